@@ -1,0 +1,3 @@
+"""Cairn: a tamper-evident evidence log for people being stalked, and the police units that protect them."""
+
+__version__ = "0.1.0"

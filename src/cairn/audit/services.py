@@ -1,0 +1,27 @@
+"""The one way to write an audit record. Called by services, inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from cairn.audit.models import AuditRecord
+
+
+class MissingActor(ValueError):
+    """A change was attempted without saying who made it."""
+
+
+def record(*, actor: Any, action: str, object_type: str, object_id: object,
+           vault_id: object | None = None, detail: dict[str, Any] | None = None) -> AuditRecord:
+    """Append an audit record. Refuses a change with no actor, and refuses to run outside a
+    transaction, so the record commits or rolls back with the change it describes."""
+    if actor is None or not getattr(actor, "pk", None):
+        raise MissingActor(f"{action}: an audit record needs the acting user")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{action}: audit records are written inside the service's transaction")
+    return AuditRecord.objects.create(
+        actor=actor, action=action, object_type=object_type, object_id=str(object_id),
+        vault_id=vault_id, detail=detail or {},
+    )

@@ -1,0 +1,498 @@
+"""The only write path for a vault (DESIGN.md "Shape").
+
+Every function here takes the acting user as ``actor``, checks that they may make the change,
+validates, runs in one transaction, stores the change and records it through
+``_record_change``: the single place where the audit record (and, with the ledger, the
+tamper-evident entry) is written. Bad input raises ``django.core.exceptions.ValidationError``
+with a message per field and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.audit import services as audit
+from cairn.law.pha1997 import UnknownActCode, parse_act_codes
+from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
+from cairn.vault import media, timeframe
+from cairn.vault.choices import Channel, ExhibitSource, IdentifierKind, PersonRole, Relationship
+from cairn.vault.models import (
+    Exhibit,
+    Incident,
+    IncidentRevision,
+    Person,
+    PersonIdentifier,
+    Vault,
+)
+
+# Fields a revision may change, in the order they appear in a snapshot.
+INCIDENT_FIELDS = (
+    "start", "end", "precision", "when_words", "location", "latitude", "longitude", "channel",
+    "acts", "other_act", "description", "impact", "feared_violence", "witnesses",
+    "reported_to_police", "police_reference", "persons",
+)
+
+
+def _record_change(*, actor: Any, vault: Vault, action: str, obj: Any,
+                   content: Mapping[str, Any] | None = None,
+                   detail: dict[str, Any] | None = None) -> None:
+    """Record one change: the audit record now, the ledger entry when the ledger lands.
+
+    ``content`` is the canonical content of the object after the change (what the ledger will
+    hash); ``detail`` is what the audit record may hold, which is never vault content.
+    """
+    audit.record(actor=actor, action=action, object_type=type(obj).__name__.lower(),
+                 object_id=obj.pk, vault_id=vault.pk, detail=detail)
+
+
+def _require_owner(actor: Any, vault: Vault) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or vault.owner_id != actor.pk:
+        raise PermissionDenied("Only the vault's owner can change it")
+
+
+# --- vaults -------------------------------------------------------------------------------
+
+def create_vault(*, actor: Any, name: str, initials: str, time_zone: str = "Europe/London",
+                 owner: Any = None) -> Vault:
+    owner = owner or actor
+    if owner.pk != actor.pk and not actor.is_superuser:
+        raise PermissionDenied("A vault can only be created for yourself")
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    initials = (initials or "").strip().upper()
+    if not name:
+        errors["name"] = ["Enter a name for the vault"]
+    if not (1 <= len(initials) <= 4 and initials.isalpha()):
+        errors["initials"] = ["Initials must be 1 to 4 letters, for example AB"]
+    try:
+        timeframe.zone(time_zone)
+    except timeframe.TimeframeError as exc:
+        errors["time_zone"] = [exc.message]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        vault = Vault.objects.create(owner=owner, name=name, initials=initials,
+                                     time_zone=time_zone)
+        _record_change(actor=actor, vault=vault, action="vault.created", obj=vault,
+                       content={"id": str(vault.pk), "initials": initials,
+                                "time_zone": time_zone, "jurisdiction": vault.jurisdiction})
+    return vault
+
+
+def _lock_vault(vault: Vault) -> Vault:
+    """Re-read the vault under a row lock so per-vault counters never hand out a number twice."""
+    return Vault.objects.select_for_update().get(pk=vault.pk)
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+@dataclass
+class IncidentInput:
+    """What a person (or the CLI) gives to log or revise an incident. Times must be aware."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    precision: str = timeframe.Precision.EXACT
+    when_words: str = ""
+    location: str = ""
+    latitude: Decimal | str | None = None
+    longitude: Decimal | str | None = None
+    channel: str = ""
+    acts: list[str] | str = field(default_factory=list)
+    other_act: str = ""
+    description: str = ""
+    impact: str = ""
+    feared_violence: bool = False
+    witnesses: str = ""
+    reported_to_police: bool = False
+    police_reference: str = ""
+    persons: list[Person] = field(default_factory=list)
+
+
+def _clean_incident(vault: Vault, data: IncidentInput) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    if data.start is None:
+        errors["start"] = ["Enter when it happened"]
+    else:
+        try:
+            frame = timeframe.validate(data.start, data.end, data.precision, now=timezone.now())
+            values.update(start=frame.start, end=frame.end, precision=frame.precision.value)
+        except timeframe.TimeframeError as exc:
+            errors[exc.field] = [exc.message]
+    if data.channel not in Channel.values:
+        errors["channel"] = [f"Choose how it happened ({', '.join(Channel.values)})"]
+    try:
+        acts = parse_act_codes(data.acts)
+    except UnknownActCode as exc:
+        errors["acts"] = [str(exc)]
+        acts = []
+    if "other" in acts and not data.other_act.strip():
+        errors["other_act"] = ["Say what the other act was"]
+    for coordinate, bound in (("latitude", 90), ("longitude", 180)):
+        raw = getattr(data, coordinate)
+        if raw in (None, ""):
+            values[coordinate] = None
+            continue
+        try:
+            number = Decimal(str(raw)).quantize(Decimal("0.000001"))
+        except InvalidOperation:
+            errors[coordinate] = [f"The {coordinate} must be a number"]
+            continue
+        if not -bound <= number <= bound:
+            errors[coordinate] = [f"The {coordinate} must be between -{bound} and {bound}"]
+        values[coordinate] = number
+    if (values.get("latitude") is None) != (values.get("longitude") is None):
+        errors.setdefault("longitude", ["Give both latitude and longitude, or neither"])
+    if data.reported_to_police is False and data.police_reference.strip():
+        errors["police_reference"] = ["A police reference means it was reported: tick reported"]
+    for person in data.persons:
+        if person.vault_id != vault.pk:
+            errors["persons"] = ["A linked person must belong to this vault"]
+    if errors:
+        raise ValidationError(errors)
+    values.update(
+        when_words=data.when_words.strip(), location=data.location.strip(), channel=data.channel,
+        acts="," + "".join(f"{code}," for code in acts), other_act=data.other_act.strip(),
+        description=data.description.strip(), impact=data.impact.strip(),
+        feared_violence=bool(data.feared_violence), witnesses=data.witnesses.strip(),
+        reported_to_police=bool(data.reported_to_police),
+        police_reference=data.police_reference.strip(),
+    )
+    return values
+
+
+def incident_content(incident: Incident) -> dict[str, Any]:
+    """The canonical content of an incident: what a revision snapshots and the ledger hashes."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "id": str(incident.pk),
+        "vault": str(incident.vault_id),
+        "number": incident.number,
+        "start": iso(incident.start),
+        "end": iso(incident.end),
+        "precision": incident.precision,
+        "when_words": incident.when_words,
+        "location": incident.location,
+        "latitude": str(incident.latitude) if incident.latitude is not None else None,
+        "longitude": str(incident.longitude) if incident.longitude is not None else None,
+        "channel": incident.channel,
+        "acts": incident.act_codes,
+        "other_act": incident.other_act,
+        "description": incident.description,
+        "impact": incident.impact,
+        "feared_violence": incident.feared_violence,
+        "witnesses": incident.witnesses,
+        "reported_to_police": incident.reported_to_police,
+        "police_reference": incident.police_reference,
+        "persons": sorted(str(pk) for pk in incident.persons.values_list("pk", flat=True)),
+    }
+
+
+def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
+    _require_owner(actor, vault)
+    values = _clean_incident(vault, data)
+    with transaction.atomic():
+        locked = _lock_vault(vault)
+        locked.last_incident_number += 1
+        locked.save(update_fields=["last_incident_number"])
+        incident = Incident.objects.create(vault=locked, number=locked.last_incident_number,
+                                           recorded_by=actor, **values)
+        if data.persons:
+            incident.persons.set(data.persons)
+        content = incident_content(incident)
+        IncidentRevision.objects.create(incident=incident, number=1, content=content,
+                                        changed_fields=[], created_by=actor)
+        _record_change(actor=actor, vault=locked, action="incident.created", obj=incident,
+                       content=content, detail={"revision": 1})
+    vault.last_incident_number = locked.last_incident_number
+    return incident
+
+
+def revise_incident(*, actor: Any, incident: Incident, data: IncidentInput) -> Incident:
+    """Save a new revision. Earlier revisions stay as they were (DESIGN.md invariant 2)."""
+    vault = incident.vault
+    _require_owner(actor, vault)
+    values = _clean_incident(vault, data)
+    with transaction.atomic():
+        current = Incident.objects.select_for_update().get(pk=incident.pk)
+        if current.is_deleted:
+            raise ValidationError("A deleted incident cannot be changed")
+        before = incident_content(current)
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save()
+        current.persons.set(data.persons)
+        after = incident_content(current)
+        changed = [name for name in INCIDENT_FIELDS if before.get(name) != after.get(name)]
+        if not changed:
+            return current
+        current.revision += 1
+        current.save(update_fields=["revision"])
+        IncidentRevision.objects.create(incident=current, number=current.revision, content=after,
+                                        changed_fields=changed, created_by=actor)
+        _record_change(actor=actor, vault=vault, action="incident.revised", obj=current,
+                       content=after, detail={"revision": current.revision, "fields": changed})
+    return current
+
+
+def delete_incident(*, actor: Any, incident: Incident) -> Incident:
+    """Delete an incident, leaving a tombstone.
+
+    The content (the row's text and every revision's snapshot) is erased, because a victim
+    who deletes something may need it gone; the row, its number and the revision count stay,
+    so that the deletion itself is on the record. Exhibits are kept and unlinked.
+    """
+    vault = incident.vault
+    _require_owner(actor, vault)
+    with transaction.atomic():
+        current = Incident.objects.select_for_update().get(pk=incident.pk)
+        if current.is_deleted:
+            return current
+        current.deleted_at = timezone.now()
+        current.deleted_by = actor
+        for name in ("when_words", "location", "other_act", "description", "impact",
+                     "witnesses", "police_reference"):
+            setattr(current, name, "")
+        current.latitude = current.longitude = None
+        current.save()
+        current.persons.clear()
+        current.exhibits.update(incident=None)
+        current.revisions.update(content={}, erased=True)
+        _record_change(actor=actor, vault=vault, action="incident.deleted", obj=current,
+                       content={"id": str(current.pk), "deleted": True},
+                       detail={"revisions_erased": current.revision})
+    return current
+
+
+# --- exhibits -----------------------------------------------------------------------------
+
+def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: str,
+                declared_type: str | None = None, incident: Incident | None = None,
+                source: str = ExhibitSource.UPLOAD, description: str = "",
+                captured_at: datetime | None = None,
+                received_at: datetime | None = None) -> Exhibit:
+    """Keep a file byte for byte and give it the next reference (``XX/n``).
+
+    Refuses an empty file, a file over the size limit, and content that contradicts the
+    type its name or uploader claims. Capture and receipt times are kept only when known:
+    never filled in with the upload time.
+    """
+    _require_owner(actor, vault)
+    original_name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not original_name:
+        raise ValidationError({"file": ["The file needs a name"]})
+    if incident is not None and (incident.vault_id != vault.pk or incident.is_deleted):
+        raise ValidationError({"incident": ["Choose an incident in this vault"]})
+    if source not in ExhibitSource.values:
+        raise ValidationError({"source": ["Unknown source"]})
+    for name, value in (("captured_at", captured_at), ("received_at", received_at)):
+        if value is not None and timezone.is_naive(value):
+            raise ValidationError({name: ["The time needs a time zone"]})
+        if value is not None and value > timezone.now() + timeframe.FUTURE_TOLERANCE:
+            raise ValidationError({name: ["The time cannot be in the future"]})
+
+    store = default_store()
+    namespace = str(vault.pk)
+    try:
+        blob = store.put(namespace, stream, max_bytes=settings.CAIRN_MAX_UPLOAD_BYTES)
+    except EmptyFile:
+        raise ValidationError({"file": ["The selected file is empty"]}) from None
+    except TooLarge as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    except StoreError as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    try:
+        media_type = media.detect(blob.head, original_name, declared_type)
+        with transaction.atomic():
+            locked = _lock_vault(vault)
+            locked.last_exhibit_number += 1
+            locked.save(update_fields=["last_exhibit_number"])
+            number = locked.last_exhibit_number
+            exhibit = Exhibit.objects.create(
+                vault=locked, incident=incident, number=number,
+                reference=f"{locked.initials}/{number}", original_name=original_name,
+                media_type=media_type, size=blob.size, sha256=blob.sha256, source=source,
+                description=description.strip(), captured_at=captured_at,
+                received_at=received_at, added_by=actor,
+            )
+            _record_change(actor=actor, vault=locked, action="exhibit.added", obj=exhibit,
+                           content=exhibit_content(exhibit),
+                           detail={"reference": exhibit.reference, "size": blob.size})
+    except media.ContentMismatch as exc:
+        _discard_blob(vault, blob.sha256, blob.created)
+        raise ValidationError({"file": [str(exc)]}) from None
+    except BaseException:
+        _discard_blob(vault, blob.sha256, blob.created)
+        raise
+    vault.last_exhibit_number = number
+    return exhibit
+
+
+def exhibit_content(exhibit: Exhibit) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+    return {
+        "id": str(exhibit.pk), "vault": str(exhibit.vault_id), "reference": exhibit.reference,
+        "incident": str(exhibit.incident_id) if exhibit.incident_id else None,
+        "original_name": exhibit.original_name, "media_type": exhibit.media_type,
+        "size": exhibit.size, "sha256": exhibit.sha256, "source": exhibit.source,
+        "description": exhibit.description, "captured_at": iso(exhibit.captured_at),
+        "received_at": iso(exhibit.received_at),
+    }
+
+
+def _discard_blob(vault: Vault, sha256: str, created: bool) -> None:
+    """Undo a file write whose database change failed, unless another exhibit shares it."""
+    if created and not Exhibit.objects.filter(vault=vault, sha256=sha256).exists():
+        default_store().delete(str(vault.pk), sha256)
+
+
+def attach_exhibit(*, actor: Any, exhibit: Exhibit, incident: Incident | None) -> Exhibit:
+    vault = exhibit.vault
+    _require_owner(actor, vault)
+    if incident is not None and (incident.vault_id != vault.pk or incident.is_deleted):
+        raise ValidationError({"incident": ["Choose an incident in this vault"]})
+    with transaction.atomic():
+        exhibit.incident = incident
+        exhibit.save(update_fields=["incident"])
+        _record_change(actor=actor, vault=vault, action="exhibit.attached", obj=exhibit,
+                       content=exhibit_content(exhibit))
+    return exhibit
+
+
+# --- persons ------------------------------------------------------------------------------
+
+@dataclass
+class IdentifierInput:
+    kind: str
+    value: str
+    platform: str = ""
+
+
+def normalise_identifier(kind: str, value: str, *, region: str = "GB") -> str:
+    """Normalise an identifier so the same one written two ways compares equal.
+
+    Phone numbers become E.164 (``phonenumbers``, default region GB); e-mail addresses are
+    lower-cased; handles lose a leading ``@`` and are lower-cased; vehicle registrations lose
+    spaces and are upper-cased. Raises ValueError with a plain message when it is not valid.
+    """
+    value = (value or "").strip()
+    if not value:
+        raise ValueError("Enter a value")
+    if kind == IdentifierKind.PHONE:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            raise ValueError("Enter a phone number, like 07700 900123 or +44 7700 900123") from None
+        if not phonenumbers.is_possible_number(number):
+            raise ValueError("This phone number has the wrong number of digits")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if kind == IdentifierKind.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValueError("Enter an e-mail address, like name@example.com") from None
+        return value.lower()
+    if kind == IdentifierKind.HANDLE:
+        handle = value.lstrip("@").strip().lower()
+        if not handle or any(ch.isspace() for ch in handle):
+            raise ValueError("A handle has no spaces, like @name")
+        return handle
+    if kind == IdentifierKind.VEHICLE:
+        registration = "".join(value.split()).upper()
+        if not registration.isalnum() or not 2 <= len(registration) <= 10:
+            raise ValueError("Enter a registration of letters and numbers, like AB12 CDE")
+        return registration
+    raise ValueError(f"Unknown identifier kind {kind!r}")
+
+
+def _clean_person(name: str, role: str, relationship: str, aliases: Iterable[str],
+                  identifiers: Iterable[IdentifierInput]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Enter a name, or how you refer to them (for example 'unknown man')"]
+    if role not in PersonRole.values:
+        errors["role"] = [f"Choose a role ({', '.join(PersonRole.values)})"]
+    if relationship not in Relationship.values:
+        errors["relationship"] = [f"Choose a relationship ({', '.join(Relationship.values)})"]
+    cleaned_ids: list[dict[str, str]] = []
+    for index, item in enumerate(identifiers, start=1):
+        if item.kind not in IdentifierKind.values:
+            errors[f"identifier_{index}"] = [f"Unknown identifier kind {item.kind!r}"]
+            continue
+        try:
+            value = normalise_identifier(item.kind, item.value)
+        except ValueError as exc:
+            errors[f"identifier_{index}"] = [str(exc)]
+            continue
+        entry = {"kind": item.kind, "value": value, "platform": item.platform.strip().lower()}
+        if entry not in cleaned_ids:
+            cleaned_ids.append(entry)
+    if errors:
+        raise ValidationError(errors)
+    clean_aliases = sorted({alias.strip() for alias in aliases if alias and alias.strip()})
+    return {"name": name, "role": role, "relationship": relationship,
+            "aliases": clean_aliases}, cleaned_ids
+
+
+def person_content(person: Person) -> dict[str, Any]:
+    return {
+        "id": str(person.pk), "vault": str(person.vault_id), "role": person.role,
+        "name": person.name, "aliases": list(person.aliases),
+        "relationship": person.relationship, "notes": person.notes,
+        "identifiers": [{"kind": i.kind, "value": i.value, "platform": i.platform}
+                        for i in person.identifiers.order_by("kind", "value", "platform")],
+    }
+
+
+def create_person(*, actor: Any, vault: Vault, name: str, role: str = PersonRole.SUSPECT,
+                  relationship: str = Relationship.UNKNOWN, aliases: Iterable[str] = (),
+                  identifiers: Iterable[IdentifierInput] = (), notes: str = "") -> Person:
+    _require_owner(actor, vault)
+    values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
+    with transaction.atomic():
+        person = Person.objects.create(vault=vault, notes=notes.strip(), **values)
+        PersonIdentifier.objects.bulk_create(
+            PersonIdentifier(person=person, **entry) for entry in cleaned_ids)
+        _record_change(actor=actor, vault=vault, action="person.created", obj=person,
+                       content=person_content(person),
+                       detail={"identifiers": len(cleaned_ids)})
+    return person
+
+
+def update_person(*, actor: Any, person: Person, name: str, role: str, relationship: str,
+                  aliases: Iterable[str] = (), identifiers: Iterable[IdentifierInput] = (),
+                  notes: str = "") -> Person:
+    vault = person.vault
+    _require_owner(actor, vault)
+    values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        for key, value in values.items():
+            setattr(current, key, value)
+        current.notes = notes.strip()
+        current.save()
+        current.identifiers.all().delete()
+        PersonIdentifier.objects.bulk_create(
+            PersonIdentifier(person=current, **entry) for entry in cleaned_ids)
+        _record_change(actor=actor, vault=vault, action="person.changed", obj=current,
+                       content=person_content(current),
+                       detail={"identifiers": len(cleaned_ids)})
+    return current

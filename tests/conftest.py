@@ -1,0 +1,54 @@
+"""Shared fixtures: the three standard users (owner, colleague, outsider) and a vault.
+
+- ``owner`` owns ``vault``;
+- ``colleague`` is another victim with a vault of her own (``other_vault``): she must never
+  see the owner's;
+- ``outsider`` has an account and no vault.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import PASSWORD, UserFactory, make_vault
+
+
+@pytest.fixture(autouse=True)
+def _evidence_dir(settings, tmp_path):
+    settings.CAIRN_EVIDENCE_DIR = tmp_path / "evidence"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner", display_name="Alex")
+
+
+@pytest.fixture
+def colleague(db):
+    return UserFactory(username="colleague", display_name="Sam")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", display_name="Jo")
+
+
+@pytest.fixture
+def vault(owner):
+    return make_vault(owner, initials="AB")
+
+
+@pytest.fixture
+def other_vault(colleague):
+    return make_vault(colleague, name="Sam's log", initials="SC")
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
