@@ -21,6 +21,8 @@ DATA_DIR = Path(env_str("CAIRN_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("CAIRN_DEBUG", False)
+# A production instance refuses demo data and insists on HTTPS settings being considered.
+PRODUCTION = env_bool("CAIRN_PRODUCTION", False)
 
 
 def _secret_key() -> str:
