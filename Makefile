@@ -1,0 +1,64 @@
+# Cairn: the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export CAIRN_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench clean
+
+## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
+run: install static
+	$(BIN)/cairn demo
+	$(BIN)/cairn serve --host 127.0.0.1 --port 8000
+
+## make test: install what the tests need, start the real services, run everything
+test: install system-deps lint typecheck
+	@# Static files are collected inside each run's own data dir.
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+install: $(VENV)/.installed frontend
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+frontend: src/cairn/web/static/cairn/cairn.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+src/cairn/web/static/cairn/cairn.css: node_modules/.package-lock.json $(wildcard src/cairn/web/scss/*.scss)
+	npm run --silent build
+
+static: install
+	$(BIN)/python -m django collectstatic --noinput --verbosity 0 --settings=cairn.settings
+
+## Debian packages for the browser tests (chromium), the PostgreSQL run, and PDF checks.
+system-deps:
+	@scripts/system-deps.sh
+
+lint:
+	$(BIN)/ruff check src tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+migrations-check:
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=cairn.settings
+
+test-sqlite:
+	scripts/test-run.sh sqlite
+
+test-postgres:
+	scripts/with-postgres.sh scripts/test-run.sh postgresql
+
+bench: install system-deps
+	scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) node_modules src/cairn/web/static/cairn/cairn.css

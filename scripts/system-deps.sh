@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use, when they are missing:
+#   chromium (browser tests), postgresql (the PostgreSQL run), qpdf and poppler-utils (PDF
+#   checks), hyperfine (benchmarks), openssl (time-stamping authority in tests).
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v qpdf >/dev/null || need+=(qpdf)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v openssl >/dev/null || need+=(openssl)
+[ -x /usr/bin/time ] || need+=(time)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null; then
+  sudo=(sudo)
+else
+  echo "system-deps: need root (or sudo) to install: ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
