@@ -414,6 +414,10 @@ def verify_inclusion(
         ``True`` only if the proof verifies. Any malformed input (negative or out-of-range
         numbers, hashes of the wrong length, wrong proof length, mismatching hashes) gives
         ``False``; nothing is raised.
+
+    Note: take ``size`` and ``root_hash`` together from one signed tree head. The proof checks
+    the root; the size matters only through the shape of the path it implies, so a genuine
+    (size, root) pair must be what is trusted.
     """
     if not (_valid_size(index) and _valid_size(size) and index < size):
         return False
@@ -427,12 +431,11 @@ def verify_inclusion(
             return False  # the proof is longer than the tree is deep
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
-            if not fn & 1:
-                # fn is the last node of its level and has no right sibling: climb until it is
-                # a right child (or the root of the left part).
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
+            # If fn was the last node of its level with no right sibling (fn == sn, fn even),
+            # climb until it is a right child, or reaches the left edge.
+            while fn and not fn & 1:
+                fn >>= 1
+                sn >>= 1
         else:
             r = node_hash(r, p)
         fn >>= 1
@@ -465,6 +468,9 @@ def verify_consistency(
     Returns:
         ``True`` only if the proof verifies; any malformed or mismatching input gives
         ``False`` (nothing is raised).
+
+    Note: as for :func:`verify_inclusion`, each size must come from the same signed tree
+    head as its root.
     """
     if not (_valid_size(old_size) and _valid_size(new_size) and old_size <= new_size):
         return False
@@ -492,10 +498,9 @@ def verify_consistency(
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
+            while fn and not fn & 1:
+                fn >>= 1
+                sn >>= 1
         else:
             sr = node_hash(sr, c)
         fn >>= 1
