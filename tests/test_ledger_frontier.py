@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cairn.ledger import merkle
-from cairn.ledger.log import frontier_append, frontier_root
+from cairn.ledger.frontier import frontier_append, frontier_root
 
 
 @settings(max_examples=200)
