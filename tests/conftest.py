@@ -12,6 +12,8 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory, make_vault
 
+pytest_plugins = ["tests.tsa"]
+
 
 @pytest.fixture(autouse=True)
 def _evidence_dir(settings, tmp_path):
