@@ -1,0 +1,40 @@
+"""Demo data: a realistic, invented stalking case to explore Cairn with.
+
+``load_demo()`` creates the demo user and one vault holding about two years of incidents, a
+suspect and two witnesses, and a dozen evidence files, all through the vault services (so
+every row has its revision history and audit record, as real data would). It refuses to run
+on a production instance or on a database that already holds a vault.
+
+The story and its wording live in ``cairn.demo.scenario``; the files are drawn by
+``cairn.demo.exhibits``; ``cairn.demo.loader`` puts them through the services.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cairn.vault.models import Vault
+
+DEMO_USERNAME = "demo"
+# Published on purpose: it only ever opens invented data, and production refuses the demo.
+DEMO_PASSWORD = "demo-vault-2026"  # noqa: S105
+
+
+class DemoRefused(Exception):
+    """The demo data was not loaded; the message says why. Nothing was changed."""
+
+
+def load_demo(*, now: datetime | None = None) -> Vault:
+    """Create the demo user and vault, ending shortly before ``now`` (default: the present).
+
+    The same ``now`` always gives the same incidents. Raises DemoRefused on a production
+    instance (``settings.PRODUCTION``) or when any vault already exists.
+    """
+    from cairn.demo.loader import load
+
+    return load(now=now)
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERNAME", "DemoRefused", "load_demo"]
