@@ -1,0 +1,76 @@
+"""``cairn exhibit``: keep a file as an exhibit, byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+from zoneinfo import ZoneInfo
+
+import click
+
+from cairn.cli import times
+from cairn.cli.context import current_vault, find_incident, vault_option
+
+if TYPE_CHECKING:
+    from cairn.vault.models import Exhibit
+
+# Files larger than this get a progress bar while they are read and stored.
+PROGRESS_FROM_BYTES = 4 * 1024 * 1024
+
+
+@click.group("exhibit")
+def exhibit_group() -> None:
+    """Exhibits: screenshots, photos, recordings, exports."""
+
+
+@exhibit_group.command("add")
+@vault_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True,
+                                        path_type=Path))
+@click.option("--incident", "incident_ref", metavar="ID",
+              help="The incident it belongs to: number, id, or 6+ characters of the id.")
+@click.option("--description", default="", help="What the file shows.")
+@click.option("--captured-at", metavar="ISO",
+              help="When the photo, screenshot or recording was made, if known.")
+@click.option("--received-at", metavar="ISO", help="When you received it, if known.")
+def add(vault_ref: str | None, file: Path, incident_ref: str | None, description: str,
+        captured_at: str | None, received_at: str | None) -> None:
+    """Keep FILE as the vault's next exhibit and print its reference and SHA-256."""
+    vault = current_vault(vault_ref)
+    from cairn.vault import services
+    from cairn.vault.choices import ExhibitSource
+
+    tz = ZoneInfo(vault.time_zone)
+    incident = find_incident(vault, incident_ref) if incident_ref else None
+    captured = times.point_in_time(captured_at, tz, field="captured-at") if captured_at else None
+    received = times.point_in_time(received_at, tz, field="received-at") if received_at else None
+    size = file.stat().st_size
+
+    def store(stream: BinaryIO) -> Exhibit:
+        return services.add_exhibit(
+            actor=vault.owner, vault=vault, stream=stream, original_name=file.name,
+            incident=incident, source=ExhibitSource.CLI, description=description,
+            captured_at=captured, received_at=received)
+
+    with file.open("rb") as handle:
+        if size < PROGRESS_FROM_BYTES:
+            exhibit = store(handle)
+        else:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                       TransferSpeedColumn(), TimeRemainingColumn())
+            with Progress(*columns, console=Console(stderr=True), transient=True) as progress, \
+                    progress.wrap_file(handle, total=size, description="Storing") as reader:
+                exhibit = store(reader)
+    click.echo(f"Added exhibit {exhibit.reference} ({exhibit.media_type}, {exhibit.size} bytes)"
+               + (f" to incident {incident.number}" if incident is not None else "") + ".")
+    click.echo(f"SHA-256: {exhibit.sha256}")

@@ -1,0 +1,87 @@
+"""The ``cairn`` command's entry point: the command group and its error handling.
+
+Every known failure (bad input refused by a service, an unknown vault, a bad date, a missing
+file) is printed as one line, ``cairn: field: message``, on stderr with a non-zero exit
+status; the rest of the output goes to stdout so it can be piped.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cairn.cli.errors import explain
+from cairn.cli.exhibits import exhibit_group
+from cairn.cli.incidents import incident_group
+from cairn.cli.persons import person_group
+from cairn.cli.server import demo, serve
+from cairn.cli.users import user_group
+from cairn.cli.vaults import vault_group
+
+PROG = "cairn"
+
+
+def _fail(lines: list[str], status: int) -> None:
+    for line in lines:
+        click.echo(f"{PROG}: {line}", err=True)
+    sys.exit(status)
+
+
+class CairnGroup(click.Group):
+    """A click group that reports errors as single lines, whoever invokes it.
+
+    Both the installed ``cairn`` script and ``CliRunner`` in the tests go through ``main``,
+    so they behave the same.
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else PROG
+            _fail([f"{exc.format_message()} (see: {where} --help)"], exc.exit_code)
+        except click.ClickException as exc:
+            _fail([exc.format_message()], exc.exit_code)
+        except click.Abort:
+            _fail(["stopped"], 1)
+        except Exception as exc:
+            lines = explain(exc)
+            if lines is None:
+                raise
+            _fail(lines, 1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(PROG, cls=CairnGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cairn", prog_name=PROG)
+@click.option("--vault", "vault_ref", metavar="V",
+              help="The vault to work on: its id, an id prefix or its name. Needed only when "
+                   "the data directory holds several vaults.")
+@click.pass_context
+def cli(ctx: click.Context, vault_ref: str | None) -> None:
+    """Cairn: a safe, tamper-evident incident log.
+
+    Works on the data directory named by CAIRN_DATA_DIR (or DATABASE_URL), setting up its
+    database on first use.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["vault_ref"] = vault_ref
+
+
+for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
+                demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli.main(prog_name=PROG)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Tables for people to read.
+
+Cells are always plain text (never rich markup), so a description containing ``[red]`` or
+``[/]`` is shown as typed. rich renders about five hundred rows a second, so a long log is
+printed as plain aligned columns instead (the JSON and CSV formats are for machines).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+RICH_ROW_LIMIT = 1000
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",
+                min_width: int = 120, one_line: Sequence[str] = (),
+                flexible: str | None = None) -> None:
+    """Print rows under headers. Columns named in ``one_line`` are never wrapped; the
+    ``flexible`` column takes the width left over and is cut with an ellipsis."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:  # a pipe or file: room for every column, nothing squeezed
+        console = Console(width=max(min_width, console.width))
+    if len(rows) > RICH_ROW_LIMIT:
+        _print_plain(console, headers, rows, title)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None)
+    for header in headers:
+        if header == flexible:
+            table.add_column(header, no_wrap=True, overflow="ellipsis", ratio=1)
+        elif header in one_line:
+            table.add_column(header, no_wrap=True)
+        else:
+            table.add_column(header)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    console.print(table)
+
+
+def _print_plain(console: object, headers: Sequence[str], rows: Sequence[Sequence[str]],
+                 title: str) -> None:
+    from rich.cells import cell_len
+
+    widths = [cell_len(header) for header in headers]
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], cell_len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        padded = (cell + " " * (widths[i] - cell_len(cell)) for i, cell in enumerate(cells))
+        return "  ".join(padded).rstrip()
+
+    out = sys.stdout
+    if title:
+        out.write(f"{title}\n")
+    out.write(line(headers) + "\n")
+    out.write(line(["-" * width for width in widths]) + "\n")
+    for row in rows:
+        out.write(line(row) + "\n")
+    out.flush()

@@ -1,0 +1,81 @@
+"""Local accounts: the owner a vault is created for, and setting a password to sign in.
+
+The only CLI module that reads accounts directly: the CLI is the operator of its data
+directory and manages the local users itself (allowed by tests/test_access_lint.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cairn.cli.errors import CairnError
+from cairn.cli.runtime import ensure_database
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+def vault_owners() -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(vaults__isnull=False).distinct().order_by("date_joined")
+
+
+def find_user(username: str) -> Any | None:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(username=username).first()
+
+
+def get_or_create_user(username: str) -> tuple[Any, bool]:
+    """The local user of that name, made (with no usable password) if there is none."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing, False
+    user = User(username=username)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user, True
+
+
+@click.group("user")
+def user_group() -> None:
+    """Local accounts used to sign in to the web pages."""
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the password from the first line of this file (for scripts).")
+def set_password(username: str, password_file: Path | None) -> None:
+    """Set the password USERNAME signs in with. Asks twice, without showing it."""
+    ensure_database()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = find_user(username)
+    if user is None:
+        raise CairnError(f"user: there is no local user {username!r}")
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise CairnError("password: the password is empty")
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    click.echo(f"Password set for {username}.")
