@@ -134,7 +134,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin": our own POSTs keep their Origin (Django's CSRF check needs it); other sites
+# receive no referrer, so no Cairn URL ever leaks to a linked site.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 _https = env_bool("CAIRN_HTTPS", False)
 SESSION_COOKIE_SECURE = _https
