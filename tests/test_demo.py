@@ -4,6 +4,7 @@ into a production database or one that already holds a vault."""
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import time
 from datetime import UTC, datetime, timedelta
@@ -52,9 +53,10 @@ def content_without_ids(vault):
             "revision": incident.revision,
             "persons": sorted(names[pk] for pk in incident.persons.values_list("pk", flat=True)),
         })
-    exhibits = list(Exhibit.objects.filter(vault=vault).order_by("number").values_list(
-        "reference", "original_name", "media_type", "sha256", "captured_at", "received_at",
-        "incident__number"))
+    exhibits = [(e.reference, e.original_name, e.media_type, e.sha256, e.captured_at,
+                  e.received_at, e.incident.number if e.incident else None)
+                 for e in Exhibit.objects.filter(vault=vault).order_by("number")
+                 .select_related("incident")]
     return rows, exhibits
 
 
@@ -93,10 +95,9 @@ def test_the_pictures_are_real_pngs_and_most_exhibits_belong_to_an_incident(demo
     assert len(pngs) >= 5
     for exhibit in pngs:
         assert exhibit.media_type == "image/png"
-        with store.open(str(demo_vault.pk), exhibit.sha256) as handle:
-            image = Image.open(handle)
-            image.verify()
-            assert image.format == "PNG"
+        image = Image.open(io.BytesIO(store.read(str(demo_vault.pk), exhibit.sha256)))
+        image.verify()
+        assert image.format == "PNG"
     assert {exhibit.media_type for exhibit in exhibits} >= {"image/png", "text/plain"}
     attached = [exhibit for exhibit in exhibits if exhibit.incident_id]
     assert len(attached) >= len(exhibits) * 3 // 4
@@ -110,8 +111,8 @@ def test_the_pictures_are_real_pngs_and_most_exhibits_belong_to_an_incident(demo
 
 
 def test_a_screenshot_was_received_when_the_message_came(demo_vault):
-    screenshot = Exhibit.objects.get(vault=demo_vault, original_name__startswith="Screenshot_t",
-                                     original_name__contains="threat")
+    [screenshot] = [e for e in Exhibit.objects.filter(vault=demo_vault)
+                    if e.original_name.startswith("Screenshot_t") and "threat" in e.original_name]
     assert screenshot.received_at == screenshot.incident.start
 
 
@@ -155,7 +156,7 @@ def test_the_suspect_and_witnesses_are_recorded_with_identifiers(demo_vault):
     assert mark.relationship == "ex_colleague"
     kinds = {identifier.kind: identifier.value for identifier in mark.identifiers.all()}
     assert set(kinds) == {"phone", "email", "handle", "vehicle"}
-    phones = set(mark.identifiers.filter(kind="phone").values_list("value", flat=True))
+    phones = {i.value for i in mark.identifiers.filter(kind="phone")}
     assert all(phone.startswith("+447700900") for phone in phones)
     assert kinds["email"].endswith(("@example.com", "@example.org"))
     witnesses = Person.objects.filter(vault=demo_vault, role=PersonRole.WITNESS)

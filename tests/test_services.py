@@ -229,10 +229,21 @@ def test_a_person_has_normalised_identifiers(vault):
             IdentifierInput(IdentifierKind.HANDLE, "@MarkW", platform="Instagram"),
             IdentifierInput(IdentifierKind.VEHICLE, "ab12 cde"),
         ])
-    values = sorted(person.identifiers.values_list("kind", "value"))
+    values = sorted((i.kind, i.value) for i in person.identifiers.all())
     assert values == [("email", "mark@example.com"), ("handle", "markw"),
                       ("phone", "+447700900123"), ("vehicle", "AB12CDE")]
     assert audit_actions(vault)[-1] == "person.created"
+
+
+def test_one_phone_number_written_two_ways_has_one_lookup(vault):
+    first = services.create_person(actor=vault.owner, vault=vault, name="A", identifiers=[
+        IdentifierInput(IdentifierKind.PHONE, "07700 900123")])
+    second = services.create_person(actor=vault.owner, vault=vault, name="B", identifiers=[
+        IdentifierInput(IdentifierKind.PHONE, "+447700900123")])
+    third = services.create_person(actor=vault.owner, vault=vault, name="C", identifiers=[
+        IdentifierInput(IdentifierKind.PHONE, "07700 900124")])
+    lookups = [p.identifiers.get().lookup for p in (first, second, third)]
+    assert lookups[0] == lookups[1] != lookups[2]
 
 
 def test_a_bad_phone_number_is_refused_naming_the_identifier(vault):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cairn.accounts",
     "cairn.audit",
     "cairn.store",
+    "cairn.ledger",
     "cairn.vault",
     "cairn.web",
 ]
@@ -170,6 +171,21 @@ CAIRN_EVIDENCE_DIR = DATA_DIR / "evidence"
 CAIRN_MAX_UPLOAD_BYTES = env_int("CAIRN_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Keys live in their own folder, apart from the database and the evidence files, so that the
+# two can be copied, backed up or placed separately (docs/security.md).
+CAIRN_KEYS_DIR = Path(env_str("CAIRN_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
+# The instance's Ed25519 key, which signs tree heads; made on first use.
+CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE", str(CAIRN_KEYS_DIR / "signing-ed25519.pem"))
+# The key-encryption key: 32 bytes in base64 (CAIRN_KEK, or a file named by CAIRN_KEK_FILE), or
+# a passphrase stretched with Argon2id; with neither, a random KEK is made in CAIRN_KEYS_DIR.
+CAIRN_KEK = env_str("CAIRN_KEK", "")
+CAIRN_PASSPHRASE = env_str("CAIRN_PASSPHRASE", "")
+# An RFC 3161 time-stamping authority that countersigns tree heads (optional), and the PEM
+# certificates that verify its tokens: its own certificate and the CA chain.
+CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")
+CAIRN_TSA_CERT_FILE = env_str("CAIRN_TSA_CERT_FILE", "")
+CAIRN_TSA_CA_FILE = env_str("CAIRN_TSA_CA_FILE", "")
 
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")

@@ -30,9 +30,8 @@ COLUMNS = (
 )
 LIST_COLUMNS = ("suspects", "witness_persons", "acts", "exhibits")
 _ROW_FIELDS = (
-    "pk", "number", "start", "end", "precision", "when_words", "channel", "acts", "other_act",
-    "description", "location", "impact", "witnesses", "feared_violence", "reported_to_police",
-    "police_reference", "recorded_at", "revision",
+    "id", "vault_id", "number", "start", "end", "precision", "channel", "acts", "sealed",
+    "feared_violence", "reported_to_police", "recorded_at", "revision",
 )
 
 
@@ -178,16 +177,23 @@ def _filtered(vault: Vault, date_from: str | None, date_to: str | None, act: str
 
 
 def _rows(vault: Vault, incidents: Any) -> Iterator[dict[str, Any]]:
-    """One plain dict per incident, in three queries whatever the number of incidents."""
+    """One plain dict per incident, in three queries whatever the number of incidents.
+
+    Free text is sealed, so it is read from each row after decryption, not from SQL columns.
+    """
     from cairn.vault import access
     from cairn.vault.choices import PersonRole
 
+    names = {person.pk: (person.name, person.role)
+             for person in access.persons_readable_by(vault.owner, vault)}
     suspects: dict[Any, list[str]] = defaultdict(list)
     witness_persons: dict[Any, list[str]] = defaultdict(list)
-    links = incidents.filter(persons__isnull=False).values_list(
-        "pk", "persons__name", "persons__role").order_by("persons__name")
-    for pk, name, role in links:
+    links = incidents.filter(persons__isnull=False).values_list("pk", "persons")
+    for pk, person_pk in links:
+        name, role = names[person_pk]
         (suspects if role == PersonRole.SUSPECT else witness_persons)[pk].append(name)
+    for listing in (*suspects.values(), *witness_persons.values()):
+        listing.sort()
     exhibits: dict[Any, list[str]] = defaultdict(list)
     attached = access.exhibits_readable_by(vault.owner, vault).filter(
         incident__isnull=False).values_list("incident_id", "reference").order_by("number")
@@ -195,19 +201,21 @@ def _rows(vault: Vault, incidents: Any) -> Iterator[dict[str, Any]]:
         exhibits[pk].append(reference)
     utc = times.utc_iso
     empty: list[str] = []
-    for (pk, number, start, end, precision, when_words, channel, acts, other_act, description,
-         location, impact, witnesses, feared_violence, reported_to_police, police_reference,
-         recorded_at, revision) in incidents.order_by("start", "number").values_list(*_ROW_FIELDS):
+    for incident in incidents.order_by("start", "number").only(*_ROW_FIELDS):
+        pk = incident.pk
         yield {
-            "id": str(pk), "number": number, "start": utc(start), "end": utc(end),
-            "precision": precision, "when_words": when_words, "channel": channel,
-            "acts": [code for code in acts.split(",") if code], "other_act": other_act,
-            "description": description, "location": location, "impact": impact,
-            "suspects": suspects.get(pk, empty), "witness_persons": witness_persons.get(pk, empty),
-            "witnesses": witnesses, "feared_violence": feared_violence,
-            "reported_to_police": reported_to_police, "police_reference": police_reference,
-            "exhibits": exhibits.get(pk, empty), "recorded_at": utc(recorded_at),
-            "revision": revision,
+            "id": str(pk), "number": incident.number, "start": utc(incident.start),
+            "end": utc(incident.end), "precision": incident.precision,
+            "when_words": incident.when_words, "channel": incident.channel,
+            "acts": incident.act_codes, "other_act": incident.other_act,
+            "description": incident.description, "location": incident.location,
+            "impact": incident.impact, "suspects": suspects.get(pk, empty),
+            "witness_persons": witness_persons.get(pk, empty),
+            "witnesses": incident.witnesses, "feared_violence": incident.feared_violence,
+            "reported_to_police": incident.reported_to_police,
+            "police_reference": incident.police_reference,
+            "exhibits": exhibits.get(pk, empty), "recorded_at": utc(incident.recorded_at),
+            "revision": incident.revision,
         }
 
 

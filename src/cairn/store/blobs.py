@@ -1,9 +1,16 @@
-"""Content-addressed evidence files.
+"""Content-addressed, encrypted evidence files.
 
-A file is stored once per vault under the SHA-256 of its bytes, which is also its identity
-(DESIGN.md invariant 1). Writes are atomic: bytes go to a temporary file in the same folder,
-are flushed and fsynced, then renamed into place, and the folder is fsynced; a crash leaves
-either no file or the whole file, never a partial one under its final name.
+A file is stored once per vault under the SHA-256 of its plaintext, which is also its
+identity (DESIGN.md invariant 1). On disk it is encrypted with the vault's data key in the
+Tink-compatible streaming format of ``cairn.store.crypto`` (docs/evidence-file-format.md),
+with ``cairn/evidence/v1:<vault id>`` as associated data, in one pass that also hashes the
+plaintext, in constant memory.
+
+Writes are atomic: ciphertext goes to a temporary file in the same folder, is flushed and
+fsynced, then renamed to its final name, and the folder is fsynced; a crash leaves either no
+file or the whole file, never a partial one under its final name. Reads authenticate every
+segment and then check the plaintext's SHA-256 against the name, so a file swapped for
+another of the same vault is caught too.
 
 Layout: ``<root>/<vault id>/<first two hex digits>/<sha256>``.
 """
@@ -13,12 +20,16 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from cairn.store import crypto
+
 CHUNK = 1024 * 1024
+HEAD_BYTES = 8192
+KeyLookup = Callable[[str], bytes]
 
 
 class StoreError(Exception):
@@ -39,6 +50,48 @@ class MissingBlob(StoreError):
     pass
 
 
+class CorruptBlob(StoreError):
+    """A stored file does not decrypt, or decrypts to bytes with another SHA-256."""
+
+
+def associated_data(namespace: str) -> bytes:
+    return f"cairn/evidence/v1:{namespace}".encode()
+
+
+class _Metered:
+    """A reader that keeps the first bytes (for sniffing) and enforces a size limit."""
+
+    def __init__(self, stream: BinaryIO, max_bytes: int | None) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.head = b""
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.stream.read(n)
+        self._seen(chunk)
+        return chunk
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        view = memoryview(buffer).cast("B")
+        reader = getattr(self.stream, "readinto", None)
+        if reader is None:
+            chunk = self.stream.read(len(view))
+            view[: len(chunk)] = chunk
+            count = len(chunk)
+        else:
+            count = reader(view) or 0
+        self._seen(view[:count])
+        return count
+
+    def _seen(self, chunk: bytes | memoryview) -> None:
+        if len(self.head) < HEAD_BYTES:
+            self.head += bytes(chunk[: HEAD_BYTES - len(self.head)])
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise TooLarge(self.max_bytes)
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
@@ -48,8 +101,9 @@ class StoredBlob:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, key_for: KeyLookup) -> None:
         self.root = Path(root)
+        self.key_for = key_for
 
     def path_for(self, namespace: str, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -57,32 +111,25 @@ class BlobStore:
         return self.root / namespace / sha256[:2] / sha256
 
     def put(self, namespace: str, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredBlob:
-        """Store the bytes read from ``stream``; return their SHA-256 and size.
+        """Encrypt and store the bytes read from ``stream``; return their SHA-256 and size.
 
         Raises EmptyFile for zero bytes and TooLarge past ``max_bytes``; in both cases
         nothing is left on disk.
         """
+        key = self.key_for(namespace)
         folder = self.root / namespace
         folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        head = b""
+        metered = _Metered(stream, max_bytes)
         fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=folder)
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if max_bytes is not None and size > max_bytes:
-                        raise TooLarge(max_bytes)
-                    if len(head) < 8192:
-                        head += chunk[: 8192 - len(head)]
-                    digest.update(chunk)
-                    out.write(chunk)
+                result = crypto.encrypt_stream(key, metered, out,  # type: ignore[arg-type]
+                                               associated_data(namespace))
                 out.flush()
                 os.fsync(out.fileno())
-            if size == 0:
+            if result.plaintext_size == 0:
                 raise EmptyFile("The file is empty")
-            sha = digest.hexdigest()
+            sha = result.sha256_of_plaintext
             final = self.path_for(namespace, sha)
             final.parent.mkdir(parents=True, exist_ok=True)
             created = not final.exists()
@@ -91,23 +138,44 @@ class BlobStore:
                 _fsync_dir(final.parent)
             else:
                 os.unlink(tmp_name)  # identical file already stored once for this vault
-            return StoredBlob(sha256=sha, size=size, head=head, created=created)
+            return StoredBlob(sha256=sha, size=result.plaintext_size, head=metered.head,
+                              created=created)
         except BaseException:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
 
-    def open(self, namespace: str, sha256: str) -> BinaryIO:
+    def iter_bytes(self, namespace: str, sha256: str) -> Iterator[bytes]:
+        """Yield the decrypted bytes. Raises CorruptBlob (after the last chunk at the latest)
+        if the file was altered; callers that must not pass on bad bytes use ``check``
+        first or read everything before acting on it."""
         path = self.path_for(namespace, sha256)
         try:
-            return path.open("rb")
+            handle = path.open("rb")
         except FileNotFoundError:
             raise MissingBlob(f"evidence file {sha256} is missing from the store") from None
+        digest = hashlib.sha256()
+        with handle:
+            try:
+                for chunk in crypto.iter_decrypt(self.key_for(namespace), handle,
+                                                 associated_data(namespace)):
+                    digest.update(chunk)
+                    yield chunk
+            except crypto.DecryptionError as exc:
+                raise CorruptBlob(f"evidence file {sha256} does not decrypt: {exc}") from None
+        if digest.hexdigest() != sha256:
+            raise CorruptBlob(f"evidence file {sha256} decrypts to bytes with SHA-256 "
+                              f"{digest.hexdigest()}")
 
-    def iter_bytes(self, namespace: str, sha256: str) -> Iterator[bytes]:
-        with self.open(namespace, sha256) as handle:
-            while chunk := handle.read(CHUNK):
-                yield chunk
+    def read(self, namespace: str, sha256: str) -> bytes:
+        return b"".join(self.iter_bytes(namespace, sha256))
+
+    def check(self, namespace: str, sha256: str) -> int:
+        """Decrypt the whole file, check its SHA-256, and return its size; raise otherwise."""
+        size = 0
+        for chunk in self.iter_bytes(namespace, sha256):
+            size += len(chunk)
+        return size
 
     def exists(self, namespace: str, sha256: str) -> bool:
         return self.path_for(namespace, sha256).exists()
@@ -130,4 +198,6 @@ def _fsync_dir(path: Path) -> None:
 def default_store() -> BlobStore:
     from django.conf import settings
 
-    return BlobStore(settings.CAIRN_EVIDENCE_DIR)
+    from cairn.store import keys
+
+    return BlobStore(settings.CAIRN_EVIDENCE_DIR, key_for=keys.data_key)

@@ -1,6 +1,10 @@
 """The victim's vault: incidents (with revisions and tombstones), persons, exhibits.
 
 Rows are written only by ``cairn.vault.services``; reads go through ``cairn.vault.access``.
+Free text, names, identifiers and file names are sealed: encrypted with the vault's data key
+in the ``sealed`` column and read as ordinary attributes (``cairn.store.sealed``). What stays
+in clear columns is what the database must filter and order on: times, channel, act codes,
+numbers, sizes, digests.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from cairn.law import jurisdictions
+from cairn.store.sealed import SealedField, SealedFields
 from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.vault.choices import (
     Channel,
@@ -44,15 +49,16 @@ class Vault(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(SealedFields, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="persons")
     role = models.CharField(max_length=16, choices=PersonRole.choices, default=PersonRole.SUSPECT)
-    name = models.CharField(max_length=200)
-    aliases = models.JSONField(default=list, blank=True)
     relationship = models.CharField(max_length=32, choices=Relationship.choices,
                                     default=Relationship.UNKNOWN)
-    notes = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    name = SealedField("")
+    aliases = SealedField([])
+    notes = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,26 +69,32 @@ class Person(models.Model):
         return self.name
 
 
-class PersonIdentifier(models.Model):
-    """A way to recognise a person: phone (E.164), e-mail, handle or vehicle registration."""
+class PersonIdentifier(SealedFields, models.Model):
+    """A way to recognise a person: phone (E.164), e-mail, handle or vehicle registration.
 
+    The value is sealed; ``lookup`` is a keyed hash (HMAC with the vault's index key) of the
+    kind and normalised value, so the same identifier written two ways can be matched within
+    the vault without decrypting every row, and without revealing the value.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
     kind = models.CharField(max_length=16, choices=IdentifierKind.choices)
-    value = models.CharField(max_length=320, help_text="Normalised: E.164, lower-case e-mail...")
-    platform = models.CharField(max_length=64, blank=True, help_text="For handles: where.")
+    lookup = models.CharField(max_length=64)
+    sealed = models.BinaryField(default=b"", editable=False)
+    value = SealedField("")
+    platform = SealedField("")
 
     class Meta:
-        ordering = ["kind", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["person", "kind", "value", "platform"],
-                                    name="person_identifier_unique"),
-        ]
+        ordering = ["kind", "lookup"]
+        indexes = [models.Index(fields=["vault", "kind", "lookup"], name="identifier_lookup_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
 
 
-class Incident(models.Model):
+class Incident(SealedFields, models.Model):
     """One thing that happened. The row holds the current state; every state it has had is
     an ``IncidentRevision``. Deleting leaves a tombstone: the row stays with ``deleted_at``
     set and its content erased, so the fact that something was removed stays provable."""
@@ -95,24 +107,25 @@ class Incident(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField(null=True, blank=True)
     precision = models.CharField(max_length=16, choices=PrecisionChoices.choices)
-    when_words = models.CharField(max_length=500, blank=True)
-
-    # Where.
-    location = models.CharField(max_length=500, blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     channel = models.CharField(max_length=32, choices=Channel.choices)
     # s.2A(3) codes, stored delimited (",a,e,") so "has act e" is one indexable LIKE on any DB.
     acts = models.CharField(max_length=40, default=",")
-    other_act = models.CharField(max_length=500, blank=True)
-
-    description = models.TextField(blank=True)
-    impact = models.TextField(blank=True, help_text="What it changed in daily life (s.4A).")
     feared_violence = models.BooleanField(default=False)
-    witnesses = models.TextField(blank=True)
     reported_to_police = models.BooleanField(default=False)
-    police_reference = models.CharField(max_length=64, blank=True)
+
+    # Sealed: the victim's words, the place, the impact (s.4A), witnesses, the police reference.
+    sealed = models.BinaryField(default=b"", editable=False)
+    when_words = SealedField("")
+    location = SealedField("")
+    latitude = SealedField(None)  # decimal degrees as a string, or None
+    longitude = SealedField(None)
+    other_act = SealedField("")
+    description = SealedField("")
+    impact = SealedField("")
+    witnesses = SealedField("")
+    police_reference = SealedField("")
+
     persons = models.ManyToManyField(Person, blank=True, related_name="incidents")
 
     # Entry time, never a stand-in for when it happened (DESIGN.md invariant 3).
@@ -149,12 +162,15 @@ class Incident(models.Model):
         return self.deleted_at is not None
 
 
-class IncidentRevision(models.Model):
-    """An immutable snapshot of an incident's content after each change."""
+class IncidentRevision(SealedFields, models.Model):
+    """An immutable snapshot of an incident's content after each change (sealed)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="+")
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    content = models.JSONField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    content = SealedField({})
     changed_fields = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -171,7 +187,7 @@ class IncidentRevision(models.Model):
         return f"Revision {self.number}"
 
 
-class Exhibit(models.Model):
+class Exhibit(SealedFields, models.Model):
     """A file kept byte for byte; its SHA-256 is its identity (DESIGN.md invariant 1)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -180,12 +196,13 @@ class Exhibit(models.Model):
                                  related_name="exhibits")
     number = models.PositiveIntegerField(help_text="The n in the reference XX/n.")
     reference = models.CharField(max_length=16)
-    original_name = models.CharField(max_length=255)
     media_type = models.CharField(max_length=127, help_text="From the content, not the name.")
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     source = models.CharField(max_length=16, choices=ExhibitSource.choices)
-    description = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    original_name = SealedField("")
+    description = SealedField("")
     captured_at = models.DateTimeField(null=True, blank=True,
                                        help_text="When the photo or recording was made, if known.")
     received_at = models.DateTimeField(null=True, blank=True,

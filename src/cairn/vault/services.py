@@ -2,9 +2,9 @@
 
 Every function here takes the acting user as ``actor``, checks that they may make the change,
 validates, runs in one transaction, stores the change and records it through
-``_record_change``: the single place where the audit record (and, with the ledger, the
-tamper-evident entry) is written. Bad input raises ``django.core.exceptions.ValidationError``
-with a message per field and changes nothing.
+``_record_change``: the single place where the audit record and the tamper-evident ledger
+entry are written. Bad input raises ``django.core.exceptions.ValidationError`` with a message
+per field and changes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from cairn.audit import services as audit
 from cairn.law.pha1997 import UnknownActCode, parse_act_codes
+from cairn.ledger import log as ledger
+from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.vault import media, timeframe
 from cairn.vault.choices import Channel, ExhibitSource, IdentifierKind, PersonRole, Relationship
@@ -46,14 +48,19 @@ INCIDENT_FIELDS = (
 
 def _record_change(*, actor: Any, vault: Vault, action: str, obj: Any,
                    content: Mapping[str, Any] | None = None,
-                   detail: dict[str, Any] | None = None) -> None:
-    """Record one change: the audit record now, the ledger entry when the ledger lands.
+                   detail: dict[str, Any] | None = None,
+                   extra: dict[str, Any] | None = None) -> None:
+    """Record one change: its audit record and its ledger entry, in the caller's transaction.
 
-    ``content`` is the canonical content of the object after the change (what the ledger will
-    hash); ``detail`` is what the audit record may hold, which is never vault content.
+    ``content`` is the canonical content of the object after the change; the ledger entry
+    holds its SHA-256, never the content. ``detail`` is what the audit record may hold (never
+    vault content); ``extra`` adds structural fields to the ledger entry (a revision number).
     """
-    audit.record(actor=actor, action=action, object_type=type(obj).__name__.lower(),
-                 object_id=obj.pk, vault_id=vault.pk, detail=detail)
+    object_type = type(obj).__name__.lower()
+    audit.record(actor=actor, action=action, object_type=object_type, object_id=obj.pk,
+                 vault_id=vault.pk, detail=detail)
+    ledger.append(vault=vault, actor=actor, kind=action, object_type=object_type,
+                  object_id=obj.pk, content=content, extra=extra)
 
 
 def _require_owner(actor: Any, vault: Vault) -> None:
@@ -84,6 +91,8 @@ def create_vault(*, actor: Any, name: str, initials: str, time_zone: str = "Euro
     with transaction.atomic():
         vault = Vault.objects.create(owner=owner, name=name, initials=initials,
                                      time_zone=time_zone)
+        keys.create_vault_key(vault)
+        ledger.start(vault)
         _record_change(actor=actor, vault=vault, action="vault.created", obj=vault,
                        content={"id": str(vault.pk), "initials": initials,
                                 "time_zone": time_zone, "jurisdiction": vault.jurisdiction})
@@ -152,7 +161,7 @@ def _clean_incident(vault: Vault, data: IncidentInput) -> dict[str, Any]:
             continue
         if not -bound <= number <= bound:
             errors[coordinate] = [f"The {coordinate} must be between -{bound} and {bound}"]
-        values[coordinate] = number
+        values[coordinate] = str(number)
     if (values.get("latitude") is None) != (values.get("longitude") is None):
         errors.setdefault("longitude", ["Give both latitude and longitude, or neither"])
     if data.reported_to_police is False and data.police_reference.strip():
@@ -188,8 +197,8 @@ def incident_content(incident: Incident) -> dict[str, Any]:
         "precision": incident.precision,
         "when_words": incident.when_words,
         "location": incident.location,
-        "latitude": str(incident.latitude) if incident.latitude is not None else None,
-        "longitude": str(incident.longitude) if incident.longitude is not None else None,
+        "latitude": incident.latitude,
+        "longitude": incident.longitude,
         "channel": incident.channel,
         "acts": incident.act_codes,
         "other_act": incident.other_act,
@@ -203,6 +212,12 @@ def incident_content(incident: Incident) -> dict[str, Any]:
     }
 
 
+def tombstone_content(incident: Incident) -> dict[str, Any]:
+    """What remains of a deleted incident, and what its deletion entry hashes."""
+    return {"id": str(incident.pk), "vault": str(incident.vault_id), "number": incident.number,
+            "deleted": True, "revisions": incident.revision}
+
+
 def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
     _require_owner(actor, vault)
     values = _clean_incident(vault, data)
@@ -210,15 +225,16 @@ def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
         locked = _lock_vault(vault)
         locked.last_incident_number += 1
         locked.save(update_fields=["last_incident_number"])
-        incident = Incident.objects.create(vault=locked, number=locked.last_incident_number,
-                                           recorded_by=actor, **values)
+        incident = Incident(vault=locked, number=locked.last_incident_number, recorded_by=actor)
+        for name, value in values.items():
+            setattr(incident, name, value)
+        incident.save()
         if data.persons:
             incident.persons.set(data.persons)
         content = incident_content(incident)
-        IncidentRevision.objects.create(incident=incident, number=1, content=content,
-                                        changed_fields=[], created_by=actor)
+        _save_revision(incident, number=1, content=content, changed=[], actor=actor)
         _record_change(actor=actor, vault=locked, action="incident.created", obj=incident,
-                       content=content, detail={"revision": 1})
+                       content=content, detail={"revision": 1}, extra={"revision": 1})
     vault.last_incident_number = locked.last_incident_number
     return incident
 
@@ -243,11 +259,21 @@ def revise_incident(*, actor: Any, incident: Incident, data: IncidentInput) -> I
             return current
         current.revision += 1
         current.save(update_fields=["revision"])
-        IncidentRevision.objects.create(incident=current, number=current.revision, content=after,
-                                        changed_fields=changed, created_by=actor)
+        _save_revision(current, number=current.revision, content=after, changed=changed,
+                       actor=actor)
         _record_change(actor=actor, vault=vault, action="incident.revised", obj=current,
-                       content=after, detail={"revision": current.revision, "fields": changed})
+                       content=after, detail={"revision": current.revision, "fields": changed},
+                       extra={"revision": current.revision})
     return current
+
+
+def _save_revision(incident: Incident, *, number: int, content: dict[str, Any],
+                   changed: list[str], actor: Any) -> IncidentRevision:
+    revision = IncidentRevision(vault_id=incident.vault_id, incident=incident, number=number,
+                                changed_fields=changed, created_by=actor)
+    revision.content = content
+    revision.save()
+    return revision
 
 
 def delete_incident(*, actor: Any, incident: Incident) -> Incident:
@@ -265,16 +291,20 @@ def delete_incident(*, actor: Any, incident: Incident) -> Incident:
             return current
         current.deleted_at = timezone.now()
         current.deleted_by = actor
-        for name in ("when_words", "location", "other_act", "description", "impact",
-                     "witnesses", "police_reference"):
-            setattr(current, name, "")
-        current.latitude = current.longitude = None
+        current.erase_sealed()
         current.save()
         current.persons.clear()
-        current.exhibits.update(incident=None)
-        current.revisions.update(content={}, erased=True)
+        for exhibit in current.exhibits.all():
+            exhibit.incident = None
+            exhibit.save(update_fields=["incident"])
+            _record_change(actor=actor, vault=vault, action="exhibit.detached", obj=exhibit,
+                           content=exhibit_content(exhibit))
+        for revision in current.revisions.all():
+            revision.erase_sealed()
+            revision.erased = True
+            revision.save()
         _record_change(actor=actor, vault=vault, action="incident.deleted", obj=current,
-                       content={"id": str(current.pk), "deleted": True},
+                       content=tombstone_content(current),
                        detail={"revisions_erased": current.revision})
     return current
 
@@ -323,13 +353,15 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
             locked.last_exhibit_number += 1
             locked.save(update_fields=["last_exhibit_number"])
             number = locked.last_exhibit_number
-            exhibit = Exhibit.objects.create(
+            exhibit = Exhibit(
                 vault=locked, incident=incident, number=number,
-                reference=f"{locked.initials}/{number}", original_name=original_name,
-                media_type=media_type, size=blob.size, sha256=blob.sha256, source=source,
-                description=description.strip(), captured_at=captured_at,
+                reference=f"{locked.initials}/{number}", media_type=media_type,
+                size=blob.size, sha256=blob.sha256, source=source, captured_at=captured_at,
                 received_at=received_at, added_by=actor,
             )
+            exhibit.original_name = original_name
+            exhibit.description = description.strip()
+            exhibit.save()
             _record_change(actor=actor, vault=locked, action="exhibit.added", obj=exhibit,
                            content=exhibit_content(exhibit),
                            detail={"reference": exhibit.reference, "size": blob.size})
@@ -448,6 +480,7 @@ def _clean_person(name: str, role: str, relationship: str, aliases: Iterable[str
     if errors:
         raise ValidationError(errors)
     clean_aliases = sorted({alias.strip() for alias in aliases if alias and alias.strip()})
+    cleaned_ids.sort(key=lambda entry: (entry["kind"], entry["value"], entry["platform"]))
     return {"name": name, "role": role, "relationship": relationship,
             "aliases": clean_aliases}, cleaned_ids
 
@@ -457,9 +490,32 @@ def person_content(person: Person) -> dict[str, Any]:
         "id": str(person.pk), "vault": str(person.vault_id), "role": person.role,
         "name": person.name, "aliases": list(person.aliases),
         "relationship": person.relationship, "notes": person.notes,
-        "identifiers": [{"kind": i.kind, "value": i.value, "platform": i.platform}
-                        for i in person.identifiers.order_by("kind", "value", "platform")],
+        "identifiers": sorted(({"kind": i.kind, "value": i.value, "platform": i.platform}
+                               for i in person.identifiers.all()),
+                              key=lambda i: (i["kind"], i["value"], i["platform"])),
     }
+
+
+def _apply_person(person: Person, values: dict[str, Any], notes: str) -> None:
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.notes = notes.strip()
+    person.save()
+
+
+def identifier_lookup(vault_id: object, kind: str, value: str) -> str:
+    """The keyed hash under which a normalised identifier is matched within a vault."""
+    return keys.blind_index(vault_id, f"{kind}\x00{value}")
+
+
+def _save_identifiers(person: Person, cleaned_ids: list[dict[str, str]]) -> None:
+    for entry in cleaned_ids:
+        identifier = PersonIdentifier(vault_id=person.vault_id, person=person, kind=entry["kind"],
+                                      lookup=identifier_lookup(person.vault_id, entry["kind"],
+                                                               entry["value"]))
+        identifier.value = entry["value"]
+        identifier.platform = entry["platform"]
+        identifier.save()
 
 
 def create_person(*, actor: Any, vault: Vault, name: str, role: str = PersonRole.SUSPECT,
@@ -468,9 +524,9 @@ def create_person(*, actor: Any, vault: Vault, name: str, role: str = PersonRole
     _require_owner(actor, vault)
     values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
     with transaction.atomic():
-        person = Person.objects.create(vault=vault, notes=notes.strip(), **values)
-        PersonIdentifier.objects.bulk_create(
-            PersonIdentifier(person=person, **entry) for entry in cleaned_ids)
+        person = Person(vault=vault)
+        _apply_person(person, values, notes)
+        _save_identifiers(person, cleaned_ids)
         _record_change(actor=actor, vault=vault, action="person.created", obj=person,
                        content=person_content(person),
                        detail={"identifiers": len(cleaned_ids)})
@@ -485,13 +541,9 @@ def update_person(*, actor: Any, person: Person, name: str, role: str, relations
     values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
     with transaction.atomic():
         current = Person.objects.select_for_update().get(pk=person.pk)
-        for key, value in values.items():
-            setattr(current, key, value)
-        current.notes = notes.strip()
-        current.save()
+        _apply_person(current, values, notes)
         current.identifiers.all().delete()
-        PersonIdentifier.objects.bulk_create(
-            PersonIdentifier(person=current, **entry) for entry in cleaned_ids)
+        _save_identifiers(current, cleaned_ids)
         _record_change(actor=actor, vault=vault, action="person.changed", obj=current,
                        content=person_content(current),
                        detail={"identifiers": len(cleaned_ids)})

@@ -1,0 +1,235 @@
+"""Appending to a vault's ledger and signing its tree heads.
+
+``append`` is called by the services' single ``_record_change``, inside the transaction that
+makes the change, so the entry commits or rolls back with it. It costs O(log n): the right
+edge of the tree (``LedgerState.frontier``) is updated like a binary counter, without reading
+earlier entries.
+
+``sign_head`` turns the current size and root into a signed tree head, countersigned by a
+time-stamping authority when one is configured (``CAIRN_TSA_URL``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from cairn.ledger import merkle, signing
+from cairn.ledger.frontier import frontier_append, frontier_root, split
+from cairn.ledger.canonical import canonical_json
+from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead
+
+ENTRY_VERSION = 1
+HEAD_VERSION = 1
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC with microseconds and a Z, the one time format entries and heads use."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def content_hash(content: Any) -> str:
+    """SHA-256 (hex) of an object's RFC 8785 canonical content."""
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+# --- appending -----------------------------------------------------------------------------
+
+def start(vault: Any) -> LedgerState:
+    """Create a vault's empty ledger (called when the vault is created)."""
+    return LedgerState.objects.create(vault=vault, size=0, frontier=b"")
+
+
+def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: object,
+           content: Any = None, extra: dict[str, Any] | None = None,
+           at: datetime | None = None) -> LedgerEntry:
+    """Append one entry to the vault's ledger, inside the caller's transaction.
+
+    The entry is canonical JSON (RFC 8785) of::
+
+        {v, vault, seq, at, actor, kind, object: {type, id}, content_sha256, ...extra}
+
+    ``content_sha256`` is the SHA-256 of the object's canonical content (``None`` when there
+    is no content, e.g. a tombstone). Raises RuntimeError outside a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger entries are appended inside the service's transaction")
+    state = LedgerState.objects.select_for_update().get(vault=vault)
+    seq = state.size
+    body: dict[str, Any] = {
+        "v": ENTRY_VERSION,
+        "vault": str(vault.pk),
+        "seq": seq,
+        "at": rfc3339(at or datetime.now(UTC)),
+        "actor": str(actor.pk),
+        "kind": kind,
+        "object": {"type": object_type, "id": str(object_id)},
+        "content_sha256": content_hash(content) if content is not None else None,
+    }
+    if extra:
+        body.update(extra)
+    entry_bytes = canonical_json(body)
+    leaf = merkle.leaf_hash(entry_bytes)
+    frontier = frontier_append(seq, split(bytes(state.frontier)), leaf)
+    row = LedgerEntry.objects.create(vault=vault, seq=seq, entry=entry_bytes, leaf_hash=leaf)
+    state.size = seq + 1
+    state.frontier = b"".join(frontier)
+    state.save(update_fields=["size", "frontier"])
+    return row
+
+
+# --- tree heads ----------------------------------------------------------------------------
+
+def head_bytes(*, vault_id: str, size: int, root: bytes, timestamp: str, key: str,
+               token_sha256: str | None = None) -> bytes:
+    """The exact bytes a tree head's signature covers.
+
+    Without ``token`` these are also the bytes the time-stamping authority stamps. With one,
+    the SHA-256 of the stored token is added, so that the instance's signature binds the
+    token to the head: RFC 3161 tokens have a few header bytes their own signature does not
+    cover, and any change to the stored bytes must still be detected.
+    """
+    body: dict[str, Any] = {"v": HEAD_VERSION, "vault": vault_id, "size": size,
+                            "root": root.hex(), "timestamp": timestamp, "key": key}
+    if token_sha256 is not None:
+        body["token_sha256"] = token_sha256
+    return canonical_json(body)
+
+
+def token_digest(token: bytes | None) -> str | None:
+    return hashlib.sha256(token).hexdigest() if token is not None else None
+
+
+def stamped_bytes(head: TreeHead) -> bytes:
+    """What the time-stamping authority's token covers."""
+    return head_bytes(vault_id=str(head.vault_id), size=head.size, root=bytes(head.root_hash),
+                      timestamp=head.timestamp, key=head.key_fingerprint)
+
+
+def signed_bytes(head: TreeHead) -> bytes:
+    """What the instance's signature covers."""
+    token = bytes(head.timestamp_token) if head.timestamp_token is not None else None
+    return head_bytes(vault_id=str(head.vault_id), size=head.size, root=bytes(head.root_hash),
+                      timestamp=head.timestamp, key=head.key_fingerprint,
+                      token_sha256=token_digest(token))
+
+
+def current_root(vault: Any) -> tuple[int, bytes]:
+    state = LedgerState.objects.get(vault=vault)
+    return state.size, frontier_root(split(bytes(state.frontier)))
+
+
+def latest_head(vault: Any) -> TreeHead | None:
+    return TreeHead.objects.filter(vault=vault).order_by("-size").first()
+
+
+def sign_head(vault: Any) -> TreeHead:
+    """Return a signed head for the ledger's current size, signing a new one if needed.
+
+    A time-stamping authority, when configured, countersigns the head's bytes; if it cannot
+    be reached the head is still signed and stored without a token (and says so), because a
+    victim's record must not depend on a third party being up.
+    """
+    with transaction.atomic():
+        state = LedgerState.objects.select_for_update().get(vault=vault)
+        existing = TreeHead.objects.filter(vault=vault, size=state.size).first()
+        if existing is not None:
+            return existing
+        key = signing.instance_key()
+        root = frontier_root(split(bytes(state.frontier)))
+        stamp = rfc3339(datetime.now(UTC))
+        fields = {"vault_id": str(vault.pk), "size": state.size, "root": root,
+                  "timestamp": stamp, "key": key.fingerprint()}
+        token = _countersign(head_bytes(**fields))
+        return TreeHead.objects.create(
+            vault=vault, size=state.size, root_hash=root, timestamp=stamp,
+            key_fingerprint=key.fingerprint(), signature=key.sign(head_bytes(**fields, token_sha256=token_digest(token))),
+            timestamp_token=token)
+
+
+def _countersign(message: bytes) -> bytes | None:
+    url = getattr(settings, "CAIRN_TSA_URL", "")
+    if not url:
+        return None
+    from cairn.ledger.timestamping import TimestampError, request_timestamp
+
+    try:
+        return request_timestamp(url, message)
+    except TimestampError:
+        return None
+
+
+# --- checkpoints ---------------------------------------------------------------------------
+
+CHECKPOINT_TITLE = "Cairn checkpoint"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    vault: str
+    size: int
+    root: bytes
+    timestamp: str
+    key: str
+    signature: bytes
+    token_sha256: str | None = None
+
+    def message(self) -> bytes:
+        return head_bytes(vault_id=self.vault, size=self.size, root=self.root,
+                          timestamp=self.timestamp, key=self.key, token_sha256=self.token_sha256)
+
+
+def checkpoint_text(head: TreeHead) -> str:
+    """A short text a victim can e-mail to herself or an officer: the signed head, nothing
+    about the content."""
+    lines = [
+        CHECKPOINT_TITLE,
+        f"vault: {head.vault_id}",
+        f"size: {head.size}",
+        f"root: {bytes(head.root_hash).hex()}",
+        f"time: {head.timestamp}",
+        f"key: {head.key_fingerprint}",
+        f"signature: {base64.b64encode(bytes(head.signature)).decode('ascii')}",
+    ]
+    if head.timestamp_token is not None:
+        lines.append(f"timestamp token sha256: {token_digest(bytes(head.timestamp_token))}")
+    return "\n".join(lines) + "\n"
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+def parse_checkpoint(text: str) -> Checkpoint:
+    """Parse ``checkpoint_text`` output; tolerant of surrounding e-mail text and indentation."""
+    fields: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip().lstrip(">").strip()
+        if ":" in line:
+            name, _, value = line.partition(":")
+            if name in {"vault", "size", "root", "time", "key", "signature",
+                        "timestamp token sha256"}:
+                fields[name] = value.strip()
+    missing = [n for n in ("vault", "size", "root", "time", "key", "signature") if n not in fields]
+    if missing:
+        raise CheckpointError(f"not a Cairn checkpoint: missing {', '.join(missing)}")
+    try:
+        return Checkpoint(vault=fields["vault"], size=int(fields["size"]),
+                          root=bytes.fromhex(fields["root"]), timestamp=fields["time"],
+                          key=fields["key"], signature=base64.b64decode(fields["signature"],
+                                                                        validate=True),
+                          token_sha256=fields.get("timestamp token sha256"))
+    except ValueError as exc:
+        raise CheckpointError(f"the checkpoint is damaged: {exc}") from None
+
+
+def entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(bytes(entry.entry))
+    return parsed

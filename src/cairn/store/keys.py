@@ -1,0 +1,192 @@
+"""The key hierarchy: a key-encryption key (KEK) from the deployment wraps one data key per
+vault; the data key encrypts that vault's files and free-text fields.
+
+What and why:
+- The KEK never touches the database. It comes, in order of preference, from
+  ``CAIRN_KEK`` / ``CAIRN_KEK_FILE`` (32 bytes, base64), from ``CAIRN_PASSPHRASE`` stretched
+  with Argon2id (local mode; salt and cost parameters in ``keys/kek-params.json``), or, for a
+  first local run with neither, from a random key made once in ``keys/kek`` in the data
+  directory. Only the first two keep a stolen data directory unreadable; docs/security.md
+  says so.
+- Each vault's data key is stored only wrapped by the KEK (AES-256-GCM, the vault id as
+  associated data), in ``VaultKey``. Destroying it (``destroy``) makes the vault's files and
+  fields unrecoverable by anyone, including from old backups taken after the KEK changes.
+- ``rotate`` re-wraps every vault key under a new KEK without touching any file.
+
+Failures: ``KeyUnavailable`` when a vault's key was destroyed or the configured KEK does not
+open it (wrong passphrase, wrong key file). Messages never contain key material.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.store import crypto
+from cairn.store.models import VaultKey
+
+KEK_BYTES = 32
+
+
+class KeyUnavailable(RuntimeError):
+    pass
+
+
+class KekError(RuntimeError):
+    pass
+
+
+def kek_id(kek: bytes) -> str:
+    """A short public name for a KEK (which KEK wrapped a key), revealing nothing about it."""
+    return hashlib.sha256(b"cairn-kek-id\x00" + kek).hexdigest()[:16]
+
+
+def _decode_kek(raw: str, where: str) -> bytes:
+    try:
+        kek = base64.b64decode(raw.strip(), validate=True)
+    except ValueError:
+        raise KekError(f"{where} is not base64") from None
+    if len(kek) != KEK_BYTES:
+        raise KekError(f"{where} must hold {KEK_BYTES} bytes, not {len(kek)}")
+    return kek
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _passphrase_kek(passphrase: str) -> bytes:
+    params_file = Path(settings.CAIRN_KEYS_DIR) / "kek-params.json"
+    if params_file.exists():
+        stored = json.loads(params_file.read_text(encoding="utf-8"))
+        params = crypto.KekParams(**stored["params"])
+        salt = base64.b64decode(stored["salt"])
+    else:
+        params = crypto.KekParams()
+        salt = secrets.token_bytes(16)
+        _write_private(params_file, json.dumps(
+            {"salt": base64.b64encode(salt).decode(), "params": params.__dict__}).encode())
+    return crypto.kek_from_passphrase(passphrase, salt, params=params)
+
+
+_kek_cache: dict[str, bytes] = {}
+_lock = Lock()
+
+
+def current_kek() -> bytes:
+    """The deployment's KEK, from the first source configured (see the module docstring)."""
+    configured = getattr(settings, "CAIRN_KEK", "")
+    if configured:
+        return _decode_kek(configured, "CAIRN_KEK")
+    passphrase = getattr(settings, "CAIRN_PASSPHRASE", "")
+    if passphrase:
+        with _lock:
+            cache_key = hashlib.sha256(passphrase.encode()).hexdigest()
+            if cache_key not in _kek_cache:
+                _kek_cache[cache_key] = _passphrase_kek(passphrase)
+            return _kek_cache[cache_key]
+    path = Path(settings.CAIRN_KEYS_DIR) / "kek"
+    if not path.exists():
+        _write_private(path, base64.b64encode(secrets.token_bytes(KEK_BYTES)))
+    return _decode_kek(path.read_text(encoding="ascii"), str(path))
+
+
+# --- vault data keys -----------------------------------------------------------------------
+
+_data_keys: dict[str, bytes] = {}
+
+
+def _context(vault_id: object) -> bytes:
+    return f"cairn:vault-key:{vault_id}".encode()
+
+
+def create_vault_key(vault: Any) -> VaultKey:
+    """Make and store (wrapped) a new data key for a vault, inside the caller's transaction."""
+    kek = current_kek()
+    data_key = crypto.generate_data_key()
+    row = VaultKey.objects.create(
+        vault=vault, wrapped=crypto.wrap_key(kek, data_key, context=_context(vault.pk)),
+        kek_id=kek_id(kek))
+    _data_keys[str(vault.pk)] = data_key
+    return row
+
+
+def data_key(vault_id: object) -> bytes:
+    """The vault's data key, unwrapped with the current KEK (cached per process)."""
+    cache_key = str(vault_id)
+    cached = _data_keys.get(cache_key)
+    if cached is not None:
+        return cached
+    try:
+        row = VaultKey.objects.get(vault_id=vault_id)
+    except VaultKey.DoesNotExist:
+        raise KeyUnavailable("this vault has no key") from None
+    if row.destroyed_at is not None or not row.wrapped:
+        raise KeyUnavailable("this vault's key was destroyed: its content cannot be read")
+    kek = current_kek()
+    try:
+        key = crypto.unwrap_key(kek, bytes(row.wrapped), context=_context(vault_id))
+    except crypto.UnwrapError:
+        raise KeyUnavailable("the configured key-encryption key does not open this vault "
+                             f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+    _data_keys[cache_key] = key
+    return key
+
+
+def blind_index(vault_id: object, text: str) -> str:
+    """A keyed hash of ``text`` for equality lookups inside one vault (HMAC-SHA256 with a key
+    derived from the vault's data key). Equal inputs give equal outputs; nothing about the
+    input can be learnt without the key, and the same text in two vaults hashes differently."""
+    index_key = hmac.new(data_key(vault_id), b"cairn/index/v1", hashlib.sha256).digest()
+    return hmac.new(index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def forget_cached_keys() -> None:
+    _data_keys.clear()
+    _kek_cache.clear()
+
+
+def destroy(vault: Any) -> None:
+    """Crypto-shred a vault: overwrite its wrapped key. Irreversible by design."""
+    with transaction.atomic():
+        row = VaultKey.objects.select_for_update().get(vault=vault)
+        row.wrapped = b""
+        row.destroyed_at = timezone.now()
+        row.save(update_fields=["wrapped", "destroyed_at"])
+    _data_keys.pop(str(vault.pk), None)
+
+
+def rotate(new_kek: bytes) -> int:
+    """Re-wrap every live vault key under ``new_kek`` in one transaction. Returns the count.
+
+    Files are not re-encrypted: they are encrypted with the data keys, which do not change.
+    """
+    old = current_kek()
+    count = 0
+    with transaction.atomic():
+        for row in VaultKey.objects.select_for_update().filter(destroyed_at__isnull=True):
+            key = crypto.unwrap_key(old, bytes(row.wrapped), context=_context(row.vault_id))
+            row.wrapped = crypto.wrap_key(new_kek, key, context=_context(row.vault_id))
+            row.kek_id = kek_id(new_kek)
+            row.save(update_fields=["wrapped", "kek_id"])
+            count += 1
+    forget_cached_keys()
+    return count

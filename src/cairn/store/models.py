@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class VaultKey(models.Model):
+    """A vault's data key, wrapped by the deployment's key-encryption key (KEK).
+
+    ``wrapped`` is empty once the key has been destroyed (crypto-shredding): from then on
+    nothing encrypted with it can be read by anyone.
+    """
+
+    vault = models.OneToOneField("vault.Vault", on_delete=models.PROTECT, primary_key=True,
+                                 related_name="key")
+    wrapped = models.BinaryField()
+    kek_id = models.CharField(max_length=16, help_text="Which KEK wrapped it (a public name).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return "destroyed key" if self.destroyed_at else "vault key"
