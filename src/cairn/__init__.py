@@ -1,3 +1,4 @@
-"""Cairn: a tamper-evident evidence log for people being stalked, and the police units that protect them."""
+"""Cairn: a tamper-evident evidence log for people being stalked, and for the police units
+that protect them."""
 
 __version__ = "0.1.0"

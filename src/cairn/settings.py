@@ -115,7 +115,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
@@ -176,7 +177,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # two can be copied, backed up or placed separately (docs/security.md).
 CAIRN_KEYS_DIR = Path(env_str("CAIRN_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
 # The instance's Ed25519 key, which signs tree heads; made on first use.
-CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE", str(CAIRN_KEYS_DIR / "signing-ed25519.pem"))
+CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE",
+                                 str(CAIRN_KEYS_DIR / "signing-ed25519.pem"))
 # The key-encryption key: 32 bytes in base64 (CAIRN_KEK, or a file named by CAIRN_KEK_FILE), or
 # a passphrase stretched with Argon2id; with neither, a random KEK is made in CAIRN_KEYS_DIR.
 CAIRN_KEK = env_str("CAIRN_KEK", "")

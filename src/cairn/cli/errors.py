@@ -47,8 +47,14 @@ def explain(exc: BaseException) -> list[str] | None:
     from cairn.store.blobs import StoreError
     from cairn.vault.timeframe import TimeframeError
 
-    if isinstance(exc, StoreError):
+    from cairn.ledger.signing import SigningKeyError
+    from cairn.store.crypto import CryptoError
+    from cairn.store.keys import KekError, KeyUnavailable
+
+    if isinstance(exc, StoreError | KeyUnavailable | KekError | SigningKeyError):
         return [str(exc)]
+    if isinstance(exc, CryptoError):
+        return [f"decryption failed: {exc}"]
     if isinstance(exc, TimeframeError):
         return [f"{OPTION_NAMES.get(exc.field, exc.field).replace('_', '-')}: {exc.message}"]
     return None

@@ -15,6 +15,7 @@ import click
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
 from cairn.cli.incidents import incident_group
+from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy, verify
 from cairn.cli.persons import person_group
 from cairn.cli.server import demo, serve
 from cairn.cli.users import user_group
@@ -74,8 +75,9 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
     ctx.obj["vault_ref"] = vault_ref
 
 
+vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
-                demo):
+                demo, verify, checkpoint, key_group, keys_group):
     cli.add_command(command)
 
 

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import transaction
 
 from cairn.ledger import merkle, signing
-from cairn.ledger.frontier import frontier_append, frontier_root, split
 from cairn.ledger.canonical import canonical_json
+from cairn.ledger.frontier import frontier_append, frontier_root, split
 from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead
 
 ENTRY_VERSION = 1
@@ -148,10 +148,10 @@ def sign_head(vault: Any) -> TreeHead:
         fields = {"vault_id": str(vault.pk), "size": state.size, "root": root,
                   "timestamp": stamp, "key": key.fingerprint()}
         token = _countersign(head_bytes(**fields))
+        signature = key.sign(head_bytes(**fields, token_sha256=token_digest(token)))
         return TreeHead.objects.create(
             vault=vault, size=state.size, root_hash=root, timestamp=stamp,
-            key_fingerprint=key.fingerprint(), signature=key.sign(head_bytes(**fields, token_sha256=token_digest(token))),
-            timestamp_token=token)
+            key_fingerprint=key.fingerprint(), signature=signature, timestamp_token=token)
 
 
 def _countersign(message: bytes) -> bytes | None:

@@ -103,10 +103,33 @@ def current_kek() -> bytes:
             if cache_key not in _kek_cache:
                 _kek_cache[cache_key] = _passphrase_kek(passphrase)
             return _kek_cache[cache_key]
-    path = Path(settings.CAIRN_KEYS_DIR) / "kek"
+    path = local_kek_path()
+    _finish_local_rotation(path)
     if not path.exists():
         _write_private(path, base64.b64encode(secrets.token_bytes(KEK_BYTES)))
     return _decode_kek(path.read_text(encoding="ascii"), str(path))
+
+
+def local_kek_path() -> Path:
+    return Path(settings.CAIRN_KEYS_DIR) / "kek"
+
+
+def _finish_local_rotation(path: Path) -> None:
+    """Complete or abandon a rotation of the local KEK file that was interrupted.
+
+    ``rotate_local`` writes the new KEK to ``kek.new`` before re-wrapping the vault keys and
+    renames it over ``kek`` after the transaction commits. If the process died in between,
+    the database says which KEK the keys are wrapped with: keep the new file if it is that
+    one, otherwise the rotation never committed and the pending file is discarded.
+    """
+    pending = path.with_name(path.name + ".new")
+    if not pending.exists():
+        return
+    new = _decode_kek(pending.read_text(encoding="ascii"), str(pending))
+    if VaultKey.objects.filter(kek_id=kek_id(new)).exists():
+        os.replace(pending, path)
+    else:
+        pending.unlink()
 
 
 # --- vault data keys -----------------------------------------------------------------------
@@ -145,8 +168,9 @@ def data_key(vault_id: object) -> bytes:
     try:
         key = crypto.unwrap_key(kek, bytes(row.wrapped), context=_context(vault_id))
     except crypto.UnwrapError:
-        raise KeyUnavailable("the configured key-encryption key does not open this vault "
-                             f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+        raise KeyUnavailable(
+            "the configured key-encryption key does not open this vault "
+            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
     _data_keys[cache_key] = key
     return key
 
@@ -172,6 +196,40 @@ def destroy(vault: Any) -> None:
         row.destroyed_at = timezone.now()
         row.save(update_fields=["wrapped", "destroyed_at"])
     _data_keys.pop(str(vault.pk), None)
+
+
+def kek_source() -> str:
+    """Where the KEK comes from: "configured", "passphrase" or "local-file"."""
+    if getattr(settings, "CAIRN_KEK", ""):
+        return "configured"
+    if getattr(settings, "CAIRN_PASSPHRASE", ""):
+        return "passphrase"
+    return "local-file"
+
+
+def passphrase_kek(passphrase: str) -> bytes:
+    """The KEK a passphrase gives with this instance's stored salt and cost parameters."""
+    return _passphrase_kek(passphrase)
+
+
+def rotate_local() -> tuple[int, str]:
+    """Rotate the local KEK file: a new random KEK, every vault key re-wrapped under it.
+
+    Crash-safe: see ``_finish_local_rotation``. Returns the count and the new KEK's id.
+    """
+    path = local_kek_path()
+    current_kek()  # make sure an older interrupted rotation is settled first
+    new = secrets.token_bytes(KEK_BYTES)
+    pending = path.with_name(path.name + ".new")
+    _write_private(pending, base64.b64encode(new))
+    try:
+        count = rotate(new)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    os.replace(pending, path)
+    forget_cached_keys()
+    return count, kek_id(new)
 
 
 def rotate(new_kek: bytes) -> int:

@@ -54,7 +54,7 @@ class SealedField:
         if instance is None:
             return self
         values = instance._sealed_values()
-        value = values[self.name] if self.name in values else self.default
+        value = values.get(self.name, self.default)
         # Callers get their own copy of a list or dict, never the cached or default object.
         return copy.deepcopy(value) if isinstance(value, list | dict) else value
 

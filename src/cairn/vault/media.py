@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 OCTET_STREAM = "application/octet-stream"
 

@@ -99,6 +99,22 @@ def create_vault(*, actor: Any, name: str, initials: str, time_zone: str = "Euro
     return vault
 
 
+def destroy_vault(*, actor: Any, vault: Vault) -> None:
+    """Crypto-shred a vault: record the destruction in its ledger, then destroy its data key.
+
+    Every file and sealed field of the vault stays on disk and in backups as ciphertext that
+    nobody can decrypt any more. The rows that carry no content (numbers, dates, act codes,
+    digests) and the ledger remain, so the record of what existed, and that it was destroyed,
+    stays verifiable.
+    """
+    _require_owner(actor, vault)
+    with transaction.atomic():
+        locked = _lock_vault(vault)
+        _record_change(actor=actor, vault=locked, action="vault.destroyed", obj=locked,
+                       content=None, detail={})
+        keys.destroy(locked)
+
+
 def _lock_vault(vault: Vault) -> Vault:
     """Re-read the vault under a row lock so per-vault counters never hand out a number twice."""
     return Vault.objects.select_for_update().get(pk=vault.pk)
@@ -454,8 +470,10 @@ def normalise_identifier(kind: str, value: str, *, region: str = "GB") -> str:
     raise ValueError(f"Unknown identifier kind {kind!r}")
 
 
-def _clean_person(name: str, role: str, relationship: str, aliases: Iterable[str],
-                  identifiers: Iterable[IdentifierInput]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def _clean_person(
+    name: str, role: str, relationship: str, aliases: Iterable[str],
+    identifiers: Iterable[IdentifierInput],
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:

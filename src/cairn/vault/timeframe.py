@@ -115,8 +115,8 @@ def from_local(day: date, at: time | None, tz: ZoneInfo, *, overnight: bool = Fa
         return start, end, Precision.OVERNIGHT
     if at is not None:
         start = datetime.combine(day, at, tzinfo=tz)
-        end = datetime.combine(day, until, tzinfo=tz) if until is not None else None
-        return start, end, Precision.EXACT
+        until_end = datetime.combine(day, until, tzinfo=tz) if until is not None else None
+        return start, until_end, Precision.EXACT
     start = datetime.combine(day, time(0, 0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz) - timedelta(seconds=1)
     return start, end, Precision.DAY

@@ -1,0 +1,152 @@
+"""``cairn verify``, ``cairn checkpoint``, ``cairn key show``, ``cairn keys rotate`` and
+``cairn vault destroy``: the commands that prove a log, or protect it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cairn.cli.context import all_vaults, current_vault, vault_option
+from cairn.cli.errors import CairnError
+from cairn.cli.runtime import ensure_database
+
+
+@click.command("verify")
+@vault_option
+@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint file: prove the log still extends it.")
+@click.pass_context
+def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> None:
+    """Recompute every entry, tree head, signature, timestamp and file, and say what fails.
+
+    Without --vault, every vault in the data directory is checked. Exits 0 when all holds.
+    """
+    ensure_database()
+    from cairn.ledger import log
+    from cairn.ledger.verify import verify_against, verify_vault
+
+    chosen = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
+    vaults = [current_vault(chosen)] if chosen or against else all_vaults()
+    if not vaults:
+        raise CairnError("there is no vault yet")
+    failed = False
+    for vault in vaults:
+        report = verify_vault(vault)
+        click.echo(f"Vault {vault.pk}: {report.summary()}")
+        for failure in report.failures:
+            click.echo(f"  FAIL {failure}")
+        failed |= not report.ok
+        if against is not None:
+            try:
+                checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
+            except (log.CheckpointError, UnicodeDecodeError) as exc:
+                raise CairnError(f"against: {exc}") from None
+            problems = verify_against(vault, checkpoint)
+            if problems:
+                failed = True
+                for problem in problems:
+                    click.echo(f"  FAIL {problem}")
+            else:
+                click.echo(f"  The log extends the checkpoint of {checkpoint.size} entries "
+                           f"signed {checkpoint.timestamp} (consistency proof verified).")
+    ctx.exit(1 if failed else 0)
+
+
+@click.command("checkpoint")
+@vault_option
+def checkpoint(vault_ref: str | None) -> None:
+    """Print the current signed tree head, to e-mail to yourself or to the officer.
+
+    It holds no content: only the number of entries, a hash and a signature. Later,
+    `cairn verify --against FILE` proves that nothing recorded before it was changed.
+    """
+    vault = current_vault(vault_ref)
+    from cairn.ledger import log
+
+    click.echo(log.checkpoint_text(log.sign_head(vault)), nl=False)
+
+
+@click.group("key")
+def key_group() -> None:
+    """The instance's signing key, which signs every vault's tree heads."""
+
+
+@key_group.command("show")
+def key_show() -> None:
+    """Print the signing key's fingerprint and public key."""
+    ensure_database()
+    from cairn.ledger import signing
+
+    key = signing.instance_key()
+    click.echo(f"Ed25519 signing key\nfingerprint (SHA-256 of the public key): {key.fingerprint()}")
+    click.echo(key.public_pem().decode("ascii"), nl=False)
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The key-encryption key (KEK) that protects every vault's data key."""
+
+
+@keys_group.command("rotate")
+@click.option("--new-kek-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With CAIRN_KEK/CAIRN_KEK_FILE: the file holding the new KEK (base64).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
+    """Re-wrap every vault key under a new KEK. Files are not re-encrypted.
+
+    Local KEK file: a new one is made and replaces it. A configured KEK: give the new one
+    with --new-kek-file, then point CAIRN_KEK_FILE at it. A passphrase: you are asked for the
+    new one; use it as CAIRN_PASSPHRASE from then on.
+    """
+    ensure_database()
+    from cairn.store import keys
+
+    source = keys.kek_source()
+    if not yes:
+        click.confirm("Re-wrap every vault key under a new key-encryption key?", abort=True)
+    if source == "local-file":
+        if new_kek_file is not None:
+            raise CairnError("new-kek-file: this instance keeps its KEK in the data directory; "
+                             "leave the option out and a new one is made")
+        count, new_id = keys.rotate_local()
+    elif source == "configured":
+        if new_kek_file is None:
+            raise CairnError("new-kek-file: give the file holding the new KEK")
+        from cairn.store.keys import KekError, _decode_kek
+
+        try:
+            new = _decode_kek(new_kek_file.read_text(encoding="ascii"), str(new_kek_file))
+        except (KekError, UnicodeDecodeError) as exc:
+            raise CairnError(f"new-kek-file: {exc}") from None
+        count, new_id = keys.rotate(new), keys.kek_id(new)
+    else:
+        passphrase = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+        if len(passphrase) < 12:
+            raise CairnError("passphrase: use at least 12 characters")
+        new = keys.passphrase_kek(passphrase)
+        count, new_id = keys.rotate(new), keys.kek_id(new)
+    click.echo(f"Re-wrapped {count} vault keys under KEK {new_id}.")
+    if source == "configured":
+        click.echo("Now set CAIRN_KEK_FILE to the new file; the old KEK no longer opens them.")
+    elif source == "passphrase":
+        click.echo("Now use the new passphrase as CAIRN_PASSPHRASE.")
+
+
+@click.command("destroy")
+@vault_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def vault_destroy(vault_ref: str | None, yes: bool) -> None:
+    """Destroy a vault's key: its files and text can never be read again, by anyone.
+
+    The ledger and the content-free rows stay, so the record that it existed and was destroyed
+    remains verifiable. This cannot be undone.
+    """
+    vault = current_vault(vault_ref)
+    if not yes:
+        click.confirm(f"Destroy vault {vault.pk} for ever? Nothing in it can be recovered",
+                      abort=True)
+    from cairn.vault import services
+
+    services.destroy_vault(actor=vault.owner, vault=vault)
+    click.echo(f"Vault {vault.pk} destroyed: its key is gone and its content is unreadable.")

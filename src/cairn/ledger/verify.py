@@ -1,0 +1,238 @@
+"""``cairn verify``: recompute everything a vault's record rests on, from the stored data.
+
+1. The log (``cairn.ledger.checks``): every leaf from its entry bytes, the tree, every signed
+   tree head's root, signature and timestamp token.
+2. The objects: each incident, revision, person and exhibit is hashed again (its canonical
+   content, after decryption) and compared with the ledger entry that recorded it; an object
+   the log does not know, or an entry whose object is gone, is named.
+3. The files: each exhibit's file is decrypted (every segment authenticated) and its SHA-256
+   and size compared with the exhibit's.
+
+Failures name the entry ("entry 17"), the head, the object ("incident 4") or the file
+("file AB/3") and say what differs. Nothing here writes except the ``Verification`` row that
+records the outcome (without content).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from cairn.ledger import checks, log, signing
+from cairn.ledger.frontier import frontier_root, split
+from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead, Verification
+from cairn.store import crypto
+from cairn.store.blobs import StoreError, default_store
+from cairn.store.keys import KeyUnavailable
+
+
+@dataclass
+class VerifyReport:
+    vault_id: str
+    entries: int = 0
+    heads: int = 0
+    tokens: int = 0
+    objects: int = 0
+    files: int = 0
+    content_readable: bool = True
+    failures: list[checks.Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        state = "verified" if self.ok else f"FAILED ({len(self.failures)} problems)"
+        text = (f"{self.entries} entries, {self.heads} signed tree heads, {self.tokens} "
+                f"timestamp tokens, {self.objects} records, {self.files} files: {state}")
+        if not self.content_readable:
+            text += "; content not checked: this vault's key was destroyed"
+        return text
+
+
+def _token_checker() -> Callable[[bytes, bytes], str | None] | None:
+    cert_file = getattr(settings, "CAIRN_TSA_CERT_FILE", "")
+    if not cert_file:
+        return None
+    from cairn.ledger.timestamping import TimestampError, verify_timestamp
+
+    tsa_pem = Path(cert_file).read_bytes()
+    ca_file = getattr(settings, "CAIRN_TSA_CA_FILE", "")
+    ca_pem = Path(ca_file).read_bytes() if ca_file else None
+
+    def check(token: bytes, data: bytes) -> str | None:
+        try:
+            verify_timestamp(token, data, tsa_certificate_pem=tsa_pem, ca_certificates_pem=ca_pem)
+        except TimestampError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+def _stored_heads(vault: Any) -> list[checks.StoredHead]:
+    heads = []
+    for head in TreeHead.objects.filter(vault=vault).order_by("size", "created_at"):
+        token = bytes(head.timestamp_token) if head.timestamp_token is not None else None
+        heads.append(checks.StoredHead(
+            size=head.size, root=bytes(head.root_hash), timestamp=head.timestamp,
+            key=head.key_fingerprint, signature=bytes(head.signature), token=token,
+            message=log.signed_bytes(head), stamped=log.stamped_bytes(head)))
+    return heads
+
+
+def verify_vault(vault: Any, *, record: bool = True) -> VerifyReport:
+    key = signing.instance_key()
+    entries = [checks.StoredEntry(seq=seq, entry=bytes(entry), leaf_hash=bytes(leaf))
+               for seq, entry, leaf in LedgerEntry.objects.filter(vault=vault)
+               .order_by("seq").values_list("seq", "entry", "leaf_hash").iterator(2000)]
+    result = checks.check_log(str(vault.pk), entries, _stored_heads(vault),
+                              public_key_raw=key.public_raw(), key_fingerprint=key.fingerprint(),
+                              check_token=_token_checker())
+    report = VerifyReport(vault_id=str(vault.pk), entries=result.entries, heads=result.heads,
+                          tokens=result.tokens, failures=list(result.failures))
+    state = LedgerState.objects.filter(vault=vault).first()
+    if state is None:
+        report.failures.append(checks.Failure("the ledger state", "is missing"))
+    elif state.size != result.tree.size or frontier_root(split(bytes(state.frontier))) != (
+            result.tree.root()):
+        report.failures.append(checks.Failure(
+            "the ledger state", f"says {state.size} entries with another root; the entries "
+            f"give {result.tree.size} (the next signed head would be wrong)"))
+    try:
+        _check_objects(vault, result.parsed, report)
+    except KeyUnavailable:
+        report.content_readable = False
+    if record:
+        Verification.objects.create(vault=vault, ok=report.ok, entries=report.entries,
+                                    files=report.files,
+                                    failures=[str(f) for f in report.failures][:200])
+    return report
+
+
+def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: VerifyReport) -> None:
+    from cairn.vault import services
+    from cairn.vault.models import Exhibit, Incident, IncidentRevision, Person
+
+    by_object: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for seq in sorted(parsed):
+        body = parsed[seq]
+        target = body.get("object")
+        if isinstance(target, dict):
+            by_object[f"{target.get('type')}:{target.get('id')}"].append(body)
+    seen: set[str] = set()
+
+    def expect(kind: str, pk: object, label: str, content: Callable[[], Any], *,
+               first: bool = False) -> None:
+        key = f"{kind}:{pk}"
+        seen.add(key)
+        report.objects += 1
+        recorded = by_object.get(key)
+        if not recorded:
+            report.failures.append(checks.Failure(label, "is not in the ledger (it was added "
+                                                  "outside the services)"))
+            return
+        try:
+            actual = log.content_hash(content())
+        except crypto.CryptoError:
+            report.failures.append(checks.Failure(label, "its encrypted text does not decrypt "
+                                                  "(it was altered or moved)"))
+            return
+        latest = recorded[0] if first else recorded[-1]
+        if latest.get("content_sha256") != actual:
+            report.failures.append(checks.Failure(
+                label, f"differs from what entry {latest.get('seq')} recorded "
+                f"(recorded {str(latest.get('content_sha256'))[:16]}…, now {actual[:16]}…)"))
+
+    expect("vault", vault.pk, "the vault", lambda: {
+        "id": str(vault.pk), "initials": vault.initials, "time_zone": vault.time_zone,
+        "jurisdiction": vault.jurisdiction}, first=True)
+
+    incidents = Incident.objects.filter(vault=vault).prefetch_related("persons")
+    for incident in incidents:
+        label = f"incident {incident.number}"
+        if incident.is_deleted:
+            expect("incident", incident.pk, label,
+                   lambda incident=incident: services.tombstone_content(incident))
+        else:
+            expect("incident", incident.pk, label,
+                   lambda incident=incident: services.incident_content(incident))
+    numbers = {incident.pk: incident.number for incident in incidents}
+    for revision in IncidentRevision.objects.filter(vault=vault, erased=False):
+        label = f"incident {numbers.get(revision.incident_id)} revision {revision.number}"
+        recorded = [body for body in by_object.get(f"incident:{revision.incident_id}", [])
+                    if body.get("revision") == revision.number]
+        if not recorded:
+            report.failures.append(checks.Failure(label, "is not in the ledger"))
+            continue
+        try:
+            actual = log.content_hash(revision.content)
+        except crypto.CryptoError:
+            report.failures.append(checks.Failure(label, "its encrypted snapshot does not "
+                                                  "decrypt (it was altered or moved)"))
+            continue
+        if recorded[0].get("content_sha256") != actual:
+            report.failures.append(checks.Failure(
+                label, f"differs from what entry {recorded[0].get('seq')} recorded"))
+
+    for person in Person.objects.filter(vault=vault).prefetch_related("identifiers"):
+        expect("person", person.pk, f"person {str(person.pk)[:8]}",
+               lambda person=person: services.person_content(person))
+
+    store = default_store()
+    for exhibit in Exhibit.objects.filter(vault=vault):
+        label = f"exhibit {exhibit.reference}"
+        expect("exhibit", exhibit.pk, label,
+               lambda exhibit=exhibit: services.exhibit_content(exhibit))
+        report.files += 1
+        try:
+            size = store.check(str(vault.pk), exhibit.sha256)
+        except StoreError as exc:
+            report.failures.append(checks.Failure(f"file {exhibit.reference}", str(exc)))
+            continue
+        if size != exhibit.size:
+            report.failures.append(checks.Failure(
+                f"file {exhibit.reference}", f"is {size} bytes, the exhibit says {exhibit.size}"))
+
+    for key, bodies in by_object.items():
+        kind = key.split(":", 1)[0]
+        if key not in seen and kind in {"incident", "person", "exhibit", "vault"}:
+            report.failures.append(checks.Failure(
+                f"entry {bodies[-1].get('seq')}", f"records {kind} {key.split(':', 1)[1]}, "
+                "which is missing from the database"))
+
+
+def verify_against(vault: Any, checkpoint: log.Checkpoint) -> list[checks.Failure]:
+    """Prove that the vault's log still extends a checkpoint kept elsewhere.
+
+    Checks the checkpoint's own signature, then a consistency proof (RFC 9162 §2.1.4) from the
+    checkpoint's size to the current log, against the roots recomputed from the entries.
+    """
+    from cairn.ledger import merkle
+
+    key = signing.instance_key()
+    where = f"checkpoint of size {checkpoint.size} ({checkpoint.timestamp})"
+    if checkpoint.vault != str(vault.pk):
+        return [checks.Failure(where, "is for another vault")]
+    if checkpoint.key != key.fingerprint():
+        return [checks.Failure(where, "was signed by another key")]
+    if not signing.verify_signature(key.public_raw(), checkpoint.message(), checkpoint.signature):
+        return [checks.Failure(where, "its signature does not match (the checkpoint text was "
+                                      "changed)")]
+    leaves = [bytes(leaf) for leaf in LedgerEntry.objects.filter(vault=vault).order_by("seq")
+              .values_list("leaf_hash", flat=True).iterator(5000)]
+    tree = merkle.MerkleTree(leaves)
+    if checkpoint.size > tree.size:
+        return [checks.Failure(where, f"has {checkpoint.size} entries but the log now has only "
+                                      f"{tree.size}: entries were removed")]
+    proof = tree.consistency_proof(checkpoint.size, tree.size) if checkpoint.size else []
+    if not merkle.verify_consistency(checkpoint.size, tree.size, checkpoint.root, tree.root(),
+                                     proof):
+        return [checks.Failure(where, "the current log does not extend it: history before "
+                                      "the checkpoint was rewritten")]
+    return []
