@@ -44,12 +44,11 @@ def explain(exc: BaseException) -> list[str] | None:
         return list(exc.messages)
     if isinstance(exc, (PermissionDenied, Http404, CommandError)):
         return [str(exc) or type(exc).__name__]
-    from cairn.store.blobs import StoreError
-    from cairn.vault.timeframe import TimeframeError
-
     from cairn.ledger.signing import SigningKeyError
+    from cairn.store.blobs import StoreError
     from cairn.store.crypto import CryptoError
     from cairn.store.keys import KekError, KeyUnavailable
+    from cairn.vault.timeframe import TimeframeError
 
     if isinstance(exc, StoreError | KeyUnavailable | KekError | SigningKeyError):
         return [str(exc)]

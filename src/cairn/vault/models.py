@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 
 from cairn.law import jurisdictions
-from cairn.store.sealed import SealedField, SealedFields
 from cairn.law.pha1997 import ACTS_BY_CODE
+from cairn.store.sealed import SealedField, SealedFields
 from cairn.vault.choices import (
     Channel,
     ExhibitSource,
