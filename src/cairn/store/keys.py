@@ -218,12 +218,12 @@ def rotate_local() -> tuple[int, str]:
     Crash-safe: see ``_finish_local_rotation``. Returns the count and the new KEK's id.
     """
     path = local_kek_path()
-    current_kek()  # make sure an older interrupted rotation is settled first
+    old = current_kek()  # also settles an older interrupted rotation first
     new = secrets.token_bytes(KEK_BYTES)
     pending = path.with_name(path.name + ".new")
     _write_private(pending, base64.b64encode(new))
     try:
-        count = rotate(new)
+        count = rotate(new, old_kek=old)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
@@ -232,12 +232,12 @@ def rotate_local() -> tuple[int, str]:
     return count, kek_id(new)
 
 
-def rotate(new_kek: bytes) -> int:
+def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
     """Re-wrap every live vault key under ``new_kek`` in one transaction. Returns the count.
 
     Files are not re-encrypted: they are encrypted with the data keys, which do not change.
     """
-    old = current_kek()
+    old = old_kek if old_kek is not None else current_kek()
     count = 0
     with transaction.atomic():
         for row in VaultKey.objects.select_for_update().filter(destroyed_at__isnull=True):
