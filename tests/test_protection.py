@@ -75,7 +75,7 @@ def test_a_copy_without_the_kek_holds_none_of_the_demo_content(tmp_path):
     vault = load_demo()
     secrets = secrets_of_the_demo(vault)
     assert len(secrets) > 200
-    assert any(b"Mark Ellis" == s for s in secrets)
+    assert any(s == b"Mark Ellis" for s in secrets)
     copy = database_copy(tmp_path) + files_copy(Path(django_settings.CAIRN_EVIDENCE_DIR))
     assert len(copy) > 100_000
     leaked = [s for s in secrets if s in copy]
