@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "cairn.store",
     "cairn.ledger",
     "cairn.vault",
+    "cairn.importers",
+    "cairn.analysis",
     "cairn.web",
 ]
 

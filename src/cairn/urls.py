@@ -3,5 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cairn.vault.urls")),
     path("account/", include("cairn.accounts.urls")),
+    path("import/", include("cairn.importers.urls")),
+    path("pattern/", include("cairn.analysis.urls")),
     path("", include("cairn.web.urls")),
 ]

@@ -63,6 +63,15 @@ def _record_change(*, actor: Any, vault: Vault, action: str, obj: Any,
                   object_id=obj.pk, content=content, extra=extra)
 
 
+# Other apps' services (imports, analysis answers, sharing) record their changes through
+# this same function, so every write of every kind lands in the audit trail and the ledger.
+record_change = _record_change
+
+
+def require_owner(actor: Any, vault: Vault) -> None:
+    _require_owner(actor, vault)
+
+
 def _require_owner(actor: Any, vault: Vault) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or vault.owner_id != actor.pk:
         raise PermissionDenied("Only the vault's owner can change it")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalysisConfig(AppConfig):
+    name = "cairn.analysis"
+    label = "analysis"
+    verbose_name = "Analysis"
