@@ -20,6 +20,16 @@ def _evidence_dir(settings, tmp_path):
     settings.CAIRN_EVIDENCE_DIR = tmp_path / "evidence"
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings, tmp_path):
+    # The manifest storage needs collectstatic first; page tests only need {% static %} URLs.
+    # (One test in test_web_views checks the real manifest storage after collectstatic.)
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def password():
     return PASSWORD

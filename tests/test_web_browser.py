@@ -57,12 +57,8 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _browser_settings(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-    # Served from the app folders by the live server's static handler; no manifest needed.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+def _browser_settings(settings):
+    # Static files: plain storage (conftest), served from the app folders by the live server.
     settings.CAIRN_EXIT_URL = EXIT_URL
 
 
@@ -170,6 +166,7 @@ def test_the_main_pages_have_no_accessibility_violations(page, owner, vault, pas
         ("log an incident", f"/vaults/{vault.pk}/incidents/new/"),
         ("timeline", f"/vaults/{vault.pk}/timeline/"),
         ("incident", f"/incidents/{incident.pk}/"),
+        ("integrity", f"/vaults/{vault.pk}/integrity/"),
     ]:
         page.goto(url)
         _assert_accessible(page, name)
@@ -189,7 +186,8 @@ def test_pages_fit_a_phone_screen(page, owner, vault, password, tmp_path):
     shots = Path(os.environ.get("CAIRN_SCREENSHOT_DIR", tmp_path))
     for name, url in [("log-incident", f"/vaults/{vault.pk}/incidents/new/"),
                       ("timeline", f"/vaults/{vault.pk}/timeline/"),
-                      ("incident", f"/incidents/{incident.pk}/")]:
+                      ("incident", f"/incidents/{incident.pk}/"),
+                      ("integrity", f"/vaults/{vault.pk}/integrity/")]:
         page.goto(url)
         page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -26,15 +26,6 @@ PNG = bytes.fromhex(
 SECRET_TEXT = "He waited outside the pharmacy on Mill Lane"
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings, tmp_path):
-    # The manifest storage needs collectstatic first; these tests only need {% static %} URLs.
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
 @pytest.fixture
 def incident(vault):
     return make_incident(vault, description=SECRET_TEXT, acts=["a", "e"])

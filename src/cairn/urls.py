@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cairn.vault.urls")),
+    path("", include("cairn.ledger.urls")),
     path("account/", include("cairn.accounts.urls")),
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cairn.ledger.access import last_verification
 from cairn.vault import access, services
 from cairn.vault.forms import VaultForm, add_service_errors
 from cairn.vault.models import Vault
@@ -49,5 +50,6 @@ def _overview(request: HttpRequest, vault: Vault) -> HttpResponse:
         "person_count": access.persons_readable_by(request.user, vault).count(),
         "exhibit_count": access.exhibits_readable_by(request.user, vault).count(),
         "latest": incidents.order_by("-start", "-number")[:LATEST],
+        "verification": last_verification(vault),
     }
     return render(request, "vault/overview.html", context)
