@@ -26,7 +26,7 @@ def test_the_owner_sees_the_current_signed_tree_head(owner_client, vault):
     assert bytes(head.root_hash).hex()[:8] in html
     assert "has not been checked yet" in html
     assert "Private words" not in html
-    assert "<title>Proof your log is unchanged – Cairn</title>" in html
+    assert "<title>Proof your log is unchanged \u2013 Cairn</title>" in html
 
 
 def test_checking_now_records_a_verification_and_shows_when(owner_client, vault):
