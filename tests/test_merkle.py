@@ -583,3 +583,44 @@ def test_canonical_json_is_stable_json(value):
     parsed = json.loads(out.decode("utf-8"), parse_int=number)
     assert parsed == value
     assert canonical_json(parsed) == out
+
+
+# --- canonical JSON: the fast path writes exactly what RFC 8785 (the rfc8785 package) writes --
+
+_json_leaf = st.one_of(
+    st.none(), st.booleans(), st.text(), st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+_json_values = st.recursive(
+    _json_leaf,
+    lambda children: st.one_of(st.lists(children, max_size=5),
+                               st.dictionaries(st.text(max_size=8), children, max_size=5)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=1000)
+@given(_json_values)
+def test_the_fast_path_and_rfc8785_agree_on_every_value(value):
+    import rfc8785
+
+    from cairn.ledger.canonical import CanonicalisationError, canonical_json
+
+    try:
+        expected = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeError, ValueError):
+        with pytest.raises(CanonicalisationError):
+            canonical_json(value)
+        return
+    assert canonical_json(value) == expected
+
+
+def test_the_fast_path_escapes_control_characters_as_rfc8785_does():
+    import rfc8785
+
+    from cairn.ledger.canonical import canonical_json
+
+    text = "".join(chr(c) for c in range(0x00, 0x20)) + '"\\\x7f\u2028\u00e9\U0001f600'
+    value = {"b": text, "a": [1, True, None], "\u00e9": 1}
+    assert canonical_json(value) == rfc8785.dumps(value)
+    assert canonical_json({"k": text}) == rfc8785.dumps({"k": text})

@@ -233,7 +233,8 @@ def incident_content(incident: Incident) -> dict[str, Any]:
         "witnesses": incident.witnesses,
         "reported_to_police": incident.reported_to_police,
         "police_reference": incident.police_reference,
-        "persons": sorted(str(pk) for pk in incident.persons.values_list("pk", flat=True)),
+        # .all() uses a prefetch when the caller made one (verification, snapshots).
+        "persons": sorted(str(person.pk) for person in incident.persons.all()),
     }
 
 
