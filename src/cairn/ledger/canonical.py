@@ -145,7 +145,9 @@ def _plain(value: object, depth: int) -> bool:
         return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER  # type: ignore[operator]
     if kind is dict:
         for key, item in value.items():  # type: ignore[attr-defined]
-            if type(key) is not str or not key.isascii() or not _plain(item, depth + 1):
+            if type(key) is not str or not key.isascii():
+                return False
+            if type(item) is not str and not _plain(item, depth + 1):  # strings: the common case
                 return False
         return True
     if kind is list or kind is tuple:

@@ -47,38 +47,48 @@ def start(vault: Any) -> LedgerState:
     return LedgerState.objects.create(vault=vault, size=0, frontier=b"")
 
 
-def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: object,
-           content: Any = None, extra: dict[str, Any] | None = None,
-           at: datetime | None = None) -> LedgerEntry:
-    """Append one entry to the vault's ledger, inside the caller's transaction.
-
-    The entry is canonical JSON (RFC 8785) of::
+def entry_bytes(*, vault_id: str, seq: int, actor_id: str, kind: str, object_type: str,
+                object_id: object, content: Any = None, extra: dict[str, Any] | None = None,
+                at: datetime | None = None) -> bytes:
+    """The RFC 8785 bytes of one entry::
 
         {v, vault, seq, at, actor, kind, object: {type, id}, content_sha256, ...extra}
 
     ``content_sha256`` is the SHA-256 of the object's canonical content (``None`` when there
-    is no content, e.g. a tombstone). Raises RuntimeError outside a transaction.
+    is no content, e.g. a destroyed vault).
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ledger entries are appended inside the service's transaction")
-    state = LedgerState.objects.select_for_update().get(vault=vault)
-    seq = state.size
     body: dict[str, Any] = {
         "v": ENTRY_VERSION,
-        "vault": str(vault.pk),
+        "vault": vault_id,
         "seq": seq,
         "at": rfc3339(at or datetime.now(UTC)),
-        "actor": str(actor.pk),
+        "actor": actor_id,
         "kind": kind,
         "object": {"type": object_type, "id": str(object_id)},
         "content_sha256": content_hash(content) if content is not None else None,
     }
     if extra:
         body.update(extra)
-    entry_bytes = canonical_json(body)
-    leaf = merkle.leaf_hash(entry_bytes)
+    return canonical_json(body)
+
+
+def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: object,
+           content: Any = None, extra: dict[str, Any] | None = None,
+           at: datetime | None = None) -> LedgerEntry:
+    """Append one entry to the vault's ledger, inside the caller's transaction.
+
+    Raises RuntimeError outside a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger entries are appended inside the service's transaction")
+    state = LedgerState.objects.select_for_update().get(vault=vault)
+    seq = state.size
+    data = entry_bytes(vault_id=str(vault.pk), seq=seq, actor_id=str(actor.pk), kind=kind,
+                       object_type=object_type, object_id=object_id, content=content,
+                       extra=extra, at=at)
+    leaf = merkle.leaf_hash(data)
     frontier = frontier_append(seq, split(bytes(state.frontier)), leaf)
-    row = LedgerEntry.objects.create(vault=vault, seq=seq, entry=entry_bytes, leaf_hash=leaf)
+    row = LedgerEntry.objects.create(vault=vault, seq=seq, entry=data, leaf_hash=leaf)
     state.size = seq + 1
     state.frontier = b"".join(frontier)
     state.save(update_fields=["size", "frontier"])

@@ -171,7 +171,7 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
             report.failures.append(checks.Failure(label, "is not in the ledger"))
             continue
         try:
-            actual = log.content_hash(revision.content)
+            actual = log.content_hash(revision.sealed_value("content", {}))
         except crypto.CryptoError:
             report.failures.append(checks.Failure(label, "its encrypted snapshot does not "
                                                   "decrypt (it was altered or moved)"))

@@ -186,6 +186,7 @@ def blind_index(vault_id: object, text: str) -> str:
 def forget_cached_keys() -> None:
     _data_keys.clear()
     _kek_cache.clear()
+    crypto.forget_field_keys()
 
 
 def destroy(vault: Any) -> None:
@@ -196,6 +197,7 @@ def destroy(vault: Any) -> None:
         row.destroyed_at = timezone.now()
         row.save(update_fields=["wrapped", "destroyed_at"])
     _data_keys.pop(str(vault.pk), None)
+    crypto.forget_field_keys()
 
 
 def kek_source() -> str:

@@ -84,6 +84,10 @@ class SealedFields:
             self.__dict__["_sealed_cache"] = cache
         return cache  # type: ignore[no-any-return]
 
+    def sealed_value(self, name: str, default: Any = None) -> Any:
+        """A sealed value without the defensive copy attribute access makes: read-only use."""
+        return self._sealed_values().get(name, default)
+
     def reseal(self) -> None:
         """Encrypt the current field values into ``sealed`` (called by ``save``)."""
         self.sealed = seal(self._sealed_vault_id(), _context(self),  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+"""Issue 2 and 3 timings, in-process:
+
+- the filtered timeline's first page in a vault of 10,000 incidents (target: median < 150 ms);
+- a write with and without its ledger append, side by side (target: the append adds < 5 ms);
+- ``verify`` of a 100,000-entry ledger (target: < 5 s).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bench.seed import seed_incidents
+from cairn.ledger import log
+from cairn.ledger.checks import StoredEntry, check_log
+from cairn.ledger.models import LedgerEntry
+from cairn.ledger.signing import instance_key
+from cairn.ledger.verify import verify_vault
+from cairn.vault import services
+from cairn.vault.choices import Channel
+from tests.factories import make_vault
+
+pytestmark = pytest.mark.django_db
+
+
+def test_timeline_first_page_with_filters_in_a_10000_incident_vault(benchmark, client, owner):
+    vault = make_vault(owner)
+    seed_incidents(vault, 10_000)
+    client.force_login(owner)
+    since = timezone.localdate() - timedelta(days=900)
+    url = reverse("vault:timeline", args=[vault.pk])
+    params = {"act": "a", "channel": Channel.IN_PERSON, "date_from_day": since.day,
+              "date_from_month": since.month, "date_from_year": since.year}
+
+    def render():
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return response
+
+    response = benchmark.pedantic(render, rounds=30, warmup_rounds=3)
+    assert b"cairn-timeline__item" in response.content
+
+
+def _write(vault, n):
+    return services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
+        start=timezone.now() - timedelta(minutes=n + 1), channel=Channel.IN_PERSON, acts=["a"],
+        description="He was at the bus stop again."))
+
+
+def test_a_write_with_its_ledger_append(benchmark, owner):
+    vault = make_vault(owner)
+    seed_incidents(vault, 2_000)
+    counter = iter(range(10**6))
+    benchmark.pedantic(lambda: _write(vault, next(counter)), rounds=200, warmup_rounds=10)
+
+
+def test_the_same_write_without_the_ledger_append(benchmark, owner, monkeypatch):
+    vault = make_vault(owner)
+    seed_incidents(vault, 2_000)
+    monkeypatch.setattr(log, "append", lambda **kwargs: None)
+    counter = iter(range(10**6))
+    benchmark.pedantic(lambda: _write(vault, next(counter)), rounds=200, warmup_rounds=10)
+
+
+def test_verify_a_100000_entry_ledger(benchmark, owner):
+    vault = make_vault(owner)
+    started = time.perf_counter()
+    seed_incidents(vault, 99_993, batch=5_000)
+    print(f"seeded in {time.perf_counter() - started:.1f} s")
+    log.sign_head(vault)
+    report = benchmark.pedantic(lambda: verify_vault(vault, record=False), rounds=3,
+                                iterations=1)
+    assert report.ok and report.entries == 100_000
+
+
+def test_check_the_log_alone_of_100000_entries(benchmark, owner):
+    """The log part (leaves, tree, heads), without re-reading every record."""
+    vault = make_vault(owner)
+    seed_incidents(vault, 99_993, batch=5_000)
+    head = log.sign_head(vault)
+    key = instance_key()
+    entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in
+               LedgerEntry.objects.filter(vault=vault).order_by("seq")
+               .values_list("seq", "entry", "leaf_hash")]
+    from cairn.ledger.verify import _stored_heads
+
+    heads = _stored_heads(vault)
+    result = benchmark.pedantic(
+        lambda: check_log(str(vault.pk), entries, heads, public_key_raw=key.public_raw(),
+                          key_fingerprint=key.fingerprint()), rounds=3, iterations=1)
+    assert not result.failures and head.size == 100_000
