@@ -69,7 +69,7 @@ def test_the_same_write_without_the_ledger_append(benchmark, owner, monkeypatch)
 def test_verify_a_100000_entry_ledger(benchmark, owner):
     vault = make_vault(owner)
     started = time.perf_counter()
-    seed_incidents(vault, 99_993, batch=5_000)
+    seed_incidents(vault, 99_994, batch=5_000)
     print(f"seeded in {time.perf_counter() - started:.1f} s")
     log.sign_head(vault)
     report = benchmark.pedantic(lambda: verify_vault(vault, record=False), rounds=3,
@@ -80,7 +80,7 @@ def test_verify_a_100000_entry_ledger(benchmark, owner):
 def test_check_the_log_alone_of_100000_entries(benchmark, owner):
     """The log part (leaves, tree, heads), without re-reading every record."""
     vault = make_vault(owner)
-    seed_incidents(vault, 99_993, batch=5_000)
+    seed_incidents(vault, 99_994, batch=5_000)
     head = log.sign_head(vault)
     key = instance_key()
     entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in

@@ -53,6 +53,9 @@ class Attachment:
     member: str | None = None  # the zip member holding it, when the export includes media
     media_type: str | None = None
     missing: bool = False  # "<Media omitted>": referenced but not exported
+    # A file the parser decoded the attachment into, relative to the directory the caller
+    # gave it (SMS backups carry MMS media inline as base64).
+    extracted_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class DiaryRow:
     witnesses: str
     impact: str
     police_reference: str
+    end: datetime | None = None  # for an interval such as "overnight"
+    precision: str = "unknown"  # a cairn.vault.timeframe.Precision value
 
 
 @dataclass(frozen=True)

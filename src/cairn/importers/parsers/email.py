@@ -1,0 +1,395 @@
+"""E-mail: one ``.eml`` message or an ``.mbox`` mailbox, with DKIM checked offline.
+
+Input: a ``Source`` (bytes, a path or a binary stream; see ``_input``). A file whose first
+line is an mbox separator (``From sender date``) is read as an mbox, one message at a time,
+so a large mailbox never has to fit in memory; anything else is one RFC 5322 message. The
+raw bytes stay the original: each ``Message.origin`` gives the message's byte and line range
+(for an mbox, from its ``From`` separator line to the next one) and ``message[N]``.
+
+Per message (stdlib ``email`` with ``policy.default``): the sender from ``From``, ``sent_at``
+from ``Date`` (a ``-0000`` zone is read as UTC, RFC 5322 3.3), ``received_at`` from the
+newest ``Received`` header's date, the text body (``text/plain`` preferred, else HTML with the
+tags stripped), attachments listed by name and type (not decoded), and in ``extra``:
+``message_id``, ``subject``, ``to``, ``cc``, ``date_header`` (as written), ``received`` (the
+chain, newest first, one header a line), ``authentication_results``, and ``dkim``.
+
+DKIM (RFC 6376) is verified with ``dkimpy`` against keys the caller archived: ``dkim_keys``
+maps ``"selector._domainkey.domain"`` to the DNS TXT record's bytes as fetched at import time
+(keys rotate, so a later lookup can fail for an honest message). The parser itself never
+touches the network. ``extra["dkim"]`` is ``"pass"`` when a signature verifies against an
+archived key, ``"fail"`` when archived keys exist for the signatures and none verifies (the
+message or the signature was altered), and ``"not verified"`` when there is no signature or no
+archived key for it; ``extra["dkim_detail"]`` says which.
+
+A malformed Date header does not fail the mailbox: ``sent_at`` is None, the header is kept
+as written, and a note says so. What fails (``ImportFailure``, naming the file and the
+message): an empty file, a file that is not e-mail (no headers; binary), an unreadable
+message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Mapping
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import BinaryIO
+
+import dkim  # type: ignore[import-untyped]
+
+from cairn.importers.base import Attachment, ImportFailure, Message, Origin, ParsedImport, Sender
+from cairn.importers.parsers._input import Source, open_binary, source_name
+
+__all__ = ["CHANNEL", "FORMAT", "DkimResult", "parse", "verify_dkim"]
+
+FORMAT = "email"
+CHANNEL = "email"
+DKIM_PASS, DKIM_FAIL, DKIM_NOT_VERIFIED = "pass", "fail", "not verified"
+
+# Headers any real message has at least one of.
+_KNOWN_HEADERS = ("from", "date", "message-id", "subject", "to", "received", "return-path",
+                  "mime-version", "delivered-to", "sender", "reply-to", "cc")
+_HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
+_MAX_DEPTH = 40
+
+
+def parse(source: Source, *, name: str | None = None,
+          dkim_keys: Mapping[str, bytes] | None = None,
+          owner_addresses: Collection[str] = ()) -> ParsedImport:
+    """Parse an ``.eml`` message or an ``.mbox`` mailbox (see the module docstring).
+
+    ``owner_addresses``: the victim's own addresses; messages from them get
+    ``Sender.is_owner``. Raises ``ImportFailure`` for bad input.
+    """
+    file_name = source_name(source, name)
+    keys = {_key_name(k): v for k, v in (dkim_keys or {}).items()}
+    owners = {a.strip().lower() for a in owner_addresses}
+    messages: list[Message] = []
+    notes: list[str] = []
+    with open_binary(source) as stream:
+        for index, (raw, byte_start, line_start, line_end, is_mbox) in enumerate(
+                _split(stream, file_name)):
+            entry = f"message[{index}]"
+            where = f"{file_name}, {entry}" if is_mbox else file_name
+            origin = Origin(entry=entry, byte_start=byte_start,
+                            byte_end=byte_start + len(raw.envelope) + len(raw.message),
+                            line_start=line_start, line_end=line_end)
+            messages.append(_message(raw.message, origin, where, keys, owners, notes))
+    return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=None,
+                        messages=tuple(messages), notes=tuple(notes))
+
+
+class _Raw:
+    __slots__ = ("envelope", "message")
+
+    def __init__(self, envelope: bytes, message: bytes) -> None:
+        self.envelope = envelope  # the mbox "From " line, or b""
+        self.message = message
+
+
+def _split(stream: BinaryIO, name: str) -> Iterator[tuple[_Raw, int, int, int, bool]]:
+    """Yield (raw, byte start, first line, last line, is mbox) per message, reading lines."""
+    first = stream.readline()
+    if not first:
+        raise ImportFailure(name, "the file is empty")
+    is_mbox = first.startswith(b"From ")
+    if not is_mbox:
+        rest = stream.read()
+        data = first + rest
+        if not data.strip():
+            raise ImportFailure(name, "the file is empty")
+        yield _Raw(b"", data), 0, 1, data.count(b"\n") + (not data.endswith(b"\n")), False
+        return
+    envelope, lines = first, list[bytes]()
+    start, line_no, line_start, previous_blank = 0, 1, 1, False
+    position = len(first)
+    for line in stream:
+        line_no += 1
+        if line.startswith(b"From ") and previous_blank:
+            yield _Raw(envelope, b"".join(lines)), start, line_start, line_no - 1, True
+            envelope, lines, start, line_start = line, [], position, line_no
+        else:
+            lines.append(line)
+        previous_blank = line in (b"\n", b"\r\n")
+        position += len(line)
+    yield _Raw(envelope, b"".join(lines)), start, line_start, line_no, True
+
+
+def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, bytes],
+             owners: set[str], notes: list[str]) -> Message:
+    head = raw[: raw.find(b"\n\n") if b"\n\n" in raw else 4096]
+    if b"\x00" in head:
+        raise ImportFailure(where, "this is a binary file, not e-mail")
+    first_line = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    if not _HEADER_NAME.match(first_line):
+        raise ImportFailure(where, "this is not an e-mail message (it does not start with "
+                                   "headers)")
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        if not any(k.lower() in _KNOWN_HEADERS for k in msg):
+            raise ImportFailure(where, "this is not an e-mail message (none of From, Date, "
+                                       "To, Subject or Message-ID)")
+        return _read(msg, raw, origin, where, keys, owners, notes)
+    except ImportFailure:
+        raise
+    except Exception:  # the stdlib parser has crash bugs on hostile input
+        raise ImportFailure(where, "the message is damaged and could not be read") from None
+
+
+def _read(msg: EmailMessage, raw: bytes, origin: Origin, where: str,
+          keys: Mapping[str, bytes], owners: set[str], notes: list[str]) -> Message:
+    extra: dict[str, str] = {}
+    for key, header in (("subject", "Subject"), ("to", "To"), ("cc", "Cc")):
+        if (value := _header(msg, header)) is not None:
+            extra[key] = value
+    for key, header in (("message_id", "Message-ID"), ("date_header", "Date")):
+        if values := _raw_headers(msg, header):
+            extra[key] = values[0]
+    received = _raw_headers(msg, "Received")
+    if received:
+        extra["received"] = "\n".join(received)
+    if results := _raw_headers(msg, "Authentication-Results"):
+        extra["authentication_results"] = "\n".join(results)
+
+    sent_at = _date(msg)
+    if sent_at is None and "date_header" in extra:
+        notes.append(f"{where}: the Date header is not a valid date; no sending time kept")
+    received_at = _received_date(received[0]) if received else None
+
+    result = verify_dkim(raw, msg, keys)
+    extra["dkim"], extra["dkim_detail"] = result.status, result.detail
+
+    body_part, text = _body(msg)
+    if body_part is not None and body_part.get_content_type() == "text/html":
+        extra["body_from"] = "text/html"
+    return Message(sent_at=sent_at, sender=_sender(msg, owners), text=_clean(text.strip()),
+                   channel=CHANNEL, origin=origin, attachments=tuple(_attachments(msg,
+                                                                                  body_part)),
+                   received_at=received_at, extra=extra)
+
+
+def _header(msg: EmailMessage, name: str) -> str | None:
+    """A header decoded (encoded words and all), unfolded."""
+    value = msg.get(name)
+    return None if value is None else _unfold(str(value))
+
+
+def _raw_headers(msg: EmailMessage, name: str) -> list[str]:
+    """Every ``name`` header as written in the message (unfolded), first first."""
+    wanted = name.lower()
+    return [_unfold(str(value)) for key, value in msg.raw_items() if key.lower() == wanted]
+
+
+def _unfold(value: str) -> str:
+    return " ".join(_clean(value).split())
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """Undecodable 8-bit bytes arrive as surrogate escapes: show them as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _sender(msg: EmailMessage, owners: set[str]) -> Sender | None:
+    header = msg.get("From")
+    if header is None:
+        return None
+    addresses = getattr(header, "addresses", ())
+    if addresses:
+        address = addresses[0]
+        email = address.addr_spec or None
+        display = address.display_name or email or _unfold(str(header))
+    else:
+        email, display = None, _unfold(str(header))
+    display, email = _clean(display), _clean(email) if email else None
+    return Sender(display_name=display or "unknown", email=email, platform="email",
+                  is_owner=bool(email and email.lower() in owners))
+
+
+def _date(msg: EmailMessage) -> datetime | None:
+    header = msg.get("Date")
+    value = getattr(header, "datetime", None)
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _received_date(header: str) -> datetime | None:
+    _, semicolon, when = header.rpartition(";")
+    if not semicolon:
+        return None
+    try:
+        value = parsedate_to_datetime(when.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _body(msg: EmailMessage) -> tuple[EmailMessage | None, str]:
+    """The text/plain body if it says anything, else the HTML one with its tags stripped."""
+    first: EmailMessage | None = None
+    for preference in ("plain", "html"):
+        part = msg.get_body(preferencelist=(preference,))
+        if part is None and not msg.is_multipart() and msg.get_content_type() == "text/" + \
+                preference:
+            part = msg
+        if not isinstance(part, EmailMessage):
+            continue
+        first = first or part
+        text = _text(part)
+        if preference == "html":
+            text = _strip_html(text)
+        if text.strip():
+            return part, text
+    return first, ""
+
+
+def _text(part: EmailMessage) -> str:
+    try:
+        content = part.get_content()
+        if isinstance(content, str):
+            return content
+    except (LookupError, ValueError, UnicodeError, AssertionError, KeyError):
+        pass
+    payload = part.get_payload(decode=True)
+    return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+
+
+def _attachments(msg: EmailMessage, body_part: EmailMessage | None) -> list[Attachment]:
+    found: list[Attachment] = []
+
+    def visit(part: EmailMessage, depth: int) -> None:
+        if part is body_part or depth > _MAX_DEPTH:
+            return
+        content_type = part.get_content_type()
+        file_name = part.get_filename()
+        if content_type == "message/rfc822":
+            fallback = f"attached-message-{len(found)}.eml"
+            found.append(Attachment(name=_clean(file_name or fallback), media_type=content_type))
+            return
+        if part.is_multipart():
+            for child in part.iter_parts():
+                if isinstance(child, EmailMessage):
+                    visit(child, depth + 1)
+            return
+        if part.get_content_disposition() == "attachment" or file_name:
+            found.append(Attachment(name=_clean(file_name or f"attachment-{len(found)}"),
+                                    media_type=content_type))
+
+    visit(msg, 0)
+    return found
+
+
+class _TextOnly(HTMLParser):
+    _SKIP = frozenset({"script", "style", "head", "title"})
+    _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "blockquote", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAK:
+            self.pieces.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BREAK:
+            self.pieces.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.pieces.append(data)
+
+
+def _strip_html(html: str) -> str:
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.pieces)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# -- DKIM ------------------------------------------------------------------------------------
+
+
+class DkimResult:
+    """The outcome of checking a message's DKIM signatures against archived keys."""
+
+    __slots__ = ("detail", "status")
+
+    def __init__(self, status: str, detail: str) -> None:
+        self.status = status
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"DkimResult({self.status!r}, {self.detail!r})"
+
+
+def _key_name(name: str | bytes) -> str:
+    if isinstance(name, bytes):
+        name = name.decode("ascii", "replace")
+    return name.strip().rstrip(".").lower()
+
+
+def _signature_tags(value: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in value.split(";"):
+        key, equals, tag_value = item.partition("=")
+        if equals:
+            tags[key.strip()] = "".join(tag_value.split())
+    return tags
+
+
+def verify_dkim(raw: bytes, msg: EmailMessage, keys: Mapping[str, bytes]) -> DkimResult:
+    """Verify each DKIM-Signature of ``raw`` against the archived ``keys``, offline.
+
+    Inputs: the message's exact bytes (any re-encoding breaks the signature), the parsed
+    message (to find the signatures' ``d=``/``s=``) and the archived TXT records keyed by
+    ``"selector._domainkey.domain"`` in lower case. dkimpy looks keys up only through the
+    function given here, which answers from ``keys`` and never from DNS.
+
+    Output: "pass" if any signature with an archived key verifies; "fail" if there are
+    archived keys for signatures and none verifies; otherwise "not verified".
+    """
+    signatures = msg.get_all("DKIM-Signature") or []
+    if not signatures:
+        return DkimResult(DKIM_NOT_VERIFIED, "the message has no DKIM-Signature header")
+
+    def archived_key(name: bytes, timeout: int = 5) -> bytes | None:
+        return keys.get(_key_name(name))
+
+    tried: list[str] = []
+    missing: list[str] = []
+    for index, header in enumerate(signatures):
+        tags = _signature_tags(str(header))
+        domain, selector = tags.get("d", ""), tags.get("s", "")
+        key_name = _key_name(f"{selector}._domainkey.{domain}")
+        if key_name not in keys:
+            missing.append(key_name)
+            continue
+        tried.append(key_name)
+        try:
+            verified = dkim.DKIM(raw).verify(idx=index, dnsfunc=archived_key)
+        except (dkim.DKIMException, ValueError, IndexError, KeyError, TypeError):
+            verified = False
+        if verified:
+            return DkimResult(DKIM_PASS, f"signature by d={domain} s={selector} verified "
+                                         "against the archived key")
+    if tried:
+        return DkimResult(DKIM_FAIL, "the signature does not verify against the archived key "
+                                     f"for {', '.join(tried)}: the message or its signature "
+                                     "was changed")
+    return DkimResult(DKIM_NOT_VERIFIED, f"no archived key for {', '.join(missing)}")
