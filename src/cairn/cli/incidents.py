@@ -220,15 +220,21 @@ def _rows(vault: Vault, incidents: Any) -> Iterator[dict[str, Any]]:
 
 
 def _write_json(rows: Iterator[dict[str, Any]]) -> None:
+    """Stream a JSON array, one object per line, written in chunks of a few hundred rows
+    (a write per row to a pipe costs more than encoding the row)."""
     out = sys.stdout
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    out.write("[")
+    chunk: list[str] = ["["]
     separator = "\n"
     for row in rows:
-        out.write(separator)
-        out.write(encode(row))
+        chunk.append(separator)
+        chunk.append(encode(row))
         separator = ",\n"
-    out.write("\n]\n")
+        if len(chunk) > 1000:
+            out.write("".join(chunk))
+            chunk.clear()
+    chunk.append("\n]\n")
+    out.write("".join(chunk))
     out.flush()
 
 
