@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "cairn.accounts",
     "cairn.audit",
     "cairn.store",
@@ -190,6 +192,12 @@ CAIRN_PASSPHRASE = env_str("CAIRN_PASSPHRASE", "")
 CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")
 CAIRN_TSA_CERT_FILE = env_str("CAIRN_TSA_CERT_FILE", "")
 CAIRN_TSA_CA_FILE = env_str("CAIRN_TSA_CA_FILE", "")
+
+# Background work (large imports): run in the request by default (local mode, tests); a
+# hosted instance sets CAIRN_TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
+# `python -m django db_worker` processes (docs/adr/0008-background-imports.md).
+TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
+                                        "django_tasks.backends.immediate.ImmediateBackend")}}
 
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")

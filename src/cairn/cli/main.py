@@ -14,6 +14,7 @@ import click
 
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
+from cairn.cli.imports import import_group
 from cairn.cli.incidents import incident_group
 from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy, verify
 from cairn.cli.persons import person_group
@@ -77,7 +78,7 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 
 vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
-                demo, verify, checkpoint, key_group, keys_group):
+                demo, verify, checkpoint, key_group, keys_group, import_group):
     cli.add_command(command)
 
 
