@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.factories import make_vault
 
 from bench.seed import seed_incidents
 from cairn.ledger import log
@@ -22,7 +23,6 @@ from cairn.ledger.signing import instance_key
 from cairn.ledger.verify import verify_vault
 from cairn.vault import services
 from cairn.vault.choices import Channel
-from tests.factories import make_vault
 
 pytestmark = pytest.mark.django_db
 

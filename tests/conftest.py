@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.factories import PASSWORD, UserFactory, make_vault
@@ -64,3 +67,32 @@ def other_vault(colleague):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, once for the whole run (two sync Playwright
+    instances cannot live in one thread). Never `playwright install`: it downloads a browser."""
+    from django.conf import settings as django_settings
+
+    css = Path(django_settings.PACKAGE_DIR) / "web" / "static" / "cairn" / "cairn.css"
+    if not css.exists():
+        pytest.fail(f"{css} is missing: run `npm run build` to compile the stylesheet")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the tests' own
+    # database calls are synchronous and safe, so Django is told not to refuse them.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"])
+        yield chromium
+        chromium.close()

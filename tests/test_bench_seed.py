@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from bench.seed import seed_incidents
+
 from cairn.ledger.verify import verify_vault
 from tests.factories import make_incident
 

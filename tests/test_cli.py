@@ -661,7 +661,7 @@ def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings
     from django.core import management
 
     settings.STATIC_ROOT = tmp_path / "static"
-    settings.STATIC_ROOT.mkdir()
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
     from cairn.wsgi import application
 
     served, commands = [], []

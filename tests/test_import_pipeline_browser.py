@@ -15,7 +15,6 @@ from tests.test_import_pipeline import CHAT
 from tests.test_web_browser import (  # noqa: F401 - fixtures used by name
     _assert_accessible,
     _browser_settings,
-    browser,
     page,
     sign_in,
 )

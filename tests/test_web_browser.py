@@ -35,27 +35,6 @@ PNG = bytes.fromhex(
 )
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CSS.exists():
-        pytest.fail(f"{CSS} is missing: run `npm run build` to compile the stylesheet")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the tests' own
-    # database calls are synchronous and safe, so Django is told not to refuse them.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(autouse=True)
 def _browser_settings(settings):
     # Static files: plain storage (conftest), served from the app folders by the live server.

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cairn.analysis import views
 
 app_name = "analysis"
 
-urlpatterns: list = []
+# URLs carry only ids (UUIDs), never content (DESIGN.md invariant 5).
+urlpatterns = [
+    path("<uuid:vault_id>/", views.pattern, name="pattern"),
+    path("<uuid:vault_id>/questions/", views.risk_questions, name="risk-questions"),
+]

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from cairn.cli.analysis import analyse_command
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
 from cairn.cli.imports import import_group
@@ -78,7 +79,8 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 
 vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
-                demo, verify, checkpoint, key_group, keys_group, import_group):
+                demo, verify, checkpoint, key_group, keys_group, import_group,
+                analyse_command):
     cli.add_command(command)
 
 

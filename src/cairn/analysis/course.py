@@ -1,0 +1,203 @@
+"""Course of conduct (Protection from Harassment Act 1997, s.7): conduct on at least two
+occasions by the same person. Per suspect: the incidents, the gaps between them, what links
+them, and a warning when a course rests on few, far-apart or unlinked incidents (Lau v DPP
+[2000]; R v Patel [2004]: two incidents do not automatically make a course of conduct)."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from cairn.analysis import sources
+from cairn.analysis.base import Finding, Index, days_between, plural
+from cairn.vault.snapshot import IncidentSnapshot
+
+# Fewer than this many incidents is "few": the research definition of stalking asks for at
+# least 5 intrusions (McEwan et al. 2020).
+FEW = 5
+# A longest gap past this is "far apart" for a course with few incidents (Lau v DPP: four
+# months apart was too far on its facts; we warn well before that).
+FAR_APART_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Gap:
+    after_id: str
+    before_id: str
+    days: float
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: str  # "channel" | "place" | "act"
+    value: str
+    incident_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    person_id: str | None  # None: incidents with no suspect linked
+    person_name: str
+    relationship: str
+    incident_ids: tuple[str, ...]
+    span_days: float
+    gaps: tuple[Gap, ...]
+    median_gap_days: float | None
+    longest_gap_days: float | None
+    links: tuple[Link, ...]
+    unlinked_ids: tuple[str, ...]
+    two_or_more_occasions: bool
+    findings: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class CourseOfConduct:
+    courses: tuple[Course, ...]  # one per suspect with incidents, then "no suspect identified"
+    findings: tuple[Finding, ...]
+
+
+def _links(
+    index: Index, incidents: list[IncidentSnapshot]
+) -> tuple[tuple[Link, ...], tuple[str, ...]]:
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for incident in incidents:
+        groups[("channel", incident.channel)].append(incident.id)
+        if index.place[incident.id]:
+            groups[("place", index.place[incident.id])].append(incident.id)
+        for code in incident.acts:
+            groups[("act", code)].append(incident.id)
+    links = tuple(
+        Link(kind, value, tuple(ids))
+        for (kind, value), ids in sorted(groups.items())
+        if len(ids) >= 2
+    )
+    linked = {incident_id for link in links for incident_id in link.incident_ids}
+    unlinked = tuple(i.id for i in incidents if i.id not in linked)
+    return links, unlinked
+
+
+def _course(index: Index, person_id: str | None, incidents: list[IncidentSnapshot]) -> Course:
+    person = index.snapshot.person(person_id) if person_id else None
+    who = person.name if person else "no person linked"
+    ids = index.ids(incidents)
+    gaps = tuple(
+        Gap(a.id, b.id, round(days_between(a.start, b.start), 2))
+        for a, b in itertools.pairwise(incidents)
+    )
+    gap_days = [gap.days for gap in gaps]
+    median_gap = round(statistics.median(gap_days), 2) if gap_days else None
+    longest = max(gap_days) if gap_days else None
+    span = round(days_between(incidents[0].start, incidents[-1].start), 2)
+    links, unlinked = _links(index, incidents)
+    findings: list[Finding] = []
+    warnings: list[Finding] = []
+    if person_id is None:
+        findings.append(
+            index.find(
+                f"{plural(len(ids), 'incident has', 'incidents have')} nobody linked as the person "
+                "doing this. A course of conduct must be by the same person: link the person to "
+                "each incident if you know who it was.",
+                ids,
+                sources.PHA_S7,
+            )
+        )
+    elif len(ids) >= 2:
+        findings.append(
+            index.find(
+                f"{plural(len(ids), 'incident')} linked to {who}, over {span:.0f} days "
+                f"({index.local_date(incidents[0].start)} to "
+                f"{index.local_date(incidents[-1].start)}).",
+                ids,
+                sources.PHA_S7,
+            )
+        )
+    else:
+        findings.append(
+            index.find(
+                f"One incident linked to {who}. A course of conduct needs at least two occasions.",
+                ids,
+                sources.PHA_S7,
+            )
+        )
+    for link in links:
+        if link.kind == "channel" or link.kind == "act":
+            continue
+        findings.append(
+            index.find(
+                f"{plural(len(link.incident_ids), 'incident')} at the same place: "
+                f"{index.by_id[link.incident_ids[0]].location}.",
+                link.incident_ids,
+                sources.R_V_PATEL,
+            )
+        )
+    if len(ids) == 2:
+        warnings.append(
+            index.find(
+                f"This rests on only two incidents, {gap_days[0]:.0f} days apart. "
+                "Two incidents do not "
+                "automatically make a course of conduct: a court looks at how far apart and how "
+                "linked they are.",
+                ids,
+                sources.LAU_V_DPP,
+            )
+        )
+    elif 2 < len(ids) < FEW and longest is not None and longest > FAR_APART_DAYS:
+        warnings.append(
+            index.find(
+                f"This rests on few incidents ({len(ids)}) with up to {longest:.0f} days "
+                "between them. "
+                "A court may not see incidents this far apart as one course of conduct; more "
+                "incidents, or what links them, would help.",
+                ids,
+                sources.LAU_V_DPP,
+            )
+        )
+    if len(ids) >= 2 and unlinked:
+        warnings.append(
+            index.find(
+                f"{plural(len(unlinked), 'incident shares', 'incidents share')} no way of contact, "
+                "place or kind of act with the others. Say in the log what links them (the same "
+                "number, account, car or words).",
+                unlinked,
+                sources.R_V_PATEL,
+            )
+        )
+    return Course(
+        person_id=person_id,
+        person_name=person.name if person else "",
+        relationship=person.relationship if person else "",
+        incident_ids=ids,
+        span_days=span,
+        gaps=gaps,
+        median_gap_days=median_gap,
+        longest_gap_days=longest,
+        links=links,
+        unlinked_ids=unlinked,
+        two_or_more_occasions=len(ids) >= 2 and person_id is not None,
+        findings=tuple(findings),
+        warnings=tuple(warnings),
+    )
+
+
+def course_of_conduct(index: Index) -> CourseOfConduct:
+    by_person: dict[str, list[IncidentSnapshot]] = defaultdict(list)
+    unattributed: list[IncidentSnapshot] = []
+    suspects = set(index.suspect_ids)
+    for incident in index.incidents:
+        linked = [p for p in incident.person_ids if p in suspects]
+        for person_id in linked:
+            by_person[person_id].append(incident)
+        if not linked:
+            unattributed.append(incident)
+    courses = [
+        _course(index, person_id, by_person[person_id])
+        for person_id in index.suspect_ids
+        if by_person.get(person_id)
+    ]
+    if unattributed:
+        courses.append(_course(index, None, unattributed))
+    findings = tuple(f for course in courses for f in course.findings)
+    return CourseOfConduct(courses=tuple(courses), findings=findings)

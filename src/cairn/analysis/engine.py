@@ -1,0 +1,165 @@
+"""The entry point: ``analyse(snapshot, now=...)`` runs every rule over a vault snapshot and
+``to_json`` turns the result into plain JSON. Pure and deterministic: the same snapshot, time
+and answers give the same result, byte for byte (ACPO principle 3)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cairn.analysis.acts import ActEvidence, acts_shown
+from cairn.analysis.base import Finding, Index
+from cairn.analysis.course import CourseOfConduct, course_of_conduct
+from cairn.analysis.escalation import Escalation, escalation
+from cairn.analysis.four import Four, four
+from cairn.analysis.lulls import Lulls, RecurrenceWarning, lulls, recurrence_warning
+from cairn.analysis.questionnaire import FormDefinition, Score, score
+from cairn.analysis.risk import Indicator, risk_indicators
+from cairn.analysis.s4a import S4A, s4a_markers
+from cairn.analysis.threshold import Threshold, threshold
+from cairn.vault.snapshot import VaultSnapshot
+
+
+@dataclass(frozen=True)
+class IncidentPoint:
+    """What the charts need of one incident."""
+
+    id: str
+    number: int
+    start: datetime
+    channel: str
+    acts: tuple[str, ...]
+    severity: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    vault_id: str
+    now: datetime
+    time_zone: str
+    incident_count: int
+    course_of_conduct: CourseOfConduct
+    acts: tuple[ActEvidence, ...]
+    four: Four
+    s4a: S4A
+    escalation: Escalation
+    lulls: Lulls
+    recurrence: RecurrenceWarning
+    risk_indicators: tuple[Indicator, ...]
+    questionnaire: Score | None
+    questionnaire_form: str | None
+    threshold: Threshold
+    points: tuple[IncidentPoint, ...]
+
+    @property
+    def recurrence_warning(self) -> bool:
+        return self.recurrence.warning
+
+    def findings(self) -> Iterator[Finding]:
+        """Every statement the analysis makes, each citing its incidents."""
+        yield from _walk(self)
+
+
+def analyse(
+    snapshot: VaultSnapshot,
+    *,
+    now: datetime,
+    form: FormDefinition | None = None,
+    answers: Mapping[str, Any] | None = None,
+) -> Analysis:
+    """Run every rule. ``form`` and ``answers`` are the victim's latest questionnaire, if any."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    index = Index(snapshot, now=now)
+    course = course_of_conduct(index)
+    quiet = lulls(index)
+    recurrence = recurrence_warning(index, quiet)
+    rates = escalation(index)
+    fixated_etc = four(index, course, quiet)
+    markers = s4a_markers(index)
+    indicators = risk_indicators(index, course, rates, quiet, form, answers)
+    limbs = threshold(index, course, fixated_etc, markers, rates, quiet, recurrence)
+    return Analysis(
+        vault_id=snapshot.id,
+        now=now,
+        time_zone=snapshot.time_zone,
+        incident_count=len(index.incidents),
+        course_of_conduct=course,
+        acts=acts_shown(index),
+        four=fixated_etc,
+        s4a=markers,
+        escalation=rates,
+        lulls=quiet,
+        recurrence=recurrence,
+        risk_indicators=indicators,
+        questionnaire=score(form, answers or {}) if form is not None and answers else None,
+        questionnaire_form=f"{form.id}@{form.version}" if form is not None and answers else None,
+        threshold=limbs,
+        points=tuple(
+            IncidentPoint(i.id, i.number, i.start, i.channel, i.acts, s.level)
+            for i, s in zip(index.incidents, rates.severities, strict=True)
+        ),
+    )
+
+
+def _walk(value: Any) -> Iterator[Finding]:
+    if isinstance(value, Finding):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _walk(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _walk(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk(item)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_json(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as plain JSON-ready data (what ``cairn analyse --json`` prints)."""
+    limbs = {limb.key: _plain(limb) for limb in analysis.threshold.limbs()}
+    return {
+        "vault": analysis.vault_id,
+        "analysed_at": _plain(analysis.now),
+        "time_zone": analysis.time_zone,
+        "incident_count": analysis.incident_count,
+        "course_of_conduct": _plain(analysis.course_of_conduct),
+        "acts": _plain(analysis.acts),
+        "four": {e.key: _plain(e) for e in analysis.four.elements()},
+        "s4a": _plain(analysis.s4a),
+        "escalation": _plain(analysis.escalation),
+        "lulls": _plain(analysis.lulls),
+        "recurrence_warning": analysis.recurrence.warning,
+        "recurrence_reasons": _plain(analysis.recurrence.reasons),
+        "risk_indicators": _plain(analysis.risk_indicators),
+        "questionnaire": (
+            {"form": analysis.questionnaire_form, **_plain(analysis.questionnaire)}
+            if analysis.questionnaire is not None
+            else None
+        ),
+        "threshold": {**limbs, "note": analysis.threshold.note},
+        "incidents": _plain(analysis.points),
+    }
+
+
+def to_json_text(analysis: Analysis) -> str:
+    return json.dumps(to_json(analysis), ensure_ascii=False, indent=2, sort_keys=True)

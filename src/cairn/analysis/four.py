@@ -1,0 +1,183 @@
+"""FOUR (College of Policing): think stalking when behaviour is fixated, obsessive, unwanted
+and repeated. Each element lists the facts in the log that show it."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import timedelta
+
+from cairn.analysis import sources
+from cairn.analysis.base import Finding, Index, days_between, plural
+from cairn.analysis.course import CourseOfConduct
+from cairn.analysis.labels import channel_label
+from cairn.analysis.lulls import Lulls
+
+BURST_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class FourElement:
+    key: str
+    label: str
+    shown: bool
+    facts: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Four:
+    fixated: FourElement
+    obsessive: FourElement
+    unwanted: FourElement
+    repeated: FourElement
+
+    def elements(self) -> tuple[FourElement, ...]:
+        return (self.fixated, self.obsessive, self.unwanted, self.repeated)
+
+
+def _element(key: str, label: str, facts: list[Finding]) -> FourElement:
+    return FourElement(key, label, bool(facts), tuple(facts))
+
+
+def busiest_window(index: Index) -> tuple[str, ...]:
+    """The incidents of the busiest seven days (the earliest such window on a tie)."""
+    starts = [i.start for i in index.incidents]
+    best = (0, 0)
+    for a, start in enumerate(starts):
+        b = bisect_right(starts, start + BURST_WINDOW - timedelta(microseconds=1))
+        if b - a > best[1] - best[0]:
+            best = (a, b)
+    return index.ids(index.incidents[best[0] : best[1]])
+
+
+def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
+    incidents = index.incidents
+    all_ids = index.ids(incidents)
+
+    fixated: list[Finding] = []
+    for c in course.courses:
+        if c.person_id is not None and c.span_days >= 14 and len(c.incident_ids) >= 2:
+            fixated.append(
+                index.find(
+                    f"The same person kept at it for {c.span_days / 7:.0f} weeks.",
+                    c.incident_ids,
+                    sources.FOUR,
+                )
+            )
+    for lull in quiet.lulls:
+        fixated.append(
+            index.find(
+                f"It came back after {lull.days:.0f} quiet days.",
+                (lull.last_before_id, lull.first_after_id),
+                sources.FOUR,
+            )
+        )
+    targeted = [i.id for i in incidents if {"a", "e", "g"} & set(i.acts)]
+    if len(targeted) >= 2:
+        fixated.append(
+            index.find(
+                f"Following, loitering or watching you: {plural(len(targeted), 'incident')}.",
+                targeted,
+                sources.FOUR,
+            )
+        )
+
+    obsessive: list[Finding] = []
+    channels = sorted({i.channel for i in incidents})
+    if len(channels) >= 3:
+        obsessive.append(
+            index.find(
+                f"Contact through {len(channels)} different ways: "
+                + ", ".join(channel_label(c).lower() for c in channels)
+                + ".",
+                all_ids,
+                sources.FOUR,
+            )
+        )
+    burst = busiest_window(index)
+    if len(burst) >= 3:
+        first = index.by_id[burst[0]]
+        obsessive.append(
+            index.find(
+                f"{plural(len(burst), 'incident')} within seven days, from "
+                f"{index.local_date(first.start)}.",
+                burst,
+                sources.FOUR,
+            )
+        )
+    monitoring = [i.id for i in incidents if "d" in i.acts]
+    if monitoring:
+        obsessive.append(
+            index.find(
+                "Monitoring your phone, internet or accounts: "
+                f"{plural(len(monitoring), 'incident')}.",
+                monitoring,
+                sources.FOUR,
+            )
+        )
+
+    unwanted: list[Finding] = []
+    refused = [i for i in incidents if index.facts[i.id].unwanted]
+    if refused:
+        unwanted.append(
+            index.find(
+                "You made clear you did not want contact (for example you blocked them, did not "
+                f"reply or said no): {plural(len(refused), 'incident')}.",
+                index.ids(refused),
+                sources.FOUR,
+            )
+        )
+        after = [i.id for i in incidents if i.start > refused[0].start]
+        if after:
+            unwanted.append(
+                index.find(
+                    f"It went on after that: {plural(len(after), 'more incident')}.",
+                    after,
+                    sources.FOUR,
+                )
+            )
+    reported = [i.id for i in incidents if i.reported_to_police or i.police_reference.strip()]
+    if reported:
+        unwanted.append(
+            index.find(
+                f"You reported {plural(len(reported), 'incident')} to the police.",
+                reported,
+                sources.FOUR,
+            )
+        )
+        first_report = index.by_id[reported[0]].start
+        later = [i.id for i in incidents if i.start > first_report]
+        if later:
+            unwanted.append(
+                index.find(
+                    f"It went on after the first report to the police: "
+                    f"{plural(len(later), 'more incident')}.",
+                    later,
+                    sources.FOUR,
+                )
+            )
+
+    repeated: list[Finding] = []
+    if len(incidents) >= 2:
+        span = days_between(incidents[0].start, incidents[-1].start)
+        repeated.append(
+            index.find(
+                f"{plural(len(incidents), 'incident')} over {span:.0f} days.", all_ids, sources.FOUR
+            )
+        )
+        if len(incidents) >= 5 and span >= 14:
+            repeated.append(
+                index.find(
+                    "That is at least 5 intrusions over at least 2 weeks, the research definition "
+                    "of stalking.",
+                    all_ids,
+                    sources.MCEWAN_2020,
+                )
+            )
+
+    return Four(
+        fixated=_element("fixated", "Fixated", fixated),
+        obsessive=_element("obsessive", "Obsessive", obsessive),
+        unwanted=_element("unwanted", "Unwanted", unwanted),
+        repeated=_element("repeated", "Repeated", repeated),
+    )

@@ -1,0 +1,201 @@
+"""Lulls and recurrence: quiet periods much longer than the usual gap, whether each ended in
+a restart and how intense the restart was, the current quiet period against the earlier ones,
+and the research context. ``recurrence_warning`` is what the police side uses to guard a case
+against being closed because the stalking "appears to have stopped"."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cairn.analysis import sources
+from cairn.analysis.base import Finding, Index, days_between, plural
+
+MIN_LULL_DAYS = 28  # four weeks
+LULL_GAP_FACTOR = 5  # times the median gap
+RESTART_WINDOW = timedelta(weeks=8)  # rates before and after a lull are compared over this
+A_YEAR = 365
+
+
+@dataclass(frozen=True)
+class Lull:
+    last_before_id: str
+    first_after_id: str
+    start: datetime
+    end: datetime
+    days: float
+    ended_in_restart: bool
+    rate_before: float  # incidents a week in the window before the lull
+    rate_after: float  # ...and after the restart
+    severity_before: float | None  # mean severity level in those windows
+    severity_after: float | None
+    restart_more_intense: bool
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class QuietNow:
+    since_id: str
+    days: float
+    is_lull: bool
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class RecurrenceWarning:
+    warning: bool
+    reasons: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Lulls:
+    method: str
+    median_gap_days: float | None
+    threshold_days: float | None
+    lulls: tuple[Lull, ...]
+    current: QuietNow | None
+    context: tuple[Finding, ...]
+    findings: tuple[Finding, ...]
+
+
+def _window(index: Index, start: datetime, end: datetime) -> tuple[float, float | None]:
+    inside = [i for i in index.incidents if start <= i.start < end]
+    weeks = max(days_between(start, end) / 7, 1.0)
+    levels = [index.severity[i.id].level for i in inside]
+    mean = round(statistics.fmean(levels), 2) if levels else None
+    return round(len(inside) / weeks, 2), mean
+
+
+def lulls(index: Index) -> Lulls:
+    incidents = index.incidents
+    if not incidents:
+        return Lulls(sources.METHOD_LULL, None, None, (), None, (), ())
+    gaps = [days_between(a.start, b.start) for a, b in itertools.pairwise(incidents)]
+    median_gap = round(statistics.median(gaps), 2) if gaps else None
+    threshold = round(max(MIN_LULL_DAYS, LULL_GAP_FACTOR * (median_gap or 0)), 2)
+    found: list[Lull] = []
+    findings: list[Finding] = []
+    for (before, after), days in zip(itertools.pairwise(incidents), gaps, strict=True):
+        if days <= threshold:
+            continue
+        rate_before, sev_before = _window(
+            index,
+            before.start - RESTART_WINDOW + timedelta(microseconds=1),
+            before.start + timedelta(microseconds=1),
+        )
+        window_end = min(
+            after.start + RESTART_WINDOW, max(index.now, after.start + timedelta(weeks=1))
+        )
+        rate_after, sev_after = _window(index, after.start, window_end)
+        more = rate_after > rate_before or (
+            sev_after is not None and sev_before is not None and sev_after > sev_before
+        )
+        how = (
+            "more often or more seriously than before"
+            if more
+            else "no more often or seriously than before"
+        )
+        finding = index.find(
+            f"Nothing was logged for {days:.0f} days ({index.local_date(before.start)} to "
+            f"{index.local_date(after.start)}), then it started again, {how}: about "
+            f"{rate_after} incidents a week after, against {rate_before} before.",
+            (before.id, after.id),
+            sources.METHOD_LULL,
+        )
+        found.append(
+            Lull(
+                before.id,
+                after.id,
+                before.start,
+                after.start,
+                round(days, 2),
+                True,
+                rate_before,
+                rate_after,
+                sev_before,
+                sev_after,
+                more,
+                finding,
+            )
+        )
+        findings.append(finding)
+
+    last = incidents[-1]
+    quiet = round(max(days_between(last.start, index.now), 0.0), 2)
+    is_lull = quiet > threshold
+    longest = max(found, key=lambda lull: lull.days, default=None)
+    text = (
+        f"It is {quiet:.0f} days since the last incident logged ({index.local_date(last.start)})."
+    )
+    if longest is not None:
+        text += (
+            f" The longest earlier quiet period lasted {longest.days:.0f} days and "
+            "ended when it started again."
+        )
+    current = QuietNow(last.id, quiet, is_lull, index.find(text, (last.id,), sources.METHOD_LULL))
+    findings.append(current.finding)
+
+    context: list[Finding] = []
+    span = days_between(incidents[0].start, last.start)
+    if span >= 14:
+        context.append(
+            index.find(
+                f"This has gone on for {span / 7:.0f} weeks. Research finds that unwanted contact "
+                "which lasts past two weeks tends to go on for months and to become more "
+                "intrusive.",
+                (incidents[0].id, last.id),
+                sources.PURCELL_2004,
+            )
+        )
+    context.append(
+        index.find(
+            "In a long-term study about half of stalkers did it again, and most of those within "
+            "the first year. A quiet period does not mean it has stopped.",
+            (last.id,),
+            sources.ROSENFELD_2003,
+        )
+    )
+    return Lulls(
+        sources.METHOD_LULL,
+        median_gap,
+        threshold,
+        tuple(found),
+        current,
+        tuple(context),
+        tuple(findings),
+    )
+
+
+def recurrence_warning(index: Index, result: Lulls) -> RecurrenceWarning:
+    """True when the current quiet period is shorter than an earlier lull that ended in a
+    restart, or less than a year has passed since the last incident (Rosenfeld 2003)."""
+    current = result.current
+    if current is None:
+        return RecurrenceWarning(False, ())
+    reasons: list[Finding] = []
+    restarted = [lull for lull in result.lulls if lull.ended_in_restart]
+    longer = [lull for lull in restarted if lull.days > current.days]
+    if longer:
+        lull = max(longer, key=lambda item: item.days)
+        reasons.append(
+            index.find(
+                f"The current quiet period ({current.days:.0f} days) is shorter than an "
+                "earlier one "
+                f"of {lull.days:.0f} days that ended when it started again.",
+                (lull.last_before_id, lull.first_after_id, current.since_id),
+                sources.ROSENFELD_2003,
+            )
+        )
+    if current.days < A_YEAR:
+        reasons.append(
+            index.find(
+                "Less than a year has passed since the last incident "
+                f"({plural(round(current.days), 'day')}); "
+                "most reoffending happens within the first year.",
+                (current.since_id,),
+                sources.ROSENFELD_2003,
+            )
+        )
+    return RecurrenceWarning(bool(reasons), tuple(reasons))

@@ -1,0 +1,264 @@
+"""Risk indicators: Cairn's own evidence-based set (research.md, "Violence risk"). Each is
+derived from the log where it can be, and otherwise asked of the victim through the
+questionnaire; each cites the study it comes from. Indicators inform a conversation with the
+police or an advocate; they are not a score of how dangerous someone is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cairn.analysis import sources
+from cairn.analysis.base import Finding, Index, days_between, plural
+from cairn.analysis.course import CourseOfConduct
+from cairn.analysis.escalation import Escalation
+from cairn.analysis.lulls import Lulls
+from cairn.analysis.questionnaire import FormDefinition
+
+PRESENT, NOT_SEEN, ASK, ANSWERED_NO, NOT_SURE = (
+    "present",
+    "not_seen",
+    "ask",
+    "answered_no",
+    "not_sure",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    source: str
+    status: str  # present | not_seen | ask | answered_no | not_sure
+    from_log: Finding | None
+    question_id: str | None
+    answer: str | None  # the answer's words, when the victim answered
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    label: str
+    source: str
+    log_only: bool = False  # the log always settles it; nothing to ask
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("ex_intimate", "The person is an ex-partner", sources.MCEWAN_2017),
+    Spec("explicit_threats", "Explicit threats", sources.MULLEN_1999),
+    Spec("threats_to_kill", "Threats to kill", sources.MONCKTON_SMITH_2017),
+    Spec("prior_violence", "Violence, to you or to others", sources.MCEWAN_2009),
+    Spec("property_damage", "Damage or interference with your property", sources.MCEWAN_2017),
+    Spec("at_home", "Turning up at or watching your home", sources.MONCKTON_SMITH_2017),
+    Spec(
+        "rising_frequency",
+        "Getting more frequent or more serious",
+        sources.MONCKTON_SMITH_2017,
+        log_only=True,
+    ),
+    Spec(
+        "many_channels",
+        "Contact through many different ways",
+        sources.CAIRN_INDICATORS + "; " + sources.PURCELL_2004,
+        log_only=True,
+    ),
+    Spec(
+        "third_parties",
+        "Involving family, friends or colleagues",
+        sources.CAIRN_INDICATORS + "; " + sources.MULLEN_1999,
+    ),
+    Spec("substance_misuse", "Heavy drinking or drug use", sources.MULLEN_1999),
+    Spec(
+        "weapons",
+        "A weapon owned, carried or mentioned",
+        sources.CAIRN_INDICATORS + "; " + sources.MONCKTON_SMITH_2017,
+    ),
+    Spec(
+        "duration_past_two_weeks",
+        "Going on for more than two weeks",
+        sources.PURCELL_2004,
+        log_only=True,
+    ),
+    Spec(
+        "lull_then_restart",
+        "Stopping for a while, then starting again",
+        sources.ROSENFELD_2003,
+        log_only=True,
+    ),
+    Spec("criminal_history", "Trouble with the police before", sources.MCEWAN_2017),
+)
+MANY_CHANNELS = 3
+
+
+def _from_log(
+    index: Index, course: CourseOfConduct, escalation: Escalation, quiet: Lulls
+) -> dict[str, Finding]:
+    found: dict[str, Finding] = {}
+    incidents = index.incidents
+
+    def add(key: str, statement: str, ids: list[str] | tuple[str, ...], source: str) -> None:
+        if ids:
+            found[key] = index.find(statement, ids, source)
+
+    exes = [c for c in course.courses if c.relationship == "ex_partner"]
+    add(
+        "ex_intimate",
+        "You recorded the person doing this as an ex-partner.",
+        [i for c in exes for i in c.incident_ids],
+        sources.MCEWAN_2017,
+    )
+    threats = [i.id for i in incidents if index.facts[i.id].threat]
+    add(
+        "explicit_threats",
+        f"Words of a threat in {plural(len(threats), 'incident')}.",
+        threats,
+        sources.MULLEN_1999,
+    )
+    kill = [i.id for i in incidents if index.facts[i.id].threat_to_kill]
+    add(
+        "threats_to_kill",
+        f"Words about killing in {plural(len(kill), 'incident')}.",
+        kill,
+        sources.MONCKTON_SMITH_2017,
+    )
+    violence = [i.id for i in incidents if index.facts[i.id].violence]
+    add(
+        "prior_violence",
+        f"Violence described in {plural(len(violence), 'incident')}.",
+        violence,
+        sources.MCEWAN_2009,
+    )
+    property_ids = [i.id for i in incidents if "f" in i.acts or i.channel == "property"]
+    add(
+        "property_damage",
+        f"Your property interfered with: {plural(len(property_ids), 'incident')}.",
+        property_ids,
+        sources.MCEWAN_2017,
+    )
+    home = [
+        i.id
+        for i in incidents
+        if index.facts[i.id].at_home
+        and (
+            i.channel in {"in_person", "letter_or_gift", "property"}
+            or {"a", "e", "g"} & set(i.acts)
+        )
+    ]
+    add(
+        "at_home",
+        f"At or by your home: {plural(len(home), 'incident')}.",
+        home,
+        sources.MONCKTON_SMITH_2017,
+    )
+    all_ids = index.ids(incidents)
+    rising = []
+    if escalation.trend.direction == "rising":
+        rising.append("more frequent")
+    if escalation.severity_trend.direction == "rising":
+        rising.append("more serious")
+    restarts = [lull for lull in quiet.lulls if lull.restart_more_intense]
+    if restarts:
+        rising.append("harder after a quiet period")
+    if rising:
+        add(
+            "rising_frequency",
+            "It has become " + " and ".join(rising) + ".",
+            all_ids,
+            sources.MONCKTON_SMITH_2017,
+        )
+    if len(escalation.channels) >= MANY_CHANNELS:
+        add(
+            "many_channels",
+            f"Contact through {len(escalation.channels)} different ways.",
+            all_ids,
+            sources.CAIRN_INDICATORS,
+        )
+    third = [i.id for i in incidents if i.channel == "third_party" or index.facts[i.id].third_party]
+    add(
+        "third_parties",
+        f"Others involved in {plural(len(third), 'incident')}.",
+        third,
+        sources.CAIRN_INDICATORS,
+    )
+    substance = [i.id for i in incidents if index.facts[i.id].substance]
+    add(
+        "substance_misuse",
+        f"Drink or drugs mentioned in {plural(len(substance), 'incident')}.",
+        substance,
+        sources.MULLEN_1999,
+    )
+    weapon = [i.id for i in incidents if index.facts[i.id].weapon]
+    add(
+        "weapons",
+        f"A weapon mentioned in {plural(len(weapon), 'incident')}.",
+        weapon,
+        sources.CAIRN_INDICATORS,
+    )
+    if incidents and days_between(incidents[0].start, incidents[-1].start) >= 14:
+        span = days_between(incidents[0].start, incidents[-1].start)
+        add(
+            "duration_past_two_weeks",
+            f"It has gone on for {span / 7:.0f} weeks.",
+            (incidents[0].id, incidents[-1].id),
+            sources.PURCELL_2004,
+        )
+    if quiet.lulls:
+        add(
+            "lull_then_restart",
+            f"It started again after {plural(len(quiet.lulls), 'quiet period')}.",
+            [i for lull in quiet.lulls for i in (lull.last_before_id, lull.first_after_id)],
+            sources.ROSENFELD_2003,
+        )
+    return found
+
+
+def risk_indicators(
+    index: Index,
+    course: CourseOfConduct,
+    escalation: Escalation,
+    quiet: Lulls,
+    form: FormDefinition | None = None,
+    answers: Mapping[str, Any] | None = None,
+) -> tuple[Indicator, ...]:
+    """Every indicator: seen in the log (with its incidents), answered by the victim, or still
+    to ask. A "yes" answer or evidence in the log makes it present."""
+    seen = _from_log(index, course, escalation, quiet)
+    answers = answers or {}
+    result = []
+    for spec in SPECS:
+        finding = seen.get(spec.key)
+        question = None
+        if form is not None:
+            question = next((q for q in form.questions if spec.key in q.flags.values()), None)
+        value = answers.get(question.id) if question is not None else None
+        raised = (
+            question is not None
+            and isinstance(value, str)
+            and question.flags.get(value) == spec.key
+        )
+        if finding is not None or raised:
+            status = PRESENT
+        elif spec.log_only or question is None:
+            status = NOT_SEEN
+        elif value is None:
+            status = ASK
+        elif value == "no":
+            status = ANSWERED_NO
+        else:
+            status = NOT_SURE
+        answer = (
+            question.label_of(value) if question is not None and isinstance(value, str) else None
+        )
+        result.append(
+            Indicator(
+                spec.key,
+                spec.label,
+                spec.source,
+                status,
+                finding,
+                question.id if question is not None else None,
+                answer,
+            )
+        )
+    return tuple(result)

@@ -1,0 +1,84 @@
+"""Markers of stalking involving fear of violence or serious alarm or distress (Protection
+from Harassment Act 1997, s.4A): the occasions on which the victim feared violence (two or
+more matter), and the substantial adverse effect on her usual day-to-day activities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cairn.analysis import sources, words
+from cairn.analysis.base import Finding, Index, plural
+
+
+@dataclass(frozen=True)
+class EffectEvidence:
+    key: str
+    label: str
+    incident_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class S4A:
+    fear_occasion_ids: tuple[str, ...]
+    fear_on_two_or_more_occasions: bool
+    impact_ids: tuple[str, ...]  # incidents where she said what changed in her life
+    effects: tuple[EffectEvidence, ...]
+    adverse_effect_shown: bool
+    findings: tuple[Finding, ...]
+
+
+def s4a_markers(index: Index) -> S4A:
+    fear = tuple(i.id for i in index.incidents if i.feared_violence)
+    impact = tuple(i.id for i in index.incidents if i.impact.strip())
+    by_effect: dict[str, list[str]] = {effect.key: [] for effect in words.EFFECTS}
+    for incident_id in impact:
+        for key in index.facts[incident_id].effects:
+            by_effect[key].append(incident_id)
+    effects = [
+        EffectEvidence(e.key, e.label, tuple(by_effect[e.key]))
+        for e in words.EFFECTS
+        if by_effect[e.key]
+    ]
+    findings: list[Finding] = []
+    if fear:
+        more = (
+            "That is two or more occasions, which is what s.4A(1)(b)(i) asks for."
+            if len(fear) >= 2
+            else "s.4A(1)(b)(i) asks for at least two occasions."
+        )
+        findings.append(
+            index.find(
+                "You feared violence would be used against you on "
+                f"{plural(len(fear), 'occasion')}. " + more,
+                fear,
+                sources.PHA_S4A_FEAR,
+            )
+        )
+    if impact:
+        findings.append(
+            index.find(
+                "You recorded how it changed your daily life in "
+                f"{plural(len(impact), 'incident')}.",
+                impact,
+                sources.PHA_S4A_DISTRESS,
+            )
+        )
+    for effect in effects:
+        findings.append(
+            index.find(
+                f"{effect.label}: {plural(len(effect.incident_ids), 'incident')}.",
+                effect.incident_ids,
+                sources.PHA_S4A_DISTRESS,
+            )
+        )
+    # A substantial adverse effect: a change to where she lives, works, travels or goes,
+    # not only how she felt.
+    substantial = any(e.key in {"home", "work", "route", "going_out"} for e in effects)
+    return S4A(
+        fear_occasion_ids=fear,
+        fear_on_two_or_more_occasions=len(fear) >= 2,
+        impact_ids=impact,
+        effects=tuple(effects),
+        adverse_effect_shown=substantial,
+        findings=tuple(findings),
+    )
