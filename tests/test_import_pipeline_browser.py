@@ -65,3 +65,33 @@ def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
     assert page.get_by_text("I saw you at the station").first.is_visible()
     assert not page.csp_errors
+
+
+def test_a_victim_checks_the_columns_of_a_diary_then_imports_it(page, owner, vault,  # noqa: F811
+                                                               password, tmp_path):
+    from tests.test_import_diary_confirm import DIARY
+
+    diary = tmp_path / "my diary.csv"
+    diary.write_text(DIARY, encoding="utf-8")
+    sign_in(page, password)
+    page.get_by_role("link", name="Add evidence from a file").click()
+    page.get_by_label("Upload the export file").set_input_files(str(diary))
+    page.get_by_role("button", name="Import the file").click()
+    page.wait_for_url(re.compile(r"/import/jobs/[0-9a-f-]+/columns/$"))
+    assert page.title() == "Check the columns \N{EN DASH} Cairn"
+    assert page.get_by_role("cell", name="He waited by my car").is_visible()
+    assert page.get_by_label("What happened").input_value() == "3"
+    _assert_accessible(page, "check the columns")
+
+    # Refusing a mapping without what happened shows the error summary, accessibly.
+    page.get_by_label("What happened").select_option("")
+    page.get_by_role("button", name="Import the diary").click()
+    assert page.title() == "Error: Check the columns \N{EN DASH} Cairn"
+    _assert_accessible(page, "check the columns with errors")
+
+    page.get_by_label("What happened").select_option("4")
+    page.get_by_label("How it affected you").select_option("3")
+    page.get_by_role("button", name="Import the diary").click()
+    page.wait_for_url(re.compile(r"/import/batches/[0-9a-f-]+/$"))
+    assert page.get_by_text("Scared").first.is_visible()
+    assert not page.csp_errors

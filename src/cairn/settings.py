@@ -193,9 +193,11 @@ CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")
 CAIRN_TSA_CERT_FILE = env_str("CAIRN_TSA_CERT_FILE", "")
 CAIRN_TSA_CA_FILE = env_str("CAIRN_TSA_CA_FILE", "")
 
-# Background work (large imports): run in the request by default (local mode, tests); a
-# hosted instance sets CAIRN_TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
-# `python -m django db_worker` processes (docs/adr/0008-background-imports.md).
+# Background work (large imports). `cairn serve` switches to the database backend and starts
+# a worker process beside the web server; a hosted instance sets
+# CAIRN_TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `python -m django db_worker`
+# processes. Left unset (tests, management commands) tasks run at once, in the caller
+# (docs/adr/0008-background-imports.md).
 TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
                                         "django_tasks.backends.immediate.ImmediateBackend")}}
 

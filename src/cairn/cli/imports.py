@@ -5,6 +5,10 @@ accept what it proposes.
 prints a summary (``--json`` for machines); ``cairn import accept BATCH --all | ID...``
 logs the proposed incidents the victim agrees with. Nothing becomes an incident without
 that second step.
+
+A CSV diary is imported only with columns the victim confirmed: without ``--columns`` the
+command shows the header and the suggested columns, stores nothing and says how to confirm
+(``--columns date=1,what_happened=3,...`` or ``--columns suggested``).
 """
 
 from __future__ import annotations
@@ -64,21 +68,28 @@ def import_group() -> None:
                    "does not settle it.")
 @click.option("--me", "owner", metavar="NAME",
               help="Your own name as the chat shows it, so your replies are kept as yours.")
+@click.option("--columns", "columns", metavar="FIELD=N,...",
+              help="A CSV diary's columns, as you confirm them: e.g. "
+                   "date=1,time=2,what_happened=3 (columns counted from 1), or 'suggested' "
+                   "to accept the columns Cairn suggests. Without it Cairn shows its "
+                   "suggestion and stores nothing.")
 @click.option("--dry-run", is_flag=True, help="Work everything out, then store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
-        date_order: str | None, owner: str | None, dry_run: bool, as_json: bool) -> None:
+        date_order: str | None, owner: str | None, columns: str | None, dry_run: bool,
+        as_json: bool) -> None:
     """Import FILE into the vault and print what it found."""
     vault = current_vault(vault_ref)
     from cairn.importers import services
     from cairn.importers.base import AmbiguousDates, ImportFailure
 
     try:
+        mapping = _confirmed_columns(file, fmt, columns, as_json=as_json)
         result = _with_progress(
             lambda progress: services.commit_import(
                 actor=vault.owner, vault=vault, source=file, name=file.name, format=fmt,
                 tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
-                owner=owner),
+                owner=owner, mapping=mapping),
             quiet=as_json)
     except AmbiguousDates as exc:
         raise CairnError(f"import: {exc.where}: the dates could be day/month or month/day; "
@@ -92,6 +103,98 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     _print_summary(vault, result)
+
+
+def _is_diary(file: Path, fmt: str) -> bool:
+    if fmt != "auto":
+        return fmt == "csv"
+    from cairn.importers import services
+    from cairn.importers.detect import detect_format
+
+    with file.open("rb") as handle:
+        head = handle.read(services.HEAD_BYTES)
+    return detect_format(file.name, head) == "csv"
+
+
+def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
+                       as_json: bool) -> dict[str, int] | None:
+    """The diary's columns as confirmed with --columns (0-based); None for other formats.
+
+    Without --columns, show the header and the suggestion and stop: nothing is stored
+    until the victim has said what her columns mean."""
+    if not _is_diary(file, fmt):
+        if spec is not None:
+            raise CairnError("import: --columns is only for a CSV diary")
+        return None
+    from django.core.exceptions import ValidationError
+
+    from cairn.importers import services
+
+    preview = services.diary_preview(file, name=file.name)
+    if spec is None:
+        _show_columns(preview, as_json=as_json)
+        suggested = preview.suggested_mapping
+        missing = [f for f in ("date", "what_happened") if f not in suggested]
+        if missing:
+            raise CairnError(f"import: no column was recognised for {' and '.join(missing)}; "
+                             "say which column holds what with --columns "
+                             "date=1,what_happened=3,...")
+        raise CairnError(f"import: confirm the columns with --columns {_spec(suggested)} "
+                         "(or --columns suggested to accept the suggestion as shown)")
+    try:
+        chosen = (dict(preview.suggested_mapping) if spec.strip().lower() == "suggested"
+                  else _parse_columns(spec))
+        return services.check_diary_columns(preview, chosen)
+    except ValidationError as exc:
+        raise CairnError(f"import: columns: {exc.messages[0]}") from None
+
+
+def _spec(mapping: dict[str, int]) -> str:
+    return ",".join(f"{field}={column + 1}" for field, column in mapping.items())
+
+
+def _parse_columns(spec: str) -> dict[str, int]:
+    """``date=1,what_happened=3`` as {field: 0-based column}; numbers are checked later."""
+    mapping: dict[str, int] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        field, equals, number = (x.strip() for x in part.partition("="))
+        field = field.lower().replace("-", "_").replace(" ", "_")
+        if not equals or not field:
+            raise CairnError(f"import: columns: {part!r} is not FIELD=N, for example date=1")
+        if not number.isdigit():
+            raise CairnError(f"import: columns: {part!r} needs a column number, for example "
+                             f"{field}=1")
+        if field in mapping:
+            raise CairnError(f"import: columns: {field} is given twice")
+        mapping[field] = int(number) - 1
+    if not mapping:
+        raise CairnError("import: columns: give FIELD=N pairs, for example "
+                         "date=1,what_happened=3")
+    return mapping
+
+
+def _show_columns(preview: Any, *, as_json: bool) -> None:
+    from cairn.importers.parsers.diary import FIELDS
+
+    suggested = preview.suggested_mapping
+    if as_json:
+        click.echo(json.dumps({
+            "columns": [{"number": i + 1, "name": name} for i, name in enumerate(preview.header)],
+            "suggested": {f: c + 1 for f, c in suggested.items()},
+            "rows": preview.row_count, "confirmed": False}, indent=2, ensure_ascii=False))
+        return
+    click.echo("The diary's first row names these columns:")
+    for index, name in enumerate(preview.header):
+        click.echo(f"  {index + 1:>3}  {name}")
+    click.echo(f"Rows after the first: {preview.row_count}")
+    click.echo("Suggested columns:")
+    for field in FIELDS:
+        column = suggested.get(field)
+        where = (f"column {column + 1} ({preview.header[column]})" if column is not None
+                 else "(none)")
+        click.echo(f"  {field:<17} {where}")
 
 
 def _with_progress(work: Any, *, quiet: bool) -> Any:

@@ -1,10 +1,24 @@
-"""``cairn serve`` and ``cairn demo``: run the web pages, and load the demo vault."""
+"""``cairn serve`` and ``cairn demo``: run the web pages, and load the demo vault.
+
+``cairn serve`` runs imports in the background (docs/adr/0008-background-imports.md): unless
+``CAIRN_TASKS_BACKEND`` says otherwise it uses the database task queue
+(``django_tasks_db.DatabaseBackend``) and starts one ``db_worker`` process beside the web
+server, with the same environment and data directory. The worker is started again if it
+dies, and stopped when ``cairn serve`` stops (Ctrl+C, SIGTERM, or interpreter exit).
+"""
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -14,6 +28,103 @@ from cairn.cli.runtime import ensure_database
 
 LOCAL_ADDRESS = "http://127.0.0.1:8000"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+WORKER_COMMAND = ("-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
+                  "--interval", "1", "--verbosity", "0")
+WORKER_STOP_SECONDS = 10  # a running import is given this long to finish on shutdown
+
+
+class ImportWorker:
+    """One ``db_worker`` process beside the web server, started again if it dies.
+
+    It runs in a session of its own, so a Ctrl+C in the terminal reaches only ``cairn
+    serve``, which then stops the worker itself (rather than the worker stopping by itself
+    and being restarted). ``stop`` asks it to stop (SIGTERM: it finishes the import it is
+    running), asks again after ``WORKER_STOP_SECONDS`` (it abandons the import, whose
+    transaction rolls back), then kills it.
+    """
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, name="cairn-import-worker",
+                                         daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._watcher.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.process = subprocess.Popen([sys.executable, *WORKER_COMMAND], env=self.env,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            process = self.process
+            assert process is not None
+            started = time.monotonic()
+            status = process.wait()
+            if self._stopping.is_set():
+                return
+            # A worker that keeps dying at once is started again more and more slowly.
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            click.echo(f"The import worker stopped (exit status {status}); starting it again.",
+                       err=True)
+            if self._stopping.wait(delay):
+                return
+            self._spawn()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        for attempt in (process.terminate, process.terminate, process.kill):
+            attempt()
+            try:
+                process.wait(timeout=WORKER_STOP_SECONDS)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def _use_database_tasks() -> None:
+    """Background imports for the served process, unless the person chose a backend.
+
+    Must run before Django reads its settings (once they are read, it would change
+    nothing but the environment of this process)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        os.environ.setdefault("CAIRN_TASKS_BACKEND", DATABASE_TASKS)
+
+
+def _start_worker() -> ImportWorker | None:
+    """Start the import worker when the tasks go to the database queue."""
+    from django.conf import settings
+
+    if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
+        return None  # e.g. CAIRN_TASKS_BACKEND set to the immediate backend
+    env = dict(os.environ)
+    env["CAIRN_DATA_DIR"] = str(settings.DATA_DIR)
+    env["CAIRN_TASKS_BACKEND"] = DATABASE_TASKS
+    env.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
+    worker = ImportWorker(env)
+    worker.start()
+    atexit.register(worker.stop)
+    return worker
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # waitress stops on SystemExit as on Ctrl+C, and the ``finally`` stops the worker.
+    raise SystemExit(128 + signum)
 
 
 def _collect_static_if_missing() -> None:
@@ -30,8 +141,12 @@ def _collect_static_if_missing() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on. Keep the default to stay on this computer.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="Run imports in a background worker process started beside the server "
+                   "(with --no-worker, run your own `python -m django db_worker`).")
+def serve(host: str, port: int, worker: bool) -> None:
     """Serve Cairn's web pages (migrating the database first if needed)."""
+    _use_database_tasks()
     ensure_database()
     _collect_static_if_missing()
     import waitress
@@ -44,10 +159,16 @@ def serve(host: str, port: int) -> None:
                    "this server.", err=True)
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    running = _start_worker() if worker else None
     try:
         waitress.serve(application, host=host, port=port, ident="cairn")
     except OSError as exc:
         raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
+    finally:
+        if running is not None:
+            running.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _sign_in_lines(demo_module: object) -> list[str]:

@@ -52,3 +52,38 @@ class ConfirmCandidateForm(forms.Form):
                              initial=PersonRole.SUSPECT,
                              error_messages={"required": "Choose who they are",
                                              "invalid_choice": "Choose who they are"})
+
+
+# What each diary field is called on the "Check the columns" page (parsers.diary.FIELDS).
+DIARY_FIELD_LABELS = {
+    "date": "Date", "time": "Time", "place": "Where it happened",
+    "what_happened": "What happened", "witnesses": "Witnesses",
+    "impact": "How it affected you", "police_reference": "Police reference",
+}
+DIARY_REQUIRED_MESSAGES = {
+    "date": "Choose the column that holds the date",
+    "what_happened": "Choose the column that says what happened",
+}
+
+
+class DiaryColumnsForm(forms.Form):
+    """One select per diary field, choosing a column of the file (or none).
+
+    ``header`` is the file's first row; values are 0-based column numbers as strings."""
+
+    def __init__(self, *args: Any, header: tuple[str, ...], width: int,
+                 suggested: dict[str, int], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {f: str(c) for f, c in suggested.items()})
+        super().__init__(*args, **kwargs)
+        columns = [(str(i), f"Column {i + 1}: {header[i]}" if i < len(header) and header[i]
+                    else f"Column {i + 1}") for i in range(width)]
+        for name, label in DIARY_FIELD_LABELS.items():
+            required = name in DIARY_REQUIRED_MESSAGES
+            message = DIARY_REQUIRED_MESSAGES.get(name, f"Choose a column for {label.lower()}")
+            self.fields[name] = forms.ChoiceField(
+                label=label, required=required, choices=[("", "None"), *columns],
+                error_messages={"required": message, "invalid_choice": message})
+
+    def mapping(self) -> dict[str, int]:
+        """The chosen columns, {field: 0-based column}, after ``is_valid``."""
+        return {name: int(value) for name, value in self.cleaned_data.items() if value != ""}

@@ -247,6 +247,7 @@ class ImportJob(SealedFields, models.Model):
     source_name = SealedField("")
     owner_name = SealedField("")  # the victim's own name in the chat, if given
     error = SealedField("")
+    column_mapping = SealedField(None)  # a CSV diary's confirmed columns: field -> 0-based
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

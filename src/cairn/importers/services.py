@@ -36,7 +36,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,7 +187,8 @@ def _resolve_format(fmt: str, path: Path, name: str) -> str:
 
 def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | None,
            media_dir: Path, size: int, progress: Progress | None,
-           owner: str | None = None) -> ParsedImport:
+           owner: str | None = None,
+           mapping: Mapping[str, int] | None = None) -> ParsedImport:
     """Run the format's parser with whichever of our options it takes."""
     module = importlib.import_module(f"cairn.importers.parsers.{PARSER_MODULES[fmt]}")
     parse = module.parse
@@ -202,8 +203,12 @@ def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | No
         offered["progress"] = offered["on_progress"]
     kwargs = {key: value for key, value in offered.items()
               if key in accepted and value is not None}
-    if "mapping" in accepted and hasattr(module, "inspect"):
-        # A diary's columns: the parser's suggestion from the header (shown in the notes).
+    if "mapping" in accepted and mapping is not None:
+        # A diary's columns, as the victim confirmed them (``check_diary_columns``).
+        kwargs["mapping"] = dict(mapping)
+    elif "mapping" in accepted and hasattr(module, "inspect"):
+        # No confirmed columns (a library caller): the parser's suggestion from the header.
+        # The CLI and the web pages always ask the victim to confirm first.
         preview = module.inspect(path, name=name)
         missing = [f for f in getattr(module, "REQUIRED", ()) if f not in
                    preview.suggested_mapping]
@@ -598,15 +603,17 @@ def commit_import(*, actor: Any, vault: Vault,
                   source: str | os.PathLike[str] | BinaryIO | bytes, name: str,
                   format: str = ImportFormat.AUTO, tz: str | None = None,
                   dry_run: bool = False, date_order: str | None = None,
-                  progress: Progress | None = None, owner: str | None = None) -> ImportResult:
+                  progress: Progress | None = None, owner: str | None = None,
+                  mapping: Mapping[str, int] | None = None) -> ImportResult:
     """Import one export file into the vault, all or nothing (see the module docstring).
 
     ``source`` is a path, an open binary stream or bytes; ``name`` is the file's name as the
     victim knows it (kept sealed on the exhibit). ``tz`` is the zone for times the file gives
     without one (default: the vault's). ``date_order`` settles dd/mm against mm/dd when the
     file does not. ``owner`` is the victim's own name as the export shows it, for formats
-    that cannot tell (WhatsApp). With ``dry_run`` everything is worked out and then rolled
-    back.
+    that cannot tell (WhatsApp). ``mapping`` is a CSV diary's confirmed columns (field name
+    to 0-based column, see ``check_diary_columns``). With ``dry_run`` everything is worked
+    out and then rolled back.
 
     Raises ``ImportFailure`` (naming the file and line or entry) for a file that cannot be
     imported and ``ValidationError`` for a bad choice; nothing is stored in either case.
@@ -631,7 +638,7 @@ def commit_import(*, actor: Any, vault: Vault,
         if progress is not None:
             progress("reading", 0, size)
         parsed = _parse(fmt, path, name, zone_name, date_order or None, Path(media_dir), size,
-                        progress, owner=(owner or "").strip() or None)
+                        progress, owner=(owner or "").strip() or None, mapping=mapping)
         if not (parsed.messages or parsed.media or parsed.diary):
             raise ImportFailure(name, "there are no messages or items in this file")
         blobs = _Blobs(vault)
@@ -1231,8 +1238,8 @@ def run_import_job(job_id: Any) -> None:
     """Run a staged import (called by the background task). Never raises for bad input:
     the job records the failure message, and the staged file is deleted either way."""
     job = ImportJob.objects.select_related("vault", "created_by").get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
-        return
+    if job.status != JobStatus.QUEUED or awaiting_columns(job):
+        return  # already run, or a diary whose columns the victim has not confirmed yet
     _set_job(job, status=JobStatus.RUNNING)
     store = default_store()
     namespace = str(job.vault_id)
@@ -1253,7 +1260,7 @@ def run_import_job(job_id: Any) -> None:
             result = commit_import(
                 actor=job.created_by, vault=job.vault, source=path, name=job.source_name,
                 format=job.format, tz=job.time_zone, date_order=job.date_order or None,
-                progress=report, owner=job.owner_name or None)
+                progress=report, owner=job.owner_name or None, mapping=job_columns(job))
         _set_job(job, status=JobStatus.DONE, batch=result.batch)
     except ImportFailure as exc:
         from cairn.importers.base import AmbiguousDates
@@ -1268,9 +1275,14 @@ def run_import_job(job_id: Any) -> None:
         _set_job(job, status=JobStatus.FAILED,
                  error="Something went wrong while importing this file. Nothing was saved.")
     finally:
-        if job.staged_created and not Exhibit.objects.filter(
-                vault_id=job.vault_id, sha256=job.staged_sha256).exists():
-            store.delete(namespace, job.staged_sha256)
+        _discard_staged(job)
+
+
+def _discard_staged(job: ImportJob) -> None:
+    """Delete a job's staged upload, unless it was already in the store as an exhibit."""
+    if job.staged_created and not Exhibit.objects.filter(
+            vault_id=job.vault_id, sha256=job.staged_sha256).exists():
+        default_store().delete(str(job.vault_id), job.staged_sha256)
 
 
 def note_task(job: ImportJob, task_id: str) -> None:
@@ -1289,3 +1301,128 @@ def _set_job(job: ImportJob, *, status: str, batch: ImportBatch | None = None,
     if status in (JobStatus.DONE, JobStatus.FAILED):
         job.finished_at = timezone.now()
     job.save()
+
+
+# --- a CSV diary's columns: suggested, shown, confirmed ---------------------------------------
+#
+# Only the victim knows what the columns of her spreadsheet mean, so a diary is imported
+# with the columns she confirmed: the CLI asks for ``--columns``, the web shows a "Check the
+# columns" page between the upload and the background task. The confirmed mapping (field
+# name to 0-based column) is kept sealed with the job's other options
+# (``ImportJob.column_mapping``).
+
+
+def diary_preview(source: str | os.PathLike[str] | BinaryIO | bytes, *,
+                  name: str) -> Any:
+    """The diary's header, sample rows and suggested columns (``parsers.diary.inspect``).
+
+    Raises ``ImportFailure`` for a file that cannot be read as a CSV spreadsheet."""
+    from cairn.importers.parsers import diary
+
+    preview: Any = diary.inspect(source, name=name)
+    return preview
+
+
+def check_diary_columns(preview: Any, mapping: Mapping[str, Any]) -> dict[str, int]:
+    """A mapping (field name to 0-based column) checked against the diary's columns.
+
+    Raises ``ValidationError`` on ``columns`` with one line: a field a diary does not have,
+    a column the file does not have (numbered from 1, as people count them), or no column
+    for a field every diary row needs (date, what happened).
+    """
+    from cairn.importers.parsers import diary
+
+    width = max([len(preview.header), *(len(row) for row in preview.sample_rows)])
+    for field_name, column in mapping.items():
+        if field_name not in diary.FIELDS:
+            raise ValidationError({"columns": [
+                f"a diary has no field called {field_name!r}; the fields are "
+                + ", ".join(diary.FIELDS)]})
+        if isinstance(column, bool) or not isinstance(column, int) \
+                or not 0 <= column < width:
+            shown = column + 1 if isinstance(column, int) else column
+            raise ValidationError({"columns": [
+                f"there is no column {shown} (for {field_name}): the file has {width} "
+                f"column{'s' if width != 1 else ''}, numbered 1 to {width}"]})
+    missing = [f for f in diary.REQUIRED if f not in mapping]
+    if missing:
+        raise ValidationError({"columns": [
+            "say which column holds " + " and ".join(missing)]})
+    return {f: int(mapping[f]) for f in diary.FIELDS if f in mapping}
+
+
+def job_columns(job: ImportJob) -> dict[str, int] | None:
+    """The columns the victim confirmed for a staged diary, or None."""
+    value = job.column_mapping
+    return {str(k): int(v) for k, v in value.items()} if value else None
+
+
+def wants_columns(job: ImportJob) -> bool:
+    """Whether a staged upload is a CSV diary (said, or detected from its name and head)."""
+    if job.format == ImportFormat.CSV:
+        return True
+    if job.format != ImportFormat.AUTO or not job.staged_sha256:
+        return False
+    from cairn.importers.detect import detect_format
+
+    try:
+        head = _staged_bytes(job, HEAD_BYTES)
+    except (StoreError, OSError):
+        return False  # the staged file is gone: running the job will say so
+    return detect_format(job.source_name, head) == ImportFormat.CSV
+
+
+def awaiting_columns(job: ImportJob) -> bool:
+    """A staged diary still waiting for the victim to confirm its columns."""
+    return (job.status == JobStatus.QUEUED and job_columns(job) is None
+            and wants_columns(job))
+
+
+def _staged_bytes(job: ImportJob, limit: int) -> bytes:
+    """Up to ``limit`` decrypted bytes of a job's staged upload (a diary is small)."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in default_store().iter_bytes(str(job.vault_id), job.staged_sha256):
+        parts.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(parts)[:limit]
+
+
+def staged_diary_preview(job: ImportJob) -> Any:
+    """``diary_preview`` of a job's staged upload.
+
+    A file that cannot be read as a diary fails the job (its message names the file and
+    line) and its staged copy is deleted; the ``ImportFailure`` is raised again."""
+    from cairn.importers.parsers import diary
+
+    try:
+        return diary_preview(_staged_bytes(job, diary.MAX_SIZE + 1), name=job.source_name)
+    except ImportFailure as exc:
+        _set_job(job, status=JobStatus.FAILED, error=str(exc))
+        _discard_staged(job)
+        raise
+
+
+def confirm_diary_columns(*, actor: Any, job: ImportJob,
+                          mapping: Mapping[str, Any]) -> ImportJob:
+    """Record the columns the victim confirmed for a staged diary; the job can then run.
+
+    Raises ``ValidationError`` (on ``columns``) for a bad mapping or a job that is not
+    waiting for its columns, ``ImportFailure`` for a file that is not a readable diary."""
+    vault_services.require_owner(actor, job.vault)
+    preview = staged_diary_preview(job)
+    confirmed = check_diary_columns(preview, mapping)
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status != JobStatus.QUEUED or job_columns(current) is not None:
+            raise ValidationError({"columns": ["The columns of this file were already "
+                                               "confirmed"]})
+        current.format = ImportFormat.CSV
+        current.column_mapping = confirmed
+        current.save()
+        audit.record(actor=actor, action="import.columns.confirmed", object_type="importjob",
+                     object_id=current.pk, vault_id=current.vault_id,
+                     detail={"columns": confirmed})
+    return current

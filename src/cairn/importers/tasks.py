@@ -1,9 +1,9 @@
 """The background task that runs a web upload's import (docs/adr/0008-background-imports.md).
 
 ``enqueue_import`` hands a staged ``ImportJob`` to the configured django-tasks backend:
-the database backend (``django_tasks_db``, run by ``manage.py db_worker``) on a hosted
-instance, or the immediate backend locally and in tests, where the import runs before the
-upload's response is sent. Either way the job row carries status and progress, so the
+the database backend (``django_tasks_db``, run by the worker process that ``cairn serve``
+starts, or by ``db_worker`` services on a hosted instance), or the immediate backend in tests,
+where the import runs before the upload's response is sent. Either way the job row carries status and progress, so the
 progress page reads the same thing.
 """
 

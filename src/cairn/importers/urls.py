@@ -9,6 +9,7 @@ urlpatterns = [
     path("vaults/<uuid:vault_id>/", views.import_start, name="start"),
     path("jobs/<uuid:job_id>/", views.job_progress, name="job"),
     path("jobs/<uuid:job_id>/status/", views.job_status, name="job-status"),
+    path("jobs/<uuid:job_id>/columns/", views.job_columns, name="columns"),
     path("batches/<uuid:batch_id>/", views.batch_review, name="batch"),
     path("batches/<uuid:batch_id>/accept/", views.batch_accept, name="accept"),
     path("proposals/<uuid:proposal_id>/dismiss/", views.proposal_dismiss,

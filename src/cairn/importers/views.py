@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cairn.importers import access, services, tasks
-from cairn.importers.forms import ConfirmCandidateForm, ImportForm
+from cairn.importers.base import ImportFailure
+from cairn.importers.forms import ConfirmCandidateForm, DiaryColumnsForm, ImportForm
 from cairn.importers.models import (
     CandidateStatus,
     ImportBatch,
@@ -53,12 +54,51 @@ def import_start(request: HttpRequest, vault_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, ImportForm.SERVICE_FIELDS)
         else:
+            if services.wants_columns(job):
+                # A diary: the victim confirms what its columns mean before anything runs.
+                return redirect("importers:columns", job.pk)
             tasks.enqueue_import(job)
             return redirect("importers:job", job.pk)
     batches = access.batches_readable_by(request.user, vault).select_related("source_exhibit")
     return render(request, "importers/start.html",
                   {"vault": vault, "form": form, "batches": batches[:20], "nav": "import"},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_columns(request: HttpRequest, job_id: str) -> HttpResponse:
+    """"Check the columns" of an uploaded diary: the header, a few rows, one select per field.
+
+    The rows are the victim's own words, shown only in the page's body (never its title or
+    URL). The staged upload stays encrypted in the store; nothing is kept in the session."""
+    job = access.get_job_for_user(request.user, job_id)
+    if not services.awaiting_columns(job):
+        return redirect("importers:job", job.pk)
+    try:
+        preview = services.staged_diary_preview(job)
+    except ImportFailure:
+        return redirect("importers:job", job.pk)  # the job now says what is wrong
+    width = max([len(preview.header), *(len(row) for row in preview.sample_rows)])
+    form = DiaryColumnsForm(request.POST or None, header=preview.header, width=width,
+                            suggested=preview.suggested_mapping)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_diary_columns(actor=request.user, job=job, mapping=form.mapping())
+        except ValidationError as exc:
+            error = exc.messages[0]
+        except ImportFailure:
+            return redirect("importers:job", job.pk)
+        else:
+            tasks.enqueue_import(job)
+            return redirect("importers:job", job.pk)
+    rows = [[*row, *[""] * (width - len(row))] for row in preview.sample_rows]
+    header = [*preview.header, *[""] * (width - len(preview.header))]
+    context = {"vault": job.vault, "job": job, "form": form, "header": header, "rows": rows,
+               "row_count": preview.row_count, "error": error, "nav": "import"}
+    return render(request, "importers/columns.html", context,
+                  status=400 if form.errors or error else 200)
 
 
 def _job_state(job: Any) -> dict[str, Any]:
@@ -73,6 +113,8 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access.get_job_for_user(request.user, job_id)
     if job.status == JobStatus.DONE and job.batch_id:
         return redirect("importers:batch", job.batch_id)
+    if services.awaiting_columns(job):
+        return redirect("importers:columns", job.pk)
     return render(request, "importers/progress.html",
                   {"vault": job.vault, "job": job, "state": _job_state(job), "nav": "import",
                    "status_url": reverse("importers:job-status", args=[job.pk])})

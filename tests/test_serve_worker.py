@@ -1,0 +1,175 @@
+"""``cairn serve`` runs imports in the background: a database task queue and one worker.
+
+The real command, as a subprocess on a free port and a data directory of its own (SQLite):
+the worker process runs beside the server, completes an import job put on the queue by
+another process, is started again if it dies, and stops when ``cairn serve`` stops.
+(The rest of the tests keep the immediate backend.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import entry_point
+from tests.test_import_pipeline import CHAT
+
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+
+# Run with the data dir's environment: stage a chat export the way the upload page does,
+# put it on the queue, and wait (up to 30 s) for someone else to run it.
+ENQUEUE = """
+import io, json, sys, time
+from cairn.cli.runtime import setup_django
+setup_django()
+from cairn.importers import services, tasks
+from cairn.importers.models import ImportJob
+from cairn.vault.models import Vault
+
+vault = Vault.objects.select_related("owner").get()
+chat = io.BytesIO(sys.stdin.buffer.read())
+job = services.stage_import(actor=vault.owner, vault=vault, stream=chat,
+                            name="WhatsApp Chat with Mark.txt", format="whatsapp", owner="Alex")
+tasks.enqueue_import(job)
+queued = ImportJob.objects.get(pk=job.pk).status
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    job = ImportJob.objects.get(pk=job.pk)
+    if job.finished:
+        break
+    time.sleep(0.2)
+print(json.dumps({"queued": queued, "final": job.status, "batch": job.batch_id is not None}))
+"""
+
+
+@pytest.fixture
+def data_env(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
+    created = subprocess.run([*entry_point(), "vault", "create", "My log", "--initials", "AB",
+                              "--owner", "alex"], env=env, capture_output=True, text=True,
+                             timeout=120, check=False)
+    assert created.returncode == 0, created.stderr
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def children(pid: int) -> dict[int, str]:
+    """The live child processes of ``pid``, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def workers(pid: int) -> list[int]:
+    return [child for child, cmdline in children(pid).items() if "db_worker" in cmdline]
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def start_serve(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen([*entry_point(), "serve", "--port", str(port)], env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+
+    def answers() -> bool:
+        if server.poll() is not None:
+            pytest.fail("cairn serve exited: " + (tmp_path / "serve.log").read_text())
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+        except urllib.error.HTTPError:
+            return True  # any answer will do: the server is up
+        except OSError:
+            return False
+        return True
+
+    wait_for(answers, 90, "cairn serve to answer")
+    return server, port
+
+
+def stop(server: subprocess.Popen[bytes], signum: int) -> None:
+    server.send_signal(signum)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        pytest.fail("cairn serve did not stop")
+
+
+def test_serve_starts_a_worker_that_runs_queued_imports_and_stops_with_it(data_env,
+                                                                          tmp_path):
+    server, _ = start_serve(data_env, tmp_path)
+    try:
+        [worker] = wait_for(lambda: workers(server.pid), 30, "the import worker")
+
+        enqueue_env = {**data_env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS}
+        enqueued = subprocess.run([sys.executable, "-c", ENQUEUE], env=enqueue_env,
+                                  input=CHAT.encode(), capture_output=True, timeout=90,
+                                  check=False, cwd=Path(__file__).resolve().parents[1])
+        assert enqueued.returncode == 0, enqueued.stderr.decode()
+        result = json.loads(enqueued.stdout.decode().strip().splitlines()[-1])
+        # Queued by one process, run by the worker: not in the enqueuing process.
+        assert result == {"queued": "queued", "final": "done", "batch": True}
+
+        # A worker that dies is started again.
+        os.kill(worker, signal.SIGKILL)
+        [again] = wait_for(lambda: [w for w in workers(server.pid) if w != worker], 30,
+                           "the import worker to be started again")
+    finally:
+        stop(server, signal.SIGTERM)
+    assert server.returncode is not None
+    assert not alive(worker) and not alive(again)
+
+
+def test_serve_keeps_the_backend_the_person_chose_and_stops_on_ctrl_c(data_env, tmp_path):
+    env = {**data_env, "CAIRN_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    server, _ = start_serve(env, tmp_path)
+    try:
+        time.sleep(1)
+        assert workers(server.pid) == []
+    finally:
+        stop(server, signal.SIGINT)
+    assert server.returncode == 0
