@@ -67,29 +67,28 @@ def test_the_same_write_without_the_ledger_append(benchmark, owner, monkeypatch)
 
 
 def test_verify_a_100000_entry_ledger(benchmark, owner):
+    """The log part (every leaf, the tree, the signed head) is what the benchmark times; the
+    full `cairn verify`, which also decrypts and re-hashes every record, is timed once and
+    printed beside it."""
     vault = make_vault(owner)
     started = time.perf_counter()
     seed_incidents(vault, 99_994, batch=5_000)
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
-    log.sign_head(vault)
-    report = benchmark.pedantic(lambda: verify_vault(vault, record=False), rounds=3,
-                                iterations=1)
-    assert report.ok and report.entries == 100_000
-
-
-def test_check_the_log_alone_of_100000_entries(benchmark, owner):
-    """The log part (leaves, tree, heads), without re-reading every record."""
-    vault = make_vault(owner)
-    seed_incidents(vault, 99_994, batch=5_000)
+    print(f"\nseeded 100,000 entries in {time.perf_counter() - started:.1f} s")
     head = log.sign_head(vault)
     key = instance_key()
-    entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in
-               LedgerEntry.objects.filter(vault=vault).order_by("seq")
-               .values_list("seq", "entry", "leaf_hash")]
     from cairn.ledger.verify import _stored_heads
 
-    heads = _stored_heads(vault)
-    result = benchmark.pedantic(
-        lambda: check_log(str(vault.pk), entries, heads, public_key_raw=key.public_raw(),
-                          key_fingerprint=key.fingerprint()), rounds=3, iterations=1)
-    assert not result.failures and head.size == 100_000
+    def check_the_log():
+        entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in
+                   LedgerEntry.objects.filter(vault=vault).order_by("seq")
+                   .values_list("seq", "entry", "leaf_hash").iterator(5000)]
+        return check_log(str(vault.pk), entries, _stored_heads(vault),
+                         public_key_raw=key.public_raw(), key_fingerprint=key.fingerprint())
+
+    result = benchmark.pedantic(check_the_log, rounds=5, iterations=1)
+    assert not result.failures and head.size == 100_000 and result.entries == 100_000
+    started = time.perf_counter()
+    report = verify_vault(vault, record=False)
+    print(f"full verify (log, 100,000 records decrypted and re-hashed): "
+          f"{time.perf_counter() - started:.1f} s, ok={report.ok}")
+    assert report.ok
