@@ -3,8 +3,8 @@
 ``enqueue_import`` hands a staged ``ImportJob`` to the configured django-tasks backend:
 the database backend (``django_tasks_db``, run by the worker process that ``cairn serve``
 starts, or by ``db_worker`` services on a hosted instance), or the immediate backend in tests,
-where the import runs before the upload's response is sent. Either way the job row carries status and progress, so the
-progress page reads the same thing.
+where the import runs before the upload's response is sent. Either way the job row carries
+status and progress, so the progress page reads the same thing.
 """
 
 from __future__ import annotations
