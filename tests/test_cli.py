@@ -706,75 +706,35 @@ def test_serve_reports_a_busy_port_in_one_line(cairn, db, settings, tmp_path, mo
 
 # --- demo ---------------------------------------------------------------------------------
 
-class FakeDemoRefused(Exception):
-    pass
+def test_demo_loads_the_demo_vault_and_prints_the_sign_in(cairn, db):
+    from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME
 
-
-@pytest.fixture
-def fake_demo(monkeypatch):
-    """A stand-in for cairn.demo with the same interface, for the command's own logic."""
-    module = types.ModuleType("cairn.demo")
-    module.DEMO_USERNAME = "demo"
-    module.DEMO_PASSWORD = "demo-password-123"
-    module.DemoRefused = FakeDemoRefused
-    module.calls = 0
-
-    def load_demo():
-        module.calls += 1
-        user = User.objects.create_user("demo", password=module.DEMO_PASSWORD)
-        vault = services.create_vault(actor=user, name="Demo", initials="DM")
-        make_incident(vault)
-        return vault
-
-    module.load_demo = load_demo
-    monkeypatch.setitem(sys.modules, "cairn.demo", module)
-    return module
-
-
-def test_demo_loads_into_an_empty_data_dir_and_prints_the_sign_in(cairn, db, fake_demo):
     result = assert_ok(cairn("demo"))
-    assert fake_demo.calls == 1
-    assert "username: demo" in result.stdout
-    assert "password: demo-password-123" in result.stdout
+    assert f"username: {DEMO_USERNAME}" in result.stdout
+    assert f"password: {DEMO_PASSWORD}" in result.stdout
     assert "http://127.0.0.1:8000" in result.stdout
+    vault = Vault.objects.get(owner__username=DEMO_USERNAME)
+    assert vault.incidents.count() > 50
 
 
-def test_demo_a_second_time_says_it_is_loaded(cairn, db, fake_demo):
+def test_demo_a_second_time_says_it_is_loaded_and_loads_nothing(cairn, db):
     assert_ok(cairn("demo"))
+    incidents = Incident.objects.count()
     result = assert_ok(cairn("demo"))
-    assert fake_demo.calls == 1
     assert "already loaded" in result.stdout
+    assert Vault.objects.count() == 1
+    assert Incident.objects.count() == incidents
+
+
+def test_demo_refuses_a_data_dir_with_other_vaults(cairn, vault):
+    assert_one_line_error(cairn("demo"), "already holds 1 vault")
     assert Vault.objects.count() == 1
 
 
-def test_demo_refuses_a_data_dir_with_other_vaults(cairn, vault, fake_demo):
-    assert_one_line_error(cairn("demo"), "already holds 1 vault")
-    assert fake_demo.calls == 0
-
-
-def test_demo_refuses_a_production_instance(cairn, db, fake_demo, settings):
+def test_demo_refuses_a_production_instance(cairn, db, settings):
     settings.PRODUCTION = True
     assert_one_line_error(cairn("demo"), "production")
-    assert fake_demo.calls == 0
-
-
-def test_demo_passes_on_the_loaders_refusal(cairn, db, fake_demo):
-    def refuse():
-        raise FakeDemoRefused("not today")
-
-    fake_demo.load_demo = refuse
-    assert_one_line_error(cairn("demo"), "demo: not today")
-
-
-def test_demo_loads_the_real_demo_vault(cairn, db, monkeypatch):
-    demo = pytest.importorskip("cairn.demo")
-    result = assert_ok(cairn("demo"))
-    assert demo.DEMO_USERNAME in result.stdout
-    assert demo.DEMO_PASSWORD in result.stdout
-    vault = Vault.objects.get(owner__username=demo.DEMO_USERNAME)
-    assert vault.incidents.exists()
-    again = assert_ok(cairn("demo"))
-    assert "already loaded" in again.stdout
+    assert not Vault.objects.exists()
 
 
 # --- the installed entry point ------------------------------------------------------------
