@@ -29,6 +29,7 @@ from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead, Verification
 from cairn.store import crypto
 from cairn.store.blobs import StoreError, default_store
 from cairn.store.keys import KeyUnavailable
+from cairn.store.sealed import unseal_row
 
 
 @dataclass
@@ -153,25 +154,43 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
         "id": str(vault.pk), "initials": vault.initials, "time_zone": vault.time_zone,
         "jurisdiction": vault.jurisdiction}, first=True)
 
-    incidents = Incident.objects.filter(vault=vault).prefetch_related("persons")
-    for incident in incidents:
-        label = f"incident {incident.number}"
-        if incident.is_deleted:
-            expect("incident", incident.pk, label,
-                   lambda incident=incident: services.tombstone_content(incident))
-        else:
-            expect("incident", incident.pk, label,
-                   lambda incident=incident: services.incident_content(incident))
-    numbers = {incident.pk: incident.number for incident in incidents}
-    for revision in IncidentRevision.objects.filter(vault=vault, erased=False):
-        label = f"incident {numbers.get(revision.incident_id)} revision {revision.number}"
-        recorded = [body for body in by_object.get(f"incident:{revision.incident_id}", [])
-                    if body.get("revision") == revision.number]
+    # Incidents and revisions are read as plain rows and unsealed once each: a vault can hold
+    # tens of thousands, and a model instance per row costs more than the checks themselves.
+    links: dict[object, list[object]] = defaultdict(list)
+    for incident_id, person_id in Incident.persons.through.objects.filter(
+            incident__vault=vault).values_list("incident_id", "person_id"):
+        links[incident_id].append(person_id)
+    numbers: dict[object, int] = {}
+    rows = Incident.objects.filter(vault=vault).values_list(
+        "id", "number", "start", "end", "precision", "channel", "acts", "sealed",
+        "feared_violence", "reported_to_police", "deleted_at", "revision").iterator(2000)
+    for (pk, number, start, end, precision, channel, acts, sealed, feared, reported,
+         deleted_at, revision) in rows:
+        numbers[pk] = number
+        if deleted_at is not None:
+            expect("incident", pk, f"incident {number}", lambda pk=pk, number=number,
+                   revision=revision: services.build_tombstone_content(
+                       pk=pk, vault_id=vault.pk, number=number, revision=revision))
+            continue
+        expect("incident", pk, f"incident {number}", lambda pk=pk, number=number, start=start,
+               end=end, precision=precision, channel=channel, acts=acts, sealed=sealed,
+               feared=feared, reported=reported: services.build_incident_content(
+                   pk=pk, vault_id=vault.pk, number=number, start=start, end=end,
+                   precision=precision, channel=channel, acts=acts,
+                   text=unseal_row(Incident, pk, vault.pk, sealed), feared_violence=feared,
+                   reported_to_police=reported, person_ids=links.get(pk, ())))
+    for pk, incident_id, number, sealed in IncidentRevision.objects.filter(
+            vault=vault, erased=False).values_list("id", "incident_id", "number", "sealed"
+                                                   ).iterator(2000):
+        label = f"incident {numbers.get(incident_id)} revision {number}"
+        recorded = [body for body in by_object.get(f"incident:{incident_id}", [])
+                    if body.get("revision") == number]
         if not recorded:
             report.failures.append(checks.Failure(label, "is not in the ledger"))
             continue
         try:
-            actual = log.content_hash(revision.sealed_value("content", {}))
+            content = unseal_row(IncidentRevision, pk, vault.pk, sealed).get("content", {})
+            actual = log.content_hash(content)
         except crypto.CryptoError:
             report.failures.append(checks.Failure(label, "its encrypted snapshot does not "
                                                   "decrypt (it was altered or moved)"))

@@ -99,6 +99,10 @@ class SealedFields:
         """A sealed value without the defensive copy attribute access makes: read-only use."""
         return self._sealed_values().get(name, default)
 
+    def sealed_values(self) -> dict[str, Any]:
+        """A copy of every sealed value stored (missing names take their field's default)."""
+        return copy.deepcopy(self._sealed_values())
+
     def reseal(self) -> None:
         """Encrypt the current field values into ``sealed`` (called by ``save``)."""
         self.sealed = seal(self._sealed_vault_id(), _context(self),  # type: ignore[attr-defined]

@@ -209,39 +209,67 @@ def _clean_incident(vault: Vault, data: IncidentInput) -> dict[str, Any]:
 
 def incident_content(incident: Incident) -> dict[str, Any]:
     """The canonical content of an incident: what a revision snapshots and the ledger hashes."""
+    return build_incident_content(
+        pk=incident.pk, vault_id=incident.vault_id, number=incident.number,
+        start=incident.start, end=incident.end, precision=incident.precision,
+        channel=incident.channel, acts=incident.acts, text=incident.sealed_values(),
+        feared_violence=incident.feared_violence,
+        reported_to_police=incident.reported_to_police,
+        # .all() uses a prefetch when the caller made one (verification, snapshots).
+        person_ids=[person.pk for person in incident.persons.all()])
+
+
+# The sealed fields of an incident and their values when nothing is stored (as on the model).
+_INCIDENT_TEXT = {"when_words": "", "location": "", "latitude": None, "longitude": None,
+                  "other_act": "", "description": "", "impact": "", "witnesses": "",
+                  "police_reference": ""}
+
+
+def build_incident_content(*, pk: object, vault_id: object, number: int, start: datetime,
+                           end: datetime | None, precision: str, channel: str, acts: str,
+                           text: Mapping[str, Any], feared_violence: bool,
+                           reported_to_police: bool, person_ids: Iterable[object],
+                           ) -> dict[str, Any]:
+    """``incident_content`` from plain values: for readers of many rows at once (verify)."""
 
     def iso(value: datetime | None) -> str | None:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
+    sealed = {name: text.get(name, default) for name, default in _INCIDENT_TEXT.items()}
     return {
-        "id": str(incident.pk),
-        "vault": str(incident.vault_id),
-        "number": incident.number,
-        "start": iso(incident.start),
-        "end": iso(incident.end),
-        "precision": incident.precision,
-        "when_words": incident.when_words,
-        "location": incident.location,
-        "latitude": incident.latitude,
-        "longitude": incident.longitude,
-        "channel": incident.channel,
-        "acts": incident.act_codes,
-        "other_act": incident.other_act,
-        "description": incident.description,
-        "impact": incident.impact,
-        "feared_violence": incident.feared_violence,
-        "witnesses": incident.witnesses,
-        "reported_to_police": incident.reported_to_police,
-        "police_reference": incident.police_reference,
-        # .all() uses a prefetch when the caller made one (verification, snapshots).
-        "persons": sorted(str(person.pk) for person in incident.persons.all()),
+        "id": str(pk),
+        "vault": str(vault_id),
+        "number": number,
+        "start": iso(start),
+        "end": iso(end),
+        "precision": precision,
+        "when_words": sealed["when_words"],
+        "location": sealed["location"],
+        "latitude": sealed["latitude"],
+        "longitude": sealed["longitude"],
+        "channel": channel,
+        "acts": [code for code in acts.split(",") if code],
+        "other_act": sealed["other_act"],
+        "description": sealed["description"],
+        "impact": sealed["impact"],
+        "feared_violence": feared_violence,
+        "witnesses": sealed["witnesses"],
+        "reported_to_police": reported_to_police,
+        "police_reference": sealed["police_reference"],
+        "persons": sorted(str(person_id) for person_id in person_ids),
     }
 
 
 def tombstone_content(incident: Incident) -> dict[str, Any]:
     """What remains of a deleted incident, and what its deletion entry hashes."""
-    return {"id": str(incident.pk), "vault": str(incident.vault_id), "number": incident.number,
-            "deleted": True, "revisions": incident.revision}
+    return build_tombstone_content(pk=incident.pk, vault_id=incident.vault_id,
+                                   number=incident.number, revision=incident.revision)
+
+
+def build_tombstone_content(*, pk: object, vault_id: object, number: int,
+                            revision: int) -> dict[str, Any]:
+    return {"id": str(pk), "vault": str(vault_id), "number": number, "deleted": True,
+            "revisions": revision}
 
 
 def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
