@@ -56,6 +56,9 @@ def page(browser, live_server):
     page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
         message.text) if "Content Security Policy" in message.text else None)
     yield page
+    # Let every request the page started finish before the database is flushed: with an
+    # in-memory SQLite database the live server shares the test's connection.
+    page.wait_for_load_state("networkidle")
     context.close()
 
 
