@@ -104,6 +104,9 @@ def test_vault_destroy_with_yes_destroys_the_key(cairn, vault):
     assert "destroyed" in listing.stderr
 
 
+# Committed, as the real command runs (its own process, autocommit): a KEK rotation is
+# not something a test transaction should hold open across several command runs.
+@pytest.mark.django_db(transaction=True)
 def test_keys_rotate_makes_a_new_local_kek(cairn, vault):
     make_incident(vault, description="still readable after rotation")
     before = keys.current_kek()
@@ -115,6 +118,9 @@ def test_keys_rotate_makes_a_new_local_kek(cairn, vault):
     assert "still readable" in cairn("incident", "list", "--format", "json").stdout
 
 
+# Committed, as the real command runs (its own process, autocommit): a KEK rotation is
+# not something a test transaction should hold open across several command runs.
+@pytest.mark.django_db(transaction=True)
 def test_keys_rotate_with_a_configured_kek_needs_the_new_file(cairn, vault, settings, tmp_path):
     # Move the vault from the local KEK file to a configured KEK, as an operator would.
     local = base64.b64decode(keys.local_kek_path().read_text())
