@@ -98,6 +98,11 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # No server-side cursors for .iterator(): a reader that stops early (a destroyed key, a
+    # closed pipe) would otherwise leave a named cursor for the garbage collector to close
+    # later, inside whatever transaction is open then. They also break behind a transaction-
+    # pooling proxy such as PgBouncer.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES = {
         "default": {

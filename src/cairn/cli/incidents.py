@@ -304,6 +304,9 @@ def list_incidents(vault_ref: str | None, fmt: str, date_from: str | None, date_
                    act: str | None, channel: str | None) -> None:
     """List the incidents, oldest first (deleted ones are left out)."""
     vault = current_vault(vault_ref)
+    from cairn.store.keys import data_key
+
+    data_key(vault.pk)  # a destroyed key is one clear line before any output, not half a list
     rows = _rows(vault, _filtered(vault, date_from, date_to, act, channel))
     if fmt == "json":
         _write_json(rows)
