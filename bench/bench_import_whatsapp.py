@@ -55,7 +55,7 @@ def test_parse_100k_message_export(benchmark, layout):
     data = generate(layout)
     lines = data.count(b"\n")
     result = benchmark.pedantic(whatsapp.parse, args=(data,), kwargs={"name": "chat.txt"},
-                                rounds=7, iterations=1, warmup_rounds=1)
+                                rounds=15, iterations=1, warmup_rounds=1)
     assert len(result.messages) == MESSAGES
     median = benchmark.stats.stats.median
     benchmark.extra_info["lines"] = lines

@@ -50,6 +50,12 @@ def paused_gc() -> Iterator[None]:
     A long chat makes a few hundred thousand small objects; the collector would otherwise walk
     all of them again and again as they accumulate (about a third of the parse time). Reference
     counting still frees everything; the collector resumes, in its previous state, afterwards.
+
+    The results live as long as the import does, so on the way out they are moved straight to
+    the oldest generation (``gc.freeze()`` then ``gc.unfreeze()``, which relinks the lists
+    without visiting the objects) instead of being walked once per younger generation on their
+    way there: that walk alone took a sixth of a 100,000-message parse. Skipped if someone else
+    has frozen objects, whose freeze this must not undo.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -57,6 +63,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

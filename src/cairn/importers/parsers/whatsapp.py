@@ -51,6 +51,7 @@ import dataclasses
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -220,21 +221,26 @@ def _layout(text: str, where_: str) -> re.Pattern[str]:
         return "".join(_S if ch in " \u00a0\u202f" else re.escape(ch) for ch in s)
 
     date = rf"\d{{1,4}}{lit(sep + sp)}\d{{1,2}}{lit(sep + sp)}\d{{1,4}}{lit(dot)}"
-    # Hours and minutes (with AM/PM) repeat a lot and are cached together; seconds are added.
     hm = rf"\d{{1,2}}{lit(tsep)}\d{{2}}"
-    seconds = rf"{lit(tsep)}(?P<s>\d{{2}})" if secs else "(?P<s>)"
-    time = rf"(?P<hm>{hm}){seconds}" + (rf"(?P<ap>{_S}?{_AMPM})" if ampm else "(?P<ap>)")
+    seconds = rf"{lit(tsep)}\d{{2}}" if secs else ""
+    ap = rf"{_S}?{_AMPM}" if ampm else ""
+    time = hm + seconds + ap
     close = rf"\]{_S}?" if open_ else rf"{_S}[-\u2013]{_S}"
-    # The sender is everything up to the first ": " (at most MAX_NAME_LENGTH characters).
-    # These six groups, in this order, are what the parsing loop unpacks from m.groups().
-    pattern = (rf"^{_LEAD}{lit(open_)}(?P<date>{date}){lit(join)}{time}{close}"
-               rf"(?:(?P<name>[^\n]{{1,{MAX_NAME_LENGTH}}}?): )?(?P<rest>[^\n]*)")
+    header = rf"{_LEAD}{lit(open_)}{date}{lit(join)}{time}{close}"
+    # One match per message: the sender is everything up to the first ": " (at most
+    # MAX_NAME_LENGTH characters), and the text runs on over every following line that is not
+    # a header. Hours and minutes (with AM/PM) repeat a lot and are cached together; seconds
+    # are added. The parsing loop takes these six groups, in this order, from findall().
+    pattern = (rf"^{_LEAD}{lit(open_)}(?P<date>{date}){lit(join)}(?P<hm>{hm})"
+               rf"{lit(tsep) if secs else ''}(?P<s>\d{{2}}|)(?P<ap>{ap}){close}"
+               rf"(?:(?P<name>[^\n]{{1,{MAX_NAME_LENGTH}}}?): )?"
+               rf"(?P<rest>[^\n]*(?:\n(?!{header})[^\n]*)*)")
     return re.compile(pattern, re.MULTILINE)
 
 
 _NUM = re.compile(r"\d+")
 _SECONDS = {f"{n:02}": timedelta(seconds=n) for n in range(60)}
-_TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?:[ \u00a0\u202f]?([AaPp]))?")
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[ \u00a0\u202f]?([AaPp]))?")
 
 
 class _Clock:
@@ -272,17 +278,17 @@ class _Clock:
         m = _TIME.match(key)
         if m is None:
             return None
-        h, mi = int(m[1]), int(m[2])
-        if m[3]:
+        h, mi, sec = int(m[1]), int(m[2]), int(m[3] or 0)
+        if m[4]:
             if h > 12:
                 return None
-            if m[3] in "Pp" and h < 12:
+            if m[4] in "Pp" and h < 12:
                 h += 12
-            elif m[3] in "Aa" and h == 12:
+            elif m[4] in "Aa" and h == 12:
                 h = 0
-        if h > 23 or mi > 59:
+        if h > 23 or mi > 59 or sec > 59:
             return None
-        return timedelta(hours=h, minutes=mi)
+        return timedelta(hours=h, minutes=mi, seconds=sec)
 
     def on_changing_day(self, midnight: datetime, since_midnight: timedelta) -> datetime:
         naive = midnight + since_midnight
@@ -325,27 +331,27 @@ def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, t
     text, notes = _decode(raw, where_)
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    text = text.rstrip("\n") + "\n"
+    text = text.rstrip("\n")
     rx = _layout(text, where_)
-    matches = list(rx.finditer(text))
-    if not matches:
+    head = rx.search(text)
+    if head is None:
         raise ImportFailure(where_, "not a WhatsApp chat export: no line starts with a date and "
                                     "time")
-    first = matches[0].start()
-    leading = text[:first]
-    if leading.strip(" \n\t\u200e\ufeff"):
+    first = head.start()
+    if text[:first].strip(" \n\t\u200e\ufeff"):
         raise ImportFailure(f"{where_}, line 1", "does not start with a dated WhatsApp line")
-
-    def line_of(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1
+    # (date, hh:mm, seconds, am/pm, name or "", text with its continuation lines), one per
+    # message, in order.
+    found: list[tuple[str, str, str, str, str, str]] = rx.findall(text, first)
 
     def locate(key: str) -> int:
-        for m in matches:
+        """The line of the first message dated ``key`` (only for error messages)."""
+        for m in rx.finditer(text, first):
             if m.group("date") == key:
-                return line_of(m.start())
+                return text.count("\n", 0, m.start()) + 1
         return 0
 
-    keys = dict.fromkeys(m.group("date") for m in matches)
+    keys = dict.fromkeys(map(itemgetter(0), found))
     if date_order is None:
         order, note = _infer_order(keys, where_, locate)
         if note:
@@ -365,20 +371,20 @@ def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, t
     messages: list[Message] = []
     append = messages.append
     line = text.count("\n", 0, first) + 1
-    ends = [m.start() - 1 for m in matches]
-    ends.append(len(text) - 1)
-    del ends[0]
-    count_lines = text.count
-    new_message, new_origin = _new_message, _new_origin
-    # The hot loop: about 100,000 turns for a long chat, so locals and few calls.
-    for m, nxt in zip(matches, ends, strict=True):
-        dkey, hm, sec, ampm, sender_name, content = m.groups()
-        since_midnight = times.get(hm + ampm)
+    # The hot loop: about 100,000 turns for a long chat, so locals and few calls. Messages and
+    # Origins are built as in _message_fast / _origin_fast, inline (see the note there).
+    fast = _FAST
+    new, set_ = object.__new__, object.__setattr__
+    message_cls, origin_cls = Message, Origin
+    for dkey, tkey, sec, ampm, sender_name, content in found:
+        if ampm:
+            tkey += ampm
+        since_midnight = times.get(tkey)
         if since_midnight is None:
-            since_midnight = clock.time(hm + ampm)
+            since_midnight = clock.time(tkey)
             if since_midnight is None:
                 raise ImportFailure(f"{where_}, line {line}", "impossible time")
-            times[hm + ampm] = since_midnight
+            times[tkey] = since_midnight
         if sec:
             extra_seconds = _SECONDS.get(sec)
             if extra_seconds is None:
@@ -387,38 +393,45 @@ def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, t
         base, changing = days[dkey]
         sent_at = (base + since_midnight if changing is None
                    else clock.on_changing_day(changing, since_midnight))
-        end = m.end()
-        if nxt > end:  # continuation lines up to the next header
-            content += text[end:nxt]
-            span = count_lines("\n", end, nxt)
-            origin = new_origin(member, line, line + span)
-            line += span + 1
+        end_line = line + content.count("\n") if "\n" in content else line
+        if fast:
+            origin = new(origin_cls)
+            set_(origin, "__dict__", {"member": member, "line_start": line, "line_end": end_line,
+                                      "byte_start": None, "byte_end": None, "entry": None})
         else:
-            origin = new_origin(member, line, line)
-            line += 1
+            origin = Origin(member, line, end_line)
+        line = end_line + 1
 
-        if sender_name is None:
+        if not sender_name:
             if content.endswith(":") and 0 < len(content) <= MAX_NAME_LENGTH + 1 \
                     and "\n" not in content and '"' not in content:
                 sender_name, content = content[:-1], ""  # "Name:" with an empty first line
             else:
-                append(new_message(sent_at, None, content, origin, (), True))
+                append(_new_message(sent_at, None, content, origin, (), True))
                 continue
         sender = senders.get(sender_name)
         if sender is None:
             if '"' in sender_name or "\u201c" in sender_name:  # 'X changed the subject to "A: B"'
-                append(new_message(sent_at, None, f"{sender_name}: {content}", origin, (), True))
+                append(_new_message(sent_at, None, f"{sender_name}: {content}", origin, (), True))
                 continue
             sender = senders[sender_name] = _sender(sender_name, owner)
-        if content.startswith("\u200e") and _is_ios_notice(content):
-            append(new_message(sent_at, None, f"{sender_name}: {content}".replace("\u200e", ""),
-                               origin, (), True))
-            continue
         if "<" in content or "omitted" in content or "(" in content or "\u200e" in content:
+            if content.startswith("\u200e") and _is_ios_notice(content):
+                append(_new_message(sent_at, None,
+                                    f"{sender_name}: {content}".replace("\u200e", ""),
+                                    origin, (), True))
+                continue
             content, attachments = _attachments(content, media)
-            append(new_message(sent_at, sender, content, origin, attachments, False))
+            append(_new_message(sent_at, sender, content, origin, attachments, False))
+        elif fast:
+            message = new(message_cls)
+            set_(message, "__dict__", {
+                "sent_at": sent_at, "sender": sender, "text": content, "channel": CHANNEL,
+                "origin": origin, "attachments": (), "is_system": False, "received_at": None,
+                "extra": {}})
+            append(message)
         else:
-            append(new_message(sent_at, sender, content, origin, (), False))
+            append(Message(sent_at, sender, content, CHANNEL, origin, (), False))
 
     if clock.gaps:
         notes.append(f"{clock.gaps} time(s) fell in the hour skipped when the clocks went forward "
