@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cairn.vault",
     "cairn.importers",
     "cairn.analysis",
+    "cairn.packs",
     "cairn.web",
 ]
 

@@ -6,5 +6,6 @@ urlpatterns = [
     path("account/", include("cairn.accounts.urls")),
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),
+    path("pack/", include("cairn.packs.urls")),
     path("", include("cairn.web.urls")),
 ]

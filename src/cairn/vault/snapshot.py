@@ -38,6 +38,9 @@ class ExhibitSnapshot:
     received_at: datetime | None
     added_at: datetime
     added_by: str
+    # A redacted copy names the exhibit it was made from, and how (e.g. "2 areas covered").
+    derived_from: str | None = None
+    derivation: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The evidence pack: a PDF and a BagIt bag a court can check without Cairn (issue 6)."""
