@@ -8,7 +8,8 @@ printed as plain aligned columns instead (the JSON and CSV formats are for machi
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 RICH_ROW_LIMIT = 1000
 
@@ -63,3 +64,25 @@ def _print_plain(console: object, headers: Sequence[str], rows: Sequence[Sequenc
     for row in rows:
         out.write(line(row) + "\n")
     out.flush()
+
+
+def with_progress(work: Any, *, quiet: bool, phases: Mapping[str, str] | None = None) -> Any:
+    """Run ``work(progress)`` under a rich progress bar on stderr: only on a terminal, and
+    not with --json. ``progress(phase, done, total)`` names the phase through ``phases``."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        return work(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    names = phases or {}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(next(iter(names.values()), "Working"), total=None)
+
+        def progress(phase: str, done: int, total: int | None) -> None:
+            bar.update(task, description=names.get(phase, phase.title()), completed=done,
+                       total=total)
+
+        return work(progress)

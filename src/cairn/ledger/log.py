@@ -24,10 +24,10 @@ from django.db import transaction
 from cairn.ledger import merkle, signing
 from cairn.ledger.canonical import canonical_json
 from cairn.ledger.frontier import frontier_append, frontier_root, split
+from cairn.ledger.heads import head_bytes
 from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead
 
 ENTRY_VERSION = 1
-HEAD_VERSION = 1
 
 
 def rfc3339(moment: datetime) -> str:
@@ -96,22 +96,6 @@ def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: ob
 
 
 # --- tree heads ----------------------------------------------------------------------------
-
-def head_bytes(*, vault_id: str, size: int, root: bytes, timestamp: str, key: str,
-               token_sha256: str | None = None) -> bytes:
-    """The exact bytes a tree head's signature covers.
-
-    Without ``token`` these are also the bytes the time-stamping authority stamps. With one,
-    the SHA-256 of the stored token is added, so that the instance's signature binds the
-    token to the head: RFC 3161 tokens have a few header bytes their own signature does not
-    cover, and any change to the stored bytes must still be detected.
-    """
-    body: dict[str, Any] = {"v": HEAD_VERSION, "vault": vault_id, "size": size,
-                            "root": root.hex(), "timestamp": timestamp, "key": key}
-    if token_sha256 is not None:
-        body["token_sha256"] = token_sha256
-    return canonical_json(body)
-
 
 def token_digest(token: bytes | None) -> str | None:
     return hashlib.sha256(token).hexdigest() if token is not None else None

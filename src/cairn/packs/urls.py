@@ -1,6 +1,10 @@
 from django.urls import path
 
+from cairn.packs import views
+
 app_name = "packs"
 
 # URLs carry only ids (UUIDs), never content (DESIGN.md invariant 5).
-urlpatterns: list = []
+urlpatterns = [
+    path("<uuid:vault_id>/", views.pack, name="pack"),
+]

@@ -1,0 +1,157 @@
+"""``cairn pack`` builds an evidence pack; ``cairn verify-pack`` checks one with no database.
+
+``--select`` takes incident numbers and ranges (``3``, ``10-14``) and exhibit references
+(``AB/7``), comma-separated or repeated; without it the whole vault is packed. An exhibit
+attached to a chosen incident comes with it; a named exhibit comes on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cairn.cli.context import current_vault, vault_option
+from cairn.cli.errors import CairnError
+from cairn.cli.output import with_progress
+
+PHASES = {"exhibits": "Copying exhibits", "encrypting": "Encrypting"}
+_RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
+
+
+def parse_selection(values: tuple[str, ...]) -> tuple[set[int], set[str]] | None:
+    """(incident numbers, exhibit references) from ``--select`` values; None for all."""
+    numbers: set[int] = set()
+    references: set[str] = set()
+    items = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not items or any(item.lower() == "all" for item in items):
+        return None
+    for item in items:
+        if item.isdigit():
+            numbers.add(int(item))
+        elif (m := _RANGE.match(item)) is not None:
+            low, high = int(m[1]), int(m[2])
+            if high < low or high - low > 100_000:
+                raise CairnError(f"select: {item!r} is not a range of incident numbers")
+            numbers.update(range(low, high + 1))
+        elif "/" in item:
+            references.add(item.upper())
+        else:
+            raise CairnError(f"select: {item!r} is neither an incident number, a range "
+                             "(3-9) nor an exhibit reference (AB/7)")
+    return numbers, references
+
+
+@click.command("pack")
+@vault_option
+@click.option("--select", "select", multiple=True, metavar="ITEMS",
+              help="Incidents (12, 3-9) and exhibits (AB/7) to include; default: all.")
+@click.option("--redacted", is_flag=True,
+              help="Carry each chosen exhibit's latest redacted copy instead of the original.")
+@click.option("--statement", type=click.Choice(["saved", "draft", "none"]), default=None,
+              help="The statement draft to include (default: your saved draft for a whole "
+                   "vault, a fresh draft of the chosen incidents otherwise).")
+@click.option("--to", "recipients", multiple=True, metavar="RECIPIENT",
+              help="Encrypt to this age public key (age1...); repeatable. Needs --out *.age.")
+@click.option("--passphrase", is_flag=True,
+              help="Encrypt with a passphrase (asked for). Needs --out *.age.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Where to write: a folder, a .zip, or a .age (encrypted zip).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
+                 statement: str | None, recipients: tuple[str, ...], passphrase: bool,
+                 out: Path, as_json: bool) -> None:
+    """Build an evidence pack: a PDF and a BagIt bag that anyone can check."""
+    vault = current_vault(vault_ref)
+    from cairn.packs.builder import PackBuildError
+    from cairn.packs.crypt import PackCryptError
+    from cairn.packs.selection import SelectionError
+    from cairn.packs.services import build_pack, selection_for
+
+    chosen = parse_selection(select)
+    secret = None
+    if passphrase:
+        secret = click.prompt("Passphrase for the pack", hide_input=True,
+                              confirmation_prompt=True, err=True)
+    try:
+        selection = selection_for(vault, chosen, use_redacted=redacted)
+        result = with_progress(
+            lambda progress: build_pack(actor=vault.owner, vault=vault, selection=selection,
+                                        out=out, recipients=recipients, passphrase=secret,
+                                        statement=statement, progress=progress),
+            quiet=as_json, phases=PHASES)
+    except (PackBuildError, PackCryptError, SelectionError) as exc:
+        raise CairnError(f"pack: {exc}") from None
+    summary = {"path": str(result.path), "incidents": result.incidents,
+               "exhibits": result.exhibits, "entries": result.entries,
+               "omitted_entries": result.omitted_entries, "bytes": result.size,
+               "encrypted": result.encrypted}
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    click.echo(f"Pack written to {result.path}")
+    click.echo(f"  {result.incidents} incident(s), {result.exhibits} exhibit(s), "
+               f"{result.entries} log entries with their proofs "
+               f"({result.omitted_entries} other entries left out).")
+    if result.encrypted:
+        click.echo("  Encrypted with age: open it with `age -d` and the key or passphrase.")
+    click.echo(f"  Check it with: cairn verify-pack {result.path}")
+
+
+@click.command("verify-pack")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An age identity file, for an encrypted pack.")
+@click.option("--passphrase", is_flag=True, help="Ask for the passphrase of an encrypted pack.")
+@click.option("--key", "key_fingerprint", metavar="FINGERPRINT",
+              help="The instance key's fingerprint you expect (as its operator publishes it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
+                        passphrase: bool, key_fingerprint: str | None, as_json: bool) -> None:
+    """Check a pack on its own: manifests, proofs, signature, timestamp, exhibits and PDF.
+
+    Needs no database and nothing from the instance that made it. Exits 0 when every check
+    holds, 1 otherwise, naming each file and check that fails.
+    """
+    from cairn.packs.verify import PackError, verify_pack
+
+    secret = click.prompt("Passphrase", hide_input=True, err=True) if passphrase else None
+    try:
+        report = verify_pack(path, identity=identity.read_text() if identity else None,
+                             passphrase=secret, key_fingerprint=key_fingerprint)
+    except PackError as exc:
+        raise CairnError(f"verify-pack: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(_report_json(report)))
+    else:
+        _print_report(report)
+    ctx.exit(0 if report.ok else 1)
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    return {"ok": report.ok, "problems": [{"where": p.where, "what": p.what}
+                                          for p in report.problems],
+            "notes": report.notes, "head": report.head, "entries": report.entries,
+            "records": report.records, "exhibits": report.exhibits}
+
+
+def _print_report(report: Any) -> None:
+    head = report.head
+    if head:
+        click.echo(f"Tree head: {head.get('size')} entries, signed {head.get('timestamp')} by "
+                   f"key {head.get('key')}")
+        if head.get("timestamped_at"):
+            click.echo(f"Timestamp: {head['timestamped_at']} by {head.get('timestamped_by')}")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
+    for problem in report.problems:
+        click.echo(f"FAIL {problem}")
+    if report.ok:
+        click.echo(f"OK: {report.entries} entries proven in the signed log, {report.records} "
+                   f"records and {report.exhibits} exhibit files match them.")
+    else:
+        click.echo(f"{len(report.problems)} check(s) failed.")

@@ -1,0 +1,56 @@
+"""The pack page's form: what to include, the statement, and how to protect the file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cairn.packs.crypt import PackCryptError, parse_recipients
+
+
+class PackForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="What to include", widget=forms.RadioSelect, initial="all",
+        choices=[("all", "Everything in my log"),
+                 ("chosen", "Only the incidents I choose")])
+    incidents = forms.MultipleChoiceField(label="Incidents to include", required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    redacted = forms.BooleanField(
+        label="Use my redacted copies instead of the originals, where I have made them",
+        required=False)
+    statement = forms.ChoiceField(
+        label="Statement draft", widget=forms.RadioSelect, initial="auto",
+        choices=[("auto", "My saved draft if I include everything, otherwise a fresh draft of "
+                          "the incidents I choose"),
+                 ("draft", "A fresh draft of the incidents I include"),
+                 ("none", "No statement draft")])
+    protection = forms.ChoiceField(
+        label="Protect the file", widget=forms.RadioSelect, initial="none",
+        choices=[("none", "No protection (a zip file)"),
+                 ("passphrase", "With a passphrase I will give the officer separately"),
+                 ("recipient", "With the police unit's key")])
+    passphrase = forms.CharField(label="Passphrase", required=False, strip=False,
+                                 widget=forms.PasswordInput(render_value=True),
+                                 help_text="At least 12 characters.")
+    recipient = forms.CharField(label="The unit's key", required=False,
+                                help_text="It starts with age1. The officer can give it to you.")
+
+    def __init__(self, *args: Any, incident_choices: list[tuple[str, str]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incidents"].choices = incident_choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == "chosen" and not data.get("incidents"):
+            self.add_error("incidents", "Choose at least one incident")
+        protection = data.get("protection")
+        if protection == "passphrase" and len(data.get("passphrase") or "") < 12:
+            self.add_error("passphrase", "Enter a passphrase of at least 12 characters")
+        if protection == "recipient":
+            try:
+                parse_recipients([data.get("recipient") or ""])
+            except PackCryptError:
+                self.add_error("recipient", "Enter the unit's key: it starts with age1")
+        return data

@@ -1,0 +1,384 @@
+"""Building a pack from a vault: read what the pure builder needs, then write it atomically.
+
+``build_pack`` is the one entry point (CLI, web page, background task). It reads the vault
+once (``take_snapshot``), cuts it down to the selection, signs a tree head for the log as it
+stands (or reuses the head already signed at this size, so building twice gives the same
+proofs), gathers the included entries with their inclusion proofs and the canonical records
+they hash, renders the PDF, and writes the bag to a temporary name beside ``out`` before
+renaming it, so a failed build leaves nothing half-written. The build is audited (who, what
+counts), but is not itself a ledger entry: that would change the log, and with it the proofs,
+every time.
+
+Which entries a pack carries: every entry about a disclosed incident, exhibit or person, and
+the vault's first entry. Which records: the current content of each of those objects, which
+must hash to its latest entry's ``content_sha256`` (the build stops if not: the vault would
+fail ``cairn verify``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.audit import services as audit
+from cairn.ledger import log as ledger
+from cairn.ledger import merkle, signing
+from cairn.ledger.models import LedgerEntry
+from cairn.packs import crypt
+from cairn.packs.bag import BagWriter
+from cairn.packs.builder import (
+    IncludedEntry,
+    LogMaterial,
+    PackBuildError,
+    Progress,
+    Record,
+    write_bag,
+)
+from cairn.packs.head import HeadInfo
+from cairn.packs.selection import Disclosed, Selection, resolve
+from cairn.store.blobs import default_store
+from cairn.vault import services as vault_services
+from cairn.vault.models import Exhibit, Incident, Person, Vault
+from cairn.vault.snapshot import ExhibitSnapshot, take_snapshot
+
+STATEMENT_CHOICES = ("saved", "draft", "none")
+
+
+@dataclass(frozen=True)
+class PackResult:
+    path: Path
+    incidents: int
+    exhibits: int
+    entries: int
+    omitted_entries: int
+    size: int
+    encrypted: bool
+
+
+def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
+               recipients: Iterable[str] = (), passphrase: str | None = None,
+               statement: str | None = None, now: datetime | None = None,
+               progress: Progress | None = None) -> PackResult:
+    """Build the pack for ``selection`` at ``out``.
+
+    ``out`` ending in ``.zip`` gives a zipped bag; ``.age`` a zipped bag encrypted with age
+    to ``recipients`` (X25519 ``age1...`` keys) and/or ``passphrase``; anything else a
+    folder (which must not exist yet, or be empty).
+
+    ``statement``: "saved" (the victim's corrected draft), "draft" (a fresh draft of the
+    disclosed incidents only) or "none". By default the saved draft when the whole vault is
+    disclosed, else a fresh draft: a draft saved for the whole vault may mention incidents
+    left out.
+    """
+    vault_services.require_owner(actor, vault)
+    out = Path(out)
+    recipients = [r.strip() for r in recipients if r.strip()]
+    encrypt = out.suffix == ".age"
+    if encrypt and not recipients and not passphrase:
+        raise PackBuildError("an encrypted pack (.age) needs a recipient's key or a passphrase")
+    if (recipients or passphrase) and not encrypt:
+        raise PackBuildError("to encrypt the pack, give an output name ending in .age")
+    if out.exists() and (out.is_file() or any(out.iterdir())):
+        raise PackBuildError(f"{out.name} already exists; choose another name")
+    parsed_recipients = crypt.parse_recipients(recipients)
+    built_at = (now or timezone.now()).replace(microsecond=0)
+
+    snapshot = take_snapshot(vault, now=built_at)
+    disclosed = resolve(snapshot, selection)
+    whole = selection.incident_ids is None and selection.exhibit_ids is None
+    statement = statement or ("saved" if whole else "draft")
+    if statement not in STATEMENT_CHOICES:
+        raise PackBuildError(f"statement must be one of {', '.join(STATEMENT_CHOICES)}")
+
+    material = _log_material(vault, disclosed)
+    pdf = _render_pdf(actor, vault, disclosed, material, statement=statement,
+                      built_at=built_at)
+    store = default_store()
+
+    def open_exhibit(exhibit: ExhibitSnapshot) -> Iterable[bytes]:
+        return store.iter_bytes(str(vault.pk), exhibit.sha256)
+
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".cairn-pack-", dir=parent))
+    try:
+        zipped = out.suffix in (".zip", ".age")
+        target = work / ("bag.zip" if zipped else "bag")
+        writer = BagWriter(target, zip_prefix=_bag_name(out) if zipped else None)
+        try:
+            index = write_bag(writer, disclosed, material, pdf=pdf, open_exhibit=open_exhibit,
+                              built_at=built_at, progress=progress)
+        except BaseException:
+            writer.abort()
+            raise
+        if encrypt:
+            if progress is not None:
+                progress("encrypting", 0, 1)
+            sealed = work / "bag.zip.age"
+            crypt.encrypt_file(target, sealed, parsed_recipients, passphrase)
+            target = sealed
+        if out.exists():
+            out.rmdir()
+        os.replace(target, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    size = out.stat().st_size if out.is_file() else sum(
+        p.stat().st_size for p in out.rglob("*") if p.is_file())
+    with transaction.atomic():
+        audit.record(actor=actor, action="pack.built", object_type="vault",
+                     object_id=vault.pk, vault_id=vault.pk, detail={
+                         "incidents": len(disclosed.snapshot.incidents),
+                         "exhibits": len(index["exhibits"]),
+                         "entries": len(index["entries"]),
+                         "log_size": material.head.size, "encrypted": encrypt})
+    return PackResult(path=out, incidents=len(disclosed.snapshot.incidents),
+                      exhibits=len(index["exhibits"]), entries=len(index["entries"]),
+                      omitted_entries=index["omitted_entries"], size=size, encrypted=encrypt)
+
+
+def _bag_name(out: Path) -> str:
+    name = out.name
+    for suffix in (".age", ".zip"):
+        name = name.removesuffix(suffix)
+    return name or "pack"
+
+
+# --- the log ----------------------------------------------------------------------------------
+
+def _log_material(vault: Vault, disclosed: Disclosed) -> LogMaterial:
+    head = ledger.sign_head(vault)
+    rows = list(LedgerEntry.objects.filter(vault=vault, seq__lt=head.size).order_by("seq")
+                .values_list("seq", "entry", "leaf_hash"))
+    tree = merkle.MerkleTree(bytes(leaf) for _, _, leaf in rows)
+    root = bytes(head.root_hash)
+    if len(rows) != head.size or tree.root(head.size) != root:
+        raise PackBuildError("the vault's log does not match its signed head; run "
+                             "`cairn verify`")
+
+    snapshot = disclosed.snapshot
+    wanted = {("incident", i.id) for i in snapshot.incidents}
+    wanted |= {("exhibit", e.id) for e in snapshot.exhibits}
+    wanted |= {("person", p.id) for p in snapshot.persons}
+    by_object: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    entries: dict[int, bytes] = {}
+    vault_first: tuple[int, dict[str, Any]] | None = None
+    for seq, entry, _ in rows:
+        raw = bytes(entry)
+        body = json.loads(raw)
+        target = body.get("object") or {}
+        key = (str(target.get("type")), str(target.get("id")))
+        if key == ("vault", str(vault.pk)) and vault_first is None:
+            vault_first = (seq, body)
+            entries[seq] = raw
+        elif key in wanted:
+            by_object[key].append((seq, body))
+            entries[seq] = raw
+
+    records = [_vault_record(vault, vault_first)]
+    records += _records(vault, disclosed, by_object)
+    token = bytes(head.timestamp_token) if head.timestamp_token is not None else None
+    info = HeadInfo(vault_id=str(vault.pk), size=head.size, root=root.hex(),
+                    timestamp=head.timestamp, key_fingerprint=head.key_fingerprint,
+                    token_sha256=ledger.token_digest(token), included_entries=len(entries),
+                    **_stamp_facts(token, ledger.stamped_bytes(head)))
+    key = signing.instance_key()
+    if key.fingerprint() != head.key_fingerprint:
+        raise PackBuildError("the log's latest head was signed with a key this instance no "
+                             "longer holds")
+    return LogMaterial(
+        head=info, signature=bytes(head.signature), public_key_pem=key.public_pem(),
+        token=token,
+        entries=tuple(IncludedEntry(seq, raw, tuple(tree.inclusion_proof(seq, head.size)))
+                      for seq, raw in sorted(entries.items())),
+        records=tuple(records),
+        tsa_cert_pem=_read_setting_file("CAIRN_TSA_CERT_FILE"),
+        tsa_ca_pem=_read_setting_file("CAIRN_TSA_CA_FILE"),
+    )
+
+
+def _stamp_facts(token: bytes | None, stamped: bytes) -> dict[str, str | None]:
+    """The time and authority a head's token attests, when the instance can check it."""
+    cert = _read_setting_file("CAIRN_TSA_CERT_FILE")
+    if token is None or cert is None:
+        return {}
+    from cairn.ledger.timestamping import TimestampError, verify_timestamp
+
+    try:
+        facts = verify_timestamp(token, stamped, tsa_certificate_pem=cert,
+                                 ca_certificates_pem=_read_setting_file("CAIRN_TSA_CA_FILE"))
+    except TimestampError:
+        return {}
+    return {"tsa_time": ledger.rfc3339(facts.gen_time), "tsa_name": facts.tsa_name}
+
+
+def _read_setting_file(name: str) -> bytes | None:
+    path = getattr(settings, name, "")
+    return Path(path).read_bytes() if path else None
+
+
+def _vault_record(vault: Vault, first: tuple[int, dict[str, Any]] | None) -> Record:
+    content = {"id": str(vault.pk), "initials": vault.initials, "time_zone": vault.time_zone,
+               "jurisdiction": vault.jurisdiction}
+    if first is None or first[1].get("content_sha256") != ledger.content_hash(content):
+        raise PackBuildError("the vault's record differs from its first log entry; run "
+                             "`cairn verify`")
+    return Record("vault", str(vault.pk), first[0], content)
+
+
+def _records(vault: Vault, disclosed: Disclosed,
+             by_object: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]]) -> list[Record]:
+    snapshot = disclosed.snapshot
+    contents: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {}
+    incidents = Incident.objects.filter(vault=vault, pk__in=[i.id for i in snapshot.incidents]
+                                        ).prefetch_related("persons")
+    for incident in incidents:
+        contents[("incident", str(incident.pk))] = (
+            lambda incident=incident: vault_services.incident_content(incident))
+    for exhibit in Exhibit.objects.filter(vault=vault, pk__in=[e.id for e in snapshot.exhibits]):
+        contents[("exhibit", str(exhibit.pk))] = (
+            lambda exhibit=exhibit: vault_services.exhibit_content(exhibit))
+    for person in Person.objects.filter(vault=vault, pk__in=[p.id for p in snapshot.persons]
+                                        ).prefetch_related("identifiers"):
+        contents[("person", str(person.pk))] = (
+            lambda person=person: vault_services.person_content(person))
+    records = []
+    for key in sorted(contents):
+        recorded = by_object.get(key)
+        content = contents[key]()
+        if not recorded:
+            raise PackBuildError(f"{key[0]} {_label(key, snapshot)} is not in the log; run "
+                                 "`cairn verify`")
+        seq, body = recorded[-1]
+        if body.get("content_sha256") != ledger.content_hash(content):
+            raise PackBuildError(f"{key[0]} {_label(key, snapshot)} differs from its latest "
+                                 "log entry; run `cairn verify`")
+        records.append(Record(key[0], key[1], seq, content))
+    return records
+
+
+def _label(key: tuple[str, str], snapshot: Any) -> str:
+    for incident in snapshot.incidents:
+        if key == ("incident", incident.id):
+            return str(incident.number)
+    for exhibit in snapshot.exhibits:
+        if key == ("exhibit", exhibit.id):
+            return str(exhibit.reference)
+    return key[1][:8]
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+def _render_pdf(actor: Any, vault: Vault, disclosed: Disclosed, material: LogMaterial, *,
+                statement: str, built_at: datetime) -> bytes:
+    from cairn.accounts.models import User
+    from cairn.analysis.engine import analyse
+    from cairn.packs import statement_access
+    from cairn.packs.document import build_document
+    from cairn.packs.pdf import render_pdf
+    from cairn.packs.statement import draft_statement
+
+    analysis = analyse(disclosed.snapshot, now=built_at)
+    if statement == "saved":
+        saved = statement_access.latest_statement(actor, vault)
+        text = saved if saved is not None else draft_statement(disclosed.snapshot)
+    elif statement == "draft":
+        text = draft_statement(disclosed.snapshot)
+    else:
+        text = ""
+    user_ids = {e.added_by for e in disclosed.snapshot.exhibits}
+    continuity = {str(u.pk): str(u) for u in User.objects.filter(pk__in=user_ids)}
+    document = build_document(disclosed, analysis, material.head, statement=text,
+                              built_at=built_at,
+                              omitted_entries=material.head.size - len(material.entries),
+                              continuity=continuity)
+    return render_pdf(document)
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+def selection_for(vault: Vault, chosen: tuple[set[int], set[str]] | None, *,
+                  use_redacted: bool = False) -> Selection:
+    """A ``Selection`` from incident numbers and exhibit references (None: everything).
+
+    An exhibit attached to a chosen incident comes with it. With ``use_redacted``, each
+    chosen exhibit that has a redacted copy is carried as its latest copy.
+    """
+    from cairn.packs.selection import SelectionError
+    from cairn.vault import access
+
+    owner = vault.owner
+    incidents = access.incidents_readable_by(owner, vault).filter(deleted_at__isnull=True)
+    exhibits = access.exhibits_readable_by(owner, vault)
+    if chosen is None:
+        incident_ids = None
+        exhibit_ids = None
+        candidates = list(exhibits.values_list("id", flat=True))
+    else:
+        numbers, references = chosen
+        found = dict(incidents.filter(number__in=numbers).values_list("number", "id"))
+        missing = sorted(numbers - found.keys())
+        if missing:
+            raise SelectionError("no incident " + ", ".join(map(str, missing[:10]))
+                                 + " in this vault")
+        named = dict(exhibits.filter(reference__in=references).values_list("reference", "id"))
+        unknown = sorted(references - named.keys())
+        if unknown:
+            raise SelectionError("no exhibit " + ", ".join(unknown[:10]) + " in this vault")
+        incident_ids = frozenset(str(pk) for pk in found.values())
+        attached = exhibits.filter(incident_id__in=found.values()).values_list("id", flat=True)
+        exhibit_ids = frozenset(str(pk) for pk in (*attached, *named.values()))
+        candidates = [*attached, *named.values()]
+    redacted: dict[str, str] = {}
+    if use_redacted:
+        copies = exhibits.filter(derived_from_id__in=candidates).order_by("number")
+        for original_id, copy_id in copies.values_list("derived_from_id", "id"):
+            redacted[str(original_id)] = str(copy_id)  # the latest copy wins
+    return Selection(incident_ids, exhibit_ids, redacted)
+
+
+@dataclass(frozen=True)
+class Preview:
+    incidents: int
+    exhibits: int
+    redacted: int
+    entries: int
+    log_size: int
+    bytes: int
+
+
+def preview_counts(actor: Any, vault: Vault, selection: Selection) -> Preview:
+    """What a pack of ``selection`` would hold, without building it (no head is signed)."""
+    vault_services.require_owner(actor, vault)
+    disclosed = resolve(take_snapshot(vault), selection)
+    snapshot = disclosed.snapshot
+    objects = {str(vault.pk)} | {i.id for i in snapshot.incidents} | {
+        e.id for e in snapshot.exhibits} | {p.id for p in snapshot.persons}
+    entries = 0
+    size = 0
+    vault_id = str(vault.pk)
+    vault_counted = False
+    for raw in LedgerEntry.objects.filter(vault=vault).values_list("entry", flat=True):
+        size += 1
+        target = str((json.loads(bytes(raw)).get("object") or {}).get("id"))
+        if target == vault_id:
+            # Only the vault's first entry is carried (see _log_material).
+            entries += not vault_counted
+            vault_counted = True
+        elif target in objects:
+            entries += 1
+    return Preview(incidents=len(snapshot.incidents), exhibits=len(snapshot.exhibits),
+                   redacted=len(disclosed.substitutions), entries=entries, log_size=size,
+                   bytes=sum(e.size for e in snapshot.exhibits))
