@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, when they are missing:
 #   chromium (browser tests), postgresql (the PostgreSQL run), qpdf and poppler-utils (PDF
-#   checks), hyperfine (benchmarks), openssl (time-stamping authority in tests).
+#   checks), hyperfine (benchmarks), openssl (time-stamping authority in tests), dnsmasq-base
+#   (a DNS server serving DKIM keys in tests; the binary only, no service).
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ command -v qpdf >/dev/null || need+=(qpdf)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v openssl >/dev/null || need+=(openssl)
+command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ -x /usr/bin/time ] || need+=(time)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -15,12 +15,19 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory, make_vault
 
-pytest_plugins = ["tests.tsa"]
+pytest_plugins = ["tests.tsa", "tests.dns"]
 
 
 @pytest.fixture(autouse=True)
 def _evidence_dir(settings, tmp_path):
     settings.CAIRN_EVIDENCE_DIR = tmp_path / "evidence"
+
+
+@pytest.fixture(autouse=True)
+def _no_dkim_lookups(settings):
+    # The tests never reach the real network: tests/test_import_dkim.py turns lookups on
+    # against its own DNS server (tests/dns.py).
+    settings.CAIRN_DKIM_LOOKUP = False
 
 
 @pytest.fixture(autouse=True)

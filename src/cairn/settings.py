@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 
 from cairn.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from cairn.importers.dkim_dns import parse_nameservers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -198,6 +199,17 @@ CAIRN_PASSPHRASE = env_str("CAIRN_PASSPHRASE", "")
 CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")
 CAIRN_TSA_CERT_FILE = env_str("CAIRN_TSA_CERT_FILE", "")
 CAIRN_TSA_CA_FILE = env_str("CAIRN_TSA_CA_FILE", "")
+
+# DKIM keys of imported e-mail are looked up in DNS (and archived on the batch) unless this is
+# off; CAIRN_DNS_SERVERS names the resolvers to ask ("host" or "host:port", IP addresses),
+# else the system's. The queries go from this server, never the victim's device, but the
+# domain's owner could see them (docs/security.md).
+CAIRN_DKIM_LOOKUP = env_bool("CAIRN_DKIM_LOOKUP", True)
+CAIRN_DNS_SERVERS = env_list("CAIRN_DNS_SERVERS", [])
+try:
+    parse_nameservers(CAIRN_DNS_SERVERS)
+except ValueError as exc:
+    raise ConfigurationError(f"CAIRN_DNS_SERVERS: {exc}") from None
 
 # Background work (large imports). `cairn serve` switches to the database backend and starts
 # a worker process beside the web server; a hosted instance sets

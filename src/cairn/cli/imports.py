@@ -9,6 +9,9 @@ that second step.
 A CSV diary is imported only with columns the victim confirmed: without ``--columns`` the
 command shows the header and the suggested columns, stores nothing and says how to confirm
 (``--columns date=1,what_happened=3,...`` or ``--columns suggested``).
+
+E-mail signatures (DKIM) are checked against keys earlier imports archived and keys looked
+up in DNS; ``--no-dkim-lookup`` (or ``CAIRN_DKIM_LOOKUP=false``) asks DNS for none.
 """
 
 from __future__ import annotations
@@ -73,11 +76,14 @@ def import_group() -> None:
                    "date=1,time=2,what_happened=3 (columns counted from 1), or 'suggested' "
                    "to accept the columns Cairn suggests. Without it Cairn shows its "
                    "suggestion and stores nothing.")
+@click.option("--no-dkim-lookup", is_flag=True,
+              help="Check e-mail signatures only against keys already archived: ask DNS for "
+                   "none (the sender's domain could see a lookup).")
 @click.option("--dry-run", is_flag=True, help="Work everything out, then store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
-        date_order: str | None, owner: str | None, columns: str | None, dry_run: bool,
-        as_json: bool) -> None:
+        date_order: str | None, owner: str | None, columns: str | None, no_dkim_lookup: bool,
+        dry_run: bool, as_json: bool) -> None:
     """Import FILE into the vault and print what it found."""
     vault = current_vault(vault_ref)
     from cairn.importers import services
@@ -89,7 +95,7 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
             lambda progress: services.commit_import(
                 actor=vault.owner, vault=vault, source=file, name=file.name, format=fmt,
                 tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
-                owner=owner, mapping=mapping),
+                owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
             quiet=as_json)
     except AmbiguousDates as exc:
         raise CairnError(f"import: {exc.where}: the dates could be day/month or month/day; "

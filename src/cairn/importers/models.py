@@ -8,7 +8,8 @@ the original file, and keyed hashes (``fingerprint``, ``key``) that reveal nothi
 the vault's key.
 
 - ``ImportBatch``: one committed import of one file; the file itself is ``source_exhibit``,
-  kept byte for byte. Records the zone assumed for times the file gave without one.
+  kept byte for byte. Records the zone assumed for times the file gave without one, and, for
+  e-mail, the DKIM keys looked up in DNS at import (sealed: they name the senders' domains).
 - ``ImportedItem``: a message, photo/video or diary row taken from that file, pointing back
   to where it is in the original (``origin``: line, byte range or entry) and carrying a
   ``fingerprint`` so that importing it again adds nothing.
@@ -98,6 +99,9 @@ class ImportBatch(SealedFields, models.Model):
     items_sha256 = models.CharField(max_length=64)
     sealed = models.BinaryField(default=b"", editable=False)
     notes = SealedField([])  # the parser's notes, e.g. how the date order was settled
+    # DKIM keys looked up in DNS during this import, kept because domains rotate them:
+    # "selector._domainkey.domain" -> {"record": TXT text, "fetched_at": ISO time, "source"}.
+    dkim_keys = SealedField({})
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

@@ -16,6 +16,11 @@ database; ``commit_import`` then commits the whole batch or nothing, in one tran
 5. one ledger entry, ``import.committed``, records the batch with the SHA-256 of the
    canonical list of its new items, rather than one entry per message.
 
+E-mail is checked for DKIM against the keys earlier batches archived and, where the network
+allows (``CAIRN_DKIM_LOOKUP``), keys looked up in DNS; the keys looked up are archived on the
+batch (``ImportBatch.dkim_keys``) and covered by its ledger entry, so a later import of mail
+from the same selector verifies offline, even after the domain has changed its key.
+
 Any ``ImportFailure`` (or refusal) rolls everything back, including the evidence files
 written for the batch. Proposals become incidents only through ``accept_proposals``.
 
@@ -60,6 +65,7 @@ from cairn.importers.base import (
     ParsedImport,
     Sender,
 )
+from cairn.importers.dkim_dns import DnsKeyLookup, FetchedKey
 from cairn.importers.models import (
     CandidatePerson,
     CandidateStatus,
@@ -188,7 +194,9 @@ def _resolve_format(fmt: str, path: Path, name: str) -> str:
 def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | None,
            media_dir: Path, size: int, progress: Progress | None,
            owner: str | None = None,
-           mapping: Mapping[str, int] | None = None) -> ParsedImport:
+           mapping: Mapping[str, int] | None = None,
+           dkim_keys: Mapping[str, Any] | None = None,
+           dkim_lookup: Callable[[str], bytes | None] | None = None) -> ParsedImport:
     """Run the format's parser with whichever of our options it takes."""
     module = importlib.import_module(f"cairn.importers.parsers.{PARSER_MODULES[fmt]}")
     parse = module.parse
@@ -196,7 +204,7 @@ def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | No
     offered: dict[str, Any] = {
         "name": name, "tz": zone_name, "time_zone": zone_name, "zone": zone_name,
         "date_order": date_order, "media_dir": media_dir, "format": fmt, "platform": fmt,
-        "owner": owner,
+        "owner": owner, "dkim_keys": dkim_keys, "dkim_lookup": dkim_lookup,
     }
     if progress is not None:
         offered["on_progress"] = lambda done: progress("reading", int(done), size)
@@ -604,7 +612,8 @@ def commit_import(*, actor: Any, vault: Vault,
                   format: str = ImportFormat.AUTO, tz: str | None = None,
                   dry_run: bool = False, date_order: str | None = None,
                   progress: Progress | None = None, owner: str | None = None,
-                  mapping: Mapping[str, int] | None = None) -> ImportResult:
+                  mapping: Mapping[str, int] | None = None,
+                  dkim_lookup: bool | None = None) -> ImportResult:
     """Import one export file into the vault, all or nothing (see the module docstring).
 
     ``source`` is a path, an open binary stream or bytes; ``name`` is the file's name as the
@@ -612,8 +621,9 @@ def commit_import(*, actor: Any, vault: Vault,
     without one (default: the vault's). ``date_order`` settles dd/mm against mm/dd when the
     file does not. ``owner`` is the victim's own name as the export shows it, for formats
     that cannot tell (WhatsApp). ``mapping`` is a CSV diary's confirmed columns (field name
-    to 0-based column, see ``check_diary_columns``). With ``dry_run`` everything is worked
-    out and then rolled back.
+    to 0-based column, see ``check_diary_columns``). ``dkim_lookup`` says whether e-mail
+    DKIM keys may be looked up in DNS (default: ``CAIRN_DKIM_LOOKUP``). With ``dry_run``
+    everything is worked out and then rolled back.
 
     Raises ``ImportFailure`` (naming the file and line or entry) for a file that cannot be
     imported and ``ValidationError`` for a bad choice; nothing is stored in either case.
@@ -637,8 +647,14 @@ def commit_import(*, actor: Any, vault: Vault,
         fmt = _resolve_format(format, path, name)
         if progress is not None:
             progress("reading", 0, size)
+        archived, lookup = None, None
+        if fmt == ImportFormat.EMAIL:
+            archived = archived_dkim_keys(vault)
+            if settings.CAIRN_DKIM_LOOKUP if dkim_lookup is None else dkim_lookup:
+                lookup = DnsKeyLookup(settings.CAIRN_DNS_SERVERS)
         parsed = _parse(fmt, path, name, zone_name, date_order or None, Path(media_dir), size,
-                        progress, owner=(owner or "").strip() or None, mapping=mapping)
+                        progress, owner=(owner or "").strip() or None, mapping=mapping,
+                        dkim_keys=archived, dkim_lookup=lookup)
         if not (parsed.messages or parsed.media or parsed.diary):
             raise ImportFailure(name, "there are no messages or items in this file")
         blobs = _Blobs(vault)
@@ -647,7 +663,8 @@ def commit_import(*, actor: Any, vault: Vault,
         try:
             with transaction.atomic():
                 result = _commit(actor, vault, parsed, fmt, path, name, sha256, zone_name,
-                                 tzinfo, date_order or "", Path(media_dir), blobs, progress)
+                                 tzinfo, date_order or "", Path(media_dir), blobs, progress,
+                                 fetched_keys=lookup.fetched if lookup is not None else {})
                 if dry_run:
                     raise _DryRun(result)
         except _DryRun as done:
@@ -663,7 +680,8 @@ def commit_import(*, actor: Any, vault: Vault,
 
 def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path, name: str,
             sha256: str, zone_name: str, tzinfo: Any, date_order: str, media_dir: Path,
-            blobs: _Blobs, progress: Progress | None) -> ImportResult:
+            blobs: _Blobs, progress: Progress | None,
+            fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:
     source_exhibit = _source_exhibit(actor, vault, path, name, sha256, fmt, blobs)
     number = (ImportBatch.objects.filter(vault=vault).aggregate(Max("number"))["number__max"]
               or 0) + 1
@@ -671,6 +689,9 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
                         assumed_time_zone=parsed.assumed_time_zone or zone_name,
                         date_order=date_order, created_by=actor, items_sha256="")
     batch.notes = [_clean(note) for note in parsed.notes]
+    batch.dkim_keys = {name: {"record": key.record.decode("latin-1"),
+                              "fetched_at": _iso(key.fetched_at), "source": "dns"}
+                       for name, key in sorted(fetched_keys.items())}
     batch.save()
     linker = _Linker(vault, [batch])
     drafts = _drafts(parsed, linker)
@@ -741,8 +762,10 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
 
 
 def batch_content(batch: ImportBatch) -> dict[str, Any]:
-    """What the ``import.committed`` entry hashes: the batch and the digest of its items."""
-    return {
+    """What the ``import.committed`` entry hashes: the batch, the digest of its items, and
+    the DKIM keys it archived (only when there are some, so that the content of batches
+    recorded before keys were archived is unchanged)."""
+    content = {
         "id": str(batch.pk), "vault": str(batch.vault_id), "number": batch.number,
         "format": batch.format, "source_exhibit": str(batch.source_exhibit_id),
         "source_sha256": batch.source_exhibit.sha256,
@@ -756,6 +779,24 @@ def batch_content(batch: ImportBatch) -> dict[str, Any]:
                       ProposedIncident.objects.filter(batch=batch).order_by("number")
                       .values_list("pk", "rule", "number")],
     }
+    if keys := batch.dkim_keys:
+        content["dkim_keys"] = keys
+    return content
+
+
+def archived_dkim_keys(vault: Vault) -> dict[str, list[Any]]:
+    """Every DKIM key the vault's earlier e-mail imports archived, for the e-mail parser:
+    name to the records (``DkimKey``, oldest first) fetched for it."""
+    from cairn.importers.parsers.email import DkimKey
+
+    found: dict[str, list[Any]] = {}
+    for batch in ImportBatch.objects.filter(vault=vault,
+                                            format=ImportFormat.EMAIL).order_by("number"):
+        for name, key in batch.dkim_keys.items():
+            found.setdefault(name, []).append(DkimKey(
+                record=str(key["record"]).encode("latin-1"),
+                fetched_at=_parse_iso(key.get("fetched_at"))))
+    return found
 
 
 def batch_items_digest(batch: ImportBatch) -> str:

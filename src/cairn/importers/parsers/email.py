@@ -13,13 +13,18 @@ tags stripped), attachments listed by name and type (not decoded), and in ``extr
 ``message_id``, ``subject``, ``to``, ``cc``, ``date_header`` (as written), ``received`` (the
 chain, newest first, one header a line), ``authentication_results``, and ``dkim``.
 
-DKIM (RFC 6376) is verified with ``dkimpy`` against keys the caller archived: ``dkim_keys``
-maps ``"selector._domainkey.domain"`` to the DNS TXT record's bytes as fetched at import time
-(keys rotate, so a later lookup can fail for an honest message). The parser itself never
-touches the network. ``extra["dkim"]`` is ``"pass"`` when a signature verifies against an
-archived key, ``"fail"`` when archived keys exist for the signatures and none verifies (the
-message or the signature was altered), and ``"not verified"`` when there is no signature or no
-archived key for it; ``extra["dkim_detail"]`` says which.
+DKIM (RFC 6376) is verified with ``dkimpy``, first against keys the caller archived:
+``dkim_keys`` maps ``"selector._domainkey.domain"`` to the DNS TXT record's bytes as fetched at
+an earlier import (a ``DkimKey`` also says when; keys rotate, so a later lookup can fail for an
+honest message). Only when no archived key verifies does the parser call ``dkim_lookup``, if
+the caller gives one, with that name; it returns the record's bytes or None (the import
+pipeline passes ``cairn.importers.dkim_dns.DnsKeyLookup``, which asks DNS and remembers what
+it fetched so the key can be archived). The parser itself never touches the network, and asks
+the lookup at most once per name. ``extra["dkim"]`` is ``"pass"`` when a signature verifies,
+``"fail"`` when usable keys were found for the signatures and none verifies (the message or
+the signature was altered), and ``"not verified"`` when there is no signature, or no usable
+key for it archived or looked up (none, revoked, not a DKIM record);
+``extra["dkim_detail"]`` says which, and which key was used.
 
 A malformed Date header does not fail the mailbox: ``sent_at`` is None, the header is kept
 as written, and a note says so. What fails (``ImportFailure``, naming the file and the
@@ -30,7 +35,8 @@ message.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -44,7 +50,8 @@ import dkim  # type: ignore[import-untyped]
 from cairn.importers.base import Attachment, ImportFailure, Message, Origin, ParsedImport, Sender
 from cairn.importers.parsers._input import Source, open_binary, source_name
 
-__all__ = ["CHANNEL", "FORMAT", "DkimResult", "parse", "verify_dkim"]
+__all__ = ["CHANNEL", "FORMAT", "DkimKey", "DkimResult", "KeyLookup", "parse",
+           "verify_dkim"]
 
 FORMAT = "email"
 CHANNEL = "email"
@@ -58,15 +65,20 @@ _MAX_DEPTH = 40
 
 
 def parse(source: Source, *, name: str | None = None,
-          dkim_keys: Mapping[str, bytes] | None = None,
+          dkim_keys: Mapping[str, ArchivedKeys] | None = None,
+          dkim_lookup: KeyLookup | None = None,
           owner_addresses: Collection[str] = ()) -> ParsedImport:
     """Parse an ``.eml`` message or an ``.mbox`` mailbox (see the module docstring).
 
+    ``dkim_keys``: archived key records by ``"selector._domainkey.domain"`` (bytes, a
+    ``DkimKey``, or several ``DkimKey`` when the vault archived more than one).
+    ``dkim_lookup``: called with such a name when no archived key verifies a signature.
     ``owner_addresses``: the victim's own addresses; messages from them get
     ``Sender.is_owner``. Raises ``ImportFailure`` for bad input.
     """
     file_name = source_name(source, name)
-    keys = {_key_name(k): v for k, v in (dkim_keys or {}).items()}
+    keys = _archived(dkim_keys or {})
+    lookup = _AskOnce(dkim_lookup) if dkim_lookup is not None else None
     owners = {a.strip().lower() for a in owner_addresses}
     messages: list[Message] = []
     notes: list[str] = []
@@ -78,7 +90,7 @@ def parse(source: Source, *, name: str | None = None,
             origin = Origin(entry=entry, byte_start=byte_start,
                             byte_end=byte_start + len(raw.envelope) + len(raw.message),
                             line_start=line_start, line_end=line_end)
-            messages.append(_message(raw.message, origin, where, keys, owners, notes))
+            messages.append(_message(raw.message, origin, where, keys, lookup, owners, notes))
     return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=None,
                         messages=tuple(messages), notes=tuple(notes))
 
@@ -119,8 +131,8 @@ def _split(stream: BinaryIO, name: str) -> Iterator[tuple[_Raw, int, int, int, b
     yield _Raw(envelope, b"".join(lines)), start, line_start, line_no, True
 
 
-def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, bytes],
-             owners: set[str], notes: list[str]) -> Message:
+def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, tuple[DkimKey, ...]],
+             lookup: KeyLookup | None, owners: set[str], notes: list[str]) -> Message:
     head = raw[: raw.find(b"\n\n") if b"\n\n" in raw else 4096]
     if b"\x00" in head:
         raise ImportFailure(where, "this is a binary file, not e-mail")
@@ -133,7 +145,7 @@ def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, bytes],
         if not any(k.lower() in _KNOWN_HEADERS for k in msg):
             raise ImportFailure(where, "this is not an e-mail message (none of From, Date, "
                                        "To, Subject or Message-ID)")
-        return _read(msg, raw, origin, where, keys, owners, notes)
+        return _read(msg, raw, origin, where, keys, lookup, owners, notes)
     except ImportFailure:
         raise
     except Exception:  # the stdlib parser has crash bugs on hostile input
@@ -141,7 +153,8 @@ def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, bytes],
 
 
 def _read(msg: EmailMessage, raw: bytes, origin: Origin, where: str,
-          keys: Mapping[str, bytes], owners: set[str], notes: list[str]) -> Message:
+          keys: Mapping[str, tuple[DkimKey, ...]], lookup: KeyLookup | None, owners: set[str],
+          notes: list[str]) -> Message:
     extra: dict[str, str] = {}
     for key, header in (("subject", "Subject"), ("to", "To"), ("cc", "Cc")):
         if (value := _header(msg, header)) is not None:
@@ -160,7 +173,7 @@ def _read(msg: EmailMessage, raw: bytes, origin: Origin, where: str,
         notes.append(f"{where}: the Date header is not a valid date; no sending time kept")
     received_at = _received_date(received[0]) if received else None
 
-    result = verify_dkim(raw, msg, keys)
+    result = verify_dkim(raw, msg, keys, lookup=lookup)
     extra["dkim"], extra["dkim_detail"] = result.status, result.detail
 
     body_part, text = _body(msg)
@@ -325,8 +338,20 @@ def _strip_html(html: str) -> str:
 # -- DKIM ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DkimKey:
+    """A DKIM key as archived: the DNS TXT record's bytes, and when it was fetched."""
+
+    record: bytes
+    fetched_at: datetime | None = None
+
+
+KeyLookup = Callable[[str], bytes | None]
+ArchivedKeys = bytes | DkimKey | Iterable[DkimKey]
+
+
 class DkimResult:
-    """The outcome of checking a message's DKIM signatures against archived keys."""
+    """The outcome of checking a message's DKIM signatures."""
 
     __slots__ = ("detail", "status")
 
@@ -344,6 +369,40 @@ def _key_name(name: str | bytes) -> str:
     return name.strip().rstrip(".").lower()
 
 
+def _archived(keys: Mapping[str, ArchivedKeys]) -> dict[str, tuple[DkimKey, ...]]:
+    """Archived keys by lower-case name, each name's records in the order given."""
+    found: dict[str, list[DkimKey]] = {}
+    for name, value in keys.items():
+        if isinstance(value, bytes | bytearray):
+            records: Iterable[DkimKey] = [DkimKey(bytes(value))]
+        elif isinstance(value, DkimKey):
+            records = [value]
+        else:
+            records = value
+        known = found.setdefault(_key_name(name), [])
+        for record in records:
+            if record.record not in [k.record for k in known]:
+                known.append(record)
+    return {name: tuple(records) for name, records in found.items()}
+
+
+class _AskOnce:
+    """The caller's lookup, asked at most once per name (a mailbox has many messages per
+    selector), with the caller's reasons for failed lookups if it keeps them
+    (``DnsKeyLookup.failures``)."""
+
+    def __init__(self, lookup: KeyLookup) -> None:
+        self.lookup = lookup
+        self.answers: dict[str, bytes | None] = {}
+        failures = getattr(lookup, "failures", None)
+        self.failures: Mapping[str, str] = failures if failures is not None else {}
+
+    def __call__(self, name: str) -> bytes | None:
+        if name not in self.answers:
+            self.answers[name] = self.lookup(name)
+        return self.answers[name]
+
+
 def _signature_tags(value: str) -> dict[str, str]:
     tags: dict[str, str] = {}
     for item in value.split(";"):
@@ -353,43 +412,101 @@ def _signature_tags(value: str) -> dict[str, str]:
     return tags
 
 
-def verify_dkim(raw: bytes, msg: EmailMessage, keys: Mapping[str, bytes]) -> DkimResult:
-    """Verify each DKIM-Signature of ``raw`` against the archived ``keys``, offline.
+def _verifies(raw: bytes, index: int, record: bytes) -> bool:
+    """Whether signature ``index`` of ``raw`` verifies against ``record``, offline."""
+
+    def given_key(name: bytes, timeout: int = 5) -> bytes | None:
+        return record
+
+    try:
+        return bool(dkim.DKIM(raw).verify(idx=index, dnsfunc=given_key))
+    except (dkim.DKIMException, ValueError, IndexError, KeyError, TypeError):
+        return False
+
+
+def _unusable(record: bytes) -> str | None:
+    """Why a key record cannot verify anything (so a signature is not called altered)."""
+    tags = _signature_tags(record.decode("ascii", "replace"))
+    if "p" not in tags:
+        return "is not a DKIM key record"
+    if not tags["p"]:
+        return "was revoked by the domain (its key is empty)"
+    return None
+
+
+def _archived_on(key: DkimKey) -> str:
+    if key.fetched_at is None:
+        return "the archived key"
+    return f"the key archived on {key.fetched_at.astimezone(UTC).date().isoformat()}"
+
+
+def verify_dkim(raw: bytes, msg: EmailMessage, keys: Mapping[str, ArchivedKeys], *,
+                lookup: KeyLookup | None = None) -> DkimResult:
+    """Verify each DKIM-Signature of ``raw`` against archived keys, else looked-up ones.
 
     Inputs: the message's exact bytes (any re-encoding breaks the signature), the parsed
-    message (to find the signatures' ``d=``/``s=``) and the archived TXT records keyed by
-    ``"selector._domainkey.domain"`` in lower case. dkimpy looks keys up only through the
-    function given here, which answers from ``keys`` and never from DNS.
+    message (to find the signatures' ``d=``/``s=``), the archived TXT records keyed by
+    ``"selector._domainkey.domain"`` (see ``parse``) and, optionally, ``lookup``: a function
+    from such a name to the record's bytes, or None when it cannot be fetched. dkimpy sees
+    keys only through the function given here, never DNS itself.
 
-    Output: "pass" if any signature with an archived key verifies; "fail" if there are
-    archived keys for signatures and none verifies; otherwise "not verified".
+    Archived keys always come first: ``lookup`` is called for a signature only when none of
+    its archived keys verifies it, so a message whose key is archived costs no lookup (and
+    a key the domain has since replaced under the same selector can still pass).
+
+    Output: "pass" if any signature verifies, saying against which key; "fail" if usable
+    keys were found for signatures and none verifies; otherwise "not verified", saying why
+    (no archived key, the lookup's reason when it failed, a revoked key or a record that is
+    not a DKIM key: none of these says the message was changed).
     """
     signatures = msg.get_all("DKIM-Signature") or []
     if not signatures:
         return DkimResult(DKIM_NOT_VERIFIED, "the message has no DKIM-Signature header")
+    archive = _archived(keys)
 
-    def archived_key(name: bytes, timeout: int = 5) -> bytes | None:
-        return keys.get(_key_name(name))
-
-    tried: list[str] = []
-    missing: list[str] = []
+    tried: list[str] = []  # usable keys that did not verify
+    missing: list[str] = []  # names with no archived key (and no lookup)
+    why_not: list[str] = []  # other reasons a signature could not be checked
     for index, header in enumerate(signatures):
         tags = _signature_tags(str(header))
         domain, selector = tags.get("d", ""), tags.get("s", "")
-        key_name = _key_name(f"{selector}._domainkey.{domain}")
-        if key_name not in keys:
-            missing.append(key_name)
+        if not domain or not selector:
+            why_not.append(f"signature {index + 1} names no domain or selector")
             continue
-        tried.append(key_name)
-        try:
-            verified = dkim.DKIM(raw).verify(idx=index, dnsfunc=archived_key)
-        except (dkim.DKIMException, ValueError, IndexError, KeyError, TypeError):
-            verified = False
-        if verified:
-            return DkimResult(DKIM_PASS, f"signature by d={domain} s={selector} verified "
-                                         "against the archived key")
+        key_name = _key_name(f"{selector}._domainkey.{domain}")
+        signer = f"signature by d={domain} s={selector}"
+        archived = archive.get(key_name, ())
+        for key in archived:
+            if problem := _unusable(key.record):
+                why_not.append(f"{_archived_on(key)} for {key_name} {problem}")
+            elif _verifies(raw, index, key.record):
+                return DkimResult(DKIM_PASS, f"{signer} verified against {_archived_on(key)}")
+            else:
+                tried.append(f"{_archived_on(key)} for {key_name}")
+        if lookup is None:
+            if not archived:
+                missing.append(key_name)
+            continue
+        record = lookup(key_name)
+        if record is None:
+            if not archived:
+                reasons: Mapping[str, str] = getattr(lookup, "failures", {})
+                reason = reasons.get(key_name)
+                why_not.append(f"no archived key for {key_name}, and the key could not be "
+                               f"looked up{': ' + reason if reason else ''}")
+        elif any(key.record == record for key in archived):
+            pass  # the domain still publishes the key already tried
+        elif problem := _unusable(record):
+            why_not.append(f"the key looked up at import for {key_name} {problem}")
+        elif _verifies(raw, index, record):
+            other = "; a different key is archived for that selector" if archived else ""
+            return DkimResult(DKIM_PASS, f"{signer} verified against the key looked up at "
+                                         f"import{other}")
+        else:
+            tried.append(f"the key looked up at import for {key_name}")
     if tried:
-        return DkimResult(DKIM_FAIL, "the signature does not verify against the archived key "
-                                     f"for {', '.join(tried)}: the message or its signature "
-                                     "was changed")
-    return DkimResult(DKIM_NOT_VERIFIED, f"no archived key for {', '.join(missing)}")
+        return DkimResult(DKIM_FAIL, f"the signature does not verify against "
+                                     f"{', '.join(tried)}: the message or its signature was "
+                                     "changed")
+    parts = [f"no archived key for {', '.join(missing)}"] if missing else []
+    return DkimResult(DKIM_NOT_VERIFIED, "; ".join([*parts, *why_not]))
