@@ -1,10 +1,11 @@
 from django.urls import path
 
-from cairn.packs import views
+from cairn.packs import statement_views, views
 
 app_name = "packs"
 
 # URLs carry only ids (UUIDs), never content (DESIGN.md invariant 5).
 urlpatterns = [
     path("<uuid:vault_id>/", views.pack, name="pack"),
+    path("<uuid:vault_id>/statement/", statement_views.edit, name="statement"),
 ]
