@@ -25,6 +25,7 @@ import click
 
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
+from cairn.cli.output import with_progress
 
 if TYPE_CHECKING:
     from cairn.importers.models import ImportBatch
@@ -91,12 +92,12 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
 
     try:
         mapping = _confirmed_columns(file, fmt, columns, as_json=as_json)
-        result = _with_progress(
+        result = with_progress(
             lambda progress: services.commit_import(
                 actor=vault.owner, vault=vault, source=file, name=file.name, format=fmt,
                 tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
                 owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
-            quiet=as_json)
+            quiet=as_json, phases=PHASES)
     except AmbiguousDates as exc:
         raise CairnError(f"import: {exc.where}: the dates could be day/month or month/day; "
                          "run again with --date-order day-first or --date-order month-first"
@@ -201,27 +202,6 @@ def _show_columns(preview: Any, *, as_json: bool) -> None:
         where = (f"column {column + 1} ({preview.header[column]})" if column is not None
                  else "(none)")
         click.echo(f"  {field:<17} {where}")
-
-
-def _with_progress(work: Any, *, quiet: bool) -> Any:
-    """Run ``work(progress)`` under a rich progress bar on stderr: only on a terminal, and
-    not with --json."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        return work(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("Reading", total=None)
-
-        def progress(phase: str, done: int, total: int | None) -> None:
-            bar.update(task, description=PHASES.get(phase, phase.title()), completed=done,
-                       total=total)
-
-        return work(progress)
 
 
 def _print_summary(vault: Vault, result: Any) -> None:
