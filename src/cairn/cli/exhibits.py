@@ -1,4 +1,4 @@
-"""``cairn exhibit``: keep a file as an exhibit, byte for byte."""
+"""``cairn exhibit``: keep a file as an exhibit, byte for byte; make a redacted copy."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import click
 
 from cairn.cli import times
 from cairn.cli.context import current_vault, find_incident, vault_option
+from cairn.cli.errors import CairnError
 
 if TYPE_CHECKING:
-    from cairn.vault.models import Exhibit
+    from cairn.vault.models import Exhibit, Vault
 
 # Files larger than this get a progress bar while they are read and stored.
 PROGRESS_FROM_BYTES = 4 * 1024 * 1024
@@ -74,3 +75,63 @@ def add(vault_ref: str | None, file: Path, incident_ref: str | None, description
     click.echo(f"Added exhibit {exhibit.reference} ({exhibit.media_type}, {exhibit.size} bytes)"
                + (f" to incident {incident.number}" if incident is not None else "") + ".")
     click.echo(f"SHA-256: {exhibit.sha256}")
+
+
+def find_exhibit(vault: Vault, ref: str) -> Exhibit:
+    """An exhibit of the vault by reference (``AB/3``) or number (``3``)."""
+    from cairn.vault import access
+
+    exhibits = access.exhibits_readable_by(vault.owner, vault)
+    ref = (ref or "").strip()
+    number = ref.rsplit("/", 1)[-1]
+    if number.isdigit() and (ref == number or ref.upper() == f"{vault.initials}/{number}"):
+        found = exhibits.filter(number=int(number)).first()
+        if found is not None:
+            return found
+    raise CairnError(f"exhibit: no exhibit {ref!r} in this vault; give its reference, like "
+                     f"{vault.initials}/1")
+
+
+@exhibit_group.command("redact")
+@vault_option
+@click.argument("ref", metavar="REF")
+@click.option("--rect", "rects", multiple=True, metavar="X,Y,W,H",
+              help="An area of a picture to cover in black, in pixels from its top left "
+                   "corner (after turning it upright). Repeat for more areas.")
+@click.option("--hide", "phrases", multiple=True, metavar="PHRASE",
+              help="A word or phrase to hide everywhere in a text, ignoring case. Repeat for "
+                   "more.")
+def redact(vault_ref: str | None, ref: str, rects: tuple[str, ...],
+           phrases: tuple[str, ...]) -> None:
+    """Make a redacted copy of exhibit REF as a new exhibit, and print its reference.
+
+    The original stays as it is. A picture's copy has no EXIF, GPS or other hidden details.
+    """
+    if bool(rects) == bool(phrases):
+        raise click.UsageError("give --rect areas for a picture or --hide phrases for a text")
+    vault = current_vault(vault_ref)
+    from cairn.vault import redaction
+
+    exhibit = find_exhibit(vault, ref)
+    if rects:
+        rectangles = []
+        for text in rects:
+            try:
+                rectangles.append(redaction.Rectangle.parse(text))
+            except ValueError as exc:
+                raise CairnError(f"rect: {exc}") from None
+        copy = redaction.redact_image(actor=vault.owner, exhibit=exhibit, rectangles=rectangles)
+    else:
+        text = redaction.exhibit_text(exhibit)
+        found = redaction.find_phrases(text, phrases)
+        missing = [phrase for phrase, places in found if not places]
+        if len(missing) == len(found):
+            raise CairnError(f"hide: none of the phrases appear in {exhibit.reference}")
+        for phrase in missing:
+            click.echo(f"cairn: note: {phrase!r} does not appear in {exhibit.reference}",
+                       err=True)
+        spans = redaction.merge_spans(span for _, places in found for span in places)
+        copy = redaction.redact_text(actor=vault.owner, exhibit=exhibit, spans=spans)
+    click.echo(f"Made exhibit {copy.reference}, a redacted copy of {exhibit.reference} "
+               f"({copy.derivation['summary']}).")
+    click.echo(f"SHA-256: {copy.sha256}")

@@ -52,3 +52,4 @@ class ExhibitSource(models.TextChoices):
     CLI = "cli", "Added from the command line"
     IMPORT = "import", "Imported from an export file"
     DEMO = "demo", "Demo data"
+    REDACTED = "redacted", "Redacted copy made in Cairn"

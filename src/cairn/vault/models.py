@@ -203,6 +203,13 @@ class Exhibit(SealedFields, models.Model):
     sealed = models.BinaryField(default=b"", editable=False)
     original_name = SealedField("")
     description = SealedField("")
+    # A derived copy (a redacted one) names the exhibit it was made from and how: the
+    # original is kept unchanged and cannot be deleted while a copy refers to it (ACPO
+    # principle 3). ``derivation`` holds where, never what was hidden: {"method":
+    # "image-rectangles" | "text-spans", "rectangles" | "spans": [...], "summary": "..."}.
+    derived_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="derived_copies")
+    derivation = SealedField({})
     captured_at = models.DateTimeField(null=True, blank=True,
                                        help_text="When the photo or recording was made, if known.")
     received_at = models.DateTimeField(null=True, blank=True,

@@ -369,14 +369,19 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
                 declared_type: str | None = None, incident: Incident | None = None,
                 source: str = ExhibitSource.UPLOAD, description: str = "",
                 captured_at: datetime | None = None,
-                received_at: datetime | None = None) -> Exhibit:
+                received_at: datetime | None = None, derived_from: Exhibit | None = None,
+                derivation: Mapping[str, Any] | None = None) -> Exhibit:
     """Keep a file byte for byte and give it the next reference (``XX/n``).
 
     Refuses an empty file, a file over the size limit, and content that contradicts the
     type its name or uploader claims. Capture and receipt times are kept only when known:
-    never filled in with the upload time.
+    never filled in with the upload time. A derived copy (``cairn.vault.redaction``) names
+    its original and how it was made; its ledger entry is ``exhibit.derived``.
     """
     _require_owner(actor, vault)
+    if derived_from is not None and (derived_from.vault_id != vault.pk or not derivation):
+        raise ValidationError({"derived_from": ["A copy is made from an exhibit in this vault, "
+                                                "and says how"]})
     original_name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not original_name:
         raise ValidationError({"file": ["The file needs a name"]})
@@ -415,10 +420,16 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
             )
             exhibit.original_name = original_name
             exhibit.description = description.strip()
+            detail: dict[str, Any] = {"reference": exhibit.reference, "size": blob.size}
+            if derived_from is not None:
+                exhibit.derived_from = derived_from
+                exhibit.derivation = dict(derivation or {})
+                detail.update(derived_from=derived_from.reference,
+                              method=exhibit.derivation.get("method"))
             exhibit.save()
-            _record_change(actor=actor, vault=locked, action="exhibit.added", obj=exhibit,
-                           content=exhibit_content(exhibit),
-                           detail={"reference": exhibit.reference, "size": blob.size})
+            _record_change(actor=actor, vault=locked,
+                           action="exhibit.derived" if derived_from else "exhibit.added",
+                           obj=exhibit, content=exhibit_content(exhibit), detail=detail)
     except media.ContentMismatch as exc:
         _discard_blob(vault, blob.sha256, blob.created)
         raise ValidationError({"file": [str(exc)]}) from None
@@ -430,10 +441,16 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
 
 
 def exhibit_content(exhibit: Exhibit) -> dict[str, Any]:
+    """The canonical content of an exhibit, which its ledger entries hash.
+
+    A derived copy adds what it was made from (the original's id and SHA-256) and how; an
+    exhibit that is not a copy has exactly the keys it always had, so every existing entry
+    still verifies.
+    """
     def iso(value: datetime | None) -> str | None:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
-    return {
+    content: dict[str, Any] = {
         "id": str(exhibit.pk), "vault": str(exhibit.vault_id), "reference": exhibit.reference,
         "incident": str(exhibit.incident_id) if exhibit.incident_id else None,
         "original_name": exhibit.original_name, "media_type": exhibit.media_type,
@@ -441,6 +458,12 @@ def exhibit_content(exhibit: Exhibit) -> dict[str, Any]:
         "description": exhibit.description, "captured_at": iso(exhibit.captured_at),
         "received_at": iso(exhibit.received_at),
     }
+    if exhibit.derived_from_id is not None:
+        # The original is protected from deletion, so it is always there to name.
+        content["derived_from"] = {"id": str(exhibit.derived_from_id),
+                                   "sha256": exhibit.derived_from.sha256}
+        content["derivation"] = exhibit.derivation
+    return content
 
 
 def _discard_blob(vault: Vault, sha256: str, created: bool) -> None:

@@ -110,7 +110,9 @@ def take_snapshot(vault: Any, *, now: datetime | None = None) -> VaultSnapshot:
             original_name=e.original_name, media_type=e.media_type, size=e.size,
             sha256=e.sha256, source=e.source, description=e.description,
             captured_at=e.captured_at, received_at=e.received_at, added_at=e.added_at,
-            added_by=str(e.added_by_id))
+            added_by=str(e.added_by_id),
+            derived_from=str(e.derived_from_id) if e.derived_from_id else None,
+            derivation=e.derivation.get("summary", "") if e.derived_from_id else "")
         for e in access.exhibits_readable_by(owner, vault).order_by("number")
     ]
     by_incident: dict[str, list[str]] = {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cairn.vault.views import exhibits, home, incidents, persons, timeline
+from cairn.vault.views import exhibits, home, incidents, persons, redaction, timeline
 
 app_name = "vault"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     path("exhibits/<uuid:exhibit_id>/", exhibits.exhibit_detail, name="exhibit"),
     path("exhibits/<uuid:exhibit_id>/download/", exhibits.exhibit_download,
          name="exhibit-download"),
+    path("exhibits/<uuid:exhibit_id>/image/", redaction.exhibit_image, name="exhibit-image"),
+    path("exhibits/<uuid:exhibit_id>/redact/", redaction.exhibit_redact, name="exhibit-redact"),
     path("people/<uuid:person_id>/", persons.person_detail, name="person"),
     path("people/<uuid:person_id>/edit/", persons.person_edit, name="person-edit"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.store.blobs import default_store
-from cairn.vault import access, services
+from cairn.vault import access, redaction, services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.forms import ExhibitForm, add_service_errors
 from cairn.vault.models import Exhibit, Vault
@@ -76,9 +76,13 @@ def exhibit_list(request: HttpRequest, vault_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def exhibit_detail(request: HttpRequest, exhibit_id: str) -> HttpResponse:
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
+    copies = access.exhibits_readable_by(request.user, exhibit.vault).filter(
+        derived_from=exhibit).order_by("number")
     return render(request, "vault/exhibit.html",
                   {"vault": exhibit.vault, "exhibit": exhibit, "nav": "exhibits",
-                   "source_label": ExhibitSource(exhibit.source).label})
+                   "source_label": ExhibitSource(exhibit.source).label,
+                   "can_redact": redaction.kind_of(exhibit.media_type) is not None,
+                   "original": exhibit.derived_from, "copies": copies})
 
 
 def download_name(exhibit: Exhibit) -> str:
