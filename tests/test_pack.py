@@ -395,6 +395,8 @@ def test_a_pack_encrypted_with_a_passphrase(packed_vault, tmp_path):
 
 def test_bad_build_requests_change_nothing(packed_vault, tmp_path):
     vault, _ = packed_vault
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
     with pytest.raises(PackBuildError, match="needs a recipient"):
         _build(vault, tmp_path, "pack.age")
     with pytest.raises(PackBuildError, match=r"ending in \.age"):
