@@ -1,0 +1,148 @@
+"""The "Evidence pack" page: the owner chooses, previews and downloads a pack that verifies;
+nobody else reaches it; bad choices are refused with nothing built; in a real browser it has
+no accessibility violations at phone and desktop widths."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from cairn.audit.models import AuditRecord
+from cairn.packs.verify import verify_pack
+from tests.factories import make_incident
+from tests.test_analysis_browser import (  # noqa: F401 - fixtures
+    PHONE,
+    _browser_settings,
+    assert_accessible,
+    demo_vault,
+    page,
+    sign_in_as_demo,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def incidents(vault):
+    return [make_incident(vault, days_ago=30 - n, description=f"Seen at the gate, day {n}.")
+            for n in range(4)]
+
+
+def _url(vault) -> str:  # type: ignore[no-untyped-def]
+    return reverse("packs:pack", args=[vault.pk])
+
+
+def _save(response, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    target = tmp_path / "download.zip"
+    target.write_bytes(b"".join(response.streaming_content))
+    return target
+
+
+def test_the_owner_sees_the_page_with_a_neutral_title(owner_client, vault, incidents):
+    response = owner_client.get(_url(vault))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Evidence pack" in html
+    assert "may later have to be shown to the defence" in html
+    assert "Seen at the gate, day 2." in html  # the choice list, inside the page only
+
+
+def test_preview_counts_what_the_pack_would_hold(owner_client, vault, incidents):
+    response = owner_client.post(_url(vault), {
+        "scope": "chosen", "incidents": ["1", "3"], "statement": "auto",
+        "protection": "none", "action": "preview"})
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert preview.incidents == 2
+    assert not AuditRecord.objects.filter(action="pack.built").exists()
+
+
+def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tmp_path):
+    response = owner_client.post(_url(vault), {
+        "scope": "chosen", "incidents": ["2", "4"], "statement": "draft",
+        "protection": "none", "action": "build"})
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert re.search(r'filename="evidence-pack-\d{4}-\d\d-\d\d-\d{4}\.zip"', disposition)
+    assert response["Cache-Control"] == "no-store"
+    saved = _save(response, tmp_path)
+    report = verify_pack(saved)
+    assert report.ok, report.problems
+    with zipfile.ZipFile(saved) as archive:
+        pdf = next(n for n in archive.namelist() if n.endswith("data/pack.pdf"))
+        assert archive.read(pdf).startswith(b"%PDF")
+    assert AuditRecord.objects.filter(action="pack.built", vault_id=vault.pk).count() == 1
+
+
+def test_a_passphrase_protected_download(owner_client, vault, incidents, tmp_path):
+    response = owner_client.post(_url(vault), {
+        "scope": "all", "statement": "auto", "protection": "passphrase",
+        "passphrase": "a long passphrase 2026", "action": "build"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.zip.age"')
+    saved = _save(response, tmp_path)
+    assert verify_pack(saved, passphrase="a long passphrase 2026").ok
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"scope": "chosen", "incidents": []}, "incidents", "Choose at least one incident"),
+    ({"protection": "passphrase", "passphrase": "short"}, "passphrase", "at least 12"),
+    ({"protection": "recipient", "recipient": "not-a-key"}, "recipient", "starts with age1"),
+])
+def test_bad_choices_are_refused_and_nothing_is_built(owner_client, vault, incidents, data,
+                                                      field, message):
+    form = {"scope": "all", "statement": "auto", "protection": "none", "action": "build",
+            **data}
+    response = owner_client.post(_url(vault), form)
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not AuditRecord.objects.filter(action="pack.built").exists()
+
+
+def test_nobody_else_reaches_the_page(client, colleague, password, vault, incidents):
+    client.login(username=colleague.username, password=password)
+    assert client.get(_url(vault)).status_code == 404
+    response = client.post(_url(vault), {"scope": "all", "statement": "auto",
+                                         "protection": "none", "action": "build"})
+    assert response.status_code == 404
+    client.logout()
+    assert client.get(_url(vault)).status_code == 302  # to the sign-in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}],
+                         ids=["phone", "desktop"])
+def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # noqa: F811
+    page.set_viewport_size(viewport)
+    sign_in_as_demo(page)
+    page.goto(f"/pack/{demo_vault.pk}/")
+    assert page.title().startswith("Evidence pack")
+    assert_accessible(page, "pack page")
+    if viewport is PHONE:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_label("Only the incidents I choose").check()
+    page.get_by_text(re.compile(r"Choose incidents \(\d+ in your log\)")).click()
+    page.get_by_label(re.compile(r"^Incident 1,")).check()
+    page.get_by_label(re.compile(r"^Incident 2,")).check()
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview")
+    assert preview.is_visible()
+    assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
+    assert_accessible(page, "pack preview")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Make and download the pack").click()
+    download = info.value
+    assert re.fullmatch(r"evidence-pack-[\d-]+\.zip", download.suggested_filename)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    report = verify_pack(saved)
+    assert report.ok, report.problems
+    assert not page.csp_errors
+    with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
+        assert any(n.endswith("VERIFY.txt") for n in archive.namelist())
