@@ -491,6 +491,27 @@ def test_a_snapshot_carries_what_a_copy_was_made_from_and_a_pack_can_use_it(
     assert disclosed.substitutions[0].original.reference == "AB/1"
 
 
+@pytest.mark.django_db
+def test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies(vault, owner,
+                                                                          tmp_path):
+    from cairn.packs.services import build_pack, selection_for
+    from cairn.packs.verify import verify_pack
+
+    incident = make_incident(vault)
+    photo = keep(vault, GPS_PHOTO.read_bytes(), "DSCN0010.jpg", incident=incident)
+    copy = redaction.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 64, 64)])
+
+    selection = selection_for(vault, None, use_redacted=True)
+    assert selection.redacted == {str(photo.pk): str(copy.pk)}
+    build_pack(actor=owner, vault=vault, selection=selection, out=tmp_path / "pack")
+
+    assert [str(problem) for problem in verify_pack(tmp_path / "pack").problems] == []
+    files = [path.read_bytes() for path in (tmp_path / "pack").rglob("*") if path.is_file()]
+    assert any(data == stored(copy) for data in files)
+    assert not any(data == stored(photo) for data in files)
+    assert not any(b"DSCN0010" in data for data in files)
+
+
 # --- the pages ----------------------------------------------------------------------------
 
 @pytest.fixture
