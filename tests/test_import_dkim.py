@@ -238,6 +238,11 @@ def test_verify_notices_a_changed_archived_key(vault, lookups_on):
     batch.save()
     assert services.verify_batch(ImportBatch.objects.get(pk=batch.pk)) == [
         f"import {batch.number}: differs from its ledger entry"]
+    from cairn.ledger.verify import verify_vault
+
+    failures = [str(f) for f in verify_vault(vault, record=False).failures]
+    assert len(failures) == 1 and failures[0].startswith(
+        f"import {batch.number}: differs from what entry")
 
 
 def test_a_dry_run_looks_up_but_keeps_nothing(vault, lookups_on):

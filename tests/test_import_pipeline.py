@@ -446,6 +446,9 @@ def test_verify_batch_notices_an_altered_item(vault, mark):
     item.save()
     assert services.verify_batch(batch) == [
         f"import {batch.number}: its items differ from what was recorded"]
+    report = verify_vault(vault, record=False)
+    assert [str(f) for f in report.failures] == [
+        f"import {batch.number}: its items differ from what was recorded"]
 
 
 text_values = st.recursive(

@@ -218,9 +218,29 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
             report.failures.append(checks.Failure(
                 f"file {exhibit.reference}", f"is {size} bytes, the exhibit says {exhibit.size}"))
 
+    # Import batches: the batch as its import.committed entry hashed it (with any DKIM keys it
+    # archived), and its items re-hashed from the stored rows (decrypting each).
+    from cairn.importers import services as imports
+    from cairn.importers.models import ImportBatch
+
+    for batch in ImportBatch.objects.filter(vault=vault).select_related("source_exhibit"):
+        label = f"import {batch.number}"
+        expect("importbatch", batch.pk, label,
+               lambda batch=batch: imports.batch_content(batch))
+        try:
+            digest = imports.batch_items_digest(batch)
+        except crypto.CryptoError:
+            report.failures.append(checks.Failure(label, "an item's encrypted text does not "
+                                                  "decrypt (it was altered or moved)"))
+            continue
+        if digest != batch.items_sha256:
+            report.failures.append(checks.Failure(label, "its items differ from what was "
+                                                  "recorded"))
+
     for key, bodies in by_object.items():
         kind = key.split(":", 1)[0]
-        if key not in seen and kind in {"incident", "person", "exhibit", "vault"}:
+        if key not in seen and kind in {"incident", "person", "exhibit", "vault",
+                                        "importbatch"}:
             report.failures.append(checks.Failure(
                 f"entry {bodies[-1].get('seq')}", f"records {kind} {key.split(':', 1)[1]}, "
                 "which is missing from the database"))
