@@ -50,6 +50,12 @@ _LOWER_AFTER_COMMA = frozenset({
 })
 
 
+_PLACE_WORDS = frozenset({
+    "across", "along", "around", "at", "behind", "beside", "between", "by", "from", "in",
+    "inside", "near", "next", "on", "opposite", "outside", "over", "under",
+})
+
+
 def draft_statement(snapshot: VaultSnapshot) -> str:
     """The draft narrative for ``snapshot``'s incidents, oldest first, as plain text with a
     blank line between paragraphs. The same snapshot always gives the same text."""
@@ -118,7 +124,8 @@ def _when(incident: IncidentSnapshot, zone: ZoneInfo) -> str:
 def _continue(text: str) -> str:
     """``text`` as it reads after a comma: "He followed me" -> "he followed me"."""
     first, _, rest = text.partition(" ")
-    if first.lower() in _LOWER_AFTER_COMMA and first[:1].isupper() and first[1:].islower():
+    capitalised = first[:1].isupper() and first[1:] == first[1:].lower()
+    if capitalised and first.lower() in _LOWER_AFTER_COMMA:
         return f"{first.lower()} {rest}".rstrip()
     return text
 
@@ -135,7 +142,10 @@ def _incident(incident: IncidentSnapshot, exhibits: dict[str, ExhibitSnapshot],
         lead += f" ({' '.join(incident.when_words.split())})"
     location = " ".join(incident.location.split())
     if location:
-        lead += f", at {_continue(location)}"
+        # "Outside my house" reads on as it is; "The Red Lion" becomes "at the Red Lion".
+        place = _continue(location)
+        at = "" if place.partition(" ")[0].lower() in _PLACE_WORDS else "at "
+        lead += f", {at}{place}"
     description = " ".join(incident.description.split())
     parts = [f"{lead}, {_sentence(_continue(description))}" if description
              else f"{lead}. [Say what happened.]"]
