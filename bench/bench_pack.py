@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# A fixed start, so content sniffing sees no known format in the random bytes.
+HEADER = b"\x00CAIRN-BENCH\x00"
+
 
 def _setup(data_dir: Path) -> None:
     os.environ["CAIRN_DATA_DIR"] = str(data_dir)
@@ -80,7 +83,7 @@ def _large_vault(exhibit_bytes: int, count: int):  # type: ignore[no-untyped-def
     size = exhibit_bytes // count
     for n, incident in enumerate(Incident.objects.filter(vault=vault).order_by("number")):
         services.add_exhibit(actor=owner, vault=vault, incident=incident,
-                             stream=io.BytesIO(os.urandom(size)),
+                             stream=io.BytesIO(HEADER + os.urandom(size - len(HEADER))),
                              original_name=f"capture-{n:04}.bin",
                              description=f"Capture {n}")
     return vault

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from cairn.ledger.checks import Failure as Problem  # one failed check: where, and what
+
 BAGIT_VERSION = "1.0"
 ALGORITHMS = ("sha256", "sha512")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -193,18 +195,7 @@ def safe_file_name(name: str, *, limit: int = 120) -> str:
 
 # --- reading and checking --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Problem:
-    """One failed check: the file (or part) and what is wrong with it."""
-
-    where: str
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.what}"
-
-
-def _file_digest(path: Path, algorithm: str) -> str:
+def file_digest(path: Path, algorithm: str) -> str:
     digest = hashlib.new(algorithm)
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -267,7 +258,7 @@ def check_bag(root: Path) -> list[Problem]:
                 problems.append(Problem(path, f"is listed in {manifest_name} but missing "
                                               "(removed)"))
                 reported.add(path)
-            elif _file_digest(root / path, name) != listed[path]:
+            elif file_digest(root / path, name) != listed[path]:
                 problems.append(Problem(path, f"was changed: its {name.upper()} differs from "
                                               f"{manifest_name}"))
                 reported.add(path)
@@ -283,7 +274,7 @@ def check_bag(root: Path) -> list[Problem]:
         for path in sorted(tags):
             if path not in present:
                 problems.append(Problem(path, f"is listed in {tag_name} but missing"))
-            elif _file_digest(root / path, name) != tags[path]:
+            elif file_digest(root / path, name) != tags[path]:
                 problems.append(Problem(path, f"was edited: its {name.upper()} differs from "
                                               f"{tag_name}"))
         tag_files = {p for p in present if not p.startswith("data/")

@@ -42,7 +42,7 @@ from cairn.ledger.canonical import CanonicalisationError, canonical_json
 from cairn.ledger.heads import head_bytes
 from cairn.ledger.signing import fingerprint_of, verify_signature
 from cairn.packs import crypt, layout
-from cairn.packs.bag import BagError, Problem, check_bag, walk_files
+from cairn.packs.bag import BagError, Problem, check_bag, file_digest, walk_files
 
 __all__ = ["PackReport", "Problem", "verify_pack"]
 
@@ -354,13 +354,7 @@ def _check_exhibits(data: Path, index: dict[str, Any], report: PackReport) -> No
         if not path.is_file():
             report.fail(where, f"exhibit {reference} is listed in pack.json but missing")
             continue
-        digest = hashlib.sha256()
-        size = 0
-        with path.open("rb") as handle:
-            while chunk := handle.read(1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
-        actual = digest.hexdigest()
+        actual, size = file_digest(path, "sha256"), path.stat().st_size
         record = _load_json(data, record_rel, report)
         if not isinstance(record, dict):
             continue
