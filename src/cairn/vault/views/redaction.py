@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -28,13 +28,15 @@ PREVIEW_LINES = 100
 
 @login_required
 @require_http_methods(["GET"])
-def exhibit_image(request: HttpRequest, exhibit_id: str) -> HttpResponse:
-    """A picture exhibit shown in the page (the download link saves it instead)."""
+def exhibit_image(request: HttpRequest, exhibit_id: str) -> StreamingHttpResponse:
+    """A picture exhibit shown in the page (the download link saves it instead). Only the
+    raster types a copy can be made of: never SVG or HTML, which a browser would run."""
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
     if redaction.kind_of(exhibit.media_type) != "image":
         raise Http404("No such picture")
-    data = default_store().read(str(exhibit.vault_id), exhibit.sha256)
-    response = HttpResponse(data, content_type=exhibit.media_type)
+    chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
+    response = StreamingHttpResponse(chunks, content_type=exhibit.media_type)
+    response["Content-Length"] = str(exhibit.size)
     response["Content-Disposition"] = f'inline; filename="{download_name(exhibit)}"'
     return response
 
