@@ -26,13 +26,17 @@ from typing import Protocol
 
 from cairn.ledger.checks import Failure as Problem  # one failed check: where, and what
 
+__all__ = ["BagError", "BagWriter", "Problem", "check_bag", "file_digest", "safe_file_name",
+           "walk_files"]
+
 BAGIT_VERSION = "1.0"
 ALGORITHMS = ("sha256", "sha512")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1024 * 1024
-# Payload kinds that are already compressed gain nothing from deflate.
-_STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".mp4", ".mov", ".m4a",
-                    ".mp3", ".zip", ".pdf", ".gz", ".age", ".avi", ".mkv", ".ogg", ".opus"}
+# Only text-like files are deflated: photos, video, audio, PDFs and archives are compressed
+# already, and deflating a gigabyte of them costs tens of seconds for nothing.
+_DEFLATE_SUFFIXES = {".json", ".txt", ".csv", ".tsv", ".xml", ".eml", ".mbox", ".html", ".htm",
+                     ".md", ".pem", ".svg", ".vcf", ".ics", ".log", ".rtf"}
 
 
 class BagError(ValueError):
@@ -86,8 +90,8 @@ class _ZipSink:
 
     def open(self, path: str) -> _Out:
         info = zipfile.ZipInfo(f"{self.prefix}/{path}", date_time=ZIP_DATE)
-        stored = PurePosixPath(path).suffix.lower() in _STORED_SUFFIXES
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        text = PurePosixPath(path).suffix.lower() in _DEFLATE_SUFFIXES
+        info.compress_type = zipfile.ZIP_DEFLATED if text else zipfile.ZIP_STORED
         info.external_attr = 0o644 << 16
         return self.zip.open(info, "w", force_zip64=True)
 

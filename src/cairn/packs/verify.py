@@ -319,10 +319,11 @@ def _check_records(data: Path, index: dict[str, Any], entries: dict[int, dict[st
         if not path.is_file():
             report.fail(where, f"the {kind} record is listed in pack.json but missing")
             continue
-        body = entries.get(seq)
-        if body is None:
+        named = entries.get(seq)
+        if named is None:
             report.fail(where, f"names entry {seq}, which does not verify or is not in the pack")
             continue
+        body = named
         target = body.get("object") or {}
         if (target.get("type"), target.get("id")) != (kind, object_id):
             report.fail(where, f"names entry {seq}, which is about another object")
