@@ -90,7 +90,8 @@ def evidence_files(settings):
 
 def test_help_lists_every_command(cairn):
     result = assert_ok(cairn("--help"))
-    for command in ("serve", "demo", "vault", "incident", "exhibit", "person", "user"):
+    for command in ("serve", "demo", "vault", "incident", "exhibit", "person", "user", "import",
+                    "analyse", "pack", "verify-pack", "verify", "checkpoint"):
         assert command in result.stdout
     assert "--vault" in result.stdout
 
@@ -98,7 +99,7 @@ def test_help_lists_every_command(cairn):
 @pytest.mark.parametrize("group, commands", [
     ("vault", ["create", "list"]),
     ("incident", ["add", "list", "show"]),
-    ("exhibit", ["add"]),
+    ("exhibit", ["add", "redact"]),
     ("person", ["add", "list"]),
     ("user", ["set-password"]),
 ])
