@@ -728,6 +728,8 @@ def _verification(head: HeadInfo, omitted: int) -> Verification:
 
 
 def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value  # most of a document, so looked at first
     if isinstance(value, datetime):
         return rfc3339(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
