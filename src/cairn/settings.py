@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cairn.importers",
     "cairn.analysis",
     "cairn.packs",
+    "cairn.cases",
     "cairn.web",
 ]
 

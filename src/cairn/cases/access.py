@@ -1,0 +1,230 @@
+"""Who may read what of cases, and of a victim's vault through her consent.
+
+The rules, in one place (the access-matrix test walks them for every role):
+
+- **investigator, supervisor**: the cases of their own unit; and, through a case's live share,
+  the linked vault's content within the share's scope. Nothing of another unit or
+  organisation.
+- **advocate**: the vaults shared with them directly, within scope; no cases.
+- **analyst, administrator**: no cases and no vault content (aggregates come later, issue 8).
+- **the vault's owner** reads her vault through ``cairn.vault.access`` as before; here she
+  reads her own shares and who looked at what.
+
+Anything not readable is "not found" (404), never "forbidden", so refusals do not reveal that
+an object exists. Every read of vault content by someone other than the owner goes through
+``shared_*`` below, which write an audit record (who, when, what, why) before returning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cairn.accounts.models import Membership, Role
+from cairn.audit import services as audit
+from cairn.audit.models import AuditRecord
+from cairn.cases.models import Case, Purpose, RiskAssessment, Share
+from cairn.vault.models import Exhibit, Incident, Vault
+
+CASE_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR)
+READ_ACTION = "vault.read"
+
+
+def membership_of(user: Any) -> Membership | None:
+    """The user's current role, or None (a victim, or someone whose role ended)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_cairn_membership", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    membership = (Membership.objects.select_related("unit", "organisation")
+                  .filter(user=user, ended_at__isnull=True).first())
+    user._cairn_membership = membership
+    return membership
+
+
+def cases_readable_by(user: Any) -> QuerySet[Case]:
+    membership = membership_of(user)
+    if membership is None or membership.role not in CASE_ROLES:
+        return Case.objects.none()
+    return Case.objects.filter(unit_id=membership.unit_id)
+
+
+def get_case_for_user(user: Any, pk: Any) -> Case:
+    try:
+        return cases_readable_by(user).select_related("unit", "officer").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case") from None
+
+
+def risk_assessments_readable_by(user: Any, case: Case) -> QuerySet[RiskAssessment]:
+    return RiskAssessment.objects.filter(case__in=cases_readable_by(user), case=case)
+
+
+def shares_visible_to(user: Any) -> QuerySet[Share]:
+    """Live shares whose content this user may read (not the owner's view of her own)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Share.objects.none()
+    membership = membership_of(user)
+    if membership is None:
+        return Share.objects.none()
+    live = Share.objects.filter(withdrawn_at__isnull=True)
+    if membership.role in CASE_ROLES:
+        return live.filter(case__unit_id=membership.unit_id)
+    if membership.role == Role.ADVOCATE:
+        return live.filter(advocate=user)
+    return Share.objects.none()
+
+
+def shares_of_owner(user: Any, vault: Vault) -> QuerySet[Share]:
+    """The owner's own shares of her vault, live and withdrawn."""
+    if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
+        return Share.objects.none()
+    return Share.objects.filter(vault=vault).select_related("case", "case__unit",
+                                                            "case__organisation", "advocate")
+
+
+def get_share_of_owner(user: Any, vault: Vault, pk: Any) -> Share:
+    try:
+        return shares_of_owner(user, vault).get(pk=pk)
+    except (Share.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such share") from None
+
+
+def vaults_shared_with(user: Any, case: Case | None = None) -> QuerySet[Vault]:
+    shares = shares_visible_to(user)
+    if case is not None:
+        shares = shares.filter(case=case)
+    return Vault.objects.filter(pk__in=shares.values("vault_id"))
+
+
+def get_shared_vault(user: Any, pk: Any, case: Case | None = None) -> Vault:
+    try:
+        return vaults_shared_with(user, case).get(pk=pk)
+    except (Vault.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such vault") from None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What of one vault a user may read, from the union of their live shares of it."""
+
+    everything: bool
+    incident_ids: frozenset[Any]
+    exhibit_ids: frozenset[Any]
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.incident_ids and not self.exhibit_ids
+
+
+def scope_for(user: Any, vault: Vault, case: Case | None = None) -> Scope:
+    shares = shares_visible_to(user).filter(vault=vault)
+    if case is not None:
+        shares = shares.filter(case=case)
+    everything = False
+    incidents: set[Any] = set()
+    exhibits: set[Any] = set()
+    for share in shares.prefetch_related("incidents", "exhibits"):
+        if share.scope == "all":
+            everything = True
+        incidents.update(i.pk for i in share.incidents.all())
+        exhibits.update(e.pk for e in share.exhibits.all())
+    return Scope(everything, frozenset(incidents), frozenset(exhibits))
+
+
+def _incidents_in(scope: Scope, vault: Vault) -> QuerySet[Incident]:
+    live = Incident.objects.filter(vault=vault, deleted_at__isnull=True)
+    if scope.everything:
+        return live
+    return live.filter(pk__in=scope.incident_ids)
+
+
+def _exhibits_in(scope: Scope, vault: Vault) -> QuerySet[Exhibit]:
+    exhibits = Exhibit.objects.filter(vault=vault)
+    if scope.everything:
+        return exhibits
+    return exhibits.filter(Q(pk__in=scope.exhibit_ids) | Q(
+        incident_id__in=scope.incident_ids, incident__deleted_at__isnull=True))
+
+
+def check_purpose(purpose: str) -> str:
+    if purpose not in Purpose.values:
+        raise ValueError("choose why you are looking: " + ", ".join(Purpose.values))
+    return purpose
+
+
+def record_read(user: Any, vault: Vault, *, what: str, ids: list[Any], purpose: str,
+                case: Case | None = None) -> None:
+    """The audit record of one look at vault content (ids and counts only, never content)."""
+    with transaction.atomic():
+        audit.record(actor=user, action=READ_ACTION, object_type=what,
+                     object_id=str(case.pk) if case is not None else str(vault.pk),
+                     vault_id=vault.pk, detail={
+                         "purpose": purpose, "count": len(ids),
+                         "ids": sorted(str(i) for i in ids)[:500],
+                         "case": str(case.pk) if case is not None else None})
+
+
+def shared_incidents(user: Any, vault: Vault, *, purpose: str,
+                     case: Case | None = None) -> list[Incident]:
+    """The incidents of ``vault`` this user may read, oldest first; the read is audited."""
+    check_purpose(purpose)
+    scope = scope_for(user, vault, case)
+    if scope.empty:
+        return []
+    incidents = list(_incidents_in(scope, vault).prefetch_related("persons")
+                     .order_by("start", "number"))
+    record_read(user, vault, what="incidents", ids=[i.pk for i in incidents], purpose=purpose,
+                case=case)
+    return incidents
+
+
+def shared_exhibits(user: Any, vault: Vault, *, purpose: str,
+                    case: Case | None = None) -> list[Exhibit]:
+    check_purpose(purpose)
+    scope = scope_for(user, vault, case)
+    if scope.empty:
+        return []
+    exhibits = list(_exhibits_in(scope, vault).order_by("number"))
+    record_read(user, vault, what="exhibits", ids=[e.pk for e in exhibits], purpose=purpose,
+                case=case)
+    return exhibits
+
+
+def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
+                        case: Case | None = None) -> Incident:
+    check_purpose(purpose)
+    try:
+        incident = _incidents_in(scope_for(user, vault, case), vault).get(pk=pk)
+    except (Incident.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such incident") from None
+    record_read(user, vault, what="incident", ids=[incident.pk], purpose=purpose, case=case)
+    return incident
+
+
+def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None) -> Any:
+    """The vault as a snapshot cut down to this user's scope (for the analysis); audited."""
+    from cairn.packs.selection import Selection, resolve
+    from cairn.vault.snapshot import take_snapshot
+
+    check_purpose(purpose)
+    scope = scope_for(user, vault, case)
+    incidents = [i.pk for i in _incidents_in(scope, vault).only("pk")]
+    exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
+    snapshot = take_snapshot(vault)
+    disclosed = resolve(snapshot, Selection.of(incidents, exhibits))
+    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case)
+    return disclosed.snapshot
+
+
+def access_log(user: Any, vault: Vault) -> QuerySet[AuditRecord]:
+    """For the owner: every look at her vault by someone else, newest first."""
+    if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
+        return AuditRecord.objects.none()
+    return (AuditRecord.objects.filter(vault_id=vault.pk, action=READ_ACTION)
+            .exclude(actor=user).select_related("actor").order_by("-at", "-id"))

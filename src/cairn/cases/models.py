@@ -1,0 +1,229 @@
+"""Cases, the victim's consent to share (``Share``), and risk assessments.
+
+Rows that record history are append-only: a case's status changes, its actions and notes,
+risk assessments (each version a row) and their reviews. A ``Share`` is the one row that
+changes (its scope, its withdrawal), and every change to it is a ledger entry in the
+victim's vault, so she can prove what she consented to and when.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    INVESTIGATING = "investigating", "Under investigation"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="cases")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=64, help_text="The force's own case reference.")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="cases_in_charge", help_text="Officer in charge.")
+    # The latest CaseStatusChange, kept here so case lists need no subquery.
+    status = models.CharField(max_length=16, choices=CaseStatus.choices,
+                              default=CaseStatus.OPEN)
+    next_review = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
+                                               name="case_reference_unique")]
+        indexes = [models.Index(fields=["unit", "status", "-created_at"],
+                                name="case_unit_list_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseStatusChange(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(max_length=16, choices=CaseStatus.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"
+
+
+class CaseSuspect(models.Model):
+    """A suspect as the police record them; identifiers are normalised like a vault's."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspects")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    identifiers = models.JSONField(default=list, blank=True)  # [{"kind", "value"}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return "Suspect"
+
+
+class EntryKind(models.TextChoices):
+    ACTION = "action", "Action"
+    NOTE = "note", "Note"
+
+
+class CaseEntry(models.Model):
+    """A police action or note on the case timeline (append-only)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    happened_at = models.DateTimeField()
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["happened_at", "created_at"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ShareCode(models.Model):
+    """A short code an officer (for a case) or an advocate (for herself) gives the victim, so
+    she can link her vault to them. Only its keyed hash is stored; it works once, until it
+    expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="share_codes")
+    advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return "Share code"
+
+
+class ShareScope(models.TextChoices):
+    ALL = "all", "Everything in my log, including what I add later"
+    CHOSEN = "chosen", "Only the incidents and exhibits I choose"
+
+
+class Share(models.Model):
+    """The victim's consent: her vault, seen by a case or by an advocate, within a scope."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vault = models.ForeignKey("vault.Vault", on_delete=models.PROTECT, related_name="shares")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="shares")
+    advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="shares_received")
+    scope = models.CharField(max_length=8, choices=ShareScope.choices)
+    incidents = models.ManyToManyField("vault.Incident", blank=True, related_name="+")
+    exhibits = models.ManyToManyField("vault.Exhibit", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(auto_now=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(case__isnull=False, advocate__isnull=True)
+                           | models.Q(case__isnull=True, advocate__isnull=False)),
+                name="share_has_one_recipient"),
+            models.UniqueConstraint(fields=["vault", "case"],
+                                    condition=models.Q(withdrawn_at__isnull=True,
+                                                       case__isnull=False),
+                                    name="one_live_share_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return "Share (withdrawn)" if self.withdrawn_at else "Share"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Purpose(models.TextChoices):
+    """Why someone other than the owner reads vault content; recorded with every read."""
+
+    INVESTIGATION = "investigation", "Investigation"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+    SPO_APPLICATION = "spo_application", "SPO application"
+    COURT = "court", "Court"
+    SUPERVISION = "supervision", "Supervision"
+
+
+class RiskAssessment(models.Model):
+    """One version of a case's risk assessment (a new assessment or a revision is a new row).
+
+    It is the police's record, not the victim's: kept with the case, never copied into her
+    vault. ``prefilled`` names the questions the vault's analysis answered, so the reviewer
+    sees which answers came from the evidence and which from the officer."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
+    version = models.PositiveIntegerField()
+    form_id = models.CharField(max_length=64)
+    form_version = models.PositiveIntegerField()
+    answers = models.JSONField(default=dict)
+    prefilled = models.JSONField(default=list, blank=True)  # question ids the analysis answered
+    level = models.CharField(max_length=16, blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["case", "version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"],
+                                               name="risk_assessment_version_unique")]
+
+    def __str__(self) -> str:
+        return f"Risk assessment v{self.version}"
+
+
+class ReviewDecision(models.TextChoices):
+    AGREED = "agreed", "Agreed"
+    CHANGES = "changes", "Changes needed"
+
+
+class RiskReview(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT,
+                                   related_name="reviews")
+    decision = models.CharField(max_length=8, choices=ReviewDecision.choices)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_decision_display()
