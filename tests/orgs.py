@@ -134,3 +134,17 @@ def partly_shared_case(case, investigator, owner, vault, incidents):
     cases.link_by_code(actor=owner, vault=vault, code=code, scope="chosen",
                        incident_ids=[incidents[0].pk, incidents[1].pk])
     return case
+
+
+def sign_in_verified(client, user):  # type: ignore[no-untyped-def]
+    """Sign ``user`` in as after a two-factor check (django-otp's session marker), the way an
+    officer's session is once they entered a code; returns the TOTP device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return device
