@@ -326,6 +326,19 @@ def test_hostile_text_is_printed_literally(tmp_path):
     assert "bell tab end" in " ".join(text.split())
 
 
+def test_a_layout_failure_is_reported_without_the_text_it_quotes(tmp_path, monkeypatch):
+    broken = tmp_path / "pack.typ"
+    # A character no font draws, added by the template itself: PDF/A refuses it, and Typst's
+    # message quotes the text it sits in.
+    broken.write_text('#let d = json(bytes(sys.inputs.data))\n'
+                      '#text(font: "Libertinus Serif", d.cover.initials + "\\u{4E2D}")\n')
+    monkeypatch.setattr(pack_pdf, "TEMPLATE", broken)
+    snapshot = dataclasses.replace(_hostile_snapshot(), initials="QXJ")
+    with pytest.raises(pack_pdf.PdfError, match="could not be laid out") as failure:
+        render_pdf(_document(snapshot, statement=""))
+    assert "QXJ" not in str(failure.value)
+
+
 def test_printable_keeps_text_and_replaces_only_what_no_font_draws():
     covered = frozenset(range(0x20, 0x7F))
     assert printable({"a": ["x\u0007y", "tab\there"]}, covered) == {"a": ["x y", "tab here"]}

@@ -15,21 +15,25 @@ text exactly as written.
 
 Reproducible: the same document gives the same bytes. The PDF's dates come from the
 document's ``built_at``, never the clock.
+
+Typst runs in a child process for each PDF (``render_pdf`` says why); its error messages are
+passed on without the text they quote.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import struct
+import subprocess
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
 from typing import Any, Final
-
-import typst
 
 from cairn.packs.document import PackDocument
 
@@ -49,31 +53,58 @@ _EMBEDDED_RANGES = (
 _INVISIBLE_OK = frozenset({"\n", "\u200b", "\u200c", "\u200d", "\u00ad", "\ufe0e", "\ufe0f"})
 
 
+TIMEOUT_SECONDS = 600
+# The child process: the standard library and typst only (so it starts in a blink), reading
+# the document's JSON from stdin and writing the PDF to stdout.
+_CHILD = """
+import sys
+import typst
+template, root, fonts, timestamp, standard = sys.argv[1:6]
+data = sys.stdin.buffer.read().decode("utf-8")
+try:
+    pdf = typst.compile(template, root=root, font_paths=[fonts], ignore_system_fonts=True,
+                        sys_inputs={"data": data}, pdf_standards=standard,
+                        timestamp=int(timestamp))
+except typst.TypstError as exc:
+    sys.stderr.write(exc.message)
+    sys.exit(3)
+sys.stdout.buffer.write(pdf)
+"""
+
+
 class PdfError(RuntimeError):
     """Typst could not lay out the pack (a bug in the template, not in the user's data)."""
 
 
 def render_pdf(document: PackDocument) -> bytes:
-    """The PDF/A-2b bytes of ``document``. Raises PdfError if Typst fails."""
-    data = printable(document.to_json(), _coverage())
+    """The PDF/A-2b bytes of ``document``. Raises PdfError if Typst fails.
+
+    Typst runs in a short-lived child process. Its memoisation cache is global to a process
+    and the Python binding cannot empty it: in a web process or task worker that builds
+    packs, every build would add hundreds of megabytes that are never given back. A child
+    costs about a tenth of a second and returns all of it.
+    """
+    data = json.dumps(printable(document.to_json(), _coverage()), ensure_ascii=False,
+                      sort_keys=True).encode("utf-8")
+    timestamp = int(document.built_at.astimezone(UTC).timestamp())
     # Typst takes font folders, not files: a folder of its own holds just the fallback face,
     # so the system's copy of DejaVu Sans Mono cannot stand in for the embedded one.
     with tempfile.TemporaryDirectory(prefix="cairn-fonts-") as fonts:
         for path in _fallback_files():
             (Path(fonts) / path.name).symlink_to(path)
+        # Only paths and numbers on the command line; the vault's words go through stdin.
+        command = [sys.executable, "-I", "-c", _CHILD, str(TEMPLATE), str(TEMPLATE.parent),
+                   fonts, str(timestamp), PDF_STANDARD]
         try:
-            pdf = typst.compile(
-                str(TEMPLATE),
-                root=str(TEMPLATE.parent),
-                font_paths=[fonts],
-                ignore_system_fonts=True,
-                sys_inputs={"data": json.dumps(data, ensure_ascii=False, sort_keys=True)},
-                pdf_standards=PDF_STANDARD,
-                timestamp=document.built_at.astimezone(UTC),
-            )
-        except typst.TypstError as exc:
-            raise PdfError(f"the pack's PDF could not be laid out: {exc.message}") from exc
-    return pdf
+            result = subprocess.run(command, input=data, capture_output=True, check=False,
+                                    timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"the pack's PDF took over {TIMEOUT_SECONDS} s to lay out") from None
+    if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
+        # Typst quotes the text it stumbled on in backticks: keep it out of logs.
+        message = re.sub(r"`[^`]*`", "`...`", result.stderr.decode("utf-8", "replace"))
+        raise PdfError(f"the pack's PDF could not be laid out: {message.strip()[-500:]}")
+    return result.stdout
 
 
 def printable(value: Any, coverage: frozenset[int] | None = None) -> Any:
