@@ -2,7 +2,8 @@
 # Install the Debian packages the tests use, when they are missing:
 #   chromium (browser tests), postgresql (the PostgreSQL run), qpdf and poppler-utils (PDF
 #   checks), hyperfine (benchmarks), openssl (time-stamping authority in tests), dnsmasq-base
-#   (a DNS server serving DKIM keys in tests; the binary only, no service).
+#   (a DNS server serving DKIM keys in tests; the binary only, no service), fonts-dejavu-core
+#   (the pack PDF's fallback font, for text Typst's own fonts do not draw).
 set -euo pipefail
 
 need=()
@@ -13,6 +14,7 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v openssl >/dev/null || need+=(openssl)
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -x /usr/bin/time ] || need+=(time)
 
 if [ ${#need[@]} -eq 0 ]; then
