@@ -228,3 +228,81 @@ def access_log(user: Any, vault: Vault) -> QuerySet[AuditRecord]:
         return AuditRecord.objects.none()
     return (AuditRecord.objects.filter(vault_id=vault.pk, action=READ_ACTION)
             .exclude(actor=user).select_related("actor").order_by("-at", "-id"))
+
+
+# --- for the owner: who a code or a share is for, and who read her log --------------------------
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who sees a vault through a share, as its owner is told before and after she agrees:
+    a case's unit and force, or an advocate's name and organisation. Never an officer's own
+    details: she shares with the unit, whoever is the officer in charge."""
+
+    kind: str  # "case" or "advocate"
+    organisation: str
+    unit: str = ""
+    person: str = ""
+    case_id: Any = None
+    advocate_id: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "case":
+            return f"{self.unit}, {self.organisation}"
+        return f"{self.person}, {self.organisation}" if self.organisation else self.person
+
+
+def _advocate_recipient(advocate: Any) -> Recipient:
+    membership = membership_of(advocate)
+    organisation = membership.organisation.name if membership is not None else ""
+    return Recipient(kind="advocate", organisation=organisation, person=str(advocate),
+                     advocate_id=advocate.pk)
+
+
+def recipient_of_code(user: Any, vault: Vault, code: str) -> Recipient | None:
+    """Who a share code would link ``vault`` to, for its owner to check before she agrees.
+
+    Returns None when ``user`` is not the vault's owner, or when ``link_by_code`` would not
+    accept the code now (wrong, used or expired), or when it is an advocate's code and that
+    person no longer holds the advocate role. Only reads: the code is not used up and
+    nothing is recorded. The code is compared as its keyed hash (HMAC-SHA-256 under the
+    instance's secret, ``services._code_hash``) in an equality lookup, exactly as
+    ``link_by_code`` finds it, so the code itself is never compared character by character.
+    """
+    from django.utils import timezone
+
+    from cairn.cases.models import ShareCode
+    from cairn.cases.services import _code_hash  # services imports this module
+
+    if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
+        return None
+    if not code:
+        return None
+    found = (ShareCode.objects.select_related("case__unit", "case__organisation", "advocate")
+             .filter(code_hash=_code_hash(code), used_at__isnull=True,
+                     expires_at__gt=timezone.now()).first())
+    if found is None:
+        return None
+    if found.case is not None:
+        return Recipient(kind="case", organisation=found.case.organisation.name,
+                         unit=found.case.unit.name, case_id=found.case_id)
+    membership = membership_of(found.advocate)
+    if membership is None or membership.role != Role.ADVOCATE:
+        return None
+    return _advocate_recipient(found.advocate)
+
+
+def recipient_of_share(share: Share) -> Recipient:
+    """Who sees through ``share``, one the caller obtained through ``shares_of_owner``."""
+    if share.case is not None:
+        return Recipient(kind="case", organisation=share.case.organisation.name,
+                         unit=share.case.unit.name, case_id=share.case_id)
+    return _advocate_recipient(share.advocate)
+
+
+def reader_memberships(user: Any, vault: Vault, actor_ids: Any) -> QuerySet[Membership]:
+    """For the owner's access log: the roles, current and past, of people who read her vault
+    (only people who appear in her log; ``actor_ids`` narrows it to one page of it)."""
+    readers = (access_log(user, vault).filter(actor_id__in=list(actor_ids))
+               .order_by().values("actor_id"))
+    return (Membership.objects.filter(user_id__in=readers)
+            .select_related("unit", "organisation").order_by("created_at"))
