@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cairn.analysis",
     "cairn.packs",
     "cairn.cases",
+    "cairn.api",
     "cairn.web",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),
     path("pack/", include("cairn.packs.urls")),
+    path("api/", include("cairn.api.urls")),
     path("share/", include("cairn.cases.victim_urls")),
     path("", include("cairn.web.urls")),
 ]

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cairn.cli.analysis import analyse_command
+from cairn.cli.api import api_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
 from cairn.cli.imports import import_group
@@ -81,7 +82,7 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
                 demo, verify, checkpoint, key_group, keys_group, import_group,
-                analyse_command, pack_command, verify_pack_command):
+                analyse_command, pack_command, verify_pack_command, api_group):
     cli.add_command(command)
 
 
