@@ -9,5 +9,6 @@ urlpatterns = [
     path("pack/", include("cairn.packs.urls")),
     path("api/", include("cairn.api.urls")),
     path("share/", include("cairn.cases.victim_urls")),
+    path("cases/", include("cairn.cases.urls")),
     path("", include("cairn.web.urls")),
 ]

@@ -1,0 +1,349 @@
+"""The officer's side of a case: the unit's case list, the case page (its history, suspects,
+linked logs, the timeline of shared incidents with police actions and notes, and the analysis
+of the shared evidence), a shared incident's page, and the forms that change a case.
+
+Who: investigators and supervisors of the case's unit (``cairn.cases.access``); anyone else
+gets 404, never 403, so a refusal does not say whether a case exists. Vault content is read
+only through the ``shared_*`` access functions with the purpose the officer chose for the
+case (kept in the session, ``purpose:<case id>``), so every read is audited with its reason;
+until one is chosen, content pages show only that choice. Risk assessments are in
+``risk_views``. Titles and URLs carry no case or vault content (DESIGN.md invariant 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cairn.accounts.models import Membership
+from cairn.analysis import charts
+from cairn.analysis.engine import Analysis, analyse
+from cairn.cases import access, services
+from cairn.cases.casework import merge_timeline
+from cairn.cases.forms import (
+    CaseFilterForm,
+    EntryForm,
+    NewCaseForm,
+    PurposeForm,
+    ReviewDateForm,
+    StatusForm,
+    SuspectForm,
+)
+from cairn.cases.models import Case, CaseStatus, Purpose, Share
+from cairn.cases.officers import unit_officers
+from cairn.vault.choices import Channel
+from cairn.vault.forms import add_service_errors
+from cairn.vault.models import Vault
+
+PER_PAGE = 25
+SORT_ORDER = {
+    "review": (F("next_review").asc(nulls_last=True), "reference"),
+    "newest": ("-created_at",),
+    "reference": ("reference",),
+}
+
+
+# --- who, and why -----------------------------------------------------------------------------
+
+def officer_membership(request: HttpRequest) -> Membership:
+    """The signed-in officer's role; 404 for anyone without a case role (analysts,
+    administrators, advocates, victims), as if the pages did not exist."""
+    membership = access.membership_of(request.user)
+    if membership is None or membership.role not in access.CASE_ROLES:
+        raise Http404("No such page")
+    return membership
+
+
+def posted_data(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
+def purpose_key(case: Case) -> str:
+    return f"purpose:{case.pk}"
+
+
+def purpose_for(request: HttpRequest, case: Case) -> str | None:
+    """The reason the officer chose for reading this case's shared evidence, if any."""
+    value = request.session.get(purpose_key(case))
+    return value if value in Purpose.values else None
+
+
+def purpose_context(request: HttpRequest, case: Case, purpose: str | None) -> dict[str, Any]:
+    """What ``cases/case_purpose.html`` needs: the choice, or the reason already chosen."""
+    return {"purpose": purpose,
+            "purpose_label": Purpose(purpose).label if purpose else "",
+            "purpose_form": PurposeForm(initial={"purpose": purpose,
+                                                 "next": request.get_full_path()})}
+
+
+def live_shares(request: HttpRequest, case: Case) -> QuerySet[Share]:
+    """The victims' live consents this officer reads the case's evidence through."""
+    return (access.shares_visible_to(request.user).filter(case=case)
+            .select_related("vault", "vault__owner").order_by("created_at"))
+
+
+@login_required
+@require_POST
+def choose_purpose(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = PurposeForm(request.POST)
+    case_url = reverse("cases:case", args=[case.pk])
+    if not form.is_valid():
+        return _case_form(request, case, form, title="Why are you looking?",
+                          button="Continue")
+    request.session[purpose_key(case)] = form.cleaned_data["purpose"]
+    target = form.cleaned_data["next"] or case_url
+    # Only back to a page of this case (never elsewhere, even on this site).
+    if not (url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+            and target.startswith(case_url)):
+        target = case_url
+    return redirect(target)
+
+
+# --- the case list ----------------------------------------------------------------------------
+
+def _page_href(request: HttpRequest, number: int) -> str:
+    """A page of the list, keeping its filter."""
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return "?" + query.urlencode()
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    officer_membership(request)
+    form = CaseFilterForm(request.GET)
+    cases = (access.cases_readable_by(request.user).select_related("officer")
+             .annotate(linked_vaults=Count("shares",
+                                           filter=Q(shares__withdrawn_at__isnull=True))))
+    sort = "review"
+    filtered = False
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            cases = cases.filter(status=form.cleaned_data["status"])
+            filtered = True
+        if form.cleaned_data["mine"]:
+            cases = cases.filter(officer=request.user)
+            filtered = True
+        sort = form.cleaned_data["sort"] or "review"
+    cases = cases.order_by(*SORT_ORDER[sort])
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"nav": "cases", "form": form, "page": page, "filtered": filtered,
+               "today": timezone.localdate(), "closed": CaseStatus.CLOSED,
+               "previous_href": _page_href(request, page.previous_page_number())
+               if page.has_previous() else "",
+               "next_href": _page_href(request, page.next_page_number())
+               if page.has_next() else ""}
+    return render(request, "cases/cases_list.html", context,
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_case(request: HttpRequest) -> HttpResponse:
+    officer_membership(request)
+    form = NewCaseForm(posted_data(request), officers=unit_officers(request.user),
+                       initial={"officer": str(request.user.pk)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.open_case(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Case opened")
+            return redirect("cases:case", case.pk)
+    return render(request, "cases/case_form.html", {
+        "nav": "cases", "form": form, "title": "Open a case", "button": "Open the case",
+        "back": reverse("cases:list")}, status=400 if form.errors else 200)
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+def _scope_words(share: Any) -> str:
+    if share.scope == "all":
+        return "Everything in her log, including what she adds later"
+    incidents, exhibits = share.scope_incidents, share.scope_exhibits
+    parts = [f"{incidents} incident{'s' if incidents != 1 else ''}"] if incidents else []
+    if exhibits:
+        parts.append(f"{exhibits} other exhibit{'s' if exhibits != 1 else ''}")
+    return "Only what she chose: " + " and ".join(parts or ["nothing yet"])
+
+
+def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpose: str
+                     ) -> tuple[list[tuple[Vault, Any]], list[dict[str, Any]]]:
+    """Each linked vault's incidents in scope, and the analysis of its scope: two audited
+    reads per vault (the incidents listed, and the analysis over them)."""
+    now = timezone.now()
+    incidents: list[tuple[Vault, Any]] = []
+    analyses: list[dict[str, Any]] = []
+    for n, share in enumerate(shares, start=1):
+        vault = share.vault
+        incidents += [(vault, incident) for incident in access.shared_incidents(
+            request.user, vault, purpose=purpose, case=case)]
+        snapshot = access.shared_snapshot(request.user, vault, purpose=purpose, case=case)
+        analysis: Analysis = analyse(snapshot, now=now)
+        # The chart is built from our own data, with every text escaped (charts._text).
+        chart = mark_safe(charts.timeline(analysis, chart_id=f"chart-timeline-{n}"))  # noqa: S308
+        analyses.append({
+            "vault": vault, "victim": share.vault.owner, "analysis": analysis,
+            "chart": chart, "numbers": {p.id: p.number for p in analysis.points},
+            "indicators": [i for i in analysis.risk_indicators if i.from_log is not None],
+        })
+    return incidents, analyses
+
+
+@login_required
+@require_GET
+def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    purpose = purpose_for(request, case)
+    shares = list(live_shares(request, case).annotate(
+        scope_incidents=Count("incidents", distinct=True),
+        scope_exhibits=Count("exhibits", distinct=True)))
+    for share in shares:
+        share.scope_words = _scope_words(share)
+    incidents: list[tuple[Vault, Any]] = []
+    analyses: list[dict[str, Any]] = []
+    if purpose is not None and shares:
+        incidents, analyses = _shared_evidence(request, case, shares, purpose)
+    entries = list(case.entries.select_related("created_by"))
+    latest_assessment = (access.risk_assessments_readable_by(request.user, case)
+                         .select_related("created_by").order_by("-version").first())
+    context = {
+        "nav": "cases", "case": case, **purpose_context(request, case, purpose),
+        "status_changes": list(case.status_changes.select_related("by")),
+        "suspects": list(case.suspects.all()),
+        "shares": shares,
+        "timeline": merge_timeline(incidents, entries),
+        "several_vaults": len(shares) > 1,
+        "analyses": analyses,
+        "latest_assessment": latest_assessment,
+        "channels": dict(Channel.choices),
+        "today": timezone.localdate(),
+    }
+    return render(request, "cases/case_page.html", context)
+
+
+@login_required
+@require_GET
+def shared_incident(request: HttpRequest, case_id: str, vault_id: str,
+                    incident_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    vault = access.get_shared_vault(request.user, vault_id, case)
+    purpose = purpose_for(request, case)
+    context: dict[str, Any] = {"nav": "cases", "case": case, "shared_vault": vault,
+                               **purpose_context(request, case, purpose)}
+    if purpose is None:
+        return render(request, "cases/case_incident.html", context)
+    incident = access.get_shared_incident(request.user, vault, incident_id, purpose=purpose,
+                                          case=case)
+    # The exhibits in scope, of which this incident's are shown (the read of the list is
+    # audited whole: shared_exhibits has no narrower form).
+    exhibits = [e for e in access.shared_exhibits(request.user, vault, purpose=purpose,
+                                                  case=case)
+                if e.incident_id == incident.pk]
+    context.update(incident=incident, exhibits=exhibits, victim=vault.owner,
+                   channel_label=dict(Channel.choices).get(incident.channel, ""))
+    return render(request, "cases/case_incident.html", context)
+
+
+# --- changing a case --------------------------------------------------------------------------
+
+def _case_form(request: HttpRequest, case: Case, form: Any, *, title: str, button: str,
+               intro: str = "") -> HttpResponse:
+    return render(request, "cases/case_form.html", {
+        "nav": "cases", "case": case, "form": form, "title": title, "button": button,
+        "intro": intro, "back": reverse("cases:case", args=[case.pk])},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = StatusForm(posted_data(request), initial={"status": case.status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_status(actor=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Status changed")
+            return redirect("cases:case", case.pk)
+    return _case_form(request, case, form, title="Change the case's status",
+                      button="Change the status",
+                      intro="The change is added to the case's history with your name and "
+                            "the time; earlier statuses stay in it.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_review_date(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = ReviewDateForm(posted_data(request), initial={"next_review": case.next_review})
+    if request.method == "POST" and form.is_valid():
+        services.set_next_review(actor=request.user, case=case,
+                                 next_review=form.cleaned_data["next_review"])
+        messages.success(request, "Next review date saved")
+        return redirect("cases:case", case.pk)
+    return _case_form(request, case, form, title="Next review date", button="Save the date")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_entry(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = EntryForm(posted_data(request), initial=EntryForm.initial_now())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_entry(actor=request.user, case=case, kind=form.cleaned_data["kind"],
+                               text=form.cleaned_data["text"], happened_at=form.happened_at())
+        except ValidationError as exc:
+            add_service_errors(form, exc, {"happened_at": "day"})
+        else:
+            messages.success(request, "Added to the case timeline")
+            return redirect(reverse("cases:case", args=[case.pk]) + "#timeline")
+    return _case_form(request, case, form, title="Add an action or note",
+                      button="Add to the timeline",
+                      intro="Actions and notes cannot be changed or removed once added.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_suspect(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = access.get_case_for_user(request.user, case_id)
+    form = SuspectForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_suspect(actor=request.user, case=case, **form.service_kwargs())
+        except ValidationError as exc:
+            add_service_errors(form, exc, {"identifiers": "identifier_1_value"})
+        else:
+            messages.success(request, "Suspect added")
+            return redirect(reverse("cases:case", args=[case.pk]) + "#suspects")
+    return _case_form(request, case, form, title="Add a suspect", button="Add the suspect")
+
+
+@login_required
+@require_POST
+def share_code(request: HttpRequest, case_id: str) -> HttpResponse:
+    """A new one-use code for the victim, shown once (only its keyed hash is kept)."""
+    case = access.get_case_for_user(request.user, case_id)
+    code = services.issue_share_code(actor=request.user, case=case)
+    expires = timezone.localdate() + services.CODE_LIFETIME
+    return render(request, "cases/case_code.html", {
+        "nav": "cases", "case": case, "code": code, "expires": expires,
+        "days": services.CODE_LIFETIME.days})
