@@ -31,6 +31,13 @@ def _no_dkim_lookups(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_sign_in_throttling(settings):
+    # django-axes needs the request, which client.login() does not pass, and would lock out
+    # tests that sign in often; tests/test_two_factor.py turns it on to test the lockout.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings, tmp_path):
     # The manifest storage needs collectstatic first; page tests only need {% static %} URLs.
     # (One test in test_web_views checks the real manifest storage after collectstatic.)

@@ -8,6 +8,7 @@ All state of an instance (database, evidence files, keys) lives under one data d
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "cairn.accounts",
     "cairn.audit",
     "cairn.store",
@@ -78,9 +80,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "cairn.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cairn.web.middleware.SafetyHeadersMiddleware",
+    # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cairn.urls"
@@ -142,6 +147,32 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "vault:home"
 LOGOUT_REDIRECT_URL = "accounts:sign-in"
+
+# Sign-in throttling (django-axes; docs/adr/0014-two-factor-for-organisation-roles.md): after
+# 5 failures for one username from one address, that pair is locked out for 15 minutes. The
+# backend must come first: it refuses a locked-out pair before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cairn.accounts.throttling.lockout_response"
+# Successful sign-ins are not logged with their address and browser: a table of where a
+# victim signs in from is itself a risk to her. Failed attempts are kept until they expire.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind reverse proxies that each append to X-Forwarded-For, the client's address is the
+# entry this many from the right; with 0 (the default) REMOTE_ADDR is the client.
+CAIRN_TRUSTED_PROXY_COUNT = env_int("CAIRN_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
+
+# Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
+# authenticator app shows beside the code.
+OTP_TOTP_ISSUER = env_str("CAIRN_TOTP_ISSUER", "Cairn")
 
 # Sessions end after inactivity: a phone left unlocked on a table should not stay signed in.
 SESSION_COOKIE_AGE = env_int("CAIRN_SESSION_IDLE_SECONDS", 30 * 60)
@@ -236,5 +267,8 @@ LOGGING = {
     "loggers": {
         # Django's request logger includes the path on 4xx/5xx; our URLs hold only ids.
         "django.request": {"level": "ERROR"},
+        # django-axes would log each failed sign-in's username and address; its own table
+        # (AccessAttempt) is the record, kept only until the lockout expires.
+        "axes": {"level": "ERROR"},
     },
 }

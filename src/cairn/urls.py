@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("cairn.vault.urls")),
     path("", include("cairn.ledger.urls")),
     path("account/", include("cairn.accounts.urls")),
+    path("", include("cairn.accounts.org_urls")),  # org/ and invite/
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),
     path("pack/", include("cairn.packs.urls")),

@@ -17,3 +17,18 @@ class SignInForm(AuthenticationForm):
         label="Password", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The 6-digit code from an authenticator app (spaces and hyphens are ignored)."""
+
+    code = forms.CharField(
+        label="Code from your authenticator app", max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if ch not in " -")
+        if len(code) != 6 or not code.isdigit():
+            raise forms.ValidationError("Enter the 6-digit code from your authenticator app")
+        return code

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from cairn.accounts import two_factor_views
 from cairn.accounts.forms import SignInForm
 
 app_name = "accounts"
@@ -16,4 +17,6 @@ urlpatterns = [
         name="sign-in",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
+    path("two-factor/", two_factor_views.verify, name="two-factor-verify"),
+    path("two-factor/set-up/", two_factor_views.set_up, name="two-factor-set-up"),
 ]

@@ -19,6 +19,7 @@ from cairn.cli.exhibits import exhibit_group
 from cairn.cli.imports import import_group
 from cairn.cli.incidents import incident_group
 from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy, verify
+from cairn.cli.orgs import org_group
 from cairn.cli.packs import pack_command, verify_pack_command
 from cairn.cli.persons import person_group
 from cairn.cli.server import demo, serve
@@ -82,7 +83,7 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
                 demo, verify, checkpoint, key_group, keys_group, import_group,
-                analyse_command, pack_command, verify_pack_command, api_group):
+                analyse_command, pack_command, verify_pack_command, api_group, org_group):
     cli.add_command(command)
 
 

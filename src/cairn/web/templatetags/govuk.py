@@ -60,7 +60,9 @@ def govuk_input(field: forms.BoundField, hint: str = "", classes: str = "",
                 input_type: str = "text", autocomplete: str = "", inputmode: str = "",
                 label_class: str = "govuk-label--s", spellcheck: str = "") -> dict[str, Any]:
     context = _common(field, hint, label_class)
-    context.update(value=_text_value(field.value()), classes=classes, input_type=input_type,
+    # A password typed into a refused form is never sent back in the page.
+    value = "" if input_type == "password" else _text_value(field.value())
+    context.update(value=value, classes=classes, input_type=input_type,
                    autocomplete=autocomplete, inputmode=inputmode, spellcheck=spellcheck)
     return context
 

@@ -1,0 +1,143 @@
+"""Two-factor sign-in for everyone with an organisation role (ADR 0014).
+
+What: after the password, a member of an organisation (police force, charity) gives a
+6-digit time-based code (TOTP, RFC 6238) from an authenticator app. django-otp stores the
+device (``TOTPDevice``: the shared secret, the last time step used, throttling) and marks a
+checked session (``django_otp.login`` puts the device's id in the session;
+``request.user.is_verified()`` reads it back). ``TwoFactorRequiredMiddleware`` sends an
+unchecked member to set-up or to the check before any other page.
+
+Why: a member's account opens victims' shared logs; a guessed or reused password must not be
+enough. A victim with no role is not asked: her sign-in stays as simple as it was.
+
+Failures: a wrong code returns ``Check.WRONG``; after wrong codes django-otp makes the device
+wait (1 s, 2 s, 4 s, ... up to a limit) and ``Check.WAIT`` says so. A code is accepted once:
+the device remembers the last time step used, so a code seen over a shoulder cannot be
+replayed.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+from typing import Any
+
+import segno
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cairn.accounts import access
+from cairn.accounts.models import Role
+from cairn.audit import services as audit
+from cairn.cases.access import membership_of
+
+DEVICE_NAME = "Authenticator app"
+
+
+class Check(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    WAIT = "wait"
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Whether this user must give a code: anyone with a current organisation role."""
+    return membership_of(user) is not None
+
+
+def has_confirmed_device(user: Any) -> bool:
+    return access.confirmed_totp_device(user) is not None
+
+
+def device_for_set_up(*, actor: Any) -> TOTPDevice:
+    """The unconfirmed device ``actor`` is setting up, made (with a new secret) if none.
+
+    The same device is returned until it is confirmed, so reloading the page shows the same
+    QR code the person may already have scanned.
+    """
+    existing = access.totp_devices_of(actor).filter(confirmed=False).order_by("id").first()
+    if existing is not None:
+        return existing
+    return TOTPDevice.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
+
+
+def _check(device: TOTPDevice, code: str) -> Check:
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        return Check.WAIT
+    return Check.ACCEPTED if device.verify_token(code) else Check.WRONG
+
+
+def confirm_device(*, actor: Any, device: TOTPDevice, code: str
+                   ) -> tuple[Check, TOTPDevice | None]:
+    """Confirm the device being set up with a code it generated; audited when it succeeds.
+    Returns the outcome and, if accepted, the confirmed device (for ``django_otp.login``)."""
+    with transaction.atomic():
+        locked = (access.totp_devices_of(actor).select_for_update()
+                  .filter(pk=device.pk, confirmed=False).first())
+        if locked is None:
+            return Check.WRONG, None
+        outcome = _check(locked, code)
+        if outcome is not Check.ACCEPTED:
+            return outcome, None
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        audit.record(actor=actor, action="two_factor.set_up", object_type="user",
+                     object_id=actor.pk)
+    return outcome, locked
+
+
+def check_code(*, actor: Any, code: str) -> tuple[Check, TOTPDevice | None]:
+    """Check a code against the user's confirmed device; the device if it was accepted."""
+    with transaction.atomic():
+        device = (access.totp_devices_of(actor).select_for_update().filter(confirmed=True)
+                  .order_by("id").first())
+        if device is None:
+            return Check.WRONG, None
+        outcome = _check(device, code)
+    return outcome, device if outcome is Check.ACCEPTED else None
+
+
+def reset(*, actor: Any, user: Any) -> int:
+    """Remove a user's devices (a lost phone); they set up a new one at their next sign-in.
+
+    Only the operator does this (``cairn org reset-two-factor``). Returns how many devices
+    were removed.
+    """
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("Only the instance's operator can do this")
+    with transaction.atomic():
+        removed, _ = access.totp_devices_of(user).delete()
+        audit.record(actor=actor, action="two_factor.reset", object_type="user",
+                     object_id=user.pk, detail={"devices": removed})
+    return removed
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The shared secret in base32, in groups of four, for typing into an app by hand."""
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_code_data_uri(device: TOTPDevice) -> str:
+    """The device's otpauth:// URI as a QR code: an SVG data URI for an ``<img>``.
+
+    A data URI, not inline markup or script, so the page keeps its strict Content Security
+    Policy (``img-src 'self' data:``).
+    """
+    code = segno.make(device.config_url, error="m")
+    return str(code.svg_data_uri(scale=5, border=4, dark="#0b0c0c", light="#ffffff"))
+
+
+def work_page_url(user: Any) -> str:
+    """Where a member lands after the two-factor check: administrators their organisation's
+    page; others the case list once it exists, else the home page."""
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.ADMINISTRATOR:
+        return reverse("org:home")
+    try:
+        return reverse("cases:list")
+    except NoReverseMatch:
+        return reverse("vault:home")

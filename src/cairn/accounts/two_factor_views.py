@@ -1,0 +1,81 @@
+"""The two-factor pages: set up an authenticator app, and give a code at sign-in (ADR 0014)."""
+
+from __future__ import annotations
+
+import django_otp
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from cairn.accounts import two_factor
+from cairn.accounts.forms import TwoFactorCodeForm
+from cairn.cases.access import membership_of
+
+WRONG = "The code is not right. Check the code your app shows now and try again"
+WAIT = "Too many wrong codes. Wait a minute, then try again"
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return two_factor.work_page_url(request.user)
+
+
+def _error(form: TwoFactorCodeForm, outcome: two_factor.Check) -> None:
+    form.add_error("code", WAIT if outcome is two_factor.Check.WAIT else WRONG)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def set_up(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app: scan the QR code (or type the key), then give a code."""
+    user = request.user
+    if not two_factor.requires_two_factor(user):
+        raise Http404("No such page")
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    if two_factor.has_confirmed_device(user):
+        return redirect("accounts:two-factor-verify")
+    device = two_factor.device_for_set_up(actor=user)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome, confirmed = two_factor.confirm_device(actor=user, device=device,
+                                                       code=form.cleaned_data["code"])
+        if confirmed is not None:
+            request.session.cycle_key()
+            django_otp.login(request, confirmed)
+            return redirect(_next_url(request))
+        _error(form, outcome)
+    return render(request, "accounts/two_factor_set_up.html", {
+        "form": form, "secret": two_factor.secret_text(device),
+        "qr_code": two_factor.qr_code_data_uri(device), "membership": membership_of(user),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the code the app shows now."""
+    user = request.user
+    if not two_factor.requires_two_factor(user):
+        raise Http404("No such page")
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    if not two_factor.has_confirmed_device(user):
+        return redirect("accounts:two-factor-set-up")
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome, device = two_factor.check_code(actor=user, code=form.cleaned_data["code"])
+        if device is not None:
+            request.session.cycle_key()
+            django_otp.login(request, device)
+            return redirect(_next_url(request))
+        _error(form, outcome)
+    return render(request, "accounts/two_factor_verify.html", {
+        "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
+    }, status=400 if form.errors else 200)
