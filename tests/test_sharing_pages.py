@@ -129,6 +129,17 @@ def test_a_victim_shares_only_the_incidents_and_exhibits_she_chooses(
     assert verify_vault(vault, record=False).ok
 
 
+def test_the_check_page_counts_the_exhibits_that_go_with_chosen_incidents(
+        owner_client, vault, case, investigator, incidents):
+    for name in ("photo-1.txt", "photo-2.txt"):
+        vault_services.add_exhibit(actor=vault.owner, vault=vault, incident=incidents[0],
+                                   stream=io.BytesIO(name.encode()), original_name=name)
+    code = cases.issue_share_code(actor=investigator, case=case)
+    html = link(owner_client, vault, "check", code=code, scope="chosen",
+                incidents=[str(incidents[0].pk)]).content.decode()
+    assert "And the 2 exhibits added to the incidents you chose." in html
+
+
 def test_going_back_from_the_check_page_keeps_what_she_entered(owner_client, vault, case,
                                                                  investigator, incidents):
     code = cases.issue_share_code(actor=investigator, case=case)
@@ -313,7 +324,7 @@ def test_the_access_log_lists_each_look_with_who_what_and_why(owner_client, owne
     assert "1 exhibit (AB/1)" in html
     assert "The analysis of your pattern, from 4 incidents" in html
     for why in ("Risk assessment", "Court", "Investigation", "SPO application"):
-        assert f'<td class="govuk-table__cell">{why}</td>' in html
+        assert f"Reason given: {why}</span>" in html
     newest = access.access_log(owner, vault).first()
     assert timeline.format_instant(newest.at, timeframe.zone(vault.time_zone)) in html
     # Newest first: the analysis, then the exhibits, then the incident, then the incidents.

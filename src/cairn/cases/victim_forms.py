@@ -65,7 +65,8 @@ class LinkForm(ScopeForm):
         label="The code you were given", max_length=40,
         help_text="The officer or advocate gives you a code of 8 letters and numbers, like "
                   "ABCD-2345. Capital or small letters both work.",
-        error_messages={"required": "Enter the code you were given"})
+        error_messages={"required": "Enter the code you were given",
+                        "max_length": CODE_FORMAT_ERROR})
 
     field_order = ["code", "scope", "incidents", "exhibits"]
 
