@@ -1,0 +1,122 @@
+"""The officer's pages in a real browser (Debian's Chromium through Playwright), on a case the
+demo victim shared her whole log with: the case list, the case page before and after choosing
+why they are looking, a shared incident, and a risk assessment recorded and shown. axe-core
+finds no WCAG 2.2 A/AA violations at phone and desktop widths, and no page scrolls sideways
+on a phone.
+
+The officer's session is a two-factor-verified one made with the Django test client
+(``sign_in_verified``) and handed to the browser as its session cookie."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import timezone
+
+from cairn.cases import services as cases
+from cairn.cases.models import RiskAssessment
+from cairn.demo import load_demo
+from tests.orgs import sign_in_verified
+from tests.test_analysis_browser import (  # noqa: F401
+    DESKTOP,
+    PHONE,
+    _browser_settings,
+    assert_accessible,
+    page,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+
+@pytest.fixture
+def demo_case(investigator):
+    vault = load_demo(now=timezone.now())
+    case = cases.open_case(actor=investigator, reference="NP/2026/0042")
+    code = cases.issue_share_code(actor=investigator, case=case)
+    cases.link_by_code(actor=vault.owner, vault=vault, code=code, scope="all")
+    return case
+
+
+def sign_in_officer(page, user, live_server) -> None:  # noqa: F811
+    client = Client()
+    sign_in_verified(client, user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie,
+                               "url": live_server.url}])
+
+
+def no_sideways_scroll(page, name: str) -> None:  # noqa: F811
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_officer_works_a_shared_case(page, live_server, demo_case, investigator,  # noqa: F811
+                                         viewport):
+    page.set_viewport_size(viewport)
+    sign_in_officer(page, investigator, live_server)
+    checks = [no_sideways_scroll] if viewport is PHONE else []
+
+    page.goto("/cases/")
+    assert page.title() == "Cases \N{EN DASH} Cairn"
+    assert page.get_by_role("link", name="NP/2026/0042").is_visible()
+    assert_accessible(page, "case list")
+    for check in checks:
+        check(page, "case list")
+
+    page.get_by_role("link", name="NP/2026/0042").click()
+    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
+    main = page.locator("main")
+    assert main.get_by_text("The analysis shows once you choose why you are looking").is_visible()
+    assert_accessible(page, "case page, no purpose yet")
+    for check in checks:
+        check(page, "case page, no purpose yet")
+
+    page.get_by_label("Investigation").check()
+    page.get_by_role("button", name="Show the evidence").click()
+    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
+    assert main.get_by_role("heading", name="They have carried out acts associated with "
+                                            "stalking").is_visible()
+    assert main.get_by_role("img", name="Timeline of incidents").is_visible()
+    assert main.get_by_text("You are looking at the shared evidence for:").is_visible()
+    assert_accessible(page, "case page")
+    for check in checks:
+        check(page, "case page")
+
+    # The first evidence link of the analysis (which comes before the timeline).
+    main.get_by_role("link", name=re.compile(r"^Incident \d+$")).first.click()
+    page.wait_for_url(re.compile(r"/vaults/[0-9a-f-]+/incidents/[0-9a-f-]+/$"))
+    assert page.title() == "Shared incident \N{EN DASH} Cairn"
+    assert main.get_by_text("What happened").is_visible()
+    assert_accessible(page, "shared incident")
+    for check in checks:
+        check(page, "shared incident")
+
+    page.get_by_role("link", name="Back to the case").click()
+    page.get_by_role("link", name="Assess the risk").click()
+    assert_accessible(page, "risk assessments, none yet")
+    page.get_by_role("button", name="New assessment").click()
+    page.wait_for_url(re.compile(r"/risk/new/"))
+    assert main.get_by_text(re.compile("^From the evidence:")).first.is_visible()
+    assert_accessible(page, "new risk assessment")
+    for check in checks:
+        check(page, "new risk assessment")
+    page.get_by_role("group", name=re.compile("owning, carrying or mentioning a weapon")) \
+        .get_by_label("No", exact=True).check()
+    page.get_by_label("Your summary (optional)").fill("High risk: refer to MARAC.")
+    page.get_by_role("button", name="Save this assessment").click()
+    page.wait_for_url(re.compile(r"/risk/[0-9a-f-]+/$"))
+    assert page.get_by_text("Risk assessment version 1 saved").is_visible()
+    assert main.get_by_text("From the evidence").first.is_visible()
+    assert_accessible(page, "risk assessment")
+    for check in checks:
+        check(page, "risk assessment")
+    assert RiskAssessment.objects.get().prefilled
+    assert not page.csp_errors
