@@ -339,3 +339,12 @@ def test_the_client_address_behind_a_proxy_is_the_one_the_proxy_saw(settings):
     assert client_address(request) == "203.0.113.5"  # not what the client claimed
     settings.CAIRN_TRUSTED_PROXY_COUNT = 3
     assert client_address(request) == "10.0.0.1"  # fewer hops than proxies: not trusted
+
+
+def test_each_role_lands_on_its_work_page(investigator, supervisor, administrator, advocate,
+                                          analyst):
+    assert two_factor.work_page_url(investigator) == "/cases/"
+    assert two_factor.work_page_url(supervisor) == "/cases/"
+    assert two_factor.work_page_url(administrator) == "/org/"
+    assert two_factor.work_page_url(advocate) == "/"
+    assert two_factor.work_page_url(analyst) == "/"

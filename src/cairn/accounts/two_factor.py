@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cairn.accounts import access
 from cairn.accounts.models import Role
 from cairn.audit import services as audit
-from cairn.cases.access import membership_of
+from cairn.cases.access import CASE_ROLES, membership_of
 
 DEVICE_NAME = "Authenticator app"
 
@@ -132,12 +132,15 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 
 def work_page_url(user: Any) -> str:
-    """Where a member lands after the two-factor check: administrators their organisation's
-    page; others the case list once it exists, else the home page."""
+    """Where a member lands after the two-factor check: an administrator on their
+    organisation's page, an investigator or supervisor on the unit's case list (when the
+    cases pages are installed); everyone else on the home page."""
     membership = membership_of(user)
     if membership is not None and membership.role == Role.ADMINISTRATOR:
         return reverse("org:home")
-    try:
-        return reverse("cases:list")
-    except NoReverseMatch:
-        return reverse("vault:home")
+    if membership is not None and membership.role in CASE_ROLES:
+        try:
+            return reverse("cases:list")
+        except NoReverseMatch:
+            pass
+    return reverse("vault:home")
