@@ -51,6 +51,13 @@ def admin_client(client, administrator):
 
 
 @pytest.fixture
+def client_factory():
+    from django.test import Client
+
+    return Client
+
+
+@pytest.fixture
 def foreign_administrator(operator, foreign_unit):
     from tests.factories import UserFactory
 
@@ -87,6 +94,16 @@ def test_an_administrator_sees_the_units_and_the_people_with_roles(admin_client,
     # No "end role" link for the administrator's own role.
     own = Membership.objects.get(user__username="ad.okoro", ended_at__isnull=True)
     assert f"/org/members/{own.pk}/end/" not in html
+
+
+def test_only_an_administrator_has_the_organisation_menu_item(admin_client, client_factory,
+                                                              investigator):
+    html = admin_client.get("/org/").content.decode()
+    assert re.search(r'<a class="govuk-service-navigation__link" href="/org/" '
+                     r'aria-current="page">', html)
+    other = client_factory()
+    sign_in_verified(other, investigator)
+    assert 'href="/org/"' not in other.get("/cases/").content.decode()
 
 
 def test_an_ended_role_is_no_longer_listed(admin_client, administrator, investigator):

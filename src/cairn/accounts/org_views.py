@@ -30,7 +30,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/org_home.html", {
         "organisation": admin.organisation, "own_membership": admin,
         "units": access.units_of(admin.organisation),
-        "members": access.current_members_of(admin.organisation),
+        "members": access.current_members_of(admin.organisation), "nav": "org",
     })
 
 
@@ -46,9 +46,10 @@ def invite(request: HttpRequest) -> HttpResponse:
                                             role=form.cleaned_data["role"])
         link = request.build_absolute_uri(reverse("org:invitation", args=[token]))
         return render(request, "accounts/org_invite_link.html", {
-            "invitation": invitation, "link": link, "organisation": admin.organisation})
+            "invitation": invitation, "link": link, "organisation": admin.organisation,
+            "nav": "org"})
     return render(request, "accounts/org_invite.html", {
-        "form": form, "organisation": admin.organisation,
+        "form": form, "organisation": admin.organisation, "nav": "org",
         "role_hints": [(label, ROLE_HINTS[value]) for value, label in form.fields["role"].choices],
     }, status=400 if form.errors else 200)
 
@@ -67,7 +68,7 @@ def end_role(request: HttpRequest, membership_id: str) -> HttpResponse:
         messages.success(request, f"{member.user} no longer has a role in "
                                   f"{admin.organisation}.")
         return redirect("org:home")
-    return render(request, "accounts/org_end_role.html", {"member": member})
+    return render(request, "accounts/org_end_role.html", {"member": member, "nav": "org"})
 
 
 def _invalid_invitation(request: HttpRequest) -> HttpResponse:
