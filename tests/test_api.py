@@ -123,6 +123,19 @@ def test_a_signed_in_session_is_not_enough_for_the_api(client, owner, vault):
     assert client.get(f"/api/vaults/{vault.pk}/shares").status_code == 401
 
 
+def test_a_token_needs_no_csrf_token_and_a_session_cannot_ride_along(owner, vault, investigator,
+                                                                     case):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    officer = Api(strict, token_for(investigator))
+    assert officer.post(f"/api/cases/{case.pk}/share-codes")[0] == 201
+    # Signed in to the pages as the victim, with no token: the API does not know her.
+    strict.force_login(owner)
+    assert Api(strict).post(f"/api/vaults/{vault.pk}/shares", {"code": "AAAA-AAAA",
+                                                              "scope": "all"})[0] == 401
+
+
 def test_a_token_is_stored_only_as_its_hash_and_a_revoked_one_is_refused(api, owner, vault):
     token, raw = tokens.create_token(actor=owner, user=owner, name="phone app")
     assert raw.startswith("cairn_") and len(raw) > 40
