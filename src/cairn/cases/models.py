@@ -193,7 +193,8 @@ class RiskAssessment(models.Model):
     form_version = models.PositiveIntegerField()
     answers = models.JSONField(default=dict)
     prefilled = models.JSONField(default=list, blank=True)  # question ids the analysis answered
-    level = models.CharField(max_length=16, blank=True)
+    # The form's band for the score: a label of any length (Cairn's are sentences).
+    level = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
