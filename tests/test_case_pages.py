@@ -485,3 +485,73 @@ def test_an_assessment_of_another_case_is_404(officer, shared_case, assessment, 
     other = cases.open_case(actor=investigator, reference="NP/2026/0200")
     url = reverse("cases:risk-assessment", args=[other.pk, assessment.pk])
     assert officer.get(url).status_code == 404
+
+
+# --- the pure helpers -------------------------------------------------------------------------
+
+def test_prefill_takes_what_any_linked_log_shows_and_never_infers_no():
+    from cairn.analysis.base import Finding
+    from cairn.analysis.questionnaire import parse_form
+    from cairn.analysis.risk import Indicator
+    from cairn.cases.casework import prefill_answers, still_prefilled
+
+    form = parse_form("""
+id: force-form
+version: 2
+title: A force's form
+source: Test
+questions:
+  - id: threats
+    text: Threats?
+    options: [{value: "y", label: "Y"}, {value: "n", label: "N"}]
+    flags: {"y": explicit_threats}
+  - id: seen
+    text: Which?
+    type: choices
+    options: [{value: home, label: Home}, {value: work, label: Work},
+              {value: weapon, label: Weapon}]
+    flags: {home: at_home, weapon: weapons}
+  - id: notes
+    text: Notes?
+    type: text
+""")
+
+    def shown(key, statement, ids):
+        return Indicator(key, key, "src", "present", Finding(statement, ids, "src"), None, None)
+
+    def not_seen(key):
+        return Indicator(key, key, "src", "not_seen", None, None, None)
+
+    first = [shown("explicit_threats", "Threats in 2 incidents.", ("a", "b")),
+             not_seen("weapons")]
+    second = [shown("weapons", "A weapon in 1 incident.", ("c",)),
+              shown("at_home", "At home: 1 incident.", ("d",))]
+    found = prefill_answers(form, [first, second])
+    assert set(found) == {"threats", "seen"}
+    assert found["threats"].answer == "y" and found["threats"].incident_ids == ("a", "b")
+    assert found["seen"].answer == ["home", "weapon"]
+    assert found["seen"].evidence == ("From the evidence: A weapon in 1 incident. "
+                                      "At home: 1 incident.")
+    assert prefill_answers(form, [[not_seen("explicit_threats")]]) == {}
+    given = {qid: p.answer for qid, p in found.items()}
+    assert still_prefilled(given, {"threats": "y", "seen": ["weapon", "home"]}) == [
+        "seen", "threats"]
+    assert still_prefilled(given, {"threats": "n", "seen": ["home"]}) == []
+
+
+def test_the_timeline_is_newest_first_with_police_entries_above_an_incident_at_the_same_time():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from cairn.cases.casework import merge_timeline
+
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    older = SimpleNamespace(start=at - timedelta(days=1), pk="i1")
+    same = SimpleNamespace(start=at, pk="i2")
+    note = SimpleNamespace(happened_at=at, kind="note")
+    later = SimpleNamespace(happened_at=at + timedelta(hours=1), kind="action")
+    vault = SimpleNamespace(pk="v")
+    items = merge_timeline([(vault, older), (vault, same)], [note, later],
+                           link=lambda v, i: f"/{v.pk}/{i.pk}/")
+    assert [(item.kind, item.href) for item in items] == [
+        ("action", ""), ("note", ""), ("incident", "/v/i2/"), ("incident", "/v/i1/")]

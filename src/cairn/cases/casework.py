@@ -6,7 +6,7 @@ risk indicators (``cairn.analysis.risk``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,14 +25,17 @@ class TimelineItem:
     incident: Any = None
     vault: Any = None
     entry: Any = None
+    href: str = ""  # an incident's page
 
 
-def merge_timeline(incidents: Iterable[tuple[Any, Any]], entries: Iterable[Any]
-                   ) -> list[TimelineItem]:
+def merge_timeline(incidents: Iterable[tuple[Any, Any]], entries: Iterable[Any],
+                   link: Callable[[Any, Any], str] | None = None) -> list[TimelineItem]:
     """Newest first. ``incidents`` are (vault, incident) pairs; an incident is placed at its
     start, an action or note when it happened. At the same moment, police entries come
-    after the incident they usually answer (so, newest first, above it)."""
-    items = [TimelineItem(incident.start, "incident", incident=incident, vault=vault)
+    after the incident they usually answer (so, newest first, above it). ``link`` gives an
+    incident's page."""
+    items = [TimelineItem(incident.start, "incident", incident=incident, vault=vault,
+                          href=link(vault, incident) if link else "")
              for vault, incident in incidents]
     items += [TimelineItem(entry.happened_at, entry.kind, entry=entry) for entry in entries]
     items.sort(key=lambda item: (item.at, item.kind != "incident"), reverse=True)

@@ -42,6 +42,7 @@ from cairn.cases.forms import (
 )
 from cairn.cases.models import Case, CaseStatus, Purpose, Share
 from cairn.cases.officers import unit_officers
+from cairn.cases.templatetags.case_pages import INCIDENT_PLACEHOLDER
 from cairn.vault.choices import Channel
 from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
@@ -182,6 +183,12 @@ def _scope_words(share: Any) -> str:
     return "Only what she chose: " + " and ".join(parts or ["nothing yet"])
 
 
+def incident_href(case: Case, vault: Vault) -> str:
+    """A shared incident's URL with a placeholder for its id: reversed once per vault, not
+    once for each of the hundreds of links a case page can hold."""
+    return reverse("cases:incident", args=[case.pk, vault.pk, INCIDENT_PLACEHOLDER])
+
+
 def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpose: str
                      ) -> tuple[list[tuple[Vault, Any]], list[dict[str, Any]]]:
     """Each linked vault's incidents in scope, and the analysis of its scope: two audited
@@ -199,6 +206,7 @@ def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpos
         chart = mark_safe(charts.timeline(analysis, chart_id=f"chart-timeline-{n}"))  # noqa: S308
         analyses.append({
             "vault": vault, "victim": share.vault.owner, "analysis": analysis,
+            "incident_href": incident_href(case, vault),
             "chart": chart, "numbers": {p.id: p.number for p in analysis.points},
             "indicators": [i for i in analysis.risk_indicators if i.from_log is not None],
         })
@@ -219,6 +227,7 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
     analyses: list[dict[str, Any]] = []
     if purpose is not None and shares:
         incidents, analyses = _shared_evidence(request, case, shares, purpose)
+    hrefs = {share.vault_id: incident_href(case, share.vault) for share in shares}
     entries = list(case.entries.select_related("created_by"))
     latest_assessment = (access.risk_assessments_readable_by(request.user, case)
                          .select_related("created_by").order_by("-version").first())
@@ -227,7 +236,8 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
         "status_changes": list(case.status_changes.select_related("by")),
         "suspects": list(case.suspects.all()),
         "shares": shares,
-        "timeline": merge_timeline(incidents, entries),
+        "timeline": merge_timeline(incidents, entries, link=lambda vault, incident: hrefs[
+            vault.pk].replace(INCIDENT_PLACEHOLDER, str(incident.pk))),
         "several_vaults": len(shares) > 1,
         "analyses": analyses,
         "latest_assessment": latest_assessment,
