@@ -197,6 +197,9 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
         return [Target(name, {p: simple[p] for p in params}, frozenset({"owner"}))]
     if namespace == "org":
         return [Target(name, {p: simple[p] for p in params}, frozenset({"administrator"}))]
+    if namespace == "advocacy":  # the owner's vault is shared with the advocate (incident 3)
+        return [Target(name, {p: simple[p] for p in params}, frozenset({"advocate"}),
+                       content=bool(params))]
     if namespace == "cases":
         if name == "cases:incident":
             return [Target(f"{name} [{case}, in scope={ok}]",
@@ -227,9 +230,9 @@ def random_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {k: (uuid.uuid4() if isinstance(v, uuid.UUID) else 999) for k, v in kwargs.items()}
 
 
-def choose_purpose(client: Client, case_pk: Any) -> None:
+def choose_purpose(client: Client, key: str) -> None:
     session = client.session
-    session[f"purpose:{case_pk}"] = "investigation"
+    session[f"purpose:{key}"] = "investigation"
     session.save()
 
 
@@ -250,6 +253,8 @@ def test_pages(world, role):
             url = reverse(name, kwargs=target.kwargs)
             if "case_id" in target.kwargs:
                 choose_purpose(client, target.kwargs["case_id"])
+            elif name.startswith("advocacy:") and "vault_id" in target.kwargs:
+                choose_purpose(client, f"vault:{target.kwargs['vault_id']}")
             before = AuditRecord.objects.filter(action="vault.read").count()
             method = "get"
             got = client.get(url)

@@ -143,4 +143,6 @@ def work_page_url(user: Any) -> str:
             return reverse("cases:list")
         except NoReverseMatch:
             pass
+    if membership is not None and membership.role == Role.ADVOCATE:
+        return reverse("advocacy:logs")
     return reverse("vault:home")
