@@ -555,3 +555,42 @@ def test_the_timeline_is_newest_first_with_police_entries_above_an_incident_at_t
                            link=lambda v, i: f"/{v.pk}/{i.pk}/")
     assert [(item.kind, item.href) for item in items] == [
         ("action", ""), ("note", ""), ("incident", "/v/i2/"), ("incident", "/v/i1/")]
+
+
+FORCE_FORM = """
+id: force-form
+version: 1
+title: The force's screening form
+source: North Police (licensed)
+questions:
+  - id: threatened
+    text: Has the suspect threatened the victim?
+    options: [{value: "y", label: "Yes"}, {value: "n", label: "No"}]
+    flags: {"y": explicit_threats}
+    score: {"y": 5}
+bands:
+  - {min: 0, max: 4, label: Standard}
+  - {min: 5, label: High}
+"""
+
+
+def test_a_form_the_deployment_loads_is_offered_and_prefilled_by_its_flags(
+        officer, settings, tmp_path, shared_case, threat_incident):
+    (tmp_path / "force.yaml").write_text(FORCE_FORM, encoding="utf-8")
+    settings.CAIRN_RISK_FORM_DIRS = [str(tmp_path)]
+    choose(officer, shared_case, "risk_assessment")
+    url = reverse("cases:risk-new", args=[shared_case.pk])
+    page = html(officer.get(url))
+    assert "Which form do you want to use?" in page
+    assert "The force&#x27;s screening form" in page and "Questions about the person" in page
+    assert not reads()
+    page = html(officer.get(url, {"form": "force-form"}))
+    assert "From the evidence: Words of a threat in 1 incident." in page
+    officer.post(url + "?form=force-form", {"threatened": "y"})
+    assessment = RiskAssessment.objects.get(case=shared_case)
+    assert (assessment.form_id, assessment.level, assessment.prefilled) == (
+        "force-form", "High", ["threatened"])
+    detail = html(officer.get(reverse("cases:risk-assessment",
+                                      args=[shared_case.pk, assessment.pk])))
+    assert "Has the suspect threatened the victim?" in detail and "High" in detail
+    assert officer.get(url, {"form": "no-such-form"}).status_code == 404

@@ -258,6 +258,10 @@ TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")
 
+# Folders of risk questionnaire definitions (YAML, cairn/analysis/questionnaire.py) that a
+# deployment holds a licence for, offered beside Cairn's own form on a case's risk pages.
+CAIRN_RISK_FORM_DIRS = env_list("CAIRN_RISK_FORM_DIRS", [])
+
 # Logs carry no vault content (DESIGN.md invariant 5): request lines only, never bodies or titles.
 LOGGING = {
     "version": 1,
