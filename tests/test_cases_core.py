@@ -192,3 +192,11 @@ def test_invitations_give_a_role_once(administrator, unit, outsider, colleague):
     with pytest.raises(PermissionDenied):
         accounts.invite(actor=outsider, unit=unit, role=Role.ADMINISTRATOR)
     assert AuditRecord.objects.filter(action="invitation.accepted").count() == 1
+
+
+def test_a_bad_suspect_identifier_is_a_field_error(case, investigator):
+    with pytest.raises(ValidationError) as caught:
+        cases.add_suspect(actor=investigator, case=case, name="Mark",
+                          identifiers=[("phone", "not a number")])
+    assert "identifiers" in caught.value.message_dict
+    assert not case.suspects.exists()

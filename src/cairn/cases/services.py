@@ -152,8 +152,8 @@ def add_suspect(*, actor: Any, case: Case, name: str, date_of_birth: date | None
     for kind, value in identifiers:
         try:
             normalised = vault_services.normalise_identifier(kind, value)
-        except ValidationError as exc:
-            raise ValidationError({"identifiers": exc.messages}) from None
+        except ValueError as exc:
+            raise ValidationError({"identifiers": [str(exc)]}) from None
         cleaned.append({"kind": kind, "value": normalised})
     with transaction.atomic():
         suspect = CaseSuspect.objects.create(case=case, name=name, date_of_birth=date_of_birth,

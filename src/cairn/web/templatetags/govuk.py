@@ -164,8 +164,11 @@ def govuk_error_summary(*forms_: forms.Form | None) -> dict[str, Any]:
 
 
 @register.inclusion_tag("web/components/pagination.html")
-def govuk_pagination(page: Page, query: QueryDict | None = None) -> dict[str, Any]:
-    """Previous/next links that keep the page's other GET parameters (its filters)."""
+def govuk_pagination(page: Page, query: QueryDict | None = None,
+                     noun: str = "incidents") -> dict[str, Any]:
+    """Previous/next links that keep the page's other GET parameters (its filters).
+
+    ``noun`` completes the links' hidden text for screen readers ("Newer incidents")."""
 
     def href(number: int) -> str:
         params = query.copy() if query is not None else QueryDict(mutable=True)
@@ -173,7 +176,7 @@ def govuk_pagination(page: Page, query: QueryDict | None = None) -> dict[str, An
         return "?" + params.urlencode()
 
     return {
-        "page": page,
+        "page": page, "noun": noun,
         "previous_href": href(page.previous_page_number()) if page.has_previous() else "",
         "next_href": href(page.next_page_number()) if page.has_next() else "",
     }
