@@ -78,17 +78,19 @@ def prefill_answers(form: FormDefinition, indicator_sets: Iterable[Sequence[Indi
             for question in form.questions:
                 if question.type == "text":
                     continue
-                flagged = [value for value, key in question.flags.items()
+                flagged = [option for option, key in question.flags.items()
                            if key == indicator.key]
                 if not flagged:
                     continue
                 values, statements, ids = found.setdefault(question.id, ([], [], []))
-                for value in flagged[:1] if question.type == "choice" else flagged:
-                    if value not in values:
-                        values.append(value)
+                for option in flagged[:1] if question.type == "choice" else flagged:
+                    if option not in values:
+                        values.append(option)
                 if indicator.from_log.statement not in statements:
                     statements.append(indicator.from_log.statement)
-                ids.extend(i for i in indicator.from_log.incident_ids if i not in ids)
+                for incident_id in indicator.from_log.incident_ids:
+                    if incident_id not in ids:
+                        ids.append(incident_id)
     result: dict[str, Prefill] = {}
     for question in form.questions:
         if question.id not in found:
