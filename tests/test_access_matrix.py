@@ -200,6 +200,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     if namespace == "advocacy":  # the owner's vault is shared with the advocate (incident 3)
         return [Target(name, {p: simple[p] for p in params}, frozenset({"advocate"}),
                        content=bool(params))]
+    if namespace == "orders" and not params:  # the unit's own deadlines (calendar feed)
+        return [Target(name, {}, frozenset(CASE_ROLES))]
     if namespace == "cases":
         if name == "cases:incident":
             return [Target(f"{name} [{case}, in scope={ok}]",

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cairn.analysis",
     "cairn.packs",
     "cairn.cases",
+    "cairn.orders",
     "cairn.api",
     "cairn.web",
 ]

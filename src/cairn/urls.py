@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("cairn.api.urls")),
     path("share/", include("cairn.cases.victim_urls")),
     path("cases/", include("cairn.cases.urls")),
+    path("orders/", include("cairn.orders.urls")),
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]

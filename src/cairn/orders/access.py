@@ -1,0 +1,41 @@
+"""Who may read SPO applications and orders: the case roles of the case's unit, exactly as
+for the case itself (``cairn.cases.access``); anything else is "not found"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cairn.cases.access import cases_readable_by
+from cairn.orders.models import Application, ApplicationStatus, ApplicationStatusChange, Order
+
+
+def applications_readable_by(user: Any) -> QuerySet[Application]:
+    return Application.objects.filter(case__in=cases_readable_by(user))
+
+
+def get_application_for_user(user: Any, pk: Any) -> Application:
+    try:
+        return applications_readable_by(user).select_related("case").get(pk=pk)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such application") from None
+
+
+def orders_readable_by(user: Any) -> QuerySet[Order]:
+    return Order.objects.filter(application__case__in=cases_readable_by(user))
+
+
+def get_order_for_user(user: Any, pk: Any) -> Order:
+    try:
+        return orders_readable_by(user).select_related("application__case").get(pk=pk)
+    except (Order.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such order") from None
+
+
+def hearings_readable_by(user: Any) -> QuerySet[ApplicationStatusChange]:
+    """The "hearing listed" steps of the applications ``user`` may read."""
+    return ApplicationStatusChange.objects.filter(
+        application__in=applications_readable_by(user),
+        status=ApplicationStatus.HEARING_LISTED, hearing_on__isnull=False)
