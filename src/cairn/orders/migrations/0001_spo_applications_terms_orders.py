@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0003_closure_sign_offs_reopen_requests_suspect_keys'),
+        ('cases', '0002_risk_assessment_level_any_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
