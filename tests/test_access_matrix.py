@@ -218,7 +218,11 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                 if case != "part":
                     continue
                 kwargs["assessment_id"] = ids["assessment"]
-            found.append(Target(f"{name} [{case}]", kwargs, frozenset(CASE_UNIT[case]),
+            allowed = CASE_UNIT[case]
+            if name == "cases:closure-sign-off":  # a supervisor other than the officer in
+                # charge (the supervisor is in charge of "full")
+                allowed = allowed & ({"supervisor"} if case != "full" else set())
+            found.append(Target(f"{name} [{case}]", kwargs, frozenset(allowed),
                                 content=name == "cases:case" and case in ("part", "full")))
         return found
     raise AssertionError(f"the matrix has no rule for {name}")

@@ -228,3 +228,80 @@ class RiskReview(models.Model):
 
     def __str__(self) -> str:
         return self.get_decision_display()
+
+
+class ClosureSignOff(models.Model):
+    """A supervisor's written agreement to close a case although the analysis of a linked log
+    warns that the stalking may start again (append-only; issue 8, point 5).
+
+    ``warning`` is a summary without vault content: per linked log, the numbers of days and
+    the dates the warning rests on (``cairn.cases.closure.warning_summary``). ``after_change``
+    is the case's latest status row when it was signed: a sign-off counts for a closing only
+    when no closing came after it (so a reopened case needs a new one)."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_sign_offs")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    reason = models.TextField()
+    warning = models.JSONField(default=list, blank=True)
+    after_change = models.ForeignKey(CaseStatusChange, on_delete=models.PROTECT,
+                                     related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Closure sign-off at {self.at:%Y-%m-%d}"
+
+
+class ReopenRequest(models.Model):
+    """The victim's one-step request, from her sharing page, to reopen a closed case. It
+    reopens the case at once: ``status_change`` is the "open" row it added, written by her
+    (``CaseStatusChange.by`` is the victim) with a note saying so."""
+
+    id = models.BigAutoField(primary_key=True)
+    victim = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reopen_requests")
+    status_change = models.OneToOneField(CaseStatusChange, on_delete=models.PROTECT,
+                                         related_name="reopen_request")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Reopen request at {self.at:%Y-%m-%d}"
+
+
+class SuspectKeyKind(models.TextChoices):
+    PHONE = "phone", "phone number"
+    EMAIL = "email", "e-mail address"
+    HANDLE = "handle", "social media handle"
+    VEHICLE = "vehicle", "vehicle registration"
+    NAME_DOB = "name_dob", "name and date of birth"
+
+
+class SuspectKey(models.Model):
+    """One suspect identifier as a keyed hash, for cross-case links within an organisation
+    (``cairn.cases.links``): equal identifiers give equal hashes, and nothing of the
+    identifier can be learnt from the hash without the organisation's key."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspect_keys")
+    suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, related_name="keys")
+    kind = models.CharField(max_length=16, choices=SuspectKeyKind.choices)
+    key_hash = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "key_hash"],
+                                name="suspect_key_lookup_idx")]
+        constraints = [models.UniqueConstraint(fields=["suspect", "kind", "key_hash"],
+                                               name="suspect_key_unique")]
+
+    def __str__(self) -> str:
+        return f"Suspect key ({self.kind})"

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cairn.accounts.models import Membership, Role, User
 from cairn.audit import services as audit
+from cairn.cases import closure, links
 from cairn.cases.access import CASE_ROLES, membership_of
 from cairn.cases.models import (
     Case,
@@ -99,6 +100,9 @@ def change_status(*, actor: Any, case: Case, status: str, note: str = "") -> Cas
     _case_member(actor, case)
     if status not in CaseStatus.values:
         raise ValidationError({"status": ["Choose a status"]})
+    if status == CaseStatus.CLOSED and case.status != CaseStatus.CLOSED:
+        # The closure guard: refuses, naming the warning, without a supervisor's sign-off.
+        closure.check_closing(actor, case)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == status:
@@ -158,6 +162,7 @@ def add_suspect(*, actor: Any, case: Case, name: str, date_of_birth: date | None
     with transaction.atomic():
         suspect = CaseSuspect.objects.create(case=case, name=name, date_of_birth=date_of_birth,
                                              identifiers=cleaned)
+        links.write_keys(suspect)
         audit.record(actor=actor, action="case.suspect", object_type="case", object_id=case.pk)
     return suspect
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cairn.cases import risk_views, views
+from cairn.cases import closure_views, risk_views, views
 
 app_name = "cases"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:case_id>/", views.case_page, name="case"),
     path("<uuid:case_id>/purpose/", views.choose_purpose, name="purpose"),
     path("<uuid:case_id>/status/", views.change_status, name="status"),
+    path("<uuid:case_id>/closure/sign-off/", closure_views.sign_off, name="closure-sign-off"),
     path("<uuid:case_id>/review-date/", views.change_review_date, name="review-date"),
     path("<uuid:case_id>/timeline/new/", views.add_entry, name="entry-new"),
     path("<uuid:case_id>/suspects/new/", views.add_suspect, name="suspect-new"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn.accounts.models import Membership
 from cairn.audit.models import AuditRecord
-from cairn.cases import access, services
+from cairn.cases import access, closure, services
 from cairn.cases.models import Purpose, Share, ShareScope
 from cairn.cases.victim_forms import LinkForm, ScopeForm
 from cairn.vault import access as vault_access
@@ -144,6 +144,7 @@ def _share_page(request: HttpRequest, vault: Vault, form: LinkForm) -> HttpRespo
     current, withdrawn = _share_rows(request.user, vault)
     return render(request, "cases/share.html", {
         "vault": vault, "nav": "sharing", "form": form, "current": current,
+        "closed_cases": closure.closed_notices(request.user, vault),
         "withdrawn": withdrawn, "chosen_open": form["scope"].value() == ShareScope.CHOSEN,
     }, status=400 if form.is_bound and form.errors else 200)
 

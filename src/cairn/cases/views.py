@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cairn.accounts.models import Membership
 from cairn.analysis import charts
 from cairn.analysis.engine import Analysis, analyse
-from cairn.cases import access, services
+from cairn.cases import access, closure_views, links, services
 from cairn.cases.casework import merge_timeline
 from cairn.cases.forms import (
     CaseFilterForm,
@@ -243,6 +243,13 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
         "latest_assessment": latest_assessment,
         "channels": dict(Channel.choices),
         "today": timezone.localdate(),
+        # Issue 8: the closure guard's sign-offs and the victim's reopen requests, and leads
+        # to other cases of the force sharing a suspect identifier.
+        "sign_offs": list(case.closure_sign_offs.select_related("supervisor")),
+        "reopen_requests": list(case.reopen_requests.all()),
+        "can_sign_off": closure_views.can_sign_off(request.user, case),
+        "sign_off_form": closure_views.SignOffForm(),
+        "links": links.links_for(request.user, case),
     }
     return render(request, "cases/case_page.html", context)
 

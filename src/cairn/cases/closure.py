@@ -1,0 +1,226 @@
+"""The closure guard (issue 8, point 5): a case is not closed just because the stalking
+"appears to have stopped".
+
+Closing a case runs the analysis over every log shared with it (through
+``access.shared_snapshot`` with the purpose "supervision", so each read is in the victim's
+access log with that reason) and takes its recurrence warning: the current quiet period is
+shorter than an earlier lull that ended in a restart, or less than a year has passed since the
+last incident (``cairn.analysis.lulls.recurrence_warning``). When any log warns, closing needs
+a supervisor's written sign-off (``ClosureSignOff``) made since the case was last reopened;
+``services.change_status`` refuses without one, naming the warning.
+
+When a case is closed, the victim sees it on her sharing page with a one-step "Ask the unit to
+reopen the case" (``request_reopen``): it records a ``ReopenRequest`` and reopens the case at
+once with a status row written by her, noted as her request, so the officer's case page shows
+who reopened it and why.
+
+What is kept of the warning (``warning_summary``) holds no vault content: per log, the number
+of days of the current quiet period, the date of the last incident, and the length and dates
+of the earlier lull, if one is the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.accounts.models import Role
+from cairn.analysis.engine import Analysis, analyse
+from cairn.analysis.lulls import A_YEAR
+from cairn.audit import services as audit
+from cairn.cases import access
+from cairn.cases.models import (
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    ClosureSignOff,
+    Purpose,
+    ReopenRequest,
+    Share,
+)
+from cairn.vault import services as vault_services
+
+PURPOSE = Purpose.SUPERVISION
+REOPEN_NOTE = "Reopened at the victim's request, from her log"
+
+
+@dataclass(frozen=True)
+class LogWarning:
+    """Why one shared log warns, in numbers and dates only."""
+
+    vault_id: str
+    quiet_days: int
+    last_incident: date
+    within_a_year: bool
+    lull_days: int | None = None  # the longest earlier lull longer than the quiet period
+    lull_start: date | None = None
+    lull_end: date | None = None
+
+    def text(self) -> str:
+        parts = []
+        if self.lull_days is not None:
+            parts.append(f"the current quiet period ({self.quiet_days} days since "
+                         f"{self.last_incident:%d %B %Y}) is shorter than an earlier one of "
+                         f"{self.lull_days} days ({self.lull_start:%d %B %Y} to "
+                         f"{self.lull_end:%d %B %Y}) that ended when it started again")
+        if self.within_a_year:
+            parts.append(f"less than a year has passed since the last incident "
+                         f"({self.quiet_days} days, on {self.last_incident:%d %B %Y})")
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"vault": self.vault_id, "quiet_days": self.quiet_days,
+                "last_incident": self.last_incident.isoformat(),
+                "within_a_year": self.within_a_year, "lull_days": self.lull_days,
+                "lull_start": self.lull_start.isoformat() if self.lull_start else None,
+                "lull_end": self.lull_end.isoformat() if self.lull_end else None}
+
+
+def _local(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
+    """The warning of one log's analysis as numbers and dates, or None when it does not warn."""
+    current = analysis.lulls.current
+    if not analysis.recurrence.warning or current is None:
+        return None
+    starts = {point.id: point.start for point in analysis.points}
+    zone = analysis.time_zone
+    longer = [lull for lull in analysis.lulls.lulls
+              if lull.ended_in_restart and lull.days > current.days]
+    lull = max(longer, key=lambda item: item.days, default=None)
+    return LogWarning(
+        vault_id=str(vault_id), quiet_days=round(current.days),
+        last_incident=_local(starts[current.since_id], zone),
+        within_a_year=current.days < A_YEAR,
+        lull_days=round(lull.days) if lull else None,
+        lull_start=_local(lull.start, zone) if lull else None,
+        lull_end=_local(lull.end, zone) if lull else None)
+
+
+def recurrence_warnings(actor: Any, case: Case) -> list[LogWarning]:
+    """The warnings of every log shared with ``case`` that ``actor`` can see (each analysis
+    read is audited with the purpose "supervision"). Empty when no log warns."""
+    now = timezone.now()
+    warnings = []
+    for vault in access.vaults_shared_with(actor, case).order_by("created_at"):
+        snapshot = access.shared_snapshot(actor, vault, purpose=PURPOSE, case=case)
+        found = log_warning(vault.pk, analyse(snapshot, now=now))
+        if found is not None:
+            warnings.append(found)
+    return warnings
+
+
+def warning_text(warnings: list[LogWarning]) -> str:
+    """One sentence per warning log, for messages and the sign-off page."""
+    several = len(warnings) > 1
+    return " ".join(f"{f'Log {n}: ' if several else ''}{w.text()[0].upper()}{w.text()[1:]}."
+                    for n, w in enumerate(warnings, start=1))
+
+
+def _latest_change(case: Case) -> CaseStatusChange:
+    return case.status_changes.order_by("-id")[0]
+
+
+def valid_sign_off(case: Case) -> ClosureSignOff | None:
+    """The latest sign-off made since the case was last closed (and so since it was last
+    reopened), if any."""
+    last_closed = (case.status_changes.filter(status=CaseStatus.CLOSED).order_by("-id")
+                   .values_list("id", flat=True).first())
+    sign_offs = case.closure_sign_offs.order_by("-id")
+    if last_closed is not None:
+        sign_offs = sign_offs.filter(after_change_id__gte=last_closed)
+    return sign_offs.first()
+
+
+def check_closing(actor: Any, case: Case) -> None:
+    """Raise a ValidationError naming the warning when closing ``case`` needs a sign-off that
+    has not been given. Called by ``services.change_status`` before it closes a case."""
+    if valid_sign_off(case) is not None:
+        return
+    warnings = recurrence_warnings(actor, case)
+    if warnings:
+        raise ValidationError({"status": [
+            "A supervisor must sign off closing this case, with a written reason, because "
+            "the analysis of the shared evidence warns that the stalking may start again: "
+            + warning_text(warnings)]})
+
+
+def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
+    """A supervisor of the case's unit, not the officer in charge, agrees in writing that the
+    case may be closed despite the warning. Kept with the warning as it stood."""
+    from cairn.cases.services import _case_member  # services imports this module
+
+    _case_member(actor, case, (Role.SUPERVISOR,))
+    if case.officer_id == actor.pk:
+        raise PermissionDenied("A supervisor other than the officer in charge signs off")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Write why the case can be closed despite the "
+                                          "warning"]})
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"reason": ["The case is already closed"]})
+    warnings = recurrence_warnings(actor, case)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        sign_off = ClosureSignOff.objects.create(
+            case=locked, supervisor=actor, reason=reason,
+            warning=[w.as_json() for w in warnings], after_change=_latest_change(locked))
+        audit.record(actor=actor, action="case.closure_signed_off", object_type="case",
+                     object_id=case.pk, detail={"purpose": PURPOSE, "warning": sign_off.warning,
+                                                "sign_off": sign_off.pk})
+    return sign_off
+
+
+# --- the victim's side --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClosedNotice:
+    share: Share
+    reference: str
+    recipient: str  # "Stalking Unit, North Police"
+    closed_on: date  # in the vault's time zone
+
+
+def closed_notices(user: Any, vault: Any) -> list[ClosedNotice]:
+    """For the owner: the cases her live shares link to that are closed, with when."""
+    shares = (access.shares_of_owner(user, vault)
+              .filter(withdrawn_at__isnull=True, case__status=CaseStatus.CLOSED))
+    notices = []
+    for share in shares:
+        assert share.case is not None  # filtered on the case's status
+        closed = (share.case.status_changes.filter(status=CaseStatus.CLOSED)
+                  .order_by("-id").first())
+        notices.append(ClosedNotice(share, share.case.reference,
+                                    str(access.recipient_of_share(share)),
+                                    _local(closed.at if closed else share.case.created_at,
+                                           vault.time_zone)))
+    return notices
+
+
+def request_reopen(*, actor: Any, vault: Any, share: Share) -> ReopenRequest:
+    """The victim reopens a closed case her log is shared with, in one step: the request is
+    kept, and the case is open again with a status row by her."""
+    vault_services.require_owner(actor, vault)
+    if share.vault_id != vault.pk or share.case_id is None or share.withdrawn_at is not None:
+        raise ValidationError({"share": ["Your log is not shared with this case"]})
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=share.case_id)
+        if case.status != CaseStatus.CLOSED:
+            raise ValidationError({"share": ["The case is open already"]})
+        change = CaseStatusChange.objects.create(case=case, status=CaseStatus.OPEN,
+                                                 note=REOPEN_NOTE, by=actor)
+        case.status = CaseStatus.OPEN
+        case.save(update_fields=["status"])
+        request = ReopenRequest.objects.create(victim=actor, case=case, status_change=change)
+        audit.record(actor=actor, action="case.reopen_requested", object_type="case",
+                     object_id=case.pk, vault_id=vault.pk,
+                     detail={"status": CaseStatus.OPEN, "request": request.pk})
+    return request
