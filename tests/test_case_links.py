@@ -117,3 +117,20 @@ def test_rebuild_keys_recomputes_them(case, second_case, investigator, settings)
     assert links.rebuild_keys() == 2
     after = set(SuspectKey.objects.values_list("key_hash", flat=True))
     assert before.isdisjoint(after) and len(links.links_for(investigator, case)) == 1
+
+
+def test_the_migration_writes_keys_for_suspects_recorded_before(case, second_case,
+                                                                investigator):
+    import importlib
+
+    from django.apps import apps
+
+    suspect(investigator, case, ("phone", "07700 900123"))
+    suspect(investigator, second_case, ("phone", "07700 900123"), name="Al Dee",
+            dob=date(1990, 1, 2))
+    SuspectKey.objects.all().delete()
+    migration = importlib.import_module(
+        "cairn.cases.migrations.0004_suspect_keys_for_existing_suspects")
+    migration.write_keys(apps, None)
+    assert SuspectKey.objects.count() == 3
+    assert [f.reference for f in links.links_for(investigator, case)] == ["NP/2026/0043"]
