@@ -4,6 +4,8 @@ closed and reopens it in one step from her sharing page."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -14,6 +16,8 @@ from cairn.cases import closure
 from cairn.cases import services as cases
 from cairn.cases.access import READ_ACTION
 from cairn.cases.models import CaseStatus, ClosureSignOff, ReopenRequest
+from cairn.ledger.models import LedgerEntry
+from cairn.ledger.verify import verify_vault
 from tests.factories import make_incident
 from tests.orgs import _member, sign_in_verified
 
@@ -117,7 +121,11 @@ def test_after_a_sign_off_the_case_closes_and_a_reopened_case_needs_a_new_one(
     warned_case.refresh_from_db()
     assert warned_case.status == CaseStatus.OPEN
     assert request.status_change.by == owner and request.status_change.note == closure.REOPEN_NOTE
-    assert AuditRecord.objects.filter(action="case.reopen_requested", actor=owner).exists()
+    assert AuditRecord.objects.filter(action="case.reopen_requested", actor=owner,
+                                      vault_id=vault.pk).exists()
+    last = LedgerEntry.objects.filter(vault=vault).order_by("-seq").first()
+    assert json.loads(bytes(last.entry))["kind"] == "case.reopen_requested"
+    assert verify_vault(vault, record=False).ok
     with pytest.raises(ValidationError, match="sign off"):
         cases.change_status(actor=investigator, case=warned_case, status=CaseStatus.CLOSED)
 

@@ -12,7 +12,7 @@ a supervisor's written sign-off (``ClosureSignOff``) made since the case was las
 When a case is closed, the victim sees it on her sharing page with a one-step "Ask the unit to
 reopen the case" (``request_reopen``): it records a ``ReopenRequest`` and reopens the case at
 once with a status row written by her, noted as her request, so the officer's case page shows
-who reopened it and why.
+who reopened it and why; the request is also an entry in her vault's ledger.
 
 What is kept of the warning (``warning_summary``) holds no vault content: per log, the number
 of days of the current quiet period, the date of the last incident, and the length and dates
@@ -220,7 +220,10 @@ def request_reopen(*, actor: Any, vault: Any, share: Share) -> ReopenRequest:
         case.status = CaseStatus.OPEN
         case.save(update_fields=["status"])
         request = ReopenRequest.objects.create(victim=actor, case=case, status_change=change)
-        audit.record(actor=actor, action="case.reopen_requested", object_type="case",
-                     object_id=case.pk, vault_id=vault.pk,
-                     detail={"status": CaseStatus.OPEN, "request": request.pk})
+        # Her own proof too: an entry in her vault's ledger, with the audit record.
+        vault_services.record_change(
+            actor=actor, vault=vault, action="case.reopen_requested", obj=request,
+            content={"request": request.pk, "case": str(case.pk), "share": str(share.pk),
+                     "status_change": change.pk},
+            detail={"case": str(case.pk), "status": CaseStatus.OPEN})
     return request
