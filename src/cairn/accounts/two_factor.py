@@ -134,7 +134,8 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 def work_page_url(user: Any) -> str:
     """Where a member lands after the two-factor check: an administrator on their
     organisation's page, an investigator or supervisor on the unit's case list (when the
-    cases pages are installed); everyone else on the home page."""
+    cases pages are installed), an advocate on the logs shared with them; everyone else on
+    the home page."""
     membership = membership_of(user)
     if membership is not None and membership.role == Role.ADMINISTRATOR:
         return reverse("org:home")
