@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cairn.cases import services as cases
 from cairn.cases.models import Case, CaseStatus, ReopenRequest
@@ -43,8 +44,9 @@ def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
     page.goto(f"/cases/{case.pk}/status/")
     page.get_by_label("Closed").check()
     page.get_by_role("button", name="Change the status").click()
-    assert main.get_by_text(re.compile("A supervisor must sign off closing this case")) \
-        .first.is_visible()
+    # The refusal re-renders the same URL: wait for it rather than for a navigation.
+    expect(main.get_by_text(re.compile("A supervisor must sign off closing this case")).first) \
+        .to_be_visible()
     assert_accessible(page, "closing refused with the warning")
 
     page.context.clear_cookies()
@@ -54,7 +56,7 @@ def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
         "Suspect moved abroad; the victim agrees. Review in three months.")
     page.get_by_role("button", name="Sign off closing the case").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/#closure$"))
-    assert main.get_by_text("Suspect moved abroad; the victim agrees.").is_visible()
+    expect(main.get_by_text("Suspect moved abroad; the victim agrees.").first).to_be_visible()
     assert_accessible(page, "case page with a sign-off")
     page.goto(f"/cases/{case.pk}/status/")
     page.get_by_label("Closed").check()
@@ -65,13 +67,12 @@ def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
     page.context.clear_cookies()
     sign_in_as_demo(page)
     page.goto(f"/share/{vault.pk}/")
-    assert main.get_by_text(re.compile(r"Case NP/2026/0042 at Stalking Unit, North Police "
-                                       r"was closed on")).is_visible()
+    expect(main.get_by_text(re.compile(r"Case NP/2026/0042 at Stalking Unit, North Police "
+                                       r"was closed on")).first).to_be_visible()
     assert_accessible(page, "sharing page with a closed case")
     page.get_by_role("button", name=re.compile("Ask the unit to reopen the case")).click()
     page.wait_for_url(re.compile(r"/share/[0-9a-f-]+/$"))
-    assert main.get_by_text(re.compile("The case is open again")).is_visible() or \
-        page.get_by_text(re.compile("The case is open again")).is_visible()
+    expect(page.get_by_text(re.compile("The case is open again")).first).to_be_visible()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.OPEN
     assert ReopenRequest.objects.get().victim == vault.owner
     assert not page.csp_errors
