@@ -166,7 +166,7 @@ def dkim_dns() -> Iterator[DkimZone]:
     Any other name under ``example.org`` is NXDOMAIN.
     """
     if not shutil.which("dnsmasq") and not shutil.which(DNSMASQ):
-        pytest.skip("dnsmasq is not installed (scripts/system-deps.sh installs dnsmasq-base)")
+        pytest.fail("dnsmasq is not installed: run scripts/system-deps.sh (dnsmasq-base)")
     keys = {"mar2024": dkim_key(2048), "long2024": dkim_key(4096), "rotated": dkim_key(2048),
             "rotated-old": dkim_key(2048)}
     served = {f"{selector}._domainkey.{DOMAIN}": record.decode("ascii")

@@ -349,7 +349,7 @@ def test_printable_keeps_text_and_replaces_only_what_no_font_draws():
 def test_the_fallback_font_is_read_for_what_it_draws():
     files = pack_pdf._fallback_files()
     if not files:
-        pytest.skip("fonts-dejavu-core is not installed")
+        pytest.fail("fonts-dejavu-core is not installed: run scripts/system-deps.sh")
     characters = font_characters(files[0].read_bytes())
     assert {ord("A"), 0x05E9, 0x0645, 0x1F600} <= characters
     assert 0x4E2D not in characters

@@ -25,7 +25,7 @@ from typing import Any
 import segno
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cairn.accounts import access
@@ -133,17 +133,14 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 
 def work_page_url(user: Any) -> str:
     """Where a member lands after the two-factor check: an administrator on their
-    organisation's page, an investigator or supervisor on the unit's case list (when the
-    cases pages are installed), an advocate on the logs shared with them; everyone else on
+    organisation's page, an investigator or supervisor on the unit's case list, an
+    advocate on the logs shared with them; everyone else on
     the home page."""
     membership = membership_of(user)
     if membership is not None and membership.role == Role.ADMINISTRATOR:
         return reverse("org:home")
     if membership is not None and membership.role in CASE_ROLES:
-        try:
-            return reverse("cases:list")
-        except NoReverseMatch:
-            pass
+        return reverse("cases:list")
     if membership is not None and membership.role == Role.ADVOCATE:
         return reverse("advocacy:logs")
     return reverse("vault:home")
