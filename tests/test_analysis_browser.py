@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME, load_demo
 
@@ -90,21 +91,21 @@ def test_the_demo_user_sees_the_pattern_with_its_evidence(page, demo_vault):
     for title in ("They have carried out acts associated with stalking",
                   "They pose a risk associated with stalking",
                   "An order is needed to protect you", "The court's test"):
-        assert main.get_by_role("heading", name=title).is_visible()
+        expect(main.get_by_role("heading", name=title)).to_be_visible()
     for citation in ("s.1(1)(a)", "s.1(1)(b)", "s.1(1)(c)", "s.2(1)"):
-        assert main.get_by_text(f"Stalking Protection Act 2019, {citation}").first.is_visible()
+        expect(main.get_by_text(f"Stalking Protection Act 2019, {citation}").first).to_be_visible()
     # The lull and the restart, and the warning with a next step.
-    assert main.get_by_text(re.compile(r"Nothing was logged for 12\d days")).first.is_visible()
-    assert main.get_by_role("heading", name="It may start again").is_visible()
-    assert main.get_by_text(re.compile("keep logging anything new")).first.is_visible()
+    expect(main.get_by_text(re.compile(r"Nothing was logged for 12\d days")).first).to_be_visible()
+    expect(main.get_by_role("heading", name="It may start again")).to_be_visible()
+    expect(main.get_by_text(re.compile("keep logging anything new")).first).to_be_visible()
     # The escalation.
-    assert main.get_by_text(re.compile("Incidents have become more serious over time")) \
-        .first.is_visible()
+    expect(main.get_by_text(re.compile("Incidents have become more serious over time")) \
+        .first).to_be_visible()
     # The acts.
     for act in ("Followed me (s.2A(3)(a))", "Interfered with or damaged my things (s.2A(3)(f))"):
-        assert main.get_by_text(re.compile(re.escape(act))).first.is_visible()
+        expect(main.get_by_text(re.compile(re.escape(act))).first).to_be_visible()
     # The charts are images with a name.
-    assert main.get_by_role("img", name="Timeline of incidents").is_visible()
+    expect(main.get_by_role("img", name="Timeline of incidents")).to_be_visible()
     # Evidence links lead to the incident's page.
     main.get_by_role("link", name=re.compile(r"^Incident \d+$")).first.click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
@@ -126,5 +127,5 @@ def test_the_pattern_pages_have_no_accessibility_violations(page, demo_vault, vi
         .get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save my answers").click()
     page.wait_for_url(re.compile(r"/pattern/[0-9a-f-]+/$"))
-    assert page.get_by_text("Your answers are saved.").is_visible()
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
     assert not page.csp_errors

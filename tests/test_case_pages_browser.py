@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cairn.cases import services as cases
 from cairn.cases.models import RiskAssessment
@@ -66,7 +67,7 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
 
     page.goto("/cases/")
     assert page.title() == "Cases \N{EN DASH} Cairn"
-    assert page.get_by_role("link", name="NP/2026/0042").is_visible()
+    expect(page.get_by_role("link", name="NP/2026/0042")).to_be_visible()
     assert_accessible(page, "case list")
     for check in checks:
         check(page, "case list")
@@ -74,7 +75,8 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     page.get_by_role("link", name="NP/2026/0042").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
     main = page.locator("main")
-    assert main.get_by_text("The analysis shows once you choose why you are looking").is_visible()
+    expect(main.get_by_text("The analysis shows once you choose why you are looking")) \
+        .to_be_visible()
     assert_accessible(page, "case page, no purpose yet")
     for check in checks:
         check(page, "case page, no purpose yet")
@@ -82,10 +84,10 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     page.get_by_label("Investigation").check()
     page.get_by_role("button", name="Show the evidence").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
-    assert main.get_by_role("heading", name="They have carried out acts associated with "
-                                            "stalking").is_visible()
-    assert main.get_by_role("img", name="Timeline of incidents").is_visible()
-    assert main.get_by_text("You are looking at the shared evidence for:").is_visible()
+    expect(main.get_by_role("heading", name="They have carried out acts associated with "
+                                            "stalking")).to_be_visible()
+    expect(main.get_by_role("img", name="Timeline of incidents")).to_be_visible()
+    expect(main.get_by_text("You are looking at the shared evidence for:")).to_be_visible()
     assert_accessible(page, "case page")
     for check in checks:
         check(page, "case page")
@@ -94,7 +96,7 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     main.get_by_role("link", name=re.compile(r"^Incident \d+$")).first.click()
     page.wait_for_url(re.compile(r"/vaults/[0-9a-f-]+/incidents/[0-9a-f-]+/$"))
     assert page.title() == "Shared incident \N{EN DASH} Cairn"
-    assert main.get_by_text("What happened").is_visible()
+    expect(main.get_by_text("What happened")).to_be_visible()
     assert_accessible(page, "shared incident")
     for check in checks:
         check(page, "shared incident")
@@ -104,7 +106,7 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     assert_accessible(page, "risk assessments, none yet")
     page.get_by_role("button", name="New assessment").click()
     page.wait_for_url(re.compile(r"/risk/new/"))
-    assert main.get_by_text(re.compile("^From the evidence:")).first.is_visible()
+    expect(main.get_by_text(re.compile("^From the evidence:")).first).to_be_visible()
     assert_accessible(page, "new risk assessment")
     for check in checks:
         check(page, "new risk assessment")
@@ -113,8 +115,8 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     page.get_by_label("Your summary (optional)").fill("High risk: refer to MARAC.")
     page.get_by_role("button", name="Save this assessment").click()
     page.wait_for_url(re.compile(r"/risk/[0-9a-f-]+/$"))
-    assert page.get_by_text("Risk assessment version 1 saved").is_visible()
-    assert main.get_by_text("From the evidence").first.is_visible()
+    expect(page.get_by_text("Risk assessment version 1 saved")).to_be_visible()
+    expect(main.get_by_text("From the evidence").first).to_be_visible()
     assert_accessible(page, "risk assessment")
     for check in checks:
         check(page, "risk assessment")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from cairn.importers.models import ProposedIncident
 from cairn.vault import services as vault_services
@@ -35,7 +36,7 @@ def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  
     page.get_by_role("link", name="Add evidence from a file").click()
     page.wait_for_url(re.compile(r"/import/vaults/[0-9a-f-]+/$"))
     assert page.title() == "Add evidence from a file \N{EN DASH} Cairn"
-    assert page.get_by_text("will be read as Europe/London").is_visible()
+    expect(page.get_by_text("will be read as Europe/London")).to_be_visible()
     _assert_accessible(page, "add evidence from a file")
 
     # Submitting without a file shows the error summary, accessibly.
@@ -49,12 +50,12 @@ def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  
     page.get_by_role("button", name="Import the file").click()
     page.wait_for_url(re.compile(r"/import/batches/[0-9a-f-]+/$"))
     assert page.title() == "Review the import \N{EN DASH} Cairn"
-    assert page.get_by_text("I saw you at the station").is_visible()
+    expect(page.get_by_text("I saw you at the station")).to_be_visible()
     _assert_accessible(page, "review the import")
 
     page.get_by_role("button", name="Add suggestion 1 to my log").click()
     page.wait_for_url(re.compile(r"/import/batches/[0-9a-f-]+/$"))
-    assert page.get_by_text("1 incident added to your log.").is_visible()
+    expect(page.get_by_text("1 incident added to your log.")).to_be_visible()
     _assert_accessible(page, "review the import after accepting")
     proposal = ProposedIncident.objects.get(number=1)
     assert proposal.status == "accepted"
@@ -63,7 +64,7 @@ def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  
 
     page.get_by_role("link", name=f"See incident {incident.number}").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
-    assert page.get_by_text("I saw you at the station").first.is_visible()
+    expect(page.get_by_text("I saw you at the station").first).to_be_visible()
     assert not page.csp_errors
 
 
@@ -79,7 +80,7 @@ def test_a_victim_checks_the_columns_of_a_diary_then_imports_it(page, owner, vau
     page.get_by_role("button", name="Import the file").click()
     page.wait_for_url(re.compile(r"/import/jobs/[0-9a-f-]+/columns/$"))
     assert page.title() == "Check the columns \N{EN DASH} Cairn"
-    assert page.get_by_role("cell", name="He waited by my car").is_visible()
+    expect(page.get_by_role("cell", name="He waited by my car")).to_be_visible()
     assert page.get_by_label("What happened").input_value() == "3"
     _assert_accessible(page, "check the columns")
 
@@ -93,5 +94,5 @@ def test_a_victim_checks_the_columns_of_a_diary_then_imports_it(page, owner, vau
     page.get_by_label("How it affected you").select_option("3")
     page.get_by_role("button", name="Import the diary").click()
     page.wait_for_url(re.compile(r"/import/batches/[0-9a-f-]+/$"))
-    assert page.get_by_text("Scared").first.is_visible()
+    expect(page.get_by_text("Scared").first).to_be_visible()
     assert not page.csp_errors

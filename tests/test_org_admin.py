@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 import cairn
 from cairn.accounts import services
@@ -476,14 +477,14 @@ def test_an_invited_officer_joins_sets_up_two_factor_and_reaches_their_work_page
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/account/two-factor/set-up/$"))
     assert page.title() == "Set up two-factor sign-in \N{EN DASH} Cairn"
-    assert page.get_by_role("img", name="QR code to scan with your authenticator app") \
-        .is_visible()
+    expect(page.get_by_role("img", name="QR code to scan with your authenticator app") \
+        ).to_be_visible()
     _assert_accessible(page, "two-factor set-up")
     # A wrong code first: refused, with the error summary.
     secret = page.locator("#two-factor-key").inner_text().replace(" ", "")
     page.get_by_label("Code from your authenticator app").fill("12345")
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_role("alert").get_by_text("Enter the 6-digit code").first.is_visible()
+    expect(page.get_by_role("alert").get_by_text("Enter the 6-digit code").first).to_be_visible()
     _assert_accessible(page, "two-factor set-up with an error")
     page.get_by_label("Code from your authenticator app").fill(_code_from(secret))
     page.get_by_role("button", name="Confirm").click()

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from cairn.analysis.engine import analyse
@@ -527,14 +528,14 @@ def test_the_statement_page_in_a_browser(browser, live_server, logged_vault, vie
         page.wait_for_url(re.compile(r"/$"))
         page.goto(_url(logged_vault))
         assert page.title() == "Your statement draft \N{EN DASH} Cairn"
-        assert page.get_by_role("button", name="Exit this page").is_visible()
+        expect(page.get_by_role("button", name="Exit this page")).to_be_visible()
         _assert_accessible(page, "statement draft")
         box = page.get_by_label("Your statement")
         assert "DRAFT STATEMENT" in box.input_value()
         box.fill("On Monday he waited by the gate. I have exhibited this as AB/1.")
         page.get_by_role("button", name="Save the draft").click()
         page.wait_for_url(re.compile(r"/statement/$"))
-        assert page.get_by_text("Your statement draft is saved.").is_visible()
+        expect(page.get_by_text("Your statement draft is saved.")).to_be_visible()
         assert page.get_by_label("Your statement").input_value().startswith("On Monday")
         _assert_accessible(page, "statement draft, saved")
         if viewport["width"] < 400:

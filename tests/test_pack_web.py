@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from cairn.audit.models import AuditRecord
 from cairn.packs.verify import verify_pack
@@ -132,7 +133,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     page.get_by_label(re.compile(r"^Incident 2,")).check()
     page.get_by_role("button", name="Preview").click()
     preview = page.locator("#preview")
-    assert preview.is_visible()
+    expect(preview).to_be_visible()
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
     assert_accessible(page, "pack preview")
     with page.expect_download() as info:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from cairn.vault import access, services
 from tests.test_redaction import CHAT, picture
@@ -74,7 +75,7 @@ def test_dragging_across_the_picture_fills_in_an_area_and_makes_the_copy(
 
     page.get_by_role("button", name="Make the redacted copy").click()
     page.wait_for_url(re.compile(r"/exhibits/[0-9a-f-]+/$"))
-    assert page.get_by_text("Exhibit AB/2 is a redacted copy of AB/1.").is_visible()
+    expect(page.get_by_text("Exhibit AB/2 is a redacted copy of AB/1.")).to_be_visible()
     copy = access.exhibits_readable_by(owner, vault).get(reference="AB/2")
     assert [r["x"] for r in copy.derivation["rectangles"]] == [values[0], 0]
     _assert_accessible(page, "the copy's exhibit page")
@@ -112,8 +113,8 @@ def test_a_text_is_previewed_then_copied(page, owner, vault, password):  # noqa:
     page.get_by_label("Words or phrases to hide").fill("Chris Example\nMill Lane")
     page.get_by_role("button", name="Check the copy").click()
     page.get_by_role("heading", name="Check the copy").wait_for()
-    assert page.get_by_text("Chris Example: found 2 times").is_visible()
-    assert page.get_by_text("3 passages hidden on 2 lines.").is_visible()
+    expect(page.get_by_text("Chris Example: found 2 times")).to_be_visible()
+    expect(page.get_by_text("3 passages hidden on 2 lines.")).to_be_visible()
     _assert_accessible(page, "the text's preview")
     page.get_by_role("button", name="Make the redacted copy").click()
     page.wait_for_url(re.compile(r"/exhibits/[0-9a-f-]+/$"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 from tests.factories import make_incident
 
@@ -89,13 +90,13 @@ def test_a_victim_logs_an_incident_with_a_screenshot_and_exits(page, owner, vaul
     page.get_by_label("Upload a file").set_input_files(str(screenshot))
     page.get_by_role("button", name="Add the file").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
-    assert page.get_by_text("Exhibit AB/1 is added.").is_visible()
+    expect(page.get_by_text("Exhibit AB/1 is added.")).to_be_visible()
     incident_url = page.url
 
     page.get_by_role("link", name="Timeline").first.click()
     page.get_by_role("link", name="Incident 1").click()
     page.wait_for_url(incident_url)
-    assert page.get_by_text("Twelve messages before midnight").is_visible()
+    expect(page.get_by_text("Twelve messages before midnight")).to_be_visible()
 
     page.get_by_role("button", name="Exit this page").click()
     page.wait_for_url(EXIT_URL)
