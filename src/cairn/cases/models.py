@@ -33,6 +33,10 @@ class Case(models.Model):
     status = models.CharField(max_length=16, choices=CaseStatus.choices,
                               default=CaseStatus.OPEN)
     next_review = models.DateField(null=True, blank=True)
+    # When the victim first reported the stalking to the police (the start of the "time from
+    # first report to application" on the force dashboard); the day the case was opened when
+    # nobody gave an earlier one.
+    first_reported_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

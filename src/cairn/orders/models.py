@@ -187,3 +187,77 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class BreachSource(models.TextChoices):
+    VICTIM = "victim", "Reported by the victim"
+    OFFICER = "officer", "Recorded by an officer"
+
+
+class BreachOutcomeKind(models.TextChoices):
+    ARRESTED = "arrested", "Arrested"
+    VOLUNTARY_INTERVIEW = "voluntary_interview", "Interviewed under caution"
+    CHARGED = "charged", "Charged"
+    SUMMONSED = "summonsed", "Summonsed"
+    CAUTIONED = "cautioned", "Cautioned"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    CONVICTED = "convicted", "Convicted"
+    ACQUITTED = "acquitted", "Acquitted"
+
+
+class Breach(models.Model):
+    """A suspected breach of an order (s.8: an offence, every one a crime to record).
+
+    Reported by the victim from her vault (``incident`` is the incident she logged, which she
+    shares with the case in the same step) or recorded by an officer (``account``). ``term`` is
+    the term of the order said to be breached. Outcomes are ``BreachOutcome`` rows,
+    append-only; ``outcome`` keeps the latest so lists need no subquery."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="breaches")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="breaches")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="breaches")
+    source = models.CharField(max_length=8, choices=BreachSource.choices)
+    vault = models.ForeignKey("vault.Vault", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    incident = models.ForeignKey("vault.Incident", on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    occurred_at = models.DateTimeField()
+    # An officer's account of what happened (a victim's own words stay sealed in her vault).
+    account = models.TextField(blank=True)
+    crime_reference = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices, blank=True)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-occurred_at", "-reported_at"]
+        indexes = [models.Index(fields=["case", "reported_at"])]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(source="victim", incident__isnull=False, vault__isnull=False)
+                       | models.Q(source="officer")),
+            name="spo_breach_victim_has_incident")]
+
+    def __str__(self) -> str:
+        return f"Breach {self.occurred_at:%Y-%m-%d} ({self.get_source_display()})"
+
+
+class BreachOutcome(models.Model):
+    """One step of what happened to a breach (append-only). ``reason`` is required for no
+    further action, and is shown to the victim who reported it."""
+
+    id = models.BigAutoField(primary_key=True)
+    breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="outcomes")
+    outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices)
+    on = models.DateField()
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["on", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.on:%Y-%m-%d}"
