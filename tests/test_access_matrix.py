@@ -124,7 +124,27 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     assessment = cases.record_risk_assessment(
         actor=investigator, case=case_part, form=form,
         answers={question.id: question.options[0].value})
+    # SPO paperwork on the part-shared case: an application, the full order made on it, and a
+    # breach of its first term reported by the owner from her incident 0.
+    from datetime import date
+
+    from cairn.orders import services as orders
+    from cairn.orders.models import Breach, BreachSource
+    from cairn.orders.rules import TermSpec
+
+    application = orders.start_application(
+        actor=investigator, case=case_part, duration_months=24,
+        terms=[TermSpec("no_contact", necessity="He messages her daily.")],
+        grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS})
+    orders.change_status(actor=investigator, application=application, status="submitted")
+    order = orders.record_order(actor=investigator, application=application, kind="full",
+                                made_on=date(2026, 1, 5), duration_months=24)
+    breach = Breach.objects.create(case=case_part, order=order, term=order.terms.first(),
+                                   source=BreachSource.VICTIM, vault=vault,
+                                   incident=incidents[0], occurred_at=incidents[0].start,
+                                   reported_by=owner)
     w.ids = {
+        "application": application.pk, "order": order.pk, "breach": breach.pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
         "proposal": ProposedIncident.objects.filter(batch=batch).first().pk,
@@ -192,7 +212,7 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
               "exhibit_id": ids["exhibit"], "person_id": ids["person"], "number": 1,
               "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
-              "membership_id": ids["membership"]}
+              "membership_id": ids["membership"], "breach_id": ids["breach"]}
     if namespace in OWNER_NAMESPACES:
         return [Target(name, {p: simple[p] for p in params}, frozenset({"owner"}))]
     if namespace == "org":
@@ -202,6 +222,17 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                        content=bool(params))]
     if namespace == "orders" and not params:  # the unit's own deadlines (calendar feed)
         return [Target(name, {}, frozenset(CASE_ROLES))]
+    if namespace == "dashboard":  # aggregates of the analyst's own organisation
+        return [Target(name, {}, frozenset({"analyst"}))]
+    spo = {"application_id": ids["application"], "order_id": ids["order"],
+           "breach_id": ids["breach"]}
+    if namespace == "cases" and set(params) & set(spo):
+        # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
+        # there, and nobody reaches it through another case's address.
+        kwargs = {p: spo[p] for p in params if p in spo}
+        return [Target(f"{name} [{case}]", {"case_id": ids["cases"][case], **kwargs},
+                       frozenset(CASE_UNIT["part"] if case == "part" else ()))
+                for case in ("part", "full")]
     if namespace == "cases":
         if name == "cases:incident":
             return [Target(f"{name} [{case}, in scope={ok}]",
