@@ -709,13 +709,19 @@ def test_serve_reports_a_busy_port_in_one_line(cairn, db, settings, tmp_path, mo
 
 def test_demo_loads_the_demo_vault_and_prints_the_sign_in(cairn, db):
     from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME
+    from cairn.demo.police import CASE_REFERENCE, DEMO_POLICE_PASSWORD, OFFICERS, totp_key_text
 
     result = assert_ok(cairn("demo"))
-    assert f"username: {DEMO_USERNAME}" in result.stdout
-    assert f"password: {DEMO_PASSWORD}" in result.stdout
+    assert f"username {DEMO_USERNAME}, password {DEMO_PASSWORD}" in result.stdout
     assert "http://127.0.0.1:8000" in result.stdout
     vault = Vault.objects.get(owner__username=DEMO_USERNAME)
     assert vault.incidents.count() > 50
+    # The police side: the demo case, and how each officer signs in.
+    assert f"demo case {CASE_REFERENCE}" in result.stdout
+    assert f"password {DEMO_POLICE_PASSWORD}" in result.stdout
+    for officer in OFFICERS:
+        assert f"{officer.username} ({officer.display_name}, {officer.role}): key " \
+            f"{totp_key_text(officer.username)}" in result.stdout
 
 
 def test_demo_a_second_time_says_it_is_loaded_and_loads_nothing(cairn, db):
@@ -723,8 +729,20 @@ def test_demo_a_second_time_says_it_is_loaded_and_loads_nothing(cairn, db):
     incidents = Incident.objects.count()
     result = assert_ok(cairn("demo"))
     assert "already loaded" in result.stdout
+    assert "demo case" not in result.stdout
     assert Vault.objects.count() == 1
     assert Incident.objects.count() == incidents
+
+
+def test_demo_adds_the_demo_case_to_a_demo_vault_loaded_without_one(cairn, db):
+    from cairn.cases.models import Case
+    from cairn.demo import load_demo
+
+    load_demo()
+    result = assert_ok(cairn("demo"))
+    assert "already loaded" in result.stdout
+    assert "Loaded the demo case" in result.stdout
+    assert Case.objects.count() == 1
 
 
 def test_demo_refuses_a_data_dir_with_other_vaults(cairn, vault):

@@ -245,3 +245,60 @@ def test_loading_is_quick():
     started = time.monotonic()
     load_demo(now=NOW)
     assert time.monotonic() - started < 10
+
+
+# --- the demo case (the police side) -----------------------------------------------------------
+
+def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
+    from cairn.accounts.models import Membership
+    from cairn.cases import access
+    from cairn.cases.closure import recurrence_warnings
+    from cairn.cases.models import ShareScope
+    from cairn.demo import load_demo_case
+    from cairn.demo.police import CASE_REFERENCE, OFFICERS
+
+    case = load_demo_case(demo_vault, now=NOW)
+    assert case.reference == CASE_REFERENCE
+    roles = dict(Membership.objects.filter(unit=case.unit)
+                 .values_list("user__username", "role"))
+    assert roles == {o.username: o.role for o in OFFICERS}
+    share = case.shares.get()
+    assert (share.vault, share.scope, share.withdrawn_at) == (demo_vault, ShareScope.ALL, None)
+    investigator = case.officer
+    assert len(access.shared_incidents(investigator, demo_vault, purpose="investigation",
+                                       case=case)) == demo_vault.incidents.count()
+    suspect = case.suspects.get()
+    assert suspect.name == "Mark Ellis"
+    assert {i["kind"] for i in suspect.identifiers} >= {"phone", "email", "vehicle"}
+    # The demo log's recurrence warning reaches the case: closing it needs a sign-off.
+    assert recurrence_warnings(investigator, case)
+
+
+def test_the_demo_officers_sign_in_with_the_published_password_and_key(demo_vault):
+    from django_otp.oath import TOTP
+
+    from cairn.accounts import two_factor
+    from cairn.demo import load_demo_case
+    from cairn.demo.police import DEMO_POLICE_PASSWORD, OFFICERS, totp_key
+
+    load_demo_case(demo_vault, now=NOW)
+    for officer in OFFICERS:
+        user = authenticate(username=officer.username, password=DEMO_POLICE_PASSWORD)
+        assert user is not None, officer.username
+        validate_password(DEMO_POLICE_PASSWORD, user)
+        code = f"{TOTP(totp_key(officer.username)).token():06d}"
+        outcome, _ = two_factor.check_code(actor=user, code=code)
+        assert outcome is two_factor.Check.ACCEPTED, officer.username
+
+
+def test_the_demo_case_loads_once_and_never_in_production(demo_vault, settings):
+    from cairn.accounts.models import Organisation
+    from cairn.demo import load_demo_case
+
+    load_demo_case(demo_vault, now=NOW)
+    with pytest.raises(DemoRefused, match="already loaded"):
+        load_demo_case(demo_vault, now=NOW)
+    assert Organisation.objects.count() == 1
+    settings.PRODUCTION = True
+    with pytest.raises(DemoRefused, match="production"):
+        load_demo_case(demo_vault, now=NOW)

@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -174,8 +175,32 @@ def serve(host: str, port: int, worker: bool) -> None:
 def _sign_in_lines(demo_module: object) -> list[str]:
     username = getattr(demo_module, "DEMO_USERNAME")  # noqa: B009
     password = getattr(demo_module, "DEMO_PASSWORD")  # noqa: B009
-    return [f"Sign in at {LOCAL_ADDRESS} (after: cairn serve)",
-            f"  username: {username}", f"  password: {password}"]
+    lines = [f"Sign in at {LOCAL_ADDRESS} (after: cairn serve)",
+             f"  the victim: username {username}, password {password}"]
+    try:
+        police = importlib.import_module("cairn.demo.police")
+    except ModuleNotFoundError:
+        return lines
+    lines.append(f"  the police (password {police.DEMO_POLICE_PASSWORD}; add the key to an "
+                 "authenticator app for the two-factor code):")
+    for officer in police.OFFICERS:
+        lines.append(f"    {officer.username} ({officer.display_name}, {officer.role}): "
+                     f"key {police.totp_key_text(officer.username)}")
+    return lines
+
+
+def _load_demo_case(demo_module: Any, vault: Any) -> None:
+    """The police side of the demo (a force, its officers, the demo case), unless a data
+    directory made by an older Cairn already has it or cannot take it."""
+    police = importlib.import_module("cairn.demo.police")
+    if police.demo_case() is not None:
+        return
+    try:
+        case = demo_module.load_demo_case(vault)
+    except demo_module.DemoRefused as exc:
+        click.echo(f"The demo case was not loaded: {exc}.")
+        return
+    click.echo(f"Loaded the demo case {case.reference}, with the demo vault shared in full.")
 
 
 @click.command("demo")
@@ -195,8 +220,10 @@ def demo() -> None:
         raise CairnError("demo: the demo data is not part of this installation") from None
 
     vaults = all_vaults()
-    if any(vault.owner.username == demo_module.DEMO_USERNAME for vault in vaults):
+    loaded = [vault for vault in vaults if vault.owner.username == demo_module.DEMO_USERNAME]
+    if loaded:
         click.echo("The demo vault is already loaded.")
+        _load_demo_case(demo_module, loaded[0])
         for line in _sign_in_lines(demo_module):
             click.echo(line)
         return
@@ -205,9 +232,10 @@ def demo() -> None:
                          f"vault{'s' if len(vaults) != 1 else ''}; the demo only loads into an "
                          "empty one (point CAIRN_DATA_DIR at a new folder)")
     try:
-        demo_module.load_demo()
+        vault = demo_module.load_demo()
     except demo_module.DemoRefused as exc:
         raise CairnError(f"demo: {exc}") from None
     click.echo("Loaded the demo vault.")
+    _load_demo_case(demo_module, vault)
     for line in _sign_in_lines(demo_module):
         click.echo(line)
