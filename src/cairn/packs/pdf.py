@@ -31,9 +31,9 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cairn.packs.document import PackDocument
 
@@ -72,12 +72,21 @@ sys.stdout.buffer.write(pdf)
 """
 
 
+class Renderable(Protocol):
+    """What a template reads: the document as JSON, and the build time that dates the PDF."""
+
+    built_at: datetime
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
 class PdfError(RuntimeError):
     """Typst could not lay out the pack (a bug in the template, not in the user's data)."""
 
 
-def render_pdf(document: PackDocument) -> bytes:
-    """The PDF/A-2b bytes of ``document``. Raises PdfError if Typst fails.
+def render_pdf(document: PackDocument | Renderable, template: Path = TEMPLATE) -> bytes:
+    """The PDF/A-2b bytes of ``document`` laid out by ``template`` (the evidence pack's
+    by default; the breach pack has its own). Raises PdfError if Typst fails.
 
     Typst runs in a short-lived child process. Its memoisation cache is global to a process
     and the Python binding cannot empty it: in a web process or task worker that builds
@@ -93,7 +102,7 @@ def render_pdf(document: PackDocument) -> bytes:
         for path in _fallback_files():
             (Path(fonts) / path.name).symlink_to(path)
         # Only paths and numbers on the command line; the vault's words go through stdin.
-        command = [sys.executable, "-I", "-c", _CHILD, str(TEMPLATE), str(TEMPLATE.parent),
+        command = [sys.executable, "-I", "-c", _CHILD, str(template), str(template.parent),
                    fonts, str(timestamp), PDF_STANDARD]
         try:
             result = subprocess.run(command, input=data, capture_output=True, check=False,

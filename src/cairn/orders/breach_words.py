@@ -1,0 +1,94 @@
+"""Orders, terms and breach outcomes in plain words, for the victim's pages (pure).
+
+The officer's pages and the prosecutor's pack use the catalogue's labels (``TermKind``); the
+victim reads what the person the order is against must or must not do, and what the police
+did about each breach she reported, without legal shorthand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cairn.orders.models import BreachOutcomeKind, TermKind
+
+TERM_WORDS = {
+    TermKind.NO_CONTACT: "Must not contact you in any way",
+    TermKind.NO_THIRD_PARTY_CONTACT: "Must not contact you through other people",
+    TermKind.NO_ENTRY_PLACES: "Must not go to the places named in the order",
+    TermKind.EXCLUSION_ZONE: "Must not go into the area marked in the order",
+    TermKind.NOT_WITHIN_DISTANCE: "Must not come close to you",
+    TermKind.NO_SOCIAL_MEDIA_REFERENCE: "Must not mention you on social media",
+    TermKind.NO_IMAGES: "Must not take or share photos or videos of you",
+    TermKind.NO_SURVEILLANCE: "Must not watch or track you, or your phone or computer",
+    TermKind.NO_UNLOGGED_DEVICES: "Must not use phones or computers that hide what they "
+                                  "were used for",
+    TermKind.ATTEND_ASSESSMENT: "Must go to a mental health or treatment assessment",
+    TermKind.ATTEND_PROGRAMME: "Must go to a course about their behaviour, drugs or alcohol",
+    TermKind.SURRENDER_DEVICES: "Must hand their phones or computers to the police",
+    TermKind.ACCOUNT_ACCESS: "Must let the police see their accounts and devices",
+    TermKind.REPORT_TO_STATION: "Must report to a police station",
+}
+
+OUTCOME_WORDS = {
+    BreachOutcomeKind.ARRESTED: "They were arrested",
+    BreachOutcomeKind.VOLUNTARY_INTERVIEW: "The police interviewed them under caution",
+    BreachOutcomeKind.CHARGED: "They were charged with breaching the order",
+    BreachOutcomeKind.SUMMONSED: "They were told to go to court (a summons)",
+    BreachOutcomeKind.CAUTIONED: "They were given a caution",
+    BreachOutcomeKind.NO_FURTHER_ACTION: "The police decided to take no further action",
+    BreachOutcomeKind.CONVICTED: "They were found guilty in court",
+    BreachOutcomeKind.ACQUITTED: "They were found not guilty in court",
+}
+
+NOTHING_YET = "The police have your report. Nothing else has been recorded yet."
+
+
+def term_words(term: Any) -> str:
+    """One term of an order, for the victim: "Must not go to Park Road School"."""
+    kind = term.kind
+    text = TERM_WORDS.get(kind, str(kind))
+    place = (term.place or "").strip()
+    if kind == TermKind.NO_ENTRY_PLACES and place:
+        text = f"Must not go to {place}"
+    elif kind == TermKind.NOT_WITHIN_DISTANCE and term.radius_m:
+        text = f"Must not come within {term.radius_m:,} metres of you"
+    elif kind == TermKind.EXCLUSION_ZONE and term.radius_m and place:
+        text = f"Must not go within {term.radius_m:,} metres of {place}"
+    elif kind == TermKind.EXCLUSION_ZONE and place:
+        text = f"Must not go into the area around {place} marked in the order"
+    elif kind == TermKind.REPORT_TO_STATION and place:
+        text = f"Must report to {place}"
+    exception = (term.exception or "").strip()
+    if exception:
+        text += f", except: {exception}"
+    details = (term.details or "").strip()
+    return f"{text}. The order says: {details}" if details else f"{text}."
+
+
+def term_label(term: Any) -> str:
+    """The catalogue's label and the term's own details, for officers and the pack."""
+    label = str(TermKind(term.kind).label) if term.kind in TermKind.values else term.kind
+    parts = [label]
+    if (term.place or "").strip():
+        parts.append(f"place: {term.place.strip()}")
+    if term.radius_m:
+        parts.append(f"{term.radius_m:,} m")
+    if (term.exception or "").strip():
+        parts.append(f"except {term.exception.strip()}")
+    text = "; ".join(parts)
+    details = (term.details or "").strip()
+    return f"{text}. {details}" if details else text
+
+
+def outcome_words(outcome: str) -> str:
+    try:
+        return OUTCOME_WORDS[BreachOutcomeKind(outcome)]
+    except ValueError:
+        return outcome
+
+
+def order_words(order: Any) -> str:
+    """"Stalking Protection Order made on 5 January 2026"."""
+    kind = "Interim Stalking Protection Order" if order.kind == "interim" else \
+        "Stalking Protection Order"
+    return f"{kind} made on {order.made_on.day} {order.made_on:%B %Y}"
