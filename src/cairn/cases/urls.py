@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cairn.cases import closure_views, risk_views, views
+from cairn.orders import views_applications as spo
 
 app_name = "cases"
 
@@ -24,4 +25,27 @@ urlpatterns = [
          name="risk-assessment"),
     path("<uuid:case_id>/risk/<uuid:assessment_id>/review/", risk_views.risk_review,
          name="risk-review"),
+    # Stalking Protection Order applications and orders (cairn.orders, ADR 0017).
+    path("<uuid:case_id>/spo/new/", spo.application_new, name="spo-new"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/", spo.application_page,
+         name="spo-application"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/edit/", spo.application_edit,
+         name="spo-edit"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/status/", spo.application_status,
+         name="spo-status"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/order/", spo.order_new,
+         name="spo-order-new"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/download/", spo.application_download,
+         name="spo-download"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/", spo.order_page, name="spo-order"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/served/", spo.order_served,
+         name="spo-order-served"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notified/", spo.order_notified,
+         name="spo-order-notified"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/review-date/", spo.order_review,
+         name="spo-order-review"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/vary/", spo.order_vary,
+         name="spo-order-vary"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/renew/", spo.order_renew,
+         name="spo-order-renew"),
 ]

@@ -250,8 +250,18 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
         "can_sign_off": closure_views.can_sign_off(request.user, case),
         "sign_off_form": closure_views.SignOffForm(),
         "links": links.links_for(request.user, case),
+        # Stalking Protection Order applications and their deadlines (cairn.orders).
+        **spo_context(request.user, case),
     }
     return render(request, "cases/case_page.html", context)
+
+
+def spo_context(user: Any, case: Case) -> dict[str, Any]:
+    from cairn.orders.access import applications_readable_by
+    from cairn.orders.views_applications import case_deadlines
+
+    return {"spo_applications": list(applications_readable_by(user).filter(case=case)),
+            "spo_deadlines": case_deadlines(user, case, timezone.localdate())}
 
 
 @login_required

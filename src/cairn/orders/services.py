@@ -160,14 +160,14 @@ def term_spec(term: Term, *, existing: bool = False) -> TermSpec:
 
 def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
     """The case's orders still in force: not ended, not past their expiry, and an interim
-    order only until a full order is made on its application."""
+    order only until a full order is made on its application (a full order only until it is
+    varied or renewed)."""
     today = today or timezone.localdate()
     found = list(Order.objects.filter(application__case=case)
                  .exclude(application__status__in=ENDED)
                  .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
                  .select_related("application").prefetch_related("terms"))
-    replaced = {o.application_id for o in found if o.kind == OrderKind.FULL}
-    return [o for o in found if o.kind == OrderKind.FULL or o.application_id not in replaced]
+    return current_orders(found)
 
 
 def _check_compatible(case: Case, terms: Sequence[TermSpec]) -> None:
@@ -427,3 +427,101 @@ def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> O
         audit.record(actor=actor, action="spo_order.review_date", object_type="spo_order",
                      object_id=order.pk)
     return order
+
+
+# --- variation and renewal (s.4) --------------------------------------------------------------
+
+def _current_full_order(order: Order) -> None:
+    if order.kind != OrderKind.FULL:
+        raise ValidationError({"order": ["Only a full order can be varied or renewed"]})
+    later = order.application.orders.filter(kind=OrderKind.FULL).exclude(pk=order.pk).filter(
+        Q(made_on__gt=order.made_on) | Q(made_on=order.made_on,
+                                         created_at__gt=order.created_at))
+    if later.exists():
+        raise ValidationError({"order": ["A later order replaced this one: vary or renew "
+                                         "that one"]})
+
+
+def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[TermSpec],
+               note: str = "") -> Order:
+    """The court varied ``order`` (s.4): a new full order with the terms as varied, made on
+    ``varied_on`` and ending when the varied order would have ended. The order it replaces is
+    kept as it was. No new s.9 notification: the defendant's duty continues under the same
+    order (domain/law.md lists none for a variation). The application becomes "varied"."""
+    _case_member(actor, order.application.case)
+    if varied_on < order.made_on:
+        raise ValidationError({"varied_on": ["A variation comes on or after the day the "
+                                             "order was made"]})
+    made = _clean_terms(terms)
+    if not made:
+        raise ValidationError({"terms": ["An order has at least one prohibition or "
+                                         "requirement"]})
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=order.application_id)
+        _current_full_order(order)
+        _check_move(locked, ApplicationStatus.VARIED)
+        varied = Order.objects.create(
+            application=locked, kind=OrderKind.FULL, made_on=varied_on,
+            duration_months=order.duration_months,
+            until_further_order=order.until_further_order, expires_on=order.expires_on,
+            served_on=None, notification_required=False,
+            renewal_review_on=order.renewal_review_on, created_by=actor)
+        _create_terms(made, order=varied)
+        audit.record(actor=actor, action="spo_order.varied", object_type="spo_order",
+                     object_id=varied.pk,
+                     detail={"application": str(locked.pk), "replaces": str(order.pk),
+                             "made_on": varied_on.isoformat(), "terms": len(made)})
+        _move(actor, locked, ApplicationStatus.VARIED, note=note)
+    order.application.status = ApplicationStatus.VARIED
+    return varied
+
+
+def renew_order(*, actor: Any, order: Order, renewed_on: date,
+                duration_months: int | None = None, until_further_order: bool = False,
+                terms: Iterable[TermSpec] | None = None, note: str = "") -> Order:
+    """The court renewed ``order`` (s.4): a new full order from ``renewed_on`` for the new
+    duration (s.3: at least 24 months, or until further order), with the same terms unless
+    ``terms`` says otherwise. The application becomes "renewed"; no new s.9 notification."""
+    _case_member(actor, order.application.case)
+    duration_months = _clean_duration(duration_months, until_further_order)
+    if renewed_on < order.made_on:
+        raise ValidationError({"renewed_on": ["A renewal comes on or after the day the order "
+                                              "was made"]})
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=order.application_id)
+        _current_full_order(order)
+        _check_move(locked, ApplicationStatus.RENEWED)
+        made = (_clean_terms(terms) if terms is not None
+                else [term_spec(t) for t in order.terms.all()])
+        if not made:
+            raise ValidationError({"terms": ["An order has at least one prohibition or "
+                                             "requirement"]})
+        expiry = rules.expires_on(renewed_on, duration_months)
+        renewed = Order.objects.create(
+            application=locked, kind=OrderKind.FULL, made_on=renewed_on,
+            duration_months=duration_months, until_further_order=until_further_order,
+            expires_on=expiry, notification_required=False,
+            renewal_review_on=rules.renewal_review_on(renewed_on, expiry), created_by=actor)
+        _create_terms(made, order=renewed)
+        audit.record(actor=actor, action="spo_order.renewed", object_type="spo_order",
+                     object_id=renewed.pk,
+                     detail={"application": str(locked.pk), "replaces": str(order.pk),
+                             "made_on": renewed_on.isoformat(),
+                             "expires_on": expiry.isoformat() if expiry else None})
+        _move(actor, locked, ApplicationStatus.RENEWED, note=note)
+    order.application.status = ApplicationStatus.RENEWED
+    return renewed
+
+
+def current_orders(orders: Iterable[Order]) -> list[Order]:
+    """``orders`` without those a later order on the same application replaced: an interim
+    order once a full one is made, a full order once it is varied or renewed."""
+    listed = list(orders)
+    latest: dict[Any, Order] = {}
+    for order in listed:
+        if order.kind != OrderKind.FULL:
+            continue
+        best = latest.get(order.application_id)
+        if best is None or (order.made_on, order.created_at) > (best.made_on, best.created_at):
+            latest[order.application_id] = order
+    return [o for o in listed if latest.get(o.application_id, o) is o]

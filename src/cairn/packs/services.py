@@ -70,7 +70,7 @@ class PackResult:
 def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                recipients: Iterable[str] = (), passphrase: str | None = None,
                statement: str | None = None, now: datetime | None = None,
-               progress: Progress | None = None) -> PackResult:
+               progress: Progress | None = None, case: Any = None) -> PackResult:
     """Build the pack for ``selection`` at ``out``.
 
     ``out`` ending in ``.zip`` gives a zipped bag; ``.age`` a zipped bag encrypted with age
@@ -81,8 +81,11 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
     disclosed incidents only) or "none". By default the saved draft when the whole vault is
     disclosed, else a fresh draft: a draft saved for the whole vault may mention incidents
     left out.
+
+    ``case``: an officer builds the pack of what the vault's owner shared with that case (the
+    SPO application's download); ``selection`` must lie within the share's scope.
     """
-    vault_services.require_owner(actor, vault)
+    _check_builder(actor, vault, selection, case)
     out = Path(out)
     recipients = [r.strip() for r in recipients if r.strip()]
     encrypt = out.suffix == ".age"
@@ -143,10 +146,37 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                          "incidents": len(disclosed.snapshot.incidents),
                          "exhibits": len(index["exhibits"]),
                          "entries": len(index["entries"]),
-                         "log_size": material.head.size, "encrypted": encrypt})
+                         "log_size": material.head.size, "encrypted": encrypt,
+                         **({"case": str(case.pk)} if case is not None else {})})
     return PackResult(path=out, incidents=len(disclosed.snapshot.incidents),
                       exhibits=len(index["exhibits"]), entries=len(index["entries"]),
                       omitted_entries=index["omitted_entries"], size=size, encrypted=encrypt)
+
+
+def _check_builder(actor: Any, vault: Vault, selection: Selection, case: Any) -> None:
+    """The owner builds any pack of her vault. An officer builds one for ``case`` only of
+    what the owner shares with it (``cairn.cases.access.scope_for``): anything beyond the
+    scope is refused as if the vault were not there."""
+    if case is None:
+        vault_services.require_owner(actor, vault)
+        return
+    from django.http import Http404
+
+    from cairn.cases.access import scope_for
+
+    scope = scope_for(actor, vault, case)
+    if scope.empty or (not scope.everything and (
+            selection.incident_ids is None or selection.exhibit_ids is None)):
+        raise Http404("No such vault")
+    if scope.everything:
+        return
+    incidents = {str(pk) for pk in scope.incident_ids}
+    exhibits = {str(pk) for pk in scope.exhibit_ids} | {str(pk) for pk in Exhibit.objects.filter(
+        vault=vault, incident_id__in=scope.incident_ids).values_list("pk", flat=True)}
+    if not (selection.incident_ids or frozenset()) <= incidents or \
+            not (selection.exhibit_ids or frozenset()) <= exhibits or \
+            not set(selection.redacted.values()) <= exhibits:
+        raise Http404("No such vault")
 
 
 def _bag_name(out: Path) -> str:
