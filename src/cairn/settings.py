@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cairn.packs",
     "cairn.cases",
     "cairn.orders",
+    "cairn.dashboard",
     "cairn.api",
     "cairn.web",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("share/", include("cairn.cases.victim_urls")),
     path("cases/", include("cairn.cases.urls")),
     path("orders/", include("cairn.orders.urls")),
+    path("dashboard/", include("cairn.dashboard.urls")),
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]

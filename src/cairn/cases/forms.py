@@ -55,6 +55,10 @@ class NewCaseForm(forms.Form):
                                                                   "unit"})
     next_review = DateField(label="Next review (optional)", required=False,
                             help_text="For example, 27 3 2026")
+    first_reported_on = DateField(label="First reported to the police on (optional)",
+                                  required=False,
+                                  help_text="The day the victim first reported the stalking, "
+                                            "if before today. For example, 3 3 2026")
 
     def __init__(self, *args: Any, officers: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,7 +70,8 @@ class NewCaseForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"reference": data["reference"], "officer": self.officers[data["officer"]],
-                "next_review": data["next_review"]}
+                "next_review": data["next_review"],
+                "first_reported_on": data["first_reported_on"]}
 
 
 class StatusForm(forms.Form):

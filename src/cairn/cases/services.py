@@ -69,13 +69,19 @@ def _case_member(actor: Any, case: Case, roles: Iterable[str] = CASE_ROLES) -> M
 # --- cases ------------------------------------------------------------------------------------
 
 def open_case(*, actor: Any, reference: str, officer: User | None = None,
-              next_review: date | None = None) -> Case:
+              next_review: date | None = None, first_reported_on: date | None = None) -> Case:
+    """A case of the actor's unit. ``first_reported_on``: the day the victim first reported
+    the stalking to the police, if earlier than today (the force dashboard counts the time to
+    an SPO application from it; ADR 0021)."""
     membership = _member(actor, CASE_ROLES)
     reference = " ".join((reference or "").split())
     if not reference:
         raise ValidationError({"reference": ["Enter the case reference"]})
     if len(reference) > 64:
         raise ValidationError({"reference": ["The reference can be 64 characters at most"]})
+    if first_reported_on is not None and first_reported_on > timezone.localdate():
+        raise ValidationError({"first_reported_on": ["The day it was first reported must be "
+                                                     "today or in the past"]})
     officer = officer or actor
     officer_membership = membership_of(officer)
     if officer_membership is None or officer_membership.unit_id != membership.unit_id or \
@@ -86,6 +92,7 @@ def open_case(*, actor: Any, reference: str, officer: User | None = None,
             case = Case.objects.create(organisation_id=membership.organisation_id,
                                        unit_id=membership.unit_id, reference=reference,
                                        officer=officer, next_review=next_review,
+                                       first_reported_on=first_reported_on,
                                        created_by=actor)
             CaseStatusChange.objects.create(case=case, status=CaseStatus.OPEN, by=actor)
             audit.record(actor=actor, action="case.opened", object_type="case",
