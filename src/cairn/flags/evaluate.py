@@ -1,0 +1,76 @@
+"""Precision and recall of the flag rules on a labelled set of messages (pure).
+
+Used by the tests (tests/test_flags_labelled.py) and by bench/bench_flags.py, which writes the
+table in docs/benchmarks.md. A message counts once per kind: the kind is raised or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cairn.flags.engine import RuleSet, kinds_in, load_rules
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    flags: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Score:
+    kind: str
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def labelled(self) -> int:
+        return self.true_positives + self.false_negatives
+
+    @property
+    def precision(self) -> float:
+        raised = self.true_positives + self.false_positives
+        return self.true_positives / raised if raised else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positives / self.labelled if self.labelled else 1.0
+
+
+@dataclass(frozen=True)
+class Miss:
+    text: str
+    expected: frozenset[str]
+    found: frozenset[str]
+
+
+def load_labelled(path: Path) -> list[Labelled]:
+    with path.open(encoding="utf-8") as handle:
+        data: Any = yaml.safe_load(handle)
+    return [Labelled(str(m["text"]), frozenset(m.get("flags") or ())) for m in data["messages"]]
+
+
+def evaluate(messages: Iterable[Labelled],
+             rules: RuleSet | None = None) -> tuple[dict[str, Score], list[Miss]]:
+    """Per-kind counts, and every message where the rules and the labels disagree."""
+    rules = rules or load_rules()
+    counts = {k.key: [0, 0, 0] for k in rules.kinds}
+    misses = []
+    for message in messages:
+        found = kinds_in(message.text, rules)
+        for kind, row in counts.items():
+            if kind in found and kind in message.flags:
+                row[0] += 1
+            elif kind in found:
+                row[1] += 1
+            elif kind in message.flags:
+                row[2] += 1
+        if found != message.flags:
+            misses.append(Miss(message.text, message.flags, found))
+    return {k: Score(k, *row) for k, row in counts.items()}, misses
