@@ -1,0 +1,124 @@
+"""Variation and renewal of an SPO (s.4) at the service level: a new full order each time,
+the one it replaces kept as it was; the application's status follows (varied, renewed,
+discharged); only the current full order can be varied or renewed; and only the current
+order's terms count as in force."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cairn.audit.models import AuditRecord
+from cairn.orders import services as orders
+from cairn.orders.models import ApplicationStatus, Order, OrderKind
+from cairn.orders.rules import TermSpec
+
+GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
+NO_CONTACT = TermSpec("no_contact", necessity="He messages her daily.")
+NO_IMAGES = TermSpec("no_images", necessity="He photographs her.")
+
+
+@pytest.fixture
+def order(case, investigator):
+    application = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+                                           duration_months=24, interim_requested=True,
+                                           interim_reasoning="He came twice this week.",
+                                           grounds=GROUNDS)
+    orders.change_status(actor=investigator, application=application, status="submitted")
+    return orders.record_order(actor=investigator, application=application, kind="full",
+                               made_on=date(2027, 1, 10), duration_months=24)
+
+
+def test_a_variation_is_a_new_order_with_the_same_expiry(order, investigator, case):
+    varied = orders.vary_order(actor=investigator, order=order, varied_on=date(2027, 5, 1),
+                               terms=[NO_CONTACT, NO_IMAGES], note="Varied at the hearing.")
+    assert varied.pk != order.pk and varied.kind == OrderKind.FULL
+    assert varied.made_on == date(2027, 5, 1) and varied.expires_on == order.expires_on
+    assert varied.renewal_review_on == order.renewal_review_on
+    assert not varied.notification_required
+    assert [t.kind for t in varied.terms.all()] == ["no_contact", "no_images"]
+    assert [t.kind for t in Order.objects.get(pk=order.pk).terms.all()] == ["no_contact"]
+    order.application.refresh_from_db()
+    assert order.application.status == ApplicationStatus.VARIED
+    change = order.application.status_changes.last()
+    assert (change.status, change.note) == ("varied", "Varied at the hearing.")
+    assert AuditRecord.objects.filter(action="spo_order.varied", object_id=str(varied.pk),
+                                      detail__replaces=str(order.pk)).exists()
+    # Only the varied order is in force now.
+    assert orders.orders_in_force(case, today=date(2027, 6, 1)) == [varied]
+
+
+def test_a_variation_needs_terms_with_reasons(order, investigator):
+    with pytest.raises(ValidationError) as caught:
+        orders.vary_order(actor=investigator, order=order, varied_on=date(2027, 5, 1),
+                          terms=[])
+    assert "terms" in caught.value.message_dict
+    with pytest.raises(ValidationError, match="necessary"):
+        orders.vary_order(actor=investigator, order=order, varied_on=date(2027, 5, 1),
+                          terms=[TermSpec("no_images")])
+    with pytest.raises(ValidationError) as caught:
+        orders.vary_order(actor=investigator, order=order, varied_on=date(2026, 12, 1),
+                          terms=[NO_CONTACT])
+    assert "varied_on" in caught.value.message_dict
+    assert Order.objects.count() == 1
+
+
+def test_a_renewal_runs_from_its_own_day(order, investigator):
+    renewed = orders.renew_order(actor=investigator, order=order, renewed_on=date(2028, 12, 1),
+                                 duration_months=36)
+    assert renewed.expires_on == date(2031, 12, 1)
+    assert renewed.renewal_review_on == date(2031, 9, 1)
+    assert [t.kind for t in renewed.terms.all()] == ["no_contact"]
+    order.application.refresh_from_db()
+    assert order.application.status == ApplicationStatus.RENEWED
+    open_ended = orders.renew_order(actor=investigator, order=renewed,
+                                    renewed_on=date(2031, 11, 1), until_further_order=True)
+    assert open_ended.expires_on is None and open_ended.renewal_review_on == date(2032, 11, 1)
+
+
+def test_a_renewal_keeps_to_section_3(order, investigator):
+    with pytest.raises(ValidationError, match="at least 2 years"):
+        orders.renew_order(actor=investigator, order=order, renewed_on=date(2028, 12, 1),
+                           duration_months=12)
+    assert Order.objects.count() == 1
+
+
+def test_only_the_current_full_order_can_change(order, investigator):
+    orders.vary_order(actor=investigator, order=order, varied_on=date(2027, 5, 1),
+                      terms=[NO_CONTACT])
+    with pytest.raises(ValidationError, match="later order replaced"):
+        orders.renew_order(actor=investigator, order=order, renewed_on=date(2028, 12, 1),
+                           duration_months=24)
+
+
+def test_an_interim_order_is_not_varied_here(case, investigator):
+    application = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+                                           duration_months=24, interim_requested=True,
+                                           interim_reasoning="Urgent.", grounds=GROUNDS)
+    orders.change_status(actor=investigator, application=application, status="submitted")
+    interim = orders.record_order(actor=investigator, application=application,
+                                  kind="interim", made_on=date(2027, 1, 1),
+                                  ends_on=date(2027, 2, 1))
+    with pytest.raises(ValidationError, match="Only a full order"):
+        orders.vary_order(actor=investigator, order=interim, varied_on=date(2027, 1, 5),
+                          terms=[NO_CONTACT])
+
+
+def test_a_discharged_order_cannot_be_varied_or_renewed(order, investigator):
+    orders.change_status(actor=investigator, application=order.application,
+                         status="discharged", note="Discharged on the defendant's application.")
+    with pytest.raises(ValidationError, match="cannot become"):
+        orders.vary_order(actor=investigator, order=order, varied_on=date(2027, 5, 1),
+                          terms=[NO_CONTACT])
+    with pytest.raises(ValidationError, match="cannot become"):
+        orders.renew_order(actor=investigator, order=order, renewed_on=date(2028, 12, 1),
+                           duration_months=24)
+    assert orders.orders_in_force(order.application.case, today=date(2027, 6, 1)) == []
+
+
+def test_someone_outside_the_unit_cannot_vary(order, unit_peer):
+    with pytest.raises(PermissionDenied):
+        orders.vary_order(actor=unit_peer, order=order, varied_on=date(2027, 5, 1),
+                          terms=[NO_CONTACT])
