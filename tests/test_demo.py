@@ -8,6 +8,7 @@ import io
 import itertools
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate
@@ -272,6 +273,10 @@ def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     assert {i["kind"] for i in suspect.identifiers} >= {"phone", "email", "vehicle"}
     # The demo log's recurrence warning reaches the case: closing it needs a sign-off.
     assert recurrence_warnings(investigator, case)
+    # She first reported it with the first incident that has a police reference.
+    first = demo_vault.incidents.filter(reported_to_police=True).order_by("start").first()
+    assert case.first_reported_on == first.start.astimezone(ZoneInfo("Europe/London")).date()
+    assert case.first_reported_on < case.created_at.date()
 
 
 def test_the_demo_officers_sign_in_with_the_published_password_and_key(demo_vault):

@@ -28,7 +28,7 @@ from cairn.accounts.models import Organisation, OrganisationKind, Role, User
 from cairn.cases import services as cases
 from cairn.cases.models import Case, CaseStatus, EntryKind
 from cairn.demo import DemoRefused, scenario
-from cairn.vault.models import Vault
+from cairn.vault.models import Incident, Vault
 
 FORCE_NAME = "Northshire Police (demo)"
 UNIT_NAME = "Stalking Unit"
@@ -108,8 +108,12 @@ def _build(vault: Vault, now: datetime) -> Case:
 
     tz = ZoneInfo(vault.time_zone)
     today = now.astimezone(tz).date()
-    case = cases.open_case(actor=investigator, reference=CASE_REFERENCE,
-                           next_review=today + timedelta(days=14))
+    # She first went to the police with the earliest incident she reported to them.
+    reported = (Incident.objects.filter(vault=vault, reported_to_police=True)
+                .order_by("start").first())
+    case = cases.open_case(
+        actor=investigator, reference=CASE_REFERENCE, next_review=today + timedelta(days=14),
+        first_reported_on=reported.start.astimezone(tz).date() if reported else None)
     suspect = next(p for p in scenario.PERSONS if p.key == "mark")
     cases.add_suspect(actor=investigator, case=case, name=suspect.name,
                       identifiers=[(kind, value) for kind, value, _ in suspect.identifiers])
