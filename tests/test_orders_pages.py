@@ -293,3 +293,24 @@ def test_people_outside_the_unit_get_404(client, unit_peer, granted, shared_case
     granted.refresh_from_db()
     assert granted.served_on is None
     assert client.get(reverse("orders:deadlines")).status_code == 200
+
+
+def test_steps_that_make_an_order_go_through_it(officer, granted, shared_case):
+    application = granted.application
+    page = officer.get(url("cases:spo-application", shared_case.pk, application.pk))
+    body = page.content.decode()
+    # Varied and renewed make a new order: offered from the order, not as a bare step.
+    assert url("cases:spo-order-vary", shared_case.pk, granted.pk) in body
+    assert url("cases:spo-order-renew", shared_case.pk, granted.pk) in body
+    assert 'value="varied"' not in body and 'value="discharged"' in body
+    assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                        {"status": "varied"}).status_code == 400
+    # An appeal dismissed: "granted" again, as a step, since the order is already recorded.
+    officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                 {"status": "appealed_by_respondent"})
+    body = officer.get(url("cases:spo-application", shared_case.pk, application.pk)) \
+        .content.decode()
+    assert 'value="granted"' in body and "Record the order made" not in body
+    assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                        {"status": "granted", "note": "Appeal dismissed."}).status_code == 302
+    assert Order.objects.filter(application=application).count() == 1

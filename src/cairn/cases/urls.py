@@ -2,6 +2,7 @@ from django.urls import path
 
 from cairn.cases import closure_views, risk_views, views
 from cairn.orders import views_applications as spo
+from cairn.orders import views_orders as spo_orders
 
 app_name = "cases"
 
@@ -33,19 +34,19 @@ urlpatterns = [
          name="spo-edit"),
     path("<uuid:case_id>/spo/<uuid:application_id>/status/", spo.application_status,
          name="spo-status"),
-    path("<uuid:case_id>/spo/<uuid:application_id>/order/", spo.order_new,
+    path("<uuid:case_id>/spo/<uuid:application_id>/order/", spo_orders.order_new,
          name="spo-order-new"),
     path("<uuid:case_id>/spo/<uuid:application_id>/download/", spo.application_download,
          name="spo-download"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/", spo.order_page, name="spo-order"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/served/", spo.order_served,
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/", spo_orders.order_page, name="spo-order"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/served/", spo_orders.order_served,
          name="spo-order-served"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notified/", spo.order_notified,
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notified/", spo_orders.order_notified,
          name="spo-order-notified"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/review-date/", spo.order_review,
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/review-date/", spo_orders.order_review,
          name="spo-order-review"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/vary/", spo.order_vary,
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/vary/", spo_orders.order_vary,
          name="spo-order-vary"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/renew/", spo.order_renew,
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/renew/", spo_orders.order_renew,
          name="spo-order-renew"),
 ]

@@ -258,7 +258,7 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
 
 def spo_context(user: Any, case: Case) -> dict[str, Any]:
     from cairn.orders.access import applications_readable_by
-    from cairn.orders.views_applications import case_deadlines
+    from cairn.orders.views_orders import case_deadlines
 
     return {"spo_applications": list(applications_readable_by(user).filter(case=case)),
             "spo_deadlines": case_deadlines(user, case, timezone.localdate())}

@@ -183,10 +183,6 @@ def application_initial(application: Any) -> dict[str, Any]:
     return initial
 
 
-# The steps recorded with this form; an order granted is recorded on the order page.
-RECORDED_BY_ORDER = (ApplicationStatus.INTERIM_GRANTED, ApplicationStatus.GRANTED)
-
-
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="What happened", widget=forms.RadioSelect,
                                error_messages={"required": "Choose what happened",

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from cairn.orders import views, views_applications
+from cairn.orders import views, views_orders
 
 app_name = "orders"
 
 urlpatterns = [
     path("calendar.ics", views.calendar_feed, name="calendar"),
-    path("deadlines/", views_applications.deadlines, name="deadlines"),
+    path("deadlines/", views_orders.deadlines, name="deadlines"),
 ]

@@ -1,0 +1,271 @@
+"""The officer's pages for an SPO as made (``cases:spo-order*``): recording the order the
+court made (interim or full, terms as asked or as made), the order page (service, the s.9
+notification, the renewal review), variation and renewal (s.4); and the deadlines: the
+unit's page (``orders:deadlines``) and the case page's list. Who may see them, and how
+refusals look, as in ``views_applications``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cairn.cases.models import Case
+from cairn.cases.views import officer_membership, posted_data
+from cairn.orders import access, services
+from cairn.orders.calendar import Deadline, unit_deadlines
+from cairn.orders.forms import (
+    NotifiedForm,
+    OrderForm,
+    RenewForm,
+    ReviewForm,
+    ServedForm,
+    VaryForm,
+    term_initial,
+    term_rows,
+    term_specs,
+)
+from cairn.orders.models import ApplicationStatus, Order, OrderKind
+from cairn.orders.views_applications import (
+    _act,
+    _allowed_steps,
+    _application,
+    _errors,
+    _order,
+)
+
+SOON_DAYS = 7
+
+
+# --- the order as made ------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_new(request: HttpRequest, case_id: str, application_id: str) -> HttpResponse:
+    case, application = _application(request, case_id, application_id)
+    data = posted_data(request)
+    kind = request.GET.get("kind")
+    form = OrderForm(data, initial={
+        "kind": kind if kind in OrderKind.values else None, "as_asked": "yes",
+        "duration_months": application.duration_months,
+        "until_further_order": application.until_further_order})
+    rows = term_rows(data, [term_initial(t) for t in application.terms.all()])
+    status = 200
+    if data is not None:
+        if data.get("action") == "save" and data.get("remove") is None:
+            specs = term_specs(rows)
+            if form.is_valid() and specs is not None:
+                d = form.cleaned_data
+                full = d["kind"] == OrderKind.FULL
+                order = _act(lambda: services.record_order(
+                    actor=request.user, application=application, kind=d["kind"],
+                    made_on=d["made_on"], terms=None if d["as_asked"] == "yes" else specs,
+                    duration_months=d["duration_months"] if full else None,
+                    until_further_order=d["until_further_order"] if full else False,
+                    ends_on=d["ends_on"], note=d["note"]), form, {"status": "kind"})
+                if order is not None:
+                    messages.success(request, f"{order.get_kind_display()} recorded")
+                    return redirect("cases:spo-order", case.pk, order.pk)
+            status = 400
+        else:
+            form.is_valid()
+    return render(request, "orders/order_new.html", {
+        "nav": "cases", "case": case, "application": application, "form": form,
+        "rows": rows, "errors": _errors(form, *[r for r in rows if r.is_bound])
+        if status == 400 else []}, status=status)
+
+
+def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) -> HttpResponse:
+    application = order.application
+    today = timezone.localdate()
+    served = forms.get("served_form") or ServedForm(initial={"served_on": order.served_on})
+    notified = forms.get("notified_form") or NotifiedForm(
+        initial={"notified_on": order.notified_on})
+    review = forms.get("review_form") or ReviewForm(
+        initial={"renewal_review_on": order.renewal_review_on})
+    siblings = list(application.orders.all())
+    current = order in services.current_orders(siblings)
+    asked = list(application.terms.all())
+    made = list(order.terms.all())
+    in_force_steps = _allowed_steps(application)
+    return render(request, "orders/order.html", {
+        "nav": "cases", "case": case, "application": application, "order": order,
+        "asked": asked, "made": made, "today": today,
+        "served_form": served, "notified_form": notified, "review_form": review,
+        "errors": _errors(served, notified, review),
+        "current": current,
+        "can_vary": current and order.kind == OrderKind.FULL
+        and ApplicationStatus.VARIED in in_force_steps,
+        "can_renew": current and order.kind == OrderKind.FULL
+        and ApplicationStatus.RENEWED in in_force_steps,
+        "notification_late": bool(order.notification_due and not order.notified_on
+                                  and order.notification_due < today)},
+        status=400 if any(f.errors for f in (served, notified, review) if f.is_bound)
+        else 200)
+
+
+@login_required
+@require_GET
+def order_page(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    case, order = _order(request, case_id, order_id)
+    return _order_page(request, case, order)
+
+
+def _order_form_post(request: HttpRequest, case_id: str, order_id: str, form_class: Any,
+                     key: str, act: Any, done: str) -> HttpResponse:
+    case, order = _order(request, case_id, order_id)
+    form = form_class(request.POST)
+    if form.is_valid() and _act(lambda: act(order, form.cleaned_data), form) is not None:
+        messages.success(request, done)
+        return redirect("cases:spo-order", case.pk, order.pk)
+    return _order_page(request, case, order, **{key: form})
+
+
+@login_required
+@require_POST
+def order_served(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    return _order_form_post(
+        request, case_id, order_id, ServedForm, "served_form",
+        lambda order, d: services.record_service(actor=request.user, order=order,
+                                                 served_on=d["served_on"]),
+        "Service recorded")
+
+
+@login_required
+@require_POST
+def order_notified(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    return _order_form_post(
+        request, case_id, order_id, NotifiedForm, "notified_form",
+        lambda order, d: services.record_notification(actor=request.user, order=order,
+                                                      notified_on=d["notified_on"]),
+        "Notification recorded")
+
+
+@login_required
+@require_POST
+def order_review(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    return _order_form_post(
+        request, case_id, order_id, ReviewForm, "review_form",
+        lambda order, d: services.set_renewal_review(actor=request.user, order=order,
+                                                     review_on=d["renewal_review_on"]),
+        "Renewal review date saved")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_vary(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    case, order = _order(request, case_id, order_id)
+    data = posted_data(request)
+    form = VaryForm(data)
+    rows = term_rows(data, [term_initial(t) for t in order.terms.all()])
+    status = 200
+    if data is not None:
+        if data.get("action") == "save" and data.get("remove") is None:
+            specs = term_specs(rows)
+            if form.is_valid() and specs is not None:
+                varied = _act(lambda: services.vary_order(
+                    actor=request.user, order=order, varied_on=form.cleaned_data["varied_on"],
+                    terms=specs, note=form.cleaned_data["note"]), form,
+                    {"order": "varied_on", "status": "varied_on"})
+                if varied is not None:
+                    messages.success(request, "Variation recorded")
+                    return redirect("cases:spo-order", case.pk, varied.pk)
+            status = 400
+        else:
+            form.is_valid()
+    return render(request, "orders/order_change.html", {
+        "nav": "cases", "case": case, "order": order, "form": form, "rows": rows,
+        "title": "Record a variation", "button": "Record the variation",
+        "intro": "The court varied the order (s.4). Give the terms as varied: the varied "
+                 "order ends when the order it replaces would have ended.",
+        "errors": _errors(form, *[r for r in rows if r.is_bound]) if status == 400 else []},
+        status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_renew(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    case, order = _order(request, case_id, order_id)
+    form = RenewForm(posted_data(request), initial={
+        "duration_months": order.duration_months,
+        "until_further_order": order.until_further_order})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        renewed = _act(lambda: services.renew_order(
+            actor=request.user, order=order, renewed_on=d["renewed_on"],
+            duration_months=d["duration_months"],
+            until_further_order=d["until_further_order"], note=d["note"]), form,
+            {"order": "renewed_on", "status": "renewed_on"})
+        if renewed is not None:
+            messages.success(request, "Renewal recorded")
+            return redirect("cases:spo-order", case.pk, renewed.pk)
+    return render(request, "orders/order_change.html", {
+        "nav": "cases", "case": case, "order": order, "form": form, "rows": None,
+        "title": "Record a renewal", "button": "Record the renewal",
+        "intro": "The court renewed the order (s.4) with the same terms, for a new period "
+                 "from the day of the renewal.",
+        "errors": _errors(form)}, status=400 if form.errors else 200)
+
+
+# --- the unit's deadlines ---------------------------------------------------------------------
+
+# Deadlines someone must act on by the day; the others (a hearing, an expiry) just pass.
+ACTIONABLE = frozenset({"notification_due", "renewal_review", "case_review"})
+PASSED_SHOWN_DAYS = 30
+
+
+def deadline_rows(deadlines: list[Any], today: Any) -> list[dict[str, Any]]:
+    """Rows for a deadline table: overdue (an actionable deadline gone by), passed (a hearing
+    or expiry in the last 30 days; older ones are left out), or due within 7 days."""
+    rows = []
+    for d in deadlines:
+        past = d.on < today
+        if past and d.kind not in ACTIONABLE and (today - d.on).days > PASSED_SHOWN_DAYS:
+            continue
+        rows.append({"deadline": d, "overdue": past and d.kind in ACTIONABLE,
+                     "passed": past and d.kind not in ACTIONABLE,
+                     "soon": not past and (d.on - today).days <= SOON_DAYS})
+    return rows
+
+
+@login_required
+@require_GET
+def deadlines(request: HttpRequest) -> HttpResponse:
+    membership = officer_membership(request)
+    today = timezone.localdate()
+    # A notification done is no longer a deadline to chase.
+    found = [d for d in unit_deadlines(request.user) if not d.summary.endswith("(notified)")]
+    return render(request, "orders/deadlines.html", {
+        "nav": "cases", "unit": membership.unit, "rows": deadline_rows(found, today),
+        "today": today})
+
+
+def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
+    """The case's SPO deadlines, overdue first, for the case page: hearings, notification,
+    expiry and renewal review of its current orders (not those a later order replaced)."""
+    found: list[Deadline] = []
+    for change in access.hearings_readable_by(user).filter(application__case=case,
+                                                          hearing_on__gte=today):
+        found.append(Deadline(f"h{change.pk}", change.hearing_on, "hearing", case.reference,
+                              "SPO hearing"))
+    orders = services.current_orders(access.orders_readable_by(user).filter(
+        application__case=case).exclude(application__status__in=services.ENDED))
+    for order in orders:
+        name = "Interim order" if order.kind == OrderKind.INTERIM else "Order"
+        if order.notification_due and not order.notified_on:
+            found.append(Deadline(f"n{order.pk}", order.notification_due, "notification_due",
+                                  case.reference, f"{name}: notification due (s.9)"))
+        if order.expires_on:
+            found.append(Deadline(f"e{order.pk}", order.expires_on, "expiry", case.reference,
+                                  f"{name} expires"))
+        if order.renewal_review_on:
+            found.append(Deadline(f"r{order.pk}", order.renewal_review_on, "renewal_review",
+                                  case.reference, f"{name}: renewal review"))
+    found.sort(key=lambda d: (d.on, d.uid))
+    return deadline_rows(found, today)
+
