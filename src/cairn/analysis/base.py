@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis import words
 from cairn.analysis.severity import Severity, severity_of
+from cairn.flags.engine import kinds_in
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
 
 
@@ -52,6 +53,10 @@ class Index:
         self.suspect_ids = tuple(p.id for p in snapshot.persons if p.role == "suspect")
         # What each incident's words show, and its severity: found once, used by every rule.
         self.facts: dict[str, words.Facts] = {i.id: words.facts_of(i) for i in self.incidents}
+        # The threat flags the incident's words raise (cairn/flags/rules/, ADR 0023).
+        self.flags: dict[str, frozenset[str]] = {
+            i.id: kinds_in(f"{i.description}\n{i.other_act}") for i in self.incidents
+        }
         self.severity: dict[str, Severity] = {
             i.id: severity_of(i, self.facts[i.id]) for i in self.incidents
         }

@@ -16,6 +16,7 @@ from scipy import stats
 from cairn.analysis import sources
 from cairn.analysis.base import Finding, Index, plural
 from cairn.analysis.labels import CHANNEL_LABELS, WEEKDAYS, channel_label
+from cairn.analysis.offline import online_to_offline
 from cairn.analysis.severity import LEVELS, Severity
 
 SIGNIFICANCE = 0.05
@@ -371,6 +372,9 @@ def escalation(index: Index) -> Escalation:
                 sources.R_V_PATEL,
             )
         )
+
+    # From online to the physical world (knowledge of her whereabouts; the first in person).
+    pattern.extend(online_to_offline(index).findings)
 
     return Escalation(
         weekly=tuple(weekly),

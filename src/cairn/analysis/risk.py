@@ -14,6 +14,7 @@ from cairn.analysis.base import Finding, Index, days_between, plural
 from cairn.analysis.course import CourseOfConduct
 from cairn.analysis.escalation import Escalation
 from cairn.analysis.lulls import Lulls
+from cairn.analysis.offline import online_to_offline
 from cairn.analysis.questionnaire import FormDefinition
 
 PRESENT, NOT_SEEN, ASK, ANSWERED_NO, NOT_SURE = (
@@ -87,6 +88,18 @@ SPECS: tuple[Spec, ...] = (
         log_only=True,
     ),
     Spec("criminal_history", "Trouble with the police before", sources.MCEWAN_2017),
+    Spec(
+        "knows_whereabouts",
+        "Knowing where you live, go or are, or claiming to watch you",
+        sources.MONCKTON_SMITH_2017,
+        log_only=True,
+    ),
+    Spec(
+        "online_to_offline",
+        "Contact moving from online to your physical world",
+        sources.MONCKTON_SMITH_2017,
+        log_only=True,
+    ),
 )
 MANY_CHANNELS = 3
 
@@ -108,7 +121,9 @@ def _from_log(
         [i for c in exes for i in c.incident_ids],
         sources.MCEWAN_2017,
     )
-    threats = [i.id for i in incidents if index.facts[i.id].threat]
+    threats = [
+        i.id for i in incidents if index.facts[i.id].threat or "violence" in index.flags[i.id]
+    ]
     add(
         "explicit_threats",
         f"Words of a threat in {plural(len(threats), 'incident')}.",
@@ -195,6 +210,17 @@ def _from_log(
         weapon,
         sources.CAIRN_INDICATORS,
     )
+    knowing = [i.id for i in incidents if {"whereabouts", "surveillance"} & index.flags[i.id]]
+    add(
+        "knows_whereabouts",
+        f"Words about where you live, go or are, or about watching you, in "
+        f"{plural(len(knowing), 'incident')}.",
+        knowing,
+        sources.MONCKTON_SMITH_2017,
+    )
+    offline = online_to_offline(index).first_in_person
+    if offline is not None:
+        found["online_to_offline"] = offline
     if incidents and days_between(incidents[0].start, incidents[-1].start) >= 14:
         span = days_between(incidents[0].start, incidents[-1].start)
         add(
