@@ -24,7 +24,7 @@ from cairn.dashboard import chart, queries, reference
 from cairn.dashboard.figures import (
     NO_OUTCOME,
     Period,
-    Submission,
+    Submissions,
     Tally,
     assemble,
     month_of,
@@ -319,19 +319,18 @@ def test_months_are_london_months():
     assert SPRING.start == utc(2026, 3, 1, 0) and SPRING.end == utc(2026, 4, 30, 23)
 
 
-def test_assemble_counts_an_application_once_and_ignores_strangers():
+def test_assemble_adds_up_and_ignores_strangers():
     units = [("u1", "One")]
-    submissions = [Submission("u1", "a", utc(2026, 3, 5, 10), date(2026, 3, 1),
-                              utc(2026, 3, 2)),
-                   Submission("u1", "a", utc(2026, 4, 5, 10), None, utc(2026, 3, 2)),
-                   Submission("u9", "b", utc(2026, 3, 5, 10), None, utc(2026, 3, 2))]
-    tallies = [Tally("u1", MARCH, {"cases_opened": 2, "outcome_": 1}),
+    submissions = [Submissions("u1", MARCH, 4, 2), Submissions("u1", APRIL, 10, 1),
+                   Submissions("u9", MARCH, 3, 5)]
+    tallies = [Tally("u1", MARCH, {"cases_opened": 2, "outcome_": 1, "outcome_charged": 0}),
                Tally("u9", MARCH, {"cases_opened": 5}),
                Tally("u1", date(2026, 6, 1), {"cases_opened": 7})]
     found = assemble(SPRING, units, [], tallies, submissions)
-    assert found.cell("u1", MARCH).applications_submitted == 1
-    assert found.cell("u1", MARCH).days_to_application == [4]
-    assert found.cell("u1", APRIL).applications_submitted == 0
+    assert found.cell("u1", MARCH).applications_submitted == 2
+    assert found.cell("u1", MARCH).days_to_application == [4, 4]
+    assert found.total().applications_submitted == 3
+    assert found.total().median_days == 4.0
     assert found.total().cases_opened == 2
     assert found.total().breach_outcomes == {NO_OUTCOME: 1}
     with pytest.raises(ValueError):

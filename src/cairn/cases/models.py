@@ -46,7 +46,10 @@ class Case(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
                                                name="case_reference_unique")]
         indexes = [models.Index(fields=["unit", "status", "-created_at"],
-                                name="case_unit_list_idx")]
+                                name="case_unit_list_idx"),
+                   # The force dashboard: a force's cases opened in a period (ADR 0021).
+                   models.Index(fields=["organisation", "created_at"],
+                                name="case_org_created_idx")]
 
     def __str__(self) -> str:
         return self.reference

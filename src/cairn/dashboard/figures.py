@@ -1,7 +1,7 @@
 """The dashboard's figures, assembled from counts: pure, no Django, no database.
 
 ``cairn.dashboard.queries`` counts rows in the database (GROUP BY unit and calendar month in
-Europe/London) and hands over plain ``Tally`` and ``Submission`` values; this module puts them
+Europe/London) and hands over plain ``Tally`` and ``Submissions`` values; this module puts them
 into a grid of unit x month, adds up months, units and the whole period, takes medians, and
 writes the CSV rows. Everything here is a count or a number of days: no names, no content.
 
@@ -148,24 +148,15 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class Submission:
-    """An application submitted to the court: when, and when its case was first reported
-    (``first_reported_on``, or else the day the case was opened, in London)."""
+class Submissions:
+    """``count`` applications of one unit submitted to the court in ``month``, each ``days``
+    after its case was first reported (``Case.first_reported_on``, or else the day the case
+    was opened), both days in London."""
 
     unit_id: str
-    application_id: str
-    at: datetime
-    first_reported_on: date | None
-    case_opened_at: datetime
-
-    @property
-    def month(self) -> date:
-        return month_of(self.at)
-
-    @property
-    def days_from_first_report(self) -> int:
-        reported = self.first_reported_on or self.case_opened_at.astimezone(LONDON).date()
-        return (self.at.astimezone(LONDON).date() - reported).days
+    month: date
+    days: int
+    count: int
 
 
 # --- the whole dashboard ----------------------------------------------------------------------
@@ -239,7 +230,7 @@ def spreadsheet_safe(text: str) -> str:
 
 def assemble(period: Period, units: Sequence[tuple[str, str]],
              outcomes: Sequence[tuple[str, str]], tallies: Iterable[Tally],
-             submissions: Iterable[Submission]) -> Dashboard:
+             submissions: Iterable[Submissions]) -> Dashboard:
     """The grid of unit x month from the database's counts. Counts for a unit not in
     ``units`` or a month outside the period are left out (they cannot be the analyst's)."""
     dashboard = Dashboard(period=period, units=list(units),
@@ -265,14 +256,10 @@ def assemble(period: Period, units: Sequence[tuple[str, str]],
                 setattr(figures, name, getattr(figures, name) + count)
             else:
                 raise ValueError(f"unknown count {name!r}")
-    seen: set[str] = set()
-    for submission in sorted(submissions, key=lambda s: s.at):
-        if submission.application_id in seen:  # counted once, when first submitted
-            continue
-        seen.add(submission.application_id)
-        figures = cell(submission.unit_id, submission.month)
+    for submitted in submissions:
+        figures = cell(submitted.unit_id, submitted.month)
         if figures is None:
             continue
-        figures.applications_submitted += 1
-        figures.days_to_application.append(submission.days_from_first_report)
+        figures.applications_submitted += submitted.count
+        figures.days_to_application.extend([submitted.days] * submitted.count)
     return dashboard
