@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cairn.cases",
     "cairn.orders",
     "cairn.dashboard",
+    "cairn.checks",
     "cairn.api",
     "cairn.web",
 ]

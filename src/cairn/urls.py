@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("cairn.cases.urls")),
     path("orders/", include("cairn.orders.urls")),
     path("dashboard/", include("cairn.dashboard.urls")),
+    path("check/", include("cairn.checks.urls")),
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]

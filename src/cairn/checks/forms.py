@@ -1,0 +1,64 @@
+"""The forms of the "Check my phone and accounts" page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cairn.checks.models import MarkKind
+
+APP_FORMATS = [
+    ("auto", "Work it out from what I give"),
+    ("pm-list", "The output of adb shell pm list packages"),
+    ("androidqf", "AndroidQF packages.json"),
+    ("names", "App names, one on each line"),
+]
+
+
+class AppsForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the app list", required=False,
+        help_text="A text file from adb shell pm list packages -i -U, or AndroidQF's "
+                  "packages.json")
+    pasted = forms.CharField(
+        label="Or type or paste the names of the apps", required=False,
+        widget=forms.Textarea,
+        help_text="One app on each line, as it shows in your phone's settings, or package "
+                  "names")
+    format = forms.ChoiceField(label="What is it?", choices=APP_FORMATS, initial="auto",
+                               required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        has_file = bool(cleaned.get("file"))
+        has_text = bool((cleaned.get("pasted") or "").strip())
+        if has_file == has_text:
+            self.add_error("file", "Upload an app list, or type the app names, but not both"
+                           if has_file else "Upload an app list, or type the app names")
+        cleaned["format"] = cleaned.get("format") or "auto"
+        return cleaned
+
+
+class AccountsForm(forms.Form):
+    file = forms.FileField(
+        label="Upload an account export",
+        help_text="Telegram result.json, Facebook or Instagram account_activity.json or "
+                  "where_you're_logged_in.json, Google Takeout access log or devices CSV, or "
+                  "X ip-audit.js",
+        error_messages={"required": "Select a file",
+                        "empty": "The selected file is empty"})
+
+
+class MarkForm(forms.Form):
+    review = forms.UUIDField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=MarkKind.choices, widget=forms.HiddenInput)
+    value = forms.CharField(max_length=300, widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    check_id = forms.UUIDField(widget=forms.HiddenInput,
+                               error_messages={"required": "There is no check to save"})
+    action = forms.ChoiceField(choices=[("save", "Save"), ("discard", "Put aside")],
+                               widget=forms.HiddenInput,
+                               error_messages={"required": "Choose to save or put aside"})
