@@ -17,6 +17,8 @@ THIN_LAYERS = ["vault/views", "vault/views.py", "web", "cli", "accounts/views.py
                "cases/victim_views.py", "cases/advocate_views.py", "cases/views.py",
                "cases/risk_views.py",
                "packs/views.py", "packs/statement_views.py", "api",
+               "orders/breach_views.py", "orders/breach_victim_views.py",
+               "orders/templatetags",
                "orders/views.py", "orders/calendar.py", "dashboard/views.py",
                "checks/views.py"]
 BARE_QUERY = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")

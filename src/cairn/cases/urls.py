@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cairn.cases import closure_views, risk_views, views
+from cairn.orders import breach_views
 from cairn.orders import views_applications as spo
 from cairn.orders import views_orders as spo_orders
 
@@ -26,6 +27,14 @@ urlpatterns = [
          name="risk-assessment"),
     path("<uuid:case_id>/risk/<uuid:assessment_id>/review/", risk_views.risk_review,
          name="risk-review"),
+    # Breaches of an order (cairn.orders, ADR 0020).
+    path("<uuid:case_id>/breaches/new/", breach_views.breach_new, name="breach-new"),
+    path("<uuid:case_id>/breaches/<uuid:breach_id>/", breach_views.breach_page,
+         name="breach"),
+    path("<uuid:case_id>/breaches/<uuid:breach_id>/outcome/", breach_views.breach_outcome,
+         name="breach-outcome"),
+    path("<uuid:case_id>/breaches/<uuid:breach_id>/pack/", breach_views.breach_pack,
+         name="breach-pack"),
     # Stalking Protection Order applications and orders (cairn.orders, ADR 0017).
     path("<uuid:case_id>/spo/new/", spo.application_new, name="spo-new"),
     path("<uuid:case_id>/spo/<uuid:application_id>/", spo.application_page,

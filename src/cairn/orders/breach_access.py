@@ -16,9 +16,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cairn.cases.access import cases_readable_by
-from cairn.cases.models import Case
-from cairn.orders.models import Breach, BreachSource
+from cairn.cases.access import cases_readable_by, shares_of_owner
+from cairn.cases.models import Case, Share
+from cairn.orders.models import Breach, BreachSource, Order
 from cairn.vault.models import Vault
 
 
@@ -49,3 +49,17 @@ def get_reported_breach(user: Any, vault: Vault, pk: Any) -> Breach:
         return breaches_reported_by(user, vault).get(pk=pk)
     except (Breach.DoesNotExist, ValueError, TypeError):
         raise Http404("No such report") from None
+
+
+def orders_for_victim(user: Any, vault: Vault) -> list[tuple[Share, Order]]:
+    """For the vault's owner: each order in force on a case she shares her log with now,
+    with the share (so she can tell them apart, and report a breach of one)."""
+    from cairn.orders.services import orders_in_force
+
+    found = []
+    shares = (shares_of_owner(user, vault).filter(withdrawn_at__isnull=True,
+                                                  case__isnull=False)
+              .order_by("created_at"))
+    for share in shares:
+        found.extend((share, order) for order in orders_in_force(share.case))
+    return found
