@@ -314,3 +314,19 @@ def test_steps_that_make_an_order_go_through_it(officer, granted, shared_case):
     assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
                         {"status": "granted", "note": "Appeal dismissed."}).status_code == 302
     assert Order.objects.filter(application=application).count() == 1
+
+
+def test_the_evidence_links_to_shared_incidents_only(client, investigator,
+                                                     partly_shared_case, vault, incidents):
+    grounds = {key: {"text": "Ground.", "evidence": [{"vault": str(vault.pk),
+                                                      "incidents": [1, 3]}]}
+               for key in orders.LIMBS}
+    application = orders.start_application(actor=investigator, case=partly_shared_case,
+                                           duration_months=24, grounds=grounds)
+    sign_in_verified(client, investigator)
+    body = client.get(url("cases:spo-application", partly_shared_case.pk,
+                          application.pk)).content.decode()
+    shared = url("cases:incident", partly_shared_case.pk, vault.pk, incidents[0].pk)
+    assert f'<a class="govuk-link" href="{shared}">Incident 1</a>' in body
+    assert "Incident 3" in body
+    assert str(incidents[2].pk) not in body  # not shared with the case: no link, no id

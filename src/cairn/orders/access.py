@@ -39,3 +39,21 @@ def hearings_readable_by(user: Any) -> QuerySet[ApplicationStatusChange]:
     return ApplicationStatusChange.objects.filter(
         application__in=applications_readable_by(user),
         status=ApplicationStatus.HEARING_LISTED, hearing_on__isnull=False)
+
+
+def shared_incident_ids(user: Any, vault: Any, case: Any, numbers: Any) -> dict[int, Any]:
+    """{number: id} of the incidents numbered ``numbers`` that ``user`` may read in ``vault``
+    through its share with ``case``: enough to link the evidence of an application's grounds
+    to the shared incident pages (those pages audit the read). Numbers and ids only."""
+    from cairn.cases.access import scope_for
+    from cairn.vault.models import Incident
+
+    scope = scope_for(user, vault, case)
+    if scope.empty:
+        return {}
+    live = Incident.objects.filter(vault=vault, number__in=list(numbers),
+                                   deleted_at__isnull=True)
+    if not scope.everything:
+        live = live.filter(pk__in=scope.incident_ids)
+    return dict(live.values_list("number", "id"))
+

@@ -153,8 +153,6 @@ def _limbs(case: Case, application: Application) -> list[dict[str, Any]]:
 def _evidence_links(request: HttpRequest, case: Case, limbs: list[dict[str, Any]]) -> None:
     """The incident numbers cited, as links to the shared incident pages (numbers to ids of
     the incidents this officer may read; a number no longer shared stays a plain number)."""
-    from cairn.vault.models import Incident
-
     for limb in limbs:
         for item in limb["evidence"]:
             try:
@@ -162,12 +160,7 @@ def _evidence_links(request: HttpRequest, case: Case, limbs: list[dict[str, Any]
             except Http404:
                 item["links"] = [{"number": n, "href": ""} for n in item["incidents"]]
                 continue
-            scope = case_access.scope_for(request.user, vault, case)
-            live = Incident.objects.filter(vault=vault, number__in=item["incidents"],
-                                           deleted_at__isnull=True)
-            if not scope.everything:
-                live = live.filter(pk__in=scope.incident_ids)
-            ids = dict(live.values_list("number", "id"))
+            ids = access.shared_incident_ids(request.user, vault, case, item["incidents"])
             item["links"] = [{"number": n, "href": reverse(
                 "cases:incident", args=[case.pk, vault.pk, ids[n]]) if n in ids else ""}
                 for n in item["incidents"]]
