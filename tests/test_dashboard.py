@@ -152,6 +152,12 @@ def test_a_wider_period_takes_in_what_fell_outside(world, analyst):
     assert may.breach_outcomes == {"charged": 1}
 
 
+def test_a_single_month(world, analyst):
+    organisation = analyst.memberships.get().organisation
+    found = queries.dashboard_for(organisation, Period(APRIL, APRIL))
+    assert counts(found.total()) == (2, 2, 1, 0, 2, 1, 32.0, 3)
+
+
 def test_another_force_sees_only_its_own(world, operator, other_force, foreign_unit):
     south = UserFactory(username="an.south")
     accounts.grant_role(actor=operator, user=south, unit=foreign_unit, role=Role.ANALYST)

@@ -10,11 +10,21 @@ name, and reads nothing that would need a ``vault.read`` audit record.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime, time
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate, TruncMonth
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 
 from cairn.accounts.models import Membership, Organisation, Role, Unit
@@ -27,7 +37,6 @@ from cairn.dashboard.figures import (
     Submissions,
     Tally,
     assemble,
-    first_of_month,
 )
 from cairn.orders.models import (
     ApplicationStatus,
@@ -51,19 +60,23 @@ def units_of(organisation: Organisation) -> QuerySet[Unit]:
     return Unit.objects.filter(organisation=organisation).order_by("name")
 
 
-def _month(value: Any) -> Any:
-    """A TruncMonth result as the first day of its month (a datetime arrives in London)."""
-    if hasattr(value, "astimezone"):
-        return first_of_month(value.astimezone(LONDON).date())
-    return first_of_month(value)
+def _month_number(field: str, period: Period, *, days: bool = False) -> SqlCase:
+    """Which month of ``period`` a row's ``field`` falls in (0 for the first), by comparing the
+    stored value with the London midnights that start each month. The same months as
+    ``TruncMonth(field, tzinfo=LONDON)``, without converting every row's time zone in SQL
+    (which SQLite does in Python, row by row) or reading a timestamp back per group."""
+    starts = period.months()[1:]
+    bounds: list[Any] = starts if days else [
+        datetime.combine(month, time(), tzinfo=LONDON) for month in starts]
+    return SqlCase(*(When(**{f"{field}__lt": bound}, then=Value(number))
+                     for number, bound in enumerate(bounds)),
+                   default=Value(len(bounds)), output_field=IntegerField())
 
 
-def _tallies(rows: QuerySet[Any, dict[str, Any]], unit_field: str) -> list[Tally]:
-    found = []
-    for row in rows:
-        unit_id, month = row.pop(unit_field), _month(row.pop("month"))
-        found.append(Tally(str(unit_id), month, row))
-    return found
+def _tallies(rows: QuerySet[Any, dict[str, Any]], unit_field: str,
+             period: Period) -> list[Tally]:
+    months = period.months()
+    return [Tally(str(row.pop(unit_field)), months[row.pop("month")], row) for row in rows]
 
 
 def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
@@ -71,39 +84,40 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
     cases = _tallies(
         Case.objects.filter(organisation=organisation, created_at__gte=start,
                             created_at__lt=end)
-        .annotate(month=TruncMonth("created_at", tzinfo=LONDON))
+        .annotate(month=_month_number("created_at", period))
         .values("unit_id", "month").annotate(cases_opened=Count("id")).order_by(),
-        "unit_id")
+        "unit_id", period)
     orders = _tallies(
         Order.objects.filter(application__case__organisation=organisation,
                              made_on__gte=period.first, made_on__lt=period.end_day)
-        .annotate(month=TruncMonth("made_on"))
+        .annotate(month=_month_number("made_on", period, days=True))
         .values("application__case__unit_id", "month")
         .annotate(interim_granted=Count("id", filter=Q(kind=OrderKind.INTERIM)),
                   full_granted=Count("id", filter=Q(kind=OrderKind.FULL))).order_by(),
-        "application__case__unit_id")
+        "application__case__unit_id", period)
     # A refusal counts once per application and month (a refusal upheld on appeal in a later
     # month counts again there: it is another decision of a court).
     refusals = _tallies(
         ApplicationStatusChange.objects.filter(
             application__case__organisation=organisation, at__gte=start, at__lt=end,
             status__in=(ApplicationStatus.INTERIM_REFUSED, ApplicationStatus.REFUSED))
-        .annotate(month=TruncMonth("at", tzinfo=LONDON))
+        .annotate(month=_month_number("at", period))
         .values("application__case__unit_id", "month")
         .annotate(interim_refused=Count("application_id", distinct=True,
                                         filter=Q(status=ApplicationStatus.INTERIM_REFUSED)),
                   full_refused=Count("application_id", distinct=True,
                                      filter=Q(status=ApplicationStatus.REFUSED))).order_by(),
-        "application__case__unit_id")
+        "application__case__unit_id", period)
     outcome_counts = {f"outcome_{key}": Count("id", filter=Q(outcome=key))
                       for key in ("", *BreachOutcomeKind.values)}
     breaches = _tallies(
         Breach.objects.filter(case__organisation=organisation, reported_at__gte=start,
                               reported_at__lt=end)
-        .annotate(month=TruncMonth("reported_at", tzinfo=LONDON))
+        .annotate(month=_month_number("reported_at", period))
         .values("case__unit_id", "month")
         .annotate(breaches_reported=Count("id"), **outcome_counts).order_by(),
-        "case__unit_id")
+        "case__unit_id", period)
+    months = period.months()
     # Days from first report to submission, worked out by the database (London days), and
     # counted per unit, month and number of days: the medians need every value, not a row per
     # application.
@@ -112,13 +126,13 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
         TruncDate("application__case__created_at", tzinfo=LONDON))
     submissions = [
         Submissions(str(row["application__case__unit_id"]),
-                    date(row["year"], row["month"], 1), row["waited"].days, row["count"])
+                    months[row["month"]], row["waited"].days, row["count"])
         for row in ApplicationStatusChange.objects.filter(
             application__case__organisation=organisation, at__gte=start, at__lt=end,
             status=ApplicationStatus.SUBMITTED)
-        .annotate(year=ExtractYear("at", tzinfo=LONDON), month=ExtractMonth("at", tzinfo=LONDON),
+        .annotate(month=_month_number("at", period),
                   waited=ExpressionWrapper(waited, output_field=DurationField()))
-        .values("application__case__unit_id", "year", "month", "waited")
+        .values("application__case__unit_id", "month", "waited")
         .annotate(count=Count("application_id", distinct=True)).order_by()]
     units = [(str(pk), name) for pk, name in units_of(organisation).values_list("id", "name")]
     return assemble(period, units, list(BreachOutcomeKind.choices),
