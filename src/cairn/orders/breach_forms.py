@@ -21,7 +21,7 @@ class ReportBreachForm(forms.Form):
     values are incident ids from her log."""
 
     term = forms.ChoiceField(
-        label="What did they do that the order says they must not do?",
+        label="Which part of the order did they break?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what part of the order was broken",
                         "invalid_choice": "Choose what part of the order was broken"})

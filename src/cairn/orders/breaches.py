@@ -108,6 +108,9 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
         if locked.withdrawn_at is not None:
             raise ValidationError({"share": ["You have stopped sharing your log with this "
                                              "case. Share it again to report a breach"]})
+        if Breach.objects.filter(case=case, incident=incident, order=order).exists():
+            raise ValidationError({"incident": ["You have already reported this incident as a "
+                                                "breach of this order"]})
         widened = False
         if locked.scope == ShareScope.CHOSEN and not locked.incidents.filter(
                 pk=incident.pk).exists():
@@ -118,9 +121,6 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
                 incident_ids=[*locked.incidents.values_list("pk", flat=True), incident.pk],
                 exhibit_ids=list(locked.exhibits.values_list("pk", flat=True)))
             widened = True
-        if Breach.objects.filter(case=case, incident=incident, order=order).exists():
-            raise ValidationError({"incident": ["You have already reported this incident as a "
-                                                "breach of this order"]})
         breach = Breach.objects.create(
             case=case, order=order, term=term, source=BreachSource.VICTIM, vault=vault,
             incident=incident, occurred_at=incident.start, reported_by=actor)
