@@ -143,6 +143,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     assert [t.kind for t in draft.terms.all()] == ["no_contact", "exclusion_zone"]
     shown = officer.get(page).content.decode()
     assert "He messages her daily." in shown and "Record this step" in shown
+    assert "A circle of radius 500 m" in shown  # the zone's picture
     assert 'value="submitted"' in shown and 'value="interim_granted"' not in shown
     got = officer.post(url("cases:spo-status", shared_case.pk, draft.pk),
                        {"status": "submitted", "note": "Sent to the court."})

@@ -22,6 +22,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cairn.cases import access as case_access
@@ -36,7 +37,8 @@ from cairn.orders.forms import (
     term_rows,
     term_specs,
 )
-from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind
+from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind, TermKind
+from cairn.orders.zone_svg import zone_svg
 from cairn.vault.forms import add_service_errors
 from cairn.web.templatetags.govuk import govuk_error_summary
 
@@ -168,6 +170,19 @@ def _evidence_links(request: HttpRequest, case: Case, limbs: list[dict[str, Any]
 
 # --- the application page ---------------------------------------------------------------------
 
+def with_zone_previews(terms: Any, prefix: str) -> list[Any]:
+    """The terms, each exclusion zone with ``preview``: its shape as an SVG built from
+    numbers only (``zone_svg``), shown beside the term."""
+    listed = list(terms)
+    for n, term in enumerate(listed, start=1):
+        svg = zone_svg(f"zone-{prefix}-{n}", area=term.area, centre_lat=term.centre_lat,
+                       centre_lon=term.centre_lon, radius_m=term.radius_m) \
+            if term.kind == TermKind.EXCLUSION_ZONE else ""
+        # Every text in the SVG is escaped by zone_svg; the rest are numbers.
+        term.preview = mark_safe(svg)  # noqa: S308
+    return listed
+
+
 def _allowed_steps(application: Application) -> list[str]:
     return [s for s in rules.TRANSITIONS.get(application.status, ())
             if rules.can_move(application.status, s,
@@ -202,7 +217,7 @@ def _application_page(request: HttpRequest, case: Case, application: Application
     full = current_full_order(orders)
     return render(request, "orders/application.html", {
         "nav": "cases", "case": case, "application": application, "limbs": limbs,
-        "terms": list(application.terms.all()),
+        "terms": with_zone_previews(application.terms.all(), "asked"),
         "changes": list(application.status_changes.select_related("by")),
         "orders": orders, "current": services.current_orders(orders),
         "status_form": status_form if recorded_here else None,

@@ -37,6 +37,7 @@ from cairn.orders.views_applications import (
     _application,
     _errors,
     _order,
+    with_zone_previews,
 )
 
 SOON_DAYS = 7
@@ -90,8 +91,8 @@ def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) ->
         initial={"renewal_review_on": order.renewal_review_on})
     siblings = list(application.orders.all())
     current = order in services.current_orders(siblings)
-    asked = list(application.terms.all())
-    made = list(order.terms.all())
+    asked = with_zone_previews(application.terms.all(), "asked")
+    made = with_zone_previews(order.terms.all(), "made")
     in_force_steps = _allowed_steps(application)
     return render(request, "orders/order.html", {
         "nav": "cases", "case": case, "application": application, "order": order,
