@@ -51,7 +51,7 @@ PUBLIC = {"vault:home", "web:healthz", "accounts:sign-in", "accounts:sign-out",
           "accounts:two-factor-verify", "accounts:two-factor-set-up", "org:invitation",
           "org:invitation-create-account", "api:openapi-json", "api:api-root"}
 OWNER_NAMESPACES = {"vault", "ledger", "importers", "analysis", "packs", "sharing",
-                    "checks"}
+                    "checks", "flags"}
 CHAT = ("01/03/2025, 09:15 - Mark: Why are you ignoring me\n"
         "02/03/2025, 07:02 - +44 7700 900123: Who is this\n")
 NOISE = re.compile(rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=)[^"; ]+')

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cairn.packs",
     "cairn.cases",
     "cairn.orders",
+    "cairn.flags",
     "cairn.dashboard",
     "cairn.checks",
     "cairn.api",

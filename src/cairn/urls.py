@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("cairn.accounts.org_urls")),  # org/ and invite/
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),
+    path("flags/", include("cairn.flags.urls")),
     path("pack/", include("cairn.packs.urls")),
     path("api/", include("cairn.api.urls")),
     path("share/", include("cairn.cases.victim_urls")),

@@ -17,6 +17,7 @@ from cairn.cli.api import api_group
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
+from cairn.cli.flags import flags_command
 from cairn.cli.imports import import_group
 from cairn.cli.incidents import incident_group
 from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy, verify
@@ -84,7 +85,8 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 vault_group.add_command(vault_destroy)
 for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
                 demo, verify, checkpoint, key_group, keys_group, import_group,
-                analyse_command, pack_command, verify_pack_command, api_group, org_group):
+                analyse_command, pack_command, verify_pack_command, api_group, org_group,
+                flags_command):
     cli.add_command(command)
 for command in (check_group, indicators_group):
     cli.add_command(command)

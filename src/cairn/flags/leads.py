@@ -151,6 +151,8 @@ def identifier_reasons(suspect: Account, account: Account) -> list[Reason]:
     reasons: list[Reason] = []
     theirs = [(k, v) for k, v in suspect.identifiers]
     ours = [(k, v) for k, v in account.identifiers]
+    if account.name and account.name.lower() not in {v for _, v in ours}:
+        ours.append(("name", account.name))  # a chat export may give only a name
     their_words = {f for k, v in theirs for f in fragments(k, v)
                    if f.isalpha() and len(f) >= 3 and f not in GENERIC_FRAGMENTS}
     their_numbers = {f for k, v in theirs for f in fragments(k, v) if f.isdigit() and len(f) >= 2}
@@ -165,11 +167,11 @@ def identifier_reasons(suspect: Account, account: Account) -> list[Reason]:
             if piece.isalpha() and len(piece) >= 3 and piece not in GENERIC_FRAGMENTS:
                 where = None
                 if piece in their_words:
-                    where = "their known accounts"
+                    where = "do their known accounts"
                 elif piece in names:
-                    where = f"the name {suspect.name}"
+                    where = f"does the name {suspect.name}"
                 elif len(piece) >= 4 and any(piece in c for c in their_compact):
-                    where = "their known accounts"
+                    where = "do their known accounts"
                 if where:
                     shown.add(piece)
                     reasons.append(Reason("identifier",
@@ -252,7 +254,10 @@ def _days(gap: timedelta) -> str:
 
 
 def _linked(suspect: Account, account: Account) -> bool:
-    return bool(set(suspect.identifiers) & set(account.identifiers))
+    """The victim linked them: a shared identifier, or the account's name kept as an alias."""
+    aliases = {a.casefold() for a in suspect.aliases}
+    return bool(set(suspect.identifiers) & set(account.identifiers)) or (
+        account.role == "unknown" and account.name.casefold() in aliases)
 
 
 def find_leads(accounts: Sequence[Account],
