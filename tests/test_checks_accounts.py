@@ -262,7 +262,7 @@ def test_the_review_page_marks_and_saves(owner_client, vault):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     uploaded = owner_client.post(reverse("checks:accounts", args=[vault.pk]), {
-        "file": SimpleUploadedFile("account_activity.json", EXPORT)})
+        "accounts-file": SimpleUploadedFile("account_activity.json", EXPORT)})
     pending = PendingCheck.objects.get()
     assert uploaded.status_code == 302 and uploaded.url.endswith(f"?review={pending.pk}")
     page = owner_client.get(uploaded.url).content.decode()
@@ -288,7 +288,8 @@ def test_a_malformed_export_on_the_page_keeps_nothing(owner_client, vault):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     answer = owner_client.post(reverse("checks:accounts", args=[vault.pk]), {
-        "file": SimpleUploadedFile("ip-audit.js", b'window.YTD.ip_audit.part0 = [{"x": 1}]')})
+        "accounts-file": SimpleUploadedFile("ip-audit.js",
+                                            b'window.YTD.ip_audit.part0 = [{"x": 1}]')})
     assert answer.status_code == 400
     assert "ip-audit.js, entry 1: expected an &#x27;ipAudit&#x27; object" in \
         answer.content.decode()

@@ -41,6 +41,7 @@ class AppsForm(forms.Form):
 
 
 class AccountsForm(forms.Form):
+    prefix = "accounts"  # its file input sits on the same page as the app list's
     file = forms.FileField(
         label="Upload an account export",
         help_text="Telegram result.json, Facebook or Instagram account_activity.json or "
