@@ -122,3 +122,15 @@ def test_someone_outside_the_unit_cannot_vary(order, unit_peer):
     with pytest.raises(PermissionDenied):
         orders.vary_order(actor=unit_peer, order=order, varied_on=date(2027, 5, 1),
                           terms=[NO_CONTACT])
+
+
+def test_the_deadlines_follow_the_order_that_replaced_another(order, investigator):
+    from cairn.orders.calendar import unit_deadlines
+
+    renewed = orders.renew_order(actor=investigator, order=order, renewed_on=date(2028, 12, 1),
+                                 duration_months=24)
+    found = {(d.kind, d.on) for d in unit_deadlines(investigator)}
+    assert ("expiry", date(2030, 12, 1)) in found
+    assert ("renewal_review", renewed.renewal_review_on) in found
+    assert ("expiry", order.expires_on) not in found
+    assert ("renewal_review", order.renewal_review_on) not in found

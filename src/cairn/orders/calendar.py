@@ -20,6 +20,7 @@ from icalendar import Calendar, Event
 from cairn.cases.access import cases_readable_by
 from cairn.orders.access import hearings_readable_by, orders_readable_by
 from cairn.orders.models import OrderKind
+from cairn.orders.services import current_orders
 
 PRODID = "-//Cairn//Stalking unit deadlines//EN"
 UID_DOMAIN = "cairn.invalid"
@@ -45,7 +46,13 @@ def unit_deadlines(user: Any) -> list[Deadline]:
         ref = change.application.case.reference
         found.append(Deadline(f"hearing-{change.pk}@{UID_DOMAIN}", change.hearing_on, "hearing",
                               ref, f"{ref}: SPO hearing"))
-    for order in orders_readable_by(user).select_related("application__case"):
+    # A full order that a variation or renewal replaced has no deadlines of its own any more
+    # (the new order carries them); interim orders stay, as their dates happened.
+    orders = list(orders_readable_by(user).select_related("application__case"))
+    current = set(current_orders(orders))
+    for order in orders:
+        if order.kind == OrderKind.FULL and order not in current:
+            continue
         ref = order.application.case.reference
         name = "interim SPO" if order.kind == OrderKind.INTERIM else "SPO"
         if order.notification_due is not None:
