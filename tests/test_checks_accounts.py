@@ -15,6 +15,8 @@ import pytest
 from click.testing import CliRunner
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cairn.checks import services
 from cairn.checks import sessions as accounts
@@ -310,3 +312,27 @@ def test_the_command_lists_unexplained_sessions_and_saves(vault, tmp_path):
     assert saved.exit_code == 0, saved.output
     assert "Saved as incident 1" in saved.stdout
     assert Exhibit.objects.get().source == "cli"
+
+
+# --- any bytes at all -------------------------------------------------------------------------
+
+_PIECES = st.sampled_from([
+    "window.YTD.ip_audit.part0 = ", '{"sessions": {"list": [', '{"account_activity": [',
+    '{"active_sessions_v2": [', '{"account_history_login_history": [', "[", "]", "{", "}",
+    '"timestamp": ', '"createdAt": ', '"last_active": ', '"label_values": ', "1e400", "-1",
+    "99999999999999999999", '"2025-13-45"', '"x"', "null", "true", ",", ":",
+    "Activity Timestamp,IP Address\n", "Device Name\n", "\n", '"', "\xff"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.binary(max_size=200),
+                 st.lists(_PIECES, max_size=30).map(lambda parts: "".join(parts).encode(
+                     "utf-8", "surrogatepass"))))
+def test_any_input_is_read_or_refused_with_a_clear_error(data):
+    try:
+        found = accounts.read_sessions(data, name="x")
+    except CheckInputError as exc:
+        assert exc.where.startswith("x")
+        return
+    for session in found.sessions:
+        assert session.at is None or session.at.tzinfo is not None

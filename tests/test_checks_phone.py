@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cairn.audit.models import AuditRecord
 from cairn.checks import indicators as ioc
@@ -420,3 +422,19 @@ def test_the_command_fails_in_one_line_when_offline(db, monkeypatch):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("cairn: indicators: could not fetch https://")
     assert not IndicatorSet.objects.exists()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.binary(max_size=200), st.lists(st.sampled_from([
+    "package:", "com.a.b", " installer=", "null", " uid:", "12", "x", "\n", "[", "]", "{", "}",
+    '"name": ', '"com.x"', '"files": ', '"certificate": ', '"Sha1": ', '"' + "ab" * 20 + '"',
+    ",", "1e400", "true", "/data/app/a.apk=", "="]), max_size=30).map(
+        lambda parts: "".join(parts).encode())))
+def test_any_app_list_is_read_or_refused_with_a_clear_error(data):
+    try:
+        listed = phone.read_app_list(data, name="x")
+    except CheckInputError as exc:
+        assert exc.where.startswith("x")
+        return
+    assert listed.apps
+    ioc.match_apps(listed.apps, APPS)

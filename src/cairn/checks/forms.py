@@ -8,6 +8,11 @@ from django import forms
 
 from cairn.checks.models import MarkKind
 
+# Checked files are read whole, in memory: an app list is kilobytes, an account export's
+# sign-in file a few megabytes. Far larger is not one of these files.
+MAX_APP_LIST_BYTES = 20 * 1024 * 1024
+MAX_EXPORT_BYTES = 100 * 1024 * 1024
+
 APP_FORMATS = [
     ("auto", "Work it out from what I give"),
     ("pm-list", "The output of adb shell pm list packages"),
@@ -31,7 +36,11 @@ class AppsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        has_file = bool(cleaned.get("file"))
+        upload = cleaned.get("file")
+        if upload and upload.size > MAX_APP_LIST_BYTES:
+            self.add_error("file", "The file is too large to be an app list (over 20 MB)")
+            return cleaned
+        has_file = bool(upload)
         has_text = bool((cleaned.get("pasted") or "").strip())
         if has_file == has_text:
             self.add_error("file", "Upload an app list, or type the app names, but not both"
@@ -49,6 +58,13 @@ class AccountsForm(forms.Form):
                   "X ip-audit.js",
         error_messages={"required": "Select a file",
                         "empty": "The selected file is empty"})
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_EXPORT_BYTES:
+            raise forms.ValidationError("The file is too large to be a sign-in export (over "
+                                        "100 MB): upload only the sign-in or session file")
+        return upload
 
 
 class MarkForm(forms.Form):
