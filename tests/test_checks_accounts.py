@@ -61,6 +61,18 @@ def test_telegram_sessions_from_a_full_export():
         "Samsung SM-S911B (Android, SDK 34)", "Telegram Android 11.5.3", "sessions.list[0]")
 
 
+def test_telegram_web_sessions_are_read_too():
+    document = json.loads(telegram([]))
+    document["web_sessions"] = {"about": "", "list": [
+        {"last_active": "2025-01-05T10:00:00", "last_active_unixtime": str(T1),
+         "last_ip": "192.0.2.40", "last_region": "Wales", "bot_username": "shopbot",
+         "domain_name": "shop.example", "browser": "Firefox", "platform": "Linux"}]}
+    [s] = read(json.dumps(document)).sessions
+    assert (s.at, s.ip, s.place, s.device, s.app, s.where) == (
+        at(T1), "192.0.2.40", "Wales", "Firefox, Linux", "Log in with Telegram: shop.example",
+        "web_sessions.list[0]")
+
+
 def test_older_telegram_exports_without_unixtime_use_local_time_and_missing_fields_stay_empty():
     found = read(telegram([{"last_active": "2025-07-01T10:00:00", "device_model": "PC"},
                            {}]), tz="Europe/London")

@@ -10,7 +10,9 @@ Formats (docs/adr/0022; ``../shared/domain/formats.md``):
 - ``telegram``: a full Telegram Desktop export's ``result.json``: ``sessions.list[]`` with
   ``last_active`` (local time, no zone) and, in newer exports, ``last_active_unixtime``,
   ``last_ip``, ``last_country``, ``last_region``, ``device_model``, ``platform``,
-  ``system_version``, ``application_name``, ``application_version``.
+  ``system_version``, ``application_name``, ``application_version``; and ``web_sessions.list[]``
+  (websites logged in to with Telegram: ``browser``, ``platform``, ``domain_name``,
+  ``bot_username``) when the export has it.
 - ``meta-activity`` and ``meta-sessions``: Facebook or Instagram ``account_activity.json`` and
   ``where_you're_logged_in.json``. Older exports hold ``{"account_activity": [...]}`` /
   ``{"active_sessions": [...]}`` with plain fields (``timestamp``, ``ip_address``,
@@ -217,6 +219,21 @@ def read_telegram(document: Mapping[str, Any], *, name: str, zone: ZoneInfo) -> 
         found.append(Session("Telegram", at, _clean(row.get("last_ip")),
                              _place(row.get("last_region"), row.get("last_country")),
                              device, app, where))
+    # Websites she logged in to with Telegram ("web_sessions"), when the export has them.
+    web_block = document.get("web_sessions")
+    web_rows = web_block.get("list") if isinstance(web_block, dict) else None
+    for index, row in enumerate(web_rows if isinstance(web_rows, list) else []):
+        where = f"web_sessions.list[{index}]"
+        if not isinstance(row, dict):
+            raise CheckInputError(f"{name}, {where}", "expected a session object")
+        at = (parse_time(row.get("last_active_unixtime"), zone, f"{name}, {where}."
+                         "last_active_unixtime")
+              or parse_time(row.get("last_active"), zone, f"{name}, {where}.last_active"))
+        device = _place(row.get("browser"), row.get("platform"))
+        app = _clean(row.get("domain_name")) or _clean(row.get("bot_username"))
+        found.append(Session("Telegram", at, _clean(row.get("last_ip")),
+                             _place(row.get("last_region"), row.get("last_country")),
+                             device, f"Log in with Telegram: {app}" if app else "", where))
     return found
 
 
