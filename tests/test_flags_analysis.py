@@ -27,9 +27,11 @@ def test_the_index_keeps_each_incidents_flags():
     from cairn.analysis.base import Index
 
     snap = snapshot(incident(1, description="I'd never hurt you, I could kill for a coffee"),
-                    incident(2, description="Your son plays football on Saturdays"))
+                    incident(2, description="You're dead. I'm outside your house"))
     index = Index(snap, now=snap.taken_at)
-    assert index.flags == {"i-00001": frozenset(), "i-00002": frozenset({"family"})}
+    # Only the kinds the rules read are looked for (not "family" here).
+    assert index.flags == {"i-00001": frozenset(),
+                           "i-00002": frozenset({"violence", "whereabouts"})}
 
 
 def test_knowledge_of_her_whereabouts_at_a_distance_is_an_indicator_and_a_pattern():

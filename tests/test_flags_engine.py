@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,3 +68,45 @@ def test_spans_always_point_into_the_text(text):
     for flag in flag_text(text):
         assert 0 <= flag.start < flag.end <= len(text)
         assert text[flag.start:flag.end] == flag.words
+
+
+def _unscreened(rules):
+    """The same rules with the literal screen switched off: every pattern runs on every text."""
+    every = frozenset((k, n) for k, kind in enumerate(rules.kinds)
+                      for n in range(len(kind.patterns)))
+    return dataclasses.replace(rules, screen=None, unindexed=every)
+
+
+def test_the_screen_never_changes_what_is_found():
+    from pathlib import Path
+
+    from cairn.flags.evaluate import load_labelled
+
+    rules = load_rules()
+    plain = _unscreened(rules)
+    data = Path(__file__).parent / "data"
+    for name in ("flags_labelled_en.yaml", "flags_heldout_en.yaml"):
+        for message in load_labelled(data / name):
+            assert flag_text(message.text, rules) == flag_text(message.text, plain), message
+
+
+@given(st.lists(st.sampled_from(["i'll", "kill", "you", "your", "saw", "at", "the", "gym",
+                                 "kids", "myself", "end", "it", "all", "watching", "x", ".",
+                                 "dead", "nice", "dress", "today", "never", "hurt"]),
+                max_size=12))
+def test_the_screen_never_changes_what_is_found_on_word_salad(words):
+    text = " ".join(words)
+    rules = load_rules()
+    assert flag_text(text, rules) == flag_text(text, _unscreened(rules))
+
+
+def test_necessary_factors_are_literal_strings_every_match_holds():
+    import re
+
+    from cairn.flags.engine import necessary_factors
+
+    # The most selective set is kept: the longest shortest string.
+    assert necessary_factors(re.compile(r"\bi (?:will|shall) (?:kill|hurt) you")) == {
+        "will", "shall"}
+    assert necessary_factors(re.compile(r"(?:a|b)?c")) == {"c"}
+    assert necessary_factors(re.compile(r"\w+")) is None

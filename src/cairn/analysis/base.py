@@ -12,8 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis import words
 from cairn.analysis.severity import Severity, severity_of
-from cairn.flags.engine import kinds_in
+from cairn.flags.engine import kinds_in, load_rules
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
+
+# The threat flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for.
+FLAGS_READ = frozenset({"violence", "whereabouts", "surveillance"})
 
 
 class EvidenceMissing(ValueError):
@@ -53,9 +56,10 @@ class Index:
         self.suspect_ids = tuple(p.id for p in snapshot.persons if p.role == "suspect")
         # What each incident's words show, and its severity: found once, used by every rule.
         self.facts: dict[str, words.Facts] = {i.id: words.facts_of(i) for i in self.incidents}
-        # The threat flags the incident's words raise (cairn/flags/rules/, ADR 0023).
+        # The threat flags the incident's words raise, of the kinds the rules read.
+        rules = load_rules().subset(FLAGS_READ)
         self.flags: dict[str, frozenset[str]] = {
-            i.id: kinds_in(f"{i.description}\n{i.other_act}") for i in self.incidents
+            i.id: kinds_in(f"{i.description}\n{i.other_act}", rules) for i in self.incidents
         }
         self.severity: dict[str, Severity] = {
             i.id: severity_of(i, self.facts[i.id]) for i in self.incidents

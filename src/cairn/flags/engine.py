@@ -15,10 +15,12 @@ names the flag and the pattern), raised when the rules are first loaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import yaml
@@ -54,13 +56,38 @@ class FlagKind:
     explain: str
     patterns: tuple[re.Pattern[str], ...]
     guards: tuple[re.Pattern[str], ...]
+    # For each pattern, strings one of which every match must contain (None: no such set).
+    factors: tuple[frozenset[str] | None, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (cached subsets)
 class RuleSet:
     language: str
     version: int
     kinds: tuple[FlagKind, ...]
+    # For each factor, the patterns (kind index, pattern index) that need it; one expression
+    # finding the longest factor starting at each position (a trie, so it is quick), and for
+    # each factor the factors that are its prefixes (found at the same place).
+    factor_patterns: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    unindexed: frozenset[tuple[int, int]] = frozenset()
+    screen: re.Pattern[str] | None = None
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def patterns_to_run(self, folded: str) -> set[tuple[int, int]]:
+        """The patterns worth running on a (folded) text: those with no factors, and those
+        one of whose factors the text holds. Others cannot match it."""
+        found = set(self.unindexed)
+        if self.screen is None:
+            return found
+        needs, prefixes = self.factor_patterns, self.prefixes
+        for longest in set(self.screen.findall(folded)):
+            for factor in prefixes[longest]:
+                found.update(needs[factor])
+        return found
+
+    def subset(self, keys: frozenset[str]) -> RuleSet:
+        """The same rules for some kinds only (quicker when only those are needed)."""
+        return _subset(self, keys)
 
     def kind(self, key: str) -> FlagKind:
         return next(k for k in self.kinds if k.key == key)
@@ -99,6 +126,50 @@ def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pa
     return tuple(compiled)
 
 
+def _best(*candidates: frozenset[str] | None) -> frozenset[str] | None:
+    """The most selective set: the one whose shortest string is longest."""
+    usable = [c for c in candidates if c]
+    return max(usable, key=lambda c: min(map(len, c)), default=None)
+
+
+def _sequence_factors(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Strings one of which any match of this sequence must contain, or None.
+
+    Walks the parsed expression: a run of literal characters is one such string; a group
+    gives its own set; an alternation gives the union of its branches' sets (only if every
+    branch has one); a repeat counts only when it must occur at least once. Zero-width
+    assertions such as ``\\b`` do not break a run of literals. Any other element breaks it.
+    """
+    best: frozenset[str] | None = None
+    run: list[str] = []
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is sre_constants.AT:
+            continue
+        if run:
+            best = _best(best, frozenset({"".join(run)}))
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            best = _best(best, _sequence_factors(list(av[-1])))
+        elif op is sre_constants.BRANCH:
+            branches = [_sequence_factors(list(alternative)) for alternative in av[1]]
+            if all(branches):
+                best = _best(best, frozenset().union(*branches))  # type: ignore[arg-type]
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            best = _best(best, _sequence_factors(list(av[2])))
+    if run:
+        best = _best(best, frozenset({"".join(run)}))
+    return best
+
+
+def necessary_factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Literal strings one of which every match of the pattern contains, so the pattern need
+    only run on texts holding one (None when the expression gives no such set)."""
+    return _sequence_factors(list(sre_parse.parse(pattern.pattern, pattern.flags)))
+
+
 def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
     """Turn a loaded rules document into a ``RuleSet`` (raises ``RulesError``)."""
     if not isinstance(data, dict) or not isinstance(data.get("flags"), dict):
@@ -111,14 +182,62 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
     for key, spec in data["flags"].items():
         if not isinstance(spec, dict) or "label" not in spec:
             raise RulesError(f"{source}: flag {key} needs a label")
+        patterns = _compile(spec.get("patterns"), words, f"{source}: {key} pattern")
         kinds.append(FlagKind(
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
-            patterns=_compile(spec.get("patterns"), words, f"{source}: {key} pattern"),
-            guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard")))
-    return RuleSet(language=str(data.get("language", "")), version=int(data.get("version", 1)),
-                   kinds=tuple(kinds))
+            patterns=patterns,
+            guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
+            factors=tuple(necessary_factors(p) for p in patterns)))
+    # Factors shorter than three characters are not indexed: their patterns run on every text.
+    kinds = [FlagKind(k.key, k.label, k.explain, k.patterns, k.guards,
+                      tuple(f if f and min(map(len, f)) >= 3 else None for f in k.factors))
+             for k in kinds]
+    return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds)
 
 
+def _indexed(language: str, version: int, kinds: Sequence[FlagKind]) -> RuleSet:
+    needs: dict[str, set[tuple[int, int]]] = {}
+    unindexed = set()
+    for k, kind in enumerate(kinds):
+        for n, factors in enumerate(kind.factors):
+            if factors is None:
+                unindexed.add((k, n))
+            for f in factors or ():
+                needs.setdefault(f, set()).add((k, n))
+    factors_all = sorted(needs)
+    return RuleSet(language=language, version=version, kinds=tuple(kinds),
+                   factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
+                   unindexed=frozenset(unindexed),
+                   screen=re.compile(f"(?=({_trie(factors_all)}))") if factors_all else None,
+                   prefixes={f: tuple(g for g in factors_all if f.startswith(g))
+                             for f in factors_all})
+
+
+@lru_cache(maxsize=16)
+def _subset(rules: RuleSet, keys: frozenset[str]) -> RuleSet:
+    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys])
+
+
+def _trie(strings: Sequence[str]) -> str:
+    """One expression matching any of the strings, longest first, shaped as a trie."""
+    root: dict[str, Any] = {}
+    for string in strings:
+        node = root
+        for char in string:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+@lru_cache(maxsize=32)
 def load_rules(language: str = DEFAULT_LANGUAGE) -> RuleSet:
     """The rules for a language, read once. Unknown languages fall back to English."""
     if not re.fullmatch(r"[a-z]{2,3}", language) or not (RULES_DIR / f"{language}.yaml").is_file():
@@ -135,6 +254,9 @@ def _load(language: str) -> RuleSet:
 
 def fold(text: str) -> str:
     """Lower-case and straighten quotes, keeping every character's position."""
+    quick = text.translate(_FOLD).lower()
+    if len(quick) == len(text):
+        return quick
     out = []
     for char in text.translate(_FOLD):
         lowered = char.lower()
@@ -168,18 +290,26 @@ def _trimmed(folded: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def flag_text(text: str, rules: RuleSet | None = None) -> tuple[Flag, ...]:
-    """Every flag in a text, in order of where its words start; one flag per stretch of words
-    and kind (overlapping matches of one kind are merged)."""
+def flag_text(text: str, rules: RuleSet | None = None,
+              only: frozenset[str] | None = None) -> tuple[Flag, ...]:
+    """Every flag in a text (of the kinds in ``only``, if given), in order of where its words
+    start; one flag per stretch of words and kind (overlapping matches of one kind merge)."""
     if not text or not text.strip():
         return ()
     rules = rules or load_rules()
     folded = fold(text)
+    # A pattern runs only when the text holds one of the literal strings it needs.
+    to_run: dict[int, list[int]] = {}
+    for k, n in sorted(rules.patterns_to_run(folded)):
+        to_run.setdefault(k, []).append(n)
     found: list[Flag] = []
-    for kind in rules.kinds:
+    for k, numbers in to_run.items():
+        kind = rules.kinds[k]
+        if only is not None and kind.key not in only:
+            continue
         spans: list[tuple[int, int]] = []
-        for pattern in kind.patterns:
-            for match in pattern.finditer(folded):
+        for n in numbers:
+            for match in kind.patterns[n].finditer(folded):
                 start, end = _trimmed(folded, match.start(), match.end())
                 if end > start and not _guarded(kind, folded, start, end):
                     spans.append((start, end))
@@ -194,9 +324,10 @@ def flag_text(text: str, rules: RuleSet | None = None) -> tuple[Flag, ...]:
     return tuple(sorted(found, key=lambda f: (f.start, f.kind)))
 
 
-def kinds_in(text: str, rules: RuleSet | None = None) -> frozenset[str]:
-    """The kinds of flag a text raises."""
-    return frozenset(f.kind for f in flag_text(text, rules))
+def kinds_in(text: str, rules: RuleSet | None = None,
+             only: frozenset[str] | None = None) -> frozenset[str]:
+    """The kinds of flag a text raises (of those in ``only``, if given)."""
+    return frozenset(f.kind for f in flag_text(text, rules, only))
 
 
 def summarise(flags: Iterable[Flag]) -> dict[str, int]:
