@@ -331,3 +331,17 @@ def test_the_evidence_links_to_shared_incidents_only(client, investigator,
     assert f'<a class="govuk-link" href="{shared}">Incident 1</a>' in body
     assert "Incident 3" in body
     assert str(incidents[2].pk) not in body  # not shared with the case: no link, no id
+
+
+def test_submitting_an_incomplete_draft_names_what_is_missing(officer, shared_case,
+                                                              investigator):
+    application = orders.start_application(
+        actor=investigator, case=shared_case, duration_months=24,
+        grounds={key: {"text": "", "evidence": []} for key in orders.LIMBS})
+    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                       {"status": "submitted"})
+    assert got.status_code == 400
+    body = got.content.decode()
+    assert "Give the ground s.1(1)(a)" in body and "govuk-error-summary" in body
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT

@@ -125,3 +125,23 @@ def test_the_download_page(client, investigator, unit_peer, application):
     assert client.get(target).status_code == 405
     sign_in_verified(client, unit_peer)
     assert client.post(target).status_code == 404
+
+
+def test_an_officer_cannot_build_a_pack_beyond_the_share(partly_shared_case, investigator,
+                                                        unit_peer, vault, incidents, tmp_path):
+    from django.http import Http404
+
+    from cairn.packs.selection import Selection
+    from cairn.packs.services import build_pack
+
+    beyond = Selection.of([incidents[0].pk, incidents[2].pk], [])
+    with pytest.raises(Http404):
+        build_pack(actor=investigator, vault=vault, selection=beyond, out=tmp_path / "a.zip",
+                   statement="none", case=partly_shared_case)
+    with pytest.raises(Http404):  # the whole vault, when only part is shared
+        build_pack(actor=investigator, vault=vault, selection=Selection(),
+                   out=tmp_path / "b.zip", statement="none", case=partly_shared_case)
+    with pytest.raises(Http404):  # another unit's officer
+        build_pack(actor=unit_peer, vault=vault, selection=Selection.of([incidents[0].pk], []),
+                   out=tmp_path / "c.zip", statement="none", case=partly_shared_case)
+    assert not list(tmp_path.glob("*.zip"))
