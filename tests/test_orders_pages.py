@@ -89,6 +89,7 @@ def test_the_editor_adds_and_removes_rows_without_saving(officer, draft, shared_
     added = officer.post(edit, {**draft_post(), "action": "add"}).content.decode()
     assert 'name="term-2-kind"' in added and 'value="He messages her daily."' not in added
     assert "He messages her daily." in added  # the rows typed are kept
+    assert added.count("<details class=\"govuk-details\" open>") == 1  # the zone's row
     removed = officer.post(edit, {**draft_post(), "remove": "0"})
     body = removed.content.decode()
     assert 'name="term-1-kind"' not in body and "He waits outside her home." in body
