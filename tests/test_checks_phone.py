@@ -331,6 +331,10 @@ def test_checking_on_the_page_then_saving(owner_client, vault, indicator_set):
     assert strong in page and "Echap, stalkerware-indicators" in page
     assert "Removing stalkerware can alert" in page
     pending = PendingCheck.objects.get()
+    # Until she decides, the check page offers it again.
+    waiting = owner_client.get(reverse("checks:check", args=[vault.pk])).content.decode()
+    assert "Checks you have not finished" in waiting and "App list app-list.txt" in waiting
+    assert str(pending.pk) in waiting
     saved = owner_client.post(reverse("checks:apps-save", args=[vault.pk]),
                               {"check_id": pending.pk, "action": "save"})
     incident = Incident.objects.get(vault=vault)

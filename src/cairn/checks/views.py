@@ -26,6 +26,7 @@ PASTED_NAME = "app-list.txt"
 
 def _page(request: HttpRequest, vault: Vault, template: str, status: int = 200,
           **context: Any) -> HttpResponse:
+    context.setdefault("waiting", _waiting(request, vault))
     context.setdefault("apps_form", AppsForm())
     context.setdefault("accounts_form", AccountsForm())
     return render(request, template, {
@@ -39,6 +40,11 @@ def _page(request: HttpRequest, vault: Vault, template: str, status: int = 200,
 def check(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     return _page(request, vault, "checks/check.html")
+
+
+def _waiting(request: HttpRequest, vault: Vault) -> list[PendingCheck]:
+    """Checked files she has neither saved nor put aside, newest first."""
+    return list(access.pending_checks_of(request.user, vault).order_by("-created_at")[:20])
 
 
 @login_required
