@@ -171,6 +171,12 @@ def test_the_account_review_lists_sign_ins_to_check(page, owner, vault, password
     assert_fits(page, viewport, "the account review")
     page.get_by_role("button", name="This device is mine: iPhone").click()
     expect(page.get_by_text("Marked as yours.")).to_be_visible()
+    # The check page offers the unfinished review again.
+    page.goto(f"/check/{vault.pk}/")
+    assert_accessible(page, "check page with a review waiting")
+    assert_fits(page, viewport, "the check page with a review waiting")
+    page.get_by_role("link", name=re.compile("Sign-ins from account_activity.json")).click()
+    expect(page.get_by_role("heading", name="Sign-ins to check")).to_be_visible()
     unexplained = page.get_by_role("group", name=re.compile("Choose the ones you do not "
                                                             "recognise"))
     expect(unexplained.get_by_text(re.compile("198.51.100.99"))).to_be_visible()
