@@ -130,3 +130,14 @@ def test_cairn_flags_lists_flags_and_leads(flagged_vault):
     assert "smash" not in only.output and "I saw you at" in only.output
     bad = CliRunner().invoke(cli, ["flags", "--kind", "nonsense"])
     assert bad.exit_code != 0 and "unknown kind" in bad.stderr
+
+
+def test_many_flagged_items_are_shown_fifty_a_page_newest_first(owner_client, vault):
+    for n in range(55):
+        make_incident(vault, days_ago=60 - n, description=f"Text {n}: I will kill you")
+    first = owner_client.get(reverse("flags:flags", args=[vault.pk])).content.decode()
+    assert "55 incidents or messages with flags" in first
+    assert first.count("cairn-flagged\"") == 50
+    assert first.index("Incident 55<") < first.index("Incident 54<")
+    second = owner_client.get(reverse("flags:flags", args=[vault.pk]) + "?page=2")
+    assert second.content.decode().count("cairn-flagged\"") == 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -19,10 +20,13 @@ from cairn.flags.forms import ConfirmLeadForm
 from cairn.vault import access
 from cairn.vault.forms import add_service_errors
 
+PAGE_SIZE = 50
+
 
 def _page(request: HttpRequest, vault: object, form: ConfirmLeadForm | None,
           status: int = 200) -> HttpResponse:
     items = reading.flagged_items(request.user, vault)  # type: ignore[arg-type]
+    page = Paginator(items[::-1], PAGE_SIZE).get_page(request.GET.get("page"))  # newest first
     groups, leads = reading.account_leads(request.user, vault)  # type: ignore[arg-type]
     rules = load_rules()
     counts = {k.key: 0 for k in rules.kinds}
@@ -30,7 +34,10 @@ def _page(request: HttpRequest, vault: object, form: ConfirmLeadForm | None,
         for kind in item.kinds:
             counts[kind] += 1
     context = {
-        "vault": vault, "nav": "flags", "items": items, "kinds": rules.kinds,
+        "vault": vault, "nav": "flags", "items": page.object_list, "page": page,
+        "total": len(items), "kinds": rules.kinds,
+        "previous_href": f"?page={page.previous_page_number()}" if page.has_previous() else "",
+        "next_href": f"?page={page.next_page_number()}" if page.has_next() else "",
         "counts": [(k, counts[k.key]) for k in rules.kinds],
         "groups": [g for g in groups if g.linked or g.suspect.identifiers], "leads": leads,
         "form": form,
