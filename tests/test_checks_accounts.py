@@ -317,6 +317,7 @@ def test_the_command_lists_unexplained_sessions_and_saves(vault, tmp_path):
     listed = runner.invoke(cli, ["check", "accounts", str(export), "--usual-place",
                                  "Leeds, GB", "--json"])
     assert listed.exit_code == 0, listed.output
+    assert "talk to a stalking advocate first" in listed.stderr.lower()
     result = json.loads(listed.stdout)
     assert [s["ip"] for s in result["unexplained"]] == ["198.51.100.99"]
     assert [s["ip"] for s in result["explained"]] == ["192.0.2.1"]

@@ -401,7 +401,7 @@ def test_the_command_loads_indicators_checks_and_saves(vault, tmp_path):
     checked = runner.invoke(cli, ["check", "apps", str(apps), "--save"])
     assert checked.exit_code == 0, checked.output
     assert strong in checked.stdout
-    assert "Removing stalkerware can alert" in checked.stderr
+    assert "Removing stalkerware, or signing someone out" in checked.stderr
     assert "Echap, stalkerware-indicators (CC-BY 4.0), version a04c5c1" in checked.stdout
     assert "Saved as incident 1" in checked.stdout
     bad = tmp_path / "bad.txt"

@@ -19,8 +19,8 @@ from cairn.cli.output import print_table
 
 ADVICE = (
     "Before you act on this:",
-    "- Removing stalkerware can alert the person who put it on the phone, and that can make "
-    "things more dangerous.",
+    "- Removing stalkerware, or signing someone out of your accounts, can alert the person "
+    "watching you, and that can make things more dangerous.",
     "- Talk to a stalking advocate first, and plan for your safety.",
     "- Keep the phone as evidence: do not reset it or throw it away.",
 )
@@ -122,6 +122,7 @@ def check_accounts(vault_ref: str | None, file: Path, mine: tuple[str, ...],
 
     data = file.read_bytes()
     found = services.check_accounts(data, name=file.name, tz=vault.time_zone)
+    _advice()
     for device in mine:
         services.mark_own(actor=vault.owner, vault=vault, kind=MarkKind.DEVICE, value=device)
     for place in places:
