@@ -442,3 +442,25 @@ def test_any_app_list_is_read_or_refused_with_a_clear_error(data):
         return
     assert listed.apps
     ioc.match_apps(listed.apps, APPS)
+
+
+def test_fetching_names_the_set_by_the_upstream_commit_and_its_date(operator, monkeypatch):
+    from cairn.checks import services as check_services
+
+    answers = {check_services.RAW_BASE + name: (ECHAP / name).read_bytes()
+               for name in check_services.INDICATOR_FILES}
+    answers[check_services.COMMITS_URL] = json.dumps({
+        "sha": "a04c5c1" + "0" * 33,
+        "commit": {"committer": {"date": "2026-06-21T09:30:00Z"}}}).encode()
+    asked: list[str] = []
+
+    def fake_get(url):
+        asked.append(url)
+        return answers[url]
+
+    monkeypatch.setattr(check_services, "_get", fake_get)
+    loaded = check_services.fetch_indicators(actor=operator)
+    assert asked[0].startswith("https://raw.githubusercontent.com/AssoEchap/")
+    assert loaded.version.startswith("a04c5c1") and str(loaded.data_date) == "2026-06-21"
+    assert loaded.source == check_services.RAW_BASE
+    assert loaded.app_count == len(APPS)
