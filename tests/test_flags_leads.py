@@ -118,3 +118,16 @@ def test_no_hopping_when_both_write_at_the_same_time():
 def test_witnesses_are_never_offered_as_leads():
     witness = Account("person:w", "Mark's brother", "witness", (("handle", "m.ellis_photos2"),))
     assert find_leads([MARK, witness])[1] == ()
+
+
+def test_hopping_reads_the_themes_of_every_account_linked_to_the_suspect():
+    # The suspect's own record has no messages; a linked sender holds them all.
+    bare = Account("person:mark", "Mark Ellis", "suspect", (("phone", "+447700900123"),))
+    linked = Account("candidate:k", "Mark", "unknown", (("phone", "+447700900123"),),
+                     messages(0, THEMES, every=2))
+    new = Account("candidate:n", "Anonymous", "unknown", (("handle", "xq_77"),),
+                  messages(10, NEW_THEMES))
+    groups, leads = find_leads([bare, linked, new, FRIEND])
+    assert groups[0].linked == (linked,)
+    assert [lead.account for lead in leads] == [new]
+    assert leads[0].suspect is bare

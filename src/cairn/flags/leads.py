@@ -211,9 +211,30 @@ def _vocabulary(account: Account) -> set[str]:
     return {w for w in words if w not in COMMON_WORDS}
 
 
+class _Themes:
+    """Each account's unusual words and flag kinds, worked out once per account."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._words: dict[str, set[str]] = {}
+        self._flags: dict[str, set[str]] = {}
+
+    def words(self, account: Account) -> set[str]:
+        if account.key not in self._words:
+            self._words[account.key] = _vocabulary(account)
+        return self._words[account.key]
+
+    def flags(self, account: Account) -> set[str]:
+        if account.key not in self._flags:
+            self._flags[account.key] = set().union(
+                *(kinds_in(m.text, self.rules) for m in account.messages))
+        return self._flags[account.key]
+
+
 def hopping_reasons(suspect: Account, account: Account, *, frequency: Counter[str],
-                    rules: RuleSet) -> list[Reason]:
+                    rules: RuleSet, themes: _Themes | None = None) -> list[Reason]:
     """A hand-over in time from one account to the other, about the same things."""
+    themes = themes or _Themes(rules)
     if not suspect.messages or not account.messages:
         return []
     s_first, s_last = suspect.first, suspect.last
@@ -229,10 +250,9 @@ def hopping_reasons(suspect: Account, account: Account, *, frequency: Counter[st
                 "started messaging")
     else:
         return []
-    shared = sorted(w for w in _vocabulary(suspect) & _vocabulary(account) if frequency[w] <= 2)
-    flags_s = set().union(*(kinds_in(m.text, rules) for m in suspect.messages))
-    flags_a = set().union(*(kinds_in(m.text, rules) for m in account.messages))
-    shared_flags = sorted(flags_s & flags_a)
+    shared = sorted(w for w in themes.words(suspect) & themes.words(account)
+                    if frequency[w] <= 2)
+    shared_flags = sorted(themes.flags(suspect) & themes.flags(account))
     if len(shared) < MIN_SHARED_WORDS and not (shared_flags and shared):
         return []
     about = []
@@ -275,14 +295,15 @@ def find_leads(accounts: Sequence[Account],
         linked = tuple(a for a in accounts if a.key != suspect.key and a.role == "unknown"
                        and _linked(suspect, a))
         groups.append(Group(suspect, linked))
-        pooled[suspect.key] = Account(
-            key=suspect.key, name=suspect.name, role="suspect", aliases=suspect.aliases,
+        pooled[suspect.key] = Account(  # the suspect with every account linked to them
+            key=f"{suspect.key}+linked", name=suspect.name, role="suspect", aliases=suspect.aliases,
             identifiers=tuple(sorted({i for a in (suspect, *linked) for i in a.identifiers})),
             messages=tuple(sorted((m for a in (suspect, *linked) for m in a.messages),
                                   key=lambda m: m.sent_at)))
+    themes = _Themes(rules)
     frequency: Counter[str] = Counter()
     for account in accounts:
-        frequency.update(_vocabulary(account))
+        frequency.update(themes.words(account))
     grouped = {a.key for g in groups for a in g.linked}
     leads: list[Lead] = []
     for suspect in suspects:
@@ -292,7 +313,7 @@ def find_leads(accounts: Sequence[Account],
                     or account.key in grouped or _linked(known, account)):
                 continue
             reasons = identifier_reasons(known, account) + hopping_reasons(
-                known, account, frequency=frequency, rules=rules)
+                known, account, frequency=frequency, rules=rules, themes=themes)
             lead = Lead(account, suspect, tuple(reasons))
             if lead.strength >= MIN_STRENGTH:
                 leads.append(lead)
