@@ -192,6 +192,7 @@ def test_the_page_shows_the_figures_and_reads_no_vault(world, analyst):
     for secret in ("N/1", "He came to her door", "DC Reed"):
         assert secret not in text
     assert AuditRecord.objects.filter(action="vault.read").count() == before
+    assert 'aria-current="page"' in text and "Force dashboard</strong>" in text  # the menu
     month_rows = page.context["month_rows"]
     assert [row["label"] for row in month_rows] == ["March 2026", "April 2026"]
     assert page.context["total"].cases_opened == 4
@@ -269,6 +270,7 @@ def test_only_analysts_see_the_dashboard(request, role):
     sign_in_verified(client, user)
     for name in ("dashboard:home", "dashboard:csv"):
         assert client.get(reverse(name)).status_code == 404
+    assert b"Force dashboard" not in client.get(reverse("vault:home"), follow=True).content
 
 
 def test_signed_out_is_sent_to_sign_in(client):
