@@ -188,6 +188,7 @@ def test_the_page_shows_the_figures_and_reads_no_vault(world, analyst):
     assert "<caption" in text and 'scope="row"' in text and 'scope="col"' in text
     assert 'role="img"' in text and reference.REFERENCE_LINE.source in text
     assert reference.ORDERS_MADE.source in text
+    assert "0.3% of 103,348" in text and "456 against about 80,000" in text
     # Aggregates only: no case reference, no officer's account, no name of an officer.
     for secret in ("N/1", "He came to her door", "DC Reed"):
         assert secret not in text

@@ -25,6 +25,14 @@ class NationalFigure:
         return 1000 * self.numerator / self.denominator
 
     @property
+    def numerator_text(self) -> str:
+        return f"{self.numerator:,}"
+
+    @property
+    def denominator_text(self) -> str:
+        return f"{self.denominator:,}"
+
+    @property
     def percent(self) -> float:
         return 100 * self.numerator / self.denominator
 
