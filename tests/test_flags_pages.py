@@ -141,3 +141,9 @@ def test_many_flagged_items_are_shown_fifty_a_page_newest_first(owner_client, va
     assert first.index("Incident 55<") < first.index("Incident 54<")
     second = owner_client.get(reverse("flags:flags", args=[vault.pk]) + "?page=2")
     assert second.content.decode().count("cairn-flagged\"") == 5
+
+
+def test_the_timeline_tags_incidents_with_their_flags(owner_client, flagged_vault):
+    vault, _ = flagged_vault
+    body = owner_client.get(reverse("vault:timeline", args=[vault.pk])).content.decode()
+    assert body.count("Threat of violence or death") == 1

@@ -15,3 +15,11 @@ register = template.Library()
 def flags_in(text: str | None) -> list[tuple[str, str]]:
     labels = load_rules().labels
     return [(labels[f.kind], f.words) for f in flag_text(text or "")]
+
+
+@register.simple_tag
+def flag_labels_in(text: str | None) -> list[str]:
+    """The labels of the kinds of flag a text raises, once each (for tags in a list)."""
+    rules = load_rules()
+    kinds = {f.kind for f in flag_text(text or "", rules)}
+    return [k.label for k in rules.kinds if k.key in kinds]
