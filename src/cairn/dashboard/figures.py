@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_MONTHS = 12
-MAX_MONTHS = 60
 NO_OUTCOME = "none_yet"  # a breach with no outcome recorded yet
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December")
@@ -126,9 +125,6 @@ class Figures:
         if not self.cases_opened:
             return None
         return 1000 * self.applications_submitted / self.cases_opened
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in COUNTS)
 
 
 COUNTS = tuple(f.name for f in fields(Figures)
