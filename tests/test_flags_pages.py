@@ -130,6 +130,9 @@ def test_cairn_flags_lists_flags_and_leads(flagged_vault):
     assert "smash" not in only.output and "I saw you at" in only.output
     bad = CliRunner().invoke(cli, ["flags", "--kind", "nonsense"])
     assert bad.exit_code != 0 and "unknown kind" in bad.stderr
+    vault, _ = flagged_vault
+    named = CliRunner().invoke(cli, ["flags", "--vault", str(vault.pk)[:8]])
+    assert named.exit_code == 0 and "incident 1" in named.output
 
 
 def test_many_flagged_items_are_shown_fifty_a_page_newest_first(owner_client, vault):
