@@ -32,7 +32,7 @@ def _metres(value: float) -> str:
 
 def _svg(svg_id: str, title: str, desc: str, body: list[str]) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" '
-            f'width="{SIZE}" height="{SIZE}" style="max-width:100%;height:auto" role="img" '
+            f'width="{SIZE}" height="{SIZE}" class="cairn-fit" role="img" '
             f'focusable="false" aria-labelledby={quoteattr(svg_id + "-title")} '
             f'aria-describedby={quoteattr(svg_id + "-desc")}>'
             f'<title id={quoteattr(svg_id + "-title")}>{escape(title)}</title>'
