@@ -347,4 +347,4 @@ def test_each_role_lands_on_its_work_page(investigator, supervisor, administrato
     assert two_factor.work_page_url(supervisor) == "/cases/"
     assert two_factor.work_page_url(administrator) == "/org/"
     assert two_factor.work_page_url(advocate) == "/shared/"
-    assert two_factor.work_page_url(analyst) == "/"
+    assert two_factor.work_page_url(analyst) == "/dashboard/"

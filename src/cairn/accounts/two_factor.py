@@ -134,8 +134,8 @@ def qr_code_data_uri(device: TOTPDevice) -> str:
 def work_page_url(user: Any) -> str:
     """Where a member lands after the two-factor check: an administrator on their
     organisation's page, an investigator or supervisor on the unit's case list, an
-    advocate on the logs shared with them; everyone else on
-    the home page."""
+    advocate on the logs shared with them, an analyst on the force dashboard; everyone else
+    on the home page."""
     membership = membership_of(user)
     if membership is not None and membership.role == Role.ADMINISTRATOR:
         return reverse("org:home")
@@ -143,4 +143,6 @@ def work_page_url(user: Any) -> str:
         return reverse("cases:list")
     if membership is not None and membership.role == Role.ADVOCATE:
         return reverse("advocacy:logs")
+    if membership is not None and membership.role == Role.ANALYST:
+        return reverse("dashboard:home")
     return reverse("vault:home")
