@@ -19,6 +19,15 @@ from playwright.sync_api import expect
 
 from cairn.checks import services
 from cairn.vault.models import Exhibit, Incident
+from tests.test_analysis_browser import assert_accessible
+from tests.test_web_browser import (  # noqa: F401
+    DESKTOP,
+    EXIT_URL,
+    PHONE,
+    _browser_settings,
+    page,
+    sign_in,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,36 +37,6 @@ pytestmark = [
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ECHAP = SHARED / "fixtures" / "third_party" / "stalkerware-indicators"
-EXIT_URL = "https://exit.invalid/"
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-
-
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
-    settings.CAIRN_EXIT_URL = EXIT_URL
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
-    page = context.new_page()
-    page.route(re.compile(r"^https://exit\.invalid/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html",
-        body="<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"))
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r"|https://exit\.invalid/).*"),
-               lambda route: route.abort())
-    page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
-        message.text) if "Content Security Policy" in message.text else None)
-    yield page
-    page.wait_for_load_state("networkidle")
-    context.close()
 
 
 @pytest.fixture
@@ -68,27 +47,7 @@ def indicators(operator):
         source="ioc.yaml, watchware.yaml", version="a04c5c1", data_date=date(2026, 6, 21))
 
 
-def sign_in(page, password: str) -> None:
-    page.goto("/account/sign-in/")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
-
-
-def assert_accessible(page, name: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=AXE_OPTIONS)
-    problems = [
-        f"{violation['id']} ({violation['impact']}): "
-        + "; ".join(", ".join(node["target"]) for node in violation["nodes"])
-        for violation in results.response["violations"]
-    ]
-    assert not problems, f"{name}: " + " | ".join(problems)
-
-
-def assert_fits(page, viewport, name: str) -> None:
+def assert_fits(page, viewport, name: str) -> None:  # noqa: F811
     if viewport is PHONE:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{name} scrolls sideways on a phone"
@@ -106,7 +65,7 @@ def _distinctive_package(indicators) -> tuple[str, str]:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
-        page, owner, vault, password, indicators, tmp_path, viewport):
+        page, owner, vault, password, indicators, tmp_path, viewport):  # noqa: F811
     page.set_viewport_size(viewport)
     app_name, package = _distinctive_package(indicators)
     apps = tmp_path / "apps.txt"
@@ -151,8 +110,8 @@ def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_account_review_lists_sign_ins_to_check(page, owner, vault, password, tmp_path,
-                                                    viewport):
+def test_the_account_review_lists_sign_ins_to_check(page, owner, vault, password,  # noqa: F811
+                                                    tmp_path, viewport):
     page.set_viewport_size(viewport)
     export = tmp_path / "account_activity.json"
     export.write_text(json.dumps({"account_activity_v2": [
