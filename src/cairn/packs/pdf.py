@@ -84,15 +84,17 @@ class PdfError(RuntimeError):
     """Typst could not lay out the pack (a bug in the template, not in the user's data)."""
 
 
-def render_pdf(document: PackDocument | Renderable, template: Path = TEMPLATE) -> bytes:
-    """The PDF/A-2b bytes of ``document`` laid out by ``template`` (the evidence pack's
-    by default; the breach pack has its own). Raises PdfError if Typst fails.
+def render_pdf(document: PackDocument | Renderable, template: Path | None = None) -> bytes:
+    """The PDF/A-2b bytes of ``document`` laid out by ``template`` (the evidence pack's,
+    ``TEMPLATE``, by default; the breach pack and the SPO application have their own).
+    Raises PdfError if Typst fails.
 
     Typst runs in a short-lived child process. Its memoisation cache is global to a process
     and the Python binding cannot empty it: in a web process or task worker that builds
     packs, every build would add hundreds of megabytes that are never given back. A child
     costs about a tenth of a second and returns all of it.
     """
+    template = template or TEMPLATE
     data = json.dumps(printable(document.to_json(), _coverage()), ensure_ascii=False,
                       sort_keys=True).encode("utf-8")
     timestamp = int(document.built_at.astimezone(UTC).timestamp())
