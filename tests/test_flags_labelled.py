@@ -47,3 +47,19 @@ def test_near_misses_raise_no_threat():
     scores, _ = evaluate(near_misses)
     assert scores["violence"].false_positives == 0
     assert scores["self_harm"].false_positives == 0
+
+
+def test_kinds_in_finds_exactly_the_kinds_of_the_flags_with_their_spans():
+    # kinds_in stops at each kind's first unguarded match: it must agree with flag_text on
+    # every message we have, for all kinds and for the analysis's subset.
+    from cairn.analysis.base import FLAGS_READ
+    from cairn.flags.engine import flag_text, kinds_in
+
+    rules = load_rules()
+    subset = rules.subset(FLAGS_READ)
+    texts = [m.text for m in LABELLED + load_labelled(DATA / "flags_heldout_en.yaml")]
+    for text in texts:
+        assert kinds_in(text, rules) == {f.kind for f in flag_text(text, rules)}, text
+        assert kinds_in(text, subset) == {f.kind for f in flag_text(text, subset)}, text
+        assert kinds_in(text, rules, only=FLAGS_READ) == \
+            {f.kind for f in flag_text(text, rules) if f.kind in FLAGS_READ}, text

@@ -326,8 +326,32 @@ def flag_text(text: str, rules: RuleSet | None = None,
 
 def kinds_in(text: str, rules: RuleSet | None = None,
              only: frozenset[str] | None = None) -> frozenset[str]:
-    """The kinds of flag a text raises (of those in ``only``, if given)."""
-    return frozenset(f.kind for f in flag_text(text, rules, only))
+    """The kinds of flag a text raises (of those in ``only``, if given): the kinds of
+    ``flag_text``'s flags, found without their spans (each kind stops at its first match
+    that no guard covers, which is what the analysis reads for every incident)."""
+    if not text or not text.strip():
+        return frozenset()
+    rules = rules or load_rules()
+    folded = fold(text)
+    to_run: dict[int, list[int]] = {}
+    for k, n in rules.patterns_to_run(folded):
+        to_run.setdefault(k, []).append(n)
+    found = set()
+    for k, numbers in to_run.items():
+        kind = rules.kinds[k]
+        if only is not None and kind.key not in only:
+            continue
+        if any(_raises(kind, folded, n) for n in sorted(numbers)):
+            found.add(kind.key)
+    return frozenset(found)
+
+
+def _raises(kind: FlagKind, folded: str, number: int) -> bool:
+    for match in kind.patterns[number].finditer(folded):
+        start, end = _trimmed(folded, match.start(), match.end())
+        if end > start and not _guarded(kind, folded, start, end):
+            return True
+    return False
 
 
 def summarise(flags: Iterable[Flag]) -> dict[str, int]:
