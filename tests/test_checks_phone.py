@@ -464,3 +464,20 @@ def test_fetching_names_the_set_by_the_upstream_commit_and_its_date(operator, mo
     assert loaded.version.startswith("a04c5c1") and str(loaded.data_date) == "2026-06-21"
     assert loaded.source == check_services.RAW_BASE
     assert loaded.app_count == len(APPS)
+
+
+def test_fetching_without_the_commit_names_the_set_by_its_files(operator, monkeypatch):
+    from cairn.checks import services as check_services
+
+    answers = {check_services.RAW_BASE + name: (ECHAP / name).read_bytes()
+               for name in check_services.INDICATOR_FILES}
+
+    def fake_get(url):
+        if url == check_services.COMMITS_URL:
+            raise check_services.IndicatorsUnavailable("offline")
+        return answers[url]
+
+    monkeypatch.setattr(check_services, "_get", fake_get)
+    loaded = check_services.fetch_indicators(actor=operator)
+    assert loaded.version.startswith("sha256:") and loaded.data_date is None
+    assert loaded.app_count == len(APPS)

@@ -106,16 +106,21 @@ def fetch_indicators(*, actor: Any, base_url: str = RAW_BASE) -> IndicatorSet:
     upstream commit and its date when GitHub says them."""
     _require_operator(actor)
     files = [(name, _get(base_url + name)) for name in INDICATOR_FILES]
-    version, data_date = "", None
-    try:
-        commit = json.loads(_get(COMMITS_URL))
-        version = str(commit.get("sha", ""))[:40]
-        when = commit.get("commit", {}).get("committer", {}).get("date", "")
-        data_date = datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else None
-    except (IndicatorsUnavailable, ValueError, AttributeError):
-        pass  # the files are what matter; the set is then named by their SHA-256
+    version, data_date = _upstream_commit()
     return load_indicators(actor=actor, files=files, source=base_url, version=version,
                            data_date=data_date)
+
+
+def _upstream_commit() -> tuple[str, date | None]:
+    """The upstream commit's id and date, or ("", None) when GitHub does not say them: the
+    files are what matter, and ``load_indicators`` then names the set by their SHA-256."""
+    try:
+        commit = json.loads(_get(COMMITS_URL))
+        when = commit.get("commit", {}).get("committer", {}).get("date", "")
+        return (str(commit.get("sha", ""))[:40],
+                datetime.fromisoformat(when.replace("Z", "+00:00")).date() if when else None)
+    except (IndicatorsUnavailable, ValueError, AttributeError):
+        return "", None
 
 
 def indicator_apps(indicator_set: IndicatorSet) -> list[ioc.StalkerwareApp]:
