@@ -298,12 +298,8 @@ def flag_text(text: str, rules: RuleSet | None = None,
         return ()
     rules = rules or load_rules()
     folded = fold(text)
-    # A pattern runs only when the text holds one of the literal strings it needs.
-    to_run: dict[int, list[int]] = {}
-    for k, n in sorted(rules.patterns_to_run(folded)):
-        to_run.setdefault(k, []).append(n)
     found: list[Flag] = []
-    for k, numbers in to_run.items():
+    for k, numbers in _to_run(rules, folded).items():
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
@@ -333,17 +329,23 @@ def kinds_in(text: str, rules: RuleSet | None = None,
         return frozenset()
     rules = rules or load_rules()
     folded = fold(text)
-    to_run: dict[int, list[int]] = {}
-    for k, n in rules.patterns_to_run(folded):
-        to_run.setdefault(k, []).append(n)
     found = set()
-    for k, numbers in to_run.items():
+    for k, numbers in _to_run(rules, folded).items():
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        if any(_raises(kind, folded, n) for n in sorted(numbers)):
+        if any(_raises(kind, folded, n) for n in numbers):
             found.add(kind.key)
     return frozenset(found)
+
+
+def _to_run(rules: RuleSet, folded: str) -> dict[int, list[int]]:
+    """Each kind's patterns to run on a folded text, in order: a pattern runs only when the
+    text holds one of the literal strings it needs."""
+    to_run: dict[int, list[int]] = {}
+    for k, n in sorted(rules.patterns_to_run(folded)):
+        to_run.setdefault(k, []).append(n)
+    return to_run
 
 
 def _raises(kind: FlagKind, folded: str, number: int) -> bool:
