@@ -2,7 +2,7 @@
 Instagram, Google Takeout and X exports, her own devices and usual places, and unexplained
 sessions saved as an incident with the export as its exhibit.
 
-The files are built here to the layouts in ``../shared/domain/formats.md`` and
+The files are built here to the layouts in ``docs/formats.md`` and
 ``cairn.checks.sessions`` (newer and older layouts, and rows with fields missing).
 """
 

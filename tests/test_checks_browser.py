@@ -3,7 +3,7 @@ Playwright): the safety advice comes first, the phone check finds stalkerware in
 and saves it as an incident, the account review lists a sign-in to check, and axe-core finds
 no WCAG 2.2 A/AA violations at phone and desktop widths.
 
-The indicators are Echap's real files (``../shared/fixtures/third_party/stalkerware-indicators``,
+The indicators are Echap's real files (``tests/fixtures/third_party/stalkerware-indicators``,
 AssoEchap/stalkerware-indicators @a04c5c1, CC-BY 4.0); the app list is built from them.
 """
 
@@ -35,8 +35,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-ECHAP = SHARED / "fixtures" / "third_party" / "stalkerware-indicators"
+ECHAP = Path(__file__).resolve().parent / "fixtures" / "third_party" / "stalkerware-indicators"
 
 
 @pytest.fixture

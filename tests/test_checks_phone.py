@@ -1,7 +1,7 @@
 """The stalkerware check (issue 9): app lists read from ``adb shell pm list packages -i -U``
 output, AndroidQF ``packages.json`` and typed names, matched against Echap's indicators.
 
-The indicators are the real files from ``../shared/fixtures/third_party/stalkerware-indicators``
+The indicators are the real files from ``tests/fixtures/third_party/stalkerware-indicators``
 (AssoEchap/stalkerware-indicators @a04c5c1, CC-BY 4.0: Echap, stalkerware-indicators). The
 phones' app lists are built here from those indicators, so the right answer is known: true
 matches by certificate and by package name, weak generic names, and clean phones.
@@ -29,8 +29,7 @@ from cairn.cli.main import cli
 from cairn.ledger.models import LedgerEntry
 from cairn.vault.models import Exhibit, Incident
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-ECHAP = SHARED / "fixtures" / "third_party" / "stalkerware-indicators"
+ECHAP = Path(__file__).resolve().parent / "fixtures" / "third_party" / "stalkerware-indicators"
 CLEAN_PACKAGES = ("com.whatsapp", "org.thoughtcrime.securesms", "com.spotify.music",
                   "uk.co.bbc.iplayer", "com.android.chrome", "com.google.android.gm",
                   "com.samsung.android.messaging", "android")

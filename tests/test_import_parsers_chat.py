@@ -1,7 +1,7 @@
 """The chat parsers (WhatsApp, Telegram, Facebook/Instagram, X), safe zips and the format
 sniffer: pure, no database.
 
-Real third-party files come from ``../shared/fixtures/third_party/chat-miner`` (beside the
+Real third-party files come from ``tests/fixtures/third_party/chat-miner`` (beside the
 project): joweich/chat-miner ``test/whatsapp``, ``test/telegram`` and ``test/instagram`` @17c52a1
 (MIT). Its ``target.json`` files list that project's expected (timestamp, author, message)
 triples; we check ours agree and explain each intended difference where it is checked.
@@ -33,8 +33,7 @@ from cairn.importers.detect import Rule, detect_format, detect_zip_format, regis
 from cairn.importers.parsers import meta, telegram, twitter, whatsapp
 from cairn.importers.safezip import SafeZip, ZipLimits
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CHAT_MINER = SHARED / "fixtures" / "third_party" / "chat-miner"
+CHAT_MINER = Path(__file__).resolve().parent / "fixtures" / "third_party" / "chat-miner"
 LONDON = ZoneInfo("Europe/London")
 
 FUZZ = settings(max_examples=2000, deadline=None,

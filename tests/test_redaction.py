@@ -2,7 +2,7 @@
 refused, how the ledger, verification and snapshots see copies, and the pages and command.
 
 The photos with GPS in EXIF come from ianare/exif-py (``tests/resources/jpg``, commit 2adb9d1;
-see ../shared/fixtures/SOURCES.md): ``gps/DSCN0010.jpg`` (Wikimedia Commons sample, GPS and
+see tests/fixtures/third_party/SOURCES.md): ``gps/DSCN0010.jpg`` (Wikimedia Commons sample, GPS and
 XMP) and ``jpg/Canon_40D.jpg`` (with an ICC profile).
 """
 
@@ -32,7 +32,7 @@ from cairn.vault.redaction import Rectangle, hide_spans, spans_for
 from cairn.vault.snapshot import take_snapshot
 from tests.factories import make_incident
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "third_party" / "exif-py"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "third_party" / "exif-py"
 GPS_PHOTO = FIXTURES / "gps" / "DSCN0010.jpg"
 ICC_PHOTO = FIXTURES / "jpg" / "Canon_40D.jpg"
 PLACE = "Mill Lane"

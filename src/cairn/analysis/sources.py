@@ -1,4 +1,4 @@
-"""Where each rule comes from: the law (../shared/domain/law.md) and the studies
+"""Where each rule comes from: the law (docs/law.md) and the studies
 (research.md). Every finding the analysis makes names one of these, so a reader can check
 the rule behind it. Summaries are in our own words; no licensed screening wording is used.
 """

@@ -5,7 +5,7 @@ app). "Approximate place" is only what the export itself says (a country, region
 Cairn does not look IP addresses up anywhere. Fields an export leaves out stay empty; a row
 with no time has ``at=None`` ("not known"), never a made-up one.
 
-Formats (docs/adr/0022; ``../shared/domain/formats.md``):
+Formats (docs/adr/0022; ``docs/formats.md``):
 
 - ``telegram``: a full Telegram Desktop export's ``result.json``: ``sessions.list[]`` with
   ``last_active`` (local time, no zone) and, in newer exports, ``last_active_unixtime``,

@@ -1,7 +1,7 @@
 """Published national figures on the police use of Stalking Protection Orders, as data.
 
 The dashboard draws its reference line from here and cites each figure next to it; nothing
-else in the code or the templates repeats these numbers. Source: ../shared/domain/research.md,
+else in the code or the templates repeats these numbers. Source: docs/research.md,
 "Police use of SPOs". Each figure is a count against a count, so the page can show it as a
 rate per 1,000 stalking offences beside the force's own rate per 1,000 cases opened.
 """

@@ -34,7 +34,7 @@ class ApplicationStatus(models.TextChoices):
 
 
 class TermKind(models.TextChoices):
-    """The catalogue of terms (domain/law.md, "Typical terms"): prohibitions, then
+    """The catalogue of terms (docs/law.md, "Typical terms"): prohibitions, then
     requirements. The value's prefix says which (``no_``/``not_`` prohibits)."""
 
     NO_CONTACT = "no_contact", "Prohibition: no contact with the person by any means"

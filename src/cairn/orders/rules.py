@@ -67,7 +67,7 @@ def add_months(day: date, months: int) -> date:
 
 def notification_due(served_on: date) -> date:
     """The last day for the defendant's notification under s.9: "within 3 days beginning
-    with the day on which the order is served" (domain/law.md: counting the day of service).
+    with the day on which the order is served" (docs/law.md: counting the day of service).
     Calendar days: weekends, bank holidays and clock changes make no difference."""
     return served_on + timedelta(days=NOTIFICATION_DAYS - 1)
 

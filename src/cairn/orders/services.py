@@ -364,7 +364,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "
                                              "requirement"]})
-        # s.9 (domain/law.md): no new notification when a full order replaces an interim one.
+        # s.9 (docs/law.md): no new notification when a full order replaces an interim one.
         replaces_interim = kind == OrderKind.FULL and locked.orders.filter(
             kind=OrderKind.INTERIM).exists()
         order = Order.objects.create(
@@ -447,7 +447,7 @@ def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[Ter
     """The court varied ``order`` (s.4): a new full order with the terms as varied, made on
     ``varied_on`` and ending when the varied order would have ended. The order it replaces is
     kept as it was. No new s.9 notification: the defendant's duty continues under the same
-    order (domain/law.md lists none for a variation). The application becomes "varied"."""
+    order (docs/law.md lists none for a variation). The application becomes "varied"."""
     _case_member(actor, order.application.case)
     if varied_on < order.made_on:
         raise ValidationError({"varied_on": ["A variation comes on or after the day the "

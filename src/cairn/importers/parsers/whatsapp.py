@@ -3,7 +3,7 @@
 ``parse(data, *, name, tz="Europe/London", date_order=None, owner=None)`` where ``data`` is the
 file's ``bytes`` or a path (a ``.txt``, a ``.zip``, or the folder a zip was unpacked into).
 
-Layouts understood (see ``shared/domain/formats.md``): Android ``20/01/19, 11:23 - Name: text``
+Layouts understood (see ``docs/formats.md``): Android ``20/01/19, 11:23 - Name: text``
 and iOS ``[20/01/19, 11:23:45] Name: text`` (often with U+200E before the bracket), with the
 locale variants seen in the wild: ``/``, ``.``, ``-`` and ``. `` date separators, a trailing
 dot (``13. 6. 2018. 21:25:15``), ``klo`` (``13.6.2018 klo 21.25.15``), ``hh.mm`` times,
