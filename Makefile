@@ -15,9 +15,9 @@ run: install static
 
 ## make test: install what the tests need, start the real services, run everything
 test: install system-deps lint typecheck
-	@# Static files are collected inside each run's own data dir.
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@# The SQLite and PostgreSQL runs go side by side, one per core, each with its own data
+	@# dir (static files are collected inside it); each run's output is shown when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 install: $(VENV)/.installed frontend
 

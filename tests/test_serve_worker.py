@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -173,3 +174,35 @@ def test_serve_keeps_the_backend_the_person_chose_and_stops_on_ctrl_c(data_env, 
     finally:
         stop(server, signal.SIGINT)
     assert server.returncode == 0
+
+
+def test_a_worker_never_outlives_a_server_that_was_killed(data_env, tmp_path):
+    server, _ = start_serve(data_env, tmp_path)
+    [worker] = wait_for(lambda: workers(server.pid), 30, "the import worker")
+    server.kill()  # SIGKILL: cairn serve has no chance to stop the worker itself
+    server.wait(timeout=30)
+    wait_for(lambda: not alive(worker), 30, "the orphaned import worker to end")
+
+
+def test_serve_stops_promptly_on_ctrl_c_while_pages_are_being_served(data_env, tmp_path):
+    """Ctrl+C while requests are in flight: the server stops, with its worker, in seconds."""
+    server, port = start_serve(data_env, tmp_path)
+    [worker] = wait_for(lambda: workers(server.pid), 30, "the import worker")
+    stop_requests = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop_requests.is_set():
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=5)
+            except OSError:
+                pass
+
+    askers = [threading.Thread(target=keep_asking, daemon=True) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    try:
+        stop(server, signal.SIGINT)
+    finally:
+        stop_requests.set()
+    assert server.returncode == 0
+    wait_for(lambda: not alive(worker), 30, "the import worker to stop with the server")

@@ -35,6 +35,21 @@ WORKER_COMMAND = ("-m", "django", "db_worker", "--no-reload", "--no-startup-dela
 WORKER_STOP_SECONDS = 10  # a running import is given this long to finish on shutdown
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when the thread that made it ends
+
+
+def _end_with_parent() -> None:
+    """In the worker, before it starts: ask Linux to send it SIGTERM if ``cairn serve``
+    dies without stopping it (e.g. killed with SIGKILL), so no worker outlives its server.
+    Elsewhere, or if the call fails, the worker is still stopped by ``stop``."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 class ImportWorker:
     """One ``db_worker`` process beside the web server, started again if it dies.
 
@@ -62,7 +77,8 @@ class ImportWorker:
             if self._stopping.is_set():
                 return
             self.process = subprocess.Popen([sys.executable, *WORKER_COMMAND], env=self.env,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+                                            stdin=subprocess.DEVNULL, start_new_session=True,
+                                            preexec_fn=_end_with_parent)
 
     def _watch(self) -> None:
         delay = 1.0
@@ -123,9 +139,44 @@ def _start_worker() -> ImportWorker | None:
     return worker
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # waitress stops on SystemExit as on Ctrl+C, and the ``finally`` stops the worker.
-    raise SystemExit(128 + signum)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+LOOP_SECONDS = 0.5  # how often the serving loop looks whether it was asked to stop
+EXIT_DEADLINE_SECONDS = 20  # after the worker has stopped, the rest must not take longer
+
+
+def _serve_until_signalled(application: Any, host: str, port: int) -> None:
+    """Serve with waitress until SIGINT (Ctrl+C) or SIGTERM, then shut down in order.
+
+    A signal only sets a flag; the loop notices it within ``LOOP_SECONDS``. Raising an
+    exception from the handler instead (waitress's own way) can land anywhere, inside a
+    lock or half-way through closing a connection, and on a busy machine that was seen to
+    leave ``cairn serve`` running after Ctrl+C."""
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    stop = threading.Event()
+    sockets: dict[int, Any] = {}
+    server = create_server(application, map=sockets, host=host, port=port, ident="cairn")
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {signum: signal.signal(signum, request_stop) for signum in STOP_SIGNALS}
+    try:
+        while not stop.is_set():
+            wasyncore.loop(timeout=LOOP_SECONDS, map=sockets, count=1)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(sockets)
+
+
+def _exit_within(seconds: float) -> None:
+    """A last resort: if shutting down hangs (a stuck thread), end the process anyway."""
+    timer = threading.Timer(seconds, os._exit, args=(1,))
+    timer.daemon = True
+    timer.start()
 
 
 def _collect_static_if_missing() -> None:
@@ -150,8 +201,6 @@ def serve(host: str, port: int, worker: bool) -> None:
     _use_database_tasks()
     ensure_database()
     _collect_static_if_missing()
-    import waitress
-
     from cairn.wsgi import application
 
     shown = f"[{host}]" if ":" in host else host
@@ -160,16 +209,15 @@ def serve(host: str, port: int, worker: bool) -> None:
                    "this server.", err=True)
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     running = _start_worker() if worker else None
     try:
-        waitress.serve(application, host=host, port=port, ident="cairn")
+        _serve_until_signalled(application, host, port)
     except OSError as exc:
         raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
     finally:
         if running is not None:
             running.stop()
-        signal.signal(signal.SIGTERM, previous)
+        _exit_within(EXIT_DEADLINE_SECONDS)
 
 
 def _sign_in_lines(demo_module: object) -> list[str]:
