@@ -7,6 +7,7 @@ another process, is started again if it dies, and stops when ``cairn serve`` sto
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -192,10 +193,8 @@ def test_serve_stops_promptly_on_ctrl_c_while_pages_are_being_served(data_env, t
 
     def keep_asking() -> None:
         while not stop_requests.is_set():
-            try:
+            with contextlib.suppress(OSError):
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=5)
-            except OSError:
-                pass
 
     askers = [threading.Thread(target=keep_asking, daemon=True) for _ in range(4)]
     for asker in askers:
