@@ -144,13 +144,13 @@ LOOP_SECONDS = 0.5  # how often the serving loop looks whether it was asked to s
 EXIT_DEADLINE_SECONDS = 20  # after the worker has stopped, the rest must not take longer
 
 
-def _serve_until_signalled(application: Any, host: str, port: int) -> None:
+def _serve_until_signalled(application: Any, host: str, port: int) -> bool:
     """Serve with waitress until SIGINT (Ctrl+C) or SIGTERM, then shut down in order.
 
     A signal only sets a flag; the loop notices it within ``LOOP_SECONDS``. Raising an
     exception from the handler instead (waitress's own way) can land anywhere, inside a
     lock or half-way through closing a connection, and on a busy machine that was seen to
-    leave ``cairn serve`` running after Ctrl+C."""
+    leave ``cairn serve`` running after Ctrl+C. Returns whether a signal ended it."""
     from waitress import wasyncore
     from waitress.server import create_server
 
@@ -170,6 +170,7 @@ def _serve_until_signalled(application: Any, host: str, port: int) -> None:
             signal.signal(signum, handler)
         server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(sockets)
+    return stop.is_set()
 
 
 def _exit_within(seconds: float) -> None:
@@ -210,14 +211,16 @@ def serve(host: str, port: int, worker: bool) -> None:
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
     running = _start_worker() if worker else None
+    signalled = False
     try:
-        _serve_until_signalled(application, host, port)
+        signalled = _serve_until_signalled(application, host, port)
     except OSError as exc:
         raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
     finally:
         if running is not None:
             running.stop()
-        _exit_within(EXIT_DEADLINE_SECONDS)
+        if signalled:
+            _exit_within(EXIT_DEADLINE_SECONDS)
 
 
 def _sign_in_lines(demo_module: object) -> list[str]:
