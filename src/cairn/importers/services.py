@@ -983,7 +983,8 @@ def _item_views(drafts: Sequence[_Draft]) -> list[rules.ItemView]:
             name=draft.media_name, hints=str(details.get("camera") or ""),
             when_words=str(details.get("when_words") or ""),
             end=_parse_iso(details.get("end")) if diary else None,
-            precision=str(details.get("precision") or "") if diary else ""))
+            precision=str(details.get("precision") or "") if diary else "",
+            warning=str((details.get("extra") or {}).get("possible_spoof") or "")))
     return views
 
 

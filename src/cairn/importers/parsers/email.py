@@ -47,6 +47,7 @@ message.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -322,10 +323,8 @@ def _mailbox(value: str) -> tuple[str, str] | None:
     name = match.group("name").strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
         name = re.sub(r"\\(.)", r"\1", name[1:-1])
-    try:
+    with contextlib.suppress(HeaderParseError, LookupError, UnicodeError, ValueError):
         name = str(make_header(decode_header(name)))
-    except (HeaderParseError, LookupError, UnicodeError, ValueError):
-        pass
     return name, match.group("address").strip()
 
 
