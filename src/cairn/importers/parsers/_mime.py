@@ -32,7 +32,7 @@ __all__ = ["headers_of", "recover_multipart"]
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 # RFC 2046 5.1.1 bchars (space allowed, but not last), 1 to 70 of them.
 _BOUNDARY = re.compile(rb"^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$")
-_CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:.*(?:\r?\n[ \t].*)*")
+_CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*")
 _BOUNDARY_PARAM = re.compile(rb'(?i)(boundary\s*=\s*)("[^"]*"|[^;\s]+)')
 
 
