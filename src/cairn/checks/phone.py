@@ -30,9 +30,9 @@ read as something it is not):
   ``packages.json`` is read from the package section of its ``dumpsys.txt``; an encrypted
   acquisition (``.zip.age``) is refused with how to decrypt it.
 - ``names``: app names typed or pasted, one a line (package names work too). A line that
-  looks like a program's output rather than a name (``key=value``, brackets, a
-  heading ending in ``:``, a tab) is refused, so an output Cairn does not read is never checked as
-  a list of names and reported as matching nothing.
+  looks like a program's output rather than a name (``key=value``, brackets, a heading
+  ending in ``:``, columns apart by several spaces or a tab) is refused, so an output Cairn
+  does not read is never checked as a list of names and reported as matching nothing.
 
 Bad input raises CheckInputError naming the file and the line, item or field.
 """
@@ -71,8 +71,9 @@ _DUMPSYS_MARKERS = re.compile(r"^(?:DUMP OF SERVICE package:|Packages:|Activity 
                               r"\s*Package \[[^\]]*\] \([0-9A-Fa-f]+\):)\s*$", re.MULTILINE)
 _SIGNATURES = re.compile(r"signatures=PackageSignatures\{[^}]*?(?:signatures:)?\[([^\]]*)\]")
 _AGE_HEADER = b"age-encryption.org/"
+_JSON_START = re.compile(r"\s*(?:\{|\[\s*(?:[{\]]|$))")
 # What a typed app name never holds, and program output always does somewhere.
-_NOT_A_NAME = re.compile(r"[=\[\]{}<>|\t]|:\s*$")
+_NOT_A_NAME = re.compile(r"[=\[\]{}<>|\t]|:\s*$|\S {2,}\S")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ def not_readable(where: str, why: str) -> CheckInputError:
 
 
 def _text(data: bytes, name: str) -> str:
+    """UTF-8, or UTF-16 with its byte order mark (what Windows PowerShell's ``>`` writes)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise not_readable(name, "not valid UTF-16 text") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -97,8 +104,7 @@ def _text(data: bytes, name: str) -> str:
 
 def detect_format(text: str) -> str:
     """The format of a text input, from its content (a zip is ``androidqf``)."""
-    stripped = text.lstrip()
-    if stripped.startswith(("[", "{")):
+    if _JSON_START.match(text):
         return "androidqf"
     if _DUMPSYS_MARKERS.search(text):
         return "dumpsys"
@@ -198,7 +204,7 @@ def parse_androidqf(text: str, *, name: str, member: str = "") -> list[Installed
     except RecursionError:
         raise CheckInputError(name, "the JSON is nested too deeply") from None
     if not isinstance(document, list):
-        raise CheckInputError(name, "expected a JSON list of packages (AndroidQF packages.json)")
+        raise not_readable(name, "expected a JSON list of packages (AndroidQF packages.json)")
     apps = []
     for index, entry in enumerate(document):
         where = f"item {index + 1}"
