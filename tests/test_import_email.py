@@ -341,6 +341,12 @@ def test_the_review_page_and_the_accepted_incident_say_possible_spoof(owner_clie
            "bob@example.com" in html
     proposal = result.batch.proposals.get()
     assert "possible spoof" in proposal.description
+    honest = import_services.commit_import(
+        actor=vault.owner, vault=vault, source=spoofed("Bob Jones <bob@example.com>").replace(
+            b"s1@mail", b"s2@mail").replace(b"tonight", b"today"),
+        name="honest.eml", dkim_lookup=False)
+    html = owner_client.get(reverse("importers:batch", args=[honest.batch.pk])).content.decode()
+    assert "(from bob@example.com, shown as \u201cBob Jones\u201d)" in html
 
 
 def test_the_evidence_pack_carries_the_possible_spoof(data_dir, tmp_path):
