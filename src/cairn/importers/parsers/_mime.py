@@ -36,8 +36,10 @@ _CONTENT_TYPE = re.compile(rb"(?im)^content-type[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r
 _BOUNDARY_PARAM = re.compile(rb'(?i)(boundary\s*=\s*)("[^"]*"|[^;\s]+)')
 
 
-def _parser() -> BytesParser:
-    return BytesParser(policy=policy.default)
+def _parse(raw: bytes) -> EmailMessage:
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(parsed, EmailMessage)  # policy.default's message factory
+    return parsed
 
 
 def _head_and_body(raw: bytes) -> tuple[bytes, bytes, bytes]:
@@ -74,7 +76,9 @@ def headers_of(raw: bytes, msg: EmailMessage) -> EmailMessage:
             text = head.decode(charset, "replace")
         except LookupError:
             return msg
-    return Parser(policy=policy.default).parsestr(text + "\n\n", headersonly=True)
+    parsed = Parser(policy=policy.default).parsestr(text + "\n\n", headersonly=True)
+    assert isinstance(parsed, EmailMessage)  # policy.default's message factory
+    return parsed
 
 
 def _boundary_used(body: bytes) -> bytes | None:
@@ -130,14 +134,17 @@ def _unclosed(msg: EmailMessage) -> bool:
 
 def recover_multipart(raw: bytes, msg: EmailMessage) -> tuple[EmailMessage, tuple[str, ...]]:
     """``msg`` read again after repairing its top-level boundary, with what was wrong; or
-    ``msg`` itself and no problems when its structure is sound (or not multipart)."""
+    ``msg`` itself and no problems when its structure is sound (or not multipart). A sound
+    message costs a look at its defects and its epilogue, nothing more."""
     if msg.get_content_maintype() != "multipart":
         return msg, ()
-    head, blank, body = _head_and_body(raw)
     problems: list[str] = []
     boundary_text = msg.get_boundary()
     boundary = boundary_text.encode("ascii", "surrogateescape") if boundary_text else None
+    head, blank, body = b"", b"", b""
+    repaired = msg
     if not msg.is_multipart() or boundary is None:
+        head, blank, body = _head_and_body(raw)
         used = _boundary_used(body)
         if used is None:
             return msg, ("its parts could not be found (the boundary it declares is not in "
@@ -145,12 +152,15 @@ def recover_multipart(raw: bytes, msg: EmailMessage) -> tuple[EmailMessage, tupl
         head, boundary = _with_boundary(head, used), used
         problems.append("its parts are separated by a boundary other than the one it "
                         "declares" if boundary_text else "it declares no boundary")
-    body, reopened = _reopen_early_closes(body, boundary)
-    if reopened:
-        problems.append("it closes its parts and then goes on with more")
-    if not problems:
-        return msg, (("its last part is not closed",) if _unclosed(msg) else ())
-    repaired = _parser().parsebytes(head + blank + body)
+        repaired = _parse(head + blank + body)
+    delimiter = "--" + boundary.decode("ascii", "surrogateescape")
+    if delimiter in (repaired.epilogue or ""):
+        if not body:
+            head, blank, body = _head_and_body(raw)
+        body, reopened = _reopen_early_closes(body, boundary)
+        if reopened:
+            problems.append("it closes its parts and then goes on with more")
+            repaired = _parse(head + blank + body)
     if _unclosed(repaired):
         problems.append("its last part is not closed")
     return repaired, tuple(problems)
