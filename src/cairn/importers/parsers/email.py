@@ -48,6 +48,7 @@ message.
 from __future__ import annotations
 
 import contextlib
+import io
 import mimetypes
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -105,13 +106,13 @@ def parse(source: Source, *, name: str | None = None,
     messages: list[Message] = []
     notes: list[str] = []
     with open_binary(source) as stream:
-        if stream.read(len(_outlook.OLE_MAGIC)) == _outlook.OLE_MAGIC:
+        start = stream.read(len(_outlook.OLE_MAGIC))
+        if start == _outlook.OLE_MAGIC:
             message = _outlook_message(stream.read(), file_name, owners, notes)
             return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=None,
                                 messages=(message,), notes=tuple(notes))
-        stream.seek(0)
         for index, (raw, byte_start, line_start, line_end, is_mbox) in enumerate(
-                _split(stream, file_name)):
+                _split(_Rewound(start, stream), file_name)):
             entry = f"message[{index}]"
             where = f"{file_name}, {entry}" if is_mbox else file_name
             origin = Origin(entry=entry, byte_start=byte_start,
@@ -130,7 +131,33 @@ class _Raw:
         self.message = message
 
 
-def _split(stream: BinaryIO, name: str) -> Iterator[tuple[_Raw, int, int, int, bool]]:
+class _Rewound:
+    """A stream with its first bytes, already read, put back in front (the caller's stream
+    need not be seekable)."""
+
+    def __init__(self, start: bytes, stream: BinaryIO) -> None:
+        self._start = io.BytesIO(start)
+        self._stream = stream
+
+    def readline(self) -> bytes:
+        line = self._start.readline()
+        if not line.endswith(b"\n"):
+            line += self._stream.readline()
+        return line
+
+    def read(self) -> bytes:
+        return self._start.read() + self._stream.read()
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self._start.tell() < len(self._start.getbuffer()):
+            line = self.readline()
+            if not line:
+                return
+            yield line
+        yield from self._stream
+
+
+def _split(stream: _Rewound, name: str) -> Iterator[tuple[_Raw, int, int, int, bool]]:
     """Yield (raw, byte start, first line, last line, is mbox) per message, reading lines."""
     first = stream.readline()
     if not first:
