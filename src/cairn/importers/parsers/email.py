@@ -360,9 +360,11 @@ def _sender_of(written: str, owners: set[str], extra: dict[str, str], where: str
     """A sender written as ``Name <address>`` (Outlook's PR_SENDER without headers)."""
     if not written.strip():
         return None
-    (display, address), *_ = getaddresses([written]) or [("", "")]
-    return _sender_from(display or ("" if address else written), address, owners, extra, where,
-                        notes)
+    mailbox = _mailbox(_unfold(written))
+    if mailbox is None:
+        (display, address), *_ = getaddresses([written]) or [("", "")]
+        mailbox = (display or ("" if address else written), address)
+    return _sender_from(*mailbox, owners, extra, where, notes)
 
 
 def _sender_from(display: str, address: str, owners: set[str], extra: dict[str, str],
