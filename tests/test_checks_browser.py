@@ -82,8 +82,8 @@ def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
     form_heading = main.get_by_role("heading", name="Check the apps on my phone")
     assert advice.bounding_box()["y"] < form_heading.bounding_box()["y"]
     expect(main.get_by_role("link", name="Echap, stalkerware-indicators").first).to_be_visible()
-    expect(main.get_by_text(re.compile("version a04c5c1, dated 21 June 2026")).first) \
-        .to_be_visible()
+    expect(main.get_by_text(re.compile("version ioc.yaml a04c5c1, watchware.yaml a04c5c1, "
+                                       "dated 21 June 2026")).first).to_be_visible()
     assert_accessible(page, "check page")
     assert_fits(page, viewport, "the check page")
 

@@ -263,7 +263,7 @@ def indicator_set(operator):
 
 def test_loading_indicators_keeps_a_versioned_set(indicator_set):
     assert indicator_set.app_count == len(APPS)
-    assert indicator_set.version == "a04c5c1"
+    assert indicator_set.version == "ioc.yaml a04c5c1, watchware.yaml a04c5c1"
     assert str(indicator_set.data_date) == "2026-06-21"
     assert indicator_set.loaded_at is not None
     assert AuditRecord.objects.filter(action="indicators.loaded").count() == 1
@@ -393,7 +393,8 @@ def test_the_command_loads_indicators_checks_and_saves(vault, tmp_path):
                                  "--file", str(ECHAP / "watchware.yaml"), "--version",
                                  "a04c5c1", "--date", "2026-06-21"])
     assert loaded.exit_code == 0, loaded.output
-    assert "version a04c5c1, dated 2026-06-21" in loaded.output
+    assert ("version ioc.yaml a04c5c1, watchware.yaml a04c5c1, dated 2026-06-21"
+            in loaded.output)
     _, strong = _strong_package()
     apps = tmp_path / "apps.txt"
     apps.write_bytes(pm_list([*CLEAN_PACKAGES, strong]))
@@ -401,7 +402,8 @@ def test_the_command_loads_indicators_checks_and_saves(vault, tmp_path):
     assert checked.exit_code == 0, checked.output
     assert strong in checked.stdout
     assert "Removing stalkerware, or signing someone out" in checked.stderr
-    assert "Echap, stalkerware-indicators (CC-BY 4.0), version a04c5c1" in checked.stdout
+    assert ("Echap, stalkerware-indicators (CC-BY 4.0), version ioc.yaml a04c5c1, "
+            "watchware.yaml a04c5c1" in checked.stdout)
     assert "Saved as incident 1" in checked.stdout
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"package:com.a.b\nhello\n")
@@ -460,7 +462,8 @@ def test_fetching_names_the_set_by_the_upstream_commit_and_its_date(operator, mo
     monkeypatch.setattr(check_services, "_get", fake_get)
     loaded = check_services.fetch_indicators(actor=operator)
     assert asked[0].startswith("https://raw.githubusercontent.com/AssoEchap/")
-    assert loaded.version.startswith("a04c5c1") and str(loaded.data_date) == "2026-06-21"
+    assert loaded.version == f"ioc.yaml a04c5c1{'0' * 33}, watchware.yaml a04c5c1{'0' * 33}"
+    assert str(loaded.data_date) == "2026-06-21"
     assert loaded.source == check_services.RAW_BASE
     assert loaded.app_count == len(APPS)
 
@@ -478,5 +481,6 @@ def test_fetching_without_the_commit_names_the_set_by_its_files(operator, monkey
 
     monkeypatch.setattr(check_services, "_get", fake_get)
     loaded = check_services.fetch_indicators(actor=operator)
-    assert loaded.version.startswith("sha256:") and loaded.data_date is None
+    assert loaded.version.startswith("ioc.yaml sha256:") and loaded.data_date is None
+    assert ", watchware.yaml sha256:" in loaded.version
     assert loaded.app_count == len(APPS)

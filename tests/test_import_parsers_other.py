@@ -280,10 +280,10 @@ def test_fuzzed_sms_backups_only_parse_or_fail_cleanly(data):
 # == E-mail =================================================================================
 
 
-@pytest.mark.parametrize(
-    "path", sorted(p for p in MAIL.glob("mail_*") if p.suffix != ".msg"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(MAIL.glob("mail_*")), ids=lambda p: p.name)
 def test_every_real_mail_parser_sample_is_read(path):
-    """SpamScope/mail-parser tests/mails @01c177f (Apache-2.0), including mail_malformed_1."""
+    """SpamScope/mail-parser tests/mails @01c177f (Apache-2.0), including mail_malformed_1
+    and the Outlook mail_outlook_1.msg."""
     result = email_parser.parse(path)
     (message,) = result.messages
     assert message.channel == "email"
@@ -295,8 +295,8 @@ def test_every_real_mail_parser_sample_is_read(path):
 def test_a_real_message_gives_its_headers_received_chain_and_attachments():
     """mail_test_3 from SpamScope/mail-parser @01c177f: a spam with a text attachment."""
     (message,) = email_parser.parse(MAIL / "mail_test_3").messages
-    assert message.sender.display_name == "Ava Oneil"
-    assert message.sender.email == "Oneil.844@randtelekom.com.tr"
+    assert message.sender.display_name == message.sender.email == "Oneil.844@randtelekom.com.tr"
+    assert message.extra["from_name"] == "Ava Oneil" and "possible_spoof" not in message.extra
     assert message.sent_at == datetime(2016, 8, 22, 16, 56, 9,
                                        tzinfo=timezone(timedelta(hours=3)))
     assert message.extra["subject"] == "Hi there"

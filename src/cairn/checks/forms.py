@@ -7,25 +7,24 @@ from typing import Any
 from django import forms
 
 from cairn.checks.models import MarkKind
+from cairn.checks.phone import FORMAT_DESCRIPTIONS, FORMATS
 
-# Checked files are read whole, in memory: an app list is kilobytes, an account export's
-# sign-in file a few megabytes. Far larger is not one of these files.
-MAX_APP_LIST_BYTES = 20 * 1024 * 1024
+# Checked files are read whole, in memory: an app list is kilobytes, an AndroidQF zip a few
+# megabytes (more only when it holds copies of the apps), an account export's sign-in file a
+# few megabytes. Far larger is not one of these files.
+MAX_APP_LIST_BYTES = 200 * 1024 * 1024
 MAX_EXPORT_BYTES = 100 * 1024 * 1024
 
-APP_FORMATS = [
-    ("auto", "Work it out from what I give"),
-    ("pm-list", "The output of adb shell pm list packages"),
-    ("androidqf", "AndroidQF packages.json"),
-    ("names", "App names, one on each line"),
-]
+APP_FORMATS = [("auto", "Work it out from what I give"),
+               *((name, FORMAT_DESCRIPTIONS[name][:1].upper() + FORMAT_DESCRIPTIONS[name][1:])
+                 for name in FORMATS)]
 
 
 class AppsForm(forms.Form):
     file = forms.FileField(
         label="Upload the app list", required=False,
-        help_text="A text file from adb shell pm list packages -i -U, or AndroidQF's "
-                  "packages.json")
+        help_text="A text file from adb shell pm list packages -i -U or adb shell dumpsys "
+                  "package, or an AndroidQF zip or its packages.json")
     pasted = forms.CharField(
         label="Or type or paste the names of the apps", required=False,
         widget=forms.Textarea,
@@ -38,7 +37,9 @@ class AppsForm(forms.Form):
         cleaned = super().clean() or {}
         upload = cleaned.get("file")
         if upload and upload.size > MAX_APP_LIST_BYTES:
-            self.add_error("file", "The file is too large to be an app list (over 20 MB)")
+            self.add_error("file", "The file is too large to be an app list (over 200 MB): "
+                                   "for an AndroidQF zip that holds copies of the apps, upload "
+                                   "the packages.json from inside it")
             return cleaned
         has_file = bool(upload)
         has_text = bool((cleaned.get("pasted") or "").strip())

@@ -162,7 +162,10 @@ class InstalledApp:
     where: str  # "line 4", "item 3"
     installer: str = ""
     uid: int | None = None
-    certificates: tuple[str, ...] = ()
+    certificates: tuple[str, ...] = ()  # SHA-1 fingerprints of its signing certificates
+    # What dumpsys prints for the signing certificates: a Java hash code, not a fingerprint,
+    # so it is shown but never matched.
+    signature_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class Match:
     item: str  # the item as it was in the list
     where: str
     weak: bool = False
+    installer: str = ""  # the package that installed it, when the list says
 
     @property
     def strength(self) -> str:
@@ -188,7 +192,7 @@ class Match:
     def as_plain(self) -> dict[str, Any]:
         return {"app": self.app, "type": self.kind, "grade": self.grade, "value": self.value,
                 "item": self.item, "where": self.where, "weak": self.weak,
-                "strength": self.strength}
+                "strength": self.strength, "installer": self.installer}
 
 
 class IndicatorIndex:
@@ -214,13 +218,14 @@ class IndicatorIndex:
             app = self.by_certificate.get(normalise_certificate(certificate))
             if app is not None:
                 return Match(app.name, app.kind, "certificate", certificate, item.identifier,
-                             item.where)
+                             item.where, installer=item.installer)
         package = item.identifier.strip().lower()
         if item.kind == "package" or (_PACKAGE.match(package) and "." in package):
             app = self.by_package.get(package)
             if app is not None:
                 return Match(app.name, app.kind, "package", package, item.identifier,
-                             item.where, weak=is_generic_package(package))
+                             item.where, weak=is_generic_package(package),
+                             installer=item.installer)
         if item.kind == "name":
             app = self.by_name.get(normalise_name(item.identifier))
             if app is not None:

@@ -14,19 +14,27 @@ from cairn.vault.models import Vault
 
 
 class IndicatorSet(models.Model):
-    """One load of Echap's stalkerware indicators. The newest is the one in use; older ones
-    stay, so a saved finding can always say which data it was matched against."""
+    """The stalkerware indicators in use after a load of Echap's files. Files add up: a load
+    makes a new set holding the previous set's files plus the ones loaded (a file of the same
+    name replaces the older copy), so ``ioc.yaml`` then ``watchware.yaml`` is one set of both.
+    The newest set is the one in use; older ones stay, so a saved finding can always say
+    which data it was matched against."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    source = models.CharField(max_length=300, help_text="Where the data came from: a URL or "
-                                                        "the file names given.")
-    version = models.CharField(max_length=80, help_text="The upstream commit, or the files' "
-                                                        "SHA-256 when that is not known.")
+    source = models.CharField(max_length=300, help_text="Where the data loaded last came "
+                                                        "from: a URL or the file names given.")
+    version = models.CharField(max_length=400, help_text="Every file in the set with its "
+                                                         "version: the upstream commit, or the "
+                                                         "file's SHA-256 when that is not known.")
     data_date = models.DateField(null=True, blank=True,
-                                 help_text="The date of the data (the upstream commit's).")
-    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the files as loaded.")
+                                 help_text="The date of the data: the oldest of its files'.")
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 over the files' SHA-256s, in "
+                                                       "the order of their names.")
     app_count = models.PositiveIntegerField()
-    apps = models.JSONField(help_text="The apps, as StalkerwareApp.as_plain() lists.")
+    apps = models.JSONField(help_text="The apps, as StalkerwareApp.as_plain() lists, each with "
+                                      "the file it came from.")
+    files = models.JSONField(default=list, help_text="The files in the set: name, version, "
+                                                     "date, SHA-256, source, app count.")
     loaded_at = models.DateTimeField(auto_now_add=True)
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="+")

@@ -58,33 +58,69 @@ def _require_operator(actor: Any) -> None:
 
 
 def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str,
-                    version: str = "", data_date: date | None = None) -> IndicatorSet:
-    """Store a new set from Echap's YAML files (``ioc.yaml``, and ``watchware.yaml``).
+                    version: str = "", data_date: date | None = None,
+                    replace: bool = False) -> IndicatorSet:
+    """Load Echap's YAML files (``ioc.yaml``, ``watchware.yaml``) into the set in use.
 
-    Bad data raises ValidationError naming the file and entry, and stores nothing. With no
-    ``version``, the set is named by the SHA-256 of its files.
+    The new set holds the current set's files and these (a file of the same name replaces
+    the older copy), unless ``replace``: then only these. Each file is named by ``version``
+    (the upstream commit), else by its SHA-256; the set's version names every file in it.
+    Bad data raises ValidationError naming the file and entry, and stores nothing.
     """
     _require_operator(actor)
     if not files:
         raise ValidationError({"file": ["Give at least one indicator file"]})
-    apps: list[ioc.StalkerwareApp] = []
-    digest = hashlib.sha256()
+    names = [name for name, _ in files]
+    if len(set(names)) != len(names):
+        raise ValidationError({"file": ["Give each indicator file once"]})
+    loaded_files: list[dict[str, Any]] = []
+    apps: list[dict[str, Any]] = []
     for name, data in files:
         try:
-            apps.extend(ioc.parse_indicator_file(data, name=name))
+            parsed = ioc.parse_indicator_file(data, name=name)
         except CheckInputError as exc:
             raise ValidationError({"file": [str(exc)]}) from None
-        digest.update(hashlib.sha256(data).digest())
-    sha256 = digest.hexdigest()
+        sha256 = hashlib.sha256(data).hexdigest()
+        loaded_files.append({
+            "name": name, "version": version.strip() or f"sha256:{sha256[:12]}",
+            "data_date": data_date.isoformat() if data_date else None, "sha256": sha256,
+            "source": source[:300], "apps": len(parsed)})
+        apps.extend({**app.as_plain(), "file": name} for app in parsed)
     with transaction.atomic():
+        current = None if replace else IndicatorSet.objects.order_by("-loaded_at").first()
+        if current is not None:
+            kept = [f for f in current.files if f["name"] not in names]
+            kept_names = {f["name"] for f in kept}
+            apps = [a for a in current.apps if a.get("file") in kept_names] + apps
+            loaded_files = kept + loaded_files
+        loaded_files.sort(key=lambda f: f["name"])
         loaded = IndicatorSet.objects.create(
-            source=source[:300], version=(version.strip() or f"sha256:{sha256[:12]}")[:80],
-            data_date=data_date, sha256=sha256, app_count=len(apps),
-            apps=[app.as_plain() for app in apps], loaded_by=actor)
+            source=source[:300], version=set_version(loaded_files)[:400],
+            data_date=_oldest(loaded_files), sha256=_set_digest(loaded_files),
+            app_count=len(apps), apps=apps, files=loaded_files, loaded_by=actor)
         audit.record(actor=actor, action="indicators.loaded", object_type="indicatorset",
                      object_id=loaded.pk, detail={"version": loaded.version,
-                                                  "apps": len(apps)})
+                                                  "apps": len(apps), "files": names,
+                                                  "replaced": replace})
     return loaded
+
+
+def set_version(files: Sequence[dict[str, Any]]) -> str:
+    """Every file of a set with its version: ``ioc.yaml a04c5c1, watchware.yaml a04c5c1``."""
+    return ", ".join(f"{f['name']} {f['version']}" for f in files)
+
+
+def _oldest(files: Sequence[dict[str, Any]]) -> date | None:
+    dates = [date.fromisoformat(f["data_date"]) for f in files if f.get("data_date")]
+    return min(dates) if dates else None
+
+
+def _set_digest(files: Sequence[dict[str, Any]]) -> str:
+    digest = hashlib.sha256()
+    for entry in files:
+        digest.update(bytes.fromhex(entry["sha256"]) if len(entry["sha256"]) == 64
+                      else entry["sha256"].encode())
+    return digest.hexdigest()
 
 
 def _get(url: str) -> bytes:
@@ -101,14 +137,15 @@ def _get(url: str) -> bytes:
                                     "copy with --file") from None
 
 
-def fetch_indicators(*, actor: Any, base_url: str = RAW_BASE) -> IndicatorSet:
+def fetch_indicators(*, actor: Any, base_url: str = RAW_BASE,
+                     replace: bool = False) -> IndicatorSet:
     """Fetch Echap's files from the project's public address and load them, named by the
     upstream commit and its date when GitHub says them."""
     _require_operator(actor)
     files = [(name, _get(base_url + name)) for name in INDICATOR_FILES]
     version, data_date = _upstream_commit()
     return load_indicators(actor=actor, files=files, source=base_url, version=version,
-                           data_date=data_date)
+                           data_date=data_date, replace=replace)
 
 
 def _upstream_commit() -> tuple[str, date | None]:

@@ -31,7 +31,8 @@ def _page(request: HttpRequest, vault: Vault, template: str, status: int = 200,
     context.setdefault("accounts_form", AccountsForm())
     return render(request, template, {
         "vault": vault, "nav": "check", "indicator_set": access.current_indicator_set(),
-        "credit": CREDIT, "licence": LICENCE, "project_url": PROJECT_URL, **context},
+        "credit": CREDIT, "licence": LICENCE, "project_url": PROJECT_URL,
+        "app_formats": [phone.FORMAT_DESCRIPTIONS[name] for name in phone.FORMATS], **context},
         status=status)
 
 

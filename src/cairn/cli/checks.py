@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from cairn.checks.phone import FORMAT_LABELS, FORMATS
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import print_table
@@ -50,18 +51,25 @@ def check_group() -> None:
 @vault_option
 @click.argument("file", type=FILE)
 @click.option("--format", "format_", default="auto", show_default=True,
-              type=click.Choice(["auto", "pm-list", "androidqf", "names"]),
-              help="What FILE is: adb pm list packages output, AndroidQF packages.json, or app "
-                   "names one a line.")
+              type=click.Choice(["auto", *FORMATS]),
+              help="What FILE is (see above); auto tells it from its content.")
 @click.option("--save", is_flag=True,
               help="Save what matched as an incident (act d) with FILE as its exhibit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check_apps(vault_ref: str | None, file: Path, format_: str, save: bool,
                as_json: bool) -> None:
-    """Match the app list in FILE against the stalkerware indicators."""
+    """Match the app list in FILE against the stalkerware indicators.
+
+    \b
+    FILE is one of these (--format):
+    pm-list    the output of adb shell pm list packages (best with -i -U)
+    dumpsys    the output of adb shell dumpsys package
+    androidqf  an AndroidQF acquisition (its zip, or the packages.json in it)
+    names      app names typed one on each line
+    Anything else is refused with an error, never reported as matching nothing.
+    """
     vault = current_vault(vault_ref)
     from cairn.checks import access, services
-    from cairn.checks.phone import FORMAT_LABELS
     from cairn.vault.choices import ExhibitSource
 
     indicator_set = access.current_indicator_set()
@@ -87,8 +95,9 @@ def check_apps(vault_ref: str | None, file: Path, format_: str, save: bool,
                     title=f"{len(result.matches)} match(es) in {len(result.app_list.apps)} "
                           f"items ({FORMAT_LABELS[result.app_list.format]})")
     else:
-        click.echo(f"Nothing in {len(result.app_list.apps)} items matched. This does not "
-                   "prove the phone is clean.")
+        click.echo(f"Nothing in {len(result.app_list.apps)} items "
+                   f"({FORMAT_LABELS[result.app_list.format]}) matched. This does not prove "
+                   "the phone is clean.")
     click.echo(_credit(indicator_set), err=as_json)
     if save and result.matches:
         incident = services.save_app_finding(
@@ -165,8 +174,15 @@ def indicators_group() -> None:
               help="The upstream commit the files are at (default: their SHA-256).")
 @click.option("--date", "data_date", default=None, metavar="YYYY-MM-DD",
               help="The date of the data (the upstream commit's date).")
-def indicators_update(files: tuple[Path, ...], version: str, data_date: str | None) -> None:
-    """Load Echap's stalkerware indicators, from --file or from the project's public address."""
+@click.option("--replace", is_flag=True,
+              help="Make a set of only these files, instead of adding them to the set in use.")
+def indicators_update(files: tuple[Path, ...], version: str, data_date: str | None,
+                      replace: bool) -> None:
+    """Load Echap's stalkerware indicators, from --file or from the project's public address.
+
+    Files add up to one set: loading watchware.yaml after ioc.yaml gives a set of both (a
+    file of the same name replaces the older copy), unless --replace.
+    """
     from cairn.cli.orgs import operator_account
     from cairn.cli.runtime import ensure_database
 
@@ -183,12 +199,16 @@ def indicators_update(files: tuple[Path, ...], version: str, data_date: str | No
     if files:
         loaded = services.load_indicators(
             actor=actor, files=[(path.name, path.read_bytes()) for path in files],
-            source=", ".join(path.name for path in files), version=version, data_date=when)
+            source=", ".join(path.name for path in files), version=version, data_date=when,
+            replace=replace)
     else:
         try:
-            loaded = services.fetch_indicators(actor=actor)
+            loaded = services.fetch_indicators(actor=actor, replace=replace)
         except services.IndicatorsUnavailable as exc:
             raise CairnError(f"indicators: {exc}") from None
     click.echo(f"Loaded {loaded.app_count} apps, version {loaded.version}"
                + (f", dated {loaded.data_date:%Y-%m-%d}" if loaded.data_date else "") + ".")
+    click.echo(f"The set in use holds {len(loaded.files)} file"
+               f"{'s' if len(loaded.files) != 1 else ''}: "
+               + "; ".join(f"{f['name']} ({f['apps']} apps)" for f in loaded.files) + ".")
     click.echo("Indicators by Echap, stalkerware-indicators (CC-BY 4.0).")

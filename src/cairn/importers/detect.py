@@ -8,23 +8,28 @@ Two tables, tried in order, first match wins:
   "zip", so zips are decided by name here, or by their members with ``detect_zip_format``.
 - ``ZIP_RULES`` for a zip or folder whose member names are known.
 
+``detect_path`` does both for a file on disk: the name and first bytes first, then, for a zip
+no name rule settles, the names of its members (read from its central directory through
+``SafeZip``, so an unsafe zip is refused here too).
+
 To add a format, append a ``Rule`` (or ``ZipRule``) to the table with ``register``; keep the
 more specific rules first.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import filetype  # type: ignore[import-untyped]
+from pathlib import Path
 
 from cairn.importers.parsers.whatsapp import is_header_line
-from cairn.importers.safezip import looks_like_zip
+from cairn.importers.safezip import SafeZip, looks_like_zip
+from cairn.vault.media import sniff
 
 __all__ = ["HEAD_SIZE", "RULES", "ZIP_RULES", "Rule", "ZipRule", "detect_format",
-           "detect_zip_format", "register"]
+           "detect_path", "detect_zip_format", "register"]
 
 HEAD_SIZE = 8192
 
@@ -87,26 +92,62 @@ def _is_sms_backup(head: bytes) -> bool:
     return re.search(rb"<smses[\s>]", head[:4096]) is not None and not looks_like_zip(head)
 
 
-_MAIL_HEADER = re.compile(rb"^(?:received|return-path|delivered-to|from|message-id|date|"
-                          rb"dkim-signature|mime-version|x-[\w-]+|subject|to):", re.IGNORECASE)
+# RFC 5322 3.6 and RFC 2045 fields a saved message starts with, in any order (Apple Mail and
+# Thunderbird often write Content-Type first). A header block naming two of them is e-mail.
+_MAIL_FIELDS = frozenset({
+    b"from", b"date", b"subject", b"to", b"cc", b"message-id", b"received", b"return-path",
+    b"delivered-to", b"mime-version", b"content-type", b"content-transfer-encoding",
+    b"dkim-signature", b"reply-to", b"sender", b"in-reply-to", b"references", b"x-mailer",
+    b"arc-seal", b"authentication-results", b"envelope-to", b"x-original-to", b"user-agent",
+    b"thread-topic", b"thread-index",
+})
+_FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# An Outlook .msg is an OLE2 compound file (MS-CFB) whose streams are named __substg1.0_...
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MSG_STREAM = "__substg1.0_".encode("utf-16-le")
+
+
+def _header_fields(text: bytes) -> set[bytes]:
+    """The field names of the header block ``text`` starts with (folded lines allowed; the
+    block may run past the end of ``text``), or an empty set if it does not start with one."""
+    lines = text.split(b"\n")
+    names: set[bytes] = set()
+    for number, raw in enumerate(lines):
+        line = raw.rstrip(b"\r")
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t") and names:
+            continue
+        match = _FIELD_NAME.match(line)
+        if match is None:
+            if number == len(lines) - 1:  # a line cut at the end of the head
+                break
+            return set()
+        names.add(match.group(1).lower())
+    return names
+
+
+def _is_outlook_msg(name: str, head: bytes) -> bool:
+    return head.startswith(_OLE_MAGIC) and (name.endswith(".msg") or _MSG_STREAM in head)
 
 
 def _is_email(name: str, head: bytes) -> bool:
+    if _is_outlook_msg(name, head):
+        return True
     if looks_like_zip(head) or b"\x00" in head:
         return False
-    text = head.lstrip(b"\r\n")
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip(b"\r\n")
     if name.endswith((".eml", ".mbox")) or text.startswith(b"From "):
         return True
-    return _MAIL_HEADER.match(text) is not None and re.search(rb"\r?\n\r?\n", text) is not None
+    return len(_header_fields(text) & _MAIL_FIELDS) >= 2
 
 
 def _is_photo_or_video(head: bytes) -> bool:
-    kind = filetype.guess(head) if head else None
-    return kind is not None and kind.mime.split("/")[0] in ("image", "video")
+    return bool(head) and sniff(head).split("/")[0] in ("image", "video")
 
 
-_MEDIA_NAME = re.compile(r"\.(?:jpe?g|png|heic|heif|webp|gif|tiff?|dng|mp4|mov|m4v|3gp|mkv|"
-                         r"webm|avi)$")
+_MEDIA_NAME = re.compile(r"\.(?:jpe?g|png|heic|heif|hif|avif|jxl|webp|gif|tiff?|dng|mp4|mov|"
+                         r"m4v|3gp|mkv|webm|avi)$")
 
 
 def _is_media_folder(name: str, members: tuple[str, ...]) -> bool:
@@ -189,3 +230,19 @@ def detect_zip_format(name: str, members: Iterable[str]) -> str | None:
         if rule.test(base, lowered):
             return rule.format
     return None
+
+
+def detect_path(path: str | os.PathLike[str], name: str | None = None, *,
+                head_size: int = HEAD_SIZE) -> str | None:
+    """The format of a file on disk: ``detect_format`` on its name and first bytes, then, for
+    a zip that no name rule settles, ``detect_zip_format`` on its members' names. Raises
+    ``ImportFailure`` for a zip that ``SafeZip`` refuses."""
+    path = Path(path)
+    shown = name or path.name
+    with path.open("rb") as handle:
+        head = handle.read(head_size)
+    found = detect_format(shown, head)
+    if found is not None or not looks_like_zip(head):
+        return found
+    with SafeZip(path, name=Path(shown).name) as archive:
+        return detect_zip_format(shown, archive.names)

@@ -76,6 +76,7 @@ class ItemView:
     when_words: str = ""  # a diary row's own words for when
     end: datetime | None = None  # a diary row's interval, when it gives one
     precision: str = ""  # a diary row's precision, when the parser settled it
+    warning: str = ""  # what the parser saw that the reader must know (an e-mail's spoof)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ def _message_lines(group: Sequence[ItemView], tz: ZoneInfo) -> list[str]:
         if item.attachment_count:
             plural = "s" if item.attachment_count > 1 else ""
             text += f" [{item.attachment_count} attachment{plural}]"
+        if item.warning:
+            text += f" [{item.warning}]"
         lines.append(f"{item.when.astimezone(tz):%H:%M} {text}")
     return lines
 

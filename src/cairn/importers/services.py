@@ -180,11 +180,10 @@ def _resolve_format(fmt: str, path: Path, name: str) -> str:
         raise ValidationError({"format": [f"Choose a format ({', '.join(ImportFormat.values)})"]})
     if fmt != ImportFormat.AUTO:
         return fmt
-    from cairn.importers.detect import detect_format
+    from cairn.importers.detect import detect_path
 
-    with path.open("rb") as handle:
-        head = handle.read(HEAD_BYTES)
-    detected = detect_format(name, head)
+    # A zip that no name rule settles is told by its members' names.
+    detected = detect_path(path, name, head_size=HEAD_BYTES)
     if detected is None or detected not in PARSER_MODULES:
         raise ImportFailure(name, "Cairn cannot tell what kind of export this is; choose the "
                                   "format (WhatsApp, SMS, e-mail...) and try again")
@@ -984,7 +983,8 @@ def _item_views(drafts: Sequence[_Draft]) -> list[rules.ItemView]:
             name=draft.media_name, hints=str(details.get("camera") or ""),
             when_words=str(details.get("when_words") or ""),
             end=_parse_iso(details.get("end")) if diary else None,
-            precision=str(details.get("precision") or "") if diary else ""))
+            precision=str(details.get("precision") or "") if diary else "",
+            warning=str((details.get("extra") or {}).get("possible_spoof") or "")))
     return views
 
 

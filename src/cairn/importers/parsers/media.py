@@ -3,10 +3,13 @@
 Input: a path (a folder, a zip, or one photo or video) or ``bytes`` (a zip, or one file).
 Folders are walked without following symbolic links; zips are opened through ``SafeZip``
 (zip bombs, path traversal and links refused before anything is read). Each file is sniffed
-from its content; anything that is not an image or a video is skipped and counted in the
-notes. ``Origin.member`` is the file's path inside the folder or zip.
+from its content (``cairn.vault.media.sniff``: the HEIF family by its ``ftyp`` brands, JPEG
+XL by its signature, the rest by magic numbers); anything that is not an image or a video is
+skipped and counted in the notes. ``Origin.member`` is the file's path inside the folder or
+zip. A picture whose metadata Cairn cannot read (``UNREAD_TYPES``: JPEG XL) is still an item,
+kept like any other, with its capture time unknown and a note saying why.
 
-Photos (``exifread``, which also reads HEIC): the capture time is EXIF ``DateTimeOriginal``
+Photos (``exifread``, which also reads HEIC and HEIF): the capture time is EXIF ``DateTimeOriginal``
 (``DateTimeDigitized`` if that is missing; never ``DateTime``, which editors rewrite), with
 ``OffsetTimeOriginal`` when present: then it is exact (``captured_at_offset_known``). Without
 an offset the wall-clock time is read in ``tz`` and ``captured_at_offset_known`` is False.
@@ -39,11 +42,11 @@ from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import exifread
-import filetype  # type: ignore[import-untyped]
 from pymediainfo import MediaInfo
 
 from cairn.importers.base import ImportFailure, MediaItem, Origin, ParsedImport
 from cairn.importers.safezip import DEFAULT_LIMITS, SafeZip, looks_like_zip
+from cairn.vault.media import sniff
 
 __all__ = ["FORMAT", "parse"]
 
@@ -51,6 +54,8 @@ FORMAT = "media"
 _IN_MEMORY = 64 * 1024 * 1024
 MAX_FILES = DEFAULT_LIMITS.max_members
 _HEAD = 8192
+# Pictures Cairn recognises but whose metadata it does not read yet, with the name to give.
+UNREAD_TYPES = {"image/jxl": "JPEG XL"}
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _EXIF_OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
@@ -187,21 +192,30 @@ class _State:
         if media_type is None:
             self.skipped += 1
             return
-        try:
-            meta = (self._photo(stream) if media_type.startswith("image/")
-                    else self._video(stream))
-        except Exception:  # metadata libraries raise all sorts on damaged files
+        if media_type in UNREAD_TYPES:
             meta = _Metadata()
-            self.notes.append(f"{label}: its metadata could not be read; capture time unknown")
+            self.notes.append(f"{label}: Cairn does not read the metadata of "
+                              f"{UNREAD_TYPES[media_type]} pictures yet; the file is kept as "
+                              "it is, capture time unknown")
         else:
-            if meta.captured_at is None:
-                self.notes.append(f"{label}: no capture time in its metadata")
+            meta = self._metadata(label, media_type, stream)
         base = Path(member).name if member else self.name
         self.items.append(MediaItem(
             name=base, origin=Origin(member=member), media_type=media_type,
             captured_at=meta.captured_at, captured_at_offset_known=meta.offset_known,
             latitude=meta.latitude, longitude=meta.longitude,
             duration_seconds=meta.duration_seconds, camera=meta.camera))
+
+    def _metadata(self, label: str, media_type: str, stream: BinaryIO) -> _Metadata:
+        try:
+            meta = (self._photo(stream) if media_type.startswith("image/")
+                    else self._video(stream))
+        except Exception:  # metadata libraries raise all sorts on damaged files
+            self.notes.append(f"{label}: its metadata could not be read; capture time unknown")
+            return _Metadata()
+        if meta.captured_at is None:
+            self.notes.append(f"{label}: no capture time in its metadata")
+        return meta
 
     # -- photos --------------------------------------------------------------------------
 
@@ -293,11 +307,8 @@ def _where(name: str, member: str | None) -> str:
 
 
 def _sniff(head: bytes) -> str | None:
-    kind = filetype.guess(head)
-    mime = getattr(kind, "mime", None)
-    if isinstance(mime, str) and mime.split("/")[0] in ("image", "video"):
-        return mime
-    return None
+    media_type = sniff(head)
+    return media_type if media_type.split("/")[0] in ("image", "video") else None
 
 
 def _tag_text(tags: dict[str, Any], key: str) -> str | None:
