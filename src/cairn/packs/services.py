@@ -234,6 +234,7 @@ def _log_material(vault: Vault, disclosed: Disclosed) -> LogMaterial:
         entries=tuple(IncludedEntry(seq, raw, tuple(tree.inclusion_proof(seq, head.size)))
                       for seq, raw in sorted(entries.items())),
         records=tuple(records),
+        sign=key.sign,
         tsa_cert_pem=_read_setting_file("CAIRN_TSA_CERT_FILE"),
         tsa_ca_pem=_read_setting_file("CAIRN_TSA_CA_FILE"),
     )
