@@ -394,7 +394,8 @@ def _validate(bag: Any, root: Path) -> list[Problem]:
     except bagit.BagValidationError as exc:
         details = list(getattr(exc, "details", None) or ())
         if details:
-            return [_detail(detail, root) for detail in details]
+            return sorted((_detail(detail, root) for detail in details),
+                          key=lambda problem: (problem.where, problem.what))
         message = _plain(exc, root)
         if "Payload-Oxum" in message and "Payload-Oxum" in bag.info:
             bag.info.pop("Payload-Oxum")
