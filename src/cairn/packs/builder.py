@@ -244,6 +244,36 @@ which needs no database and no connection, and names exactly which file fails.
 """
 
 
+def wanted_objects(snapshot: Any) -> set[tuple[str, str]]:
+    """The (type, id) of every object a pack of ``snapshot`` discloses."""
+    wanted = {("incident", i.id) for i in snapshot.incidents}
+    wanted |= {("exhibit", e.id) for e in snapshot.exhibits}
+    wanted |= {("person", p.id) for p in snapshot.persons}
+    return wanted
+
+
+Found = tuple[int, dict[str, Any]]
+
+
+def entries_about(rows: Iterable[tuple[int, dict[str, Any]]], vault_id: str,
+                  wanted: set[tuple[str, str]]
+                  ) -> tuple[Found | None, dict[tuple[str, str], list[Found]]]:
+    """Which entries a pack carries: the vault's first entry, and every entry about a
+    disclosed object (``wanted``), grouped by object in log order. ``rows``: (seq, parsed
+    entry) in log order. The pack and its preview both count with this."""
+    first: Found | None = None
+    by_object: dict[tuple[str, str], list[Found]] = {}
+    for seq, body in rows:
+        target = body.get("object") or {}
+        key = (str(target.get("type")), str(target.get("id")))
+        if key == ("vault", vault_id):
+            if first is None:
+                first = (seq, body)
+        elif key in wanted:
+            by_object.setdefault(key, []).append((seq, body))
+    return first, by_object
+
+
 def proofs_for(tree: Any, seqs: Sequence[int], size: int) -> dict[int, tuple[bytes, ...]]:
     """Inclusion proofs of ``seqs`` in the tree's first ``size`` leaves."""
     return {seq: tuple(tree.inclusion_proof(seq, size)) for seq in seqs}
