@@ -135,6 +135,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     preview = page.locator("#preview")
     expect(preview).to_be_visible()
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
+    promised = int(page.locator("#preview-exhibits").inner_text().split()[0])
     assert_accessible(page, "pack preview")
     with page.expect_download() as info:
         page.get_by_role("button", name="Make and download the pack").click()
@@ -144,6 +145,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     download.save_as(saved)
     report = verify_pack(saved)
     assert report.ok, report.problems
+    assert report.exhibits == promised  # the preview said what the pack holds
     assert not page.csp_errors
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         assert any(n.endswith("VERIFY.txt") for n in archive.namelist())
