@@ -331,3 +331,29 @@ def test_corrupted_zip_bytes_are_refused_cleanly(made, tmp_path_factory, how, at
         return
     if report.ok:  # every file is still the one signed: the change was to the zip's framing
         assert report.exhibits == 2 and report.entries > 0
+
+
+def test_a_non_utf8_byte_in_a_manifest_is_a_clean_refusal(pack, tmp_path):
+    manifest = pack / "manifest-sha256.txt"
+    manifest.write_bytes(manifest.read_bytes().replace(b"data/pack.pdf", b"data/pack\xff.pdf"))
+    done = verify_pack_command(pack, tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert done.stderr.strip().startswith(
+        "cairn: verify-pack: pack: manifest-sha256.txt is not UTF-8 text, as bagit.txt declares")
+
+
+def test_a_pack_rewritten_with_utf16_tag_files_is_read_and_its_changes_named(pack, tmp_path):
+    """BagIt allows UTF-16 tag files; re-encoding ours is still an edit the seal names."""
+    for name in ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"):
+        (pack / name).write_bytes((pack / name).read_text().encode("utf-16"))
+    (pack / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-16\n")
+    for name in ("tagmanifest-sha256.txt", "tagmanifest-sha512.txt"):
+        (pack / name).unlink()
+    done = verify_pack_command(pack, tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt"):
+        assert f"FAIL {name}: was changed after the pack was signed: its SHA-256 differs from " \
+               f"{SIGNED_LIST}" in lines, done.stdout
+    assert "FAIL tagmanifest-sha256.txt: is missing: it was signed as part of the pack, in " \
+           f"{SIGNED_LIST} (removed)" in lines
