@@ -183,7 +183,9 @@ def test_the_pristine_pack_verifies_with_the_installed_command(made, tmp_path):
         done = verify_pack_command(path, tmp_path, "--key",
                                    verify_pack(path).head["key"])
         assert done.returncode == 0, done.stdout + done.stderr
-        assert done.stdout.splitlines()[-1].startswith("OK: ")
+        listed = len((made / "pack" / SIGNED_LIST).read_text().splitlines())
+        assert done.stdout.splitlines()[-1].startswith(
+            f"OK: all {listed} files are as the instance key signed them; ")
 
 
 def test_an_added_or_removed_file_is_named(pack, tmp_path):

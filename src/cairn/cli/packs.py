@@ -149,7 +149,8 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
 def _report_json(report: Any) -> dict[str, Any]:
     return {"ok": report.ok, "problems": [{"where": p.where, "what": p.what}
                                           for p in report.problems],
-            "notes": report.notes, "head": report.head, "entries": report.entries,
+            "notes": report.notes, "head": report.head, "files": report.files,
+            "entries": report.entries,
             "records": report.records, "exhibits": report.exhibits}
 
 
@@ -165,7 +166,8 @@ def _print_report(report: Any) -> None:
     for problem in report.problems:
         click.echo(f"FAIL {problem}")
     if report.ok:
-        click.echo(f"OK: {report.entries} entries proven in the signed log, {report.records} "
+        click.echo(f"OK: all {report.files} files are as the instance key signed them; "
+                   f"{report.entries} entries proven in the signed log, {report.records} "
                    f"records and {report.exhibits} exhibit files match them.")
     else:
         click.echo(f"{len(report.problems)} check(s) failed.")

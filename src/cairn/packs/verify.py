@@ -76,6 +76,7 @@ class PackReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     head: dict[str, Any] = field(default_factory=dict)
+    files: int = 0  # files found to be those the signed list names (0 if the seal fails)
     entries: int = 0
     records: int = 0
     exhibits: int = 0
@@ -219,6 +220,7 @@ def _check_contents(root: Path, report: PackReport, pinned: str | None) -> None:
               if public_raw else None)
     problems, digests = check_seal(root, verify)
     report.problems.extend(problems)
+    report.files = 0 if problems else len(digests)
     index = _load_json(data, layout.INDEX, report)
     if not isinstance(index, dict) or index.get("format") != layout.FORMAT:
         report.fail(f"data/{layout.INDEX}", "is not a Cairn pack index")
