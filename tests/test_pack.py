@@ -131,7 +131,7 @@ def test_a_whole_vault_pack_verifies_with_bagit_and_on_its_own(bag, packed_vault
     assert index["omitted_entries"] == report.head["size"] - len(index["entries"])
     text = (bag / layout.VERIFY_TEXT).read_text()
     assert signing.instance_key().fingerprint() in text
-    assert "sha256sum -c manifest-sha256.txt" in text
+    assert "sha256sum -c signed-sha256.txt" in text
 
 
 def test_the_timestamp_verifies_with_openssl_as_verify_txt_says(bag, stamped):
@@ -162,7 +162,8 @@ def test_building_twice_gives_the_same_bag_apart_from_the_build_time(packed_vaul
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
     differ = {rel for rel in files if (one / rel).read_bytes() != (later / rel).read_bytes()}
     build_time = {"data/pack.json", "data/pack.pdf", "bag-info.txt", "manifest-sha256.txt",
-                  "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"}
+                  "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt",
+                  "signed-sha256.txt", "signed-sha256.txt.sig"}
     assert differ <= build_time
     strip = [json.loads((d / "data/pack.json").read_bytes()) for d in (one, later)]
     for index in strip:
@@ -205,7 +206,8 @@ def test_a_removed_file_is_found_by_both(bag):
 def test_an_added_file_is_found_by_both(bag):
     (bag / "data" / "exhibits" / "AB-99 extra.png").write_bytes(_png((1, 2, 3)))
     problems = _agree(bag)
-    assert "data/exhibits/AB-99 extra.png: is not listed in manifest-sha256.txt (added)" in problems
+    assert "data/exhibits/AB-99 extra.png: is not listed in the payload manifests (added)" \
+        in problems
 
 
 def test_an_edited_manifest_is_found_by_both(bag):

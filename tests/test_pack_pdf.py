@@ -29,6 +29,7 @@ from cairn.audit.models import AuditRecord
 from cairn.demo import load_demo
 from cairn.packs import document as pack_document
 from cairn.packs import pdf as pack_pdf
+from cairn.packs import statement as statement_draft
 from cairn.packs import statement_access, statement_services
 from cairn.packs.document import DocumentError, build_document, describe_when, number_ranges
 from cairn.packs.head import HeadInfo
@@ -394,10 +395,20 @@ def test_the_statement_draft_is_marked_and_carries_no_declaration(demo):
     assert "This statement is about Mark Ellis" in text
     for exhibit in demo.snapshot.exhibits:
         assert exhibit.reference in text
-    # First person, in time order, in her words.
-    first, second = demo.snapshot.incidents[:2]
-    assert text.index(first.description[10:60]) < text.index(second.description[10:60])
-    assert "I was afraid that violence would be used against me." in text
+    # In time order, in her words exactly as she wrote them (line breaks aside).
+    positions = [text.index(" ".join(i.description.split())) for i in demo.snapshot.incidents]
+    assert positions == sorted(positions)
+    for incident in demo.snapshot.incidents:
+        if incident.impact.strip():
+            assert " ".join(incident.impact.split()) in text
+    # No sentence of Cairn's in her mouth: a ticked box is a question for her, in brackets.
+    assert "I was afraid" not in text
+    feared = sum(i.feared_violence for i in demo.snapshot.incidents)
+    assert feared and text.count(statement_draft.FEARED_VIOLENCE) == feared
+    prompt = statement_draft.FEARED_VIOLENCE
+    assert prompt.startswith("[") and prompt.endswith("]")
+    # A plain note that a draft may be disclosed.
+    assert "it may be shown to the defence" in text
 
 
 def test_the_statement_draft_of_an_empty_log_asks_for_her_words():
@@ -433,7 +444,9 @@ def test_the_owner_sees_a_fresh_draft_then_saves_her_own(owner_client, logged_va
     assert response.status_code == 200
     page = response.content.decode()
     assert "<title>Your statement draft \N{EN DASH} Cairn</title>" in page
-    assert "DRAFT STATEMENT" in page and "he waited by the gate at the school." in page
+    assert "DRAFT STATEMENT" in page and "He waited by the gate at the school." in page
+    assert "MG11" in page and "section 9 of the Criminal Justice Act 1967" in page
+    assert "may be shown to the defence" in page
     assert "It is not saved until" in page
 
     response = owner_client.post(_url(logged_vault), {"text": "My own words.\r\n\r\nMore."})
@@ -544,3 +557,17 @@ def test_the_statement_page_in_a_browser(browser, live_server, logged_vault, vie
         page.wait_for_load_state("networkidle")
     finally:
         context.close()
+
+
+@pytest.mark.django_db
+def test_the_draft_downloads_as_text_for_the_officer(owner_client, logged_vault):
+    url = reverse("packs:statement_download", args=[logged_vault.pk])
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert re.fullmatch(r'attachment; filename="draft-\d{4}-\d\d-\d\d\.txt"',
+                        response["Content-Disposition"])
+    assert "He waited by the gate at the school." in response.content.decode()
+    statement_services.save_statement_draft(actor=logged_vault.owner, vault=logged_vault,
+                                            text="My own words.")
+    assert owner_client.get(url).content.decode() == "My own words."

@@ -55,7 +55,7 @@ def test_the_owner_sees_the_page_with_a_neutral_title(owner_client, vault, incid
 
 def test_preview_counts_what_the_pack_would_hold(owner_client, vault, incidents):
     response = owner_client.post(_url(vault), {
-        "scope": "chosen", "incidents": ["1", "3"], "statement": "auto",
+        "scope": "chosen", "incidents": ["1", "3"], "statement": "none",
         "protection": "none", "action": "preview"})
     assert response.status_code == 200
     preview = response.context["preview"]
@@ -82,7 +82,7 @@ def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tm
 
 def test_a_passphrase_protected_download(owner_client, vault, incidents, tmp_path):
     response = owner_client.post(_url(vault), {
-        "scope": "all", "statement": "auto", "protection": "passphrase",
+        "scope": "all", "statement": "none", "protection": "passphrase",
         "passphrase": "a long passphrase 2026", "action": "build"})
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.zip.age"')
@@ -97,7 +97,7 @@ def test_a_passphrase_protected_download(owner_client, vault, incidents, tmp_pat
 ])
 def test_bad_choices_are_refused_and_nothing_is_built(owner_client, vault, incidents, data,
                                                       field, message):
-    form = {"scope": "all", "statement": "auto", "protection": "none", "action": "build",
+    form = {"scope": "all", "statement": "none", "protection": "none", "action": "build",
             **data}
     response = owner_client.post(_url(vault), form)
     assert response.status_code == 400
@@ -108,7 +108,7 @@ def test_bad_choices_are_refused_and_nothing_is_built(owner_client, vault, incid
 def test_nobody_else_reaches_the_page(client, colleague, password, vault, incidents):
     client.login(username=colleague.username, password=password)
     assert client.get(_url(vault)).status_code == 404
-    response = client.post(_url(vault), {"scope": "all", "statement": "auto",
+    response = client.post(_url(vault), {"scope": "all", "statement": "none",
                                          "protection": "none", "action": "build"})
     assert response.status_code == 404
     client.logout()
@@ -135,6 +135,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     preview = page.locator("#preview")
     expect(preview).to_be_visible()
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
+    promised = int(page.locator("#preview-exhibits").inner_text().split()[0])
     assert_accessible(page, "pack preview")
     with page.expect_download() as info:
         page.get_by_role("button", name="Make and download the pack").click()
@@ -144,6 +145,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     download.save_as(saved)
     report = verify_pack(saved)
     assert report.ok, report.problems
+    assert report.exhibits == promised  # the preview said what the pack holds
     assert not page.csp_errors
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         assert any(n.endswith("VERIFY.txt") for n in archive.namelist())

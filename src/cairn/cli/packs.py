@@ -1,8 +1,10 @@
 """``cairn pack`` builds an evidence pack; ``cairn verify-pack`` checks one with no database.
 
 ``--select`` takes incident numbers and ranges (``3``, ``10-14``) and exhibit references
-(``AB/7``), comma-separated or repeated; without it the whole vault is packed. An exhibit
-attached to a chosen incident comes with it; a named exhibit comes on its own.
+(``AB/7``), comma-separated or repeated; without it the whole vault is packed, every exhibit
+included. An exhibit attached to a chosen incident comes with it (a derived copy with its
+original); a named exhibit comes on its own; ``--with-originals`` adds the files the chosen
+incidents were imported from. The statement draft goes in only with ``--statement``.
 """
 
 from __future__ import annotations
@@ -51,9 +53,14 @@ def parse_selection(values: tuple[str, ...]) -> tuple[set[int], set[str]] | None
               help="Incidents (12, 3-9) and exhibits (AB/7) to include; default: all.")
 @click.option("--redacted", is_flag=True,
               help="Carry each chosen exhibit's latest redacted copy instead of the original.")
-@click.option("--statement", type=click.Choice(["saved", "draft", "none"]), default=None,
-              help="The statement draft to include (default: your saved draft for a whole "
-                   "vault, a fresh draft of the chosen incidents otherwise).")
+@click.option("--with-originals", is_flag=True,
+              help="With --select: also the original files (chat exports...) the chosen "
+                   "incidents were imported from. They hold every message, also those behind "
+                   "incidents you leave out.")
+@click.option("--statement", type=click.Choice(["none", "saved", "draft"]), default="none",
+              show_default=True,
+              help="Put a statement draft in the pack: your saved draft, or a fresh draft of "
+                   "the chosen incidents. A draft in the pack may be disclosed to the defence.")
 @click.option("--to", "recipients", multiple=True, metavar="RECIPIENT",
               help="Encrypt to this age public key (age1...); repeatable. Needs --out *.age.")
 @click.option("--passphrase", is_flag=True,
@@ -62,8 +69,8 @@ def parse_selection(values: tuple[str, ...]) -> tuple[set[int], set[str]] | None
               help="Where to write: a folder, a .zip, or a .age (encrypted zip).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
-                 statement: str | None, recipients: tuple[str, ...], passphrase: bool,
-                 out: Path, as_json: bool) -> None:
+                 with_originals: bool, statement: str, recipients: tuple[str, ...],
+                 passphrase: bool, out: Path, as_json: bool) -> None:
     """Build an evidence pack: a PDF and a BagIt bag that anyone can check."""
     vault = current_vault(vault_ref)
     from cairn.packs.builder import PackBuildError
@@ -72,12 +79,16 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
     from cairn.packs.services import build_pack, selection_for
 
     chosen = parse_selection(select)
+    if with_originals and chosen is None:
+        raise CairnError("with-originals: a whole-vault pack already holds every original; "
+                         "use it with --select")
     secret = None
     if passphrase:
         secret = click.prompt("Passphrase for the pack", hide_input=True,
                               confirmation_prompt=True, err=True)
     try:
-        selection = selection_for(vault, chosen, use_redacted=redacted)
+        selection = selection_for(vault, chosen, use_redacted=redacted,
+                                  with_originals=with_originals)
         result = with_progress(
             lambda progress: build_pack(actor=vault.owner, vault=vault, selection=selection,
                                         out=out, recipients=recipients, passphrase=secret,
@@ -96,6 +107,8 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
     click.echo(f"  {result.incidents} incident(s), {result.exhibits} exhibit(s), "
                f"{result.entries} log entries with their proofs "
                f"({result.omitted_entries} other entries left out).")
+    if statement != "none":
+        click.echo("  It holds your statement draft: the defence may be shown it.")
     if result.encrypted:
         click.echo("  Encrypted with age: open it with `age -d` and the key or passphrase.")
     click.echo(f"  Check it with: cairn verify-pack {result.path}")
@@ -112,7 +125,8 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
 @click.pass_context
 def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
                         passphrase: bool, key_fingerprint: str | None, as_json: bool) -> None:
-    """Check a pack on its own: manifests, proofs, signature, timestamp, exhibits and PDF.
+    """Check a pack on its own: every file against its signature, the manifests, proofs,
+    tree head, timestamp, exhibits and PDF.
 
     Needs no database and nothing from the instance that made it. Exits 0 when every check
     holds, 1 otherwise, naming each file and check that fails.
@@ -135,7 +149,8 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
 def _report_json(report: Any) -> dict[str, Any]:
     return {"ok": report.ok, "problems": [{"where": p.where, "what": p.what}
                                           for p in report.problems],
-            "notes": report.notes, "head": report.head, "entries": report.entries,
+            "notes": report.notes, "head": report.head, "files": report.files,
+            "entries": report.entries,
             "records": report.records, "exhibits": report.exhibits}
 
 
@@ -151,7 +166,8 @@ def _print_report(report: Any) -> None:
     for problem in report.problems:
         click.echo(f"FAIL {problem}")
     if report.ok:
-        click.echo(f"OK: {report.entries} entries proven in the signed log, {report.records} "
+        click.echo(f"OK: all {report.files} files are as the instance key signed them; "
+                   f"{report.entries} entries proven in the signed log, {report.records} "
                    f"records and {report.exhibits} exhibit files match them.")
     else:
         click.echo(f"{len(report.problems)} check(s) failed.")

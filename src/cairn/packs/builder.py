@@ -3,11 +3,15 @@
 Inputs: the disclosed snapshot (``selection.resolve``), the log material the caller read from
 the ledger (the signed head, the included entries with their inclusion proofs, the canonical
 records those entries hash), the PDF's bytes, and a function that yields an exhibit's bytes.
-Output: a BagIt bag laid out as ``layout`` describes, plus ``VERIFY.txt``.
+Output: a BagIt bag laid out as ``layout`` describes, plus ``VERIFY.txt``, sealed by the
+instance key: ``signed-sha256.txt`` lists every file with its SHA-256 and
+``signed-sha256.txt.sig`` is the Ed25519 signature over it (ADR 0025), so no byte of the pack
+(the PDF and ``pack.json`` included, which no ledger entry covers) can change unnoticed.
 
 The same inputs give the same bag, apart from ``built_at`` (in ``pack.json`` and
-``bag-info.txt``): records and entries are written in a fixed order, JSON is RFC 8785
-canonical, and zip members carry a fixed date.
+``bag-info.txt``) and what hashes it: records and entries are written in a fixed order, JSON
+is RFC 8785 canonical, zip members carry a fixed date, and Ed25519 signatures are
+deterministic.
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ class LogMaterial:
     token: bytes | None
     entries: tuple[IncludedEntry, ...]
     records: tuple[Record, ...]
+    # The instance key's signing function (message -> 64-byte Ed25519 signature): the key
+    # whose public half is ``public_key_pem`` and which signed the head.
+    sign: Callable[[bytes], bytes]
     tsa_cert_pem: bytes | None = None
     tsa_ca_pem: bytes | None = None
     instance_name: str = "Cairn"
@@ -152,7 +159,7 @@ def write_bag(writer: BagWriter, disclosed: Disclosed, material: LogMaterial, *,
         ("External-Identifier", f"vault {snapshot.id}, log size {material.head.size}"),
         ("Cairn-Pack-Version", str(layout.VERSION)),
         *material.extra_info,
-    ])
+    ], sign=material.sign)
     return index
 
 
@@ -161,43 +168,62 @@ def _iso(moment: datetime) -> str:
 
 
 def verify_text(material: LogMaterial, incidents: int, exhibits: int) -> str:
-    """``VERIFY.txt``: the checks, in plain words, for someone who is not an expert."""
+    """``VERIFY.txt``: what is signed, and the checks, in plain words and standard commands."""
     head = material.head
-    stamp = ("It was also time-stamped by an independent time-stamping authority "
+    stamp = ("An independent time-stamping authority also time-stamped that tree head "
              f"({head.tsa_name or 'named in data/head/tsa.pem'}) at {head.tsa_time}."
              if material.token is not None else
-             "No independent time-stamp was available when it was signed.")
+             "No independent time-stamp was available when the tree head was signed.")
     return f"""HOW TO CHECK THIS EVIDENCE PACK
 ===============================
 
 This folder is an evidence pack made by Cairn, an incident log for people being stalked.
 It holds {incidents} incident(s) and {exhibits} exhibit file(s) chosen by the person who kept
-the log, a readable copy (data/pack.pdf), and the proofs that none of it has been changed
-since it was recorded. You do not need Cairn, or to trust whoever gave you this pack, to
-check it.
+the log, a readable report (data/pack.pdf), and the proofs described below. You do not need
+Cairn, or to trust whoever gave you this pack, to check it.
 
-What the proofs rest on
------------------------
-Every change to the log was recorded, when it happened, as an "entry" in an append-only log
-(a Merkle tree, as defined in RFC 9162). At {head.timestamp} the log held {head.size}
-entries, and the Cairn instance signed a statement of that, its "tree head"
-(data/head/tree-head.json), with its Ed25519 key (data/head/instance-key.pem).
-Key fingerprint (SHA-256 of the raw public key):
+The key
+-------
+The Cairn instance that made this pack signs with an Ed25519 key. Its public key is
+data/head/instance-key.pem. Its fingerprint (the SHA-256 of the raw 32-byte public key) is
     {head.key_fingerprint}
-Ask the force or organisation that runs the instance to confirm this fingerprint.
-{stamp}
-This pack carries {head.included_entries} of the {head.size} entries: those about what it
-contains. Nothing else about the entries left out is shown.
+Ask the force or organisation that runs the instance to confirm this fingerprint: the checks
+below prove what that key signed, and nothing more.
+
+What is signed
+--------------
+A. Every file of the pack, as it was made. signed-sha256.txt lists every file in this folder
+   with its SHA-256: everything under data/ (the PDF, data/pack.json, the tree head, the
+   entries, proofs, records and exhibits), this file (VERIFY.txt), bagit.txt, bag-info.txt
+   and the four BagIt manifests. signed-sha256.txt.sig is the instance key's signature over
+   that list; they are the only two files the list does not name. So a byte changed in any
+   file, a file removed or a file added after the pack was made makes check 1 fail, even if
+   whoever did it rebuilt the BagIt manifests. (This signature does not date anything.)
+
+B. The log. Every change to the log was recorded, when it happened, as an "entry" in an
+   append-only log (a Merkle tree, as defined in RFC 9162). At {head.timestamp} the log held
+   {head.size} entries, and the instance signed a statement of that, its "tree head"
+   (data/head/tree-head.json). {stamp}
+   This pack carries {head.included_entries} of the {head.size} entries: those about what it
+   contains. Nothing else about the entries left out is shown. The entries, the records and
+   the exhibits are proven against the tree head (checks 3 to 5); the PDF, pack.json and this
+   file are not in the log, and only signature A covers them.
 
 The checks
 ----------
-1. Nothing in the folder was changed, removed or added. The files manifest-sha256.txt and
-   manifest-sha512.txt list every file under data/ with its checksum; tagmanifest-*.txt do
-   the same for the other files. With standard tools:
-       cd into this folder, then:  sha256sum -c manifest-sha256.txt
-   or with the Library of Congress BagIt tool:  bagit.py --validate .
-2. The tree head is genuine: its signature verifies with the public key, and (if present)
-   the time-stamp token data/head/timestamp.tsr verifies with OpenSSL:
+1. The pack is the one the instance signed (A). In this folder, with OpenSSL 3 and GNU
+   coreutils:
+       openssl pkeyutl -verify -pubin -inkey data/head/instance-key.pem -rawin
+           -in signed-sha256.txt -sigfile signed-sha256.txt.sig
+       sha256sum -c signed-sha256.txt
+   The first must say "Signature Verified Successfully", the second "OK" for every file.
+   Then check that nothing was added: the number of files in the folder
+   (find . -type f | wc -l) must be the number of lines of signed-sha256.txt plus 2.
+   The BagIt manifests (manifest-*.txt, tagmanifest-*.txt) let any BagIt tool check the
+   folder too (bagit.py --validate .), but anyone can rewrite those: only the signed list
+   proves that the files are the ones that were made.
+2. The tree head is genuine (B): its signature verifies with the same public key, and (if
+   present) the time-stamp token data/head/timestamp.tsr verifies with OpenSSL:
        openssl ts -verify -in data/head/timestamp.tsr -data data/head/stamped.json
            -CAfile data/head/tsa-ca.pem -untrusted data/head/tsa.pem
    (stamped.json is the tree head without its "signature" and "token_sha256" members, in
@@ -214,8 +240,38 @@ The checks
 
 All five checks are done at once by the command
     cairn verify-pack <this folder or its .zip>
-which needs no database and no connection, and names exactly what fails.
+which needs no database and no connection, and names exactly which file fails.
 """
+
+
+def wanted_objects(snapshot: Any) -> set[tuple[str, str]]:
+    """The (type, id) of every object a pack of ``snapshot`` discloses."""
+    wanted = {("incident", i.id) for i in snapshot.incidents}
+    wanted |= {("exhibit", e.id) for e in snapshot.exhibits}
+    wanted |= {("person", p.id) for p in snapshot.persons}
+    return wanted
+
+
+Found = tuple[int, dict[str, Any]]
+
+
+def entries_about(rows: Iterable[tuple[int, dict[str, Any]]], vault_id: str,
+                  wanted: set[tuple[str, str]]
+                  ) -> tuple[Found | None, dict[tuple[str, str], list[Found]]]:
+    """Which entries a pack carries: the vault's first entry, and every entry about a
+    disclosed object (``wanted``), grouped by object in log order. ``rows``: (seq, parsed
+    entry) in log order. The pack and its preview both count with this."""
+    first: Found | None = None
+    by_object: dict[tuple[str, str], list[Found]] = {}
+    for seq, body in rows:
+        target = body.get("object") or {}
+        key = (str(target.get("type")), str(target.get("id")))
+        if key == ("vault", vault_id):
+            if first is None:
+                first = (seq, body)
+        elif key in wanted:
+            by_object.setdefault(key, []).append((seq, body))
+    return first, by_object
 
 
 def proofs_for(tree: Any, seqs: Sequence[int], size: int) -> dict[int, tuple[bytes, ...]]:

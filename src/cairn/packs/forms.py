@@ -16,15 +16,19 @@ class PackForm(forms.Form):
                  ("chosen", "Only the incidents I choose")])
     incidents = forms.MultipleChoiceField(label="Incidents to include", required=False,
                                           widget=forms.CheckboxSelectMultiple)
+    originals = forms.BooleanField(
+        label="Also include the original files the incidents I choose were imported from",
+        help_text="For example a chat export. It holds every message in it, including any "
+                  "about incidents you leave out.",
+        required=False)
     redacted = forms.BooleanField(
         label="Use my redacted copies instead of the originals, where I have made them",
         required=False)
     statement = forms.ChoiceField(
-        label="Statement draft", widget=forms.RadioSelect, initial="auto",
-        choices=[("auto", "My saved draft if I include everything, otherwise a fresh draft of "
-                          "the incidents I choose"),
-                 ("draft", "A fresh draft of the incidents I include"),
-                 ("none", "No statement draft")])
+        label="Statement draft", widget=forms.RadioSelect, initial="none",
+        choices=[("none", "Leave my statement draft out"),
+                 ("saved", "Put my saved statement draft in the pack"),
+                 ("draft", "Put a fresh draft of the incidents I include in the pack")])
     protection = forms.ChoiceField(
         label="Protect the file", widget=forms.RadioSelect, initial="none",
         choices=[("none", "No protection (a zip file)"),

@@ -4,6 +4,8 @@
 
     bagit.txt, bag-info.txt, manifest-sha256.txt, manifest-sha512.txt,
     tagmanifest-sha256.txt, tagmanifest-sha512.txt, VERIFY.txt
+    signed-sha256.txt                  every other file with its SHA-256 (sha256sum format)
+    signed-sha256.txt.sig              the instance key's Ed25519 signature over that list
     data/pack.pdf                      the readable pack
     data/pack.json                     the index below
     data/head/tree-head.json           the signed tree head (fields + base64 signature)
@@ -16,7 +18,7 @@
     data/records/<type>-<id>.json      the canonical content an entry's content_sha256 names
     data/exhibits/<REF> <name>         the exhibit files, byte for byte
 
-``pack.json`` (format ``cairn-pack``, version 1)::
+``pack.json`` (format ``cairn-pack``, version 2; version 1 packs had no signed list)::
 
     {"format", "version", "vault", "built_at", "head", "pdf", "omitted_entries",
      "entries": [{"seq", "entry", "proof"}],
@@ -27,8 +29,10 @@
 
 from __future__ import annotations
 
+from cairn.packs.bag import SIGNATURE, SIGNED_LIST, safe_file_name
+
 FORMAT = "cairn-pack"
-VERSION = 1
+VERSION = 2
 
 PDF = "pack.pdf"
 INDEX = "pack.json"
@@ -39,6 +43,8 @@ STAMPED = "head/stamped.json"
 TSA_CERT = "head/tsa.pem"
 TSA_CA = "head/tsa-ca.pem"
 VERIFY_TEXT = "VERIFY.txt"
+SIGNED = SIGNED_LIST
+SIGNED_SIGNATURE = SIGNATURE
 
 
 def entry_path(seq: int) -> str:
@@ -54,6 +60,4 @@ def record_path(kind: str, object_id: str) -> str:
 
 
 def exhibit_path(reference: str, file_name: str) -> str:
-    from cairn.packs.bag import safe_file_name
-
     return f"exhibits/{safe_file_name(reference.replace('/', '-') + ' ' + file_name)}"

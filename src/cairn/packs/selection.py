@@ -8,8 +8,14 @@ construction rather than by each step remembering to filter.
 Rules:
 - ``incident_ids=None`` means every incident; otherwise exactly those (unknown ids are an
   error naming how many were not found, never which).
-- ``exhibit_ids=None`` means every exhibit attached to a chosen incident; otherwise exactly
-  those (an exhibit attached to an incident left out may still be chosen on its own).
+- ``exhibit_ids=None`` means the exhibits that belong with the chosen incidents: with every
+  incident, *every* exhibit of the vault (those linked to no incident and the original files
+  imports came from included: "everything" is everything); with some incidents, those
+  attached to them, each derived copy with its original and each original with its derived
+  copies, plus ``also`` (exhibits the owner named on their own, or the original exports
+  behind the chosen incidents when she asks for them). Otherwise exactly ``exhibit_ids``:
+  an officer's pack carries exactly what the victim shares, and a copy shared without its
+  original must not bring the original with it.
 - ``redacted`` maps an original exhibit's id to a redacted copy made from it: the copy is
   carried in its place, and the original's file is left out.
 - Persons are those linked to a chosen incident.
@@ -32,13 +38,20 @@ class Selection:
     incident_ids: frozenset[str] | None = None
     exhibit_ids: frozenset[str] | None = None
     redacted: Mapping[str, str] = field(default_factory=dict)  # original id -> copy id
+    also: frozenset[str] = frozenset()  # with exhibit_ids=None: named on their own, added
 
     @classmethod
     def of(cls, incidents: Iterable[str] | None = None, exhibits: Iterable[str] | None = None,
-           redacted: Mapping[str, str] | None = None) -> Selection:
+           redacted: Mapping[str, str] | None = None,
+           also: Iterable[str] = ()) -> Selection:
         return cls(frozenset(map(str, incidents)) if incidents is not None else None,
                    frozenset(map(str, exhibits)) if exhibits is not None else None,
-                   {str(k): str(v) for k, v in (redacted or {}).items()})
+                   {str(k): str(v) for k, v in (redacted or {}).items()},
+                   frozenset(map(str, also)))
+
+    @property
+    def everything(self) -> bool:
+        return self.incident_ids is None and self.exhibit_ids is None
 
 
 @dataclass(frozen=True)
@@ -73,12 +86,16 @@ def resolve(snapshot: VaultSnapshot, selection: Selection) -> Disclosed:
                                  "(deleted, or from another vault)")
         incidents = [i for i in snapshot.incidents if i.id in selection.incident_ids]
     chosen_incidents = {i.id for i in incidents}
-    if selection.exhibit_ids is None:
-        exhibit_ids = {e.id for e in snapshot.exhibits if e.incident_id in chosen_incidents}
+    unknown = ((selection.exhibit_ids or frozenset()) | selection.also) - exhibits_by_id.keys()
+    if unknown:
+        raise SelectionError(f"{len(unknown)} chosen exhibit(s) are not in this vault")
+    if selection.everything:
+        exhibit_ids = set(exhibits_by_id)
+    elif selection.exhibit_ids is None:
+        exhibit_ids = _with_relatives(snapshot, {
+            e.id for e in snapshot.exhibits if e.incident_id in chosen_incidents})
+        exhibit_ids |= selection.also
     else:
-        unknown = selection.exhibit_ids - exhibits_by_id.keys()
-        if unknown:
-            raise SelectionError(f"{len(unknown)} chosen exhibit(s) are not in this vault")
         exhibit_ids = set(selection.exhibit_ids)
 
     substitutions: list[Substitution] = []
@@ -105,3 +122,20 @@ def resolve(snapshot: VaultSnapshot, selection: Selection) -> Disclosed:
     cut = replace(snapshot, incidents=tuple(incidents), persons=persons, exhibits=exhibits,
                   deleted_incidents=0, extra={})
     return Disclosed(cut, tuple(substitutions))
+
+
+def _with_relatives(snapshot: VaultSnapshot, exhibit_ids: set[str]) -> set[str]:
+    """``exhibit_ids`` with each derived copy's original and each original's derived copies,
+    however far the chain goes (a copy of a copy)."""
+    related: dict[str, set[str]] = {}
+    for exhibit in snapshot.exhibits:
+        if exhibit.derived_from is not None:
+            related.setdefault(exhibit.id, set()).add(exhibit.derived_from)
+            related.setdefault(exhibit.derived_from, set()).add(exhibit.id)
+    found, todo = set(exhibit_ids), list(exhibit_ids)
+    while todo:
+        for other in related.get(todo.pop(), ()):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return found

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +43,8 @@ from cairn.packs.builder import (
     PackBuildError,
     Progress,
     Record,
+    entries_about,
+    wanted_objects,
     write_bag,
 )
 from cairn.packs.head import HeadInfo
@@ -53,7 +54,7 @@ from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit, Incident, Person, Vault
 from cairn.vault.snapshot import ExhibitSnapshot, take_snapshot
 
-STATEMENT_CHOICES = ("saved", "draft", "none")
+STATEMENT_CHOICES = ("none", "saved", "draft")
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class PackResult:
 
 def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                recipients: Iterable[str] = (), passphrase: str | None = None,
-               statement: str | None = None, now: datetime | None = None,
+               statement: str = "none", now: datetime | None = None,
                progress: Progress | None = None, case: Any = None) -> PackResult:
     """Build the pack for ``selection`` at ``out``.
 
@@ -77,10 +78,10 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
     to ``recipients`` (X25519 ``age1...`` keys) and/or ``passphrase``; anything else a
     folder (which must not exist yet, or be empty).
 
-    ``statement``: "saved" (the victim's corrected draft), "draft" (a fresh draft of the
-    disclosed incidents only) or "none". By default the saved draft when the whole vault is
-    disclosed, else a fresh draft: a draft saved for the whole vault may mention incidents
-    left out.
+    ``statement``: "none" (the default: a statement draft may be disclosed to the defence,
+    so it goes into a pack only when she chooses), "saved" (her corrected draft, which may
+    mention incidents a partial pack leaves out) or "draft" (a fresh draft of the disclosed
+    incidents only).
 
     ``case``: an officer builds the pack of what the vault's owner shared with that case (the
     SPO application's download); ``selection`` must lie within the share's scope.
@@ -100,8 +101,6 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
 
     snapshot = take_snapshot(vault, now=built_at)
     disclosed = resolve(snapshot, selection)
-    whole = selection.incident_ids is None and selection.exhibit_ids is None
-    statement = statement or ("saved" if whole else "draft")
     if statement not in STATEMENT_CHOICES:
         raise PackBuildError(f"statement must be one of {', '.join(STATEMENT_CHOICES)}")
 
@@ -175,6 +174,7 @@ def _check_builder(actor: Any, vault: Vault, selection: Selection, case: Any) ->
         vault=vault, incident_id__in=scope.incident_ids).values_list("pk", flat=True)}
     if not (selection.incident_ids or frozenset()) <= incidents or \
             not (selection.exhibit_ids or frozenset()) <= exhibits or \
+            not selection.also <= exhibits or \
             not set(selection.redacted.values()) <= exhibits:
         raise Http404("No such vault")
 
@@ -198,24 +198,13 @@ def _log_material(vault: Vault, disclosed: Disclosed) -> LogMaterial:
         raise PackBuildError("the vault's log does not match its signed head; run "
                              "`cairn verify`")
 
-    snapshot = disclosed.snapshot
-    wanted = {("incident", i.id) for i in snapshot.incidents}
-    wanted |= {("exhibit", e.id) for e in snapshot.exhibits}
-    wanted |= {("person", p.id) for p in snapshot.persons}
-    by_object: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    entries: dict[int, bytes] = {}
-    vault_first: tuple[int, dict[str, Any]] | None = None
-    for seq, entry, _ in rows:
-        raw = bytes(entry)
-        body = json.loads(raw)
-        target = body.get("object") or {}
-        key = (str(target.get("type")), str(target.get("id")))
-        if key == ("vault", str(vault.pk)) and vault_first is None:
-            vault_first = (seq, body)
-            entries[seq] = raw
-        elif key in wanted:
-            by_object[key].append((seq, body))
-            entries[seq] = raw
+    raw_entries = {seq: bytes(entry) for seq, entry, _ in rows}
+    vault_first, by_object = entries_about(
+        ((seq, json.loads(raw)) for seq, raw in raw_entries.items()), str(vault.pk),
+        wanted_objects(disclosed.snapshot))
+    carried = [seq for found in by_object.values() for seq, _ in found]
+    carried += [vault_first[0]] if vault_first is not None else []
+    entries = {seq: raw_entries[seq] for seq in carried}
 
     records = [_vault_record(vault, vault_first)]
     records += _records(vault, disclosed, by_object)
@@ -234,6 +223,7 @@ def _log_material(vault: Vault, disclosed: Disclosed) -> LogMaterial:
         entries=tuple(IncludedEntry(seq, raw, tuple(tree.inclusion_proof(seq, head.size)))
                       for seq, raw in sorted(entries.items())),
         records=tuple(records),
+        sign=key.sign,
         tsa_cert_pem=_read_setting_file("CAIRN_TSA_CERT_FILE"),
         tsa_ca_pem=_read_setting_file("CAIRN_TSA_CA_FILE"),
     )
@@ -340,11 +330,15 @@ def _render_pdf(actor: Any, vault: Vault, disclosed: Disclosed, material: LogMat
 # --- choosing ---------------------------------------------------------------------------------
 
 def selection_for(vault: Vault, chosen: tuple[set[int], set[str]] | None, *,
-                  use_redacted: bool = False) -> Selection:
+                  use_redacted: bool = False, with_originals: bool = False) -> Selection:
     """A ``Selection`` from incident numbers and exhibit references (None: everything).
 
-    An exhibit attached to a chosen incident comes with it. With ``use_redacted``, each
-    chosen exhibit that has a redacted copy is carried as its latest copy.
+    Everything is every exhibit of the vault. Otherwise an exhibit attached to a chosen
+    incident comes with it (each derived copy with its original, ``selection.resolve``), a
+    named exhibit comes on its own, and with ``with_originals`` so does the original file
+    each chosen incident was imported from (a chat export holds every message in it, also
+    those behind incidents left out: so only when she asks). With ``use_redacted``, each
+    exhibit that has a redacted copy is carried as its latest copy.
     """
     from cairn.packs.selection import SelectionError
     from cairn.vault import access
@@ -352,63 +346,67 @@ def selection_for(vault: Vault, chosen: tuple[set[int], set[str]] | None, *,
     owner = vault.owner
     incidents = access.incidents_readable_by(owner, vault).filter(deleted_at__isnull=True)
     exhibits = access.exhibits_readable_by(owner, vault)
-    if chosen is None:
-        incident_ids = None
-        exhibit_ids = None
-        candidates = list(exhibits.values_list("id", flat=True))
-    else:
-        numbers, references = chosen
-        found = dict(incidents.filter(number__in=numbers).values_list("number", "id"))
-        missing = sorted(numbers - found.keys())
-        if missing:
-            raise SelectionError("no incident " + ", ".join(map(str, missing[:10]))
-                                 + " in this vault")
-        named = dict(exhibits.filter(reference__in=references).values_list("reference", "id"))
-        unknown = sorted(references - named.keys())
-        if unknown:
-            raise SelectionError("no exhibit " + ", ".join(unknown[:10]) + " in this vault")
-        incident_ids = frozenset(str(pk) for pk in found.values())
-        attached = exhibits.filter(incident_id__in=found.values()).values_list("id", flat=True)
-        exhibit_ids = frozenset(str(pk) for pk in (*attached, *named.values()))
-        candidates = [*attached, *named.values()]
     redacted: dict[str, str] = {}
     if use_redacted:
-        copies = exhibits.filter(derived_from_id__in=candidates).order_by("number")
+        copies = exhibits.filter(derived_from__isnull=False).order_by("number")
         for original_id, copy_id in copies.values_list("derived_from_id", "id"):
             redacted[str(original_id)] = str(copy_id)  # the latest copy wins
-    return Selection(incident_ids, exhibit_ids, redacted)
+    if chosen is None:
+        return Selection(None, None, redacted)
+    numbers, references = chosen
+    found = dict(incidents.filter(number__in=numbers).values_list("number", "id"))
+    missing = sorted(numbers - found.keys())
+    if missing:
+        raise SelectionError("no incident " + ", ".join(map(str, missing[:10]))
+                             + " in this vault")
+    named = dict(exhibits.filter(reference__in=references).values_list("reference", "id"))
+    unknown = sorted(references - named.keys())
+    if unknown:
+        raise SelectionError("no exhibit " + ", ".join(unknown[:10]) + " in this vault")
+    also = {str(pk) for pk in named.values()}
+    if with_originals:
+        also |= import_originals(vault, found.values())
+    return Selection(frozenset(str(pk) for pk in found.values()), None, redacted,
+                     frozenset(also))
+
+
+def import_originals(vault: Vault, incident_ids: Iterable[Any]) -> set[str]:
+    """The exhibits holding the original files the given incidents were imported from."""
+    from cairn.importers.access import batches_readable_by
+
+    batches = batches_readable_by(vault.owner, vault).filter(
+        proposals__incident__in=list(incident_ids))
+    return {str(pk) for pk in batches.values_list("source_exhibit_id", flat=True).distinct()}
 
 
 @dataclass(frozen=True)
 class Preview:
+    """What a pack will hold, counted by the same rules that build it, beside what the log
+    holds: the page shows both, so that nothing is left out without her seeing it."""
+
     incidents: int
     exhibits: int
-    redacted: int
+    redacted: int  # originals withheld, each replaced by its redacted copy
     entries: int
     log_size: int
     bytes: int
+    incidents_in_log: int
+    exhibits_in_log: int
+    unlinked: int  # exhibits in the pack that are linked to no incident (import originals...)
 
 
 def preview_counts(actor: Any, vault: Vault, selection: Selection) -> Preview:
     """What a pack of ``selection`` would hold, without building it (no head is signed)."""
     vault_services.require_owner(actor, vault)
-    disclosed = resolve(take_snapshot(vault), selection)
+    whole = take_snapshot(vault)
+    disclosed = resolve(whole, selection)
     snapshot = disclosed.snapshot
-    objects = {str(vault.pk)} | {i.id for i in snapshot.incidents} | {
-        e.id for e in snapshot.exhibits} | {p.id for p in snapshot.persons}
-    entries = 0
-    size = 0
-    vault_id = str(vault.pk)
-    vault_counted = False
-    for raw in LedgerEntry.objects.filter(vault=vault).values_list("entry", flat=True):
-        size += 1
-        target = str((json.loads(bytes(raw)).get("object") or {}).get("id"))
-        if target == vault_id:
-            # Only the vault's first entry is carried (see _log_material).
-            entries += not vault_counted
-            vault_counted = True
-        elif target in objects:
-            entries += 1
+    rows = [(seq, json.loads(bytes(raw))) for seq, raw in
+            LedgerEntry.objects.filter(vault=vault).order_by("seq").values_list("seq", "entry")]
+    first, by_object = entries_about(rows, str(vault.pk), wanted_objects(snapshot))
+    entries = (first is not None) + sum(len(found) for found in by_object.values())
     return Preview(incidents=len(snapshot.incidents), exhibits=len(snapshot.exhibits),
-                   redacted=len(disclosed.substitutions), entries=entries, log_size=size,
-                   bytes=sum(e.size for e in snapshot.exhibits))
+                   redacted=len(disclosed.substitutions), entries=entries, log_size=len(rows),
+                   bytes=sum(e.size for e in snapshot.exhibits),
+                   incidents_in_log=len(whole.incidents), exhibits_in_log=len(whole.exhibits),
+                   unlinked=sum(e.incident_id is None for e in snapshot.exhibits))

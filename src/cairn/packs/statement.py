@@ -1,13 +1,18 @@
 """A first draft of the victim's statement, written from her log (pure: no Django).
 
 A witness statement is in the witness's own words, first person, in time order, and refers to
-exhibits by their references (law.md, "Evidence handling"). Cairn can save her the first
-draft; only she can make it true. So the draft:
-- says at the top, plainly, that it is a draft for her to correct;
-- keeps her own words (descriptions and impacts are quoted as she wrote them, not rewritten);
+exhibits by their references (law.md, "Evidence handling"). An officer takes it on the
+police's own form, which carries the declaration she signs; Cairn can save her the first
+draft, and only she can make it true. So the draft:
+- says at the top, plainly, that it is a draft for her to correct, and that a draft given to
+  the police may be disclosed to the defence;
+- holds only her own words and the facts she recorded: her descriptions, impacts, places and
+  witnesses exactly as she wrote them (white space aside), and, in plain first-person
+  framing, what she recorded as facts (when, that she reported it, which exhibit shows it);
+- never words a feeling or a judgement for her: a box she ticked (she feared violence) is a
+  prompt in square brackets for her to answer in her own words, not a sentence of Cairn's;
 - leaves prompts in square brackets where only she can fill the gap;
-- never carries the official form's declaration, nor a signature line: the police supply the
-  form and take the statement, and nobody signs for her.
+- never carries the form's declaration, nor a signature line: nobody signs for her.
 """
 
 from __future__ import annotations
@@ -21,10 +26,20 @@ from cairn.vault.timeframe import Precision
 
 HEADING = "DRAFT STATEMENT \u2013 for you to correct. Not signed."
 GUIDANCE = (
-    "Cairn drafted this from your log. Read every line. Change anything that is wrong or not "
-    "in your own words, add what is missing, and take out anything you do not want to say. "
-    "Replace the parts in square brackets. This is not a signed statement: when the police "
-    "take your statement they will go through it with you and give you their form to sign."
+    "Cairn drafted this from your log, using only your own words and what you recorded. Read "
+    "every line. Change anything that is wrong or not how you would say it, add what is "
+    "missing, and take out anything you do not want to say. Replace the parts in square "
+    "brackets. This is not a signed statement: an officer will take your statement with you "
+    "on the police's own form, and you sign that, not this."
+)
+DISCLOSURE = (
+    "If you give this draft to the police, or put it in an evidence pack, it may be shown to "
+    "the defence, and any difference between it and the statement you sign may be asked "
+    "about in court."
+)
+FEARED_VIOLENCE = (
+    "[You noted that you feared violence would be used against you. If that is right, say "
+    "here in your own words what you feared, and why.]"
 )
 CLOSING = (
     "[Add anything else you want to say: for example how all of this has affected you, your "
@@ -62,7 +77,7 @@ def draft_statement(snapshot: VaultSnapshot) -> str:
     zone = _zone(snapshot.time_zone)
     incidents = sorted(snapshot.incidents, key=lambda i: (i.start, i.number, i.id))
     exhibits = {e.id: e for e in snapshot.exhibits}
-    paragraphs = [HEADING, GUIDANCE, _opening(snapshot, incidents, zone)]
+    paragraphs = [HEADING, GUIDANCE, DISCLOSURE, _opening(snapshot, incidents)]
     paragraphs.extend(_incident(i, exhibits, zone) for i in incidents)
     loose = [e for e in snapshot.exhibits if e.incident_id is None]
     if loose:
@@ -82,22 +97,16 @@ def _day(value: datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def _opening(snapshot: VaultSnapshot, incidents: list[IncidentSnapshot], zone: ZoneInfo) -> str:
+def _opening(snapshot: VaultSnapshot, incidents: list[IncidentSnapshot]) -> str:
     about = []
     for person in snapshot.suspects():
         words = RELATIONSHIP_WORDS.get(person.relationship)
         about.append(f"{person.name}, {words}," if words else person.name)
     if not incidents:
         return "[Nothing is logged yet. Say who this statement is about and what happened.]"
-    first = incidents[0].start.astimezone(zone)
-    count = len(incidents)
-    things = "thing that has happened" if count == 1 else f"{count} things that have happened"
     if about:
-        who = "This statement is about " + _list(about).rstrip(",") + "."
-    else:
-        who = "This statement is about [say who is doing this, and how you know them]."
-    return (f"{who} It describes the {things} since {first:%B} {first.year}, in the order "
-            "they happened, as I wrote them down in my log.")
+        return "This statement is about " + _list(about).rstrip(",") + "."
+    return "This statement is about [say who is doing this, and how you know them]."
 
 
 def _when(incident: IncidentSnapshot, zone: ZoneInfo) -> str:
@@ -130,6 +139,11 @@ def _continue(text: str) -> str:
     return text
 
 
+def _words(text: str) -> str:
+    """Her words as she wrote them, on one line (line breaks and runs of spaces joined)."""
+    return " ".join(text.split())
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
@@ -137,24 +151,27 @@ def _sentence(text: str) -> str:
 
 def _incident(incident: IncidentSnapshot, exhibits: dict[str, ExhibitSnapshot],
               zone: ZoneInfo) -> str:
+    """One incident: when and where (her words for both), then what she wrote, as she wrote
+    it; then the facts she recorded about it."""
     lead = _when(incident, zone)
     if incident.when_words.strip():
-        lead += f" ({' '.join(incident.when_words.split())})"
-    location = " ".join(incident.location.split())
+        lead += f" ({_words(incident.when_words)})"
+    location = _words(incident.location)
     if location:
         # "Outside my house" reads on as it is; "The Red Lion" becomes "at the Red Lion".
         place = _continue(location)
         at = "" if place.partition(" ")[0].lower() in _PLACE_WORDS else "at "
         lead += f", {at}{place}"
-    description = " ".join(incident.description.split())
-    parts = [f"{lead}, {_sentence(_continue(description))}" if description
-             else f"{lead}. [Say what happened.]"]
+    description = _words(incident.description)
+    # Her text keeps its words and capitals; only a closing full stop is added where she left
+    # none, so that the next sentence does not run into it.
+    parts = [_sentence(lead), _sentence(description) if description else "[Say what happened.]"]
     if incident.impact.strip():
         parts.append(_sentence(incident.impact))
     if incident.feared_violence:
-        parts.append("I was afraid that violence would be used against me.")
+        parts.append(FEARED_VIOLENCE)
     if incident.witnesses.strip():
-        parts.append(f"These people were there or saw it: {_sentence(incident.witnesses)}")
+        parts.append(f"Witnesses I noted: {_sentence(incident.witnesses)}")
     if incident.reported_to_police or incident.police_reference.strip():
         reference = incident.police_reference.strip()
         parts.append(f"I reported this to the police (reference {reference})." if reference

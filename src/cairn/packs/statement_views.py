@@ -1,8 +1,11 @@
-"""The page where the victim corrects her statement draft before it goes into a pack.
+"""The page where the victim corrects her statement draft, and takes it to the officer.
 
 GET shows her latest saved draft, or a fresh draft of her whole log when she has none (or
-asks to start again); POST saves a new version. Only the vault's owner reaches it
-(``cairn.vault.access``); anyone else gets 404. The title and URL carry no vault content.
+asks to start again); POST saves a new version; ``download`` gives the same text as a plain
+text file, for her to hand to the officer who takes her statement (it goes into an evidence
+pack only if she chooses so on the pack page). Only the vault's owner reaches these
+(``cairn.vault.access``); anyone else gets 404. Titles, URLs and the file's name carry no
+vault content and name no activity.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.packs import statement_access, statement_services
 from cairn.packs.statement import draft_statement
@@ -57,3 +61,16 @@ def edit(request: HttpRequest, vault_id: str) -> HttpResponse:
         {"vault": vault, "nav": "pack", "form": form, "saved": saved, "fresh": fresh},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, vault_id: str) -> HttpResponse:
+    vault = access.get_vault_for_user(request.user, vault_id)
+    saved = statement_access.latest_statement(request.user, vault)
+    text = saved if saved is not None else draft_statement(take_snapshot(vault))
+    name = f"draft-{timezone.localtime():%Y-%m-%d}.txt"
+    response = HttpResponse(text.replace("\n", "\r\n"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response

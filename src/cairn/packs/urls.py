@@ -8,4 +8,6 @@ app_name = "packs"
 urlpatterns = [
     path("<uuid:vault_id>/", views.pack, name="pack"),
     path("<uuid:vault_id>/statement/", statement_views.edit, name="statement"),
+    path("<uuid:vault_id>/statement/download/", statement_views.download,
+         name="statement_download"),
 ]

@@ -7,18 +7,27 @@ needs to judge it: the signed head's size and time, the key's fingerprint, the t
 
 The checks, in order (``VERIFY.txt`` in every pack says the same in plain words):
 
-1. the bag: every payload file against ``manifest-sha256/512.txt`` (changed, removed,
-   added), the tag files against ``tagmanifest-*.txt`` (an edited manifest), Payload-Oxum;
-2. the tree head: the public key's fingerprint is the one the head names (and the one the
+1. the bag, read with the ``bagit`` package (``bag.read_bag``): every payload file against
+   the manifests (changed, removed, added), the tag files against the tag manifests (an
+   edited manifest), Payload-Oxum. A valid bag that is not a Cairn pack is refused as such;
+2. the seal (ADR 0025): ``signed-sha256.txt`` verifies against ``signed-sha256.txt.sig``
+   with the instance key, and every file of the pack is the one it lists, so an edit to any
+   file (the PDF, ``pack.json``, ``VERIFY.txt``, ``bag-info.txt``...) is named even when
+   every BagIt manifest was rebuilt to match;
+3. the tree head: the public key's fingerprint is the one the head names (and the one the
    reader pinned with ``--key``, if any); the Ed25519 signature over the head's RFC 8785
    bytes; the timestamp token's hash is the one the head signed, and the token is an RFC 3161
    timestamp of the head by the authority whose certificates the pack carries;
-3. each entry: canonical JSON, of this vault, at the position its file claims, and its
+4. each entry: canonical JSON, of this vault, at the position its file claims, and its
    inclusion proof leads to the head's root;
-4. each record: its SHA-256 is the ``content_sha256`` of the entry it names, which is the
+5. each record: its SHA-256 is the ``content_sha256`` of the entry it names, which is the
    latest entry the pack carries about that object;
-5. each exhibit: the file's SHA-256 and size are those its record gives, and the PDF's text
+6. each exhibit: the file's SHA-256 and size are those its record gives, and the PDF's text
    quotes its reference and SHA-256.
+
+Nothing in a pack is trusted before it is checked: a path ``pack.json`` names must lie inside
+the pack, a JSON value must have the type expected, and no bytes make this module raise
+anything but ``PackError``.
 """
 
 from __future__ import annotations
@@ -26,12 +35,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -42,7 +52,15 @@ from cairn.ledger.canonical import CanonicalisationError, canonical_json
 from cairn.ledger.heads import head_bytes
 from cairn.ledger.signing import fingerprint_of, verify_signature
 from cairn.packs import crypt, layout
-from cairn.packs.bag import BagError, Problem, check_bag, file_digest, walk_files
+from cairn.packs.bag import (
+    BagError,
+    BagReading,
+    Problem,
+    check_seal,
+    file_digest,
+    read_bag,
+    walk_files,
+)
 
 __all__ = ["PackReport", "Problem", "verify_pack"]
 
@@ -58,6 +76,7 @@ class PackReport:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     head: dict[str, Any] = field(default_factory=dict)
+    files: int = 0  # files found to be those the signed list names (0 if the seal fails)
     entries: int = 0
     records: int = 0
     exhibits: int = 0
@@ -72,15 +91,37 @@ class PackReport:
 
 def verify_pack(path: Path, *, identity: str | None = None, passphrase: str | None = None,
                 key_fingerprint: str | None = None) -> PackReport:
-    """Check the pack at ``path``; ``key_fingerprint`` pins the instance key expected."""
-    with _opened(Path(path), identity=identity, passphrase=passphrase) as root:
-        report = PackReport()
+    """Check the pack at ``path``; ``key_fingerprint`` pins the instance key expected.
+
+    Raises ``PackError`` (one line, naming the file) when ``path`` is not a pack at all: not
+    a folder, zip or age file, not a readable bag, or a bag that is not a Cairn pack.
+    """
+    path = Path(path)
+    with _opened(path, identity=identity, passphrase=passphrase) as root:
         try:
-            report.problems.extend(check_bag(root))
+            reading = read_bag(root)
         except BagError as exc:
-            raise PackError(str(exc)) from None
-        _check_contents(root / "data", report, key_fingerprint)
+            raise PackError(f"{path.name}: {exc}") from None
+        if not _is_pack(root, reading):
+            raise PackError(_not_a_pack(path.name, reading))
+        report = PackReport(problems=list(reading.problems))
+        _check_contents(root, report, key_fingerprint)
         return report
+
+
+def _is_pack(root: Path, reading: BagReading) -> bool:
+    """A bag that claims to be a Cairn pack in any way is checked (and fails) as one."""
+    return ((root / "data" / layout.INDEX).exists() or (root / layout.SIGNED).exists()
+            or "Cairn-Pack-Version" in reading.info)
+
+
+def _not_a_pack(name: str, reading: BagReading) -> str:
+    if reading.valid:
+        return (f"{name}: a valid BagIt bag, but not a Cairn evidence pack (it has no "
+                f"data/{layout.INDEX})")
+    more = len(reading.problems) - 1
+    return (f"{name}: not a Cairn evidence pack (it has no data/{layout.INDEX}), nor a valid "
+            f"BagIt bag: {reading.problems[0]}" + (f" (and {more} more)" if more else ""))
 
 
 # --- opening ----------------------------------------------------------------------------------
@@ -132,8 +173,32 @@ def _unzip(source: Path, target: Path, name: str) -> Path:
 
 # --- the checks -------------------------------------------------------------------------------
 
-def _load_json(data: Path, relative: str, report: PackReport) -> Any:
-    path = data / relative
+def _inside(data: Path, relative: Any) -> Path | None:
+    """The file ``pack.json`` names, if the name is a plain relative path inside the pack."""
+    if not isinstance(relative, str) or not relative or "\\" in relative:
+        return None
+    parts = PurePosixPath(relative).parts
+    if relative.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return None
+    return data / relative
+
+
+def _items(index: dict[str, Any], key: str, report: PackReport) -> list[dict[str, Any]]:
+    """``index[key]`` as a list of objects; anything else is reported, not iterated."""
+    value = index.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        report.fail(f"data/{layout.INDEX}", f'its "{key}" is not a list of objects')
+        return []
+    return value
+
+
+def _load_json(data: Path, relative: Any, report: PackReport) -> Any:
+    path = _inside(data, relative)
+    if path is None:
+        report.fail(f"data/{layout.INDEX}", "names a file outside the pack")
+        return None
     if not path.is_file():
         report.fail(f"data/{relative}", "is missing")
         return None
@@ -142,29 +207,53 @@ def _load_json(data: Path, relative: str, report: PackReport) -> Any:
         return None
     try:
         return json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         report.fail(f"data/{relative}", "is not valid JSON")
         return None
 
 
-def _check_contents(data: Path, report: PackReport, pinned: str | None) -> None:
+def _check_contents(root: Path, report: PackReport, pinned: str | None) -> None:
+    data = root / "data"
+    public_raw = _check_key(data, report)
+    head = _check_head(data, report, pinned, public_raw)
+    verify = ((lambda message, signature: verify_signature(public_raw, message, signature))
+              if public_raw else None)
+    problems, digests = check_seal(root, verify)
+    report.problems.extend(problems)
+    report.files = 0 if problems else len(digests)
     index = _load_json(data, layout.INDEX, report)
     if not isinstance(index, dict) or index.get("format") != layout.FORMAT:
         report.fail(f"data/{layout.INDEX}", "is not a Cairn pack index")
         return
-    head = _check_head(data, report, pinned)
+    if index.get("version") == 1 and not (root / layout.SIGNED).exists():
+        report.notes.append("This pack was made by an earlier version of Cairn, before every "
+                            "file of a pack was signed: its PDF and pack.json are not covered "
+                            "by any signature. Ask for the pack to be made again.")
     if head is None:
         return
     entries = _check_entries(data, index, head, report)
     _check_records(data, index, entries, report)
-    _check_exhibits(data, index, report)
+    _check_exhibits(data, index, report, digests)
     omitted = head["size"] - len(entries)
     if index.get("omitted_entries") != omitted:
         report.fail(f"data/{layout.INDEX}", f"says {index.get('omitted_entries')} entries are "
                                             f"left out; the head and entries say {omitted}")
 
 
-def _check_head(data: Path, report: PackReport, pinned: str | None) -> dict[str, Any] | None:
+def _check_key(data: Path, report: PackReport) -> bytes:
+    """The instance's raw Ed25519 public key from the pack, or b"" (reported) if unusable."""
+    try:
+        public = serialization.load_pem_public_key((data / layout.PUBLIC_KEY).read_bytes())
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("not Ed25519")
+    except (OSError, ValueError, TypeError):
+        report.fail(f"data/{layout.PUBLIC_KEY}", "is missing or not an Ed25519 public key")
+        return b""
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _check_head(data: Path, report: PackReport, pinned: str | None,
+                public_raw: bytes) -> dict[str, Any] | None:
     head = _load_json(data, layout.HEAD, report)
     where = f"data/{layout.HEAD}"
     if not isinstance(head, dict):
@@ -174,34 +263,33 @@ def _check_head(data: Path, report: PackReport, pinned: str | None) -> dict[str,
         vault, timestamp, key = str(head["vault"]), str(head["timestamp"]), str(head["key"])
         signature = base64.b64decode(head["signature"], validate=True)
         token_sha256 = head.get("token_sha256")
+        if token_sha256 is not None and not isinstance(token_sha256, str):
+            raise TypeError("token_sha256")
     except (KeyError, ValueError, TypeError):
         report.fail(where, "is not a complete tree head")
         return None
     report.head = {"vault": vault, "size": size, "root": root.hex(), "timestamp": timestamp,
                    "key": key}
-    key_path = data / layout.PUBLIC_KEY
-    public_raw = b""
-    try:
-        public = serialization.load_pem_public_key(key_path.read_bytes())
-        if not isinstance(public, Ed25519PublicKey):
-            raise ValueError("not Ed25519")
-        public_raw = public.public_bytes(serialization.Encoding.Raw,
-                                         serialization.PublicFormat.Raw)
-    except (OSError, ValueError):
-        report.fail(f"data/{layout.PUBLIC_KEY}", "is missing or not an Ed25519 public key")
     if public_raw:
         actual = fingerprint_of(public_raw)
         if actual != key:
             report.fail(f"data/{layout.PUBLIC_KEY}", f"has fingerprint {actual}, but the head "
                                                      f"names key {key}")
-        message = head_bytes(vault_id=vault, size=size, root=root, timestamp=timestamp, key=key,
-                             token_sha256=token_sha256)
-        if not verify_signature(public_raw, message, signature):
+        try:
+            message = head_bytes(vault_id=vault, size=size, root=root, timestamp=timestamp,
+                                 key=key, token_sha256=token_sha256)
+        except CanonicalisationError:
+            message = b""
+        if not message or not verify_signature(public_raw, message, signature):
             report.fail(where, "its signature does not verify with the instance key (the head "
                                "was changed, or signed with another key)")
     if pinned and pinned.lower() != key.lower():
         report.fail(where, f"is signed by key {key}, not the expected {pinned}")
-    stamped = head_bytes(vault_id=vault, size=size, root=root, timestamp=timestamp, key=key)
+    try:
+        stamped = head_bytes(vault_id=vault, size=size, root=root, timestamp=timestamp, key=key)
+    except CanonicalisationError:
+        report.fail(where, "is not a complete tree head")
+        return None
     _check_token(data, token_sha256, stamped, report)
     return {"vault": vault, "size": size, "root": root}
 
@@ -250,7 +338,7 @@ def _check_entries(data: Path, index: dict[str, Any], head: dict[str, Any],
     """The included entries that verify, by sequence number."""
     good: dict[int, dict[str, Any]] = {}
     listed: set[str] = set()
-    for item in index.get("entries") or []:
+    for item in _items(index, "entries", report):
         try:
             seq, entry_rel, proof_rel = int(item["seq"]), str(item["entry"]), str(item["proof"])
         except (KeyError, ValueError, TypeError):
@@ -258,15 +346,21 @@ def _check_entries(data: Path, index: dict[str, Any], head: dict[str, Any],
             continue
         listed.add(entry_rel)
         where = f"data/{entry_rel}"
-        path = data / entry_rel
+        path = _inside(data, entry_rel)
+        if path is None:
+            report.fail(f"data/{layout.INDEX}", f"names entry {seq} outside the pack")
+            continue
         if not path.is_file():
             report.fail(where, f"entry {seq} is listed in pack.json but missing")
+            continue
+        if path.stat().st_size > MAX_JSON:
+            report.fail(where, f"entry {seq} is too large to be ours")
             continue
         raw = path.read_bytes()
         try:
             body = json.loads(raw)
             canonical = canonical_json(body) == raw
-        except (ValueError, UnicodeDecodeError, CanonicalisationError):
+        except (ValueError, UnicodeDecodeError, RecursionError, CanonicalisationError):
             report.fail(where, f"entry {seq} is not valid JSON")
             continue
         if not canonical or not isinstance(body, dict):
@@ -293,7 +387,8 @@ def _check_entries(data: Path, index: dict[str, Any], head: dict[str, Any],
                                "does not lead to the head's root (the entry was changed)")
             continue
         good[seq] = body
-    for rel in walk_files(data / "log" / "entries") if (data / "log" / "entries").is_dir() else ():
+    folder = data / "log" / "entries"
+    for rel in walk_files(folder) if folder.is_dir() else ():
         if f"log/entries/{rel}" not in listed:
             report.fail(f"data/log/entries/{rel}", "is not listed in pack.json")
     report.entries = len(good)
@@ -304,10 +399,11 @@ def _check_records(data: Path, index: dict[str, Any], entries: dict[int, dict[st
                    report: PackReport) -> None:
     latest: dict[tuple[str, str], int] = {}
     for seq, body in entries.items():
-        target = body.get("object") or {}
+        target = body.get("object")
+        target = target if isinstance(target, dict) else {}
         key = (str(target.get("type")), str(target.get("id")))
         latest[key] = max(seq, latest.get(key, -1))
-    for item in index.get("records") or []:
+    for item in _items(index, "records", report):
         try:
             kind, object_id = str(item["type"]), str(item["id"])
             seq, rel = int(item["seq"]), str(item["file"])
@@ -315,7 +411,10 @@ def _check_records(data: Path, index: dict[str, Any], entries: dict[int, dict[st
             report.fail(f"data/{layout.INDEX}", "has a record without type, id, seq and file")
             continue
         where = f"data/{rel}"
-        path = data / rel
+        path = _inside(data, rel)
+        if path is None:
+            report.fail(f"data/{layout.INDEX}", f"names a {kind} record outside the pack")
+            continue
         if not path.is_file():
             report.fail(where, f"the {kind} record is listed in pack.json but missing")
             continue
@@ -324,25 +423,27 @@ def _check_records(data: Path, index: dict[str, Any], entries: dict[int, dict[st
             report.fail(where, f"names entry {seq}, which does not verify or is not in the pack")
             continue
         body = named
-        target = body.get("object") or {}
+        target = body.get("object")
+        target = target if isinstance(target, dict) else {}
         if (target.get("type"), target.get("id")) != (kind, object_id):
             report.fail(where, f"names entry {seq}, which is about another object")
             continue
         if kind != "vault" and latest.get((kind, object_id)) != seq:
             report.fail(where, f"is checked against entry {seq}, but the pack carries a later "
                                f"entry ({latest.get((kind, object_id))}) about this {kind}")
-        raw = path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != body.get("content_sha256"):
+        if file_digest(path, "sha256") != body.get("content_sha256"):
             report.fail(where, f"differs from what entry {seq} recorded (the {kind} record "
                                "was changed)")
             continue
         report.records += 1
 
 
-def _check_exhibits(data: Path, index: dict[str, Any], report: PackReport) -> None:
+def _check_exhibits(data: Path, index: dict[str, Any], report: PackReport,
+                    digests: dict[str, str]) -> None:
+    """``digests``: SHA-256 of files already read (by the seal check), by bag path."""
     pdf_text = _pdf_text(data / layout.PDF, report)
     listed: set[str] = set()
-    for item in index.get("exhibits") or []:
+    for item in _items(index, "exhibits", report):
         try:
             reference, rel = str(item["reference"]), str(item["file"])
             record_rel = str(item["record"])
@@ -351,11 +452,15 @@ def _check_exhibits(data: Path, index: dict[str, Any], report: PackReport) -> No
             continue
         listed.add(rel)
         where = f"data/{rel}"
-        path = data / rel
+        path = _inside(data, rel)
+        if path is None:
+            report.fail(f"data/{layout.INDEX}", f"names exhibit {reference} outside the pack")
+            continue
         if not path.is_file():
             report.fail(where, f"exhibit {reference} is listed in pack.json but missing")
             continue
-        actual, size = file_digest(path, "sha256"), path.stat().st_size
+        actual = digests.get(where) or file_digest(path, "sha256")
+        size = path.stat().st_size
         record = _load_json(data, record_rel, report)
         if not isinstance(record, dict):
             continue
@@ -386,12 +491,16 @@ def _pdf_text(path: Path, report: PackReport) -> str | None:
         report.fail(f"data/{layout.PDF}", "is missing")
         return None
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
+    pypdf_log = logging.getLogger("pypdf")
+    was = pypdf_log.disabled
+    pypdf_log.disabled = True  # its warnings quote the file's objects; they are not ours to log
     try:
         reader = PdfReader(path)
         text = "".join(page.extract_text() or "" for page in reader.pages)
-    except (PyPdfError, ValueError, OSError, KeyError, TypeError):
+    except Exception:  # a PDF reader on bytes anyone may have written: any failure is "no"
         report.fail(f"data/{layout.PDF}", "is not a readable PDF")
         return None
+    finally:
+        pypdf_log.disabled = was
     return "".join(text.split())

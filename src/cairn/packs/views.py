@@ -46,10 +46,10 @@ def _incident_choices(user: Any, vault: Vault) -> list[tuple[str, str]]:
 
 def _selection(form: PackForm, vault: Vault) -> Selection:
     data = form.cleaned_data
-    chosen = None
-    if data["scope"] == "chosen":
-        chosen = ({int(n) for n in data["incidents"]}, set())
-    return selection_for(vault, chosen, use_redacted=data["redacted"])
+    if data["scope"] != "chosen":
+        return selection_for(vault, None, use_redacted=data["redacted"])
+    return selection_for(vault, ({int(n) for n in data["incidents"]}, set()),
+                         use_redacted=data["redacted"], with_originals=data["originals"])
 
 
 @login_required
@@ -85,7 +85,7 @@ def _download(request: HttpRequest, vault: Vault, form: PackForm,
         build_pack(actor=request.user, vault=vault, selection=selection, out=out,
                    recipients=[data["recipient"]] if protection == "recipient" else [],
                    passphrase=data["passphrase"] if protection == "passphrase" else None,
-                   statement=None if data["statement"] == "auto" else data["statement"])
+                   statement=data["statement"])
         handle = out.open("rb")
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
