@@ -1,4 +1,4 @@
-"""Every byte of a pack is bound by the instance key's signature (issue 14, ADR 0025).
+"""Every byte of a pack is bound by the instance key's signature (issue 14, ADR 0028).
 
 A careful forger edits one file of a pack (the PDF, a record, a proof, the head, an exhibit,
 ``pack.json``, VERIFY.txt, ``bag-info.txt``...), then rebuilds every BagIt manifest, the tag

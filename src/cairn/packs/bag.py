@@ -16,7 +16,7 @@ stricter first pass of our own over ``bagit.txt`` and the tag files, so that byt
 package would trip over (a manifest that is not the text it declares, a malformed manifest
 line it would skip) are refused with a message naming the file, never a traceback.
 
-Sealing (ADR 0025): manifests prove nothing against someone who rebuilds them. ``finish``
+Sealing (ADR 0028): manifests prove nothing against someone who rebuilds them. ``finish``
 can add ``signed-sha256.txt``, every file of the bag with its SHA-256 in ``sha256sum``
 format, and ``signed-sha256.txt.sig``, a detached Ed25519 signature over it;
 ``check_seal`` verifies the signature and then names each file that differs from the list.

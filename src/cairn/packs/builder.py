@@ -5,7 +5,7 @@ the ledger (the signed head, the included entries with their inclusion proofs, t
 records those entries hash), the PDF's bytes, and a function that yields an exhibit's bytes.
 Output: a BagIt bag laid out as ``layout`` describes, plus ``VERIFY.txt``, sealed by the
 instance key: ``signed-sha256.txt`` lists every file with its SHA-256 and
-``signed-sha256.txt.sig`` is the Ed25519 signature over it (ADR 0025), so no byte of the pack
+``signed-sha256.txt.sig`` is the Ed25519 signature over it (ADR 0028), so no byte of the pack
 (the PDF and ``pack.json`` included, which no ledger entry covers) can change unnoticed.
 
 The same inputs give the same bag, apart from ``built_at`` (in ``pack.json`` and

@@ -10,7 +10,7 @@ The checks, in order (``VERIFY.txt`` in every pack says the same in plain words)
 1. the bag, read with the ``bagit`` package (``bag.read_bag``): every payload file against
    the manifests (changed, removed, added), the tag files against the tag manifests (an
    edited manifest), Payload-Oxum. A valid bag that is not a Cairn pack is refused as such;
-2. the seal (ADR 0025): ``signed-sha256.txt`` verifies against ``signed-sha256.txt.sig``
+2. the seal (ADR 0028): ``signed-sha256.txt`` verifies against ``signed-sha256.txt.sig``
    with the instance key, and every file of the pack is the one it lists, so an edit to any
    file (the PDF, ``pack.json``, ``VERIFY.txt``, ``bag-info.txt``...) is named even when
    every BagIt manifest was rebuilt to match;
