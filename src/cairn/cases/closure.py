@@ -37,7 +37,6 @@ from django.utils import timezone
 from cairn.accounts.models import Role
 from cairn.analysis.base import THIRD_PERSON
 from cairn.analysis.engine import Analysis, analyse_people
-
 from cairn.audit import services as audit
 from cairn.cases import access
 from cairn.cases.defendants import defendant_analysis
