@@ -176,9 +176,9 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
         if len(incidents) >= 5 and span >= 14:
             repeated.append(
                 index.find(
-                    "That is at least 5 incidents over at least 2 weeks, which meets one "
-                    "study's threshold for stalking (McEwan et al. 2020, which also asks for "
-                    "fear or distress). It is not a legal test.",
+                    "That is at least 5 incidents over at least 2 weeks: one study's "
+                    "threshold for stalking, which also asks for fear or distress. It is not "
+                    "a legal test.",
                     all_ids,
                     sources.MCEWAN_2020,
                 )
