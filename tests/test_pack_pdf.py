@@ -78,7 +78,8 @@ def _document(snapshot: VaultSnapshot, selection: Selection | None = None, *,
     cut = disclosed.snapshot
     text = draft_statement(cut) if statement is None else statement
     return build_document(
-        disclosed, analyse_people(cut, now=BUILT_AT, voice=THIRD_PERSON), _head(snapshot, len(cut.incidents)),
+        disclosed, analyse_people(cut, now=BUILT_AT, voice=THIRD_PERSON),
+        _head(snapshot, len(cut.incidents)),
         statement=text, built_at=BUILT_AT, omitted_entries=7,
         continuity=continuity if continuity is not None else {})
 
@@ -215,7 +216,8 @@ def test_the_same_input_gives_the_same_bytes(demo, demo_pdf):
 def test_another_build_time_gives_another_pack_id(demo):
     first = _document(demo.snapshot)
     later = build_document(
-        resolve(demo.snapshot, Selection()), analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
+        resolve(demo.snapshot, Selection()),
+        analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
         _head(demo.snapshot, 63), statement="", built_at=BUILT_AT + timedelta(days=1),
         omitted_entries=7, continuity={})
     assert first.pack_id != later.pack_id
