@@ -252,8 +252,8 @@ def test_loading_is_quick():
 
 def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     from cairn.accounts.models import Membership
-    from cairn.cases import access
     from cairn.analysis.engine import analyse_people
+    from cairn.cases import access
     from cairn.cases.closure import log_warning, recurrence_warnings
     from cairn.cases.models import ShareScope
     from cairn.demo import load_demo_case
