@@ -203,7 +203,12 @@ def escalation(index: Index) -> Escalation:
             "no_clear_trend": "There is no clear rise or fall in how often incidents happen",
             "not_enough_data": "There is not yet enough to test for a trend",
         }[direction]
-        detail = f" (trend test over {plural(len(weekly), 'week')})" if tau is not None else ""
+        detail = (
+            f" (trend test over {plural(len(weekly), 'week')}"
+            + index.say(")", "; its figures are given with the method)")
+            if tau is not None
+            else ""
+        )
         trend_finding = index.find(words + detail + ".", all_ids, sources.METHOD_TREND)
         findings.append(trend_finding)
     trend = Trend(sources.METHOD_TREND, tau, p, direction, trend_finding)
@@ -271,7 +276,12 @@ def escalation(index: Index) -> Escalation:
             "no_clear_trend": "There is no clear change in how serious incidents are",
             "not_enough_data": "There is not yet enough to test how seriousness changes",
         }[s_direction]
-        detail = " (trend test on Cairn's own severity scale)" if s_tau is not None else ""
+        detail = (
+            " (trend test on Cairn's own severity scale"
+            + index.say(")", "; its figures are given with the method)")
+            if s_tau is not None
+            else ""
+        )
         severity_finding = index.find(words + detail + ".", all_ids, sources.METHOD_SEVERITY_TREND)
         findings.append(severity_finding)
     severity_trend = Trend(sources.METHOD_SEVERITY_TREND, s_tau, s_p, s_direction, severity_finding)

@@ -60,6 +60,11 @@ BAND_NOTE = (
     "These bands are Cairn's own and not validated by research. Stalking can become dangerous "
     "without any of these signs: if you are in danger, call 999."
 )
+BAND_NOTE_THIRD = (
+    "The result bands of Cairn's own form are Cairn's own and not validated by research. "
+    "Stalking can become dangerous without any of these signs."
+)
+CAIRN_FORM_ID = "cairn-indicators"
 
 @dataclass(frozen=True)
 class Option:

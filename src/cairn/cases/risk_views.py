@@ -26,7 +26,7 @@ from cairn.analysis import reading
 from cairn.analysis.base import THIRD_PERSON
 from cairn.analysis.engine import analyse_people
 from cairn.analysis.forms import QuestionnaireForm
-from cairn.analysis.questionnaire import FormDefinition
+from cairn.analysis.questionnaire import BAND_NOTE_THIRD, CAIRN_FORM_ID, FormDefinition
 from cairn.cases import access, services
 from cairn.cases.casework import prefill_answers, still_prefilled
 from cairn.cases.closure import defendant_analyses
@@ -179,6 +179,8 @@ def _assessment_page(request: HttpRequest, case: Case, assessment: RiskAssessmen
     return render(request, "cases/risk_assessment.html", {
         "nav": "cases", "case": case, "assessment": assessment, "definition": definition,
         "rows": _answer_rows(assessment, definition),
+        "band_note": (BAND_NOTE_THIRD if assessment.form_id == CAIRN_FORM_ID
+                      and assessment.level else ""),
         "reviews": list(assessment.reviews.all()),
         "can_review": can_review, "form": review_form if can_review else None},
         status=400 if review_form is not None and review_form.errors else 200)

@@ -124,13 +124,14 @@ STATEMENT_NOTE = (
 )
 CHARTS: dict[str, tuple[str, str]] = {
     "timeline": ("Timeline of incidents",
-                 "Each dot is an incident, placed by date and by how serious it was. Shaded: a "
+                 "Each dot is an incident, placed by date and by its level on Cairn's own "
+                 "severity scale. Shaded: a "
                  "long quiet period. Dashed lines: the weeks the rate changed."),
     "weekly": ("Incidents each week",
                "Bars: incidents each week. Orange lines: the average rate between the weeks "
                "the rate changed."),
     "severity": ("How serious, month by month",
-                 "Incidents each month, coloured by how serious they were."),
+                 "Incidents each month, coloured by their level on Cairn's own severity scale."),
     "acts": ("Acts listed in s.2A(3)",
              "How many incidents show each act listed in the Protection from Harassment Act "
              "1997, s.2A(3)."),
