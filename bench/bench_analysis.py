@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cairn.analysis import charts
-from cairn.analysis.engine import Analysis, analyse, to_json_text
+from cairn.analysis.engine import Analysis, analyse, analyse_people, to_json_text
 from cairn.analysis.labels import CHANNEL_LABELS
 from cairn.law.pha1997 import ACT_CODES
 from cairn.vault.snapshot import IncidentSnapshot, PersonSnapshot, VaultSnapshot
@@ -88,6 +88,14 @@ def test_the_full_analysis_of_10000_incidents(benchmark, snapshot):
     assert len(result.lulls.lulls) >= 1
     if benchmark.stats is not None:
         assert benchmark.stats.stats.median < 1.0
+
+
+def test_one_analysis_per_person_of_10000_incidents(benchmark, snapshot):
+    # What the pages run (ADR 0025): the suspect's incidents, and the 5% with nobody named
+    # apart. Measured, not asserted: see docs/benchmarks.md.
+    result = benchmark(analyse_people, snapshot, now=NOW)
+    assert len(result.people) == 1 and result.unattributed is not None
+    assert result.people[0].incident_count + result.unattributed.incident_count == SIZE
 
 
 def test_all_charts_for_10000_incidents(benchmark, analysis):

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cairn.analysis.engine import analyse
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import analyse_people
 from cairn.analysis.labels import CHANNEL_LABELS
 from cairn.demo import load_demo
 from cairn.law.pha1997 import ACT_CODES
@@ -98,7 +99,7 @@ def document_of(snapshot: VaultSnapshot) -> PackDocument:
     head = HeadInfo(vault_id=snapshot.id, size=3 * len(cut.incidents), root="ab" * 32,
                     timestamp="2026-01-20T10:30:00.000000Z", key_fingerprint="cd" * 32,
                     token_sha256=None, included_entries=2 * len(cut.incidents))
-    return build_document(disclosed, analyse(cut, now=NOW), head,
+    return build_document(disclosed, analyse_people(cut, now=NOW, voice=THIRD_PERSON), head,
                           statement=draft_statement(cut), built_at=NOW,
                           omitted_entries=len(cut.incidents), continuity={"u-1": "Alex Morgan"})
 

@@ -21,6 +21,7 @@ import pytest
 from cairn.accounts import services as accounts
 from cairn.accounts.models import OrganisationKind, Role
 from cairn.cases import services as cases
+from cairn.vault import services as vault_services
 from tests.factories import UserFactory, make_incident
 
 
@@ -116,7 +117,9 @@ def case(investigator):
 
 @pytest.fixture
 def incidents(vault):
-    return [make_incident(vault, days_ago=40 - 10 * n,
+    # Linked to the one person the log names as doing this: the case's defendant.
+    suspect = vault_services.create_person(actor=vault.owner, vault=vault, name="Mark")
+    return [make_incident(vault, days_ago=40 - 10 * n, persons=[suspect],
                           description=f"Incident {n + 1}: he was outside again.")
             for n in range(4)]
 

@@ -241,6 +241,11 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                             "incident_id": incident_id},
                            frozenset(CASE_UNIT[case] if ok else ()), content=True)
                     for case, vault_id, incident_id, ok in ids["shared_incidents"]]
+        if name == "cases:defendant":  # the part-shared case's share, through it only
+            return [Target(f"{name} [{case}]",
+                           {"case_id": ids["cases"][case], "share_id": ids["share"]},
+                           frozenset(CASE_UNIT["part"] if case == "part" else ()))
+                    for case in ("part", "full")]
         if not params:
             return [Target(name, {}, frozenset(CASE_ROLES))]
         found = []

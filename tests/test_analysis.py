@@ -129,7 +129,7 @@ def test_fear_of_violence_on_two_occasions_is_marked():
     assert two.fear_on_two_or_more_occasions and two.fear_occasion_ids == ("i-00001", "i-00002")
 
 
-def test_moving_home_or_changing_route_is_a_substantial_adverse_effect():
+def test_moving_home_or_changing_route_is_a_recorded_change_to_usual_activities():
     snap = snapshot(incident(1, impact="I moved house to get away."),
                     incident(2, days=5, impact="I could not sleep."),
                     incident(3, days=9, impact="I changed my route to work."))
@@ -138,12 +138,12 @@ def test_moving_home_or_changing_route_is_a_substantial_adverse_effect():
     assert effects["home"] == ("i-00001",)
     assert effects["route"] == ("i-00003",)
     assert effects["health"] == ("i-00002",)
-    assert s4a.adverse_effect_shown
+    assert s4a.activity_changes_recorded
 
 
 def test_only_feelings_are_not_yet_a_substantial_adverse_effect():
     s4a = run(snapshot(incident(1, impact="I felt sick and could not sleep."))).s4a
-    assert s4a.impact_ids == ("i-00001",) and not s4a.adverse_effect_shown
+    assert s4a.impact_ids == ("i-00001",) and not s4a.activity_changes_recorded
 
 
 # --- severity, frequency and escalation ----------------------------------------------------
@@ -191,7 +191,10 @@ def test_a_rising_rate_is_found_with_its_method_and_p_value():
     assert trend.direction == "rising"
     assert trend.p_value is not None and trend.p_value < 0.05
     assert trend.method == sources.METHOD_TREND
-    assert "p = " in trend.finding.statement
+    # The statement says what the test means; its figures stay in the Trend (for an annex).
+    assert "more frequent" in trend.finding.statement
+    assert "p = " not in trend.finding.statement and "tau" not in trend.finding.statement
+    assert trend.statistic is not None and trend.statistic > 0
 
 
 def test_change_points_find_a_quiet_stretch_between_two_busy_ones():
@@ -248,9 +251,20 @@ def test_a_long_lull_then_a_harder_restart_is_found():
     assert lull.ended_in_restart and lull.restart_more_intense
     assert lull.rate_after > lull.rate_before
     assert len(result.escalation.change_points) >= 2
-    assert result.recurrence.warning
-    assert {r.source for r in result.recurrence.reasons} == {sources.ROSENFELD_2003}
-    assert "shorter than an earlier one of 150 days" in result.recurrence.reasons[0].statement
+    # Three days after the last incident it has not stopped: no "quiet period (3 days)".
+    assert result.recurrence.warning and result.recurrence.ongoing
+    assert result.recurrence.reasons[0].statement.startswith("It has not stopped")
+    assert "quiet period (" not in result.recurrence.reasons[0].statement
+
+
+def test_a_quiet_period_shorter_than_an_earlier_lull_that_ended_in_a_restart_warns():
+    result = run(long_lull_then_restart(now_after_last=100))
+    assert result.lulls.current.is_lull
+    assert result.recurrence.warning and not result.recurrence.ongoing
+    (reason,) = result.recurrence.reasons
+    assert reason.statement == ("It has been quiet for 100 days, but an earlier quiet period "
+                                "of 150 days ended when it started again.")
+    assert reason.source == sources.METHOD_LULL and sources.CAIRN_OWN in reason.source
 
 
 def test_the_lull_threshold_is_four_weeks_or_five_median_gaps():
@@ -266,15 +280,27 @@ def test_no_recurrence_warning_after_more_than_a_year_with_no_earlier_lull():
     assert not result.recurrence.warning and result.recurrence.reasons == ()
 
 
-def test_a_recurrence_warning_within_a_year_of_the_last_incident():
+def test_no_countdown_from_the_last_incident():
+    # 100 days quiet, no earlier lull: no warning, and nothing counts down a year (research.md:
+    # Rosenfeld's year starts at a court referral, never at a last incident).
     result = run(snapshot(*weekly(8), now=BASE + timedelta(days=49 + 100)))
-    assert result.recurrence.warning
-    assert result.recurrence.reasons[0].incident_ids == ("i-00008",)
+    assert not result.recurrence.warning
+    statements = [f.statement for f in result.findings()]
+    assert not any("year" in s for s in statements)
+    assert all(f.source != sources.ROSENFELD_2003 for f in result.findings())
 
 
-def test_the_research_context_is_cited():
+def test_an_incident_today_is_not_a_quiet_period_of_zero_days():
+    result = run(snapshot(*weekly(8), now=BASE + timedelta(days=49, hours=2)))
+    assert result.recurrence.ongoing
+    text = " ".join(f.statement for f in result.findings())
+    assert "0 days" not in text and "quiet period (" not in text
+    assert "under a day ago" in result.lulls.current.finding.statement
+
+
+def test_the_duration_is_stated_with_its_study():
     context = run(snapshot(*weekly(5))).lulls.context
-    assert [f.source for f in context] == [sources.PURCELL_2004, sources.ROSENFELD_2003]
+    assert [f.source for f in context] == [sources.PURCELL_2004]
 
 
 # --- risk indicators and the questionnaire -------------------------------------------------

@@ -96,7 +96,10 @@ def test_the_demo_user_sees_the_pattern_with_its_evidence(page, demo_vault):
         expect(main.get_by_text(f"Stalking Protection Act 2019, {citation}").first).to_be_visible()
     # The lull and the restart, and the warning with a next step.
     expect(main.get_by_text(re.compile(r"Nothing was logged for 12\d days")).first).to_be_visible()
-    expect(main.get_by_role("heading", name="It may start again")).to_be_visible()
+    # The demo is still going on: not a quiet period, and no countdown.
+    expect(main.get_by_role("heading", name="It has not stopped")).to_be_visible()
+    # One person at a time: the demo names one person.
+    expect(main.get_by_role("heading", name="The pattern: Mark Ellis")).to_be_visible()
     expect(main.get_by_text(re.compile("keep logging anything new")).first).to_be_visible()
     # The escalation.
     expect(main.get_by_text(re.compile("Incidents have become more serious over time")) \

@@ -26,8 +26,10 @@ from tests.orgs import _member, sign_in_verified
 DEMO_LIKE = (400, 395, 390, 385, 150, 145, 140)
 # Over a year quiet, but shorter than an earlier lull of 785 days that ended in a restart.
 LONG_LULL = (1200, 1195, 1190, 1185, 400, 395)
-# Over a year since the last incident and no earlier lull: no warning.
+# Quiet for longer than any earlier gap, with no earlier lull: no warning (no year counted).
 LONG_AGO = (500, 495, 490)
+# Still going on: the last incident is within the usual gaps.
+ONGOING = (30, 25, 20, 15, 10, 5)
 
 
 def share_pattern(case, investigator, vault, days_ago) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +60,7 @@ def test_closing_is_refused_without_a_sign_off_when_the_pattern_warns(warned_cas
         text = str(caught.value)
         assert "A supervisor must sign off" in text
         assert "140 days" in text and "235 days" in text
-        assert "less than a year has passed" in text
+        assert "year" not in text
     warned_case.refresh_from_db()
     assert warned_case.status == CaseStatus.OPEN
     assert warned_case.status_changes.count() == 1
@@ -73,7 +75,16 @@ def test_an_earlier_longer_lull_warns_even_after_a_year(case, investigator, vaul
         cases.change_status(actor=investigator, case=case, status=CaseStatus.CLOSED)
     text = str(caught.value)
     assert "395 days" in text and "785 days" in text
-    assert "less than a year" not in text
+    assert "year" not in text
+
+
+def test_an_ongoing_pattern_warns_without_a_quiet_period(case, investigator, vault):
+    share_pattern(case, investigator, vault, ONGOING)
+    with pytest.raises(ValidationError) as caught:
+        cases.change_status(actor=investigator, case=case, status=CaseStatus.CLOSED)
+    text = str(caught.value)
+    assert "it has not stopped" in text.lower()
+    assert "quiet period (" not in text and "0 days" not in text
 
 
 def test_closing_is_allowed_when_no_log_warns(case, investigator, vault, supervisor):
@@ -105,8 +116,8 @@ def test_after_a_sign_off_the_case_closes_and_a_reopened_case_needs_a_new_one(
     sign_off = closure.sign_off_closure(actor=supervisor, case=warned_case,
                                         reason="Suspect has moved abroad; victim agrees.")
     assert sign_off.warning == [{
-        "vault": str(vault.pk), "quiet_days": 140,
-        "last_incident": sign_off.warning[0]["last_incident"], "within_a_year": True,
+        "vault": str(vault.pk), "person": "none", "quiet_days": 140,
+        "last_incident": sign_off.warning[0]["last_incident"], "ongoing": False,
         "lull_days": 235, "lull_start": sign_off.warning[0]["lull_start"],
         "lull_end": sign_off.warning[0]["lull_end"]}]
     assert "Secret" not in str(sign_off.warning)

@@ -404,8 +404,10 @@ def test_the_victims_code_is_shown_once_and_links_her_log(officer, case, owner, 
 # --- risk assessments -------------------------------------------------------------------------
 
 @pytest.fixture
-def threat_incident(vault):
-    return make_incident(vault, days_ago=2, description=THREAT)
+def threat_incident(vault, incidents):
+    # By the same person as the shared incidents: the case's defendant.
+    return make_incident(vault, days_ago=2, description=THREAT,
+                         persons=list(incidents[0].persons.all()))
 
 
 def test_a_new_assessment_needs_a_purpose_when_logs_are_linked(officer, shared_case):

@@ -252,8 +252,9 @@ def test_loading_is_quick():
 
 def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     from cairn.accounts.models import Membership
+    from cairn.analysis.engine import analyse_people
     from cairn.cases import access
-    from cairn.cases.closure import recurrence_warnings
+    from cairn.cases.closure import log_warning, recurrence_warnings
     from cairn.cases.models import ShareScope
     from cairn.demo import load_demo_case
     from cairn.demo.police import CASE_REFERENCE, OFFICERS
@@ -271,8 +272,17 @@ def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     suspect = case.suspects.get()
     assert suspect.name == "Mark Ellis"
     assert {i["kind"] for i in suspect.identifiers} >= {"phone", "email", "vehicle"}
-    # The demo log's recurrence warning reaches the case: closing it needs a sign-off.
-    assert recurrence_warnings(investigator, case)
+    # The demo log's recurrence warning, as at the demo's own time, is Mark's: it has not
+    # stopped (the guard reads the defendant's analysis; ADR 0025).
+    people = analyse_people(access.shared_snapshot(investigator, demo_vault,
+                                                   purpose="supervision", case=case), now=NOW)
+    (mark,) = people.people
+    assert mark.subject.name == "Mark Ellis"
+    warning = log_warning(demo_vault.pk, mark)
+    assert warning is not None and warning.ongoing
+    # At the real time it may be quiet for longer than the earlier lull (no countdown): any
+    # warning the guard gives now is still Mark's own.
+    assert all(w.person == mark.subject.key for w in recurrence_warnings(investigator, case))
     # She first reported it with the first incident that has a police reference.
     first = demo_vault.incidents.filter(reported_to_police=True).order_by("start").first()
     assert case.first_reported_on == first.start.astimezone(ZoneInfo("Europe/London")).date()

@@ -317,7 +317,9 @@ def test_the_calendar_holds_every_deadline_of_the_unit_and_nothing_of_the_victim
     made = orders.start_application(actor=investigator, case=shared_case,
                                     terms=[NO_CONTACT, ZONE], duration_months=24,
                                     interim_requested=True,
-                                    interim_reasoning="He came to her door twice.")
+                                    interim_reasoning="He came to her door twice.",
+                                    grounds={key: {"text": "Written by the officer."}
+                                             for key in orders.LIMBS})
     orders.change_status(actor=investigator, application=made, status="submitted")
     interim = orders.record_order(actor=investigator, application=made, kind="interim",
                                   made_on=date(2026, 3, 2), ends_on=date(2026, 4, 14))

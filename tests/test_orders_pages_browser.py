@@ -29,6 +29,8 @@ pytestmark = [
 def test_the_spo_pages_are_accessible_on_a_phone(page, live_server, investigator,  # noqa: F811
                                                  shared_case, vault):
     grounds = orders.prefill_grounds(actor=investigator, case=shared_case)
+    for ground in grounds.values():  # what the log does not show, the officer writes
+        ground["text"] = ground["text"] or "Written by the officer from the statement."
     application = orders.start_application(
         actor=investigator, case=shared_case, duration_months=24, interim_requested=True,
         interim_reasoning="He came to her door twice this week.", grounds=grounds, terms=[

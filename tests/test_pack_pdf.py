@@ -24,7 +24,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from cairn.analysis.engine import analyse
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import analyse_people
 from cairn.audit.models import AuditRecord
 from cairn.demo import load_demo
 from cairn.packs import document as pack_document
@@ -78,7 +79,8 @@ def _document(snapshot: VaultSnapshot, selection: Selection | None = None, *,
     cut = disclosed.snapshot
     text = draft_statement(cut) if statement is None else statement
     return build_document(
-        disclosed, analyse(cut, now=BUILT_AT), _head(snapshot, len(cut.incidents)),
+        disclosed, analyse_people(cut, now=BUILT_AT, voice=THIRD_PERSON),
+        _head(snapshot, len(cut.incidents)),
         statement=text, built_at=BUILT_AT, omitted_entries=7,
         continuity=continuity if continuity is not None else {})
 
@@ -215,7 +217,8 @@ def test_the_same_input_gives_the_same_bytes(demo, demo_pdf):
 def test_another_build_time_gives_another_pack_id(demo):
     first = _document(demo.snapshot)
     later = build_document(
-        resolve(demo.snapshot, Selection()), analyse(demo.snapshot, now=BUILT_AT),
+        resolve(demo.snapshot, Selection()),
+        analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
         _head(demo.snapshot, 63), statement="", built_at=BUILT_AT + timedelta(days=1),
         omitted_entries=7, continuity={})
     assert first.pack_id != later.pack_id
@@ -249,7 +252,7 @@ def test_an_analysis_of_more_than_was_disclosed_is_refused(demo):
     half = Selection.of(incidents=[i.id for i in demo.snapshot.incidents[::2]])
     disclosed = resolve(demo.snapshot, half)
     with pytest.raises(DocumentError, match="disclosed snapshot only"):
-        build_document(disclosed, analyse(demo.snapshot, now=BUILT_AT),
+        build_document(disclosed, analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
                        _head(demo.snapshot, 10), statement="", built_at=BUILT_AT,
                        omitted_entries=0, continuity={})
 

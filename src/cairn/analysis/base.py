@@ -18,6 +18,12 @@ from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
 # The threat flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for.
 FLAGS_READ = frozenset({"violence", "whereabouts", "surveillance"})
 
+# Who the statements speak to (DESIGN.md invariant 10): the victim's own pages say "you";
+# officers' pages and court documents speak of her in the third person.
+VICTIM = "victim"
+THIRD_PERSON = "third_person"
+VOICES = (VICTIM, THIRD_PERSON)
+
 
 class EvidenceMissing(ValueError):
     """A finding was made without citing any incident (DESIGN.md invariant 6)."""
@@ -39,11 +45,19 @@ class Finding:
 
 
 class Index:
-    """The snapshot's live incidents in time order, with look-ups the rules share."""
+    """The snapshot's live incidents in time order, with look-ups the rules share.
 
-    def __init__(self, snapshot: VaultSnapshot, *, now: datetime) -> None:
+    ``subject`` is the person (or the people the victim said are one person or acting
+    together) the analysis is about: their course of conduct is one. None: each suspect of
+    the snapshot separately (the rules' tests use it so)."""
+
+    def __init__(self, snapshot: VaultSnapshot, *, now: datetime, voice: str = VICTIM,
+                 subject: tuple[str, ...] | None = None) -> None:
+        if voice not in VOICES:
+            raise ValueError(f"voice must be one of {VOICES}")
         self.snapshot = snapshot
         self.now = now
+        self.voice = voice
         try:
             self.zone = ZoneInfo(snapshot.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -54,6 +68,10 @@ class Index:
         self.by_id = {i.id: i for i in self.incidents}
         self.position = {i.id: n for n, i in enumerate(self.incidents)}
         self.suspect_ids = tuple(p.id for p in snapshot.persons if p.role == "suspect")
+        # The groups whose conduct is one course: the subject, or each suspect alone.
+        self.groups: tuple[tuple[str, ...], ...] = (
+            (subject,) if subject else tuple((p,) for p in self.suspect_ids)
+        )
         # What each incident's words show, and its severity: found once, used by every rule.
         self.facts: dict[str, words.Facts] = {i.id: words.facts_of(i) for i in self.incidents}
         # The threat flags the incident's words raise, of the kinds the rules read.
@@ -68,6 +86,11 @@ class Index:
         self._exhibit_ids = {i.id: i.exhibit_ids for i in self.incidents}
         self._exhibits: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._ordered: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def say(self, you: str, third: str) -> str:
+        """The statement in the reader's voice: ``you`` to the victim, ``third`` to anyone
+        else (officers, a court)."""
+        return you if self.voice == VICTIM else third
 
     def ids(self, incidents: Iterable[IncidentSnapshot]) -> tuple[str, ...]:
         return tuple(i.id for i in incidents)

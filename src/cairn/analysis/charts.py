@@ -185,8 +185,8 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
     lulls = analysis.lulls.lulls
     desc = (
         f"{len(points)} incidents from {points[0].start.astimezone(axis.zone).date()} to "
-        f"{points[-1].start.astimezone(axis.zone).date()}, placed by how serious each was "
-        f"(1 {LEVELS[1].lower()} to 6 {LEVELS[6].lower()}). "
+        f"{points[-1].start.astimezone(axis.zone).date()}, placed by their level on Cairn's "
+        f"own severity scale (1 {LEVELS[1].lower()} to 6 {LEVELS[6].lower()}). "
         + (
             f"Shaded: {len(lulls)} quiet period(s): "
             + "; ".join(
@@ -324,10 +324,9 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
     highest = max(p.severity for p in points)
     desc = (
         f"Incidents in each month from {_month_label(first)} to {_month_label(last)}, "
-        f"coloured by level (1 least to 6 most serious). The highest level reached is "
-        f"{highest}, {LEVELS[highest].lower()}. Trend in seriousness: "
-        f"{trend.direction.replace('_', ' ')}"
-        + (f" (p = {trend.p_value})." if trend.p_value is not None else ".")
+        f"coloured by level on Cairn's own severity scale (1 least to 6 most serious). The "
+        f"highest level reached is {highest}, {LEVELS[highest].lower()}. Trend in "
+        f"seriousness: {trend.direction.replace('_', ' ')}."
     )
     return _svg(chart_id, title, desc, legend_y + 32, body)
 

@@ -1,7 +1,12 @@
 """Course of conduct (Protection from Harassment Act 1997, s.7): conduct on at least two
-occasions by the same person. Per suspect: the incidents, the gaps between them, what links
-them, and a warning when a course rests on few, far-apart or unlinked incidents (Lau v DPP
-[2000]; R v Patel [2004]: two incidents do not automatically make a course of conduct)."""
+occasions by the same person. Per suspect (or per group the victim said is one person or
+acting together, s.7(3A)): the incidents, the gaps between them, what links them, and a
+warning when a course rests on few, far-apart or unlinked incidents (Lau v DPP [2000];
+R v Patel [2004]: two incidents do not automatically make a course of conduct).
+
+A course of conduct is what the criminal offences (s.2, s.2A, s.4, s.4A) need; a Stalking
+Protection Order needs neither an offence nor a course of conduct, so these warnings belong
+to the offences only (``cairn.analysis.threshold`` does not use them)."""
 
 from __future__ import annotations
 
@@ -14,8 +19,8 @@ from cairn.analysis import sources
 from cairn.analysis.base import Finding, Index, days_between, plural
 from cairn.vault.snapshot import IncidentSnapshot
 
-# Fewer than this many incidents is "few": the research definition of stalking asks for at
-# least 5 intrusions (McEwan et al. 2020).
+# Fewer than this many incidents is "few" (Cairn's own cut, in line with one research
+# threshold of at least 5 intrusions, McEwan et al. 2020; not a legal test).
 FEW = 5
 # A longest gap past this is "far apart" for a course with few incidents (Lau v DPP: four
 # months apart was too far on its facts; we warn well before that).
@@ -39,7 +44,7 @@ class Link:
 @dataclass(frozen=True)
 class Course:
     person_id: str | None  # None: incidents with no suspect linked
-    person_name: str
+    person_name: str  # "Mark" or, for a group the victim combined, "Mark and Dave"
     relationship: str
     incident_ids: tuple[str, ...]
     span_days: float
@@ -50,7 +55,8 @@ class Course:
     unlinked_ids: tuple[str, ...]
     two_or_more_occasions: bool
     findings: tuple[Finding, ...]
-    warnings: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]  # for the criminal offences only
+    person_ids: tuple[str, ...] = ()  # everyone whose conduct this course is
 
 
 @dataclass(frozen=True)
@@ -79,9 +85,11 @@ def _links(
     return links, unlinked
 
 
-def _course(index: Index, person_id: str | None, incidents: list[IncidentSnapshot]) -> Course:
-    person = index.snapshot.person(person_id) if person_id else None
-    who = person.name if person else "no person linked"
+def _course(index: Index, group: tuple[str, ...], incidents: list[IncidentSnapshot]) -> Course:
+    people = [p for p in map(index.snapshot.person, group) if p is not None]
+    person = people[0] if people else None
+    person_id = person.id if person else None
+    who = " and ".join(p.name for p in people) if people else "no person linked"
     ids = index.ids(incidents)
     gaps = tuple(
         Gap(a.id, b.id, round(days_between(a.start, b.start), 2))
@@ -98,8 +106,11 @@ def _course(index: Index, person_id: str | None, incidents: list[IncidentSnapsho
         findings.append(
             index.find(
                 f"{plural(len(ids), 'incident has', 'incidents have')} nobody linked as the person "
-                "doing this. A course of conduct must be by the same person: link the person to "
-                "each incident if you know who it was.",
+                "doing this. A course of conduct must be by the same person: "
+                + index.say(
+                    "link the person to each incident if you know who it was.",
+                    "these incidents are shown apart and are not counted against anyone.",
+                ),
                 ids,
                 sources.PHA_S7,
             )
@@ -159,15 +170,31 @@ def _course(index: Index, person_id: str | None, incidents: list[IncidentSnapsho
         warnings.append(
             index.find(
                 f"{plural(len(unlinked), 'incident shares', 'incidents share')} no way of contact, "
-                "place or kind of act with the others. Say in the log what links them (the same "
-                "number, account, car or words).",
+                "place or kind of act with the others. "
+                + index.say(
+                    "Say in the log what links them (the same number, account, car or words).",
+                    "What links them (the same number, account, car or words) is not recorded.",
+                ),
                 unlinked,
                 sources.R_V_PATEL,
             )
         )
+    if len(people) > 1:
+        findings.append(
+            index.find(
+                index.say(
+                    f"You said {who} are the same person or acting together, so their "
+                    "incidents are taken as one course of conduct.",
+                    f"The victim said {who} are the same person or acting together, so their "
+                    "incidents are taken as one course of conduct.",
+                ),
+                ids,
+                sources.PHA_S7_3A,
+            )
+        )
     return Course(
         person_id=person_id,
-        person_name=person.name if person else "",
+        person_name=who if people else "",
         relationship=person.relationship if person else "",
         incident_ids=ids,
         span_days=span,
@@ -179,25 +206,23 @@ def _course(index: Index, person_id: str | None, incidents: list[IncidentSnapsho
         two_or_more_occasions=len(ids) >= 2 and person_id is not None,
         findings=tuple(findings),
         warnings=tuple(warnings),
+        person_ids=tuple(p.id for p in people),
     )
 
 
 def course_of_conduct(index: Index) -> CourseOfConduct:
-    by_person: dict[str, list[IncidentSnapshot]] = defaultdict(list)
+    by_group: dict[tuple[str, ...], list[IncidentSnapshot]] = defaultdict(list)
     unattributed: list[IncidentSnapshot] = []
-    suspects = set(index.suspect_ids)
     for incident in index.incidents:
-        linked = [p for p in incident.person_ids if p in suspects]
-        for person_id in linked:
-            by_person[person_id].append(incident)
-        if not linked:
+        linked = set(incident.person_ids)
+        named = [group for group in index.groups if linked & set(group)]
+        for group in named:
+            by_group[group].append(incident)
+        if not named:
             unattributed.append(incident)
-    courses = [
-        _course(index, person_id, by_person[person_id])
-        for person_id in index.suspect_ids
-        if by_person.get(person_id)
-    ]
+    courses = [_course(index, group, by_group[group]) for group in index.groups
+               if by_group.get(group)]
     if unattributed:
-        courses.append(_course(index, None, unattributed))
+        courses.append(_course(index, (), unattributed))
     findings = tuple(f for course in courses for f in course.findings)
     return CourseOfConduct(courses=tuple(courses), findings=findings)

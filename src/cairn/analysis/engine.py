@@ -1,6 +1,9 @@
-"""The entry point: ``analyse(snapshot, now=...)`` runs every rule over a vault snapshot and
-``to_json`` turns the result into plain JSON. Pure and deterministic: the same snapshot, time
-and answers give the same result, byte for byte (ACPO principle 3)."""
+"""The entry points. ``analyse_people(snapshot, now=...)`` works the pattern out once per person
+(DESIGN.md invariant 8): each suspect alone, or the people the victim said are the same person
+or acting together as one, and the incidents with nobody named apart. ``analyse`` runs every
+rule over the snapshot it is given, as one subject. ``to_json`` turns the result into plain
+JSON. Pure and deterministic: the same snapshot, time and answers give the same result, byte
+for byte (ACPO principle 3)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cairn.analysis import sources
 from cairn.analysis.acts import ActEvidence, acts_shown
-from cairn.analysis.base import Finding, Index
+from cairn.analysis.base import VICTIM, Finding, Index
 from cairn.analysis.course import CourseOfConduct, course_of_conduct
 from cairn.analysis.escalation import Escalation, escalation
 from cairn.analysis.four import Four, four
 from cairn.analysis.lulls import Lulls, RecurrenceWarning, lulls, recurrence_warning
+from cairn.analysis.people import Subject, narrowed, subjects
 from cairn.analysis.questionnaire import FormDefinition, Score, score
 from cairn.analysis.risk import Indicator, risk_indicators
 from cairn.analysis.s4a import S4A, s4a_markers
@@ -54,6 +59,8 @@ class Analysis:
     questionnaire_form: str | None
     threshold: Threshold
     points: tuple[IncidentPoint, ...]
+    voice: str = VICTIM
+    subject: Subject | None = None  # who this analysis is about; None: the snapshot as given
 
     @property
     def recurrence_warning(self) -> bool:
@@ -70,11 +77,15 @@ def analyse(
     now: datetime,
     form: FormDefinition | None = None,
     answers: Mapping[str, Any] | None = None,
+    voice: str = VICTIM,
+    subject: Subject | None = None,
 ) -> Analysis:
-    """Run every rule. ``form`` and ``answers`` are the victim's latest questionnaire, if any."""
+    """Run every rule over ``snapshot`` as one subject. ``form`` and ``answers`` are the
+    victim's latest questionnaire, if any; ``voice`` who the statements speak to."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    index = Index(snapshot, now=now)
+    group = subject.person_ids if subject is not None and subject.person_ids else None
+    index = Index(snapshot, now=now, voice=voice, subject=group)
     course = course_of_conduct(index)
     quiet = lulls(index)
     recurrence = recurrence_warning(index, quiet)
@@ -82,7 +93,7 @@ def analyse(
     fixated_etc = four(index, course, quiet)
     markers = s4a_markers(index)
     indicators = risk_indicators(index, course, rates, quiet, form, answers)
-    limbs = threshold(index, course, fixated_etc, markers, rates, quiet, recurrence)
+    limbs = threshold(index, course, fixated_etc, markers, rates, quiet)
     return Analysis(
         vault_id=snapshot.id,
         now=now,
@@ -103,6 +114,67 @@ def analyse(
             IncidentPoint(i.id, i.number, i.start, i.channel, i.acts, s.level)
             for i, s in zip(index.incidents, rates.severities, strict=True)
         ),
+        voice=voice,
+        subject=subject,
+    )
+
+
+@dataclass(frozen=True)
+class PeopleAnalysis:
+    """One analysis per person (or per group the victim combined), and the incidents with
+    nobody named analysed apart; never one analysis of everyone together."""
+
+    vault_id: str
+    now: datetime
+    time_zone: str
+    incident_count: int
+    people: tuple[Analysis, ...]  # most incidents first
+    unattributed: Analysis | None  # the incidents with nobody named as doing this
+
+    def all(self) -> tuple[Analysis, ...]:
+        return (*self.people, *((self.unattributed,) if self.unattributed else ()))
+
+    def for_person(self, person_id: str) -> Analysis | None:
+        """The analysis that ``person_id`` is part of (alone or combined)."""
+        return next(
+            (a for a in self.people if a.subject is not None
+             and person_id in a.subject.person_ids),
+            None,
+        )
+
+    def findings(self) -> Iterator[Finding]:
+        for analysis in self.all():
+            yield from analysis.findings()
+
+
+def analyse_people(
+    snapshot: VaultSnapshot,
+    *,
+    now: datetime,
+    form: FormDefinition | None = None,
+    answers: Mapping[str, Any] | None = None,
+    voice: str = VICTIM,
+) -> PeopleAnalysis:
+    """The analysis of each person named as doing this (``cairn.analysis.people``), each over
+    only the incidents linked to them, and of the incidents with nobody named, apart."""
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    people: list[Analysis] = []
+    unattributed = None
+    for subject in subjects(snapshot):
+        analysis = analyse(narrowed(snapshot, subject), now=now, form=form, answers=answers,
+                           voice=voice, subject=subject)
+        if subject.person_ids:
+            people.append(analysis)
+        else:
+            unattributed = analysis
+    return PeopleAnalysis(
+        vault_id=snapshot.id,
+        now=now,
+        time_zone=snapshot.time_zone,
+        incident_count=len(snapshot.incidents),
+        people=tuple(people),
+        unattributed=unattributed,
     )
 
 
@@ -135,9 +207,10 @@ def _plain(value: Any) -> Any:
 
 
 def to_json(analysis: Analysis) -> dict[str, Any]:
-    """The analysis as plain JSON-ready data (what ``cairn analyse --json`` prints)."""
+    """One analysis as plain JSON-ready data."""
     limbs = {limb.key: _plain(limb) for limb in analysis.threshold.limbs()}
     return {
+        "subject": _plain(analysis.subject) if analysis.subject is not None else None,
         "vault": analysis.vault_id,
         "analysed_at": _plain(analysis.now),
         "time_zone": analysis.time_zone,
@@ -161,5 +234,23 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def to_json_text(analysis: Analysis) -> str:
-    return json.dumps(to_json(analysis), ensure_ascii=False, indent=2, sort_keys=True)
+def people_to_json(result: PeopleAnalysis) -> dict[str, Any]:
+    """What ``cairn analyse --json`` prints: one analysis per person, each naming the person,
+    and the incidents with nobody named apart."""
+    return {
+        "vault": result.vault_id,
+        "analysed_at": _plain(result.now),
+        "time_zone": result.time_zone,
+        "incident_count": result.incident_count,
+        "people": [to_json(a) for a in result.people],
+        "unattributed": to_json(result.unattributed) if result.unattributed else None,
+        "research_background": {
+            "note": sources.BACKGROUND_NOTE,
+            "studies": [sources.STUDIES[key].text for key in sources.BACKGROUND],
+        },
+    }
+
+
+def to_json_text(analysis: Analysis | PeopleAnalysis) -> str:
+    data = people_to_json(analysis) if isinstance(analysis, PeopleAnalysis) else to_json(analysis)
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)

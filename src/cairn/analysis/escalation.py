@@ -195,6 +195,8 @@ def escalation(index: Index) -> Escalation:
     direction = _direction(tau, p)
     trend_finding = None
     if incidents:
+        # What the test means, in words; its figures (tau, p) stay in the Trend, for the
+        # method note or a court document's annex.
         words = {
             "rising": "Incidents have become more frequent over time",
             "falling": "Incidents have become less frequent over time",
@@ -202,7 +204,10 @@ def escalation(index: Index) -> Escalation:
             "not_enough_data": "There is not yet enough to test for a trend",
         }[direction]
         detail = (
-            f" (tau {tau}, p = {p}, over {plural(len(weekly), 'week')})" if tau is not None else ""
+            f" (trend test over {plural(len(weekly), 'week')}"
+            + index.say(")", "; its figures are given with the method)")
+            if tau is not None
+            else ""
         )
         trend_finding = index.find(words + detail + ".", all_ids, sources.METHOD_TREND)
         findings.append(trend_finding)
@@ -259,8 +264,8 @@ def escalation(index: Index) -> Escalation:
         at_highest = [s.incident_id for s in severities if s.level == highest]
         findings.append(
             index.find(
-                f"The most serious level reached is {highest}, {LEVELS[highest].lower()}, in "
-                f"{plural(len(at_highest), 'incident')}.",
+                f"The most serious level reached on Cairn's own six-level scale is {highest}, "
+                f"{LEVELS[highest].lower()}, in {plural(len(at_highest), 'incident')}.",
                 at_highest,
                 sources.METHOD_SEVERITY,
             )
@@ -271,7 +276,12 @@ def escalation(index: Index) -> Escalation:
             "no_clear_trend": "There is no clear change in how serious incidents are",
             "not_enough_data": "There is not yet enough to test how seriousness changes",
         }[s_direction]
-        detail = f" (tau {s_tau}, p = {s_p})" if s_tau is not None else ""
+        detail = (
+            " (trend test on Cairn's own severity scale"
+            + index.say(")", "; its figures are given with the method)")
+            if s_tau is not None
+            else ""
+        )
         severity_finding = index.find(words + detail + ".", all_ids, sources.METHOD_SEVERITY_TREND)
         findings.append(severity_finding)
     severity_trend = Trend(sources.METHOD_SEVERITY_TREND, s_tau, s_p, s_direction, severity_finding)

@@ -76,7 +76,8 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
     if len(targeted) >= 2:
         fixated.append(
             index.find(
-                f"Following, loitering or watching you: {plural(len(targeted), 'incident')}.",
+                index.say("Following, loitering or watching you", "Following, loitering or "
+                          "watching the victim") + f": {plural(len(targeted), 'incident')}.",
                 targeted,
                 sources.FOUR,
             )
@@ -109,8 +110,9 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
     if monitoring:
         obsessive.append(
             index.find(
-                "Monitoring your phone, internet or accounts: "
-                f"{plural(len(monitoring), 'incident')}.",
+                index.say("Monitoring your phone, internet or accounts",
+                          "Monitoring the victim's phone, internet or accounts")
+                + f": {plural(len(monitoring), 'incident')}.",
                 monitoring,
                 sources.FOUR,
             )
@@ -121,8 +123,13 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
     if refused:
         unwanted.append(
             index.find(
-                "You made clear you did not want contact (for example you blocked them, did not "
-                f"reply or said no): {plural(len(refused), 'incident')}.",
+                index.say(
+                    "You made clear you did not want contact (for example you blocked them, "
+                    "did not reply or said no)",
+                    "The victim made clear that contact was not wanted (for example by "
+                    "blocking, not replying or saying no)",
+                )
+                + f": {plural(len(refused), 'incident')}.",
                 index.ids(refused),
                 sources.FOUR,
             )
@@ -140,7 +147,8 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
     if reported:
         unwanted.append(
             index.find(
-                f"You reported {plural(len(reported), 'incident')} to the police.",
+                index.say("You reported", "The victim reported")
+                + f" {plural(len(reported), 'incident')} to the police.",
                 reported,
                 sources.FOUR,
             )
@@ -168,8 +176,9 @@ def four(index: Index, course: CourseOfConduct, quiet: Lulls) -> Four:
         if len(incidents) >= 5 and span >= 14:
             repeated.append(
                 index.find(
-                    "That is at least 5 intrusions over at least 2 weeks, the research definition "
-                    "of stalking.",
+                    "That is at least 5 incidents over at least 2 weeks: one study's "
+                    "threshold for stalking, which also asks for fear or distress. It is not "
+                    "a legal test.",
                     all_ids,
                     sources.MCEWAN_2020,
                 )

@@ -1,7 +1,12 @@
 """Lulls and recurrence: quiet periods much longer than the usual gap, whether each ended in
-a restart and how intense the restart was, the current quiet period against the earlier ones,
-and the research context. ``recurrence_warning`` is what the police side uses to guard a case
-against being closed because the stalking "appears to have stopped"."""
+a restart and how intense the restart was, and the current gap against the earlier ones.
+``recurrence_warning`` is what the police side uses to guard a case against being closed
+because the stalking "appears to have stopped".
+
+The lull rule and the comparison with earlier lulls are Cairn's own, not validated by research.
+No rule here uses the time since the last incident as a risk: research on reoffending
+(Rosenfeld 2003) counts from a court referral in a group of cases, and is never a countdown for
+one person (research.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +21,6 @@ from cairn.analysis.base import Finding, Index, days_between, plural
 MIN_LULL_DAYS = 28  # four weeks
 LULL_GAP_FACTOR = 5  # times the median gap
 RESTART_WINDOW = timedelta(weeks=8)  # rates before and after a lull are compared over this
-A_YEAR = 365
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,13 @@ class QuietNow:
 
 @dataclass(frozen=True)
 class RecurrenceWarning:
+    """Why closing a case now could be premature: it has not stopped (the current gap is no
+    longer than the usual gaps), or it is quiet now but was quiet for longer before and
+    started again. Neither is a measure of risk."""
+
     warning: bool
     reasons: tuple[Finding, ...]
+    ongoing: bool = False  # the current gap is not a quiet period
 
 
 @dataclass(frozen=True)
@@ -126,9 +135,13 @@ def lulls(index: Index) -> Lulls:
     quiet = round(max(days_between(last.start, index.now), 0.0), 2)
     is_lull = quiet > threshold
     longest = max(found, key=lambda lull: lull.days, default=None)
-    text = (
-        f"It is {quiet:.0f} days since the last incident logged ({index.local_date(last.start)})."
-    )
+    if quiet < 1:
+        text = f"The last incident logged was on {index.local_date(last.start)}, under a day ago."
+    else:
+        text = (
+            f"It is {plural(round(quiet), 'day')} since the last incident logged "
+            f"({index.local_date(last.start)})."
+        )
     if longest is not None:
         text += (
             f" The longest earlier quiet period lasted {longest.days:.0f} days and "
@@ -142,21 +155,12 @@ def lulls(index: Index) -> Lulls:
     if span >= 14:
         context.append(
             index.find(
-                f"This has gone on for {span / 7:.0f} weeks. Research finds that unwanted contact "
-                "which lasts past two weeks tends to go on for months and to become more "
-                "intrusive.",
+                f"This has gone on for {span / 7:.0f} weeks, from the first incident logged to "
+                "the last.",
                 (incidents[0].id, last.id),
                 sources.PURCELL_2004,
             )
         )
-    context.append(
-        index.find(
-            "In a long-term study about half of stalkers did it again, and most of those within "
-            "the first year. A quiet period does not mean it has stopped.",
-            (last.id,),
-            sources.ROSENFELD_2003,
-        )
-    )
     return Lulls(
         sources.METHOD_LULL,
         median_gap,
@@ -169,33 +173,32 @@ def lulls(index: Index) -> Lulls:
 
 
 def recurrence_warning(index: Index, result: Lulls) -> RecurrenceWarning:
-    """True when the current quiet period is shorter than an earlier lull that ended in a
-    restart, or less than a year has passed since the last incident (Rosenfeld 2003)."""
+    """Warns when the current gap is not itself a quiet period (it has not stopped), or when
+    it is, but an earlier quiet period that ended in a restart lasted longer. Cairn's own rule,
+    for the closure guard; never a risk factor."""
     current = result.current
     if current is None:
         return RecurrenceWarning(False, ())
-    reasons: list[Finding] = []
-    restarted = [lull for lull in result.lulls if lull.ended_in_restart]
-    longer = [lull for lull in restarted if lull.days > current.days]
-    if longer:
-        lull = max(longer, key=lambda item: item.days)
-        reasons.append(
-            index.find(
-                f"The current quiet period ({current.days:.0f} days) is shorter than an "
-                "earlier one "
-                f"of {lull.days:.0f} days that ended when it started again.",
-                (lull.last_before_id, lull.first_after_id, current.since_id),
-                sources.ROSENFELD_2003,
-            )
+    if not current.is_lull:
+        ongoing = index.find(
+            index.say(
+                "It has not stopped: the time since the last incident is no longer than the "
+                "usual gaps between incidents in your log.",
+                "It has not stopped: the time since the last incident is no longer than the "
+                "usual gaps between incidents in the log.",
+            ),
+            (current.since_id,),
+            sources.METHOD_LULL,
         )
-    if current.days < A_YEAR:
-        reasons.append(
-            index.find(
-                "Less than a year has passed since the last incident "
-                f"({plural(round(current.days), 'day')}); "
-                "most reoffending happens within the first year.",
-                (current.since_id,),
-                sources.ROSENFELD_2003,
-            )
-        )
-    return RecurrenceWarning(bool(reasons), tuple(reasons))
+        return RecurrenceWarning(True, (ongoing,), ongoing=True)
+    longer = [lull for lull in result.lulls if lull.ended_in_restart and lull.days > current.days]
+    if not longer:
+        return RecurrenceWarning(False, ())
+    lull = max(longer, key=lambda item: item.days)
+    reason = index.find(
+        f"It has been quiet for {current.days:.0f} days, but an earlier quiet period of "
+        f"{lull.days:.0f} days ended when it started again.",
+        (lull.last_before_id, lull.first_after_id, current.since_id),
+        sources.METHOD_LULL,
+    )
+    return RecurrenceWarning(True, (reason,))

@@ -7,8 +7,8 @@ calls, posts) reaches the victim's real life. Two signs, each citing its inciden
 - the first incident in person (or at her home, car or belongings, or a letter or gift left
   for her) after a period when every incident came at a distance.
 
-Surveillance and escalation were common before intimate-partner homicides (Monckton Smith et
-al. 2017), and contact that moves offline is what the victim and the police most need to see.
+Contact that moves offline is what the victim and the police most need to see. Treating the
+move as a sign worth showing is Cairn's own rule, not validated by research (research.md).
 Pure: works on the analysis ``Index``.
 """
 
@@ -43,9 +43,12 @@ def online_to_offline(index: Index) -> Offline:
     knowledge = None
     if knowing:
         knowledge = index.find(
-            f"Words showing knowledge of where you live, go or are, or claims of watching you, "
-            f"in {plural(len(knowing), 'incident')} that came at a distance.",
-            knowing, sources.MONCKTON_SMITH_2017)
+            index.say("Words showing knowledge of where you live, go or are, or claims of "
+                      "watching you",
+                      "Words showing knowledge of where the victim lives, goes or is, or claims "
+                      "of watching the victim")
+            + f", in {plural(len(knowing), 'incident')} that came at a distance.",
+            knowing, sources.CAIRN_OWN)
     first_in_person = None
     position = next((n for n, i in enumerate(incidents) if i.channel in PHYSICAL), None)
     if position is not None and position >= MIN_ONLINE_INCIDENTS:
@@ -58,5 +61,5 @@ def online_to_offline(index: Index) -> Offline:
                 f"After {length} when everything came at a distance "
                 f"({plural(len(before), 'incident')}), incident {first.number} happened in "
                 "the physical world: the contact moved offline.",
-                (before[0].id, before[-1].id, first.id), sources.MONCKTON_SMITH_2017)
+                (before[0].id, before[-1].id, first.id), sources.CAIRN_OWN)
     return Offline(knowledge, first_in_person)

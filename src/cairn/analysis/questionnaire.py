@@ -53,6 +53,19 @@ class AnswerError(ValueError):
         self.errors = errors
 
 
+
+# Said wherever a band is shown (research.md): the bands are Cairn's own, and the lowest one
+# must not reassure.
+BAND_NOTE = (
+    "These bands are Cairn's own and not validated by research. Stalking can become dangerous "
+    "without any of these signs: if you are in danger, call 999."
+)
+BAND_NOTE_THIRD = (
+    "The result bands of Cairn's own form are Cairn's own and not validated by research. "
+    "Stalking can become dangerous without any of these signs."
+)
+CAIRN_FORM_ID = "cairn-indicators"
+
 @dataclass(frozen=True)
 class Option:
     value: str

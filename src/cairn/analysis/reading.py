@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cairn.analysis import access
-from cairn.analysis.engine import Analysis, analyse
+from cairn.analysis.engine import Analysis, PeopleAnalysis, analyse, analyse_people
 from cairn.analysis.questionnaire import FormDefinition, available_forms
 from cairn.vault.models import Vault
 from cairn.vault.snapshot import take_snapshot
@@ -42,3 +42,13 @@ def analyse_vault(user: Any, vault: Vault, *, now: datetime | None = None) -> An
     return analyse(
         take_snapshot(vault, now=now), now=now, form=form, answers=latest_answers(user, vault, form)
     )
+
+
+def analyse_vault_people(user: Any, vault: Vault, *, now: datetime | None = None
+                         ) -> PeopleAnalysis:
+    """One analysis per person of a vault the caller already obtained through an access
+    function, in the victim's voice (her pages and her command line)."""
+    now = now or timezone.now()
+    form = risk_form()
+    return analyse_people(take_snapshot(vault, now=now), now=now, form=form,
+                          answers=latest_answers(user, vault, form))

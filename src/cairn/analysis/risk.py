@@ -1,7 +1,9 @@
-"""Risk indicators: Cairn's own evidence-based set (research.md, "Violence risk"). Each is
-derived from the log where it can be, and otherwise asked of the victim through the
-questionnaire; each cites the study it comes from. Indicators inform a conversation with the
-police or an advocate; they are not a score of how dangerous someone is."""
+"""Risk indicators: Cairn's own set (research.md, "Violence risk"). Each is derived from the log
+where it can be, and otherwise asked of the victim through the questionnaire; each cites the
+study that links it to risk, or says it is Cairn's own and not validated by research.
+Indicators inform a conversation with the police or an advocate; they are not a score of how
+dangerous someone is, and none reassures: stalking can become dangerous without any of them.
+The time since the last incident is never an indicator."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.analysis import sources
-from cairn.analysis.base import Finding, Index, days_between, plural
+from cairn.analysis.base import THIRD_PERSON, Finding, Index, days_between, plural
 from cairn.analysis.course import CourseOfConduct
 from cairn.analysis.escalation import Escalation
 from cairn.analysis.lulls import Lulls
@@ -40,40 +42,50 @@ class Indicator:
 @dataclass(frozen=True)
 class Spec:
     key: str
-    label: str
+    label: str  # to the victim
     source: str
     log_only: bool = False  # the log always settles it; nothing to ask
+    third: str = ""  # to anyone else, when it differs
+
+    def label_for(self, voice: str) -> str:
+        return self.third if self.third and voice == THIRD_PERSON else self.label
 
 
+# Each indicator cites the study that links it to risk, or says it is Cairn's own (research.md,
+# "How the product may use research"). Monckton Smith et al. (2017) counted behaviours before
+# homicides with no comparison group: it cannot show risk, so no indicator cites it.
 SPECS: tuple[Spec, ...] = (
     Spec("ex_intimate", "The person is an ex-partner", sources.MCEWAN_2017),
     Spec("explicit_threats", "Explicit threats", sources.MULLEN_1999),
-    Spec("threats_to_kill", "Threats to kill", sources.MONCKTON_SMITH_2017),
-    Spec("prior_violence", "Violence, to you or to others", sources.MCEWAN_2009),
-    Spec("property_damage", "Damage or interference with your property", sources.MCEWAN_2017),
-    Spec("at_home", "Turning up at or watching your home", sources.MONCKTON_SMITH_2017),
+    Spec("threats_to_kill", "Threats to kill", sources.MULLEN_1999),
+    Spec("prior_violence", "Violence, to you or to others", sources.MCEWAN_2009,
+         third="Violence, to the victim or to others"),
+    Spec("property_damage", "Damage or interference with your property", sources.MCEWAN_2017,
+         third="Damage or interference with the victim's property"),
+    Spec("at_home", "Turning up at or watching your home", sources.MCFARLANE_2002,
+         third="Turning up at or watching the victim's home"),
     Spec(
         "rising_frequency",
         "Getting more frequent or more serious",
-        sources.MONCKTON_SMITH_2017,
+        sources.CAIRN_OWN,
         log_only=True,
     ),
     Spec(
         "many_channels",
         "Contact through many different ways",
-        sources.CAIRN_INDICATORS + "; " + sources.PURCELL_2004,
+        sources.CAIRN_OWN,
         log_only=True,
     ),
     Spec(
         "third_parties",
         "Involving family, friends or colleagues",
-        sources.CAIRN_INDICATORS + "; " + sources.MULLEN_1999,
+        sources.CAIRN_OWN,
     ),
     Spec("substance_misuse", "Heavy drinking or drug use", sources.MULLEN_1999),
     Spec(
         "weapons",
         "A weapon owned, carried or mentioned",
-        sources.CAIRN_INDICATORS + "; " + sources.MONCKTON_SMITH_2017,
+        sources.CAIRN_OWN,
     ),
     Spec(
         "duration_past_two_weeks",
@@ -84,21 +96,23 @@ SPECS: tuple[Spec, ...] = (
     Spec(
         "lull_then_restart",
         "Stopping for a while, then starting again",
-        sources.ROSENFELD_2003,
+        sources.CAIRN_OWN,
         log_only=True,
     ),
-    Spec("criminal_history", "Trouble with the police before", sources.MCEWAN_2017),
+    Spec("criminal_history", "Trouble with the police before", sources.MULLEN_1999),
     Spec(
         "knows_whereabouts",
         "Knowing where you live, go or are, or claiming to watch you",
-        sources.MONCKTON_SMITH_2017,
+        sources.MCFARLANE_2002,
         log_only=True,
+        third="Knowing where the victim lives, goes or is, or claiming to watch the victim",
     ),
     Spec(
         "online_to_offline",
         "Contact moving from online to your physical world",
-        sources.MONCKTON_SMITH_2017,
+        sources.CAIRN_OWN,
         log_only=True,
+        third="Contact moving from online to the victim's physical world",
     ),
 )
 MANY_CHANNELS = 3
@@ -117,7 +131,8 @@ def _from_log(
     exes = [c for c in course.courses if c.relationship == "ex_partner"]
     add(
         "ex_intimate",
-        "You recorded the person doing this as an ex-partner.",
+        index.say("You recorded the person doing this as an ex-partner.",
+                  "The victim recorded the person doing this as an ex-partner."),
         [i for c in exes for i in c.incident_ids],
         sources.MCEWAN_2017,
     )
@@ -135,7 +150,7 @@ def _from_log(
         "threats_to_kill",
         f"Words about killing in {plural(len(kill), 'incident')}.",
         kill,
-        sources.MONCKTON_SMITH_2017,
+        sources.MULLEN_1999,
     )
     violence = [i.id for i in incidents if index.facts[i.id].violence]
     add(
@@ -147,7 +162,8 @@ def _from_log(
     property_ids = [i.id for i in incidents if "f" in i.acts or i.channel == "property"]
     add(
         "property_damage",
-        f"Your property interfered with: {plural(len(property_ids), 'incident')}.",
+        index.say("Your property interfered with", "The victim's property interfered with")
+        + f": {plural(len(property_ids), 'incident')}.",
         property_ids,
         sources.MCEWAN_2017,
     )
@@ -162,9 +178,10 @@ def _from_log(
     ]
     add(
         "at_home",
-        f"At or by your home: {plural(len(home), 'incident')}.",
+        index.say("At or by your home", "At or by the victim's home")
+        + f": {plural(len(home), 'incident')}.",
         home,
-        sources.MONCKTON_SMITH_2017,
+        sources.MCFARLANE_2002,
     )
     all_ids = index.ids(incidents)
     rising = []
@@ -180,21 +197,21 @@ def _from_log(
             "rising_frequency",
             "It has become " + " and ".join(rising) + ".",
             all_ids,
-            sources.MONCKTON_SMITH_2017,
+            sources.CAIRN_OWN,
         )
     if len(escalation.channels) >= MANY_CHANNELS:
         add(
             "many_channels",
             f"Contact through {len(escalation.channels)} different ways.",
             all_ids,
-            sources.CAIRN_INDICATORS,
+            sources.CAIRN_OWN,
         )
     third = [i.id for i in incidents if i.channel == "third_party" or index.facts[i.id].third_party]
     add(
         "third_parties",
         f"Others involved in {plural(len(third), 'incident')}.",
         third,
-        sources.CAIRN_INDICATORS,
+        sources.CAIRN_OWN,
     )
     substance = [i.id for i in incidents if index.facts[i.id].substance]
     add(
@@ -208,15 +225,16 @@ def _from_log(
         "weapons",
         f"A weapon mentioned in {plural(len(weapon), 'incident')}.",
         weapon,
-        sources.CAIRN_INDICATORS,
+        sources.CAIRN_OWN,
     )
     knowing = [i.id for i in incidents if {"whereabouts", "surveillance"} & index.flags[i.id]]
     add(
         "knows_whereabouts",
-        f"Words about where you live, go or are, or about watching you, in "
-        f"{plural(len(knowing), 'incident')}.",
+        index.say("Words about where you live, go or are, or about watching you",
+                  "Words about where the victim lives, goes or is, or about watching the victim")
+        + f", in {plural(len(knowing), 'incident')}.",
         knowing,
-        sources.MONCKTON_SMITH_2017,
+        sources.MCFARLANE_2002,
     )
     offline = online_to_offline(index).first_in_person
     if offline is not None:
@@ -234,7 +252,7 @@ def _from_log(
             "lull_then_restart",
             f"It started again after {plural(len(quiet.lulls), 'quiet period')}.",
             [i for lull in quiet.lulls for i in (lull.last_before_id, lull.first_after_id)],
-            sources.ROSENFELD_2003,
+            sources.CAIRN_OWN,
         )
     return found
 
@@ -279,7 +297,7 @@ def risk_indicators(
         result.append(
             Indicator(
                 spec.key,
-                spec.label,
+                spec.label_for(index.voice),
                 spec.source,
                 status,
                 finding,

@@ -1,6 +1,7 @@
 """Markers of stalking involving fear of violence or serious alarm or distress (Protection
-from Harassment Act 1997, s.4A): the occasions on which the victim feared violence (two or
-more matter), and the substantial adverse effect on her usual day-to-day activities."""
+from Harassment Act 1997, s.4A): the occasions on which the victim recorded fearing violence
+(two or more matter), and the changes to her usual activities she recorded. Whether an effect
+is "substantial" is for the court: Cairn lists what she recorded and never calls it that."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ class S4A:
     fear_on_two_or_more_occasions: bool
     impact_ids: tuple[str, ...]  # incidents where she said what changed in her life
     effects: tuple[EffectEvidence, ...]
-    adverse_effect_shown: bool
+    # She recorded a change to where she lives, works, travels or goes (not only how she
+    # felt). Evidence for the court to weigh, not a finding that the effect is substantial.
+    activity_changes_recorded: bool
     findings: tuple[Finding, ...]
 
 
@@ -48,8 +51,9 @@ def s4a_markers(index: Index) -> S4A:
         )
         findings.append(
             index.find(
-                "You feared violence would be used against you on "
-                f"{plural(len(fear), 'occasion')}. " + more,
+                index.say("You recorded that you feared violence would be used against you",
+                          "The victim recorded fearing that violence would be used against her")
+                + f" on {plural(len(fear), 'occasion')}. " + more,
                 fear,
                 sources.PHA_S4A_FEAR,
             )
@@ -57,8 +61,9 @@ def s4a_markers(index: Index) -> S4A:
     if impact:
         findings.append(
             index.find(
-                "You recorded how it changed your daily life in "
-                f"{plural(len(impact), 'incident')}.",
+                index.say("You recorded how it changed your daily life",
+                          "The victim recorded how it changed her daily life")
+                + f" in {plural(len(impact), 'incident')}.",
                 impact,
                 sources.PHA_S4A_DISTRESS,
             )
@@ -66,19 +71,19 @@ def s4a_markers(index: Index) -> S4A:
     for effect in effects:
         findings.append(
             index.find(
-                f"{effect.label}: {plural(len(effect.incident_ids), 'incident')}.",
+                index.say("A change to your usual activities you recorded",
+                          "A change to her usual activities she recorded")
+                + f" ({effect.label.lower()}): {plural(len(effect.incident_ids), 'incident')}.",
                 effect.incident_ids,
                 sources.PHA_S4A_DISTRESS,
             )
         )
-    # A substantial adverse effect: a change to where she lives, works, travels or goes,
-    # not only how she felt.
-    substantial = any(e.key in {"home", "work", "route", "going_out"} for e in effects)
+    changed = any(e.key in {"home", "work", "route", "going_out"} for e in effects)
     return S4A(
         fear_occasion_ids=fear,
         fear_on_two_or_more_occasions=len(fear) >= 2,
         impact_ids=impact,
         effects=tuple(effects),
-        adverse_effect_shown=substantial,
+        activity_changes_recorded=changed,
         findings=tuple(findings),
     )

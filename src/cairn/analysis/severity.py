@@ -1,4 +1,5 @@
-"""A documented severity scale for one incident (sources.METHOD_SEVERITY):
+"""Cairn's own severity scale for one incident (sources.METHOD_SEVERITY), not validated by
+research, and said so wherever a level is shown:
 
 1 contact at a distance (messages, calls, posts, letters) < 2 approach in public (in person,
 following or loitering) < 3 at home or work < 4 interference with property (s.2A(3)(f)) <
@@ -43,14 +44,14 @@ def severity_of(incident: IncidentSnapshot, facts: words.Facts | None = None) ->
     if physical:
         level, reasons = 2, ["in person, following or loitering"]
     if (physical or incident.channel in PHYSICAL_CHANNELS) and (facts.at_home or facts.at_work):
-        level, reasons = 3, ["at or by your home or work"]
+        level, reasons = 3, ["at or by the home or workplace"]
     if "f" in acts or incident.channel == "property":
-        level, reasons = 4, ["interference with your property"]
+        level, reasons = 4, ["interference with property"]
     threat = facts.threat
     if threat or incident.feared_violence:
         level = 5
         reasons = (["words of a threat"] if threat else []) + (
-            ["you feared violence"] if incident.feared_violence else []
+            ["fear of violence recorded"] if incident.feared_violence else []
         )
     if facts.violence or facts.weapon:
         level, reasons = 6, ["violence or a weapon described"]

@@ -6,23 +6,26 @@ court decides."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from cairn.analysis import sources
-from cairn.analysis.base import Finding, Index, plural
+from cairn.analysis.base import VICTIM, Finding, Index, plural
 from cairn.analysis.course import CourseOfConduct
 from cairn.analysis.escalation import Escalation
 from cairn.analysis.four import Four
 from cairn.analysis.labels import ONLINE_CHANNELS
-from cairn.analysis.lulls import Lulls, RecurrenceWarning
+from cairn.analysis.lulls import Lulls
 from cairn.analysis.s4a import S4A
 
 MET, PARTLY, NOT_YET = "met", "partly", "not_yet"
 CCTV_KEPT_DAYS = 30  # footage is typically kept for about a month
-RECENT_DAYS = 365
 NOTE = (
     "This shows the evidence in your log against each part of the test. It is not legal "
+    "advice: the police decide whether to apply, and a court decides."
+)
+NOTE_THIRD = (
+    "This shows the evidence in the log against each part of the test. It is not legal "
     "advice: the police decide whether to apply, and a court decides."
 )
 STATUS_WORDS = {
@@ -74,8 +77,12 @@ def _suggestions(index: Index) -> dict[str, Suggestion]:
     ]
     if unseen:
         out["witness"] = Suggestion(
-            f"Nobody is named as a witness to {plural(len(unseen), 'in-person incident')}. If "
-            "anyone saw what happened, ask them to write down what they saw, with the date.",
+            f"Nobody is named as a witness to {plural(len(unseen), 'in-person incident')}. "
+            + index.say(
+                "If anyone saw what happened, ask them to write down what they saw, with the "
+                "date.",
+                "Ask the victim whether anyone saw what happened, and take their account.",
+            ),
             index.ordered(unseen),
         )
     cutoff = index.now - timedelta(days=CCTV_KEPT_DAYS)
@@ -91,21 +98,31 @@ def _suggestions(index: Index) -> dict[str, Suggestion]:
     if recent:
         out["cctv"] = Suggestion(
             "Cameras may have recorded these recent incidents. CCTV and doorbell footage is "
-            f"often kept for only about {CCTV_KEPT_DAYS} days: ask the police to request it now.",
+            f"often kept for only about {CCTV_KEPT_DAYS} days: "
+            + index.say("ask the police to request it now.", "request it now."),
             index.ordered(recent),
         )
     bare = [i.id for i in incidents if i.channel in ONLINE_CHANNELS and not i.exhibit_ids]
     if bare:
         out["screenshots"] = Suggestion(
             f"{plural(len(bare), 'message or call has', 'messages or calls have')} no file kept. "
-            "Add screenshots that show the sender's number or account, the date and the time.",
+            + index.say(
+                "Add screenshots that show the sender's number or account, the date and the "
+                "time.",
+                "Screenshots that show the sender's number or account, the date and the time "
+                "would help.",
+            ),
             index.ordered(bare),
         )
     unattributed = [i.id for i in incidents if not set(i.person_ids) & set(index.suspect_ids)]
     if unattributed:
         out["link_person"] = Suggestion(
             f"{plural(len(unattributed), 'incident has', 'incidents have')} nobody linked as the "
-            "person doing this. Link them if you know, and say how you know.",
+            "person doing this. "
+            + index.say(
+                "Link them if you know, and say how you know.",
+                "Ask the victim whether she knows who it was, and how she knows.",
+            ),
             index.ordered(unattributed),
         )
     unreported = [
@@ -117,15 +134,25 @@ def _suggestions(index: Index) -> dict[str, Suggestion]:
     ]
     if unreported:
         out["report"] = Suggestion(
-            "Some incidents where you feared violence or your property was touched are not "
-            "marked as reported. Reporting them gives the police a reference for each.",
+            index.say(
+                "Some incidents where you feared violence or your property was touched are not "
+                "marked as reported. Reporting them gives the police a reference for each.",
+                "Some incidents where the victim recorded fear of violence or interference "
+                "with property are not marked as reported: each needs a police reference.",
+            ),
             index.ordered(unreported),
         )
     no_impact = [i.id for i in incidents if i.feared_violence and not i.impact.strip()]
     if no_impact:
         out["impact"] = Suggestion(
-            "Write down what you changed in your life because of these incidents (for example "
-            "your route, your work or going out): it is evidence of the effect on you.",
+            index.say(
+                "Write down what you changed in your life because of these incidents (for "
+                "example your route, your work or going out): it is evidence of the effect "
+                "on you.",
+                "The victim has not recorded what she changed in her life because of these "
+                "incidents (for example her route, her work or going out); her statement can "
+                "cover it.",
+            ),
             index.ordered(no_impact),
         )
     return out
@@ -138,53 +165,59 @@ def threshold(
     s4a: S4A,
     escalation: Escalation,
     quiet: Lulls,
-    recurrence: RecurrenceWarning,
 ) -> Threshold:
     tips = _suggestions(index)
 
     def pick(*keys: str) -> tuple[Suggestion, ...]:
         return tuple(tips[k] for k in keys if k in tips)
 
-    # s.1(1)(a): acts associated with stalking, by an identified person.
-    acted = [i for i in index.incidents if i.acts]
-    attributed = [c for c in course.courses if c.person_id is not None]
-    by_suspect = [
-        i
-        for c in attributed
-        if len(c.incident_ids) >= 2
-        for i in c.incident_ids
-        if index.by_id[i].acts
-    ]
+    # s.1(1)(a): acts associated with stalking. An SPO needs neither an offence nor a course
+    # of conduct: acts by the named person are enough to show; the course-of-conduct warnings
+    # belong to the criminal offences.
+    acted = [i.id for i in index.incidents if i.acts]
+    named = [c for c in course.courses if c.person_id is not None]
+    by_person = index.ordered(i for c in named for i in c.incident_ids if index.by_id[i].acts)
     a_findings: list[Finding] = []
-    if by_suspect:
-        a_status, a_ids = MET, index.ordered(by_suspect)
+    if by_person:
+        who = " and ".join(c.person_name for c in named)
+        a_status, a_ids = MET, by_person
         a_findings.append(
             index.find(
-                f"{plural(len(a_ids), 'incident')} with acts listed in s.2A(3) are linked to the "
-                "person doing this.",
+                f"{plural(len(a_ids), 'incident')} linked to {who} show acts associated with "
+                "stalking (s.2A(3)). An order needs neither an offence nor a course of "
+                "conduct.",
                 a_ids,
                 sources.SPA_S1_1_A,
             )
         )
     elif acted:
-        a_status, a_ids = PARTLY, index.ids(acted)
+        a_status, a_ids = PARTLY, index.ordered(acted)
         a_findings.append(
             index.find(
-                f"{plural(len(a_ids), 'incident')} show acts associated with stalking, but not yet "
-                "two or more linked to one identified person.",
+                f"{plural(len(a_ids), 'incident')} show acts associated with stalking, but "
+                "nobody is named as the person doing them.",
+                a_ids,
+                sources.SPA_S1_1_A,
+            )
+        )
+    elif named:
+        a_status, a_ids = PARTLY, index.ordered(i for c in named for i in c.incident_ids)
+        a_findings.append(
+            index.find(
+                f"{plural(len(a_ids), 'incident')} linked to the person, but none records "
+                "which act associated with stalking it was (s.2A(3)).",
                 a_ids,
                 sources.SPA_S1_1_A,
             )
         )
     else:
         a_status, a_ids = NOT_YET, ()
-    for c in attributed:
-        a_findings.extend(c.warnings)
     s1_1_a = Limb(
         "s1_1_a",
         "They have carried out acts associated with stalking",
         "The person has done things associated with stalking (following, contacting, "
-        "watching, loitering, interfering with property and similar).",
+        "watching, loitering, interfering with property and similar). No offence and no "
+        "course of conduct is needed.",
         sources.SPA_S1_1_A + "; " + sources.PHA_S2A_3,
         a_status,
         a_ids,
@@ -193,8 +226,7 @@ def threshold(
     )
 
     # s.1(1)(b): they pose a risk associated with stalking (physical or psychological harm).
-    last = index.incidents[-1] if index.incidents else None
-    recent = last is not None and (index.now - last.start).days < RECENT_DAYS
+    # The time since the last incident is not a signal (research.md: never a countdown).
     factors: list[Finding] = []
     if s4a.fear_occasion_ids:
         factors.extend(f for f in s4a.findings if f.source == sources.PHA_S4A_FEAR)
@@ -207,7 +239,7 @@ def threshold(
                 sources.SPA_S1_1_B,
             )
         )
-    if s4a.adverse_effect_shown:
+    if s4a.activity_changes_recorded:
         factors.extend(f for f in s4a.findings if f.source == sources.PHA_S4A_DISTRESS)
     rising = [
         t.finding
@@ -215,30 +247,27 @@ def threshold(
         if t.direction == "rising" and t.finding is not None
     ]
     factors.extend(rising)
-    factors.extend(lull.finding for lull in quiet.lulls if lull.restart_more_intense)
-    factors.extend(recurrence.reasons)
+    restarts = [lull.finding for lull in quiet.lulls if lull.restart_more_intense]
+    factors.extend(restarts)
     # The trends rest on every incident; the limb's evidence is the incidents that show risk.
     b_ids = index.ordered(i for f in factors if f not in rising for i in f.incident_ids)
     strong = sum(
         [
             len(s4a.fear_occasion_ids) >= 2,
             bool(threats),
-            s4a.adverse_effect_shown,
+            s4a.activity_changes_recorded,
             bool(rising),
-            any(lull.restart_more_intense for lull in quiet.lulls),
+            bool(restarts),
         ]
     )
-    if recent and strong >= 2:
+    if strong >= 2:
         b_status = MET
-    elif factors or recent:
+    elif factors:
         b_status = PARTLY
     else:
         b_status = NOT_YET
-    if recent and last is not None and not b_ids:
-        b_ids = (last.id,)
-        factors.append(
-            index.find("The last incident was less than a year ago.", b_ids, sources.SPA_S1_1_B)
-        )
+    if not b_ids and rising:
+        b_ids = index.ordered(i for f in rising for i in f.incident_ids)
     s1_1_b = Limb(
         "s1_1_b",
         "They pose a risk associated with stalking",
@@ -258,19 +287,21 @@ def threshold(
     c_ids = index.ordered(i for f in c_findings for i in f.incident_ids)
     if b_status == MET and continued:
         c_status = MET
-    elif b_status != NOT_YET and (continued or quiet.lulls or recurrence.warning):
+    elif b_status != NOT_YET and (continued or quiet.lulls):
         c_status = PARTLY
     else:
         c_status = NOT_YET
-    if c_status != NOT_YET and not c_ids:
-        c_findings.extend(recurrence.reasons)
-        c_ids = index.ordered(i for f in c_findings for i in f.incident_ids)
     s1_1_c = Limb(
         "s1_1_c",
-        "An order is needed to protect you",
-        "There is reasonable cause to believe an order is necessary to protect you "
-        "from that risk: for example, it went on after you said no, blocked them or "
-        "reported it.",
+        index.say("An order is needed to protect you", "An order is needed to protect the victim"),
+        index.say(
+            "There is reasonable cause to believe an order is necessary to protect you "
+            "from that risk: for example, it went on after you said no, blocked them or "
+            "reported it.",
+            "There is reasonable cause to believe an order is necessary to protect the victim "
+            "from that risk: for example, it went on after she said no, blocked the person or "
+            "reported it.",
+        ),
         sources.SPA_S1_1_C,
         c_status,
         c_ids,
@@ -304,11 +335,13 @@ def threshold(
         "s2_1",
         "The court's test",
         "The court is satisfied of (a) and (b) and that the order is necessary to "
-        "protect you; each prohibition or requirement must itself be necessary.",
+        + index.say("protect you", "protect the victim")
+        + "; each prohibition or requirement must itself be necessary.",
         sources.SPA_S2_1,
         d_status,
         d_ids,
         d_findings,
         pick("cctv", "witness", "screenshots"),
     )
-    return Threshold(s1_1_a, s1_1_b, s1_1_c, s2_1)
+    result = Threshold(s1_1_a, s1_1_b, s1_1_c, s2_1)
+    return result if index.voice == VICTIM else replace(result, note=NOTE_THIRD)

@@ -204,7 +204,7 @@ EFFECTS: tuple[Effect, ...] = (
     ),
     Effect(
         "route",
-        "Changed route or how she travels",
+        "Changed route or way of travelling",
         _any(
             r"stopped (?:using|taking)",
             r"changed (?:my )?route",

@@ -3,10 +3,14 @@
 
 Closing a case runs the analysis over every log shared with it (through
 ``access.shared_snapshot`` with the purpose "supervision", so each read is in the victim's
-access log with that reason) and takes its recurrence warning: the current quiet period is
-shorter than an earlier lull that ended in a restart, or less than a year has passed since the
-last incident (``cairn.analysis.lulls.recurrence_warning``). When any log warns, closing needs
-a supervisor's written sign-off (``ClosureSignOff``) made since the case was last reopened;
+access log with that reason), one analysis per person, and reads the defendant's
+(``cairn.cases.defendants``): the person the case is about, never everyone in the log together.
+Until an officer has chosen among several people, each person's own analysis is read. Its
+recurrence warning (``cairn.analysis.lulls.recurrence_warning``, Cairn's own rule) is raised
+when it has not stopped (the time since the defendant's last incident is no longer than the
+usual gaps), or when it is quiet now but an earlier quiet period that ended in a restart lasted
+longer. No year or other countdown is used. When any log warns, closing needs a supervisor's
+written sign-off (``ClosureSignOff``) made since the case was last reopened;
 ``services.change_status`` refuses without one, naming the warning.
 
 When a case is closed, the victim sees it on her sharing page with a one-step "Ask the unit to
@@ -31,10 +35,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.accounts.models import Role
-from cairn.analysis.engine import Analysis, analyse
-from cairn.analysis.lulls import A_YEAR
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import Analysis, analyse_people
 from cairn.audit import services as audit
 from cairn.cases import access
+from cairn.cases.defendants import defendant_analysis
 from cairn.cases.models import (
     Case,
     CaseStatus,
@@ -57,27 +62,25 @@ class LogWarning:
     vault_id: str
     quiet_days: int
     last_incident: date
-    within_a_year: bool
+    ongoing: bool  # the time since the last incident is no longer than the usual gaps
     lull_days: int | None = None  # the longest earlier lull longer than the quiet period
     lull_start: date | None = None
     lull_end: date | None = None
+    person: str = ""  # the analysed person's id (never a name): several may warn in one log
 
     def text(self) -> str:
-        parts = []
-        if self.lull_days is not None:
-            parts.append(f"the current quiet period ({self.quiet_days} days since "
-                         f"{self.last_incident:%d %B %Y}) is shorter than an earlier one of "
-                         f"{self.lull_days} days ({self.lull_start:%d %B %Y} to "
-                         f"{self.lull_end:%d %B %Y}) that ended when it started again")
-        if self.within_a_year:
-            parts.append(f"less than a year has passed since the last incident "
-                         f"({self.quiet_days} days, on {self.last_incident:%d %B %Y})")
-        return "; ".join(parts)
+        if self.ongoing:
+            return (f"it has not stopped: the last incident was on {self.last_incident:%d %B %Y}, "
+                    "no longer ago than the usual gaps between incidents")
+        return (f"it has been quiet for {self.quiet_days} days (since "
+                f"{self.last_incident:%d %B %Y}), but an earlier quiet period of "
+                f"{self.lull_days} days ({self.lull_start:%d %B %Y} to "
+                f"{self.lull_end:%d %B %Y}) ended when it started again")
 
     def as_json(self) -> dict[str, Any]:
-        return {"vault": self.vault_id, "quiet_days": self.quiet_days,
+        return {"vault": self.vault_id, "person": self.person, "quiet_days": self.quiet_days,
                 "last_incident": self.last_incident.isoformat(),
-                "within_a_year": self.within_a_year, "lull_days": self.lull_days,
+                "ongoing": self.ongoing, "lull_days": self.lull_days,
                 "lull_start": self.lull_start.isoformat() if self.lull_start else None,
                 "lull_end": self.lull_end.isoformat() if self.lull_end else None}
 
@@ -91,6 +94,7 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
     current = analysis.lulls.current
     if not analysis.recurrence.warning or current is None:
         return None
+    person = analysis.subject.key if analysis.subject is not None else ""
     starts = {point.id: point.start for point in analysis.points}
     zone = analysis.time_zone
     longer = [lull for lull in analysis.lulls.lulls
@@ -99,7 +103,7 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
     return LogWarning(
         vault_id=str(vault_id), quiet_days=round(current.days),
         last_incident=_local(starts[current.since_id], zone),
-        within_a_year=current.days < A_YEAR,
+        ongoing=analysis.recurrence.ongoing, person=person,
         lull_days=round(lull.days) if lull else None,
         lull_start=_local(lull.start, zone) if lull else None,
         lull_end=_local(lull.end, zone) if lull else None)
@@ -107,15 +111,32 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
 
 def recurrence_warnings(actor: Any, case: Case) -> list[LogWarning]:
     """The warnings of every log shared with ``case`` that ``actor`` can see (each analysis
-    read is audited with the purpose "supervision"). Empty when no log warns."""
+    read is audited with the purpose "supervision"), from the defendant's analysis of each
+    log. Empty when no log warns."""
     now = timezone.now()
     warnings = []
-    for vault in access.vaults_shared_with(actor, case).order_by("created_at"):
-        snapshot = access.shared_snapshot(actor, vault, purpose=PURPOSE, case=case)
-        found = log_warning(vault.pk, analyse(snapshot, now=now))
-        if found is not None:
-            warnings.append(found)
+    shares = (access.shares_visible_to(actor).filter(case=case).select_related("vault")
+              .order_by("vault__created_at"))
+    for share in shares:
+        snapshot = access.shared_snapshot(actor, share.vault, purpose=PURPOSE, case=case)
+        for analysis in defendant_analyses(analyse_people(snapshot, now=now,
+                                                          voice=THIRD_PERSON), share):
+            found = log_warning(share.vault_id, analysis)
+            if found is not None:
+                warnings.append(found)
     return warnings
+
+
+def defendant_analyses(people: Any, share: Share) -> tuple[Analysis, ...]:
+    """What the guard reads of one log: the defendant's analysis; before an officer has
+    chosen among several people, each person's own; with nobody named, the incidents with
+    nobody named (so a log that names nobody is still guarded)."""
+    chosen = defendant_analysis(people, share)
+    if chosen.analysis is not None:
+        return (chosen.analysis,)
+    if people.people:
+        return tuple(people.people)
+    return (people.unattributed,) if people.unattributed is not None else ()
 
 
 def warning_text(warnings: list[LogWarning]) -> str:

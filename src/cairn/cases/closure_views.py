@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cairn.accounts.models import Role
-from cairn.cases import access, closure
+from cairn.cases import access, closure, defendants
 from cairn.cases.models import CaseStatus
 from cairn.vault import access as vault_access
 from cairn.vault.forms import add_service_errors
@@ -74,3 +74,24 @@ def reopen(request: HttpRequest, vault_id: str, share_id: str) -> HttpResponse:
         messages.success(request, f"The case is open again. {recipient} can see that you "
                                   "asked for it to be reopened.")
     return redirect("sharing:share", vault.pk)
+
+
+@login_required
+@require_POST
+def choose_defendant(request: HttpRequest, case_id: str, share_id: str) -> HttpResponse:
+    """An officer says which person of a shared log the case is about (posted from the case
+    page's analysis): the SPO grounds and the closure guard read only that person's."""
+    case = access.get_case_for_user(request.user, case_id)
+    share = access.shares_visible_to(request.user).filter(case=case, pk=share_id).first()
+    if share is None:
+        raise Http404("No such page")
+    try:
+        defendants.choose_defendant(actor=request.user, share=share,
+                                    person_id=request.POST.get("defendant", ""))
+    except PermissionDenied:
+        raise Http404("No such page") from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Saved: the case is about the person you chose in this log.")
+    return redirect(reverse("cases:case", args=[case.pk]) + "#analysis")

@@ -151,6 +151,11 @@ class Share(models.Model):
     scope = models.CharField(max_length=8, choices=ShareScope.choices)
     incidents = models.ManyToManyField("vault.Incident", blank=True, related_name="+")
     exhibits = models.ManyToManyField("vault.Exhibit", blank=True, related_name="+")
+    # For a case: the person in this log the case is about (the respondent of an SPO
+    # application), chosen by an officer when the log names more than one (DESIGN.md
+    # invariant 8). The SPO grounds and the closure guard read only this person's analysis.
+    defendant = models.ForeignKey("vault.Person", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -23,11 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.accounts.models import Role
 from cairn.analysis import reading
-from cairn.analysis.engine import analyse
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import analyse_people
 from cairn.analysis.forms import QuestionnaireForm
-from cairn.analysis.questionnaire import FormDefinition
+from cairn.analysis.questionnaire import BAND_NOTE_THIRD, CAIRN_FORM_ID, FormDefinition
 from cairn.cases import access, services
 from cairn.cases.casework import prefill_answers, still_prefilled
+from cairn.cases.closure import defendant_analyses
 from cairn.cases.forms import AssessmentSummaryForm, ChooseRiskForm, RiskReviewForm
 from cairn.cases.models import Case, RiskAssessment
 from cairn.cases.views import (
@@ -71,7 +73,9 @@ def _read_prefill(request: HttpRequest, case: Case, shares: list[Any], purpose: 
     indicator_sets = []
     for share in shares:
         snapshot = access.shared_snapshot(request.user, share.vault, purpose=purpose, case=case)
-        indicator_sets.append(analyse(snapshot, now=now).risk_indicators)
+        # The defendant's indicators only (never everyone in the log together).
+        people = analyse_people(snapshot, now=now, voice=THIRD_PERSON)
+        indicator_sets += [a.risk_indicators for a in defendant_analyses(people, share)]
     return {qid: {"answer": p.answer, "evidence": p.evidence}
             for qid, p in prefill_answers(definition, indicator_sets).items()}
 
@@ -175,6 +179,8 @@ def _assessment_page(request: HttpRequest, case: Case, assessment: RiskAssessmen
     return render(request, "cases/risk_assessment.html", {
         "nav": "cases", "case": case, "assessment": assessment, "definition": definition,
         "rows": _answer_rows(assessment, definition),
+        "band_note": (BAND_NOTE_THIRD if assessment.form_id == CAIRN_FORM_ID
+                      and assessment.level else ""),
         "reviews": list(assessment.reviews.all()),
         "can_review": can_review, "form": review_form if can_review else None},
         status=400 if review_form is not None and review_form.errors else 200)

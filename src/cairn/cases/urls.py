@@ -15,6 +15,8 @@ urlpatterns = [
     path("<uuid:case_id>/purpose/", views.choose_purpose, name="purpose"),
     path("<uuid:case_id>/status/", views.change_status, name="status"),
     path("<uuid:case_id>/closure/sign-off/", closure_views.sign_off, name="closure-sign-off"),
+    path("<uuid:case_id>/shares/<uuid:share_id>/defendant/", closure_views.choose_defendant,
+         name="defendant"),
     path("<uuid:case_id>/review-date/", views.change_review_date, name="review-date"),
     path("<uuid:case_id>/timeline/new/", views.add_entry, name="entry-new"),
     path("<uuid:case_id>/suspects/new/", views.add_suspect, name="suspect-new"),

@@ -28,9 +28,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.accounts.models import Membership
 from cairn.analysis import charts
-from cairn.analysis.engine import Analysis, analyse
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import analyse_people
 from cairn.cases import access, closure_views, links, services
 from cairn.cases.casework import merge_timeline
+from cairn.cases.defendants import defendant_analysis
 from cairn.cases.forms import (
     CaseFilterForm,
     EntryForm,
@@ -191,8 +193,9 @@ def incident_href(case: Case, vault: Vault) -> str:
 
 def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpose: str
                      ) -> tuple[list[tuple[Vault, Any]], list[dict[str, Any]]]:
-    """Each linked vault's incidents in scope, and the analysis of its scope: two audited
-    reads per vault (the incidents listed, and the analysis over them)."""
+    """Each linked vault's incidents in scope, and the analysis of its scope, one per person
+    (DESIGN.md invariant 8), in the third person: two audited reads per vault (the incidents
+    listed, and the analysis over them)."""
     now = timezone.now()
     incidents: list[tuple[Vault, Any]] = []
     analyses: list[dict[str, Any]] = []
@@ -201,14 +204,27 @@ def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpos
         incidents += [(vault, incident) for incident in access.shared_incidents(
             request.user, vault, purpose=purpose, case=case)]
         snapshot = access.shared_snapshot(request.user, vault, purpose=purpose, case=case)
-        analysis: Analysis = analyse(snapshot, now=now)
-        # The chart is built from our own data, with every text escaped (charts._text).
-        chart = mark_safe(charts.timeline(analysis, chart_id=f"chart-timeline-{n}"))  # noqa: S308
+        people = analyse_people(snapshot, now=now, voice=THIRD_PERSON)
+        defendant = defendant_analysis(people, share)
+        subjects = []
+        for m, analysis in enumerate(people.all(), start=1):
+            # The chart is built from our own data, with every text escaped (charts._text).
+            chart = mark_safe(charts.timeline(  # noqa: S308
+                analysis, chart_id=f"chart-timeline-{n}-{m}"))
+            subjects.append({
+                "analysis": analysis, "chart": chart,
+                "is_defendant": analysis is defendant.analysis,
+                "combined_words": (analysis.subject.combined_words(victim=False)
+                                   if analysis.subject else ""),
+                "indicators": [i for i in analysis.risk_indicators if i.from_log is not None],
+            })
         analyses.append({
-            "vault": vault, "victim": share.vault.owner, "analysis": analysis,
+            "vault": vault, "victim": share.vault.owner, "share": share,
+            "incident_count": people.incident_count, "subjects": subjects,
+            "defendant_missing": defendant.why_not,
+            "choices": [a.subject for a in people.people if a.subject is not None],
             "incident_href": incident_href(case, vault),
-            "chart": chart, "numbers": {p.id: p.number for p in analysis.points},
-            "indicators": [i for i in analysis.risk_indicators if i.from_log is not None],
+            "numbers": {i.id: i.number for i in snapshot.incidents},
         })
     return incidents, analyses
 

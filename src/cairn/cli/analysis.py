@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from cairn.cli.context import current_vault, vault_option
+
+if TYPE_CHECKING:
+    from cairn.analysis.engine import Analysis
 
 STATUS_WORDS = {
     "met": "evidence in the log",
@@ -33,8 +37,8 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
     Every conclusion names the incidents it rests on and the law or study behind it. This is
     evidence against a test, not legal advice: a court decides.
     """
-    from cairn.analysis.engine import to_json
-    from cairn.analysis.reading import analyse_vault
+    from cairn.analysis.engine import people_to_json
+    from cairn.analysis.reading import analyse_vault_people
     from cairn.cli.errors import CairnError
 
     vault = current_vault(vault_ref)
@@ -46,11 +50,22 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
             raise CairnError("now: give an ISO 8601 time, e.g. 2026-01-20T10:30:00+00:00") from None
         if now.tzinfo is None:
             raise CairnError("now: the time needs a zone, e.g. +00:00")
-    analysis = analyse_vault(vault.owner, vault, now=now)
+    result = analyse_vault_people(vault.owner, vault, now=now)
     if as_json:
-        click.echo(json.dumps(to_json(analysis), ensure_ascii=False, indent=2, sort_keys=True))
+        click.echo(json.dumps(people_to_json(result), ensure_ascii=False, indent=2,
+                              sort_keys=True))
         return
+    click.echo(
+        f"{result.incident_count} incidents analysed as of "
+        f"{result.now.isoformat(timespec='minutes')}, one analysis per person."
+    )
+    for analysis in result.all():
+        _print_one(analysis)
+
+
+def _print_one(analysis: Analysis) -> None:
     numbers = {p.id: p.number for p in analysis.points}
+    subject = analysis.subject
 
     def cites(ids: tuple[str, ...]) -> str:
         listed = [str(numbers[i]) for i in ids[:12]]
@@ -60,23 +75,22 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
     def line(statement: str, ids: tuple[str, ...], source: str) -> None:
         click.echo(f"  - {statement}\n      [{cites(ids)}; {source}]")
 
-    click.echo(
-        f"{analysis.incident_count} incidents analysed as of "
-        f"{analysis.now.isoformat(timespec='minutes')}."
-    )
-    if not analysis.incident_count:
-        return
+    if subject is not None and subject.person_ids:
+        click.echo(f"\n=== {subject.name}: {analysis.incident_count} incidents ===")
+        if subject.combined:
+            click.echo(subject.combined_words(victim=True))
+    else:
+        click.echo(f"\n=== Nobody named as doing this: {analysis.incident_count} incidents ===")
+        click.echo("Shown apart: these are not counted against anyone.")
     click.echo("\nSPO threshold (evidence against the test; a court decides):")
     for limb in analysis.threshold.limbs():
         click.echo(f"  {limb.key}: {STATUS_WORDS[limb.status]} ({limb.citation})")
         for tip in limb.strengthen:
             click.echo(f"      to strengthen: {tip.text}")
     sections = [
-        (
-            "Course of conduct",
-            list(analysis.course_of_conduct.findings)
-            + [w for c in analysis.course_of_conduct.courses for w in c.warnings],
-        ),
+        ("Course of conduct (for the offences of harassment and stalking)",
+         list(analysis.course_of_conduct.findings)
+         + [w for c in analysis.course_of_conduct.courses for w in c.warnings]),
         ("Acts (s.2A(3))", [a.finding for a in analysis.acts]),
         ("FOUR", [f for e in analysis.four.elements() for f in e.facts]),
         ("s.4A", list(analysis.s4a.findings)),
@@ -87,7 +101,7 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
         click.echo(f"\n{title}:")
         for finding in findings:
             line(finding.statement, finding.incident_ids, finding.source)
-    click.echo(f"\nRecurrence warning: {'yes' if analysis.recurrence.warning else 'no'}")
+    click.echo(f"\nMay start again: {'yes' if analysis.recurrence.warning else 'no'}")
     for reason in analysis.recurrence.reasons:
         line(reason.statement, reason.incident_ids, reason.source)
     click.echo("\nRisk indicators:")

@@ -90,6 +90,8 @@ def list_persons(vault_ref: str | None, fmt: str) -> None:
         "identifiers": [{"kind": i.kind, "value": i.value, "platform": i.platform}
                         for i in person.identifiers.all()],
         "incidents": person.incident_count,
+        "combined_with": str(person.combined_with_id) if person.combined_with_id else None,
+        "combined_as": person.combined_as or None,
     } for person in persons]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -108,3 +110,49 @@ def list_persons(vault_ref: str | None, fmt: str) -> None:
                       "; ".join(row["aliases"]), identifiers, str(row["incidents"])])
     print_table(["Id", "Name", "Role", "Relationship", "Aliases", "Identifiers", "Incidents"],
                 cells, title=f"Persons in {vault.name}", min_width=140)
+
+
+def _person(vault: Any, ref: str) -> Any:
+    """A person of the vault by id, or by name when exactly one has it."""
+    from cairn.cli.errors import CairnError
+    from cairn.vault import access
+
+    persons = list(access.persons_readable_by(vault.owner, vault))
+    found = [p for p in persons if str(p.pk) == ref] or [p for p in persons if p.name == ref]
+    if len(found) != 1:
+        raise CairnError(f"person {ref!r}: no such person in this vault" if not found else
+                         f"person {ref!r}: several have this name; give the id "
+                         "(cairn person list)")
+    return found[0]
+
+
+@person_group.command("together")
+@vault_option
+@click.argument("person_ref", metavar="PERSON")
+@click.argument("other_ref", metavar="OTHER")
+@click.option("--as", "how", type=click.Choice(["same_person", "acting_together"]),
+              required=True,
+              help="same_person: OTHER is this person under another name; acting_together: "
+                   "they act together (PHA 1997 s.7(3A)).")
+def together(vault_ref: str | None, person_ref: str, other_ref: str, how: str) -> None:
+    """Say that PERSON and OTHER (ids or names) are the same person or act together: the
+    analysis then takes their incidents as one person's."""
+    vault = current_vault(vault_ref)
+    from cairn.vault import services
+
+    person = services.combine_persons(actor=vault.owner, person=_person(vault, person_ref),
+                                      other=_person(vault, other_ref), how=how)
+    words = "the same person as" if how == "same_person" else "acting together with"
+    click.echo(f"Saved: {person.name} is {words} {person.combined_with.name}.")
+
+
+@person_group.command("apart")
+@vault_option
+@click.argument("person_ref", metavar="PERSON")
+def apart(vault_ref: str | None, person_ref: str) -> None:
+    """Take back what you said about PERSON belonging with someone else."""
+    vault = current_vault(vault_ref)
+    from cairn.vault import services
+
+    person = services.separate_person(actor=vault.owner, person=_person(vault, person_ref))
+    click.echo(f"Saved: {person.name} is analysed on their own again.")

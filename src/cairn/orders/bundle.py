@@ -20,8 +20,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.analysis.base import THIRD_PERSON
+from cairn.analysis.engine import analyse_people
 from cairn.audit import services as audit
 from cairn.cases import access as case_access
+from cairn.cases.defendants import defendant_analysis
 from cairn.cases.models import Case, Purpose
 from cairn.cases.services import _case_member
 from cairn.orders.application_document import (
@@ -109,8 +112,7 @@ def build_bundle(*, actor: Any, application: Application, out: Path,
                 done.add(vault_id)
                 snapshot = case_access.shared_snapshot(
                     actor, share.vault, purpose=Purpose.SPO_APPLICATION, case=case)
-                selection = Selection.of([i.id for i in snapshot.incidents],
-                                         [e.id for e in snapshot.exhibits])
+                selection = _defendant_selection(snapshot, share, built_at)
                 name = pack_name(packs[vault_id])
                 build_pack(actor=actor, vault=share.vault, selection=selection,
                            out=work / name, statement="none", now=built_at, case=case)
@@ -125,3 +127,16 @@ def build_bundle(*, actor: Any, application: Application, out: Path,
                      object_type="spo_application", object_id=application.pk,
                      detail={"case": str(case.pk), "packs": len(names) - 1})
     return names
+
+
+def _defendant_selection(snapshot: Any, share: Any, now: datetime) -> Selection:
+    """What a court gets of one log: the defendant's incidents and their exhibits (DESIGN.md
+    invariant 8). Before a defendant is known (several people, none chosen), everything
+    shared, whose PDF analyses each person apart."""
+    chosen = defendant_analysis(analyse_people(snapshot, now=now, voice=THIRD_PERSON),
+                                share).analysis
+    if chosen is None:
+        return Selection.of([i.id for i in snapshot.incidents],
+                            [e.id for e in snapshot.exhibits])
+    ids = {p.id for p in chosen.points}
+    return Selection.of(sorted(ids), [e.id for e in snapshot.exhibits if e.incident_id in ids])

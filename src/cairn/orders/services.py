@@ -49,11 +49,16 @@ ENDED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REFUSED, ApplicationStat
 # --- grounds from the analysis ----------------------------------------------------------------
 
 def prefill_grounds(*, actor: Any, case: Case, now: datetime | None = None) -> dict[str, Any]:
-    """The grounds under s.1(1)(a)-(c), prefilled from the threshold analysis of each vault
-    shared with the case: the analysis's statements for each limb and the incident numbers
-    they rest on, per vault. Each look at a vault is audited (purpose: SPO application)."""
-    from cairn.analysis.engine import analyse
+    """The grounds under s.1(1)(a)-(c), prefilled from the threshold analysis of the
+    defendant in each vault shared with the case (``cairn.cases.defendants``): only the
+    incidents of the person the case is about, never of anyone else the log names. The
+    statements are in the third person (a court reads them), with the incident numbers they
+    rest on, per vault. A log that names several people and has no defendant chosen adds
+    nothing. Each look at a vault is audited (purpose: SPO application)."""
+    from cairn.analysis.base import THIRD_PERSON
+    from cairn.analysis.engine import analyse_people
     from cairn.cases import access as case_access
+    from cairn.cases.defendants import defendant_analysis
 
     _case_member(actor, case)
     now = now or timezone.now()
@@ -65,7 +70,10 @@ def prefill_grounds(*, actor: Any, case: Case, now: datetime | None = None) -> d
     for share in shares:
         snapshot = case_access.shared_snapshot(actor, share.vault,
                                                purpose=Purpose.SPO_APPLICATION, case=case)
-        analysis = analyse(snapshot, now=now)
+        analysis = defendant_analysis(
+            analyse_people(snapshot, now=now, voice=THIRD_PERSON), share).analysis
+        if analysis is None:
+            continue
         numbers = {p.id: p.number for p in analysis.points}
         for limb in analysis.threshold.limbs():
             if limb.key not in LIMBS:

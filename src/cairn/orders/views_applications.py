@@ -96,9 +96,14 @@ def application_new(request: HttpRequest, case_id: str) -> HttpResponse:
         messages.success(request, "Draft application started. Check the grounds and add the "
                                   "terms.")
         return redirect("cases:spo-edit", case.pk, application.pk)
-    shares = case_access.shares_visible_to(request.user).filter(case=case).count()
+    visible = case_access.shares_visible_to(request.user).filter(case=case)
+    # Logs naming several people with none chosen (counts of rows only, no content read).
+    undecided = sum(
+        1 for share in visible.filter(defendant__isnull=True).select_related("vault")
+        if share.vault.persons.filter(role="suspect", incidents__deleted_at__isnull=True)
+        .distinct().count() > 1)
     return render(request, "orders/application_new.html", {
-        "nav": "cases", "case": case, "shares": shares})
+        "nav": "cases", "case": case, "shares": visible.count(), "undecided": undecided})
 
 
 @login_required

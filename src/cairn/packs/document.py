@@ -1,10 +1,15 @@
 """Everything the pack's PDF shows, as plain frozen data (pure: no Django, no database).
 
 ``build_document`` takes what was disclosed (``selection.resolve``), the analysis of that
-disclosed snapshot, and the signed tree head the pack's proofs lead to, and words every part
-of the PDF: the cover, the summary with the SPO threshold view, the chronology, the charts,
-the exhibit schedule with continuity, the analysis with its citations, the statement draft and
+disclosed snapshot (one per person, in the third person: ``analyse_people(...,
+voice=THIRD_PERSON)``), and the signed tree head the pack's proofs lead to, and words every
+part of the PDF: the cover, the summary, the SPO threshold view per person, the chronology,
+the charts, the exhibit schedule with continuity, the analysis with its citations, the annex
+(methods with their figures, and general research labelled as such), the statement draft and
 how to verify the pack. ``cairn.packs.pdf`` only lays it out.
+
+The PDF is a court document: it speaks of the person who kept the log in the third person
+and never says "you" outside her own quoted words (DESIGN.md invariant 10).
 
 Rules it keeps:
 - Only the disclosed snapshot is read. The analysis must be of that snapshot: a finding that
@@ -28,9 +33,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cairn.analysis.base import Finding
+from cairn.analysis import sources
+from cairn.analysis.base import THIRD_PERSON, Finding
 from cairn.analysis.charts import all_charts
-from cairn.analysis.engine import Analysis
+from cairn.analysis.engine import Analysis, PeopleAnalysis
 from cairn.analysis.labels import channel_label
 from cairn.analysis.threshold import STATUS_WORDS
 from cairn.law import jurisdictions
@@ -98,10 +104,18 @@ THRESHOLD_NOTE = (
     "court decides."
 )
 ANALYSIS_NOTE = (
-    "Cairn ran its analysis on the incidents in this pack only. Each statement names the "
-    "incidents (and their exhibits) it rests on and the law or study behind the rule. The "
-    "statements are worded as Cairn shows them to the person who kept the log: \u201cyou\u201d "
-    "is that person."
+    "Cairn ran its analysis on the incidents in this pack only, once for each person named "
+    "as doing this, over only the incidents linked to that person; people are analysed "
+    "together only where the person who kept the log said they are the same person or "
+    "acting together. Incidents with nobody named are analysed apart and are not counted "
+    "against anyone. Each statement names the incidents (and their exhibits) it rests on "
+    "and the law or study behind the rule. The figures behind the statistical statements "
+    "are in the annex."
+)
+ANNEX_NOTE = (
+    "How the statements of the analysis were worked out, with the figures behind them, so "
+    "anyone can repeat them; and general research, which is about groups of people and is "
+    "not evidence about anyone in this pack."
 )
 STATEMENT_NOTE = (
     "DRAFT. Cairn drafted this narrative from the log for the person who kept it to correct "
@@ -110,13 +124,14 @@ STATEMENT_NOTE = (
 )
 CHARTS: dict[str, tuple[str, str]] = {
     "timeline": ("Timeline of incidents",
-                 "Each dot is an incident, placed by date and by how serious it was. Shaded: a "
+                 "Each dot is an incident, placed by date and by its level on Cairn's own "
+                 "severity scale. Shaded: a "
                  "long quiet period. Dashed lines: the weeks the rate changed."),
     "weekly": ("Incidents each week",
                "Bars: incidents each week. Orange lines: the average rate between the weeks "
                "the rate changed."),
     "severity": ("How serious, month by month",
-                 "Incidents each month, coloured by how serious they were."),
+                 "Incidents each month, coloured by their level on Cairn's own severity scale."),
     "acts": ("Acts listed in s.2A(3)",
              "How many incidents show each act listed in the Protection from Harassment Act "
              "1997, s.2A(3)."),
@@ -189,7 +204,6 @@ class Summary:
     acts: tuple[ActCount, ...]
     threshold_note: str
     analysed_at: str
-    limbs: tuple[Limb, ...]
 
 
 @dataclass(frozen=True)
@@ -248,6 +262,25 @@ class AnalysisSection:
 
 
 @dataclass(frozen=True)
+class PersonPart:
+    """The analysis of one person (or of a group the victim combined, or of the incidents
+    with nobody named): the SPO threshold view and the analysis sections."""
+
+    name: str
+    note: str
+    incident_count: int
+    incidents_text: str
+    limbs: tuple[Limb, ...]
+    sections: tuple[AnalysisSection, ...]
+
+
+@dataclass(frozen=True)
+class AnnexItem:
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Statement:
     note: str
     paragraphs: tuple[str, ...]  # empty: no statement in this pack
@@ -283,7 +316,9 @@ class PackDocument:
     charts: tuple[Chart, ...]
     exhibits: tuple[ExhibitEntry, ...]
     analysis_note: str
-    analysis: tuple[AnalysisSection, ...]
+    people: tuple[PersonPart, ...]
+    annex_note: str
+    annex: tuple[AnnexItem, ...]
     statement: Statement
     verification: Verification
 
@@ -294,7 +329,7 @@ class PackDocument:
 
 def build_document(
     disclosed: Disclosed,
-    analysis: Analysis,
+    analysis: PeopleAnalysis,
     head: HeadInfo,
     *,
     statement: str,
@@ -305,7 +340,8 @@ def build_document(
 ) -> PackDocument:
     """Word the whole PDF for one pack.
 
-    ``analysis`` must be ``analyse(disclosed.snapshot, ...)``; ``head`` the signed tree head of
+    ``analysis`` must be ``analyse_people(disclosed.snapshot, ..., voice=THIRD_PERSON)``;
+    ``head`` the signed tree head of
     this vault that the pack's inclusion proofs lead to; ``statement`` the narrative to print
     (a saved or fresh draft; "" for none); ``continuity`` maps user ids to the names to print
     for who added each exhibit. ``pack_id`` defaults to a digest of everything else, so the
@@ -331,11 +367,12 @@ def build_document(
         cover=_cover(snapshot, zone, built_at, len(incidents), len(exhibits)),
         summary=_summary(snapshot, analysis, zone, incidents, exhibits, cite),
         chronology=tuple(_entry(i, snapshot, zone, references) for i in incidents),
-        charts=tuple(Chart(key, *CHARTS.get(key, (key, "")), svg)
-                     for key, svg in all_charts(analysis).items()),
+        charts=tuple(_charts(analysis)),
         exhibits=tuple(_exhibit(e, disclosed, zone, numbers, continuity) for e in exhibits),
         analysis_note=ANALYSIS_NOTE,
-        analysis=_analysis_sections(analysis, cite),
+        people=tuple(_person_part(a, cite) for a in analysis.all()),
+        annex_note=ANNEX_NOTE,
+        annex=_annex(analysis),
         statement=Statement(STATEMENT_NOTE, _paragraphs(statement)),
         verification=_verification(head, omitted_entries),
     )
@@ -349,11 +386,13 @@ def build_document(
 
 # --- checks -----------------------------------------------------------------------------------
 
-def _check_belongs(snapshot: VaultSnapshot, analysis: Analysis, head: HeadInfo) -> None:
+def _check_belongs(snapshot: VaultSnapshot, analysis: PeopleAnalysis, head: HeadInfo) -> None:
     if analysis.vault_id != snapshot.id or head.vault_id != snapshot.id:
         raise DocumentError("the analysis and the tree head must be of the pack's vault")
+    if any(a.voice != THIRD_PERSON for a in analysis.all()):
+        raise DocumentError("a pack's analysis speaks in the third person")
     disclosed_ids = {i.id for i in snapshot.incidents}
-    analysed_ids = {p.id for p in analysis.points}
+    analysed_ids = {p.id for a in analysis.all() for p in a.points}
     cited_ids = {i for f in analysis.findings() for i in f.incident_ids}
     if analysed_ids != disclosed_ids or not cited_ids <= disclosed_ids:
         # Charts and findings of a wider analysis would tell of incidents left out.
@@ -518,9 +557,7 @@ def _suspect(snapshot: VaultSnapshot, person_id: str) -> str:
     return f"{person.name} ({'; '.join(notes)})"
 
 
-def _summary(snapshot: VaultSnapshot, analysis: Analysis, zone: ZoneInfo,
-             incidents: tuple[IncidentSnapshot, ...], exhibits: tuple[ExhibitSnapshot, ...],
-             cite: _Citer) -> Summary:
+def _limbs(analysis: Analysis, cite: _Citer) -> tuple[Limb, ...]:
     limbs = []
     for limb in analysis.threshold.limbs():
         section, title, test = LIMBS.get(limb.key, (limb.key, limb.title, limb.test))
@@ -530,10 +567,85 @@ def _summary(snapshot: VaultSnapshot, analysis: Analysis, zone: ZoneInfo,
             status=limb.status, status_words=STATUS_WORDS.get(limb.status, limb.status),
             incidents=numbers, incidents_text=incidents_text(numbers),
             findings=cite.findings(limb.findings)))
+    return tuple(limbs)
+
+
+def _person_part(analysis: Analysis, cite: _Citer) -> PersonPart:
+    subject = analysis.subject
+    named = subject is not None and bool(subject.person_ids)
+    if named and subject is not None:
+        name = subject.name
+        note = subject.combined_words(victim=False)
+    else:
+        name = "Incidents with nobody named"
+        note = ("The person who kept the log named nobody as doing these. They are analysed "
+                "apart and are not counted against anyone.")
+    numbers = cite.incidents(p.id for p in analysis.points)
+    return PersonPart(name=name, note=note, incident_count=len(numbers),
+                      incidents_text=incidents_text(numbers), limbs=_limbs(analysis, cite),
+                      sections=_analysis_sections(analysis, cite))
+
+
+def _charts(people: PeopleAnalysis) -> list[Chart]:
+    several = len(people.all()) > 1
+    found = []
+    for analysis in people.all():
+        subject = analysis.subject
+        who = (subject.name if subject is not None and subject.person_ids
+               else "incidents with nobody named")
+        for key, svg in all_charts(analysis).items():
+            title, caption = CHARTS.get(key, (key, ""))
+            found.append(Chart(key, f"{title}: {who}" if several else title, caption, svg))
+    return found
+
+
+def _figures(analysis: Analysis) -> list[str]:
+    lines = []
+    for words, trend in (("How often (incidents each week)", analysis.escalation.trend),
+                         ("How serious (Cairn's own severity scale)",
+                          analysis.escalation.severity_trend)):
+        if trend.statistic is not None:
+            lines.append(f"{words}: Kendall's tau {trend.statistic}, p = {trend.p_value}; "
+                         f"reported as {trend.direction.replace('_', ' ')}. Method: "
+                         f"{trend.method}.")
+        else:
+            lines.append(f"{words}: not enough incidents to test.")
+    quiet = analysis.lulls
+    if quiet.threshold_days is not None:
+        lines.append(f"Quiet periods: the median gap between incidents was "
+                     f"{quiet.median_gap_days} days, so a quiet period is a gap of more than "
+                     f"{quiet.threshold_days:.0f} days. Method: {quiet.method}.")
+    if analysis.escalation.change_points:
+        lines.append(f"Changes in the weekly rate: {analysis.escalation.change_point_method}.")
+    return lines
+
+
+def _annex(people: PeopleAnalysis) -> tuple[AnnexItem, ...]:
+    items = []
+    for analysis in people.all():
+        subject = analysis.subject
+        who = (subject.name if subject is not None and subject.person_ids
+               else "incidents with nobody named")
+        items.append(AnnexItem(f"Methods and figures: {who}", tuple(_figures(analysis))))
+    items.append(AnnexItem("Cairn's severity scale", (sources.METHOD_SEVERITY + ".",)))
+    items.append(AnnexItem(
+        "General research",
+        (sources.BACKGROUND_NOTE,
+         *(sources.STUDIES[key].text for key in sources.BACKGROUND))))
+    return tuple(items)
+
+
+def _summary(snapshot: VaultSnapshot, analysis: PeopleAnalysis, zone: ZoneInfo,
+             incidents: tuple[IncidentSnapshot, ...], exhibits: tuple[ExhibitSnapshot, ...],
+             cite: _Citer) -> Summary:
+    by_code: dict[str, set[str]] = {}
+    for one in analysis.all():
+        for act in one.acts:
+            by_code.setdefault(act.code, set()).update(act.incident_ids)
     acts = []
-    for act in analysis.acts:
-        numbers = cite.incidents(act.incident_ids)
-        acts.append(ActCount(act.code, act_label(act.code), numbers, incidents_text(numbers)))
+    for code in sorted(by_code, key=lambda c: (c == "other", c)):
+        numbers = cite.incidents(by_code[code])
+        acts.append(ActCount(code, act_label(code), numbers, incidents_text(numbers)))
     first, last = (incidents[0], incidents[-1]) if incidents else (None, None)
     return Summary(
         suspects=tuple(_suspect(snapshot, p.id) for p in snapshot.suspects()),
@@ -545,7 +657,6 @@ def _summary(snapshot: VaultSnapshot, analysis: Analysis, zone: ZoneInfo,
         acts=tuple(acts),
         threshold_note=THRESHOLD_NOTE,
         analysed_at=instant(analysis.now, zone),
-        limbs=tuple(limbs),
     )
 
 
@@ -630,6 +741,7 @@ def _analysis_sections(analysis: Analysis, cite: _Citer) -> tuple[AnalysisSectio
     if analysis.recurrence.warning:
         lulls.extend(analysis.recurrence.reasons)
     lulls.extend(analysis.lulls.context)
+    # Only what the incidents show: the indicators are the log's, never the questionnaire's.
     course = [f for c in analysis.course_of_conduct.courses for f in (*c.findings, *c.warnings)]
     four = [f for element in analysis.four.elements() for f in element.facts]
     risk = [i.from_log for i in analysis.risk_indicators
@@ -649,20 +761,24 @@ def _analysis_sections(analysis: Analysis, cite: _Citer) -> tuple[AnalysisSectio
         AnalysisSection("how", "How and when",
                         "The ways of contact, the times and the places.",
                         cite.findings(analysis.escalation.pattern_findings)),
-        AnalysisSection("course", "A course of conduct",
-                        "Harassment and stalking need conduct on at least two occasions by the "
-                        "same person, with enough linking them.",
+        AnalysisSection("course", "A course of conduct (for the criminal offences)",
+                        "The offences of harassment and stalking need conduct on at least two "
+                        "occasions by the same person, with enough linking them. A Stalking "
+                        "Protection Order needs neither an offence nor a course of conduct.",
                         cite.findings(course)),
         AnalysisSection("four", "Fixated, obsessive, unwanted, repeated",
                         "The College of Policing's FOUR prompt for recognising stalking.",
                         cite.findings(four)),
-        AnalysisSection("s4a", "Fear of violence, and the effect on day-to-day life",
+        AnalysisSection("s4a", "Fear of violence, and changes to usual activities",
                         "The elements of stalking involving fear of violence or serious alarm "
-                        "or distress (Protection from Harassment Act 1997, s.4A).",
+                        "or distress (Protection from Harassment Act 1997, s.4A). Listed are the "
+                        "changes to her usual activities she recorded; whether an effect is "
+                        "substantial is for the court.",
                         cite.findings(analysis.s4a.findings)),
-        AnalysisSection("risk", "Things research links to risk",
-                        "Indicators that studies link to a higher risk of harm, where the "
-                        "incidents show them. This is not a prediction.",
+        AnalysisSection("risk", "Risk indicators",
+                        "Indicators that studies link to a higher risk of harm, or that are "
+                        "Cairn's own and say so, where the incidents show them. This is not a "
+                        "prediction, and their absence does not show safety.",
                         cite.findings(risk)),
     )
     return sections

@@ -304,13 +304,14 @@ def _label(key: tuple[str, str], snapshot: Any) -> str:
 def _render_pdf(actor: Any, vault: Vault, disclosed: Disclosed, material: LogMaterial, *,
                 statement: str, built_at: datetime) -> bytes:
     from cairn.accounts.models import User
-    from cairn.analysis.engine import analyse
+    from cairn.analysis.base import THIRD_PERSON
+    from cairn.analysis.engine import analyse_people
     from cairn.packs import statement_access
     from cairn.packs.document import build_document
     from cairn.packs.pdf import render_pdf
     from cairn.packs.statement import draft_statement
 
-    analysis = analyse(disclosed.snapshot, now=built_at)
+    analysis = analyse_people(disclosed.snapshot, now=built_at, voice=THIRD_PERSON)
     if statement == "saved":
         saved = statement_access.latest_statement(actor, vault)
         text = saved if saved is not None else draft_statement(disclosed.snapshot)

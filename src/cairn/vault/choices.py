@@ -30,6 +30,13 @@ class PersonRole(models.TextChoices):
     WITNESS = "witness", "Witness"
 
 
+class CombinedAs(models.TextChoices):
+    """How the victim says two people of her log belong together (PHA 1997 s.7(3A))."""
+
+    SAME_PERSON = "same_person", "The same person"
+    ACTING_TOGETHER = "acting_together", "Acting together"
+
+
 class Relationship(models.TextChoices):
     EX_PARTNER = "ex_partner", "Ex-partner"
     EX_COLLEAGUE = "ex_colleague", "Ex-colleague"

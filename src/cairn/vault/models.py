@@ -19,6 +19,7 @@ from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.store.sealed import SealedField, SealedFields
 from cairn.vault.choices import (
     Channel,
+    CombinedAs,
     ExhibitSource,
     IdentifierKind,
     PersonRole,
@@ -59,6 +60,11 @@ class Person(SealedFields, models.Model):
     name = SealedField("")
     aliases = SealedField([])
     notes = SealedField("")
+    # The victim says this person is the same person as, or acting together with, another
+    # person of her log (PHA 1997 s.7(3A)): the analysis takes their conduct as one.
+    combined_with = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+    combined_as = models.CharField(max_length=16, choices=CombinedAs.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,7 +28,14 @@ from cairn.ledger import log as ledger
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.vault import media, timeframe
-from cairn.vault.choices import Channel, ExhibitSource, IdentifierKind, PersonRole, Relationship
+from cairn.vault.choices import (
+    Channel,
+    CombinedAs,
+    ExhibitSource,
+    IdentifierKind,
+    PersonRole,
+    Relationship,
+)
 from cairn.vault.models import (
     Exhibit,
     Incident,
@@ -565,7 +572,7 @@ def _clean_person(
 
 
 def person_content(person: Person) -> dict[str, Any]:
-    return {
+    content = {
         "id": str(person.pk), "vault": str(person.vault_id), "role": person.role,
         "name": person.name, "aliases": list(person.aliases),
         "relationship": person.relationship, "notes": person.notes,
@@ -573,6 +580,11 @@ def person_content(person: Person) -> dict[str, Any]:
                                for i in person.identifiers.all()),
                               key=lambda i: (i["kind"], i["value"], i["platform"])),
     }
+    # Only when she said so, so the content of every other person hashes as it always did.
+    if person.combined_with_id is not None:
+        content["combined_with"] = str(person.combined_with_id)
+        content["combined_as"] = person.combined_as
+    return content
 
 
 def _apply_person(person: Person, values: dict[str, Any], notes: str) -> None:
@@ -626,4 +638,47 @@ def update_person(*, actor: Any, person: Person, name: str, role: str, relations
         _record_change(actor=actor, vault=vault, action="person.changed", obj=current,
                        content=person_content(current),
                        detail={"identifiers": len(cleaned_ids)})
+    return current
+
+
+def combine_persons(*, actor: Any, person: Person, other: Person, how: str) -> Person:
+    """The victim says ``person`` is the same person as ``other``, or that they act together
+    (PHA 1997 s.7(3A)): from now on the analysis takes their conduct as one. Both must be
+    people of her vault named as doing this. One ledger entry (``person.changed``)."""
+    vault = person.vault
+    _require_owner(actor, vault)
+    if how not in CombinedAs.values:
+        raise ValidationError({"how": ["Choose whether they are the same person or acting "
+                                       "together"]})
+    if other.vault_id != vault.pk:
+        raise ValidationError({"other": ["Choose a person from this log"]})
+    if other.pk == person.pk:
+        raise ValidationError({"other": ["Choose another person"]})
+    if person.role != PersonRole.SUSPECT or other.role != PersonRole.SUSPECT:
+        raise ValidationError({"other": ["Both must be people you named as doing this"]})
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        current.combined_with = other
+        current.combined_as = how
+        current.save(update_fields=["combined_with", "combined_as", "updated_at"])
+        _record_change(actor=actor, vault=vault, action="person.changed", obj=current,
+                       content=person_content(current),
+                       detail={"combined": how})
+    return current
+
+
+def separate_person(*, actor: Any, person: Person) -> Person:
+    """Withdraw what she said about ``person`` belonging with another: analysed alone again
+    (unless another person still points to them)."""
+    vault = person.vault
+    _require_owner(actor, vault)
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        if current.combined_with_id is None:
+            raise ValidationError({"other": ["This person is not put together with anyone"]})
+        current.combined_with = None
+        current.combined_as = ""
+        current.save(update_fields=["combined_with", "combined_as", "updated_at"])
+        _record_change(actor=actor, vault=vault, action="person.changed", obj=current,
+                       content=person_content(current), detail={"combined": ""})
     return current

@@ -21,6 +21,10 @@ class PersonSnapshot:
     aliases: tuple[str, ...]
     relationship: str  # cairn.vault.choices.Relationship values
     identifiers: tuple[tuple[str, str, str], ...]  # (kind, normalised value, platform)
+    # The victim said this person is the same person as, or acting together with (PHA 1997
+    # s.7(3A)), another person of the vault: their conduct is analysed as one.
+    combined_with: str | None = None
+    combined_as: str = ""  # "same_person" | "acting_together"
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,9 @@ def take_snapshot(vault: Any, *, now: datetime | None = None) -> VaultSnapshot:
         PersonSnapshot(
             id=str(p.pk), role=p.role, name=p.name, aliases=tuple(p.aliases),
             relationship=p.relationship,
-            identifiers=tuple(sorted((i.kind, i.value, i.platform) for i in p.identifiers.all())))
+            identifiers=tuple(sorted((i.kind, i.value, i.platform) for i in p.identifiers.all())),
+            combined_with=str(p.combined_with_id) if p.combined_with_id else None,
+            combined_as=p.combined_as)
         for p in access.persons_readable_by(owner, vault).prefetch_related("identifiers")
         .order_by("created_at", "id")
     ]

@@ -28,4 +28,5 @@ urlpatterns = [
     path("exhibits/<uuid:exhibit_id>/redact/", redaction.exhibit_redact, name="exhibit-redact"),
     path("people/<uuid:person_id>/", persons.person_detail, name="person"),
     path("people/<uuid:person_id>/edit/", persons.person_edit, name="person-edit"),
+    path("people/<uuid:person_id>/together/", persons.person_combine, name="person-combine"),
 ]
