@@ -91,7 +91,7 @@ def test_the_full_analysis_of_10000_incidents(benchmark, snapshot):
 
 
 def test_one_analysis_per_person_of_10000_incidents(benchmark, snapshot):
-    # What the pages run (ADR 0025): the suspect's incidents, and the 5% with nobody named
+    # What the pages run (ADR 0029): the suspect's incidents, and the 5% with nobody named
     # apart. Measured, not asserted: see docs/benchmarks.md.
     result = benchmark(analyse_people, snapshot, now=NOW)
     assert len(result.people) == 1 and result.unattributed is not None

@@ -273,7 +273,7 @@ def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     assert suspect.name == "Mark Ellis"
     assert {i["kind"] for i in suspect.identifiers} >= {"phone", "email", "vehicle"}
     # The demo log's recurrence warning, as at the demo's own time, is Mark's: it has not
-    # stopped (the guard reads the defendant's analysis; ADR 0025).
+    # stopped (the guard reads the defendant's analysis; ADR 0029).
     people = analyse_people(access.shared_snapshot(investigator, demo_vault,
                                                    purpose="supervision", case=case), now=NOW)
     (mark,) = people.people
