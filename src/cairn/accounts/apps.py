@@ -11,11 +11,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
-        from cairn.accounts import sessions
+        from cairn.accounts import reauth, sessions
 
         def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
             if request is not None and hasattr(request, "session"):
                 sessions.record_sign_in(request, user)
+                reauth.note_password_typed(request)
 
         def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
             if request is not None:

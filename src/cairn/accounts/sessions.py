@@ -155,7 +155,10 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
             platform=agent.platform, place=place_of(_address_of(request)),
             signed_in_at=now, last_seen_at=now)
     request._cairn_session_record = record  # type: ignore[attr-defined]
-    if new_device_notices(user, record).exists():
+    # Shown at a sign-in on the sign-in page (not when an account is made or a test signs in).
+    match = getattr(request, "resolver_match", None)
+    if (match is not None and match.view_name == "accounts:sign-in"
+            and new_device_notices(user, record).exists()):
         session[NOTICE_PENDING] = True
     return record
 
