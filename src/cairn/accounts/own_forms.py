@@ -10,7 +10,10 @@ from django.contrib.auth.password_validation import validate_password
 
 from cairn.accounts.models import User
 
-NEW_PASSWORD_HELP = "At least 10 characters. Not one you use anywhere else, and not one he knows."
+CHOOSING_HELP = "At least 10 characters. Not one you use anywhere else, and not one he knows."
+
+
+TAKEN = "This username is taken: choose another"
 
 
 class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
@@ -38,7 +41,7 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
             "You will sign in with it. Choose one he would not guess, and not your e-mail "
             "address. Letters, digits and . @ + - _ only.")
         self.fields["username"].error_messages["required"] = "Enter a username"
-        self.fields["password1"].help_text = NEW_PASSWORD_HELP
+        self.fields["password1"].help_text = CHOOSING_HELP
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password2"].label = "Enter the password again"
         self.fields["password2"].help_text = ""
@@ -51,6 +54,15 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
             self.fields["code"].required = True
             self.fields["code"].error_messages["required"] = "Enter the code you were given"
         self.order_fields(["code", "username", "password1", "password2", "initials"])
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data.get("username") or ""
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(TAKEN)
+        return username
+
+    def validate_unique(self) -> None:
+        """Checked in ``clean_username`` (whatever the case) with a plain message."""
 
     def clean_initials(self) -> str:
         initials = "".join(self.cleaned_data["initials"].split()).upper()
@@ -79,7 +91,7 @@ class PasswordForm(forms.Form):
 
 class NewPasswordFields(forms.Form):
     new_password1 = forms.CharField(
-        label="New password", strip=False, widget=forms.PasswordInput, help_text=NEW_PASSWORD_HELP,
+        label="New password", strip=False, widget=forms.PasswordInput, help_text=CHOOSING_HELP,
         error_messages={"required": "Enter a new password"})
     new_password2 = forms.CharField(
         label="Enter the new password again", strip=False, widget=forms.PasswordInput,
