@@ -22,5 +22,6 @@ class AccountsConfig(AppConfig):
             if request is not None:
                 sessions.record_sign_out(request)
 
-        user_logged_in.connect(signed_in, dispatch_uid="cairn-session-record-in")
-        user_logged_out.connect(signed_out, dispatch_uid="cairn-session-record-out")
+        user_logged_in.connect(signed_in, dispatch_uid="cairn-session-record-in", weak=False)
+        user_logged_out.connect(signed_out, dispatch_uid="cairn-session-record-out",
+                                 weak=False)
