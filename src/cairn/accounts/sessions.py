@@ -32,12 +32,13 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cairn.accounts.hashing import keyed_hash
-from cairn.accounts.models import EndReason, KnownDevice, SessionRecord
+from cairn.accounts.models import EndReason, KnownDevice, Passkey, SessionRecord
 from cairn.accounts.throttling import client_address
 from cairn.audit import services as audit
 
@@ -139,6 +140,12 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
     session = request.session
     if session.session_key is None:
         session.save()
+    key_hash = session_key_hash(str(session.session_key))
+    same = SessionRecord.objects.filter(key_hash=key_hash, user=user,
+                                        ended_at__isnull=True).first()
+    if same is not None:  # signed in again in the same session (Django kept its key)
+        request._cairn_session_record = same  # type: ignore[attr-defined]
+        return same
     now = timezone.now()
     cookie = request.COOKIES.get(DEVICE_COOKIE, "")
     if not cookie or len(cookie) > 100:
@@ -150,7 +157,7 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
         device, created = KnownDevice.objects.get_or_create(user=user,
                                                             key_hash=device_hash(cookie))
         record = SessionRecord.objects.create(
-            user=user, key_hash=session_key_hash(str(session.session_key)), device=device,
+            user=user, key_hash=key_hash, device=device,
             new_device=created and not first_ever, browser=agent.browser,
             platform=agent.platform, place=place_of(_address_of(request)),
             signed_in_at=now, last_seen_at=now)
@@ -267,7 +274,16 @@ def follow_request(request: HttpRequest) -> None:
         return
     key_hash = session_key_hash(key)
     request._cairn_session_key_hash = key_hash  # type: ignore[attr-defined]
-    record = SessionRecord.objects.filter(key_hash=key_hash).first()
+    # One query: the record, and whether she has a second factor (for the two-factor
+    # middleware, which runs next: ``two_factor.requires_two_factor`` reads it).
+    record = (SessionRecord.objects.filter(key_hash=key_hash)
+              .annotate(has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("user"),
+                                                                  confirmed=True)),
+                        has_passkey=Exists(Passkey.objects.filter(user=OuterRef("user"),
+                                                                  confirmed=True)))
+              .first())
+    if record is not None and record.user_id == user.pk:
+        user._cairn_second_factor = record.has_app or record.has_passkey  # type: ignore[union-attr]
     if record is not None and (record.ended_at is not None or record.user_id != user.pk):
         logout(request)
         return

@@ -55,7 +55,13 @@ def has_confirmed_device(user: Any) -> bool:
 
 
 def has_second_factor(user: Any) -> bool:
-    """An authenticator app or a passkey (recovery codes alone are not a second factor)."""
+    """An authenticator app or a passkey (recovery codes alone are not a second factor).
+
+    Read once per request with the session's record when the session middleware ran
+    (``cairn.accounts.sessions.follow_request``)."""
+    known = getattr(user, "_cairn_second_factor", None)
+    if known is not None:
+        return bool(known)
     return has_confirmed_device(user) or access.passkeys_of(user).exists()
 
 
