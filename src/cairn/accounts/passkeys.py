@@ -33,7 +33,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -105,7 +105,7 @@ def register(*, actor: Any, request: HttpRequest, credential: str, name: str) ->
         verified = verify_registration_response(
             credential=credential, expected_challenge=challenge,
             expected_rp_id=rp_id(request), expected_origin=expected_origin(request))
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         raise PasskeyError("The passkey could not be added. Try again") from exc
     transports = []
     try:
@@ -153,7 +153,7 @@ def authenticate(*, request: HttpRequest, credential: str) -> Passkey:
                 expected_rp_id=rp_id(request), expected_origin=expected_origin(request),
                 credential_public_key=bytes(passkey.public_key),
                 credential_current_sign_count=passkey.sign_count)
-        except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as exc:
+        except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
             raise PasskeyError("The passkey could not be checked. Try again") from exc
         passkey.sign_count, passkey.last_used_at = verified.new_sign_count, timezone.now()
         passkey.save(update_fields=["sign_count", "last_used_at"])
