@@ -42,9 +42,9 @@ def _quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def authenticator(page) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
+def authenticator(tab) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
     """A virtual platform authenticator (a phone's screen lock that always says yes)."""
-    cdp = page.context.new_cdp_session(page)
+    cdp = tab.context.new_cdp_session(tab)
     cdp.send("WebAuthn.enable")
     found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
         "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
@@ -53,46 +53,46 @@ def authenticator(page) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
     return cdp, found["authenticatorId"]
 
 
-def fits(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{name} scrolls sideways"
+def fits(tab, name: str) -> None:  # type: ignore[no-untyped-def]
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= tab.viewport_size["width"], f"{name} scrolls sideways"
 
 
-def check(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    assert_accessible(page, name)
-    fits(page, name)
-    expect(page.get_by_role("button", name="Exit this page")).to_be_visible()
+def check(tab, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert_accessible(tab, name)
+    fits(tab, name)
+    expect(tab.get_by_role("button", name="Exit this tab")).to_be_visible()
 
 
-def sign_in(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/account/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+def sign_in(tab, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    tab.goto("/account/sign-in/")
+    tab.get_by_label("Username").fill(username)
+    tab.get_by_label("Password").fill(password)
+    tab.get_by_role("button", name="Sign in").click()
 
 
 def new_page(browser, live_server, viewport):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=viewport, base_url=live_server.url)
-    page = context.new_page()
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
-               lambda route: route.abort())
-    return context, page
+    tab = context.new_page()
+    tab.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
+              lambda route: route.abort())
+    return context, tab
 
 
 def with_session_of(browser, live_server, user, viewport=DESKTOP):  # type: ignore[no-untyped-def]
     """A browser signed in as ``user`` (an officer or advocate after the two-factor check)."""
     client = Client()
     sign_in_verified(client, user)
-    context, page = new_page(browser, live_server, viewport)
+    context, tab = new_page(browser, live_server, viewport)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
                           "url": live_server.url}])
-    return context, page
+    return context, tab
 
 
 # --- the whole journey on a phone ----------------------------------------------------------------
 
 def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
-        page, browser, live_server, settings):
+        page, browser, live_server, settings):  # noqa: F811
     settings.CAIRN_SIGN_UP = "open"
     page.set_viewport_size(PHONE)
     page.goto("/account/sign-in/")
@@ -192,7 +192,7 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
 # --- joining with an advocate's code ------------------------------------------------------------
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_an_advocates_link_lets_her_join_once(page, browser, live_server, settings, advocate,
+def test_an_advocates_link_lets_her_join_once(page, browser, live_server, settings, advocate,  # noqa: F811
                                                viewport):
     settings.CAIRN_SIGN_UP = "invite"
     helper_context, helper = with_session_of(browser, live_server, advocate, viewport)
@@ -228,7 +228,7 @@ def test_an_advocates_link_lets_her_join_once(page, browser, live_server, settin
     assert not User.objects.filter(username="someone").exists()
 
 
-def test_with_sign_up_closed_there_is_no_way_to_join(page, db, settings):
+def test_with_sign_up_closed_there_is_no_way_to_join(page, db, settings):  # noqa: F811
     settings.CAIRN_SIGN_UP = "closed"
     page.goto("/account/sign-in/")
     expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
@@ -239,7 +239,7 @@ def test_with_sign_up_closed_there_is_no_way_to_join(page, db, settings):
 # --- getting back in ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_gets_back_in_with_a_recovery_code(page, owner, vault, viewport):
+def test_she_gets_back_in_with_a_recovery_code(page, owner, vault, viewport):  # noqa: F811
     codes = recovery.make_recovery_codes(actor=owner)
     page.set_viewport_size(viewport)
     page.goto("/account/sign-in/")
@@ -258,7 +258,7 @@ def test_she_gets_back_in_with_a_recovery_code(page, owner, vault, viewport):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_an_officer_who_saw_her_gives_her_a_link(page, browser, live_server, owner, vault,
+def test_an_officer_who_saw_her_gives_her_a_link(page, browser, live_server, owner, vault,  # noqa: F811
                                                  shared_case, investigator, viewport):
     helper_context, helper = with_session_of(browser, live_server, investigator, viewport)
     helper.goto("/account/help/")
@@ -291,7 +291,8 @@ def test_an_officer_who_saw_her_gives_her_a_link(page, browser, live_server, own
 # --- protecting and leaving -------------------------------------------------------------------
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_changes_her_password_and_makes_new_codes(page, owner, vault, password, viewport):
+def test_she_changes_her_password_and_makes_new_codes(page, owner, vault, password,  # noqa: F811
+                                                      viewport):
     recovery.make_recovery_codes(actor=owner)
     page.set_viewport_size(viewport)
     sign_in(page, "owner", password)
@@ -315,7 +316,8 @@ def test_she_changes_her_password_and_makes_new_codes(page, owner, vault, passwo
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, password, viewport):
+def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, password,  # noqa: F811
+                                                     viewport):
     from tests.factories import make_incident
 
     make_incident(vault, description="Never to be read again")
