@@ -15,7 +15,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from cairn.accounts import recovery
-from cairn.accounts.models import SessionRecord, User
+from cairn.accounts.models import Passkey, SessionRecord, User
 from cairn.vault.models import Incident, Vault
 from tests.orgs import sign_in_verified
 from tests.test_analysis_browser import assert_accessible
@@ -342,3 +342,102 @@ def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, passwor
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert not User.objects.get(pk=owner.pk).is_active
 
+
+
+# --- a second factor she turns on and off, and every page at both widths ----------------------
+
+def victim_tab(browser, live_server, user, viewport, verified_with=None):  # type: ignore[no-untyped-def]
+    """A browser signed in as the victim ``user`` (checked with ``verified_with``, a device)."""
+    client = Client()
+    client.force_login(user)
+    if verified_with is not None:
+        session = client.session
+        session["otp_device_id"] = verified_with.persistent_id
+        session.save()
+    context, tab = new_page(browser, live_server, viewport)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                          "url": live_server.url}])
+    return context, tab
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_she_turns_an_authenticator_app_on_and_off(browser, live_server, owner, vault,
+                                                   viewport):
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    context, tab = victim_tab(browser, live_server, owner, viewport)
+    tab.goto("/account/")
+    tab.get_by_role("link", name="Turn on an authenticator app").click()
+    check(tab, "set up an authenticator app")
+    secret = tab.locator("#two-factor-key").inner_text().replace(" ", "")
+    totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)))
+    totp.time = time.time()
+    tab.get_by_label("Code from your authenticator app").fill(f"{totp.token():06d}")
+    tab.get_by_role("button", name="Confirm").click()
+    tab.wait_for_url(f"{live_server.url}/account/")
+    expect(tab.get_by_text("On: a code is asked for when you sign in")).to_be_visible()
+    tab.get_by_role("button", name="Turn off the authenticator app").click()
+    expect(tab.get_by_text("Your authenticator app is no longer asked for.")).to_be_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_account_page_is_accessible(browser, live_server, settings, owner, vault,
+                                          password, viewport):
+    settings.CAIRN_SIGN_UP = "invite"
+    settings.CAIRN_MAIL_CONFIGURED = True
+    recovery.make_recovery_codes(actor=owner)
+    passkey = Passkey.objects.create(user=owner, name="My phone", credential_id="AAAA",
+                                     public_key=b"key")
+    context, tab = victim_tab(browser, live_server, owner, viewport, verified_with=passkey)
+    for url in ("/account/", "/account/password/", "/account/confirm-password/",
+                "/account/sessions/", "/account/passkeys/", "/account/recovery-codes/",
+                "/account/email/", "/account/logs/new/", "/account/close/"):
+        tab.goto(url)
+        check(tab, url)
+    tab.goto("/account/password/")
+    tab.get_by_role("button", name="Change password").click()
+    check(tab, "change password with errors")
+    # She removes the passkey.
+    tab.goto("/account/passkeys/")
+    tab.get_by_role("button", name="Remove My phone").click()
+    expect(tab.get_by_text("The passkey has been removed.")).to_be_visible()
+    assert not Passkey.objects.filter(user=owner).exists()
+    context.close()
+
+    # The second step of signing in, for a victim with a passkey who has not shown it.
+    passkey = Passkey.objects.create(user=owner, name="My phone", credential_id="AAAA",
+                                     public_key=b"key")
+    context, tab = victim_tab(browser, live_server, owner, viewport)
+    tab.goto("/")
+    tab.wait_for_url(re.compile(r"/account/two-factor/"))
+    check(tab, "two-factor")
+    tab.get_by_role("link", name="Use a recovery code").click()
+    check(tab, "two-factor with a recovery code")
+    tab.get_by_label("One of your recovery codes").fill("AAAAA-BBBBB")
+    tab.get_by_role("button", name="Continue").click()
+    check(tab, "two-factor with a wrong recovery code")
+    context.close()
+
+    # Signed out.
+    context, tab = new_page(browser, live_server, viewport)
+    for url in ("/account/sign-up/", "/account/recover/", "/account/recover/code/",
+                "/account/recover/email/", "/account/closed/"):
+        tab.goto(url)
+        check(tab, url)
+    tab.goto("/account/sign-up/")
+    tab.get_by_role("button", name="Create account").click()
+    check(tab, "sign up with errors")
+    tab.goto("/account/recover/email/")
+    tab.get_by_label("Username").fill("owner")
+    tab.get_by_role("button", name="Send the link").click()
+    check(tab, "e-mail sent")
+    for n in range(10):
+        tab.goto(f"/account/reset/made-up-{n}/")
+    tab.goto("/account/reset/made-up-10/")
+    expect(tab.get_by_role("heading", name="Too many attempts")).to_be_visible()
+    check(tab, "too many attempts")
+    context.close()

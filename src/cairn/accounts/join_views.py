@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,6 +51,8 @@ def sign_up_page(request: HttpRequest) -> HttpResponse:
     current = sign_up.mode()
     if current == sign_up.CLOSED:
         raise Http404("No such page")
+    if request.user.is_authenticated:
+        return redirect("vault:home")
     needs_code = current == sign_up.INVITE
     initial = {"code": request.GET.get("code", "")} if needs_code else None
     form = SignUpForm(request.POST if request.method == "POST" else None,

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.password_validation import validate_password
 
 from cairn.accounts.models import User
+from cairn.accounts.sign_up import username_taken
 
 CHOOSING_HELP = "At least 10 characters. Not one you use anywhere else, and not one he knows."
 
@@ -57,7 +58,7 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data.get("username") or ""
-        if User.objects.filter(username__iexact=username).exists():
+        if username_taken(username):
             raise forms.ValidationError(TAKEN)
         return username
 

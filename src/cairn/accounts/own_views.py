@@ -49,7 +49,7 @@ def _password_checked(request: HttpRequest, form: PasswordForm | ChangePasswordF
     if request.method == "POST" and is_throttled(request, WRONG_PASSWORDS, extra):
         return None
     valid = form.is_valid()
-    if request.method == "POST" and field in form.errors:
+    if request.method == "POST" and field in form.errors and request.POST.get(field):
         count_against(request, WRONG_PASSWORDS, extra)
     return valid
 

@@ -13,14 +13,12 @@ from typing import Any
 import django_otp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.accounts import access, passkeys, reauth, two_factor
-from cairn.accounts.models import RecoveryCodes
+from cairn.accounts import access, passkeys, reauth, recovery, two_factor
 from cairn.accounts.own_forms import RecoveryCodeForm
 from cairn.accounts.two_factor_views import next_url
 
@@ -136,17 +134,15 @@ def sign_in_recovery_code(request: HttpRequest) -> HttpResponse:
     _second_step(request)
     form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            device = RecoveryCodes.objects.select_for_update().filter(user=request.user).first()
-            allowed = device is not None and device.verify_is_allowed()[0]
-            accepted = allowed and device is not None and device.verify_token(
-                form.cleaned_data["code"])
-        if accepted and device is not None:
+        outcome, device = recovery.check_recovery_code(actor=request.user,
+                                                       code=form.cleaned_data["code"])
+        if device is not None:
             request.session.cycle_key()
             django_otp.login(request, device)
             return redirect(next_url(request))
-        form.add_error("code", "That code is not right, or has been used"
-                       if allowed else "Too many wrong codes. Wait a minute, then try again")
+        form.add_error("code", "Too many wrong codes. Wait a minute, then try again"
+                       if outcome is two_factor.Check.WAIT
+                       else "That code is not right, or has been used")
     return render(request, "accounts/two_factor_recovery_code.html", {
         "form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=400 if form.errors else 200)

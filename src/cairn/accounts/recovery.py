@@ -44,6 +44,7 @@ from cairn.accounts.models import (
     User,
 )
 from cairn.accounts.sessions import end_sessions
+from cairn.accounts.two_factor import Check
 from cairn.audit import services as audit
 from cairn.audit.models import AuditRecord
 from cairn.cases.access import vaults_shared_with
@@ -119,6 +120,22 @@ def recover_with_code(*, username: str, code: str, password: str) -> User:
                      object_id=user.pk, detail={"by": "recovery_code"})
         end_sessions(actor=user, user=user, reason=EndReason.RESET)
     return user
+
+
+def check_recovery_code(*, actor: Any, code: str) -> tuple[Check, RecoveryCodes | None]:
+    """A recovery code in place of her second factor at sign-in: used up if right. Returns
+    the outcome and, if accepted, the device to mark the session checked with."""
+    with transaction.atomic():
+        device = recovery_codes_of(actor).select_for_update().first()
+        if device is None:
+            return Check.WRONG, None
+        if not device.verify_is_allowed()[0]:
+            return Check.WAIT, None
+        if not device.verify_token(code):
+            return Check.WRONG, None
+        audit.record(actor=actor, action="recovery_code.used", object_type="user",
+                     object_id=actor.pk, detail={"for": "second_factor"})
+    return Check.ACCEPTED, device
 
 
 # --- reset links from an advocate or officer -------------------------------------------------

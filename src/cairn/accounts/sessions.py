@@ -28,6 +28,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
+import maxminddb
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from ua_parser import parse
 
 from cairn.accounts.hashing import keyed_hash
 from cairn.accounts.models import EndReason, KnownDevice, Passkey, SessionRecord
@@ -70,8 +72,6 @@ class Agent:
 def describe_agent(user_agent: str) -> Agent:
     """The browser and the device or system, in words, from a user-agent string (ua-parser's
     rules); empty strings when it says nothing recognisable."""
-    from ua_parser import parse
-
     if not user_agent:
         return Agent("", "")
     result = parse(user_agent[:1000])
@@ -89,8 +89,6 @@ def describe_agent(user_agent: str) -> Agent:
 
 @cache
 def _place_reader(path: str) -> Any:
-    import maxminddb
-
     return maxminddb.open_database(path)
 
 
@@ -109,7 +107,7 @@ def place_of(address: str | None) -> str:
         return ""
     try:
         found = _place_reader(path).get(str(ip))
-    except (OSError, ValueError):
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError):
         return ""
     if not isinstance(found, dict):
         return ""
