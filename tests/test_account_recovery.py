@@ -247,3 +247,22 @@ def test_email_recovery_after_she_adds_and_confirms_an_address(owner_client, own
     assert signs_in("owner", NEW)
     assert client.get(path).status_code == 404  # the password changed: the link is spent
     assert User.objects.get(pk=owner.pk).check_password(NEW)
+
+
+def test_wrong_codes_slow_her_code_set_down_from_any_address(owner):
+    from django.core.exceptions import ValidationError
+
+    codes = recovery.make_recovery_codes(actor=owner)
+    with pytest.raises(ValidationError):
+        recovery.recover_with_code(username="owner", code="AAAAA-AAAAA", password=NEW)
+    # Straight after a wrong code even the right one waits (django-otp's throttling).
+    with pytest.raises(ValidationError):
+        recovery.recover_with_code(username="owner", code=codes[0], password=NEW)
+    RecoveryCodes.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(
+        minutes=1))
+    # A refused new password does not use the code up.
+    with pytest.raises(ValidationError, match="too short"):
+        recovery.recover_with_code(username="owner", code=codes[0], password="short")
+    assert recovery.codes_left(owner) == 10
+    recovery.recover_with_code(username="owner", code=codes[0], password=NEW)
+    assert recovery.codes_left(owner) == 9

@@ -107,18 +107,20 @@ def make_recovery_codes(*, actor: Any, user: Any = None) -> list[str]:
 def recover_with_code(*, username: str, code: str, password: str) -> User:
     """Set a new password with a recovery code (used up). Ends every session of hers."""
     user = User.objects.filter(username=username, is_active=True).first()
+    # The check commits even when the code is wrong, so the set's throttling counts it; a
+    # refused new password rolls back the code's use with the password change.
     with transaction.atomic():
         device = (RecoveryCodes.objects.select_for_update().filter(user=user).first()
                   if user is not None else None)
-        if device is None:
-            raise ValidationError({"code": [NOT_RIGHT]})
-        allowed, _ = device.verify_is_allowed()
-        if not allowed or not device.verify_token(code):
-            raise ValidationError({"code": [NOT_RIGHT]})
-        _set_password(user, password)
-        audit.record(actor=user, action="account.recovered", object_type="user",
-                     object_id=user.pk, detail={"by": "recovery_code"})
-        end_sessions(actor=user, user=user, reason=EndReason.RESET)
+        accepted = (device is not None and device.verify_is_allowed()[0]
+                    and device.verify_token(code))
+        if accepted and user is not None:
+            _set_password(user, password)
+            audit.record(actor=user, action="account.recovered", object_type="user",
+                         object_id=user.pk, detail={"by": "recovery_code"})
+            end_sessions(actor=user, user=user, reason=EndReason.RESET)
+    if not accepted or user is None:
+        raise ValidationError({"code": [NOT_RIGHT]})
     return user
 
 
