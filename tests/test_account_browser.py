@@ -61,7 +61,7 @@ def fits(tab, name: str) -> None:  # type: ignore[no-untyped-def]
 def check(tab, name: str) -> None:  # type: ignore[no-untyped-def]
     assert_accessible(tab, name)
     fits(tab, name)
-    expect(tab.get_by_role("button", name="Exit this tab")).to_be_visible()
+    expect(tab.get_by_role("button", name="Exit this page")).to_be_visible()
 
 
 def sign_in(tab, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
