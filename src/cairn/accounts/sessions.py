@@ -159,6 +159,8 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
             new_device=created and not first_ever, browser=agent.browser,
             platform=agent.platform, place=place_of(_address_of(request)),
             signed_in_at=now, last_seen_at=now)
+        audit.record(actor=user, action="session.started", object_type="user",
+                     object_id=user.pk, detail={"new_device": record.new_device})
     request._cairn_session_record = record  # type: ignore[attr-defined]
     # Shown at a sign-in on the sign-in page (not when an account is made or a test signs in).
     match = getattr(request, "resolver_match", None)
