@@ -266,3 +266,12 @@ def test_wrong_codes_slow_her_code_set_down_from_any_address(owner):
     assert recovery.codes_left(owner) == 10
     recovery.recover_with_code(username="owner", code=codes[0], password=NEW)
     assert recovery.codes_left(owner) == 9
+
+
+def test_requests_for_an_email_link_are_limited_per_address(db, settings):
+    settings.CAIRN_MAIL_CONFIGURED = True
+    client = Client()
+    for _ in range(10):
+        assert client.post("/account/recover/email/", {"username": "x"}).status_code == 200
+    assert client.post("/account/recover/email/", {"username": "x"}).status_code == 429
+    assert not mail.outbox
