@@ -49,7 +49,30 @@ CASE_UNIT = {"part": {"investigator", "supervisor"}, "full": {"investigator", "s
 # Routes that are public or keyed by a secret rather than an object: not part of the matrix.
 PUBLIC = {"vault:home", "web:healthz", "accounts:sign-in", "accounts:sign-out",
           "accounts:two-factor-verify", "accounts:two-factor-set-up", "org:invitation",
-          "org:invitation-create-account", "api:openapi-json", "api:api-root"}
+          "org:invitation-create-account", "api:openapi-json", "api:api-root",
+          # Her own account (issue 21): joining, getting back in (keyed by a one-time secret),
+          # and the second step of signing in; tests/test_account_pages.py covers them.
+          "accounts:sign-up", "accounts:recover", "accounts:recover-code",
+          "accounts:recover-email", "accounts:recover-email-link", "accounts:reset-link",
+          "accounts:email-confirm", "accounts:closed", "accounts:two-factor-passkey-options",
+          "accounts:two-factor-passkey", "accounts:two-factor-recovery-code"}
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+VICTIMS = frozenset({"owner", "colleague"})
+# Her own account's pages: each person's own, so every signed-in role may use them; some are
+# for victims only (another log, closing, turning an app off), some for those who help them.
+ACCOUNT_PAGES = {
+    "accounts:account": SIGNED_IN, "accounts:password": SIGNED_IN,
+    "accounts:confirm-password": SIGNED_IN, "accounts:sessions": SIGNED_IN,
+    "accounts:sessions-end-others": SIGNED_IN, "accounts:sign-in-notice": SIGNED_IN,
+    "accounts:passkeys": SIGNED_IN, "accounts:passkey-options": SIGNED_IN,
+    "accounts:passkey-add": SIGNED_IN, "accounts:recovery-codes": SIGNED_IN,
+    "accounts:two-factor-remove": frozenset(), "accounts:new-log": VICTIMS,
+    "accounts:close": VICTIMS, "accounts:close-check": VICTIMS,
+    "accounts:help": frozenset({"investigator", "supervisor", "unit_peer",
+                                "foreign_investigator", "advocate"}),
+    "accounts:help-invite": frozenset({"investigator", "supervisor", "unit_peer",
+                                       "foreign_investigator", "advocate"}),
+}
 OWNER_NAMESPACES = {"vault", "ledger", "importers", "analysis", "packs", "sharing",
                     "checks", "flags"}
 CHAT = ("01/03/2025, 09:15 - Mark: Why are you ignoring me\n"
@@ -164,12 +187,25 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
             ("part", colleague_vault.pk, colleague_incident.pk, False),  # another case's vault
         ],
     }
+    # Her account: a session of hers in another browser, and a passkey.
+    from cairn.accounts.models import Passkey, SessionRecord
+
+    elsewhere = Client()
+    elsewhere.force_login(owner)
+    w.ids["owner_session"] = SessionRecord.objects.filter(user=owner).latest(
+        "signed_in_at").pk
+    w.ids["owner_passkey"] = Passkey.objects.create(
+        user=owner, name="phone", credential_id="AAAA", public_key=b"key").pk
     assert ImportJob.objects.filter(pk=job.pk).exists()
     for role in ROLES:
         client = Client()
         user = users.get(role)
         if role in ("owner", "colleague"):
             client.force_login(user)
+            if role == "owner":  # she has a passkey, and this session has shown it
+                session = client.session
+                session["otp_device_id"] = f"accounts.passkey/{w.ids['owner_passkey']}"
+                session.save()
         elif user is not None:
             sign_in_verified(client, user)
         w.clients[role] = client
@@ -214,6 +250,21 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
               "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
               "membership_id": ids["membership"], "breach_id": ids["breach"]}
+    if name in ACCOUNT_PAGES:
+        return [Target(name, {}, ACCOUNT_PAGES[name])]
+    if name == "accounts:email":  # only where the instance has mail
+        from django.conf import settings
+
+        return [Target(name, {}, SIGNED_IN if settings.CAIRN_MAIL_CONFIGURED
+                       else frozenset())]
+    if name == "accounts:session-end":  # one of the owner's other sessions
+        return [Target(name, {"session_id": ids["owner_session"]}, frozenset({"owner"}))]
+    if name == "accounts:passkey-remove":  # the owner's passkey
+        return [Target(name, {"passkey_id": ids["owner_passkey"]}, frozenset({"owner"}))]
+    if name == "accounts:help-reset":  # the owner's log, shared with the advocate and the
+        # part-shared case's unit
+        return [Target(name, {"vault_id": ids["vault"]},
+                       frozenset({"advocate", "investigator", "supervisor"}))]
     if namespace in OWNER_NAMESPACES:
         return [Target(name, {p: simple[p] for p in params}, frozenset({"owner"}))]
     if namespace == "org":

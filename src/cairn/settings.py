@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from cairn.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from cairn.env import ConfigurationError, env_bool, env_choice, env_int, env_list, env_str
 from cairn.importers.dkim_dns import parse_nameservers
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cairn.accounts.middleware.TwoFactorRequiredMiddleware",
+    "cairn.accounts.middleware.SessionRecordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cairn.web.middleware.SafetyHeadersMiddleware",
@@ -177,6 +178,28 @@ AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
 # Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
 # authenticator app shows beside the code.
 OTP_TOTP_ISSUER = env_str("CAIRN_TOTP_ISSUER", "Cairn")
+
+# How victims join (docs/adr/0025-victims-own-accounts.md): "open" (anyone may create an
+# account at /account/sign-up/), "invite" (with a one-time code from an advocate or officer;
+# the default on a production instance) or "closed" (the operator makes accounts; the local
+# default). Sign-ups from one address are limited to CAIRN_SIGN_UP_PER_HOUR an hour.
+CAIRN_SIGN_UP = env_choice("CAIRN_SIGN_UP", ("open", "invite", "closed"),
+                           "invite" if PRODUCTION else "closed")
+CAIRN_SIGN_UP_PER_HOUR = env_int("CAIRN_SIGN_UP_PER_HOUR", 5)
+# Optional: a MaxMind-format database (GeoLite2 City or Country) that turns a sign-in's
+# address into an approximate place on /account/sessions/. Without it the page says the
+# instance cannot tell. The address itself is never stored.
+CAIRN_GEOIP_DATABASE = env_str("CAIRN_GEOIP_DATABASE", "")
+
+# E-mail is sent only for a victim who added and confirmed a recovery address, and only when
+# the instance has a mail server (CAIRN_EMAIL_HOST). Nothing else ever e-mails anyone.
+EMAIL_HOST = env_str("CAIRN_EMAIL_HOST", "")
+EMAIL_PORT = env_int("CAIRN_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("CAIRN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CAIRN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CAIRN_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("CAIRN_EMAIL_FROM", "no-reply@localhost")
+CAIRN_MAIL_CONFIGURED = bool(EMAIL_HOST)
 
 # Sessions end after inactivity: a phone left unlocked on a table should not stay signed in.
 SESSION_COOKIE_AGE = env_int("CAIRN_SESSION_IDLE_SECONDS", 30 * 60)

@@ -3,7 +3,8 @@
 - An organisation's **administrator** reads its units, its current members and its open
   invitations; nobody else does, and a refusal is "not found" (404), as everywhere.
 - The instance's **operator** (a superuser: the CLI) reads every organisation and unit.
-- A user's **TOTP devices** are read only for that user (two-factor set-up and checks).
+- A user's **TOTP devices** and **passkeys** are read only for that user (two-factor set-up
+  and checks).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cairn.accounts.models import Membership, Organisation, Role, Unit, User
+from cairn.accounts.models import Membership, Organisation, Passkey, Role, Unit, User
 from cairn.cases.access import membership_of
 
 
@@ -83,3 +84,10 @@ def totp_devices_of(user: Any) -> QuerySet[TOTPDevice]:
 
 def confirmed_totp_device(user: Any) -> TOTPDevice | None:
     return totp_devices_of(user).filter(confirmed=True).order_by("id").first()
+
+
+def passkeys_of(user: Any) -> QuerySet[Passkey]:
+    """A user's own passkeys (only theirs)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Passkey.objects.none()
+    return Passkey.objects.filter(user=user, confirmed=True).order_by("created_at")

@@ -8,7 +8,8 @@ checked session (``django_otp.login`` puts the device's id in the session;
 unchecked member to set-up or to the check before any other page.
 
 Why: a member's account opens victims' shared logs; a guessed or reused password must not be
-enough. A victim with no role is not asked: her sign-in stays as simple as it was.
+enough. A victim with no role is asked only if she turned a second factor on herself (an
+authenticator app here, or a passkey: ``cairn.accounts.passkeys``; docs/adr/0025).
 
 Failures: a wrong code returns ``Check.WRONG``; after wrong codes django-otp makes the device
 wait (1 s, 2 s, 4 s, ... up to a limit) and ``Check.WAIT`` says so. A code is accepted once:
@@ -43,12 +44,40 @@ class Check(enum.Enum):
 
 
 def requires_two_factor(user: Any) -> bool:
-    """Whether this user must give a code: anyone with a current organisation role."""
-    return membership_of(user) is not None
+    """Whether this user must pass a second check after the password: anyone with a current
+    organisation role, and a victim who turned one on (an authenticator app or a passkey)."""
+    return membership_of(user) is not None or has_second_factor(user)
 
 
 def has_confirmed_device(user: Any) -> bool:
+    """Whether the user has a confirmed authenticator app (TOTP)."""
     return access.confirmed_totp_device(user) is not None
+
+
+def has_second_factor(user: Any) -> bool:
+    """An authenticator app or a passkey (recovery codes alone are not a second factor).
+
+    Read once per request with the session's record when the session middleware ran
+    (``cairn.accounts.sessions.follow_request``)."""
+    known = getattr(user, "_cairn_second_factor", None)
+    if known is not None:
+        return bool(known)
+    return has_confirmed_device(user) or access.passkeys_of(user).exists()
+
+
+def is_member(user: Any) -> bool:
+    return membership_of(user) is not None
+
+
+def remove_app(*, actor: Any) -> int:
+    """A victim turns off her authenticator app. Members keep theirs (required for roles)."""
+    if is_member(actor):
+        raise PermissionDenied("An organisation role needs its authenticator app")
+    with transaction.atomic():
+        removed, _ = access.totp_devices_of(actor).delete()
+        audit.record(actor=actor, action="two_factor.removed", object_type="user",
+                     object_id=actor.pk, detail={"devices": removed})
+    return removed
 
 
 def device_for_set_up(*, actor: Any) -> TOTPDevice:

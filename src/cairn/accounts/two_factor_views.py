@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from cairn.accounts import two_factor
+from cairn.accounts import access, reauth, two_factor
 from cairn.accounts.forms import TwoFactorCodeForm
 from cairn.cases.access import membership_of
 
@@ -17,7 +17,7 @@ WRONG = "The code is not right. Check the code your app shows now and try again"
 WAIT = "Too many wrong codes. Wait a minute, then try again"
 
 
-def _next_url(request: HttpRequest) -> str:
+def next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
@@ -32,14 +32,21 @@ def _error(form: TwoFactorCodeForm, outcome: two_factor.Check) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def set_up(request: HttpRequest) -> HttpResponse:
-    """Add an authenticator app: scan the QR code (or type the key), then give a code."""
+    """Add an authenticator app: scan the QR code (or type the key), then give a code.
+
+    Required for a member; a victim may add one (after typing her password again), and
+    one who already has a passkey adds it from a checked session."""
     user = request.user
-    if not two_factor.requires_two_factor(user):
-        raise Http404("No such page")
-    if user.is_verified():  # type: ignore[union-attr]
-        return redirect(_next_url(request))
+    member = two_factor.is_member(user)
     if two_factor.has_confirmed_device(user):
+        if user.is_verified():  # type: ignore[union-attr]
+            return redirect(next_url(request))
         return redirect("accounts:two-factor-verify")
+    if not member:
+        if two_factor.has_second_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+            return redirect("accounts:two-factor-verify")
+        if not reauth.password_is_recent(request):
+            return redirect(reauth.confirm_url(request.get_full_path()))
     device = two_factor.device_for_set_up(actor=user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -48,11 +55,12 @@ def set_up(request: HttpRequest) -> HttpResponse:
         if confirmed is not None:
             request.session.cycle_key()
             django_otp.login(request, confirmed)
-            return redirect(_next_url(request))
+            return redirect(next_url(request))
         _error(form, outcome)
     return render(request, "accounts/two_factor_set_up.html", {
         "form": form, "secret": two_factor.secret_text(device),
         "qr_code": two_factor.qr_code_data_uri(device), "membership": membership_of(user),
+        "is_member": member,
         "next": request.POST.get("next") or request.GET.get("next", ""),
     }, status=400 if form.errors else 200)
 
@@ -65,17 +73,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not two_factor.requires_two_factor(user):
         raise Http404("No such page")
     if user.is_verified():  # type: ignore[union-attr]
-        return redirect(_next_url(request))
-    if not two_factor.has_confirmed_device(user):
+        return redirect(next_url(request))
+    if not two_factor.has_second_factor(user):
         return redirect("accounts:two-factor-set-up")
+    has_app = two_factor.has_confirmed_device(user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and has_app and form.is_valid():
         outcome, device = two_factor.check_code(actor=user, code=form.cleaned_data["code"])
         if device is not None:
             request.session.cycle_key()
             django_otp.login(request, device)
-            return redirect(_next_url(request))
+            return redirect(next_url(request))
         _error(form, outcome)
     return render(request, "accounts/two_factor_verify.html", {
         "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
+        "has_app": has_app, "has_passkey": access.passkeys_of(user).exists(),
     }, status=400 if form.errors else 200)
