@@ -179,7 +179,7 @@ AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
 # authenticator app shows beside the code.
 OTP_TOTP_ISSUER = env_str("CAIRN_TOTP_ISSUER", "Cairn")
 
-# How victims join (docs/adr/0025-victims-own-accounts.md): "open" (anyone may create an
+# How victims join (docs/adr/0030-victims-own-accounts.md): "open" (anyone may create an
 # account at /account/sign-up/), "invite" (with a one-time code from an advocate or officer;
 # the default on a production instance) or "closed" (the operator makes accounts; the local
 # default). Sign-ups from one address are limited to CAIRN_SIGN_UP_PER_HOUR an hour.

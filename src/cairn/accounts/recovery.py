@@ -1,4 +1,4 @@
-"""Getting back into her account (docs/adr/0025-victims-own-accounts.md).
+"""Getting back into her account (docs/adr/0030-victims-own-accounts.md).
 
 What, three ways, none of which needs her e-mail, which he may read:
 - **recovery codes**: ten one-time codes shown once when she joins (and whenever she makes

@@ -1,4 +1,4 @@
-"""A victim's own account (docs/adr/0025-victims-own-accounts.md): how she joined, how she
+"""A victim's own account (docs/adr/0030-victims-own-accounts.md): how she joined, how she
 gets back in, her passkeys, and where she is signed in.
 
 Every secret here (an invitation code, a reset link, a recovery code, a session key, a device
