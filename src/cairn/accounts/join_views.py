@@ -1,5 +1,5 @@
 """Joining (``/account/sign-up/``), and the pages where an advocate or officer helps someone
-join or get back into her account (``/account/help/``). docs/adr/0025.
+join or get back into her account (``/account/help/``). docs/adr/0030.
 
 Sign-up is "not found" when ``CAIRN_SIGN_UP`` is "closed". The help pages are "not found"
 for anyone but an advocate, investigator or supervisor; a reset link can be made only for

@@ -1,4 +1,4 @@
-"""Her own account's changes: a new password, and closing the account (docs/adr/0025).
+"""Her own account's changes: a new password, and closing the account (docs/adr/0030).
 
 Closing crypto-shreds every log she owns (``vault.services.destroy_vault``, ADR 0010) after
 withdrawing every share of it (``cases.services.withdraw_share``: each a ledger entry), ends

@@ -1,5 +1,5 @@
 """Her account's pages under ``/account/``: the account page, password, where she is signed
-in, the new-device notice, another log, and closing the account (docs/adr/0025).
+in, the new-device notice, another log, and closing the account (docs/adr/0030).
 
 Every page here is about the signed-in person's own account and reads only hers; pages a
 member of an organisation may not use (another log, closing) are "not found" for them.

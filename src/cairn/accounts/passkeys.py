@@ -1,4 +1,4 @@
-"""Passkeys (WebAuthn) as a second factor, through py_webauthn (docs/adr/0025).
+"""Passkeys (WebAuthn) as a second factor, through py_webauthn (docs/adr/0030).
 
 What: ``registration_options`` and ``register`` add a passkey to her account;
 ``authentication_options`` and ``authenticate`` check one at sign-in, after her password.

@@ -1,5 +1,5 @@
 """Getting back in (``/account/recover/``, ``/account/reset/<link>/``), her recovery codes
-and her recovery address. docs/adr/0025.
+and her recovery address. docs/adr/0030.
 
 Wrong codes and links are counted against the address they came from; past the limit the
 page says to wait. A wrong, used or expired link gets one neutral page with status 404.

@@ -1,4 +1,4 @@
-"""Joining: a victim makes her own account and her first log (docs/adr/0025).
+"""Joining: a victim makes her own account and her first log (docs/adr/0030).
 
 What: ``CAIRN_SIGN_UP`` chooses how. "open": anyone may create an account. "invite": with a
 one-time code that an advocate or officer issued (``issue_invitation``; valid for 7 days,

@@ -9,7 +9,7 @@ unchecked member to set-up or to the check before any other page.
 
 Why: a member's account opens victims' shared logs; a guessed or reused password must not be
 enough. A victim with no role is asked only if she turned a second factor on herself (an
-authenticator app here, or a passkey: ``cairn.accounts.passkeys``; docs/adr/0025).
+authenticator app here, or a passkey: ``cairn.accounts.passkeys``; docs/adr/0030).
 
 Failures: a wrong code returns ``Check.WRONG``; after wrong codes django-otp makes the device
 wait (1 s, 2 s, 4 s, ... up to a limit) and ``Check.WAIT`` says so. A code is accepted once:
