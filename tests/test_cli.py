@@ -656,6 +656,16 @@ def test_a_refused_person_is_one_line_and_stores_nothing(cairn, vault, args, fra
 
 # --- serve --------------------------------------------------------------------------------
 
+class FakeServer:
+    """What waitress.create_server returns, for tests that must not listen on a port."""
+
+    def run(self):
+        pass
+
+    def close(self):
+        pass
+
+
 def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings, tmp_path,
                                                               monkeypatch):
     import waitress
@@ -666,7 +676,8 @@ def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings
     from cairn.wsgi import application
 
     served, commands = [], []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.append((app, kw)))
+    monkeypatch.setattr(waitress, "create_server",
+                        lambda app, **kw: served.append((app, kw)) or FakeServer())
     monkeypatch.setattr(management, "call_command",
                         lambda name, **kw: commands.append(name))
     result = assert_ok(cairn("serve", "--port", "8123"))
@@ -684,7 +695,7 @@ def test_serve_skips_collectstatic_when_the_manifest_is_there(cairn, db, setting
     settings.STATIC_ROOT = tmp_path
     (tmp_path / "staticfiles.json").write_text("{}", encoding="utf-8")
     commands = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    monkeypatch.setattr(waitress, "create_server", lambda app, **kw: FakeServer())
     monkeypatch.setattr(management, "call_command", lambda name, **kw: commands.append(name))
     result = assert_ok(cairn("serve", "--host", "0.0.0.0", "--port", "9000"))  # noqa: S104
     assert commands == []
@@ -701,7 +712,7 @@ def test_serve_reports_a_busy_port_in_one_line(cairn, db, settings, tmp_path, mo
     def busy(app, **kw):
         raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(waitress, "serve", busy)
+    monkeypatch.setattr(waitress, "create_server", busy)
     assert_one_line_error(cairn("serve"), "Address already in use")
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 FORMATS = ["auto", "whatsapp", "sms", "email", "facebook", "instagram", "telegram", "twitter",
            "media", "csv"]
 PHASES = {"reading": "Reading", "saving": "Saving", "proposing": "Proposing"}
+PROPOSALS_SHOWN = 50  # the summary's table; --json lists every proposal
 
 
 class _ImportGroup(click.Group):
@@ -219,12 +220,16 @@ def _print_summary(vault: Vault, result: Any) -> None:
     for note in result.notes:
         click.echo(f"  Note: {note}")
     if result.batch is not None and result.proposed_incidents:
-        from cairn.cli.output import print_table
+        from cairn.cli.output import number_ranges, print_table
 
         rows = _proposal_rows(result.batch)
         print_table(["No.", "Day", "How", "Acts", "Items", "From"],
                     [[str(r["number"]), r["day"], r["channel"], ",".join(r["acts"]),
-                      str(r["items"]), r["from"]] for r in rows])
+                      str(r["items"]), r["from"]] for r in rows[:PROPOSALS_SHOWN]])
+        if len(rows) > PROPOSALS_SHOWN:
+            rest = number_ranges(r["number"] for r in rows[PROPOSALS_SHOWN:])
+            click.echo(f"... and {len(rows) - PROPOSALS_SHOWN} more proposals ({rest}): "
+                       "review each in the web pages (cairn serve, then Import).")
         click.echo(f"Accept them with: cairn import accept {result.batch.number} --all "
                    "(or give the numbers to accept)")
 
@@ -282,6 +287,8 @@ def accept(vault_ref: str | None, batch_ref: str, ids: Sequence[str], accept_all
     if not incidents:
         click.echo("Nothing was waiting to be accepted.")
         return
-    numbers = ", ".join(str(incident.number) for incident in incidents)
+    from cairn.cli.output import number_ranges
+
+    numbers = number_ranges(incident.number for incident in incidents)
     click.echo(f"Logged {len(incidents)} incident{'s' if len(incidents) != 1 else ''}: "
                f"{numbers}.")

@@ -26,6 +26,15 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
     from cairn.ledger import log
     from cairn.ledger.verify import verify_against, verify_vault
 
+    checkpoint = None
+    if against is not None:
+        try:
+            checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CairnError(f"against: {against.name} is not a checkpoint (not UTF-8 text)"
+                             ) from None
+        except log.CheckpointError as exc:
+            raise CairnError(f"against: {exc} (in {against.name})") from None
     chosen = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
     vaults = [current_vault(chosen)] if chosen or against else all_vaults()
     if not vaults:
@@ -37,11 +46,7 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
         for failure in report.failures:
             click.echo(f"  FAIL {failure}")
         failed |= not report.ok
-        if against is not None:
-            try:
-                checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
-            except (log.CheckpointError, UnicodeDecodeError) as exc:
-                raise CairnError(f"against: {exc}") from None
+        if checkpoint is not None:
             problems = verify_against(vault, checkpoint)
             if problems:
                 failed = True

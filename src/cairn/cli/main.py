@@ -7,7 +7,9 @@ status; the rest of the output goes to stdout so it can be piped.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -24,11 +26,20 @@ from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy
 from cairn.cli.orgs import org_group
 from cairn.cli.packs import pack_command, verify_pack_command
 from cairn.cli.persons import person_group
+from cairn.cli.runtime import setup_django
 from cairn.cli.server import demo, serve
 from cairn.cli.users import user_group
 from cairn.cli.vaults import vault_group
 
 PROG = "cairn"
+
+# Commands that must not have Django set up before they run, and why. Every other command has
+# it set up once its arguments are parsed (so --help and usage errors stay quick), and may
+# import models anywhere in its body.
+WITHOUT_DJANGO_SETUP = {
+    "serve": "chooses the background task queue before Django reads its settings",
+    "verify-pack": "checks a pack with nothing but the pack: no settings, no data directory",
+}
 
 
 def _fail(lines: list[str], status: int) -> None:
@@ -90,6 +101,30 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
     cli.add_command(command)
 for command in (check_group, indicators_group):
     cli.add_command(command)
+
+
+def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[
+        tuple[str, click.Command]]:
+    """Every runnable command under ``group`` with its path (``"import accept"``)."""
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*path, name))
+        else:
+            yield " ".join((*path, name)), command
+
+
+def _after_django_setup(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        setup_django()
+        return callback(*args, **kwargs)
+
+    return run
+
+
+for path, command in leaf_commands(cli):
+    if path not in WITHOUT_DJANGO_SETUP and command.callback is not None:
+        command.callback = _after_django_setup(command.callback)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -119,17 +120,39 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     """
     from cairn.packs.verify import PackError, verify_pack
 
+    identity_text = _text_file(identity, "identity") if identity else None
     secret = click.prompt("Passphrase", hide_input=True, err=True) if passphrase else None
     try:
-        report = verify_pack(path, identity=identity.read_text() if identity else None,
-                             passphrase=secret, key_fingerprint=key_fingerprint)
+        report = verify_pack(path, identity=identity_text, passphrase=secret,
+                             key_fingerprint=key_fingerprint)
     except PackError as exc:
         raise CairnError(f"verify-pack: {exc}") from None
+    except (UnicodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        # A pack is untrusted input: whatever stops the reader, the answer is one line
+        # saying the pack cannot be checked, and a failing exit status.
+        raise CairnError(f"verify-pack: {path.name}: cannot be checked: {_reading_problem(exc)}"
+                         ) from None
     if as_json:
         click.echo(json.dumps(_report_json(report)))
     else:
         _print_report(report)
     ctx.exit(0 if report.ok else 1)
+
+
+def _text_file(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CairnError(f"{field}: {path.name} is not UTF-8 text") from None
+
+
+def _reading_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file in it is not UTF-8 text (byte {exc.start + 1} of that file)"
+    if isinstance(exc, OSError):
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return str(exc) or type(exc).__name__
 
 
 def _report_json(report: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import logging
 import os
 import signal
 import subprocess
@@ -155,6 +156,15 @@ def serve(host: str, port: int, worker: bool) -> None:
     from cairn.wsgi import application
 
     shown = f"[{host}]" if ":" in host else host
+    logging.basicConfig()  # waitress reports its own troubles through logging, as its serve()
+    # Listen first, so "running" is only said of a server that is.
+    try:
+        server = waitress.create_server(application, host=host, port=port, ident="cairn")
+    except OSError as exc:
+        raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
+    except ValueError:  # waitress: the host name does not resolve
+        raise CairnError(f"host: cannot listen on {host!r}: not an address of this computer"
+                         ) from None
     if host not in LOOPBACK:
         click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
                    "this server.", err=True)
@@ -163,10 +173,9 @@ def serve(host: str, port: int, worker: bool) -> None:
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     running = _start_worker() if worker else None
     try:
-        waitress.serve(application, host=host, port=port, ident="cairn")
-    except OSError as exc:
-        raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
+        server.run()
     finally:
+        server.close()
         if running is not None:
             running.stop()
         signal.signal(signal.SIGTERM, previous)

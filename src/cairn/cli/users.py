@@ -66,7 +66,10 @@ def set_password(username: str, password_file: Path | None) -> None:
     if user is None:
         raise CairnError(f"user: there is no local user {username!r}")
     if password_file is not None:
-        lines = password_file.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise CairnError(f"password-file: {password_file.name} is not UTF-8 text") from None
         password = lines[0] if lines else ""
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
