@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
@@ -60,6 +61,9 @@ class CairnGroup(click.Group):
              **extra: Any) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:  # a group alone (`cairn`, `cairn incident`): its help
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else PROG
             _fail([f"{exc.format_message()} (see: {where} --help)"], exc.exit_code)
