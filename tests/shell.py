@@ -2,6 +2,9 @@
 
 Used by ``tests/test_cli_shell*.py``:
 
+- ``shell_demo`` and ``shell_empty`` (fixtures; this module is a pytest plugin registered in
+  conftest.py) are a copy, for one test, of a data directory prepared once for the whole run:
+  with ``cairn demo`` loaded, or migrated and empty.
 - ``DataDir`` is a data directory (and, when ``DATABASE_URL`` names a PostgreSQL server, a
   database of its own on it). Calling it runs ``cairn`` there and returns a ``Ran``. Every run
   is checked for a traceback in its output. ``DataDir.prepared`` makes one by running
@@ -18,9 +21,14 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import click
+import pytest
 
 CAIRN = Path(sys.executable).with_name("cairn")
 # The PostgreSQL server of the PostgreSQL run (scripts/with-postgres.sh); None on SQLite.
@@ -51,6 +60,7 @@ class Ran:
     returncode: int
     stdout: str
     stderr: str
+    stopped: bool = False  # a server the test stopped (SIGTERM) once it was done with it
 
     def __str__(self) -> str:
         return (f"cairn {' '.join(self.args)} -> {self.returncode}\n"
@@ -85,6 +95,22 @@ def command_path(args: Sequence[str]) -> str:
         path.append(sub.name or "")
         command = sub
     return " ".join(path)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answers(address: str) -> bool:
+    try:
+        with urllib.request.urlopen(address + "/", timeout=5):  # noqa: S310 (http, local)
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
 
 
 # --- PostgreSQL: a database per data directory ------------------------------------------------
@@ -125,6 +151,7 @@ class DataDir:
     def __init__(self, root: Path, database: str | None = None) -> None:
         self.root = root
         self.database = database
+        self.made: list[Ran] = []
 
     @property
     def env(self) -> dict[str, str]:
@@ -151,6 +178,34 @@ class DataDir:
         assert "Traceback" not in ran.stdout + ran.stderr, str(ran)
         return ran
 
+    @contextmanager
+    def serving(self, *args: Any) -> Iterator[str]:
+        """``cairn serve ARGS --port P`` running until the block ends; yields its address.
+
+        Waits (up to ``TIMEOUT``) until it answers HTTP, then stops it as a service manager
+        does (SIGTERM) and checks it stopped cleanly."""
+        port = free_port()
+        words = (*(str(arg) for arg in args), "--port", str(port))
+        server = subprocess.Popen([str(CAIRN), *words], env=self.env, cwd=self.root.parent,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        address = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while not answers(address):
+                assert server.poll() is None, server.communicate()
+                assert time.monotonic() < deadline, f"cairn serve did not answer on {address}"
+                time.sleep(0.2)
+            yield address
+        finally:
+            server.terminate()
+            stdout, stderr = server.communicate(timeout=TIMEOUT)
+        ran = Ran(words, command_path(words), server.returncode, stdout, stderr, stopped=True)
+        with _runs_lock:
+            _runs.append(ran)
+        assert "Traceback" not in stdout + stderr, str(ran)
+        assert server.returncode in (0, 128 + signal.SIGTERM), str(ran)
+
     def run_all(self, *commands: Sequence[Any]) -> list[Ran]:
         """Run commands that only read, side by side; their results in the same order."""
         with ThreadPoolExecutor(PARALLEL) as pool:
@@ -170,12 +225,13 @@ class DataDir:
     @classmethod
     @contextmanager
     def prepared(cls, root: Path, *commands: Sequence[Any]) -> Iterator[DataDir]:
-        """A new data directory at ``root`` after ``commands`` (none: migrated, empty)."""
+        """A new data directory at ``root`` after ``commands`` (none: migrated, empty).
+
+        What the commands printed is kept in ``made``."""
         database = _new_database() if SERVER_URL is not None else None
         made = cls(root, database)
         try:
-            for args in commands or (("vault", "list"),):
-                ok(made(*args))
+            made.made = [ok(made(*args)) for args in commands or (("vault", "list"),)]
             yield made
         finally:
             if database is not None:
@@ -189,10 +245,14 @@ def ok(ran: Ran) -> Ran:
     return ran
 
 
+# What a command may say on stderr before it gets to work (and so before a refusal).
+PROGRESS = ("Preparing the database...", "Collecting static files...")
+
+
 def one_line_error(ran: Ran, *fragments: str) -> str:
     """The refusal: a non-zero status and one line, ``cairn: ...``, naming what is wrong."""
     assert ran.returncode != 0, str(ran)
-    lines = ran.stderr.splitlines()
+    lines = [line for line in ran.stderr.splitlines() if line not in PROGRESS]
     assert len(lines) == 1 and lines[0].startswith("cairn: "), str(ran)
     for fragment in fragments:
         assert fragment in lines[0], f"{fragment!r} not in the error line\n{ran}"
@@ -214,7 +274,7 @@ def _covers(kind: str, paths: tuple[str, ...]) -> Callable[[Callable[..., Any]],
                 runs = _runs[start:]
             for path in paths:
                 wanted = [r for r in runs if r.command == path
-                          and (r.returncode == 0) == (kind == USUAL)]
+                          and (r.returncode == 0 or r.stopped) == (kind == USUAL)]
                 assert wanted, (f"{test.__name__} is marked as a test of the {kind} of "
                                 f"`cairn {path}`, but no such run of it happened")
             return result
@@ -235,3 +295,34 @@ def bad_input(*paths: str) -> Callable[[Callable[..., Any]], Any]:
 
 
 THIRD_PARTY = Path(__file__).parent / "fixtures" / "third_party"
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def shell_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
+    """A data directory after ``cairn demo``, made once for the run: never run commands in it,
+    take a copy (``shell_demo``)."""
+    with DataDir.prepared(tmp_path_factory.mktemp("demo") / "data", ("demo",)) as template:
+        yield template
+
+
+@pytest.fixture(scope="session")
+def shell_empty_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:
+    with DataDir.prepared(tmp_path_factory.mktemp("empty") / "data") as template:
+        yield template
+
+
+@pytest.fixture
+def shell_demo(shell_demo_template: DataDir, tmp_path: Path) -> Iterator[DataDir]:
+    """A test's own copy of the demo data directory: the victim ``demo``'s vault (exhibit
+    initials AM, 63 incidents) and Northshire Police's stalking unit with three officers."""
+    with shell_demo_template.copy(tmp_path / "demo-data") as data:
+        yield data
+
+
+@pytest.fixture
+def shell_empty(shell_empty_template: DataDir, tmp_path: Path) -> Iterator[DataDir]:
+    """A test's own migrated data directory with no vault in it."""
+    with shell_empty_template.copy(tmp_path / "empty-data") as data:
+        yield data

@@ -26,17 +26,9 @@ HERE = Path(__file__).parent
 README = HERE.parent / "README.md"
 
 
-@pytest.fixture(scope="module")
-def empty_template(tmp_path_factory):
-    with DataDir.prepared(tmp_path_factory.mktemp("empty") / "data") as template:
-        yield template
-
-
 @pytest.fixture
-def empty(empty_template, tmp_path):
-    """A migrated data directory with no vault in it."""
-    with empty_template.copy(tmp_path / "data") as data:
-        yield data
+def empty(shell_empty):
+    return shell_empty
 
 
 # --- every command is tested ------------------------------------------------------------------
@@ -190,15 +182,15 @@ def test_user_set_password(empty, tmp_path):
 
 @usual("demo")
 @bad_input("demo")
-def test_demo_loads_once_and_refuses_a_used_or_production_directory(empty, tmp_path):
-    with DataDir.prepared(tmp_path / "fresh") as fresh:
-        loaded = ok(fresh("demo"))
-        assert "Loaded the demo vault." in loaded.stdout
-        assert "username demo" in loaded.stdout and "demo.investigator" in loaded.stdout
-        again = ok(fresh("demo"))
-        assert "already loaded" in again.stdout
-        [vault] = json.loads(ok(fresh("vault", "list", "--format", "json")).stdout)
-        assert vault["owner"] == "demo" and vault["incidents"] > 50
+def test_demo_loads_once_and_refuses_a_used_or_production_directory(shell_demo_template,
+                                                                    shell_demo, empty):
+    [loaded] = shell_demo_template.made  # `cairn demo` in a new data directory
+    assert loaded.args == ("demo",) and "Loaded the demo vault." in loaded.stdout
+    assert "username demo" in loaded.stdout and "demo.investigator" in loaded.stdout
+    again = ok(shell_demo("demo"))
+    assert "already loaded" in again.stdout and "username demo" in again.stdout
+    [vault] = json.loads(ok(shell_demo("vault", "list", "--format", "json")).stdout)
+    assert vault["owner"] == "demo" and vault["incidents"] == 63
     one_line_error(empty("demo", env={"CAIRN_PRODUCTION": "true"}), "demo:", "production")
     ok(empty("vault", "create", "My log", "--initials", "AB"))
     one_line_error(empty("demo"), "demo:", "already holds 1 vault")

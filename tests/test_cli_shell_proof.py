@@ -14,23 +14,16 @@ from pyrage import x25519
 from tests.shell import DataDir, bad_input, ok, one_line_error, usual
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    with DataDir.prepared(tmp_path_factory.mktemp("demo") / "data", ("demo",)) as template:
-        yield template
-
-
 @pytest.fixture
-def demo(demo_template, tmp_path):
-    with demo_template.copy(tmp_path / "data") as data:
-        yield data
+def demo(shell_demo):
+    return shell_demo
 
 
 @pytest.fixture(scope="module")
-def pack(demo_template, tmp_path_factory):
+def pack(shell_demo_template, tmp_path_factory):
     """A pack of the whole demo vault, made once: ``cairn pack --out p.zip``."""
     work = tmp_path_factory.mktemp("pack")
-    with demo_template.copy(work / "data") as data:
+    with shell_demo_template.copy(work / "data") as data:
         ok(data("pack", "--out", "p.zip", cwd=work))
     return work / "p.zip"
 

@@ -150,7 +150,7 @@ def serve(host: str, port: int, worker: bool) -> None:
     """Serve Cairn's web pages (migrating the database first if needed)."""
     _use_database_tasks()
     ensure_database()
-    _collect_static_if_missing()
+    _collect_static_if_missing()  # before the app is loaded: WhiteNoise lists the files then
     import waitress
 
     from cairn.wsgi import application
