@@ -191,6 +191,8 @@ def test_demo_loads_once_and_refuses_a_used_or_production_directory(shell_demo_t
     assert "already loaded" in again.stdout and "username demo" in again.stdout
     [vault] = json.loads(ok(shell_demo("vault", "list", "--format", "json")).stdout)
     assert vault["owner"] == "demo" and vault["incidents"] == 63
+    # On the PostgreSQL run each data directory has a database of its own there.
+    assert (shell_demo.root / "cairn.sqlite3").exists() == (shell.SERVER_URL is None)
     one_line_error(empty("demo", env={"CAIRN_PRODUCTION": "true"}), "demo:", "production")
     ok(empty("vault", "create", "My log", "--initials", "AB"))
     one_line_error(empty("demo"), "demo:", "already holds 1 vault")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -120,13 +121,18 @@ def test_person_add_and_list(demo):
 @usual("import run", "import accept")
 @bad_input("import run", "import accept")
 def test_import_a_real_whatsapp_export_and_accept_it(demo, tmp_path):
-    export = tmp_path / "WhatsApp Chat with Mark.txt"
-    export.write_bytes(WHATSAPP.read_bytes())
-    imported = ok(demo("import", export))
+    """chat-miner's WhatsApp sample, zipped with a photo as the phone exports it."""
+    export = tmp_path / "WhatsApp Chat with Mark.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.write(WHATSAPP, "WhatsApp Chat with Mark.txt")
+        archive.write(THIRD_PARTY / "exif-py" / "gps" / "DSCN0010.jpg",
+                      "IMG-20200120-WA0001.jpg")
+    imported = ok(demo("import", "WhatsApp Chat with Mark.zip", cwd=tmp_path))
     assert "Import 1 " in imported.stdout and "Format: whatsapp" in imported.stdout
+    assert "Proposed incidents: 6" in imported.stdout
     assert "Accept them with: cairn import accept 1 --all" in imported.stdout
     accepted = ok(demo("import", "accept", "1", "--all"))
-    assert accepted.stdout.startswith("Logged ") and "64" in accepted.stdout
+    assert accepted.stdout == "Logged 6 incidents: 64-69.\n"
     assert ok(demo("import", "accept", "1", "--all")).stdout == (
         "Nothing was waiting to be accepted.\n")
     one_line_error(demo("import", "accept", "99", "--all"), "batch:", "'99'")
