@@ -5,6 +5,7 @@ directory (``tests/shell.py``). The README's own examples are among them."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 from datetime import date, timedelta
@@ -42,6 +43,11 @@ def test_incident_add_as_the_readme_shows(demo):
                         "in_person", "--acts", "a"), "start:", "clocks went forward")
     one_line_error(demo("incident", "add", "--start", "2026-11-20", "--channel", "telepathy",
                         "--acts", "a"), "channel:")
+    latin1 = os.fsdecode(b"caf\xe9")  # typed in a terminal that is not UTF-8
+    one_line_error(demo("incident", "add", "--start", "2026-11-20", "--channel", "in_person",
+                        "--acts", "a", "--description", latin1), "description:", "not UTF-8")
+    one_line_error(demo("incident", "add", "--start", "2026-11-20", "--channel", "in_person",
+                        "--acts", "a", "--suspect", latin1), "suspect:", "not UTF-8")
     rows = incidents(demo)
     assert len(rows) == before + 1  # the refusals stored nothing
     [row] = [row for row in rows if row["number"] == before + 1]
@@ -88,6 +94,10 @@ def test_exhibit_add_keeps_a_camera_photo(demo, tmp_path):
     kept = [line.split()[0] for line in ok(demo("incident", "show", "1")).stdout.splitlines()
             if line.startswith("  AM/")]
     assert kept[-1] == reference  # the refusals kept nothing
+    latin1 = tmp_path / os.fsdecode(b"caf\xe9.jpg")  # a name written on a Latin-1 system
+    latin1.write_bytes(photo.read_bytes() + b"\0")
+    ok(demo("exhibit", "add", latin1, "--incident", "1"))
+    assert "caf\ufffd.jpg  image/jpeg" in ok(demo("incident", "show", "1")).stdout
 
 
 @usual("exhibit redact")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
@@ -95,7 +96,7 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
         mapping = _confirmed_columns(file, fmt, columns, as_json=as_json)
         result = with_progress(
             lambda progress: services.commit_import(
-                actor=vault.owner, vault=vault, source=file, name=file.name, format=fmt,
+                actor=vault.owner, vault=vault, source=file, name=file_name(file), format=fmt,
                 tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
                 owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
             quiet=as_json, phases=PHASES)
@@ -121,7 +122,7 @@ def _is_diary(file: Path, fmt: str) -> bool:
 
     with file.open("rb") as handle:
         head = handle.read(services.HEAD_BYTES)
-    return detect_format(file.name, head) == "csv"
+    return detect_format(file_name(file), head) == "csv"
 
 
 def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
@@ -138,7 +139,7 @@ def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
 
     from cairn.importers import services
 
-    preview = services.diary_preview(file, name=file.name)
+    preview = services.diary_preview(file, name=file_name(file))
     if spec is None:
         _show_columns(preview, as_json=as_json)
         suggested = preview.suggested_mapping

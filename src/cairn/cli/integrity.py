@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cairn.cli.arguments import file_name
 from cairn.cli.context import all_vaults, current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
@@ -31,10 +32,10 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
         try:
             checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            raise CairnError(f"against: {against.name} is not a checkpoint (not UTF-8 text)"
+            raise CairnError(f"against: {file_name(against)} is not a checkpoint (not UTF-8 text)"
                              ) from None
         except log.CheckpointError as exc:
-            raise CairnError(f"against: {exc} (in {against.name})") from None
+            raise CairnError(f"against: {exc} (in {file_name(against)})") from None
     chosen = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
     vaults = [current_vault(chosen)] if chosen or against else all_vaults()
     if not vaults:

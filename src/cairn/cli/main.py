@@ -17,6 +17,7 @@ from click.exceptions import NoArgsIsHelpError
 
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
+from cairn.cli.arguments import refuse_undecodable
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
@@ -117,18 +118,24 @@ def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[
             yield " ".join((*path, name)), command
 
 
-def _after_django_setup(callback: Callable[..., Any]) -> Callable[..., Any]:
+def _checked(command: click.Command, callback: Callable[..., Any], *,
+             django: bool) -> Callable[..., Any]:
+    """The command's callback, run once what was typed is known to be text (and, unless
+    ``django`` is false, once Django is set up)."""
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
-        setup_django()
+        refuse_undecodable(command, kwargs)
+        if django:
+            setup_django()
         return callback(*args, **kwargs)
 
     return run
 
 
 for path, command in leaf_commands(cli):
-    if path not in WITHOUT_DJANGO_SETUP and command.callback is not None:
-        command.callback = _after_django_setup(command.callback)
+    if command.callback is not None:
+        command.callback = _checked(command, command.callback,
+                                    django=path not in WITHOUT_DJANGO_SETUP)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
@@ -130,8 +131,8 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     except (UnicodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
         # A pack is untrusted input: whatever stops the reader, the answer is one line
         # saying the pack cannot be checked, and a failing exit status.
-        raise CairnError(f"verify-pack: {path.name}: cannot be checked: {_reading_problem(exc)}"
-                         ) from None
+        raise CairnError(f"verify-pack: {file_name(path)}: cannot be checked: "
+                         f"{_reading_problem(exc)}") from None
     if as_json:
         click.echo(json.dumps(_report_json(report)))
     else:
@@ -143,7 +144,7 @@ def _text_file(path: Path, field: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise CairnError(f"{field}: {path.name} is not UTF-8 text") from None
+        raise CairnError(f"{field}: {file_name(path)} is not UTF-8 text") from None
 
 
 def _reading_problem(exc: Exception) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cairn.cli.arguments import file_name
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
 
@@ -69,7 +70,8 @@ def set_password(username: str, password_file: Path | None) -> None:
         try:
             lines = password_file.read_text(encoding="utf-8").splitlines()
         except UnicodeDecodeError:
-            raise CairnError(f"password-file: {password_file.name} is not UTF-8 text") from None
+            raise CairnError(f"password-file: {file_name(password_file)} is not UTF-8 text"
+                             ) from None
         password = lines[0] if lines else ""
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
