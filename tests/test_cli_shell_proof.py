@@ -75,6 +75,8 @@ def test_pack_as_the_readme_shows(demo, tmp_path):
                    "pack:", "recipient 1")
     one_line_error(demo("pack", "--select", "1-999", "--out", "x.zip", cwd=tmp_path),
                    "pack:", "no incident 64")
+    (tmp_path / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
+    one_line_error(demo("pack", "--out", "notes.txt/x.zip", cwd=tmp_path), "out:", "notes.txt")
     assert not list(tmp_path.glob("x.zip*"))
 
 

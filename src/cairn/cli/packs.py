@@ -8,6 +8,7 @@ attached to a chosen incident comes with it; a named exhibit comes on its own.
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -74,6 +75,7 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
     from cairn.packs.services import build_pack, selection_for
 
     chosen = parse_selection(select)
+    _check_output(out)
     secret = None
     if passphrase:
         secret = click.prompt("Passphrase for the pack", hide_input=True,
@@ -87,6 +89,11 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
             quiet=as_json, phases=PHASES)
     except (PackBuildError, PackCryptError, SelectionError) as exc:
         raise CairnError(f"pack: {exc}") from None
+    except OSError as exc:
+        written = Path(exc.filename or "").resolve().parent == out.resolve().parent
+        if not written:
+            raise
+        raise CairnError(f"out: cannot write the pack at {out}: {exc.strerror}") from None
     summary = {"path": str(result.path), "incidents": result.incidents,
                "exhibits": result.exhibits, "entries": result.entries,
                "omitted_entries": result.omitted_entries, "bytes": result.size,
@@ -138,6 +145,17 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     else:
         _print_report(report)
     ctx.exit(0 if report.ok else 1)
+
+
+def _check_output(out: Path) -> None:
+    """Refuse at once a place the pack could not be written to, before the slow work."""
+    folder = out.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise CairnError(f"out: {folder.name} is a file, not a folder")
+    if not os.access(folder, os.W_OK):
+        raise CairnError(f"out: cannot write in {folder}")
 
 
 def _text_file(path: Path, field: str) -> str:
