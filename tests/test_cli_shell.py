@@ -69,8 +69,8 @@ def test_every_command_the_readme_shows_is_a_command_with_its_tests():
         assert path in shell.TESTED[shell.USUAL], f"`{line}` in the README is not tested"
 
 
-def test_help_lists_every_command_and_a_missing_command_is_one_line():
-    data = DataDir(Path("/nonexistent/cairn-data"))
+def test_help_lists_every_command_and_a_missing_command_is_one_line(tmp_path):
+    data = DataDir(tmp_path / "never-made")
     help_text, version, alone, unknown = (
         data("--help"), data("--version"), data(), data("nosuch"))
     for name in cli.commands:
@@ -78,13 +78,13 @@ def test_help_lists_every_command_and_a_missing_command_is_one_line():
     assert ok(version).stdout.startswith("cairn, version ")
     assert alone.returncode == 2 and "Commands:" in alone.stderr
     one_line_error(unknown, "No such command 'nosuch'", "cairn --help")
-    assert not Path("/nonexistent/cairn-data").exists()  # no data directory made for --help
+    assert not data.root.exists()  # no data directory is made for --help
 
 
 @pytest.mark.parametrize("group", sorted(name for name, command in cli.commands.items()
                                          if hasattr(command, "commands")))
-def test_each_group_alone_shows_its_help_without_a_traceback(group):
-    ran = DataDir(Path("/nonexistent/cairn-data"))(group)
+def test_each_group_alone_shows_its_help_without_a_traceback(group, tmp_path):
+    ran = DataDir(tmp_path / "never-made")(group)
     assert ran.returncode == 2 and f"Usage: cairn {group}" in ran.stderr
     assert not ran.stderr.startswith("cairn: ")
 
@@ -101,7 +101,7 @@ def test_every_error_the_explainer_names_is_an_exception_class():
         assert f"{cls.__module__}.{cls.__qualname__}" == name
 
 
-def test_the_explainer_needs_neither_django_nor_the_modules_it_knows():
+def test_the_explainer_needs_neither_django_nor_the_modules_it_knows(tmp_path):
     script = """
 import sys
 from cairn.cli.errors import explain
@@ -116,9 +116,9 @@ assert not loaded, loaded
 print("fine")
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, env=DataDir(Path("/nonexistent/cairn-data")).env,
-                          check=False)
+                          timeout=120, env=DataDir(tmp_path / "never-made").env, check=False)
     assert done.returncode == 0 and done.stdout.strip() == "fine", done.stderr
+    assert not (tmp_path / "never-made").exists()
 
 
 def test_the_commands_without_django_setup_are_commands():
