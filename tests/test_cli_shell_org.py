@@ -97,6 +97,8 @@ def test_the_readme_http_api_section(demo):
         assert status == 200
         assert [case["reference"] for case in cases["items"]] == ["NS/2026/0042"]
         assert get(address, "/api/cases", "cairn_not-a-token")[0] == 401
+        status, document = get(address, "/api/openapi.json", token)
+        assert status == 200 and "/api/cases" in document["paths"]
         listed = ok(demo("api", "token", "list", "demo.investigator")).stdout
         assert "case system" in listed and "live" in listed
         revoked = ok(demo("api", "token", "revoke", "demo.investigator", "--name",
