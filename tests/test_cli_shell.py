@@ -165,6 +165,9 @@ def test_user_set_password(empty, tmp_path):
     asked = empty("user", "set-password", "alex",
                   stdin="another long passphrase\nanother long passphrase\n")
     assert ok(asked).stdout.endswith("Password set for alex.\n")
+    assert "Warning" not in asked.stderr  # no "input may be echoed" from a script
+    one_line_error(empty("user", "set-password", "alex", stdin="one passphrase\nanother\n"),
+                   "password:", "differ")
     binary = tmp_path / "password.bin"
     binary.write_bytes(b"\xff\xfe pass\n")
     one_line_error(empty("user", "set-password", "alex", "--password-file", binary),

@@ -69,6 +69,16 @@ def test_pack_as_the_readme_shows(demo, tmp_path):
     key = str(x25519.Identity.generate().to_public())  # a police unit's age key
     encrypted = ok(demo("pack", "--to", key, "--out", "pack.zip.age", cwd=tmp_path))
     assert "Encrypted with age" in encrypted.stdout
+    secret = "a long pack passphrase\n"
+    ok(demo("pack", "--select", "1-3", "--passphrase", "--out", "small.zip.age",
+            stdin=secret * 2, cwd=tmp_path))  # a script gives the passphrase twice
+    opened = ok(demo("verify-pack", "small.zip.age", "--passphrase", stdin=secret,
+                     cwd=tmp_path))
+    assert opened.stdout.splitlines()[-1].startswith("OK: ") and "Warning" not in opened.stderr
+    one_line_error(demo("verify-pack", "small.zip.age", "--passphrase", stdin="wrong\n",
+                        cwd=tmp_path), "verify-pack:", "small.zip.age", "passphrase")
+    one_line_error(demo("pack", "--passphrase", "--out", "x.zip.age", stdin="a\nb\n",
+                        cwd=tmp_path), "passphrase:", "differ")
     one_line_error(demo("pack", "--select", "xyz", "--out", "x.zip", cwd=tmp_path),
                    "select:", "'xyz'")
     one_line_error(demo("pack", "--to", "age1xyz", "--out", "x.zip.age", cwd=tmp_path),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cairn.cli.arguments import file_name
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.context import all_vaults, current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
@@ -127,7 +127,7 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
             raise CairnError(f"new-kek-file: {exc}") from None
         count, new_id = keys.rotate(new), keys.kek_id(new)
     else:
-        passphrase = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+        passphrase = ask_secret("New passphrase", field="passphrase", confirm=True)
         if len(passphrase) < 12:
             raise CairnError("passphrase: use at least 12 characters")
         new = keys.passphrase_kek(passphrase)

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from cairn.cli.arguments import file_name
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
@@ -78,8 +78,7 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
     _check_output(out)
     secret = None
     if passphrase:
-        secret = click.prompt("Passphrase for the pack", hide_input=True,
-                              confirmation_prompt=True, err=True)
+        secret = ask_secret("Passphrase for the pack", field="passphrase", confirm=True)
     try:
         selection = selection_for(vault, chosen, use_redacted=redacted)
         result = with_progress(
@@ -129,7 +128,7 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     from cairn.packs.verify import PackError, verify_pack
 
     identity_text = _text_file(identity, "identity") if identity else None
-    secret = click.prompt("Passphrase", hide_input=True, err=True) if passphrase else None
+    secret = ask_secret("Passphrase", field="passphrase") if passphrase else None
     try:
         report = verify_pack(path, identity=identity_text, passphrase=secret,
                              key_fingerprint=key_fingerprint)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cairn.cli.arguments import file_name
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
 
@@ -74,7 +74,7 @@ def set_password(username: str, password_file: Path | None) -> None:
                              ) from None
         password = lines[0] if lines else ""
     else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = ask_secret("New password", field="password", confirm=True)
     if not password:
         raise CairnError("password: the password is empty")
     try:
