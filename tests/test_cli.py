@@ -656,37 +656,48 @@ def test_a_refused_person_is_one_line_and_stores_nothing(cairn, vault, args, fra
 
 # --- serve --------------------------------------------------------------------------------
 
-def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings, tmp_path,
-                                                              monkeypatch):
-    from django.core import management
+class FakeServer:
+    """What waitress.create_server returns, for tests that must not listen on a port."""
 
+
+@pytest.fixture
+def no_serving_loop(monkeypatch):
+    """``cairn serve`` returns at once instead of serving until a signal."""
     from cairn.cli import server
+
+    monkeypatch.setattr(server, "_serve_until_signalled", lambda listening, sockets: False)
+
+
+def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings, tmp_path,
+                                                              monkeypatch, no_serving_loop):
+    import waitress
+    from django.core import management
 
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir(exist_ok=True)
     from cairn.wsgi import application
 
     served, commands = [], []
-    monkeypatch.setattr(server, "_serve_until_signalled",
-                        lambda app, host, port: served.append((app, host, port)))
+    monkeypatch.setattr(waitress, "create_server",
+                        lambda app, **kw: served.append((app, kw)) or FakeServer())
     monkeypatch.setattr(management, "call_command",
                         lambda name, **kw: commands.append(name))
     result = assert_ok(cairn("serve", "--port", "8123"))
     assert "http://127.0.0.1:8123/" in result.stdout
     assert commands == ["collectstatic"]
-    assert served == [(application, "127.0.0.1", 8123)]
+    assert served[0][0] is application
+    assert served[0][1]["host"] == "127.0.0.1" and served[0][1]["port"] == 8123
 
 
 def test_serve_skips_collectstatic_when_the_manifest_is_there(cairn, db, settings, tmp_path,
-                                                              monkeypatch):
+                                                              monkeypatch, no_serving_loop):
+    import waitress
     from django.core import management
-
-    from cairn.cli import server
 
     settings.STATIC_ROOT = tmp_path
     (tmp_path / "staticfiles.json").write_text("{}", encoding="utf-8")
     commands = []
-    monkeypatch.setattr(server, "_serve_until_signalled", lambda app, host, port: False)
+    monkeypatch.setattr(waitress, "create_server", lambda app, **kw: FakeServer())
     monkeypatch.setattr(management, "call_command", lambda name, **kw: commands.append(name))
     result = assert_ok(cairn("serve", "--host", "0.0.0.0", "--port", "9000"))  # noqa: S104
     assert commands == []
@@ -695,15 +706,15 @@ def test_serve_skips_collectstatic_when_the_manifest_is_there(cairn, db, setting
 
 
 def test_serve_reports_a_busy_port_in_one_line(cairn, db, settings, tmp_path, monkeypatch):
-    from cairn.cli import server
+    import waitress
 
     settings.STATIC_ROOT = tmp_path
     (tmp_path / "staticfiles.json").write_text("{}", encoding="utf-8")
 
-    def busy(app, host, port):
+    def busy(app, **kw):
         raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(server, "_serve_until_signalled", busy)
+    monkeypatch.setattr(waitress, "create_server", busy)
     assert_one_line_error(cairn("serve"), "Address already in use")
 
 

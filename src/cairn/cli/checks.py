@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from cairn.checks.phone import FORMAT_LABELS, FORMATS
+from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import print_table
@@ -77,7 +78,7 @@ def check_apps(vault_ref: str | None, file: Path, format_: str, save: bool,
         raise CairnError("the stalkerware indicators are not loaded; run: cairn indicators "
                          "update (or --file ioc.yaml when offline)")
     data = file.read_bytes()
-    result = services.check_apps(data, name=file.name, indicator_set=indicator_set,
+    result = services.check_apps(data, name=file_name(file), indicator_set=indicator_set,
                                  format=format_)
     _advice()
     if as_json:
@@ -101,9 +102,9 @@ def check_apps(vault_ref: str | None, file: Path, format_: str, save: bool,
     click.echo(_credit(indicator_set), err=as_json)
     if save and result.matches:
         incident = services.save_app_finding(
-            actor=vault.owner, vault=vault, data=data, name=file.name,
+            actor=vault.owner, vault=vault, data=data, name=file_name(file),
             indicator_set=indicator_set, format=format_, source=ExhibitSource.CLI)
-        click.echo(f"Saved as incident {incident.number}, with {file.name} as its exhibit.",
+        click.echo(f"Saved as incident {incident.number}, with {file_name(file)} as its exhibit.",
                    err=as_json)
     elif save:
         click.echo("Nothing matched, so nothing was saved.", err=as_json)
@@ -130,7 +131,7 @@ def check_accounts(vault_ref: str | None, file: Path, mine: tuple[str, ...],
     from cairn.vault.choices import ExhibitSource
 
     data = file.read_bytes()
-    found = services.check_accounts(data, name=file.name, tz=vault.time_zone)
+    found = services.check_accounts(data, name=file_name(file), tz=vault.time_zone)
     _advice()
     for device in mine:
         services.mark_own(actor=vault.owner, vault=vault, kind=MarkKind.DEVICE, value=device)
@@ -155,9 +156,9 @@ def check_accounts(vault_ref: str | None, file: Path, mine: tuple[str, ...],
                           f"({accounts.FORMAT_LABELS.get(found.format, found.format)})")
     if save:
         incident = services.save_session_finding(
-            actor=vault.owner, vault=vault, data=data, name=file.name, wheres=None,
+            actor=vault.owner, vault=vault, data=data, name=file_name(file), wheres=None,
             source=ExhibitSource.CLI)
-        click.echo(f"Saved as incident {incident.number}, with {file.name} as its exhibit.",
+        click.echo(f"Saved as incident {incident.number}, with {file_name(file)} as its exhibit.",
                    err=as_json)
 
 
@@ -198,8 +199,8 @@ def indicators_update(files: tuple[Path, ...], version: str, data_date: str | No
     actor = operator_account()
     if files:
         loaded = services.load_indicators(
-            actor=actor, files=[(path.name, path.read_bytes()) for path in files],
-            source=", ".join(path.name for path in files), version=version, data_date=when,
+            actor=actor, files=[(file_name(path), path.read_bytes()) for path in files],
+            source=", ".join(file_name(path) for path in files), version=version, data_date=when,
             replace=replace)
     else:
         try:

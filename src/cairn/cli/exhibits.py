@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from cairn.cli import times
+from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, find_incident, vault_option
 from cairn.cli.errors import CairnError
 
@@ -49,7 +50,7 @@ def add(vault_ref: str | None, file: Path, incident_ref: str | None, description
 
     def store(stream: BinaryIO) -> Exhibit:
         return services.add_exhibit(
-            actor=vault.owner, vault=vault, stream=stream, original_name=file.name,
+            actor=vault.owner, vault=vault, stream=stream, original_name=file_name(file),
             incident=incident, source=ExhibitSource.CLI, description=description,
             captured_at=captured, received_at=received)
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 FORMATS = ["auto", "whatsapp", "sms", "email", "facebook", "instagram", "telegram", "twitter",
            "media", "csv"]
 PHASES = {"reading": "Reading", "saving": "Saving", "proposing": "Proposing"}
+PROPOSALS_SHOWN = 50  # the summary's table; --json lists every proposal
 
 
 class _ImportGroup(click.Group):
@@ -94,7 +96,7 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
         mapping = _confirmed_columns(file, fmt, columns, as_json=as_json)
         result = with_progress(
             lambda progress: services.commit_import(
-                actor=vault.owner, vault=vault, source=file, name=file.name, format=fmt,
+                actor=vault.owner, vault=vault, source=file, name=file_name(file), format=fmt,
                 tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
                 owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
             quiet=as_json, phases=PHASES)
@@ -120,7 +122,7 @@ def _is_diary(file: Path, fmt: str) -> bool:
 
     with file.open("rb") as handle:
         head = handle.read(services.HEAD_BYTES)
-    return detect_format(file.name, head) == "csv"
+    return detect_format(file_name(file), head) == "csv"
 
 
 def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
@@ -137,7 +139,7 @@ def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
 
     from cairn.importers import services
 
-    preview = services.diary_preview(file, name=file.name)
+    preview = services.diary_preview(file, name=file_name(file))
     if spec is None:
         _show_columns(preview, as_json=as_json)
         suggested = preview.suggested_mapping
@@ -219,12 +221,16 @@ def _print_summary(vault: Vault, result: Any) -> None:
     for note in result.notes:
         click.echo(f"  Note: {note}")
     if result.batch is not None and result.proposed_incidents:
-        from cairn.cli.output import print_table
+        from cairn.cli.output import number_ranges, print_table
 
         rows = _proposal_rows(result.batch)
         print_table(["No.", "Day", "How", "Acts", "Items", "From"],
                     [[str(r["number"]), r["day"], r["channel"], ",".join(r["acts"]),
-                      str(r["items"]), r["from"]] for r in rows])
+                      str(r["items"]), r["from"]] for r in rows[:PROPOSALS_SHOWN]])
+        if len(rows) > PROPOSALS_SHOWN:
+            rest = number_ranges(r["number"] for r in rows[PROPOSALS_SHOWN:])
+            click.echo(f"... and {len(rows) - PROPOSALS_SHOWN} more proposals ({rest}): "
+                       "review each in the web pages (cairn serve, then Import).")
         click.echo(f"Accept them with: cairn import accept {result.batch.number} --all "
                    "(or give the numbers to accept)")
 
@@ -282,6 +288,8 @@ def accept(vault_ref: str | None, batch_ref: str, ids: Sequence[str], accept_all
     if not incidents:
         click.echo("Nothing was waiting to be accepted.")
         return
-    numbers = ", ".join(str(incident.number) for incident in incidents)
+    from cairn.cli.output import number_ranges
+
+    numbers = number_ranges(incident.number for incident in incidents)
     click.echo(f"Logged {len(incidents)} incident{'s' if len(incidents) != 1 else ''}: "
                f"{numbers}.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.context import all_vaults, current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
@@ -26,6 +27,15 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
     from cairn.ledger import log
     from cairn.ledger.verify import verify_against, verify_vault
 
+    checkpoint = None
+    if against is not None:
+        try:
+            checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise CairnError(f"against: {file_name(against)} is not a checkpoint (not UTF-8 text)"
+                             ) from None
+        except log.CheckpointError as exc:
+            raise CairnError(f"against: {exc} (in {file_name(against)})") from None
     chosen = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
     vaults = [current_vault(chosen)] if chosen or against else all_vaults()
     if not vaults:
@@ -37,11 +47,7 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
         for failure in report.failures:
             click.echo(f"  FAIL {failure}")
         failed |= not report.ok
-        if against is not None:
-            try:
-                checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
-            except (log.CheckpointError, UnicodeDecodeError) as exc:
-                raise CairnError(f"against: {exc}") from None
+        if checkpoint is not None:
             problems = verify_against(vault, checkpoint)
             if problems:
                 failed = True
@@ -121,7 +127,7 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
             raise CairnError(f"new-kek-file: {exc}") from None
         count, new_id = keys.rotate(new), keys.kek_id(new)
     else:
-        passphrase = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True)
+        passphrase = ask_secret("New passphrase", field="passphrase", confirm=True)
         if len(passphrase) < 12:
             raise CairnError("passphrase: use at least 12 characters")
         new = keys.passphrase_kek(passphrase)

@@ -7,13 +7,17 @@ status; the rest of the output goes to stdout so it can be piped.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
+from cairn.cli.arguments import refuse_undecodable
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
@@ -24,11 +28,20 @@ from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy
 from cairn.cli.orgs import org_group
 from cairn.cli.packs import pack_command, verify_pack_command
 from cairn.cli.persons import person_group
+from cairn.cli.runtime import setup_django
 from cairn.cli.server import demo, serve
 from cairn.cli.users import user_group
 from cairn.cli.vaults import vault_group
 
 PROG = "cairn"
+
+# Commands that must not have Django set up before they run, and why. Every other command has
+# it set up once its arguments are parsed (so --help and usage errors stay quick), and may
+# import models anywhere in its body.
+WITHOUT_DJANGO_SETUP = {
+    "serve": "chooses the background task queue before Django reads its settings",
+    "verify-pack": "checks a pack with nothing but the pack: no settings, no data directory",
+}
 
 
 def _fail(lines: list[str], status: int) -> None:
@@ -49,6 +62,9 @@ class CairnGroup(click.Group):
              **extra: Any) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:  # a group alone (`cairn`, `cairn incident`): its help
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else PROG
             _fail([f"{exc.format_message()} (see: {where} --help)"], exc.exit_code)
@@ -90,6 +106,36 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
     cli.add_command(command)
 for command in (check_group, indicators_group):
     cli.add_command(command)
+
+
+def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[
+        tuple[str, click.Command]]:
+    """Every runnable command under ``group`` with its path (``"import accept"``)."""
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, (*path, name))
+        else:
+            yield " ".join((*path, name)), command
+
+
+def _checked(command: click.Command, callback: Callable[..., Any], *,
+             django: bool) -> Callable[..., Any]:
+    """The command's callback, run once what was typed is known to be text (and, unless
+    ``django`` is false, once Django is set up)."""
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        refuse_undecodable(command, kwargs)
+        if django:
+            setup_django()
+        return callback(*args, **kwargs)
+
+    return run
+
+
+for path, command in leaf_commands(cli):
+    if command.callback is not None:
+        command.callback = _checked(command, command.callback,
+                                    django=path not in WITHOUT_DJANGO_SETUP)
 
 
 def main() -> None:

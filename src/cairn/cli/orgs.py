@@ -9,6 +9,7 @@ invite the rest of their organisation on the ``/org/`` pages.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -157,6 +158,11 @@ def invite(unit_ref: str, role: str, base_url: str) -> None:
     Prints only the link on stdout (its path, or the whole link with --base-url); anyone who
     opens it can take the role, so send it only to the person it is for.
     """
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CairnError(f"base-url: {base_url!r} is not an address like "
+                             "https://cairn.example.org")
     ensure_database()
     from django.urls import reverse
 

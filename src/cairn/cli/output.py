@@ -8,10 +8,28 @@ printed as plain aligned columns instead (the JSON and CSV formats are for machi
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 RICH_ROW_LIMIT = 1000
+MOST_RANGES = 8
+
+
+def number_ranges(numbers: Iterable[int], *, most: int = MOST_RANGES) -> str:
+    """Numbers as runs, ``2-4, 7, 8, 10-12``: ten thousand new incidents read ``1-10000``.
+
+    Past ``most`` runs the rest is counted (``and 120 more``), so the line stays short
+    however scattered the numbers are. Two in a row are written out (``7, 8``)."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = [str(low) if low == high else f"{low}, {high}" if high == low + 1
+             else f"{low}-{high}" for low, high in runs[:most]]
+    rest = sum(high - low + 1 for low, high in runs[most:])
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",

@@ -10,12 +10,15 @@ incidents were imported from. The statement draft goes in only with ``--statemen
 from __future__ import annotations
 
 import json
+import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import click
 
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
@@ -82,10 +85,10 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
     if with_originals and chosen is None:
         raise CairnError("with-originals: a whole-vault pack already holds every original; "
                          "use it with --select")
+    _check_output(out)
     secret = None
     if passphrase:
-        secret = click.prompt("Passphrase for the pack", hide_input=True,
-                              confirmation_prompt=True, err=True)
+        secret = ask_secret("Passphrase for the pack", field="passphrase", confirm=True)
     try:
         selection = selection_for(vault, chosen, use_redacted=redacted,
                                   with_originals=with_originals)
@@ -96,6 +99,11 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
             quiet=as_json, phases=PHASES)
     except (PackBuildError, PackCryptError, SelectionError) as exc:
         raise CairnError(f"pack: {exc}") from None
+    except OSError as exc:
+        written = Path(exc.filename or "").resolve().parent == out.resolve().parent
+        if not written:
+            raise
+        raise CairnError(f"out: cannot write the pack at {out}: {exc.strerror}") from None
     summary = {"path": str(result.path), "incidents": result.incidents,
                "exhibits": result.exhibits, "entries": result.entries,
                "omitted_entries": result.omitted_entries, "bytes": result.size,
@@ -133,17 +141,50 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     """
     from cairn.packs.verify import PackError, verify_pack
 
-    secret = click.prompt("Passphrase", hide_input=True, err=True) if passphrase else None
+    identity_text = _text_file(identity, "identity") if identity else None
+    secret = ask_secret("Passphrase", field="passphrase") if passphrase else None
     try:
-        report = verify_pack(path, identity=identity.read_text() if identity else None,
-                             passphrase=secret, key_fingerprint=key_fingerprint)
+        report = verify_pack(path, identity=identity_text, passphrase=secret,
+                             key_fingerprint=key_fingerprint)
     except PackError as exc:
         raise CairnError(f"verify-pack: {exc}") from None
+    except (UnicodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        # A pack is untrusted input: whatever stops the reader, the answer is one line
+        # saying the pack cannot be checked, and a failing exit status.
+        raise CairnError(f"verify-pack: {file_name(path)}: cannot be checked: "
+                         f"{_reading_problem(exc)}") from None
     if as_json:
         click.echo(json.dumps(_report_json(report)))
     else:
         _print_report(report)
     ctx.exit(0 if report.ok else 1)
+
+
+def _check_output(out: Path) -> None:
+    """Refuse at once a place the pack could not be written to, before the slow work."""
+    folder = out.absolute().parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise CairnError(f"out: {folder.name} is a file, not a folder")
+    if not os.access(folder, os.W_OK):
+        raise CairnError(f"out: cannot write in {folder}")
+
+
+def _text_file(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CairnError(f"{field}: {file_name(path)} is not UTF-8 text") from None
+
+
+def _reading_problem(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"a file in it is not UTF-8 text (byte {exc.start + 1} of that file)"
+    if isinstance(exc, OSError):
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        return f"{exc.strerror or type(exc).__name__}{where}"
+    return str(exc) or type(exc).__name__
 
 
 def _report_json(report: Any) -> dict[str, Any]:

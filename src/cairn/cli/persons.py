@@ -65,7 +65,7 @@ def add(vault_ref: str | None, name: str, role: str, relationship: str,
                                         identifiers=identifiers)
     except ValidationError as exc:
         raise ValidationError(_option_errors(exc.message_dict, identifiers)) from None
-    click.echo(f"Added {person.get_role_display().lower()} {person.name} (id {person.pk}).")
+    click.echo(f"Added {person.name}, {person.get_role_display().lower()} (id {person.pk}).")
 
 
 @person_group.command("list")

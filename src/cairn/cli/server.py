@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import logging
 import os
 import signal
 import subprocess
@@ -144,19 +145,16 @@ LOOP_SECONDS = 0.5  # how often the serving loop looks whether it was asked to s
 EXIT_DEADLINE_SECONDS = 20  # after the worker has stopped, the rest must not take longer
 
 
-def _serve_until_signalled(application: Any, host: str, port: int) -> bool:
-    """Serve with waitress until SIGINT (Ctrl+C) or SIGTERM, then shut down in order.
+def _serve_until_signalled(server: Any, sockets: dict[int, Any]) -> bool:
+    """Serve until SIGINT (Ctrl+C) or SIGTERM, then shut down in order.
 
     A signal only sets a flag; the loop notices it within ``LOOP_SECONDS``. Raising an
     exception from the handler instead (waitress's own way) can land anywhere, inside a
     lock or half-way through closing a connection, and on a busy machine that was seen to
     leave ``cairn serve`` running after Ctrl+C. Returns whether a signal ended it."""
     from waitress import wasyncore
-    from waitress.server import create_server
 
     stop = threading.Event()
-    sockets: dict[int, Any] = {}
-    server = create_server(application, map=sockets, host=host, port=port, ident="cairn")
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
@@ -201,10 +199,23 @@ def serve(host: str, port: int, worker: bool) -> None:
     """Serve Cairn's web pages (migrating the database first if needed)."""
     _use_database_tasks()
     ensure_database()
-    _collect_static_if_missing()
+    _collect_static_if_missing()  # before the app is loaded: WhiteNoise lists the files then
+    import waitress
+
     from cairn.wsgi import application
 
     shown = f"[{host}]" if ":" in host else host
+    logging.basicConfig()  # waitress reports its own troubles through logging, as its serve()
+    # Listen first, so "running" is only said of a server that is.
+    sockets: dict[int, Any] = {}
+    try:
+        server = waitress.create_server(application, map=sockets, host=host, port=port,
+                                        ident="cairn")
+    except OSError as exc:
+        raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
+    except ValueError:  # waitress: the host name does not resolve
+        raise CairnError(f"host: cannot listen on {host!r}: not an address of this computer"
+                         ) from None
     if host not in LOOPBACK:
         click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
                    "this server.", err=True)
@@ -213,9 +224,7 @@ def serve(host: str, port: int, worker: bool) -> None:
     running = _start_worker() if worker else None
     signalled = False
     try:
-        signalled = _serve_until_signalled(application, host, port)
-    except OSError as exc:
-        raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
+        signalled = _serve_until_signalled(server, sockets)
     finally:
         if running is not None:
             running.stop()

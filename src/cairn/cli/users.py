@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cairn.cli.arguments import ask_secret, file_name
 from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
 
@@ -66,10 +67,14 @@ def set_password(username: str, password_file: Path | None) -> None:
     if user is None:
         raise CairnError(f"user: there is no local user {username!r}")
     if password_file is not None:
-        lines = password_file.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise CairnError(f"password-file: {file_name(password_file)} is not UTF-8 text"
+                             ) from None
         password = lines[0] if lines else ""
     else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = ask_secret("New password", field="password", confirm=True)
     if not password:
         raise CairnError("password: the password is empty")
     try:
