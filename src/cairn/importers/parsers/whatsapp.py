@@ -129,15 +129,16 @@ _AM = {t.lower() for row in markers.AM_PM for t in row[1:2]}
 # Any header line of any layout; used only to learn the file's layout from its first lines.
 _GENERIC = re.compile(
     rf"{_LEAD}(?P<open>\[)?{_M}"
-    rf"(?P<a>\d{{1,4}}){_M}(?P<sep>[./-])(?P<sp>[ \u00a0]?){_M}(?P<b>\d{{1,4}}){_M}(?P=sep)"
-    rf"(?P=sp){_M}(?P<c>\d{{1,4}})(?P<dot>\.?){_M}"
+    rf"(?P<a>\d{{1,4}}){_M}(?P<sep>[./-])(?P<sp>[ \u00a0]?)(?P<b>\d{{1,4}}){_M}(?P=sep)"
+    rf"(?P=sp)(?P<c>\d{{1,4}})(?P<dot>\.?){_M}"
     rf"(?P<comma>[,\u060c]?){_M}(?P<space>{_S}*){_M}"
     rf"(?:(?P<pre>{_BEFORE}){_S}?|(?P<word>[^\W\d_]{{1,4}}\.?,?){_S}+)?{_M}"
-    rf"(?P<h>\d{{1,2}}){_M}(?P<tsep>[:.]){_M}(?P<mi>\d{{2}})(?:{_M}(?P=tsep){_M}(?P<s>\d{{2}}))?"
+    rf"(?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<mi>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?"
     rf"(?P<post>{_S}?{_M}{_AFTER})?(?P<suffix>{_S}(?:{_SUFFIX}))?{_M}"
     rf"(?(open)\]{_S}?|(?P<close>{_S}{_M}[-\u2013]{_M}{_S}|:{_M}{_S}|{_S}))"
 )
-_CLOSES = {" - ": rf"{_S}{_M}[-\u2013]{_M}{_S}", ": ": rf":{_M}{_S}", " ": _S}
+_SM = "[ \u00a0\u202f\u200e\u200f]"  # a space or a direction mark
+_CLOSES = {" - ": rf"{_SM}+[-\u2013]{_SM}+", ": ": rf"{_M}:{_M}{_S}", " ": _S}
 
 _PHONE = re.compile(r"\+?\d[\d \u00a0().\-]{5,}\d")
 _NAME_MARKS = "\u200e\u200f\u202a\u202b\u202c\u2066\u2067\u2068\u2069 \u00a0"
@@ -251,21 +252,23 @@ class _Layout:
         def group(name_: str, body: str) -> str:
             return f"(?P<{name_}>{body})" if groups else f"(?:{body})"
 
+        # Direction marks are allowed after each number of the date and around every other
+        # part; white space, commas and marks between the date and the time are one class.
         sep = re.escape(self.sep) + ("[ \u00a0]" if self.spaced else "")
-        date_ = (rf"\d{{1,4}}{_M}{sep}{_M}\d{{1,4}}{_M}{sep}{_M}\d{{1,4}}"
-                 rf"{re.escape(self.dot)}")
-        join = re.escape(self.comma) + _M + (f"{_S}*" if self.space else "")
+        date_ = (rf"\d{{1,4}}{_M}{sep}\d{{1,4}}{_M}{sep}\d{{1,4}}{re.escape(self.dot)}")
+        join = f"[{re.escape(self.comma)} \u00a0\u202f\u200e\u200f]+" if (
+            self.comma or self.space) else _M
         if self.word:
-            join += rf"{re.escape(self.word)}{_S}+"
-        before = group("pre", rf"(?:{_BEFORE}){_S}?") if self.before else group("pre", "")
-        tsep = _M + re.escape(self.tsep) + _M
-        time = group("hm", rf"\d{{1,2}}{tsep}\d{{2}}")
-        seconds = (tsep + group("s", r"\d{2}")) if self.seconds else group("s", "")
-        after = group("ap", rf"{_S}?{_M}{_AFTER}") if self.after else group("ap", "")
+            join += rf"{re.escape(self.word)}{_SM}+"
+        before = group("pre", rf"(?:{_BEFORE}){_SM}*") if self.before else group("pre", "")
+        time = group("hm", rf"\d{{1,2}}{re.escape(self.tsep)}\d{{2}}")
+        seconds = (re.escape(self.tsep) + group("s", r"\d{2}")) if self.seconds else \
+            group("s", "")
+        after = group("ap", rf"{_SM}*{_AFTER}") if self.after else group("ap", "")
         suffix = f"{_S}{re.escape(self.suffix)}" if self.suffix else ""
-        close = rf"\]{_S}?" if self.bracketed else _CLOSES[self.close]
+        close = rf"{_M}\]{_S}?" if self.bracketed else _CLOSES[self.close]
         return (rf"{_LEAD}{re.escape('[') if self.bracketed else ''}{_M}{group('date', date_)}"
-                rf"{_M}{join}{_M}{before}{_M}{time}{seconds}{after}{suffix}{_M}{close}")
+                rf"{join}{before}{time}{seconds}{after}{suffix}{close}")
 
     def pattern(self) -> re.Pattern[str]:
         # One match per message: the sender is everything up to the first ": " (at most
@@ -286,7 +289,7 @@ def _layout(text: str, where_: str) -> _Layout:
         m = _GENERIC.match(line)
         if m is None:
             continue
-        close = "]" if m["open"] else _plain(m["close"]).replace("\u2013", "-") or " "
+        close = "]" if m["open"] else _unmarked(m["close"]).replace("\u2013", "-") or " "
         close = {"-": " - ", ":": ": "}.get(close, close)
         key = _Layout(bool(m["open"]), m["sep"], bool(m["sp"]), m["dot"], m["comma"],
                       bool(m["space"]), m["word"] or "", m["pre"] is not None, m["tsep"],
@@ -620,7 +623,7 @@ _IOS_SENDER_ACTS = re.compile(
 _NO_MARKS = str.maketrans("", "", _MARKS)
 
 
-def _plain(line: str) -> str:
+def _unmarked(line: str) -> str:
     """A line without direction marks, its spaces made plain, trimmed (for matching only)."""
     return line.translate(_NO_MARKS).replace("\u00a0", " ").replace("\u202f", " ").strip()
 
@@ -668,7 +671,7 @@ def _is_ios_notice(content: str) -> bool:
         return False
     if any(_ios_marker(m) for m in _IOS_ATTACHED.finditer(content)):
         return False
-    return _omitted(_plain(content.partition("\n")[0])) is None
+    return _omitted(_unmarked(content.partition("\n")[0])) is None
 
 
 def _sender(raw_name: str, owner: str | None) -> Sender:
@@ -692,7 +695,7 @@ def _attachments(content: str, media: dict[str, str] | None
             content = content[:start] + content[end:]
         return content.strip(), tuple(found)
     first, _, caption = content.partition("\n")
-    plain = _plain(first)
+    plain = _unmarked(first)
     file_name = _file_attached(plain, media)
     if file_name is not None:
         return caption, (_attachment(file_name, media),)
