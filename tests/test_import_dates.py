@@ -178,7 +178,7 @@ def chats(draw):
 def test_settle_never_picks_an_order_that_changes_a_date(chat):
     """Whatever the order and the dates: a settled order reads every date as written; an
     open verdict offers an order that does."""
-    days, texts, order = chat
+    days, texts, _order = chat
     verdict = settle(texts, tolerate_disorder=True)
     assert verdict.kind != "impossible"
     if verdict.kind == "settled":

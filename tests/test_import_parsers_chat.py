@@ -274,7 +274,8 @@ def test_an_impossible_time_names_its_line(header):
 
 def test_the_skipped_spring_hour_is_read_with_the_offset_before_the_change():
     """31 March 2019, London: clocks went from 01:00 GMT to 02:00 BST; 01:30 never showed."""
-    data = b"31/03/2019, 00:30 - Alex: a\n31/03/2019, 01:30 - Alex: b\n31/03/2019, 02:30 - Alex: c\n"
+    data = (b"31/03/2019, 00:30 - Alex: a\n31/03/2019, 01:30 - Alex: b\n"
+            b"31/03/2019, 02:30 - Alex: c\n")
     parsed = whatsapp.parse(data, name="chat.txt")
     assert [m.sent_at for m in parsed.messages] == [
         datetime(2019, 3, 31, 0, 30, tzinfo=UTC), datetime(2019, 3, 31, 1, 30, tzinfo=UTC),
@@ -283,7 +284,8 @@ def test_the_skipped_spring_hour_is_read_with_the_offset_before_the_change():
 
 
 def test_the_repeated_autumn_hour_takes_the_first_occurrence():
-    data = b"27/10/2019, 00:30 - Alex: a\n27/10/2019, 01:30 - Alex: b\n27/10/2019, 12:00 - Alex: c\n"
+    data = (b"27/10/2019, 00:30 - Alex: a\n27/10/2019, 01:30 - Alex: b\n"
+            b"27/10/2019, 12:00 - Alex: c\n")
     parsed = whatsapp.parse(data, name="chat.txt")
     assert [m.sent_at for m in parsed.messages] == [
         datetime(2019, 10, 26, 23, 30, tzinfo=UTC), datetime(2019, 10, 27, 0, 30, tzinfo=UTC),

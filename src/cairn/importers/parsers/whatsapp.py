@@ -132,13 +132,13 @@ _GENERIC = re.compile(
     rf"(?P<a>\d{{1,4}}){_M}(?P<sep>[./-])(?P<sp>[ \u00a0]?)(?P<b>\d{{1,4}}){_M}(?P=sep)"
     rf"(?P=sp)(?P<c>\d{{1,4}})(?P<dot>\.?){_M}"
     rf"(?P<comma>[,\u060c]?){_M}(?P<space>{_S}*){_M}"
-    rf"(?:(?P<pre>{_BEFORE}){_S}?|(?P<word>[^\W\d_]{{1,4}}\.?,?){_S}+)?{_M}"
+    rf"(?:(?!{_BEFORE})(?P<word>[^\W\d_]{{1,4}}\.?,?){_S}+)?(?:(?P<pre>{_BEFORE}){_S}?)?{_M}"
     rf"(?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<mi>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?"
     rf"(?P<post>{_S}?{_M}{_AFTER})?(?P<suffix>{_S}(?:{_SUFFIX}))?{_M}"
     rf"(?(open)\]{_S}?|(?P<close>{_S}{_M}[-\u2013]{_M}{_S}|:{_M}{_S}|{_S}))"
 )
 _SM = "[ \u00a0\u202f\u200e\u200f]"  # a space or a direction mark
-_CLOSES = {" - ": rf"{_SM}+[-\u2013]{_SM}+", ": ": rf"{_M}:{_M}{_S}", " ": _S}
+_CLOSES = {" - ": rf"{_SM}+[-\u2013]{_SM}+", ": ": rf"{_M}:{_M}{_S}", " ": rf"{_M}{_S}"}
 
 _PHONE = re.compile(r"\+?\d[\d \u00a0().\-]{5,}\d")
 _NAME_MARKS = "\u200e\u200f\u202a\u202b\u202c\u2066\u2067\u2068\u2069 \u00a0"
