@@ -506,7 +506,7 @@ def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, t
             sender = senders[sender_name] = _sender(sender_name, owner)
         if "<" in content or "omitted" in content or "(" in content or "\u200e" in content \
                 or "\u2039" in content or "\u200f" in content:
-            if ios and content.startswith("\u200e") and _is_ios_notice(content):
+            if ios and content.startswith("\u200e") and _is_ios_notice(content, media):
                 append(_new_message(sent_at, None,
                                     f"{sender_name}: {content}".replace("\u200e", ""),
                                     origin, (), True))
@@ -666,12 +666,13 @@ def _file_attached(plain: str, media: dict[str, str] | None) -> str | None:
     return None
 
 
-def _is_ios_notice(content: str) -> bool:
+def _is_ios_notice(content: str, media: dict[str, str] | None) -> bool:
     if _IOS_SENDER_ACTS.match(content):
         return False
     if any(_ios_marker(m) for m in _IOS_ATTACHED.finditer(content)):
         return False
-    return _omitted(_unmarked(content.partition("\n")[0])) is None
+    first = _unmarked(content.partition("\n")[0])
+    return _omitted(first) is None and _file_attached(first, media) is None
 
 
 def _sender(raw_name: str, owner: str | None) -> Sender:
