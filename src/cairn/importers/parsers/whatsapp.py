@@ -156,14 +156,14 @@ def parse(data: Input, *, name: str, tz: str = "Europe/London", date_order: str 
           owner: str | None = None, today: date | None = None, **options: Any) -> ParsedImport:
     """Parse a WhatsApp export (``.txt`` bytes or path, ``.zip``, or unpacked folder).
 
-    ``today`` bounds the dates the file can hold (default: the machine's date). Unknown
+    ``today`` bounds the dates the file can hold (default: today in ``tz``). Unknown
     keyword options are ignored, so a caller can pass every parser the same ones. Raises
     ``ImportFailure`` (``AmbiguousDates`` when the order of day, month and year is not settled).
     """
     zone_ = zone(tz, name=name)
     if date_order is not None and date_order not in DATE_ORDERS:
         raise ImportFailure(name, f"the date order must be one of {', '.join(DATE_ORDERS)}")
-    latest = (today or date.today()) + LATEST_SLACK  # noqa: DTZ011 - the importer's own day
+    latest = (today or datetime.now(zone_).date()) + LATEST_SLACK
     with paused_gc():
         return _parse(data, name=name, zone_=zone_, tz=tz, date_order=date_order, owner=owner,
                       latest=latest)
