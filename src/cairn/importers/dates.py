@@ -39,7 +39,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 __all__ = ["EXAMPLES", "LABELS", "ORDERS", "Reading", "Verdict", "Written", "explain",
            "read", "settle", "why_impossible"]
@@ -177,8 +177,8 @@ def settle(keys: Sequence[K], written: Mapping[K, Written], *, earliest: date | 
     return Verdict("open", None, tuple(r.order for r in left), shown, None, readings)
 
 
-def _reading(order: str, runs: Sequence[tuple[int, Hashable]],
-             written: Mapping[Hashable, Written], earliest: date | None,
+def _reading(order: str, runs: Sequence[tuple[int, Any]],
+             written: Mapping[Any, Written], earliest: date | None,
              latest: date | None, direction: str) -> Reading:
     read_as = {key: read(numbers, order) for key, numbers in written.items()}
     if any(value is None for value in read_as.values()):
@@ -207,7 +207,7 @@ def _reading(order: str, runs: Sequence[tuple[int, Hashable]],
     return Reading(order, None, outside, outside_at, back, back_at, dates)
 
 
-def _distinct(readings: list[Reading], written: Mapping[Hashable, Written]) -> list[Reading]:
+def _distinct(readings: list[Reading], written: Mapping[Any, Written]) -> list[Reading]:
     """One reading for each different set of dates (the first in ORDERS order)."""
     kept: list[Reading] = []
     for reading in readings:

@@ -70,7 +70,7 @@ import dataclasses
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
@@ -364,7 +364,7 @@ class _Clock:
         return local_to_utc(naive, self.zone)
 
 
-def _settle_dates(found: list[tuple[str, ...]], *, where_: str, date_order: str | None,
+def _settle_dates(found: Sequence[tuple[str, ...]], *, where_: str, date_order: str | None,
                   latest: date, line_of: Callable[[int], int],
                   notes: list[str]) -> dict[str, date]:
     """Every date of the file as a ``date``: in the caller's order, or the one the file
