@@ -162,6 +162,12 @@ DOCUMENTED = {
         ["2020. 01. 15. du. 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Greek 'μ.μ.'": (
         ["15/1/2020, 2:22 μ.μ. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+    "Arabic-Indic digits": (
+        ["١٥/١/٢٠٢٠، ٢:٢٢ م - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+    "Turkish 'ÖS' before the time": (
+        ["15.01.2020 ÖS 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+    "Chinese: year first, '下午' before the time": (
+        ["2020/1/15 下午2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Thai 'น.' after a 24-hour time": (
         ["15/1/2020 14:22 น. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "iOS with U+200E before the bracket and a narrow no-break space before PM": (
