@@ -163,7 +163,8 @@ DOCUMENTED = {
     "Greek 'μ.μ.'": (
         ["15/1/2020, 2:22 μ.μ. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Arabic-Indic digits": (
-        ["١٥/١/٢٠٢٠، ٢:٢٢ م - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        ["\u0661\u0665/\u0661/\u0662\u0660\u0662\u0660\u060c \u0662:\u0662\u0662 م - Mary: hi"],
+        [(2020, 1, 15, 14, 22)]),
     "Turkish 'ÖS' before the time": (
         ["15.01.2020 ÖS 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Chinese: year first, '下午' before the time": (
