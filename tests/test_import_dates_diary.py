@@ -48,10 +48,10 @@ def test_a_us_diary_settles_month_first_and_says_so():
 
 
 def test_a_diary_kept_newest_first_settles_too():
-    """12/01 after 01/02 going back in time: day-first keeps a newest-first order."""
-    parsed = _parse(["03/02/2024", "01/02/2024", "12/01/2024", "10/01/2024"])
-    assert _days(parsed) == [date(2024, 2, 3), date(2024, 2, 1), date(2024, 1, 12),
-                             date(2024, 1, 10)]
+    """A US diary, newest first: month-first keeps it in (reverse) time order."""
+    parsed = _parse(["04/02/2024", "03/28/2024", "03/04/2024", "02/12/2024"])
+    assert _days(parsed) == [date(2024, 4, 2), date(2024, 3, 28), date(2024, 3, 4),
+                             date(2024, 2, 12)]
 
 
 def test_year_first_two_digit_dates_are_read_year_first():
@@ -59,9 +59,9 @@ def test_year_first_two_digit_dates_are_read_year_first():
     assert _days(parsed) == [date(2024, 1, 15), date(2024, 1, 28), date(2024, 2, 3)]
 
 
-def test_iso_and_written_dates_need_no_order():
-    parsed = _parse(["2024-03-05", "4th March 2024"])
-    assert _days(parsed) == [date(2024, 3, 5), date(2024, 3, 4)]
+def test_iso_and_written_dates_need_no_order_and_do_not_decide_it():
+    parsed = _parse(["2024-03-05", "4th March 2024", "03/28/2024"])
+    assert _days(parsed) == [date(2024, 3, 5), date(2024, 3, 4), date(2024, 3, 28)]
 
 
 def test_a_date_that_is_real_in_no_order_names_its_row():
