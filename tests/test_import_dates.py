@@ -153,8 +153,8 @@ def test_the_note_says_what_ruled_each_other_order_out():
     texts = ["20-01-15", "20-01-25", "20-02-01"]
     written = {t: tuple(t.split("-")) for t in texts}
     verdict = dates.settle(texts, written, earliest=EARLIEST, latest=LATEST)
-    note = dates.explain(verdict, texts, written, line=lambda at: at + 1,
-                         too_early="before WhatsApp existed", earliest=EARLIEST)
+    note = dates.explain(verdict, line=lambda at: at + 1, too_early="before WhatsApp existed",
+                         earliest=EARLIEST)
     assert note == ("date order inferred: year-first (year, month, day): not day-first: "
                     "line 3 would be 20 February 2001, before WhatsApp existed; "
                     "not year-day-month: no month 15 on line 1")

@@ -35,7 +35,8 @@ so the caller can name the line.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -123,7 +124,7 @@ class Reading:
     outside_at: int | None
     backwards: int  # steps back in time from one date to the next
     backwards_at: int | None
-    dates: Mapping[Hashable, date] = field(repr=False)  # every date of the file (if real)
+    dates: Mapping[Any, date] = field(repr=False)  # every date of the file (if real)
 
 
 @dataclass(frozen=True)
@@ -134,28 +135,41 @@ class Verdict:
     shown_at: int | None  # a date that reads differently under the choices ("open")
     impossible_at: int | None  # where the last order to read real dates fails ("impossible")
     readings: Mapping[str, Reading] = field(repr=False)
+    # Where each run of one date starts in the sequence given, and the numbers of each date.
+    runs: Sequence[tuple[int, Any]] = field(repr=False, default=())
+    written: Mapping[Any, Written] = field(repr=False, default_factory=dict)
+
+    def key_at(self, position: int) -> Any:
+        """The date (as the caller keyed it) at ``position`` of the sequence given."""
+        starts = [at for at, _ in self.runs]
+        return self.runs[bisect_right(starts, position) - 1][1]
 
 
-def settle(keys: Sequence[K], written: Mapping[K, Written], *, earliest: date | None = None,
-           latest: date | None = None, direction: Literal["forward", "either"] = "forward",
-           tolerate_disorder: bool = False,
+def settle(keys: Iterable[K], written: Mapping[K, Written] | Callable[[K], Written], *,
+           earliest: date | None = None, latest: date | None = None,
+           direction: Literal["forward", "either"] = "forward", tolerate_disorder: bool = False,
            orders: Sequence[str] = tuple(ORDERS)) -> Verdict:
     """Weigh every order in ``orders`` against the dates of a file (see the module docstring).
 
     ``keys`` are the file's dates in file order (repeats allowed, e.g. one per message);
-    ``written`` gives the three numbers of each distinct key.
+    ``written`` gives the three numbers of each distinct key (a mapping, or a function called
+    once per distinct key; numbers that are not three make the date real in no order).
     """
     runs: list[tuple[int, K]] = []
     position = 0
     for key, group in groupby(keys):
         runs.append((position, key))
         position += len(list(group))
+    if callable(written):
+        split = written
+        written = {key: split(key) for key in dict.fromkeys(key for _, key in runs)}
     readings = {order: _reading(order, runs, written, earliest, latest, direction)
                 for order in orders}
     real = [r for r in readings.values() if r.impossible_at is None]
     if not real:
         failing = [r.impossible_at for r in readings.values() if r.impossible_at is not None]
-        return Verdict("impossible", None, (), None, max(failing, default=0), readings)
+        return Verdict("impossible", None, (), None, max(failing, default=0), readings, runs,
+                       written)
     within = [r for r in real if r.outside == 0]
     pool = within or real
     in_order = [r for r in pool if r.backwards == 0]
@@ -170,11 +184,12 @@ def settle(keys: Sequence[K], written: Mapping[K, Written], *, earliest: date | 
         left = pool
     left = _distinct(left, written)
     if len(left) == 1 and within:
-        return Verdict("settled", left[0].order, (), None, None, readings)
+        return Verdict("settled", left[0].order, (), None, None, readings, runs, written)
     shown = _differs_at(left, runs)
     if shown is None:  # one order left, with dates outside the bounds: ask anyway
         shown = left[0].outside_at
-    return Verdict("open", None, tuple(r.order for r in left), shown, None, readings)
+    return Verdict("open", None, tuple(r.order for r in left), shown, None, readings, runs,
+                   written)
 
 
 def _reading(order: str, runs: Sequence[tuple[int, Any]],
@@ -184,7 +199,7 @@ def _reading(order: str, runs: Sequence[tuple[int, Any]],
     if any(value is None for value in read_as.values()):
         bad = next((at for at, key in runs if read_as[key] is None), 0)
         return Reading(order, bad, 0, None, 0, None, {})
-    dates: dict[Hashable, date] = {k: v for k, v in read_as.items() if v is not None}
+    dates: dict[Any, date] = {k: v for k, v in read_as.items() if v is not None}
     outside, outside_at = 0, None
     back, back_at, ahead, ahead_at = 0, None, 0, None
     previous: date | None = None
@@ -231,14 +246,15 @@ def _differs_at(readings: list[Reading], runs: Sequence[tuple[int, Hashable]]) -
     return some
 
 
-def explain(verdict: Verdict, keys: Sequence[K], written: Mapping[K, Written], *,
-            line: Callable[[int], int], too_early: str = "too early",
+def explain(verdict: Verdict, *, line: Callable[[int], int], too_early: str = "too early",
             too_late: str = "too late", earliest: date | None = None) -> str:
     """The note for a settled verdict: the order, and for each other order that could read
     the file's first date or takes the year from the same place, the first place the file
     rules it out."""
     assert verdict.order is not None
-    first = keys[0] if keys else None
+    written = verdict.written
+    first = verdict.runs[0][1] if verdict.runs else None
+    key_at = verdict.key_at
     reasons = []
     for order, reading in verdict.readings.items():
         if order == verdict.order:
@@ -248,17 +264,17 @@ def explain(verdict: Verdict, keys: Sequence[K], written: Mapping[K, Written], *
             continue  # out from the first date, for its year alone: no need to say
         if reading.impossible_at is not None:
             at = reading.impossible_at
-            reasons.append(f"not {order}: {why_impossible(written[keys[at]], order)} on line "
+            reasons.append(f"not {order}: {why_impossible(written[key_at(at)], order)} on line "
                            f"{line(at)}")
         elif reading.outside_at is not None:
             at = reading.outside_at
-            value = reading.dates[keys[at]]
+            value = reading.dates[key_at(at)]
             when = too_early if earliest is not None and value < earliest else too_late
             reasons.append(f"not {order}: line {line(at)} would be {_words(value)}, {when}")
         elif reading.backwards_at is not None:
             at = reading.backwards_at
             reasons.append(f"not {order}: line {line(at)} would go back in time to "
-                           f"{_words(reading.dates[keys[at]])}")
+                           f"{_words(reading.dates[key_at(at)])}")
     head = f"date order inferred: {verdict.order} ({LABELS[verdict.order].lower()})"
     return f"{head}: {'; '.join(reasons)}" if reasons else head
 

@@ -369,25 +369,19 @@ def _settle_dates(found: Sequence[tuple[str, ...]], *, where_: str, date_order: 
                   notes: list[str]) -> dict[str, date]:
     """Every date of the file as a ``date``: in the caller's order, or the one the file
     settles (a note says how); raises ``AmbiguousDates`` when the file leaves it open."""
-    keys = list(map(itemgetter(0), found))
-    written: dict[str, dates.Written] = {}
-    for key in dict.fromkeys(keys):
-        numbers = _NUM.findall(key)
-        if len(numbers) != 3:
-            raise ImportFailure(f"{where_}, line {line_of(keys.index(key))}", "impossible date")
-        written[key] = (numbers[0], numbers[1], numbers[2])
+    keys = map(itemgetter(0), found)
     if date_order is not None:
-        verdict = dates.settle(keys, written, earliest=RELEASED, latest=latest,
+        verdict = dates.settle(keys, _numbers, earliest=RELEASED, latest=latest,
                                orders=(date_order,))
         reading = verdict.readings[date_order]
         if reading.impossible_at is not None:
             at = reading.impossible_at
-            why = dates.why_impossible(written[keys[at]], date_order)
+            why = dates.why_impossible(verdict.written[verdict.key_at(at)], date_order)
             raise ImportFailure(f"{where_}, line {line_of(at)}",
                                 f"impossible date ({why} when read {date_order})")
         _note_odd_dates(reading, notes, line_of)
-        return {k: v for k, v in reading.dates.items() if isinstance(k, str)}
-    verdict = dates.settle(keys, written, earliest=RELEASED, latest=latest,
+        return dict(reading.dates)
+    verdict = dates.settle(keys, _numbers, earliest=RELEASED, latest=latest,
                            tolerate_disorder=True)
     if verdict.kind == "impossible":
         at = verdict.impossible_at or 0
@@ -396,18 +390,23 @@ def _settle_dates(found: Sequence[tuple[str, ...]], *, where_: str, date_order: 
                             "and the ones before it as real dates")
     if verdict.kind == "open":
         at = verdict.shown_at or 0
-        key = keys[at]
+        key = verdict.key_at(at)
         raise AmbiguousDates(
             f"{where_}, line {line_of(at)}", verdict.choices,
             written=re.sub(f"[{_MARKS}]", "", key).strip(),
             readings={o: verdict.readings[o].dates[key] for o in verdict.choices})
     assert verdict.order is not None
-    notes.append(dates.explain(verdict, keys, written, line=line_of,
-                               too_early="before WhatsApp existed", too_late="after today",
-                               earliest=RELEASED))
+    notes.append(dates.explain(verdict, line=line_of, too_early="before WhatsApp existed",
+                               too_late="after today", earliest=RELEASED))
     reading = verdict.readings[verdict.order]
     _note_odd_dates(reading, notes, line_of)
-    return {k: v for k, v in reading.dates.items() if isinstance(k, str)}
+    return dict(reading.dates)
+
+
+def _numbers(key: str) -> dates.Written:
+    """The three numbers of a header's date (three empty ones when it has not three)."""
+    numbers = _NUM.findall(key)
+    return (numbers[0], numbers[1], numbers[2]) if len(numbers) == 3 else ("", "", "")
 
 
 def _note_odd_dates(reading: dates.Reading, notes: list[str],
@@ -505,7 +504,7 @@ def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, t
                 continue
             sender = senders[sender_name] = _sender(sender_name, owner)
         if "<" in content or "omitted" in content or "(" in content or "\u200e" in content \
-                or "\u2039" in content or "\u200f" in content:
+                or "\u2039" in content:
             if ios and content.startswith("\u200e") and _is_ios_notice(content, media):
                 append(_new_message(sent_at, None,
                                     f"{sender_name}: {content}".replace("\u200e", ""),
