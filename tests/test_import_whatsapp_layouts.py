@@ -178,6 +178,9 @@ DOCUMENTED = {
 
 
 def test_documented_layouts_read_right():
+    """... and are recognised by their first line, where a text file that merely starts with
+    a date and a time is not taken for a chat."""
+    assert detect_format("notes.txt", b"2024-01-05 10:00 Meeting with Sam\n") is None
     for name, (lines, expected) in DOCUMENTED.items():
         parsed = _parse("\n".join(lines) + "\n")
         assert [m.sent_at for m in parsed.messages] == [_utc(*e) for e in expected], name

@@ -146,10 +146,17 @@ _QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f"
 
 
 def is_header_line(line: str) -> bool:
-    """True when ``line`` starts like a WhatsApp message line in any known layout."""
+    """True when ``line`` starts like a WhatsApp message line in any known layout.
+
+    For the layouts whose header ends in a plain space or ``": "`` (which other text files
+    share, "2024-01-05 10:00 Meeting"), only when a sender's ``"Name: "`` follows."""
     m = _GENERIC.match(line)
-    return m is not None and (m["comma"] != "" or m["space"] != "" or m["word"] is not None
-                              or m["pre"] is not None)
+    if m is None or not (m["comma"] or m["space"] or m["word"] is not None
+                         or m["pre"] is not None):
+        return False
+    if m["open"] or _unmarked(m["close"]).startswith(("-", "\u2013")):
+        return True
+    return ": " in line[m.end():m.end() + MAX_NAME_LENGTH + 2]
 
 
 def parse(data: Input, *, name: str, tz: str = "Europe/London", date_order: str | None = None,
