@@ -23,9 +23,9 @@ from tests.test_import_pipeline_views import title_of
 
 DIARY = (
     "Date,Time,Where,What happened,How it made me feel\r\n"
-    "03/03/2024,14:30,Outside work,He waited by my car,Scared\r\n"
-    "04/03/2024,evening,Home,Flowers left on the doorstep,Anxious\r\n"
-    "06/03/2024,about 9am,Bus stop,He followed me onto the bus,Shaking\r\n"
+    "13/03/2024,14:30,Outside work,He waited by my car,Scared\r\n"
+    "14/03/2024,evening,Home,Flowers left on the doorstep,Anxious\r\n"
+    "16/03/2024,about 9am,Bus stop,He followed me onto the bus,Shaking\r\n"
 )
 
 

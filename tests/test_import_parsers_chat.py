@@ -94,7 +94,10 @@ def test_whatsapp_fixture_lines_point_back_into_the_file():
     jahn = next(m for m in parsed.messages if m.sender and m.sender.display_name == "Jahn Doe")
     assert (jahn.origin.line_start, jahn.origin.line_end) == (3, 4)
     assert lines[2].startswith("30/01/19, 20:49 - Jahn Doe: ")
-    assert parsed.notes == ("date order inferred: day-first (a day of 20 on line 2)",)
+    assert parsed.notes == ("date order inferred: day-first (day, month, year): "
+                            "not month-first: no month 20 on line 2; "
+                            "not year-first: line 1 would be 19 January 2001, before WhatsApp "
+                            "existed; not month-year-day: no month 20 on line 2",)
 
 
 @pytest.mark.parametrize(("file_name", "order"), [
@@ -165,7 +168,7 @@ def test_the_fixtures_are_detected_by_content():
 # --- WhatsApp: every layout in formats.md ----------------------------------------------------
 
 FIRST = datetime(2018, 6, 13, 21, 25, 15)  # a day of 13 settles day/month order
-SECOND = datetime(2018, 6, 14, 9, 5, 7)
+SECOND = datetime(2018, 7, 2, 9, 5, 7)  # and a day of 2 rules out year-first (2002)
 
 
 def _h12(d: datetime) -> int:
@@ -225,25 +228,25 @@ def test_dates_that_never_settle_the_order_raise_ambiguous_dates_unless_the_call
     data = b"01/02/19, 10:00 - Alex: hi\n03/04/19, 11:00 - Alex: again\n"
     with pytest.raises(AmbiguousDates) as caught:
         whatsapp.parse(data, name="chat.txt")
-    assert caught.value.where == "chat.txt"
+    assert caught.value.where == "chat.txt, line 1"
     assert caught.value.choices == ("day-first", "month-first")
     day_first = whatsapp.parse(data, name="chat.txt", date_order="day-first")
     month_first = whatsapp.parse(data, name="chat.txt", date_order="month-first")
     assert _local(day_first.messages[0].sent_at) == "2019-02-01T10:00:00"
     assert _local(month_first.messages[0].sent_at) == "2019-01-02T10:00:00"
-    with pytest.raises(ImportFailure, match="day-first or month-first"):
+    with pytest.raises(ImportFailure, match="date order must be one of day-first, month-first"):
         whatsapp.parse(data, name="chat.txt", date_order="sideways")
 
 
 def test_a_file_that_is_both_day_first_and_month_first_is_refused():
-    data = b"13/01/19, 10:00 - Alex: hi\n01/13/19, 11:00 - Alex: again\n"
+    data = b"13/01/2019, 10:00 - Alex: hi\n01/13/2019, 11:00 - Alex: again\n"
     with pytest.raises(ImportFailure) as caught:
         whatsapp.parse(data, name="chat.txt")
     assert caught.value.where == "chat.txt, line 2"
 
 
 def test_an_impossible_date_names_its_line_and_not_the_text():
-    data = b"13/01/19, 10:00 - Alex: secret words\n31/02/19, 11:00 - Alex: more secrets\n"
+    data = b"13/01/2019, 10:00 - Alex: secret words\n31/02/2019, 11:00 - Alex: more secrets\n"
     with pytest.raises(ImportFailure) as caught:
         whatsapp.parse(data, name="chat.txt")
     assert caught.value.where == "chat.txt, line 2"
@@ -258,12 +261,12 @@ def test_a_caller_date_order_that_the_file_contradicts_fails_on_the_line():
     assert caught.value.where == "chat.txt, line 2"
 
 
-@pytest.mark.parametrize("header", ["13/01/19, 25:00 - ", "13/01/19, 10:61 - ",
-                                    "1/13/19, 13:10 PM - "])
+@pytest.mark.parametrize("header", ["13/01/2019, 25:00 - ", "13/01/2019, 10:61 - ",
+                                    "1/13/2019, 13:10 PM - "])
 def test_an_impossible_time_names_its_line(header):
-    data = f"13/01/19, 10:00 - Alex: hi\n{header}Alex: hi\n".encode()
+    data = f"13/01/2019, 10:00 - Alex: hi\n{header}Alex: hi\n".encode()
     if "PM" in header:
-        data = f"1/13/19, 10:00 AM - Alex: hi\n{header}Alex: hi\n".encode()
+        data = f"1/13/2019, 10:00 AM - Alex: hi\n{header}Alex: hi\n".encode()
     with pytest.raises(ImportFailure) as caught:
         whatsapp.parse(data, name="chat.txt")
     assert caught.value.where == "chat.txt, line 2"
@@ -271,7 +274,8 @@ def test_an_impossible_time_names_its_line(header):
 
 def test_the_skipped_spring_hour_is_read_with_the_offset_before_the_change():
     """31 March 2019, London: clocks went from 01:00 GMT to 02:00 BST; 01:30 never showed."""
-    data = b"31/03/19, 00:30 - Alex: a\n31/03/19, 01:30 - Alex: b\n31/03/19, 02:30 - Alex: c\n"
+    data = (b"31/03/2019, 00:30 - Alex: a\n31/03/2019, 01:30 - Alex: b\n"
+            b"31/03/2019, 02:30 - Alex: c\n")
     parsed = whatsapp.parse(data, name="chat.txt")
     assert [m.sent_at for m in parsed.messages] == [
         datetime(2019, 3, 31, 0, 30, tzinfo=UTC), datetime(2019, 3, 31, 1, 30, tzinfo=UTC),
@@ -280,7 +284,8 @@ def test_the_skipped_spring_hour_is_read_with_the_offset_before_the_change():
 
 
 def test_the_repeated_autumn_hour_takes_the_first_occurrence():
-    data = b"27/10/19, 00:30 - Alex: a\n27/10/19, 01:30 - Alex: b\n27/10/19, 12:00 - Alex: c\n"
+    data = (b"27/10/2019, 00:30 - Alex: a\n27/10/2019, 01:30 - Alex: b\n"
+            b"27/10/2019, 12:00 - Alex: c\n")
     parsed = whatsapp.parse(data, name="chat.txt")
     assert [m.sent_at for m in parsed.messages] == [
         datetime(2019, 10, 26, 23, 30, tzinfo=UTC), datetime(2019, 10, 27, 0, 30, tzinfo=UTC),
@@ -289,7 +294,7 @@ def test_the_repeated_autumn_hour_takes_the_first_occurrence():
 
 
 def test_times_are_read_in_the_zone_given_and_it_is_recorded():
-    data = b"13/07/19, 10:00 - Alex: hi\n"
+    data = b"13/07/2019, 10:00 - Alex: hi\n"
     parsed = whatsapp.parse(data, name="chat.txt", tz="America/New_York")
     assert parsed.messages[0].sent_at == datetime(2019, 7, 13, 14, 0, tzinfo=UTC)
     assert parsed.assumed_time_zone == "America/New_York"
@@ -312,7 +317,7 @@ def test_ios_notices_are_system_lines_but_calls_and_deletions_keep_their_sender(
 
 
 def test_the_owner_is_marked_by_display_name():
-    data = b"13/01/19, 10:00 - Alex: hi\n13/01/19, 10:01 - Sam: hello\n"
+    data = b"13/01/2019, 10:00 - Alex: hi\n13/01/2019, 10:01 - Sam: hello\n"
     alex, sam = whatsapp.parse(data, name="chat.txt", owner="Alex").messages
     assert alex.sender.is_owner and not sam.sender.is_owner
 
@@ -366,7 +371,7 @@ def _folder(root: Path, files: dict[str, bytes]) -> Path:
 
 
 def test_a_zip_with_two_chats_or_none_is_refused():
-    one = b"13/01/19, 10:00 - Alex: hi\n"
+    one = b"13/01/2019, 10:00 - Alex: hi\n"
     with pytest.raises(ImportFailure, match="2 chats"):
         whatsapp.parse(_zip({"a/_chat.txt": one, "b/_chat.txt": one}), name="x.zip")
     with pytest.raises(ImportFailure, match="no WhatsApp chat"):
@@ -374,7 +379,7 @@ def test_a_zip_with_two_chats_or_none_is_refused():
 
 
 def test_crlf_utf8_bom_and_utf16_files_read_the_same():
-    text = "13/01/19, 10:00 - Alex: hi\r\nthere\r\n13/01/19, 10:01 - Sam: ok\r\n"
+    text = "13/01/2019, 10:00 - Alex: hi\r\nthere\r\n13/01/2019, 10:01 - Sam: ok\r\n"
     plain = whatsapp.parse(text.replace("\r\n", "\n").encode(), name="c.txt").messages
     for data in (text.encode(), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16")):
         assert whatsapp.parse(data, name="c.txt").messages == plain
@@ -382,7 +387,7 @@ def test_crlf_utf8_bom_and_utf16_files_read_the_same():
 
 
 def test_broken_utf8_is_read_with_replacement_characters_and_a_note():
-    data = b"13/01/19, 10:00 - Alex: hi\n13/01/19, 10:01 - Sam: caf\xe9\n"
+    data = b"13/01/2019, 10:00 - Alex: hi\n13/01/2019, 10:01 - Sam: caf\xe9\n"
     parsed = whatsapp.parse(data, name="chat.txt")
     assert parsed.messages[1].text == "caf\ufffd"
     assert any(note.startswith("the file is not valid UTF-8 from line 2")
@@ -394,7 +399,7 @@ def test_broken_utf8_is_read_with_replacement_characters_and_a_note():
     (b"\n\n  \n", "chat.txt", "empty"),
     (b"hello\x00\x01\x02binary", "chat.txt, line 1", "binary"),
     (b'{"messages": []}', "chat.txt", "no line starts with a date"),
-    (b"Some notes\n13/01/19, 10:00 - Alex: hi\n", "chat.txt, line 1", "does not start"),
+    (b"Some notes\n13/01/2019, 10:00 - Alex: hi\n", "chat.txt, line 1", "does not start"),
 ])
 def test_bad_whatsapp_input_fails_clearly(data, where, reason):
     with pytest.raises(ImportFailure) as caught:
@@ -718,7 +723,7 @@ def test_bad_x_input_names_the_entry(data, where):
     (b"", "empty"),
     (b'{"messages": [1, 2', "not valid JSON"),
     (b"\xff\xfe\x00garbage", "not valid"),
-    (b"13/01/19, 10:00 - Alex: hi\n", "not valid JSON"),
+    (b"13/01/2019, 10:00 - Alex: hi\n", "not valid JSON"),
 ])
 def test_json_parsers_refuse_bombs_truncation_and_the_wrong_format(parse, data, reason):
     with pytest.raises(ImportFailure, match=reason):
@@ -781,7 +786,7 @@ def test_overlapping_entries_are_refused_as_a_bomb():
 def test_path_traversal_names_are_refused_naming_the_member(member):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("_chat.txt", b"13/01/19, 10:00 - A: hi\n")
+        archive.writestr("_chat.txt", b"13/01/2019, 10:00 - A: hi\n")
         info = zipfile.ZipInfo("placeholder")
         info.filename = member  # ZipInfo would otherwise normalise the name
         archive.writestr(info, b"x")
@@ -818,7 +823,7 @@ def test_symlinks_encrypted_and_duplicate_members_are_refused():
 
 
 def test_a_damaged_member_fails_naming_the_zip_and_member():
-    data = bytearray(_zip({"_chat.txt": b"13/01/19, 10:00 - A: hi\n" * 100}))
+    data = bytearray(_zip({"_chat.txt": b"13/01/2019, 10:00 - A: hi\n" * 100}))
     start = 30 + len("_chat.txt")
     data[start + 5:start + 15] = b"\x00" * 10
     with SafeZip(bytes(data), name="a.zip") as archive, \

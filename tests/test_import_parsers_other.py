@@ -659,7 +659,7 @@ def test_unknown_headers_get_no_suggestion():
 
 def test_a_windows_1252_diary_as_excel_saves_it_is_decoded():
     words = "He said \u201cI\u2019ll find you\u201d \u2013 caf\u00e9"
-    data = f"Date,What happened\n01/02/2024,{words}\n".encode("cp1252")
+    data = f"Date,What happened\n13/02/2024,{words}\n".encode("cp1252")
     preview = diary.inspect(data, name="d.csv")
     assert preview.encoding == "windows-1252"
     (row,) = diary.parse(data, name="d.csv", mapping=preview.suggested_mapping).diary
@@ -692,10 +692,10 @@ def test_diary_rows_are_read_with_uk_dates_times_and_precision():
 
 
 def test_summer_times_are_read_in_british_summer_time():
-    data = b"Date,Time,What happened\n01/07/2024,14:30,Rang the doorbell\n"
+    data = b"Date,Time,What happened\n13/07/2024,14:30,Rang the doorbell\n"
     (row,) = diary.parse(data, name="d.csv",
                          mapping={"date": 0, "time": 1, "what_happened": 2}).diary
-    assert row.start == datetime(2024, 7, 1, 13, 30, tzinfo=UTC)
+    assert row.start == datetime(2024, 7, 13, 13, 30, tzinfo=UTC)
 
 
 def test_month_first_dates_when_asked():

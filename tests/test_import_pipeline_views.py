@@ -116,8 +116,8 @@ def test_an_unknown_zone_is_refused_at_the_field(owner_client, vault):
 def test_ambiguous_dates_ask_for_the_order(owner_client, vault):
     response = upload(owner_client, vault, b"01/03/2025, 09:15 - Mark: hi\n",
                       name="chat.txt", format="whatsapp")
-    page = owner_client.get(response["Location"]).content.decode()
-    assert "Choose how dates are written in the file" in page
+    page = owner_client.get(response["Location"], follow=True).content.decode()
+    assert "How are dates written in this file?" in page
 
 
 def test_accepting_one_then_all(owner_client, vault, batch):

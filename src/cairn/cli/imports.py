@@ -27,6 +27,7 @@ from cairn.cli.arguments import file_name
 from cairn.cli.context import current_vault, vault_option
 from cairn.cli.errors import CairnError
 from cairn.cli.output import with_progress
+from cairn.importers.dates import ORDERS as DATE_ORDERS
 
 if TYPE_CHECKING:
     from cairn.importers.models import ImportBatch
@@ -69,9 +70,10 @@ def import_group() -> None:
               help="What kind of export it is.")
 @click.option("--tz", "time_zone", metavar="ZONE",
               help="The time zone of times the file gives without one (default: the vault's).")
-@click.option("--date-order", type=click.Choice(["day-first", "month-first"]),
-              help="Whether dates like 01/02/25 are day first or month first, when the file "
-                   "does not settle it.")
+@click.option("--date-order", type=click.Choice(list(DATE_ORDERS)),
+              help="The order of day, month and year in the file's dates, when the file "
+                   "does not settle it: day-first (31/12/24), month-first (12/31/24), "
+                   "year-first (24/12/31), year-day-month, day-year-month, month-year-day.")
 @click.option("--me", "owner", metavar="NAME",
               help="Your own name as the chat shows it, so your replies are kept as yours.")
 @click.option("--columns", "columns", metavar="FIELD=N,...",
@@ -101,9 +103,7 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
                 owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
             quiet=as_json, phases=PHASES)
     except AmbiguousDates as exc:
-        raise CairnError(f"import: {exc.where}: the dates could be day/month or month/day; "
-                         "run again with --date-order day-first or --date-order month-first"
-                         ) from None
+        raise CairnError(f"import: {_date_question(exc)}") from None
     except ImportFailure as exc:
         raise CairnError(f"import: {exc}") from None
     if as_json:
@@ -112,6 +112,17 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     _print_summary(vault, result)
+
+
+def _date_question(exc: Any) -> str:
+    """One line: where the file shows that its dates can be read more than one way, what
+    that date would be in each order, and how to say which."""
+    readings = "; ".join(f"{order}: {day.day} {day:%B} {day.year}"
+                         for order, day in exc.readings.items())
+    shown = f" ({exc.written} reads as {readings})" if exc.written and readings else ""
+    options = " or ".join(f"--date-order {order}" for order in exc.choices)
+    return (f"{exc.where}: the dates could be read more than one way{shown}; run again with "
+            f"{options}")
 
 
 def _is_diary(file: Path, fmt: str) -> bool:

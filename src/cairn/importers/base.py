@@ -13,8 +13,9 @@ whose message names the file and the line or entry at fault and never quotes mes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 class ImportFailure(Exception):
@@ -27,12 +28,19 @@ class ImportFailure(Exception):
 
 
 class AmbiguousDates(ImportFailure):
-    """Nothing in the file settles whether dates are day-first or month-first: ask."""
+    """The file leaves the order of day, month and year open: ask (``cairn.importers.dates``).
 
-    def __init__(self, where: str, choices: tuple[str, ...] = ("day-first", "month-first")) -> None:
-        super().__init__(where, "the dates could be day/month or month/day; say which "
-                                "(--date-order day-first or month-first)")
+    ``where`` names the file and a line whose date reads differently in each of ``choices``
+    (keys of ``dates.ORDERS``); ``written`` is that date as written and ``readings`` what it
+    would be in each order."""
+
+    def __init__(self, where: str, choices: tuple[str, ...] = ("day-first", "month-first"), *,
+                 written: str = "", readings: Mapping[str, date] | None = None) -> None:
+        super().__init__(where, f"the dates could be read {' or '.join(choices)}; say which "
+                                f"({' or '.join(f'--date-order {c}' for c in choices)})")
         self.choices = choices
+        self.written = written
+        self.readings = dict(readings or {})
 
 
 @dataclass(frozen=True)

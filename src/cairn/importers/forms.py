@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -25,24 +27,43 @@ class ImportForm(forms.Form):
         label="Time zone", max_length=64,
         help_text="Times in the file that have no time zone are read in this one",
         error_messages={"required": "Enter a time zone, for example Europe/London"})
-    date_order = forms.ChoiceField(
-        label="How are dates written in the file?", required=False,
-        choices=[("auto", "Work it out from the file"), *DateOrder.choices],
-        help_text="Only needed if we cannot tell from the file")
     owner = forms.CharField(
         label="Your name in the chat (optional)", required=False, max_length=200,
         help_text="So your own replies are kept as yours")
 
     SERVICE_FIELDS = {"tz": "time_zone"}
 
-    def clean_date_order(self) -> str | None:
-        value = self.cleaned_data.get("date_order")
-        return None if value in (None, "", "auto") else str(value)
-
     def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"format": ImportFormat.AUTO, "time_zone": time_zone,
-                                      "date_order": "auto"})
+        kwargs.setdefault("initial", {"format": ImportFormat.AUTO, "time_zone": time_zone})
         super().__init__(*args, **kwargs)
+
+
+class DateOrderForm(forms.Form):
+    """"How are dates written in this file?", asked only when the file cannot settle it.
+
+    One radio per order the file leaves open (``ImportJob.date_question``), each with a hint
+    saying what the file's example line would then be."""
+
+    date_order = forms.ChoiceField(
+        label="How are dates written in this file?",
+        error_messages={"required": "Choose how dates are written in the file",
+                        "invalid_choice": "Choose how dates are written in the file"})
+
+    def __init__(self, *args: Any, question: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        readings = question.get("readings") or {}
+        line = question.get("line")
+        self.fields["date_order"].choices = [
+            (order, DateOrder(order).label) for order in readings if order in DateOrder.values]
+        self.item_hints = {
+            order: (f"Line {line} would be {_long_date(value)}" if line else
+                    f"The example date would be {_long_date(value)}")
+            for order, value in readings.items()}
+
+
+def _long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B} {day.year}"
 
 
 class ConfirmCandidateForm(forms.Form):

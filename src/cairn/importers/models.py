@@ -48,8 +48,14 @@ class ImportFormat(models.TextChoices):
 
 
 class DateOrder(models.TextChoices):
-    DAY_FIRST = "day-first", "Day first (31/12/2024)"
-    MONTH_FIRST = "month-first", "Month first (12/31/2024)"
+    """The orders of ``cairn.importers.dates.ORDERS``, each with 31 December 2024 in it."""
+
+    DAY_FIRST = "day-first", "Day, month, year (31/12/2024)"
+    MONTH_FIRST = "month-first", "Month, day, year (12/31/2024)"
+    YEAR_FIRST = "year-first", "Year, month, day (2024/12/31)"
+    YEAR_DAY_MONTH = "year-day-month", "Year, day, month (2024/31/12)"
+    DAY_YEAR_MONTH = "day-year-month", "Day, year, month (31/2024/12)"
+    MONTH_YEAR_DAY = "month-year-day", "Month, year, day (12/2024/31)"
 
 
 class ItemKind(models.TextChoices):
@@ -75,6 +81,7 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Reading the file"
     SAVING = "saving", "Saving to your log"
+    ASKING = "asking", "Waiting for you to say how dates are written"
     DONE = "done", "Finished"
     FAILED = "failed", "Could not be imported"
 
@@ -243,7 +250,6 @@ class ImportJob(SealedFields, models.Model):
     size = models.PositiveBigIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
-    ambiguous_dates = models.BooleanField(default=False)
     task_id = models.CharField(max_length=64, blank=True)
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
@@ -252,6 +258,10 @@ class ImportJob(SealedFields, models.Model):
     owner_name = SealedField("")  # the victim's own name in the chat, if given
     error = SealedField("")
     column_mapping = SealedField(None)  # a CSV diary's confirmed columns: field -> 0-based
+    # When the file left the order of day, month and year open (status "asking"): the line,
+    # its date as written, and what it would be in each order left ({"line", "written",
+    # "readings": {order: ISO date}}).
+    date_question = SealedField(None)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

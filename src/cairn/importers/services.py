@@ -56,6 +56,7 @@ from django.utils import timezone
 from cairn.audit import services as audit
 from cairn.importers import rules
 from cairn.importers.base import (
+    AmbiguousDates,
     Attachment,
     DiaryRow,
     ImportFailure,
@@ -617,12 +618,14 @@ def commit_import(*, actor: Any, vault: Vault,
 
     ``source`` is a path, an open binary stream or bytes; ``name`` is the file's name as the
     victim knows it (kept sealed on the exhibit). ``tz`` is the zone for times the file gives
-    without one (default: the vault's). ``date_order`` settles dd/mm against mm/dd when the
-    file does not. ``owner`` is the victim's own name as the export shows it, for formats
-    that cannot tell (WhatsApp). ``mapping`` is a CSV diary's confirmed columns (field name
-    to 0-based column, see ``check_diary_columns``). ``dkim_lookup`` says whether e-mail
-    DKIM keys may be looked up in DNS (default: ``CAIRN_DKIM_LOOKUP``). With ``dry_run``
-    everything is worked out and then rolled back.
+    without one (default: the vault's). ``date_order`` settles the order of day, month and
+    year when the file does not (a key of ``cairn.importers.dates.ORDERS``); without it, a
+    file that leaves the order open raises ``AmbiguousDates``. ``owner`` is the victim's own
+    name as the export shows it, for formats that cannot tell (WhatsApp). ``mapping`` is a
+    CSV diary's confirmed columns (field name to 0-based column, see
+    ``check_diary_columns``). ``dkim_lookup`` says whether e-mail DKIM keys may be looked up
+    in DNS (default: ``CAIRN_DKIM_LOOKUP``). With ``dry_run`` everything is worked out and
+    then rolled back.
 
     Raises ``ImportFailure`` (naming the file and line or entry) for a file that cannot be
     imported and ``ValidationError`` for a bad choice; nothing is stored in either case.
@@ -635,7 +638,7 @@ def commit_import(*, actor: Any, vault: Vault,
     except timeframe.TimeframeError as exc:
         raise ValidationError({"tz": [exc.message]}) from None
     if date_order not in (None, "", *DateOrder.values):
-        raise ValidationError({"date_order": ["Choose day-first or month-first"]})
+        raise ValidationError({"date_order": [f"Choose one of {', '.join(DateOrder.values)}"]})
     with _local_copy(source, name) as (path, sha256, size), \
             tempfile.TemporaryDirectory(prefix="cairn-media-") as media_dir:
         if size == 0:
@@ -1248,7 +1251,7 @@ def stage_import(*, actor: Any, vault: Vault, stream: BinaryIO, name: str,
     except timeframe.TimeframeError:
         errors["time_zone"] = ["Enter a time zone such as Europe/London"]
     if date_order not in (None, "", *DateOrder.values):
-        errors["date_order"] = ["Choose day first or month first"]
+        errors["date_order"] = ["Choose how dates are written in the file"]
     if errors:
         raise ValidationError(errors)
     store = default_store()
@@ -1277,7 +1280,9 @@ def stage_import(*, actor: Any, vault: Vault, stream: BinaryIO, name: str,
 
 def run_import_job(job_id: Any) -> None:
     """Run a staged import (called by the background task). Never raises for bad input:
-    the job records the failure message, and the staged file is deleted either way."""
+    the job records the failure message, and the staged file is deleted either way, except
+    when the file leaves the order of day, month and year open: then the job waits
+    ("asking", with ``date_question``) for ``answer_date_order`` and keeps its file."""
     job = ImportJob.objects.select_related("vault", "created_by").get(pk=job_id)
     if job.status != JobStatus.QUEUED or awaiting_columns(job):
         return  # already run, or a diary whose columns the victim has not confirmed yet
@@ -1292,6 +1297,7 @@ def run_import_job(job_id: Any) -> None:
         status = JobStatus.SAVING if phase in ("saving", "proposing") else JobStatus.RUNNING
         ImportJob.objects.filter(pk=job.pk).update(status=status, done=done, total=total)
 
+    asking = False
     try:
         with tempfile.TemporaryDirectory(prefix="cairn-job-") as folder:
             path = Path(folder) / "staged"
@@ -1303,11 +1309,12 @@ def run_import_job(job_id: Any) -> None:
                 format=job.format, tz=job.time_zone, date_order=job.date_order or None,
                 progress=report, owner=job.owner_name or None, mapping=job_columns(job))
         _set_job(job, status=JobStatus.DONE, batch=result.batch)
+    except AmbiguousDates as exc:
+        asking = True
+        job.date_question = date_question(exc)
+        _set_job(job, status=JobStatus.ASKING)
     except ImportFailure as exc:
-        from cairn.importers.base import AmbiguousDates
-
-        _set_job(job, status=JobStatus.FAILED, error=str(exc),
-                 ambiguous_dates=isinstance(exc, AmbiguousDates))
+        _set_job(job, status=JobStatus.FAILED, error=str(exc))
     except ValidationError as exc:
         _set_job(job, status=JobStatus.FAILED, error="; ".join(exc.messages))
     except Exception as exc:
@@ -1316,7 +1323,46 @@ def run_import_job(job_id: Any) -> None:
         _set_job(job, status=JobStatus.FAILED,
                  error="Something went wrong while importing this file. Nothing was saved.")
     finally:
-        _discard_staged(job)
+        if not asking:
+            _discard_staged(job)
+
+
+def date_question(refusal: AmbiguousDates) -> dict[str, Any]:
+    """What the "How are dates written?" page shows: the line, its date as written, and
+    what that date would be in each order the file leaves open (ISO dates)."""
+    line = refusal.where.rsplit(", line ", 1)[-1]
+    return {"line": int(line) if line.isdigit() else None, "written": refusal.written,
+            "readings": {order: refusal.readings[order].isoformat()
+                         for order in refusal.choices if order in refusal.readings}}
+
+
+def awaiting_date_order(job: ImportJob) -> bool:
+    """A job whose file left the order of day, month and year open, waiting for the victim."""
+    return job.status == JobStatus.ASKING
+
+
+def answer_date_order(*, actor: Any, job: ImportJob, order: str) -> ImportJob:
+    """Record how the victim says the file's dates are written; the job can then run again.
+
+    ``order`` must be one of the orders the file left open (``job.date_question``). Raises
+    ``ValidationError`` (on ``date_order``) otherwise, or when the job is not asking."""
+    vault_services.require_owner(actor, job.vault)
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        question = current.date_question or {}
+        if current.status != JobStatus.ASKING:
+            raise ValidationError({"date_order": ["The dates of this file were already "
+                                                  "settled"]})
+        if order not in question.get("readings", {}):
+            raise ValidationError({"date_order": ["Choose how dates are written in the "
+                                                  "file"]})
+        current.date_order = order
+        current.status = JobStatus.QUEUED
+        current.save()
+        audit.record(actor=actor, action="import.dates.answered", object_type="importjob",
+                     object_id=current.pk, vault_id=current.vault_id,
+                     detail={"date_order": order})
+    return current
 
 
 def _discard_staged(job: ImportJob) -> None:
@@ -1332,13 +1378,12 @@ def note_task(job: ImportJob, task_id: str) -> None:
 
 
 def _set_job(job: ImportJob, *, status: str, batch: ImportBatch | None = None,
-             error: str = "", ambiguous_dates: bool = False) -> None:
+             error: str = "") -> None:
     job.status = status
     if batch is not None:
         job.batch = batch
     if error:
         job.error = error
-        job.ambiguous_dates = ambiguous_dates
     if status in (JobStatus.DONE, JobStatus.FAILED):
         job.finished_at = timezone.now()
     job.save()

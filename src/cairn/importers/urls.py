@@ -10,6 +10,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_progress, name="job"),
     path("jobs/<uuid:job_id>/status/", views.job_status, name="job-status"),
     path("jobs/<uuid:job_id>/columns/", views.job_columns, name="columns"),
+    path("jobs/<uuid:job_id>/dates/", views.job_dates, name="dates"),
     path("batches/<uuid:batch_id>/", views.batch_review, name="batch"),
     path("batches/<uuid:batch_id>/accept/", views.batch_accept, name="accept"),
     path("proposals/<uuid:proposal_id>/dismiss/", views.proposal_dismiss,

@@ -21,7 +21,12 @@ from django.views.decorators.http import require_http_methods
 
 from cairn.importers import access, services, tasks
 from cairn.importers.base import ImportFailure
-from cairn.importers.forms import ConfirmCandidateForm, DiaryColumnsForm, ImportForm
+from cairn.importers.forms import (
+    ConfirmCandidateForm,
+    DateOrderForm,
+    DiaryColumnsForm,
+    ImportForm,
+)
 from cairn.importers.models import (
     CandidateStatus,
     ImportBatch,
@@ -49,7 +54,6 @@ def import_start(request: HttpRequest, vault_id: str) -> HttpResponse:
             job = services.stage_import(
                 actor=request.user, vault=vault, stream=upload, name=upload.name,
                 format=form.cleaned_data["format"], tz=form.cleaned_data["time_zone"],
-                date_order=form.cleaned_data["date_order"],
                 owner=form.cleaned_data["owner"])
         except ValidationError as exc:
             add_service_errors(form, exc, ImportForm.SERVICE_FIELDS)
@@ -101,10 +105,39 @@ def job_columns(request: HttpRequest, job_id: str) -> HttpResponse:
                   status=400 if form.errors or error else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_dates(request: HttpRequest, job_id: str) -> HttpResponse:
+    """"How are dates written in this file?": asked when the file leaves the order of day,
+    month and year open. Shows the line that shows it and what each answer would make of
+    it (in the page's body only, never its title or URL); the answer runs the import."""
+    job = access.get_job_for_user(request.user, job_id)
+    if not services.awaiting_date_order(job):
+        return redirect("importers:job", job.pk)
+    question = job.date_question or {}
+    form = DateOrderForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_date_order(actor=request.user, job=job,
+                                       order=form.cleaned_data["date_order"])
+        except ValidationError as exc:
+            add_service_errors(form, exc, {})
+        else:
+            tasks.enqueue_import(job)
+            return redirect("importers:job", job.pk)
+    context = {"vault": job.vault, "job": job, "form": form, "question": question,
+               "nav": "import"}
+    return render(request, "importers/dates.html", context,
+                  status=400 if form.errors else 200)
+
+
 def _job_state(job: Any) -> dict[str, Any]:
     review = reverse("importers:batch", args=[job.batch_id]) if job.batch_id else ""
+    asking = reverse("importers:dates", args=[job.pk]) if services.awaiting_date_order(
+        job) else ""
     return {"status": job.status, "label": JobStatus(job.status).label, "done": job.done,
-            "total": job.total, "finished": job.finished, "review_url": review}
+            "total": job.total, "finished": job.finished, "review_url": review,
+            "next_url": asking}
 
 
 @login_required
@@ -115,6 +148,8 @@ def job_progress(request: HttpRequest, job_id: str) -> HttpResponse:
         return redirect("importers:batch", job.batch_id)
     if services.awaiting_columns(job):
         return redirect("importers:columns", job.pk)
+    if services.awaiting_date_order(job):
+        return redirect("importers:dates", job.pk)
     return render(request, "importers/progress.html",
                   {"vault": job.vault, "job": job, "state": _job_state(job), "nav": "import",
                    "status_url": reverse("importers:job-status", args=[job.pk])})

@@ -11,9 +11,13 @@ Two steps, because only the victim knows what their columns mean:
    confirmed mapping (field name to 0-based column index) into ``DiaryRow`` items.
 
 Input: a ``Source`` (bytes, a path or a binary stream; see ``_input``); a diary is small, so
-it is read whole. Dates: ``dd/mm/yyyy`` (or ``-``/``.``, two-digit years as 20yy),
-``d Month yyyy`` ("3rd March 2024", "Sun 3 Mar 24"), ``yyyy-mm-dd``; ``date_order=
-"month-first"`` reads slashed dates as US ``mm/dd/yyyy``. Times: ``14:30``, ``2.30pm``,
+it is read whole. Dates: three numbers separated by ``/``, ``-`` or ``.`` (two-digit years as
+20yy), ``d Month yyyy`` ("3rd March 2024", "Sun 3 Mar 24"), ``yyyy-mm-dd`` (ISO 8601). The
+order of day, month and year of the numeric dates is settled from the whole date column by
+``cairn.importers.dates.settle`` (every date real, from 1900 to two days after ``today``, and
+the rows in time order, oldest or newest first); when the column leaves it open,
+``AmbiguousDates`` names a row whose date reads differently, unless the caller passes
+``date_order`` (a key of ``dates.ORDERS``). Times: ``14:30``, ``2.30pm``,
 ``2pm``, ``1430``; the words "morning", "afternoon", "evening", "night"/"overnight" give
 an interval with a coarser precision. The date and time cells as written are kept in
 ``when_words``. A date that cannot be real ("31/02/2024"), or a date cell that is not a date,
@@ -27,12 +31,13 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cairn.importers.base import DiaryRow, ImportFailure, Origin, ParsedImport
+from cairn.importers import dates
+from cairn.importers.base import AmbiguousDates, DiaryRow, ImportFailure, Origin, ParsedImport
 from cairn.importers.parsers._input import Source, open_binary, source_name
 
 __all__ = ["DATE_ORDERS", "FIELDS", "FORMAT", "DiaryPreview", "inspect", "parse"]
@@ -40,7 +45,8 @@ __all__ = ["DATE_ORDERS", "FIELDS", "FORMAT", "DiaryPreview", "inspect", "parse"
 FORMAT = "csv"
 FIELDS = ("date", "time", "place", "what_happened", "witnesses", "impact", "police_reference")
 REQUIRED = ("date", "what_happened")
-DATE_ORDERS = ("day-first", "month-first")
+DATE_ORDERS = tuple(dates.ORDERS)
+EARLIEST = date(1900, 1, 1)  # a diary may look back a long way, but not this far
 MAX_SIZE = 64 * 1024 * 1024
 _DELIMITERS = ",;\t|"
 
@@ -72,7 +78,7 @@ MONTHS = {name: number for number, names in enumerate(
      ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
      ("december", "dec")), start=1) for name in names}
 
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,4})[/.\-](\d{1,4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _WORD_DATE = re.compile(r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+"
                         r"(\d{4}|\d{2})$")
@@ -136,12 +142,15 @@ def suggest_mapping(header: tuple[str, ...] | list[str]) -> dict[str, int]:
 
 
 def parse(data: Source, *, name: str | None = None, mapping: Mapping[str, int],
-          tz: str = "Europe/London", date_order: str = "day-first",
-          has_header: bool = True) -> ParsedImport:
-    """Read the diary's rows with a confirmed ``mapping`` (see ``inspect``)."""
+          tz: str = "Europe/London", date_order: str | None = None,
+          has_header: bool = True, today: date | None = None) -> ParsedImport:
+    """Read the diary's rows with a confirmed ``mapping`` (see ``inspect``).
+
+    Raises ``ImportFailure`` (``AmbiguousDates`` when the order of day, month and year of
+    the numeric dates is not settled and ``date_order`` is not given)."""
     file_name = source_name(data, name)
-    if date_order not in DATE_ORDERS:
-        raise ImportFailure(file_name, "the date order must be day-first or month-first")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ImportFailure(file_name, f"the date order must be one of {', '.join(DATE_ORDERS)}")
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
@@ -165,28 +174,36 @@ def parse(data: Source, *, name: str | None = None, mapping: Mapping[str, int],
         if not isinstance(column, int) or not 0 <= column < width:
             raise ImportFailure(file_name, f"the column chosen for {field_name} is not in "
                                            "the file")
+    body = rows[1:] if has_header else rows
+
+    def cell(row: list[str], field_name: str) -> str:
+        column = mapping.get(field_name)
+        return row[column].strip() if column is not None and column < len(row) else ""
+
+    def where(field_name: str, line: int) -> str:
+        column = mapping[field_name]
+        label = header[column] if column < len(header) and header[column] else \
+            f"column {column + 1}"
+        return f"{file_name}, line {line}, column {label!r}"
+
+    order = date_order or _settle_order(
+        [(line, " ".join(cell(row, "date").lower().split())) for line, _, row in body],
+        where=lambda line: where("date", line),
+        latest=(today or datetime.now(zone).date()) + _SLACK)
     diary: list[DiaryRow] = []
-    for index, (line_start, line_end, row) in enumerate(rows[1:] if has_header else rows):
-        def cell(field_name: str, row: list[str] = row) -> str:
-            column = mapping.get(field_name)
-            return row[column].strip() if column is not None and column < len(row) else ""
-
-        def where(field_name: str, line: int = line_start) -> str:
-            column = mapping[field_name]
-            label = header[column] if column < len(header) and header[column] else \
-                f"column {column + 1}"
-            return f"{file_name}, line {line}, column {label!r}"
-
-        start, end, precision = _when(cell("date"), cell("time"), zone, date_order,
-                                      where("date"))
+    for index, (line_start, line_end, row) in enumerate(body):
+        start, end, precision = _when(cell(row, "date"), cell(row, "time"), zone, order,
+                                      where("date", line_start))
         diary.append(DiaryRow(
             origin=Origin(line_start=line_start, line_end=line_end, entry=f"rows[{index}]"),
             start=start, end=end, precision=precision,
-            when_words=" ".join(p for p in (cell("date"), cell("time")) if p),
-            location=cell("place"), description=cell("what_happened"),
-            witnesses=cell("witnesses"), impact=cell("impact"),
-            police_reference=cell("police_reference")))
+            when_words=" ".join(p for p in (cell(row, "date"), cell(row, "time")) if p),
+            location=cell(row, "place"), description=cell(row, "what_happened"),
+            witnesses=cell(row, "witnesses"), impact=cell(row, "impact"),
+            police_reference=cell(row, "police_reference")))
     notes = [f"read as {encoding}, columns separated by {_DELIMITER_NAMES[delimiter]}"]
+    if date_order is None and order != _NO_NUMERIC_DATES:
+        notes.append(f"date order inferred: {order} ({dates.LABELS[order].lower()})")
     if any(r.start is not None for r in diary):
         notes.append(f"dates and times were read in {tz}")
     return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=tz,
@@ -313,15 +330,58 @@ def _aware(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
+_SLACK = timedelta(days=2)  # a local date can run ahead of the importer's own day
+_NO_NUMERIC_DATES = "day-first"  # any order reads a column with no numeric dates alike
+
+
+def _numeric(value: str) -> dates.Written | None:
+    """The three numbers of a numeric date that is not ISO 8601, or None."""
+    if _ISO_DATE.match(value):
+        return None
+    match = _NUMERIC_DATE.match(value)
+    return (match.group(1), match.group(2), match.group(3)) if match else None
+
+
+def _settle_order(cells: list[tuple[int, str]], *, where: Callable[[int], str],
+                  latest: date) -> str:
+    """The order of day, month and year of the column's numeric dates (see the module
+    docstring); ``AmbiguousDates`` or ``ImportFailure`` naming a row when not settled."""
+    lines: list[int] = []
+    keys: list[str] = []
+    written: dict[str, dates.Written] = {}
+    for line, value in cells:
+        numbers = _numeric(value)
+        if numbers is not None:
+            lines.append(line)
+            keys.append(value)
+            written[value] = numbers
+    if not keys:
+        return _NO_NUMERIC_DATES
+    verdict = dates.settle(keys, written, earliest=EARLIEST, latest=latest, direction="either")
+    if verdict.kind == "settled":
+        assert verdict.order is not None
+        return verdict.order
+    if verdict.kind == "impossible":
+        at = verdict.impossible_at or 0
+        raise ImportFailure(where(lines[at]), "the date is not a real date in any order of "
+                                              "day, month and year")
+    at = verdict.shown_at or 0
+    raise AmbiguousDates(where(lines[at]), verdict.choices, written=keys[at],
+                         readings={o: verdict.readings[o].dates[keys[at]]
+                                   for o in verdict.choices})
+
+
 def _date(text: str, date_order: str, where: str) -> date:
     value = " ".join(text.lower().split())
     numbers: tuple[int, int, int] | None = None
     if match := _ISO_DATE.match(value):
         numbers = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    elif match := _NUMERIC_DATE.match(value):
-        first, second, year = (int(g) for g in match.groups())
-        day_, month = (first, second) if date_order == "day-first" else (second, first)
-        numbers = (_full_year(year, match.group(3)), month, day_)
+    elif (written := _numeric(value)) is not None:
+        read = dates.read(written, date_order)
+        if read is None:
+            raise ImportFailure(where, f"the date is not a real date read {date_order} "
+                                       f"({dates.why_impossible(written, date_order)})")
+        return read
     elif match := _WORD_DATE.match(value):
         month_number = MONTHS.get(match.group(2))
         if month_number is None:

@@ -104,11 +104,11 @@ def _items(field: forms.BoundField, hints: dict[str, str] | None = None) -> list
 
 @register.inclusion_tag("web/components/choices.html")
 def govuk_radios(field: forms.BoundField, hint: str = "", inline: bool = False,
-                 small: bool = False, legend_class: str = "govuk-fieldset__legend--s"
-                 ) -> dict[str, Any]:
+                 small: bool = False, legend_class: str = "govuk-fieldset__legend--s",
+                 item_hints: dict[str, str] | None = None) -> dict[str, Any]:
     context = _common(field, hint, legend_class)
-    context.update(kind="radios", input_type="radio", items=_items(field), inline=inline,
-                   small=small)
+    context.update(kind="radios", input_type="radio", items=_items(field, item_hints),
+                   inline=inline, small=small)
     return context
 
 

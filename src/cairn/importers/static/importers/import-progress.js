@@ -9,6 +9,11 @@ if (box && label) {
       const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
       if (response.ok) {
         const state = await response.json();
+        if (state.next_url) {
+          // The file needs an answer first (how its dates are written).
+          window.location.replace(state.next_url);
+          return;
+        }
         if (state.finished) {
           window.location.replace(state.review_url || window.location.href);
           return;
