@@ -6,7 +6,7 @@ court decides."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from cairn.analysis import sources
@@ -36,6 +36,7 @@ STATUS_WORDS = {
 class Suggestion:
     text: str
     incident_ids: tuple[str, ...]
+    key: str = ""  # which suggestion ("cctv", "witness"...), for pages that link from it
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def _suggestions(index: Index) -> dict[str, Suggestion]:
             "your route, your work or going out): it is evidence of the effect on you.",
             index.ordered(no_impact),
         )
-    return out
+    return {key: replace(tip, key=key) for key, tip in out.items()}
 
 
 def threshold(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -92,16 +93,29 @@ def case_cameras(user: Any, case: Case, *, purpose: str) -> list[tuple[Vault, li
     return found
 
 
+def _shared_vault_of(user: Any, case: Case, pk: Any) -> tuple[Camera, Vault] | None:
+    try:
+        camera = Camera.objects.select_related("incident", "vault").get(pk=pk)
+    except (Camera.DoesNotExist, ValueError, TypeError, ValidationError):
+        return None
+    vault = case_access.vaults_shared_with(user, case).filter(pk=camera.vault_id).first()
+    if vault is None or not cameras_in_scope(user, vault, case).filter(pk=camera.pk).exists():
+        return None
+    return camera, vault
+
+
+def case_has_camera(user: Any, case: Case, pk: Any) -> bool:
+    """Whether ``user`` may read this camera through ``case`` (reads nothing of it)."""
+    return _shared_vault_of(user, case, pk) is not None
+
+
 def get_shared_camera(user: Any, case: Case, pk: Any, *, purpose: str) -> Camera:
     """One camera of a log shared with ``case``, within the share's scope; audited."""
     case_access.check_purpose(purpose)
-    try:
-        camera = Camera.objects.select_related("incident", "vault").get(pk=pk)
-    except (Camera.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such camera") from None
-    shared = case_access.vaults_shared_with(user, case).filter(pk=camera.vault_id).first()
-    if shared is None or not cameras_in_scope(user, shared, case).filter(pk=camera.pk).exists():
+    found = _shared_vault_of(user, case, pk)
+    if found is None:
         raise Http404("No such camera")
-    case_access.record_read(user, shared, what="camera", ids=[camera.pk], purpose=purpose,
+    camera, vault = found
+    case_access.record_read(user, vault, what="camera", ids=[camera.pk], purpose=purpose,
                             case=case)
     return camera

@@ -82,6 +82,7 @@ class Figure:
 class Table:
     figures: dict[Kind, Figure]
     general: tuple[Source, ...]
+    guidance: tuple[Source, ...]  # for the page on her own camera
 
     def __getitem__(self, kind: Kind | str) -> Figure:
         return self.figures[Kind(kind)]
@@ -137,7 +138,9 @@ def parse_table(data: Any, *, name: str = TABLE.name) -> Table:
         raise TableError(f"{name}: no figure for {', '.join(missing)}")
     general = tuple(_source(item, f"{name}, general[{n}]")
                     for n, item in enumerate(data.get("general") or []))
-    return Table(figures=figures, general=general)
+    guidance = tuple(_source(item, f"{name}, guidance[{n}]")
+                     for n, item in enumerate(data.get("guidance") or []))
+    return Table(figures=figures, general=general, guidance=guidance)
 
 
 @functools.cache
