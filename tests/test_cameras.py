@@ -10,7 +10,7 @@ import logging
 import re
 import struct
 import subprocess
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -157,7 +157,7 @@ def test_the_words_always_say_often_never_certain():
 
 def test_a_naive_start_is_refused():
     with pytest.raises(ValueError, match="time zone"):
-        retention.ask_by(datetime(2026, 3, 10, 14, 30), "exact", LONDON, 7)  # noqa: DTZ001
+        retention.ask_by(datetime(2026, 3, 10, 14, 30), "exact", LONDON, 7)
 
 
 # --- the letters' words -------------------------------------------------------------------------
