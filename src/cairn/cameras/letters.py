@@ -84,7 +84,7 @@ class LetterFacts:
     police_reference: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: cairn.packs.pdf.Renderable wants a plain built_at
 class LetterDocument:
     kind: str  # ACCESS or PRESERVE
     title: str

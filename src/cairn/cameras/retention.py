@@ -162,23 +162,26 @@ def ask_by(start: datetime, precision: str, zone: ZoneInfo, days: int) -> date:
     return max(first_day, first_day + timedelta(days=days - margin))
 
 
+Day = date  # the type, for annotations inside AskBy (whose field is named "date")
+
+
 @dataclass(frozen=True)
 class AskBy:
     """By when to ask, and what the date rests on."""
 
-    date: date
+    date: Day
     days: int  # the keeping period it was worked out from
     from_her: bool  # her own figure, rather than the table's
     rough_time: bool  # the incident's time is known only roughly: the cautious date
     figure: Figure
 
-    def days_left(self, today: date) -> int:
+    def days_left(self, today: Day) -> int:
         return (self.date - today).days
 
-    def overdue(self, today: date) -> bool:
+    def overdue(self, today: Day) -> bool:
         return self.date < today
 
-    def near(self, today: date) -> bool:
+    def near(self, today: Day) -> bool:
         return self.days_left(today) <= SOON_DAYS
 
 
