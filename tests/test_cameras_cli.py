@@ -15,12 +15,12 @@ from tests.test_cli import data_dir_env, run  # noqa: F401
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 
 
-def ok(result) -> str:  # noqa: ANN001
+def ok(result) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def one_line_error(result, *fragments) -> None:  # noqa: ANN001
+def one_line_error(result, *fragments) -> None:
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines
