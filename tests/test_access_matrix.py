@@ -74,7 +74,7 @@ ACCOUNT_PAGES = {
                                        "foreign_investigator", "advocate"}),
 }
 OWNER_NAMESPACES = {"vault", "ledger", "importers", "analysis", "packs", "sharing",
-                    "checks", "flags"}
+                    "checks", "flags", "cameras"}
 CHAT = ("01/03/2025, 09:15 - Mark: Why are you ignoring me\n"
         "02/03/2025, 07:02 - +44 7700 900123: Who is this\n")
 NOISE = re.compile(rb'(csrfmiddlewaretoken" value="|nonce="|csrftoken=)[^"; ]+')
@@ -167,7 +167,12 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
                                    source=BreachSource.VICTIM, vault=vault,
                                    incident=incidents[0], occurred_at=incidents[0].start,
                                    reported_by=owner)
+    # A camera on the owner's incident 0 (shared with the part-shared case).
+    from cairn.cameras import services as cameras
+
+    camera = cameras.add_camera(actor=owner, incident=incidents[0], kind="shop", owner="Spar")
     w.ids = {
+        "camera": camera.pk,
         "application": application.pk, "order": order.pk, "breach": breach.pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
@@ -249,7 +254,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
               "exhibit_id": ids["exhibit"], "person_id": ids["person"], "number": 1,
               "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
-              "membership_id": ids["membership"], "breach_id": ids["breach"]}
+              "membership_id": ids["membership"], "breach_id": ids["breach"],
+              "camera_id": ids["camera"]}
     if name in ACCOUNT_PAGES:
         return [Target(name, {}, ACCOUNT_PAGES[name])]
     if name == "accounts:email":  # only where the instance has mail
@@ -276,6 +282,11 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
         return [Target(name, {}, frozenset(CASE_ROLES))]
     if namespace == "dashboard":  # aggregates of the analyst's own organisation
         return [Target(name, {}, frozenset({"analyst"}))]
+    if namespace == "case-cameras":  # the camera is on an incident the part-shared case reads
+        return [Target(f"{name} [{case}]", {"case_id": pk, "camera_id": ids["camera"]},
+                       frozenset(CASE_UNIT["part"] if case == "part" else ()),
+                       content=name == "case-cameras:camera")
+                for case, pk in ids["cases"].items()]
     spo = {"application_id": ids["application"], "order_id": ids["order"],
            "breach_id": ids["breach"]}
     if namespace == "cases" and set(params) & set(spo):

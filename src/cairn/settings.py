@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "cairn.flags",
     "cairn.dashboard",
     "cairn.checks",
+    "cairn.cameras",
     "cairn.api",
     "cairn.web",
 ]

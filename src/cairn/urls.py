@@ -15,6 +15,8 @@ urlpatterns = [
     path("orders/", include("cairn.orders.urls")),
     path("dashboard/", include("cairn.dashboard.urls")),
     path("check/", include("cairn.checks.urls")),
+    path("cameras/", include("cairn.cameras.urls")),
+    path("cases/<uuid:case_id>/cameras/", include("cairn.cameras.police_urls")),
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]

@@ -39,6 +39,7 @@ STATUS_WORDS = {
 class Suggestion:
     text: str
     incident_ids: tuple[str, ...]
+    key: str = ""  # which suggestion ("cctv", "witness"...), for pages that link from it
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _suggestions(index: Index) -> dict[str, Suggestion]:
             ),
             index.ordered(no_impact),
         )
-    return out
+    return {key: replace(tip, key=key) for key, tip in out.items()}
 
 
 def threshold(

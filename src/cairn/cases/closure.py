@@ -25,6 +25,7 @@ of the earlier lull, if one is the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -53,6 +54,10 @@ from cairn.vault import services as vault_services
 
 PURPOSE = Purpose.SUPERVISION
 REOPEN_NOTE = "Reopened at the victim's request, from her log"
+# Further reasons a closing needs a sign-off, added by other apps when they start (cairn.cameras:
+# footage nobody asked for). Each takes (actor, case) and returns clauses without vault content,
+# to follow "because"; its reads are audited with the purpose "supervision" like the analysis.
+CLOSING_CHECKS: list[Callable[[Any, Case], list[str]]] = []
 
 
 @dataclass(frozen=True)
@@ -167,11 +172,13 @@ def check_closing(actor: Any, case: Case) -> None:
     if valid_sign_off(case) is not None:
         return
     warnings = recurrence_warnings(actor, case)
-    if warnings:
+    because = ["the analysis of the shared evidence warns that the stalking may start again: "
+               + warning_text(warnings)] if warnings else []
+    because += [clause for check in CLOSING_CHECKS for clause in check(actor, case)]
+    if because:
         raise ValidationError({"status": [
             "A supervisor must sign off closing this case, with a written reason, because "
-            "the analysis of the shared evidence warns that the stalking may start again: "
-            + warning_text(warnings)]})
+            + " Also, ".join(because)]})
 
 
 def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:

@@ -18,6 +18,7 @@ from click.exceptions import NoArgsIsHelpError
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
 from cairn.cli.arguments import refuse_undecodable
+from cairn.cli.cameras import camera_group
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
@@ -104,7 +105,7 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
                 analyse_command, pack_command, verify_pack_command, api_group, org_group,
                 flags_command):
     cli.add_command(command)
-for command in (check_group, indicators_group):
+for command in (check_group, indicators_group, camera_group):
     cli.add_command(command)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from cairn.cameras.dashboard import footage_for
 from cairn.dashboard import chart, queries, reference
 from cairn.dashboard.figures import Dashboard, Figures, month_key, month_label
 from cairn.dashboard.forms import DashboardFilterForm
@@ -71,6 +72,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "national_orders": reference.ORDERS_MADE,
         "reference_line": reference.REFERENCE_LINE,
         "csv_query": request.GET.urlencode(),
+        # Footage asked for in time against footage lost (cairn.cameras, issue 22).
+        "footage": footage_for(organisation, figures.period, figures.units, unit_id),
     }, status=400 if form.errors else 200)
 
 

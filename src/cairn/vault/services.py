@@ -386,6 +386,23 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
     its original and how it was made; its ledger entry is ``exhibit.derived``.
     """
     _require_owner(actor, vault)
+    return keep_exhibit(actor=actor, vault=vault, stream=stream, original_name=original_name,
+                        declared_type=declared_type, incident=incident, source=source,
+                        description=description, captured_at=captured_at,
+                        received_at=received_at, derived_from=derived_from,
+                        derivation=derivation)
+
+
+def keep_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: str,
+                 declared_type: str | None = None, incident: Incident | None = None,
+                 source: str = ExhibitSource.UPLOAD, description: str = "",
+                 captured_at: datetime | None = None,
+                 received_at: datetime | None = None, derived_from: Exhibit | None = None,
+                 derivation: Mapping[str, Any] | None = None) -> Exhibit:
+    """``add_exhibit`` without its owner check, for a service of a higher layer that checked
+    the actor's authority itself: an officer keeping footage collected for a case the vault is
+    shared with, through the victim's consent (``cairn.cameras.services``). All else is the
+    same: the file byte for byte, the next reference, the ledger entry and audit record."""
     if derived_from is not None and (derived_from.vault_id != vault.pk or not derivation):
         raise ValidationError({"derived_from": ["A copy is made from an exhibit in this vault, "
                                                 "and says how"]})
