@@ -5,7 +5,7 @@ its sources and the day they were checked, or marked as Cairn's own cautious def
 source gives one. A figure is what operators publish, never a promise, so every sentence made
 here says "often".
 
-The "ask by" rule (docs/adr/0029-cameras-and-the-ask-by-date.md):
+The "ask by" rule (docs/adr/0033-cameras-and-the-ask-by-date.md):
 
 - footage recorded at time T, kept for N days, may be gone from T + N days;
 - T is the earliest moment the incident could have happened (the start of its interval), so
