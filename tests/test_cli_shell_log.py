@@ -126,6 +126,32 @@ def test_person_add_and_list(demo):
     one_line_error(refused, "'--format'")
 
 
+@usual("person together", "person apart")
+@bad_input("person together", "person apart")
+def test_person_together_and_apart_as_the_readme_shows(demo):
+    def people() -> list[list[str]]:
+        analysis = json.loads(ok(demo("analyse", "--json")).stdout)
+        return sorted(sorted(p["subject"]["names"]) for p in analysis["people"])
+
+    ok(demo("incident", "add", "--start", "2026-11-30T10:00", "--channel", "phone_call",
+            "--acts", "b", "--description", "A call from a withheld number",
+            "--suspect", "Unknown number"))
+    before = people()
+    assert ["Unknown number"] in before and ["Mark Ellis"] in before
+    together = ok(demo("person", "together", "Unknown number", "Mark Ellis",
+                       "--as", "same_person"))
+    assert together.stdout.strip() == "Saved: Unknown number is the same person as Mark Ellis."
+    assert ["Mark Ellis", "Unknown number"] in people()
+    one_line_error(demo("person", "together", "Mark Ellis", "Nobody", "--as", "same_person"),
+                   "person 'Nobody':")
+    one_line_error(demo("person", "together", "Mark Ellis", "Unknown number", "--as",
+                        "cousins"), "--as")
+    apart = ok(demo("person", "apart", "Unknown number"))
+    assert apart.stdout.strip() == "Saved: Unknown number is analysed on their own again."
+    assert people() == before
+    one_line_error(demo("person", "apart", "Nobody"), "person 'Nobody':")
+
+
 # --- imports ----------------------------------------------------------------------------------
 
 @usual("import run", "import accept")
