@@ -47,6 +47,9 @@ class Flag:
     start: int
     end: int
     words: str  # the original text of the span
+    # The sorts of wording that raised it, for kinds whose patterns are grouped by sort
+    # (threats: "explicit", "conditional", "menace", ...), in the rules file's order.
+    sorts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class FlagKind:
     guards: tuple[re.Pattern[str], ...]
     # For each pattern, strings one of which every match must contain (None: no such set).
     factors: tuple[frozenset[str] | None, ...] = ()
+    # For each pattern, its sort ("" when the patterns are a plain list); and each sort's
+    # label, in the rules file's order.
+    sorts: tuple[str, ...] = ()
+    sort_labels: tuple[tuple[str, str], ...] = ()
+
+    def sort_label(self, sort: str) -> str:
+        return dict(self.sort_labels).get(sort, "")
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (cached subsets)
@@ -65,6 +75,8 @@ class RuleSet:
     language: str
     version: int
     kinds: tuple[FlagKind, ...]
+    # The named words, expanded (other readings, such as threats.py's "to kill", use them).
+    words: dict[str, str] = field(default_factory=dict)
     # For each factor, the patterns (kind index, pattern index) that need it; one expression
     # finding the longest factor starting at each position (a trie, so it is quick), and for
     # each factor the factors that are its prefixes (found at the same place).
@@ -112,6 +124,27 @@ def _expand(expression: str, words: dict[str, str], where: str) -> str:
         return words[name]
 
     return _WORD_REF.sub(one, expression.strip())
+
+
+def _grouped(spec: dict[str, Any], words: dict[str, str], where: str
+             ) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A flag's patterns, and each one's sort: a plain list (no sorts), or a mapping of sort
+    to list, each sort labelled in the flag's ``sorts`` mapping."""
+    raw = spec.get("patterns")
+    if not isinstance(raw, dict):
+        patterns = _compile(raw, words, f"{where} pattern")
+        return patterns, ("",) * len(patterns), ()
+    labels = spec.get("sorts") or {}
+    if not isinstance(labels, dict) or set(labels) != set(raw):
+        raise RulesError(f"{where}: 'sorts' must label each group of patterns")
+    patterns_all: list[re.Pattern[str]] = []
+    sorts: list[str] = []
+    for sort, expressions in raw.items():
+        compiled = _compile(expressions, words, f"{where} pattern {sort}")
+        patterns_all.extend(compiled)
+        sorts.extend([str(sort)] * len(compiled))
+    return (tuple(patterns_all), tuple(sorts),
+            tuple((str(k), str(labels[k])) for k in raw))
 
 
 def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pattern[str], ...]:
@@ -182,20 +215,21 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
     for key, spec in data["flags"].items():
         if not isinstance(spec, dict) or "label" not in spec:
             raise RulesError(f"{source}: flag {key} needs a label")
-        patterns = _compile(spec.get("patterns"), words, f"{source}: {key} pattern")
+        patterns, sorts, sort_labels = _grouped(spec, words, f"{source}: {key}")
+        # Factors shorter than three characters are not indexed: their patterns run on
+        # every text.
+        factors = tuple(necessary_factors(p) for p in patterns)
         kinds.append(FlagKind(
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
             patterns=patterns,
             guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
-            factors=tuple(necessary_factors(p) for p in patterns)))
-    # Factors shorter than three characters are not indexed: their patterns run on every text.
-    kinds = [FlagKind(k.key, k.label, k.explain, k.patterns, k.guards,
-                      tuple(f if f and min(map(len, f)) >= 3 else None for f in k.factors))
-             for k in kinds]
-    return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds)
+            factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
+            sorts=sorts, sort_labels=sort_labels))
+    return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds, words)
 
 
-def _indexed(language: str, version: int, kinds: Sequence[FlagKind]) -> RuleSet:
+def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
+             words: dict[str, str]) -> RuleSet:
     needs: dict[str, set[tuple[int, int]]] = {}
     unindexed = set()
     for k, kind in enumerate(kinds):
@@ -205,7 +239,7 @@ def _indexed(language: str, version: int, kinds: Sequence[FlagKind]) -> RuleSet:
             for f in factors or ():
                 needs.setdefault(f, set()).add((k, n))
     factors_all = sorted(needs)
-    return RuleSet(language=language, version=version, kinds=tuple(kinds),
+    return RuleSet(language=language, version=version, kinds=tuple(kinds), words=words,
                    factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
                    unindexed=frozenset(unindexed),
                    screen=re.compile(f"(?=({_trie(factors_all)}))") if factors_all else None,
@@ -215,7 +249,8 @@ def _indexed(language: str, version: int, kinds: Sequence[FlagKind]) -> RuleSet:
 
 @lru_cache(maxsize=16)
 def _subset(rules: RuleSet, keys: frozenset[str]) -> RuleSet:
-    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys])
+    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys],
+                    rules.words)
 
 
 def _trie(strings: Sequence[str]) -> str:
@@ -303,20 +338,24 @@ def flag_text(text: str, rules: RuleSet | None = None,
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, str]] = []
         for n in numbers:
             for match in kind.patterns[n].finditer(folded):
                 start, end = _trimmed(folded, match.start(), match.end())
                 if end > start and not _guarded(kind, folded, start, end):
-                    spans.append((start, end))
+                    spans.append((start, end, kind.sorts[n] if kind.sorts else ""))
         spans.sort()
-        merged: list[list[int]] = []
-        for start, end in spans:
+        merged: list[tuple[int, int, set[str]]] = []
+        for start, end, sort in spans:
             if merged and start < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
+                last = merged[-1]
+                merged[-1] = (last[0], max(last[1], end), last[2] | {sort})
             else:
-                merged.append([start, end])
-        found.extend(Flag(kind.key, s, e, text[s:e]) for s, e in merged)
+                merged.append((start, end, {sort}))
+        order = [sort for sort, _ in kind.sort_labels]
+        found.extend(Flag(kind.key, s, e, text[s:e],
+                          tuple(sort for sort in order if sort in sorts))
+                     for s, e, sorts in merged)
     return tuple(sorted(found, key=lambda f: (f.start, f.kind)))
 
 

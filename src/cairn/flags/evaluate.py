@@ -1,7 +1,9 @@
 """Precision and recall of the flag rules on a labelled set of messages (pure).
 
-Used by the tests (tests/test_flags_labelled.py) and by bench/bench_flags.py, which writes the
-table in docs/benchmarks.md. A message counts once per kind: the kind is raised or not.
+Used by the tests (tests/test_flags_labelled.py, tests/test_flags_threats.py) and by
+bench/bench_flags.py, which writes the tables in docs/benchmarks.md. A message counts once per
+kind: the kind is raised or not. A set may label only some kinds (``scored: [violence]`` at
+its top, as the threat sets do); the others are then not scored on it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from cairn.flags.engine import RuleSet, kinds_in, load_rules
 class Labelled:
     text: str
     flags: frozenset[str]
+    sort: str = ""  # for threats: the sort of wording ("explicit", "menace", ...)
 
 
 @dataclass(frozen=True)
@@ -50,20 +53,31 @@ class Miss:
     found: frozenset[str]
 
 
-def load_labelled(path: Path) -> list[Labelled]:
+def _load(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        data: Any = yaml.safe_load(handle)
-    return [Labelled(str(m["text"]), frozenset(m.get("flags") or ())) for m in data["messages"]]
+        return yaml.safe_load(handle)
 
 
-def evaluate(messages: Iterable[Labelled],
-             rules: RuleSet | None = None) -> tuple[dict[str, Score], list[Miss]]:
-    """Per-kind counts, and every message where the rules and the labels disagree."""
+def load_labelled(path: Path) -> list[Labelled]:
+    return [Labelled(str(m["text"]), frozenset(m.get("flags") or ()), str(m.get("kind") or ""))
+            for m in _load(path)["messages"]]
+
+
+def scored_kinds(path: Path) -> frozenset[str] | None:
+    """The kinds a set labels (None: every kind)."""
+    scored = _load(path).get("scored")
+    return frozenset(scored) if scored else None
+
+
+def evaluate(messages: Iterable[Labelled], rules: RuleSet | None = None,
+             kinds: frozenset[str] | None = None) -> tuple[dict[str, Score], list[Miss]]:
+    """Per-kind counts (of ``kinds`` only, if given), and every message where the rules and
+    the labels disagree."""
     rules = rules or load_rules()
-    counts = {k.key: [0, 0, 0] for k in rules.kinds}
+    counts = {k.key: [0, 0, 0] for k in rules.kinds if kinds is None or k.key in kinds}
     misses = []
     for message in messages:
-        found = kinds_in(message.text, rules)
+        found = kinds_in(message.text, rules, only=kinds)
         for kind, row in counts.items():
             if kind in found and kind in message.flags:
                 row[0] += 1
