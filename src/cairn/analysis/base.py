@@ -15,8 +15,9 @@ from cairn.analysis.severity import Severity, severity_of
 from cairn.flags.engine import kinds_in, load_rules
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
 
-# The threat flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for.
-FLAGS_READ = frozenset({"violence", "whereabouts", "surveillance"})
+# The flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for. Threats
+# are read once, by cairn.flags.threats, into each incident's facts (``words.Facts.threat``).
+FLAGS_READ = frozenset({"whereabouts", "surveillance"})
 
 
 class EvidenceMissing(ValueError):
