@@ -65,6 +65,9 @@ class FlagKind:
     # label, in the rules file's order.
     sorts: tuple[str, ...] = ()
     sort_labels: tuple[tuple[str, str], ...] = ()
+    # Guards of a whole sentence: a sentence holding one drops every match of the kind in it
+    # (news, statistics, stories: "police say", "according to").
+    sentence_guards: tuple[re.Pattern[str], ...] = ()
 
     def sort_label(self, sort: str) -> str:
         return dict(self.sort_labels).get(sort, "")
@@ -223,6 +226,8 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
             patterns=patterns,
             guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
+            sentence_guards=_compile(spec.get("sentence_guards") or [], words,
+                                     f"{source}: {key} sentence guard"),
             factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
             sorts=sorts, sort_labels=sort_labels))
     return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds, words)
@@ -310,6 +315,8 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
     left, right = _sentence(folded, start, end)
+    if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
+        return True
     for guard in kind.guards:
         for match in guard.finditer(folded, left, right):
             if match.start() < end and match.end() > start:

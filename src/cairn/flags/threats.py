@@ -79,8 +79,6 @@ def is_threat(text: str, rules: RuleSet | None = None) -> bool:
 def read(text: str, rules: RuleSet | None = None) -> Reading:
     """Every threat in the words, with its span, sorts and whether it is a threat to kill."""
     rules = _threat_rules(rules)
-    if not kinds_in(text, rules):
-        return Reading(())
     to_kill = _to_kill(rules)
     return Reading(tuple(
         Threat(f.start, f.end, f.words, f.sorts, bool(to_kill.search(fold(f.words))))
