@@ -179,3 +179,10 @@ def test_the_flags_page_counts_the_threats_the_pattern_page_counts(owner_client,
     assert "veiled: about you being alone, your home, car, route or family" in flags
     pattern = owner_client.get(reverse("analysis:pattern", args=[vault.pk])).content.decode()
     assert re.search(r"Words of a threat in 3 incidents", pattern)
+
+
+def test_a_sentence_guard_drops_every_threat_in_its_sentence_only():
+    rules = parse_rules({"flags": {"v": {"label": "Threat", "patterns": ["stabbed"],
+                                         "sentence_guards": ["police say"]}}})
+    assert kinds_in("A man was stabbed in town, police say.", rules) == frozenset()
+    assert kinds_in("Police say nothing. You'll get stabbed.", rules) == {"v"}
