@@ -4,6 +4,12 @@ Used by the tests (tests/test_flags_labelled.py, tests/test_flags_threats.py) an
 bench/bench_flags.py, which writes the tables in docs/benchmarks.md. A message counts once per
 kind: the kind is raised or not. A set may label only some kinds (``scored: [violence]`` at
 its top, as the threat sets do); the others are then not scored on it.
+
+Two formats are read. The flags' sets: ``messages``, each with ``text``, ``flags`` (the kinds
+it should raise) and, for threats, ``kind`` (the sort of wording). A threat set written by
+anyone: ``items``, each with ``text``, ``label`` (``threat`` or ``none``) and, for threats, a
+``sort``; it scores the threat flag only. A file in neither shape raises ``LabelledSetError``
+naming the file and the item.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 import yaml
 
 from cairn.flags.engine import RuleSet, kinds_in, load_rules
+from cairn.flags.threats import THREAT  # the kind an ``items`` set labels
 
 
 @dataclass(frozen=True)
@@ -53,19 +60,50 @@ class Miss:
     found: frozenset[str]
 
 
+LABELS = {"threat": frozenset({THREAT}), "none": frozenset()}
+
+
+class LabelledSetError(ValueError):
+    """A labelled set that is not in either format."""
+
+
 def _load(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise LabelledSetError(f"{path}: cannot read it as YAML ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or not any(
+            isinstance(data.get(key), list) for key in ("messages", "items")):
+        raise LabelledSetError(f"{path}: needs a list of 'items' (or 'messages')")
+    return data
+
+
+def _item(path: Path, number: int, item: Any) -> Labelled:
+    where = f"{path}: item {number}"
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise LabelledSetError(f"{where}: needs a 'text'")
+    label = str(item.get("label", "")).strip().lower()
+    if label not in LABELS:
+        raise LabelledSetError(f"{where}: 'label' must be threat or none, not {label!r}")
+    return Labelled(item["text"], LABELS[label],
+                    str(item.get("sort") or "") if label == "threat" else "")
 
 
 def load_labelled(path: Path) -> list[Labelled]:
+    data = _load(path)
+    if isinstance(data.get("items"), list):
+        return [_item(path, n, item) for n, item in enumerate(data["items"], 1)]
     return [Labelled(str(m["text"]), frozenset(m.get("flags") or ()), str(m.get("kind") or ""))
-            for m in _load(path)["messages"]]
+            for m in data["messages"]]
 
 
 def scored_kinds(path: Path) -> frozenset[str] | None:
     """The kinds a set labels (None: every kind)."""
-    scored = _load(path).get("scored")
+    data = _load(path)
+    if isinstance(data.get("items"), list):
+        return frozenset({THREAT})
+    scored = data.get("scored")
     return frozenset(scored) if scored else None
 
 
