@@ -73,7 +73,7 @@ def test_spans_always_point_into_the_text(text):
 def _unscreened(rules):
     """The same rules with the literal screen switched off: every pattern runs on every text."""
     every = frozenset((k, n) for k, kind in enumerate(rules.kinds)
-                      for n in range(len(kind.patterns)))
+                      for n in range(kind.size))
     return dataclasses.replace(rules, screen=None, unindexed=every)
 
 

@@ -33,6 +33,7 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'",
                        "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _WORD_REF = re.compile(r"%([a-z_]+)%")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
+_NEAR = 60  # characters either side of a match, on its line, that its sort's guards read
 
 
 class RulesError(ValueError):
@@ -53,6 +54,16 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """Parts (numbered as in ``FlagKind.parts``) that raise the flag, of a sort, when each
+    matches within one sentence or two adjacent ones, unless one of ``unless`` matches there."""
+
+    sort: str
+    parts: tuple[int, ...]
+    unless: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class FlagKind:
     key: str
     label: str
@@ -68,9 +79,23 @@ class FlagKind:
     # Guards of a whole sentence: a sentence holding one drops every match of the kind in it
     # (news, statistics, stories: "police say", "according to").
     sentence_guards: tuple[re.Pattern[str], ...] = ()
+    # Parts: named cues (a target such as her car, a frame such as "would be a shame") that
+    # raise the flag only together, as each combination says. Parts are numbered after the
+    # patterns (pattern n, then part len(patterns) + j) so the screen indexes both.
+    parts: tuple[re.Pattern[str], ...] = ()
+    part_names: tuple[str, ...] = ()
+    combinations: tuple[Combination, ...] = ()
+    # Guards of one sort: a match of that sort is dropped when one matches near it on the
+    # same line (laughter beside a threat said outright).
+    sort_guards: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
 
     def sort_label(self, sort: str) -> str:
         return dict(self.sort_labels).get(sort, "")
+
+    @property
+    def size(self) -> int:
+        """How many expressions the screen indexes: the patterns, then the parts."""
+        return len(self.patterns) + len(self.parts)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (cached subsets)
@@ -162,6 +187,58 @@ def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pa
     return tuple(compiled)
 
 
+def _parts(spec: dict[str, Any], words: dict[str, str], where: str
+           ) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    raw = spec.get("parts") or {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: 'parts' must map names to expressions")
+    names = tuple(str(name) for name in raw)
+    # A part is one long alternation, usually folded over several lines: a line break after
+    # "|" is not part of the words.
+    return names, tuple(_compile([_tidy(str(raw[name]))], words, f"{where} part {name}")[0]
+                        for name in raw)
+
+
+def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int,
+                  sort_labels: tuple[tuple[str, str], ...], where: str
+                  ) -> tuple[Combination, ...]:
+    """Each combination: a list of part names, all needed; a name written ``not NAME`` is a
+    part that stops it (``[warning, her_car, not kindly]``)."""
+    raw = spec.get("combinations") or {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: 'combinations' must map sorts to lists of parts")
+    labelled = {sort for sort, _ in sort_labels}
+    number = {name: offset + j for j, name in enumerate(part_names)}
+    found = []
+    for sort, lists in raw.items():
+        if sort_labels and sort not in labelled:
+            raise RulesError(f"{where}: combinations of an unlabelled sort {sort}")
+        for n, names in enumerate(lists or (), 1):
+            if not isinstance(names, list) or not names:
+                raise RulesError(f"{where}: combination {sort} {n} must be a list of parts")
+            needed, unless = [], []
+            for name in map(str, names):
+                negated = name.startswith("not ")
+                bare = name[4:].strip() if negated else name
+                if bare not in number:
+                    raise RulesError(f"{where}: combination {sort} {n}: unknown part {bare}")
+                (unless if negated else needed).append(number[bare])
+            if not needed:
+                raise RulesError(f"{where}: combination {sort} {n} needs a part")
+            found.append(Combination(str(sort), tuple(needed), tuple(unless)))
+    return tuple(found)
+
+
+def _sort_guards(spec: dict[str, Any], words: dict[str, str],
+                 sort_labels: tuple[tuple[str, str], ...], where: str
+                 ) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    raw = spec.get("sort_guards") or {}
+    if not isinstance(raw, dict) or set(raw) - {sort for sort, _ in sort_labels}:
+        raise RulesError(f"{where}: 'sort_guards' must map labelled sorts to expressions")
+    return tuple((str(sort), _compile(expressions, words, f"{where} sort guard {sort}"))
+                 for sort, expressions in raw.items())
+
+
 def _best(*candidates: frozenset[str] | None) -> frozenset[str] | None:
     """The most selective set: the one whose shortest string is longest."""
     usable = [c for c in candidates if c]
@@ -219,9 +296,12 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
         if not isinstance(spec, dict) or "label" not in spec:
             raise RulesError(f"{source}: flag {key} needs a label")
         patterns, sorts, sort_labels = _grouped(spec, words, f"{source}: {key}")
+        part_names, parts = _parts(spec, words, f"{source}: {key}")
+        combinations = _combinations(spec, part_names, len(patterns), sort_labels,
+                                     f"{source}: {key}")
         # Factors shorter than three characters are not indexed: their patterns run on
         # every text.
-        factors = tuple(necessary_factors(p) for p in patterns)
+        factors = tuple(necessary_factors(p) for p in patterns + parts)
         kinds.append(FlagKind(
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
             patterns=patterns,
@@ -229,7 +309,9 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
             sentence_guards=_compile(spec.get("sentence_guards") or [], words,
                                      f"{source}: {key} sentence guard"),
             factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
-            sorts=sorts, sort_labels=sort_labels))
+            sorts=sorts, sort_labels=sort_labels, parts=parts, part_names=part_names,
+            combinations=combinations,
+            sort_guards=_sort_guards(spec, words, sort_labels, f"{source}: {key}")))
     return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds, words)
 
 
@@ -313,15 +395,91 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return left, following.start() if following else len(text)
 
 
-def _guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
+def _guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str = "") -> bool:
+    """Is a pattern's match dropped: by a sentence guard, a guard it overlaps in its sentence,
+    or a guard of its sort near it?"""
+    return (_overlap_guarded(kind, folded, start, end)
+            or _window_guarded(kind, folded, start, end, sort))
+
+
+def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
     left, right = _sentence(folded, start, end)
-    if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
-        return True
     for guard in kind.guards:
         for match in guard.finditer(folded, left, right):
             if match.start() < end and match.end() > start:
                 return True
     return False
+
+
+def _window_guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str) -> bool:
+    left, right = _sentence(folded, start, end)
+    if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
+        return True
+    guards = dict(kind.sort_guards).get(sort) if sort else None
+    if guards:
+        line_start = folded.rfind("\n", 0, start) + 1
+        line_end = folded.find("\n", end)
+        left = max(line_start, start - _NEAR)
+        right = min(len(folded) if line_end < 0 else line_end, end + _NEAR)
+        return any(guard.search(folded, left, right) for guard in guards)
+    return False
+
+
+def _sentences(folded: str) -> list[tuple[int, int]]:
+    bounds, left = [], 0
+    for match in _SENTENCE_END.finditer(folded):
+        bounds.append((left, match.start()))
+        left = match.end()
+    bounds.append((left, len(folded)))
+    return bounds
+
+
+def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool = False
+              ) -> list[tuple[int, int, str]]:
+    """The spans raised by the kind's combinations: each needs all its parts within one
+    sentence or two adjacent ones (each part's match not covered by a guard), none of its
+    ``unless`` parts there, and no sentence guard or guard of its sort over it. A part runs
+    only when the screen lets it (``numbers``), and only once per text."""
+    if not kind.combinations:
+        return []
+    offset, runnable = len(kind.patterns), set(numbers)
+    cache: dict[int, list[tuple[int, int]]] = {}
+
+    def matches(n: int) -> list[tuple[int, int]]:
+        if n not in cache:
+            found = []
+            if n in runnable:
+                for match in kind.parts[n - offset].finditer(folded):
+                    start, end = _trimmed(folded, match.start(), match.end())
+                    if end > start and not _overlap_guarded(kind, folded, start, end):
+                        found.append((start, end))
+            cache[n] = found
+        return cache[n]
+
+    spans: list[tuple[int, int, str]] = []
+    sentences: list[tuple[int, int]] = []
+    for combo in kind.combinations:
+        if not all(n in runnable for n in combo.parts) or not all(map(matches, combo.parts)):
+            continue
+        sentences = sentences or _sentences(folded)
+        for i, (left, _) in enumerate(sentences):
+            right = sentences[min(i + 1, len(sentences) - 1)][1]
+            chosen = []
+            for n in combo.parts:
+                inside = [m for m in matches(n) if m[0] >= left and m[1] <= right]
+                if not inside:
+                    break
+                chosen.append(inside[0])
+            else:
+                if any(left <= m[0] and m[1] <= right for n in combo.unless for m in matches(n)):
+                    continue
+                start, end = min(c[0] for c in chosen), max(c[1] for c in chosen)
+                if _window_guarded(kind, folded, start, end, combo.sort):
+                    continue
+                spans.append((start, end, combo.sort))
+                if first:
+                    return spans
+    return spans
 
 
 def _trimmed(folded: str, start: int, end: int) -> tuple[int, int]:
@@ -347,10 +505,14 @@ def flag_text(text: str, rules: RuleSet | None = None,
             continue
         spans: list[tuple[int, int, str]] = []
         for n in numbers:
+            if n >= len(kind.patterns):
+                continue
+            sort = kind.sorts[n] if kind.sorts else ""
             for match in kind.patterns[n].finditer(folded):
                 start, end = _trimmed(folded, match.start(), match.end())
-                if end > start and not _guarded(kind, folded, start, end):
-                    spans.append((start, end, kind.sorts[n] if kind.sorts else ""))
+                if end > start and not _guarded(kind, folded, start, end, sort):
+                    spans.append((start, end, sort))
+        spans.extend(_combined(kind, folded, numbers))
         spans.sort()
         merged: list[tuple[int, int, set[str]]] = []
         for start, end, sort in spans:
@@ -380,7 +542,8 @@ def kinds_in(text: str, rules: RuleSet | None = None,
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        if any(_raises(kind, folded, n) for n in numbers):
+        if (any(_raises(kind, folded, n) for n in numbers if n < len(kind.patterns))
+                or _combined(kind, folded, numbers, first=True)):
             found.add(kind.key)
     return frozenset(found)
 
@@ -395,9 +558,10 @@ def _to_run(rules: RuleSet, folded: str) -> dict[int, list[int]]:
 
 
 def _raises(kind: FlagKind, folded: str, number: int) -> bool:
+    sort = kind.sorts[number] if kind.sorts else ""
     for match in kind.patterns[number].finditer(folded):
         start, end = _trimmed(folded, match.start(), match.end())
-        if end > start and not _guarded(kind, folded, start, end):
+        if end > start and not _guarded(kind, folded, start, end, sort):
             return True
     return False
 
