@@ -61,6 +61,7 @@ class Combination:
     sort: str
     parts: tuple[int, ...]
     unless: tuple[int, ...] = ()
+    needs: frozenset[int] = frozenset()  # the parts, as a set (checked against the screen)
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int
                 (unless if negated else needed).append(number[bare])
             if not needed:
                 raise RulesError(f"{where}: combination {sort} {n} needs a part")
-            found.append(Combination(str(sort), tuple(needed), tuple(unless)))
+            found.append(Combination(str(sort), tuple(needed), tuple(unless), frozenset(needed)))
     return tuple(found)
 
 
@@ -398,12 +399,14 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 def _guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str = "") -> bool:
     """Is a pattern's match dropped: by a sentence guard, a guard it overlaps in its sentence,
     or a guard of its sort near it?"""
-    return (_overlap_guarded(kind, folded, start, end)
-            or _window_guarded(kind, folded, start, end, sort))
+    sentence = _sentence(folded, start, end)
+    return (_overlap_guarded(kind, folded, start, end, sentence)
+            or _window_guarded(kind, folded, start, end, sort, sentence))
 
 
-def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
-    left, right = _sentence(folded, start, end)
+def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int,
+                     sentence: tuple[int, int] | None = None) -> bool:
+    left, right = sentence or _sentence(folded, start, end)
     for guard in kind.guards:
         for match in guard.finditer(folded, left, right):
             if match.start() < end and match.end() > start:
@@ -411,11 +414,14 @@ def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
     return False
 
 
-def _window_guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str) -> bool:
-    left, right = _sentence(folded, start, end)
+def _window_guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str,
+                    sentence: tuple[int, int] | None = None) -> bool:
+    left, right = sentence or _sentence(folded, start, end)
     if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
         return True
-    guards = dict(kind.sort_guards).get(sort) if sort else None
+    if not sort or not kind.sort_guards:
+        return False
+    guards = dict(kind.sort_guards).get(sort)
     if guards:
         line_start = folded.rfind("\n", 0, start) + 1
         line_end = folded.find("\n", end)
@@ -443,23 +449,30 @@ def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool =
     if not kind.combinations:
         return []
     offset, runnable = len(kind.patterns), set(numbers)
-    cache: dict[int, list[tuple[int, int]]] = {}
+    raw: dict[int, list[tuple[int, int]]] = {}
+    clean: dict[int, list[tuple[int, int]]] = {}
 
-    def matches(n: int) -> list[tuple[int, int]]:
-        if n not in cache:
-            found = []
+    def found(n: int) -> list[tuple[int, int]]:  # a part's matches, before the guards
+        if n not in raw:
+            spans = []
             if n in runnable:
                 for match in kind.parts[n - offset].finditer(folded):
                     start, end = _trimmed(folded, match.start(), match.end())
-                    if end > start and not _overlap_guarded(kind, folded, start, end):
-                        found.append((start, end))
-            cache[n] = found
-        return cache[n]
+                    if end > start:
+                        spans.append((start, end))
+            raw[n] = spans
+        return raw[n]
+
+    def matches(n: int) -> list[tuple[int, int]]:  # those no guard covers (guards cost more)
+        if n not in clean:
+            clean[n] = [m for m in found(n) if not _overlap_guarded(kind, folded, *m)]
+        return clean[n]
 
     spans: list[tuple[int, int, str]] = []
     sentences: list[tuple[int, int]] = []
     for combo in kind.combinations:
-        if not all(n in runnable for n in combo.parts) or not all(map(matches, combo.parts)):
+        if (not combo.needs <= runnable or not all(map(found, combo.parts))
+                or not all(map(matches, combo.parts))):
             continue
         sentences = sentences or _sentences(folded)
         for i, (left, _) in enumerate(sentences):
