@@ -194,10 +194,11 @@ def _parts(spec: dict[str, Any], words: dict[str, str], where: str
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: 'parts' must map names to expressions")
     names = tuple(str(name) for name in raw)
-    # A part is one long alternation, usually folded over several lines: a line break after
-    # "|" is not part of the words.
-    return names, tuple(_compile([_tidy(str(raw[name]))], words, f"{where} part {name}")[0]
-                        for name in raw)
+    # A part is one long alternation, usually folded over several lines (YAML joins them
+    # with a space): a space after "|" is not part of the words.
+    return names, tuple(
+        _compile([re.sub(r"\|\s+", "|", str(raw[name]).strip())], words,
+                 f"{where} part {name}")[0] for name in raw)
 
 
 def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int,
