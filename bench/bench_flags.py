@@ -54,7 +54,7 @@ def threats_table() -> None:
         path = DATA / f"threats_{name.replace('-', '')}_en.yaml"
         messages = load_labelled(path)
         scores, misses = evaluate(messages, rules, kinds=scored_kinds(path))
-        missed = {m.text for m in misses if THREAT in m.expected}
+        missed = {m.text for m in misses if THREAT in m.expected and THREAT not in m.found}
         sets[name] = messages, scores[THREAT], missed
     print("| threats of violence or death | messages | threats | precision | recall |")
     print("|---|---|---|---|---|")
@@ -85,7 +85,7 @@ def threat_set_report(path: Path) -> str:
              f"{s.true_positives + s.false_positives} raised are threats)",
              f"recall {s.recall:.2f} ({s.true_positives} of {s.labelled} threats found)",
              "recall per sort:"]
-    missed = {m.text for m in misses if THREAT in m.expected}
+    missed = {m.text for m in misses if THREAT in m.expected and THREAT not in m.found}
     sorts: dict[str, list[Labelled]] = {}
     for message in messages:
         if THREAT in message.flags:

@@ -444,7 +444,8 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
 def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool = False
               ) -> list[tuple[int, int, str]]:
     """The spans raised by the kind's combinations: each needs all its parts within one
-    sentence or two adjacent ones (each part's match not covered by a guard), none of its
+    sentence or two adjacent ones, on words apart (each part's match not covered by a guard,
+    and not overlapping another part's), none of its
     ``unless`` parts there, and no sentence guard or guard of its sort over it. A part runs
     only when the screen lets it (``numbers``), and only once per text."""
     if not kind.combinations:
@@ -478,12 +479,13 @@ def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool =
         sentences = sentences or _sentences(folded)
         for i, (left, _) in enumerate(sentences):
             right = sentences[min(i + 1, len(sentences) - 1)][1]
-            chosen = []
-            for n in combo.parts:
-                inside = [m for m in matches(n) if m[0] >= left and m[1] <= right]
-                if not inside:
+            chosen: list[tuple[int, int]] = []
+            for n in combo.parts:  # each part's first match inside, apart from the others'
+                inside = next((m for m in matches(n) if m[0] >= left and m[1] <= right
+                               and not any(m[0] < c[1] and c[0] < m[1] for c in chosen)), None)
+                if inside is None:
                     break
-                chosen.append(inside[0])
+                chosen.append(inside)
             else:
                 if any(left <= m[0] and m[1] <= right for n in combo.unless for m in matches(n)):
                     continue
