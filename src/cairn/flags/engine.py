@@ -194,10 +194,11 @@ def _parts(spec: dict[str, Any], words: dict[str, str], where: str
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: 'parts' must map names to expressions")
     names = tuple(str(name) for name in raw)
-    # A part is one long alternation, usually folded over several lines (YAML joins them
-    # with a space): a space after "|" is not part of the words.
+    # A part is one long alternation, usually written as a literal block over several lines:
+    # the lines are joined as they stand (a line break and the next line's indent are not
+    # part of the words).
     return names, tuple(
-        _compile([re.sub(r"\|\s+", "|", str(raw[name]).strip())], words,
+        _compile([re.sub(r"\n\s*", "", str(raw[name]).strip())], words,
                  f"{where} part {name}")[0] for name in raw)
 
 
