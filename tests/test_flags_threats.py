@@ -1,13 +1,16 @@
 """The one threat reading (issue 14, point 6): veiled threats of each sort, hard negatives,
 threats to kill, the labelled set's bar, and every part of Cairn reading threats the same way.
 
-The held-out set (tests/data/threats_heldout_en.yaml) is checked for its shape only: its
-precision and recall are reported in docs/benchmarks.md (bench/bench_flags.py), never held
-here, so that no one tunes the rules on it."""
+The held-out set (tests/data/threats_heldout_en.yaml) and the dev set
+(tests/data/threats_dev_en.yaml) are checked for their shape only: their precision and recall
+are reported in docs/benchmarks.md (bench/bench_flags.py), never held here, so that no one
+tunes the rules on them."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,23 +20,26 @@ from cairn.analysis import words
 from cairn.analysis.engine import analyse
 from cairn.flags import threats
 from cairn.flags.engine import RulesError, flag_text, kinds_in, load_rules, parse_rules
-from cairn.flags.evaluate import evaluate, load_labelled, scored_kinds
+from cairn.flags.evaluate import LabelledSetError, evaluate, load_labelled, scored_kinds
 from tests.factories import make_incident
 from tests.test_analysis_support import incident, snapshot
 
 DATA = Path(__file__).parent / "data"
 LABELLED_PATH = DATA / "threats_labelled_en.yaml"
 HELD_OUT_PATH = DATA / "threats_heldout_en.yaml"
+DEV_PATH = DATA / "threats_dev_en.yaml"
 LABELLED = load_labelled(LABELLED_PATH)
 HELD_OUT = load_labelled(HELD_OUT_PATH)
+DEV = load_labelled(DEV_PATH)
 SORTS = ("explicit", "conditional", "menace", "fate", "capability", "possession")
 
 
 # --- the sets ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("path", "size", "negatives", "per_sort"),
-                         [(LABELLED_PATH, 300, 100, 15), (HELD_OUT_PATH, 100, 40, 5)],
-                         ids=["labelled", "held-out"])
+                         [(LABELLED_PATH, 600, 250, 30), (HELD_OUT_PATH, 100, 40, 5),
+                          (DEV_PATH, 100, 40, 9)],
+                         ids=["labelled", "held-out", "dev"])
 def test_each_threat_set_is_big_enough_with_every_sort_and_hard_negatives(path, size, negatives,
                                                                           per_sort):
     messages = load_labelled(path)
@@ -47,8 +53,9 @@ def test_each_threat_set_is_big_enough_with_every_sort_and_hard_negatives(path, 
     assert {m.sort for m in messages} - {""} == set(SORTS)
 
 
-def test_no_message_is_in_both_sets():
-    assert not {m.text for m in LABELLED} & {m.text for m in HELD_OUT}
+def test_no_message_is_in_two_sets():
+    labelled, held_out, dev = ({m.text for m in s} for s in (LABELLED, HELD_OUT, DEV))
+    assert not labelled & held_out and not labelled & dev and not held_out & dev
 
 
 def test_the_labelled_threats_reach_their_bar():
@@ -107,6 +114,94 @@ def test_hard_negatives_are_not_threats(text):
     assert not threats.is_threat(text)
 
 
+@pytest.mark.parametrize(("text", "sort"), [
+    # Read by what they are made of: something of hers and a frame that makes it ominous.
+    ("It would be a real pity if that cat of yours wandered off for good", "menace"),
+    ("Tell your husband he ought to be careful on those country lanes", "menace"),
+    ("The alarm on your flat takes seconds to switch off, you know", "menace"),
+    ("I know what time you leave. Just so you know.", "menace"),
+    ("Very quiet down your road at night, isn't it", "menace"),
+    ("Bikes get stolen, brakes get cut. These things happen to people who lie.", "fate"),
+    ("Drop the case or your dad's going to regret it", "conditional"),
+    ("Your lot can't keep me away. Nobody can.", "capability"),
+    ("I've got mates who owe me favours and know your street", "capability"),
+    ("You're my girl and nobody else will ever have you", "possession"),
+    ("Count your days", "menace"),
+])
+def test_veiled_threats_in_other_words_are_read_by_their_parts(text, sort):
+    reading = threats.read(text)
+    assert sort in reading.sorts, (text, reading)
+
+
+@pytest.mark.parametrize("text", [
+    # Banter with laughter, idioms, news, family love, stories, and a well-wisher's care.
+    "Touch my chips again and I'll end you \N{ROLLING ON THE FLOOR LAUGHING} see you Sunday",
+    "omg you're dead to me, how could you not tell me about the engagement",
+    "Two men stabbed in a fight outside a pub in Leeds, it was on the news",
+    "Till death do us part, happy anniversary to my wonderful parents \N{HEAVY BLACK HEART}",
+    "Read it to the end and you'll find out what happens, no spoilers!",
+    "Be careful on the ice tonight love, text me when you're home",
+    "Your back door doesn't lock properly, I'll fix it at the weekend",
+    "Your mum will kill you when she sees your room",
+])
+def test_what_looks_like_a_threat_but_is_not(text):
+    assert not threats.read(text).present, threats.read(text)
+
+
+def test_laughter_drops_only_a_threat_said_outright_not_a_veiled_one():
+    # A stalker laughs too: laughter beside veiled menace does not excuse it.
+    assert not threats.read("I'll kill you lol").present
+    assert threats.read("Shame if your brakes failed on the motorway haha").present
+    assert threats.read("I'll kill you.\nlol").present  # laughter on another line
+
+
+# --- the helper that scores any threat set ----------------------------------------------------
+
+def _score(path: Path) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, str(root / "bench" / "bench_flags.py"),
+                           "--threat-set", str(path)], capture_output=True, text=True,
+                          cwd=root, timeout=300, check=False)
+
+
+def test_any_threat_set_is_scored_with_one_command(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "items:\n"
+        "- {text: \"I'm going to break your neck\", label: threat, sort: explicit}\n"
+        "- {text: \"Your dog would look lovely at the bottom of the canal\", label: threat,"
+        " sort: pets}\n"
+        "- {text: \"I could kill for a coffee\", label: none}\n"
+        "- {text: \"Would be a shame if your car broke down again, I'll fix it x\","
+        " label: none}\n", encoding="utf-8")
+    result = _score(path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    scores, _ = evaluate(load_labelled(path), kinds=frozenset({threats.THREAT}))
+    score = scores[threats.THREAT]
+    assert f"precision {score.precision:.2f}" in out and f"recall {score.recall:.2f}" in out
+    assert "explicit: 1 of 1" in out and "pets:" in out
+    assert "false alarms" in out and "missed threats" in out
+    assert "mine.yaml: 4 messages, 2 threats, 2 not" in out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("items:\n- {text: hello, label: maybe}\n", "item 1: 'label' must be threat or none"),
+    ("items:\n- {label: threat}\n", "item 1: needs a 'text'"),
+    ("just words\n", "needs a list of 'items'"),
+    ("items: [\n", "cannot read it as YAML"),
+])
+def test_a_bad_threat_set_gets_one_line_naming_the_file_and_item(tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LabelledSetError, match=re.escape(message)):
+        load_labelled(path)
+    result = _score(path)
+    assert result.returncode != 0
+    assert "bad.yaml" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_a_threat_is_to_kill_only_when_its_words_say_so():
     assert threats.read("I'm going to kill you").to_kill
     assert threats.read("He said I'd end up six feet under").to_kill
@@ -137,7 +232,8 @@ def test_grouped_patterns_need_a_label_for_each_sort():
 # --- one reading everywhere ----------------------------------------------------------------------
 
 def _every_text():
-    for name in ("threats_labelled_en", "threats_heldout_en", "flags_labelled_en",
+    for name in ("threats_labelled_en", "threats_heldout_en", "threats_dev_en",
+                 "flags_labelled_en",
                  "flags_heldout_en"):
         yield from (m.text for m in load_labelled(DATA / f"{name}.yaml"))
 
