@@ -219,7 +219,8 @@ def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int
         for n, names in enumerate(lists or (), 1):
             if not isinstance(names, list) or not names:
                 raise RulesError(f"{where}: combination {sort} {n} must be a list of parts")
-            needed, unless = [], []
+            needed: list[int] = []
+            unless: list[int] = []
             for name in map(str, names):
                 negated = name.startswith("not ")
                 bare = name[4:].strip() if negated else name
