@@ -8,6 +8,12 @@ A flag is a pointer for a human reader, not a finding: it says "these words look
 threat", never "this person threatened you". How the rules are written, and why guards
 exist, is in the rules file itself and in docs/adr/0023-threat-flags-and-account-leads.md.
 
+A flag is raised by a pattern, or by a combination of parts (named cues) found within one
+sentence or two adjacent ones (docs/adr/0025-threats-read-by-their-parts.md): that is how
+veiled threats are read without fitting one person's phrases. Guards drop a match they
+overlap, sentence guards every match in their sentence, sort guards the matches of one sort
+near them.
+
 Errors: ``RulesError`` when a rules file is missing a part or holds a bad expression (it
 names the flag and the pattern), raised when the rules are first loaded.
 """
