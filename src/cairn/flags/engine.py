@@ -536,7 +536,8 @@ def flag_text(text: str, rules: RuleSet | None = None,
                 start, end = _trimmed(folded, match.start(), match.end())
                 if end > start and not _guarded(kind, folded, start, end, sort):
                     spans.append((start, end, sort))
-        spans.extend(_combined(kind, folded, numbers))
+        if kind.combinations:
+            spans.extend(_combined(kind, folded, numbers))
         spans.sort()
         merged: list[tuple[int, int, set[str]]] = []
         for start, end, sort in spans:
@@ -567,7 +568,7 @@ def kinds_in(text: str, rules: RuleSet | None = None,
         if only is not None and kind.key not in only:
             continue
         if (any(_raises(kind, folded, n) for n in numbers if n < len(kind.patterns))
-                or _combined(kind, folded, numbers, first=True)):
+                or (kind.combinations and _combined(kind, folded, numbers, first=True))):
             found.add(kind.key)
     return frozenset(found)
 
