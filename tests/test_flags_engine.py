@@ -189,3 +189,18 @@ def test_the_screen_never_changes_what_the_threat_sets_find():
         for message in load_labelled(data / name):
             assert flag_text(message.text, rules) == flag_text(message.text, plain), message
             assert kinds_in(message.text, rules) == {f.kind for f in flag_text(message.text)}
+
+
+def test_a_pattern_runs_only_when_the_text_holds_a_string_of_each_needed_set():
+    import re
+
+    from cairn.flags.engine import factor_sets
+
+    pattern = r"(?:said|told) \w+ (?:he'd|she'd) (?:kill|stab)"
+    assert factor_sets(re.compile(pattern)) == (frozenset({"he'd", "she'd"}),
+                                                frozenset({"kill", "stab"}),
+                                                frozenset({"said", "told"}))
+    rules = parse_rules({"flags": {"v": {"label": "Threat", "patterns": [pattern]}}})
+    assert rules.patterns_to_run("he said that he'd call") == set()
+    assert rules.patterns_to_run("he said that he'd kill") == {(0, 0)}
+    assert kinds_in("he said that he'd kill me", rules) == {"v"}

@@ -77,8 +77,10 @@ class FlagKind:
     explain: str
     patterns: tuple[re.Pattern[str], ...]
     guards: tuple[re.Pattern[str], ...]
-    # For each pattern, strings one of which every match must contain (None: no such set).
+    # For each pattern, strings one of which every match must contain (None: no such set),
+    # and further such sets (every match holds a string of each), checked after the first.
     factors: tuple[frozenset[str] | None, ...] = ()
+    more_factors: tuple[tuple[frozenset[str], ...], ...] = ()
     # For each pattern, its sort ("" when the patterns are a plain list); and each sort's
     # label, in the rules file's order.
     sorts: tuple[str, ...] = ()
@@ -119,6 +121,9 @@ class RuleSet:
     unindexed: frozenset[tuple[int, int]] = frozenset()
     screen: re.Pattern[str] | None = None
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # For patterns with more than one set of needed strings: the other sets.
+    more_factors: dict[tuple[int, int], tuple[frozenset[str], ...]] = field(
+        default_factory=dict)
 
     def patterns_to_run(self, folded: str) -> set[tuple[int, int]]:
         """The patterns worth running on a (folded) text: those with no factors, and those
@@ -126,11 +131,13 @@ class RuleSet:
         found = set(self.unindexed)
         if self.screen is None:
             return found
-        needs, prefixes = self.factor_patterns, self.prefixes
+        needs, prefixes, more = self.factor_patterns, self.prefixes, self.more_factors
+        present: set[str] = set()
         for longest in set(self.screen.findall(folded)):
-            for factor in prefixes[longest]:
-                found.update(needs[factor])
-        return found
+            present.update(prefixes[longest])
+        for factor in present:
+            found.update(needs.get(factor, ()))
+        return {p for p in found if p not in more or all(s & present for s in more[p])}
 
     def subset(self, keys: frozenset[str]) -> RuleSet:
         """The same rules for some kinds only (quicker when only those are needed)."""
@@ -287,6 +294,30 @@ def _sequence_factors(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None
     return best
 
 
+def factor_sets(pattern: re.Pattern[str]) -> tuple[frozenset[str], ...]:
+    """Sets of literal strings such that every match of the pattern holds one string of each
+    set (one set per required element of the expression's top level), most selective first;
+    only sets whose strings all have three characters or more (shorter ones screen nothing)."""
+    found: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in sre_parse.parse(pattern.pattern, pattern.flags):
+        if op is sre_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is sre_constants.AT:
+            continue
+        if run:
+            found.append(frozenset({"".join(run)}))
+            run = []
+        one = _sequence_factors([(op, av)])
+        if one:
+            found.append(one)
+    if run:
+        found.append(frozenset({"".join(run)}))
+    usable = {f for f in found if min(map(len, f)) >= 3}
+    return tuple(sorted(usable, key=lambda f: (-min(map(len, f)), len(f), sorted(f))))
+
+
 def necessary_factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Literal strings one of which every match of the pattern contains, so the pattern need
     only run on texts holding one (None when the expression gives no such set)."""
@@ -312,6 +343,8 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
         # Factors shorter than three characters are not indexed: their patterns run on
         # every text.
         factors = tuple(necessary_factors(p) for p in patterns + parts)
+        more = tuple(tuple(f for f in factor_sets(p) if f != first)[:2] if first else ()
+                     for p, first in zip(patterns + parts, factors, strict=True))
         kinds.append(FlagKind(
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
             patterns=patterns,
@@ -319,6 +352,7 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
             sentence_guards=_compile(spec.get("sentence_guards") or [], words,
                                      f"{source}: {key} sentence guard"),
             factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
+            more_factors=more,
             sorts=sorts, sort_labels=sort_labels, parts=parts, part_names=part_names,
             combinations=combinations,
             sort_guards=_sort_guards(spec, words, sort_labels, f"{source}: {key}")))
@@ -329,19 +363,23 @@ def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
              words: dict[str, str]) -> RuleSet:
     needs: dict[str, set[tuple[int, int]]] = {}
     unindexed = set()
+    more: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
     for k, kind in enumerate(kinds):
         for n, factors in enumerate(kind.factors):
             if factors is None:
                 unindexed.add((k, n))
             for f in factors or ():
                 needs.setdefault(f, set()).add((k, n))
-    factors_all = sorted(needs)
+            if n < len(kind.more_factors) and kind.more_factors[n]:
+                more[(k, n)] = kind.more_factors[n]
+    factors_all = sorted(set(needs).union(*(f for sets in more.values() for f in sets)))
     return RuleSet(language=language, version=version, kinds=tuple(kinds), words=words,
                    factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
                    unindexed=frozenset(unindexed),
                    screen=re.compile(f"(?=({_trie(factors_all)}))") if factors_all else None,
                    prefixes={f: tuple(g for g in factors_all if f.startswith(g))
-                             for f in factors_all})
+                             for f in factors_all},
+                   more_factors=more)
 
 
 @lru_cache(maxsize=16)
