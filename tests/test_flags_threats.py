@@ -249,6 +249,19 @@ def test_the_flags_the_analysis_and_the_reading_agree_on_every_message():
         assert facts.threat_to_kill == threats.read(text).to_kill, text
 
 
+def test_the_analysis_index_reads_threats_and_flags_in_one_pass_as_each_reading_does():
+    from cairn.analysis.base import FLAGS_READ, Index
+
+    texts = list(dict.fromkeys(_every_text()))
+    snap = snapshot(*(incident(n, days=n / 100, description=text)
+                      for n, text in enumerate(texts, 1)))
+    index = Index(snap, now=snap.taken_at)
+    rules = load_rules().subset(FLAGS_READ)
+    for item in snap.incidents:
+        assert index.facts[item.id] == words.facts_of(item), item.description
+        assert index.flags[item.id] == kinds_in(f"{item.description}\n", rules), item.description
+
+
 def test_the_issues_chat_gives_the_same_threats_to_risk_and_severity():
     snap = snapshot(incident(1, description="Text: he should watch himself"),
                     incident(2, days=1, description="Text: check your tyres before you drive "

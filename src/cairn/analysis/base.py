@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis import words
 from cairn.analysis.severity import Severity, severity_of
-from cairn.flags.engine import kinds_in, load_rules
+from cairn.flags import threats
+from cairn.flags.engine import flag_text, load_rules
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
 
 # The flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for. Threats
@@ -55,13 +56,16 @@ class Index:
         self.by_id = {i.id: i for i in self.incidents}
         self.position = {i.id: n for n, i in enumerate(self.incidents)}
         self.suspect_ids = tuple(p.id for p in snapshot.persons if p.role == "suspect")
-        # What each incident's words show, and its severity: found once, used by every rule.
-        self.facts: dict[str, words.Facts] = {i.id: words.facts_of(i) for i in self.incidents}
-        # The threat flags the incident's words raise, of the kinds the rules read.
-        rules = load_rules().subset(FLAGS_READ)
-        self.flags: dict[str, frozenset[str]] = {
-            i.id: kinds_in(f"{i.description}\n{i.other_act}", rules) for i in self.incidents
-        }
+        # What each incident's words show, and the flags they raise of the kinds the rules
+        # read: one pass of the flag rules over the words gives both (the threat reading is
+        # cairn.flags.threats', the same as the Flags page's), used by every rule.
+        rules = load_rules().subset(FLAGS_READ | {threats.THREAT})
+        self.facts: dict[str, words.Facts] = {}
+        self.flags: dict[str, frozenset[str]] = {}
+        for i in self.incidents:
+            found = flag_text(threats.incident_text(i.description, i.other_act), rules)
+            self.flags[i.id] = frozenset(f.kind for f in found) & FLAGS_READ
+            self.facts[i.id] = words.facts_of(i, threats.reading_of(found))
         self.severity: dict[str, Severity] = {
             i.id: severity_of(i, self.facts[i.id]) for i in self.incidents
         }

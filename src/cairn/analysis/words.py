@@ -259,11 +259,14 @@ def text_of(incident: IncidentSnapshot) -> str:
     return f"{incident.description}\n{incident.other_act}".lower()
 
 
-def facts_of(incident: IncidentSnapshot) -> Facts:
+def facts_of(incident: IncidentSnapshot, threat: threats.Reading | None = None) -> Facts:
+    """The facts of an incident's words; ``threat``, when given, is the threat reading of the
+    same words (``threats.reading_of`` over a pass that read other flags too)."""
     text = text_of(incident)
     place = incident.location.lower()
     impact = incident.impact.lower()
-    threat = threats.read(text)
+    if threat is None:
+        threat = threats.read(text)
     return Facts(
         unwanted=bool(UNWANTED.search(text)),
         threat=threat.present,

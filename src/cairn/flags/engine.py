@@ -120,7 +120,9 @@ class RuleSet:
     factor_patterns: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     unindexed: frozenset[tuple[int, int]] = frozenset()
     screen: re.Pattern[str] | None = None
-    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefixes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # For each factor found as the longest at a place: the patterns it and its prefixes need.
+    reach: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     # For patterns with more than one set of needed strings: the other sets.
     more_factors: dict[tuple[int, int], tuple[frozenset[str], ...]] = field(
         default_factory=dict)
@@ -131,13 +133,17 @@ class RuleSet:
         found = set(self.unindexed)
         if self.screen is None:
             return found
-        needs, prefixes, more = self.factor_patterns, self.prefixes, self.more_factors
-        present: set[str] = set()
-        for longest in set(self.screen.findall(folded)):
-            present.update(prefixes[longest])
-        for factor in present:
-            found.update(needs.get(factor, ()))
-        return {p for p in found if p not in more or all(s & present for s in more[p])}
+        longest = set(self.screen.findall(folded))
+        reach = self.reach
+        for factor in longest:
+            found |= reach[factor]
+        more = self.more_factors
+        checked = found & more.keys()
+        if checked:
+            prefixes = self.prefixes
+            present = set().union(*(prefixes[factor] for factor in longest))
+            found -= {p for p in checked if not all(s & present for s in more[p])}
+        return found
 
     def subset(self, keys: frozenset[str]) -> RuleSet:
         """The same rules for some kinds only (quicker when only those are needed)."""
@@ -373,13 +379,14 @@ def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
             if n < len(kind.more_factors) and kind.more_factors[n]:
                 more[(k, n)] = kind.more_factors[n]
     factors_all = sorted(set(needs).union(*(f for sets in more.values() for f in sets)))
+    prefixes = {f: frozenset(g for g in factors_all if f.startswith(g)) for f in factors_all}
     return RuleSet(language=language, version=version, kinds=tuple(kinds), words=words,
                    factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
                    unindexed=frozenset(unindexed),
                    screen=re.compile(f"(?=({_trie(factors_all)}))") if factors_all else None,
-                   prefixes={f: tuple(g for g in factors_all if f.startswith(g))
-                             for f in factors_all},
-                   more_factors=more)
+                   prefixes=prefixes, more_factors=more,
+                   reach={f: frozenset(p for g in prefixes[f] for p in needs.get(g, ()))
+                          for f in factors_all})
 
 
 @lru_cache(maxsize=16)
@@ -494,9 +501,11 @@ def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool =
     and not overlapping another part's), none of its
     ``unless`` parts there, and no sentence guard or guard of its sort over it. A part runs
     only when the screen lets it (``numbers``), and only once per text."""
-    if not kind.combinations:
+    runnable = set(numbers)
+    candidates = [combo for combo in kind.combinations if combo.needs <= runnable]
+    if not candidates:
         return []
-    offset, runnable = len(kind.patterns), set(numbers)
+    offset = len(kind.patterns)
     raw: dict[int, list[tuple[int, int]]] = {}
     clean: dict[int, list[tuple[int, int]]] = {}
 
@@ -518,9 +527,8 @@ def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool =
 
     spans: list[tuple[int, int, str]] = []
     sentences: list[tuple[int, int]] = []
-    for combo in kind.combinations:
-        if (not combo.needs <= runnable or not all(map(found, combo.parts))
-                or not all(map(matches, combo.parts))):
+    for combo in candidates:
+        if not all(map(found, combo.parts)) or not all(map(matches, combo.parts)):
             continue
         sentences = sentences or _sentences(folded)
         for i, (left, _) in enumerate(sentences):

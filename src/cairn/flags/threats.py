@@ -16,10 +16,11 @@ killing (the ``to_kill`` words of the rules file). ADR 0023 says why there is on
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cairn.flags.engine import RuleSet, flag_text, fold, kinds_in, load_rules
+from cairn.flags.engine import Flag, RuleSet, flag_text, fold, kinds_in, load_rules
 
 THREAT = "violence"  # the flag kind that is the threat reading
 ONLY = frozenset({THREAT})
@@ -78,8 +79,13 @@ def is_threat(text: str, rules: RuleSet | None = None) -> bool:
 
 def read(text: str, rules: RuleSet | None = None) -> Reading:
     """Every threat in the words, with its span, sorts and whether it is a threat to kill."""
-    rules = _threat_rules(rules)
-    to_kill = _to_kill(rules)
+    return reading_of(flag_text(text, _threat_rules(rules)), rules)
+
+
+def reading_of(flags: Iterable[Flag], rules: RuleSet | None = None) -> Reading:
+    """The threats among flags that ``engine.flag_text`` found (with rules holding the threat
+    flag), so one pass over a text can read its threats and its other flags together."""
+    to_kill = _to_kill(_threat_rules(rules))
     return Reading(tuple(
         Threat(f.start, f.end, f.words, f.sorts, bool(to_kill.search(fold(f.words))))
-        for f in flag_text(text, rules)))
+        for f in flags if f.kind == THREAT))
