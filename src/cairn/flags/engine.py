@@ -142,7 +142,7 @@ class RuleSet:
         if checked:
             prefixes = self.prefixes
             present = set().union(*(prefixes[factor] for factor in longest))
-            found -= {p for p in checked if not all(s & present for s in more[p])}
+            found -= {p for p in checked if any(present.isdisjoint(s) for s in more[p])}
         return found
 
     def subset(self, keys: frozenset[str]) -> RuleSet:
