@@ -127,6 +127,10 @@ def test_hard_negatives_are_not_threats(text):
     ("I've got mates who owe me favours and know your street", "capability"),
     ("You're my girl and nobody else will ever have you", "possession"),
     ("Count your days", "menace"),
+    ("You've been warned.", "conditional"),
+    ("This is your last chance.", "conditional"),
+    ("Watch it.", "menace"),
+    ("I've got nothing to lose now", "capability"),
 ])
 def test_veiled_threats_in_other_words_are_read_by_their_parts(text, sort):
     reading = threats.read(text)
@@ -143,6 +147,11 @@ def test_veiled_threats_in_other_words_are_read_by_their_parts(text, sort):
     "Be careful on the ice tonight love, text me when you're home",
     "Your back door doesn't lock properly, I'll fix it at the weekend",
     "Your mum will kill you when she sees your room",
+    # Stock words of a threat in everyday use.
+    "Honestly just apply, you've got nothing to lose",
+    "We'll just have to wait and see what happens at the vet's",
+    "The sequel's three hours long, you've been warned.",
+    "Hurry, it's your last chance! The offer ends Sunday",
 ])
 def test_what_looks_like_a_threat_but_is_not(text):
     assert not threats.read(text).present, threats.read(text)
