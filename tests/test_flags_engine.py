@@ -106,7 +106,7 @@ def test_the_screen_never_changes_what_is_found_on_word_salad(words):
 def test_necessary_factors_are_literal_strings_every_match_holds():
     import re
 
-    from cairn.flags.engine import necessary_factors
+    from cairn.flags.screen import necessary_factors
 
     # The most selective set is kept: the longest shortest string.
     assert necessary_factors(re.compile(r"\bi (?:will|shall) (?:kill|hurt) you")) == {
@@ -194,7 +194,7 @@ def test_the_screen_never_changes_what_the_threat_sets_find():
 def test_a_pattern_runs_only_when_the_text_holds_a_string_of_each_needed_set():
     import re
 
-    from cairn.flags.engine import factor_sets
+    from cairn.flags.screen import factor_sets
 
     pattern = r"(?:said|told) \w+ (?:he'd|she'd) (?:kill|stab)"
     assert factor_sets(re.compile(pattern)) == (frozenset({"he'd", "she'd"}),
