@@ -225,7 +225,7 @@ def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int
                   sort_labels: tuple[tuple[str, str], ...], where: str
                   ) -> tuple[Combination, ...]:
     """Each combination: a list of part names, all needed; a name written ``not NAME`` is a
-    part that stops it (``[warning, her_car, not kindly]``)."""
+    part that stops it (``[warning, car, not kindly]``)."""
     raw = spec.get("combinations") or {}
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: 'combinations' must map sorts to lists of parts")

@@ -9,8 +9,11 @@ A threat is the ``violence`` flag of the rules file (``rules/en.yaml``), whose p
 grouped by sort of wording: said outright (``explicit``), or veiled: a consequence left open
 (``conditional``), menace about her being alone, her home, car, route or family
 (``menace``), harm as fate (``fate``), what he has done or could do (``capability``), she is
-his or nobody's (``possession``). A threat is *to kill* when its own words name death or
-killing (the ``to_kill`` words of the rules file). ADR 0023 says why there is one reading.
+his or nobody's (``possession``). Veiled threats are also read by their parts: something of
+hers with a frame that makes words about it ominous, within a sentence or the next (the
+rules file's ``parts`` and ``combinations``, ADR 0025). A threat is *to kill* when its own
+words name death or killing (the ``to_kill`` words of the rules file). ADR 0023 says why
+there is one reading.
 """
 
 from __future__ import annotations
