@@ -29,9 +29,11 @@ def test_the_index_keeps_each_incidents_flags():
     snap = snapshot(incident(1, description="I'd never hurt you, I could kill for a coffee"),
                     incident(2, description="You're dead. I'm outside your house"))
     index = Index(snap, now=snap.taken_at)
-    # Only the kinds the rules read are looked for (not "family" here).
-    assert index.flags == {"i-00001": frozenset(),
-                           "i-00002": frozenset({"violence", "whereabouts"})}
+    # Only the kinds the rules read are looked for (not "family" here); threats are read
+    # once, by the one threat reading, into each incident's facts.
+    assert index.flags == {"i-00001": frozenset(), "i-00002": frozenset({"whereabouts"})}
+    assert [index.facts[i].threat for i in ("i-00001", "i-00002")] == [False, True]
+    assert index.facts["i-00002"].threat_to_kill
 
 
 def test_knowledge_of_her_whereabouts_at_a_distance_is_an_indicator_and_a_pattern():

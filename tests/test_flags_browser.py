@@ -68,3 +68,21 @@ def test_the_victim_confirms_a_suggested_link(page, demo_vault):  # noqa: F811
     expect(page.get_by_text("The account is now linked")).to_be_visible()
     expect(page.get_by_text("m.ellis_photos2").first).to_be_visible()
     assert_accessible(page, "person after linking")
+
+
+def test_the_flags_page_and_the_pattern_page_count_the_same_threats(page, demo_vault):  # noqa: F811
+    # Issue 14: the two pages once disagreed ("0" against "5"); both now use the one threat
+    # reading, veiled threats included, and count threats in the incidents she logged.
+    sign_in_as_demo(page)
+    page.goto(f"/pattern/{demo_vault.pk}/")
+    statement = page.locator("main").get_by_text(
+        re.compile(r"Words of a threat in \d+ incidents?")).first
+    expect(statement).to_be_visible()
+    on_pattern = int(re.search(r"threat in (\d+) incident", statement.inner_text()).group(1))
+    assert on_pattern >= 8  # the demo's veiled threats are read too
+    page.goto(f"/flags/{demo_vault.pk}/")
+    expect(page.locator("#count-violence [data-count='incidents']")).to_have_text(
+        str(on_pattern))
+    tyres = page.locator(".cairn-flagged").filter(has_text="Check your tyres before you drive")
+    expect(tyres.get_by_text(re.compile(r"veiled: about you being alone, your home, car"))
+           ).to_be_visible()

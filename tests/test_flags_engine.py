@@ -30,7 +30,10 @@ def test_idioms_and_negations_are_guarded(text):
 def test_one_message_can_raise_several_kinds_in_order():
     flags = flag_text("I saw you at the school gates with your son. I'll hurt him.")
     assert {f.kind for f in flags} == {"whereabouts", "family", "violence"}
-    assert flags[0].kind == "whereabouts" and flags[-1].kind == "violence"
+    # In order of where their words start; seeing her with her child at the school gates is
+    # also read as veiled menace (issue 14), so a threat may start where the sighting does.
+    assert [f.start for f in flags] == sorted(f.start for f in flags)
+    assert flags[-1].kind == "violence" and flags[-1].words == "I'll hurt him"
     assert flags == tuple(sorted(flags, key=lambda f: f.start))
 
 
@@ -73,7 +76,7 @@ def test_spans_always_point_into_the_text(text):
 def _unscreened(rules):
     """The same rules with the literal screen switched off: every pattern runs on every text."""
     every = frozenset((k, n) for k, kind in enumerate(rules.kinds)
-                      for n in range(len(kind.patterns)))
+                      for n in range(kind.size))
     return dataclasses.replace(rules, screen=None, unindexed=every)
 
 
@@ -103,10 +106,101 @@ def test_the_screen_never_changes_what_is_found_on_word_salad(words):
 def test_necessary_factors_are_literal_strings_every_match_holds():
     import re
 
-    from cairn.flags.engine import necessary_factors
+    from cairn.flags.screen import necessary_factors
 
     # The most selective set is kept: the longest shortest string.
     assert necessary_factors(re.compile(r"\bi (?:will|shall) (?:kill|hurt) you")) == {
         "will", "shall"}
     assert necessary_factors(re.compile(r"(?:a|b)?c")) == {"c"}
     assert necessary_factors(re.compile(r"\w+")) is None
+
+
+# --- parts and combinations (issue 14: threats read by what they are made of) -------------------
+
+def _combining(**extra):
+    spec = {"label": "Threat", "sorts": {"plain": "said outright", "veiled": "veiled"},
+            "patterns": {"plain": ["kill you"], "veiled": ["(?!)"]},
+            "parts": {"frame": r"\bwould be a shame\b", "target": r"\byour (?:car|cat)\b",
+                      "kind": r"\blove\b"},
+            "combinations": {"veiled": [["frame", "target", "not kind"]]}}
+    spec.update(extra)
+    return parse_rules({"flags": {"v": spec}})
+
+
+def test_a_combination_needs_all_its_parts_in_one_sentence_or_the_next():
+    rules = _combining()
+    (flag,) = flag_text("Would be a shame if your car went up", rules)
+    assert (flag.words, flag.sorts) == ("Would be a shame if your car", ("veiled",))
+    assert kinds_in("Nice car. Your cat is lovely. Would be a shame.", rules) == {"v"}
+    assert kinds_in("Your car is red. Hello. Would be a shame.", rules) == frozenset()
+    assert kinds_in("Would be a shame to miss it", rules) == frozenset()
+    assert kinds_in("Would be a shame if your car got wet, love", rules) == frozenset()
+
+
+def test_parts_of_a_combination_must_be_different_words():
+    rules = parse_rules({"flags": {"v": {
+        "label": "Threat", "patterns": ["(?!)"],
+        "parts": {"a": r"\byou won't see me\b", "b": r"\bwon't see\b"},
+        "combinations": {"": [["a", "b"]]}}}})
+    assert kinds_in("you won't see me", rules) == frozenset()
+    assert kinds_in("you won't see me. you won't see it", rules) == {"v"}
+
+
+def test_a_part_under_a_guard_does_not_count_and_a_sentence_guard_drops_the_combination():
+    rules = _combining(guards=[r"shame if your car gets a scratch"],
+                       sentence_guards=[r"\bthe film\b"])
+    assert kinds_in("Would be a shame if your car gets a scratch", rules) == frozenset()
+    assert kinds_in("In the film it would be a shame if your cat died", rules) == frozenset()
+    assert kinds_in("Would be a shame if your cat died", rules) == {"v"}
+
+
+def test_a_guard_of_one_sort_drops_only_that_sort_near_it_on_its_line():
+    rules = _combining(sort_guards={"plain": ["\N{FACE WITH TEARS OF JOY}"]})
+    assert kinds_in("I'll kill you \N{FACE WITH TEARS OF JOY}", rules) == frozenset()
+    assert kinds_in("I'll kill you\n\N{FACE WITH TEARS OF JOY}", rules) == {"v"}
+    veiled = "Would be a shame if your cat went missing \N{FACE WITH TEARS OF JOY}"
+    assert kinds_in(veiled, rules) == {"v"}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"combinations": {"veiled": [["frame", "nothing"]]}}, "unknown part nothing"),
+    ({"combinations": {"other": [["frame"]]}}, "unlabelled sort other"),
+    ({"combinations": {"veiled": [["not frame"]]}}, "needs a part"),
+    ({"combinations": {"veiled": ["frame"]}}, "must be a list of parts"),
+    ({"parts": {"frame": "(unclosed"}}, "part frame"),
+    ({"sort_guards": {"other": ["x"]}}, "sort_guards"),
+])
+def test_bad_parts_and_combinations_are_named(change, message):
+    spec = {"label": "Threat", "sorts": {"veiled": "veiled"}, "patterns": {"veiled": ["x"]},
+            "parts": {"frame": "shame"}, **change}
+    with pytest.raises(RulesError, match=message):
+        parse_rules({"flags": {"v": spec}})
+
+
+def test_the_screen_never_changes_what_the_threat_sets_find():
+    from pathlib import Path
+
+    from cairn.flags.evaluate import load_labelled
+
+    rules = load_rules()
+    plain = _unscreened(rules)
+    data = Path(__file__).parent / "data"
+    for name in ("threats_labelled_en.yaml", "threats_dev_en.yaml"):
+        for message in load_labelled(data / name):
+            assert flag_text(message.text, rules) == flag_text(message.text, plain), message
+            assert kinds_in(message.text, rules) == {f.kind for f in flag_text(message.text)}
+
+
+def test_a_pattern_runs_only_when_the_text_holds_a_string_of_each_needed_set():
+    import re
+
+    from cairn.flags.screen import factor_sets
+
+    pattern = r"(?:said|told) \w+ (?:he'd|she'd) (?:kill|stab)"
+    assert factor_sets(re.compile(pattern)) == (frozenset({"he'd", "she'd"}),
+                                                frozenset({"kill", "stab"}),
+                                                frozenset({"said", "told"}))
+    rules = parse_rules({"flags": {"v": {"label": "Threat", "patterns": [pattern]}}})
+    assert rules.patterns_to_run("he said that he'd call") == set()
+    assert rules.patterns_to_run("he said that he'd kill") == {(0, 0)}
+    assert kinds_in("he said that he'd kill me", rules) == {"v"}

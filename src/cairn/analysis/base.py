@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis import words
 from cairn.analysis.severity import Severity, severity_of
-from cairn.flags.engine import kinds_in, load_rules
+from cairn.flags import threats
+from cairn.flags.engine import flag_text, load_rules
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
 
-# The threat flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for.
-FLAGS_READ = frozenset({"violence", "whereabouts", "surveillance"})
+# The flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for. Threats
+# are read once, by cairn.flags.threats, into each incident's facts (``words.Facts.threat``).
+FLAGS_READ = frozenset({"whereabouts", "surveillance"})
 
 # Who the statements speak to (DESIGN.md invariant 10): the victim's own pages say "you";
 # officers' pages and court documents speak of her in the third person.
@@ -72,13 +74,16 @@ class Index:
         self.groups: tuple[tuple[str, ...], ...] = (
             (subject,) if subject else tuple((p,) for p in self.suspect_ids)
         )
-        # What each incident's words show, and its severity: found once, used by every rule.
-        self.facts: dict[str, words.Facts] = {i.id: words.facts_of(i) for i in self.incidents}
-        # The threat flags the incident's words raise, of the kinds the rules read.
-        rules = load_rules().subset(FLAGS_READ)
-        self.flags: dict[str, frozenset[str]] = {
-            i.id: kinds_in(f"{i.description}\n{i.other_act}", rules) for i in self.incidents
-        }
+        # What each incident's words show, and the flags they raise of the kinds the rules
+        # read: one pass of the flag rules over the words gives both (the threat reading is
+        # cairn.flags.threats', the same as the Flags page's), used by every rule.
+        rules = load_rules().subset(FLAGS_READ | {threats.THREAT})
+        self.facts: dict[str, words.Facts] = {}
+        self.flags: dict[str, frozenset[str]] = {}
+        for i in self.incidents:
+            found = flag_text(threats.incident_text(i.description, i.other_act), rules)
+            self.flags[i.id] = frozenset(f.kind for f in found) & FLAGS_READ
+            self.facts[i.id] = words.facts_of(i, threats.reading_of(found))
         self.severity: dict[str, Severity] = {
             i.id: severity_of(i, self.facts[i.id]) for i in self.incidents
         }

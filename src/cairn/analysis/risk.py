@@ -136,9 +136,7 @@ def _from_log(
         [i for c in exes for i in c.incident_ids],
         sources.MCEWAN_2017,
     )
-    threats = [
-        i.id for i in incidents if index.facts[i.id].threat or "violence" in index.flags[i.id]
-    ]
+    threats = [i.id for i in incidents if index.facts[i.id].threat]
     add(
         "explicit_threats",
         f"Words of a threat in {plural(len(threats), 'incident')}.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cairn.flags import threats
 from cairn.vault.snapshot import IncidentSnapshot
 
 
@@ -71,30 +72,9 @@ UNWANTED = _any(
     r"reported (?:it|the account|him|her|them)",
     r"told (?:him|her|them) (?:i|to)\b",
 )
-# Words of an explicit threat (s.4A fear; risk: explicit threats).
-THREAT = _any(
-    r"threat",
-    r"regret",
-    r"watch (?:yourself|myself|your back|out)",
-    r"make (?:me|you) (?:listen|pay)",
-    r"you'll pay",
-    r"you will pay",
-    r"or else",
-    r"not long now",
-    r"hurt (?:me|you)",
-    r"i'll (?:always )?find you",
-    r"i will (?:always )?find you",
-    r"get (?:you|me)\b",
-    r"burn",
-)
-THREAT_TO_KILL = _any(
-    r"kill",
-    r"murder",
-    r"you're dead",
-    r"you are dead",
-    r"dead (?:woman|man|meat)",
-    r"end (?:you|your life)",
-)
+# Words of a threat, and of a threat to kill: cairn.flags.threats, the one threat reading that
+# the Flags page, risk, the threshold and the severity scale share (ADR 0023).
+
 VIOLENCE = _any(
     r"hit me",
     r"punched",
@@ -279,15 +259,18 @@ def text_of(incident: IncidentSnapshot) -> str:
     return f"{incident.description}\n{incident.other_act}".lower()
 
 
-def facts_of(incident: IncidentSnapshot) -> Facts:
+def facts_of(incident: IncidentSnapshot, threat: threats.Reading | None = None) -> Facts:
+    """The facts of an incident's words; ``threat``, when given, is the threat reading of the
+    same words (``threats.reading_of`` over a pass that read other flags too)."""
     text = text_of(incident)
     place = incident.location.lower()
     impact = incident.impact.lower()
-    kill = bool(THREAT_TO_KILL.search(text))
+    if threat is None:
+        threat = threats.read(text)
     return Facts(
         unwanted=bool(UNWANTED.search(text)),
-        threat=kill or bool(THREAT.search(text)),
-        threat_to_kill=kill,
+        threat=threat.present,
+        threat_to_kill=threat.to_kill,
         violence=bool(VIOLENCE.search(text)),
         weapon=bool(WEAPON.search(text)),
         substance=bool(SUBSTANCE.search(text)),

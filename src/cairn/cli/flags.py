@@ -42,7 +42,9 @@ def flags_command(vault_ref: str | None, kinds: tuple[str, ...], show_leads: boo
                  else f"message from {item.sender or 'an unknown sender'}")
         click.echo(f"{where}, {when}")
         for flag in flags:
-            click.echo(f"  {labels[flag.kind]}: \u201c{flag.words}\u201d")
+            how = reading.flag_tag(flag)[2]
+            click.echo(f"  {labels[flag.kind]}: \u201c{flag.words}\u201d"
+                       + (f" ({how})" if how else ""))
     click.echo(f"{shown} flagged {'item' if shown == 1 else 'items'}. Flags point at words "
                "worth a look; they are not proof.")
     if show_leads:

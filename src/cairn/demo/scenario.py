@@ -403,12 +403,16 @@ PHASE_TWO: tuple[IncidentSpec, ...] = (
            "left.")),
     _i("texts-weekend", 45, at="22:05", channel=TEXT, acts="b,g", description=(
         "Nine texts in one evening. One asked whether I had 'enjoyed the weekend away', which "
-        "makes me think he knew where I had been.")),
+        "makes me think he knew where I had been. Another said 'Tell your sister her boys "
+        "looked happy at the park on Sunday.' I have never told him where she lives.")),
     _i("insta-street", 21, precision=DAY, channel=SOCIAL, acts="c,g", feared_violence=True,
        description=(
            "He posted a photo of my street on Instagram with the words 'not long now'.")),
-    _i("nails-8", 6, precision=OVERNIGHT, when_words=NAILS_WORDS, channel=PROPERTY, acts="f",
-       location=CAR_AT_HOME, description="Nails under both front tyres again."),
+    _i("nails-8", 6, precision=OVERNIGHT, when_words=NAILS_WORDS, channel=PROPERTY, acts="b,f",
+       location=CAR_AT_HOME, description=(
+           "At 06:12 a text from a number I did not know said 'Check your tyres before you "
+           "drive today.' When I went out to the car there were nails under both front tyres "
+           "again.")),
 )
 
 INCIDENTS: tuple[IncidentSpec, ...] = PHASE_ONE + PHASE_TWO

@@ -8,6 +8,12 @@ A flag is a pointer for a human reader, not a finding: it says "these words look
 threat", never "this person threatened you". How the rules are written, and why guards
 exist, is in the rules file itself and in docs/adr/0023-threat-flags-and-account-leads.md.
 
+A flag is raised by a pattern, or by a combination of parts (named cues) found within one
+sentence or two adjacent ones (docs/adr/0025-threats-read-by-their-parts.md): that is how
+veiled threats are read without fitting one person's phrases. Guards drop a match they
+overlap, sentence guards every match in their sentence, sort guards the matches of one sort
+near them.
+
 Errors: ``RulesError`` when a rules file is missing a part or holds a bad expression (it
 names the flag and the pattern), raised when the rules are first loaded.
 """
@@ -19,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as sre_constants  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 import yaml
+
+from cairn.flags.screen import factor_sets, necessary_factors, trie
 
 RULES_DIR = Path(__file__).parent / "rules"
 DEFAULT_LANGUAGE = "en"
@@ -33,6 +39,7 @@ _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'",
                        "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _WORD_REF = re.compile(r"%([a-z_]+)%")
 _SENTENCE_END = re.compile(r"[.!?\n]+")
+_NEAR = 60  # characters either side of a match, on its line, that its sort's guards read
 
 
 class RulesError(ValueError):
@@ -47,6 +54,20 @@ class Flag:
     start: int
     end: int
     words: str  # the original text of the span
+    # The sorts of wording that raised it, for kinds whose patterns are grouped by sort
+    # (threats: "explicit", "conditional", "menace", ...), in the rules file's order.
+    sorts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Parts (numbered as in ``FlagKind.parts``) that raise the flag, of a sort, when each
+    matches within one sentence or two adjacent ones, unless one of ``unless`` matches there."""
+
+    sort: str
+    parts: tuple[int, ...]
+    unless: tuple[int, ...] = ()
+    needs: frozenset[int] = frozenset()  # the parts, as a set (checked against the screen)
 
 
 @dataclass(frozen=True)
@@ -56,8 +77,34 @@ class FlagKind:
     explain: str
     patterns: tuple[re.Pattern[str], ...]
     guards: tuple[re.Pattern[str], ...]
-    # For each pattern, strings one of which every match must contain (None: no such set).
+    # For each pattern, strings one of which every match must contain (None: no such set),
+    # and further such sets (every match holds a string of each), checked after the first.
     factors: tuple[frozenset[str] | None, ...] = ()
+    more_factors: tuple[tuple[frozenset[str], ...], ...] = ()
+    # For each pattern, its sort ("" when the patterns are a plain list); and each sort's
+    # label, in the rules file's order.
+    sorts: tuple[str, ...] = ()
+    sort_labels: tuple[tuple[str, str], ...] = ()
+    # Guards of a whole sentence: a sentence holding one drops every match of the kind in it
+    # (news, statistics, stories: "police say", "according to").
+    sentence_guards: tuple[re.Pattern[str], ...] = ()
+    # Parts: named cues (a target such as her car, a frame such as "would be a shame") that
+    # raise the flag only together, as each combination says. Parts are numbered after the
+    # patterns (pattern n, then part len(patterns) + j) so the screen indexes both.
+    parts: tuple[re.Pattern[str], ...] = ()
+    part_names: tuple[str, ...] = ()
+    combinations: tuple[Combination, ...] = ()
+    # Guards of one sort: a match of that sort is dropped when one matches near it on the
+    # same line (laughter beside a threat said outright).
+    sort_guards: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+
+    def sort_label(self, sort: str) -> str:
+        return dict(self.sort_labels).get(sort, "")
+
+    @property
+    def size(self) -> int:
+        """How many expressions the screen indexes: the patterns, then the parts."""
+        return len(self.patterns) + len(self.parts)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity (cached subsets)
@@ -65,13 +112,20 @@ class RuleSet:
     language: str
     version: int
     kinds: tuple[FlagKind, ...]
+    # The named words, expanded (other readings, such as threats.py's "to kill", use them).
+    words: dict[str, str] = field(default_factory=dict)
     # For each factor, the patterns (kind index, pattern index) that need it; one expression
     # finding the longest factor starting at each position (a trie, so it is quick), and for
     # each factor the factors that are its prefixes (found at the same place).
     factor_patterns: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     unindexed: frozenset[tuple[int, int]] = frozenset()
     screen: re.Pattern[str] | None = None
-    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefixes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # For each factor found as the longest at a place: the patterns it and its prefixes need.
+    reach: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    # For patterns with more than one set of needed strings: the other sets.
+    more_factors: dict[tuple[int, int], tuple[frozenset[str], ...]] = field(
+        default_factory=dict)
 
     def patterns_to_run(self, folded: str) -> set[tuple[int, int]]:
         """The patterns worth running on a (folded) text: those with no factors, and those
@@ -79,10 +133,16 @@ class RuleSet:
         found = set(self.unindexed)
         if self.screen is None:
             return found
-        needs, prefixes = self.factor_patterns, self.prefixes
-        for longest in set(self.screen.findall(folded)):
-            for factor in prefixes[longest]:
-                found.update(needs[factor])
+        longest = set(self.screen.findall(folded))
+        reach = self.reach
+        for factor in longest:
+            found |= reach[factor]
+        more = self.more_factors
+        checked = found & more.keys()
+        if checked:
+            prefixes = self.prefixes
+            present = set().union(*(prefixes[factor] for factor in longest))
+            found -= {p for p in checked if any(present.isdisjoint(s) for s in more[p])}
         return found
 
     def subset(self, keys: frozenset[str]) -> RuleSet:
@@ -114,6 +174,27 @@ def _expand(expression: str, words: dict[str, str], where: str) -> str:
     return _WORD_REF.sub(one, expression.strip())
 
 
+def _grouped(spec: dict[str, Any], words: dict[str, str], where: str
+             ) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A flag's patterns, and each one's sort: a plain list (no sorts), or a mapping of sort
+    to list, each sort labelled in the flag's ``sorts`` mapping."""
+    raw = spec.get("patterns")
+    if not isinstance(raw, dict):
+        patterns = _compile(raw, words, f"{where} pattern")
+        return patterns, ("",) * len(patterns), ()
+    labels = spec.get("sorts") or {}
+    if not isinstance(labels, dict) or set(labels) != set(raw):
+        raise RulesError(f"{where}: 'sorts' must label each group of patterns")
+    patterns_all: list[re.Pattern[str]] = []
+    sorts: list[str] = []
+    for sort, expressions in raw.items():
+        compiled = _compile(expressions, words, f"{where} pattern {sort}")
+        patterns_all.extend(compiled)
+        sorts.extend([str(sort)] * len(compiled))
+    return (tuple(patterns_all), tuple(sorts),
+            tuple((str(k), str(labels[k])) for k in raw))
+
+
 def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pattern[str], ...]:
     if not isinstance(expressions, list):
         raise RulesError(f"{where}: expected a list of expressions")
@@ -126,48 +207,59 @@ def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pa
     return tuple(compiled)
 
 
-def _best(*candidates: frozenset[str] | None) -> frozenset[str] | None:
-    """The most selective set: the one whose shortest string is longest."""
-    usable = [c for c in candidates if c]
-    return max(usable, key=lambda c: min(map(len, c)), default=None)
+def _parts(spec: dict[str, Any], words: dict[str, str], where: str
+           ) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    raw = spec.get("parts") or {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: 'parts' must map names to expressions")
+    names = tuple(str(name) for name in raw)
+    # A part is one long alternation, usually written as a literal block over several lines:
+    # the lines are joined as they stand (a line break and the next line's indent are not
+    # part of the words).
+    return names, tuple(
+        _compile([re.sub(r"\n\s*", "", str(raw[name]).strip())], words,
+                 f"{where} part {name}")[0] for name in raw)
 
 
-def _sequence_factors(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
-    """Strings one of which any match of this sequence must contain, or None.
+def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int,
+                  sort_labels: tuple[tuple[str, str], ...], where: str
+                  ) -> tuple[Combination, ...]:
+    """Each combination: a list of part names, all needed; a name written ``not NAME`` is a
+    part that stops it (``[warning, car, not kindly]``)."""
+    raw = spec.get("combinations") or {}
+    if not isinstance(raw, dict):
+        raise RulesError(f"{where}: 'combinations' must map sorts to lists of parts")
+    labelled = {sort for sort, _ in sort_labels}
+    number = {name: offset + j for j, name in enumerate(part_names)}
+    found = []
+    for sort, lists in raw.items():
+        if sort_labels and sort not in labelled:
+            raise RulesError(f"{where}: combinations of an unlabelled sort {sort}")
+        for n, names in enumerate(lists or (), 1):
+            if not isinstance(names, list) or not names:
+                raise RulesError(f"{where}: combination {sort} {n} must be a list of parts")
+            needed: list[int] = []
+            unless: list[int] = []
+            for name in map(str, names):
+                negated = name.startswith("not ")
+                bare = name[4:].strip() if negated else name
+                if bare not in number:
+                    raise RulesError(f"{where}: combination {sort} {n}: unknown part {bare}")
+                (unless if negated else needed).append(number[bare])
+            if not needed:
+                raise RulesError(f"{where}: combination {sort} {n} needs a part")
+            found.append(Combination(str(sort), tuple(needed), tuple(unless), frozenset(needed)))
+    return tuple(found)
 
-    Walks the parsed expression: a run of literal characters is one such string; a group
-    gives its own set; an alternation gives the union of its branches' sets (only if every
-    branch has one); a repeat counts only when it must occur at least once. Zero-width
-    assertions such as ``\\b`` do not break a run of literals. Any other element breaks it.
-    """
-    best: frozenset[str] | None = None
-    run: list[str] = []
-    for op, av in items:
-        if op is sre_constants.LITERAL:
-            run.append(chr(av))
-            continue
-        if op is sre_constants.AT:
-            continue
-        if run:
-            best = _best(best, frozenset({"".join(run)}))
-            run = []
-        if op is sre_constants.SUBPATTERN:
-            best = _best(best, _sequence_factors(list(av[-1])))
-        elif op is sre_constants.BRANCH:
-            branches = [_sequence_factors(list(alternative)) for alternative in av[1]]
-            if all(branches):
-                best = _best(best, frozenset().union(*branches))  # type: ignore[arg-type]
-        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
-            best = _best(best, _sequence_factors(list(av[2])))
-    if run:
-        best = _best(best, frozenset({"".join(run)}))
-    return best
 
-
-def necessary_factors(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Literal strings one of which every match of the pattern contains, so the pattern need
-    only run on texts holding one (None when the expression gives no such set)."""
-    return _sequence_factors(list(sre_parse.parse(pattern.pattern, pattern.flags)))
+def _sort_guards(spec: dict[str, Any], words: dict[str, str],
+                 sort_labels: tuple[tuple[str, str], ...], where: str
+                 ) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    raw = spec.get("sort_guards") or {}
+    if not isinstance(raw, dict) or set(raw) - {sort for sort, _ in sort_labels}:
+        raise RulesError(f"{where}: 'sort_guards' must map labelled sorts to expressions")
+    return tuple((str(sort), _compile(expressions, words, f"{where} sort guard {sort}"))
+                 for sort, expressions in raw.items())
 
 
 def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
@@ -182,59 +274,57 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
     for key, spec in data["flags"].items():
         if not isinstance(spec, dict) or "label" not in spec:
             raise RulesError(f"{source}: flag {key} needs a label")
-        patterns = _compile(spec.get("patterns"), words, f"{source}: {key} pattern")
+        patterns, sorts, sort_labels = _grouped(spec, words, f"{source}: {key}")
+        part_names, parts = _parts(spec, words, f"{source}: {key}")
+        combinations = _combinations(spec, part_names, len(patterns), sort_labels,
+                                     f"{source}: {key}")
+        # Factors shorter than three characters are not indexed: their patterns run on
+        # every text.
+        factors = tuple(necessary_factors(p) for p in patterns + parts)
+        more = tuple(tuple(f for f in factor_sets(p) if f != first)[:2] if first else ()
+                     for p, first in zip(patterns + parts, factors, strict=True))
         kinds.append(FlagKind(
             key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
             patterns=patterns,
             guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
-            factors=tuple(necessary_factors(p) for p in patterns)))
-    # Factors shorter than three characters are not indexed: their patterns run on every text.
-    kinds = [FlagKind(k.key, k.label, k.explain, k.patterns, k.guards,
-                      tuple(f if f and min(map(len, f)) >= 3 else None for f in k.factors))
-             for k in kinds]
-    return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds)
+            sentence_guards=_compile(spec.get("sentence_guards") or [], words,
+                                     f"{source}: {key} sentence guard"),
+            factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
+            more_factors=more,
+            sorts=sorts, sort_labels=sort_labels, parts=parts, part_names=part_names,
+            combinations=combinations,
+            sort_guards=_sort_guards(spec, words, sort_labels, f"{source}: {key}")))
+    return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds, words)
 
 
-def _indexed(language: str, version: int, kinds: Sequence[FlagKind]) -> RuleSet:
+def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
+             words: dict[str, str]) -> RuleSet:
     needs: dict[str, set[tuple[int, int]]] = {}
     unindexed = set()
+    more: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
     for k, kind in enumerate(kinds):
         for n, factors in enumerate(kind.factors):
             if factors is None:
                 unindexed.add((k, n))
             for f in factors or ():
                 needs.setdefault(f, set()).add((k, n))
-    factors_all = sorted(needs)
-    return RuleSet(language=language, version=version, kinds=tuple(kinds),
+            if n < len(kind.more_factors) and kind.more_factors[n]:
+                more[(k, n)] = kind.more_factors[n]
+    factors_all = sorted(set(needs).union(*(f for sets in more.values() for f in sets)))
+    prefixes = {f: frozenset(g for g in factors_all if f.startswith(g)) for f in factors_all}
+    return RuleSet(language=language, version=version, kinds=tuple(kinds), words=words,
                    factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
                    unindexed=frozenset(unindexed),
-                   screen=re.compile(f"(?=({_trie(factors_all)}))") if factors_all else None,
-                   prefixes={f: tuple(g for g in factors_all if f.startswith(g))
-                             for f in factors_all})
+                   screen=re.compile(f"(?=({trie(factors_all)}))") if factors_all else None,
+                   prefixes=prefixes, more_factors=more,
+                   reach={f: frozenset(p for g in prefixes[f] for p in needs.get(g, ()))
+                          for f in factors_all})
 
 
 @lru_cache(maxsize=16)
 def _subset(rules: RuleSet, keys: frozenset[str]) -> RuleSet:
-    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys])
-
-
-def _trie(strings: Sequence[str]) -> str:
-    """One expression matching any of the strings, longest first, shaped as a trie."""
-    root: dict[str, Any] = {}
-    for string in strings:
-        node = root
-        for char in string:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
+    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys],
+                    rules.words)
 
 
 @lru_cache(maxsize=32)
@@ -273,13 +363,106 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return left, following.start() if following else len(text)
 
 
-def _guarded(kind: FlagKind, folded: str, start: int, end: int) -> bool:
-    left, right = _sentence(folded, start, end)
+def _guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str = "") -> bool:
+    """Is a pattern's match dropped: by a sentence guard, a guard it overlaps in its sentence,
+    or a guard of its sort near it?"""
+    sentence = _sentence(folded, start, end)
+    return (_overlap_guarded(kind, folded, start, end, sentence)
+            or _window_guarded(kind, folded, start, end, sort, sentence))
+
+
+def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int,
+                     sentence: tuple[int, int] | None = None) -> bool:
+    left, right = sentence or _sentence(folded, start, end)
     for guard in kind.guards:
         for match in guard.finditer(folded, left, right):
             if match.start() < end and match.end() > start:
                 return True
     return False
+
+
+def _window_guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str,
+                    sentence: tuple[int, int] | None = None) -> bool:
+    left, right = sentence or _sentence(folded, start, end)
+    if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
+        return True
+    if not sort or not kind.sort_guards:
+        return False
+    guards = dict(kind.sort_guards).get(sort)
+    if guards:
+        line_start = folded.rfind("\n", 0, start) + 1
+        line_end = folded.find("\n", end)
+        left = max(line_start, start - _NEAR)
+        right = min(len(folded) if line_end < 0 else line_end, end + _NEAR)
+        return any(guard.search(folded, left, right) for guard in guards)
+    return False
+
+
+def _sentences(folded: str) -> list[tuple[int, int]]:
+    bounds, left = [], 0
+    for match in _SENTENCE_END.finditer(folded):
+        bounds.append((left, match.start()))
+        left = match.end()
+    bounds.append((left, len(folded)))
+    return bounds
+
+
+def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool = False
+              ) -> list[tuple[int, int, str]]:
+    """The spans raised by the kind's combinations: each needs all its parts within one
+    sentence or two adjacent ones, on words apart (each part's match not covered by a guard,
+    and not overlapping another part's), none of its
+    ``unless`` parts there, and no sentence guard or guard of its sort over it. A part runs
+    only when the screen lets it (``numbers``), and only once per text."""
+    runnable = set(numbers)
+    candidates = [combo for combo in kind.combinations if combo.needs <= runnable]
+    if not candidates:
+        return []
+    offset = len(kind.patterns)
+    raw: dict[int, list[tuple[int, int]]] = {}
+    clean: dict[int, list[tuple[int, int]]] = {}
+
+    def found(n: int) -> list[tuple[int, int]]:  # a part's matches, before the guards
+        if n not in raw:
+            spans = []
+            if n in runnable:
+                for match in kind.parts[n - offset].finditer(folded):
+                    start, end = _trimmed(folded, match.start(), match.end())
+                    if end > start:
+                        spans.append((start, end))
+            raw[n] = spans
+        return raw[n]
+
+    def matches(n: int) -> list[tuple[int, int]]:  # those no guard covers (guards cost more)
+        if n not in clean:
+            clean[n] = [m for m in found(n) if not _overlap_guarded(kind, folded, *m)]
+        return clean[n]
+
+    spans: list[tuple[int, int, str]] = []
+    sentences: list[tuple[int, int]] = []
+    for combo in candidates:
+        if not all(map(found, combo.parts)) or not all(map(matches, combo.parts)):
+            continue
+        sentences = sentences or _sentences(folded)
+        for i, (left, _) in enumerate(sentences):
+            right = sentences[min(i + 1, len(sentences) - 1)][1]
+            chosen: list[tuple[int, int]] = []
+            for n in combo.parts:  # each part's first match inside, apart from the others'
+                inside = next((m for m in matches(n) if m[0] >= left and m[1] <= right
+                               and not any(m[0] < c[1] and c[0] < m[1] for c in chosen)), None)
+                if inside is None:
+                    break
+                chosen.append(inside)
+            else:
+                if any(left <= m[0] and m[1] <= right for n in combo.unless for m in matches(n)):
+                    continue
+                start, end = min(c[0] for c in chosen), max(c[1] for c in chosen)
+                if _window_guarded(kind, folded, start, end, combo.sort):
+                    continue
+                spans.append((start, end, combo.sort))
+                if first:
+                    return spans
+    return spans
 
 
 def _trimmed(folded: str, start: int, end: int) -> tuple[int, int]:
@@ -303,20 +486,29 @@ def flag_text(text: str, rules: RuleSet | None = None,
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, str]] = []
         for n in numbers:
+            if n >= len(kind.patterns):
+                continue
+            sort = kind.sorts[n] if kind.sorts else ""
             for match in kind.patterns[n].finditer(folded):
                 start, end = _trimmed(folded, match.start(), match.end())
-                if end > start and not _guarded(kind, folded, start, end):
-                    spans.append((start, end))
+                if end > start and not _guarded(kind, folded, start, end, sort):
+                    spans.append((start, end, sort))
+        if kind.combinations:
+            spans.extend(_combined(kind, folded, numbers))
         spans.sort()
-        merged: list[list[int]] = []
-        for start, end in spans:
+        merged: list[tuple[int, int, set[str]]] = []
+        for start, end, sort in spans:
             if merged and start < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
+                last = merged[-1]
+                merged[-1] = (last[0], max(last[1], end), last[2] | {sort})
             else:
-                merged.append([start, end])
-        found.extend(Flag(kind.key, s, e, text[s:e]) for s, e in merged)
+                merged.append((start, end, {sort}))
+        order = [sort for sort, _ in kind.sort_labels]
+        found.extend(Flag(kind.key, s, e, text[s:e],
+                          tuple(sort for sort in order if sort in sorts))
+                     for s, e, sorts in merged)
     return tuple(sorted(found, key=lambda f: (f.start, f.kind)))
 
 
@@ -334,7 +526,8 @@ def kinds_in(text: str, rules: RuleSet | None = None,
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        if any(_raises(kind, folded, n) for n in numbers):
+        if (any(_raises(kind, folded, n) for n in numbers if n < len(kind.patterns))
+                or (kind.combinations and _combined(kind, folded, numbers, first=True))):
             found.add(kind.key)
     return frozenset(found)
 
@@ -349,9 +542,10 @@ def _to_run(rules: RuleSet, folded: str) -> dict[int, list[int]]:
 
 
 def _raises(kind: FlagKind, folded: str, number: int) -> bool:
+    sort = kind.sorts[number] if kind.sorts else ""
     for match in kind.patterns[number].finditer(folded):
         start, end = _trimmed(folded, match.start(), match.end())
-        if end > start and not _guarded(kind, folded, start, end):
+        if end > start and not _guarded(kind, folded, start, end, sort):
             return True
     return False
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from cairn.flags import access as flag_access
-from cairn.flags.engine import Flag, flag_text, load_rules
+from cairn.flags.engine import Flag, RuleSet, flag_text, load_rules
 from cairn.flags.leads import Account, Group, Lead, Message, find_leads
+from cairn.flags.threats import incident_text
 from cairn.vault import access
 from cairn.vault.models import Vault
 
@@ -37,6 +38,17 @@ class Flagged:
     def kinds(self) -> tuple[str, ...]:
         return tuple(sorted({f.kind for f in self.flags}))
 
+    @property
+    def tags(self) -> list[tuple[str, str, str]]:
+        """Each flag as (label, words, how: the sorts of wording that raised it)."""
+        return [flag_tag(f) for f in self.flags]
+
+
+def flag_tag(flag: Flag, rules: RuleSet | None = None) -> tuple[str, str, str]:
+    """A flag as (its kind's label, its words, how it was worded: "veiled: ..." for threats)."""
+    kind = (rules or load_rules()).kind(flag.kind)
+    return kind.label, flag.words, "; ".join(kind.sort_label(s) for s in flag.sorts)
+
 
 def marked_parts(text: str, flags: tuple[Flag, ...]) -> tuple[tuple[str, str], ...]:
     """The text cut where flags start and end; each part with the labels of its flags."""
@@ -51,12 +63,13 @@ def marked_parts(text: str, flags: tuple[Flag, ...]) -> tuple[tuple[str, str], .
 
 def flagged_items(user: Any, vault: Vault) -> list[Flagged]:
     """Every incident and imported message (sent by others) that raises a flag, in time
-    order."""
+    order. An incident's words are read as the analysis reads them (its description and her
+    note of any other act), so its threat flags are the pattern page's threats."""
     found: list[Flagged] = []
     incidents = (access.incidents_readable_by(user, vault).filter(deleted_at__isnull=True)
                  .order_by("start", "number"))
     for incident in incidents:
-        text = incident.description
+        text = incident_text(incident.description, incident.other_act)
         flags = flag_text(text)
         if flags:
             found.append(Flagged("incident", str(incident.pk), incident.number, incident.start,

@@ -29,16 +29,19 @@ def _page(request: HttpRequest, vault: object, form: ConfirmLeadForm | None,
     page = Paginator(items[::-1], PAGE_SIZE).get_page(request.GET.get("page"))  # newest first
     groups, leads = reading.account_leads(request.user, vault)  # type: ignore[arg-type]
     rules = load_rules()
-    counts = {k.key: 0 for k in rules.kinds}
+    # Per kind: in how many incidents, and in how many imported messages. The incidents'
+    # threat count is the pattern page's (one threat reading, cairn.flags.threats).
+    counts = {k.key: {"incident": 0, "message": 0} for k in rules.kinds}
     for item in items:
         for kind in item.kinds:
-            counts[kind] += 1
+            counts[kind][item.source] += 1
     context = {
         "vault": vault, "nav": "flags", "items": page.object_list, "page": page,
         "total": len(items), "kinds": rules.kinds,
         "previous_href": f"?page={page.previous_page_number()}" if page.has_previous() else "",
         "next_href": f"?page={page.next_page_number()}" if page.has_next() else "",
-        "counts": [(k, counts[k.key]) for k in rules.kinds],
+        "counts": [(k, counts[k.key]["incident"], counts[k.key]["message"])
+                   for k in rules.kinds],
         "groups": [g for g in groups if g.linked or g.suspect.identifiers], "leads": leads,
         "form": form,
     }

@@ -1,4 +1,5 @@
-"""``{% flags_in text as flagged %}``: the flags a text raises, as (label, words) pairs, for the
+"""``{% flags_in text as flagged %}``: the flags a text raises, as (label, words, how) triples
+(how: the sorts of wording, "veiled: ..." for threats), for the
 pages where the victim reads her incidents and imported messages; show them with
 ``{% include "flags/_flags_of.html" with flags=flagged %}``."""
 
@@ -7,14 +8,15 @@ from __future__ import annotations
 from django import template
 
 from cairn.flags.engine import flag_text, load_rules
+from cairn.flags.reading import flag_tag
 
 register = template.Library()
 
 
 @register.simple_tag
-def flags_in(text: str | None) -> list[tuple[str, str]]:
-    labels = load_rules().labels
-    return [(labels[f.kind], f.words) for f in flag_text(text or "")]
+def flags_in(text: str | None) -> list[tuple[str, str, str]]:
+    rules = load_rules()
+    return [flag_tag(f, rules) for f in flag_text(text or "", rules)]
 
 
 @register.simple_tag
