@@ -9,7 +9,7 @@ threat", never "this person threatened you". How the rules are written, and why 
 exist, is in the rules file itself and in docs/adr/0023-threat-flags-and-account-leads.md.
 
 A flag is raised by a pattern, or by a combination of parts (named cues) found within one
-sentence or two adjacent ones (docs/adr/0025-threats-read-by-their-parts.md): that is how
+sentence or two adjacent ones (docs/adr/0034-threats-read-by-their-parts.md): that is how
 veiled threats are read without fitting one person's phrases. Guards drop a match they
 overlap, sentence guards every match in their sentence, sort guards the matches of one sort
 near them.

@@ -11,7 +11,7 @@ grouped by sort of wording: said outright (``explicit``), or veiled: a consequen
 (``menace``), harm as fate (``fate``), what he has done or could do (``capability``), she is
 his or nobody's (``possession``). Veiled threats are also read by their parts: something of
 hers with a frame that makes words about it ominous, within a sentence or the next (the
-rules file's ``parts`` and ``combinations``, ADR 0025). A threat is *to kill* when its own
+rules file's ``parts`` and ``combinations``, ADR 0034). A threat is *to kill* when its own
 words name death or killing (the ``to_kill`` words of the rules file). ADR 0023 says why
 there is one reading.
 """
