@@ -5,6 +5,7 @@
 #   scripts/bench.sh            # everything
 #   scripts/bench.sh list       # `cairn incident list --format json` on 10,000 incidents
 #   scripts/bench.sh ingest     # `cairn exhibit add` of a 1 GiB file against `sha256sum`
+#   scripts/bench.sh demo       # `cairn demo` into a new data directory, whole command
 #   scripts/bench.sh pytest     # the in-process pytest-benchmark suites in bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,12 @@ seed_data_dir(10_000)
   hyperfine --warmup 2 --runs 10 --export-json "$work/list.json" \
     "$cairn incident list --format json > /dev/null"
   unset CAIRN_DATA_DIR
+fi
+
+if [ "$what" = all ] || [ "$what" = demo ]; then
+  # Each run into a data directory of its own: the demo only loads into an empty one.
+  hyperfine --warmup 1 --runs 5 --export-json "$work/demo.json" \
+    --prepare "rm -rf $work/demo" "CAIRN_DATA_DIR=$work/demo $cairn demo > /dev/null"
 fi
 
 if [ "$what" = all ] || [ "$what" = ingest ]; then

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -242,10 +241,7 @@ def test_the_demo_user_signs_in_with_the_demo_password(demo_vault):
     validate_password(DEMO_PASSWORD, user)  # passes the instance's own password rules
 
 
-def test_loading_is_quick():
-    started = time.monotonic()
-    load_demo(now=NOW)
-    assert time.monotonic() - started < 10
+# How long `cairn demo` takes is measured, not asserted: scripts/bench.sh demo.
 
 
 # --- the demo case (the police side) -----------------------------------------------------------
