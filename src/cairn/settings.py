@@ -201,6 +201,9 @@ EMAIL_USE_TLS = env_bool("CAIRN_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("CAIRN_EMAIL_FROM", "no-reply@localhost")
 CAIRN_MAIL_CONFIGURED = bool(EMAIL_HOST)
 
+# Sessions live in the database under a keyed hash of their key, never the key itself, so a
+# copy of the database signs nobody in (cairn/accounts/session_store.py, ADR 0031).
+SESSION_ENGINE = "cairn.accounts.session_store"
 # Sessions end after inactivity: a phone left unlocked on a table should not stay signed in.
 SESSION_COOKIE_AGE = env_int("CAIRN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
