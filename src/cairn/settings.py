@@ -15,6 +15,7 @@ import dj_database_url
 
 from cairn.env import ConfigurationError, env_bool, env_choice, env_int, env_list, env_str
 from cairn.importers.dkim_dns import parse_nameservers
+from cairn.web.proxies import parse_trusted_proxies
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, believed only from CAIRN_TRUSTED_PROXIES.
+    "cairn.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,10 +173,21 @@ AXES_LOCKOUT_CALLABLE = "cairn.accounts.throttling.lockout_response"
 # victim signs in from is itself a risk to her. Failed attempts are kept until they expire.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-# Behind reverse proxies that each append to X-Forwarded-For, the client's address is the
-# entry this many from the right; with 0 (the default) REMOTE_ADDR is the client.
-CAIRN_TRUSTED_PROXY_COUNT = env_int("CAIRN_TRUSTED_PROXY_COUNT", 0)
+# The address counted is the client's as TrustedProxyMiddleware resolved it (below).
 AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
+
+# Reverse proxies (cairn/web/proxies.py, ADR 0032): empty (none: forwarded headers are
+# dropped), a hop count, or the proxies' addresses and networks. Only requests from them are
+# believed about the client's address (the lockout) and scheme (the HTTPS redirect).
+try:
+    CAIRN_TRUSTED_PROXIES = parse_trusted_proxies(env_str("CAIRN_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ConfigurationError(f"CAIRN_TRUSTED_PROXIES: {exc}") from None
+if env_str("CAIRN_TRUSTED_PROXY_COUNT", ""):
+    raise ConfigurationError("CAIRN_TRUSTED_PROXY_COUNT is replaced by CAIRN_TRUSTED_PROXIES "
+                             "(a hop count, or the proxies' addresses)")
+if CAIRN_TRUSTED_PROXIES.configured:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
 # authenticator app shows beside the code.
@@ -224,8 +238,6 @@ SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
-if _https:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -151,12 +151,17 @@ def _serve_until_signalled(application: Any, host: str, port: int) -> bool:
     exception from the handler instead (waitress's own way) can land anywhere, inside a
     lock or half-way through closing a connection, and on a busy machine that was seen to
     leave ``cairn serve`` running after Ctrl+C. Returns whether a signal ended it."""
+    from django.conf import settings
     from waitress import wasyncore
     from waitress.server import create_server
 
     stop = threading.Event()
     sockets: dict[int, Any] = {}
-    server = create_server(application, map=sockets, host=host, port=port, ident="cairn")
+    # With trusted proxies, waitress passes their X-Forwarded-* headers on untouched for
+    # cairn.web.proxies to judge (waitress's own trusted_proxy takes one address, no networks).
+    server = create_server(application, map=sockets, host=host, port=port, ident="cairn",
+                           clear_untrusted_proxy_headers=not settings.CAIRN_TRUSTED_PROXIES
+                           .configured)
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
