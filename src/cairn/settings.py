@@ -7,6 +7,7 @@ All state of an instance (database, evidence files, keys) lives under one data d
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -20,8 +21,17 @@ from cairn.web.proxies import parse_trusted_proxies
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+# Everything Cairn makes is its user's alone: folders 0700, files 0600 (the database and its
+# journal, keys, evidence, static files, temporary files, packs), whatever the login's umask.
+os.umask(0o077)
 DATA_DIR = Path(env_str("CAIRN_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+# A data dir an older Cairn made readable by others is closed (what is inside goes with it).
+if DATA_DIR.stat().st_uid == os.geteuid() and DATA_DIR.stat().st_mode & 0o077:
+    DATA_DIR.chmod(0o700)
+# Django's file storages chmod what they save (collectstatic included) to these.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEBUG = env_bool("CAIRN_DEBUG", False)
 # A production instance refuses demo data and insists on HTTPS settings being considered.
@@ -260,7 +270,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CAIRN_EVIDENCE_DIR = DATA_DIR / "evidence"
 CAIRN_MAX_UPLOAD_BYTES = env_int("CAIRN_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The most text a form may carry (files are apart): room for a long pasted description,
+# which its form then limits with a message that keeps the text. Beyond this, a page says
+# the limit and shows back what it could read (cairn.web.views.too_large).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Keys live in their own folder, apart from the database and the evidence files, so that the
 # two can be copied, backed up or placed separately (docs/security.md).

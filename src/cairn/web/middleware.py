@@ -36,10 +36,11 @@ class SafetyHeadersMiddleware:
         if not request.path.startswith("/static/"):
             # A shared or seized device's browser cache must not hold vault pages.
             response["Cache-Control"] = "no-store"
-            response["Content-Security-Policy"] = (
+            # A response with its own (stricter) policy keeps it: an exhibit's is sandboxed.
+            response.setdefault("Content-Security-Policy", (
                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                 "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                 "form-action 'self'"
-            )
+            ))
             response["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         return response
