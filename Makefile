@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench clean
+.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
@@ -59,6 +59,12 @@ test-postgres:
 
 bench: install system-deps
 	scripts/bench.sh
+
+## make audit: known vulnerabilities in the installed Python packages (pip-audit) and in
+## package-lock.json (npm audit). Needs the advisory databases online (pypi.org, the npm
+## registry); CI runs scripts/audit.sh --if-reachable, which says when they are not.
+audit: install
+	scripts/audit.sh
 
 clean:
 	rm -rf $(VENV) node_modules src/cairn/web/static/cairn/cairn.css

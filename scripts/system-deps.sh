@@ -3,7 +3,8 @@
 #   chromium (browser tests), postgresql (the PostgreSQL run), qpdf and poppler-utils (PDF
 #   checks), hyperfine (benchmarks), openssl (time-stamping authority in tests), dnsmasq-base
 #   (a DNS server serving DKIM keys in tests; the binary only, no service), fonts-dejavu-core
-#   (the pack PDF's fallback font, for text Typst's own fonts do not draw).
+#   (the pack PDF's fallback font, for text Typst's own fonts do not draw), nginx (a
+#   reverse proxy the proxy tests start in a temporary folder; its own service is not used).
 set -euo pipefail
 
 need=()
@@ -16,6 +17,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 [ -x /usr/bin/time ] || need+=(time)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

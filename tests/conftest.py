@@ -24,6 +24,14 @@ def _evidence_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_keys():
+    # A credential key cached by an earlier test may be one its database flush removed.
+    from cairn.store import keys
+
+    keys.forget_credential_key()
+
+
+@pytest.fixture(autouse=True)
 def _no_dkim_lookups(settings):
     # The tests never reach the real network: tests/test_import_dkim.py turns lookups on
     # against its own DNS server (tests/dns.py).

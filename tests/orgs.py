@@ -142,10 +142,10 @@ def partly_shared_case(case, investigator, owner, vault, incidents):
 def sign_in_verified(client, user):  # type: ignore[no-untyped-def]
     """Sign ``user`` in as after a two-factor check (django-otp's session marker), the way an
     officer's session is once they entered a code; returns the TOTP device."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from cairn.accounts.models import AuthenticatorApp
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or \
-        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=True).first() or \
+        AuthenticatorApp.objects.create(user=user, name="Authenticator app", confirmed=True)
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id

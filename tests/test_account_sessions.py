@@ -109,6 +109,10 @@ def test_she_ends_another_session_and_it_is_signed_out(owner, vault, password):
     other.refresh_from_db()
     assert other.end_reason == EndReason.ENDED
     assert AuditRecord.objects.filter(actor=owner, action="session.ended").exists()
+    # Its session row is gone (not just marked): nothing is left to take over.
+    assert not Session.objects.filter(session_key=other.key_hash).exists()
+    assert Session.objects.filter(session_key=SessionRecord.objects.get(
+        user=owner, ended_at__isnull=True).key_hash).exists()
 
 
 def test_her_own_session_cannot_be_ended_from_the_list(owner, vault, password):
@@ -125,6 +129,7 @@ def test_sign_out_everywhere_else(owner, vault, password):
         sign_in(client, password)
     clients[0].post("/account/sessions/end-others/")
     assert clients[0].get("/").status_code == 200
+    assert Session.objects.count() == 1  # the other browsers' rows were deleted at once
     for client in clients[1:]:
         assert client.get("/").status_code == 302
     assert SessionRecord.objects.filter(user=owner, ended_at__isnull=True).count() == 1
@@ -181,10 +186,12 @@ def test_a_sign_in_from_a_new_device_is_shown_at_her_next_sign_in(owner, vault, 
     assert not sessions.new_device_notices(owner, None).exists()
 
 
-def test_the_database_keeps_no_session_key_in_her_records(owner, password):
+def test_the_database_keeps_no_session_key_only_the_hash_her_record_shares(owner, password):
     client = browser()
     sign_in(client, password)
-    keys = list(Session.objects.values_list("session_key", flat=True))
+    key = client.cookies["sessionid"].value
+    stored_keys = list(Session.objects.values_list("session_key", flat=True))
     stored = " ".join(str(v) for v in SessionRecord.objects.values_list(
         "key_hash", "browser", "platform", "place"))
-    assert keys and not any(key in stored for key in keys)
+    assert stored_keys == [SessionRecord.objects.get(user=owner).key_hash]
+    assert key not in stored and key not in stored_keys[0]

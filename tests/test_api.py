@@ -140,7 +140,7 @@ def test_a_token_is_stored_only_as_its_hash_and_a_revoked_one_is_refused(api, ow
     token, raw = tokens.create_token(actor=owner, user=owner, name="phone app")
     assert raw.startswith("cairn_") and len(raw) > 40
     stored = ApiToken.objects.get(pk=token.pk)
-    assert raw not in stored.token_sha256 and stored.token_sha256 == tokens.token_digest(raw)
+    assert raw not in stored.token_hash and stored.token_hash == tokens.token_digest(raw)
     victim = Api(api.client, raw)
     assert victim.get(f"/api/vaults/{vault.pk}/shares") == (200, [])
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None

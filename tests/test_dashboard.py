@@ -28,7 +28,6 @@ from cairn.dashboard.figures import (
     Tally,
     assemble,
     month_of,
-    spreadsheet_safe,
 )
 from cairn.orders.models import (
     Application,
@@ -344,13 +343,6 @@ def test_assemble_adds_up_and_ignores_strangers():
     assert found.total().breach_outcomes == {NO_OUTCOME: 1}
     with pytest.raises(ValueError):
         assemble(SPRING, units, [], [Tally("u1", MARCH, {"nonsense": 1})], [])
-
-
-def test_spreadsheet_safe():
-    assert spreadsheet_safe("=1+1") == "'=1+1"
-    assert spreadsheet_safe("Stalking Unit") == "Stalking Unit"
-    assert spreadsheet_safe("\tcmd") == "'\tcmd"
-    assert spreadsheet_safe("") == ""
 
 
 def test_the_chart_describes_itself_and_draws_the_reference_line():

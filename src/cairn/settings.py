@@ -7,6 +7,7 @@ All state of an instance (database, evidence files, keys) lives under one data d
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -15,12 +16,22 @@ import dj_database_url
 
 from cairn.env import ConfigurationError, env_bool, env_choice, env_int, env_list, env_str
 from cairn.importers.dkim_dns import parse_nameservers
+from cairn.web.proxies import parse_trusted_proxies
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+# Everything Cairn makes is its user's alone: folders 0700, files 0600 (the database and its
+# journal, keys, evidence, static files, temporary files, packs), whatever the login's umask.
+os.umask(0o077)
 DATA_DIR = Path(env_str("CAIRN_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+# A data dir an older Cairn made readable by others is closed (what is inside goes with it).
+if DATA_DIR.stat().st_uid == os.geteuid() and DATA_DIR.stat().st_mode & 0o077:
+    DATA_DIR.chmod(0o700)
+# Django's file storages chmod what they save (collectstatic included) to these.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEBUG = env_bool("CAIRN_DEBUG", False)
 # A production instance refuses demo data and insists on HTTPS settings being considered.
@@ -78,6 +89,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme, believed only from CAIRN_TRUSTED_PROXIES.
+    "cairn.web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,10 +184,21 @@ AXES_LOCKOUT_CALLABLE = "cairn.accounts.throttling.lockout_response"
 # victim signs in from is itself a risk to her. Failed attempts are kept until they expire.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-# Behind reverse proxies that each append to X-Forwarded-For, the client's address is the
-# entry this many from the right; with 0 (the default) REMOTE_ADDR is the client.
-CAIRN_TRUSTED_PROXY_COUNT = env_int("CAIRN_TRUSTED_PROXY_COUNT", 0)
+# The address counted is the client's as TrustedProxyMiddleware resolved it (below).
 AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
+
+# Reverse proxies (cairn/web/proxies.py, ADR 0036): empty (none: forwarded headers are
+# dropped), a hop count, or the proxies' addresses and networks. Only requests from them are
+# believed about the client's address (the lockout) and scheme (the HTTPS redirect).
+try:
+    CAIRN_TRUSTED_PROXIES = parse_trusted_proxies(env_str("CAIRN_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ConfigurationError(f"CAIRN_TRUSTED_PROXIES: {exc}") from None
+if env_str("CAIRN_TRUSTED_PROXY_COUNT", ""):
+    raise ConfigurationError("CAIRN_TRUSTED_PROXY_COUNT is replaced by CAIRN_TRUSTED_PROXIES "
+                             "(a hop count, or the proxies' addresses)")
+if CAIRN_TRUSTED_PROXIES.configured:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
 # authenticator app shows beside the code.
@@ -202,6 +226,9 @@ EMAIL_USE_TLS = env_bool("CAIRN_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("CAIRN_EMAIL_FROM", "no-reply@localhost")
 CAIRN_MAIL_CONFIGURED = bool(EMAIL_HOST)
 
+# Sessions live in the database under a keyed hash of their key, never the key itself, so a
+# copy of the database signs nobody in (cairn/accounts/session_store.py, ADR 0035).
+SESSION_ENGINE = "cairn.accounts.session_store"
 # Sessions end after inactivity: a phone left unlocked on a table should not stay signed in.
 SESSION_COOKIE_AGE = env_int("CAIRN_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -222,8 +249,6 @@ SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
-if _https:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -246,7 +271,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CAIRN_EVIDENCE_DIR = DATA_DIR / "evidence"
 CAIRN_MAX_UPLOAD_BYTES = env_int("CAIRN_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The most text a form may carry (files are apart): room for a long pasted description,
+# which its form then limits with a message that keeps the text. Beyond this, a page says
+# the limit and shows back what it could read (cairn.web.views.too_large).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Keys live in their own folder, apart from the database and the evidence files, so that the
 # two can be copied, backed up or placed separately (docs/security.md).

@@ -20,3 +20,6 @@ urlpatterns = [
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]
+
+# A request too large to read gets a page that says the limit and keeps what it can.
+handler400 = "cairn.web.views.bad_request"

@@ -14,9 +14,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cairn.accounts.models import Membership, Organisation, Passkey, Role, Unit, User
+from cairn.accounts.models import (
+    AuthenticatorApp,
+    Membership,
+    Organisation,
+    Passkey,
+    Role,
+    Unit,
+    User,
+)
 from cairn.cases.access import membership_of
 
 
@@ -76,13 +83,14 @@ def user_named(username: str) -> User | None:
     return User.objects.filter(username=username).first()
 
 
-def totp_devices_of(user: Any) -> QuerySet[TOTPDevice]:
+def totp_devices_of(user: Any) -> QuerySet[AuthenticatorApp]:
+    """A user's authenticator apps, read through their sealed secrets."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return TOTPDevice.objects.none()
-    return TOTPDevice.objects.filter(user=user)
+        return AuthenticatorApp.objects.none()
+    return AuthenticatorApp.objects.filter(user=user)
 
 
-def confirmed_totp_device(user: Any) -> TOTPDevice | None:
+def confirmed_totp_device(user: Any) -> AuthenticatorApp | None:
     return totp_devices_of(user).filter(confirmed=True).order_by("id").first()
 
 

@@ -10,8 +10,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import pre_save
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from cairn.accounts import reauth, sessions
+        from cairn.accounts.models.two_factor import AuthenticatorApp, seal_before_saving
 
         def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
             if request is not None and hasattr(request, "session"):
@@ -25,3 +28,7 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(signed_in, dispatch_uid="cairn-session-record-in", weak=False)
         user_logged_out.connect(signed_out, dispatch_uid="cairn-session-record-out",
                                  weak=False)
+        # No authenticator app's secret is written in plain (models/two_factor.py).
+        for model in (TOTPDevice, AuthenticatorApp):
+            pre_save.connect(seal_before_saving, sender=model,
+                             dispatch_uid=f"cairn-seal-totp-{model.__name__}")

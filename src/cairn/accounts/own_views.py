@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cairn.accounts import access, own, reauth, recovery, sessions, sign_up, two_factor
@@ -24,16 +23,13 @@ from cairn.accounts.throttling import too_many_response as too_many
 from cairn.vault import access as vault_access
 from cairn.vault import services as vault_services
 from cairn.vault.forms import add_service_errors
+from cairn.web.redirects import local_next
 
 CLOSE_CONFIRMED = "cairn_close_confirmed"
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return default
+    return local_next(request, default)
 
 
 def _victim(request: HttpRequest) -> None:

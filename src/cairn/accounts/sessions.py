@@ -11,9 +11,10 @@ signed in to her account and ends any of them; a sign-in from a browser her acco
 used before is shown to her, on the page, at her next sign-in elsewhere (never by e-mail,
 which he may read).
 
-Never kept: the session key itself (only its keyed hash; a later session store can keep the
-same hash in place of the key, and ending a session then removes its row too), the IP
-address, the full user-agent string.
+Never kept: the session key itself (only its keyed hash, the same one the session store
+keeps in place of the key: ``cairn.accounts.session_store``, so ending a session deletes its
+session row as well and it is signed out at once), the IP address, the full user-agent
+string.
 
 Failures: a session whose record cannot be found (one older than this code) gets a record at
 its next request; a place database that cannot be read gives no place, never an error.
@@ -41,6 +42,7 @@ from ua_parser import parse
 
 from cairn.accounts.hashing import keyed_hash
 from cairn.accounts.models import EndReason, KnownDevice, Passkey, SessionRecord
+from cairn.accounts.session_store import SessionStore, session_key_hash
 from cairn.accounts.throttling import client_address
 from cairn.audit import services as audit
 
@@ -50,11 +52,6 @@ TOUCH_EVERY = timedelta(minutes=1)
 RECENT = timedelta(days=30)
 NOTICE_FOR = timedelta(days=90)
 NOTICE_PENDING = "cairn_sign_in_notice"
-
-
-def session_key_hash(key: str) -> str:
-    """The keyed hash a session is known by (``cairn.accounts.hashing``)."""
-    return keyed_hash("session-key", key)
 
 
 def device_hash(value: str) -> str:
@@ -239,25 +236,29 @@ def clear_notices(*, actor: Any, current: SessionRecord | None) -> int:
 
 
 def end_session(*, actor: Any, record: SessionRecord) -> None:
-    """Sign out one of her other browsers: it is signed out at its next request."""
+    """Sign out one of her other browsers: its session row is deleted, so its next request
+    is signed out."""
     if record.user_id != actor.pk:
         raise PermissionDenied("Only the account's owner can end its sessions")
     with transaction.atomic():
         SessionRecord.objects.filter(pk=record.pk, ended_at__isnull=True).update(
             ended_at=timezone.now(), end_reason=EndReason.ENDED)
+        SessionStore.delete_hashed([record.key_hash])
         audit.record(actor=actor, action="session.ended", object_type="user",
                      object_id=actor.pk, detail={"sessions": 1})
 
 
 def end_sessions(*, actor: Any, user: Any, reason: str,
                  keep: SessionRecord | None = None) -> int:
-    """End every session of ``user`` but ``keep``; in the caller's transaction when there is
-    one. Returns how many were ended."""
+    """End every session of ``user`` but ``keep`` (their session rows are deleted); in the
+    caller's transaction when there is one. Returns how many were ended."""
     with transaction.atomic():
         found = SessionRecord.objects.filter(user=user, ended_at__isnull=True)
         if keep is not None:
             found = found.exclude(pk=keep.pk)
+        hashes = list(found.values_list("key_hash", flat=True))
         ended = found.update(ended_at=timezone.now(), end_reason=reason)
+        SessionStore.delete_hashed(hashes)
         audit.record(actor=actor, action="session.ended", object_type="user",
                      object_id=user.pk, detail={"sessions": ended, "reason": reason})
     return ended

@@ -45,16 +45,9 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address for the lockout: REMOTE_ADDR, or behind
-    ``CAIRN_TRUSTED_PROXY_COUNT`` proxies that each append the address they saw to
-    X-Forwarded-For, the entry that many from the right (entries further left are whatever
-    the client sent, and cannot be trusted)."""
-    count = getattr(settings, "CAIRN_TRUSTED_PROXY_COUNT", 0)
-    if count > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                if hop.strip()]
-        if len(hops) >= count:
-            return hops[-count]
+    """The client's address for the lockout and the limits below: ``REMOTE_ADDR``, which
+    ``TrustedProxyMiddleware`` has already set to the client's address when a trusted proxy
+    reported it (``CAIRN_TRUSTED_PROXIES``, ``cairn.web.proxies``)."""
     return request.META.get("REMOTE_ADDR")
 
 

@@ -2,8 +2,9 @@
 
 What: after the password, a member of an organisation (police force, charity) gives a
 6-digit time-based code (TOTP, RFC 6238) from an authenticator app. django-otp stores the
-device (``TOTPDevice``: the shared secret, the last time step used, throttling) and marks a
-checked session (``django_otp.login`` puts the device's id in the session;
+device (``TOTPDevice``, read as ``AuthenticatorApp``: the shared secret, sealed at rest, the
+last time step used, throttling) and marks a checked session (``django_otp.login`` puts the
+device's id in the session;
 ``request.user.is_verified()`` reads it back). ``TwoFactorRequiredMiddleware`` sends an
 unchecked member to set-up or to the check before any other page.
 
@@ -27,10 +28,9 @@ import segno
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cairn.accounts import access
-from cairn.accounts.models import Role
+from cairn.accounts.models import AuthenticatorApp, Role
 from cairn.audit import services as audit
 from cairn.cases.access import CASE_ROLES, membership_of
 
@@ -80,7 +80,7 @@ def remove_app(*, actor: Any) -> int:
     return removed
 
 
-def device_for_set_up(*, actor: Any) -> TOTPDevice:
+def device_for_set_up(*, actor: Any) -> AuthenticatorApp:
     """The unconfirmed device ``actor`` is setting up, made (with a new secret) if none.
 
     The same device is returned until it is confirmed, so reloading the page shows the same
@@ -89,18 +89,18 @@ def device_for_set_up(*, actor: Any) -> TOTPDevice:
     existing = access.totp_devices_of(actor).filter(confirmed=False).order_by("id").first()
     if existing is not None:
         return existing
-    return TOTPDevice.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
+    return AuthenticatorApp.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
 
 
-def _check(device: TOTPDevice, code: str) -> Check:
+def _check(device: AuthenticatorApp, code: str) -> Check:
     allowed, _ = device.verify_is_allowed()
     if not allowed:
         return Check.WAIT
     return Check.ACCEPTED if device.verify_token(code) else Check.WRONG
 
 
-def confirm_device(*, actor: Any, device: TOTPDevice, code: str
-                   ) -> tuple[Check, TOTPDevice | None]:
+def confirm_device(*, actor: Any, device: AuthenticatorApp, code: str
+                   ) -> tuple[Check, AuthenticatorApp | None]:
     """Confirm the device being set up with a code it generated; audited when it succeeds.
     Returns the outcome and, if accepted, the confirmed device (for ``django_otp.login``)."""
     with transaction.atomic():
@@ -118,7 +118,7 @@ def confirm_device(*, actor: Any, device: TOTPDevice, code: str
     return outcome, locked
 
 
-def check_code(*, actor: Any, code: str) -> tuple[Check, TOTPDevice | None]:
+def check_code(*, actor: Any, code: str) -> tuple[Check, AuthenticatorApp | None]:
     """Check a code against the user's confirmed device; the device if it was accepted."""
     with transaction.atomic():
         device = (access.totp_devices_of(actor).select_for_update().filter(confirmed=True)
@@ -144,13 +144,13 @@ def reset(*, actor: Any, user: Any) -> int:
     return removed
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: AuthenticatorApp) -> str:
     """The shared secret in base32, in groups of four, for typing into an app by hand."""
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_code_data_uri(device: TOTPDevice) -> str:
+def qr_code_data_uri(device: AuthenticatorApp) -> str:
     """The device's otpauth:// URI as a QR code: an SVG data URI for an ``<img>``.
 
     A data URI, not inline markup or script, so the page keeps its strict Content Security

@@ -6,23 +6,19 @@ import django_otp
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from cairn.accounts import access, reauth, two_factor
 from cairn.accounts.forms import TwoFactorCodeForm
 from cairn.cases.access import membership_of
+from cairn.web.redirects import local_next
 
 WRONG = "The code is not right. Check the code your app shows now and try again"
 WAIT = "Too many wrong codes. Wait a minute, then try again"
 
 
 def next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return two_factor.work_page_url(request.user)
+    return local_next(request, two_factor.work_page_url(request.user))
 
 
 def _error(form: TwoFactorCodeForm, outcome: two_factor.Check) -> None:

@@ -1,4 +1,4 @@
-"""Personal API tokens. Only the SHA-256 of a token is stored; the token is shown once."""
+"""Personal API tokens. Only a keyed hash of a token is stored; the token is shown once."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class ApiToken(models.Model):
                              related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'case "
                                                       "system sync'.")
-    token_sha256 = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

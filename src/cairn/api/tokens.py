@@ -1,9 +1,12 @@
 """Personal API tokens: made, revoked and checked here, and nowhere else.
 
 What: a token is ``cairn_`` followed by 43 URL-safe characters (32 random bytes from
-``secrets``). It is shown once, when it is made; the database keeps only its SHA-256, so a
-copy of the database cannot be used to call the API. A plain hash (no key, no salt) is
-enough because the token is random and long: there is nothing to guess.
+``secrets``). It is shown once, when it is made; the database keeps only a keyed hash of it
+(HMAC-SHA256, under the credential key's ``api-token`` subkey, of the token's SHA-256), so a
+copy of the database cannot be used to call the API, and without the credential key (wrapped
+by the KEK, never in the database; ADR 0035) nobody can tell whether a token they hold
+belongs to this instance. The inner SHA-256 lets the hashes of tokens made before the key
+existed be converted in place (migration ``api.0002``).
 
 Why the two-factor rule: every organisation role signs in to the pages with a second factor
 (issue 7). A token skips sign-in, so it may be made for the holder of an organisation role
@@ -33,6 +36,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cairn.api.models import ApiToken
 from cairn.audit import services as audit
 from cairn.cases.access import membership_of
+from cairn.store import crypto, keys
 
 TOKEN_PREFIX = "cairn_"  # noqa: S105 - a marker for secret scanners, not a secret
 TOKEN_BYTES = 32
@@ -42,8 +46,13 @@ MAX_TOKEN_LENGTH = 200  # anything longer is not ours; refused before hashing
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
+API_TOKEN_PURPOSE = "api-token"  # noqa: S105 - the name of a subkey, not a secret
+
+
 def token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    """What the database keeps of a token (see the module)."""
+    inner = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return crypto.keyed_digest(keys.credential_subkey(API_TOKEN_PURPOSE), inner)
 
 
 def has_confirmed_totp_device(user: Any) -> bool:
@@ -82,7 +91,7 @@ def create_token(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     try:
         with transaction.atomic():
-            token = ApiToken.objects.create(user=user, name=name, token_sha256=token_digest(raw))
+            token = ApiToken.objects.create(user=user, name=name, token_hash=token_digest(raw))
             audit.record(actor=actor, action="api_token.created", object_type="api_token",
                          object_id=token.pk, detail={"user": str(user.pk)})
     except IntegrityError:
@@ -123,7 +132,7 @@ def authenticate(raw: str) -> Any | None:
     if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.startswith(TOKEN_PREFIX):
         return None
     token = (ApiToken.objects.select_related("user")
-             .filter(token_sha256=token_digest(raw), revoked_at__isnull=True).first())
+             .filter(token_hash=token_digest(raw), revoked_at__isnull=True).first())
     if token is None or not token.user.is_active:
         return None
     user = token.user

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -30,7 +31,7 @@ def get_pending_check_for_user(user: Any, vault: Vault, pk: Any, kind: str) -> P
     try:
         return pending_checks_of(user, vault).select_related(
             "vault", "indicator_set").get(pk=pk, kind=kind)
-    except (PendingCheck.DoesNotExist, ValueError, TypeError):
+    except (PendingCheck.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such check") from None
 
 
@@ -41,5 +42,5 @@ def marks_of(user: Any, vault: Vault) -> QuerySet[OwnMark]:
 def get_mark_for_user(user: Any, vault: Vault, pk: Any) -> OwnMark:
     try:
         return marks_of(user, vault).select_related("vault").get(pk=pk)
-    except (OwnMark.DoesNotExist, ValueError, TypeError):
+    except (OwnMark.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such mark") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections import defaultdict
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from cairn import spreadsheet
 from cairn.cli import times
 from cairn.cli.context import current_vault, find_incident, vault_option
 from cairn.cli.errors import CairnError
@@ -244,7 +244,7 @@ def _write_json(rows: Iterator[dict[str, Any]]) -> None:
 
 
 def _write_csv(rows: Iterator[dict[str, Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = spreadsheet.writer(sys.stdout, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow([

@@ -201,6 +201,7 @@ def serve(host: str, port: int, worker: bool) -> None:
     ensure_database()
     _collect_static_if_missing()  # before the app is loaded: WhiteNoise lists the files then
     import waitress
+    from django.conf import settings
 
     from cairn.wsgi import application
 
@@ -209,8 +210,12 @@ def serve(host: str, port: int, worker: bool) -> None:
     # Listen first, so "running" is only said of a server that is.
     sockets: dict[int, Any] = {}
     try:
-        server = waitress.create_server(application, map=sockets, host=host, port=port,
-                                        ident="cairn")
+        # With trusted proxies, waitress passes their X-Forwarded-* headers on untouched for
+        # cairn.web.proxies to judge (waitress's own trusted_proxy takes one address, no
+        # networks).
+        server = waitress.create_server(
+            application, map=sockets, host=host, port=port, ident="cairn",
+            clear_untrusted_proxy_headers=not settings.CAIRN_TRUSTED_PROXIES.configured)
     except OSError as exc:
         raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
     except ValueError:  # waitress: the host name does not resolve

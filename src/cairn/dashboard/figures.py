@@ -24,9 +24,6 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "September", "October", "November", "December")
 # Cells a spreadsheet would read as a formula (CSV injection): =, +, -, @, and tab or carriage
 # return, which some spreadsheets strip before looking.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 # --- months -----------------------------------------------------------------------------------
 
 def first_of_month(day: date) -> date:
@@ -199,14 +196,15 @@ class Dashboard:
                 "breaches_reported", *(f"breaches_outcome_{key}" for key, _ in self.outcomes)]
 
     def csv_rows(self) -> list[list[str | int | float]]:
-        """One row per unit and month, every figure; text cells made safe for spreadsheets."""
+        """One row per unit and month, every figure (written through ``cairn.spreadsheet``,
+        which makes text cells safe for spreadsheets)."""
         rows: list[list[str | int | float]] = []
         for unit_id, name in self.units:
             for month in self.period.months():
                 figures = self.cell(unit_id, month)
                 median = figures.median_days
                 rows.append([
-                    spreadsheet_safe(name), month_key(month),
+                    name, month_key(month),
                     *(getattr(figures, count) for count in CSV_COUNTS[:6]),
                     "" if median is None else median,
                     figures.breaches_reported,
@@ -216,12 +214,6 @@ class Dashboard:
 
 CSV_COUNTS = ("cases_opened", "applications_submitted", "interim_granted", "interim_refused",
               "full_granted", "full_refused")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet shows as text: a cell that would start a formula gets a leading
-    apostrophe (OWASP, "CSV Injection")."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def assemble(period: Period, units: Sequence[tuple[str, str]],

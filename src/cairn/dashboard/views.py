@@ -9,7 +9,6 @@ here is audited as a read of a victim's log. See docs/adr/0021-force-dashboard.m
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from cairn import spreadsheet
 from cairn.cameras.dashboard import footage_for
 from cairn.dashboard import chart, queries, reference
 from cairn.dashboard.figures import Dashboard, Figures, month_key, month_label
@@ -89,7 +89,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     name = f"force-dashboard-{month_key(period.first)}-to-{month_key(period.last)}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(figures.csv_header())
     writer.writerows(figures.csv_rows())
     return response

@@ -21,6 +21,11 @@ Free-text fields (``encrypt_field`` / ``decrypt_field``)
     AES-256-GCM under a subkey of the vault's data key, with a random nonce, bound by
     associated data to the row and column the value belongs to.
 
+Account secrets (``derive_subkey``, ``keyed_digest``, ``encrypt_secret`` / ``decrypt_secret``)
+    Purpose subkeys of the instance's credential key (HKDF-SHA256): an HMAC-SHA256 keyed hash
+    for values looked up by equality (session keys, API tokens), and AES-256-GCM for short
+    binary secrets that must be read back (an authenticator app's TOTP secret).
+
 Exceptions (all defined in this module, in one place)::
 
     CryptoError                  base class: "this ciphertext or key blob is not acceptable"
@@ -28,8 +33,8 @@ Exceptions (all defined in this module, in one place)::
     │                            names the segment (0 for the header)
     ├── UnwrapError              a wrapped key failed to unwrap (wrong KEK, wrong context,
     │                            corrupted or unknown version)
-    └── FieldDecryptionError     an encrypted field failed to decrypt (wrong key, wrong
-                                 context, corrupted, unknown version, or not UTF-8)
+    └── FieldDecryptionError     an encrypted field or secret failed to decrypt (wrong key,
+                                 wrong context, corrupted, unknown version, or not UTF-8)
 
 Programming errors (a key of the wrong length, an impossible segment size, a salt that is too
 short) raise ``ValueError`` instead: they are bugs, not attacks or corruption, and must not be
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
 import struct
 import unicodedata
@@ -70,13 +76,17 @@ __all__ = [
     "UnwrapError",
     "ciphertext_size_for",
     "decrypt_field",
+    "decrypt_secret",
     "decrypt_stream",
+    "derive_subkey",
     "encrypt_field",
+    "encrypt_secret",
     "encrypt_stream",
     "generate_data_key",
     "generate_salt",
     "iter_decrypt",
     "kek_from_passphrase",
+    "keyed_digest",
     "unwrap_key",
     "wrap_key",
 ]
@@ -876,3 +886,108 @@ def decrypt_field(data_key: bytes, ciphertext: bytes, *, context: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise FieldDecryptionError("decrypted field is not UTF-8") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Account secrets: subkeys of the credential key
+# --------------------------------------------------------------------------------------------
+
+SECRET_VERSION: Final = 1
+"""Version byte of a sealed secret: 1 = AES-256-GCM, 12-byte nonce."""
+
+_SUBKEY_INFO: Final = b"cairn/subkey/v1/"
+_SECRET_LABEL: Final = b"cairn/secret/v1\x00"
+
+
+def derive_subkey(key: bytes, purpose: str) -> bytes:
+    """A 32-byte subkey of ``key`` for one purpose: HKDF-SHA256(ikm=key, no salt,
+    info="cairn/subkey/v1/" + purpose).
+
+    Why: one stored key (the instance's credential key) serves several uses; deriving a
+    subkey per use means no two uses ever share key material, so a value made for one (a
+    session's keyed hash) can never be replayed as another (an API token's).
+
+    Args:
+        key: a 32-byte key.
+        purpose: a short ASCII name, e.g. ``"session-key"``.
+
+    Returns:
+        32 bytes.
+
+    Raises:
+        ValueError: ``key`` is not 32 bytes, or ``purpose`` is empty or not ASCII.
+    """
+    _check_key(key)
+    if not purpose or not purpose.isascii():
+        raise ValueError("a subkey's purpose is a non-empty ASCII name")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None,
+                info=_SUBKEY_INFO + purpose.encode("ascii"))
+    return hkdf.derive(bytes(key))
+
+
+def keyed_digest(subkey: bytes, value: str, *, length: int = 64) -> str:
+    """HMAC-SHA256 of ``value`` (UTF-8) under ``subkey``, in lower-case hex, cut to ``length``
+    characters (at least 32, i.e. 128 bits).
+
+    Why: a database keeps this in place of a secret it only ever compares (a session key, an
+    API token). Without the subkey nobody can compute the digest of a guess, and the digest
+    presented as the secret itself matches nothing.
+
+    Raises:
+        ValueError: ``subkey`` is not 32 bytes, or ``length`` is outside 32..64.
+    """
+    _check_key(subkey)
+    if not 32 <= length <= 64:
+        raise ValueError("a keyed digest keeps 32 to 64 hex characters")
+    digest = hmac.new(bytes(subkey), value.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return digest.hexdigest()[:length]
+
+
+def encrypt_secret(subkey: bytes, secret: bytes, *, context: bytes) -> bytes:
+    """Encrypt a short binary secret (a TOTP key) that must be read back.
+
+    What: AES-256-GCM under ``subkey`` with a random 12-byte nonce. Layout::
+
+        version (1 byte, 0x01) || nonce (12) || ciphertext (len of secret) || tag (16)
+
+    The associated data is ``version || "cairn/secret/v1" || 0x00 || context``.
+
+    Args:
+        subkey: a 32-byte purpose subkey (``derive_subkey``).
+        secret: the bytes to protect.
+        context: what the secret belongs to (e.g. the account's id); needed to decrypt.
+
+    Returns:
+        ``29 + len(secret)`` bytes.
+
+    Raises:
+        ValueError: ``subkey`` is not 32 bytes.
+    """
+    _check_key(subkey)
+    nonce = os.urandom(_GCM_NONCE_SIZE)
+    version = bytes([SECRET_VERSION])
+    sealed = AESGCM(bytes(subkey)).encrypt(nonce, bytes(secret),
+                                           version + _SECRET_LABEL + context)
+    return version + nonce + sealed
+
+
+def decrypt_secret(subkey: bytes, ciphertext: bytes, *, context: bytes) -> bytes:
+    """Decrypt a value made by ``encrypt_secret``.
+
+    Raises:
+        FieldDecryptionError: wrong key, wrong context, too short, unknown version, or
+            modified.
+        ValueError: ``subkey`` is not 32 bytes.
+    """
+    _check_key(subkey)
+    if len(ciphertext) < 1 + _GCM_NONCE_SIZE + TAG_SIZE:
+        raise FieldDecryptionError("sealed secret is too short")
+    if ciphertext[0] != SECRET_VERSION:
+        raise FieldDecryptionError(f"unknown sealed-secret version {ciphertext[0]}")
+    version = bytes(ciphertext[:1])
+    nonce = bytes(ciphertext[1 : 1 + _GCM_NONCE_SIZE])
+    try:
+        return AESGCM(bytes(subkey)).decrypt(
+            nonce, bytes(ciphertext[1 + _GCM_NONCE_SIZE :]), version + _SECRET_LABEL + context)
+    except InvalidTag:
+        raise FieldDecryptionError("wrong key, wrong context, or corrupted") from None

@@ -12,6 +12,11 @@ What and why:
   associated data), in ``VaultKey``. Destroying it (``destroy``) makes the vault's files and
   fields unrecoverable by anyone, including from old backups taken after the KEK changes.
 - ``rotate`` re-wraps every vault key under a new KEK without touching any file.
+- One more data key belongs to no vault: the credential key (``CredentialKey``, one row,
+  made on first use), wrapped the same way. Its purpose subkeys (``credential_subkey``) key
+  the hash each session is stored under, the hash of each API token, and the encryption of
+  each authenticator app's secret, so a copy of the database gives no working session, token
+  or code (ADR 0035). It is re-wrapped with the vault keys.
 
 Failures: ``KeyUnavailable`` when a vault's key was destroyed or the configured KEK does not
 open it (wrong passphrase, wrong key file). Messages never contain key material.
@@ -30,11 +35,11 @@ from threading import Lock
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cairn.store import crypto
-from cairn.store.models import VaultKey
+from cairn.store.models import CredentialKey, VaultKey
 
 KEK_BYTES = 32
 
@@ -126,7 +131,8 @@ def _finish_local_rotation(path: Path) -> None:
     if not pending.exists():
         return
     new = _decode_kek(pending.read_text(encoding="ascii"), str(pending))
-    if VaultKey.objects.filter(kek_id=kek_id(new)).exists():
+    if (VaultKey.objects.filter(kek_id=kek_id(new)).exists()
+            or CredentialKey.objects.filter(kek_id=kek_id(new)).exists()):
         os.replace(pending, path)
     else:
         pending.unlink()
@@ -183,9 +189,91 @@ def blind_index(vault_id: object, text: str) -> str:
     return hmac.new(index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+# --- the credential key: secrets of accounts, not of any vault ------------------------------
+
+_CREDENTIAL_CONTEXT = b"cairn:credential-key"
+_credential: dict[str, bytes] = {}
+
+
+def _remember_credential_key(key: bytes) -> None:
+    _credential["key"] = key
+
+
+def _make_credential_key(kek: bytes) -> bytes:
+    """Make and store the credential key (first use on this instance).
+
+    Refused when the instance's live vault keys were wrapped by another KEK: that means the
+    configured KEK is the wrong one (a forgotten passphrase variable, a new local key file),
+    and a credential key wrapped by it would be lost as soon as the right one is back.
+    """
+    others = (VaultKey.objects.filter(destroyed_at__isnull=True).exclude(kek_id=kek_id(kek))
+              .values_list("kek_id", flat=True).first())
+    if others is not None:
+        raise KeyUnavailable(
+            f"the configured key-encryption key (KEK {kek_id(kek)}) is not the one this "
+            f"instance's vault keys use (KEK {others}): configure that one")
+    key = crypto.generate_data_key()
+    try:
+        with transaction.atomic():
+            CredentialKey.objects.create(
+                id=1, wrapped=crypto.wrap_key(kek, key, context=_CREDENTIAL_CONTEXT),
+                kek_id=kek_id(kek))
+    except IntegrityError:  # another process made it first: use theirs
+        row = CredentialKey.objects.get(id=1)
+        return _unwrap_credential_key(kek, row)
+    return key
+
+
+def _unwrap_credential_key(kek: bytes, row: CredentialKey) -> bytes:
+    try:
+        return crypto.unwrap_key(kek, bytes(row.wrapped), context=_CREDENTIAL_CONTEXT)
+    except crypto.UnwrapError:
+        raise KeyUnavailable(
+            "the configured key-encryption key does not open the credential key "
+            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+
+
+def credential_key() -> bytes:
+    """The instance's credential key, unwrapped with the current KEK; made on first use.
+
+    Cached per process only once the transaction that read or made it has committed, so a
+    key made in a transaction that is then rolled back is never used again.
+
+    Raises:
+        KeyUnavailable: the configured KEK does not open it (or, when it is made, is not the
+            KEK of the existing vault keys).
+    """
+    cached = _credential.get("key")
+    if cached is not None:
+        return cached
+    kek = current_kek()
+    row = CredentialKey.objects.filter(id=1).first()
+    key = _make_credential_key(kek) if row is None else _unwrap_credential_key(kek, row)
+    transaction.on_commit(lambda: _remember_credential_key(key))
+    return key
+
+
+def credential_subkey(purpose: str) -> bytes:
+    """The credential key's subkey for one purpose (``crypto.derive_subkey``), cached with
+    the key."""
+    name = f"subkey:{purpose}"
+    cached = _credential.get(name)
+    if cached is not None:
+        return cached
+    subkey = crypto.derive_subkey(credential_key(), purpose)
+    if "key" in _credential:
+        _credential[name] = subkey
+    return subkey
+
+
+def forget_credential_key() -> None:
+    _credential.clear()
+
+
 def forget_cached_keys() -> None:
     _data_keys.clear()
     _kek_cache.clear()
+    forget_credential_key()
     crypto.forget_field_keys()
 
 
@@ -235,7 +323,8 @@ def rotate_local() -> tuple[int, str]:
 
 
 def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
-    """Re-wrap every live vault key under ``new_kek`` in one transaction. Returns the count.
+    """Re-wrap every live vault key, and the credential key, under ``new_kek`` in one
+    transaction. Returns the count of vault keys.
 
     Files are not re-encrypted: they are encrypted with the data keys, which do not change.
     """
@@ -248,5 +337,11 @@ def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
             row.kek_id = kek_id(new_kek)
             row.save(update_fields=["wrapped", "kek_id"])
             count += 1
+        credential = CredentialKey.objects.select_for_update().filter(id=1).first()
+        if credential is not None:
+            key = _unwrap_credential_key(old, credential)
+            credential.wrapped = crypto.wrap_key(new_kek, key, context=_CREDENTIAL_CONTEXT)
+            credential.kek_id = kek_id(new_kek)
+            credential.save(update_fields=["wrapped", "kek_id"])
     forget_cached_keys()
     return count

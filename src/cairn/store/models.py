@@ -19,3 +19,24 @@ class VaultKey(models.Model):
 
     def __str__(self) -> str:
         return "destroyed key" if self.destroyed_at else "vault key"
+
+
+class CredentialKey(models.Model):
+    """The instance's credential key, wrapped by the KEK: one row, made on first use.
+
+    It belongs to no vault. Keys derived from it keep the secrets of accounts useless in a
+    copy of the database: the keyed hash each session is stored under, the keyed hash of each
+    API token, and the sealed secret of each authenticator app (``cairn.store.keys``).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    wrapped = models.BinaryField()
+    kek_id = models.CharField(max_length=16, help_text="Which KEK wrapped it (a public name).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1),
+                                              name="credential_key_single_row")]
+
+    def __str__(self) -> str:
+        return "credential key"

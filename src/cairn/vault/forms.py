@@ -27,6 +27,19 @@ from cairn.web.fields import DateField
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 ACT_CHOICES = [(act.code, act.plain) for act in ACTS]
+# The longest free text an incident's form takes (about 80,000 words). A validator, not the
+# field's max_length: a browser would cut a longer paste silently at a maxlength attribute,
+# where this keeps her whole text in the form with a message.
+LONG_TEXT_MAX = 500_000
+
+
+def long_text_limit(what: str) -> Any:
+    def check(value: str) -> None:
+        if len(value) > LONG_TEXT_MAX:
+            raise ValidationError(
+                f"{what} can be at most {LONG_TEXT_MAX:,} characters, and this has "
+                f"{len(value):,}. Shorten it, or keep the full text as a file on the incident")
+    return check
 # The s.2A(3) paragraph each act comes from, shown as the checkbox's hint.
 ACT_HINTS = {act.code: (f"Section 2A(3)({act.code})" if act.code != "other"
                         else "Anything else you link to what is happening")
@@ -70,7 +83,8 @@ class IncidentForm(forms.Form):
     other_act = forms.CharField(label="What else did they do?", required=False,
                                 max_length=500)
     description = forms.CharField(label="What happened?", required=False,
-                                  help_text="In your own words. You can add to it later.")
+                                  help_text="In your own words. You can add to it later.",
+                                  validators=[long_text_limit("What happened")])
     feared_violence = forms.ChoiceField(
         label="Did it make you fear they would use violence against you?", choices=YES_NO,
         error_messages={"required": "Select yes if it made you fear violence, or no",
@@ -85,8 +99,10 @@ class IncidentForm(forms.Form):
     latitude = forms.CharField(label="Latitude (optional)", required=False, max_length=20)
     longitude = forms.CharField(label="Longitude (optional)", required=False, max_length=20)
     impact = forms.CharField(label="What has it changed in your daily life?", required=False,
-                             help_text="For example, changing your route or staying in")
-    witnesses = forms.CharField(label="Who saw it or knows about it?", required=False)
+                             help_text="For example, changing your route or staying in",
+                             validators=[long_text_limit("What it changed")])
+    witnesses = forms.CharField(label="Who saw it or knows about it?", required=False,
+                                validators=[long_text_limit("Who saw it")])
     reported_to_police = forms.BooleanField(label="I reported it to the police",
                                             required=False)
     police_reference = forms.CharField(label="Police reference (optional)", required=False,

@@ -1,10 +1,30 @@
-"""Headers that keep a victim's pages out of caches and other sites' frames."""
+"""Which proxy to believe (first on every request), and the headers that keep a victim's
+pages out of caches and other sites' frames."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from cairn.web.proxies import apply_forwarded
+
+
+class TrustedProxyMiddleware:
+    """Before anything reads the request: the client's address and scheme as the trusted
+    proxies report them (``CAIRN_TRUSTED_PROXIES``), and every forwarded header removed from
+    a request no trusted proxy sent (``cairn.web.proxies``). First in ``MIDDLEWARE``, so the
+    HTTPS redirect, CSRF's origin check and the sign-in lockout all see the result, under
+    whichever WSGI server runs Cairn."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        apply_forwarded(request.META, settings.CAIRN_TRUSTED_PROXIES)
+        return self.get_response(request)
+
 
 
 class SafetyHeadersMiddleware:
@@ -16,10 +36,11 @@ class SafetyHeadersMiddleware:
         if not request.path.startswith("/static/"):
             # A shared or seized device's browser cache must not hold vault pages.
             response["Cache-Control"] = "no-store"
-            response["Content-Security-Policy"] = (
+            # A response with its own (stricter) policy keeps it: an exhibit's is sandboxed.
+            response.setdefault("Content-Security-Policy", (
                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
                 "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                 "form-action 'self'"
-            )
+            ))
             response["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         return response

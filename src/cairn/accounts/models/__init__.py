@@ -1,5 +1,6 @@
 """The accounts app's models: people and organisations (``organisations``), and a victim's
-own account (``own``: sign-up invitations, recovery, passkeys, sessions)."""
+own account (``own``: sign-up invitations, recovery, passkeys, sessions), and authenticator
+apps with sealed secrets (``two_factor``)."""
 
 from cairn.accounts.models.organisations import (
     Invitation,
@@ -22,9 +23,11 @@ from cairn.accounts.models.own import (
     SessionRecord,
     SignUpInvitation,
 )
+from cairn.accounts.models.two_factor import AuthenticatorApp
 
 __all__ = [
-    "AddressThrottle", "EndReason", "Invitation", "KnownDevice", "Membership", "Organisation",
-    "OrganisationKind", "Passkey", "RecoveryAddress", "RecoveryCode", "RecoveryCodes",
-    "ResetLink", "Role", "SessionRecord", "SignUpInvitation", "Unit", "User",
+    "AddressThrottle", "AuthenticatorApp", "EndReason", "Invitation", "KnownDevice",
+    "Membership", "Organisation", "OrganisationKind", "Passkey", "RecoveryAddress",
+    "RecoveryCode", "RecoveryCodes", "ResetLink", "Role", "SessionRecord", "SignUpInvitation",
+    "Unit", "User",
 ]

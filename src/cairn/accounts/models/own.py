@@ -1,9 +1,10 @@
 """A victim's own account (docs/adr/0030-victims-own-accounts.md): how she joined, how she
 gets back in, her passkeys, and where she is signed in.
 
-Every secret here (an invitation code, a reset link, a recovery code, a session key, a device
-cookie) is kept only as a keyed hash (``cairn.accounts.hashing.keyed_hash``), so a copy of the
-database lets nobody join, reset, recover or take over a session. Nothing here records an IP
+Every secret here (an invitation code, a reset link, a recovery code, a device cookie) is
+kept only as a keyed hash (``cairn.accounts.hashing.keyed_hash``), and a session key only as
+the session store's keyed hash (``cairn.accounts.session_store``), so a copy of the database
+lets nobody join, reset, recover or take over a session. Nothing here records an IP
 address or a full user-agent string: a sign-in keeps the browser and device names and, where
 the instance can tell, an approximate place.
 """
@@ -146,13 +147,14 @@ class EndReason(models.TextChoices):
     PASSWORD = "password", "Signed out when the password changed"
     RESET = "reset", "Signed out when the account was recovered"
     CLOSED = "closed", "Signed out when the account was closed"
+    UPDATE = "update", "Signed out when Cairn was updated"
 
 
 class SessionRecord(models.Model):
     """One signed-in session: when, which browser and device, roughly where, and how it
-    ended. Keyed by ``cairn.accounts.sessions.session_key_hash`` of the session key, never
-    the key itself; ending one marks it, and the middleware signs that session out at its
-    next request."""
+    ended. Keyed by ``cairn.accounts.session_store.session_key_hash`` of the session key,
+    never the key itself: the session store keeps the same hash, so ending one marks it and
+    deletes its session row (and the middleware signs out a session whose record ended)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

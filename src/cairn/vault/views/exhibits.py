@@ -19,6 +19,7 @@ from cairn.vault.forms import ExhibitForm, add_service_errors
 from cairn.vault.models import Exhibit, Vault
 from cairn.vault.views.common import vault_zone
 from cairn.vault.views.incidents import render_incident
+from cairn.web.files import exhibit_response
 
 PAGE_SIZE = 50
 
@@ -101,7 +102,5 @@ def download_name(exhibit: Exhibit) -> str:
 def exhibit_download(request: HttpRequest, exhibit_id: str) -> StreamingHttpResponse:
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
     chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
-    response = StreamingHttpResponse(chunks, content_type=exhibit.media_type)
-    response["Content-Length"] = str(exhibit.size)
-    response["Content-Disposition"] = f'attachment; filename="{download_name(exhibit)}"'
-    return response
+    return exhibit_response(chunks, media_type=exhibit.media_type, size=exhibit.size,
+                            filename=download_name(exhibit))

@@ -20,6 +20,7 @@ from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Exhibit
 from cairn.vault.redaction_forms import AreasForm, PhrasesForm
 from cairn.vault.views.exhibits import download_name
+from cairn.web.files import exhibit_response
 
 # How much of a text the pages show: enough to choose what to hide, not a whole export.
 SHOWN_CHARACTERS = 50_000
@@ -35,10 +36,8 @@ def exhibit_image(request: HttpRequest, exhibit_id: str) -> StreamingHttpRespons
     if redaction.kind_of(exhibit.media_type) != "image":
         raise Http404("No such picture")
     chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
-    response = StreamingHttpResponse(chunks, content_type=exhibit.media_type)
-    response["Content-Length"] = str(exhibit.size)
-    response["Content-Disposition"] = f'inline; filename="{download_name(exhibit)}"'
-    return response
+    return exhibit_response(chunks, media_type=exhibit.media_type, size=exhibit.size,
+                            filename=download_name(exhibit), inline=True)
 
 
 @login_required
