@@ -85,7 +85,7 @@ def assert_accessible(page, name: str) -> None:
 def test_the_demo_user_sees_the_pattern_with_its_evidence(page, demo_vault):
     sign_in_as_demo(page)
     page.goto(f"/pattern/{demo_vault.pk}/")
-    assert page.title() == "Understand the pattern \N{EN DASH} Cairn"
+    assert page.title() == "Cairn"
     main = page.locator("main")
     # Each limb of the SPO test, with its law.
     for title in ("They have carried out acts associated with stalking",

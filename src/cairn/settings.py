@@ -284,6 +284,11 @@ TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
 
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")
+# The one title every page a victim sees carries in her tabs and history (DESIGN.md invariant
+# 11): it names no activity. Officers' pages add what the page is to it.
+CAIRN_PAGE_TITLE = env_str("CAIRN_PAGE_TITLE", "Cairn").strip()
+if not CAIRN_PAGE_TITLE or len(CAIRN_PAGE_TITLE) > 60:
+    raise ConfigurationError("CAIRN_PAGE_TITLE: give a plain title of 1 to 60 characters")
 
 # Folders of risk questionnaire definitions (YAML, cairn/analysis/questionnaire.py) that a
 # deployment holds a licence for, offered beside Cairn's own form on a case's risk pages.

@@ -35,7 +35,7 @@ class PackForm(forms.Form):
                  ("passphrase", "With a passphrase I will give the officer separately"),
                  ("recipient", "With the police unit's key")])
     passphrase = forms.CharField(label="Passphrase", required=False, strip=False,
-                                 widget=forms.PasswordInput(render_value=True),
+                                 widget=forms.PasswordInput(),
                                  help_text="At least 12 characters.")
     recipient = forms.CharField(label="The unit's key", required=False,
                                 help_text="It starts with age1. The officer can give it to you.")

@@ -2,8 +2,9 @@
 
 Only the vault's owner reaches it (404 for anyone else). The pack is built on request into a
 temporary folder and streamed back; nothing about it stays on the server except the audit
-record of who built which pack. The file name is neutral (no names, no content), because a
-download list is something another person using the device might see.
+record of who built which pack. The file name is neutral (cairn.web.downloads: no activity,
+date, names or content), because a download list is something another person using the device
+might see.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cairn.packs.builder import PackBuildError
@@ -25,6 +25,7 @@ from cairn.packs.selection import Selection, SelectionError
 from cairn.packs.services import build_pack, preview_counts, selection_for
 from cairn.vault import access
 from cairn.vault.models import Vault
+from cairn.web.downloads import neutral_name
 
 SNIPPET = 70
 
@@ -75,10 +76,8 @@ def pack(request: HttpRequest, vault_id: str) -> HttpResponse:
 def _download(request: HttpRequest, vault: Vault, form: PackForm,
               selection: Selection) -> HttpResponse:
     data = form.cleaned_data
-    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
     protection = data["protection"]
-    suffix = ".zip" if protection == "none" else ".zip.age"
-    name = f"evidence-pack-{stamp}{suffix}"
+    name = neutral_name(".zip" if protection == "none" else ".zip.age")
     work = Path(tempfile.mkdtemp(prefix="cairn-pack-web-"))
     try:
         out = work / name
