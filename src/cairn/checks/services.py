@@ -2,7 +2,8 @@
 one transaction and writes its audit record; changes to a vault also go into its ledger
 through ``cairn.vault.services.record_change``.
 
-- ``load_indicators`` / ``fetch_indicators``: a new IndicatorSet from Echap's files.
+- ``load_indicators`` / ``fetch_indicators``: a new IndicatorSet from Echap's files;
+  ``indicators_in_use``: the set in use, loading the one Cairn ships with on first use.
 - ``stage_check`` / ``discard_check``: keep a checked file until she decides.
 - ``save_app_finding`` / ``save_session_finding``: an incident (act ``d``, s.2A(3)(d)
   PHA 1997: monitoring electronic communications) with the checked file as its exhibit.
@@ -27,8 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
+from cairn.checks import bundled, phone
 from cairn.checks import indicators as ioc
-from cairn.checks import phone
 from cairn.checks import sessions as accounts
 from cairn.checks.errors import CheckInputError
 from cairn.checks.models import CheckKind, IndicatorSet, MarkKind, OwnMark, PendingCheck
@@ -68,6 +69,12 @@ def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: s
     Bad data raises ValidationError naming the file and entry, and stores nothing.
     """
     _require_operator(actor)
+    return _load(actor=actor, files=files, source=source, version=version,
+                 data_date=data_date, replace=replace)
+
+
+def _load(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str, version: str,
+          data_date: date | None, replace: bool) -> IndicatorSet:
     if not files:
         raise ValidationError({"file": ["Give at least one indicator file"]})
     names = [name for name, _ in files]
@@ -103,6 +110,29 @@ def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: s
                                                   "apps": len(apps), "files": names,
                                                   "replaced": replace})
     return loaded
+
+
+def indicators_in_use(*, actor: Any) -> IndicatorSet:
+    """The set in use; on first use, the set that ships with Cairn (``cairn.checks.bundled``).
+
+    Anyone signed in may cause the bundled set to load (it is the same reference data for
+    everyone, and the audit record names who started it): a victim's first check must not be
+    a dead end waiting for an operator. Loading anything else stays the operator's.
+    """
+    current = IndicatorSet.objects.order_by("-loaded_at").first()
+    if current is not None:
+        return current
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to check a phone")
+    with transaction.atomic():
+        # Looked for again inside the transaction (SQLite's IMMEDIATE transactions queue two
+        # first checks, so the second finds the first's set; elsewhere two identical sets at
+        # worst, and the newest is used).
+        current = IndicatorSet.objects.order_by("-loaded_at").first()
+        if current is not None:
+            return current
+        return _load(actor=actor, files=bundled.files(), source=bundled.SOURCE,
+                     version=bundled.VERSION, data_date=bundled.DATA_DATE, replace=True)
 
 
 def set_version(files: Sequence[dict[str, Any]]) -> str:
