@@ -37,7 +37,7 @@ from cairn.packs.head import HeadInfo
 from cairn.packs.pdf import font_characters, printable, render_pdf
 from cairn.packs.selection import Selection, resolve
 from cairn.packs.statement import draft_statement
-from cairn.vault import timeline
+from cairn.vault import timeframe, timeline
 from cairn.vault.choices import ExhibitSource, Relationship
 from cairn.vault.snapshot import (
     ExhibitSnapshot,
@@ -372,11 +372,16 @@ def test_citations_of_many_incidents_read_as_ranges():
 
 @pytest.mark.parametrize("precision", list(Precision))
 def test_times_read_as_on_the_timeline(precision):
+    # The same words as her timeline, with the 24-hour clock of court documents.
     start = datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # the autumn clock change
     for end in (None, start + timedelta(hours=2), start + timedelta(days=2)):
         for name in ("Europe/London", "America/New_York"):
-            assert describe_when(start, end, precision.value, zone(name)) == \
-                timeline.describe_when(start, end, precision.value, zone(name))
+            on_her_page = timeline.describe_when(start, end, precision.value, zone(name))
+            in_the_pack = describe_when(start, end, precision.value, zone(name))
+            assert in_the_pack == timeframe.describe_when(
+                start, end, precision.value, zone(name), timeframe.clock_24h)
+            assert in_the_pack.split(" at ")[0].split(", about")[0] == \
+                on_her_page.split(" at ")[0].split(", about")[0]
 
 
 def test_the_labels_match_the_vaults_vocabularies():

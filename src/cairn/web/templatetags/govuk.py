@@ -67,6 +67,21 @@ def govuk_input(field: forms.BoundField, hint: str = "", classes: str = "",
     return context
 
 
+@register.inclusion_tag("web/components/password_input.html", takes_context=True)
+def govuk_password(context: template.Context, field: forms.BoundField, hint: str = "",
+                   classes: str = "", autocomplete: str = "current-password",
+                   label_class: str = "govuk-label--s") -> dict[str, Any]:
+    """A password or passphrase: masked, with a "Show" button (GOV.UK's password input).
+
+    What was typed is never sent back in the page. The browser is asked to fill in or remember
+    it (``autocomplete``) only where she said this browser is her own; otherwise "off"
+    (cairn.web.own_device)."""
+    result = _common(field, hint, label_class)
+    result.update(classes=classes,
+                  autocomplete=autocomplete if context.get("own_device") else "off")
+    return result
+
+
 @register.inclusion_tag("web/components/file_upload.html")
 def govuk_file_upload(field: forms.BoundField, hint: str = "",
                       label_class: str = "govuk-label--s") -> dict[str, Any]:
@@ -180,6 +195,22 @@ def govuk_pagination(page: Page, query: QueryDict | None = None,
         "previous_href": href(page.previous_page_number()) if page.has_previous() else "",
         "next_href": href(page.next_page_number()) if page.has_next() else "",
     }
+
+
+@register.inclusion_tag("web/components/keyset_pagination.html")
+def keyset_pagination(newer: int | None, older: int | None, query: QueryDict | None = None,
+                      noun: str = "incidents") -> dict[str, Any]:
+    """"Newer" and "Older" links for a page keyed by an item (``?newer=N`` / ``?older=N``),
+    keeping the page's other GET parameters (its filters)."""
+
+    def href(name: str, number: int | None) -> str:
+        if number is None:
+            return ""
+        params = query.copy() if query is not None else QueryDict(mutable=True)
+        params[name] = str(number)
+        return "?" + params.urlencode()
+
+    return {"noun": noun, "newer_href": href("newer", newer), "older_href": href("older", older)}
 
 
 @register.inclusion_tag("web/components/tag.html")
