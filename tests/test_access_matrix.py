@@ -249,7 +249,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
               "exhibit_id": ids["exhibit"], "person_id": ids["person"], "number": 1,
               "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
-              "membership_id": ids["membership"], "breach_id": ids["breach"]}
+              "membership_id": ids["membership"], "breach_id": ids["breach"],
+              "slug": "test"}  # a topic of the pattern (issue 16)
     if name in ACCOUNT_PAGES:
         return [Target(name, {}, ACCOUNT_PAGES[name])]
     if name == "accounts:email":  # only where the instance has mail

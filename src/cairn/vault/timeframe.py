@@ -174,3 +174,12 @@ def describe_when(start: datetime, end: datetime | None, precision: str, tz: Zon
         else:
             text += f" to {day_words(local_end)} at {clock(local_end)}"
     return text
+
+
+def zone_words(name: str) -> str:
+    """A time zone as she would say it: "UK time", "Paris time" (never "Europe/London")."""
+    if name in ("Europe/London", "GB", "Europe/Belfast"):
+        return "UK time"
+    if name in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+        return "Greenwich Mean Time"
+    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"

@@ -22,8 +22,8 @@ from django.db.models import Q, QuerySet
 from cairn.vault import timeframe
 from cairn.vault.models import Incident, Vault
 
-# Ten incidents fit under three screens of a 375 px phone (tests/test_phone_pages_browser.py).
-PAGE_SIZE = 10
+# Eight incidents fit under three screens of a 375 px phone (tests/test_phone_pages_browser.py).
+PAGE_SIZE = 8
 COUNT_SECONDS = 600
 
 
