@@ -28,6 +28,7 @@ from cairn.cases.models import Purpose, Share, ShareScope
 from cairn.cases.victim_forms import LinkForm, ScopeForm
 from cairn.vault import access as vault_access
 from cairn.vault.forms import add_service_errors
+from cairn.vault.media import kind_words
 from cairn.vault.models import Vault
 
 SNIPPET = 70
@@ -59,7 +60,9 @@ def _exhibit_choices(user: Any, vault: Vault) -> list[tuple[str, str]]:
     exhibits = vault_access.exhibits_readable_by(user, vault).select_related(
         "incident", "derived_from").order_by("number")
     for exhibit in exhibits:
-        parts = [exhibit.reference, exhibit.original_name or exhibit.media_type]
+        # The description she gave it, else its kind and name (never a media type).
+        parts = [exhibit.reference, exhibit.description or " ".join(
+            part for part in (kind_words(exhibit.media_type), exhibit.original_name) if part)]
         if exhibit.derived_from is not None:
             parts.append(f"a redacted copy of {exhibit.derived_from.reference}")
         if exhibit.incident is not None and not exhibit.incident.is_deleted:

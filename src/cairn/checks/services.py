@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ from cairn.checks.models import CheckKind, IndicatorSet, MarkKind, OwnMark, Pend
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.vault import services as vault_services
+from cairn.vault import timeframe
 from cairn.vault.choices import Channel, ExhibitSource
 from cairn.vault.models import Exhibit, Incident, Vault
 
@@ -366,14 +368,25 @@ def save_session_finding(*, actor: Any, vault: Vault, data: bytes, name: str,
     sources = sorted({s.source for s in chosen})
     lines = [f"Sign-ins to my {' and '.join(sources)} account that I do not recognise "
              f"({accounts.FORMAT_LABELS.get(found.format, found.format)}):"]
+    zone = timeframe.zone(vault.time_zone)
     for s in chosen:
-        when = s.at.isoformat().replace("+00:00", "Z") if s.at else "time not known"
+        when = timeframe.instant_words(s.at, zone) if s.at else "Time not known"
         details = ", ".join(p for p in (s.ip and f"IP address {s.ip}", s.place, s.device,
                                         s.app) if p)
-        lines.append(f"- {when}: {details or 'no details in the export'} ({s.where})")
+        lines.append(f"- {when}: {details or 'no details in the export'} "
+                     f"({entry_words(s.where)})")
     return _finding_incident(actor=actor, vault=vault, data=data, name=name,
                              start=min(times) if times else timezone.now(),
                              description="\n".join(lines), source=source, pending=pending)
+
+
+def entry_words(where: str) -> str:
+    """Where a sign-in is in the export, in words: "entry 3 in the file" (never a field path
+    such as ``account_activity[2]``); a line number stays as it is."""
+    match = re.search(r"\[(\d+)\]$", where)
+    if match:
+        return f"entry {int(match[1]) + 1} in the file"
+    return where
 
 
 def save_staged_session_finding(*, actor: Any, pending: PendingCheck,

@@ -14,7 +14,7 @@ from django import forms, template
 from django.core.paginator import Page
 from django.http import QueryDict
 
-from cairn.vault import timeframe, timeline
+from cairn.vault import media, timeframe, timeline
 from cairn.web.fields import DateField
 
 register = template.Library()
@@ -231,3 +231,15 @@ def in_zone(value: datetime | None, zone_name: str) -> str:
     if value is None:
         return "Not known"
     return timeline.format_instant(value, timeframe.zone(zone_name))
+
+
+@register.filter
+def file_kind(media_type: str | None) -> str:
+    """A file's kind in her words: "photo", "screenshot", "e-mail" (never "image/png")."""
+    return media.kind_words(media_type)
+
+
+@register.filter
+def zone_words(zone_name: str) -> str:
+    """A time zone as she would say it: "UK time" (never "Europe/London")."""
+    return timeframe.zone_words(zone_name)
