@@ -362,7 +362,7 @@ def test_files_of_other_kinds_are_refused_with_a_clear_message(vault, owner, png
          "AB/3 is a PDF document: redacted copies can be made of JPEG, PNG and WebP pictures "
          "and of text files"),
         (lambda: redaction.redact_text(actor=owner, exhibit=gif, spans=[(0, 1)]),
-         "AB/4 is image/gif: redacted copies can be made of"),
+         "AB/4 is a picture: redacted copies can be made of"),
         (lambda: redaction.redact_text(actor=owner, exhibit=png_exhibit, spans=[(0, 1)]),
          "AB/1 is a PNG image, not a text file"),
         (lambda: redaction.redact_image(actor=owner, exhibit=chat_exhibit,

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cairn.web.middleware.SafetyHeadersMiddleware",
+    # Inside the safety headers, so the page it makes gets them too.
+    "cairn.web.middleware.NotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -208,6 +210,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A form kept open too long (or posted from elsewhere) gets the service's 403 page.
+CSRF_FAILURE_VIEW = "cairn.web.views.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin": our own POSTs keep their Origin (Django's CSRF check needs it); other sites

@@ -18,3 +18,9 @@ urlpatterns = [
     path("shared/", include("cairn.cases.advocate_urls")),
     path("", include("cairn.web.urls")),
 ]
+
+# Error pages in the service's layout, with "Exit this page" and a way home (issue 16).
+handler400 = "cairn.web.views.bad_request"
+handler403 = "cairn.web.views.permission_denied"
+handler404 = "cairn.web.views.page_not_found"
+handler500 = "cairn.web.views.server_error"

@@ -61,8 +61,9 @@ def _exhibit_choices(user: Any, vault: Vault) -> list[tuple[str, str]]:
         "incident", "derived_from").order_by("number")
     for exhibit in exhibits:
         # The description she gave it, else its kind and name (never a media type).
-        parts = [exhibit.reference, exhibit.description or " ".join(
-            part for part in (kind_words(exhibit.media_type), exhibit.original_name) if part)]
+        kind = kind_words(exhibit.media_type)
+        parts = [exhibit.reference, exhibit.description or (
+            f"{exhibit.original_name} ({kind})" if exhibit.original_name else kind)]
         if exhibit.derived_from is not None:
             parts.append(f"a redacted copy of {exhibit.derived_from.reference}")
         if exhibit.incident is not None and not exhibit.incident.is_deleted:

@@ -1,10 +1,38 @@
-"""The web app's own views: the health check, and "Exit this page" ending her session."""
+"""The web app's own views: the health check, "Exit this page" ending her session, and the
+error pages (400, 403, 404, 405, 500; ``render_error`` for any other) in the service's layout.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.urls import reverse
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_POST
+
+ERRORS: dict[int, tuple[str, tuple[str, ...]]] = {
+    400: ("Sorry, there is a problem with what was sent",
+          ("Go back to the page you were on and try again.",)),
+    403: ("Sorry, you cannot do that from here",
+          ("If you were filling in a form, it may have been open too long. Go back, reload "
+           "the page, and try again.",)),
+    404: ("Page not found",
+          ("If you typed the web address, check it is correct.",
+           "If you pasted the web address, check you copied the whole address.",)),
+    405: ("This address is for a form",
+          ("It cannot be opened on its own. Go back to the page with the form and use its "
+           "button.",)),
+    413: ("The file is too big",
+          ("Go back and choose a smaller file.",)),
+    500: ("Sorry, there is a problem with the service",
+          ("Try again later. If you were saving something, check whether it was saved before "
+           "you try again.",)),
+}
 
 
 @require_GET
@@ -22,3 +50,52 @@ def leave(request: HttpRequest) -> HttpResponse:
     """
     logout(request)
     return HttpResponse(status=204)
+
+
+def render_error(request: HttpRequest, status: int, heading: str = "",
+                 lines: Sequence[str] = ()) -> HttpResponse:
+    """An error page in the service's layout, with "Exit this page" and a link home. The
+    heading and lines default to the plain words for ``status`` (``ERRORS``)."""
+    default_heading, default_lines = ERRORS.get(status, ERRORS[400])
+    context = {"heading": heading or default_heading, "lines": list(lines) or default_lines,
+               "home_url": reverse("vault:home")}
+    response = render(request, "web/errors/page.html", context, status=status)
+    # Set here too: a request refused before the safety headers' middleware (a bad Host) never
+    # passes through it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render_error(request, 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None
+                      ) -> HttpResponse:
+    return render_error(request, 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The exception's message ("No such incident") is never shown: a refusal and a missing
+    # object read the same.
+    return render_error(request, 404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render_error(request, 403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, rendered without the request's context processors, the session or the
+    database: whatever failed may fail again."""
+    heading, lines = ERRORS[500]
+    html = get_template("web/errors/page.html").render({
+        "heading": heading, "lines": lines, "home_url": "/", "user": None,
+        "exit_url": settings.CAIRN_EXIT_URL, "page_title": settings.CAIRN_PAGE_TITLE,
+        "org_role": ""})
+    response = HttpResponse(html, status=500)
+    response["Cache-Control"] = "no-store"
+    return response
