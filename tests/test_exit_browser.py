@@ -76,3 +76,22 @@ def test_exit_leaves_no_way_back_in_a_tab_with_one_cairn_page(tab, owner, vault,
     # The other tab shared the session, which has ended: it shows the sign-in page on reload.
     tab.reload()
     _assert_nothing_of_hers(tab, vault)
+
+
+def _overlap(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+@VIEWPORTS
+def test_the_exit_button_covers_nothing_on_the_page(tab, owner, vault, password, viewport):  # noqa: F811
+    incident = make_incident(vault)
+    tab.set_viewport_size(viewport)
+    sign_in(tab, "owner", password)
+    tab.goto(f"/incidents/{incident.pk}/edit/")
+    tab.get_by_role("button", name="Save").first.click()
+    tab.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
+    button = tab.locator(".govuk-exit-this-page__button").bounding_box()
+    for what in (".govuk-notification-banner", "main h1", ".cairn-privacy-line"):
+        box = tab.locator(what).first.bounding_box()
+        assert box and not _overlap(button, box), what

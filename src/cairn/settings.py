@@ -180,6 +180,9 @@ AXES_CLIENT_IP_CALLABLE = "cairn.accounts.throttling.client_address"
 # Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
 # authenticator app shows beside the code.
 OTP_TOTP_ISSUER = env_str("CAIRN_TOTP_ISSUER", "Cairn")
+# django-otp's own delay after the first wrong code is off: Cairn allows five wrong codes in a
+# row, then waits (cairn.accounts.two_factor.wait_until).
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # How victims join (docs/adr/0030-victims-own-accounts.md): "open" (anyone may create an
 # account at /account/sign-up/), "invite" (with a one-time code from an advocate or officer;
