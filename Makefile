@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench clean
+.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench screens clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
@@ -59,6 +59,11 @@ test-postgres:
 
 bench: install system-deps
 	scripts/bench.sh
+
+## make screens: a screenshot of every page of the demo (victim, officers, analyst) at 375 px
+## and 1280 px wide, in screens/ (git ignores it), for a reviewer to look at every page.
+screens: install
+	$(BIN)/python scripts/screens.py --out screens
 
 clean:
 	rm -rf $(VENV) node_modules src/cairn/web/static/cairn/cairn.css

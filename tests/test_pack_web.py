@@ -132,7 +132,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     page.get_by_text(re.compile(r"Choose incidents \(\d+ in your log\)")).click()
     page.get_by_label(re.compile(r"^Incident 1,")).check()
     page.get_by_label(re.compile(r"^Incident 2,")).check()
-    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Continue").click()  # to the check page
     preview = page.locator("#preview")
     expect(preview).to_be_visible()
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
