@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit clean
+.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
@@ -65,6 +65,11 @@ bench: install system-deps
 ## registry); CI runs scripts/audit.sh --if-reachable, which says when they are not.
 audit: install
 	scripts/audit.sh
+
+## make screens: a screenshot of every page of the demo (victim, officers, analyst) at 375 px
+## and 1280 px wide, in screens/ (git ignores it), for a reviewer to look at every page.
+screens: install
+	$(BIN)/python scripts/screens.py --out screens
 
 clean:
 	rm -rf $(VENV) node_modules src/cairn/web/static/cairn/cairn.css

@@ -47,7 +47,7 @@ CASE_UNIT = {"part": {"investigator", "supervisor"}, "full": {"investigator", "s
              "withdrawn": {"investigator", "supervisor"}, "other_unit": {"unit_peer"},
              "foreign": {"foreign_investigator"}}
 # Routes that are public or keyed by a secret rather than an object: not part of the matrix.
-PUBLIC = {"vault:home", "web:healthz", "accounts:sign-in", "accounts:sign-out",
+PUBLIC = {"vault:home", "web:healthz", "web:leave", "accounts:sign-in", "accounts:sign-out",
           "accounts:two-factor-verify", "accounts:two-factor-set-up", "org:invitation",
           "org:invitation-create-account", "api:openapi-json", "api:api-root",
           # Her own account (issue 21): joining, getting back in (keyed by a one-time secret),
@@ -255,7 +255,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
               "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
               "membership_id": ids["membership"], "breach_id": ids["breach"],
-              "camera_id": ids["camera"]}
+              "camera_id": ids["camera"],
+              "slug": "test"}  # a topic of the pattern (issue 16)
     if name in ACCOUNT_PAGES:
         return [Target(name, {}, ACCOUNT_PAGES[name])]
     if name == "accounts:email":  # only where the instance has mail

@@ -82,11 +82,18 @@ def test_the_owner_sees_the_pattern_of_her_vault(owner_client, vault):
     response = owner_client.get(reverse("analysis:pattern", args=[vault.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<title>Understand the pattern \N{EN DASH} Cairn</title>" in html
+    assert "<title>Cairn</title>" in html
+    assert "parts of the test for a Stalking Protection Order" in html  # the summary
+    response = owner_client.get(reverse("analysis:topic", args=[vault.pk, "test"]))
+    html = response.content.decode()
+    assert "<title>Cairn</title>" in html
     assert "They have carried out acts associated with stalking" in html
     assert "Stalking Protection Act 2019, s.1(1)(a)" in html
-    assert 'role="img"' in html
-    assert reverse("vault:incident", args=[vault.incidents.first().pk]) in html
+    when = owner_client.get(reverse("analysis:topic", args=[vault.pk, "when"]))
+    when = when.content.decode()
+    assert 'role="img"' in when and "The figures as a table" in when
+    assert any(reverse("vault:incident", args=[incident.pk]) in html
+               for incident in vault.incidents.all())  # every point cites its evidence
     assert "Outside my house again" not in html.split("<main")[0]
 
 
@@ -94,6 +101,31 @@ def test_an_empty_vault_gets_a_calm_start(owner_client, vault):
     response = owner_client.get(reverse("analysis:pattern", args=[vault.pk]))
     assert response.status_code == 200
     assert "Nothing is logged yet" in response.content.decode()
+    # A topic of nothing leads back to the calm start.
+    topic = owner_client.get(reverse("analysis:topic", args=[vault.pk, "when"]))
+    assert topic.status_code == 302 and topic["Location"] == reverse("analysis:pattern",
+                                                                      args=[vault.pk])
+
+
+def test_the_summary_says_what_the_log_shows_in_five_lines_with_a_page_per_topic(
+        owner_client, vault):
+    from cairn.analysis.summary import TOPICS
+
+    make_incident(vault, days_ago=30, acts=["a", "e"])
+    make_incident(vault, days_ago=2, acts=["a"], feared_violence=True)
+    html = owner_client.get(reverse("analysis:pattern", args=[vault.pk])).content.decode()
+    summary = html.split('id="summary"')[1].split("</ul>")[0]
+    assert summary.count("<li>") == 5
+    assert "Your log has 2 incidents, from " in summary
+    assert "What they did most often: followed me (2)" in summary
+    for topic in TOPICS:
+        url = reverse("analysis:topic", args=[vault.pk, topic.slug])
+        assert url in html
+        page = owner_client.get(url)
+        assert page.status_code == 200, topic.slug
+        assert f'<h1 class="govuk-heading-l">{topic.title}</h1>' in page.content.decode()
+    assert owner_client.get(reverse("analysis:topic", args=[vault.pk, "nope"])).status_code \
+        == 404
 
 
 def test_another_victim_cannot_see_the_pattern(client, colleague, vault):
@@ -135,7 +167,7 @@ def test_answers_are_saved_sealed_audited_and_used(owner_client, vault):
     record = AuditRecord.objects.get(action="risk.answered")
     assert record.detail == {"form": "cairn-indicators", "version": 1, "answered": 3}
     assert "knife" not in json.dumps(record.detail)
-    html = owner_client.get(reverse("analysis:pattern", args=[vault.pk])).content.decode()
+    html = owner_client.get(reverse("analysis:topic", args=[vault.pk, "risk"])).content.decode()
     assert "you answered: Yes" in html
     # Shown again, pre-filled, to change.
     assert 'value="yes" checked' in owner_client.get(url).content.decode()

@@ -137,6 +137,11 @@ def test_the_pattern_page_shows_one_person_at_a_time(owner_client, vault, two_pe
     assert "73 incidents" not in page
     dave_page = owner_client.get(url, {"person": str(dave.pk)}).content.decode()
     assert "The pattern: Dave" in dave_page
+    # Each topic page keeps the person chosen, in its links too.
+    topic = reverse("analysis:topic", args=[vault.pk, "acts"])
+    assert f"{topic}?person={dave.pk}" in dave_page
+    assert "The pattern: Dave" in owner_client.get(topic, {"person": str(dave.pk)}
+                                                   ).content.decode()
     apart = owner_client.get(url, {"person": "none"}).content.decode()
     assert "Incidents with nobody named" in apart and "not counted against anyone" in apart
 

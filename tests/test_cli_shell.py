@@ -190,6 +190,8 @@ def test_demo_loads_once_and_refuses_a_used_or_production_directory(shell_demo_t
     [loaded] = shell_demo_template.made  # `cairn demo` in a new data directory
     assert loaded.args == ("demo",) and "Loaded the demo vault." in loaded.stdout
     assert "username demo" in loaded.stdout and "demo.investigator" in loaded.stdout
+    # The phone check works at once: the indicators that ship with Cairn are loaded.
+    assert "Stalkerware indicators in use:" in loaded.stdout and "CC-BY 4.0" in loaded.stdout
     again = ok(shell_demo("demo"))
     assert "already loaded" in again.stdout and "username demo" in again.stdout
     [vault] = json.loads(ok(shell_demo("vault", "list", "--format", "json")).stdout)

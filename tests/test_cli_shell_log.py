@@ -220,15 +220,18 @@ def test_analyse_and_flags_on_the_demo(demo):
 def test_indicators_and_the_phone_check(demo, tmp_path):
     binary = tmp_path / "apps.bin"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # a screenshot, not a list
-    one_line_error(demo("check", "apps", binary), "indicators")  # none loaded yet
+    apps = tmp_path / "packages.txt"
+    apps.write_text("package:com.android.chrome\npackage:com.apspy.app\n", encoding="utf-8")
+    # Out of the box: `cairn demo` loaded the indicators that ship with Cairn (issue 16).
+    first = json.loads(ok(demo("check", "apps", apps, "--json")).stdout)
+    assert [match["item"] for match in first["matches"]] == ["com.apspy.app"]
+    assert first["indicators"]["date"] == "2026-06-21"
     one_line_error(demo("indicators", "update", "--file", binary), "apps.bin")
     one_line_error(demo("indicators", "update", "--file", INDICATORS / "ioc.yaml", "--date",
                         "2026-13-01"), "date:", "'2026-13-01'")
     loaded = ok(demo("indicators", "update", "--file", INDICATORS / "ioc.yaml",
                      "--file", INDICATORS / "watchware.yaml"))
     assert loaded.stdout.startswith("Loaded ") and "Echap" in loaded.stdout
-    apps = tmp_path / "packages.txt"
-    apps.write_text("package:com.android.chrome\npackage:com.apspy.app\n", encoding="utf-8")
     checked = ok(demo("check", "apps", apps, "--json"))
     result = json.loads(checked.stdout)
     assert [match["item"] for match in result["matches"]] == ["com.apspy.app"]

@@ -46,7 +46,7 @@ def test_the_flags_page_is_accessible_and_fits_a_phone(page, demo_vault, viewpor
     page.set_viewport_size(viewport)
     sign_in_as_demo(page)
     page.goto(f"/flags/{demo_vault.pk}/")
-    assert page.title() == "Flags \N{EN DASH} Cairn"
+    assert page.title() == "Cairn"
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Flagged words")).to_be_visible()
     expect(main.locator("mark").first).to_be_visible()

@@ -44,7 +44,7 @@ def test_the_flags_page_shows_each_flag_with_its_words(owner_client, flagged_vau
     page = owner_client.get(reverse("flags:flags", args=[vault.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "<title>Flags" in body and "Exit this page" in body
+    assert "<title>Cairn</title>" in body and "Exit this page" in body
     assert "<mark" in body and "smash your face in" in body
     assert "I saw you at" in body and "Your home, routine or whereabouts" in body
     assert "Threat of violence or death" in body

@@ -50,7 +50,7 @@ def title_of(response) -> str:
 def test_the_upload_page_shows_the_zone_times_will_be_read_in(owner_client, vault):
     response = owner_client.get(reverse("importers:start", args=[vault.pk]))
     assert response.status_code == 200
-    assert title_of(response) == "Add evidence from a file \N{EN DASH} Cairn"
+    assert title_of(response) == "Cairn"
     assert "Times without a time zone will be read as <strong>Europe/London</strong>" in \
         response.content.decode()
 
@@ -76,8 +76,8 @@ def test_uploading_runs_the_import_and_leads_to_the_review(owner_client, vault, 
     assert status["finished"] and status["review_url"].endswith(f"{job.batch_id}/")
     review = owner_client.get(progress["Location"])
     page = review.content.decode()
-    assert title_of(review) == "Review the import \N{EN DASH} Cairn"
-    assert "Europe/London" in page
+    assert title_of(review) == "Cairn"
+    assert "UK time" in page and "Europe/London" not in page  # a place, not a code
     assert "I saw you at the station" in page
     assert "+44 7700 900123" in page  # the unknown sender, to confirm or dismiss
     assert "WhatsApp" not in title_of(review) and "Mark" not in title_of(review)
@@ -225,3 +225,52 @@ def test_urls_and_titles_carry_no_content(owner_client, vault, batch):
         if method == "get" and "status" not in url:
             title = title_of(owner_client.get(url))
             assert "Mark" not in title and "WhatsApp" not in title
+
+
+def _long_chat(days: int) -> bytes:
+    """A WhatsApp chat with a message from Mark on each of ``days`` days (one suggestion each)."""
+    from datetime import date, timedelta
+
+    first = date(2025, 1, 13)
+    return "".join(f"{(first + timedelta(days=2 * n)):%d/%m/%Y}, 09:15 - Mark: I am outside "
+                   f"again {n}\n" for n in range(days)).encode()
+
+
+def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_client, vault,
+                                                                      mark):
+    batch = services.commit_import(actor=vault.owner, vault=vault, source=_long_chat(25),
+                                   name="chat.txt", format="whatsapp", owner="Alex").batch
+    assert ProposedIncident.objects.filter(batch=batch).count() == 25
+    review_url = reverse("importers:batch", args=[batch.pk])
+    page = owner_client.get(review_url).content.decode()
+    assert page.count("Add suggestion ") == 20
+    check_url = reverse("importers:accept-check", args=[batch.pk])
+    assert f'href="{check_url}"' in page and "Add all on this page to my log" in page
+    # Dismiss is a secondary action, never the red button.
+    assert re.findall(r'class="[^"]*govuk-button--warning[^"]*"', page) == [
+        'class="govuk-button govuk-button--warning govuk-exit-this-page__button '
+        'govuk-js-exit-this-page-button"']  # only "Exit this page" is red
+    # The check page names what will be added, and that the log keeps a record.
+    check = owner_client.get(check_url).content.decode()
+    assert "Check before you add these 20 suggestions to your log" in check
+    assert check.count('name="ids"') == 20
+    assert "your log keeps a record that it was added" in check
+    assert Incident.objects.count() == 0  # looking changes nothing
+    ids = re.findall(r'name="ids" value="([0-9a-f-]+)"', check)
+    response = owner_client.post(reverse("importers:accept", args=[batch.pk]),
+                                 {"ids": ids, "selected": "1"})
+    assert response.status_code == 302
+    assert Incident.objects.count() == 20
+    # The second page holds the other five.
+    second = owner_client.get(check_url, {"page": 2}).content.decode()
+    assert "these 5 suggestions" in second
+
+
+def test_the_import_notes_read_in_her_words(owner_client, vault, mark):
+    batch = services.commit_import(actor=vault.owner, vault=vault, source=_long_chat(3),
+                                   name="chat.txt", format="whatsapp", owner="Alex").batch
+    assert any(note.startswith("date order inferred") for note in batch.notes)
+    page = owner_client.get(reverse("importers:batch", args=[batch.pk])).content.decode()
+    notes = page.split('id="import-notes"')[1].split("</ul>")[0]
+    assert "Dates in the file were read in the order day, month, year" in notes
+    assert "inferred" not in page and "day-first" not in page

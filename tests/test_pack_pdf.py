@@ -37,7 +37,7 @@ from cairn.packs.head import HeadInfo
 from cairn.packs.pdf import font_characters, printable, render_pdf
 from cairn.packs.selection import Selection, resolve
 from cairn.packs.statement import draft_statement
-from cairn.vault import timeline
+from cairn.vault import timeframe, timeline
 from cairn.vault.choices import ExhibitSource, Relationship
 from cairn.vault.snapshot import (
     ExhibitSnapshot,
@@ -372,11 +372,16 @@ def test_citations_of_many_incidents_read_as_ranges():
 
 @pytest.mark.parametrize("precision", list(Precision))
 def test_times_read_as_on_the_timeline(precision):
+    # The same words as her timeline, with the 24-hour clock of court documents.
     start = datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # the autumn clock change
     for end in (None, start + timedelta(hours=2), start + timedelta(days=2)):
         for name in ("Europe/London", "America/New_York"):
-            assert describe_when(start, end, precision.value, zone(name)) == \
-                timeline.describe_when(start, end, precision.value, zone(name))
+            on_her_page = timeline.describe_when(start, end, precision.value, zone(name))
+            in_the_pack = describe_when(start, end, precision.value, zone(name))
+            assert in_the_pack == timeframe.describe_when(
+                start, end, precision.value, zone(name), timeframe.clock_24h)
+            assert in_the_pack.split(" at ")[0].split(", about")[0] == \
+                on_her_page.split(" at ")[0].split(", about")[0]
 
 
 def test_the_labels_match_the_vaults_vocabularies():
@@ -446,7 +451,7 @@ def test_the_owner_sees_a_fresh_draft_then_saves_her_own(owner_client, logged_va
     response = owner_client.get(_url(logged_vault))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<title>Your statement draft \N{EN DASH} Cairn</title>" in page
+    assert "<title>Cairn</title>" in page
     assert "DRAFT STATEMENT" in page and "He waited by the gate at the school." in page
     assert "MG11" in page and "section 9 of the Criminal Justice Act 1967" in page
     assert "may be shown to the defence" in page
@@ -543,7 +548,7 @@ def test_the_statement_page_in_a_browser(browser, live_server, logged_vault, vie
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/$"))
         page.goto(_url(logged_vault))
-        assert page.title() == "Your statement draft \N{EN DASH} Cairn"
+        assert page.title() == "Cairn"
         expect(page.get_by_role("button", name="Exit this page")).to_be_visible()
         _assert_accessible(page, "statement draft")
         box = page.get_by_label("Your statement")
@@ -568,7 +573,7 @@ def test_the_draft_downloads_as_text_for_the_officer(owner_client, logged_vault)
     response = owner_client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="draft-\d{4}-\d\d-\d\d\.txt"',
+    assert re.fullmatch(r'attachment; filename="cairn-[0-9a-f]{6}\.txt"',
                         response["Content-Disposition"])
     assert "He waited by the gate at the school." in response.content.decode()
     statement_services.save_statement_draft(actor=logged_vault.owner, vault=logged_vault,

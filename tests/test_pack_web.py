@@ -48,7 +48,7 @@ def test_the_owner_sees_the_page_with_a_neutral_title(owner_client, vault, incid
     response = owner_client.get(_url(vault))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<title>Evidence pack" in html
+    assert "<title>Cairn</title>" in html
     assert "may later have to be shown to the defence" in html
     assert "Seen at the gate, day 2." in html  # the choice list, inside the page only
 
@@ -69,7 +69,8 @@ def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tm
         "protection": "none", "action": "build"})
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
-    assert re.search(r'filename="evidence-pack-\d{4}-\d\d-\d\d-\d{4}\.zip"', disposition)
+    # Named after the instance's neutral title: no activity, no date (DESIGN.md invariant 11).
+    assert re.search(r'filename="cairn-[0-9a-f]{6}\.zip"', disposition)
     assert response["Cache-Control"] == "no-store"
     saved = _save(response, tmp_path)
     report = verify_pack(saved)
@@ -123,7 +124,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     page.set_viewport_size(viewport)
     sign_in_as_demo(page)
     page.goto(f"/pack/{demo_vault.pk}/")
-    assert page.title().startswith("Evidence pack")
+    assert page.title() == "Cairn"
     assert_accessible(page, "pack page")
     if viewport is PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -131,7 +132,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     page.get_by_text(re.compile(r"Choose incidents \(\d+ in your log\)")).click()
     page.get_by_label(re.compile(r"^Incident 1,")).check()
     page.get_by_label(re.compile(r"^Incident 2,")).check()
-    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Continue").click()  # to the check page
     preview = page.locator("#preview")
     expect(preview).to_be_visible()
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
@@ -140,7 +141,7 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     with page.expect_download() as info:
         page.get_by_role("button", name="Make and download the pack").click()
     download = info.value
-    assert re.fullmatch(r"evidence-pack-[\d-]+\.zip", download.suggested_filename)
+    assert re.fullmatch(r"cairn-[0-9a-f]{6}\.zip", download.suggested_filename)
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     report = verify_pack(saved)

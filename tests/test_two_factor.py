@@ -113,7 +113,7 @@ def test_the_key_on_the_page_makes_the_codes_that_confirm_the_device(client, inv
     device = AuthenticatorApp.objects.get(user=investigator)
     assert device.confirmed
     # The session is now checked: pages open.
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
     assert AuditRecord.objects.filter(actor=investigator, action="two_factor.set_up").exists()
 
 
@@ -178,7 +178,7 @@ def test_later_sign_ins_ask_for_a_code_and_land_on_the_work_page(client, investi
     response = client.post(VERIFY, {"code": code_for(device, steps_ahead=1)})
     assert response.status_code == 302
     assert response.url == two_factor.work_page_url(investigator)
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_after_the_check_the_member_returns_to_the_page_they_asked_for(client, administrator,
@@ -198,19 +198,64 @@ def test_the_next_page_cannot_be_another_site(client, administrator, password):
     assert response.url == "/org/"  # the administrator's work page
 
 
-def test_wrong_codes_in_quick_succession_are_slowed_down(client, investigator, password):
+def test_one_wrong_code_does_not_block_the_next_right_one(client, investigator, password):
     device = sign_in_verified(client, investigator)
     client.post("/account/sign-out/")
     sign_in(client, investigator, password)
-    client.post(VERIFY, {"code": wrong_code(device)})
+    wrong = client.post(VERIFY, {"code": wrong_code(device)})
+    assert wrong.status_code == 400 and "The code is not right" in wrong.content.decode()
+    response = client.post(VERIFY, {"code": code_for(device)})
+    assert response.status_code == 302  # at once, with no wait
+
+
+def test_after_five_wrong_codes_the_next_waits_a_minute_then_two(client, investigator,
+                                                                  password):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    device = sign_in_verified(client, investigator)
+    client.post("/account/sign-out/")
+    sign_in(client, investigator, password)
+    for attempt in range(5):
+        response = client.post(VERIFY, {"code": wrong_code(device)})
+        assert "The code is not right" in response.content.decode(), attempt
+    # The sixth, even the right one, waits.
     response = client.post(VERIFY, {"code": code_for(device)})
     assert response.status_code == 400
-    assert "Too many wrong codes" in response.content.decode()
+    assert "Too many wrong codes. Wait a minute, then try again" in response.content.decode()
+    # A minute later it is tried; one more wrong code makes the next wait two minutes.
+    AuthenticatorApp.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=61))
+    client.post(VERIFY, {"code": wrong_code(device)})
+    response = client.post(VERIFY, {"code": code_for(device)})
+    assert "Wait 2 minutes" in response.content.decode()
+    AuthenticatorApp.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=121))
+    response = client.post(VERIFY, {"code": code_for(device)})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0  # a right code starts the count again
+
+
+def test_the_wait_never_grows_past_fifteen_minutes(investigator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    device = AuthenticatorApp.objects.create(user=investigator, name="app", confirmed=True)
+    now = timezone.now()
+    device.throttling_failure_timestamp = now
+    for failures, minutes in ((4, None), (5, 1), (6, 2), (8, 8), (9, 15), (40, 15)):
+        device.throttling_failure_count = failures
+        until = two_factor.wait_until(device, now=now)
+        assert (until is None if minutes is None
+                else until == now + timedelta(minutes=minutes)), failures
 
 
 def test_the_helper_for_a_verified_session_still_works(client, investigator):
     sign_in_verified(client, investigator)
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
     assert client.get(VERIFY).url == two_factor.work_page_url(investigator)
 
 
@@ -270,7 +315,7 @@ def test_five_failures_lock_the_username_out_even_with_the_right_password(client
     assert response.status_code == 429
     html = response.content.decode()
     assert LOCKED in html
-    assert "<title>Error: Sign in \N{EN DASH} Cairn</title>" in html
+    assert "<title>Error: Cairn</title>" in html
     assert 'class="govuk-error-summary"' in html
     # During the lockout the right password is refused too.
     response = sign_in(client, owner, password)

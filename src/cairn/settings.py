@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cairn.web.middleware.SafetyHeadersMiddleware",
+    # Inside the safety headers, so the page it makes gets them too.
+    "cairn.web.middleware.NotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -203,6 +205,9 @@ if CAIRN_TRUSTED_PROXIES.configured:
 # Two-factor sign-in (TOTP, django-otp) for everyone with an organisation role; the name an
 # authenticator app shows beside the code.
 OTP_TOTP_ISSUER = env_str("CAIRN_TOTP_ISSUER", "Cairn")
+# django-otp's own delay after the first wrong code is off: Cairn allows five wrong codes in a
+# row, then waits (cairn.accounts.two_factor.wait_until).
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # How victims join (docs/adr/0030-victims-own-accounts.md): "open" (anyone may create an
 # account at /account/sign-up/), "invite" (with a one-time code from an advocate or officer;
@@ -236,6 +241,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# A form kept open too long (or posted from elsewhere) gets the service's 403 page.
+CSRF_FAILURE_VIEW = "cairn.web.views.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin": our own POSTs keep their Origin (Django's CSRF check needs it); other sites
@@ -313,6 +320,11 @@ TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
 
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")
+# The one title every page a victim sees carries in her tabs and history (DESIGN.md invariant
+# 11): it names no activity. Officers' pages add what the page is to it.
+CAIRN_PAGE_TITLE = env_str("CAIRN_PAGE_TITLE", "Cairn").strip()
+if not CAIRN_PAGE_TITLE or len(CAIRN_PAGE_TITLE) > 60:
+    raise ConfigurationError("CAIRN_PAGE_TITLE: give a plain title of 1 to 60 characters")
 
 # Folders of risk questionnaire definitions (YAML, cairn/analysis/questionnaire.py) that a
 # deployment holds a licence for, offered beside Cairn's own form on a case's risk pages.

@@ -21,5 +21,9 @@ urlpatterns = [
     path("", include("cairn.web.urls")),
 ]
 
-# A request too large to read gets a page that says the limit and keeps what it can.
+# Error pages in the service's layout, with "Exit this page" and a way home (issue 16); a
+# request too large to read gets a page that says the limit and keeps what it can.
 handler400 = "cairn.web.views.bad_request"
+handler403 = "cairn.web.views.permission_denied"
+handler404 = "cairn.web.views.page_not_found"
+handler500 = "cairn.web.views.server_error"

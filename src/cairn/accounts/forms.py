@@ -17,6 +17,11 @@ class SignInForm(AuthenticationForm):
         label="Password", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    # Her answer is kept in this browser only (cairn.web.own_device).
+    remember = forms.BooleanField(
+        label="Let this browser remember me", required=False,
+        help_text="Only on a phone or computer that nobody else uses. Then your browser may "
+                  "fill in your username and offer to keep your password.")
 
 
 class TwoFactorCodeForm(forms.Form):

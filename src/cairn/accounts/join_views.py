@@ -29,6 +29,7 @@ from cairn.accounts.throttling import (
 )
 from cairn.cases.access import get_shared_vault, shares_visible_to
 from cairn.vault.forms import add_service_errors
+from cairn.web.own_device import is_own_device, remember_choice
 
 
 class SignInView(auth_views.LoginView):
@@ -38,10 +39,18 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_initial(self) -> dict[str, object]:
+        return {**super().get_initial(), "remember": is_own_device(self.request)}
+
     def get_context_data(self, **kwargs: object) -> dict[str, object]:
         context = super().get_context_data(**kwargs)
         context["sign_up_mode"] = sign_up.mode()
         return context
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        remember_choice(self.request, response, bool(form.cleaned_data.get("remember")))
+        return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,22 +12,28 @@ Why: a member's account opens victims' shared logs; a guessed or reused password
 enough. A victim with no role is asked only if she turned a second factor on herself (an
 authenticator app here, or a passkey: ``cairn.accounts.passkeys``; docs/adr/0030).
 
-Failures: a wrong code returns ``Check.WRONG``; after wrong codes django-otp makes the device
-wait (1 s, 2 s, 4 s, ... up to a limit) and ``Check.WAIT`` says so. A code is accepted once:
-the device remembers the last time step used, so a code seen over a shoulder cannot be
-replayed.
+Failures: a wrong code returns ``Check.WRONG``. Five wrong codes in a row are allowed (a
+mistyped code, a code that changed as it was typed, must not lock out the next right one);
+after that the device waits a minute, then two, four, ... up to fifteen, and ``Check.WAIT``
+says until when (``wait_until``). django-otp counts the wrong codes on the device
+(``throttling_failure_count``, reset by a right one); its own delay from the first wrong code
+is off (``OTP_TOTP_THROTTLE_FACTOR = 0``). A code is accepted once: the device remembers the
+last time step used, so a code seen over a shoulder cannot be replayed.
 """
 
 from __future__ import annotations
 
 import base64
 import enum
+from datetime import datetime, timedelta
 from typing import Any
 
 import segno
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cairn.accounts import access
 from cairn.accounts.models import AuthenticatorApp, Role
@@ -92,9 +98,26 @@ def device_for_set_up(*, actor: Any) -> AuthenticatorApp:
     return AuthenticatorApp.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
 
 
+FREE_WRONG_CODES = 5
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=15)
+
+
+def wait_until(device: TOTPDevice, now: datetime | None = None) -> datetime | None:
+    """When the next code may be tried, or None if it may be now: free for the first five
+    wrong codes in a row, then one minute after the last, doubling up to fifteen."""
+    failures = device.throttling_failure_count
+    last = device.throttling_failure_timestamp
+    if failures < FREE_WRONG_CODES or last is None:
+        return None
+    wait = min(FIRST_WAIT * 2 ** (failures - FREE_WRONG_CODES), LONGEST_WAIT)
+    until: datetime = last + wait
+    return until if (now or timezone.now()) < until else None
+
+
 def _check(device: AuthenticatorApp, code: str) -> Check:
     allowed, _ = device.verify_is_allowed()
-    if not allowed:
+    if not allowed or wait_until(device) is not None:
         return Check.WAIT
     return Check.ACCEPTED if device.verify_token(code) else Check.WRONG
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import django_otp
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cairn.accounts import access, reauth, two_factor
@@ -14,15 +18,22 @@ from cairn.cases.access import membership_of
 from cairn.web.redirects import local_next
 
 WRONG = "The code is not right. Check the code your app shows now and try again"
-WAIT = "Too many wrong codes. Wait a minute, then try again"
+WAIT = "Too many wrong codes. Wait {minutes}, then try again"
 
 
 def next_url(request: HttpRequest) -> str:
     return local_next(request, two_factor.work_page_url(request.user))
 
 
-def _error(form: TwoFactorCodeForm, outcome: two_factor.Check) -> None:
-    form.add_error("code", WAIT if outcome is two_factor.Check.WAIT else WRONG)
+def _error(form: TwoFactorCodeForm, outcome: two_factor.Check, device: Any = None) -> None:
+    if outcome is not two_factor.Check.WAIT:
+        form.add_error("code", WRONG)
+        return
+    until = two_factor.wait_until(device) if device is not None else None
+    seconds = (until - timezone.now()).total_seconds() if until else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    form.add_error("code", WAIT.format(minutes="a minute" if minutes == 1
+                                       else f"{minutes} minutes"))
 
 
 @login_required
@@ -52,7 +63,8 @@ def set_up(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             django_otp.login(request, confirmed)
             return redirect(next_url(request))
-        _error(form, outcome)
+        device.refresh_from_db()
+        _error(form, outcome, device)
     return render(request, "accounts/two_factor_set_up.html", {
         "form": form, "secret": two_factor.secret_text(device),
         "qr_code": two_factor.qr_code_data_uri(device), "membership": membership_of(user),
@@ -80,7 +92,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             django_otp.login(request, device)
             return redirect(next_url(request))
-        _error(form, outcome)
+        _error(form, outcome, access.confirmed_totp_device(user))
     return render(request, "accounts/two_factor_verify.html", {
         "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
         "has_app": has_app, "has_passkey": access.passkeys_of(user).exists(),

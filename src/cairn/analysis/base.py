@@ -133,7 +133,9 @@ class Index:
         return moment.astimezone(self.zone)
 
     def local_date(self, moment: datetime) -> str:
-        return self.local(moment).date().isoformat()
+        """The day, in words: "3 November 2025" (what a reader of a statement hears)."""
+        day = self.local(moment).date()
+        return f"{day.day} {day:%B %Y}"
 
 
 def place_key(location: str) -> str:

@@ -10,6 +10,7 @@ Pages should still give the numbers in text next to each chart.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,6 +84,11 @@ def _zone(analysis: Analysis) -> ZoneInfo:
 
 def _month_label(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def _date(day: date | datetime) -> str:
+    """"3 June 2025": a date in words, never an ISO date, in what a reader hears."""
+    return f"{day.day} {day:%B %Y}"
 
 
 class _TimeAxis:
@@ -184,13 +190,13 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
         )
     lulls = analysis.lulls.lulls
     desc = (
-        f"{len(points)} incidents from {points[0].start.astimezone(axis.zone).date()} to "
-        f"{points[-1].start.astimezone(axis.zone).date()}, placed by their level on Cairn's "
+        f"{len(points)} incidents from {_date(points[0].start.astimezone(axis.zone))} to "
+        f"{_date(points[-1].start.astimezone(axis.zone))}, placed by their level on Cairn's "
         f"own severity scale (1 {LEVELS[1].lower()} to 6 {LEVELS[6].lower()}). "
         + (
             f"Shaded: {len(lulls)} quiet period(s): "
             + "; ".join(
-                f"{lull.days:.0f} days from {lull.start.astimezone(axis.zone).date()}"
+                f"{lull.days:.0f} days from {_date(lull.start.astimezone(axis.zone))}"
                 for lull in lulls
             )
             + ". "
@@ -199,7 +205,7 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
         )
         + (
             "Dashed lines: the rate changed in the weeks of "
-            + ", ".join(p.monday.isoformat() for p in analysis.escalation.change_points)
+            + ", ".join(_date(p.monday) for p in analysis.escalation.change_points)
             + "."
             if analysis.escalation.change_points
             else ""
@@ -245,10 +251,11 @@ def weekly_rate(analysis: Analysis, chart_id: str = "chart-weekly") -> str:
         k += segment.weeks
     trend = analysis.escalation.trend
     desc = (
-        f"{len(weekly)} weeks from {weekly[0].monday} to {weekly[-1].monday}; the busiest "
+        f"{len(weekly)} weeks from {_date(weekly[0].monday)} to {_date(weekly[-1].monday)}; "
+        f"the busiest "
         f"week had {peak} incidents. Orange lines: the average rate of each stretch: "
         + "; ".join(
-            f"{s.rate_per_week} a week from {s.start}" for s in analysis.escalation.segments
+            f"{s.rate_per_week} a week from {_date(s.start)}" for s in analysis.escalation.segments
         )
         + f". Trend test: {trend.direction.replace('_', ' ')}"
         + (f" (p = {trend.p_value})." if trend.p_value is not None else ".")
@@ -490,3 +497,76 @@ def all_charts(analysis: Analysis) -> dict[str, str]:
         "channels": channels(analysis),
         "time_of_day": time_of_day(analysis),
     }
+
+
+# --- the same figures as tables -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartTable:
+    """A chart's figures as a table, for anyone who cannot read the picture (and on a phone)."""
+
+    caption: str
+    head: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def _months(analysis: Analysis) -> list[tuple[date, list[int]]]:
+    """(first of the month, severities of its incidents), oldest first, months with any."""
+    zone = _zone(analysis)
+    months: dict[date, list[int]] = {}
+    for point in analysis.points:
+        months.setdefault(point.start.astimezone(zone).date().replace(day=1), []).append(
+            point.severity)
+    return sorted(months.items())
+
+
+def _levels(severities: list[int]) -> str:
+    counts = Counter(severities)
+    return ", ".join(f"{counts[level]} at level {level}" for level in sorted(counts))
+
+
+def tables(analysis: Analysis) -> dict[str, ChartTable]:
+    """Every chart's figures as a table, by the chart's name in ``all_charts``."""
+    months = _months(analysis)
+    month_rows = tuple((f"{day:%B %Y}", str(len(levels)), _levels(levels))
+                       for day, levels in months)
+    weekly = analysis.escalation
+    counts = {a.code: len(a.incident_ids) for a in analysis.acts}
+    totals = analysis.escalation.channels
+    grid = analysis.escalation.hour_by_weekday
+    return {
+        "timeline": ChartTable(
+            "Incidents each month, and their levels on Cairn's own scale",
+            ("Month", "Incidents", "Levels"), month_rows),
+        "weekly": ChartTable(
+            "The average each week, for each stretch between changes",
+            ("From the week of", "Weeks", "Incidents", "A week"),
+            tuple((_date(seg.start), str(seg.weeks), str(seg.count), f"{seg.rate_per_week:g}")
+                  for seg in weekly.segments)),
+        "severity": ChartTable(
+            "How serious incidents were, month by month", ("Month", "Incidents", "Levels"),
+            month_rows),
+        "acts": ChartTable(
+            "Incidents that show each act", ("What they did", "Incidents"),
+            tuple((f"{act.plain} ({act.code})", str(counts.get(act.code, 0))) for act in ACTS)),
+        "channels": ChartTable(
+            "How they did it", ("How", "Incidents"),
+            tuple((CHANNEL_LABELS.get(channel, channel), str(len(ids)))
+                  for channel, ids in sorted(totals.items(), key=lambda kv: -len(kv[1])))),
+        "time_of_day": ChartTable(
+            "Incidents with a known time, by day of the week",
+            ("Day", "Incidents", "Busiest hours"),
+            tuple((WEEKDAYS[day], str(sum(row)), _busiest(row)) for day, row in enumerate(grid))),
+    }
+
+
+def _busiest(row: tuple[int, ...]) -> str:
+    ranked = sorted(((count, hour) for hour, count in enumerate(row) if count),
+                    key=lambda pair: (-pair[0], pair[1]))[:2]
+    return "; ".join(f"{_hour(hour)} ({count})" for count, hour in ranked) or "No known time"
+
+
+def _hour(hour: int) -> str:
+    if hour in (0, 12):
+        return "midnight" if hour == 0 else "midday"
+    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"

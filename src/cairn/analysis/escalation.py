@@ -236,7 +236,8 @@ def escalation(index: Index) -> Escalation:
         ]
         up = after.rate_per_week > before.rate_per_week
         finding = index.find(
-            f"From the week of {weekly[split].monday.isoformat()}, incidents went from about "
+            f"From the week of {weekly[split].monday.day} {weekly[split].monday:%B %Y}, "
+            f"incidents went from about "
             f"{before.rate_per_week} to {after.rate_per_week} a week.",
             around,
             sources.METHOD_CHANGE_POINTS,

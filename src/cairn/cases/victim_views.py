@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,8 +27,11 @@ from cairn.audit.models import AuditRecord
 from cairn.cases import access, closure, services
 from cairn.cases.models import Purpose, Share, ShareScope
 from cairn.cases.victim_forms import LinkForm, ScopeForm
+from cairn.checks.services import own_marks
 from cairn.vault import access as vault_access
+from cairn.vault import hidden_details
 from cairn.vault.forms import add_service_errors
+from cairn.vault.media import kind_words
 from cairn.vault.models import Vault
 
 SNIPPET = 70
@@ -59,7 +63,10 @@ def _exhibit_choices(user: Any, vault: Vault) -> list[tuple[str, str]]:
     exhibits = vault_access.exhibits_readable_by(user, vault).select_related(
         "incident", "derived_from").order_by("number")
     for exhibit in exhibits:
-        parts = [exhibit.reference, exhibit.original_name or exhibit.media_type]
+        # The description she gave it, else its kind and name (never a media type).
+        kind = kind_words(exhibit.media_type)
+        parts = [exhibit.reference, exhibit.description or (
+            f"{exhibit.original_name} ({kind})" if exhibit.original_name else kind)]
         if exhibit.derived_from is not None:
             parts.append(f"a redacted copy of {exhibit.derived_from.reference}")
         if exhibit.incident is not None and not exhibit.incident.is_deleted:
@@ -175,6 +182,19 @@ def _attached_elsewhere(user: Any, vault: Vault, form: ScopeForm) -> int:
             .count())
 
 
+def _photos_shared(user: Any, vault: Vault, form: ScopeForm) -> list[Any]:
+    """The photos the share would show that carry where they were taken, a serial number
+    or an owner's name (issue 16): named on the check page before she shares."""
+    data = form.cleaned_data
+    exhibits = vault_access.exhibits_readable_by(user, vault)
+    if data["scope"] != ShareScope.ALL:
+        exhibits = exhibits.filter(Q(pk__in=data["exhibits"])
+                                   | Q(incident_id__in=data["incidents"]))
+    _, places_marked = own_marks(vault)
+    return hidden_details.photos_with_hidden_details(
+        user, vault, [str(pk) for pk in exhibits.values_list("pk", flat=True)], places_marked)
+
+
 @login_required
 @require_POST
 def link(request: HttpRequest, vault_id: str) -> HttpResponse:
@@ -205,7 +225,8 @@ def link(request: HttpRequest, vault_id: str) -> HttpResponse:
             "vault": vault, "nav": "sharing", "form": form, "recipient": recipient,
             "everything": form.cleaned_data["scope"] == ShareScope.ALL,
             "items": _chosen_items(form),
-            "attached": _attached_elsewhere(request.user, vault, form)})
+            "attached": _attached_elsewhere(request.user, vault, form),
+            "photos": _photos_shared(request.user, vault, form)})
     try:
         services.link_by_code(actor=request.user, vault=vault, code=form.cleaned_data["code"],
                               **form.service_kwargs())

@@ -2,7 +2,8 @@
 one transaction and writes its audit record; changes to a vault also go into its ledger
 through ``cairn.vault.services.record_change``.
 
-- ``load_indicators`` / ``fetch_indicators``: a new IndicatorSet from Echap's files.
+- ``load_indicators`` / ``fetch_indicators``: a new IndicatorSet from Echap's files;
+  ``indicators_in_use``: the set in use, loading the one Cairn ships with on first use.
 - ``stage_check`` / ``discard_check``: keep a checked file until she decides.
 - ``save_app_finding`` / ``save_session_finding``: an incident (act ``d``, s.2A(3)(d)
   PHA 1997: monitoring electronic communications) with the checked file as its exhibit.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -27,14 +29,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
+from cairn.checks import bundled, phone
 from cairn.checks import indicators as ioc
-from cairn.checks import phone
 from cairn.checks import sessions as accounts
 from cairn.checks.errors import CheckInputError
 from cairn.checks.models import CheckKind, IndicatorSet, MarkKind, OwnMark, PendingCheck
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.vault import services as vault_services
+from cairn.vault import timeframe
 from cairn.vault.choices import Channel, ExhibitSource
 from cairn.vault.models import Exhibit, Incident, Vault
 
@@ -68,6 +71,12 @@ def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: s
     Bad data raises ValidationError naming the file and entry, and stores nothing.
     """
     _require_operator(actor)
+    return _load(actor=actor, files=files, source=source, version=version,
+                 data_date=data_date, replace=replace)
+
+
+def _load(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str, version: str,
+          data_date: date | None, replace: bool) -> IndicatorSet:
     if not files:
         raise ValidationError({"file": ["Give at least one indicator file"]})
     names = [name for name, _ in files]
@@ -103,6 +112,29 @@ def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: s
                                                   "apps": len(apps), "files": names,
                                                   "replaced": replace})
     return loaded
+
+
+def indicators_in_use(*, actor: Any) -> IndicatorSet:
+    """The set in use; on first use, the set that ships with Cairn (``cairn.checks.bundled``).
+
+    Anyone signed in may cause the bundled set to load (it is the same reference data for
+    everyone, and the audit record names who started it): a victim's first check must not be
+    a dead end waiting for an operator. Loading anything else stays the operator's.
+    """
+    current = IndicatorSet.objects.order_by("-loaded_at").first()
+    if current is not None:
+        return current
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in to check a phone")
+    with transaction.atomic():
+        # Looked for again inside the transaction (SQLite's IMMEDIATE transactions queue two
+        # first checks, so the second finds the first's set; elsewhere two identical sets at
+        # worst, and the newest is used).
+        current = IndicatorSet.objects.order_by("-loaded_at").first()
+        if current is not None:
+            return current
+        return _load(actor=actor, files=bundled.files(), source=bundled.SOURCE,
+                     version=bundled.VERSION, data_date=bundled.DATA_DATE, replace=True)
 
 
 def set_version(files: Sequence[dict[str, Any]]) -> str:
@@ -336,14 +368,25 @@ def save_session_finding(*, actor: Any, vault: Vault, data: bytes, name: str,
     sources = sorted({s.source for s in chosen})
     lines = [f"Sign-ins to my {' and '.join(sources)} account that I do not recognise "
              f"({accounts.FORMAT_LABELS.get(found.format, found.format)}):"]
+    zone = timeframe.zone(vault.time_zone)
     for s in chosen:
-        when = s.at.isoformat().replace("+00:00", "Z") if s.at else "time not known"
+        when = timeframe.instant_words(s.at, zone) if s.at else "Time not known"
         details = ", ".join(p for p in (s.ip and f"IP address {s.ip}", s.place, s.device,
                                         s.app) if p)
-        lines.append(f"- {when}: {details or 'no details in the export'} ({s.where})")
+        lines.append(f"- {when}: {details or 'no details in the export'} "
+                     f"({entry_words(s.where)})")
     return _finding_incident(actor=actor, vault=vault, data=data, name=name,
                              start=min(times) if times else timezone.now(),
                              description="\n".join(lines), source=source, pending=pending)
+
+
+def entry_words(where: str) -> str:
+    """Where a sign-in is in the export, in words: "entry 3 in the file" (never a field path
+    such as ``account_activity[2]``); a line number stays as it is."""
+    match = re.search(r"\[(\d+)\]$", where)
+    if match:
+        return f"entry {int(match[1]) + 1} in the file"
+    return where
 
 
 def save_staged_session_finding(*, actor: Any, pending: PendingCheck,

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from cairn.checks import access, phone, services
+from cairn.checks import access, bundled, phone, services
 from cairn.checks import sessions as accounts
 from cairn.checks.forms import AccountsForm, AppsForm, DecisionForm, MarkForm
 from cairn.checks.indicators import CREDIT, LICENCE, PROJECT_URL
@@ -32,6 +32,7 @@ def _page(request: HttpRequest, vault: Vault, template: str, status: int = 200,
     return render(request, template, {
         "vault": vault, "nav": "check", "indicator_set": access.current_indicator_set(),
         "credit": CREDIT, "licence": LICENCE, "project_url": PROJECT_URL,
+        "bundled_date": bundled.DATA_DATE,
         "app_formats": [phone.FORMAT_DESCRIPTIONS[name] for name in phone.FORMATS], **context},
         status=status)
 
@@ -53,13 +54,10 @@ def _waiting(request: HttpRequest, vault: Vault) -> list[PendingCheck]:
 def check_apps(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     form = AppsForm(request.POST, request.FILES)
-    indicator_set = access.current_indicator_set()
-    if indicator_set is None:
-        return _page(request, vault, "checks/check.html", status=400, page_error=(
-            "The stalkerware indicators are not loaded yet. Ask whoever runs Cairn to run: "
-            "cairn indicators update"))
     if not form.is_valid():
         return _page(request, vault, "checks/check.html", status=400, apps_form=form)
+    # On first use, the set that ships with Cairn is loaded: never a dead end.
+    indicator_set = services.indicators_in_use(actor=request.user)
     upload = form.cleaned_data["file"]
     data = upload.read() if upload else form.cleaned_data["pasted"].encode("utf-8")
     name = upload.name if upload else PASTED_NAME

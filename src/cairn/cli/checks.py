@@ -70,13 +70,11 @@ def check_apps(vault_ref: str | None, file: Path, format_: str, save: bool,
     Anything else is refused with an error, never reported as matching nothing.
     """
     vault = current_vault(vault_ref)
-    from cairn.checks import access, services
+    from cairn.checks import services
     from cairn.vault.choices import ExhibitSource
 
-    indicator_set = access.current_indicator_set()
-    if indicator_set is None:
-        raise CairnError("the stalkerware indicators are not loaded; run: cairn indicators "
-                         "update (or --file ioc.yaml when offline)")
+    # The set in use, or on first use the one Cairn ships with.
+    indicator_set = services.indicators_in_use(actor=vault.owner)
     data = file.read_bytes()
     result = services.check_apps(data, name=file_name(file), indicator_set=indicator_set,
                                  format=format_)

@@ -254,9 +254,20 @@ def _sign_in_lines(demo_module: object) -> list[str]:
     return lines
 
 
+def _load_demo_indicators() -> None:
+    """The stalkerware indicators Cairn ships with, so the demo's phone check works at once."""
+    from cairn.checks import services
+    from cairn.cli.orgs import operator_account
+
+    loaded = services.indicators_in_use(actor=operator_account())
+    click.echo(f"Stalkerware indicators in use: {loaded.app_count} apps, version "
+               f"{loaded.version} (Echap, stalkerware-indicators, CC-BY 4.0).")
+
+
 def _load_demo_case(demo_module: Any, vault: Any) -> None:
     """The police side of the demo (a force, its officers, the demo case), unless a data
     directory made by an older Cairn already has it or cannot take it."""
+    _load_demo_indicators()
     police = importlib.import_module("cairn.demo.police")
     if police.demo_case() is not None:
         return

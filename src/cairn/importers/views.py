@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from cairn.importers import access, services, tasks
+from cairn.importers import access, note_words, services, tasks
 from cairn.importers.base import ImportFailure
 from cairn.importers.forms import (
     ConfirmCandidateForm,
@@ -37,6 +37,7 @@ from cairn.importers.models import (
 from cairn.vault import access as vault_access
 from cairn.vault.choices import Channel, PersonRole
 from cairn.vault.forms import add_service_errors
+from cairn.vault.timeframe import zone_words
 
 PROPOSALS_PER_PAGE = 20
 MESSAGES_SHOWN = 12
@@ -190,6 +191,9 @@ def _render_review(request: HttpRequest, batch: ImportBatch, *,
     context = {
         "vault": batch.vault, "batch": batch, "page": page, "nav": "import",
         "format_label": ImportFormat(batch.format).label, "waiting": waiting,
+        "notes": [note_words.plain(note) for note in batch.notes],
+        "zone_words": zone_words(batch.assumed_time_zone) if batch.assumed_time_zone else "",
+        "waiting_here": sum(1 for p in page.object_list if p.status == ProposalStatus.PROPOSED),
         "candidates": [(c, ConfirmCandidateForm(prefix=f"c{c.pk.hex[:8]}",
                                                 initial={"name": c.display_name,
                                                          "role": PersonRole.SUSPECT}))
@@ -198,6 +202,22 @@ def _render_review(request: HttpRequest, batch: ImportBatch, *,
         "error": error,
     }
     return render(request, "importers/review.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def accept_page_check(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """Check before adding every suggestion on one page of the review: what will be added,
+    and that it cannot be taken back without a trace (GOV.UK's check-answers pattern)."""
+    batch = access.get_batch_for_user(request.user, batch_id)
+    page = _proposal_page(request, batch)
+    waiting = [proposal for proposal in page.object_list
+               if proposal.status == ProposalStatus.PROPOSED]
+    for proposal in waiting:
+        proposal.channel_label = Channel(proposal.channel).label if proposal.channel else ""
+    return render(request, "importers/accept_check.html", {
+        "vault": batch.vault, "batch": batch, "page": page, "waiting": waiting,
+        "nav": "import"})
 
 
 @login_required

@@ -12,6 +12,7 @@ from cairn.ledger import log
 from cairn.ledger.access import last_verification
 from cairn.ledger.verify import verify_vault
 from cairn.vault import access
+from cairn.web.downloads import neutral_name
 
 
 @login_required
@@ -39,7 +40,7 @@ def checkpoint_download(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = access.get_vault_for_user(request.user, vault_id)
     response = HttpResponse(log.checkpoint_text(log.sign_head(vault)),
                             content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cairn-checkpoint.txt"'
+    response["Content-Disposition"] = f'attachment; filename="{neutral_name(".txt")}"'
     return response
 
 

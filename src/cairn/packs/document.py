@@ -43,6 +43,7 @@ from cairn.law import jurisdictions
 from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.packs.head import HeadInfo
 from cairn.packs.selection import Disclosed
+from cairn.vault import timeframe
 from cairn.vault.snapshot import ExhibitSnapshot, IncidentSnapshot, VaultSnapshot
 from cairn.vault.timeframe import PRECISION_LABELS, Precision
 
@@ -408,39 +409,18 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("Europe/London")
 
 
-def _day(value: datetime) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
 def instant(value: datetime | None, zone: ZoneInfo) -> str:
-    """A stored instant in the vault's zone, e.g. "Tuesday 3 June 2025 at 14:05"."""
+    """A stored instant in the vault's zone, e.g. "Tuesday 3 June 2025 at 14:05" (the 24-hour
+    clock of statements and court documents)."""
     if value is None:
         return "Not known"
-    local = value.astimezone(zone)
-    return f"{_day(local)} at {local:%H:%M}"
+    return timeframe.instant_words(value, zone, timeframe.clock_24h)
 
 
 def describe_when(start: datetime, end: datetime | None, precision: str, zone: ZoneInfo) -> str:
-    """How an incident's time reads, honest about how exactly it is known (the same words
-    as ``cairn.vault.timeline.describe_when``, which needs Django; a test keeps them equal)."""
-    local_start = start.astimezone(zone)
-    local_end = end.astimezone(zone) if end is not None else None
-    kind = Precision(precision)
-    if kind is Precision.OVERNIGHT:
-        return f"Overnight, {_day(local_start)} to {_day(local_end or local_start)}"
-    if kind is Precision.DAY:
-        return f"{_day(local_start)}, on the day (time not known)"
-    if kind is Precision.HOUR:
-        return f"{_day(local_start)}, about {local_start:%H}:00"
-    if kind is Precision.UNKNOWN:
-        return f"Not sure when (recorded against {_day(local_start)})"
-    text = f"{_day(local_start)} at {local_start:%H:%M}"
-    if local_end is not None and local_end != local_start:
-        if local_end.date() == local_start.date():
-            text += f" to {local_end:%H:%M}"
-        else:
-            text += f" to {_day(local_end)} at {local_end:%H:%M}"
-    return text
+    """How an incident's time reads, honest about how exactly it is known: the words of the
+    timeline (``timeframe.describe_when``) with the 24-hour clock."""
+    return timeframe.describe_when(start, end, precision, zone, timeframe.clock_24h)
 
 
 def rfc3339(value: datetime) -> str:

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.packs import statement_access, statement_services
@@ -24,6 +23,7 @@ from cairn.packs.statement import draft_statement
 from cairn.vault import access
 from cairn.vault.forms import add_service_errors
 from cairn.vault.snapshot import take_snapshot
+from cairn.web.downloads import neutral_name
 
 
 class StatementForm(forms.Form):
@@ -69,7 +69,7 @@ def download(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = access.get_vault_for_user(request.user, vault_id)
     saved = statement_access.latest_statement(request.user, vault)
     text = saved if saved is not None else draft_statement(take_snapshot(vault))
-    name = f"draft-{timezone.localtime():%Y-%m-%d}.txt"
+    name = neutral_name(".txt")
     response = HttpResponse(text.replace("\n", "\r\n"), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"

@@ -92,7 +92,38 @@ def describe(media_type: str) -> str:
              "video/mp4": "an MP4 video", "image/heic": "a HEIC image", "image/heif":
              "a HEIF image", "image/jxl": "a JPEG XL image", "message/rfc822": "an e-mail",
              OCTET_STREAM: "an unrecognised binary file"}
-    return names.get(media_type, media_type)
+    if media_type in names:
+        return names[media_type]
+    kind = kind_words(media_type)
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+# What a file is, in the words of someone who is not technical (issue 16): a phone saves a
+# photo as JPEG or HEIC and a screenshot as PNG.
+_KINDS = {
+    "image/jpeg": "photo", "image/heic": "photo", "image/heif": "photo", "image/avif": "photo",
+    "image/jxl": "photo", "image/tiff": "photo", "image/png": "screenshot",
+    "image/svg+xml": "drawing", "message/rfc822": "e-mail",
+    "application/vnd.ms-outlook": "e-mail", "application/mbox": "e-mails",
+    "text/csv": "spreadsheet", "text/html": "web page", "application/pdf": "PDF document",
+    "application/zip": "zip file", "application/json": "data file",
+    "application/xml": "data file", "text/xml": "data file",
+    "application/vnd.ms-excel": "spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet",
+    "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet",
+    "application/msword": "document", "application/vnd.oasis.opendocument.text": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+}
+_KIND_FAMILIES = {"image": "picture", "video": "video", "audio": "sound recording",
+                  "text": "text"}
+
+
+def kind_words(media_type: str | None) -> str:
+    """"photo", "screenshot", "e-mail", "video": the kind of file, never its media type."""
+    value = normalise(media_type) or OCTET_STREAM
+    if value in _KINDS:
+        return _KINDS[value]
+    return _KIND_FAMILIES.get(value.split("/", 1)[0], "file")
 
 
 def normalise(media_type: str | None) -> str | None:

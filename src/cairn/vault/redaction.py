@@ -58,6 +58,7 @@ MAX_SPANS = 50_000
 MAX_IMAGE_BYTES = 200 * 1024 * 1024
 MAX_TEXT_BYTES = 64 * 1024 * 1024
 IMAGE_METHOD = "image-rectangles"
+METADATA_METHOD = "image-metadata-removed"
 TEXT_METHOD = "text-spans"
 
 
@@ -230,9 +231,38 @@ def black_out(data: bytes, media_type: str,
     Rectangles are in pixels of the picture turned upright by its EXIF orientation. Raises
     ``RedactionError`` for an unreadable or animated picture, or an area outside it.
     """
+    cleaned = _clean_rectangles(rectangles)
+    result, orientation = _redraw(data, media_type, cleaned)
+    count = len(cleaned)
+    derivation = {
+        "method": IMAGE_METHOD,
+        "rectangles": [r.as_dict() for r in cleaned],
+        "coordinates": f"pixels of the upright picture (EXIF orientation {orientation} "
+                       "applied), from the top left",
+        "summary": f"{plural(count, 'area')} covered",
+    }
+    return result, derivation
+
+
+def without_metadata(data: bytes, media_type: str) -> tuple[bytes, dict[str, Any]]:
+    """The picture drawn again from its pixels alone, turned upright, with nothing covered:
+    no EXIF (so no position, serial number or owner's name), XMP, comment or text block.
+    Raises ``RedactionError`` as ``black_out`` does."""
+    result, orientation = _redraw(data, media_type, [])
+    return result, {
+        "method": METADATA_METHOD,
+        "coordinates": f"the upright picture (EXIF orientation {orientation} applied)",
+        "summary": "the details hidden in the file removed (where it was taken, the "
+                   "camera, its owner)",
+    }
+
+
+def _redraw(data: bytes, media_type: str, cleaned: list[Rectangle]) -> tuple[bytes, int]:
+    """Decode, turn upright, cover ``cleaned``, encode from the pixels alone (keeping only
+    the ICC profile), and check no metadata survived. Returns the bytes and the orientation
+    that was applied."""
     from PIL import Image, ImageOps, JpegImagePlugin
 
-    cleaned = _clean_rectangles(rectangles)
     fmt = IMAGE_FORMATS.get(media_type, "")
     with _open(data, media_type) as source:
         orientation = source.getexif().get(0x0112, 1)
@@ -272,15 +302,7 @@ def black_out(data: bytes, media_type: str,
     pixels.save(out, format=fmt, **params)
     result = out.getvalue()
     _check_no_metadata(result, fmt)
-    count = len(cleaned)
-    derivation = {
-        "method": IMAGE_METHOD,
-        "rectangles": [r.as_dict() for r in cleaned],
-        "coordinates": f"pixels of the upright picture (EXIF orientation {orientation} "
-                       "applied), from the top left",
-        "summary": f"{plural(count, 'area')} covered",
-    }
-    return result, derivation
+    return result, int(orientation)
 
 
 def _check_no_metadata(data: bytes, fmt: str) -> None:
@@ -439,7 +461,7 @@ def _require(actor: Any, exhibit: Any, kind: str) -> None:
 
 
 def _store_copy(*, actor: Any, original: Any, data: bytes, media_type: str,
-                derivation: dict[str, Any]) -> Any:
+                derivation: dict[str, Any], description: str = "") -> Any:
     from cairn.vault import services
     from cairn.vault.choices import ExhibitSource
 
@@ -450,7 +472,8 @@ def _store_copy(*, actor: Any, original: Any, data: bytes, media_type: str,
         actor=actor, vault=original.vault, stream=io.BytesIO(data),
         original_name=copy_name(original.reference, media_type), declared_type=media_type,
         incident=incident, source=ExhibitSource.REDACTED,
-        description=f"Redacted copy of {original.reference}: {derivation['summary']}",
+        description=description
+        or f"Redacted copy of {original.reference}: {derivation['summary']}",
         captured_at=original.captured_at, received_at=original.received_at,
         derived_from=original, derivation=derivation)
 
@@ -473,6 +496,30 @@ def redact_image(*, actor: Any, exhibit: Any,
         raise _validation_error(exc) from None
     return _store_copy(actor=actor, original=exhibit, data=redacted,
                        media_type=exhibit.media_type, derivation=derivation)
+
+
+def clean_copy(*, actor: Any, exhibit: Any) -> Any:
+    """A copy of a picture without its hidden details (``without_metadata``), made once: an
+    earlier such copy is returned instead of a second. The original stays in the vault for the
+    police to ask for. Raises ValidationError and PermissionDenied as ``redact_image`` does.
+    """
+    _require(actor, exhibit, "image")
+    from cairn.vault import access
+
+    earlier = (access.exhibits_readable_by(actor, exhibit.vault)
+               .filter(derived_from=exhibit).order_by("-number"))
+    for copy in earlier:
+        if (copy.derivation or {}).get("method") == METADATA_METHOD:
+            return copy
+    data = _read_original(exhibit, MAX_IMAGE_BYTES)
+    try:
+        clean, derivation = without_metadata(data, exhibit.media_type)
+    except RedactionError as exc:
+        raise _validation_error(exc) from None
+    return _store_copy(actor=actor, original=exhibit, data=clean,
+                       media_type=exhibit.media_type, derivation=derivation,
+                       description=f"Copy of {exhibit.reference} without the details hidden "
+                                   "in the file")
 
 
 def exhibit_text(exhibit: Any) -> str:

@@ -8,6 +8,7 @@ This module is pure (no Django) so the rules get direct tests.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -120,3 +121,65 @@ def from_local(day: date, at: time | None, tz: ZoneInfo, *, overnight: bool = Fa
     start = datetime.combine(day, time(0, 0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz) - timedelta(seconds=1)
     return start, end, Precision.DAY
+
+
+# --- how times read -----------------------------------------------------------------------------
+
+def day_words(value: datetime | date) -> str:
+    """"Tuesday 26 November 2025": the day written out, as GOV.UK writes dates."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def clock_12h(value: datetime) -> str:
+    """"11:33pm", "9am", "midday", "midnight": a time of day in the victim's words (the GOV.UK
+    style: no leading zero, no ":00" on the hour, "midday" and "midnight" for 12)."""
+    if value.minute == 0 and value.hour in (0, 12):
+        return "midnight" if value.hour == 0 else "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def clock_24h(value: datetime) -> str:
+    """"23:33": the 24-hour clock of police statements and court documents."""
+    return f"{value:%H:%M}"
+
+
+def instant_words(value: datetime, tz: ZoneInfo, clock: Callable[[datetime], str] = clock_12h
+                  ) -> str:
+    """A stored instant in ``tz``: "Tuesday 26 November 2025 at 11:33pm"."""
+    local = value.astimezone(tz)
+    return f"{day_words(local)} at {clock(local)}"
+
+
+def describe_when(start: datetime, end: datetime | None, precision: str, tz: ZoneInfo,
+                  clock: Callable[[datetime], str] = clock_12h) -> str:
+    """How an incident's time reads, honest about how exactly it is known."""
+    local_start = start.astimezone(tz)
+    local_end = end.astimezone(tz) if end is not None else None
+    kind = Precision(precision)
+    if kind is Precision.OVERNIGHT:
+        return f"Overnight, {day_words(local_start)} to {day_words(local_end or local_start)}"
+    if kind is Precision.DAY:
+        return f"{day_words(local_start)}, on the day (time not known)"
+    if kind is Precision.HOUR:
+        on_the_hour = local_start.replace(minute=0, second=0, microsecond=0)
+        return f"{day_words(local_start)}, about {clock(on_the_hour)}"
+    if kind is Precision.UNKNOWN:
+        return f"Not sure when (recorded against {day_words(local_start)})"
+    text = f"{day_words(local_start)} at {clock(local_start)}"
+    if local_end is not None and local_end != local_start:
+        if local_end.date() == local_start.date():
+            text += f" to {clock(local_end)}"
+        else:
+            text += f" to {day_words(local_end)} at {clock(local_end)}"
+    return text
+
+
+def zone_words(name: str) -> str:
+    """A time zone as she would say it: "UK time", "Paris time" (never "Europe/London")."""
+    if name in ("Europe/London", "GB", "Europe/Belfast"):
+        return "UK time"
+    if name in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+        return "Greenwich Mean Time"
+    return f"{name.rsplit('/', 1)[-1].replace('_', ' ')} time"

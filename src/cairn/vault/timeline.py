@@ -1,9 +1,12 @@
-"""The timeline: a vault's incidents filtered in the database, and how their times read.
+"""The timeline: a vault's incidents filtered in the database, paged, and how their times read.
 
 ``filter_incidents`` takes any incident queryset (already scoped by an access function) and
 a cleaned ``TimelineFilter``; every condition it adds is on an indexed column or a foreign
-key, so a page of a 10,000-incident vault costs one count and one page query plus one
-prefetch of the linked persons.
+key. ``page_of`` pages it by key, not by offset (ADR 0038): a page is the ``PAGE_SIZE``
+incidents just older (or newer) than a boundary incident, found by the incident's time and
+number, so the hundredth page costs what the first does: one look-up of the boundary, one
+page query, one prefetch of the linked persons. The count is cached until the vault's log
+grows (``cached_count``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
 
-from cairn.vault.models import Incident
-from cairn.vault.timeframe import Precision
+from cairn.vault import timeframe
+from cairn.vault.models import Incident, Vault
 
-PAGE_SIZE = 50
+# Eight incidents fit under three screens of a 375 px phone (tests/test_phone_pages_browser.py).
+PAGE_SIZE = 8
+COUNT_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,11 @@ class TimelineFilter:
     act: str | None = None
     channel: str | None = None
     person: UUID | None = None
+
+    @property
+    def cache_key(self) -> str:
+        return "|".join(str(value) for value in (self.date_from, self.date_to, self.act,
+                                                 self.channel, self.person))
 
     @property
     def is_active(self) -> bool:
@@ -63,35 +74,89 @@ def filter_incidents(incidents: QuerySet[Incident], chosen: TimelineFilter, *,
     return qs.order_by("-start", "-number").prefetch_related("persons")
 
 
+@dataclass(frozen=True)
+class Month:
+    """The incidents of one month on a page, under a heading such as "November 2025"."""
+
+    label: str
+    incidents: list[Incident]
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline, newest first. ``newer``/``older`` are the numbers of the
+    incidents to page from (the first and the last shown), or None at either end."""
+
+    incidents: list[Incident]
+    newer: int | None
+    older: int | None
+    months: list[Month]
+
+
+def _older_than(boundary: Incident) -> Q:
+    return Q(start__lt=boundary.start) | Q(start=boundary.start, number__lt=boundary.number)
+
+
+def _newer_than(boundary: Incident) -> Q:
+    return Q(start__gt=boundary.start) | Q(start=boundary.start, number__gt=boundary.number)
+
+
+def page_of(incidents: QuerySet[Incident], *, older_than: Incident | None = None,
+            newer_than: Incident | None = None, size: int = PAGE_SIZE,
+            tz: ZoneInfo) -> TimelinePage:
+    """The page of ``incidents`` (from ``filter_incidents``: newest first) just older than
+    ``older_than``, just newer than ``newer_than``, or the newest page."""
+    if newer_than is not None:
+        rows = list(incidents.filter(_newer_than(newer_than))
+                    .order_by("start", "number")[:size + 1])
+        has_newer = len(rows) > size
+        shown = list(reversed(rows[:size]))
+        has_older = bool(shown) and incidents.filter(_older_than(shown[-1])).exists()
+    else:
+        narrowed = incidents if older_than is None else incidents.filter(_older_than(older_than))
+        rows = list(narrowed[:size + 1])
+        shown = rows[:size]
+        has_older = len(rows) > size
+        has_newer = older_than is not None and (
+            not shown or incidents.filter(_newer_than(shown[0])).exists())
+    return TimelinePage(
+        incidents=shown,
+        newer=shown[0].number if has_newer and shown else None,
+        older=shown[-1].number if has_older else None,
+        months=_by_month(shown, tz))
+
+
+def _by_month(incidents: list[Incident], tz: ZoneInfo) -> list[Month]:
+    months: list[Month] = []
+    for incident in incidents:
+        local = incident.start.astimezone(tz)
+        label = f"{local:%B %Y}"
+        if not months or months[-1].label != label:
+            months.append(Month(label, []))
+        months[-1].incidents.append(incident)
+    return months
+
+
+def cached_count(incidents: QuerySet[Incident], vault: Vault, chosen: TimelineFilter,
+                 user_id: object) -> int:
+    """How many incidents match, counted once per change to the vault: the key holds the size
+    of the vault's log, which grows with every change (a new, revised or deleted incident)."""
+    state = getattr(vault, "ledger_state", None)
+    size = state.size if state is not None else 0
+    key = f"timeline-count:{vault.pk}:{user_id}:{size}:{chosen.cache_key}"
+    count = cache.get(key)
+    if count is None:
+        count = incidents.count()
+        cache.set(key, count, COUNT_SECONDS)
+    return int(count)
+
+
 def format_instant(value: datetime, tz: ZoneInfo) -> str:
-    """A stored instant in the vault's zone, e.g. "Tuesday 3 June 2025 at 14:05"."""
-    local = value.astimezone(tz)
-    return f"{_day(local)} at {local:%H:%M}"
-
-
-def _day(value: datetime) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
+    """A stored instant in the vault's zone, e.g. "Tuesday 3 June 2025 at 2:05pm"."""
+    return timeframe.instant_words(value, tz)
 
 
 def describe_when(start: datetime, end: datetime | None, precision: str,
                   tz: ZoneInfo) -> str:
-    """How an incident's time reads, honest about how exactly it is known."""
-    local_start = start.astimezone(tz)
-    local_end = end.astimezone(tz) if end is not None else None
-    kind = Precision(precision)
-    if kind is Precision.OVERNIGHT:
-        last = local_end or local_start
-        return f"Overnight, {_day(local_start)} to {_day(last)}"
-    if kind is Precision.DAY:
-        return f"{_day(local_start)}, on the day (time not known)"
-    if kind is Precision.HOUR:
-        return f"{_day(local_start)}, about {local_start:%H}:00"
-    if kind is Precision.UNKNOWN:
-        return f"Not sure when (recorded against {_day(local_start)})"
-    text = f"{_day(local_start)} at {local_start:%H:%M}"
-    if local_end is not None and local_end != local_start:
-        if local_end.date() == local_start.date():
-            text += f" to {local_end:%H:%M}"
-        else:
-            text += f" to {_day(local_end)} at {local_end:%H:%M}"
-    return text
+    """How an incident's time reads on her pages (``timeframe.describe_when``, 12-hour)."""
+    return timeframe.describe_when(start, end, precision, tz)

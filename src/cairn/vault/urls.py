@@ -26,6 +26,8 @@ urlpatterns = [
          name="exhibit-download"),
     path("exhibits/<uuid:exhibit_id>/image/", redaction.exhibit_image, name="exhibit-image"),
     path("exhibits/<uuid:exhibit_id>/redact/", redaction.exhibit_redact, name="exhibit-redact"),
+    path("exhibits/<uuid:exhibit_id>/clean-copy/", redaction.exhibit_clean_copy,
+         name="exhibit-clean-copy"),
     path("people/<uuid:person_id>/", persons.person_detail, name="person"),
     path("people/<uuid:person_id>/edit/", persons.person_edit, name="person-edit"),
     path("people/<uuid:person_id>/together/", persons.person_combine, name="person-combine"),

@@ -19,6 +19,15 @@ def evidence(context: template.Context, incident_ids: Any, label: str = "") -> d
     return {"items": items, "folded": len(items) > INLINE_LIMIT, "label": label}
 
 
+@register.inclusion_tag("analysis/_evidence_and_source.html", takes_context=True)
+def evidence_and_source(context: template.Context, incident_ids: Any,
+                        source: str) -> dict[str, Any]:
+    """A finding's incidents and its source, folded under one "details" line."""
+    numbers: dict[str, int] = context.get("incident_numbers", {})
+    items = [{"id": i, "number": numbers[i]} for i in incident_ids or () if i in numbers]
+    return {"items": items, "source": source}
+
+
 @register.filter
 def status_colour(status: str) -> str:
     return {

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.store.blobs import default_store
-from cairn.vault import access, redaction, services
+from cairn.vault import access, hidden_details, redaction, services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.forms import ExhibitForm, add_service_errors
 from cairn.vault.models import Exhibit, Vault
@@ -79,11 +79,14 @@ def exhibit_detail(request: HttpRequest, exhibit_id: str) -> HttpResponse:
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
     copies = access.exhibits_readable_by(request.user, exhibit.vault).filter(
         derived_from=exhibit).order_by("number")
+    photos = hidden_details.photos_with_hidden_details(request.user, exhibit.vault,
+                                                        [str(exhibit.pk)])
     return render(request, "vault/exhibit.html",
                   {"vault": exhibit.vault, "exhibit": exhibit, "nav": "exhibits",
                    "source_label": ExhibitSource(exhibit.source).label,
                    "can_redact": redaction.kind_of(exhibit.media_type) is not None,
-                   "original": exhibit.derived_from, "copies": copies})
+                   "original": exhibit.derived_from, "copies": copies,
+                   "hidden": photos[0] if photos else None})
 
 
 def download_name(exhibit: Exhibit) -> str:

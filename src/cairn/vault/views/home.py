@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from cairn.accounts.two_factor import work_page_url
 from cairn.ledger.access import last_verification
 from cairn.vault import access, services
 from cairn.vault.forms import VaultForm, add_service_errors
@@ -22,6 +23,11 @@ def home(request: HttpRequest) -> HttpResponse:
     vaults = list(access.vaults_readable_by(request.user))
     if len(vaults) == 1:
         return _overview(request, vaults[0])
+    work_page = work_page_url(request.user)
+    if not vaults and work_page != request.path:
+        # Someone at work (an analyst, an administrator) has no log: their home is their
+        # work page, never a page that speaks to a victim.
+        return redirect(work_page)
     form = VaultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

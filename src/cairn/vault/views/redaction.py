@@ -134,3 +134,19 @@ def _preview(text: str, spans: list[tuple[int, int]],
             "phrases": [(phrase, len(places)) for phrase, places in found],
             "lines": lines[:PREVIEW_LINES], "more_lines": max(0, len(lines) - PREVIEW_LINES),
             "changed_lines": len(lines)}
+
+
+@login_required
+@require_http_methods(["POST"])
+def exhibit_clean_copy(request: HttpRequest, exhibit_id: str) -> HttpResponse:
+    """A copy of a photo without the details hidden in the file (where it was taken, the
+    camera, its owner), to share or pack in its place; made once (issue 16)."""
+    exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
+    try:
+        copy = redaction.clean_copy(actor=request.user, exhibit=exhibit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("vault:exhibit", exhibit.pk)
+    messages.success(request, f"Exhibit {copy.reference} is a copy of {exhibit.reference} "
+                              "without the details hidden in the file.")
+    return redirect("vault:exhibit", copy.pk)

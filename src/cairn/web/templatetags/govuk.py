@@ -14,7 +14,7 @@ from django import forms, template
 from django.core.paginator import Page
 from django.http import QueryDict
 
-from cairn.vault import timeframe, timeline
+from cairn.vault import media, timeframe, timeline
 from cairn.web.fields import DateField
 
 register = template.Library()
@@ -65,6 +65,21 @@ def govuk_input(field: forms.BoundField, hint: str = "", classes: str = "",
     context.update(value=value, classes=classes, input_type=input_type,
                    autocomplete=autocomplete, inputmode=inputmode, spellcheck=spellcheck)
     return context
+
+
+@register.inclusion_tag("web/components/password_input.html", takes_context=True)
+def govuk_password(context: template.Context, field: forms.BoundField, hint: str = "",
+                   classes: str = "", autocomplete: str = "current-password",
+                   label_class: str = "govuk-label--s") -> dict[str, Any]:
+    """A password or passphrase: masked, with a "Show" button (GOV.UK's password input).
+
+    What was typed is never sent back in the page. The browser is asked to fill in or remember
+    it (``autocomplete``) only where she said this browser is her own; otherwise "off"
+    (cairn.web.own_device)."""
+    result = _common(field, hint, label_class)
+    result.update(classes=classes,
+                  autocomplete=autocomplete if context.get("own_device") else "off")
+    return result
 
 
 @register.inclusion_tag("web/components/file_upload.html")
@@ -182,6 +197,22 @@ def govuk_pagination(page: Page, query: QueryDict | None = None,
     }
 
 
+@register.inclusion_tag("web/components/keyset_pagination.html")
+def keyset_pagination(newer: int | None, older: int | None, query: QueryDict | None = None,
+                      noun: str = "incidents") -> dict[str, Any]:
+    """"Newer" and "Older" links for a page keyed by an item (``?newer=N`` / ``?older=N``),
+    keeping the page's other GET parameters (its filters)."""
+
+    def href(name: str, number: int | None) -> str:
+        if number is None:
+            return ""
+        params = query.copy() if query is not None else QueryDict(mutable=True)
+        params[name] = str(number)
+        return "?" + params.urlencode()
+
+    return {"noun": noun, "newer_href": href("newer", newer), "older_href": href("older", older)}
+
+
 @register.inclusion_tag("web/components/tag.html")
 def govuk_tag(text: str, colour: str = "") -> dict[str, str]:
     return {"text": text, "colour": colour}
@@ -200,3 +231,15 @@ def in_zone(value: datetime | None, zone_name: str) -> str:
     if value is None:
         return "Not known"
     return timeline.format_instant(value, timeframe.zone(zone_name))
+
+
+@register.filter
+def file_kind(media_type: str | None) -> str:
+    """A file's kind in her words: "photo", "screenshot", "e-mail" (never "image/png")."""
+    return media.kind_words(media_type)
+
+
+@register.filter
+def zone_words(zone_name: str) -> str:
+    """A time zone as she would say it: "UK time" (never "Europe/London")."""
+    return timeframe.zone_words(zone_name)
