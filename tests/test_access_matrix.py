@@ -146,6 +146,7 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
                                    reported_by=owner)
     w.ids = {
         "application": application.pk, "order": order.pk, "breach": breach.pk,
+        "change": application.status_changes.get(status="granted").pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
         "proposal": ProposedIncident.objects.filter(batch=batch).first().pk,
@@ -226,7 +227,7 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     if namespace == "dashboard":  # aggregates of the analyst's own organisation
         return [Target(name, {}, frozenset({"analyst"}))]
     spo = {"application_id": ids["application"], "order_id": ids["order"],
-           "breach_id": ids["breach"]}
+           "breach_id": ids["breach"], "change_id": ids["change"]}
     if namespace == "cases" and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
         # there, and nobody reaches it through another case's address.

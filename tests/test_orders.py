@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from cairn.audit.models import AuditRecord
 from cairn.cases import services as cases
-from cairn.orders import access, rules
+from cairn.orders import access, changes, rules
 from cairn.orders import services as orders
 from cairn.orders.models import ApplicationStatus, Order, Term
 from cairn.orders.rules import TermSpec
@@ -159,8 +159,11 @@ def test_the_lifecycle_is_append_only_rows_and_refuses_a_wrong_step(case, invest
     with pytest.raises(ValidationError, match="'Draft' cannot become 'Order granted'"):
         orders.change_status(actor=investigator, application=made, status="granted")
     orders.change_status(actor=investigator, application=made, status="submitted")
-    with pytest.raises(ValidationError, match="Record the order"):
+    # Interim steps are a track of their own (changes.interim_step, record_order).
+    with pytest.raises(ValidationError, match="Choose a status"):
         orders.change_status(actor=investigator, application=made, status="interim_granted")
+    with pytest.raises(ValidationError, match="Record the order"):
+        orders.change_status(actor=investigator, application=made, status="granted")
     with pytest.raises(ValidationError, match="date of the hearing"):
         orders.change_status(actor=supervisor, application=made, status="hearing_listed")
     orders.change_status(actor=supervisor, application=made, status="hearing_listed",
@@ -172,28 +175,37 @@ def test_the_lifecycle_is_append_only_rows_and_refuses_a_wrong_step(case, invest
                              status="appealed_by_respondent")
     orders.change_status(actor=investigator, application=made, status="appealed_by_applicant")
     rows = list(made.status_changes.values_list("status", "by__username"))
+    # s.5(2)(a): the interim order asked for in the draft is applied for on submission, and
+    # s.5(6)(b): the interim application ends when the main application is decided.
     assert rows == [("draft", "di.reed"), ("submitted", "di.reed"),
-                    ("hearing_listed", "ds.khan"), ("refused", "ds.khan"),
+                    ("interim_applied", "di.reed"), ("hearing_listed", "ds.khan"),
+                    ("refused", "ds.khan"), ("interim_ended", "ds.khan"),
                     ("appealed_by_applicant", "di.reed")]
     made.refresh_from_db()
     assert made.status == ApplicationStatus.APPEALED_BY_APPLICANT
-    assert AuditRecord.objects.filter(action="spo_application.status").count() == 4
+    assert made.interim_status == ApplicationStatus.INTERIM_ENDED
+    assert AuditRecord.objects.filter(action="spo_application.status").count() == 6
 
 
-def test_interim_steps_need_an_interim_request(case, investigator):
+def test_interim_steps_need_an_interim_application_s5(case, investigator):
     made = application(investigator, case)
     orders.change_status(actor=investigator, application=made, status="submitted")
-    with pytest.raises(ValidationError, match="cannot become"):
-        orders.change_status(actor=investigator, application=made, status="interim_refused")
-    with pytest.raises(ValidationError, match="did not ask for an interim"):
+    with pytest.raises(ValidationError, match="'No interim order' cannot become"):
+        changes.interim_step(actor=investigator, application=made, status="interim_refused",
+                             decided_on=date(2026, 3, 2))
+    with pytest.raises(ValidationError, match="No interim order was applied for"):
         orders.record_order(actor=investigator, application=made, kind="interim",
                             made_on=date(2026, 3, 2), ends_on=date(2026, 4, 2))
 
 
-def test_every_transition_in_the_table_names_known_statuses():
+def test_every_transition_in_the_tables_names_known_statuses():
     known = set(ApplicationStatus.values)
-    assert set(rules.TRANSITIONS) == known
-    assert all(set(targets) <= known for targets in rules.TRANSITIONS.values())
+    main = {s for s in known if not s.startswith("interim_")}
+    assert main | {"interim_granted", "interim_refused"} == set(rules.TRANSITIONS)
+    assert all(set(targets) <= main for targets in rules.TRANSITIONS.values())
+    interim = {s for s in known if s.startswith("interim_")}
+    assert set(rules.INTERIM_TRANSITIONS) == interim | {""}
+    assert all(set(targets) <= interim for targets in rules.INTERIM_TRANSITIONS.values())
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -211,7 +223,8 @@ def test_the_order_as_made_differs_from_the_application_and_both_are_kept(case, 
     full = orders.record_order(actor=investigator, application=made, kind="full",
                                made_on=date(2026, 4, 14), duration_months=36,
                                terms=[NO_CONTACT, smaller])
-    assert full.expires_on == date(2029, 4, 14)
+    # s.3(2): 36 months beginning with 14 April 2026 run to the end of 13 April 2029.
+    assert full.expires_on == date(2029, 4, 13)
     assert full.renewal_review_on == date(2029, 1, 14)
     assert [t.radius_m for t in made.terms.all()] == [None, 500]
     assert [t.radius_m for t in full.terms.all()] == [None, 200]
@@ -222,7 +235,7 @@ def test_the_order_as_made_differs_from_the_application_and_both_are_kept(case, 
     made.refresh_from_db()
     assert made.status == "granted"
     assert list(made.status_changes.values_list("status", flat=True)) == [
-        "draft", "submitted", "interim_granted", "granted"]
+        "draft", "submitted", "interim_applied", "interim_granted", "granted", "interim_ended"]
     assert Order.objects.filter(application=made).count() == 2
 
 
@@ -335,7 +348,8 @@ def test_the_calendar_holds_every_deadline_of_the_unit_and_nothing_of_the_victim
         f"hearing-{hearing.pk}@cairn.invalid": date(2026, 4, 14),
         f"notification-due-{interim.pk}@cairn.invalid": date(2026, 3, 8),
         f"expiry-{interim.pk}@cairn.invalid": date(2026, 4, 14),
-        f"expiry-{full.pk}@cairn.invalid": date(2028, 4, 14),
+        # The last day: 24 months beginning with 14 April 2026 (s.3(2)).
+        f"expiry-{full.pk}@cairn.invalid": date(2028, 4, 13),
         f"renewal-review-{full.pk}@cairn.invalid": date(2028, 1, 14),
     }
     assert {uid: e["DTSTART"].dt for uid, e in events.items()} == expected

@@ -151,6 +151,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     assert got.status_code == 302
     shown = officer.get(page).content.decode()
     assert "Record the interim order made" in shown and "Sent to the court." in shown
+    assert "Interim order applied for" in shown  # s.5(2)(a): applied for with it
 
     new_order = url("cases:spo-order-new", shared_case.pk, draft.pk)
     assert officer.get(new_order + "?kind=interim").status_code == 200
@@ -168,9 +169,11 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
                                    "duration_months": "36", "term-count": "0"})
     assert got.status_code == 302
     full = Order.objects.get(application=draft, kind=OrderKind.FULL)
-    assert full.expires_on == date(2030, 2, 1) and not full.notification_required
+    # s.3(2): the last day is 31 January 2030; s.9(1)(a): it replaces an interim order.
+    assert full.expires_on == date(2030, 1, 31) and not full.notification_required
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.GRANTED
+    assert draft.interim_status == ApplicationStatus.INTERIM_ENDED
 
     order_page = url("cases:spo-order", shared_case.pk, interim.pk)
     assert officer.post(url("cases:spo-order-served", shared_case.pk, interim.pk),
@@ -182,7 +185,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
                         day("notified_on", date(2027, 1, 9))).status_code == 302
     interim.refresh_from_db()
     assert interim.notified_on == date(2027, 1, 9)
-    assert "Done on 9 January 2027" in officer.get(order_page).content.decode()
+    assert "Given on 9 January 2027" in officer.get(order_page).content.decode()
 
 
 @pytest.fixture
@@ -241,7 +244,7 @@ def test_a_hearing_needs_its_date(officer, draft, investigator, shared_case):
     assert officer.post(status, {"status": "hearing_listed",
                                  **day("hearing_on", date(2027, 4, 2))}).status_code == 302
     page = officer.get(url("cases:spo-application", shared_case.pk, draft.pk)).content
-    assert b"Hearing listed: 2 April 2027" in page
+    assert b"Hearing listed: hearing on 2 April 2027" in page
     assert officer.post(status, {"status": "granted"}).status_code == 400  # via the order
 
 
@@ -249,7 +252,11 @@ def test_variation_and_renewal_pages(officer, granted, shared_case):
     vary = url("cases:spo-order-vary", shared_case.pk, granted.pk)
     assert officer.get(vary).status_code == 200
     got = officer.post(vary, {"action": "save", **day("varied_on", date(2027, 6, 1)),
-                              "term-count": "1", "term-0-kind": "no_contact",
+                              "term-count": "1", "term-0-kind": "no_contact"})
+    assert got.status_code == 400 and b"Say who applied" in got.content
+    got = officer.post(vary, {"action": "save", **day("varied_on", date(2027, 6, 1)),
+                              "applicant": "defendant", "term-count": "1",
+                              "term-0-kind": "no_contact",
                               "term-0-necessity": "Daily messages.",
                               "term-0-exception": "through solicitors"})
     assert got.status_code == 302
@@ -260,12 +267,18 @@ def test_variation_and_renewal_pages(officer, granted, shared_case):
     assert b"Record a variation" not in officer.get(
         url("cases:spo-order", shared_case.pk, granted.pk)).content
     renew = url("cases:spo-order-renew", shared_case.pk, varied.pk)
-    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "12"})
+    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "12",
+                               "applicant": "chief_officer"})
     assert got.status_code == 400 and b"at least 2 years" in got.content
-    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "24"})
+    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "24",
+                               "applicant": "chief_officer",
+                               **day("victim_informed_on", date(2029, 2, 2))})
     assert got.status_code == 302
     renewed = Order.objects.order_by("-created_at").first()
-    assert renewed.expires_on == date(2031, 2, 1)
+    assert renewed.expires_on == date(2031, 1, 31)
+    change = granted.application.status_changes.get(order=renewed)
+    assert (change.applicant, change.victim_informed.on) == ("chief_officer",
+                                                             date(2029, 2, 2))
     granted.application.refresh_from_db()
     assert granted.application.status == ApplicationStatus.RENEWED
 
@@ -301,10 +314,12 @@ def test_steps_that_make_an_order_go_through_it(officer, granted, shared_case):
     application = granted.application
     page = officer.get(url("cases:spo-application", shared_case.pk, application.pk))
     body = page.content.decode()
-    # Varied and renewed make a new order: offered from the order, not as a bare step.
-    assert url("cases:spo-order-vary", shared_case.pk, granted.pk) in body
-    assert url("cases:spo-order-renew", shared_case.pk, granted.pk) in body
-    assert 'value="varied"' not in body and 'value="discharged"' in body
+    # Varied, renewed and discharged record more than a step: offered from the order.
+    assert url("cases:spo-order", shared_case.pk, granted.pk) in body
+    assert 'value="varied"' not in body and 'value="discharged"' not in body
+    order_page = officer.get(url("cases:spo-order", shared_case.pk, granted.pk)).content
+    for name in ("cases:spo-order-vary", "cases:spo-order-renew", "cases:spo-order-discharge"):
+        assert url(name, shared_case.pk, granted.pk).encode() in order_page
     assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
                         {"status": "varied"}).status_code == 400
     # An appeal dismissed: "granted" again, as a step, since the order is already recorded.

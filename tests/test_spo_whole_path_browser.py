@@ -134,7 +134,7 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     assert_accessible(page, "record the interim order")
     interim_made = today - timedelta(days=14)
     fill_date(page, "Made on", interim_made)
-    fill_date(page, "Interim order ends on", today + timedelta(days=60))
+    fill_date(page, "Interim order has effect until the end of", today + timedelta(days=60))
     page.get_by_role("button", name="Record the order").click()
     see(page, "Interim order (s.5) recorded")
     assert_accessible(page, "interim order page")
@@ -159,7 +159,7 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     see(page, re.compile("Due by"))
     fill_date(page, "Notified on", interim_made + timedelta(days=2))
     page.get_by_role("button", name="Save the day of notification").click()
-    see(page, re.compile("Done on"))
+    see(page, re.compile("Given on"))
     assert_accessible(page, "interim order, served and notified")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED

@@ -107,9 +107,11 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
         .annotate(month=_month_number("created_at", period))
         .values("unit_id", "month").annotate(cases_opened=Count("id")).order_by(),
         "unit_id", period)
+    # Orders made, not their variations and renewals (each a new row that replaces one).
     orders = _tallies(
         Order.objects.filter(application__case__organisation=organisation,
-                             made_on__gte=period.first, made_on__lt=period.end_day)
+                             made_on__gte=period.first, made_on__lt=period.end_day,
+                             replaces__isnull=True)
         .annotate(month=_month_number("made_on", period, days=True))
         .values("application__case__unit_id", "month")
         .annotate(interim_granted=Count("id", filter=Q(kind=OrderKind.INTERIM)),

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from cairn.orders.breach_document import (
     build_breach_document,
 )
 from cairn.orders.breach_words import term_label
-from cairn.orders.models import Breach, BreachOutcomeKind, OrderKind
+from cairn.orders.models import ApplicationStatusChange, Breach, BreachOutcomeKind, OrderKind
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
 from cairn.packs.document import _zone, instant
@@ -77,6 +77,36 @@ def _day(value: Any) -> str:
     return f"{value.day} {value:%B %Y}" if value is not None else ""
 
 
+def _given(order: Any) -> str:
+    if order.notified_on is not None:
+        given = f"Given on {_day(order.notified_on)}"
+        if order.notification_due and order.notified_on > order.notification_due:
+            given += f", after it was due on {_day(order.notification_due)}"
+        return given
+    if order.notification_due is not None:
+        return f"Due by {_day(order.notification_due)}; not recorded as given"
+    return "Due within 3 days of service; the order is not recorded as served"
+
+
+def notification_facts(order: Any) -> str:
+    """The s.9 notification of ``order`` in a sentence. A variation or renewal is not a new
+    order: the duty continues from the order first made, whose notification is stated."""
+    if order.replaces_id is not None:
+        first = order
+        while first.replaces_id is not None:
+            first = first.replaces
+        made = ApplicationStatusChange.objects.filter(order=order).first()
+        step = {"varied": "varies", "interim_varied": "varies", "renewed": "renews",
+                "interim_renewed": "renews"}.get(made.status if made else "",
+                                                 "varies or renews")
+        return (f"No new notification: this order {step} the order made on "
+                f"{_day(first.made_on)}, and the duty under s.9 continues. For that order: "
+                f"{notification_facts(first)}")
+    if not order.notification_required:
+        return "Not required (a full order replacing an interim order, s.9(1)(a))"
+    return _given(order)
+
+
 def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     """The order, term, breach and outcomes of ``breach`` as plain strings."""
     order = breach.order
@@ -84,20 +114,11 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     if order.until_further_order:
         ends = "Until further order"
     elif order.expires_on is not None:
-        # expires_on is the first day the order no longer has effect.
-        ends = f"The end of {_day(order.expires_on - timedelta(days=1))}"
+        # expires_on is the last day the order has effect (dates are inclusive).
+        ends = f"The end of {_day(order.expires_on)}"
     else:
         ends = "Not recorded"
-    if not order.notification_required:
-        notification = "Not required (a full order replacing an interim order)"
-    elif order.notified_on is not None:
-        notification = f"Given on {_day(order.notified_on)}"
-        if order.notification_due and order.notified_on > order.notification_due:
-            notification += f", after it was due on {_day(order.notification_due)}"
-    elif order.notification_due is not None:
-        notification = f"Due by {_day(order.notification_due)}; not recorded as given"
-    else:
-        notification = "Due within 3 days of service; the order is not recorded as served"
+    notification = notification_facts(order)
     number = next((n for n, t in enumerate(terms, start=1) if t.pk == breach.term_id), None)
     outcomes = tuple(
         OutcomeFacts(outcome=str(BreachOutcomeKind(o.outcome).label), on=_day(o.on),

@@ -20,7 +20,6 @@ from icalendar import Calendar, Event
 from cairn.cases.access import cases_readable_by
 from cairn.orders.access import hearings_readable_by, orders_readable_by
 from cairn.orders.models import OrderKind
-from cairn.orders.services import current_orders
 
 PRODID = "-//Cairn//Stalking unit deadlines//EN"
 UID_DOMAIN = "cairn.invalid"
@@ -46,12 +45,13 @@ def unit_deadlines(user: Any) -> list[Deadline]:
         ref = change.application.case.reference
         found.append(Deadline(f"hearing-{change.pk}@{UID_DOMAIN}", change.hearing_on, "hearing",
                               ref, f"{ref}: SPO hearing"))
-    # A full order that a variation or renewal replaced has no deadlines of its own any more
-    # (the new order carries them); interim orders stay, as their dates happened.
+    # An order that a variation or renewal replaced has no deadlines of its own any more (the
+    # new order carries them); an interim order a full one replaced keeps its dates, which
+    # happened.
     orders = list(orders_readable_by(user).select_related("application__case"))
-    current = set(current_orders(orders))
+    replaced = {o.replaces_id for o in orders if o.replaces_id is not None}
     for order in orders:
-        if order.kind == OrderKind.FULL and order not in current:
+        if order.pk in replaced:
             continue
         ref = order.application.case.reference
         name = "interim SPO" if order.kind == OrderKind.INTERIM else "SPO"
@@ -62,7 +62,7 @@ def unit_deadlines(user: Any) -> list[Deadline]:
                                   f"{ref}: {name} notification due (s.9){done}"))
         if order.expires_on is not None:
             found.append(Deadline(f"expiry-{order.pk}@{UID_DOMAIN}", order.expires_on,
-                                  "expiry", ref, f"{ref}: {name} expires"))
+                                  "expiry", ref, f"{ref}: {name} last day in effect"))
         if order.renewal_review_on is not None:
             found.append(Deadline(f"renewal-review-{order.pk}@{UID_DOMAIN}",
                                   order.renewal_review_on, "renewal_review", ref,

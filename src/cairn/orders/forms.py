@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from cairn.orders.models import ApplicationStatus, OrderKind, Term, TermKind
+from cairn.orders.models import Applicant, ApplicationStatus, OrderKind, Term, TermKind
 from cairn.orders.rules import TermSpec
 from cairn.orders.services import LIMBS
 from cairn.web.fields import DateField
@@ -183,12 +183,34 @@ def application_initial(application: Any) -> dict[str, Any]:
     return initial
 
 
+APPLICANT_CHOICES = [("", "Choose who applied"), *Applicant.choices]
+
+
+def applicant_field(required: bool = True) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Who applied", required=required, choices=APPLICANT_CHOICES,
+        help_text="The police, the defendant, or another force where the defendant lives or "
+                  "is going (s.4(2), s.5(7))",
+        error_messages={"required": "Say who applied",
+                        "invalid_choice": "Say who applied"})
+
+
+def victim_informed_field() -> DateField:
+    return DateField(label="Victim told on (optional)", required=False,
+                     help_text="The day the victim was told. Leave empty if she has not been "
+                               "told yet: record it later from the history.")
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="What happened", widget=forms.RadioSelect,
                                error_messages={"required": "Choose what happened",
                                                "invalid_choice": "Choose what happened"})
     hearing_on = DateField(label="Date of the hearing", required=False,
-                           help_text="Only for a hearing listed. For example, 27 3 2027")
+                           help_text="For a hearing listed, or the first hearing when "
+                                     "submitting. For example, 27 3 2027")
+    decided_on = DateField(label="Day of the court's decision (optional)", required=False,
+                           help_text="For a decision of the court. For example, 27 3 2027")
+    applicant = applicant_field(required=False)
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
                            max_length=4000)
 
@@ -197,6 +219,59 @@ class StatusForm(forms.Form):
         field = self.fields["status"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(s, ApplicationStatus(s).label) for s in allowed]
+        self.fields["applicant"].help_text = (
+            "Only when an application to vary, renew or discharge the order was refused")
+
+
+class InterimApplyForm(forms.Form):
+    interim_reasoning = forms.CharField(
+        label="Why an interim order is appropriate until the application is decided",
+        widget=forms.Textarea, max_length=20000,
+        help_text="The court makes one if it considers it appropriate (s.5(3)).",
+        error_messages={"required": "Say why an interim order is appropriate (s.5)"})
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
+
+
+class InterimStepForm(forms.Form):
+    status = forms.ChoiceField(label="What happened to the interim application or order",
+                               widget=forms.RadioSelect,
+                               error_messages={"required": "Choose what happened",
+                                               "invalid_choice": "Choose what happened"})
+    decided_on = DateField(label="Day of the court's decision", required=False,
+                           help_text="Not needed when the police withdrew the interim "
+                                     "application. For example, 27 3 2027")
+    applicant = applicant_field(required=False)
+    victim_informed_on = victim_informed_field()
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
+
+    def __init__(self, *args: Any, allowed: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(s, ApplicationStatus(s).label) for s in allowed]
+        self.fields["applicant"].help_text = (
+            "Only when an application to vary, renew or discharge it was refused")
+
+
+class DischargeForm(forms.Form):
+    discharged_on = DateField(label="Discharged on",
+                              required_message="Enter the day the court discharged it",
+                              help_text="For example, 27 3 2027")
+    applicant = applicant_field()
+    consent_defendant = forms.BooleanField(label="The defendant consented", required=False)
+    consent_chief_officer = forms.BooleanField(label="The chief officer consented",
+                                               required=False)
+    victim_informed_on = victim_informed_field()
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
+    consent = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class VictimInformedForm(forms.Form):
+    victim_informed_on = DateField(label="Victim told on",
+                                   required_message="Enter the day the victim was told")
 
 
 class OrderForm(forms.Form):
@@ -207,8 +282,8 @@ class OrderForm(forms.Form):
                                                                "order"})
     made_on = DateField(label="Made on", help_text="For example, 27 3 2027",
                         required_message="Enter the day the order was made")
-    ends_on = DateField(label="Interim order ends on", required=False,
-                        help_text="Only for an interim order: the day stated in it")
+    ends_on = DateField(label="Interim order has effect until the end of", required=False,
+                        help_text="Only for an interim order: the last day stated in it")
     duration_months = forms.IntegerField(
         label="Duration in months", required=False, min_value=1, max_value=1200,
         help_text="Only for a full order: at least 24. Leave empty for until further order.",
@@ -243,6 +318,8 @@ class ReviewForm(forms.Form):
 class VaryForm(forms.Form):
     varied_on = DateField(label="Varied on", required_message="Enter the day of the variation",
                           help_text="For example, 27 3 2027")
+    applicant = applicant_field()
+    victim_informed_on = victim_informed_field()
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
                            max_length=4000)
 
@@ -250,10 +327,26 @@ class VaryForm(forms.Form):
 class RenewForm(forms.Form):
     renewed_on = DateField(label="Renewed on", required_message="Enter the day of the renewal",
                            help_text="For example, 27 3 2027")
+    applicant = applicant_field()
     duration_months = forms.IntegerField(
         label="New duration in months", required=False, min_value=1, max_value=1200,
         help_text="At least 24. Leave empty for until further order.",
         error_messages={"invalid": "Enter the duration as a whole number of months"})
     until_further_order = forms.BooleanField(label="Until further order", required=False)
+    victim_informed_on = victim_informed_field()
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
+
+
+class RenewInterimForm(forms.Form):
+    """Renewing (extending) an interim order (s.5(7)-(8)): a new last day, not a duration."""
+
+    renewed_on = DateField(label="Renewed on", required_message="Enter the day of the renewal",
+                           help_text="For example, 27 3 2027")
+    applicant = applicant_field()
+    ends_on = DateField(label="Now has effect until the end of",
+                        required_message="Enter the new last day of the interim order",
+                        help_text="The last day stated by the court")
+    victim_informed_on = victim_informed_field()
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
                            max_length=4000)

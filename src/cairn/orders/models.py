@@ -17,10 +17,11 @@ from django.db import models
 
 
 class ApplicationStatus(models.TextChoices):
+    """The steps of both tracks (``rules.TRANSITIONS``, ``rules.INTERIM_TRANSITIONS``): the
+    main application and its order, and the interim order (values starting ``interim_``)."""
+
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted to the court"
-    INTERIM_GRANTED = "interim_granted", "Interim order granted"
-    INTERIM_REFUSED = "interim_refused", "Interim order refused"
     HEARING_LISTED = "hearing_listed", "Hearing listed"
     GRANTED = "granted", "Order granted"
     REFUSED = "refused", "Order refused"
@@ -29,8 +30,35 @@ class ApplicationStatus(models.TextChoices):
     RENEWED = "renewed", "Order renewed"
     DISCHARGED = "discharged", "Order discharged"
     EXPIRED = "expired", "Order expired"
-    APPEALED_BY_APPLICANT = "appealed_by_applicant", "Refusal appealed by the police"
-    APPEALED_BY_RESPONDENT = "appealed_by_respondent", "Order appealed by the defendant"
+    CHANGE_REFUSED = ("change_refused",
+                      "Application to vary, renew or discharge the order refused")
+    APPEALED_BY_APPLICANT = "appealed_by_applicant", "Appealed by the police"
+    APPEALED_BY_RESPONDENT = "appealed_by_respondent", "Appealed by the defendant"
+    INTERIM_APPLIED = "interim_applied", "Interim order applied for"
+    INTERIM_GRANTED = "interim_granted", "Interim order granted"
+    INTERIM_REFUSED = "interim_refused", "Interim order refused"
+    INTERIM_WITHDRAWN = "interim_withdrawn", "Interim application withdrawn"
+    INTERIM_VARIED = "interim_varied", "Interim order varied"
+    INTERIM_RENEWED = "interim_renewed", "Interim order renewed (extended)"
+    INTERIM_DISCHARGED = "interim_discharged", "Interim order discharged"
+    INTERIM_CHANGE_REFUSED = ("interim_change_refused",
+                              "Application to vary, renew or discharge the interim order "
+                              "refused")
+    INTERIM_LAPSED = "interim_lapsed", "Interim order ended on its last day"
+    INTERIM_ENDED = "interim_ended", "Interim order ended: the main application was decided"
+    INTERIM_APPEALED_BY_APPLICANT = ("interim_appealed_by_applicant",
+                                     "Interim refusal appealed by the police")
+    INTERIM_APPEALED_BY_RESPONDENT = ("interim_appealed_by_respondent",
+                                      "Interim order appealed by the defendant")
+
+
+class Applicant(models.TextChoices):
+    """Who applied for a variation, renewal or discharge (s.4(2); s.5(7))."""
+
+    CHIEF_OFFICER = "chief_officer", "The police (the chief officer who applied for the order)"
+    DEFENDANT = "defendant", "The defendant"
+    OTHER_CHIEF_OFFICER = ("other_chief_officer",
+                           "Another force (where the defendant lives or is going)")
 
 
 class TermKind(models.TextChoices):
@@ -74,8 +102,11 @@ class Application(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT,
                              related_name="spo_applications")
     # The latest ApplicationStatusChange, kept here so lists need no subquery.
-    status = models.CharField(max_length=24, choices=ApplicationStatus.choices,
+    status = models.CharField(max_length=40, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT)
+    # The interim track's latest step ("" before any interim order is applied for, s.5).
+    interim_status = models.CharField(max_length=40, choices=ApplicationStatus.choices,
+                                      blank=True, default="")
     # s.3: a fixed period of at least 2 years, or until further order.
     duration_months = models.PositiveIntegerField(null=True, blank=True)
     until_further_order = models.BooleanField(default=False)
@@ -100,13 +131,24 @@ class Application(models.Model):
 
 
 class ApplicationStatusChange(models.Model):
-    """One step of an application's lifecycle (append-only)."""
+    """One step of an application's lifecycle, on either track (append-only).
+
+    A decision of the court records the day it was made (``decided_on``); a variation,
+    renewal or discharge (s.4, s.5(7)) records who applied for it and, for a discharge within
+    two years, the consents the Act requires; ``order`` is the order the step made or acted
+    on. Whether the victim was told is a ``VictimInformed`` row of its own."""
 
     id = models.BigAutoField(primary_key=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
                                     related_name="status_changes")
-    status = models.CharField(max_length=24, choices=ApplicationStatus.choices)
-    hearing_on = models.DateField(null=True, blank=True)  # for "hearing listed"
+    status = models.CharField(max_length=40, choices=ApplicationStatus.choices)
+    hearing_on = models.DateField(null=True, blank=True)  # the hearing listed, or the first
+    decided_on = models.DateField(null=True, blank=True)
+    applicant = models.CharField(max_length=24, choices=Applicant.choices, blank=True)
+    consent_defendant = models.BooleanField(null=True, blank=True)
+    consent_chief_officer = models.BooleanField(null=True, blank=True)
+    order = models.ForeignKey("Order", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
     note = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -118,20 +160,38 @@ class ApplicationStatusChange(models.Model):
         return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"
 
 
+class VictimInformed(models.Model):
+    """The day the victim was told of a step (a variation, renewal, discharge, an order
+    ending): recorded once, never changed."""
+
+    id = models.BigAutoField(primary_key=True)
+    change = models.OneToOneField(ApplicationStatusChange, on_delete=models.PROTECT,
+                                  related_name="victim_informed")
+    on = models.DateField()
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Victim told on {self.on:%Y-%m-%d}"
+
+
 class OrderKind(models.TextChoices):
     INTERIM = "interim", "Interim order (s.5)"
     FULL = "full", "Stalking Protection Order"
 
 
 class Order(models.Model):
-    """An order as the court made it. ``expires_on`` is the first day it no longer has
-    effect (None: until further order); ``notification_due`` the last day for the s.9
+    """An order as the court made it. ``expires_on`` is the last day it has effect: it runs
+    "until the end of" that day (None: until further order). ``replaces`` is the order a
+    variation or renewal took the place of. ``notification_due`` is the last day for the s.9
     notification (None until served, or when s.9 does not apply)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
                                     related_name="orders")
     kind = models.CharField(max_length=8, choices=OrderKind.choices)
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="replaced_by")
     made_on = models.DateField()
     duration_months = models.PositiveIntegerField(null=True, blank=True)
     until_further_order = models.BooleanField(default=False)

@@ -11,7 +11,7 @@ pure functions of ``cairn.orders.rules``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,9 +41,6 @@ LIMBS = {
     "s1_1_c": "s.1(1)(c): there is reasonable cause to believe the proposed order is "
               "necessary to protect that person from that risk",
 }
-# An order is no longer in force once its application reached one of these.
-ENDED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REFUSED, ApplicationStatus.DISCHARGED,
-         ApplicationStatus.EXPIRED)
 
 
 # --- grounds from the analysis ----------------------------------------------------------------
@@ -159,15 +156,67 @@ def term_spec(term: Term, *, existing: bool = False) -> TermSpec:
 
 
 def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
-    """The case's orders still in force: not ended, not past their expiry, and an interim
-    order only until a full order is made on its application (a full order only until it is
-    varied or renewed)."""
+    """The case's orders in force on ``today``: current (not replaced by a variation or
+    renewal, an interim order not replaced by a full one), their track in a state where the
+    order stands (``rules.ORDER_IN_FORCE``, ``rules.INTERIM_IN_FORCE``) and ``today`` within
+    their dates, both ends included."""
     today = today or timezone.localdate()
     found = list(Order.objects.filter(application__case=case)
-                 .exclude(application__status__in=ENDED)
-                 .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+                 .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+                         made_on__lte=today)
                  .select_related("application").prefetch_related("terms"))
-    return current_orders(found)
+    return [o for o in current_orders(found) if track_stands(o)]
+
+
+# A breach is often reported days after it happened: an order that ended this recently can
+# still be named in a victim's report (the breach itself must fall within its dates).
+REPORT_AFTER_END_DAYS = 30
+
+
+def orders_reportable(case: Case, today: date | None = None) -> list[Order]:
+    """The orders a victim may report a breach of today: those in force, then those that
+    ended in the last ``REPORT_AFTER_END_DAYS`` days on an application with no order in
+    force now (an interim order that lapsed, an order discharged; not one a later order
+    replaced, whose successor she is shown instead)."""
+    today = today or timezone.localdate()
+    in_force = orders_in_force(case, today)
+    since = today - timedelta(days=REPORT_AFTER_END_DAYS)
+    ended = []
+    for order in (Order.objects.filter(application__case=case, made_on__lte=today)
+                  .exclude(application__in=[o.application_id for o in in_force])
+                  .select_related("application").prefetch_related("terms")):
+        last = last_day_of_effect(order)
+        if last is not None and since <= last < today:
+            ended.append(order)
+    return in_force + sorted(ended, key=lambda o: (o.made_on, o.created_at))
+
+
+def track_stands(order: Order) -> bool:
+    if order.kind == OrderKind.INTERIM:
+        return order.application.interim_status in rules.INTERIM_IN_FORCE
+    return order.application.status in rules.ORDER_IN_FORCE
+
+
+def last_day_of_effect(order: Order) -> date | None:
+    """The last day ``order`` had or has effect: its own last day, or earlier when a later
+    step ended it (the day a variation or renewal replaced it, the day before; the day it was
+    discharged, or an interim order's main application was decided, that day). None: no end
+    yet (until further order)."""
+    ends = [order.expires_on] if order.expires_on is not None else []
+    replacement = Order.objects.filter(replaces=order).first()
+    if replacement is not None:
+        ends.append(replacement.made_on - timedelta(days=1))
+    if order.kind == OrderKind.INTERIM:
+        full = order.application.orders.filter(kind=OrderKind.FULL).order_by("made_on").first()
+        if full is not None:
+            ends.append(full.made_on)
+    ending = (ApplicationStatus.INTERIM_DISCHARGED, ApplicationStatus.INTERIM_ENDED) \
+        if order.kind == OrderKind.INTERIM else (ApplicationStatus.DISCHARGED,
+                                                 ApplicationStatus.EXPIRED)
+    for change in order.application.status_changes.filter(status__in=ending,
+                                                          at__gte=order.created_at):
+        ends.append(change.decided_on or timezone.localdate(change.at))
+    return min(ends) if ends else None
 
 
 def _check_compatible(case: Case, terms: Sequence[TermSpec]) -> None:
@@ -275,34 +324,86 @@ def update_application(*, actor: Any, application: Application, terms: Iterable[
 
 
 def change_status(*, actor: Any, application: Application, status: str, note: str = "",
-                  hearing_on: date | None = None) -> ApplicationStatusChange:
-    """The next step of the lifecycle, if ``rules.TRANSITIONS`` allows it. An order granted
-    is recorded with ``record_order``, which moves the status itself."""
+                  hearing_on: date | None = None, decided_on: date | None = None,
+                  applicant: str = "") -> ApplicationStatusChange:
+    """The next step of the main track, if ``rules.TRANSITIONS`` allows it. An order granted
+    is recorded with ``record_order``, a variation, renewal or discharge with the functions
+    of ``cairn.orders.changes``, and interim steps there too. A hearing date given on
+    submission is kept (it is the first hearing); "hearing listed" needs one. A refused
+    application to vary, renew or discharge (``change_refused``) names who applied for it,
+    since the appeals of s.7 depend on it."""
     _case_member(actor, application.case)
-    if status not in ApplicationStatus.values:
+    if status not in ApplicationStatus.values or rules.is_interim(status):
         raise ValidationError({"status": ["Choose a status"]})
     if status == ApplicationStatus.HEARING_LISTED and hearing_on is None:
         raise ValidationError({"hearing_on": ["Give the date of the hearing"]})
+    if status == ApplicationStatus.CHANGE_REFUSED:
+        applicant = clean_applicant(applicant)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        _check_move(locked, status)
+        check_move(locked, status)
         if status == ApplicationStatus.SUBMITTED:
             _check_complete(locked)
-        if status in (ApplicationStatus.GRANTED, ApplicationStatus.INTERIM_GRANTED):
-            kind = OrderKind.FULL if status == ApplicationStatus.GRANTED else OrderKind.INTERIM
-            if not locked.orders.filter(kind=kind).exists():
-                raise ValidationError({"status": ["Record the order as the court made it"]})
-        change = _move(actor, locked, status, note=note, hearing_on=hearing_on)
-    application.status = status
+        if status == ApplicationStatus.GRANTED and not locked.orders.filter(
+                kind=OrderKind.FULL).exists():
+            raise ValidationError({"status": ["Record the order as the court made it"]})
+        change = move(actor, locked, status, note=note, hearing_on=hearing_on,
+                      decided_on=decided_on, applicant=applicant)
+        if status == ApplicationStatus.SUBMITTED and locked.interim_requested:
+            # s.5(2)(a): the interim order asked for in the draft is applied for with it.
+            move(actor, locked, ApplicationStatus.INTERIM_APPLIED,
+                 note="Applied for with the main application (s.5(2)(a))")
+    application.status, application.interim_status = locked.status, locked.interim_status
     return change
 
 
-def _check_move(application: Application, status: str) -> None:
-    if not rules.can_move(application.status, status,
-                          interim_requested=application.interim_requested):
-        current = ApplicationStatus(application.status).label
-        raise ValidationError({"status": [f"An application that is '{current}' cannot become "
+def clean_applicant(applicant: str) -> str:
+    if applicant not in rules.APPLICANTS:
+        raise ValidationError({"applicant": ["Say who applied: the police, the defendant or "
+                                             "another force (s.4(2))"]})
+    return applicant
+
+
+def latest_applicant(application: Application) -> str:
+    """Who applied for the decision now standing on the main track (for s.7's appeals)."""
+    row = (application.status_changes.exclude(status__startswith="interim_")
+           .order_by("-at", "-id").first())
+    return row.applicant if row is not None else ""
+
+
+def check_move(application: Application, status: str, on: date | None = None) -> None:
+    """Refuse a step the tables do not allow, naming both statuses. An interim step is
+    checked against the interim track's state on ``on``, the day of the decision (default
+    today): an interim order renewed on its last day and recorded a week later was renewed
+    in time."""
+    if rules.is_interim(status):
+        current = interim_state(application, on)
+        allowed = rules.can_move_interim(current, status, main_status=application.status)
+    else:
+        current = application.status
+        allowed = rules.can_move(current, status,
+                                 interim_requested=application.interim_requested,
+                                 applicant=latest_applicant(application))
+    if not allowed:
+        label = ApplicationStatus(current).label if current else "No interim order"
+        raise ValidationError({"status": [f"An application that is '{label}' cannot become "
                                           f"'{ApplicationStatus(status).label}'"]})
+
+
+def current_interim_order(application: Application) -> Order | None:
+    """The interim order of ``application`` that no variation or renewal replaced (the
+    latest made)."""
+    return (application.orders.filter(kind=OrderKind.INTERIM, replaced_by__isnull=True)
+            .order_by("-made_on", "-created_at").first())
+
+
+def interim_state(application: Application, today: date | None = None) -> str:
+    """The interim track's state today: an interim order past its last day has lapsed."""
+    order = current_interim_order(application) \
+        if application.interim_status in rules.INTERIM_IN_FORCE else None
+    return rules.interim_state(application.interim_status,
+                               order.expires_on if order is not None else None,
+                               today or timezone.localdate())
 
 
 def _check_complete(application: Application) -> None:
@@ -315,17 +416,36 @@ def _check_complete(application: Application) -> None:
         raise ValidationError({"terms": ["Propose at least one prohibition or requirement"]})
 
 
-def _move(actor: Any, application: Application, status: str, *, note: str = "",
-          hearing_on: date | None = None) -> ApplicationStatusChange:
+def move(actor: Any, application: Application, status: str, *, note: str = "",
+         hearing_on: date | None = None, decided_on: date | None = None,
+         applicant: str = "", consent_defendant: bool | None = None,
+         consent_chief_officer: bool | None = None,
+         order: Order | None = None) -> ApplicationStatusChange:
+    """Append the step (inside the caller's transaction, the application locked) and keep
+    its track's latest status on the application. When the main application is decided, a
+    live interim order or interim application ends with it (s.5(6)(b))."""
+    keeps_hearing = status in (ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED)
     change = ApplicationStatusChange.objects.create(
         application=application, status=status, note=(note or "").strip(),
-        hearing_on=hearing_on if status == ApplicationStatus.HEARING_LISTED else None, by=actor)
-    application.status = status
-    application.save(update_fields=["status"])
+        hearing_on=hearing_on if keeps_hearing else None, decided_on=decided_on,
+        applicant=applicant, consent_defendant=consent_defendant,
+        consent_chief_officer=consent_chief_officer, order=order, by=actor)
+    if rules.is_interim(status):
+        application.interim_status = status
+        application.save(update_fields=["interim_status"])
+    else:
+        application.status = status
+        application.save(update_fields=["status"])
     audit.record(actor=actor, action="spo_application.status", object_type="spo_application",
                  object_id=application.pk,
                  detail={"status": status,
-                         "hearing_on": hearing_on.isoformat() if hearing_on else None})
+                         "hearing_on": hearing_on.isoformat() if hearing_on else None,
+                         "decided_on": decided_on.isoformat() if decided_on else None,
+                         "applicant": applicant or None})
+    if not rules.is_interim(status) and status not in rules.UNDECIDED and \
+            application.interim_status in rules.INTERIM_LIVE:
+        move(actor, application, ApplicationStatus.INTERIM_ENDED, decided_on=decided_on,
+             note="The main application was decided (s.5(6)(b))")
     return change
 
 
@@ -335,21 +455,22 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
                  terms: Iterable[TermSpec] | None = None, duration_months: int | None = None,
                  until_further_order: bool = False, ends_on: date | None = None,
                  note: str = "") -> Order:
-    """The order as the court made it, interim (s.5: until ``ends_on``, a fixed period stated
-    in it) or full (s.3: ``duration_months`` of at least 24, or until further order). Its
-    terms are those asked for unless ``terms`` says what the court made instead; they are
-    recorded as made (the court decided them, so they are not refused as incompatible).
-    Moves the application to "interim granted" or "granted"."""
+    """The order as the court made it, interim (s.5: until the end of ``ends_on``, the fixed
+    period stated in it) or full (s.3: ``duration_months`` of at least 24, or until further
+    order). Its terms are those asked for unless ``terms`` says what the court made instead;
+    they are recorded as made (the court decided them, so they are not refused as
+    incompatible). Moves the interim track to "interim granted", or the main track to
+    "granted" (which ends a live interim order, s.5(6)(b))."""
     _case_member(actor, application.case)
     if kind not in OrderKind.values:
         raise ValidationError({"kind": ["Choose an interim or a full order"]})
     if kind == OrderKind.INTERIM:
         if not application.interim_requested:
-            raise ValidationError({"kind": ["This application did not ask for an interim "
-                                            "order"]})
-        if ends_on is None or ends_on <= made_on:
-            raise ValidationError({"ends_on": ["Give the day the interim order ends, after "
-                                               "the day it was made"]})
+            raise ValidationError({"kind": ["No interim order was applied for: apply for one "
+                                            "first (s.5)"]})
+        if ends_on is None or ends_on < made_on:
+            raise ValidationError({"ends_on": ["Give the last day the interim order has "
+                                               "effect, on or after the day it was made"]})
         duration_months, until_further_order, expiry = None, False, ends_on
     else:
         duration_months = _clean_duration(duration_months, until_further_order)
@@ -358,13 +479,13 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
         ApplicationStatus.GRANTED
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        _check_move(locked, status)
+        check_move(locked, status, made_on)
         asked = list(locked.terms.all())
         made = _clean_terms(terms) if terms is not None else [term_spec(t) for t in asked]
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "
                                              "requirement"]})
-        # s.9 (docs/law.md): no new notification when a full order replaces an interim one.
+        # s.9(1)(a): no new notification when a full order replaces an interim one.
         replaces_interim = kind == OrderKind.FULL and locked.orders.filter(
             kind=OrderKind.INTERIM).exists()
         order = Order.objects.create(
@@ -380,8 +501,8 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
                      detail={"application": str(locked.pk), "kind": kind,
                              "made_on": made_on.isoformat(), "terms": len(made),
                              "as_asked": terms is None})
-        _move(actor, locked, status, note=note)
-    application.status = status
+        move(actor, locked, status, note=note, decided_on=made_on, order=order)
+    application.status, application.interim_status = locked.status, locked.interim_status
     return order
 
 
@@ -429,99 +550,12 @@ def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> O
     return order
 
 
-# --- variation and renewal (s.4) --------------------------------------------------------------
-
-def _current_full_order(order: Order) -> None:
-    if order.kind != OrderKind.FULL:
-        raise ValidationError({"order": ["Only a full order can be varied or renewed"]})
-    later = order.application.orders.filter(kind=OrderKind.FULL).exclude(pk=order.pk).filter(
-        Q(made_on__gt=order.made_on) | Q(made_on=order.made_on,
-                                         created_at__gt=order.created_at))
-    if later.exists():
-        raise ValidationError({"order": ["A later order replaced this one: vary or renew "
-                                         "that one"]})
-
-
-def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[TermSpec],
-               note: str = "") -> Order:
-    """The court varied ``order`` (s.4): a new full order with the terms as varied, made on
-    ``varied_on`` and ending when the varied order would have ended. The order it replaces is
-    kept as it was. No new s.9 notification: the defendant's duty continues under the same
-    order (docs/law.md lists none for a variation). The application becomes "varied"."""
-    _case_member(actor, order.application.case)
-    if varied_on < order.made_on:
-        raise ValidationError({"varied_on": ["A variation comes on or after the day the "
-                                             "order was made"]})
-    made = _clean_terms(terms)
-    if not made:
-        raise ValidationError({"terms": ["An order has at least one prohibition or "
-                                         "requirement"]})
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=order.application_id)
-        _current_full_order(order)
-        _check_move(locked, ApplicationStatus.VARIED)
-        varied = Order.objects.create(
-            application=locked, kind=OrderKind.FULL, made_on=varied_on,
-            duration_months=order.duration_months,
-            until_further_order=order.until_further_order, expires_on=order.expires_on,
-            served_on=None, notification_required=False,
-            renewal_review_on=order.renewal_review_on, created_by=actor)
-        _create_terms(made, order=varied)
-        audit.record(actor=actor, action="spo_order.varied", object_type="spo_order",
-                     object_id=varied.pk,
-                     detail={"application": str(locked.pk), "replaces": str(order.pk),
-                             "made_on": varied_on.isoformat(), "terms": len(made)})
-        _move(actor, locked, ApplicationStatus.VARIED, note=note)
-    order.application.status = ApplicationStatus.VARIED
-    return varied
-
-
-def renew_order(*, actor: Any, order: Order, renewed_on: date,
-                duration_months: int | None = None, until_further_order: bool = False,
-                terms: Iterable[TermSpec] | None = None, note: str = "") -> Order:
-    """The court renewed ``order`` (s.4): a new full order from ``renewed_on`` for the new
-    duration (s.3: at least 24 months, or until further order), with the same terms unless
-    ``terms`` says otherwise. The application becomes "renewed"; no new s.9 notification."""
-    _case_member(actor, order.application.case)
-    duration_months = _clean_duration(duration_months, until_further_order)
-    if renewed_on < order.made_on:
-        raise ValidationError({"renewed_on": ["A renewal comes on or after the day the order "
-                                              "was made"]})
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=order.application_id)
-        _current_full_order(order)
-        _check_move(locked, ApplicationStatus.RENEWED)
-        made = (_clean_terms(terms) if terms is not None
-                else [term_spec(t) for t in order.terms.all()])
-        if not made:
-            raise ValidationError({"terms": ["An order has at least one prohibition or "
-                                             "requirement"]})
-        expiry = rules.expires_on(renewed_on, duration_months)
-        renewed = Order.objects.create(
-            application=locked, kind=OrderKind.FULL, made_on=renewed_on,
-            duration_months=duration_months, until_further_order=until_further_order,
-            expires_on=expiry, notification_required=False,
-            renewal_review_on=rules.renewal_review_on(renewed_on, expiry), created_by=actor)
-        _create_terms(made, order=renewed)
-        audit.record(actor=actor, action="spo_order.renewed", object_type="spo_order",
-                     object_id=renewed.pk,
-                     detail={"application": str(locked.pk), "replaces": str(order.pk),
-                             "made_on": renewed_on.isoformat(),
-                             "expires_on": expiry.isoformat() if expiry else None})
-        _move(actor, locked, ApplicationStatus.RENEWED, note=note)
-    order.application.status = ApplicationStatus.RENEWED
-    return renewed
-
-
 def current_orders(orders: Iterable[Order]) -> list[Order]:
-    """``orders`` without those a later order on the same application replaced: an interim
-    order once a full one is made, a full order once it is varied or renewed."""
+    """``orders`` without those a later order replaced: an order a variation or renewal took
+    the place of (``replaces``), and an interim order once a full one is made on its
+    application."""
     listed = list(orders)
-    latest: dict[Any, Order] = {}
-    for order in listed:
-        if order.kind != OrderKind.FULL:
-            continue
-        best = latest.get(order.application_id)
-        if best is None or (order.made_on, order.created_at) > (best.made_on, best.created_at):
-            latest[order.application_id] = order
-    return [o for o in listed if latest.get(o.application_id, o) is o]
+    replaced = {o.replaces_id for o in listed if o.replaces_id is not None}
+    with_full = {o.application_id for o in listed if o.kind == OrderKind.FULL}
+    return [o for o in listed if o.pk not in replaced
+            and not (o.kind == OrderKind.INTERIM and o.application_id in with_full)]
