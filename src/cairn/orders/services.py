@@ -423,7 +423,8 @@ def move(actor: Any, application: Application, status: str, *, note: str = "",
          order: Order | None = None) -> ApplicationStatusChange:
     """Append the step (inside the caller's transaction, the application locked) and keep
     its track's latest status on the application. When the main application is decided, a
-    live interim order or interim application ends with it (s.5(6)(b))."""
+    live interim order or interim application ends with it (s.5(6)(b)); one that had lapsed
+    by then had already ended."""
     keeps_hearing = status in (ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED)
     change = ApplicationStatusChange.objects.create(
         application=application, status=status, note=(note or "").strip(),
@@ -443,7 +444,7 @@ def move(actor: Any, application: Application, status: str, *, note: str = "",
                          "decided_on": decided_on.isoformat() if decided_on else None,
                          "applicant": applicant or None})
     if not rules.is_interim(status) and status not in rules.UNDECIDED and \
-            application.interim_status in rules.INTERIM_LIVE:
+            interim_state(application, decided_on) in rules.INTERIM_LIVE:
         move(actor, application, ApplicationStatus.INTERIM_ENDED, decided_on=decided_on,
              note="The main application was decided (s.5(6)(b))")
     return change

@@ -40,7 +40,6 @@ from cairn.orders.views_applications import (
     _application,
     _errors,
     _order,
-    allowed_interim_steps,
     with_zone_previews,
 )
 
@@ -91,7 +90,12 @@ def order_steps(order: Order) -> dict[str, bool]:
     application = order.application
     current = order in services.current_orders(application.orders.all())
     if order.kind == OrderKind.INTERIM:
-        allowed = allowed_interim_steps(application) if current else []
+        # Offered by the stored step, not today's: a renewal made before the order lapsed may
+        # be recorded after; the service checks it against the day of the decision.
+        stored = application.interim_status
+        allowed = [s for s in rules.INTERIM_TRANSITIONS.get(stored, ())
+                   if rules.can_move_interim(stored, s, main_status=application.status)
+                   ] if current else []
         names = (ApplicationStatus.INTERIM_VARIED, ApplicationStatus.INTERIM_RENEWED,
                  ApplicationStatus.INTERIM_DISCHARGED)
     else:
