@@ -159,15 +159,19 @@ def check_purpose(purpose: str) -> str:
 
 
 def record_read(user: Any, vault: Vault, *, what: str, ids: list[Any], purpose: str,
-                case: Case | None = None) -> None:
-    """The audit record of one look at vault content (ids and counts only, never content)."""
+                case: Case | None = None, given: bool = True) -> None:
+    """The audit record of one look at vault content (ids and counts only, never content).
+    ``given`` is False when the reader gave no reason and Cairn read on their behalf for a
+    check of its own (``purpose`` then names the check, and is not shown as their reason)."""
+    detail: dict[str, Any] = {"purpose": purpose, "count": len(ids),
+                              "ids": sorted(str(i) for i in ids)[:500],
+                              "case": str(case.pk) if case is not None else None}
+    if not given:
+        detail["purpose_given"] = False
     with transaction.atomic():
         audit.record(actor=user, action=READ_ACTION, object_type=what,
                      object_id=str(case.pk) if case is not None else str(vault.pk),
-                     vault_id=vault.pk, detail={
-                         "purpose": purpose, "count": len(ids),
-                         "ids": sorted(str(i) for i in ids)[:500],
-                         "case": str(case.pk) if case is not None else None})
+                     vault_id=vault.pk, detail=detail)
 
 
 def shared_incidents(user: Any, vault: Vault, *, purpose: str,
@@ -207,8 +211,10 @@ def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
     return incident
 
 
-def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None) -> Any:
-    """The vault as a snapshot cut down to this user's scope (for the analysis); audited."""
+def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None,
+                    given: bool = True) -> Any:
+    """The vault as a snapshot cut down to this user's scope (for the analysis); audited
+    (``given``: see ``record_read``)."""
     from cairn.packs.selection import Selection, resolve
     from cairn.vault.snapshot import take_snapshot
 
@@ -218,7 +224,8 @@ def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None 
     exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
     snapshot = take_snapshot(vault)
     disclosed = resolve(snapshot, Selection.of(incidents, exhibits))
-    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case)
+    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case,
+                given=given)
     return disclosed.snapshot
 
 

@@ -17,10 +17,20 @@ who reopened it and why; the request is also an entry in her vault's ledger.
 What is kept of the warning (``warning_summary``) holds no vault content: per log, the number
 of days of the current quiet period, the date of the last incident, and the length and dates
 of the earlier lull, if one is the reason.
+
+Besides the warning, which a supervisor may sign off, some things refuse closing outright
+(issue 15, point 7): an order in force, a live application, a breach with no outcome. They
+belong to apps above this one, so each registers a check (``register_closure_check``, from
+its ``AppConfig.ready``) that returns what stands in the way, in plain words.
+
+The guard's reads of the shared logs are the officer's when he chose a reason for the case
+(the purpose kept for it); otherwise they are recorded as Cairn's check with no reason given,
+so the victim's access log never shows a reason nobody gave.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -105,13 +115,16 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
         lull_end=_local(lull.end, zone) if lull else None)
 
 
-def recurrence_warnings(actor: Any, case: Case) -> list[LogWarning]:
-    """The warnings of every log shared with ``case`` that ``actor`` can see (each analysis
-    read is audited with the purpose "supervision"). Empty when no log warns."""
+def recurrence_warnings(actor: Any, case: Case, purpose: str | None = None
+                        ) -> list[LogWarning]:
+    """The warnings of every log shared with ``case`` that ``actor`` can see. Each analysis
+    read is audited with ``purpose`` when the reader gave one, else as the guard's own check
+    with no reason given. Empty when no log warns."""
     now = timezone.now()
     warnings = []
     for vault in access.vaults_shared_with(actor, case).order_by("created_at"):
-        snapshot = access.shared_snapshot(actor, vault, purpose=PURPOSE, case=case)
+        snapshot = access.shared_snapshot(actor, vault, purpose=purpose or PURPOSE, case=case,
+                                          given=purpose is not None)
         found = log_warning(vault.pk, analyse(snapshot, now=now))
         if found is not None:
             warnings.append(found)
@@ -140,12 +153,32 @@ def valid_sign_off(case: Case) -> ClosureSignOff | None:
     return sign_offs.first()
 
 
-def check_closing(actor: Any, case: Case) -> None:
-    """Raise a ValidationError naming the warning when closing ``case`` needs a sign-off that
-    has not been given. Called by ``services.change_status`` before it closes a case."""
+# A check another app registers: what stands in the way of closing the case, one sentence each.
+ClosureCheck = Callable[[Case], list[str]]
+_CHECKS: list[ClosureCheck] = []
+
+
+def register_closure_check(check: ClosureCheck) -> None:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
+def closure_blockers(case: Case) -> list[str]:
+    """What refuses closing ``case`` whatever a supervisor says: every registered check."""
+    return [reason for check in _CHECKS for reason in check(case)]
+
+
+def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
+    """Raise a ValidationError when ``case`` cannot be closed: naming what stands in the way
+    (an order in force, a breach with no outcome...), or the recurrence warning when it needs
+    a sign-off that has not been given. Called by ``services.change_status``."""
+    blockers = closure_blockers(case)
+    if blockers:
+        raise ValidationError({"status": [
+            "This case cannot be closed while " + "; ".join(blockers) + "."]})
     if valid_sign_off(case) is not None:
         return
-    warnings = recurrence_warnings(actor, case)
+    warnings = recurrence_warnings(actor, case, purpose)
     if warnings:
         raise ValidationError({"status": [
             "A supervisor must sign off closing this case, with a written reason, because "
@@ -167,7 +200,8 @@ def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
                                           "warning"]})
     if case.status == CaseStatus.CLOSED:
         raise ValidationError({"reason": ["The case is already closed"]})
-    warnings = recurrence_warnings(actor, case)
+    # The supervisor reads the shared logs to supervise: the reason is hers.
+    warnings = recurrence_warnings(actor, case, PURPOSE)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         sign_off = ClosureSignOff.objects.create(

@@ -304,7 +304,8 @@ def change_status(request: HttpRequest, case_id: str) -> HttpResponse:
     form = StatusForm(posted_data(request), initial={"status": case.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_status(actor=request.user, case=case, **form.cleaned_data)
+            services.change_status(actor=request.user, case=case, **form.cleaned_data,
+                                   purpose=purpose_for(request, case))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

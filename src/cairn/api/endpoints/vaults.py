@@ -102,6 +102,9 @@ def access_log(request: HttpRequest, vault_id: UUID,
                 "organisation": membership.organisation.name if membership else None,
                 "role": membership.get_role_display() if membership else None,
                 "what": record.object_type, "count": record.detail.get("count", 0),
-                "purpose": record.detail.get("purpose"), "case_id": record.detail.get("case")}
+                # A read Cairn made on the reader's behalf, with no reason given: none shown.
+                "purpose": record.detail.get("purpose")
+                if record.detail.get("purpose_given", True) else None,
+                "case_id": record.detail.get("case")}
 
     return page_of(case_access.access_log(request.auth, vault), page, entry)
