@@ -156,6 +156,13 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
         "assessment": assessment.pk,
         "cases": {"part": case_part.pk, "full": case_full.pk, "withdrawn": case_withdrawn.pk,
                   "other_unit": case_other_unit.pk, "foreign": case_foreign.pk},
+        # (case, vault, exhibit, readable by the case's unit): the first is on incident 0, in
+        # the part-shared scope; the second on incident 2, outside it.
+        "shared_exhibits": [
+            ("part", vault.pk, exhibits[0].pk, True),
+            ("part", vault.pk, exhibits[1].pk, False),
+            ("full", vault.pk, exhibits[0].pk, False),  # not shared with that case
+        ],
         # (case, vault, incident, readable by the case's unit)
         "shared_incidents": [
             ("part", vault.pk, incidents[0].pk, True),
@@ -236,6 +243,12 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                        frozenset(CASE_UNIT["part"] if case == "part" else ()))
                 for case in ("part", "full")]
     if namespace == "cases":
+        if name == "cases:exhibit":
+            return [Target(f"{name} [{case}, in scope={ok}]",
+                           {"case_id": ids["cases"][case], "vault_id": vault_id,
+                            "exhibit_id": exhibit_id},
+                           frozenset(CASE_UNIT[case] if ok else ()), content=True)
+                    for case, vault_id, exhibit_id, ok in ids["shared_exhibits"]]
         if name == "cases:incident":
             return [Target(f"{name} [{case}, in scope={ok}]",
                            {"case_id": ids["cases"][case], "vault_id": vault_id,

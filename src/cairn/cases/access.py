@@ -211,6 +211,21 @@ def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
     return incident
 
 
+def get_shared_exhibit(user: Any, vault: Vault, pk: Any, *, purpose: str,
+                       case: Case | None = None, audit: bool = True) -> Exhibit:
+    """One exhibit of ``vault`` in this user's scope, for opening or downloading its file;
+    the read is audited with ``purpose`` (``audit`` False only to find where to send a reader
+    who has not yet given a reason: nothing of the exhibit is shown then)."""
+    check_purpose(purpose)
+    try:
+        exhibit = _exhibits_in(scope_for(user, vault, case), vault).get(pk=pk)
+    except (Exhibit.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such exhibit") from None
+    if audit:
+        record_read(user, vault, what="exhibit", ids=[exhibit.pk], purpose=purpose, case=case)
+    return exhibit
+
+
 def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None,
                     given: bool = True) -> Any:
     """The vault as a snapshot cut down to this user's scope (for the analysis); audited

@@ -37,6 +37,8 @@ SORTS = [("review", "Next review, soonest first"), ("newest", "Newest first"),
 
 
 class CaseFilterForm(forms.Form):
+    reference = forms.CharField(label="Case reference", required=False, max_length=64,
+                                help_text="All or part of it, for example 2026/0042")
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any"), *CaseStatus.choices])
     mine = forms.BooleanField(label="Only cases where I am the officer in charge",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("<uuid:case_id>/code/", views.share_code, name="code"),
     path("<uuid:case_id>/vaults/<uuid:vault_id>/incidents/<uuid:incident_id>/",
          views.shared_incident, name="incident"),
+    path("<uuid:case_id>/vaults/<uuid:vault_id>/exhibits/<uuid:exhibit_id>/",
+         views.shared_exhibit, name="exhibit"),
     path("<uuid:case_id>/risk/", risk_views.risk_list, name="risk"),
     path("<uuid:case_id>/risk/new/", risk_views.risk_new, name="risk-new"),
     path("<uuid:case_id>/risk/<uuid:assessment_id>/", risk_views.risk_assessment,
