@@ -34,7 +34,7 @@ from cairn.cases.models import Share
 from cairn.importers import services as imports
 from cairn.importers.models import CandidatePerson, ImportJob, ProposedIncident
 from cairn.vault import services as vault_services
-from tests.factories import make_incident, make_vault
+from tests.factories import SPO_ANSWERS, make_incident, make_vault
 from tests.orgs import sign_in_verified
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
@@ -133,7 +133,7 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     from cairn.orders.models import Breach, BreachSource
     from cairn.orders.rules import TermSpec
 
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=case_part, duration_months=24,
         terms=[TermSpec("no_contact", necessity="He messages her daily.")],
         grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS})

@@ -20,7 +20,7 @@ from cairn.cases.models import CaseStatus
 from cairn.orders import breaches, changes
 from cairn.orders import services as orders
 from cairn.orders.rules import TermSpec
-from tests.factories import make_incident
+from tests.factories import SPO_ANSWERS, make_incident
 from tests.orgs import sign_in_verified
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
@@ -45,7 +45,7 @@ def refusal(actor, case) -> str:  # type: ignore[no-untyped-def]
 
 
 def application(actor, case, *, interim=False):  # type: ignore[no-untyped-def]
-    made = orders.start_application(
+    made = orders.start_application(**SPO_ANSWERS,
         actor=actor, case=case, terms=[NO_CONTACT], duration_months=24, grounds=GROUNDS,
         interim_requested=interim, interim_reasoning="Urgent." if interim else "")
     orders.change_status(actor=actor, application=made, status="submitted")

@@ -19,6 +19,7 @@ from cairn.orders import access, changes, rules
 from cairn.orders import services as orders
 from cairn.orders.models import ApplicationStatus, Order, Term
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
 
 NO_CONTACT = TermSpec("no_contact", necessity="He messaged her daily after she blocked him.")
@@ -34,7 +35,7 @@ STATION_AWAY = TermSpec("report_to_station", necessity="To keep track of him wee
 def application(actor, case, **overrides):  # type: ignore[no-untyped-def]
     options = {"terms": [NO_CONTACT, ZONE], "duration_months": 24, "grounds": GROUNDS}
     options.update(overrides)
-    return orders.start_application(actor=actor, case=case, **options)
+    return orders.start_application(**SPO_ANSWERS, actor=actor, case=case, **options)
 
 
 GROUNDS = {key: {"text": f"Ground {key}.", "evidence": []} for key in orders.LIMBS}
@@ -132,7 +133,8 @@ def test_an_interim_request_needs_its_own_reasoning(case, investigator):
 
 def test_the_grounds_are_prefilled_from_the_shared_evidence(shared_case, investigator, vault,
                                                              incidents):
-    made = orders.start_application(actor=investigator, case=shared_case, terms=[NO_CONTACT],
+    made = orders.start_application(**SPO_ANSWERS,
+                                    actor=investigator, case=shared_case, terms=[NO_CONTACT],
                                     duration_months=24)
     assert set(made.grounds) == {"s1_1_a", "s1_1_b", "s1_1_c"}
     acts = made.grounds["s1_1_a"]
@@ -327,7 +329,7 @@ def _events(body: bytes) -> dict[str, object]:
 def test_the_calendar_holds_every_deadline_of_the_unit_and_nothing_of_the_victim(
         client, shared_case, investigator, supervisor, unit_peer, vault):
     cases.set_next_review(actor=investigator, case=shared_case, next_review=date(2026, 6, 1))
-    made = orders.start_application(actor=investigator, case=shared_case,
+    made = orders.start_application(**SPO_ANSWERS, actor=investigator, case=shared_case,
                                     terms=[NO_CONTACT, ZONE], duration_months=24,
                                     interim_requested=True,
                                     interim_reasoning="He came to her door twice.")
@@ -378,7 +380,8 @@ def test_the_calendar_is_for_case_roles_only(client, analyst, advocate, owner):
 
 def test_a_draft_can_be_changed_and_a_submitted_application_cannot(case, investigator):
     made = application(investigator, case)
-    orders.update_application(actor=investigator, application=made, terms=[STATION_AWAY],
+    orders.update_application(**SPO_ANSWERS,
+                              actor=investigator, application=made, terms=[STATION_AWAY],
                               duration_months=None, until_further_order=True,
                               interim_requested=False, interim_reasoning="",
                               grounds=GROUNDS)
@@ -387,7 +390,8 @@ def test_a_draft_can_be_changed_and_a_submitted_application_cannot(case, investi
     assert made.until_further_order and made.duration_months is None
     orders.change_status(actor=investigator, application=made, status="submitted")
     with pytest.raises(ValidationError, match="Only a draft"):
-        orders.update_application(actor=investigator, application=made, terms=[NO_CONTACT],
+        orders.update_application(**SPO_ANSWERS,
+                                  actor=investigator, application=made, terms=[NO_CONTACT],
                                   duration_months=24, until_further_order=False,
                                   interim_requested=False, interim_reasoning="",
                                   grounds=GROUNDS)

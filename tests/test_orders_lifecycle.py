@@ -25,7 +25,7 @@ from cairn.orders.breach_pack import breach_facts, notification_facts
 from cairn.orders.models import ApplicationStatus, Order, VictimInformed
 from cairn.orders.rules import TermSpec
 from cairn.orders.views_orders import case_deadlines
-from tests.factories import make_incident
+from tests.factories import SPO_ANSWERS, make_incident
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
 NO_CONTACT = TermSpec("no_contact", necessity="He messages her daily.")
@@ -33,7 +33,7 @@ NO_IMAGES = TermSpec("no_images", necessity="He photographs her.")
 
 
 def submitted(actor, case, *, interim=False, hearing_on=None):  # type: ignore[no-untyped-def]
-    made = orders.start_application(
+    made = orders.start_application(**SPO_ANSWERS,
         actor=actor, case=case, terms=[NO_CONTACT], duration_months=24, grounds=GROUNDS,
         interim_requested=interim,
         interim_reasoning="He came to her door twice this week." if interim else "")
@@ -61,7 +61,8 @@ def test_s5_2_a_an_interim_order_asked_for_in_the_draft_is_applied_for_on_submis
 
 def test_s5_2_b_an_interim_order_is_applied_for_after_the_main_application(case,
                                                                            investigator):
-    draft = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+    draft = orders.start_application(**SPO_ANSWERS,
+                                     actor=investigator, case=case, terms=[NO_CONTACT],
                                      duration_months=24, grounds=GROUNDS)
     with pytest.raises(ValidationError, match="Ask for it in the draft"):
         changes.apply_for_interim(actor=investigator, application=draft, reasoning="Urgent.")
@@ -85,7 +86,8 @@ def test_s5_2_b_an_interim_order_is_applied_for_after_the_main_application(case,
 
 
 def test_s5_2_no_interim_order_is_made_before_the_application_is_made(case, investigator):
-    draft = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+    draft = orders.start_application(**SPO_ANSWERS,
+                                     actor=investigator, case=case, terms=[NO_CONTACT],
                                      duration_months=24, grounds=GROUNDS,
                                      interim_requested=True, interim_reasoning="Urgent.")
     with pytest.raises(ValidationError, match="cannot become"):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cairn.orders import services as orders
 from cairn.orders.models import Order, VictimInformed
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
 
 GROUNDS = {key: {"text": f"Ground {key}.", "evidence": []} for key in orders.LIMBS}
@@ -36,7 +37,7 @@ def officer(client, investigator):
 
 @pytest.fixture
 def made(shared_case, investigator):
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=shared_case, duration_months=24, grounds=GROUNDS,
         terms=[TermSpec("no_contact", necessity="Daily messages.")])
     orders.change_status(actor=investigator, application=application, status="submitted")

@@ -16,6 +16,7 @@ from cairn.audit.models import AuditRecord
 from cairn.orders import services as orders
 from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
 
 GROUNDS = {key: {"text": f"Ground {key}.", "evidence": []} for key in orders.LIMBS}
@@ -27,7 +28,7 @@ def day(name: str, value: date) -> dict[str, str]:
 
 
 def draft_post(**extra: str) -> dict[str, str]:
-    data = {"action": "save", "term-count": "2",
+    data = {"action": "save", "term-count": "2", **SPO_ANSWERS,
             "ground_s1_1_a": "He followed her for months.",
             "ground_s1_1_b": "He poses a risk of violence.",
             "ground_s1_1_c": "An order is needed to keep him away.",
@@ -50,7 +51,8 @@ def officer(client, investigator):
 
 @pytest.fixture
 def draft(shared_case, investigator):
-    return orders.start_application(actor=investigator, case=shared_case, duration_months=24,
+    return orders.start_application(**SPO_ANSWERS,
+                                    actor=investigator, case=shared_case, duration_months=24,
                                     grounds=GROUNDS)
 
 
@@ -145,9 +147,17 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     shown = officer.get(page).content.decode()
     assert "He messages her daily." in shown and "Record this step" in shown
     assert "A circle of radius 500 m" in shown  # the zone's picture
-    assert 'value="submitted"' in shown and 'value="interim_granted"' not in shown
-    got = officer.post(url("cases:spo-status", shared_case.pk, draft.pk),
-                       {"status": "submitted", "note": "Sent to the court."})
+    assert 'value="submitted"' not in shown and 'value="interim_granted"' not in shown
+    check = url("cases:spo-check", shared_case.pk, draft.pk)
+    assert f'href="{check}"' in shown
+    checked = officer.get(check).content.decode()
+    for answer in ("He followed her for months.", "He messages her daily.",
+                   "The defendant lives in the force&#x27;s area", "works from home",
+                   "24 months", "He turned up at her home twice this week."):
+        assert answer in checked, answer
+    assert "Submit the application</button>" in checked
+    got = officer.post(check, {"note": "Sent to the court.",
+                               **day("hearing_on", date(2027, 1, 12))})
     assert got.status_code == 302
     shown = officer.get(page).content.decode()
     assert "Record the interim order made" in shown and "Sent to the court." in shown
@@ -190,7 +200,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
 
 @pytest.fixture
 def granted(draft, investigator):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -201,7 +211,7 @@ def granted(draft, investigator):
 
 def test_terms_made_differently_are_recorded_as_made(officer, draft, investigator,
                                                      shared_case):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -233,7 +243,7 @@ def test_a_bad_order_is_refused_and_nothing_recorded(officer, granted, shared_ca
 
 
 def test_a_hearing_needs_its_date(officer, draft, investigator, shared_case):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -338,7 +348,8 @@ def test_the_evidence_links_to_shared_incidents_only(client, investigator,
     grounds = {key: {"text": "Ground.", "evidence": [{"vault": str(vault.pk),
                                                       "incidents": [1, 3]}]}
                for key in orders.LIMBS}
-    application = orders.start_application(actor=investigator, case=partly_shared_case,
+    application = orders.start_application(**SPO_ANSWERS,
+                                           actor=investigator, case=partly_shared_case,
                                            duration_months=24, grounds=grounds)
     sign_in_verified(client, investigator)
     body = client.get(url("cases:spo-application", partly_shared_case.pk,
@@ -354,10 +365,22 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(officer, shared_ca
     application = orders.start_application(
         actor=investigator, case=shared_case, duration_months=24,
         grounds={key: {"text": "", "evidence": []} for key in orders.LIMBS})
-    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
-                       {"status": "submitted"})
+    check = url("cases:spo-check", shared_case.pk, application.pk)
+    body = officer.get(check).content.decode()
+    edit = url("cases:spo-edit", shared_case.pk, application.pk)
+    assert "The application cannot be submitted yet" in body
+    assert f'<a class="govuk-link" href="{edit}#id_ground_s1_1_a">Give the ground s.1(1)(a)' \
+        in body
+    assert "(s.1(3))" in body and "(s.2(3))" in body and "Propose at least one" in body
+    assert "Submit the application</button>" not in body
+    # Posting anyway is refused with the same reasons, and nothing changes.
+    got = officer.post(check, {})
     assert got.status_code == 400
     body = got.content.decode()
     assert "Give the ground s.1(1)(a)" in body and "govuk-error-summary" in body
+    # Nor can the status form submit it: submitting goes through the check page.
+    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                       {"status": "submitted"})
+    assert got.status_code == 400
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT

@@ -15,6 +15,7 @@ from cairn.orders import changes
 from cairn.orders import services as orders
 from cairn.orders.models import ApplicationStatus, Order, OrderKind
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
 NO_CONTACT = TermSpec("no_contact", necessity="He messages her daily.")
@@ -23,7 +24,8 @@ NO_IMAGES = TermSpec("no_images", necessity="He photographs her.")
 
 @pytest.fixture
 def order(case, investigator):
-    application = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+    application = orders.start_application(**SPO_ANSWERS,
+                                           actor=investigator, case=case, terms=[NO_CONTACT],
                                            duration_months=24, interim_requested=True,
                                            interim_reasoning="He came twice this week.",
                                            grounds=GROUNDS)
@@ -97,7 +99,8 @@ def test_only_the_current_full_order_can_change(order, investigator):
 
 
 def test_an_interim_order_is_varied_as_an_interim_order_s5_7(case, investigator):
-    application = orders.start_application(actor=investigator, case=case, terms=[NO_CONTACT],
+    application = orders.start_application(**SPO_ANSWERS,
+                                           actor=investigator, case=case, terms=[NO_CONTACT],
                                            duration_months=24, interim_requested=True,
                                            interim_reasoning="Urgent.", grounds=GROUNDS)
     orders.change_status(actor=investigator, application=application, status="submitted")

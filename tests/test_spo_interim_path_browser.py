@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from cairn.orders import services as orders
 from cairn.orders.models import ApplicationStatus, Order, OrderKind
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.test_analysis_browser import (  # noqa: F401
     DESKTOP,
     _browser_settings,
@@ -50,7 +51,7 @@ def see(page, text: str | re.Pattern[str]) -> None:  # noqa: F811
 def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  # noqa: F811
                                              shared_case):
     today = timezone.localdate()
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=shared_case, duration_months=24, grounds=GROUNDS,
         terms=[TermSpec("no_contact", necessity="He messages her daily.")])
     page.set_viewport_size(DESKTOP)
@@ -58,10 +59,11 @@ def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  #
     page.goto(f"/cases/{shared_case.pk}/spo/{application.pk}/")
     assert_accessible(page, "the draft")
 
-    # Submitted with its first hearing's date, without an interim request.
-    page.get_by_label("Submitted to the court").check()
-    fill_date(page, "Date of the hearing", today - timedelta(days=58))
-    page.get_by_role("button", name="Record this step").click()
+    # Checked and submitted with its first hearing's date, without an interim request.
+    page.get_by_role("link", name="Check your answers and submit").click()
+    assert_accessible(page, "check your answers")
+    fill_date(page, "Date of the first hearing (optional)", today - timedelta(days=58))
+    page.get_by_role("button", name="Submit the application").click()
     see(page, "Recorded: Submitted to the court")
     assert_accessible(page, "submitted")
 

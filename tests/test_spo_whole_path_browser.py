@@ -115,6 +115,12 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     page.get_by_label("Ask for an interim order (s.5)").check()
     page.get_by_label("Why an interim order is appropriate until the application is decided") \
         .fill("He came to her street twice in the last fortnight; she needs protection now.")
+    # s.1(3) and s.2(3).
+    page.get_by_label("The defendant lives in the force's area").check()
+    page.get_by_label(re.compile("How do the terms avoid conflict with the defendant's "
+                                 "religious beliefs")).fill(
+        "He keeps no religious observance that we know of; he works nights in the city "
+        "centre, outside the zone.")
     assert_accessible(page, "draft editor, filled in")
     page.get_by_role("button", name="Save the draft").click()
     page.wait_for_url(re.compile(r"/spo/[0-9a-f-]+/$"))
@@ -125,9 +131,11 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
                                                          TermKind.EXCLUSION_ZONE]
     application_url = page.url
 
-    # Submitted, then the interim order made, then the full order as made.
-    page.get_by_label("Submitted to the court").check()
-    page.get_by_role("button", name="Record this step").click()
+    # Checked and submitted, then the interim order made, then the full order as made.
+    page.get_by_role("link", name="Check your answers and submit").click()
+    see(page, "works nights in the city centre")
+    assert_accessible(page, "check your answers")
+    page.get_by_role("button", name="Submit the application").click()
     see(page, "Recorded: Submitted to the court")
     assert_accessible(page, "application page, submitted")
     page.get_by_role("link", name="Record the interim order made").click()

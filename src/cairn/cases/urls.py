@@ -45,6 +45,8 @@ urlpatterns = [
          name="spo-edit"),
     path("<uuid:case_id>/spo/<uuid:application_id>/status/", spo.application_status,
          name="spo-status"),
+    path("<uuid:case_id>/spo/<uuid:application_id>/check/", spo.application_check,
+         name="spo-check"),
     path("<uuid:case_id>/spo/<uuid:application_id>/interim/", spo.interim_apply,
          name="spo-interim-apply"),
     path("<uuid:case_id>/spo/<uuid:application_id>/interim/step/", spo.interim_step,

@@ -42,14 +42,12 @@ from cairn.orders.rules import TermSpec
 from cairn.orders.services import (
     _clean_duration,
     _clean_interim,
-    _clean_terms,
-    _create_terms,
     check_move,
     clean_applicant,
     current_interim_order,
     move,
-    term_spec,
 )
+from cairn.orders.terms import clean_terms, create_terms, term_spec
 
 # The interim steps recorded with ``interim_step`` (the others make or change an order).
 INTERIM_STEPS = (ApplicationStatus.INTERIM_REFUSED, ApplicationStatus.INTERIM_WITHDRAWN,
@@ -164,7 +162,7 @@ def _successor(actor: Any, order: Order, locked: Application, *, made_on: date,
         expires_on=expires_on, served_on=None, notification_required=False,
         renewal_review_on=(rules.renewal_review_on(made_on, expires_on) if full else None),
         created_by=actor)
-    _create_terms(terms, order=successor)
+    create_terms(terms, order=successor)
     return successor
 
 
@@ -179,7 +177,7 @@ def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[Ter
     _case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(varied_on, "varied_on", after=order.made_on)
-    made = _clean_terms(terms)
+    made = clean_terms(terms)
     if not made:
         raise ValidationError({"terms": ["An order has at least one prohibition or "
                                          "requirement"]})
@@ -231,7 +229,7 @@ def renew_order(*, actor: Any, order: Order, renewed_on: date,
         locked = Application.objects.select_for_update().get(pk=order.application_id)
         _current(order)
         check_move(locked, renewed_status, renewed_on)
-        made = (_clean_terms(terms) if terms is not None
+        made = (clean_terms(terms) if terms is not None
                 else [term_spec(t) for t in order.terms.all()])
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "

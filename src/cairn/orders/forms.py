@@ -7,11 +7,19 @@ post that re-renders the page, so the editor works without JavaScript."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 
-from cairn.orders.models import Applicant, ApplicationStatus, OrderKind, Term, TermKind
+from cairn.orders.models import (
+    Applicant,
+    ApplicationStatus,
+    DefendantArea,
+    OrderKind,
+    Term,
+    TermKind,
+)
 from cairn.orders.rules import TermSpec
 from cairn.orders.services import LIMBS
 from cairn.web.fields import DateField
@@ -159,6 +167,26 @@ class ApplicationForm(forms.Form):
         help_text="At least 24 (2 years, s.3). Leave empty for an order until further order.",
         error_messages={"invalid": "Enter the duration as a whole number of months"})
     until_further_order = forms.BooleanField(label="Until further order", required=False)
+    defendant = forms.ChoiceField(
+        label="The defendant", required=False,
+        help_text="The suspect of this case the order is sought against. Cairn checks the "
+                  "terms against every order in force on the same person, on any case of "
+                  "the force (s.2(6)-(7)).",
+        error_messages={"invalid_choice": "Choose a suspect of this case"})
+    defendant_area = forms.ChoiceField(
+        label="How is the defendant linked to the force's area? (s.1(3))", required=False,
+        widget=forms.RadioSelect, choices=DefendantArea.choices,
+        error_messages={"invalid_choice": "Choose one"})
+    defendant_area_reasons = forms.CharField(
+        label="What the chief officer's belief rests on (optional)", required=False,
+        widget=forms.Textarea, max_length=4000,
+        help_text="For example, where he was seen, or what he said of moving")
+    conflicts_considered = forms.CharField(
+        label="How do the terms avoid conflict with the defendant's religious beliefs, and "
+              "with the times he normally works or attends education? (s.2(3))",
+        required=False, widget=forms.Textarea, max_length=4000,
+        help_text="So far as practicable. Say what is known of his religion, work and "
+                  "education, and how the terms leave room for them.")
     interim_requested = forms.BooleanField(label="Ask for an interim order (s.5)",
                                            required=False)
     interim_reasoning = forms.CharField(
@@ -167,10 +195,23 @@ class ApplicationForm(forms.Form):
         help_text="The court makes one if it considers it appropriate (s.5).")
     terms = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, suspects: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["defendant"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Not named yet"), *((str(s.pk), suspect_label(s))
+                                                  for s in suspects)]
+
     def grounds(self, stored: dict[str, Any]) -> dict[str, Any]:
         """The grounds typed, each keeping the evidence it was prefilled with."""
         return {key: {**(stored.get(key) or {}), "text": self.cleaned_data[f"ground_{key}"]}
                 for key in LIMBS}
+
+
+def suspect_label(suspect: Any) -> str:
+    born = f", born {suspect.date_of_birth.day} {suspect.date_of_birth:%B %Y}" \
+        if suspect.date_of_birth else ""
+    return f"{suspect.name}{born}"
 
 
 def application_initial(application: Any) -> dict[str, Any]:
@@ -179,8 +220,19 @@ def application_initial(application: Any) -> dict[str, Any]:
     initial.update(duration_months=application.duration_months,
                    until_further_order=application.until_further_order,
                    interim_requested=application.interim_requested,
-                   interim_reasoning=application.interim_reasoning)
+                   interim_reasoning=application.interim_reasoning,
+                   defendant=str(application.defendant_id or ""),
+                   defendant_area=application.defendant_area,
+                   defendant_area_reasons=application.defendant_area_reasons,
+                   conflicts_considered=application.conflicts_considered)
     return initial
+
+
+class SubmitForm(forms.Form):
+    hearing_on = DateField(label="Date of the first hearing (optional)", required=False,
+                           help_text="If the court has listed one. For example, 27 3 2027")
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
 
 
 APPLICANT_CHOICES = [("", "Choose who applied"), *Applicant.choices]

@@ -97,10 +97,29 @@ PROHIBITIONS = frozenset({
 REQUIREMENTS = frozenset(set(TermKind) - PROHIBITIONS)
 
 
+class DefendantArea(models.TextChoices):
+    """Why the chief officer may apply (s.1(3)): the defendant's link to the force's area."""
+
+    RESIDES = "resides", "The defendant lives in the force's area"
+    IN_AREA = "in_area", "The chief officer believes the defendant is in the force's area"
+    COMING = "coming", ("The chief officer believes the defendant is intending to come to the "
+                        "force's area")
+
+
 class Application(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT,
                              related_name="spo_applications")
+    # The suspect the order is sought against: the s.2(6)-(7) check runs against every order
+    # on the same person, found by the suspects' keyed hashes (cases.links).
+    defendant = models.ForeignKey("cases.CaseSuspect", on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="spo_applications")
+    # s.1(3): the defendant lives in the area, or is believed to be in it or coming to it.
+    defendant_area = models.CharField(max_length=16, choices=DefendantArea.choices,
+                                      blank=True)
+    defendant_area_reasons = models.TextField(blank=True)
+    # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
+    conflicts_considered = models.TextField(blank=True)
     # The latest ApplicationStatusChange, kept here so lists need no subquery.
     status = models.CharField(max_length=40, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT)

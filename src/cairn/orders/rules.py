@@ -216,10 +216,14 @@ class TermSpec:
     radius_m: int | None = None
     existing: bool = False
     label: str = field(default="", compare=False)
+    # Where an existing term is ("in the existing order", "in the order on case X").
+    source: str = field(default="", compare=False)
 
     def named(self) -> str:
         name = self.label or self.kind.replace("_", " ")
-        return f"{name} (in the existing order)" if self.existing else name
+        if not self.existing:
+            return name
+        return f"{name} ({self.source or 'in the existing order'})"
 
 
 EARTH_RADIUS_M = 6_371_000.0

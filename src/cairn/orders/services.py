@@ -10,29 +10,38 @@ pure functions of ``cairn.orders.rules``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.cases.models import Case, Purpose
+from cairn.cases.models import Case, CaseSuspect, Purpose
 from cairn.cases.services import _case_member
 from cairn.orders import rules
 from cairn.orders.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
+    DefendantArea,
     Order,
     OrderKind,
-    Term,
-    TermKind,
 )
 from cairn.orders.rules import TermSpec
+from cairn.orders.standing import current_interim_order as current_interim_order
+from cairn.orders.standing import current_orders as current_orders
+from cairn.orders.standing import interim_state as interim_state
+from cairn.orders.standing import last_day_of_effect as last_day_of_effect
+from cairn.orders.standing import orders_in_force as orders_in_force
+from cairn.orders.standing import orders_reportable as orders_reportable
+from cairn.orders.standing import track_stands as track_stands
+from cairn.orders.terms import check_compatible, clean_terms, create_terms, term_spec
+
+# current_orders, orders_in_force and the other reads of ``standing`` are imported above as
+# themselves: callers reach them here, beside the services that change what they read.
 
 LIMBS = {
     "s1_1_a": "s.1(1)(a): the defendant has carried out acts associated with stalking",
@@ -98,142 +107,6 @@ def _clean_grounds(grounds: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-# --- terms ------------------------------------------------------------------------------------
-
-def _clean_terms(terms: Iterable[TermSpec]) -> list[TermSpec]:
-    """Each term on its own: a kind from the catalogue, a necessity reason (s.2(2)), and what
-    its kind needs (a zone's area or centre and radius, a distance, a place)."""
-    labels = dict(TermKind.choices)
-    cleaned = []
-    for n, term in enumerate(terms, start=1):
-        if term.kind not in labels:
-            raise ValidationError({"terms": [f"Term {n}: choose a prohibition or requirement "
-                                             "from the list"]})
-        label = labels[term.kind].split(": ", 1)[-1]
-        where = f"Term {n} ({label})"
-        if not term.necessity.strip():
-            raise ValidationError({"terms": [f"{where}: say why this term is necessary to "
-                                             "protect the person (s.2(2))"]})
-        for lat, lon in ((term.place_lat, term.place_lon), (term.centre_lat, term.centre_lon)):
-            if (lat is None) != (lon is None) or (
-                    lat is not None and lon is not None and
-                    not (-90 <= lat <= 90 and -180 <= lon <= 180)):
-                raise ValidationError({"terms": [f"{where}: give a latitude and a longitude "
-                                                 "on the map"]})
-        if term.kind == TermKind.EXCLUSION_ZONE:
-            has_area = term.area is not None
-            has_circle = term.centre_lat is not None and bool(term.radius_m)
-            if has_area == has_circle:
-                raise ValidationError({"terms": [f"{where}: draw the zone as an area, or give "
-                                                 "a centre and a radius in metres (one, not "
-                                                 "both)"]})
-            if has_area:
-                try:
-                    rules.polygon_ring(term.area or {})
-                except ValueError as exc:
-                    raise ValidationError({"terms": [f"{where}: {exc}"]}) from None
-        if term.kind == TermKind.NOT_WITHIN_DISTANCE and not term.radius_m:
-            raise ValidationError({"terms": [f"{where}: give the distance in metres"]})
-        if term.kind == TermKind.NO_ENTRY_PLACES and not term.place.strip():
-            raise ValidationError({"terms": [f"{where}: name the place"]})
-        cleaned.append(TermSpec(**{**_spec_fields(term), "label": label,
-                                   "necessity": term.necessity.strip(),
-                                   "details": term.details.strip(),
-                                   "place": term.place.strip(),
-                                   "exception": term.exception.strip()}))
-    return cleaned
-
-
-def _spec_fields(term: Any) -> dict[str, Any]:
-    return {name: getattr(term, name) for name in (
-        "kind", "necessity", "details", "place", "place_lat", "place_lon", "exception", "area",
-        "centre_lat", "centre_lon", "radius_m")}
-
-
-def term_spec(term: Term, *, existing: bool = False) -> TermSpec:
-    label = dict(TermKind.choices).get(term.kind, term.kind).split(": ", 1)[-1]
-    return TermSpec(**_spec_fields(term), existing=existing, label=label)
-
-
-def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
-    """The case's orders in force on ``today``: current (not replaced by a variation or
-    renewal, an interim order not replaced by a full one), their track in a state where the
-    order stands (``rules.ORDER_IN_FORCE``, ``rules.INTERIM_IN_FORCE``) and ``today`` within
-    their dates, both ends included."""
-    today = today or timezone.localdate()
-    found = list(Order.objects.filter(application__case=case)
-                 .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today),
-                         made_on__lte=today)
-                 .select_related("application").prefetch_related("terms"))
-    return [o for o in current_orders(found) if track_stands(o)]
-
-
-# A breach is often reported days after it happened: an order that ended this recently can
-# still be named in a victim's report (the breach itself must fall within its dates).
-REPORT_AFTER_END_DAYS = 30
-
-
-def orders_reportable(case: Case, today: date | None = None) -> list[Order]:
-    """The orders a victim may report a breach of today: those in force, then those that
-    ended in the last ``REPORT_AFTER_END_DAYS`` days on an application with no order in
-    force now (an interim order that lapsed, an order discharged; not one a later order
-    replaced, whose successor she is shown instead)."""
-    today = today or timezone.localdate()
-    in_force = orders_in_force(case, today)
-    since = today - timedelta(days=REPORT_AFTER_END_DAYS)
-    ended = []
-    for order in (Order.objects.filter(application__case=case, made_on__lte=today)
-                  .exclude(application__in=[o.application_id for o in in_force])
-                  .select_related("application").prefetch_related("terms")):
-        last = last_day_of_effect(order)
-        if last is not None and since <= last < today:
-            ended.append(order)
-    return in_force + sorted(ended, key=lambda o: (o.made_on, o.created_at))
-
-
-def track_stands(order: Order) -> bool:
-    if order.kind == OrderKind.INTERIM:
-        return order.application.interim_status in rules.INTERIM_IN_FORCE
-    return order.application.status in rules.ORDER_IN_FORCE
-
-
-def last_day_of_effect(order: Order) -> date | None:
-    """The last day ``order`` had or has effect: its own last day, or earlier when a later
-    step ended it (the day a variation or renewal replaced it, the day before; the day it was
-    discharged, or an interim order's main application was decided, that day). None: no end
-    yet (until further order)."""
-    ends = [order.expires_on] if order.expires_on is not None else []
-    replacement = Order.objects.filter(replaces=order).first()
-    if replacement is not None:
-        ends.append(replacement.made_on - timedelta(days=1))
-    if order.kind == OrderKind.INTERIM:
-        full = order.application.orders.filter(kind=OrderKind.FULL).order_by("made_on").first()
-        if full is not None:
-            ends.append(full.made_on)
-    ending = (ApplicationStatus.INTERIM_DISCHARGED, ApplicationStatus.INTERIM_ENDED) \
-        if order.kind == OrderKind.INTERIM else (ApplicationStatus.DISCHARGED,
-                                                 ApplicationStatus.EXPIRED)
-    for change in order.application.status_changes.filter(status__in=ending,
-                                                          at__gte=order.created_at):
-        ends.append(change.decided_on or timezone.localdate(change.at))
-    return min(ends) if ends else None
-
-
-def _check_compatible(case: Case, terms: Sequence[TermSpec]) -> None:
-    existing = [term_spec(t, existing=True) for o in orders_in_force(case)
-                for t in o.terms.all()]
-    clashes = rules.incompatibilities(terms, existing)
-    if clashes:
-        raise ValidationError({"terms": [message for _, message in clashes]})
-
-
-def _create_terms(terms: Sequence[TermSpec], *, application: Application | None = None,
-                  order: Order | None = None) -> list[Term]:
-    return [Term.objects.create(application=application, order=order, position=n,
-                                **{k: v for k, v in _spec_fields(t).items()})
-            for n, t in enumerate(terms)]
-
-
 def _clean_duration(duration_months: int | None, until_further_order: bool) -> int | None:
     """s.3: a fixed period of at least 2 years, or until further order."""
     if until_further_order:
@@ -262,26 +135,49 @@ def _clean_interim(requested: bool, reasoning: str) -> str:
 
 # --- applications -----------------------------------------------------------------------------
 
+def _clean_details(case: Case, defendant: CaseSuspect | None, defendant_area: str,
+                   defendant_area_reasons: str, conflicts_considered: str) -> dict[str, Any]:
+    """The defendant (a suspect of this case), the s.1(3) answer and the s.2(3) answer. Each
+    may stay empty in a draft; submission needs the two answers (``_check_complete``)."""
+    if defendant is not None and defendant.case_id != case.pk:
+        raise ValidationError({"defendant": ["Choose a suspect of this case"]})
+    if defendant_area and defendant_area not in DefendantArea.values:
+        raise ValidationError({"defendant_area": ["Choose how the defendant is linked to the "
+                                                  "force's area (s.1(3))"]})
+    return {"defendant": defendant, "defendant_area": defendant_area or "",
+            "defendant_area_reasons": (defendant_area_reasons or "").strip(),
+            "conflicts_considered": (conflicts_considered or "").strip()}
+
+
 def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
                       duration_months: int | None = None, until_further_order: bool = False,
                       interim_requested: bool = False, interim_reasoning: str = "",
                       grounds: Mapping[str, Any] | None = None,
+                      defendant: CaseSuspect | None = None, defendant_area: str = "",
+                      defendant_area_reasons: str = "", conflicts_considered: str = "",
                       now: datetime | None = None) -> Application:
     """A draft application for ``case``. Without ``grounds``, they are prefilled from the
-    analysis of the evidence shared with the case."""
+    analysis of the evidence shared with the case. The defendant is the case's only suspect
+    unless another is named."""
     _case_member(actor, case)
     duration_months = _clean_duration(duration_months, until_further_order)
     interim_reasoning = _clean_interim(interim_requested, interim_reasoning)
-    cleaned = _clean_terms(terms)
-    _check_compatible(case, cleaned)
+    if defendant is None:
+        suspects = list(case.suspects.all()[:2])
+        defendant = suspects[0] if len(suspects) == 1 else None
+    details = _clean_details(case, defendant, defendant_area, defendant_area_reasons,
+                             conflicts_considered)
+    cleaned = clean_terms(terms)
+    check_compatible(case, cleaned, details["defendant"])
     prefilled = _clean_grounds(grounds if grounds is not None else
                                prefill_grounds(actor=actor, case=case, now=now))
     with transaction.atomic():
         application = Application.objects.create(
             case=case, duration_months=duration_months,
             until_further_order=until_further_order, interim_requested=interim_requested,
-            interim_reasoning=interim_reasoning, grounds=prefilled, created_by=actor)
-        _create_terms(cleaned, application=application)
+            interim_reasoning=interim_reasoning, grounds=prefilled, created_by=actor,
+            **details)
+        create_terms(cleaned, application=application)
         ApplicationStatusChange.objects.create(application=application,
                                                status=ApplicationStatus.DRAFT, by=actor)
         audit.record(actor=actor, action="spo_application.started",
@@ -299,24 +195,31 @@ def _editable(actor: Any, application: Application) -> None:
 def update_application(*, actor: Any, application: Application, terms: Iterable[TermSpec],
                        duration_months: int | None, until_further_order: bool,
                        interim_requested: bool, interim_reasoning: str,
-                       grounds: Mapping[str, Any]) -> Application:
+                       grounds: Mapping[str, Any], defendant: CaseSuspect | None = None,
+                       defendant_area: str = "", defendant_area_reasons: str = "",
+                       conflicts_considered: str = "") -> Application:
     """Change a draft: its terms are replaced as a whole (they are not yet before a court)."""
     _editable(actor, application)
     duration_months = _clean_duration(duration_months, until_further_order)
     interim_reasoning = _clean_interim(interim_requested, interim_reasoning)
-    cleaned = _clean_terms(terms)
-    _check_compatible(application.case, cleaned)
+    details = _clean_details(application.case, defendant, defendant_area,
+                             defendant_area_reasons, conflicts_considered)
+    cleaned = clean_terms(terms)
+    check_compatible(application.case, cleaned, details["defendant"])
     with transaction.atomic():
         Application.objects.select_for_update().get(pk=application.pk)
         application.terms.all().delete()
-        _create_terms(cleaned, application=application)
+        create_terms(cleaned, application=application)
         application.duration_months = duration_months
         application.until_further_order = until_further_order
         application.interim_requested = interim_requested
         application.interim_reasoning = interim_reasoning
         application.grounds = _clean_grounds(grounds)
+        for name, value in details.items():
+            setattr(application, name, value)
         application.save(update_fields=["duration_months", "until_further_order",
-                                        "interim_requested", "interim_reasoning", "grounds"])
+                                        "interim_requested", "interim_reasoning", "grounds",
+                                        *details])
         audit.record(actor=actor, action="spo_application.changed",
                      object_type="spo_application", object_id=application.pk,
                      detail={"terms": len(cleaned)})
@@ -390,30 +293,38 @@ def check_move(application: Application, status: str, on: date | None = None) ->
                                           f"'{ApplicationStatus(status).label}'"]})
 
 
-def current_interim_order(application: Application) -> Order | None:
-    """The interim order of ``application`` that no variation or renewal replaced (the
-    latest made)."""
-    return (application.orders.filter(kind=OrderKind.INTERIM, replaced_by__isnull=True)
-            .order_by("-made_on", "-created_at").first())
-
-
-def interim_state(application: Application, today: date | None = None) -> str:
-    """The interim track's state today: an interim order past its last day has lapsed."""
-    order = current_interim_order(application) \
-        if application.interim_status in rules.INTERIM_IN_FORCE else None
-    return rules.interim_state(application.interim_status,
-                               order.expires_on if order is not None else None,
-                               today or timezone.localdate())
-
-
-def _check_complete(application: Application) -> None:
+def submission_problems(application: Application) -> dict[str, list[str]]:
+    """What stops ``application`` being submitted, by field: every ground of s.1(1), at least
+    one term, the s.1(3) and s.2(3) answers, and no term that clashes with an order in force
+    on the defendant (checked again: an order may have been made since the draft)."""
+    problems: dict[str, list[str]] = {}
     missing = [title for key, title in LIMBS.items()
                if not (application.grounds.get(key) or {}).get("text", "").strip()]
     if missing:
-        raise ValidationError({"grounds": [f"Give the ground {t.split(':')[0]}"
-                                           for t in missing]})
-    if not application.terms.exists():
-        raise ValidationError({"terms": ["Propose at least one prohibition or requirement"]})
+        problems["grounds"] = [f"Give the ground {t.split(':')[0]}" for t in missing]
+    terms = [term_spec(t) for t in application.terms.all()]
+    if not terms:
+        problems["terms"] = ["Propose at least one prohibition or requirement"]
+    else:
+        try:
+            check_compatible(application.case, terms, application.defendant)
+        except ValidationError as exc:
+            problems["terms"] = exc.message_dict["terms"]
+    if not application.defendant_area:
+        problems["defendant_area"] = [
+            "Say how the defendant is linked to the force's area: lives in it, or is believed "
+            "to be in it or coming to it (s.1(3))"]
+    if not application.conflicts_considered:
+        problems["conflicts_considered"] = [
+            "Say how the terms avoid conflict with the defendant's religious beliefs and the "
+            "times he works or studies (s.2(3))"]
+    return problems
+
+
+def _check_complete(application: Application) -> None:
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
 
 
 def move(actor: Any, application: Application, status: str, *, note: str = "",
@@ -482,7 +393,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
         locked = Application.objects.select_for_update().get(pk=application.pk)
         check_move(locked, status, made_on)
         asked = list(locked.terms.all())
-        made = _clean_terms(terms) if terms is not None else [term_spec(t) for t in asked]
+        made = clean_terms(terms) if terms is not None else [term_spec(t) for t in asked]
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "
                                              "requirement"]})
@@ -496,7 +407,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
             renewal_review_on=(rules.renewal_review_on(made_on, expiry)
                                if kind == OrderKind.FULL else None),
             created_by=actor)
-        _create_terms(made, order=order)
+        create_terms(made, order=order)
         audit.record(actor=actor, action="spo_order.recorded", object_type="spo_order",
                      object_id=order.pk,
                      detail={"application": str(locked.pk), "kind": kind,
@@ -549,14 +460,3 @@ def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> O
         audit.record(actor=actor, action="spo_order.review_date", object_type="spo_order",
                      object_id=order.pk)
     return order
-
-
-def current_orders(orders: Iterable[Order]) -> list[Order]:
-    """``orders`` without those a later order replaced: an order a variation or renewal took
-    the place of (``replaces``), and an interim order once a full one is made on its
-    application."""
-    listed = list(orders)
-    replaced = {o.replaces_id for o in listed if o.replaces_id is not None}
-    with_full = {o.application_id for o in listed if o.kind == OrderKind.FULL}
-    return [o for o in listed if o.pk not in replaced
-            and not (o.kind == OrderKind.INTERIM and o.application_id in with_full)]

@@ -34,8 +34,10 @@ from cairn.orders.forms import (
     InterimApplyForm,
     InterimStepForm,
     StatusForm,
+    SubmitForm,
     VictimInformedForm,
     application_initial,
+    suspect_label,
     term_initial,
     term_rows,
     term_specs,
@@ -104,6 +106,11 @@ def application_new(request: HttpRequest, case_id: str) -> HttpResponse:
         "nav": "cases", "case": case, "shares": shares})
 
 
+def _defendant(application: Application, chosen: str) -> Any:
+    """The suspect chosen in the editor (one of the case's), or None."""
+    return next((s for s in application.case.suspects.all() if str(s.pk) == chosen), None)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, case_id: str, application_id: str) -> HttpResponse:
@@ -112,34 +119,81 @@ def application_edit(request: HttpRequest, case_id: str, application_id: str) ->
         messages.info(request, "Only a draft can be changed.")
         return redirect("cases:spo-application", case.pk, application.pk)
     data = posted_data(request)
-    form = ApplicationForm(data, initial=application_initial(application))
+    suspects = list(case.suspects.all())
+    form = ApplicationForm(data, initial=application_initial(application), suspects=suspects)
     rows = term_rows(data, [term_initial(t) for t in application.terms.all()])
     status = 200
     if data is not None:
         action = data.get("action")
-        if action == "save" and data.get("remove") is None:
+        if action in ("save", "check") and data.get("remove") is None:
             specs = term_specs(rows)
             if form.is_valid() and specs is not None:
+                d = form.cleaned_data
                 saved = _act(lambda: services.update_application(
                     actor=request.user, application=application, terms=specs,
-                    duration_months=form.cleaned_data["duration_months"],
-                    until_further_order=form.cleaned_data["until_further_order"],
-                    interim_requested=form.cleaned_data["interim_requested"],
-                    interim_reasoning=form.cleaned_data["interim_reasoning"],
-                    grounds=form.grounds(application.grounds)), form,
+                    duration_months=d["duration_months"],
+                    until_further_order=d["until_further_order"],
+                    interim_requested=d["interim_requested"],
+                    interim_reasoning=d["interim_reasoning"],
+                    grounds=form.grounds(application.grounds),
+                    defendant=_defendant(application, d["defendant"]),
+                    defendant_area=d["defendant_area"],
+                    defendant_area_reasons=d["defendant_area_reasons"],
+                    conflicts_considered=d["conflicts_considered"]), form,
                     {"grounds": "ground_s1_1_a"})
                 if saved is not None:
                     messages.success(request, "Draft saved")
-                    return redirect("cases:spo-application", case.pk, application.pk)
+                    target = "cases:spo-check" if action == "check" else \
+                        "cases:spo-application"
+                    return redirect(target, case.pk, application.pk)
             status = 400
         else:
-            form = ApplicationForm(data)  # re-shown with one row more or fewer
+            form = ApplicationForm(data, suspects=suspects)  # one row more or fewer
             form.is_valid()
     errors = _errors(form, *[row for row in rows if row.is_bound]) if status == 400 else []
     return render(request, "orders/application_edit.html", {
         "nav": "cases", "case": case, "application": application, "form": form,
-        "rows": rows, "errors": errors, "limbs": _limbs(case, application)},
-        status=status)
+        "rows": rows, "errors": errors, "limbs": _limbs(case, application),
+        "has_suspects": bool(suspects)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_check(request: HttpRequest, case_id: str, application_id: str
+                      ) -> HttpResponse:
+    """Check your answers, then submit: every answer of the draft with a link to change it,
+    what still stops submission (the service's own checks), and the submission itself with
+    the first hearing's date if one is listed."""
+    case, application = _application(request, case_id, application_id)
+    if application.status != ApplicationStatus.DRAFT:
+        messages.info(request, "The application was submitted already.")
+        return redirect("cases:spo-application", case.pk, application.pk)
+    form = SubmitForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        done = _act(lambda: services.change_status(
+            actor=request.user, application=application, status=ApplicationStatus.SUBMITTED,
+            hearing_on=form.cleaned_data["hearing_on"], note=form.cleaned_data["note"]), form)
+        if done is not None:
+            messages.success(request, f"Recorded: {ApplicationStatus.SUBMITTED.label}")
+            return redirect("cases:spo-application", case.pk, application.pk)
+    problems = services.submission_problems(application)
+    limbs = _limbs(case, application)
+    _evidence_links(request, case, limbs)
+    edit = reverse("cases:spo-edit", args=[case.pk, application.pk])
+    return render(request, "orders/application_check.html", {
+        "nav": "cases", "case": case, "application": application, "form": form,
+        "limbs": limbs, "terms": with_zone_previews(application.terms.all(), "asked"),
+        "edit": edit, "defendant": suspect_label(application.defendant)
+        if application.defendant else "",
+        "problems": [{"text": message, "href": f"{edit}#{PROBLEM_ANCHORS.get(field, '')}"}
+                     for field, messages_ in problems.items() for message in messages_],
+        "errors": _errors(form)}, status=400 if form.errors else 200)
+
+
+# Where, in the editor, each problem is put right.
+PROBLEM_ANCHORS = {"grounds": "id_ground_s1_1_a", "terms": "term-0",
+                   "defendant_area": "id_defendant_area",
+                   "conflicts_considered": "id_conflicts_considered"}
 
 
 def _limbs(case: Case, application: Application) -> list[dict[str, Any]]:
@@ -210,9 +264,10 @@ def status_form_steps(application: Application, orders: list[Order]) -> list[str
     the order (unless a full order is already recorded: an appeal dismissed); a variation, a
     renewal or a discharge from the order's page, since each records more."""
     has_full = any(o.kind == OrderKind.FULL for o in orders)
+    # Submitting goes through the check-your-answers page.
     return [s for s in _allowed_steps(application)
             if s not in (ApplicationStatus.VARIED, ApplicationStatus.RENEWED,
-                         ApplicationStatus.DISCHARGED)
+                         ApplicationStatus.DISCHARGED, ApplicationStatus.SUBMITTED)
             and not (s == ApplicationStatus.GRANTED and not has_full)]
 
 
