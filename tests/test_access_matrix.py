@@ -140,6 +140,7 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     orders.change_status(actor=investigator, application=application, status="submitted")
     order = orders.record_order(actor=investigator, application=application, kind="full",
                                 made_on=date(2026, 1, 5), duration_months=24)
+    orders.record_service(actor=investigator, order=order, served_on=date(2026, 1, 6))
     breach = Breach.objects.create(case=case_part, order=order, term=order.terms.first(),
                                    source=BreachSource.VICTIM, vault=vault,
                                    incident=incidents[0], occurred_at=incidents[0].start,
@@ -147,6 +148,7 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     w.ids = {
         "application": application.pk, "order": order.pk, "breach": breach.pk,
         "change": application.status_changes.get(status="granted").pk,
+        "event": order.notifications.get().pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
         "proposal": ProposedIncident.objects.filter(batch=batch).first().pk,
@@ -234,7 +236,7 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     if namespace == "dashboard":  # aggregates of the analyst's own organisation
         return [Target(name, {}, frozenset({"analyst"}))]
     spo = {"application_id": ids["application"], "order_id": ids["order"],
-           "breach_id": ids["breach"], "change_id": ids["change"]}
+           "breach_id": ids["breach"], "change_id": ids["change"], "event_id": ids["event"]}
     if namespace == "cases" and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
         # there, and nobody reaches it through another case's address.

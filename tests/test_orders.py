@@ -284,7 +284,11 @@ def test_service_and_notification_are_recorded(case, investigator):
     orders.record_service(actor=investigator, order=order, served_on=date(2026, 10, 23))
     order.refresh_from_db()
     assert order.notification_due == date(2026, 10, 25)  # Friday: due Sunday (clocks go back)
-    orders.record_notification(actor=investigator, order=order, notified_on=date(2026, 10, 26))
+    with pytest.raises(ValidationError, match="police station"):  # s.10: in person
+        orders.record_notification(actor=investigator, order=order,
+                                   notified_on=date(2026, 10, 26))
+    orders.record_notification(actor=investigator, order=order, notified_on=date(2026, 10, 26),
+                               station="Central Police Station", acknowledged_in_writing=True)
     record = AuditRecord.objects.get(action="spo_order.notified")
     assert record.detail == {"notified_on": "2026-10-26", "late": True}
 

@@ -191,8 +191,11 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     interim.refresh_from_db()
     assert interim.notification_due == date(2027, 1, 10)  # served Friday, due Sunday
     assert "Due by 10 January 2027" in officer.get(order_page).content.decode()
-    assert officer.post(url("cases:spo-order-notified", shared_case.pk, interim.pk),
-                        day("notified_on", date(2027, 1, 9))).status_code == 302
+    event = interim.notifications.get()
+    assert officer.post(url("cases:spo-notification-given", shared_case.pk, interim.pk,
+                            event.pk),
+                        {**day("notified_on", date(2027, 1, 9)),
+                         "station": "Central Police Station"}).status_code == 302
     interim.refresh_from_db()
     assert interim.notified_on == date(2027, 1, 9)
     assert "Given on 9 January 2027" in officer.get(order_page).content.decode()

@@ -3,6 +3,7 @@ from django.urls import path
 from cairn.cases import closure_views, risk_views, views
 from cairn.orders import breach_views
 from cairn.orders import views_applications as spo
+from cairn.orders import views_notification as spo_notification
 from cairn.orders import views_orders as spo_orders
 
 app_name = "cases"
@@ -60,8 +61,6 @@ urlpatterns = [
     path("<uuid:case_id>/spo/orders/<uuid:order_id>/", spo_orders.order_page, name="spo-order"),
     path("<uuid:case_id>/spo/orders/<uuid:order_id>/served/", spo_orders.order_served,
          name="spo-order-served"),
-    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notified/", spo_orders.order_notified,
-         name="spo-order-notified"),
     path("<uuid:case_id>/spo/orders/<uuid:order_id>/review-date/", spo_orders.order_review,
          name="spo-order-review"),
     path("<uuid:case_id>/spo/orders/<uuid:order_id>/vary/", spo_orders.order_vary,
@@ -70,4 +69,13 @@ urlpatterns = [
          name="spo-order-renew"),
     path("<uuid:case_id>/spo/orders/<uuid:order_id>/discharge/", spo_orders.order_discharge,
          name="spo-order-discharge"),
+    # The defendant's notification (ss.9-11).
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notifications/new/",
+         spo_notification.change_new, name="spo-notification-new"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notifications/<uuid:event_id>/given/",
+         spo_notification.given, name="spo-notification-given"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/notifications/<uuid:event_id>/failure/",
+         spo_notification.failure, name="spo-notification-failure"),
+    path("<uuid:case_id>/spo/orders/<uuid:order_id>/sex-offender-notification/",
+         spo_notification.register, name="spo-register"),
 ]

@@ -9,7 +9,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cairn.cases.access import cases_readable_by
-from cairn.orders.models import Application, ApplicationStatus, ApplicationStatusChange, Order
+from cairn.orders.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    NotificationEvent,
+    Order,
+)
 
 
 def applications_readable_by(user: Any) -> QuerySet[Application]:
@@ -32,6 +38,11 @@ def get_order_for_user(user: Any, pk: Any) -> Order:
         return orders_readable_by(user).select_related("application__case").get(pk=pk)
     except (Order.DoesNotExist, ValueError, TypeError):
         raise Http404("No such order") from None
+
+
+def notifications_readable_by(user: Any) -> QuerySet[NotificationEvent]:
+    """The defendant's notifications (s.9) on the applications ``user`` may read."""
+    return NotificationEvent.objects.filter(application__in=applications_readable_by(user))
 
 
 def hearings_readable_by(user: Any) -> QuerySet[ApplicationStatusChange]:

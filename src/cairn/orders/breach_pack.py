@@ -43,7 +43,13 @@ from cairn.orders.breach_document import (
     build_breach_document,
 )
 from cairn.orders.breach_words import term_label
-from cairn.orders.models import ApplicationStatusChange, Breach, BreachOutcomeKind, OrderKind
+from cairn.orders.models import (
+    ApplicationStatusChange,
+    Breach,
+    BreachKind,
+    BreachOutcomeKind,
+    OrderKind,
+)
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
 from cairn.packs.document import _zone, instant
@@ -132,8 +138,7 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
                          ends=ends, served_on=_day(order.served_on),
                          notification=notification,
                          terms=tuple(term_label(t) for t in terms)),
-        term=(f"Term {number}: {term_label(breach.term)}" if breach.term is not None
-              and number is not None else "No single term was named: the order as a whole"),
+        term=_breached(breach, number),
         term_number=number,
         occurred=instant(breach.occurred_at, zone),
         source=breach.get_source_display(),
@@ -144,7 +149,24 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
         outcomes=outcomes,
         latest_outcome=(str(BreachOutcomeKind(breach.outcome).label) if breach.outcome
                         else "None recorded yet"),
+        kind=breach.kind,
+        offence=("Stalking Protection Act 2019, s.11"
+                 if breach.kind == BreachKind.NOTIFICATION_FAILURE
+                 else "Stalking Protection Act 2019, s.8"),
     )
+
+
+def _breached(breach: Breach, number: int | None) -> str:
+    """The term said to be breached, or for a failure to notify the notification due."""
+    event = breach.notification
+    if event is not None:
+        given = (f"given late, on {_day(event.notified_on)}" if event.notified_on
+                 else "not given")
+        return (f"{event.get_kind_display()}: due by {_day(event.due_on)} (3 days beginning "
+                f"with {_day(event.started_on)}); {given}")
+    if breach.term is not None and number is not None:
+        return f"Term {number}: {term_label(breach.term)}"
+    return "No single term was named: the order as a whole"
 
 
 def _neutral(exhibit: ExhibitSnapshot) -> ExhibitSnapshot:

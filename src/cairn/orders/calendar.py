@@ -18,8 +18,12 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from cairn.cases.access import cases_readable_by
-from cairn.orders.access import hearings_readable_by, orders_readable_by
-from cairn.orders.models import OrderKind
+from cairn.orders.access import (
+    hearings_readable_by,
+    notifications_readable_by,
+    orders_readable_by,
+)
+from cairn.orders.models import NotificationKind, OrderKind
 
 PRODID = "-//Cairn//Stalking unit deadlines//EN"
 UID_DOMAIN = "cairn.invalid"
@@ -67,8 +71,22 @@ def unit_deadlines(user: Any) -> list[Deadline]:
             found.append(Deadline(f"renewal-review-{order.pk}@{UID_DOMAIN}",
                                   order.renewal_review_on, "renewal_review", ref,
                                   f"{ref}: {name} renewal review"))
+    # The changes he must notify (s.9(3)-(4)) and the duty after sex offender notification
+    # (s.9(7)); the first notification after service is the order's own deadline above.
+    for event in notifications_readable_by(user).exclude(kind=NotificationKind.INITIAL).filter(
+            notified_on__isnull=True).select_related("application__case"):
+        ref = event.application.case.reference
+        found.append(Deadline(f"notification-{event.pk}@{UID_DOMAIN}", event.due_on,
+                              "notification_due", ref,
+                              f"{ref}: {CHANGE_WORDS[event.kind]} due (s.9)"))
     found.sort(key=lambda d: (d.on, d.case_reference, d.kind, d.uid))
     return found
+
+
+CHANGE_WORDS = {NotificationKind.NEW_NAME: "notification of a new name",
+                NotificationKind.NEW_ADDRESS: "notification of a new home address",
+                NotificationKind.AFTER_REGISTER: "notification after sex offender "
+                                                 "notification ended"}
 
 
 def feed(deadlines: Iterable[Deadline], *, name: str, now: datetime | None = None) -> bytes:

@@ -16,6 +16,7 @@ from cairn.orders.models import (
     Applicant,
     ApplicationStatus,
     DefendantArea,
+    NotificationKind,
     OrderKind,
     Term,
     TermKind,
@@ -356,10 +357,63 @@ class ServedForm(forms.Form):
 
 
 class NotifiedForm(forms.Form):
+    """How a notification was given (s.10): in person at a police station, acknowledged in
+    writing; fingerprints and photographs may be taken to check who he is."""
+
     notified_on = DateField(label="Notified on",
                             required_message="Enter the day the defendant notified",
-                            help_text="The day they gave their names and home address at a "
+                            help_text="The day he gave his names and home address at a "
                                       "police station (s.9)")
+    station = forms.CharField(label="Police station attended", required=False,
+                              max_length=200)
+    acknowledged_in_writing = forms.BooleanField(
+        label="Acknowledged in writing (s.10(4))", required=False)
+    fingerprints_taken = forms.BooleanField(label="Fingerprints taken (s.10(5))",
+                                            required=False)
+    photographs_taken = forms.BooleanField(label="Photographs taken (s.10(5))",
+                                           required=False)
+
+
+class ChangeForm(forms.Form):
+    """A change he must notify within 3 days (s.9(3)-(4)), notified or not yet."""
+
+    kind = forms.ChoiceField(
+        label="What changed", widget=forms.RadioSelect,
+        choices=[(k, v) for k, v in NotificationKind.choices
+                 if k in (NotificationKind.NEW_NAME, NotificationKind.NEW_ADDRESS)],
+        error_messages={"required": "Choose what changed",
+                        "invalid_choice": "Choose what changed"})
+    started_on = DateField(label="The day he started using the name, or moved",
+                           required_message="Enter the day it happened")
+    notified_on = DateField(label="Notified on (leave empty if he has not)", required=False)
+    station = forms.CharField(label="Police station attended (if he notified)",
+                              required=False, max_length=200)
+    acknowledged_in_writing = forms.BooleanField(
+        label="Acknowledged in writing (s.10(4))", required=False)
+    fingerprints_taken = forms.BooleanField(label="Fingerprints taken (s.10(5))",
+                                            required=False)
+    photographs_taken = forms.BooleanField(label="Photographs taken (s.10(5))",
+                                           required=False)
+
+
+class FailureForm(forms.Form):
+    account = forms.CharField(label="What happened", widget=forms.Textarea, max_length=10000,
+                              help_text="For example: he did not attend by the last day; "
+                                        "he was found living at another address.",
+                              error_messages={"required": "Say what happened"})
+    crime_reference = forms.CharField(label="Crime reference (optional)", required=False,
+                                      max_length=64)
+    notification = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RegisterForm(forms.Form):
+    """s.9(5)-(7): sex offender notification, and the day it ended."""
+
+    subject = forms.BooleanField(
+        label="He is, or was, subject to sex offender notification (Sexual Offences Act "
+              "2003, Part 2)", required=False)
+    ended_on = DateField(label="The day it ended (the final day, s.9(6))", required=False,
+                         help_text="Leave empty while it continues")
 
 
 class ReviewForm(forms.Form):

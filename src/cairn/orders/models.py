@@ -120,6 +120,10 @@ class Application(models.Model):
     defendant_area_reasons = models.TextField(blank=True)
     # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
     conflicts_considered = models.TextField(blank=True)
+    # s.9(5)-(7): no notification duty while the defendant is subject to the notification
+    # requirements of Part 2 of the Sexual Offences Act 2003; from the "final day" on.
+    sex_offender_notification = models.BooleanField(default=False)
+    sex_offender_notification_ended_on = models.DateField(null=True, blank=True)
     # The latest ApplicationStatusChange, kept here so lists need no subquery.
     status = models.CharField(max_length=40, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.DRAFT)
@@ -268,6 +272,50 @@ class Term(models.Model):
         return self.get_kind_display()
 
 
+class NotificationKind(models.TextChoices):
+    INITIAL = "initial", "Names and home address, after service (s.9(1))"
+    NEW_NAME = "new_name", "A name not notified before (s.9(3))"
+    NEW_ADDRESS = "new_address", "A new home address (s.9(4))"
+    AFTER_REGISTER = ("after_register",
+                      "Names and home address, once sex offender notification ended (s.9(7))")
+
+
+class NotificationEvent(models.Model):
+    """One notification the defendant owes under s.9, and how he gave it (s.10): the day that
+    started the 3 days (service, a new name used, a move, the end of sex offender
+    notification), the last day, and the day he attended a police station, with the written
+    acknowledgement and whether fingerprints or photographs were taken. ``notified_on`` empty:
+    not given (yet); past ``due_on``, a failure to notify (s.11) is recorded as a ``Breach`` of
+    kind "notification failure"."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="notifications")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    started_on = models.DateField()
+    due_on = models.DateField()
+    notified_on = models.DateField(null=True, blank=True)
+    station = models.CharField(max_length=200, blank=True)
+    acknowledged_in_writing = models.BooleanField(default=False)
+    fingerprints_taken = models.BooleanField(default=False)
+    photographs_taken = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["started_on", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on:%Y-%m-%d}"
+
+
+class BreachKind(models.TextChoices):
+    BREACH = "breach", "Breach of the order"
+    NOTIFICATION_FAILURE = "notification_failure", "Failure to notify (s.11)"
+
+
 class BreachSource(models.TextChoices):
     VICTIM = "victim", "Reported by the victim"
     OFFICER = "officer", "Recorded by an officer"
@@ -297,6 +345,11 @@ class Breach(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="breaches")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="breaches")
+    # A breach of a term (s.8), or a failure to notify (s.11) recorded and packed the same way.
+    kind = models.CharField(max_length=24, choices=BreachKind.choices,
+                            default=BreachKind.BREACH)
+    notification = models.ForeignKey(NotificationEvent, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="failures")
     source = models.CharField(max_length=8, choices=BreachSource.choices)
     vault = models.ForeignKey("vault.Vault", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")

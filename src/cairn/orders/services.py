@@ -21,12 +21,13 @@ from django.utils import timezone
 from cairn.audit import services as audit
 from cairn.cases.models import Case, CaseSuspect, Purpose
 from cairn.cases.services import _case_member
-from cairn.orders import rules
+from cairn.orders import notification, rules
 from cairn.orders.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
     DefendantArea,
+    NotificationKind,
     Order,
     OrderKind,
 )
@@ -419,31 +420,52 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
 
 
 def record_service(*, actor: Any, order: Order, served_on: date) -> Order:
-    """The day the order was served on the defendant, and so the s.9 notification day."""
+    """The day the order was served on the defendant, which starts the s.9(1) notification
+    (a ``NotificationEvent`` due within 3 days, counting the day of service): not for a full
+    order replacing an interim one (s.9(1)(a)), nor while he is subject to sex offender
+    notification (s.9(5)). A corrected day of service moves a notification not yet given."""
     _case_member(actor, order.application.case)
     if served_on < order.made_on:
         raise ValidationError({"served_on": ["An order is served on or after the day it was "
                                              "made"]})
+    due = order.notification_required and not notification.exempt_on(order.application,
+                                                                      served_on)
     with transaction.atomic():
         order.served_on = served_on
-        order.notification_due = (rules.notification_due(served_on)
-                                  if order.notification_required else None)
+        order.notification_due = rules.notification_due(served_on) if due else None
         order.save(update_fields=["served_on", "notification_due"])
         audit.record(actor=actor, action="spo_order.served", object_type="spo_order",
                      object_id=order.pk, detail={"served_on": served_on.isoformat()})
+        event = notification.initial_event(order)
+        if event is not None and event.notified_on is None:
+            event.delete()  # not yet given: it starts again from the day corrected
+            event = None
+        if due and event is None:
+            notification.start_duty(actor, order, NotificationKind.INITIAL, served_on)
     return order
 
 
-def record_notification(*, actor: Any, order: Order, notified_on: date) -> Order:
-    """The day the defendant notified their names and home address in person (s.9)."""
+def record_notification(*, actor: Any, order: Order, notified_on: date, station: str = "",
+                        acknowledged_in_writing: bool = False,
+                        fingerprints_taken: bool = False,
+                        photographs_taken: bool = False) -> Order:
+    """The day the defendant notified his names and home address after service (s.9(1)),
+    and how (s.10: in person at ``station``, acknowledged in writing)."""
     _case_member(actor, order.application.case)
     if order.served_on is None:
         raise ValidationError({"notified_on": ["Record when the order was served first"]})
     if notified_on < order.served_on:
         raise ValidationError({"notified_on": ["Notification comes on or after service"]})
+    event = notification.initial_event(order)
+    if event is None:
+        raise ValidationError({"notified_on": ["No notification is due for this order "
+                                               "(s.9(1)(a), s.9(5))"]})
     with transaction.atomic():
-        order.notified_on = notified_on
-        order.save(update_fields=["notified_on"])
+        notification.record_given(
+            actor=actor, event=event, notified_on=notified_on, station=station,
+            acknowledged_in_writing=acknowledged_in_writing,
+            fingerprints_taken=fingerprints_taken, photographs_taken=photographs_taken)
+        order.refresh_from_db()
         audit.record(actor=actor, action="spo_order.notified", object_type="spo_order",
                      object_id=order.pk,
                      detail={"notified_on": notified_on.isoformat(),

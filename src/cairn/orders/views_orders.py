@@ -21,9 +21,11 @@ from cairn.orders import access, changes, rules, services
 from cairn.orders.breach_pack import notification_facts
 from cairn.orders.calendar import Deadline, unit_deadlines
 from cairn.orders.forms import (
+    ChangeForm,
     DischargeForm,
     NotifiedForm,
     OrderForm,
+    RegisterForm,
     RenewForm,
     RenewInterimForm,
     ReviewForm,
@@ -42,6 +44,7 @@ from cairn.orders.views_applications import (
     _order,
     with_zone_previews,
 )
+from cairn.orders.views_notification import notification_rows
 
 SOON_DAYS = 7
 
@@ -110,8 +113,6 @@ def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) ->
     application = order.application
     today = timezone.localdate()
     served = forms.get("served_form") or ServedForm(initial={"served_on": order.served_on})
-    notified = forms.get("notified_form") or NotifiedForm(
-        initial={"notified_on": order.notified_on})
     review = forms.get("review_form") or ReviewForm(
         initial={"renewal_review_on": order.renewal_review_on})
     asked = with_zone_previews(application.terms.all(), "asked")
@@ -119,14 +120,21 @@ def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) ->
     return render(request, "orders/order.html", {
         "nav": "cases", "case": case, "application": application, "order": order,
         "asked": asked, "made": made, "today": today,
-        "served_form": served, "notified_form": notified, "review_form": review,
-        "errors": _errors(served, notified, review),
+        "served_form": served, "review_form": review,
+        "errors": _errors(served, review),
+        "notifications": [{**row, "form": NotifiedForm(auto_id=f"n{n}_%s")
+                           if row["event"].notified_on is None else None}
+                          for n, row in enumerate(notification_rows(order))],
+        "change_form": ChangeForm(auto_id="change_%s"),
+        "register_form": RegisterForm(auto_id="register_%s", initial={
+            "subject": application.sex_offender_notification,
+            "ended_on": application.sex_offender_notification_ended_on}),
         **order_steps(order),
         "last_day": services.last_day_of_effect(order),
         "notification": notification_facts(order),
         "notification_late": bool(order.notification_due and not order.notified_on
                                   and order.notification_due < today)},
-        status=400 if any(f.errors for f in (served, notified, review) if f.is_bound)
+        status=400 if any(f.errors for f in (served, review) if f.is_bound)
         else 200)
 
 
@@ -155,16 +163,6 @@ def order_served(request: HttpRequest, case_id: str, order_id: str) -> HttpRespo
         lambda order, d: services.record_service(actor=request.user, order=order,
                                                  served_on=d["served_on"]),
         "Service recorded")
-
-
-@login_required
-@require_POST
-def order_notified(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
-    return _order_form_post(
-        request, case_id, order_id, NotifiedForm, "notified_form",
-        lambda order, d: services.record_notification(actor=request.user, order=order,
-                                                      notified_on=d["notified_on"]),
-        "Notification recorded")
 
 
 @login_required
@@ -329,6 +327,10 @@ def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
         if order.renewal_review_on:
             found.append(Deadline(f"r{order.pk}", order.renewal_review_on, "renewal_review",
                                   case.reference, f"{name}: renewal review"))
+    for event in access.notifications_readable_by(user).filter(
+            application__case=case, notified_on__isnull=True).exclude(kind="initial"):
+        found.append(Deadline(f"c{event.pk}", event.due_on, "notification_due", case.reference,
+                              f"{event.get_kind_display()}: notification due"))
     found.sort(key=lambda d: (d.on, d.uid))
     return deadline_rows(found, today)
 
