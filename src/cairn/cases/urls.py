@@ -3,6 +3,7 @@ from django.urls import path
 from cairn.cases import closure_views, risk_views, views
 from cairn.orders import breach_views
 from cairn.orders import views_applications as spo
+from cairn.orders import views_court_orders as court_orders
 from cairn.orders import views_notification as spo_notification
 from cairn.orders import views_orders as spo_orders
 
@@ -40,6 +41,7 @@ urlpatterns = [
          name="breach-pack"),
     # Stalking Protection Order applications and orders (cairn.orders, ADR 0017).
     path("<uuid:case_id>/spo/new/", spo.application_new, name="spo-new"),
+    path("<uuid:case_id>/orders/new/", court_orders.court_order_new, name="court-order-new"),
     path("<uuid:case_id>/spo/<uuid:application_id>/", spo.application_page,
          name="spo-application"),
     path("<uuid:case_id>/spo/<uuid:application_id>/edit/", spo.application_edit,

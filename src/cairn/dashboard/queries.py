@@ -111,7 +111,7 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
     orders = _tallies(
         Order.objects.filter(application__case__organisation=organisation,
                              made_on__gte=period.first, made_on__lt=period.end_day,
-                             replaces__isnull=True)
+                             replaces__isnull=True, application__order_type="spo")
         .annotate(month=_month_number("made_on", period, days=True))
         .values("application__case__unit_id", "month")
         .annotate(interim_granted=Count("id", filter=Q(kind=OrderKind.INTERIM)),

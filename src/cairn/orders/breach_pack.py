@@ -36,19 +36,19 @@ from cairn.audit import services as audit
 from cairn.cases import access as case_access
 from cairn.cases.models import Purpose
 from cairn.cases.services import _case_member
+from cairn.orders import rules
 from cairn.orders.breach_document import (
     BreachFacts,
     OrderFacts,
     OutcomeFacts,
     build_breach_document,
 )
-from cairn.orders.breach_words import term_label
+from cairn.orders.breach_words import order_title, term_label
 from cairn.orders.models import (
     ApplicationStatusChange,
     Breach,
     BreachKind,
     BreachOutcomeKind,
-    OrderKind,
 )
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
@@ -116,6 +116,7 @@ def notification_facts(order: Any) -> str:
 def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     """The order, term, breach and outcomes of ``breach`` as plain strings."""
     order = breach.order
+    kind = rules.order_type(order.application.order_type)
     terms = list(order.terms.all())
     if order.until_further_order:
         ends = "Until further order"
@@ -134,7 +135,7 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     return BreachFacts(
         breach_id=str(breach.pk), case_reference=breach.case.reference,
         unit=breach.case.unit.name, force=breach.case.organisation.name,
-        order=OrderFacts(kind=str(OrderKind(order.kind).label), made_on=_day(order.made_on),
+        order=OrderFacts(kind=order_title(order), made_on=_day(order.made_on),
                          ends=ends, served_on=_day(order.served_on),
                          notification=notification,
                          terms=tuple(term_label(t) for t in terms)),
@@ -151,9 +152,17 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
                         else "None recorded yet"),
         kind=breach.kind,
         offence=("Stalking Protection Act 2019, s.11"
-                 if breach.kind == BreachKind.NOTIFICATION_FAILURE
-                 else "Stalking Protection Act 2019, s.8"),
+                 if breach.kind == BreachKind.NOTIFICATION_FAILURE else kind.breach),
+        offence_note="" if kind.value == "spo" else kind.breach_note,
+        title=PACK_TITLES.get(kind.value, ""),
     )
+
+
+# The pack's title for kinds of order other than an SPO (docs/adr/0030).
+PACK_TITLES = {"restraining_order": "Breach of a restraining order",
+               "bail": "Breach of bail conditions",
+               "non_molestation": "Breach of a non-molestation order",
+               "dapo": "Breach of a Domestic Abuse Protection Order"}
 
 
 def _breached(breach: Breach, number: int | None) -> str:

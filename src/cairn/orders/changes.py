@@ -177,7 +177,7 @@ def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[Ter
     _case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(varied_on, "varied_on", after=order.made_on)
-    made = clean_terms(terms)
+    made = clean_terms(terms, need_necessity=order.application.basis == "application")
     if not made:
         raise ValidationError({"terms": ["An order has at least one prohibition or "
                                          "requirement"]})
@@ -216,11 +216,18 @@ def renew_order(*, actor: Any, order: Order, renewed_on: date,
     _case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(renewed_on, "renewed_on", after=order.made_on)
-    if order.kind == OrderKind.INTERIM:
+    kind = rules.order_type(order.application.order_type)
+    if order.kind == OrderKind.INTERIM or (kind.min_months is None and ends_on is not None):
         if ends_on is None or ends_on < renewed_on:
-            raise ValidationError({"ends_on": ["Give the new last day of the interim order, "
-                                               "on or after the day of the renewal"]})
+            raise ValidationError({"ends_on": ["Give the new last day of the order, on or "
+                                               "after the day of the renewal"]})
         duration_months, until_further_order, expiry = None, False, ends_on
+    elif kind.min_months is None:
+        if not until_further_order and not duration_months:
+            raise ValidationError({"duration_months": ["Give the new period, its last day, "
+                                                       "or 'until further order'"]})
+        duration_months = None if until_further_order else duration_months
+        expiry = rules.expires_on(renewed_on, duration_months)
     else:
         duration_months = _clean_duration(duration_months, until_further_order)
         expiry = rules.expires_on(renewed_on, duration_months)
@@ -229,8 +236,8 @@ def renew_order(*, actor: Any, order: Order, renewed_on: date,
         locked = Application.objects.select_for_update().get(pk=order.application_id)
         _current(order)
         check_move(locked, renewed_status, renewed_on)
-        made = (clean_terms(terms) if terms is not None
-                else [term_spec(t) for t in order.terms.all()])
+        made = (clean_terms(terms, need_necessity=locked.basis == "application")
+                if terms is not None else [term_spec(t) for t in order.terms.all()])
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "
                                              "requirement"]})
@@ -270,8 +277,9 @@ def discharge_order(*, actor: Any, order: Order, discharged_on: date, applicant:
     _case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(discharged_on, "discharged_on", after=order.made_on)
-    if order.kind == OrderKind.FULL and rules.discharge_needs_consent(first_made_on(order),
-                                                                      discharged_on):
+    consent_months = rules.order_type(order.application.order_type).discharge_consent_months
+    if order.kind == OrderKind.FULL and consent_months is not None and \
+            rules.discharge_needs_consent(first_made_on(order), discharged_on):
         missing = [who for who, given in (("the defendant", consent_defendant),
                                           ("the chief officer", consent_chief_officer))
                    if not given]

@@ -456,3 +456,48 @@ class RenewInterimForm(forms.Form):
     victim_informed_on = victim_informed_field()
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
                            max_length=4000)
+
+
+def court_order_choices() -> list[tuple[str, str]]:
+    """"<kind>:<basis>" for every order a court makes without a police application."""
+    from cairn.orders.rules import ORDER_TYPES
+
+    return [(f"{kind.value}:{basis}", f"{kind.label}: {made.split(' (')[0]}")
+            for kind in ORDER_TYPES.values() for basis, made in kind.bases
+            if basis != "application"]
+
+
+class CourtOrderForm(forms.Form):
+    """An order a court made without a police application (docs/adr/0030)."""
+
+    made = forms.ChoiceField(label="What the court made", widget=forms.RadioSelect,
+                             error_messages={"required": "Choose what the court made",
+                                             "invalid_choice": "Choose what the court made"})
+    court = forms.CharField(label="Court (optional)", required=False, max_length=200,
+                            help_text="For example, Manchester Crown Court")
+    made_on = DateField(label="Made on", required_message="Enter the day it was made",
+                        help_text="For example, 27 3 2027")
+    defendant = forms.ChoiceField(label="Against", required=False,
+                                  error_messages={"invalid_choice": "Choose a suspect of this "
+                                                                    "case"})
+    duration_months = forms.IntegerField(
+        label="For how many months", required=False, min_value=1, max_value=1200,
+        help_text="A Stalking Protection Order: at least 24 (s.3). Or give its last day, or "
+                  "choose until further order.",
+        error_messages={"invalid": "Enter the duration as a whole number of months"})
+    ends_on = DateField(label="Or: has effect until the end of", required=False,
+                        help_text="The last day stated, or the next hearing for bail")
+    until_further_order = forms.BooleanField(
+        label="Until further order (for bail: until the case ends)", required=False)
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=4000)
+    terms = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, suspects: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        made = self.fields["made"]
+        assert isinstance(made, forms.ChoiceField)
+        made.choices = court_order_choices()
+        field = self.fields["defendant"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Not named"), *((str(s.pk), suspect_label(s)) for s in suspects)]

@@ -106,10 +106,30 @@ class DefendantArea(models.TextChoices):
                         "force's area")
 
 
+class OrderType(models.TextChoices):
+    """Kinds of order sharing one lifecycle (``rules.ORDER_TYPES`` says where they differ)."""
+
+    SPO = "spo", "Stalking Protection Order"
+    RESTRAINING_ORDER = "restraining_order", "Restraining order"
+    BAIL = "bail", "Bail conditions"
+    NON_MOLESTATION = "non_molestation", "Non-molestation order"
+    DAPO = "dapo", "Domestic Abuse Protection Order"
+
+
 class Application(models.Model):
+    """The proceedings in which an order is made: a police application for an SPO (s.1), or
+    the record of an order a court made without one (``basis``: on conviction or acquittal,
+    bail, the family court...), which starts at "granted" with no grounds."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT,
                              related_name="spo_applications")
+    order_type = models.CharField(max_length=24, choices=OrderType.choices,
+                                  default=OrderType.SPO)
+    # How it was made: "application" for a police application; otherwise the court's own
+    # basis (rules.ORDER_TYPES[order_type].bases).
+    basis = models.CharField(max_length=24, default="application")
+    court = models.CharField(max_length=200, blank=True)
     # The suspect the order is sought against: the s.2(6)-(7) check runs against every order
     # on the same person, found by the suspects' keyed hashes (cases.links).
     defendant = models.ForeignKey("cases.CaseSuspect", on_delete=models.PROTECT, null=True,
@@ -145,7 +165,8 @@ class Application(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.CheckConstraint(
-            condition=(models.Q(until_further_order=True, duration_months__isnull=True)
+            condition=(~models.Q(order_type="spo", basis="application")
+                       | models.Q(until_further_order=True, duration_months__isnull=True)
                        | models.Q(until_further_order=False, duration_months__gte=24)),
             name="spo_application_duration_s3")]
 

@@ -109,11 +109,15 @@ def interim_state(stored: str, last_day: date | None, today: date) -> str:
 
 
 def can_move(current: str, new: str, *, interim_requested: bool = True,
-             applicant: str = "") -> bool:
-    """Whether the main track may go from ``current`` to ``new``. ``applicant`` is who asked
-    for the decision now standing (the latest s.4 step): the appeals of s.7 depend on it."""
-    if new not in TRANSITIONS.get(current, ()):
+             applicant: str = "", kind: str = "spo") -> bool:
+    """Whether the main track may go from ``current`` to ``new`` for an order of ``kind``
+    (``ORDER_TYPES``). ``applicant`` is who asked for the decision now standing (the latest
+    s.4 step): the appeals of SPA s.7 depend on it. Other kinds of order are appealed by the
+    defendant (against the order or its variation), with no table of who may."""
+    if new not in TRANSITIONS.get(current, ()) or not type_allows(kind, new):
         return False
+    if not order_type(kind).spa_appeals:
+        return new != "appealed_by_applicant" or current == "refused"
     return _appeal_allowed(current, new, applicant)
 
 
@@ -342,3 +346,87 @@ def incompatibilities(terms: Sequence[TermSpec], existing: Iterable[TermSpec] = 
                     if message and (name, message) not in found:
                         found.append((name, message))
     return found
+
+
+# --- kinds of order (docs/adr/0030) -----------------------------------------------------------
+#
+# A Stalking Protection Order on a police application, one a criminal court makes of its own
+# motion, a restraining order, bail conditions, a non-molestation order and a Domestic Abuse
+# Protection Order share one lifecycle (the tables above): made, varied, renewed where the law
+# allows, discharged, ended, appealed, breached. They differ only where the law does, and that
+# is this table.
+
+@dataclass(frozen=True)
+class OrderType:
+    value: str
+    label: str  # for officers and the pack
+    words: str  # for the victim
+    bases: tuple[tuple[str, str], ...]  # (basis, what makes it, with its section)
+    breach: str  # what breaching it is, with its section
+    breach_note: str  # one paragraph for the breach pack
+    notification: bool = False  # the defendant notifies the police (SPA ss.9-11)
+    min_months: int | None = None  # a fixed period's least length
+    renewable: bool = False
+    discharge_consent_months: int | None = None  # no discharge within this without consents
+    spa_appeals: bool = False  # the appeals of SPA s.7 (who applied decides)
+
+
+_SPA_BREACH = ("Breaching a Stalking Protection Order or an interim order without reasonable "
+               "excuse is an offence triable either way (Stalking Protection Act 2019, s.8), "
+               "punishable on indictment by up to five years' imprisonment.")
+ORDER_TYPES: dict[str, OrderType] = {t.value: t for t in (
+    OrderType(
+        "spo", "Stalking Protection Order", "Stalking Protection Order",
+        (("application", "On a police application (Stalking Protection Act 2019, s.1-2)"),
+         ("conviction", "By a criminal court of its own motion on conviction (Stalking "
+                        "Protection Act 2019 as amended by the Crime and Policing Act 2026)"),
+         ("acquittal", "By a criminal court of its own motion on acquittal (Stalking "
+                       "Protection Act 2019 as amended by the Crime and Policing Act 2026)")),
+        "Stalking Protection Act 2019, s.8", _SPA_BREACH, notification=True,
+        min_months=MIN_FIXED_MONTHS, renewable=True, discharge_consent_months=24,
+        spa_appeals=True),
+    OrderType(
+        "restraining_order", "Restraining order", "Restraining order",
+        (("conviction", "On conviction (Protection from Harassment Act 1997, s.5)"),
+         ("acquittal", "On acquittal (Protection from Harassment Act 1997, s.5A)")),
+        "Protection from Harassment Act 1997, s.5(5)",
+        "Doing anything a restraining order prohibits, without reasonable excuse, is an "
+        "offence triable either way (Protection from Harassment Act 1997, s.5(5); s.5A(2) "
+        "for an order on acquittal), punishable on indictment by up to five years' "
+        "imprisonment."),
+    OrderType(
+        "bail", "Bail conditions", "Bail conditions",
+        (("court_bail", "Conditions of court bail (Bail Act 1976, s.3(6))"),
+         ("police_bail", "Conditions of police bail (Bail Act 1976, s.3A; Police and Criminal "
+                         "Evidence Act 1984, s.47(1A))")),
+        "Bail Act 1976, s.7(3)",
+        "Breaking a bail condition is not itself an offence: the police may arrest the person "
+        "without a warrant (Bail Act 1976, s.7(3)) and bring them before a court, which may "
+        "remand them in custody. The breach is recorded so the court can be told."),
+    OrderType(
+        "non_molestation", "Non-molestation order", "Non-molestation order",
+        (("family_court", "By the family court (Family Law Act 1996, s.42)"),),
+        "Family Law Act 1996, s.42A",
+        "Doing anything a non-molestation order prohibits, without reasonable excuse, is an "
+        "offence triable either way (Family Law Act 1996, s.42A), punishable on indictment "
+        "by up to five years' imprisonment.", renewable=True),
+    OrderType(
+        "dapo", "Domestic Abuse Protection Order", "Domestic Abuse Protection Order",
+        (("application", "On application (Domestic Abuse Act 2021, s.28), where in force"),
+         ("court", "By a court in other proceedings (Domestic Abuse Act 2021, s.31), where "
+                   "in force")),
+        "Domestic Abuse Act 2021, s.39",
+        "Breaching a Domestic Abuse Protection Order without reasonable excuse is an offence "
+        "triable either way (Domestic Abuse Act 2021, s.39), punishable on indictment by up "
+        "to five years' imprisonment.", renewable=True),
+)}
+
+
+def order_type(value: str) -> OrderType:
+    return ORDER_TYPES.get(value, ORDER_TYPES["spo"])
+
+
+def type_allows(order_type_value: str, new: str) -> bool:
+    """Whether a kind of order may take a step at all: only some are renewed."""
+    renewing = new in ("renewed", "interim_renewed")
+    return order_type(order_type_value).renewable or not renewing

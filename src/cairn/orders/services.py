@@ -287,7 +287,8 @@ def check_move(application: Application, status: str, on: date | None = None) ->
         current = application.status
         allowed = rules.can_move(current, status,
                                  interim_requested=application.interim_requested,
-                                 applicant=latest_applicant(application))
+                                 applicant=latest_applicant(application),
+                                 kind=application.order_type)
     if not allowed:
         label = ApplicationStatus(current).label if current else "No interim order"
         raise ValidationError({"status": [f"An application that is '{label}' cannot become "

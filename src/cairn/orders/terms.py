@@ -17,7 +17,7 @@ from cairn.orders.rules import TermSpec
 from cairn.orders.standing import orders_in_force
 
 
-def clean_terms(terms: Iterable[TermSpec]) -> list[TermSpec]:
+def clean_terms(terms: Iterable[TermSpec], *, need_necessity: bool = True) -> list[TermSpec]:
     """Each term on its own: a kind from the catalogue, a necessity reason (s.2(2)), and what
     its kind needs (a zone's area or centre and radius, a distance, a place)."""
     labels = dict(TermKind.choices)
@@ -28,7 +28,7 @@ def clean_terms(terms: Iterable[TermSpec]) -> list[TermSpec]:
                                              "from the list"]})
         label = labels[term.kind].split(": ", 1)[-1]
         where = f"Term {n} ({label})"
-        if not term.necessity.strip():
+        if need_necessity and not term.necessity.strip():
             raise ValidationError({"terms": [f"{where}: say why this term is necessary to "
                                              "protect the person (s.2(2))"]})
         for lat, lon in ((term.place_lat, term.place_lon), (term.centre_lat, term.centre_lon)):

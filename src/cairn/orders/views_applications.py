@@ -319,7 +319,11 @@ def _application_page(request: HttpRequest, case: Case, application: Application
         "can_record_full": ApplicationStatus.GRANTED in allowed and full is None,
         "full_order": full if full is not None and application.status in rules.ORDER_IN_FORCE
         else None,
-        "editable": application.status == ApplicationStatus.DRAFT},
+        "editable": application.status == ApplicationStatus.DRAFT,
+        "from_application": application.basis == "application",
+        "kind": rules.order_type(application.order_type),
+        "made_how": dict(rules.order_type(application.order_type).bases).get(
+            application.basis, "")},
         status=400 if any(f.errors for f in bound) else 200)
 
 

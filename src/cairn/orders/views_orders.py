@@ -19,6 +19,7 @@ from cairn.cases.models import Case
 from cairn.cases.views import officer_membership, posted_data
 from cairn.orders import access, changes, rules, services
 from cairn.orders.breach_pack import notification_facts
+from cairn.orders.breach_words import order_title
 from cairn.orders.calendar import Deadline, unit_deadlines
 from cairn.orders.forms import (
     ChangeForm,
@@ -131,6 +132,7 @@ def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) ->
             "ended_on": application.sex_offender_notification_ended_on}),
         **order_steps(order),
         "last_day": services.last_day_of_effect(order),
+        "kind": rules.order_type(application.order_type), "title": order_title(order),
         "notification": notification_facts(order),
         "notification_late": bool(order.notification_due and not order.notified_on
                                   and order.notification_due < today)},
