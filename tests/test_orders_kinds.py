@@ -1,10 +1,11 @@
 """Kinds of order sharing one lifecycle (issue 15, point 5; docs/adr/0030): a Stalking
 Protection Order made by a criminal court of its own motion on acquittal (the 2019 Act as
-amended by the Crime and Policing Act 2026), a restraining order (Protection from Harassment
-Act 1997 s.5, s.5A), bail conditions (Bail Act 1976 s.3(6), s.7(3)), a non-molestation order
-(Family Law Act 1996 s.42A) and a Domestic Abuse Protection Order (Domestic Abuse Act 2021
-s.39). Each takes a breach report from the victim in the same plain words and an outcome
-from an officer, through the pages; where the law differs, the table says so."""
+amended by the Crime and Policing Act 2026), a restraining order (Sentencing Act 2020 s.360,
+formerly Protection from Harassment Act 1997 s.5; s.5A on acquittal), bail conditions (Bail
+Act 1976 s.3(6), s.7(3)), a non-molestation order (Family Law Act 1996 s.42A) and a Domestic
+Abuse Protection Order (Domestic Abuse Act 2021 s.39). Each takes a breach report from the
+victim in the same plain words and an outcome from an officer, through the pages; where the
+law differs, the table says so."""
 
 from __future__ import annotations
 
@@ -48,10 +49,11 @@ def test_the_kinds_differ_only_where_the_law_does():
     assert (spo.notification, spo.min_months, spo.renewable, spo.discharge_consent_months) \
         == (True, 24, True, 24)
     assert not ro.notification and ro.min_months is None and not ro.renewable
-    assert ro.breach == "Protection from Harassment Act 1997, s.5(5)"
-    assert dict(ro.bases) == {
-        "conviction": "On conviction (Protection from Harassment Act 1997, s.5)",
-        "acquittal": "On acquittal (Protection from Harassment Act 1997, s.5A)"}
+    assert ro.breach == ("Sentencing Act 2020, s.363; Protection from Harassment Act 1997, "
+                         "s.5A(2D)")
+    assert dict(ro.bases)["acquittal"] == \
+        "On acquittal (Protection from Harassment Act 1997, s.5A)"
+    assert dict(ro.bases)["conviction"].startswith("On conviction (Sentencing Act 2020, s.360")
     assert "not itself an offence" in bail.breach_note and bail.breach == "Bail Act 1976, s.7(3)"
     assert rules.ORDER_TYPES["non_molestation"].breach == "Family Law Act 1996, s.42A"
     assert rules.ORDER_TYPES["dapo"].breach == "Domestic Abuse Act 2021, s.39"
@@ -142,7 +144,7 @@ def test_bail_conditions_end_when_bail_ends(case, investigator):
 @pytest.mark.parametrize(("order_type", "basis", "title", "offence"), [
     ("spo", "acquittal", "Stalking Protection Order", "Stalking Protection Act 2019, s.8"),
     ("restraining_order", "acquittal", "Restraining order",
-     "Protection from Harassment Act 1997, s.5(5)"),
+     "Protection from Harassment Act 1997, s.5A(2D)"),
     ("bail", "court_bail", "Bail conditions", "Bail Act 1976, s.7(3)"),
 ])
 def test_each_kind_takes_the_victims_report_and_the_officers_outcome_through_the_pages(

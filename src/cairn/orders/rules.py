@@ -387,13 +387,14 @@ ORDER_TYPES: dict[str, OrderType] = {t.value: t for t in (
         spa_appeals=True),
     OrderType(
         "restraining_order", "Restraining order", "Restraining order",
-        (("conviction", "On conviction (Protection from Harassment Act 1997, s.5)"),
+        (("conviction", "On conviction (Sentencing Act 2020, s.360; before 1 December 2020, "
+                        "Protection from Harassment Act 1997, s.5)"),
          ("acquittal", "On acquittal (Protection from Harassment Act 1997, s.5A)")),
-        "Protection from Harassment Act 1997, s.5(5)",
+        "Sentencing Act 2020, s.363; Protection from Harassment Act 1997, s.5A(2D)",
         "Doing anything a restraining order prohibits, without reasonable excuse, is an "
-        "offence triable either way (Protection from Harassment Act 1997, s.5(5); s.5A(2) "
-        "for an order on acquittal), punishable on indictment by up to five years' "
-        "imprisonment."),
+        "offence triable either way (Sentencing Act 2020, s.363, for an order on conviction; "
+        "Protection from Harassment Act 1997, s.5A(2D), for one on acquittal), punishable on "
+        "indictment by up to five years' imprisonment."),
     OrderType(
         "bail", "Bail conditions", "Bail conditions",
         (("court_bail", "Conditions of court bail (Bail Act 1976, s.3(6))"),
