@@ -129,6 +129,7 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     # breach of its first term reported by the owner from her incident 0.
     from datetime import date
 
+    from cairn.cases import multiagency
     from cairn.orders import services as orders
     from cairn.orders.models import Breach, BreachSource
     from cairn.orders.rules import TermSpec
@@ -149,6 +150,8 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
         "application": application.pk, "order": order.pk, "breach": breach.pk,
         "change": application.status_changes.get(status="granted").pk,
         "event": order.notifications.get().pk,
+        "referral": multiagency.refer(actor=investigator, case=case_part, kind="marac",
+                                      referred_on=date(2026, 1, 6)).pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
         "proposal": ProposedIncident.objects.filter(batch=batch).first().pk,
@@ -236,7 +239,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     if namespace == "dashboard":  # aggregates of the analyst's own organisation
         return [Target(name, {}, frozenset({"analyst"}))]
     spo = {"application_id": ids["application"], "order_id": ids["order"],
-           "breach_id": ids["breach"], "change_id": ids["change"], "event_id": ids["event"]}
+           "breach_id": ids["breach"], "change_id": ids["change"], "event_id": ids["event"],
+           "referral_id": ids["referral"]}
     if namespace == "cases" and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
         # there, and nobody reaches it through another case's address.

@@ -305,7 +305,7 @@ def test_deadlines_page_and_the_case_page_show_what_is_due(officer, granted, sha
     assert "Overdue" in page and "Within 7 days" in page
     assert reverse("orders:calendar") in page
     case_page = officer.get(url("cases:case", shared_case.pk)).content.decode()
-    assert "SPO deadlines" in case_page and "notification due (s.9)" in case_page
+    assert "Deadlines of this case" in case_page and "notification due (s.9)" in case_page
 
 
 def test_people_outside_the_unit_get_404(client, unit_peer, granted, shared_case):

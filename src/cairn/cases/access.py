@@ -27,7 +27,7 @@ from django.http import Http404
 from cairn.accounts.models import Membership, Role
 from cairn.audit import services as audit
 from cairn.audit.models import AuditRecord
-from cairn.cases.models import Case, Purpose, RiskAssessment, Share
+from cairn.cases.models import Case, Purpose, Referral, RightToKnow, RiskAssessment, Share
 from cairn.vault.models import Exhibit, Incident, Vault
 
 CASE_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR)
@@ -63,6 +63,25 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
 
 def risk_assessments_readable_by(user: Any, case: Case) -> QuerySet[RiskAssessment]:
     return RiskAssessment.objects.filter(case__in=cases_readable_by(user), case=case)
+
+
+def right_to_know_readable_by(user: Any, case: Case) -> QuerySet[RightToKnow]:
+    """The case's right-to-know decisions, oldest first (issue 15, point 6)."""
+    return (RightToKnow.objects.filter(case__in=cases_readable_by(user), case=case)
+            .select_related("by", "suspect"))
+
+
+def referrals_readable_by(user: Any, case: Case | None = None) -> QuerySet[Referral]:
+    """Referrals of the cases ``user`` may read (of ``case`` only, when given)."""
+    found = Referral.objects.filter(case__in=cases_readable_by(user))
+    return found.filter(case=case) if case is not None else found
+
+
+def get_referral_for_user(user: Any, case: Case, pk: Any) -> Referral:
+    try:
+        return referrals_readable_by(user, case).select_related("case").get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such referral") from None
 
 
 def shares_visible_to(user: Any) -> QuerySet[Share]:

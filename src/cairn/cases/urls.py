@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cairn.cases import closure_views, risk_views, views
+from cairn.cases import closure_views, multiagency_views, risk_views, views
 from cairn.orders import breach_views
 from cairn.orders import views_applications as spo
 from cairn.orders import views_court_orders as court_orders
@@ -25,6 +25,11 @@ urlpatterns = [
          views.shared_incident, name="incident"),
     path("<uuid:case_id>/vaults/<uuid:vault_id>/exhibits/<uuid:exhibit_id>/",
          views.shared_exhibit, name="exhibit"),
+    path("<uuid:case_id>/right-to-know/", multiagency_views.right_to_know,
+         name="right-to-know"),
+    path("<uuid:case_id>/referrals/new/", multiagency_views.referral_new, name="referral-new"),
+    path("<uuid:case_id>/referrals/<int:referral_id>/outcome/",
+         multiagency_views.referral_outcome, name="referral-outcome"),
     path("<uuid:case_id>/risk/", risk_views.risk_list, name="risk"),
     path("<uuid:case_id>/risk/new/", risk_views.risk_new, name="risk-new"),
     path("<uuid:case_id>/risk/<uuid:assessment_id>/", risk_views.risk_assessment,

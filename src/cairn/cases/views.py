@@ -36,7 +36,10 @@ from cairn.cases.forms import (
     EntryForm,
     NewCaseForm,
     PurposeForm,
+    ReferralForm,
+    ReferralOutcomeForm,
     ReviewDateForm,
+    RightToKnowForm,
     StatusForm,
     SuspectForm,
 )
@@ -260,6 +263,12 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
         "can_sign_off": closure_views.can_sign_off(request.user, case),
         "sign_off_form": closure_views.SignOffForm(),
         "links": links.links_for(request.user, case),
+        # Issue 15, point 6: the right to know and referrals to other agencies.
+        "right_to_know": list(access.right_to_know_readable_by(request.user, case)),
+        "referrals": [(r, ReferralOutcomeForm(auto_id=f"ref{r.pk}_%s"))
+                      for r in access.referrals_readable_by(request.user, case)],
+        "right_to_know_form": RightToKnowForm(auto_id="rtk_%s"),
+        "referral_form": ReferralForm(auto_id="referral_%s"),
         # Stalking Protection Order applications and their deadlines (cairn.orders).
         **spo_context(request.user, case),
     }

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from cairn.cases.access import cases_readable_by
+from cairn.cases.access import cases_readable_by, referrals_readable_by
 from cairn.orders.access import (
     hearings_readable_by,
     notifications_readable_by,
@@ -33,7 +33,7 @@ UID_DOMAIN = "cairn.invalid"
 class Deadline:
     uid: str
     on: date
-    kind: str  # hearing | notification_due | expiry | renewal_review | case_review
+    kind: str  # hearing | notification_due | expiry | renewal_review | case_review | marac
     case_reference: str
     summary: str
 
@@ -79,6 +79,12 @@ def unit_deadlines(user: Any) -> list[Deadline]:
         found.append(Deadline(f"notification-{event.pk}@{UID_DOMAIN}", event.due_on,
                               "notification_due", ref,
                               f"{ref}: {CHANGE_WORDS[event.kind]} due (s.9)"))
+    # The MARAC meetings cases are listed for (issue 15, point 6).
+    for referral in referrals_readable_by(user).filter(
+            meeting_on__isnull=False, outcome="").select_related("case"):
+        ref = referral.case.reference
+        found.append(Deadline(f"marac-{referral.pk}@{UID_DOMAIN}", referral.meeting_on,
+                              "marac", ref, f"{ref}: MARAC meeting"))
     found.sort(key=lambda d: (d.on, d.case_reference, d.kind, d.uid))
     return found
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cairn.cases.access import referrals_readable_by
 from cairn.cases.models import Case
 from cairn.cases.views import officer_membership, posted_data
 from cairn.orders import access, changes, rules, services
@@ -333,6 +334,10 @@ def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
             application__case=case, notified_on__isnull=True).exclude(kind="initial"):
         found.append(Deadline(f"c{event.pk}", event.due_on, "notification_due", case.reference,
                               f"{event.get_kind_display()}: notification due"))
+    for referral in referrals_readable_by(user, case).filter(meeting_on__isnull=False,
+                                                            outcome=""):
+        found.append(Deadline(f"m{referral.pk}", referral.meeting_on, "marac",
+                              case.reference, "MARAC meeting"))
     found.sort(key=lambda d: (d.on, d.uid))
     return deadline_rows(found, today)
 
