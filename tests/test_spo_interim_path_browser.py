@@ -111,6 +111,7 @@ def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  #
 
     # The full order.
     page.get_by_role("link", name="Record the order made").click()
+    assert_accessible(page, "record the full order")
     page.get_by_label("Stalking Protection Order").check()
     fill_date(page, "Made on", today - timedelta(days=10))
     page.get_by_label("Duration in months").fill("24")
