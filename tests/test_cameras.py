@@ -30,6 +30,7 @@ from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit
 from tests.factories import make_incident
 from tests.orgs import sign_in_verified
+from tests.test_access_matrix import normalised
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 LONDON = ZoneInfo("Europe/London")
@@ -115,7 +116,7 @@ def test_noting_a_camera_asks_one_question_per_page_and_saves_only_at_the_end(
     url = reverse("cameras:new", args=[incident.pk])
     first = owner_client.get(url)
     assert first.status_code == 200
-    assert b"<title>Camera \xe2\x80\x93 Cairn</title>" in first.content
+    assert b"<title>Cairn</title>" in first.content  # her pages name nothing (issue 16)
     assert b"Whose camera might have recorded it?" in first.content
     answers = {"kind": "shop"}
     page = owner_client.post(url, {**answers, "step": "kind"})
@@ -197,7 +198,7 @@ def test_the_incident_page_shows_its_cameras_and_the_way_to_note_one(owner_clien
 
 def test_the_pattern_pages_camera_suggestion_links_to_the_cameras(owner_client, vault):
     make_incident(vault, days_ago=3)  # in person, recent: cameras may have seen it
-    page = owner_client.get(reverse("analysis:pattern", args=[vault.pk]))
+    page = owner_client.get(reverse("analysis:topic", args=[vault.pk, "test"]))
     assert reverse("cameras:list", args=[vault.pk]).encode() in page.content
     assert b"Note the cameras that may have seen them, and by when to ask" in page.content
 
@@ -329,7 +330,7 @@ def test_a_camera_outside_her_share_is_not_found_for_officers(
                                                                "0" * 8 + "-0000-4000-8000-" +
                                                                "0" * 12]))
     assert outside.status_code == nowhere.status_code == 404
-    assert outside.content == nowhere.content
+    assert normalised(outside.content) == normalised(nowhere.content)  # CSRF tokens differ
     assert officer.get(reverse("case-cameras:camera", args=[partly_shared_case.pk,
                                                             shared.pk])).status_code == 200
     with pytest.raises(PermissionDenied):

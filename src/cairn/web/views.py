@@ -94,7 +94,7 @@ def render_error(request: HttpRequest, status: int, heading: str = "",
     heading and lines default to the plain words for ``status`` (``ERRORS``)."""
     default_heading, default_lines = ERRORS.get(status, ERRORS[400])
     context = {"heading": heading or default_heading, "lines": list(lines) or default_lines,
-               "home_url": reverse("vault:home")}
+               "home_url": reverse("vault:home"), "error_page": True}
     response = render(request, "web/errors/page.html", context, status=status)
     # Set here too: a request refused before the safety headers' middleware (a bad Host) never
     # passes through it.
