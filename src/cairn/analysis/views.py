@@ -18,6 +18,7 @@ from cairn.analysis.forms import QuestionnaireForm
 from cairn.analysis.questionnaire import BAND_NOTE
 from cairn.analysis.reading import analyse_vault_people, latest_answers, risk_form
 from cairn.analysis.severity import LEVELS
+from cairn.analysis.templatetags.pattern import incident_links
 from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.vault import access
 from cairn.vault.forms import add_service_errors
@@ -53,7 +54,7 @@ def pattern(request: HttpRequest, vault_id: str) -> HttpResponse:
         "background_note": sources.BACKGROUND_NOTE,
         "band_note": BAND_NOTE,
         "charts": svgs,
-        "incident_numbers": numbers,
+        "incident_links": incident_links(numbers),
         "levels": LEVELS,
         "acts_by_code": ACTS_BY_CODE,
         "indicators_present": [i for i in indicators if i.status == "present"],
