@@ -24,6 +24,7 @@ import base64
 import gc
 import hashlib
 import io
+import logging
 import pickle
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -40,9 +41,12 @@ from cairn.analysis.engine import PeopleAnalysis, analyse_people, to_json_text
 from cairn.analysis.models import IncidentFacts, KeptAnalysis
 from cairn.analysis.questionnaire import FormDefinition
 from cairn.ledger.models import LedgerState
+from cairn.store.crypto import CryptoError
 from cairn.store.sealed import row_context, seal, unseal, unseal_row
 from cairn.vault.models import Vault
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
+
+logger = logging.getLogger(__name__)
 
 # How long a kept analysis stands for "now": how long it has been quiet, whether that is a
 # lull, the weeks and months the charts run to and the cameras still worth asking all move
@@ -118,8 +122,9 @@ def people_json(vault: Vault, *, snapshot: Callable[[], VaultSnapshot],
     """``people_analysis`` as the JSON text ``cairn analyse --json`` prints
     (``engine.to_json_text``), kept with the analysis once made."""
     result, row = _analysis(vault, snapshot, now, voice, scope, form, answers, answers_id)
-    if row.text:
-        return str(_unsealed(vault, row, bytes(row.text)))
+    kept_text = _unsealed(vault, row, bytes(row.text)) if row.text else None
+    if isinstance(kept_text, str):
+        return kept_text
     text = to_json_text(result)
     KeptAnalysis.objects.filter(pk=row.pk, analysed_at=row.analysed_at).update(
         text=_sealed(vault, row.pk, text))
@@ -143,9 +148,8 @@ def _analysis(vault: Vault, snapshot: Callable[[], VaultSnapshot], now: datetime
     if row is not None and row.ledger_size == size and row.version == analysis_version() \
             and row.inputs == inputs and _stands_for(row.analysed_at, now, exact=asked):
         result = _unsealed(vault, row, bytes(row.result))
-        if not isinstance(result, PeopleAnalysis):
-            raise TypeError("a kept analysis holds something else")
-        return result, row
+        if isinstance(result, PeopleAnalysis):
+            return result, row
     taken = snapshot()
     result = analyse_people(taken, now=now, form=form, answers=answers, voice=voice,
                             derived=derived_facts(vault, taken.incidents))
@@ -195,14 +199,21 @@ def _sealed(vault: Vault, pk: Any, value: Any) -> bytes:
 
 
 def _unsealed(vault: Vault, row: KeptAnalysis, blob: bytes) -> Any:
-    values = unseal(vault.pk, row_context(KeptAnalysis, row.pk), blob)
-    packed = zlib.decompress(base64.b64decode(values["kept"]))
+    """The value kept, or None when it cannot be read (it is then worked out again: a kept
+    analysis is a copy, never the record)."""
     # Tens of thousands of objects at once: the collector's passes over them while they are
     # made cost twice the making (it runs again as usual afterwards).
     collecting = gc.isenabled()
     gc.disable()
     try:
+        values = unseal(vault.pk, row_context(KeptAnalysis, row.pk), blob)
+        packed = zlib.decompress(base64.b64decode(values["kept"]))
         return _Unpickler(io.BytesIO(packed)).load()
+    except (CryptoError, pickle.UnpicklingError, zlib.error, ValueError, KeyError, TypeError,
+            AttributeError, EOFError) as exc:
+        logger.warning("A kept analysis could not be read (%s); it is worked out again.",
+                       type(exc).__name__)
+        return None
     finally:
         if collecting:
             gc.enable()
