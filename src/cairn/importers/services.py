@@ -1014,12 +1014,17 @@ def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.
 
 # --- review: proposals ----------------------------------------------------------------------
 
-def proposal_content(proposal: ProposedIncident) -> dict[str, Any]:
+def proposal_content(proposal: ProposedIncident,
+                     item_ids: Iterable[Any] | None = None) -> dict[str, Any]:
+    """What a proposal's ledger entries hash; ``item_ids`` are its items' ids when the caller
+    has read them already."""
+    if item_ids is None:
+        item_ids = proposal.items.values_list("pk", flat=True)
     return {
         "id": str(proposal.pk), "batch": str(proposal.batch_id), "number": proposal.number,
         "rule": proposal.rule, "status": proposal.status,
         "incident": str(proposal.incident_id) if proposal.incident_id else None,
-        "items": sorted(str(pk) for pk in proposal.items.values_list("pk", flat=True)),
+        "items": sorted(str(pk) for pk in item_ids),
     }
 
 
@@ -1051,49 +1056,105 @@ def accept_proposals(*, actor: Any, batch: ImportBatch,
                     f"Proposal {proposal.number} was already {proposal.status}"]})
             chosen.append(proposal.pk)
         pending = pending.filter(pk__in=chosen)
-    incidents = []
+    incidents: list[Incident] = []
     with transaction.atomic():
-        for proposal in pending.select_for_update().order_by("number"):
-            incidents.append(_accept(actor, vault, proposal))
+        chosen_rows = list(pending.select_for_update().order_by("number")
+                           .select_related("person"))
+        for begin in range(0, len(chosen_rows), ACCEPT_CHUNK):
+            incidents += _accept_many(actor, vault, batch, chosen_rows[begin:begin + ACCEPT_CHUNK])
     return incidents
 
 
-def _accept(actor: Any, vault: Vault, proposal: ProposedIncident) -> Incident:
-    persons = [proposal.person] if proposal.person is not None else []
-    words = ""
-    if proposal.rule == rules.DIARY_ROW:
-        item = proposal.items.first()
-        words = str(item.details.get("when_words") or "") if item is not None else ""
-    data = vault_services.IncidentInput(
-        start=proposal.start, end=proposal.end, precision=proposal.precision,
-        channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
-        when_words=words, persons=persons)
-    if proposal.rule == rules.DIARY_ROW:
-        item = proposal.items.first()
-        if item is not None:
-            data.location = str(item.details.get("location") or "")
-            data.witnesses = str(item.details.get("witnesses") or "")
-            data.impact = str(item.details.get("impact") or "")
+# Proposals accepted per round of bulk writes: bounds the memory of one round.
+ACCEPT_CHUNK = 2000
+
+
+def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
+                 proposals: list[ProposedIncident]) -> list[Incident]:
+    """Accept ``proposals`` with the writes made in bulk: the same incidents, attachments,
+    audit records and ledger entries, in the same order, as accepting them one by one
+    (each proposal's incident, then its files attached, then the proposal accepted)."""
+    wanted = {p.pk for p in proposals}
+    items_of: dict[Any, list[Any]] = {pk: [] for pk in wanted}
+    link = ProposedIncident.items.through
+    for proposal_id, item_id in link.objects.filter(
+            proposedincident__batch=batch).values_list("proposedincident_id", "importeditem_id"
+                                                       ).iterator(5000):
+        if proposal_id in wanted:
+            items_of[proposal_id].append(item_id)
+    diary = {p.pk for p in proposals if p.rule == rules.DIARY_ROW}
+    first_item: dict[Any, ImportedItem] = {}
+    if diary:
+        needed = {item for pk in diary for item in items_of[pk]}
+        by_id: dict[Any, ImportedItem] = {}
+        ordered = list(needed)
+        for start in range(0, len(ordered), 500):
+            for item in ImportedItem.objects.filter(pk__in=ordered[start:start + 500]):
+                by_id[item.pk] = item
+        for pk in diary:
+            mine = [by_id[i] for i in items_of[pk]]
+            if mine:
+                first_item[pk] = min(mine, key=lambda item: (item.position, item.pk))
+    files_of: dict[Any, list[Any]] = {}
+    for item_id, exhibit_id in ImportedItem.attachments.through.objects.filter(
+            importeditem__batch=batch).values_list("importeditem_id", "exhibit_id"):
+        files_of.setdefault(item_id, []).append(exhibit_id)
+    exhibit_ids = {e for pk in wanted for i in items_of[pk] for e in files_of.get(i, ())}
+    free: dict[Any, Exhibit] = {}
+    ordered_ids = list(exhibit_ids)
+    for start in range(0, len(ordered_ids), 500):
+        for exhibit in Exhibit.objects.filter(vault=vault, incident__isnull=True,
+                                              pk__in=ordered_ids[start:start + 500]
+                                              ).select_related("derived_from"):
+            free[exhibit.pk] = exhibit
+
+    data = []
+    for proposal in proposals:
+        item = first_item.get(proposal.pk)
+        words = ""
+        if proposal.rule == rules.DIARY_ROW and item is not None:
+            words = str(item.details.get("when_words") or "")
+        one = vault_services.IncidentInput(
+            start=proposal.start, end=proposal.end, precision=proposal.precision,
+            channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
+            when_words=words, persons=[proposal.person] if proposal.person is not None else [])
+        if proposal.rule == rules.DIARY_ROW and item is not None:
+            one.location = str(item.details.get("location") or "")
+            one.witnesses = str(item.details.get("witnesses") or "")
+            one.impact = str(item.details.get("impact") or "")
             reference = str(item.details.get("police_reference") or "")
-            data.police_reference = reference
-            data.reported_to_police = bool(reference)
-    incident = vault_services.log_incident(actor=actor, vault=vault, data=data)
-    attached = Exhibit.objects.filter(
-        vault=vault, incident__isnull=True,
-        pk__in=ImportedItem.attachments.through.objects.filter(
-            importeditem__proposals=proposal).values("exhibit_id")).order_by("number")
-    for exhibit in attached:
-        vault_services.attach_exhibit(actor=actor, exhibit=exhibit, incident=incident)
-    proposal.status = ProposalStatus.ACCEPTED
-    proposal.incident = incident
-    proposal.decided_at = timezone.now()
-    proposal.decided_by = actor
-    proposal.save()
-    vault_services.record_change(
-        actor=actor, vault=vault, action="import.proposal.accepted", obj=proposal,
-        content=proposal_content(proposal),
-        detail={"proposal": proposal.number, "incident": incident.number})
-    return incident
+            one.police_reference = reference
+            one.reported_to_police = bool(reference)
+        data.append(one)
+
+    changes = vault_services.Changes(actor=actor, vault=vault)
+    attached: list[Exhibit] = []
+    now = timezone.now()
+
+    def then(index: int, incident: Incident) -> None:
+        proposal = proposals[index]
+        mine = {e for i in items_of[proposal.pk] for e in files_of.get(i, ())}
+        for exhibit in sorted((free.pop(e) for e in mine if e in free),
+                              key=lambda exhibit: exhibit.number):
+            exhibit.incident = incident
+            attached.append(exhibit)
+            changes.add(action="exhibit.attached", obj=exhibit,
+                        content=vault_services.exhibit_content(exhibit))
+        proposal.status = ProposalStatus.ACCEPTED
+        proposal.incident = incident
+        proposal.decided_at = now
+        proposal.decided_by = actor
+        changes.add(action="import.proposal.accepted", obj=proposal,
+                    content=proposal_content(proposal, items_of[proposal.pk]),
+                    detail={"proposal": proposal.number, "incident": incident.number})
+
+    incidents = vault_services.log_incidents(actor=actor, vault=vault, data=data,
+                                             changes=changes, then=then)
+    Exhibit.objects.bulk_update(attached, ["incident"], batch_size=500)
+    ProposedIncident.objects.bulk_update(
+        proposals, ["status", "incident", "decided_at", "decided_by"], batch_size=500)
+    changes.write()
+    return incidents
 
 
 def dismiss_proposal(*, actor: Any, proposal: ProposedIncident) -> ProposedIncident:

@@ -95,6 +95,47 @@ def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: ob
     return row
 
 
+@dataclass(frozen=True)
+class Change:
+    """One entry to append with ``append_many``: the arguments ``append`` takes."""
+
+    actor_id: str
+    kind: str
+    object_type: str
+    object_id: object
+    content: Any = None
+    extra: dict[str, Any] | None = None
+
+
+def append_many(*, vault: Any, changes: list[Change]) -> list[LedgerEntry]:
+    """Append entries in the order given, inside the caller's transaction: the same entries
+    as ``append`` called once for each, written with one lock of the ledger's state, one
+    insert per 500 entries and one update of the frontier."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger entries are appended inside the service's transaction")
+    if not changes:
+        return []
+    state = LedgerState.objects.select_for_update().get(vault=vault)
+    seq = state.size
+    frontier = split(bytes(state.frontier))
+    vault_id = str(vault.pk)
+    rows = []
+    for change in changes:
+        data = entry_bytes(vault_id=vault_id, seq=seq, actor_id=change.actor_id,
+                           kind=change.kind, object_type=change.object_type,
+                           object_id=change.object_id, content=change.content,
+                           extra=change.extra)
+        leaf = merkle.leaf_hash(data)
+        frontier = frontier_append(seq, frontier, leaf)
+        rows.append(LedgerEntry(vault=vault, seq=seq, entry=data, leaf_hash=leaf))
+        seq += 1
+    LedgerEntry.objects.bulk_create(rows, batch_size=500)
+    state.size = seq
+    state.frontier = b"".join(frontier)
+    state.save(update_fields=["size", "frontier"])
+    return rows
+
+
 # --- tree heads ----------------------------------------------------------------------------
 
 def token_digest(token: bytes | None) -> str | None:
