@@ -49,7 +49,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -83,6 +83,7 @@ from cairn.importers.models import (
 from cairn.ledger.log import content_hash
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
+from cairn.store.rows import RowWriter, set_each
 from cairn.store.sealed import seal, unseal
 from cairn.vault import services as vault_services
 from cairn.vault import timeframe
@@ -519,61 +520,6 @@ _PROPOSAL_COLUMNS = ["id", "batch", "vault", "number", "rule", "day", "start", "
                      "incident", "sealed", "decided_at", "decided_by"]
 
 
-class _RowWriter:
-    """Inserts rows of one model with ``executemany``, bypassing model instances.
-
-    Why: building 100,000 model instances and letting ``bulk_create`` prepare every field
-    costs most of a large import's time. Values are adapted per column the way the fields
-    would (UUIDs, datetimes, dates, JSON) for whichever database is in use; sealed columns
-    are sealed by the caller exactly as ``SealedFields.reseal`` would. Every column of the
-    table must be given: model defaults are not applied.
-    """
-
-    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
-        fields = [model._meta.get_field(name) for name in names]
-        self.adapters = [_adapter(field) for field in fields]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
-        # Names come from the model's own metadata, quoted; values are parameters.
-        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
-        self.rows: list[tuple[Any, ...]] = []
-
-    @property
-    def pending(self) -> int:
-        return len(self.rows)
-
-    def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(tuple(value if adapt is None or value is None else adapt(value)
-                               for adapt, value in zip(self.adapters, row, strict=True)))
-
-    def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
-            self.rows = []
-
-
-def _adapter(field: Any) -> Callable[[Any], Any] | None:
-    if isinstance(field, models.ForeignKey):
-        field = field.target_field
-    if isinstance(field, models.UUIDField):
-        native = connection.features.has_native_uuid_field
-
-        def as_uuid(value: Any) -> Any:
-            value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-            return value if native else value.hex
-
-        return as_uuid
-    if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
-    if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
-    if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, connection)
-    return None
-
-
 def items_digest(contents: Sequence[dict[str, Any]]) -> str:
     """SHA-256 of the RFC 8785 canonical JSON of the item list.
 
@@ -703,8 +649,8 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
     fresh = [(draft, fp) for draft, fp in zip(drafts, prints, strict=True)
              if fp not in existing]
     attachments = _Attachments(actor, vault, path, name, media_dir, batch, blobs)
-    items = _RowWriter(ImportedItem, _ITEM_COLUMNS)
-    links = _RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
+    items = RowWriter(ImportedItem, _ITEM_COLUMNS)
+    links = RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
     contents: list[dict[str, Any]] = []
     context = f"cairn:{ImportedItem._meta.db_table}:"
     batch_pk, vault_pk = batch.pk, vault.pk
@@ -804,7 +750,7 @@ def archived_dkim_keys(vault: Vault) -> dict[str, list[Any]]:
 def batch_items_digest(batch: ImportBatch) -> str:
     """Recompute a batch's item digest from the stored rows, decrypting each (verification).
 
-    Reads columns rather than model instances, for the same reason ``_RowWriter`` writes
+    Reads columns rather than model instances, for the same reason ``RowWriter`` writes
     them: a batch can hold 100,000 items.
     """
     attached: dict[Any, list[str]] = {}
@@ -995,8 +941,8 @@ def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.
                     fresh: Sequence[tuple[_Draft, str]]) -> None:
     item_ids = list(ImportedItem.objects.filter(batch=batch).order_by("position")
                     .values_list("pk", flat=True))
-    rows = _RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
-    links = _RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])
+    rows = RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
+    links = RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])
     context = f"cairn:{ProposedIncident._meta.db_table}:"
     for number, proposal in enumerate(proposals, start=1):
         pk = uuid.uuid4()
@@ -1150,9 +1096,10 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
 
     incidents = vault_services.log_incidents(actor=actor, vault=vault, data=data,
                                              changes=changes, then=then)
-    Exhibit.objects.bulk_update(attached, ["incident"], batch_size=500)
-    ProposedIncident.objects.bulk_update(
-        proposals, ["status", "incident", "decided_at", "decided_by"], batch_size=500)
+    set_each(Exhibit, "incident", [(e.pk, e.incident_id) for e in attached])
+    ProposedIncident.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        status=ProposalStatus.ACCEPTED, decided_at=now, decided_by=actor)
+    set_each(ProposedIncident, "incident", [(p.pk, p.incident_id) for p in proposals])
     changes.write()
     return incidents
 

@@ -26,6 +26,7 @@ from cairn.ledger.canonical import canonical_json
 from cairn.ledger.frontier import frontier_append, frontier_root, split
 from cairn.ledger.heads import head_bytes
 from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead
+from cairn.store.rows import RowWriter
 
 ENTRY_VERSION = 1
 
@@ -107,19 +108,19 @@ class Change:
     extra: dict[str, Any] | None = None
 
 
-def append_many(*, vault: Any, changes: list[Change]) -> list[LedgerEntry]:
+def append_many(*, vault: Any, changes: list[Change]) -> int:
     """Append entries in the order given, inside the caller's transaction: the same entries
     as ``append`` called once for each, written with one lock of the ledger's state, one
-    insert per 500 entries and one update of the frontier."""
+    prepared insert for all of them and one update of the frontier. Returns how many."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger entries are appended inside the service's transaction")
     if not changes:
-        return []
+        return 0
     state = LedgerState.objects.select_for_update().get(vault=vault)
     seq = state.size
     frontier = split(bytes(state.frontier))
     vault_id = str(vault.pk)
-    rows = []
+    rows = RowWriter(LedgerEntry, ["vault", "seq", "entry", "leaf_hash"])
     for change in changes:
         data = entry_bytes(vault_id=vault_id, seq=seq, actor_id=change.actor_id,
                            kind=change.kind, object_type=change.object_type,
@@ -127,13 +128,13 @@ def append_many(*, vault: Any, changes: list[Change]) -> list[LedgerEntry]:
                            extra=change.extra)
         leaf = merkle.leaf_hash(data)
         frontier = frontier_append(seq, frontier, leaf)
-        rows.append(LedgerEntry(vault=vault, seq=seq, entry=data, leaf_hash=leaf))
+        rows.add((vault.pk, seq, data, leaf))
         seq += 1
-    LedgerEntry.objects.bulk_create(rows, batch_size=500)
+    rows.flush()
     state.size = seq
     state.frontier = b"".join(frontier)
     state.save(update_fields=["size", "frontier"])
-    return rows
+    return len(changes)
 
 
 # --- tree heads ----------------------------------------------------------------------------

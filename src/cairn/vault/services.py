@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.audit.models import AuditRecord
 from cairn.law.pha1997 import UnknownActCode, parse_act_codes
 from cairn.ledger import log as ledger
 from cairn.store import keys
@@ -85,15 +84,14 @@ class Changes:
     def __init__(self, *, actor: Any, vault: Vault) -> None:
         self.actor = actor
         self.vault = vault
-        self._audits: list[AuditRecord] = []
+        self._audits: list[tuple[Any, str, str, object, object, dict[str, Any]]] = []
         self._entries: list[ledger.Change] = []
 
     def add(self, *, action: str, obj: Any, content: Mapping[str, Any] | None = None,
             detail: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> None:
         object_type = type(obj).__name__.lower()
-        self._audits.append(AuditRecord(actor=self.actor, action=action,
-                                        object_type=object_type, object_id=str(obj.pk),
-                                        vault_id=self.vault.pk, detail=detail or {}))
+        self._audits.append((self.actor, action, object_type, obj.pk, self.vault.pk,
+                             detail or {}))
         self._entries.append(ledger.Change(actor_id=str(self.actor.pk), kind=action,
                                            object_type=object_type, object_id=obj.pk,
                                            content=content, extra=extra))
