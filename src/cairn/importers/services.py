@@ -1058,17 +1058,19 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
     for proposal in proposals:
         item = first_item.get(proposal.pk)
         words = ""
+        # Read-only: sealed_value skips the copy attribute access makes.
+        details = item.sealed_value("details") or {} if item is not None else {}
         if proposal.rule == rules.DIARY_ROW and item is not None:
-            words = str(item.details.get("when_words") or "")
+            words = str(details.get("when_words") or "")
         one = vault_services.IncidentInput(
             start=proposal.start, end=proposal.end, precision=proposal.precision,
             channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
             when_words=words, persons=[proposal.person] if proposal.person is not None else [])
         if proposal.rule == rules.DIARY_ROW and item is not None:
-            one.location = str(item.details.get("location") or "")
-            one.witnesses = str(item.details.get("witnesses") or "")
-            one.impact = str(item.details.get("impact") or "")
-            reference = str(item.details.get("police_reference") or "")
+            one.location = str(details.get("location") or "")
+            one.witnesses = str(details.get("witnesses") or "")
+            one.impact = str(details.get("impact") or "")
+            reference = str(details.get("police_reference") or "")
             one.police_reference = reference
             one.reported_to_police = bool(reference)
         data.append(one)

@@ -81,3 +81,26 @@ def set_each(model: Any, name: str, values: Sequence[tuple[Any, Any]]) -> None:
         cursor.executemany(sql, [(field.get_db_prep_value(value, connection),
                                   key.get_db_prep_value(pk, connection))
                                  for pk, value in values])
+
+
+def insert_instances(model: type[models.Model], instances: Sequence[models.Model]) -> None:
+    """Insert unsaved instances of ``model`` with one prepared insert: every concrete column
+    as the instance holds it (primary keys, defaults and sealed columns already set; a field
+    with ``auto_now_add`` still empty is set to now)."""
+    if not instances:
+        return
+    from django.utils import timezone
+
+    fields = list(model._meta.concrete_fields)
+    now = timezone.now()
+    stamped = [f for f in fields if getattr(f, "auto_now_add", False)]
+    rows = RowWriter(model, [f.name for f in fields])
+    for instance in instances:
+        for f in stamped:
+            if getattr(instance, f.attname) is None:
+                setattr(instance, f.attname, now)
+        rows.add(tuple(getattr(instance, f.attname) for f in fields))
+    rows.flush()
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = "default"

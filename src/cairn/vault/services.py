@@ -27,6 +27,7 @@ from cairn.law.pha1997 import UnknownActCode, parse_act_codes
 from cairn.ledger import log as ledger
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
+from cairn.store.rows import RowWriter, insert_instances
 from cairn.vault import media, timeframe
 from cairn.vault.choices import (
     Channel,
@@ -349,12 +350,12 @@ def log_incidents(*, actor: Any, vault: Vault, data: Sequence[IncidentInput],
         incident.reseal()
         incidents.append(incident)
     locked.save(update_fields=["last_incident_number"])
-    Incident.objects.bulk_create(incidents, batch_size=500)
-    link = Incident.persons.through
-    link.objects.bulk_create([link(incident_id=incident.pk, person_id=person.pk)
-                              for incident, one in zip(incidents, data, strict=True)
-                              for person in {p.pk: p for p in one.persons}.values()],
-                             batch_size=500)
+    insert_instances(Incident, incidents)
+    links = RowWriter(Incident.persons.through, ["incident", "person"])
+    for incident, one in zip(incidents, data, strict=True):
+        for person_id in {person.pk for person in one.persons}:
+            links.add((incident.pk, person_id))
+    links.flush()
     revisions = []
     for incident, one in zip(incidents, data, strict=True):
         content = build_incident_content(
@@ -373,7 +374,7 @@ def log_incidents(*, actor: Any, vault: Vault, data: Sequence[IncidentInput],
                     detail={"revision": 1}, extra={"revision": 1})
         if then is not None:
             then(len(revisions) - 1, incident)
-    IncidentRevision.objects.bulk_create(revisions, batch_size=500)
+    insert_instances(IncidentRevision, revisions)
     vault.last_incident_number = locked.last_incident_number
     return incidents
 
