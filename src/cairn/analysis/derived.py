@@ -1,4 +1,4 @@
-"""What one incident's words show, worked out once and kept (issue 19, ADR 0035).
+"""What one incident's words show, worked out once and kept (issue 19, ADR 0044).
 
 Reading an incident's words (the threat reading, the flags the rules read, the word rules of
 ``analysis.words``) is most of the analysis's work, and it depends only on the incident's own

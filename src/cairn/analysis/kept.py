@@ -1,4 +1,4 @@
-"""The analysis kept, not redone (issue 19, ADR 0035).
+"""The analysis kept, not redone (issue 19, ADR 0044).
 
 Two things are kept, both sealed with the vault's key:
 

@@ -37,7 +37,7 @@ class RiskAnswers(SealedFields, models.Model):
 
 class IncidentFacts(SealedFields, models.Model):
     """What one incident revision's words show (``cairn.analysis.derived``), kept so the
-    analysis reads each revision's words once (ADR 0035).
+    analysis reads each revision's words once (ADR 0044).
 
     Derived, not evidence: written by ``cairn.analysis.kept`` when the analysis finds it
     missing, with no ledger entry or audit record (it records nothing the vault did not
@@ -67,7 +67,7 @@ class IncidentFacts(SealedFields, models.Model):
 
 class KeptAnalysis(models.Model):
     """The last analysis of a vault (one per person, ``engine.PeopleAnalysis``) for one reader
-    and scope, with the ledger size and the time it was worked out at (ADR 0035).
+    and scope, with the ledger size and the time it was worked out at (ADR 0044).
 
     Valid while the vault's ledger has the same size (every change to a vault appends an
     entry), the analysis code, the answers, the form and the scope are the same, and for
