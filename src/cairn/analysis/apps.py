@@ -5,3 +5,14 @@ class AnalysisConfig(AppConfig):
     name = "cairn.analysis"
     label = "analysis"
     verbose_name = "Analysis"
+
+    def ready(self) -> None:
+        # Deleting an incident (a tombstone: the row stays) takes the facts kept of its words
+        # and the vault's kept analyses with it.
+        from django.db.models.signals import post_save
+
+        from cairn.analysis import kept
+        from cairn.vault.models import Incident
+
+        post_save.connect(kept.forget_incident, sender=Incident,
+                          dispatch_uid="cairn.analysis.forget_incident")

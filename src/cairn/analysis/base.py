@@ -4,21 +4,17 @@ snapshot's incidents. Pure: no Django, no database."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis import words
+from cairn.analysis.derived import FLAGS_READ as FLAGS_READ  # still importable from here
+from cairn.analysis.derived import Derived, derive
 from cairn.analysis.severity import Severity, severity_of
-from cairn.flags import threats
-from cairn.flags.engine import flag_text, load_rules
 from cairn.vault.snapshot import IncidentSnapshot, VaultSnapshot
-
-# The flags the rules read (cairn/flags/rules/, ADR 0023); only these are looked for. Threats
-# are read once, by cairn.flags.threats, into each incident's facts (``words.Facts.threat``).
-FLAGS_READ = frozenset({"whereabouts", "surveillance"})
 
 # Who the statements speak to (DESIGN.md invariant 10): the victim's own pages say "you";
 # officers' pages and court documents speak of her in the third person.
@@ -51,10 +47,13 @@ class Index:
 
     ``subject`` is the person (or the people the victim said are one person or acting
     together) the analysis is about: their course of conduct is one. None: each suspect of
-    the snapshot separately (the rules' tests use it so)."""
+    the snapshot separately (the rules' tests use it so). ``derived``: what each incident's
+    words show, kept from an earlier reading (``cairn.analysis.derived``); the words of an
+    incident missing from it are read now."""
 
     def __init__(self, snapshot: VaultSnapshot, *, now: datetime, voice: str = VICTIM,
-                 subject: tuple[str, ...] | None = None) -> None:
+                 subject: tuple[str, ...] | None = None,
+                 derived: Mapping[str, Derived] | None = None) -> None:
         if voice not in VOICES:
             raise ValueError(f"voice must be one of {VOICES}")
         self.snapshot = snapshot
@@ -75,15 +74,15 @@ class Index:
             (subject,) if subject else tuple((p,) for p in self.suspect_ids)
         )
         # What each incident's words show, and the flags they raise of the kinds the rules
-        # read: one pass of the flag rules over the words gives both (the threat reading is
-        # cairn.flags.threats', the same as the Flags page's), used by every rule.
-        rules = load_rules().subset(FLAGS_READ | {threats.THREAT})
+        # read (cairn.analysis.derived: the threat reading is the Flags page's), used by every
+        # rule; kept from an earlier reading where the caller has it.
+        known = derived or {}
         self.facts: dict[str, words.Facts] = {}
         self.flags: dict[str, frozenset[str]] = {}
         for i in self.incidents:
-            found = flag_text(threats.incident_text(i.description, i.other_act), rules)
-            self.flags[i.id] = frozenset(f.kind for f in found) & FLAGS_READ
-            self.facts[i.id] = words.facts_of(i, threats.reading_of(found))
+            found = known.get(i.id) or derive(i)
+            self.facts[i.id] = found.facts
+            self.flags[i.id] = found.flags
         self.severity: dict[str, Severity] = {
             i.id: severity_of(i, self.facts[i.id]) for i in self.incidents
         }

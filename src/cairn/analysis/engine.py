@@ -18,6 +18,7 @@ from cairn.analysis import sources
 from cairn.analysis.acts import ActEvidence, acts_shown
 from cairn.analysis.base import VICTIM, Finding, Index
 from cairn.analysis.course import CourseOfConduct, course_of_conduct
+from cairn.analysis.derived import Derived, derive
 from cairn.analysis.escalation import Escalation, escalation
 from cairn.analysis.four import Four, four
 from cairn.analysis.lulls import Lulls, RecurrenceWarning, lulls, recurrence_warning
@@ -79,13 +80,15 @@ def analyse(
     answers: Mapping[str, Any] | None = None,
     voice: str = VICTIM,
     subject: Subject | None = None,
+    derived: Mapping[str, Derived] | None = None,
 ) -> Analysis:
     """Run every rule over ``snapshot`` as one subject. ``form`` and ``answers`` are the
-    victim's latest questionnaire, if any; ``voice`` who the statements speak to."""
+    victim's latest questionnaire, if any; ``voice`` who the statements speak to; ``derived``
+    what incidents' words show, kept from an earlier reading (``cairn.analysis.derived``)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     group = subject.person_ids if subject is not None and subject.person_ids else None
-    index = Index(snapshot, now=now, voice=voice, subject=group)
+    index = Index(snapshot, now=now, voice=voice, subject=group, derived=derived)
     course = course_of_conduct(index)
     quiet = lulls(index)
     recurrence = recurrence_warning(index, quiet)
@@ -154,16 +157,22 @@ def analyse_people(
     form: FormDefinition | None = None,
     answers: Mapping[str, Any] | None = None,
     voice: str = VICTIM,
+    derived: Mapping[str, Derived] | None = None,
 ) -> PeopleAnalysis:
     """The analysis of each person named as doing this (``cairn.analysis.people``), each over
-    only the incidents linked to them, and of the incidents with nobody named, apart."""
+    only the incidents linked to them, and of the incidents with nobody named, apart.
+    ``derived`` as for ``analyse``: without it, incidents linked to two people are read
+    once each time."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
+    derived = {**derived} if derived is not None else {}
+    missing = [i for i in snapshot.incidents if i.id not in derived]
+    derived.update((i.id, derive(i)) for i in missing)
     people: list[Analysis] = []
     unattributed = None
     for subject in subjects(snapshot):
         analysis = analyse(narrowed(snapshot, subject), now=now, form=form, answers=answers,
-                           voice=voice, subject=subject)
+                           voice=voice, subject=subject, derived=derived)
         if subject.person_ids:
             people.append(analysis)
         else:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import stats
 
 from cairn.analysis import sources
 from cairn.analysis.base import Finding, Index, plural
@@ -96,6 +95,9 @@ class Escalation:
 def _kendall(x: np.ndarray, y: np.ndarray) -> tuple[float | None, float | None]:
     if len(x) < 4 or np.all(y == y[0]) or np.all(x == x[0]):
         return None, None
+    # Imported here: scipy.stats takes about a second to import, and only this test uses it.
+    from scipy import stats
+
     result = stats.kendalltau(x, y)
     tau, p = float(result.statistic), float(result.pvalue)
     if math.isnan(tau) or math.isnan(p):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +208,14 @@ def load_form(path: Path) -> FormDefinition:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FormError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    return parse_form(text, name=path.name)
+    return _parsed(text, path.name)
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str, name: str) -> FormDefinition:
+    # Forms are read on every page that analyses; parsing the YAML cost more than reading
+    # the kept analysis. Keyed by the text, so an edited file is parsed again.
+    return parse_form(text, name=name)
 
 
 def available_forms(extra_dirs: tuple[Path, ...] = ()) -> dict[str, FormDefinition]:

@@ -21,6 +21,7 @@ from cairn.analysis.forms import QuestionnaireForm
 from cairn.analysis.questionnaire import BAND_NOTE
 from cairn.analysis.reading import analyse_vault_people, latest_answers, risk_form
 from cairn.analysis.severity import LEVELS
+from cairn.analysis.templatetags.pattern import incident_links
 from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.vault import access
 from cairn.vault.forms import add_service_errors
@@ -73,6 +74,7 @@ def topic(request: HttpRequest, vault_id: str, slug: str) -> HttpResponse:
     svgs = {name: mark_safe(svg)  # noqa: S308
             for name, svg in charts.all_charts(analysis).items()}
     indicators = analysis.risk_indicators
+    numbers = {p.id: p.number for p in analysis.points}
     previous, following = summary.neighbours(slug)
     context.update({
         "topic": chosen, "previous_topic": previous, "next_topic": following,
@@ -81,7 +83,8 @@ def topic(request: HttpRequest, vault_id: str, slug: str) -> HttpResponse:
         "band_note": BAND_NOTE,
         "charts": svgs,
         "tables": charts.tables(analysis),
-        "incident_numbers": {p.id: p.number for p in analysis.points},
+        "incident_numbers": numbers,
+        "incident_links": incident_links(numbers),
         "levels": LEVELS,
         "acts_by_code": ACTS_BY_CODE,
         "indicators_present": [i for i in indicators if i.status == "present"],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
+from cairn.store.rows import RowWriter
 
 
 class MissingActor(ValueError):
@@ -25,3 +28,19 @@ def record(*, actor: Any, action: str, object_type: str, object_id: object,
         actor=actor, action=action, object_type=object_type, object_id=str(object_id),
         vault_id=vault_id, detail=detail or {},
     )
+
+
+def record_many(records: Sequence[tuple[Any, str, str, object, object, dict[str, Any]]]) -> int:
+    """Append many audit records at once, each (actor, action, object type, object id, vault
+    id, detail), with ``record``'s checks and one prepared insert. Returns how many."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit records are written inside the service's transaction")
+    rows = RowWriter(AuditRecord, ["at", "actor", "action", "object_type", "object_id",
+                                   "vault_id", "detail"])
+    at = timezone.now()
+    for actor, action, object_type, object_id, vault_id, detail in records:
+        if actor is None or not getattr(actor, "pk", None):
+            raise MissingActor(f"{action}: an audit record needs the acting user")
+        rows.add((at, actor.pk, action, object_type, str(object_id), vault_id, detail))
+    rows.flush()
+    return len(records)

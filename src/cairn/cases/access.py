@@ -263,6 +263,27 @@ def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None 
     return disclosed.snapshot
 
 
+def shared_people_analysis(user: Any, vault: Vault, *, purpose: str,
+                           case: Case | None = None) -> Any:
+    """The analysis of what this user may read of ``vault``, one per person, in the third
+    person: the kept one while it is valid (``cairn.analysis.kept``); the read is audited as
+    ``shared_snapshot``'s is."""
+    from cairn.analysis.base import THIRD_PERSON
+    from cairn.analysis.kept import people_analysis, scope_key
+    from cairn.packs.selection import Selection, resolve
+    from cairn.vault.snapshot import take_snapshot
+
+    check_purpose(purpose)
+    scope = scope_for(user, vault, case)
+    incidents = [i.pk for i in _incidents_in(scope, vault).only("pk")]
+    exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
+    result = people_analysis(
+        vault, voice=THIRD_PERSON, scope=scope_key(incidents, exhibits),
+        snapshot=lambda: resolve(take_snapshot(vault), Selection.of(incidents, exhibits)).snapshot)
+    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case)
+    return result
+
+
 def access_log(user: Any, vault: Vault) -> QuerySet[AuditRecord]:
     """For the owner: every look at her vault by someone else, newest first."""
     if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:

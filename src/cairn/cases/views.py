@@ -28,8 +28,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.accounts.models import Membership
 from cairn.analysis import charts
-from cairn.analysis.base import THIRD_PERSON
-from cairn.analysis.engine import analyse_people
 from cairn.cases import access, closure_views, links, services
 from cairn.cases.casework import merge_timeline
 from cairn.cases.defendants import defendant_analysis
@@ -208,16 +206,14 @@ def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpos
                      ) -> tuple[list[tuple[Vault, Any]], list[dict[str, Any]]]:
     """Each linked vault's incidents in scope, and the analysis of its scope, one per person
     (DESIGN.md invariant 8), in the third person: two audited reads per vault (the incidents
-    listed, and the analysis over them)."""
-    now = timezone.now()
+    listed, and the analysis over them, kept while it is valid)."""
     incidents: list[tuple[Vault, Any]] = []
     analyses: list[dict[str, Any]] = []
     for n, share in enumerate(shares, start=1):
         vault = share.vault
         incidents += [(vault, incident) for incident in access.shared_incidents(
             request.user, vault, purpose=purpose, case=case)]
-        snapshot = access.shared_snapshot(request.user, vault, purpose=purpose, case=case)
-        people = analyse_people(snapshot, now=now, voice=THIRD_PERSON)
+        people = access.shared_people_analysis(request.user, vault, purpose=purpose, case=case)
         defendant = defendant_analysis(people, share)
         subjects = []
         for m, analysis in enumerate(people.all(), start=1):
@@ -237,7 +233,7 @@ def _shared_evidence(request: HttpRequest, case: Case, shares: list[Any], purpos
             "defendant_missing": defendant.why_not,
             "choices": [a.subject for a in people.people if a.subject is not None],
             "incident_href": incident_href(case, vault),
-            "numbers": {i.id: i.number for i in snapshot.incidents},
+            "numbers": {p.id: p.number for a in people.all() for p in a.points},
         })
     return incidents, analyses
 

@@ -3,7 +3,6 @@ lulls and recurrence, risk indicators, the SPO threshold), as text or as JSON.""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,8 +36,7 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
     Every conclusion names the incidents it rests on and the law or study behind it. This is
     evidence against a test, not legal advice: a court decides.
     """
-    from cairn.analysis.engine import people_to_json
-    from cairn.analysis.reading import analyse_vault_people
+    from cairn.analysis.reading import analyse_vault_people, vault_people_json
     from cairn.cli.errors import CairnError
 
     vault = current_vault(vault_ref)
@@ -50,11 +48,10 @@ def analyse_command(vault_ref: str | None, as_json: bool, now_raw: str | None) -
             raise CairnError("now: give an ISO 8601 time, e.g. 2026-01-20T10:30:00+00:00") from None
         if now.tzinfo is None:
             raise CairnError("now: the time needs a zone, e.g. +00:00")
-    result = analyse_vault_people(vault.owner, vault, now=now)
     if as_json:
-        click.echo(json.dumps(people_to_json(result), ensure_ascii=False, indent=2,
-                              sort_keys=True))
+        click.echo(vault_people_json(vault.owner, vault, now=now))
         return
+    result = analyse_vault_people(vault.owner, vault, now=now)
     click.echo(
         f"{result.incident_count} incidents analysed as of "
         f"{result.now.isoformat(timespec='minutes')}, one analysis per person."

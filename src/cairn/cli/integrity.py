@@ -17,8 +17,12 @@ from cairn.cli.runtime import ensure_database
 @vault_option
 @click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint file: prove the log still extends it.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that re-hash the records (default: one per core for large "
+                   "vaults).")
 @click.pass_context
-def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> None:
+def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
+           workers: int | None) -> None:
     """Recompute every entry, tree head, signature, timestamp and file, and say what fails.
 
     Without --vault, every vault in the data directory is checked. Exits 0 when all holds.
@@ -42,7 +46,7 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None) -> N
         raise CairnError("there is no vault yet")
     failed = False
     for vault in vaults:
-        report = verify_vault(vault)
+        report = verify_vault(vault, workers=workers)
         click.echo(f"Vault {vault.pk}: {report.summary()}")
         for failure in report.failures:
             click.echo(f"  FAIL {failure}")

@@ -49,7 +49,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -83,6 +83,7 @@ from cairn.importers.models import (
 from cairn.ledger.log import content_hash
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
+from cairn.store.rows import RowWriter, set_each
 from cairn.store.sealed import seal, unseal
 from cairn.vault import services as vault_services
 from cairn.vault import timeframe
@@ -519,61 +520,6 @@ _PROPOSAL_COLUMNS = ["id", "batch", "vault", "number", "rule", "day", "start", "
                      "incident", "sealed", "decided_at", "decided_by"]
 
 
-class _RowWriter:
-    """Inserts rows of one model with ``executemany``, bypassing model instances.
-
-    Why: building 100,000 model instances and letting ``bulk_create`` prepare every field
-    costs most of a large import's time. Values are adapted per column the way the fields
-    would (UUIDs, datetimes, dates, JSON) for whichever database is in use; sealed columns
-    are sealed by the caller exactly as ``SealedFields.reseal`` would. Every column of the
-    table must be given: model defaults are not applied.
-    """
-
-    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
-        fields = [model._meta.get_field(name) for name in names]
-        self.adapters = [_adapter(field) for field in fields]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
-        # Names come from the model's own metadata, quoted; values are parameters.
-        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
-        self.rows: list[tuple[Any, ...]] = []
-
-    @property
-    def pending(self) -> int:
-        return len(self.rows)
-
-    def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(tuple(value if adapt is None or value is None else adapt(value)
-                               for adapt, value in zip(self.adapters, row, strict=True)))
-
-    def flush(self) -> None:
-        if self.rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(self.sql, self.rows)
-            self.rows = []
-
-
-def _adapter(field: Any) -> Callable[[Any], Any] | None:
-    if isinstance(field, models.ForeignKey):
-        field = field.target_field
-    if isinstance(field, models.UUIDField):
-        native = connection.features.has_native_uuid_field
-
-        def as_uuid(value: Any) -> Any:
-            value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-            return value if native else value.hex
-
-        return as_uuid
-    if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value  # type: ignore[no-any-return]
-    if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value  # type: ignore[no-any-return]
-    if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, connection)
-    return None
-
-
 def items_digest(contents: Sequence[dict[str, Any]]) -> str:
     """SHA-256 of the RFC 8785 canonical JSON of the item list.
 
@@ -582,9 +528,31 @@ def items_digest(contents: Sequence[dict[str, Any]]) -> str:
     writes exactly the bytes RFC 8785 prescribes, about ten times faster than the general
     canonicaliser; tests/test_import_pipeline.py checks the two agree.
     """
-    text = json.dumps(list(contents), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = ItemsDigest()
+    for content in contents:
+        digest.add(content)
+    return digest.hexdigest()
+
+
+class ItemsDigest:
+    """``items_digest`` fed one item at a time, so an import need not hold every item's
+    content: the list's bytes are ``[``, the items' bytes joined by ``,``, then ``]``, exactly
+    what ``json.dumps`` writes for the whole list with these options."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(b"[")
+        self._first = True
+
+    def add(self, content: dict[str, Any]) -> None:
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False)
+        self._hash.update((text if self._first else "," + text).encode("utf-8"))
+        self._first = False
+
+    def hexdigest(self) -> str:
+        done = self._hash.copy()
+        done.update(b"]")
+        return done.hexdigest()
 
 
 # --- committing -------------------------------------------------------------------------------
@@ -703,9 +671,9 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
     fresh = [(draft, fp) for draft, fp in zip(drafts, prints, strict=True)
              if fp not in existing]
     attachments = _Attachments(actor, vault, path, name, media_dir, batch, blobs)
-    items = _RowWriter(ImportedItem, _ITEM_COLUMNS)
-    links = _RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
-    contents: list[dict[str, Any]] = []
+    items = RowWriter(ImportedItem, _ITEM_COLUMNS)
+    links = RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
+    contents = ItemsDigest()
     context = f"cairn:{ImportedItem._meta.db_table}:"
     batch_pk, vault_pk = batch.pk, vault.pk
     for position, (draft, fingerprint) in enumerate(fresh):
@@ -723,9 +691,9 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
                    seal(vault_pk, f"{context}{pk}".encode(), secret)))
         for exhibit_id in exhibit_ids:
             links.add((pk, exhibit_id))
-        contents.append(_content(pk, position, draft.kind, draft.sent_at, draft.received_at,
-                                 draft.captured_at, draft.channel, draft.is_system, secret,
-                                 origin, [str(e) for e in exhibit_ids], fingerprint))
+        contents.add(_content(pk, position, draft.kind, draft.sent_at, draft.received_at,
+                              draft.captured_at, draft.channel, draft.is_system, secret,
+                              origin, [str(e) for e in exhibit_ids], fingerprint))
         if items.pending >= SAVE_CHUNK:  # in chunks, with progress between them
             items.flush()
             if progress is not None:
@@ -741,7 +709,7 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
         progress("proposing", len(proposals), len(proposals))
 
     linked = {link.person.pk for link in linker.by_key.values() if link.person is not None}
-    batch.items_sha256 = items_digest(contents)
+    batch.items_sha256 = contents.hexdigest()
     batch.item_count = len(drafts)
     batch.new_count = len(fresh)
     batch.duplicate_count = len(drafts) - len(fresh)
@@ -804,7 +772,7 @@ def archived_dkim_keys(vault: Vault) -> dict[str, list[Any]]:
 def batch_items_digest(batch: ImportBatch) -> str:
     """Recompute a batch's item digest from the stored rows, decrypting each (verification).
 
-    Reads columns rather than model instances, for the same reason ``_RowWriter`` writes
+    Reads columns rather than model instances, for the same reason ``RowWriter`` writes
     them: a batch can hold 100,000 items.
     """
     attached: dict[Any, list[str]] = {}
@@ -813,7 +781,7 @@ def batch_items_digest(batch: ImportBatch) -> str:
             "importeditem_id", "exhibit_id"):
         attached.setdefault(item_id, []).append(str(exhibit_id))
     context = f"cairn:{ImportedItem._meta.db_table}:"
-    contents = []
+    contents = ItemsDigest()
     for row in (ImportedItem.objects.filter(batch=batch).order_by("position")
                 .values_list("pk", "position", "kind", "sent_at", "received_at", "captured_at",
                              "channel", "is_system", "origin", "fingerprint", "sealed")
@@ -822,9 +790,9 @@ def batch_items_digest(batch: ImportBatch) -> str:
         stored = unseal(batch.vault_id, f"{context}{pk}".encode(), bytes(blob)) if blob else {}
         secret = {"text": stored.get("text", ""), "sender_name": stored.get("sender_name", ""),
                   "member": stored.get("member"), "details": stored.get("details", {})}
-        contents.append(_content(pk, position, kind, sent, received, captured, channel, system,
-                                 secret, origin, attached.get(pk, []), fp))
-    return items_digest(contents)
+        contents.add(_content(pk, position, kind, sent, received, captured, channel, system,
+                              secret, origin, attached.get(pk, []), fp))
+    return contents.hexdigest()
 
 
 def verify_batch(batch: ImportBatch) -> list[str]:
@@ -995,8 +963,8 @@ def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.
                     fresh: Sequence[tuple[_Draft, str]]) -> None:
     item_ids = list(ImportedItem.objects.filter(batch=batch).order_by("position")
                     .values_list("pk", flat=True))
-    rows = _RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
-    links = _RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])
+    rows = RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
+    links = RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])
     context = f"cairn:{ProposedIncident._meta.db_table}:"
     for number, proposal in enumerate(proposals, start=1):
         pk = uuid.uuid4()
@@ -1014,12 +982,17 @@ def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.
 
 # --- review: proposals ----------------------------------------------------------------------
 
-def proposal_content(proposal: ProposedIncident) -> dict[str, Any]:
+def proposal_content(proposal: ProposedIncident,
+                     item_ids: Iterable[Any] | None = None) -> dict[str, Any]:
+    """What a proposal's ledger entries hash; ``item_ids`` are its items' ids when the caller
+    has read them already."""
+    if item_ids is None:
+        item_ids = proposal.items.values_list("pk", flat=True)
     return {
         "id": str(proposal.pk), "batch": str(proposal.batch_id), "number": proposal.number,
         "rule": proposal.rule, "status": proposal.status,
         "incident": str(proposal.incident_id) if proposal.incident_id else None,
-        "items": sorted(str(pk) for pk in proposal.items.values_list("pk", flat=True)),
+        "items": sorted(str(pk) for pk in item_ids),
     }
 
 
@@ -1051,49 +1024,108 @@ def accept_proposals(*, actor: Any, batch: ImportBatch,
                     f"Proposal {proposal.number} was already {proposal.status}"]})
             chosen.append(proposal.pk)
         pending = pending.filter(pk__in=chosen)
-    incidents = []
+    incidents: list[Incident] = []
     with transaction.atomic():
-        for proposal in pending.select_for_update().order_by("number"):
-            incidents.append(_accept(actor, vault, proposal))
+        chosen_rows = list(pending.select_for_update().order_by("number")
+                           .select_related("person"))
+        for begin in range(0, len(chosen_rows), ACCEPT_CHUNK):
+            incidents += _accept_many(actor, vault, batch, chosen_rows[begin:begin + ACCEPT_CHUNK])
     return incidents
 
 
-def _accept(actor: Any, vault: Vault, proposal: ProposedIncident) -> Incident:
-    persons = [proposal.person] if proposal.person is not None else []
-    words = ""
-    if proposal.rule == rules.DIARY_ROW:
-        item = proposal.items.first()
-        words = str(item.details.get("when_words") or "") if item is not None else ""
-    data = vault_services.IncidentInput(
-        start=proposal.start, end=proposal.end, precision=proposal.precision,
-        channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
-        when_words=words, persons=persons)
-    if proposal.rule == rules.DIARY_ROW:
-        item = proposal.items.first()
-        if item is not None:
-            data.location = str(item.details.get("location") or "")
-            data.witnesses = str(item.details.get("witnesses") or "")
-            data.impact = str(item.details.get("impact") or "")
-            reference = str(item.details.get("police_reference") or "")
-            data.police_reference = reference
-            data.reported_to_police = bool(reference)
-    incident = vault_services.log_incident(actor=actor, vault=vault, data=data)
-    attached = Exhibit.objects.filter(
-        vault=vault, incident__isnull=True,
-        pk__in=ImportedItem.attachments.through.objects.filter(
-            importeditem__proposals=proposal).values("exhibit_id")).order_by("number")
-    for exhibit in attached:
-        vault_services.attach_exhibit(actor=actor, exhibit=exhibit, incident=incident)
-    proposal.status = ProposalStatus.ACCEPTED
-    proposal.incident = incident
-    proposal.decided_at = timezone.now()
-    proposal.decided_by = actor
-    proposal.save()
-    vault_services.record_change(
-        actor=actor, vault=vault, action="import.proposal.accepted", obj=proposal,
-        content=proposal_content(proposal),
-        detail={"proposal": proposal.number, "incident": incident.number})
-    return incident
+# Proposals accepted per round of bulk writes: bounds the memory of one round.
+ACCEPT_CHUNK = 2000
+
+
+def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
+                 proposals: list[ProposedIncident]) -> list[Incident]:
+    """Accept ``proposals`` with the writes made in bulk: the same incidents, attachments,
+    audit records and ledger entries, in the same order, as accepting them one by one
+    (each proposal's incident, then its files attached, then the proposal accepted)."""
+    wanted = {p.pk for p in proposals}
+    items_of: dict[Any, list[Any]] = {pk: [] for pk in wanted}
+    link = ProposedIncident.items.through
+    for proposal_id, item_id in link.objects.filter(
+            proposedincident__batch=batch).values_list("proposedincident_id", "importeditem_id"
+                                                       ).iterator(5000):
+        if proposal_id in wanted:
+            items_of[proposal_id].append(item_id)
+    diary = {p.pk for p in proposals if p.rule == rules.DIARY_ROW}
+    first_item: dict[Any, ImportedItem] = {}
+    if diary:
+        needed = {item for pk in diary for item in items_of[pk]}
+        by_id: dict[Any, ImportedItem] = {}
+        ordered = list(needed)
+        for start in range(0, len(ordered), 500):
+            for item in ImportedItem.objects.filter(pk__in=ordered[start:start + 500]):
+                by_id[item.pk] = item
+        for pk in diary:
+            mine = [by_id[i] for i in items_of[pk]]
+            if mine:
+                first_item[pk] = min(mine, key=lambda item: (item.position, item.pk))
+    files_of: dict[Any, list[Any]] = {}
+    for item_id, exhibit_id in ImportedItem.attachments.through.objects.filter(
+            importeditem__batch=batch).values_list("importeditem_id", "exhibit_id"):
+        files_of.setdefault(item_id, []).append(exhibit_id)
+    exhibit_ids = {e for pk in wanted for i in items_of[pk] for e in files_of.get(i, ())}
+    free: dict[Any, Exhibit] = {}
+    ordered_ids = list(exhibit_ids)
+    for start in range(0, len(ordered_ids), 500):
+        for exhibit in Exhibit.objects.filter(vault=vault, incident__isnull=True,
+                                              pk__in=ordered_ids[start:start + 500]
+                                              ).select_related("derived_from"):
+            free[exhibit.pk] = exhibit
+
+    data = []
+    for proposal in proposals:
+        item = first_item.get(proposal.pk)
+        words = ""
+        # Read-only: sealed_value skips the copy attribute access makes.
+        details = item.sealed_value("details") or {} if item is not None else {}
+        if proposal.rule == rules.DIARY_ROW and item is not None:
+            words = str(details.get("when_words") or "")
+        one = vault_services.IncidentInput(
+            start=proposal.start, end=proposal.end, precision=proposal.precision,
+            channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
+            when_words=words, persons=[proposal.person] if proposal.person is not None else [])
+        if proposal.rule == rules.DIARY_ROW and item is not None:
+            one.location = str(details.get("location") or "")
+            one.witnesses = str(details.get("witnesses") or "")
+            one.impact = str(details.get("impact") or "")
+            reference = str(details.get("police_reference") or "")
+            one.police_reference = reference
+            one.reported_to_police = bool(reference)
+        data.append(one)
+
+    changes = vault_services.Changes(actor=actor, vault=vault)
+    attached: list[Exhibit] = []
+    now = timezone.now()
+
+    def then(index: int, incident: Incident) -> None:
+        proposal = proposals[index]
+        mine = {e for i in items_of[proposal.pk] for e in files_of.get(i, ())}
+        for exhibit in sorted((free.pop(e) for e in mine if e in free),
+                              key=lambda exhibit: exhibit.number):
+            exhibit.incident = incident
+            attached.append(exhibit)
+            changes.add(action="exhibit.attached", obj=exhibit,
+                        content=vault_services.exhibit_content(exhibit))
+        proposal.status = ProposalStatus.ACCEPTED
+        proposal.incident = incident
+        proposal.decided_at = now
+        proposal.decided_by = actor
+        changes.add(action="import.proposal.accepted", obj=proposal,
+                    content=proposal_content(proposal, items_of[proposal.pk]),
+                    detail={"proposal": proposal.number, "incident": incident.number})
+
+    incidents = vault_services.log_incidents(actor=actor, vault=vault, data=data,
+                                             changes=changes, then=then)
+    set_each(Exhibit, "incident", [(e.pk, e.incident_id) for e in attached])
+    ProposedIncident.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        status=ProposalStatus.ACCEPTED, decided_at=now, decided_by=actor)
+    set_each(ProposedIncident, "incident", [(p.pk, p.incident_id) for p in proposals])
+    changes.write()
+    return incidents
 
 
 def dismiss_proposal(*, actor: Any, proposal: ProposedIncident) -> ProposedIncident:

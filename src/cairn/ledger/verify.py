@@ -15,13 +15,17 @@ records the outcome (without content).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Max
 
 from cairn.ledger import checks, log, signing
 from cairn.ledger.frontier import frontier_root, split
@@ -87,8 +91,12 @@ def _stored_heads(vault: Any) -> list[checks.StoredHead]:
     return heads
 
 
-def verify_vault(vault: Any, *, record: bool = True) -> VerifyReport:
+def verify_vault(vault: Any, *, record: bool = True, workers: int | None = None) -> VerifyReport:
+    """Check ``vault``'s log, records and files. ``workers``: how many processes hash the
+    incidents and revisions (None: one per core when there are ``PARALLEL_FROM`` or more
+    and no transaction is open; 1: this process alone)."""
     key = signing.instance_key()
+    hashes = _start_record_hashes(vault, workers)
     entries = [checks.StoredEntry(seq=seq, entry=bytes(entry), leaf_hash=bytes(leaf))
                for seq, entry, leaf in LedgerEntry.objects.filter(vault=vault)
                .order_by("seq").values_list("seq", "entry", "leaf_hash").iterator(2000)]
@@ -106,7 +114,7 @@ def verify_vault(vault: Any, *, record: bool = True) -> VerifyReport:
             "the ledger state", f"says {state.size} entries with another root; the entries "
             f"give {result.tree.size} (the next signed head would be wrong)"))
     try:
-        _check_objects(vault, result.parsed, report)
+        _check_objects(vault, result.parsed, report, hashes)
     except KeyUnavailable:
         report.content_readable = False
     if record:
@@ -116,9 +124,10 @@ def verify_vault(vault: Any, *, record: bool = True) -> VerifyReport:
     return report
 
 
-def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: VerifyReport) -> None:
+def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: VerifyReport,
+                   hashes: Callable[[], list[RecordHash]]) -> None:
     from cairn.vault import services
-    from cairn.vault.models import Exhibit, Incident, IncidentRevision, Person
+    from cairn.vault.models import Exhibit, Person
 
     by_object: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for seq in sorted(parsed):
@@ -133,14 +142,20 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
         key = f"{kind}:{pk}"
         seen.add(key)
         report.objects += 1
+        try:
+            actual: str | None = log.content_hash(content())
+        except crypto.CryptoError:
+            actual = None
+        compare(key, label, actual, first=first)
+
+    def compare(key: str, label: str, actual: str | None, *, first: bool = False) -> None:
+        """``actual``: the content's hash now, None when it does not decrypt."""
         recorded = by_object.get(key)
         if not recorded:
             report.failures.append(checks.Failure(label, "is not in the ledger (it was added "
                                                   "outside the services)"))
             return
-        try:
-            actual = log.content_hash(content())
-        except crypto.CryptoError:
+        if actual is None:
             report.failures.append(checks.Failure(label, "its encrypted text does not decrypt "
                                                   "(it was altered or moved)"))
             return
@@ -154,44 +169,27 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
         "id": str(vault.pk), "initials": vault.initials, "time_zone": vault.time_zone,
         "jurisdiction": vault.jurisdiction}, first=True)
 
-    # Incidents and revisions are read as plain rows and unsealed once each: a vault can hold
-    # tens of thousands, and a model instance per row costs more than the checks themselves.
-    links: dict[object, list[object]] = defaultdict(list)
-    for incident_id, person_id in Incident.persons.through.objects.filter(
-            incident__vault=vault).values_list("incident_id", "person_id"):
-        links[incident_id].append(person_id)
-    numbers: dict[object, int] = {}
-    rows = Incident.objects.filter(vault=vault).values_list(
-        "id", "number", "start", "end", "precision", "channel", "acts", "sealed",
-        "feared_violence", "reported_to_police", "deleted_at", "revision").iterator(2000)
-    for (pk, number, start, end, precision, channel, acts, sealed, feared, reported,
-         deleted_at, revision) in rows:
-        numbers[pk] = number
-        if deleted_at is not None:
-            expect("incident", pk, f"incident {number}", lambda pk=pk, number=number,
-                   revision=revision: services.build_tombstone_content(
-                       pk=pk, vault_id=vault.pk, number=number, revision=revision))
+    # Incidents and revisions are hashed from plain rows (see ``record_hashes``), by a pool
+    # of processes when there are many; the comparing is done here.
+    numbers: dict[str, int] = {}
+    revisions: list[tuple[str, int, str | None]] = []
+    for kind, pk, number, incident_id, actual in hashes():
+        if kind == "revision":
+            revisions.append((incident_id, number, actual))
             continue
-        expect("incident", pk, f"incident {number}", lambda pk=pk, number=number, start=start,
-               end=end, precision=precision, channel=channel, acts=acts, sealed=sealed,
-               feared=feared, reported=reported: services.build_incident_content(
-                   pk=pk, vault_id=vault.pk, number=number, start=start, end=end,
-                   precision=precision, channel=channel, acts=acts,
-                   text=unseal_row(Incident, pk, vault.pk, sealed), feared_violence=feared,
-                   reported_to_police=reported, person_ids=links.get(pk, ())))
-    for pk, incident_id, number, sealed in IncidentRevision.objects.filter(
-            vault=vault, erased=False).values_list("id", "incident_id", "number", "sealed"
-                                                   ).iterator(2000):
+        numbers[pk] = number
+        key = f"incident:{pk}"
+        seen.add(key)
+        report.objects += 1
+        compare(key, f"incident {number}", actual)
+    for incident_id, number, actual in revisions:
         label = f"incident {numbers.get(incident_id)} revision {number}"
         recorded = [body for body in by_object.get(f"incident:{incident_id}", [])
                     if body.get("revision") == number]
         if not recorded:
             report.failures.append(checks.Failure(label, "is not in the ledger"))
             continue
-        try:
-            content = unseal_row(IncidentRevision, pk, vault.pk, sealed).get("content", {})
-            actual = log.content_hash(content)
-        except crypto.CryptoError:
+        if actual is None:
             report.failures.append(checks.Failure(label, "its encrypted snapshot does not "
                                                   "decrypt (it was altered or moved)"))
             continue
@@ -244,6 +242,95 @@ def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: Verify
             report.failures.append(checks.Failure(
                 f"entry {bodies[-1].get('seq')}", f"records {kind} {key.split(':', 1)[1]}, "
                 "which is missing from the database"))
+
+
+# --- incidents and revisions, hashed in a pool of processes -----------------------------------
+
+# From how many incidents a pool of processes pays for itself (forking, each reading its part).
+PARALLEL_FROM = 5000
+
+RecordHash = tuple[str, str, int, str, str | None]  # kind, id, number, incident id, hash
+
+
+def _start_record_hashes(vault: Any, workers: int | None
+                         ) -> Callable[[], list[RecordHash]]:
+    """Start hashing the vault's incidents and revisions; the returned function waits for
+    and returns the hashes. In a pool the work starts now, so this process checks the log
+    meanwhile; alone, it is done when asked for."""
+    from django.db import connections, transaction
+
+    from cairn.vault.models import Incident
+
+    last = Incident.objects.filter(vault=vault).aggregate(m=Max("number"))["m"] or 0
+    if workers is None:
+        workers = (os.cpu_count() or 1) if (
+            last >= PARALLEL_FROM and not transaction.get_connection().in_atomic_block) else 1
+    if workers <= 1 or last == 0:
+        return lambda: record_hashes(str(vault.pk), 0, last)
+    # Each process reads its own range of incident numbers (and their revisions) through its
+    # own connection: close this one so that no child shares it.
+    parts = workers * 4
+    step = -(-last // parts)
+    connections.close_all()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(record_hashes, str(vault.pk), lo, min(lo + step, last))
+               for lo in range(0, last, step)]
+
+    def wait() -> list[RecordHash]:
+        try:
+            return [row for future in futures for row in future.result()]
+        finally:
+            pool.shutdown()
+
+    return wait
+
+
+def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
+    """The content hash of each incident numbered in (``after``, ``upto``] and of each of its
+    revisions, None where a row does not decrypt: ("incident", id, number, id, hash) and
+    ("revision", id, revision number, incident id, hash). Rows are read as plain values and
+    unsealed once each: a model instance per row costs more than the checks themselves."""
+    from cairn.vault import services
+    from cairn.vault.models import Incident, IncidentRevision
+
+    def hashed(content: Callable[[], Any]) -> str | None:
+        try:
+            return log.content_hash(content())
+        except crypto.CryptoError:
+            return None
+
+    found: list[RecordHash] = []
+    mine = Incident.objects.filter(vault_id=vault_id, number__gt=after, number__lte=upto)
+    links: dict[str, list[str]] = defaultdict(list)
+    for incident_id, person_id in Incident.persons.through.objects.filter(
+            incident__in=mine).values_list("incident_id", "person_id"):
+        links[str(incident_id)].append(str(person_id))
+    rows = mine.values_list(
+        "id", "number", "start", "end", "precision", "channel", "acts", "sealed",
+        "feared_violence", "reported_to_police", "deleted_at", "revision").iterator(2000)
+    for (pk, number, start, end, precision, channel, acts, sealed, feared, reported,
+         deleted_at, revision) in rows:
+        if deleted_at is not None:
+            actual = hashed(lambda pk=pk, number=number, revision=revision:
+                            services.build_tombstone_content(
+                                pk=pk, vault_id=vault_id, number=number, revision=revision))
+        else:
+            actual = hashed(lambda pk=pk, number=number, start=start, end=end,
+                            precision=precision, channel=channel, acts=acts, sealed=sealed,
+                            feared=feared, reported=reported: services.build_incident_content(
+                                pk=pk, vault_id=vault_id, number=number, start=start, end=end,
+                                precision=precision, channel=channel, acts=acts,
+                                text=unseal_row(Incident, pk, vault_id, sealed),
+                                feared_violence=feared, reported_to_police=reported,
+                                person_ids=links.get(str(pk), ())))
+        found.append(("incident", str(pk), number, str(pk), actual))
+    for pk, incident_id, number, sealed in IncidentRevision.objects.filter(
+            vault_id=vault_id, erased=False, incident__in=mine).values_list(
+            "id", "incident_id", "number", "sealed").iterator(2000):
+        actual = hashed(lambda pk=pk, sealed=sealed: unseal_row(
+            IncidentRevision, pk, vault_id, sealed).get("content", {}))
+        found.append(("revision", str(pk), number, str(incident_id), actual))
+    return found
 
 
 def verify_against(vault: Any, checkpoint: log.Checkpoint) -> list[checks.Failure]:
