@@ -257,6 +257,10 @@ CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE",
 # a passphrase stretched with Argon2id; with neither, a random KEK is made in CAIRN_KEYS_DIR.
 CAIRN_KEK = env_str("CAIRN_KEK", "")
 CAIRN_PASSPHRASE = env_str("CAIRN_PASSPHRASE", "")
+# The backup keyring (cairn/store/keyring.py, docs/operations.md): a file outside the data
+# directory with one key per vault that backups seal the vault keys under; destroying a
+# vault deletes its key there, so no backup can bring the vault back.
+CAIRN_BACKUP_KEYRING = env_str("CAIRN_BACKUP_KEYRING", "")
 # An RFC 3161 time-stamping authority that countersigns tree heads (optional), and the PEM
 # certificates that verify its tokens: its own certificate and the CA chain.
 CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")

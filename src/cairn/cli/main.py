@@ -14,6 +14,7 @@ import click
 
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
+from cairn.cli.backup import backup_command, restore_command
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
 from cairn.cli.exhibits import exhibit_group
@@ -88,7 +89,7 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
                 analyse_command, pack_command, verify_pack_command, api_group, org_group,
                 flags_command):
     cli.add_command(command)
-for command in (check_group, indicators_group):
+for command in (check_group, indicators_group, backup_command, restore_command):
     cli.add_command(command)
 
 
