@@ -288,3 +288,40 @@ def test_a_backup_refuses_a_kek_kept_inside_the_data_directory(tmp_path, make_in
     assert not (tmp_path / "b.cairn").exists()
     assert not list(tmp_path.glob("b.cairn*"))
 
+
+
+def test_an_instance_on_object_storage_backs_up_and_restores_onto_object_storage(
+        make_instance, tmp_path, seaweedfs):
+    source = make_instance()
+    source.env.update(seaweedfs.env())
+    source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
+    video = tmp_path / "doorbell.bin"
+    video.write_bytes(os.urandom(9 * 1024 * 1024))  # more than one upload part
+    source.cairn("exhibit", "add", str(video))
+    backup = tmp_path / "b.cairn"
+    source.cairn("backup", "--out", str(backup))
+
+    target = make_instance()
+    target.env.update(seaweedfs.env())
+    target.cairn("restore", str(backup))
+    assert "1 files: verified" in _verified(target)
+
+    in_use = make_instance()
+    in_use.env.update(seaweedfs.env())
+    in_use.env["CAIRN_STORAGE_URL"] = source.env["CAIRN_STORAGE_URL"]
+    refused = in_use.cairn("restore", str(backup), ok=False)
+    assert refused.returncode == 1
+    assert "the evidence store is not empty" in refused.stderr
+
+
+def test_an_object_store_that_does_not_answer_is_named_in_one_line(make_instance, tmp_path):
+    instance = make_instance()
+    instance.env.update({"CAIRN_STORAGE_URL": "s3://nowhere?endpoint=http://127.0.0.1:9",
+                         "CAIRN_STORAGE_ACCESS_KEY": "a", "CAIRN_STORAGE_SECRET_KEY": "b"})
+    instance.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
+    photo = tmp_path / "photo.bin"
+    photo.write_bytes(b"photo")
+    failed = instance.cairn("exhibit", "add", str(photo), ok=False)
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == [
+        "cairn: file: the object store could not look up a file: EndpointConnectionError"]

@@ -241,8 +241,13 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Evidence files. Uploads above this size are refused with a clear message.
+# Evidence files. Uploads above this size are refused with a clear message. They live in
+# CAIRN_EVIDENCE_DIR unless CAIRN_STORAGE_URL names S3-compatible object storage
+# (s3://BUCKET[/PREFIX]?endpoint=URL&region=R; cairn/store/s3backend.py), encrypted alike.
 CAIRN_EVIDENCE_DIR = DATA_DIR / "evidence"
+CAIRN_STORAGE_URL = env_str("CAIRN_STORAGE_URL", "")
+CAIRN_STORAGE_ACCESS_KEY = env_str("CAIRN_STORAGE_ACCESS_KEY", "")
+CAIRN_STORAGE_SECRET_KEY = env_str("CAIRN_STORAGE_SECRET_KEY", "")
 CAIRN_MAX_UPLOAD_BYTES = env_int("CAIRN_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

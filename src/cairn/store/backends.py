@@ -29,6 +29,16 @@ PARTIAL_PREFIX = ".incoming-"
 HEX = frozenset("0123456789abcdef")
 
 
+class StoreError(Exception):
+    """Base class for evidence-store failures (re-exported by blobs.py)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or refused the request (object storage down, wrong
+    credentials, a bad CAIRN_STORAGE_URL). The message names the store, never a file's
+    content."""
+
+
 class MissingBlob(Exception):
     """A stored file is not there (a subclass of StoreError is raised by BlobStore)."""
 

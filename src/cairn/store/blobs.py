@@ -33,8 +33,8 @@ HEAD_BYTES = 8192
 KeyLookup = Callable[[str], bytes]
 
 
-class StoreError(Exception):
-    """Base class for evidence-store failures."""
+StoreError = backends.StoreError  # the base class of evidence-store failures
+StoreUnavailable = backends.StoreUnavailable
 
 
 class EmptyFile(StoreError):
@@ -191,9 +191,29 @@ class BlobStore:
         self.backend.delete(namespace, sha256)
 
 
-def default_store() -> BlobStore:
+_object_stores: dict[tuple[str, str], backends.Backend] = {}
+
+
+def default_backend() -> backends.Backend:
+    """The configured backend: the evidence folder, or the object store that
+    ``CAIRN_STORAGE_URL`` names (one boto3 client per process, shared by its threads)."""
     from django.conf import settings
 
+    url = getattr(settings, "CAIRN_STORAGE_URL", "")
+    if not url:
+        return backends.DiskBackend(settings.CAIRN_EVIDENCE_DIR)
+    access = getattr(settings, "CAIRN_STORAGE_ACCESS_KEY", "")
+    cached = _object_stores.get((url, access))
+    if cached is None:
+        from cairn.store.s3backend import S3Backend
+
+        cached = S3Backend.from_url(url, access_key=access,
+                                    secret_key=getattr(settings, "CAIRN_STORAGE_SECRET_KEY", ""))
+        _object_stores[(url, access)] = cached
+    return cached
+
+
+def default_store() -> BlobStore:
     from cairn.store import keys
 
-    return BlobStore(settings.CAIRN_EVIDENCE_DIR, key_for=keys.data_key)
+    return BlobStore(None, key_for=keys.data_key, backend=default_backend())
