@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "cairn.jobs",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

@@ -25,7 +25,7 @@ from cairn.cli.integrity import checkpoint, key_group, keys_group, vault_destroy
 from cairn.cli.orgs import org_group
 from cairn.cli.packs import pack_command, verify_pack_command
 from cairn.cli.persons import person_group
-from cairn.cli.server import demo, serve
+from cairn.cli.server import demo, serve, worker_command
 from cairn.cli.users import user_group
 from cairn.cli.vaults import vault_group
 
@@ -89,7 +89,8 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
                 analyse_command, pack_command, verify_pack_command, api_group, org_group,
                 flags_command):
     cli.add_command(command)
-for command in (check_group, indicators_group, backup_command, restore_command):
+for command in (check_group, indicators_group, backup_command, restore_command,
+                worker_command):
     cli.add_command(command)
 
 
