@@ -167,7 +167,12 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
                                    source=BreachSource.VICTIM, vault=vault,
                                    incident=incidents[0], occurred_at=incidents[0].start,
                                    reported_by=owner)
+    from cairn.packs import jobs as pack_jobs
+    from cairn.packs.selection import Selection
+
+    pack_job = pack_jobs.request_pack(actor=owner, vault=vault, selection=Selection())
     w.ids = {
+        "pack_job": pack_job.pk,
         "application": application.pk, "order": order.pk, "breach": breach.pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
@@ -247,7 +252,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     ids = w.ids
     simple = {"vault_id": ids["vault"], "incident_id": ids["incident"],
               "exhibit_id": ids["exhibit"], "person_id": ids["person"], "number": 1,
-              "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
+              "batch_id": ids["batch"], "proposal_id": ids["proposal"],
+              "job_id": ids["pack_job"] if namespace == "packs" else ids["job"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
               "membership_id": ids["membership"], "breach_id": ids["breach"]}
     if name in ACCOUNT_PAGES:

@@ -5,6 +5,7 @@
   on disk or an unfinished upload in object storage. One not touched for
   ``PARTIAL_MINUTES`` is no longer being written (a write touches its file at every
   segment) and is removed.
+- Finished packs: kept in the vault's store until downloaded, for a day at most.
 - Staged uploads: an import the victim never finished (a diary whose columns she never
   confirmed) keeps its upload, encrypted, for ``STAGED_DAYS``; then the job fails with a
   message saying so and the upload is deleted.
@@ -61,5 +62,8 @@ def expire_staged_uploads(*, now: datetime | None = None, days: int = STAGED_DAY
 
 
 def run() -> None:
+    from cairn.packs.jobs import expire_results
+
     remove_stale_partials()
     expire_staged_uploads()
+    expire_results()

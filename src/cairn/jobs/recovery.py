@@ -29,6 +29,7 @@ RECOVERY_SECONDS = 30
 WORKER_DIED = "cairn.jobs.recovery.WorkerDied"
 HANDLERS = {
     "cairn.importers.tasks.import_file": "cairn.importers.tasks.import_abandoned",
+    "cairn.packs.jobs.make_pack": "cairn.packs.jobs.pack_abandoned",
 }
 
 
