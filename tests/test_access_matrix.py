@@ -47,7 +47,7 @@ CASE_UNIT = {"part": {"investigator", "supervisor"}, "full": {"investigator", "s
              "withdrawn": {"investigator", "supervisor"}, "other_unit": {"unit_peer"},
              "foreign": {"foreign_investigator"}}
 # Routes that are public or keyed by a secret rather than an object: not part of the matrix.
-PUBLIC = {"vault:home", "web:healthz", "accounts:sign-in", "accounts:sign-out",
+PUBLIC = {"vault:home", "web:healthz", "web:readyz", "accounts:sign-in", "accounts:sign-out",
           "accounts:two-factor-verify", "accounts:two-factor-set-up", "org:invitation",
           "org:invitation-create-account", "api:openapi-json", "api:api-root",
           # Her own account (issue 21): joining, getting back in (keyed by a one-time secret),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cairn.web.request_log.RequestLogMiddleware",  # a request id and one line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -215,7 +216,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # receive no referrer, so no Cairn URL ever leaks to a linked site.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-_https = env_bool("CAIRN_HTTPS", False)
+_https = env_bool("CAIRN_HTTPS", PRODUCTION)  # a production instance is served over HTTPS
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
@@ -224,6 +225,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
 if _https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks come from the load balancer over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -299,13 +302,28 @@ CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")
 # deployment holds a licence for, offered beside Cairn's own form on a case's risk pages.
 CAIRN_RISK_FORM_DIRS = env_list("CAIRN_RISK_FORM_DIRS", [])
 
-# Logs carry no vault content (DESIGN.md invariant 5): request lines only, never bodies or titles.
+# Logs carry no vault content (DESIGN.md invariant 5): request lines only (method, path of ids,
+# status, time, request id: cairn/web/request_log.py), never bodies, query strings or titles.
+# CAIRN_LOG_FORMAT=json (the default in production) writes one JSON object per record.
+_log_format = env_choice("CAIRN_LOG_FORMAT", ("text", "json"), "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cairn.web.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level",
+                                   "name": "logger"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": _log_format}},
     "root": {"handlers": ["console"], "level": env_str("CAIRN_LOG_LEVEL", "WARNING")},
     "loggers": {
+        # One line per request (CAIRN_REQUEST_LOG, on by default in production).
+        "cairn.request": {"level": "INFO" if env_bool("CAIRN_REQUEST_LOG", PRODUCTION)
+                          else "WARNING"},
         # Django's request logger includes the path on 4xx/5xx; our URLs hold only ids.
         "django.request": {"level": "ERROR"},
         # django-axes would log each failed sign-in's username and address; its own table
