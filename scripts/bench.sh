@@ -6,6 +6,7 @@
 #   scripts/bench.sh list       # `cairn incident list --format json` on 10,000 incidents
 #   scripts/bench.sh ingest     # `cairn exhibit add` of a 1 GiB file against `sha256sum`
 #   scripts/bench.sh pytest     # the in-process pytest-benchmark suites in bench/
+#   scripts/bench.sh load       # locust: cairn serve against the production profile (bench/load/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -41,6 +42,11 @@ if [ "$what" = all ] || [ "$what" = ingest ]; then
   /usr/bin/time -v $cairn exhibit add "$big" 2> "$work/time.txt" > /dev/null
   grep -E "Maximum resident set size|Elapsed" "$work/time.txt"
   unset CAIRN_DATA_DIR
+fi
+
+if [ "$what" = load ]; then
+  .venv/bin/python -m pip install --quiet -e '.[bench]'
+  scripts/with-postgres.sh .venv/bin/python -m bench.load.run
 fi
 
 if [ "$what" = all ] || [ "$what" = pytest ]; then
