@@ -6,10 +6,15 @@ settings as ``gunicorn -c python:cairn.gunicorn_config``) with ``CAIRN_PRODUCTIO
 (JSON request logs on). Both on the same PostgreSQL database (DATABASE_URL, e.g. from
 scripts/with-postgres.sh) and data directory, seeded once (bench/load/seed.py). Each run is
 ``LOAD_SECONDS`` of locust with ``LOAD_USERS`` people working without pause (the figures
-count from the moment the last of them has signed in: locustfile.py); the runs go
+count from 20 s after the last of them has signed in: locustfile.py); the runs go
 A, B, A, B... (``LOAD_ROUNDS`` of each) so that other work on the machine weighs on both.
 
     scripts/with-postgres.sh .venv/bin/python -m bench.load.run
+
+``LOAD_PROFILES`` picks the profiles, in turn within each round (default ``A,B``): ``A`` or
+``B``, then for B the number of web processes (``B`` is ``B4``), then ``@CPUS`` to pin the
+server and its workers to those cores with ``taskset`` (``B4@0`` is 4 processes on core 0
+alone). How it grows with cores: ``LOAD_PROFILES=A@0,A,B1,B2,B4@0,B4``.
 
 Prints one line per run and a Markdown table; writes the figures to ``$LOAD_OUT/load.json``.
 Requests go only to 127.0.0.1, and every run stops by itself.
@@ -23,6 +28,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,13 +39,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 USERS = int(os.environ.get("LOAD_USERS", "24"))
-SECONDS = int(os.environ.get("LOAD_SECONDS", "100"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 ROUNDS = int(os.environ.get("LOAD_ROUNDS", "2"))
-PROFILES = {
-    "A: cairn serve (waitress, 1 process)": ([], {}),
-    "B: production (gunicorn, 4 processes)": (["--processes", "4"], {
-        "CAIRN_PRODUCTION": "true", "CAIRN_HTTPS": "false", "CAIRN_REQUEST_LOG": "true"}),
-}
+PRODUCTION = {"CAIRN_PRODUCTION": "true", "CAIRN_HTTPS": "false", "CAIRN_REQUEST_LOG": "true"}
+
+
+def profile(code: str) -> tuple[str, list[str], dict[str, str]]:
+    """A profile's name, its command line and its environment, from its code (``B4@0``)."""
+    kind, _, cpus = code.partition("@")
+    pin = ["taskset", "-c", cpus] if cpus else []
+    where = f", cores {cpus}" if cpus else ""
+    if kind == "A":
+        return (f"A: cairn serve (waitress, 1 process{where})", [*pin, str(BIN / "cairn"),
+                                                                   "serve"], {})
+    if kind.startswith("B") and (kind[1:] or "4").isdigit():
+        processes = kind[1:] or "4"
+        return (f"B: production (gunicorn, {processes} processes{where})",
+                [*pin, str(BIN / "cairn"), "serve", "--processes", processes], PRODUCTION)
+    raise SystemExit(f"LOAD_PROFILES: unknown profile {code!r} (A, B, B2, B4@0, ...)")
+
+
+CODES = os.environ.get("LOAD_PROFILES", "A,B").split(",")
 
 
 def free_port() -> int:
@@ -85,17 +105,19 @@ def main() -> None:
                    check=True)
     subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput",
                     "--verbosity", "0"], env=env, cwd=ROOT, check=True)
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in PROFILES}
+    results: dict[str, list[dict[str, float]]] = {profile(code)[0]: [] for code in CODES}
     for round_number in range(1, ROUNDS + 1):
-        for name, (options, extra) in PROFILES.items():
+        for code in CODES:
+            name, command, extra = profile(code)
+            before = os.getloadavg()[0]  # the machine's other work, before this run
             port = free_port()
-            log = (work / f"server-{name[0]}{round_number}.log").open("wb")
-            server = subprocess.Popen([str(BIN / "cairn"), "serve", "--port", str(port),
-                                       *options], env={**env, **extra}, cwd=ROOT, stdout=log,
-                                      stderr=subprocess.STDOUT)
+            tag = code.replace("@", "-at-").replace(",", "_")
+            log = (work / f"server-{tag}-{round_number}.log").open("wb")
+            server = subprocess.Popen([*command, "--port", str(port)], env={**env, **extra},
+                                      cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
             try:
                 wait_ready(port, server)
-                prefix = work / f"{name[0]}{round_number}"
+                prefix = work / f"{tag}-{round_number}"
                 subprocess.run([str(BIN / "locust"), "-f", "bench/load/locustfile.py",
                                 "--headless", "-u", str(USERS), "-r", str(USERS),
                                 "-t", f"{SECONDS}s", "--host", f"http://127.0.0.1:{port}",
@@ -106,18 +128,24 @@ def main() -> None:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
             figures = aggregated(prefix)
+            figures["load_before"] = before
+            figures["load"] = os.getloadavg()[0]  # with this run's own server and locust
             results[name].append(figures)
             print(f"{name} round {round_number}: {figures}", flush=True)
     (work / "load.json").write_text(json.dumps(results, indent=1))
-    print("\n| profile | run | requests | failures | req/s | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| profile | run | requests | failures | req/s | p50 ms | p95 ms | p99 ms "
+          "| load before/after |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, runs in results.items():
         for number, f in enumerate(runs, 1):
             print(f"| {name} | {number} | {f['requests']} | {f['failures']} | {f['rps']:.1f} | "
-                  f"{f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} |")
-    a = sum(f["rps"] for f in results[next(iter(PROFILES))]) / ROUNDS
-    b = sum(f["rps"] for f in results[list(PROFILES)[1]]) / ROUNDS
-    print(f"\nB / A throughput: {b / a:.2f}")
+                  f"{f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | "
+                  f"{f['load_before']:.1f} / {f['load']:.1f} |")
+    medians = {name: statistics.median(f["rps"] for f in runs) for name, runs in results.items()}
+    first = next(iter(medians.values()))
+    print()
+    for name, rps in medians.items():
+        print(f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile")
 
 
 if __name__ == "__main__":

@@ -286,6 +286,9 @@ def _serve_processes(host: str, port: int, processes: int, worker_count: int) ->
 
             return application
 
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - every view module imported once, before the fork
     connections.close_all()  # no connection may be shared by the forked processes
     running.extend(_start_workers(worker_count))
     try:
