@@ -23,6 +23,7 @@ Requests go only to 127.0.0.1, and every run stops by itself.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import json
 import os
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -90,6 +92,63 @@ def aggregated(prefix: Path) -> dict[str, float]:
             "p95": float(row["95%"]), "p99": float(row["99%"])}
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and everything under it (reaped children too)."""
+    import psutil
+
+    try:
+        top = psutil.Process(pid)
+        total = 0.0
+        for process in [top, *top.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        return total
+    except psutil.Error:
+        return 0.0
+
+
+def postmaster() -> int:
+    """The PostgreSQL server of DATABASE_URL on this machine (by its port), or 0."""
+    import psutil
+
+    port = urllib.parse.urlsplit(os.environ["DATABASE_URL"]).port
+    for process in psutil.process_iter(["cmdline"]):
+        line = process.info["cmdline"] or []
+        if line and line[0].endswith("postgres") and f"-p {port}" in " ".join(line):
+            return int(process.pid)
+    return 0
+
+
+def _counted(prefix: Path) -> int:
+    """Requests counted so far, from locust's history (written every second)."""
+    try:
+        with open(f"{prefix}_stats_history.csv", newline="") as handle:
+            rows = [row for row in csv.DictReader(handle) if row["Name"] == "Aggregated"]
+    except OSError:
+        return 0
+    return int(rows[-1]["Total Request Count"]) if rows else 0
+
+
+def cpu_per_request(prefix: Path, pids: dict[str, int],
+                    locust: subprocess.Popen[bytes]) -> dict[str, float]:
+    """Waits for locust to end; the CPU milliseconds per request of each process tree over
+    the measured window (from the moment locust starts its figures afresh: its count drops)."""
+    highest = 0
+    start: tuple[int, dict[str, float]] | None = None
+    while locust.poll() is None:
+        count = _counted(prefix)
+        if start is None and count < highest:
+            start = (count, {name: tree_cpu(pid) for name, pid in pids.items() if pid})
+        highest = max(highest, count)
+        time.sleep(0.25)
+    end = {name: tree_cpu(pid) for name, pid in pids.items() if pid}
+    requests = aggregated(prefix)["requests"] - (start[0] if start else 0)
+    if start is None or requests <= 0:
+        return {}
+    return {f"cpu_ms_{name}": 1000 * (end[name] - start[1][name]) / requests for name in end}
+
+
 def main() -> None:
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("run it under scripts/with-postgres.sh (DATABASE_URL)")
@@ -118,20 +177,24 @@ def main() -> None:
             try:
                 wait_ready(port, server)
                 prefix = work / f"{tag}-{round_number}"
-                subprocess.run([str(BIN / "locust"), "-f", "bench/load/locustfile.py",
-                                "--headless", "-u", str(USERS), "-r", str(USERS),
-                                "-t", f"{SECONDS}s", "--host", f"http://127.0.0.1:{port}",
-                                "--csv", str(prefix), "--only-summary", "--loglevel",
-                                "WARNING"], env=env, cwd=ROOT, check=False,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                locust = subprocess.Popen([str(BIN / "locust"), "-f",
+                                           "bench/load/locustfile.py", "--headless", "-u",
+                                           str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s",
+                                           "--host", f"http://127.0.0.1:{port}", "--csv",
+                                           str(prefix), "--only-summary", "--loglevel",
+                                           "WARNING"], env=env, cwd=ROOT,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                cpu = cpu_per_request(prefix, {"server": server.pid, "locust": locust.pid,
+                                               "postgres": postmaster()}, locust)
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
             figures = aggregated(prefix)
+            figures.update(cpu)
             figures["load_before"] = before
             figures["load"] = os.getloadavg()[0]  # with this run's own server and locust
             results[name].append(figures)
-            print(f"{name} round {round_number}: {figures}", flush=True)
+            print(f"{name} round {round_number}: {json.dumps(figures)}", flush=True)
     (work / "load.json").write_text(json.dumps(results, indent=1))
     print("\n| profile | run | requests | failures | req/s | p50 ms | p95 ms | p99 ms "
           "| load before/after |")
@@ -145,7 +208,10 @@ def main() -> None:
     first = next(iter(medians.values()))
     print()
     for name, rps in medians.items():
-        print(f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile")
+        cpu = {key.removeprefix("cpu_ms_"): statistics.median(f.get(key, 0) for f in results[name])
+               for key in ("cpu_ms_server", "cpu_ms_postgres", "cpu_ms_locust")}
+        print(f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile; "
+              "CPU ms per request: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
 
 
 if __name__ == "__main__":
