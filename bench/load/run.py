@@ -184,7 +184,7 @@ def main() -> None:
                                            str(prefix), "--only-summary", "--loglevel",
                                            "WARNING"], env=env, cwd=ROOT,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                cpu = cpu_per_request(prefix, {"server": server.pid, "locust": locust.pid,
+                cpu = cpu_per_request(prefix, {"server": server.pid,
                                                "postgres": postmaster()}, locust)
             finally:
                 server.send_signal(signal.SIGTERM)
@@ -209,7 +209,7 @@ def main() -> None:
     print()
     for name, rps in medians.items():
         cpu = {key.removeprefix("cpu_ms_"): statistics.median(f.get(key, 0) for f in results[name])
-               for key in ("cpu_ms_server", "cpu_ms_postgres", "cpu_ms_locust")}
+               for key in ("cpu_ms_server", "cpu_ms_postgres")}
         print(f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile; "
               "CPU ms per request: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
 
