@@ -11,6 +11,7 @@
 #   scripts/bench.sh accept     # importing and accepting a 10,000-row diary beside the list
 #   scripts/bench.sh whatsapp   # importing and accepting 100,000 WhatsApp messages (time -v)
 #   scripts/bench.sh verify     # full `cairn verify` of 100,000 incidents, 1 process and a pool
+#   scripts/bench.sh load       # locust: cairn serve against the production profile (bench/load/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -127,6 +128,11 @@ if [ "$what" = all ] || [ "$what" = ingest ]; then
   /usr/bin/time -v $cairn exhibit add "$big" 2> "$work/time.txt" > /dev/null
   grep -E "Maximum resident set size|Elapsed" "$work/time.txt"
   unset CAIRN_DATA_DIR
+fi
+
+if [ "$what" = load ]; then
+  .venv/bin/python -m pip install --quiet -e '.[bench]'
+  scripts/with-postgres.sh .venv/bin/python -m bench.load.run
 fi
 
 if [ "$what" = all ] || [ "$what" = pytest ]; then

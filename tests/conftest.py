@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory, make_vault
 
-pytest_plugins = ["tests.tsa", "tests.dns", "tests.orgs", "tests.shell"]
+pytest_plugins = ["tests.tsa", "tests.dns", "tests.orgs", "tests.shell", "tests.seaweedfs"]
 
 
 @pytest.fixture(autouse=True)

@@ -47,7 +47,8 @@ CASE_UNIT = {"part": {"investigator", "supervisor"}, "full": {"investigator", "s
              "withdrawn": {"investigator", "supervisor"}, "other_unit": {"unit_peer"},
              "foreign": {"foreign_investigator"}}
 # Routes that are public or keyed by a secret rather than an object: not part of the matrix.
-PUBLIC = {"vault:home", "web:healthz", "web:leave", "accounts:sign-in", "accounts:sign-out",
+PUBLIC = {"vault:home", "web:healthz", "web:leave", "web:readyz", "accounts:sign-in",
+          "accounts:sign-out",
           "accounts:two-factor-verify", "accounts:two-factor-set-up", "org:invitation",
           "org:invitation-create-account", "api:openapi-json", "api:api-root",
           # Her own account (issue 21): joining, getting back in (keyed by a one-time secret),
@@ -171,10 +172,14 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
                                    reported_by=owner)
     # A camera on the owner's incident 0 (shared with the part-shared case).
     from cairn.cameras import services as cameras
+    from cairn.packs import jobs as pack_jobs
+    from cairn.packs.selection import Selection
 
     camera = cameras.add_camera(actor=owner, incident=incidents[0], kind="shop", owner="Spar")
+    pack_job = pack_jobs.request_pack(actor=owner, vault=vault, selection=Selection())
     w.ids = {
         "camera": camera.pk,
+        "pack_job": pack_job.pk,
         "application": application.pk, "order": order.pk, "breach": breach.pk,
         "change": application.status_changes.get(status="granted").pk,
         "event": order.notifications.get().pk,
@@ -265,7 +270,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     ids = w.ids
     simple = {"vault_id": ids["vault"], "incident_id": ids["incident"],
               "exhibit_id": ids["exhibit"], "person_id": ids["person"], "number": 1,
-              "batch_id": ids["batch"], "job_id": ids["job"], "proposal_id": ids["proposal"],
+              "batch_id": ids["batch"], "proposal_id": ids["proposal"],
+              "job_id": ids["pack_job"] if namespace == "packs" else ids["job"],
               "candidate_id": ids["candidate"], "share_id": ids["share"],
               "membership_id": ids["membership"], "breach_id": ids["breach"],
               "camera_id": ids["camera"],

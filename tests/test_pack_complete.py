@@ -73,9 +73,12 @@ def _page(client, vault, **form):  # type: ignore[no-untyped-def]
 
 
 def _download(response, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Follow "Make the pack" to the pack made in the background, and download it."""
+    from tests.test_pack_web import made_pack
+
     tmp_path.mkdir(parents=True, exist_ok=True)
     target = tmp_path / "download.zip"
-    target.write_bytes(b"".join(response.streaming_content))
+    target.write_bytes(b"".join(made_pack(response).streaming_content))
     return target
 
 
@@ -96,7 +99,6 @@ def test_everything_on_the_demo_vault_is_every_exhibit_and_the_preview_agrees(cl
     assert f"{exhibits.count()} of the {exhibits.count()} in your log" in html
 
     response = _page(client, vault, action="build")
-    assert response.status_code == 200
     pack = _download(response, tmp_path)
     report = verify_pack(pack)
     assert report.ok, report.problems

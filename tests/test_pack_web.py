@@ -63,10 +63,21 @@ def test_preview_counts_what_the_pack_would_hold(owner_client, vault, incidents)
     assert not AuditRecord.objects.filter(action="pack.built").exists()
 
 
+def made_pack(response):  # type: ignore[no-untyped-def]
+    """From the POST of "Make the pack": the job page (the pack is made at once by the
+    tests' immediate task backend), then the download it offers."""
+    assert response.status_code == 302, response.status_code
+    job_page = response.client.get(response["Location"])
+    assert job_page.status_code == 200
+    assert "Your evidence pack is ready" in job_page.content.decode()
+    job = job_page.context["job"]
+    return response.client.get(reverse("packs:job-download", args=[job.vault_id, job.pk]))
+
+
 def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tmp_path):
-    response = owner_client.post(_url(vault), {
+    response = made_pack(owner_client.post(_url(vault), {
         "scope": "chosen", "incidents": ["2", "4"], "statement": "draft",
-        "protection": "none", "action": "build"})
+        "protection": "none", "action": "build"}))
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     # Named after the instance's neutral title: no activity, no date (DESIGN.md invariant 11).
@@ -82,9 +93,9 @@ def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tm
 
 
 def test_a_passphrase_protected_download(owner_client, vault, incidents, tmp_path):
-    response = owner_client.post(_url(vault), {
+    response = made_pack(owner_client.post(_url(vault), {
         "scope": "all", "statement": "none", "protection": "passphrase",
-        "passphrase": "a long passphrase 2026", "action": "build"})
+        "passphrase": "a long passphrase 2026", "action": "build"}))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.zip.age"')
     saved = _save(response, tmp_path)
@@ -138,8 +149,11 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     assert "2" in preview.get_by_text("Incidents", exact=True).locator("xpath=..").inner_text()
     promised = int(page.locator("#preview-exhibits").inner_text().split()[0])
     assert_accessible(page, "pack preview")
+    page.get_by_role("button", name="Make the pack").click()
+    expect(page.get_by_text("Your evidence pack is ready")).to_be_visible()
+    assert_accessible(page, "pack ready")
     with page.expect_download() as info:
-        page.get_by_role("button", name="Make and download the pack").click()
+        page.get_by_role("button", name="Download the pack").click()
     download = info.value
     assert re.fullmatch(r"cairn-[0-9a-f]{6}\.zip", download.suggested_filename)
     saved = tmp_path / download.suggested_filename
@@ -150,3 +164,77 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
     assert not page.csp_errors
     with zipfile.ZipFile(io.BytesIO(saved.read_bytes())) as archive:
         assert any(n.endswith("VERIFY.txt") for n in archive.namelist())
+
+
+def test_a_pack_whose_worker_died_is_made_again_once_then_failed(owner_client, vault, incidents,
+                                                                  settings):
+    """With the database queue (a worker elsewhere), the page follows the job; a worker
+    that dies mid-pack is recovered by the others (cairn/jobs/recovery.py)."""
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from cairn.jobs import recovery
+    from cairn.jobs.models import WorkerLease
+    from cairn.packs import jobs
+    from cairn.packs.models import PackJob, PackJobStatus
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = owner_client.post(_url(vault), {"scope": "all", "statement": "none",
+                                               "protection": "passphrase",
+                                               "passphrase": "a long passphrase 2026",
+                                               "action": "build"})
+    following = owner_client.get(response["Location"])
+    assert "Making your evidence pack" in following.content.decode()
+    job = PackJob.objects.get()
+    status = owner_client.get(reverse("packs:job-status", args=[vault.pk, job.pk])).json()
+    assert status == {"status": "queued", "finished": False, "label": "Waiting to start",
+                      "done": 0, "total": None}
+    assert "passphrase" not in str(job.sealed)  # sealed with her vault's key
+
+    def worker_dies() -> None:
+        WorkerLease.objects.update_or_create(worker_id="gone", defaults={
+            "host": "another-host", "pid": 1, "pid_started": "1",
+            "beat_at": timezone.now(), "stopped_at": timezone.now()})
+        DBTaskResult.objects.filter(pk=PackJob.objects.get().task_id).update(
+            status=TaskResultStatus.RUNNING, worker_ids=["gone"], started_at=timezone.now())
+        PackJob.objects.update(status=PackJobStatus.RUNNING, phase="exhibits", done=2, total=5)
+
+    worker_dies()
+    assert recovery.recover_abandoned() == 1
+    assert PackJob.objects.get().status == PackJobStatus.QUEUED
+    worker_dies()
+    assert recovery.recover_abandoned() == 1
+    job = PackJob.objects.get()
+    assert (job.status, job.error, job.options) == (PackJobStatus.FAILED, jobs.STOPPED_TWICE,
+                                                    None)
+    shown = owner_client.get(reverse("packs:job", args=[vault.pk, job.pk])).content.decode()
+    assert "The pack could not be made" in shown and "Try again" in shown
+
+
+def test_a_made_pack_is_only_for_its_maker_and_is_deleted_after_a_day(
+        owner_client, colleague, password, vault, incidents):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from cairn.packs import jobs
+    from cairn.packs.models import PackJob
+    from cairn.store.blobs import default_store
+
+    response = owner_client.post(_url(vault), {"scope": "all", "statement": "none",
+                                               "protection": "none", "action": "build"})
+    job = PackJob.objects.get()
+    made = job.result_sha256
+    assert default_store().exists(str(vault.pk), made)
+    assert owner_client.get(_url(vault)).context["ready"].get() == job
+    other = Client()
+    other.login(username=colleague.username, password=password)
+    for name in ("packs:job", "packs:job-status", "packs:job-download"):
+        assert other.get(reverse(name, args=[vault.pk, job.pk])).status_code == 404
+    assert jobs.expire_results(timezone.now() - timedelta(hours=1)) == 0
+    assert jobs.expire_results(timezone.now() + timedelta(hours=1)) == 1
+    assert not default_store().exists(str(vault.pk), made)
+    shown = owner_client.get(response["Location"]).content.decode()
+    assert "This pack was deleted" in shown

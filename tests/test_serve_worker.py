@@ -205,3 +205,142 @@ def test_serve_stops_promptly_on_ctrl_c_while_pages_are_being_served(data_env, t
         stop_requests.set()
     assert server.returncode == 0
     wait_for(lambda: not alive(worker), 30, "the import worker to stop with the server")
+
+
+# Stage a long chat export and enqueue it; then report the job's status each time it
+# changes (one JSON line each), until it has finished or 600 s have passed.
+WATCH_LONG_IMPORT = """
+import io, json, sys, time
+from cairn.cli.runtime import setup_django
+setup_django()
+from cairn.importers import services, tasks
+from cairn.importers.models import ImportJob
+from cairn.vault.models import Vault
+
+vault = Vault.objects.select_related("owner").get()
+lines = [f"{1 + n % 28:02d}/0{1 + n % 9}/2025, 09:{n % 60:02d} - Mark: message number {n}"
+         for n in range(int(sys.argv[1]))]
+job = services.stage_import(actor=vault.owner, vault=vault,
+                            stream=io.BytesIO("\\n".join(lines).encode()),
+                            name="WhatsApp Chat with Mark.txt", format="whatsapp", owner="Alex")
+tasks.enqueue_import(job)
+seen = None
+deadline = time.monotonic() + 600
+while time.monotonic() < deadline:
+    job = ImportJob.objects.get(pk=job.pk)
+    if job.status != seen:
+        seen = job.status
+        print(json.dumps({"status": job.status, "error": job.error}), flush=True)
+    if job.finished:
+        break
+    time.sleep(0.1)
+from django_tasks_db.models import DBTaskResult
+tries = DBTaskResult.objects.filter(args_kwargs__args__0=str(job.pk)).order_by("enqueued_at")
+print(json.dumps({"tries": [[t.status, t.exception_class_path] for t in tries]}), flush=True)
+"""
+
+
+def test_an_import_whose_worker_is_killed_is_run_again_and_finishes(data_env, tmp_path):
+    server, _ = start_serve(data_env, tmp_path)
+    watcher = None
+    try:
+        [worker] = wait_for(lambda: workers(server.pid), 30, "the background worker")
+        watcher = subprocess.Popen(
+            [sys.executable, "-c", WATCH_LONG_IMPORT, "40000"],
+            env={**data_env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        assert watcher.stdout is not None
+        statuses = []
+        for line in watcher.stdout:
+            statuses.append(json.loads(line)["status"])
+            if statuses[-1] in ("running", "saving"):
+                break
+        assert statuses[-1] in ("running", "saving"), watcher.stderr.read()
+        os.kill(worker, signal.SIGKILL)  # mid-import: its transaction rolls back
+        for line in watcher.stdout:
+            report = json.loads(line)
+            if "tries" in report:
+                tries = report["tries"]
+                break
+            statuses.append(report["status"])
+            error = report["error"]
+        watcher.wait(timeout=60)
+    finally:
+        stop(server, signal.SIGTERM)
+        if watcher is not None and watcher.poll() is None:
+            watcher.kill()
+    # Queued again by the worker started in its place, which then ran it to the end.
+    assert statuses[-1] == "done", (statuses, error)
+    assert tries == [["FAILED", "cairn.jobs.recovery.WorkerDied"], ["SUCCESSFUL", ""]]
+
+
+BURN = "import time\nend = time.monotonic() + 90\nwhile time.monotonic() < end: pass\n"
+
+
+def test_serve_with_several_processes_stops_in_seconds_on_a_busy_machine(data_env, tmp_path):
+    """gunicorn with 2 web processes and its background worker, under requests, with both
+    cores kept busy: SIGTERM stops every process of it within seconds."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen([*entry_point(), "serve", "--port", str(port), "--processes",
+                               "2"], env=data_env, stdout=log, stderr=subprocess.STDOUT)
+    burners = []
+    stop_requests = threading.Event()
+    try:
+        def answers() -> bool:
+            if server.poll() is not None:
+                pytest.fail("cairn serve exited: " + (tmp_path / "serve.log").read_text())
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=2)
+            except OSError:
+                return False
+            return True
+
+        wait_for(answers, 120, "cairn serve --processes 2 to answer")
+        family = wait_for(lambda: len(children(server.pid)) >= 3 and children(server.pid),
+                          60, "two web processes and a worker")
+        burners = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(2)]
+
+        def keep_asking() -> None:
+            while not stop_requests.is_set():
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/",
+                                           timeout=5)
+
+        for _ in range(4):
+            threading.Thread(target=keep_asking, daemon=True).start()
+        time.sleep(1)
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        stop_requests.set()
+        for burner in burners:
+            burner.kill()
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, (tmp_path / "serve.log").read_text()
+    assert took < 15, f"took {took:.1f} s"
+    wait_for(lambda: not any(alive(pid) for pid in family), 10, "no process to outlive it")
+    assert any("cairn_db_worker" in cmdline for cmdline in family.values())
+
+
+def test_verify_reports_the_partial_file_a_killed_exhibit_add_leaves(data_env, tmp_path):
+    big = tmp_path / "cctv.bin"
+    with big.open("wb") as out:
+        for _ in range(400):
+            out.write(os.urandom(1024 * 1024))
+    adding = subprocess.Popen([*entry_point(), "exhibit", "add", str(big)], env=data_env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    evidence = Path(data_env["CAIRN_DATA_DIR"]) / "evidence"
+    try:
+        wait_for(lambda: list(evidence.glob("*/.incoming-*")), 120, "the partial file")
+    finally:
+        adding.kill()
+        adding.wait()
+    verified = subprocess.run([*entry_point(), "verify"], env=data_env, capture_output=True,
+                              text=True, timeout=120, check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "Note: 1 partial file(s)" in verified.stdout
+    assert "left by interrupted writes" in verified.stdout

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "cairn.jobs",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the client's address and scheme, believed only from CAIRN_TRUSTED_PROXIES.
     "cairn.web.middleware.TrustedProxyMiddleware",
+    "cairn.web.request_log.RequestLogMiddleware",  # a request id and one line per request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -249,13 +251,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # receive no referrer, so no Cairn URL ever leaks to a linked site.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-_https = env_bool("CAIRN_HTTPS", False)
+_https = env_bool("CAIRN_HTTPS", PRODUCTION)  # a production instance is served over HTTPS
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
+# Health checks come from the load balancer over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -274,8 +278,13 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Evidence files. Uploads above this size are refused with a clear message.
+# Evidence files. Uploads above this size are refused with a clear message. They live in
+# CAIRN_EVIDENCE_DIR unless CAIRN_STORAGE_URL names S3-compatible object storage
+# (s3://BUCKET[/PREFIX]?endpoint=URL&region=R; cairn/store/s3backend.py), encrypted alike.
 CAIRN_EVIDENCE_DIR = DATA_DIR / "evidence"
+CAIRN_STORAGE_URL = env_str("CAIRN_STORAGE_URL", "")
+CAIRN_STORAGE_ACCESS_KEY = env_str("CAIRN_STORAGE_ACCESS_KEY", "")
+CAIRN_STORAGE_SECRET_KEY = env_str("CAIRN_STORAGE_SECRET_KEY", "")
 CAIRN_MAX_UPLOAD_BYTES = env_int("CAIRN_MAX_UPLOAD_BYTES", 2 * 1024 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The most text a form may carry (files are apart): room for a long pasted description,
@@ -293,6 +302,10 @@ CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE",
 # a passphrase stretched with Argon2id; with neither, a random KEK is made in CAIRN_KEYS_DIR.
 CAIRN_KEK = env_str("CAIRN_KEK", "")
 CAIRN_PASSPHRASE = env_str("CAIRN_PASSPHRASE", "")
+# The backup keyring (cairn/store/keyring.py, docs/operations.md): a file outside the data
+# directory with one key per vault that backups seal the vault keys under; destroying a
+# vault deletes its key there, so no backup can bring the vault back.
+CAIRN_BACKUP_KEYRING = env_str("CAIRN_BACKUP_KEYRING", "")
 # An RFC 3161 time-stamping authority that countersigns tree heads (optional), and the PEM
 # certificates that verify its tokens: its own certificate and the CA chain.
 CAIRN_TSA_URL = env_str("CAIRN_TSA_URL", "")
@@ -330,13 +343,28 @@ if not CAIRN_PAGE_TITLE or len(CAIRN_PAGE_TITLE) > 60:
 # deployment holds a licence for, offered beside Cairn's own form on a case's risk pages.
 CAIRN_RISK_FORM_DIRS = env_list("CAIRN_RISK_FORM_DIRS", [])
 
-# Logs carry no vault content (DESIGN.md invariant 5): request lines only, never bodies or titles.
+# Logs carry no vault content (DESIGN.md invariant 5): request lines only (method, path of ids,
+# status, time, request id: cairn/web/request_log.py), never bodies, query strings or titles.
+# CAIRN_LOG_FORMAT=json (the default in production) writes one JSON object per record.
+_log_format = env_choice("CAIRN_LOG_FORMAT", ("text", "json"), "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "cairn.web.request_log.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level",
+                                   "name": "logger"}},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": _log_format}},
     "root": {"handlers": ["console"], "level": env_str("CAIRN_LOG_LEVEL", "WARNING")},
     "loggers": {
+        # One line per request (CAIRN_REQUEST_LOG, on by default in production).
+        "cairn.request": {"level": "INFO" if env_bool("CAIRN_REQUEST_LOG", PRODUCTION)
+                          else "WARNING"},
         # Django's request logger includes the path on 4xx/5xx; our URLs hold only ids.
         "django.request": {"level": "ERROR"},
         # django-axes would log each failed sign-in's username and address; its own table

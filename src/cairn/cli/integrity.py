@@ -60,7 +60,24 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
             else:
                 click.echo(f"  The log extends the checkpoint of {checkpoint.size} entries "
                            f"signed {checkpoint.timestamp} (consistency proof verified).")
+    _report_partial_files()
     ctx.exit(1 if failed else 0)
+
+
+def _report_partial_files() -> None:
+    """Partial files left by interrupted writes (cairn/jobs/housekeeping.py): not evidence,
+    but never left unreported."""
+    from cairn.jobs.housekeeping import PARTIAL_MINUTES, leftovers
+    from cairn.store.blobs import default_store
+
+    found = leftovers()
+    if not found.partials:
+        return
+    oldest = min(p.modified for p in found.partials)
+    click.echo(f"Note: {len(found.partials)} partial file(s) ({found.bytes:,} bytes) left by "
+               f"interrupted writes in {default_store().backend.describe()}, the oldest from "
+               f"{oldest:%Y-%m-%d %H:%M} UTC. They hold no evidence; the background workers "
+               f"remove them once they are {PARTIAL_MINUTES} minutes old.")
 
 
 @click.command("checkpoint")

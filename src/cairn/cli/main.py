@@ -18,6 +18,7 @@ from click.exceptions import NoArgsIsHelpError
 from cairn.cli.analysis import analyse_command
 from cairn.cli.api import api_group
 from cairn.cli.arguments import refuse_undecodable
+from cairn.cli.backup import backup_command, restore_command
 from cairn.cli.cameras import camera_group
 from cairn.cli.checks import check_group, indicators_group
 from cairn.cli.errors import explain
@@ -30,7 +31,7 @@ from cairn.cli.orgs import org_group
 from cairn.cli.packs import pack_command, verify_pack_command
 from cairn.cli.persons import person_group
 from cairn.cli.runtime import setup_django
-from cairn.cli.server import demo, serve
+from cairn.cli.server import demo, serve, worker_command
 from cairn.cli.users import user_group
 from cairn.cli.vaults import vault_group
 
@@ -42,6 +43,8 @@ PROG = "cairn"
 WITHOUT_DJANGO_SETUP = {
     "serve": "chooses the background task queue before Django reads its settings",
     "verify-pack": "checks a pack with nothing but the pack: no settings, no data directory",
+    "worker": "chooses the background task queue before Django reads its settings",
+    "restore": "checks that the data directory is empty before Django touches it",
 }
 
 
@@ -105,7 +108,8 @@ for command in (vault_group, incident_group, exhibit_group, person_group, user_g
                 analyse_command, pack_command, verify_pack_command, api_group, org_group,
                 flags_command):
     cli.add_command(command)
-for command in (check_group, indicators_group, camera_group):
+for command in (check_group, indicators_group, camera_group, backup_command, restore_command,
+                worker_command):
     cli.add_command(command)
 
 

@@ -1,10 +1,14 @@
-"""``cairn serve`` and ``cairn demo``: run the web pages, and load the demo vault.
+"""``cairn serve``, ``cairn worker`` and ``cairn demo``: run the web pages and the background
+workers, and load the demo vault.
 
 ``cairn serve`` runs imports in the background (docs/adr/0008-background-imports.md): unless
 ``CAIRN_TASKS_BACKEND`` says otherwise it uses the database task queue
-(``django_tasks_db.DatabaseBackend``) and starts one ``db_worker`` process beside the web
-server, with the same environment and data directory. The worker is started again if it
-dies, and stopped when ``cairn serve`` stops (Ctrl+C, SIGTERM, or interpreter exit).
+(``django_tasks_db.DatabaseBackend``) and starts ``--workers`` worker processes
+(``cairn_db_worker``: cairn/jobs/) beside the web server, with the same environment and data
+directory. A worker is started again if it dies, and stopped when ``cairn serve`` stops
+(Ctrl+C, SIGTERM, or interpreter exit). The web server is waitress in this process, or with
+``--processes N`` gunicorn with N worker processes (cairn/gunicorn_config.py, ADR 0049).
+``cairn worker`` runs one background worker in the foreground, for a service manager.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from cairn.cli.runtime import ensure_database
 LOCAL_ADDRESS = "http://127.0.0.1:8000"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
-WORKER_COMMAND = ("-m", "django", "db_worker", "--no-reload", "--no-startup-delay",
+WORKER_COMMAND = ("-m", "django", "cairn_db_worker", "--no-reload", "--no-startup-delay",
                   "--interval", "1", "--verbosity", "0")
 WORKER_STOP_SECONDS = 10  # a running import is given this long to finish on shutdown
 
@@ -63,6 +67,7 @@ class ImportWorker:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
+        self.owner = os.getpid()  # gunicorn forks web workers: only the server stops it
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -99,6 +104,8 @@ class ImportWorker:
             self._spawn()
 
     def stop(self) -> None:
+        if os.getpid() != self.owner:
+            return  # a forked web worker exiting: the worker is not its to stop
         with self._lock:
             self._stopping.set()
             process = self.process
@@ -124,20 +131,33 @@ def _use_database_tasks() -> None:
         os.environ.setdefault("CAIRN_TASKS_BACKEND", DATABASE_TASKS)
 
 
-def _start_worker() -> ImportWorker | None:
-    """Start the import worker when the tasks go to the database queue."""
+def _start_workers(count: int) -> list[ImportWorker]:
+    """Start the background workers when the tasks go to the database queue."""
     from django.conf import settings
 
-    if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
-        return None  # e.g. CAIRN_TASKS_BACKEND set to the immediate backend
+    if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS or count < 1:
+        return []  # e.g. CAIRN_TASKS_BACKEND set to the immediate backend
     env = dict(os.environ)
     env["CAIRN_DATA_DIR"] = str(settings.DATA_DIR)
     env["CAIRN_TASKS_BACKEND"] = DATABASE_TASKS
     env.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
-    worker = ImportWorker(env)
-    worker.start()
-    atexit.register(worker.stop)
-    return worker
+    started = []
+    for _ in range(count):
+        worker = ImportWorker(env)
+        worker.start()
+        atexit.register(worker.stop)
+        started.append(worker)
+    return started
+
+
+def _stop_workers(running: list[ImportWorker]) -> None:
+    """Ask every worker to stop at once, then wait for each (so N workers take the time of
+    one, not N times as long)."""
+    threads = [threading.Thread(target=worker.stop) for worker in running]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -193,19 +213,36 @@ def _collect_static_if_missing() -> None:
               help="The address to listen on. Keep the default to stay on this computer.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--worker/--no-worker", default=True, show_default=True,
-              help="Run imports in a background worker process started beside the server "
-                   "(with --no-worker, run your own `python -m django db_worker`).")
-def serve(host: str, port: int, worker: bool) -> None:
+              help="Run background work (imports, packs) in worker processes started beside "
+                   "the server (with --no-worker, run `cairn worker` yourself).")
+@click.option("--workers", "worker_count", default=1, show_default=True,
+              type=click.IntRange(1, 32),
+              help="How many background workers (more than one needs PostgreSQL).")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes: 1 serves from this process (waitress); more runs gunicorn "
+                   "with that many (about one per core).")
+def serve(host: str, port: int, worker: bool, worker_count: int, processes: int) -> None:
     """Serve Cairn's web pages (migrating the database first if needed)."""
     _use_database_tasks()
     ensure_database()
     _collect_static_if_missing()  # before the app is loaded: WhiteNoise lists the files then
-    import waitress
     from django.conf import settings
+
+    if worker and worker_count > 1 and settings.DATABASES["default"]["ENGINE"].endswith(
+            "sqlite3"):
+        raise CairnError("workers: several background workers need PostgreSQL (DATABASE_URL); "
+                         "on SQLite they would queue behind one another")
+    shown = f"[{host}]" if ":" in host else host
+    if host not in LOOPBACK:
+        click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
+                   "this server.", err=True)
+    if processes > 1:
+        _serve_processes(host, port, processes, worker_count if worker else 0)
+        return
+    import waitress
 
     from cairn.wsgi import application
 
-    shown = f"[{host}]" if ":" in host else host
     logging.basicConfig()  # waitress reports its own troubles through logging, as its serve()
     # Listen first, so "running" is only said of a server that is.
     sockets: dict[int, Any] = {}
@@ -221,20 +258,75 @@ def serve(host: str, port: int, worker: bool) -> None:
     except ValueError:  # waitress: the host name does not resolve
         raise CairnError(f"host: cannot listen on {host!r}: not an address of this computer"
                          ) from None
-    if host not in LOOPBACK:
-        click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
-                   "this server.", err=True)
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
-    running = _start_worker() if worker else None
+    running = _start_workers(worker_count) if worker else []
     signalled = False
     try:
         signalled = _serve_until_signalled(server, sockets)
     finally:
-        if running is not None:
-            running.stop()
+        _stop_workers(running)
         if signalled:
             _exit_within(EXIT_DEADLINE_SECONDS)
+
+
+def _serve_processes(host: str, port: int, processes: int, worker_count: int) -> None:
+    """gunicorn, in this process (its arbiter), with ``processes`` web workers; the
+    background workers are started first and stopped when gunicorn stops."""
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
+
+    from cairn import gunicorn_config
+
+    running: list[ImportWorker] = []
+
+    class CairnApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name in ("worker_class", "threads", "graceful_timeout", "timeout", "keepalive",
+                         "accesslog", "errorlog", "loglevel", "control_socket_disable",
+                         "proc_name"):
+                self.cfg.set(name, getattr(gunicorn_config, name))
+            self.cfg.set("bind", [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"])
+            self.cfg.set("workers", processes)
+            self.cfg.set("when_ready", lambda server: click.echo(
+                f"Cairn is running at http://{host}:{port}/ with {processes} web processes "
+                "(press Ctrl+C to stop)."))
+            self.cfg.set("on_exit", lambda server: _stop_workers(running))
+            self.cfg.set("worker_exit", gunicorn_config.worker_exit)
+
+        def load(self) -> Any:
+            from cairn.wsgi import application
+
+            return application
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - every view module imported once, before the fork
+    connections.close_all()  # no connection may be shared by the forked processes
+    running.extend(_start_workers(worker_count))
+    try:
+        CairnApplication().run()
+    finally:
+        _stop_workers(running)
+
+
+@click.command("worker")
+def worker_command() -> None:
+    """Run one background worker (imports, packs) in the foreground, until SIGTERM or Ctrl+C.
+
+    For a service manager beside the web processes; several may run at once on PostgreSQL.
+    A task whose worker died is run again, or marked failed with a message, by the others.
+    """
+    _use_database_tasks()
+    ensure_database()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
+        raise CairnError("worker: CAIRN_TASKS_BACKEND must be the database queue "
+                         f"({DATABASE_TASKS})")
+    call_command("cairn_db_worker", reload=False, startup_delay=True, interval=1.0,
+                 verbosity=1)
 
 
 def _sign_in_lines(demo_module: object) -> list[str]:

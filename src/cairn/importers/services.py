@@ -1544,3 +1544,22 @@ def confirm_diary_columns(*, actor: Any, job: ImportJob,
                      object_id=current.pk, vault_id=current.vault_id,
                      detail={"columns": confirmed})
     return current
+
+
+# --- jobs whose worker died, and uploads left waiting (cairn/importers/tasks.py) ------------
+
+def requeue_job(job: ImportJob) -> None:
+    """Put an import whose worker died back in the queue (its transaction rolled back)."""
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, done=0, total=None)
+
+
+def fail_job(job: ImportJob, message: str) -> None:
+    """End an import that cannot go on, with a message for the victim, and delete its upload."""
+    job = ImportJob.objects.get(pk=job.pk)
+    _set_job(job, status=JobStatus.FAILED, error=message)
+    _discard_staged(job)
+
+
+def staged_file_kept(job: ImportJob) -> bool:
+    return bool(job.staged_sha256) and default_store().exists(str(job.vault_id),
+                                                               job.staged_sha256)

@@ -1,36 +1,34 @@
 """The victim's "Evidence pack" pages: choose what to include, check what the pack will hold
 (and what her photos' hidden details say), make it and download it.
 
-Only the vault's owner reaches it (404 for anyone else). The pack is built on request into a
-temporary folder and streamed back; nothing about it stays on the server except the audit
-record of who built which pack. The file name is neutral (cairn.web.downloads: no activity,
-date, names or content), because a download list is something another person using the device
-might see.
+Only the vault's owner reaches it (404 for anyone else). The pack is made in the background
+(cairn/packs/jobs.py): the page follows its progress and then offers the download; the
+finished file waits, encrypted in her vault's store, for a day at most. The file name is
+neutral (cairn.web.downloads: no activity, date, names or content), because a download list is
+something another person using the device might see.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cairn.checks.services import own_marks
+from cairn.packs import job_access, jobs
 from cairn.packs.builder import PackBuildError
 from cairn.packs.forms import HiddenDetailsForm, PackForm
 from cairn.packs.selection import Selection, SelectionError, resolve
-from cairn.packs.services import build_pack, preview_counts, selection_for
+from cairn.packs.services import preview_counts, selection_for
 from cairn.vault import access, hidden_details, places, redaction
 from cairn.vault.models import Vault
 from cairn.vault.snapshot import take_snapshot
-from cairn.web.downloads import neutral_name
 
 SNIPPET = 70
 
@@ -77,7 +75,8 @@ def pack(request: HttpRequest, vault_id: str) -> HttpResponse:
         form = PackForm(request.POST or None, incident_choices=choices,
                         building=action == "build")
     context: dict[str, Any] = {"vault": vault, "nav": "pack", "form": form,
-                               "incident_count": len(choices)}
+                               "incident_count": len(choices),
+                               "ready": job_access.ready_packs(request.user, vault)}
     valid = request.method == "POST" and action != "change" and form.is_valid()
     # A passphrase is typed on the check page: a mistake there is shown there.
     passphrase_only = (request.method == "POST" and action == "build" and not valid
@@ -91,7 +90,7 @@ def pack(request: HttpRequest, vault_id: str) -> HttpResponse:
             if action == "build" and valid and checked:
                 if photos and check.cleaned_data["hidden_details"] == "copies":
                     selection = _with_clean_copies(request, selection, photos)
-                return _download(request, vault, form, selection)
+                return _request(request, vault, form, selection)
             context.update(preview=preview_counts(request.user, vault, selection),
                            photos=photos, check=check,
                            copyable=[p for p in photos if p.can_copy],
@@ -154,27 +153,49 @@ def _with_clean_copies(request: HttpRequest, selection: Selection,
     return replace(selection, redacted=redacted)
 
 
-def _download(request: HttpRequest, vault: Vault, form: PackForm,
-              selection: Selection) -> HttpResponse:
+def _request(request: HttpRequest, vault: Vault, form: PackForm,
+             selection: Selection) -> HttpResponse:
     data = form.cleaned_data
-    protection = data["protection"]
-    name = neutral_name(".zip" if protection == "none" else ".zip.age")
-    work = Path(tempfile.mkdtemp(prefix="cairn-pack-web-"))
-    try:
-        out = work / name
-        build_pack(actor=request.user, vault=vault, selection=selection, out=out,
-                   recipients=[data["recipient"]] if protection == "recipient" else [],
-                   passphrase=data["passphrase"] if protection == "passphrase" else None,
-                   statement=data["statement"])
-        handle = out.open("rb")
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    # The folder is removed as soon as the file is open: the open handle keeps the bytes
-    # readable until the response is sent, and nothing is left on disk afterwards.
-    shutil.rmtree(work, ignore_errors=True)
-    response = FileResponse(handle, as_attachment=True, filename=name,
-                            content_type="application/zip" if protection == "none"
-                            else "application/octet-stream")
+    job = jobs.request_pack(actor=request.user, vault=vault, selection=selection,
+                            protection=data["protection"], recipient=data["recipient"] or "",
+                            passphrase=data["passphrase"] or "", statement=data["statement"])
+    return redirect("packs:job", vault_id=vault.pk, job_id=job.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def pack_job(request: HttpRequest, vault_id: str, job_id: str) -> HttpResponse:
+    """The pack being made: progress (polled), then the download, or what went wrong."""
+    vault = access.get_vault_for_user(request.user, vault_id)
+    job = job_access.get_pack_job_for_user(request.user, job_id)
+    if job.vault_id != vault.pk:
+        raise Http404("No such pack")
+    return render(request, "packs/pack_job.html", {
+        "vault": vault, "nav": "pack", "job": job, "state": jobs.state(job),
+        "status_url": reverse("packs:job-status", args=[vault.pk, job.pk])})
+
+
+@login_required
+@require_http_methods(["GET"])
+def pack_job_status(request: HttpRequest, vault_id: str, job_id: str) -> JsonResponse:
+    """What the progress page polls: status and counts only, never content."""
+    job = job_access.get_pack_job_for_user(request.user, job_id)
+    if str(job.vault_id) != str(vault_id):
+        raise Http404("No such pack")
+    response = JsonResponse(jobs.state(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def pack_job_download(request: HttpRequest, vault_id: str, job_id: str) -> HttpResponse:
+    job = job_access.get_pack_job_for_user(request.user, job_id)
+    if str(job.vault_id) != str(vault_id) or not job.result_sha256:
+        raise Http404("No such pack")
+    response = StreamingHttpResponse(jobs.result_chunks(job), content_type=(
+        "application/octet-stream" if job.encrypted else "application/zip"))
+    response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
+    response["Content-Length"] = str(job.result_size)
     response["Cache-Control"] = "no-store"
     return response

@@ -6,34 +6,35 @@ Tink-compatible streaming format of ``cairn.store.crypto`` (docs/evidence-file-f
 with ``cairn/evidence/v1:<vault id>`` as associated data, in one pass that also hashes the
 plaintext, in constant memory.
 
-Writes are atomic: ciphertext goes to a temporary file in the same folder, is flushed and
-fsynced, then renamed to its final name, and the folder is fsynced; a crash leaves either no
-file or the whole file, never a partial one under its final name. Reads authenticate every
-segment and then check the plaintext's SHA-256 against the name, so a file swapped for
-another of the same vault is caught too.
+Writes are atomic: ciphertext goes to a partial file (``.incoming-*``) that is named only
+once it is whole (on disk: flushed, fsynced, renamed, the folder fsynced; in object storage:
+a multipart upload completed, then copied to its name). A crash leaves either no file or
+the whole file under its final name, never a partial one; partial files an interrupted
+write leaves behind are reported by ``cairn verify`` and removed by the workers
+(``cairn.store.housekeeping``). Reads authenticate every segment and then check the
+plaintext's SHA-256 against the name, so a file swapped for another of the same vault is
+caught too.
 
-Layout: ``<root>/<vault id>/<first two hex digits>/<sha256>``.
+Layout (on disk and as object keys): ``<vault id>/<first two hex digits>/<sha256>``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cairn.store import crypto
+from cairn.store import backends, crypto
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 8192
 KeyLookup = Callable[[str], bytes]
 
 
-class StoreError(Exception):
-    """Base class for evidence-store failures."""
+StoreError = backends.StoreError  # the base class of evidence-store failures
+StoreUnavailable = backends.StoreUnavailable
 
 
 class EmptyFile(StoreError):
@@ -101,58 +102,60 @@ class StoredBlob:
 
 
 class BlobStore:
-    def __init__(self, root: Path, key_for: KeyLookup) -> None:
-        self.root = Path(root)
+    """Encrypted, content-addressed files over a backend (``backends.py``): local disk, or
+    S3-compatible object storage. The bytes a backend holds are the same either way."""
+
+    def __init__(self, root: Path | None, key_for: KeyLookup, *,
+                 backend: backends.Backend | None = None) -> None:
+        if backend is None:
+            if root is None:
+                raise ValueError("give a root folder or a backend")
+            backend = backends.DiskBackend(root)
+        self.backend = backend
         self.key_for = key_for
 
+    @property
+    def root(self) -> Path:
+        if not isinstance(self.backend, backends.DiskBackend):
+            raise AttributeError("this store is not a folder on disk")
+        return self.backend.root
+
     def path_for(self, namespace: str, sha256: str) -> Path:
-        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a SHA-256 hex digest")
-        return self.root / namespace / sha256[:2] / sha256
+        """Where a file lies on disk (disk stores only: tests and tools that look at files)."""
+        if not isinstance(self.backend, backends.DiskBackend):
+            raise AttributeError("this store is not a folder on disk")
+        return self.backend.path_for(namespace, sha256)
 
     def put(self, namespace: str, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredBlob:
         """Encrypt and store the bytes read from ``stream``; return their SHA-256 and size.
 
         Raises EmptyFile for zero bytes and TooLarge past ``max_bytes``; in both cases
-        nothing is left on disk.
+        nothing is left in the store.
         """
         key = self.key_for(namespace)
-        folder = self.root / namespace
-        folder.mkdir(parents=True, exist_ok=True)
         metered = _Metered(stream, max_bytes)
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+        incoming = self.backend.incoming(namespace)
         try:
-            with os.fdopen(fd, "wb") as out:
-                result = crypto.encrypt_stream(key, metered, out,  # type: ignore[arg-type]
-                                               associated_data(namespace))
-                out.flush()
-                os.fsync(out.fileno())
+            result = crypto.encrypt_stream(key, metered, incoming,  # type: ignore[arg-type]
+                                           associated_data(namespace))
             if result.plaintext_size == 0:
                 raise EmptyFile("The file is empty")
             sha = result.sha256_of_plaintext
-            final = self.path_for(namespace, sha)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            created = not final.exists()
-            if created:
-                os.replace(tmp_name, final)
-                _fsync_dir(final.parent)
-            else:
-                os.unlink(tmp_name)  # identical file already stored once for this vault
+            created = incoming.commit(sha)
             return StoredBlob(sha256=sha, size=result.plaintext_size, head=metered.head,
                               created=created)
         except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            incoming.discard()
             raise
 
     def iter_bytes(self, namespace: str, sha256: str) -> Iterator[bytes]:
         """Yield the decrypted bytes. Raises CorruptBlob (after the last chunk at the latest)
         if the file was altered; callers that must not pass on bad bytes use ``check``
         first or read everything before acting on it."""
-        path = self.path_for(namespace, sha256)
+        backends.check_name(namespace, sha256)
         try:
-            handle = path.open("rb")
-        except FileNotFoundError:
+            handle = self.backend.open(namespace, sha256)
+        except backends.MissingBlob:
             raise MissingBlob(f"evidence file {sha256} is missing from the store") from None
         digest = hashlib.sha256()
         with handle:
@@ -178,26 +181,39 @@ class BlobStore:
         return size
 
     def exists(self, namespace: str, sha256: str) -> bool:
-        return self.path_for(namespace, sha256).exists()
+        backends.check_name(namespace, sha256)
+        return self.backend.exists(namespace, sha256)
 
     def delete(self, namespace: str, sha256: str) -> None:
-        """Remove one stored file (used only to undo a write whose transaction failed)."""
-        path = self.path_for(namespace, sha256)
-        if path.exists():
-            path.unlink()
+        """Remove one stored file (used only to undo a write whose transaction failed, and
+        to drop a staged upload once its job has ended)."""
+        backends.check_name(namespace, sha256)
+        self.backend.delete(namespace, sha256)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_object_stores: dict[tuple[str, str], backends.Backend] = {}
+
+
+def default_backend() -> backends.Backend:
+    """The configured backend: the evidence folder, or the object store that
+    ``CAIRN_STORAGE_URL`` names (one boto3 client per process, shared by its threads)."""
+    from django.conf import settings
+
+    url = getattr(settings, "CAIRN_STORAGE_URL", "")
+    if not url:
+        return backends.DiskBackend(settings.CAIRN_EVIDENCE_DIR)
+    access = getattr(settings, "CAIRN_STORAGE_ACCESS_KEY", "")
+    cached = _object_stores.get((url, access))
+    if cached is None:
+        from cairn.store.s3backend import S3Backend
+
+        cached = S3Backend.from_url(url, access_key=access,
+                                    secret_key=getattr(settings, "CAIRN_STORAGE_SECRET_KEY", ""))
+        _object_stores[(url, access)] = cached
+    return cached
 
 
 def default_store() -> BlobStore:
-    from django.conf import settings
-
     from cairn.store import keys
 
-    return BlobStore(settings.CAIRN_EVIDENCE_DIR, key_for=keys.data_key)
+    return BlobStore(None, key_for=keys.data_key, backend=default_backend())

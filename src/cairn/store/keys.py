@@ -10,7 +10,8 @@ What and why:
   says so.
 - Each vault's data key is stored only wrapped by the KEK (AES-256-GCM, the vault id as
   associated data), in ``VaultKey``. Destroying it (``destroy``) makes the vault's files and
-  fields unrecoverable by anyone, including from old backups taken after the KEK changes.
+  fields unrecoverable by anyone; backups hold the key only sealed under the backup keyring,
+  which forgets it too (``cairn.store.keyring``, ADR 0048).
 - ``rotate`` re-wraps every vault key under a new KEK without touching any file.
 - One more data key belongs to no vault: the credential key (``CredentialKey``, one row,
   made on first use), wrapped the same way. Its purpose subkeys (``credential_subkey``) key
@@ -28,6 +29,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -35,13 +37,14 @@ from threading import Lock
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cairn.store import crypto
 from cairn.store.models import CredentialKey, VaultKey
 
 KEK_BYTES = 32
+logger = logging.getLogger(__name__)
 
 
 class KeyUnavailable(RuntimeError):
@@ -278,14 +281,37 @@ def forget_cached_keys() -> None:
 
 
 def destroy(vault: Any) -> None:
-    """Crypto-shred a vault: overwrite its wrapped key. Irreversible by design."""
+    """Crypto-shred a vault: overwrite its wrapped key. Irreversible by design.
+
+    On SQLite the freed bytes are zeroed too (``secure_delete``), so the old wrapped key
+    does not linger in a free page of the database file. Where the backup keyring is on
+    this machine, the vault's backup key is deleted from it at once (otherwise the next
+    ``cairn backup`` does it): from then on no backup can bring the vault back
+    (cairn/store/keyring.py).
+    """
     with transaction.atomic():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA secure_delete = ON")
         row = VaultKey.objects.select_for_update().get(vault=vault)
         row.wrapped = b""
         row.destroyed_at = timezone.now()
         row.save(update_fields=["wrapped", "destroyed_at"])
+        transaction.on_commit(lambda: _forget_backup_key(str(vault.pk)))
     _data_keys.pop(str(vault.pk), None)
     crypto.forget_field_keys()
+
+
+def _forget_backup_key(vault_id: str) -> None:
+    configured = getattr(settings, "CAIRN_BACKUP_KEYRING", "")
+    if not configured or not Path(configured).exists():
+        return  # no keyring here: the next backup forgets the key
+    from cairn.store.keyring import KeyringError, KeyringFile
+
+    try:
+        KeyringFile(Path(configured)).forget(vault_id)
+    except KeyringError as exc:
+        logger.warning("the backup keyring was not updated (the next backup will): %s", exc)
 
 
 def kek_source() -> str:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # A neutral address: it shows in no history (only scripts call it), but stays plain.
     path("leave/", views.leave, name="leave"),
+    path("readyz", views.readyz, name="readyz"),
 ]

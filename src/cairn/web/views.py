@@ -43,6 +43,7 @@ ERRORS: dict[int, tuple[str, tuple[str, ...]]] = {
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers (a load balancer restarts it otherwise)."""
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -76,6 +77,8 @@ def too_large(request: HttpRequest, exception: Exception) -> HttpResponse:
         "fields_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
         "file_limit": megabytes(settings.CAIRN_MAX_UPLOAD_BYTES), "kept": kept, "back": back,
     }, status=413)
+
+
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
     """End the session as "Exit this page" leaves (cairn.js sends this as a keep-alive POST).
@@ -140,3 +143,27 @@ def server_error(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(html, status=500)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database answers a query and the evidence store can be written to
+    (a load balancer sends no traffic here otherwise). 503 names what failed, nothing more."""
+    from django.db import connection
+
+    from cairn.store.blobs import StoreError, default_backend
+
+    failed = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        failed.append("database")
+    try:
+        default_backend().ready()
+    except (StoreError, OSError):
+        failed.append("evidence store")
+    if failed:
+        return HttpResponse("not ready: " + ", ".join(failed), status=503,
+                            content_type="text/plain")
+    return HttpResponse("ready", content_type="text/plain")
