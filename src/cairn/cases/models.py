@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from cairn.store.sealed import CaseSealedFields, SealedDateField, SealedField
+
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -70,14 +72,19 @@ class CaseStatusChange(models.Model):
         return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"
 
 
-class CaseSuspect(models.Model):
-    """A suspect as the police record them; identifiers are normalised like a vault's."""
+class CaseSuspect(CaseSealedFields, models.Model):
+    """A suspect as the police record them; identifiers are normalised like a vault's.
+
+    Name, date of birth and identifiers are sealed under the case's key (ADR 0040); the
+    keyed hashes of ``SuspectKey`` match them across cases."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspects")
-    name = models.CharField(max_length=200)
-    date_of_birth = models.DateField(null=True, blank=True)
-    identifiers = models.JSONField(default=list, blank=True)  # [{"kind", "value"}]
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    name = SealedField("")
+    date_of_birth = SealedDateField()
+    identifiers = SealedField([])  # [{"kind", "value"}]
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,14 +99,17 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
 
 
-class CaseEntry(models.Model):
-    """A police action or note on the case timeline (append-only)."""
+class CaseEntry(CaseSealedFields, models.Model):
+    """A police action or note on the case timeline (append-only). The text is sealed under
+    the case's key (ADR 0040)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     happened_at = models.DateTimeField()
-    text = models.TextField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    text = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

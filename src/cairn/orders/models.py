@@ -15,6 +15,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from cairn.store.sealed import CaseSealedFields, SealedField
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -69,7 +71,12 @@ PROHIBITIONS = frozenset({
 REQUIREMENTS = frozenset(set(TermKind) - PROHIBITIONS)
 
 
-class Application(models.Model):
+class Application(CaseSealedFields, models.Model):
+    """An SPO application. Its grounds and interim reasoning are sealed (ADR 0040): under a
+    key of the case and of every log the grounds cite as evidence (prefilled grounds quote
+    it), so destroying her vault makes them unreadable; ``forget_vault`` empties the grounds
+    that cite it."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT,
                              related_name="spo_applications")
@@ -81,9 +88,11 @@ class Application(models.Model):
     until_further_order = models.BooleanField(default=False)
     # s.5: an interim order, with its own reasons why one is "appropriate".
     interim_requested = models.BooleanField(default=False)
-    interim_reasoning = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    interim_reasoning = SealedField("")
     # s.1(1)(a)-(c): {limb: {"title", "text", "evidence": [{"vault", "incidents": [numbers]}]}}
-    grounds = models.JSONField(default=dict, blank=True)
+    grounds = SealedField({})
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -97,6 +106,20 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"SPO application ({self.get_status_display()})"
+
+    def quoted_vault_ids(self) -> list[str]:
+        return sorted({str(item["vault"]) for ground in (self.sealed_value("grounds") or {})
+                       .values() if isinstance(ground, dict)
+                       for item in ground.get("evidence") or [] if item.get("vault")})
+
+    def forget_vault(self, vault_id: object) -> None:
+        """Empty each ground that cites ``vault_id`` (its text may quote her log)."""
+        grounds = self.grounds
+        for key, ground in grounds.items():
+            if isinstance(ground, dict) and any(str(item.get("vault")) == str(vault_id)
+                                                for item in ground.get("evidence") or []):
+                grounds[key] = {**ground, "text": "", "evidence": []}
+        self.grounds = grounds
 
 
 class ApplicationStatusChange(models.Model):
@@ -205,12 +228,13 @@ class BreachOutcomeKind(models.TextChoices):
     ACQUITTED = "acquitted", "Acquitted"
 
 
-class Breach(models.Model):
+class Breach(CaseSealedFields, models.Model):
     """A suspected breach of an order (s.8: an offence, every one a crime to record).
 
     Reported by the victim from her vault (``incident`` is the incident she logged, which she
-    shares with the case in the same step) or recorded by an officer (``account``). ``term`` is
-    the term of the order said to be breached. Outcomes are ``BreachOutcome`` rows,
+    shares with the case in the same step) or recorded by an officer (``account``, sealed with
+    the crime reference under the case's key, ADR 0040). ``term`` is the term of the order
+    said to be breached. Outcomes are ``BreachOutcome`` rows,
     append-only; ``outcome`` keeps the latest so lists need no subquery."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -224,9 +248,11 @@ class Breach(models.Model):
     incident = models.ForeignKey("vault.Incident", on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="+")
     occurred_at = models.DateTimeField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
     # An officer's account of what happened (a victim's own words stay sealed in her vault).
-    account = models.TextField(blank=True)
-    crime_reference = models.CharField(max_length=64, blank=True)
+    account = SealedField("")
+    crime_reference = SealedField("")
     outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices, blank=True)
     reported_at = models.DateTimeField(auto_now_add=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
