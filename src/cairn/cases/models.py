@@ -57,11 +57,15 @@ class Case(models.Model):
         return self.reference
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(CaseSealedFields, models.Model):
+    """One status of a case (append-only); the note is sealed under the case's key."""
+
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
     status = models.CharField(max_length=16, choices=CaseStatus.choices)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -201,23 +205,29 @@ class Purpose(models.TextChoices):
     SUPERVISION = "supervision", "Supervision"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(CaseSealedFields, models.Model):
     """One version of a case's risk assessment (a new assessment or a revision is a new row).
 
     It is the police's record, not the victim's: kept with the case, never copied into her
     vault. ``prefilled`` names the questions the vault's analysis answered, so the reviewer
-    sees which answers came from the evidence and which from the officer."""
+    sees which answers came from the evidence and which from the officer.
+
+    Answers and summary are sealed (ADR 0040): under the case's key, and, when answers came
+    from the evidence, under a key of the logs shared with the case then too;
+    ``forget_vault`` drops the answers that came from the evidence."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
     version = models.PositiveIntegerField()
     form_id = models.CharField(max_length=64)
     form_version = models.PositiveIntegerField()
-    answers = models.JSONField(default=dict)
     prefilled = models.JSONField(default=list, blank=True)  # question ids the analysis answered
     # The form's band for the score: a label of any length (Cairn's are sentences).
     level = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    answers = SealedField({})
+    summary = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -230,18 +240,30 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"Risk assessment v{self.version}"
 
+    def forget_vault(self, vault_id: object) -> None:
+        answers = self.answers
+        self.answers = {qid: value for qid, value in answers.items()
+                        if qid not in set(self.prefilled or [])}
+        self.quoted_vaults = [v for v in self.quoted_vault_ids() if v != str(vault_id)]
+
 
 class ReviewDecision(models.TextChoices):
     AGREED = "agreed", "Agreed"
     CHANGES = "changes", "Changes needed"
 
 
-class RiskReview(models.Model):
+class RiskReview(CaseSealedFields, models.Model):
+    """A supervisor's review of a risk assessment; the note is sealed under the case's key."""
+
+    sealed_case_path = "assessment__case"
+
     id = models.BigAutoField(primary_key=True)
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT,
                                    related_name="reviews")
     decision = models.CharField(max_length=8, choices=ReviewDecision.choices)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -252,21 +274,24 @@ class RiskReview(models.Model):
         return self.get_decision_display()
 
 
-class ClosureSignOff(models.Model):
+class ClosureSignOff(CaseSealedFields, models.Model):
     """A supervisor's written agreement to close a case although the analysis of a linked log
     warns that the stalking may start again (append-only; issue 8, point 5).
 
     ``warning`` is a summary without vault content: per linked log, the numbers of days and
     the dates the warning rests on (``cairn.cases.closure.warning_summary``). ``after_change``
     is the case's latest status row when it was signed: a sign-off counts for a closing only
-    when no closing came after it (so a reopened case needs a new one)."""
+    when no closing came after it (so a reopened case needs a new one). ``reason`` is sealed
+    under the case's key."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_sign_offs")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    reason = models.TextField()
     warning = models.JSONField(default=list, blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    reason = SealedField("")
     after_change = models.ForeignKey(CaseStatusChange, on_delete=models.PROTECT,
                                      related_name="+")
     at = models.DateTimeField(auto_now_add=True)

@@ -122,15 +122,20 @@ class Application(CaseSealedFields, models.Model):
         self.grounds = grounds
 
 
-class ApplicationStatusChange(models.Model):
-    """One step of an application's lifecycle (append-only)."""
+class ApplicationStatusChange(CaseSealedFields, models.Model):
+    """One step of an application's lifecycle (append-only); the note is sealed under the
+    case's key."""
+
+    sealed_case_path = "application__case"
 
     id = models.BigAutoField(primary_key=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
                                     related_name="status_changes")
     status = models.CharField(max_length=24, choices=ApplicationStatus.choices)
     hearing_on = models.DateField(null=True, blank=True)  # for "hearing listed"
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -270,15 +275,20 @@ class Breach(CaseSealedFields, models.Model):
         return f"Breach {self.occurred_at:%Y-%m-%d} ({self.get_source_display()})"
 
 
-class BreachOutcome(models.Model):
+class BreachOutcome(CaseSealedFields, models.Model):
     """One step of what happened to a breach (append-only). ``reason`` is required for no
-    further action, and is shown to the victim who reported it."""
+    further action, and is shown to the victim who reported it; it is sealed under the
+    case's key."""
+
+    sealed_case_path = "breach__case"
 
     id = models.BigAutoField(primary_key=True)
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="outcomes")
     outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices)
     on = models.DateField()
-    reason = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    reason = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

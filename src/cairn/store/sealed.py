@@ -163,13 +163,22 @@ class CaseSealedFields(SealedFields):
     (ADR 0040), so that destroying her vault key makes them unreadable in every case.
 
     Subclasses have a ``sealed`` BinaryField, a ``quoted_vaults`` JSONField (the ids of the
-    logs the row quotes: clear, so shredding can find them) and a ``case_id``. They may
+    logs the row quotes: clear, so shredding can find them) and a path to their case
+    (``sealed_case_path``). They may
     override ``quoted_vault_ids`` (which logs the current values quote, read when sealing)
     and ``forget_vault`` (what to drop when a quoted log is destroyed). Sealed values may be
     given to the constructor like ordinary fields.
     """
 
-    sealed_case_attr: ClassVar[str] = "case_id"
+    # The lookup path from the row to its case ("case", "assessment__case").
+    sealed_case_path: ClassVar[str] = "case"
+
+    def _sealed_case_id(self) -> object:
+        *through, last = self.sealed_case_path.split("__")
+        obj: Any = self
+        for name in through:
+            obj = getattr(obj, name)
+        return getattr(obj, f"{last}_id")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         given = {name: kwargs.pop(name) for name in list(kwargs)
@@ -179,7 +188,7 @@ class CaseSealedFields(SealedFields):
             setattr(self, name, value)
 
     def _sealed_key(self) -> bytes:
-        return keys.quote_key(getattr(self, self.sealed_case_attr),
+        return keys.quote_key(self._sealed_case_id(),
                               getattr(self, "quoted_vaults", None) or [])
 
     def quoted_vault_ids(self) -> list[str]:
@@ -207,6 +216,16 @@ class CaseSealedFields(SealedFields):
             if len(fields) < len(list(update_fields)) or self.__dict__.get("_sealed_dirty"):
                 fields += ["sealed", "quoted_vaults"]
             kwargs["update_fields"] = list(dict.fromkeys(fields))
+        if self.pk is None:  # a numbered row: its number is part of the associated data
+            values = self._sealed_values()
+            self.sealed = b""
+            self.__dict__["_sealed_dirty"] = False
+            super(SealedFields, self).save(*args, **kwargs)  # type: ignore[misc]
+            self.__dict__["_sealed_cache"] = values
+            self.reseal()
+            super(SealedFields, self).save(  # type: ignore[misc]
+                update_fields=["sealed", "quoted_vaults"], using=kwargs.get("using"))
+            return
         super().save(*args, **kwargs)
 
 
@@ -220,7 +239,8 @@ def forget_quotes(vault_id: object) -> int:
     for model in apps.get_models():
         if not issubclass(model, CaseSealedFields):
             continue
-        rows = model.objects.filter(case__shares__vault_id=vault_id).distinct()
+        rows = model.objects.filter(  # type: ignore[attr-defined]
+            **{f"{model.sealed_case_path}__shares__vault_id": vault_id}).distinct()
         for row in rows:
             if str(vault_id) in row.quoted_vault_ids():
                 row.forget_vault(vault_id)

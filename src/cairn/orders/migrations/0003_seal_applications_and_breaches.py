@@ -1,8 +1,16 @@
-"""SPO applications' grounds and interim reasoning, and breaches' accounts and crime
-references, sealed (ADR 0040): grounds under a key of the case and of each log they cite,
-the rest under the case's key. Existing rows are sealed, then the clear columns dropped."""
+"""SPO applications and breaches sealed (ADR 0040): grounds and interim reasoning under a key
+of the case and of each log the grounds cite; breach accounts and crime references, status
+notes and outcome reasons under the case's key. Existing rows are sealed, then the clear
+columns dropped."""
 
 from django.db import migrations, models
+
+SEALED = {  # model: (path to the case, {field: its value when empty})
+    "Application": ("case", {"grounds": {}, "interim_reasoning": ""}),
+    "ApplicationStatusChange": ("application__case", {"note": ""}),
+    "Breach": ("case", {"account": "", "crime_reference": ""}),
+    "BreachOutcome": ("breach__case", {"reason": ""}),
+}
 
 
 def cited_vaults(grounds):
@@ -11,31 +19,40 @@ def cited_vaults(grounds):
                    for item in ground.get("evidence") or [] if item.get("vault")})
 
 
+def case_id_of(row, path):
+    *through, last = path.split("__")
+    for name in through:
+        row = getattr(row, name)
+    return getattr(row, f"{last}_id")
+
+
 def seal_existing(apps, schema_editor):
     from cairn.store.keys import KeyUnavailable
     from cairn.store.sealed import seal_case_row
 
-    Application = apps.get_model("orders", "Application")
-    for application in Application.objects.iterator():
-        values = {"grounds": application.grounds or {},
-                  "interim_reasoning": application.interim_reasoning}
-        vaults = cited_vaults(values["grounds"])
-        try:
-            application.sealed = seal_case_row(Application, application.pk,
-                                               application.case_id, vaults, values)
-        except KeyUnavailable:  # a cited log was destroyed: what quoted it goes with it
-            values["grounds"] = {}
-            vaults = []
-            application.sealed = seal_case_row(Application, application.pk,
-                                               application.case_id, vaults, values)
-        application.quoted_vaults = vaults
-        application.save(update_fields=["sealed", "quoted_vaults"])
-    Breach = apps.get_model("orders", "Breach")
-    for breach in Breach.objects.iterator():
-        breach.sealed = seal_case_row(Breach, breach.pk, breach.case_id, [],
-                                      {"account": breach.account,
-                                       "crime_reference": breach.crime_reference})
-        breach.save(update_fields=["sealed"])
+    for name, (path, fields) in SEALED.items():
+        model = apps.get_model("orders", name)
+        for row in model.objects.iterator():
+            values = {field: getattr(row, field) or empty for field, empty in fields.items()}
+            vaults = cited_vaults(values["grounds"]) if name == "Application" else []
+            case_id = case_id_of(row, path)
+            try:
+                row.sealed = seal_case_row(model, row.pk, case_id, vaults, values)
+            except KeyUnavailable:  # a cited log was destroyed: what quoted it goes with it
+                values["grounds"] = {}
+                vaults = []
+                row.sealed = seal_case_row(model, row.pk, case_id, vaults, values)
+            row.quoted_vaults = vaults
+            row.save(update_fields=["sealed", "quoted_vaults"])
+
+
+def sealed_columns(model_name):
+    return [
+        migrations.AddField(model_name=model_name, name='quoted_vaults',
+                            field=models.JSONField(blank=True, default=list, editable=False)),
+        migrations.AddField(model_name=model_name, name='sealed',
+                            field=models.BinaryField(default=b'', editable=False)),
+    ]
 
 
 class Migration(migrations.Migration):
@@ -46,29 +63,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='application',
-            name='quoted_vaults',
-            field=models.JSONField(blank=True, default=list, editable=False),
-        ),
-        migrations.AddField(
-            model_name='application',
-            name='sealed',
-            field=models.BinaryField(default=b'', editable=False),
-        ),
-        migrations.AddField(
-            model_name='breach',
-            name='quoted_vaults',
-            field=models.JSONField(blank=True, default=list, editable=False),
-        ),
-        migrations.AddField(
-            model_name='breach',
-            name='sealed',
-            field=models.BinaryField(default=b'', editable=False),
-        ),
+        *[op for name in SEALED for op in sealed_columns(name.lower())],
         migrations.RunPython(seal_existing, migrations.RunPython.noop, elidable=False),
-        migrations.RemoveField(model_name='application', name='grounds'),
-        migrations.RemoveField(model_name='application', name='interim_reasoning'),
-        migrations.RemoveField(model_name='breach', name='account'),
-        migrations.RemoveField(model_name='breach', name='crime_reference'),
+        *[migrations.RemoveField(model_name=name.lower(), name=field)
+          for name, (_path, fields) in SEALED.items() for field in fields],
     ]
