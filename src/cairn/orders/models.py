@@ -15,7 +15,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from cairn.store.sealed import CaseSealedFields, SealedField
+from cairn.store.sealed import CaseSealedFields, SealedField, SealedFloatField
 
 
 class ApplicationStatus(models.TextChoices):
@@ -180,8 +180,13 @@ class Order(models.Model):
         return f"{self.get_kind_display()} made {self.made_on:%Y-%m-%d}"
 
 
-class Term(models.Model):
-    """A prohibition or requirement: asked for (``application``) or as made (``order``)."""
+class Term(CaseSealedFields, models.Model):
+    """A prohibition or requirement: asked for (``application``) or as made (``order``).
+
+    Its words, places and coordinates (her home, her work) are sealed under the case's key
+    (ADR 0040); the kind and a distance stay clear."""
+
+    sealed_case_path = "application__case"  # for shredding: a term never quotes her log
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True,
@@ -190,20 +195,22 @@ class Term(models.Model):
                               related_name="terms")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=32, choices=TermKind.choices)
-    details = models.TextField(blank=True)
-    necessity = models.TextField(help_text="Why this term is necessary to protect the person "
-                                           "(s.2(2)).")
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    details = SealedField("")
+    # Why this term is necessary to protect the person (s.2(2)).
+    necessity = SealedField("")
     # A named place (to keep out of, or to attend) and where it is, when the term has one.
-    place = models.CharField(max_length=200, blank=True)
-    place_lat = models.FloatField(null=True, blank=True)
-    place_lon = models.FloatField(null=True, blank=True)
+    place = SealedField("")
+    place_lat = SealedFloatField()
+    place_lon = SealedFloatField()
     # A contact term's exception (for example "through solicitors about the children").
-    exception = models.TextField(blank=True)
+    exception = SealedField("")
     # An exclusion zone: an area (a GeoJSON Polygon) or a centre and radius; a distance term
     # uses radius_m alone.
-    area = models.JSONField(null=True, blank=True)
-    centre_lat = models.FloatField(null=True, blank=True)
-    centre_lon = models.FloatField(null=True, blank=True)
+    area = SealedField(None)
+    centre_lat = SealedFloatField()
+    centre_lon = SealedFloatField()
     radius_m = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -215,6 +222,10 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def _sealed_case_id(self) -> object:
+        application = self.application if self.application_id else self.order.application
+        return application.case_id
 
 
 class BreachSource(models.TextChoices):

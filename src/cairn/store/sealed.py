@@ -99,6 +99,16 @@ class SealedDateField(SealedField):
         super().__set__(instance, value.isoformat() if value else None)
 
 
+class SealedFloatField(SealedField):
+    """A sealed number kept as a float (a latitude, a longitude), ``None`` when not given."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        super().__set__(instance, None if value is None else float(value))
+
+
 class SealedFields:
     """Mixin for models with a ``sealed`` BinaryField and a way to name their vault.
 

@@ -1,6 +1,7 @@
-"""SPO applications and breaches sealed (ADR 0040): grounds and interim reasoning under a key
-of the case and of each log the grounds cite; breach accounts and crime references, status
-notes and outcome reasons under the case's key. Existing rows are sealed, then the clear
+"""SPO applications, terms and breaches sealed (ADR 0040): grounds and interim reasoning
+under a key of the case and of each log the grounds cite; terms' words, places and
+coordinates, breach accounts and crime references, status notes and outcome reasons under
+the case's key. Existing rows are sealed, then the clear
 columns dropped."""
 
 from django.db import migrations, models
@@ -10,6 +11,9 @@ SEALED = {  # model: (path to the case, {field: its value when empty})
     "ApplicationStatusChange": ("application__case", {"note": ""}),
     "Breach": ("case", {"account": "", "crime_reference": ""}),
     "BreachOutcome": ("breach__case", {"reason": ""}),
+    "Term": (None, {"details": "", "necessity": "", "place": "", "place_lat": None,
+                    "place_lon": None, "exception": "", "area": None, "centre_lat": None,
+                    "centre_lon": None}),
 }
 
 
@@ -20,6 +24,8 @@ def cited_vaults(grounds):
 
 
 def case_id_of(row, path):
+    if path is None:  # a term: of an application, or of an order made on one
+        return (row.application if row.application_id else row.order.application).case_id
     *through, last = path.split("__")
     for name in through:
         row = getattr(row, name)
@@ -33,7 +39,8 @@ def seal_existing(apps, schema_editor):
     for name, (path, fields) in SEALED.items():
         model = apps.get_model("orders", name)
         for row in model.objects.iterator():
-            values = {field: getattr(row, field) or empty for field, empty in fields.items()}
+            values = {field: empty if getattr(row, field) is None else getattr(row, field)
+                      for field, empty in fields.items()}
             vaults = cited_vaults(values["grounds"]) if name == "Application" else []
             case_id = case_id_of(row, path)
             try:
