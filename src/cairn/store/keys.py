@@ -30,9 +30,9 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from threading import Lock
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
