@@ -169,3 +169,60 @@ def test_case_keys_are_rewrapped_when_the_kek_rotates(case, investigator, settin
     settings.CAIRN_KEK = base64.b64encode(new).decode()
     keys.forget_cached_keys()
     assert CaseSuspect.objects.get(pk=suspect.pk).name == "Ola Winter"
+
+
+def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigator, vault,
+                                                         tmp_path):
+    """Rows written before the police side was sealed are sealed by the migrations, readable
+    through the models afterwards, and gone from a copy."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("cases", "0007_share_defendant"), ("orders", "0002_breaches"),
+              ("store", "0002_credential_key")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    keys.forget_cached_keys()  # the case keys went with their table
+    others = [node for node in executor.loader.graph.leaf_nodes()
+              if node[0] not in {"cases", "orders", "store"}]
+    old = executor.loader.project_state(before + others).apps
+    model = lambda app, name: old.get_model(app, name)  # noqa: E731
+    suspect = model("cases", "CaseSuspect").objects.create(
+        case_id=shared_case.pk, name="Percival Hume", date_of_birth="1979-02-03",
+        identifiers=[{"kind": "phone", "value": "+447700900555"}])
+    entry = model("cases", "CaseEntry").objects.create(
+        case_id=shared_case.pk, kind="note", happened_at=timezone.now(),
+        text="Visited the allotment on Sorrel Way.", created_by_id=investigator.pk)
+    change = model("cases", "CaseStatusChange").objects.create(
+        case_id=shared_case.pk, status="open", note="Passed from Brackley CID.",
+        by_id=investigator.pk)
+    grounds = {"s1_1_a": {"title": "s.1(1)(a)", "text": "He followed her on 9 days.",
+                          "evidence": [{"vault": str(vault.pk), "incidents": [1, 2]}]}}
+    application = model("orders", "Application").objects.create(
+        case_id=shared_case.pk, duration_months=24, grounds=grounds,
+        interim_requested=True, interim_reasoning="Threats after the Brackley hearing.",
+        created_by_id=investigator.pk)
+    term = model("orders", "Term").objects.create(
+        application_id=application.pk, kind="report_to_station", position=0,
+        necessity="To keep track of him.", place="Brackley Police Station",
+        place_lat=52.0321, place_lon=-1.1456)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    keys.forget_cached_keys()
+    row = CaseSuspect.objects.get(pk=suspect.pk)
+    assert (row.name, str(row.date_of_birth), row.identifiers) == (
+        "Percival Hume", "1979-02-03", [{"kind": "phone", "value": "+447700900555"}])
+    assert CaseEntry.objects.get(pk=entry.pk).text == "Visited the allotment on Sorrel Way."
+    from cairn.cases.models import CaseStatusChange
+    from cairn.orders.models import Term
+
+    assert CaseStatusChange.objects.get(pk=change.pk).note == "Passed from Brackley CID."
+    sealed = Application.objects.get(pk=application.pk)
+    assert sealed.grounds == grounds and sealed.quoted_vaults == [str(vault.pk)]
+    placed = Term.objects.get(pk=term.pk)
+    assert (placed.place, placed.place_lat) == ("Brackley Police Station", 52.0321)
+    copy = copy_of(tmp_path)
+    assert [s for s in ("Percival", "900555", "Sorrel Way", "Brackley", "9 days", "52.0321")
+            if s.encode() in copy] == []
