@@ -177,7 +177,8 @@ class CaseSealedFields(SealedFields):
     (``sealed_case_path``). They may
     override ``quoted_vault_ids`` (which logs the current values quote, read when sealing)
     and ``forget_vault`` (what to drop when a quoted log is destroyed). Sealed values may be
-    given to the constructor like ordinary fields.
+    given to the constructor like ordinary fields; ``bulk_create`` seals nothing (rows made
+    that way hold no sealed values).
     """
 
     # The lookup path from the row to its case ("case", "assessment__case").
