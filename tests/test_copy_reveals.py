@@ -163,7 +163,7 @@ CLEAR_TEXT_COLUMNS = {
     "checks_pendingcheck": {"kind", "format", "staged_sha256"},
     "cameras_camera": {"kind", "appears", "status"},
     "cameras_camerastatuschange": {"status"},
-    # The police side (ADR 0040): ``quoted_vaults`` names the logs a row quotes.
+    # The police side (ADR 0044): ``quoted_vaults`` names the logs a row quotes.
     "cases_case": {"reference", "status"},
     "cases_casestatuschange": {"status", "quoted_vaults"},
     "cases_casesuspect": {"quoted_vaults"},

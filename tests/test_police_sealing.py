@@ -1,4 +1,4 @@
-"""The police side sealed at rest (issue 18, point 2; ADR 0040): suspects, timeline entries,
+"""The police side sealed at rest (issue 18, point 2; ADR 0044): suspects, timeline entries,
 status notes, risk answers, SPO grounds, breach accounts and the rest are sealed under the
 case's key; what quotes her log (prefilled grounds, risk answers from the evidence) under a
 key of the case and of her vault, so shredding her vault takes it out of every case, in

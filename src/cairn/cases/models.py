@@ -79,7 +79,7 @@ class CaseStatusChange(CaseSealedFields, models.Model):
 class CaseSuspect(CaseSealedFields, models.Model):
     """A suspect as the police record them; identifiers are normalised like a vault's.
 
-    Name, date of birth and identifiers are sealed under the case's key (ADR 0040); the
+    Name, date of birth and identifiers are sealed under the case's key (ADR 0044); the
     keyed hashes of ``SuspectKey`` match them across cases."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -105,7 +105,7 @@ class EntryKind(models.TextChoices):
 
 class CaseEntry(CaseSealedFields, models.Model):
     """A police action or note on the case timeline (append-only). The text is sealed under
-    the case's key (ADR 0040)."""
+    the case's key (ADR 0044)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
@@ -212,7 +212,7 @@ class RiskAssessment(CaseSealedFields, models.Model):
     vault. ``prefilled`` names the questions the vault's analysis answered, so the reviewer
     sees which answers came from the evidence and which from the officer.
 
-    Answers and summary are sealed (ADR 0040): under the case's key, and, when answers came
+    Answers and summary are sealed (ADR 0044): under the case's key, and, when answers came
     from the evidence, under a key of the logs shared with the case then too;
     ``forget_vault`` drops the answers that came from the evidence."""
 

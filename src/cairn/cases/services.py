@@ -314,7 +314,7 @@ def record_risk_assessment(*, actor: Any, case: Case, form: Any, answers: Mappin
         Case.objects.select_for_update().get(pk=case.pk)
         latest = case.risk_assessments.order_by("-version").first()
         from_evidence = sorted(set(prefilled) & set(answers))
-        # Answers from the evidence derive from her log: sealed under its key too (ADR 0040).
+        # Answers from the evidence derive from her log: sealed under its key too (ADR 0044).
         quoted = [str(v) for v in Share.objects.filter(
             case=case, withdrawn_at__isnull=True, vault__key__destroyed_at__isnull=True)
             .values_list("vault_id", flat=True)] if from_evidence else []

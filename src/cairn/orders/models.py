@@ -72,7 +72,7 @@ REQUIREMENTS = frozenset(set(TermKind) - PROHIBITIONS)
 
 
 class Application(CaseSealedFields, models.Model):
-    """An SPO application. Its grounds and interim reasoning are sealed (ADR 0040): under a
+    """An SPO application. Its grounds and interim reasoning are sealed (ADR 0044): under a
     key of the case and of every log the grounds cite as evidence (prefilled grounds quote
     it), so destroying her vault makes them unreadable; ``forget_vault`` empties the grounds
     that cite it."""
@@ -184,7 +184,7 @@ class Term(CaseSealedFields, models.Model):
     """A prohibition or requirement: asked for (``application``) or as made (``order``).
 
     Its words, places and coordinates (her home, her work) are sealed under the case's key
-    (ADR 0040); the kind and a distance stay clear."""
+    (ADR 0044); the kind and a distance stay clear."""
 
     sealed_case_path = "application__case"  # for shredding: a term never quotes her log
 
@@ -249,7 +249,7 @@ class Breach(CaseSealedFields, models.Model):
 
     Reported by the victim from her vault (``incident`` is the incident she logged, which she
     shares with the case in the same step) or recorded by an officer (``account``, sealed with
-    the crime reference under the case's key, ADR 0040). ``term`` is the term of the order
+    the crime reference under the case's key, ADR 0044). ``term`` is the term of the order
     said to be breached. Outcomes are ``BreachOutcome`` rows,
     append-only; ``outcome`` keeps the latest so lists need no subquery."""
 

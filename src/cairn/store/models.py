@@ -48,7 +48,7 @@ class CaseKey(models.Model):
     It seals the police side of a case (suspects, timeline entries, applications, breaches).
     What quotes a victim's log is sealed under a key derived from this one and her vault's
     data key (``keys.quote_key``), so destroying her vault key makes it unreadable too
-    (ADR 0040).
+    (ADR 0044).
     """
 
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, primary_key=True,

@@ -170,7 +170,7 @@ class SealedFields:
 class CaseSealedFields(SealedFields):
     """Mixin for the police side of a case: values sealed under the case's key, or, when the
     row quotes a victim's log, under ``keys.quote_key`` of the case and each log it quotes
-    (ADR 0040), so that destroying her vault key makes them unreadable in every case.
+    (ADR 0044), so that destroying her vault key makes them unreadable in every case.
 
     Subclasses have a ``sealed`` BinaryField, a ``quoted_vaults`` JSONField (the ids of the
     logs the row quotes: clear, so shredding can find them) and a path to their case

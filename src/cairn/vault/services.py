@@ -124,7 +124,7 @@ def destroy_vault(*, actor: Any, vault: Vault) -> None:
     digests) and the ledger remain, so the record of what existed, and that it was destroyed,
     stays verifiable. What a case quotes from the vault (an SPO application's grounds) was
     sealed under a key derived from the vault's too: it is re-sealed without the quotation
-    first, and older copies of it become unreadable with the key (ADR 0040).
+    first, and older copies of it become unreadable with the key (ADR 0044).
     """
     _require_owner(actor, vault)
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""The police side of a case sealed (ADR 0040): suspects' names, dates of birth and
+"""The police side of a case sealed (ADR 0044): suspects' names, dates of birth and
 identifiers, timeline entries, status notes, risk answers and summaries, review notes and
 closure reasons. Existing rows are sealed under the case's key (risk answers from the
 evidence also under the keys of the logs shared with the case), then the clear columns

@@ -1,4 +1,4 @@
-"""SPO applications, terms and breaches sealed (ADR 0040): grounds and interim reasoning
+"""SPO applications, terms and breaches sealed (ADR 0044): grounds and interim reasoning
 under a key of the case and of each log the grounds cite; terms' words, places and
 coordinates, breach accounts and crime references, status notes and outcome reasons under
 the case's key. Existing rows are sealed, then the clear

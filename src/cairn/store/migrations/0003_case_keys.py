@@ -1,4 +1,4 @@
-"""One data key per case, wrapped by the KEK, for the police side's sealed fields (ADR 0040)."""
+"""One data key per case, wrapped by the KEK, for the police side's sealed fields (ADR 0044)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
