@@ -45,3 +45,13 @@ def make_incident(vault, *, days_ago: float = 1, **overrides):  # type: ignore[n
         **overrides,
     )
     return services.log_incident(actor=vault.owner, vault=vault, data=data)
+
+
+# What an SPO application needs before it is submitted besides its grounds and terms: the
+# defendant's link to the force's area (s.1(3)) and how the terms avoid his religious
+# observance, work and education (s.2(3)).
+SPO_ANSWERS = {
+    "defendant_area": "resides",
+    "conflicts_considered": "He keeps no religious observance the terms touch; he works from "
+                            "home and does not study.",
+}

@@ -34,7 +34,7 @@ from cairn.cases.models import Share
 from cairn.importers import services as imports
 from cairn.importers.models import CandidatePerson, ImportJob, ProposedIncident
 from cairn.vault import services as vault_services
-from tests.factories import make_incident, make_vault
+from tests.factories import SPO_ANSWERS, make_incident, make_vault
 from tests.orgs import sign_in_verified
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
@@ -152,17 +152,19 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     # breach of its first term reported by the owner from her incident 0.
     from datetime import date
 
+    from cairn.cases import multiagency
     from cairn.orders import services as orders
     from cairn.orders.models import Breach, BreachSource
     from cairn.orders.rules import TermSpec
 
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=case_part, duration_months=24,
         terms=[TermSpec("no_contact", necessity="He messages her daily.")],
         grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS})
     orders.change_status(actor=investigator, application=application, status="submitted")
     order = orders.record_order(actor=investigator, application=application, kind="full",
                                 made_on=date(2026, 1, 5), duration_months=24)
+    orders.record_service(actor=investigator, order=order, served_on=date(2026, 1, 6))
     breach = Breach.objects.create(case=case_part, order=order, term=order.terms.first(),
                                    source=BreachSource.VICTIM, vault=vault,
                                    incident=incidents[0], occurred_at=incidents[0].start,
@@ -174,6 +176,10 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
     w.ids = {
         "camera": camera.pk,
         "application": application.pk, "order": order.pk, "breach": breach.pk,
+        "change": application.status_changes.get(status="granted").pk,
+        "event": order.notifications.get().pk,
+        "referral": multiagency.refer(actor=investigator, case=case_part, kind="marac",
+                                      referred_on=date(2026, 1, 6)).pk,
         "vault": vault.pk, "incident": incidents[0].pk, "exhibit": exhibits[0].pk,
         "person": person.pk, "batch": batch.pk, "job": job.pk,
         "proposal": ProposedIncident.objects.filter(batch=batch).first().pk,
@@ -183,6 +189,13 @@ def world(owner, colleague, outsider, vault, investigator, supervisor, unit_peer
         "assessment": assessment.pk,
         "cases": {"part": case_part.pk, "full": case_full.pk, "withdrawn": case_withdrawn.pk,
                   "other_unit": case_other_unit.pk, "foreign": case_foreign.pk},
+        # (case, vault, exhibit, readable by the case's unit): the first is on incident 0, in
+        # the part-shared scope; the second on incident 2, outside it.
+        "shared_exhibits": [
+            ("part", vault.pk, exhibits[0].pk, True),
+            ("part", vault.pk, exhibits[1].pk, False),
+            ("full", vault.pk, exhibits[0].pk, False),  # not shared with that case
+        ],
         # (case, vault, incident, readable by the case's unit)
         "shared_incidents": [
             ("part", vault.pk, incidents[0].pk, True),
@@ -289,7 +302,8 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                        content=name == "case-cameras:camera")
                 for case, pk in ids["cases"].items()]
     spo = {"application_id": ids["application"], "order_id": ids["order"],
-           "breach_id": ids["breach"]}
+           "breach_id": ids["breach"], "change_id": ids["change"], "event_id": ids["event"],
+           "referral_id": ids["referral"]}
     if namespace == "cases" and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
         # there, and nobody reaches it through another case's address.
@@ -298,6 +312,12 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
                        frozenset(CASE_UNIT["part"] if case == "part" else ()))
                 for case in ("part", "full")]
     if namespace == "cases":
+        if name == "cases:exhibit":
+            return [Target(f"{name} [{case}, in scope={ok}]",
+                           {"case_id": ids["cases"][case], "vault_id": vault_id,
+                            "exhibit_id": exhibit_id},
+                           frozenset(CASE_UNIT[case] if ok else ()), content=True)
+                    for case, vault_id, exhibit_id, ok in ids["shared_exhibits"]]
         if name == "cases:incident":
             return [Target(f"{name} [{case}, in scope={ok}]",
                            {"case_id": ids["cases"][case], "vault_id": vault_id,
@@ -401,6 +421,7 @@ def test_pages(world, role):
 
 # --- the API ----------------------------------------------------------------------------------
 
+NIL = "00000000-0000-0000-0000-000000000000"
 BODIES = {
     ("post", "/api/cases"): {"reference": "API/1"},
     ("post", "/api/cases/{case_id}/status"): {"status": "investigating"},
@@ -408,6 +429,44 @@ BODIES = {
     ("post", "/api/cases/{case_id}/suspects"): {"name": "Unknown"},
     ("post", "/api/vaults/{vault_id}/shares"): {"code": "AAAA-AAAA", "scope": "all"},
     ("put", "/api/vaults/{vault_id}/shares/{share_id}"): {"scope": "all"},
+    # Issue 15's orders: bodies the schema accepts, so a refusal is the access rule's.
+    ("post", "/api/vaults/{vault_id}/breaches"): {"share_id": NIL, "incident_id": NIL},
+    ("post", "/api/cases/{case_id}/applications/{application_id}/status"):
+        {"status": "withdrawn"},
+    ("post", "/api/cases/{case_id}/applications/{application_id}/interim"):
+        {"reasoning": "Urgent."},
+    ("post", "/api/cases/{case_id}/applications/{application_id}/interim/steps"):
+        {"status": "interim_withdrawn"},
+    ("post", "/api/cases/{case_id}/applications/{application_id}/steps/{step_id}/"
+             "victim-informed"): {"on": "2026-01-06"},
+    ("post", "/api/cases/{case_id}/applications/{application_id}/orders"):
+        {"kind": "full", "made_on": "2026-01-05"},
+    ("post", "/api/cases/{case_id}/court-orders"):
+        {"order_type": "bail", "basis": "court_bail", "made_on": "2026-01-05",
+         "terms": [{"kind": "no_contact"}], "until_further_order": True},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/service"): {"served_on": "2026-01-01"},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/variations"):
+        {"varied_on": "2026-01-07", "terms": [{"kind": "no_contact", "necessity": "x"}]},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/renewals"):
+        {"renewed_on": "2026-01-07", "duration_months": 24},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/discharge"):
+        {"discharged_on": "2026-01-07", "applicant": "defendant"},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/notifications"):
+        {"kind": "new_address", "started_on": "2026-01-07"},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/notifications/{notification_id}/given"):
+        {"notified_on": "2026-01-07", "station": "Central"},
+    ("post", "/api/cases/{case_id}/orders/{order_id}/notifications/{notification_id}/"
+             "failure"): {"account": "He did not attend."},
+    ("post", "/api/cases/{case_id}/breaches"):
+        {"order_id": NIL, "occurred_at": "2026-01-06T10:00:00Z", "account": "x"},
+    ("post", "/api/cases/{case_id}/breaches/{breach_id}/outcomes"):
+        {"outcome": "arrested", "on": "2026-01-06"},
+    ("post", "/api/cases/{case_id}/right-to-know"):
+        {"identified_on": "2026-01-01", "how_identified": "x", "decision": "not_yet",
+         "reasons": "x"},
+    ("post", "/api/cases/{case_id}/referrals"): {"kind": "masip", "referred_on": "2026-01-06"},
+    ("post", "/api/cases/{case_id}/referrals/{referral_id}/outcome"):
+        {"outcome": "accepted", "on": "2026-01-07"},
 }
 
 
@@ -427,6 +486,18 @@ def api_targets(method: str, path: str, w: World) -> list[Target]:
         return [Target(f"{method.upper()} {path}", {p: owner_vault[p] for p in params}, allowed)]
     if path == "/api/cases":
         return [Target(f"{method.upper()} {path}", {}, frozenset(CASE_ROLES))]
+    params = re.findall(r"{(\w+)}", path)
+    orders = {"application_id": ids["application"], "order_id": ids["order"],
+              "breach_id": ids["breach"], "notification_id": ids["event"],
+              "step_id": ids["change"], "referral_id": ids["referral"]}
+    if set(params) & set(orders):
+        # Issue 15's orders, on the part-shared case: its unit reaches them there, and
+        # nobody through another case's address.
+        return [Target(f"{method.upper()} {path} [{case}]",
+                       {"case_id": ids["cases"][case],
+                        **{p: orders[p] for p in params if p in orders}},
+                       frozenset(CASE_UNIT["part"] if case == "part" else ()))
+                for case in ("part", "full")]
     found = []
     for case, pk in ids["cases"].items():
         kwargs: dict[str, Any] = {"case_id": pk}
@@ -493,7 +564,8 @@ def test_api(world, role):
                 problems.append(f"{target.label}: {role} got {got.status_code}, expected 404")
                 continue
             if target.kwargs:
-                nowhere = call(path.format(**{k: str(uuid.uuid4()) for k in target.kwargs}))
+                nowhere = call(path.format(**{k: str(v) for k, v in
+                                              random_kwargs(target.kwargs).items()}))
                 if (nowhere.status_code, nowhere.content) != (got.status_code, got.content):
                     problems.append(f"{target.label}: {role}'s refusal differs from the answer "
                                     "for an object that does not exist")

@@ -22,7 +22,7 @@ from cairn.orders import services as orders
 from cairn.orders.models import Breach, BreachOutcome, BreachSource
 from cairn.orders.rules import TermSpec
 from cairn.packs.verify import verify_pack
-from tests.factories import make_incident, make_vault
+from tests.factories import SPO_ANSWERS, make_incident, make_vault
 from tests.orgs import sign_in_verified
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
@@ -30,7 +30,7 @@ GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
 
 @pytest.fixture
 def order(partly_shared_case, investigator):
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=partly_shared_case, duration_months=24, grounds=GROUNDS,
         terms=[TermSpec("no_contact", necessity="Daily messages."),
                TermSpec("no_entry_places", necessity="He waits there.",

@@ -31,7 +31,7 @@ from cairn.orders.models import Breach, BreachOutcome, BreachSource
 from cairn.orders.rules import TermSpec
 from cairn.packs.verify import verify_pack
 from cairn.vault import services as vault_services
-from tests.factories import make_incident
+from tests.factories import SPO_ANSWERS, make_incident
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
 NO_CONTACT = TermSpec("no_contact", necessity="He messaged her daily after she blocked him.")
@@ -40,7 +40,8 @@ NOT_NEAR = TermSpec("not_within_distance", necessity="He waits outside her home.
 
 
 def make_order(actor, case, made_on=None):  # type: ignore[no-untyped-def]
-    application = orders.start_application(actor=actor, case=case, duration_months=24,
+    application = orders.start_application(**SPO_ANSWERS,
+                                           actor=actor, case=case, duration_months=24,
                                            terms=[NO_CONTACT, NOT_NEAR], grounds=GROUNDS)
     orders.change_status(actor=actor, application=application, status="submitted")
     return orders.record_order(actor=actor, application=application, kind="full",

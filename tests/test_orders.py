@@ -15,10 +15,11 @@ from icalendar import Calendar
 
 from cairn.audit.models import AuditRecord
 from cairn.cases import services as cases
-from cairn.orders import access, rules
+from cairn.orders import access, changes, rules
 from cairn.orders import services as orders
 from cairn.orders.models import ApplicationStatus, Order, Term
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
 
 NO_CONTACT = TermSpec("no_contact", necessity="He messaged her daily after she blocked him.")
@@ -34,7 +35,7 @@ STATION_AWAY = TermSpec("report_to_station", necessity="To keep track of him wee
 def application(actor, case, **overrides):  # type: ignore[no-untyped-def]
     options = {"terms": [NO_CONTACT, ZONE], "duration_months": 24, "grounds": GROUNDS}
     options.update(overrides)
-    return orders.start_application(actor=actor, case=case, **options)
+    return orders.start_application(**SPO_ANSWERS, actor=actor, case=case, **options)
 
 
 GROUNDS = {key: {"text": f"Ground {key}.", "evidence": []} for key in orders.LIMBS}
@@ -132,7 +133,8 @@ def test_an_interim_request_needs_its_own_reasoning(case, investigator):
 
 def test_the_grounds_are_prefilled_from_the_shared_evidence(shared_case, investigator, vault,
                                                              incidents):
-    made = orders.start_application(actor=investigator, case=shared_case, terms=[NO_CONTACT],
+    made = orders.start_application(**SPO_ANSWERS,
+                                    actor=investigator, case=shared_case, terms=[NO_CONTACT],
                                     duration_months=24)
     assert set(made.grounds) == {"s1_1_a", "s1_1_b", "s1_1_c"}
     acts = made.grounds["s1_1_a"]
@@ -159,8 +161,11 @@ def test_the_lifecycle_is_append_only_rows_and_refuses_a_wrong_step(case, invest
     with pytest.raises(ValidationError, match="'Draft' cannot become 'Order granted'"):
         orders.change_status(actor=investigator, application=made, status="granted")
     orders.change_status(actor=investigator, application=made, status="submitted")
-    with pytest.raises(ValidationError, match="Record the order"):
+    # Interim steps are a track of their own (changes.interim_step, record_order).
+    with pytest.raises(ValidationError, match="Choose a status"):
         orders.change_status(actor=investigator, application=made, status="interim_granted")
+    with pytest.raises(ValidationError, match="Record the order"):
+        orders.change_status(actor=investigator, application=made, status="granted")
     with pytest.raises(ValidationError, match="date of the hearing"):
         orders.change_status(actor=supervisor, application=made, status="hearing_listed")
     orders.change_status(actor=supervisor, application=made, status="hearing_listed",
@@ -172,28 +177,37 @@ def test_the_lifecycle_is_append_only_rows_and_refuses_a_wrong_step(case, invest
                              status="appealed_by_respondent")
     orders.change_status(actor=investigator, application=made, status="appealed_by_applicant")
     rows = list(made.status_changes.values_list("status", "by__username"))
+    # s.5(2)(a): the interim order asked for in the draft is applied for on submission, and
+    # s.5(6)(b): the interim application ends when the main application is decided.
     assert rows == [("draft", "di.reed"), ("submitted", "di.reed"),
-                    ("hearing_listed", "ds.khan"), ("refused", "ds.khan"),
+                    ("interim_applied", "di.reed"), ("hearing_listed", "ds.khan"),
+                    ("refused", "ds.khan"), ("interim_ended", "ds.khan"),
                     ("appealed_by_applicant", "di.reed")]
     made.refresh_from_db()
     assert made.status == ApplicationStatus.APPEALED_BY_APPLICANT
-    assert AuditRecord.objects.filter(action="spo_application.status").count() == 4
+    assert made.interim_status == ApplicationStatus.INTERIM_ENDED
+    assert AuditRecord.objects.filter(action="spo_application.status").count() == 6
 
 
-def test_interim_steps_need_an_interim_request(case, investigator):
+def test_interim_steps_need_an_interim_application_s5(case, investigator):
     made = application(investigator, case)
     orders.change_status(actor=investigator, application=made, status="submitted")
-    with pytest.raises(ValidationError, match="cannot become"):
-        orders.change_status(actor=investigator, application=made, status="interim_refused")
-    with pytest.raises(ValidationError, match="did not ask for an interim"):
+    with pytest.raises(ValidationError, match="'No interim order' cannot become"):
+        changes.interim_step(actor=investigator, application=made, status="interim_refused",
+                             decided_on=date(2026, 3, 2))
+    with pytest.raises(ValidationError, match="No interim order was applied for"):
         orders.record_order(actor=investigator, application=made, kind="interim",
                             made_on=date(2026, 3, 2), ends_on=date(2026, 4, 2))
 
 
-def test_every_transition_in_the_table_names_known_statuses():
+def test_every_transition_in_the_tables_names_known_statuses():
     known = set(ApplicationStatus.values)
-    assert set(rules.TRANSITIONS) == known
-    assert all(set(targets) <= known for targets in rules.TRANSITIONS.values())
+    main = {s for s in known if not s.startswith("interim_")}
+    assert main | {"interim_granted", "interim_refused"} == set(rules.TRANSITIONS)
+    assert all(set(targets) <= main for targets in rules.TRANSITIONS.values())
+    interim = {s for s in known if s.startswith("interim_")}
+    assert set(rules.INTERIM_TRANSITIONS) == interim | {""}
+    assert all(set(targets) <= interim for targets in rules.INTERIM_TRANSITIONS.values())
 
 
 # --- orders -----------------------------------------------------------------------------------
@@ -211,7 +225,8 @@ def test_the_order_as_made_differs_from_the_application_and_both_are_kept(case, 
     full = orders.record_order(actor=investigator, application=made, kind="full",
                                made_on=date(2026, 4, 14), duration_months=36,
                                terms=[NO_CONTACT, smaller])
-    assert full.expires_on == date(2029, 4, 14)
+    # s.3(2): 36 months beginning with 14 April 2026 run to the end of 13 April 2029.
+    assert full.expires_on == date(2029, 4, 13)
     assert full.renewal_review_on == date(2029, 1, 14)
     assert [t.radius_m for t in made.terms.all()] == [None, 500]
     assert [t.radius_m for t in full.terms.all()] == [None, 200]
@@ -222,7 +237,7 @@ def test_the_order_as_made_differs_from_the_application_and_both_are_kept(case, 
     made.refresh_from_db()
     assert made.status == "granted"
     assert list(made.status_changes.values_list("status", flat=True)) == [
-        "draft", "submitted", "interim_granted", "granted"]
+        "draft", "submitted", "interim_applied", "interim_granted", "granted", "interim_ended"]
     assert Order.objects.filter(application=made).count() == 2
 
 
@@ -269,7 +284,11 @@ def test_service_and_notification_are_recorded(case, investigator):
     orders.record_service(actor=investigator, order=order, served_on=date(2026, 10, 23))
     order.refresh_from_db()
     assert order.notification_due == date(2026, 10, 25)  # Friday: due Sunday (clocks go back)
-    orders.record_notification(actor=investigator, order=order, notified_on=date(2026, 10, 26))
+    with pytest.raises(ValidationError, match="police station"):  # s.10: in person
+        orders.record_notification(actor=investigator, order=order,
+                                   notified_on=date(2026, 10, 26))
+    orders.record_notification(actor=investigator, order=order, notified_on=date(2026, 10, 26),
+                               station="Central Police Station", acknowledged_in_writing=True)
     record = AuditRecord.objects.get(action="spo_order.notified")
     assert record.detail == {"notified_on": "2026-10-26", "late": True}
 
@@ -314,7 +333,7 @@ def _events(body: bytes) -> dict[str, object]:
 def test_the_calendar_holds_every_deadline_of_the_unit_and_nothing_of_the_victim(
         client, shared_case, investigator, supervisor, unit_peer, vault):
     cases.set_next_review(actor=investigator, case=shared_case, next_review=date(2026, 6, 1))
-    made = orders.start_application(actor=investigator, case=shared_case,
+    made = orders.start_application(**SPO_ANSWERS, actor=investigator, case=shared_case,
                                     terms=[NO_CONTACT, ZONE], duration_months=24,
                                     interim_requested=True,
                                     interim_reasoning="He came to her door twice.",
@@ -337,7 +356,8 @@ def test_the_calendar_holds_every_deadline_of_the_unit_and_nothing_of_the_victim
         f"hearing-{hearing.pk}@cairn.invalid": date(2026, 4, 14),
         f"notification-due-{interim.pk}@cairn.invalid": date(2026, 3, 8),
         f"expiry-{interim.pk}@cairn.invalid": date(2026, 4, 14),
-        f"expiry-{full.pk}@cairn.invalid": date(2028, 4, 14),
+        # The last day: 24 months beginning with 14 April 2026 (s.3(2)).
+        f"expiry-{full.pk}@cairn.invalid": date(2028, 4, 13),
         f"renewal-review-{full.pk}@cairn.invalid": date(2028, 1, 14),
     }
     assert {uid: e["DTSTART"].dt for uid, e in events.items()} == expected
@@ -366,7 +386,8 @@ def test_the_calendar_is_for_case_roles_only(client, analyst, advocate, owner):
 
 def test_a_draft_can_be_changed_and_a_submitted_application_cannot(case, investigator):
     made = application(investigator, case)
-    orders.update_application(actor=investigator, application=made, terms=[STATION_AWAY],
+    orders.update_application(**SPO_ANSWERS,
+                              actor=investigator, application=made, terms=[STATION_AWAY],
                               duration_months=None, until_further_order=True,
                               interim_requested=False, interim_reasoning="",
                               grounds=GROUNDS)
@@ -375,7 +396,8 @@ def test_a_draft_can_be_changed_and_a_submitted_application_cannot(case, investi
     assert made.until_further_order and made.duration_months is None
     orders.change_status(actor=investigator, application=made, status="submitted")
     with pytest.raises(ValidationError, match="Only a draft"):
-        orders.update_application(actor=investigator, application=made, terms=[NO_CONTACT],
+        orders.update_application(**SPO_ANSWERS,
+                                  actor=investigator, application=made, terms=[NO_CONTACT],
                                   duration_months=24, until_further_order=False,
                                   interim_requested=False, interim_reasoning="",
                                   grounds=GROUNDS)

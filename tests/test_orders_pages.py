@@ -16,6 +16,7 @@ from cairn.audit.models import AuditRecord
 from cairn.orders import services as orders
 from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
 
 GROUNDS = {key: {"text": f"Ground {key}.", "evidence": []} for key in orders.LIMBS}
@@ -27,7 +28,7 @@ def day(name: str, value: date) -> dict[str, str]:
 
 
 def draft_post(**extra: str) -> dict[str, str]:
-    data = {"action": "save", "term-count": "2",
+    data = {"action": "save", "term-count": "2", **SPO_ANSWERS,
             "ground_s1_1_a": "He followed her for months.",
             "ground_s1_1_b": "He poses a risk of violence.",
             "ground_s1_1_c": "An order is needed to keep him away.",
@@ -50,7 +51,8 @@ def officer(client, investigator):
 
 @pytest.fixture
 def draft(shared_case, investigator):
-    return orders.start_application(actor=investigator, case=shared_case, duration_months=24,
+    return orders.start_application(**SPO_ANSWERS,
+                                    actor=investigator, case=shared_case, duration_months=24,
                                     grounds=GROUNDS)
 
 
@@ -145,12 +147,21 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     shown = officer.get(page).content.decode()
     assert "He messages her daily." in shown and "Record this step" in shown
     assert "A circle of radius 500 m" in shown  # the zone's picture
-    assert 'value="submitted"' in shown and 'value="interim_granted"' not in shown
-    got = officer.post(url("cases:spo-status", shared_case.pk, draft.pk),
-                       {"status": "submitted", "note": "Sent to the court."})
+    assert 'value="submitted"' not in shown and 'value="interim_granted"' not in shown
+    check = url("cases:spo-check", shared_case.pk, draft.pk)
+    assert f'href="{check}"' in shown
+    checked = officer.get(check).content.decode()
+    for answer in ("He followed her for months.", "He messages her daily.",
+                   "The defendant lives in the force&#x27;s area", "works from home",
+                   "24 months", "He turned up at her home twice this week."):
+        assert answer in checked, answer
+    assert "Submit the application</button>" in checked
+    got = officer.post(check, {"note": "Sent to the court.",
+                               **day("hearing_on", date(2027, 1, 12))})
     assert got.status_code == 302
     shown = officer.get(page).content.decode()
     assert "Record the interim order made" in shown and "Sent to the court." in shown
+    assert "Interim order applied for" in shown  # s.5(2)(a): applied for with it
 
     new_order = url("cases:spo-order-new", shared_case.pk, draft.pk)
     assert officer.get(new_order + "?kind=interim").status_code == 200
@@ -168,9 +179,11 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
                                    "duration_months": "36", "term-count": "0"})
     assert got.status_code == 302
     full = Order.objects.get(application=draft, kind=OrderKind.FULL)
-    assert full.expires_on == date(2030, 2, 1) and not full.notification_required
+    # s.3(2): the last day is 31 January 2030; s.9(1)(a): it replaces an interim order.
+    assert full.expires_on == date(2030, 1, 31) and not full.notification_required
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.GRANTED
+    assert draft.interim_status == ApplicationStatus.INTERIM_ENDED
 
     order_page = url("cases:spo-order", shared_case.pk, interim.pk)
     assert officer.post(url("cases:spo-order-served", shared_case.pk, interim.pk),
@@ -178,16 +191,19 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     interim.refresh_from_db()
     assert interim.notification_due == date(2027, 1, 10)  # served Friday, due Sunday
     assert "Due by 10 January 2027" in officer.get(order_page).content.decode()
-    assert officer.post(url("cases:spo-order-notified", shared_case.pk, interim.pk),
-                        day("notified_on", date(2027, 1, 9))).status_code == 302
+    event = interim.notifications.get()
+    assert officer.post(url("cases:spo-notification-given", shared_case.pk, interim.pk,
+                            event.pk),
+                        {**day("notified_on", date(2027, 1, 9)),
+                         "station": "Central Police Station"}).status_code == 302
     interim.refresh_from_db()
     assert interim.notified_on == date(2027, 1, 9)
-    assert "Done on 9 January 2027" in officer.get(order_page).content.decode()
+    assert "Given on 9 January 2027" in officer.get(order_page).content.decode()
 
 
 @pytest.fixture
 def granted(draft, investigator):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -198,7 +214,7 @@ def granted(draft, investigator):
 
 def test_terms_made_differently_are_recorded_as_made(officer, draft, investigator,
                                                      shared_case):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -230,7 +246,7 @@ def test_a_bad_order_is_refused_and_nothing_recorded(officer, granted, shared_ca
 
 
 def test_a_hearing_needs_its_date(officer, draft, investigator, shared_case):
-    orders.update_application(actor=investigator, application=draft,
+    orders.update_application(**SPO_ANSWERS, actor=investigator, application=draft,
                               terms=[TermSpec("no_contact", necessity="Daily messages.")],
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
@@ -241,7 +257,7 @@ def test_a_hearing_needs_its_date(officer, draft, investigator, shared_case):
     assert officer.post(status, {"status": "hearing_listed",
                                  **day("hearing_on", date(2027, 4, 2))}).status_code == 302
     page = officer.get(url("cases:spo-application", shared_case.pk, draft.pk)).content
-    assert b"Hearing listed: 2 April 2027" in page
+    assert b"Hearing listed: hearing on 2 April 2027" in page
     assert officer.post(status, {"status": "granted"}).status_code == 400  # via the order
 
 
@@ -249,7 +265,11 @@ def test_variation_and_renewal_pages(officer, granted, shared_case):
     vary = url("cases:spo-order-vary", shared_case.pk, granted.pk)
     assert officer.get(vary).status_code == 200
     got = officer.post(vary, {"action": "save", **day("varied_on", date(2027, 6, 1)),
-                              "term-count": "1", "term-0-kind": "no_contact",
+                              "term-count": "1", "term-0-kind": "no_contact"})
+    assert got.status_code == 400 and b"Say who applied" in got.content
+    got = officer.post(vary, {"action": "save", **day("varied_on", date(2027, 6, 1)),
+                              "applicant": "defendant", "term-count": "1",
+                              "term-0-kind": "no_contact",
                               "term-0-necessity": "Daily messages.",
                               "term-0-exception": "through solicitors"})
     assert got.status_code == 302
@@ -260,12 +280,18 @@ def test_variation_and_renewal_pages(officer, granted, shared_case):
     assert b"Record a variation" not in officer.get(
         url("cases:spo-order", shared_case.pk, granted.pk)).content
     renew = url("cases:spo-order-renew", shared_case.pk, varied.pk)
-    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "12"})
+    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "12",
+                               "applicant": "chief_officer"})
     assert got.status_code == 400 and b"at least 2 years" in got.content
-    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "24"})
+    got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "24",
+                               "applicant": "chief_officer",
+                               **day("victim_informed_on", date(2029, 2, 2))})
     assert got.status_code == 302
     renewed = Order.objects.order_by("-created_at").first()
-    assert renewed.expires_on == date(2031, 2, 1)
+    assert renewed.expires_on == date(2031, 1, 31)
+    change = granted.application.status_changes.get(order=renewed)
+    assert (change.applicant, change.victim_informed.on) == ("chief_officer",
+                                                             date(2029, 2, 2))
     granted.application.refresh_from_db()
     assert granted.application.status == ApplicationStatus.RENEWED
 
@@ -279,7 +305,7 @@ def test_deadlines_page_and_the_case_page_show_what_is_due(officer, granted, sha
     assert "Overdue" in page and "Within 7 days" in page
     assert reverse("orders:calendar") in page
     case_page = officer.get(url("cases:case", shared_case.pk)).content.decode()
-    assert "SPO deadlines" in case_page and "notification due (s.9)" in case_page
+    assert "Deadlines of this case" in case_page and "notification due (s.9)" in case_page
 
 
 def test_people_outside_the_unit_get_404(client, unit_peer, granted, shared_case):
@@ -301,10 +327,12 @@ def test_steps_that_make_an_order_go_through_it(officer, granted, shared_case):
     application = granted.application
     page = officer.get(url("cases:spo-application", shared_case.pk, application.pk))
     body = page.content.decode()
-    # Varied and renewed make a new order: offered from the order, not as a bare step.
-    assert url("cases:spo-order-vary", shared_case.pk, granted.pk) in body
-    assert url("cases:spo-order-renew", shared_case.pk, granted.pk) in body
-    assert 'value="varied"' not in body and 'value="discharged"' in body
+    # Varied, renewed and discharged record more than a step: offered from the order.
+    assert url("cases:spo-order", shared_case.pk, granted.pk) in body
+    assert 'value="varied"' not in body and 'value="discharged"' not in body
+    order_page = officer.get(url("cases:spo-order", shared_case.pk, granted.pk)).content
+    for name in ("cases:spo-order-vary", "cases:spo-order-renew", "cases:spo-order-discharge"):
+        assert url(name, shared_case.pk, granted.pk).encode() in order_page
     assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
                         {"status": "varied"}).status_code == 400
     # An appeal dismissed: "granted" again, as a step, since the order is already recorded.
@@ -323,7 +351,8 @@ def test_the_evidence_links_to_shared_incidents_only(client, investigator,
     grounds = {key: {"text": "Ground.", "evidence": [{"vault": str(vault.pk),
                                                       "incidents": [1, 3]}]}
                for key in orders.LIMBS}
-    application = orders.start_application(actor=investigator, case=partly_shared_case,
+    application = orders.start_application(**SPO_ANSWERS,
+                                           actor=investigator, case=partly_shared_case,
                                            duration_months=24, grounds=grounds)
     sign_in_verified(client, investigator)
     body = client.get(url("cases:spo-application", partly_shared_case.pk,
@@ -339,10 +368,22 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(officer, shared_ca
     application = orders.start_application(
         actor=investigator, case=shared_case, duration_months=24,
         grounds={key: {"text": "", "evidence": []} for key in orders.LIMBS})
-    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
-                       {"status": "submitted"})
+    check = url("cases:spo-check", shared_case.pk, application.pk)
+    body = officer.get(check).content.decode()
+    edit = url("cases:spo-edit", shared_case.pk, application.pk)
+    assert "The application cannot be submitted yet" in body
+    assert f'<a class="govuk-link" href="{edit}#id_ground_s1_1_a">Give the ground s.1(1)(a)' \
+        in body
+    assert "(s.1(3))" in body and "(s.2(3))" in body and "Propose at least one" in body
+    assert "Submit the application</button>" not in body
+    # Posting anyway is refused with the same reasons, and nothing changes.
+    got = officer.post(check, {})
     assert got.status_code == 400
     body = got.content.decode()
     assert "Give the ground s.1(1)(a)" in body and "govuk-error-summary" in body
+    # Nor can the status form submit it: submitting goes through the check page.
+    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+                       {"status": "submitted"})
+    assert got.status_code == 400
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT

@@ -11,6 +11,7 @@ import pytest
 
 from cairn.orders import services as orders
 from cairn.orders.rules import TermSpec
+from tests.factories import SPO_ANSWERS
 from tests.test_analysis_browser import (  # noqa: F401
     PHONE,
     _browser_settings,
@@ -31,7 +32,7 @@ def test_the_spo_pages_are_accessible_on_a_phone(page, live_server, investigator
     grounds = orders.prefill_grounds(actor=investigator, case=shared_case)
     for ground in grounds.values():  # what the log does not show, the officer writes
         ground["text"] = ground["text"] or "Written by the officer from the statement."
-    application = orders.start_application(
+    application = orders.start_application(**SPO_ANSWERS,
         actor=investigator, case=shared_case, duration_months=24, interim_requested=True,
         interim_reasoning="He came to her door twice this week.", grounds=grounds, terms=[
             TermSpec("no_contact", necessity="He messages her daily.",
@@ -45,7 +46,7 @@ def test_the_spo_pages_are_accessible_on_a_phone(page, live_server, investigator
     orders.record_service(actor=investigator, order=interim, served_on=date(2027, 1, 8))
     full = orders.record_order(actor=investigator, application=application, kind="full",
                                made_on=date(2027, 2, 1), duration_months=24)
-    draft = orders.start_application(actor=investigator, case=shared_case,
+    draft = orders.start_application(**SPO_ANSWERS, actor=investigator, case=shared_case,
                                      duration_months=24, grounds=grounds)
     page.set_viewport_size(PHONE)
     sign_in_officer(page, investigator, live_server)
@@ -54,6 +55,9 @@ def test_the_spo_pages_are_accessible_on_a_phone(page, live_server, investigator
             ("case page", f"{case}/"),
             ("start", f"{case}/spo/new/"),
             ("editor", f"{case}/spo/{draft.pk}/edit/"),
+            ("check your answers", f"{case}/spo/{draft.pk}/check/"),
+            ("apply for an interim order", f"{case}/spo/{draft.pk}/interim/"),
+            ("discharge", f"{case}/spo/orders/{full.pk}/discharge/"),
             ("application", f"{case}/spo/{application.pk}/"),
             ("record an order", f"{case}/spo/{application.pk}/order/?kind=full"),
             ("interim order", f"{case}/spo/orders/{interim.pk}/"),

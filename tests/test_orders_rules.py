@@ -69,3 +69,58 @@ def test_a_place_at_a_zones_centre_is_inside_it(point, radius):
     zone = TermSpec("exclusion_zone", centre_lat=lat, centre_lon=lon, radius_m=radius)
     assert rules.in_zone(zone, lat, lon)
     assert not rules.in_zone(zone, lat + (radius + 100) / 111_000, lon)
+
+
+# --- the lifecycle tables (docs/adr/0040) -----------------------------------------------------
+
+@given(days, st.integers(min_value=24, max_value=240))
+def test_s3_2_the_last_day_is_the_day_before_the_same_date_n_months_on(made_on, months):
+    last = rules.expires_on(made_on, months)
+    assert last == rules.add_months(made_on, months) - timedelta(days=1)
+    assert rules.has_effect_on(last, made_on, last)
+    assert not rules.has_effect_on(last + timedelta(days=1), made_on, last)
+    assert rules.has_effect_on(made_on, made_on, last)
+
+
+@given(days, st.integers(min_value=0, max_value=1500))
+def test_s4_consent_is_needed_exactly_within_the_two_years(made_on, after):
+    decided = made_on + timedelta(days=after)
+    within = decided <= rules.add_months(made_on, 24) - timedelta(days=1)
+    assert rules.discharge_needs_consent(made_on, decided) == within
+
+
+def test_s5_6_a_an_interim_order_past_its_last_day_has_lapsed():
+    day = date(2026, 3, 14)
+    assert rules.interim_state("interim_renewed", day, day) == "interim_renewed"
+    assert rules.interim_state("interim_renewed", day, day + timedelta(days=1)) == \
+        "interim_lapsed"
+    assert rules.interim_state("interim_applied", None, day) == "interim_applied"
+    assert rules.interim_state("interim_discharged", day, day + timedelta(days=9)) == \
+        "interim_discharged"
+
+
+def test_s5_1_and_2_interim_steps_only_while_the_main_application_is_undecided():
+    # Applied for with the draft (s.5(2)(a)) or after it was made (s.5(2)(b)).
+    assert rules.can_move_interim("", "interim_applied", main_status="draft")
+    assert rules.can_move_interim("", "interim_applied", main_status="hearing_listed")
+    assert not rules.can_move_interim("", "interim_applied", main_status="granted")
+    # Made only on an application already made.
+    assert not rules.can_move_interim("interim_applied", "interim_granted",
+                                      main_status="draft")
+    assert rules.can_move_interim("interim_applied", "interim_granted",
+                                  main_status="submitted")
+    for decided in ("granted", "refused", "withdrawn"):
+        assert not rules.can_move_interim("interim_granted", "interim_renewed",
+                                          main_status=decided)
+    # A lapsed interim order is not renewed; another may be applied for.
+    assert not rules.can_move_interim("interim_lapsed", "interim_renewed",
+                                      main_status="submitted")
+    assert rules.can_move_interim("interim_lapsed", "interim_applied",
+                                  main_status="submitted")
+
+
+def test_the_main_track_no_longer_holds_interim_steps_or_kills_the_application():
+    assert not any(s.startswith("interim_") for targets in rules.TRANSITIONS.values()
+                   for s in targets)
+    assert "expired" not in rules.TRANSITIONS["hearing_listed"]
+    assert "expired" not in rules.TRANSITIONS["submitted"]

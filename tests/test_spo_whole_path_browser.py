@@ -115,6 +115,12 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     page.get_by_label("Ask for an interim order (s.5)").check()
     page.get_by_label("Why an interim order is appropriate until the application is decided") \
         .fill("He came to her street twice in the last fortnight; she needs protection now.")
+    # s.1(3) and s.2(3).
+    page.get_by_label("The defendant lives in the force's area").check()
+    page.get_by_label(re.compile("How do the terms avoid conflict with the defendant's "
+                                 "religious beliefs")).fill(
+        "He keeps no religious observance that we know of; he works nights in the city "
+        "centre, outside the zone.")
     assert_accessible(page, "draft editor, filled in")
     page.get_by_role("button", name="Save the draft").click()
     page.wait_for_url(re.compile(r"/spo/[0-9a-f-]+/$"))
@@ -125,16 +131,18 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
                                                          TermKind.EXCLUSION_ZONE]
     application_url = page.url
 
-    # Submitted, then the interim order made, then the full order as made.
-    page.get_by_label("Submitted to the court").check()
-    page.get_by_role("button", name="Record this step").click()
+    # Checked and submitted, then the interim order made, then the full order as made.
+    page.get_by_role("link", name="Check your answers and submit").click()
+    see(page, "works nights in the city centre")
+    assert_accessible(page, "check your answers")
+    page.get_by_role("button", name="Submit the application").click()
     see(page, "Recorded: Submitted to the court")
     assert_accessible(page, "application page, submitted")
     page.get_by_role("link", name="Record the interim order made").click()
     assert_accessible(page, "record the interim order")
     interim_made = today - timedelta(days=14)
     fill_date(page, "Made on", interim_made)
-    fill_date(page, "Interim order ends on", today + timedelta(days=60))
+    fill_date(page, "Interim order has effect until the end of", today + timedelta(days=60))
     page.get_by_role("button", name="Record the order").click()
     see(page, "Interim order (s.5) recorded")
     assert_accessible(page, "interim order page")
@@ -157,9 +165,12 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     fill_date(page, "Served on", interim_made + timedelta(days=1))
     page.get_by_role("button", name="Save the day of service").click()
     see(page, re.compile("Due by"))
+    page.get_by_text("Record how he notified").click()
     fill_date(page, "Notified on", interim_made + timedelta(days=2))
-    page.get_by_role("button", name="Save the day of notification").click()
-    see(page, re.compile("Done on"))
+    page.get_by_label("Police station attended").fill("Northshire Central Police Station")
+    page.get_by_label("Acknowledged in writing (s.10(4))").check()
+    page.get_by_role("button", name="Save the notification").click()
+    see(page, re.compile("Given on"))
     assert_accessible(page, "interim order, served and notified")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.GRANTED
@@ -232,30 +243,31 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     see(page, "They were arrested.")
     assert_accessible(page, "what happened to my reports")
 
-    # --- closing the case needs the supervisor's sign-off ----------------------------------
+    # --- closing the case: refused while the order is in force ------------------------------
+    # (issue 15, point 7: a supervisor's sign-off answers the recurrence warning, never an
+    # order in force.)
     page.context.clear_cookies()  # (a code is good once: the session as after one)
     sign_in_officer(page, case.officer, live_server)
     page.goto(f"/cases/{case.pk}/status/")
     page.get_by_label("Closed").check()
     page.get_by_role("button", name="Change the status").click()
-    see(page, re.compile("A supervisor must sign off closing this case"))
+    see(page, re.compile("This case cannot be closed while the Stalking Protection Order made "
+                         "on .* is in force"))
     assert_accessible(page, "closing refused")
-    case.refresh_from_db()
-    assert case.status != CaseStatus.CLOSED
 
     sign_in(page, officers[Role.SUPERVISOR], DEMO_POLICE_PASSWORD,
             totp_key(officers[Role.SUPERVISOR]))
     page.goto(f"/cases/{case.pk}/")
     page.get_by_label("Why the case can be closed despite the warning").fill(
-        "The order is in force and he was arrested for the breach; review in three months.")
+        "He was arrested for the breach; review in three months.")
     page.get_by_role("button", name="Sign off closing the case").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/#closure$"))
     assert_accessible(page, "case page with the sign-off")
     page.goto(f"/cases/{case.pk}/status/")
     page.get_by_label("Closed").check()
     page.get_by_role("button", name="Change the status").click()
-    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
+    see(page, re.compile("This case cannot be closed while"))
     case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED
+    assert case.status != CaseStatus.CLOSED
     assert main.count() == 1
     assert not page.csp_errors

@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 
 from cairn.api import errors
 from cairn.api.auth import BearerToken
-from cairn.api.endpoints import cases, vaults
+from cairn.api.endpoints import cases, orders, vaults
 
 
 class CairnAPI(NinjaAPI):
@@ -26,7 +26,9 @@ api = CairnAPI(
     title="Cairn",
     version="1",
     description=(
-        "Cases and the victim's consent to share, under the same access rules as the pages. "
+        "Cases, the victim's consent to share, and protective orders (applications, orders, "
+        "their terms, service, notification, breaches, court-made orders, the right to know, "
+        "referrals), under the same access rules as the pages. "
         "Authenticate with a personal API token (`cairn api token create USERNAME --name "
         "NAME`) sent as `Authorization: Bearer <token>`. Anything you may not see is 404, "
         "exactly as if it did not exist. Reads of vault content need a `purpose` and are "
@@ -37,5 +39,6 @@ api = CairnAPI(
     auth=BearerToken(),
 )
 api.add_router("/cases", cases.router)
+api.add_router("/cases", orders.router)
 api.add_router("/vaults", vaults.router)
 errors.install(api)

@@ -275,7 +275,9 @@ class AccessOut(Schema):
     role: str | None
     what: str
     count: int
-    purpose: Purpose
+    purpose: Purpose | None = Field(description="The reason the reader gave; null when they "
+                                                "gave none and Cairn read for a check of its "
+                                                "own (the closure guard).")
     case_id: UUID | None
 
 

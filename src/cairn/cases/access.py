@@ -27,7 +27,7 @@ from django.http import Http404
 from cairn.accounts.models import Membership, Role
 from cairn.audit import services as audit
 from cairn.audit.models import AuditRecord
-from cairn.cases.models import Case, Purpose, RiskAssessment, Share
+from cairn.cases.models import Case, Purpose, Referral, RightToKnow, RiskAssessment, Share
 from cairn.vault.models import Exhibit, Incident, Vault
 
 CASE_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR)
@@ -63,6 +63,25 @@ def get_case_for_user(user: Any, pk: Any) -> Case:
 
 def risk_assessments_readable_by(user: Any, case: Case) -> QuerySet[RiskAssessment]:
     return RiskAssessment.objects.filter(case__in=cases_readable_by(user), case=case)
+
+
+def right_to_know_readable_by(user: Any, case: Case) -> QuerySet[RightToKnow]:
+    """The case's right-to-know decisions, oldest first (issue 15, point 6)."""
+    return (RightToKnow.objects.filter(case__in=cases_readable_by(user), case=case)
+            .select_related("by", "suspect"))
+
+
+def referrals_readable_by(user: Any, case: Case | None = None) -> QuerySet[Referral]:
+    """Referrals of the cases ``user`` may read (of ``case`` only, when given)."""
+    found = Referral.objects.filter(case__in=cases_readable_by(user))
+    return found.filter(case=case) if case is not None else found
+
+
+def get_referral_for_user(user: Any, case: Case, pk: Any) -> Referral:
+    try:
+        return referrals_readable_by(user, case).select_related("case").get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such referral") from None
 
 
 def shares_visible_to(user: Any) -> QuerySet[Share]:
@@ -159,15 +178,19 @@ def check_purpose(purpose: str) -> str:
 
 
 def record_read(user: Any, vault: Vault, *, what: str, ids: list[Any], purpose: str,
-                case: Case | None = None) -> None:
-    """The audit record of one look at vault content (ids and counts only, never content)."""
+                case: Case | None = None, given: bool = True) -> None:
+    """The audit record of one look at vault content (ids and counts only, never content).
+    ``given`` is False when the reader gave no reason and Cairn read on their behalf for a
+    check of its own (``purpose`` then names the check, and is not shown as their reason)."""
+    detail: dict[str, Any] = {"purpose": purpose, "count": len(ids),
+                              "ids": sorted(str(i) for i in ids)[:500],
+                              "case": str(case.pk) if case is not None else None}
+    if not given:
+        detail["purpose_given"] = False
     with transaction.atomic():
         audit.record(actor=user, action=READ_ACTION, object_type=what,
                      object_id=str(case.pk) if case is not None else str(vault.pk),
-                     vault_id=vault.pk, detail={
-                         "purpose": purpose, "count": len(ids),
-                         "ids": sorted(str(i) for i in ids)[:500],
-                         "case": str(case.pk) if case is not None else None})
+                     vault_id=vault.pk, detail=detail)
 
 
 def shared_incidents(user: Any, vault: Vault, *, purpose: str,
@@ -207,8 +230,25 @@ def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
     return incident
 
 
-def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None) -> Any:
-    """The vault as a snapshot cut down to this user's scope (for the analysis); audited."""
+def get_shared_exhibit(user: Any, vault: Vault, pk: Any, *, purpose: str,
+                       case: Case | None = None, audit: bool = True) -> Exhibit:
+    """One exhibit of ``vault`` in this user's scope, for opening or downloading its file;
+    the read is audited with ``purpose`` (``audit`` False only to find where to send a reader
+    who has not yet given a reason: nothing of the exhibit is shown then)."""
+    check_purpose(purpose)
+    try:
+        exhibit = _exhibits_in(scope_for(user, vault, case), vault).get(pk=pk)
+    except (Exhibit.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such exhibit") from None
+    if audit:
+        record_read(user, vault, what="exhibit", ids=[exhibit.pk], purpose=purpose, case=case)
+    return exhibit
+
+
+def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None,
+                    given: bool = True) -> Any:
+    """The vault as a snapshot cut down to this user's scope (for the analysis); audited
+    (``given``: see ``record_read``)."""
     from cairn.packs.selection import Selection, resolve
     from cairn.vault.snapshot import take_snapshot
 
@@ -218,7 +258,8 @@ def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None 
     exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
     snapshot = take_snapshot(vault)
     disclosed = resolve(snapshot, Selection.of(incidents, exhibits))
-    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case)
+    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case,
+                given=given)
     return disclosed.snapshot
 
 

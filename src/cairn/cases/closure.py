@@ -21,6 +21,15 @@ who reopened it and why; the request is also an entry in her vault's ledger.
 What is kept of the warning (``warning_summary``) holds no vault content: per log, the number
 of days of the current quiet period, the date of the last incident, and the length and dates
 of the earlier lull, if one is the reason.
+
+Besides the warning, which a supervisor may sign off, some things refuse closing outright
+(issue 15, point 7): an order in force, a live application, a breach with no outcome. They
+belong to apps above this one, so each registers a check (``register_closure_check``, from
+its ``AppConfig.ready``) that returns what stands in the way, in plain words.
+
+The guard's reads of the shared logs are the officer's when he chose a reason for the case
+(the purpose kept for it); otherwise they are recorded as Cairn's check with no reason given,
+so the victim's access log never shows a reason nobody gave.
 """
 
 from __future__ import annotations
@@ -114,16 +123,19 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
         lull_end=_local(lull.end, zone) if lull else None)
 
 
-def recurrence_warnings(actor: Any, case: Case) -> list[LogWarning]:
-    """The warnings of every log shared with ``case`` that ``actor`` can see (each analysis
-    read is audited with the purpose "supervision"), from the defendant's analysis of each
-    log. Empty when no log warns."""
+def recurrence_warnings(actor: Any, case: Case, purpose: str | None = None
+                        ) -> list[LogWarning]:
+    """The warnings of every log shared with ``case`` that ``actor`` can see, from the
+    defendant's analysis of each log. Each analysis read is audited with ``purpose`` when the
+    reader gave one, else as the guard's own check with no reason given. Empty when no log
+    warns."""
     now = timezone.now()
     warnings = []
     shares = (access.shares_visible_to(actor).filter(case=case).select_related("vault")
               .order_by("vault__created_at"))
     for share in shares:
-        snapshot = access.shared_snapshot(actor, share.vault, purpose=PURPOSE, case=case)
+        snapshot = access.shared_snapshot(actor, share.vault, purpose=purpose or PURPOSE,
+                                          case=case, given=purpose is not None)
         for analysis in defendant_analyses(analyse_people(snapshot, now=now,
                                                           voice=THIRD_PERSON), share):
             found = log_warning(share.vault_id, analysis)
@@ -166,12 +178,32 @@ def valid_sign_off(case: Case) -> ClosureSignOff | None:
     return sign_offs.first()
 
 
-def check_closing(actor: Any, case: Case) -> None:
-    """Raise a ValidationError naming the warning when closing ``case`` needs a sign-off that
-    has not been given. Called by ``services.change_status`` before it closes a case."""
+# A check another app registers: what stands in the way of closing the case, one sentence each.
+ClosureCheck = Callable[[Case], list[str]]
+_CHECKS: list[ClosureCheck] = []
+
+
+def register_closure_check(check: ClosureCheck) -> None:
+    if check not in _CHECKS:
+        _CHECKS.append(check)
+
+
+def closure_blockers(case: Case) -> list[str]:
+    """What refuses closing ``case`` whatever a supervisor says: every registered check."""
+    return [reason for check in _CHECKS for reason in check(case)]
+
+
+def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
+    """Raise a ValidationError when ``case`` cannot be closed: naming what stands in the way
+    (an order in force, a breach with no outcome...), or the recurrence warning when it needs
+    a sign-off that has not been given. Called by ``services.change_status``."""
+    blockers = closure_blockers(case)
+    if blockers:
+        raise ValidationError({"status": [
+            "This case cannot be closed while " + "; ".join(blockers) + "."]})
     if valid_sign_off(case) is not None:
         return
-    warnings = recurrence_warnings(actor, case)
+    warnings = recurrence_warnings(actor, case, purpose)
     because = ["the analysis of the shared evidence warns that the stalking may start again: "
                + warning_text(warnings)] if warnings else []
     because += [clause for check in CLOSING_CHECKS for clause in check(actor, case)]
@@ -195,7 +227,8 @@ def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
                                           "warning"]})
     if case.status == CaseStatus.CLOSED:
         raise ValidationError({"reason": ["The case is already closed"]})
-    warnings = recurrence_warnings(actor, case)
+    # The supervisor reads the shared logs to supervise: the reason is hers.
+    warnings = recurrence_warnings(actor, case, PURPOSE)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         sign_off = ClosureSignOff.objects.create(

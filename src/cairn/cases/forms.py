@@ -11,7 +11,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cairn.accounts.models import User
-from cairn.cases.models import CaseStatus, EntryKind, Purpose, ReviewDecision
+from cairn.cases.models import (
+    CaseStatus,
+    EntryKind,
+    Purpose,
+    ReferralKind,
+    ReferralOutcome,
+    ReviewDecision,
+    RightToKnowDecision,
+)
 from cairn.vault.choices import IdentifierKind
 from cairn.vault.services import normalise_identifier
 from cairn.web.fields import DateField
@@ -37,6 +45,8 @@ SORTS = [("review", "Next review, soonest first"), ("newest", "Newest first"),
 
 
 class CaseFilterForm(forms.Form):
+    reference = forms.CharField(label="Case reference", required=False, max_length=64,
+                                help_text="All or part of it, for example 2026/0042")
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any"), *CaseStatus.choices])
     mine = forms.BooleanField(label="Only cases where I am the officer in charge",
@@ -186,3 +196,44 @@ class RiskReviewForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea,
                            max_length=5000,
                            help_text="Required if changes are needed: say what")
+
+
+class RightToKnowForm(forms.Form):
+    """A decision on telling the victim who the stalker is (issue 15, point 6)."""
+
+    identified_on = DateField(label="Day the stalker was identified",
+                              required_message="Enter the day the stalker was identified")
+    how_identified = forms.CharField(label="How the stalker was identified",
+                                     widget=forms.Textarea, max_length=10000, required=False)
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=RightToKnowDecision.choices,
+                                 error_messages={"required": "Choose the decision"})
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea, max_length=10000,
+                              required=False,
+                              help_text="Why she is told, or why not (for example, what "
+                                        "telling her would risk)")
+    decided_on = DateField(label="Day of the decision", required=False,
+                           help_text="Today if left empty")
+    told_on = DateField(label="Day the victim was told", required=False,
+                        help_text="Only when she is told")
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(label="Referred to", widget=forms.RadioSelect,
+                             choices=ReferralKind.choices,
+                             error_messages={"required": "Choose where the case was referred"})
+    referred_on = DateField(label="Day of the referral",
+                            required_message="Enter the day of the referral")
+    agency = forms.CharField(label="Service or agency (optional)", required=False,
+                             max_length=200)
+    meeting_on = DateField(label="MARAC meeting the case is listed for (optional)",
+                           required=False)
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea,
+                           max_length=10000)
+
+
+class ReferralOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=[("", "Choose"),
+                                                          *ReferralOutcome.choices],
+                                error_messages={"required": "Choose the outcome"})
+    outcome_on = DateField(label="On", required_message="Enter the day")

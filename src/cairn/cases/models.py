@@ -352,3 +352,73 @@ class SuspectKey(models.Model):
 
     def __str__(self) -> str:
         return f"Suspect key ({self.kind})"
+
+
+class RightToKnowDecision(models.TextChoices):
+    TELL = "tell", "Tell the victim who the stalker is"
+    NOT_YET = "not_yet", "Not yet: decide again later"
+    NOT_TELL = "not_tell", "Do not tell the victim"
+
+
+class RightToKnow(models.Model):
+    """The "right to know" (issue 15, point 6; docs/adr/0042): a victim of an anonymous or
+    online stalker is told who the stalker is at the earliest opportunity, unless that would
+    be unsafe. One row per decision, append-only: when the stalker was identified and how,
+    the decision and its reasons, and the day the victim was told (or why she was not)."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="right_to_know")
+    suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    identified_on = models.DateField()
+    how_identified = models.TextField()
+    decision = models.CharField(max_length=8, choices=RightToKnowDecision.choices)
+    reasons = models.TextField()
+    decided_on = models.DateField()
+    told_on = models.DateField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["decided_on", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"Right to know: {self.get_decision_display()}"
+
+
+class ReferralKind(models.TextChoices):
+    ADVOCATE = "advocate", "Stalking advocate (ISAC)"
+    MARAC = "marac", "MARAC (multi-agency risk assessment conference)"
+    MASIP = "masip", "MASIP (multi-agency stalking intervention programme)"
+
+
+class ReferralOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    HEARD = "heard", "Heard at the meeting"
+    SUPPORT_ENDED = "support_ended", "Support or intervention ended"
+
+
+class Referral(models.Model):
+    """A referral to another agency (issue 15, point 6): the stalking advocate, MARAC or a
+    MASIP, with the day it was made, the meeting it is listed for (MARAC), and its outcome
+    with the day. The outcome is recorded once."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField(max_length=8, choices=ReferralKind.choices)
+    referred_on = models.DateField()
+    agency = models.CharField(max_length=200, blank=True)
+    meeting_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=ReferralOutcome.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["referred_on", "at", "id"]
+        indexes = [models.Index(fields=["case", "referred_on"])]
+
+    def __str__(self) -> str:
+        return f"Referral ({self.get_kind_display()})"

@@ -103,13 +103,18 @@ def open_case(*, actor: Any, reference: str, officer: User | None = None,
     return case
 
 
-def change_status(*, actor: Any, case: Case, status: str, note: str = "") -> CaseStatusChange:
+def change_status(*, actor: Any, case: Case, status: str, note: str = "",
+                  purpose: str | None = None) -> CaseStatusChange:
+    """A new status row. Closing runs the closure guard, which reads the shared logs with
+    ``purpose`` when the officer gave one for the case (else as its own check, no reason
+    given)."""
     _case_member(actor, case)
     if status not in CaseStatus.values:
         raise ValidationError({"status": ["Choose a status"]})
     if status == CaseStatus.CLOSED and case.status != CaseStatus.CLOSED:
-        # The closure guard: refuses, naming the warning, without a supervisor's sign-off.
-        closure.check_closing(actor, case)
+        # The closure guard: refuses what stands in the way, and the recurrence warning
+        # without a supervisor's sign-off.
+        closure.check_closing(actor, case, purpose)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == status:

@@ -285,6 +285,12 @@ class LogRow:
     role: str
     what: str
     why: str
+    given: bool = True  # False: they gave no reason; ``why`` says what Cairn checked
+
+
+# What a look with no reason given was for, when Cairn read on the reader's behalf.
+NOT_GIVEN = {Purpose.SUPERVISION: "Cairn checked whether the stalking may start again, "
+                                  "before the case could be closed"}
 
 
 def _role_at(memberships: list[Membership], at: datetime) -> str:
@@ -341,12 +347,14 @@ def _log_rows(user: Any, vault: Vault, records: list[AuditRecord]) -> list[LogRo
         detail = record.detail or {}
         ids = [str(i) for i in detail.get("ids", [])]
         purpose = detail.get("purpose", "")
+        given = detail.get("purpose_given", True) and bool(purpose)
         rows.append(LogRow(
             at=record.at, who=str(record.actor), role=_role_at(roles.get(record.actor_id, []),
                                                                record.at),
             what=describe_read(record.object_type, ids, int(detail.get("count", len(ids))),
                                numbers, references),
-            why=purposes.get(purpose, purpose or "Not given")))
+            why=purposes.get(purpose, purpose) if given else NOT_GIVEN.get(purpose, ""),
+            given=given))
     return rows
 
 

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,16 +38,21 @@ from cairn.cases.forms import (
     EntryForm,
     NewCaseForm,
     PurposeForm,
+    ReferralForm,
+    ReferralOutcomeForm,
     ReviewDateForm,
+    RightToKnowForm,
     StatusForm,
     SuspectForm,
 )
 from cairn.cases.models import Case, CaseStatus, Purpose, Share
 from cairn.cases.officers import unit_officers
 from cairn.cases.templatetags.case_pages import INCIDENT_PLACEHOLDER
+from cairn.store.blobs import default_store
 from cairn.vault.choices import Channel
 from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
+from cairn.vault.views.exhibits import download_name
 
 PER_PAGE = 25
 SORT_ORDER = {
@@ -135,6 +140,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     sort = "review"
     filtered = False
     if form.is_valid():
+        reference = " ".join(form.cleaned_data["reference"].split())
+        if reference:
+            # Found by reference (issue 15, point 8): an exact match opens the case.
+            exact = cases.filter(reference__iexact=reference).first()
+            if exact is not None:
+                return redirect("cases:case", exact.pk)
+            cases = cases.filter(reference__icontains=reference)
+            filtered = True
         if form.cleaned_data["status"]:
             cases = cases.filter(status=form.cleaned_data["status"])
             filtered = True
@@ -266,6 +279,12 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
         "can_sign_off": closure_views.can_sign_off(request.user, case),
         "sign_off_form": closure_views.SignOffForm(),
         "links": links.links_for(request.user, case),
+        # Issue 15, point 6: the right to know and referrals to other agencies.
+        "right_to_know": list(access.right_to_know_readable_by(request.user, case)),
+        "referrals": [(r, ReferralOutcomeForm(auto_id=f"ref{r.pk}_%s"))
+                      for r in access.referrals_readable_by(request.user, case)],
+        "right_to_know_form": RightToKnowForm(auto_id="rtk_%s"),
+        "referral_form": ReferralForm(auto_id="referral_%s"),
         # Stalking Protection Order applications and their deadlines (cairn.orders).
         **spo_context(request.user, case),
     }
@@ -303,6 +322,41 @@ def shared_incident(request: HttpRequest, case_id: str, vault_id: str,
     return render(request, "cases/case_incident.html", context)
 
 
+# Opened in the browser only when the type cannot run script (anything else is a download).
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp",
+                          "application/pdf", "text/plain", "video/mp4", "audio/mpeg"})
+
+
+@login_required
+@require_GET
+def shared_exhibit(request: HttpRequest, case_id: str, vault_id: str,
+                   exhibit_id: str) -> HttpResponse:
+    """A shared exhibit's file, opened in the browser or (``?download=1``) downloaded. Each is
+    a read of the victim's evidence, audited with the reason chosen for the case; without
+    one, the incident page asks for it first. The file's name says only its reference."""
+    case = access.get_case_for_user(request.user, case_id)
+    vault = access.get_shared_vault(request.user, vault_id, case)
+    purpose = purpose_for(request, case)
+    exhibit = access.get_shared_exhibit(request.user, vault, exhibit_id,
+                                        purpose=purpose or Purpose.INVESTIGATION, case=case,
+                                        audit=purpose is not None)
+    if purpose is None:
+        messages.info(request, "Choose why you are looking at the shared evidence first.")
+        if exhibit.incident_id is not None:
+            return redirect("cases:incident", case.pk, vault.pk, exhibit.incident_id)
+        return redirect("cases:case", case.pk)
+    download = request.GET.get("download") == "1" or exhibit.media_type not in INLINE_TYPES
+    chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
+    response = StreamingHttpResponse(chunks, content_type=exhibit.media_type)
+    response["Content-Length"] = str(exhibit.size)
+    response["Content-Disposition"] = (
+        f'{"attachment" if download else "inline"}; filename="{download_name(exhibit)}"')
+    # Only types that cannot run script open in the browser, and the browser may not guess
+    # another (the site's Content-Security-Policy applies as to every page).
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- changing a case --------------------------------------------------------------------------
 
 def _case_form(request: HttpRequest, case: Case, form: Any, *, title: str, button: str,
@@ -320,7 +374,8 @@ def change_status(request: HttpRequest, case_id: str) -> HttpResponse:
     form = StatusForm(posted_data(request), initial={"status": case.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_status(actor=request.user, case=case, **form.cleaned_data)
+            services.change_status(actor=request.user, case=case, **form.cleaned_data,
+                                   purpose=purpose_for(request, case))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

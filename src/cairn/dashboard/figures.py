@@ -97,6 +97,14 @@ class Figures:
     full_granted: int = 0
     full_refused: int = 0
     breaches_reported: int = 0
+    # Issue 15, point 6: right-to-know decisions (by the day decided) and referrals to other
+    # agencies (by the day referred).
+    right_to_know_told: int = 0
+    right_to_know_not_told: int = 0
+    right_to_know_not_yet: int = 0
+    referrals_advocate: int = 0
+    referrals_marac: int = 0
+    referrals_masip: int = 0
     # The latest outcome of each breach reported (its key, or NO_OUTCOME): counts.
     breach_outcomes: dict[str, int] = field(default_factory=dict)
     # Days from first report to submission, one per application submitted (for medians).
@@ -193,7 +201,8 @@ class Dashboard:
 
     def csv_header(self) -> list[str]:
         return ["unit", "month", *CSV_COUNTS[:6], "median_days_first_report_to_application",
-                "breaches_reported", *(f"breaches_outcome_{key}" for key, _ in self.outcomes)]
+                "breaches_reported", *(f"breaches_outcome_{key}" for key, _ in self.outcomes),
+                *MULTIAGENCY_COUNTS]
 
     def csv_rows(self) -> list[list[str | int | float]]:
         """One row per unit and month, every figure (written through ``cairn.spreadsheet``,
@@ -208,12 +217,15 @@ class Dashboard:
                     *(getattr(figures, count) for count in CSV_COUNTS[:6]),
                     "" if median is None else median,
                     figures.breaches_reported,
-                    *(figures.breach_outcomes.get(key, 0) for key, _ in self.outcomes)])
+                    *(figures.breach_outcomes.get(key, 0) for key, _ in self.outcomes),
+                    *(getattr(figures, count) for count in MULTIAGENCY_COUNTS)])
         return rows
 
 
 CSV_COUNTS = ("cases_opened", "applications_submitted", "interim_granted", "interim_refused",
               "full_granted", "full_refused")
+MULTIAGENCY_COUNTS = ("right_to_know_told", "right_to_know_not_told", "right_to_know_not_yet",
+                      "referrals_advocate", "referrals_marac", "referrals_masip")
 
 
 def assemble(period: Period, units: Sequence[tuple[str, str]],

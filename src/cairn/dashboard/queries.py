@@ -28,7 +28,7 @@ from django.http import Http404
 
 from cairn.accounts.models import Membership, Organisation, Role, Unit
 from cairn.cases.access import membership_of
-from cairn.cases.models import Case
+from cairn.cases.models import Case, Referral, ReferralKind, RightToKnow
 from cairn.dashboard.figures import (
     LONDON,
     Dashboard,
@@ -107,9 +107,11 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
         .annotate(month=_month_number("created_at", period))
         .values("unit_id", "month").annotate(cases_opened=Count("id")).order_by(),
         "unit_id", period)
+    # Orders made, not their variations and renewals (each a new row that replaces one).
     orders = _tallies(
         Order.objects.filter(application__case__organisation=organisation,
-                             made_on__gte=period.first, made_on__lt=period.end_day)
+                             made_on__gte=period.first, made_on__lt=period.end_day,
+                             replaces__isnull=True, application__order_type="spo")
         .annotate(month=_month_number("made_on", period, days=True))
         .values("application__case__unit_id", "month")
         .annotate(interim_granted=Count("id", filter=Q(kind=OrderKind.INTERIM)),
@@ -137,6 +139,24 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
         .values("case__unit_id", "month")
         .annotate(breaches_reported=Count("id"), **outcome_counts).order_by(),
         "case__unit_id", period)
+    # Issue 15, point 6: right-to-know decisions and referrals, counted where they were made.
+    decisions = _tallies(
+        RightToKnow.objects.filter(case__organisation=organisation,
+                                   decided_on__gte=period.first, decided_on__lt=period.end_day)
+        .annotate(month=_month_number("decided_on", period, days=True))
+        .values("case__unit_id", "month")
+        .annotate(**{f"right_to_know_{name}": Count("id", filter=Q(decision=value))
+                     for name, value in (("told", "tell"), ("not_told", "not_tell"),
+                                         ("not_yet", "not_yet"))}).order_by(),
+        "case__unit_id", period)
+    referrals = _tallies(
+        Referral.objects.filter(case__organisation=organisation,
+                                referred_on__gte=period.first, referred_on__lt=period.end_day)
+        .annotate(month=_month_number("referred_on", period, days=True))
+        .values("case__unit_id", "month")
+        .annotate(**{f"referrals_{kind}": Count("id", filter=Q(kind=kind))
+                     for kind in ReferralKind.values}).order_by(),
+        "case__unit_id", period)
     months = period.months()
     # Days from first report to submission, worked out by the database (London days), and
     # counted per unit, month and number of days: the medians need every value, not a row per
@@ -156,4 +176,5 @@ def dashboard_for(organisation: Organisation, period: Period) -> Dashboard:
         .annotate(count=Count("application_id", distinct=True)).order_by()]
     units = [(str(pk), name) for pk, name in units_of(organisation).values_list("id", "name")]
     return assemble(period, units, list(BreachOutcomeKind.choices),
-                    [*cases, *orders, *refusals, *breaches], submissions)
+                    [*cases, *orders, *refusals, *breaches, *decisions, *referrals],
+                    submissions)

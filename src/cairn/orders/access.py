@@ -9,7 +9,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cairn.cases.access import cases_readable_by
-from cairn.orders.models import Application, ApplicationStatus, ApplicationStatusChange, Order
+from cairn.orders.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    NotificationEvent,
+    Order,
+)
 
 
 def applications_readable_by(user: Any) -> QuerySet[Application]:
@@ -34,11 +40,18 @@ def get_order_for_user(user: Any, pk: Any) -> Order:
         raise Http404("No such order") from None
 
 
+def notifications_readable_by(user: Any) -> QuerySet[NotificationEvent]:
+    """The defendant's notifications (s.9) on the applications ``user`` may read."""
+    return NotificationEvent.objects.filter(application__in=applications_readable_by(user))
+
+
 def hearings_readable_by(user: Any) -> QuerySet[ApplicationStatusChange]:
-    """The "hearing listed" steps of the applications ``user`` may read."""
+    """The hearings of the applications ``user`` may read: each "hearing listed" step, and
+    the first hearing when one was given on submission."""
     return ApplicationStatusChange.objects.filter(
         application__in=applications_readable_by(user),
-        status=ApplicationStatus.HEARING_LISTED, hearing_on__isnull=False)
+        status__in=(ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED),
+        hearing_on__isnull=False)
 
 
 def shared_incident_ids(user: Any, vault: Any, case: Any, numbers: Any) -> dict[int, Any]:
@@ -57,3 +70,12 @@ def shared_incident_ids(user: Any, vault: Any, case: Any, numbers: Any) -> dict[
         live = live.filter(pk__in=scope.incident_ids)
     return dict(live.values_list("number", "id"))
 
+
+
+def get_status_change(application: Application, pk: Any) -> ApplicationStatusChange:
+    """A step of ``application`` (which the caller already read through
+    ``get_application_for_user``)."""
+    try:
+        return application.status_changes.get(pk=pk)
+    except (ApplicationStatusChange.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such step") from None

@@ -52,14 +52,15 @@ def get_reported_breach(user: Any, vault: Vault, pk: Any) -> Breach:
 
 
 def orders_for_victim(user: Any, vault: Vault) -> list[tuple[Share, Order]]:
-    """For the vault's owner: each order in force on a case she shares her log with now,
-    with the share (so she can tell them apart, and report a breach of one)."""
-    from cairn.orders.services import orders_in_force
+    """For the vault's owner: each order in force on a case she shares her log with now, or
+    ended in the last few weeks (``orders_reportable``), with the share (so she can tell them
+    apart, and report a breach of one)."""
+    from cairn.orders.services import orders_reportable
 
     found = []
     shares = (shares_of_owner(user, vault).filter(withdrawn_at__isnull=True,
                                                   case__isnull=False)
               .order_by("created_at"))
     for share in shares:
-        found.extend((share, order) for order in orders_in_force(share.case))
+        found.extend((share, order) for order in orders_reportable(share.case))
     return found

@@ -56,6 +56,11 @@ class BreachFacts:
     incident_number: int | None
     outcomes: tuple[OutcomeFacts, ...]
     latest_outcome: str
+    # "breach" (s.8) or "notification_failure" (s.11), and the section the pack cites.
+    kind: str = "breach"
+    offence: str = "Stalking Protection Act 2019, s.8"
+    offence_note: str = ""  # for orders other than an SPO: what breaching it is
+    title: str = ""  # the pack's title when not a breach of an SPO
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,10 @@ def build_breach_document(facts: BreachFacts, *, built_at: datetime, time_zone: 
                          for e in sorted(snapshot.exhibits, key=pack_document._exhibit_order))
         verification = pack_document._verification(head, omitted_entries)
     return BreachDocument(
-        pack_id=facts.breach_id[:8], title="Breach of a Stalking Protection Order",
+        pack_id=facts.breach_id[:8],
+        title=facts.title or ("Failure to comply with the notification requirements"
+                              if facts.kind == "notification_failure"
+                              else "Breach of a Stalking Protection Order"),
         built_at=built_at, built=pack_document.instant(built_at, zone), facts=facts,
         chronology=chronology, exhibits=exhibits, initials=initials, time_zone=time_zone,
         verification=verification)

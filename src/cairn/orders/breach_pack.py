@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +36,20 @@ from cairn.audit import services as audit
 from cairn.cases import access as case_access
 from cairn.cases.models import Purpose
 from cairn.cases.services import _case_member
+from cairn.orders import rules
 from cairn.orders.breach_document import (
     BreachFacts,
     OrderFacts,
     OutcomeFacts,
     build_breach_document,
 )
-from cairn.orders.breach_words import term_label
-from cairn.orders.models import Breach, BreachOutcomeKind, OrderKind
+from cairn.orders.breach_words import order_title, term_label
+from cairn.orders.models import (
+    ApplicationStatusChange,
+    Breach,
+    BreachKind,
+    BreachOutcomeKind,
+)
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
 from cairn.packs.document import _zone, instant
@@ -77,27 +83,49 @@ def _day(value: Any) -> str:
     return f"{value.day} {value:%B %Y}" if value is not None else ""
 
 
+def _given(order: Any) -> str:
+    if order.notified_on is not None:
+        given = f"Given on {_day(order.notified_on)}"
+        if order.notification_due and order.notified_on > order.notification_due:
+            given += f", after it was due on {_day(order.notification_due)}"
+        return given
+    if order.notification_due is not None:
+        return f"Due by {_day(order.notification_due)}; not recorded as given"
+    return "Due within 3 days of service; the order is not recorded as served"
+
+
+def notification_facts(order: Any) -> str:
+    """The s.9 notification of ``order`` in a sentence. A variation or renewal is not a new
+    order: the duty continues from the order first made, whose notification is stated."""
+    if order.replaces_id is not None:
+        first = order
+        while first.replaces_id is not None:
+            first = first.replaces
+        made = ApplicationStatusChange.objects.filter(order=order).first()
+        step = {"varied": "varies", "interim_varied": "varies", "renewed": "renews",
+                "interim_renewed": "renews"}.get(made.status if made else "",
+                                                 "varies or renews")
+        return (f"No new notification: this order {step} the order made on "
+                f"{_day(first.made_on)}, and the duty under s.9 continues. For that order: "
+                f"{notification_facts(first)}")
+    if not order.notification_required:
+        return "Not required (a full order replacing an interim order, s.9(1)(a))"
+    return _given(order)
+
+
 def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     """The order, term, breach and outcomes of ``breach`` as plain strings."""
     order = breach.order
+    kind = rules.order_type(order.application.order_type)
     terms = list(order.terms.all())
     if order.until_further_order:
         ends = "Until further order"
     elif order.expires_on is not None:
-        # expires_on is the first day the order no longer has effect.
-        ends = f"The end of {_day(order.expires_on - timedelta(days=1))}"
+        # expires_on is the last day the order has effect (dates are inclusive).
+        ends = f"The end of {_day(order.expires_on)}"
     else:
         ends = "Not recorded"
-    if not order.notification_required:
-        notification = "Not required (a full order replacing an interim order)"
-    elif order.notified_on is not None:
-        notification = f"Given on {_day(order.notified_on)}"
-        if order.notification_due and order.notified_on > order.notification_due:
-            notification += f", after it was due on {_day(order.notification_due)}"
-    elif order.notification_due is not None:
-        notification = f"Due by {_day(order.notification_due)}; not recorded as given"
-    else:
-        notification = "Due within 3 days of service; the order is not recorded as served"
+    notification = notification_facts(order)
     number = next((n for n, t in enumerate(terms, start=1) if t.pk == breach.term_id), None)
     outcomes = tuple(
         OutcomeFacts(outcome=str(BreachOutcomeKind(o.outcome).label), on=_day(o.on),
@@ -107,12 +135,11 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     return BreachFacts(
         breach_id=str(breach.pk), case_reference=breach.case.reference,
         unit=breach.case.unit.name, force=breach.case.organisation.name,
-        order=OrderFacts(kind=str(OrderKind(order.kind).label), made_on=_day(order.made_on),
+        order=OrderFacts(kind=order_title(order), made_on=_day(order.made_on),
                          ends=ends, served_on=_day(order.served_on),
                          notification=notification,
                          terms=tuple(term_label(t) for t in terms)),
-        term=(f"Term {number}: {term_label(breach.term)}" if breach.term is not None
-              and number is not None else "No single term was named: the order as a whole"),
+        term=_breached(breach, number),
         term_number=number,
         occurred=instant(breach.occurred_at, zone),
         source=breach.get_source_display(),
@@ -123,7 +150,32 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
         outcomes=outcomes,
         latest_outcome=(str(BreachOutcomeKind(breach.outcome).label) if breach.outcome
                         else "None recorded yet"),
+        kind=breach.kind,
+        offence=("Stalking Protection Act 2019, s.11"
+                 if breach.kind == BreachKind.NOTIFICATION_FAILURE else kind.breach),
+        offence_note="" if kind.value == "spo" else kind.breach_note,
+        title=PACK_TITLES.get(kind.value, ""),
     )
+
+
+# The pack's title for kinds of order other than an SPO (docs/adr/0041).
+PACK_TITLES = {"restraining_order": "Breach of a restraining order",
+               "bail": "Breach of bail conditions",
+               "non_molestation": "Breach of a non-molestation order",
+               "dapo": "Breach of a Domestic Abuse Protection Order"}
+
+
+def _breached(breach: Breach, number: int | None) -> str:
+    """The term said to be breached, or for a failure to notify the notification due."""
+    event = breach.notification
+    if event is not None:
+        given = (f"given late, on {_day(event.notified_on)}" if event.notified_on
+                 else "not given")
+        return (f"{event.get_kind_display()}: due by {_day(event.due_on)} (3 days beginning "
+                f"with {_day(event.started_on)}); {given}")
+    if breach.term is not None and number is not None:
+        return f"Term {number}: {term_label(breach.term)}"
+    return "No single term was named: the order as a whole"
 
 
 def _neutral(exhibit: ExhibitSnapshot) -> ExhibitSnapshot:

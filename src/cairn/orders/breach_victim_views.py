@@ -24,7 +24,13 @@ from cairn.cases import access as case_access
 from cairn.cases.models import Share
 from cairn.orders import breach_access, breaches
 from cairn.orders.breach_forms import WHOLE_ORDER, ReportBreachForm
-from cairn.orders.breach_words import NOTHING_YET, order_words, outcome_words, term_words
+from cairn.orders.breach_words import (
+    NOTHING_YET,
+    order_title,
+    order_words,
+    outcome_words,
+    term_words,
+)
 from cairn.orders.models import Breach, Order
 from cairn.vault import access as vault_access
 from cairn.vault.forms import add_service_errors
@@ -39,11 +45,12 @@ class OrderInForce:
     order: Order
     recipient: str
     terms: list[str]
+    title: str  # "Restraining order", "Interim Stalking Protection Order"...
 
 
 def _orders(user: Any, vault: Vault) -> list[OrderInForce]:
     return [OrderInForce(share, order, str(case_access.recipient_of_share(share)),
-                         [term_words(t) for t in order.terms.all()])
+                         [term_words(t) for t in order.terms.all()], order_title(order))
             for share, order in breach_access.orders_for_victim(user, vault)]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cairn.orders.models import BreachOutcomeKind, TermKind
+from cairn.orders.rules import order_type
 
 TERM_WORDS = {
     TermKind.NO_CONTACT: "Must not contact you in any way",
@@ -87,8 +88,14 @@ def outcome_words(outcome: str) -> str:
         return outcome
 
 
+def order_title(order: Any) -> str:
+    """"Stalking Protection Order", "Interim Stalking Protection Order", "Bail conditions":
+    the same words for every kind of order (``rules.ORDER_TYPES``)."""
+    words = order_type(order.application.order_type).words
+    return f"Interim {words}" if order.kind == "interim" else words
+
+
 def order_words(order: Any) -> str:
-    """"Stalking Protection Order made on 5 January 2026"."""
-    kind = "Interim Stalking Protection Order" if order.kind == "interim" else \
-        "Stalking Protection Order"
-    return f"{kind} made on {order.made_on.day} {order.made_on:%B %Y}"
+    """"Stalking Protection Order made on 5 January 2026", "Bail conditions set on ..."."""
+    verb = "set" if order.application.order_type == "bail" else "made"
+    return f"{order_title(order)} {verb} on {order.made_on.day} {order.made_on:%B %Y}"

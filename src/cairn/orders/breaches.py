@@ -41,7 +41,7 @@ from cairn.orders.models import (
     Order,
     Term,
 )
-from cairn.orders.services import orders_in_force
+from cairn.orders.services import last_day_of_effect, orders_reportable
 from cairn.vault import services as vault_services
 from cairn.vault.models import Incident, Vault
 
@@ -51,15 +51,16 @@ CRIME_REFERENCE_MAX = 64
 
 
 def _order_dates_cover(order: Order, moment: datetime, field: str) -> None:
-    """A breach happens while the order has effect: on or after the day it was made and
-    before the first day it no longer has effect."""
+    """A breach happens while the order has effect: from the day it was made to the end of
+    its last day, both included ("until the end of 14 March")."""
     day = timezone.localdate(moment)
     if day < order.made_on:
         raise ValidationError({field: ["This happened before the order was made "
                                        f"({order.made_on:%-d %B %Y})"]})
-    if order.expires_on is not None and day >= order.expires_on:
-        raise ValidationError({field: ["This happened after the order ended "
-                                       f"({order.expires_on:%-d %B %Y})"]})
+    last = last_day_of_effect(order)
+    if last is not None and day > last:
+        raise ValidationError({field: ["This happened after the order ended (it had effect "
+                                       f"until the end of {last:%-d %B %Y})"]})
 
 
 def _term_of(order: Order, term: Term | None) -> Term | None:
@@ -89,7 +90,7 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
     if incident.vault_id != vault.pk or incident.deleted_at is not None:
         raise ValidationError({"incident": ["Choose an incident from your log"]})
     case = share.case
-    in_force = orders_in_force(case, timezone.localdate(now) if now else None)
+    in_force = orders_reportable(case, timezone.localdate(now) if now else None)
     if term is not None and order is None:
         order = next((o for o in in_force if o.pk == term.order_id), None)
         if order is None:

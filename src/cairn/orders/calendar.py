@@ -17,10 +17,13 @@ from typing import Any
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from cairn.cases.access import cases_readable_by
-from cairn.orders.access import hearings_readable_by, orders_readable_by
-from cairn.orders.models import OrderKind
-from cairn.orders.services import current_orders
+from cairn.cases.access import cases_readable_by, referrals_readable_by
+from cairn.orders.access import (
+    hearings_readable_by,
+    notifications_readable_by,
+    orders_readable_by,
+)
+from cairn.orders.models import NotificationKind, OrderKind
 
 PRODID = "-//Cairn//Stalking unit deadlines//EN"
 UID_DOMAIN = "cairn.invalid"
@@ -30,7 +33,7 @@ UID_DOMAIN = "cairn.invalid"
 class Deadline:
     uid: str
     on: date
-    kind: str  # hearing | notification_due | expiry | renewal_review | case_review
+    kind: str  # hearing | notification_due | expiry | renewal_review | case_review | marac
     case_reference: str
     summary: str
 
@@ -46,12 +49,13 @@ def unit_deadlines(user: Any) -> list[Deadline]:
         ref = change.application.case.reference
         found.append(Deadline(f"hearing-{change.pk}@{UID_DOMAIN}", change.hearing_on, "hearing",
                               ref, f"{ref}: SPO hearing"))
-    # A full order that a variation or renewal replaced has no deadlines of its own any more
-    # (the new order carries them); interim orders stay, as their dates happened.
+    # An order that a variation or renewal replaced has no deadlines of its own any more (the
+    # new order carries them); an interim order a full one replaced keeps its dates, which
+    # happened.
     orders = list(orders_readable_by(user).select_related("application__case"))
-    current = set(current_orders(orders))
+    replaced = {o.replaces_id for o in orders if o.replaces_id is not None}
     for order in orders:
-        if order.kind == OrderKind.FULL and order not in current:
+        if order.pk in replaced:
             continue
         ref = order.application.case.reference
         name = "interim SPO" if order.kind == OrderKind.INTERIM else "SPO"
@@ -62,13 +66,33 @@ def unit_deadlines(user: Any) -> list[Deadline]:
                                   f"{ref}: {name} notification due (s.9){done}"))
         if order.expires_on is not None:
             found.append(Deadline(f"expiry-{order.pk}@{UID_DOMAIN}", order.expires_on,
-                                  "expiry", ref, f"{ref}: {name} expires"))
+                                  "expiry", ref, f"{ref}: {name} last day in effect"))
         if order.renewal_review_on is not None:
             found.append(Deadline(f"renewal-review-{order.pk}@{UID_DOMAIN}",
                                   order.renewal_review_on, "renewal_review", ref,
                                   f"{ref}: {name} renewal review"))
+    # The changes he must notify (s.9(3)-(4)) and the duty after sex offender notification
+    # (s.9(7)); the first notification after service is the order's own deadline above.
+    for event in notifications_readable_by(user).exclude(kind=NotificationKind.INITIAL).filter(
+            notified_on__isnull=True).select_related("application__case"):
+        ref = event.application.case.reference
+        found.append(Deadline(f"notification-{event.pk}@{UID_DOMAIN}", event.due_on,
+                              "notification_due", ref,
+                              f"{ref}: {CHANGE_WORDS[event.kind]} due (s.9)"))
+    # The MARAC meetings cases are listed for (issue 15, point 6).
+    for referral in referrals_readable_by(user).filter(
+            meeting_on__isnull=False, outcome="").select_related("case"):
+        ref = referral.case.reference
+        found.append(Deadline(f"marac-{referral.pk}@{UID_DOMAIN}", referral.meeting_on,
+                              "marac", ref, f"{ref}: MARAC meeting"))
     found.sort(key=lambda d: (d.on, d.case_reference, d.kind, d.uid))
     return found
+
+
+CHANGE_WORDS = {NotificationKind.NEW_NAME: "notification of a new name",
+                NotificationKind.NEW_ADDRESS: "notification of a new home address",
+                NotificationKind.AFTER_REGISTER: "notification after sex offender "
+                                                 "notification ended"}
 
 
 def feed(deadlines: Iterable[Deadline], *, name: str, now: datetime | None = None) -> bytes:

@@ -26,34 +26,133 @@ RENEWAL_REVIEW_MONTHS_BEFORE = 3  # Cairn's practice: review a fixed order 3 mon
 OPEN_ENDED_REVIEW_MONTHS = 12  # Cairn's practice: review an open-ended order every year
 
 # --- the lifecycle ----------------------------------------------------------------------------
+#
+# Two tracks (docs/adr/0040): the main application and the order it leads to (s.1-s.4, s.7),
+# and the interim order applied for with it or after it (s.5). Each is a table of which step
+# may follow which; anything else is refused. The interim track's values start "interim_",
+# so both live in one column of append-only rows.
 
-_ORDER_IN_FORCE = ("varied", "renewed", "discharged", "expired", "appealed_by_respondent")
+# An order made on the main application is in force in these states (until its last day).
+ORDER_IN_FORCE = frozenset({"granted", "varied", "renewed", "change_refused",
+                            "appealed_by_respondent"})
+_IN_FORCE_STEPS = ("varied", "renewed", "discharged", "expired", "change_refused",
+                   "appealed_by_respondent", "appealed_by_applicant")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("submitted", "withdrawn"),
-    "submitted": ("interim_granted", "interim_refused", "hearing_listed", "granted", "refused",
-                  "withdrawn"),
-    "interim_granted": ("hearing_listed", "granted", "refused", "withdrawn", "expired"),
-    "interim_refused": ("hearing_listed", "granted", "refused", "withdrawn"),
-    "hearing_listed": ("hearing_listed", "interim_granted", "interim_refused", "granted",
-                       "refused", "withdrawn"),
-    "granted": _ORDER_IN_FORCE,
-    "varied": _ORDER_IN_FORCE,
-    "renewed": _ORDER_IN_FORCE,
+    "submitted": ("hearing_listed", "granted", "refused", "withdrawn"),
+    "hearing_listed": ("hearing_listed", "granted", "refused", "withdrawn"),
+    "granted": _IN_FORCE_STEPS,
+    "varied": _IN_FORCE_STEPS,
+    "renewed": _IN_FORCE_STEPS,
+    "change_refused": _IN_FORCE_STEPS,
     "refused": ("appealed_by_applicant",),
     # s.7: an appeal is decided one way or the other.
-    "appealed_by_applicant": ("granted", "refused"),
+    "appealed_by_applicant": ("granted", "refused", "varied", "renewed", "discharged",
+                              "change_refused"),
     "appealed_by_respondent": ("granted", "varied", "discharged"),
+    "discharged": ("appealed_by_applicant",),
     "withdrawn": (),
-    "discharged": (),
     "expired": (),
+    # History only: before issue 15 the interim steps were steps of the main application.
+    "interim_granted": (), "interim_refused": (),
 }
-INTERIM_STATUSES = frozenset({"interim_granted", "interim_refused"})
+
+# The main application is decided (s.5(6)(b): an interim order ends) once it leaves these.
+UNDECIDED = frozenset({"draft", "submitted", "hearing_listed"})
+# The court may make an interim order only on an application already made (s.5(1)-(2)).
+MADE_AND_UNDECIDED = frozenset({"submitted", "hearing_listed"})
+
+INTERIM_IN_FORCE = frozenset({"interim_granted", "interim_varied", "interim_renewed",
+                              "interim_change_refused", "interim_appealed_by_respondent"})
+_INTERIM_IN_FORCE_STEPS = ("interim_varied", "interim_renewed", "interim_discharged",
+                           "interim_change_refused", "interim_appealed_by_respondent")
+INTERIM_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "": ("interim_applied",),
+    "interim_applied": ("interim_granted", "interim_refused", "interim_withdrawn"),
+    "interim_granted": _INTERIM_IN_FORCE_STEPS,
+    "interim_varied": _INTERIM_IN_FORCE_STEPS,
+    "interim_renewed": _INTERIM_IN_FORCE_STEPS,
+    "interim_change_refused": _INTERIM_IN_FORCE_STEPS,
+    # s.7(1)(b): the defendant appeals the making of an interim order.
+    "interim_appealed_by_respondent": ("interim_granted", "interim_varied",
+                                       "interim_discharged"),
+    # s.7(2)(b): the chief officer appeals its refusal; or applies again.
+    "interim_refused": ("interim_appealed_by_applicant", "interim_applied"),
+    "interim_appealed_by_applicant": ("interim_granted", "interim_refused"),
+    # Ended on its own date, discharged or withdrawn: the main application lives on, and
+    # another interim order may be applied for while it is undecided (s.5(2)(b)).
+    "interim_lapsed": ("interim_applied",),
+    "interim_discharged": ("interim_applied",),
+    "interim_withdrawn": ("interim_applied",),
+    # The main application was decided (s.5(6)(b)).
+    "interim_ended": (),
+}
+# The interim states that end when the main application is decided.
+INTERIM_LIVE = INTERIM_IN_FORCE | {"interim_applied", "interim_appealed_by_applicant"}
+
+# s.4 and s.5(7): who may apply to vary, renew or discharge an order.
+APPLICANTS = ("chief_officer", "defendant", "other_chief_officer")
+DISCHARGE_CONSENT_MONTHS = 24  # s.4: not discharged within 2 years without both consents
 
 
-def can_move(current: str, new: str, *, interim_requested: bool = True) -> bool:
-    if new in INTERIM_STATUSES and not interim_requested:
+def is_interim(status: str) -> bool:
+    return status.startswith("interim_")
+
+
+def interim_state(stored: str, last_day: date | None, today: date) -> str:
+    """The interim track's state on ``today``: as stored, except that an interim order in
+    force whose last day has passed has lapsed (s.5(6)(a): it has effect only for the fixed
+    period specified in it). A lapse is a fact of the calendar, not a step anyone records."""
+    if stored in INTERIM_IN_FORCE and last_day is not None and last_day < today:
+        return "interim_lapsed"
+    return stored
+
+
+def can_move(current: str, new: str, *, interim_requested: bool = True,
+             applicant: str = "", kind: str = "spo") -> bool:
+    """Whether the main track may go from ``current`` to ``new`` for an order of ``kind``
+    (``ORDER_TYPES``). ``applicant`` is who asked for the decision now standing (the latest
+    s.4 step): the appeals of SPA s.7 depend on it. Other kinds of order are appealed by the
+    defendant (against the order or its variation), with no table of who may."""
+    if new not in TRANSITIONS.get(current, ()) or not type_allows(kind, new):
         return False
-    return new in TRANSITIONS.get(current, ())
+    if not order_type(kind).spa_appeals:
+        return new != "appealed_by_applicant" or current == "refused"
+    return _appeal_allowed(current, new, applicant)
+
+
+def _appeal_allowed(current: str, new: str, applicant: str) -> bool:
+    police = applicant in ("chief_officer", "other_chief_officer")
+    if new == "appealed_by_respondent":
+        # s.7(1)(a) the order made; (c) a s.4 order on the police's application; (d) a s.4
+        # refusal on the defendant's application.
+        return (current == "granted" or (current in ("varied", "renewed") and police)
+                or (current == "change_refused" and applicant == "defendant"))
+    if new == "appealed_by_applicant":
+        # s.7(2)(a) the order refused; (c) a s.4 refusal on the police's application; s.7(3)
+        # a s.4 order (a variation or discharge) on the defendant's application.
+        return (current == "refused" or (current == "change_refused" and police)
+                or (current in ("varied", "renewed", "discharged") and applicant == "defendant"))
+    return True
+
+
+def can_move_interim(current: str, new: str, *, main_status: str) -> bool:
+    """Whether the interim track may go from ``current`` (its state today, see
+    ``interim_state``) to ``new``. Nothing happens to an interim order once the main
+    application is decided, and the court makes one only on an application already made
+    (s.5(1)-(2)); applying may come with the draft (s.5(2)(a): made at the same time)."""
+    if new not in INTERIM_TRANSITIONS.get(current, ()):
+        return False
+    if new == "interim_applied":
+        return main_status in UNDECIDED
+    return main_status in MADE_AND_UNDECIDED
+
+
+def discharge_needs_consent(made_on: date, decided_on: date) -> bool:
+    """s.4: an order is not discharged before the end of 2 years beginning with the day it
+    was made without the consent of the defendant and of the chief officer. The period's
+    last day is the day before the same date two years on."""
+    return decided_on < add_months(made_on, DISCHARGE_CONSENT_MONTHS)
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -73,16 +172,27 @@ def notification_due(served_on: date) -> date:
 
 
 def expires_on(made_on: date, duration_months: int | None) -> date | None:
-    """The first day a fixed-term order no longer has effect; None: until further order."""
-    return None if duration_months is None else add_months(made_on, duration_months)
+    """The last day a fixed-term order has effect (it runs until the end of that day); None:
+    until further order. s.3(2): a period "beginning with the day on which the order is
+    made", so 24 months from 2 March 2026 run to the end of 1 March 2028."""
+    if duration_months is None:
+        return None
+    return add_months(made_on, duration_months) - timedelta(days=1)
+
+
+def has_effect_on(day: date, made_on: date, last_day: date | None) -> bool:
+    """Dates are inclusive: an order made on ``made_on`` and ending on ``last_day`` has
+    effect on both days ("until the end of 14 March")."""
+    return made_on <= day and (last_day is None or day <= last_day)
 
 
 def renewal_review_on(made_on: date, expiry: date | None) -> date:
-    """When the officer reviews whether to apply to renew (s.4): three months before a fixed
-    order ends, or a year after an open-ended one is made (Cairn's practice, not statute)."""
+    """When the officer reviews whether to apply to renew (s.4): three months before the day
+    after a fixed order's last day, or a year after an open-ended one is made (Cairn's
+    practice, not statute)."""
     if expiry is None:
         return add_months(made_on, OPEN_ENDED_REVIEW_MONTHS)
-    return add_months(expiry, -RENEWAL_REVIEW_MONTHS_BEFORE)
+    return add_months(expiry + timedelta(days=1), -RENEWAL_REVIEW_MONTHS_BEFORE)
 
 
 # --- terms and their incompatibilities --------------------------------------------------------
@@ -110,10 +220,14 @@ class TermSpec:
     radius_m: int | None = None
     existing: bool = False
     label: str = field(default="", compare=False)
+    # Where an existing term is ("in the existing order", "in the order on case X").
+    source: str = field(default="", compare=False)
 
     def named(self) -> str:
         name = self.label or self.kind.replace("_", " ")
-        return f"{name} (in the existing order)" if self.existing else name
+        if not self.existing:
+            return name
+        return f"{name} ({self.source or 'in the existing order'})"
 
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -232,3 +346,88 @@ def incompatibilities(terms: Sequence[TermSpec], existing: Iterable[TermSpec] = 
                     if message and (name, message) not in found:
                         found.append((name, message))
     return found
+
+
+# --- kinds of order (docs/adr/0041) -----------------------------------------------------------
+#
+# A Stalking Protection Order on a police application, one a criminal court makes of its own
+# motion, a restraining order, bail conditions, a non-molestation order and a Domestic Abuse
+# Protection Order share one lifecycle (the tables above): made, varied, renewed where the law
+# allows, discharged, ended, appealed, breached. They differ only where the law does, and that
+# is this table.
+
+@dataclass(frozen=True)
+class OrderType:
+    value: str
+    label: str  # for officers and the pack
+    words: str  # for the victim
+    bases: tuple[tuple[str, str], ...]  # (basis, what makes it, with its section)
+    breach: str  # what breaching it is, with its section
+    breach_note: str  # one paragraph for the breach pack
+    notification: bool = False  # the defendant notifies the police (SPA ss.9-11)
+    min_months: int | None = None  # a fixed period's least length
+    renewable: bool = False
+    discharge_consent_months: int | None = None  # no discharge within this without consents
+    spa_appeals: bool = False  # the appeals of SPA s.7 (who applied decides)
+
+
+_SPA_BREACH = ("Breaching a Stalking Protection Order or an interim order without reasonable "
+               "excuse is an offence triable either way (Stalking Protection Act 2019, s.8), "
+               "punishable on indictment by up to five years' imprisonment.")
+ORDER_TYPES: dict[str, OrderType] = {t.value: t for t in (
+    OrderType(
+        "spo", "Stalking Protection Order", "Stalking Protection Order",
+        (("application", "On a police application (Stalking Protection Act 2019, s.1-2)"),
+         ("conviction", "By a criminal court of its own motion on conviction (Stalking "
+                        "Protection Act 2019 as amended by the Crime and Policing Act 2026)"),
+         ("acquittal", "By a criminal court of its own motion on acquittal (Stalking "
+                       "Protection Act 2019 as amended by the Crime and Policing Act 2026)")),
+        "Stalking Protection Act 2019, s.8", _SPA_BREACH, notification=True,
+        min_months=MIN_FIXED_MONTHS, renewable=True, discharge_consent_months=24,
+        spa_appeals=True),
+    OrderType(
+        "restraining_order", "Restraining order", "Restraining order",
+        (("conviction", "On conviction (Sentencing Act 2020, s.360; before 1 December 2020, "
+                        "Protection from Harassment Act 1997, s.5)"),
+         ("acquittal", "On acquittal (Protection from Harassment Act 1997, s.5A)")),
+        "Sentencing Act 2020, s.363; Protection from Harassment Act 1997, s.5A(2D)",
+        "Doing anything a restraining order prohibits, without reasonable excuse, is an "
+        "offence triable either way (Sentencing Act 2020, s.363, for an order on conviction; "
+        "Protection from Harassment Act 1997, s.5A(2D), for one on acquittal), punishable on "
+        "indictment by up to five years' imprisonment."),
+    OrderType(
+        "bail", "Bail conditions", "Bail conditions",
+        (("court_bail", "Conditions of court bail (Bail Act 1976, s.3(6))"),
+         ("police_bail", "Conditions of police bail (Bail Act 1976, s.3A; Police and Criminal "
+                         "Evidence Act 1984, s.47(1A))")),
+        "Bail Act 1976, s.7(3)",
+        "Breaking a bail condition is not itself an offence: the police may arrest the person "
+        "without a warrant (Bail Act 1976, s.7(3)) and bring them before a court, which may "
+        "remand them in custody. The breach is recorded so the court can be told."),
+    OrderType(
+        "non_molestation", "Non-molestation order", "Non-molestation order",
+        (("family_court", "By the family court (Family Law Act 1996, s.42)"),),
+        "Family Law Act 1996, s.42A",
+        "Doing anything a non-molestation order prohibits, without reasonable excuse, is an "
+        "offence triable either way (Family Law Act 1996, s.42A), punishable on indictment "
+        "by up to five years' imprisonment.", renewable=True),
+    OrderType(
+        "dapo", "Domestic Abuse Protection Order", "Domestic Abuse Protection Order",
+        (("application", "On application (Domestic Abuse Act 2021, s.28), where in force"),
+         ("court", "By a court in other proceedings (Domestic Abuse Act 2021, s.31), where "
+                   "in force")),
+        "Domestic Abuse Act 2021, s.39",
+        "Breaching a Domestic Abuse Protection Order without reasonable excuse is an offence "
+        "triable either way (Domestic Abuse Act 2021, s.39), punishable on indictment by up "
+        "to five years' imprisonment.", renewable=True),
+)}
+
+
+def order_type(value: str) -> OrderType:
+    return ORDER_TYPES.get(value, ORDER_TYPES["spo"])
+
+
+def type_allows(order_type_value: str, new: str) -> bool:
+    """Whether a kind of order may take a step at all: only some are renewed."""
+    renewing = new in ("renewed", "interim_renewed")
+    return order_type(order_type_value).renewable or not renewing

@@ -10,29 +10,39 @@ pure functions of ``cairn.orders.rules``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.cases.models import Case, Purpose
+from cairn.cases.models import Case, CaseSuspect, Purpose
 from cairn.cases.services import _case_member
-from cairn.orders import rules
+from cairn.orders import notification, rules
 from cairn.orders.models import (
     Application,
     ApplicationStatus,
     ApplicationStatusChange,
+    DefendantArea,
+    NotificationKind,
     Order,
     OrderKind,
-    Term,
-    TermKind,
 )
 from cairn.orders.rules import TermSpec
+from cairn.orders.standing import current_interim_order as current_interim_order
+from cairn.orders.standing import current_orders as current_orders
+from cairn.orders.standing import interim_state as interim_state
+from cairn.orders.standing import last_day_of_effect as last_day_of_effect
+from cairn.orders.standing import orders_in_force as orders_in_force
+from cairn.orders.standing import orders_reportable as orders_reportable
+from cairn.orders.standing import track_stands as track_stands
+from cairn.orders.terms import check_compatible, clean_terms, create_terms, term_spec
+
+# current_orders, orders_in_force and the other reads of ``standing`` are imported above as
+# themselves: callers reach them here, beside the services that change what they read.
 
 LIMBS = {
     "s1_1_a": "s.1(1)(a): the defendant has carried out acts associated with stalking",
@@ -41,9 +51,6 @@ LIMBS = {
     "s1_1_c": "s.1(1)(c): there is reasonable cause to believe the proposed order is "
               "necessary to protect that person from that risk",
 }
-# An order is no longer in force once its application reached one of these.
-ENDED = (ApplicationStatus.WITHDRAWN, ApplicationStatus.REFUSED, ApplicationStatus.DISCHARGED,
-         ApplicationStatus.EXPIRED)
 
 
 # --- grounds from the analysis ----------------------------------------------------------------
@@ -109,90 +116,6 @@ def _clean_grounds(grounds: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-# --- terms ------------------------------------------------------------------------------------
-
-def _clean_terms(terms: Iterable[TermSpec]) -> list[TermSpec]:
-    """Each term on its own: a kind from the catalogue, a necessity reason (s.2(2)), and what
-    its kind needs (a zone's area or centre and radius, a distance, a place)."""
-    labels = dict(TermKind.choices)
-    cleaned = []
-    for n, term in enumerate(terms, start=1):
-        if term.kind not in labels:
-            raise ValidationError({"terms": [f"Term {n}: choose a prohibition or requirement "
-                                             "from the list"]})
-        label = labels[term.kind].split(": ", 1)[-1]
-        where = f"Term {n} ({label})"
-        if not term.necessity.strip():
-            raise ValidationError({"terms": [f"{where}: say why this term is necessary to "
-                                             "protect the person (s.2(2))"]})
-        for lat, lon in ((term.place_lat, term.place_lon), (term.centre_lat, term.centre_lon)):
-            if (lat is None) != (lon is None) or (
-                    lat is not None and lon is not None and
-                    not (-90 <= lat <= 90 and -180 <= lon <= 180)):
-                raise ValidationError({"terms": [f"{where}: give a latitude and a longitude "
-                                                 "on the map"]})
-        if term.kind == TermKind.EXCLUSION_ZONE:
-            has_area = term.area is not None
-            has_circle = term.centre_lat is not None and bool(term.radius_m)
-            if has_area == has_circle:
-                raise ValidationError({"terms": [f"{where}: draw the zone as an area, or give "
-                                                 "a centre and a radius in metres (one, not "
-                                                 "both)"]})
-            if has_area:
-                try:
-                    rules.polygon_ring(term.area or {})
-                except ValueError as exc:
-                    raise ValidationError({"terms": [f"{where}: {exc}"]}) from None
-        if term.kind == TermKind.NOT_WITHIN_DISTANCE and not term.radius_m:
-            raise ValidationError({"terms": [f"{where}: give the distance in metres"]})
-        if term.kind == TermKind.NO_ENTRY_PLACES and not term.place.strip():
-            raise ValidationError({"terms": [f"{where}: name the place"]})
-        cleaned.append(TermSpec(**{**_spec_fields(term), "label": label,
-                                   "necessity": term.necessity.strip(),
-                                   "details": term.details.strip(),
-                                   "place": term.place.strip(),
-                                   "exception": term.exception.strip()}))
-    return cleaned
-
-
-def _spec_fields(term: Any) -> dict[str, Any]:
-    return {name: getattr(term, name) for name in (
-        "kind", "necessity", "details", "place", "place_lat", "place_lon", "exception", "area",
-        "centre_lat", "centre_lon", "radius_m")}
-
-
-def term_spec(term: Term, *, existing: bool = False) -> TermSpec:
-    label = dict(TermKind.choices).get(term.kind, term.kind).split(": ", 1)[-1]
-    return TermSpec(**_spec_fields(term), existing=existing, label=label)
-
-
-def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
-    """The case's orders still in force: not ended, not past their expiry, and an interim
-    order only until a full order is made on its application (a full order only until it is
-    varied or renewed)."""
-    today = today or timezone.localdate()
-    found = list(Order.objects.filter(application__case=case)
-                 .exclude(application__status__in=ENDED)
-                 .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-                 .select_related("application").prefetch_related("terms"))
-    return current_orders(found)
-
-
-def _check_compatible(case: Case, terms: Sequence[TermSpec]) -> None:
-    existing = [term_spec(t, existing=True) for o in orders_in_force(case)
-                for t in o.terms.all()]
-    clashes = rules.incompatibilities(terms, existing)
-    if clashes:
-        raise ValidationError({"terms": [message for _, message in clashes]})
-
-
-def _create_terms(terms: Sequence[TermSpec], *, application: Application | None = None,
-                  order: Order | None = None) -> list[Term]:
-    return [Term.objects.create(application=application, order=order, position=n,
-                                **{k: v for k, v in _spec_fields(t).items()})
-            for n, t in enumerate(terms)]
-
-
 def _clean_duration(duration_months: int | None, until_further_order: bool) -> int | None:
     """s.3: a fixed period of at least 2 years, or until further order."""
     if until_further_order:
@@ -221,26 +144,49 @@ def _clean_interim(requested: bool, reasoning: str) -> str:
 
 # --- applications -----------------------------------------------------------------------------
 
+def _clean_details(case: Case, defendant: CaseSuspect | None, defendant_area: str,
+                   defendant_area_reasons: str, conflicts_considered: str) -> dict[str, Any]:
+    """The defendant (a suspect of this case), the s.1(3) answer and the s.2(3) answer. Each
+    may stay empty in a draft; submission needs the two answers (``_check_complete``)."""
+    if defendant is not None and defendant.case_id != case.pk:
+        raise ValidationError({"defendant": ["Choose a suspect of this case"]})
+    if defendant_area and defendant_area not in DefendantArea.values:
+        raise ValidationError({"defendant_area": ["Choose how the defendant is linked to the "
+                                                  "force's area (s.1(3))"]})
+    return {"defendant": defendant, "defendant_area": defendant_area or "",
+            "defendant_area_reasons": (defendant_area_reasons or "").strip(),
+            "conflicts_considered": (conflicts_considered or "").strip()}
+
+
 def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
                       duration_months: int | None = None, until_further_order: bool = False,
                       interim_requested: bool = False, interim_reasoning: str = "",
                       grounds: Mapping[str, Any] | None = None,
+                      defendant: CaseSuspect | None = None, defendant_area: str = "",
+                      defendant_area_reasons: str = "", conflicts_considered: str = "",
                       now: datetime | None = None) -> Application:
     """A draft application for ``case``. Without ``grounds``, they are prefilled from the
-    analysis of the evidence shared with the case."""
+    analysis of the evidence shared with the case. The defendant is the case's only suspect
+    unless another is named."""
     _case_member(actor, case)
     duration_months = _clean_duration(duration_months, until_further_order)
     interim_reasoning = _clean_interim(interim_requested, interim_reasoning)
-    cleaned = _clean_terms(terms)
-    _check_compatible(case, cleaned)
+    if defendant is None:
+        suspects = list(case.suspects.all()[:2])
+        defendant = suspects[0] if len(suspects) == 1 else None
+    details = _clean_details(case, defendant, defendant_area, defendant_area_reasons,
+                             conflicts_considered)
+    cleaned = clean_terms(terms)
+    check_compatible(case, cleaned, details["defendant"])
     prefilled = _clean_grounds(grounds if grounds is not None else
                                prefill_grounds(actor=actor, case=case, now=now))
     with transaction.atomic():
         application = Application.objects.create(
             case=case, duration_months=duration_months,
             until_further_order=until_further_order, interim_requested=interim_requested,
-            interim_reasoning=interim_reasoning, grounds=prefilled, created_by=actor)
-        _create_terms(cleaned, application=application)
+            interim_reasoning=interim_reasoning, grounds=prefilled, created_by=actor,
+            **details)
+        create_terms(cleaned, application=application)
         ApplicationStatusChange.objects.create(application=application,
                                                status=ApplicationStatus.DRAFT, by=actor)
         audit.record(actor=actor, action="spo_application.started",
@@ -258,24 +204,31 @@ def _editable(actor: Any, application: Application) -> None:
 def update_application(*, actor: Any, application: Application, terms: Iterable[TermSpec],
                        duration_months: int | None, until_further_order: bool,
                        interim_requested: bool, interim_reasoning: str,
-                       grounds: Mapping[str, Any]) -> Application:
+                       grounds: Mapping[str, Any], defendant: CaseSuspect | None = None,
+                       defendant_area: str = "", defendant_area_reasons: str = "",
+                       conflicts_considered: str = "") -> Application:
     """Change a draft: its terms are replaced as a whole (they are not yet before a court)."""
     _editable(actor, application)
     duration_months = _clean_duration(duration_months, until_further_order)
     interim_reasoning = _clean_interim(interim_requested, interim_reasoning)
-    cleaned = _clean_terms(terms)
-    _check_compatible(application.case, cleaned)
+    details = _clean_details(application.case, defendant, defendant_area,
+                             defendant_area_reasons, conflicts_considered)
+    cleaned = clean_terms(terms)
+    check_compatible(application.case, cleaned, details["defendant"])
     with transaction.atomic():
         Application.objects.select_for_update().get(pk=application.pk)
         application.terms.all().delete()
-        _create_terms(cleaned, application=application)
+        create_terms(cleaned, application=application)
         application.duration_months = duration_months
         application.until_further_order = until_further_order
         application.interim_requested = interim_requested
         application.interim_reasoning = interim_reasoning
         application.grounds = _clean_grounds(grounds)
+        for name, value in details.items():
+            setattr(application, name, value)
         application.save(update_fields=["duration_months", "until_further_order",
-                                        "interim_requested", "interim_reasoning", "grounds"])
+                                        "interim_requested", "interim_reasoning", "grounds",
+                                        *details])
         audit.record(actor=actor, action="spo_application.changed",
                      object_type="spo_application", object_id=application.pk,
                      detail={"terms": len(cleaned)})
@@ -283,57 +236,138 @@ def update_application(*, actor: Any, application: Application, terms: Iterable[
 
 
 def change_status(*, actor: Any, application: Application, status: str, note: str = "",
-                  hearing_on: date | None = None) -> ApplicationStatusChange:
-    """The next step of the lifecycle, if ``rules.TRANSITIONS`` allows it. An order granted
-    is recorded with ``record_order``, which moves the status itself."""
+                  hearing_on: date | None = None, decided_on: date | None = None,
+                  applicant: str = "") -> ApplicationStatusChange:
+    """The next step of the main track, if ``rules.TRANSITIONS`` allows it. An order granted
+    is recorded with ``record_order``, a variation, renewal or discharge with the functions
+    of ``cairn.orders.changes``, and interim steps there too. A hearing date given on
+    submission is kept (it is the first hearing); "hearing listed" needs one. A refused
+    application to vary, renew or discharge (``change_refused``) names who applied for it,
+    since the appeals of s.7 depend on it."""
     _case_member(actor, application.case)
-    if status not in ApplicationStatus.values:
+    if status not in ApplicationStatus.values or rules.is_interim(status):
         raise ValidationError({"status": ["Choose a status"]})
     if status == ApplicationStatus.HEARING_LISTED and hearing_on is None:
         raise ValidationError({"hearing_on": ["Give the date of the hearing"]})
+    if status == ApplicationStatus.CHANGE_REFUSED:
+        applicant = clean_applicant(applicant)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        _check_move(locked, status)
+        check_move(locked, status)
         if status == ApplicationStatus.SUBMITTED:
             _check_complete(locked)
-        if status in (ApplicationStatus.GRANTED, ApplicationStatus.INTERIM_GRANTED):
-            kind = OrderKind.FULL if status == ApplicationStatus.GRANTED else OrderKind.INTERIM
-            if not locked.orders.filter(kind=kind).exists():
-                raise ValidationError({"status": ["Record the order as the court made it"]})
-        change = _move(actor, locked, status, note=note, hearing_on=hearing_on)
-    application.status = status
+        if status == ApplicationStatus.GRANTED and not locked.orders.filter(
+                kind=OrderKind.FULL).exists():
+            raise ValidationError({"status": ["Record the order as the court made it"]})
+        change = move(actor, locked, status, note=note, hearing_on=hearing_on,
+                      decided_on=decided_on, applicant=applicant)
+        if status == ApplicationStatus.SUBMITTED and locked.interim_requested:
+            # s.5(2)(a): the interim order asked for in the draft is applied for with it.
+            move(actor, locked, ApplicationStatus.INTERIM_APPLIED,
+                 note="Applied for with the main application (s.5(2)(a))")
+    application.status, application.interim_status = locked.status, locked.interim_status
     return change
 
 
-def _check_move(application: Application, status: str) -> None:
-    if not rules.can_move(application.status, status,
-                          interim_requested=application.interim_requested):
-        current = ApplicationStatus(application.status).label
-        raise ValidationError({"status": [f"An application that is '{current}' cannot become "
+def clean_applicant(applicant: str) -> str:
+    if applicant not in rules.APPLICANTS:
+        raise ValidationError({"applicant": ["Say who applied: the police, the defendant or "
+                                             "another force (s.4(2))"]})
+    return applicant
+
+
+def latest_applicant(application: Application) -> str:
+    """Who applied for the decision now standing on the main track (for s.7's appeals)."""
+    row = (application.status_changes.exclude(status__startswith="interim_")
+           .order_by("-at", "-id").first())
+    return row.applicant if row is not None else ""
+
+
+def check_move(application: Application, status: str, on: date | None = None) -> None:
+    """Refuse a step the tables do not allow, naming both statuses. An interim step is
+    checked against the interim track's state on ``on``, the day of the decision (default
+    today): an interim order renewed on its last day and recorded a week later was renewed
+    in time."""
+    if rules.is_interim(status):
+        current = interim_state(application, on)
+        allowed = rules.can_move_interim(current, status, main_status=application.status)
+    else:
+        current = application.status
+        allowed = rules.can_move(current, status,
+                                 interim_requested=application.interim_requested,
+                                 applicant=latest_applicant(application),
+                                 kind=application.order_type)
+    if not allowed:
+        label = ApplicationStatus(current).label if current else "No interim order"
+        raise ValidationError({"status": [f"An application that is '{label}' cannot become "
                                           f"'{ApplicationStatus(status).label}'"]})
 
 
-def _check_complete(application: Application) -> None:
+def submission_problems(application: Application) -> dict[str, list[str]]:
+    """What stops ``application`` being submitted, by field: every ground of s.1(1), at least
+    one term, the s.1(3) and s.2(3) answers, and no term that clashes with an order in force
+    on the defendant (checked again: an order may have been made since the draft)."""
+    problems: dict[str, list[str]] = {}
     missing = [title for key, title in LIMBS.items()
                if not (application.grounds.get(key) or {}).get("text", "").strip()]
     if missing:
-        raise ValidationError({"grounds": [f"Give the ground {t.split(':')[0]}"
-                                           for t in missing]})
-    if not application.terms.exists():
-        raise ValidationError({"terms": ["Propose at least one prohibition or requirement"]})
+        problems["grounds"] = [f"Give the ground {t.split(':')[0]}" for t in missing]
+    terms = [term_spec(t) for t in application.terms.all()]
+    if not terms:
+        problems["terms"] = ["Propose at least one prohibition or requirement"]
+    else:
+        try:
+            check_compatible(application.case, terms, application.defendant)
+        except ValidationError as exc:
+            problems["terms"] = exc.message_dict["terms"]
+    if not application.defendant_area:
+        problems["defendant_area"] = [
+            "Say how the defendant is linked to the force's area: lives in it, or is believed "
+            "to be in it or coming to it (s.1(3))"]
+    if not application.conflicts_considered:
+        problems["conflicts_considered"] = [
+            "Say how the terms avoid conflict with the defendant's religious beliefs and the "
+            "times he works or studies (s.2(3))"]
+    return problems
 
 
-def _move(actor: Any, application: Application, status: str, *, note: str = "",
-          hearing_on: date | None = None) -> ApplicationStatusChange:
+def _check_complete(application: Application) -> None:
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
+
+
+def move(actor: Any, application: Application, status: str, *, note: str = "",
+         hearing_on: date | None = None, decided_on: date | None = None,
+         applicant: str = "", consent_defendant: bool | None = None,
+         consent_chief_officer: bool | None = None,
+         order: Order | None = None) -> ApplicationStatusChange:
+    """Append the step (inside the caller's transaction, the application locked) and keep
+    its track's latest status on the application. When the main application is decided, a
+    live interim order or interim application ends with it (s.5(6)(b)); one that had lapsed
+    by then had already ended."""
+    keeps_hearing = status in (ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED)
     change = ApplicationStatusChange.objects.create(
         application=application, status=status, note=(note or "").strip(),
-        hearing_on=hearing_on if status == ApplicationStatus.HEARING_LISTED else None, by=actor)
-    application.status = status
-    application.save(update_fields=["status"])
+        hearing_on=hearing_on if keeps_hearing else None, decided_on=decided_on,
+        applicant=applicant, consent_defendant=consent_defendant,
+        consent_chief_officer=consent_chief_officer, order=order, by=actor)
+    if rules.is_interim(status):
+        application.interim_status = status
+        application.save(update_fields=["interim_status"])
+    else:
+        application.status = status
+        application.save(update_fields=["status"])
     audit.record(actor=actor, action="spo_application.status", object_type="spo_application",
                  object_id=application.pk,
                  detail={"status": status,
-                         "hearing_on": hearing_on.isoformat() if hearing_on else None})
+                         "hearing_on": hearing_on.isoformat() if hearing_on else None,
+                         "decided_on": decided_on.isoformat() if decided_on else None,
+                         "applicant": applicant or None})
+    if not rules.is_interim(status) and status not in rules.UNDECIDED and \
+            interim_state(application, decided_on) in rules.INTERIM_LIVE:
+        move(actor, application, ApplicationStatus.INTERIM_ENDED, decided_on=decided_on,
+             note="The main application was decided (s.5(6)(b))")
     return change
 
 
@@ -343,21 +377,22 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
                  terms: Iterable[TermSpec] | None = None, duration_months: int | None = None,
                  until_further_order: bool = False, ends_on: date | None = None,
                  note: str = "") -> Order:
-    """The order as the court made it, interim (s.5: until ``ends_on``, a fixed period stated
-    in it) or full (s.3: ``duration_months`` of at least 24, or until further order). Its
-    terms are those asked for unless ``terms`` says what the court made instead; they are
-    recorded as made (the court decided them, so they are not refused as incompatible).
-    Moves the application to "interim granted" or "granted"."""
+    """The order as the court made it, interim (s.5: until the end of ``ends_on``, the fixed
+    period stated in it) or full (s.3: ``duration_months`` of at least 24, or until further
+    order). Its terms are those asked for unless ``terms`` says what the court made instead;
+    they are recorded as made (the court decided them, so they are not refused as
+    incompatible). Moves the interim track to "interim granted", or the main track to
+    "granted" (which ends a live interim order, s.5(6)(b))."""
     _case_member(actor, application.case)
     if kind not in OrderKind.values:
         raise ValidationError({"kind": ["Choose an interim or a full order"]})
     if kind == OrderKind.INTERIM:
         if not application.interim_requested:
-            raise ValidationError({"kind": ["This application did not ask for an interim "
-                                            "order"]})
-        if ends_on is None or ends_on <= made_on:
-            raise ValidationError({"ends_on": ["Give the day the interim order ends, after "
-                                               "the day it was made"]})
+            raise ValidationError({"kind": ["No interim order was applied for: apply for one "
+                                            "first (s.5)"]})
+        if ends_on is None or ends_on < made_on:
+            raise ValidationError({"ends_on": ["Give the last day the interim order has "
+                                               "effect, on or after the day it was made"]})
         duration_months, until_further_order, expiry = None, False, ends_on
     else:
         duration_months = _clean_duration(duration_months, until_further_order)
@@ -366,13 +401,13 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
         ApplicationStatus.GRANTED
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
-        _check_move(locked, status)
+        check_move(locked, status, made_on)
         asked = list(locked.terms.all())
-        made = _clean_terms(terms) if terms is not None else [term_spec(t) for t in asked]
+        made = clean_terms(terms) if terms is not None else [term_spec(t) for t in asked]
         if not made:
             raise ValidationError({"terms": ["An order has at least one prohibition or "
                                              "requirement"]})
-        # s.9 (docs/law.md): no new notification when a full order replaces an interim one.
+        # s.9(1)(a): no new notification when a full order replaces an interim one.
         replaces_interim = kind == OrderKind.FULL and locked.orders.filter(
             kind=OrderKind.INTERIM).exists()
         order = Order.objects.create(
@@ -382,43 +417,64 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
             renewal_review_on=(rules.renewal_review_on(made_on, expiry)
                                if kind == OrderKind.FULL else None),
             created_by=actor)
-        _create_terms(made, order=order)
+        create_terms(made, order=order)
         audit.record(actor=actor, action="spo_order.recorded", object_type="spo_order",
                      object_id=order.pk,
                      detail={"application": str(locked.pk), "kind": kind,
                              "made_on": made_on.isoformat(), "terms": len(made),
                              "as_asked": terms is None})
-        _move(actor, locked, status, note=note)
-    application.status = status
+        move(actor, locked, status, note=note, decided_on=made_on, order=order)
+    application.status, application.interim_status = locked.status, locked.interim_status
     return order
 
 
 def record_service(*, actor: Any, order: Order, served_on: date) -> Order:
-    """The day the order was served on the defendant, and so the s.9 notification day."""
+    """The day the order was served on the defendant, which starts the s.9(1) notification
+    (a ``NotificationEvent`` due within 3 days, counting the day of service): not for a full
+    order replacing an interim one (s.9(1)(a)), nor while he is subject to sex offender
+    notification (s.9(5)). A corrected day of service moves a notification not yet given."""
     _case_member(actor, order.application.case)
     if served_on < order.made_on:
         raise ValidationError({"served_on": ["An order is served on or after the day it was "
                                              "made"]})
+    due = order.notification_required and not notification.exempt_on(order.application,
+                                                                      served_on)
     with transaction.atomic():
         order.served_on = served_on
-        order.notification_due = (rules.notification_due(served_on)
-                                  if order.notification_required else None)
+        order.notification_due = rules.notification_due(served_on) if due else None
         order.save(update_fields=["served_on", "notification_due"])
         audit.record(actor=actor, action="spo_order.served", object_type="spo_order",
                      object_id=order.pk, detail={"served_on": served_on.isoformat()})
+        event = notification.initial_event(order)
+        if event is not None and event.notified_on is None:
+            event.delete()  # not yet given: it starts again from the day corrected
+            event = None
+        if due and event is None:
+            notification.start_duty(actor, order, NotificationKind.INITIAL, served_on)
     return order
 
 
-def record_notification(*, actor: Any, order: Order, notified_on: date) -> Order:
-    """The day the defendant notified their names and home address in person (s.9)."""
+def record_notification(*, actor: Any, order: Order, notified_on: date, station: str = "",
+                        acknowledged_in_writing: bool = False,
+                        fingerprints_taken: bool = False,
+                        photographs_taken: bool = False) -> Order:
+    """The day the defendant notified his names and home address after service (s.9(1)),
+    and how (s.10: in person at ``station``, acknowledged in writing)."""
     _case_member(actor, order.application.case)
     if order.served_on is None:
         raise ValidationError({"notified_on": ["Record when the order was served first"]})
     if notified_on < order.served_on:
         raise ValidationError({"notified_on": ["Notification comes on or after service"]})
+    event = notification.initial_event(order)
+    if event is None:
+        raise ValidationError({"notified_on": ["No notification is due for this order "
+                                               "(s.9(1)(a), s.9(5))"]})
     with transaction.atomic():
-        order.notified_on = notified_on
-        order.save(update_fields=["notified_on"])
+        notification.record_given(
+            actor=actor, event=event, notified_on=notified_on, station=station,
+            acknowledged_in_writing=acknowledged_in_writing,
+            fingerprints_taken=fingerprints_taken, photographs_taken=photographs_taken)
+        order.refresh_from_db()
         audit.record(actor=actor, action="spo_order.notified", object_type="spo_order",
                      object_id=order.pk,
                      detail={"notified_on": notified_on.isoformat(),
@@ -435,101 +491,3 @@ def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> O
         audit.record(actor=actor, action="spo_order.review_date", object_type="spo_order",
                      object_id=order.pk)
     return order
-
-
-# --- variation and renewal (s.4) --------------------------------------------------------------
-
-def _current_full_order(order: Order) -> None:
-    if order.kind != OrderKind.FULL:
-        raise ValidationError({"order": ["Only a full order can be varied or renewed"]})
-    later = order.application.orders.filter(kind=OrderKind.FULL).exclude(pk=order.pk).filter(
-        Q(made_on__gt=order.made_on) | Q(made_on=order.made_on,
-                                         created_at__gt=order.created_at))
-    if later.exists():
-        raise ValidationError({"order": ["A later order replaced this one: vary or renew "
-                                         "that one"]})
-
-
-def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[TermSpec],
-               note: str = "") -> Order:
-    """The court varied ``order`` (s.4): a new full order with the terms as varied, made on
-    ``varied_on`` and ending when the varied order would have ended. The order it replaces is
-    kept as it was. No new s.9 notification: the defendant's duty continues under the same
-    order (docs/law.md lists none for a variation). The application becomes "varied"."""
-    _case_member(actor, order.application.case)
-    if varied_on < order.made_on:
-        raise ValidationError({"varied_on": ["A variation comes on or after the day the "
-                                             "order was made"]})
-    made = _clean_terms(terms)
-    if not made:
-        raise ValidationError({"terms": ["An order has at least one prohibition or "
-                                         "requirement"]})
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=order.application_id)
-        _current_full_order(order)
-        _check_move(locked, ApplicationStatus.VARIED)
-        varied = Order.objects.create(
-            application=locked, kind=OrderKind.FULL, made_on=varied_on,
-            duration_months=order.duration_months,
-            until_further_order=order.until_further_order, expires_on=order.expires_on,
-            served_on=None, notification_required=False,
-            renewal_review_on=order.renewal_review_on, created_by=actor)
-        _create_terms(made, order=varied)
-        audit.record(actor=actor, action="spo_order.varied", object_type="spo_order",
-                     object_id=varied.pk,
-                     detail={"application": str(locked.pk), "replaces": str(order.pk),
-                             "made_on": varied_on.isoformat(), "terms": len(made)})
-        _move(actor, locked, ApplicationStatus.VARIED, note=note)
-    order.application.status = ApplicationStatus.VARIED
-    return varied
-
-
-def renew_order(*, actor: Any, order: Order, renewed_on: date,
-                duration_months: int | None = None, until_further_order: bool = False,
-                terms: Iterable[TermSpec] | None = None, note: str = "") -> Order:
-    """The court renewed ``order`` (s.4): a new full order from ``renewed_on`` for the new
-    duration (s.3: at least 24 months, or until further order), with the same terms unless
-    ``terms`` says otherwise. The application becomes "renewed"; no new s.9 notification."""
-    _case_member(actor, order.application.case)
-    duration_months = _clean_duration(duration_months, until_further_order)
-    if renewed_on < order.made_on:
-        raise ValidationError({"renewed_on": ["A renewal comes on or after the day the order "
-                                              "was made"]})
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=order.application_id)
-        _current_full_order(order)
-        _check_move(locked, ApplicationStatus.RENEWED)
-        made = (_clean_terms(terms) if terms is not None
-                else [term_spec(t) for t in order.terms.all()])
-        if not made:
-            raise ValidationError({"terms": ["An order has at least one prohibition or "
-                                             "requirement"]})
-        expiry = rules.expires_on(renewed_on, duration_months)
-        renewed = Order.objects.create(
-            application=locked, kind=OrderKind.FULL, made_on=renewed_on,
-            duration_months=duration_months, until_further_order=until_further_order,
-            expires_on=expiry, notification_required=False,
-            renewal_review_on=rules.renewal_review_on(renewed_on, expiry), created_by=actor)
-        _create_terms(made, order=renewed)
-        audit.record(actor=actor, action="spo_order.renewed", object_type="spo_order",
-                     object_id=renewed.pk,
-                     detail={"application": str(locked.pk), "replaces": str(order.pk),
-                             "made_on": renewed_on.isoformat(),
-                             "expires_on": expiry.isoformat() if expiry else None})
-        _move(actor, locked, ApplicationStatus.RENEWED, note=note)
-    order.application.status = ApplicationStatus.RENEWED
-    return renewed
-
-
-def current_orders(orders: Iterable[Order]) -> list[Order]:
-    """``orders`` without those a later order on the same application replaced: an interim
-    order once a full one is made, a full order once it is varied or renewed."""
-    listed = list(orders)
-    latest: dict[Any, Order] = {}
-    for order in listed:
-        if order.kind != OrderKind.FULL:
-            continue
-        best = latest.get(order.application_id)
-        if best is None or (order.made_on, order.created_at) > (best.made_on, best.created_at):
-            latest[order.application_id] = order
-    return [o for o in listed if latest.get(o.application_id, o) is o]

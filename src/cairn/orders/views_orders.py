@@ -15,14 +15,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cairn.cases.access import referrals_readable_by
 from cairn.cases.models import Case
 from cairn.cases.views import officer_membership, posted_data
-from cairn.orders import access, services
+from cairn.orders import access, changes, rules, services
+from cairn.orders.breach_pack import notification_facts
+from cairn.orders.breach_words import order_title
 from cairn.orders.calendar import Deadline, unit_deadlines
 from cairn.orders.forms import (
+    ChangeForm,
+    DischargeForm,
     NotifiedForm,
     OrderForm,
+    RegisterForm,
     RenewForm,
+    RenewInterimForm,
     ReviewForm,
     ServedForm,
     VaryForm,
@@ -39,6 +46,7 @@ from cairn.orders.views_applications import (
     _order,
     with_zone_previews,
 )
+from cairn.orders.views_notification import notification_rows
 
 SOON_DAYS = 7
 
@@ -81,32 +89,55 @@ def order_new(request: HttpRequest, case_id: str, application_id: str) -> HttpRe
         if status == 400 else []}, status=status)
 
 
+def order_steps(order: Order) -> dict[str, bool]:
+    """Which of vary, renew and discharge the order's page offers: the current order of a
+    track where it stands (s.4 for a full order, s.5(7) for an interim one)."""
+    application = order.application
+    current = order in services.current_orders(application.orders.all())
+    if order.kind == OrderKind.INTERIM:
+        # Offered by the stored step, not today's: a renewal made before the order lapsed may
+        # be recorded after; the service checks it against the day of the decision.
+        stored = application.interim_status
+        allowed = [s for s in rules.INTERIM_TRANSITIONS.get(stored, ())
+                   if rules.can_move_interim(stored, s, main_status=application.status)
+                   ] if current else []
+        names = (ApplicationStatus.INTERIM_VARIED, ApplicationStatus.INTERIM_RENEWED,
+                 ApplicationStatus.INTERIM_DISCHARGED)
+    else:
+        allowed = _allowed_steps(application) if current else []
+        names = (ApplicationStatus.VARIED, ApplicationStatus.RENEWED,
+                 ApplicationStatus.DISCHARGED)
+    return {"current": current, "can_vary": names[0] in allowed,
+            "can_renew": names[1] in allowed, "can_discharge": names[2] in allowed}
+
+
 def _order_page(request: HttpRequest, case: Case, order: Order, **forms: Any) -> HttpResponse:
     application = order.application
     today = timezone.localdate()
     served = forms.get("served_form") or ServedForm(initial={"served_on": order.served_on})
-    notified = forms.get("notified_form") or NotifiedForm(
-        initial={"notified_on": order.notified_on})
     review = forms.get("review_form") or ReviewForm(
         initial={"renewal_review_on": order.renewal_review_on})
-    siblings = list(application.orders.all())
-    current = order in services.current_orders(siblings)
     asked = with_zone_previews(application.terms.all(), "asked")
     made = with_zone_previews(order.terms.all(), "made")
-    in_force_steps = _allowed_steps(application)
     return render(request, "orders/order.html", {
         "nav": "cases", "case": case, "application": application, "order": order,
         "asked": asked, "made": made, "today": today,
-        "served_form": served, "notified_form": notified, "review_form": review,
-        "errors": _errors(served, notified, review),
-        "current": current,
-        "can_vary": current and order.kind == OrderKind.FULL
-        and ApplicationStatus.VARIED in in_force_steps,
-        "can_renew": current and order.kind == OrderKind.FULL
-        and ApplicationStatus.RENEWED in in_force_steps,
+        "served_form": served, "review_form": review,
+        "errors": _errors(served, review),
+        "notifications": [{**row, "form": NotifiedForm(auto_id=f"n{n}_%s")
+                           if row["event"].notified_on is None else None}
+                          for n, row in enumerate(notification_rows(order))],
+        "change_form": ChangeForm(auto_id="change_%s"),
+        "register_form": RegisterForm(auto_id="register_%s", initial={
+            "subject": application.sex_offender_notification,
+            "ended_on": application.sex_offender_notification_ended_on}),
+        **order_steps(order),
+        "last_day": services.last_day_of_effect(order),
+        "kind": rules.order_type(application.order_type), "title": order_title(order),
+        "notification": notification_facts(order),
         "notification_late": bool(order.notification_due and not order.notified_on
                                   and order.notification_due < today)},
-        status=400 if any(f.errors for f in (served, notified, review) if f.is_bound)
+        status=400 if any(f.errors for f in (served, review) if f.is_bound)
         else 200)
 
 
@@ -139,16 +170,6 @@ def order_served(request: HttpRequest, case_id: str, order_id: str) -> HttpRespo
 
 @login_required
 @require_POST
-def order_notified(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
-    return _order_form_post(
-        request, case_id, order_id, NotifiedForm, "notified_form",
-        lambda order, d: services.record_notification(actor=request.user, order=order,
-                                                      notified_on=d["notified_on"]),
-        "Notification recorded")
-
-
-@login_required
-@require_POST
 def order_review(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
     return _order_form_post(
         request, case_id, order_id, ReviewForm, "review_form",
@@ -169,9 +190,11 @@ def order_vary(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
         if data.get("action") == "save" and data.get("remove") is None:
             specs = term_specs(rows)
             if form.is_valid() and specs is not None:
-                varied = _act(lambda: services.vary_order(
-                    actor=request.user, order=order, varied_on=form.cleaned_data["varied_on"],
-                    terms=specs, note=form.cleaned_data["note"]), form,
+                d = form.cleaned_data
+                varied = _act(lambda: changes.vary_order(
+                    actor=request.user, order=order, varied_on=d["varied_on"], terms=specs,
+                    applicant=d["applicant"], note=d["note"],
+                    victim_informed_on=d["victim_informed_on"]), form,
                     {"order": "varied_on", "status": "varied_on"})
                 if varied is not None:
                     messages.success(request, "Variation recorded")
@@ -182,8 +205,9 @@ def order_vary(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
     return render(request, "orders/order_change.html", {
         "nav": "cases", "case": case, "order": order, "form": form, "rows": rows,
         "title": "Record a variation", "button": "Record the variation",
-        "intro": "The court varied the order (s.4). Give the terms as varied: the varied "
-                 "order ends when the order it replaces would have ended.",
+        "intro": "The court varied the order (s.4; an interim order under s.5(7)). Give "
+                 "the terms as varied: the varied order ends when the order it replaces "
+                 "would have ended. A variation is not a new order: no new notification.",
         "errors": _errors(form, *[r for r in rows if r.is_bound]) if status == 400 else []},
         status=status)
 
@@ -192,24 +216,63 @@ def order_vary(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def order_renew(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
     case, order = _order(request, case_id, order_id)
-    form = RenewForm(posted_data(request), initial={
-        "duration_months": order.duration_months,
-        "until_further_order": order.until_further_order})
+    interim = order.kind == OrderKind.INTERIM
+    form: Any = (RenewInterimForm(posted_data(request), initial={"ends_on": order.expires_on})
+                 if interim else RenewForm(posted_data(request), initial={
+                     "duration_months": order.duration_months,
+                     "until_further_order": order.until_further_order}))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        renewed = _act(lambda: services.renew_order(
+        renewed = _act(lambda: changes.renew_order(
             actor=request.user, order=order, renewed_on=d["renewed_on"],
-            duration_months=d["duration_months"],
-            until_further_order=d["until_further_order"], note=d["note"]), form,
+            duration_months=d.get("duration_months"),
+            until_further_order=d.get("until_further_order", False),
+            ends_on=d.get("ends_on"), applicant=d["applicant"], note=d["note"],
+            victim_informed_on=d["victim_informed_on"]), form,
             {"order": "renewed_on", "status": "renewed_on"})
         if renewed is not None:
             messages.success(request, "Renewal recorded")
             return redirect("cases:spo-order", case.pk, renewed.pk)
+    intro = ("The court renewed (extended) the interim order (s.5(7)-(8)), usually because "
+             "the hearing was adjourned. Give its new last day." if interim else
+             "The court renewed the order (s.4) with the same terms, for a new period from "
+             "the day of the renewal.")
     return render(request, "orders/order_change.html", {
         "nav": "cases", "case": case, "order": order, "form": form, "rows": None,
-        "title": "Record a renewal", "button": "Record the renewal",
-        "intro": "The court renewed the order (s.4) with the same terms, for a new period "
-                 "from the day of the renewal.",
+        "title": "Record a renewal", "button": "Record the renewal", "intro": intro,
+        "errors": _errors(form)}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_discharge(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
+    """The court discharged the order (s.4; an interim order under s.5(7)-(8)). Within two
+    years of the day a full order was made, the defendant's and the chief officer's consent
+    are recorded (the service refuses the discharge without them)."""
+    case, order = _order(request, case_id, order_id)
+    form = DischargeForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = _act(lambda: changes.discharge_order(
+            actor=request.user, order=order, discharged_on=d["discharged_on"],
+            applicant=d["applicant"], consent_defendant=d["consent_defendant"],
+            consent_chief_officer=d["consent_chief_officer"], note=d["note"],
+            victim_informed_on=d["victim_informed_on"]), form,
+            {"order": "discharged_on", "status": "discharged_on"})
+        if done is not None:
+            messages.success(request, "Discharge recorded")
+            return redirect("cases:spo-order", case.pk, order.pk)
+    full = order.kind == OrderKind.FULL
+    two_years = rules.add_months(changes.first_made_on(order), rules.DISCHARGE_CONSENT_MONTHS)
+    intro = ("The court discharged the order (s.4). Until "
+             f"{two_years.day} {two_years:%B %Y} (two years from the day it was made) it can "
+             "be discharged only with the consent of both the defendant and the chief "
+             "officer: record them." if full else
+             "The court discharged the interim order (s.5(7)-(8)). The main application "
+             "stays alive.")
+    return render(request, "orders/order_change.html", {
+        "nav": "cases", "case": case, "order": order, "form": form, "rows": None,
+        "title": "Record a discharge", "button": "Record the discharge", "intro": intro,
         "errors": _errors(form)}, status=400 if form.errors else 200)
 
 
@@ -254,8 +317,8 @@ def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
                                                           hearing_on__gte=today):
         found.append(Deadline(f"h{change.pk}", change.hearing_on, "hearing", case.reference,
                               "SPO hearing"))
-    orders = services.current_orders(access.orders_readable_by(user).filter(
-        application__case=case).exclude(application__status__in=services.ENDED))
+    orders = [o for o in services.current_orders(access.orders_readable_by(user).filter(
+        application__case=case).select_related("application")) if services.track_stands(o)]
     for order in orders:
         name = "Interim order" if order.kind == OrderKind.INTERIM else "Order"
         if order.notification_due and not order.notified_on:
@@ -263,10 +326,18 @@ def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
                                   case.reference, f"{name}: notification due (s.9)"))
         if order.expires_on:
             found.append(Deadline(f"e{order.pk}", order.expires_on, "expiry", case.reference,
-                                  f"{name} expires"))
+                                  f"{name}: last day in effect"))
         if order.renewal_review_on:
             found.append(Deadline(f"r{order.pk}", order.renewal_review_on, "renewal_review",
                                   case.reference, f"{name}: renewal review"))
+    for event in access.notifications_readable_by(user).filter(
+            application__case=case, notified_on__isnull=True).exclude(kind="initial"):
+        found.append(Deadline(f"c{event.pk}", event.due_on, "notification_due", case.reference,
+                              f"{event.get_kind_display()}: notification due"))
+    for referral in referrals_readable_by(user, case).filter(meeting_on__isnull=False,
+                                                            outcome=""):
+        found.append(Deadline(f"m{referral.pk}", referral.meeting_on, "marac",
+                              case.reference, "MARAC meeting"))
     found.sort(key=lambda d: (d.on, d.uid))
     return deadline_rows(found, today)
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from cairn.api.endpoints.common import MAX_PAGE, READ, WRITE, page_of
+from cairn.api.order_schemas import ReportIn, ReportOut, VictimOrderOut
 from cairn.api.schemas import AccessPage, ScopeIn, ShareIn, ShareOut, VaultOut
 from cairn.cases import access as case_access
 from cairn.cases import services as cases
 from cairn.cases.access import membership_of
+from cairn.orders import breach_access, breaches
+from cairn.orders.breach_words import order_title, order_words, outcome_words, term_words
+from cairn.orders.standing import last_day_of_effect
 from cairn.vault import access as vault_access
 
 router = Router(tags=["sharing"])
@@ -102,6 +107,68 @@ def access_log(request: HttpRequest, vault_id: UUID,
                 "organisation": membership.organisation.name if membership else None,
                 "role": membership.get_role_display() if membership else None,
                 "what": record.object_type, "count": record.detail.get("count", 0),
-                "purpose": record.detail.get("purpose"), "case_id": record.detail.get("case")}
+                # A read Cairn made on the reader's behalf, with no reason given: none shown.
+                "purpose": record.detail.get("purpose")
+                if record.detail.get("purpose_given", True) else None,
+                "case_id": record.detail.get("case")}
 
     return page_of(case_access.access_log(request.auth, vault), page, entry)
+
+
+# --- breaches of the orders protecting her (issue 15, point 9) ------------------------------
+
+@router.get("/{vault_id}/orders", response={200: list[VictimOrderOut], **READ},
+            summary="The orders you can report a breach of, in plain words")
+def my_orders(request: HttpRequest, vault_id: UUID) -> Any:
+    vault = vault_access.get_vault_for_user(request.auth, vault_id)
+    return [{"share_id": share.pk, "order_id": order.pk, "title": order_title(order),
+             "made_on": order.made_on, "last_day": last_day_of_effect(order),
+             "recipient": str(case_access.recipient_of_share(share)),
+             "terms": [{"id": t.pk, "words": term_words(t)} for t in order.terms.all()]}
+            for share, order in breach_access.orders_for_victim(request.auth, vault)]
+
+
+def report_out(breach: Any) -> dict[str, Any]:
+    return {"id": breach.pk, "order": order_words(breach.order),
+            "term": term_words(breach.term) if breach.term else "The order as a whole",
+            "incident_id": breach.incident_id, "occurred_at": breach.occurred_at,
+            "reported_at": breach.reported_at,
+            "what_happened": [f"{outcome_words(o.outcome)} ({o.on.day} {o.on:%B %Y})"
+                              + (f": {o.reason}" if o.reason else "")
+                              for o in breach.outcomes.all()]}
+
+
+@router.get("/{vault_id}/breaches", response={200: list[ReportOut], **READ},
+            summary="The breaches you reported, and what the police did about each")
+def my_reports(request: HttpRequest, vault_id: UUID) -> Any:
+    vault = vault_access.get_vault_for_user(request.auth, vault_id)
+    return [report_out(b) for b in breach_access.breaches_reported_by(request.auth, vault)]
+
+
+@router.post("/{vault_id}/breaches", response={201: ReportOut, **WRITE},
+             summary="Report an incident from your log as a breach of an order (it is shared "
+                     "with the case if it is not already)")
+def report_breach(request: HttpRequest, vault_id: UUID, payload: ReportIn) -> Any:
+    vault = vault_access.get_vault_for_user(request.auth, vault_id)
+    share = case_access.shares_of_owner(request.auth, vault).filter(
+        pk=payload.share_id).first()
+    if share is None:
+        raise ValidationError({"share_id": ["Choose a case you share your log with"]})
+    incident = vault_access.incidents_readable_by(request.auth, vault).filter(
+        pk=payload.incident_id).first()
+    if incident is None:
+        raise ValidationError({"incident_id": ["Choose an incident from your log"]})
+    orders = {o.pk: o for s, o in breach_access.orders_for_victim(request.auth, vault)
+              if s.pk == share.pk}
+    order = orders.get(payload.order_id) if payload.order_id else None
+    if payload.order_id and order is None:
+        raise ValidationError({"order_id": ["Choose an order you can report a breach of"]})
+    term = None
+    if payload.term_id:
+        term = next((t for o in orders.values() for t in o.terms.all()
+                     if t.pk == payload.term_id), None)
+        if term is None:
+            raise ValidationError({"term_id": ["Choose a term of an order in force"]})
+    breach = breaches.report_breach(actor=request.auth, vault=vault, incident=incident,
+                                    share=share, order=order, term=term)
+    return Status(201, report_out(breach))

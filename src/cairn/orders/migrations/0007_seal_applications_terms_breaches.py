@@ -65,7 +65,7 @@ def sealed_columns(model_name):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_breaches'),
+        ('orders', '0006_order_types_and_court_made_orders'),
         ('store', '0003_case_keys'),
     ]
 

@@ -63,7 +63,7 @@ def sealed_columns(model_name):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_share_defendant'),
+        ('cases', '0008_right_to_know_and_referrals'),
         ('store', '0003_case_keys'),
     ]
 
