@@ -177,11 +177,16 @@ CLEAR_TEXT_COLUMNS = {
     "cases_share": {"scope"},
     "cases_share_incidents": set(),
     "cases_share_exhibits": set(),
-    "orders_application": {"status", "quoted_vaults"},
-    "orders_applicationstatuschange": {"status", "quoted_vaults"},
+    "cases_righttoknow": {"decision", "quoted_vaults"},
+    "cases_referral": {"kind", "outcome", "quoted_vaults"},
+    "orders_application": {"order_type", "basis", "defendant_area", "status", "interim_status",
+                           "quoted_vaults"},
+    "orders_applicationstatuschange": {"status", "applicant", "quoted_vaults"},
+    "orders_victiminformed": set(),
     "orders_order": {"kind"},
     "orders_term": {"kind", "quoted_vaults"},
-    "orders_breach": {"source", "outcome", "quoted_vaults"},
+    "orders_notificationevent": {"kind", "quoted_vaults"},
+    "orders_breach": {"kind", "source", "outcome", "quoted_vaults"},
     "orders_breachoutcome": {"outcome", "quoted_vaults"},
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
@@ -274,11 +279,13 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
 
     from cairn.accounts.models import User
     from cairn.analysis.reading import risk_form
+    from cairn.cases import multiagency
     from cairn.cases import services as cases
     from cairn.cases.models import CaseSuspect
     from cairn.demo import scenario
-    from cairn.orders import breaches
+    from cairn.orders import breaches, court_orders, notification
     from cairn.orders import services as orders
+    from cairn.orders.models import NotificationEvent
     from cairn.orders.rules import TermSpec
     from cairn.vault.models import Incident
 
@@ -290,7 +297,9 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
                     place="Larkspur Mews")
     application = orders.start_application(
         actor=investigator, case=case, terms=[zone], duration_months=24,
-        interim_requested=True, interim_reasoning="Escalating since the hearing in Wexcombe.")
+        interim_requested=True, interim_reasoning="Escalating since the hearing in Wexcombe.",
+        defendant_area="resides", defendant_area_reasons="Rents a flat on Thistlecombe Lane.",
+        conflicts_considered="Works nights at the Ravensholt depot.")
     grounds = [g["text"] for g in application.grounds.values() if g["text"]]
     assert grounds  # prefilled from her log
     orders.change_status(actor=investigator, application=application, status="submitted",
@@ -298,6 +307,23 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
     order = orders.record_order(actor=investigator, application=application, kind="full",
                                 made_on=timezone.localdate() - timedelta(days=20),
                                 duration_months=24, terms=[zone])
+    orders.record_service(actor=investigator, order=order,
+                          served_on=timezone.localdate() - timedelta(days=19))
+    notification.record_given(actor=investigator, event=NotificationEvent.objects.get(
+        order=order), notified_on=timezone.localdate() - timedelta(days=18),
+        station="Quillfoot Police Station", acknowledged_in_writing=True)
+    court_orders.record_court_order(
+        actor=investigator, case=case, order_type="bail", basis="court_bail",
+        made_on=timezone.localdate() - timedelta(days=3), ends_on=timezone.localdate(),
+        terms=[TermSpec("no_contact")], court="Marrowdene Crown Court",
+        note="Bail set after the Marrowdene plea hearing.")
+    multiagency.decide_right_to_know(
+        actor=investigator, case=case, identified_on=timezone.localdate() - timedelta(days=4),
+        how_identified="Subscriber check on the Pellinore handset.", decision="not_yet",
+        reasons="Awaiting the Pellinore search warrant.")
+    multiagency.refer(actor=investigator, case=case, kind="advocate",
+                      referred_on=timezone.localdate(), agency="Hollowmere Advocacy",
+                      note="Asked for a Tuesday call.")
     breach = breaches.record_breach(
         actor=investigator, case=case, order=order, term=None,
         occurred_at=timezone.now() - timedelta(days=2),
@@ -314,6 +340,8 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
                                  note="Add the Wexcombe incidents.")
     suspect = CaseSuspect.objects.get(case=case)
     police = ["Larkspur Mews", "51.123457", "Wexcombe", "CRX-90817", "Caretaker declined",
+              "Thistlecombe", "Ravensholt", "Quillfoot", "Marrowdene", "Pellinore",
+              "Hollowmere", "Tuesday call",
               suspect.name, *[i["value"] for i in suspect.identifiers], *grounds,
               "Allocated to the stalking unit.", "Called the victim"]
     demo_text = [scenario.SUSPECT_EMAIL, scenario.SUSPECT_HANDLE, scenario.SUSPECT_VEHICLE,

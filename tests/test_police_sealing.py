@@ -95,6 +95,10 @@ def test_shredding_her_vault_removes_what_quotes_it_from_every_case(
             for c in (shared_case, other)]
     quoted = made[0].grounds["s1_1_a"]["text"]
     assert quoted and made[0].grounds["s1_1_a"]["evidence"]
+    # Every ground with words from her log names her log, incident numbers or not.
+    assert {k: [e["vault"] for e in g["evidence"]] for k, g in made[0].grounds.items()
+            if g["text"]} == {k: [str(vault.pk)] for k, g in made[0].grounds.items()
+                              if g["text"]}
     assert [a.quoted_vaults for a in made] == [[str(vault.pk)]] * 2
     form = risk_form()
     question = form.questions[0]
@@ -178,7 +182,8 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("cases", "0007_share_defendant"), ("orders", "0002_breaches"),
+    before = [("cases", "0008_right_to_know_and_referrals"),
+              ("orders", "0006_order_types_and_court_made_orders"),
               ("store", "0002_credential_key")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
@@ -201,7 +206,24 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     application = model("orders", "Application").objects.create(
         case_id=shared_case.pk, duration_months=24, grounds=grounds,
         interim_requested=True, interim_reasoning="Threats after the Brackley hearing.",
+        court="Brackley Magistrates", defendant_area="resides",
+        defendant_area_reasons="Lodges above the Quenby bakery.",
+        conflicts_considered="Attends the Ulverdale chapel.", created_by_id=investigator.pk)
+    order = model("orders", "Order").objects.create(
+        application_id=application.pk, kind="full", made_on="2026-01-05", duration_months=24,
         created_by_id=investigator.pk)
+    event = model("orders", "NotificationEvent").objects.create(
+        application_id=application.pk, order_id=order.pk, kind="initial",
+        started_on="2026-01-06", due_on="2026-01-08", notified_on="2026-01-07",
+        station="Yarnfield Police Station", created_by_id=investigator.pk)
+    known = model("cases", "RightToKnow").objects.create(
+        case_id=shared_case.pk, identified_on="2026-01-02", decision="not_yet",
+        how_identified="Number traced through Zennor Telecom.",
+        reasons="Waiting for the Zennor production order.", decided_on="2026-01-03",
+        by_id=investigator.pk)
+    referral = model("cases", "Referral").objects.create(
+        case_id=shared_case.pk, kind="advocate", referred_on="2026-01-04",
+        agency="Wickhollow Advocacy", note="Prefers a call after 6pm.", by_id=investigator.pk)
     term = model("orders", "Term").objects.create(
         application_id=application.pk, kind="report_to_station", position=0,
         necessity="To keep track of him.", place="Brackley Police Station",
@@ -221,8 +243,22 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     assert CaseStatusChange.objects.get(pk=change.pk).note == "Passed from Brackley CID."
     sealed = Application.objects.get(pk=application.pk)
     assert sealed.grounds == grounds and sealed.quoted_vaults == [str(vault.pk)]
+    assert (sealed.court, sealed.defendant_area_reasons, sealed.conflicts_considered) == (
+        "Brackley Magistrates", "Lodges above the Quenby bakery.",
+        "Attends the Ulverdale chapel.")
     placed = Term.objects.get(pk=term.pk)
     assert (placed.place, placed.place_lat) == ("Brackley Police Station", 52.0321)
+    from cairn.cases.models import Referral, RightToKnow
+    from cairn.orders.models import NotificationEvent
+
+    assert NotificationEvent.objects.get(pk=event.pk).station == "Yarnfield Police Station"
+    decided = RightToKnow.objects.get(pk=known.pk)
+    assert (decided.how_identified, decided.reasons) == (
+        "Number traced through Zennor Telecom.", "Waiting for the Zennor production order.")
+    referred = Referral.objects.get(pk=referral.pk)
+    assert (referred.agency, referred.note) == ("Wickhollow Advocacy",
+                                                "Prefers a call after 6pm.")
     copy = copy_of(tmp_path)
-    assert [s for s in ("Percival", "900555", "Sorrel Way", "Brackley", "9 days", "52.0321")
+    assert [s for s in ("Percival", "900555", "Sorrel Way", "Brackley", "9 days", "52.0321",
+                        "Quenby", "Ulverdale", "Yarnfield", "Zennor", "Wickhollow", "after 6pm")
             if s.encode() in copy] == []

@@ -360,20 +360,23 @@ class RightToKnowDecision(models.TextChoices):
     NOT_TELL = "not_tell", "Do not tell the victim"
 
 
-class RightToKnow(models.Model):
+class RightToKnow(CaseSealedFields, models.Model):
     """The "right to know" (issue 15, point 6; docs/adr/0042): a victim of an anonymous or
     online stalker is told who the stalker is at the earliest opportunity, unless that would
     be unsafe. One row per decision, append-only: when the stalker was identified and how,
-    the decision and its reasons, and the day the victim was told (or why she was not)."""
+    the decision and its reasons, and the day the victim was told (or why she was not). How
+    he was identified and the reasons are sealed under the case's key (ADR 0044)."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="right_to_know")
     suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     identified_on = models.DateField()
-    how_identified = models.TextField()
     decision = models.CharField(max_length=8, choices=RightToKnowDecision.choices)
-    reasons = models.TextField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    how_identified = SealedField("")
+    reasons = SealedField("")
     decided_on = models.DateField()
     told_on = models.DateField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
@@ -399,20 +402,23 @@ class ReferralOutcome(models.TextChoices):
     SUPPORT_ENDED = "support_ended", "Support or intervention ended"
 
 
-class Referral(models.Model):
+class Referral(CaseSealedFields, models.Model):
     """A referral to another agency (issue 15, point 6): the stalking advocate, MARAC or a
     MASIP, with the day it was made, the meeting it is listed for (MARAC), and its outcome
-    with the day. The outcome is recorded once."""
+    with the day. The outcome is recorded once. The agency named and the note are sealed
+    under the case's key (ADR 0044)."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     kind = models.CharField(max_length=8, choices=ReferralKind.choices)
     referred_on = models.DateField()
-    agency = models.CharField(max_length=200, blank=True)
     meeting_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=ReferralOutcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    agency = SealedField("")
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

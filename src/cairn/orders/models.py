@@ -136,7 +136,6 @@ class Application(CaseSealedFields, models.Model):
     # How it was made: "application" for a police application; otherwise the court's own
     # basis (rules.ORDER_TYPES[order_type].bases).
     basis = models.CharField(max_length=24, default="application")
-    court = models.CharField(max_length=200, blank=True)
     # The suspect the order is sought against: the s.2(6)-(7) check runs against every order
     # on the same person, found by the suspects' keyed hashes (cases.links).
     defendant = models.ForeignKey("cases.CaseSuspect", on_delete=models.PROTECT, null=True,
@@ -144,9 +143,6 @@ class Application(CaseSealedFields, models.Model):
     # s.1(3): the defendant lives in the area, or is believed to be in it or coming to it.
     defendant_area = models.CharField(max_length=16, choices=DefendantArea.choices,
                                       blank=True)
-    defendant_area_reasons = models.TextField(blank=True)
-    # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
-    conflicts_considered = models.TextField(blank=True)
     # s.9(5)-(7): no notification duty while the defendant is subject to the notification
     # requirements of Part 2 of the Sexual Offences Act 2003; from the "final day" on.
     sex_offender_notification = models.BooleanField(default=False)
@@ -165,6 +161,12 @@ class Application(CaseSealedFields, models.Model):
     sealed = models.BinaryField(default=b"", editable=False)
     quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
     interim_reasoning = SealedField("")
+    # The court that made the order (a court-made order names it).
+    court = SealedField("")
+    # s.1(3): why the defendant is linked to the area (with ``defendant_area``).
+    defendant_area_reasons = SealedField("")
+    # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
+    conflicts_considered = SealedField("")
     # s.1(1)(a)-(c): {limb: {"title", "text", "evidence": [{"vault", "incidents": [numbers]}]}}
     grounds = SealedField({})
     created_at = models.DateTimeField(auto_now_add=True)
@@ -340,13 +342,15 @@ class NotificationKind(models.TextChoices):
                       "Names and home address, once sex offender notification ended (s.9(7))")
 
 
-class NotificationEvent(models.Model):
+class NotificationEvent(CaseSealedFields, models.Model):
     """One notification the defendant owes under s.9, and how he gave it (s.10): the day that
     started the 3 days (service, a new name used, a move, the end of sex offender
     notification), the last day, and the day he attended a police station, with the written
     acknowledgement and whether fingerprints or photographs were taken. ``notified_on`` empty:
     not given (yet); past ``due_on``, a failure to notify (s.11) is recorded as a ``Breach`` of
-    kind "notification failure"."""
+    kind "notification failure". The station is sealed under the case's key (ADR 0044)."""
+
+    sealed_case_path = "application__case"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
@@ -356,7 +360,9 @@ class NotificationEvent(models.Model):
     started_on = models.DateField()
     due_on = models.DateField()
     notified_on = models.DateField(null=True, blank=True)
-    station = models.CharField(max_length=200, blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    station = SealedField("")
     acknowledged_in_writing = models.BooleanField(default=False)
     fingerprints_taken = models.BooleanField(default=False)
     photographs_taken = models.BooleanField(default=False)

@@ -1,6 +1,7 @@
 """The police side of a case sealed (ADR 0044): suspects' names, dates of birth and
-identifiers, timeline entries, status notes, risk answers and summaries, review notes and
-closure reasons. Existing rows are sealed under the case's key (risk answers from the
+identifiers, timeline entries, status notes, risk answers and summaries, review notes,
+closure reasons, how a stalker was identified and the reasons for a right-to-know decision,
+the agency and note of a referral. Existing rows are sealed under the case's key (risk answers from the
 evidence also under the keys of the logs shared with the case), then the clear columns
 dropped."""
 
@@ -13,6 +14,8 @@ SEALED = {  # model: (path to the case, {field: its value when empty})
     "RiskAssessment": ("case", {"answers": {}, "summary": ""}),
     "RiskReview": ("assessment__case", {"note": ""}),
     "ClosureSignOff": ("case", {"reason": ""}),
+    "RightToKnow": ("case", {"how_identified": "", "reasons": ""}),
+    "Referral": ("case", {"agency": "", "note": ""}),
 }
 
 

@@ -1,16 +1,18 @@
-"""SPO applications, terms and breaches sealed (ADR 0044): grounds and interim reasoning
-under a key of the case and of each log the grounds cite; terms' words, places and
-coordinates, breach accounts and crime references, status notes and outcome reasons under
-the case's key. Existing rows are sealed, then the clear
-columns dropped."""
+"""SPO applications, terms and breaches sealed (ADR 0044): grounds, interim reasoning, the
+court, the s.1(3) and s.2(3) reasons under a key of the case and of each log the grounds
+cite; terms' words, places and coordinates, breach accounts and crime references, status
+notes, outcome reasons and the station a notification was given at under the case's key.
+Existing rows are sealed, then the clear columns dropped."""
 
 from django.db import migrations, models
 
 SEALED = {  # model: (path to the case, {field: its value when empty})
-    "Application": ("case", {"grounds": {}, "interim_reasoning": ""}),
+    "Application": ("case", {"grounds": {}, "interim_reasoning": "", "court": "",
+                             "defendant_area_reasons": "", "conflicts_considered": ""}),
     "ApplicationStatusChange": ("application__case", {"note": ""}),
     "Breach": ("case", {"account": "", "crime_reference": ""}),
     "BreachOutcome": ("breach__case", {"reason": ""}),
+    "NotificationEvent": ("application__case", {"station": ""}),
     "Term": (None, {"details": "", "necessity": "", "place": "", "place_lat": None,
                     "place_lon": None, "exception": "", "area": None, "centre_lat": None,
                     "centre_lon": None}),
