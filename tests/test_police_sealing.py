@@ -140,10 +140,15 @@ def test_shredding_her_vault_removes_what_quotes_it_from_every_case(
 def test_breach_accounts_and_outcomes_are_sealed(partly_shared_case, investigator, tmp_path):
     case = partly_shared_case
     grounds = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
-    application = orders.start_application(actor=investigator, case=case, duration_months=24,
-                                           terms=[NO_CONTACT], grounds=grounds)
+    application = orders.start_application(
+        actor=investigator, case=case, duration_months=24, terms=[NO_CONTACT],
+        grounds=grounds, defendant_area="resides",
+        defendant_area_reasons="On the electoral roll at Fennick Row.",
+        conflicts_considered="No religious observance or work named.")
     orders.change_status(actor=investigator, application=application, status="submitted",
                          note="Sent to the magistrates by courier.")
+    assert Application.objects.get(pk=application.pk).defendant_area_reasons == (
+        "On the electoral roll at Fennick Row.")
     order = orders.record_order(actor=investigator, application=application, kind="full",
                                 made_on=timezone.localdate() - timedelta(days=30),
                                 duration_months=24)
@@ -159,7 +164,7 @@ def test_breach_accounts_and_outcomes_are_sealed(partly_shared_case, investigato
     assert (row.account, row.crime_reference) == (
         "Seen by PC Lark at the bus stop on Quarry Lane.", "CR-5522")
     copy = copy_of(tmp_path)
-    assert [s for s in ("Quarry Lane", "CR-552", "Orkney", "by courier")
+    assert [s for s in ("Quarry Lane", "CR-552", "Orkney", "by courier", "Fennick")
             if s.encode() in copy] == []
 
 
