@@ -208,8 +208,7 @@ def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CA
                 outcomes.append(BreachOutcome(
                     breach=breach, outcome=outcome, by=case.officer,
                     on=(reported + timedelta(days=m + 1)).date(),
-                    at=reported + timedelta(days=m + 1),
-                    reason="Not enough evidence." if outcome == "no_further_action" else ""))
+                    at=reported + timedelta(days=m + 1)))  # no reason: bulk_create seals none
             breach.outcome = steps_taken[-1] if steps_taken else ""
             breaches.append(breach)
         Breach.objects.bulk_create(breaches, batch_size=2000)

@@ -2,10 +2,12 @@
 the claims of docs/security.md ("What a copy reveals, table by table"), each a test here or
 named there (issue 18). Runs on SQLite and PostgreSQL (the suite runs twice).
 
-T3 shows what is plain at rest (an honest list: the police side is among it until it is
-sealed, issue 18 point 2); T4 that the keys open everything sealed; T5 that sealed tables keep
-no other clear text column; T6 that account secrets are kept as hashes; T7 that imported
-messages and queued imports are sealed. Every table is listed in the document.
+T3 shows what is plain at rest (an honest list); T4 that the keys open everything sealed; T5
+that sealed tables keep no other clear text column, the police side's included; T6 that
+account secrets are kept as hashes; T7 that imported messages and queued imports are sealed;
+T8 that the police side of the demo case, with an application, an order, a breach, a risk
+assessment and their notes added, is sealed, and that a copy shows no demo text in any
+table. Every table is listed in the document.
 """
 
 from __future__ import annotations
@@ -67,17 +69,6 @@ def demo(settings):
 
 # --- T3: what is plain at rest ---------------------------------------------------------------
 
-PLAIN_POLICE_COLUMNS = {
-    "cases_casesuspect": {"name", "identifiers"},
-    "cases_caseentry": {"text"},
-    "cases_casestatuschange": {"note"},
-    "cases_riskassessment": {"answers", "summary"},
-    "orders_application": {"grounds", "interim_reasoning"},
-    "orders_term": {"details", "place", "area"},
-    "orders_breach": {"account", "crime_reference"},
-}
-
-
 def test_what_a_copy_shows_in_the_clear(demo, tmp_path, settings, password):
     from cairn.accounts.models import RecoveryAddress
     from cairn.cases.models import CaseSuspect
@@ -94,18 +85,17 @@ def test_what_a_copy_shows_in_the_clear(demo, tmp_path, settings, password):
     copy = copy_of(tmp_path)
     shown = [vault.name, vault.initials, vault.owner.username, vault.owner.display_name,
              "alex.private@example.org", case.organisation.name, case.unit.name,
-             case.reference, suspect.name, "Called the victim; she will share her log with "
-             "the unit.", "Allocated to the stalking unit."]
+             case.reference]
     assert [text for text in shown if text.encode() not in copy] == []
     assert b"my-guess-4471" not in copy  # a refused password is masked in axes' table
-    # The police side stays when her vault is shredded.
+    # The police side is sealed (T8): the suspect's name, the notes are not in the copy.
+    sealed = [suspect.name, "Called the victim; she will share her log with the unit.",
+              "Allocated to the stalking unit."]
+    assert [text for text in sealed if text.encode() in copy] == []
+    # The rows of the police side stay when her vault is shredded, still sealed.
     services.destroy_vault(actor=vault.owner, vault=vault)
-    assert suspect.name.encode() in copy_of(tmp_path)
-    # Those tables keep their text in clear columns (not sealed), the orders' included.
-    for table, columns in PLAIN_POLICE_COLUMNS.items():
-        model = next(m for m in apps.get_models() if m._meta.db_table == table)
-        clear = {f.column for f in model._meta.concrete_fields}
-        assert columns <= clear and "sealed" not in clear, table
+    assert [text for text in sealed if text.encode() in copy_of(tmp_path)] == []
+    assert CaseSuspect.objects.get(pk=suspect.pk).name == suspect.name
 
 
 # --- T4: with the keys, everything sealed opens ----------------------------------------------
@@ -171,6 +161,33 @@ CLEAR_TEXT_COLUMNS = {
     "checks_indicatorset": {"source", "version", "sha256", "apps", "files"},
     "checks_ownmark": {"kind", "lookup"},
     "checks_pendingcheck": {"kind", "format", "staged_sha256"},
+    "cameras_camera": {"kind", "appears", "status"},
+    "cameras_camerastatuschange": {"status"},
+    # The police side (ADR 0044): ``quoted_vaults`` names the logs a row quotes.
+    "cases_case": {"reference", "status"},
+    "cases_casestatuschange": {"status", "quoted_vaults"},
+    "cases_casesuspect": {"quoted_vaults"},
+    "cases_caseentry": {"kind", "quoted_vaults"},
+    "cases_riskassessment": {"form_id", "prefilled", "level", "quoted_vaults"},
+    "cases_riskreview": {"decision", "quoted_vaults"},
+    "cases_closuresignoff": {"warning", "quoted_vaults"},
+    "cases_reopenrequest": set(),
+    "cases_suspectkey": {"kind", "key_hash"},
+    "cases_sharecode": {"code_hash"},
+    "cases_share": {"scope"},
+    "cases_share_incidents": set(),
+    "cases_share_exhibits": set(),
+    "cases_righttoknow": {"decision", "quoted_vaults"},
+    "cases_referral": {"kind", "outcome", "quoted_vaults"},
+    "orders_application": {"order_type", "basis", "defendant_area", "status", "interim_status",
+                           "quoted_vaults"},
+    "orders_applicationstatuschange": {"status", "applicant", "quoted_vaults"},
+    "orders_victiminformed": set(),
+    "orders_order": {"kind"},
+    "orders_term": {"kind", "quoted_vaults"},
+    "orders_notificationevent": {"kind", "quoted_vaults"},
+    "orders_breach": {"kind", "source", "outcome", "quoted_vaults"},
+    "orders_breachoutcome": {"outcome", "quoted_vaults"},
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
 
@@ -179,8 +196,9 @@ def test_only_the_listed_columns_of_sealed_tables_are_clear():
     found = {}
     for model in apps.get_models(include_auto_created=True):
         table = model._meta.db_table
-        if model._meta.proxy or table.split("_")[0] not in {"vault", "importers", "analysis",
-                                                             "packs", "checks"}:
+        if model._meta.proxy or table.split("_")[0] not in {
+                "vault", "importers", "analysis", "packs", "checks", "cameras", "cases",
+                "orders"}:
             continue
         found[table] = {f.column for f in model._meta.concrete_fields
                         if isinstance(f, TEXT_FIELDS) and f.column != "sealed"}
@@ -247,3 +265,88 @@ def test_imported_messages_are_sealed_in_a_copy(vault, tmp_path, settings):
     secrets = ["Why are you ignoring me", "I know where you work", "+44 7700 900123",
                "WhatsApp Chat with Mark.txt", "WhatsApp Chat with Tom.txt", "Tom:"]
     assert [s for s in secrets if s.encode() in copy] == []
+
+
+# --- T8: the police side is sealed; no demo text in any table ---------------------------------
+
+def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
+    """The demo case with every kind of police record added, each with words of its own, and
+    the application's grounds prefilled from her log: a copy of the database and the
+    evidence folder holds none of those words, nor any of the demo's own text."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cairn.accounts.models import User
+    from cairn.analysis.reading import risk_form
+    from cairn.cases import multiagency
+    from cairn.cases import services as cases
+    from cairn.cases.models import CaseSuspect
+    from cairn.demo import scenario
+    from cairn.orders import breaches, court_orders, notification
+    from cairn.orders import services as orders
+    from cairn.orders.models import NotificationEvent
+    from cairn.orders.rules import TermSpec
+    from cairn.vault.models import Incident
+
+    vault, case = demo
+    investigator = User.objects.get(username="demo.investigator")
+    supervisor = User.objects.get(username="demo.supervisor")
+    zone = TermSpec("exclusion_zone", necessity="He waits at the gate of Larkspur Mews.",
+                    centre_lat=51.123457, centre_lon=-1.987654, radius_m=300,
+                    place="Larkspur Mews")
+    application = orders.start_application(
+        actor=investigator, case=case, terms=[zone], duration_months=24,
+        interim_requested=True, interim_reasoning="Escalating since the hearing in Wexcombe.",
+        defendant_area="resides", defendant_area_reasons="Rents a flat on Thistlecombe Lane.",
+        conflicts_considered="Works nights at the Ravensholt depot.")
+    grounds = [g["text"] for g in application.grounds.values() if g["text"]]
+    assert grounds  # prefilled from her log
+    orders.change_status(actor=investigator, application=application, status="submitted",
+                         note="Filed at Wexcombe magistrates.")
+    order = orders.record_order(actor=investigator, application=application, kind="full",
+                                made_on=timezone.localdate() - timedelta(days=20),
+                                duration_months=24, terms=[zone])
+    orders.record_service(actor=investigator, order=order,
+                          served_on=timezone.localdate() - timedelta(days=19))
+    notification.record_given(actor=investigator, event=NotificationEvent.objects.get(
+        order=order), notified_on=timezone.localdate() - timedelta(days=18),
+        station="Quillfoot Police Station", acknowledged_in_writing=True)
+    court_orders.record_court_order(
+        actor=investigator, case=case, order_type="bail", basis="court_bail",
+        made_on=timezone.localdate() - timedelta(days=3), ends_on=timezone.localdate(),
+        terms=[TermSpec("no_contact")], court="Marrowdene Crown Court",
+        note="Bail set after the Marrowdene plea hearing.")
+    multiagency.decide_right_to_know(
+        actor=investigator, case=case, identified_on=timezone.localdate() - timedelta(days=4),
+        how_identified="Subscriber check on the Pellinore handset.", decision="not_yet",
+        reasons="Awaiting the Pellinore search warrant.")
+    multiagency.refer(actor=investigator, case=case, kind="advocate",
+                      referred_on=timezone.localdate(), agency="Hollowmere Advocacy",
+                      note="Asked for a Tuesday call.")
+    breach = breaches.record_breach(
+        actor=investigator, case=case, order=order, term=None,
+        occurred_at=timezone.now() - timedelta(days=2),
+        account="Seen by the Larkspur Mews caretaker.", crime_reference="CRX-90817")
+    breaches.record_outcome(actor=investigator, breach=breach, outcome="no_further_action",
+                            on=timezone.localdate(), reason="Caretaker declined a statement.")
+    form = risk_form()
+    question = form.questions[0]
+    assessment = cases.record_risk_assessment(
+        actor=investigator, case=case, form=form,
+        answers={question.id: question.options[0].value},
+        summary="Risk rises around Wexcombe court dates.")
+    cases.review_risk_assessment(actor=supervisor, assessment=assessment, decision="changes",
+                                 note="Add the Wexcombe incidents.")
+    suspect = CaseSuspect.objects.get(case=case)
+    police = ["Larkspur Mews", "51.123457", "Wexcombe", "CRX-90817", "Caretaker declined",
+              "Thistlecombe", "Ravensholt", "Quillfoot", "Marrowdene", "Pellinore",
+              "Hollowmere", "Tuesday call",
+              suspect.name, *[i["value"] for i in suspect.identifiers], *grounds,
+              "Allocated to the stalking unit.", "Called the victim"]
+    demo_text = [scenario.SUSPECT_EMAIL, scenario.SUSPECT_HANDLE, scenario.SUSPECT_VEHICLE,
+                 *[p.name for p in scenario.PERSONS],
+                 *[i.description[:40] for i in Incident.objects.filter(vault=vault)
+                   if len(i.description) >= 20]]
+    copy = copy_of(tmp_path)
+    assert [text for text in police + demo_text if text.encode() in copy] == []

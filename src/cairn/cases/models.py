@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from cairn.store.sealed import CaseSealedFields, SealedDateField, SealedField
+
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -55,11 +57,15 @@ class Case(models.Model):
         return self.reference
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(CaseSealedFields, models.Model):
+    """One status of a case (append-only); the note is sealed under the case's key."""
+
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="status_changes")
     status = models.CharField(max_length=16, choices=CaseStatus.choices)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -70,14 +76,19 @@ class CaseStatusChange(models.Model):
         return f"{self.get_status_display()} at {self.at:%Y-%m-%d}"
 
 
-class CaseSuspect(models.Model):
-    """A suspect as the police record them; identifiers are normalised like a vault's."""
+class CaseSuspect(CaseSealedFields, models.Model):
+    """A suspect as the police record them; identifiers are normalised like a vault's.
+
+    Name, date of birth and identifiers are sealed under the case's key (ADR 0044); the
+    keyed hashes of ``SuspectKey`` match them across cases."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspects")
-    name = models.CharField(max_length=200)
-    date_of_birth = models.DateField(null=True, blank=True)
-    identifiers = models.JSONField(default=list, blank=True)  # [{"kind", "value"}]
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    name = SealedField("")
+    date_of_birth = SealedDateField()
+    identifiers = SealedField([])  # [{"kind", "value"}]
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,14 +103,17 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
 
 
-class CaseEntry(models.Model):
-    """A police action or note on the case timeline (append-only)."""
+class CaseEntry(CaseSealedFields, models.Model):
+    """A police action or note on the case timeline (append-only). The text is sealed under
+    the case's key (ADR 0044)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     happened_at = models.DateTimeField()
-    text = models.TextField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    text = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -191,23 +205,29 @@ class Purpose(models.TextChoices):
     SUPERVISION = "supervision", "Supervision"
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(CaseSealedFields, models.Model):
     """One version of a case's risk assessment (a new assessment or a revision is a new row).
 
     It is the police's record, not the victim's: kept with the case, never copied into her
     vault. ``prefilled`` names the questions the vault's analysis answered, so the reviewer
-    sees which answers came from the evidence and which from the officer."""
+    sees which answers came from the evidence and which from the officer.
+
+    Answers and summary are sealed (ADR 0044): under the case's key, and, when answers came
+    from the evidence, under a key of the logs shared with the case then too;
+    ``forget_vault`` drops the answers that came from the evidence."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
     version = models.PositiveIntegerField()
     form_id = models.CharField(max_length=64)
     form_version = models.PositiveIntegerField()
-    answers = models.JSONField(default=dict)
     prefilled = models.JSONField(default=list, blank=True)  # question ids the analysis answered
     # The form's band for the score: a label of any length (Cairn's are sentences).
     level = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    answers = SealedField({})
+    summary = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -220,18 +240,30 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"Risk assessment v{self.version}"
 
+    def forget_vault(self, vault_id: object) -> None:
+        answers = self.answers
+        self.answers = {qid: value for qid, value in answers.items()
+                        if qid not in set(self.prefilled or [])}
+        self.quoted_vaults = [v for v in self.quoted_vault_ids() if v != str(vault_id)]
+
 
 class ReviewDecision(models.TextChoices):
     AGREED = "agreed", "Agreed"
     CHANGES = "changes", "Changes needed"
 
 
-class RiskReview(models.Model):
+class RiskReview(CaseSealedFields, models.Model):
+    """A supervisor's review of a risk assessment; the note is sealed under the case's key."""
+
+    sealed_case_path = "assessment__case"
+
     id = models.BigAutoField(primary_key=True)
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT,
                                    related_name="reviews")
     decision = models.CharField(max_length=8, choices=ReviewDecision.choices)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -242,21 +274,24 @@ class RiskReview(models.Model):
         return self.get_decision_display()
 
 
-class ClosureSignOff(models.Model):
+class ClosureSignOff(CaseSealedFields, models.Model):
     """A supervisor's written agreement to close a case although the analysis of a linked log
     warns that the stalking may start again (append-only; issue 8, point 5).
 
     ``warning`` is a summary without vault content: per linked log, the numbers of days and
     the dates the warning rests on (``cairn.cases.closure.warning_summary``). ``after_change``
     is the case's latest status row when it was signed: a sign-off counts for a closing only
-    when no closing came after it (so a reopened case needs a new one)."""
+    when no closing came after it (so a reopened case needs a new one). ``reason`` is sealed
+    under the case's key."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_sign_offs")
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    reason = models.TextField()
     warning = models.JSONField(default=list, blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    reason = SealedField("")
     after_change = models.ForeignKey(CaseStatusChange, on_delete=models.PROTECT,
                                      related_name="+")
     at = models.DateTimeField(auto_now_add=True)
@@ -325,20 +360,23 @@ class RightToKnowDecision(models.TextChoices):
     NOT_TELL = "not_tell", "Do not tell the victim"
 
 
-class RightToKnow(models.Model):
+class RightToKnow(CaseSealedFields, models.Model):
     """The "right to know" (issue 15, point 6; docs/adr/0042): a victim of an anonymous or
     online stalker is told who the stalker is at the earliest opportunity, unless that would
     be unsafe. One row per decision, append-only: when the stalker was identified and how,
-    the decision and its reasons, and the day the victim was told (or why she was not)."""
+    the decision and its reasons, and the day the victim was told (or why she was not). How
+    he was identified and the reasons are sealed under the case's key (ADR 0044)."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="right_to_know")
     suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+")
     identified_on = models.DateField()
-    how_identified = models.TextField()
     decision = models.CharField(max_length=8, choices=RightToKnowDecision.choices)
-    reasons = models.TextField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    how_identified = SealedField("")
+    reasons = SealedField("")
     decided_on = models.DateField()
     told_on = models.DateField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
@@ -364,20 +402,23 @@ class ReferralOutcome(models.TextChoices):
     SUPPORT_ENDED = "support_ended", "Support or intervention ended"
 
 
-class Referral(models.Model):
+class Referral(CaseSealedFields, models.Model):
     """A referral to another agency (issue 15, point 6): the stalking advocate, MARAC or a
     MASIP, with the day it was made, the meeting it is listed for (MARAC), and its outcome
-    with the day. The outcome is recorded once."""
+    with the day. The outcome is recorded once. The agency named and the note are sealed
+    under the case's key (ADR 0044)."""
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     kind = models.CharField(max_length=8, choices=ReferralKind.choices)
     referred_on = models.DateField()
-    agency = models.CharField(max_length=200, blank=True)
     meeting_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=ReferralOutcome.choices, blank=True)
     outcome_on = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    agency = SealedField("")
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

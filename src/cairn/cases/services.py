@@ -318,11 +318,16 @@ def record_risk_assessment(*, actor: Any, case: Case, form: Any, answers: Mappin
     with transaction.atomic():
         Case.objects.select_for_update().get(pk=case.pk)
         latest = case.risk_assessments.order_by("-version").first()
+        from_evidence = sorted(set(prefilled) & set(answers))
+        # Answers from the evidence derive from her log: sealed under its key too (ADR 0044).
+        quoted = [str(v) for v in Share.objects.filter(
+            case=case, withdrawn_at__isnull=True, vault__key__destroyed_at__isnull=True)
+            .values_list("vault_id", flat=True)] if from_evidence else []
         assessment = RiskAssessment.objects.create(
             case=case, version=(latest.version + 1) if latest else 1, form_id=form.id,
-            form_version=form.version, answers=dict(answers),
-            prefilled=sorted(set(prefilled) & set(answers)), level=result.band,
-            summary=summary.strip(), created_by=actor)
+            form_version=form.version, answers=dict(answers), prefilled=from_evidence,
+            quoted_vaults=quoted, level=result.band, summary=summary.strip(),
+            created_by=actor)
         audit.record(actor=actor, action="risk_assessment.recorded", object_type="case",
                      object_id=case.pk, detail={"version": assessment.version})
     return assessment

@@ -15,6 +15,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from cairn.store.sealed import CaseSealedFields, SealedField, SealedFloatField
+
 
 class ApplicationStatus(models.TextChoices):
     """The steps of both tracks (``rules.TRANSITIONS``, ``rules.INTERIM_TRANSITIONS``): the
@@ -116,10 +118,15 @@ class OrderType(models.TextChoices):
     DAPO = "dapo", "Domestic Abuse Protection Order"
 
 
-class Application(models.Model):
+class Application(CaseSealedFields, models.Model):
     """The proceedings in which an order is made: a police application for an SPO (s.1), or
     the record of an order a court made without one (``basis``: on conviction or acquittal,
-    bail, the family court...), which starts at "granted" with no grounds."""
+    bail, the family court...), which starts at "granted" with no grounds.
+
+    Its free text (court, grounds, interim reasoning, the s.1(3) and s.2(3) reasons) is sealed
+    (ADR 0044): under a key of the case and of every log the grounds cite as evidence
+    (prefilled grounds quote it), so destroying her vault makes them unreadable;
+    ``forget_vault`` empties the grounds that cite it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT,
@@ -129,7 +136,6 @@ class Application(models.Model):
     # How it was made: "application" for a police application; otherwise the court's own
     # basis (rules.ORDER_TYPES[order_type].bases).
     basis = models.CharField(max_length=24, default="application")
-    court = models.CharField(max_length=200, blank=True)
     # The suspect the order is sought against: the s.2(6)-(7) check runs against every order
     # on the same person, found by the suspects' keyed hashes (cases.links).
     defendant = models.ForeignKey("cases.CaseSuspect", on_delete=models.PROTECT, null=True,
@@ -137,9 +143,6 @@ class Application(models.Model):
     # s.1(3): the defendant lives in the area, or is believed to be in it or coming to it.
     defendant_area = models.CharField(max_length=16, choices=DefendantArea.choices,
                                       blank=True)
-    defendant_area_reasons = models.TextField(blank=True)
-    # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
-    conflicts_considered = models.TextField(blank=True)
     # s.9(5)-(7): no notification duty while the defendant is subject to the notification
     # requirements of Part 2 of the Sexual Offences Act 2003; from the "final day" on.
     sex_offender_notification = models.BooleanField(default=False)
@@ -155,9 +158,17 @@ class Application(models.Model):
     until_further_order = models.BooleanField(default=False)
     # s.5: an interim order, with its own reasons why one is "appropriate".
     interim_requested = models.BooleanField(default=False)
-    interim_reasoning = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    interim_reasoning = SealedField("")
+    # The court that made the order (a court-made order names it).
+    court = SealedField("")
+    # s.1(3): why the defendant is linked to the area (with ``defendant_area``).
+    defendant_area_reasons = SealedField("")
+    # s.2(3): how the terms avoid conflict with his religious beliefs, work or education.
+    conflicts_considered = SealedField("")
     # s.1(1)(a)-(c): {limb: {"title", "text", "evidence": [{"vault", "incidents": [numbers]}]}}
-    grounds = models.JSONField(default=dict, blank=True)
+    grounds = SealedField({})
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -173,14 +184,31 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"SPO application ({self.get_status_display()})"
 
+    def quoted_vault_ids(self) -> list[str]:
+        return sorted({str(item["vault"]) for ground in (self.sealed_value("grounds") or {})
+                       .values() if isinstance(ground, dict)
+                       for item in ground.get("evidence") or [] if item.get("vault")})
 
-class ApplicationStatusChange(models.Model):
+    def forget_vault(self, vault_id: object) -> None:
+        """Empty each ground that cites ``vault_id`` (its text may quote her log)."""
+        grounds = self.grounds
+        for key, ground in grounds.items():
+            if isinstance(ground, dict) and any(str(item.get("vault")) == str(vault_id)
+                                                for item in ground.get("evidence") or []):
+                grounds[key] = {**ground, "text": "", "evidence": []}
+        self.grounds = grounds
+
+
+class ApplicationStatusChange(CaseSealedFields, models.Model):
     """One step of an application's lifecycle, on either track (append-only).
 
     A decision of the court records the day it was made (``decided_on``); a variation,
     renewal or discharge (s.4, s.5(7)) records who applied for it and, for a discharge within
     two years, the consents the Act requires; ``order`` is the order the step made or acted
-    on. Whether the victim was told is a ``VictimInformed`` row of its own."""
+    on. Whether the victim was told is a ``VictimInformed`` row of its own. The note is
+    sealed under the case's key (ADR 0044)."""
+
+    sealed_case_path = "application__case"
 
     id = models.BigAutoField(primary_key=True)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
@@ -193,7 +221,9 @@ class ApplicationStatusChange(models.Model):
     consent_chief_officer = models.BooleanField(null=True, blank=True)
     order = models.ForeignKey("Order", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
-    note = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    note = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -256,8 +286,13 @@ class Order(models.Model):
         return f"{self.get_kind_display()} made {self.made_on:%Y-%m-%d}"
 
 
-class Term(models.Model):
-    """A prohibition or requirement: asked for (``application``) or as made (``order``)."""
+class Term(CaseSealedFields, models.Model):
+    """A prohibition or requirement: asked for (``application``) or as made (``order``).
+
+    Its words, places and coordinates (her home, her work) are sealed under the case's key
+    (ADR 0044); the kind and a distance stay clear."""
+
+    sealed_case_path = "application__case"  # for shredding: a term never quotes her log
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True,
@@ -266,20 +301,22 @@ class Term(models.Model):
                               related_name="terms")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=32, choices=TermKind.choices)
-    details = models.TextField(blank=True)
-    necessity = models.TextField(help_text="Why this term is necessary to protect the person "
-                                           "(s.2(2)).")
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    details = SealedField("")
+    # Why this term is necessary to protect the person (s.2(2)).
+    necessity = SealedField("")
     # A named place (to keep out of, or to attend) and where it is, when the term has one.
-    place = models.CharField(max_length=200, blank=True)
-    place_lat = models.FloatField(null=True, blank=True)
-    place_lon = models.FloatField(null=True, blank=True)
+    place = SealedField("")
+    place_lat = SealedFloatField()
+    place_lon = SealedFloatField()
     # A contact term's exception (for example "through solicitors about the children").
-    exception = models.TextField(blank=True)
+    exception = SealedField("")
     # An exclusion zone: an area (a GeoJSON Polygon) or a centre and radius; a distance term
     # uses radius_m alone.
-    area = models.JSONField(null=True, blank=True)
-    centre_lat = models.FloatField(null=True, blank=True)
-    centre_lon = models.FloatField(null=True, blank=True)
+    area = SealedField(None)
+    centre_lat = SealedFloatField()
+    centre_lon = SealedFloatField()
     radius_m = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -292,6 +329,10 @@ class Term(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    def _sealed_case_id(self) -> object:
+        application = self.application if self.application_id else self.order.application
+        return application.case_id
+
 
 class NotificationKind(models.TextChoices):
     INITIAL = "initial", "Names and home address, after service (s.9(1))"
@@ -301,13 +342,15 @@ class NotificationKind(models.TextChoices):
                       "Names and home address, once sex offender notification ended (s.9(7))")
 
 
-class NotificationEvent(models.Model):
+class NotificationEvent(CaseSealedFields, models.Model):
     """One notification the defendant owes under s.9, and how he gave it (s.10): the day that
     started the 3 days (service, a new name used, a move, the end of sex offender
     notification), the last day, and the day he attended a police station, with the written
     acknowledgement and whether fingerprints or photographs were taken. ``notified_on`` empty:
     not given (yet); past ``due_on``, a failure to notify (s.11) is recorded as a ``Breach`` of
-    kind "notification failure"."""
+    kind "notification failure". The station is sealed under the case's key (ADR 0044)."""
+
+    sealed_case_path = "application__case"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     application = models.ForeignKey(Application, on_delete=models.PROTECT,
@@ -317,7 +360,9 @@ class NotificationEvent(models.Model):
     started_on = models.DateField()
     due_on = models.DateField()
     notified_on = models.DateField(null=True, blank=True)
-    station = models.CharField(max_length=200, blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    station = SealedField("")
     acknowledged_in_writing = models.BooleanField(default=False)
     fingerprints_taken = models.BooleanField(default=False)
     photographs_taken = models.BooleanField(default=False)
@@ -353,12 +398,13 @@ class BreachOutcomeKind(models.TextChoices):
     ACQUITTED = "acquitted", "Acquitted"
 
 
-class Breach(models.Model):
+class Breach(CaseSealedFields, models.Model):
     """A suspected breach of an order (s.8: an offence, every one a crime to record).
 
     Reported by the victim from her vault (``incident`` is the incident she logged, which she
-    shares with the case in the same step) or recorded by an officer (``account``). ``term`` is
-    the term of the order said to be breached. Outcomes are ``BreachOutcome`` rows,
+    shares with the case in the same step) or recorded by an officer (``account``, sealed with
+    the crime reference under the case's key, ADR 0044). ``term`` is the term of the order
+    said to be breached. Outcomes are ``BreachOutcome`` rows,
     append-only; ``outcome`` keeps the latest so lists need no subquery."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -377,9 +423,11 @@ class Breach(models.Model):
     incident = models.ForeignKey("vault.Incident", on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="+")
     occurred_at = models.DateTimeField()
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
     # An officer's account of what happened (a victim's own words stay sealed in her vault).
-    account = models.TextField(blank=True)
-    crime_reference = models.CharField(max_length=64, blank=True)
+    account = SealedField("")
+    crime_reference = SealedField("")
     outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices, blank=True)
     reported_at = models.DateTimeField(auto_now_add=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -397,15 +445,20 @@ class Breach(models.Model):
         return f"Breach {self.occurred_at:%Y-%m-%d} ({self.get_source_display()})"
 
 
-class BreachOutcome(models.Model):
+class BreachOutcome(CaseSealedFields, models.Model):
     """One step of what happened to a breach (append-only). ``reason`` is required for no
-    further action, and is shown to the victim who reported it."""
+    further action, and is shown to the victim who reported it; it is sealed under the
+    case's key."""
+
+    sealed_case_path = "breach__case"
 
     id = models.BigAutoField(primary_key=True)
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="outcomes")
     outcome = models.CharField(max_length=24, choices=BreachOutcomeKind.choices)
     on = models.DateField()
-    reason = models.TextField(blank=True)
+    sealed = models.BinaryField(default=b"", editable=False)
+    quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
+    reason = SealedField("")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -89,7 +89,9 @@ def prefill_grounds(*, actor: Any, case: Case, now: datetime | None = None) -> d
                 if finding.statement not in statements[limb.key]:
                     statements[limb.key].append(finding.statement)
             cited = sorted({numbers[i] for i in limb.evidence if i in numbers})
-            if cited:
+            # A ground quoting her log names it as evidence, numbers or not: it is then
+            # sealed under her vault key too, and emptied when the log is shredded.
+            if cited or limb.findings:
                 grounds[limb.key]["evidence"].append({"vault": str(share.vault_id),
                                                       "incidents": cited})
     for key, found in statements.items():

@@ -206,9 +206,10 @@ def _limbs(case: Case, application: Application) -> list[dict[str, Any]]:
     found = []
     for key, title in services.LIMBS.items():
         ground = application.grounds.get(key) or {}
-        evidence = []
-        for item in ground.get("evidence") or []:
-            evidence.append({"vault": item["vault"], "incidents": item["incidents"]})
+        # A log quoted without incident numbers is kept as evidence (it seals the ground
+        # under her key) but has nothing to cite here.
+        evidence = [{"vault": item["vault"], "incidents": item["incidents"]}
+                    for item in ground.get("evidence") or [] if item.get("incidents")]
         found.append({"key": key, "title": title, "text": ground.get("text", ""),
                       "evidence": evidence})
     return found

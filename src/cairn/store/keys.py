@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -41,7 +42,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cairn.store import crypto
-from cairn.store.models import CredentialKey, VaultKey
+from cairn.store.models import CaseKey, CredentialKey, VaultKey
 
 KEK_BYTES = 32
 logger = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ def _finish_local_rotation(path: Path) -> None:
         return
     new = _decode_kek(pending.read_text(encoding="ascii"), str(pending))
     if (VaultKey.objects.filter(kek_id=kek_id(new)).exists()
-            or CredentialKey.objects.filter(kek_id=kek_id(new)).exists()):
+            or CredentialKey.objects.filter(kek_id=kek_id(new)).exists()
+            or CaseKey.objects.filter(kek_id=kek_id(new)).exists()):
         os.replace(pending, path)
     else:
         pending.unlink()
@@ -190,6 +192,67 @@ def blind_index(vault_id: object, text: str) -> str:
     input can be learnt without the key, and the same text in two vaults hashes differently."""
     index_key = hmac.new(data_key(vault_id), b"cairn/index/v1", hashlib.sha256).digest()
     return hmac.new(index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+# --- case keys: the police side ------------------------------------------------------------
+
+_case_keys: dict[str, bytes] = {}
+
+
+def _case_context(case_id: object) -> bytes:
+    return f"cairn:case-key:{case_id}".encode()
+
+
+def case_key(case_id: object) -> bytes:
+    """The case's data key, unwrapped with the current KEK; made on first use.
+
+    Cached per process once the transaction that read or made it has committed.
+
+    Raises:
+        KeyUnavailable: the configured KEK does not open it.
+    """
+    cache_key = str(case_id)
+    cached = _case_keys.get(cache_key)
+    if cached is not None:
+        return cached
+    kek = current_kek()
+    row = CaseKey.objects.filter(case_id=case_id).first()
+    if row is None:
+        key = crypto.generate_data_key()
+        try:
+            with transaction.atomic():
+                CaseKey.objects.create(
+                    case_id=case_id, wrapped=crypto.wrap_key(kek, key,
+                                                             context=_case_context(case_id)),
+                    kek_id=kek_id(kek))
+        except IntegrityError:  # another process made it first: use theirs
+            row = CaseKey.objects.get(case_id=case_id)
+    if row is not None:
+        try:
+            key = crypto.unwrap_key(kek, bytes(row.wrapped), context=_case_context(case_id))
+        except crypto.UnwrapError:
+            raise KeyUnavailable(
+                "the configured key-encryption key does not open this case's key "
+                f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+    transaction.on_commit(lambda: _case_keys.__setitem__(cache_key, key))
+    return key
+
+
+def quote_key(case_id: object, vault_ids: Iterable[object]) -> bytes:
+    """The key for what a case holds that quotes the given vaults: HMAC-SHA256 keyed with
+    the case key over a label and each vault's data key (in the order of the vaults' ids).
+    The case key alone when no vault is quoted.
+
+    Raises:
+        KeyUnavailable: a quoted vault's key was destroyed (or the KEK does not open a key).
+    """
+    ids = sorted({str(v) for v in vault_ids})
+    key = case_key(case_id)
+    if not ids:
+        return key
+    material = b"cairn/quote-key/v1" + b"".join(
+        b"\x00" + v.encode() + b"\x00" + data_key(v) for v in ids)
+    return hmac.new(key, material, hashlib.sha256).digest()
 
 
 # --- the credential key: secrets of accounts, not of any vault ------------------------------
@@ -275,6 +338,7 @@ def forget_credential_key() -> None:
 
 def forget_cached_keys() -> None:
     _data_keys.clear()
+    _case_keys.clear()
     _kek_cache.clear()
     forget_credential_key()
     crypto.forget_field_keys()
@@ -349,8 +413,8 @@ def rotate_local() -> tuple[int, str]:
 
 
 def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
-    """Re-wrap every live vault key, and the credential key, under ``new_kek`` in one
-    transaction. Returns the count of vault keys.
+    """Re-wrap every live vault key, the credential key and every case key under ``new_kek``
+    in one transaction. Returns the count of vault keys.
 
     Files are not re-encrypted: they are encrypted with the data keys, which do not change.
     """
@@ -369,5 +433,10 @@ def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
             credential.wrapped = crypto.wrap_key(new_kek, key, context=_CREDENTIAL_CONTEXT)
             credential.kek_id = kek_id(new_kek)
             credential.save(update_fields=["wrapped", "kek_id"])
+        for row in CaseKey.objects.select_for_update():
+            key = crypto.unwrap_key(old, bytes(row.wrapped), context=_case_context(row.case_id))
+            row.wrapped = crypto.wrap_key(new_kek, key, context=_case_context(row.case_id))
+            row.kek_id = kek_id(new_kek)
+            row.save(update_fields=["wrapped", "kek_id"])
     forget_cached_keys()
     return count

@@ -40,3 +40,22 @@ class CredentialKey(models.Model):
 
     def __str__(self) -> str:
         return "credential key"
+
+
+class CaseKey(models.Model):
+    """A case's data key, wrapped by the KEK: made on first use (``keys.case_key``).
+
+    It seals the police side of a case (suspects, timeline entries, applications, breaches).
+    What quotes a victim's log is sealed under a key derived from this one and her vault's
+    data key (``keys.quote_key``), so destroying her vault key makes it unreadable too
+    (ADR 0044).
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, primary_key=True,
+                                related_name="key")
+    wrapped = models.BinaryField()
+    kek_id = models.CharField(max_length=16, help_text="Which KEK wrapped it (a public name).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return "case key"

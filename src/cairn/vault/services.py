@@ -28,6 +28,7 @@ from cairn.ledger import log as ledger
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.store.rows import RowWriter, insert_instances
+from cairn.store.sealed import forget_quotes
 from cairn.vault import media, timeframe
 from cairn.vault.choices import (
     Channel,
@@ -149,13 +150,16 @@ def destroy_vault(*, actor: Any, vault: Vault) -> None:
     Every file and sealed field of the vault stays on disk and in backups as ciphertext that
     nobody can decrypt any more. The rows that carry no content (numbers, dates, act codes,
     digests) and the ledger remain, so the record of what existed, and that it was destroyed,
-    stays verifiable.
+    stays verifiable. What a case quotes from the vault (an SPO application's grounds) was
+    sealed under a key derived from the vault's too: it is re-sealed without the quotation
+    first, and older copies of it become unreadable with the key (ADR 0044).
     """
     _require_owner(actor, vault)
     with transaction.atomic():
         locked = _lock_vault(vault)
         _record_change(actor=actor, vault=locked, action="vault.destroyed", obj=locked,
                        content=None, detail={})
+        forget_quotes(locked.pk)
         keys.destroy(locked)
 
 
