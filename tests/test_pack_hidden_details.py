@@ -25,6 +25,7 @@ from cairn.packs.verify import verify_pack
 from cairn.vault import revealing, services
 from cairn.vault.models import Exhibit
 from tests.factories import make_incident
+from tests.test_pack_web import made_pack
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,8 @@ def test_a_gps_photo_is_named_before_the_pack_is_built_and_its_copy_carries_no_e
         refused.content.decode()
 
     # She chooses copies: the pack holds the copy, with no EXIF at all.
-    response = owner_client.post(_url(vault), {**CHOICES, "action": "build",
-                                               "hidden_details": "copies"})
+    response = made_pack(owner_client.post(_url(vault), {**CHOICES, "action": "build",
+                                                         "hidden_details": "copies"}))
     assert response.status_code == 200
     saved = tmp_path / "pack.zip"
     saved.write_bytes(b"".join(response.streaming_content))
@@ -115,8 +116,8 @@ def test_the_originals_can_be_chosen_and_a_second_pack_reuses_the_copy(owner_cli
                                                                        tmp_path):
     incident = make_incident(vault)
     photo = _add(vault, incident, GPS_PHOTO.read_bytes(), "DSCN0010.jpg")
-    response = owner_client.post(_url(vault), {**CHOICES, "action": "build",
-                                               "hidden_details": "originals"})
+    response = made_pack(owner_client.post(_url(vault), {**CHOICES, "action": "build",
+                                                         "hidden_details": "originals"}))
     assert response.status_code == 200
     saved = tmp_path / "pack.zip"
     saved.write_bytes(b"".join(response.streaming_content))
@@ -158,7 +159,7 @@ def test_a_pack_with_no_telling_photos_is_made_at_once(owner_client, vault, tmp_
     _add(vault, incident, _picture("PNG", gps=False), "plain.png")
     check = owner_client.post(_url(vault), {**CHOICES, "action": "preview"}).content.decode()
     assert "What your photos say" not in check
-    response = owner_client.post(_url(vault), {**CHOICES, "action": "build"})
+    response = made_pack(owner_client.post(_url(vault), {**CHOICES, "action": "build"}))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
 
 

@@ -162,5 +162,7 @@ def test_exhibits_verify_and_travel_in_a_pack_on_either_store(store, vault, tmp_
 
 def test_the_store_url_is_checked_when_it_is_read(settings):
     settings.CAIRN_STORAGE_URL = "https://bucket.example/prefix"
-    with pytest.raises(ValueError, match="must look like s3://BUCKET"):
+    from cairn.store.s3backend import StorageConfigError
+
+    with pytest.raises(StorageConfigError, match="must look like s3://BUCKET"):
         blobs.default_backend()

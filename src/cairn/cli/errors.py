@@ -57,7 +57,7 @@ EXPLAINED: dict[str, Callable[[Any], list[str]]] = {
     "django.core.exceptions.PermissionDenied": _message,
     "django.http.response.Http404": _message,
     "django.core.management.base.CommandError": _message,
-    "cairn.store.blobs.StoreError": _message,
+    "cairn.store.backends.StoreError": _message,
     "cairn.store.keys.KeyUnavailable": _message,
     "cairn.store.keys.KekError": _message,
     "cairn.ledger.signing.SigningKeyError": _message,
