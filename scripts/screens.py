@@ -15,12 +15,10 @@ folder). Nothing leaves the machine: the browser may reach only the local server
 from __future__ import annotations
 
 import argparse
-import hmac
 import os
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -50,13 +48,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _totp(key: bytes, at: float | None = None) -> str:
-    """RFC 6238: the 6-digit code for 30-second steps (what an authenticator app shows)."""
-    counter = int((at or time.time()) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), "sha1").digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
+def _totp(key: bytes) -> str:
+    """The 6-digit code an authenticator app shows now (RFC 6238, through django-otp)."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(key).token():06d}"
 
 
 def _wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 120) -> None:
@@ -176,6 +172,7 @@ def main() -> int:
         from playwright.sync_api import sync_playwright
 
         from cairn.demo import DEMO_PASSWORD
+        from cairn.demo.police import DEMO_POLICE_PASSWORD
 
         if out.exists():
             shutil.rmtree(out)
@@ -191,7 +188,8 @@ def main() -> int:
                 page = context.new_page()
                 page.route(re.compile(r"^(?!" + re.escape(base) + r").*"),
                            lambda route: route.abort())
-                _sign_in(page, base, username, DEMO_PASSWORD)
+                _sign_in(page, base, username,
+                         DEMO_PASSWORD if person == "victim" else DEMO_POLICE_PASSWORD)
                 start = urlsplit(page.url).path or "/"
                 count = _crawl(page, base, start, folder, args.per_page)
                 if person == "victim":
