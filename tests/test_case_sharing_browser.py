@@ -99,7 +99,7 @@ def test_victim_shares_part_officer_sees_it_with_two_factor_then_loses_a_withdra
         _assert_accessible(officer, "case page before a purpose")
         main = officer.locator("main")
         assert main.get_by_text("he was outside again").count() == 0  # nothing before why
-        officer.get_by_label("Risk assessment").check()
+        officer.get_by_role("radio", name="Risk assessment", exact=True).check()
         officer.get_by_role("button", name="Show the evidence").click()
         officer.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/"))
         _assert_accessible(officer, "case page with the shared evidence")

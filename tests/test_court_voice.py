@@ -29,7 +29,7 @@ from cairn.orders.rules import TermSpec
 from cairn.packs.selection import Selection
 from cairn.packs.services import build_pack
 from cairn.vault.snapshot import take_snapshot
-from tests.factories import make_incident
+from tests.factories import SPO_ANSWERS, make_incident
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext")]
@@ -134,7 +134,7 @@ def test_the_spo_application_and_its_grounds_use_the_third_person(demo, tmp_path
 def test_the_breach_pack_uses_the_third_person(demo, tmp_path):
     vault, case, investigator = demo
     application = orders.start_application(
-        actor=investigator, case=case, duration_months=24,
+        **SPO_ANSWERS, actor=investigator, case=case, duration_months=24,
         terms=[TermSpec("no_contact", necessity="He messaged her daily.")],
         grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS})
     orders.change_status(actor=investigator, application=application, status="submitted")

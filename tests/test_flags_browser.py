@@ -74,7 +74,7 @@ def test_the_flags_page_and_the_pattern_page_count_the_same_threats(page, demo_v
     # Issue 14: the two pages once disagreed ("0" against "5"); both now use the one threat
     # reading, veiled threats included, and count threats in the incidents she logged.
     sign_in_as_demo(page)
-    page.goto(f"/pattern/{demo_vault.pk}/")
+    page.goto(f"/pattern/{demo_vault.pk}/risk/")  # the pattern's risk topic (issue 16)
     statement = page.locator("main").get_by_text(
         re.compile(r"Words of a threat in \d+ incidents?")).first
     expect(statement).to_be_visible()

@@ -295,8 +295,9 @@ def test_the_flags_page_counts_the_threats_the_pattern_page_counts(owner_client,
     row = re.search(r'id="count-violence".*?data-count="incidents">(\d+)<', flags, re.S)
     assert row and row.group(1) == "3"
     assert "veiled: about you being alone, your home, car, route or family" in flags
-    pattern = owner_client.get(reverse("analysis:pattern", args=[vault.pk])).content.decode()
-    assert re.search(r"Words of a threat in 3 incidents", pattern)
+    # The pattern's risk topic (issue 16: a page per topic) says the same.
+    risk = owner_client.get(reverse("analysis:topic", args=[vault.pk, "risk"])).content.decode()
+    assert re.search(r"Words of a threat in 3 incidents", risk)
 
 
 def test_a_sentence_guard_drops_every_threat_in_its_sentence_only():

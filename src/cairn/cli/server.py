@@ -233,10 +233,8 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
         raise CairnError("workers: several background workers need PostgreSQL (DATABASE_URL); "
                          "on SQLite they would queue behind one another")
     shown = f"[{host}]" if ":" in host else host
-    if host not in LOOPBACK:
-        click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
-                   "this server.", err=True)
     if processes > 1:
+        _warn_if_reachable(host)
         _serve_processes(host, port, processes, worker_count if worker else 0)
         return
     import waitress
@@ -258,6 +256,7 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
     except ValueError:  # waitress: the host name does not resolve
         raise CairnError(f"host: cannot listen on {host!r}: not an address of this computer"
                          ) from None
+    _warn_if_reachable(host)
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
     running = _start_workers(worker_count) if worker else []
@@ -268,6 +267,12 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
         _stop_workers(running)
         if signalled:
             _exit_within(EXIT_DEADLINE_SECONDS)
+
+
+def _warn_if_reachable(host: str) -> None:
+    if host not in LOOPBACK:
+        click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
+                   "this server.", err=True)
 
 
 def _serve_processes(host: str, port: int, processes: int, worker_count: int) -> None:

@@ -1026,7 +1026,7 @@ def accept_proposals(*, actor: Any, batch: ImportBatch,
         pending = pending.filter(pk__in=chosen)
     incidents: list[Incident] = []
     with transaction.atomic():
-        chosen_rows = list(pending.select_for_update().order_by("number")
+        chosen_rows = list(pending.select_for_update(of=("self",)).order_by("number")
                            .select_related("person"))
         for begin in range(0, len(chosen_rows), ACCEPT_CHUNK):
             incidents += _accept_many(actor, vault, batch, chosen_rows[begin:begin + ACCEPT_CHUNK])
