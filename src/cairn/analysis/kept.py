@@ -187,7 +187,9 @@ def _keep(vault: Vault, key: str, *, size: int, inputs: str, now: datetime,
             with transaction.atomic():
                 row.save()
         except IntegrityError:
-            pass  # another reader kept an analysis first
+            # Another reader kept this analysis first: theirs stands, and this reader's result
+            # is returned unsaved (people_json's update of an unsaved row matches nothing).
+            return row
     return row
 
 

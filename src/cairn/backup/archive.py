@@ -50,11 +50,11 @@ RECORD = tarfile.RECORDSIZE
 
 
 class BackupFormatError(ValueError):
-    pass
+    """The file is not a Cairn backup, or not one this version reads."""
 
 
 class BackupSecretError(ValueError):
-    pass
+    """The backup does not open with the identity or passphrase given."""
 
 
 @dataclass

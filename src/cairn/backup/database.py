@@ -27,7 +27,7 @@ KEY_TABLE = "store_vaultkey"
 
 
 class DatabaseBackupError(RuntimeError):
-    pass
+    """The database could not be copied or restored: the message says why."""
 
 
 @dataclass

@@ -48,7 +48,7 @@ SEAL_LABEL = b"cairn/backup-key/v1\x00"
 
 
 class KeyringError(RuntimeError):
-    pass
+    """The backup keyring cannot be read or written, or does not hold a key a backup needs."""
 
 
 @dataclass

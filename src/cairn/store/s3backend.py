@@ -42,7 +42,7 @@ UPLOAD_MARK = "upload:"
 
 
 class StorageConfigError(StoreUnavailable):
-    pass
+    """CAIRN_STORAGE_URL (or its keys) is not a usable object store address."""
 
 
 @contextmanager
