@@ -79,7 +79,7 @@ def _phases(vault) -> dict[str, float]:  # type: ignore[no-untyped-def]
 
     from cairn.packs import services
     from cairn.packs.selection import Selection, resolve
-    from cairn.vault.snapshot import take_snapshot
+    from cairn.vault.snapshot_loader import take_snapshot
 
     phases = {}
     start = time.perf_counter()

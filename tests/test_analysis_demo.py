@@ -16,7 +16,7 @@ from cairn.analysis.models import RiskAnswers
 from cairn.audit.models import AuditRecord
 from cairn.cli.analysis import analyse_command
 from cairn.demo import load_demo
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db

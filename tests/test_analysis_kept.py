@@ -30,7 +30,7 @@ from cairn.analysis.reading import analyse_vault_people, risk_form, vault_people
 from cairn.flags import engine
 from cairn.store.sealed import row_context, seal
 from cairn.vault import services as vault_services
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db

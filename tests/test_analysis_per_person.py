@@ -28,7 +28,7 @@ from cairn.orders import services as orders
 from cairn.orders.application_document import evidence_line
 from cairn.orders.rules import TermSpec
 from cairn.vault import services as vault_services
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import make_incident
 from tests.orgs import sign_in_verified
 

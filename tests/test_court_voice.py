@@ -28,7 +28,7 @@ from cairn.orders.bundle import build_bundle
 from cairn.orders.rules import TermSpec
 from cairn.packs.selection import Selection
 from cairn.packs.services import build_pack
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import SPO_ANSWERS, make_incident
 
 pytestmark = [pytest.mark.django_db,

@@ -29,7 +29,7 @@ from cairn.store.blobs import default_store
 from cairn.vault import access, redaction, services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.redaction import Rectangle, hide_spans, spans_for
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import make_incident
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "third_party" / "exif-py"

@@ -8,7 +8,8 @@ import io
 import pytest
 
 from cairn.vault import services
-from cairn.vault.snapshot import VaultSnapshot, take_snapshot
+from cairn.vault.snapshot import VaultSnapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from cairn.analysis.base import VICTIM
 from cairn.analysis.engine import Analysis, PeopleAnalysis, analyse
 from cairn.analysis.questionnaire import FormDefinition, available_forms
 from cairn.vault.models import Vault
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 
 RISK_FORM_ID = "cairn-indicators"
 

@@ -250,7 +250,7 @@ def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None 
     """The vault as a snapshot cut down to this user's scope (for the analysis); audited
     (``given``: see ``record_read``)."""
     from cairn.packs.selection import Selection, resolve
-    from cairn.vault.snapshot import take_snapshot
+    from cairn.vault.snapshot_loader import take_snapshot
 
     check_purpose(purpose)
     scope = scope_for(user, vault, case)
@@ -271,7 +271,7 @@ def shared_people_analysis(user: Any, vault: Vault, *, purpose: str,
     from cairn.analysis.base import THIRD_PERSON
     from cairn.analysis.kept import people_analysis, scope_key
     from cairn.packs.selection import Selection, resolve
-    from cairn.vault.snapshot import take_snapshot
+    from cairn.vault.snapshot_loader import take_snapshot
 
     check_purpose(purpose)
     scope = scope_for(user, vault, case)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cairn.ledger import merkle
-from cairn.ledger.signing import verify_signature
+from cairn.ledger.ed25519 import verify_signature
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ from cairn.packs.selection import Disclosed, Selection, resolve
 from cairn.store.blobs import default_store
 from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit, Incident, Person, Vault
-from cairn.vault.snapshot import ExhibitSnapshot, take_snapshot
+from cairn.vault.snapshot import ExhibitSnapshot
+from cairn.vault.snapshot_loader import take_snapshot
 
 STATEMENT_CHOICES = ("none", "saved", "draft")
 

@@ -22,7 +22,7 @@ from cairn.packs import statement_access, statement_services
 from cairn.packs.statement import draft_statement
 from cairn.vault import access
 from cairn.vault.forms import add_service_errors
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 from cairn.web.downloads import neutral_name
 
 

@@ -28,7 +28,7 @@ from cairn.packs.selection import Selection, SelectionError, resolve
 from cairn.packs.services import preview_counts, selection_for
 from cairn.vault import access, hidden_details, places, redaction
 from cairn.vault.models import Vault
-from cairn.vault.snapshot import take_snapshot
+from cairn.vault.snapshot_loader import take_snapshot
 
 SNIPPET = 70
 
