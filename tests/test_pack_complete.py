@@ -28,7 +28,7 @@ from cairn.packs import layout
 from cairn.packs.services import build_pack, preview_counts, selection_for
 from cairn.packs.statement import DISCLOSURE
 from cairn.packs.verify import verify_pack
-from cairn.vault import redaction
+from cairn.vault import redaction_services
 from cairn.vault import services as vault_services
 from cairn.vault.choices import PersonRole
 from cairn.vault.models import Exhibit, Incident
@@ -185,7 +185,8 @@ def test_a_derived_copy_comes_with_its_original(vault, tmp_path):
     incident = make_incident(vault, days_ago=5, description="He sent a picture of my door.")
     original = vault_services.add_exhibit(actor=owner, vault=vault, incident=None,
                                           stream=io.BytesIO(_png()), original_name="door.png")
-    copy = redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 10, 10)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=original,
+                                           rectangles=[(0, 0, 10, 10)])
     vault_services.attach_exhibit(actor=owner, exhibit=copy, incident=incident)
     chosen = ({incident.number}, set())
 

@@ -26,7 +26,7 @@ from cairn.ledger.models import LedgerEntry
 from cairn.ledger.verify import verify_vault
 from cairn.packs.selection import Selection, resolve
 from cairn.store.blobs import default_store
-from cairn.vault import access, redaction, services
+from cairn.vault import access, redaction, redaction_services, services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.redaction import Rectangle, hide_spans, spans_for
 from cairn.vault.snapshot_loader import take_snapshot
@@ -111,7 +111,7 @@ def chat_exhibit(vault, incident):
 @pytest.mark.django_db
 def test_a_png_copy_is_black_in_the_areas_and_unchanged_elsewhere(vault, owner, png_exhibit):
     areas = [Rectangle(4, 5, 10, 8), Rectangle(30, 20, 34, 28)]
-    copy = redaction.redact_image(actor=owner, exhibit=png_exhibit, rectangles=areas)
+    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit, rectangles=areas)
 
     original, redacted = decoded(stored(png_exhibit)), decoded(stored(copy))
     assert redacted.size == original.size and redacted.mode == original.mode
@@ -134,7 +134,7 @@ def test_a_png_copy_is_black_in_the_areas_and_unchanged_elsewhere(vault, owner, 
 def test_a_jpeg_copy_is_black_in_the_areas_and_otherwise_only_recompressed(vault, owner):
     photo = keep(vault, GPS_PHOTO.read_bytes(), "DSCN0010.jpg")
     area = Rectangle(96, 64, 160, 128)  # whole 16-pixel blocks, so no edge blurs into it
-    copy = redaction.redact_image(actor=owner, exhibit=photo, rectangles=[area])
+    copy = redaction_services.redact_image(actor=owner, exhibit=photo, rectangles=[area])
 
     original = decoded(stored(photo)).convert("RGB")
     redacted = decoded(stored(copy)).convert("RGB")
@@ -158,7 +158,7 @@ def test_the_copy_of_a_real_photo_carries_no_gps_xmp_or_exif(vault, owner):
     photo = keep(vault, GPS_PHOTO.read_bytes(), "DSCN0010.jpg")
     assert decoded(stored(photo)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it had them
 
-    copy = redaction.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 10, 10)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 10, 10)])
 
     data = stored(copy)
     image = decoded(data)
@@ -171,7 +171,7 @@ def test_the_copy_of_a_real_photo_carries_no_gps_xmp_or_exif(vault, owner):
 @pytest.mark.django_db
 def test_a_photo_keeps_its_colour_profile_and_nothing_else(vault, owner):
     photo = keep(vault, ICC_PHOTO.read_bytes(), "Canon_40D.jpg")
-    copy = redaction.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 5, 5)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 5, 5)])
     image = decoded(stored(copy))
     assert image.info["icc_profile"] == decoded(stored(photo)).info["icc_profile"]
     assert len(image.getexif()) == 0
@@ -195,7 +195,7 @@ def test_every_format_loses_its_gps_text_and_xmp(vault, owner, fmt, params, medi
     assert PLACE.encode() in data
     original = keep(vault, data, f"photo.{fmt.lower()}")
 
-    copy = redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 8, 8)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 8, 8)])
 
     copied = stored(copy)
     assert copy.media_type == media_type
@@ -208,7 +208,7 @@ def test_every_format_loses_its_gps_text_and_xmp(vault, owner, fmt, params, medi
 @pytest.mark.django_db
 def test_lossless_webp_stays_lossless_and_exact(vault, owner):
     original = keep(vault, encode(picture(), "WEBP", lossless=True), "photo.webp")
-    copy = redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 8, 8)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 8, 8)])
     expected = decoded(stored(original)).convert("RGB")
     expected.paste((0, 0, 0), (0, 0, 8, 8))
     assert ImageChops.difference(expected, decoded(stored(copy)).convert("RGB")).getbbox() is None
@@ -225,7 +225,8 @@ def test_areas_are_measured_on_the_upright_picture(vault, owner):
     assert upright.size == (48, 64)
     assert redaction.upright_size(stored(original), "image/png") == (48, 64)
 
-    copy = redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 48, 10)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=original,
+                                           rectangles=[(0, 0, 48, 10)])
 
     redacted = decoded(stored(copy))
     assert redacted.size == (48, 64) and len(redacted.getexif()) == 0
@@ -235,7 +236,7 @@ def test_areas_are_measured_on_the_upright_picture(vault, owner):
     assert "EXIF orientation 6 applied" in copy.derivation["coordinates"]
     # An area that fits the sideways picture but not the upright one is refused.
     with pytest.raises(ValidationError) as refused:
-        redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 60, 10)])
+        redaction_services.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 60, 10)])
     assert "48 by 64 pixels" in refused.value.message_dict["rectangles"][0]
 
 
@@ -243,7 +244,8 @@ def test_areas_are_measured_on_the_upright_picture(vault, owner):
 def test_a_jpeg_taken_sideways_is_covered_upright(vault, owner):
     original = keep(vault, encode(picture(64, 48), "JPEG", exif=gps_exif(orientation=6),
                                   quality=95), "side.jpg")
-    copy = redaction.redact_image(actor=owner, exhibit=original, rectangles=[(0, 0, 48, 16)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=original,
+                                           rectangles=[(0, 0, 48, 16)])
     redacted = decoded(stored(copy)).convert("L")
     assert redacted.size == (48, 64)
     assert redacted.crop((0, 0, 48, 15)).getextrema() == (0, 0)
@@ -280,9 +282,9 @@ def test_phrases_are_found_ignoring_case_everywhere_and_joined_where_they_overla
 
 @pytest.mark.django_db
 def test_a_text_copy_hides_the_phrases_and_keeps_offsets_and_lines(vault, owner, chat_exhibit):
-    text = redaction.exhibit_text(chat_exhibit)
+    text = redaction_services.exhibit_text(chat_exhibit)
     spans = spans_for(text, ["Chris Example", "mill lane", "07700 900123"])
-    copy = redaction.redact_text(actor=owner, exhibit=chat_exhibit, spans=spans)
+    copy = redaction_services.redact_text(actor=owner, exhibit=chat_exhibit, spans=spans)
 
     hidden = stored(copy).decode("utf-8")
     assert "Chris" not in hidden and "Mill" not in hidden and "07700" not in hidden
@@ -303,8 +305,8 @@ def test_an_email_copy_stays_an_email(vault, owner):
                "Subject: hello\r\n\r\nI saw you on Mill Lane.\r\n")
     email = keep(vault, message.encode(), "message.eml")
     assert email.media_type == "message/rfc822"
-    text = redaction.exhibit_text(email)
-    copy = redaction.redact_text(actor=owner, exhibit=email,
+    text = redaction_services.exhibit_text(email)
+    copy = redaction_services.redact_text(actor=owner, exhibit=email,
                                  spans=spans_for(text, ["chris example", "chris@example.com"]))
     assert copy.media_type == "message/rfc822" and copy.original_name == "AB-1-redacted.eml"
     assert stored(copy).count(b"\r\n") == message.encode().count(b"\r\n")
@@ -327,7 +329,7 @@ def test_bad_areas_are_refused_and_nothing_is_stored(vault, owner, png_exhibit, 
                                                      rectangles, fragment):
     before = footprint(vault, settings)
     with pytest.raises(ValidationError) as refused:
-        redaction.redact_image(actor=owner, exhibit=png_exhibit, rectangles=rectangles)
+        redaction_services.redact_image(actor=owner, exhibit=png_exhibit, rectangles=rectangles)
     assert fragment in refused.value.message_dict["rectangles"][0]
     assert footprint(vault, settings) == before
 
@@ -345,7 +347,7 @@ def test_bad_spans_are_refused_and_nothing_is_stored(vault, owner, chat_exhibit,
                                                      spans, fragment):
     before = footprint(vault, settings)
     with pytest.raises(ValidationError) as refused:
-        redaction.redact_text(actor=owner, exhibit=chat_exhibit, spans=spans)
+        redaction_services.redact_text(actor=owner, exhibit=chat_exhibit, spans=spans)
     assert fragment in refused.value.message_dict["spans"][0]
     assert footprint(vault, settings) == before
 
@@ -358,14 +360,15 @@ def test_files_of_other_kinds_are_refused_with_a_clear_message(vault, owner, png
     gif = keep(vault, encode(picture(), "GIF"), "anim.gif")
     before = footprint(vault, settings)
     cases = [
-        (lambda: redaction.redact_image(actor=owner, exhibit=pdf, rectangles=[(0, 0, 1, 1)]),
+        (lambda: redaction_services.redact_image(actor=owner, exhibit=pdf,
+                                                 rectangles=[(0, 0, 1, 1)]),
          "AB/3 is a PDF document: redacted copies can be made of JPEG, PNG and WebP pictures "
          "and of text files"),
-        (lambda: redaction.redact_text(actor=owner, exhibit=gif, spans=[(0, 1)]),
+        (lambda: redaction_services.redact_text(actor=owner, exhibit=gif, spans=[(0, 1)]),
          "AB/4 is a picture: redacted copies can be made of"),
-        (lambda: redaction.redact_text(actor=owner, exhibit=png_exhibit, spans=[(0, 1)]),
+        (lambda: redaction_services.redact_text(actor=owner, exhibit=png_exhibit, spans=[(0, 1)]),
          "AB/1 is a PNG image, not a text file"),
-        (lambda: redaction.redact_image(actor=owner, exhibit=chat_exhibit,
+        (lambda: redaction_services.redact_image(actor=owner, exhibit=chat_exhibit,
                                         rectangles=[(0, 0, 1, 1)]),
          "AB/2 is plain text, not a JPEG, PNG or WebP picture"),
     ]
@@ -380,7 +383,7 @@ def test_files_of_other_kinds_are_refused_with_a_clear_message(vault, owner, png
 def test_text_that_is_not_utf8_is_refused(vault, owner, settings):
     latin1 = keep(vault, ("ok " * 3000 + "café").encode("latin-1"), "notes.txt")
     with pytest.raises(ValidationError) as refused:
-        redaction.redact_text(actor=owner, exhibit=latin1, spans=[(0, 2)])
+        redaction_services.redact_text(actor=owner, exhibit=latin1, spans=[(0, 2)])
     assert "not UTF-8 text" in refused.value.message_dict["exhibit"][0]
 
 
@@ -391,7 +394,7 @@ def test_an_animated_picture_is_refused(vault, owner):
                     "anim.webp")
     assert animated.media_type == "image/webp"
     with pytest.raises(ValidationError) as refused:
-        redaction.redact_image(actor=owner, exhibit=animated, rectangles=[(0, 0, 1, 1)])
+        redaction_services.redact_image(actor=owner, exhibit=animated, rectangles=[(0, 0, 1, 1)])
     assert "several frames" in refused.value.message_dict["exhibit"][0]
 
 
@@ -401,9 +404,10 @@ def test_only_the_owner_can_make_a_copy(vault, colleague, outsider, png_exhibit,
     before = footprint(vault, settings)
     for user in (colleague, outsider, None):
         with pytest.raises(PermissionDenied):
-            redaction.redact_image(actor=user, exhibit=png_exhibit, rectangles=[(0, 0, 1, 1)])
+            redaction_services.redact_image(actor=user, exhibit=png_exhibit,
+                                            rectangles=[(0, 0, 1, 1)])
         with pytest.raises(PermissionDenied):
-            redaction.redact_text(actor=user, exhibit=chat_exhibit, spans=[(0, 1)])
+            redaction_services.redact_text(actor=user, exhibit=chat_exhibit, spans=[(0, 1)])
     assert footprint(vault, settings) == before
 
 
@@ -434,9 +438,9 @@ def test_an_exhibit_that_is_not_a_copy_hashes_exactly_as_before(vault, png_exhib
 @pytest.mark.django_db
 def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(vault, owner, png_exhibit,
                                                                 chat_exhibit):
-    picture_copy = redaction.redact_image(actor=owner, exhibit=png_exhibit,
+    picture_copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
                                           rectangles=[(1, 1, 5, 5)])
-    text_copy = redaction.redact_text(actor=owner, exhibit=chat_exhibit, spans=[(0, 4)])
+    text_copy = redaction_services.redact_text(actor=owner, exhibit=chat_exhibit, spans=[(0, 4)])
 
     content = services.exhibit_content(picture_copy)
     assert content["derived_from"] == {"id": str(png_exhibit.pk), "sha256": png_exhibit.sha256}
@@ -458,7 +462,8 @@ def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(vault, owner, pn
 @pytest.mark.django_db
 def test_verification_notices_a_copy_whose_origin_was_changed(vault, owner, png_exhibit,
                                                               chat_exhibit):
-    copy = redaction.redact_image(actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
+                                           rectangles=[(1, 1, 5, 5)])
     type(copy).objects.filter(pk=copy.pk).update(derived_from=chat_exhibit)
     report = verify_vault(vault)
     assert [f"{f}" for f in report.failures if "exhibit AB/3" in str(f)]
@@ -468,7 +473,7 @@ def test_verification_notices_a_copy_whose_origin_was_changed(vault, owner, png_
 def test_the_original_cannot_be_deleted_while_a_copy_refers_to_it(vault, owner, png_exhibit):
     from django.db.models import ProtectedError
 
-    redaction.redact_image(actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)])
+    redaction_services.redact_image(actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)])
     with pytest.raises(ProtectedError):
         png_exhibit.delete()
 
@@ -476,7 +481,7 @@ def test_the_original_cannot_be_deleted_while_a_copy_refers_to_it(vault, owner, 
 @pytest.mark.django_db
 def test_a_snapshot_carries_what_a_copy_was_made_from_and_a_pack_can_use_it(
         vault, owner, incident, png_exhibit):
-    copy = redaction.redact_image(actor=owner, exhibit=png_exhibit,
+    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
                                   rectangles=[(1, 1, 5, 5), (10, 10, 2, 2)])
     snapshot = take_snapshot(vault)
     by_id = {e.id: e for e in snapshot.exhibits}
@@ -499,7 +504,7 @@ def test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies(vault, 
 
     incident = make_incident(vault)
     photo = keep(vault, GPS_PHOTO.read_bytes(), "DSCN0010.jpg", incident=incident)
-    copy = redaction.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 64, 64)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=photo, rectangles=[(0, 0, 64, 64)])
 
     selection = selection_for(vault, None, use_redacted=True)
     assert selection.redacted == {str(photo.pk): str(copy.pk)}
@@ -527,7 +532,8 @@ def test_the_exhibit_page_offers_a_copy_and_the_copy_names_its_original(owner_cl
     assert reverse("vault:exhibit-redact", args=[png_exhibit.pk]) in page
     assert "Make a redacted copy" in page
 
-    copy = redaction.redact_image(actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)])
+    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
+                                           rectangles=[(1, 1, 5, 5)])
     page = owner_client.get(reverse("vault:exhibit", args=[png_exhibit.pk])).content.decode()
     assert "Redacted copies" in page and "Exhibit AB/2" in page
     page = owner_client.get(reverse("vault:exhibit", args=[copy.pk])).content.decode()

@@ -111,7 +111,7 @@ def redact(vault_ref: str | None, ref: str, rects: tuple[str, ...],
     if bool(rects) == bool(phrases):
         raise click.UsageError("give --rect areas for a picture or --hide phrases for a text")
     vault = current_vault(vault_ref)
-    from cairn.vault import redaction
+    from cairn.vault import redaction, redaction_services
 
     exhibit = find_exhibit(vault, ref)
     if rects:
@@ -121,9 +121,10 @@ def redact(vault_ref: str | None, ref: str, rects: tuple[str, ...],
                 rectangles.append(redaction.Rectangle.parse(text))
             except ValueError as exc:
                 raise CairnError(f"rect: {exc}") from None
-        copy = redaction.redact_image(actor=vault.owner, exhibit=exhibit, rectangles=rectangles)
+        copy = redaction_services.redact_image(actor=vault.owner, exhibit=exhibit,
+                                               rectangles=rectangles)
     else:
-        text = redaction.exhibit_text(exhibit)
+        text = redaction_services.exhibit_text(exhibit)
         found = redaction.find_phrases(text, phrases)
         missing = [phrase for phrase, places in found if not places]
         if len(missing) == len(found):
@@ -132,7 +133,7 @@ def redact(vault_ref: str | None, ref: str, rects: tuple[str, ...],
             click.echo(f"cairn: note: {phrase!r} does not appear in {exhibit.reference}",
                        err=True)
         spans = redaction.merge_spans(span for _, places in found for span in places)
-        copy = redaction.redact_text(actor=vault.owner, exhibit=exhibit, spans=spans)
+        copy = redaction_services.redact_text(actor=vault.owner, exhibit=exhibit, spans=spans)
     click.echo(f"Made exhibit {copy.reference}, a redacted copy of {exhibit.reference} "
                f"({copy.derivation['summary']}).")
     click.echo(f"SHA-256: {copy.sha256}")

@@ -49,8 +49,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from cairn.ledger import merkle
 from cairn.ledger.canonical import CanonicalisationError, canonical_json
-from cairn.ledger.heads import head_bytes
 from cairn.ledger.ed25519 import fingerprint_of, verify_signature
+from cairn.ledger.heads import head_bytes
 from cairn.packs import crypt, layout
 from cairn.packs.bag import (
     BagError,

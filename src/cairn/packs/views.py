@@ -26,7 +26,7 @@ from cairn.packs.builder import PackBuildError
 from cairn.packs.forms import HiddenDetailsForm, PackForm
 from cairn.packs.selection import Selection, SelectionError, resolve
 from cairn.packs.services import preview_counts, selection_for
-from cairn.vault import access, hidden_details, places, redaction
+from cairn.vault import access, hidden_details, places, redaction_services
 from cairn.vault.models import Vault
 from cairn.vault.snapshot_loader import take_snapshot
 
@@ -148,7 +148,7 @@ def _with_clean_copies(request: HttpRequest, selection: Selection,
     redacted = dict(selection.redacted)
     for photo in photos:
         if photo.can_copy:
-            copy = redaction.clean_copy(actor=request.user, exhibit=photo.exhibit)
+            copy = redaction_services.clean_copy(actor=request.user, exhibit=photo.exhibit)
             redacted[str(photo.exhibit.pk)] = str(copy.pk)
     return replace(selection, redacted=redacted)
 

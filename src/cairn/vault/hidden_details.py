@@ -5,7 +5,7 @@ hands (issue 16, point 8; the reading itself is ``cairn.vault.revealing``, pure)
 (decrypted from the store, never written anywhere), and for each that carries a position, a
 serial number or an owner's name says what, where (the nearest town, and whether it is near a
 place she marked as hers), and whether Cairn can make a copy without them
-(``cairn.vault.redaction.clean_copy``: JPEG, PNG and WebP; not HEIC).
+(``cairn.vault.redaction_services.clean_copy``: JPEG, PNG and WebP; not HEIC).
 """
 
 from __future__ import annotations

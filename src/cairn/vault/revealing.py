@@ -4,7 +4,7 @@ A photo from a phone or camera usually carries EXIF metadata the picture does no
 position it was taken at (GPS), the camera's serial number, sometimes its owner's name. A
 victim who has moved must not hand her new address to the defence inside a photo, so before
 a pack or a share leaves her hands Cairn says which exhibits carry these, and offers a copy
-without them (``cairn.vault.redaction.clean_copy``).
+without them (``cairn.vault.redaction_services.clean_copy``).
 
 Pure: ``read`` takes the first bytes of a file (EXIF sits near the start of JPEG, HEIC, TIFF
 and WebP files) and returns what it found; it needs neither Django nor a database. A file

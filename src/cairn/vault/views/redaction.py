@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.store.blobs import default_store
-from cairn.vault import access, redaction
+from cairn.vault import access, redaction, redaction_services
 from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Exhibit
 from cairn.vault.redaction_forms import AreasForm, PhrasesForm
@@ -64,7 +64,7 @@ def _redact_image(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
                      extra_row=action == "add")
     if request.method == "POST" and action == "save" and form.is_valid():
         try:
-            copy = redaction.redact_image(actor=request.user, exhibit=exhibit,
+            copy = redaction_services.redact_image(actor=request.user, exhibit=exhibit,
                                           rectangles=form.cleaned_data["rectangles"])
         except ValidationError as exc:
             add_service_errors(form, exc, {"rectangles": "area_1_x"})
@@ -86,7 +86,7 @@ def _redact_image(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
 def _redact_text(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
     form = PhrasesForm(request.POST or None)
     try:
-        text = redaction.exhibit_text(exhibit)
+        text = redaction_services.exhibit_text(exhibit)
     except ValidationError as exc:
         return render(request, "vault/exhibit_redact_text.html",
                       {"vault": exhibit.vault, "exhibit": exhibit, "form": None,
@@ -99,7 +99,8 @@ def _redact_text(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
             form.add_error("phrases", "None of these words or phrases appear in the text")
         elif request.POST.get("action") == "save" and _checked(request, form):
             try:
-                copy = redaction.redact_text(actor=request.user, exhibit=exhibit, spans=spans)
+                copy = redaction_services.redact_text(actor=request.user, exhibit=exhibit,
+                                                      spans=spans)
             except ValidationError as exc:
                 add_service_errors(form, exc, {"spans": "phrases"})
             else:
@@ -143,7 +144,7 @@ def exhibit_clean_copy(request: HttpRequest, exhibit_id: str) -> HttpResponse:
     camera, its owner), to share or pack in its place; made once (issue 16)."""
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
     try:
-        copy = redaction.clean_copy(actor=request.user, exhibit=exhibit)
+        copy = redaction_services.clean_copy(actor=request.user, exhibit=exhibit)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("vault:exhibit", exhibit.pk)
