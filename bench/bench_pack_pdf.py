@@ -32,8 +32,8 @@ from cairn.vault.snapshot import (
     IncidentSnapshot,
     PersonSnapshot,
     VaultSnapshot,
-    take_snapshot,
 )
+from cairn.vault.snapshot_loader import take_snapshot
 
 SIZE = 1_000
 START = datetime(2023, 3, 6, 8, 0, tzinfo=UTC)

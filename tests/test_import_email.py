@@ -33,7 +33,7 @@ from cairn.importers.base import ImportFailure, ParsedImport
 from cairn.importers.detect import detect_format
 from cairn.importers.models import ImportedItem
 from cairn.importers.parsers import email as email_parser
-from cairn.vault import media
+from cairn.web import media
 
 MAIL = Path(__file__).resolve().parent / "fixtures" / "third_party" / "mail-parser"
 OUTLOOK = MAIL / "mail_outlook_1.msg"

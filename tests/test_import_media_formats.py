@@ -28,7 +28,7 @@ import pytest
 
 from cairn.importers.detect import detect_format, detect_path
 from cairn.importers.parsers import media as media_parser
-from cairn.vault import media
+from cairn.web import media
 from tests.test_import_email import cairn_in
 from tests.test_import_parsers_other import _mp4
 

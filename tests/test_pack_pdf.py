@@ -32,21 +32,19 @@ from cairn.packs import document as pack_document
 from cairn.packs import pdf as pack_pdf
 from cairn.packs import statement as statement_draft
 from cairn.packs import statement_access, statement_services
-from cairn.packs.document import DocumentError, build_document, describe_when, number_ranges
+from cairn.packs.document import DocumentError, build_document, number_ranges
 from cairn.packs.head import HeadInfo
 from cairn.packs.pdf import font_characters, printable, render_pdf
 from cairn.packs.selection import Selection, resolve
 from cairn.packs.statement import draft_statement
-from cairn.vault import timeframe, timeline
 from cairn.vault.choices import ExhibitSource, Relationship
 from cairn.vault.snapshot import (
     ExhibitSnapshot,
     IncidentSnapshot,
     PersonSnapshot,
     VaultSnapshot,
-    take_snapshot,
 )
-from cairn.vault.timeframe import Precision, zone
+from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import PASSWORD, make_incident
 
 # Every test may touch the database: the module's demo vault is loaded (and rolled back)
@@ -368,20 +366,6 @@ def test_citations_of_many_incidents_read_as_ranges():
     assert number_ranges([7, 1, 2, 3, 4, 9, 10]) == "1\u20134, 7, 9, 10"
     assert number_ranges([]) == ""
     assert pack_document.incidents_text((5,)) == "Incident 5"
-
-
-@pytest.mark.parametrize("precision", list(Precision))
-def test_times_read_as_on_the_timeline(precision):
-    # The same words as her timeline, with the 24-hour clock of court documents.
-    start = datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # the autumn clock change
-    for end in (None, start + timedelta(hours=2), start + timedelta(days=2)):
-        for name in ("Europe/London", "America/New_York"):
-            on_her_page = timeline.describe_when(start, end, precision.value, zone(name))
-            in_the_pack = describe_when(start, end, precision.value, zone(name))
-            assert in_the_pack == timeframe.describe_when(
-                start, end, precision.value, zone(name), timeframe.clock_24h)
-            assert in_the_pack.split(" at ")[0].split(", about")[0] == \
-                on_her_page.split(" at ")[0].split(", about")[0]
 
 
 def test_the_labels_match_the_vaults_vocabularies():

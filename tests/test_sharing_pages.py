@@ -18,7 +18,7 @@ from cairn.cases.models import Share
 from cairn.ledger.models import LedgerEntry
 from cairn.ledger.verify import verify_vault
 from cairn.vault import services as vault_services
-from cairn.vault import timeframe, timeline
+from cairn.web import timeframe
 from tests.orgs import sign_in_verified
 
 PURPOSE = "investigation"
@@ -326,7 +326,7 @@ def test_the_access_log_lists_each_look_with_who_what_and_why(owner_client, owne
     for why in ("Risk assessment", "Court", "Investigation", "SPO application"):
         assert f"Reason given: {why}</span>" in html
     newest = access.access_log(owner, vault).first()
-    assert timeline.format_instant(newest.at, timeframe.zone(vault.time_zone)) in html
+    assert timeframe.instant_words(newest.at, timeframe.zone(vault.time_zone)) in html
     # Newest first: the analysis, then the exhibits, then the incident, then the incidents.
     assert html.index("The analysis") < html.index("1 exhibit") < html.index("Incident 3") \
         < html.index("4 incidents (")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cairn.vault.timeframe import Precision, TimeframeError, from_local, validate, zone
+from cairn.web.timeframe import Precision, TimeframeError, from_local, validate, zone
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -644,8 +644,8 @@ def test_the_session_cookie_ends_with_the_browser(owner_client, vault, settings)
 
 
 def test_dates_in_the_timeline_filter_are_local_days(vault):
-    from cairn.vault.timeframe import zone
     from cairn.vault.timeline import TimelineFilter, filter_incidents
+    from cairn.web.timeframe import zone
 
     late = datetime(2024, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July BST
     services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.analysis.engine import Analysis
-from cairn.vault.timeframe import day_words
+from cairn.web.timeframe import day_words
 
 
 @dataclass(frozen=True)

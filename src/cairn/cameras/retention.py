@@ -32,7 +32,7 @@ import yaml
 
 TABLE = Path(__file__).with_name("retention.yaml")
 MAX_KEPT_DAYS = 366
-PRECISE = frozenset({"exact", "hour"})  # cairn.vault.timeframe.Precision values known to the hour
+PRECISE = frozenset({"exact", "hour"})  # cairn.web.timeframe.Precision values known to the hour
 SOON_DAYS = 14  # "near": the home page lists cameras to ask within this many days, and overdue
 
 

@@ -44,8 +44,8 @@ from cairn.cases import access as case_access
 from cairn.cases import services as case_services
 from cairn.cases.models import Case, Share, ShareScope
 from cairn.vault import services as vault_services
-from cairn.vault import timeframe
 from cairn.vault.models import Incident, Vault
+from cairn.web import timeframe
 
 TEXT_MAX = 200
 NOTE_MAX = 2000

@@ -31,8 +31,8 @@ from cairn.checks.services import own_marks
 from cairn.vault import access as vault_access
 from cairn.vault import hidden_details
 from cairn.vault.forms import add_service_errors
-from cairn.vault.media import kind_words
 from cairn.vault.models import Vault
+from cairn.web.media import kind_words
 
 SNIPPET = 70
 LOG_PAGE_SIZE = 50

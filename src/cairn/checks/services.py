@@ -37,9 +37,9 @@ from cairn.checks.models import CheckKind, IndicatorSet, MarkKind, OwnMark, Pend
 from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.vault import services as vault_services
-from cairn.vault import timeframe
 from cairn.vault.choices import Channel, ExhibitSource
 from cairn.vault.models import Exhibit, Incident, Vault
+from cairn.web import timeframe
 
 # Echap's public files, and GitHub's answer for the commit they are at.
 RAW_BASE = "https://raw.githubusercontent.com/AssoEchap/stalkerware-indicators/master/"

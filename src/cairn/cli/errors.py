@@ -60,9 +60,9 @@ EXPLAINED: dict[str, Callable[[Any], list[str]]] = {
     "cairn.store.backends.StoreError": _message,
     "cairn.store.keys.KeyUnavailable": _message,
     "cairn.store.keys.KekError": _message,
-    "cairn.ledger.signing.SigningKeyError": _message,
-    "cairn.store.crypto.CryptoError": lambda exc: [f"decryption failed: {exc}"],
-    "cairn.vault.timeframe.TimeframeError": lambda exc: [
+    "cairn.ledger.ed25519.SigningKeyError": _message,
+    "cairn.store.crypto._common.CryptoError": lambda exc: [f"decryption failed: {exc}"],
+    "cairn.web.timeframe.TimeframeError": lambda exc: [
         f"{option_name(exc.field)}: {exc.message}"],
 }
 

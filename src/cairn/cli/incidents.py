@@ -16,7 +16,7 @@ from cairn import spreadsheet
 from cairn.cli import times
 from cairn.cli.context import current_vault, find_incident, vault_option
 from cairn.cli.errors import CairnError
-from cairn.vault.timeframe import Precision, from_local
+from cairn.web.timeframe import Precision, from_local
 
 if TYPE_CHECKING:
     from cairn.vault.models import Incident, Person, Vault

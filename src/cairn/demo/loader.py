@@ -15,11 +15,12 @@ from django.utils import timezone
 from cairn.accounts.models import User
 from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME, DemoRefused, exhibits, scenario
 from cairn.store.blobs import default_store
-from cairn.vault import services, timeframe
+from cairn.vault import services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.models import Incident, Person, Vault
 from cairn.vault.services import IdentifierInput, IncidentInput
-from cairn.vault.timeframe import Precision
+from cairn.web import timeframe
+from cairn.web.timeframe import Precision
 
 
 def load(*, now: datetime | None = None) -> Vault:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cairn.vault.choices import Channel, IdentifierKind, PersonRole, Relationship
-from cairn.vault.timeframe import Precision
+from cairn.web.timeframe import Precision
 
 VAULT_NAME = "Alex's log"
 VAULT_INITIALS = "AM"

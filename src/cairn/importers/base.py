@@ -120,7 +120,7 @@ class DiaryRow:
     impact: str
     police_reference: str
     end: datetime | None = None  # for an interval such as "overnight"
-    precision: str = "unknown"  # a cairn.vault.timeframe.Precision value
+    precision: str = "unknown"  # a cairn.web.timeframe.Precision value
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cairn.importers.parsers.whatsapp import is_header_line
 from cairn.importers.safezip import SafeZip, looks_like_zip
-from cairn.vault.media import sniff
+from cairn.web.media import sniff
 
 __all__ = ["HEAD_SIZE", "RULES", "ZIP_RULES", "Rule", "ZipRule", "detect_format",
            "detect_path", "detect_zip_format", "register"]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cairn.importers import dates
-from cairn.vault.timeframe import zone_words
+from cairn.web.timeframe import zone_words
 
 KEPT = "The original file is kept exactly as it was."
 CHECK_TIMES = "If you were somewhere else at the time, those times may be out by a few hours."

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from cairn.vault.timeframe import from_local
+from cairn.web.timeframe import from_local
 
 CONTACT_DAY = "contact-day"
 MEDIA_DAMAGE = "media-damage"

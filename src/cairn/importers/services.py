@@ -86,9 +86,9 @@ from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.store.rows import RowWriter, set_each
 from cairn.store.sealed import seal, unseal
 from cairn.vault import services as vault_services
-from cairn.vault import timeframe
 from cairn.vault.choices import Channel, ExhibitSource, IdentifierKind, PersonRole, Relationship
 from cairn.vault.models import Exhibit, Incident, Person, PersonIdentifier, Vault
+from cairn.web import timeframe
 
 logger = logging.getLogger(__name__)
 

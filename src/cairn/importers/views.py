@@ -37,7 +37,7 @@ from cairn.importers.models import (
 from cairn.vault import access as vault_access
 from cairn.vault.choices import Channel, PersonRole
 from cairn.vault.forms import add_service_errors
-from cairn.vault.timeframe import zone_words
+from cairn.web.timeframe import zone_words
 
 PROPOSALS_PER_PAGE = 20
 MESSAGES_SHOWN = 12

@@ -43,9 +43,9 @@ from cairn.law import jurisdictions
 from cairn.law.pha1997 import ACTS_BY_CODE
 from cairn.packs.head import HeadInfo
 from cairn.packs.selection import Disclosed
-from cairn.vault import timeframe
 from cairn.vault.snapshot import ExhibitSnapshot, IncidentSnapshot, VaultSnapshot
-from cairn.vault.timeframe import PRECISION_LABELS, Precision
+from cairn.web import timeframe
+from cairn.web.timeframe import PRECISION_LABELS, Precision
 
 TITLE = "Evidence pack"
 
@@ -417,10 +417,11 @@ def instant(value: datetime | None, zone: ZoneInfo) -> str:
     return timeframe.instant_words(value, zone, timeframe.clock_24h)
 
 
-def describe_when(start: datetime, end: datetime | None, precision: str, zone: ZoneInfo) -> str:
-    """How an incident's time reads, honest about how exactly it is known: the words of the
-    timeline (``timeframe.describe_when``) with the 24-hour clock."""
-    return timeframe.describe_when(start, end, precision, zone, timeframe.clock_24h)
+def incident_when(incident: IncidentSnapshot, zone: ZoneInfo) -> str:
+    """An incident's time in the words of her timeline, with the 24-hour clock of court
+    documents (``timeframe.describe_when``)."""
+    return timeframe.describe_when(incident.start, incident.end, incident.precision, zone,
+                                   timeframe.clock_24h)
 
 
 def rfc3339(value: datetime) -> str:
@@ -629,9 +630,8 @@ def _summary(snapshot: VaultSnapshot, analysis: PeopleAnalysis, zone: ZoneInfo,
     first, last = (incidents[0], incidents[-1]) if incidents else (None, None)
     return Summary(
         suspects=tuple(_suspect(snapshot, p.id) for p in snapshot.suspects()),
-        first_incident=describe_when(first.start, first.end, first.precision, zone)
-        if first else "",
-        last_incident=describe_when(last.start, last.end, last.precision, zone) if last else "",
+        first_incident=incident_when(first, zone) if first else "",
+        last_incident=incident_when(last, zone) if last else "",
         incident_count=len(incidents),
         exhibit_count=len(exhibits),
         acts=tuple(acts),
@@ -661,7 +661,7 @@ def _entry(incident: IncidentSnapshot, snapshot: VaultSnapshot, zone: ZoneInfo,
         precision = incident.precision
     return ChronologyEntry(
         number=incident.number,
-        when=describe_when(incident.start, incident.end, incident.precision, zone),
+        when=incident_when(incident, zone),
         precision=precision,
         when_words=incident.when_words.strip(),
         where=where,

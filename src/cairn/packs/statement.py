@@ -22,7 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cairn.vault.snapshot import ExhibitSnapshot, IncidentSnapshot, VaultSnapshot
-from cairn.vault.timeframe import Precision
+from cairn.web.timeframe import Precision
 
 HEADING = "DRAFT STATEMENT \u2013 for you to correct. Not signed."
 GUIDANCE = (

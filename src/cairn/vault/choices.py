@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from cairn.vault.timeframe import PRECISION_LABELS, Precision
+from cairn.web.timeframe import PRECISION_LABELS, Precision
 
 
 class Channel(models.TextChoices):

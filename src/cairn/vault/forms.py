@@ -18,10 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from cairn.law.pha1997 import ACTS
-from cairn.vault import services, timeframe
+from cairn.vault import services
 from cairn.vault.choices import Channel, IdentifierKind, PersonRole, Relationship
 from cairn.vault.models import Incident, Person
 from cairn.vault.timeline import TimelineFilter
+from cairn.web import timeframe
 from cairn.web.fields import DateField
 
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cairn.vault import media
+from cairn.web import media
 
 # Redacted pictures keep their format; these are the formats Pillow reads and writes
 # without loss of anything but metadata (HEIC and animations are refused).

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from cairn.store.blobs import StoreError, default_store
-from cairn.vault import access, media, services
+from cairn.vault import access, services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.redaction import (
     MAX_IMAGE_BYTES,
@@ -34,6 +34,7 @@ from cairn.vault.redaction import (
     unsupported_message,
     without_metadata,
 )
+from cairn.web import media
 
 
 def _validation_error(exc: RedactionError) -> Exception:

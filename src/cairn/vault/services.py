@@ -29,7 +29,6 @@ from cairn.store import keys
 from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
 from cairn.store.rows import RowWriter, insert_instances
 from cairn.store.sealed import forget_quotes
-from cairn.vault import media, timeframe
 from cairn.vault.choices import (
     Channel,
     CombinedAs,
@@ -46,6 +45,7 @@ from cairn.vault.models import (
     PersonIdentifier,
     Vault,
 )
+from cairn.web import media, timeframe
 
 # Fields a revision may change, in the order they appear in a snapshot.
 INCIDENT_FIELDS = (

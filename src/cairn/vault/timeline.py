@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from cairn.vault import timeframe
 from cairn.vault.models import Incident, Vault
 
 # Eight incidents fit under three screens of a 375 px phone (tests/test_phone_pages_browser.py).
@@ -155,13 +154,3 @@ def cached_count(incidents: QuerySet[Incident], vault: Vault, chosen: TimelineFi
         cache.set(key, count, COUNT_SECONDS)
     return int(count)
 
-
-def format_instant(value: datetime, tz: ZoneInfo) -> str:
-    """A stored instant in the vault's zone, e.g. "Tuesday 3 June 2025 at 2:05pm"."""
-    return timeframe.instant_words(value, tz)
-
-
-def describe_when(start: datetime, end: datetime | None, precision: str,
-                  tz: ZoneInfo) -> str:
-    """How an incident's time reads on her pages (``timeframe.describe_when``, 12-hour)."""
-    return timeframe.describe_when(start, end, precision, tz)

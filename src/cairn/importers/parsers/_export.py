@@ -86,7 +86,7 @@ def zone(key: str, *, name: str) -> ZoneInfo:
 def local_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
     """A wall-clock time read in ``tz``, as aware UTC.
 
-    The rule for clock changes is PEP 495's ``fold=0``, as in ``cairn.vault.timeframe``: in the
+    The rule for clock changes is PEP 495's ``fold=0``, as in ``cairn.web.timeframe``: in the
     repeated autumn hour the first occurrence (summer time) is taken; a time in the skipped
     spring hour is read with the offset in force before the change (01:30 on the spring-forward
     day in London becomes 01:30 UTC, which the clocks then showed as 02:30).

@@ -3,7 +3,7 @@
 Input: a path (a folder, a zip, or one photo or video) or ``bytes`` (a zip, or one file).
 Folders are walked without following symbolic links; zips are opened through ``SafeZip``
 (zip bombs, path traversal and links refused before anything is read). Each file is sniffed
-from its content (``cairn.vault.media.sniff``: the HEIF family by its ``ftyp`` brands, JPEG
+from its content (``cairn.web.media.sniff``: the HEIF family by its ``ftyp`` brands, JPEG
 XL by its signature, the rest by magic numbers); anything that is not an image or a video is
 skipped and counted in the notes. ``Origin.member`` is the file's path inside the folder or
 zip. A picture whose metadata Cairn cannot read (``UNREAD_TYPES``: JPEG XL) is still an item,
@@ -46,7 +46,7 @@ from pymediainfo import MediaInfo
 
 from cairn.importers.base import ImportFailure, MediaItem, Origin, ParsedImport
 from cairn.importers.safezip import DEFAULT_LIMITS, SafeZip, looks_like_zip
-from cairn.vault.media import sniff
+from cairn.web.media import sniff
 
 __all__ = ["FORMAT", "parse"]
 

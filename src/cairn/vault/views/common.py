@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from cairn.vault import timeframe
 from cairn.vault.models import Vault
+from cairn.web import timeframe
 
 
 def vault_zone(vault: Vault) -> ZoneInfo:

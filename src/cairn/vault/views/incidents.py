@@ -14,11 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.law.pha1997 import ACTS_BY_CODE
-from cairn.vault import access, services, timeline
+from cairn.vault import access, services
 from cairn.vault.choices import Channel
 from cairn.vault.forms import ACT_HINTS, ExhibitForm, IncidentForm
 from cairn.vault.models import Incident
 from cairn.vault.views.common import FIELD_LABELS, vault_zone
+from cairn.web import timeframe
 
 
 def _incident_form(request: HttpRequest, incident: Incident | None, vault: Any) -> IncidentForm:
@@ -152,5 +153,5 @@ def _when(content: dict[str, Any], tz: ZoneInfo) -> str:
     start = _parse(content.get("start"))
     if start is None:
         return ""
-    return timeline.describe_when(start, _parse(content.get("end")),
-                                  content.get("precision") or "exact", tz)
+    return timeframe.describe_when(start, _parse(content.get("end")),
+                                   content.get("precision") or "exact", tz)

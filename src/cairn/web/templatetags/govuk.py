@@ -14,7 +14,7 @@ from django import forms, template
 from django.core.paginator import Page
 from django.http import QueryDict
 
-from cairn.vault import media, timeframe, timeline
+from cairn.web import media, timeframe
 from cairn.web.fields import DateField
 
 register = template.Library()
@@ -221,8 +221,8 @@ def govuk_tag(text: str, colour: str = "") -> dict[str, str]:
 @register.filter
 def when(incident: Any, zone_name: str) -> str:
     """An incident's time in the vault's zone, worded by its precision."""
-    return timeline.describe_when(incident.start, incident.end, incident.precision,
-                                  timeframe.zone(zone_name))
+    return timeframe.describe_when(incident.start, incident.end, incident.precision,
+                                   timeframe.zone(zone_name))
 
 
 @register.filter
@@ -230,7 +230,7 @@ def in_zone(value: datetime | None, zone_name: str) -> str:
     """A stored instant shown in the vault's zone, or "Not known"."""
     if value is None:
         return "Not known"
-    return timeline.format_instant(value, timeframe.zone(zone_name))
+    return timeframe.instant_words(value, timeframe.zone(zone_name))
 
 
 @register.filter
