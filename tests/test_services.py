@@ -15,6 +15,7 @@ from cairn.vault import services
 from cairn.vault.choices import Channel, IdentifierKind
 from cairn.vault.models import Exhibit, Incident, IncidentRevision, Person
 from cairn.vault.services import IdentifierInput, IncidentInput
+from cairn.vault.services import exhibits as exhibit_services
 from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +212,7 @@ def test_a_failed_database_write_leaves_no_orphan_file(vault, settings, monkeypa
     def boom(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_record_change", boom)
+    monkeypatch.setattr(exhibit_services, "record_change", boom)
     with pytest.raises(RuntimeError):
         services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(PNG),
                              original_name="a.png")
