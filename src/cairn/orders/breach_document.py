@@ -87,7 +87,7 @@ def build_breach_document(facts: BreachFacts, *, built_at: datetime, time_zone: 
                           continuity: dict[str, str] | None = None) -> BreachDocument:
     """The document for ``facts``; with ``disclosed`` and ``head``, the evidence from the
     victim's log and how to check it."""
-    zone = pack_document._zone(time_zone)
+    zone = pack_document.vault_zone(time_zone)
     chronology: tuple[pack_document.ChronologyEntry, ...] = ()
     exhibits: tuple[pack_document.ExhibitEntry, ...] = ()
     verification = None
@@ -97,11 +97,11 @@ def build_breach_document(facts: BreachFacts, *, built_at: datetime, time_zone: 
         initials = snapshot.initials
         references = {e.id: e.reference for e in snapshot.exhibits}
         numbers = {i.id: i.number for i in snapshot.incidents}
-        chronology = tuple(pack_document._entry(i, snapshot, zone, references)
+        chronology = tuple(pack_document.chronology_entry(i, snapshot, zone, references)
                            for i in snapshot.incidents)
-        exhibits = tuple(pack_document._exhibit(e, disclosed, zone, numbers, continuity or {})
-                         for e in sorted(snapshot.exhibits, key=pack_document._exhibit_order))
-        verification = pack_document._verification(head, omitted_entries)
+        exhibits = tuple(pack_document.exhibit_entry(e, disclosed, zone, numbers, continuity or {})
+                         for e in sorted(snapshot.exhibits, key=pack_document.exhibit_order))
+        verification = pack_document.verification_steps(head, omitted_entries)
     return BreachDocument(
         pack_id=facts.breach_id[:8],
         title=facts.title or ("Failure to comply with the notification requirements"

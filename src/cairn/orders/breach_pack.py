@@ -52,7 +52,7 @@ from cairn.orders.models import (
 )
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
-from cairn.packs.document import _zone, instant
+from cairn.packs.document import instant, vault_zone
 from cairn.packs.pdf import render_pdf
 from cairn.packs.selection import Disclosed, Selection, SelectionError, resolve
 from cairn.packs.services import _log_material  # the evidence pack's own log reader
@@ -206,7 +206,7 @@ def build_breach_pack(*, actor: Any, breach: Breach, out_dir: Path,
     _case_member(actor, breach.case)
     built_at = (now or timezone.now()).replace(microsecond=0)
     zone_name = breach.vault.time_zone if breach.vault is not None else settings.TIME_ZONE
-    facts = breach_facts(breach, _zone(zone_name))
+    facts = breach_facts(breach, vault_zone(zone_name))
     out_dir.mkdir(parents=True, exist_ok=True)
     if breach.vault is None or breach.incident_id is None:
         document = build_breach_document(facts, built_at=built_at, time_zone=zone_name)
