@@ -36,10 +36,6 @@ import base64
 import hashlib
 import json
 import logging
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -51,7 +47,7 @@ from cairn.ledger import merkle
 from cairn.ledger.canonical import CanonicalisationError, canonical_json
 from cairn.ledger.ed25519 import fingerprint_of, verify_signature
 from cairn.ledger.heads import head_bytes
-from cairn.packs import crypt, layout
+from cairn.packs import layout
 from cairn.packs.bag import (
     BagError,
     BagReading,
@@ -61,14 +57,11 @@ from cairn.packs.bag import (
     read_bag,
     walk_files,
 )
+from cairn.packs.opening import PackError, opened
 
-__all__ = ["PackReport", "Problem", "verify_pack"]
+__all__ = ["PackError", "PackReport", "Problem", "verify_pack"]
 
 MAX_JSON = 64 * 1024 * 1024
-
-
-class PackError(Exception):
-    """The pack cannot be read at all (not a folder, zip or age file; no key given)."""
 
 
 @dataclass
@@ -97,7 +90,7 @@ def verify_pack(path: Path, *, identity: str | None = None, passphrase: str | No
     a folder, zip or age file, not a readable bag, or a bag that is not a Cairn pack.
     """
     path = Path(path)
-    with _opened(path, identity=identity, passphrase=passphrase) as root:
+    with opened(path, identity=identity, passphrase=passphrase) as root:
         try:
             reading = read_bag(root)
         except BagError as exc:
@@ -122,53 +115,6 @@ def _not_a_pack(name: str, reading: BagReading) -> str:
     more = len(reading.problems) - 1
     return (f"{name}: not a Cairn evidence pack (it has no data/{layout.INDEX}), nor a valid "
             f"BagIt bag: {reading.problems[0]}" + (f" (and {more} more)" if more else ""))
-
-
-# --- opening ----------------------------------------------------------------------------------
-
-@contextmanager
-def _opened(path: Path, *, identity: str | None, passphrase: str | None) -> Iterator[Path]:
-    if path.is_dir():
-        yield path
-        return
-    if not path.is_file():
-        raise PackError(f"{path.name}: no such file or folder")
-    work = Path(tempfile.mkdtemp(prefix="cairn-verify-"))
-    try:
-        source = path
-        if crypt.is_encrypted(path):
-            source = work / "pack.zip"
-            try:
-                crypt.decrypt_file(path, source, passphrase=passphrase,
-                                   identities=crypt.parse_identities(identity)
-                                   if identity else None)
-            except crypt.PackCryptError as exc:
-                raise PackError(f"{path.name}: {exc}") from None
-        yield _unzip(source, work / "bag", path.name)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _unzip(source: Path, target: Path, name: str) -> Path:
-    from cairn.importers.base import ImportFailure
-    from cairn.importers.safezip import SafeZip
-
-    try:
-        with SafeZip(source, name=name) as archive:
-            for member in archive.members:
-                out = target / member.name
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with out.open("wb") as handle:
-                    for chunk in archive.iter_member(member.name):
-                        handle.write(chunk)
-    except ImportFailure as exc:
-        raise PackError(str(exc)) from None
-    tops = [p for p in target.iterdir()] if target.exists() else []
-    if len(tops) == 1 and tops[0].is_dir() and (tops[0] / "bagit.txt").exists():
-        return tops[0]
-    if (target / "bagit.txt").exists():
-        return target
-    raise PackError(f"{name}: the zip does not hold a bag (no bagit.txt)")
 
 
 # --- the checks -------------------------------------------------------------------------------
