@@ -131,17 +131,24 @@ def test_an_officer_cannot_build_a_pack_beyond_the_share(partly_shared_case, inv
                                                         unit_peer, vault, incidents, tmp_path):
     from django.http import Http404
 
+    from cairn.cases.access import scope_for
     from cairn.packs.selection import Selection
     from cairn.packs.services import build_pack
 
+    def build(actor, selection, name):
+        # As orders.bundle does: the officer's scope of the vault for the case, read above packs.
+        build_pack(actor=actor, vault=vault, selection=selection, out=tmp_path / name,
+                   statement="none", case=partly_shared_case,
+                   scope=scope_for(actor, vault, partly_shared_case))
+
     beyond = Selection.of([incidents[0].pk, incidents[2].pk], [])
     with pytest.raises(Http404):
-        build_pack(actor=investigator, vault=vault, selection=beyond, out=tmp_path / "a.zip",
-                   statement="none", case=partly_shared_case)
+        build(investigator, beyond, "a.zip")
     with pytest.raises(Http404):  # the whole vault, when only part is shared
-        build_pack(actor=investigator, vault=vault, selection=Selection(),
-                   out=tmp_path / "b.zip", statement="none", case=partly_shared_case)
+        build(investigator, Selection(), "b.zip")
     with pytest.raises(Http404):  # another unit's officer
-        build_pack(actor=unit_peer, vault=vault, selection=Selection.of([incidents[0].pk], []),
-                   out=tmp_path / "c.zip", statement="none", case=partly_shared_case)
+        build(unit_peer, Selection.of([incidents[0].pk], []), "c.zip")
+    with pytest.raises(ValueError, match="scope"):  # a case's pack with no scope is a bug
+        build_pack(actor=investigator, vault=vault, selection=beyond, out=tmp_path / "d.zip",
+                   statement="none", case=partly_shared_case)
     assert not list(tmp_path.glob("*.zip"))

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from PIL import Image
 
 from cairn.cli.main import cli
+from cairn.ledger import log as ledger_log
 from cairn.ledger import signing
 from cairn.ledger.canonical import canonical_json
 from cairn.ledger.heads import head_bytes
@@ -354,7 +355,7 @@ def test_half_the_incidents_leak_nothing_of_the_other_half(packed_vault, tmp_pat
         incident.refresh_from_db()
         secrets.append(incident.description.split()[-3].encode())  # the distinctive word
         secrets.append(str(incident.pk).encode())
-        secrets.append(services.ledger.content_hash(services.incident_content(incident))
+        secrets.append(ledger_log.content_hash(services.incident_content(incident))
                        .encode())
         for exhibit in incident.exhibits.all():
             secrets += [exhibit.original_name.encode(), exhibit.sha256.encode(),
