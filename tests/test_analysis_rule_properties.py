@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cairn.analysis import escalation, four, how_when, suggestions, threshold
+from cairn.analysis import escalation, four, how_when, risk_seen, suggestions, threshold
 from cairn.analysis.acts import acts_shown
 from cairn.analysis.base import THIRD_PERSON, VICTIM, Finding, Index
 from cairn.analysis.course import course_of_conduct
@@ -50,6 +50,13 @@ def _course_and_lulls(index: Index) -> tuple[Any, Any]:
     return course_of_conduct(index), lulls(index)
 
 
+def _seen(rule: Callable[[risk_seen.Seen], Any]) -> Callable[[Index], Any]:
+    def apply(index: Index) -> Any:
+        course, quiet = course_of_conduct(index), lulls(index)
+        return rule(risk_seen.Seen(index, course, escalation.escalation(index), quiet))
+    return apply
+
+
 RULES: dict[str, Callable[[Index], Any]] = {
     "acts shown": acts_shown,
     "course of conduct": course_of_conduct,
@@ -75,6 +82,7 @@ RULES: dict[str, Callable[[Index], Any]] = {
     "threshold s.1(1)(c)": lambda i: _limbs(i).s1_1_c,
     "threshold s.2(1)": lambda i: _limbs(i).s2_1,
     "risk indicators": _risk,
+    **{f"risk seen {key}": _seen(rule) for key, rule in risk_seen.RULES.items()},
 }
 
 
