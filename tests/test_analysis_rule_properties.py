@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cairn.analysis import escalation, four, how_when, risk_seen, suggestions, threshold
+from cairn.analysis import escalation, four, how_when, risk_seen, s4a, suggestions, threshold
 from cairn.analysis.acts import acts_shown
 from cairn.analysis.base import THIRD_PERSON, VICTIM, Finding, Index
 from cairn.analysis.course import course_of_conduct
@@ -72,6 +72,9 @@ RULES: dict[str, Callable[[Index], Any]] = {
     "recurring places": how_when.recurring_places,
     "online to offline": online_to_offline,
     "s.4A markers": s4a_markers,
+    "s.4A feared violence": s4a.feared_violence,
+    "s.4A daily life": s4a.daily_life,
+    "s.4A effects recorded": s4a.effects_recorded,
     "FOUR fixated": lambda i: four.fixated(i, *_course_and_lulls(i)),
     "FOUR obsessive": four.obsessive,
     "FOUR unwanted": four.unwanted,
