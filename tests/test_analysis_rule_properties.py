@@ -19,7 +19,14 @@ from cairn.analysis import escalation, four, how_when, risk_seen, s4a, suggestio
 from cairn.analysis.acts import acts_shown
 from cairn.analysis.base import THIRD_PERSON, VICTIM, Finding, Index
 from cairn.analysis.course import course_of_conduct
-from cairn.analysis.lulls import lulls, recurrence_warning
+from cairn.analysis.lulls import (
+    gap_threshold,
+    gone_on,
+    lulls,
+    past_lulls,
+    quiet_now,
+    recurrence_warning,
+)
 from cairn.analysis.offline import online_to_offline
 from cairn.analysis.risk import risk_indicators
 from cairn.analysis.s4a import s4a_markers
@@ -61,6 +68,9 @@ RULES: dict[str, Callable[[Index], Any]] = {
     "acts shown": acts_shown,
     "course of conduct": course_of_conduct,
     "lulls": lulls,
+    "past lulls": lambda i: past_lulls(i, gap_threshold(i)[1]),
+    "quiet now": lambda i: quiet_now(i, gap_threshold(i)[1], ()) if i.incidents else None,
+    "gone on": lambda i: gone_on(i) if i.incidents else None,
     "recurrence warning": lambda i: recurrence_warning(i, lulls(i)),
     "weekly counts": escalation.weekly_counts,
     "frequency trend": lambda i: escalation.frequency_trend(i, escalation.weekly_counts(i)),
