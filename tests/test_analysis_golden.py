@@ -12,9 +12,7 @@ import hashlib
 import json
 import random
 import re
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,13 +151,9 @@ def test_the_analysis_of_the_demo_vault_is_unchanged():
     assert digest(demo_output()) == GOLDEN["demo"]
 
 
-def _print_digests(argv: list[str]) -> None:  # pragma: no cover - a maintainer's tool
-    out: dict[str, Any] = {name: digest(generated_output(name)) for name in sorted(CASES)}
-    if "--keep" in argv:
-        for name in CASES:
-            Path(f"/tmp/golden-{name}.txt").write_text(generated_output(name))
-    print(json.dumps(out, indent=2))
+def _print_digests() -> None:  # pragma: no cover - a maintainer's tool
+    print(json.dumps({name: digest(generated_output(name)) for name in sorted(CASES)}, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover
-    _print_digests(sys.argv[1:])
+    _print_digests()
