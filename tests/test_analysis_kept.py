@@ -27,7 +27,7 @@ from cairn.analysis.access import latest_risk_answers
 from cairn.analysis.engine import analyse_people, to_json_text
 from cairn.analysis.models import IncidentFacts, KeptAnalysis
 from cairn.analysis.reading import analyse_vault_people, risk_form, vault_people_json
-from cairn.flags import engine
+from cairn.flags import ruleset
 from cairn.store.sealed import row_context, seal
 from cairn.vault import services as vault_services
 from cairn.vault.snapshot_loader import take_snapshot
@@ -121,7 +121,7 @@ def test_the_kept_analysis_is_a_fresh_one_after_every_kind_of_change(vault):
 def other_rules(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """The rules as a later version might be: "bus stop" read as a claim of watching her."""
     folder = tmp_path / "rules"
-    shutil.copytree(engine.RULES_DIR, folder)
+    shutil.copytree(ruleset.RULES_DIR, folder)
     path = folder / "en.yaml"
     text = path.read_text(encoding="utf-8")
     marker = ("    explain: Words saying they watch, follow, track or read your messages or "
@@ -131,13 +131,13 @@ def other_rules(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
                     .replace("\nversion: 3\n", "\nversion: 4\n"), encoding="utf-8")
 
     def forget() -> None:
-        engine.load_rules.cache_clear()
-        engine._load.cache_clear()
+        ruleset.load_rules.cache_clear()
+        ruleset._load.cache_clear()
         derived.version.cache_clear()
         kept.analysis_version.cache_clear()
 
     def switch() -> None:
-        monkeypatch.setattr(engine, "RULES_DIR", folder)
+        monkeypatch.setattr(ruleset, "RULES_DIR", folder)
         monkeypatch.setattr(derived, "RULES_DIR", folder)
         forget()
 

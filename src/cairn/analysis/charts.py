@@ -10,130 +10,35 @@ Pages should still give the numbers in text next to each chart.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from xml.sax.saxutils import escape, quoteattr
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cairn.analysis.chart_tables import ChartTable, tables
 from cairn.analysis.engine import Analysis
 from cairn.analysis.labels import CHANNEL_LABELS, WEEKDAYS, channel_label
 from cairn.analysis.severity import LEVELS
+from cairn.analysis.svg import (
+    BLUE,
+    GREY,
+    HEAT,
+    INK,
+    LEVEL_COLOURS,
+    LIGHT,
+    ORANGE,
+    RULE,
+    WIDTH,
+    TimeAxis,
+    date_words,
+    empty,
+    frame,
+    month_label,
+    num,
+    text,
+    zone_of,
+)
 from cairn.law.pha1997 import ACTS
 
-FONT = "Arial, Helvetica, sans-serif"
-INK = "#0b0c0c"
-GREY = "#505a5f"
-LIGHT = "#f3f2f1"
-RULE = "#b1b4b6"
-BLUE = "#1d70b8"
-ORANGE = "#b35a00"
-LEVEL_COLOURS = {1: "#5694ca", 2: BLUE, 3: "#003078", 4: "#912b88", 5: "#d4351c", 6: INK}
-HEAT = ("#ffffff", "#d2e2f1", "#9dc1e3", "#5694ca", "#1d70b8", "#003078")
-WIDTH = 720
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _n(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _text(
-    x: float,
-    y: float,
-    content: str,
-    *,
-    size: int = 12,
-    anchor: str = "start",
-    fill: str = INK,
-    weight: str = "normal",
-) -> str:
-    return (
-        f'<text x="{_n(x)}" y="{_n(y)}" font-family="{FONT}" font-size="{size}" '
-        f'text-anchor="{anchor}" fill="{fill}" font-weight="{weight}">{escape(content)}</text>'
-    )
-
-
-def _svg(chart_id: str, title: str, desc: str, height: float, body: list[str]) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
-        f'width="100%" role="img" focusable="false" class="cairn-chart" '
-        f"aria-labelledby={quoteattr(chart_id + '-title')} "
-        f"aria-describedby={quoteattr(chart_id + '-desc')}>"
-        f"<title id={quoteattr(chart_id + '-title')}>{escape(title)}</title>"
-        f"<desc id={quoteattr(chart_id + '-desc')}>{escape(desc)}</desc>" + "".join(body) + "</svg>"
-    )
-
-
-def _empty(chart_id: str, title: str) -> str:
-    return _svg(
-        chart_id,
-        title,
-        "Nothing logged yet.",
-        60,
-        [_text(WIDTH / 2, 35, "Nothing logged yet", anchor="middle", fill=GREY)],
-    )
-
-
-def _zone(analysis: Analysis) -> ZoneInfo:
-    try:
-        return ZoneInfo(analysis.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Europe/London")
-
-
-def _month_label(day: date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def _date(day: date | datetime) -> str:
-    """"3 June 2025": a date in words, never an ISO date, in what a reader hears."""
-    return f"{day.day} {day:%B %Y}"
-
-
-class _TimeAxis:
-    """Maps instants to x between ``left`` and ``right``; ticks on month or quarter starts."""
-
-    def __init__(
-        self, start: datetime, end: datetime, left: float, right: float, zone: ZoneInfo
-    ) -> None:
-        self.start, self.end = start, max(end, start + timedelta(days=1))
-        self.left, self.right, self.zone = left, right, zone
-
-    def x(self, moment: datetime) -> float:
-        span = (self.end - self.start).total_seconds()
-        return self.left + (self.right - self.left) * (moment - self.start).total_seconds() / span
-
-    def ticks(self) -> list[tuple[float, str]]:
-        first = self.start.astimezone(self.zone).date().replace(day=1)
-        months = (self.end - self.start).days / 30.4
-        step = 1 if months <= 8 else 3 if months <= 30 else 6 if months <= 60 else 12
-        ticks = []
-        year, month = first.year, first.month
-        while True:
-            month += 1
-            if month > 12:
-                year, month = year + 1, 1
-            if (month - 1) % step:
-                continue
-            moment = datetime(year, month, 1, tzinfo=self.zone)
-            if moment > self.end:
-                break
-            ticks.append((self.x(moment), _month_label(moment.date())))
-        return ticks
-
-    def draw(self, top: float, bottom: float) -> list[str]:
-        out = [
-            f'<line x1="{_n(self.left)}" y1="{_n(bottom)}" x2="{_n(self.right)}" '
-            f'y2="{_n(bottom)}" stroke="{GREY}" stroke-width="1"/>'
-        ]
-        for x, label in self.ticks():
-            out.append(
-                f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(bottom)}" '
-                f'stroke="{LIGHT}" stroke-width="1"/>'
-            )
-            out.append(_text(x, bottom + 16, label, size=11, anchor="middle", fill=GREY))
-        return out
+__all__ = ["ChartTable", "acts", "all_charts", "channels", "severity", "tables", "time_of_day",
+           "timeline", "weekly_rate"]
 
 
 def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
@@ -141,21 +46,22 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
     title = "Timeline of incidents"
     points = analysis.points
     if not points:
-        return _empty(chart_id, title)
+        return empty(chart_id, title)
     left, right, top, row = 190.0, WIDTH - 16.0, 30.0, 28.0
     bottom = top + row * len(LEVELS)
-    axis = _TimeAxis(
-        points[0].start, max(analysis.now, points[-1].start), left, right, _zone(analysis)
+    axis = TimeAxis(
+        points[0].start, max(analysis.now, points[-1].start), left, right,
+        zone_of(analysis.time_zone),
     )
     body: list[str] = []
     for lull in analysis.lulls.lulls:
         x1, x2 = axis.x(lull.start), axis.x(lull.end)
         body.append(
-            f'<rect x="{_n(x1)}" y="{_n(top - 22)}" width="{_n(max(x2 - x1, 1))}" '
-            f'height="{_n(bottom - top + 22)}" fill="{LIGHT}"/>'
+            f'<rect x="{num(x1)}" y="{num(top - 22)}" width="{num(max(x2 - x1, 1))}" '
+            f'height="{num(bottom - top + 22)}" fill="{LIGHT}"/>'
         )
         body.append(
-            _text(
+            text(
                 (x1 + x2) / 2,
                 top - 8,
                 f"Quiet {lull.days:.0f} days",
@@ -167,36 +73,37 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
     body.extend(axis.draw(top, bottom))
     for level, label in LEVELS.items():
         y = bottom - row * (level - 0.5)
-        body.append(_text(left - 8, y + 4, f"{level} {label}", size=11, anchor="end"))
+        body.append(text(left - 8, y + 4, f"{level} {label}", size=11, anchor="end"))
         body.append(
-            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
+            f'<line x1="{num(left)}" y1="{num(y)}" x2="{num(right)}" y2="{num(y)}" '
             f'stroke="{LIGHT}" stroke-width="1"/>'
         )
     for change in analysis.escalation.change_points:
         x = axis.x(
             datetime(
-                change.monday.year, change.monday.month, change.monday.day, tzinfo=_zone(analysis)
+                change.monday.year, change.monday.month, change.monday.day,
+                tzinfo=zone_of(analysis.time_zone),
             )
         )
         body.append(
-            f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(bottom)}" '
+            f'<line x1="{num(x)}" y1="{num(top)}" x2="{num(x)}" y2="{num(bottom)}" '
             f'stroke="{ORANGE}" stroke-width="2" stroke-dasharray="5 4"/>'
         )
     for point in points:
         y = bottom - row * (point.severity - 0.5)
         body.append(
-            f'<circle cx="{_n(axis.x(point.start))}" cy="{_n(y)}" r="4" '
+            f'<circle cx="{num(axis.x(point.start))}" cy="{num(y)}" r="4" '
             f'fill="{LEVEL_COLOURS[point.severity]}" fill-opacity="0.85"/>'
         )
     lulls = analysis.lulls.lulls
     desc = (
-        f"{len(points)} incidents from {_date(points[0].start.astimezone(axis.zone))} to "
-        f"{_date(points[-1].start.astimezone(axis.zone))}, placed by their level on Cairn's "
+        f"{len(points)} incidents from {date_words(points[0].start.astimezone(axis.zone))} to "
+        f"{date_words(points[-1].start.astimezone(axis.zone))}, placed by their level on Cairn's "
         f"own severity scale (1 {LEVELS[1].lower()} to 6 {LEVELS[6].lower()}). "
         + (
             f"Shaded: {len(lulls)} quiet period(s): "
             + "; ".join(
-                f"{lull.days:.0f} days from {_date(lull.start.astimezone(axis.zone))}"
+                f"{lull.days:.0f} days from {date_words(lull.start.astimezone(axis.zone))}"
                 for lull in lulls
             )
             + ". "
@@ -205,13 +112,13 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
         )
         + (
             "Dashed lines: the rate changed in the weeks of "
-            + ", ".join(_date(p.monday) for p in analysis.escalation.change_points)
+            + ", ".join(date_words(p.monday) for p in analysis.escalation.change_points)
             + "."
             if analysis.escalation.change_points
             else ""
         )
     )
-    return _svg(chart_id, title, desc, bottom + 28, body)
+    return frame(chart_id, title, desc, bottom + 28, body)
 
 
 def weekly_rate(analysis: Analysis, chart_id: str = "chart-weekly") -> str:
@@ -219,48 +126,50 @@ def weekly_rate(analysis: Analysis, chart_id: str = "chart-weekly") -> str:
     title = "Incidents per week"
     weekly = analysis.escalation.weekly
     if not weekly:
-        return _empty(chart_id, title)
+        return empty(chart_id, title)
     left, right, top, bottom = 40.0, WIDTH - 16.0, 16.0, 196.0
-    zone = _zone(analysis)
+    zone = zone_of(analysis.time_zone)
     start = datetime(
         weekly[0].monday.year, weekly[0].monday.month, weekly[0].monday.day, tzinfo=zone
     )
-    axis = _TimeAxis(start, start + timedelta(weeks=len(weekly)), left, right, zone)
+    axis = TimeAxis(start, start + timedelta(weeks=len(weekly)), left, right, zone)
     peak = max(max(w.count for w in weekly), 1)
     scale = (bottom - top) / peak
     bar = (right - left) / len(weekly)
     body = axis.draw(top, bottom)
     for value in sorted({0, peak, peak // 2}):
         y = bottom - value * scale
-        body.append(_text(left - 6, y + 4, str(value), size=11, anchor="end", fill=GREY))
+        body.append(text(left - 6, y + 4, str(value), size=11, anchor="end", fill=GREY))
     for k, week in enumerate(weekly):
         if week.count:
             h = week.count * scale
             body.append(
-                f'<rect x="{_n(left + k * bar)}" y="{_n(bottom - h)}" '
-                f'width="{_n(max(bar - 0.5, 0.5))}" height="{_n(h)}" fill="{BLUE}"/>'
+                f'<rect x="{num(left + k * bar)}" y="{num(bottom - h)}" '
+                f'width="{num(max(bar - 0.5, 0.5))}" height="{num(h)}" fill="{BLUE}"/>'
             )
     k = 0
     for segment in analysis.escalation.segments:
         y = bottom - segment.rate_per_week * scale
         body.append(
-            f'<line x1="{_n(left + k * bar)}" y1="{_n(y)}" '
-            f'x2="{_n(left + (k + segment.weeks) * bar)}" y2="{_n(y)}" '
+            f'<line x1="{num(left + k * bar)}" y1="{num(y)}" '
+            f'x2="{num(left + (k + segment.weeks) * bar)}" y2="{num(y)}" '
             f'stroke="{ORANGE}" stroke-width="3"/>'
         )
         k += segment.weeks
     trend = analysis.escalation.trend
     desc = (
-        f"{len(weekly)} weeks from {_date(weekly[0].monday)} to {_date(weekly[-1].monday)}; "
+        f"{len(weekly)} weeks from {date_words(weekly[0].monday)} to "
+        f"{date_words(weekly[-1].monday)}; "
         f"the busiest "
         f"week had {peak} incidents. Orange lines: the average rate of each stretch: "
         + "; ".join(
-            f"{s.rate_per_week} a week from {_date(s.start)}" for s in analysis.escalation.segments
+            f"{s.rate_per_week} a week from {date_words(s.start)}"
+            for s in analysis.escalation.segments
         )
         + f". Trend test: {trend.direction.replace('_', ' ')}"
         + (f" (p = {trend.p_value})." if trend.p_value is not None else ".")
     )
-    return _svg(chart_id, title, desc, bottom + 28, body)
+    return frame(chart_id, title, desc, bottom + 28, body)
 
 
 def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
@@ -268,8 +177,8 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
     title = "How serious incidents were, month by month"
     points = analysis.points
     if not points:
-        return _empty(chart_id, title)
-    zone = _zone(analysis)
+        return empty(chart_id, title)
+    zone = zone_of(analysis.time_zone)
     months: dict[date, Counter[int]] = {}
     for point in points:
         local = point.start.astimezone(zone).date().replace(day=1)
@@ -286,12 +195,12 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
     scale = (bottom - top) / peak
     bar = (right - left) / len(keys)
     body = [
-        f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
+        f'<line x1="{num(left)}" y1="{num(bottom)}" x2="{num(right)}" y2="{num(bottom)}" '
         f'stroke="{GREY}" stroke-width="1"/>'
     ]
     for value in sorted({0, peak}):
         body.append(
-            _text(
+            text(
                 left - 6, bottom - value * scale + 4, str(value), size=11, anchor="end", fill=GREY
             )
         )
@@ -304,16 +213,16 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
                 h = count * scale
                 y -= h
                 body.append(
-                    f'<rect x="{_n(left + k * bar + 1)}" y="{_n(y)}" '
-                    f'width="{_n(max(bar - 2, 1))}" height="{_n(h)}" '
+                    f'<rect x="{num(left + k * bar + 1)}" y="{num(y)}" '
+                    f'width="{num(max(bar - 2, 1))}" height="{num(h)}" '
                     f'fill="{LEVEL_COLOURS[level]}"/>'
                 )
         if k % every == 0:
             body.append(
-                _text(
+                text(
                     left + (k + 0.5) * bar,
                     bottom + 16,
-                    _month_label(month),
+                    month_label(month),
                     size=11,
                     anchor="middle",
                     fill=GREY,
@@ -323,19 +232,19 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
         x = left + (n % 3) * 220
         y = legend_y + (n // 3) * 20
         body.append(
-            f'<rect x="{_n(x)}" y="{_n(y - 10)}" width="12" height="12" '
+            f'<rect x="{num(x)}" y="{num(y - 10)}" width="12" height="12" '
             f'fill="{LEVEL_COLOURS[level]}"/>'
         )
-        body.append(_text(x + 18, y, f"{level} {label}", size=11))
+        body.append(text(x + 18, y, f"{level} {label}", size=11))
     trend = analysis.escalation.severity_trend
     highest = max(p.severity for p in points)
     desc = (
-        f"Incidents in each month from {_month_label(first)} to {_month_label(last)}, "
+        f"Incidents in each month from {month_label(first)} to {month_label(last)}, "
         f"coloured by level on Cairn's own severity scale (1 least to 6 most serious). The "
         f"highest level reached is {highest}, {LEVELS[highest].lower()}. Trend in "
         f"seriousness: {trend.direction.replace('_', ' ')}."
     )
-    return _svg(chart_id, title, desc, legend_y + 32, body)
+    return frame(chart_id, title, desc, legend_y + 32, body)
 
 
 def acts(analysis: Analysis, chart_id: str = "chart-acts") -> str:
@@ -343,7 +252,7 @@ def acts(analysis: Analysis, chart_id: str = "chart-acts") -> str:
     title = "What they did (Protection from Harassment Act 1997, s.2A(3))"
     counts = {a.code: len(a.incident_ids) for a in analysis.acts}
     if not counts:
-        return _empty(chart_id, title)
+        return empty(chart_id, title)
     left, right, row = 8.0, WIDTH - 60.0, 44.0
     peak = max(counts.values())
     body = []
@@ -351,15 +260,16 @@ def acts(analysis: Analysis, chart_id: str = "chart-acts") -> str:
         y = 8 + n * row
         count = counts.get(act.code, 0)
         letter = f"({act.code})" if act.code != "other" else "(other)"
-        body.append(_text(left, y + 12, f"{act.plain} {letter}", size=12))
+        body.append(text(left, y + 12, f"{act.plain} {letter}", size=12))
         w = (right - left) * count / peak
         if count:
             body.append(
-                f'<rect x="{_n(left)}" y="{_n(y + 18)}" width="{_n(w)}" height="16" fill="{BLUE}"/>'
+                f'<rect x="{num(left)}" y="{num(y + 18)}" width="{num(w)}" height="16" '
+                f'fill="{BLUE}"/>'
             )
-        body.append(_text(left + w + 6, y + 31, str(count), size=12))
+        body.append(text(left + w + 6, y + 31, str(count), size=12))
     desc = "; ".join(f"{act.plain}: {counts.get(act.code, 0)}" for act in ACTS) + "."
-    return _svg(chart_id, title, desc, 10 + len(ACTS) * row + 6, body)
+    return frame(chart_id, title, desc, 10 + len(ACTS) * row + 6, body)
 
 
 def channels(analysis: Analysis, chart_id: str = "chart-channels") -> str:
@@ -367,9 +277,9 @@ def channels(analysis: Analysis, chart_id: str = "chart-channels") -> str:
     title = "How they did it, month by month"
     by_month = analysis.escalation.channels_by_month
     if not by_month:
-        return _empty(chart_id, title)
+        return empty(chart_id, title)
     used = list(analysis.escalation.channels)
-    zone = _zone(analysis)
+    zone = zone_of(analysis.time_zone)
     first = date.fromisoformat(by_month[0][0] + "-01")
     last = max(
         date.fromisoformat(by_month[-1][0] + "-01"),
@@ -387,9 +297,9 @@ def channels(analysis: Analysis, chart_id: str = "chart-channels") -> str:
     body = []
     for n, channel in enumerate(used):
         y = top + n * row + row / 2
-        body.append(_text(left - 8, y + 4, channel_label(channel), size=11, anchor="end"))
+        body.append(text(left - 8, y + 4, channel_label(channel), size=11, anchor="end"))
         body.append(
-            f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
+            f'<line x1="{num(left)}" y1="{num(y)}" x2="{num(right)}" y2="{num(y)}" '
             f'stroke="{LIGHT}" stroke-width="1"/>'
         )
         for k, month in enumerate(keys):
@@ -397,18 +307,18 @@ def channels(analysis: Analysis, chart_id: str = "chart-channels") -> str:
             if count:
                 radius = 2 + min(column, row) * 0.45 * (count / peak) ** 0.5
                 body.append(
-                    f'<circle cx="{_n(left + (k + 0.5) * column)}" cy="{_n(y)}" '
-                    f'r="{_n(radius)}" fill="{BLUE}"/>'
+                    f'<circle cx="{num(left + (k + 0.5) * column)}" cy="{num(y)}" '
+                    f'r="{num(radius)}" fill="{BLUE}"/>'
                 )
     bottom = top + len(used) * row
     every = max(1, len(keys) // 8)
     for k, month in enumerate(keys):
         if k % every == 0:
             body.append(
-                _text(
+                text(
                     left + (k + 0.5) * column,
                     bottom + 16,
-                    _month_label(date.fromisoformat(month + "-01")),
+                    month_label(date.fromisoformat(month + "-01")),
                     size=11,
                     anchor="middle",
                     fill=GREY,
@@ -421,7 +331,7 @@ def channels(analysis: Analysis, chart_id: str = "chart-channels") -> str:
         + "; ".join(f"{CHANNEL_LABELS.get(c, c)}: {len(ids)}" for c, ids in totals.items())
         + "."
     )
-    return _svg(chart_id, title, desc, bottom + 28, body)
+    return frame(chart_id, title, desc, bottom + 28, body)
 
 
 def time_of_day(analysis: Analysis, chart_id: str = "chart-time") -> str:
@@ -430,13 +340,13 @@ def time_of_day(analysis: Analysis, chart_id: str = "chart-time") -> str:
     grid = analysis.escalation.hour_by_weekday
     total = sum(sum(row) for row in grid)
     if not analysis.points:
-        return _empty(chart_id, title)
+        return empty(chart_id, title)
     left, top, cell_w, cell_h = 100.0, 24.0, (WIDTH - 116.0) / 24, 24.0
     peak = max(max(max(row) for row in grid), 1)
     body = []
     for hour in range(0, 24, 3):
         body.append(
-            _text(
+            text(
                 left + (hour + 0.5) * cell_w,
                 top - 8,
                 f"{hour:02d}:00",
@@ -447,7 +357,7 @@ def time_of_day(analysis: Analysis, chart_id: str = "chart-time") -> str:
         )
     for day, row in enumerate(grid):
         y = top + day * cell_h
-        body.append(_text(left - 8, y + cell_h / 2 + 4, WEEKDAYS[day], size=11, anchor="end"))
+        body.append(text(left - 8, y + cell_h / 2 + 4, WEEKDAYS[day], size=11, anchor="end"))
         for hour, count in enumerate(row):
             shade = (
                 HEAT[0]
@@ -455,8 +365,8 @@ def time_of_day(analysis: Analysis, chart_id: str = "chart-time") -> str:
                 else HEAT[min(len(HEAT) - 1, 1 + (count * (len(HEAT) - 2)) // peak)]
             )
             body.append(
-                f'<rect x="{_n(left + hour * cell_w)}" y="{_n(y)}" '
-                f'width="{_n(cell_w)}" height="{_n(cell_h)}" fill="{shade}" '
+                f'<rect x="{num(left + hour * cell_w)}" y="{num(y)}" '
+                f'width="{num(cell_w)}" height="{num(cell_h)}" fill="{shade}" '
                 f'stroke="{RULE}" stroke-width="0.5"/>'
             )
     busiest = sorted(
@@ -484,7 +394,7 @@ def time_of_day(analysis: Analysis, chart_id: str = "chart-time") -> str:
         + "; ".join(f"{WEEKDAYS[d]} {n}" for d, n in enumerate(analysis.escalation.by_weekday))
         + "."
     )
-    return _svg(chart_id, title, desc, top + 7 * cell_h + 8, body)
+    return frame(chart_id, title, desc, top + 7 * cell_h + 8, body)
 
 
 def all_charts(analysis: Analysis) -> dict[str, str]:
@@ -497,76 +407,3 @@ def all_charts(analysis: Analysis) -> dict[str, str]:
         "channels": channels(analysis),
         "time_of_day": time_of_day(analysis),
     }
-
-
-# --- the same figures as tables -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ChartTable:
-    """A chart's figures as a table, for anyone who cannot read the picture (and on a phone)."""
-
-    caption: str
-    head: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-def _months(analysis: Analysis) -> list[tuple[date, list[int]]]:
-    """(first of the month, severities of its incidents), oldest first, months with any."""
-    zone = _zone(analysis)
-    months: dict[date, list[int]] = {}
-    for point in analysis.points:
-        months.setdefault(point.start.astimezone(zone).date().replace(day=1), []).append(
-            point.severity)
-    return sorted(months.items())
-
-
-def _levels(severities: list[int]) -> str:
-    counts = Counter(severities)
-    return ", ".join(f"{counts[level]} at level {level}" for level in sorted(counts))
-
-
-def tables(analysis: Analysis) -> dict[str, ChartTable]:
-    """Every chart's figures as a table, by the chart's name in ``all_charts``."""
-    months = _months(analysis)
-    month_rows = tuple((f"{day:%B %Y}", str(len(levels)), _levels(levels))
-                       for day, levels in months)
-    weekly = analysis.escalation
-    counts = {a.code: len(a.incident_ids) for a in analysis.acts}
-    totals = analysis.escalation.channels
-    grid = analysis.escalation.hour_by_weekday
-    return {
-        "timeline": ChartTable(
-            "Incidents each month, and their levels on Cairn's own scale",
-            ("Month", "Incidents", "Levels"), month_rows),
-        "weekly": ChartTable(
-            "The average each week, for each stretch between changes",
-            ("From the week of", "Weeks", "Incidents", "A week"),
-            tuple((_date(seg.start), str(seg.weeks), str(seg.count), f"{seg.rate_per_week:g}")
-                  for seg in weekly.segments)),
-        "severity": ChartTable(
-            "How serious incidents were, month by month", ("Month", "Incidents", "Levels"),
-            month_rows),
-        "acts": ChartTable(
-            "Incidents that show each act", ("What they did", "Incidents"),
-            tuple((f"{act.plain} ({act.code})", str(counts.get(act.code, 0))) for act in ACTS)),
-        "channels": ChartTable(
-            "How they did it", ("How", "Incidents"),
-            tuple((CHANNEL_LABELS.get(channel, channel), str(len(ids)))
-                  for channel, ids in sorted(totals.items(), key=lambda kv: -len(kv[1])))),
-        "time_of_day": ChartTable(
-            "Incidents with a known time, by day of the week",
-            ("Day", "Incidents", "Busiest hours"),
-            tuple((WEEKDAYS[day], str(sum(row)), _busiest(row)) for day, row in enumerate(grid))),
-    }
-
-
-def _busiest(row: tuple[int, ...]) -> str:
-    ranked = sorted(((count, hour) for hour, count in enumerate(row) if count),
-                    key=lambda pair: (-pair[0], pair[1]))[:2]
-    return "; ".join(f"{_hour(hour)} ({count})" for count, hour in ranked) or "No known time"
-
-
-def _hour(hour: int) -> str:
-    if hour in (0, 12):
-        return "midnight" if hour == 0 else "midday"
-    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"

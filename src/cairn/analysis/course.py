@@ -85,10 +85,110 @@ def _links(
     return links, unlinked
 
 
+def occasions(index: Index, who: str, named: bool, incidents: list[IncidentSnapshot]
+              ) -> Finding:
+    """How many incidents, over how long, or that nobody is linked (s.7)."""
+    ids = index.ids(incidents)
+    if not named:
+        return index.find(
+            f"{plural(len(ids), 'incident has', 'incidents have')} nobody linked as the person "
+            "doing this. A course of conduct must be by the same person: "
+            + index.say(
+                "link the person to each incident if you know who it was.",
+                "these incidents are shown apart and are not counted against anyone.",
+            ),
+            ids,
+            sources.PHA_S7,
+        )
+    if len(ids) >= 2:
+        span = round(days_between(incidents[0].start, incidents[-1].start), 2)
+        return index.find(
+            f"{plural(len(ids), 'incident')} linked to {who}, over {span:.0f} days "
+            f"({index.local_date(incidents[0].start)} to "
+            f"{index.local_date(incidents[-1].start)}).",
+            ids,
+            sources.PHA_S7,
+        )
+    return index.find(
+        f"One incident linked to {who}. A course of conduct needs at least two occasions.",
+        ids,
+        sources.PHA_S7,
+    )
+
+
+def same_places(index: Index, links: tuple[Link, ...]) -> list[Finding]:
+    """One finding per place two or more of the incidents share (R v Patel)."""
+    return [
+        index.find(
+            f"{plural(len(link.incident_ids), 'incident')} at the same place: "
+            f"{index.by_id[link.incident_ids[0]].location}.",
+            link.incident_ids,
+            sources.R_V_PATEL,
+        )
+        for link in links
+        if link.kind == "place"
+    ]
+
+
+def combined(index: Index, who: str, people: int, ids: tuple[str, ...]) -> Finding | None:
+    """The victim said these people are one person or acting together (s.7(3A))."""
+    if people <= 1:
+        return None
+    return index.find(
+        index.say(
+            f"You said {who} are the same person or acting together, so their "
+            "incidents are taken as one course of conduct.",
+            f"The victim said {who} are the same person or acting together, so their "
+            "incidents are taken as one course of conduct.",
+        ),
+        ids,
+        sources.PHA_S7_3A,
+    )
+
+
+def few_or_far_apart(index: Index, ids: tuple[str, ...], gaps: tuple[Gap, ...]
+                     ) -> Finding | None:
+    """A warning for the offences: only two incidents, or few and far apart (Lau v DPP)."""
+    if len(ids) == 2:
+        return index.find(
+            f"This rests on only two incidents, {gaps[0].days:.0f} days apart. "
+            "Two incidents do not automatically make a course of conduct: a court looks at how "
+            "far apart and how linked they are.",
+            ids,
+            sources.LAU_V_DPP,
+        )
+    longest = max((gap.days for gap in gaps), default=None)
+    if 2 < len(ids) < FEW and longest is not None and longest > FAR_APART_DAYS:
+        return index.find(
+            f"This rests on few incidents ({len(ids)}) with up to {longest:.0f} days between "
+            "them. A court may not see incidents this far apart as one course of conduct; more "
+            "incidents, or what links them, would help.",
+            ids,
+            sources.LAU_V_DPP,
+        )
+    return None
+
+
+def nothing_links(index: Index, ids: tuple[str, ...], unlinked: tuple[str, ...]
+                  ) -> Finding | None:
+    """A warning for the offences: incidents sharing no channel, place or act (R v Patel)."""
+    if len(ids) < 2 or not unlinked:
+        return None
+    return index.find(
+        f"{plural(len(unlinked), 'incident shares', 'incidents share')} no way of contact, "
+        "place or kind of act with the others. "
+        + index.say(
+            "Say in the log what links them (the same number, account, car or words).",
+            "What links them (the same number, account, car or words) is not recorded.",
+        ),
+        unlinked,
+        sources.R_V_PATEL,
+    )
+
+
 def _course(index: Index, group: tuple[str, ...], incidents: list[IncidentSnapshot]) -> Course:
     people = [p for p in map(index.snapshot.person, group) if p is not None]
     person = people[0] if people else None
-    person_id = person.id if person else None
     who = " and ".join(p.name for p in people) if people else "no person linked"
     ids = index.ids(incidents)
     gaps = tuple(
@@ -96,116 +196,24 @@ def _course(index: Index, group: tuple[str, ...], incidents: list[IncidentSnapsh
         for a, b in itertools.pairwise(incidents)
     )
     gap_days = [gap.days for gap in gaps]
-    median_gap = round(statistics.median(gap_days), 2) if gap_days else None
-    longest = max(gap_days) if gap_days else None
-    span = round(days_between(incidents[0].start, incidents[-1].start), 2)
     links, unlinked = _links(index, incidents)
-    findings: list[Finding] = []
-    warnings: list[Finding] = []
-    if person_id is None:
-        findings.append(
-            index.find(
-                f"{plural(len(ids), 'incident has', 'incidents have')} nobody linked as the person "
-                "doing this. A course of conduct must be by the same person: "
-                + index.say(
-                    "link the person to each incident if you know who it was.",
-                    "these incidents are shown apart and are not counted against anyone.",
-                ),
-                ids,
-                sources.PHA_S7,
-            )
-        )
-    elif len(ids) >= 2:
-        findings.append(
-            index.find(
-                f"{plural(len(ids), 'incident')} linked to {who}, over {span:.0f} days "
-                f"({index.local_date(incidents[0].start)} to "
-                f"{index.local_date(incidents[-1].start)}).",
-                ids,
-                sources.PHA_S7,
-            )
-        )
-    else:
-        findings.append(
-            index.find(
-                f"One incident linked to {who}. A course of conduct needs at least two occasions.",
-                ids,
-                sources.PHA_S7,
-            )
-        )
-    for link in links:
-        if link.kind == "channel" or link.kind == "act":
-            continue
-        findings.append(
-            index.find(
-                f"{plural(len(link.incident_ids), 'incident')} at the same place: "
-                f"{index.by_id[link.incident_ids[0]].location}.",
-                link.incident_ids,
-                sources.R_V_PATEL,
-            )
-        )
-    if len(ids) == 2:
-        warnings.append(
-            index.find(
-                f"This rests on only two incidents, {gap_days[0]:.0f} days apart. "
-                "Two incidents do not "
-                "automatically make a course of conduct: a court looks at how far apart and how "
-                "linked they are.",
-                ids,
-                sources.LAU_V_DPP,
-            )
-        )
-    elif 2 < len(ids) < FEW and longest is not None and longest > FAR_APART_DAYS:
-        warnings.append(
-            index.find(
-                f"This rests on few incidents ({len(ids)}) with up to {longest:.0f} days "
-                "between them. "
-                "A court may not see incidents this far apart as one course of conduct; more "
-                "incidents, or what links them, would help.",
-                ids,
-                sources.LAU_V_DPP,
-            )
-        )
-    if len(ids) >= 2 and unlinked:
-        warnings.append(
-            index.find(
-                f"{plural(len(unlinked), 'incident shares', 'incidents share')} no way of contact, "
-                "place or kind of act with the others. "
-                + index.say(
-                    "Say in the log what links them (the same number, account, car or words).",
-                    "What links them (the same number, account, car or words) is not recorded.",
-                ),
-                unlinked,
-                sources.R_V_PATEL,
-            )
-        )
-    if len(people) > 1:
-        findings.append(
-            index.find(
-                index.say(
-                    f"You said {who} are the same person or acting together, so their "
-                    "incidents are taken as one course of conduct.",
-                    f"The victim said {who} are the same person or acting together, so their "
-                    "incidents are taken as one course of conduct.",
-                ),
-                ids,
-                sources.PHA_S7_3A,
-            )
-        )
+    findings = [occasions(index, who, person is not None, incidents),
+                *same_places(index, links), combined(index, who, len(people), ids)]
+    warnings = [few_or_far_apart(index, ids, gaps), nothing_links(index, ids, unlinked)]
     return Course(
-        person_id=person_id,
+        person_id=person.id if person else None,
         person_name=who if people else "",
         relationship=person.relationship if person else "",
         incident_ids=ids,
-        span_days=span,
+        span_days=round(days_between(incidents[0].start, incidents[-1].start), 2),
         gaps=gaps,
-        median_gap_days=median_gap,
-        longest_gap_days=longest,
+        median_gap_days=round(statistics.median(gap_days), 2) if gap_days else None,
+        longest_gap_days=max(gap_days) if gap_days else None,
         links=links,
         unlinked_ids=unlinked,
-        two_or_more_occasions=len(ids) >= 2 and person_id is not None,
-        findings=tuple(findings),
-        warnings=tuple(warnings),
+        two_or_more_occasions=len(ids) >= 2 and person is not None,
+        findings=tuple(f for f in findings if f is not None),
+        warnings=tuple(f for f in warnings if f is not None),
         person_ids=tuple(p.id for p in people),
     )
 

@@ -88,4 +88,8 @@ def to_plain(derived: Derived) -> list[Any]:
 
 def from_plain(data: list[Any]) -> Derived:
     *flags, effects, kinds = data
-    return Derived(words.Facts(*map(bool, flags), effects=tuple(effects)), frozenset(kinds))
+    (unwanted, threat, threat_to_kill, violence, weapon, substance, third_party, at_home,
+     at_work) = map(bool, flags)
+    facts = words.Facts(unwanted, threat, threat_to_kill, violence, weapon, substance,
+                        third_party, at_home, at_work, effects=tuple(effects))
+    return Derived(facts, frozenset(kinds))

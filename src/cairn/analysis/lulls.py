@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from cairn.analysis import sources
 from cairn.analysis.base import Finding, Index, days_between, plural
+from cairn.vault.snapshot import IncidentSnapshot
 
 MIN_LULL_DAYS = 28  # four weeks
 LULL_GAP_FACTOR = 5  # times the median gap
@@ -77,64 +78,51 @@ def _window(index: Index, start: datetime, end: datetime) -> tuple[float, float 
     return round(len(inside) / weeks, 2), mean
 
 
-def lulls(index: Index) -> Lulls:
-    incidents = index.incidents
-    if not incidents:
-        return Lulls(sources.METHOD_LULL, None, None, (), None, (), ())
-    gaps = [days_between(a.start, b.start) for a, b in itertools.pairwise(incidents)]
+def gap_threshold(index: Index) -> tuple[float | None, float]:
+    """The median gap between incidents, and the gap past which a quiet period is a lull."""
+    gaps = [days_between(a.start, b.start) for a, b in itertools.pairwise(index.incidents)]
     median_gap = round(statistics.median(gaps), 2) if gaps else None
-    threshold = round(max(MIN_LULL_DAYS, LULL_GAP_FACTOR * (median_gap or 0)), 2)
-    found: list[Lull] = []
-    findings: list[Finding] = []
-    for (before, after), days in zip(itertools.pairwise(incidents), gaps, strict=True):
-        if days <= threshold:
-            continue
-        rate_before, sev_before = _window(
-            index,
-            before.start - RESTART_WINDOW + timedelta(microseconds=1),
-            before.start + timedelta(microseconds=1),
-        )
-        window_end = min(
-            after.start + RESTART_WINDOW, max(index.now, after.start + timedelta(weeks=1))
-        )
-        rate_after, sev_after = _window(index, after.start, window_end)
-        more = rate_after > rate_before or (
-            sev_after is not None and sev_before is not None and sev_after > sev_before
-        )
-        how = (
-            "more often or more seriously than before"
-            if more
-            else "no more often or seriously than before"
-        )
-        finding = index.find(
-            f"Nothing was logged for {days:.0f} days ({index.local_date(before.start)} to "
-            f"{index.local_date(after.start)}), then it started again, {how}: about "
-            f"{rate_after} incidents a week after, against {rate_before} before.",
-            (before.id, after.id),
-            sources.METHOD_LULL,
-        )
-        found.append(
-            Lull(
-                before.id,
-                after.id,
-                before.start,
-                after.start,
-                round(days, 2),
-                True,
-                rate_before,
-                rate_after,
-                sev_before,
-                sev_after,
-                more,
-                finding,
-            )
-        )
-        findings.append(finding)
+    return median_gap, round(max(MIN_LULL_DAYS, LULL_GAP_FACTOR * (median_gap or 0)), 2)
 
-    last = incidents[-1]
+
+def past_lulls(index: Index, threshold: float) -> tuple[Lull, ...]:
+    """Each gap longer than ``threshold`` that ended when it started again, with the rate and
+    seriousness either side, and a finding citing the incidents at its two ends."""
+    return tuple(_lull(index, before, after, days)
+                 for before, after in itertools.pairwise(index.incidents)
+                 if (days := days_between(before.start, after.start)) > threshold)
+
+
+def _lull(index: Index, before: IncidentSnapshot, after: IncidentSnapshot, days: float) -> Lull:
+    rate_before, sev_before = _window(
+        index,
+        before.start - RESTART_WINDOW + timedelta(microseconds=1),
+        before.start + timedelta(microseconds=1),
+    )
+    window_end = min(after.start + RESTART_WINDOW, max(index.now, after.start + timedelta(weeks=1)))
+    rate_after, sev_after = _window(index, after.start, window_end)
+    more = rate_after > rate_before or (
+        sev_after is not None and sev_before is not None and sev_after > sev_before
+    )
+    how = "more often or more seriously than before" if more else (
+        "no more often or seriously than before")
+    finding = index.find(
+        f"Nothing was logged for {days:.0f} days ({index.local_date(before.start)} to "
+        f"{index.local_date(after.start)}), then it started again, {how}: about "
+        f"{rate_after} incidents a week after, against {rate_before} before.",
+        (before.id, after.id),
+        sources.METHOD_LULL,
+    )
+    return Lull(before.id, after.id, before.start, after.start, round(days, 2), True,
+                rate_before, rate_after, sev_before, sev_after, more, finding)
+
+
+def quiet_now(index: Index, threshold: float, earlier: tuple[Lull, ...]) -> QuietNow:
+    """The time since the last incident, whether it is itself a lull, and the longest earlier
+    quiet period that ended when it started again."""
+    last = index.incidents[-1]
     quiet = round(max(days_between(last.start, index.now), 0.0), 2)
-    is_lull = quiet > threshold
-    longest = max(found, key=lambda lull: lull.days, default=None)
+    longest = max(earlier, key=lambda lull: lull.days, default=None)
     if quiet < 1:
         text = f"The last incident logged was on {index.local_date(last.start)}, under a day ago."
     else:
@@ -147,28 +135,39 @@ def lulls(index: Index) -> Lulls:
             f" The longest earlier quiet period lasted {longest.days:.0f} days and "
             "ended when it started again."
         )
-    current = QuietNow(last.id, quiet, is_lull, index.find(text, (last.id,), sources.METHOD_LULL))
-    findings.append(current.finding)
+    return QuietNow(last.id, quiet, quiet > threshold,
+                    index.find(text, (last.id,), sources.METHOD_LULL))
 
-    context: list[Finding] = []
-    span = days_between(incidents[0].start, last.start)
-    if span >= 14:
-        context.append(
-            index.find(
-                f"This has gone on for {span / 7:.0f} weeks, from the first incident logged to "
-                "the last.",
-                (incidents[0].id, last.id),
-                sources.PURCELL_2004,
-            )
-        )
+
+def gone_on(index: Index) -> Finding | None:
+    """How long it has gone on, from the first incident to the last, past two weeks."""
+    first, last = index.incidents[0], index.incidents[-1]
+    span = days_between(first.start, last.start)
+    if span < 14:
+        return None
+    return index.find(
+        f"This has gone on for {span / 7:.0f} weeks, from the first incident logged to the last.",
+        (first.id, last.id),
+        sources.PURCELL_2004,
+    )
+
+
+def lulls(index: Index) -> Lulls:
+    """Past quiet periods, the quiet now, and how long it has gone on."""
+    if not index.incidents:
+        return Lulls(sources.METHOD_LULL, None, None, (), None, (), ())
+    median_gap, threshold = gap_threshold(index)
+    found = past_lulls(index, threshold)
+    current = quiet_now(index, threshold, found)
+    context = gone_on(index)
     return Lulls(
         sources.METHOD_LULL,
         median_gap,
         threshold,
-        tuple(found),
+        found,
         current,
-        tuple(context),
-        tuple(findings),
+        (context,) if context is not None else (),
+        (*(lull.finding for lull in found), current.finding),
     )
 
 

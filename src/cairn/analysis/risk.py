@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.analysis import sources
-from cairn.analysis.base import THIRD_PERSON, Finding, Index, days_between, plural
+from cairn.analysis.base import THIRD_PERSON, Finding, Index
 from cairn.analysis.course import CourseOfConduct
 from cairn.analysis.escalation import Escalation
 from cairn.analysis.lulls import Lulls
-from cairn.analysis.offline import online_to_offline
 from cairn.analysis.questionnaire import FormDefinition
+from cairn.analysis.risk_seen import seen_in_log
 
 PRESENT, NOT_SEEN, ASK, ANSWERED_NO, NOT_SURE = (
     "present",
@@ -115,145 +115,6 @@ SPECS: tuple[Spec, ...] = (
         third="Contact moving from online to the victim's physical world",
     ),
 )
-MANY_CHANNELS = 3
-
-
-def _from_log(
-    index: Index, course: CourseOfConduct, escalation: Escalation, quiet: Lulls
-) -> dict[str, Finding]:
-    found: dict[str, Finding] = {}
-    incidents = index.incidents
-
-    def add(key: str, statement: str, ids: list[str] | tuple[str, ...], source: str) -> None:
-        if ids:
-            found[key] = index.find(statement, ids, source)
-
-    exes = [c for c in course.courses if c.relationship == "ex_partner"]
-    add(
-        "ex_intimate",
-        index.say("You recorded the person doing this as an ex-partner.",
-                  "The victim recorded the person doing this as an ex-partner."),
-        [i for c in exes for i in c.incident_ids],
-        sources.MCEWAN_2017,
-    )
-    threats = [i.id for i in incidents if index.facts[i.id].threat]
-    add(
-        "explicit_threats",
-        f"Words of a threat in {plural(len(threats), 'incident')}.",
-        threats,
-        sources.MULLEN_1999,
-    )
-    kill = [i.id for i in incidents if index.facts[i.id].threat_to_kill]
-    add(
-        "threats_to_kill",
-        f"Words about killing in {plural(len(kill), 'incident')}.",
-        kill,
-        sources.MULLEN_1999,
-    )
-    violence = [i.id for i in incidents if index.facts[i.id].violence]
-    add(
-        "prior_violence",
-        f"Violence described in {plural(len(violence), 'incident')}.",
-        violence,
-        sources.MCEWAN_2009,
-    )
-    property_ids = [i.id for i in incidents if "f" in i.acts or i.channel == "property"]
-    add(
-        "property_damage",
-        index.say("Your property interfered with", "The victim's property interfered with")
-        + f": {plural(len(property_ids), 'incident')}.",
-        property_ids,
-        sources.MCEWAN_2017,
-    )
-    home = [
-        i.id
-        for i in incidents
-        if index.facts[i.id].at_home
-        and (
-            i.channel in {"in_person", "letter_or_gift", "property"}
-            or {"a", "e", "g"} & set(i.acts)
-        )
-    ]
-    add(
-        "at_home",
-        index.say("At or by your home", "At or by the victim's home")
-        + f": {plural(len(home), 'incident')}.",
-        home,
-        sources.MCFARLANE_2002,
-    )
-    all_ids = index.ids(incidents)
-    rising = []
-    if escalation.trend.direction == "rising":
-        rising.append("more frequent")
-    if escalation.severity_trend.direction == "rising":
-        rising.append("more serious")
-    restarts = [lull for lull in quiet.lulls if lull.restart_more_intense]
-    if restarts:
-        rising.append("harder after a quiet period")
-    if rising:
-        add(
-            "rising_frequency",
-            "It has become " + " and ".join(rising) + ".",
-            all_ids,
-            sources.CAIRN_OWN,
-        )
-    if len(escalation.channels) >= MANY_CHANNELS:
-        add(
-            "many_channels",
-            f"Contact through {len(escalation.channels)} different ways.",
-            all_ids,
-            sources.CAIRN_OWN,
-        )
-    third = [i.id for i in incidents if i.channel == "third_party" or index.facts[i.id].third_party]
-    add(
-        "third_parties",
-        f"Others involved in {plural(len(third), 'incident')}.",
-        third,
-        sources.CAIRN_OWN,
-    )
-    substance = [i.id for i in incidents if index.facts[i.id].substance]
-    add(
-        "substance_misuse",
-        f"Drink or drugs mentioned in {plural(len(substance), 'incident')}.",
-        substance,
-        sources.MULLEN_1999,
-    )
-    weapon = [i.id for i in incidents if index.facts[i.id].weapon]
-    add(
-        "weapons",
-        f"A weapon mentioned in {plural(len(weapon), 'incident')}.",
-        weapon,
-        sources.CAIRN_OWN,
-    )
-    knowing = [i.id for i in incidents if {"whereabouts", "surveillance"} & index.flags[i.id]]
-    add(
-        "knows_whereabouts",
-        index.say("Words about where you live, go or are, or about watching you",
-                  "Words about where the victim lives, goes or is, or about watching the victim")
-        + f", in {plural(len(knowing), 'incident')}.",
-        knowing,
-        sources.MCFARLANE_2002,
-    )
-    offline = online_to_offline(index).first_in_person
-    if offline is not None:
-        found["online_to_offline"] = offline
-    if incidents and days_between(incidents[0].start, incidents[-1].start) >= 14:
-        span = days_between(incidents[0].start, incidents[-1].start)
-        add(
-            "duration_past_two_weeks",
-            f"It has gone on for {span / 7:.0f} weeks.",
-            (incidents[0].id, incidents[-1].id),
-            sources.PURCELL_2004,
-        )
-    if quiet.lulls:
-        add(
-            "lull_then_restart",
-            f"It started again after {plural(len(quiet.lulls), 'quiet period')}.",
-            [i for lull in quiet.lulls for i in (lull.last_before_id, lull.first_after_id)],
-            sources.CAIRN_OWN,
-        )
-    return found
-
 
 def risk_indicators(
     index: Index,
@@ -265,7 +126,7 @@ def risk_indicators(
 ) -> tuple[Indicator, ...]:
     """Every indicator: seen in the log (with its incidents), answered by the victim, or still
     to ask. A "yes" answer or evidence in the log makes it present."""
-    seen = _from_log(index, course, escalation, quiet)
+    seen = seen_in_log(index, course, escalation, quiet)
     answers = answers or {}
     result = []
     for spec in SPECS:

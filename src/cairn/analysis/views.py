@@ -70,7 +70,7 @@ def topic(request: HttpRequest, vault_id: str, slug: str) -> HttpResponse:
     analysis = context["analysis"]
     if analysis is None:
         return redirect("analysis:pattern", vault.pk)
-    # Charts are built here from our own data, with every text escaped (charts._text).
+    # Charts are built here from our own data, with every text escaped (svg.text).
     svgs = {name: mark_safe(svg)  # noqa: S308
             for name, svg in charts.all_charts(analysis).items()}
     indicators = analysis.risk_indicators

@@ -13,7 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.accounts.models import User
-from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME, DemoRefused, exhibits, scenario
+from cairn.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    DemoRefused,
+    exhibit_specs,
+    exhibits,
+    scenario,
+)
 from cairn.store.blobs import default_store
 from cairn.vault import services
 from cairn.vault.choices import ExhibitSource
@@ -91,7 +98,7 @@ def _build(now: datetime, written: list[tuple[str, str]]) -> Vault:
             actor=user, incident=incidents[revision.key],
             data=_incident_input(spec, today, tz, suspect, persons))
 
-    for item in scenario.EXHIBITS:
+    for item in exhibit_specs.EXHIBITS:
         # One generator per file, so adding a file to the scenario leaves the others' bytes alone.
         rng = random.Random(f"{scenario.SEED}:{item.key}")
         incident = incidents[item.incident] if item.incident else None
