@@ -101,7 +101,7 @@ def demo_output() -> str:
     one load to the next."""
     from cairn.analysis.reading import analyse_vault_people, vault_people_json
     from cairn.demo import load_demo
-    from cairn.vault.snapshot import take_snapshot
+    from cairn.vault.snapshot_loader import take_snapshot
 
     vault = load_demo(now=DEMO_NOW)
     snap = take_snapshot(vault, now=DEMO_NOW)
