@@ -274,10 +274,22 @@ def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(vault, mark
     def broken(*args, **kwargs):
         raise ImportFailure("chat.txt, line 3", "something in the middle is wrong")
 
-    monkeypatch.setattr(rules, "build_proposals", broken)
+    monkeypatch.setattr(rules.ProposalBuilder, "proposals", broken)
     with pytest.raises(ImportFailure, match="line 3"):
         import_text(vault, CHAT)
     assert Exhibit.objects.count() == ImportedItem.objects.count() == 0
+    assert evidence_files(settings) == []
+
+
+def test_a_bad_line_read_after_items_were_saved_undoes_the_whole_import(vault, mark, settings):
+    """A chat is read as it is saved (ADR 0048): a time that does not exist, found after
+    thousands of messages were written, still leaves nothing behind."""
+    good = "".join(f"13/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - Mark: hi {n}\n"
+                   for n in range(3 * services.SAVE_CHUNK))
+    with pytest.raises(ImportFailure, match=f"line {3 * services.SAVE_CHUNK + 1}: impossible"):
+        import_text(vault, good + "13/01/2025, 25:61 - Mark: never\n")
+    assert Exhibit.objects.count() == ImportedItem.objects.count() == 0
+    assert ImportBatch.objects.count() == ProposedIncident.objects.count() == 0
     assert evidence_files(settings) == []
 
 

@@ -24,6 +24,7 @@ Items without a time propose nothing (an incident needs a day): they stay in the
 from __future__ import annotations
 
 import re
+from bisect import insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -106,48 +107,86 @@ def proposes_contact(sender: SenderView | None) -> bool:
 
 def build_proposals(items: Iterable[ItemView], tz: ZoneInfo) -> list[Proposal]:
     """Every proposal the rules make for these items, in time order."""
-    contact: dict[tuple[str, date, str], list[ItemView]] = {}
-    senders: dict[str, SenderView] = {}
-    proposals: list[Proposal] = []
+    builder = ProposalBuilder(tz)
     for item in items:
+        builder.add(item)
+    return builder.proposals()
+
+
+class ProposalBuilder:
+    """``build_proposals`` fed one item at a time, so an import need not hold every item: a
+    contact day keeps every message's time and index but the text of only the first
+    ``DESCRIPTION_MESSAGES`` (in time order), which are all its description shows."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.contact: dict[tuple[str, date, str], _ContactDay] = {}
+        self.senders: dict[str, SenderView] = {}
+        self.others: list[Proposal] = []
+
+    def add(self, item: ItemView) -> None:
         if item.when is None or item.is_system:
-            continue
+            return
         if item.kind == "message":
             if item.is_owner or not proposes_contact(item.sender):
-                continue
+                return
             assert item.sender is not None
-            day = item.when.astimezone(tz).date()
-            contact.setdefault((item.sender.key, day, item.channel), []).append(item)
-            senders[item.sender.key] = item.sender
+            day = item.when.astimezone(self.tz).date()
+            key = (item.sender.key, day, item.channel)
+            group = self.contact.get(key)
+            if group is None:
+                group = self.contact[key] = _ContactDay()
+            group.add(item)
+            self.senders[item.sender.key] = item.sender
         elif item.kind == "media":
-            proposal = _media_proposal(item, tz)
+            proposal = _media_proposal(item, self.tz)
             if proposal is not None:
-                proposals.append(proposal)
+                self.others.append(proposal)
         elif item.kind == "diary":
-            proposals.append(_diary_proposal(item, tz))
-    for (sender_key, day, channel), group in contact.items():
-        proposals.append(_contact_proposal(senders[sender_key], day, channel, group, tz))
-    proposals.sort(key=lambda p: (p.start, p.rule, p.item_indexes))
-    return proposals
+            self.others.append(_diary_proposal(item, self.tz))
+
+    def proposals(self) -> list[Proposal]:
+        proposals = list(self.others)
+        for (sender_key, day, channel), group in self.contact.items():
+            proposals.append(_contact_proposal(self.senders[sender_key], day, channel, group,
+                                               self.tz))
+        proposals.sort(key=lambda p: (p.start, p.rule, p.item_indexes))
+        return proposals
 
 
-def _contact_proposal(sender: SenderView, day: date, channel: str, group: Sequence[ItemView],
+class _ContactDay:
+    """One sender's messages on one day: (time, index) of each, and the first
+    ``DESCRIPTION_MESSAGES`` items in (time, index) order."""
+
+    def __init__(self) -> None:
+        self.order: list[tuple[datetime, int]] = []
+        self.shown: list[tuple[datetime, int, ItemView]] = []
+
+    def add(self, item: ItemView) -> None:
+        assert item.when is not None
+        self.order.append((item.when, item.index))
+        shown = self.shown
+        if len(shown) < DESCRIPTION_MESSAGES or (item.when, item.index) < shown[-1][:2]:
+            insort(shown, (item.when, item.index, item), key=lambda entry: entry[:2])
+            del shown[DESCRIPTION_MESSAGES:]
+
+
+def _contact_proposal(sender: SenderView, day: date, channel: str, group: _ContactDay,
                       tz: ZoneInfo) -> Proposal:
-    group = sorted(group, key=lambda item: (item.when, item.index))
-    first, last = group[0].when, group[-1].when
-    assert first is not None and last is not None
+    order = sorted(group.order)
+    first, last = order[0][0], order[-1][0]
     acts = ("b",)
-    count = len(group)
+    count = len(order)
     plural = "message" if count == 1 else "messages"
     span = (f"at {first.astimezone(tz):%H:%M}" if first == last else
             f"between {first.astimezone(tz):%H:%M} and {last.astimezone(tz):%H:%M}")
     lines = [f"{count} {plural} from {sender.name or 'an unknown sender'} {span} "
              f"(imported).", ""]
-    lines.extend(_message_lines(group, tz))
+    lines.extend(_message_lines([item for _, _, item in group.shown], tz))
     return Proposal(
         rule=CONTACT_DAY, day=day, channel=channel, start=first,
         end=last if last != first else None, precision="exact", acts=acts,
-        description=_clip(lines, count), item_indexes=tuple(item.index for item in group),
+        description=_clip(lines, count), item_indexes=tuple(index for _, index in order),
         person_id=sender.person_id, candidate_id=sender.candidate_id if not sender.person_id
         else None)
 

@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import importlib
 import inspect
+import itertools
 import json
 import logging
 import os
@@ -65,6 +66,7 @@ from cairn.importers.base import (
     Origin,
     ParsedImport,
     Sender,
+    StreamedImport,
 )
 from cairn.importers.dkim_dns import DnsKeyLookup, FetchedKey
 from cairn.importers.models import (
@@ -197,10 +199,12 @@ def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | No
            owner: str | None = None,
            mapping: Mapping[str, int] | None = None,
            dkim_keys: Mapping[str, Any] | None = None,
-           dkim_lookup: Callable[[str], bytes | None] | None = None) -> ParsedImport:
+           dkim_lookup: Callable[[str], bytes | None] | None = None
+           ) -> ParsedImport | StreamedImport:
     """Run the format's parser with whichever of our options it takes."""
     module = importlib.import_module(f"cairn.importers.parsers.{PARSER_MODULES[fmt]}")
-    parse = module.parse
+    # A parser that can stream (WhatsApp) gives its messages as they are read.
+    parse = getattr(module, "stream", module.parse)
     accepted = inspect.signature(parse).parameters
     offered: dict[str, Any] = {
         "name": name, "tz": zone_name, "time_zone": zone_name, "zone": zone_name,
@@ -232,7 +236,7 @@ def _parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | No
     if first is not None and first.annotation in ("bytes", bytes):
         source = path.read_bytes()
     try:
-        parsed: ParsedImport = parse(source, **kwargs)
+        parsed: ParsedImport | StreamedImport = parse(source, **kwargs)
     except ImportFailure:
         raise
     except (MemoryError, RecursionError):
@@ -415,15 +419,26 @@ class _Draft:
     identity: str = ""  # the part of the fingerprint that says who or what
 
 
-def _drafts(parsed: ParsedImport, linker: _Linker) -> list[_Draft]:
-    drafts: list[_Draft] = []
+def _drafts(parsed: ParsedImport | StreamedImport, linker: _Linker) -> Iterator[_Draft]:
+    """Each item of the file as a draft, in order (read as they are taken when streamed)."""
     for message in parsed.messages:
-        drafts.append(_message_draft(message, linker))
-    for media in parsed.media:
-        drafts.append(_media_draft(media))
-    for row in parsed.diary:
-        drafts.append(_diary_draft(row))
-    return drafts
+        yield _message_draft(message, linker)
+    if isinstance(parsed, ParsedImport):
+        for media in parsed.media:
+            yield _media_draft(media)
+        for row in parsed.diary:
+            yield _diary_draft(row)
+
+
+def _chunks(drafts: Iterator[_Draft], size: int) -> Iterator[list[_Draft]]:
+    while chunk := list(itertools.islice(drafts, size)):
+        yield chunk
+
+
+def _count(parsed: ParsedImport | StreamedImport) -> int:
+    if isinstance(parsed, StreamedImport):
+        return parsed.count
+    return len(parsed.messages) + len(parsed.media) + len(parsed.diary)
 
 
 def _message_draft(message: Message, linker: _Linker) -> _Draft:
@@ -469,19 +484,28 @@ def _diary_draft(row: DiaryRow) -> _Draft:
                   identity="diary:" + json.dumps(details, sort_keys=True))
 
 
-def _fingerprints(vault: Vault, drafts: Sequence[_Draft]) -> list[str]:
+class _Fingerprints:
     """Keyed hashes of (who, when, what), with the n-th repeat of an identical message
-    counted, so two identical "ok"s in the same minute stay two items."""
-    seen: dict[str, int] = {}
-    prints = []
-    index_key = keys.blind_index  # one lookup; the data key is cached per process
-    for draft in drafts:
-        words = " ".join(draft.text.split())
-        base = "\x00".join((draft.kind, draft.identity, _iso(draft.when) or "", words))
-        occurrence = seen.get(base, 0)
-        seen[base] = occurrence + 1
-        prints.append(index_key(vault.pk, f"item\x00{base}\x00{occurrence}"))
-    return prints
+    counted, so two identical "ok"s in the same minute stay two items. Fed a chunk at a
+    time; remembers a short digest of each (who, when, what), not the text."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault_pk = vault.pk
+        self.seen: dict[bytes, int] = {}
+
+    def of(self, drafts: Sequence[_Draft]) -> list[str]:
+        seen = self.seen
+        prints = []
+        index_key = keys.blind_index  # one lookup; the data key is cached per process
+        for draft in drafts:
+            words = " ".join(draft.text.split())
+            base = "\x00".join((draft.kind, draft.identity, _iso(draft.when) or "", words))
+            short = hashlib.blake2b(base.encode("utf-8", "surrogatepass"),
+                                    digest_size=16).digest()
+            occurrence = seen.get(short, 0)
+            seen[short] = occurrence + 1
+            prints.append(index_key(self.vault_pk, f"item\x00{base}\x00{occurrence}"))
+        return prints
 
 
 def item_content(item: ImportedItem, attachment_ids: Sequence[str]) -> dict[str, Any]:
@@ -625,7 +649,7 @@ def commit_import(*, actor: Any, vault: Vault,
         parsed = _parse(fmt, path, name, zone_name, date_order or None, Path(media_dir), size,
                         progress, owner=(owner or "").strip() or None, mapping=mapping,
                         dkim_keys=archived, dkim_lookup=lookup)
-        if not (parsed.messages or parsed.media or parsed.diary):
+        if not _count(parsed):
             raise ImportFailure(name, "there are no messages or items in this file")
         blobs = _Blobs(vault)
         if progress is not None:
@@ -648,71 +672,44 @@ def commit_import(*, actor: Any, vault: Vault,
     return result
 
 
-def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path, name: str,
-            sha256: str, zone_name: str, tzinfo: Any, date_order: str, media_dir: Path,
-            blobs: _Blobs, progress: Progress | None,
+def _commit(actor: Any, vault: Vault, parsed: ParsedImport | StreamedImport, fmt: str,
+            path: Path, name: str, sha256: str, zone_name: str, tzinfo: Any, date_order: str,
+            media_dir: Path, blobs: _Blobs, progress: Progress | None,
             fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:
+    """Save the batch, its items (a chunk at a time, as the parser reads them) and its
+    proposals; memory holds a chunk of items, not the file (ADR 0048)."""
     source_exhibit = _source_exhibit(actor, vault, path, name, sha256, fmt, blobs)
     number = (ImportBatch.objects.filter(vault=vault).aggregate(Max("number"))["number__max"]
               or 0) + 1
     batch = ImportBatch(vault=vault, number=number, format=fmt, source_exhibit=source_exhibit,
                         assumed_time_zone=parsed.assumed_time_zone or zone_name,
                         date_order=date_order, created_by=actor, items_sha256="")
-    batch.notes = [_clean(note) for note in parsed.notes]
+    batch.notes = []
     batch.dkim_keys = {name: {"record": key.record.decode("latin-1"),
                               "fetched_at": _iso(key.fetched_at), "source": "dns"}
                        for name, key in sorted(fetched_keys.items())}
     batch.save()
     linker = _Linker(vault, [batch])
-    drafts = _drafts(parsed, linker)
-    prints = _fingerprints(vault, drafts)
-    existing = set(ImportedItem.objects.filter(vault=vault)
-                   .values_list("fingerprint", flat=True).iterator(SAVE_CHUNK))
-    fresh = [(draft, fp) for draft, fp in zip(drafts, prints, strict=True)
-             if fp not in existing]
-    attachments = _Attachments(actor, vault, path, name, media_dir, batch, blobs)
-    items = RowWriter(ImportedItem, _ITEM_COLUMNS)
-    links = RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
-    contents = ItemsDigest()
-    context = f"cairn:{ImportedItem._meta.db_table}:"
-    batch_pk, vault_pk = batch.pk, vault.pk
-    for position, (draft, fingerprint) in enumerate(fresh):
-        pk = uuid.uuid4()
-        origin = _positions(draft.origin)
-        secret = {"text": draft.text, "sender_name": draft.sender_name,
-                  "member": draft.origin.member, "details": draft.details}
-        exhibit_ids = attachments.for_draft(draft)
-        link = draft.link
-        items.add((pk, batch_pk, vault_pk, position, draft.kind, draft.sent_at,
-                   draft.received_at, draft.captured_at, draft.channel,
-                   link.person.pk if link and link.person else None,
-                   link.candidate.pk if link and link.candidate else None,
-                   draft.is_owner, draft.is_system, origin, fingerprint,
-                   seal(vault_pk, f"{context}{pk}".encode(), secret)))
-        for exhibit_id in exhibit_ids:
-            links.add((pk, exhibit_id))
-        contents.add(_content(pk, position, draft.kind, draft.sent_at, draft.received_at,
-                              draft.captured_at, draft.channel, draft.is_system, secret,
-                              origin, [str(e) for e in exhibit_ids], fingerprint))
-        if items.pending >= SAVE_CHUNK:  # in chunks, with progress between them
-            items.flush()
-            if progress is not None:
-                progress("saving", position + 1, len(fresh))
-    items.flush()
-    links.flush()
-    attachments.close()
-
-    views = _item_views([draft for draft, _ in fresh])
-    proposals = rules.build_proposals(views, tzinfo)
-    _save_proposals(vault, batch, proposals, fresh)
+    saver = _ItemSaver(actor, vault, batch, path, name, media_dir, blobs, tzinfo)
+    total = _count(parsed)
+    read = 0
+    for chunk in _chunks(_drafts(parsed, linker), SAVE_CHUNK):
+        saver.save(chunk)
+        read += len(chunk)
+        if progress is not None:
+            progress("saving", read, total)
+    saver.close()
+    proposals = saver.proposals.proposals()
+    _save_proposals(vault, batch, proposals, saver.item_ids)
     if progress is not None:
         progress("proposing", len(proposals), len(proposals))
 
     linked = {link.person.pk for link in linker.by_key.values() if link.person is not None}
-    batch.items_sha256 = contents.hexdigest()
-    batch.item_count = len(drafts)
-    batch.new_count = len(fresh)
-    batch.duplicate_count = len(drafts) - len(fresh)
+    batch.notes = [_clean(note) for note in parsed.notes]
+    batch.items_sha256 = saver.contents.hexdigest()
+    batch.item_count = read
+    batch.new_count = saver.position
+    batch.duplicate_count = read - saver.position
     batch.linked_person_count = len(linked)
     batch.candidate_count = len(linker.new_candidates)
     batch.proposal_count = len(proposals)
@@ -729,6 +726,63 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path
         persons=batch.linked_person_count, candidates=batch.candidate_count,
         proposed_incidents=batch.proposal_count, exhibit_reference=source_exhibit.reference,
         notes=tuple(batch.notes))
+
+
+class _ItemSaver:
+    """Saves the new items of a batch a chunk at a time: each draft not already in the vault
+    (by fingerprint) is sealed and written, hashed into the batch's digest, and shown to the
+    rules; only the new items' ids (16 bytes each) are kept for the proposals' links."""
+
+    def __init__(self, actor: Any, vault: Vault, batch: ImportBatch, path: Path, name: str,
+                 media_dir: Path, blobs: _Blobs, tzinfo: Any) -> None:
+        self.vault, self.batch = vault, batch
+        self.fingerprints = _Fingerprints(vault)
+        self.attachments = _Attachments(actor, vault, path, name, media_dir, batch, blobs)
+        self.items = RowWriter(ImportedItem, _ITEM_COLUMNS)
+        self.links = RowWriter(ImportedItem.attachments.through, ["importeditem", "exhibit"])
+        self.contents = ItemsDigest()
+        self.proposals = rules.ProposalBuilder(tzinfo)
+        self.senders: dict[str, rules.SenderView] = {}
+        self.item_ids = bytearray()  # the new items' ids, by position
+        self.position = 0
+        self.context = f"cairn:{ImportedItem._meta.db_table}:"
+
+    def save(self, drafts: Sequence[_Draft]) -> None:
+        vault_pk, batch_pk, context = self.vault.pk, self.batch.pk, self.context
+        prints = self.fingerprints.of(drafts)
+        existing = set(ImportedItem.objects.filter(vault=self.vault, fingerprint__in=prints)
+                       .values_list("fingerprint", flat=True))
+        for draft, fingerprint in zip(drafts, prints, strict=True):
+            if fingerprint in existing:
+                continue
+            position = self.position
+            self.position += 1
+            pk = uuid.uuid4()
+            self.item_ids += pk.bytes
+            origin = _positions(draft.origin)
+            secret = {"text": draft.text, "sender_name": draft.sender_name,
+                      "member": draft.origin.member, "details": draft.details}
+            exhibit_ids = self.attachments.for_draft(draft)
+            link = draft.link
+            self.items.add((pk, batch_pk, vault_pk, position, draft.kind, draft.sent_at,
+                            draft.received_at, draft.captured_at, draft.channel,
+                            link.person.pk if link and link.person else None,
+                            link.candidate.pk if link and link.candidate else None,
+                            draft.is_owner, draft.is_system, origin, fingerprint,
+                            seal(vault_pk, f"{context}{pk}".encode(), secret)))
+            for exhibit_id in exhibit_ids:
+                self.links.add((pk, exhibit_id))
+            self.contents.add(_content(pk, position, draft.kind, draft.sent_at,
+                                       draft.received_at, draft.captured_at, draft.channel,
+                                       draft.is_system, secret, origin,
+                                       [str(e) for e in exhibit_ids], fingerprint))
+            self.proposals.add(_item_view(position, draft, self.senders))
+        self.items.flush()
+
+    def close(self) -> None:
+        self.items.flush()
+        self.links.flush()
+        self.attachments.close()
 
 
 def batch_content(batch: ImportBatch) -> dict[str, Any]:
@@ -930,39 +984,36 @@ class _Attachments:
         return exhibit.pk
 
 
-def _item_views(drafts: Sequence[_Draft]) -> list[rules.ItemView]:
-    views = []
-    senders: dict[str, rules.SenderView] = {}
-    for index, draft in enumerate(drafts):
-        sender = None
-        link = draft.link
-        if link is not None:
-            sender = senders.get(link.key)
-            if sender is None:
-                sender = senders[link.key] = rules.SenderView(
-                    key=link.key, name=link.name,
-                    person_id=str(link.person.pk) if link.person else None,
-                    person_role=link.person.role if link.person else None,
-                    candidate_id=str(link.candidate.pk) if link.candidate else None,
-                    candidate_status=link.candidate.status if link.candidate else None)
-        details = draft.details
-        diary = draft.kind == ItemKind.DIARY
-        views.append(rules.ItemView(
-            index=index, kind=draft.kind, when=draft.when, channel=draft.channel,
-            text=draft.text, sender=sender, is_owner=draft.is_owner, is_system=draft.is_system,
-            attachment_count=sum(1 for a in draft.attachments if not a.missing),
-            name=draft.media_name, hints=str(details.get("camera") or ""),
-            when_words=str(details.get("when_words") or ""),
-            end=_parse_iso(details.get("end")) if diary else None,
-            precision=str(details.get("precision") or "") if diary else "",
-            warning=str((details.get("extra") or {}).get("possible_spoof") or "")))
-    return views
+def _item_view(index: int, draft: _Draft, senders: dict[str, rules.SenderView]
+               ) -> rules.ItemView:
+    """What the rules see of a new item (``senders``: the views made so far, by key)."""
+    sender = None
+    link = draft.link
+    if link is not None:
+        sender = senders.get(link.key)
+        if sender is None:
+            sender = senders[link.key] = rules.SenderView(
+                key=link.key, name=link.name,
+                person_id=str(link.person.pk) if link.person else None,
+                person_role=link.person.role if link.person else None,
+                candidate_id=str(link.candidate.pk) if link.candidate else None,
+                candidate_status=link.candidate.status if link.candidate else None)
+    details = draft.details
+    diary = draft.kind == ItemKind.DIARY
+    return rules.ItemView(
+        index=index, kind=draft.kind, when=draft.when, channel=draft.channel,
+        text=draft.text, sender=sender, is_owner=draft.is_owner, is_system=draft.is_system,
+        attachment_count=sum(1 for a in draft.attachments if not a.missing),
+        name=draft.media_name, hints=str(details.get("camera") or ""),
+        when_words=str(details.get("when_words") or ""),
+        end=_parse_iso(details.get("end")) if diary else None,
+        precision=str(details.get("precision") or "") if diary else "",
+        warning=str((details.get("extra") or {}).get("possible_spoof") or ""))
 
 
 def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.Proposal],
-                    fresh: Sequence[tuple[_Draft, str]]) -> None:
-    item_ids = list(ImportedItem.objects.filter(batch=batch).order_by("position")
-                    .values_list("pk", flat=True))
+                    item_ids: bytes) -> None:
+    """Write the proposals and their links to items (``item_ids``: 16 bytes per position)."""
     rows = RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
     links = RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])
     context = f"cairn:{ProposedIncident._meta.db_table}:"
@@ -975,7 +1026,7 @@ def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.
                   seal(vault.pk, f"{context}{pk}".encode(),
                        {"description": proposal.description}), None, None))
         for index in proposal.item_indexes:
-            links.add((pk, item_ids[index]))
+            links.add((pk, uuid.UUID(bytes=bytes(item_ids[16 * index:16 * index + 16]))))
     rows.flush()
     links.flush()
 
