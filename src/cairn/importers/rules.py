@@ -24,10 +24,11 @@ Items without a time propose nothing (an incident needs a day): they stay in the
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cairn.vault.timeframe import from_local
@@ -135,7 +136,7 @@ class ProposalBuilder:
             key = (item.sender.key, day, item.channel)
             group = self.contact.get(key)
             if group is None:
-                group = self.contact[key] = _ContactDay()
+                group = self.contact[key] = _ContactDay(self.tz)
             group.add(item)
             self.senders[item.sender.key] = item.sender
         elif item.kind == "media":
@@ -155,54 +156,72 @@ class ProposalBuilder:
 
 
 class _ContactDay:
-    """One sender's messages on one day: (time, index) of each, and the first
-    ``DESCRIPTION_MESSAGES`` items in (time, index) order."""
+    """One sender's messages on one day: the time and index of each (16 bytes), the first
+    and the last, and the description lines of the first ``DESCRIPTION_MESSAGES`` in time
+    order, which are all a description shows."""
 
-    def __init__(self) -> None:
-        self.order: list[tuple[datetime, int]] = []
-        self.shown: list[tuple[datetime, int, ItemView]] = []
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.order = array("q")  # microseconds since the epoch, index; and so on
+        self.first: tuple[datetime, int] | None = None
+        self.last: tuple[datetime, int] | None = None
+        self.shown: list[tuple[int, int, str]] = []
 
     def add(self, item: ItemView) -> None:
-        assert item.when is not None
-        self.order.append((item.when, item.index))
+        when = item.when
+        assert when is not None
+        key = (when, item.index)
+        if self.first is None or key < self.first:
+            self.first = key
+        if self.last is None or key > self.last:
+            self.last = key
+        micro = (when - _EPOCH) // _MICROSECOND
+        self.order.extend((micro, item.index))
         shown = self.shown
-        if len(shown) < DESCRIPTION_MESSAGES or (item.when, item.index) < shown[-1][:2]:
-            insort(shown, (item.when, item.index, item), key=lambda entry: entry[:2])
+        if len(shown) < DESCRIPTION_MESSAGES or (micro, item.index) < shown[-1][:2]:
+            insort(shown, (micro, item.index, _message_line(item, self.tz)))
             del shown[DESCRIPTION_MESSAGES:]
+
+    def indexes(self) -> tuple[int, ...]:
+        """Every index, in (time, index) order."""
+        order = self.order
+        pairs = sorted(zip(order[::2], order[1::2], strict=True))
+        return tuple(index for _, index in pairs)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _contact_proposal(sender: SenderView, day: date, channel: str, group: _ContactDay,
                       tz: ZoneInfo) -> Proposal:
-    order = sorted(group.order)
-    first, last = order[0][0], order[-1][0]
+    assert group.first is not None and group.last is not None
+    first, last = group.first[0], group.last[0]
     acts = ("b",)
-    count = len(order)
+    count = len(group.order) // 2
     plural = "message" if count == 1 else "messages"
     span = (f"at {first.astimezone(tz):%H:%M}" if first == last else
             f"between {first.astimezone(tz):%H:%M} and {last.astimezone(tz):%H:%M}")
     lines = [f"{count} {plural} from {sender.name or 'an unknown sender'} {span} "
              f"(imported).", ""]
-    lines.extend(_message_lines([item for _, _, item in group.shown], tz))
+    lines.extend(line for _, _, line in group.shown)
     return Proposal(
         rule=CONTACT_DAY, day=day, channel=channel, start=first,
         end=last if last != first else None, precision="exact", acts=acts,
-        description=_clip(lines, count), item_indexes=tuple(index for _, index in order),
+        description=_clip(lines, count), item_indexes=group.indexes(),
         person_id=sender.person_id, candidate_id=sender.candidate_id if not sender.person_id
         else None)
 
 
-def _message_lines(group: Sequence[ItemView], tz: ZoneInfo) -> list[str]:
-    lines = []
-    for item in group[:DESCRIPTION_MESSAGES]:
-        assert item.when is not None
-        text = " ".join(item.text.split()) or "(no text)"
-        if item.attachment_count:
-            plural = "s" if item.attachment_count > 1 else ""
-            text += f" [{item.attachment_count} attachment{plural}]"
-        if item.warning:
-            text += f" [{item.warning}]"
-        lines.append(f"{item.when.astimezone(tz):%H:%M} {text}")
-    return lines
+def _message_line(item: ItemView, tz: ZoneInfo) -> str:
+    assert item.when is not None
+    text = " ".join(item.text.split()) or "(no text)"
+    if item.attachment_count:
+        plural = "s" if item.attachment_count > 1 else ""
+        text += f" [{item.attachment_count} attachment{plural}]"
+    if item.warning:
+        text += f" [{item.warning}]"
+    return f"{item.when.astimezone(tz):%H:%M} {text}"
 
 
 def _clip(lines: list[str], count: int) -> str:
