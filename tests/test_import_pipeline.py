@@ -506,7 +506,7 @@ def test_media_items_from_a_parsed_import_become_items_and_proposals(vault, monk
                                            media_type="image/png", captured_at=when,
                                            captured_at_offset_known=True, latitude=51.5,
                                            longitude=-0.1),))
-    monkeypatch.setattr(services, "_parse", lambda *a, **k: parsed)
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
     result = services.commit_import(actor=vault.owner, vault=vault, source=PNG,
                                     name="damage.png", format="media")
     item = ImportedItem.objects.get(batch=result.batch)
@@ -532,7 +532,7 @@ def test_messages_with_identifiers_are_linked_by_handle_and_platform_id(vault, m
                 sender=Sender(display_name="Other", platform="telegram",
                               platform_id="user42")),
     ))
-    monkeypatch.setattr(services, "_parse", lambda *a, **k: parsed)
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
     result = services.commit_import(actor=vault.owner, vault=vault, source=b"{}",
                                     name="result.json", format="telegram")
     first, second = ImportedItem.objects.filter(batch=result.batch).order_by("position")
