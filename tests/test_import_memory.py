@@ -1,4 +1,4 @@
-"""A long chat is imported in bounded memory (issue 19, ADR 0048), as the person meets it: the
+"""A long chat is imported in bounded memory (issue 19, ADR 0053), as the person meets it: the
 installed ``cairn import`` in a process of its own, its peak resident set size read by the
 parent that waited for it.
 

@@ -282,7 +282,7 @@ def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(vault, mark
 
 
 def test_a_bad_line_read_after_items_were_saved_undoes_the_whole_import(vault, mark, settings):
-    """A chat is read as it is saved (ADR 0048): a time that does not exist, found after
+    """A chat is read as it is saved (ADR 0053): a time that does not exist, found after
     thousands of messages were written, still leaves nothing behind."""
     good = "".join(f"13/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - Mark: hi {n}\n"
                    for n in range(3 * services.SAVE_CHUNK))

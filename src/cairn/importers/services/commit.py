@@ -1,4 +1,4 @@
-"""Committing an import, all or nothing (DESIGN.md "Shape", ADR 0048).
+"""Committing an import, all or nothing (DESIGN.md "Shape", ADR 0053).
 
 A parser (``cairn.importers.parsers``) turns a file into plain data without touching the
 database; ``commit_import`` then commits the whole batch or nothing, in one transaction:
@@ -202,7 +202,7 @@ def _commit(actor: Any, vault: Vault, parsed: ParsedImport | StreamedImport, fmt
             media_dir: Path, blobs: Blobs, progress: Progress | None,
             fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:
     """Save the batch, its items (a chunk at a time, as the parser reads them) and its
-    proposals; memory holds a chunk of items, not the file (ADR 0048)."""
+    proposals; memory holds a chunk of items, not the file (ADR 0053)."""
     source_exhibit = keep_source_file(actor, vault, path, name, sha256, fmt, blobs)
     number = (ImportBatch.objects.filter(vault=vault).aggregate(Max("number"))["number__max"]
               or 0) + 1
