@@ -293,6 +293,42 @@ def test_a_bad_line_read_after_items_were_saved_undoes_the_whole_import(vault, m
     assert evidence_files(settings) == []
 
 
+def test_a_streamed_chat_is_saved_as_the_whole_parsed_chat_was(vault, mark, monkeypatch):
+    """The WhatsApp parser streams (ADR 0053); given the whole ``ParsedImport`` instead, the
+    import saves it as before. Both give the same items, proposals and notes, and both
+    vaults verify."""
+    from cairn.importers.parsers import whatsapp
+    from tests.factories import make_vault
+
+    chat = "".join(f"{13 + n // 3000:02d}/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - "
+                   f"{'Alex' if n % 5 == 0 else 'Mark'}: {'ok' if n % 7 == 0 else f'hi {n}'}"
+                   f"{chr(10) + 'and more' if n % 11 == 0 else ''}\n"
+                   for n in range(services.SAVE_CHUNK + 300))
+    streamed = import_text(vault, chat).batch
+    other = make_vault(vault.owner, name="Other", initials="OT")
+    vault_services.create_person(actor=other.owner, vault=other, name="Mark",
+                                 role=PersonRole.SUSPECT)
+    parsed = whatsapp.parse(chat.encode(), name="WhatsApp Chat with Mark.txt",
+                            tz=other.time_zone, owner="Alex")
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
+    whole = import_text(other, chat).batch
+
+    def items(batch):
+        return [(i.position, i.kind, i.sent_at, i.text, i.sender_name, i.is_system, i.is_owner,
+                 i.origin, i.channel) for i in ImportedItem.objects.filter(batch=batch)
+                .order_by("position")]
+
+    def proposals(batch):
+        return [(p.number, p.rule, p.day, p.start, p.end, p.acts, p.description,
+                 sorted(p.items.values_list("position", flat=True)))
+                for p in ProposedIncident.objects.filter(batch=batch).order_by("number")]
+
+    assert items(streamed) == items(whole)
+    assert proposals(streamed) == proposals(whole)
+    assert streamed.notes == whole.notes and streamed.item_count == whole.item_count
+    assert verify_vault(vault).ok and verify_vault(other).ok
+
+
 def test_ambiguous_dates_ask_which_order_and_the_answer_settles_it(vault, mark):
     text = "01/03/2025, 09:15 - Mark: hi\n02/03/2025, 09:15 - Mark: again\n"
     with pytest.raises(AmbiguousDates):
