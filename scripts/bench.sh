@@ -98,7 +98,7 @@ from bench_import_pipeline import write_export; write_export(Path('$chat'), 100_
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -v $cairn import "$chat" 2> "$work/import.txt" > /dev/null
   /usr/bin/time -v $cairn import accept 1 --all 2> "$work/accept.txt"
-  grep -E "Elapsed|User time|Maximum resident set size" "$work/import.txt" "$work/accept.txt"
+  grep -E "Elapsed|User time|System time|Maximum resident set size" "$work/import.txt" "$work/accept.txt"
   unset CAIRN_DATA_DIR
 fi
 

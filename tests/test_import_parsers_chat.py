@@ -416,14 +416,16 @@ def test_a_truncated_whatsapp_zip_fails_naming_the_zip():
 
 
 def test_the_fast_message_constructor_builds_what_the_dataclass_would():
-    """The WhatsApp hot loop fills Message/Origin __dict__ directly (see whatsapp.py); it
+    """The WhatsApp hot loop fills Message/Origin __dict__ directly (see whatsapp/reading.py); it
     must be in use, and must make objects equal to the ordinary constructors'."""
-    assert whatsapp._FAST
+    from cairn.importers.parsers.whatsapp import reading
+
+    assert reading._FAST
     at = datetime(2020, 1, 1, tzinfo=UTC)
-    fast = whatsapp._message_fast(at, None, "x", whatsapp._origin_fast("m", 1, 2), (), True)
+    fast = reading._message_fast(at, None, "x", reading._origin_fast("m", 1, 2), (), True)
     slow = Message(at, None, "x", "messaging_app", Origin("m", 1, 2), (), True)
     assert fast == slow and repr(fast) == repr(slow) and fast.extra == {}
-    assert fast.extra is not whatsapp._message_fast(at, None, "x", fast.origin, (), True).extra
+    assert fast.extra is not reading._message_fast(at, None, "x", fast.origin, (), True).extra
 
 
 # --- Telegram ------------------------------------------------------------------------------

@@ -274,11 +274,59 @@ def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(vault, mark
     def broken(*args, **kwargs):
         raise ImportFailure("chat.txt, line 3", "something in the middle is wrong")
 
-    monkeypatch.setattr(rules, "build_proposals", broken)
+    monkeypatch.setattr(rules.ProposalBuilder, "proposals", broken)
     with pytest.raises(ImportFailure, match="line 3"):
         import_text(vault, CHAT)
     assert Exhibit.objects.count() == ImportedItem.objects.count() == 0
     assert evidence_files(settings) == []
+
+
+def test_a_bad_line_read_after_items_were_saved_undoes_the_whole_import(vault, mark, settings):
+    """A chat is read as it is saved (ADR 0053): a time that does not exist, found after
+    thousands of messages were written, still leaves nothing behind."""
+    good = "".join(f"13/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - Mark: hi {n}\n"
+                   for n in range(3 * services.SAVE_CHUNK))
+    with pytest.raises(ImportFailure, match=f"line {3 * services.SAVE_CHUNK + 1}: impossible"):
+        import_text(vault, good + "13/01/2025, 25:61 - Mark: never\n")
+    assert Exhibit.objects.count() == ImportedItem.objects.count() == 0
+    assert ImportBatch.objects.count() == ProposedIncident.objects.count() == 0
+    assert evidence_files(settings) == []
+
+
+def test_a_streamed_chat_is_saved_as_the_whole_parsed_chat_was(vault, mark, monkeypatch):
+    """The WhatsApp parser streams (ADR 0053); given the whole ``ParsedImport`` instead, the
+    import saves it as before. Both give the same items, proposals and notes, and both
+    vaults verify."""
+    from cairn.importers.parsers import whatsapp
+    from tests.factories import make_vault
+
+    chat = "".join(f"{13 + n // 3000:02d}/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - "
+                   f"{'Alex' if n % 5 == 0 else 'Mark'}: {'ok' if n % 7 == 0 else f'hi {n}'}"
+                   f"{chr(10) + 'and more' if n % 11 == 0 else ''}\n"
+                   for n in range(services.SAVE_CHUNK + 300))
+    streamed = import_text(vault, chat).batch
+    other = make_vault(vault.owner, name="Other", initials="OT")
+    vault_services.create_person(actor=other.owner, vault=other, name="Mark",
+                                 role=PersonRole.SUSPECT)
+    parsed = whatsapp.parse(chat.encode(), name="WhatsApp Chat with Mark.txt",
+                            tz=other.time_zone, owner="Alex")
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
+    whole = import_text(other, chat).batch
+
+    def items(batch):
+        return [(i.position, i.kind, i.sent_at, i.text, i.sender_name, i.is_system, i.is_owner,
+                 i.origin, i.channel) for i in ImportedItem.objects.filter(batch=batch)
+                .order_by("position")]
+
+    def proposals(batch):
+        return [(p.number, p.rule, p.day, p.start, p.end, p.acts, p.description,
+                 sorted(p.items.values_list("position", flat=True)))
+                for p in ProposedIncident.objects.filter(batch=batch).order_by("number")]
+
+    assert items(streamed) == items(whole)
+    assert proposals(streamed) == proposals(whole)
+    assert streamed.notes == whole.notes and streamed.item_count == whole.item_count
+    assert verify_vault(vault).ok and verify_vault(other).ok
 
 
 def test_ambiguous_dates_ask_which_order_and_the_answer_settles_it(vault, mark):
@@ -494,7 +542,7 @@ def test_media_items_from_a_parsed_import_become_items_and_proposals(vault, monk
                                            media_type="image/png", captured_at=when,
                                            captured_at_offset_known=True, latitude=51.5,
                                            longitude=-0.1),))
-    monkeypatch.setattr(services, "_parse", lambda *a, **k: parsed)
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
     result = services.commit_import(actor=vault.owner, vault=vault, source=PNG,
                                     name="damage.png", format="media")
     item = ImportedItem.objects.get(batch=result.batch)
@@ -520,7 +568,7 @@ def test_messages_with_identifiers_are_linked_by_handle_and_platform_id(vault, m
                 sender=Sender(display_name="Other", platform="telegram",
                               platform_id="user42")),
     ))
-    monkeypatch.setattr(services, "_parse", lambda *a, **k: parsed)
+    monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
     result = services.commit_import(actor=vault.owner, vault=vault, source=b"{}",
                                     name="result.json", format="telegram")
     first, second = ImportedItem.objects.filter(batch=result.batch).order_by("position")

@@ -13,7 +13,7 @@ whose message names the file and the line or entry at fault and never quotes mes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -132,3 +132,17 @@ class ParsedImport:
     media: tuple[MediaItem, ...] = ()
     diary: tuple[DiaryRow, ...] = ()
     notes: tuple[str, ...] = ()  # e.g. "date order inferred: day-first (a day of 23 on line 4)"
+
+
+@dataclass
+class StreamedImport:
+    """An import whose messages are read as they are taken, so a long export is never held
+    whole (``parsers.whatsapp.stream``). ``messages`` can be read once; ``notes`` are
+    complete when it is exhausted. ``count`` is how many messages a first pass found."""
+
+    format: str
+    source_name: str
+    assumed_time_zone: str | None
+    count: int
+    messages: Iterator[Message]
+    notes: list[str]

@@ -24,9 +24,11 @@ Items without a time propose nothing (an incident needs a day): they stay in the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from array import array
+from bisect import insort
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cairn.web.timeframe import from_local
@@ -106,64 +108,120 @@ def proposes_contact(sender: SenderView | None) -> bool:
 
 def build_proposals(items: Iterable[ItemView], tz: ZoneInfo) -> list[Proposal]:
     """Every proposal the rules make for these items, in time order."""
-    contact: dict[tuple[str, date, str], list[ItemView]] = {}
-    senders: dict[str, SenderView] = {}
-    proposals: list[Proposal] = []
+    builder = ProposalBuilder(tz)
     for item in items:
+        builder.add(item)
+    return builder.proposals()
+
+
+class ProposalBuilder:
+    """``build_proposals`` fed one item at a time, so an import need not hold every item: a
+    contact day keeps every message's time and index but the text of only the first
+    ``DESCRIPTION_MESSAGES`` (in time order), which are all its description shows."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.contact: dict[tuple[str, date, str], _ContactDay] = {}
+        self.senders: dict[str, SenderView] = {}
+        self.others: list[Proposal] = []
+
+    def add(self, item: ItemView) -> None:
         if item.when is None or item.is_system:
-            continue
+            return
         if item.kind == "message":
             if item.is_owner or not proposes_contact(item.sender):
-                continue
+                return
             assert item.sender is not None
-            day = item.when.astimezone(tz).date()
-            contact.setdefault((item.sender.key, day, item.channel), []).append(item)
-            senders[item.sender.key] = item.sender
+            day = item.when.astimezone(self.tz).date()
+            key = (item.sender.key, day, item.channel)
+            group = self.contact.get(key)
+            if group is None:
+                group = self.contact[key] = _ContactDay(self.tz)
+            group.add(item)
+            self.senders[item.sender.key] = item.sender
         elif item.kind == "media":
-            proposal = _media_proposal(item, tz)
+            proposal = _media_proposal(item, self.tz)
             if proposal is not None:
-                proposals.append(proposal)
+                self.others.append(proposal)
         elif item.kind == "diary":
-            proposals.append(_diary_proposal(item, tz))
-    for (sender_key, day, channel), group in contact.items():
-        proposals.append(_contact_proposal(senders[sender_key], day, channel, group, tz))
-    proposals.sort(key=lambda p: (p.start, p.rule, p.item_indexes))
-    return proposals
+            self.others.append(_diary_proposal(item, self.tz))
+
+    def proposals(self) -> list[Proposal]:
+        proposals = list(self.others)
+        for (sender_key, day, channel), group in self.contact.items():
+            proposals.append(_contact_proposal(self.senders[sender_key], day, channel, group,
+                                               self.tz))
+        proposals.sort(key=lambda p: (p.start, p.rule, p.item_indexes))
+        return proposals
 
 
-def _contact_proposal(sender: SenderView, day: date, channel: str, group: Sequence[ItemView],
+class _ContactDay:
+    """One sender's messages on one day: the time and index of each (16 bytes), the first
+    and the last, and the description lines of the first ``DESCRIPTION_MESSAGES`` in time
+    order, which are all a description shows."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.order = array("q")  # microseconds since the epoch, index; and so on
+        self.first: tuple[datetime, int] | None = None
+        self.last: tuple[datetime, int] | None = None
+        self.shown: list[tuple[int, int, str]] = []
+
+    def add(self, item: ItemView) -> None:
+        when = item.when
+        assert when is not None
+        key = (when, item.index)
+        if self.first is None or key < self.first:
+            self.first = key
+        if self.last is None or key > self.last:
+            self.last = key
+        micro = (when - _EPOCH) // _MICROSECOND
+        self.order.extend((micro, item.index))
+        shown = self.shown
+        if len(shown) < DESCRIPTION_MESSAGES or (micro, item.index) < shown[-1][:2]:
+            insort(shown, (micro, item.index, _message_line(item, self.tz)))
+            del shown[DESCRIPTION_MESSAGES:]
+
+    def indexes(self) -> tuple[int, ...]:
+        """Every index, in (time, index) order."""
+        order = self.order
+        pairs = sorted(zip(order[::2], order[1::2], strict=True))
+        return tuple(index for _, index in pairs)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _contact_proposal(sender: SenderView, day: date, channel: str, group: _ContactDay,
                       tz: ZoneInfo) -> Proposal:
-    group = sorted(group, key=lambda item: (item.when, item.index))
-    first, last = group[0].when, group[-1].when
-    assert first is not None and last is not None
+    assert group.first is not None and group.last is not None
+    first, last = group.first[0], group.last[0]
     acts = ("b",)
-    count = len(group)
+    count = len(group.order) // 2
     plural = "message" if count == 1 else "messages"
     span = (f"at {first.astimezone(tz):%H:%M}" if first == last else
             f"between {first.astimezone(tz):%H:%M} and {last.astimezone(tz):%H:%M}")
     lines = [f"{count} {plural} from {sender.name or 'an unknown sender'} {span} "
              f"(imported).", ""]
-    lines.extend(_message_lines(group, tz))
+    lines.extend(line for _, _, line in group.shown)
     return Proposal(
         rule=CONTACT_DAY, day=day, channel=channel, start=first,
         end=last if last != first else None, precision="exact", acts=acts,
-        description=_clip(lines, count), item_indexes=tuple(item.index for item in group),
+        description=_clip(lines, count), item_indexes=group.indexes(),
         person_id=sender.person_id, candidate_id=sender.candidate_id if not sender.person_id
         else None)
 
 
-def _message_lines(group: Sequence[ItemView], tz: ZoneInfo) -> list[str]:
-    lines = []
-    for item in group[:DESCRIPTION_MESSAGES]:
-        assert item.when is not None
-        text = " ".join(item.text.split()) or "(no text)"
-        if item.attachment_count:
-            plural = "s" if item.attachment_count > 1 else ""
-            text += f" [{item.attachment_count} attachment{plural}]"
-        if item.warning:
-            text += f" [{item.warning}]"
-        lines.append(f"{item.when.astimezone(tz):%H:%M} {text}")
-    return lines
+def _message_line(item: ItemView, tz: ZoneInfo) -> str:
+    assert item.when is not None
+    text = " ".join(item.text.split()) or "(no text)"
+    if item.attachment_count:
+        plural = "s" if item.attachment_count > 1 else ""
+        text += f" [{item.attachment_count} attachment{plural}]"
+    if item.warning:
+        text += f" [{item.warning}]"
+    return f"{item.when.astimezone(tz):%H:%M} {text}"
 
 
 def _clip(lines: list[str], count: int) -> str:

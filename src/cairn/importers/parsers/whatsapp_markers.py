@@ -1,7 +1,7 @@
 """What WhatsApp writes, in the phone's language, around times and attachments: data, with sources.
 
 WhatsApp publishes no list of these strings. Each table says where its rows come from; a row
-can be added here without touching the parser (``whatsapp.py`` builds its patterns from these
+can be added here without touching the parser (``whatsapp/layout.py`` builds its patterns from these
 tables when it is imported).
 
 Sources:
@@ -14,7 +14,7 @@ Sources:
   (their test files and documentation, found by searching public code in 2026; at least one
   project each, most in two or more). Not confirmed against WhatsApp itself: a row may be
   incomplete, never harmful, because a marker is only taken as one when the whole first line
-  of a message has its shape (see ``whatsapp.py``).
+  of a message has its shape (see ``whatsapp/attachments.py``).
 - ``chat-miner``, ``whatsapp-chat-parser``: the test files of joweich/chat-miner (vendored in
   ``tests/fixtures/third_party/chat-miner``) and of Pustur/whatsapp-chat-parser
   (``tests/parser.test.ts``, MIT; facts only, nothing copied).
