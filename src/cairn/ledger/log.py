@@ -1,6 +1,6 @@
 """Appending to a vault's ledger and signing its tree heads.
 
-``append`` is called by the services' single ``_record_change``, inside the transaction that
+``append`` is called by the services' single ``record_change``, inside the transaction that
 makes the change, so the entry commits or rolls back with it. It costs O(log n): the right
 edge of the tree (``LedgerState.frontier``) is updated like a binary counter, without reading
 earlier entries.

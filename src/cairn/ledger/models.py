@@ -1,7 +1,7 @@
 """The tamper-evident log: one append-only RFC 9162 Merkle tree per vault.
 
 Rows here are written only by ``cairn.ledger.log`` (called from the services' single
-``_record_change``) and read by verification, proofs and checkpoints.
+``record_change``) and read by verification, proofs and checkpoints.
 """
 
 from __future__ import annotations
