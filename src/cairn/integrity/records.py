@@ -24,6 +24,8 @@ from django.db.models.functions import Cast
 from cairn.ledger import log
 from cairn.store import crypto
 from cairn.store.sealed import unseal_row
+from cairn.vault import services
+from cairn.vault.models import Incident, IncidentRevision
 
 # From how many incidents a pool of processes pays for itself (forking, each reading its part).
 PARALLEL_FROM = 5000
@@ -42,8 +44,6 @@ def start(vault: Any, workers: int | None, progress: Progress | None = None
     and returns the hashes. In a pool the work starts now, so this process checks the log
     meanwhile; alone, it is done when asked for. ``workers``: None for one process per core
     when there are ``PARALLEL_FROM`` incidents or more and no transaction is open."""
-    from cairn.vault.models import Incident
-
     last = Incident.objects.filter(vault=vault).aggregate(m=Max("number"))["m"] or 0
     if workers is None:
         workers = (os.cpu_count() or 1) if (
@@ -102,10 +102,7 @@ def _uuid_text(value: str) -> str:
 def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
     """The content hash of each incident numbered in (``after``, ``upto``] and of each of its
     revisions, None where a row does not decrypt: ("incident", id, number, id, hash) and
-    ("revision", id, revision number, incident id, hash)."""
-    from cairn.vault import services
-    from cairn.vault.models import Incident, IncidentRevision
-
+    ("revision", id, revision number, incident id, hash), in incident number order."""
     content_hash = log.content_hash
     found: list[RecordHash] = []
     mine = Incident.objects.filter(vault_id=vault_id, number__gt=after, number__lte=upto)
@@ -113,29 +110,33 @@ def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
     for incident_id, person_id in Incident.persons.through.objects.filter(
             incident__in=mine).values_list(_text("incident_id"), _text("person_id")):
         links[_uuid_text(incident_id)].append(_uuid_text(person_id))
-    rows = mine.values_list(
+    rows = mine.order_by("number").values_list(
         _text("id"), "number", "start", "end", "precision", "channel", "acts", "sealed",
         "feared_violence", "reported_to_police", "deleted_at", "revision").iterator(2000)
+    numbers: dict[str, int] = {}
     for (pk, number, start, end, precision, channel, acts, blob, feared, reported,
          deleted_at, revision) in rows:
         pk = _uuid_text(pk)
+        numbers[pk] = number
         try:
             if deleted_at is not None:
                 content = services.build_tombstone_content(
                     pk=pk, vault_id=vault_id, number=number, revision=revision)
             else:
-                text = unseal_row(Incident, pk, vault_id, blob)
                 content = services.build_incident_content(
                     pk=pk, vault_id=vault_id, number=number, start=start, end=end,
-                    precision=precision, channel=channel, acts=acts, text=text,
-                    feared_violence=feared, reported_to_police=reported,
-                    person_ids=links.get(pk, ()))
+                    precision=precision, channel=channel, acts=acts,
+                    text=unseal_row(Incident, pk, vault_id, blob), feared_violence=feared,
+                    reported_to_police=reported, person_ids=links.get(pk, ()))
             actual: str | None = content_hash(content)
         except crypto.CryptoError:
             actual = None
         found.append(("incident", pk, number, pk, actual))
+    # Revisions are read unordered (their default order, by the incident's start, makes the
+    # database sort them: as long as reading them) and put in incident order here.
+    revisions: list[RecordHash] = []
     for pk, incident_id, number, blob in IncidentRevision.objects.filter(
-            vault_id=vault_id, erased=False, incident__in=mine).values_list(
+            vault_id=vault_id, erased=False, incident__in=mine).order_by().values_list(
             _text("id"), _text("incident_id"), "number", "sealed").iterator(2000):
         pk = _uuid_text(pk)
         try:
@@ -143,6 +144,6 @@ def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
             actual = content_hash(snapshot.get("content", {}))
         except crypto.CryptoError:
             actual = None
-        found.append(("revision", pk, number, _uuid_text(incident_id), actual))
-    return found
-
+        revisions.append(("revision", pk, number, _uuid_text(incident_id), actual))
+    revisions.sort(key=lambda row: (numbers.get(row[3], 0), row[2]))
+    return found + revisions
