@@ -156,7 +156,7 @@ def _plain(value: object, depth: int) -> bool:
         return False
     if depth >= MAX_DEPTH:  # its items would be deeper than allowed
         return not value
-    for item in items:  # type: ignore[attr-defined]
+    for item in items:
         kind = type(item)
         if kind is str or kind is bool or item is None:
             continue
