@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cairn.importers import services as imports
 from cairn.importers.models import ImportBatch
 from cairn.integrity import records
 from cairn.ledger import checks, log, proofs
@@ -205,7 +204,14 @@ def _check_exhibits(vault: Any, recorded: _Recorded, progress: Progress | None) 
 def _check_imports(vault: Any, recorded: _Recorded) -> None:
     """Import batches: the batch as its import.committed entry hashed it (with any DKIM keys
     it archived), and its items re-hashed from the stored rows (decrypting each)."""
-    for batch in ImportBatch.objects.filter(vault=vault).select_related("source_exhibit"):
+    batches = list(ImportBatch.objects.filter(vault=vault).select_related("source_exhibit"))
+    if not batches:
+        return
+    # The import services (and their parsers) take a noticeable part of a second to import:
+    # only a vault with imports needs them.
+    from cairn.importers import services as imports
+
+    for batch in batches:
         label = f"import {batch.number}"
         recorded.expect("importbatch", batch.pk, label,
                         lambda batch=batch: imports.batch_content(batch))
