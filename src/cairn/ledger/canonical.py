@@ -6,11 +6,13 @@ names, no insignificant whitespace, minimal string escaping, UTF-8 output, and n
 the way ECMAScript writes IEEE-754 doubles. Any JCS implementation in any language (and so an
 independent verifier of an evidence pack) produces the same bytes.
 
-The serialising is done by the ``rfc8785`` package. This module first checks the value
-itself, so that every unsupported input fails the same way (:class:`CanonicalisationError`,
-naming where in the value the problem is) rather than with whatever the library happens to
-raise (for example ``UnicodeEncodeError`` for a lone surrogate in a key, or
-``RecursionError`` for a cyclic list).
+The serialising is done by the ``rfc8785`` package, or for plain values (strings, safe
+integers, flags, null, and lists and objects of them with ASCII keys: nearly everything
+Cairn hashes) by ``orjson``, which writes the same bytes for them. This module first checks
+the value itself, so that every unsupported input fails the same way
+(:class:`CanonicalisationError`, naming where in the value the problem is) rather than with
+whatever the library happens to raise (for example ``UnicodeEncodeError`` for a lone
+surrogate in a key, or ``RecursionError`` for a cyclic list).
 
 Allowed Python values:
 
@@ -126,7 +128,8 @@ def _check_text(text: str, path: str) -> None:
 
 
 def _plain(value: object, depth: int) -> bool:
-    """True when the standard library's JSON encoder already writes RFC 8785 for ``value``.
+    """True when a plain JSON encoder (orjson, or the standard library's, which write the same
+    bytes for such values) already writes RFC 8785 for ``value``.
 
     That holds when the value is built only of ``dict`` (with ASCII keys, so code-point order
     is the UTF-16 order RFC 8785 sorts by), ``list``/``tuple``, ``str``, ``bool``, ``None``
