@@ -184,21 +184,24 @@ def _check_exhibits(vault: Any, recorded: _Recorded, progress: Progress | None) 
     SHA-256 and size compared with the exhibit's."""
     store = default_store()
     exhibits = list(Exhibit.objects.filter(vault=vault))
-    for done, exhibit in enumerate(exhibits):
+    for done, exhibit in enumerate(exhibits, start=1):
+        _check_exhibit(store, vault, recorded, exhibit)
         if progress is not None:
             progress("files", done, len(exhibits))
-        label = f"exhibit {exhibit.reference}"
-        recorded.expect("exhibit", exhibit.pk, label,
-                        lambda exhibit=exhibit: services.exhibit_content(exhibit))
-        recorded.report.files += 1
-        try:
-            size = store.check(str(vault.pk), exhibit.sha256)
-        except StoreError as exc:
-            recorded.fail(f"file {exhibit.reference}", str(exc))
-            continue
-        if size != exhibit.size:
-            recorded.fail(f"file {exhibit.reference}",
-                          f"is {size} bytes, the exhibit says {exhibit.size}")
+
+
+def _check_exhibit(store: Any, vault: Any, recorded: _Recorded, exhibit: Exhibit) -> None:
+    label = f"exhibit {exhibit.reference}"
+    recorded.expect("exhibit", exhibit.pk, label, lambda: services.exhibit_content(exhibit))
+    recorded.report.files += 1
+    try:
+        size = store.check(str(vault.pk), exhibit.sha256)
+    except StoreError as exc:
+        recorded.fail(f"file {exhibit.reference}", str(exc))
+        return
+    if size != exhibit.size:
+        recorded.fail(f"file {exhibit.reference}",
+                      f"is {size} bytes, the exhibit says {exhibit.size}")
 
 
 def _check_imports(vault: Any, recorded: _Recorded) -> None:
