@@ -71,7 +71,7 @@ def main() -> None:
         call_command("migrate", interactive=False, verbosity=0)
         from cairn.accounts.models import User
         from cairn.importers import services
-        from cairn.ledger.verify import verify_vault
+        from cairn.integrity.verify import verify_vault
         from cairn.vault import services as vault_services
 
         owner = User.objects.create(username="bench")

@@ -19,11 +19,11 @@ from django.utils import timezone
 from tests.factories import make_vault
 
 from bench.seed import seed_incidents
+from cairn.integrity.verify import verify_vault
 from cairn.ledger import log
 from cairn.ledger.checks import StoredEntry, check_log
 from cairn.ledger.models import LedgerEntry
 from cairn.ledger.signing import instance_key
-from cairn.ledger.verify import verify_vault
 from cairn.vault import services
 from cairn.vault.choices import Channel
 
@@ -100,13 +100,13 @@ def test_verify_a_100000_entry_ledger(benchmark, owner):
     print(f"\nseeded 100,000 entries in {time.perf_counter() - started:.1f} s")
     head = log.sign_head(vault)
     key = instance_key()
-    from cairn.ledger.verify import _stored_heads
+    from cairn.ledger.proofs import stored_heads
 
     def check_the_log():
         entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in
                    LedgerEntry.objects.filter(vault=vault).order_by("seq")
                    .values_list("seq", "entry", "leaf_hash").iterator(5000)]
-        return check_log(str(vault.pk), entries, _stored_heads(vault),
+        return check_log(str(vault.pk), entries, stored_heads(vault),
                          public_key_raw=key.public_raw(), key_fingerprint=key.fingerprint())
 
     result = benchmark.pedantic(check_the_log, rounds=5, iterations=1)

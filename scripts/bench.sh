@@ -106,8 +106,14 @@ if [ "$what" = all ] || [ "$what" = verify ]; then
   export CAIRN_DATA_DIR="$work/verify"
   seed "$CAIRN_DATA_DIR" 100000
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  hyperfine --warmup 1 --runs 5 --export-json "$work/verify.json" \
+  # Side by side: the floor of reading and hashing every byte verify reads (the database
+  # file, once, with sha256sum), one process, and the pool (one process per core).
+  hyperfine --warmup 1 --runs 7 --export-json "$work/verify.json" \
+    "sha256sum $CAIRN_DATA_DIR/cairn.sqlite3" \
     "$cairn verify --workers 1 > /dev/null" "$cairn verify > /dev/null"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  /usr/bin/time -v $cairn verify 2> "$work/verify-time.txt" > /dev/null
+  grep -E "Maximum resident set size|Elapsed|User time" "$work/verify-time.txt"
   unset CAIRN_DATA_DIR
 fi
 

@@ -16,7 +16,7 @@ THIN_LAYERS = ["vault/views", "vault/views.py", "web", "cli", "accounts/views.py
                "accounts/org_views.py", "accounts/two_factor_views.py",
                "accounts/join_views.py", "accounts/own_views.py", "accounts/recovery_views.py",
                "accounts/passkey_views.py", "accounts/own_forms.py",
-               "importers/views.py", "ledger/views.py", "analysis/views.py",
+               "importers/views.py", "integrity/views.py", "analysis/views.py",
                "cases/victim_views.py", "cases/advocate_views.py", "cases/views.py",
                "cases/risk_views.py", "orders/views_applications.py", "orders/views_orders.py",
                "packs/views.py", "packs/statement_views.py", "api",

@@ -74,7 +74,7 @@ ACCOUNT_PAGES = {
     "accounts:help-invite": frozenset({"investigator", "supervisor", "unit_peer",
                                        "foreign_investigator", "advocate"}),
 }
-OWNER_NAMESPACES = {"vault", "ledger", "importers", "analysis", "packs", "sharing",
+OWNER_NAMESPACES = {"vault", "integrity", "importers", "analysis", "packs", "sharing",
                     "checks", "flags", "cameras"}
 CHAT = ("01/03/2025, 09:15 - Mark: Why are you ignoring me\n"
         "02/03/2025, 07:02 - +44 7700 900123: Who is this\n")

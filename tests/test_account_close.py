@@ -18,7 +18,7 @@ from cairn.cases import services as cases
 from cairn.cases.access import vaults_shared_with
 from cairn.cases.models import Share
 from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME, load_demo
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from cairn.store import crypto, keys
 from cairn.store.blobs import default_store
 from cairn.vault.models import Exhibit, Incident, Person

@@ -15,7 +15,7 @@ from cairn.accounts.hashing import recovery_code_hash
 from cairn.accounts.models import RecoveryCode, SignUpInvitation, User
 from cairn.audit.models import AuditRecord
 from cairn.env import ConfigurationError, env_choice
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from cairn.vault.models import Vault
 from tests.orgs import sign_in_verified
 

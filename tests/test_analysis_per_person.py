@@ -22,8 +22,8 @@ from cairn.cases import closure, defendants
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus, Share
 from cairn.cli.main import cli
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.orders import services as orders
 from cairn.orders.application_document import evidence_line
 from cairn.orders.rules import TermSpec

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bench.seed import seed_incidents
 
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db

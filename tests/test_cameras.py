@@ -24,8 +24,8 @@ from cairn.cameras import access, services
 from cairn.cameras.models import Camera, CameraStatus
 from cairn.cases import services as cases
 from cairn.cases.models import Share
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit
 from tests.factories import make_incident

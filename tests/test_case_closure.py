@@ -16,8 +16,8 @@ from cairn.cases import closure
 from cairn.cases import services as cases
 from cairn.cases.access import READ_ACTION
 from cairn.cases.models import CaseStatus, ClosureSignOff, ReopenRequest
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from tests.factories import make_incident
 from tests.orgs import _member, sign_in_verified
 

@@ -17,8 +17,8 @@ from cairn.audit.models import AuditRecord
 from cairn.cases import access
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus, Share
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 
 PURPOSE = "investigation"
 

@@ -45,7 +45,7 @@ PY_NONE = re.compile(r"\bNone\b(?! [a-z])")
 # A name like ``date_unixtime`` or ``account_activity[2]``; not a file's name (``notes_x.txt``).
 FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+(?:\[\d+\]|\b(?![.'\u2019\w]))")
 # Downloads and scripts' endpoints: not pages.
-NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "ledger:checkpoint",
+NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "integrity:checkpoint",
              "packs:statement_download", "cases:spo-download", "cases:breach-pack",
              "dashboard:csv", "orders:calendar", "importers:job-status",
              "accounts:sign-out", "web:leave", "accounts:passkey-options",
@@ -169,7 +169,7 @@ def test_her_pages_show_no_codes_iso_times_media_types_or_none(demo):
     for expected in ("vault:vault", "vault:timeline", "vault:incident", "vault:exhibit",
                      "vault:exhibits", "vault:person", "analysis:pattern", "analysis:topic",
                      "importers:batch", "checks:accounts-review", "packs:pack",
-                     "sharing:share", "sharing:access-log", "ledger:integrity",
+                     "sharing:share", "sharing:access-log", "integrity:page",
                      "accounts:account", "flags:flags"):
         assert expected in names, f"the crawl did not reach {expected}"
     problems = [f"{url}: {problem}" for url, _, html in pages

@@ -17,8 +17,8 @@ from django.utils import timezone
 from cairn.audit.models import AuditRecord
 from cairn.importers import rules, services
 from cairn.importers.models import ImportedItem, ProposalStatus, ProposedIncident
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.vault import services as vault_services
 from cairn.vault.choices import PersonRole
 from cairn.vault.models import Exhibit, Incident

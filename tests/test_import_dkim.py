@@ -238,7 +238,7 @@ def test_verify_notices_a_changed_archived_key(vault, lookups_on):
     batch.save()
     assert services.verify_batch(ImportBatch.objects.get(pk=batch.pk)) == [
         f"import {batch.number}: differs from its ledger entry"]
-    from cairn.ledger.verify import verify_vault
+    from cairn.integrity.verify import verify_vault
 
     failures = [str(f) for f in verify_vault(vault, record=False).failures]
     assert len(failures) == 1 and failures[0].startswith(

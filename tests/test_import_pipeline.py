@@ -33,9 +33,9 @@ from cairn.importers.models import (
     ProposalStatus,
     ProposedIncident,
 )
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.canonical import canonical_json
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.vault import services as vault_services
 from cairn.vault.choices import PersonRole
 from cairn.vault.models import Exhibit, Incident, Person

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from cairn.cli.imports import import_group
 from cairn.cli.main import CairnGroup
 from cairn.importers.models import ImportBatch, ImportedItem, ProposedIncident
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit, Incident
 from tests.test_import_pipeline import CHAT, LATER, evidence_files

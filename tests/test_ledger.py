@@ -20,9 +20,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cairn.integrity.verify import verify_vault
 from cairn.ledger import log
 from cairn.ledger.models import LedgerEntry, LedgerState, TreeHead
-from cairn.ledger.verify import verify_against, verify_vault
+from cairn.ledger.proofs import verify_against
 from cairn.store.blobs import default_store
 from cairn.vault import services
 from cairn.vault.choices import Channel, IdentifierKind

@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from cairn.demo import load_demo
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from cairn.store import crypto, keys
 from cairn.store.blobs import default_store
 from cairn.store.models import VaultKey

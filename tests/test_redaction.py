@@ -21,9 +21,9 @@ from PIL.PngImagePlugin import PngInfo
 
 from cairn.audit.models import AuditRecord
 from cairn.cli.main import cli
+from cairn.integrity.verify import verify_vault
 from cairn.ledger import log
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.packs.selection import Selection, resolve
 from cairn.store.blobs import default_store
 from cairn.vault import access, redaction, redaction_services, services

@@ -15,8 +15,8 @@ from django.urls import reverse
 from cairn.cases import access
 from cairn.cases import services as cases
 from cairn.cases.models import Share
+from cairn.integrity.verify import verify_vault
 from cairn.ledger.models import LedgerEntry
-from cairn.ledger.verify import verify_vault
 from cairn.vault import services as vault_services
 from cairn.web import timeframe
 from tests.orgs import sign_in_verified

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cairn.ledger.verify import verify_vault
+from cairn.integrity.verify import verify_vault
 from cairn.packs.selection import Selection
 from cairn.packs.services import build_pack
 from cairn.packs.verify import verify_pack

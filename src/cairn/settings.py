@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cairn.flags",
     "cairn.dashboard",
     "cairn.checks",
+    "cairn.integrity",
     "cairn.cameras",
     "cairn.api",
     "cairn.web",

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("cairn.vault.urls")),
-    path("", include("cairn.ledger.urls")),
+    path("", include("cairn.integrity.urls")),
     path("account/", include("cairn.accounts.urls")),
     path("", include("cairn.accounts.org_urls")),  # org/ and invite/
     path("import/", include("cairn.importers.urls")),

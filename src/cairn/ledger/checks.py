@@ -8,9 +8,10 @@ and what differs, so that a tampered row is found, not just detected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import orjson
 
 from cairn.ledger import merkle
 from cairn.ledger.ed25519 import verify_signature
@@ -76,10 +77,10 @@ def check_log(vault_id: str, entries: Sequence[StoredEntry], heads: Sequence[Sto
         # The leaf hash binds these exact bytes, and a signed root binds the leaves; parsing
         # is all that is left to do here (re-canonicalising would prove nothing more).
         try:
-            body = json.loads(stored.entry)
+            body = orjson.loads(stored.entry)  # strict JSON, about three times json's speed
             if not isinstance(body, dict):
                 raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except ValueError as exc:  # orjson.JSONDecodeError is one
             report.failures.append(Failure(where, f"the entry is not valid JSON ({exc})"))
             continue
         if body.get("seq") != stored.seq:

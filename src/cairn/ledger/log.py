@@ -169,15 +169,22 @@ def latest_head(vault: Any) -> TreeHead | None:
 def sign_head(vault: Any) -> TreeHead:
     """Return a signed head for the ledger's current size, signing a new one if needed.
 
-    A time-stamping authority, when configured, countersigns the head's bytes; if it cannot
-    be reached the head is still signed and stored without a token (and says so), because a
-    victim's record must not depend on a third party being up.
+    Called by services only (``cairn.ledger.services.seal`` audits who asked; a pack's build
+    signs the head it proves against). A time-stamping authority, when configured,
+    countersigns the head's bytes; if it cannot be reached the head is still signed and
+    stored without a token (and says so), because a victim's record must not depend on a
+    third party being up.
     """
+    return signed_head(vault)[0]
+
+
+def signed_head(vault: Any) -> tuple[TreeHead, bool]:
+    """``sign_head``, also saying whether the head was signed now (False: it existed)."""
     with transaction.atomic():
         state = LedgerState.objects.select_for_update().get(vault=vault)
         existing = TreeHead.objects.filter(vault=vault, size=state.size).first()
         if existing is not None:
-            return existing
+            return existing, False
         key = signing.instance_key()
         root = frontier_root(split(bytes(state.frontier)))
         stamp = rfc3339(datetime.now(UTC))
@@ -187,7 +194,8 @@ def sign_head(vault: Any) -> TreeHead:
         signature = key.sign(head_bytes(**fields, token_sha256=token_digest(token)))
         return TreeHead.objects.create(
             vault=vault, size=state.size, root_hash=root, timestamp=stamp,
-            key_fingerprint=key.fingerprint(), signature=signature, timestamp_token=token)
+            key_fingerprint=key.fingerprint(), signature=signature,
+            timestamp_token=token), True
 
 
 def _countersign(message: bytes) -> bytes | None:

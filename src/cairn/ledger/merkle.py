@@ -32,6 +32,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from cairn.ledger.merkle_hashing import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    NODE_PREFIX,
+    is_hash,
+    leaf_hash,
+    node_hash,
+)
+from cairn.ledger.merkle_verify import verify_consistency, verify_inclusion
+
 __all__ = [
     "EMPTY_ROOT",
     "HASH_SIZE",
@@ -45,55 +55,7 @@ __all__ = [
     "verify_inclusion",
 ]
 
-HASH_SIZE = 32
-"""Length in bytes of every hash in the tree (SHA-256)."""
-
-_LEAF_PREFIX = b"\x00"
-_NODE_PREFIX = b"\x01"
 _sha256 = hashlib.sha256
-
-EMPTY_ROOT: bytes = _sha256(b"").digest()
-"""The Merkle Tree Hash of the empty list: SHA-256 of no bytes (RFC 9162 §2.1.1)."""
-
-
-def leaf_hash(entry: bytes) -> bytes:
-    """Return the RFC 9162 leaf hash of one log entry: ``SHA-256(0x00 || entry)``.
-
-    The 0x00 prefix (against 0x01 for interior nodes) stops anyone from passing off an
-    interior node as a leaf (a second-preimage attack on the tree).
-
-    Args:
-        entry: the entry's exact bytes (for the ledger, its RFC 8785 canonical JSON).
-
-    Returns:
-        The 32-byte digest.
-
-    Raises:
-        TypeError: if ``entry`` is not bytes-like.
-    """
-    return _sha256(_LEAF_PREFIX + bytes(entry)).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """Return the RFC 9162 interior node hash ``SHA-256(0x01 || left || right)``.
-
-    Args:
-        left: hash of the left subtree (32 bytes).
-        right: hash of the right subtree (32 bytes).
-
-    Returns:
-        The 32-byte digest. Lengths are not checked here (this is the inner loop); callers
-        that take hashes from outside check them first.
-
-    Raises:
-        TypeError: if either argument is not bytes-like.
-    """
-    return _sha256(_NODE_PREFIX + left + right).digest()
-
-
-def _is_hash(value: object) -> bool:
-    """True when ``value`` is a bytes object of exactly :data:`HASH_SIZE` bytes."""
-    return isinstance(value, bytes) and len(value) == HASH_SIZE
 
 
 def _largest_power_of_two_below(n: int) -> int:
@@ -163,7 +125,7 @@ class MerkleTree:
         """
         new = list(leaf_hashes)
         for position, value in enumerate(new):
-            if not _is_hash(value):
+            if not is_hash(value):
                 raise ValueError(
                     f"leaf hash #{position} is not {HASH_SIZE} bytes: {value!r:.80}"
                 )
@@ -172,7 +134,7 @@ class MerkleTree:
         levels = self._levels
         levels[0].extend(new)
         sha = _sha256
-        prefix = _NODE_PREFIX
+        prefix = NODE_PREFIX
         height = 0
         while len(levels[height]) >= 2:
             lower = levels[height]
@@ -343,7 +305,7 @@ class MerkleTree:
             remaining -= 1 << height
         result = parts.pop()
         while parts:
-            result = _sha256(_NODE_PREFIX + parts.pop() + result).digest()
+            result = _sha256(NODE_PREFIX + parts.pop() + result).digest()
         return result
 
 
@@ -381,128 +343,3 @@ def consistency_proof(tree: MerkleTree, old_size: int, new_size: int) -> list[by
             ``[0, new_size]``.
     """
     return tree.consistency_proof(old_size, new_size)
-
-
-def _valid_size(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _valid_path(proof: object) -> bool:
-    return isinstance(proof, (list, tuple)) and all(_is_hash(node) for node in proof)
-
-
-def verify_inclusion(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes], root_hash: bytes
-) -> bool:
-    """Check an inclusion proof with the RFC 9162 §2.1.3.2 algorithm.
-
-    What: does the leaf hash ``leaf`` sit at position ``index`` of the tree of ``size`` leaves
-    whose root is ``root_hash``? Only the proof is needed, not the tree.
-
-    Why this algorithm: it walks the proof using the bits of ``index`` and ``size - 1`` alone,
-    and it rejects any proof that is too short or too long for the pair, so the proof cannot
-    be re-interpreted as one for another position or size.
-
-    Args:
-        leaf: the 32-byte leaf hash (``leaf_hash(entry)``), not the entry itself.
-        index: the claimed position, ``0 <= index < size``.
-        size: the tree size of the signed head.
-        proof: the audit path, as produced by :func:`inclusion_proof`.
-        root_hash: the 32-byte root of the signed head.
-
-    Returns:
-        ``True`` only if the proof verifies. Any malformed input (negative or out-of-range
-        numbers, hashes of the wrong length, wrong proof length, mismatching hashes) gives
-        ``False``; nothing is raised.
-
-    Note: take ``size`` and ``root_hash`` together from one signed tree head. The proof checks
-    the root; the size matters only through the shape of the path it implies, so a genuine
-    (size, root) pair must be what is trusted.
-    """
-    if not (_valid_size(index) and _valid_size(size) and index < size):
-        return False
-    if not (_is_hash(leaf) and _is_hash(root_hash) and _valid_path(proof)):
-        return False
-    fn = index
-    sn = size - 1
-    r = leaf
-    for p in proof:
-        if sn == 0:
-            return False  # the proof is longer than the tree is deep
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            # If fn was the last node of its level with no right sibling (fn == sn, fn even),
-            # climb until it is a right child, or reaches the left edge.
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root_hash
-
-
-def verify_consistency(
-    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
-) -> bool:
-    """Check a consistency proof with the RFC 9162 §2.1.4.2 algorithm.
-
-    What: is the tree of ``new_size`` leaves with root ``new_root`` an append-only extension
-    of the tree of ``old_size`` leaves with root ``old_root``? If so, no entry of the earlier
-    tree was changed, removed or reordered.
-
-    Edge cases outside RFC 9162's ``0 < old_size < new_size``:
-
-    - ``old_size == new_size``: consistent iff the proof is empty and the roots are equal;
-    - ``old_size == 0``: consistent iff the proof is empty and ``old_root`` is
-      :data:`EMPTY_ROOT` (every tree extends the empty one; ``new_root`` is not constrained).
-
-    Args:
-        old_size: size of the earlier tree head.
-        new_size: size of the later tree head, ``>= old_size``.
-        old_root: 32-byte root of the earlier head.
-        new_root: 32-byte root of the later head.
-        proof: the proof, as produced by :func:`consistency_proof`.
-
-    Returns:
-        ``True`` only if the proof verifies; any malformed or mismatching input gives
-        ``False`` (nothing is raised).
-
-    Note: as for :func:`verify_inclusion`, each size must come from the same signed tree
-    head as its root.
-    """
-    if not (_valid_size(old_size) and _valid_size(new_size) and old_size <= new_size):
-        return False
-    if not (_is_hash(old_root) and _is_hash(new_root) and _valid_path(proof)):
-        return False
-    if old_size == 0:
-        return len(proof) == 0 and old_root == EMPTY_ROOT
-    if old_size == new_size:
-        return len(proof) == 0 and old_root == new_root
-    if len(proof) == 0:
-        return False
-    path = list(proof)
-    if old_size & (old_size - 1) == 0:
-        # The old tree is one complete subtree of the new one: its root is the first node.
-        path.insert(0, old_root)
-    fn = old_size - 1
-    sn = new_size - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            return False  # the proof is longer than the new tree is deep
-        if fn & 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
-            while fn and not fn & 1:
-                fn >>= 1
-                sn >>= 1
-        else:
-            sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and fr == old_root and sr == new_root
