@@ -21,11 +21,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cairn.accounts.access import membership_of
 from cairn.accounts.hashing import CODE_ALPHABET, keyed_hash, normalised_code
 from cairn.accounts.models import Role, SignUpInvitation, User
 from cairn.accounts.recovery import make_recovery_codes
 from cairn.audit import services as audit
-from cairn.cases.access import membership_of
 from cairn.vault import services as vault_services
 from cairn.vault.models import Vault
 

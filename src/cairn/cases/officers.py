@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.accounts.models import User
-from cairn.cases.access import CASE_ROLES, membership_of
 
 
 def unit_officers(user: Any) -> QuerySet[User]:

@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from cairn.audit import services as audit
 from cairn.cases import access as case_access
+from cairn.cases.access import require_case_member
 from cairn.cases.models import Purpose
-from cairn.cases.services import _case_member
 from cairn.orders import rules
 from cairn.orders.breach_document import (
     BreachFacts,
@@ -203,7 +203,7 @@ def _disclosed(actor: Any, breach: Breach) -> Disclosed:
 def build_breach_pack(*, actor: Any, breach: Breach, out_dir: Path,
                       now: datetime | None = None) -> BreachPackResult:
     """Write the pack for ``breach`` into ``out_dir`` (named by ``pack_name``); audited."""
-    _case_member(actor, breach.case)
+    require_case_member(actor, breach.case)
     built_at = (now or timezone.now()).replace(microsecond=0)
     zone_name = breach.vault.time_zone if breach.vault is not None else settings.TIME_ZONE
     facts = breach_facts(breach, _zone(zone_name))

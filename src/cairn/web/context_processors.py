@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from cairn.cases.access import membership_of
+from cairn.accounts.access import membership_of
 from cairn.web.own_device import is_own_device
 
 
