@@ -14,7 +14,7 @@ import cairn
 PACKAGE = Path(cairn.__file__).parent
 THIN_LAYERS = ["vault/views", "vault/views.py", "web", "cli", "accounts/views.py",
                "accounts/org_views.py", "accounts/two_factor_views.py",
-               "accounts/join_views.py", "accounts/own_views.py", "accounts/recovery_views.py",
+               "own/join_views.py", "own/views.py", "accounts/recovery_views.py",
                "accounts/passkey_views.py", "accounts/own_forms.py",
                "importers/views.py", "ledger/views.py", "analysis/views.py",
                "cases/victim_views.py", "cases/advocate_views.py", "cases/views.py",

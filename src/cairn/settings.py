@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cairn.web.context_processors.cairn",
+                "cairn.accounts.context_processors.role",
             ],
         },
     }

@@ -3,7 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cairn.vault.urls")),
     path("", include("cairn.ledger.urls")),
-    path("account/", include("cairn.accounts.urls")),
+    path("account/", include("cairn.own.urls")),
     path("", include("cairn.accounts.org_urls")),  # org/ and invite/
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),

@@ -16,5 +16,6 @@ from django.conf import settings
 def code_hash(code: str) -> str:
     """HMAC-SHA-256 of the code under the instance's secret, ignoring case and separators."""
     normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hmac.new(settings.SECRET_KEY.encode(), b"cairn-share-code:" + normalised.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"cairn-share-code:" + normalised.encode(), hashlib.sha256
+    ).hexdigest()

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.accounts.models import Membership
 from cairn.analysis import charts
 from cairn.cases import access, closure_views, links, services
 from cairn.cases.casework import merge_timeline
@@ -44,13 +43,13 @@ from cairn.cases.forms import (
     SuspectForm,
 )
 from cairn.cases.models import Case, CaseStatus, Purpose, Share
-from cairn.cases.officers import unit_officers
+from cairn.cases.officers import officer_membership, unit_officers
 from cairn.cases.templatetags.case_pages import INCIDENT_PLACEHOLDER
 from cairn.store.blobs import default_store
 from cairn.vault.choices import Channel
-from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
 from cairn.vault.views.exhibits import download_name
+from cairn.web.forms import add_service_errors, posted_data
 
 PER_PAGE = 25
 SORT_ORDER = {
@@ -61,20 +60,6 @@ SORT_ORDER = {
 
 
 # --- who, and why -----------------------------------------------------------------------------
-
-def officer_membership(request: HttpRequest) -> Membership:
-    """The signed-in officer's role; 404 for anyone without a case role (analysts,
-    administrators, advocates, victims), as if the pages did not exist."""
-    membership = access.membership_of(request.user)
-    if membership is None or membership.role not in access.CASE_ROLES:
-        raise Http404("No such page")
-    return membership
-
-
-def posted_data(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one), else None for an unbound form."""
-    return request.POST if request.method == "POST" else None
-
 
 def purpose_key(case: Case) -> str:
     return f"purpose:{case.pk}"

@@ -33,8 +33,8 @@ from cairn.orders.breach_words import (
 )
 from cairn.orders.models import Breach, Order
 from cairn.vault import access as vault_access
-from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
+from cairn.web.forms import add_service_errors
 
 SNIPPET = 70
 

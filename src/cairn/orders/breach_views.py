@@ -25,14 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import posted_data, purpose_context, purpose_for
+from cairn.cases.views import purpose_context, purpose_for
 from cairn.orders import breach_access, breaches
 from cairn.orders.access import orders_readable_by
 from cairn.orders.breach_forms import WHOLE_ORDER, OutcomeForm, RecordBreachForm
 from cairn.orders.breach_pack import BreachPackError, build_breach_pack
 from cairn.orders.breach_words import order_words, term_label
 from cairn.orders.models import Breach, Order
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors, posted_data
 
 
 def _case_orders(request: HttpRequest, case: Case) -> list[Order]:

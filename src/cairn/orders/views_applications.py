@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import posted_data
 from cairn.orders import access, changes, rules, services
 from cairn.orders.forms import (
     ApplicationForm,
@@ -44,7 +43,7 @@ from cairn.orders.forms import (
 )
 from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind, TermKind
 from cairn.orders.zone_svg import zone_svg
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors, posted_data
 from cairn.web.templatetags.govuk import govuk_error_summary
 
 # --- finding things ---------------------------------------------------------------------------

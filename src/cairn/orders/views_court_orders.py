@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.cases import access as case_access
-from cairn.cases.views import posted_data
 from cairn.orders import court_orders
 from cairn.orders.forms import CourtOrderForm, term_rows, term_specs
 from cairn.orders.views_applications import _act, _errors
+from cairn.web.forms import posted_data
 
 
 @login_required

@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.cases.views import posted_data
 from cairn.orders import notification
 from cairn.orders.forms import ChangeForm, FailureForm, NotifiedForm, RegisterForm
 from cairn.orders.models import NotificationEvent, Order
 from cairn.orders.views_applications import _act, _errors, _order
+from cairn.web.forms import posted_data
 
 
 def notification_rows(order: Order) -> list[dict[str, Any]]:

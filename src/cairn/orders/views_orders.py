@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.cases.access import referrals_readable_by
 from cairn.cases.models import Case
-from cairn.cases.views import officer_membership, posted_data
+from cairn.cases.officers import officer_membership
 from cairn.orders import access, changes, rules, services
 from cairn.orders.breach_pack import notification_facts
 from cairn.orders.breach_words import order_title
@@ -47,6 +47,7 @@ from cairn.orders.views_applications import (
     with_zone_previews,
 )
 from cairn.orders.views_notification import notification_rows
+from cairn.web.forms import posted_data
 
 SOON_DAYS = 7
 
