@@ -20,7 +20,7 @@ THIN_LAYERS = ["vault/views", "vault/views.py", "web", "cli", "accounts/views.py
                "cases/victim_views.py", "cases/advocate_views.py", "cases/views.py",
                "cases/risk_views.py", "orders/views_applications.py", "orders/views_orders.py",
                "packs/views.py", "packs/statement_views.py", "api",
-               "orders/breach_views.py", "orders/breach_victim_views.py",
+               "breaches/views.py", "breaches/victim_views.py", "breaches/templatetags",
                "orders/templatetags",
                "orders/views.py", "orders/calendar.py", "dashboard/views.py",
                "checks/views.py", "flags/views.py", "cameras/views.py",

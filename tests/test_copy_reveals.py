@@ -286,11 +286,12 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
 
     from cairn.accounts.models import User
     from cairn.analysis.reading import risk_form
+    from cairn.breaches import services as breaches
     from cairn.cases import multiagency
     from cairn.cases import services as cases
     from cairn.cases.models import CaseSuspect
     from cairn.demo import scenario
-    from cairn.orders import breaches, court_orders, notification
+    from cairn.orders import court_orders, notification
     from cairn.orders import services as orders
     from cairn.orders.models import NotificationEvent
     from cairn.orders.rules import TermSpec

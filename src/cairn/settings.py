@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cairn.packs",
     "cairn.cases",
     "cairn.orders",
+    "cairn.breaches",
     "cairn.flags",
     "cairn.dashboard",
     "cairn.checks",

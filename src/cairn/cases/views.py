@@ -266,18 +266,8 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
                       for r in access.referrals_readable_by(request.user, case)],
         "right_to_know_form": RightToKnowForm(auto_id="rtk_%s"),
         "referral_form": ReferralForm(auto_id="referral_%s"),
-        # Stalking Protection Order applications and their deadlines (cairn.orders).
-        **spo_context(request.user, case),
     }
     return render(request, "cases/case_page.html", context)
-
-
-def spo_context(user: Any, case: Case) -> dict[str, Any]:
-    from cairn.orders.access import applications_readable_by
-    from cairn.orders.views_orders import case_deadlines
-
-    return {"spo_applications": list(applications_readable_by(user).filter(case=case)),
-            "spo_deadlines": case_deadlines(user, case, timezone.localdate())}
 
 
 @login_required

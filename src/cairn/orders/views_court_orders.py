@@ -44,7 +44,7 @@ def court_order_new(request: HttpRequest, case_id: str) -> HttpResponse:
                     {"order_type": "made", "basis": "made"})
                 if order is not None:
                     messages.success(request, "Order recorded")
-                    return redirect("cases:spo-order", case.pk, order.pk)
+                    return redirect("orders:spo-order", case.pk, order.pk)
             status = 400
         else:
             form.is_valid()

@@ -50,21 +50,15 @@ from cairn.api.order_schemas import (
     VaryIn,
     VictimInformedIn,
 )
+from cairn.breaches import access as breach_access
+from cairn.breaches import services as breaches
 from cairn.cases import access as case_access
 from cairn.cases import multiagency
 from cairn.cases.models import Case
-from cairn.orders import (
-    access,
-    breach_access,
-    breaches,
-    changes,
-    court_orders,
-    notification,
-    services,
-)
-from cairn.orders.breach_words import order_title, term_label
+from cairn.orders import access, changes, court_orders, notification, services
 from cairn.orders.models import ApplicationStatus
 from cairn.orders.rules import TermSpec
+from cairn.orders.words import order_title, term_label
 
 router = Router(tags=["orders"])
 
