@@ -44,6 +44,7 @@ system-deps:
 
 lint:
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy

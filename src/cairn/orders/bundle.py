@@ -115,7 +115,8 @@ def build_bundle(*, actor: Any, application: Application, out: Path,
                 selection = _defendant_selection(snapshot, share, built_at)
                 name = pack_name(packs[vault_id])
                 build_pack(actor=actor, vault=share.vault, selection=selection,
-                           out=work / name, statement="none", now=built_at, case=case)
+                           out=work / name, statement="none", now=built_at, case=case,
+                           scope=case_access.scope_for(actor, share.vault, case))
                 info = zipfile.ZipInfo(name, FIXED_DATE)
                 with (work / name).open("rb") as source, bundle.open(info, "w") as target:
                     shutil.copyfileobj(source, target)

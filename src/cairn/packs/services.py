@@ -71,7 +71,8 @@ class PackResult:
 def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                recipients: Iterable[str] = (), passphrase: str | None = None,
                statement: str = "none", now: datetime | None = None,
-               progress: Progress | None = None, case: Any = None) -> PackResult:
+               progress: Progress | None = None, case: Any = None,
+               scope: Any = None) -> PackResult:
     """Build the pack for ``selection`` at ``out``.
 
     ``out`` ending in ``.zip`` gives a zipped bag; ``.age`` a zipped bag encrypted with age
@@ -84,9 +85,11 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
     incidents only).
 
     ``case``: an officer builds the pack of what the vault's owner shared with that case (the
-    SPO application's download); ``selection`` must lie within the share's scope.
+    SPO application's download); ``scope`` is what the officer may read of the vault through
+    it (``cairn.cases.access.scope_for``, read by the caller: packs sit below cases in the
+    layers, ADR 0050), and ``selection`` must lie within it.
     """
-    _check_builder(actor, vault, selection, case)
+    _check_builder(actor, vault, selection, case, scope)
     out = Path(out)
     recipients = [r.strip() for r in recipients if r.strip()]
     encrypt = out.suffix == ".age"
@@ -152,19 +155,17 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                       omitted_entries=index["omitted_entries"], size=size, encrypted=encrypt)
 
 
-def _check_builder(actor: Any, vault: Vault, selection: Selection, case: Any) -> None:
+def _check_builder(actor: Any, vault: Vault, selection: Selection, case: Any,
+                   scope: Any) -> None:
     """The owner builds any pack of her vault. An officer builds one for ``case`` only of
-    what the owner shares with it (``cairn.cases.access.scope_for``): anything beyond the
-    scope is refused as if the vault were not there."""
+    what the owner shares with it (``scope``): anything beyond the scope is refused as if
+    the vault were not there."""
     if case is None:
         vault_services.require_owner(actor, vault)
         return
     from django.http import Http404
 
-    from cairn.cases.access import scope_for
-
-    scope = scope_for(actor, vault, case)
-    if scope.empty or (not scope.everything and (
+    if scope is None or scope.empty or (not scope.everything and (
             selection.incident_ids is None or selection.exhibit_ids is None)):
         raise Http404("No such vault")
     if scope.everything:
