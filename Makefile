@@ -45,6 +45,7 @@ system-deps:
 lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 
 typecheck:
 	$(BIN)/mypy

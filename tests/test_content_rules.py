@@ -179,7 +179,7 @@ def test_her_pages_show_no_codes_iso_times_media_types_or_none(demo):
 
 def test_officers_pages_show_no_iso_times_media_types_or_none(demo):
     from cairn.accounts.models import User
-    from cairn.cases.views import purpose_key
+    from cairn.cases.purpose import purpose_key
 
     investigator = User.objects.get(username="demo.investigator")
     client = Client()

@@ -4,7 +4,7 @@ read, the outcomes), record an outcome, and download the breach pack for the pro
 
 Who: the investigators and supervisors of the case's unit; anyone else gets 404, and so does
 a breach looked up through another case's address. The victim's incident is read with the
-purpose the officer chose for the case (``cases.views.purpose_for``); the pack reads her
+purpose the officer chose for the case (``cases.purpose.purpose_for``); the pack reads her
 evidence with the purpose "court". Titles and URLs carry ids only.
 """
 
@@ -29,7 +29,7 @@ from cairn.breaches.forms import WHOLE_ORDER, OutcomeForm, RecordBreachForm
 from cairn.breaches.pack import BreachPackError, build_breach_pack
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import purpose_context, purpose_for
+from cairn.cases.purpose import purpose_context, purpose_for
 from cairn.orders.access import orders_readable_by
 from cairn.orders.models import Breach, Order
 from cairn.orders.words import order_words, term_label

@@ -33,7 +33,8 @@ from cairn.cases.closure import defendant_analyses
 from cairn.cases.forms import AssessmentSummaryForm, ChooseRiskForm, RiskReviewForm
 from cairn.cases.models import Case, RiskAssessment
 from cairn.cases.officers import officer_membership
-from cairn.cases.views import live_shares, purpose_context, purpose_for
+from cairn.cases.purpose import purpose_context, purpose_for
+from cairn.cases.views import live_shares
 from cairn.web.forms import add_service_errors, posted_data
 
 

@@ -44,6 +44,7 @@ from cairn.cases.forms import (
 )
 from cairn.cases.models import Case, CaseStatus, Purpose, Share
 from cairn.cases.officers import officer_membership, unit_officers
+from cairn.cases.purpose import purpose_context, purpose_for, purpose_key
 from cairn.cases.templatetags.case_pages import INCIDENT_PLACEHOLDER
 from cairn.store.blobs import default_store
 from cairn.vault.choices import Channel
@@ -60,24 +61,6 @@ SORT_ORDER = {
 
 
 # --- who, and why -----------------------------------------------------------------------------
-
-def purpose_key(case: Case) -> str:
-    return f"purpose:{case.pk}"
-
-
-def purpose_for(request: HttpRequest, case: Case) -> str | None:
-    """The reason the officer chose for reading this case's shared evidence, if any."""
-    value = request.session.get(purpose_key(case))
-    return value if value in Purpose.values else None
-
-
-def purpose_context(request: HttpRequest, case: Case, purpose: str | None) -> dict[str, Any]:
-    """What ``cases/case_purpose.html`` needs: the choice, or the reason already chosen."""
-    return {"purpose": purpose,
-            "purpose_label": Purpose(purpose).label if purpose else "",
-            "purpose_form": PurposeForm(initial={"purpose": purpose,
-                                                 "next": request.get_full_path()})}
-
 
 def live_shares(request: HttpRequest, case: Case) -> QuerySet[Share]:
     """The victims' live consents this officer reads the case's evidence through."""
