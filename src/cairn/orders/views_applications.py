@@ -37,11 +37,9 @@ from cairn.orders.forms import (
     VictimInformedForm,
     application_initial,
     suspect_label,
-    term_initial,
-    term_rows,
-    term_specs,
 )
 from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind, TermKind
+from cairn.orders.term_forms import term_initial, term_rows, term_specs
 from cairn.orders.zone_svg import zone_svg
 from cairn.web.forms import add_service_errors, posted_data
 from cairn.web.templatetags.govuk import govuk_error_summary

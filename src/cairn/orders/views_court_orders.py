@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods
 
 from cairn.cases import access as case_access
 from cairn.orders import court_orders
-from cairn.orders.forms import CourtOrderForm, term_rows, term_specs
+from cairn.orders.forms import CourtOrderForm
+from cairn.orders.term_forms import term_rows, term_specs
 from cairn.orders.views_applications import _act, _errors
 from cairn.web.forms import posted_data
 

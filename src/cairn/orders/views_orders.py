@@ -31,11 +31,9 @@ from cairn.orders.forms import (
     ReviewForm,
     ServedForm,
     VaryForm,
-    term_initial,
-    term_rows,
-    term_specs,
 )
 from cairn.orders.models import ApplicationStatus, Order, OrderKind
+from cairn.orders.term_forms import term_initial, term_rows, term_specs
 from cairn.orders.views_applications import (
     _act,
     _allowed_steps,
