@@ -44,6 +44,8 @@ system-deps:
 
 lint:
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 
 typecheck:
 	$(BIN)/mypy

@@ -33,7 +33,7 @@ CAIRN = Path(sys.executable).with_name("cairn")
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height": 900}}
 NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "integrity:checkpoint",
-             "packs:statement_download", "cases:spo-download", "cases:breach-pack",
+             "packs:statement_download", "orders:spo-download", "breaches:breach-pack",
              "dashboard:csv", "orders:calendar", "importers:job-status", "accounts:sign-out",
              "web:leave", "accounts:passkey-options", "accounts:two-factor-passkey-options",
              "accounts:close", "accounts:close-check"}

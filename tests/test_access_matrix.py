@@ -310,14 +310,18 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:
     spo = {"application_id": ids["application"], "order_id": ids["order"],
            "breach_id": ids["breach"], "change_id": ids["change"], "event_id": ids["event"],
            "referral_id": ids["referral"]}
-    if namespace == "cases" and set(params) & set(spo):
+    if namespace == "breaches" and "vault_id" in params:  # her reports, from her own log
+        return [Target(name, {p: simple[p] for p in params}, frozenset({"owner"}))]
+    # Orders and breaches have their own URLconfs (ADR 0050), under the case's address.
+    case_namespaces = ("cases", "orders", "breaches")
+    if namespace in case_namespaces and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it
         # there, and nobody reaches it through another case's address.
         kwargs = {p: spo[p] for p in params if p in spo}
         return [Target(f"{name} [{case}]", {"case_id": ids["cases"][case], **kwargs},
                        frozenset(CASE_UNIT["part"] if case == "part" else ()))
                 for case in ("part", "full")]
-    if namespace == "cases":
+    if namespace in case_namespaces:
         if name == "cases:exhibit":
             return [Target(f"{name} [{case}, in scope={ok}]",
                            {"case_id": ids["cases"][case], "vault_id": vault_id,

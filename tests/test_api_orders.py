@@ -228,8 +228,8 @@ def orders_schema(request, live_server, investigator, shared_case, vault, incide
     """The document as served, with the investigator's token and real ids in most paths
     (an application with an interim and a full order, a breach, a notification, a referral)
     so generated requests reach the services; the rest are random and must be refused."""
+    from cairn.breaches import services as breaches
     from cairn.cases import multiagency
-    from cairn.orders import breaches
     from cairn.orders import services as orders
     from cairn.orders.rules import TermSpec
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
+from cairn.breaches import services as breaches
 from cairn.cases.models import Share
-from cairn.orders import breaches
 from cairn.orders import services as orders
 from cairn.orders.models import Breach, BreachOutcome, BreachSource
 from cairn.orders.rules import TermSpec
@@ -64,7 +64,7 @@ def test_the_victim_reports_a_breach_and_sees_its_outcome(owner_client, vault, o
                                                          investigator, partly_shared_case):
     incident = make_incident(vault, days_ago=1, description="He walked down Hollins Road.")
     share = Share.objects.get(vault=vault, case=partly_shared_case)
-    report_url = reverse("sharing:breach-report", args=[vault.pk])
+    report_url = reverse("breaches:victim-report", args=[vault.pk])
     page = owner_client.get(report_url)
     body = page.content.decode()
     assert page.status_code == 200
@@ -83,14 +83,14 @@ def test_the_victim_reports_a_breach_and_sees_its_outcome(owner_client, vault, o
                                           "incident": str(incident.pk)})
     breach = Breach.objects.get()
     assert done.status_code == 302
-    assert done["Location"] == reverse("sharing:breach", args=[vault.pk, breach.pk])
+    assert done["Location"] == reverse("breaches:victim-breach", args=[vault.pk, breach.pk])
     assert breach.source == BreachSource.VICTIM and breach.term == term
     assert share.incidents.filter(pk=incident.pk).exists()
 
     breaches.record_outcome(actor=investigator, breach=breach, outcome="no_further_action",
                             on=timezone.localdate(),
                             reason="He was abroad that day, shown by his passport.")
-    listing = owner_client.get(reverse("sharing:breaches", args=[vault.pk])).content.decode()
+    listing = owner_client.get(reverse("breaches:victim-reports", args=[vault.pk])).content.decode()
     _one_h1(listing)
     assert "The police decided to take no further action" in listing
     assert "He was abroad that day, shown by his passport." in listing
@@ -99,8 +99,8 @@ def test_the_victim_reports_a_breach_and_sees_its_outcome(owner_client, vault, o
     assert "The reason they gave" in detail
     # The sharing page links to both pages.
     share_page = owner_client.get(reverse("sharing:share", args=[vault.pk])).content.decode()
-    assert reverse("sharing:breach-report", args=[vault.pk]) in share_page
-    assert reverse("sharing:breaches", args=[vault.pk]) in share_page
+    assert reverse("breaches:victim-report", args=[vault.pk]) in share_page
+    assert reverse("breaches:victim-reports", args=[vault.pk]) in share_page
 
 
 def test_the_victim_sees_only_her_own_reports(owner_client, client, vault, order, owner,
@@ -111,23 +111,24 @@ def test_the_victim_sees_only_her_own_reports(owner_client, client, vault, order
     officers = breaches.record_breach(actor=investigator, case=partly_shared_case, order=order,
                                       term=None, occurred_at=timezone.now() - timedelta(hours=1),
                                       account="Seen by PC 4 in the street.")
-    listing = owner_client.get(reverse("sharing:breaches", args=[vault.pk])).content.decode()
-    assert reverse("sharing:breach", args=[vault.pk, hers.pk]) in listing
+    listing = owner_client.get(reverse("breaches:victim-reports", args=[vault.pk])).content.decode()
+    assert reverse("breaches:victim-breach", args=[vault.pk, hers.pk]) in listing
     assert "Seen by PC 4" not in listing
-    assert owner_client.get(reverse("sharing:breach", args=[vault.pk, officers.pk])
+    assert owner_client.get(reverse("breaches:victim-breach", args=[vault.pk, officers.pk])
                             ).status_code == 404
     # Another victim: not her vault, not her report.
     client.force_login(colleague)
     own = make_vault(colleague, name="Sam's log", initials="SC")
-    assert client.get(reverse("sharing:breaches", args=[vault.pk])).status_code == 404
-    assert client.get(reverse("sharing:breach", args=[vault.pk, hers.pk])).status_code == 404
-    assert client.get(reverse("sharing:breach", args=[own.pk, hers.pk])).status_code == 404
-    assert client.get(reverse("sharing:breach-report", args=[vault.pk])).status_code == 404
+    assert client.get(reverse("breaches:victim-reports", args=[vault.pk])).status_code == 404
+    page = reverse("breaches:victim-breach", args=[vault.pk, hers.pk])
+    assert client.get(page).status_code == 404
+    assert client.get(reverse("breaches:victim-breach", args=[own.pk, hers.pk])).status_code == 404
+    assert client.get(reverse("breaches:victim-report", args=[vault.pk])).status_code == 404
 
 
 def test_without_an_order_in_force_the_victim_is_told_so(owner_client, vault,
                                                          partly_shared_case):
-    page = owner_client.get(reverse("sharing:breach-report", args=[vault.pk]))
+    page = owner_client.get(reverse("breaches:victim-report", args=[vault.pk]))
     assert page.status_code == 200
     assert "There is no order in force" in page.content.decode()
 
@@ -137,32 +138,32 @@ def test_without_an_order_in_force_the_victim_is_told_so(owner_client, vault,
 def test_the_officer_records_a_breach_and_the_outcome_arrested(officer, order,
                                                                partly_shared_case):
     case = partly_shared_case
-    page = officer.get(reverse("cases:breach-new", args=[case.pk]))
+    page = officer.get(reverse("breaches:breach-new", args=[case.pk]))
     assert page.status_code == 200
     _one_h1(page.content.decode())
     term = order.terms.first()
     yesterday = timezone.localdate() - timedelta(days=1)
-    refused = officer.post(reverse("cases:breach-new", args=[case.pk]), {})
+    refused = officer.post(reverse("breaches:breach-new", args=[case.pk]), {})
     assert refused.status_code == 400 and "govuk-error-summary" in refused.content.decode()
-    done = officer.post(reverse("cases:breach-new", args=[case.pk]), {
+    done = officer.post(reverse("breaches:breach-new", args=[case.pk]), {
         "term": f"{order.pk}:{term.pk}", "day_day": yesterday.day,
         "day_month": yesterday.month, "day_year": yesterday.year, "at": "21:15",
         "account": "He phoned her at 21:15 from a withheld number.",
         "crime_reference": "CR/2026/0091"})
     breach = Breach.objects.get()
     assert done.status_code == 302
-    assert done["Location"] == reverse("cases:breach", args=[case.pk, breach.pk])
+    assert done["Location"] == reverse("breaches:breach", args=[case.pk, breach.pk])
     assert breach.crime_reference == "CR/2026/0091"
 
     case_page = officer.get(reverse("cases:case", args=[case.pk])).content.decode()
     assert 'id="breaches"' in case_page
-    assert reverse("cases:breach", args=[case.pk, breach.pk]) in case_page
+    assert reverse("breaches:breach", args=[case.pk, breach.pk]) in case_page
 
     breach_page = officer.get(done["Location"]).content.decode()
     _one_h1(breach_page)
     assert "Record the outcome" in breach_page and "Download the breach pack" in breach_page
 
-    outcome_url = reverse("cases:breach-outcome", args=[case.pk, breach.pk])
+    outcome_url = reverse("breaches:breach-outcome", args=[case.pk, breach.pk])
     today = timezone.localdate()
     nfa = officer.post(outcome_url, {"outcome": "no_further_action", "on_day": today.day,
                                      "on_month": today.month, "on_year": today.year})
@@ -174,7 +175,7 @@ def test_the_officer_records_a_breach_and_the_outcome_arrested(officer, order,
     assert breach.outcome == "arrested" and BreachOutcome.objects.count() == 1
     assert "Arrested" in officer.get(reverse("cases:case", args=[case.pk])).content.decode()
 
-    pack = officer.get(reverse("cases:breach-pack", args=[case.pk, breach.pk]))
+    pack = officer.get(reverse("breaches:breach-pack", args=[case.pk, breach.pk]))
     assert pack.status_code == 200 and pack["Content-Type"] == "application/pdf"
     assert re.search(r'filename="breach-pack-[0-9a-f]{8}\.pdf"', pack["Content-Disposition"])
 
@@ -185,7 +186,7 @@ def test_the_breach_page_reads_her_incident_through_the_audited_read_and_the_pac
     incident = make_incident(vault, days_ago=1, description="He was at my gate.")
     share = Share.objects.get(vault=vault, case=case)
     breach = breaches.report_breach(actor=owner, vault=vault, incident=incident, share=share)
-    url = reverse("cases:breach", args=[case.pk, breach.pk])
+    url = reverse("breaches:breach", args=[case.pk, breach.pk])
     before = AuditRecord.objects.filter(action="vault.read").count()
     blind = officer.get(url).content.decode()
     assert "He was at my gate." not in blind  # no purpose chosen yet: nothing read
@@ -196,7 +197,7 @@ def test_the_breach_page_reads_her_incident_through_the_audited_read_and_the_pac
     read = AuditRecord.objects.filter(action="vault.read").latest("id")
     assert read.object_type == "incident" and read.detail["purpose"] == "investigation"
 
-    pack = officer.get(reverse("cases:breach-pack", args=[case.pk, breach.pk]))
+    pack = officer.get(reverse("breaches:breach-pack", args=[case.pk, breach.pk]))
     assert pack.status_code == 200 and pack["Content-Type"] == "application/zip"
     out = tmp_path / "pack.zip"
     out.write_bytes(b"".join(pack.streaming_content))
@@ -219,9 +220,10 @@ def test_no_one_else_reaches_the_officers_breach_pages(request, who, order, owne
         client.force_login(user)
     else:
         sign_in_verified(client, user)
-    for name, args in [("cases:breach-new", [case.pk]), ("cases:breach", [case.pk, breach.pk]),
-                       ("cases:breach-outcome", [case.pk, breach.pk]),
-                       ("cases:breach-pack", [case.pk, breach.pk])]:
+    for name, args in [("breaches:breach-new", [case.pk]),
+                       ("breaches:breach", [case.pk, breach.pk]),
+                       ("breaches:breach-outcome", [case.pk, breach.pk]),
+                       ("breaches:breach-pack", [case.pk, breach.pk])]:
         url = reverse(name, args=args)
         assert client.get(url).status_code == 404, (name, who)
         assert client.post(url, {"outcome": "arrested"}).status_code in (404, 405), (name, who)
@@ -237,4 +239,4 @@ def test_a_breach_is_not_found_through_another_case(officer, investigator, owner
     share = Share.objects.get(vault=vault, case=partly_shared_case)
     breach = breaches.report_breach(actor=owner, vault=vault,
                                     incident=make_incident(vault, days_ago=1), share=share)
-    assert officer.get(reverse("cases:breach", args=[other.pk, breach.pk])).status_code == 404
+    assert officer.get(reverse("breaches:breach", args=[other.pk, breach.pk])).status_code == 404

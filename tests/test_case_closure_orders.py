@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
+from cairn.breaches import services as breaches
 from cairn.cases import closure
 from cairn.cases import services as cases
 from cairn.cases.access import READ_ACTION
 from cairn.cases.models import CaseStatus
-from cairn.orders import breaches, changes
+from cairn.orders import changes
 from cairn.orders import services as orders
 from cairn.orders.rules import TermSpec
 from tests.factories import SPO_ANSWERS, make_incident

@@ -21,7 +21,7 @@ from cairn.cases.models import Referral, RightToKnow
 from cairn.dashboard import queries
 from cairn.dashboard.figures import Period
 from cairn.orders.calendar import unit_deadlines
-from cairn.orders.views_orders import case_deadlines
+from cairn.orders.deadlines import case_deadlines
 from tests.orgs import sign_in_verified
 
 TODAY = date(2026, 6, 10)

@@ -46,7 +46,7 @@ PY_NONE = re.compile(r"\bNone\b(?! [a-z])")
 FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+(?:\[\d+\]|\b(?![.'\u2019\w]))")
 # Downloads and scripts' endpoints: not pages.
 NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "integrity:checkpoint",
-             "packs:statement_download", "cases:spo-download", "cases:breach-pack",
+             "packs:statement_download", "orders:spo-download", "breaches:breach-pack",
              "dashboard:csv", "orders:calendar", "importers:job-status",
              "accounts:sign-out", "web:leave", "accounts:passkey-options",
              "accounts:two-factor-passkey-options"}
@@ -179,7 +179,7 @@ def test_her_pages_show_no_codes_iso_times_media_types_or_none(demo):
 
 def test_officers_pages_show_no_iso_times_media_types_or_none(demo):
     from cairn.accounts.models import User
-    from cairn.cases.views import purpose_key
+    from cairn.cases.purpose import purpose_key
 
     investigator = User.objects.get(username="demo.investigator")
     client = Client()

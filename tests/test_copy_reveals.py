@@ -220,6 +220,7 @@ def test_secrets_of_accounts_are_kept_as_hashes(demo, tmp_path, settings, passwo
     from cairn.cases import services as cases
     from cairn.demo import DEMO_PASSWORD
     from cairn.demo.police import DEMO_POLICE_PASSWORD
+    from cairn.own import reset
 
     vault, case = demo
     settings.CAIRN_MAIL_CONFIGURED = True
@@ -230,7 +231,7 @@ def test_secrets_of_accounts_are_kept_as_hashes(demo, tmp_path, settings, passwo
     secrets = [
         *recovery.make_recovery_codes(actor=vault.owner),
         sign_up.issue_invitation(actor=investigator),
-        recovery.issue_reset_link(actor=investigator, vault=vault),
+        reset.issue_reset_link(actor=investigator, vault=vault),
         cases.issue_share_code(actor=investigator, case=case),
         recovery.add_recovery_address(actor=vault.owner, address="alex@example.org"),
         accounts.invite(actor=admin, unit=case.unit, role=Role.INVESTIGATOR)[1],
@@ -285,11 +286,12 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
 
     from cairn.accounts.models import User
     from cairn.analysis.reading import risk_form
+    from cairn.breaches import services as breaches
     from cairn.cases import multiagency
     from cairn.cases import services as cases
     from cairn.cases.models import CaseSuspect
     from cairn.demo import scenario
-    from cairn.orders import breaches, court_orders, notification
+    from cairn.orders import court_orders, notification
     from cairn.orders import services as orders
     from cairn.orders.models import NotificationEvent
     from cairn.orders.rules import TermSpec

@@ -18,12 +18,12 @@ import pytest
 from django.utils import timezone
 
 from cairn.accounts.models import Role, User
+from cairn.breaches import services as breaches
+from cairn.breaches.pack import build_breach_pack
 from cairn.cases.models import Share
 from cairn.demo import load_demo, load_demo_case
 from cairn.demo.police import OFFICERS
-from cairn.orders import breaches
 from cairn.orders import services as orders
-from cairn.orders.breach_pack import build_breach_pack
 from cairn.orders.bundle import build_bundle
 from cairn.orders.rules import TermSpec
 from cairn.packs.selection import Selection

@@ -137,7 +137,7 @@ def test_the_editor_asks_the_questions_and_ends_on_check_your_answers(client, in
     draft = orders.start_application(actor=investigator, case=case, duration_months=24,
                                      grounds=GROUNDS)
     sign_in_verified(client, investigator)
-    edit = reverse("cases:spo-edit", args=[case.pk, draft.pk])
+    edit = reverse("orders:spo-edit", args=[case.pk, draft.pk])
     page = client.get(edit).content.decode()
     assert "Mark Doe, born 1 May 1980" in page
     assert "How is the defendant linked to the force&#x27;s area? (s.1(3))" in page
@@ -148,7 +148,7 @@ def test_the_editor_asks_the_questions_and_ends_on_check_your_answers(client, in
         "ground_s1_1_a": "Acts.", "ground_s1_1_b": "Risk.", "ground_s1_1_c": "Necessary.",
         "defendant": str(suspect.pk), "defendant_area": "in_area",
         "conflicts_considered": "He keeps no observance; he is unemployed."})
-    check = reverse("cases:spo-check", args=[case.pk, draft.pk])
+    check = reverse("orders:spo-check", args=[case.pk, draft.pk])
     assert got.status_code == 302 and got["Location"] == check
     page = client.get(check).content.decode()
     assert "Mark Doe, born 1 May 1980" in page

@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.breaches.pack import build_breach_pack
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus, Share
 from cairn.orders import changes, court_orders, rules
 from cairn.orders import services as orders
-from cairn.orders.breach_pack import build_breach_pack
 from cairn.orders.models import Breach, NotificationEvent
 from cairn.orders.rules import TermSpec
 from tests.factories import make_incident
@@ -154,7 +154,7 @@ def test_each_kind_takes_the_victims_report_and_the_officers_outcome_through_the
     today = timezone.localdate()
     sign_in_verified(client, investigator)
     # The officer records the order the court made.
-    new = reverse("cases:court-order-new", args=[case.pk])
+    new = reverse("orders:court-order-new", args=[case.pk])
     assert f'value="{order_type}:{basis}"' in client.get(new).content.decode()
     period = {"duration_months": "36"} if order_type == "spo" else \
         day("ends_on", today + timedelta(days=60))
@@ -165,7 +165,7 @@ def test_each_kind_takes_the_victims_report_and_the_officers_outcome_through_the
                             "term-0-place": "Hollins Road", "term-1-kind": "no_contact"})
     assert got.status_code == 302, got.content.decode()[:3000]
     order = case.spo_applications.get().orders.get()
-    assert got["Location"] == reverse("cases:spo-order", args=[case.pk, order.pk])
+    assert got["Location"] == reverse("orders:spo-order", args=[case.pk, order.pk])
     assert f"<h1 class=\"govuk-heading-l\">{title}</h1>" in client.get(
         got["Location"]).content.decode()
 
@@ -173,7 +173,7 @@ def test_each_kind_takes_the_victims_report_and_the_officers_outcome_through_the
     incident = make_incident(vault, days_ago=1, description="He walked down Hollins Road.")
     share = Share.objects.get(vault=vault, case=case)
     client.force_login(owner)
-    report = reverse("sharing:breach-report", args=[vault.pk])
+    report = reverse("breaches:victim-report", args=[vault.pk])
     page = client.get(report).content.decode()
     assert f"{title}, {'set' if order_type == 'bail' else 'made'} on" in page
     assert "Must not go to Hollins Road." in page and "Must not contact you in any way." in page
@@ -186,7 +186,7 @@ def test_each_kind_takes_the_victims_report_and_the_officers_outcome_through_the
 
     # The officer records what was done; she sees it.
     sign_in_verified(client, investigator)
-    outcome = reverse("cases:breach-outcome", args=[case.pk, breach.pk])
+    outcome = reverse("breaches:breach-outcome", args=[case.pk, breach.pk])
     assert client.post(outcome, {"outcome": "arrested", **day("on", today)}).status_code == 302
     client.force_login(owner)
     assert "They were arrested" in client.get(done["Location"]).content.decode()
@@ -204,8 +204,8 @@ def test_non_molestation_and_dapo_orders_are_recorded_and_reported_too(
             actor=investigator, case=partly_shared_case, order_type=order_type, basis=basis,
             made_on=today - timedelta(days=3), terms=[NO_CONTACT], duration_months=12)
         assert order in orders.orders_in_force(partly_shared_case)
-    from cairn.orders.breach_access import orders_for_victim
-    from cairn.orders.breach_words import order_words
+    from cairn.breaches.access import orders_for_victim
+    from cairn.orders.words import order_words
 
     words = {order_words(o) for _, o in orders_for_victim(owner, vault)}
     assert any(w.startswith("Non-molestation order made on") for w in words)

@@ -18,13 +18,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
+from cairn.breaches import services as breaches
+from cairn.breaches.pack import breach_facts, notification_facts
 from cairn.cases.models import Share
-from cairn.orders import breaches, changes, rules
+from cairn.orders import changes, rules
 from cairn.orders import services as orders
-from cairn.orders.breach_pack import breach_facts, notification_facts
+from cairn.orders.deadlines import case_deadlines
 from cairn.orders.models import ApplicationStatus, Order, VictimInformed
 from cairn.orders.rules import TermSpec
-from cairn.orders.views_orders import case_deadlines
 from tests.factories import SPO_ANSWERS, make_incident
 
 GROUNDS = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}

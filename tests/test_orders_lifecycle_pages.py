@@ -46,14 +46,14 @@ def made(shared_case, investigator):
 
 def test_s5_2_b_the_officer_applies_for_an_interim_order_after_submission(officer, made,
                                                                          shared_case):
-    page = officer.get(url("cases:spo-application", shared_case.pk, made.pk)).content.decode()
-    apply = url("cases:spo-interim-apply", shared_case.pk, made.pk)
+    page = officer.get(url("orders:spo-application", shared_case.pk, made.pk)).content.decode()
+    apply = url("orders:spo-interim-apply", shared_case.pk, made.pk)
     assert f'href="{apply}"' in page and "Record the interim order made" not in page
     got = officer.post(apply, {"interim_reasoning": ""})
     assert got.status_code == 400 and "appropriate" in got.content.decode()
     got = officer.post(apply, {"interim_reasoning": "He was at her work today."})
     assert got.status_code == 302
-    page = officer.get(url("cases:spo-application", shared_case.pk, made.pk)).content.decode()
+    page = officer.get(url("orders:spo-application", shared_case.pk, made.pk)).content.decode()
     assert "Record the interim order made" in page and f'href="{apply}"' not in page
     assert 'value="interim_refused"' in page and 'value="interim_withdrawn"' in page
 
@@ -63,12 +63,12 @@ def test_s5_an_interim_refusal_is_recorded_with_its_day_and_appealed(officer, ma
     from cairn.orders import changes
 
     changes.apply_for_interim(actor=investigator, application=made, reasoning="Urgent.")
-    step = url("cases:spo-interim-step", shared_case.pk, made.pk)
+    step = url("orders:spo-interim-step", shared_case.pk, made.pk)
     got = officer.post(step, {"status": "interim_refused"})
     assert got.status_code == 400 and "Enter the day the court decided" in got.content.decode()
     got = officer.post(step, {"status": "interim_refused", **day("decided_on", date(2026, 3, 2))})
     assert got.status_code == 302
-    page = officer.get(url("cases:spo-application", shared_case.pk, made.pk)).content.decode()
+    page = officer.get(url("orders:spo-application", shared_case.pk, made.pk)).content.decode()
     assert 'value="interim_appealed_by_applicant"' in page  # s.7(2)(b)
     assert "Decided on 2 March 2026" in page
 
@@ -81,9 +81,9 @@ def test_an_interim_order_is_renewed_from_its_page(officer, made, shared_case, i
     last = today + timedelta(days=3)
     interim = orders.record_order(actor=investigator, application=made, kind="interim",
                                   made_on=today, ends_on=last)
-    page = officer.get(url("cases:spo-order", shared_case.pk, interim.pk)).content.decode()
+    page = officer.get(url("orders:spo-order", shared_case.pk, interim.pk)).content.decode()
     assert f"The end of {last.day} {last:%B %Y}" in page
-    renew = url("cases:spo-order-renew", shared_case.pk, interim.pk)
+    renew = url("orders:spo-order-renew", shared_case.pk, interim.pk)
     assert renew in page
     form = officer.get(renew).content.decode()
     assert "Now has effect until the end of" in form and "duration" not in form.lower()
@@ -98,7 +98,7 @@ def test_s4_the_discharge_page_asks_for_the_consents_within_two_years(officer, m
                                                                      shared_case, investigator):
     order = orders.record_order(actor=investigator, application=made, kind="full",
                                 made_on=date(2026, 1, 10), duration_months=24)
-    discharge = url("cases:spo-order-discharge", shared_case.pk, order.pk)
+    discharge = url("orders:spo-order-discharge", shared_case.pk, order.pk)
     form = officer.get(discharge).content.decode()
     assert "10 January 2028" in form and "The defendant consented" in form
     got = officer.post(discharge, {**day("discharged_on", date(2026, 9, 1)),
@@ -121,17 +121,17 @@ def test_the_victim_being_told_is_recorded_from_the_history(officer, made, share
     orders.record_order(actor=investigator, application=made, kind="full",
                         made_on=date(2026, 1, 10), duration_months=24)
     granted = made.status_changes.get(status="granted")
-    told = url("cases:spo-victim-informed", shared_case.pk, made.pk, granted.pk)
-    page = officer.get(url("cases:spo-application", shared_case.pk, made.pk)).content.decode()
+    told = url("orders:spo-victim-informed", shared_case.pk, made.pk, granted.pk)
+    page = officer.get(url("orders:spo-application", shared_case.pk, made.pk)).content.decode()
     assert told in page
     assert officer.post(told, {}).status_code == 302
     assert not VictimInformed.objects.exists()
     assert officer.post(told, day("victim_informed_on", date(2026, 1, 11))).status_code == 302
     assert VictimInformed.objects.get().on == date(2026, 1, 11)
-    page = officer.get(url("cases:spo-application", shared_case.pk, made.pk)).content.decode()
+    page = officer.get(url("orders:spo-application", shared_case.pk, made.pk)).content.decode()
     assert told not in page and "11 Jan 2026" in page
     submitted = made.status_changes.get(status="submitted")
-    assert officer.post(url("cases:spo-victim-informed", shared_case.pk, made.pk,
+    assert officer.post(url("orders:spo-victim-informed", shared_case.pk, made.pk,
                             submitted.pk), day("victim_informed_on", date(2026, 1, 11))
                         ).status_code == 302
     assert VictimInformed.objects.count() == 1  # not a decision about the order
@@ -139,10 +139,10 @@ def test_the_victim_being_told_is_recorded_from_the_history(officer, made, share
 
 def test_outsiders_get_404_on_the_new_pages(client, unit_peer, made, shared_case):
     sign_in_verified(client, unit_peer)
-    for target in (url("cases:spo-interim-apply", shared_case.pk, made.pk),):
+    for target in (url("orders:spo-interim-apply", shared_case.pk, made.pk),):
         assert client.get(target).status_code == 404
     change = made.status_changes.first()
-    assert client.post(url("cases:spo-victim-informed", shared_case.pk, made.pk, change.pk),
+    assert client.post(url("orders:spo-victim-informed", shared_case.pk, made.pk, change.pk),
                        day("victim_informed_on", date(2026, 1, 11))).status_code == 404
-    assert client.post(url("cases:spo-interim-step", shared_case.pk, made.pk),
+    assert client.post(url("orders:spo-interim-step", shared_case.pk, made.pk),
                        {"status": "interim_withdrawn"}).status_code == 404

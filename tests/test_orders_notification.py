@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.breaches import services as breaches
+from cairn.breaches.pack import build_breach_pack, notification_facts
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus
-from cairn.orders import breaches, changes, notification
+from cairn.orders import changes, notification
 from cairn.orders import services as orders
-from cairn.orders.breach_pack import build_breach_pack, notification_facts
 from cairn.orders.calendar import unit_deadlines
 from cairn.orders.models import Breach, NotificationEvent
 from cairn.orders.rules import TermSpec
@@ -199,11 +200,11 @@ def test_the_order_page_records_changes_given_notifications_and_a_failure(
     order = full_order(investigator, case, today - timedelta(days=30))
     orders.record_service(actor=investigator, order=order, served_on=today - timedelta(days=10))
     sign_in_verified(client, investigator)
-    page_url = reverse("cases:spo-order", args=[case.pk, order.pk])
+    page_url = reverse("orders:spo-order", args=[case.pk, order.pk])
     page = client.get(page_url).content.decode()
     assert "Names and home address, after service (s.9(1))" in page and "Overdue" in page
     moved = today - timedelta(days=2)
-    got = client.post(reverse("cases:spo-notification-new", args=[case.pk, order.pk]), {
+    got = client.post(reverse("orders:spo-notification-new", args=[case.pk, order.pk]), {
         "kind": "new_address", "started_on_day": moved.day, "started_on_month": moved.month,
         "started_on_year": moved.year, "notified_on_day": today.day,
         "notified_on_month": today.month, "notified_on_year": today.year,
@@ -212,12 +213,12 @@ def test_the_order_page_records_changes_given_notifications_and_a_failure(
     page = client.get(page_url).content.decode()
     assert "A new home address (s.9(4))" in page and "acknowledged in writing" in page
     initial = NotificationEvent.objects.get(order=order, kind="initial")
-    failure = reverse("cases:spo-notification-failure", args=[case.pk, order.pk, initial.pk])
+    failure = reverse("orders:spo-notification-failure", args=[case.pk, order.pk, initial.pk])
     assert failure in page
     assert client.post(failure, {"account": ""}).status_code == 400
     got = client.post(failure, {"account": "He did not attend."})
     breach = Breach.objects.get()
-    assert got["Location"] == reverse("cases:breach", args=[case.pk, breach.pk])
+    assert got["Location"] == reverse("breaches:breach", args=[case.pk, breach.pk])
     assert "Failure to notify (s.11)" in client.get(got["Location"]).content.decode()
     case_page = client.get(reverse("cases:case", args=[case.pk])).content.decode()
     assert "Failure to notify (s.11)" in case_page

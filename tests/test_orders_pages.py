@@ -64,18 +64,18 @@ def test_the_case_page_lists_applications_and_offers_to_start_one(officer, draft
                                                                    shared_case):
     page = officer.get(url("cases:case", shared_case.pk)).content.decode()
     assert "Start an application" in page
-    assert url("cases:spo-new", shared_case.pk) in page
-    assert url("cases:spo-application", shared_case.pk, draft.pk) in page
+    assert url("orders:spo-new", shared_case.pk) in page
+    assert url("orders:spo-application", shared_case.pk, draft.pk) in page
     assert "Draft" in page
 
 
 def test_starting_prefills_the_grounds_and_records_the_read(officer, shared_case, vault):
-    assert officer.get(url("cases:spo-new", shared_case.pk)).status_code == 200
+    assert officer.get(url("orders:spo-new", shared_case.pk)).status_code == 200
     before = AuditRecord.objects.filter(action="vault.read").count()
-    got = officer.post(url("cases:spo-new", shared_case.pk))
+    got = officer.post(url("orders:spo-new", shared_case.pk))
     application = Application.objects.get(case=shared_case)
     assert got.status_code == 302
-    assert got["Location"] == url("cases:spo-edit", shared_case.pk, application.pk)
+    assert got["Location"] == url("orders:spo-edit", shared_case.pk, application.pk)
     assert application.status == ApplicationStatus.DRAFT
     assert set(application.grounds) == set(orders.LIMBS)
     reads = AuditRecord.objects.filter(action="vault.read").order_by("-id")
@@ -84,7 +84,7 @@ def test_starting_prefills_the_grounds_and_records_the_read(officer, shared_case
 
 
 def test_the_editor_adds_and_removes_rows_without_saving(officer, draft, shared_case):
-    edit = url("cases:spo-edit", shared_case.pk, draft.pk)
+    edit = url("orders:spo-edit", shared_case.pk, draft.pk)
     page = officer.get(edit)
     assert page.status_code == 200
     assert 'name="term-0-kind"' in page.content.decode()
@@ -109,7 +109,7 @@ def test_the_editor_adds_and_removes_rows_without_saving(officer, draft, shared_
 ])
 def test_the_editor_shows_a_refusal_and_saves_nothing(officer, draft, shared_case, change,
                                                       message):
-    got = officer.post(url("cases:spo-edit", shared_case.pk, draft.pk), draft_post(**change))
+    got = officer.post(url("orders:spo-edit", shared_case.pk, draft.pk), draft_post(**change))
     assert got.status_code == 400
     body = got.content.decode()
     assert "govuk-error-summary" in body and message in body
@@ -118,7 +118,7 @@ def test_the_editor_shows_a_refusal_and_saves_nothing(officer, draft, shared_cas
 
 
 def test_an_incompatible_pair_of_terms_is_refused_on_the_page(officer, draft, shared_case):
-    got = officer.post(url("cases:spo-edit", shared_case.pk, draft.pk), draft_post(**{
+    got = officer.post(url("orders:spo-edit", shared_case.pk, draft.pk), draft_post(**{
         "term-count": "3", "term-2-kind": "report_to_station",
         "term-2-necessity": "To keep track of him.", "term-2-place": "Central Station",
         "term-2-place_lat": "53.4812", "term-2-place_lon": "-2.2430"}))
@@ -128,27 +128,27 @@ def test_an_incompatible_pair_of_terms_is_refused_on_the_page(officer, draft, sh
 
 
 def test_an_area_is_typed_as_corner_lines(officer, draft, shared_case):
-    got = officer.post(url("cases:spo-edit", shared_case.pk, draft.pk), draft_post(**{
+    got = officer.post(url("orders:spo-edit", shared_case.pk, draft.pk), draft_post(**{
         "term-1-centre_lat": "", "term-1-centre_lon": "", "term-1-radius_m": "",
         "term-1-area": "53.48,-2.25\n53.49,-2.25\n53.49,-2.23"}))
     assert got.status_code == 302
     zone = draft.terms.get(kind="exclusion_zone")
     assert zone.area == {"type": "Polygon", "coordinates": [
         [[-2.25, 53.48], [-2.25, 53.49], [-2.23, 53.49], [-2.25, 53.48]]]}
-    page = officer.get(url("cases:spo-edit", shared_case.pk, draft.pk)).content.decode()
+    page = officer.get(url("orders:spo-edit", shared_case.pk, draft.pk)).content.decode()
     assert "53.48,-2.25\n53.49,-2.25\n53.49,-2.23" in page
 
 
 def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
-    page = url("cases:spo-application", shared_case.pk, draft.pk)
-    assert officer.post(url("cases:spo-edit", shared_case.pk, draft.pk),
+    page = url("orders:spo-application", shared_case.pk, draft.pk)
+    assert officer.post(url("orders:spo-edit", shared_case.pk, draft.pk),
                         draft_post()).status_code == 302
     assert [t.kind for t in draft.terms.all()] == ["no_contact", "exclusion_zone"]
     shown = officer.get(page).content.decode()
     assert "He messages her daily." in shown and "Record this step" in shown
     assert "A circle of radius 500 m" in shown  # the zone's picture
     assert 'value="submitted"' not in shown and 'value="interim_granted"' not in shown
-    check = url("cases:spo-check", shared_case.pk, draft.pk)
+    check = url("orders:spo-check", shared_case.pk, draft.pk)
     assert f'href="{check}"' in shown
     checked = officer.get(check).content.decode()
     for answer in ("He followed her for months.", "He messages her daily.",
@@ -163,7 +163,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     assert "Record the interim order made" in shown and "Sent to the court." in shown
     assert "Interim order applied for" in shown  # s.5(2)(a): applied for with it
 
-    new_order = url("cases:spo-order-new", shared_case.pk, draft.pk)
+    new_order = url("orders:spo-order-new", shared_case.pk, draft.pk)
     assert officer.get(new_order + "?kind=interim").status_code == 200
     made = date(2027, 1, 5)
     got = officer.post(new_order, {"action": "save", "kind": "interim", "as_asked": "yes",
@@ -171,7 +171,7 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
                                    **day("ends_on", date(2027, 2, 5)), "term-count": "0"})
     assert got.status_code == 302
     interim = Order.objects.get(application=draft, kind=OrderKind.INTERIM)
-    assert got["Location"] == url("cases:spo-order", shared_case.pk, interim.pk)
+    assert got["Location"] == url("orders:spo-order", shared_case.pk, interim.pk)
     assert interim.terms.count() == 2
 
     got = officer.post(new_order, {"action": "save", "kind": "full", "as_asked": "yes",
@@ -185,14 +185,14 @@ def test_the_whole_path_from_draft_to_notification(officer, draft, shared_case):
     assert draft.status == ApplicationStatus.GRANTED
     assert draft.interim_status == ApplicationStatus.INTERIM_ENDED
 
-    order_page = url("cases:spo-order", shared_case.pk, interim.pk)
-    assert officer.post(url("cases:spo-order-served", shared_case.pk, interim.pk),
+    order_page = url("orders:spo-order", shared_case.pk, interim.pk)
+    assert officer.post(url("orders:spo-order-served", shared_case.pk, interim.pk),
                         day("served_on", date(2027, 1, 8))).status_code == 302
     interim.refresh_from_db()
     assert interim.notification_due == date(2027, 1, 10)  # served Friday, due Sunday
     assert "Due by 10 January 2027" in officer.get(order_page).content.decode()
     event = interim.notifications.get()
-    assert officer.post(url("cases:spo-notification-given", shared_case.pk, interim.pk,
+    assert officer.post(url("orders:spo-notification-given", shared_case.pk, interim.pk,
                             event.pk),
                         {**day("notified_on", date(2027, 1, 9)),
                          "station": "Central Police Station"}).status_code == 302
@@ -219,7 +219,7 @@ def test_terms_made_differently_are_recorded_as_made(officer, draft, investigato
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
     orders.change_status(actor=investigator, application=draft, status="submitted")
-    got = officer.post(url("cases:spo-order-new", shared_case.pk, draft.pk), {
+    got = officer.post(url("orders:spo-order-new", shared_case.pk, draft.pk), {
         "action": "save", "kind": "full", "as_asked": "no", **day("made_on", date(2027, 3, 1)),
         "until_further_order": "on", "term-count": "1", "term-0-kind": "no_images",
         "term-0-necessity": "He photographs her."})
@@ -233,12 +233,12 @@ def test_terms_made_differently_are_recorded_as_made(officer, draft, investigato
 
 def test_a_bad_order_is_refused_and_nothing_recorded(officer, granted, shared_case):
     application = granted.application
-    got = officer.post(url("cases:spo-order-new", shared_case.pk, application.pk), {
+    got = officer.post(url("orders:spo-order-new", shared_case.pk, application.pk), {
         "action": "save", "kind": "full", "as_asked": "yes",
         **day("made_on", date(2027, 3, 1)), "duration_months": "24", "term-count": "0"})
     assert got.status_code == 400 and "cannot become" in got.content.decode()
     assert Order.objects.filter(application=application).count() == 1
-    got = officer.post(url("cases:spo-order-served", shared_case.pk, granted.pk),
+    got = officer.post(url("orders:spo-order-served", shared_case.pk, granted.pk),
                        day("served_on", date(2027, 2, 1)))
     assert got.status_code == 400 and "on or after the day it was" in got.content.decode()
     granted.refresh_from_db()
@@ -251,18 +251,18 @@ def test_a_hearing_needs_its_date(officer, draft, investigator, shared_case):
                               duration_months=24, until_further_order=False,
                               interim_requested=False, interim_reasoning="", grounds=GROUNDS)
     orders.change_status(actor=investigator, application=draft, status="submitted")
-    status = url("cases:spo-status", shared_case.pk, draft.pk)
+    status = url("orders:spo-status", shared_case.pk, draft.pk)
     got = officer.post(status, {"status": "hearing_listed"})
     assert got.status_code == 400 and "Give the date of the hearing" in got.content.decode()
     assert officer.post(status, {"status": "hearing_listed",
                                  **day("hearing_on", date(2027, 4, 2))}).status_code == 302
-    page = officer.get(url("cases:spo-application", shared_case.pk, draft.pk)).content
+    page = officer.get(url("orders:spo-application", shared_case.pk, draft.pk)).content
     assert b"Hearing listed: hearing on 2 April 2027" in page
     assert officer.post(status, {"status": "granted"}).status_code == 400  # via the order
 
 
 def test_variation_and_renewal_pages(officer, granted, shared_case):
-    vary = url("cases:spo-order-vary", shared_case.pk, granted.pk)
+    vary = url("orders:spo-order-vary", shared_case.pk, granted.pk)
     assert officer.get(vary).status_code == 200
     got = officer.post(vary, {"action": "save", **day("varied_on", date(2027, 6, 1)),
                               "term-count": "1", "term-0-kind": "no_contact"})
@@ -278,8 +278,8 @@ def test_variation_and_renewal_pages(officer, granted, shared_case):
     assert varied.terms.get().exception == "through solicitors"
     # The replaced order can no longer be varied or renewed.
     assert b"Record a variation" not in officer.get(
-        url("cases:spo-order", shared_case.pk, granted.pk)).content
-    renew = url("cases:spo-order-renew", shared_case.pk, varied.pk)
+        url("orders:spo-order", shared_case.pk, granted.pk)).content
+    renew = url("orders:spo-order-renew", shared_case.pk, varied.pk)
     got = officer.post(renew, {**day("renewed_on", date(2029, 2, 1)), "duration_months": "12",
                                "applicant": "chief_officer"})
     assert got.status_code == 400 and b"at least 2 years" in got.content
@@ -311,12 +311,12 @@ def test_deadlines_page_and_the_case_page_show_what_is_due(officer, granted, sha
 def test_people_outside_the_unit_get_404(client, unit_peer, granted, shared_case):
     sign_in_verified(client, unit_peer)
     application = granted.application
-    for target in (url("cases:spo-application", shared_case.pk, application.pk),
-                   url("cases:spo-edit", shared_case.pk, application.pk),
-                   url("cases:spo-order", shared_case.pk, granted.pk),
-                   url("cases:spo-new", shared_case.pk)):
+    for target in (url("orders:spo-application", shared_case.pk, application.pk),
+                   url("orders:spo-edit", shared_case.pk, application.pk),
+                   url("orders:spo-order", shared_case.pk, granted.pk),
+                   url("orders:spo-new", shared_case.pk)):
         assert client.get(target).status_code == 404
-    assert client.post(url("cases:spo-order-served", shared_case.pk, granted.pk),
+    assert client.post(url("orders:spo-order-served", shared_case.pk, granted.pk),
                        day("served_on", date(2027, 3, 2))).status_code == 404
     granted.refresh_from_db()
     assert granted.served_on is None
@@ -325,23 +325,23 @@ def test_people_outside_the_unit_get_404(client, unit_peer, granted, shared_case
 
 def test_steps_that_make_an_order_go_through_it(officer, granted, shared_case):
     application = granted.application
-    page = officer.get(url("cases:spo-application", shared_case.pk, application.pk))
+    page = officer.get(url("orders:spo-application", shared_case.pk, application.pk))
     body = page.content.decode()
     # Varied, renewed and discharged record more than a step: offered from the order.
-    assert url("cases:spo-order", shared_case.pk, granted.pk) in body
+    assert url("orders:spo-order", shared_case.pk, granted.pk) in body
     assert 'value="varied"' not in body and 'value="discharged"' not in body
-    order_page = officer.get(url("cases:spo-order", shared_case.pk, granted.pk)).content
-    for name in ("cases:spo-order-vary", "cases:spo-order-renew", "cases:spo-order-discharge"):
+    order_page = officer.get(url("orders:spo-order", shared_case.pk, granted.pk)).content
+    for name in ("orders:spo-order-vary", "orders:spo-order-renew", "orders:spo-order-discharge"):
         assert url(name, shared_case.pk, granted.pk).encode() in order_page
-    assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+    assert officer.post(url("orders:spo-status", shared_case.pk, application.pk),
                         {"status": "varied"}).status_code == 400
     # An appeal dismissed: "granted" again, as a step, since the order is already recorded.
-    officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+    officer.post(url("orders:spo-status", shared_case.pk, application.pk),
                  {"status": "appealed_by_respondent"})
-    body = officer.get(url("cases:spo-application", shared_case.pk, application.pk)) \
+    body = officer.get(url("orders:spo-application", shared_case.pk, application.pk)) \
         .content.decode()
     assert 'value="granted"' in body and "Record the order made" not in body
-    assert officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+    assert officer.post(url("orders:spo-status", shared_case.pk, application.pk),
                         {"status": "granted", "note": "Appeal dismissed."}).status_code == 302
     assert Order.objects.filter(application=application).count() == 1
 
@@ -355,7 +355,7 @@ def test_the_evidence_links_to_shared_incidents_only(client, investigator,
                                            actor=investigator, case=partly_shared_case,
                                            duration_months=24, grounds=grounds)
     sign_in_verified(client, investigator)
-    body = client.get(url("cases:spo-application", partly_shared_case.pk,
+    body = client.get(url("orders:spo-application", partly_shared_case.pk,
                           application.pk)).content.decode()
     shared = url("cases:incident", partly_shared_case.pk, vault.pk, incidents[0].pk)
     assert f'<a class="govuk-link" href="{shared}">Incident 1</a>' in body
@@ -368,9 +368,9 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(officer, shared_ca
     application = orders.start_application(
         actor=investigator, case=shared_case, duration_months=24,
         grounds={key: {"text": "", "evidence": []} for key in orders.LIMBS})
-    check = url("cases:spo-check", shared_case.pk, application.pk)
+    check = url("orders:spo-check", shared_case.pk, application.pk)
     body = officer.get(check).content.decode()
-    edit = url("cases:spo-edit", shared_case.pk, application.pk)
+    edit = url("orders:spo-edit", shared_case.pk, application.pk)
     assert "The application cannot be submitted yet" in body
     assert f'<a class="govuk-link" href="{edit}#id_ground_s1_1_a">Give the ground s.1(1)(a)' \
         in body
@@ -382,7 +382,7 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(officer, shared_ca
     body = got.content.decode()
     assert "Give the ground s.1(1)(a)" in body and "govuk-error-summary" in body
     # Nor can the status form submit it: submitting goes through the check page.
-    got = officer.post(url("cases:spo-status", shared_case.pk, application.pk),
+    got = officer.post(url("orders:spo-status", shared_case.pk, application.pk),
                        {"status": "submitted"})
     assert got.status_code == 400
     application.refresh_from_db()

@@ -113,7 +113,7 @@ def test_typst_markup_in_a_ground_prints_as_typed(case, investigator, tmp_path):
 
 
 def test_the_download_page(client, investigator, unit_peer, application):
-    target = reverse("cases:spo-download", args=[application.case_id, application.pk])
+    target = reverse("orders:spo-download", args=[application.case_id, application.pk])
     sign_in_verified(client, investigator)
     got = client.post(target)
     assert got.status_code == 200 and got["Content-Type"] == "application/zip"

@@ -24,9 +24,9 @@ from playwright.sync_api import expect
 
 import cairn
 from cairn.accounts import services
+from cairn.accounts.access import membership_of
 from cairn.accounts.models import Invitation, Membership, OrganisationKind, Role, User
 from cairn.audit.models import AuditRecord
-from cairn.cases.access import membership_of
 from cairn.cli.main import cli
 from cairn.cli.orgs import KINDS, ROLES
 from tests.orgs import sign_in_verified

@@ -17,10 +17,10 @@ from django.test import Client
 from django.utils import timezone
 
 from cairn.analysis.reading import risk_form
+from cairn.breaches import services as breaches
 from cairn.cases import links
 from cairn.cases import services as cases
 from cairn.cases.models import CaseEntry, CaseSuspect, RiskAssessment
-from cairn.orders import breaches
 from cairn.orders import services as orders
 from cairn.orders.models import Application, Breach
 from cairn.orders.rules import TermSpec

@@ -262,7 +262,7 @@ def test_the_helper_for_a_verified_session_still_works(client, investigator):
 def test_an_ended_role_no_longer_asks_for_a_code(client, investigator, administrator,
                                                  password):
     from cairn.accounts import services
-    from cairn.cases.access import membership_of
+    from cairn.accounts.access import membership_of
 
     services.end_role(actor=administrator, membership=membership_of(investigator))
     sign_in(client, investigator, password)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cairn.packs",
     "cairn.cases",
     "cairn.orders",
+    "cairn.breaches",
     "cairn.flags",
     "cairn.dashboard",
     "cairn.checks",
@@ -126,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cairn.web.context_processors.cairn",
+                "cairn.accounts.context_processors.role",
             ],
         },
     }

@@ -3,7 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cairn.vault.urls")),
     path("", include("cairn.integrity.urls")),
-    path("account/", include("cairn.accounts.urls")),
+    path("account/", include("cairn.own.urls")),
     path("", include("cairn.accounts.org_urls")),  # org/ and invite/
     path("import/", include("cairn.importers.urls")),
     path("pattern/", include("cairn.analysis.urls")),
@@ -12,7 +12,8 @@ urlpatterns = [
     path("api/", include("cairn.api.urls")),
     path("share/", include("cairn.cases.victim_urls")),
     path("cases/", include("cairn.cases.urls")),
-    path("orders/", include("cairn.orders.urls")),
+    path("", include("cairn.orders.urls")),  # orders/ and cases/<case>/spo/, orders/new/
+    path("", include("cairn.breaches.urls")),  # cases/<case>/breaches/, share/<log>/breaches/
     path("dashboard/", include("cairn.dashboard.urls")),
     path("check/", include("cairn.checks.urls")),
     path("cameras/", include("cairn.cameras.urls")),

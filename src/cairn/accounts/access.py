@@ -24,7 +24,22 @@ from cairn.accounts.models import (
     Unit,
     User,
 )
-from cairn.cases.access import membership_of
+
+# The roles that work cases (the case pages, orders and breaches read them from here).
+CASE_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
+def membership_of(user: Any) -> Membership | None:
+    """The user's current role, or None (a victim, or someone whose role ended)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_cairn_membership", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    membership = (Membership.objects.select_related("unit", "organisation")
+                  .filter(user=user, ended_at__isnull=True).first())
+    user._cairn_membership = membership
+    return membership
 
 
 def administrator_membership(user: Any) -> Membership | None:

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.accounts import access, invitations, services, two_factor
+from cairn.accounts.access import membership_of
 from cairn.accounts.org_forms import ROLE_HINTS, CreateAccountForm, InviteForm
-from cairn.cases.access import membership_of
 
 
 @login_required

@@ -47,8 +47,6 @@ from cairn.accounts.sessions import end_sessions
 from cairn.accounts.two_factor import Check
 from cairn.audit import services as audit
 from cairn.audit.models import AuditRecord
-from cairn.cases.access import vaults_shared_with
-from cairn.vault.models import Vault
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = 10
@@ -141,21 +139,6 @@ def check_recovery_code(*, actor: Any, code: str) -> tuple[Check, RecoveryCodes 
 
 
 # --- reset links from an advocate or officer -------------------------------------------------
-
-def issue_reset_link(*, actor: Any, vault: Vault) -> str:
-    """A one-time link for the owner of ``vault``, a log shared with ``actor`` (an advocate,
-    or an officer of the case's unit). Returns its secret, to be shown once."""
-    if not vaults_shared_with(actor).filter(pk=vault.pk).exists():
-        raise PermissionDenied("Only someone the log is shared with can do this")
-    token = secrets.token_urlsafe(24)
-    with transaction.atomic():
-        link = ResetLink.objects.create(
-            user=vault.owner, token_hash=keyed_hash("reset-link", token), created_by=actor,
-            expires_at=timezone.now() + RESET_LINK_LIFETIME)
-        audit.record(actor=actor, action="account.reset_link_issued", object_type="user",
-                     object_id=vault.owner_id, vault_id=vault.pk, detail={"link": str(link.pk)})
-    return token
-
 
 def open_reset_link(token: str) -> ResetLink | None:
     return (ResetLink.objects.select_related("user")

@@ -25,7 +25,7 @@ from cairn.accounts.own_forms import (
 )
 from cairn.accounts.reauth import needs_recent_password
 from cairn.accounts.throttling import WRONG_CODES, count_against, is_throttled, too_many_response
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors
 
 FIELDS = {"password1": "new_password1", "password": "new_password1"}
 

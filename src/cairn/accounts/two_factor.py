@@ -36,9 +36,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cairn.accounts import access
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.accounts.models import AuthenticatorApp, Role
 from cairn.audit import services as audit
-from cairn.cases.access import CASE_ROLES, membership_of
 
 DEVICE_NAME = "Authenticator app"
 

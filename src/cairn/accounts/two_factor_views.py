@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cairn.accounts import access, reauth, two_factor
+from cairn.accounts.access import membership_of
 from cairn.accounts.forms import TwoFactorCodeForm
-from cairn.cases.access import membership_of
 from cairn.web.redirects import local_next
 
 WRONG = "The code is not right. Check the code your app shows now and try again"

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.accounts.models import Membership
-from cairn.cases.access import CASE_ROLES, membership_of
 
 
 def officer_of_own_unit(actor: Any, pk: Any) -> Any:

@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 
 from cairn.api import errors
 from cairn.api.auth import BearerToken
-from cairn.api.endpoints import cases, orders, vaults
+from cairn.api.endpoints import breaches, cases, multiagency, orders, vaults
 
 
 class CairnAPI(NinjaAPI):
@@ -40,5 +40,7 @@ api = CairnAPI(
 )
 api.add_router("/cases", cases.router)
 api.add_router("/cases", orders.router)
+api.add_router("/cases", breaches.router)
+api.add_router("/cases", multiagency.router)
 api.add_router("/vaults", vaults.router)
 errors.install(api)

@@ -33,9 +33,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cairn.accounts.access import membership_of
 from cairn.api.models import ApiToken
 from cairn.audit import services as audit
-from cairn.cases.access import membership_of
 from cairn.store import crypto, keys
 
 TOKEN_PREFIX = "cairn_"  # noqa: S105 - a marker for secret scanners, not a secret

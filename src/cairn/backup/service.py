@@ -395,15 +395,17 @@ def _same_passphrase_identities(other: Path, state: dict[str, Any]) -> list[Any]
 
 def _finish(state: dict[str, Any], summary: RestoreSummary) -> None:
     """Put the vault keys back, bring the schema up to date, and compare the ledgers."""
+    from django.core.management import call_command
     from django.db import transaction
     from django.utils.dateparse import parse_datetime
 
-    from cairn.cli.runtime import ensure_database
     from cairn.ledger.frontier import frontier_root, split
     from cairn.ledger.models import LedgerState
     from cairn.store.models import VaultKey
 
-    ensure_database()
+    # The schema of this release over the restored one (a no-op when they match). Here, not
+    # through the CLI's ensure_database: backup sits below cli in the layers (ADR 0050).
+    call_command("migrate", interactive=False, verbosity=0)
     opened: dict[str, tuple[bytes, str, str]] = state["keys"]
     vaults = state["manifest"]["vaults"]
 

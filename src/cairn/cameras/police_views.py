@@ -28,7 +28,7 @@ from cairn.cameras.models import OFFICER_WORDS, Camera, CameraStatus
 from cairn.cameras.views import describe
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import purpose_context, purpose_for
+from cairn.cases.purpose import purpose_context, purpose_for
 from cairn.vault.forms import add_service_errors
 
 

@@ -17,33 +17,41 @@ an object exists. Every read of vault content by someone other than the owner go
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.accounts.models import Membership, Role
 from cairn.audit import services as audit
 from cairn.audit.models import AuditRecord
+from cairn.cases.codes import code_hash
 from cairn.cases.models import Case, Purpose, Referral, RightToKnow, RiskAssessment, Share
 from cairn.vault.models import Exhibit, Incident, Vault
 
-CASE_ROLES = (Role.INVESTIGATOR, Role.SUPERVISOR)
 READ_ACTION = "vault.read"
 
 
-def membership_of(user: Any) -> Membership | None:
-    """The user's current role, or None (a victim, or someone whose role ended)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    cached = getattr(user, "_cairn_membership", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
-    membership = (Membership.objects.select_related("unit", "organisation")
-                  .filter(user=user, ended_at__isnull=True).first())
-    user._cairn_membership = membership
+def require_member(actor: Any, roles: Iterable[str]) -> Membership:
+    """The actor's current membership if its role is one of ``roles``; else
+    ``PermissionDenied`` (the services' check before any write)."""
+    membership = membership_of(actor)
+    if membership is None or membership.role not in tuple(roles):
+        raise PermissionDenied("Your role does not allow this")
+    return membership
+
+
+def require_case_member(actor: Any, case: Case, roles: Iterable[str] = CASE_ROLES) -> Membership:
+    """As ``require_member``, and the case must be of the actor's unit. Orders, breaches
+    and multi-agency work call this before writing to a case."""
+    membership = require_member(actor, roles)
+    if membership.unit_id != case.unit_id:
+        raise PermissionDenied("This case belongs to another unit")
     return membership
 
 
@@ -327,20 +335,19 @@ def recipient_of_code(user: Any, vault: Vault, code: str) -> Recipient | None:
     accept the code now (wrong, used or expired), or when it is an advocate's code and that
     person no longer holds the advocate role. Only reads: the code is not used up and
     nothing is recorded. The code is compared as its keyed hash (HMAC-SHA-256 under the
-    instance's secret, ``services._code_hash``) in an equality lookup, exactly as
+    instance's secret, ``codes.code_hash``) in an equality lookup, exactly as
     ``link_by_code`` finds it, so the code itself is never compared character by character.
     """
     from django.utils import timezone
 
     from cairn.cases.models import ShareCode
-    from cairn.cases.services import _code_hash  # services imports this module
 
     if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
         return None
     if not code:
         return None
     found = (ShareCode.objects.select_related("case__unit", "case__organisation", "advocate")
-             .filter(code_hash=_code_hash(code), used_at__isnull=True,
+             .filter(code_hash=code_hash(code), used_at__isnull=True,
                      expires_at__gt=timezone.now()).first())
     if found is None:
         return None

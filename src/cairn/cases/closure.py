@@ -216,9 +216,8 @@ def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
 def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
     """A supervisor of the case's unit, not the officer in charge, agrees in writing that the
     case may be closed despite the warning. Kept with the warning as it stood."""
-    from cairn.cases.services import _case_member  # services imports this module
 
-    _case_member(actor, case, (Role.SUPERVISOR,))
+    access.require_case_member(actor, case, (Role.SUPERVISOR,))
     if case.officer_id == actor.pk:
         raise PermissionDenied("A supervisor other than the officer in charge signs off")
     reason = (reason or "").strip()

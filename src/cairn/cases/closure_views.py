@@ -17,7 +17,7 @@ from cairn.accounts.models import Role
 from cairn.cases import access, closure, defendants
 from cairn.cases.models import CaseStatus
 from cairn.vault import access as vault_access
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors
 
 
 class SignOffForm(forms.Form):

@@ -17,9 +17,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.analysis.engine import Analysis, PeopleAnalysis
 from cairn.audit import services as audit
-from cairn.cases.access import CASE_ROLES, membership_of
 from cairn.cases.models import Share
 
 NOT_CHOSEN = (

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
+from cairn.cases.access import require_case_member
 from cairn.cases.models import (
     Case,
     CaseSuspect,
@@ -32,7 +33,6 @@ from cairn.cases.models import (
     RightToKnow,
     RightToKnowDecision,
 )
-from cairn.cases.services import _case_member
 
 TEXT_MAX = 10_000
 AGENCY_MAX = 200
@@ -61,7 +61,7 @@ def decide_right_to_know(*, actor: Any, case: Case, identified_on: date, how_ide
                          today: date | None = None) -> RightToKnow:
     """A decision on telling the victim who the stalker is, with its reasons. Telling her
     needs the day she was told; any other decision records why not (its reasons)."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     today = today or timezone.localdate()
     if decision not in RightToKnowDecision.values:
         raise ValidationError({"decision": ["Choose the decision"]})
@@ -106,7 +106,7 @@ def refer(*, actor: Any, case: Case, kind: str, referred_on: date, agency: str =
           today: date | None = None) -> Referral:
     """A referral to the stalking advocate, MARAC or a MASIP. A MARAC referral may name the
     meeting it is listed for, which becomes a deadline on the case."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     today = today or timezone.localdate()
     if kind not in ReferralKind.values:
         raise ValidationError({"kind": ["Choose where the case was referred"]})
@@ -134,7 +134,7 @@ def refer(*, actor: Any, case: Case, kind: str, referred_on: date, agency: str =
 def record_referral_outcome(*, actor: Any, referral: Referral, outcome: str, on: date,
                             today: date | None = None) -> Referral:
     """What came of a referral, once."""
-    _case_member(actor, referral.case)
+    require_case_member(actor, referral.case)
     today = today or timezone.localdate()
     if outcome not in ReferralOutcome.values:
         raise ValidationError({"outcome": ["Choose the outcome"]})

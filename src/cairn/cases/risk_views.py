@@ -32,14 +32,10 @@ from cairn.cases.casework import prefill_answers, still_prefilled
 from cairn.cases.closure import defendant_analyses
 from cairn.cases.forms import AssessmentSummaryForm, ChooseRiskForm, RiskReviewForm
 from cairn.cases.models import Case, RiskAssessment
-from cairn.cases.views import (
-    live_shares,
-    officer_membership,
-    posted_data,
-    purpose_context,
-    purpose_for,
-)
-from cairn.vault.forms import add_service_errors
+from cairn.cases.officers import officer_membership
+from cairn.cases.purpose import purpose_context, purpose_for
+from cairn.cases.views import live_shares
+from cairn.web.forms import add_service_errors, posted_data
 
 
 def _assessments(request: HttpRequest, case: Case) -> Any:

@@ -12,22 +12,21 @@ is ``Http404`` from the access functions (callers look objects up there first); 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cairn.accounts.models import Membership, Role, User
+from cairn.accounts.access import CASE_ROLES, membership_of
+from cairn.accounts.models import Role, User
 from cairn.audit import services as audit
 from cairn.cases import closure, links
-from cairn.cases.access import CASE_ROLES, membership_of
+from cairn.cases.access import require_case_member, require_member
+from cairn.cases.codes import code_hash
 from cairn.cases.models import (
     Case,
     CaseEntry,
@@ -52,20 +51,6 @@ CODE_LIFETIME = timedelta(days=14)
 
 # --- who may do what --------------------------------------------------------------------------
 
-def _member(actor: Any, roles: Iterable[str]) -> Membership:
-    membership = membership_of(actor)
-    if membership is None or membership.role not in tuple(roles):
-        raise PermissionDenied("Your role does not allow this")
-    return membership
-
-
-def _case_member(actor: Any, case: Case, roles: Iterable[str] = CASE_ROLES) -> Membership:
-    membership = _member(actor, roles)
-    if membership.unit_id != case.unit_id:
-        raise PermissionDenied("This case belongs to another unit")
-    return membership
-
-
 # --- cases ------------------------------------------------------------------------------------
 
 def open_case(*, actor: Any, reference: str, officer: User | None = None,
@@ -73,7 +58,7 @@ def open_case(*, actor: Any, reference: str, officer: User | None = None,
     """A case of the actor's unit. ``first_reported_on``: the day the victim first reported
     the stalking to the police, if earlier than today (the force dashboard counts the time to
     an SPO application from it; ADR 0021)."""
-    membership = _member(actor, CASE_ROLES)
+    membership = require_member(actor, CASE_ROLES)
     reference = " ".join((reference or "").split())
     if not reference:
         raise ValidationError({"reference": ["Enter the case reference"]})
@@ -108,7 +93,7 @@ def change_status(*, actor: Any, case: Case, status: str, note: str = "",
     """A new status row. Closing runs the closure guard, which reads the shared logs with
     ``purpose`` when the officer gave one for the case (else as its own check, no reason
     given)."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     if status not in CaseStatus.values:
         raise ValidationError({"status": ["Choose a status"]})
     if status == CaseStatus.CLOSED and case.status != CaseStatus.CLOSED:
@@ -130,7 +115,7 @@ def change_status(*, actor: Any, case: Case, status: str, note: str = "",
 
 
 def set_next_review(*, actor: Any, case: Case, next_review: date | None) -> Case:
-    _case_member(actor, case)
+    require_case_member(actor, case)
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(next_review=next_review)
         audit.record(actor=actor, action="case.review_date", object_type="case",
@@ -141,7 +126,7 @@ def set_next_review(*, actor: Any, case: Case, next_review: date | None) -> Case
 
 def add_entry(*, actor: Any, case: Case, kind: str, text: str,
               happened_at: datetime | None = None) -> CaseEntry:
-    _case_member(actor, case)
+    require_case_member(actor, case)
     if kind not in EntryKind.values:
         raise ValidationError({"kind": ["Choose action or note"]})
     text = (text or "").strip()
@@ -160,7 +145,7 @@ def add_entry(*, actor: Any, case: Case, kind: str, text: str,
 
 def add_suspect(*, actor: Any, case: Case, name: str, date_of_birth: date | None = None,
                 identifiers: Iterable[tuple[str, str]] = ()) -> CaseSuspect:
-    _case_member(actor, case)
+    require_case_member(actor, case)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": ["Enter the suspect's name, or 'Unknown'"]})
@@ -181,22 +166,16 @@ def add_suspect(*, actor: Any, case: Case, name: str, date_of_birth: date | None
 
 # --- share codes and consent ------------------------------------------------------------------
 
-def _code_hash(code: str) -> str:
-    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hmac.new(settings.SECRET_KEY.encode(), b"cairn-share-code:" + normalised.encode(),
-                    hashlib.sha256).hexdigest()
-
-
 def issue_share_code(*, actor: Any, case: Case | None = None) -> str:
     """A one-use code for the victim: for a case (its unit's officers) or for an advocate."""
     if case is not None:
-        _case_member(actor, case)
+        require_case_member(actor, case)
     else:
-        _member(actor, (Role.ADVOCATE,))
+        require_member(actor, (Role.ADVOCATE,))
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     with transaction.atomic():
         ShareCode.objects.create(case=case, advocate=None if case is not None else actor,
-                                 code_hash=_code_hash(raw), created_by=actor,
+                                 code_hash=code_hash(raw), created_by=actor,
                                  expires_at=timezone.now() + CODE_LIFETIME)
         audit.record(actor=actor, action="share_code.issued", object_type="case" if case
                      else "user", object_id=case.pk if case else actor.pk)
@@ -246,7 +225,7 @@ def link_by_code(*, actor: Any, vault: Vault, code: str, scope: str,
     now = timezone.now()
     with transaction.atomic():
         found = (ShareCode.objects.select_for_update()
-                 .filter(code_hash=_code_hash(code or ""), used_at__isnull=True,
+                 .filter(code_hash=code_hash(code or ""), used_at__isnull=True,
                          expires_at__gt=now).first())
         if found is None:
             raise ValidationError({"code": ["This code is not right, or it has expired or "
@@ -309,7 +288,7 @@ def record_risk_assessment(*, actor: Any, case: Case, form: Any, answers: Mappin
     ``cairn.analysis.questionnaire.FormDefinition``)."""
     from cairn.analysis.questionnaire import AnswerError, clean_answers, score
 
-    _case_member(actor, case)
+    require_case_member(actor, case)
     try:
         answers = clean_answers(form, answers)
     except AnswerError as exc:
@@ -336,7 +315,7 @@ def record_risk_assessment(*, actor: Any, case: Case, form: Any, answers: Mappin
 def review_risk_assessment(*, actor: Any, assessment: RiskAssessment, decision: str,
                            note: str = "") -> RiskReview:
     """A supervisor's review; someone cannot review their own assessment."""
-    _case_member(actor, assessment.case, (Role.SUPERVISOR,))
+    require_case_member(actor, assessment.case, (Role.SUPERVISOR,))
     if decision not in ReviewDecision.values:
         raise ValidationError({"decision": ["Choose agreed or changes needed"]})
     if assessment.created_by_id == actor.pk:

@@ -30,8 +30,8 @@ from cairn.cases.victim_forms import LinkForm, ScopeForm
 from cairn.checks.services import own_marks
 from cairn.vault import access as vault_access
 from cairn.vault import hidden_details
-from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
+from cairn.web.forms import add_service_errors
 from cairn.web.media import kind_words
 
 SNIPPET = 70

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.accounts.models import Membership
 from cairn.analysis import charts
 from cairn.cases import access, closure_views, links, services
 from cairn.cases.casework import merge_timeline
@@ -44,13 +43,14 @@ from cairn.cases.forms import (
     SuspectForm,
 )
 from cairn.cases.models import Case, CaseStatus, Purpose, Share
-from cairn.cases.officers import unit_officers
+from cairn.cases.officers import officer_membership, unit_officers
+from cairn.cases.purpose import purpose_context, purpose_for, purpose_key
 from cairn.cases.templatetags.case_pages import INCIDENT_PLACEHOLDER
 from cairn.store.blobs import default_store
 from cairn.vault.choices import Channel
-from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
 from cairn.vault.views.exhibits import download_name
+from cairn.web.forms import add_service_errors, posted_data
 
 PER_PAGE = 25
 SORT_ORDER = {
@@ -61,38 +61,6 @@ SORT_ORDER = {
 
 
 # --- who, and why -----------------------------------------------------------------------------
-
-def officer_membership(request: HttpRequest) -> Membership:
-    """The signed-in officer's role; 404 for anyone without a case role (analysts,
-    administrators, advocates, victims), as if the pages did not exist."""
-    membership = access.membership_of(request.user)
-    if membership is None or membership.role not in access.CASE_ROLES:
-        raise Http404("No such page")
-    return membership
-
-
-def posted_data(request: HttpRequest) -> Any:
-    """The form data of a POST (even an empty one), else None for an unbound form."""
-    return request.POST if request.method == "POST" else None
-
-
-def purpose_key(case: Case) -> str:
-    return f"purpose:{case.pk}"
-
-
-def purpose_for(request: HttpRequest, case: Case) -> str | None:
-    """The reason the officer chose for reading this case's shared evidence, if any."""
-    value = request.session.get(purpose_key(case))
-    return value if value in Purpose.values else None
-
-
-def purpose_context(request: HttpRequest, case: Case, purpose: str | None) -> dict[str, Any]:
-    """What ``cases/case_purpose.html`` needs: the choice, or the reason already chosen."""
-    return {"purpose": purpose,
-            "purpose_label": Purpose(purpose).label if purpose else "",
-            "purpose_form": PurposeForm(initial={"purpose": purpose,
-                                                 "next": request.get_full_path()})}
-
 
 def live_shares(request: HttpRequest, case: Case) -> QuerySet[Share]:
     """The victims' live consents this officer reads the case's evidence through."""
@@ -281,18 +249,8 @@ def case_page(request: HttpRequest, case_id: str) -> HttpResponse:
                       for r in access.referrals_readable_by(request.user, case)],
         "right_to_know_form": RightToKnowForm(auto_id="rtk_%s"),
         "referral_form": ReferralForm(auto_id="referral_%s"),
-        # Stalking Protection Order applications and their deadlines (cairn.orders).
-        **spo_context(request.user, case),
     }
     return render(request, "cases/case_page.html", context)
-
-
-def spo_context(user: Any, case: Case) -> dict[str, Any]:
-    from cairn.orders.access import applications_readable_by
-    from cairn.orders.views_orders import case_deadlines
-
-    return {"spo_applications": list(applications_readable_by(user).filter(case=case)),
-            "spo_deadlines": case_deadlines(user, case, timezone.localdate())}
 
 
 @login_required

@@ -26,8 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 
+from cairn.accounts.access import membership_of
 from cairn.accounts.models import Membership, Organisation, Role, Unit
-from cairn.cases.access import membership_of
 from cairn.cases.models import Case, Referral, ReferralKind, RightToKnow
 from cairn.dashboard.figures import (
     LONDON,

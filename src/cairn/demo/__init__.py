@@ -19,13 +19,7 @@ if TYPE_CHECKING:
     from cairn.cases.models import Case
     from cairn.vault.models import Vault
 
-DEMO_USERNAME = "demo"
-# Published on purpose: it only ever opens invented data, and production refuses the demo.
-DEMO_PASSWORD = "demo-vault-2026"  # noqa: S105
-
-
-class DemoRefused(Exception):
-    """The demo data was not loaded; the message says why. Nothing was changed."""
+from cairn.demo.common import DEMO_PASSWORD, DEMO_USERNAME, DemoRefused
 
 
 def load_demo(*, now: datetime | None = None) -> Vault:

@@ -13,14 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.accounts.models import User
-from cairn.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
-    DemoRefused,
-    exhibit_specs,
-    exhibits,
-    scenario,
-)
+from cairn.demo import exhibit_specs, exhibits, scenario
+from cairn.demo.common import DEMO_PASSWORD, DEMO_USERNAME, DemoRefused
 from cairn.store.blobs import default_store
 from cairn.vault import services
 from cairn.vault.choices import ExhibitSource

@@ -27,7 +27,8 @@ from cairn.accounts import services as accounts
 from cairn.accounts.models import Organisation, OrganisationKind, Role, User
 from cairn.cases import services as cases
 from cairn.cases.models import Case, CaseStatus, EntryKind
-from cairn.demo import DemoRefused, scenario
+from cairn.demo import scenario
+from cairn.demo.common import DemoRefused
 from cairn.vault.models import Incident, Vault
 
 FORCE_NAME = "Northshire Police (demo)"

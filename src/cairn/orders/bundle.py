@@ -24,9 +24,9 @@ from cairn.analysis.base import THIRD_PERSON
 from cairn.analysis.engine import analyse_people
 from cairn.audit import services as audit
 from cairn.cases import access as case_access
+from cairn.cases.access import require_case_member
 from cairn.cases.defendants import defendant_analysis
 from cairn.cases.models import Case, Purpose
-from cairn.cases.services import _case_member
 from cairn.orders.application_document import (
     ApplicationDocument,
     GroundText,
@@ -90,7 +90,7 @@ def build_bundle(*, actor: Any, application: Application, out: Path,
                  now: datetime | None = None) -> list[str]:
     """Write the zip to ``out``; returns the names it holds. Audited (ids and counts)."""
     case = application.case
-    _case_member(actor, case)
+    require_case_member(actor, case)
     built_at = (now or timezone.now()).replace(microsecond=0)
     shares = list(case_access.shares_visible_to(actor).filter(case=case)
                   .select_related("vault").order_by("created_at"))

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.cases.services import _case_member
+from cairn.cases.access import require_case_member
 from cairn.orders import rules
 from cairn.orders.models import (
     Application,
@@ -92,7 +92,7 @@ def apply_for_interim(*, actor: Any, application: Application, reasoning: str,
     """The police apply for an interim order on a main application already made and not yet
     decided (s.5(2)(b)), or again after one lapsed, was discharged or refused. The reasons
     are why one is "appropriate" (s.5(3))."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if application.status == ApplicationStatus.DRAFT:
         raise ValidationError({"interim_reasoning": [
             "Ask for it in the draft: it is applied for with the application (s.5(2)(a))"]})
@@ -115,7 +115,7 @@ def interim_step(*, actor: Any, application: Application, status: str,
                  victim_informed_on: date | None = None) -> ApplicationStatusChange:
     """A step of the interim track that makes no order: refused, withdrawn, appealed, or an
     application to vary, renew or discharge it refused (naming who applied, s.5(7))."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if status not in INTERIM_STEPS:
         raise ValidationError({"status": ["Choose what happened"]})
     if status != ApplicationStatus.INTERIM_WITHDRAWN:
@@ -174,7 +174,7 @@ def vary_order(*, actor: Any, order: Order, varied_on: date, terms: Iterable[Ter
     order would have ended. The order it replaces is kept as it was. Each term must still be
     necessary (s.4: added terms only if necessary), so each keeps its reason. No new s.9
     notification: a variation is not a new order."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(varied_on, "varied_on", after=order.made_on)
     made = clean_terms(terms, need_necessity=order.application.basis == "application")
@@ -213,7 +213,7 @@ def renew_order(*, actor: Any, order: Order, renewed_on: date,
     duration (s.3: at least 24 months, or until further order); an interim order (s.5(7)) is
     extended to the end of ``ends_on``, the usual step when a hearing is adjourned. The same
     terms unless ``terms`` says otherwise. No new s.9 notification."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(renewed_on, "renewed_on", after=order.made_on)
     kind = rules.order_type(order.application.order_type)
@@ -274,7 +274,7 @@ def discharge_order(*, actor: Any, order: Order, discharged_on: date, applicant:
     within two years of the day it was first made needs the consent of both the defendant
     and the chief officer (s.4), recorded here; without both the discharge is refused, as the
     court could not make it. An interim order may be discharged at any time (s.5(7)-(8))."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     applicant = clean_applicant(applicant)
     _decided(discharged_on, "discharged_on", after=order.made_on)
     consent_months = rules.order_type(order.application.order_type).discharge_consent_months
@@ -305,7 +305,7 @@ def discharge_order(*, actor: Any, order: Order, discharged_on: date, applicant:
 def record_victim_informed(*, actor: Any, change: ApplicationStatusChange, on: date,
                            today: date | None = None) -> VictimInformed:
     """The day the victim was told of ``change`` (once; never changed)."""
-    _case_member(actor, change.application.case)
+    require_case_member(actor, change.application.case)
     if change.status not in TELL_VICTIM:
         raise ValidationError({"change": ["The victim is told of decisions about the order"]})
     if on is None or on > (today or timezone.localdate()):

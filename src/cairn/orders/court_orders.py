@@ -23,8 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cairn.audit import services as audit
+from cairn.cases.access import require_case_member
 from cairn.cases.models import Case, CaseSuspect
-from cairn.cases.services import _case_member
 from cairn.orders import rules
 from cairn.orders.models import (
     Application,
@@ -73,7 +73,7 @@ def record_court_order(*, actor: Any, case: Case, order_type: str, basis: str,
                        note: str = "") -> Order:
     """An order a court made on ``case`` without a police application, with its terms as
     made. The investigators and supervisors of the case's unit record it."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     if order_type not in OrderType.values:
         raise ValidationError({"order_type": ["Choose the kind of order"]})
     kind = rules.ORDER_TYPES[order_type]
@@ -119,7 +119,7 @@ def record_court_order(*, actor: Any, case: Case, order_type: str, basis: str,
 def end_bail(*, actor: Any, order: Order, ended_on: date, note: str = "") -> Any:
     """Bail ends (the case is decided, or bail is replaced by custody or by other conditions):
     its conditions no longer have effect. Recorded as the order's expiry on that day."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     if order.application.order_type != OrderType.BAIL:
         raise ValidationError({"order": ["Only bail conditions end this way"]})
     with transaction.atomic():

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.cases.services import _case_member
+from cairn.cases.access import require_case_member
 from cairn.orders import rules
 from cairn.orders.models import (
     Application,
@@ -109,7 +109,7 @@ def record_change(*, actor: Any, application: Application, kind: str, started_on
                   photographs_taken: bool = False) -> NotificationEvent:
     """A new name used (s.9(3)) or a new home address (s.9(4)) on ``started_on``: due within
     3 days beginning with that day; given on ``notified_on`` if he has notified it."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if kind not in (NotificationKind.NEW_NAME, NotificationKind.NEW_ADDRESS):
         raise ValidationError({"kind": ["Choose a new name or a new home address"]})
     if started_on is None:
@@ -146,7 +146,7 @@ def record_given(*, actor: Any, event: NotificationEvent, notified_on: date, sta
                  photographs_taken: bool = False) -> NotificationEvent:
     """How and when he gave a notification due (s.10): in person at ``station``, with the
     written acknowledgement and what was taken to check who he is. Once; never changed."""
-    _case_member(actor, event.application.case)
+    require_case_member(actor, event.application.case)
     if notified_on is None:
         raise ValidationError({"notified_on": ["Enter the day he notified"]})
     station = _clean_method(notified_on, event.started_on, station)
@@ -164,7 +164,7 @@ def set_register_exemption(*, actor: Any, application: Application, subject: boo
     """s.9(5)-(7): whether the defendant is subject to sex offender notification, and the
     "final day" it ended. When it ends while an order is in effect, the s.9 duty starts from
     that day as if it were the day of service."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if not subject and ended_on is not None:
         raise ValidationError({"ended_on": ["Give the day it ended only if he was subject "
                                             "to it"]})
@@ -200,7 +200,7 @@ def record_failure(*, actor: Any, event: NotificationEvent, account: str,
     """A notification not given by its last day (s.11(1)(a): failing to comply with s.9 is
     an offence), recorded as a breach of kind "notification failure": the day after the last
     day, with the officer's account. A notification given late is a failure too."""
-    _case_member(actor, event.application.case)
+    require_case_member(actor, event.application.case)
     today = today or timezone.localdate()
     late = event.notified_on is not None and event.notified_on > event.due_on
     if not (late or overdue(event, today)):

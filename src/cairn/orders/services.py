@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
+from cairn.cases.access import require_case_member
 from cairn.cases.models import Case, CaseSuspect, Purpose
-from cairn.cases.services import _case_member
 from cairn.orders import notification, rules
 from cairn.orders.models import (
     Application,
@@ -67,7 +67,7 @@ def prefill_grounds(*, actor: Any, case: Case, now: datetime | None = None) -> d
     from cairn.cases import access as case_access
     from cairn.cases.defendants import defendant_analysis
 
-    _case_member(actor, case)
+    require_case_member(actor, case)
     now = now or timezone.now()
     grounds: dict[str, Any] = {key: {"title": title, "text": "", "evidence": []}
                                for key, title in LIMBS.items()}
@@ -170,7 +170,7 @@ def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
     """A draft application for ``case``. Without ``grounds``, they are prefilled from the
     analysis of the evidence shared with the case. The defendant is the case's only suspect
     unless another is named."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     duration_months = _clean_duration(duration_months, until_further_order)
     interim_reasoning = _clean_interim(interim_requested, interim_reasoning)
     if defendant is None:
@@ -198,7 +198,7 @@ def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
 
 
 def _editable(actor: Any, application: Application) -> None:
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if application.status != ApplicationStatus.DRAFT:
         raise ValidationError({"status": ["Only a draft application can be changed"]})
 
@@ -246,7 +246,7 @@ def change_status(*, actor: Any, application: Application, status: str, note: st
     submission is kept (it is the first hearing); "hearing listed" needs one. A refused
     application to vary, renew or discharge (``change_refused``) names who applied for it,
     since the appeals of s.7 depend on it."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if status not in ApplicationStatus.values or rules.is_interim(status):
         raise ValidationError({"status": ["Choose a status"]})
     if status == ApplicationStatus.HEARING_LISTED and hearing_on is None:
@@ -385,7 +385,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
     they are recorded as made (the court decided them, so they are not refused as
     incompatible). Moves the interim track to "interim granted", or the main track to
     "granted" (which ends a live interim order, s.5(6)(b))."""
-    _case_member(actor, application.case)
+    require_case_member(actor, application.case)
     if kind not in OrderKind.values:
         raise ValidationError({"kind": ["Choose an interim or a full order"]})
     if kind == OrderKind.INTERIM:
@@ -435,7 +435,7 @@ def record_service(*, actor: Any, order: Order, served_on: date) -> Order:
     (a ``NotificationEvent`` due within 3 days, counting the day of service): not for a full
     order replacing an interim one (s.9(1)(a)), nor while he is subject to sex offender
     notification (s.9(5)). A corrected day of service moves a notification not yet given."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     if served_on < order.made_on:
         raise ValidationError({"served_on": ["An order is served on or after the day it was "
                                              "made"]})
@@ -462,7 +462,7 @@ def record_notification(*, actor: Any, order: Order, notified_on: date, station:
                         photographs_taken: bool = False) -> Order:
     """The day the defendant notified his names and home address after service (s.9(1)),
     and how (s.10: in person at ``station``, acknowledged in writing)."""
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     if order.served_on is None:
         raise ValidationError({"notified_on": ["Record when the order was served first"]})
     if notified_on < order.served_on:
@@ -486,7 +486,7 @@ def record_notification(*, actor: Any, order: Order, notified_on: date, station:
 
 
 def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> Order:
-    _case_member(actor, order.application.case)
+    require_case_member(actor, order.application.case)
     with transaction.atomic():
         order.renewal_review_on = review_on
         order.save(update_fields=["renewal_review_on"])

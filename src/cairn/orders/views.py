@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from cairn.cases.access import CASE_ROLES, membership_of
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.orders.calendar import feed, unit_deadlines
 
 

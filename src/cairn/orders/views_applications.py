@@ -1,4 +1,4 @@
-"""The officer's SPO application pages, under a case (``cases:spo-*``): start an
+"""The officer's SPO application pages, under a case (``orders:spo-*``): start an
 application, the draft editor, the application page with its lifecycle, and the download of
 the application's PDF with the evidence packs. The orders as made and the deadlines are in
 ``views_orders``.
@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import posted_data
 from cairn.orders import access, changes, rules, services
 from cairn.orders.forms import (
     ApplicationForm,
@@ -38,13 +37,11 @@ from cairn.orders.forms import (
     VictimInformedForm,
     application_initial,
     suspect_label,
-    term_initial,
-    term_rows,
-    term_specs,
 )
 from cairn.orders.models import Application, ApplicationStatus, Order, OrderKind, TermKind
+from cairn.orders.term_forms import term_initial, term_rows, term_specs
 from cairn.orders.zone_svg import zone_svg
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors, posted_data
 from cairn.web.templatetags.govuk import govuk_error_summary
 
 # --- finding things ---------------------------------------------------------------------------
@@ -100,7 +97,7 @@ def application_new(request: HttpRequest, case_id: str) -> HttpResponse:
             raise Http404("No such page") from None
         messages.success(request, "Draft application started. Check the grounds and add the "
                                   "terms.")
-        return redirect("cases:spo-edit", case.pk, application.pk)
+        return redirect("orders:spo-edit", case.pk, application.pk)
     visible = case_access.shares_visible_to(request.user).filter(case=case)
     # Logs naming several people with none chosen (counts of rows only, no content read).
     undecided = sum(
@@ -122,7 +119,7 @@ def application_edit(request: HttpRequest, case_id: str, application_id: str) ->
     case, application = _application(request, case_id, application_id)
     if application.status != ApplicationStatus.DRAFT:
         messages.info(request, "Only a draft can be changed.")
-        return redirect("cases:spo-application", case.pk, application.pk)
+        return redirect("orders:spo-application", case.pk, application.pk)
     data = posted_data(request)
     suspects = list(case.suspects.all())
     form = ApplicationForm(data, initial=application_initial(application), suspects=suspects)
@@ -148,8 +145,8 @@ def application_edit(request: HttpRequest, case_id: str, application_id: str) ->
                     {"grounds": "ground_s1_1_a"})
                 if saved is not None:
                     messages.success(request, "Draft saved")
-                    target = "cases:spo-check" if action == "check" else \
-                        "cases:spo-application"
+                    target = "orders:spo-check" if action == "check" else \
+                        "orders:spo-application"
                     return redirect(target, case.pk, application.pk)
             status = 400
         else:
@@ -172,7 +169,7 @@ def application_check(request: HttpRequest, case_id: str, application_id: str
     case, application = _application(request, case_id, application_id)
     if application.status != ApplicationStatus.DRAFT:
         messages.info(request, "The application was submitted already.")
-        return redirect("cases:spo-application", case.pk, application.pk)
+        return redirect("orders:spo-application", case.pk, application.pk)
     form = SubmitForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         done = _act(lambda: services.change_status(
@@ -180,11 +177,11 @@ def application_check(request: HttpRequest, case_id: str, application_id: str
             hearing_on=form.cleaned_data["hearing_on"], note=form.cleaned_data["note"]), form)
         if done is not None:
             messages.success(request, f"Recorded: {ApplicationStatus.SUBMITTED.label}")
-            return redirect("cases:spo-application", case.pk, application.pk)
+            return redirect("orders:spo-application", case.pk, application.pk)
     problems = services.submission_problems(application)
     limbs = _limbs(case, application)
     _evidence_links(request, case, limbs)
-    edit = reverse("cases:spo-edit", args=[case.pk, application.pk])
+    edit = reverse("orders:spo-edit", args=[case.pk, application.pk])
     return render(request, "orders/application_check.html", {
         "nav": "cases", "case": case, "application": application, "form": form,
         "limbs": limbs, "terms": with_zone_previews(application.terms.all(), "asked"),
@@ -370,7 +367,7 @@ def application_status(request: HttpRequest, case_id: str, application_id: str
             applicant=data["applicant"]), form)
         if done is not None:
             messages.success(request, f"Recorded: {ApplicationStatus(data['status']).label}")
-            return redirect("cases:spo-application", case.pk, application.pk)
+            return redirect("orders:spo-application", case.pk, application.pk)
     return _application_page(request, case, application, status_form=form)
 
 
@@ -387,7 +384,7 @@ def interim_step(request: HttpRequest, case_id: str, application_id: str) -> Htt
             victim_informed_on=data["victim_informed_on"]), form)
         if done is not None:
             messages.success(request, f"Recorded: {ApplicationStatus(data['status']).label}")
-            return redirect("cases:spo-application", case.pk, application.pk)
+            return redirect("orders:spo-application", case.pk, application.pk)
     return _application_page(request, case, application, interim_form=form)
 
 
@@ -405,7 +402,7 @@ def interim_apply(request: HttpRequest, case_id: str, application_id: str) -> Ht
             form)
         if done is not None:
             messages.success(request, "Interim order applied for")
-            return redirect("cases:spo-application", case.pk, application.pk)
+            return redirect("orders:spo-application", case.pk, application.pk)
     return render(request, "orders/interim_apply.html", {
         "nav": "cases", "case": case, "application": application, "form": form,
         "errors": _errors(form)}, status=400 if form.errors else 200)
@@ -422,11 +419,11 @@ def victim_informed(request: HttpRequest, case_id: str, application_id: str,
             actor=request.user, change=change, on=form.cleaned_data["victim_informed_on"]),
             form) is not None:
         messages.success(request, "Recorded that the victim was told")
-        return redirect(reverse("cases:spo-application", args=[case.pk, application.pk])
+        return redirect(reverse("orders:spo-application", args=[case.pk, application.pk])
                         + "#history")
     for message in [m for errors in form.errors.values() for m in errors]:
         messages.error(request, message)
-    return redirect(reverse("cases:spo-application", args=[case.pk, application.pk])
+    return redirect(reverse("orders:spo-application", args=[case.pk, application.pk])
                     + "#history")
 
 

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cairn.cases import access as case_access
-from cairn.cases.views import posted_data
 from cairn.orders import court_orders
-from cairn.orders.forms import CourtOrderForm, term_rows, term_specs
+from cairn.orders.forms import CourtOrderForm
+from cairn.orders.term_forms import term_rows, term_specs
 from cairn.orders.views_applications import _act, _errors
+from cairn.web.forms import posted_data
 
 
 @login_required
@@ -44,7 +45,7 @@ def court_order_new(request: HttpRequest, case_id: str) -> HttpResponse:
                     {"order_type": "made", "basis": "made"})
                 if order is not None:
                     messages.success(request, "Order recorded")
-                    return redirect("cases:spo-order", case.pk, order.pk)
+                    return redirect("orders:spo-order", case.pk, order.pk)
             status = 400
         else:
             form.is_valid()

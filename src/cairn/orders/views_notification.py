@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cairn.cases.views import posted_data
 from cairn.orders import notification
 from cairn.orders.forms import ChangeForm, FailureForm, NotifiedForm, RegisterForm
 from cairn.orders.models import NotificationEvent, Order
 from cairn.orders.views_applications import _act, _errors, _order
+from cairn.web.forms import posted_data
 
 
 def notification_rows(order: Order) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def _event(order: Order, event_id: str) -> NotificationEvent:
 
 
 def _back(order: Order) -> str:
-    return reverse("cases:spo-order", args=[order.application.case_id, order.pk]) + \
+    return reverse("orders:spo-order", args=[order.application.case_id, order.pk]) + \
         "#notification"
 
 
@@ -114,7 +114,7 @@ def failure(request: HttpRequest, case_id: str, order_id: str, event_id: str) ->
             crime_reference=form.cleaned_data["crime_reference"]), form)
         if breach is not None:
             messages.success(request, "Failure to notify recorded")
-            return redirect("cases:breach", case.pk, breach.pk)
+            return redirect("breaches:breach", case.pk, breach.pk)
     return render(request, "orders/notification_failure.html", {
         "nav": "cases", "case": case, "order": order, "event": event, "form": form,
         "errors": _errors(form)}, status=400 if form.errors else 200)

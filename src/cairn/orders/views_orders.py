@@ -1,4 +1,4 @@
-"""The officer's pages for an SPO as made (``cases:spo-order*``): recording the order the
+"""The officer's pages for an SPO as made (``orders:spo-order*``): recording the order the
 court made (interim or full, terms as asked or as made), the order page (service, the s.9
 notification, the renewal review), variation and renewal (s.4); and the deadlines: the
 unit's page (``orders:deadlines``) and the case page's list. Who may see them, and how
@@ -15,13 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.cases.access import referrals_readable_by
 from cairn.cases.models import Case
-from cairn.cases.views import officer_membership, posted_data
-from cairn.orders import access, changes, rules, services
-from cairn.orders.breach_pack import notification_facts
-from cairn.orders.breach_words import order_title
-from cairn.orders.calendar import Deadline, unit_deadlines
+from cairn.cases.officers import officer_membership
+from cairn.orders import changes, rules, services
+from cairn.orders.calendar import unit_deadlines
+from cairn.orders.deadlines import deadline_rows
 from cairn.orders.forms import (
     ChangeForm,
     DischargeForm,
@@ -33,11 +31,9 @@ from cairn.orders.forms import (
     ReviewForm,
     ServedForm,
     VaryForm,
-    term_initial,
-    term_rows,
-    term_specs,
 )
 from cairn.orders.models import ApplicationStatus, Order, OrderKind
+from cairn.orders.term_forms import term_initial, term_rows, term_specs
 from cairn.orders.views_applications import (
     _act,
     _allowed_steps,
@@ -47,9 +43,8 @@ from cairn.orders.views_applications import (
     with_zone_previews,
 )
 from cairn.orders.views_notification import notification_rows
-
-SOON_DAYS = 7
-
+from cairn.orders.words import notification_facts, order_title
+from cairn.web.forms import posted_data
 
 # --- the order as made ------------------------------------------------------------------------
 
@@ -79,7 +74,7 @@ def order_new(request: HttpRequest, case_id: str, application_id: str) -> HttpRe
                     ends_on=d["ends_on"], note=d["note"]), form, {"status": "kind"})
                 if order is not None:
                     messages.success(request, f"{order.get_kind_display()} recorded")
-                    return redirect("cases:spo-order", case.pk, order.pk)
+                    return redirect("orders:spo-order", case.pk, order.pk)
             status = 400
         else:
             form.is_valid()
@@ -154,7 +149,7 @@ def _order_form_post(request: HttpRequest, case_id: str, order_id: str, form_cla
     form = form_class(request.POST)
     if form.is_valid() and _act(lambda: act(order, form.cleaned_data), form) is not None:
         messages.success(request, done)
-        return redirect("cases:spo-order", case.pk, order.pk)
+        return redirect("orders:spo-order", case.pk, order.pk)
     return _order_page(request, case, order, **{key: form})
 
 
@@ -198,7 +193,7 @@ def order_vary(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
                     {"order": "varied_on", "status": "varied_on"})
                 if varied is not None:
                     messages.success(request, "Variation recorded")
-                    return redirect("cases:spo-order", case.pk, varied.pk)
+                    return redirect("orders:spo-order", case.pk, varied.pk)
             status = 400
         else:
             form.is_valid()
@@ -232,7 +227,7 @@ def order_renew(request: HttpRequest, case_id: str, order_id: str) -> HttpRespon
             {"order": "renewed_on", "status": "renewed_on"})
         if renewed is not None:
             messages.success(request, "Renewal recorded")
-            return redirect("cases:spo-order", case.pk, renewed.pk)
+            return redirect("orders:spo-order", case.pk, renewed.pk)
     intro = ("The court renewed (extended) the interim order (s.5(7)-(8)), usually because "
              "the hearing was adjourned. Give its new last day." if interim else
              "The court renewed the order (s.4) with the same terms, for a new period from "
@@ -261,7 +256,7 @@ def order_discharge(request: HttpRequest, case_id: str, order_id: str) -> HttpRe
             {"order": "discharged_on", "status": "discharged_on"})
         if done is not None:
             messages.success(request, "Discharge recorded")
-            return redirect("cases:spo-order", case.pk, order.pk)
+            return redirect("orders:spo-order", case.pk, order.pk)
     full = order.kind == OrderKind.FULL
     two_years = rules.add_months(changes.first_made_on(order), rules.DISCHARGE_CONSENT_MONTHS)
     intro = ("The court discharged the order (s.4). Until "
@@ -278,25 +273,6 @@ def order_discharge(request: HttpRequest, case_id: str, order_id: str) -> HttpRe
 
 # --- the unit's deadlines ---------------------------------------------------------------------
 
-# Deadlines someone must act on by the day; the others (a hearing, an expiry) just pass.
-ACTIONABLE = frozenset({"notification_due", "renewal_review", "case_review"})
-PASSED_SHOWN_DAYS = 30
-
-
-def deadline_rows(deadlines: list[Any], today: Any) -> list[dict[str, Any]]:
-    """Rows for a deadline table: overdue (an actionable deadline gone by), passed (a hearing
-    or expiry in the last 30 days; older ones are left out), or due within 7 days."""
-    rows = []
-    for d in deadlines:
-        past = d.on < today
-        if past and d.kind not in ACTIONABLE and (today - d.on).days > PASSED_SHOWN_DAYS:
-            continue
-        rows.append({"deadline": d, "overdue": past and d.kind in ACTIONABLE,
-                     "passed": past and d.kind not in ACTIONABLE,
-                     "soon": not past and (d.on - today).days <= SOON_DAYS})
-    return rows
-
-
 @login_required
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
@@ -307,37 +283,3 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/deadlines.html", {
         "nav": "cases", "unit": membership.unit, "rows": deadline_rows(found, today),
         "today": today})
-
-
-def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
-    """The case's SPO deadlines, overdue first, for the case page: hearings, notification,
-    expiry and renewal review of its current orders (not those a later order replaced)."""
-    found: list[Deadline] = []
-    for change in access.hearings_readable_by(user).filter(application__case=case,
-                                                          hearing_on__gte=today):
-        found.append(Deadline(f"h{change.pk}", change.hearing_on, "hearing", case.reference,
-                              "SPO hearing"))
-    orders = [o for o in services.current_orders(access.orders_readable_by(user).filter(
-        application__case=case).select_related("application")) if services.track_stands(o)]
-    for order in orders:
-        name = "Interim order" if order.kind == OrderKind.INTERIM else "Order"
-        if order.notification_due and not order.notified_on:
-            found.append(Deadline(f"n{order.pk}", order.notification_due, "notification_due",
-                                  case.reference, f"{name}: notification due (s.9)"))
-        if order.expires_on:
-            found.append(Deadline(f"e{order.pk}", order.expires_on, "expiry", case.reference,
-                                  f"{name}: last day in effect"))
-        if order.renewal_review_on:
-            found.append(Deadline(f"r{order.pk}", order.renewal_review_on, "renewal_review",
-                                  case.reference, f"{name}: renewal review"))
-    for event in access.notifications_readable_by(user).filter(
-            application__case=case, notified_on__isnull=True).exclude(kind="initial"):
-        found.append(Deadline(f"c{event.pk}", event.due_on, "notification_due", case.reference,
-                              f"{event.get_kind_display()}: notification due"))
-    for referral in referrals_readable_by(user, case).filter(meeting_on__isnull=False,
-                                                            outcome=""):
-        found.append(Deadline(f"m{referral.pk}", referral.meeting_on, "marac",
-                              case.reference, "MARAC meeting"))
-    found.sort(key=lambda d: (d.on, d.uid))
-    return deadline_rows(found, today)
-

@@ -7,7 +7,6 @@ the person typed it into, so it shows at the field and in the error summary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -24,6 +23,7 @@ from cairn.vault.models import Incident, Person
 from cairn.vault.timeline import TimelineFilter
 from cairn.web import timeframe
 from cairn.web.fields import DateField
+from cairn.web.forms import add_service_errors as add_service_errors  # one place: web.forms
 
 TIME_FORMATS = ["%H:%M", "%H.%M", "%H%M"]
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -45,20 +45,6 @@ def long_text_limit(what: str) -> Any:
 ACT_HINTS = {act.code: (f"Section 2A(3)({act.code})" if act.code != "other"
                         else "Anything else you link to what is happening")
              for act in ACTS}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError,
-                       field_map: Mapping[str, str] | None = None) -> None:
-    """Attach a service's errors to the form's fields (unknown keys become form-wide)."""
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for key, messages in error.message_dict.items():
-        name = (field_map or {}).get(key, key)
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 def _time_field(label: str, hint: str = "") -> forms.TimeField:

@@ -1,6 +1,6 @@
 """What every page's layout needs: where "Exit this page" goes, the instance's neutral page
-title, and whether the reader has an organisation role (officers, analysts, advocates and
-administrators see descriptive titles; a victim's pages never name what she is doing)."""
+title, and whether the page is on her own device. Whether the reader has an organisation
+role comes from ``cairn.accounts.context_processors`` (``web`` sits below ``accounts``)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from cairn.cases.access import membership_of
 from cairn.web.own_device import is_own_device
 
 
 def cairn(request: HttpRequest) -> dict[str, Any]:
-    membership = membership_of(getattr(request, "user", None))
     return {
         "exit_url": settings.CAIRN_EXIT_URL,
         "page_title": settings.CAIRN_PAGE_TITLE,
-        "org_role": membership.role if membership is not None else "",
         "own_device": is_own_device(request),
     }

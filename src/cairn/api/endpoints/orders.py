@@ -1,6 +1,7 @@
 """The officer's side of orders (issue 15, point 9): applications and their lifecycle, orders
-and their terms, service, variation, renewal, discharge, the defendant's notifications,
-breaches and their outcomes, orders made by a court, right-to-know decisions and referrals.
+and their terms, service, variation, renewal, discharge, the defendant's notifications and
+orders made by a court. Breaches are ``endpoints.breaches``; right-to-know decisions and
+referrals ``endpoints.multiagency``.
 
 Every endpoint first looks the case up with ``get_case_for_user`` (404 for anyone outside its
 unit, exactly as the pages), then the object through the orders' access functions (404 when
@@ -18,13 +19,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
+from cairn.api.endpoints.breaches import breach_out
 from cairn.api.endpoints.common import READ, WRITE, person
 from cairn.api.order_schemas import (
     ApplicationDetail,
     ApplicationIn,
     ApplicationOut,
     ApplicationStatusIn,
-    BreachIn,
     BreachOut,
     ChangeIn,
     CourtOrderIn,
@@ -37,13 +38,7 @@ from cairn.api.order_schemas import (
     OrderDetail,
     OrderMadeIn,
     OrderOut,
-    OutcomeIn,
-    ReferralIn,
-    ReferralOut,
-    ReferralOutcomeIn,
     RenewIn,
-    RightToKnowIn,
-    RightToKnowOut,
     ServiceIn,
     StepOut,
     TermIn,
@@ -51,20 +46,11 @@ from cairn.api.order_schemas import (
     VictimInformedIn,
 )
 from cairn.cases import access as case_access
-from cairn.cases import multiagency
 from cairn.cases.models import Case
-from cairn.orders import (
-    access,
-    breach_access,
-    breaches,
-    changes,
-    court_orders,
-    notification,
-    services,
-)
-from cairn.orders.breach_words import order_title, term_label
+from cairn.orders import access, changes, court_orders, notification, services
 from cairn.orders.models import ApplicationStatus
 from cairn.orders.rules import TermSpec
+from cairn.orders.words import order_title, term_label
 
 router = Router(tags=["orders"])
 
@@ -91,7 +77,8 @@ def _order(request: HttpRequest, case_id: UUID, order_id: UUID) -> Any:
     return order
 
 
-def _suspect(case: Case, suspect_id: UUID | None) -> Any:
+def case_suspect(case: Case, suspect_id: UUID | None) -> Any:
+    """The suspect of ``case`` an id names, or None for no id (422 for another case's)."""
     if suspect_id is None:
         return None
     found = case.suspects.filter(pk=suspect_id).first()
@@ -178,16 +165,6 @@ def notification_out(event: Any) -> dict[str, Any]:
             "overdue": notification.overdue(event)}
 
 
-def breach_out(breach: Any) -> dict[str, Any]:
-    return {"id": breach.pk, "order_id": breach.order_id, "term_id": breach.term_id,
-            "kind": breach.kind, "source": breach.source, "occurred_at": breach.occurred_at,
-            "account": breach.account, "crime_reference": breach.crime_reference,
-            "outcome": breach.outcome,
-            "outcomes": [{"outcome": o.outcome, "on": o.on, "reason": o.reason, "at": o.at}
-                         for o in breach.outcomes.all()],
-            "reported_at": breach.reported_at}
-
-
 # --- applications -----------------------------------------------------------------------------
 
 @router.get("/{case_id}/applications", response={200: list[ApplicationOut], **READ},
@@ -209,7 +186,7 @@ def start_application(request: HttpRequest, case_id: UUID, payload: ApplicationI
         interim_requested=payload.interim_requested,
         interim_reasoning=payload.interim_reasoning,
         grounds=payload.grounds.dict() if payload.grounds is not None else None,
-        defendant=_suspect(case, payload.defendant_id),
+        defendant=case_suspect(case, payload.defendant_id),
         defendant_area=payload.defendant_area,
         defendant_area_reasons=payload.defendant_area_reasons,
         conflicts_considered=payload.conflicts_considered)
@@ -240,7 +217,7 @@ def update_application(request: HttpRequest, case_id: UUID, application_id: UUID
         until_further_order=payload.until_further_order,
         interim_requested=payload.interim_requested,
         interim_reasoning=payload.interim_reasoning, grounds=grounds,
-        defendant=_suspect(application.case, payload.defendant_id),
+        defendant=case_suspect(application.case, payload.defendant_id),
         defendant_area=payload.defendant_area,
         defendant_area_reasons=payload.defendant_area_reasons,
         conflicts_considered=payload.conflicts_considered)
@@ -324,7 +301,7 @@ def record_court_order(request: HttpRequest, case_id: UUID, payload: CourtOrderI
         basis=payload.basis, made_on=payload.made_on, terms=_specs(payload.terms),
         court=payload.court, duration_months=payload.duration_months,
         until_further_order=payload.until_further_order, ends_on=payload.ends_on,
-        defendant=_suspect(case, payload.defendant_id), note=payload.note)
+        defendant=case_suspect(case, payload.defendant_id), note=payload.note)
     return Status(201, order_detail(order))
 
 
@@ -451,113 +428,3 @@ def notification_failure(request: HttpRequest, case_id: UUID, order_id: UUID,
                                          account=payload.account,
                                          crime_reference=payload.crime_reference)
     return Status(201, breach_out(breach))
-
-
-# --- breaches ---------------------------------------------------------------------------------
-
-@router.get("/{case_id}/breaches", response={200: list[BreachOut], **READ},
-            summary="Every breach of the case's orders, and failures to notify, newest first")
-def list_breaches(request: HttpRequest, case_id: UUID) -> Any:
-    case = _case(request, case_id)
-    return [breach_out(b) for b in breach_access.breaches_readable_by(request.auth, case)
-            .prefetch_related("outcomes")]
-
-
-@router.post("/{case_id}/breaches", response={201: BreachOut, **WRITE},
-             summary="Record a breach in the officer's words")
-def record_breach(request: HttpRequest, case_id: UUID, payload: BreachIn) -> Any:
-    case = _case(request, case_id)
-    order = access.orders_readable_by(request.auth).filter(
-        pk=payload.order_id, application__case=case).select_related("application").first()
-    if order is None:
-        raise ValidationError({"order_id": ["Choose an order made on this case"]})
-    term = order.terms.filter(pk=payload.term_id).first() if payload.term_id else None
-    if payload.term_id and term is None:
-        raise ValidationError({"term_id": ["Choose a term of this order"]})
-    breach = breaches.record_breach(actor=request.auth, case=case, order=order, term=term,
-                                    occurred_at=payload.occurred_at, account=payload.account,
-                                    crime_reference=payload.crime_reference)
-    return Status(201, breach_out(breach))
-
-
-@router.get("/{case_id}/breaches/{breach_id}", response={200: BreachOut, **READ},
-            summary="A breach with its outcomes")
-def get_breach(request: HttpRequest, case_id: UUID, breach_id: UUID) -> Any:
-    case = _case(request, case_id)
-    return breach_out(breach_access.get_breach_for_user(request.auth, case, breach_id))
-
-
-@router.post("/{case_id}/breaches/{breach_id}/outcomes", response={201: BreachOut, **WRITE},
-             summary="What happened to a breach (appended; no further action needs a reason)")
-def record_outcome(request: HttpRequest, case_id: UUID, breach_id: UUID,
-                   payload: OutcomeIn) -> Any:
-    case = _case(request, case_id)
-    breach = breach_access.get_breach_for_user(request.auth, case, breach_id)
-    breaches.record_outcome(actor=request.auth, breach=breach, outcome=payload.outcome.value,
-                            on=payload.on, reason=payload.reason)
-    return Status(201, breach_out(breach_access.get_breach_for_user(request.auth, case,
-                                                                    breach_id)))
-
-
-# --- the right to know and referrals ----------------------------------------------------------
-
-def right_to_know_out(row: Any) -> dict[str, Any]:
-    return {"id": row.pk, "suspect_id": row.suspect_id, "identified_on": row.identified_on,
-            "how_identified": row.how_identified, "decision": row.decision,
-            "reasons": row.reasons, "decided_on": row.decided_on, "told_on": row.told_on,
-            "at": row.at, "by": person(row.by)}
-
-
-def referral_out(referral: Any) -> dict[str, Any]:
-    return {"id": referral.pk, "kind": referral.kind, "referred_on": referral.referred_on,
-            "agency": referral.agency, "meeting_on": referral.meeting_on,
-            "outcome": referral.outcome, "outcome_on": referral.outcome_on,
-            "note": referral.note, "at": referral.at, "by": person(referral.by)}
-
-
-@router.get("/{case_id}/right-to-know", response={200: list[RightToKnowOut], **READ},
-            summary="Right-to-know decisions, oldest first (the latest stands)")
-def list_right_to_know(request: HttpRequest, case_id: UUID) -> Any:
-    case = _case(request, case_id)
-    return [right_to_know_out(r)
-            for r in case_access.right_to_know_readable_by(request.auth, case)]
-
-
-@router.post("/{case_id}/right-to-know", response={201: RightToKnowOut, **WRITE},
-             summary="A decision on telling the victim who the stalker is, with its reasons")
-def decide_right_to_know(request: HttpRequest, case_id: UUID, payload: RightToKnowIn) -> Any:
-    case = _case(request, case_id)
-    row = multiagency.decide_right_to_know(
-        actor=request.auth, case=case, identified_on=payload.identified_on,
-        how_identified=payload.how_identified, decision=payload.decision.value,
-        reasons=payload.reasons, decided_on=payload.decided_on, told_on=payload.told_on,
-        suspect=_suspect(case, payload.suspect_id))
-    return Status(201, right_to_know_out(row))
-
-
-@router.get("/{case_id}/referrals", response={200: list[ReferralOut], **READ},
-            summary="Referrals to the stalking advocate, MARAC and MASIPs")
-def list_referrals(request: HttpRequest, case_id: UUID) -> Any:
-    case = _case(request, case_id)
-    return [referral_out(r) for r in case_access.referrals_readable_by(request.auth, case)
-            .select_related("by")]
-
-
-@router.post("/{case_id}/referrals", response={201: ReferralOut, **WRITE},
-             summary="Record a referral")
-def refer(request: HttpRequest, case_id: UUID, payload: ReferralIn) -> Any:
-    case = _case(request, case_id)
-    referral = multiagency.refer(actor=request.auth, case=case, kind=payload.kind.value,
-                                 referred_on=payload.referred_on, agency=payload.agency,
-                                 meeting_on=payload.meeting_on, note=payload.note)
-    return Status(201, referral_out(referral))
-
-
-@router.post("/{case_id}/referrals/{referral_id}/outcome",
-             response={200: ReferralOut, **WRITE}, summary="What came of a referral (once)")
-def referral_outcome(request: HttpRequest, case_id: UUID, referral_id: int,
-                     payload: ReferralOutcomeIn) -> Any:
-    case = _case(request, case_id)
-    referral = case_access.get_referral_for_user(request.auth, case, referral_id)
-    return referral_out(multiagency.record_referral_outcome(
-        actor=request.auth, referral=referral, outcome=payload.outcome.value, on=payload.on))

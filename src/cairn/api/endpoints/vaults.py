@@ -14,15 +14,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from cairn.accounts.access import membership_of
 from cairn.api.endpoints.common import MAX_PAGE, READ, WRITE, page_of
 from cairn.api.order_schemas import ReportIn, ReportOut, VictimOrderOut
 from cairn.api.schemas import AccessPage, ScopeIn, ShareIn, ShareOut, VaultOut
+from cairn.breaches import access as breach_access
+from cairn.breaches import services as breaches
 from cairn.cases import access as case_access
 from cairn.cases import services as cases
-from cairn.cases.access import membership_of
-from cairn.orders import breach_access, breaches
-from cairn.orders.breach_words import order_title, order_words, outcome_words, term_words
 from cairn.orders.standing import last_day_of_effect
+from cairn.orders.words import order_title, order_words, outcome_words, term_words
 from cairn.vault import access as vault_access
 
 router = Router(tags=["sharing"])

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import template
 
+from cairn.accounts.access import membership_of
 from cairn.accounts.models import Role
-from cairn.cases.access import membership_of
 
 register = template.Library()
 

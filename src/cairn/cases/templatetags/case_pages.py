@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
-from cairn.cases.access import CASE_ROLES, membership_of
+from cairn.accounts.access import CASE_ROLES, membership_of
 from cairn.vault.choices import IdentifierKind
 from cairn.web.fields import DateField
 from cairn.web.templatetags import govuk

@@ -33,23 +33,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
-from cairn.cases import access as case_access
-from cairn.cases.models import Purpose
-from cairn.cases.services import _case_member
-from cairn.orders import rules
-from cairn.orders.breach_document import (
+from cairn.breaches.document import (
     BreachFacts,
     OrderFacts,
     OutcomeFacts,
     build_breach_document,
 )
-from cairn.orders.breach_words import order_title, term_label
+from cairn.cases import access as case_access
+from cairn.cases.access import require_case_member
+from cairn.cases.models import Purpose
+from cairn.orders import rules
 from cairn.orders.models import (
-    ApplicationStatusChange,
     Breach,
     BreachKind,
     BreachOutcomeKind,
 )
+from cairn.orders.words import day_words as _day
+from cairn.orders.words import notification_facts, order_title, term_label
 from cairn.packs.bag import BagWriter
 from cairn.packs.builder import PackBuildError, write_bag
 from cairn.packs.document import instant, vault_zone
@@ -77,40 +77,6 @@ class BreachPackResult:
 
 def pack_name(breach: Breach, *, zipped: bool) -> str:
     return f"breach-pack-{str(breach.pk)[:8]}{'.zip' if zipped else '.pdf'}"
-
-
-def _day(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}" if value is not None else ""
-
-
-def _given(order: Any) -> str:
-    if order.notified_on is not None:
-        given = f"Given on {_day(order.notified_on)}"
-        if order.notification_due and order.notified_on > order.notification_due:
-            given += f", after it was due on {_day(order.notification_due)}"
-        return given
-    if order.notification_due is not None:
-        return f"Due by {_day(order.notification_due)}; not recorded as given"
-    return "Due within 3 days of service; the order is not recorded as served"
-
-
-def notification_facts(order: Any) -> str:
-    """The s.9 notification of ``order`` in a sentence. A variation or renewal is not a new
-    order: the duty continues from the order first made, whose notification is stated."""
-    if order.replaces_id is not None:
-        first = order
-        while first.replaces_id is not None:
-            first = first.replaces
-        made = ApplicationStatusChange.objects.filter(order=order).first()
-        step = {"varied": "varies", "interim_varied": "varies", "renewed": "renews",
-                "interim_renewed": "renews"}.get(made.status if made else "",
-                                                 "varies or renews")
-        return (f"No new notification: this order {step} the order made on "
-                f"{_day(first.made_on)}, and the duty under s.9 continues. For that order: "
-                f"{notification_facts(first)}")
-    if not order.notification_required:
-        return "Not required (a full order replacing an interim order, s.9(1)(a))"
-    return _given(order)
 
 
 def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
@@ -203,7 +169,7 @@ def _disclosed(actor: Any, breach: Breach) -> Disclosed:
 def build_breach_pack(*, actor: Any, breach: Breach, out_dir: Path,
                       now: datetime | None = None) -> BreachPackResult:
     """Write the pack for ``breach`` into ``out_dir`` (named by ``pack_name``); audited."""
-    _case_member(actor, breach.case)
+    require_case_member(actor, breach.case)
     built_at = (now or timezone.now()).replace(microsecond=0)
     zone_name = breach.vault.time_zone if breach.vault is not None else settings.TIME_ZONE
     facts = breach_facts(breach, vault_zone(zone_name))

@@ -1,4 +1,4 @@
-"""Orders, terms and breach outcomes in plain words, for the victim's pages (pure).
+"""Orders, terms and breach outcomes in plain words, for the victim's pages and the order page.
 
 The officer's pages and the prosecutor's pack use the catalogue's labels (``TermKind``); the
 victim reads what the person the order is against must or must not do, and what the police
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cairn.orders.models import BreachOutcomeKind, TermKind
+from cairn.orders.models import ApplicationStatusChange, BreachOutcomeKind, TermKind
 from cairn.orders.rules import order_type
 
 TERM_WORDS = {
@@ -99,3 +99,40 @@ def order_words(order: Any) -> str:
     """"Stalking Protection Order made on 5 January 2026", "Bail conditions set on ..."."""
     verb = "set" if order.application.order_type == "bail" else "made"
     return f"{order_title(order)} {verb} on {order.made_on.day} {order.made_on:%B %Y}"
+
+
+# --- the s.9 notification, in a sentence (the order page and the breach pack) ------------
+
+def day_words(value: Any) -> str:
+    """"3 March 2026", or nothing for no date."""
+    return f"{value.day} {value:%B %Y}" if value is not None else ""
+
+
+def _given(order: Any) -> str:
+    if order.notified_on is not None:
+        given = f"Given on {day_words(order.notified_on)}"
+        if order.notification_due and order.notified_on > order.notification_due:
+            given += f", after it was due on {day_words(order.notification_due)}"
+        return given
+    if order.notification_due is not None:
+        return f"Due by {day_words(order.notification_due)}; not recorded as given"
+    return "Due within 3 days of service; the order is not recorded as served"
+
+
+def notification_facts(order: Any) -> str:
+    """The s.9 notification of ``order`` in a sentence. A variation or renewal is not a new
+    order: the duty continues from the order first made, whose notification is stated."""
+    if order.replaces_id is not None:
+        first = order
+        while first.replaces_id is not None:
+            first = first.replaces
+        made = ApplicationStatusChange.objects.filter(order=order).first()
+        step = {"varied": "varies", "interim_varied": "varies", "renewed": "renews",
+                "interim_renewed": "renews"}.get(made.status if made else "",
+                                                 "varies or renews")
+        return (f"No new notification: this order {step} the order made on "
+                f"{day_words(first.made_on)}, and the duty under s.9 continues. For that order: "
+                f"{notification_facts(first)}")
+    if not order.notification_required:
+        return "Not required (a full order replacing an interim order, s.9(1)(a))"
+    return _given(order)

@@ -4,7 +4,7 @@ read, the outcomes), record an outcome, and download the breach pack for the pro
 
 Who: the investigators and supervisors of the case's unit; anyone else gets 404, and so does
 a breach looked up through another case's address. The victim's incident is read with the
-purpose the officer chose for the case (``cases.views.purpose_for``); the pack reads her
+purpose the officer chose for the case (``cases.purpose.purpose_for``); the pack reads her
 evidence with the purpose "court". Titles and URLs carry ids only.
 """
 
@@ -23,16 +23,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cairn.breaches import access as breach_access
+from cairn.breaches import services as breaches
+from cairn.breaches.forms import WHOLE_ORDER, OutcomeForm, RecordBreachForm
+from cairn.breaches.pack import BreachPackError, build_breach_pack
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
-from cairn.cases.views import posted_data, purpose_context, purpose_for
-from cairn.orders import breach_access, breaches
+from cairn.cases.purpose import purpose_context, purpose_for
 from cairn.orders.access import orders_readable_by
-from cairn.orders.breach_forms import WHOLE_ORDER, OutcomeForm, RecordBreachForm
-from cairn.orders.breach_pack import BreachPackError, build_breach_pack
-from cairn.orders.breach_words import order_words, term_label
 from cairn.orders.models import Breach, Order
-from cairn.vault.forms import add_service_errors
+from cairn.orders.words import order_words, term_label
+from cairn.web.forms import add_service_errors, posted_data
 
 
 def _case_orders(request: HttpRequest, case: Case) -> list[Order]:
@@ -79,7 +80,7 @@ def breach_new(request: HttpRequest, case_id: str) -> HttpResponse:
             add_service_errors(form, exc, {"occurred_at": "day", "order": "term"})
         else:
             messages.success(request, "Breach recorded")
-            return redirect("cases:breach", case.pk, breach.pk)
+            return redirect("breaches:breach", case.pk, breach.pk)
     return _form_page(request, case, form, title="Record a breach", button="Record the breach",
                       back=reverse("cases:case", args=[case.pk]) + "#breaches",
                       intro="Breaching an order without reasonable excuse is an offence "
@@ -135,10 +136,10 @@ def breach_outcome(request: HttpRequest, case_id: str, breach_id: str) -> HttpRe
             add_service_errors(form, exc)
         else:
             messages.success(request, "Outcome recorded")
-            return redirect("cases:breach", case.pk, breach.pk)
+            return redirect("breaches:breach", case.pk, breach.pk)
     return _form_page(request, case, form, title="Record an outcome",
                       button="Record the outcome",
-                      back=reverse("cases:breach", args=[case.pk, breach.pk]),
+                      back=reverse("breaches:breach", args=[case.pk, breach.pk]),
                       intro="Outcomes are added to the breach's history and cannot be changed. "
                             "The victim who reported the breach sees each outcome and the "
                             "reason for no further action.")

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from cairn.audit import services as audit
 from cairn.cases import services as case_services
+from cairn.cases.access import require_case_member
 from cairn.cases.models import Case, Share, ShareScope
-from cairn.cases.services import _case_member
 from cairn.orders.models import (
     Breach,
     BreachOutcome,
@@ -140,7 +140,7 @@ def record_breach(*, actor: Any, case: Case, order: Order, term: Term | None,
                   occurred_at: datetime, account: str, crime_reference: str = "",
                   now: datetime | None = None) -> Breach:
     """A breach an investigator or supervisor of the case's unit records, in their words."""
-    _case_member(actor, case)
+    require_case_member(actor, case)
     if order.application.case_id != case.pk:
         raise ValidationError({"order": ["Choose an order made on this case"]})
     term = _term_of(order, term)
@@ -174,7 +174,7 @@ def record_breach(*, actor: Any, case: Case, order: Order, term: Term | None,
 
 def set_crime_reference(*, actor: Any, breach: Breach, crime_reference: str) -> Breach:
     """The crime reference, once the breach is recorded as a crime (or corrected)."""
-    _case_member(actor, breach.case)
+    require_case_member(actor, breach.case)
     crime_reference = " ".join((crime_reference or "").split())
     if len(crime_reference) > CRIME_REFERENCE_MAX:
         raise ValidationError({"crime_reference": ["The crime reference can be "
@@ -194,7 +194,7 @@ def record_outcome(*, actor: Any, breach: Breach, outcome: str, on: date, reason
     """What happened to a breach, on the day it happened. Appended, never changed: a later
     outcome (charged after arrested) is a new row. No further action needs its reason, which
     the victim who reported the breach is shown."""
-    _case_member(actor, breach.case)
+    require_case_member(actor, breach.case)
     if outcome not in BreachOutcomeKind.values:
         raise ValidationError({"outcome": ["Choose what happened"]})
     reason = (reason or "").strip()

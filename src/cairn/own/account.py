@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cairn.accounts.access import membership_of
 from cairn.accounts.models import (
     EndReason,
     KnownDevice,
@@ -31,7 +32,7 @@ from cairn.accounts.models import (
 from cairn.accounts.sessions import end_sessions
 from cairn.audit import services as audit
 from cairn.cases import services as case_services
-from cairn.cases.access import membership_of, shares_of_owner
+from cairn.cases.access import shares_of_owner
 from cairn.vault import services as vault_services
 from cairn.vault.access import vaults_readable_by
 

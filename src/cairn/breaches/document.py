@@ -1,7 +1,7 @@
 """The breach pack's PDF content, for the prosecutor (pure: no Django, no database).
 
 The facts of the order, the term breached, the breach and its outcomes come in as plain
-strings (``BreachFacts``, assembled by ``cairn.orders.breach_pack``); the victim's evidence
+strings (``BreachFacts``, assembled by ``cairn.breaches.pack``); the victim's evidence
 comes in as the disclosed snapshot, cut down to the breach's incident and its exhibits, and
 is laid out with the evidence pack's own parts (``cairn.packs.document``: the chronology
 entry, the exhibit schedule with each SHA-256, and the verification section), so the two

@@ -1,13 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cairn.accounts import (
-    join_views,
-    own_views,
-    passkey_views,
-    recovery_views,
-    two_factor_views,
-)
+from cairn.accounts import passkey_views, recovery_views, two_factor_views
+from cairn.own import join_views
+from cairn.own import views as own_views
 
 app_name = "accounts"
 

@@ -20,21 +20,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cairn.breaches import access as breach_access
+from cairn.breaches import services as breaches
+from cairn.breaches.forms import WHOLE_ORDER, ReportBreachForm
 from cairn.cases import access as case_access
 from cairn.cases.models import Share
-from cairn.orders import breach_access, breaches
-from cairn.orders.breach_forms import WHOLE_ORDER, ReportBreachForm
-from cairn.orders.breach_words import (
+from cairn.orders.models import Breach, Order
+from cairn.orders.words import (
     NOTHING_YET,
     order_title,
     order_words,
     outcome_words,
     term_words,
 )
-from cairn.orders.models import Breach, Order
 from cairn.vault import access as vault_access
-from cairn.vault.forms import add_service_errors
 from cairn.vault.models import Vault
+from cairn.web.forms import add_service_errors
 
 SNIPPET = 70
 
@@ -111,7 +112,7 @@ def report(request: HttpRequest, vault_id: str) -> HttpResponse:
             add_service_errors(form, exc, {"order": "term", "share": "term"})
         else:
             messages.success(request, f"Your report is sent to {item.recipient}.")
-            return redirect("sharing:breach", vault.pk, breach.pk)
+            return redirect("breaches:victim-breach", vault.pk, breach.pk)
     return render(request, "breaches/victim_report.html", {
         "vault": vault, "nav": "sharing", "form": form, "orders": found,
     }, status=400 if form.errors else 200)

@@ -1,5 +1,5 @@
 """The "Breaches" section of the officer's case page (docs/adr/0020), read through
-``cairn.orders.breach_access`` so the case page's view needs no change for it."""
+``cairn.breaches.access`` so the case page's view needs no change for it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 from django import template
 
-from cairn.orders import breach_access
-from cairn.orders.breach_words import term_label
+from cairn.breaches import access as breach_access
 from cairn.orders.models import Breach
+from cairn.orders.words import term_label
 
 register = template.Library()
 

@@ -1,5 +1,5 @@
 """Forms for breaches: the victim's report, the officer's record, and an outcome. They parse
-what was typed; the services in ``cairn.orders.breaches`` decide what is valid."""
+what was typed; the services in ``cairn.breaches.services`` decide what is valid."""
 
 from __future__ import annotations
 

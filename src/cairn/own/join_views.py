@@ -28,7 +28,9 @@ from cairn.accounts.throttling import (
     too_many_response,
 )
 from cairn.cases.access import get_shared_vault, shares_visible_to
-from cairn.vault.forms import add_service_errors
+from cairn.own import reset
+from cairn.own import sign_up as joining
+from cairn.web.forms import add_service_errors
 from cairn.web.own_device import is_own_device, remember_choice
 
 
@@ -73,7 +75,7 @@ def sign_up_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             count_against(request, limit)
             try:
-                user, vault, codes = sign_up.create_account(
+                user, vault, codes = joining.create_account(
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
                     initials=form.cleaned_data["initials"],
@@ -135,7 +137,7 @@ def help_reset(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = get_shared_vault(request.user, vault_id)
     form = SeenInPersonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        token = recovery.issue_reset_link(actor=request.user, vault=vault)
+        token = reset.issue_reset_link(actor=request.user, vault=vault)
         link = request.build_absolute_uri(reverse("accounts:reset-link", args=[token]))
         return render(request, "accounts/help_reset_link.html", {
             "link": link, "owner": vault.owner, "nav": "account",

@@ -16,13 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.accounts import access, own, reauth, recovery, sessions, sign_up, two_factor
+from cairn.accounts import access, reauth, recovery, sessions, sign_up, two_factor
 from cairn.accounts.own_forms import ChangePasswordForm, NewLogForm, PasswordForm
 from cairn.accounts.throttling import WRONG_PASSWORDS, count_against, is_throttled
 from cairn.accounts.throttling import too_many_response as too_many
+from cairn.own import account as own
 from cairn.vault import access as vault_access
 from cairn.vault import services as vault_services
-from cairn.vault.forms import add_service_errors
+from cairn.web.forms import add_service_errors
 from cairn.web.redirects import local_next
 
 CLOSE_CONFIRMED = "cairn_close_confirmed"
