@@ -6,18 +6,30 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
+.PHONY: run test test-fast install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
 	$(BIN)/cairn demo
 	$(BIN)/cairn serve --host 127.0.0.1 --port 8000
 
-## make test: install what the tests need, start the real services, run everything
+## make test: install what the tests need, start the real services, run everything.
+## make test T=tests/test_foo.py::test_name: just that (a file, a test, or any pytest
+## selection), on SQLite with the kept test database: a few seconds.
+ifdef T
+test: install
+	scripts/test-run.sh one $(T)
+else
 test: install system-deps lint typecheck
 	@# The SQLite and PostgreSQL runs go side by side, one per core, each with its own data
 	@# dir (static files are collected inside it); each run's output is shown when it ends.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+endif
+
+## make test-fast: the quick tests while you work: SQLite, no browser or slow end-to-end
+## tests, on every core (pytest-xdist), the test database kept between runs (--reuse-db).
+test-fast: install
+	scripts/test-run.sh fast
 
 install: $(VENV)/.installed frontend
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,32 @@ import pytest
 from tests.factories import PASSWORD, UserFactory, make_vault
 
 pytest_plugins = ["tests.tsa", "tests.dns", "tests.orgs", "tests.shell", "tests.seaweedfs"]
+
+
+def pytest_configure(config):
+    # Under pytest-xdist every worker gets a data directory of its own (keys, evidence,
+    # static files; its test database is already its own, suffixed by pytest-django), so two
+    # workers never race to create or rotate the same local key file. Subprocesses that
+    # inherit CAIRN_DATA_DIR get the worker's directory too.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        _own_data_dir(worker)
+
+
+def _own_data_dir(worker: str) -> None:
+    from django.conf import settings as django_settings
+
+    root = Path(django_settings.DATA_DIR) / f"worker-{worker}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    secret = Path(django_settings.DATA_DIR) / "secret_key"  # the one SECRET_KEY was read from
+    if secret.exists() and not (root / "secret_key").exists():
+        shutil.copy2(secret, root / "secret_key")
+    os.environ["CAIRN_DATA_DIR"] = str(root)
+    django_settings.DATA_DIR = root
+    django_settings.STATIC_ROOT = root / "static"
+    django_settings.CAIRN_EVIDENCE_DIR = root / "evidence"
+    if not os.environ.get("CAIRN_KEYS_DIR"):
+        django_settings.CAIRN_KEYS_DIR = root / "keys"
 
 
 @pytest.fixture(autouse=True)
