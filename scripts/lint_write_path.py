@@ -51,8 +51,11 @@ class Write:
 
 
 def is_services_module(path: Path) -> bool:
-    return (path.name == "services.py" or path.name.endswith("_services.py")
-            or "services" in path.parent.parts)
+    return (
+        path.name == "services.py"
+        or path.name.endswith("_services.py")
+        or "services" in path.parent.parts
+    )
 
 
 def is_exempt(path: Path) -> bool:
@@ -93,8 +96,11 @@ def _dict_names(node: ast.AST, makers: set[str]) -> set[str]:
     for child in ast.walk(node):
         if isinstance(child, ast.Assign) and _makes_dict(child.value, makers):
             names.update(t.id for t in child.targets if isinstance(t, ast.Name))
-        elif (isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name)
-              and (_is_dict_type(child.annotation) or _makes_dict(child.value, makers))):
+        elif (
+            isinstance(child, ast.AnnAssign)
+            and isinstance(child.target, ast.Name)
+            and (_is_dict_type(child.annotation) or _makes_dict(child.value, makers))
+        ):
             names.add(child.target.id)
     return names
 
@@ -121,8 +127,12 @@ class _Finder(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         method = _is_write(node)
-        if method == "update" and isinstance(node.func, ast.Attribute) and isinstance(
-                node.func.value, ast.Name) and node.func.value.id in self.dicts[-1]:
+        if (
+            method == "update"
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in self.dicts[-1]
+        ):
             method = None  # a dict's update
         if method is not None:
             function = ".".join(self.scope) or "<module>"
@@ -133,8 +143,11 @@ class _Finder(ast.NodeVisitor):
 def writes_in(source: str, path: str) -> list[Write]:
     """The ORM-style write calls in ``source`` (named ``path`` in the results)."""
     tree = ast.parse(source, filename=path)
-    makers = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)
-              and _is_dict_type(node.returns)}
+    makers = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and _is_dict_type(node.returns)
+    }
     finder = _Finder(path, makers)
     finder.visit(tree)
     return finder.found
@@ -165,8 +178,10 @@ def read_allowed(text: str, name: str) -> tuple[dict[tuple[str, str], str], list
             continue
         parts = line.split(None, 2)
         if len(parts) < 3 or len(parts[2].split()) < 3:
-            problems.append(f"{name}:{number}: an entry is `path function reason`, and the "
-                            "reason says why in a few words")
+            problems.append(
+                f"{name}:{number}: an entry is `path function reason`, and the "
+                "reason says why in a few words"
+            )
             continue
         key = (parts[0], parts[1])
         if key in allowed:
@@ -192,11 +207,14 @@ def check(paths: list[Path], allow_text: str, allow_name: str) -> list[str]:
             problems.append(
                 f"{write.path}:{write.line}: .{write.method}( in {write.function} writes "
                 "outside a services module: move the write into a service (actor=, "
-                f"transaction, audit record) or allow-list it with a reason in {allow_name}")
+                f"transaction, audit record) or allow-list it with a reason in {allow_name}"
+            )
     for path, function in sorted(allowed.keys() - used):
         if path in looked_at or not (ROOT / path).exists():
-            problems.append(f"{allow_name}: {path} {function} is allow-listed but makes no "
-                            "write any more (or moved): remove or update the entry")
+            problems.append(
+                f"{allow_name}: {path} {function} is allow-listed but makes no "
+                "write any more (or moved): remove or update the entry"
+            )
     return problems
 
 

@@ -28,8 +28,7 @@ def cairn():
 
 @pytest.fixture
 def operator(db):
-    return operator_services.create_local_account(actor=None, username="operator",
-                                                  operator=True)
+    return operator_services.create_local_account(actor=None, username="operator", operator=True)
 
 
 def test_an_account_made_at_the_keyboard_is_its_own_actor(db):
@@ -42,7 +41,8 @@ def test_an_account_made_at_the_keyboard_is_its_own_actor(db):
 def test_the_operator_makes_accounts_for_others_and_nobody_else_may(operator, owner):
     made = operator_services.create_local_account(actor=operator, username="officer")
     assert AuditRecord.objects.get(action="account.created", object_id=str(made.pk)).actor == (
-        operator)
+        operator
+    )
     with pytest.raises(PermissionDenied):
         operator_services.create_local_account(actor=owner, username="another")
     with pytest.raises(PermissionDenied):
@@ -61,11 +61,13 @@ def test_setting_a_password_is_audited_and_a_weak_one_refused(owner, colleague):
         operator_services.set_local_password(actor=owner, user=owner, password="owner")
     assert "password" in refused.value.message_dict
     with pytest.raises(PermissionDenied):
-        operator_services.set_local_password(actor=colleague, user=owner,
-                                             password="a long and unusual passphrase")
+        operator_services.set_local_password(
+            actor=colleague, user=owner, password="a long and unusual passphrase"
+        )
     assert not AuditRecord.objects.filter(action="password.set").exists()
-    operator_services.set_local_password(actor=owner, user=owner,
-                                         password="a long and unusual passphrase")
+    operator_services.set_local_password(
+        actor=owner, user=owner, password="a long and unusual passphrase"
+    )
     owner.refresh_from_db()
     assert owner.check_password("a long and unusual passphrase")
     assert AuditRecord.objects.get(action="password.set").actor == owner
@@ -74,8 +76,7 @@ def test_setting_a_password_is_audited_and_a_weak_one_refused(owner, colleague):
 def test_cli_user_and_org_commands_leave_audit_records(cairn, db, tmp_path):
     assert cairn("vault", "create", "Log", "--initials", "AB", "--owner", "alex").exit_code == 0
     alex = User.objects.get(username="alex")
-    assert AuditRecord.objects.get(action="account.created", object_id=str(alex.pk)).actor == (
-        alex)
+    assert AuditRecord.objects.get(action="account.created", object_id=str(alex.pk)).actor == (alex)
     secret = tmp_path / "password"
     secret.write_text("a long and unusual passphrase\n", encoding="utf-8")
     assert cairn("user", "set-password", "alex", "--password-file", secret).exit_code == 0
@@ -83,8 +84,10 @@ def test_cli_user_and_org_commands_leave_audit_records(cairn, db, tmp_path):
     assert cairn("org", "create", "Northshire Police", "--kind", "police").exit_code == 0
     operator = User.objects.get(username="operator")
     assert operator.is_superuser
-    assert AuditRecord.objects.get(action="account.created",
-                                   object_id=str(operator.pk)).actor == operator
+    assert (
+        AuditRecord.objects.get(action="account.created", object_id=str(operator.pk)).actor
+        == operator
+    )
 
 
 # Committed, as the real command runs (its own process, autocommit).

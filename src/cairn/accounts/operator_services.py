@@ -39,8 +39,13 @@ def create_local_account(*, actor: Any, username: str, operator: bool = False) -
             user.is_superuser, user.display_name = True, "Operator"
         user.full_clean()
         user.save()
-        audit.record(actor=actor or user, action="account.created", object_type="user",
-                     object_id=user.pk, detail={"by": "cli", "operator": operator})
+        audit.record(
+            actor=actor or user,
+            action="account.created",
+            object_type="user",
+            object_id=user.pk,
+            detail={"by": "cli", "operator": operator},
+        )
     return user
 
 
@@ -58,8 +63,13 @@ def set_local_password(*, actor: Any, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(actor=actor, action="password.set", object_type="user", object_id=user.pk,
-                     detail={"by": "cli"})
+        audit.record(
+            actor=actor,
+            action="password.set",
+            object_type="user",
+            object_id=user.pk,
+            detail={"by": "cli"},
+        )
 
 
 def rotate_kek(*, actor: Any, new_kek: bytes | None = None) -> tuple[int, str]:
@@ -73,8 +83,13 @@ def rotate_kek(*, actor: Any, new_kek: bytes | None = None) -> tuple[int, str]:
         raise PermissionDenied("Only the instance's operator can rotate the KEK")
 
     def record(count: int, new_id: str) -> None:
-        audit.record(actor=actor, action="kek.rotated", object_type="kek", object_id=new_id,
-                     detail={"vault_keys": count, "source": keys.kek_source()})
+        audit.record(
+            actor=actor,
+            action="kek.rotated",
+            object_type="kek",
+            object_id=new_id,
+            detail={"vault_keys": count, "source": keys.kek_source()},
+        )
 
     if new_kek is None:
         return keys.rotate_local(record=record)
