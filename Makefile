@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-fast install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
+.PHONY: run test test-fast install frontend static lint format-check typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
@@ -54,8 +54,16 @@ static: install
 system-deps:
 	@scripts/system-deps.sh
 
+## make lint: ruff, and the one-write-path lint (database writes only in services modules,
+## or allow-listed with a reason in scripts/write_path_allowed.txt).
 lint:
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/python scripts/lint_write_path.py
+
+## Not yet part of lint: the tree is formatted once (by the lead) first; then add
+## `format-check` to lint's commands (`$(MAKE) format-check`).
+format-check:
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck:
 	$(BIN)/mypy

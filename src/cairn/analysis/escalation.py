@@ -169,7 +169,7 @@ def _rate(count: int, weeks: int) -> float:
     return round(count / weeks, 2) if weeks else 0.0
 
 
-def escalation(index: Index) -> Escalation:
+def escalation(index: Index) -> Escalation:  # noqa: C901, PLR0912, PLR0915 (one function per rule: issue 20 point 5)
     incidents = index.incidents
     local = [index.local(i.start) for i in incidents]
     findings: list[Finding] = []

@@ -648,7 +648,7 @@ def commit_import(*, actor: Any, vault: Vault,
     return result
 
 
-def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path, name: str,
+def _commit(actor: Any, vault: Vault, parsed: ParsedImport, fmt: str, path: Path, name: str,  # noqa: PLR0913 (importers/services/ split: issue 20 point 4)
             sha256: str, zone_name: str, tzinfo: Any, date_order: str, media_dir: Path,
             blobs: _Blobs, progress: Progress | None,
             fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:

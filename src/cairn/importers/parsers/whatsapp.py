@@ -426,7 +426,7 @@ def _note_odd_dates(reading: dates.Reading, notes: list[str],
                      f"{line_of(reading.backwards_at)}")
 
 
-def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, tz: str,
+def _parse_text(raw: bytes, *, name: str, member: str | None, zone_: ZoneInfo, tz: str,  # noqa: C901, PLR0912, PLR0915 (streaming parser split: issue 20, ww)
                 date_order: str | None, owner: str | None,
                 media: dict[str, str] | None, latest: date) -> ParsedImport:
     where_ = where(name, member)
