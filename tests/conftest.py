@@ -29,6 +29,21 @@ def pytest_configure(config):
         _own_data_dir(worker)
 
 
+# A test using one of these starts a server or a subprocess, or drives Chromium: seconds each,
+# so `make test-fast` leaves it to the full run (marked `slow`; `browser` for Chromium).
+SLOW_FIXTURES = frozenset({"live_server", "shell_demo", "shell_empty", "seaweedfs", "local_tsa",
+                           "dkim_dns", "browser"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "browser" in used and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
 def _own_data_dir(worker: str) -> None:
     from django.conf import settings as django_settings
 
