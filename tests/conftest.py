@@ -60,6 +60,17 @@ def _own_data_dir(worker: str) -> None:
         django_settings.CAIRN_KEYS_DIR = root / "keys"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    # A database kept between runs (--reuse-db: make test-fast, make test T=...) may hold the
+    # rows of a run stopped in a transactional test, which empties the tables only after it.
+    if request.config.getoption("reuse_db"):
+        from django.core.management import call_command
+
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _evidence_dir(settings, tmp_path):
     settings.CAIRN_EVIDENCE_DIR = tmp_path / "evidence"
