@@ -35,12 +35,32 @@ SLOW_FIXTURES = frozenset({"live_server", "shell_demo", "shell_empty", "seaweedf
                            "dkim_dns", "browser"})
 
 
+# Tests measured at seconds each without such a fixture (docs/benchmarks.md, "make
+# test-fast"): most build the whole demo (cairn.demo.load_demo), the rest a pack or a large
+# form. A node id, or a module for all its tests.
+MEASURED_SLOW = (
+    "tests/test_demo.py",
+    "tests/test_analysis_demo.py",
+    "tests/test_bench_seed.py",
+    "tests/test_bench_dashboard_seed.py",
+    "tests/test_cli.py::test_demo_",
+    "tests/test_account_close.py::test_after_closing_nothing_of_hers_is_readable_even_with_the_keys",
+    "tests/test_flags_pages.py::test_the_flags_page_shows_each_flag_with_its_words",
+    "tests/test_redaction.py::test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies",
+    "tests/test_request_limits.py::test_a_form_larger_than_cairn_reads_gets_a_page_with_the_limit",
+    "tests/test_two_factor.py::test_the_key_on_the_page_makes_the_codes_that_confirm_the_device",
+    "tests/test_checks_phone.py::test_the_page_gives_the_safety_advice_first_and_credits_echap",
+    "tests/test_api_orders.py::test_the_whole_interim_path_through_the_api",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if "browser" in used and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
-        if used & SLOW_FIXTURES and item.get_closest_marker("slow") is None:
+        slow = used & SLOW_FIXTURES or item.nodeid.startswith(MEASURED_SLOW)
+        if slow and item.get_closest_marker("slow") is None:
             item.add_marker(pytest.mark.slow)
 
 
