@@ -35,23 +35,12 @@ SLOW_FIXTURES = frozenset({"live_server", "shell_demo", "shell_empty", "seaweedf
                            "dkim_dns", "browser"})
 
 
-# Tests measured at seconds each without such a fixture (docs/benchmarks.md, "make
-# test-fast"): most build the whole demo (cairn.demo.load_demo), the rest a pack or a large
-# form. A node id, or a module for all its tests.
-MEASURED_SLOW = (
-    "tests/test_demo.py",
-    "tests/test_analysis_demo.py",
-    "tests/test_bench_seed.py",
-    "tests/test_bench_dashboard_seed.py",
-    "tests/test_cli.py::test_demo_",
-    "tests/test_account_close.py::test_after_closing_nothing_of_hers_is_readable_even_with_the_keys",
-    "tests/test_flags_pages.py::test_the_flags_page_shows_each_flag_with_its_words",
-    "tests/test_redaction.py::test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies",
-    "tests/test_request_limits.py::test_a_form_larger_than_cairn_reads_gets_a_page_with_the_limit",
-    "tests/test_two_factor.py::test_the_key_on_the_page_makes_the_codes_that_confirm_the_device",
-    "tests/test_checks_phone.py::test_the_page_gives_the_safety_advice_first_and_credits_echap",
-    "tests/test_api_orders.py::test_the_whole_interim_path_through_the_api",
-)
+# Tests measured at seconds each that use none of those fixtures (tests/slow_tests.txt says
+# how they were measured): node ids, or prefixes of them (a module, a test's parameters left off).
+MEASURED_SLOW = tuple(
+    line for line in (Path(__file__).with_name("slow_tests.txt")
+                      .read_text(encoding="utf-8").splitlines())
+    if line.strip() and not line.startswith("#"))
 
 
 def pytest_collection_modifyitems(config, items):
