@@ -6,18 +6,30 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CAIRN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install frontend static lint typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
+.PHONY: run test test-fast install frontend static lint format-check typecheck migrations-check test-sqlite test-postgres system-deps bench audit screens clean
 
 ## make run: install, prepare the database with the demo vault, and serve on http://127.0.0.1:8000
 run: install static
 	$(BIN)/cairn demo
 	$(BIN)/cairn serve --host 127.0.0.1 --port 8000
 
-## make test: install what the tests need, start the real services, run everything
+## make test: install what the tests need, start the real services, run everything.
+## make test T=tests/test_foo.py::test_name: just that (a file, a test, or any pytest
+## selection), on SQLite with the kept test database: a few seconds.
+ifdef T
+test: install
+	scripts/test-run.sh one $(T)
+else
 test: install system-deps lint typecheck
 	@# The SQLite and PostgreSQL runs go side by side, one per core, each with its own data
 	@# dir (static files are collected inside it); each run's output is shown when it ends.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+endif
+
+## make test-fast: the quick tests while you work: SQLite, no browser or slow end-to-end
+## tests, on every core (pytest-xdist), the test database kept between runs (--reuse-db).
+test-fast: install
+	scripts/test-run.sh fast
 
 install: $(VENV)/.installed frontend
 
@@ -42,10 +54,18 @@ static: install
 system-deps:
 	@scripts/system-deps.sh
 
+## make lint: ruff, and the one-write-path lint (database writes only in services modules,
+## or allow-listed with a reason in scripts/write_path_allowed.txt).
 lint:
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_cycles.py
+	$(BIN)/python scripts/lint_write_path.py
+
+## Not yet part of lint: the tree is formatted once (by the lead) first; then add
+## `format-check` to lint's commands (`$(MAKE) format-check`).
+format-check:
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck:
 	$(BIN)/mypy

@@ -87,7 +87,7 @@ def _stamped_by_hand() -> Iterator[None]:
             field.auto_now_add = True  # type: ignore[attr-defined]
 
 
-def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CASES,
+def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CASES,  # noqa: PLR0915 (one seeding script, read top to bottom)
                    units: int = UNITS, months: int = MONTHS, now: datetime | None = None,
                    seed: int = 7) -> dict[str, Any]:
     """A force with ``units`` units and ``cases`` cases over the last ``months`` months, with

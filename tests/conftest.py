@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,67 @@ import pytest
 from tests.factories import PASSWORD, UserFactory, make_vault
 
 pytest_plugins = ["tests.tsa", "tests.dns", "tests.orgs", "tests.shell", "tests.seaweedfs"]
+
+
+def pytest_configure(config):
+    # Under pytest-xdist every worker gets a data directory of its own (keys, evidence,
+    # static files; its test database is already its own, suffixed by pytest-django), so two
+    # workers never race to create or rotate the same local key file. Subprocesses that
+    # inherit CAIRN_DATA_DIR get the worker's directory too.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        _own_data_dir(worker)
+
+
+# A test using one of these starts a server or a subprocess, or drives Chromium: seconds each,
+# so `make test-fast` leaves it to the full run (marked `slow`; `browser` for Chromium).
+SLOW_FIXTURES = frozenset({"live_server", "shell_demo", "shell_empty", "seaweedfs", "local_tsa",
+                           "dkim_dns", "browser"})
+
+
+# Tests measured at seconds each that use none of those fixtures (tests/slow_tests.txt says
+# how they were measured): node ids, or prefixes of them (a module, a test's parameters left off).
+MEASURED_SLOW = tuple(
+    line for line in (Path(__file__).with_name("slow_tests.txt")
+                      .read_text(encoding="utf-8").splitlines())
+    if line.strip() and not line.startswith("#"))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "browser" in used and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+        slow = used & SLOW_FIXTURES or item.nodeid.startswith(MEASURED_SLOW)
+        if slow and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def _own_data_dir(worker: str) -> None:
+    from django.conf import settings as django_settings
+
+    root = Path(django_settings.DATA_DIR) / f"worker-{worker}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    secret = Path(django_settings.DATA_DIR) / "secret_key"  # the one SECRET_KEY was read from
+    if secret.exists() and not (root / "secret_key").exists():
+        shutil.copy2(secret, root / "secret_key")
+    os.environ["CAIRN_DATA_DIR"] = str(root)
+    django_settings.DATA_DIR = root
+    django_settings.STATIC_ROOT = root / "static"
+    django_settings.CAIRN_EVIDENCE_DIR = root / "evidence"
+    if not os.environ.get("CAIRN_KEYS_DIR"):
+        django_settings.CAIRN_KEYS_DIR = root / "keys"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    # A database kept between runs (--reuse-db: make test-fast, make test T=...) may hold the
+    # rows of a run stopped in a transactional test, which empties the tables only after it.
+    if request.config.getoption("reuse_db"):
+        from django.core.management import call_command
+
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

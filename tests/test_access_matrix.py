@@ -265,7 +265,7 @@ class Target:
     content: bool = False  # a GET reads vault content (audited for everyone but the owner)
 
 
-def targets(name: str, params: list[str], w: World) -> list[Target]:
+def targets(name: str, params: list[str], w: World) -> list[Target]:  # noqa: C901, PLR0911, PLR0912 (one branch per URL parameter kind)
     namespace = name.split(":")[0]
     ids = w.ids
     simple = {"vault_id": ids["vault"], "incident_id": ids["incident"],

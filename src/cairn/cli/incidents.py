@@ -117,7 +117,7 @@ def _link_persons(vault: Vault, names: tuple[str, ...]) -> tuple[list[Person], l
 @click.option("--witnesses", default="", help="Who saw or heard it.")
 @click.option("--reported-to-police", is_flag=True, help="You reported it to the police.")
 @click.option("--police-reference", default="", metavar="REF", help="The police reference.")
-def add(vault_ref: str | None, start: str, end: str | None, precision: str | None,
+def add(vault_ref: str | None, start: str, end: str | None, precision: str | None,  # noqa: PLR0913 (one argument per click option)
         channel: str, acts: str, other_act: str, description: str, location: str,
         suspects: tuple[str, ...], feared_violence: bool, when_words: str, impact: str,
         witnesses: str, reported_to_police: bool, police_reference: str) -> None:

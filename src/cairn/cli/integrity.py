@@ -137,6 +137,8 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
     new one; use it as CAIRN_PASSPHRASE from then on.
     """
     ensure_database()
+    from cairn.accounts import operator_services
+    from cairn.cli.orgs import operator_account
     from cairn.store import keys
 
     source = keys.kek_source()
@@ -146,7 +148,7 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
         if new_kek_file is not None:
             raise CairnError("new-kek-file: this instance keeps its KEK in the data directory; "
                              "leave the option out and a new one is made")
-        count, new_id = keys.rotate_local()
+        new = None
     elif source == "configured":
         if new_kek_file is None:
             raise CairnError("new-kek-file: give the file holding the new KEK")
@@ -156,13 +158,12 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
             new = _decode_kek(new_kek_file.read_text(encoding="ascii"), str(new_kek_file))
         except (KekError, UnicodeDecodeError) as exc:
             raise CairnError(f"new-kek-file: {exc}") from None
-        count, new_id = keys.rotate(new), keys.kek_id(new)
     else:
         passphrase = ask_secret("New passphrase", field="passphrase", confirm=True)
         if len(passphrase) < 12:
             raise CairnError("passphrase: use at least 12 characters")
         new = keys.passphrase_kek(passphrase)
-        count, new_id = keys.rotate(new), keys.kek_id(new)
+    count, new_id = operator_services.rotate_kek(actor=operator_account(), new_kek=new)
     click.echo(f"Re-wrapped {count} vault keys under KEK {new_id}.")
     if source == "configured":
         click.echo("Now set CAIRN_KEK_FILE to the new file; the old KEK no longer opens them.")

@@ -24,10 +24,7 @@ ROLES = ["investigator", "supervisor", "advocate", "analyst", "administrator"]
 
 def operator_account() -> Any:
     """The local superuser the CLI acts as, made (with no usable password) on first use."""
-    from django.db import transaction
-
-    from cairn.accounts import access
-    from cairn.cli.users import get_or_create_user
+    from cairn.accounts import access, operator_services
 
     existing = access.user_named(OPERATOR_USERNAME)
     if existing is not None:
@@ -35,12 +32,8 @@ def operator_account() -> Any:
             raise CairnError(f"the account {OPERATOR_USERNAME!r} exists and is not the "
                              "operator; rename it before using cairn org")
         return existing
-    with transaction.atomic():
-        user, _ = get_or_create_user(OPERATOR_USERNAME)
-        user.is_superuser = True
-        user.display_name = "Operator"
-        user.save(update_fields=["is_superuser", "display_name"])
-    return user
+    return operator_services.create_local_account(actor=None, username=OPERATOR_USERNAME,
+                                                  operator=True)
 
 
 def _find(rows: list[Any], ref: str, what: str, by_name: bool) -> Any:
@@ -135,7 +128,7 @@ def grant(username: str, unit_ref: str, role: str) -> None:
     operator = operator_account()
     target = find_unit(operator, unit_ref)
     with transaction.atomic():
-        user, made = get_or_create_user(username)
+        user, made = get_or_create_user(username, actor=operator)
         membership = services.grant_role(actor=operator, user=user, unit=target, role=role)
     click.echo(f"{user.username} is now {membership.get_role_display().lower()} in "
                f"{target.name}, {target.organisation.name}.")

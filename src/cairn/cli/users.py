@@ -33,19 +33,15 @@ def find_user(username: str) -> Any | None:
     return User.objects.filter(username=username).first()
 
 
-def get_or_create_user(username: str) -> tuple[Any, bool]:
-    """The local user of that name, made (with no usable password) if there is none."""
-    from django.contrib.auth import get_user_model
+def get_or_create_user(username: str, *, actor: Any = None) -> tuple[Any, bool]:
+    """The local user of that name, made (with no usable password) if there is none, by
+    ``actor`` (the operator), or as her own account when ``actor`` is None."""
+    from cairn.accounts import operator_services
 
-    User = get_user_model()
-    existing = User.objects.filter(username=username).first()
+    existing = find_user(username)
     if existing is not None:
         return existing, False
-    user = User(username=username)
-    user.set_unusable_password()
-    user.full_clean()
-    user.save()
-    return user, True
+    return operator_services.create_local_account(actor=actor, username=username), True
 
 
 @click.group("user")
@@ -60,8 +56,7 @@ def user_group() -> None:
 def set_password(username: str, password_file: Path | None) -> None:
     """Set the password USERNAME signs in with. Asks twice, without showing it."""
     ensure_database()
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
+    from cairn.accounts import operator_services
 
     user = find_user(username)
     if user is None:
@@ -77,10 +72,6 @@ def set_password(username: str, password_file: Path | None) -> None:
         password = ask_secret("New password", field="password", confirm=True)
     if not password:
         raise CairnError("password: the password is empty")
-    try:
-        validate_password(password, user=user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    # The account's holder sets it at her own keyboard, as on the web pages.
+    operator_services.set_local_password(actor=user, user=user, password=password)
     click.echo(f"Password set for {username}.")

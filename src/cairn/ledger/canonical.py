@@ -127,7 +127,7 @@ def _check_text(text: str, path: str) -> None:
         ) from None
 
 
-def _plain(value: object, depth: int) -> bool:
+def _plain(value: object, depth: int) -> bool:  # noqa: PLR0911 (one return per JSON type, the fast path of RFC 8785)
     """True when a plain JSON encoder (orjson, or the standard library's, which write the same
     bytes for such values) already writes RFC 8785 for ``value``.
 

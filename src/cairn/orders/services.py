@@ -160,7 +160,7 @@ def _clean_details(case: Case, defendant: CaseSuspect | None, defendant_area: st
             "conflicts_considered": (conflicts_considered or "").strip()}
 
 
-def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
+def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),  # noqa: PLR0913 (keyword-only: one per field of the application form)
                       duration_months: int | None = None, until_further_order: bool = False,
                       interim_requested: bool = False, interim_reasoning: str = "",
                       grounds: Mapping[str, Any] | None = None,

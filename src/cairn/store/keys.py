@@ -32,7 +32,7 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -392,10 +392,11 @@ def passphrase_kek(passphrase: str) -> bytes:
     return _passphrase_kek(passphrase)
 
 
-def rotate_local() -> tuple[int, str]:
+def rotate_local(*, record: Callable[[int, str], object] | None = None) -> tuple[int, str]:
     """Rotate the local KEK file: a new random KEK, every vault key re-wrapped under it.
 
     Crash-safe: see ``_finish_local_rotation``. Returns the count and the new KEK's id.
+    ``record`` as for ``rotate``.
     """
     path = local_kek_path()
     old = current_kek()  # also settles an older interrupted rotation first
@@ -403,7 +404,7 @@ def rotate_local() -> tuple[int, str]:
     pending = path.with_name(path.name + ".new")
     _write_private(pending, base64.b64encode(new))
     try:
-        count = rotate(new, old_kek=old)
+        count = rotate(new, old_kek=old, record=record)
     except BaseException:
         pending.unlink(missing_ok=True)
         raise
@@ -412,11 +413,15 @@ def rotate_local() -> tuple[int, str]:
     return count, kek_id(new)
 
 
-def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
+def rotate(new_kek: bytes, *, old_kek: bytes | None = None,
+           record: Callable[[int, str], object] | None = None) -> int:
     """Re-wrap every live vault key, the credential key and every case key under ``new_kek``
     in one transaction. Returns the count of vault keys.
 
     Files are not re-encrypted: they are encrypted with the data keys, which do not change.
+    ``record(count, new KEK id)`` is called inside the transaction: the audited service
+    (``cairn.accounts.operator_services.rotate_kek``; the audit app sits above this one)
+    writes its audit record there, so the record and the re-wrapped keys commit together.
     """
     old = old_kek if old_kek is not None else current_kek()
     count = 0
@@ -438,5 +443,7 @@ def rotate(new_kek: bytes, *, old_kek: bytes | None = None) -> int:
             row.wrapped = crypto.wrap_key(new_kek, key, context=_case_context(row.case_id))
             row.kek_id = kek_id(new_kek)
             row.save(update_fields=["wrapped", "kek_id"])
+        if record is not None:
+            record(count, kek_id(new_kek))
     forget_cached_keys()
     return count

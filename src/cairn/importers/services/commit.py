@@ -197,7 +197,7 @@ def commit_import(*, actor: Any, vault: Vault,
     return result
 
 
-def _commit(actor: Any, vault: Vault, parsed: ParsedImport | StreamedImport, fmt: str,
+def _commit(actor: Any, vault: Vault, parsed: ParsedImport | StreamedImport, fmt: str,  # noqa: PLR0913 (one commit of a parsed or streamed import: what was read, where it goes, and how its dates read)
             path: Path, name: str, sha256: str, zone_name: str, tzinfo: Any, date_order: str,
             media_dir: Path, blobs: Blobs, progress: Progress | None,
             fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:
