@@ -566,7 +566,9 @@ def test_a_large_exhibit_is_streamed_with_a_progress_bar(cairn, vault, tmp_path)
 
 def test_the_progress_reader_advances_as_the_store_reads(cairn, vault, tmp_path, monkeypatch):
     reads = []
-    put = services.default_store().__class__.put
+    from cairn.store.blobs import BlobStore
+
+    put = BlobStore.put
 
     def spying_put(self, namespace, stream, **kwargs):
         reads.append(type(stream).__name__)
