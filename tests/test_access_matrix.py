@@ -312,7 +312,7 @@ def targets(name: str, params: list[str], w: World) -> list[Target]:  # noqa: C9
            "referral_id": ids["referral"]}
     if namespace == "breaches" and "vault_id" in params:  # her reports, from her own log
         return [Target(name, {p: simple[p] for p in params}, frozenset({"owner"}))]
-    # Orders and breaches have their own URLconfs (ADR 0050), under the case's address.
+    # Orders and breaches have their own URLconfs (ADR 0055), under the case's address.
     case_namespaces = ("cases", "orders", "breaches")
     if namespace in case_namespaces and set(params) & set(spo):
         # The SPO paperwork belongs to the part-shared case: its unit's case roles reach it

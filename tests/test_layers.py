@@ -1,4 +1,4 @@
-"""The layers hold by contract (.importlinter, ADR 0050), and each move of issue 20 holds
+"""The layers hold by contract (.importlinter, ADR 0055), and each move of issue 20 holds
 them up: with the import that move took away put back into the import graph (in memory,
 through grimp's ``ImportGraph.add_import``; no file changes), a contract breaks.
 

@@ -6,7 +6,7 @@ only its keyed hash kept, like a share code). "closed": only the operator makes 
 (``cairn vault create``), and the sign-up page does not exist. No e-mail address is asked
 for. ``create_account`` makes the account, her first log (named "My log", with her
 initials) and her recovery codes in one transaction, each write audited: it lives in
-``cairn.own.sign_up``, above the vault it creates (ADR 0050).
+``cairn.own.sign_up``, above the vault it creates (ADR 0055).
 """
 
 from __future__ import annotations

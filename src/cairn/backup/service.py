@@ -404,7 +404,7 @@ def _finish(state: dict[str, Any], summary: RestoreSummary) -> None:
     from cairn.store.models import VaultKey
 
     # The schema of this release over the restored one (a no-op when they match). Here, not
-    # through the CLI's ensure_database: backup sits below cli in the layers (ADR 0050).
+    # through the CLI's ensure_database: backup sits below cli in the layers (ADR 0055).
     call_command("migrate", interactive=False, verbosity=0)
     opened: dict[str, tuple[bytes, str, str]] = state["keys"]
     vaults = state["manifest"]["vaults"]

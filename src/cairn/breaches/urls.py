@@ -5,7 +5,7 @@ from cairn.breaches import victim_views, views
 app_name = "breaches"
 
 # Included from cairn/urls.py at the root: the officer's pages stay under /cases/<case>/ and
-# the victim's under /share/<log>/, as before the app was split out (ADR 0050).
+# the victim's under /share/<log>/, as before the app was split out (ADR 0055).
 urlpatterns = [
     # The officer's pages of a breach of an order (ADR 0020).
     path("cases/<uuid:case_id>/breaches/new/", views.breach_new, name="breach-new"),

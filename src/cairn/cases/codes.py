@@ -2,7 +2,7 @@
 
 Its own module because both the write path (``services.issue_share_code``,
 ``services.link_by_code``) and the read path (``access.recipient_of_code``) need it, and
-``services`` imports ``access``: kept in either, the other would import back (ADR 0050).
+``services`` imports ``access``: kept in either, the other would import back (ADR 0055).
 """
 
 from __future__ import annotations

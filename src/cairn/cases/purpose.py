@@ -2,7 +2,7 @@
 her session per case: every page that reads shared evidence under a case (the case page, risk
 assessments, breaches, cameras) asks it here, and shows the choice with
 ``cases/case_purpose.html``. A module of its own so that other apps' views need not import
-the case's views (ADR 0050)."""
+the case's views (ADR 0055)."""
 
 from __future__ import annotations
 

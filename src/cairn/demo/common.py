@@ -1,6 +1,6 @@
 """What the demo's modules and its callers share: the demo user's name and password, and the
 refusal. Its own module so that ``loader`` and ``police`` need not import the package that
-imports them (no import cycle, ADR 0050)."""
+imports them (no import cycle, ADR 0055)."""
 
 from __future__ import annotations
 

@@ -4,5 +4,5 @@ The ledger (``cairn.ledger``) proves its own log: entries, tree, signed heads. T
 above the vault and the importers (at the level of ``cairn.checks``) because checking the
 records means rebuilding their content: each incident, revision, person, exhibit and import
 batch is decrypted and hashed again and compared with the ledger entry that recorded it, and
-each exhibit's file is read back from the store (ADR 0050).
+each exhibit's file is read back from the store (ADR 0056).
 """

@@ -3,7 +3,7 @@
 Each incident numbered in a range, and each of its revisions, is decrypted, its canonical
 content rebuilt and hashed; the caller compares the hashes with the ledger. The rows are read
 as plain values: a model instance per row, or even a ``uuid.UUID`` per id, costs more than
-the checks themselves (ADR 0050). Ids are read as text and written the one way ``str`` writes
+the checks themselves (ADR 0056). Ids are read as text and written the one way ``str`` writes
 a ``uuid.UUID`` (lower case, with dashes), so the content and the sealed rows' contexts are
 the same bytes as the services'.
 """

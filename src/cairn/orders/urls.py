@@ -9,7 +9,7 @@ from cairn.orders import views_orders as spo_orders
 app_name = "orders"
 
 # Included from cairn/urls.py at the root, so the case's order pages keep their paths under
-# /cases/<case>/ while the case app never imports this one (ADR 0050). URLs carry only ids.
+# /cases/<case>/ while the case app never imports this one (ADR 0055). URLs carry only ids.
 urlpatterns = [
     path("orders/calendar.ics", views.calendar_feed, name="calendar"),
     path("orders/deadlines/", spo_orders.deadlines, name="deadlines"),

@@ -1,4 +1,4 @@
-"""Her own account where it meets her logs and her shares (docs/adr/0030, ADR 0050).
+"""Her own account where it meets her logs and her shares (docs/adr/0030, ADR 0055).
 
 ``cairn.accounts`` is low in the layers: users, organisations, roles, two-factor and
 recovery know nothing of vaults or cases. What ties an account to them lives here, above

@@ -1,6 +1,6 @@
 """Reset links issued by someone she shares a log with (docs/adr/0030). The rest of
 recovery is ``cairn.accounts.recovery``; issuing a link reads the shares, so it sits above
-``cairn.cases`` (ADR 0050)."""
+``cairn.cases`` (ADR 0055)."""
 
 from __future__ import annotations
 

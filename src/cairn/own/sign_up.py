@@ -1,7 +1,7 @@
 """Her account and her first log, made together (docs/adr/0030).
 
 The rules of joining (the sign-up modes, invitation codes) are ``cairn.accounts.sign_up``;
-this module makes the account with the log, so it sits above ``cairn.vault`` (ADR 0050).
+this module makes the account with the log, so it sits above ``cairn.vault`` (ADR 0055).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Form helpers every app's views share: the data of a POST, and a service's errors put on
 the form's fields. In ``web`` (a low layer) so that any app's views can use them without
-importing another app's views (ADR 0050)."""
+importing another app's views (ADR 0055)."""
 
 from __future__ import annotations
 
