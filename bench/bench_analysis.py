@@ -25,13 +25,23 @@ SIZE = 10_000
 START = datetime(2020, 1, 6, 8, 0, tzinfo=UTC)
 NOW = datetime(2026, 1, 20, 10, 30, tzinfo=UTC)
 DESCRIPTIONS = (
-    "He sent me a message asking to meet.", "I blocked him and did not reply.",
-    "He said I would regret it.", "He was standing outside my house.",
-    "He followed me from the bus stop.", "He messaged my friends about me.",
-    "Nails under my tyres again.", "He posted a photo of my street.",
+    "He sent me a message asking to meet.",
+    "I blocked him and did not reply.",
+    "He said I would regret it.",
+    "He was standing outside my house.",
+    "He followed me from the bus stop.",
+    "He messaged my friends about me.",
+    "Nails under my tyres again.",
+    "He posted a photo of my street.",
 )
-LOCATIONS = ("", "Outside my house", "Outside my office", "Bus stop, Hill Road", "The gym",
-             "My car, parked outside my house")
+LOCATIONS = (
+    "",
+    "Outside my house",
+    "Outside my office",
+    "Bus stop, Hill Road",
+    "The gym",
+    "My car, parked outside my house",
+)
 IMPACTS = ("", "", "", "I stopped going out.", "I changed my route to work.")
 PRECISIONS = ("exact", "exact", "exact", "hour", "day", "overnight", "unknown")
 
@@ -51,25 +61,53 @@ def build_snapshot(size: int = SIZE, seed: int = 5) -> VaultSnapshot:
     incidents = []
     for number, start in enumerate(moments, 1):
         acts = tuple(sorted(set(rng.sample(ACT_CODES[:-1], rng.randint(1, 3)))))
-        incidents.append(IncidentSnapshot(
-            id=f"{number:08d}-0000-4000-8000-000000000000", number=number, start=start,
-            end=None, precision=rng.choice(PRECISIONS), when_words="",
-            location=rng.choice(LOCATIONS), latitude=None, longitude=None,
-            channel=rng.choice(channels), acts=acts, other_act="",
-            # Unique words per incident, as in a real log (no two descriptions alike).
-            description=f"{rng.choice(DESCRIPTIONS)} It was the {number}th time; I wrote "
-            f"it down at {start:%H:%M}.", impact=rng.choice(IMPACTS),
-            feared_violence=rng.random() < 0.15, witnesses="",
-            reported_to_police=rng.random() < 0.05, police_reference="",
-            person_ids=("p-1",) if rng.random() < 0.95 else (),
-            exhibit_ids=(f"e-{number}",) if rng.random() < 0.3 else (), recorded_at=start,
-            revision=1))
-    suspect = PersonSnapshot(id="p-1", role="suspect", name="Suspect", aliases=(),
-                             relationship="ex_partner", identifiers=())
-    return VaultSnapshot(id="v-bench", name="Bench", initials="BB",
-                         jurisdiction="england_and_wales", time_zone="Europe/London",
-                         taken_at=NOW, incidents=tuple(incidents), persons=(suspect,),
-                         exhibits=())
+        incidents.append(
+            IncidentSnapshot(
+                id=f"{number:08d}-0000-4000-8000-000000000000",
+                number=number,
+                start=start,
+                end=None,
+                precision=rng.choice(PRECISIONS),
+                when_words="",
+                location=rng.choice(LOCATIONS),
+                latitude=None,
+                longitude=None,
+                channel=rng.choice(channels),
+                acts=acts,
+                other_act="",
+                # Unique words per incident, as in a real log (no two descriptions alike).
+                description=f"{rng.choice(DESCRIPTIONS)} It was the {number}th time; I wrote "
+                f"it down at {start:%H:%M}.",
+                impact=rng.choice(IMPACTS),
+                feared_violence=rng.random() < 0.15,
+                witnesses="",
+                reported_to_police=rng.random() < 0.05,
+                police_reference="",
+                person_ids=("p-1",) if rng.random() < 0.95 else (),
+                exhibit_ids=(f"e-{number}",) if rng.random() < 0.3 else (),
+                recorded_at=start,
+                revision=1,
+            )
+        )
+    suspect = PersonSnapshot(
+        id="p-1",
+        role="suspect",
+        name="Suspect",
+        aliases=(),
+        relationship="ex_partner",
+        identifiers=(),
+    )
+    return VaultSnapshot(
+        id="v-bench",
+        name="Bench",
+        initials="BB",
+        jurisdiction="england_and_wales",
+        time_zone="Europe/London",
+        taken_at=NOW,
+        incidents=tuple(incidents),
+        persons=(suspect,),
+        exhibits=(),
+    )
 
 
 @pytest.fixture(scope="module")

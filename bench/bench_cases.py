@@ -54,8 +54,10 @@ def _setup(data_dir: Path) -> None:
     from django.core.management import call_command
 
     # Plain static storage: the manifest needs collectstatic, which is not what is timed.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("migrate", interactive=False, verbosity=0)
 
 
@@ -65,8 +67,9 @@ def _people(operator):  # type: ignore[no-untyped-def]
     from cairn.accounts import services as accounts
     from cairn.accounts.models import OrganisationKind, Role, User
 
-    force = accounts.create_organisation(actor=operator, name="North Police",
-                                         kind=OrganisationKind.POLICE)
+    force = accounts.create_organisation(
+        actor=operator, name="North Police", kind=OrganisationKind.POLICE
+    )
     unit = accounts.create_unit(actor=operator, organisation=force, name="Stalking Unit")
     officers = []
     for n in range(USERS):
@@ -92,9 +95,11 @@ def _cases(officers, demo):  # type: ignore[no-untyped-def]
     made = []
     for n in range(CASES):
         officer = officers[n % USERS]
-        case = cases.open_case(actor=officer, reference=f"NP/2026/{n:04}",
-                               next_review=today + timedelta(days=(n * 7) % 120 - 30)
-                               if n % 5 else None)
+        case = cases.open_case(
+            actor=officer,
+            reference=f"NP/2026/{n:04}",
+            next_review=today + timedelta(days=(n * 7) % 120 - 30) if n % 5 else None,
+        )
         if n % 4:
             cases.change_status(actor=officer, case=case, status=statuses[n % 3])
         made.append(case)
@@ -103,14 +108,22 @@ def _cases(officers, demo):  # type: ignore[no-untyped-def]
         cases.link_by_code(actor=demo.owner, vault=demo, code=code, scope="all")
     measured = made[0]
     officer = measured.officer
-    cases.add_suspect(actor=officer, case=measured, name="Mark Ellis",
-                      identifiers=[("phone", "07700 900123"), ("handle", "@m.ellis")])
-    for text in ("Visited the victim; took a statement.", "Requested CCTV from the council.",
-                 "Suspect interviewed under caution."):
+    cases.add_suspect(
+        actor=officer,
+        case=measured,
+        name="Mark Ellis",
+        identifiers=[("phone", "07700 900123"), ("handle", "@m.ellis")],
+    )
+    for text in (
+        "Visited the victim; took a statement.",
+        "Requested CCTV from the council.",
+        "Suspect interviewed under caution.",
+    ):
         cases.add_entry(actor=officer, case=measured, kind="action", text=text)
     cases.add_entry(actor=officer, case=measured, kind="note", text="Refer to MARAC.")
-    cases.record_risk_assessment(actor=officer, case=measured, form=risk_form(),
-                                 answers={"threats": "yes", "weapons": "no"})
+    cases.record_risk_assessment(
+        actor=officer, case=measured, form=risk_form(), answers={"threats": "yes", "weapons": "no"}
+    )
     return measured
 
 
@@ -147,13 +160,16 @@ def _time(client, url: str) -> tuple[list[float], list[float], int]:  # type: ig
 
 def _report(name: str, times: list[float], cpu: list[float], queries: int) -> None:
     ms = sorted(t * 1000 for t in times)
-    print(f"| {name} | {ms[0]:.0f} ms | **{statistics.median(ms):.0f} ms** | {ms[-1]:.0f} ms "
-          f"| {statistics.median(cpu) * 1000:.0f} ms | {len(ms)} | {queries} |")
+    print(
+        f"| {name} | {ms[0]:.0f} ms | **{statistics.median(ms):.0f} ms** | {ms[-1]:.0f} ms "
+        f"| {statistics.median(cpu) * 1000:.0f} ms | {len(ms)} | {queries} |"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sqlite", action="store_true", help="run on SQLite instead")
     args = parser.parse_args()
     if not args.sqlite and not os.environ.get("DATABASE_URL"):
@@ -180,22 +196,28 @@ def main() -> None:
         case = _cases(officers, demo)
         version = getattr(connection, "pg_version", None)
         print(f"database: {connection.vendor}" + (f" (server {version})" if version else ""))
-        print(f"built {CASES} cases, {USERS} officers, {LINKED} linked to the demo log "
-              f"({demo.incidents.count()} incidents) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"built {CASES} cases, {USERS} officers, {LINKED} linked to the demo log "
+            f"({demo.incidents.count()} incidents) in {time.perf_counter() - started:.0f} s"
+        )
         client = _client(case.officer)
         case_url = reverse("cases:case", args=[case.pk])
         print("| page | min | median | max | median CPU (this process) | runs | queries |")
         print("|---|---|---|---|---|---|---|")
-        _report("case list, first page (25 of 1,000), by next review",
-                *_time(client, reverse("cases:list")))
-        _report("case list, mine only (10 cases)",
-                *_time(client, reverse("cases:list") + "?mine=on&sort=review"))
+        _report(
+            "case list, first page (25 of 1,000), by next review",
+            *_time(client, reverse("cases:list")),
+        )
+        _report(
+            "case list, mine only (10 cases)",
+            *_time(client, reverse("cases:list") + "?mine=on&sort=review"),
+        )
         _report("case page, before choosing a purpose", *_time(client, case_url))
-        response = client.post(reverse("cases:purpose", args=[case.pk]),
-                               {"purpose": "investigation", "next": case_url})
+        response = client.post(
+            reverse("cases:purpose", args=[case.pk]), {"purpose": "investigation", "next": case_url}
+        )
         assert response.status_code == 302
-        _report("case page, 63 shared incidents, timeline + analysis",
-                *_time(client, case_url))
+        _report("case page, 63 shared incidents, timeline + analysis", *_time(client, case_url))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -56,8 +56,10 @@ def _setup(data_dir: Path) -> None:
     from django.core.management import call_command
 
     # Plain static storage: the manifest needs collectstatic, which is not what is timed.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("migrate", interactive=False, verbosity=0)
 
 
@@ -73,11 +75,15 @@ def _stamped_by_hand() -> Iterator[None]:
         Order,
     )
 
-    fields = [Case._meta.get_field("created_at"), CaseStatusChange._meta.get_field("at"),
-              Application._meta.get_field("created_at"),
-              ApplicationStatusChange._meta.get_field("at"),
-              Order._meta.get_field("created_at"), Breach._meta.get_field("reported_at"),
-              BreachOutcome._meta.get_field("at")]
+    fields = [
+        Case._meta.get_field("created_at"),
+        CaseStatusChange._meta.get_field("at"),
+        Application._meta.get_field("created_at"),
+        ApplicationStatusChange._meta.get_field("at"),
+        Order._meta.get_field("created_at"),
+        Breach._meta.get_field("reported_at"),
+        BreachOutcome._meta.get_field("at"),
+    ]
     for field in fields:
         field.auto_now_add = False  # type: ignore[attr-defined]
     try:
@@ -87,9 +93,16 @@ def _stamped_by_hand() -> Iterator[None]:
             field.auto_now_add = True  # type: ignore[attr-defined]
 
 
-def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CASES,  # noqa: PLR0915 (one seeding script, read top to bottom)
-                   units: int = UNITS, months: int = MONTHS, now: datetime | None = None,
-                   seed: int = 7) -> dict[str, Any]:
+def seed_dashboard(  # noqa: PLR0915 (one seeding script, read top to bottom)
+    operator: Any,
+    *,
+    name: str = "North Police",
+    cases: int = CASES,
+    units: int = UNITS,
+    months: int = MONTHS,
+    now: datetime | None = None,
+    seed: int = 7,
+) -> dict[str, Any]:
     """A force with ``units`` units and ``cases`` cases over the last ``months`` months, with
     applications, orders, breaches and outcomes in the proportions the module docstring
     gives (scaled to ``cases``). Returns the force, its units and its officers."""
@@ -113,8 +126,7 @@ def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CA
     rng = random.Random(seed)
     now = now or timezone.now()
     span = timedelta(days=30.4 * months)
-    force = accounts.create_organisation(actor=operator, name=name,
-                                         kind=OrganisationKind.POLICE)
+    force = accounts.create_organisation(actor=operator, name=name, kind=OrganisationKind.POLICE)
     made_units, officers = [], []
     slug = name.split()[0].lower()
     for n in range(units):
@@ -132,62 +144,111 @@ def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CA
         for n in range(cases):
             unit, officer = officers[n % len(officers)]
             opened = now - span * rng.random()
-            reported = (opened - timedelta(days=rng.randint(0, 120))).date() \
-                if n % 3 == 0 else None
-            rows.append(Case(organisation=force, unit=unit, reference=f"{slug}/{n:05}",
-                             officer=officer, created_by=officer, created_at=opened,
-                             first_reported_on=reported,
-                             status=CaseStatus.OPEN))
+            reported = (opened - timedelta(days=rng.randint(0, 120))).date() if n % 3 == 0 else None
+            rows.append(
+                Case(
+                    organisation=force,
+                    unit=unit,
+                    reference=f"{slug}/{n:05}",
+                    officer=officer,
+                    created_by=officer,
+                    created_at=opened,
+                    first_reported_on=reported,
+                    status=CaseStatus.OPEN,
+                )
+            )
         made_cases = Case.objects.bulk_create(rows, batch_size=2000)
         CaseStatusChange.objects.bulk_create(
-            [CaseStatusChange(case=case, status=CaseStatus.OPEN, by=case.officer,
-                              at=case.created_at) for case in made_cases], batch_size=2000)
+            [
+                CaseStatusChange(
+                    case=case, status=CaseStatus.OPEN, by=case.officer, at=case.created_at
+                )
+                for case in made_cases
+            ],
+            batch_size=2000,
+        )
         # Applications for cases opened long enough ago for every step to be in the past.
         settled = [case for case in made_cases if case.created_at < now - timedelta(days=140)]
         applied = rng.sample(settled, round(2500 * scale))
         applications, steps, orders = [], [], []
         # What became of each application: (interim decision, full decision).
-        fates = ([("interim_granted", "granted")] * round(800 * scale * 0.75)
-                 + [("interim_granted", "")] * (round(800 * scale) - round(800 * scale * 0.75))
-                 + [("interim_refused", "granted")] * round(150 * scale)
-                 + [("interim_refused", "refused")] * (round(300 * scale) - round(150 * scale)))
-        fates += [("", "granted")] * (round(1200 * scale) - sum(f[1] == "granted"
-                                                                 for f in fates))
+        fates = (
+            [("interim_granted", "granted")] * round(800 * scale * 0.75)
+            + [("interim_granted", "")] * (round(800 * scale) - round(800 * scale * 0.75))
+            + [("interim_refused", "granted")] * round(150 * scale)
+            + [("interim_refused", "refused")] * (round(300 * scale) - round(150 * scale))
+        )
+        fates += [("", "granted")] * (round(1200 * scale) - sum(f[1] == "granted" for f in fates))
         fates += [("", "refused")] * (round(400 * scale) - sum(f[1] == "refused" for f in fates))
         fates += [("", "")] * (len(applied) - len(fates))
         rng.shuffle(fates)
         for case, (interim, full) in zip(applied, fates, strict=True):
             started = case.created_at + timedelta(days=rng.randint(1, 40))
             submitted = started + timedelta(days=rng.randint(1, 30))
-            application = Application(case=case, duration_months=24,
-                                      interim_requested=bool(interim), created_by=case.officer,
-                                      created_at=started, status=ApplicationStatus.SUBMITTED)
+            application = Application(
+                case=case,
+                duration_months=24,
+                interim_requested=bool(interim),
+                created_by=case.officer,
+                created_at=started,
+                status=ApplicationStatus.SUBMITTED,
+            )
             applications.append(application)
-            steps.append(ApplicationStatusChange(application=application, by=case.officer,
-                                                 status=ApplicationStatus.DRAFT, at=started))
-            steps.append(ApplicationStatusChange(application=application, by=case.officer,
-                                                 status=ApplicationStatus.SUBMITTED,
-                                                 at=submitted))
+            steps.append(
+                ApplicationStatusChange(
+                    application=application,
+                    by=case.officer,
+                    status=ApplicationStatus.DRAFT,
+                    at=started,
+                )
+            )
+            steps.append(
+                ApplicationStatusChange(
+                    application=application,
+                    by=case.officer,
+                    status=ApplicationStatus.SUBMITTED,
+                    at=submitted,
+                )
+            )
             decided = submitted
             if interim:
                 decided = submitted + timedelta(days=rng.randint(0, 3))
-                steps.append(ApplicationStatusChange(application=application, status=interim,
-                                                     by=case.officer, at=decided))
+                steps.append(
+                    ApplicationStatusChange(
+                        application=application, status=interim, by=case.officer, at=decided
+                    )
+                )
                 application.status = interim
                 if interim == "interim_granted":
-                    orders.append(Order(application=application, kind=OrderKind.INTERIM,
-                                        made_on=decided.date(), created_by=case.officer,
-                                        created_at=decided,
-                                        expires_on=decided.date() + timedelta(days=90)))
+                    orders.append(
+                        Order(
+                            application=application,
+                            kind=OrderKind.INTERIM,
+                            made_on=decided.date(),
+                            created_by=case.officer,
+                            created_at=decided,
+                            expires_on=decided.date() + timedelta(days=90),
+                        )
+                    )
             if full:
                 decided = decided + timedelta(days=rng.randint(14, 60))
-                steps.append(ApplicationStatusChange(application=application, status=full,
-                                                     by=case.officer, at=decided))
+                steps.append(
+                    ApplicationStatusChange(
+                        application=application, status=full, by=case.officer, at=decided
+                    )
+                )
                 application.status = full
                 if full == "granted":
-                    orders.append(Order(application=application, kind=OrderKind.FULL,
-                                        made_on=decided.date(), duration_months=24,
-                                        created_by=case.officer, created_at=decided))
+                    orders.append(
+                        Order(
+                            application=application,
+                            kind=OrderKind.FULL,
+                            made_on=decided.date(),
+                            duration_months=24,
+                            created_by=case.officer,
+                            created_at=decided,
+                        )
+                    )
         Application.objects.bulk_create(applications, batch_size=2000)
         ApplicationStatusChange.objects.bulk_create(steps, batch_size=2000)
         Order.objects.bulk_create(orders, batch_size=2000)
@@ -200,21 +261,35 @@ def seed_dashboard(operator: Any, *, name: str = "North Police", cases: int = CA
             room = (now - order.created_at).days - 4
             occurred = order.created_at + timedelta(days=rng.randint(1, max(1, min(200, room))))
             reported = occurred + timedelta(hours=rng.randint(1, 72))
-            breach = Breach(case=case, order=order, source=BreachSource.OFFICER,
-                            occurred_at=occurred, reported_at=reported,
-                            reported_by=case.officer)
+            breach = Breach(
+                case=case,
+                order=order,
+                source=BreachSource.OFFICER,
+                occurred_at=occurred,
+                reported_at=reported,
+                reported_by=case.officer,
+            )
             steps_taken = [] if n % 5 == 0 else rng.sample(kinds, rng.choice((1, 2)))
             for m, outcome in enumerate(steps_taken):
-                outcomes.append(BreachOutcome(
-                    breach=breach, outcome=outcome, by=case.officer,
-                    on=(reported + timedelta(days=m + 1)).date(),
-                    at=reported + timedelta(days=m + 1)))  # no reason: bulk_create seals none
+                outcomes.append(
+                    BreachOutcome(
+                        breach=breach,
+                        outcome=outcome,
+                        by=case.officer,
+                        on=(reported + timedelta(days=m + 1)).date(),
+                        at=reported + timedelta(days=m + 1),
+                    )
+                )  # no reason: bulk_create seals none
             breach.outcome = steps_taken[-1] if steps_taken else ""
             breaches.append(breach)
         Breach.objects.bulk_create(breaches, batch_size=2000)
         BreachOutcome.objects.bulk_create(outcomes, batch_size=2000)
-    return {"force": force, "units": made_units, "officers": [u for _, u in officers],
-            "orders": len(orders)}
+    return {
+        "force": force,
+        "units": made_units,
+        "officers": [u for _, u in officers],
+        "orders": len(orders),
+    }
 
 
 def _analyst(operator: Any, unit: Any) -> Any:
@@ -264,13 +339,17 @@ def _time(client: Any, url: str) -> tuple[list[float], list[float], int]:
 
 def _report(name: str, times: list[float], cpu: list[float], queries: int) -> None:
     ms = sorted(t * 1000 for t in times)
-    print(f"| {name} | {ms[0]:.0f} ms | **{statistics.median(ms):.0f} ms** | {ms[-1]:.0f} ms "
-          f"| {statistics.median(cpu) * 1000:.0f} ms | {len(ms)} | {queries} |", flush=True)
+    print(
+        f"| {name} | {ms[0]:.0f} ms | **{statistics.median(ms):.0f} ms** | {ms[-1]:.0f} ms "
+        f"| {statistics.median(cpu) * 1000:.0f} ms | {len(ms)} | {queries} |",
+        flush=True,
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sqlite", action="store_true", help="run on SQLite instead")
     args = parser.parse_args()
     if not args.sqlite and not os.environ.get("DATABASE_URL"):
@@ -302,13 +381,16 @@ def main() -> None:
         version = getattr(connection, "pg_version", None)
         print(f"database: {connection.vendor}" + (f" (server {version})" if version else ""))
         force = north["force"]
-        print(f"built {Case.objects.filter(organisation=force).count()} cases, "
-              f"{Application.objects.filter(case__organisation=force).count()} applications, "
-              f"{Order.objects.filter(application__case__organisation=force).count()} orders, "
-              f"{Breach.objects.filter(case__organisation=force).count()} breaches in "
-              f"{len(north['units'])} units (and a second force of "
-              f"{Case.objects.exclude(organisation=force).count()} cases) in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"built {Case.objects.filter(organisation=force).count()} cases, "
+            f"{Application.objects.filter(case__organisation=force).count()} applications, "
+            f"{Order.objects.filter(application__case__organisation=force).count()} orders, "
+            f"{Breach.objects.filter(case__organisation=force).count()} breaches in "
+            f"{len(north['units'])} units (and a second force of "
+            f"{Case.objects.exclude(organisation=force).count()} cases) in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         client = _client(_analyst(operator, north["units"][0]))
         today = timezone.localdate()
         last = Period.default(today).last
@@ -320,8 +402,10 @@ def main() -> None:
         print("|---|---|---|---|---|---|---|")
         _report("dashboard, last 12 months (default)", *_time(client, home))
         _report("dashboard, 24 months", *_time(client, home + query))
-        _report("dashboard, 24 months, one unit's table by month",
-                *_time(client, home + query + f"&unit={north['units'][1].pk}"))
+        _report(
+            "dashboard, 24 months, one unit's table by month",
+            *_time(client, home + query + f"&unit={north['units'][1].pk}"),
+        )
         _report("CSV export, 24 months (6 units x 24 months)", *_time(client, csv_url + query))
         print(f"load average after: {_load()}")
     finally:

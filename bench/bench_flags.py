@@ -49,8 +49,11 @@ def speed(messages: list[Labelled]) -> float:
     return COUNT / best
 
 
-THREAT_SETS = {"labelled": "threats_labelled_en.yaml", "dev": "threats_dev_en.yaml",
-               "held-out": "threats_heldout_en.yaml"}
+THREAT_SETS = {
+    "labelled": "threats_labelled_en.yaml",
+    "dev": "threats_dev_en.yaml",
+    "held-out": "threats_heldout_en.yaml",
+}
 
 
 def threats_table() -> None:
@@ -65,8 +68,10 @@ def threats_table() -> None:
     print("| threats of violence or death | messages | threats | precision | recall |")
     print("|---|---|---|---|---|")
     for name, (messages, score, _) in sets.items():
-        print(f"| {name} set | {len(messages)} | {score.labelled} | {score.precision:.2f} | "
-              f"{score.recall:.2f} |")
+        print(
+            f"| {name} set | {len(messages)} | {score.labelled} | {score.precision:.2f} | "
+            f"{score.recall:.2f} |"
+        )
     kind = rules.kind(THREAT)
     print("\n| sort of wording | " + " | ".join(f"{name}: found" for name in sets) + " |")
     print("|---|" + "---|" * len(sets))
@@ -85,12 +90,14 @@ def threat_set_report(path: Path) -> str:
     messages = load_labelled(path)
     score, misses = evaluate(messages, load_rules(), kinds=frozenset({THREAT}))
     s = score[THREAT]
-    lines = [f"{path.name}: {len(messages)} messages, {s.labelled} threats, "
-             f"{len(messages) - s.labelled} not",
-             f"precision {s.precision:.2f} ({s.true_positives} of "
-             f"{s.true_positives + s.false_positives} raised are threats)",
-             f"recall {s.recall:.2f} ({s.true_positives} of {s.labelled} threats found)",
-             "recall per sort:"]
+    lines = [
+        f"{path.name}: {len(messages)} messages, {s.labelled} threats, "
+        f"{len(messages) - s.labelled} not",
+        f"precision {s.precision:.2f} ({s.true_positives} of "
+        f"{s.true_positives + s.false_positives} raised are threats)",
+        f"recall {s.recall:.2f} ({s.true_positives} of {s.labelled} threats found)",
+        "recall per sort:",
+    ]
     missed = {m.text for m in misses if THREAT in m.expected and THREAT not in m.found}
     sorts: dict[str, list[Labelled]] = {}
     for message in messages:
@@ -109,8 +116,12 @@ def threat_set_report(path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threat-set", type=Path, metavar="FILE",
-                        help="score the threat reading on this YAML set and stop")
+    parser.add_argument(
+        "--threat-set",
+        type=Path,
+        metavar="FILE",
+        help="score the threat reading on this YAML set and stop",
+    )
     args = parser.parse_args()
     if args.threat_set:
         try:
@@ -124,19 +135,27 @@ def main() -> None:
     held_out = load_labelled(DATA / "flags_heldout_en.yaml")
     scores, _ = evaluate(labelled, rules)
     held, _ = evaluate(held_out, rules)
-    print(f"Labelled set: {len(labelled)} messages ({sum(1 for m in labelled if not m.flags)} "
-          f"with no flag); held-out set: {len(held_out)} messages. Rules: "
-          f"{rules.language} version {rules.version}.\n")
-    print("| flag | labelled: messages | precision | recall | held-out: messages | precision "
-          "| recall |")
+    print(
+        f"Labelled set: {len(labelled)} messages ({sum(1 for m in labelled if not m.flags)} "
+        f"with no flag); held-out set: {len(held_out)} messages. Rules: "
+        f"{rules.language} version {rules.version}.\n"
+    )
+    print(
+        "| flag | labelled: messages | precision | recall | held-out: messages | precision "
+        "| recall |"
+    )
     print("|---|---|---|---|---|---|---|")
     for kind in rules.kinds:
         s, h = scores[kind.key], held[kind.key]
-        print(f"| {kind.label} (`{kind.key}`) | {s.labelled} | {s.precision:.2f} | "
-              f"{s.recall:.2f} | {h.labelled} | {h.precision:.2f} | {h.recall:.2f} |")
-    print(f"\nSpeed: {speed(labelled):,.0f} messages/s over the labelled messages; "
-          f"{speed([m for m in labelled if not m.flags]):,.0f} messages/s over those "
-          "with no flag (CPU time, best of five).")
+        print(
+            f"| {kind.label} (`{kind.key}`) | {s.labelled} | {s.precision:.2f} | "
+            f"{s.recall:.2f} | {h.labelled} | {h.precision:.2f} | {h.recall:.2f} |"
+        )
+    print(
+        f"\nSpeed: {speed(labelled):,.0f} messages/s over the labelled messages; "
+        f"{speed([m for m in labelled if not m.flags]):,.0f} messages/s over those "
+        "with no flag (CPU time, best of five)."
+    )
 
 
 if __name__ == "__main__":

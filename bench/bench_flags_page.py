@@ -21,11 +21,20 @@ MESSAGES = 10_000
 @pytest.fixture
 def big_vault(owner, vault):
     vault_services.create_person(
-        actor=owner, vault=vault, name="Mark Ellis",
-        identifiers=[vault_services.IdentifierInput("phone", "+447700900123")])
-    imports.commit_import(actor=owner, vault=vault, source=generate("android", MESSAGES),
-                          name="chat.txt", format="whatsapp", owner="Alex",
-                          date_order="day-first")
+        actor=owner,
+        vault=vault,
+        name="Mark Ellis",
+        identifiers=[vault_services.IdentifierInput("phone", "+447700900123")],
+    )
+    imports.commit_import(
+        actor=owner,
+        vault=vault,
+        source=generate("android", MESSAGES),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+        date_order="day-first",
+    )
     return vault
 
 

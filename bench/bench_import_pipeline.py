@@ -30,9 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 TARGET_SECONDS = 60.0
 LINES = [
-    "Why are you ignoring me", "I saw you at the station today", "Answer your phone",
-    "I know where you work", "You can't hide from me", "We need to talk",
-    "Please just reply", "I'm outside", "Why did you block me on instagram",
+    "Why are you ignoring me",
+    "I saw you at the station today",
+    "Answer your phone",
+    "I know where you work",
+    "You can't hide from me",
+    "We need to talk",
+    "Please just reply",
+    "I'm outside",
+    "Why did you block me on instagram",
 ]
 
 
@@ -82,25 +88,40 @@ def main() -> None:
         print(f"export: {args.messages} messages, {size / 1e6:.1f} MB")
 
         began = time.perf_counter()
-        result = services.commit_import(actor=owner, vault=vault, source=export,
-                                        name=export.name, format="whatsapp", owner="Alex")
+        result = services.commit_import(
+            actor=owner,
+            vault=vault,
+            source=export,
+            name=export.name,
+            format="whatsapp",
+            owner="Alex",
+        )
         first = time.perf_counter() - began
-        print(f"import: {first:.1f} s  (items {result.items}, new {result.new}, "
-              f"proposals {result.proposed_incidents}, persons {result.persons}, "
-              f"candidates {result.candidates}) -> "
-              f"{'PASS' if first < TARGET_SECONDS else 'FAIL'} (target < {TARGET_SECONDS:.0f} s)")
+        print(
+            f"import: {first:.1f} s  (items {result.items}, new {result.new}, "
+            f"proposals {result.proposed_incidents}, persons {result.persons}, "
+            f"candidates {result.candidates}) -> "
+            f"{'PASS' if first < TARGET_SECONDS else 'FAIL'} (target < {TARGET_SECONDS:.0f} s)"
+        )
 
         began = time.perf_counter()
-        again = services.commit_import(actor=owner, vault=vault, source=export,
-                                       name=export.name, format="whatsapp", owner="Alex")
-        print(f"same file again: {time.perf_counter() - began:.1f} s (new {again.new}, "
-              f"duplicates {again.duplicates})")
+        again = services.commit_import(
+            actor=owner,
+            vault=vault,
+            source=export,
+            name=export.name,
+            format="whatsapp",
+            owner="Alex",
+        )
+        print(
+            f"same file again: {time.perf_counter() - began:.1f} s (new {again.new}, "
+            f"duplicates {again.duplicates})"
+        )
 
         assert result.batch is not None
         began = time.perf_counter()
         problems = services.verify_batch(result.batch)
-        print(f"verify_batch: {time.perf_counter() - began:.1f} s "
-              f"({problems or 'ok'})")
+        print(f"verify_batch: {time.perf_counter() - began:.1f} s ({problems or 'ok'})")
         began = time.perf_counter()
         report = verify_vault(vault)
         print(f"verify_vault: {time.perf_counter() - began:.1f} s ({report.summary()})")

@@ -24,8 +24,28 @@ from cairn.importers.parsers import whatsapp
 
 MESSAGES = 100_000
 SENDERS = ("Alex", "+44 7700 900123", "Sam 🙂")
-WORDS = ("where", "are", "you", "I", "saw", "your", "car", "outside", "again", "tonight",
-         "answer", "me", "why", "won't", "you", "talk", "😡", "please", "stop", "now")
+WORDS = (
+    "where",
+    "are",
+    "you",
+    "I",
+    "saw",
+    "your",
+    "car",
+    "outside",
+    "again",
+    "tonight",
+    "answer",
+    "me",
+    "why",
+    "won't",
+    "you",
+    "talk",
+    "😡",
+    "please",
+    "stop",
+    "now",
+)
 
 
 def generate(layout: str, count: int = MESSAGES, seed: int = 4) -> bytes:
@@ -44,8 +64,11 @@ def generate(layout: str, count: int = MESSAGES, seed: int = 4) -> bytes:
             continue
         text = " ".join(rng.choices(WORDS, k=rng.randint(2, 14)))
         if roll < 0.025:
-            text = (f"IMG-{at:%Y%m%d}-WA{i % 10000:04}.jpg (file attached)" if layout ==
-                    "android" else f"\u200e<attached: {i:08}-PHOTO-{at:%Y-%m-%d-%H-%M-%S}.jpg>")
+            text = (
+                f"IMG-{at:%Y%m%d}-WA{i % 10000:04}.jpg (file attached)"
+                if layout == "android"
+                else f"\u200e<attached: {i:08}-PHOTO-{at:%Y-%m-%d-%H-%M-%S}.jpg>"
+            )
         elif roll < 0.125:
             text += "\n" + " ".join(rng.choices(WORDS, k=rng.randint(2, 10)))
             if roll < 0.05:
@@ -73,5 +96,7 @@ def test_parse_100k_message_export(benchmark, layout):
     benchmark.extra_info["lines"] = lines
     benchmark.extra_info["lines_per_second_at_median"] = round(lines / median)
     benchmark.extra_info["lines_per_second_at_cpu_median"] = round(lines / cpu_median)
-    print(f"\n{layout}: {lines:,} lines, median {median:.3f} s, {lines / median:,.0f} "
-          f"lines/s; CPU median {cpu_median:.3f} s, {lines / cpu_median:,.0f} lines/s")
+    print(
+        f"\n{layout}: {lines:,} lines, median {median:.3f} s, {lines / median:,.0f} "
+        f"lines/s; CPU median {cpu_median:.3f} s, {lines / cpu_median:,.0f} lines/s"
+    )

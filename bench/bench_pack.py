@@ -70,8 +70,10 @@ def _time_verify(vault, out_dir: Path, rounds: int = 3) -> list[float]:  # type:
 
 
 def _runs(label: str, times: list[float]) -> str:
-    return (f"{label}: median {statistics.median(times):.2f} s, runs "
-            f"{', '.join(f'{t:.2f}' for t in times)}")
+    return (
+        f"{label}: median {statistics.median(times):.2f} s, runs "
+        f"{', '.join(f'{t:.2f}' for t in times)}"
+    )
 
 
 def _phases(vault) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -87,8 +89,14 @@ def _phases(vault) -> dict[str, float]:  # type: ignore[no-untyped-def]
     material = services._log_material(vault, disclosed)
     phases["snapshot and log material"] = time.perf_counter() - start
     start = time.perf_counter()
-    services._render_pdf(vault.owner, vault, disclosed, material, statement="draft",
-                         built_at=timezone.now().replace(microsecond=0))
+    services._render_pdf(
+        vault.owner,
+        vault,
+        disclosed,
+        material,
+        statement="draft",
+        built_at=timezone.now().replace(microsecond=0),
+    )
     phases["PDF (analysis, document, Typst)"] = time.perf_counter() - start
     return phases
 
@@ -106,10 +114,14 @@ def _large_vault(exhibit_bytes: int, count: int):  # type: ignore[no-untyped-def
     seed_incidents(vault, count)
     size = exhibit_bytes // count
     for n, incident in enumerate(Incident.objects.filter(vault=vault).order_by("number")):
-        services.add_exhibit(actor=owner, vault=vault, incident=incident,
-                             stream=io.BytesIO(HEADER + os.urandom(size - len(HEADER))),
-                             original_name=f"capture-{n:04}.bin",
-                             description=f"Capture {n}")
+        services.add_exhibit(
+            actor=owner,
+            vault=vault,
+            incident=incident,
+            stream=io.BytesIO(HEADER + os.urandom(size - len(HEADER))),
+            original_name=f"capture-{n:04}.bin",
+            description=f"Capture {n}",
+        )
     return vault
 
 
@@ -145,17 +157,21 @@ def main() -> None:
 
         demo = load_demo()
         times = _time_builds(demo, scratch)
-        print(f"demo vault ({demo.incidents.count()} incidents): median "
-              f"{statistics.median(times):.2f} s, runs {', '.join(f'{t:.2f}' for t in times)}")
+        print(
+            f"demo vault ({demo.incidents.count()} incidents): median "
+            f"{statistics.median(times):.2f} s, runs {', '.join(f'{t:.2f}' for t in times)}"
+        )
         for name, seconds in _phases(demo).items():
             print(f"  {name}: {seconds:.2f} s")
         print("  " + _runs("verify_pack of its zip", _time_verify(demo, scratch)))
         if args.large:
             vault = _large_vault(args.mib * 1024 * 1024, 1000)
             times = _time_builds(vault, scratch)
-            print(f"1,000 incidents, 1,000 exhibits, {args.mib} MiB: median "
-                  f"{statistics.median(times):.2f} s, runs "
-                  f"{', '.join(f'{t:.2f}' for t in times)}")
+            print(
+                f"1,000 incidents, 1,000 exhibits, {args.mib} MiB: median "
+                f"{statistics.median(times):.2f} s, runs "
+                f"{', '.join(f'{t:.2f}' for t in times)}"
+            )
             for name, seconds in _phases(vault).items():
                 print(f"  {name}: {seconds:.2f} s")
             print("  " + _runs("verify_pack of its zip", _time_verify(vault, scratch)))

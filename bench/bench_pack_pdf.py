@@ -46,11 +46,21 @@ SENTENCES = (
     "My friend saw him in the car park again, sitting in his car with the engine running.",
     "He said I would regret ignoring him and that he would make sure everyone knew.",
 )
-LOCATIONS = ("", "Outside my house, Alder Close", "Outside my office, Kingsway",
-             "Bus stop on Hill Road (stop H2)", "The gym on Station Road",
-             "My car, parked outside my house")
-IMPACTS = ("", "", "I stopped going out in the evening.", "I changed my route to work.",
-           "I could not sleep that night and was late for work the next day.")
+LOCATIONS = (
+    "",
+    "Outside my house, Alder Close",
+    "Outside my office, Kingsway",
+    "Bus stop on Hill Road (stop H2)",
+    "The gym on Station Road",
+    "My car, parked outside my house",
+)
+IMPACTS = (
+    "",
+    "",
+    "I stopped going out in the evening.",
+    "I changed my route to work.",
+    "I could not sleep that night and was late for work the next day.",
+)
 PRECISIONS = ("exact", "exact", "exact", "hour", "day", "overnight", "unknown")
 
 
@@ -58,37 +68,77 @@ def large_snapshot(size: int = SIZE, seed: int = 11) -> VaultSnapshot:
     """``size`` incidents over nearly three years, each with one exhibit."""
     rng = random.Random(seed)
     span = (NOW - timedelta(days=3) - START).total_seconds()
-    moments = sorted(START + timedelta(seconds=int(rng.random() ** 0.8 * span))
-                     for _ in range(size))
+    moments = sorted(
+        START + timedelta(seconds=int(rng.random() ** 0.8 * span)) for _ in range(size)
+    )
     channels = sorted(CHANNEL_LABELS)
     incidents, exhibits = [], []
     for number, start in enumerate(moments, 1):
         incident_id = f"{number:08d}-0000-4000-8000-000000000000"
         exhibit_id = f"{number:08d}-0000-4000-8000-0000000000e1"
         acts = tuple(sorted(set(rng.sample(ACT_CODES[:-1], rng.randint(1, 3)))))
-        incidents.append(IncidentSnapshot(
-            id=incident_id, number=number, start=start, end=None,
-            precision=rng.choice(PRECISIONS), when_words="", location=rng.choice(LOCATIONS),
-            latitude=None, longitude=None, channel=rng.choice(channels), acts=acts,
-            other_act="",
-            description=" ".join(rng.sample(SENTENCES, 3)) + f" It was the {number}th time.",
-            impact=rng.choice(IMPACTS), feared_violence=rng.random() < 0.15,
-            witnesses="Priya Shah" if rng.random() < 0.1 else "",
-            reported_to_police=rng.random() < 0.05, police_reference="",
-            person_ids=("p-1",), exhibit_ids=(exhibit_id,), recorded_at=start + timedelta(hours=2),
-            revision=1))
-        exhibits.append(ExhibitSnapshot(
-            id=exhibit_id, reference=f"BB/{number}", incident_id=incident_id,
-            original_name=f"Screenshot_{start:%Y%m%d_%H%M%S}.png", media_type="image/png",
-            size=rng.randint(50_000, 2_000_000), sha256=f"{rng.getrandbits(256):064x}",
-            source="upload", description=f"Screenshot of what he sent, number {number}",
-            captured_at=start, received_at=start + timedelta(minutes=1),
-            added_at=start + timedelta(hours=2), added_by="u-1"))
-    suspect = PersonSnapshot(id="p-1", role="suspect", name="Mark Ellis", aliases=(),
-                             relationship="ex_partner", identifiers=())
-    return VaultSnapshot(id="v-bench", name="Bench", initials="BB", jurisdiction="england-wales",
-                         time_zone="Europe/London", taken_at=NOW, incidents=tuple(incidents),
-                         persons=(suspect,), exhibits=tuple(exhibits))
+        incidents.append(
+            IncidentSnapshot(
+                id=incident_id,
+                number=number,
+                start=start,
+                end=None,
+                precision=rng.choice(PRECISIONS),
+                when_words="",
+                location=rng.choice(LOCATIONS),
+                latitude=None,
+                longitude=None,
+                channel=rng.choice(channels),
+                acts=acts,
+                other_act="",
+                description=" ".join(rng.sample(SENTENCES, 3)) + f" It was the {number}th time.",
+                impact=rng.choice(IMPACTS),
+                feared_violence=rng.random() < 0.15,
+                witnesses="Priya Shah" if rng.random() < 0.1 else "",
+                reported_to_police=rng.random() < 0.05,
+                police_reference="",
+                person_ids=("p-1",),
+                exhibit_ids=(exhibit_id,),
+                recorded_at=start + timedelta(hours=2),
+                revision=1,
+            )
+        )
+        exhibits.append(
+            ExhibitSnapshot(
+                id=exhibit_id,
+                reference=f"BB/{number}",
+                incident_id=incident_id,
+                original_name=f"Screenshot_{start:%Y%m%d_%H%M%S}.png",
+                media_type="image/png",
+                size=rng.randint(50_000, 2_000_000),
+                sha256=f"{rng.getrandbits(256):064x}",
+                source="upload",
+                description=f"Screenshot of what he sent, number {number}",
+                captured_at=start,
+                received_at=start + timedelta(minutes=1),
+                added_at=start + timedelta(hours=2),
+                added_by="u-1",
+            )
+        )
+    suspect = PersonSnapshot(
+        id="p-1",
+        role="suspect",
+        name="Mark Ellis",
+        aliases=(),
+        relationship="ex_partner",
+        identifiers=(),
+    )
+    return VaultSnapshot(
+        id="v-bench",
+        name="Bench",
+        initials="BB",
+        jurisdiction="england-wales",
+        time_zone="Europe/London",
+        taken_at=NOW,
+        incidents=tuple(incidents),
+        persons=(suspect,),
+        exhibits=tuple(exhibits),
+    )
 
 
 def document_of(snapshot: VaultSnapshot) -> PackDocument:
@@ -96,12 +146,24 @@ def document_of(snapshot: VaultSnapshot) -> PackDocument:
     the statement, word the document."""
     disclosed = resolve(snapshot, Selection())
     cut = disclosed.snapshot
-    head = HeadInfo(vault_id=snapshot.id, size=3 * len(cut.incidents), root="ab" * 32,
-                    timestamp="2026-01-20T10:30:00.000000Z", key_fingerprint="cd" * 32,
-                    token_sha256=None, included_entries=2 * len(cut.incidents))
-    return build_document(disclosed, analyse_people(cut, now=NOW, voice=THIRD_PERSON), head,
-                          statement=draft_statement(cut), built_at=NOW,
-                          omitted_entries=len(cut.incidents), continuity={"u-1": "Alex Morgan"})
+    head = HeadInfo(
+        vault_id=snapshot.id,
+        size=3 * len(cut.incidents),
+        root="ab" * 32,
+        timestamp="2026-01-20T10:30:00.000000Z",
+        key_fingerprint="cd" * 32,
+        token_sha256=None,
+        included_entries=2 * len(cut.incidents),
+    )
+    return build_document(
+        disclosed,
+        analyse_people(cut, now=NOW, voice=THIRD_PERSON),
+        head,
+        statement=draft_statement(cut),
+        built_at=NOW,
+        omitted_entries=len(cut.incidents),
+        continuity={"u-1": "Alex Morgan"},
+    )
 
 
 def pdf_part(snapshot: VaultSnapshot) -> bytes:

@@ -45,8 +45,10 @@ def main() -> None:
 
     django.setup()
     # The pages' styles without a collected manifest (as the page benchmarks do).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.management import call_command
     from django.test import Client
     from django.urls import reverse
@@ -71,16 +73,22 @@ def main() -> None:
         cpu.append((time.process_time() - used) * 1000)
         assert response.status_code == 200, response.status_code
         times.append(elapsed)
-        print(f"visit {n + 1}: {elapsed:.0f} ms, CPU {cpu[-1]:.0f} ms "
-              f"({len(response.content):,} bytes)")
+        print(
+            f"visit {n + 1}: {elapsed:.0f} ms, CPU {cpu[-1]:.0f} ms "
+            f"({len(response.content):,} bytes)"
+        )
     later = times[1:]
     median = statistics.median(later)
-    print(f"CPU time of the later visits: median {statistics.median(cpu[1:]):.0f} ms "
-          "(the wall-clock time on a shared machine also measures the others' load)")
-    print(f"first visit {times[0]:.0f} ms; later visits median {median:.0f} ms, "
-          f"min {min(later):.0f} ms, max {max(later):.0f} ms over {len(later)} "
-          f"(target < {TARGET_MS:.0f} ms: {'met' if median < TARGET_MS else 'not met'}); "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"CPU time of the later visits: median {statistics.median(cpu[1:]):.0f} ms "
+        "(the wall-clock time on a shared machine also measures the others' load)"
+    )
+    print(
+        f"first visit {times[0]:.0f} ms; later visits median {median:.0f} ms, "
+        f"min {min(later):.0f} ms, max {max(later):.0f} ms over {len(later)} "
+        f"(target < {TARGET_MS:.0f} ms: {'met' if median < TARGET_MS else 'not met'}); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

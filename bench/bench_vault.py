@@ -36,8 +36,13 @@ def test_timeline_first_page_with_filters_in_a_10000_incident_vault(benchmark, c
     client.force_login(owner)
     since = timezone.localdate() - timedelta(days=900)
     url = reverse("vault:timeline", args=[vault.pk])
-    params = {"act": "a", "channel": Channel.IN_PERSON, "date_from_day": since.day,
-              "date_from_month": since.month, "date_from_year": since.year}
+    params = {
+        "act": "a",
+        "channel": Channel.IN_PERSON,
+        "date_from_day": since.day,
+        "date_from_month": since.month,
+        "date_from_year": since.year,
+    }
 
     def render():
         response = client.get(url, params)
@@ -56,8 +61,9 @@ def test_timeline_first_and_deep_page(benchmark, client, owner, where, size):
     seed_incidents(vault, size)
     client.force_login(owner)
     url = reverse("vault:timeline", args=[vault.pk])
-    oldest = sorted(vault.incidents.filter(deleted_at__isnull=True).values_list(
-        "start", "number"))[10][1]
+    oldest = sorted(vault.incidents.filter(deleted_at__isnull=True).values_list("start", "number"))[
+        10
+    ][1]
     params = {} if where == "first" else {"older": oldest}
 
     def render():
@@ -70,9 +76,16 @@ def test_timeline_first_and_deep_page(benchmark, client, owner, where, size):
 
 
 def _write(vault, n):
-    return services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=timezone.now() - timedelta(minutes=n + 1), channel=Channel.IN_PERSON, acts=["a"],
-        description="He was at the bus stop again."))
+    return services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(
+            start=timezone.now() - timedelta(minutes=n + 1),
+            channel=Channel.IN_PERSON,
+            acts=["a"],
+            description="He was at the bus stop again.",
+        ),
+    )
 
 
 def test_a_write_with_its_ledger_append(benchmark, owner):
@@ -103,16 +116,27 @@ def test_verify_a_100000_entry_ledger(benchmark, owner):
     from cairn.ledger.proofs import stored_heads
 
     def check_the_log():
-        entries = [StoredEntry(seq, bytes(entry), bytes(leaf)) for seq, entry, leaf in
-                   LedgerEntry.objects.filter(vault=vault).order_by("seq")
-                   .values_list("seq", "entry", "leaf_hash").iterator(5000)]
-        return check_log(str(vault.pk), entries, stored_heads(vault),
-                         public_key_raw=key.public_raw(), key_fingerprint=key.fingerprint())
+        entries = [
+            StoredEntry(seq, bytes(entry), bytes(leaf))
+            for seq, entry, leaf in LedgerEntry.objects.filter(vault=vault)
+            .order_by("seq")
+            .values_list("seq", "entry", "leaf_hash")
+            .iterator(5000)
+        ]
+        return check_log(
+            str(vault.pk),
+            entries,
+            stored_heads(vault),
+            public_key_raw=key.public_raw(),
+            key_fingerprint=key.fingerprint(),
+        )
 
     result = benchmark.pedantic(check_the_log, rounds=5, iterations=1)
     assert not result.failures and head.size == 100_000 and result.entries == 100_000
     started = time.perf_counter()
     report = verify_vault(vault, record=False)
-    print(f"full verify (log, 100,000 records decrypted and re-hashed): "
-          f"{time.perf_counter() - started:.1f} s, ok={report.ok}")
+    print(
+        f"full verify (log, 100,000 records decrypted and re-hashed): "
+        f"{time.perf_counter() - started:.1f} s, ok={report.ok}"
+    )
     assert report.ok

@@ -34,12 +34,14 @@ PHRASES = [
 ACT_SETS = [("a",), ("b",), ("a", "e", "g"), ("f",), ("b", "c"), ("e", "g")]
 
 
-def seed_incidents(vault: Vault, count: int, *, persons: int = 5, seed: int = 7,
-                   batch: int = 1000) -> None:
+def seed_incidents(
+    vault: Vault, count: int, *, persons: int = 5, seed: int = 7, batch: int = 1000
+) -> None:
     rng = random.Random(seed)
     owner = vault.owner
-    people = [services.create_person(actor=owner, vault=vault, name=f"Person {i}")
-              for i in range(persons)]
+    people = [
+        services.create_person(actor=owner, vault=vault, name=f"Person {i}") for i in range(persons)
+    ]
     now = timezone.now()
     channels = list(Channel.values)
     with transaction.atomic():
@@ -54,38 +56,67 @@ def seed_incidents(vault: Vault, count: int, *, persons: int = 5, seed: int = 7,
             for i in range(size):
                 number += 1
                 incident = Incident(
-                    vault=locked, number=number,
+                    vault=locked,
+                    number=number,
                     start=now - timedelta(hours=3 * (count - offset - i) + rng.random()),
-                    precision="exact", channel=rng.choice(channels),
+                    precision="exact",
+                    channel=rng.choice(channels),
                     acts="," + "".join(f"{a}," for a in rng.choice(ACT_SETS)),
-                    feared_violence=rng.random() < 0.1, recorded_by=owner)
+                    feared_violence=rng.random() < 0.1,
+                    recorded_by=owner,
+                )
                 incident.description = rng.choice(PHRASES)
                 incident.location = rng.choice(["Mill Lane", "Work", "Home", ""])
                 incident.reseal()
                 fresh.append(incident)
             Incident.objects.bulk_create(fresh)
             link = Incident.persons.through
-            link.objects.bulk_create([link(incident_id=inc.pk, person_id=people[n % persons].pk)
-                                      for n, inc in enumerate(fresh, start=offset)])
+            link.objects.bulk_create(
+                [
+                    link(incident_id=inc.pk, person_id=people[n % persons].pk)
+                    for n, inc in enumerate(fresh, start=offset)
+                ]
+            )
             revisions, entries, audits = [], [], []
-            for incident in Incident.objects.filter(pk__in=[i.pk for i in fresh]).order_by(
-                    "number").prefetch_related("persons"):
+            for incident in (
+                Incident.objects.filter(pk__in=[i.pk for i in fresh])
+                .order_by("number")
+                .prefetch_related("persons")
+            ):
                 content = services.incident_content(incident)
-                revision = IncidentRevision(vault_id=vault.pk, incident=incident, number=1,
-                                            changed_fields=[], created_by=owner)
+                revision = IncidentRevision(
+                    vault_id=vault.pk,
+                    incident=incident,
+                    number=1,
+                    changed_fields=[],
+                    created_by=owner,
+                )
                 revision.content = content
                 revision.reseal()
                 revisions.append(revision)
-                data = log.entry_bytes(vault_id=str(vault.pk), seq=seq, actor_id=str(owner.pk),
-                                       kind="incident.created", object_type="incident",
-                                       object_id=incident.pk, content=content,
-                                       extra={"revision": 1})
+                data = log.entry_bytes(
+                    vault_id=str(vault.pk),
+                    seq=seq,
+                    actor_id=str(owner.pk),
+                    kind="incident.created",
+                    object_type="incident",
+                    object_id=incident.pk,
+                    content=content,
+                    extra={"revision": 1},
+                )
                 leaf = merkle.leaf_hash(data)
                 frontier = frontier_append(seq, frontier, leaf)
                 entries.append(LedgerEntry(vault=vault, seq=seq, entry=data, leaf_hash=leaf))
-                audits.append(AuditRecord(actor=owner, action="incident.created",
-                                          object_type="incident", object_id=str(incident.pk),
-                                          vault_id=vault.pk, detail={"revision": 1}))
+                audits.append(
+                    AuditRecord(
+                        actor=owner,
+                        action="incident.created",
+                        object_type="incident",
+                        object_id=str(incident.pk),
+                        vault_id=vault.pk,
+                        detail={"revision": 1},
+                    )
+                )
                 seq += 1
             IncidentRevision.objects.bulk_create(revisions)
             LedgerEntry.objects.bulk_create(entries)

@@ -32,14 +32,30 @@ ROOT = Path(__file__).resolve().parents[1]
 CAIRN = Path(sys.executable).with_name("cairn")
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = {"375": {"width": 375, "height": 812}, "1280": {"width": 1280, "height": 900}}
-NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "integrity:checkpoint",
-             "packs:statement_download", "orders:spo-download", "breaches:breach-pack",
-             "dashboard:csv", "orders:calendar", "importers:job-status", "accounts:sign-out",
-             "web:leave", "accounts:passkey-options", "accounts:two-factor-passkey-options",
-             "accounts:close", "accounts:close-check"}
+NOT_PAGES = {
+    "vault:exhibit-download",
+    "vault:exhibit-image",
+    "integrity:checkpoint",
+    "packs:statement_download",
+    "orders:spo-download",
+    "breaches:breach-pack",
+    "dashboard:csv",
+    "orders:calendar",
+    "importers:job-status",
+    "accounts:sign-out",
+    "web:leave",
+    "accounts:passkey-options",
+    "accounts:two-factor-passkey-options",
+    "accounts:close",
+    "accounts:close-check",
+}
 PER_VIEW = {"analysis:topic": 12}
-PEOPLE = (("victim", "demo"), ("investigator", "demo.investigator"),
-          ("supervisor", "demo.supervisor"), ("analyst", "demo.analyst"))
+PEOPLE = (
+    ("victim", "demo"),
+    ("investigator", "demo.investigator"),
+    ("supervisor", "demo.supervisor"),
+    ("analyst", "demo.analyst"),
+)
 
 
 def _free_port() -> int:
@@ -107,19 +123,22 @@ def _crawl(page, base: str, start: str, out: Path, per_page: int) -> int:  # typ
         if name in NOT_PAGES or per_view[name] >= PER_VIEW.get(name, per_page):
             continue
         response = page.goto(base + url)
-        if response is None or response.status != 200 or "text/html" not in (
-                response.headers.get("content-type", "")):
+        if (
+            response is None
+            or response.status != 200
+            or "text/html" not in (response.headers.get("content-type", ""))
+        ):
             continue
         per_view[name] += 1
         number += 1
         slug = name.replace(":", "-") + ("" if per_view[name] == 1 else f"-{per_view[name]}")
         _shoot(page, out, number, slug)
-        hrefs = page.eval_on_selector_all("a[href]",
-                                          "els => els.map(e => e.getAttribute('href'))")
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
             if href and (href.startswith("/") or href.startswith("?")):
-                queue.append(urlsplit(urljoin(base + url, href))._replace(
-                    scheme="", netloc="").geturl())
+                queue.append(
+                    urlsplit(urljoin(base + url, href))._replace(scheme="", netloc="").geturl()
+                )
     return number
 
 
@@ -146,8 +165,9 @@ def _victim_forms(page, base: str, out: Path, number: int) -> int:  # type: igno
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "screens"))
-    parser.add_argument("--per-page", type=int, default=1,
-                        help="screenshots of each kind of page (default 1)")
+    parser.add_argument(
+        "--per-page", type=int, default=1, help="screenshots of each kind of page (default 1)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     data = Path(tempfile.mkdtemp(prefix="cairn-screens-"))
@@ -157,14 +177,29 @@ def main() -> int:
     os.environ.pop("DATABASE_URL", None)
     server = None
     try:
-        subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput",
-                        "--verbosity", "0", "--settings=cairn.settings"], env=env, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "collectstatic",
+                "--noinput",
+                "--verbosity",
+                "0",
+                "--settings=cairn.settings",
+            ],
+            env=env,
+            check=True,
+        )
         subprocess.run([str(CAIRN), "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([str(CAIRN), "serve", "--host", "127.0.0.1", "--port",
-                                   str(port)], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [str(CAIRN), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_for(f"{base}/healthz", server)
         import django
 
@@ -178,18 +213,31 @@ def main() -> int:
             shutil.rmtree(out)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run"])
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             for person, username in PEOPLE:
                 folder = out / person
                 folder.mkdir(parents=True, exist_ok=True)
                 context = browser.new_context(viewport=WIDTHS["1280"])
                 page = context.new_page()
-                page.route(re.compile(r"^(?!" + re.escape(base) + r").*"),
-                           lambda route: route.abort())
-                _sign_in(page, base, username,
-                         DEMO_PASSWORD if person == "victim" else DEMO_POLICE_PASSWORD)
+                page.route(
+                    re.compile(r"^(?!" + re.escape(base) + r").*"), lambda route: route.abort()
+                )
+                _sign_in(
+                    page,
+                    base,
+                    username,
+                    DEMO_PASSWORD if person == "victim" else DEMO_POLICE_PASSWORD,
+                )
                 start = urlsplit(page.url).path or "/"
                 count = _crawl(page, base, start, folder, args.per_page)
                 if person == "victim":

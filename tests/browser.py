@@ -16,8 +16,7 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
@@ -30,13 +29,25 @@ def tab(browser, live_server, settings):
     settings.CAIRN_EXIT_URL = EXIT_URL
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     page = context.new_page()
-    page.route(re.compile(r"^https://exit\.invalid/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html", body=NEUTRAL_PAGE))
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r"|https://exit\.invalid/).*"),
-               lambda route: route.abort())
+    page.route(
+        re.compile(r"^https://exit\.invalid/.*"),
+        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
+    )
+    page.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r"|https://exit\.invalid/).*"),
+        lambda route: route.abort(),
+    )
     page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
-        message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_errors.append(  # type: ignore[attr-defined]
+                message.text
+            )
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     # Let every request the page started finish before the database is flushed: with an
     # in-memory SQLite database the live server shares the test's connection.
@@ -66,5 +77,4 @@ def assert_accessible(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def screens_tall(page) -> float:  # type: ignore[no-untyped-def]
     """How many viewport heights the page is."""
-    return float(page.evaluate(
-        "document.documentElement.scrollHeight / window.innerHeight"))
+    return float(page.evaluate("document.documentElement.scrollHeight / window.innerHeight"))

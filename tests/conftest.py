@@ -31,16 +31,20 @@ def pytest_configure(config):
 
 # A test using one of these starts a server or a subprocess, or drives Chromium: seconds each,
 # so `make test-fast` leaves it to the full run (marked `slow`; `browser` for Chromium).
-SLOW_FIXTURES = frozenset({"live_server", "shell_demo", "shell_empty", "seaweedfs", "local_tsa",
-                           "dkim_dns", "browser"})
+SLOW_FIXTURES = frozenset(
+    {"live_server", "shell_demo", "shell_empty", "seaweedfs", "local_tsa", "dkim_dns", "browser"}
+)
 
 
 # Tests measured at seconds each that use none of those fixtures (tests/slow_tests.txt says
 # how they were measured): node ids, or prefixes of them (a module, a test's parameters left off).
 MEASURED_SLOW = tuple(
-    line for line in (Path(__file__).with_name("slow_tests.txt")
-                      .read_text(encoding="utf-8").splitlines())
-    if line.strip() and not line.startswith("#"))
+    line
+    for line in (
+        Path(__file__).with_name("slow_tests.txt").read_text(encoding="utf-8").splitlines()
+    )
+    if line.strip() and not line.startswith("#")
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -113,8 +117,10 @@ def _plain_static_storage(settings, tmp_path):
     # (One test in test_web_views checks the real manifest storage after collectstatic.)
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir(exist_ok=True)
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -174,9 +180,17 @@ def browser():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         yield chromium
         chromium.close()

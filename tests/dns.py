@@ -64,8 +64,12 @@ class LocalDNS:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     @property
@@ -78,8 +82,11 @@ class LocalDNS:
         for _ in range(5):  # another process may take the free port before dnsmasq does
             self.port = _free_port()
             self._process = subprocess.Popen(
-                [DNSMASQ, *self._arguments()], stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                [DNSMASQ, *self._arguments()],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
             error = self._wait_until_answering()
             if not error:
                 return
@@ -101,9 +108,16 @@ class LocalDNS:
 
     def _arguments(self) -> list[str]:
         arguments = [
-            "--keep-in-foreground", f"--port={self.port}", "--listen-address=127.0.0.1",
-            "--bind-interfaces", "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
-            "--pid-file", "--log-facility=-", "--cache-size=0",
+            "--keep-in-foreground",
+            f"--port={self.port}",
+            "--listen-address=127.0.0.1",
+            "--bind-interfaces",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--pid-file",
+            "--log-facility=-",
+            "--cache-size=0",
         ]
         arguments += [f"--local=/{domain}/" for domain in self.local_domains]
         arguments += [f"--txt-record={name},{text}" for name, text in self.records.items()]
@@ -144,11 +158,14 @@ class DkimZone:
 def dkim_key(bits: int = 2048) -> tuple[bytes, bytes]:
     """A new RSA key: (private key PEM for ``dkim.sign``, the TXT record that publishes it)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    private = key.private_bytes(serialization.Encoding.PEM,
-                                serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
@@ -167,10 +184,17 @@ def dkim_dns() -> Iterator[DkimZone]:
     """
     if not shutil.which("dnsmasq") and not shutil.which(DNSMASQ):
         pytest.fail("dnsmasq is not installed: run scripts/system-deps.sh (dnsmasq-base)")
-    keys = {"mar2024": dkim_key(2048), "long2024": dkim_key(4096), "rotated": dkim_key(2048),
-            "rotated-old": dkim_key(2048)}
-    served = {f"{selector}._domainkey.{DOMAIN}": record.decode("ascii")
-              for selector, (_, record) in keys.items() if selector != "rotated-old"}
+    keys = {
+        "mar2024": dkim_key(2048),
+        "long2024": dkim_key(4096),
+        "rotated": dkim_key(2048),
+        "rotated-old": dkim_key(2048),
+    }
+    served = {
+        f"{selector}._domainkey.{DOMAIN}": record.decode("ascii")
+        for selector, (_, record) in keys.items()
+        if selector != "rotated-old"
+    }
     served[f"revoked._domainkey.{DOMAIN}"] = "v=DKIM1; k=rsa; p="
     with LocalDNS(served, local_domains=[DOMAIN]) as server:
         yield DkimZone(server=server, domain=DOMAIN, keys=keys)

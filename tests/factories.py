@@ -40,8 +40,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(password_hash)
 
 
-def make_vault(owner: User, *, name: str = "My log", initials: str = "AB",
-               time_zone: str = "Europe/London"):  # type: ignore[no-untyped-def]
+def make_vault(
+    owner: User, *, name: str = "My log", initials: str = "AB", time_zone: str = "Europe/London"
+):  # type: ignore[no-untyped-def]
     return services.create_vault(actor=owner, name=name, initials=initials, time_zone=time_zone)
 
 
@@ -62,5 +63,5 @@ def make_incident(vault, *, days_ago: float = 1, **overrides):  # type: ignore[n
 SPO_ANSWERS = {
     "defendant_area": "resides",
     "conflicts_considered": "He keeps no religious observance the terms touch; he works from "
-                            "home and does not study.",
+    "home and does not study.",
 }

@@ -27,26 +27,30 @@ from tests.factories import UserFactory, make_incident
 
 @pytest.fixture
 def operator(db):
-    return UserFactory(username="operator", display_name="Operator", is_superuser=True,
-                       is_staff=True)
+    return UserFactory(
+        username="operator", display_name="Operator", is_superuser=True, is_staff=True
+    )
 
 
 @pytest.fixture
 def force(operator):
-    return accounts.create_organisation(actor=operator, name="North Police",
-                                        kind=OrganisationKind.POLICE)
+    return accounts.create_organisation(
+        actor=operator, name="North Police", kind=OrganisationKind.POLICE
+    )
 
 
 @pytest.fixture
 def other_force(operator):
-    return accounts.create_organisation(actor=operator, name="South Police",
-                                        kind=OrganisationKind.POLICE)
+    return accounts.create_organisation(
+        actor=operator, name="South Police", kind=OrganisationKind.POLICE
+    )
 
 
 @pytest.fixture
 def charity(operator):
-    return accounts.create_organisation(actor=operator, name="Safe Steps",
-                                        kind=OrganisationKind.CHARITY)
+    return accounts.create_organisation(
+        actor=operator, name="Safe Steps", kind=OrganisationKind.CHARITY
+    )
 
 
 @pytest.fixture
@@ -119,9 +123,15 @@ def case(investigator):
 def incidents(vault):
     # Linked to the one person the log names as doing this: the case's defendant.
     suspect = vault_services.create_person(actor=vault.owner, vault=vault, name="Mark")
-    return [make_incident(vault, days_ago=40 - 10 * n, persons=[suspect],
-                          description=f"Incident {n + 1}: he was outside again.")
-            for n in range(4)]
+    return [
+        make_incident(
+            vault,
+            days_ago=40 - 10 * n,
+            persons=[suspect],
+            description=f"Incident {n + 1}: he was outside again.",
+        )
+        for n in range(4)
+    ]
 
 
 @pytest.fixture
@@ -134,8 +144,13 @@ def shared_case(case, investigator, owner, vault, incidents):
 @pytest.fixture
 def partly_shared_case(case, investigator, owner, vault, incidents):
     code = cases.issue_share_code(actor=investigator, case=case)
-    cases.link_by_code(actor=owner, vault=vault, code=code, scope="chosen",
-                       incident_ids=[incidents[0].pk, incidents[1].pk])
+    cases.link_by_code(
+        actor=owner,
+        vault=vault,
+        code=code,
+        scope="chosen",
+        incident_ids=[incidents[0].pk, incidents[1].pk],
+    )
     return case
 
 
@@ -144,8 +159,11 @@ def sign_in_verified(client, user):  # type: ignore[no-untyped-def]
     officer's session is once they entered a code; returns the TOTP device."""
     from cairn.accounts.models import AuthenticatorApp
 
-    device = AuthenticatorApp.objects.filter(user=user, confirmed=True).first() or \
-        AuthenticatorApp.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = AuthenticatorApp.objects.filter(
+        user=user, confirmed=True
+    ).first() or AuthenticatorApp.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
     client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id

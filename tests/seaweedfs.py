@@ -58,36 +58,79 @@ class SeaweedFS:
         return f"s3://{self.bucket}/{prefix}?endpoint={self.endpoint}&region=us-east-1"
 
     def env(self, prefix: str | None = None) -> dict[str, str]:
-        return {"CAIRN_STORAGE_URL": self.storage_url(prefix),
-                "CAIRN_STORAGE_ACCESS_KEY": self.access_key,
-                "CAIRN_STORAGE_SECRET_KEY": self.secret_key}
+        return {
+            "CAIRN_STORAGE_URL": self.storage_url(prefix),
+            "CAIRN_STORAGE_ACCESS_KEY": self.access_key,
+            "CAIRN_STORAGE_SECRET_KEY": self.secret_key,
+        }
 
     def client(self):
         import boto3
 
         return boto3.session.Session().client(
-            "s3", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key)
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
 
 
 def _start(folder: Path) -> tuple[subprocess.Popen[bytes], SeaweedFS]:
     config = folder / "s3.json"
-    config.write_text(json.dumps({"identities": [{
-        "name": "cairn", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    ports = {name: _free_port() for name in ("master", "master.grpc", "volume", "volume.grpc",
-                                             "filer", "filer.grpc", "s3", "s3.grpc")}
+    config.write_text(
+        json.dumps(
+            {
+                "identities": [
+                    {
+                        "name": "cairn",
+                        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+                        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                    }
+                ]
+            }
+        )
+    )
+    ports = {
+        name: _free_port()
+        for name in (
+            "master",
+            "master.grpc",
+            "volume",
+            "volume.grpc",
+            "filer",
+            "filer.grpc",
+            "s3",
+            "s3.grpc",
+        )
+    }
     data = folder / "data"
     data.mkdir()
-    flags = [f"-{name.replace('.grpc', '.port.grpc')}={port}" if name.endswith(".grpc")
-             else f"-{name}.port={port}" for name, port in ports.items()]
-    command = [weed_binary(), "server", f"-dir={data}", "-ip=127.0.0.1",
-               "-ip.bind=127.0.0.1", "-filer", "-s3", f"-s3.config={config}",
-               "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=64",
-               "-volume.max=16", *flags]
+    flags = [
+        f"-{name.replace('.grpc', '.port.grpc')}={port}"
+        if name.endswith(".grpc")
+        else f"-{name}.port={port}"
+        for name, port in ports.items()
+    ]
+    command = [
+        weed_binary(),
+        "server",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-filer",
+        "-s3",
+        f"-s3.config={config}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=16",
+        *flags,
+    ]
     log = (folder / "weed.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     server = SeaweedFS(endpoint=f"http://127.0.0.1:{ports['s3']}")
     deadline = time.monotonic() + 120
     client = server.client()

@@ -63,8 +63,10 @@ class Ran:
     stopped: bool = False  # a server the test stopped (SIGTERM) once it was done with it
 
     def __str__(self) -> str:
-        return (f"cairn {' '.join(self.args)} -> {self.returncode}\n"
-                f"--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}")
+        return (
+            f"cairn {' '.join(self.args)} -> {self.returncode}\n"
+            f"--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
+        )
 
 
 _runs: list[Ran] = []
@@ -115,6 +117,7 @@ def answers(address: str) -> bool:
 
 # --- PostgreSQL: a database per data directory ------------------------------------------------
 
+
 def _database_url(name: str) -> str:
     assert SERVER_URL is not None
     parts = urlsplit(SERVER_URL)
@@ -145,6 +148,7 @@ def _drop_database(name: str) -> None:
 
 # --- data directories -------------------------------------------------------------------------
 
+
 class DataDir:
     """A data directory (and its own PostgreSQL database on the PostgreSQL run)."""
 
@@ -155,8 +159,11 @@ class DataDir:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+        }
         env["CAIRN_DATA_DIR"] = str(self.root)
         env["CAIRN_DKIM_LOOKUP"] = "false"  # the tests never reach the real network
         env["COLUMNS"] = "200"
@@ -164,14 +171,25 @@ class DataDir:
             env["DATABASE_URL"] = _database_url(self.database)
         return env
 
-    def __call__(self, *args: Any, stdin: str | None = None,
-                 env: dict[str, str] | None = None, cwd: Path | None = None) -> Ran:
+    def __call__(
+        self,
+        *args: Any,
+        stdin: str | None = None,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Ran:
         words = tuple(str(arg) for arg in args)
-        given: dict[str, Any] = ({"stdin": subprocess.DEVNULL} if stdin is None
-                                 else {"input": stdin})
-        done = subprocess.run([str(CAIRN), *words], env={**self.env, **(env or {})},
-                              cwd=cwd or self.root.parent, capture_output=True, text=True,
-                              timeout=TIMEOUT, check=False, **given)
+        given: dict[str, Any] = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
+        done = subprocess.run(
+            [str(CAIRN), *words],
+            env={**self.env, **(env or {})},
+            cwd=cwd or self.root.parent,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            **given,
+        )
         ran = Ran(words, command_path(words), done.returncode, done.stdout, done.stderr)
         with _runs_lock:
             _runs.append(ran)
@@ -186,9 +204,15 @@ class DataDir:
         does (SIGTERM) and checks it stopped cleanly."""
         port = free_port()
         words = (*(str(arg) for arg in args), "--port", str(port))
-        server = subprocess.Popen([str(CAIRN), *words], env=self.env, cwd=self.root.parent,
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        server = subprocess.Popen(
+            [str(CAIRN), *words],
+            env=self.env,
+            cwd=self.root.parent,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         address = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + TIMEOUT
@@ -240,6 +264,7 @@ class DataDir:
 
 # --- what a result must look like -------------------------------------------------------------
 
+
 def ok(ran: Ran) -> Ran:
     assert ran.returncode == 0, str(ran)
     return ran
@@ -261,6 +286,7 @@ def one_line_error(ran: Ran, *fragments: str) -> str:
 
 # --- the registry of tested commands ----------------------------------------------------------
 
+
 def _covers(kind: str, paths: tuple[str, ...]) -> Callable[[Callable[..., Any]], Any]:
     def decorate(test: Callable[..., Any]) -> Callable[..., Any]:
         for path in paths:
@@ -273,10 +299,15 @@ def _covers(kind: str, paths: tuple[str, ...]) -> Callable[[Callable[..., Any]],
             with _runs_lock:
                 runs = _runs[start:]
             for path in paths:
-                wanted = [r for r in runs if r.command == path
-                          and (r.returncode == 0 or r.stopped) == (kind == USUAL)]
-                assert wanted, (f"{test.__name__} is marked as a test of the {kind} of "
-                                f"`cairn {path}`, but no such run of it happened")
+                wanted = [
+                    r
+                    for r in runs
+                    if r.command == path and (r.returncode == 0 or r.stopped) == (kind == USUAL)
+                ]
+                assert wanted, (
+                    f"{test.__name__} is marked as a test of the {kind} of "
+                    f"`cairn {path}`, but no such run of it happened"
+                )
             return result
 
         return checked
@@ -298,6 +329,7 @@ THIRD_PARTY = Path(__file__).parent / "fixtures" / "third_party"
 
 
 # --- fixtures ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def shell_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataDir]:

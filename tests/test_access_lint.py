@@ -12,24 +12,52 @@ from pathlib import Path
 import cairn
 
 PACKAGE = Path(cairn.__file__).parent
-THIN_LAYERS = ["vault/views", "vault/views.py", "web", "cli", "accounts/views.py",
-               "accounts/org_views.py", "accounts/two_factor_views.py",
-               "own/join_views.py", "own/views.py", "accounts/recovery_views.py",
-               "accounts/passkey_views.py", "accounts/own_forms.py",
-               "importers/views.py", "integrity/views.py", "analysis/views.py",
-               "cases/victim_views.py", "cases/advocate_views.py", "cases/views.py",
-               "cases/risk_views.py", "orders/views_applications.py", "orders/views_orders.py",
-               "packs/views.py", "packs/statement_views.py", "api",
-               "breaches/views.py", "breaches/victim_views.py", "breaches/templatetags",
-               "orders/templatetags",
-               "orders/views.py", "orders/calendar.py", "dashboard/views.py",
-               "checks/views.py", "flags/views.py", "cameras/views.py",
-               "cameras/police_views.py", "cameras/templatetags", "cameras/paperwork.py"]
+THIN_LAYERS = [
+    "vault/views",
+    "vault/views.py",
+    "web",
+    "cli",
+    "accounts/views.py",
+    "accounts/org_views.py",
+    "accounts/two_factor_views.py",
+    "own/join_views.py",
+    "own/views.py",
+    "accounts/recovery_views.py",
+    "accounts/passkey_views.py",
+    "accounts/own_forms.py",
+    "importers/views.py",
+    "integrity/views.py",
+    "analysis/views.py",
+    "cases/victim_views.py",
+    "cases/advocate_views.py",
+    "cases/views.py",
+    "cases/risk_views.py",
+    "orders/views_applications.py",
+    "orders/views_orders.py",
+    "packs/views.py",
+    "packs/statement_views.py",
+    "api",
+    "breaches/views.py",
+    "breaches/victim_views.py",
+    "breaches/templatetags",
+    "orders/templatetags",
+    "orders/views.py",
+    "orders/calendar.py",
+    "dashboard/views.py",
+    "checks/views.py",
+    "flags/views.py",
+    "cameras/views.py",
+    "cameras/police_views.py",
+    "cameras/templatetags",
+    "cameras/paperwork.py",
+]
 BARE_QUERY = re.compile(r"\b[A-Z][A-Za-z]+\.objects\b")
-ALLOWED = {"cli/users.py": {"User.objects"},  # the CLI manages local accounts itself
-           # The API's own token store and its one read for case officers (its access module).
-           "api/tokens.py": {"ApiToken.objects", "TOTPDevice.objects"},
-           "api/access.py": {"Membership.objects"}}
+ALLOWED = {
+    "cli/users.py": {"User.objects"},  # the CLI manages local accounts itself
+    # The API's own token store and its one read for case officers (its access module).
+    "api/tokens.py": {"ApiToken.objects", "TOTPDevice.objects"},
+    "api/access.py": {"Membership.objects"},
+}
 
 
 def thin_layer_modules() -> list[Path]:

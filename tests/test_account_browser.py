@@ -46,10 +46,19 @@ def authenticator(tab) -> tuple[Any, str]:  # type: ignore[no-untyped-def]
     """A virtual platform authenticator (a phone's screen lock that always says yes)."""
     cdp = tab.context.new_cdp_session(tab)
     cdp.send("WebAuthn.enable")
-    found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True,
-        "automaticPresenceSimulation": True}})
+    found = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     return cdp, found["authenticatorId"]
 
 
@@ -74,8 +83,9 @@ def sign_in(tab, username: str, password: str) -> None:  # type: ignore[no-untyp
 def new_page(browser, live_server, viewport):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=viewport, base_url=live_server.url)
     tab = context.new_page()
-    tab.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
-              lambda route: route.abort())
+    tab.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r").*"), lambda route: route.abort()
+    )
     return context, tab
 
 
@@ -84,15 +94,21 @@ def with_session_of(browser, live_server, user, viewport=DESKTOP):  # type: igno
     client = Client()
     sign_in_verified(client, user)
     context, tab = new_page(browser, live_server, viewport)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     return context, tab
 
 
 # --- the whole journey on a phone ----------------------------------------------------------------
 
+
 def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
-        page, browser, live_server, settings):  # noqa: F811
+    page,  # noqa: F811
+    browser,
+    live_server,
+    settings,
+):
     settings.CAIRN_SIGN_UP = "open"
     page.set_viewport_size(PHONE)
     page.goto("/account/sign-in/")
@@ -118,8 +134,9 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
     page.get_by_label("Text message").check()
     page.get_by_label("Contacted me or tried to").check()
     page.get_by_label("What happened?").fill("Messages all evening")
-    page.get_by_role("group", name=re.compile("fear they would use violence")) \
-        .get_by_label("No").check()
+    page.get_by_role("group", name=re.compile("fear they would use violence")).get_by_label(
+        "No"
+    ).check()
     page.get_by_role("button", name="Save to my log").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
     assert Incident.objects.filter(vault=vault).count() == 1
@@ -135,15 +152,17 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
     page.get_by_role("button", name="Add a passkey").click()
     expect(page.get_by_text("Your passkey has been added")).to_be_visible()
     expect(page.locator("#passkey-list")).to_contain_text("My phone")
-    credentials = cdp.send("WebAuthn.getCredentials",
-                           {"authenticatorId": authenticator_id})["credentials"]
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})[
+        "credentials"
+    ]
     assert len(credentials) == 1
 
     # A second browser signs in: the password is not enough, the passkey is asked for.
     other_context, other = new_page(browser, live_server, DESKTOP)
     other_cdp, other_id = authenticator(other)
-    other_cdp.send("WebAuthn.addCredential", {"authenticatorId": other_id,
-                                              "credential": credentials[0]})
+    other_cdp.send(
+        "WebAuthn.addCredential", {"authenticatorId": other_id, "credential": credentials[0]}
+    )
     sign_in(other, "river", PASSWORD)
     other.wait_for_url(re.compile(r"/account/two-factor/"))
     check(other, "two-factor with a passkey")
@@ -157,8 +176,9 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
     rows = page.locator("#active-sessions .cairn-session")
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="This browser")).to_have_count(1)
-    rows.filter(has_not_text="This browser").get_by_role("button", name=re.compile(
-        "^Sign out")).click()
+    rows.filter(has_not_text="This browser").get_by_role(
+        "button", name=re.compile("^Sign out")
+    ).click()
     expect(page.get_by_text("That browser has been signed out.")).to_be_visible()
     expect(page.locator("#active-sessions .cairn-session")).to_have_count(1)
     other.reload()
@@ -171,12 +191,14 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
     page.context.clear_cookies(name="sessionid")
     # The passkey, synced back with the other authenticator's use counter (the server refuses
     # a counter that goes backwards, as a cloned key's would).
-    synced = other_cdp.send("WebAuthn.getCredentials",
-                            {"authenticatorId": other_id})["credentials"][0]
-    cdp.send("WebAuthn.removeCredential", {"authenticatorId": authenticator_id,
-                                           "credentialId": synced["credentialId"]})
-    cdp.send("WebAuthn.addCredential", {"authenticatorId": authenticator_id,
-                                        "credential": synced})
+    synced = other_cdp.send("WebAuthn.getCredentials", {"authenticatorId": other_id})[
+        "credentials"
+    ][0]
+    cdp.send(
+        "WebAuthn.removeCredential",
+        {"authenticatorId": authenticator_id, "credentialId": synced["credentialId"]},
+    )
+    cdp.send("WebAuthn.addCredential", {"authenticatorId": authenticator_id, "credential": synced})
     sign_in(page, "river", PASSWORD)
     page.wait_for_url(re.compile(r"/account/two-factor/"))
     page.get_by_role("button", name="Use my passkey").click()
@@ -191,9 +213,16 @@ def test_she_signs_up_on_a_phone_adds_a_passkey_and_ends_another_session(
 
 # --- joining with an advocate's code ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_an_advocates_link_lets_her_join_once(page, browser, live_server, settings, advocate,  # noqa: F811
-                                               viewport):
+def test_an_advocates_link_lets_her_join_once(
+    page,  # noqa: F811
+    browser,
+    live_server,
+    settings,
+    advocate,
+    viewport,
+):
     settings.CAIRN_SIGN_UP = "invite"
     helper_context, helper = with_session_of(browser, live_server, advocate, viewport)
     helper.goto("/account/help/")
@@ -238,6 +267,7 @@ def test_with_sign_up_closed_there_is_no_way_to_join(page, db, settings):  # noq
 
 # --- getting back in ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_she_gets_back_in_with_a_recovery_code(page, owner, vault, viewport):  # noqa: F811
     codes = recovery.make_recovery_codes(actor=owner)
@@ -258,8 +288,16 @@ def test_she_gets_back_in_with_a_recovery_code(page, owner, vault, viewport):  #
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_an_officer_who_saw_her_gives_her_a_link(page, browser, live_server, owner, vault,  # noqa: F811
-                                                 shared_case, investigator, viewport):
+def test_an_officer_who_saw_her_gives_her_a_link(
+    page,  # noqa: F811
+    browser,
+    live_server,
+    owner,
+    vault,
+    shared_case,
+    investigator,
+    viewport,
+):
     helper_context, helper = with_session_of(browser, live_server, investigator, viewport)
     helper.goto("/account/help/")
     helper.get_by_role("link", name=re.compile("Alex")).click()
@@ -290,9 +328,15 @@ def test_an_officer_who_saw_her_gives_her_a_link(page, browser, live_server, own
 
 # --- protecting and leaving -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_changes_her_password_and_makes_new_codes(page, owner, vault, password,  # noqa: F811
-                                                      viewport):
+def test_she_changes_her_password_and_makes_new_codes(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    viewport,
+):
     recovery.make_recovery_codes(actor=owner)
     page.set_viewport_size(viewport)
     sign_in(page, "owner", password)
@@ -316,8 +360,13 @@ def test_she_changes_her_password_and_makes_new_codes(page, owner, vault, passwo
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, password,  # noqa: F811
-                                                     viewport):
+def test_she_destroys_her_log_and_closes_her_account(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    viewport,
+):
     from tests.factories import make_incident
 
     make_incident(vault, description="Never to be read again")
@@ -326,8 +375,9 @@ def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, passwor
     page.goto("/account/")
     page.get_by_role("link", name="Destroy my log and close my account").click()
     check(page, "close")
-    expect(page.get_by_role("link", name="Download the evidence pack of My log")) \
-        .to_have_attribute("href", f"/pack/{vault.pk}/")
+    expect(page.get_by_role("link", name="Download the evidence pack of My log")).to_have_attribute(
+        "href", f"/pack/{vault.pk}/"
+    )
     page.get_by_label("Your password").fill("not-my-password")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The password is not right")
@@ -343,8 +393,8 @@ def test_she_destroys_her_log_and_closes_her_account(page, owner, vault, passwor
     assert not User.objects.get(pk=owner.pk).is_active
 
 
-
 # --- a second factor she turns on and off, and every page at both widths ----------------------
+
 
 def victim_tab(browser, live_server, user, viewport, verified_with=None):  # type: ignore[no-untyped-def]
     """A browser signed in as the victim ``user`` (checked with ``verified_with``, a device)."""
@@ -355,14 +405,14 @@ def victim_tab(browser, live_server, user, viewport, verified_with=None):  # typ
         session["otp_device_id"] = verified_with.persistent_id
         session.save()
     context, tab = new_page(browser, live_server, viewport)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                          "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     return context, tab
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_she_turns_an_authenticator_app_on_and_off(browser, live_server, owner, vault,
-                                                   viewport):
+def test_she_turns_an_authenticator_app_on_and_off(browser, live_server, owner, vault, viewport):
     import base64
     import time
 
@@ -385,17 +435,27 @@ def test_she_turns_an_authenticator_app_on_and_off(browser, live_server, owner, 
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_account_page_is_accessible(browser, live_server, settings, owner, vault,
-                                          password, viewport):
+def test_every_account_page_is_accessible(
+    browser, live_server, settings, owner, vault, password, viewport
+):
     settings.CAIRN_SIGN_UP = "invite"
     settings.CAIRN_MAIL_CONFIGURED = True
     recovery.make_recovery_codes(actor=owner)
-    passkey = Passkey.objects.create(user=owner, name="My phone", credential_id="AAAA",
-                                     public_key=b"key")
+    passkey = Passkey.objects.create(
+        user=owner, name="My phone", credential_id="AAAA", public_key=b"key"
+    )
     context, tab = victim_tab(browser, live_server, owner, viewport, verified_with=passkey)
-    for url in ("/account/", "/account/password/", "/account/confirm-password/",
-                "/account/sessions/", "/account/passkeys/", "/account/recovery-codes/",
-                "/account/email/", "/account/logs/new/", "/account/close/"):
+    for url in (
+        "/account/",
+        "/account/password/",
+        "/account/confirm-password/",
+        "/account/sessions/",
+        "/account/passkeys/",
+        "/account/recovery-codes/",
+        "/account/email/",
+        "/account/logs/new/",
+        "/account/close/",
+    ):
         tab.goto(url)
         check(tab, url)
     tab.goto("/account/password/")
@@ -409,8 +469,9 @@ def test_every_account_page_is_accessible(browser, live_server, settings, owner,
     context.close()
 
     # The second step of signing in, for a victim with a passkey who has not shown it.
-    passkey = Passkey.objects.create(user=owner, name="My phone", credential_id="AAAA",
-                                     public_key=b"key")
+    passkey = Passkey.objects.create(
+        user=owner, name="My phone", credential_id="AAAA", public_key=b"key"
+    )
     context, tab = victim_tab(browser, live_server, owner, viewport)
     tab.goto("/")
     tab.wait_for_url(re.compile(r"/account/two-factor/"))
@@ -424,8 +485,13 @@ def test_every_account_page_is_accessible(browser, live_server, settings, owner,
 
     # Signed out.
     context, tab = new_page(browser, live_server, viewport)
-    for url in ("/account/sign-up/", "/account/recover/", "/account/recover/code/",
-                "/account/recover/email/", "/account/closed/"):
+    for url in (
+        "/account/sign-up/",
+        "/account/recover/",
+        "/account/recover/code/",
+        "/account/recover/email/",
+        "/account/closed/",
+    ):
         tab.goto(url)
         check(tab, url)
     tab.goto("/account/sign-up/")

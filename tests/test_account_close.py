@@ -43,9 +43,11 @@ def close_through_the_pages(client: Client, password: str) -> None:
 
 
 def test_closing_destroys_her_logs_and_ends_every_share_and_session(
-        client, owner, vault, incidents, shared_case, investigator, advocate, password):
-    cases.link_by_code(actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate),
-                       scope="all")
+    client, owner, vault, incidents, shared_case, investigator, advocate, password
+):
+    cases.link_by_code(
+        actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
     recovery.make_recovery_codes(actor=owner)
     elsewhere = Client()
     elsewhere.force_login(owner)
@@ -77,8 +79,10 @@ def test_closing_destroys_her_logs_and_ends_every_share_and_session(
     assert actions.count("share.withdrawn") == 2
     assert "vault.destroyed" in actions and "account.closed" in actions
     # She cannot sign in again.
-    assert Client().post("/account/sign-in/", {"username": "owner",
-                                               "password": password}).status_code == 200
+    assert (
+        Client().post("/account/sign-in/", {"username": "owner", "password": password}).status_code
+        == 200
+    )
 
 
 def test_a_member_closes_no_account_here(client, investigator):
@@ -107,21 +111,27 @@ def test_after_closing_nothing_of_hers_is_readable_even_with_the_keys(tmp_path):
     secrets += [owner.display_name.encode(), DEMO_USERNAME.encode()]
     store = default_store()
     sealed = {("incident", i.pk): bytes(i.sealed) for i in Incident.objects.filter(vault=vault)}
-    sealed.update({("person", p.pk): bytes(p.sealed)
-                   for p in Person.objects.filter(vault=vault)})
+    sealed.update({("person", p.pk): bytes(p.sealed) for p in Person.objects.filter(vault=vault)})
     files = [store.path_for(str(vault.pk), e.sha256) for e in Exhibit.objects.filter(vault=vault)]
     assert len(secrets) > 200 and files
 
     client = Client()
-    assert client.post("/account/sign-in/", {"username": DEMO_USERNAME,
-                                             "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/account/sign-in/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     close_through_the_pages(client, DEMO_PASSWORD)
     keys.forget_cached_keys()
 
     # The copy: the database, the evidence files and the keys folder (KEK and signing key).
     keys_dir = Path(django_settings.CAIRN_KEYS_DIR)
-    copy = (database_copy(tmp_path) + files_copy(Path(django_settings.CAIRN_EVIDENCE_DIR))
-            + (files_copy(keys_dir) if keys_dir.exists() else b""))
+    copy = (
+        database_copy(tmp_path)
+        + files_copy(Path(django_settings.CAIRN_EVIDENCE_DIR))
+        + (files_copy(keys_dir) if keys_dir.exists() else b"")
+    )
     leaked = [s for s in secrets if len(s) >= 5 and s in copy]
     assert leaked == [], f"{len(leaked)} pieces are readable, e.g. {leaked[:3]}"
     # Nothing the instance holds opens what is left: every sealed field and every file.

@@ -29,8 +29,13 @@ def _quick_password_hashing(settings):
 
 
 def form(**overrides: str) -> dict[str, str]:
-    return {"username": "river", "password1": PASSWORD, "password2": PASSWORD,
-            "initials": "rk", **overrides}
+    return {
+        "username": "river",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "initials": "rk",
+        **overrides,
+    }
 
 
 def codes_on(html: str) -> list[str]:
@@ -38,6 +43,7 @@ def codes_on(html: str) -> list[str]:
 
 
 # --- the setting ------------------------------------------------------------------------------
+
 
 def test_the_setting_is_closed_locally_and_invite_in_production(monkeypatch):
     monkeypatch.delenv("CAIRN_SIGN_UP", raising=False)
@@ -57,11 +63,22 @@ def test_settings_choose_invite_on_a_production_instance(tmp_path):
         import os
 
         result = subprocess.run(
-            [sys.executable, "-c", "from django.conf import settings; import django; "
-             "django.setup(); print(settings.CAIRN_SIGN_UP)"],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "cairn.settings",
-                 "CAIRN_DATA_DIR": str(tmp_path), **env},
-            capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                "-c",
+                "from django.conf import settings; import django; "
+                "django.setup(); print(settings.CAIRN_SIGN_UP)",
+            ],
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "cairn.settings",
+                "CAIRN_DATA_DIR": str(tmp_path),
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         return result.stdout.strip() or result.stderr.strip().splitlines()[-1]
 
     assert mode(CAIRN_SIGN_UP="", CAIRN_PRODUCTION="false") == "closed"
@@ -72,6 +89,7 @@ def test_settings_choose_invite_on_a_production_instance(tmp_path):
 
 # --- closed -----------------------------------------------------------------------------------
 
+
 def test_with_sign_up_closed_the_page_does_not_exist(client, db, settings):
     settings.CAIRN_SIGN_UP = "closed"
     assert client.get(SIGN_UP).status_code == 404
@@ -81,6 +99,7 @@ def test_with_sign_up_closed_the_page_does_not_exist(client, db, settings):
 
 
 # --- open -------------------------------------------------------------------------------------
+
 
 def test_open_sign_up_makes_the_account_her_log_and_recovery_codes(client, db, settings):
     settings.CAIRN_SIGN_UP = "open"
@@ -106,8 +125,7 @@ def test_open_sign_up_makes_the_account_her_log_and_recovery_codes(client, db, s
     assert (vault.initials, vault.name) == ("RK", "My log")
     assert f'href="/vaults/{vault.pk}/"' in html
     # Only keyed hashes of the codes are kept.
-    stored = set(RecoveryCode.objects.filter(codes__user=user).values_list("code_hash",
-                                                                            flat=True))
+    stored = set(RecoveryCode.objects.filter(codes__user=user).values_list("code_hash", flat=True))
     assert stored == {recovery_code_hash(code) for code in codes}
     assert not any(code.replace("-", "") in h for code in codes for h in stored)
     # She is signed in, and her log opens.
@@ -117,14 +135,18 @@ def test_open_sign_up_makes_the_account_her_log_and_recovery_codes(client, db, s
     assert verify_vault(vault).ok
 
 
-@pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"password2": "something-else-entirely"}, "password2", "The passwords do not match"),
-    ({"password1": "short", "password2": "short"}, "password2", "too short"),
-    ({"initials": "R2"}, "initials", "Initials must be 1 to 4 letters"),
-    ({"username": ""}, "username", "Enter a username"),
-])
-def test_a_mistake_is_shown_at_its_field_and_nothing_is_made(client, db, settings, fields,
-                                                            field, message):
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"password2": "something-else-entirely"}, "password2", "The passwords do not match"),
+        ({"password1": "short", "password2": "short"}, "password2", "too short"),
+        ({"initials": "R2"}, "initials", "Initials must be 1 to 4 letters"),
+        ({"username": ""}, "username", "Enter a username"),
+    ],
+)
+def test_a_mistake_is_shown_at_its_field_and_nothing_is_made(
+    client, db, settings, fields, field, message
+):
     settings.CAIRN_SIGN_UP = "open"
     response = client.post(SIGN_UP, form(**fields))
     assert response.status_code == 400
@@ -164,6 +186,7 @@ def test_sign_ups_from_one_address_are_limited(client, db, settings):
 
 # --- invite -----------------------------------------------------------------------------------
 
+
 def issue_code(client: Client, member) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     sign_in_verified(client, member)
     page = client.post("/account/help/invite/")
@@ -179,13 +202,13 @@ def test_an_advocates_code_works_once(client, advocate, settings):
     code, link = issue_code(Client(), advocate)
     assert link.endswith(f"/account/sign-up/?code={code}")
     assert SignUpInvitation.objects.get().created_by == advocate
-    assert AuditRecord.objects.filter(actor=advocate,
-                                      action="sign_up_invitation.issued").exists()
+    assert AuditRecord.objects.filter(actor=advocate, action="sign_up_invitation.issued").exists()
     page = client.get(f"{SIGN_UP}?code={code}")
     assert f'value="{code}"' in page.content.decode()  # the link fills the code in
     missing = client.post(SIGN_UP, form())
-    assert missing.status_code == 400 and "Enter the code you were given" in \
-        missing.content.decode()
+    assert (
+        missing.status_code == 400 and "Enter the code you were given" in missing.content.decode()
+    )
     assert client.post(SIGN_UP, form(code=code.lower())).status_code == 200
     user = User.objects.get(username="river")
     invitation = SignUpInvitation.objects.get()
@@ -230,6 +253,7 @@ def test_only_advocates_and_officers_make_codes(client, owner, analyst, administ
 
 
 # --- more logs ------------------------------------------------------------------------------------
+
 
 def test_she_starts_another_log_from_her_home_page(owner_client, owner, vault):
     home = owner_client.get("/").content.decode()

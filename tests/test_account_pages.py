@@ -17,15 +17,34 @@ from cairn.accounts.middleware import EXEMPT_VIEWS
 from cairn.accounts.models import Passkey
 from tests.orgs import sign_in_verified
 
-VALUES = {"session_id": uuid.uuid4(), "passkey_id": 1, "vault_id": uuid.uuid4(),
-          "token": "made-up", "user_id": uuid.uuid4()}
+VALUES = {
+    "session_id": uuid.uuid4(),
+    "passkey_id": 1,
+    "vault_id": uuid.uuid4(),
+    "token": "made-up",
+    "user_id": uuid.uuid4(),
+}
 # Pages that only show something: no form posts to them.
-READ_ONLY = {"accounts:account", "accounts:sessions", "accounts:passkeys", "accounts:recover",
-             "accounts:closed", "accounts:help", "accounts:email-confirm"}
+READ_ONLY = {
+    "accounts:account",
+    "accounts:sessions",
+    "accounts:passkeys",
+    "accounts:recover",
+    "accounts:closed",
+    "accounts:help",
+    "accounts:email-confirm",
+}
 # Pages for someone not signed in, or not yet through the second step.
-BEFORE_SIGN_IN = {"accounts:sign-in", "accounts:sign-up", "accounts:recover",
-                  "accounts:recover-code", "accounts:recover-email",
-                  "accounts:recover-email-link", "accounts:reset-link", "accounts:closed"}
+BEFORE_SIGN_IN = {
+    "accounts:sign-in",
+    "accounts:sign-up",
+    "accounts:recover",
+    "accounts:recover-code",
+    "accounts:recover-email",
+    "accounts:recover-email-link",
+    "accounts:reset-link",
+    "accounts:closed",
+}
 
 
 def account_routes() -> list[tuple[str, str]]:
@@ -35,8 +54,10 @@ def account_routes() -> list[tuple[str, str]]:
     def walk(patterns: list[Any], namespace: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns,
-                     f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+                walk(
+                    pattern.url_patterns,
+                    f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace,
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}{pattern.name}"
                 if name.startswith("accounts:"):
@@ -56,9 +77,17 @@ def _settings(settings):
 
 def test_the_walk_finds_the_new_pages():
     names = {name for name, _ in account_routes()}
-    assert {"accounts:sign-up", "accounts:password", "accounts:sessions", "accounts:passkeys",
-            "accounts:recover-code", "accounts:reset-link", "accounts:close",
-            "accounts:close-check", "accounts:help-reset"} <= names
+    assert {
+        "accounts:sign-up",
+        "accounts:password",
+        "accounts:sessions",
+        "accounts:passkeys",
+        "accounts:recover-code",
+        "accounts:reset-link",
+        "accounts:close",
+        "accounts:close-check",
+        "accounts:help-reset",
+    } <= names
 
 
 def test_every_form_needs_the_csrf_token(owner, vault, advocate):
@@ -73,11 +102,11 @@ def test_every_form_needs_the_csrf_token(owner, vault, advocate):
             got = strict.post(url, {"username": "owner", "password": "x"})
             if name in READ_ONLY:
                 if got.status_code not in (403, 405):
-                    problems.append(f"{name}: a read-only page answered a POST with "
-                                    f"{got.status_code}")
+                    problems.append(
+                        f"{name}: a read-only page answered a POST with {got.status_code}"
+                    )
             elif got.status_code != 403:
-                problems.append(f"{name} ({user}): POST without the token got "
-                                f"{got.status_code}")
+                problems.append(f"{name} ({user}): POST without the token got {got.status_code}")
     assert not problems, "\n".join(problems)
 
 
@@ -87,8 +116,7 @@ def test_every_page_waits_for_the_second_factor(client, owner, vault, investigat
         client.force_login(investigator)
         target = "/account/two-factor/set-up/"
     else:
-        Passkey.objects.create(user=owner, name="phone", credential_id="AAAA",
-                               public_key=b"key")
+        Passkey.objects.create(user=owner, name="phone", credential_id="AAAA", public_key=b"key")
         client.force_login(owner)
         target = "/account/two-factor/"
     problems = []
@@ -120,11 +148,16 @@ def test_every_page_is_kept_out_of_caches(owner_client, vault):
         assert owner_client.get(url)["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("url", ["/account/password/", "/account/confirm-password/",
-                                 "/account/close/"])
+@pytest.mark.parametrize(
+    "url", ["/account/password/", "/account/confirm-password/", "/account/close/"]
+)
 def test_wrong_passwords_to_confirm_a_change_are_limited(owner_client, vault, url):
-    fields = {"old_password": "wrong", "password": "wrong", "new_password1": "x",
-              "new_password2": "x"}
+    fields = {
+        "old_password": "wrong",
+        "password": "wrong",
+        "new_password1": "x",
+        "new_password2": "x",
+    }
     for attempt in range(5):
         assert owner_client.post(url, fields).status_code == 400, attempt
     refused = owner_client.post(url, fields)

@@ -38,39 +38,59 @@ def signs_in(username: str, password: str) -> bool:
 
 # --- recovery codes ---------------------------------------------------------------------------
 
+
 def test_a_recovery_code_sets_a_new_password_once(client, owner, password):
     codes = recovery.make_recovery_codes(actor=owner)
     elsewhere = Client()
     elsewhere.force_login(owner)
     page = client.get("/account/recover/code/")
     assert page.status_code == 200 and "Exit this page" in page.content.decode()
-    response = client.post("/account/recover/code/", {
-        "username": "owner", "code": codes[3].lower().replace("-", " "),
-        "new_password1": NEW, "new_password2": NEW})
+    response = client.post(
+        "/account/recover/code/",
+        {
+            "username": "owner",
+            "code": codes[3].lower().replace("-", " "),
+            "new_password1": NEW,
+            "new_password2": NEW,
+        },
+    )
     assert response.status_code == 302 and response.url == "/account/sign-in/"
     assert signs_in("owner", NEW) and not signs_in("owner", password)
     # Every session she had is ended.
     assert elsewhere.get("/").status_code == 302
-    assert not SessionRecord.objects.filter(user=owner, ended_at__isnull=True,
-                                            end_reason="").exclude(
-        signed_in_at__gte=timezone.now() - timedelta(seconds=5)).exists()
+    assert (
+        not SessionRecord.objects.filter(user=owner, ended_at__isnull=True, end_reason="")
+        .exclude(signed_in_at__gte=timezone.now() - timedelta(seconds=5))
+        .exists()
+    )
     # The code is used up.
-    again = client.post("/account/recover/code/", {
-        "username": "owner", "code": codes[3], "new_password1": password,
-        "new_password2": password})
+    again = client.post(
+        "/account/recover/code/",
+        {
+            "username": "owner",
+            "code": codes[3],
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
     assert again.status_code == 400
     assert "The username or the recovery code is not right" in again.content.decode()
     assert RecoveryCode.objects.filter(used_at__isnull=False).count() == 1
-    assert AuditRecord.objects.filter(actor=owner, action="account.recovered",
-                                      detail__by="recovery_code").count() == 1
+    assert (
+        AuditRecord.objects.filter(
+            actor=owner, action="account.recovered", detail__by="recovery_code"
+        ).count()
+        == 1
+    )
 
 
-def test_a_wrong_code_or_username_says_the_same_and_changes_nothing(client, owner,
-                                                                     password):
+def test_a_wrong_code_or_username_says_the_same_and_changes_nothing(client, owner, password):
     codes = recovery.make_recovery_codes(actor=owner)
     for username, code in (("owner", "ABCDE-FGHJK"), ("nobody", codes[0])):
-        response = client.post("/account/recover/code/", {
-            "username": username, "code": code, "new_password1": NEW, "new_password2": NEW})
+        response = client.post(
+            "/account/recover/code/",
+            {"username": username, "code": code, "new_password1": NEW, "new_password2": NEW},
+        )
         assert response.status_code == 400
         assert "The username or the recovery code is not right" in response.content.decode()
     assert signs_in("owner", password)
@@ -79,11 +99,27 @@ def test_a_wrong_code_or_username_says_the_same_and_changes_nothing(client, owne
 def test_wrong_recovery_codes_are_limited_per_address(client, owner):
     recovery.make_recovery_codes(actor=owner)
     for n in range(10):
-        client.post("/account/recover/code/", {"username": "owner", "code": f"AAAAA-AAA{n:02d}",
-                                               "new_password1": NEW, "new_password2": NEW})
-    assert client.post("/account/recover/code/", {
-        "username": "owner", "code": "AAAAA-AAAAA", "new_password1": NEW,
-        "new_password2": NEW}).status_code == 429
+        client.post(
+            "/account/recover/code/",
+            {
+                "username": "owner",
+                "code": f"AAAAA-AAA{n:02d}",
+                "new_password1": NEW,
+                "new_password2": NEW,
+            },
+        )
+    assert (
+        client.post(
+            "/account/recover/code/",
+            {
+                "username": "owner",
+                "code": "AAAAA-AAAAA",
+                "new_password1": NEW,
+                "new_password2": NEW,
+            },
+        ).status_code
+        == 429
+    )
 
 
 def test_new_codes_need_her_password_and_replace_the_old_ones(owner_client, owner, password):
@@ -94,11 +130,13 @@ def test_new_codes_need_her_password_and_replace_the_old_ones(owner_client, owne
     response = owner_client.post("/account/recovery-codes/")
     assert response.status_code == 302
     assert response.url.startswith("/account/confirm-password/?next=")
-    wrong = owner_client.post("/account/confirm-password/", {
-        "password": "not-it", "next": "/account/recovery-codes/"})
+    wrong = owner_client.post(
+        "/account/confirm-password/", {"password": "not-it", "next": "/account/recovery-codes/"}
+    )
     assert wrong.status_code == 400 and "The password is not right" in wrong.content.decode()
-    right = owner_client.post("/account/confirm-password/", {
-        "password": password, "next": "/account/recovery-codes/"})
+    right = owner_client.post(
+        "/account/confirm-password/", {"password": password, "next": "/account/recovery-codes/"}
+    )
     assert right.status_code == 302 and right.url == "/account/recovery-codes/"
     assert "10 unused codes" in owner_client.get("/account/recovery-codes/").content.decode()
     shown = owner_client.post("/account/recovery-codes/")
@@ -111,6 +149,7 @@ def test_new_codes_need_her_password_and_replace_the_old_ones(owner_client, owne
 
 # --- an advocate's or officer's link ------------------------------------------------------------
 
+
 def make_link(member, vault) -> str:  # type: ignore[no-untyped-def]
     c = Client()
     sign_in_verified(c, member)
@@ -120,16 +159,17 @@ def make_link(member, vault) -> str:  # type: ignore[no-untyped-def]
     assert refused.status_code == 400 and not ResetLink.objects.exists()
     page = c.post(f"/account/help/{vault.pk}/reset/", {"seen": "on"})
     assert page.status_code == 200
-    return re.search(r'id="reset-link" type="text" value="([^"]+)"',
-                     page.content.decode()).group(1)
+    return re.search(r'id="reset-link" type="text" value="([^"]+)"', page.content.decode()).group(1)
 
 
 def test_an_advocates_link_resets_her_password_once_and_is_in_her_account(
-        client, owner, vault, advocate, password):
+    client, owner, vault, advocate, password
+):
     from cairn.cases import services as cases
 
-    cases.link_by_code(actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate),
-                       scope="all")
+    cases.link_by_code(
+        actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
     link = make_link(advocate, vault)
     path = link.split("testserver", 1)[1]
     assert path.startswith("/account/reset/")
@@ -148,8 +188,7 @@ def test_an_advocates_link_resets_her_password_once_and_is_in_her_account(
     used = client.get(path)
     assert used.status_code == 404 and "This link is not valid" in used.content.decode()
     record = AuditRecord.objects.get(action="account.reset_link_issued")
-    assert (record.actor, record.object_id, record.vault_id) == (advocate, str(owner.pk),
-                                                                  vault.pk)
+    assert (record.actor, record.object_id, record.vault_id) == (advocate, str(owner.pk), vault.pk)
 
 
 def test_a_link_expires_after_24_hours(client, owner, vault, shared_case, investigator):
@@ -173,8 +212,9 @@ def test_a_link_turns_off_her_second_factor(client, owner, vault, shared_case, i
 def test_nobody_else_makes_a_link(owner, colleague, vault, other_vault, advocate, unit_peer):
     from cairn.cases import services as cases
 
-    cases.link_by_code(actor=colleague, vault=other_vault,
-                       code=cases.issue_share_code(actor=advocate), scope="all")
+    cases.link_by_code(
+        actor=colleague, vault=other_vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
     for member in (advocate, unit_peer):
         c = Client()
         sign_in_verified(c, member)
@@ -194,6 +234,7 @@ def test_made_up_links_are_limited_per_address(client, db):
 
 # --- a recovery code in place of a second factor -------------------------------------------------
 
+
 def test_a_recovery_code_stands_in_for_a_lost_second_factor(client, owner, password):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -204,8 +245,7 @@ def test_a_recovery_code_stands_in_for_a_lost_second_factor(client, owner, passw
     wrong = client.post("/account/two-factor/recovery-code/", {"code": "AAAAA-BBBBB"})
     assert wrong.status_code == 400
     # A wrong code makes the set wait (django-otp's throttling): let that wait pass.
-    RecoveryCodes.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(
-        minutes=1))
+    RecoveryCodes.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(minutes=1))
     right = client.post("/account/two-factor/recovery-code/", {"code": codes[0]})
     assert right.status_code == 302
     assert client.get("/").status_code == 200
@@ -213,6 +253,7 @@ def test_a_recovery_code_stands_in_for_a_lost_second_factor(client, owner, passw
 
 
 # --- e-mail -----------------------------------------------------------------------------------
+
 
 def test_without_mail_there_is_no_email_recovery(owner_client, owner, settings):
     settings.CAIRN_MAIL_CONFIGURED = False
@@ -222,8 +263,9 @@ def test_without_mail_there_is_no_email_recovery(owner_client, owner, settings):
     assert "By e-mail" not in client.get("/account/recover/").content.decode()
 
 
-def test_email_recovery_after_she_adds_and_confirms_an_address(owner_client, owner, settings,
-                                                               password):
+def test_email_recovery_after_she_adds_and_confirms_an_address(
+    owner_client, owner, settings, password
+):
     settings.CAIRN_MAIL_CONFIGURED = True
     client = Client()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -258,8 +300,7 @@ def test_wrong_codes_slow_her_code_set_down_from_any_address(owner):
     # Straight after a wrong code even the right one waits (django-otp's throttling).
     with pytest.raises(ValidationError):
         recovery.recover_with_code(username="owner", code=codes[0], password=NEW)
-    RecoveryCodes.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(
-        minutes=1))
+    RecoveryCodes.objects.update(throttling_failure_timestamp=timezone.now() - timedelta(minutes=1))
     # A refused new password does not use the code up.
     with pytest.raises(ValidationError, match="too short"):
         recovery.recover_with_code(username="owner", code=codes[0], password="short")

@@ -14,10 +14,11 @@ from cairn.accounts import sessions
 from cairn.accounts.models import EndReason, SessionRecord
 from cairn.audit.models import AuditRecord
 
-FIREFOX = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 "
-           "Firefox/133.0")
-IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-          "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
 NEW = "another-long-passphrase-2"
 
 
@@ -61,8 +62,10 @@ def test_the_place_comes_from_a_place_database_only_for_public_addresses(setting
 
     path = tmp_path / "places.mmdb"
     writer = MMDBWriter(ip_version=4, database_type="GeoLite2-City")
-    writer.insert_network(IPSet(["81.2.69.0/24"]), {
-        "city": {"names": {"en": "Leeds"}}, "country": {"names": {"en": "United Kingdom"}}})
+    writer.insert_network(
+        IPSet(["81.2.69.0/24"]),
+        {"city": {"names": {"en": "Leeds"}}, "country": {"names": {"en": "United Kingdom"}}},
+    )
     writer.to_db_file(str(path))
     sessions._place_reader.cache_clear()
     settings.CAIRN_GEOIP_DATABASE = str(path)
@@ -75,15 +78,15 @@ def test_the_place_comes_from_a_place_database_only_for_public_addresses(setting
     assert sessions.place_of("81.2.69.160") == ""
 
 
-def test_the_sessions_page_shows_the_place_when_the_instance_can_tell(owner, password,
-                                                                       settings, tmp_path):
+def test_the_sessions_page_shows_the_place_when_the_instance_can_tell(
+    owner, password, settings, tmp_path
+):
     from mmdb_writer import MMDBWriter
     from netaddr import IPSet
 
     path = tmp_path / "places.mmdb"
     writer = MMDBWriter(ip_version=4, database_type="GeoLite2-Country")
-    writer.insert_network(IPSet(["81.2.69.0/24"]), {
-        "country": {"names": {"en": "United Kingdom"}}})
+    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"names": {"en": "United Kingdom"}}})
     writer.to_db_file(str(path))
     sessions._place_reader.cache_clear()
     settings.CAIRN_GEOIP_DATABASE = str(path)
@@ -111,8 +114,9 @@ def test_she_ends_another_session_and_it_is_signed_out(owner, vault, password):
     assert AuditRecord.objects.filter(actor=owner, action="session.ended").exists()
     # Its session row is gone (not just marked): nothing is left to take over.
     assert not Session.objects.filter(session_key=other.key_hash).exists()
-    assert Session.objects.filter(session_key=SessionRecord.objects.get(
-        user=owner, ended_at__isnull=True).key_hash).exists()
+    assert Session.objects.filter(
+        session_key=SessionRecord.objects.get(user=owner, ended_at__isnull=True).key_hash
+    ).exists()
 
 
 def test_her_own_session_cannot_be_ended_from_the_list(owner, vault, password):
@@ -152,14 +156,16 @@ def test_signing_out_and_a_password_change_end_sessions(owner, vault, password):
         sign_in(client, password)
     third.post("/account/sign-out/")
     assert SessionRecord.objects.filter(end_reason=EndReason.SIGNED_OUT).count() == 1
-    response = mine.post("/account/password/", {
-        "old_password": password, "new_password1": NEW, "new_password2": NEW})
+    response = mine.post(
+        "/account/password/", {"old_password": password, "new_password1": NEW, "new_password2": NEW}
+    )
     assert response.status_code == 302
     assert mine.get("/").status_code == 200  # this browser stays signed in
     assert other.get("/").status_code == 302
     assert SessionRecord.objects.filter(end_reason=EndReason.PASSWORD).count() == 1
-    wrong = mine.post("/account/password/", {
-        "old_password": "not-it", "new_password1": NEW, "new_password2": NEW})
+    wrong = mine.post(
+        "/account/password/", {"old_password": "not-it", "new_password1": NEW, "new_password2": NEW}
+    )
     assert wrong.status_code == 400
     assert "Your current password is not right" in wrong.content.decode()
 
@@ -191,7 +197,9 @@ def test_the_database_keeps_no_session_key_only_the_hash_her_record_shares(owner
     sign_in(client, password)
     key = client.cookies["sessionid"].value
     stored_keys = list(Session.objects.values_list("session_key", flat=True))
-    stored = " ".join(str(v) for v in SessionRecord.objects.values_list(
-        "key_hash", "browser", "platform", "place"))
+    stored = " ".join(
+        str(v)
+        for v in SessionRecord.objects.values_list("key_hash", "browser", "platform", "place")
+    )
     assert stored_keys == [SessionRecord.objects.get(user=owner).key_hash]
     assert key not in stored and key not in stored_keys[0]

@@ -29,18 +29,25 @@ def test_the_advocate_gives_a_code_that_links_her_log(advocate_client, owner, va
     assert "No one has shared their log with you yet" in page.content.decode()
     given = advocate_client.post(reverse("advocacy:code"))
     code = re.search(r'cairn-share-code">([A-Z0-9]{4}-[A-Z0-9]{4})<', given.content.decode())[1]
-    share = cases.link_by_code(actor=owner, vault=vault, code=code, scope="chosen",
-                               incident_ids=[incidents[1].pk, incidents[2].pk])
+    share = cases.link_by_code(
+        actor=owner,
+        vault=vault,
+        code=code,
+        scope="chosen",
+        incident_ids=[incidents[1].pk, incidents[2].pk],
+    )
     listed = advocate_client.get(reverse("advocacy:logs")).content.decode()
     assert str(owner) in listed and reverse("advocacy:log", args=[vault.pk]) in listed
     assert share.advocate.username == "isva.rose"
 
 
-def test_she_sees_exactly_the_scope_after_saying_why(advocate_client, advocate, owner, vault,
-                                                     incidents):
+def test_she_sees_exactly_the_scope_after_saying_why(
+    advocate_client, advocate, owner, vault, incidents
+):
     code = cases.issue_share_code(actor=advocate)
-    cases.link_by_code(actor=owner, vault=vault, code=code, scope="chosen",
-                       incident_ids=[incidents[1].pk])
+    cases.link_by_code(
+        actor=owner, vault=vault, code=code, scope="chosen", incident_ids=[incidents[1].pk]
+    )
     url = reverse("advocacy:log", args=[vault.pk])
     first = advocate_client.get(url).content.decode()
     assert "Incident 2: he was outside again." not in first
@@ -59,19 +66,23 @@ def test_she_sees_exactly_the_scope_after_saying_why(advocate_client, advocate, 
 
 
 def test_a_bad_purpose_is_refused(advocate_client, advocate, owner, vault, incidents):
-    cases.link_by_code(actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate),
-                       scope="all")
-    response = advocate_client.post(reverse("advocacy:log", args=[vault.pk]),
-                                    {"purpose": "curiosity"})
+    cases.link_by_code(
+        actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
+    response = advocate_client.post(
+        reverse("advocacy:log", args=[vault.pk]), {"purpose": "curiosity"}
+    )
     assert response.status_code == 400
     assert "Choose why you are looking" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["investigator", "supervisor", "analyst", "administrator"])
-def test_other_roles_do_not_reach_the_advocate_pages(client, request, role, advocate, owner,
-                                                     vault, incidents):
-    cases.link_by_code(actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate),
-                       scope="all")
+def test_other_roles_do_not_reach_the_advocate_pages(
+    client, request, role, advocate, owner, vault, incidents
+):
+    cases.link_by_code(
+        actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
     sign_in_verified(client, request.getfixturevalue(role))
     for url in (reverse("advocacy:logs"), reverse("advocacy:log", args=[vault.pk])):
         assert client.get(url).status_code == 404

@@ -26,6 +26,7 @@ def limb_statuses(analysis):
 
 # --- course of conduct (PHA s.7) -----------------------------------------------------------
 
+
 def test_two_incidents_months_apart_carry_the_lau_warning():
     result = run(snapshot(incident(1, days=0), incident(2, days=120)))
     course = result.course_of_conduct.courses[0]
@@ -39,8 +40,9 @@ def test_two_incidents_months_apart_carry_the_lau_warning():
 def test_few_incidents_far_apart_are_warned_about():
     result = run(snapshot(*weekly(3, every=60)))
     warnings = result.course_of_conduct.courses[0].warnings
-    assert any(w.source == sources.LAU_V_DPP and "few incidents (3)" in w.statement
-               for w in warnings)
+    assert any(
+        w.source == sources.LAU_V_DPP and "few incidents (3)" in w.statement for w in warnings
+    )
 
 
 def test_many_close_linked_incidents_carry_no_warning():
@@ -70,27 +72,34 @@ def test_no_suspect_identified_is_reported_and_weakens_limb_a():
 
 def test_incidents_are_grouped_per_suspect():
     other = suspect(person_id="p-other")
-    snap = snapshot(*weekly(3), *weekly(2, first_number=10, persons=("p-other",)),
-                    persons=(suspect(), other))
+    snap = snapshot(
+        *weekly(3), *weekly(2, first_number=10, persons=("p-other",)), persons=(suspect(), other)
+    )
     sizes = {c.person_id: len(c.incident_ids) for c in run(snap).course_of_conduct.courses}
     assert sizes == {"p-suspect": 3, "p-other": 2}
 
 
 # --- acts (s.2A(3)) ------------------------------------------------------------------------
 
+
 def test_each_act_lists_the_incidents_that_show_it():
-    snap = snapshot(incident(1, acts=("a", "g"), channel="in_person"), incident(2, days=2),
-                    incident(3, days=4, acts=("f",), channel="property"))
+    snap = snapshot(
+        incident(1, acts=("a", "g"), channel="in_person"),
+        incident(2, days=2),
+        incident(3, days=4, acts=("f",), channel="property"),
+    )
     acts = {a.code: a.incident_ids for a in run(snap).acts}
-    assert acts == {"a": ("i-00001",), "b": ("i-00002",), "f": ("i-00003",),
-                    "g": ("i-00001",)}
+    assert acts == {"a": ("i-00001",), "b": ("i-00002",), "f": ("i-00003",), "g": ("i-00001",)}
 
 
 # --- FOUR ----------------------------------------------------------------------------------
 
+
 def test_unwanted_shows_when_she_blocked_them_and_it_went_on():
-    snap = snapshot(incident(1, description="I told him to stop and blocked his number."),
-                    *weekly(3, start_day=3, first_number=2))
+    snap = snapshot(
+        incident(1, description="I told him to stop and blocked his number."),
+        *weekly(3, start_day=3, first_number=2),
+    )
     unwanted = run(snap).four.unwanted
     assert unwanted.shown
     assert unwanted.facts[0].incident_ids == ("i-00001",)
@@ -111,8 +120,7 @@ def test_a_single_incident_shows_no_element_of_four():
 def test_one_burst_in_a_day_is_obsessive_but_not_a_long_course():
     burst = [incident(n, at=BASE + timedelta(minutes=20 * n)) for n in range(1, 7)]
     result = run(snapshot(*burst))
-    assert any("6 incidents within seven days" in f.statement
-               for f in result.four.obsessive.facts)
+    assert any("6 incidents within seven days" in f.statement for f in result.four.obsessive.facts)
     assert not result.four.fixated.shown
     assert [w.count for w in result.escalation.weekly] == [6]
     assert result.escalation.trend.direction == "not_enough_data"
@@ -121,18 +129,22 @@ def test_one_burst_in_a_day_is_obsessive_but_not_a_long_course():
 
 # --- s.4A ----------------------------------------------------------------------------------
 
+
 def test_fear_of_violence_on_two_occasions_is_marked():
     one = run(snapshot(incident(1, feared_violence=True), incident(2, days=3))).s4a
-    two = run(snapshot(incident(1, feared_violence=True),
-                       incident(2, days=3, feared_violence=True))).s4a
+    two = run(
+        snapshot(incident(1, feared_violence=True), incident(2, days=3, feared_violence=True))
+    ).s4a
     assert not one.fear_on_two_or_more_occasions
     assert two.fear_on_two_or_more_occasions and two.fear_occasion_ids == ("i-00001", "i-00002")
 
 
 def test_moving_home_or_changing_route_is_a_recorded_change_to_usual_activities():
-    snap = snapshot(incident(1, impact="I moved house to get away."),
-                    incident(2, days=5, impact="I could not sleep."),
-                    incident(3, days=9, impact="I changed my route to work."))
+    snap = snapshot(
+        incident(1, impact="I moved house to get away."),
+        incident(2, days=5, impact="I could not sleep."),
+        incident(3, days=9, impact="I changed my route to work."),
+    )
     s4a = run(snap).s4a
     effects = {e.key: e.incident_ids for e in s4a.effects}
     assert effects["home"] == ("i-00001",)
@@ -148,15 +160,19 @@ def test_only_feelings_are_not_yet_a_substantial_adverse_effect():
 
 # --- severity, frequency and escalation ----------------------------------------------------
 
-@pytest.mark.parametrize(("kwargs", "level"), [
-    ({"channel": "email"}, 1),
-    ({"channel": "in_person", "acts": ("a",), "location": "The high street"}, 2),
-    ({"channel": "in_person", "acts": ("e",), "location": "Outside my house"}, 3),
-    ({"channel": "property", "acts": ("f",), "location": "My car"}, 4),
-    ({"channel": "text_message", "description": "He said I would regret it."}, 5),
-    ({"channel": "text_message", "feared_violence": True}, 5),
-    ({"channel": "in_person", "description": "He grabbed my arm and pushed me."}, 6),
-])
+
+@pytest.mark.parametrize(
+    ("kwargs", "level"),
+    [
+        ({"channel": "email"}, 1),
+        ({"channel": "in_person", "acts": ("a",), "location": "The high street"}, 2),
+        ({"channel": "in_person", "acts": ("e",), "location": "Outside my house"}, 3),
+        ({"channel": "property", "acts": ("f",), "location": "My car"}, 4),
+        ({"channel": "text_message", "description": "He said I would regret it."}, 5),
+        ({"channel": "text_message", "feared_violence": True}, 5),
+        ({"channel": "in_person", "description": "He grabbed my arm and pushed me."}, 6),
+    ],
+)
 def test_the_severity_scale_orders_incidents(kwargs, level):
     assert severity_of(incident(1, **kwargs)).level == level
 
@@ -175,8 +191,12 @@ def test_everything_online_stays_at_the_lowest_level_and_asks_for_screenshots():
 
 def test_many_channels_at_once_are_an_indicator_and_obsessive():
     channels = ["text_message", "email", "social_media", "in_person", "phone_call"]
-    snap = snapshot(*[incident(n, at=BASE + timedelta(hours=5 * n), channel=c)
-                      for n, c in enumerate(channels, 1)])
+    snap = snapshot(
+        *[
+            incident(n, at=BASE + timedelta(hours=5 * n), channel=c)
+            for n, c in enumerate(channels, 1)
+        ]
+    )
     result = run(snap)
     assert len(result.escalation.channels) == 5
     assert {i.key: i.status for i in result.risk_indicators}["many_channels"] == "present"
@@ -216,29 +236,46 @@ def test_time_of_day_uses_the_vaults_time_zone():
 
 
 def test_incidents_without_a_time_are_left_out_of_the_hour_grid():
-    result = run(snapshot(incident(1, precision="day"), incident(2, days=1, precision="overnight"),
-                          incident(3, days=2, precision="unknown"))).escalation
+    result = run(
+        snapshot(
+            incident(1, precision="day"),
+            incident(2, days=1, precision="overnight"),
+            incident(3, days=2, precision="unknown"),
+        )
+    ).escalation
     assert sum(map(sum, result.hour_by_weekday)) == 0
     assert result.overnight_ids == ("i-00002",) and result.untimed_ids == ("i-00001", "i-00003")
     assert sum(result.by_weekday) == 2
 
 
 def test_places_that_recur_are_counted_however_they_were_typed():
-    snap = snapshot(incident(1, channel="in_person", location="Bus stop, Hill Road"),
-                    incident(2, days=2, channel="in_person", location="bus stop hill road"),
-                    incident(3, days=4, channel="in_person", location="The gym"))
+    snap = snapshot(
+        incident(1, channel="in_person", location="Bus stop, Hill Road"),
+        incident(2, days=2, channel="in_person", location="bus stop hill road"),
+        incident(3, days=4, channel="in_person", location="The gym"),
+    )
     places = run(snap).escalation.places
     assert [(p.location, p.incident_ids) for p in places] == [
-        ("Bus stop, Hill Road", ("i-00001", "i-00002"))]
+        ("Bus stop, Hill Road", ("i-00001", "i-00002"))
+    ]
 
 
 # --- lulls and recurrence ------------------------------------------------------------------
 
+
 def long_lull_then_restart(now_after_last: float = 3):
     before = weekly(10)
-    after = [incident(50 + k, days=63 + 150 + k * 3, channel="in_person", acts=("a", "e"),
-                      feared_violence=k % 2 == 0, location="Outside my house")
-             for k in range(10)]
+    after = [
+        incident(
+            50 + k,
+            days=63 + 150 + k * 3,
+            channel="in_person",
+            acts=("a", "e"),
+            feared_violence=k % 2 == 0,
+            location="Outside my house",
+        )
+        for k in range(10)
+    ]
     last = after[-1].start
     return snapshot(*before, *after, now=last + timedelta(days=now_after_last))
 
@@ -262,8 +299,10 @@ def test_a_quiet_period_shorter_than_an_earlier_lull_that_ended_in_a_restart_war
     assert result.lulls.current.is_lull
     assert result.recurrence.warning and not result.recurrence.ongoing
     (reason,) = result.recurrence.reasons
-    assert reason.statement == ("It has been quiet for 100 days, but an earlier quiet period "
-                                "of 150 days ended when it started again.")
+    assert reason.statement == (
+        "It has been quiet for 100 days, but an earlier quiet period "
+        "of 150 days ended when it started again."
+    )
     assert reason.source == sources.METHOD_LULL and sources.CAIRN_OWN in reason.source
 
 
@@ -305,11 +344,14 @@ def test_the_duration_is_stated_with_its_study():
 
 # --- risk indicators and the questionnaire -------------------------------------------------
 
+
 def test_risk_indicators_come_from_the_log_and_from_answers():
     form = questionnaire.available_forms()["cairn-indicators"]
-    snap = snapshot(incident(1, description="He said I would regret it."),
-                    incident(2, days=20, channel="property", acts=("f",)),
-                    persons=(suspect("ex_partner"),))
+    snap = snapshot(
+        incident(1, description="He said I would regret it."),
+        incident(2, days=20, channel="property", acts=("f",)),
+        persons=(suspect("ex_partner"),),
+    )
     result = run(snap, form=form, answers={"weapons": "yes", "substances": "no"})
     status = {i.key: i for i in result.risk_indicators}
     assert status["ex_intimate"].status == "present"
@@ -333,12 +375,18 @@ def test_cairn_ships_only_its_own_form():
 
 def test_a_broken_form_definition_names_the_file_and_field():
     with pytest.raises(questionnaire.FormError, match=r"f.yaml.questions\[0\].type"):
-        questionnaire.parse_form("id: f\nversion: 1\ntitle: T\nsource: S\nquestions:\n"
-                                 "  - {id: q, text: Q, type: slider}\n", name="f.yaml")
+        questionnaire.parse_form(
+            "id: f\nversion: 1\ntitle: T\nsource: S\nquestions:\n"
+            "  - {id: q, text: Q, type: slider}\n",
+            name="f.yaml",
+        )
     with pytest.raises(questionnaire.FormError, match="not one of the options"):
-        questionnaire.parse_form("id: f\nversion: 1\ntitle: T\nsource: S\nquestions:\n"
-                                 "  - id: q\n    text: Q\n    options: [{value: a, label: A}]\n"
-                                 "    flags: {b: x}\n", name="f.yaml")
+        questionnaire.parse_form(
+            "id: f\nversion: 1\ntitle: T\nsource: S\nquestions:\n"
+            "  - id: q\n    text: Q\n    options: [{value: a, label: A}]\n"
+            "    flags: {b: x}\n",
+            name="f.yaml",
+        )
 
 
 def test_answers_are_checked_against_the_form_and_scored():
@@ -346,8 +394,9 @@ def test_answers_are_checked_against_the_form_and_scored():
     with pytest.raises(questionnaire.AnswerError) as caught:
         questionnaire.clean_answers(form, {"threats": "maybe", "made_up": "yes"})
     assert set(caught.value.errors) == {"threats", "made_up"}
-    cleaned = questionnaire.clean_answers(form, {"threats": "yes", "threats_to_kill": "yes",
-                                                 "anything_else": "  "})
+    cleaned = questionnaire.clean_answers(
+        form, {"threats": "yes", "threats_to_kill": "yes", "anything_else": "  "}
+    )
     assert cleaned == {"threats": "yes", "threats_to_kill": "yes"}
     result = questionnaire.score(form, cleaned)
     assert result.total == 3
@@ -357,10 +406,15 @@ def test_answers_are_checked_against_the_form_and_scored():
 
 # --- the SPO threshold ---------------------------------------------------------------------
 
+
 def test_an_escalating_attributed_case_meets_every_limb_with_citations():
     result = run(long_lull_then_restart())
-    assert limb_statuses(result) == {"s1_1_a": "met", "s1_1_b": "met", "s1_1_c": "partly",
-                                     "s2_1": "partly"}
+    assert limb_statuses(result) == {
+        "s1_1_a": "met",
+        "s1_1_b": "met",
+        "s1_1_c": "partly",
+        "s2_1": "partly",
+    }
     for limb in result.threshold.limbs():
         assert "Stalking Protection Act 2019" in limb.citation
         assert limb.evidence
@@ -373,8 +427,12 @@ def test_continuing_after_being_told_to_stop_meets_s1_1_c():
     told = incident(first.number, at=first.start, description="I told him to stop.")
     snap = snapshot(told, *snap.incidents[1:], now=snap.taken_at)
     result = run(snap)
-    assert limb_statuses(result) == {"s1_1_a": "met", "s1_1_b": "met", "s1_1_c": "met",
-                                     "s2_1": "met"}
+    assert limb_statuses(result) == {
+        "s1_1_a": "met",
+        "s1_1_b": "met",
+        "s1_1_c": "met",
+        "s2_1": "met",
+    }
 
 
 def test_a_recent_in_person_incident_suggests_asking_for_cctv():
@@ -395,6 +453,7 @@ def test_an_empty_vault_has_nothing_evidenced_and_still_draws_its_charts():
 
 # --- findings, JSON and charts -------------------------------------------------------------
 
+
 def test_a_finding_without_an_incident_is_refused():
     with pytest.raises(EvidenceMissing):
         Finding("Something", (), sources.PHA_S7)
@@ -402,8 +461,17 @@ def test_a_finding_without_an_incident_is_refused():
 
 def test_the_json_has_the_agreed_keys():
     data = to_json(run(long_lull_then_restart()))
-    for key in ("course_of_conduct", "acts", "four", "s4a", "escalation", "lulls",
-                "recurrence_warning", "risk_indicators", "threshold"):
+    for key in (
+        "course_of_conduct",
+        "acts",
+        "four",
+        "s4a",
+        "escalation",
+        "lulls",
+        "recurrence_warning",
+        "risk_indicators",
+        "threshold",
+    ):
         assert key in data
     assert data["recurrence_warning"] is True and data["recurrence_reasons"]
     for limb in ("s1_1_a", "s1_1_b", "s1_1_c", "s2_1"):
@@ -421,8 +489,9 @@ def test_now_must_be_aware():
         analyse(snapshot(), now=datetime(2025, 1, 1))
 
 
-@pytest.mark.parametrize("name", ["timeline", "weekly", "severity", "acts", "channels",
-                                  "time_of_day"])
+@pytest.mark.parametrize(
+    "name", ["timeline", "weekly", "severity", "acts", "channels", "time_of_day"]
+)
 def test_each_chart_is_an_accessible_svg_image(name):
     svg = charts.all_charts(run(long_lull_then_restart()))[name]
     root = ElementTree.fromstring(svg)  # noqa: S314 (our own SVG)
@@ -432,7 +501,7 @@ def test_each_chart_is_an_accessible_svg_image(name):
     assert title.text and desc.text
     assert root.get("aria-labelledby") == title.get("id")
     assert root.get("aria-describedby") == desc.get("id")
-    assert 'style=' not in svg  # the site's Content Security Policy forbids inline styles
+    assert "style=" not in svg  # the site's Content Security Policy forbids inline styles
     assert svg == charts.all_charts(run(long_lull_then_restart()))[name]
 
 
@@ -443,8 +512,10 @@ def test_the_timeline_marks_the_lull_and_the_change_points():
 
 
 def test_chart_text_is_escaped():
-    snap = snapshot(incident(1, channel="in_person", location="<b>&"),
-                    incident(2, days=1, channel="in_person", location="<b>&"))
+    snap = snapshot(
+        incident(1, channel="in_person", location="<b>&"),
+        incident(2, days=1, channel="in_person", location="<b>&"),
+    )
     for svg in charts.all_charts(run(snap)).values():
         ElementTree.fromstring(svg)  # noqa: S314 (our own SVG)
 

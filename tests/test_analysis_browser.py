@@ -26,8 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
 
@@ -36,8 +35,10 @@ AXE_OPTIONS = {
 def _browser_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir(exist_ok=True)
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -45,11 +46,20 @@ def page(browser, live_server):
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     page = context.new_page()
     # Nothing may leave the machine: only the live server answers.
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
-               lambda route: route.abort())
+    page.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r").*"), lambda route: route.abort()
+    )
     page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
-        message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_errors.append(  # type: ignore[attr-defined]
+                message.text
+            )
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     # Let every request the page started finish before the database is flushed: with an
     # in-memory SQLite database the live server shares the test's connection.
@@ -91,14 +101,18 @@ def test_the_demo_user_sees_the_pattern_with_its_evidence(page, demo_vault):
     # lines, each leading to its evidence.
     expect(main.get_by_role("heading", name="The pattern: Mark Ellis")).to_be_visible()
     expect(main.locator("#summary > li")).to_have_count(5)
-    expect(main.get_by_text(re.compile("It has not stopped: keep logging anything new"))
-           ).to_be_visible()
+    expect(
+        main.get_by_text(re.compile("It has not stopped: keep logging anything new"))
+    ).to_be_visible()
     # Each limb of the SPO test, with its law, on the page about the test.
     main.get_by_role("link", name="What the police would need to show", exact=True).click()
     page.wait_for_url(re.compile(r"/pattern/[0-9a-f-]+/test/$"))
-    for title in ("They have carried out acts associated with stalking",
-                  "They pose a risk associated with stalking",
-                  "An order is needed to protect you", "The court's test"):
+    for title in (
+        "They have carried out acts associated with stalking",
+        "They pose a risk associated with stalking",
+        "An order is needed to protect you",
+        "The court's test",
+    ):
         expect(main.get_by_role("heading", name=title)).to_be_visible()
     for citation in ("s.1(1)(a)", "s.1(1)(b)", "s.1(1)(c)", "s.2(1)"):
         expect(main.get_by_text(f"Stalking Protection Act 2019, {citation}").first).to_be_visible()
@@ -114,8 +128,9 @@ def test_the_demo_user_sees_the_pattern_with_its_evidence(page, demo_vault):
     expect(main.get_by_role("table")).to_be_visible()
     # The escalation.
     page.goto(f"/pattern/{demo_vault.pk}/frequency/")
-    expect(main.get_by_text(re.compile("Incidents have become more serious over time")) \
-        .first).to_be_visible()
+    expect(
+        main.get_by_text(re.compile("Incidents have become more serious over time")).first
+    ).to_be_visible()
     # The acts.
     page.goto(f"/pattern/{demo_vault.pk}/acts/")
     for act in ("Followed me (s.2A(3)(a))", "Interfered with or damaged my things (s.2A(3)(f))"):
@@ -144,8 +159,19 @@ def test_chart_text_is_at_least_12_px_on_a_phone(page, demo_vault):
 def test_the_pattern_pages_have_no_accessibility_violations(page, demo_vault, viewport):
     page.set_viewport_size(viewport)
     sign_in_as_demo(page)
-    for topic in ("", "test/", "when/", "frequency/", "acts/", "how/", "course/", "signs/",
-                  "fear/", "risk/", "research/"):
+    for topic in (
+        "",
+        "test/",
+        "when/",
+        "frequency/",
+        "acts/",
+        "how/",
+        "course/",
+        "signs/",
+        "fear/",
+        "risk/",
+        "research/",
+    ):
         page.goto(f"/pattern/{demo_vault.pk}/{topic}")
         assert_accessible(page, f"pattern {topic}")
         if viewport is PHONE:
@@ -153,8 +179,9 @@ def test_the_pattern_pages_have_no_accessibility_violations(page, demo_vault, vi
             assert width <= PHONE["width"], f"the pattern page {topic} scrolls sideways"
     page.goto(f"/pattern/{demo_vault.pk}/questions/")
     assert_accessible(page, "risk questions")
-    page.get_by_role("group", name=re.compile("owning, carrying or mentioning a weapon")) \
-        .get_by_label("No", exact=True).check()
+    page.get_by_role(
+        "group", name=re.compile("owning, carrying or mentioning a weapon")
+    ).get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save my answers").click()
     page.wait_for_url(re.compile(r"/pattern/[0-9a-f-]+/$"))
     expect(page.get_by_text("Your answers are saved.")).to_be_visible()

@@ -39,7 +39,8 @@ def test_the_demo_analysis_finds_the_lull_and_the_harder_restart(demo_analysis):
     assert lull.rate_after > 2 * lull.rate_before
     assert demo_analysis.recurrence.warning
     assert [r.statement.split(":")[0] for r in demo_analysis.recurrence.reasons] == [
-        "It has not stopped"]
+        "It has not stopped"
+    ]
 
 
 def test_the_demo_analysis_finds_the_escalation(demo_analysis):
@@ -76,6 +77,7 @@ def test_the_demo_analysis_shows_each_threshold_limb_with_citations(demo_analysi
 
 # --- the pages ---------------------------------------------------------------------------
 
+
 def test_the_owner_sees_the_pattern_of_her_vault(owner_client, vault):
     make_incident(vault, days_ago=30, description="Outside my house again")
     make_incident(vault, days_ago=2, feared_violence=True)
@@ -92,8 +94,9 @@ def test_the_owner_sees_the_pattern_of_her_vault(owner_client, vault):
     when = owner_client.get(reverse("analysis:topic", args=[vault.pk, "when"]))
     when = when.content.decode()
     assert 'role="img"' in when and "The figures as a table" in when
-    assert any(reverse("vault:incident", args=[incident.pk]) in html
-               for incident in vault.incidents.all())  # every point cites its evidence
+    assert any(
+        reverse("vault:incident", args=[incident.pk]) in html for incident in vault.incidents.all()
+    )  # every point cites its evidence
     assert "Outside my house again" not in html.split("<main")[0]
 
 
@@ -103,12 +106,14 @@ def test_an_empty_vault_gets_a_calm_start(owner_client, vault):
     assert "Nothing is logged yet" in response.content.decode()
     # A topic of nothing leads back to the calm start.
     topic = owner_client.get(reverse("analysis:topic", args=[vault.pk, "when"]))
-    assert topic.status_code == 302 and topic["Location"] == reverse("analysis:pattern",
-                                                                      args=[vault.pk])
+    assert topic.status_code == 302 and topic["Location"] == reverse(
+        "analysis:pattern", args=[vault.pk]
+    )
 
 
 def test_the_summary_says_what_the_log_shows_in_five_lines_with_a_page_per_topic(
-        owner_client, vault):
+    owner_client, vault
+):
     from cairn.analysis.summary import TOPICS
 
     make_incident(vault, days_ago=30, acts=["a", "e"])
@@ -124,16 +129,19 @@ def test_the_summary_says_what_the_log_shows_in_five_lines_with_a_page_per_topic
         page = owner_client.get(url)
         assert page.status_code == 200, topic.slug
         assert f'<h1 class="govuk-heading-l">{topic.title}</h1>' in page.content.decode()
-    assert owner_client.get(reverse("analysis:topic", args=[vault.pk, "nope"])).status_code \
-        == 404
+    assert owner_client.get(reverse("analysis:topic", args=[vault.pk, "nope"])).status_code == 404
 
 
 def test_another_victim_cannot_see_the_pattern(client, colleague, vault):
     client.force_login(colleague)
     assert client.get(reverse("analysis:pattern", args=[vault.pk])).status_code == 404
     assert client.get(reverse("analysis:risk-questions", args=[vault.pk])).status_code == 404
-    assert client.post(reverse("analysis:risk-questions", args=[vault.pk]),
-                       {"threats": "yes"}).status_code == 404
+    assert (
+        client.post(
+            reverse("analysis:risk-questions", args=[vault.pk]), {"threats": "yes"}
+        ).status_code
+        == 404
+    )
 
 
 def test_signed_out_people_are_sent_to_sign_in(client, vault):
@@ -153,16 +161,21 @@ def test_the_home_page_links_to_the_pattern(owner_client, owner, vault):
 
 # --- the risk questions --------------------------------------------------------------------
 
+
 def test_answers_are_saved_sealed_audited_and_used(owner_client, vault):
     make_incident(vault, days_ago=3)
     url = reverse("analysis:risk-questions", args=[vault.pk])
     assert owner_client.get(url).status_code == 200
-    response = owner_client.post(url, {"weapons": "yes", "substances": "no",
-                                       "anything_else": "He keeps a hunting knife"})
+    response = owner_client.post(
+        url, {"weapons": "yes", "substances": "no", "anything_else": "He keeps a hunting knife"}
+    )
     assert response.status_code == 302
     row = RiskAnswers.objects.get(vault=vault)
-    assert row.answers == {"weapons": "yes", "substances": "no",
-                           "anything_else": "He keeps a hunting knife"}
+    assert row.answers == {
+        "weapons": "yes",
+        "substances": "no",
+        "anything_else": "He keeps a hunting knife",
+    }
     assert b"hunting knife" not in bytes(row.sealed)
     record = AuditRecord.objects.get(action="risk.answered")
     assert record.detail == {"form": "cairn-indicators", "version": 1, "answered": 3}
@@ -189,12 +202,14 @@ def test_only_the_owner_can_record_answers(colleague, vault):
     from cairn.analysis.reading import risk_form
 
     with pytest.raises(PermissionDenied):
-        services.record_risk_answers(actor=colleague, vault=vault, form=risk_form(),
-                                     answers={"weapons": "yes"})
+        services.record_risk_answers(
+            actor=colleague, vault=vault, form=risk_form(), answers={"weapons": "yes"}
+        )
     assert not RiskAnswers.objects.exists()
 
 
 # --- cairn analyse -------------------------------------------------------------------------
+
 
 def test_cairn_analyse_prints_the_json_the_police_side_reads(vault):
     for days in (200, 100, 10, 3):
@@ -211,8 +226,15 @@ def test_cairn_analyse_prints_the_json_the_police_side_reads(vault):
     assert apart["threshold"]["s1_1_a"]["status"] == "partly"
     for limb in ("s1_1_a", "s1_1_b", "s1_1_c", "s2_1"):
         assert apart["threshold"][limb]["status"] in {"met", "partly", "not_yet"}
-    for key in ("course_of_conduct", "acts", "four", "s4a", "escalation", "lulls",
-                "risk_indicators"):
+    for key in (
+        "course_of_conduct",
+        "acts",
+        "four",
+        "s4a",
+        "escalation",
+        "lulls",
+        "risk_indicators",
+    ):
         assert key in apart
 
 

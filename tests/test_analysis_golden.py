@@ -27,9 +27,14 @@ START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
 DEMO_NOW = datetime(2026, 1, 20, 10, 30, tzinfo=UTC)
 
 PHRASES = [
-    "He sent me a message.", "I blocked him and did not reply.", "He said I would regret it.",
-    "He was outside my house.", "He grabbed my arm.", "He was drunk and shouting.",
-    "He messaged my friends about me.", "Nothing special.",
+    "He sent me a message.",
+    "I blocked him and did not reply.",
+    "He said I would regret it.",
+    "He was outside my house.",
+    "He grabbed my arm.",
+    "He was drunk and shouting.",
+    "He messaged my friends about me.",
+    "Nothing special.",
     "He was waiting at the bus stop when I got there and followed me onto the bus.",
     "Three messages from a new number, saying he knows where I work.",
     "I found a note under the windscreen wiper of my car.",
@@ -39,8 +44,13 @@ PHRASES = [
     "He has a knife and said he would use it.",
     "He posted my address online.",
 ]
-IMPACTS = ["", "I moved house.", "I stopped going out.", "I could not sleep.",
-           "I was too scared to leave the house."]
+IMPACTS = [
+    "",
+    "I moved house.",
+    "I stopped going out.",
+    "I could not sleep.",
+    "I was too scared to leave the house.",
+]
 LOCATIONS = ["", "Outside my house", "Outside my office", "Bus stop, Hill Road", "The gym"]
 PRECISIONS = ["exact", "exact", "exact", "hour", "day", "overnight", "unknown"]
 RELATIONSHIPS = ["ex_partner", "stranger", "unknown", "ex_colleague", "acquaintance"]
@@ -51,9 +61,16 @@ def generated(seed: int, count: int, people: int = 3) -> VaultSnapshot:
     several people, some incidents with nobody named."""
     rng = random.Random(seed)
     persons = tuple(
-        PersonSnapshot(id=f"p-{k}", role="suspect", name=f"Person {k}", aliases=(),
-                       relationship=rng.choice(RELATIONSHIPS), identifiers=())
-        for k in range(people))
+        PersonSnapshot(
+            id=f"p-{k}",
+            role="suspect",
+            name=f"Person {k}",
+            aliases=(),
+            relationship=rng.choice(RELATIONSHIPS),
+            identifiers=(),
+        )
+        for k in range(people)
+    )
     incidents = []
     moment = START
     channels = sorted(CHANNEL_LABELS)
@@ -61,23 +78,50 @@ def generated(seed: int, count: int, people: int = 3) -> VaultSnapshot:
         gap_hours = rng.expovariate(1 / 30) if rng.random() > 0.01 else rng.uniform(800, 3000)
         moment += timedelta(hours=gap_hours)
         named = rng.random()
-        person_ids = ((f"p-{rng.randrange(people)}",) if named < 0.8
-                      else (f"p-{rng.randrange(people)}", f"p-{rng.randrange(people)}")
-                      if named < 0.9 else ())
-        incidents.append(IncidentSnapshot(
-            id=f"i-{number:06d}", number=number, start=moment, end=None,
-            precision=rng.choice(PRECISIONS), when_words="", location=rng.choice(LOCATIONS),
-            latitude=None, longitude=None, channel=rng.choice(channels),
-            acts=tuple(sorted(rng.sample(ACT_CODES, rng.randrange(0, 4)))), other_act="",
-            description=rng.choice(PHRASES), impact=rng.choice(IMPACTS),
-            feared_violence=rng.random() < 0.15, witnesses=rng.choice(["", "", "My sister"]),
-            reported_to_police=rng.random() < 0.1, police_reference="",
-            person_ids=tuple(sorted(set(person_ids))), exhibit_ids=(), recorded_at=moment,
-            revision=1))
+        person_ids = (
+            (f"p-{rng.randrange(people)}",)
+            if named < 0.8
+            else (f"p-{rng.randrange(people)}", f"p-{rng.randrange(people)}")
+            if named < 0.9
+            else ()
+        )
+        incidents.append(
+            IncidentSnapshot(
+                id=f"i-{number:06d}",
+                number=number,
+                start=moment,
+                end=None,
+                precision=rng.choice(PRECISIONS),
+                when_words="",
+                location=rng.choice(LOCATIONS),
+                latitude=None,
+                longitude=None,
+                channel=rng.choice(channels),
+                acts=tuple(sorted(rng.sample(ACT_CODES, rng.randrange(0, 4)))),
+                other_act="",
+                description=rng.choice(PHRASES),
+                impact=rng.choice(IMPACTS),
+                feared_violence=rng.random() < 0.15,
+                witnesses=rng.choice(["", "", "My sister"]),
+                reported_to_police=rng.random() < 0.1,
+                police_reference="",
+                person_ids=tuple(sorted(set(person_ids))),
+                exhibit_ids=(),
+                recorded_at=moment,
+                revision=1,
+            )
+        )
     return VaultSnapshot(
-        id=f"v-{seed}", name="Generated", initials="GV", jurisdiction="england_and_wales",
-        time_zone="Europe/London", taken_at=moment + timedelta(days=9),
-        incidents=tuple(incidents), persons=persons, exhibits=())
+        id=f"v-{seed}",
+        name="Generated",
+        initials="GV",
+        jurisdiction="england_and_wales",
+        time_zone="Europe/London",
+        taken_at=moment + timedelta(days=9),
+        incidents=tuple(incidents),
+        persons=persons,
+        exhibits=(),
+    )
 
 
 CASES = {"small": (1, 40), "medium": (2, 400), "large": (3, 3000)}

@@ -42,8 +42,12 @@ def fresh(vault, now):  # type: ignore[no-untyped-def]
     """The analysis worked out from nothing: every incident's words read again."""
     form = risk_form()
     row = latest_risk_answers(vault.owner, vault, form.id)
-    return analyse_people(take_snapshot(vault, now=now), now=now, form=form,
-                          answers=row.answers if row is not None else None)
+    return analyse_people(
+        take_snapshot(vault, now=now),
+        now=now,
+        form=form,
+        answers=row.answers if row is not None else None,
+    )
 
 
 def kept_is_fresh(vault):  # type: ignore[no-untyped-def]
@@ -67,8 +71,14 @@ def test_the_kept_analysis_is_a_fresh_one_after_every_kind_of_change(vault):
     assert empty.people == () and empty.unattributed is None
 
     mark = vault_services.create_person(actor=owner, vault=vault, name="Mark")
-    first = make_incident(vault, days_ago=40, persons=[mark], description=THREAT,
-                          location="Outside my flat", impact="I stopped going out alone.")
+    first = make_incident(
+        vault,
+        days_ago=40,
+        persons=[mark],
+        description=THREAT,
+        location="Outside my flat",
+        impact="I stopped going out alone.",
+    )
     for days in (30, 20, 10, 5):
         make_incident(vault, days_ago=days, persons=[mark])
     make_incident(vault, days_ago=3, description="A parcel with no name on it.")
@@ -80,8 +90,12 @@ def test_the_kept_analysis_is_a_fresh_one_after_every_kind_of_change(vault):
     # Her words change: a new revision, read again; the other incidents' facts are kept.
     others = {r.pk for r in IncidentFacts.objects.exclude(incident=first)}
     data = vault_services.IncidentInput(
-        start=first.start, channel=first.channel, acts=first.act_codes,
-        description="He waited by the bus stop.", persons=[mark])
+        start=first.start,
+        channel=first.channel,
+        acts=first.act_codes,
+        description="He waited by the bus stop.",
+        persons=[mark],
+    )
     vault_services.revise_incident(actor=owner, incident=first, data=data)
     result = kept_is_fresh(vault)
     assert kept_facts(first).revision == 2
@@ -96,18 +110,25 @@ def test_the_kept_analysis_is_a_fresh_one_after_every_kind_of_change(vault):
     assert len(kept_is_fresh(vault).people) == 1
     vault_services.separate_person(actor=owner, person=dave)
     assert len(kept_is_fresh(vault).people) == 2
-    vault_services.update_person(actor=owner, person=mark, name="Mark E", role="suspect",
-                                 relationship="ex_partner")
+    vault_services.update_person(
+        actor=owner, person=mark, name="Mark E", role="suspect", relationship="ex_partner"
+    )
     assert "Mark E" in [a.subject.name for a in kept_is_fresh(vault).people]
 
     # Her answers to the questions, and an exhibit attached to an incident.
     form = risk_form()
     question = form.questions[0]
-    services.record_risk_answers(actor=owner, vault=vault, form=form,
-                                 answers={question.id: question.options[0].value})
+    services.record_risk_answers(
+        actor=owner, vault=vault, form=form, answers={question.id: question.options[0].value}
+    )
     assert kept_is_fresh(vault).people[0].questionnaire is not None
-    vault_services.add_exhibit(actor=owner, vault=vault, stream=io.BytesIO(b"a photo"),
-                               original_name="photo.txt", incident=first)
+    vault_services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        stream=io.BytesIO(b"a photo"),
+        original_name="photo.txt",
+        incident=first,
+    )
     kept_is_fresh(vault)
 
     # Deleting an incident: its facts go, and so do the kept analyses quoting it.
@@ -124,11 +145,17 @@ def other_rules(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     shutil.copytree(ruleset.RULES_DIR, folder)
     path = folder / "en.yaml"
     text = path.read_text(encoding="utf-8")
-    marker = ("    explain: Words saying they watch, follow, track or read your messages or "
-              "accounts.\n    patterns:\n")
+    marker = (
+        "    explain: Words saying they watch, follow, track or read your messages or "
+        "accounts.\n    patterns:\n"
+    )
     assert marker in text and "\nversion: 3\n" in text
-    path.write_text(text.replace(marker, marker + '      - "\\\\bbus stop\\\\b"\n')
-                    .replace("\nversion: 3\n", "\nversion: 4\n"), encoding="utf-8")
+    path.write_text(
+        text.replace(marker, marker + '      - "\\\\bbus stop\\\\b"\n').replace(
+            "\nversion: 3\n", "\nversion: 4\n"
+        ),
+        encoding="utf-8",
+    )
 
     def forget() -> None:
         ruleset.load_rules.cache_clear()
@@ -149,8 +176,9 @@ def other_rules(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 def test_kept_facts_are_read_again_when_the_rules_change(vault, other_rules):
     mark = vault_services.create_person(actor=vault.owner, vault=vault, name="Mark")
     for days in (9, 6, 3):
-        make_incident(vault, days_ago=days, persons=[mark],
-                      description="He followed me from the bus stop.")
+        make_incident(
+            vault, days_ago=days, persons=[mark], description="He followed me from the bus stop."
+        )
     before = kept_is_fresh(vault)
     old_version = derived.version()
     assert old_version.startswith("en3-")
@@ -159,10 +187,16 @@ def test_kept_facts_are_read_again_when_the_rules_change(vault, other_rules):
     other_rules()
     assert derived.version().startswith("en4-")
     after = kept_is_fresh(vault)  # the same log, the same ledger: the rules alone changed
-    knowing = [i for i in after.people[0].risk_indicators if i.from_log is not None
-               and i.key == "knows_whereabouts"]
-    assert knowing and not [i for i in before.people[0].risk_indicators
-                            if i.from_log is not None and i.key == "knows_whereabouts"]
+    knowing = [
+        i
+        for i in after.people[0].risk_indicators
+        if i.from_log is not None and i.key == "knows_whereabouts"
+    ]
+    assert knowing and not [
+        i
+        for i in before.people[0].risk_indicators
+        if i.from_log is not None and i.key == "knows_whereabouts"
+    ]
     rows = list(IncidentFacts.objects.all())
     assert len(rows) == 3 and {r.version for r in rows} == {derived.version()}
     assert all(derived.from_plain(r.facts).flags == {"surveillance"} for r in rows)
@@ -172,7 +206,8 @@ def test_a_kept_analysis_stands_for_the_present_for_an_hour_only(vault):
     make_incident(vault, days_ago=2)
     result = kept_is_fresh(vault)
     KeptAnalysis.objects.filter(vault=vault).update(
-        analysed_at=result.now - kept.KEPT_FOR - timedelta(minutes=1))
+        analysed_at=result.now - kept.KEPT_FOR - timedelta(minutes=1)
+    )
     later = analyse_vault_people(vault.owner, vault)
     assert later.now > result.now
     assert later == fresh(vault, later.now)
@@ -180,8 +215,13 @@ def test_a_kept_analysis_stands_for_the_present_for_an_hour_only(vault):
 
 def test_nothing_of_her_words_is_kept_in_clear(vault):
     mark = vault_services.create_person(actor=vault.owner, vault=vault, name="Markington")
-    make_incident(vault, persons=[mark], description=THREAT, location="Quarrybank Road",
-                  impact="I stopped going out alone.")
+    make_incident(
+        vault,
+        persons=[mark],
+        description=THREAT,
+        location="Quarrybank Road",
+        impact="I stopped going out alone.",
+    )
     vault_people_json(vault.owner, vault)
     facts = IncidentFacts.objects.get()
     row = KeptAnalysis.objects.get()
@@ -189,7 +229,8 @@ def test_nothing_of_her_words_is_kept_in_clear(vault):
         for words in (b"kill", b"Quarrybank", b"Markington", b"going out", b"surveillance"):
             assert words not in blob
     assert derived.inputs_digest(take_snapshot(vault).incidents[0]).encode() not in bytes(
-        facts.sealed)
+        facts.sealed
+    )
 
 
 def test_a_kept_analysis_that_cannot_be_read_is_worked_out_again(vault, caplog):
@@ -199,8 +240,11 @@ def test_a_kept_analysis_that_cannot_be_read_is_worked_out_again(vault, caplog):
     result = kept_is_fresh(vault)
     row = KeptAnalysis.objects.get()
     harmful = pickle.dumps(shutil.rmtree)  # a function of another module
-    row.result = seal(vault.pk, row_context(KeptAnalysis, row.pk),
-                      {"kept": base64.b64encode(zlib.compress(harmful)).decode("ascii")})
+    row.result = seal(
+        vault.pk,
+        row_context(KeptAnalysis, row.pk),
+        {"kept": base64.b64encode(zlib.compress(harmful)).decode("ascii")},
+    )
     row.save()
     again = analyse_vault_people(vault.owner, vault)
     assert again == fresh(vault, again.now) and again.now > result.now

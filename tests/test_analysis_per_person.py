@@ -48,16 +48,31 @@ def two_people(vault):  # type: ignore[no-untyped-def]
     dave = vault_services.create_person(actor=owner, vault=vault, name="Dave")
     made = {"mark": [], "dave": [], "nobody": []}
     for n, days in enumerate((300, 293, 286, 279, 272, 265)):
-        made["mark"].append(make_incident(
-            vault, days_ago=days, persons=[mark], acts=["a", "e"], feared_violence=True,
-            description=f"Mark waited outside my house, visit {n + 1}. He said I will hurt "
-                        "you."))
+        made["mark"].append(
+            make_incident(
+                vault,
+                days_ago=days,
+                persons=[mark],
+                acts=["a", "e"],
+                feared_violence=True,
+                description=f"Mark waited outside my house, visit {n + 1}. He said I will hurt "
+                "you.",
+            )
+        )
     for days in (200, 8, 6, 4, 2):
-        made["dave"].append(make_incident(
-            vault, days_ago=days, persons=[dave], channel="messaging_app", acts=["b"],
-            description="A message from Dave about Mark."))
-    made["nobody"].append(make_incident(vault, days_ago=100, acts=["c"],
-                                        description="A parcel nobody signed."))
+        made["dave"].append(
+            make_incident(
+                vault,
+                days_ago=days,
+                persons=[dave],
+                channel="messaging_app",
+                acts=["b"],
+                description="A message from Dave about Mark.",
+            )
+        )
+    made["nobody"].append(
+        make_incident(vault, days_ago=100, acts=["c"], description="A parcel nobody signed.")
+    )
     return mark, dave, made
 
 
@@ -82,21 +97,23 @@ def test_two_people_give_two_analyses_and_nobody_named_is_apart(vault, two_peopl
     assert by_name["Mark"].threshold.s1_1_a.status == "met"
 
 
-def test_the_victim_combines_two_people_through_a_service_that_writes_her_ledger(
-        vault, two_people):
+def test_the_victim_combines_two_people_through_a_service_that_writes_her_ledger(vault, two_people):
     mark, dave, made = two_people
     before = LedgerEntry.objects.filter(vault=vault).count()
     with pytest.raises(ValidationError):
-        vault_services.combine_persons(actor=vault.owner, person=dave, other=dave,
-                                       how="acting_together")
-    vault_services.combine_persons(actor=vault.owner, person=dave, other=mark,
-                                   how="acting_together")
+        vault_services.combine_persons(
+            actor=vault.owner, person=dave, other=dave, how="acting_together"
+        )
+    vault_services.combine_persons(
+        actor=vault.owner, person=dave, other=mark, how="acting_together"
+    )
     assert LedgerEntry.objects.filter(vault=vault).count() == before + 1
     assert verify_vault(vault).ok
     people = analyse_people(take_snapshot(vault), now=made["dave"][-1].start)
     (together,) = people.people
-    assert together.subject.person_ids == (str(mark.pk), str(dave.pk)) or \
-        set(together.subject.person_ids) == {str(mark.pk), str(dave.pk)}
+    assert together.subject.person_ids == (str(mark.pk), str(dave.pk)) or set(
+        together.subject.person_ids
+    ) == {str(mark.pk), str(dave.pk)}
     assert together.incident_count == 11
     statements = [f.statement for f in together.course_of_conduct.findings]
     assert any("are the same person or acting together" in s for s in statements)
@@ -115,15 +132,17 @@ def test_cairn_person_together_and_analyse_json_name_each_person(vault, two_peop
     assert [p["incident_count"] for p in data["people"]] == [6, 5]
     assert data["unattributed"]["incident_count"] == 1
     assert data["research_background"]["studies"]
-    result = runner.invoke(cli, ["person", "together", "--vault", str(vault.pk), "Dave", "Mark",
-                                 "--as", "same_person"])
+    result = runner.invoke(
+        cli, ["person", "together", "--vault", str(vault.pk), "Dave", "Mark", "--as", "same_person"]
+    )
     assert result.exit_code == 0, result.output
     assert "Dave is the same person as Mark" in result.output
-    data = json.loads(runner.invoke(cli, ["analyse", "--vault", str(vault.pk), "--json"]
-                                    ).stdout)
+    data = json.loads(runner.invoke(cli, ["analyse", "--vault", str(vault.pk), "--json"]).stdout)
     assert [sorted(p["subject"]["names"]) for p in data["people"]] == [["Dave", "Mark"]]
-    result = runner.invoke(cli, ["person", "together", "--vault", str(vault.pk), "Dave",
-                                 "Nobody", "--as", "same_person"])
+    result = runner.invoke(
+        cli,
+        ["person", "together", "--vault", str(vault.pk), "Dave", "Nobody", "--as", "same_person"],
+    )
     assert result.exit_code != 0 and "no such person" in result.output
 
 
@@ -140,8 +159,7 @@ def test_the_pattern_page_shows_one_person_at_a_time(owner_client, vault, two_pe
     # Each topic page keeps the person chosen, in its links too.
     topic = reverse("analysis:topic", args=[vault.pk, "acts"])
     assert f"{topic}?person={dave.pk}" in dave_page
-    assert "The pattern: Dave" in owner_client.get(topic, {"person": str(dave.pk)}
-                                                   ).content.decode()
+    assert "The pattern: Dave" in owner_client.get(topic, {"person": str(dave.pk)}).content.decode()
     apart = owner_client.get(url, {"person": "none"}).content.decode()
     assert "Incidents with nobody named" in apart and "not counted against anyone" in apart
 
@@ -160,8 +178,10 @@ def test_the_person_page_says_two_people_belong_together(owner_client, vault, tw
 def test_someone_else_cannot_combine_her_people(client, colleague, vault, two_people):
     mark, dave, _made = two_people
     client.force_login(colleague)
-    response = client.post(reverse("vault:person-combine", args=[dave.pk]),
-                           {"other": str(mark.pk), "how": "same_person"})
+    response = client.post(
+        reverse("vault:person-combine", args=[dave.pk]),
+        {"other": str(mark.pk), "how": "same_person"},
+    )
     assert response.status_code == 404
     dave.refresh_from_db()
     assert dave.combined_with_id is None
@@ -175,18 +195,19 @@ def shared(case, investigator, vault, two_people):  # type: ignore[no-untyped-de
     return case, Share.objects.get(case=case, vault=vault)
 
 
-def test_the_application_cites_only_the_defendants_incidents(shared, investigator, vault,
-                                                             two_people, tmp_path):
+def test_the_application_cites_only_the_defendants_incidents(
+    shared, investigator, vault, two_people, tmp_path
+):
     case, share = shared
     mark, _dave, made = two_people
     # Two people in the log and none chosen: nothing is guessed, nothing is prefilled.
     empty = orders.prefill_grounds(actor=investigator, case=case)
     assert all(g["evidence"] == [] and g["text"] == "" for g in empty.values())
     defendants.choose_defendant(actor=investigator, share=share, person_id=str(mark.pk))
-    application = orders.start_application(actor=investigator, case=case,
-                                           terms=[NO_CONTACT], duration_months=24)
-    cited = {n for g in application.grounds.values() for e in g["evidence"]
-             for n in e["incidents"]}
+    application = orders.start_application(
+        actor=investigator, case=case, terms=[NO_CONTACT], duration_months=24
+    )
+    cited = {n for g in application.grounds.values() for e in g["evidence"] for n in e["incidents"]}
     assert cited and cited <= set(numbers(made["mark"]))
     assert application.grounds["s1_1_a"]["evidence"][0]["incidents"] == numbers(made["mark"])
     text = " ".join(g["text"] for g in application.grounds.values())
@@ -195,16 +216,17 @@ def test_the_application_cites_only_the_defendants_incidents(shared, investigato
     # The PDF reads the same evidence.
     from cairn.orders.bundle import application_document
 
-    document = application_document(application, actor=investigator,
-                                    packs={str(vault.pk): 1}, built_at=made["dave"][-1].start)
+    document = application_document(
+        application, actor=investigator, packs={str(vault.pk): 1}, built_at=made["dave"][-1].start
+    )
     lines = [line for g in document.grounds for line in g.evidence]
     assert evidence_line(1, numbers(made["mark"])) in lines
-    assert not any(str(n) in line.split(":")[1] for n in numbers(made["dave"])
-                   for line in lines if n > 9)
+    assert not any(
+        str(n) in line.split(":")[1] for n in numbers(made["dave"]) for line in lines if n > 9
+    )
 
 
-def test_the_closure_guard_reads_the_defendants_figures(shared, investigator, vault,
-                                                         two_people):
+def test_the_closure_guard_reads_the_defendants_figures(shared, investigator, vault, two_people):
     case, share = shared
     mark, _dave, _made = two_people
     cases.change_status(actor=investigator, case=case, status=CaseStatus.INVESTIGATING)
@@ -223,7 +245,8 @@ def test_the_closure_guard_reads_the_defendants_figures(shared, investigator, va
 
 
 def test_the_case_page_shows_each_person_and_chooses_the_defendant(
-        client, shared, investigator, vault, two_people):
+    client, shared, investigator, vault, two_people
+):
     case, share = shared
     mark, _dave, _made = two_people
     sign_in_verified(client, investigator)
@@ -232,8 +255,9 @@ def test_the_case_page_shows_each_person_and_chooses_the_defendant(
     assert "Which person in this log is the case about?" in page
     assert "Mark: 6 incidents" in page and "Dave: 5 incidents" in page
     assert "Incidents with nobody named: 1 incident" in page
-    response = client.post(reverse("cases:defendant", args=[case.pk, share.pk]),
-                           {"defendant": str(mark.pk)})
+    response = client.post(
+        reverse("cases:defendant", args=[case.pk, share.pk]), {"defendant": str(mark.pk)}
+    )
     assert response.status_code == 302
     share.refresh_from_db()
     assert share.defendant_id == mark.pk
@@ -243,11 +267,10 @@ def test_the_case_page_shows_each_person_and_chooses_the_defendant(
 
 def test_the_defendant_must_be_a_person_the_log_names(shared, investigator, other_vault):
     _case, share = shared
-    stranger = vault_services.create_person(actor=other_vault.owner, vault=other_vault,
-                                            name="Someone else")
+    stranger = vault_services.create_person(
+        actor=other_vault.owner, vault=other_vault, name="Someone else"
+    )
     with pytest.raises(ValidationError):
-        defendants.choose_defendant(actor=investigator, share=share,
-                                    person_id=str(stranger.pk))
-    people = analyse_people(take_snapshot(share.vault), now=share.created_at,
-                            voice=THIRD_PERSON)
+        defendants.choose_defendant(actor=investigator, share=share, person_id=str(stranger.pk))
+    people = analyse_people(take_snapshot(share.vault), now=share.created_at, voice=THIRD_PERSON)
     assert defendants.defendant_analysis(people, share).analysis is None

@@ -16,9 +16,14 @@ from cairn.law.pha1997 import ACT_CODES
 from tests.test_analysis_support import BASE, incident, snapshot, suspect
 
 DESCRIPTIONS = [
-    "He sent me a message.", "I blocked him and did not reply.", "He said I would regret it.",
-    "He was outside my house.", "He grabbed my arm.", "He was drunk and shouting.",
-    "He messaged my friends about me.", "Nothing special.",
+    "He sent me a message.",
+    "I blocked him and did not reply.",
+    "He said I would regret it.",
+    "He was outside my house.",
+    "He grabbed my arm.",
+    "He was drunk and shouting.",
+    "He messaged my friends about me.",
+    "Nothing special.",
 ]
 IMPACTS = ["", "I moved house.", "I stopped going out.", "I could not sleep."]
 LOCATIONS = ["", "Outside my house", "Outside my office", "Bus stop, Hill Road", "The gym"]
@@ -53,8 +58,7 @@ def snapshots(draw, max_incidents=40):
     return snapshot(*items, persons=persons, now=snap.taken_at + later)
 
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -62,8 +66,7 @@ SETTINGS = settings(max_examples=60, deadline=None,
 def test_the_analysis_is_deterministic(snap):
     first = to_json_text(analyse(snap, now=snap.taken_at))
     assert first == to_json_text(analyse(snap, now=snap.taken_at))
-    reversed_input = snapshot(*reversed(snap.incidents), persons=snap.persons,
-                              now=snap.taken_at)
+    reversed_input = snapshot(*reversed(snap.incidents), persons=snap.persons, now=snap.taken_at)
     assert first == to_json_text(analyse(reversed_input, now=snap.taken_at))
 
 

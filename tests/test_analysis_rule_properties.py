@@ -34,14 +34,19 @@ from cairn.vault.snapshot import VaultSnapshot
 from tests.test_analysis_properties import incidents
 from tests.test_analysis_support import snapshot, suspect
 
-SETTINGS = settings(max_examples=15, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _limbs(index: Index) -> threshold.Threshold:
     course, quiet = course_of_conduct(index), lulls(index)
-    return threshold.threshold(index, course, four.four(index, course, quiet),
-                               s4a_markers(index), escalation.escalation(index), quiet)
+    return threshold.threshold(
+        index,
+        course,
+        four.four(index, course, quiet),
+        s4a_markers(index),
+        escalation.escalation(index),
+        quiet,
+    )
 
 
 def _tips(index: Index) -> dict[str, suggestions.Suggestion]:
@@ -61,6 +66,7 @@ def _seen(rule: Callable[[risk_seen.Seen], Any]) -> Callable[[Index], Any]:
     def apply(index: Index) -> Any:
         course, quiet = course_of_conduct(index), lulls(index)
         return rule(risk_seen.Seen(index, course, escalation.escalation(index), quiet))
+
     return apply
 
 
@@ -163,8 +169,10 @@ def test_every_finding_of_each_rule_cites_incidents_of_the_input(rule, snap):
 
 
 def _acts_by_course(index: Index) -> dict[str | None, set[str]]:
-    return {c.person_id: {code for i in c.incident_ids for code in index.by_id[i].acts}
-            for c in course_of_conduct(index).courses}
+    return {
+        c.person_id: {code for i in c.incident_ids for code in index.by_id[i].acts}
+        for c in course_of_conduct(index).courses
+    }
 
 
 @SETTINGS

@@ -33,8 +33,9 @@ NOT_FOUND = {"detail": "Not found"}
 
 
 def confirmed_device(user):
-    return TOTPDevice.objects.get_or_create(user=user, name="Authenticator app",
-                                            defaults={"confirmed": True})[0]
+    return TOTPDevice.objects.get_or_create(
+        user=user, name="Authenticator app", defaults={"confirmed": True}
+    )[0]
 
 
 def token_for(user, name="test"):
@@ -55,8 +56,11 @@ class Api:
     def call(self, method, path, body=None, headers=None):
         extra = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
         extra.update(headers or {})
-        kwargs = {"data": json.dumps(body), "content_type": "application/json"} \
-            if body is not None else {}
+        kwargs = (
+            {"data": json.dumps(body), "content_type": "application/json"}
+            if body is not None
+            else {}
+        )
         response = getattr(self.client, method)(path, **kwargs, **extra)
         assert response["Content-Type"].startswith("application/json"), response.content[:200]
         return response.status_code, response.json()
@@ -82,30 +86,41 @@ def share_of(vault, case):
 
 # --- the document -----------------------------------------------------------------------------
 
+
 def test_the_openapi_document_is_served_without_a_token_and_there_is_no_docs_page(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.")
     assert document["components"]["securitySchemes"] == {
-        "BearerToken": {"type": "http", "scheme": "bearer"}}
-    operations = {f"{method.upper()} {path}" for path, item in document["paths"].items()
-                  for method in item}
-    assert {"GET /api/cases", "POST /api/cases", "GET /api/cases/{case_id}",
-            "POST /api/cases/{case_id}/status", "POST /api/cases/{case_id}/entries",
-            "POST /api/cases/{case_id}/suspects", "POST /api/cases/{case_id}/share-codes",
-            "GET /api/cases/{case_id}/vaults",
-            "GET /api/cases/{case_id}/vaults/{vault_id}/incidents",
-            "GET /api/cases/{case_id}/risk-assessments",
-            "GET /api/vaults/{vault_id}/shares", "POST /api/vaults/{vault_id}/shares",
-            "PUT /api/vaults/{vault_id}/shares/{share_id}",
-            "POST /api/vaults/{vault_id}/shares/{share_id}/withdraw",
-            "GET /api/vaults/{vault_id}/access-log"} <= operations
+        "BearerToken": {"type": "http", "scheme": "bearer"}
+    }
+    operations = {
+        f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item
+    }
+    assert {
+        "GET /api/cases",
+        "POST /api/cases",
+        "GET /api/cases/{case_id}",
+        "POST /api/cases/{case_id}/status",
+        "POST /api/cases/{case_id}/entries",
+        "POST /api/cases/{case_id}/suspects",
+        "POST /api/cases/{case_id}/share-codes",
+        "GET /api/cases/{case_id}/vaults",
+        "GET /api/cases/{case_id}/vaults/{vault_id}/incidents",
+        "GET /api/cases/{case_id}/risk-assessments",
+        "GET /api/vaults/{vault_id}/shares",
+        "POST /api/vaults/{vault_id}/shares",
+        "PUT /api/vaults/{vault_id}/shares/{share_id}",
+        "POST /api/vaults/{vault_id}/shares/{share_id}/withdraw",
+        "GET /api/vaults/{vault_id}/access-log",
+    } <= operations
     # Swagger UI would load its script from a CDN, which the CSP forbids: not served.
     assert client.get("/api/docs").status_code == 404
 
 
 # --- tokens -----------------------------------------------------------------------------------
+
 
 def test_without_a_token_or_with_a_wrong_one_the_answer_is_401(api, shared_case, owner):
     for token in (None, "cairn_not-a-token", "nonsense", ""):
@@ -123,8 +138,9 @@ def test_a_signed_in_session_is_not_enough_for_the_api(client, owner, vault):
     assert client.get(f"/api/vaults/{vault.pk}/shares").status_code == 401
 
 
-def test_a_token_needs_no_csrf_token_and_a_session_cannot_ride_along(owner, vault, investigator,
-                                                                     case):
+def test_a_token_needs_no_csrf_token_and_a_session_cannot_ride_along(
+    owner, vault, investigator, case
+):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
@@ -132,8 +148,10 @@ def test_a_token_needs_no_csrf_token_and_a_session_cannot_ride_along(owner, vaul
     assert officer.post(f"/api/cases/{case.pk}/share-codes")[0] == 201
     # Signed in to the pages as the victim, with no token: the API does not know her.
     strict.force_login(owner)
-    assert Api(strict).post(f"/api/vaults/{vault.pk}/shares", {"code": "AAAA-AAAA",
-                                                              "scope": "all"})[0] == 401
+    assert (
+        Api(strict).post(f"/api/vaults/{vault.pk}/shares", {"code": "AAAA-AAAA", "scope": "all"})[0]
+        == 401
+    )
 
 
 def test_a_token_is_stored_only_as_its_hash_and_a_revoked_one_is_refused(api, owner, vault):
@@ -146,8 +164,9 @@ def test_a_token_is_stored_only_as_its_hash_and_a_revoked_one_is_refused(api, ow
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
     tokens.revoke_token(actor=owner, token=token)
     assert victim.get(f"/api/vaults/{vault.pk}/shares")[0] == 401
-    actions = list(AuditRecord.objects.filter(object_type="api_token")
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditRecord.objects.filter(object_type="api_token").values_list("action", flat=True)
+    )
     assert actions == ["api_token.created", "api_token.revoked"]
 
 
@@ -167,7 +186,8 @@ def test_organisation_roles_need_a_confirmed_two_factor_device(api, investigator
 
 
 def test_a_victim_who_later_takes_a_role_needs_a_device_for_her_old_token(
-        api, operator, unit, owner, vault):
+    api, operator, unit, owner, vault
+):
     from cairn.accounts import services as accounts
 
     victim = api.as_(owner)
@@ -210,6 +230,7 @@ def test_the_cli_makes_lists_and_revokes_tokens(investigator, owner, vault, clie
 
 # --- the officer's side -----------------------------------------------------------------------
 
+
 def test_the_case_list_is_the_units_own_and_paginated(api, investigator, unit_peer, case):
     officer = api.as_(investigator)
     for n in range(55):
@@ -228,21 +249,34 @@ def test_the_case_list_is_the_units_own_and_paginated(api, investigator, unit_pe
 
 def test_an_officer_opens_a_case_and_works_on_it(api, investigator, supervisor):
     officer = api.as_(investigator)
-    status, opened = officer.post("/api/cases", {"reference": "NP/2026/0100",
-                                                 "officer_id": str(supervisor.pk),
-                                                 "next_review": "2027-01-15"})
+    status, opened = officer.post(
+        "/api/cases",
+        {
+            "reference": "NP/2026/0100",
+            "officer_id": str(supervisor.pk),
+            "next_review": "2027-01-15",
+        },
+    )
     assert status == 201, opened
     assert (opened["officer"]["name"], opened["status"], opened["next_review"]) == (
-        "DS Khan", "open", "2027-01-15")
+        "DS Khan",
+        "open",
+        "2027-01-15",
+    )
     path = f"/api/cases/{opened['id']}"
-    status, change = officer.post(f"{path}/status", {"status": "investigating",
-                                                     "note": "Allocated"})
+    status, change = officer.post(
+        f"{path}/status", {"status": "investigating", "note": "Allocated"}
+    )
     assert status == 201 and change["by"]["name"] == "DC Reed"
-    status, entry = officer.post(f"{path}/entries", {
-        "kind": "action", "text": "Visited the victim", "happened_at": "2026-11-20T09:30:00Z"})
+    status, entry = officer.post(
+        f"{path}/entries",
+        {"kind": "action", "text": "Visited the victim", "happened_at": "2026-11-20T09:30:00Z"},
+    )
     assert status == 201 and entry["happened_at"] == "2026-11-20T09:30:00Z"
-    status, suspect = officer.post(f"{path}/suspects", {
-        "name": "Mark", "identifiers": [{"kind": "phone", "value": "07700 900123"}]})
+    status, suspect = officer.post(
+        f"{path}/suspects",
+        {"name": "Mark", "identifiers": [{"kind": "phone", "value": "07700 900123"}]},
+    )
     assert status == 201
     assert suspect["identifiers"] == [{"kind": "phone", "value": "+447700900123"}]
     status, code = officer.post(f"{path}/share-codes")
@@ -259,7 +293,9 @@ def test_an_officer_opens_a_case_and_works_on_it(api, investigator, supervisor):
 def test_bad_input_gets_field_messages(api, investigator, case, unit_peer):
     officer = api.as_(investigator)
     assert officer.post("/api/cases", {"reference": "   "}) == (
-        422, {"errors": {"reference": ["Enter the case reference"]}})
+        422,
+        {"errors": {"reference": ["Enter the case reference"]}},
+    )
     status, body = officer.post("/api/cases", {"reference": "NP/2026/0042"})
     assert status == 422 and "already has a case" in body["errors"]["reference"][0]
     status, body = officer.post("/api/cases", {})
@@ -271,22 +307,28 @@ def test_bad_input_gets_field_messages(api, investigator, case, unit_peer):
     assert status == 422 and body["errors"]["status"] == ["The case already has this status"]
     status, body = officer.post(f"{path}/status", {"status": "shelved"})
     assert status == 422 and "status" in body["errors"]
-    status, body = officer.post(f"{path}/suspects", {
-        "name": "Mark", "identifiers": [{"kind": "phone", "value": "not a number"}]})
+    status, body = officer.post(
+        f"{path}/suspects",
+        {"name": "Mark", "identifiers": [{"kind": "phone", "value": "not a number"}]},
+    )
     assert status == 422 and "phone number" in body["errors"]["identifiers.0"][0]
-    status, body = officer.post(f"{path}/entries", {"kind": "note", "text": "x",
-                                                    "happened_at": "2026-11-20T09:30:00"})
+    status, body = officer.post(
+        f"{path}/entries", {"kind": "note", "text": "x", "happened_at": "2026-11-20T09:30:00"}
+    )
     assert status == 422 and "happened_at" in body["errors"]
-    status, body = officer.post(f"{path}/entries", {"kind": "note", "text": "x",
-                                                    "happened_at": "0001-01-01T00:00:00+01:00"})
+    status, body = officer.post(
+        f"{path}/entries", {"kind": "note", "text": "x", "happened_at": "0001-01-01T00:00:00+01:00"}
+    )
     assert status == 422 and body["errors"]["happened_at"] == ["Give a time between 1900 and 2200"]
     status, body = officer.post(f"{path}/entries", {"kind": "note", "text": "a\x00b"})
     assert status == 422 and "text" in body["errors"]
-    response = api.client.post(f"{path}/entries", data="{not json",
-                               content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {officer.token}")
-    assert (response.status_code, response.json()) == (
-        400, {"detail": "Cannot parse request body"})
+    response = api.client.post(
+        f"{path}/entries",
+        data="{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {officer.token}",
+    )
+    assert (response.status_code, response.json()) == (400, {"detail": "Cannot parse request body"})
     assert officer.get("/api/cases/not-a-uuid")[0] == 422
 
 
@@ -297,21 +339,26 @@ def test_roles_without_cases_cannot_open_one(api, analyst, advocate, owner):
 
 
 def test_the_officer_sees_the_linked_vault_and_exactly_its_shared_part(
-        api, investigator, partly_shared_case, vault, incidents, owner):
+    api, investigator, partly_shared_case, vault, incidents, owner
+):
     officer = api.as_(investigator)
     path = f"/api/cases/{partly_shared_case.pk}"
     status, linked = officer.get(f"{path}/vaults")
     assert status == 200
     assert [(v["vault_id"], v["initials"], v["scope"], v["incidents"]) for v in linked] == [
-        (str(vault.pk), "AB", "chosen", 2)]
+        (str(vault.pk), "AB", "chosen", 2)
+    ]
     status, seen = officer.get(f"{path}/vaults/{vault.pk}/incidents?purpose=risk_assessment")
     assert status == 200
     assert [i["id"] for i in seen] == [str(incidents[0].pk), str(incidents[1].pk)]
     assert seen[0]["description"] == "Incident 1: he was outside again."
     record = AuditRecord.objects.filter(action="vault.read").get()
-    assert (record.actor, record.detail["purpose"], record.detail["count"],
-            record.detail["case"]) == (investigator, "risk_assessment", 2,
-                                       str(partly_shared_case.pk))
+    assert (
+        record.actor,
+        record.detail["purpose"],
+        record.detail["count"],
+        record.detail["case"],
+    ) == (investigator, "risk_assessment", 2, str(partly_shared_case.pk))
 
 
 def test_reading_vault_content_needs_a_purpose(api, investigator, shared_case, vault):
@@ -329,8 +376,9 @@ def test_risk_assessments_are_listed_with_their_reviews(api, investigator, super
     form = risk_form()
     question = form.questions[0]
     answer = {question.id: question.options[0].value} if question.options else {}
-    assessment = cases.record_risk_assessment(actor=investigator, case=case, form=form,
-                                              answers=answer)
+    assessment = cases.record_risk_assessment(
+        actor=investigator, case=case, form=form, answers=answer
+    )
     cases.review_risk_assessment(actor=supervisor, assessment=assessment, decision="agreed")
     status, listed = api.as_(supervisor).get(f"/api/cases/{case.pk}/risk-assessments")
     assert status == 200
@@ -338,20 +386,37 @@ def test_risk_assessments_are_listed_with_their_reviews(api, investigator, super
     assert listed[0]["reviews"][0]["by"]["name"] == "DS Khan"
 
 
-CASE_READS = ["", "/vaults", "/vaults/{vault}/incidents?purpose=investigation",
-              "/risk-assessments"]
-CASE_WRITES = [("/status", {"status": "closed"}),
-               ("/entries", {"kind": "note", "text": "x"}),
-               ("/suspects", {"name": "Unknown"}),
-               ("/share-codes", {})]
+CASE_READS = ["", "/vaults", "/vaults/{vault}/incidents?purpose=investigation", "/risk-assessments"]
+CASE_WRITES = [
+    ("/status", {"status": "closed"}),
+    ("/entries", {"kind": "note", "text": "x"}),
+    ("/suspects", {"name": "Unknown"}),
+    ("/share-codes", {}),
+]
 
 
 def test_outside_the_unit_every_case_endpoint_is_404_like_a_case_that_does_not_exist(
-        api, shared_case, vault, unit_peer, foreign_investigator, analyst, administrator,
-        advocate, owner, colleague):
+    api,
+    shared_case,
+    vault,
+    unit_peer,
+    foreign_investigator,
+    analyst,
+    administrator,
+    advocate,
+    owner,
+    colleague,
+):
     missing = uuid.uuid4()
-    for user in (unit_peer, foreign_investigator, analyst, administrator, advocate, owner,
-                 colleague):
+    for user in (
+        unit_peer,
+        foreign_investigator,
+        analyst,
+        administrator,
+        advocate,
+        owner,
+        colleague,
+    ):
         caller = api.as_(user)
         for case_id in (shared_case.pk, missing):
             for suffix in CASE_READS:
@@ -365,37 +430,54 @@ def test_outside_the_unit_every_case_endpoint_is_404_like_a_case_that_does_not_e
     assert shared_case.status_changes.count() == 1
 
 
-def test_an_officer_cannot_read_a_vault_through_another_case(api, investigator, case,
-                                                             shared_case, vault, other_vault):
+def test_an_officer_cannot_read_a_vault_through_another_case(
+    api, investigator, case, shared_case, vault, other_vault
+):
     officer = api.as_(investigator)
     other = cases.open_case(actor=investigator, reference="NP/2026/0043")
     assert officer.get(f"/api/cases/{other.pk}/vaults") == (200, [])
     assert officer.get(f"/api/cases/{other.pk}/vaults/{vault.pk}/incidents?purpose=court") == (
-        404, NOT_FOUND)
-    assert officer.get(f"/api/cases/{case.pk}/vaults/{other_vault.pk}/incidents"
-                       "?purpose=court") == (404, NOT_FOUND)
+        404,
+        NOT_FOUND,
+    )
+    assert officer.get(f"/api/cases/{case.pk}/vaults/{other_vault.pk}/incidents?purpose=court") == (
+        404,
+        NOT_FOUND,
+    )
 
 
 # --- the victim's side ------------------------------------------------------------------------
 
+
 def test_the_victim_links_by_code_changes_the_scope_and_withdraws(
-        api, case, investigator, owner, vault, incidents):
+    api, case, investigator, owner, vault, incidents
+):
     victim, officer = api.as_(owner), api.as_(investigator)
-    assert victim.get("/api/vaults") == (200, [{"id": str(vault.pk), "name": "My log",
-                                                "initials": "AB"}])
+    assert victim.get("/api/vaults") == (
+        200,
+        [{"id": str(vault.pk), "name": "My log", "initials": "AB"}],
+    )
     code = cases.issue_share_code(actor=investigator, case=case)
-    status, share = victim.post(f"/api/vaults/{vault.pk}/shares", {
-        "code": code, "scope": "chosen", "incident_ids": [str(incidents[0].pk)]})
+    status, share = victim.post(
+        f"/api/vaults/{vault.pk}/shares",
+        {"code": code, "scope": "chosen", "incident_ids": [str(incidents[0].pk)]},
+    )
     assert status == 201, share
-    assert share["recipient"] == {"kind": "case", "organisation": "North Police",
-                                  "unit": "Stalking Unit", "case_reference": "NP/2026/0042",
-                                  "advocate": None}
+    assert share["recipient"] == {
+        "kind": "case",
+        "organisation": "North Police",
+        "unit": "Stalking Unit",
+        "case_reference": "NP/2026/0042",
+        "advocate": None,
+    }
     assert share["incident_ids"] == [str(incidents[0].pk)] and share["active"]
     reads = f"/api/cases/{case.pk}/vaults/{vault.pk}/incidents?purpose=investigation"
     assert [i["number"] for i in officer.get(reads)[1]] == [1]
 
-    status, share = victim.put(f"/api/vaults/{vault.pk}/shares/{share['id']}", {
-        "scope": "chosen", "incident_ids": [str(incidents[1].pk), str(incidents[2].pk)]})
+    status, share = victim.put(
+        f"/api/vaults/{vault.pk}/shares/{share['id']}",
+        {"scope": "chosen", "incident_ids": [str(incidents[1].pk), str(incidents[2].pk)]},
+    )
     assert status == 200 and len(share["incident_ids"]) == 2
     assert [i["number"] for i in officer.get(reads)[1]] == [2, 3]
     status, share = victim.put(f"/api/vaults/{vault.pk}/shares/{share['id']}", {"scope": "all"})
@@ -412,39 +494,54 @@ def test_the_victim_links_by_code_changes_the_scope_and_withdraws(
 
 
 def test_a_wrong_code_or_someone_elses_incident_is_a_field_error(
-        api, case, investigator, owner, vault, other_vault, incidents):
+    api, case, investigator, owner, vault, other_vault, incidents
+):
     from tests.factories import make_incident
 
     victim = api.as_(owner)
-    status, body = victim.post(f"/api/vaults/{vault.pk}/shares", {"code": "AAAA-AAAA",
-                                                                 "scope": "all"})
+    status, body = victim.post(
+        f"/api/vaults/{vault.pk}/shares", {"code": "AAAA-AAAA", "scope": "all"}
+    )
     assert status == 422 and "not right" in body["errors"]["code"][0]
     theirs = make_incident(other_vault, description="Not hers.")
     code = cases.issue_share_code(actor=investigator, case=case)
-    status, body = victim.post(f"/api/vaults/{vault.pk}/shares", {
-        "code": code, "scope": "chosen", "incident_ids": [str(theirs.pk)]})
+    status, body = victim.post(
+        f"/api/vaults/{vault.pk}/shares",
+        {"code": code, "scope": "chosen", "incident_ids": [str(theirs.pk)]},
+    )
     assert status == 422 and body["errors"] == {"incidents": ["Choose incidents from your log"]}
     assert not Share.objects.exists()
 
 
 def test_the_access_log_shows_the_officers_reads_with_their_purpose(
-        api, investigator, owner, shared_case, vault):
+    api, investigator, owner, shared_case, vault
+):
     officer, victim = api.as_(investigator), api.as_(owner)
     reads = f"/api/cases/{shared_case.pk}/vaults/{vault.pk}/incidents"
     officer.get(reads + "?purpose=investigation")
     officer.get(reads + "?purpose=court")
     status, log = victim.get(f"/api/vaults/{vault.pk}/access-log")
     assert status == 200 and log["count"] == 2
-    assert [(e["who"], e["organisation"], e["role"], e["purpose"], e["what"], e["count"],
-             e["case_id"]) for e in log["items"]] == [
-        ("DC Reed", "North Police", "Investigator", "court", "incidents", 4,
-         str(shared_case.pk)),
-        ("DC Reed", "North Police", "Investigator", "investigation", "incidents", 4,
-         str(shared_case.pk))]
+    assert [
+        (e["who"], e["organisation"], e["role"], e["purpose"], e["what"], e["count"], e["case_id"])
+        for e in log["items"]
+    ] == [
+        ("DC Reed", "North Police", "Investigator", "court", "incidents", 4, str(shared_case.pk)),
+        (
+            "DC Reed",
+            "North Police",
+            "Investigator",
+            "investigation",
+            "incidents",
+            4,
+            str(shared_case.pk),
+        ),
+    ]
 
 
-def test_nobody_else_reaches_the_victims_endpoints(api, owner, vault, shared_case, colleague,
-                                                   investigator, supervisor, advocate):
+def test_nobody_else_reaches_the_victims_endpoints(
+    api, owner, vault, shared_case, colleague, investigator, supervisor, advocate
+):
     share = share_of(vault, shared_case)
     missing = uuid.uuid4()
     for user in (colleague, investigator, supervisor, advocate):
@@ -453,19 +550,22 @@ def test_nobody_else_reaches_the_victims_endpoints(api, owner, vault, shared_cas
             base = f"/api/vaults/{vault_id}"
             assert caller.get(f"{base}/shares") == (404, NOT_FOUND)
             assert caller.get(f"{base}/access-log") == (404, NOT_FOUND)
-            assert caller.post(f"{base}/shares", {"code": "AAAA-AAAA",
-                                                  "scope": "all"}) == (404, NOT_FOUND)
+            assert caller.post(f"{base}/shares", {"code": "AAAA-AAAA", "scope": "all"}) == (
+                404,
+                NOT_FOUND,
+            )
             assert caller.put(f"{base}/shares/{share_id}", {"scope": "all"}) == (404, NOT_FOUND)
             assert caller.post(f"{base}/shares/{share_id}/withdraw") == (404, NOT_FOUND)
     assert share_of(vault, shared_case).scope == "all"
     # Her own vault, someone else's share id: also just "not found".
     victim = api.as_(owner)
     assert victim.put(f"/api/vaults/{vault.pk}/shares/{missing}", {"scope": "all"}) == (
-        404, NOT_FOUND)
+        404,
+        NOT_FOUND,
+    )
 
 
-def test_no_incident_text_reaches_the_logs(api, investigator, owner, shared_case, vault,
-                                           caplog):
+def test_no_incident_text_reaches_the_logs(api, investigator, owner, shared_case, vault, caplog):
     caplog.set_level(logging.DEBUG)
     officer = api.as_(investigator)
     officer.get(f"/api/cases/{shared_case.pk}/vaults/{vault.pk}/incidents?purpose=court")
@@ -477,8 +577,13 @@ def test_no_incident_text_reaches_the_logs(api, investigator, owner, shared_case
 
 # --- property-based: the whole document against the live test server -------------------------
 
-SCHEMATHESIS_CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-                       response_headers_conformance, response_schema_conformance]
+SCHEMATHESIS_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def live_schema(request, live_server, user, shared_case, vault, incidents):
@@ -490,21 +595,23 @@ def live_schema(request, live_server, user, shared_case, vault, incidents):
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
     share = share_of(vault, shared_case)
-    config = schemathesis.Config.from_dict({
-        "headers": {"Authorization": f"Bearer {token_for(user)}"},
-        "dictionaries": {
-            "cases": {"values": [str(shared_case.pk)]},
-            "vaults": {"values": [str(vault.pk)]},
-            "shares": {"values": [str(share.pk)]},
-            "incidents": {"values": [str(i.pk) for i in incidents]},
-        },
-        "parameters": {
-            "path.case_id": {"dictionary": "cases", "probability": 0.8},
-            "path.vault_id": {"dictionary": "vaults", "probability": 0.8},
-            "path.share_id": {"dictionary": "shares", "probability": 0.8},
-            "body.incident_ids[*]": {"dictionary": "incidents", "probability": 0.8},
-        },
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "headers": {"Authorization": f"Bearer {token_for(user)}"},
+            "dictionaries": {
+                "cases": {"values": [str(shared_case.pk)]},
+                "vaults": {"values": [str(vault.pk)]},
+                "shares": {"values": [str(share.pk)]},
+                "incidents": {"values": [str(i.pk) for i in incidents]},
+            },
+            "parameters": {
+                "path.case_id": {"dictionary": "cases", "probability": 0.8},
+                "path.vault_id": {"dictionary": "vaults", "probability": 0.8},
+                "path.share_id": {"dictionary": "shares", "probability": 0.8},
+                "body.incident_ids[*]": {"dictionary": "incidents", "probability": 0.8},
+            },
+        }
+    )
     return schemathesis.openapi.from_url(live_server.url + "/api/openapi.json", config=config)
 
 
@@ -522,8 +629,9 @@ def victims_schema(request, live_server, owner, shared_case, vault, incidents):
 
 case_operations = schemathesis.pytest.from_fixture("investigators_schema").include(tag="cases")
 sharing_operations = schemathesis.pytest.from_fixture("victims_schema").include(tag="sharing")
-PROPERTY_SETTINGS = hypothesis_settings(max_examples=25, deadline=None,
-                                        suppress_health_check=list(HealthCheck))
+PROPERTY_SETTINGS = hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.mark.schemathesis

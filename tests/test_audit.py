@@ -34,18 +34,37 @@ def closed_port() -> int:
 
 def environment(registry: str) -> dict[str, str]:
     nowhere = f"http://127.0.0.1:{closed_port()}"
-    env = {key: value for key, value in os.environ.items()
-           if not key.lower().endswith("_proxy") and not key.startswith("npm_config_")}
-    env.update({"https_proxy": nowhere, "HTTPS_PROXY": nowhere, "http_proxy": nowhere,
-                "HTTP_PROXY": nowhere, "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1",
-                "npm_config_registry": registry, "npm_config_audit": "true",
-                "npm_config_fetch_retries": "0"})
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.lower().endswith("_proxy") and not key.startswith("npm_config_")
+    }
+    env.update(
+        {
+            "https_proxy": nowhere,
+            "HTTPS_PROXY": nowhere,
+            "http_proxy": nowhere,
+            "HTTP_PROXY": nowhere,
+            "no_proxy": "127.0.0.1",
+            "NO_PROXY": "127.0.0.1",
+            "npm_config_registry": registry,
+            "npm_config_audit": "true",
+            "npm_config_fetch_retries": "0",
+        }
+    )
     return env
 
 
 def audit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(SCRIPT), *args], env=env, capture_output=True, text=True,
-                          timeout=300, check=False, cwd=ROOT)
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=ROOT,
+    )
 
 
 @contextmanager
@@ -58,10 +77,17 @@ def npm_advisories(finding: bool) -> Iterator[str]:
             asked = json.loads(body or b"{}")
             answer = {}
             if finding and "govuk-frontend" in asked:
-                answer["govuk-frontend"] = [{
-                    "id": 1, "url": "https://advisories.invalid/1", "title": "A test advisory",
-                    "severity": "high", "vulnerable_versions": "<1000.0.0", "cwe": [],
-                    "cvss": {"score": 7.5, "vectorString": None}}]
+                answer["govuk-frontend"] = [
+                    {
+                        "id": 1,
+                        "url": "https://advisories.invalid/1",
+                        "title": "A test advisory",
+                        "severity": "high",
+                        "vulnerable_versions": "<1000.0.0",
+                        "cwe": [],
+                        "cvss": {"score": 7.5, "vectorString": None},
+                    }
+                ]
             data = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

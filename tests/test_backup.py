@@ -63,18 +63,32 @@ def _new_database(tmp_path: Path) -> str | None:
 class Instance:
     def __init__(self, root: Path, kek: Path, keyring: Path) -> None:
         self.root = root
-        self.env = {key: value for key, value in os.environ.items()
-                    if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
-        self.env.update({"CAIRN_DATA_DIR": str(root / "data"), "CAIRN_KEK_FILE": str(kek),
-                         "CAIRN_BACKUP_KEYRING": str(keyring),
-                         "CAIRN_BACKUP_PASSPHRASE": PASSPHRASE})
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+        }
+        self.env.update(
+            {
+                "CAIRN_DATA_DIR": str(root / "data"),
+                "CAIRN_KEK_FILE": str(kek),
+                "CAIRN_BACKUP_KEYRING": str(keyring),
+                "CAIRN_BACKUP_PASSPHRASE": PASSPHRASE,
+            }
+        )
         database = _new_database(root)
         if database:
             self.env["DATABASE_URL"] = database
 
     def cairn(self, *args: str, ok: bool = True, **extra: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([*entry_point(), *args], env={**self.env, **extra},
-                                capture_output=True, text=True, timeout=600, check=False)
+        result = subprocess.run(
+            [*entry_point(), *args],
+            env={**self.env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         if ok:
             assert result.returncode == 0, result.stdout + result.stderr
         return result
@@ -117,9 +131,14 @@ def test_a_backup_taken_during_writes_restores_elsewhere_and_verifies(make_insta
     source = make_instance()
     source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     stop = tmp_path / "stop-writing"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(stop)], env=source.env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[1])
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(stop)],
+        env=source.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         assert writer.stdout is not None
         for _ in range(3):  # a few writes done before the backup starts
@@ -127,8 +146,11 @@ def test_a_backup_taken_during_writes_restores_elsewhere_and_verifies(make_insta
             assert line, writer.stderr.read() if writer.stderr else ""
         backup = tmp_path / "during-writes.cairn"
         source.cairn("backup", "--out", str(backup))
-        assert writer.poll() is None, (writer.stderr.read() if writer.stderr else
-                                       "the writer should still be writing after the backup")
+        assert writer.poll() is None, (
+            writer.stderr.read()
+            if writer.stderr
+            else "the writer should still be writing after the backup"
+        )
     finally:
         stop.touch()
         writer.wait(timeout=120)
@@ -153,15 +175,28 @@ def test_a_backup_taken_during_writes_restores_elsewhere_and_verifies(make_insta
 
 
 def test_a_vault_destroyed_after_a_backup_stays_destroyed_when_it_is_restored(
-        make_instance, tmp_path, secrets_dir):
+    make_instance, tmp_path, secrets_dir
+):
     source = make_instance()
     source.cairn("vault", "create", "Kept", "--initials", "KP", "--owner", "kim")
     source.cairn("vault", "create", "Closed", "--initials", "CL", "--owner", "cal")
     ids = source.vault_ids()
     kept, closed = ids["Kept"], ids["Closed"]
     for vault in (kept, closed):
-        source.cairn("--vault", vault, "incident", "add", "--start", "2026-11-20T08:10",
-                     "--channel", "in_person", "--acts", "a", "--description", "At the door")
+        source.cairn(
+            "--vault",
+            vault,
+            "incident",
+            "add",
+            "--start",
+            "2026-11-20T08:10",
+            "--channel",
+            "in_person",
+            "--acts",
+            "a",
+            "--description",
+            "At the door",
+        )
     backup = tmp_path / "before.cairn"
     source.cairn("backup", "--out", str(backup))
     keyring = json.loads((secrets_dir / "keyring.json").read_text())
@@ -183,14 +218,21 @@ def test_a_vault_destroyed_after_a_backup_stays_destroyed_when_it_is_restored(
 
 
 def test_the_keyring_forgets_a_destroyed_vault_at_the_next_backup_when_it_is_elsewhere(
-        make_instance, tmp_path, secrets_dir):
+    make_instance, tmp_path, secrets_dir
+):
     """A web server without the keyring destroys a vault; the backup host forgets its key."""
     source = make_instance()
     source.cairn("vault", "create", "Closed", "--initials", "CL", "--owner", "cal")
     [closed] = source.vault_ids().values()
     source.cairn("backup", "--out", str(tmp_path / "first.cairn"))
-    source.cairn("--vault", closed, "vault", "destroy", "--yes",
-                 CAIRN_BACKUP_KEYRING=str(tmp_path / "nowhere" / "keyring.json"))
+    source.cairn(
+        "--vault",
+        closed,
+        "vault",
+        "destroy",
+        "--yes",
+        CAIRN_BACKUP_KEYRING=str(tmp_path / "nowhere" / "keyring.json"),
+    )
     assert closed in json.loads((secrets_dir / "keyring.json").read_text())["keys"]
     source.cairn("backup", "--out", str(tmp_path / "second.cairn"))
     keyring = json.loads((secrets_dir / "keyring.json").read_text())
@@ -198,7 +240,8 @@ def test_the_keyring_forgets_a_destroyed_vault_at_the_next_backup_when_it_is_els
 
 
 def test_restore_refuses_a_data_directory_in_use_a_wrong_passphrase_and_an_old_keyring(
-        make_instance, tmp_path, secrets_dir):
+    make_instance, tmp_path, secrets_dir
+):
     source = make_instance()
     source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     backup = tmp_path / "b.cairn"
@@ -209,11 +252,13 @@ def test_restore_refuses_a_data_directory_in_use_a_wrong_passphrase_and_an_old_k
     assert "is not empty" in in_use.stderr
 
     target = make_instance()
-    wrong = target.cairn("restore", str(backup), ok=False,
-                         CAIRN_BACKUP_PASSPHRASE="not the passphrase")
+    wrong = target.cairn(
+        "restore", str(backup), ok=False, CAIRN_BACKUP_PASSPHRASE="not the passphrase"
+    )
     assert wrong.returncode == 1
     assert wrong.stderr.strip().splitlines() == [
-        "cairn: restore: the passphrase does not open this backup"]
+        "cairn: restore: the passphrase does not open this backup"
+    ]
     assert not (target.root / "data").exists() or not any((target.root / "data").iterdir())
 
     empty_keyring = tmp_path / "old-keyring.json"
@@ -231,7 +276,8 @@ def test_restore_refuses_a_data_directory_in_use_a_wrong_passphrase_and_an_old_k
 
 
 def test_an_incremental_backup_holds_only_new_files_and_restores_with_its_chain(
-        make_instance, tmp_path):
+    make_instance, tmp_path
+):
     source = make_instance()
     source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     first_file = tmp_path / "first.bin"
@@ -243,8 +289,9 @@ def test_an_incremental_backup_holds_only_new_files_and_restores_with_its_chain(
     second_file = tmp_path / "second.bin"
     second_file.write_bytes(os.urandom(50_000))
     source.cairn("exhibit", "add", str(second_file))
-    made = source.cairn("backup", "--out", str(chain / "tuesday.cairn"), "--since",
-                        str(chain / "monday.cairn"))
+    made = source.cairn(
+        "backup", "--out", str(chain / "tuesday.cairn"), "--since", str(chain / "monday.cairn")
+    )
     assert "2 evidence files (1 in this file" in made.stdout
 
     target = make_instance()
@@ -267,8 +314,14 @@ def test_a_backup_to_an_age_recipient_restores_with_its_identity(make_instance, 
     source = make_instance()
     source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     backup = tmp_path / "b.cairn"
-    source.cairn("backup", "--out", str(backup), "--to", str(identity.to_public()),
-                 CAIRN_BACKUP_PASSPHRASE="")
+    source.cairn(
+        "backup",
+        "--out",
+        str(backup),
+        "--to",
+        str(identity.to_public()),
+        CAIRN_BACKUP_PASSPHRASE="",
+    )
     with tarfile.open(backup) as outer:
         assert "identity.age" not in outer.getnames()
     target = make_instance()
@@ -289,9 +342,9 @@ def test_a_backup_refuses_a_kek_kept_inside_the_data_directory(tmp_path, make_in
     assert not list(tmp_path.glob("b.cairn*"))
 
 
-
 def test_an_instance_on_object_storage_backs_up_and_restores_onto_object_storage(
-        make_instance, tmp_path, seaweedfs):
+    make_instance, tmp_path, seaweedfs
+):
     source = make_instance()
     source.env.update(seaweedfs.env())
     source.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
@@ -316,12 +369,18 @@ def test_an_instance_on_object_storage_backs_up_and_restores_onto_object_storage
 
 def test_an_object_store_that_does_not_answer_is_named_in_one_line(make_instance, tmp_path):
     instance = make_instance()
-    instance.env.update({"CAIRN_STORAGE_URL": "s3://nowhere?endpoint=http://127.0.0.1:9",
-                         "CAIRN_STORAGE_ACCESS_KEY": "a", "CAIRN_STORAGE_SECRET_KEY": "b"})
+    instance.env.update(
+        {
+            "CAIRN_STORAGE_URL": "s3://nowhere?endpoint=http://127.0.0.1:9",
+            "CAIRN_STORAGE_ACCESS_KEY": "a",
+            "CAIRN_STORAGE_SECRET_KEY": "b",
+        }
+    )
     instance.cairn("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     photo = tmp_path / "photo.bin"
     photo.write_bytes(b"photo")
     failed = instance.cairn("exhibit", "add", str(photo), ok=False)
     assert failed.returncode == 1
     assert failed.stderr.splitlines() == [
-        "cairn: file: the object store could not look up a file: EndpointConnectionError"]
+        "cairn: file: the object store could not look up a file: EndpointConnectionError"
+    ]

@@ -22,8 +22,9 @@ def test_the_seed_fills_a_dashboard(operator):
     assert seeded["orders"] == Order.objects.filter(application__case__organisation=force).count()
     assert seeded["orders"] == 40  # 2,000 orders for 10,000 cases
     today = timezone.localdate()
-    found = queries.dashboard_for(force, Period(date(today.year - 3, 1, 1),
-                                                Period.default(today).last))
+    found = queries.dashboard_for(
+        force, Period(date(today.year - 3, 1, 1), Period.default(today).last)
+    )
     total = found.total()
     assert total.cases_opened == 200
     assert total.applications_submitted == 50

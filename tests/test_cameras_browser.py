@@ -57,25 +57,51 @@ def story(owner, vault, investigator):
     """A two-day-old incident at a known time and place, an older one, and her log shared
     with the officer's case for the older incident only."""
     start = (timezone.now().astimezone(LONDON) - timedelta(days=2)).replace(
-        hour=15, minute=20, second=0, microsecond=0)
-    incident = vault_services.log_incident(actor=owner, vault=vault, data=vault_services
-                                           .IncidentInput(
-        start=start, channel="in_person", acts=["a"], location="Mill Road",
-        description="He followed me into the shop and waited outside",
-        witnesses="The shop assistant"))
-    older = vault_services.log_incident(actor=owner, vault=vault, data=vault_services
-                                        .IncidentInput(
-        start=start - timedelta(days=20), channel="in_person", acts=["a"],
-        description="He was at the bus stop"))
+        hour=15, minute=20, second=0, microsecond=0
+    )
+    incident = vault_services.log_incident(
+        actor=owner,
+        vault=vault,
+        data=vault_services.IncidentInput(
+            start=start,
+            channel="in_person",
+            acts=["a"],
+            location="Mill Road",
+            description="He followed me into the shop and waited outside",
+            witnesses="The shop assistant",
+        ),
+    )
+    older = vault_services.log_incident(
+        actor=owner,
+        vault=vault,
+        data=vault_services.IncidentInput(
+            start=start - timedelta(days=20),
+            channel="in_person",
+            acts=["a"],
+            description="He was at the bus stop",
+        ),
+    )
     case = cases.open_case(actor=investigator, reference="NP/2026/0101")
-    cases.link_by_code(actor=owner, vault=vault,
-                       code=cases.issue_share_code(actor=investigator, case=case),
-                       scope="chosen", incident_ids=[older.pk])
+    cases.link_by_code(
+        actor=owner,
+        vault=vault,
+        code=cases.issue_share_code(actor=investigator, case=case),
+        scope="chosen",
+        incident_ids=[older.pk],
+    )
     return {"incident": incident, "start": start, "case": case}
 
 
 def test_she_notes_a_shop_camera_asks_for_the_footage_and_the_officer_collects_it(
-        page, live_server, owner, vault, password, investigator, story, tmp_path):  # noqa: F811
+    page,  # noqa: F811
+    live_server,
+    owner,
+    vault,
+    password,
+    investigator,
+    story,
+    tmp_path,
+):
     page.set_viewport_size(PHONE)
     main = page.locator("main")
     incident, start, case = story["incident"], story["start"], story["case"]
@@ -135,15 +161,30 @@ def test_she_notes_a_shop_camera_asks_for_the_footage_and_the_officer_collects_i
     assert re.fullmatch(r"letter-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename)
     saved = tmp_path / "letter.pdf"
     download.save_as(saved)
-    text = " ".join(subprocess.run(["pdftotext", str(saved), "-"], check=True,
-                                   capture_output=True, text=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(saved), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
     assert f"on {start:%A} {start.day} {start:%B %Y} at about 15:20" in text
     assert "your camera made at Mill Road" in text and "a green raincoat" in text
-    for right in ("Article 15", "within one month", "cannot charge a fee",
-                  "Information Commissioner's Office"):
+    for right in (
+        "Article 15",
+        "within one month",
+        "cannot charge a fee",
+        "Information Commissioner's Office",
+    ):
         assert right in text
-    for left_out in ("Costcutter", "above the shop door", "followed", "shop assistant",
-                     "My log", "NP/2026/0101", "Cairn", "Alex"):
+    for left_out in (
+        "Costcutter",
+        "above the shop door",
+        "followed",
+        "shop assistant",
+        "My log",
+        "NP/2026/0101",
+        "Cairn",
+        "Alex",
+    ):
         assert left_out not in text, left_out
 
     # One action: the officer on her case is asked to get it (her share widens by it).
@@ -160,8 +201,11 @@ def test_she_notes_a_shop_camera_asks_for_the_footage_and_the_officer_collects_i
     page.get_by_label("Investigation").check()
     page.get_by_role("button", name="Show the evidence").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
-    expect(main.get_by_text("Nobody has asked for the footage of cameras that may have "
-                            "recorded incident 1.")).to_be_visible()
+    expect(
+        main.get_by_text(
+            "Nobody has asked for the footage of cameras that may have recorded incident 1."
+        )
+    ).to_be_visible()
     check(page, "case page with a camera", phone=True)
     main.get_by_role("link", name="Camera 1").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/cameras/[0-9a-f-]+/$"))
@@ -173,7 +217,8 @@ def test_she_notes_a_shop_camera_asks_for_the_footage_and_the_officer_collects_i
     page.get_by_label("Collected from").fill("Priya Shah, the shop's manager")
     page.get_by_label("How (optional)").fill("exported to sealed USB stick, bag NP123")
     page.get_by_label("The footage file").set_input_files(
-        {"name": "export.mp4", "mimeType": "video/mp4", "buffer": mp4()})
+        {"name": "export.mp4", "mimeType": "video/mp4", "buffer": mp4()}
+    )
     page.get_by_role("button", name="Record as collected").click()
     expect(main.get_by_text("Footage collected and kept as exhibit AB/1")).to_be_visible()
     expect(main.get_by_text(re.compile("from Priya Shah, the shop's manager"))).to_be_visible()
@@ -183,32 +228,53 @@ def test_she_notes_a_shop_camera_asks_for_the_footage_and_the_officer_collects_i
     exhibit = Exhibit.objects.get()
     assert camera.status == CameraStatus.COLLECTED and camera.footage_id == exhibit.pk
     assert (exhibit.incident_id, exhibit.added_by_id, exhibit.media_type) == (
-        incident.pk, investigator.pk, "video/mp4")
+        incident.pk,
+        investigator.pk,
+        "video/mp4",
+    )
     step = camera.changes.order_by("seq").last()
     assert step.collected_from == "Priya Shah, the shop's manager" and step.in_time
     assert not page.csp_errors
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_every_camera_page_is_accessible(page, live_server, owner, vault, password,  # noqa: F811
-                                         investigator, analyst, story, viewport):
+def test_every_camera_page_is_accessible(
+    page,  # noqa: F811
+    live_server,
+    owner,
+    vault,
+    password,
+    investigator,
+    analyst,
+    story,
+    viewport,
+):
     phone = viewport is PHONE
     page.set_viewport_size(viewport)
     incident, case = story["incident"], story["case"]
-    shop = cameras.add_camera(actor=owner, incident=incident, kind="shop", owner="Costcutter",
-                              place="above the shop door", appears="yes")
-    gone = cameras.add_camera(actor=owner, incident=incident, kind="bus_or_train",
-                              place="the number 38")
+    shop = cameras.add_camera(
+        actor=owner,
+        incident=incident,
+        kind="shop",
+        owner="Costcutter",
+        place="above the shop door",
+        appears="yes",
+    )
+    gone = cameras.add_camera(
+        actor=owner, incident=incident, kind="bus_or_train", place="the number 38"
+    )
     share = cameras.case_shares(owner, vault)[0]
     cameras.hand_to_case(actor=owner, camera=gone, share=share)
     cameras.record_police_step(actor=investigator, case=case, camera=gone, status="not_kept")
     sign_in(page, password)
     pages = [
-        ("/", "home"), (f"/incidents/{incident.pk}/", "incident with cameras"),
+        ("/", "home"),
+        (f"/incidents/{incident.pk}/", "incident with cameras"),
         (f"/cameras/vaults/{vault.pk}/", "cameras list"),
         (f"/cameras/vaults/{vault.pk}/own-camera/", "own camera guidance"),
         (f"/cameras/incidents/{incident.pk}/new/", "first question"),
-        (f"/cameras/{shop.pk}/", "camera"), (f"/cameras/{gone.pk}/", "settled camera"),
+        (f"/cameras/{shop.pk}/", "camera"),
+        (f"/cameras/{gone.pk}/", "settled camera"),
         (f"/cameras/{shop.pk}/letter/access/", "access letter form"),
         (f"/cameras/{shop.pk}/letter/keep/", "keep letter form"),
     ]
@@ -221,9 +287,13 @@ def test_every_camera_page_is_accessible(page, live_server, owner, vault, passwo
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     check(page, "first question with an error", phone=phone)
     page.get_by_label("A neighbour's doorbell or home camera").check()
-    for heading in ("Whose camera is it?", "Where is the camera?",
-                    "How long does it keep footage?", "Might you be in the footage?",
-                    "Check your answers"):
+    for heading in (
+        "Whose camera is it?",
+        "Where is the camera?",
+        "How long does it keep footage?",
+        "Might you be in the footage?",
+        "Check your answers",
+    ):
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         check(page, heading, phone=phone)

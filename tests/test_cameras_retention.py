@@ -28,6 +28,7 @@ def raw_table():
 
 # --- the table ----------------------------------------------------------------------------------
 
+
 def test_every_kind_has_a_figure_and_every_figure_a_source_or_the_reason_it_has_none():
     table = retention.table()
     assert set(table.figures) == set(Kind)
@@ -89,10 +90,14 @@ EXPECTED_EXACT = {
 }
 # Known only to the day: one day earlier, never before the day itself.
 EXPECTED_DAY = {
-    Kind.OWN_DOORBELL: date(2026, 4, 7), Kind.OWN_DASHCAM: date(2026, 3, 10),
-    Kind.NEIGHBOUR_DOORBELL: date(2026, 4, 7), Kind.SHOP: date(2026, 3, 15),
-    Kind.BUS_OR_TRAIN: date(2026, 3, 11), Kind.COUNCIL_OR_CAR_PARK: date(2026, 4, 7),
-    Kind.TAXI: date(2026, 3, 11), Kind.OTHER: date(2026, 3, 11),
+    Kind.OWN_DOORBELL: date(2026, 4, 7),
+    Kind.OWN_DASHCAM: date(2026, 3, 10),
+    Kind.NEIGHBOUR_DOORBELL: date(2026, 4, 7),
+    Kind.SHOP: date(2026, 3, 15),
+    Kind.BUS_OR_TRAIN: date(2026, 3, 11),
+    Kind.COUNCIL_OR_CAR_PARK: date(2026, 4, 7),
+    Kind.TAXI: date(2026, 3, 11),
+    Kind.OTHER: date(2026, 3, 11),
 }
 
 
@@ -162,6 +167,7 @@ def test_a_naive_start_is_refused():
 
 # --- the letters' words -------------------------------------------------------------------------
 
+
 def test_when_words_are_honest_about_how_exactly_the_time_is_known():
     exact = letters.when_words(AT, None, "exact", LONDON)
     assert exact.clause == "on Tuesday 10 March 2026 at about 14:30"
@@ -170,29 +176,40 @@ def test_when_words_are_honest_about_how_exactly_the_time_is_known():
     assert day.clause == "on Tuesday 10 March 2026" and "whole day" in day.note
     hour = letters.when_words(datetime(2026, 3, 10, 14, tzinfo=LONDON), None, "hour", LONDON)
     assert hour.clause == "on Tuesday 10 March 2026, between about 14:00 and 15:00"
-    night = letters.when_words(datetime(2026, 3, 10, 18, tzinfo=LONDON),
-                               datetime(2026, 3, 11, 9, tzinfo=LONDON), "overnight", LONDON)
-    assert night.clause == ("overnight, from 18:00 on Tuesday 10 March 2026 to 09:00 on "
-                            "Wednesday 11 March 2026")
+    night = letters.when_words(
+        datetime(2026, 3, 10, 18, tzinfo=LONDON),
+        datetime(2026, 3, 11, 9, tzinfo=LONDON),
+        "overnight",
+        LONDON,
+    )
+    assert night.clause == (
+        "overnight, from 18:00 on Tuesday 10 March 2026 to 09:00 on Wednesday 11 March 2026"
+    )
 
 
 def test_a_letter_holds_only_what_she_chose():
     when = letters.when_words(AT, None, "exact", LONDON)
     built = datetime(2026, 3, 11, 9, tzinfo=UTC)
-    bare = letters.access_letter(letters.LetterFacts(when=when), today=date(2026, 3, 11),
-                                 built_at=built)
+    bare = letters.access_letter(
+        letters.LetterFacts(when=when), today=date(2026, 3, 11), built_at=built
+    )
     text = " ".join([*bare.paragraphs, *bare.rights])
     assert "Article 15" in text and "one month" in text and "Article 12(5)" in text
     assert "at about 14:30" in text
     assert "To help you find me" not in text and "your camera made at" not in text
     assert bare.name == "" and bare.to == "" and bare.reply_to == ""
-    full = letters.access_letter(letters.LetterFacts(when=when, where="Mill Road",
-                                                     looks="a red coat"),
-                                 today=date(2026, 3, 11), built_at=built)
+    full = letters.access_letter(
+        letters.LetterFacts(when=when, where="Mill Road", looks="a red coat"),
+        today=date(2026, 3, 11),
+        built_at=built,
+    )
     assert "your camera made at Mill Road, on Tuesday" in full.paragraphs[0]
     assert full.paragraphs[1] == "To help you find me: a red coat."
-    keep = letters.preserve_letter(letters.LetterFacts(when=when, police_reference="NP/1"),
-                                   today=date(2026, 3, 11), built_at=built)
+    keep = letters.preserve_letter(
+        letters.LetterFacts(when=when, police_reference="NP/1"),
+        today=date(2026, 3, 11),
+        built_at=built,
+    )
     assert "until the police collect them" in keep.paragraphs[0]
     assert "The police reference is NP/1." in keep.paragraphs
     assert "Article 18(1)(c)" in keep.paragraphs[-1]

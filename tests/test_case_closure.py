@@ -52,8 +52,10 @@ def warned_case(case, investigator, vault):
 
 # --- the service --------------------------------------------------------------------------------
 
-def test_closing_is_refused_without_a_sign_off_when_the_pattern_warns(warned_case,
-                                                                     investigator, supervisor):
+
+def test_closing_is_refused_without_a_sign_off_when_the_pattern_warns(
+    warned_case, investigator, supervisor
+):
     for actor in (investigator, supervisor):
         with pytest.raises(ValidationError) as caught:
             cases.change_status(actor=actor, case=warned_case, status=CaseStatus.CLOSED)
@@ -98,7 +100,8 @@ def test_closing_is_allowed_when_no_log_warns(case, investigator, vault, supervi
 
 
 def test_only_a_supervisor_other_than_the_officer_in_charge_signs_off(
-        warned_case, investigator, supervisor, second_supervisor, unit_peer, analyst):
+    warned_case, investigator, supervisor, second_supervisor, unit_peer, analyst
+):
     for actor in (investigator, unit_peer, analyst):
         with pytest.raises(PermissionDenied):
             closure.sign_off_closure(actor=actor, case=warned_case, reason="Quiet now")
@@ -112,14 +115,23 @@ def test_only_a_supervisor_other_than_the_officer_in_charge_signs_off(
 
 
 def test_after_a_sign_off_the_case_closes_and_a_reopened_case_needs_a_new_one(
-        warned_case, investigator, supervisor, owner, vault):
-    sign_off = closure.sign_off_closure(actor=supervisor, case=warned_case,
-                                        reason="Suspect has moved abroad; victim agrees.")
-    assert sign_off.warning == [{
-        "vault": str(vault.pk), "person": "none", "quiet_days": 140,
-        "last_incident": sign_off.warning[0]["last_incident"], "ongoing": False,
-        "lull_days": 235, "lull_start": sign_off.warning[0]["lull_start"],
-        "lull_end": sign_off.warning[0]["lull_end"]}]
+    warned_case, investigator, supervisor, owner, vault
+):
+    sign_off = closure.sign_off_closure(
+        actor=supervisor, case=warned_case, reason="Suspect has moved abroad; victim agrees."
+    )
+    assert sign_off.warning == [
+        {
+            "vault": str(vault.pk),
+            "person": "none",
+            "quiet_days": 140,
+            "last_incident": sign_off.warning[0]["last_incident"],
+            "ongoing": False,
+            "lull_days": 235,
+            "lull_start": sign_off.warning[0]["lull_start"],
+            "lull_end": sign_off.warning[0]["lull_end"],
+        }
+    ]
     assert "Secret" not in str(sign_off.warning)
     record = AuditRecord.objects.get(action="case.closure_signed_off")
     assert record.actor == supervisor and record.detail["purpose"] == "supervision"
@@ -132,8 +144,9 @@ def test_after_a_sign_off_the_case_closes_and_a_reopened_case_needs_a_new_one(
     warned_case.refresh_from_db()
     assert warned_case.status == CaseStatus.OPEN
     assert request.status_change.by == owner and request.status_change.note == closure.REOPEN_NOTE
-    assert AuditRecord.objects.filter(action="case.reopen_requested", actor=owner,
-                                      vault_id=vault.pk).exists()
+    assert AuditRecord.objects.filter(
+        action="case.reopen_requested", actor=owner, vault_id=vault.pk
+    ).exists()
     last = LedgerEntry.objects.filter(vault=vault).order_by("-seq").first()
     assert json.loads(bytes(last.entry))["kind"] == "case.reopen_requested"
     assert verify_vault(vault, record=False).ok
@@ -141,8 +154,9 @@ def test_after_a_sign_off_the_case_closes_and_a_reopened_case_needs_a_new_one(
         cases.change_status(actor=investigator, case=warned_case, status=CaseStatus.CLOSED)
 
 
-def test_only_the_owner_reopens_and_only_a_closed_case(warned_case, supervisor, investigator,
-                                                        owner, vault, colleague):
+def test_only_the_owner_reopens_and_only_a_closed_case(
+    warned_case, supervisor, investigator, owner, vault, colleague
+):
     share = warned_case.shares.get()
     with pytest.raises(ValidationError, match="open already"):
         closure.request_reopen(actor=owner, vault=vault, share=share)
@@ -157,17 +171,18 @@ def test_only_the_owner_reopens_and_only_a_closed_case(warned_case, supervisor, 
 
 # --- the pages ----------------------------------------------------------------------------------
 
+
 def test_whoever_tries_to_close_sees_the_warning(client, warned_case, investigator):
     sign_in_verified(client, investigator)
-    response = client.post(reverse("cases:status", args=[warned_case.pk]),
-                           {"status": "closed", "note": ""})
+    response = client.post(
+        reverse("cases:status", args=[warned_case.pk]), {"status": "closed", "note": ""}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "A supervisor must sign off" in page and "235 days" in page
 
 
-def test_the_sign_off_form_is_for_supervisors_only(client, warned_case, investigator,
-                                                   supervisor):
+def test_the_sign_off_form_is_for_supervisors_only(client, warned_case, investigator, supervisor):
     url = reverse("cases:closure-sign-off", args=[warned_case.pk])
     sign_in_verified(client, investigator)
     page = client.get(reverse("cases:case", args=[warned_case.pk])).content.decode()
@@ -182,13 +197,15 @@ def test_the_sign_off_form_is_for_supervisors_only(client, warned_case, investig
     assert response.status_code == 302
     page = client.get(reverse("cases:case", args=[warned_case.pk])).content.decode()
     assert "Victim has moved; agreed with her." in page and "235 days" in page
-    response = client.post(reverse("cases:status", args=[warned_case.pk]),
-                           {"status": "closed", "note": ""})
+    response = client.post(
+        reverse("cases:status", args=[warned_case.pk]), {"status": "closed", "note": ""}
+    )
     assert response.status_code == 302
 
 
-def test_the_victim_sees_the_notice_and_reopens_in_one_step(client, warned_case, supervisor,
-                                                            investigator, owner, vault):
+def test_the_victim_sees_the_notice_and_reopens_in_one_step(
+    client, warned_case, supervisor, investigator, owner, vault
+):
     closure.sign_off_closure(actor=supervisor, case=warned_case, reason="Agreed")
     cases.change_status(actor=investigator, case=warned_case, status=CaseStatus.CLOSED)
     client.force_login(owner)
@@ -209,9 +226,9 @@ def test_the_victim_sees_the_notice_and_reopens_in_one_step(client, warned_case,
     assert closure.REOPEN_NOTE.replace("'", "&#x27;") in page
 
 
-def test_others_get_404_for_the_reopen_and_sign_off_pages(client, warned_case, supervisor,
-                                                          investigator, vault, colleague,
-                                                          unit_peer, foreign_investigator):
+def test_others_get_404_for_the_reopen_and_sign_off_pages(
+    client, warned_case, supervisor, investigator, vault, colleague, unit_peer, foreign_investigator
+):
     closure.sign_off_closure(actor=supervisor, case=warned_case, reason="Agreed")
     cases.change_status(actor=investigator, case=warned_case, status=CaseStatus.CLOSED)
     share = warned_case.shares.get()

@@ -32,7 +32,11 @@ pytestmark = [
 
 
 def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
-        page, live_server, investigator, supervisor):  # noqa: F811
+    page,  # noqa: F811
+    live_server,
+    investigator,
+    supervisor,
+):
     vault = load_demo(now=timezone.now())
     case = cases.open_case(actor=investigator, reference="NP/2026/0042")
     code = cases.issue_share_code(actor=investigator, case=case)
@@ -45,15 +49,17 @@ def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
     page.get_by_label("Closed").check()
     page.get_by_role("button", name="Change the status").click()
     # The refusal re-renders the same URL: wait for it rather than for a navigation.
-    expect(main.get_by_text(re.compile("A supervisor must sign off closing this case")).first) \
-        .to_be_visible()
+    expect(
+        main.get_by_text(re.compile("A supervisor must sign off closing this case")).first
+    ).to_be_visible()
     assert_accessible(page, "closing refused with the warning")
 
     page.context.clear_cookies()
     sign_in_officer(page, supervisor, live_server)
     page.goto(f"/cases/{case.pk}/")
     page.get_by_label("Why the case can be closed despite the warning").fill(
-        "Suspect moved abroad; the victim agrees. Review in three months.")
+        "Suspect moved abroad; the victim agrees. Review in three months."
+    )
     page.get_by_role("button", name="Sign off closing the case").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/#closure$"))
     expect(main.get_by_text("Suspect moved abroad; the victim agrees.").first).to_be_visible()
@@ -67,8 +73,14 @@ def test_closing_the_demo_case_needs_a_sign_off_and_the_victim_reopens_it(
     page.context.clear_cookies()
     sign_in_as_demo(page)
     page.goto(f"/share/{vault.pk}/")
-    expect(main.get_by_text(re.compile(r"Case NP/2026/0042 at Stalking Unit, North Police "
-                                       r"was closed on")).first).to_be_visible()
+    expect(
+        main.get_by_text(
+            re.compile(
+                r"Case NP/2026/0042 at Stalking Unit, North Police "
+                r"was closed on"
+            )
+        ).first
+    ).to_be_visible()
     assert_accessible(page, "sharing page with a closed case")
     page.get_by_role("button", name=re.compile("Ask the unit to reopen the case")).click()
     page.wait_for_url(re.compile(r"/share/[0-9a-f-]+/$"))

@@ -46,9 +46,16 @@ def refusal(actor, case) -> str:  # type: ignore[no-untyped-def]
 
 
 def application(actor, case, *, interim=False):  # type: ignore[no-untyped-def]
-    made = orders.start_application(**SPO_ANSWERS,
-        actor=actor, case=case, terms=[NO_CONTACT], duration_months=24, grounds=GROUNDS,
-        interim_requested=interim, interim_reasoning="Urgent." if interim else "")
+    made = orders.start_application(
+        **SPO_ANSWERS,
+        actor=actor,
+        case=case,
+        terms=[NO_CONTACT],
+        duration_months=24,
+        grounds=GROUNDS,
+        interim_requested=interim,
+        interim_reasoning="Urgent." if interim else "",
+    )
     orders.change_status(actor=actor, application=made, status="submitted")
     return made
 
@@ -60,27 +67,38 @@ def quiet_case(case, investigator, vault):
 
 
 def test_closing_is_refused_while_an_order_is_in_force_whatever_the_sign_off(
-        quiet_case, investigator, supervisor):
+    quiet_case, investigator, supervisor
+):
     made = application(investigator, quiet_case)
     today = timezone.localdate()
-    order = orders.record_order(actor=investigator, application=made, kind="full",
-                                made_on=today - timedelta(days=30), duration_months=24)
+    order = orders.record_order(
+        actor=investigator,
+        application=made,
+        kind="full",
+        made_on=today - timedelta(days=30),
+        duration_months=24,
+    )
     text = refusal(investigator, quiet_case)
-    assert text.startswith("This case cannot be closed while the Stalking Protection Order "
-                           "made on")
+    assert text.startswith("This case cannot be closed while the Stalking Protection Order made on")
     assert f"until the end of {order.expires_on.day} {order.expires_on:%B %Y}" in text
     closure.sign_off_closure(actor=supervisor, case=quiet_case, reason="Agreed")
     assert "cannot be closed while" in refusal(investigator, quiet_case)
-    changes.discharge_order(actor=investigator, order=order, discharged_on=today,
-                            applicant="chief_officer", consent_defendant=True,
-                            consent_chief_officer=True)
+    changes.discharge_order(
+        actor=investigator,
+        order=order,
+        discharged_on=today,
+        applicant="chief_officer",
+        consent_defendant=True,
+        consent_chief_officer=True,
+    )
     cases.change_status(actor=investigator, case=quiet_case, status=CaseStatus.CLOSED)
     quiet_case.refresh_from_db()
     assert quiet_case.status == CaseStatus.CLOSED
 
 
 def test_closing_is_refused_while_an_application_or_interim_application_is_live(
-        quiet_case, investigator):
+    quiet_case, investigator
+):
     made = application(investigator, quiet_case, interim=True)
     text = refusal(investigator, quiet_case)
     assert "'Submitted to the court'" in text
@@ -90,11 +108,17 @@ def test_closing_is_refused_while_an_application_or_interim_application_is_live(
 
 
 def test_a_lapsed_interim_order_does_not_hold_the_case_open_once_the_application_ends(
-        quiet_case, investigator):
+    quiet_case, investigator
+):
     made = application(investigator, quiet_case, interim=True)
     today = timezone.localdate()
-    orders.record_order(actor=investigator, application=made, kind="interim",
-                        made_on=today - timedelta(days=20), ends_on=today - timedelta(days=1))
+    orders.record_order(
+        actor=investigator,
+        application=made,
+        kind="interim",
+        made_on=today - timedelta(days=20),
+        ends_on=today - timedelta(days=1),
+    )
     text = refusal(investigator, quiet_case)
     assert "is in force" not in text  # the interim order lapsed yesterday
     assert "'Submitted to the court'" in text  # the application did not
@@ -105,26 +129,44 @@ def test_a_lapsed_interim_order_does_not_hold_the_case_open_once_the_application
 def test_closing_is_refused_while_a_breach_has_no_outcome(quiet_case, investigator):
     made = application(investigator, quiet_case)
     today = timezone.localdate()
-    order = orders.record_order(actor=investigator, application=made, kind="full",
-                                made_on=today - timedelta(days=60), duration_months=24)
-    breach = breaches.record_breach(actor=investigator, case=quiet_case, order=order,
-                                    term=None, occurred_at=timezone.now() - timedelta(days=2),
-                                    account="At her door.")
-    changes.discharge_order(actor=investigator, order=order, discharged_on=today,
-                            applicant="chief_officer", consent_defendant=True,
-                            consent_chief_officer=True)
+    order = orders.record_order(
+        actor=investigator,
+        application=made,
+        kind="full",
+        made_on=today - timedelta(days=60),
+        duration_months=24,
+    )
+    breach = breaches.record_breach(
+        actor=investigator,
+        case=quiet_case,
+        order=order,
+        term=None,
+        occurred_at=timezone.now() - timedelta(days=2),
+        account="At her door.",
+    )
+    changes.discharge_order(
+        actor=investigator,
+        order=order,
+        discharged_on=today,
+        applicant="chief_officer",
+        consent_defendant=True,
+        consent_chief_officer=True,
+    )
     day = timezone.localdate(breach.occurred_at)
     assert refusal(investigator, quiet_case) == (
         f"This case cannot be closed while the breach of {day.day} {day:%B %Y} has no "
-        "outcome recorded.")
+        "outcome recorded."
+    )
     breaches.record_outcome(actor=investigator, breach=breach, outcome="charged", on=today)
     cases.change_status(actor=investigator, case=quiet_case, status=CaseStatus.CLOSED)
 
 
 # --- the access log: only reasons the reader gave ---------------------------------------------
 
+
 def test_the_guards_read_shows_no_reason_when_the_officer_gave_none(
-        client, case, investigator, supervisor, owner, vault):
+    client, case, investigator, supervisor, owner, vault
+):
     share_pattern(case, investigator, vault, DEMO_LIKE)
     with pytest.raises(ValidationError):
         cases.change_status(actor=investigator, case=case, status=CaseStatus.CLOSED)
@@ -139,13 +181,19 @@ def test_the_guards_read_shows_no_reason_when_the_officer_gave_none(
     client.post(reverse("cases:purpose", args=[case.pk]), {"purpose": "investigation"})
     got = client.post(reverse("cases:status", args=[case.pk]), {"status": "closed"})
     assert got.status_code == 400
-    latest = AuditRecord.objects.filter(action=READ_ACTION,
-                                        object_type="analysis").order_by("-id").first()
+    latest = (
+        AuditRecord.objects.filter(action=READ_ACTION, object_type="analysis")
+        .order_by("-id")
+        .first()
+    )
     assert latest.detail["purpose"] == "investigation" and "purpose_given" not in latest.detail
     # A supervisor signing off supervises: her reason is hers.
     closure.sign_off_closure(actor=supervisor, case=case, reason="Agreed")
-    signed = AuditRecord.objects.filter(action=READ_ACTION,
-                                        object_type="analysis").order_by("-id").first()
+    signed = (
+        AuditRecord.objects.filter(action=READ_ACTION, object_type="analysis")
+        .order_by("-id")
+        .first()
+    )
     assert (signed.actor, signed.detail["purpose"]) == (supervisor, "supervision")
     assert "purpose_given" not in signed.detail
     client.force_login(owner)
@@ -154,7 +202,8 @@ def test_the_guards_read_shows_no_reason_when_the_officer_gave_none(
 
 
 def test_the_api_access_log_gives_no_purpose_for_the_guards_read(
-        client, case, investigator, owner, vault):
+    client, case, investigator, owner, vault
+):
     from tests.test_api import Api
 
     share_pattern(case, investigator, vault, DEMO_LIKE)
@@ -166,8 +215,10 @@ def test_the_api_access_log_gives_no_purpose_for_the_guards_read(
 
 # --- the victim's home page -------------------------------------------------------------------
 
+
 def test_the_victim_sees_a_closed_case_on_her_home_page_and_reopens_it(
-        client, quiet_case, investigator, owner, vault):
+    client, quiet_case, investigator, owner, vault
+):
     cases.change_status(actor=investigator, case=quiet_case, status=CaseStatus.CLOSED)
     client.force_login(owner)
     home = client.get(reverse("vault:home")).content.decode()

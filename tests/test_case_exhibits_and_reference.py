@@ -26,15 +26,28 @@ def png() -> bytes:
 
 @pytest.fixture
 def exhibits(owner, vault, incidents):
-    photo = vault_services.add_exhibit(actor=owner, vault=vault, incident=incidents[0],
-                                       stream=io.BytesIO(png()),
-                                       original_name="his-car-outside.png")
-    page = vault_services.add_exhibit(actor=owner, vault=vault, incident=incidents[0],
-                                      stream=io.BytesIO(b"<html><script>alert(1)</script>"),
-                                      original_name="saved-page.html",
-                                      declared_type="text/html")
-    hidden = vault_services.add_exhibit(actor=owner, vault=vault, incident=incidents[2],
-                                        stream=io.BytesIO(png()), original_name="other.png")
+    photo = vault_services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        incident=incidents[0],
+        stream=io.BytesIO(png()),
+        original_name="his-car-outside.png",
+    )
+    page = vault_services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        incident=incidents[0],
+        stream=io.BytesIO(b"<html><script>alert(1)</script>"),
+        original_name="saved-page.html",
+        declared_type="text/html",
+    )
+    hidden = vault_services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        incident=incidents[2],
+        stream=io.BytesIO(png()),
+        original_name="other.png",
+    )
     return photo, page, hidden
 
 
@@ -47,12 +60,14 @@ def exhibit_url(case, vault, exhibit):  # type: ignore[no-untyped-def]
 
 
 def test_the_officer_opens_and_downloads_a_shared_exhibit_each_read_audited(
-        client, investigator, owner, shared_case, vault, incidents, exhibits):
+    client, investigator, owner, shared_case, vault, incidents, exhibits
+):
     photo, page, _ = exhibits
     sign_in_verified(client, investigator)
     choose(client, shared_case)
-    incident_page = client.get(reverse("cases:incident", args=[
-        shared_case.pk, vault.pk, incidents[0].pk])).content.decode()
+    incident_page = client.get(
+        reverse("cases:incident", args=[shared_case.pk, vault.pk, incidents[0].pk])
+    ).content.decode()
     url = exhibit_url(shared_case, vault, photo)
     assert f'href="{url}"' in incident_page and f'href="{url}?download=1"' in incident_page
     before = AuditRecord.objects.filter(action=READ_ACTION, object_type="exhibit").count()
@@ -66,8 +81,9 @@ def test_the_officer_opens_and_downloads_a_shared_exhibit_each_read_audited(
     assert downloaded["Content-Disposition"] == f'attachment; filename="{name}.png"'
     reads = AuditRecord.objects.filter(action=READ_ACTION, object_type="exhibit")
     assert reads.count() == before + 2
-    assert {(r.detail["purpose"], tuple(r.detail["ids"])) for r in reads.order_by("-id")[:2]} \
-        == {("investigation", (str(photo.pk),))}
+    assert {(r.detail["purpose"], tuple(r.detail["ids"])) for r in reads.order_by("-id")[:2]} == {
+        ("investigation", (str(photo.pk),))
+    }
     # A page that could run script is never opened in the browser: always a download.
     html = client.get(exhibit_url(shared_case, vault, page))
     assert html["Content-Disposition"].startswith("attachment;")
@@ -78,19 +94,21 @@ def test_the_officer_opens_and_downloads_a_shared_exhibit_each_read_audited(
 
 
 def test_without_a_reason_the_officer_is_asked_for_one_and_nothing_is_read(
-        client, investigator, shared_case, vault, incidents, exhibits):
+    client, investigator, shared_case, vault, incidents, exhibits
+):
     photo, _, _ = exhibits
     sign_in_verified(client, investigator)
     got = client.get(exhibit_url(shared_case, vault, photo))
     assert got.status_code == 302
-    assert got["Location"] == reverse("cases:incident", args=[shared_case.pk, vault.pk,
-                                                              incidents[0].pk])
+    assert got["Location"] == reverse(
+        "cases:incident", args=[shared_case.pk, vault.pk, incidents[0].pk]
+    )
     assert not AuditRecord.objects.filter(action=READ_ACTION).exists()
 
 
 def test_an_exhibit_outside_the_share_or_the_unit_is_not_found(
-        client, investigator, unit_peer, partly_shared_case, vault, exhibits, owner,
-        incidents):
+    client, investigator, unit_peer, partly_shared_case, vault, exhibits, owner, incidents
+):
     photo, _, hidden = exhibits
     share = partly_shared_case.shares.get()
     assert not share.incidents.filter(pk=incidents[2].pk).exists()
@@ -112,8 +130,7 @@ def test_a_case_is_found_by_its_reference(client, investigator, unit_peer, case)
     sign_in_verified(client, investigator)
     listing = reverse("cases:list")
     exact = client.get(listing, {"reference": " np/2026/0042 "})
-    assert exact.status_code == 302 and exact["Location"] == reverse("cases:case",
-                                                                     args=[case.pk])
+    assert exact.status_code == 302 and exact["Location"] == reverse("cases:case", args=[case.pk])
     partial = client.get(listing, {"reference": "2026/0"}).content.decode()
     assert "NP/2026/0042" in partial and "NP/2026/0100" in partial
     assert "CID/2026/0042" not in partial and "2 cases match the filter" in partial

@@ -26,8 +26,9 @@ def cid_case(unit_peer):
 
 
 def suspect(actor, case, *identifiers, name="Unknown", dob=None):  # type: ignore[no-untyped-def]
-    return cases.add_suspect(actor=actor, case=case, name=name, date_of_birth=dob,
-                             identifiers=list(identifiers))
+    return cases.add_suspect(
+        actor=actor, case=case, name=name, date_of_birth=dob, identifiers=list(identifiers)
+    )
 
 
 def test_a_phone_number_written_two_ways_links_two_cases(case, second_case, investigator):
@@ -35,7 +36,8 @@ def test_a_phone_number_written_two_ways_links_two_cases(case, second_case, inve
     suspect(investigator, second_case, ("phone", "+44 7700 900123"))
     found = links.links_for(investigator, case)
     assert [(f.reference, f.kinds, f.same_unit) for f in found] == [
-        ("NP/2026/0043", ["a phone number"], True)]
+        ("NP/2026/0043", ["a phone number"], True)
+    ]
     assert str(found[0]) == "Case NP/2026/0043 shares a phone number"
     assert [f.reference for f in links.links_for(investigator, second_case)] == ["NP/2026/0042"]
 
@@ -72,31 +74,34 @@ def test_name_and_date_of_birth_match_across_case_and_spaces(case, second_case, 
     suspect(investigator, unknown, name="John Smith")
     found = links.links_for(investigator, case)
     assert [(f.reference, f.kinds) for f in found] == [
-        ("NP/2026/0043", ["a name and date of birth"])]
+        ("NP/2026/0043", ["a name and date of birth"])
+    ]
 
 
-def test_vehicle_registrations_link_whatever_the_spacing_and_case(case, second_case,
-                                                                   investigator):
+def test_vehicle_registrations_link_whatever_the_spacing_and_case(case, second_case, investigator):
     suspect(investigator, case, ("vehicle", "AB12 CDE"))
     suspect(investigator, second_case, ("vehicle", "ab12cde"), ("handle", "@watcher"))
-    assert [f.kinds for f in links.links_for(investigator, case)] == [
-        ["a vehicle registration"]]
+    assert [f.kinds for f in links.links_for(investigator, case)] == [["a vehicle registration"]]
 
 
-def test_another_units_case_shows_only_its_reference_and_unit(case, cid_case, investigator,
-                                                             unit_peer):
+def test_another_units_case_shows_only_its_reference_and_unit(
+    case, cid_case, investigator, unit_peer
+):
     suspect(investigator, case, ("email", "him@example.com"), ("handle", "@Watcher"))
     suspect(unit_peer, cid_case, ("email", "HIM@example.com"), ("handle", "watcher"))
     [found] = links.links_for(investigator, case)
     assert not found.same_unit and found.case_id is None
-    assert str(found) == ("Another unit's case NP/CID/0007 (CID) shares an e-mail address and "
-                          "a social media handle; contact that unit")
+    assert str(found) == (
+        "Another unit's case NP/CID/0007 (CID) shares an e-mail address and "
+        "a social media handle; contact that unit"
+    )
     with pytest.raises(Http404):
         links.links_for(unit_peer, case)
 
 
-def test_the_case_page_shows_the_links(client, case, second_case, cid_case, investigator,
-                                       unit_peer):
+def test_the_case_page_shows_the_links(
+    client, case, second_case, cid_case, investigator, unit_peer
+):
     suspect(investigator, case, ("phone", "07700 900123"))
     suspect(investigator, second_case, ("phone", "+447700900123"))
     suspect(unit_peer, cid_case, ("phone", "07700900123"), name="Mark Hidden")
@@ -119,18 +124,19 @@ def test_rebuild_keys_recomputes_them(case, second_case, investigator, settings)
     assert before.isdisjoint(after) and len(links.links_for(investigator, case)) == 1
 
 
-def test_the_migration_writes_keys_for_suspects_recorded_before(case, second_case,
-                                                                investigator):
+def test_the_migration_writes_keys_for_suspects_recorded_before(case, second_case, investigator):
     import importlib
 
     from django.apps import apps
 
     suspect(investigator, case, ("phone", "07700 900123"))
-    suspect(investigator, second_case, ("phone", "07700 900123"), name="Al Dee",
-            dob=date(1990, 1, 2))
+    suspect(
+        investigator, second_case, ("phone", "07700 900123"), name="Al Dee", dob=date(1990, 1, 2)
+    )
     SuspectKey.objects.all().delete()
     migration = importlib.import_module(
-        "cairn.cases.migrations.0004_suspect_keys_for_existing_suspects")
+        "cairn.cases.migrations.0004_suspect_keys_for_existing_suspects"
+    )
     migration.write_keys(apps, None)
     assert SuspectKey.objects.count() == 3
     assert [f.reference for f in links.links_for(investigator, case)] == ["NP/2026/0043"]

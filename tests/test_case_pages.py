@@ -34,8 +34,10 @@ def officer(client, investigator):
 
 
 def choose(client, case, purpose="investigation"):
-    response = client.post(reverse("cases:purpose", args=[case.pk]),
-                           {"purpose": purpose, "next": reverse("cases:case", args=[case.pk])})
+    response = client.post(
+        reverse("cases:purpose", args=[case.pk]),
+        {"purpose": purpose, "next": reverse("cases:case", args=[case.pk])},
+    )
     assert response.status_code == 302
     return response
 
@@ -49,6 +51,7 @@ def html(response) -> str:
 
 
 # --- who may see the pages --------------------------------------------------------------------
+
 
 def case_urls(case, vault, incident, assessment) -> list[tuple[str, str]]:
     """Every page of one case, with the method that reaches it."""
@@ -74,14 +77,26 @@ def case_urls(case, vault, incident, assessment) -> list[tuple[str, str]]:
 def assessment(shared_case, investigator):
     from cairn.analysis.reading import risk_form
 
-    return cases.record_risk_assessment(actor=investigator, case=shared_case, form=risk_form(),
-                                        answers={"threats": "no"})
+    return cases.record_risk_assessment(
+        actor=investigator, case=shared_case, form=risk_form(), answers={"threats": "no"}
+    )
 
 
-@pytest.mark.parametrize("who", ["unit_peer", "foreign_investigator", "analyst",
-                                 "administrator", "advocate", "owner", "colleague"])
-def test_anyone_but_the_units_officers_gets_404_for_a_case(request, client, who, shared_case,
-                                                           vault, incidents, assessment):
+@pytest.mark.parametrize(
+    "who",
+    [
+        "unit_peer",
+        "foreign_investigator",
+        "analyst",
+        "administrator",
+        "advocate",
+        "owner",
+        "colleague",
+    ],
+)
+def test_anyone_but_the_units_officers_gets_404_for_a_case(
+    request, client, who, shared_case, vault, incidents, assessment
+):
     user = request.getfixturevalue(who)
     if who in ("owner", "colleague"):
         client.force_login(user)
@@ -89,8 +104,9 @@ def test_anyone_but_the_units_officers_gets_404_for_a_case(request, client, who,
         sign_in_verified(client, user)
     client.post(reverse("cases:purpose", args=[shared_case.pk]), {"purpose": "investigation"})
     for method, url in case_urls(shared_case, vault, incidents[0], assessment):
-        response = getattr(client, method)(url, {"purpose": "investigation"}
-                                          if method == "post" else {})
+        response = getattr(client, method)(
+            url, {"purpose": "investigation"} if method == "post" else {}
+        )
         assert response.status_code == 404, (who, method, url)
     assert not reads()
     assert ShareCode.objects.count() == 1  # only the one the fixture used
@@ -109,16 +125,18 @@ def test_people_without_a_case_role_get_404_for_the_list_and_new_case(request, c
     assert not Case.objects.filter(reference="X/1").exists()
 
 
-def test_a_case_of_another_unit_or_force_is_404_and_not_listed(client, case, unit_peer,
-                                                               foreign_investigator):
+def test_a_case_of_another_unit_or_force_is_404_and_not_listed(
+    client, case, unit_peer, foreign_investigator
+):
     for user in (unit_peer, foreign_investigator):
         sign_in_verified(client, user)
         assert case.reference not in html(client.get(reverse("cases:list")))
         assert client.get(reverse("cases:case", args=[case.pk])).status_code == 404
 
 
-def test_an_incident_is_404_through_a_case_it_is_not_shared_with(officer, investigator, case,
-                                                                 vault, incidents):
+def test_an_incident_is_404_through_a_case_it_is_not_shared_with(
+    officer, investigator, case, vault, incidents
+):
     other = cases.open_case(actor=investigator, reference="NP/2026/0099")
     code = cases.issue_share_code(actor=investigator, case=case)
     cases.link_by_code(actor=vault.owner, vault=vault, code=code, scope="all")
@@ -142,12 +160,16 @@ def test_the_officers_views_read_only_through_access_functions():
 
 # --- the case list ----------------------------------------------------------------------------
 
+
 def test_the_list_shows_the_units_cases_with_officer_status_review_and_linked_logs(
-        officer, shared_case, investigator, supervisor):
-    cases.set_next_review(actor=investigator, case=shared_case,
-                          next_review=timezone.localdate() - timedelta(days=1))
-    other = cases.open_case(actor=supervisor, reference="NP/2026/0100",
-                            next_review=date(2030, 1, 1))
+    officer, shared_case, investigator, supervisor
+):
+    cases.set_next_review(
+        actor=investigator, case=shared_case, next_review=timezone.localdate() - timedelta(days=1)
+    )
+    other = cases.open_case(
+        actor=supervisor, reference="NP/2026/0100", next_review=date(2030, 1, 1)
+    )
     response = officer.get(reverse("cases:list"))
     page = html(response)
     assert response.status_code == 200
@@ -163,8 +185,9 @@ def test_the_list_shows_the_units_cases_with_officer_status_review_and_linked_lo
 
 def test_the_list_filters_by_status_and_mine_and_pages(officer, investigator, supervisor):
     for n in range(30):
-        case = cases.open_case(actor=investigator if n % 2 else supervisor,
-                               reference=f"NP/{n:04d}", officer=None)
+        case = cases.open_case(
+            actor=investigator if n % 2 else supervisor, reference=f"NP/{n:04d}", officer=None
+        )
         if n % 3 == 0:
             cases.change_status(actor=supervisor, case=case, status=CaseStatus.CLOSED)
     url = reverse("cases:list")
@@ -184,22 +207,34 @@ def test_the_list_filters_by_status_and_mine_and_pages(officer, investigator, su
 def test_an_officer_opens_a_case(officer, investigator, supervisor):
     response = officer.get(reverse("cases:new"))
     assert "DS Khan" in html(response) and "DC Reed" in html(response)
-    response = officer.post(reverse("cases:new"), {
-        "reference": "NP/2026/0101", "officer": str(supervisor.pk),
-        "next_review_day": "3", "next_review_month": "4", "next_review_year": "2027"})
+    response = officer.post(
+        reverse("cases:new"),
+        {
+            "reference": "NP/2026/0101",
+            "officer": str(supervisor.pk),
+            "next_review_day": "3",
+            "next_review_month": "4",
+            "next_review_year": "2027",
+        },
+    )
     case = Case.objects.get(reference="NP/2026/0101")
     assert response["Location"] == reverse("cases:case", args=[case.pk])
     assert (case.officer, case.next_review, case.created_by) == (
-        supervisor, date(2027, 4, 3), investigator)
-    again = officer.post(reverse("cases:new"), {"reference": "NP/2026/0101",
-                                                "officer": str(investigator.pk)})
+        supervisor,
+        date(2027, 4, 3),
+        investigator,
+    )
+    again = officer.post(
+        reverse("cases:new"), {"reference": "NP/2026/0101", "officer": str(investigator.pk)}
+    )
     assert again.status_code == 400 and "already has a case" in html(again)
 
 
 def test_the_officer_in_charge_must_be_of_the_unit(officer, unit_peer, analyst):
     for user in (unit_peer, analyst):
-        response = officer.post(reverse("cases:new"), {"reference": "NP/1",
-                                                       "officer": str(user.pk)})
+        response = officer.post(
+            reverse("cases:new"), {"reference": "NP/1", "officer": str(user.pk)}
+        )
         assert response.status_code == 400
     assert not Case.objects.filter(reference="NP/1").exists()
 
@@ -217,8 +252,10 @@ def test_an_officer_sees_cases_in_the_navigation_not_a_victims_items(officer, ow
 
 # --- the case page: purpose, content, audit ---------------------------------------------------
 
-def test_without_a_purpose_the_case_page_shows_no_vault_content(officer, shared_case, vault,
-                                                                incidents):
+
+def test_without_a_purpose_the_case_page_shows_no_vault_content(
+    officer, shared_case, vault, incidents
+):
     page = html(officer.get(reverse("cases:case", args=[shared_case.pk])))
     assert "Why are you looking at the shared evidence?" in page
     assert "Show the evidence" in page
@@ -226,8 +263,9 @@ def test_without_a_purpose_the_case_page_shows_no_vault_content(officer, shared_
         assert text not in page
     assert "Alex" in page  # who shares, and what: the share, not its content
     assert "Everything in her log" in page
-    incident_page = officer.get(reverse("cases:incident",
-                                        args=[shared_case.pk, vault.pk, incidents[0].pk]))
+    incident_page = officer.get(
+        reverse("cases:incident", args=[shared_case.pk, vault.pk, incidents[0].pk])
+    )
     assert incident_page.status_code == 200
     assert SHARED[0] not in html(incident_page)
     assert "Show the evidence" in html(incident_page)
@@ -235,7 +273,8 @@ def test_without_a_purpose_the_case_page_shows_no_vault_content(officer, shared_
 
 
 def test_with_a_purpose_the_timeline_and_analysis_show_and_each_read_is_audited(
-        officer, shared_case, vault, incidents, investigator):
+    officer, shared_case, vault, incidents, investigator
+):
     choose(officer, shared_case, "risk_assessment")
     response = officer.get(reverse("cases:case", args=[shared_case.pk]))
     page = html(response)
@@ -251,14 +290,18 @@ def test_with_a_purpose_the_timeline_and_analysis_show_and_each_read_is_audited(
     assert 'role="img"' in page or "<svg" in page
     assert "<title>Case – Cairn</title>" in page  # noqa: RUF001
     records = reads()
-    assert [(r.object_type, r.detail["purpose"], r.detail["case"], r.detail["count"])
-            for r in records] == [("incidents", "risk_assessment", str(shared_case.pk), 4),
-                                  ("analysis", "risk_assessment", str(shared_case.pk), 4)]
+    assert [
+        (r.object_type, r.detail["purpose"], r.detail["case"], r.detail["count"]) for r in records
+    ] == [
+        ("incidents", "risk_assessment", str(shared_case.pk), 4),
+        ("analysis", "risk_assessment", str(shared_case.pk), 4),
+    ]
     assert all(r.actor == investigator and r.vault_id == vault.pk for r in records)
 
 
 def test_the_partly_shared_case_shows_exactly_the_shared_incidents(
-        officer, partly_shared_case, vault, incidents):
+    officer, partly_shared_case, vault, incidents
+):
     choose(officer, partly_shared_case)
     page = html(officer.get(reverse("cases:case", args=[partly_shared_case.pk])))
     for text in SHARED:
@@ -274,14 +317,20 @@ def test_the_partly_shared_case_shows_exactly_the_shared_incidents(
 
 
 def test_a_shared_incident_page_shows_it_with_its_exhibits_and_is_audited(
-        officer, shared_case, vault, incidents, owner):
+    officer, shared_case, vault, incidents, owner
+):
     import io
 
     from cairn.vault import services as vault_services
 
-    vault_services.add_exhibit(actor=owner, vault=vault, stream=io.BytesIO(b"%PDF-1.4\n"),
-                               original_name="letter.pdf", incident=incidents[1],
-                               description="The letter he left")
+    vault_services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        stream=io.BytesIO(b"%PDF-1.4\n"),
+        original_name="letter.pdf",
+        incident=incidents[1],
+        description="The letter he left",
+    )
     choose(officer, shared_case, "court")
     url = reverse("cases:incident", args=[shared_case.pk, vault.pk, incidents[1].pk])
     page = html(officer.get(url))
@@ -290,7 +339,9 @@ def test_a_shared_incident_page_shows_it_with_its_exhibits_and_is_audited(
     assert "letter.pdf" not in page
     assert "<title>Shared incident – Cairn</title>" in page  # noqa: RUF001
     assert [(r.object_type, r.detail["purpose"]) for r in reads()] == [
-        ("incident", "court"), ("exhibits", "court")]
+        ("incident", "court"),
+        ("exhibits", "court"),
+    ]
 
 
 def test_a_withdrawn_share_shows_nothing_more(officer, shared_case, vault, incidents, owner):
@@ -308,7 +359,8 @@ def test_a_withdrawn_share_shows_nothing_more(officer, shared_case, vault, incid
 
 
 def test_the_purpose_must_be_one_of_the_choices_and_only_returns_within_the_case(
-        officer, shared_case):
+    officer, shared_case
+):
     url = reverse("cases:purpose", args=[shared_case.pk])
     response = officer.post(url, {"purpose": "curiosity"})
     assert response.status_code == 400 and "Choose why you are looking" in html(response)
@@ -323,13 +375,23 @@ def test_the_purpose_must_be_one_of_the_choices_and_only_returns_within_the_case
 
 # --- changing a case --------------------------------------------------------------------------
 
-def test_actions_and_notes_join_the_timeline_in_time_order(officer, shared_case, incidents,
-                                                           investigator):
+
+def test_actions_and_notes_join_the_timeline_in_time_order(
+    officer, shared_case, incidents, investigator
+):
     choose(officer, shared_case)
     when = timezone.localtime(incidents[1].start) + timedelta(days=1)
-    response = officer.post(reverse("cases:entry-new", args=[shared_case.pk]), {
-        "kind": "action", "day_day": when.day, "day_month": when.month,
-        "day_year": when.year, "at": "10:15", "text": "Visited the victim; took a statement."})
+    response = officer.post(
+        reverse("cases:entry-new", args=[shared_case.pk]),
+        {
+            "kind": "action",
+            "day_day": when.day,
+            "day_month": when.month,
+            "day_year": when.year,
+            "at": "10:15",
+            "text": "Visited the victim; took a statement.",
+        },
+    )
     assert response.status_code == 302
     entry = shared_case.entries.get()
     assert (entry.kind, entry.created_by) == ("action", investigator)
@@ -347,22 +409,26 @@ def test_status_changes_are_added_to_the_history(officer, case, investigator):
     same = officer.post(url, {"status": "investigating"})
     assert same.status_code == 400 and "already has this status" in html(same)
     page = html(officer.get(reverse("cases:case", args=[case.pk])))
-    history = page[page.index("Status history"):page.index('id="logs"')]
+    history = page[page.index("Status history") : page.index('id="logs"')]
     assert history.index("Open") < history.index("Under investigation")
     assert list(case.status_changes.values_list("status", "by")) == [
-        ("open", investigator.pk), ("investigating", investigator.pk)]
+        ("open", investigator.pk),
+        ("investigating", investigator.pk),
+    ]
     assert "Allocated" in page
 
 
 def test_the_next_review_date_is_editable(officer, case):
     url = reverse("cases:review-date", args=[case.pk])
-    officer.post(url, {"next_review_day": "1", "next_review_month": "6",
-                       "next_review_year": "2027"})
+    officer.post(
+        url, {"next_review_day": "1", "next_review_month": "6", "next_review_year": "2027"}
+    )
     case.refresh_from_db()
     assert case.next_review == date(2027, 6, 1)
     assert "1 June 2027" in html(officer.get(reverse("cases:case", args=[case.pk])))
-    bad = officer.post(url, {"next_review_day": "31", "next_review_month": "2",
-                             "next_review_year": "2027"})
+    bad = officer.post(
+        url, {"next_review_day": "31", "next_review_month": "2", "next_review_year": "2027"}
+    )
     assert bad.status_code == 400
     officer.post(url, {})
     case.refresh_from_db()
@@ -371,24 +437,34 @@ def test_the_next_review_date_is_editable(officer, case):
 
 def test_suspects_are_added_with_identifiers(officer, case):
     url = reverse("cases:suspect-new", args=[case.pk])
-    bad = officer.post(url, {"name": "Chris Example", "identifier_1_kind": "phone",
-                             "identifier_1_value": "12"})
+    bad = officer.post(
+        url, {"name": "Chris Example", "identifier_1_kind": "phone", "identifier_1_value": "12"}
+    )
     assert bad.status_code == 400 and "wrong number of digits" in html(bad)
-    response = officer.post(url, {
-        "name": "Chris Example", "date_of_birth_day": "2", "date_of_birth_month": "3",
-        "date_of_birth_year": "1980", "identifier_1_kind": "phone",
-        "identifier_1_value": "07700 900123", "identifier_2_kind": "handle",
-        "identifier_2_value": "@chrisx"})
+    response = officer.post(
+        url,
+        {
+            "name": "Chris Example",
+            "date_of_birth_day": "2",
+            "date_of_birth_month": "3",
+            "date_of_birth_year": "1980",
+            "identifier_1_kind": "phone",
+            "identifier_1_value": "07700 900123",
+            "identifier_2_kind": "handle",
+            "identifier_2_value": "@chrisx",
+        },
+    )
     assert response.status_code == 302
     suspect = case.suspects.get()
-    assert suspect.identifiers == [{"kind": "phone", "value": "+447700900123"},
-                                   {"kind": "handle", "value": "chrisx"}]
+    assert suspect.identifiers == [
+        {"kind": "phone", "value": "+447700900123"},
+        {"kind": "handle", "value": "chrisx"},
+    ]
     page = html(officer.get(reverse("cases:case", args=[case.pk])))
     assert "Chris Example" in page and "+447700900123" in page and "2 March 1980" in page
 
 
-def test_the_victims_code_is_shown_once_and_links_her_log(officer, case, owner, vault,
-                                                          incidents):
+def test_the_victims_code_is_shown_once_and_links_her_log(officer, case, owner, vault, incidents):
     response = officer.post(reverse("cases:code", args=[case.pk]))
     page = html(response)
     code = re.search(r"govuk-panel__body\">([A-Z0-9]{4}-[A-Z0-9]{4})<", page).group(1)
@@ -403,11 +479,13 @@ def test_the_victims_code_is_shown_once_and_links_her_log(officer, case, owner, 
 
 # --- risk assessments -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def threat_incident(vault, incidents):
     # By the same person as the shared incidents: the case's defendant.
-    return make_incident(vault, days_ago=2, description=THREAT,
-                         persons=list(incidents[0].persons.all()))
+    return make_incident(
+        vault, days_ago=2, description=THREAT, persons=list(incidents[0].persons.all())
+    )
 
 
 def test_a_new_assessment_needs_a_purpose_when_logs_are_linked(officer, shared_case):
@@ -417,7 +495,8 @@ def test_a_new_assessment_needs_a_purpose_when_logs_are_linked(officer, shared_c
 
 
 def test_a_new_assessment_is_prefilled_from_the_evidence_and_versioned(
-        officer, shared_case, threat_incident, investigator):
+    officer, shared_case, threat_incident, investigator
+):
     choose(officer, shared_case, "risk_assessment")
     url = reverse("cases:risk-new", args=[shared_case.pk])
     response = officer.get(url)
@@ -426,15 +505,19 @@ def test_a_new_assessment_is_prefilled_from_the_evidence_and_versioned(
     checked = re.search(r'<input[^>]*name="threats"[^>]*value="yes"[^>]*>', page).group(0)
     assert "checked" in checked
     assert [(r.object_type, r.detail["purpose"]) for r in reads()] == [
-        ("analysis", "risk_assessment")]
-    response = officer.post(url, {"threats": "yes", "weapons": "no",
-                                  "assessment-summary": "Threats; refer to MARAC."})
+        ("analysis", "risk_assessment")
+    ]
+    response = officer.post(
+        url, {"threats": "yes", "weapons": "no", "assessment-summary": "Threats; refer to MARAC."}
+    )
     first = RiskAssessment.objects.get(case=shared_case)
-    assert response["Location"] == reverse("cases:risk-assessment",
-                                           args=[shared_case.pk, first.pk])
+    assert response["Location"] == reverse("cases:risk-assessment", args=[shared_case.pk, first.pk])
     assert first.prefilled == ["threats"] and first.answers["weapons"] == "no"
     assert (first.version, first.created_by, first.summary) == (
-        1, investigator, "Threats; refer to MARAC.")
+        1,
+        investigator,
+        "Threats; refer to MARAC.",
+    )
     # A second version starts from the first's answers; a changed answer is no longer
     # "from the evidence".
     page = html(officer.get(url))
@@ -445,8 +528,7 @@ def test_a_new_assessment_is_prefilled_from_the_evidence_and_versioned(
     assert second.prefilled == [] and second.answers["threats"] == "not_sure"
     listing = html(officer.get(reverse("cases:risk", args=[shared_case.pk])))
     assert "Version 2" in listing and "Version 1" in listing and "Not reviewed" in listing
-    detail = html(officer.get(reverse("cases:risk-assessment",
-                                      args=[shared_case.pk, first.pk])))
+    detail = html(officer.get(reverse("cases:risk-assessment", args=[shared_case.pk, first.pk])))
     assert "From the evidence" in detail and "Threats; refer to MARAC." in detail
 
 
@@ -458,8 +540,9 @@ def test_an_assessment_without_a_linked_log_needs_no_purpose(officer, case):
     assert RiskAssessment.objects.get(case=case).prefilled == []
 
 
-def test_a_supervisor_reviews_anothers_assessment_not_their_own(client, officer, shared_case,
-                                                                assessment, supervisor):
+def test_a_supervisor_reviews_anothers_assessment_not_their_own(
+    client, officer, shared_case, assessment, supervisor
+):
     url = reverse("cases:risk-assessment", args=[shared_case.pk, assessment.pk])
     review = reverse("cases:risk-review", args=[shared_case.pk, assessment.pk])
     assert "Save the review" not in html(officer.get(url))
@@ -468,18 +551,22 @@ def test_a_supervisor_reviews_anothers_assessment_not_their_own(client, officer,
     assert "Save the review" in html(client.get(url))
     missing = client.post(review, {"decision": "changes"})
     assert missing.status_code == 400 and "Say what needs to change" in html(missing)
-    assert client.post(review, {"decision": "changes", "note": "Ask about weapons."}
-                       ).status_code == 302
+    assert (
+        client.post(review, {"decision": "changes", "note": "Ask about weapons."}).status_code
+        == 302
+    )
     page = html(client.get(url))
     assert "Changes needed" in page and "by DS Khan" in page and "Ask about weapons." in page
     from cairn.analysis.reading import risk_form
 
-    own = cases.record_risk_assessment(actor=supervisor, case=shared_case, form=risk_form(),
-                                       answers={})
+    own = cases.record_risk_assessment(
+        actor=supervisor, case=shared_case, form=risk_form(), answers={}
+    )
     own_url = reverse("cases:risk-assessment", args=[shared_case.pk, own.pk])
     assert "Save the review" not in html(client.get(own_url))
-    refused = client.post(reverse("cases:risk-review", args=[shared_case.pk, own.pk]),
-                          {"decision": "agreed"})
+    refused = client.post(
+        reverse("cases:risk-review", args=[shared_case.pk, own.pk]), {"decision": "agreed"}
+    )
     assert refused.status_code == 400 and not own.reviews.exists()
 
 
@@ -490,6 +577,7 @@ def test_an_assessment_of_another_case_is_404(officer, shared_case, assessment, 
 
 
 # --- the pure helpers -------------------------------------------------------------------------
+
 
 def test_prefill_takes_what_any_linked_log_shows_and_never_infers_no():
     from cairn.analysis.base import Finding
@@ -524,20 +612,24 @@ questions:
     def not_seen(key):
         return Indicator(key, key, "src", "not_seen", None, None, None)
 
-    first = [shown("explicit_threats", "Threats in 2 incidents.", ("a", "b")),
-             not_seen("weapons")]
-    second = [shown("weapons", "A weapon in 1 incident.", ("c",)),
-              shown("at_home", "At home: 1 incident.", ("d",))]
+    first = [shown("explicit_threats", "Threats in 2 incidents.", ("a", "b")), not_seen("weapons")]
+    second = [
+        shown("weapons", "A weapon in 1 incident.", ("c",)),
+        shown("at_home", "At home: 1 incident.", ("d",)),
+    ]
     found = prefill_answers(form, [first, second])
     assert set(found) == {"threats", "seen"}
     assert found["threats"].answer == "y" and found["threats"].incident_ids == ("a", "b")
     assert found["seen"].answer == ["home", "weapon"]
-    assert found["seen"].evidence == ("From the evidence: A weapon in 1 incident. "
-                                      "At home: 1 incident.")
+    assert found["seen"].evidence == (
+        "From the evidence: A weapon in 1 incident. At home: 1 incident."
+    )
     assert prefill_answers(form, [[not_seen("explicit_threats")]]) == {}
     given = {qid: p.answer for qid, p in found.items()}
     assert still_prefilled(given, {"threats": "y", "seen": ["weapon", "home"]}) == [
-        "seen", "threats"]
+        "seen",
+        "threats",
+    ]
     assert still_prefilled(given, {"threats": "n", "seen": ["home"]}) == []
 
 
@@ -553,10 +645,15 @@ def test_the_timeline_is_newest_first_with_police_entries_above_an_incident_at_t
     note = SimpleNamespace(happened_at=at, kind="note")
     later = SimpleNamespace(happened_at=at + timedelta(hours=1), kind="action")
     vault = SimpleNamespace(pk="v")
-    items = merge_timeline([(vault, older), (vault, same)], [note, later],
-                           link=lambda v, i: f"/{v.pk}/{i.pk}/")
+    items = merge_timeline(
+        [(vault, older), (vault, same)], [note, later], link=lambda v, i: f"/{v.pk}/{i.pk}/"
+    )
     assert [(item.kind, item.href) for item in items] == [
-        ("action", ""), ("note", ""), ("incident", "/v/i2/"), ("incident", "/v/i1/")]
+        ("action", ""),
+        ("note", ""),
+        ("incident", "/v/i2/"),
+        ("incident", "/v/i1/"),
+    ]
 
 
 FORCE_FORM = """
@@ -577,7 +674,8 @@ bands:
 
 
 def test_a_form_the_deployment_loads_is_offered_and_prefilled_by_its_flags(
-        officer, settings, tmp_path, shared_case, threat_incident):
+    officer, settings, tmp_path, shared_case, threat_incident
+):
     (tmp_path / "force.yaml").write_text(FORCE_FORM, encoding="utf-8")
     settings.CAIRN_RISK_FORM_DIRS = [str(tmp_path)]
     choose(officer, shared_case, "risk_assessment")
@@ -591,8 +689,12 @@ def test_a_form_the_deployment_loads_is_offered_and_prefilled_by_its_flags(
     officer.post(url + "?form=force-form", {"threatened": "y"})
     assessment = RiskAssessment.objects.get(case=shared_case)
     assert (assessment.form_id, assessment.level, assessment.prefilled) == (
-        "force-form", "High", ["threatened"])
-    detail = html(officer.get(reverse("cases:risk-assessment",
-                                      args=[shared_case.pk, assessment.pk])))
+        "force-form",
+        "High",
+        ["threatened"],
+    )
+    detail = html(
+        officer.get(reverse("cases:risk-assessment", args=[shared_case.pk, assessment.pk]))
+    )
     assert "Has the suspect threatened the victim?" in detail and "High" in detail
     assert officer.get(url, {"form": "no-such-form"}).status_code == 404

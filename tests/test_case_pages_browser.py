@@ -49,8 +49,9 @@ def sign_in_officer(page, user, live_server) -> None:  # noqa: F811
     client = Client()
     sign_in_verified(client, user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
 
 
 def no_sideways_scroll(page, name: str) -> None:  # noqa: F811
@@ -59,8 +60,13 @@ def no_sideways_scroll(page, name: str) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_officer_works_a_shared_case(page, live_server, demo_case, investigator,  # noqa: F811
-                                         viewport):
+def test_the_officer_works_a_shared_case(
+    page,  # noqa: F811
+    live_server,
+    demo_case,
+    investigator,
+    viewport,
+):
     page.set_viewport_size(viewport)
     sign_in_officer(page, investigator, live_server)
     checks = [no_sideways_scroll] if viewport is PHONE else []
@@ -75,8 +81,9 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     page.get_by_role("link", name="NP/2026/0042").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
     main = page.locator("main")
-    expect(main.get_by_text("The analysis shows once you choose why you are looking")) \
-        .to_be_visible()
+    expect(
+        main.get_by_text("The analysis shows once you choose why you are looking")
+    ).to_be_visible()
     assert_accessible(page, "case page, no purpose yet")
     for check in checks:
         check(page, "case page, no purpose yet")
@@ -84,8 +91,9 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     page.get_by_label("Investigation").check()
     page.get_by_role("button", name="Show the evidence").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/$"))
-    expect(main.get_by_role("heading", name="They have carried out acts associated with "
-                                            "stalking")).to_be_visible()
+    expect(
+        main.get_by_role("heading", name="They have carried out acts associated with stalking")
+    ).to_be_visible()
     expect(main.get_by_role("img", name="Timeline of incidents")).to_be_visible()
     expect(main.get_by_text("You are looking at the shared evidence for:")).to_be_visible()
     assert_accessible(page, "case page")
@@ -110,8 +118,9 @@ def test_the_officer_works_a_shared_case(page, live_server, demo_case, investiga
     assert_accessible(page, "new risk assessment")
     for check in checks:
         check(page, "new risk assessment")
-    page.get_by_role("group", name=re.compile("owning, carrying or mentioning a weapon")) \
-        .get_by_label("No", exact=True).check()
+    page.get_by_role(
+        "group", name=re.compile("owning, carrying or mentioning a weapon")
+    ).get_by_label("No", exact=True).check()
     page.get_by_label("Your summary (optional)").fill("High risk: refer to MARAC.")
     page.get_by_role("button", name="Save this assessment").click()
     page.wait_for_url(re.compile(r"/risk/[0-9a-f-]+/$"))

@@ -33,11 +33,20 @@ pytestmark = [
 def _new_page(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     page = context.new_page()
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
-               lambda route: route.abort())
+    page.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r").*"), lambda route: route.abort()
+    )
     page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
-        message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_errors.append(  # type: ignore[attr-defined]
+                message.text
+            )
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return context, page
 
 
@@ -58,13 +67,13 @@ def _answer_every_question(page) -> None:  # type: ignore[no-untyped-def]
     """Give the first answer to each unanswered radio question (the prefilled ones stay)."""
     for group in page.locator("main fieldset").all():
         radios = group.locator("input[type=radio]")
-        if radios.count() and not any(radios.nth(i).is_checked()
-                                      for i in range(radios.count())):
+        if radios.count() and not any(radios.nth(i).is_checked() for i in range(radios.count())):
             radios.first.check()
 
 
 def test_victim_shares_part_officer_sees_it_with_two_factor_then_loses_a_withdrawn_incident(
-        browser, live_server, owner, vault, incidents, case, investigator, password):
+    browser, live_server, owner, vault, incidents, case, investigator, password
+):
     code = cases.issue_share_code(actor=investigator, case=case)
     victim_context, victim = _new_page(browser, live_server)
     officer_context, officer = _new_page(browser, live_server)
@@ -104,8 +113,9 @@ def test_victim_shares_part_officer_sees_it_with_two_factor_then_loses_a_withdra
         officer.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/"))
         _assert_accessible(officer, "case page with the shared evidence")
         for number in (1, 2, 3):
-            expect(main.get_by_text(f"Incident {number}: he was outside again.").first) \
-                .to_be_visible()
+            expect(
+                main.get_by_text(f"Incident {number}: he was outside again.").first
+            ).to_be_visible()
         assert main.get_by_text("Incident 4: he was outside again.").count() == 0
 
         # A risk assessment, prefilled where the evidence answers.
@@ -122,7 +132,8 @@ def test_victim_shares_part_officer_sees_it_with_two_factor_then_loses_a_withdra
         # The victim withdraws incident 2.
         victim.goto(f"/share/{vault.pk}/")
         victim.locator(".govuk-summary-card").get_by_role(
-            "link", name=re.compile("^Change what is shared")).click()
+            "link", name=re.compile("^Change what is shared")
+        ).click()
         _assert_accessible(victim, "change what is shared")
         victim.get_by_label(re.compile(r"^Incident 2, ")).uncheck()
         victim.get_by_role("button", name="Save what is shared").click()
@@ -139,8 +150,9 @@ def test_victim_shares_part_officer_sees_it_with_two_factor_then_loses_a_withdra
         # The victim sees who looked, when and why.
         victim.get_by_role("link", name="Who has looked at my log").click()
         expect(victim).to_have_title("Cairn")  # one neutral title for every page of hers
-        expect(victim.get_by_role("heading", level=1, name="Who has looked at my log")) \
-            .to_be_visible()
+        expect(
+            victim.get_by_role("heading", level=1, name="Who has looked at my log")
+        ).to_be_visible()
         rows = victim.locator("main table tbody tr")
         expect(rows.first).to_be_visible()  # the title can arrive before the body is parsed
         assert rows.count() >= 2

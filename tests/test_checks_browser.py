@@ -41,9 +41,12 @@ ECHAP = Path(__file__).resolve().parent / "fixtures" / "third_party" / "stalkerw
 @pytest.fixture
 def indicators(operator):
     return services.load_indicators(
-        actor=operator, files=[(n, (ECHAP / n).read_bytes()) for n in ("ioc.yaml",
-                                                                       "watchware.yaml")],
-        source="ioc.yaml, watchware.yaml", version="a04c5c1", data_date=date(2026, 6, 21))
+        actor=operator,
+        files=[(n, (ECHAP / n).read_bytes()) for n in ("ioc.yaml", "watchware.yaml")],
+        source="ioc.yaml, watchware.yaml",
+        version="a04c5c1",
+        data_date=date(2026, 6, 21),
+    )
 
 
 def assert_fits(page, viewport, name: str) -> None:  # noqa: F811
@@ -64,26 +67,39 @@ def _distinctive_package(indicators) -> tuple[str, str]:
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
-        page, owner, vault, password, indicators, tmp_path, viewport):  # noqa: F811
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    indicators,
+    tmp_path,
+    viewport,
+):
     page.set_viewport_size(viewport)
     app_name, package = _distinctive_package(indicators)
     apps = tmp_path / "apps.txt"
-    apps.write_text("package:com.whatsapp installer=com.android.vending uid:10101\n"
-                    f"package:{package} installer=null uid:10102\n"
-                    "package:uk.co.bbc.iplayer installer=com.android.vending uid:10103\n")
+    apps.write_text(
+        "package:com.whatsapp installer=com.android.vending uid:10101\n"
+        f"package:{package} installer=null uid:10102\n"
+        "package:uk.co.bbc.iplayer installer=com.android.vending uid:10103\n"
+    )
     sign_in(page, password)
     page.goto(f"/check/{vault.pk}/")
     assert page.title() == "Cairn"
     main = page.locator("main")
     expect(main.get_by_role("button", name=re.compile("Exit this page"))).to_be_visible()
-    advice = main.get_by_text("Removing stalkerware can alert the person who put it on your "
-                              "phone.").first
+    advice = main.get_by_text(
+        "Removing stalkerware can alert the person who put it on your phone."
+    ).first
     expect(advice).to_be_visible()
     form_heading = main.get_by_role("heading", name="Check the apps on my phone")
     assert advice.bounding_box()["y"] < form_heading.bounding_box()["y"]
     expect(main.get_by_role("link", name="Echap, stalkerware-indicators").first).to_be_visible()
-    expect(main.get_by_text(re.compile("version ioc.yaml a04c5c1, watchware.yaml a04c5c1, "
-                                       "dated 21 June 2026")).first).to_be_visible()
+    expect(
+        main.get_by_text(
+            re.compile("version ioc.yaml a04c5c1, watchware.yaml a04c5c1, dated 21 June 2026")
+        ).first
+    ).to_be_visible()
     assert_accessible(page, "check page")
     assert_fits(page, viewport, "the check page")
 
@@ -100,8 +116,7 @@ def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
 
     page.get_by_role("button", name="Save as an incident").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
-    expect(page.get_by_text(re.compile(r"Saved as incident 1, with the app list"))) \
-        .to_be_visible()
+    expect(page.get_by_text(re.compile(r"Saved as incident 1, with the app list"))).to_be_visible()
     incident = Incident.objects.get(vault=vault)
     assert incident.acts == ",d,"
     assert Exhibit.objects.get(incident=incident).original_name == "apps.txt"
@@ -109,17 +124,46 @@ def test_the_phone_check_finds_stalkerware_and_saves_it_as_an_incident(
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_account_review_lists_sign_ins_to_check(page, owner, vault, password,  # noqa: F811
-                                                    tmp_path, viewport):
+def test_the_account_review_lists_sign_ins_to_check(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    tmp_path,
+    viewport,
+):
     page.set_viewport_size(viewport)
     export = tmp_path / "account_activity.json"
-    export.write_text(json.dumps({"account_activity_v2": [
-        {"action": "Login", "timestamp": 1736071200, "ip_address": "192.0.2.1",
-         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) Safari/604.1",
-         "city": "Leeds", "region": "England", "country": "GB", "site_name": "Facebook"},
-        {"action": "Login", "timestamp": 1736244000, "ip_address": "198.51.100.99",
-         "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36",
-         "city": "Hull", "region": "England", "country": "GB", "site_name": "Facebook"}]}))
+    export.write_text(
+        json.dumps(
+            {
+                "account_activity_v2": [
+                    {
+                        "action": "Login",
+                        "timestamp": 1736071200,
+                        "ip_address": "192.0.2.1",
+                        "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) "
+                        "Safari/604.1",
+                        "city": "Leeds",
+                        "region": "England",
+                        "country": "GB",
+                        "site_name": "Facebook",
+                    },
+                    {
+                        "action": "Login",
+                        "timestamp": 1736244000,
+                        "ip_address": "198.51.100.99",
+                        "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 "
+                        "Safari/537.36",
+                        "city": "Hull",
+                        "region": "England",
+                        "country": "GB",
+                        "site_name": "Facebook",
+                    },
+                ]
+            }
+        )
+    )
     sign_in(page, password)
     page.goto(f"/check/{vault.pk}/")
     page.get_by_label("Upload an account export").set_input_files(str(export))
@@ -135,8 +179,7 @@ def test_the_account_review_lists_sign_ins_to_check(page, owner, vault, password
     assert_fits(page, viewport, "the check page with a review waiting")
     page.get_by_role("link", name=re.compile("Sign-ins from account_activity.json")).click()
     expect(page.get_by_role("heading", name="Sign-ins to check")).to_be_visible()
-    unexplained = page.get_by_role("group", name=re.compile("Choose the ones you do not "
-                                                            "recognise"))
+    unexplained = page.get_by_role("group", name=re.compile("Choose the ones you do not recognise"))
     expect(unexplained.get_by_text(re.compile("198.51.100.99"))).to_be_visible()
     expect(unexplained.get_by_text(re.compile("192.0.2.1 "))).to_have_count(0)
     unexplained.get_by_role("checkbox").first.check()

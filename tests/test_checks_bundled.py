@@ -25,15 +25,15 @@ def test_the_shipped_files_are_echaps_unchanged_with_their_licence():
     assert "CC-BY 4.0" in licence and "Credit: Echap, stalkerware-indicators." in licence
 
 
-def test_her_first_check_loads_the_shipped_set_and_finds_stalkerware(owner_client, vault,
-                                                                     owner):
+def test_her_first_check_loads_the_shipped_set_and_finds_stalkerware(owner_client, vault, owner):
     assert not IndicatorSet.objects.exists()
     page = owner_client.get(reverse("checks:check", args=[vault.pk])).content.decode()
     assert "the set that comes with Cairn, dated 21 June 2026" in page
     assert not IndicatorSet.objects.exists()  # reading the page changes nothing
-    answer = owner_client.post(reverse("checks:apps", args=[vault.pk]),
-                               {"pasted": "com.android.chrome\ncom.apspy.app\n",
-                                "format": "auto"})
+    answer = owner_client.post(
+        reverse("checks:apps", args=[vault.pk]),
+        {"pasted": "com.android.chrome\ncom.apspy.app\n", "format": "auto"},
+    )
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "com.apspy.app" in page and "Echap, stalkerware-indicators" in page
@@ -46,9 +46,12 @@ def test_her_first_check_loads_the_shipped_set_and_finds_stalkerware(owner_clien
 
 def test_a_newer_set_from_the_operator_is_the_one_used(operator, owner):
     first = services.indicators_in_use(actor=owner)
-    newer = services.load_indicators(actor=operator, files=[
-        ("ioc.yaml", b"- name: Newspy\n  type: stalkerware\n  packages:\n  - com.newspy\n")],
-        source="test", version="b0b0b0b")
+    newer = services.load_indicators(
+        actor=operator,
+        files=[("ioc.yaml", b"- name: Newspy\n  type: stalkerware\n  packages:\n  - com.newspy\n")],
+        source="test",
+        version="b0b0b0b",
+    )
     assert services.indicators_in_use(actor=owner) == newer != first
     assert IndicatorSet.objects.count() == 2
 

@@ -30,9 +30,11 @@ from cairn.vault.choices import ExhibitSource
 from cairn.vault.models import Exhibit, Incident, Person, Vault
 from tests.factories import make_incident, make_vault
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def utc(*args: int) -> datetime:
@@ -88,21 +90,38 @@ def evidence_files(settings):
 
 # --- the group ----------------------------------------------------------------------------
 
+
 def test_help_lists_every_command(cairn):
     result = assert_ok(cairn("--help"))
-    for command in ("serve", "demo", "vault", "incident", "exhibit", "person", "user", "import",
-                    "analyse", "pack", "verify-pack", "verify", "checkpoint"):
+    for command in (
+        "serve",
+        "demo",
+        "vault",
+        "incident",
+        "exhibit",
+        "person",
+        "user",
+        "import",
+        "analyse",
+        "pack",
+        "verify-pack",
+        "verify",
+        "checkpoint",
+    ):
         assert command in result.stdout
     assert "--vault" in result.stdout
 
 
-@pytest.mark.parametrize("group, commands", [
-    ("vault", ["create", "list"]),
-    ("incident", ["add", "list", "show"]),
-    ("exhibit", ["add", "redact"]),
-    ("person", ["add", "list"]),
-    ("user", ["set-password"]),
-])
+@pytest.mark.parametrize(
+    "group, commands",
+    [
+        ("vault", ["create", "list"]),
+        ("incident", ["add", "list", "show"]),
+        ("exhibit", ["add", "redact"]),
+        ("person", ["add", "list"]),
+        ("user", ["set-password"]),
+    ],
+)
 def test_each_group_lists_its_commands(cairn, group, commands):
     result = assert_ok(cairn(group, "--help"))
     for command in commands:
@@ -110,12 +129,12 @@ def test_each_group_lists_its_commands(cairn, group, commands):
 
 
 def test_a_usage_error_is_one_line_naming_the_help(cairn, db):
-    line = assert_one_line_error(cairn("incident", "add", "--start", "2025-03-01"),
-                                 "--channel")
+    line = assert_one_line_error(cairn("incident", "add", "--start", "2025-03-01"), "--channel")
     assert "cairn incident add --help" in line
 
 
 # --- vaults and users ---------------------------------------------------------------------
+
 
 def test_vault_create_makes_a_local_user_without_a_password(cairn, db):
     result = assert_ok(cairn("vault", "create", "My log", "--initials", "ab", "--owner", "alex"))
@@ -130,8 +149,19 @@ def test_vault_create_makes_a_local_user_without_a_password(cairn, db):
 
 
 def test_vault_create_reuses_an_existing_user(cairn, owner):
-    result = assert_ok(cairn("vault", "create", "Second", "--initials", "CD", "--owner", "owner",
-                             "--tz", "America/New_York"))
+    result = assert_ok(
+        cairn(
+            "vault",
+            "create",
+            "Second",
+            "--initials",
+            "CD",
+            "--owner",
+            "owner",
+            "--tz",
+            "America/New_York",
+        )
+    )
     assert "set-password" not in result.stdout
     vault = Vault.objects.get(name="Second")
     assert vault.owner == owner
@@ -145,12 +175,17 @@ def test_vault_create_without_owner_uses_the_login_name(cairn, db, monkeypatch):
     assert Vault.objects.get().owner.username == "kim"
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--initials", "4!", "--owner", "newcomer"], "initials: Initials must be 1 to 4 letters"),
-    (["--initials", "AB", "--tz", "Mars/Base", "--owner", "newcomer"],
-     "tz: unknown time zone 'Mars/Base'"),
-    (["--initials", "AB", "--owner", "no spaces allowed"], "username:"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--initials", "4!", "--owner", "newcomer"], "initials: Initials must be 1 to 4 letters"),
+        (
+            ["--initials", "AB", "--tz", "Mars/Base", "--owner", "newcomer"],
+            "tz: unknown time zone 'Mars/Base'",
+        ),
+        (["--initials", "AB", "--owner", "no spaces allowed"], "username:"),
+    ],
+)
 def test_a_refused_vault_leaves_no_vault_and_no_user(cairn, db, args, fragment):
     assert_one_line_error(cairn("vault", "create", "Log", *args), fragment)
     assert Vault.objects.count() == 0
@@ -164,8 +199,12 @@ def test_vault_list_gives_id_name_initials_zone_and_incident_count(cairn, vault,
     rows = json.loads(assert_ok(cairn("vault", "list", "--format", "json")).stdout)
     by_id = {row["id"]: row for row in rows}
     assert by_id[str(vault.pk)] == {
-        "id": str(vault.pk), "name": "My log", "initials": "AB", "time_zone": "Europe/London",
-        "owner": "owner", "incidents": 1,
+        "id": str(vault.pk),
+        "name": "My log",
+        "initials": "AB",
+        "time_zone": "Europe/London",
+        "owner": "owner",
+        "incidents": 1,
     }
     assert by_id[str(other_vault.pk)]["incidents"] == 0
     table = assert_ok(cairn("vault", "list")).stdout
@@ -182,8 +221,9 @@ def test_set_password_from_a_file_lets_the_user_sign_in(cairn, tmp_path, owner):
 
 
 def test_set_password_asks_twice_without_echoing(cairn, owner):
-    result = assert_ok(cairn("user", "set-password", "owner",
-                             input="quiet river stones\nquiet river stones\n"))
+    result = assert_ok(
+        cairn("user", "set-password", "owner", input="quiet river stones\nquiet river stones\n")
+    )
     assert "quiet river stones" not in result.output
     owner.refresh_from_db()
     assert owner.check_password("quiet river stones")
@@ -202,11 +242,13 @@ def test_set_password_refuses_a_weak_password(cairn, tmp_path, owner, password):
 def test_set_password_for_an_unknown_user_is_refused(cairn, db, tmp_path):
     secret = tmp_path / "password"
     secret.write_text("a long and unusual passphrase\n", encoding="utf-8")
-    assert_one_line_error(cairn("user", "set-password", "nobody", "--password-file", secret),
-                          "nobody")
+    assert_one_line_error(
+        cairn("user", "set-password", "nobody", "--password-file", secret), "nobody"
+    )
 
 
 # --- choosing the vault -------------------------------------------------------------------
+
 
 def test_with_one_vault_the_vault_may_be_left_out(cairn, vault):
     add_incident(cairn, "--start", "2025-03-01T10:00")
@@ -227,8 +269,16 @@ def test_with_several_vaults_the_error_says_how_to_choose(cairn, vault, other_va
 @pytest.mark.parametrize("how", ["name", "id", "prefix"])
 def test_vault_can_be_chosen_by_name_id_or_prefix(cairn, vault, other_vault, where, how):
     ref = {"name": "sam's LOG", "id": str(other_vault.pk), "prefix": str(other_vault.pk)[:8]}[how]
-    args = ["incident", "add", "--channel", "in_person", "--acts", "a",
-            "--start", "2025-03-01T10:00"]
+    args = [
+        "incident",
+        "add",
+        "--channel",
+        "in_person",
+        "--acts",
+        "a",
+        "--start",
+        "2025-03-01T10:00",
+    ]
     if where == "group":
         assert_ok(cairn("--vault", ref, *args))
     else:
@@ -238,8 +288,18 @@ def test_vault_can_be_chosen_by_name_id_or_prefix(cairn, vault, other_vault, whe
 
 def test_the_command_vault_wins_over_the_group_vault(cairn, vault, other_vault):
     make_incident(other_vault)
-    result = assert_ok(cairn("--vault", "My log", "incident", "list", "--vault",
-                             str(other_vault.pk), "--format", "json"))
+    result = assert_ok(
+        cairn(
+            "--vault",
+            "My log",
+            "incident",
+            "list",
+            "--vault",
+            str(other_vault.pk),
+            "--format",
+            "json",
+        )
+    )
     assert len(json.loads(result.stdout)) == 1
 
 
@@ -248,6 +308,7 @@ def test_an_unknown_vault_is_one_line(cairn, vault):
 
 
 # --- incident add: times and zones --------------------------------------------------------
+
 
 def test_a_local_time_in_summer_is_stored_an_hour_earlier_in_utc(cairn, vault):
     result = add_incident(cairn, "--start", "2025-07-01T14:00", "--end", "2025-07-01 14:20")
@@ -309,28 +370,64 @@ def test_times_are_read_in_the_vaults_own_zone(cairn, owner):
 
 
 def test_every_field_of_an_incident_is_stored(cairn, vault):
-    add_incident(cairn, "--start", "2025-03-01T09:00", "--acts", "a,e,other",
-                 "--other-act", "Left flowers", "--description", "At the gate",
-                 "--location", "Home", "--feared-violence", "--when-words", "before work",
-                 "--impact", "I changed my route", "--witnesses", "A neighbour",
-                 "--reported-to-police", "--police-reference", "REF/1", "--channel", "property")
+    add_incident(
+        cairn,
+        "--start",
+        "2025-03-01T09:00",
+        "--acts",
+        "a,e,other",
+        "--other-act",
+        "Left flowers",
+        "--description",
+        "At the gate",
+        "--location",
+        "Home",
+        "--feared-violence",
+        "--when-words",
+        "before work",
+        "--impact",
+        "I changed my route",
+        "--witnesses",
+        "A neighbour",
+        "--reported-to-police",
+        "--police-reference",
+        "REF/1",
+        "--channel",
+        "property",
+    )
     incident = Incident.objects.get()
     assert incident.act_codes == ["a", "e", "other"]
     assert incident.channel == "property"
     assert (incident.other_act, incident.description, incident.location) == (
-        "Left flowers", "At the gate", "Home")
+        "Left flowers",
+        "At the gate",
+        "Home",
+    )
     assert incident.feared_violence and incident.reported_to_police
-    assert (incident.when_words, incident.impact, incident.witnesses,
-            incident.police_reference) == ("before work", "I changed my route", "A neighbour",
-                                           "REF/1")
+    assert (
+        incident.when_words,
+        incident.impact,
+        incident.witnesses,
+        incident.police_reference,
+    ) == ("before work", "I changed my route", "A neighbour", "REF/1")
     assert incident.recorded_by == vault.owner
 
 
 def test_a_suspect_is_linked_by_name_or_alias_or_added(cairn, vault):
-    mark = services.create_person(actor=vault.owner, vault=vault, name="Mark Smith",
-                                  aliases=["Smithy"])
-    result = add_incident(cairn, "--start", "2025-03-01T09:00", "--suspect", "mark smith",
-                          "--suspect", "SMITHY", "--suspect", "Man in red car")
+    mark = services.create_person(
+        actor=vault.owner, vault=vault, name="Mark Smith", aliases=["Smithy"]
+    )
+    result = add_incident(
+        cairn,
+        "--start",
+        "2025-03-01T09:00",
+        "--suspect",
+        "mark smith",
+        "--suspect",
+        "SMITHY",
+        "--suspect",
+        "Man in red car",
+    )
     incident = Incident.objects.get()
     new = next(p for p in Person.objects.all() if p.name == "Man in red car")
     assert new.role == "suspect"
@@ -339,8 +436,10 @@ def test_a_suspect_is_linked_by_name_or_alias_or_added(cairn, vault):
 
 
 BAD_INCIDENTS = [
-    (["--start", "2025-07-01T14:00", "--end", "2025-07-01T13:00"],
-     "end: The end must be after the start"),
+    (
+        ["--start", "2025-07-01T14:00", "--end", "2025-07-01T13:00"],
+        "end: The end must be after the start",
+    ),
     (["--start", "2025-13-01"], "start: '2025-13-01' is not a date or time"),
     (["--start", "2025-03-01", "--end", "soon"], "end: 'soon' is not a date or time"),
     (["--start", "2025-03-30T01:30"], "did not happen in Europe/London"),
@@ -369,27 +468,60 @@ def test_a_refused_incident_is_one_line_and_stores_nothing(cairn, vault, args, f
 
 # --- incident list ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def logged(vault):
     """Three incidents (one with a suspect and an exhibit) and one deleted."""
     mark = services.create_person(actor=vault.owner, vault=vault, name="Mark")
     jo = services.create_person(actor=vault.owner, vault=vault, name="Jo", role="witness")
-    first = services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=utc(2025, 7, 1, 13), channel="in_person", acts=["a", "g"],
-        description="Waited [red]outside[/]", location="Home", persons=[mark, jo],
-        feared_violence=True))
-    second = services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=utc(2025, 3, 1), end=utc(2025, 3, 1, 23, 59, 59), precision="day",
-        channel="text_message", acts=["b"], description="Twelve messages, then calls"))
-    third = services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=utc(2025, 9, 10, 8), channel="social_media", acts=["c"]))
-    gone = services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=utc(2025, 5, 5, 8), channel="in_person", acts=["a"], description="Gone"))
+    first = services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(
+            start=utc(2025, 7, 1, 13),
+            channel="in_person",
+            acts=["a", "g"],
+            description="Waited [red]outside[/]",
+            location="Home",
+            persons=[mark, jo],
+            feared_violence=True,
+        ),
+    )
+    second = services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(
+            start=utc(2025, 3, 1),
+            end=utc(2025, 3, 1, 23, 59, 59),
+            precision="day",
+            channel="text_message",
+            acts=["b"],
+            description="Twelve messages, then calls",
+        ),
+    )
+    third = services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(start=utc(2025, 9, 10, 8), channel="social_media", acts=["c"]),
+    )
+    gone = services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(
+            start=utc(2025, 5, 5, 8), channel="in_person", acts=["a"], description="Gone"
+        ),
+    )
     services.delete_incident(actor=vault.owner, incident=gone)
-    exhibit = services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(PNG),
-                                   original_name="gate.png", incident=first)
-    return types.SimpleNamespace(first=first, second=second, third=third, gone=gone,
-                                 exhibit=exhibit, mark=mark, jo=jo)
+    exhibit = services.add_exhibit(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(PNG),
+        original_name="gate.png",
+        incident=first,
+    )
+    return types.SimpleNamespace(
+        first=first, second=second, third=third, gone=gone, exhibit=exhibit, mark=mark, jo=jo
+    )
 
 
 def test_incident_list_as_json_has_every_column_in_utc(cairn, logged):
@@ -441,30 +573,37 @@ def test_a_long_incident_list_is_printed_as_plain_columns(cairn, logged, monkeyp
     assert "Waited [red]outside[/]" in text
 
 
-@pytest.mark.parametrize("args, numbers", [
-    (["--from", "2025-06-01"], [1, 3]),
-    (["--to", "2025-07-01"], [2, 1]),
-    (["--from", "2025-03-01", "--to", "2025-03-01"], [2]),
-    (["--from", "2025-03-01T12:00"], [2, 1, 3]),  # the day-long interval overlaps
-    (["--act", "g"], [1]),
-    (["--channel", "text_message"], [2]),
-])
+@pytest.mark.parametrize(
+    "args, numbers",
+    [
+        (["--from", "2025-06-01"], [1, 3]),
+        (["--to", "2025-07-01"], [2, 1]),
+        (["--from", "2025-03-01", "--to", "2025-03-01"], [2]),
+        (["--from", "2025-03-01T12:00"], [2, 1, 3]),  # the day-long interval overlaps
+        (["--act", "g"], [1]),
+        (["--channel", "text_message"], [2]),
+    ],
+)
 def test_incident_list_filters(cairn, logged, args, numbers):
     rows = json.loads(assert_ok(cairn("incident", "list", "--format", "json", *args)).stdout)
     assert [row["number"] for row in rows] == numbers
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--act", "q"], "act: unknown act code 'q'"),
-    (["--channel", "fax"], "channel: choose one of"),
-    (["--from", "yesterday"], "from: 'yesterday' is not a date or time"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--act", "q"], "act: unknown act code 'q'"),
+        (["--channel", "fax"], "channel: choose one of"),
+        (["--from", "yesterday"], "from: 'yesterday' is not a date or time"),
+    ],
+)
 def test_bad_filters_are_one_line(cairn, logged, args, fragment):
     assert_one_line_error(cairn("incident", "list", *args), fragment)
 
 
-def test_incident_list_queries_do_not_grow_with_the_log(cairn, vault,
-                                                        django_assert_max_num_queries):
+def test_incident_list_queries_do_not_grow_with_the_log(
+    cairn, vault, django_assert_max_num_queries
+):
     person = services.create_person(actor=vault.owner, vault=vault, name="Mark")
     for days in range(1, 31):
         make_incident(vault, days_ago=days, persons=[person])
@@ -480,6 +619,7 @@ def test_an_empty_log_lists_as_an_empty_array(cairn, vault):
 
 # --- incident show ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ref", ["number", "id", "prefix", "hex"])
 def test_incident_show_finds_by_number_id_or_prefix(cairn, logged, ref):
     pk = str(logged.first.pk)
@@ -489,11 +629,19 @@ def test_incident_show_finds_by_number_id_or_prefix(cairn, logged, ref):
 
 
 def test_incident_show_gives_every_field_labels_persons_exhibits_and_history(cairn, logged):
-    services.revise_incident(actor=logged.first.vault.owner, incident=logged.first,
-                             data=services.IncidentInput(
-                                 start=utc(2025, 7, 1, 13), channel="in_person",
-                                 acts=["a", "g"], description="Waited outside the gate",
-                                 location="Home", persons=[logged.mark], feared_violence=True))
+    services.revise_incident(
+        actor=logged.first.vault.owner,
+        incident=logged.first,
+        data=services.IncidentInput(
+            start=utc(2025, 7, 1, 13),
+            channel="in_person",
+            acts=["a", "g"],
+            description="Waited outside the gate",
+            location="Home",
+            persons=[logged.mark],
+            feared_violence=True,
+        ),
+    )
     text = assert_ok(cairn("incident", "show", "1")).stdout
     assert "Tue 01 Jul 2025 14:00 BST (2025-07-01T13:00:00Z)" in text
     assert f"(a) {ACTS_BY_CODE['a'].plain}: {ACTS_BY_CODE['a'].label}" in text
@@ -515,23 +663,28 @@ def test_incident_show_marks_a_deleted_incident(cairn, logged):
     assert "(content erased)" in text
 
 
-@pytest.mark.parametrize("ref, fragment", [
-    ("99", "incident: no incident '99' in this vault"),
-    ("abc", "at least 6 characters"),
-    ("zzzzzzzz", "no incident 'zzzzzzzz'"),
-    ("00000000-0000-0000-0000-000000000000", "no incident"),
-])
+@pytest.mark.parametrize(
+    "ref, fragment",
+    [
+        ("99", "incident: no incident '99' in this vault"),
+        ("abc", "at least 6 characters"),
+        ("zzzzzzzz", "no incident 'zzzzzzzz'"),
+        ("00000000-0000-0000-0000-000000000000", "no incident"),
+    ],
+)
 def test_incident_show_of_an_unknown_incident_is_one_line(cairn, logged, ref, fragment):
     assert_one_line_error(cairn("incident", "show", ref), fragment)
 
 
 def test_incident_show_never_reaches_another_vault(cairn, logged, other_vault):
     theirs = make_incident(other_vault)
-    assert_one_line_error(cairn("--vault", "My log", "incident", "show", str(theirs.pk)),
-                          "no incident")
+    assert_one_line_error(
+        cairn("--vault", "My log", "incident", "show", str(theirs.pk)), "no incident"
+    )
 
 
 # --- exhibit add --------------------------------------------------------------------------
+
 
 def sha256sum(path: Path) -> str:
     result = subprocess.run(["sha256sum", str(path)], capture_output=True, text=True, check=True)
@@ -541,9 +694,21 @@ def sha256sum(path: Path) -> str:
 def test_exhibit_add_keeps_the_file_and_prints_its_sha256(cairn, logged, tmp_path, settings):
     photo = tmp_path / "Screenshot 2025-07-01.png"
     photo.write_bytes(PNG)
-    result = assert_ok(cairn("exhibit", "add", photo, "--incident", "2",
-                             "--description", "The text", "--captured-at", "2025-07-01T14:05",
-                             "--received-at", "2025-07-01T15:00+00:00"))
+    result = assert_ok(
+        cairn(
+            "exhibit",
+            "add",
+            photo,
+            "--incident",
+            "2",
+            "--description",
+            "The text",
+            "--captured-at",
+            "2025-07-01T14:05",
+            "--received-at",
+            "2025-07-01T15:00+00:00",
+        )
+    )
     exhibit = Exhibit.objects.get(reference="AB/2")
     assert f"SHA-256: {sha256sum(photo)}" in result.stdout
     assert "Added exhibit AB/2 (image/png" in result.stdout
@@ -581,17 +746,21 @@ def test_the_progress_reader_advances_as_the_store_reads(cairn, vault, tmp_path,
     assert reads and reads[0] != "BufferedReader"  # wrapped by rich's progress reader
 
 
-@pytest.mark.parametrize("case, fragment", [
-    ("missing", "does not exist"),
-    ("empty", "file: The selected file is empty"),
-    ("oversize", "file: The file is larger than the limit"),
-    ("mismatch", "file: The file's content is plain text, but it was given as a PNG image"),
-    ("incident", "incident: no incident '42'"),
-    ("captured", "captured-at: give a date and a time"),
-    ("received", "received-at: The time cannot be in the future"),
-])
-def test_a_refused_exhibit_is_one_line_and_stores_nothing(cairn, vault, tmp_path, settings,
-                                                          case, fragment):
+@pytest.mark.parametrize(
+    "case, fragment",
+    [
+        ("missing", "does not exist"),
+        ("empty", "file: The selected file is empty"),
+        ("oversize", "file: The file is larger than the limit"),
+        ("mismatch", "file: The file's content is plain text, but it was given as a PNG image"),
+        ("incident", "incident: no incident '42'"),
+        ("captured", "captured-at: give a date and a time"),
+        ("received", "received-at: The time cannot be in the future"),
+    ],
+)
+def test_a_refused_exhibit_is_one_line_and_stores_nothing(
+    cairn, vault, tmp_path, settings, case, fragment
+):
     path = tmp_path / "evidence.txt"
     path.write_text("hello\n", encoding="utf-8")
     args = []
@@ -616,19 +785,41 @@ def test_a_refused_exhibit_is_one_line_and_stores_nothing(cairn, vault, tmp_path
 
 # --- persons ------------------------------------------------------------------------------
 
+
 def test_person_add_stores_identifiers_normalised(cairn, vault):
-    result = assert_ok(cairn("person", "add", "Mark Smith", "--relationship", "ex_partner",
-                             "--alias", "Smithy", "--phone", "07700 900123",
-                             "--email", "Mark@Example.com", "--handle", "instagram:@MarkS",
-                             "--handle", "@mark_s", "--vehicle", "ab12 cde"))
+    result = assert_ok(
+        cairn(
+            "person",
+            "add",
+            "Mark Smith",
+            "--relationship",
+            "ex_partner",
+            "--alias",
+            "Smithy",
+            "--phone",
+            "07700 900123",
+            "--email",
+            "Mark@Example.com",
+            "--handle",
+            "instagram:@MarkS",
+            "--handle",
+            "@mark_s",
+            "--vehicle",
+            "ab12 cde",
+        )
+    )
     person = Person.objects.get()
     assert f"(id {person.pk})" in result.stdout
     assert person.role == "suspect" and person.relationship == "ex_partner"
     assert person.aliases == ["Smithy"]
     identifiers = {(i.kind, i.value, i.platform) for i in person.identifiers.all()}
-    assert identifiers == {("phone", "+447700900123", ""), ("email", "mark@example.com", ""),
-                           ("handle", "marks", "instagram"), ("handle", "mark_s", ""),
-                           ("vehicle", "AB12CDE", "")}
+    assert identifiers == {
+        ("phone", "+447700900123", ""),
+        ("email", "mark@example.com", ""),
+        ("handle", "marks", "instagram"),
+        ("handle", "mark_s", ""),
+        ("vehicle", "AB12CDE", ""),
+    }
 
 
 def test_person_list_as_json_and_table(cairn, vault):
@@ -637,26 +828,31 @@ def test_person_list_as_json_and_table(cairn, vault):
     make_incident(vault, persons=[mark])
     rows = json.loads(assert_ok(cairn("person", "list", "--format", "json")).stdout)
     assert [(row["name"], row["role"], row["incidents"]) for row in rows] == [
-        ("Jo", "witness", 0), ("Mark", "suspect", 1)]
-    assert rows[0]["identifiers"] == [{"kind": "phone", "value": "+447700900123",
-                                       "platform": ""}]
+        ("Jo", "witness", 0),
+        ("Mark", "suspect", 1),
+    ]
+    assert rows[0]["identifiers"] == [{"kind": "phone", "value": "+447700900123", "platform": ""}]
     table = assert_ok(cairn("person", "list")).stdout
     assert "+447700900123" in table and "Mark" in table
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["X", "--phone", "abc"], "phone 'abc': Enter a phone number"),
-    (["X", "--email", "not-an-address"], "email 'not-an-address'"),
-    (["X", "--relationship", "cousin"], "relationship: Choose a relationship"),
-    (["X", "--role", "judge"], "--role"),
-    (["  "], "name: Enter a name"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["X", "--phone", "abc"], "phone 'abc': Enter a phone number"),
+        (["X", "--email", "not-an-address"], "email 'not-an-address'"),
+        (["X", "--relationship", "cousin"], "relationship: Choose a relationship"),
+        (["X", "--role", "judge"], "--role"),
+        (["  "], "name: Enter a name"),
+    ],
+)
 def test_a_refused_person_is_one_line_and_stores_nothing(cairn, vault, args, fragment):
     assert_one_line_error(cairn("person", "add", *args), fragment)
     assert Person.objects.count() == 0
 
 
 # --- serve --------------------------------------------------------------------------------
+
 
 class FakeServer:
     """What waitress.create_server returns, for tests that must not listen on a port."""
@@ -670,8 +866,9 @@ def no_serving_loop(monkeypatch):
     monkeypatch.setattr(server, "_serve_until_signalled", lambda listening, sockets: False)
 
 
-def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings, tmp_path,
-                                                              monkeypatch, no_serving_loop):
+def test_serve_collects_static_files_and_serves_the_wsgi_app(
+    cairn, db, settings, tmp_path, monkeypatch, no_serving_loop
+):
     import waitress
     from django.core import management
 
@@ -680,10 +877,10 @@ def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings
     from cairn.wsgi import application
 
     served, commands = [], []
-    monkeypatch.setattr(waitress, "create_server",
-                        lambda app, **kw: served.append((app, kw)) or FakeServer())
-    monkeypatch.setattr(management, "call_command",
-                        lambda name, **kw: commands.append(name))
+    monkeypatch.setattr(
+        waitress, "create_server", lambda app, **kw: served.append((app, kw)) or FakeServer()
+    )
+    monkeypatch.setattr(management, "call_command", lambda name, **kw: commands.append(name))
     result = assert_ok(cairn("serve", "--port", "8123"))
     assert "http://127.0.0.1:8123/" in result.stdout
     assert commands == ["collectstatic"]
@@ -691,8 +888,9 @@ def test_serve_collects_static_files_and_serves_the_wsgi_app(cairn, db, settings
     assert served[0][1]["host"] == "127.0.0.1" and served[0][1]["port"] == 8123
 
 
-def test_serve_skips_collectstatic_when_the_manifest_is_there(cairn, db, settings, tmp_path,
-                                                              monkeypatch, no_serving_loop):
+def test_serve_skips_collectstatic_when_the_manifest_is_there(
+    cairn, db, settings, tmp_path, monkeypatch, no_serving_loop
+):
     import waitress
     from django.core import management
 
@@ -722,6 +920,7 @@ def test_serve_reports_a_busy_port_in_one_line(cairn, db, settings, tmp_path, mo
 
 # --- demo ---------------------------------------------------------------------------------
 
+
 def test_demo_loads_the_demo_vault_and_prints_the_sign_in(cairn, db):
     from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME
     from cairn.demo.police import CASE_REFERENCE, DEMO_POLICE_PASSWORD, OFFICERS, totp_key_text
@@ -735,8 +934,10 @@ def test_demo_loads_the_demo_vault_and_prints_the_sign_in(cairn, db):
     assert f"demo case {CASE_REFERENCE}" in result.stdout
     assert f"password {DEMO_POLICE_PASSWORD}" in result.stdout
     for officer in OFFICERS:
-        assert f"{officer.username} ({officer.display_name}, {officer.role}): key " \
+        assert (
+            f"{officer.username} ({officer.display_name}, {officer.role}): key "
             f"{totp_key_text(officer.username)}" in result.stdout
+        )
 
 
 def test_demo_a_second_time_says_it_is_loaded_and_loads_nothing(cairn, db):
@@ -773,6 +974,7 @@ def test_demo_refuses_a_production_instance(cairn, db, settings):
 
 # --- the installed entry point ------------------------------------------------------------
 
+
 def entry_point() -> list[str]:
     script = Path(sys.executable).with_name("cairn")
     return [str(script)] if script.exists() else [sys.executable, "-m", "cairn.cli.main"]
@@ -781,31 +983,57 @@ def entry_point() -> list[str]:
 @pytest.fixture
 def data_dir_env(tmp_path):
     """The environment for a subprocess on a fresh data dir of its own (SQLite there)."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
     return env
 
 
 def run(env, *args, stdin=None):
-    return subprocess.run([*entry_point(), *map(str, args)], env=env, capture_output=True,
-                          text=True, input=stdin, timeout=120, check=False)
+    return subprocess.run(
+        [*entry_point(), *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_installed_command_works_end_to_end(data_dir_env, tmp_path):
     assert run(data_dir_env, "--help").returncode == 0
-    module = subprocess.run([sys.executable, "-m", "cairn.cli.main", "--help"], env=data_dir_env,
-                            capture_output=True, text=True, timeout=60, check=False)
+    module = subprocess.run(
+        [sys.executable, "-m", "cairn.cli.main", "--help"],
+        env=data_dir_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert module.returncode == 0 and "incident" in module.stdout
 
-    created = run(data_dir_env, "vault", "create", "My log", "--initials", "AB",
-                  "--owner", "alex")
+    created = run(data_dir_env, "vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     assert created.returncode == 0, created.stderr
     assert "Preparing the database" in created.stderr  # migrated on first use
     assert (tmp_path / "data" / "cairn.sqlite3").exists()
 
-    added = run(data_dir_env, "incident", "add", "--start", "2025-07-01T14:00",
-                "--channel", "in_person", "--acts", "a,g", "--suspect", "Mark")
+    added = run(
+        data_dir_env,
+        "incident",
+        "add",
+        "--start",
+        "2025-07-01T14:00",
+        "--channel",
+        "in_person",
+        "--acts",
+        "a,g",
+        "--suspect",
+        "Mark",
+    )
     assert added.returncode == 0, added.stderr
     assert "Logged incident 1" in added.stdout
 
@@ -821,13 +1049,29 @@ def test_the_installed_command_works_end_to_end(data_dir_env, tmp_path):
     assert row["start"] == "2025-07-01T13:00:00Z"
     assert row["suspects"] == ["Mark"] and row["exhibits"] == ["AB/1"]
 
-    refused = run(data_dir_env, "incident", "add", "--start", "2025-07-01T14:00",
-                  "--end", "2025-07-01T13:00", "--channel", "in_person", "--acts", "a")
+    refused = run(
+        data_dir_env,
+        "incident",
+        "add",
+        "--start",
+        "2025-07-01T14:00",
+        "--end",
+        "2025-07-01T13:00",
+        "--channel",
+        "in_person",
+        "--acts",
+        "a",
+    )
     assert refused.returncode == 1
     assert refused.stderr.strip() == "cairn: end: The end must be after the start"
 
-    password = run(data_dir_env, "user", "set-password", "alex",
-                   stdin="a long and unusual passphrase\na long and unusual passphrase\n")
+    password = run(
+        data_dir_env,
+        "user",
+        "set-password",
+        "alex",
+        stdin="a long and unusual passphrase\na long and unusual passphrase\n",
+    )
     assert password.returncode == 0, password.stderr
 
 
@@ -839,8 +1083,13 @@ def free_port() -> int:
 
 def test_the_installed_command_serves_the_web_pages(data_dir_env):
     port = free_port()
-    server = subprocess.Popen([*entry_point(), "serve", "--port", str(port)], env=data_dir_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*entry_point(), "serve", "--port", str(port)],
+        env=data_dir_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         status = None
@@ -859,5 +1108,3 @@ def test_the_installed_command_serves_the_web_pages(data_dir_env):
         out, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in out
     assert (Path(data_dir_env["CAIRN_DATA_DIR"]) / "static" / "staticfiles.json").exists()
-
-

@@ -33,6 +33,7 @@ def empty(shell_empty):
 
 # --- every command is tested ------------------------------------------------------------------
 
+
 def test_every_command_has_subprocess_tests_of_its_usual_path_and_of_bad_input():
     for module in sorted(HERE.glob("test_cli_shell*.py")):
         importlib.import_module(f"tests.{module.stem}")
@@ -41,13 +42,17 @@ def test_every_command_has_subprocess_tests_of_its_usual_path_and_of_bad_input()
     for path in sorted(commands):
         for kind, tested in shell.TESTED.items():
             if path not in tested:
-                problems.append(f"`cairn {path}` has no subprocess test of its {kind}: mark one "
-                                f"in tests/test_cli_shell*.py with "
-                                f"@{'usual' if kind == shell.USUAL else 'bad_input'}({path!r})")
+                problems.append(
+                    f"`cairn {path}` has no subprocess test of its {kind}: mark one "
+                    f"in tests/test_cli_shell*.py with "
+                    f"@{'usual' if kind == shell.USUAL else 'bad_input'}({path!r})"
+                )
     for kind, tested in shell.TESTED.items():
         for path in sorted(tested.keys() - commands):
-            problems.append(f"{', '.join(tested[path])} tests the {kind} of `cairn {path}`, "
-                            "which is not a command")
+            problems.append(
+                f"{', '.join(tested[path])} tests the {kind} of `cairn {path}`, "
+                "which is not a command"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -55,8 +60,11 @@ def readme_commands() -> list[str]:
     """The ``cairn ...`` lines of the README's shell blocks."""
     blocks = re.findall(r"```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
     text = "\n".join(blocks).replace("\\\n", " ")
-    return [line.split("#")[0].strip() for line in text.splitlines()
-            if line.strip().startswith("cairn ")]
+    return [
+        line.split("#")[0].strip()
+        for line in text.splitlines()
+        if line.strip().startswith("cairn ")
+    ]
 
 
 def test_every_command_the_readme_shows_is_a_command_with_its_tests():
@@ -71,8 +79,7 @@ def test_every_command_the_readme_shows_is_a_command_with_its_tests():
 
 def test_help_lists_every_command_and_a_missing_command_is_one_line(tmp_path):
     data = DataDir(tmp_path / "never-made")
-    help_text, version, alone, unknown = (
-        data("--help"), data("--version"), data(), data("nosuch"))
+    help_text, version, alone, unknown = (data("--help"), data("--version"), data(), data("nosuch"))
     for name in cli.commands:
         assert re.search(rf"^\s+{re.escape(name)}\s", ok(help_text).stdout, re.MULTILINE), name
     assert ok(version).stdout.startswith("cairn, version ")
@@ -81,8 +88,9 @@ def test_help_lists_every_command_and_a_missing_command_is_one_line(tmp_path):
     assert not data.root.exists()  # no data directory is made for --help
 
 
-@pytest.mark.parametrize("group", sorted(name for name, command in cli.commands.items()
-                                         if hasattr(command, "commands")))
+@pytest.mark.parametrize(
+    "group", sorted(name for name, command in cli.commands.items() if hasattr(command, "commands"))
+)
 def test_each_group_alone_shows_its_help_without_a_traceback(group, tmp_path):
     ran = DataDir(tmp_path / "never-made")(group)
     assert ran.returncode == 2 and f"Usage: cairn {group}" in ran.stderr
@@ -90,6 +98,7 @@ def test_each_group_alone_shows_its_help_without_a_traceback(group, tmp_path):
 
 
 # --- the error explainer ----------------------------------------------------------------------
+
 
 def test_every_error_the_explainer_names_is_an_exception_class():
     from cairn.cli.errors import EXPLAINED
@@ -115,8 +124,14 @@ loaded = sorted(m for m in sys.modules if m.startswith("cairn.") and m.endswith(
 assert not loaded, loaded
 print("fine")
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, env=DataDir(tmp_path / "never-made").env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=DataDir(tmp_path / "never-made").env,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.strip() == "fine", done.stderr
     assert not (tmp_path / "never-made").exists()
 
@@ -136,14 +151,18 @@ def test_number_ranges_keep_a_long_list_short():
 
 # --- vaults, users, keys, the demo ------------------------------------------------------------
 
+
 @usual("vault create", "vault list")
 @bad_input("vault create")
 def test_vault_create_and_list(empty):
     created = ok(empty("vault", "create", "My log", "--initials", "AB", "--owner", "alex"))
     assert created.stdout.startswith("Created vault ") and "alex" in created.stdout
     one_line_error(empty("vault", "create", "Other", "--initials", "ABCDEFG"), "initials:")
-    one_line_error(empty("vault", "create", "Other", "--initials", "AC", "--tz", "Mars/Base"),
-                   "tz:", "Mars/Base")
+    one_line_error(
+        empty("vault", "create", "Other", "--initials", "AC", "--tz", "Mars/Base"),
+        "tz:",
+        "Mars/Base",
+    )
     [vault] = json.loads(ok(empty("vault", "list", "--format", "json")).stdout)
     assert (vault["name"], vault["initials"], vault["owner"]) == ("My log", "AB", "alex")
     assert "My log" in ok(empty("vault", "list")).stdout
@@ -161,32 +180,44 @@ def test_user_set_password(empty, tmp_path):
     password = tmp_path / "password.txt"
     password.write_text("a long and unusual passphrase\n", encoding="utf-8")
     assert ok(empty("user", "set-password", "alex", "--password-file", password)).stdout == (
-        "Password set for alex.\n")
-    asked = empty("user", "set-password", "alex",
-                  stdin="another long passphrase\nanother long passphrase\n")
+        "Password set for alex.\n"
+    )
+    asked = empty(
+        "user", "set-password", "alex", stdin="another long passphrase\nanother long passphrase\n"
+    )
     assert ok(asked).stdout.endswith("Password set for alex.\n")
     assert "Warning" not in asked.stderr  # no "input may be echoed" from a script
-    one_line_error(empty("user", "set-password", "alex", stdin="one passphrase\nanother\n"),
-                   "password:", "differ")
+    one_line_error(
+        empty("user", "set-password", "alex", stdin="one passphrase\nanother\n"),
+        "password:",
+        "differ",
+    )
     binary = tmp_path / "password.bin"
     binary.write_bytes(b"\xff\xfe pass\n")
-    one_line_error(empty("user", "set-password", "alex", "--password-file", binary),
-                   "password-file:", "password.bin", "not UTF-8")
+    one_line_error(
+        empty("user", "set-password", "alex", "--password-file", binary),
+        "password-file:",
+        "password.bin",
+        "not UTF-8",
+    )
     weak = tmp_path / "weak.txt"
     weak.write_text("alex\n", encoding="utf-8")
     refused = empty("user", "set-password", "alex", "--password-file", weak)
     assert refused.returncode == 1 and refused.stderr.splitlines() == [  # one line a problem
         "cairn: password: The password is too similar to the username.",
         "cairn: password: This password is too short. It must contain at least 10 characters.",
-        "cairn: password: This password is too common."]
-    one_line_error(empty("user", "set-password", "nobody", "--password-file", password),
-                   "user:", "nobody")
+        "cairn: password: This password is too common.",
+    ]
+    one_line_error(
+        empty("user", "set-password", "nobody", "--password-file", password), "user:", "nobody"
+    )
 
 
 @usual("demo")
 @bad_input("demo")
-def test_demo_loads_once_and_refuses_a_used_or_production_directory(shell_demo_template,
-                                                                    shell_demo, empty):
+def test_demo_loads_once_and_refuses_a_used_or_production_directory(
+    shell_demo_template, shell_demo, empty
+):
     [loaded] = shell_demo_template.made  # `cairn demo` in a new data directory
     assert loaded.args == ("demo",) and "Loaded the demo vault." in loaded.stdout
     assert "username demo" in loaded.stdout and "demo.investigator" in loaded.stdout
@@ -211,16 +242,31 @@ def test_key_show(empty, tmp_path):
     assert "-----BEGIN PUBLIC KEY-----" in shown
     damaged = tmp_path / "signing.pem"
     damaged.write_text("not a key\n", encoding="utf-8")
-    one_line_error(empty("key", "show", env={"CAIRN_SIGNING_KEY_FILE": str(damaged)}),
-                   "signing key", "signing.pem")
+    one_line_error(
+        empty("key", "show", env={"CAIRN_SIGNING_KEY_FILE": str(damaged)}),
+        "signing key",
+        "signing.pem",
+    )
 
 
 @usual("keys rotate")
 @bad_input("keys rotate")
 def test_keys_rotate(empty, tmp_path):
     ok(empty("vault", "create", "My log", "--initials", "AB"))
-    ok(empty("incident", "add", "--start", "2025-07-01T14:00", "--channel", "in_person",
-             "--acts", "a", "--description", "At the gate"))
+    ok(
+        empty(
+            "incident",
+            "add",
+            "--start",
+            "2025-07-01T14:00",
+            "--channel",
+            "in_person",
+            "--acts",
+            "a",
+            "--description",
+            "At the gate",
+        )
+    )
     kek = tmp_path / "new.kek"
     kek.write_text("AAAA\n", encoding="ascii")
     one_line_error(empty("keys", "rotate", "--yes", "--new-kek-file", kek), "new-kek-file:")

@@ -41,9 +41,12 @@ class Operated(DataDir):
 
     @property
     def env(self) -> dict[str, str]:
-        return {**super().env, "CAIRN_KEK_FILE": str(self.secrets / "kek"),
-                "CAIRN_BACKUP_KEYRING": str(self.secrets / "keyring.json"),
-                "CAIRN_BACKUP_PASSPHRASE": PASSPHRASE}
+        return {
+            **super().env,
+            "CAIRN_KEK_FILE": str(self.secrets / "kek"),
+            "CAIRN_BACKUP_KEYRING": str(self.secrets / "keyring.json"),
+            "CAIRN_BACKUP_PASSPHRASE": PASSPHRASE,
+        }
 
 
 @pytest.fixture
@@ -69,8 +72,20 @@ def operated(tmp_path) -> Iterator[object]:
 def _with_a_vault(make, name: str = "source") -> Operated:
     source = make(name)
     ok(source("vault", "create", "My log", "--initials", "AB", "--owner", "alex"))
-    ok(source("incident", "add", "--start", "2026-11-02T08:15", "--channel", "in_person",
-              "--acts", "a", "--description", "He was at the school gate"))
+    ok(
+        source(
+            "incident",
+            "add",
+            "--start",
+            "2026-11-02T08:15",
+            "--channel",
+            "in_person",
+            "--acts",
+            "a",
+            "--description",
+            "He was at the school gate",
+        )
+    )
     return source
 
 
@@ -85,26 +100,32 @@ def test_a_backup_restores_into_a_new_data_directory_and_verifies(operated, tmp_
     restored = ok(target("restore", backup)).stdout
     assert "Restored backup" in restored and "Now run: cairn verify" in restored
     ok(target("verify"))
-    listed = json.loads(ok(target("incident", "list", "--vault", "My log", "--format", "json")
-                           ).stdout)
+    listed = json.loads(
+        ok(target("incident", "list", "--vault", "My log", "--format", "json")).stdout
+    )
     assert [incident["description"] for incident in listed] == ["He was at the school gate"]
 
 
 @bad_input("backup")
 def test_backup_refuses_a_kek_in_the_data_directory_a_missing_folder_and_a_bad_recipient(
-        shell_demo, operated, tmp_path):
+    shell_demo, operated, tmp_path
+):
     # The demo keeps its KEK in the data directory: a backup without it would be unreadable.
-    inside = shell_demo("backup", "--out", tmp_path / "demo.cairn",
-                        env={"CAIRN_BACKUP_PASSPHRASE": PASSPHRASE})
+    inside = shell_demo(
+        "backup", "--out", tmp_path / "demo.cairn", env={"CAIRN_BACKUP_PASSPHRASE": PASSPHRASE}
+    )
     one_line_error(inside, "key-encryption key in the data directory")
 
     source = _with_a_vault(operated)
-    one_line_error(source("backup", "--out", tmp_path / "nowhere" / "b.cairn"),
-                   "out:", "does not exist")
+    one_line_error(
+        source("backup", "--out", tmp_path / "nowhere" / "b.cairn"), "out:", "does not exist"
+    )
     one_line_error(source("backup", "--out", tmp_path / "b.cairn", "--to", "not-a-key"), "to:")
-    one_line_error(source("backup", "--out", tmp_path / "b.cairn",
-                          env={"CAIRN_BACKUP_PASSPHRASE": ""}), "passphrase:",
-                   "CAIRN_BACKUP_PASSPHRASE")
+    one_line_error(
+        source("backup", "--out", tmp_path / "b.cairn", env={"CAIRN_BACKUP_PASSPHRASE": ""}),
+        "passphrase:",
+        "CAIRN_BACKUP_PASSPHRASE",
+    )
     assert not list(tmp_path.glob("*.cairn*"))
 
 
@@ -128,9 +149,15 @@ def test_restore_refuses_a_data_directory_in_use_and_a_wrong_passphrase(operated
 def _worker(data: DataDir) -> Iterator[subprocess.Popen[str]]:
     """``cairn worker`` running until the block ends; then stopped with SIGTERM, as a
     service manager stops it, and recorded as a run of ``cairn worker``."""
-    worker = subprocess.Popen([str(shell.CAIRN), "worker"], env=data.env, cwd=data.root.parent,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [str(shell.CAIRN), "worker"],
+        env=data.env,
+        cwd=data.root.parent,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         yield worker
     finally:
@@ -150,10 +177,15 @@ def _worker(data: DataDir) -> Iterator[subprocess.Popen[str]]:
 def test_a_worker_runs_an_import_queued_by_another_process_and_stops_on_sigterm(shell_empty):
     ok(shell_empty("vault", "create", "My log", "--initials", "AB", "--owner", "alex"))
     with _worker(shell_empty):
-        enqueued = subprocess.run([sys.executable, "-c", ENQUEUE],
-                                  env={**shell_empty.env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS},
-                                  input=CHAT.encode(), capture_output=True, cwd=ROOT,
-                                  timeout=shell.TIMEOUT, check=False)
+        enqueued = subprocess.run(
+            [sys.executable, "-c", ENQUEUE],
+            env={**shell_empty.env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS},
+            input=CHAT.encode(),
+            capture_output=True,
+            cwd=ROOT,
+            timeout=shell.TIMEOUT,
+            check=False,
+        )
         assert enqueued.returncode == 0, enqueued.stderr.decode()
     result = json.loads(enqueued.stdout.decode().strip().splitlines()[-1])
     assert result == {"queued": "queued", "final": "done", "batch": True}
@@ -161,6 +193,7 @@ def test_a_worker_runs_an_import_queued_by_another_process_and_stops_on_sigterm(
 
 @bad_input("worker")
 def test_a_worker_refuses_a_task_backend_that_is_not_the_database_queue(shell_empty):
-    immediate = shell_empty("worker", env={
-        "CAIRN_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"})
+    immediate = shell_empty(
+        "worker", env={"CAIRN_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    )
     one_line_error(immediate, "worker: CAIRN_TASKS_BACKEND must be the database queue")

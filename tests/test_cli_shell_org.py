@@ -30,8 +30,10 @@ def unit_id(data: DataDir, name: str) -> str:
 def get(address: str, path: str, token: str) -> tuple[int, dict]:
     """``curl -H "Authorization: Bearer $TOKEN" ADDRESS/PATH``: the status and the JSON."""
     assert address.startswith("http://127.0.0.1:")
-    request = urllib.request.Request(address + path,  # noqa: S310 (checked above)
-                                     headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(  # noqa: S310 (checked above)
+        address + path,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             return response.status, json.loads(response.read())
@@ -41,18 +43,22 @@ def get(address: str, path: str, token: str) -> tuple[int, dict]:
 
 # --- organisations ----------------------------------------------------------------------------
 
+
 @usual("org create", "org unit", "org list")
 @bad_input("org create", "org unit", "org list")
 def test_an_organisation_and_its_unit(demo):
     created = ok(demo("org", "create", "Southshire Police", "--kind", "police"))
-    assert re.match(r"Created organisation \S+ Southshire Police \(Police force\)\.",
-                    created.stdout)
+    assert re.match(
+        r"Created organisation \S+ Southshire Police \(Police force\)\.", created.stdout
+    )
     assert ok(demo("org", "unit", "Southshire Police", "Stalking Unit")).stdout.startswith(
-        "Created unit ")
+        "Created unit "
+    )
     one_line_error(demo("org", "create", "", "--kind", "police"), "name:")
     one_line_error(demo("org", "create", "Army", "--kind", "army"), "'--kind'", "army")
-    one_line_error(demo("org", "unit", "Nowhere Police", "Unit"), "organisation:",
-                   "'Nowhere Police'")
+    one_line_error(
+        demo("org", "unit", "Nowhere Police", "Unit"), "organisation:", "'Nowhere Police'"
+    )
     one_line_error(demo("org", "list", "everything"), "unexpected extra argument")
     listing = ok(demo("org", "list")).stdout
     assert "Northshire Police" in listing and "Southshire Police" in listing
@@ -67,24 +73,41 @@ def test_roles_invitations_and_two_factor_resets(demo):
     granted = ok(demo("org", "grant", "di.reed", "--unit", unit, "--role", "investigator"))
     assert granted.stdout.startswith("di.reed is now investigator in Stalking Unit")
     assert "cairn user set-password di.reed" in granted.stdout
-    invited = ok(demo("org", "invite", "--unit", unit, "--role", "analyst", "--base-url",
-                      "https://cairn.example.org"))
+    invited = ok(
+        demo(
+            "org",
+            "invite",
+            "--unit",
+            unit,
+            "--role",
+            "analyst",
+            "--base-url",
+            "https://cairn.example.org",
+        )
+    )
     assert re.fullmatch(r"https://cairn\.example\.org/invite/\S+/\n", invited.stdout)
     reset = ok(demo("org", "reset-two-factor", "demo.analyst", "--yes"))
     assert reset.stdout.startswith("Removed 1 authenticator app(s) for demo.analyst.")
-    one_line_error(demo("api", "token", "create", "demo.analyst", "--name", "x"),
-                   "user:", "two-factor")  # no token without a confirmed device
-    one_line_error(demo("org", "grant", "di.reed", "--unit", "zzz", "--role", "analyst"),
-                   "unit:", "'zzz'")
-    one_line_error(demo("org", "grant", "di.reed", "--unit", unit, "--role", "boss"),
-                   "'--role'", "boss")
-    one_line_error(demo("org", "invite", "--unit", unit, "--role", "analyst", "--base-url",
-                        "not an address"), "base-url:", "'not an address'")
+    one_line_error(
+        demo("api", "token", "create", "demo.analyst", "--name", "x"), "user:", "two-factor"
+    )  # no token without a confirmed device
+    one_line_error(
+        demo("org", "grant", "di.reed", "--unit", "zzz", "--role", "analyst"), "unit:", "'zzz'"
+    )
+    one_line_error(
+        demo("org", "grant", "di.reed", "--unit", unit, "--role", "boss"), "'--role'", "boss"
+    )
+    one_line_error(
+        demo("org", "invite", "--unit", unit, "--role", "analyst", "--base-url", "not an address"),
+        "base-url:",
+        "'not an address'",
+    )
     one_line_error(demo("org", "reset-two-factor", "nobody", "--yes"), "user:", "'nobody'")
     one_line_error(demo("org", "reset-two-factor", "demo.supervisor"), "stopped")
 
 
 # --- the HTTP API and the server --------------------------------------------------------------
+
 
 @usual("api token create", "api token list", "api token revoke", "serve")
 @bad_input("api token create", "api token list", "api token revoke")
@@ -101,17 +124,18 @@ def test_the_readme_http_api_section(demo):
         assert status == 200 and "/api/cases" in document["paths"]
         listed = ok(demo("api", "token", "list", "demo.investigator")).stdout
         assert "case system" in listed and "live" in listed
-        revoked = ok(demo("api", "token", "revoke", "demo.investigator", "--name",
-                          "case system"))
+        revoked = ok(demo("api", "token", "revoke", "demo.investigator", "--name", "case system"))
         assert revoked.stdout == "Token 'case system' of demo.investigator revoked.\n"
         assert get(address, "/api/cases", token)[0] == 401
     one_line_error(demo("api", "token", "create", "nobody", "--name", "x"), "user:", "'nobody'")
     ok(demo("api", "token", "create", "demo", "--name", "phone"))
-    one_line_error(demo("api", "token", "create", "demo", "--name", "phone"), "name:",
-                   "'phone'")
+    one_line_error(demo("api", "token", "create", "demo", "--name", "phone"), "name:", "'phone'")
     one_line_error(demo("api", "token", "list", "nobody"), "user:", "'nobody'")
-    one_line_error(demo("api", "token", "revoke", "demo.investigator", "--name",
-                        "case system"), "name:", "no live token")
+    one_line_error(
+        demo("api", "token", "revoke", "demo.investigator", "--name", "case system"),
+        "name:",
+        "no live token",
+    )
 
 
 @bad_input("serve")

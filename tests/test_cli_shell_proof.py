@@ -50,8 +50,10 @@ def test_verify_and_checkpoint(demo, tmp_path):
     damaged = tmp_path / "damaged.txt"
     damaged.write_text("Cairn checkpoint\nvault: x\n", encoding="utf-8")
     not_text, not_whole, no_vault = demo.run_all(
-        ("verify", "--against", binary), ("verify", "--against", damaged),
-        ("checkpoint", "--vault", "nope"))
+        ("verify", "--against", binary),
+        ("verify", "--against", damaged),
+        ("checkpoint", "--vault", "nope"),
+    )
     one_line_error(not_text, "against:", "checkpoint.bin")
     one_line_error(not_whole, "against:", "damaged.txt")
     one_line_error(no_vault, "vault:", "'nope'")
@@ -61,8 +63,7 @@ def test_verify_and_checkpoint(demo, tmp_path):
 @usual("pack")
 @bad_input("pack")
 def test_pack_as_the_readme_shows(demo, tmp_path):
-    chosen = ok(demo("pack", "--select", "1-20,AM/7", "--out", "pack.zip", "--json",
-                     cwd=tmp_path))
+    chosen = ok(demo("pack", "--select", "1-20,AM/7", "--out", "pack.zip", "--json", cwd=tmp_path))
     summary = json.loads(chosen.stdout)
     assert summary["incidents"] == 20 and summary["exhibits"] >= 1
     assert zipfile.is_zipfile(tmp_path / "pack.zip")
@@ -70,21 +71,40 @@ def test_pack_as_the_readme_shows(demo, tmp_path):
     encrypted = ok(demo("pack", "--to", key, "--out", "pack.zip.age", cwd=tmp_path))
     assert "Encrypted with age" in encrypted.stdout
     secret = "a long pack passphrase\n"
-    ok(demo("pack", "--select", "1-3", "--passphrase", "--out", "small.zip.age",
-            stdin=secret * 2, cwd=tmp_path))  # a script gives the passphrase twice
-    opened = ok(demo("verify-pack", "small.zip.age", "--passphrase", stdin=secret,
-                     cwd=tmp_path))
+    ok(
+        demo(
+            "pack",
+            "--select",
+            "1-3",
+            "--passphrase",
+            "--out",
+            "small.zip.age",
+            stdin=secret * 2,
+            cwd=tmp_path,
+        )
+    )  # a script gives the passphrase twice
+    opened = ok(demo("verify-pack", "small.zip.age", "--passphrase", stdin=secret, cwd=tmp_path))
     assert opened.stdout.splitlines()[-1].startswith("OK: ") and "Warning" not in opened.stderr
-    one_line_error(demo("verify-pack", "small.zip.age", "--passphrase", stdin="wrong\n",
-                        cwd=tmp_path), "verify-pack:", "small.zip.age", "passphrase")
-    one_line_error(demo("pack", "--passphrase", "--out", "x.zip.age", stdin="a\nb\n",
-                        cwd=tmp_path), "passphrase:", "differ")
-    one_line_error(demo("pack", "--select", "xyz", "--out", "x.zip", cwd=tmp_path),
-                   "select:", "'xyz'")
-    one_line_error(demo("pack", "--to", "age1xyz", "--out", "x.zip.age", cwd=tmp_path),
-                   "pack:", "recipient 1")
-    one_line_error(demo("pack", "--select", "1-999", "--out", "x.zip", cwd=tmp_path),
-                   "pack:", "no incident 64")
+    one_line_error(
+        demo("verify-pack", "small.zip.age", "--passphrase", stdin="wrong\n", cwd=tmp_path),
+        "verify-pack:",
+        "small.zip.age",
+        "passphrase",
+    )
+    one_line_error(
+        demo("pack", "--passphrase", "--out", "x.zip.age", stdin="a\nb\n", cwd=tmp_path),
+        "passphrase:",
+        "differ",
+    )
+    one_line_error(
+        demo("pack", "--select", "xyz", "--out", "x.zip", cwd=tmp_path), "select:", "'xyz'"
+    )
+    one_line_error(
+        demo("pack", "--to", "age1xyz", "--out", "x.zip.age", cwd=tmp_path), "pack:", "recipient 1"
+    )
+    one_line_error(
+        demo("pack", "--select", "1-999", "--out", "x.zip", cwd=tmp_path), "pack:", "no incident 64"
+    )
     (tmp_path / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
     one_line_error(demo("pack", "--out", "notes.txt/x.zip", cwd=tmp_path), "out:", "notes.txt")
     assert not list(tmp_path.glob("x.zip*"))
@@ -99,24 +119,36 @@ def test_verify_pack_reads_only_the_pack(pack, tmp_path):
     as_json = json.loads(ok(nowhere("verify-pack", pack, "--json")).stdout)
     assert as_json["ok"] is True and as_json["exhibits"] > 10 and as_json["entries"] > 60
 
-    edited = rezip(pack, tmp_path / "edited.zip", lambda name, data: (
-        data + b"!" if name.endswith("voicemail_transcript.txt") else data))
+    edited = rezip(
+        pack,
+        tmp_path / "edited.zip",
+        lambda name, data: data + b"!" if name.endswith("voicemail_transcript.txt") else data,
+    )
     failed = nowhere("verify-pack", edited)
     assert failed.returncode == 1
-    assert any(line.startswith("FAIL ") and "voicemail_transcript.txt" in line
-               for line in failed.stdout.splitlines())
+    assert any(
+        line.startswith("FAIL ") and "voicemail_transcript.txt" in line
+        for line in failed.stdout.splitlines()
+    )
 
-    not_utf8 = rezip(pack, tmp_path / "manifest.zip", lambda name, data: (
-        data.replace(b"data/", b"d\xffta/", 1) if name.endswith("/manifest-sha256.txt")
-        else data))
+    not_utf8 = rezip(
+        pack,
+        tmp_path / "manifest.zip",
+        lambda name, data: (
+            data.replace(b"data/", b"d\xffta/", 1)
+            if name.endswith("/manifest-sha256.txt")
+            else data
+        ),
+    )
     one_line_error(nowhere("verify-pack", not_utf8), "verify-pack:", "manifest.zip")
     not_a_pack = tmp_path / "notes.zip"
     not_a_pack.write_bytes(b"\xff\xfe not a zip")
     one_line_error(nowhere("verify-pack", not_a_pack), "verify-pack:", "notes.zip")
     identity = tmp_path / "identity.txt"
     identity.write_bytes(b"\xff\xfe")
-    one_line_error(nowhere("verify-pack", pack, "--identity", identity), "identity:",
-                   "identity.txt")
+    one_line_error(
+        nowhere("verify-pack", pack, "--identity", identity), "identity:", "identity.txt"
+    )
     one_line_error(nowhere("verify-pack", tmp_path / "missing.zip"), "'PATH'", "missing.zip")
     assert not (tmp_path / "no-data-dir").exists()
 
@@ -131,5 +163,6 @@ def test_vault_destroy(demo, tmp_path):
     assert "destroyed: its key is gone" in destroyed.stdout
     gone = demo("incident", "list", "--format", "json")
     assert gone.returncode == 1 and gone.stdout == "" and len(gone.stderr.splitlines()) == 1
-    assert "verified; content not checked: this vault's key was destroyed" in ok(
-        demo("verify")).stdout
+    assert (
+        "verified; content not checked: this vault's key was destroyed" in ok(demo("verify")).stdout
+    )

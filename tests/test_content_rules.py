@@ -38,18 +38,30 @@ pytestmark = pytest.mark.django_db
 
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-MEDIA_TYPE = re.compile(r"\b(?:image|video|audio|text|application|message|multipart)/"
-                        r"[a-z0-9][a-z0-9.+-]*[a-z0-9]\b")
+MEDIA_TYPE = re.compile(
+    r"\b(?:image|video|audio|text|application|message|multipart)/"
+    r"[a-z0-9][a-z0-9.+-]*[a-z0-9]\b"
+)
 # Python's None printed into a page; English "None of these" or "None linked" is words.
 PY_NONE = re.compile(r"\bNone\b(?! [a-z])")
 # A name like ``date_unixtime`` or ``account_activity[2]``; not a file's name (``notes_x.txt``).
 FIELD_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+(?:\[\d+\]|\b(?![.'\u2019\w]))")
 # Downloads and scripts' endpoints: not pages.
-NOT_PAGES = {"vault:exhibit-download", "vault:exhibit-image", "integrity:checkpoint",
-             "packs:statement_download", "orders:spo-download", "breaches:breach-pack",
-             "dashboard:csv", "orders:calendar", "importers:job-status",
-             "accounts:sign-out", "web:leave", "accounts:passkey-options",
-             "accounts:two-factor-passkey-options"}
+NOT_PAGES = {
+    "vault:exhibit-download",
+    "vault:exhibit-image",
+    "integrity:checkpoint",
+    "packs:statement_download",
+    "orders:spo-download",
+    "breaches:breach-pack",
+    "dashboard:csv",
+    "orders:calendar",
+    "importers:job-status",
+    "accounts:sign-out",
+    "web:leave",
+    "accounts:passkey-options",
+    "accounts:two-factor-passkey-options",
+}
 PER_NAME = {"analysis:topic": 12}
 
 
@@ -93,7 +105,7 @@ def problems_in(text: str, *, hers: bool) -> list[str]:
     for label, pattern in checks:
         for match in pattern.finditer(text):
             start = max(0, match.start() - 40)
-            found.append(f"{label}: …{text[start:match.end() + 40]!s}…".replace("\n", " / "))
+            found.append(f"{label}: …{text[start : match.end() + 40]!s}…".replace("\n", " / "))
     return found
 
 
@@ -120,8 +132,11 @@ def crawl(client: Client, start: list[str], limit: int = 300) -> list[tuple[str,
         pages.append((url, name, html))
         for href in re.findall(r'href="([^"#]*)"', html):
             href = unescape(href)
-            if href and (href.startswith("/") or href.startswith("?")) and \
-                    not href.startswith("/static/"):
+            if (
+                href
+                and (href.startswith("/") or href.startswith("?"))
+                and not href.startswith("/static/")
+            ):
                 queue.append(urljoin(url, href))
     return pages
 
@@ -131,15 +146,27 @@ def demo():
     vault = load_demo(now=timezone.now())
     case = load_demo_case(vault)
     owner = vault.owner
-    batch = import_services.commit_import(actor=owner, vault=vault, source=CHAT.encode(),
-                                          name="WhatsApp Chat with Mark.txt",
-                                          format="whatsapp", owner="Alex").batch
-    export = (b'{"account_activity_v2": [{"action": "Login", "timestamp": 1736071200, '
-              b'"ip_address": "198.51.100.99", "user_agent": "", "city": "Hull", '
-              b'"region": "", "country": "GB", "site_name": "Facebook"}]}')
-    pending = check_services.stage_check(actor=owner, vault=vault, data=export,
-                                         name="account_activity.json",
-                                         kind=CheckKind.ACCOUNTS, format="auto")
+    batch = import_services.commit_import(
+        actor=owner,
+        vault=vault,
+        source=CHAT.encode(),
+        name="WhatsApp Chat with Mark.txt",
+        format="whatsapp",
+        owner="Alex",
+    ).batch
+    export = (
+        b'{"account_activity_v2": [{"action": "Login", "timestamp": 1736071200, '
+        b'"ip_address": "198.51.100.99", "user_agent": "", "city": "Hull", '
+        b'"region": "", "country": "GB", "site_name": "Facebook"}]}'
+    )
+    pending = check_services.stage_check(
+        actor=owner,
+        vault=vault,
+        data=export,
+        name="account_activity.json",
+        kind=CheckKind.ACCOUNTS,
+        format="auto",
+    )
     return {"vault": vault, "case": case, "batch": batch, "pending": pending}
 
 
@@ -147,15 +174,27 @@ def _victim_pages(demo) -> list[tuple[str, str, str]]:  # type: ignore[no-untype
     vault = demo["vault"]
     client = Client()
     client.force_login(vault.owner)
-    pages = crawl(client, ["/", f"/import/batches/{demo['batch'].pk}/",
-                           f"/import/batches/{demo['batch'].pk}/accept/check/",
-                           f"/check/{vault.pk}/accounts/review/?review={demo['pending'].pk}"])
+    pages = crawl(
+        client,
+        [
+            "/",
+            f"/import/batches/{demo['batch'].pk}/",
+            f"/import/batches/{demo['batch'].pk}/accept/check/",
+            f"/check/{vault.pk}/accounts/review/?review={demo['pending'].pk}",
+        ],
+    )
     # Pages only a form leads to.
     for name, url, data in [
-        ("checks:apps", f"/check/{vault.pk}/apps/",
-         {"pasted": "com.android.chrome\ncom.apspy.app\n", "format": "auto"}),
-        ("packs:pack", f"/pack/{vault.pk}/",
-         {"scope": "all", "statement": "none", "protection": "none", "action": "preview"}),
+        (
+            "checks:apps",
+            f"/check/{vault.pk}/apps/",
+            {"pasted": "com.android.chrome\ncom.apspy.app\n", "format": "auto"},
+        ),
+        (
+            "packs:pack",
+            f"/pack/{vault.pk}/",
+            {"scope": "all", "statement": "none", "protection": "none", "action": "preview"},
+        ),
         ("vault:incident-new", f"/vaults/{vault.pk}/incidents/new/", {}),
     ]:
         response = client.post(url, data)
@@ -166,14 +205,30 @@ def _victim_pages(demo) -> list[tuple[str, str, str]]:  # type: ignore[no-untype
 def test_her_pages_show_no_codes_iso_times_media_types_or_none(demo):
     pages = _victim_pages(demo)
     names = {name for _, name, _ in pages}
-    for expected in ("vault:vault", "vault:timeline", "vault:incident", "vault:exhibit",
-                     "vault:exhibits", "vault:person", "analysis:pattern", "analysis:topic",
-                     "importers:batch", "checks:accounts-review", "packs:pack",
-                     "sharing:share", "sharing:access-log", "integrity:page",
-                     "accounts:account", "flags:flags"):
+    for expected in (
+        "vault:vault",
+        "vault:timeline",
+        "vault:incident",
+        "vault:exhibit",
+        "vault:exhibits",
+        "vault:person",
+        "analysis:pattern",
+        "analysis:topic",
+        "importers:batch",
+        "checks:accounts-review",
+        "packs:pack",
+        "sharing:share",
+        "sharing:access-log",
+        "integrity:page",
+        "accounts:account",
+        "flags:flags",
+    ):
         assert expected in names, f"the crawl did not reach {expected}"
-    problems = [f"{url}: {problem}" for url, _, html in pages
-                for problem in problems_in(seen_text(html), hers=True)]
+    problems = [
+        f"{url}: {problem}"
+        for url, _, html in pages
+        for problem in problems_in(seen_text(html), hers=True)
+    ]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -189,8 +244,11 @@ def test_officers_pages_show_no_iso_times_media_types_or_none(demo):
     session.save()
     pages = crawl(client, ["/cases/", f"/cases/{demo['case'].pk}/"])
     assert {"cases:list", "cases:case", "cases:incident"} <= {name for _, name, _ in pages}
-    problems = [f"{url}: {problem}" for url, _, html in pages
-                for problem in problems_in(seen_text(html), hers=False)]
+    problems = [
+        f"{url}: {problem}"
+        for url, _, html in pages
+        for problem in problems_in(seen_text(html), hers=False)
+    ]
     assert not problems, "\n".join(problems[:40])
     for url, _, html in pages:
         assert "Your log is private to you" not in html, url
@@ -204,8 +262,11 @@ def test_the_analysts_pages_carry_nothing_of_a_victims(demo):
     sign_in_verified(client, analyst)
     pages = crawl(client, ["/dashboard/"])
     assert pages
-    descriptions = [incident.description for incident in demo["vault"].incidents.all()
-                    if len(incident.description) > 20]
+    descriptions = [
+        incident.description
+        for incident in demo["vault"].incidents.all()
+        if len(incident.description) > 20
+    ]
     for url, _, html in pages:
         text = seen_text(html)
         assert "Your log" not in text and "private to you" not in text, url
@@ -218,8 +279,9 @@ RAW_MEDIA_TYPE = re.compile(r"\{\{[^}|]*media_type\s*\}\}")
 ISO_FORMAT = re.compile(r"isoformat|\|date:\"(?:c|Y-m-d[^\"]*|U)\"")
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(
-    django_settings.PACKAGE_DIR)))
+@pytest.mark.parametrize(
+    "template", TEMPLATES, ids=lambda p: str(p.relative_to(django_settings.PACKAGE_DIR))
+)
 def test_no_template_prints_a_media_type_or_an_iso_date(template):
     source = template.read_text(encoding="utf-8")
     assert not RAW_MEDIA_TYPE.search(source), "print a file's kind with |file_kind"

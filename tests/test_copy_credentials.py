@@ -47,15 +47,22 @@ def session_key_candidates(copy: bytes) -> set[str]:
     for match in SESSION_KEY_RUN.finditer(copy):
         run = match.group().decode("ascii")
         found.add(run)
-        found.update(run[i:i + 32] for i in range(len(run) - 31))
+        found.update(run[i : i + 32] for i in range(len(run) - 31))
     return found
 
 
 def encodings_of(secret: bytes) -> list[bytes]:
     """The ways a TOTP secret is commonly written down."""
     b32 = base64.b32encode(secret)
-    return [secret, secret.hex().encode(), secret.hex().upper().encode(), b32,
-            b32.rstrip(b"="), base64.b64encode(secret), base64.urlsafe_b64encode(secret)]
+    return [
+        secret,
+        secret.hex().encode(),
+        secret.hex().upper().encode(),
+        b32,
+        b32.rstrip(b"="),
+        base64.b64encode(secret),
+        base64.urlsafe_b64encode(secret),
+    ]
 
 
 def signed_in_user_id(client: Client) -> str | None:
@@ -68,20 +75,27 @@ def signed_in(investigator, owner, vault, password):
     """An officer who set up two-factor on the pages and is fully checked, a victim signed
     in, an exhibit in her log, and an API token for the officer."""
     officer = Client()
-    officer.post("/account/sign-in/", {"username": investigator.username,
-                                       "password": password})
+    officer.post("/account/sign-in/", {"username": investigator.username, "password": password})
     secret = secret_on(officer.get(SET_UP).content.decode())
     officer.post(SET_UP, {"code": totp_from_secret(secret)})
     assert officer.get("/cases/").status_code == 200  # past the two-factor check
     victim = Client()
     victim.post("/account/sign-in/", {"username": owner.username, "password": password})
     assert signed_in_user_id(victim) == str(owner.pk)
-    services.add_exhibit(actor=owner, vault=vault, stream=io.BytesIO(b"what he wrote to me"),
-                         original_name="note.txt")
+    services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        stream=io.BytesIO(b"what he wrote to me"),
+        original_name="note.txt",
+    )
     _token, raw = tokens.create_token(actor=investigator, user=investigator, name="sync")
-    return {"officer": officer, "victim": victim, "secret": base64.b32decode(secret),
-            "token": raw, "cookies": [officer.cookies["sessionid"].value,
-                                      victim.cookies["sessionid"].value]}
+    return {
+        "officer": officer,
+        "victim": victim,
+        "secret": base64.b32decode(secret),
+        "token": raw,
+        "cookies": [officer.cookies["sessionid"].value, victim.cookies["sessionid"].value],
+    }
 
 
 def copy_of_database_and_evidence(tmp_path, settings) -> bytes:
@@ -91,8 +105,10 @@ def copy_of_database_and_evidence(tmp_path, settings) -> bytes:
 def the_keys(settings) -> bytes:
     """The keys folder (local KEK, signing key) and the secret key: with these a copy's sealed
     values open, but a session key or a token is still nowhere in it."""
-    return (files_copy(Path(settings.CAIRN_KEYS_DIR))
-            + (Path(settings.DATA_DIR) / "secret_key").read_bytes())
+    return (
+        files_copy(Path(settings.CAIRN_KEYS_DIR))
+        + (Path(settings.DATA_DIR) / "secret_key").read_bytes()
+    )
 
 
 def test_no_session_can_be_taken_from_a_copy(signed_in, tmp_path, settings):
@@ -141,6 +157,7 @@ def test_no_api_token_is_in_a_copy(signed_in, tmp_path, settings):
 
 # --- the controls: the same searches find each secret stored the old way --------------------
 
+
 def test_the_search_finds_a_session_kept_the_old_way(owner, tmp_path, settings):
     plain = PlainSessionStore()
     plain["_auth_user_id"] = str(owner.pk)
@@ -169,30 +186,44 @@ def test_the_search_finds_a_token_kept_in_the_clear(investigator, tmp_path, sett
 
 # --- the update: what an instance made before it keeps --------------------------------------
 
+
 def test_the_update_seals_secrets_keeps_tokens_and_ends_the_sessions_copies_hold(owner):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
 
-    before = [("accounts", "0003_victims_own_accounts"), ("api", "0001_api_tokens"),
-              ("store", "0001_vault_keys")]
+    before = [
+        ("accounts", "0003_victims_own_accounts"),
+        ("api", "0001_api_tokens"),
+        ("store", "0001_vault_keys"),
+    ]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
-    others = [node for node in executor.loader.graph.leaf_nodes()
-              if node[0] not in {"accounts", "api", "store"}]
+    others = [
+        node
+        for node in executor.loader.graph.leaf_nodes()
+        if node[0] not in {"accounts", "api", "store"}
+    ]
     old = executor.loader.project_state(before + others).apps
     secret = bytes(range(20))
     raw = "cairn_" + "t" * 43
     old.get_model("otp_totp", "TOTPDevice").objects.create(
-        user_id=owner.pk, name="app", confirmed=True, key=secret.hex())
+        user_id=owner.pk, name="app", confirmed=True, key=secret.hex()
+    )
     old.get_model("sessions", "Session").objects.create(
-        session_key="k" * 32, session_data="", expire_date=timezone.now()
-        + timezone.timedelta(hours=1))
+        session_key="k" * 32,
+        session_data="",
+        expire_date=timezone.now() + timezone.timedelta(hours=1),
+    )
     old.get_model("accounts", "SessionRecord").objects.create(
-        user_id=owner.pk, key_hash="h" * 64, signed_in_at=timezone.now(),
-        last_seen_at=timezone.now())
+        user_id=owner.pk,
+        key_hash="h" * 64,
+        signed_in_at=timezone.now(),
+        last_seen_at=timezone.now(),
+    )
     old.get_model("api", "ApiToken").objects.create(
-        user_id=owner.pk, name="phone", token_sha256=hashlib.sha256(raw.encode()).hexdigest())
+        user_id=owner.pk, name="phone", token_sha256=hashlib.sha256(raw.encode()).hexdigest()
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -203,11 +234,13 @@ def test_the_update_seals_secrets_keeps_tokens_and_ends_the_sessions_copies_hold
     assert not Session.objects.exists()
     record = owner.session_records.get()
     assert record.ended_at is not None and record.get_end_reason_display() == (
-        "Signed out when Cairn was updated")
+        "Signed out when Cairn was updated"
+    )
     assert tokens.authenticate(raw) == owner
 
 
 # --- the credential key under the KEK -----------------------------------------------------------
+
 
 def test_rotating_the_kek_keeps_sessions_codes_and_tokens(signed_in, investigator, owner):
     from cairn.store.models import CredentialKey

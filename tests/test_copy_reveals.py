@@ -36,8 +36,8 @@ SECTION = "### What a copy reveals, table by table"
 
 def documented_tables() -> set[str]:
     text = DOC.read_text(encoding="utf-8")
-    section = text[text.index(SECTION):]
-    section = section[:section.find("\n## ", 1)] if "\n## " in section[1:] else section
+    section = text[text.index(SECTION) :]
+    section = section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
     found: set[str] = set()
     for line in section.splitlines():
         if line.startswith("| `"):
@@ -69,6 +69,7 @@ def demo(settings):
 
 # --- T3: what is plain at rest ---------------------------------------------------------------
 
+
 def test_what_a_copy_shows_in_the_clear(demo, tmp_path, settings, password):
     from cairn.accounts.models import RecoveryAddress
     from cairn.cases.models import CaseSuspect
@@ -83,14 +84,24 @@ def test_what_a_copy_shows_in_the_clear(demo, tmp_path, settings, password):
     RecoveryAddress.objects.create(user=vault.owner, address="alex.private@example.org")
     suspect = CaseSuspect.objects.get(case=case)
     copy = copy_of(tmp_path)
-    shown = [vault.name, vault.initials, vault.owner.username, vault.owner.display_name,
-             "alex.private@example.org", case.organisation.name, case.unit.name,
-             case.reference]
+    shown = [
+        vault.name,
+        vault.initials,
+        vault.owner.username,
+        vault.owner.display_name,
+        "alex.private@example.org",
+        case.organisation.name,
+        case.unit.name,
+        case.reference,
+    ]
     assert [text for text in shown if text.encode() not in copy] == []
     assert b"my-guess-4471" not in copy  # a refused password is masked in axes' table
     # The police side is sealed (T8): the suspect's name, the notes are not in the copy.
-    sealed = [suspect.name, "Called the victim; she will share her log with the unit.",
-              "Allocated to the stalking unit."]
+    sealed = [
+        suspect.name,
+        "Called the victim; she will share her log with the unit.",
+        "Allocated to the stalking unit.",
+    ]
     assert [text for text in sealed if text.encode() in copy] == []
     # The rows of the police side stay when her vault is shredded, still sealed.
     services.destroy_vault(actor=vault.owner, vault=vault)
@@ -99,6 +110,7 @@ def test_what_a_copy_shows_in_the_clear(demo, tmp_path, settings, password):
 
 
 # --- T4: with the keys, everything sealed opens ----------------------------------------------
+
 
 def test_with_the_keys_a_copy_opens(demo, settings):
     """A thief with the database, the evidence folder and the keys folder, and nothing of
@@ -113,8 +125,11 @@ def test_with_the_keys_a_copy_opens(demo, settings):
     wrapped = bytes(VaultKey.objects.get(vault=vault).wrapped)
     data_key = crypto.unwrap_key(kek, wrapped, context=f"cairn:vault-key:{vault.pk}".encode())
     incident = Incident.objects.filter(vault=vault).order_by("number").first()
-    fields = json.loads(crypto.decrypt_field(
-        data_key, bytes(incident.sealed), context=f"cairn:vault_incident:{incident.pk}".encode()))
+    fields = json.loads(
+        crypto.decrypt_field(
+            data_key, bytes(incident.sealed), context=f"cairn:vault_incident:{incident.pk}".encode()
+        )
+    )
     assert fields["description"] == incident.description and len(fields["description"]) > 10
     exhibit = Exhibit.objects.filter(vault=vault).first()
     stored = Path(settings.CAIRN_EVIDENCE_DIR).rglob(exhibit.sha256 + "*")
@@ -124,8 +139,9 @@ def test_with_the_keys_a_copy_opens(demo, settings):
         crypto.decrypt_stream(data_key, source, plain, associated_data(str(vault.pk)))
     # The evidence folder names each file by the SHA-256 of its content.
     assert hashlib.sha256(plain.getvalue()).hexdigest() == exhibit.sha256
-    credential = crypto.unwrap_key(kek, bytes(CredentialKey.objects.get().wrapped),
-                                   context=b"cairn:credential-key")
+    credential = crypto.unwrap_key(
+        kek, bytes(CredentialKey.objects.get().wrapped), context=b"cairn:credential-key"
+    )
     subkey = crypto.derive_subkey(credential, "totp-secret")
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -133,8 +149,9 @@ def test_with_the_keys_a_copy_opens(demo, settings):
         device = TOTPDevice.objects.get(user__username=officer.username)
         blob = device.key.removeprefix("sealed:")
         sealed = base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4))
-        secret = crypto.decrypt_secret(subkey, sealed,
-                                       context=f"cairn:totp-secret:{device.user_id}".encode())
+        secret = crypto.decrypt_secret(
+            subkey, sealed, context=f"cairn:totp-secret:{device.user_id}".encode()
+        )
         assert secret == totp_key(officer.username)
 
 
@@ -154,8 +171,14 @@ CLEAR_TEXT_COLUMNS = {
     "importers_importeditem": {"kind", "channel", "origin", "fingerprint"},
     "importers_proposedincident_items": set(),
     "importers_proposedincident": {"rule", "precision", "channel", "acts", "status"},
-    "importers_importjob": {"status", "format", "time_zone", "date_order", "staged_sha256",
-                            "task_id"},
+    "importers_importjob": {
+        "status",
+        "format",
+        "time_zone",
+        "date_order",
+        "staged_sha256",
+        "task_id",
+    },
     "analysis_riskanswers": {"form_id"},
     "analysis_incidentfacts": {"version"},
     "analysis_keptanalysis": {"key", "version", "inputs"},
@@ -182,8 +205,14 @@ CLEAR_TEXT_COLUMNS = {
     "cases_share_exhibits": set(),
     "cases_righttoknow": {"decision", "quoted_vaults"},
     "cases_referral": {"kind", "outcome", "quoted_vaults"},
-    "orders_application": {"order_type", "basis", "defendant_area", "status", "interim_status",
-                           "quoted_vaults"},
+    "orders_application": {
+        "order_type",
+        "basis",
+        "defendant_area",
+        "status",
+        "interim_status",
+        "quoted_vaults",
+    },
     "orders_applicationstatuschange": {"status", "applicant", "quoted_vaults"},
     "orders_victiminformed": set(),
     "orders_order": {"kind"},
@@ -202,16 +231,28 @@ def test_only_the_listed_columns_of_sealed_tables_are_clear():
     for model in apps.get_models(include_auto_created=True):
         table = model._meta.db_table
         if model._meta.proxy or table.split("_")[0] not in {
-                "vault", "importers", "analysis", "packs", "checks", "cameras", "cases",
-                "orders"}:
+            "vault",
+            "importers",
+            "analysis",
+            "packs",
+            "checks",
+            "cameras",
+            "cases",
+            "orders",
+        }:
             continue
-        found[table] = {f.column for f in model._meta.concrete_fields
-                        if isinstance(f, TEXT_FIELDS) and f.column != "sealed"
-                        and (table, f.column) not in SEALED_BLOBS}
+        found[table] = {
+            f.column
+            for f in model._meta.concrete_fields
+            if isinstance(f, TEXT_FIELDS)
+            and f.column != "sealed"
+            and (table, f.column) not in SEALED_BLOBS
+        }
     assert found == CLEAR_TEXT_COLUMNS
 
 
 # --- T6: the secrets of accounts are kept as hashes ------------------------------------------
+
 
 def test_secrets_of_accounts_are_kept_as_hashes(demo, tmp_path, settings, password):
     from cairn.accounts import recovery, sign_up
@@ -240,17 +281,24 @@ def test_secrets_of_accounts_are_kept_as_hashes(demo, tmp_path, settings, passwo
     browser.post("/account/sign-in/", {"username": "demo", "password": DEMO_PASSWORD})
     device_cookie = browser.cookies["cairn_device"].value
     copy = copy_of(tmp_path)
-    forms = {form for secret in [*secrets, device_cookie]
-             for form in (secret, secret.replace("-", ""), secret.upper())}
+    forms = {
+        form
+        for secret in [*secrets, device_cookie]
+        for form in (secret, secret.replace("-", ""), secret.upper())
+    }
     assert [form for form in forms if form.encode() in copy] == []
     # A passkey row holds public material only.
     assert {f.name for f in Passkey._meta.concrete_fields} - {
-        "id", "user", "name", "confirmed", "persistent_id"} == {
-        "credential_id", "public_key", "sign_count", "transports", "created_at",
-        "last_used_at"}
+        "id",
+        "user",
+        "name",
+        "confirmed",
+        "persistent_id",
+    } == {"credential_id", "public_key", "sign_count", "transports", "created_at", "last_used_at"}
 
 
 # --- T7: imports are sealed, queued or done ----------------------------------------------------
+
 
 def test_imported_messages_are_sealed_in_a_copy(vault, tmp_path, settings):
     from cairn.importers import services as imports
@@ -259,22 +307,34 @@ def test_imported_messages_are_sealed_in_a_copy(vault, tmp_path, settings):
 
     import_text(vault, CHAT)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    queued = imports.stage_import(actor=vault.owner, vault=vault,
-                                  stream=io.BytesIO(CHAT.replace("Mark", "Tom").encode()),
-                                  name="WhatsApp Chat with Tom.txt", format="whatsapp",
-                                  owner="Alex")
+    queued = imports.stage_import(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(CHAT.replace("Mark", "Tom").encode()),
+        name="WhatsApp Chat with Tom.txt",
+        format="whatsapp",
+        owner="Alex",
+    )
     tasks.enqueue_import(queued)
     from django_tasks_db.models import DBTaskResult
 
-    assert [str(queued.pk)] in [row["args"] for row in
-                                DBTaskResult.objects.values_list("args_kwargs", flat=True)]
+    assert [str(queued.pk)] in [
+        row["args"] for row in DBTaskResult.objects.values_list("args_kwargs", flat=True)
+    ]
     copy = copy_of(tmp_path)
-    secrets = ["Why are you ignoring me", "I know where you work", "+44 7700 900123",
-               "WhatsApp Chat with Mark.txt", "WhatsApp Chat with Tom.txt", "Tom:"]
+    secrets = [
+        "Why are you ignoring me",
+        "I know where you work",
+        "+44 7700 900123",
+        "WhatsApp Chat with Mark.txt",
+        "WhatsApp Chat with Tom.txt",
+        "Tom:",
+    ]
     assert [s for s in secrets if s.encode() in copy] == []
 
 
 # --- T8: the police side is sealed; no demo text in any table ---------------------------------
+
 
 def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
     """The demo case with every kind of police record added, each with words of its own, and
@@ -300,61 +360,139 @@ def test_the_police_side_is_sealed_in_a_copy(demo, tmp_path):
     vault, case = demo
     investigator = User.objects.get(username="demo.investigator")
     supervisor = User.objects.get(username="demo.supervisor")
-    zone = TermSpec("exclusion_zone", necessity="He waits at the gate of Larkspur Mews.",
-                    centre_lat=51.123457, centre_lon=-1.987654, radius_m=300,
-                    place="Larkspur Mews")
+    zone = TermSpec(
+        "exclusion_zone",
+        necessity="He waits at the gate of Larkspur Mews.",
+        centre_lat=51.123457,
+        centre_lon=-1.987654,
+        radius_m=300,
+        place="Larkspur Mews",
+    )
     application = orders.start_application(
-        actor=investigator, case=case, terms=[zone], duration_months=24,
-        interim_requested=True, interim_reasoning="Escalating since the hearing in Wexcombe.",
-        defendant_area="resides", defendant_area_reasons="Rents a flat on Thistlecombe Lane.",
-        conflicts_considered="Works nights at the Ravensholt depot.")
+        actor=investigator,
+        case=case,
+        terms=[zone],
+        duration_months=24,
+        interim_requested=True,
+        interim_reasoning="Escalating since the hearing in Wexcombe.",
+        defendant_area="resides",
+        defendant_area_reasons="Rents a flat on Thistlecombe Lane.",
+        conflicts_considered="Works nights at the Ravensholt depot.",
+    )
     grounds = [g["text"] for g in application.grounds.values() if g["text"]]
     assert grounds  # prefilled from her log
-    orders.change_status(actor=investigator, application=application, status="submitted",
-                         note="Filed at Wexcombe magistrates.")
-    order = orders.record_order(actor=investigator, application=application, kind="full",
-                                made_on=timezone.localdate() - timedelta(days=20),
-                                duration_months=24, terms=[zone])
-    orders.record_service(actor=investigator, order=order,
-                          served_on=timezone.localdate() - timedelta(days=19))
-    notification.record_given(actor=investigator, event=NotificationEvent.objects.get(
-        order=order), notified_on=timezone.localdate() - timedelta(days=18),
-        station="Quillfoot Police Station", acknowledged_in_writing=True)
+    orders.change_status(
+        actor=investigator,
+        application=application,
+        status="submitted",
+        note="Filed at Wexcombe magistrates.",
+    )
+    order = orders.record_order(
+        actor=investigator,
+        application=application,
+        kind="full",
+        made_on=timezone.localdate() - timedelta(days=20),
+        duration_months=24,
+        terms=[zone],
+    )
+    orders.record_service(
+        actor=investigator, order=order, served_on=timezone.localdate() - timedelta(days=19)
+    )
+    notification.record_given(
+        actor=investigator,
+        event=NotificationEvent.objects.get(order=order),
+        notified_on=timezone.localdate() - timedelta(days=18),
+        station="Quillfoot Police Station",
+        acknowledged_in_writing=True,
+    )
     court_orders.record_court_order(
-        actor=investigator, case=case, order_type="bail", basis="court_bail",
-        made_on=timezone.localdate() - timedelta(days=3), ends_on=timezone.localdate(),
-        terms=[TermSpec("no_contact")], court="Marrowdene Crown Court",
-        note="Bail set after the Marrowdene plea hearing.")
+        actor=investigator,
+        case=case,
+        order_type="bail",
+        basis="court_bail",
+        made_on=timezone.localdate() - timedelta(days=3),
+        ends_on=timezone.localdate(),
+        terms=[TermSpec("no_contact")],
+        court="Marrowdene Crown Court",
+        note="Bail set after the Marrowdene plea hearing.",
+    )
     multiagency.decide_right_to_know(
-        actor=investigator, case=case, identified_on=timezone.localdate() - timedelta(days=4),
-        how_identified="Subscriber check on the Pellinore handset.", decision="not_yet",
-        reasons="Awaiting the Pellinore search warrant.")
-    multiagency.refer(actor=investigator, case=case, kind="advocate",
-                      referred_on=timezone.localdate(), agency="Hollowmere Advocacy",
-                      note="Asked for a Tuesday call.")
+        actor=investigator,
+        case=case,
+        identified_on=timezone.localdate() - timedelta(days=4),
+        how_identified="Subscriber check on the Pellinore handset.",
+        decision="not_yet",
+        reasons="Awaiting the Pellinore search warrant.",
+    )
+    multiagency.refer(
+        actor=investigator,
+        case=case,
+        kind="advocate",
+        referred_on=timezone.localdate(),
+        agency="Hollowmere Advocacy",
+        note="Asked for a Tuesday call.",
+    )
     breach = breaches.record_breach(
-        actor=investigator, case=case, order=order, term=None,
+        actor=investigator,
+        case=case,
+        order=order,
+        term=None,
         occurred_at=timezone.now() - timedelta(days=2),
-        account="Seen by the Larkspur Mews caretaker.", crime_reference="CRX-90817")
-    breaches.record_outcome(actor=investigator, breach=breach, outcome="no_further_action",
-                            on=timezone.localdate(), reason="Caretaker declined a statement.")
+        account="Seen by the Larkspur Mews caretaker.",
+        crime_reference="CRX-90817",
+    )
+    breaches.record_outcome(
+        actor=investigator,
+        breach=breach,
+        outcome="no_further_action",
+        on=timezone.localdate(),
+        reason="Caretaker declined a statement.",
+    )
     form = risk_form()
     question = form.questions[0]
     assessment = cases.record_risk_assessment(
-        actor=investigator, case=case, form=form,
+        actor=investigator,
+        case=case,
+        form=form,
         answers={question.id: question.options[0].value},
-        summary="Risk rises around Wexcombe court dates.")
-    cases.review_risk_assessment(actor=supervisor, assessment=assessment, decision="changes",
-                                 note="Add the Wexcombe incidents.")
+        summary="Risk rises around Wexcombe court dates.",
+    )
+    cases.review_risk_assessment(
+        actor=supervisor,
+        assessment=assessment,
+        decision="changes",
+        note="Add the Wexcombe incidents.",
+    )
     suspect = CaseSuspect.objects.get(case=case)
-    police = ["Larkspur Mews", "51.123457", "Wexcombe", "CRX-90817", "Caretaker declined",
-              "Thistlecombe", "Ravensholt", "Quillfoot", "Marrowdene", "Pellinore",
-              "Hollowmere", "Tuesday call",
-              suspect.name, *[i["value"] for i in suspect.identifiers], *grounds,
-              "Allocated to the stalking unit.", "Called the victim"]
-    demo_text = [scenario.SUSPECT_EMAIL, scenario.SUSPECT_HANDLE, scenario.SUSPECT_VEHICLE,
-                 *[p.name for p in scenario.PERSONS],
-                 *[i.description[:40] for i in Incident.objects.filter(vault=vault)
-                   if len(i.description) >= 20]]
+    police = [
+        "Larkspur Mews",
+        "51.123457",
+        "Wexcombe",
+        "CRX-90817",
+        "Caretaker declined",
+        "Thistlecombe",
+        "Ravensholt",
+        "Quillfoot",
+        "Marrowdene",
+        "Pellinore",
+        "Hollowmere",
+        "Tuesday call",
+        suspect.name,
+        *[i["value"] for i in suspect.identifiers],
+        *grounds,
+        "Allocated to the stalking unit.",
+        "Called the victim",
+    ]
+    demo_text = [
+        scenario.SUSPECT_EMAIL,
+        scenario.SUSPECT_HANDLE,
+        scenario.SUSPECT_VEHICLE,
+        *[p.name for p in scenario.PERSONS],
+        *[
+            i.description[:40]
+            for i in Incident.objects.filter(vault=vault)
+            if len(i.description) >= 20
+        ],
+    ]
     copy = copy_of(tmp_path)
     assert [text for text in police + demo_text if text.encode() in copy] == []

@@ -31,8 +31,10 @@ from cairn.packs.services import build_pack
 from cairn.vault.snapshot_loader import take_snapshot
 from tests.factories import SPO_ANSWERS, make_incident
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs pdftotext"),
+]
 
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 
@@ -42,8 +44,9 @@ def _flat(text: str) -> str:
 
 
 def pdf_lines(path: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     return [_flat(line) for line in text.splitlines() if line.strip()]
 
 
@@ -63,28 +66,37 @@ def her_words(vault) -> str:  # type: ignore[no-untyped-def]
 
 def second_person_outside_quotes(path: Path, quoted: str) -> list[str]:
     """Lines that say "you"/"your" and are not part of her quoted words."""
-    return [line for line in pdf_lines(path)
-            if SECOND_PERSON.search(line) and _strip_marks(line) not in quoted]
+    return [
+        line
+        for line in pdf_lines(path)
+        if SECOND_PERSON.search(line) and _strip_marks(line) not in quoted
+    ]
 
 
 def _strip_marks(line: str) -> str:
     # A quoted line may carry the PDF's own quotation marks around her words.
-    return line.strip("\u201c\u201d\"")
+    return line.strip('\u201c\u201d"')
 
 
 @pytest.fixture
 def demo():  # type: ignore[no-untyped-def]
     vault = load_demo()
     case = load_demo_case(vault)
-    investigator = User.objects.get(username=next(
-        o.username for o in OFFICERS if o.role == Role.INVESTIGATOR))
+    investigator = User.objects.get(
+        username=next(o.username for o in OFFICERS if o.role == Role.INVESTIGATOR)
+    )
     return vault, case, investigator
 
 
 def test_the_pack_pdf_speaks_of_her_in_the_third_person(demo, tmp_path):
     vault, _, _ = demo
-    result = build_pack(actor=vault.owner, vault=vault, selection=Selection(),
-                        out=tmp_path / "pack.zip", statement="none")
+    result = build_pack(
+        actor=vault.owner,
+        vault=vault,
+        selection=Selection(),
+        out=tmp_path / "pack.zip",
+        statement="none",
+    )
     with zipfile.ZipFile(result.path) as bundle:
         name = next(n for n in bundle.namelist() if n.endswith("data/pack.pdf"))
         (tmp_path / "pack.pdf").write_bytes(bundle.read(name))
@@ -96,13 +108,15 @@ def test_the_pack_pdf_speaks_of_her_in_the_third_person(demo, tmp_path):
     # The figures (tau, p) are in the annex; before it, statistics say what they mean.
     assert "Kendall's tau" in annex and "p = " in annex
     assert "p = " not in main and "tau " not in main
-    assert "became more frequent" in main or "become more frequent" in main or \
-        "trend test" in main
+    assert "became more frequent" in main or "become more frequent" in main or "trend test" in main
     assert "General research" in annex and "not about this case" in annex
     # Never asserted of her: the only "substantial" is the court's question, or a study's
     # own definition quoted in the research annex.
-    assert [line for line in pdf_lines(pdf) if "substantial" in line
-            and "for the court" not in line and "fear or distress" not in line] == []
+    assert [
+        line
+        for line in pdf_lines(pdf)
+        if "substantial" in line and "for the court" not in line and "fear or distress" not in line
+    ] == []
     assert "quiet period (0 days)" not in text and "(0 days)" not in text
     assert "Cairn's own" in text  # its own scale and rules say so
 
@@ -110,9 +124,11 @@ def test_the_pack_pdf_speaks_of_her_in_the_third_person(demo, tmp_path):
 def test_the_spo_application_and_its_grounds_use_the_third_person(demo, tmp_path):
     vault, case, investigator = demo
     orders_made = orders.start_application(
-        actor=investigator, case=case, duration_months=24,
-        terms=[TermSpec("no_contact", necessity="He messaged her daily after she blocked "
-                                                "him.")])
+        actor=investigator,
+        case=case,
+        duration_months=24,
+        terms=[TermSpec("no_contact", necessity="He messaged her daily after she blocked him.")],
+    )
     grounds_text = " ".join(g["text"] for g in orders_made.grounds.values())
     assert grounds_text, "the grounds are prefilled from the defendant's analysis"
     assert not SECOND_PERSON.search(grounds_text), grounds_text
@@ -134,17 +150,26 @@ def test_the_spo_application_and_its_grounds_use_the_third_person(demo, tmp_path
 def test_the_breach_pack_uses_the_third_person(demo, tmp_path):
     vault, case, investigator = demo
     application = orders.start_application(
-        **SPO_ANSWERS, actor=investigator, case=case, duration_months=24,
+        **SPO_ANSWERS,
+        actor=investigator,
+        case=case,
+        duration_months=24,
         terms=[TermSpec("no_contact", necessity="He messaged her daily.")],
-        grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS})
+        grounds={key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS},
+    )
     orders.change_status(actor=investigator, application=application, status="submitted")
-    order = orders.record_order(actor=investigator, application=application, kind="full",
-                                made_on=timezone.localdate() - timedelta(days=5),
-                                duration_months=24)
+    order = orders.record_order(
+        actor=investigator,
+        application=application,
+        kind="full",
+        made_on=timezone.localdate() - timedelta(days=5),
+        duration_months=24,
+    )
     incident = make_incident(vault, days_ago=1, description="He sent a message again.")
     share = Share.objects.get(case=case, vault=vault, withdrawn_at__isnull=True)
-    breach = breaches.report_breach(actor=vault.owner, vault=vault, incident=incident,
-                                    share=share, term=order.terms.get())
+    breach = breaches.report_breach(
+        actor=vault.owner, vault=vault, incident=incident, share=share, term=order.terms.get()
+    )
     result = build_breach_pack(actor=investigator, breach=breach, out_dir=tmp_path / "out")
     with zipfile.ZipFile(result.path) as bundle:
         name = next(n for n in bundle.namelist() if n.endswith("pack.pdf"))

@@ -34,20 +34,21 @@ pytestmark = [
 def test_the_analyst_reads_the_dashboard(page, live_server, operator, viewport):  # noqa: F811
     seeded = seed_dashboard(operator, cases=300, units=3, months=24)
     analyst = UserFactory(username="an.lee", display_name="Analyst Lee")
-    accounts.grant_role(actor=operator, user=analyst, unit=seeded["units"][0],
-                        role=Role.ANALYST)
+    accounts.grant_role(actor=operator, user=analyst, unit=seeded["units"][0], role=Role.ANALYST)
     client = Client()
     sign_in_verified(client, analyst)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
     page.set_viewport_size(viewport)
 
     page.goto("/dashboard/")
     assert page.title() == "Force dashboard \N{EN DASH} Cairn"
     main = page.locator("main")
-    expect(main.get_by_role("img", name="SPO applications per 1,000 stalking cases opened, "
-                                        "each month")).to_be_visible()
+    expect(
+        main.get_by_role("img", name="SPO applications per 1,000 stalking cases opened, each month")
+    ).to_be_visible()
     expect(main.get_by_role("table", name="By month, all units")).to_be_attached()
     expect(main.get_by_text("ITV News investigation, 7 April 2022").first).to_be_visible()
     assert_accessible(page, "dashboard")

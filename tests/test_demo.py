@@ -43,20 +43,39 @@ def content_without_ids(vault):
     names = {person.pk: person.name for person in Person.objects.filter(vault=vault)}
     rows = []
     for incident in Incident.objects.filter(vault=vault).order_by("number"):
-        rows.append({
-            "number": incident.number, "start": incident.start, "end": incident.end,
-            "precision": incident.precision, "when_words": incident.when_words,
-            "location": incident.location, "channel": incident.channel,
-            "acts": incident.acts, "description": incident.description,
-            "impact": incident.impact, "feared_violence": incident.feared_violence,
-            "witnesses": incident.witnesses, "police_reference": incident.police_reference,
-            "revision": incident.revision,
-            "persons": sorted(names[pk] for pk in incident.persons.values_list("pk", flat=True)),
-        })
-    exhibits = [(e.reference, e.original_name, e.media_type, e.sha256, e.captured_at,
-                  e.received_at, e.incident.number if e.incident else None)
-                 for e in Exhibit.objects.filter(vault=vault).order_by("number")
-                 .select_related("incident")]
+        rows.append(
+            {
+                "number": incident.number,
+                "start": incident.start,
+                "end": incident.end,
+                "precision": incident.precision,
+                "when_words": incident.when_words,
+                "location": incident.location,
+                "channel": incident.channel,
+                "acts": incident.acts,
+                "description": incident.description,
+                "impact": incident.impact,
+                "feared_violence": incident.feared_violence,
+                "witnesses": incident.witnesses,
+                "police_reference": incident.police_reference,
+                "revision": incident.revision,
+                "persons": sorted(
+                    names[pk] for pk in incident.persons.values_list("pk", flat=True)
+                ),
+            }
+        )
+    exhibits = [
+        (
+            e.reference,
+            e.original_name,
+            e.media_type,
+            e.sha256,
+            e.captured_at,
+            e.received_at,
+            e.incident.number if e.incident else None,
+        )
+        for e in Exhibit.objects.filter(vault=vault).order_by("number").select_related("incident")
+    ]
     return rows, exhibits
 
 
@@ -111,15 +130,20 @@ def test_the_pictures_are_real_pngs_and_most_exhibits_belong_to_an_incident(demo
 
 
 def test_a_screenshot_was_received_when_the_message_came(demo_vault):
-    [screenshot] = [e for e in Exhibit.objects.filter(vault=demo_vault)
-                    if e.original_name.startswith("Screenshot_t") and "threat" in e.original_name]
+    [screenshot] = [
+        e
+        for e in Exhibit.objects.filter(vault=demo_vault)
+        if e.original_name.startswith("Screenshot_t") and "threat" in e.original_name
+    ]
     assert screenshot.received_at == screenshot.incident.start
 
 
 def test_the_case_has_a_lull_then_a_more_intense_restart(demo_vault):
     starts = [incident.start for incident in incidents_in_order(demo_vault)]
-    gaps = [(later - earlier, index) for index, (earlier, later)
-            in enumerate(itertools.pairwise(starts))]
+    gaps = [
+        (later - earlier, index)
+        for index, (earlier, later) in enumerate(itertools.pairwise(starts))
+    ]
     longest, index = max(gaps)
     assert longest >= timedelta(days=90)
     lull_from, restart = starts[index], starts[index + 1]
@@ -143,10 +167,17 @@ def test_the_case_meets_the_shape_of_s4a(demo_vault):
     precisions = {incident.precision for incident in incidents}
     assert precisions == {"exact", "hour", "day", "overnight", "unknown"}
     channels = {incident.channel for incident in incidents}
-    assert channels >= {"in_person", "text_message", "messaging_app", "social_media", "email",
-                        "letter_or_gift", "property"}
+    assert channels >= {
+        "in_person",
+        "text_message",
+        "messaging_app",
+        "social_media",
+        "email",
+        "letter_or_gift",
+        "property",
+    }
     # The lull's restart is more in person and more frightening than the start.
-    later = incidents[len(incidents) // 2:]
+    later = incidents[len(incidents) // 2 :]
     assert sum(i.feared_violence for i in later) > sum(i.feared_violence for i in incidents) / 2
 
 
@@ -162,8 +193,10 @@ def test_the_suspect_and_witnesses_are_recorded_with_identifiers(demo_vault):
     witnesses = Person.objects.filter(vault=demo_vault, role=PersonRole.WITNESS)
     assert 1 <= witnesses.count() <= 2
     assert Incident.objects.filter(vault=demo_vault, persons__in=witnesses).exists()
-    assert Incident.objects.filter(vault=demo_vault, persons=mark).count() == \
-        Incident.objects.filter(vault=demo_vault).count()
+    assert (
+        Incident.objects.filter(vault=demo_vault, persons=mark).count()
+        == Incident.objects.filter(vault=demo_vault).count()
+    )
 
 
 def test_some_incidents_have_a_revision_history(demo_vault):
@@ -173,10 +206,16 @@ def test_some_incidents_have_a_revision_history(demo_vault):
         revisions = list(IncidentRevision.objects.filter(incident=incident))
         assert [r.number for r in revisions] == list(range(1, incident.revision + 1))
         assert revisions[-1].changed_fields
-    actions = set(AuditRecord.objects.filter(vault_id=demo_vault.pk)
-                  .values_list("action", flat=True))
-    assert actions >= {"vault.created", "person.created", "incident.created",
-                       "incident.revised", "exhibit.added"}
+    actions = set(
+        AuditRecord.objects.filter(vault_id=demo_vault.pk).values_list("action", flat=True)
+    )
+    assert actions >= {
+        "vault.created",
+        "person.created",
+        "incident.created",
+        "incident.revised",
+        "exhibit.added",
+    }
 
 
 def test_the_same_now_gives_the_same_vault():
@@ -220,8 +259,7 @@ def test_it_refuses_a_second_load(demo_vault):
 
 def test_it_refuses_in_production(settings):
     settings.PRODUCTION = True
-    with pytest.raises(DemoRefused,
-                       match="demo data refuses to load into a production database"):
+    with pytest.raises(DemoRefused, match="demo data refuses to load into a production database"):
         load_demo(now=NOW)
     assert not Vault.objects.exists()
     assert not User.objects.filter(username=DEMO_USERNAME).exists()
@@ -246,6 +284,7 @@ def test_the_demo_user_signs_in_with_the_demo_password(demo_vault):
 
 # --- the demo case (the police side) -----------------------------------------------------------
 
+
 def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
     from cairn.accounts.models import Membership
     from cairn.analysis.engine import analyse_people
@@ -257,21 +296,23 @@ def test_the_demo_case_shares_the_whole_log_with_the_unit(demo_vault):
 
     case = load_demo_case(demo_vault, now=NOW)
     assert case.reference == CASE_REFERENCE
-    roles = dict(Membership.objects.filter(unit=case.unit)
-                 .values_list("user__username", "role"))
+    roles = dict(Membership.objects.filter(unit=case.unit).values_list("user__username", "role"))
     assert roles == {o.username: o.role for o in OFFICERS}
     share = case.shares.get()
     assert (share.vault, share.scope, share.withdrawn_at) == (demo_vault, ShareScope.ALL, None)
     investigator = case.officer
-    assert len(access.shared_incidents(investigator, demo_vault, purpose="investigation",
-                                       case=case)) == demo_vault.incidents.count()
+    assert (
+        len(access.shared_incidents(investigator, demo_vault, purpose="investigation", case=case))
+        == demo_vault.incidents.count()
+    )
     suspect = case.suspects.get()
     assert suspect.name == "Mark Ellis"
     assert {i["kind"] for i in suspect.identifiers} >= {"phone", "email", "vehicle"}
     # The demo log's recurrence warning, as at the demo's own time, is Mark's: it has not
     # stopped (the guard reads the defendant's analysis; ADR 0029).
-    people = analyse_people(access.shared_snapshot(investigator, demo_vault,
-                                                   purpose="supervision", case=case), now=NOW)
+    people = analyse_people(
+        access.shared_snapshot(investigator, demo_vault, purpose="supervision", case=case), now=NOW
+    )
     (mark,) = people.people
     assert mark.subject.name == "Mark Ellis"
     warning = log_warning(demo_vault.pk, mark)

@@ -42,6 +42,7 @@ def test_someone_elses_incident_reads_exactly_like_a_missing_one(owner_client, o
     missing = owner_client.get(reverse("vault:incident", args=[uuid.uuid4()]))
     html = assert_service_page(refused, 404, "Page not found")
     assert "Not for her eyes" not in html and "No such incident" not in html
+
     def without_tokens(response) -> bytes:  # type: ignore[no-untyped-def]
         return re.sub(rb'value="[^"]{64}"', b"", response.content)
 
@@ -61,8 +62,14 @@ def test_a_forms_address_opened_directly_says_so(owner_client, vault):
     from cairn.importers import services
     from tests.test_import_pipeline import CHAT
 
-    batch = services.commit_import(actor=vault.owner, vault=vault, source=CHAT.encode(),
-                                   name="chat.txt", format="whatsapp", owner="Alex").batch
+    batch = services.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=CHAT.encode(),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+    ).batch
     response = owner_client.get(reverse("importers:accept", args=[batch.pk]))
     assert_service_page(response, 405, "This address is for a form")
     assert response["Allow"] == "POST"

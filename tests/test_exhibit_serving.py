@@ -18,8 +18,9 @@ HOSTILE_PAGE = b"<!doctype html><title>x</title><script>document.title='ran'</sc
 
 
 def add(vault, content: bytes, name: str):
-    return services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(content),
-                                original_name=name)
+    return services.add_exhibit(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(content), original_name=name
+    )
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-""""Exit this page" for real (issue 16, point 1), in Debian's Chromium: leaving ends her
+""" "Exit this page" for real (issue 16, point 1), in Debian's Chromium: leaving ends her
 session on the server before the browser goes, so Back, reload or the same address typed again
 show the sign-in page and nothing of hers, on a phone and on a desktop, by the button and by
 the three-Shift shortcut."""
@@ -42,8 +42,15 @@ def _assert_nothing_of_hers(tab, vault) -> None:  # noqa: F811
 
 @VIEWPORTS
 @pytest.mark.parametrize("how", ["button", "shift"])
-def test_exit_then_back_and_reload_show_none_of_her_content(tab, owner, vault, password,  # noqa: F811
-                                                            live_server, viewport, how):
+def test_exit_then_back_and_reload_show_none_of_her_content(
+    tab,  # noqa: F811
+    owner,
+    vault,
+    password,
+    live_server,
+    viewport,
+    how,
+):
     incident = make_incident(vault, description=SECRET)
     tab.set_viewport_size(viewport)
     sign_in(tab, "owner", password)
@@ -62,13 +69,22 @@ def test_exit_then_back_and_reload_show_none_of_her_content(tab, owner, vault, p
     assert not tab.csp_errors
 
 
-def test_exit_leaves_no_way_back_in_a_tab_with_one_cairn_page(tab, owner, vault, password,  # noqa: F811
-                                                               live_server):
+def test_exit_leaves_no_way_back_in_a_tab_with_one_cairn_page(
+    tab,  # noqa: F811
+    owner,
+    vault,
+    password,
+    live_server,
+):
     incident = make_incident(vault, description=SECRET)
     sign_in(tab, "owner", password)
     fresh = tab.context.new_page()
-    fresh.route(re.compile(r"^https://exit\.invalid/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<!doctype html><title>Weather</title>"))
+    fresh.route(
+        re.compile(r"^https://exit\.invalid/.*"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<!doctype html><title>Weather</title>"
+        ),
+    )
     fresh.goto(f"{live_server.url}/incidents/{incident.pk}/")
     _leave(fresh, "button")
     fresh.go_back()
@@ -79,8 +95,12 @@ def test_exit_leaves_no_way_back_in_a_tab_with_one_cairn_page(tab, owner, vault,
 
 
 def _overlap(a, b) -> bool:  # type: ignore[no-untyped-def]
-    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
 
 
 @VIEWPORTS

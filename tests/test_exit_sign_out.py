@@ -25,8 +25,12 @@ def _signed_in(owner, password) -> Client:
 
 def _token(client: Client, url: str) -> str:
     page = client.get(url).content.decode()
-    match = re.search(r'class="cairn-leave-form"[^>]*>.*?name="csrfmiddlewaretoken" '
-                      r'value="([^"]+)"', page, re.S)
+    match = re.search(
+        r'class="cairn-leave-form"[^>]*>.*?name="csrfmiddlewaretoken" '
+        r'value="([^"]+)"',
+        page,
+        re.S,
+    )
     assert match, "the page carries no sign-out form for Exit this page"
     return match.group(1)
 
@@ -47,8 +51,10 @@ def test_exit_marks_her_sign_in_ended_in_her_session_list(owner, vault, password
     client = Client(enforce_csrf_checks=True)
     page = client.get(reverse("accounts:sign-in"))
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1)
-    client.post(reverse("accounts:sign-in"), {"username": owner.username, "password": password,
-                                              "csrfmiddlewaretoken": token.decode()})
+    client.post(
+        reverse("accounts:sign-in"),
+        {"username": owner.username, "password": password, "csrfmiddlewaretoken": token.decode()},
+    )
     record = SessionRecord.objects.get(user=owner)
     assert record.ended_at is None
     client.post(LEAVE, {"csrfmiddlewaretoken": _token(client, "/")})

@@ -24,15 +24,25 @@ LOGIN_UMASK = 0o022
 @pytest.fixture
 def data_dir_env(tmp_path):
     """A subprocess's environment on a fresh data dir of its own (SQLite there)."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
     return env
 
 
 def run(env, *args):
-    return subprocess.run([*map(str, args)], env=env, capture_output=True, text=True,
-                          timeout=600, check=False, preexec_fn=lambda: os.umask(LOGIN_UMASK))
+    return subprocess.run(
+        [*map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        preexec_fn=lambda: os.umask(LOGIN_UMASK),
+    )
 
 
 def cairn(env, *args):
@@ -55,15 +65,33 @@ def open_to_others(root: Path) -> list[str]:
 def test_what_cairn_makes_is_closed_to_other_users(data_dir_env, tmp_path):
     data = Path(data_dir_env["CAIRN_DATA_DIR"])
     cairn(data_dir_env, "vault", "create", "My log", "--initials", "AB", "--owner", "alex")
-    cairn(data_dir_env, "incident", "add", "--start", "2025-07-01T14:00", "--channel",
-          "in_person", "--acts", "a", "--description", "He was at the gate")
+    cairn(
+        data_dir_env,
+        "incident",
+        "add",
+        "--start",
+        "2025-07-01T14:00",
+        "--channel",
+        "in_person",
+        "--acts",
+        "a",
+        "--description",
+        "He was at the gate",
+    )
     photo = tmp_path / "gate.png"
     photo.write_bytes(PNG)
     cairn(data_dir_env, "exhibit", "add", str(photo), "--incident", "1")
     cairn(data_dir_env, "checkpoint")
-    collected = run({**data_dir_env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
-                    sys.executable, "-m", "django", "collectstatic", "--noinput",
-                    "--verbosity", "0")
+    collected = run(
+        {**data_dir_env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
+        sys.executable,
+        "-m",
+        "django",
+        "collectstatic",
+        "--noinput",
+        "--verbosity",
+        "0",
+    )
     assert collected.returncode == 0, collected.stderr
     out = tmp_path / "out"
     out.mkdir()

@@ -27,8 +27,10 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-CHAT = ("01/03/2026, 07:02 - m.ellis_photos2: I saw you at the gym today\n"
-        "02/03/2026, 07:05 - m.ellis_photos2: Nice coat this morning\n")
+CHAT = (
+    "01/03/2026, 07:02 - m.ellis_photos2: I saw you at the gym today\n"
+    "02/03/2026, 07:05 - m.ellis_photos2: Nice coat this morning\n"
+)
 
 
 @pytest.fixture
@@ -36,8 +38,15 @@ def demo_vault():
     from cairn.demo import load_demo
 
     vault = load_demo(now=timezone.now())
-    imports.commit_import(actor=vault.owner, vault=vault, source=CHAT.encode(), name="chat.txt",
-                          format="whatsapp", owner="Alex", date_order="day-first")
+    imports.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=CHAT.encode(),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+        date_order="day-first",
+    )
     return vault
 
 
@@ -75,14 +84,15 @@ def test_the_flags_page_and_the_pattern_page_count_the_same_threats(page, demo_v
     # reading, veiled threats included, and count threats in the incidents she logged.
     sign_in_as_demo(page)
     page.goto(f"/pattern/{demo_vault.pk}/risk/")  # the pattern's risk topic (issue 16)
-    statement = page.locator("main").get_by_text(
-        re.compile(r"Words of a threat in \d+ incidents?")).first
+    statement = (
+        page.locator("main").get_by_text(re.compile(r"Words of a threat in \d+ incidents?")).first
+    )
     expect(statement).to_be_visible()
     on_pattern = int(re.search(r"threat in (\d+) incident", statement.inner_text()).group(1))
     assert on_pattern >= 8  # the demo's veiled threats are read too
     page.goto(f"/flags/{demo_vault.pk}/")
-    expect(page.locator("#count-violence [data-count='incidents']")).to_have_text(
-        str(on_pattern))
+    expect(page.locator("#count-violence [data-count='incidents']")).to_have_text(str(on_pattern))
     tyres = page.locator(".cairn-flagged").filter(has_text="Check your tyres before you drive")
-    expect(tyres.get_by_text(re.compile(r"veiled: about you being alone, your home, car"))
-           ).to_be_visible()
+    expect(
+        tyres.get_by_text(re.compile(r"veiled: about you being alone, your home, car"))
+    ).to_be_visible()

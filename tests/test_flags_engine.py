@@ -15,14 +15,21 @@ def test_each_flag_carries_the_senders_own_words():
     text = "Hiya. I\u2019m going to SMASH your face in. Bye"
     (flag,) = flag_text(text)
     assert flag.kind == "violence"
-    assert text[flag.start:flag.end] == flag.words
+    assert text[flag.start : flag.end] == flag.words
     assert flag.words.startswith("I\u2019m going to SMASH your face")
 
 
-@pytest.mark.parametrize("text", [
-    "I could kill for a coffee", "that joke killed me", "dying to see the film",
-    "I'd never hurt you", "I killed myself laughing", "you're dead right",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I could kill for a coffee",
+        "that joke killed me",
+        "dying to see the film",
+        "I'd never hurt you",
+        "I killed myself laughing",
+        "you're dead right",
+    ],
+)
 def test_idioms_and_negations_are_guarded(text):
     assert kinds_in(text) == frozenset()
 
@@ -53,9 +60,18 @@ def test_an_unknown_language_falls_back_to_english():
 
 
 def test_rules_are_data_and_bad_rules_are_named():
-    rules = parse_rules({"words": {"pet": "(?:hamster|gerbil)"},
-                         "flags": {"pets": {"label": "Pets", "patterns": ["your %pet%"],
-                                            "guards": ["your hamster wheel"]}}})
+    rules = parse_rules(
+        {
+            "words": {"pet": "(?:hamster|gerbil)"},
+            "flags": {
+                "pets": {
+                    "label": "Pets",
+                    "patterns": ["your %pet%"],
+                    "guards": ["your hamster wheel"],
+                }
+            },
+        }
+    )
     assert kinds_in("How is your gerbil?", rules) == {"pets"}
     assert kinds_in("I fixed your hamster wheel", rules) == frozenset()
     with pytest.raises(RulesError, match="pets pattern 1"):
@@ -70,13 +86,12 @@ def test_rules_are_data_and_bad_rules_are_named():
 def test_spans_always_point_into_the_text(text):
     for flag in flag_text(text):
         assert 0 <= flag.start < flag.end <= len(text)
-        assert text[flag.start:flag.end] == flag.words
+        assert text[flag.start : flag.end] == flag.words
 
 
 def _unscreened(rules):
     """The same rules with the literal screen switched off: every pattern runs on every text."""
-    every = frozenset((k, n) for k, kind in enumerate(rules.kinds)
-                      for n in range(kind.size))
+    every = frozenset((k, n) for k, kind in enumerate(rules.kinds) for n in range(kind.size))
     return dataclasses.replace(rules, screen=None, unindexed=every)
 
 
@@ -93,10 +108,37 @@ def test_the_screen_never_changes_what_is_found():
             assert flag_text(message.text, rules) == flag_text(message.text, plain), message
 
 
-@given(st.lists(st.sampled_from(["i'll", "kill", "you", "your", "saw", "at", "the", "gym",
-                                 "kids", "myself", "end", "it", "all", "watching", "x", ".",
-                                 "dead", "nice", "dress", "today", "never", "hurt"]),
-                max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "i'll",
+                "kill",
+                "you",
+                "your",
+                "saw",
+                "at",
+                "the",
+                "gym",
+                "kids",
+                "myself",
+                "end",
+                "it",
+                "all",
+                "watching",
+                "x",
+                ".",
+                "dead",
+                "nice",
+                "dress",
+                "today",
+                "never",
+                "hurt",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_the_screen_never_changes_what_is_found_on_word_salad(words):
     text = " ".join(words)
     rules = load_rules()
@@ -110,19 +152,28 @@ def test_necessary_factors_are_literal_strings_every_match_holds():
 
     # The most selective set is kept: the longest shortest string.
     assert necessary_factors(re.compile(r"\bi (?:will|shall) (?:kill|hurt) you")) == {
-        "will", "shall"}
+        "will",
+        "shall",
+    }
     assert necessary_factors(re.compile(r"(?:a|b)?c")) == {"c"}
     assert necessary_factors(re.compile(r"\w+")) is None
 
 
 # --- parts and combinations (issue 14: threats read by what they are made of) -------------------
 
+
 def _combining(**extra):
-    spec = {"label": "Threat", "sorts": {"plain": "said outright", "veiled": "veiled"},
-            "patterns": {"plain": ["kill you"], "veiled": ["(?!)"]},
-            "parts": {"frame": r"\bwould be a shame\b", "target": r"\byour (?:car|cat)\b",
-                      "kind": r"\blove\b"},
-            "combinations": {"veiled": [["frame", "target", "not kind"]]}}
+    spec = {
+        "label": "Threat",
+        "sorts": {"plain": "said outright", "veiled": "veiled"},
+        "patterns": {"plain": ["kill you"], "veiled": ["(?!)"]},
+        "parts": {
+            "frame": r"\bwould be a shame\b",
+            "target": r"\byour (?:car|cat)\b",
+            "kind": r"\blove\b",
+        },
+        "combinations": {"veiled": [["frame", "target", "not kind"]]},
+    }
     spec.update(extra)
     return parse_rules({"flags": {"v": spec}})
 
@@ -138,17 +189,26 @@ def test_a_combination_needs_all_its_parts_in_one_sentence_or_the_next():
 
 
 def test_parts_of_a_combination_must_be_different_words():
-    rules = parse_rules({"flags": {"v": {
-        "label": "Threat", "patterns": ["(?!)"],
-        "parts": {"a": r"\byou won't see me\b", "b": r"\bwon't see\b"},
-        "combinations": {"": [["a", "b"]]}}}})
+    rules = parse_rules(
+        {
+            "flags": {
+                "v": {
+                    "label": "Threat",
+                    "patterns": ["(?!)"],
+                    "parts": {"a": r"\byou won't see me\b", "b": r"\bwon't see\b"},
+                    "combinations": {"": [["a", "b"]]},
+                }
+            }
+        }
+    )
     assert kinds_in("you won't see me", rules) == frozenset()
     assert kinds_in("you won't see me. you won't see it", rules) == {"v"}
 
 
 def test_a_part_under_a_guard_does_not_count_and_a_sentence_guard_drops_the_combination():
-    rules = _combining(guards=[r"shame if your car gets a scratch"],
-                       sentence_guards=[r"\bthe film\b"])
+    rules = _combining(
+        guards=[r"shame if your car gets a scratch"], sentence_guards=[r"\bthe film\b"]
+    )
     assert kinds_in("Would be a shame if your car gets a scratch", rules) == frozenset()
     assert kinds_in("In the film it would be a shame if your cat died", rules) == frozenset()
     assert kinds_in("Would be a shame if your cat died", rules) == {"v"}
@@ -162,17 +222,25 @@ def test_a_guard_of_one_sort_drops_only_that_sort_near_it_on_its_line():
     assert kinds_in(veiled, rules) == {"v"}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"combinations": {"veiled": [["frame", "nothing"]]}}, "unknown part nothing"),
-    ({"combinations": {"other": [["frame"]]}}, "unlabelled sort other"),
-    ({"combinations": {"veiled": [["not frame"]]}}, "needs a part"),
-    ({"combinations": {"veiled": ["frame"]}}, "must be a list of parts"),
-    ({"parts": {"frame": "(unclosed"}}, "part frame"),
-    ({"sort_guards": {"other": ["x"]}}, "sort_guards"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"combinations": {"veiled": [["frame", "nothing"]]}}, "unknown part nothing"),
+        ({"combinations": {"other": [["frame"]]}}, "unlabelled sort other"),
+        ({"combinations": {"veiled": [["not frame"]]}}, "needs a part"),
+        ({"combinations": {"veiled": ["frame"]}}, "must be a list of parts"),
+        ({"parts": {"frame": "(unclosed"}}, "part frame"),
+        ({"sort_guards": {"other": ["x"]}}, "sort_guards"),
+    ],
+)
 def test_bad_parts_and_combinations_are_named(change, message):
-    spec = {"label": "Threat", "sorts": {"veiled": "veiled"}, "patterns": {"veiled": ["x"]},
-            "parts": {"frame": "shame"}, **change}
+    spec = {
+        "label": "Threat",
+        "sorts": {"veiled": "veiled"},
+        "patterns": {"veiled": ["x"]},
+        "parts": {"frame": "shame"},
+        **change,
+    }
     with pytest.raises(RulesError, match=message):
         parse_rules({"flags": {"v": spec}})
 
@@ -197,9 +265,11 @@ def test_a_pattern_runs_only_when_the_text_holds_a_string_of_each_needed_set():
     from cairn.flags.screen import factor_sets
 
     pattern = r"(?:said|told) \w+ (?:he'd|she'd) (?:kill|stab)"
-    assert factor_sets(re.compile(pattern)) == (frozenset({"he'd", "she'd"}),
-                                                frozenset({"kill", "stab"}),
-                                                frozenset({"said", "told"}))
+    assert factor_sets(re.compile(pattern)) == (
+        frozenset({"he'd", "she'd"}),
+        frozenset({"kill", "stab"}),
+        frozenset({"said", "told"}),
+    )
     rules = parse_rules({"flags": {"v": {"label": "Threat", "patterns": [pattern]}}})
     assert rules.patterns_to_run("he said that he'd call") == set()
     assert rules.patterns_to_run("he said that he'd kill") == {(0, 0)}

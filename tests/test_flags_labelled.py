@@ -33,8 +33,7 @@ def test_threats_of_violence_or_death_reach_the_bar_the_issue_sets():
     assert violence.precision >= 0.8, violence
 
 
-@pytest.mark.parametrize("kind", ["sexual", "whereabouts", "family", "surveillance",
-                                  "self_harm"])
+@pytest.mark.parametrize("kind", ["sexual", "whereabouts", "family", "surveillance", "self_harm"])
 def test_every_other_flag_keeps_a_floor(kind):
     scores, _ = evaluate(LABELLED)
     assert scores[kind].labelled >= 20
@@ -61,5 +60,6 @@ def test_kinds_in_finds_exactly_the_kinds_of_the_flags_with_their_spans():
     for text in texts:
         assert kinds_in(text, rules) == {f.kind for f in flag_text(text, rules)}, text
         assert kinds_in(text, subset) == {f.kind for f in flag_text(text, subset)}, text
-        assert kinds_in(text, rules, only=FLAGS_READ) == \
-            {f.kind for f in flag_text(text, rules) if f.kind in FLAGS_READ}, text
+        assert kinds_in(text, rules, only=FLAGS_READ) == {
+            f.kind for f in flag_text(text, rules) if f.kind in FLAGS_READ
+        }, text

@@ -21,10 +21,13 @@ from tests.factories import make_incident
 def candidate_named(vault, name):
     return next(c for c in CandidatePerson.objects.filter(vault=vault) if c.display_name == name)
 
-CHAT = ("01/03/2026, 09:15 - Alex: Please stop messaging me\n"
-        "02/03/2026, 07:02 - m.ellis_photos2: I saw you at the gym today\n"
-        "02/03/2026, 07:05 - m.ellis_photos2: You're dead\n"
-        "03/03/2026, 10:00 - Jen: Are we still on for lunch?\n")
+
+CHAT = (
+    "01/03/2026, 09:15 - Alex: Please stop messaging me\n"
+    "02/03/2026, 07:02 - m.ellis_photos2: I saw you at the gym today\n"
+    "02/03/2026, 07:05 - m.ellis_photos2: You're dead\n"
+    "03/03/2026, 10:00 - Jen: Are we still on for lunch?\n"
+)
 
 
 @pytest.fixture
@@ -32,10 +35,20 @@ def flagged_vault(owner, vault):
     make_incident(vault, description="He texted: I'm going to smash your face in.")
     make_incident(vault, days_ago=2, description="He sent flowers to work.")
     mark = vault_services.create_person(
-        actor=owner, vault=vault, name="Mark Ellis",
-        identifiers=[vault_services.IdentifierInput("handle", "mark.ellis.photos", "instagram")])
-    imports.commit_import(actor=owner, vault=vault, source=CHAT.encode(), name="chat.txt",
-                          format="whatsapp", owner="Alex", date_order="day-first")
+        actor=owner,
+        vault=vault,
+        name="Mark Ellis",
+        identifiers=[vault_services.IdentifierInput("handle", "mark.ellis.photos", "instagram")],
+    )
+    imports.commit_import(
+        actor=owner,
+        vault=vault,
+        source=CHAT.encode(),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+        date_order="day-first",
+    )
     return vault, mark
 
 
@@ -54,8 +67,7 @@ def test_the_flags_page_shows_each_flag_with_its_words(owner_client, flagged_vau
     assert "smash" not in title and "gym" not in title
 
 
-def test_the_page_offers_the_new_account_as_a_lead_with_its_reasons(owner_client,
-                                                                    flagged_vault):
+def test_the_page_offers_the_new_account_as_a_lead_with_its_reasons(owner_client, flagged_vault):
     vault, _ = flagged_vault
     body = owner_client.get(reverse("flags:flags", args=[vault.pk])).content.decode()
     assert "m.ellis_photos2 may be Mark Ellis" in body
@@ -63,14 +75,16 @@ def test_the_page_offers_the_new_account_as_a_lead_with_its_reasons(owner_client
     assert "Jen may be" not in body
 
 
-def test_confirming_a_lead_links_the_account_through_the_vault_services(owner_client, owner,
-                                                                        flagged_vault):
+def test_confirming_a_lead_links_the_account_through_the_vault_services(
+    owner_client, owner, flagged_vault
+):
     vault, mark = flagged_vault
     candidate = candidate_named(vault, "m.ellis_photos2")
     entries = LedgerEntry.objects.filter(vault=vault).count()
-    response = owner_client.post(reverse("flags:confirm-lead", args=[vault.pk]),
-                                 {"suspect": f"person:{mark.pk}",
-                                  "account": f"candidate:{candidate.pk}"})
+    response = owner_client.post(
+        reverse("flags:confirm-lead", args=[vault.pk]),
+        {"suspect": f"person:{mark.pk}", "account": f"candidate:{candidate.pk}"},
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("vault:person", args=[mark.pk])
     mark.refresh_from_db()
@@ -82,14 +96,14 @@ def test_confirming_a_lead_links_the_account_through_the_vault_services(owner_cl
     assert "m.ellis_photos2 may be Mark Ellis" not in body
 
 
-def test_a_link_that_is_not_suggested_is_refused_and_nothing_changes(owner_client,
-                                                                     flagged_vault):
+def test_a_link_that_is_not_suggested_is_refused_and_nothing_changes(owner_client, flagged_vault):
     vault, mark = flagged_vault
     jen = candidate_named(vault, "Jen")
     before = PersonIdentifier.objects.filter(person=mark).count()
-    response = owner_client.post(reverse("flags:confirm-lead", args=[vault.pk]),
-                                 {"suspect": f"person:{mark.pk}",
-                                  "account": f"candidate:{jen.pk}"})
+    response = owner_client.post(
+        reverse("flags:confirm-lead", args=[vault.pk]),
+        {"suspect": f"person:{mark.pk}", "account": f"candidate:{jen.pk}"},
+    )
     assert response.status_code == 400
     assert "no longer suggested" in response.content.decode()
     assert PersonIdentifier.objects.filter(person=mark).count() == before
@@ -113,8 +127,10 @@ def test_the_incident_and_import_pages_show_flagged_words(owner_client, flagged_
     body = owner_client.get(reverse("vault:incident", args=[incident.pk])).content.decode()
     assert "Flagged words" in body and "Threat of violence or death" in body
     other = vault.incidents.get(number=2)
-    assert "Flagged words" not in owner_client.get(
-        reverse("vault:incident", args=[other.pk])).content.decode()
+    assert (
+        "Flagged words"
+        not in owner_client.get(reverse("vault:incident", args=[other.pk])).content.decode()
+    )
     batch = vault.import_batches.get()
     review = owner_client.get(reverse("importers:batch", args=[batch.pk])).content.decode()
     assert "Your home, routine or whereabouts" in review
@@ -140,10 +156,10 @@ def test_many_flagged_items_are_shown_fifty_a_page_newest_first(owner_client, va
         make_incident(vault, days_ago=60 - n, description=f"Text {n}: I will kill you")
     first = owner_client.get(reverse("flags:flags", args=[vault.pk])).content.decode()
     assert "55 incidents or messages with flags" in first
-    assert first.count("cairn-flagged\"") == 50
+    assert first.count('cairn-flagged"') == 50
     assert first.index("Incident 55<") < first.index("Incident 54<")
     second = owner_client.get(reverse("flags:flags", args=[vault.pk]) + "?page=2")
-    assert second.content.decode().count("cairn-flagged\"") == 5
+    assert second.content.decode().count('cairn-flagged"') == 5
 
 
 def test_the_timeline_tags_incidents_with_their_flags(owner_client, flagged_vault):

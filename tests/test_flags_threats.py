@@ -36,12 +36,15 @@ SORTS = ("explicit", "conditional", "menace", "fate", "capability", "possession"
 
 # --- the sets ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "size", "negatives", "per_sort"),
-                         [(LABELLED_PATH, 600, 250, 30), (HELD_OUT_PATH, 100, 40, 5),
-                          (DEV_PATH, 100, 40, 9)],
-                         ids=["labelled", "held-out", "dev"])
-def test_each_threat_set_is_big_enough_with_every_sort_and_hard_negatives(path, size, negatives,
-                                                                          per_sort):
+
+@pytest.mark.parametrize(
+    ("path", "size", "negatives", "per_sort"),
+    [(LABELLED_PATH, 600, 250, 30), (HELD_OUT_PATH, 100, 40, 5), (DEV_PATH, 100, 40, 9)],
+    ids=["labelled", "held-out", "dev"],
+)
+def test_each_threat_set_is_big_enough_with_every_sort_and_hard_negatives(
+    path, size, negatives, per_sort
+):
     messages = load_labelled(path)
     assert scored_kinds(path) == {"violence"}
     assert len(messages) >= size
@@ -67,24 +70,28 @@ def test_the_labelled_threats_reach_their_bar():
 
 # --- each veiled sort, and hard negatives -------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "sort"), [
-    ("Answer me or you'll find out", "conditional"),
-    ("Keep blocking me and see what happens", "conditional"),
-    ("You'll regret ignoring me", "conditional"),
-    ("Your daughter looked happy at the school gate", "menace"),
-    ("He should watch himself", "menace"),
-    ("Check your tyres before you drive today", "menace"),
-    ("Home alone tonight then", "menace"),
-    ("Nobody would hear you out there", "menace"),
-    ("People fall down stairs", "fate"),
-    ("Accidents happen to girls who lie", "fate"),
-    ("I've hurt people for less", "capability"),
-    ("You know what I did to my ex", "capability"),
-    ("You're mine or nobody's", "possession"),
-    ("If I can't have you nobody can", "possession"),
-    ("I'll break your legs", "explicit"),
-    ("He said he would slit my throat", "explicit"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "sort"),
+    [
+        ("Answer me or you'll find out", "conditional"),
+        ("Keep blocking me and see what happens", "conditional"),
+        ("You'll regret ignoring me", "conditional"),
+        ("Your daughter looked happy at the school gate", "menace"),
+        ("He should watch himself", "menace"),
+        ("Check your tyres before you drive today", "menace"),
+        ("Home alone tonight then", "menace"),
+        ("Nobody would hear you out there", "menace"),
+        ("People fall down stairs", "fate"),
+        ("Accidents happen to girls who lie", "fate"),
+        ("I've hurt people for less", "capability"),
+        ("You know what I did to my ex", "capability"),
+        ("You're mine or nobody's", "possession"),
+        ("If I can't have you nobody can", "possession"),
+        ("I'll break your legs", "explicit"),
+        ("He said he would slit my throat", "explicit"),
+    ],
+)
 def test_each_sort_of_threat_is_read_and_named(text, sort):
     reading = threats.read(text)
     assert reading.present, text
@@ -94,65 +101,74 @@ def test_each_sort_of_threat_is_read_and_named(text, sort):
     assert load_rules().kind(threats.THREAT).sort_label(sort)
 
 
-@pytest.mark.parametrize("text", [
-    "Watch yourself on the ice this morning",
-    "I'll find out tomorrow what time the match starts",
-    "Accidents happen, it's only a plate",
-    "You'll regret not buying those boots",
-    "Your kids were lovely at the party today",
-    "I know people who can fix your car cheap",
-    "You're mine forever, happy anniversary x",
-    "We smashed it at the quiz, first place!",
-    "Court hears man threatened neighbour with axe",
-    "People fall down stairs more than any other accident at home, says the leaflet",
-    "He threatened to tell my boss about the debt",
-    "I'm frightened he will hurt me",
-    "He said he would kill himself if I left",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Watch yourself on the ice this morning",
+        "I'll find out tomorrow what time the match starts",
+        "Accidents happen, it's only a plate",
+        "You'll regret not buying those boots",
+        "Your kids were lovely at the party today",
+        "I know people who can fix your car cheap",
+        "You're mine forever, happy anniversary x",
+        "We smashed it at the quiz, first place!",
+        "Court hears man threatened neighbour with axe",
+        "People fall down stairs more than any other accident at home, says the leaflet",
+        "He threatened to tell my boss about the debt",
+        "I'm frightened he will hurt me",
+        "He said he would kill himself if I left",
+    ],
+)
 def test_hard_negatives_are_not_threats(text):
     assert not threats.read(text).present, threats.read(text)
     assert not threats.is_threat(text)
 
 
-@pytest.mark.parametrize(("text", "sort"), [
-    # Read by what they are made of: something of hers and a frame that makes it ominous.
-    ("It would be a real pity if that cat of yours wandered off for good", "menace"),
-    ("Tell your husband he ought to be careful on those country lanes", "menace"),
-    ("The alarm on your flat takes seconds to switch off, you know", "menace"),
-    ("I know what time you leave. Just so you know.", "menace"),
-    ("Very quiet down your road at night, isn't it", "menace"),
-    ("Bikes get stolen, brakes get cut. These things happen to people who lie.", "fate"),
-    ("Drop the case or your dad's going to regret it", "conditional"),
-    ("Your lot can't keep me away. Nobody can.", "capability"),
-    ("I've got mates who owe me favours and know your street", "capability"),
-    ("You're my girl and nobody else will ever have you", "possession"),
-    ("Count your days", "menace"),
-    ("You've been warned.", "conditional"),
-    ("This is your last chance.", "conditional"),
-    ("Watch it.", "menace"),
-    ("I've got nothing to lose now", "capability"),
-])
+@pytest.mark.parametrize(
+    ("text", "sort"),
+    [
+        # Read by what they are made of: something of hers and a frame that makes it ominous.
+        ("It would be a real pity if that cat of yours wandered off for good", "menace"),
+        ("Tell your husband he ought to be careful on those country lanes", "menace"),
+        ("The alarm on your flat takes seconds to switch off, you know", "menace"),
+        ("I know what time you leave. Just so you know.", "menace"),
+        ("Very quiet down your road at night, isn't it", "menace"),
+        ("Bikes get stolen, brakes get cut. These things happen to people who lie.", "fate"),
+        ("Drop the case or your dad's going to regret it", "conditional"),
+        ("Your lot can't keep me away. Nobody can.", "capability"),
+        ("I've got mates who owe me favours and know your street", "capability"),
+        ("You're my girl and nobody else will ever have you", "possession"),
+        ("Count your days", "menace"),
+        ("You've been warned.", "conditional"),
+        ("This is your last chance.", "conditional"),
+        ("Watch it.", "menace"),
+        ("I've got nothing to lose now", "capability"),
+    ],
+)
 def test_veiled_threats_in_other_words_are_read_by_their_parts(text, sort):
     reading = threats.read(text)
     assert sort in reading.sorts, (text, reading)
 
 
-@pytest.mark.parametrize("text", [
-    # Banter with laughter, idioms, news, family love, stories, and a well-wisher's care.
-    "Touch my chips again and I'll end you \N{ROLLING ON THE FLOOR LAUGHING} see you Sunday",
-    "omg you're dead to me, how could you not tell me about the engagement",
-    "Two men stabbed in a fight outside a pub in Leeds, it was on the news",
-    "Till death do us part, happy anniversary to my wonderful parents \N{HEAVY BLACK HEART}",
-    "Read it to the end and you'll find out what happens, no spoilers!",
-    "Be careful on the ice tonight love, text me when you're home",
-    "Your back door doesn't lock properly, I'll fix it at the weekend",
-    "Your mum will kill you when she sees your room",
-    # Stock words of a threat in everyday use.
-    "Honestly just apply, you've got nothing to lose",
-    "We'll just have to wait and see what happens at the vet's",
-    "The sequel's three hours long, you've been warned.",
-    "Hurry, it's your last chance! The offer ends Sunday",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Banter with laughter, idioms, news, family love, stories, and a well-wisher's care.
+        "Touch my chips again and I'll end you \N{ROLLING ON THE FLOOR LAUGHING} see you Sunday",
+        "omg you're dead to me, how could you not tell me about the engagement",
+        "Two men stabbed in a fight outside a pub in Leeds, it was on the news",
+        "Till death do us part, happy anniversary to my wonderful parents \N{HEAVY BLACK HEART}",
+        "Read it to the end and you'll find out what happens, no spoilers!",
+        "Be careful on the ice tonight love, text me when you're home",
+        "Your back door doesn't lock properly, I'll fix it at the weekend",
+        "Your mum will kill you when she sees your room",
+        # Stock words of a threat in everyday use.
+        "Honestly just apply, you've got nothing to lose",
+        "We'll just have to wait and see what happens at the vet's",
+        "The sequel's three hours long, you've been warned.",
+        "Hurry, it's your last chance! The offer ends Sunday",
+    ],
+)
 def test_what_looks_like_a_threat_but_is_not(text):
     assert not threats.read(text).present, threats.read(text)
 
@@ -166,23 +182,31 @@ def test_laughter_drops_only_a_threat_said_outright_not_a_veiled_one():
 
 # --- the helper that scores any threat set ----------------------------------------------------
 
+
 def _score(path: Path) -> subprocess.CompletedProcess[str]:
     root = Path(__file__).resolve().parent.parent
-    return subprocess.run([sys.executable, str(root / "bench" / "bench_flags.py"),
-                           "--threat-set", str(path)], capture_output=True, text=True,
-                          cwd=root, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, str(root / "bench" / "bench_flags.py"), "--threat-set", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_any_threat_set_is_scored_with_one_command(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(
         "items:\n"
-        "- {text: \"I'm going to break your neck\", label: threat, sort: explicit}\n"
-        "- {text: \"Your dog would look lovely at the bottom of the canal\", label: threat,"
+        '- {text: "I\'m going to break your neck", label: threat, sort: explicit}\n'
+        '- {text: "Your dog would look lovely at the bottom of the canal", label: threat,'
         " sort: pets}\n"
-        "- {text: \"I could kill for a coffee\", label: none}\n"
-        "- {text: \"Would be a shame if your car broke down again, I'll fix it x\","
-        " label: none}\n", encoding="utf-8")
+        '- {text: "I could kill for a coffee", label: none}\n'
+        '- {text: "Would be a shame if your car broke down again, I\'ll fix it x",'
+        " label: none}\n",
+        encoding="utf-8",
+    )
     result = _score(path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -194,12 +218,15 @@ def test_any_threat_set_is_scored_with_one_command(tmp_path):
     assert "mine.yaml: 4 messages, 2 threats, 2 not" in out
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("items:\n- {text: hello, label: maybe}\n", "item 1: 'label' must be threat or none"),
-    ("items:\n- {label: threat}\n", "item 1: needs a 'text'"),
-    ("just words\n", "needs a list of 'items'"),
-    ("items: [\n", "cannot read it as YAML"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("items:\n- {text: hello, label: maybe}\n", "item 1: 'label' must be threat or none"),
+        ("items:\n- {label: threat}\n", "item 1: needs a 'text'"),
+        ("just words\n", "needs a list of 'items'"),
+        ("items: [\n", "cannot read it as YAML"),
+    ],
+)
 def test_a_bad_threat_set_gets_one_line_naming_the_file_and_item(tmp_path, content, message):
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
@@ -222,28 +249,43 @@ def test_a_threat_is_to_kill_only_when_its_words_say_so():
 def test_the_reading_carries_the_senders_words():
     text = "Lovely evening. Check your tyres before you drive today \N{WINKING FACE}"
     (threat,) = threats.read(text).threats
-    assert text[threat.start:threat.end] == threat.words
+    assert text[threat.start : threat.end] == threat.words
     assert threat.words.startswith("Check your tyres")
     assert threat.sorts == ("menace",)
 
 
 def test_grouped_patterns_need_a_label_for_each_sort():
-    rules = parse_rules({"flags": {"v": {
-        "label": "Threat", "sorts": {"veiled": "veiled", "plain": "said outright"},
-        "patterns": {"plain": ["kill you"], "veiled": ["watch yourself"]}}}})
+    rules = parse_rules(
+        {
+            "flags": {
+                "v": {
+                    "label": "Threat",
+                    "sorts": {"veiled": "veiled", "plain": "said outright"},
+                    "patterns": {"plain": ["kill you"], "veiled": ["watch yourself"]},
+                }
+            }
+        }
+    )
     flags = flag_text("Watch yourself or I'll kill you", rules)
-    assert [(f.words, f.sorts) for f in flags] == [("Watch yourself", ("veiled",)),
-                                                   ("kill you", ("plain",))]
+    assert [(f.words, f.sorts) for f in flags] == [
+        ("Watch yourself", ("veiled",)),
+        ("kill you", ("plain",)),
+    ]
     with pytest.raises(RulesError, match="sorts"):
         parse_rules({"flags": {"v": {"label": "Threat", "patterns": {"plain": ["kill you"]}}}})
 
 
 # --- one reading everywhere ----------------------------------------------------------------------
 
+
 def _every_text():
-    for name in ("threats_labelled_en", "threats_heldout_en", "threats_dev_en",
-                 "flags_labelled_en",
-                 "flags_heldout_en"):
+    for name in (
+        "threats_labelled_en",
+        "threats_heldout_en",
+        "threats_dev_en",
+        "flags_labelled_en",
+        "flags_heldout_en",
+    ):
         yield from (m.text for m in load_labelled(DATA / f"{name}.yaml"))
 
 
@@ -262,8 +304,9 @@ def test_the_analysis_index_reads_threats_and_flags_in_one_pass_as_each_reading_
     from cairn.analysis.base import FLAGS_READ, Index
 
     texts = list(dict.fromkeys(_every_text()))
-    snap = snapshot(*(incident(n, days=n / 100, description=text)
-                      for n, text in enumerate(texts, 1)))
+    snap = snapshot(
+        *(incident(n, days=n / 100, description=text) for n, text in enumerate(texts, 1))
+    )
     index = Index(snap, now=snap.taken_at)
     rules = load_rules().subset(FLAGS_READ)
     for item in snap.incidents:
@@ -272,10 +315,11 @@ def test_the_analysis_index_reads_threats_and_flags_in_one_pass_as_each_reading_
 
 
 def test_the_issues_chat_gives_the_same_threats_to_risk_and_severity():
-    snap = snapshot(incident(1, description="Text: he should watch himself"),
-                    incident(2, days=1, description="Text: check your tyres before you drive "
-                                                    "today"),
-                    incident(3, days=2, description="Text: are you coming to the pub?"))
+    snap = snapshot(
+        incident(1, description="Text: he should watch himself"),
+        incident(2, days=1, description="Text: check your tyres before you drive today"),
+        incident(3, days=2, description="Text: are you coming to the pub?"),
+    )
     result = analyse(snap, now=snap.taken_at)
     found = {i.key: i for i in result.risk_indicators}["explicit_threats"]
     assert found.from_log.incident_ids == ("i-00001", "i-00002")
@@ -286,10 +330,13 @@ def test_the_issues_chat_gives_the_same_threats_to_risk_and_severity():
 
 def test_the_flags_page_counts_the_threats_the_pattern_page_counts(owner_client, vault):
     make_incident(vault, days_ago=5, description="He texted that I should watch myself.")
-    make_incident(vault, days_ago=4, description="A text: check your tyres before you drive "
-                                                 "today")
-    make_incident(vault, days_ago=3, description="He sent flowers to work.",
-                  other_act="He told Priya he was going to hurt me.")
+    make_incident(vault, days_ago=4, description="A text: check your tyres before you drive today")
+    make_incident(
+        vault,
+        days_ago=3,
+        description="He sent flowers to work.",
+        other_act="He told Priya he was going to hurt me.",
+    )
     make_incident(vault, days_ago=2, description="Watch yourself on the ice, he said. Odd.")
     flags = owner_client.get(reverse("flags:flags", args=[vault.pk])).content.decode()
     row = re.search(r'id="count-violence".*?data-count="incidents">(\d+)<', flags, re.S)
@@ -301,7 +348,12 @@ def test_the_flags_page_counts_the_threats_the_pattern_page_counts(owner_client,
 
 
 def test_a_sentence_guard_drops_every_threat_in_its_sentence_only():
-    rules = parse_rules({"flags": {"v": {"label": "Threat", "patterns": ["stabbed"],
-                                         "sentence_guards": ["police say"]}}})
+    rules = parse_rules(
+        {
+            "flags": {
+                "v": {"label": "Threat", "patterns": ["stabbed"], "sentence_guards": ["police say"]}
+            }
+        }
+    )
     assert kinds_in("A man was stabbed in town, police say.", rules) == frozenset()
     assert kinds_in("Police say nothing. You'll get stabbed.", rules) == {"v"}

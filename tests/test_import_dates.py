@@ -21,8 +21,7 @@ EARLIEST = date(2009, 1, 1)
 LATEST = date(2026, 1, 1)
 
 
-def render(day: date, order: str, *, year_digits: int = 4, sep: str = "/",
-           pad: bool = True) -> str:
+def render(day: date, order: str, *, year_digits: int = 4, sep: str = "/", pad: bool = True) -> str:
     year = f"{day.year:04}" if year_digits == 4 else f"{day.year % 100:02}"
     month = f"{day.month:02}" if pad else str(day.month)
     day_ = f"{day.day:02}" if pad else str(day.day)
@@ -60,8 +59,9 @@ def test_the_issue_13_chat_is_year_first_with_two_digit_years():
     """``20-01-15`` is 15 January 2020 (Korean, Swedish, ISO-style phones), not 20 January
     2015: read day-first, the chat jumps to 2001 when January becomes February."""
     texts = ["20-01-15", "20-01-25", "20-02-01", "20-02-14", "20-03-01"]
-    verdict = dates.settle(texts, {t: tuple(t.split("-")) for t in texts},
-                           earliest=EARLIEST, latest=LATEST)
+    verdict = dates.settle(
+        texts, {t: tuple(t.split("-")) for t in texts}, earliest=EARLIEST, latest=LATEST
+    )
     assert verdict.order == "year-first"
     day_first = verdict.readings["day-first"]
     assert day_first.impossible_at is None  # every date is real read day-first...
@@ -87,7 +87,9 @@ def test_a_file_that_never_settles_is_open_and_names_a_date_that_shows_it():
     assert verdict.choices == ("day-first", "month-first")
     assert verdict.shown_at == 0
     assert {o: verdict.readings[o].dates["01/02/2019"] for o in verdict.choices} == {
-        "day-first": date(2019, 2, 1), "month-first": date(2019, 1, 2)}
+        "day-first": date(2019, 2, 1),
+        "month-first": date(2019, 1, 2),
+    }
 
 
 def test_a_two_digit_year_first_chat_within_one_month_is_open():
@@ -109,7 +111,8 @@ def test_no_order_giving_real_dates_is_impossible_and_says_where():
     assert verdict.kind == "impossible"
     assert verdict.impossible_at == 1
     assert dates.why_impossible(("31", "02", "2019"), "day-first") == (
-        "no 31 February 2019 (it has 28 days)")
+        "no 31 February 2019 (it has 28 days)"
+    )
     assert dates.why_impossible(("13", "01", "2019"), "month-first") == "no month 13"
     assert dates.why_impossible(("2019", "1", "3"), "day-first") == "3 is not a year"
 
@@ -153,11 +156,14 @@ def test_the_note_says_what_ruled_each_other_order_out():
     texts = ["20-01-15", "20-01-25", "20-02-01"]
     written = {t: tuple(t.split("-")) for t in texts}
     verdict = dates.settle(texts, written, earliest=EARLIEST, latest=LATEST)
-    note = dates.explain(verdict, line=lambda at: at + 1, too_early="before WhatsApp existed",
-                         earliest=EARLIEST)
-    assert note == ("date order inferred: year-first (year, month, day): not day-first: "
-                    "line 3 would be 20 February 2001, before WhatsApp existed; "
-                    "not year-day-month: no month 15 on line 1")
+    note = dates.explain(
+        verdict, line=lambda at: at + 1, too_early="before WhatsApp existed", earliest=EARLIEST
+    )
+    assert note == (
+        "date order inferred: year-first (year, month, day): not day-first: "
+        "line 3 would be 20 February 2001, before WhatsApp existed; "
+        "not year-day-month: no month 15 on line 1"
+    )
 
 
 @st.composite
@@ -185,6 +191,5 @@ def test_settle_never_picks_an_order_that_changes_a_date(chat):
         reading = verdict.readings[verdict.order]
         assert [reading.dates[t] for t in texts] == days
     else:
-        assert any([verdict.readings[c].dates[t] for t in texts] == days
-                   for c in verdict.choices)
+        assert any([verdict.readings[c].dates[t] for t in texts] == days for c in verdict.choices)
         assert verdict.shown_at is not None

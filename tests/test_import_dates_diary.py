@@ -50,8 +50,12 @@ def test_a_us_diary_settles_month_first_and_says_so():
 def test_a_diary_kept_newest_first_settles_too():
     """A US diary, newest first: month-first keeps it in (reverse) time order."""
     parsed = _parse(["04/02/2024", "03/28/2024", "03/04/2024", "02/12/2024"])
-    assert _days(parsed) == [date(2024, 4, 2), date(2024, 3, 28), date(2024, 3, 4),
-                             date(2024, 2, 12)]
+    assert _days(parsed) == [
+        date(2024, 4, 2),
+        date(2024, 3, 28),
+        date(2024, 3, 4),
+        date(2024, 2, 12),
+    ]
 
 
 def test_year_first_two_digit_dates_are_read_year_first():

@@ -37,8 +37,9 @@ def diary(tmp_path):
 
 
 def nothing_stored() -> bool:
-    return not (ImportBatch.objects.exists() or ImportedItem.objects.exists()
-                or Exhibit.objects.exists())
+    return not (
+        ImportBatch.objects.exists() or ImportedItem.objects.exists() or Exhibit.objects.exists()
+    )
 
 
 def descriptions() -> list[str]:
@@ -47,8 +48,13 @@ def descriptions() -> list[str]:
 
 # --- CLI ----------------------------------------------------------------------------------
 
+
 def test_importing_a_diary_without_columns_shows_the_suggestion_and_stores_nothing(
-        cairn, vault, diary, settings):  # noqa: F811
+    cairn,  # noqa: F811
+    vault,
+    diary,
+    settings,
+):
     result = cairn("import", diary)
     assert result.exit_code != 0
     assert "   1  Date" in result.output
@@ -56,9 +62,11 @@ def test_importing_a_diary_without_columns_shows_the_suggestion_and_stores_nothi
     assert re.search(r"what_happened\s+column 4 \(What happened\)", result.output)
     assert re.search(r"witnesses\s+\(none\)", result.output)
     errors = [line for line in result.output.splitlines() if line.startswith("cairn:")]
-    assert errors == ["cairn: import: confirm the columns with --columns date=1,time=2,"
-                      "place=3,what_happened=4,impact=5 (or --columns suggested to accept "
-                      "the suggestion as shown)"]
+    assert errors == [
+        "cairn: import: confirm the columns with --columns date=1,time=2,"
+        "place=3,what_happened=4,impact=5 (or --columns suggested to accept "
+        "the suggestion as shown)"
+    ]
     assert nothing_stored()
     assert evidence_files(settings) == []
 
@@ -66,12 +74,11 @@ def test_importing_a_diary_without_columns_shows_the_suggestion_and_stores_nothi
 def test_the_suggestion_is_also_given_as_json(cairn, vault, diary):  # noqa: F811
     result = cairn("import", diary, "--json")
     assert result.exit_code != 0
-    shown = result.output[:result.output.index("cairn:")]
+    shown = result.output[: result.output.index("cairn:")]
     import json
 
     data = json.loads(shown)
-    assert data["suggested"] == {"date": 1, "time": 2, "place": 3, "what_happened": 4,
-                                 "impact": 5}
+    assert data["suggested"] == {"date": 1, "time": 2, "place": 3, "what_happened": 4, "impact": 5}
     assert data["columns"][3] == {"number": 4, "name": "What happened"}
     assert nothing_stored()
 
@@ -80,15 +87,21 @@ def test_importing_with_the_suggested_columns_imports_every_row(cairn, vault, di
     result = cairn("import", diary, "--columns", "suggested")
     assert result.exit_code == 0, result.output
     assert "Items: 3 (3 new, 0 already imported)" in result.output
-    assert descriptions() == ["He waited by my car", "Flowers left on the doorstep",
-                              "He followed me onto the bus"]
+    assert descriptions() == [
+        "He waited by my car",
+        "Flowers left on the doorstep",
+        "He followed me onto the bus",
+    ]
     first = ImportedItem.objects.order_by("position").first()
     assert first.details["impact"] == "Scared"
     assert first.details["location"] == "Outside work"
 
 
-def test_confirmed_columns_decide_which_text_becomes_the_description(cairn, vault,  # noqa: F811
-                                                                     diary):
+def test_confirmed_columns_decide_which_text_becomes_the_description(
+    cairn,  # noqa: F811
+    vault,
+    diary,
+):
     # The victim says column 5 is what happened and column 4 how it made her feel.
     result = cairn("import", diary, "--columns", "date=1,time=2,what_happened=5,impact=4")
     assert result.exit_code == 0, result.output
@@ -98,24 +111,42 @@ def test_confirmed_columns_decide_which_text_becomes_the_description(cairn, vaul
     assert first.details["location"] == ""  # place was not given, so it is not read
 
 
-@pytest.mark.parametrize(("columns", "message"), [
-    ("date=1,what_happened=4,mood=5",
-     "cairn: import: columns: a diary has no field called 'mood'; the fields are date, time, "
-     "place, what_happened, witnesses, impact, police_reference"),
-    ("date=1,what_happened=9",
-     "cairn: import: columns: there is no column 9 (for what_happened): the file has 5 "
-     "columns, numbered 1 to 5"),
-    ("date=0,what_happened=4",
-     "cairn: import: columns: there is no column 0 (for date): the file has 5 columns, "
-     "numbered 1 to 5"),
-    ("date=1,time=2", "cairn: import: columns: say which column holds what_happened"),
-    ("place=3", "cairn: import: columns: say which column holds date and what_happened"),
-    ("date=one,what_happened=4",
-     "cairn: import: columns: 'date=one' needs a column number, for example date=1"),
-    ("date=1,date=2,what_happened=4", "cairn: import: columns: date is given twice"),
-])
-def test_bad_columns_give_one_clear_line_and_store_nothing(cairn, vault, diary, columns,  # noqa: F811
-                                                           message, settings):
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        (
+            "date=1,what_happened=4,mood=5",
+            "cairn: import: columns: a diary has no field called 'mood'; the fields are "
+            "date, time, "
+            "place, what_happened, witnesses, impact, police_reference",
+        ),
+        (
+            "date=1,what_happened=9",
+            "cairn: import: columns: there is no column 9 (for what_happened): the file has 5 "
+            "columns, numbered 1 to 5",
+        ),
+        (
+            "date=0,what_happened=4",
+            "cairn: import: columns: there is no column 0 (for date): the file has 5 columns, "
+            "numbered 1 to 5",
+        ),
+        ("date=1,time=2", "cairn: import: columns: say which column holds what_happened"),
+        ("place=3", "cairn: import: columns: say which column holds date and what_happened"),
+        (
+            "date=one,what_happened=4",
+            "cairn: import: columns: 'date=one' needs a column number, for example date=1",
+        ),
+        ("date=1,date=2,what_happened=4", "cairn: import: columns: date is given twice"),
+    ],
+)
+def test_bad_columns_give_one_clear_line_and_store_nothing(
+    cairn,  # noqa: F811
+    vault,
+    diary,
+    columns,
+    message,
+    settings,
+):
     result = cairn("import", diary, "--columns", columns)
     assert result.exit_code != 0
     assert result.output.strip().splitlines() == [message]
@@ -136,10 +167,17 @@ def test_columns_are_refused_for_a_file_that_is_not_a_diary(cairn, vault, tmp_pa
 
 # --- web ----------------------------------------------------------------------------------
 
-def upload_diary(client, vault, data: bytes = DIARY.encode(), name: str = "my diary.csv",
-                 fmt: str = "auto"):
-    post = {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "format": fmt,
-            "time_zone": vault.time_zone, "date_order": "auto", "owner": ""}
+
+def upload_diary(
+    client, vault, data: bytes = DIARY.encode(), name: str = "my diary.csv", fmt: str = "auto"
+):
+    post = {
+        "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+        "format": fmt,
+        "time_zone": vault.time_zone,
+        "date_order": "auto",
+        "owner": "",
+    }
     return client.post(reverse("importers:start", args=[vault.pk]), post)
 
 
@@ -152,16 +190,16 @@ def staged(owner_client, vault):
     return job
 
 
-def test_uploading_a_diary_leads_to_the_columns_page_and_runs_nothing(owner_client, vault,
-                                                                     staged, settings):
+def test_uploading_a_diary_leads_to_the_columns_page_and_runs_nothing(
+    owner_client, vault, staged, settings
+):
     assert staged.status == JobStatus.QUEUED and not staged.task_id
     assert nothing_stored()
     # Only the staged upload is in the store, encrypted (never the plain text).
     files = evidence_files(settings)
     assert len(files) == 1
     assert b"He waited by my car" not in files[0].read_bytes()
-    assert not any(b"waited" in str(value).encode()
-                   for value in owner_client.session.values())
+    assert not any(b"waited" in str(value).encode() for value in owner_client.session.values())
     # The progress page sends the victim back to the columns while they wait.
     progress = owner_client.get(reverse("importers:job", args=[staged.pk]))
     assert progress["Location"] == reverse("importers:columns", args=[staged.pk])
@@ -174,10 +212,18 @@ def test_the_columns_page_shows_the_header_rows_and_the_suggestion(owner_client,
     assert title_of(response) == "Cairn"
     assert "Column 4: What happened" in page
     assert "He waited by my car" in page and "Flowers left on the doorstep" in page
-    selected = dict(re.findall(
-        r'<select[^>]*name="(\w+)"[^>]*>.*?<option value="(\d*)" selected', page, re.S))
-    assert selected == {"date": "0", "time": "1", "place": "2", "what_happened": "3",
-                        "impact": "4", "witnesses": "", "police_reference": ""}
+    selected = dict(
+        re.findall(r'<select[^>]*name="(\w+)"[^>]*>.*?<option value="(\d*)" selected', page, re.S)
+    )
+    assert selected == {
+        "date": "0",
+        "time": "1",
+        "place": "2",
+        "what_happened": "3",
+        "impact": "4",
+        "witnesses": "",
+        "police_reference": "",
+    }
     assert re.search(r'name="witnesses"[^>]*>\s*<option value="" selected>None</option>', page)
     # The diary's words are in the page's body only.
     assert "waited" not in title_of(response)
@@ -185,8 +231,15 @@ def test_the_columns_page_shows_the_header_rows_and_the_suggestion(owner_client,
 
 
 def test_a_confirmed_mapping_runs_the_import(owner_client, vault, staged, settings):
-    post = {"date": "0", "time": "1", "place": "", "what_happened": "4", "impact": "3",
-            "witnesses": "", "police_reference": ""}
+    post = {
+        "date": "0",
+        "time": "1",
+        "place": "",
+        "what_happened": "4",
+        "impact": "3",
+        "witnesses": "",
+        "police_reference": "",
+    }
     response = owner_client.post(reverse("importers:columns", args=[staged.pk]), post)
     assert response.status_code == 302
     assert response["Location"] == reverse("importers:job", args=[staged.pk])
@@ -194,13 +247,12 @@ def test_a_confirmed_mapping_runs_the_import(owner_client, vault, staged, settin
     assert staged.status == JobStatus.DONE and staged.format == "csv"
     assert staged.task_id
     assert descriptions() == ["Scared", "Anxious", "Shaking"]
-    assert ImportedItem.objects.order_by("position").first().details["impact"] == \
-        "He waited by my car"
-    assert services.job_columns(staged) == {"date": 0, "time": 1, "what_happened": 4,
-                                            "impact": 3}
+    assert (
+        ImportedItem.objects.order_by("position").first().details["impact"] == "He waited by my car"
+    )
+    assert services.job_columns(staged) == {"date": 0, "time": 1, "what_happened": 4, "impact": 3}
     record = AuditRecord.objects.get(action="import.columns.confirmed")
-    assert record.detail == {"columns": {"date": 0, "time": 1, "what_happened": 4,
-                                         "impact": 3}}
+    assert record.detail == {"columns": {"date": 0, "time": 1, "what_happened": 4, "impact": 3}}
     # The staged upload became the batch's exhibit: one file in the store.
     assert len(evidence_files(settings)) == 1
     # Confirmed once: the page now forwards to the review.

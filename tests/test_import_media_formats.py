@@ -62,7 +62,8 @@ BRANDS = [
     (ftyp(b"msf1", b"msf1", b"iso8"), "image/heif-sequence"),
     (ftyp(b"hevc", b"msf1", b"hevc"), "image/heic-sequence"),
     (ftyp(b"avif", b"mif1", b"avif", b"miaf"), "image/avif"),
-    (IPHONE.read_bytes()[:8192], "image/heic"), (SPRING.read_bytes()[:8192], "image/heic"),
+    (IPHONE.read_bytes()[:8192], "image/heic"),
+    (SPRING.read_bytes()[:8192], "image/heic"),
 ]
 
 
@@ -73,9 +74,14 @@ def test_the_heif_family_is_told_by_its_ftyp_brands():
 @pytest.mark.parametrize("sample", [IPHONE, SPRING], ids=lambda p: p.name)
 def test_a_heic_or_heif_photo_is_accepted_under_either_name(sample):
     head = sample.read_bytes()[:8192]
-    for name, declared in [("photo.heif", None), ("photo.HEIF", "image/heif"),
-                           ("photo.hif", None), ("photo.heic", "image/heic"),
-                           ("photo.heif", "image/heic"), ("photo.heic", "image/heif")]:
+    for name, declared in [
+        ("photo.heif", None),
+        ("photo.HEIF", "image/heif"),
+        ("photo.hif", None),
+        ("photo.heic", "image/heic"),
+        ("photo.heif", "image/heic"),
+        ("photo.heic", "image/heif"),
+    ]:
         assert media.detect(head, name, declared) in ("image/heic", "image/heif"), name
 
 
@@ -88,8 +94,9 @@ def test_a_jpeg_named_heif_is_still_refused():
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cairn-media")
-    created = cairn_in(folder / "data", "vault", "create", "My log", "--initials", "AB",
-                       "--owner", "alex")
+    created = cairn_in(
+        folder / "data", "vault", "create", "My log", "--initials", "AB", "--owner", "alex"
+    )
     assert created.returncode == 0, created.stderr
     return folder / "data"
 
@@ -113,8 +120,9 @@ def test_import_reads_a_real_heif_photo(data_dir, tmp_path):
     assert (summary["format"], summary["items"]) == ("media", 1)
     (item,) = media_parser.parse(photo).media
     assert item.media_type == "image/heic"
-    assert item.captured_at == datetime(2022, 2, 16, 12, 55, 41,
-                                        tzinfo=timezone(timedelta(hours=1)))
+    assert item.captured_at == datetime(
+        2022, 2, 16, 12, 55, 41, tzinfo=timezone(timedelta(hours=1))
+    )
     assert item.camera == "Apple iPhone 13 Pro Max"
 
 
@@ -128,15 +136,21 @@ def photos_zip(*, folder: str = "") -> bytes:
         archive.writestr(f"{folder}IMG_20240601_101500.jpg", (GPS / "DSCN0010.jpg").read_bytes())
         archive.writestr(f"{folder}IMG_20240601_101600.jpg", (JPG / "Canon_40D.jpg").read_bytes())
         archive.writestr(f"{folder}IMG_0044.HEIC", SPRING.read_bytes())
-        archive.writestr(f"{folder}VID_20240601_102000.mp4",
-                         _mp4(datetime(2024, 6, 1, 9, 20, tzinfo=UTC)))
+        archive.writestr(
+            f"{folder}VID_20240601_102000.mp4", _mp4(datetime(2024, 6, 1, 9, 20, tzinfo=UTC))
+        )
         archive.writestr(f"{folder}.thumbnails/IMG_0044.jpg", b"not looked at")
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("name", "folder"), [
-    ("photos.zip", ""), ("Camera Roll.zip", "DCIM/Camera/"), ("drive-download-20240601.zip",
-                                                                "Photos/")])
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("photos.zip", ""),
+        ("Camera Roll.zip", "DCIM/Camera/"),
+        ("drive-download-20240601.zip", "Photos/"),
+    ],
+)
 def test_a_zip_of_photos_and_videos_is_recognised_as_media(tmp_path, name, folder):
     path = tmp_path / name
     path.write_bytes(photos_zip(folder=folder))

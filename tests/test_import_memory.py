@@ -27,21 +27,34 @@ BYTES_PER_MESSAGE = 1200
 
 # Runs a command and prints its peak resident set size in kB: the only child this process
 # waits for is the command, so RUSAGE_CHILDREN is the command's own.
-PEAK = ("import resource, subprocess, sys\n"
-        "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
-        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+PEAK = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
 
 
 def _peak_kb(tmp_path: Path, messages: int) -> int:
     data = tmp_path / f"data-{messages}"
     env = {**os.environ, "CAIRN_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)  # the same database engine for both runs
-    subprocess.run([CAIRN, "vault", "create", "Memory", "--initials", "ME", "--owner", "me"],
-                   env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [CAIRN, "vault", "create", "Memory", "--initials", "ME", "--owner", "me"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     chat = tmp_path / f"WhatsApp Chat with Mark {messages}.txt"
     write_export(chat, messages)
-    ran = subprocess.run([sys.executable, "-c", PEAK, str(CAIRN), "import", str(chat)],
-                         env=env, check=True, capture_output=True, text=True, timeout=1800)
+    ran = subprocess.run(
+        [sys.executable, "-c", PEAK, str(CAIRN), "import", str(chat)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     code, peak = ran.stdout.split()
     assert code == "0", ran.stderr
     return int(peak)
@@ -52,4 +65,5 @@ def test_a_chat_twice_as_long_is_imported_in_little_more_memory(tmp_path):
     large = _peak_kb(tmp_path, 2 * SMALL)
     grown = (large - small) * 1024
     assert grown < SMALL * BYTES_PER_MESSAGE, (
-        f"{SMALL:,} more messages took {grown / 1e6:.1f} MB more ({small} kB, then {large} kB)")
+        f"{SMALL:,} more messages took {grown / 1e6:.1f} MB more ({small} kB, then {large} kB)"
+    )

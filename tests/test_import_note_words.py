@@ -14,16 +14,18 @@ from cairn.importers.parsers import whatsapp
 
 CHAT_MINER = Path(__file__).parent / "fixtures" / "third_party" / "chat-miner" / "whatsapp"
 # Words of the parsers' own that must never reach her page.
-CODE_WORDS = re.compile(r"UTF-8|U\+FFFD|XML|MIME|metadata|date_unixtime|base64|header|"
-                        r"day-first|month-first|year-first|Europe/|inferred|wall-clock|"
-                        r"surrogate|<sms>|\.msg file|DKIM", re.I)
+CODE_WORDS = re.compile(
+    r"UTF-8|U\+FFFD|XML|MIME|metadata|date_unixtime|base64|header|"
+    r"day-first|month-first|year-first|Europe/|inferred|wall-clock|"
+    r"surrogate|<sms>|\.msg file|DKIM",
+    re.I,
+)
 
 # One of each note the parsers write (their wording as in cairn/importers/parsers/*.py).
 NOTES = [
     "read as utf-8, columns separated by commas",
     "date order inferred: day-first (day, month, year)",
-    "date order inferred: day-first (day, month, year): not month-first: a month of 13 on "
-    "line 9",
+    "date order inferred: day-first (day, month, year): not month-first: a month of 13 on line 9",
     "dates and times were read in Europe/London",
     "inbox.mbox, message 3: its MIME structure is damaged (a boundary is missing); it was "
     "read as far as its parts could be found",
@@ -36,8 +38,7 @@ NOTES = [
     "as it is, capture time unknown",
     "IMG_0002.JPG: its metadata could not be read; capture time unknown",
     "IMG_0003.PNG: no capture time in its metadata",
-    "3 emoji written as invalid XML character references (surrogate pairs) were read as the "
-    "emoji",
+    "3 emoji written as invalid XML character references (surrogate pairs) were read as the emoji",
     "2 characters that XML cannot hold (control characters, broken UTF-8) were read as U+FFFD",
     "4 elements other than <sms> and <mms> were skipped",
     "mms 12 part 2: the attachment's data is not valid base64 and was not extracted",
@@ -77,10 +78,14 @@ def test_the_date_order_of_a_real_export_reads_as_words():
 
 
 def test_times_read_in_a_zone_name_the_place_not_the_code():
-    assert plain("dates and times were read in Europe/London").text == \
-        "Times were read as UK time."
-    assert "New York time" in plain("2 message time(s) had no date_unixtime and were read as "
-                                    "wall-clock times in America/New_York").text
+    assert plain("dates and times were read in Europe/London").text == "Times were read as UK time."
+    assert (
+        "New York time"
+        in plain(
+            "2 message time(s) had no date_unixtime and were read as "
+            "wall-clock times in America/New_York"
+        ).text
+    )
 
 
 def test_a_note_cairn_does_not_know_is_not_shown_as_it_is():

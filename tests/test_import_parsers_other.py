@@ -38,15 +38,18 @@ MAIL = THIRD_PARTY / "mail-parser"
 EXIF = THIRD_PARTY / "exif-py"
 LONDON = ZoneInfo("Europe/London")
 
-FUZZ = settings(max_examples=2000, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _mutations(seed: bytes) -> st.SearchStrategy[bytes]:
     """A real file with a few bytes changed and maybe cut short, or plain random bytes."""
-    edits = st.lists(st.tuples(st.integers(0, max(len(seed) - 1, 0)), st.integers(0, 255)),
-                     max_size=6)
+    edits = st.lists(
+        st.tuples(st.integers(0, max(len(seed) - 1, 0)), st.integers(0, 255)), max_size=6
+    )
 
     def apply(args: tuple[list[tuple[int, int]], int]) -> bytes:
         changes, cut = args
@@ -80,31 +83,101 @@ def _element(tag: str, attributes: dict[str, str], *, close: bool = True) -> str
 
 def _sms_backup(*, extra: str = "") -> bytes:
     sam = {"address": "+447700900123", "contact_name": "Sam"}
-    common = {"protocol": "0", "subject": "null", "toa": "null", "sc_toa": "null",
-              "service_center": "null", "read": "1", "status": "-1", "locked": "0"}
-    received = _element("sms", {**common, **sam, "date": "1709500000000", "type": "1",
-                                "body": "Why won't you answer me &#55357;&#56864;",
-                                "date_sent": "1709499990000",
-                                "readable_date": "3 Mar 2024 21:06:40"})
-    sent = _element("sms", {**common, **sam, "date": "1709500100000", "type": "2",
-                            "body": "Please stop contacting me.", "date_sent": "0",
-                            "readable_date": "3 Mar 2024 21:08:20"})
-    mms = _element("mms", {**sam, "date": "1709500200000", "msg_box": "1", "sub": "null",
-                           "ct_t": "application/vnd.wap.multipart.related", "rr": "null",
-                           "date_sent": "1709500190", "readable_date": "3 Mar 2024 21:10:00"},
-                   close=False)
-    smil = _element("part", {"seq": "-1", "ct": "application/smil", "name": "null",
-                             "cl": "smil.xml", "text": "&lt;smil&gt;&lt;/smil&gt;"})
-    text = _element("part", {"seq": "0", "ct": "text/plain", "name": "null", "chset": "106",
-                             "cl": "text_0.txt", "text": "Outside your house &#55357;&#56384;"})
-    photo = _element("part", {"seq": "0", "ct": "image/jpeg", "fn": "null",
-                              "name": "../../../etc/IMG_0001.jpg", "cl": "IMG_0001.jpg",
-                              "data": base64.b64encode(JPEG_BYTES).decode()})
-    group = _element("mms", {"address": "+447700900123~+447700900456", "contact_name":
-                             "Sam, Jo", "date": "1709500300000", "msg_box": "2", "sub": "Stop",
-                             "date_sent": "0"}, close=False)
-    group_text = _element("part", {"seq": "0", "ct": "text/plain", "name": "null",
-                                   "text": "Leave us alone"})
+    common = {
+        "protocol": "0",
+        "subject": "null",
+        "toa": "null",
+        "sc_toa": "null",
+        "service_center": "null",
+        "read": "1",
+        "status": "-1",
+        "locked": "0",
+    }
+    received = _element(
+        "sms",
+        {
+            **common,
+            **sam,
+            "date": "1709500000000",
+            "type": "1",
+            "body": "Why won't you answer me &#55357;&#56864;",
+            "date_sent": "1709499990000",
+            "readable_date": "3 Mar 2024 21:06:40",
+        },
+    )
+    sent = _element(
+        "sms",
+        {
+            **common,
+            **sam,
+            "date": "1709500100000",
+            "type": "2",
+            "body": "Please stop contacting me.",
+            "date_sent": "0",
+            "readable_date": "3 Mar 2024 21:08:20",
+        },
+    )
+    mms = _element(
+        "mms",
+        {
+            **sam,
+            "date": "1709500200000",
+            "msg_box": "1",
+            "sub": "null",
+            "ct_t": "application/vnd.wap.multipart.related",
+            "rr": "null",
+            "date_sent": "1709500190",
+            "readable_date": "3 Mar 2024 21:10:00",
+        },
+        close=False,
+    )
+    smil = _element(
+        "part",
+        {
+            "seq": "-1",
+            "ct": "application/smil",
+            "name": "null",
+            "cl": "smil.xml",
+            "text": "&lt;smil&gt;&lt;/smil&gt;",
+        },
+    )
+    text = _element(
+        "part",
+        {
+            "seq": "0",
+            "ct": "text/plain",
+            "name": "null",
+            "chset": "106",
+            "cl": "text_0.txt",
+            "text": "Outside your house &#55357;&#56384;",
+        },
+    )
+    photo = _element(
+        "part",
+        {
+            "seq": "0",
+            "ct": "image/jpeg",
+            "fn": "null",
+            "name": "../../../etc/IMG_0001.jpg",
+            "cl": "IMG_0001.jpg",
+            "data": base64.b64encode(JPEG_BYTES).decode(),
+        },
+    )
+    group = _element(
+        "mms",
+        {
+            "address": "+447700900123~+447700900456",
+            "contact_name": "Sam, Jo",
+            "date": "1709500300000",
+            "msg_box": "2",
+            "sub": "Stop",
+            "date_sent": "0",
+        },
+        close=False,
+    )
+    group_text = _element(
+        "part", {"seq": "0", "ct": "text/plain", "name": "null", "text": "Leave us alone"}
+    )
 
     def addr(address: str, kind: str) -> str:
         return _element("addr", {"address": address, "type": kind, "charset": "106"})
@@ -113,14 +186,29 @@ def _sms_backup(*, extra: str = "") -> bytes:
         "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>",
         "<!--File Created By SMS Backup & Restore v10.20.002-->",
         '<smses count="4" backup_set="x" backup_date="1709500000000" type="full">',
-        f"  {received}", f"  {sent}",
-        f"  {mms}", "    <parts>", f"      {smil}", f"      {text}", f"      {photo}",
-        "    </parts>", "    <addrs>", f"      {addr('+447700900123', '137')}",
-        f"      {addr('insert-address-token', '151')}", "    </addrs>", "  </mms>",
-        f"  {group}", f"    <parts>{group_text}</parts>", "    <addrs>",
-        f"      {addr('insert-address-token', '137')}", f"      {addr('+447700900123', '151')}",
-        f"      {addr('+447700900456', '151')}", "    </addrs>", f"  </mms>{extra}",
-        "</smses>", "",
+        f"  {received}",
+        f"  {sent}",
+        f"  {mms}",
+        "    <parts>",
+        f"      {smil}",
+        f"      {text}",
+        f"      {photo}",
+        "    </parts>",
+        "    <addrs>",
+        f"      {addr('+447700900123', '137')}",
+        f"      {addr('insert-address-token', '151')}",
+        "    </addrs>",
+        "  </mms>",
+        f"  {group}",
+        f"    <parts>{group_text}</parts>",
+        "    <addrs>",
+        f"      {addr('insert-address-token', '137')}",
+        f"      {addr('+447700900123', '151')}",
+        f"      {addr('+447700900456', '151')}",
+        "    </addrs>",
+        f"  </mms>{extra}",
+        "</smses>",
+        "",
     ]
     return "\n".join(lines).encode()
 
@@ -178,8 +266,10 @@ def test_invalid_emoji_references_are_repaired_rather_than_failing_the_file():
 
 
 def test_lone_surrogates_and_control_characters_become_replacement_characters():
-    backup = (b'<smses><sms address="1" date="1709500000000" type="1" '
-              b'body="a&#55357;b&#1;c\x02d\xffe" /></smses>')
+    backup = (
+        b'<smses><sms address="1" date="1709500000000" type="1" '
+        b'body="a&#55357;b&#1;c\x02d\xffe" /></smses>'
+    )
     (message,) = sms.parse(backup, name="b.xml").messages
     assert message.text == "a\ufffdb\ufffdc\ufffdd\ufffde"
 
@@ -187,13 +277,12 @@ def test_lone_surrogates_and_control_characters_become_replacement_characters():
 def test_byte_and_line_ranges_point_at_each_element_in_the_untouched_file():
     backup = _sms_backup().replace(b"Please stop", b"Please&#1;&#2; stop")  # shifts offsets
     result = sms.parse(backup, name="backup.xml")
-    for message, tag in zip(result.messages, (b"<sms", b"<sms", b"<mms", b"<mms"),
-                            strict=True):
+    for message, tag in zip(result.messages, (b"<sms", b"<sms", b"<mms", b"<mms"), strict=True):
         origin = message.origin
-        chunk = backup[origin.byte_start:origin.byte_end]
+        chunk = backup[origin.byte_start : origin.byte_end]
         assert chunk.startswith(tag)
         assert chunk.rstrip().endswith((b"/>", b"</mms>"))
-        lines = backup.split(b"\n")[origin.line_start - 1:origin.line_end]
+        lines = backup.split(b"\n")[origin.line_start - 1 : origin.line_end]
         assert lines[0].lstrip().startswith(tag)
 
 
@@ -215,9 +304,11 @@ def test_a_backup_is_read_from_a_path_or_a_stream(tmp_path):
 
 
 def test_entity_expansion_is_refused():
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-            b'<smses><sms address="1" date="1" type="1" body="&b;" /></smses>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<smses><sms address="1" date="1" type="1" body="&b;" /></smses>'
+    )
     with pytest.raises(ImportFailure) as failure:
         sms.parse(bomb, name="bomb.xml")
     assert failure.value.where.startswith("bomb.xml, line 1")
@@ -225,8 +316,10 @@ def test_entity_expansion_is_refused():
 
 
 def test_external_entities_are_refused():
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<smses><sms address="1" date="1" type="1" body="&x;" /></smses>')
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE smses [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<smses><sms address="1" date="1" type="1" body="&x;" /></smses>'
+    )
     with pytest.raises(ImportFailure):
         sms.parse(xxe, name="x.xml")
 
@@ -239,12 +332,15 @@ def test_a_truncated_backup_fails_naming_the_line():
     assert "truncated" in failure.value.message
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (b"", "empty"),
-    (b'{"messages": []}', "not well-formed"),
-    (b"<calls><call number='1' /></calls>", "not an SMS Backup"),
-    (bytes(range(256)) * 4, "not well-formed"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "empty"),
+        (b'{"messages": []}', "not well-formed"),
+        (b"<calls><call number='1' /></calls>", "not an SMS Backup"),
+        (bytes(range(256)) * 4, "not well-formed"),
+    ],
+)
 def test_wrong_kinds_of_file_fail_clearly(content, says):
     with pytest.raises(ImportFailure) as failure:
         sms.parse(content, name="bad.xml")
@@ -297,8 +393,7 @@ def test_a_real_message_gives_its_headers_received_chain_and_attachments():
     (message,) = email_parser.parse(MAIL / "mail_test_3").messages
     assert message.sender.display_name == message.sender.email == "Oneil.844@randtelekom.com.tr"
     assert message.extra["from_name"] == "Ava Oneil" and "possible_spoof" not in message.extra
-    assert message.sent_at == datetime(2016, 8, 22, 16, 56, 9,
-                                       tzinfo=timezone(timedelta(hours=3)))
+    assert message.sent_at == datetime(2016, 8, 22, 16, 56, 9, tzinfo=timezone(timedelta(hours=3)))
     assert message.extra["subject"] == "Hi there"
     assert message.extra["message_id"].startswith("<8AF5A2192C2A46BE")
     assert message.extra["received"].count("\n") >= 1
@@ -331,31 +426,40 @@ def test_an_html_only_body_is_read_as_text():
 @pytest.fixture(scope="module")
 def dkim_key():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM,
-                                serialization.PrivateFormat.TraditionalOpenSSL,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
 def _signed_message(private_key: bytes) -> bytes:
-    message = (b"From: Sam Example <sam@example.org>\r\nTo: alex@example.net\r\n"
-               b"Subject: I saw you\r\nDate: Sun, 3 Mar 2024 21:15:00 +0000\r\n"
-               b"Message-ID: <20240303211500.1@example.org>\r\n"
-               b"Received: from mx.example.org by mx.example.net; Sun, 3 Mar 2024 21:15:04 +0000"
-               b"\r\nAuthentication-Results: mx.example.net; dkim=pass header.d=example.org\r\n"
-               b"\r\nI know where you were tonight.\r\n")
-    signature = dkim.sign(message, b"mar2024", b"example.org", private_key,
-                          include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+    message = (
+        b"From: Sam Example <sam@example.org>\r\nTo: alex@example.net\r\n"
+        b"Subject: I saw you\r\nDate: Sun, 3 Mar 2024 21:15:00 +0000\r\n"
+        b"Message-ID: <20240303211500.1@example.org>\r\n"
+        b"Received: from mx.example.org by mx.example.net; Sun, 3 Mar 2024 21:15:04 +0000"
+        b"\r\nAuthentication-Results: mx.example.net; dkim=pass header.d=example.org\r\n"
+        b"\r\nI know where you were tonight.\r\n"
+    )
+    signature = dkim.sign(
+        message,
+        b"mar2024",
+        b"example.org",
+        private_key,
+        include_headers=[b"from", b"to", b"subject", b"date", b"message-id"],
+    )
     return signature + message
 
 
 def test_dkim_passes_against_the_archived_key(dkim_key):
     private, txt = dkim_key
     keys = {"mar2024._domainkey.example.org": txt}
-    (message,) = email_parser.parse(_signed_message(private), name="m.eml",
-                                    dkim_keys=keys).messages
+    (message,) = email_parser.parse(_signed_message(private), name="m.eml", dkim_keys=keys).messages
     assert message.extra["dkim"] == "pass"
     assert message.extra["authentication_results"].startswith("mx.example.net; dkim=pass")
     assert message.received_at == datetime(2024, 3, 3, 21, 15, 4, tzinfo=UTC)
@@ -364,8 +468,9 @@ def test_dkim_passes_against_the_archived_key(dkim_key):
 def test_dkim_fails_when_the_message_was_altered(dkim_key):
     private, txt = dkim_key
     tampered = _signed_message(private).replace(b"tonight", b"today")
-    (message,) = email_parser.parse(tampered, name="m.eml",
-                                    dkim_keys={"mar2024._domainkey.example.org.": txt}).messages
+    (message,) = email_parser.parse(
+        tampered, name="m.eml", dkim_keys={"mar2024._domainkey.example.org.": txt}
+    ).messages
     assert message.extra["dkim"] == "fail"
 
 
@@ -381,17 +486,19 @@ def test_dkim_is_not_verified_without_an_archived_key(dkim_key, monkeypatch):
 
 
 def _mbox() -> bytes:
-    return (b"From sam@example.org Sun Mar  3 21:15:00 2024\n"
-            b"From: Sam <sam@example.org>\nTo: alex@example.net\nSubject: one\n"
-            b"Date: Sun, 3 Mar 2024 21:15:00 +0000\nMessage-ID: <1@example.org>\n\n"
-            b"First.\n>From the start I knew.\n\n"
-            b"From alex@example.net Sun Mar  3 21:20:00 2024\n"
-            b"From: Alex <Alex@Example.net>\nTo: sam@example.org\nSubject: two\n"
-            b"Date: Sun, 3 Mar 2024 21:20:00 +0000\n\nStop.\n\n"
-            b"From sam@example.org Mon Mar  4 08:00:00 2024\n"
-            b"From: Sam <sam@example.org>\nSubject: three\nDate: not a date at all\n"
-            b"Content-Type: text/html; charset=utf-8\n\n"
-            b"<html><style>p{}</style><p>Good <b>morning</b></p></html>\n")
+    return (
+        b"From sam@example.org Sun Mar  3 21:15:00 2024\n"
+        b"From: Sam <sam@example.org>\nTo: alex@example.net\nSubject: one\n"
+        b"Date: Sun, 3 Mar 2024 21:15:00 +0000\nMessage-ID: <1@example.org>\n\n"
+        b"First.\n>From the start I knew.\n\n"
+        b"From alex@example.net Sun Mar  3 21:20:00 2024\n"
+        b"From: Alex <Alex@Example.net>\nTo: sam@example.org\nSubject: two\n"
+        b"Date: Sun, 3 Mar 2024 21:20:00 +0000\n\nStop.\n\n"
+        b"From sam@example.org Mon Mar  4 08:00:00 2024\n"
+        b"From: Sam <sam@example.org>\nSubject: three\nDate: not a date at all\n"
+        b"Content-Type: text/html; charset=utf-8\n\n"
+        b"<html><style>p{}</style><p>Good <b>morning</b></p></html>\n"
+    )
 
 
 def test_an_mbox_gives_each_message_with_its_byte_and_line_range():
@@ -399,10 +506,9 @@ def test_an_mbox_gives_each_message_with_its_byte_and_line_range():
     result = email_parser.parse(data, name="inbox.mbox", owner_addresses={"alex@example.net"})
     one, two, three = result.messages
     assert [m.extra["subject"] for m in result.messages] == ["one", "two", "three"]
-    assert [m.origin.entry for m in result.messages] == ["message[0]", "message[1]",
-                                                         "message[2]"]
+    assert [m.origin.entry for m in result.messages] == ["message[0]", "message[1]", "message[2]"]
     for message in result.messages:
-        chunk = data[message.origin.byte_start:message.origin.byte_end]
+        chunk = data[message.origin.byte_start : message.origin.byte_end]
         assert chunk.startswith(b"From ")
         assert message.extra["subject"].encode() in chunk
     assert one.origin.line_start == 1 and two.origin.line_start == 11
@@ -415,14 +521,17 @@ def test_an_mbox_gives_each_message_with_its_byte_and_line_range():
     assert any("message[2]" in note and "Date" in note for note in result.notes)
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    (b"From: a@b.c\x00\nSubject: x\n\nbody", "binary"),
-    (b"just some words\nand more\n", "not an e-mail"),
-    (b'{"From": "json"}', "not an e-mail"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"From: a@b.c\x00\nSubject: x\n\nbody", "binary"),
+        (b"just some words\nand more\n", "not an e-mail"),
+        (b'{"From": "json"}', "not an e-mail"),
+    ],
+)
 def test_files_that_are_not_e_mail_fail_clearly(content, says):
     with pytest.raises(ImportFailure) as failure:
         email_parser.parse(content, name="x.eml")
@@ -448,8 +557,9 @@ def test_fuzzed_e_mail_only_parses_or_fails_cleanly(data):
 # == Photos and videos ======================================================================
 
 
-def _jpeg(*, when: str | None = "2024:03:03 21:15:00", offset: str | None = None,
-          gps: bool = False) -> bytes:
+def _jpeg(
+    *, when: str | None = "2024:03:03 21:15:00", offset: str | None = None, gps: bool = False
+) -> bytes:
     image = Image.new("RGB", (8, 8), "red")
     exif = Image.Exif()
     exif[0x010F] = "Cairn"
@@ -481,11 +591,23 @@ def _mp4(created: datetime | None, *, duration_ms: int = 12_500) -> bytes:
 
     seconds = int((created - MP4_EPOCH).total_seconds()) if created else 0
     matrix = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
-    mvhd = full(b"mvhd", struct.pack(">IIII", seconds, seconds, 1000, duration_ms)
-                + struct.pack(">IH", 0x10000, 0x100) + b"\0" * 10 + matrix + b"\0" * 24
-                + struct.pack(">I", 2))
-    tkhd = full(b"tkhd", struct.pack(">IIIII", seconds, seconds, 1, 0, duration_ms) + b"\0" * 8
-                + b"\0" * 8 + matrix + struct.pack(">II", 320 << 16, 240 << 16))
+    mvhd = full(
+        b"mvhd",
+        struct.pack(">IIII", seconds, seconds, 1000, duration_ms)
+        + struct.pack(">IH", 0x10000, 0x100)
+        + b"\0" * 10
+        + matrix
+        + b"\0" * 24
+        + struct.pack(">I", 2),
+    )
+    tkhd = full(
+        b"tkhd",
+        struct.pack(">IIIII", seconds, seconds, 1, 0, duration_ms)
+        + b"\0" * 8
+        + b"\0" * 8
+        + matrix
+        + struct.pack(">II", 320 << 16, 240 << 16),
+    )
     mdhd = full(b"mdhd", struct.pack(">IIIIHH", seconds, seconds, 1000, duration_ms, 0x55C4, 0))
     hdlr = full(b"hdlr", b"\0\0\0\0vide" + b"\0" * 12 + b"VideoHandler\0")
     trak = box(b"trak", tkhd + box(b"mdia", mdhd + hdlr))
@@ -508,12 +630,18 @@ def test_a_folder_of_real_photos_is_walked_and_other_files_skipped():
     """exif-py gps/, jpg/ and heic/ (ianare/exif-py): camera photos beside README files."""
     result = media.parse(EXIF)
     names = {item.origin.member: item for item in result.media}
-    assert set(names) == {"gps/DSCN0010.jpg", "gps/DSCN0012.jpg", "gps/DSCN0021.jpg",
-                          "jpg/Canon_40D.jpg", "jpg/Nikon_D70.jpg", "jpg/Sony_HDR-HC3.jpg",
-                          "heic/iphone_13_pro_max.heic", "heic/spring_1440x960.heic"}
+    assert set(names) == {
+        "gps/DSCN0010.jpg",
+        "gps/DSCN0012.jpg",
+        "gps/DSCN0021.jpg",
+        "jpg/Canon_40D.jpg",
+        "jpg/Nikon_D70.jpg",
+        "jpg/Sony_HDR-HC3.jpg",
+        "heic/iphone_13_pro_max.heic",
+        "heic/spring_1440x960.heic",
+    }
     assert names["jpg/Canon_40D.jpg"].camera == "Canon EOS 40D"
-    assert names["jpg/Canon_40D.jpg"].captured_at == datetime(2008, 5, 30, 15, 56, 1,
-                                                              tzinfo=LONDON)
+    assert names["jpg/Canon_40D.jpg"].captured_at == datetime(2008, 5, 30, 15, 56, 1, tzinfo=LONDON)
     assert result.assumed_time_zone == "Europe/London"
     assert any("not photos or videos were skipped" in n for n in result.notes)
 
@@ -571,7 +699,9 @@ def test_a_zip_of_photos_and_videos_names_each_member():
         archive.writestr("notes.txt", "not media")
     result = media.parse(out.getvalue(), name="phone.zip")
     assert [(i.origin.member, i.name) for i in result.media] == [
-        ("Camera/IMG_0001.jpg", "IMG_0001.jpg"), ("Camera/VID_0002.mp4", "VID_0002.mp4")]
+        ("Camera/IMG_0001.jpg", "IMG_0001.jpg"),
+        ("Camera/VID_0002.mp4", "VID_0002.mp4"),
+    ]
 
 
 def test_a_zip_with_a_path_traversal_name_is_refused():
@@ -608,8 +738,10 @@ def test_a_damaged_photo_is_kept_with_unknown_metadata():
 
 
 @FUZZ
-@given(_mutations(_jpeg(offset="+01:00", gps=True)) | _mutations(_mp4(datetime(2024, 1, 1,
-                                                                              tzinfo=UTC))))
+@given(
+    _mutations(_jpeg(offset="+01:00", gps=True))
+    | _mutations(_mp4(datetime(2024, 1, 1, tzinfo=UTC)))
+)
 def test_fuzzed_photos_and_videos_only_parse_or_fail_cleanly(data):
     try:
         result = media.parse(data, name="fuzz.bin")
@@ -623,33 +755,56 @@ def test_fuzzed_photos_and_videos_only_parse_or_fail_cleanly(data):
 
 # == CSV diary ==============================================================================
 
-DIARY = ("Date,Time,Where,What happened,Witness(es),How it made me feel,Crime ref\n"
-         "03/03/2024,21:15,Outside work,\"He was waiting, again\",Jo,Scared,CR/123/24\n"
-         "4th March 2024,about 9pm,Home,Flowers on the step,,Sick,\n"
-         "2024-03-05,overnight,Home,\"Calls all night\nfrom a withheld number\",,,\n"
-         ",,,,,,\n"
-         "6 Mar 24,,Bus stop,Followed me,A stranger,,\n")
+DIARY = (
+    "Date,Time,Where,What happened,Witness(es),How it made me feel,Crime ref\n"
+    '03/03/2024,21:15,Outside work,"He was waiting, again",Jo,Scared,CR/123/24\n'
+    "4th March 2024,about 9pm,Home,Flowers on the step,,Sick,\n"
+    '2024-03-05,overnight,Home,"Calls all night\nfrom a withheld number",,,\n'
+    ",,,,,,\n"
+    "6 Mar 24,,Bus stop,Followed me,A stranger,,\n"
+)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_inspect_detects_the_delimiter_and_suggests_a_mapping(delimiter):
-    rows = [["Date", "Time", "Location", "Description", "Witnesses", "Impact",
-             "Police reference"], ["01/02/2024", "10:00", "Park", "Shouted", "", "", ""]]
+    rows = [
+        ["Date", "Time", "Location", "Description", "Witnesses", "Impact", "Police reference"],
+        ["01/02/2024", "10:00", "Park", "Shouted", "", "", ""],
+    ]
     data = "\n".join(delimiter.join(r) for r in rows).encode()
     preview = diary.inspect(data, name="diary.csv")
     assert preview.delimiter == delimiter
-    assert preview.suggested_mapping == {"date": 0, "time": 1, "place": 2,
-                                         "what_happened": 3, "witnesses": 4, "impact": 5,
-                                         "police_reference": 6}
+    assert preview.suggested_mapping == {
+        "date": 0,
+        "time": 1,
+        "place": 2,
+        "what_happened": 3,
+        "witnesses": 4,
+        "impact": 5,
+        "police_reference": 6,
+    }
     assert preview.row_count == 1
 
 
 def test_headers_are_matched_whatever_their_case_spacing_and_wording():
-    header = ("  DATE of incident ", "approx. time", "WHERE", "What  happened?",
-              "Who saw", "How did it make you feel", "Crime Number")
+    header = (
+        "  DATE of incident ",
+        "approx. time",
+        "WHERE",
+        "What  happened?",
+        "Who saw",
+        "How did it make you feel",
+        "Crime Number",
+    )
     assert diary.suggest_mapping(header) == {
-        "date": 0, "time": 1, "place": 2, "what_happened": 3, "witnesses": 4, "impact": 5,
-        "police_reference": 6}
+        "date": 0,
+        "time": 1,
+        "place": 2,
+        "what_happened": 3,
+        "witnesses": 4,
+        "impact": 5,
+        "police_reference": 6,
+    }
 
 
 def test_unknown_headers_get_no_suggestion():
@@ -683,8 +838,10 @@ def test_diary_rows_are_read_with_uk_dates_times_and_precision():
     assert first.when_words == "03/03/2024 21:15" and first.origin.line_start == 2
     assert second.start == datetime(2024, 3, 4, 21, 0, tzinfo=UTC) and second.precision == "hour"
     assert third.precision == "overnight"
-    assert (third.start, third.end) == (datetime(2024, 3, 5, 18, 0, tzinfo=UTC),
-                                        datetime(2024, 3, 6, 9, 0, tzinfo=UTC))
+    assert (third.start, third.end) == (
+        datetime(2024, 3, 5, 18, 0, tzinfo=UTC),
+        datetime(2024, 3, 6, 9, 0, tzinfo=UTC),
+    )
     assert (third.origin.line_start, third.origin.line_end) == (4, 5)
     assert fourth.start == datetime(2024, 3, 6, tzinfo=UTC) and fourth.precision == "day"
     assert fourth.origin.line_start == 7 and fourth.witnesses == "A stranger"
@@ -693,8 +850,9 @@ def test_diary_rows_are_read_with_uk_dates_times_and_precision():
 
 def test_summer_times_are_read_in_british_summer_time():
     data = b"Date,Time,What happened\n13/07/2024,14:30,Rang the doorbell\n"
-    (row,) = diary.parse(data, name="d.csv",
-                         mapping={"date": 0, "time": 1, "what_happened": 2}).diary
+    (row,) = diary.parse(
+        data, name="d.csv", mapping={"date": 0, "time": 1, "what_happened": 2}
+    ).diary
     assert row.start == datetime(2024, 7, 13, 13, 30, tzinfo=UTC)
 
 
@@ -705,13 +863,16 @@ def test_month_first_dates_when_asked():
     assert row.start.date().isoformat() == "2024-03-04"
 
 
-@pytest.mark.parametrize(("cell", "says"), [
-    ("31/02/2024", "not a real date"),
-    ("2024-13-01", "not a real date"),
-    ("29 February 2023", "not a real date"),
-    ("next tuesday", "not in a recognised form"),
-    ("3 Smarch 2024", "month name"),
-])
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("31/02/2024", "not a real date"),
+        ("2024-13-01", "not a real date"),
+        ("29 February 2023", "not a real date"),
+        ("next tuesday", "not in a recognised form"),
+        ("3 Smarch 2024", "month name"),
+    ],
+)
 def test_an_impossible_or_unreadable_date_names_the_line_and_column(cell, says):
     data = f"When it was,What happened\n01/01/2024,fine\n{cell},SECRET text\n".encode()
     with pytest.raises(ImportFailure) as failure:
@@ -720,11 +881,14 @@ def test_an_impossible_or_unreadable_date_names_the_line_and_column(cell, says):
     assert says in failure.value.message and "SECRET" not in str(failure.value)
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (b"", "empty"),
-    (b"\x00\x01\x02\x03binary\x00\x00\x05\x06" * 20, "binary"),
-    (b"\xef\xbb\xbfDate\n\xff\xfe\xfa", "not valid UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary\x00\x00\x05\x06" * 20, "binary"),
+        (b"\xef\xbb\xbfDate\n\xff\xfe\xfa", "not valid UTF-8"),
+    ],
+)
 def test_files_that_are_not_a_diary_fail_clearly(content, says):
     with pytest.raises(ImportFailure) as failure:
         diary.inspect(content, name="d.csv")
@@ -739,8 +903,12 @@ def test_a_mapping_must_name_the_date_and_what_happened_columns_that_exist():
 
 
 @FUZZ
-@given(st.text(alphabet=st.sampled_from(list("0123456789/:-., ;\t|\n\"abcmpMarchDte")),
-               max_size=300).map(str.encode) | _mutations(DIARY.encode()))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('0123456789/:-., ;\t|\n"abcmpMarchDte')), max_size=300
+    ).map(str.encode)
+    | _mutations(DIARY.encode())
+)
 def test_fuzzed_diaries_only_preview_parse_or_fail_cleanly(data):
     try:
         preview = diary.inspect(data, name="fuzz.csv")

@@ -73,17 +73,20 @@ def item_with_text(batch, text: str) -> ImportedItem:
 def import_text(vault, text: str, *, name: str = "WhatsApp Chat with Mark.txt", **kwargs):
     kwargs.setdefault("format", "whatsapp")
     kwargs.setdefault("owner", "Alex")
-    return services.commit_import(actor=vault.owner, vault=vault, source=text.encode(),
-                                  name=name, **kwargs)
+    return services.commit_import(
+        actor=vault.owner, vault=vault, source=text.encode(), name=name, **kwargs
+    )
 
 
 @pytest.fixture
 def mark(vault):
-    return vault_services.create_person(actor=vault.owner, vault=vault, name="Mark",
-                                        role=PersonRole.SUSPECT)
+    return vault_services.create_person(
+        actor=vault.owner, vault=vault, name="Mark", role=PersonRole.SUSPECT
+    )
 
 
 # --- committing ------------------------------------------------------------------------------
+
 
 def test_a_batch_keeps_the_file_as_an_exhibit_byte_for_byte(vault, mark, settings):
     result = import_text(vault, CHAT)
@@ -121,16 +124,18 @@ def test_known_senders_are_linked_and_unknown_ones_become_candidates(vault, mark
     assert stranger.person is None
     candidate = stranger.candidate
     assert candidate.display_name == "+44 7700 900123"
-    assert candidate.identifiers == [{"kind": "phone", "value": "+447700900123",
-                                      "platform": ""}]
+    assert candidate.identifiers == [{"kind": "phone", "value": "+447700900123", "platform": ""}]
     assert result.persons == 1
     assert result.candidates == 1
 
 
 def test_a_sender_is_linked_by_phone_number_written_another_way(vault):
     person = vault_services.create_person(
-        actor=vault.owner, vault=vault, name="Unknown number",
-        identifiers=[vault_services.IdentifierInput(kind="phone", value="07700 900123")])
+        actor=vault.owner,
+        vault=vault,
+        name="Unknown number",
+        identifiers=[vault_services.IdentifierInput(kind="phone", value="07700 900123")],
+    )
     batch = import_text(vault, CHAT).batch
     item = ImportedItem.objects.get(batch=batch, position=5)
     assert item.person == person
@@ -142,7 +147,10 @@ def test_the_suspects_messages_on_one_day_become_one_contact_proposal(vault, mar
     proposals = list(ProposedIncident.objects.filter(batch=result.batch).order_by("number"))
     from_mark = [p for p in proposals if p.person_id == mark.pk]
     assert [(p.day.isoformat(), p.items.count()) for p in from_mark] == [
-        ("2025-03-01", 3), ("2025-03-02", 1), ("2025-03-13", 1)]
+        ("2025-03-01", 3),
+        ("2025-03-02", 1),
+        ("2025-03-13", 1),
+    ]
     first = from_mark[0]
     assert first.rule == "contact-day"
     assert first.act_codes == ["b"]
@@ -159,8 +167,9 @@ def test_the_suspects_messages_on_one_day_become_one_contact_proposal(vault, mar
 
 
 def test_a_witness_proposes_nothing(vault):
-    vault_services.create_person(actor=vault.owner, vault=vault, name="Mark",
-                                 role=PersonRole.WITNESS)
+    vault_services.create_person(
+        actor=vault.owner, vault=vault, name="Mark", role=PersonRole.WITNESS
+    )
     batch = import_text(vault, CHAT).batch
     assert not ProposedIncident.objects.filter(batch=batch, person__isnull=False).exists()
 
@@ -177,6 +186,7 @@ def test_the_zone_assumed_is_recorded_and_clock_changes_are_honoured(vault, mark
 
 
 # --- idempotency -----------------------------------------------------------------------------
+
 
 def test_importing_the_same_file_twice_adds_nothing(vault, mark):
     first = import_text(vault, CHAT)
@@ -200,8 +210,9 @@ def test_an_overlapping_later_export_adds_exactly_the_new_messages(vault, mark):
 
 
 def test_two_identical_messages_in_one_minute_stay_two(vault, mark):
-    text = ("01/03/2025, 09:15 - Mark: ok\n01/03/2025, 09:15 - Mark: ok\n"
-            "13/03/2025, 09:15 - Mark: x\n")
+    text = (
+        "01/03/2025, 09:15 - Mark: ok\n01/03/2025, 09:15 - Mark: ok\n13/03/2025, 09:15 - Mark: x\n"
+    )
     assert import_text(vault, text).new == 3
     assert import_text(vault, text).new == 0
 
@@ -210,11 +221,13 @@ def test_a_renamed_export_of_the_same_chat_is_matched_on_content_not_the_file(va
     import_text(vault, CHAT)
     again = import_text(vault, CHAT.replace("\n", "\r\n"), name="copy.txt")
     assert again.new == 0
-    assert again.batch.source_exhibit.sha256 != ImportBatch.objects.get(number=1) \
-        .source_exhibit.sha256
+    assert (
+        again.batch.source_exhibit.sha256 != ImportBatch.objects.get(number=1).source_exhibit.sha256
+    )
 
 
 # --- dry run ---------------------------------------------------------------------------------
+
 
 def test_a_dry_run_reports_and_stores_nothing(vault, mark, settings):
     before = LedgerEntry.objects.filter(vault=vault).count()
@@ -229,6 +242,7 @@ def test_a_dry_run_reports_and_stores_nothing(vault, mark, settings):
 
 # --- bad input -------------------------------------------------------------------------------
 
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -241,11 +255,13 @@ BAD_INPUTS = {
     "empty": (b"", "whatsapp", "the file is empty"),
     "binary": (bytes(range(256)) * 8, "whatsapp", "chat.txt"),
     "wrong format": (b'{"messages": []}', "whatsapp", "chat.txt"),
-    "impossible date": (b"31/02/2025, 09:15 - Mark: hi\n13/02/2025, 09:15 - Mark: hi\n",
-                        "whatsapp", "line 1"),
+    "impossible date": (
+        b"31/02/2025, 09:15 - Mark: hi\n13/02/2025, 09:15 - Mark: hi\n",
+        "whatsapp",
+        "line 1",
+    ),
     "truncated zip": (_zip({"_chat.txt": CHAT.encode()})[:60], "whatsapp", "chat.txt"),
-    "path traversal": (_zip({"../../etc/_chat.txt": CHAT.encode()}), "whatsapp",
-                       "chat.txt"),
+    "path traversal": (_zip({"../../etc/_chat.txt": CHAT.encode()}), "whatsapp", "chat.txt"),
     "zip bomb": (_zip({"_chat.txt": b"0" * (64 * 1024 * 1024)}), "whatsapp", "chat.txt"),
 }
 
@@ -255,8 +271,9 @@ def test_bad_input_names_the_file_and_stores_nothing(vault, mark, settings, case
     data, fmt, expected = BAD_INPUTS[case]
     before = LedgerEntry.objects.filter(vault=vault).count()
     with pytest.raises(ImportFailure) as failure:
-        services.commit_import(actor=vault.owner, vault=vault, source=data, name="chat.txt",
-                               format=fmt)
+        services.commit_import(
+            actor=vault.owner, vault=vault, source=data, name="chat.txt", format=fmt
+        )
     message = str(failure.value)
     assert "chat.txt" in message
     assert expected in message
@@ -269,8 +286,9 @@ def test_bad_input_names_the_file_and_stores_nothing(vault, mark, settings, case
     assert import_text(vault, CHAT).new == 8
 
 
-def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(vault, mark, settings,
-                                                                     monkeypatch):
+def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(
+    vault, mark, settings, monkeypatch
+):
     def broken(*args, **kwargs):
         raise ImportFailure("chat.txt, line 3", "something in the middle is wrong")
 
@@ -284,8 +302,10 @@ def test_a_failure_after_the_file_was_stored_leaves_no_evidence_file(vault, mark
 def test_a_bad_line_read_after_items_were_saved_undoes_the_whole_import(vault, mark, settings):
     """A chat is read as it is saved (ADR 0053): a time that does not exist, found after
     thousands of messages were written, still leaves nothing behind."""
-    good = "".join(f"13/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - Mark: hi {n}\n"
-                   for n in range(3 * services.SAVE_CHUNK))
+    good = "".join(
+        f"13/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - Mark: hi {n}\n"
+        for n in range(3 * services.SAVE_CHUNK)
+    )
     with pytest.raises(ImportFailure, match=f"line {3 * services.SAVE_CHUNK + 1}: impossible"):
         import_text(vault, good + "13/01/2025, 25:61 - Mark: never\n")
     assert Exhibit.objects.count() == ImportedItem.objects.count() == 0
@@ -300,28 +320,53 @@ def test_a_streamed_chat_is_saved_as_the_whole_parsed_chat_was(vault, mark, monk
     from cairn.importers.parsers import whatsapp
     from tests.factories import make_vault
 
-    chat = "".join(f"{13 + n // 3000:02d}/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - "
-                   f"{'Alex' if n % 5 == 0 else 'Mark'}: {'ok' if n % 7 == 0 else f'hi {n}'}"
-                   f"{chr(10) + 'and more' if n % 11 == 0 else ''}\n"
-                   for n in range(services.SAVE_CHUNK + 300))
+    chat = "".join(
+        f"{13 + n // 3000:02d}/01/2025, {n // 60 % 24:02d}:{n % 60:02d} - "
+        f"{'Alex' if n % 5 == 0 else 'Mark'}: {'ok' if n % 7 == 0 else f'hi {n}'}"
+        f"{chr(10) + 'and more' if n % 11 == 0 else ''}\n"
+        for n in range(services.SAVE_CHUNK + 300)
+    )
     streamed = import_text(vault, chat).batch
     other = make_vault(vault.owner, name="Other", initials="OT")
-    vault_services.create_person(actor=other.owner, vault=other, name="Mark",
-                                 role=PersonRole.SUSPECT)
-    parsed = whatsapp.parse(chat.encode(), name="WhatsApp Chat with Mark.txt",
-                            tz=other.time_zone, owner="Alex")
+    vault_services.create_person(
+        actor=other.owner, vault=other, name="Mark", role=PersonRole.SUSPECT
+    )
+    parsed = whatsapp.parse(
+        chat.encode(), name="WhatsApp Chat with Mark.txt", tz=other.time_zone, owner="Alex"
+    )
     monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
     whole = import_text(other, chat).batch
 
     def items(batch):
-        return [(i.position, i.kind, i.sent_at, i.text, i.sender_name, i.is_system, i.is_owner,
-                 i.origin, i.channel) for i in ImportedItem.objects.filter(batch=batch)
-                .order_by("position")]
+        return [
+            (
+                i.position,
+                i.kind,
+                i.sent_at,
+                i.text,
+                i.sender_name,
+                i.is_system,
+                i.is_owner,
+                i.origin,
+                i.channel,
+            )
+            for i in ImportedItem.objects.filter(batch=batch).order_by("position")
+        ]
 
     def proposals(batch):
-        return [(p.number, p.rule, p.day, p.start, p.end, p.acts, p.description,
-                 sorted(p.items.values_list("position", flat=True)))
-                for p in ProposedIncident.objects.filter(batch=batch).order_by("number")]
+        return [
+            (
+                p.number,
+                p.rule,
+                p.day,
+                p.start,
+                p.end,
+                p.acts,
+                p.description,
+                sorted(p.items.values_list("position", flat=True)),
+            )
+            for p in ProposedIncident.objects.filter(batch=batch).order_by("number")
+        ]
 
     assert items(streamed) == items(whole)
     assert proposals(streamed) == proposals(whole)
@@ -348,8 +393,9 @@ def test_an_unknown_zone_or_format_is_refused(vault):
 
 def test_only_the_owner_can_import(vault, colleague):
     with pytest.raises(PermissionDenied):
-        services.commit_import(actor=colleague, vault=vault, source=CHAT.encode(),
-                               name="chat.txt", format="whatsapp")
+        services.commit_import(
+            actor=colleague, vault=vault, source=CHAT.encode(), name="chat.txt", format="whatsapp"
+        )
 
 
 # --- zip with media --------------------------------------------------------------------------
@@ -360,26 +406,31 @@ PNG = bytes.fromhex(
 )
 
 
-def test_attachments_in_a_zip_are_kept_as_exhibits_and_follow_the_accepted_incident(vault,
-                                                                                   mark):
-    chat = ("01/03/2025, 09:15 - Mark: IMG-20250301-WA0001.png (file attached)\n"
-            "01/03/2025, 09:16 - Mark: look\n13/03/2025, 09:15 - Mark: x\n")
-    data = _zip({"WhatsApp Chat with Mark.txt": chat.encode(),
-                 "IMG-20250301-WA0001.png": PNG})
-    result = services.commit_import(actor=vault.owner, vault=vault, source=data,
-                                    name="WhatsApp Chat with Mark.zip", format="whatsapp")
+def test_attachments_in_a_zip_are_kept_as_exhibits_and_follow_the_accepted_incident(vault, mark):
+    chat = (
+        "01/03/2025, 09:15 - Mark: IMG-20250301-WA0001.png (file attached)\n"
+        "01/03/2025, 09:16 - Mark: look\n13/03/2025, 09:15 - Mark: x\n"
+    )
+    data = _zip({"WhatsApp Chat with Mark.txt": chat.encode(), "IMG-20250301-WA0001.png": PNG})
+    result = services.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=data,
+        name="WhatsApp Chat with Mark.zip",
+        format="whatsapp",
+    )
     item = ImportedItem.objects.get(batch=result.batch, position=0)
     photo = item.attachments.get()
     assert photo.media_type == "image/png" and photo.size == len(PNG)
     assert photo.source == "import"
     proposal = ProposedIncident.objects.get(batch=result.batch, day="2025-03-01")
-    [incident] = services.accept_proposals(actor=vault.owner, batch=result.batch,
-                                           ids=[proposal.pk])
+    [incident] = services.accept_proposals(actor=vault.owner, batch=result.batch, ids=[proposal.pk])
     photo.refresh_from_db()
     assert photo.incident == incident
 
 
 # --- review ----------------------------------------------------------------------------------
+
 
 def test_accepting_a_proposal_logs_an_incident_through_the_vault_services(vault, mark):
     batch = import_text(vault, CHAT).batch
@@ -424,8 +475,9 @@ def test_confirming_a_candidate_makes_a_person_and_relinks_their_items(vault, ma
     proposal = ProposedIncident.objects.get(batch=batch, candidate=candidate)
     [incident] = services.accept_proposals(actor=vault.owner, batch=batch, ids=[proposal.pk])
     assert list(incident.persons.all()) == []
-    person = services.confirm_candidate(actor=vault.owner, candidate=candidate,
-                                        name="Mark's friend")
+    person = services.confirm_candidate(
+        actor=vault.owner, candidate=candidate, name="Mark's friend"
+    )
     assert person.name == "Mark's friend" and person.aliases == ["+44 7700 900123"]
     assert [(i.kind, i.value) for i in person.identifiers.all()] == [("phone", "+447700900123")]
     assert ImportedItem.objects.get(batch=batch, position=5).person == person
@@ -455,8 +507,9 @@ def test_this_is_me_marks_a_sender_as_the_victim(vault, mark):
     candidates = {c.display_name: c for c in CandidatePerson.objects.filter(batch=batch)}
     services.dismiss_candidate(actor=vault.owner, candidate=candidates["Alex"], is_me=True)
     assert ImportedItem.objects.get(batch=batch, position=2).is_owner
-    later = import_text(vault, CHAT.replace("Please stop messaging me", "Stop"), owner=None,
-                        name="d.txt")
+    later = import_text(
+        vault, CHAT.replace("Please stop messaging me", "Stop"), owner=None, name="d.txt"
+    )
     assert item_with_text(later.batch, "Stop").is_owner
 
 
@@ -465,22 +518,27 @@ def test_another_user_cannot_review(vault, mark, colleague):
     with pytest.raises(PermissionDenied):
         services.accept_proposals(actor=colleague, batch=batch, all=True)
     with pytest.raises(PermissionDenied):
-        services.dismiss_candidate(actor=colleague,
-                                   candidate=CandidatePerson.objects.get(batch=batch))
+        services.dismiss_candidate(
+            actor=colleague, candidate=CandidatePerson.objects.get(batch=batch)
+        )
 
 
 # --- the ledger ------------------------------------------------------------------------------
 
+
 def test_one_ledger_entry_records_the_whole_batch_and_the_vault_verifies(vault, mark):
     before = LedgerEntry.objects.filter(vault=vault).count()
     batch = import_text(vault, CHAT).batch
-    kinds = [json.loads(bytes(e.entry))["kind"] for e in
-             LedgerEntry.objects.filter(vault=vault, seq__gte=before).order_by("seq")]
+    kinds = [
+        json.loads(bytes(e.entry))["kind"]
+        for e in LedgerEntry.objects.filter(vault=vault, seq__gte=before).order_by("seq")
+    ]
     assert kinds == ["exhibit.added", "import.committed"]
     assert services.verify_batch(batch) == []
     services.accept_proposals(actor=vault.owner, batch=batch, all=True)
-    services.confirm_candidate(actor=vault.owner,
-                               candidate=CandidatePerson.objects.get(batch=batch))
+    services.confirm_candidate(
+        actor=vault.owner, candidate=CandidatePerson.objects.get(batch=batch)
+    )
     import_text(vault, LATER, name="later.txt")
     report = verify_vault(vault)
     assert report.ok, report.failures
@@ -493,22 +551,31 @@ def test_verify_batch_notices_an_altered_item(vault, mark):
     item.text = "something else"
     item.save()
     assert services.verify_batch(batch) == [
-        f"import {batch.number}: its items differ from what was recorded"]
+        f"import {batch.number}: its items differ from what was recorded"
+    ]
     report = verify_vault(vault, record=False)
     assert [str(f) for f in report.failures] == [
-        f"import {batch.number}: its items differ from what was recorded"]
+        f"import {batch.number}: its items differ from what was recorded"
+    ]
 
 
 text_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.text(alphabet="abcdefghij_", max_size=8), inner, max_size=3),
-    max_leaves=12)
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet="abcdefghij_", max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.dictionaries(st.text(alphabet="abcdefghij_", max_size=8), text_values,
-                                max_size=5), max_size=4))
+@given(
+    st.lists(
+        st.dictionaries(st.text(alphabet="abcdefghij_", max_size=8), text_values, max_size=5),
+        max_size=4,
+    )
+)
 def test_the_fast_item_digest_is_the_rfc_8785_digest(contents):
     import hashlib
 
@@ -521,30 +588,42 @@ def test_the_fast_item_digest_is_the_rfc_8785_digest(contents):
 
 # --- the rules on their own ------------------------------------------------------------------
 
+
 def test_a_photo_whose_name_suggests_damage_is_proposed_as_act_f():
     from zoneinfo import ZoneInfo
 
     when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-    views = [rules.ItemView(index=0, kind="media", when=when, channel="",
-                            name="car_scratched.jpg"),
-             rules.ItemView(index=1, kind="media", when=when, channel="", name="IMG_0001.jpg"),
-             rules.ItemView(index=2, kind="media", when=None, channel="", name="damage.jpg")]
+    views = [
+        rules.ItemView(index=0, kind="media", when=when, channel="", name="car_scratched.jpg"),
+        rules.ItemView(index=1, kind="media", when=when, channel="", name="IMG_0001.jpg"),
+        rules.ItemView(index=2, kind="media", when=None, channel="", name="damage.jpg"),
+    ]
     [proposal] = rules.build_proposals(views, ZoneInfo("Europe/London"))
-    assert (proposal.rule, proposal.acts, proposal.item_indexes) == ("media-damage", ("f",),
-                                                                     (0,))
+    assert (proposal.rule, proposal.acts, proposal.item_indexes) == ("media-damage", ("f",), (0,))
 
 
 def test_media_items_from_a_parsed_import_become_items_and_proposals(vault, monkeypatch):
     when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-    parsed = ParsedImport(format="media", source_name="damage.png",
-                          assumed_time_zone="Europe/London",
-                          media=(MediaItem(name="damage.png", origin=Origin(),
-                                           media_type="image/png", captured_at=when,
-                                           captured_at_offset_known=True, latitude=51.5,
-                                           longitude=-0.1),))
+    parsed = ParsedImport(
+        format="media",
+        source_name="damage.png",
+        assumed_time_zone="Europe/London",
+        media=(
+            MediaItem(
+                name="damage.png",
+                origin=Origin(),
+                media_type="image/png",
+                captured_at=when,
+                captured_at_offset_known=True,
+                latitude=51.5,
+                longitude=-0.1,
+            ),
+        ),
+    )
     monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
-    result = services.commit_import(actor=vault.owner, vault=vault, source=PNG,
-                                    name="damage.png", format="media")
+    result = services.commit_import(
+        actor=vault.owner, vault=vault, source=PNG, name="damage.png", format="media"
+    )
     item = ImportedItem.objects.get(batch=result.batch)
     assert item.captured_at == when
     assert item.details["latitude"] == "51.5"
@@ -556,23 +635,42 @@ def test_media_items_from_a_parsed_import_become_items_and_proposals(vault, monk
 
 def test_messages_with_identifiers_are_linked_by_handle_and_platform_id(vault, monkeypatch):
     person = vault_services.create_person(
-        actor=vault.owner, vault=vault, name="M",
-        identifiers=[vault_services.IdentifierInput(kind="handle", value="@mark_99",
-                                                    platform="telegram")])
+        actor=vault.owner,
+        vault=vault,
+        name="M",
+        identifiers=[
+            vault_services.IdentifierInput(kind="handle", value="@mark_99", platform="telegram")
+        ],
+    )
     when = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
-    parsed = ParsedImport(format="telegram", source_name="result.json",
-                          assumed_time_zone=None, messages=(
-        Message(sent_at=when, text="hi", channel="messaging_app", origin=Origin(entry="m[0]"),
-                sender=Sender(display_name="Mark", handle="Mark_99", platform="telegram")),
-        Message(sent_at=when, text="yo", channel="messaging_app", origin=Origin(entry="m[1]"),
-                sender=Sender(display_name="Other", platform="telegram",
-                              platform_id="user42")),
-    ))
+    parsed = ParsedImport(
+        format="telegram",
+        source_name="result.json",
+        assumed_time_zone=None,
+        messages=(
+            Message(
+                sent_at=when,
+                text="hi",
+                channel="messaging_app",
+                origin=Origin(entry="m[0]"),
+                sender=Sender(display_name="Mark", handle="Mark_99", platform="telegram"),
+            ),
+            Message(
+                sent_at=when,
+                text="yo",
+                channel="messaging_app",
+                origin=Origin(entry="m[1]"),
+                sender=Sender(display_name="Other", platform="telegram", platform_id="user42"),
+            ),
+        ),
+    )
     monkeypatch.setattr(services.parsing, "parse", lambda *a, **k: parsed)
-    result = services.commit_import(actor=vault.owner, vault=vault, source=b"{}",
-                                    name="result.json", format="telegram")
+    result = services.commit_import(
+        actor=vault.owner, vault=vault, source=b"{}", name="result.json", format="telegram"
+    )
     first, second = ImportedItem.objects.filter(batch=result.batch).order_by("position")
     assert first.person == person
     assert first.origin == {"entry": "m[0]"}
-    assert second.candidate.identifiers == [{"kind": "handle", "value": "user42",
-                                             "platform": "telegram"}]
+    assert second.candidate.identifiers == [
+        {"kind": "handle", "value": "user42", "platform": "telegram"}
+    ]

@@ -27,8 +27,13 @@ pytestmark = [
 ]
 
 
-def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  # noqa: F811
-                                                                  vault, password, tmp_path):
+def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    tmp_path,
+):
     vault_services.create_person(actor=owner, vault=vault, name="Mark")
     export = tmp_path / "WhatsApp Chat with Mark.txt"
     export.write_text(CHAT, encoding="utf-8")
@@ -68,8 +73,13 @@ def test_a_victim_imports_a_chat_reviews_and_accepts_a_suggestion(page, owner,  
     assert not page.csp_errors
 
 
-def test_a_victim_checks_the_columns_of_a_diary_then_imports_it(page, owner, vault,  # noqa: F811
-                                                               password, tmp_path):
+def test_a_victim_checks_the_columns_of_a_diary_then_imports_it(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    tmp_path,
+):
     from tests.test_import_diary_confirm import DIARY
 
     diary = tmp_path / "my diary.csv"

@@ -67,8 +67,14 @@ def test_json_gives_the_counts(cairn, vault, mark, chat):
     summary = json.loads(result.output)
     batch = ImportBatch.objects.get()
     assert summary["batch"] == str(batch.pk)
-    assert (summary["items"], summary["new"], summary["duplicates"], summary["persons"],
-            summary["candidates"], summary["proposed_incidents"]) == (8, 8, 0, 1, 1, 4)
+    assert (
+        summary["items"],
+        summary["new"],
+        summary["duplicates"],
+        summary["persons"],
+        summary["candidates"],
+        summary["proposed_incidents"],
+    ) == (8, 8, 0, 1, 1, 4)
     assert [p["number"] for p in summary["proposals"]] == [1, 2, 3, 4]
     again = json.loads(cairn("import", chat, "--json").output)
     assert (again["new"], again["duplicates"]) == (0, 8)

@@ -28,15 +28,24 @@ def mark(vault):
 
 @pytest.fixture
 def batch(vault, mark):
-    return services.commit_import(actor=vault.owner, vault=vault, source=CHAT.encode(),
-                                  name="WhatsApp Chat with Mark.txt", format="whatsapp",
-                                  owner="Alex").batch
+    return services.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=CHAT.encode(),
+        name="WhatsApp Chat with Mark.txt",
+        format="whatsapp",
+        owner="Alex",
+    ).batch
 
 
 def upload(client, vault, data: bytes, name: str = "WhatsApp Chat with Mark.txt", **extra):
-    post = {"file": SimpleUploadedFile(name, data, content_type="text/plain"),
-            "format": "auto", "time_zone": vault.time_zone, "date_order": "auto",
-            "owner": "Alex"}
+    post = {
+        "file": SimpleUploadedFile(name, data, content_type="text/plain"),
+        "format": "auto",
+        "time_zone": vault.time_zone,
+        "date_order": "auto",
+        "owner": "Alex",
+    }
     post.update(extra)
     return client.post(reverse("importers:start", args=[vault.pk]), post)
 
@@ -51,8 +60,10 @@ def test_the_upload_page_shows_the_zone_times_will_be_read_in(owner_client, vaul
     response = owner_client.get(reverse("importers:start", args=[vault.pk]))
     assert response.status_code == 200
     assert title_of(response) == "Cairn"
-    assert "Times without a time zone will be read as <strong>Europe/London</strong>" in \
-        response.content.decode()
+    assert (
+        "Times without a time zone will be read as <strong>Europe/London</strong>"
+        in response.content.decode()
+    )
 
 
 def test_the_vault_home_links_to_the_import_page(owner_client, vault):
@@ -60,8 +71,7 @@ def test_the_vault_home_links_to_the_import_page(owner_client, vault):
     assert reverse("importers:start", args=[vault.pk]) in response.content.decode()
 
 
-def test_uploading_runs_the_import_and_leads_to_the_review(owner_client, vault, mark,
-                                                          settings):
+def test_uploading_runs_the_import_and_leads_to_the_review(owner_client, vault, mark, settings):
     response = upload(owner_client, vault, CHAT.encode())
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -84,8 +94,9 @@ def test_uploading_runs_the_import_and_leads_to_the_review(owner_client, vault, 
 
 
 def test_a_bad_upload_shows_the_message_and_stores_nothing(owner_client, vault, settings):
-    response = upload(owner_client, vault, b"31/02/2025, 09:15 - Mark: hi\n",
-                      name="chat.txt", format="whatsapp")
+    response = upload(
+        owner_client, vault, b"31/02/2025, 09:15 - Mark: hi\n", name="chat.txt", format="whatsapp"
+    )
     job = ImportJob.objects.get()
     assert job.status == "failed"
     page = owner_client.get(response["Location"])
@@ -114,8 +125,9 @@ def test_an_unknown_zone_is_refused_at_the_field(owner_client, vault):
 
 
 def test_ambiguous_dates_ask_for_the_order(owner_client, vault):
-    response = upload(owner_client, vault, b"01/03/2025, 09:15 - Mark: hi\n",
-                      name="chat.txt", format="whatsapp")
+    response = upload(
+        owner_client, vault, b"01/03/2025, 09:15 - Mark: hi\n", name="chat.txt", format="whatsapp"
+    )
     page = owner_client.get(response["Location"], follow=True).content.decode()
     assert "How are dates written in this file?" in page
 
@@ -134,23 +146,26 @@ def test_accepting_one_then_all(owner_client, vault, batch):
 
 def test_accepting_the_ticked_ones(owner_client, vault, batch):
     picks = ProposedIncident.objects.filter(batch=batch, number__in=[2, 3])
-    owner_client.post(reverse("importers:accept", args=[batch.pk]),
-                      {"selected": "1", "ids": [str(p.pk) for p in picks]})
-    assert set(ProposedIncident.objects.filter(status="accepted")
-               .values_list("number", flat=True)) == {2, 3}
+    owner_client.post(
+        reverse("importers:accept", args=[batch.pk]),
+        {"selected": "1", "ids": [str(p.pk) for p in picks]},
+    )
+    assert set(
+        ProposedIncident.objects.filter(status="accepted").values_list("number", flat=True)
+    ) == {2, 3}
 
 
 def test_accept_and_edit_opens_the_incident_form(owner_client, vault, batch):
     proposal = ProposedIncident.objects.get(batch=batch, number=1)
-    response = owner_client.post(reverse("importers:accept", args=[batch.pk]),
-                                 {"edit": str(proposal.pk)})
+    response = owner_client.post(
+        reverse("importers:accept", args=[batch.pk]), {"edit": str(proposal.pk)}
+    )
     proposal.refresh_from_db()
     assert response["Location"] == reverse("vault:incident-edit", args=[proposal.incident_id])
 
 
 def test_accepting_nothing_is_an_error_on_the_page(owner_client, vault, batch):
-    response = owner_client.post(reverse("importers:accept", args=[batch.pk]),
-                                 {"selected": "1"})
+    response = owner_client.post(reverse("importers:accept", args=[batch.pk]), {"selected": "1"})
     assert response.status_code == 400
     assert "Choose at least one proposal" in response.content.decode()
 
@@ -165,23 +180,25 @@ def test_dismissing_a_proposal(owner_client, vault, batch):
 def test_confirming_and_dismissing_candidates(owner_client, vault, batch):
     candidate = CandidatePerson.objects.get(batch=batch)
     prefix = f"c{candidate.pk.hex[:8]}"
-    response = owner_client.post(reverse("importers:candidate", args=[candidate.pk]),
-                                 {"action": "confirm", f"{prefix}-name": "The friend",
-                                  f"{prefix}-role": "witness"})
+    response = owner_client.post(
+        reverse("importers:candidate", args=[candidate.pk]),
+        {"action": "confirm", f"{prefix}-name": "The friend", f"{prefix}-role": "witness"},
+    )
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.status == "confirmed"
     assert candidate.person.name == "The friend" and candidate.person.role == "witness"
-    response = owner_client.post(reverse("importers:candidate", args=[candidate.pk]),
-                                 {"action": "dismiss"})
+    response = owner_client.post(
+        reverse("importers:candidate", args=[candidate.pk]), {"action": "dismiss"}
+    )
     assert response.status_code == 400  # already decided
 
 
 # --- who may see what ------------------------------------------------------------------------
 
+
 def urls_for(vault, batch) -> list[tuple[str, str]]:
-    job = ImportJob.objects.create(vault=vault, time_zone="Europe/London",
-                                   created_by=vault.owner)
+    job = ImportJob.objects.create(vault=vault, time_zone="Europe/London", created_by=vault.owner)
     proposal = ProposedIncident.objects.filter(batch=batch).first()
     candidate = CandidatePerson.objects.get(batch=batch)
     return [
@@ -195,12 +212,14 @@ def urls_for(vault, batch) -> list[tuple[str, str]]:
     ]
 
 
-def test_another_victim_gets_not_found_for_every_import_page(client, colleague, other_vault,
-                                                             vault, batch):
+def test_another_victim_gets_not_found_for_every_import_page(
+    client, colleague, other_vault, vault, batch
+):
     client.force_login(colleague)
     for method, url in urls_for(vault, batch):
-        response = getattr(client, method)(url, {"all": "1", "action": "dismiss"}
-                                           if method == "post" else None)
+        response = getattr(client, method)(
+            url, {"all": "1", "action": "dismiss"} if method == "post" else None
+        )
         assert response.status_code == 404, url
     assert Incident.objects.count() == 0
     assert CandidatePerson.objects.get(batch=batch).status == "pending"
@@ -232,14 +251,21 @@ def _long_chat(days: int) -> bytes:
     from datetime import date, timedelta
 
     first = date(2025, 1, 13)
-    return "".join(f"{(first + timedelta(days=2 * n)):%d/%m/%Y}, 09:15 - Mark: I am outside "
-                   f"again {n}\n" for n in range(days)).encode()
+    return "".join(
+        f"{(first + timedelta(days=2 * n)):%d/%m/%Y}, 09:15 - Mark: I am outside again {n}\n"
+        for n in range(days)
+    ).encode()
 
 
-def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_client, vault,
-                                                                      mark):
-    batch = services.commit_import(actor=vault.owner, vault=vault, source=_long_chat(25),
-                                   name="chat.txt", format="whatsapp", owner="Alex").batch
+def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_client, vault, mark):
+    batch = services.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=_long_chat(25),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+    ).batch
     assert ProposedIncident.objects.filter(batch=batch).count() == 25
     review_url = reverse("importers:batch", args=[batch.pk])
     page = owner_client.get(review_url).content.decode()
@@ -249,7 +275,8 @@ def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_clie
     # Dismiss is a secondary action, never the red button.
     assert re.findall(r'class="[^"]*govuk-button--warning[^"]*"', page) == [
         'class="govuk-button govuk-button--warning govuk-exit-this-page__button '
-        'govuk-js-exit-this-page-button"']  # only "Exit this page" is red
+        'govuk-js-exit-this-page-button"'
+    ]  # only "Exit this page" is red
     # The check page names what will be added, and that the log keeps a record.
     check = owner_client.get(check_url).content.decode()
     assert "Check before you add these 20 suggestions to your log" in check
@@ -257,8 +284,9 @@ def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_clie
     assert "your log keeps a record that it was added" in check
     assert Incident.objects.count() == 0  # looking changes nothing
     ids = re.findall(r'name="ids" value="([0-9a-f-]+)"', check)
-    response = owner_client.post(reverse("importers:accept", args=[batch.pk]),
-                                 {"ids": ids, "selected": "1"})
+    response = owner_client.post(
+        reverse("importers:accept", args=[batch.pk]), {"ids": ids, "selected": "1"}
+    )
     assert response.status_code == 302
     assert Incident.objects.count() == 20
     # The second page holds the other five.
@@ -267,8 +295,14 @@ def test_a_long_review_is_in_pages_of_twenty_each_added_after_a_check(owner_clie
 
 
 def test_the_import_notes_read_in_her_words(owner_client, vault, mark):
-    batch = services.commit_import(actor=vault.owner, vault=vault, source=_long_chat(3),
-                                   name="chat.txt", format="whatsapp", owner="Alex").batch
+    batch = services.commit_import(
+        actor=vault.owner,
+        vault=vault,
+        source=_long_chat(3),
+        name="chat.txt",
+        format="whatsapp",
+        owner="Alex",
+    ).batch
     assert any(note.startswith("date order inferred") for note in batch.notes)
     page = owner_client.get(reverse("importers:batch", args=[batch.pk])).content.decode()
     notes = page.split('id="import-notes"')[1].split("</ul>")[0]

@@ -27,8 +27,13 @@ pytestmark = [
 ]
 
 
-def test_a_victim_on_a_phone_says_how_her_chats_dates_are_written(page, owner,  # noqa: F811
-                                                                  vault, password, tmp_path):
+def test_a_victim_on_a_phone_says_how_her_chats_dates_are_written(
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    tmp_path,
+):
     export = tmp_path / "WhatsApp Chat with Mary.txt"
     export.write_text(OPEN, encoding="utf-8")
     page.set_viewport_size(PHONE)
@@ -38,8 +43,9 @@ def test_a_victim_on_a_phone_says_how_her_chats_dates_are_written(page, owner,  
     page.get_by_role("button", name="Import the file").click()
     page.wait_for_url(re.compile(r"/import/jobs/[0-9a-f-]+/dates/$"))
     assert page.title() == "Cairn"
-    expect(page.get_by_role("heading", name="Check how dates are written in your file")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Check how dates are written in your file")
+    ).to_be_visible()
     expect(page.get_by_text("Line 1 of the file is dated 20-01-15")).to_be_visible()
     group = page.get_by_role("group", name="How are dates written in this file?")
     expect(group.get_by_role("radio")).to_have_count(2)
@@ -49,8 +55,9 @@ def test_a_victim_on_a_phone_says_how_her_chats_dates_are_written(page, owner,  
 
     page.get_by_role("button", name="Import the file").click()
     assert page.title().startswith("Error: ")
-    expect(page.get_by_role("link", name="Choose how dates are written in the file")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Choose how dates are written in the file")
+    ).to_be_visible()
     _assert_accessible(page, "how are dates written, with an error")
 
     page.get_by_role("radio", name="Year, month, day (2024/12/31)").check()

@@ -58,9 +58,14 @@ def _chat_miner_expected() -> list[tuple[str, str | None, str]]:
 
 
 def _local_rows(parsed) -> list[tuple[str, str | None, str]]:
-    return [(m.sent_at.astimezone(LONDON).replace(tzinfo=None).isoformat(),
-             m.sender.display_name if m.sender else None, m.text.replace("\n", " "))
-            for m in parsed.messages]
+    return [
+        (
+            m.sent_at.astimezone(LONDON).replace(tzinfo=None).isoformat(),
+            m.sender.display_name if m.sender else None,
+            m.text.replace("\n", " "),
+        )
+        for m in parsed.messages
+    ]
 
 
 def _chat_miner_chat(layout: Layout) -> Chat:
@@ -74,22 +79,38 @@ def _chat_miner_chat(layout: Layout) -> Chat:
     return chat
 
 
-CHAT_MINER_LAYOUTS = [
-    Layout("android", order, sep=sep, year_digits=digits, join=", ")
-    for order in dates.ORDERS for sep in ("/", "-", ".") for digits in (2, 4)
-] + [
-    Layout("ios", order, sep=sep, year_digits=digits, seconds=True, lead=LRM)
-    for order in dates.ORDERS for sep in ("/", ". ") for digits in (2, 4)
-] + [
-    Layout("colon", "day-first", sep=".", year_digits=2, join=" ", tsep=".", seconds=True),
-    Layout("plain", "day-first", sep=". ", pad=False, join=" ", seconds=True),
-    Layout("android", "year-first", sep=". ", year_digits=2, pad=False, join=" ",
-           clock=("오전", "오후", True, " ")),
-]
+CHAT_MINER_LAYOUTS = (
+    [
+        Layout("android", order, sep=sep, year_digits=digits, join=", ")
+        for order in dates.ORDERS
+        for sep in ("/", "-", ".")
+        for digits in (2, 4)
+    ]
+    + [
+        Layout("ios", order, sep=sep, year_digits=digits, seconds=True, lead=LRM)
+        for order in dates.ORDERS
+        for sep in ("/", ". ")
+        for digits in (2, 4)
+    ]
+    + [
+        Layout("colon", "day-first", sep=".", year_digits=2, join=" ", tsep=".", seconds=True),
+        Layout("plain", "day-first", sep=". ", pad=False, join=" ", seconds=True),
+        Layout(
+            "android",
+            "year-first",
+            sep=". ",
+            year_digits=2,
+            pad=False,
+            join=" ",
+            clock=("오전", "오후", True, " "),
+        ),
+    ]
+)
 
 
-@pytest.mark.parametrize("path", sorted((CHAT_MINER / "whatsapp").glob("*.txt")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((CHAT_MINER / "whatsapp").glob("*.txt")), ids=lambda p: p.name
+)
 def test_chat_miner_files_and_their_chat_in_every_layout_and_order(path):
     """Each of chat-miner's five files gives its nine messages: the six people's messages of
     ``target.json`` (whose list runs newest first and joins lines with a space) and the three
@@ -100,7 +121,8 @@ def test_chat_miner_files_and_their_chat_in_every_layout_and_order(path):
     parsed = whatsapp.parse(path.read_bytes(), name=path.name, today=TODAY)
     assert _local_rows(parsed) == _chat_miner_expected()
     assert [m.is_system for m in parsed.messages] == [
-        sender is None for _, sender, _ in _chat_miner_expected()]
+        sender is None for _, sender, _ in _chat_miner_expected()
+    ]
     assert parsed.notes[0].startswith("date order inferred: ")
     for layout in CHAT_MINER_LAYOUTS:
         chat = _chat_miner_chat(layout)
@@ -109,8 +131,8 @@ def test_chat_miner_files_and_their_chat_in_every_layout_and_order(path):
             again = _parse(chat.text())
         except AmbiguousDates as refusal:
             assert layout.order in refusal.choices or any(
-                read_back(_parse(chat.text(), date_order=c)) == expected
-                for c in refusal.choices), layout.describe()
+                read_back(_parse(chat.text(), date_order=c)) == expected for c in refusal.choices
+            ), layout.describe()
             again = _parse(chat.text(), date_order=layout.order)
         assert read_back(again) == expected, layout.describe()
 
@@ -122,58 +144,72 @@ def test_chat_miner_files_and_their_chat_in_every_layout_and_order(path):
 # "yy. M. d. a h:mm", ja "y/MM/dd H:mm", ar "d‏/M‏/y h:mm a", sv "y-MM-dd", hu "y. MM. dd.").
 DOCUMENTED = {
     "issue 13 year-first, two-digit year (Korean, Swedish, ISO)": (
-        ["20-01-15, 02:22 - Mary: hi", "20-01-28, 10:00 - Mary: hello",
-         "20-02-03, 09:00 - Sam: ok"],
-        [(2020, 1, 15, 2, 22), (2020, 1, 28, 10, 0), (2020, 2, 3, 9, 0)]),
+        [
+            "20-01-15, 02:22 - Mary: hi",
+            "20-01-28, 10:00 - Mary: hello",
+            "20-02-03, 09:00 - Sam: ok",
+        ],
+        [(2020, 1, 15, 2, 22), (2020, 1, 28, 10, 0), (2020, 2, 3, 9, 0)],
+    ),
     "dotted date and time, ': ' after the time": (
         ["13.06.18 21.25.15: a: m", "02.07.18 09.05.07: b: n"],
-        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)]),
+        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)],
+    ),
     "spaced separators with a trailing dot, a plain space after the time": (
         ["13. 6. 2018. 21:25:15 a: m", "2. 7. 2018. 09:05:07 b: n"],
-        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)]),
+        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)],
+    ),
     "bracketed month-first with dots": (
         ["[06.13.18 21:25:15] a: m", "[07.02.18 09:05:07] b: n"],
-        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)]),
-    "Finnish klo": (
-        ["13.6.2018 klo 21.25.15 - a: m"], [(2018, 6, 13, 21, 25, 15)]),
+        [(2018, 6, 13, 21, 25, 15), (2018, 7, 2, 9, 5, 7)],
+    ),
+    "Finnish klo": (["13.6.2018 klo 21.25.15 - a: m"], [(2018, 6, 13, 21, 25, 15)]),
     "bracketed 12-hour with 'p. m.'": (
         ["[3/6/18 1:55:00 p. m.] a: m", "[13/6/18 9:05:07 a. m.] b: n"],
-        [(2018, 6, 3, 13, 55, 0), (2018, 6, 13, 9, 5, 7)]),
-    "bracketed year-first": (
-        ["[2018/06/13, 21:25:15] a: m"], [(2018, 6, 13, 21, 25, 15)]),
-    "bracketed month, year, day": (
-        ["[06/2018/13, 21:25:15] a: m"], [(2018, 6, 13, 21, 25, 15)]),
+        [(2018, 6, 3, 13, 55, 0), (2018, 6, 13, 9, 5, 7)],
+    ),
+    "bracketed year-first": (["[2018/06/13, 21:25:15] a: m"], [(2018, 6, 13, 21, 25, 15)]),
+    "bracketed month, year, day": (["[06/2018/13, 21:25:15] a: m"], [(2018, 6, 13, 21, 25, 15)]),
     "Android 'p.m.' without spaces": (
         ["3/6/18, 1:55 p.m. - a: m", "13/6/18, 9:05 a.m. - b: n"],
-        [(2018, 6, 3, 13, 55), (2018, 6, 13, 9, 5)]),
+        [(2018, 6, 3, 13, 55), (2018, 6, 13, 9, 5)],
+    ),
     "dashes and a dotted 12-hour time": (
         ["03-06-2018, 01.55 PM - a: m", "13-06-2018, 09.05 AM - b: n"],
-        [(2018, 6, 3, 13, 55), (2018, 6, 13, 9, 5)]),
+        [(2018, 6, 3, 13, 55), (2018, 6, 13, 9, 5)],
+    ),
     "Korean: two-digit year first, spaced, marker before the time": (
         ["20. 1. 15. 오후 2:22 - Mary: hi", "20. 2. 3. 오전 9:05 - Sam: ok"],
-        [(2020, 1, 15, 14, 22), (2020, 2, 3, 9, 5)]),
+        [(2020, 1, 15, 14, 22), (2020, 2, 3, 9, 5)],
+    ),
     "Japanese: year first, marker before the time, no space": (
-        ["2020/01/15 午後2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        ["2020/01/15 午後2:22 - Mary: hi"],
+        [(2020, 1, 15, 14, 22)],
+    ),
     "Arabic: right-to-left marks after each number, Arabic comma, 'م' for pm": (
-        ["15\u200f/1\u200f/2020، 2:22 م - Mary: hi"], [(2020, 1, 15, 14, 22)]),
-    "Swedish ISO dates": (
-        ["2020-01-15 14:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        ["15\u200f/1\u200f/2020، 2:22 م - Mary: hi"],
+        [(2020, 1, 15, 14, 22)],
+    ),
+    "Swedish ISO dates": (["2020-01-15 14:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Hungarian: year first, spaced, 'du.' before the time": (
-        ["2020. 01. 15. du. 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
-    "Greek 'μ.μ.'": (
-        ["15/1/2020, 2:22 μ.μ. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        ["2020. 01. 15. du. 2:22 - Mary: hi"],
+        [(2020, 1, 15, 14, 22)],
+    ),
+    "Greek 'μ.μ.'": (["15/1/2020, 2:22 μ.μ. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Arabic-Indic digits": (
         ["\u0661\u0665/\u0661/\u0662\u0660\u0662\u0660\u060c \u0662:\u0662\u0662 م - Mary: hi"],
-        [(2020, 1, 15, 14, 22)]),
-    "Turkish 'ÖS' before the time": (
-        ["15.01.2020 ÖS 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        [(2020, 1, 15, 14, 22)],
+    ),
+    "Turkish 'ÖS' before the time": (["15.01.2020 ÖS 2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "Chinese: year first, '下午' before the time": (
-        ["2020/1/15 下午2:22 - Mary: hi"], [(2020, 1, 15, 14, 22)]),
-    "Thai 'น.' after a 24-hour time": (
-        ["15/1/2020 14:22 น. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
+        ["2020/1/15 下午2:22 - Mary: hi"],
+        [(2020, 1, 15, 14, 22)],
+    ),
+    "Thai 'น.' after a 24-hour time": (["15/1/2020 14:22 น. - Mary: hi"], [(2020, 1, 15, 14, 22)]),
     "iOS with U+200E before the bracket and a narrow no-break space before PM": (
         ["\u200e[1/15/20, 2:22:05\u202fPM] Mary: hi", "\u200e[2/3/20, 9:05:00\u202fAM] Sam: ok"],
-        [(2020, 1, 15, 14, 22, 5), (2020, 2, 3, 9, 5, 0)]),
+        [(2020, 1, 15, 14, 22, 5), (2020, 2, 3, 9, 5, 0)],
+    ),
 }
 
 
@@ -185,8 +221,7 @@ def test_documented_layouts_read_right():
         parsed = _parse("\n".join(lines) + "\n")
         assert [m.sent_at for m in parsed.messages] == [_utc(*e) for e in expected], name
         assert all(m.sender is not None and not m.is_system for m in parsed.messages), name
-        assert detect_format("WhatsApp Chat with Mary.txt", lines[0].encode()) == "whatsapp", \
-            name
+        assert detect_format("WhatsApp Chat with Mary.txt", lines[0].encode()) == "whatsapp", name
 
 
 def test_three_months_of_chat_settle_on_the_order_they_were_written_in():
@@ -195,14 +230,19 @@ def test_three_months_of_chat_settle_on_the_order_they_were_written_in():
     for family in ("android", "ios", "colon", "plain"):
         for order in dates.ORDERS:
             for year_digits in (2, 4):
-                layout = Layout(family, order, year_digits=year_digits,
-                                seconds=family != "android")
-                chat = Chat(layout, [said(datetime(2020, 1, 15, 9, 30, 5) + DAY * n, "Mary",
-                                          f"day {n}") for n in range(0, 90, 4)])
+                layout = Layout(family, order, year_digits=year_digits, seconds=family != "android")
+                chat = Chat(
+                    layout,
+                    [
+                        said(datetime(2020, 1, 15, 9, 30, 5) + DAY * n, "Mary", f"day {n}")
+                        for n in range(0, 90, 4)
+                    ],
+                )
                 parsed = _parse(chat.text())
                 assert read_back(parsed) == chat.expected("Europe/London"), layout.describe()
-                assert parsed.notes[0].startswith(f"date order inferred: {order} "), \
+                assert parsed.notes[0].startswith(f"date order inferred: {order} "), (
                     layout.describe()
+                )
 
 
 def test_a_year_first_chat_that_cannot_settle_asks_naming_a_line():
@@ -226,8 +266,10 @@ def test_dates_outside_whatsapps_lifetime_in_every_order_are_refused():
         _parse("1399/10/25, 10:00 - Mary: hi\n")
     assert caught.value.choices == ("year-first",)
     parsed = _parse("1399/10/25, 10:00 - Mary: hi\n", date_order="year-first")
-    assert parsed.notes == ("1 date(s) fall before 2009 or after today, first on line 1: the "
-                            "phone's clock may have been wrong",)
+    assert parsed.notes == (
+        "1 date(s) fall before 2009 or after today, first on line 1: the "
+        "phone's clock may have been wrong",
+    )
 
 
 def test_a_date_after_today_rules_an_order_out():
@@ -243,21 +285,25 @@ def test_a_date_after_today_rules_an_order_out():
 
 def test_an_order_the_file_contradicts_is_refused_on_its_line():
     with pytest.raises(ImportFailure) as caught:
-        _parse("01/01/2019, 10:00 - Mary: hi\n20/01/2019, 11:00 - Mary: hi\n",
-               date_order="month-first")
+        _parse(
+            "01/01/2019, 10:00 - Mary: hi\n20/01/2019, 11:00 - Mary: hi\n", date_order="month-first"
+        )
     assert caught.value.where == "chat.txt, line 2"
     assert "no month 20" in caught.value.message
 
 
 # --- attachments -------------------------------------------------------------------------------
 
+
 def test_every_attachment_marker_in_the_tables_and_seen_in_real_exports():
     """Every row of ``whatsapp_markers``; spaces inside iOS's angle brackets; guillemets; a
     language not in the table recognised around a file name the app generated (``liite``,
     Finnish); a document's page count between the name and the marker."""
     photo = "00000042-PHOTO-2018-06-13-21-25-15.jpg"
-    cases = [(f"{LRM}IMG-20180613-WA0001.jpg ({word})", "IMG-20180613-WA0001.jpg")
-             for _, word, _ in markers.ANDROID_ATTACHED]
+    cases = [
+        (f"{LRM}IMG-20180613-WA0001.jpg ({word})", "IMG-20180613-WA0001.jpg")
+        for _, word, _ in markers.ANDROID_ATTACHED
+    ]
     cases += [(f"{LRM}<{word}: {photo}>", photo) for _, word, _ in markers.IOS_ATTACHED]
     cases += [(f"IMG_0001.JPG <{word}>", "IMG_0001.JPG") for _, word, _ in markers.IOS_ATTACHED]
     cases += [
@@ -321,8 +367,10 @@ def test_a_text_starting_with_u200e_is_the_senders_except_for_ios_notices():
     (android,) = _parse("13/06/2018, 21:25 - Sam: \u200eI know where you are\n").messages
     assert android.sender.display_name == "Sam" and not android.is_system
     assert android.text == "\u200eI know where you are"
-    text = ("[13/06/2018, 21:25:00] Plans: \u200eSam added Mary\n"
-            f"[13/06/2018, 21:25:05] Sam: {RLM}\u05e9\u05dc\u05d5\u05dd\n")
+    text = (
+        "[13/06/2018, 21:25:00] Plans: \u200eSam added Mary\n"
+        f"[13/06/2018, 21:25:05] Sam: {RLM}\u05e9\u05dc\u05d5\u05dd\n"
+    )
     notice, hebrew = _parse(text).messages
     assert notice.is_system and notice.text == "Plans: Sam added Mary"
     assert hebrew.sender.display_name == "Sam" and not hebrew.is_system

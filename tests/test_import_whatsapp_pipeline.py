@@ -48,6 +48,7 @@ OPEN = _chat(datetime(2020, 1, 15), 8)  # 15 to 22 January: could be 20 January 
 
 # --- the installed command -------------------------------------------------------------------
 
+
 def entry_point() -> list[str]:
     script = Path(sys.executable).with_name("cairn")
     return [str(script)] if script.exists() else [sys.executable, "-m", "cairn.cli.main"]
@@ -55,21 +56,29 @@ def entry_point() -> list[str]:
 
 @pytest.fixture
 def cairn(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
 
     def run(*args: object) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*entry_point(), *map(str, args)], env=env, capture_output=True,
-                              text=True, timeout=300, check=False)
+        return subprocess.run(
+            [*entry_point(), *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     created = run("vault", "create", "My log", "--initials", "AB", "--owner", "alex")
     assert created.returncode == 0, created.stderr
     return run
 
 
-def test_the_installed_command_imports_a_year_first_chat_with_the_right_dates(cairn,
-                                                                             tmp_path):
+def test_the_installed_command_imports_a_year_first_chat_with_the_right_dates(cairn, tmp_path):
     chat = tmp_path / "WhatsApp Chat with Mary.txt"
     chat.write_text(SETTLED, encoding="utf-8")
     done = cairn("import", chat, "--json")
@@ -94,9 +103,11 @@ def test_the_installed_command_stops_and_asks_when_the_file_cannot_settle_it(cai
     assert refused.returncode == 1
     assert refused.stdout == ""
     (line,) = refused.stderr.strip().splitlines()
-    assert line.startswith("cairn: import: chat.txt, line 1: the dates could be read more "
-                           "than one way (20-01-15 reads as day-first: 20 January 2015; "
-                           "year-first: 15 January 2020)")
+    assert line.startswith(
+        "cairn: import: chat.txt, line 1: the dates could be read more "
+        "than one way (20-01-15 reads as day-first: 20 January 2015; "
+        "year-first: 15 January 2020)"
+    )
     assert line.endswith("run again with --date-order day-first or --date-order year-first")
     assert "where are you" not in line and "Mary" not in line
     done = cairn("import", chat, "--date-order", "year-first", "--json")
@@ -104,16 +115,22 @@ def test_the_installed_command_stops_and_asks_when_the_file_cannot_settle_it(cai
     summary = json.loads(done.stdout)
     assert summary["batch_number"] == 1  # the refusal stored nothing
     assert {row["day"] for row in summary["proposals"]} == {
-        f"2020-01-{day}" for day in range(15, 23)}
+        f"2020-01-{day}" for day in range(15, 23)
+    }
     assert (summary["new"], summary["duplicates"]) == (OPEN.count("\n"), 0)
     assert "year-first" in cairn("import", "run", "--help").stdout
 
 
 # --- the web import ----------------------------------------------------------------------------
 
+
 def upload(client, vault, text: str, name: str = "WhatsApp Chat with Mary.txt"):
-    post = {"file": SimpleUploadedFile(name, text.encode(), content_type="text/plain"),
-            "format": "auto", "time_zone": vault.time_zone, "owner": ""}
+    post = {
+        "file": SimpleUploadedFile(name, text.encode(), content_type="text/plain"),
+        "format": "auto",
+        "time_zone": vault.time_zone,
+        "owner": "",
+    }
     return client.post(reverse("importers:start", args=[vault.pk]), post)
 
 
@@ -126,15 +143,17 @@ def test_the_web_import_reads_a_settled_year_first_chat_without_asking(owner_cli
     job = ImportJob.objects.get()
     assert job.status == JobStatus.DONE, job.error
     assert owner_client.get(response["Location"])["Location"] == reverse(
-        "importers:batch", args=[job.batch_id])
+        "importers:batch", args=[job.batch_id]
+    )
     sent = _sent(job.batch)
     assert sent[0] == datetime(2020, 1, 15, 2, 22, tzinfo=LONDON).astimezone(UTC)
     assert len(sent) == job.batch.new_count == SETTLED.count("\n")
     assert job.batch.duplicate_count == 0
 
 
-def test_the_web_import_asks_how_dates_are_written_and_the_answer_imports(owner_client, vault,
-                                                                         settings):
+def test_the_web_import_asks_how_dates_are_written_and_the_answer_imports(
+    owner_client, vault, settings
+):
     response = upload(owner_client, vault, OPEN)
     job = ImportJob.objects.get()
     assert job.status == JobStatus.ASKING

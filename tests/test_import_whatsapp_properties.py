@@ -24,13 +24,29 @@ from tests.whatsapp_export import CLOCKS, LRM, MARK_PLACES, Chat, Entry, Layout,
 
 TODAY = date(2026, 1, 1)
 ZONES = ("Europe/London", "America/New_York", "Asia/Seoul", "Australia/Sydney", "UTC")
-NAMES = ("Mary", "Sam", "Jo", "Łukasz", "Мария", "李雷", "Zoë", "+44 7700 900123",
-         "🤓", "John Doe 🤓", "O'Brien", "Nguyễn Văn An", "محمد", "Kim Min-jun")
+NAMES = (
+    "Mary",
+    "Sam",
+    "Jo",
+    "Łukasz",
+    "Мария",
+    "李雷",
+    "Zoë",
+    "+44 7700 900123",
+    "🤓",
+    "John Doe 🤓",
+    "O'Brien",
+    "Nguyễn Văn An",
+    "محمد",
+    "Kim Min-jun",
+)
 # Text: letters of several scripts, digits and punctuation, never the characters that mark
 # an attachment (< > ( ) and guillemets); each line starts with a letter or an emoji, so no
 # line can look like a header.
-LETTERS = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüßøçłжщ漢字がعب"
-           "\u05e2\u05d1\u05e8\u05d9\u05ea😡🙂")  # ... and Hebrew
+LETTERS = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéüßøçłжщ漢字がعب"
+    "\u05e2\u05d1\u05e8\u05d9\u05ea😡🙂"
+)  # ... and Hebrew
 TEXT_CHARS = LETTERS + "0123456789 .,!?'-:;/%&*+=@#\u200e"
 
 
@@ -51,11 +67,18 @@ def layouts(draw) -> Layout:
     clock = draw(_CLOCK)
     sep = draw(_SEP)
     return Layout(
-        family=family, order=draw(_ORDER), sep=sep, year_digits=draw(_YEAR_DIGITS),
-        pad=draw(st.booleans()), join=draw(_JOIN if sep != ". " else _SPACED_JOIN),
-        tsep=draw(_TSEP), seconds=draw(st.booleans()) or family == "plain", clock=clock,
+        family=family,
+        order=draw(_ORDER),
+        sep=sep,
+        year_digits=draw(_YEAR_DIGITS),
+        pad=draw(st.booleans()),
+        join=draw(_JOIN if sep != ". " else _SPACED_JOIN),
+        tsep=draw(_TSEP),
+        seconds=draw(st.booleans()) or family == "plain",
+        clock=clock,
         suffix=draw(_SUFFIX) if clock is None else "",
-        lead=LRM if family == "ios" and draw(st.booleans()) else "")
+        lead=LRM if family == "ios" and draw(st.booleans()) else "",
+    )
 
 
 # Strategies are built once: building them inside each draw costs more than the parsing.
@@ -68,13 +91,19 @@ _KIND = st.sampled_from(("text", "text", "text", "text", "system", "attachment",
 _ZONE = st.sampled_from(ZONES)
 _COUNT = st.integers(1, 14)
 _START = st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2025, 6, 1))
-_SYSTEM = st.sampled_from(('{name} created group "Plans"', "You were added",
-                           "{name} changed the subject to \u201cA: B\u201d",
-                           "{name} a créé le groupe « Famille : été »"))
+_SYSTEM = st.sampled_from(
+    (
+        '{name} created group "Plans"',
+        "You were added",
+        "{name} changed the subject to \u201cA: B\u201d",
+        "{name} a créé le groupe « Famille : été »",
+    )
+)
 _CAPTION = st.sampled_from(("", "\nlook at this"))
 _IOS_WORD = st.sampled_from([row[1] for row in markers.IOS_ATTACHED])
-_ANDROID_WORD = st.sampled_from([row[1] for row in markers.ANDROID_ATTACHED]
-                                + ["fichier attaché", "soubor připojen"])
+_ANDROID_WORD = st.sampled_from(
+    [row[1] for row in markers.ANDROID_ATTACHED] + ["fichier attaché", "soubor připojen"]
+)
 _OMITTED = st.sampled_from([row[1] for row in markers.OMITTED])
 
 
@@ -106,13 +135,19 @@ def chats(draw) -> tuple[Chat, str]:
     return chat, draw(_ZONE)
 
 
-def _entry(draw, layout: Layout, at: datetime, name: str, kind: str,
-           marks: frozenset[str]) -> Entry:
+def _entry(
+    draw, layout: Layout, at: datetime, name: str, kind: str, marks: frozenset[str]
+) -> Entry:
     ios = layout.family == "ios"
     if kind == "system":
         if ios:
-            return Entry(at, None, f"Plans: {LRM}Messages and calls are end-to-end encrypted.",
-                         "Plans: Messages and calls are end-to-end encrypted.", marks=marks)
+            return Entry(
+                at,
+                None,
+                f"Plans: {LRM}Messages and calls are end-to-end encrypted.",
+                "Plans: Messages and calls are end-to-end encrypted.",
+                marks=marks,
+            )
         line = draw(_SYSTEM).format(name=name)
         return Entry(at, None, line, line, marks=marks)
     if kind == "attachment":
@@ -141,8 +176,11 @@ def _entry(draw, layout: Layout, at: datetime, name: str, kind: str,
     return said(at, name, text, marks=marks)
 
 
-@settings(max_examples=2000, deadline=timedelta(seconds=5),
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(chats())
 def test_every_layout_and_date_order_reads_back_exactly_or_is_refused(chat_and_zone):
     chat, tz = chat_and_zone
@@ -158,11 +196,15 @@ def test_every_layout_and_date_order_reads_back_exactly_or_is_refused(chat_and_z
         assert refusal.choices, note
         readings = []
         for choice in refusal.choices:
-            readings.append(read_back(whatsapp.parse(data, name="chat.txt", tz=tz,
-                                                     today=TODAY, date_order=choice)))
+            readings.append(
+                read_back(
+                    whatsapp.parse(data, name="chat.txt", tz=tz, today=TODAY, date_order=choice)
+                )
+            )
         assert expected in readings, note
-        parsed = whatsapp.parse(data, name="chat.txt", tz=tz, today=TODAY,
-                                date_order=chat.layout.order)
+        parsed = whatsapp.parse(
+            data, name="chat.txt", tz=tz, today=TODAY, date_order=chat.layout.order
+        )
     assert read_back(parsed) == expected, note
     for message, entry in zip(parsed.messages, chat.entries, strict=True):
         assert message.is_system == (entry.sender is None), note

@@ -45,7 +45,7 @@ def test_sealing_is_a_post_that_signs_and_audits_the_head(owner_client, owner, v
     assert audit.actor == owner and audit.object_id == str(head.pk)
     assert audit.vault_id == vault.pk and audit.detail == {"size": head.size}
     html = owner_client.get(integrity_url(vault)).content.decode()
-    assert f"<dd class=\"govuk-summary-list__value\">{head.size}</dd>" in html
+    assert f'<dd class="govuk-summary-list__value">{head.size}</dd>' in html
     assert bytes(head.root_hash).hex()[:8] in html
     assert "has not been checked yet" in html and "Seal my log now" not in html
     assert "<title>Cairn</title>" in html
@@ -107,8 +107,9 @@ def test_the_checkpoint_downloads_the_last_seal_under_a_generic_name(owner_clien
     make_incident(vault)  # after the seal: the download is still the seal, signing nothing
     response = owner_client.get(url)
     assert response.status_code == 200
-    assert re.fullmatch(r'attachment; filename="cairn-[0-9a-f]{6}\.txt"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="cairn-[0-9a-f]{6}\.txt"', response["Content-Disposition"]
+    )
     checkpoint = log.parse_checkpoint(response.content.decode())
     assert checkpoint.vault == str(vault.pk)
     assert checkpoint.size == TreeHead.objects.get(vault=vault).size

@@ -37,33 +37,46 @@ def _dead_pid() -> int:
 
 def _claimed_by_dead_worker(job: ImportJob) -> DBTaskResult:
     """What a worker killed mid-import leaves: its lease, and the task still "running"."""
-    lease = WorkerLease.objects.create(worker_id=f"dead-{job.pk}-{DBTaskResult.objects.count()}",
-                                       host=workers.this_host(), pid=_dead_pid(),
-                                       pid_started="1", beat_at=timezone.now())
+    lease = WorkerLease.objects.create(
+        worker_id=f"dead-{job.pk}-{DBTaskResult.objects.count()}",
+        host=workers.this_host(),
+        pid=_dead_pid(),
+        pid_started="1",
+        beat_at=timezone.now(),
+    )
     result = DBTaskResult.objects.get(pk=ImportJob.objects.get(pk=job.pk).task_id)
     DBTaskResult.objects.filter(pk=result.pk).update(
-        status=TaskResultStatus.RUNNING, worker_ids=[lease.worker_id], started_at=timezone.now())
+        status=TaskResultStatus.RUNNING, worker_ids=[lease.worker_id], started_at=timezone.now()
+    )
     ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.SAVING, done=3, total=8)
     return result
 
 
 def _staged_chat(vault) -> ImportJob:
-    job = services.stage_import(actor=vault.owner, vault=vault, stream=io.BytesIO(CHAT.encode()),
-                                name="WhatsApp Chat with Mark.txt", format="whatsapp",
-                                owner="Alex")
+    job = services.stage_import(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(CHAT.encode()),
+        name="WhatsApp Chat with Mark.txt",
+        format="whatsapp",
+        owner="Alex",
+    )
     tasks.enqueue_import(job)
     return ImportJob.objects.get(pk=job.pk)
 
 
 def test_an_import_whose_worker_died_is_run_again_once_then_failed_with_what_to_do(
-        vault, database_queue):
+    vault, database_queue
+):
     job = _staged_chat(vault)
     first = _claimed_by_dead_worker(job)
 
     assert recovery.recover_abandoned() == 1
     first.refresh_from_db()
-    assert (first.status, first.exception_class_path) == (TaskResultStatus.FAILED,
-                                                          recovery.WORKER_DIED)
+    assert (first.status, first.exception_class_path) == (
+        TaskResultStatus.FAILED,
+        recovery.WORKER_DIED,
+    )
     job.refresh_from_db()
     assert (job.status, job.done, job.error) == (JobStatus.QUEUED, 0, "")
     retry = DBTaskResult.objects.get(pk=job.task_id)
@@ -94,7 +107,8 @@ def test_a_task_whose_worker_is_alive_is_left_running(vault, database_queue):
     job = _staged_chat(vault)
     workers.register("this-worker")
     DBTaskResult.objects.filter(pk=job.task_id).update(
-        status=TaskResultStatus.RUNNING, worker_ids=["this-worker"], started_at=timezone.now())
+        status=TaskResultStatus.RUNNING, worker_ids=["this-worker"], started_at=timezone.now()
+    )
     assert recovery.abandoned_results() == []
     assert recovery.recover_abandoned() == 0
     workers.stopped("this-worker")  # it stopped in order but its task never finished
@@ -102,8 +116,9 @@ def test_a_task_whose_worker_is_alive_is_left_running(vault, database_queue):
 
 
 def test_a_worker_on_another_host_lives_by_its_heartbeat_on_postgresql(db):
-    lease = WorkerLease.objects.create(worker_id="elsewhere", host="another-host", pid=1,
-                                       pid_started="1", beat_at=timezone.now())
+    lease = WorkerLease.objects.create(
+        worker_id="elsewhere", host="another-host", pid=1, pid_started="1", beat_at=timezone.now()
+    )
     assert workers.is_alive(lease)
     lease.beat_at = timezone.now() - timedelta(seconds=workers.LEASE_SECONDS + 1)
     # SQLite instances run on one host: a lease from another cannot be judged, so it stands.
@@ -112,8 +127,9 @@ def test_a_worker_on_another_host_lives_by_its_heartbeat_on_postgresql(db):
 
 def test_a_file_staged_for_its_columns_and_left_for_two_days_is_deleted(vault):
     diary = b"date,what happened\n2026-11-20,He was at the gate\n"
-    job = services.stage_import(actor=vault.owner, vault=vault, stream=io.BytesIO(diary),
-                                name="diary.csv", format="csv")
+    job = services.stage_import(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(diary), name="diary.csv", format="csv"
+    )
     assert services.awaiting_columns(job)
     assert tasks.expire_waiting_imports(timezone.now() - timedelta(days=2)) == 0
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=3))

@@ -83,18 +83,19 @@ def broken_contracts(graph: grimp.ImportGraph) -> list[str]:
     linter_settings.configure(GRAPH_BUILDER=GivenGraph(graph))
     try:
         use_cases._register_built_in_contract_types()  # as lint_imports does first
-        report = use_cases.create_report(use_cases.read_user_options(str(CONFIG)),
-                                         cache_dir=None)
+        report = use_cases.create_report(use_cases.read_user_options(str(CONFIG)), cache_dir=None)
     finally:
         linter_settings.configure(GRAPH_BUILDER=builder)
     assert not report.could_not_run, report.invalid_contract_options
-    return [contract.name for contract, check in report.get_contracts_and_checks()
-            if not check.kept]
+    return [
+        contract.name for contract, check in report.get_contracts_and_checks() if not check.kept
+    ]
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    spec = importlib.util.spec_from_file_location("import_cycles",
-                                                  ROOT / "scripts" / "import_cycles.py")
+    spec = importlib.util.spec_from_file_location(
+        "import_cycles", ROOT / "scripts" / "import_cycles.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -112,8 +113,9 @@ def test_lint_imports_passes_as_make_lint_runs_it():
 
 def test_the_contracts_see_imports_inside_functions(graph):
     # cases.access reads the packs' selection inside a function; grimp counts it.
-    assert graph.direct_import_exists(importer="cairn.cases.access",
-                                      imported="cairn.packs.selection")
+    assert graph.direct_import_exists(
+        importer="cairn.cases.access", imported="cairn.packs.selection"
+    )
 
 
 @pytest.mark.parametrize(("move", "imports"), MOVES.items(), ids=list(MOVES))
@@ -121,21 +123,31 @@ def test_undoing_a_move_breaks_a_contract(graph, move, imports):
     for importer, imported in imports:
         undone = copy.deepcopy(graph)
         assert not undone.direct_import_exists(importer=importer, imported=imported), (
-            f"{importer} still imports {imported}")
-        undone.add_import(importer=importer, imported=imported, line_number=1,
-                          line_contents=f"import {imported}")
+            f"{importer} still imports {imported}"
+        )
+        undone.add_import(
+            importer=importer, imported=imported, line_number=1, line_contents=f"import {imported}"
+        )
         assert broken_contracts(undone), f"{move}: {importer} -> {imported} broke nothing"
 
 
 def test_a_package_importing_its_own_module_back_is_a_cycle(graph):
     undone = copy.deepcopy(graph)
-    undone.add_import(importer="cairn.demo.loader", imported="cairn.demo", line_number=1,
-                      line_contents="from cairn.demo import DemoRefused")
+    undone.add_import(
+        importer="cairn.demo.loader",
+        imported="cairn.demo",
+        line_number=1,
+        line_contents="from cairn.demo import DemoRefused",
+    )
     assert import_cycles(undone) == [["cairn.demo", "cairn.demo.loader"]]
 
 
 def test_a_cycle_inside_an_app_breaks_the_acyclic_contract(graph):
     undone = copy.deepcopy(graph)
-    undone.add_import(importer="cairn.cases.access", imported="cairn.cases.services",
-                      line_number=1, line_contents="from cairn.cases.services import x")
+    undone.add_import(
+        importer="cairn.cases.access",
+        imported="cairn.cases.services",
+        line_number=1,
+        line_contents="from cairn.cases.services import x",
+    )
     assert "No import cycle at any level of the package tree" in broken_contracts(undone)

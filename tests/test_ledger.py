@@ -33,8 +33,10 @@ from tests.factories import make_incident, make_vault
 
 pytestmark = pytest.mark.django_db
 
-OPERATIONS = st.lists(st.sampled_from(
-    ["log", "revise", "delete", "exhibit", "person", "person_update", "attach"]), max_size=12)
+OPERATIONS = st.lists(
+    st.sampled_from(["log", "revise", "delete", "exhibit", "person", "person_update", "attach"]),
+    max_size=12,
+)
 
 
 def apply(vault, operation: str, step: int) -> None:
@@ -44,30 +46,55 @@ def apply(vault, operation: str, step: int) -> None:
         make_incident(vault, days_ago=step + 1, description=f"Step {step}: he was there")
     elif operation == "revise":
         incident = live[step % len(live)]
-        services.revise_incident(actor=owner, incident=incident, data=IncidentInput(
-            start=incident.start, precision=incident.precision, channel=Channel.TEXT_MESSAGE,
-            acts=["b"], description=f"Revised at step {step}"))
+        services.revise_incident(
+            actor=owner,
+            incident=incident,
+            data=IncidentInput(
+                start=incident.start,
+                precision=incident.precision,
+                channel=Channel.TEXT_MESSAGE,
+                acts=["b"],
+                description=f"Revised at step {step}",
+            ),
+        )
     elif operation == "delete":
         services.delete_incident(actor=owner, incident=live[step % len(live)])
     elif operation == "exhibit":
-        services.add_exhibit(actor=owner, vault=vault, stream=io.BytesIO(f"note {step}".encode()),
-                             original_name=f"note-{step}.txt", incident=live[0] if live else None)
+        services.add_exhibit(
+            actor=owner,
+            vault=vault,
+            stream=io.BytesIO(f"note {step}".encode()),
+            original_name=f"note-{step}.txt",
+            incident=live[0] if live else None,
+        )
     elif operation == "attach":
         exhibit = Exhibit.objects.filter(vault=vault).first()
         if exhibit is not None:
             services.attach_exhibit(actor=owner, exhibit=exhibit, incident=live[-1])
     elif operation == "person":
-        services.create_person(actor=owner, vault=vault, name=f"Person {step}", identifiers=[
-            IdentifierInput(IdentifierKind.PHONE, f"07700 900{step:03d}")])
+        services.create_person(
+            actor=owner,
+            vault=vault,
+            name=f"Person {step}",
+            identifiers=[IdentifierInput(IdentifierKind.PHONE, f"07700 900{step:03d}")],
+        )
     elif operation == "person_update":
         person = vault.persons.first()
         if person is not None:
-            services.update_person(actor=owner, person=person, name=f"Renamed {step}",
-                                   role="suspect", relationship="neighbour")
+            services.update_person(
+                actor=owner,
+                person=person,
+                name=f"Renamed {step}",
+                role="suspect",
+                relationship="neighbour",
+            )
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(operations=OPERATIONS)
 def test_any_sequence_of_writes_verifies(owner, operations):
     with transaction.atomic():
@@ -106,8 +133,9 @@ def flip(data: bytes, position: int) -> bytes:
     return bytes(changed)
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_changing_any_byte_of_any_entry_names_that_entry(busy_vault, data):
     entries = list(LedgerEntry.objects.filter(vault=busy_vault).order_by("seq"))
@@ -123,13 +151,15 @@ def test_changing_any_byte_of_any_entry_names_that_entry(busy_vault, data):
     assert any(f.startswith(f"entry {entry.seq}:") for f in failures), failures
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_changing_any_byte_of_a_tree_head_names_that_head(busy_vault, data):
     head = data.draw(st.sampled_from(list(TreeHead.objects.filter(vault=busy_vault))))
-    column = data.draw(st.sampled_from(["root_hash", "signature", "timestamp",
-                                        "key_fingerprint", "size"]))
+    column = data.draw(
+        st.sampled_from(["root_hash", "signature", "timestamp", "key_fingerprint", "size"])
+    )
     position = data.draw(st.integers(min_value=0, max_value=1000))
     value = getattr(head, column)
     if column == "size":
@@ -137,7 +167,7 @@ def test_changing_any_byte_of_a_tree_head_names_that_head(busy_vault, data):
     elif column in {"timestamp", "key_fingerprint"}:
         index = position % len(value)
         replacement = "1" if value[index] != "1" else "2"
-        changed = value[:index] + replacement + value[index + 1:]
+        changed = value[:index] + replacement + value[index + 1 :]
     else:
         changed = flip(bytes(value), position)
     with transaction.atomic():
@@ -148,8 +178,9 @@ def test_changing_any_byte_of_a_tree_head_names_that_head(busy_vault, data):
     assert any(f.startswith(f"tree head of size {where}") for f in failures), failures
 
 
-@settings(max_examples=20, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_changing_any_byte_of_an_evidence_file_names_that_file(busy_vault, data):
     exhibit = data.draw(st.sampled_from(list(Exhibit.objects.filter(vault=busy_vault))))
@@ -167,15 +198,19 @@ def test_changing_any_byte_of_an_evidence_file_names_that_file(busy_vault, data)
 def test_a_missing_file_is_named(busy_vault):
     exhibit = Exhibit.objects.filter(vault=busy_vault).first()
     default_store().path_for(str(busy_vault.pk), exhibit.sha256).unlink()
-    assert any(f.startswith(f"file {exhibit.reference}:") and "missing" in f
-               for f in failures_of(busy_vault))
+    assert any(
+        f.startswith(f"file {exhibit.reference}:") and "missing" in f
+        for f in failures_of(busy_vault)
+    )
 
 
 def test_changing_sealed_text_names_the_incident(busy_vault):
     incident = Incident.objects.filter(vault=busy_vault, deleted_at__isnull=True).first()
     Incident.objects.filter(pk=incident.pk).update(sealed=flip(bytes(incident.sealed), 30))
-    assert any(f.startswith(f"incident {incident.number}:") and "decrypt" in f
-               for f in failures_of(busy_vault))
+    assert any(
+        f.startswith(f"incident {incident.number}:") and "decrypt" in f
+        for f in failures_of(busy_vault)
+    )
 
 
 def test_moving_sealed_text_between_rows_is_caught(busy_vault):
@@ -188,8 +223,9 @@ def test_a_change_made_outside_the_services_is_named(busy_vault):
     incident = Incident.objects.filter(vault=busy_vault, deleted_at__isnull=True).first()
     Incident.objects.filter(pk=incident.pk).update(channel=Channel.EMAIL)
     failures = failures_of(busy_vault)
-    assert any(f.startswith(f"incident {incident.number}: differs from what entry")
-               for f in failures), failures
+    assert any(
+        f.startswith(f"incident {incident.number}: differs from what entry") for f in failures
+    ), failures
 
 
 def test_a_removed_entry_is_named(busy_vault):
@@ -233,8 +269,9 @@ def test_a_checkpoint_that_was_edited_is_refused(busy_vault):
 
 def test_a_checkpoint_survives_being_quoted_in_an_email(busy_vault):
     text = log.checkpoint_text(log.sign_head(busy_vault))
-    quoted = "Hi,\n\nhere is my checkpoint:\n\n" + "".join(f"> {line}\n" for line in
-                                                         text.splitlines())
+    quoted = "Hi,\n\nhere is my checkpoint:\n\n" + "".join(
+        f"> {line}\n" for line in text.splitlines()
+    )
     assert verify_against(busy_vault, log.parse_checkpoint(quoted)) == []
 
 
@@ -263,8 +300,10 @@ def test_entries_hold_no_content(busy_vault):
 
 # --- timestamps ----------------------------------------------------------------------------
 
-def test_a_countersigned_head_verifies_in_cairn_and_with_openssl(vault, settings, local_tsa,
-                                                                tmp_path):
+
+def test_a_countersigned_head_verifies_in_cairn_and_with_openssl(
+    vault, settings, local_tsa, tmp_path
+):
     settings.CAIRN_TSA_URL = local_tsa.url
     settings.CAIRN_TSA_CERT_FILE = str(local_tsa.tsa_cert_path)
     settings.CAIRN_TSA_CA_FILE = str(local_tsa.ca_cert_path)
@@ -279,9 +318,23 @@ def test_a_countersigned_head_verifies_in_cairn_and_with_openssl(vault, settings
     token = tmp_path / "head.tsr"
     token.write_bytes(bytes(head.timestamp_token))
     result = subprocess.run(
-        ["openssl", "ts", "-verify", "-data", str(data), "-in", str(token),
-         "-CAfile", str(local_tsa.ca_cert_path), "-untrusted", str(local_tsa.tsa_cert_path)],
-        capture_output=True, text=True, check=False)
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-data",
+            str(data),
+            "-in",
+            str(token),
+            "-CAfile",
+            str(local_tsa.ca_cert_path),
+            "-untrusted",
+            str(local_tsa.tsa_cert_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0 and "Verification: OK" in result.stdout, result.stderr
 
 
@@ -296,8 +349,10 @@ def test_a_token_for_another_hash_is_named(vault, settings, local_tsa):
     # Swap the second head's token for the first's and re-sign nothing: both checks object.
     TreeHead.objects.filter(pk=second.pk).update(timestamp_token=bytes(first.timestamp_token))
     failures = failures_of(vault)
-    assert any(f.startswith(f"tree head of size {second.size}") and "timestamp token" in f
-               for f in failures), failures
+    assert any(
+        f.startswith(f"tree head of size {second.size}") and "timestamp token" in f
+        for f in failures
+    ), failures
 
 
 def test_a_head_is_still_signed_when_the_authority_is_down(vault, settings):

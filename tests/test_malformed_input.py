@@ -57,8 +57,11 @@ def names_read() -> set[str]:
             continue
         loaded = importlib.import_module(module.name)
         for value in vars(loaded).values():
-            if (isinstance(value, type) and issubclass(value, forms.BaseForm)
-                    and value.__module__ == loaded.__name__):
+            if (
+                isinstance(value, type)
+                and issubclass(value, forms.BaseForm)
+                and value.__module__ == loaded.__name__
+            ):
                 found.update(value.base_fields)
     return found
 
@@ -83,8 +86,9 @@ def path_for(route: str, ids: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def world(owner, vault, incidents, shared_case, advocate, investigator, supervisor, analyst,
-          administrator):
+def world(
+    owner, vault, incidents, shared_case, advocate, investigator, supervisor, analyst, administrator
+):
     """The victim's log shared with the unit's case and with an advocate; an exhibit; the
     ids each path parameter takes."""
     import io
@@ -92,16 +96,28 @@ def world(owner, vault, incidents, shared_case, advocate, investigator, supervis
     from cairn.cases import services as cases
     from cairn.cases.models import Share
 
-    cases.link_by_code(actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate),
-                       scope="all")
-    exhibit = services.add_exhibit(actor=owner, vault=vault, stream=io.BytesIO(b"a note"),
-                                   original_name="note.txt", incident=incidents[0])
+    cases.link_by_code(
+        actor=owner, vault=vault, code=cases.issue_share_code(actor=advocate), scope="all"
+    )
+    exhibit = services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        stream=io.BytesIO(b"a note"),
+        original_name="note.txt",
+        incident=incidents[0],
+    )
     person = incidents[0].persons.first()
     keys.credential_key()  # made once, before the savepoints
     share = Share.objects.filter(vault=vault, case=shared_case).first()
-    return {"vault_id": str(vault.pk), "case_id": str(shared_case.pk),
-            "incident_id": str(incidents[0].pk), "exhibit_id": str(exhibit.pk),
-            "person_id": str(person.pk), "share_id": str(share.pk), "number": "1"}
+    return {
+        "vault_id": str(vault.pk),
+        "case_id": str(shared_case.pk),
+        "incident_id": str(incidents[0].pk),
+        "exhibit_id": str(exhibit.pk),
+        "person_id": str(person.pk),
+        "share_id": str(share.pk),
+        "number": "1",
+    }
 
 
 ROLES = ("owner", "investigator", "supervisor", "analyst", "administrator", "advocate", None)
@@ -109,7 +125,8 @@ ROLES = ("owner", "investigator", "supervisor", "analyst", "administrator", "adv
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "signed-out")
 def test_every_url_with_malformed_values_answers_without_a_server_error(
-        role, request, world, caplog):
+    role, request, world, caplog
+):
     client = Client(raise_request_exception=False)
     if role == "owner":
         client.force_login(request.getfixturevalue("owner"))
@@ -131,9 +148,11 @@ def test_every_url_with_malformed_values_answers_without_a_server_error(
                 finally:
                     transaction.savepoint_rollback(savepoint)
                 if response.status_code >= 500:
-                    failures.append(f"{method.upper()} {path} {bad[:12]!r}: "
-                                    f"{response.status_code}")
+                    failures.append(f"{method.upper()} {path} {bad[:12]!r}: {response.status_code}")
     assert failures == [], f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
-    logged = [r.getMessage() for r in caplog.records
-              if any(bad in r.getMessage() for bad in MALFORMED[:2])]
+    logged = [
+        r.getMessage()
+        for r in caplog.records
+        if any(bad in r.getMessage() for bad in MALFORMED[:2])
+    ]
     assert logged == []

@@ -465,7 +465,7 @@ def test_canonical_json_orders_keys_by_utf16_code_units():
 
 
 def test_canonical_json_strings_are_utf8_with_minimal_escapes():
-    assert canonical_json("\u20ac\u00f6\U0001f600") == "\"\u20ac\u00f6\U0001f600\"".encode()
+    assert canonical_json("\u20ac\u00f6\U0001f600") == '"\u20ac\u00f6\U0001f600"'.encode()
     assert canonical_json('"\\/\b\f\n\r\t\x00\x1f\x7f\u2028') == (
         b'"\\"\\\\/\\b\\f\\n\\r\\t\\u0000\\u001f\x7f\xe2\x80\xa8"'
     )
@@ -566,8 +566,10 @@ def test_canonical_json_refuses_cycles_and_deep_nesting_but_allows_sharing():
         | st.integers(-(2**53) + 1, 2**53 - 1)
         | st.floats(allow_nan=False, allow_infinity=False)
         | st.text(),
-        lambda children: st.lists(children, max_size=5)
-        | st.dictionaries(st.text(max_size=8), children, max_size=5),
+        lambda children: (
+            st.lists(children, max_size=5)
+            | st.dictionaries(st.text(max_size=8), children, max_size=5)
+        ),
         max_leaves=30,
     )
 )
@@ -588,13 +590,17 @@ def test_canonical_json_is_stable_json(value):
 # --- canonical JSON: the fast path writes exactly what RFC 8785 (the rfc8785 package) writes --
 
 _json_leaf = st.one_of(
-    st.none(), st.booleans(), st.text(), st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
+    st.none(),
+    st.booleans(),
+    st.text(),
+    st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1),
     st.floats(allow_nan=False, allow_infinity=False),
 )
 _json_values = st.recursive(
     _json_leaf,
-    lambda children: st.one_of(st.lists(children, max_size=5),
-                               st.dictionaries(st.text(max_size=8), children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 

@@ -21,19 +21,26 @@ def title(response) -> str:  # type: ignore[no-untyped-def]
     return re.search(r"<title>(.*?)</title>", response.content.decode(), re.S).group(1)
 
 
-def test_every_page_she_sees_has_the_instance_title_and_nothing_else(
-        owner_client, vault, settings):
+def test_every_page_she_sees_has_the_instance_title_and_nothing_else(owner_client, vault, settings):
     settings.CAIRN_PAGE_TITLE = "Notes"
     incident = make_incident(vault, description="He was at the gate again")
     urls = [
-        "/", reverse("vault:timeline", args=[vault.pk]), reverse("vault:incident", args=[
-            incident.pk]), reverse("vault:incident-new", args=[vault.pk]),
-        reverse("vault:persons", args=[vault.pk]), reverse("vault:exhibits", args=[vault.pk]),
-        reverse("analysis:pattern", args=[vault.pk]), reverse("packs:pack", args=[vault.pk]),
-        reverse("checks:check", args=[vault.pk]), reverse("sharing:share", args=[vault.pk]),
-        reverse("sharing:access-log", args=[vault.pk]), reverse("flags:flags", args=[vault.pk]),
-        reverse("importers:start", args=[vault.pk]), reverse("accounts:account"),
-        reverse("accounts:sessions"), reverse("integrity:page", args=[vault.pk]),
+        "/",
+        reverse("vault:timeline", args=[vault.pk]),
+        reverse("vault:incident", args=[incident.pk]),
+        reverse("vault:incident-new", args=[vault.pk]),
+        reverse("vault:persons", args=[vault.pk]),
+        reverse("vault:exhibits", args=[vault.pk]),
+        reverse("analysis:pattern", args=[vault.pk]),
+        reverse("packs:pack", args=[vault.pk]),
+        reverse("checks:check", args=[vault.pk]),
+        reverse("sharing:share", args=[vault.pk]),
+        reverse("sharing:access-log", args=[vault.pk]),
+        reverse("flags:flags", args=[vault.pk]),
+        reverse("importers:start", args=[vault.pk]),
+        reverse("accounts:account"),
+        reverse("accounts:sessions"),
+        reverse("integrity:page", args=[vault.pk]),
     ]
     for url in urls:
         response = owner_client.get(url)
@@ -65,9 +72,16 @@ def test_a_page_title_too_long_or_blank_is_refused_at_start(tmp_path):
     for bad in ("", " ", "x" * 61):
         env = {"CAIRN_DATA_DIR": str(tmp_path), "CAIRN_PAGE_TITLE": bad, "PATH": "/usr/bin"}
         run = subprocess.run(
-            [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
-             "'cairn.settings'; from django.conf import settings; settings.CAIRN_PAGE_TITLE"],
-            env=env, capture_output=True, text=True)
+            [
+                sys.executable,
+                "-c",
+                "import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+                "'cairn.settings'; from django.conf import settings; settings.CAIRN_PAGE_TITLE",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if bad:
             assert run.returncode != 0
             assert "CAIRN_PAGE_TITLE" in run.stderr
@@ -78,8 +92,9 @@ def test_a_page_title_too_long_or_blank_is_refused_at_start(tmp_path):
 def test_the_statement_draft_downloads_under_a_neutral_name(owner_client, vault):
     make_incident(vault)
     response = owner_client.get(reverse("packs:statement_download", args=[vault.pk]))
-    assert re.fullmatch(r'attachment; filename="cairn-[0-9a-f]{6}\.txt"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="cairn-[0-9a-f]{6}\.txt"', response["Content-Disposition"]
+    )
 
 
 def test_two_downloads_do_not_share_a_name(owner_client, vault):
@@ -108,13 +123,16 @@ def test_the_browser_is_not_asked_to_remember_her_unless_she_says_so(owner, vaul
     assert _fields(page)["username"] == "off" and _fields(page)["password"] == "off"
     assert "choose “Never” or “Not now”" in page
     # She signs in without the box ticked: nothing is remembered.
-    response = client.post(reverse("accounts:sign-in"),
-                           {"username": owner.username, "password": password})
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": owner.username, "password": password}
+    )
     assert response.status_code == 302 and COOKIE not in response.cookies
     client.post(reverse("accounts:sign-out"))
     # She ticks it: her browser may fill in her sign-in next time.
-    response = client.post(reverse("accounts:sign-in"),
-                           {"username": owner.username, "password": password, "remember": "on"})
+    response = client.post(
+        reverse("accounts:sign-in"),
+        {"username": owner.username, "password": password, "remember": "on"},
+    )
     assert response.cookies[COOKIE].value == "yes"
     assert response.cookies[COOKIE]["httponly"]
     client.post(reverse("accounts:sign-out"))
@@ -123,8 +141,9 @@ def test_the_browser_is_not_asked_to_remember_her_unless_she_says_so(owner, vaul
     assert _fields(page)["password"] == "current-password"
     assert 'name="remember" type="checkbox" value="on" checked' in page
     # She changes her mind: unticked, the browser is told to forget it.
-    response = client.post(reverse("accounts:sign-in"),
-                           {"username": owner.username, "password": password})
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": owner.username, "password": password}
+    )
     assert response.cookies[COOKIE].value == ""
     assert response.cookies[COOKIE]["max-age"] == 0
 
@@ -140,9 +159,16 @@ def test_password_fields_are_masked_with_a_show_button(owner_client):
 
 def test_the_pack_passphrase_is_masked_and_never_sent_back(owner_client, vault):
     make_incident(vault)
-    response = owner_client.post(reverse("packs:pack", args=[vault.pk]), {
-        "scope": "all", "statement": "none", "protection": "passphrase",
-        "passphrase": "short one", "action": "preview"})
+    response = owner_client.post(
+        reverse("packs:pack", args=[vault.pk]),
+        {
+            "scope": "all",
+            "statement": "none",
+            "protection": "passphrase",
+            "passphrase": "short one",
+            "action": "preview",
+        },
+    )
     page = response.content.decode()
     tag = re.search(r'<input[^>]*name="passphrase"[^>]*>', page).group(0)
     assert 'type="password"' in tag

@@ -44,12 +44,12 @@ def test_the_request_log_is_json_with_a_request_id_and_no_content(data_env, tmp_
     try:
         asked = urllib.request.Request(
             f"http://127.0.0.1:{port}/account/sign-in/?next=/pattern/&q=Mark+at+the+gym",
-            headers={"X-Request-ID": "lb-req-0001"})
+            headers={"X-Request-ID": "lb-req-0001"},
+        )
         with urllib.request.urlopen(asked, timeout=30) as answer:  # noqa: S310
             assert answer.headers["X-Request-ID"] == "lb-req-0001"
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/Mark-lives-at-12",
-                                   timeout=30)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/Mark-lives-at-12", timeout=30)
         assert missing.value.code == 404
         assert len(missing.value.headers["X-Request-ID"]) == 32  # one of its own
     finally:
@@ -61,19 +61,44 @@ def test_the_request_log_is_json_with_a_request_id_and_no_content(data_env, tmp_
     mine = [r for r in requests if r["request_id"] == "lb-req-0001"]
     assert len(mine) == 1
     assert (mine[0]["method"], mine[0]["path"], mine[0]["status"]) == (
-        "GET", "/account/sign-in/", 200)
+        "GET",
+        "/account/sign-in/",
+        200,
+    )
     assert {"time", "level", "duration_ms"} <= set(mine[0])
     assert any(r["path"] == "(no such page)" and r["status"] == 404 for r in requests)
     assert "Mark" not in log and "gym" not in log
 
 
 def test_the_deployment_check_is_clean_in_production(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
-    env.update({"CAIRN_DATA_DIR": str(tmp_path / "data"), "CAIRN_PRODUCTION": "true",
-                "CAIRN_ALLOWED_HOSTS": "cairn.example.police.uk"})
-    checked = subprocess.run([sys.executable, "-m", "django", "check", "--deploy",
-                              "--fail-level", "WARNING", "--settings=cairn.settings"],
-                             env=env, capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
+    env.update(
+        {
+            "CAIRN_DATA_DIR": str(tmp_path / "data"),
+            "CAIRN_PRODUCTION": "true",
+            "CAIRN_ALLOWED_HOSTS": "cairn.example.police.uk",
+        }
+    )
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings=cairn.settings",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "System check identified no issues" in checked.stdout

@@ -36,24 +36,38 @@ def test_a_fixed_order_is_reviewed_before_it_expires(made_on, months):
     assert made_on < rules.renewal_review_on(made_on, expiry) < expiry
 
 
-coordinates = st.tuples(st.floats(min_value=49.9, max_value=58.7),
-                        st.floats(min_value=-7.5, max_value=1.7))
-kinds = st.sampled_from(sorted(rules.ATTENDANCE_KINDS | {"exclusion_zone", "no_contact",
-                                                           "no_third_party_contact",
-                                                           "no_entry_places",
-                                                           "not_within_distance"}))
+coordinates = st.tuples(
+    st.floats(min_value=49.9, max_value=58.7), st.floats(min_value=-7.5, max_value=1.7)
+)
+kinds = st.sampled_from(
+    sorted(
+        rules.ATTENDANCE_KINDS
+        | {
+            "exclusion_zone",
+            "no_contact",
+            "no_third_party_contact",
+            "no_entry_places",
+            "not_within_distance",
+        }
+    )
+)
 
 
 @st.composite
 def terms(draw):  # type: ignore[no-untyped-def]
     kind = draw(kinds)
     lat, lon = draw(coordinates)
-    return TermSpec(kind, necessity="x", place=draw(st.sampled_from(["", "Library", "Gym"])),
-                    place_lat=lat, place_lon=lon,
-                    exception=draw(st.sampled_from(["", "through solicitors"])),
-                    centre_lat=lat + draw(st.floats(-0.01, 0.01)),
-                    centre_lon=lon + draw(st.floats(-0.01, 0.01)),
-                    radius_m=draw(st.sampled_from([100, 500, 2000])))
+    return TermSpec(
+        kind,
+        necessity="x",
+        place=draw(st.sampled_from(["", "Library", "Gym"])),
+        place_lat=lat,
+        place_lon=lon,
+        exception=draw(st.sampled_from(["", "through solicitors"])),
+        centre_lat=lat + draw(st.floats(-0.01, 0.01)),
+        centre_lon=lon + draw(st.floats(-0.01, 0.01)),
+        radius_m=draw(st.sampled_from([100, 500, 2000])),
+    )
 
 
 @given(st.lists(terms(), max_size=5))
@@ -72,6 +86,7 @@ def test_a_place_at_a_zones_centre_is_inside_it(point, radius):
 
 
 # --- the lifecycle tables (docs/adr/0040) -----------------------------------------------------
+
 
 @given(days, st.integers(min_value=24, max_value=240))
 def test_s3_2_the_last_day_is_the_day_before_the_same_date_n_months_on(made_on, months):
@@ -92,11 +107,12 @@ def test_s4_consent_is_needed_exactly_within_the_two_years(made_on, after):
 def test_s5_6_a_an_interim_order_past_its_last_day_has_lapsed():
     day = date(2026, 3, 14)
     assert rules.interim_state("interim_renewed", day, day) == "interim_renewed"
-    assert rules.interim_state("interim_renewed", day, day + timedelta(days=1)) == \
-        "interim_lapsed"
+    assert rules.interim_state("interim_renewed", day, day + timedelta(days=1)) == "interim_lapsed"
     assert rules.interim_state("interim_applied", None, day) == "interim_applied"
-    assert rules.interim_state("interim_discharged", day, day + timedelta(days=9)) == \
-        "interim_discharged"
+    assert (
+        rules.interim_state("interim_discharged", day, day + timedelta(days=9))
+        == "interim_discharged"
+    )
 
 
 def test_s5_1_and_2_interim_steps_only_while_the_main_application_is_undecided():
@@ -105,22 +121,18 @@ def test_s5_1_and_2_interim_steps_only_while_the_main_application_is_undecided()
     assert rules.can_move_interim("", "interim_applied", main_status="hearing_listed")
     assert not rules.can_move_interim("", "interim_applied", main_status="granted")
     # Made only on an application already made.
-    assert not rules.can_move_interim("interim_applied", "interim_granted",
-                                      main_status="draft")
-    assert rules.can_move_interim("interim_applied", "interim_granted",
-                                  main_status="submitted")
+    assert not rules.can_move_interim("interim_applied", "interim_granted", main_status="draft")
+    assert rules.can_move_interim("interim_applied", "interim_granted", main_status="submitted")
     for decided in ("granted", "refused", "withdrawn"):
-        assert not rules.can_move_interim("interim_granted", "interim_renewed",
-                                          main_status=decided)
+        assert not rules.can_move_interim("interim_granted", "interim_renewed", main_status=decided)
     # A lapsed interim order is not renewed; another may be applied for.
-    assert not rules.can_move_interim("interim_lapsed", "interim_renewed",
-                                      main_status="submitted")
-    assert rules.can_move_interim("interim_lapsed", "interim_applied",
-                                  main_status="submitted")
+    assert not rules.can_move_interim("interim_lapsed", "interim_renewed", main_status="submitted")
+    assert rules.can_move_interim("interim_lapsed", "interim_applied", main_status="submitted")
 
 
 def test_the_main_track_no_longer_holds_interim_steps_or_kills_the_application():
-    assert not any(s.startswith("interim_") for targets in rules.TRANSITIONS.values()
-                   for s in targets)
+    assert not any(
+        s.startswith("interim_") for targets in rules.TRANSITIONS.values() for s in targets
+    )
     assert "expired" not in rules.TRANSITIONS["hearing_listed"]
     assert "expired" not in rules.TRANSITIONS["submitted"]

@@ -11,9 +11,14 @@ from cairn.orders.zone_svg import zone_svg
 def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg)  # noqa: S314 (our own SVG)
 
+
 SVG = "{http://www.w3.org/2000/svg}"
-SQUARE = {"type": "Polygon", "coordinates": [[[-2.25, 53.48], [-2.25, 53.49], [-2.235, 53.49],
-                                              [-2.235, 53.48], [-2.25, 53.48]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[-2.25, 53.48], [-2.25, 53.49], [-2.235, 53.49], [-2.235, 53.48], [-2.25, 53.48]]
+    ],
+}
 
 
 def test_an_area_is_drawn_as_its_outline_with_its_size():
@@ -21,8 +26,10 @@ def test_an_area_is_drawn_as_its_outline_with_its_size():
     assert svg.find(f"{SVG}polygon") is not None
     desc = svg.find(f"{SVG}desc").text
     # 0.015 degrees of longitude at 53.485 N is about 994 m; 0.01 of latitude about 1105 m.
-    assert desc == ("An area with 4 corners, about 994 m from west to east and 1105 m from "
-                    "south to north. North is up.")
+    assert desc == (
+        "An area with 4 corners, about 994 m from west to east and 1105 m from "
+        "south to north. North is up."
+    )
     assert svg.get("role") == "img" and svg.get("aria-labelledby") == "z1-title"
 
 

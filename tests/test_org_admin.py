@@ -78,17 +78,24 @@ def _link(token: str) -> str:
 
 # --- the organisation page ---------------------------------------------------------------------
 
-def test_an_administrator_sees_the_units_and_the_people_with_roles(admin_client, force, unit,
-                                                                   other_unit, investigator,
-                                                                   supervisor, unit_peer,
-                                                                   foreign_investigator):
+
+def test_an_administrator_sees_the_units_and_the_people_with_roles(
+    admin_client, force, unit, other_unit, investigator, supervisor, unit_peer, foreign_investigator
+):
     response = admin_client.get("/org/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<title>Your organisation \N{EN DASH} Cairn</title>" in html
     assert "North Police" in html
-    for name in ("Stalking Unit", "CID", "DC Reed", "DS Khan", "DC Hale", "Investigator",
-                 "Supervisor"):
+    for name in (
+        "Stalking Unit",
+        "CID",
+        "DC Reed",
+        "DS Khan",
+        "DC Hale",
+        "Investigator",
+        "Supervisor",
+    ):
         assert name in html
     assert "DC South" not in html  # another force's officer
     assert f"/org/members/{membership_of(investigator).pk}/end/" in html
@@ -97,11 +104,15 @@ def test_an_administrator_sees_the_units_and_the_people_with_roles(admin_client,
     assert f"/org/members/{own.pk}/end/" not in html
 
 
-def test_only_an_administrator_has_the_organisation_menu_item(admin_client, client_factory,
-                                                              investigator):
+def test_only_an_administrator_has_the_organisation_menu_item(
+    admin_client, client_factory, investigator
+):
     html = admin_client.get("/org/").content.decode()
-    assert re.search(r'<a class="govuk-service-navigation__link" href="/org/" '
-                     r'aria-current="page">', html)
+    assert re.search(
+        r'<a class="govuk-service-navigation__link" href="/org/" '
+        r'aria-current="page">',
+        html,
+    )
     other = client_factory()
     sign_in_verified(other, investigator)
     assert 'href="/org/"' not in other.get("/cases/").content.decode()
@@ -113,8 +124,9 @@ def test_an_ended_role_is_no_longer_listed(admin_client, administrator, investig
 
 
 @pytest.mark.parametrize("url", ["/org/", "/org/invite/"])
-@pytest.mark.parametrize("who", ["investigator", "supervisor", "analyst", "advocate", "owner",
-                                 "foreign_investigator"])
+@pytest.mark.parametrize(
+    "who", ["investigator", "supervisor", "analyst", "advocate", "owner", "foreign_investigator"]
+)
 def test_everyone_but_an_administrator_gets_not_found(client, request, url, who):
     user = request.getfixturevalue(who)
     if who == "owner":
@@ -137,12 +149,12 @@ def test_an_unverified_administrator_is_sent_to_two_factor_first(client, adminis
 
 # --- inviting ----------------------------------------------------------------------------------
 
+
 def test_an_administrator_makes_a_link_that_is_shown_once(admin_client, administrator, unit):
     form = admin_client.get("/org/invite/")
     assert form.status_code == 200
     assert "Stalking Unit" in form.content.decode()
-    response = admin_client.post("/org/invite/", {"unit": str(unit.pk),
-                                                  "role": Role.SUPERVISOR})
+    response = admin_client.post("/org/invite/", {"unit": str(unit.pk), "role": Role.SUPERVISOR})
     assert response.status_code == 200
     html = response.content.decode()
     match = re.search(r'value="http://testserver/invite/([A-Za-z0-9_-]+)/"', html)
@@ -157,10 +169,10 @@ def test_an_administrator_makes_a_link_that_is_shown_once(admin_client, administ
     assert token not in admin_client.get("/org/").content.decode()
 
 
-def test_an_administrator_cannot_invite_to_another_organisations_unit(admin_client,
-                                                                      foreign_unit):
-    response = admin_client.post("/org/invite/", {"unit": str(foreign_unit.pk),
-                                                  "role": Role.INVESTIGATOR})
+def test_an_administrator_cannot_invite_to_another_organisations_unit(admin_client, foreign_unit):
+    response = admin_client.post(
+        "/org/invite/", {"unit": str(foreign_unit.pk), "role": Role.INVESTIGATOR}
+    )
     assert response.status_code == 400
     assert "Choose a unit" in response.content.decode()
     assert not Invitation.objects.exists()
@@ -176,8 +188,8 @@ def test_the_invite_form_asks_for_a_unit_and_a_role(admin_client):
 
 # --- ending a role -----------------------------------------------------------------------------
 
-def test_an_administrator_ends_a_role_after_confirming(admin_client, administrator,
-                                                       investigator):
+
+def test_an_administrator_ends_a_role_after_confirming(admin_client, administrator, investigator):
     membership = membership_of(investigator)
     url = f"/org/members/{membership.pk}/end/"
     confirm = admin_client.get(url)
@@ -194,7 +206,8 @@ def test_an_administrator_ends_a_role_after_confirming(admin_client, administrat
 
 
 def test_an_administrator_cannot_end_their_own_role_or_another_organisations(
-        admin_client, administrator, foreign_investigator):
+    admin_client, administrator, foreign_investigator
+):
     for membership in (membership_of(administrator), membership_of(foreign_investigator)):
         url = f"/org/members/{membership.pk}/end/"
         assert admin_client.get(url).status_code == 404
@@ -203,8 +216,9 @@ def test_an_administrator_cannot_end_their_own_role_or_another_organisations(
         assert membership.ended_at is None
 
 
-def test_another_organisations_administrator_cannot_end_a_role(client, foreign_administrator,
-                                                               investigator):
+def test_another_organisations_administrator_cannot_end_a_role(
+    client, foreign_administrator, investigator
+):
     sign_in_verified(client, foreign_administrator)
     membership = membership_of(investigator)
     assert client.post(f"/org/members/{membership.pk}/end/").status_code == 404
@@ -222,6 +236,7 @@ def test_a_member_cannot_end_a_role(client, investigator, supervisor):
 
 # --- the invitation link -----------------------------------------------------------------------
 
+
 def test_signed_out_the_link_explains_and_offers_sign_in_or_a_new_account(client, invitation):
     _invitation, token = invitation
     response = client.get(_link(token))
@@ -232,12 +247,17 @@ def test_signed_out_the_link_explains_and_offers_sign_in_or_a_new_account(client
     assert f"/invite/{token}/create-account/" in html
 
 
-def test_a_new_account_accepts_the_invitation_once_then_sets_up_two_factor(client,
-                                                                           invitation):
+def test_a_new_account_accepts_the_invitation_once_then_sets_up_two_factor(client, invitation):
     record, token = invitation
-    response = client.post(f"{_link(token)}create-account/", {
-        "username": "dc.new", "display_name": "DC New",
-        "password1": "a-long-fresh-passphrase", "password2": "a-long-fresh-passphrase"})
+    response = client.post(
+        f"{_link(token)}create-account/",
+        {
+            "username": "dc.new",
+            "display_name": "DC New",
+            "password1": "a-long-fresh-passphrase",
+            "password2": "a-long-fresh-passphrase",
+        },
+    )
     assert response.status_code == 302
     assert response.url == "/account/two-factor/set-up/"
     user = User.objects.get(username="dc.new")
@@ -253,9 +273,15 @@ def test_a_new_account_accepts_the_invitation_once_then_sets_up_two_factor(clien
         again = client.get(url)
         assert again.status_code == 404
         assert INVALID in again.content.decode()
-    again = client.post(f"{_link(token)}create-account/", {
-        "username": "dc.second", "display_name": "DC Second",
-        "password1": "a-long-fresh-passphrase", "password2": "a-long-fresh-passphrase"})
+    again = client.post(
+        f"{_link(token)}create-account/",
+        {
+            "username": "dc.second",
+            "display_name": "DC Second",
+            "password1": "a-long-fresh-passphrase",
+            "password2": "a-long-fresh-passphrase",
+        },
+    )
     assert again.status_code == 404
     assert not User.objects.filter(username="dc.second").exists()
 
@@ -291,11 +317,9 @@ def test_accepting_signed_out_asks_to_sign_in_and_changes_nothing(client, invita
     assert record.accepted_at is None
 
 
-def test_an_expired_link_gets_the_neutral_page_and_changes_nothing(client, invitation,
-                                                                   outsider):
+def test_an_expired_link_gets_the_neutral_page_and_changes_nothing(client, invitation, outsider):
     record, token = invitation
-    Invitation.objects.filter(pk=record.pk).update(
-        expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert client.get(_link(token)).status_code == 404
     client.force_login(outsider)
     response = client.post(_link(token))
@@ -315,45 +339,57 @@ def test_a_wrong_link_gets_the_same_neutral_page(client, db, token):
     assert "<title>Cairn</title>" in html
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"username": "di.reed"}, "This username is taken"),
-    ({"password1": "short", "password2": "short"}, "This password is too short"),
-    ({"password2": "something-else-entirely"}, "The passwords do not match"),
-    ({"password1": "dc.new.person", "password2": "dc.new.person"}, "too similar"),
-    ({"username": "has space"}, "Enter a valid username"),
-    ({"display_name": ""}, "Enter your name"),
-])
-def test_a_new_account_must_be_valid_and_nothing_is_made_otherwise(client, invitation,
-                                                                   investigator, fields,
-                                                                   message):
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"username": "di.reed"}, "This username is taken"),
+        ({"password1": "short", "password2": "short"}, "This password is too short"),
+        ({"password2": "something-else-entirely"}, "The passwords do not match"),
+        ({"password1": "dc.new.person", "password2": "dc.new.person"}, "too similar"),
+        ({"username": "has space"}, "Enter a valid username"),
+        ({"display_name": ""}, "Enter your name"),
+    ],
+)
+def test_a_new_account_must_be_valid_and_nothing_is_made_otherwise(
+    client, invitation, investigator, fields, message
+):
     record, token = invitation
-    data = {"username": "dc.new.person", "display_name": "DC New",
-            "password1": "a-long-fresh-passphrase", "password2": "a-long-fresh-passphrase"}
+    data = {
+        "username": "dc.new.person",
+        "display_name": "DC New",
+        "password1": "a-long-fresh-passphrase",
+        "password2": "a-long-fresh-passphrase",
+    }
     data.update(fields)
     response = client.post(f"{_link(token)}create-account/", data)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert "a-long-fresh-passphrase" not in html  # passwords are not sent back
-    assert not User.objects.filter(username=data["username"]).exclude(
-        pk=investigator.pk).exists()
+    assert not User.objects.filter(username=data["username"]).exclude(pk=investigator.pk).exists()
     record.refresh_from_db()
     assert record.accepted_at is None
 
 
 # --- the thin layers read through access functions ---------------------------------------------
 
+
 def test_the_new_views_and_cli_never_query_models_directly():
     package = Path(cairn.__file__).parent
     offenders = []
-    for relative in ("accounts/org_views.py", "accounts/two_factor_views.py",
-                     "accounts/middleware.py", "cli/orgs.py"):
+    for relative in (
+        "accounts/org_views.py",
+        "accounts/two_factor_views.py",
+        "accounts/middleware.py",
+        "cli/orgs.py",
+    ):
         for number, line in enumerate((package / relative).read_text().splitlines(), 1):
             offenders += [f"{relative}:{number}" for _ in BARE_QUERY.findall(line)]
     assert offenders == []
 
 
 # --- the operator's CLI ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def cairn_cli(db):
@@ -380,8 +416,7 @@ def test_the_operator_sets_up_a_force_with_a_unit_and_its_first_administrator(ca
     listing = cairn_cli("org", "list").output
     assert "East Police (Police force)" in listing and f"unit {unit_id}  Stalking Unit" in listing
 
-    result = cairn_cli("org", "grant", "ad.east", "--unit", unit_id[:8], "--role",
-                       "administrator")
+    result = cairn_cli("org", "grant", "ad.east", "--unit", unit_id[:8], "--role", "administrator")
     assert result.exit_code == 0, result.output
     assert "ad.east is now administrator in Stalking Unit, East Police." in result.output
     assert "cairn user set-password ad.east" in result.output
@@ -403,8 +438,16 @@ def test_the_operator_prints_an_invitation_link_that_works(cairn_cli, client, un
     client.force_login(outsider)
     assert client.post(link).status_code == 302
     assert membership_of(outsider).role == Role.ADVOCATE
-    full = cairn_cli("org", "invite", "--unit", str(unit.pk), "--role", "analyst",
-                     "--base-url", "https://cairn.example/").stdout.strip()
+    full = cairn_cli(
+        "org",
+        "invite",
+        "--unit",
+        str(unit.pk),
+        "--role",
+        "analyst",
+        "--base-url",
+        "https://cairn.example/",
+    ).stdout.strip()
     assert full.startswith("https://cairn.example/invite/")
 
 
@@ -418,13 +461,18 @@ def test_the_operator_resets_a_lost_authenticator(cairn_cli, client, investigato
     assert AuditRecord.objects.filter(action="two_factor.reset").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["org", "create", "  ", "--kind", "police"], "name: Enter the organisation's name"),
-    (["org", "unit", "No Such Force", "Unit"], "organisation: nothing matches"),
-    (["org", "grant", "someone", "--unit", "0123456789", "--role", "analyst"],
-     "unit: nothing matches"),
-    (["org", "reset-two-factor", "nobody", "--yes"], "there is no local user"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["org", "create", "  ", "--kind", "police"], "name: Enter the organisation's name"),
+        (["org", "unit", "No Such Force", "Unit"], "organisation: nothing matches"),
+        (
+            ["org", "grant", "someone", "--unit", "0123456789", "--role", "analyst"],
+            "unit: nothing matches",
+        ),
+        (["org", "reset-two-factor", "nobody", "--yes"], "there is no local user"),
+    ],
+)
 def test_cli_mistakes_are_one_line_each(cairn_cli, args, message):
     runner = CliRunner()
     result = runner.invoke(cli, args)
@@ -450,6 +498,7 @@ def test_cli_invite_and_grant_check_the_role(cairn_cli, unit):
 
 # --- the browser: an invited officer, from the link to their work page --------------------------
 
+
 def _code_from(secret: str, *, steps_ahead: int = 0) -> str:
     totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)))
     totp.time = time.time() + steps_ahead * 30
@@ -460,7 +509,12 @@ def _code_from(secret: str, *, steps_ahead: int = 0) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 def test_an_invited_officer_joins_sets_up_two_factor_and_reaches_their_work_page(
-        page, operator, force, unit, administrator):  # noqa: F811
+    page,  # noqa: F811
+    operator,
+    force,
+    unit,
+    administrator,
+):
     from cairn.accounts.two_factor import work_page_url
 
     _record, token = services.invite(actor=administrator, unit=unit, role=Role.INVESTIGATOR)
@@ -477,8 +531,9 @@ def test_an_invited_officer_joins_sets_up_two_factor_and_reaches_their_work_page
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(re.compile(r"/account/two-factor/set-up/$"))
     assert page.title() == "Set up two-factor sign-in \N{EN DASH} Cairn"
-    expect(page.get_by_role("img", name="QR code to scan with your authenticator app") \
-        ).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code to scan with your authenticator app")
+    ).to_be_visible()
     _assert_accessible(page, "two-factor set-up")
     # A wrong code first: refused, with the error summary.
     secret = page.locator("#two-factor-key").inner_text().replace(" ", "")

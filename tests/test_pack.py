@@ -52,26 +52,44 @@ def packed_vault(vault):
     suspect = services.create_person(actor=vault.owner, vault=vault, name="Jordan Example")
     incidents = []
     for n, word in enumerate(WORDS):
-        incident = make_incident(vault, days_ago=60 - 5 * n,
-                                 description=f"Incident with the word {word}zz in it.",
-                                 persons=[suspect], acts=["a", "b"] if n % 2 else ["e"])
+        incident = make_incident(
+            vault,
+            days_ago=60 - 5 * n,
+            description=f"Incident with the word {word}zz in it.",
+            persons=[suspect],
+            acts=["a", "b"] if n % 2 else ["e"],
+        )
         incidents.append(incident)
         if n % 2 == 0:
-            services.add_exhibit(actor=vault.owner, vault=vault, incident=incident,
-                                 stream=io.BytesIO(_png((n * 20, 100, 200))),
-                                 original_name=f"photo-{word}zz.png",
-                                 description=f"Photo of the {word}zz place")
+            services.add_exhibit(
+                actor=vault.owner,
+                vault=vault,
+                incident=incident,
+                stream=io.BytesIO(_png((n * 20, 100, 200))),
+                original_name=f"photo-{word}zz.png",
+                description=f"Photo of the {word}zz place",
+            )
     return vault, incidents
 
 
 def _build(vault, tmp_path, name="pack", **kwargs):
-    return build_pack(actor=vault.owner, vault=vault, selection=kwargs.pop("selection",
-                      Selection()), out=tmp_path / name, now=kwargs.pop("now", NOW), **kwargs)
+    return build_pack(
+        actor=vault.owner,
+        vault=vault,
+        selection=kwargs.pop("selection", Selection()),
+        out=tmp_path / name,
+        now=kwargs.pop("now", NOW),
+        **kwargs,
+    )
 
 
 def _bagit_ok(path: Path) -> bool:
-    return subprocess.run([sys.executable, BAGIT, "--validate", str(path)], capture_output=True,
-                          check=False).returncode == 0
+    return (
+        subprocess.run(
+            [sys.executable, BAGIT, "--validate", str(path)], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
 
 
 def _remanifest(bag: Path) -> None:
@@ -85,9 +103,13 @@ def _remanifest(bag: Path) -> None:
     oxum_files = list(walk_files(bag / "data"))
     octets = sum((bag / "data" / rel).stat().st_size for rel in oxum_files)
     info = bag / "bag-info.txt"
-    info.write_text("\n".join(
-        f"Payload-Oxum: {octets}.{len(oxum_files)}" if line.startswith("Payload-Oxum") else line
-        for line in info.read_text().splitlines()) + "\n")
+    info.write_text(
+        "\n".join(
+            f"Payload-Oxum: {octets}.{len(oxum_files)}" if line.startswith("Payload-Oxum") else line
+            for line in info.read_text().splitlines()
+        )
+        + "\n"
+    )
     for name in ALGORITHMS:
         lines = []
         for rel in walk_files(bag):
@@ -118,6 +140,7 @@ def bag(packed_vault, tmp_path, stamped):
 
 # --- a good pack --------------------------------------------------------------------------------
 
+
 def test_a_whole_vault_pack_verifies_with_bagit_and_on_its_own(bag, packed_vault):
     _, incidents = packed_vault
     assert _bagit_ok(bag)
@@ -137,17 +160,35 @@ def test_a_whole_vault_pack_verifies_with_bagit_and_on_its_own(bag, packed_vault
 
 def test_the_timestamp_verifies_with_openssl_as_verify_txt_says(bag, stamped):
     done = subprocess.run(
-        ["openssl", "ts", "-verify", "-in", str(bag / "data" / layout.TIMESTAMP_TOKEN),
-         "-data", str(bag / "data" / layout.STAMPED), "-CAfile",
-         str(bag / "data" / layout.TSA_CA), "-untrusted", str(bag / "data" / layout.TSA_CERT)],
-        capture_output=True, text=True, check=False)
+        [
+            "openssl",
+            "ts",
+            "-verify",
+            "-in",
+            str(bag / "data" / layout.TIMESTAMP_TOKEN),
+            "-data",
+            str(bag / "data" / layout.STAMPED),
+            "-CAfile",
+            str(bag / "data" / layout.TSA_CA),
+            "-untrusted",
+            str(bag / "data" / layout.TSA_CERT),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Verification: OK" in done.stdout
 
 
 def test_sha256sum_checks_the_manifest(bag):
-    done = subprocess.run(["sha256sum", "--quiet", "-c", "manifest-sha256.txt"], cwd=bag,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["sha256sum", "--quiet", "-c", "manifest-sha256.txt"],
+        cwd=bag,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -162,9 +203,17 @@ def test_building_twice_gives_the_same_bag_apart_from_the_build_time(packed_vaul
     for rel in files:
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
     differ = {rel for rel in files if (one / rel).read_bytes() != (later / rel).read_bytes()}
-    build_time = {"data/pack.json", "data/pack.pdf", "bag-info.txt", "manifest-sha256.txt",
-                  "manifest-sha512.txt", "tagmanifest-sha256.txt", "tagmanifest-sha512.txt",
-                  "signed-sha256.txt", "signed-sha256.txt.sig"}
+    build_time = {
+        "data/pack.json",
+        "data/pack.pdf",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "manifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+        "tagmanifest-sha512.txt",
+        "signed-sha256.txt",
+        "signed-sha256.txt.sig",
+    }
     assert differ <= build_time
     strip = [json.loads((d / "data/pack.json").read_bytes()) for d in (one, later)]
     for index in strip:
@@ -180,6 +229,7 @@ def test_a_zipped_pack_verifies(packed_vault, tmp_path):
 
 
 # --- tampering ----------------------------------------------------------------------------------
+
 
 def _agree(bag: Path) -> list[str]:
     problems = _problems(bag)
@@ -207,16 +257,19 @@ def test_a_removed_file_is_found_by_both(bag):
 def test_an_added_file_is_found_by_both(bag):
     (bag / "data" / "exhibits" / "AB-99 extra.png").write_bytes(_png((1, 2, 3)))
     problems = _agree(bag)
-    assert "data/exhibits/AB-99 extra.png: is not listed in the payload manifests (added)" \
-        in problems
+    assert (
+        "data/exhibits/AB-99 extra.png: is not listed in the payload manifests (added)" in problems
+    )
 
 
 def test_an_edited_manifest_is_found_by_both(bag):
     manifest = bag / "manifest-sha256.txt"
     manifest.write_text(manifest.read_text().replace("data/pack.json", "data/pack.json "))
     problems = _agree(bag)
-    assert "manifest-sha256.txt: was edited: its SHA256 differs from tagmanifest-sha256.txt" \
+    assert (
+        "manifest-sha256.txt: was edited: its SHA256 differs from tagmanifest-sha256.txt"
         in problems
+    )
 
 
 def test_a_changed_entry_is_found(bag):
@@ -237,8 +290,10 @@ def test_a_removed_entry_is_found(bag):
     target.unlink()
     _remanifest(bag)
     problems = _problems(bag)
-    assert f"data/log/entries/{target.name}: entry {seq} is listed in pack.json but missing" \
+    assert (
+        f"data/log/entries/{target.name}: entry {seq} is listed in pack.json but missing"
         in problems
+    )
 
 
 def test_a_swapped_exhibit_is_found(bag):
@@ -248,8 +303,10 @@ def test_a_swapped_exhibit_is_found(bag):
     second.write_bytes(first_bytes)
     _remanifest(bag)
     problems = _problems(bag)
-    assert any(p.startswith(f"data/exhibits/{first.name}: is not exhibit") and "swapped" in p
-               for p in problems)
+    assert any(
+        p.startswith(f"data/exhibits/{first.name}: is not exhibit") and "swapped" in p
+        for p in problems
+    )
 
 
 def _rewrite_head(bag: Path, change) -> None:  # type: ignore[no-untyped-def]
@@ -261,10 +318,18 @@ def _rewrite_head(bag: Path, change) -> None:  # type: ignore[no-untyped-def]
 
 
 def _sign(head: dict, key: Ed25519PrivateKey) -> None:
-    head["signature"] = base64.b64encode(key.sign(head_bytes(
-        vault_id=head["vault"], size=head["size"], root=bytes.fromhex(head["root"]),
-        timestamp=head["timestamp"], key=head["key"],
-        token_sha256=head.get("token_sha256")))).decode()
+    head["signature"] = base64.b64encode(
+        key.sign(
+            head_bytes(
+                vault_id=head["vault"],
+                size=head["size"],
+                root=bytes.fromhex(head["root"]),
+                timestamp=head["timestamp"],
+                key=head["key"],
+                token_sha256=head.get("token_sha256"),
+            )
+        )
+    ).decode()
 
 
 def test_a_head_signed_with_another_key_is_found(bag):
@@ -280,8 +345,9 @@ def test_a_head_and_key_both_replaced_are_found(bag):
     real = signing.instance_key().fingerprint()
     other = Ed25519PrivateKey.generate()
     raw = other.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    (bag / "data" / layout.PUBLIC_KEY).write_bytes(other.public_key().public_bytes(
-        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    (bag / "data" / layout.PUBLIC_KEY).write_bytes(
+        other.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
 
     def forge(head: dict) -> None:
         head["key"] = signing.fingerprint_of(raw)
@@ -301,15 +367,25 @@ def test_a_timestamp_token_for_another_hash_is_found(bag, stamped):
     def resign(head: dict) -> None:
         head["token_sha256"] = hashlib.sha256(token).hexdigest()
         instance = signing.instance_key()
-        head["signature"] = base64.b64encode(instance.sign(head_bytes(
-            vault_id=head["vault"], size=head["size"], root=bytes.fromhex(head["root"]),
-            timestamp=head["timestamp"], key=head["key"],
-            token_sha256=head["token_sha256"]))).decode()
+        head["signature"] = base64.b64encode(
+            instance.sign(
+                head_bytes(
+                    vault_id=head["vault"],
+                    size=head["size"],
+                    root=bytes.fromhex(head["root"]),
+                    timestamp=head["timestamp"],
+                    key=head["key"],
+                    token_sha256=head["token_sha256"],
+                )
+            )
+        ).decode()
 
     _rewrite_head(bag, resign)
     problems = _problems(bag)
-    assert any(p.startswith("data/head/timestamp.tsr: does not verify as a timestamp of this "
-                            "head") for p in problems), problems
+    assert any(
+        p.startswith("data/head/timestamp.tsr: does not verify as a timestamp of this head")
+        for p in problems
+    ), problems
     assert not any("signature does not verify" in p for p in problems)
 
 
@@ -326,8 +402,9 @@ def test_an_edited_record_is_found(bag):
     record.write_bytes(canonical_json(content))
     _remanifest(bag)
     problems = _problems(bag)
-    assert any(p.startswith(f"data/records/{record.name}: differs from what entry")
-               for p in problems)
+    assert any(
+        p.startswith(f"data/records/{record.name}: differs from what entry") for p in problems
+    )
 
 
 def test_what_is_not_a_pack_is_refused(tmp_path):
@@ -340,6 +417,7 @@ def test_what_is_not_a_pack_is_refused(tmp_path):
 
 
 # --- selective disclosure ---------------------------------------------------------------------
+
 
 def test_half_the_incidents_leak_nothing_of_the_other_half(packed_vault, tmp_path):
     vault, incidents = packed_vault
@@ -355,14 +433,18 @@ def test_half_the_incidents_leak_nothing_of_the_other_half(packed_vault, tmp_pat
         incident.refresh_from_db()
         secrets.append(incident.description.split()[-3].encode())  # the distinctive word
         secrets.append(str(incident.pk).encode())
-        secrets.append(ledger_log.content_hash(services.incident_content(incident))
-                       .encode())
+        secrets.append(ledger_log.content_hash(services.incident_content(incident)).encode())
         for exhibit in incident.exhibits.all():
-            secrets += [exhibit.original_name.encode(), exhibit.sha256.encode(),
-                        exhibit.description.encode(), exhibit.reference.encode() + b" "]
+            secrets += [
+                exhibit.original_name.encode(),
+                exhibit.sha256.encode(),
+                exhibit.description.encode(),
+                exhibit.reference.encode() + b" ",
+            ]
     haystacks = {rel: (bag / rel).read_bytes() for rel in walk_files(bag)}
-    pdf_text = subprocess.run(["pdftotext", str(bag / "data" / layout.PDF), "-"],
-                              capture_output=True, check=True).stdout
+    pdf_text = subprocess.run(
+        ["pdftotext", str(bag / "data" / layout.PDF), "-"], capture_output=True, check=True
+    ).stdout
     haystacks["pdftotext"] = pdf_text
     haystacks["pdftotext, no spaces"] = b"".join(pdf_text.split())
     for rel, data in haystacks.items():
@@ -373,6 +455,7 @@ def test_half_the_incidents_leak_nothing_of_the_other_half(packed_vault, tmp_pat
 
 
 # --- encryption ---------------------------------------------------------------------------------
+
 
 def test_a_pack_encrypted_to_a_unit_key(packed_vault, tmp_path):
     vault, _ = packed_vault
@@ -422,12 +505,26 @@ def test_another_user_cannot_pack_a_vault(packed_vault, colleague, tmp_path):
 
 # --- the CLI ------------------------------------------------------------------------------------
 
+
 def test_cli_pack_and_verify_pack(packed_vault, tmp_path):
     vault, _ = packed_vault
     runner = CliRunner()
     out = tmp_path / "cli.zip"
-    result = runner.invoke(cli, ["pack", "--vault", str(vault.pk), "--select", "1-3",
-                                 "--select", "AB/4", "--out", str(out), "--json"])
+    result = runner.invoke(
+        cli,
+        [
+            "pack",
+            "--vault",
+            str(vault.pk),
+            "--select",
+            "1-3",
+            "--select",
+            "AB/4",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["incidents"] == 3 and summary["exhibits"] == 3
@@ -443,14 +540,17 @@ def test_cli_pack_and_verify_pack(packed_vault, tmp_path):
     assert failed.exit_code == 1
     report = json.loads(failed.output)
     assert not report["ok"]
-    assert {"where": "data/pack.json", "what": "was changed: its SHA256 differs from "
-            "manifest-sha256.txt"} in report["problems"]
+    assert {
+        "where": "data/pack.json",
+        "what": "was changed: its SHA256 differs from manifest-sha256.txt",
+    } in report["problems"]
 
 
 def test_cli_pack_names_what_it_cannot_find(packed_vault, tmp_path):
     vault, _ = packed_vault
-    result = CliRunner().invoke(cli, ["pack", "--vault", str(vault.pk), "--select", "99",
-                                      "--out", str(tmp_path / "x.zip")])
+    result = CliRunner().invoke(
+        cli, ["pack", "--vault", str(vault.pk), "--select", "99", "--out", str(tmp_path / "x.zip")]
+    )
     assert result.exit_code == 1
     assert "no incident 99 in this vault" in result.output
     assert not (tmp_path / "x.zip").exists()

@@ -26,8 +26,12 @@ def write_sample(target: Path, *, zip_prefix: str | None = None) -> None:
 
 
 def bagit_validates(path: Path) -> tuple[bool, str]:
-    done = subprocess.run([sys.executable, BAGIT, "--validate", str(path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, BAGIT, "--validate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.returncode == 0, done.stderr + done.stdout
 
 
@@ -42,8 +46,9 @@ def test_our_bag_passes_the_bagit_validator_and_our_check(bag):
     ok, output = bagit_validates(bag)
     assert ok, output
     assert check_bag(bag) == []
-    assert (bag / "bagit.txt").read_text() == ("BagIt-Version: 1.0\n"
-                                               "Tag-File-Character-Encoding: UTF-8\n")
+    assert (bag / "bagit.txt").read_text() == (
+        "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    )
     info = (bag / "bag-info.txt").read_text()
     assert "Payload-Oxum: " in info
     assert "data/exhibits/AB-2 notes.txt" in (bag / "manifest-sha256.txt").read_text()
@@ -60,7 +65,8 @@ def test_a_changed_file_fails_both(bag):
     assert not ok
     assert problems == [
         "data/exhibits/AB-1 photo.jpg: was changed: its SHA256 differs from manifest-sha256.txt",
-        "data/exhibits/AB-1 photo.jpg: was changed: its SHA512 differs from manifest-sha512.txt"]
+        "data/exhibits/AB-1 photo.jpg: was changed: its SHA512 differs from manifest-sha512.txt",
+    ]
 
 
 def test_a_removed_file_fails_both(bag):
@@ -68,8 +74,9 @@ def test_a_removed_file_fails_both(bag):
     ok, _ = bagit_validates(bag)
     problems = [str(p) for p in check_bag(bag)]
     assert not ok
-    assert ("data/exhibits/AB-1 photo.jpg: is listed in the payload manifests but missing "
-            "(removed)") in problems
+    assert (
+        "data/exhibits/AB-1 photo.jpg: is listed in the payload manifests but missing (removed)"
+    ) in problems
     assert any(p.startswith("bag-info.txt: Payload-Oxum") for p in problems)
 
 
@@ -78,8 +85,9 @@ def test_an_added_file_fails_both(bag):
     ok, _ = bagit_validates(bag)
     problems = [str(p) for p in check_bag(bag)]
     assert not ok
-    assert "data/exhibits/AB-9 extra.jpg: is not listed in the payload manifests (added)" \
-        in problems
+    assert (
+        "data/exhibits/AB-9 extra.jpg: is not listed in the payload manifests (added)" in problems
+    )
 
 
 def test_an_edited_manifest_fails_both(bag):
@@ -91,17 +99,23 @@ def test_an_edited_manifest_fails_both(bag):
     import hashlib
 
     digest = hashlib.sha256(b"other words\n").hexdigest()
-    manifest.write_text("\n".join(
-        f"{digest}  data/exhibits/AB-2 notes.txt" if "AB-2" in line else line
-        for line in lines) + "\n")
+    manifest.write_text(
+        "\n".join(
+            f"{digest}  data/exhibits/AB-2 notes.txt" if "AB-2" in line else line for line in lines
+        )
+        + "\n"
+    )
     ok, _ = bagit_validates(bag)
     problems = [str(p) for p in check_bag(bag)]
     assert not ok
-    assert ("manifest-sha256.txt: was edited: its SHA256 differs from tagmanifest-sha256.txt"
-            in problems)
+    assert (
+        "manifest-sha256.txt: was edited: its SHA256 differs from tagmanifest-sha256.txt"
+        in problems
+    )
     # The SHA-512 manifest still names the original content.
-    assert ("data/exhibits/AB-2 notes.txt: was changed: its SHA512 differs from "
-            "manifest-sha512.txt") in problems
+    assert (
+        "data/exhibits/AB-2 notes.txt: was changed: its SHA512 differs from manifest-sha512.txt"
+    ) in problems
 
 
 def test_a_zipped_bag_unpacks_to_the_same_valid_bag(tmp_path):
@@ -138,13 +152,16 @@ def test_check_bag_refuses_what_is_not_a_bag(tmp_path):
         check_bag(tmp_path)
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("photo.jpg", "photo.jpg"),
-    ('a<b>c:d"e/f\\g|h?i*j%.txt', "a_b_c_d_e_f_g_h_i_j_.txt"),
-    ("line\nbreak.txt", "line_break.txt"),
-    ("  .hidden  ", "hidden"),
-    ("", "file"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("photo.jpg", "photo.jpg"),
+        ('a<b>c:d"e/f\\g|h?i*j%.txt', "a_b_c_d_e_f_g_h_i_j_.txt"),
+        ("line\nbreak.txt", "line_break.txt"),
+        ("  .hidden  ", "hidden"),
+        ("", "file"),
+    ],
+)
 def test_safe_file_names(name, expected):
     assert safe_file_name(name) == expected
 
@@ -168,8 +185,7 @@ SUITE = Path(__file__).parent / "fixtures" / "third_party" / "bagit-conformance-
 
 
 def _suite(*kinds: str) -> list[Path]:
-    return sorted(path for kind in kinds for path in SUITE.glob(f"v*/{kind}/*")
-                  if path.is_dir())
+    return sorted(path for kind in kinds for path in SUITE.glob(f"v*/{kind}/*") if path.is_dir())
 
 
 VALID = _suite("valid")
@@ -223,11 +239,20 @@ def entry_point() -> list[str]:
 
 def verify_pack_command(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """The installed ``cairn verify-pack``, as a court's expert would run it."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run([*entry_point(), "verify-pack", str(path)], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [*entry_point(), "verify-pack", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_verify_pack_tells_a_valid_bag_from_a_pack_and_refuses_invalid_bags(tmp_path):
@@ -240,16 +265,22 @@ def test_verify_pack_tells_a_valid_bag_from_a_pack_and_refuses_invalid_bags(tmp_
         assert done.returncode == 1, name
         assert "Traceback" not in done.stdout + done.stderr, name
         lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"cairn: verify-pack: {path.name}: "), \
-            (name, done.stderr)
+        assert len(lines) == 1 and lines[0].startswith(f"cairn: verify-pack: {path.name}: "), (
+            name,
+            done.stderr,
+        )
         if path in VALID:
             assert "a valid BagIt bag, but not a Cairn evidence pack" in lines[0], name
         elif path in INVALID:
-            assert "not a valid BagIt bag" in lines[0] or "nor a valid BagIt bag" in lines[0] \
-                or "not a BagIt bag" in lines[0], (name, lines[0])
+            assert (
+                "not a valid BagIt bag" in lines[0]
+                or "nor a valid BagIt bag" in lines[0]
+                or "not a BagIt bag" in lines[0]
+            ), (name, lines[0])
 
 
 # --- bytes that are not the text a tag file declares ------------------------------------------
+
 
 def test_a_manifest_with_a_byte_that_is_not_utf8_is_refused_naming_it(bag, tmp_path):
     manifest = bag / "manifest-sha256.txt"
@@ -257,8 +288,11 @@ def test_a_manifest_with_a_byte_that_is_not_utf8_is_refused_naming_it(bag, tmp_p
     number = next(n for n, line in enumerate(lines, 1) if b"notes" in line)
     lines[number - 1] = lines[number - 1].replace(b"notes", b"not\xffes")
     manifest.write_bytes(b"\n".join(lines))
-    with pytest.raises(BagError, match=r"^manifest-sha256\.txt is not UTF-8 text, as bagit\.txt "
-                                       rf"declares \(byte \d+, on line {number}\)$"):
+    with pytest.raises(
+        BagError,
+        match=r"^manifest-sha256\.txt is not UTF-8 text, as bagit\.txt "
+        rf"declares \(byte \d+, on line {number}\)$",
+    ):
         read_bag(bag)
     done = verify_pack_command(bag, tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
@@ -268,8 +302,10 @@ def test_a_manifest_with_a_byte_that_is_not_utf8_is_refused_naming_it(bag, tmp_p
 def test_utf16_tag_files_are_read_and_broken_ones_refused(bag, tmp_path):
     """Our sample re-encoded as a BagIt 0.97 bag whose tag files are UTF-16, as RFC 8493 (and
     the suite's UTF-16 bag) allow: read as valid; then one manifest cut to an odd length."""
-    texts = {name: (bag / name).read_text(encoding="utf-8")
-             for name in ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt")}
+    texts = {
+        name: (bag / name).read_text(encoding="utf-8")
+        for name in ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt")
+    }
     (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-16\n")
     for name, text in texts.items():
         (bag / name).write_bytes(text.encode("utf-16"))
@@ -285,13 +321,16 @@ def test_utf16_tag_files_are_read_and_broken_ones_refused(bag, tmp_path):
     assert "manifest-sha256.txt is not UTF-16 text" in done.stderr
 
 
-@pytest.mark.parametrize("declaration", [
-    b"BagIt-Version: 1.0\nTag-File-Character-Encoding: KLINGON-8\n",
-    b"BagIt-Version: one\nTag-File-Character-Encoding: UTF-8\n",
-    b"\xff\xfeB\x00",
-    b"",
-    b"BagIt-Version: 1.0\n" * 1000,
-])
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        b"BagIt-Version: 1.0\nTag-File-Character-Encoding: KLINGON-8\n",
+        b"BagIt-Version: one\nTag-File-Character-Encoding: UTF-8\n",
+        b"\xff\xfeB\x00",
+        b"",
+        b"BagIt-Version: 1.0\n" * 1000,
+    ],
+)
 def test_a_broken_declaration_is_refused_in_one_line(bag, declaration):
     (bag / "bagit.txt").write_bytes(declaration)
     with pytest.raises(BagError) as caught:

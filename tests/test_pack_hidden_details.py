@@ -29,8 +29,7 @@ from tests.test_pack_web import made_pack
 
 pytestmark = pytest.mark.django_db
 
-GPS_PHOTO = (Path(__file__).parent / "fixtures" / "third_party" / "exif-py" / "gps"
-             / "DSCN0010.jpg")
+GPS_PHOTO = Path(__file__).parent / "fixtures" / "third_party" / "exif-py" / "gps" / "DSCN0010.jpg"
 
 
 def _picture(fmt: str, *, gps: bool = True, serial: str = "", owner: str = "") -> bytes:
@@ -51,9 +50,14 @@ def _picture(fmt: str, *, gps: bool = True, serial: str = "", owner: str = "") -
 
 
 def _add(vault, incident, data: bytes, name: str, description: str = ""):  # type: ignore[no-untyped-def]
-    return services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(data),
-                                original_name=name, incident=incident,
-                                description=description)
+    return services.add_exhibit(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(data),
+        original_name=name,
+        incident=incident,
+        description=description,
+    )
 
 
 def _url(vault) -> str:  # type: ignore[no-untyped-def]
@@ -64,12 +68,19 @@ CHOICES = {"scope": "all", "statement": "none", "protection": "none"}
 
 
 def test_a_gps_photo_is_named_before_the_pack_is_built_and_its_copy_carries_no_exif(
-        owner_client, vault, tmp_path):
+    owner_client, vault, tmp_path
+):
     incident = make_incident(vault, description="Photo of the car outside")
-    photo = _add(vault, incident, GPS_PHOTO.read_bytes(), "DSCN0010.jpg",
-                 description="The car outside the flat")
-    check_services.mark_own(actor=vault.owner, vault=vault, kind=MarkKind.PLACE,
-                            value="Arezzo, Tuscany, IT")
+    photo = _add(
+        vault,
+        incident,
+        GPS_PHOTO.read_bytes(),
+        "DSCN0010.jpg",
+        description="The car outside the flat",
+    )
+    check_services.mark_own(
+        actor=vault.owner, vault=vault, kind=MarkKind.PLACE, value="Arezzo, Tuscany, IT"
+    )
     # Continue: the check page names the photo, where it was taken, and that it is near a
     # place she marked as hers. Nothing is built yet.
     check = owner_client.post(_url(vault), {**CHOICES, "action": "preview"})
@@ -85,12 +96,12 @@ def test_a_gps_photo_is_named_before_the_pack_is_built_and_its_copy_carries_no_e
     # Making it without answering is refused, on the same page.
     refused = owner_client.post(_url(vault), {**CHOICES, "action": "build"})
     assert refused.status_code == 400
-    assert "Choose whether the pack holds copies without these details" in \
-        refused.content.decode()
+    assert "Choose whether the pack holds copies without these details" in refused.content.decode()
 
     # She chooses copies: the pack holds the copy, with no EXIF at all.
-    response = made_pack(owner_client.post(_url(vault), {**CHOICES, "action": "build",
-                                                         "hidden_details": "copies"}))
+    response = made_pack(
+        owner_client.post(_url(vault), {**CHOICES, "action": "build", "hidden_details": "copies"})
+    )
     assert response.status_code == 200
     saved = tmp_path / "pack.zip"
     saved.write_bytes(b"".join(response.streaming_content))
@@ -112,29 +123,37 @@ def test_a_gps_photo_is_named_before_the_pack_is_built_and_its_copy_carries_no_e
     assert Exhibit.objects.filter(pk=photo.pk).exists()
 
 
-def test_the_originals_can_be_chosen_and_a_second_pack_reuses_the_copy(owner_client, vault,
-                                                                       tmp_path):
+def test_the_originals_can_be_chosen_and_a_second_pack_reuses_the_copy(
+    owner_client, vault, tmp_path
+):
     incident = make_incident(vault)
     photo = _add(vault, incident, GPS_PHOTO.read_bytes(), "DSCN0010.jpg")
-    response = made_pack(owner_client.post(_url(vault), {**CHOICES, "action": "build",
-                                                         "hidden_details": "originals"}))
+    response = made_pack(
+        owner_client.post(
+            _url(vault), {**CHOICES, "action": "build", "hidden_details": "originals"}
+        )
+    )
     assert response.status_code == 200
     saved = tmp_path / "pack.zip"
     saved.write_bytes(b"".join(response.streaming_content))
     with zipfile.ZipFile(saved) as archive:
         carried = [n for n in archive.namelist() if n.lower().endswith(".jpg")]
-        assert exifread.process_file(io.BytesIO(archive.read(carried[0])),
-                                     details=False).get("GPS GPSLatitude")
+        assert exifread.process_file(io.BytesIO(archive.read(carried[0])), details=False).get(
+            "GPS GPSLatitude"
+        )
     for _ in range(2):
-        owner_client.post(_url(vault), {**CHOICES, "action": "build",
-                                        "hidden_details": "copies"})
+        owner_client.post(_url(vault), {**CHOICES, "action": "build", "hidden_details": "copies"})
     assert Exhibit.objects.filter(derived_from=photo).count() == 1  # made once
 
 
 def test_a_serial_number_and_an_owners_name_are_named_too(owner_client, vault):
     incident = make_incident(vault)
-    _add(vault, incident, _picture("JPEG", gps=False, serial="SN-1234567", owner="A. Morgan"),
-         "camera.jpg")
+    _add(
+        vault,
+        incident,
+        _picture("JPEG", gps=False, serial="SN-1234567", owner="A. Morgan"),
+        "camera.jpg",
+    )
     _add(vault, incident, _picture("PNG", gps=False), "plain.png")  # says nothing
     page = owner_client.post(_url(vault), {**CHOICES, "action": "preview"}).content.decode()
     listed = page.split('id="photos-with-details"')[1].split("\n</ul>")[0]
@@ -143,8 +162,9 @@ def test_a_serial_number_and_an_owners_name_are_named_too(owner_client, vault):
     assert "AB/2" not in page.split('id="photos-with-details"')[1]
 
 
-def test_a_photo_cairn_cannot_copy_is_named_and_the_way_to_leave_it_out_given(owner_client,
-                                                                            vault, tmp_path):
+def test_a_photo_cairn_cannot_copy_is_named_and_the_way_to_leave_it_out_given(
+    owner_client, vault, tmp_path
+):
     incident = make_incident(vault)
     _add(vault, incident, _picture("TIFF"), "scan.tif")
     page = owner_client.post(_url(vault), {**CHOICES, "action": "preview"}).content.decode()
@@ -177,17 +197,23 @@ def test_the_passphrase_is_typed_on_the_check_page(owner_client, vault):
 
 def test_changing_her_choices_goes_back_with_them_kept(owner_client, vault):
     incidents = [make_incident(vault, days_ago=n + 1) for n in range(3)]
-    response = owner_client.post(_url(vault), {
-        "scope": "chosen", "incidents": [str(incidents[0].number), str(incidents[2].number)],
-        "statement": "none", "protection": "none", "action": "change"})
+    response = owner_client.post(
+        _url(vault),
+        {
+            "scope": "chosen",
+            "incidents": [str(incidents[0].number), str(incidents[2].number)],
+            "statement": "none",
+            "protection": "none",
+            "action": "change",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "Make an evidence pack" in html
     assert re.search(r'value="chosen" checked', html)
     assert len(re.findall(r'name="incidents" type="checkbox" value="\d+" checked', html)) == 2
 
 
-def test_the_exhibit_page_says_what_the_file_says_and_makes_a_copy_without_it(owner_client,
-                                                                             vault):
+def test_the_exhibit_page_says_what_the_file_says_and_makes_a_copy_without_it(owner_client, vault):
     incident = make_incident(vault)
     photo = _add(vault, incident, GPS_PHOTO.read_bytes(), "DSCN0010.jpg")
     page = owner_client.get(reverse("vault:exhibit", args=[photo.pk])).content.decode()
@@ -195,12 +221,12 @@ def test_the_exhibit_page_says_what_the_file_says_and_makes_a_copy_without_it(ow
     response = owner_client.post(reverse("vault:exhibit-clean-copy", args=[photo.pk]))
     copy = Exhibit.objects.get(derived_from=photo)
     assert response.status_code == 302 and response["Location"] == reverse(
-        "vault:exhibit", args=[copy.pk])
+        "vault:exhibit", args=[copy.pk]
+    )
     copy_page = owner_client.get(response["Location"]).content.decode()
     assert "without the details hidden in the file" in copy_page
     assert "What the details hidden in the file say" not in copy_page  # the copy has none
-    assert owner_client.get(reverse("vault:exhibit-clean-copy", args=[photo.pk])
-                            ).status_code == 405
+    assert owner_client.get(reverse("vault:exhibit-clean-copy", args=[photo.pk])).status_code == 405
 
 
 def test_someone_else_cannot_copy_her_photo(client, colleague, vault):
@@ -211,15 +237,17 @@ def test_someone_else_cannot_copy_her_photo(client, colleague, vault):
     assert not Exhibit.objects.filter(derived_from=photo).exists()
 
 
-def test_the_share_check_names_the_photos_before_she_shares(owner_client, vault, case,
-                                                          investigator):
+def test_the_share_check_names_the_photos_before_she_shares(
+    owner_client, vault, case, investigator
+):
     from cairn.cases import services as case_services
 
     incident = make_incident(vault)
     _add(vault, incident, GPS_PHOTO.read_bytes(), "DSCN0010.jpg", description="The car")
     code = case_services.issue_share_code(actor=investigator, case=case)
-    page = owner_client.post(reverse("sharing:link", args=[vault.pk]),
-                             {"code": code, "scope": "all", "action": "check"})
+    page = owner_client.post(
+        reverse("sharing:link", args=[vault.pk]), {"code": code, "scope": "all", "action": "check"}
+    )
     html = page.content.decode()
     assert "Check who will see your log" in html
     listed = html.split('id="photos-with-details"')[1].split("\n</ul>")[0]

@@ -56,39 +56,60 @@ BUILT_AT = NOW + timedelta(minutes=5)
 # Words of the official witness statement declaration and signature block, which the product
 # must never reproduce (law.md, "Evidence handling"); the police supply the form.
 DECLARATION_WORDS = (
-    "best of my knowledge and belief", "liable to prosecution", "wilfully stated",
-    "tendered in evidence", "Criminal Justice Act 1967", "Magistrates' Courts Act",
-    "Signature", "Signed:", "MG11",
+    "best of my knowledge and belief",
+    "liable to prosecution",
+    "wilfully stated",
+    "tendered in evidence",
+    "Criminal Justice Act 1967",
+    "Magistrates' Courts Act",
+    "Signature",
+    "Signed:",
+    "MG11",
 )
 
 
 def _head(snapshot: VaultSnapshot, included: int, *, token: bool = True) -> HeadInfo:
     return HeadInfo(
-        vault_id=snapshot.id, size=included + 7, root="0f1e2d3c4b5a6978" * 4,
-        timestamp="2026-01-20T10:34:59.000000Z", key_fingerprint="a1b2c3d4e5f60718" * 4,
+        vault_id=snapshot.id,
+        size=included + 7,
+        root="0f1e2d3c4b5a6978" * 4,
+        timestamp="2026-01-20T10:34:59.000000Z",
+        key_fingerprint="a1b2c3d4e5f60718" * 4,
         token_sha256="9f8e7d6c5b4a3928" * 4 if token else None,
         tsa_time="2026-01-20T10:35:00Z" if token else None,
-        tsa_name="Test time-stamping authority" if token else None, included_entries=included)
+        tsa_name="Test time-stamping authority" if token else None,
+        included_entries=included,
+    )
 
 
-def _document(snapshot: VaultSnapshot, selection: Selection | None = None, *,
-              statement: str | None = None, continuity: dict[str, str] | None = None):
+def _document(
+    snapshot: VaultSnapshot,
+    selection: Selection | None = None,
+    *,
+    statement: str | None = None,
+    continuity: dict[str, str] | None = None,
+):
     disclosed = resolve(snapshot, selection or Selection())
     cut = disclosed.snapshot
     text = draft_statement(cut) if statement is None else statement
     return build_document(
-        disclosed, analyse_people(cut, now=BUILT_AT, voice=THIRD_PERSON),
+        disclosed,
+        analyse_people(cut, now=BUILT_AT, voice=THIRD_PERSON),
         _head(snapshot, len(cut.incidents)),
-        statement=text, built_at=BUILT_AT, omitted_entries=7,
-        continuity=continuity if continuity is not None else {})
+        statement=text,
+        built_at=BUILT_AT,
+        omitted_entries=7,
+        continuity=continuity if continuity is not None else {},
+    )
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf)
     # -raw: in the order it was laid out, so a table's columns are not read across.
-    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
 
 
 def _squeezed(text: str) -> str:
@@ -107,8 +128,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Demo:
     """The demo vault, loaded once for this module and rolled back: its snapshot is plain
     data, and everything below the snapshot is pure."""
     evidence = tmp_path_factory.mktemp("evidence")
-    with (django_db_blocker.unblock(), override_settings(CAIRN_EVIDENCE_DIR=evidence),
-          transaction.atomic()):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(CAIRN_EVIDENCE_DIR=evidence),
+        transaction.atomic(),
+    ):
         vault = load_demo(now=NOW)
         snapshot = take_snapshot(vault, now=NOW)
         continuity = {str(vault.owner.pk): vault.owner.display_name}
@@ -128,11 +152,13 @@ def demo_text(demo_pdf, tmp_path) -> str:
 
 # --- the PDF of the demo vault --------------------------------------------------------------
 
+
 def test_the_pdf_passes_qpdf_check(demo_pdf, tmp_path):
     path = tmp_path / "pack.pdf"
     path.write_bytes(demo_pdf)
-    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        ["qpdf", "--check", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors" in result.stdout
 
@@ -151,7 +177,8 @@ def test_the_pdf_declares_pdf_a_2b_with_a_neutral_title(demo_pdf, tmp_path):
             return "".join(n.data for n in nodes[0].childNodes if n.nodeType == n.TEXT_NODE)
         # XMP may also write the property as an attribute of its description.
         for description in xmp.rdf_root.getElementsByTagNameNS(
-                "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Description"):
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Description"
+        ):
             if description.hasAttributeNS(namespace, name):
                 return str(description.getAttributeNS(namespace, name))
         return ""
@@ -178,10 +205,17 @@ def test_the_text_holds_every_incident_and_exhibit_with_its_hash_in_groups(demo,
         assert shown == (exhibit.id in carried), exhibit.reference
         if exhibit.id not in carried:
             continue
-        groups = [exhibit.sha256[n:n + 16] for n in range(0, 64, 16)]
+        groups = [exhibit.sha256[n : n + 16] for n in range(0, 64, 16)]
         assert all(group in lines for group in groups), exhibit.reference
-    for heading in ("Summary", "Chronology", "Charts", "Exhibit schedule", "Analysis",
-                    "Statement: DRAFT", "How to verify this pack"):
+    for heading in (
+        "Summary",
+        "Chronology",
+        "Charts",
+        "Exhibit schedule",
+        "Analysis",
+        "Statement: DRAFT",
+        "How to verify this pack",
+    ):
         assert heading in demo_text
     assert "Mark Ellis" in demo_text  # who
     assert "7 other entries of the vault's log are not included." in demo_text
@@ -192,8 +226,10 @@ def test_the_text_holds_every_incident_and_exhibit_with_its_hash_in_groups(demo,
 def test_the_first_pages_render_to_png(demo_pdf, tmp_path):
     path = tmp_path / "pack.pdf"
     path.write_bytes(demo_pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(path),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(path), str(tmp_path / "page")],
+        check=True,
+    )
     pages = sorted(tmp_path.glob("page*.png"))
     assert len(pages) == 2
     for page in pages:
@@ -217,8 +253,12 @@ def test_another_build_time_gives_another_pack_id(demo):
     later = build_document(
         resolve(demo.snapshot, Selection()),
         analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
-        _head(demo.snapshot, 63), statement="", built_at=BUILT_AT + timedelta(days=1),
-        omitted_entries=7, continuity={})
+        _head(demo.snapshot, 63),
+        statement="",
+        built_at=BUILT_AT + timedelta(days=1),
+        omitted_entries=7,
+        continuity={},
+    )
     assert first.pack_id != later.pack_id
 
 
@@ -239,7 +279,7 @@ def test_half_the_incidents_show_nothing_of_the_other_half(demo, tmp_path):
     for exhibit in demo.snapshot.exhibits:
         shown = re.search(re.escape(exhibit.reference) + r"(?!\d)", text) is not None
         assert shown == (exhibit.id in kept), exhibit.reference
-        for group in (exhibit.sha256[n:n + 16] for n in range(0, 64, 16)):
+        for group in (exhibit.sha256[n : n + 16] for n in range(0, 64, 16)):
             assert (group in text) == (exhibit.id in kept), exhibit.reference
         if exhibit.id not in kept:
             assert exhibit.original_name not in text
@@ -250,25 +290,38 @@ def test_an_analysis_of_more_than_was_disclosed_is_refused(demo):
     half = Selection.of(incidents=[i.id for i in demo.snapshot.incidents[::2]])
     disclosed = resolve(demo.snapshot, half)
     with pytest.raises(DocumentError, match="disclosed snapshot only"):
-        build_document(disclosed, analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
-                       _head(demo.snapshot, 10), statement="", built_at=BUILT_AT,
-                       omitted_entries=0, continuity={})
+        build_document(
+            disclosed,
+            analyse_people(demo.snapshot, now=BUILT_AT, voice=THIRD_PERSON),
+            _head(demo.snapshot, 10),
+            statement="",
+            built_at=BUILT_AT,
+            omitted_entries=0,
+            continuity={},
+        )
 
 
 def test_a_redacted_copy_says_what_it_replaces_and_withholds_the_original(demo, tmp_path):
     original = next(e for e in demo.snapshot.exhibits if e.incident_id is not None)
     copy = dataclasses.replace(
-        original, id="copy-1", reference=f"{demo.snapshot.initials}/99", incident_id=None,
-        original_name="redacted-copy.png", sha256="c0ffee" + "0" * 58, source="redacted",
+        original,
+        id="copy-1",
+        reference=f"{demo.snapshot.initials}/99",
+        incident_id=None,
+        original_name="redacted-copy.png",
+        sha256="c0ffee" + "0" * 58,
+        source="redacted",
         description="The same picture with the number plate covered",
-        derived_from=original.id, derivation="2 areas covered")
+        derived_from=original.id,
+        derivation="2 areas covered",
+    )
     snapshot = dataclasses.replace(demo.snapshot, exhibits=(*demo.snapshot.exhibits, copy))
-    selection = Selection.of(incidents=[original.incident_id],
-                             redacted={original.id: copy.id})
+    selection = Selection.of(incidents=[original.incident_id], redacted={original.id: copy.id})
     document = _document(snapshot, selection, statement="")
     (entry,) = [x for x in document.exhibits if x.reference.endswith("/99")]
-    assert entry.redaction == (f"Redacted copy of {original.reference} (original withheld): "
-                               "2 areas covered")
+    assert entry.redaction == (
+        f"Redacted copy of {original.reference} (original withheld): 2 areas covered"
+    )
     text = _text(render_pdf(document), tmp_path)
     assert "originalwithheld" in _squeezed(text)
     assert original.sha256[:16] not in text and original.original_name not in text
@@ -276,8 +329,10 @@ def test_a_redacted_copy_says_what_it_replaces_and_withholds_the_original(demo, 
 
 # --- hostile text ---------------------------------------------------------------------------
 
-MARKUP = ('#panic("x") $x^2$ *bold* _it_ ]) [link] \\ \\\\ `raw` <b>tag</b> @ref '
-          '// not a comment /* nor this */ = not a heading #{1 + 1} #let x = 2')
+MARKUP = (
+    '#panic("x") $x^2$ *bold* _it_ ]) [link] \\ \\\\ `raw` <b>tag</b> @ref '
+    "// not a comment /* nor this */ = not a heading #{1 + 1} #let x = 2"
+)
 RTL = ("שלום", "עולם", "مرحبا", "بالعالم")
 EMOJI = ("\N{GRINNING FACE}", "\N{HEAVY BLACK HEART}")
 UNDRAWN = "\N{AUTOMOBILE}\u4e2d\u6587"  # no font here draws these
@@ -289,31 +344,69 @@ def _hostile_snapshot() -> VaultSnapshot:
     person = PersonSnapshot("p-1", "suspect", f"Sus {MARKUP}", ("al]ias",), "stranger", ())
     incidents = tuple(
         IncidentSnapshot(
-            id=f"i-{n}", number=n, start=start + timedelta(days=3 * n), end=None,
-            precision="exact", when_words=f"when {MARKUP}", location=f"place {MARKUP}",
-            latitude=None, longitude=None, channel="in_person", acts=("a", "other"),
-            other_act=f"other {MARKUP}", description=f"Incident {n}: {words}",
-            impact=f"impact {MARKUP}", feared_violence=True, witnesses=f"wit {MARKUP}",
-            reported_to_police=True, police_reference=f"ref {MARKUP}", person_ids=("p-1",),
-            exhibit_ids=(f"e-{n}",), recorded_at=start + timedelta(days=3 * n), revision=1)
-        for n in (1, 2))
+            id=f"i-{n}",
+            number=n,
+            start=start + timedelta(days=3 * n),
+            end=None,
+            precision="exact",
+            when_words=f"when {MARKUP}",
+            location=f"place {MARKUP}",
+            latitude=None,
+            longitude=None,
+            channel="in_person",
+            acts=("a", "other"),
+            other_act=f"other {MARKUP}",
+            description=f"Incident {n}: {words}",
+            impact=f"impact {MARKUP}",
+            feared_violence=True,
+            witnesses=f"wit {MARKUP}",
+            reported_to_police=True,
+            police_reference=f"ref {MARKUP}",
+            person_ids=("p-1",),
+            exhibit_ids=(f"e-{n}",),
+            recorded_at=start + timedelta(days=3 * n),
+            revision=1,
+        )
+        for n in (1, 2)
+    )
     exhibits = tuple(
         ExhibitSnapshot(
-            id=f"e-{n}", reference=f"ZZ/{n}", incident_id=f"i-{n}",
-            original_name=f"file {MARKUP}.png", media_type="image/png", size=1234,
-            sha256=f"{n:x}" * 64, source="upload", description=f"exhibit {words}",
-            captured_at=None, received_at=None, added_at=start, added_by="u-1")
-        for n in (1, 2))
+            id=f"e-{n}",
+            reference=f"ZZ/{n}",
+            incident_id=f"i-{n}",
+            original_name=f"file {MARKUP}.png",
+            media_type="image/png",
+            size=1234,
+            sha256=f"{n:x}" * 64,
+            source="upload",
+            description=f"exhibit {words}",
+            captured_at=None,
+            received_at=None,
+            added_at=start,
+            added_by="u-1",
+        )
+        for n in (1, 2)
+    )
     return VaultSnapshot(
-        id="v-hostile", name="private name", initials="ZZ", jurisdiction="england-wales",
-        time_zone="Europe/London", taken_at=NOW, incidents=incidents, persons=(person,),
-        exhibits=exhibits)
+        id="v-hostile",
+        name="private name",
+        initials="ZZ",
+        jurisdiction="england-wales",
+        time_zone="Europe/London",
+        taken_at=NOW,
+        incidents=incidents,
+        persons=(person,),
+        exhibits=exhibits,
+    )
 
 
 def test_hostile_text_is_printed_literally(tmp_path):
     snapshot = _hostile_snapshot()
-    document = _document(snapshot, statement=f"My words {MARKUP}\n\n{' '.join(RTL)}",
-                         continuity={"u-1": f"Name {MARKUP}"})
+    document = _document(
+        snapshot,
+        statement=f"My words {MARKUP}\n\n{' '.join(RTL)}",
+        continuity={"u-1": f"Name {MARKUP}"},
+    )
     text = _text(render_pdf(document), tmp_path)
     squeezed = _squeezed(text)
     assert squeezed.count(_squeezed(MARKUP)) >= 12  # every field it was put in
@@ -333,8 +426,10 @@ def test_a_layout_failure_is_reported_without_the_text_it_quotes(tmp_path, monke
     broken = tmp_path / "pack.typ"
     # A character no font draws, added by the template itself: PDF/A refuses it, and Typst's
     # message quotes the text it sits in.
-    broken.write_text('#let d = json(bytes(sys.inputs.data))\n'
-                      '#text(font: "Libertinus Serif", d.cover.initials + "\\u{4E2D}")\n')
+    broken.write_text(
+        "#let d = json(bytes(sys.inputs.data))\n"
+        '#text(font: "Libertinus Serif", d.cover.initials + "\\u{4E2D}")\n'
+    )
     monkeypatch.setattr(pack_pdf, "TEMPLATE", broken)
     snapshot = dataclasses.replace(_hostile_snapshot(), initials="QXJ")
     with pytest.raises(pack_pdf.PdfError, match="could not be laid out") as failure:
@@ -362,6 +457,7 @@ def test_the_fallback_font_is_read_for_what_it_draws():
 
 # --- pure helpers ---------------------------------------------------------------------------
 
+
 def test_citations_of_many_incidents_read_as_ranges():
     assert number_ranges([7, 1, 2, 3, 4, 9, 10]) == "1\u20134, 7, 9, 10"
     assert number_ranges([]) == ""
@@ -376,6 +472,7 @@ def test_the_labels_match_the_vaults_vocabularies():
 
 
 # --- the statement draft --------------------------------------------------------------------
+
 
 def test_the_statement_draft_is_marked_and_carries_no_declaration(demo):
     text = draft_statement(demo.snapshot)
@@ -420,6 +517,7 @@ def test_the_pdf_marks_the_statement_as_a_draft(demo_text):
 
 # --- saving the draft -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def logged_vault(vault):
     make_incident(vault, days_ago=3, description="He waited by the gate at the school.")
@@ -443,8 +541,10 @@ def test_the_owner_sees_a_fresh_draft_then_saves_her_own(owner_client, logged_va
 
     response = owner_client.post(_url(logged_vault), {"text": "My own words.\r\n\r\nMore."})
     assert response.status_code == 302 and response["Location"] == _url(logged_vault)
-    assert statement_access.latest_statement(logged_vault.owner, logged_vault) == \
-        "My own words.\n\nMore."
+    assert (
+        statement_access.latest_statement(logged_vault.owner, logged_vault)
+        == "My own words.\n\nMore."
+    )
     record = AuditRecord.objects.get(action="statement.saved")
     assert record.detail == {"characters": len("My own words.\n\nMore.")}  # never the words
 
@@ -497,8 +597,7 @@ def test_the_statement_view_reads_only_through_access_functions():
 # --- the page in a browser ------------------------------------------------------------------
 
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
 
@@ -518,13 +617,17 @@ def _assert_accessible(page, name: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-@pytest.mark.parametrize("viewport", [{"width": 375, "height": 812},
-                                      {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 375, "height": 812}, {"width": 1280, "height": 900}],
+    ids=["phone", "desktop"],
+)
 def test_the_statement_page_in_a_browser(browser, live_server, logged_vault, viewport):
     context = browser.new_context(viewport=viewport, base_url=live_server.url)
     page = context.new_page()
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r").*"),
-               lambda route: route.abort())
+    page.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r").*"), lambda route: route.abort()
+    )
     try:
         page.goto("/account/sign-in/")
         page.get_by_label("Username").fill("owner")
@@ -557,9 +660,11 @@ def test_the_draft_downloads_as_text_for_the_officer(owner_client, logged_vault)
     response = owner_client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="cairn-[0-9a-f]{6}\.txt"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="cairn-[0-9a-f]{6}\.txt"', response["Content-Disposition"]
+    )
     assert "He waited by the gate at the school." in response.content.decode()
-    statement_services.save_statement_draft(actor=logged_vault.owner, vault=logged_vault,
-                                            text="My own words.")
+    statement_services.save_statement_draft(
+        actor=logged_vault.owner, vault=logged_vault, text="My own words."
+    )
     assert owner_client.get(url).content.decode() == "My own words."

@@ -30,8 +30,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 
 @pytest.fixture
 def incidents(vault):
-    return [make_incident(vault, days_ago=30 - n, description=f"Seen at the gate, day {n}.")
-            for n in range(4)]
+    return [
+        make_incident(vault, days_ago=30 - n, description=f"Seen at the gate, day {n}.")
+        for n in range(4)
+    ]
 
 
 def _url(vault) -> str:  # type: ignore[no-untyped-def]
@@ -54,9 +56,16 @@ def test_the_owner_sees_the_page_with_a_neutral_title(owner_client, vault, incid
 
 
 def test_preview_counts_what_the_pack_would_hold(owner_client, vault, incidents):
-    response = owner_client.post(_url(vault), {
-        "scope": "chosen", "incidents": ["1", "3"], "statement": "none",
-        "protection": "none", "action": "preview"})
+    response = owner_client.post(
+        _url(vault),
+        {
+            "scope": "chosen",
+            "incidents": ["1", "3"],
+            "statement": "none",
+            "protection": "none",
+            "action": "preview",
+        },
+    )
     assert response.status_code == 200
     preview = response.context["preview"]
     assert preview.incidents == 2
@@ -75,9 +84,18 @@ def made_pack(response):  # type: ignore[no-untyped-def]
 
 
 def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tmp_path):
-    response = made_pack(owner_client.post(_url(vault), {
-        "scope": "chosen", "incidents": ["2", "4"], "statement": "draft",
-        "protection": "none", "action": "build"}))
+    response = made_pack(
+        owner_client.post(
+            _url(vault),
+            {
+                "scope": "chosen",
+                "incidents": ["2", "4"],
+                "statement": "draft",
+                "protection": "none",
+                "action": "build",
+            },
+        )
+    )
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     # Named after the instance's neutral title: no activity, no date (DESIGN.md invariant 11).
@@ -93,24 +111,36 @@ def test_the_download_is_a_pack_that_verifies(owner_client, vault, incidents, tm
 
 
 def test_a_passphrase_protected_download(owner_client, vault, incidents, tmp_path):
-    response = made_pack(owner_client.post(_url(vault), {
-        "scope": "all", "statement": "none", "protection": "passphrase",
-        "passphrase": "a long passphrase 2026", "action": "build"}))
+    response = made_pack(
+        owner_client.post(
+            _url(vault),
+            {
+                "scope": "all",
+                "statement": "none",
+                "protection": "passphrase",
+                "passphrase": "a long passphrase 2026",
+                "action": "build",
+            },
+        )
+    )
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.zip.age"')
     saved = _save(response, tmp_path)
     assert verify_pack(saved, passphrase="a long passphrase 2026").ok
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"scope": "chosen", "incidents": []}, "incidents", "Choose at least one incident"),
-    ({"protection": "passphrase", "passphrase": "short"}, "passphrase", "at least 12"),
-    ({"protection": "recipient", "recipient": "not-a-key"}, "recipient", "starts with age1"),
-])
-def test_bad_choices_are_refused_and_nothing_is_built(owner_client, vault, incidents, data,
-                                                      field, message):
-    form = {"scope": "all", "statement": "none", "protection": "none", "action": "build",
-            **data}
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"scope": "chosen", "incidents": []}, "incidents", "Choose at least one incident"),
+        ({"protection": "passphrase", "passphrase": "short"}, "passphrase", "at least 12"),
+        ({"protection": "recipient", "recipient": "not-a-key"}, "recipient", "starts with age1"),
+    ],
+)
+def test_bad_choices_are_refused_and_nothing_is_built(
+    owner_client, vault, incidents, data, field, message
+):
+    form = {"scope": "all", "statement": "none", "protection": "none", "action": "build", **data}
     response = owner_client.post(_url(vault), form)
     assert response.status_code == 400
     assert message in " ".join(response.context["form"].errors[field])
@@ -120,8 +150,9 @@ def test_bad_choices_are_refused_and_nothing_is_built(owner_client, vault, incid
 def test_nobody_else_reaches_the_page(client, colleague, password, vault, incidents):
     client.login(username=colleague.username, password=password)
     assert client.get(_url(vault)).status_code == 404
-    response = client.post(_url(vault), {"scope": "all", "statement": "none",
-                                         "protection": "none", "action": "build"})
+    response = client.post(
+        _url(vault), {"scope": "all", "statement": "none", "protection": "none", "action": "build"}
+    )
     assert response.status_code == 404
     client.logout()
     assert client.get(_url(vault)).status_code == 302  # to the sign-in page
@@ -129,8 +160,9 @@ def test_nobody_else_reaches_the_page(client, colleague, password, vault, incide
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}],
-                         ids=["phone", "desktop"])
+@pytest.mark.parametrize(
+    "viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"]
+)
 def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # noqa: F811
     page.set_viewport_size(viewport)
     sign_in_as_demo(page)
@@ -166,8 +198,9 @@ def test_the_pack_page_in_a_browser(page, demo_vault, viewport, tmp_path):  # no
         assert any(n.endswith("VERIFY.txt") for n in archive.namelist())
 
 
-def test_a_pack_whose_worker_died_is_made_again_once_then_failed(owner_client, vault, incidents,
-                                                                  settings):
+def test_a_pack_whose_worker_died_is_made_again_once_then_failed(
+    owner_client, vault, incidents, settings
+):
     """With the database queue (a worker elsewhere), the page follows the job; a worker
     that dies mid-pack is recovered by the others (cairn/jobs/recovery.py)."""
     from django.utils import timezone
@@ -180,24 +213,43 @@ def test_a_pack_whose_worker_died_is_made_again_once_then_failed(owner_client, v
     from cairn.packs.models import PackJob, PackJobStatus
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    response = owner_client.post(_url(vault), {"scope": "all", "statement": "none",
-                                               "protection": "passphrase",
-                                               "passphrase": "a long passphrase 2026",
-                                               "action": "build"})
+    response = owner_client.post(
+        _url(vault),
+        {
+            "scope": "all",
+            "statement": "none",
+            "protection": "passphrase",
+            "passphrase": "a long passphrase 2026",
+            "action": "build",
+        },
+    )
     following = owner_client.get(response["Location"])
     assert "Making your evidence pack" in following.content.decode()
     job = PackJob.objects.get()
     status = owner_client.get(reverse("packs:job-status", args=[vault.pk, job.pk])).json()
-    assert status == {"status": "queued", "finished": False, "label": "Waiting to start",
-                      "done": 0, "total": None}
+    assert status == {
+        "status": "queued",
+        "finished": False,
+        "label": "Waiting to start",
+        "done": 0,
+        "total": None,
+    }
     assert "passphrase" not in str(job.sealed)  # sealed with her vault's key
 
     def worker_dies() -> None:
-        WorkerLease.objects.update_or_create(worker_id="gone", defaults={
-            "host": "another-host", "pid": 1, "pid_started": "1",
-            "beat_at": timezone.now(), "stopped_at": timezone.now()})
+        WorkerLease.objects.update_or_create(
+            worker_id="gone",
+            defaults={
+                "host": "another-host",
+                "pid": 1,
+                "pid_started": "1",
+                "beat_at": timezone.now(),
+                "stopped_at": timezone.now(),
+            },
+        )
         DBTaskResult.objects.filter(pk=PackJob.objects.get().task_id).update(
-            status=TaskResultStatus.RUNNING, worker_ids=["gone"], started_at=timezone.now())
+            status=TaskResultStatus.RUNNING, worker_ids=["gone"], started_at=timezone.now()
+        )
         PackJob.objects.update(status=PackJobStatus.RUNNING, phase="exhibits", done=2, total=5)
 
     worker_dies()
@@ -206,14 +258,14 @@ def test_a_pack_whose_worker_died_is_made_again_once_then_failed(owner_client, v
     worker_dies()
     assert recovery.recover_abandoned() == 1
     job = PackJob.objects.get()
-    assert (job.status, job.error, job.options) == (PackJobStatus.FAILED, jobs.STOPPED_TWICE,
-                                                    None)
+    assert (job.status, job.error, job.options) == (PackJobStatus.FAILED, jobs.STOPPED_TWICE, None)
     shown = owner_client.get(reverse("packs:job", args=[vault.pk, job.pk])).content.decode()
     assert "The pack could not be made" in shown and "Try again" in shown
 
 
 def test_a_made_pack_is_only_for_its_maker_and_is_deleted_after_a_day(
-        owner_client, colleague, password, vault, incidents):
+    owner_client, colleague, password, vault, incidents
+):
     from datetime import timedelta
 
     from django.test import Client
@@ -223,8 +275,9 @@ def test_a_made_pack_is_only_for_its_maker_and_is_deleted_after_a_day(
     from cairn.packs.models import PackJob
     from cairn.store.blobs import default_store
 
-    response = owner_client.post(_url(vault), {"scope": "all", "statement": "none",
-                                               "protection": "none", "action": "build"})
+    response = owner_client.post(
+        _url(vault), {"scope": "all", "statement": "none", "protection": "none", "action": "build"}
+    )
     job = PackJob.objects.get()
     made = job.result_sha256
     assert default_store().exists(str(vault.pk), made)

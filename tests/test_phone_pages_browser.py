@@ -18,8 +18,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-TOPICS = ("test", "when", "frequency", "acts", "how", "course", "signs", "fear", "risk",
-          "research")
+TOPICS = ("test", "when", "frequency", "acts", "how", "course", "signs", "fear", "risk", "research")
 
 
 @pytest.fixture

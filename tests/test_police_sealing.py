@@ -49,22 +49,28 @@ def share_with(case, investigator, owner, vault):  # type: ignore[no-untyped-def
 
 
 def test_police_rows_are_sealed_under_the_case_key(case, investigator, tmp_path):
-    suspect = cases.add_suspect(actor=investigator, case=case, name="Norbert Quill",
-                                identifiers=[("phone", "07700 900461"),
-                                             ("email", "n.quill@example.net")])
-    entry = cases.add_entry(actor=investigator, case=case, kind="note",
-                            text="Spoke to the neighbour at number 12.")
+    suspect = cases.add_suspect(
+        actor=investigator,
+        case=case,
+        name="Norbert Quill",
+        identifiers=[("phone", "07700 900461"), ("email", "n.quill@example.net")],
+    )
+    entry = cases.add_entry(
+        actor=investigator, case=case, kind="note", text="Spoke to the neighbour at number 12."
+    )
     row = CaseSuspect.objects.get(pk=suspect.pk)
     assert row.name == "Norbert Quill" and row.quoted_vaults == []
     assert {i["kind"] for i in row.identifiers} == {"phone", "email"}
     key = keys.case_key(case.pk)
     assert CaseKey.objects.filter(case=case).count() == 1
-    opened = crypto.decrypt_field(key, bytes(row.sealed),
-                                  context=row_context(CaseSuspect, row.pk))
+    opened = crypto.decrypt_field(key, bytes(row.sealed), context=row_context(CaseSuspect, row.pk))
     assert "Norbert Quill" in opened
     copy = copy_of(tmp_path)
-    assert [s for s in ("Norbert Quill", "n.quill@example.net", "900461",
-                        "number 12") if s.encode() in copy] == []
+    assert [
+        s
+        for s in ("Norbert Quill", "n.quill@example.net", "900461", "number 12")
+        if s.encode() in copy
+    ] == []
     # Bound to its row: a ciphertext moved to another row does not open.
     moved = CaseEntry.objects.get(pk=entry.pk)
     moved.sealed = bytes(row.sealed)
@@ -75,37 +81,53 @@ def test_police_rows_are_sealed_under_the_case_key(case, investigator, tmp_path)
 
 def test_suspects_still_link_across_cases_when_sealed(case, investigator):
     other = cases.open_case(actor=investigator, reference="NP/2026/0077")
-    cases.add_suspect(actor=investigator, case=case, name="Unknown",
-                      identifiers=[("vehicle", "AB12 CDE")])
-    cases.add_suspect(actor=investigator, case=other, name="Unknown",
-                      identifiers=[("vehicle", "ab12cde")])
+    cases.add_suspect(
+        actor=investigator, case=case, name="Unknown", identifiers=[("vehicle", "AB12 CDE")]
+    )
+    cases.add_suspect(
+        actor=investigator, case=other, name="Unknown", identifiers=[("vehicle", "ab12cde")]
+    )
     found = links.links_for(investigator, case)
     assert [(link.reference, link.kinds) for link in found] == [
-        ("NP/2026/0077", ["a vehicle registration"])]
+        ("NP/2026/0077", ["a vehicle registration"])
+    ]
     assert links.rebuild_keys() == 2  # rebuilt from the sealed values
 
 
 def test_shredding_her_vault_removes_what_quotes_it_from_every_case(
-        shared_case, investigator, supervisor, owner, vault, incidents, tmp_path):
+    shared_case, investigator, supervisor, owner, vault, incidents, tmp_path
+):
     other = cases.open_case(actor=investigator, reference="NP/2026/0043")
     share_with(other, investigator, owner, vault)
-    made = [orders.start_application(actor=investigator, case=c, terms=[NO_CONTACT],
-                                     duration_months=24, interim_requested=True,
-                                     interim_reasoning=INTERIM)
-            for c in (shared_case, other)]
+    made = [
+        orders.start_application(
+            actor=investigator,
+            case=c,
+            terms=[NO_CONTACT],
+            duration_months=24,
+            interim_requested=True,
+            interim_reasoning=INTERIM,
+        )
+        for c in (shared_case, other)
+    ]
     quoted = made[0].grounds["s1_1_a"]["text"]
     assert quoted and made[0].grounds["s1_1_a"]["evidence"]
     # Every ground with words from her log names her log, incident numbers or not.
-    assert {k: [e["vault"] for e in g["evidence"]] for k, g in made[0].grounds.items()
-            if g["text"]} == {k: [str(vault.pk)] for k, g in made[0].grounds.items()
-                              if g["text"]}
+    assert {
+        k: [e["vault"] for e in g["evidence"]] for k, g in made[0].grounds.items() if g["text"]
+    } == {k: [str(vault.pk)] for k, g in made[0].grounds.items() if g["text"]}
     assert [a.quoted_vaults for a in made] == [[str(vault.pk)]] * 2
     form = risk_form()
     question = form.questions[0]
     answer = {question.id: question.options[0].value}
-    risk = cases.record_risk_assessment(actor=investigator, case=shared_case, form=form,
-                                        answers=answer, prefilled=list(answer),
-                                        summary="High risk: he knows where she works.")
+    risk = cases.record_risk_assessment(
+        actor=investigator,
+        case=shared_case,
+        form=form,
+        answers=answer,
+        prefilled=list(answer),
+        summary="High risk: he knows where she works.",
+    )
     assert risk.quoted_vaults == [str(vault.pk)]
     cases.add_suspect(actor=investigator, case=shared_case, name="Mark Example")
     backup = {a.pk: bytes(Application.objects.get(pk=a.pk).sealed) for a in made}
@@ -118,12 +140,14 @@ def test_shredding_her_vault_removes_what_quotes_it_from_every_case(
         row = Application.objects.get(pk=application.pk)
         assert row.quoted_vaults == []
         assert {k: (g["text"], g["evidence"]) for k, g in row.grounds.items()} == {
-            k: ("", []) for k in orders.LIMBS}
+            k: ("", []) for k in orders.LIMBS
+        }
         assert row.interim_reasoning == INTERIM  # the officer's own words stay
         # The copy taken before the shredding no longer opens: its key needed her vault's.
         with pytest.raises(crypto.FieldDecryptionError):
-            crypto.decrypt_field(keys.case_key(row.case_id), backup[row.pk],
-                                 context=row_context(Application, row.pk))
+            crypto.decrypt_field(
+                keys.case_key(row.case_id), backup[row.pk], context=row_context(Application, row.pk)
+            )
     with pytest.raises(keys.KeyUnavailable):
         keys.quote_key(shared_case.pk, [vault.pk])
     risk = RiskAssessment.objects.get(pk=risk.pk)
@@ -141,31 +165,59 @@ def test_breach_accounts_and_outcomes_are_sealed(partly_shared_case, investigato
     case = partly_shared_case
     grounds = {key: {"text": "Ground.", "evidence": []} for key in orders.LIMBS}
     application = orders.start_application(
-        actor=investigator, case=case, duration_months=24, terms=[NO_CONTACT],
-        grounds=grounds, defendant_area="resides",
+        actor=investigator,
+        case=case,
+        duration_months=24,
+        terms=[NO_CONTACT],
+        grounds=grounds,
+        defendant_area="resides",
         defendant_area_reasons="On the electoral roll at Fennick Row.",
-        conflicts_considered="No religious observance or work named.")
-    orders.change_status(actor=investigator, application=application, status="submitted",
-                         note="Sent to the magistrates by courier.")
+        conflicts_considered="No religious observance or work named.",
+    )
+    orders.change_status(
+        actor=investigator,
+        application=application,
+        status="submitted",
+        note="Sent to the magistrates by courier.",
+    )
     assert Application.objects.get(pk=application.pk).defendant_area_reasons == (
-        "On the electoral roll at Fennick Row.")
-    order = orders.record_order(actor=investigator, application=application, kind="full",
-                                made_on=timezone.localdate() - timedelta(days=30),
-                                duration_months=24)
+        "On the electoral roll at Fennick Row."
+    )
+    order = orders.record_order(
+        actor=investigator,
+        application=application,
+        kind="full",
+        made_on=timezone.localdate() - timedelta(days=30),
+        duration_months=24,
+    )
     breach = breaches.record_breach(
-        actor=investigator, case=case, order=order, term=None,
+        actor=investigator,
+        case=case,
+        order=order,
+        term=None,
         occurred_at=timezone.now() - timedelta(days=1),
-        account="Seen by PC Lark at the bus stop on Quarry Lane.", crime_reference="CR-5521")
-    breaches.record_outcome(actor=investigator, breach=breach, outcome="no_further_action",
-                            on=timezone.localdate(), reason="The witness moved to Orkney.")
-    breaches.set_crime_reference(actor=investigator, breach=breach,
-                                 crime_reference="CR-5522")
+        account="Seen by PC Lark at the bus stop on Quarry Lane.",
+        crime_reference="CR-5521",
+    )
+    breaches.record_outcome(
+        actor=investigator,
+        breach=breach,
+        outcome="no_further_action",
+        on=timezone.localdate(),
+        reason="The witness moved to Orkney.",
+    )
+    breaches.set_crime_reference(actor=investigator, breach=breach, crime_reference="CR-5522")
     row = Breach.objects.get(pk=breach.pk)
     assert (row.account, row.crime_reference) == (
-        "Seen by PC Lark at the bus stop on Quarry Lane.", "CR-5522")
+        "Seen by PC Lark at the bus stop on Quarry Lane.",
+        "CR-5522",
+    )
     copy = copy_of(tmp_path)
-    assert [s for s in ("Quarry Lane", "CR-552", "Orkney", "by courier", "Fennick")
-            if s.encode() in copy] == []
+    assert [
+        s
+        for s in ("Quarry Lane", "CR-552", "Orkney", "by courier", "Fennick")
+        if s.encode() in copy
+    ] == []
 
 
 def test_case_keys_are_rewrapped_when_the_kek_rotates(case, investigator, settings):
@@ -180,59 +232,110 @@ def test_case_keys_are_rewrapped_when_the_kek_rotates(case, investigator, settin
     assert CaseSuspect.objects.get(pk=suspect.pk).name == "Ola Winter"
 
 
-def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigator, vault,
-                                                         tmp_path):
+def test_the_update_seals_what_an_instance_held_in_plain(
+    shared_case, investigator, vault, tmp_path
+):
     """Rows written before the police side was sealed are sealed by the migrations, readable
     through the models afterwards, and gone from a copy."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("cases", "0008_right_to_know_and_referrals"),
-              ("orders", "0006_order_types_and_court_made_orders"),
-              ("store", "0002_credential_key")]
+    before = [
+        ("cases", "0008_right_to_know_and_referrals"),
+        ("orders", "0006_order_types_and_court_made_orders"),
+        ("store", "0002_credential_key"),
+    ]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     keys.forget_cached_keys()  # the case keys went with their table
-    others = [node for node in executor.loader.graph.leaf_nodes()
-              if node[0] not in {"cases", "orders", "store"}]
+    others = [
+        node
+        for node in executor.loader.graph.leaf_nodes()
+        if node[0] not in {"cases", "orders", "store"}
+    ]
     old = executor.loader.project_state(before + others).apps
     model = lambda app, name: old.get_model(app, name)  # noqa: E731
     suspect = model("cases", "CaseSuspect").objects.create(
-        case_id=shared_case.pk, name="Percival Hume", date_of_birth="1979-02-03",
-        identifiers=[{"kind": "phone", "value": "+447700900555"}])
+        case_id=shared_case.pk,
+        name="Percival Hume",
+        date_of_birth="1979-02-03",
+        identifiers=[{"kind": "phone", "value": "+447700900555"}],
+    )
     entry = model("cases", "CaseEntry").objects.create(
-        case_id=shared_case.pk, kind="note", happened_at=timezone.now(),
-        text="Visited the allotment on Sorrel Way.", created_by_id=investigator.pk)
+        case_id=shared_case.pk,
+        kind="note",
+        happened_at=timezone.now(),
+        text="Visited the allotment on Sorrel Way.",
+        created_by_id=investigator.pk,
+    )
     change = model("cases", "CaseStatusChange").objects.create(
-        case_id=shared_case.pk, status="open", note="Passed from Brackley CID.",
-        by_id=investigator.pk)
-    grounds = {"s1_1_a": {"title": "s.1(1)(a)", "text": "He followed her on 9 days.",
-                          "evidence": [{"vault": str(vault.pk), "incidents": [1, 2]}]}}
+        case_id=shared_case.pk,
+        status="open",
+        note="Passed from Brackley CID.",
+        by_id=investigator.pk,
+    )
+    grounds = {
+        "s1_1_a": {
+            "title": "s.1(1)(a)",
+            "text": "He followed her on 9 days.",
+            "evidence": [{"vault": str(vault.pk), "incidents": [1, 2]}],
+        }
+    }
     application = model("orders", "Application").objects.create(
-        case_id=shared_case.pk, duration_months=24, grounds=grounds,
-        interim_requested=True, interim_reasoning="Threats after the Brackley hearing.",
-        court="Brackley Magistrates", defendant_area="resides",
+        case_id=shared_case.pk,
+        duration_months=24,
+        grounds=grounds,
+        interim_requested=True,
+        interim_reasoning="Threats after the Brackley hearing.",
+        court="Brackley Magistrates",
+        defendant_area="resides",
         defendant_area_reasons="Lodges above the Quenby bakery.",
-        conflicts_considered="Attends the Ulverdale chapel.", created_by_id=investigator.pk)
+        conflicts_considered="Attends the Ulverdale chapel.",
+        created_by_id=investigator.pk,
+    )
     order = model("orders", "Order").objects.create(
-        application_id=application.pk, kind="full", made_on="2026-01-05", duration_months=24,
-        created_by_id=investigator.pk)
+        application_id=application.pk,
+        kind="full",
+        made_on="2026-01-05",
+        duration_months=24,
+        created_by_id=investigator.pk,
+    )
     event = model("orders", "NotificationEvent").objects.create(
-        application_id=application.pk, order_id=order.pk, kind="initial",
-        started_on="2026-01-06", due_on="2026-01-08", notified_on="2026-01-07",
-        station="Yarnfield Police Station", created_by_id=investigator.pk)
+        application_id=application.pk,
+        order_id=order.pk,
+        kind="initial",
+        started_on="2026-01-06",
+        due_on="2026-01-08",
+        notified_on="2026-01-07",
+        station="Yarnfield Police Station",
+        created_by_id=investigator.pk,
+    )
     known = model("cases", "RightToKnow").objects.create(
-        case_id=shared_case.pk, identified_on="2026-01-02", decision="not_yet",
+        case_id=shared_case.pk,
+        identified_on="2026-01-02",
+        decision="not_yet",
         how_identified="Number traced through Zennor Telecom.",
-        reasons="Waiting for the Zennor production order.", decided_on="2026-01-03",
-        by_id=investigator.pk)
+        reasons="Waiting for the Zennor production order.",
+        decided_on="2026-01-03",
+        by_id=investigator.pk,
+    )
     referral = model("cases", "Referral").objects.create(
-        case_id=shared_case.pk, kind="advocate", referred_on="2026-01-04",
-        agency="Wickhollow Advocacy", note="Prefers a call after 6pm.", by_id=investigator.pk)
+        case_id=shared_case.pk,
+        kind="advocate",
+        referred_on="2026-01-04",
+        agency="Wickhollow Advocacy",
+        note="Prefers a call after 6pm.",
+        by_id=investigator.pk,
+    )
     term = model("orders", "Term").objects.create(
-        application_id=application.pk, kind="report_to_station", position=0,
-        necessity="To keep track of him.", place="Brackley Police Station",
-        place_lat=52.0321, place_lon=-1.1456)
+        application_id=application.pk,
+        kind="report_to_station",
+        position=0,
+        necessity="To keep track of him.",
+        place="Brackley Police Station",
+        place_lat=52.0321,
+        place_lon=-1.1456,
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -240,7 +343,10 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     keys.forget_cached_keys()
     row = CaseSuspect.objects.get(pk=suspect.pk)
     assert (row.name, str(row.date_of_birth), row.identifiers) == (
-        "Percival Hume", "1979-02-03", [{"kind": "phone", "value": "+447700900555"}])
+        "Percival Hume",
+        "1979-02-03",
+        [{"kind": "phone", "value": "+447700900555"}],
+    )
     assert CaseEntry.objects.get(pk=entry.pk).text == "Visited the allotment on Sorrel Way."
     from cairn.cases.models import CaseStatusChange
     from cairn.orders.models import Term
@@ -249,8 +355,10 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     sealed = Application.objects.get(pk=application.pk)
     assert sealed.grounds == grounds and sealed.quoted_vaults == [str(vault.pk)]
     assert (sealed.court, sealed.defendant_area_reasons, sealed.conflicts_considered) == (
-        "Brackley Magistrates", "Lodges above the Quenby bakery.",
-        "Attends the Ulverdale chapel.")
+        "Brackley Magistrates",
+        "Lodges above the Quenby bakery.",
+        "Attends the Ulverdale chapel.",
+    )
     placed = Term.objects.get(pk=term.pk)
     assert (placed.place, placed.place_lat) == ("Brackley Police Station", 52.0321)
     from cairn.cases.models import Referral, RightToKnow
@@ -259,11 +367,27 @@ def test_the_update_seals_what_an_instance_held_in_plain(shared_case, investigat
     assert NotificationEvent.objects.get(pk=event.pk).station == "Yarnfield Police Station"
     decided = RightToKnow.objects.get(pk=known.pk)
     assert (decided.how_identified, decided.reasons) == (
-        "Number traced through Zennor Telecom.", "Waiting for the Zennor production order.")
+        "Number traced through Zennor Telecom.",
+        "Waiting for the Zennor production order.",
+    )
     referred = Referral.objects.get(pk=referral.pk)
-    assert (referred.agency, referred.note) == ("Wickhollow Advocacy",
-                                                "Prefers a call after 6pm.")
+    assert (referred.agency, referred.note) == ("Wickhollow Advocacy", "Prefers a call after 6pm.")
     copy = copy_of(tmp_path)
-    assert [s for s in ("Percival", "900555", "Sorrel Way", "Brackley", "9 days", "52.0321",
-                        "Quenby", "Ulverdale", "Yarnfield", "Zennor", "Wickhollow", "after 6pm")
-            if s.encode() in copy] == []
+    assert [
+        s
+        for s in (
+            "Percival",
+            "900555",
+            "Sorrel Way",
+            "Brackley",
+            "9 days",
+            "52.0321",
+            "Quenby",
+            "Ulverdale",
+            "Yarnfield",
+            "Zennor",
+            "Wickhollow",
+            "after 6pm",
+        )
+        if s.encode() in copy
+    ] == []

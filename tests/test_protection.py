@@ -36,10 +36,21 @@ def database_copy(tmp_path: Path) -> bytes:
     params = connection.get_connection_params()
     env = {**os.environ, "PGPASSWORD": params.get("password") or ""}
     dump = subprocess.run(
-        ["pg_dump", "--host", params.get("host") or "127.0.0.1",
-         "--port", str(params.get("port") or 5432), "--username", params.get("user") or "",
-         "--no-owner", params["dbname"]],
-        env=env, capture_output=True, check=True)
+        [
+            "pg_dump",
+            "--host",
+            params.get("host") or "127.0.0.1",
+            "--port",
+            str(params.get("port") or 5432),
+            "--username",
+            params.get("user") or "",
+            "--no-owner",
+            params["dbname"],
+        ],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
     return dump.stdout
 
 
@@ -52,8 +63,14 @@ def secrets_of_the_demo(vault) -> list[bytes]:
     file names, and stretches of every file's content."""
     found: set[str] = set()
     for incident in Incident.objects.filter(vault=vault):
-        for text in (incident.description, incident.location, incident.impact,
-                     incident.witnesses, incident.when_words, incident.police_reference):
+        for text in (
+            incident.description,
+            incident.location,
+            incident.impact,
+            incident.witnesses,
+            incident.when_words,
+            incident.police_reference,
+        ):
             if len(text) >= 6:
                 found.add(text)
                 found.update(part for part in text.split(". ") if len(part) >= 12)
@@ -66,7 +83,7 @@ def secrets_of_the_demo(vault) -> list[bytes]:
         pieces.add(exhibit.original_name.encode())
         content = store.read(str(vault.pk), exhibit.sha256)
         for start in range(0, max(1, len(content) - 32), max(1, len(content) // 8)):
-            pieces.add(content[start:start + 32])
+            pieces.add(content[start : start + 32])
     return sorted(pieces)
 
 
@@ -88,8 +105,13 @@ def test_the_search_would_find_content_if_it_were_there(tmp_path):
     vault = load_demo()
     from cairn.audit.models import AuditRecord
 
-    AuditRecord.objects.create(actor=vault.owner, action="test", object_type="x", object_id="1",
-                               detail={"leak": "Mark Ellis"})
+    AuditRecord.objects.create(
+        actor=vault.owner,
+        action="test",
+        object_type="x",
+        object_id="1",
+        detail={"leak": "Mark Ellis"},
+    )
     assert b"Mark Ellis" in database_copy(tmp_path)
 
 
@@ -100,9 +122,12 @@ def test_after_destruction_the_ciphertext_remains_and_nothing_decrypts_it(vault,
     from tests.factories import make_incident
 
     incident = make_incident(vault, description="Only the owner may ever read this")
-    exhibit = services.add_exhibit(actor=vault.owner, vault=vault,
-                                   stream=io.BytesIO(b"the evidence itself"),
-                                   original_name="note.txt")
+    exhibit = services.add_exhibit(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(b"the evidence itself"),
+        original_name="note.txt",
+    )
     path = default_store().path_for(str(vault.pk), exhibit.sha256)
     sealed = bytes(Incident.objects.get(pk=incident.pk).sealed)
     services.destroy_vault(actor=vault.owner, vault=vault)
@@ -122,8 +147,9 @@ def test_after_destruction_the_ciphertext_remains_and_nothing_decrypts_it(vault,
     candidates = [keys.current_kek(), instance_key().private.private_bytes_raw()]
     for candidate in candidates:
         with pytest.raises(crypto.CryptoError):
-            crypto.decrypt_field(candidate, sealed, context=f"cairn:vault_incident:{incident.pk}"
-                                 .encode())
+            crypto.decrypt_field(
+                candidate, sealed, context=f"cairn:vault_incident:{incident.pk}".encode()
+            )
     report = verify_vault(vault)
     assert not report.content_readable
 
@@ -133,8 +159,9 @@ def test_rotating_the_local_kek_rewraps_keys_without_touching_files(vault, setti
 
     from cairn.vault import services
 
-    exhibit = services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(b"photo"),
-                                   original_name="a.txt")
+    exhibit = services.add_exhibit(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(b"photo"), original_name="a.txt"
+    )
     path = default_store().path_for(str(vault.pk), exhibit.sha256)
     before_file = path.read_bytes()
     old_kek = keys.current_kek()
@@ -148,8 +175,9 @@ def test_rotating_the_local_kek_rewraps_keys_without_touching_files(vault, setti
     keys.forget_cached_keys()
     assert default_store().read(str(vault.pk), exhibit.sha256) == b"photo"
     with pytest.raises(crypto.UnwrapError):
-        crypto.unwrap_key(old_kek, bytes(row.wrapped), context=f"cairn:vault-key:{vault.pk}"
-                          .encode())
+        crypto.unwrap_key(
+            old_kek, bytes(row.wrapped), context=f"cairn:vault-key:{vault.pk}".encode()
+        )
 
 
 def test_an_interrupted_rotation_is_finished_or_abandoned(vault):
@@ -201,16 +229,22 @@ sys.stdout.write("done\\n")
 """
 
 
-@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="the file store behaves the same whatever the database; the crash "
-                           "test runs once, on SQLite, where a killed writer is hardest on it")
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the file store behaves the same whatever the database; the crash "
+    "test runs once, on SQLite, where a killed writer is hardest on it",
+)
 def test_killing_an_ingest_at_random_points_leaves_a_consistent_vault(tmp_path):
     data_dir = tmp_path / "data"
     env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "cairn.cli.main"]
-    subprocess.run([*cli, "vault", "create", "Crash", "--initials", "CT", "--owner", "crash"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*cli, "vault", "create", "Crash", "--initials", "CT", "--owner", "crash"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     big = tmp_path / "big.bin"
     with big.open("wb") as out:
         for _ in range(48):
@@ -220,8 +254,9 @@ def test_killing_an_ingest_at_random_points_leaves_a_consistent_vault(tmp_path):
     rng = random.Random(20261128)
     completed = 0
     for _ in range(24):
-        process = subprocess.Popen([sys.executable, str(script), str(big)], env=env,
-                                   stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(script), str(big)], env=env, stdout=subprocess.PIPE, text=True
+        )
         assert process.stdout.readline() == "start\n"
         time.sleep(rng.uniform(0, 0.6))
         process.send_signal(signal.SIGKILL)
@@ -230,8 +265,9 @@ def test_killing_an_ingest_at_random_points_leaves_a_consistent_vault(tmp_path):
             completed += 1
         check = subprocess.run([*cli, "verify"], env=env, capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
-    final = subprocess.run([sys.executable, str(script), str(big)], env=env,
-                           capture_output=True, text=True)
+    final = subprocess.run(
+        [sys.executable, str(script), str(big)], env=env, capture_output=True, text=True
+    )
     assert final.returncode == 0 and final.stdout.endswith("done\n"), final.stderr
     check = subprocess.run([*cli, "verify"], env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout

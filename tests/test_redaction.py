@@ -37,12 +37,15 @@ GPS_PHOTO = FIXTURES / "gps" / "DSCN0010.jpg"
 ICC_PHOTO = FIXTURES / "jpg" / "Canon_40D.jpg"
 PLACE = "Mill Lane"
 
-CHAT = ("[01/07/2025, 21:04] Chris Example: I know you're at 14 Mill Lane\n"
-        "[01/07/2025, 21:05] Chris Example: call me on 07700 900123 🙂\n"
-        "[01/07/2025, 21:07] Me: Stop contacting me\n")
+CHAT = (
+    "[01/07/2025, 21:04] Chris Example: I know you're at 14 Mill Lane\n"
+    "[01/07/2025, 21:05] Chris Example: call me on 07700 900123 🙂\n"
+    "[01/07/2025, 21:07] Me: Stop contacting me\n"
+)
 
 
 # --- files --------------------------------------------------------------------------------
+
 
 def picture(width: int = 64, height: int = 48) -> Image.Image:
     """A picture whose pixels all differ from black and from each other's neighbours."""
@@ -78,17 +81,21 @@ def stored(exhibit) -> bytes:
 
 
 def keep(vault, data: bytes, name: str, **extra):
-    return services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(data),
-                                original_name=name, **extra)
+    return services.add_exhibit(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(data), original_name=name, **extra
+    )
 
 
 def footprint(vault, settings) -> tuple[int, int, int, int]:
     """Everything a refused redaction must leave as it was."""
     root = Path(settings.CAIRN_EVIDENCE_DIR)
     files = sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
-    return (access.exhibits_readable_by(vault.owner, vault).count(),
-            LedgerEntry.objects.filter(vault=vault).count(),
-            AuditRecord.objects.filter(vault_id=vault.pk).count(), files)
+    return (
+        access.exhibits_readable_by(vault.owner, vault).count(),
+        LedgerEntry.objects.filter(vault=vault).count(),
+        AuditRecord.objects.filter(vault_id=vault.pk).count(),
+        files,
+    )
 
 
 @pytest.fixture
@@ -107,6 +114,7 @@ def chat_exhibit(vault, incident):
 
 
 # --- pictures -----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_a_png_copy_is_black_in_the_areas_and_unchanged_elsewhere(vault, owner, png_exhibit):
@@ -178,13 +186,22 @@ def test_a_photo_keeps_its_colour_profile_and_nothing_else(vault, owner):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fmt, params, media_type", [
-    ("JPEG", {"xmp": f"<x:xmpmeta>{PLACE}</x:xmpmeta>".encode(), "comment": PLACE.encode()},
-     "image/jpeg"),
-    ("PNG", {}, "image/png"),
-    ("WEBP", {"lossless": True, "xmp": f"<x:xmpmeta>{PLACE}</x:xmpmeta>".encode()},
-     "image/webp"),
-])
+@pytest.mark.parametrize(
+    "fmt, params, media_type",
+    [
+        (
+            "JPEG",
+            {"xmp": f"<x:xmpmeta>{PLACE}</x:xmpmeta>".encode(), "comment": PLACE.encode()},
+            "image/jpeg",
+        ),
+        ("PNG", {}, "image/png"),
+        (
+            "WEBP",
+            {"lossless": True, "xmp": f"<x:xmpmeta>{PLACE}</x:xmpmeta>".encode()},
+            "image/webp",
+        ),
+    ],
+)
 def test_every_format_loses_its_gps_text_and_xmp(vault, owner, fmt, params, media_type):
     if fmt == "PNG":
         text = PngInfo()
@@ -225,8 +242,9 @@ def test_areas_are_measured_on_the_upright_picture(vault, owner):
     assert upright.size == (48, 64)
     assert redaction.upright_size(stored(original), "image/png") == (48, 64)
 
-    copy = redaction_services.redact_image(actor=owner, exhibit=original,
-                                           rectangles=[(0, 0, 48, 10)])
+    copy = redaction_services.redact_image(
+        actor=owner, exhibit=original, rectangles=[(0, 0, 48, 10)]
+    )
 
     redacted = decoded(stored(copy))
     assert redacted.size == (48, 64) and len(redacted.getexif()) == 0
@@ -242,10 +260,12 @@ def test_areas_are_measured_on_the_upright_picture(vault, owner):
 
 @pytest.mark.django_db
 def test_a_jpeg_taken_sideways_is_covered_upright(vault, owner):
-    original = keep(vault, encode(picture(64, 48), "JPEG", exif=gps_exif(orientation=6),
-                                  quality=95), "side.jpg")
-    copy = redaction_services.redact_image(actor=owner, exhibit=original,
-                                           rectangles=[(0, 0, 48, 16)])
+    original = keep(
+        vault, encode(picture(64, 48), "JPEG", exif=gps_exif(orientation=6), quality=95), "side.jpg"
+    )
+    copy = redaction_services.redact_image(
+        actor=owner, exhibit=original, rectangles=[(0, 0, 48, 16)]
+    )
     redacted = decoded(stored(copy)).convert("L")
     assert redacted.size == (48, 64)
     assert redacted.crop((0, 0, 48, 15)).getextrema() == (0, 0)
@@ -254,6 +274,7 @@ def test_a_jpeg_taken_sideways_is_covered_upright(vault, owner):
 
 
 # --- texts --------------------------------------------------------------------------------
+
 
 def test_hidden_characters_become_blocks_and_everything_else_stays_in_place():
     text = "line one\nsecret across\nlines 🙂 end\n"
@@ -265,9 +286,12 @@ def test_hidden_characters_become_blocks_and_everything_else_stays_in_place():
     assert hidden.count("\n") == text.count("\n")
     assert hidden[start:end] == "\u2588" * 13 + "\n" + "\u2588" * 7
     assert hidden[end:] == text[end:] and hidden[:start] == text[:start]
-    assert derivation == {"method": "text-spans", "spans": [{"start": start, "end": end}],
-                          "coordinates": derivation["coordinates"],
-                          "summary": "1 passage hidden"}
+    assert derivation == {
+        "method": "text-spans",
+        "spans": [{"start": start, "end": end}],
+        "coordinates": derivation["coordinates"],
+        "summary": "1 passage hidden",
+    }
 
 
 def test_phrases_are_found_ignoring_case_everywhere_and_joined_where_they_overlap():
@@ -289,8 +313,7 @@ def test_a_text_copy_hides_the_phrases_and_keeps_offsets_and_lines(vault, owner,
     hidden = stored(copy).decode("utf-8")
     assert "Chris" not in hidden and "Mill" not in hidden and "07700" not in hidden
     assert len(hidden) == len(CHAT)
-    assert [len(line) for line in hidden.splitlines()] == [len(line) for line in
-                                                           CHAT.splitlines()]
+    assert [len(line) for line in hidden.splitlines()] == [len(line) for line in CHAT.splitlines()]
     assert hidden.splitlines()[2] == CHAT.splitlines()[2]  # nothing hidden there
     assert "🙂" in hidden
     assert copy.media_type == chat_exhibit.media_type == "text/plain"
@@ -301,32 +324,40 @@ def test_a_text_copy_hides_the_phrases_and_keeps_offsets_and_lines(vault, owner,
 
 @pytest.mark.django_db
 def test_an_email_copy_stays_an_email(vault, owner):
-    message = ("From: Chris Example <chris@example.com>\r\nTo: me@example.org\r\n"
-               "Subject: hello\r\n\r\nI saw you on Mill Lane.\r\n")
+    message = (
+        "From: Chris Example <chris@example.com>\r\nTo: me@example.org\r\n"
+        "Subject: hello\r\n\r\nI saw you on Mill Lane.\r\n"
+    )
     email = keep(vault, message.encode(), "message.eml")
     assert email.media_type == "message/rfc822"
     text = redaction_services.exhibit_text(email)
-    copy = redaction_services.redact_text(actor=owner, exhibit=email,
-                                 spans=spans_for(text, ["chris example", "chris@example.com"]))
+    copy = redaction_services.redact_text(
+        actor=owner, exhibit=email, spans=spans_for(text, ["chris example", "chris@example.com"])
+    )
     assert copy.media_type == "message/rfc822" and copy.original_name == "AB-1-redacted.eml"
     assert stored(copy).count(b"\r\n") == message.encode().count(b"\r\n")
 
 
 # --- refusals -----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("rectangles, fragment", [
-    ([], "at least one area"),
-    ([(0, 0, 65, 10)], "goes outside the picture, which is 64 by 48 pixels"),
-    ([(10, 40, 5, 9)], "Area 1 goes outside"),
-    ([(0, 0, 4, 4), (-1, 0, 4, 4)], "Area 2 goes outside"),
-    ([(0, 0, 0, 4)], "at least 1 pixel"),
-    ([(0, 0, 4)], "four whole numbers"),
-    ([(0, 0, 4.5, 4)], "four whole numbers"),
-    ([(0, 0, True, 4)], "four whole numbers"),
-])
-def test_bad_areas_are_refused_and_nothing_is_stored(vault, owner, png_exhibit, settings,
-                                                     rectangles, fragment):
+@pytest.mark.parametrize(
+    "rectangles, fragment",
+    [
+        ([], "at least one area"),
+        ([(0, 0, 65, 10)], "goes outside the picture, which is 64 by 48 pixels"),
+        ([(10, 40, 5, 9)], "Area 1 goes outside"),
+        ([(0, 0, 4, 4), (-1, 0, 4, 4)], "Area 2 goes outside"),
+        ([(0, 0, 0, 4)], "at least 1 pixel"),
+        ([(0, 0, 4)], "four whole numbers"),
+        ([(0, 0, 4.5, 4)], "four whole numbers"),
+        ([(0, 0, True, 4)], "four whole numbers"),
+    ],
+)
+def test_bad_areas_are_refused_and_nothing_is_stored(
+    vault, owner, png_exhibit, settings, rectangles, fragment
+):
     before = footprint(vault, settings)
     with pytest.raises(ValidationError) as refused:
         redaction_services.redact_image(actor=owner, exhibit=png_exhibit, rectangles=rectangles)
@@ -335,16 +366,20 @@ def test_bad_areas_are_refused_and_nothing_is_stored(vault, owner, png_exhibit, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("spans, fragment", [
-    ([], "at least one passage"),
-    ([(5, 5)], "is not within the text"),
-    ([(0, len(CHAT) + 1)], f"which has {len(CHAT)} characters"),
-    ([(-1, 3)], "is not within the text"),
-    ([(0, 10), (9, 12)], "Passages overlap at character 9"),
-    ([(0,)], "a start and an end"),
-])
-def test_bad_spans_are_refused_and_nothing_is_stored(vault, owner, chat_exhibit, settings,
-                                                     spans, fragment):
+@pytest.mark.parametrize(
+    "spans, fragment",
+    [
+        ([], "at least one passage"),
+        ([(5, 5)], "is not within the text"),
+        ([(0, len(CHAT) + 1)], f"which has {len(CHAT)} characters"),
+        ([(-1, 3)], "is not within the text"),
+        ([(0, 10), (9, 12)], "Passages overlap at character 9"),
+        ([(0,)], "a start and an end"),
+    ],
+)
+def test_bad_spans_are_refused_and_nothing_is_stored(
+    vault, owner, chat_exhibit, settings, spans, fragment
+):
     before = footprint(vault, settings)
     with pytest.raises(ValidationError) as refused:
         redaction_services.redact_text(actor=owner, exhibit=chat_exhibit, spans=spans)
@@ -353,24 +388,38 @@ def test_bad_spans_are_refused_and_nothing_is_stored(vault, owner, chat_exhibit,
 
 
 @pytest.mark.django_db
-def test_files_of_other_kinds_are_refused_with_a_clear_message(vault, owner, png_exhibit,
-                                                               chat_exhibit, settings):
-    pdf = keep(vault, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-               "letter.pdf")
+def test_files_of_other_kinds_are_refused_with_a_clear_message(
+    vault, owner, png_exhibit, chat_exhibit, settings
+):
+    pdf = keep(
+        vault, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "letter.pdf"
+    )
     gif = keep(vault, encode(picture(), "GIF"), "anim.gif")
     before = footprint(vault, settings)
     cases = [
-        (lambda: redaction_services.redact_image(actor=owner, exhibit=pdf,
-                                                 rectangles=[(0, 0, 1, 1)]),
-         "AB/3 is a PDF document: redacted copies can be made of JPEG, PNG and WebP pictures "
-         "and of text files"),
-        (lambda: redaction_services.redact_text(actor=owner, exhibit=gif, spans=[(0, 1)]),
-         "AB/4 is a picture: redacted copies can be made of"),
-        (lambda: redaction_services.redact_text(actor=owner, exhibit=png_exhibit, spans=[(0, 1)]),
-         "AB/1 is a PNG image, not a text file"),
-        (lambda: redaction_services.redact_image(actor=owner, exhibit=chat_exhibit,
-                                        rectangles=[(0, 0, 1, 1)]),
-         "AB/2 is plain text, not a JPEG, PNG or WebP picture"),
+        (
+            lambda: redaction_services.redact_image(
+                actor=owner, exhibit=pdf, rectangles=[(0, 0, 1, 1)]
+            ),
+            "AB/3 is a PDF document: redacted copies can be made of JPEG, PNG and WebP pictures "
+            "and of text files",
+        ),
+        (
+            lambda: redaction_services.redact_text(actor=owner, exhibit=gif, spans=[(0, 1)]),
+            "AB/4 is a picture: redacted copies can be made of",
+        ),
+        (
+            lambda: redaction_services.redact_text(
+                actor=owner, exhibit=png_exhibit, spans=[(0, 1)]
+            ),
+            "AB/1 is a PNG image, not a text file",
+        ),
+        (
+            lambda: redaction_services.redact_image(
+                actor=owner, exhibit=chat_exhibit, rectangles=[(0, 0, 1, 1)]
+            ),
+            "AB/2 is plain text, not a JPEG, PNG or WebP picture",
+        ),
     ]
     for attempt, message in cases:
         with pytest.raises(ValidationError) as refused:
@@ -390,8 +439,9 @@ def test_text_that_is_not_utf8_is_refused(vault, owner, settings):
 @pytest.mark.django_db
 def test_an_animated_picture_is_refused(vault, owner):
     frames = [picture(), picture().rotate(180)]
-    animated = keep(vault, encode(frames[0], "WEBP", save_all=True, append_images=frames[1:]),
-                    "anim.webp")
+    animated = keep(
+        vault, encode(frames[0], "WEBP", save_all=True, append_images=frames[1:]), "anim.webp"
+    )
     assert animated.media_type == "image/webp"
     with pytest.raises(ValidationError) as refused:
         redaction_services.redact_image(actor=owner, exhibit=animated, rectangles=[(0, 0, 1, 1)])
@@ -399,13 +449,15 @@ def test_an_animated_picture_is_refused(vault, owner):
 
 
 @pytest.mark.django_db
-def test_only_the_owner_can_make_a_copy(vault, colleague, outsider, png_exhibit, chat_exhibit,
-                                        settings):
+def test_only_the_owner_can_make_a_copy(
+    vault, colleague, outsider, png_exhibit, chat_exhibit, settings
+):
     before = footprint(vault, settings)
     for user in (colleague, outsider, None):
         with pytest.raises(PermissionDenied):
-            redaction_services.redact_image(actor=user, exhibit=png_exhibit,
-                                            rectangles=[(0, 0, 1, 1)])
+            redaction_services.redact_image(
+                actor=user, exhibit=png_exhibit, rectangles=[(0, 0, 1, 1)]
+            )
         with pytest.raises(PermissionDenied):
             redaction_services.redact_text(actor=user, exhibit=chat_exhibit, spans=[(0, 1)])
     assert footprint(vault, settings) == before
@@ -413,9 +465,12 @@ def test_only_the_owner_can_make_a_copy(vault, colleague, outsider, png_exhibit,
 
 # --- the ledger, verification and snapshots -----------------------------------------------
 
+
 def entries(vault) -> list[dict]:
-    return [json.loads(bytes(entry.entry)) for entry in
-            LedgerEntry.objects.filter(vault=vault).order_by("seq")]
+    return [
+        json.loads(bytes(entry.entry))
+        for entry in LedgerEntry.objects.filter(vault=vault).order_by("seq")
+    ]
 
 
 @pytest.mark.django_db
@@ -424,10 +479,18 @@ def test_an_exhibit_that_is_not_a_copy_hashes_exactly_as_before(vault, png_exhib
     them, or every vault made before copies existed would fail verification."""
     e = png_exhibit
     before_copies = {
-        "id": str(e.pk), "vault": str(e.vault_id), "reference": "AB/1",
-        "incident": str(e.incident_id), "original_name": "gate.png",
-        "media_type": "image/png", "size": e.size, "sha256": e.sha256, "source": "upload",
-        "description": "", "captured_at": None, "received_at": None,
+        "id": str(e.pk),
+        "vault": str(e.vault_id),
+        "reference": "AB/1",
+        "incident": str(e.incident_id),
+        "original_name": "gate.png",
+        "media_type": "image/png",
+        "size": e.size,
+        "sha256": e.sha256,
+        "source": "upload",
+        "description": "",
+        "captured_at": None,
+        "received_at": None,
     }
     assert services.exhibit_content(e) == before_copies
     added = [body for body in entries(vault) if body["kind"] == "exhibit.added"]
@@ -436,10 +499,12 @@ def test_an_exhibit_that_is_not_a_copy_hashes_exactly_as_before(vault, png_exhib
 
 
 @pytest.mark.django_db
-def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(vault, owner, png_exhibit,
-                                                                chat_exhibit):
-    picture_copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
-                                          rectangles=[(1, 1, 5, 5)])
+def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(
+    vault, owner, png_exhibit, chat_exhibit
+):
+    picture_copy = redaction_services.redact_image(
+        actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)]
+    )
     text_copy = redaction_services.redact_text(actor=owner, exhibit=chat_exhibit, spans=[(0, 4)])
 
     content = services.exhibit_content(picture_copy)
@@ -447,12 +512,10 @@ def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(vault, owner, pn
     assert content["derivation"]["method"] == "image-rectangles"
     assert content["derivation"]["rectangles"] == [{"x": 1, "y": 1, "width": 5, "height": 5}]
     recorded = [body for body in entries(vault) if body["kind"] == "exhibit.derived"]
-    assert [body["object"]["id"] for body in recorded] == [str(picture_copy.pk),
-                                                            str(text_copy.pk)]
+    assert [body["object"]["id"] for body in recorded] == [str(picture_copy.pk), str(text_copy.pk)]
     assert recorded[0]["content_sha256"] == log.content_hash(content)
     audit = AuditRecord.objects.filter(vault_id=vault.pk, action="exhibit.derived").first()
-    assert audit.detail["derived_from"] == "AB/1" and audit.detail["method"] == (
-        "image-rectangles")
+    assert audit.detail["derived_from"] == "AB/1" and audit.detail["method"] == ("image-rectangles")
 
     report = verify_vault(vault)
     assert report.ok, [str(failure) for failure in report.failures]
@@ -460,10 +523,12 @@ def test_a_copy_is_in_the_ledger_with_its_original_and_verifies(vault, owner, pn
 
 
 @pytest.mark.django_db
-def test_verification_notices_a_copy_whose_origin_was_changed(vault, owner, png_exhibit,
-                                                              chat_exhibit):
-    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
-                                           rectangles=[(1, 1, 5, 5)])
+def test_verification_notices_a_copy_whose_origin_was_changed(
+    vault, owner, png_exhibit, chat_exhibit
+):
+    copy = redaction_services.redact_image(
+        actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)]
+    )
     type(copy).objects.filter(pk=copy.pk).update(derived_from=chat_exhibit)
     report = verify_vault(vault)
     assert [f"{f}" for f in report.failures if "exhibit AB/3" in str(f)]
@@ -480,9 +545,11 @@ def test_the_original_cannot_be_deleted_while_a_copy_refers_to_it(vault, owner, 
 
 @pytest.mark.django_db
 def test_a_snapshot_carries_what_a_copy_was_made_from_and_a_pack_can_use_it(
-        vault, owner, incident, png_exhibit):
-    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
-                                  rectangles=[(1, 1, 5, 5), (10, 10, 2, 2)])
+    vault, owner, incident, png_exhibit
+):
+    copy = redaction_services.redact_image(
+        actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5), (10, 10, 2, 2)]
+    )
     snapshot = take_snapshot(vault)
     by_id = {e.id: e for e in snapshot.exhibits}
     assert by_id[str(copy.pk)].derived_from == str(png_exhibit.pk)
@@ -490,15 +557,16 @@ def test_a_snapshot_carries_what_a_copy_was_made_from_and_a_pack_can_use_it(
     assert by_id[str(png_exhibit.pk)].derived_from is None
     assert by_id[str(png_exhibit.pk)].derivation == ""
 
-    disclosed = resolve(snapshot, Selection.of(
-        incidents=[str(incident.pk)], redacted={str(png_exhibit.pk): str(copy.pk)}))
+    disclosed = resolve(
+        snapshot,
+        Selection.of(incidents=[str(incident.pk)], redacted={str(png_exhibit.pk): str(copy.pk)}),
+    )
     assert disclosed.exhibit_ids == {str(copy.pk)}
     assert disclosed.substitutions[0].original.reference == "AB/1"
 
 
 @pytest.mark.django_db
-def test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies(vault, owner,
-                                                                          tmp_path):
+def test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies(vault, owner, tmp_path):
     from cairn.packs.services import build_pack, selection_for
     from cairn.packs.verify import verify_pack
 
@@ -519,6 +587,7 @@ def test_a_pack_carries_the_copy_instead_of_the_photo_and_still_verifies(vault, 
 
 # --- the pages ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def colleague_client(client, colleague):
     client.force_login(colleague)
@@ -526,14 +595,16 @@ def colleague_client(client, colleague):
 
 
 @pytest.mark.django_db
-def test_the_exhibit_page_offers_a_copy_and_the_copy_names_its_original(owner_client, owner,
-                                                                        png_exhibit):
+def test_the_exhibit_page_offers_a_copy_and_the_copy_names_its_original(
+    owner_client, owner, png_exhibit
+):
     page = owner_client.get(reverse("vault:exhibit", args=[png_exhibit.pk])).content.decode()
     assert reverse("vault:exhibit-redact", args=[png_exhibit.pk]) in page
     assert "Make a redacted copy" in page
 
-    copy = redaction_services.redact_image(actor=owner, exhibit=png_exhibit,
-                                           rectangles=[(1, 1, 5, 5)])
+    copy = redaction_services.redact_image(
+        actor=owner, exhibit=png_exhibit, rectangles=[(1, 1, 5, 5)]
+    )
     page = owner_client.get(reverse("vault:exhibit", args=[png_exhibit.pk])).content.decode()
     assert "Redacted copies" in page and "Exhibit AB/2" in page
     page = owner_client.get(reverse("vault:exhibit", args=[copy.pk])).content.decode()
@@ -550,8 +621,7 @@ def test_no_copy_is_offered_for_a_pdf(owner_client, vault):
 
 
 @pytest.mark.django_db
-def test_the_picture_page_shows_the_picture_and_makes_the_copy(owner_client, vault,
-                                                               png_exhibit):
+def test_the_picture_page_shows_the_picture_and_makes_the_copy(owner_client, vault, png_exhibit):
     url = reverse("vault:exhibit-redact", args=[png_exhibit.pk])
     response = owner_client.get(url)
     page = response.content.decode()
@@ -566,31 +636,50 @@ def test_the_picture_page_shows_the_picture_and_makes_the_copy(owner_client, vau
     assert b"".join(image.streaming_content) == stored(png_exhibit)
 
     # Adding a row keeps what was typed and saves nothing.
-    typed = {"areas": "3", "area_1_x": "2", "area_1_y": "3", "area_1_width": "4",
-             "area_1_height": "5"}
+    typed = {
+        "areas": "3",
+        "area_1_x": "2",
+        "area_1_y": "3",
+        "area_1_width": "4",
+        "area_1_height": "5",
+    }
     more = owner_client.post(url, {**typed, "action": "add"})
     assert more.status_code == 200 and 'name="area_4_x"' in more.content.decode()
     assert 'value="2"' in more.content.decode()
     assert access.exhibits_readable_by(vault.owner, vault).count() == 1
 
-    made = owner_client.post(url, {**typed, "area_2_x": "10", "area_2_y": "10",
-                                   "area_2_width": "20", "area_2_height": "20",
-                                   "action": "save"})
+    made = owner_client.post(
+        url,
+        {
+            **typed,
+            "area_2_x": "10",
+            "area_2_y": "10",
+            "area_2_width": "20",
+            "area_2_height": "20",
+            "action": "save",
+        },
+    )
     copy = access.exhibits_readable_by(vault.owner, vault).get(reference="AB/2")
-    assert made.status_code == 302 and made["Location"] == reverse("vault:exhibit",
-                                                                     args=[copy.pk])
-    assert copy.derivation["rectangles"] == [{"x": 2, "y": 3, "width": 4, "height": 5},
-                                             {"x": 10, "y": 10, "width": 20, "height": 20}]
+    assert made.status_code == 302 and made["Location"] == reverse("vault:exhibit", args=[copy.pk])
+    assert copy.derivation["rectangles"] == [
+        {"x": 2, "y": 3, "width": 4, "height": 5},
+        {"x": 10, "y": 10, "width": 20, "height": 20},
+    ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed, message", [
-    ({"area_1_x": "60", "area_1_y": "0", "area_1_width": "10", "area_1_height": "5"},
-     "Area 1 goes outside the picture"),
-    ({"area_2_x": "1", "area_2_y": "0"}, "Area 2: enter all four numbers"),
-    ({}, "Enter at least one area to cover"),
-    ({"area_1_x": "ten"}, "Area 1: enter whole pixels"),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        (
+            {"area_1_x": "60", "area_1_y": "0", "area_1_width": "10", "area_1_height": "5"},
+            "Area 1 goes outside the picture",
+        ),
+        ({"area_2_x": "1", "area_2_y": "0"}, "Area 2: enter all four numbers"),
+        ({}, "Enter at least one area to cover"),
+        ({"area_1_x": "ten"}, "Area 1: enter whole pixels"),
+    ],
+)
 def test_the_picture_page_refuses_bad_areas(owner_client, vault, png_exhibit, typed, message):
     url = reverse("vault:exhibit-redact", args=[png_exhibit.pk])
     response = owner_client.post(url, {"areas": "3", **typed, "action": "save"})
@@ -616,13 +705,20 @@ def test_the_text_page_previews_then_makes_the_copy(owner_client, vault, chat_ex
     assert access.exhibits_readable_by(vault.owner, vault).count() == 1
 
     # Words changed since the preview are previewed again, not saved unseen.
-    again = owner_client.post(url, {"phrases": "mill lane", "checked": "chris example",
-                                    "action": "save"})
+    again = owner_client.post(
+        url, {"phrases": "mill lane", "checked": "chris example", "action": "save"}
+    )
     assert again.status_code == 200 and "found 1 time" in again.content.decode()
     assert access.exhibits_readable_by(vault.owner, vault).count() == 1
 
-    made = owner_client.post(url, {"phrases": "chris example\r\nnobody",
-                                   "checked": "chris example\nnobody", "action": "save"})
+    made = owner_client.post(
+        url,
+        {
+            "phrases": "chris example\r\nnobody",
+            "checked": "chris example\nnobody",
+            "action": "save",
+        },
+    )
     copy = access.exhibits_readable_by(vault.owner, vault).get(reference="AB/2")
     assert made["Location"] == reverse("vault:exhibit", args=[copy.pk])
     assert b"Chris" not in stored(copy)
@@ -637,16 +733,25 @@ def test_the_text_page_says_when_nothing_matches(owner_client, vault, chat_exhib
 
 
 @pytest.mark.django_db
-def test_another_user_gets_not_found_for_every_redaction_url(colleague_client, other_vault,
-                                                             png_exhibit, chat_exhibit):
+def test_another_user_gets_not_found_for_every_redaction_url(
+    colleague_client, other_vault, png_exhibit, chat_exhibit
+):
     for exhibit in (png_exhibit, chat_exhibit):
         for name in ("vault:exhibit-redact", "vault:exhibit-image"):
             url = reverse(name, args=[exhibit.pk])
             assert colleague_client.get(url).status_code == 404
-            assert colleague_client.post(url, {"action": "save", "phrases": "chris",
-                                               "checked": "chris", "area_1_x": "0",
-                                               "area_1_y": "0", "area_1_width": "1",
-                                               "area_1_height": "1"}).status_code in (404, 405)
+            assert colleague_client.post(
+                url,
+                {
+                    "action": "save",
+                    "phrases": "chris",
+                    "checked": "chris",
+                    "area_1_x": "0",
+                    "area_1_y": "0",
+                    "area_1_width": "1",
+                    "area_1_height": "1",
+                },
+            ).status_code in (404, 405)
     assert access.exhibits_readable_by(png_exhibit.vault.owner, png_exhibit.vault).count() == 2
 
 
@@ -658,6 +763,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, png_exhibit):
 
 
 # --- the command --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def cairn():
@@ -672,35 +778,42 @@ def test_the_command_covers_areas_and_prints_the_new_reference(cairn, vault, png
     copy = access.exhibits_readable_by(vault.owner, vault).get(reference="AB/2")
     assert result.stdout.splitlines() == [
         "Made exhibit AB/2, a redacted copy of AB/1 (2 areas covered).",
-        f"SHA-256: {copy.sha256}"]
+        f"SHA-256: {copy.sha256}",
+    ]
     assert copy.derivation["rectangles"][1] == {"x": 10, "y": 10, "width": 5, "height": 5}
 
 
 @pytest.mark.django_db
 def test_the_command_hides_phrases_and_notes_those_not_found(cairn, vault, chat_exhibit):
-    result = cairn("exhibit", "redact", "1", "--hide", "Chris Example", "--hide", "nobody",
-                   "--vault", "My log")
+    result = cairn(
+        "exhibit", "redact", "1", "--hide", "Chris Example", "--hide", "nobody", "--vault", "My log"
+    )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Made exhibit AB/2, a redacted copy of AB/1 "
-                                    "(2 passages hidden).")
+    assert result.stdout.startswith(
+        "Made exhibit AB/2, a redacted copy of AB/1 (2 passages hidden)."
+    )
     assert "'nobody' does not appear in AB/1" in result.stderr
     copy = access.exhibits_readable_by(vault.owner, vault).get(reference="AB/2")
     assert b"Chris" not in stored(copy)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args, fragment", [
-    (["AB/1"], "give --rect areas for a picture or --hide phrases for a text"),
-    (["AB/1", "--rect", "1,2,3,4", "--hide", "x"], "give --rect areas"),
-    (["AB/1", "--rect", "1,2,3"], "rect: '1,2,3' is not X,Y,WIDTH,HEIGHT"),
-    (["AB/9", "--rect", "1,2,3,4"], "exhibit: no exhibit 'AB/9' in this vault"),
-    (["XY/1", "--rect", "1,2,3,4"], "exhibit: no exhibit 'XY/1'"),
-    (["AB/1", "--rect", "0,0,100,4"], "rectangles: Area 1 goes outside the picture"),
-    (["AB/1", "--hide", "Chris"], "exhibit: AB/1 is a PNG image, not a text file"),
-    (["AB/2", "--hide", "nobody"], "hide: none of the phrases appear in AB/2"),
-])
-def test_the_command_refuses_in_one_line(cairn, vault, png_exhibit, chat_exhibit, settings,
-                                         args, fragment):
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["AB/1"], "give --rect areas for a picture or --hide phrases for a text"),
+        (["AB/1", "--rect", "1,2,3,4", "--hide", "x"], "give --rect areas"),
+        (["AB/1", "--rect", "1,2,3"], "rect: '1,2,3' is not X,Y,WIDTH,HEIGHT"),
+        (["AB/9", "--rect", "1,2,3,4"], "exhibit: no exhibit 'AB/9' in this vault"),
+        (["XY/1", "--rect", "1,2,3,4"], "exhibit: no exhibit 'XY/1'"),
+        (["AB/1", "--rect", "0,0,100,4"], "rectangles: Area 1 goes outside the picture"),
+        (["AB/1", "--hide", "Chris"], "exhibit: AB/1 is a PNG image, not a text file"),
+        (["AB/2", "--hide", "nobody"], "hide: none of the phrases appear in AB/2"),
+    ],
+)
+def test_the_command_refuses_in_one_line(
+    cairn, vault, png_exhibit, chat_exhibit, settings, args, fragment
+):
     before = footprint(vault, settings)
     result = cairn("exhibit", "redact", *args)
     assert result.exit_code != 0

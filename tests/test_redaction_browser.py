@@ -30,13 +30,19 @@ pytestmark = [
 
 
 def _keep(vault, data: bytes, name: str):  # type: ignore[no-untyped-def]
-    return services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(data),
-                                original_name=name)
+    return services.add_exhibit(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(data), original_name=name
+    )
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_dragging_across_the_picture_fills_in_an_area_and_makes_the_copy(
-        page, owner, vault, password, viewport):  # noqa: F811
+    page,  # noqa: F811
+    owner,
+    vault,
+    password,
+    viewport,
+):
     out = io.BytesIO()
     picture(400, 300).save(out, format="PNG")
     exhibit = _keep(vault, out.getvalue(), "gate.png")
@@ -59,8 +65,10 @@ def test_dragging_across_the_picture_fills_in_an_area_and_makes_the_copy(
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
     page.mouse.up()
     area = page.get_by_role("group", name="Area 1")
-    values = [int(area.get_by_label(label).input_value())
-              for label in ("From the left", "From the top", "Width", "Height")]
+    values = [
+        int(area.get_by_label(label).input_value())
+        for label in ("From the left", "From the top", "Width", "Height")
+    ]
     assert values[0] == pytest.approx(100, abs=3) and values[1] == pytest.approx(75, abs=3)
     assert values[2] == pytest.approx(100, abs=3) and values[3] == pytest.approx(75, abs=3)
     assert page.locator(".cairn-redact__area").count() == 1
@@ -68,8 +76,12 @@ def test_dragging_across_the_picture_fills_in_an_area_and_makes_the_copy(
 
     # Typing a second area shows it over the picture too.
     second = page.get_by_role("group", name="Area 2")
-    for label, value in (("From the left", "0"), ("From the top", "0"), ("Width", "40"),
-                         ("Height", "30")):
+    for label, value in (
+        ("From the left", "0"),
+        ("From the top", "0"),
+        ("Width", "40"),
+        ("Height", "30"),
+    ):
         second.get_by_label(label).fill(value)
     assert page.locator(".cairn-redact__area").count() == 2
 

@@ -19,8 +19,7 @@ from tests.test_analysis import incident, snapshot, suspect
 
 ROOT = Path(__file__).resolve().parents[1]
 RESEARCH = (ROOT / "docs" / "research.md").read_text(encoding="utf-8")
-AUTHORS = ("Rosenfeld", "Monckton Smith", "McEwan", "McFarlane", "Purcell", "Mullen",
-           "Sheridan")
+AUTHORS = ("Rosenfeld", "Monckton Smith", "McEwan", "McFarlane", "Purcell", "Mullen", "Sheridan")
 NUMBER = re.compile(r"\d+(?:[.:()\-]\d+)*%?")
 
 
@@ -39,8 +38,9 @@ def test_each_study_names_its_sample_and_quotes_only_what_research_md_says(study
     if study.published:
         # The journal as research.md writes it (without its italics).
         assert study.published.split(" ")[0] in rows.replace("*", "")
-    for figure in NUMBER.findall(" ".join((study.sample, study.finding, study.caveat,
-                                           study.published))):
+    for figure in NUMBER.findall(
+        " ".join((study.sample, study.finding, study.caveat, study.published))
+    ):
         assert figure in rows, f"{study.key}: {figure} is not what research.md says"
 
 
@@ -64,12 +64,20 @@ def test_indicators_cite_the_right_study_or_say_they_are_cairns_own():
 def _shown_strings(path: Path) -> list[str]:
     """The string literals of a module that are not docstrings (what it can show)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)}
-    return [node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
 
 
 def test_no_other_shown_text_names_a_study():
@@ -84,12 +92,16 @@ def test_no_other_shown_text_names_a_study():
             texts = [path.read_text(encoding="utf-8")]
         elif path.suffix == ".yaml":
             # A form's "source:" attributes it; its questions and bands must not cite.
-            texts = [line for line in path.read_text(encoding="utf-8").splitlines()
-                     if not line.startswith(("source:", "#"))]
+            texts = [
+                line
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if not line.startswith(("source:", "#"))
+            ]
         else:
             continue
-        found += [f"{path.relative_to(src)}: {name}" for text in texts for name in AUTHORS
-                  if name in text]
+        found += [
+            f"{path.relative_to(src)}: {name}" for text in texts for name in AUTHORS if name in text
+        ]
     assert found == []
 
 
@@ -99,17 +111,22 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 def test_no_finding_uses_the_time_since_the_last_incident_as_risk():
     # The same incidents, analysed 10 days and 800 days after the last: the risk limb and
     # the indicators are the same (no clock, no year).
-    snap = snapshot(*(incident(n, days=n * 3, feared_violence=True,
-                               description="He said he will hurt me.") for n in range(1, 8)),
-                    persons=(suspect(),))
+    snap = snapshot(
+        *(
+            incident(n, days=n * 3, feared_violence=True, description="He said he will hurt me.")
+            for n in range(1, 8)
+        ),
+        persons=(suspect(),),
+    )
     last = max(i.start for i in snap.incidents)
-    soon, later = (analyse_people(snap, now=last + timedelta(days=d)).people[0]
-                   for d in (10, 800))
+    soon, later = (analyse_people(snap, now=last + timedelta(days=d)).people[0] for d in (10, 800))
     assert soon.threshold.s1_1_b.status == later.threshold.s1_1_b.status == "met"
-    assert ([f.statement for f in soon.threshold.s1_1_b.findings]
-            == [f.statement for f in later.threshold.s1_1_b.findings])
-    assert ([(i.key, i.status) for i in soon.risk_indicators]
-            == [(i.key, i.status) for i in later.risk_indicators])
+    assert [f.statement for f in soon.threshold.s1_1_b.findings] == [
+        f.statement for f in later.threshold.s1_1_b.findings
+    ]
+    assert [(i.key, i.status) for i in soon.risk_indicators] == [
+        (i.key, i.status) for i in later.risk_indicators
+    ]
     for analysis in (soon, later):
         for finding in analysis.findings():
             assert finding.source != sources.ROSENFELD_2003

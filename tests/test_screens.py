@@ -15,18 +15,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")),
-                       reason="the script makes its own SQLite data directory; the SQLite run "
-                              "covers it"),
+    pytest.mark.skipif(
+        bool(os.environ.get("DATABASE_URL")),
+        reason="the script makes its own SQLite data directory; the SQLite run covers it",
+    ),
 ]
 
 
 def test_make_screens_saves_every_page_of_each_person_at_both_widths(tmp_path):
     out = tmp_path / "screens"
     env = {k: v for k, v in os.environ.items() if k not in ("CAIRN_DATA_DIR", "DATABASE_URL")}
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "screens.py"), "--out",
-                           str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=1200)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "screens.py"), "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     for person in ("victim", "investigator", "supervisor", "analyst"):
         widths: dict[str, set[str]] = defaultdict(set)

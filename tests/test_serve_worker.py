@@ -55,12 +55,20 @@ print(json.dumps({"queued": queued, "final": job.status, "batch": job.batch_id i
 
 @pytest.fixture
 def data_env(tmp_path):
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CAIRN_", "DATABASE_URL", "DJANGO_"))
+    }
     env["CAIRN_DATA_DIR"] = str(tmp_path / "data")
-    created = subprocess.run([*entry_point(), "vault", "create", "My log", "--initials", "AB",
-                              "--owner", "alex"], env=env, capture_output=True, text=True,
-                             timeout=120, check=False)
+    created = subprocess.run(
+        [*entry_point(), "vault", "create", "My log", "--initials", "AB", "--owner", "alex"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert created.returncode == 0, created.stderr
     return env
 
@@ -82,7 +90,7 @@ def children(pid: int) -> dict[int, str]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if int(fields[1]) == pid and fields[0] != "Z":
             found[int(entry.name)] = cmdline
     return found
@@ -113,8 +121,12 @@ def wait_for(check, seconds: float, what: str):
 def start_serve(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen([*entry_point(), "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*entry_point(), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
     def answers() -> bool:
         if server.poll() is not None:
@@ -141,16 +153,21 @@ def stop(server: subprocess.Popen[bytes], signum: int) -> None:
         pytest.fail("cairn serve did not stop")
 
 
-def test_serve_starts_a_worker_that_runs_queued_imports_and_stops_with_it(data_env,
-                                                                          tmp_path):
+def test_serve_starts_a_worker_that_runs_queued_imports_and_stops_with_it(data_env, tmp_path):
     server, _ = start_serve(data_env, tmp_path)
     try:
         [worker] = wait_for(lambda: workers(server.pid), 30, "the import worker")
 
         enqueue_env = {**data_env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS}
-        enqueued = subprocess.run([sys.executable, "-c", ENQUEUE], env=enqueue_env,
-                                  input=CHAT.encode(), capture_output=True, timeout=90,
-                                  check=False, cwd=Path(__file__).resolve().parents[1])
+        enqueued = subprocess.run(
+            [sys.executable, "-c", ENQUEUE],
+            env=enqueue_env,
+            input=CHAT.encode(),
+            capture_output=True,
+            timeout=90,
+            check=False,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         assert enqueued.returncode == 0, enqueued.stderr.decode()
         result = json.loads(enqueued.stdout.decode().strip().splitlines()[-1])
         # Queued by one process, run by the worker: not in the enqueuing process.
@@ -158,8 +175,11 @@ def test_serve_starts_a_worker_that_runs_queued_imports_and_stops_with_it(data_e
 
         # A worker that dies is started again.
         os.kill(worker, signal.SIGKILL)
-        [again] = wait_for(lambda: [w for w in workers(server.pid) if w != worker], 30,
-                           "the import worker to be started again")
+        [again] = wait_for(
+            lambda: [w for w in workers(server.pid) if w != worker],
+            30,
+            "the import worker to be started again",
+        )
     finally:
         stop(server, signal.SIGTERM)
     assert server.returncode is not None
@@ -247,8 +267,12 @@ def test_an_import_whose_worker_is_killed_is_run_again_and_finishes(data_env, tm
         [worker] = wait_for(lambda: workers(server.pid), 30, "the background worker")
         watcher = subprocess.Popen(
             [sys.executable, "-c", WATCH_LONG_IMPORT, "40000"],
-            env={**data_env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS}, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+            env={**data_env, "CAIRN_TASKS_BACKEND": DATABASE_TASKS},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
         assert watcher.stdout is not None
         statuses = []
         for line in watcher.stdout:
@@ -282,11 +306,16 @@ def test_serve_with_several_processes_stops_in_seconds_on_a_busy_machine(data_en
     cores kept busy: SIGTERM stops every process of it within seconds."""
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen([*entry_point(), "serve", "--port", str(port), "--processes",
-                               "2"], env=data_env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*entry_point(), "serve", "--port", str(port), "--processes", "2"],
+        env=data_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     burners = []
     stop_requests = threading.Event()
     try:
+
         def answers() -> bool:
             if server.poll() is not None:
                 pytest.fail("cairn serve exited: " + (tmp_path / "serve.log").read_text())
@@ -297,15 +326,17 @@ def test_serve_with_several_processes_stops_in_seconds_on_a_busy_machine(data_en
             return True
 
         wait_for(answers, 120, "cairn serve --processes 2 to answer")
-        family = wait_for(lambda: len(children(server.pid)) >= 3 and children(server.pid),
-                          60, "two web processes and a worker")
+        family = wait_for(
+            lambda: len(children(server.pid)) >= 3 and children(server.pid),
+            60,
+            "two web processes and a worker",
+        )
         burners = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(2)]
 
         def keep_asking() -> None:
             while not stop_requests.is_set():
                 with contextlib.suppress(OSError):
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/",
-                                           timeout=5)
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/account/sign-in/", timeout=5)
 
         for _ in range(4):
             threading.Thread(target=keep_asking, daemon=True).start()
@@ -331,16 +362,26 @@ def test_verify_reports_the_partial_file_a_killed_exhibit_add_leaves(data_env, t
     with big.open("wb") as out:
         for _ in range(400):
             out.write(os.urandom(1024 * 1024))
-    adding = subprocess.Popen([*entry_point(), "exhibit", "add", str(big)], env=data_env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    adding = subprocess.Popen(
+        [*entry_point(), "exhibit", "add", str(big)],
+        env=data_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     evidence = Path(data_env["CAIRN_DATA_DIR"]) / "evidence"
     try:
         wait_for(lambda: list(evidence.glob("*/.incoming-*")), 120, "the partial file")
     finally:
         adding.kill()
         adding.wait()
-    verified = subprocess.run([*entry_point(), "verify"], env=data_env, capture_output=True,
-                              text=True, timeout=120, check=False)
+    verified = subprocess.run(
+        [*entry_point(), "verify"],
+        env=data_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "Note: 1 partial file(s)" in verified.stdout
     assert "left by interrupted writes" in verified.stdout

@@ -20,9 +20,11 @@ from tests.factories import make_incident
 
 pytestmark = pytest.mark.django_db
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def audit_actions(vault):
@@ -65,8 +67,13 @@ def test_incident_numbers_count_up_per_vault(vault, other_vault):
 def test_an_end_before_the_start_is_refused_and_nothing_is_stored(vault):
     start = timezone.now() - timedelta(days=2)
     with pytest.raises(ValidationError) as excinfo:
-        services.log_incident(actor=vault.owner, vault=vault, data=IncidentInput(
-            start=start, end=start - timedelta(hours=1), channel=Channel.IN_PERSON, acts=["a"]))
+        services.log_incident(
+            actor=vault.owner,
+            vault=vault,
+            data=IncidentInput(
+                start=start, end=start - timedelta(hours=1), channel=Channel.IN_PERSON, acts=["a"]
+            ),
+        )
     assert excinfo.value.message_dict == {"end": ["The end must be after the start"]}
     assert not Incident.objects.exists()
     assert audit_actions(vault) == ["vault.created"]
@@ -74,8 +81,13 @@ def test_an_end_before_the_start_is_refused_and_nothing_is_stored(vault):
 
 def test_a_date_in_the_future_is_refused(vault):
     with pytest.raises(ValidationError) as excinfo:
-        services.log_incident(actor=vault.owner, vault=vault, data=IncidentInput(
-            start=timezone.now() + timedelta(days=1), channel=Channel.IN_PERSON, acts=["a"]))
+        services.log_incident(
+            actor=vault.owner,
+            vault=vault,
+            data=IncidentInput(
+                start=timezone.now() + timedelta(days=1), channel=Channel.IN_PERSON, acts=["a"]
+            ),
+        )
     assert "start" in excinfo.value.message_dict
     assert not Incident.objects.exists()
 
@@ -95,28 +107,43 @@ def test_the_other_act_needs_words(vault):
 
 def test_a_naive_time_is_refused(vault):
     with pytest.raises(ValidationError) as excinfo:
-        services.log_incident(actor=vault.owner, vault=vault, data=IncidentInput(
-            start=timezone.now().replace(tzinfo=None), channel=Channel.IN_PERSON, acts=["a"]))
+        services.log_incident(
+            actor=vault.owner,
+            vault=vault,
+            data=IncidentInput(
+                start=timezone.now().replace(tzinfo=None), channel=Channel.IN_PERSON, acts=["a"]
+            ),
+        )
     assert "start" in excinfo.value.message_dict
 
 
 def test_only_the_owner_may_write_to_a_vault(vault, colleague):
     with pytest.raises(PermissionDenied):
-        services.log_incident(actor=colleague, vault=vault, data=IncidentInput(
-            start=timezone.now(), channel=Channel.IN_PERSON, acts=["a"]))
+        services.log_incident(
+            actor=colleague,
+            vault=vault,
+            data=IncidentInput(start=timezone.now(), channel=Channel.IN_PERSON, acts=["a"]),
+        )
     assert not Incident.objects.exists()
 
 
 def test_revising_makes_a_new_revision_and_keeps_the_old_one(vault):
     incident = make_incident(vault, description="He was at the bus stop.")
-    data = IncidentInput(start=incident.start, end=incident.end, precision=incident.precision,
-                         channel=incident.channel, acts=["a", "e"],
-                         description="He was at the bus stop, and waited there.")
+    data = IncidentInput(
+        start=incident.start,
+        end=incident.end,
+        precision=incident.precision,
+        channel=incident.channel,
+        acts=["a", "e"],
+        description="He was at the bus stop, and waited there.",
+    )
     revised = services.revise_incident(actor=vault.owner, incident=incident, data=data)
     assert revised.revision == 2
     revisions = list(IncidentRevision.objects.filter(incident=incident).order_by("number"))
     assert [r.content["description"] for r in revisions] == [
-        "He was at the bus stop.", "He was at the bus stop, and waited there."]
+        "He was at the bus stop.",
+        "He was at the bus stop, and waited there.",
+    ]
     assert revisions[1].changed_fields == ["acts", "description"]
     assert audit_actions(vault)[-1] == "incident.revised"
     record = AuditRecord.objects.get(action="incident.revised")
@@ -125,9 +152,14 @@ def test_revising_makes_a_new_revision_and_keeps_the_old_one(vault):
 
 def test_a_revision_that_changes_nothing_is_not_recorded(vault):
     incident = make_incident(vault)
-    data = IncidentInput(start=incident.start, end=incident.end, precision=incident.precision,
-                         channel=incident.channel, acts=incident.act_codes,
-                         description=incident.description)
+    data = IncidentInput(
+        start=incident.start,
+        end=incident.end,
+        precision=incident.precision,
+        channel=incident.channel,
+        acts=incident.act_codes,
+        description=incident.description,
+    )
     services.revise_incident(actor=vault.owner, incident=incident, data=data)
     assert IncidentRevision.objects.filter(incident=incident).count() == 1
 
@@ -149,13 +181,17 @@ def test_a_deleted_incident_cannot_be_revised(vault):
     incident = make_incident(vault)
     services.delete_incident(actor=vault.owner, incident=incident)
     with pytest.raises(ValidationError):
-        services.revise_incident(actor=vault.owner, incident=incident, data=IncidentInput(
-            start=timezone.now(), channel=Channel.IN_PERSON, acts=["a"]))
+        services.revise_incident(
+            actor=vault.owner,
+            incident=incident,
+            data=IncidentInput(start=timezone.now(), channel=Channel.IN_PERSON, acts=["a"]),
+        )
 
 
 def test_an_exhibit_keeps_the_bytes_and_their_sha256(vault):
-    exhibit = services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(PNG),
-                                   original_name="screenshot.png")
+    exhibit = services.add_exhibit(
+        actor=vault.owner, vault=vault, stream=io.BytesIO(PNG), original_name="screenshot.png"
+    )
     assert exhibit.sha256 == hashlib.sha256(PNG).hexdigest()
     assert exhibit.size == len(PNG)
     assert exhibit.media_type == "image/png"
@@ -165,16 +201,23 @@ def test_an_exhibit_keeps_the_bytes_and_their_sha256(vault):
 
 
 def test_exhibit_references_count_up(vault):
-    refs = [services.add_exhibit(actor=vault.owner, vault=vault,
-                                 stream=io.BytesIO(f"note {n}".encode()),
-                                 original_name=f"note{n}.txt").reference for n in range(3)]
+    refs = [
+        services.add_exhibit(
+            actor=vault.owner,
+            vault=vault,
+            stream=io.BytesIO(f"note {n}".encode()),
+            original_name=f"note{n}.txt",
+        ).reference
+        for n in range(3)
+    ]
     assert refs == ["AB/1", "AB/2", "AB/3"]
 
 
 def test_an_empty_file_is_refused_and_nothing_is_stored(vault, settings):
     with pytest.raises(ValidationError) as excinfo:
-        services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(b""),
-                             original_name="empty.txt")
+        services.add_exhibit(
+            actor=vault.owner, vault=vault, stream=io.BytesIO(b""), original_name="empty.txt"
+        )
     assert excinfo.value.message_dict == {"file": ["The selected file is empty"]}
     assert not Exhibit.objects.exists()
     assert not any(p.is_file() for p in settings.CAIRN_EVIDENCE_DIR.rglob("*"))
@@ -183,8 +226,9 @@ def test_an_empty_file_is_refused_and_nothing_is_stored(vault, settings):
 def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(vault, settings):
     settings.CAIRN_MAX_UPLOAD_BYTES = 1024
     with pytest.raises(ValidationError) as excinfo:
-        services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(b"x" * 2048),
-                             original_name="big.txt")
+        services.add_exhibit(
+            actor=vault.owner, vault=vault, stream=io.BytesIO(b"x" * 2048), original_name="big.txt"
+        )
     assert "larger than the limit" in excinfo.value.message_dict["file"][0]
     assert not Exhibit.objects.exists()
     assert not any(p.is_file() for p in settings.CAIRN_EVIDENCE_DIR.rglob("*"))
@@ -192,8 +236,12 @@ def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(vault, settings)
 
 def test_content_that_contradicts_its_name_is_refused(vault, settings):
     with pytest.raises(ValidationError) as excinfo:
-        services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(b"%PDF-1.7\n%\xe2"),
-                             original_name="photo.jpg")
+        services.add_exhibit(
+            actor=vault.owner,
+            vault=vault,
+            stream=io.BytesIO(b"%PDF-1.7\n%\xe2"),
+            original_name="photo.jpg",
+        )
     message = excinfo.value.message_dict["file"][0]
     assert "PDF" in message and "JPEG" in message
     assert not Exhibit.objects.exists()
@@ -202,8 +250,9 @@ def test_content_that_contradicts_its_name_is_refused(vault, settings):
 
 def test_identical_files_are_stored_once_per_vault(vault, settings):
     for name in ("a.png", "b.png"):
-        services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(PNG),
-                             original_name=name)
+        services.add_exhibit(
+            actor=vault.owner, vault=vault, stream=io.BytesIO(PNG), original_name=name
+        )
     assert Exhibit.objects.count() == 2
     assert len([p for p in settings.CAIRN_EVIDENCE_DIR.rglob("*") if p.is_file()]) == 1
 
@@ -214,51 +263,78 @@ def test_a_failed_database_write_leaves_no_orphan_file(vault, settings, monkeypa
 
     monkeypatch.setattr(exhibit_services, "record_change", boom)
     with pytest.raises(RuntimeError):
-        services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(PNG),
-                             original_name="a.png")
+        services.add_exhibit(
+            actor=vault.owner, vault=vault, stream=io.BytesIO(PNG), original_name="a.png"
+        )
     assert not Exhibit.objects.exists()
     assert not any(p.is_file() for p in settings.CAIRN_EVIDENCE_DIR.rglob("*"))
 
 
 def test_a_person_has_normalised_identifiers(vault):
     person = services.create_person(
-        actor=vault.owner, vault=vault, name="Mark", relationship="ex_colleague",
-        aliases=["M", "Marky"], identifiers=[
+        actor=vault.owner,
+        vault=vault,
+        name="Mark",
+        relationship="ex_colleague",
+        aliases=["M", "Marky"],
+        identifiers=[
             IdentifierInput(IdentifierKind.PHONE, "07700 900123"),
             IdentifierInput(IdentifierKind.PHONE, "+44 7700 900123"),
             IdentifierInput(IdentifierKind.EMAIL, "Mark@Example.COM"),
             IdentifierInput(IdentifierKind.HANDLE, "@MarkW", platform="Instagram"),
             IdentifierInput(IdentifierKind.VEHICLE, "ab12 cde"),
-        ])
+        ],
+    )
     values = sorted((i.kind, i.value) for i in person.identifiers.all())
-    assert values == [("email", "mark@example.com"), ("handle", "markw"),
-                      ("phone", "+447700900123"), ("vehicle", "AB12CDE")]
+    assert values == [
+        ("email", "mark@example.com"),
+        ("handle", "markw"),
+        ("phone", "+447700900123"),
+        ("vehicle", "AB12CDE"),
+    ]
     assert audit_actions(vault)[-1] == "person.created"
 
 
 def test_one_phone_number_written_two_ways_has_one_lookup(vault):
-    first = services.create_person(actor=vault.owner, vault=vault, name="A", identifiers=[
-        IdentifierInput(IdentifierKind.PHONE, "07700 900123")])
-    second = services.create_person(actor=vault.owner, vault=vault, name="B", identifiers=[
-        IdentifierInput(IdentifierKind.PHONE, "+447700900123")])
-    third = services.create_person(actor=vault.owner, vault=vault, name="C", identifiers=[
-        IdentifierInput(IdentifierKind.PHONE, "07700 900124")])
+    first = services.create_person(
+        actor=vault.owner,
+        vault=vault,
+        name="A",
+        identifiers=[IdentifierInput(IdentifierKind.PHONE, "07700 900123")],
+    )
+    second = services.create_person(
+        actor=vault.owner,
+        vault=vault,
+        name="B",
+        identifiers=[IdentifierInput(IdentifierKind.PHONE, "+447700900123")],
+    )
+    third = services.create_person(
+        actor=vault.owner,
+        vault=vault,
+        name="C",
+        identifiers=[IdentifierInput(IdentifierKind.PHONE, "07700 900124")],
+    )
     lookups = [p.identifiers.get().lookup for p in (first, second, third)]
     assert lookups[0] == lookups[1] != lookups[2]
 
 
 def test_a_bad_phone_number_is_refused_naming_the_identifier(vault):
     with pytest.raises(ValidationError) as excinfo:
-        services.create_person(actor=vault.owner, vault=vault, name="Mark",
-                               identifiers=[IdentifierInput(IdentifierKind.PHONE, "12")])
+        services.create_person(
+            actor=vault.owner,
+            vault=vault,
+            name="Mark",
+            identifiers=[IdentifierInput(IdentifierKind.PHONE, "12")],
+        )
     assert "identifier_1" in excinfo.value.message_dict
     assert not Person.objects.exists()
 
 
 def test_updating_a_person_is_audited(vault):
     person = services.create_person(actor=vault.owner, vault=vault, name="Mark")
-    services.update_person(actor=vault.owner, person=person, name="Mark W", role="suspect",
-                           relationship="ex_colleague")
+    services.update_person(
+        actor=vault.owner, person=person, name="Mark W", role="suspect", relationship="ex_colleague"
+    )
     person.refresh_from_db()
     assert person.name == "Mark W"
     assert audit_actions(vault)[-1] == "person.changed"

@@ -37,7 +37,15 @@ def _check(page, name: str, viewport) -> None:  # type: ignore[no-untyped-def]  
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_victim_shares_two_incidents_narrows_to_one_and_sees_who_looked(
-        page, owner, vault, incidents, case, investigator, password, viewport):  # noqa: F811
+    page,  # noqa: F811
+    owner,
+    vault,
+    incidents,
+    case,
+    investigator,
+    password,
+    viewport,
+):
     code = cases.issue_share_code(actor=investigator, case=case)
     page.set_viewport_size(viewport)
     sign_in(page, password)
@@ -73,14 +81,14 @@ def test_a_victim_shares_two_incidents_narrows_to_one_and_sees_who_looked(
     page.get_by_role("button", name="Yes, share my log").click()
 
     page.wait_for_url(re.compile(r"/share/[0-9a-f-]+/$"))
-    expect(page.get_by_text("Your log is shared with Stalking Unit, North Police.")) \
-        .to_be_visible()
+    expect(page.get_by_text("Your log is shared with Stalking Unit, North Police.")).to_be_visible()
     card = page.locator(".govuk-summary-card")
     expect(card.get_by_role("heading", name="Stalking Unit, North Police")).to_be_visible()
     expect(card.get_by_text("2 incidents")).to_be_visible()
     _check(page, "share my log with a share", viewport)
-    assert [i.number for i in access.shared_incidents(investigator, vault,
-                                                      purpose="investigation")] == [1, 2]
+    assert [
+        i.number for i in access.shared_incidents(investigator, vault, purpose="investigation")
+    ] == [1, 2]
 
     card.get_by_role("link", name=re.compile("^Change what is shared")).click()
     expect(page).to_have_title("Cairn")  # one neutral title for every page of hers
@@ -90,13 +98,16 @@ def test_a_victim_shares_two_incidents_narrows_to_one_and_sees_who_looked(
     page.get_by_label(re.compile(r"^Incident 2, ")).uncheck()
     page.get_by_role("button", name="Save what is shared").click()
     page.wait_for_url(re.compile(r"/share/[0-9a-f-]+/$"))
-    expect(page.locator(".govuk-summary-card").get_by_text("1 incident", exact=True)) \
-        .to_be_visible()
-    assert [i.number for i in access.shared_incidents(investigator, vault,
-                                                      purpose="risk_assessment")] == [1]
+    expect(
+        page.locator(".govuk-summary-card").get_by_text("1 incident", exact=True)
+    ).to_be_visible()
+    assert [
+        i.number for i in access.shared_incidents(investigator, vault, purpose="risk_assessment")
+    ] == [1]
 
     page.locator(".govuk-summary-card").get_by_role(
-        "link", name=re.compile("^Stop sharing")).click()
+        "link", name=re.compile("^Stop sharing")
+    ).click()
     expect(page).to_have_title("Cairn")  # one neutral title for every page of hers
     expect(page.get_by_role("heading", level=1, name="Stop sharing")).to_be_visible()
     _check(page, "stop sharing", viewport)

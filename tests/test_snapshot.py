@@ -17,12 +17,18 @@ pytestmark = pytest.mark.django_db
 
 def test_a_snapshot_holds_plain_data_and_leaves_deleted_incidents_out(vault):
     mark = services.create_person(actor=vault.owner, vault=vault, name="Mark")
-    kept = make_incident(vault, days_ago=3, description="At the bus stop", persons=[mark],
-                         acts=["a", "e"])
+    kept = make_incident(
+        vault, days_ago=3, description="At the bus stop", persons=[mark], acts=["a", "e"]
+    )
     gone = make_incident(vault, days_ago=2)
     services.delete_incident(actor=vault.owner, incident=gone)
-    services.add_exhibit(actor=vault.owner, vault=vault, stream=io.BytesIO(b"note"),
-                         original_name="note.txt", incident=kept)
+    services.add_exhibit(
+        actor=vault.owner,
+        vault=vault,
+        stream=io.BytesIO(b"note"),
+        original_name="note.txt",
+        incident=kept,
+    )
     snapshot = take_snapshot(vault)
     assert isinstance(snapshot, VaultSnapshot)
     [incident] = snapshot.incidents

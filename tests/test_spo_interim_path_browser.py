@@ -48,12 +48,21 @@ def see(page, text: str | re.Pattern[str]) -> None:  # noqa: F811
     expect(page.locator("main").get_by_text(text).first).to_be_visible()
 
 
-def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  # noqa: F811
-                                             shared_case):
+def test_the_whole_interim_path_in_a_browser(
+    page,  # noqa: F811
+    live_server,
+    investigator,
+    shared_case,
+):
     today = timezone.localdate()
-    application = orders.start_application(**SPO_ANSWERS,
-        actor=investigator, case=shared_case, duration_months=24, grounds=GROUNDS,
-        terms=[TermSpec("no_contact", necessity="He messages her daily.")])
+    application = orders.start_application(
+        **SPO_ANSWERS,
+        actor=investigator,
+        case=shared_case,
+        duration_months=24,
+        grounds=GROUNDS,
+        terms=[TermSpec("no_contact", necessity="He messages her daily.")],
+    )
     page.set_viewport_size(DESKTOP)
     sign_in_officer(page, investigator, live_server)
     page.goto(f"/cases/{shared_case.pk}/spo/{application.pk}/")
@@ -74,7 +83,8 @@ def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  #
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "apply for an interim order, refused")
     page.get_by_label("Why an interim order is appropriate").fill(
-        "He came to her door twice this week.")
+        "He came to her door twice this week."
+    )
     page.get_by_role("button", name="Apply for the interim order").click()
     see(page, "Interim order applied for")
 
@@ -156,5 +166,13 @@ def test_the_whole_interim_path_in_a_browser(page, live_server, investigator,  #
     interim = Order.objects.filter(application=application, kind=OrderKind.INTERIM)
     assert interim.count() == 3 and interim.filter(replaced_by__isnull=True).count() == 1
     assert list(application.status_changes.values_list("status", flat=True)) == [
-        "draft", "submitted", "interim_applied", "interim_granted", "interim_renewed",
-        "interim_renewed", "granted", "varied", "discharged"]
+        "draft",
+        "submitted",
+        "interim_applied",
+        "interim_granted",
+        "interim_renewed",
+        "interim_renewed",
+        "granted",
+        "varied",
+        "discharged",
+    ]

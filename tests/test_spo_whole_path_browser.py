@@ -86,8 +86,12 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     main = page.locator("main")
 
     # --- the investigator builds the application ------------------------------------------
-    sign_in(page, officers[Role.INVESTIGATOR], DEMO_POLICE_PASSWORD,
-            totp_key(officers[Role.INVESTIGATOR]))
+    sign_in(
+        page,
+        officers[Role.INVESTIGATOR],
+        DEMO_POLICE_PASSWORD,
+        totp_key(officers[Role.INVESTIGATOR]),
+    )
     page.goto(f"/cases/{case.pk}/")
     assert_accessible(page, "case page")
     page.get_by_role("link", name="Start an application").click()
@@ -100,12 +104,14 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
         assert page.locator(f"textarea[name=ground_{limb}]").input_value().strip(), limb
     page.locator("select[name=term-0-kind]").select_option(TermKind.NO_CONTACT)
     page.locator("textarea[name=term-0-necessity]").fill(
-        "He has messaged and called her for two years, through new numbers once blocked.")
+        "He has messaged and called her for two years, through new numbers once blocked."
+    )
     page.get_by_role("button", name="Add another term").click()
     expect(page.get_by_role("group", name="Term 2")).to_be_visible()
     page.locator("select[name=term-1-kind]").select_option(TermKind.EXCLUSION_ZONE)
     page.locator("textarea[name=term-1-necessity]").fill(
-        "He waits outside her house and sits in his car in her street.")
+        "He waits outside her house and sits in his car in her street."
+    )
     term_2 = page.get_by_role("group", name="Term 2")
     term_2.locator("input[name=term-1-place]").fill("Alder Close")
     term_2.get_by_text("Where: a place's position, an exclusion zone or a distance").click()
@@ -113,22 +119,27 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     term_2.locator("input[name=term-1-centre_lon]").fill("-2.2426")
     term_2.locator("input[name=term-1-radius_m]").fill("500")
     page.get_by_label("Ask for an interim order (s.5)").check()
-    page.get_by_label("Why an interim order is appropriate until the application is decided") \
-        .fill("He came to her street twice in the last fortnight; she needs protection now.")
+    page.get_by_label("Why an interim order is appropriate until the application is decided").fill(
+        "He came to her street twice in the last fortnight; she needs protection now."
+    )
     # s.1(3) and s.2(3).
     page.get_by_label("The defendant lives in the force's area").check()
-    page.get_by_label(re.compile("How do the terms avoid conflict with the defendant's "
-                                 "religious beliefs")).fill(
+    page.get_by_label(
+        re.compile("How do the terms avoid conflict with the defendant's religious beliefs")
+    ).fill(
         "He keeps no religious observance that we know of; he works nights in the city "
-        "centre, outside the zone.")
+        "centre, outside the zone."
+    )
     assert_accessible(page, "draft editor, filled in")
     page.get_by_role("button", name="Save the draft").click()
     page.wait_for_url(re.compile(r"/spo/[0-9a-f-]+/$"))
     see(page, "Draft saved")
     assert_accessible(page, "application page, draft")
     application = case.spo_applications.get()
-    assert [t.kind for t in application.terms.all()] == [TermKind.NO_CONTACT,
-                                                         TermKind.EXCLUSION_ZONE]
+    assert [t.kind for t in application.terms.all()] == [
+        TermKind.NO_CONTACT,
+        TermKind.EXCLUSION_ZONE,
+    ]
     application_url = page.url
 
     # Checked and submitted, then the interim order made, then the full order as made.
@@ -152,8 +163,7 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     fill_date(page, "Made on", full_made)
     assert_accessible(page, "record the full order")
     page.get_by_role("button", name="Record the order").click()
-    expect(page.get_by_role("heading", level=1, name="Stalking Protection Order")) \
-        .to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Stalking Protection Order")).to_be_visible()
     assert_accessible(page, "full order page")
     fill_date(page, "Served on", full_made)
     page.get_by_role("button", name="Save the day of service").click()
@@ -183,8 +193,9 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     # The unit's calendar holds every deadline of the case.
     feed = page.request.get("/orders/calendar.ics")
     assert feed.ok
-    events = {str(e["UID"]): e["DTSTART"].dt
-              for e in Calendar.from_ical(feed.body()).walk("VEVENT")}
+    events = {
+        str(e["UID"]): e["DTSTART"].dt for e in Calendar.from_ical(feed.body()).walk("VEVENT")
+    }
     full.refresh_from_db()
     expected = {
         f"case-review-{case.pk}@cairn.invalid": case.next_review,
@@ -203,8 +214,9 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     page.get_by_label("In person").check()
     page.get_by_label("Hung around somewhere I was").check()
     page.get_by_label("What happened?").fill("He came to my street and waited by my gate.")
-    page.get_by_role("group", name=re.compile("fear they would use violence")) \
-        .get_by_label("Yes").check()
+    page.get_by_role("group", name=re.compile("fear they would use violence")).get_by_label(
+        "Yes"
+    ).check()
     page.get_by_role("button", name="Save to my log").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
     incident = vault.incidents.order_by("-number").first()
@@ -251,15 +263,21 @@ def test_the_whole_spo_path_on_the_demo_case(page, live_server):  # noqa: F811
     page.goto(f"/cases/{case.pk}/status/")
     page.get_by_label("Closed").check()
     page.get_by_role("button", name="Change the status").click()
-    see(page, re.compile("This case cannot be closed while the Stalking Protection Order made "
-                         "on .* is in force"))
+    see(
+        page,
+        re.compile(
+            "This case cannot be closed while the Stalking Protection Order made on .* is in force"
+        ),
+    )
     assert_accessible(page, "closing refused")
 
-    sign_in(page, officers[Role.SUPERVISOR], DEMO_POLICE_PASSWORD,
-            totp_key(officers[Role.SUPERVISOR]))
+    sign_in(
+        page, officers[Role.SUPERVISOR], DEMO_POLICE_PASSWORD, totp_key(officers[Role.SUPERVISOR])
+    )
     page.goto(f"/cases/{case.pk}/")
     page.get_by_label("Why the case can be closed despite the warning").fill(
-        "He was arrested for the breach; review in three months.")
+        "He was arrested for the breach; review in three months."
+    )
     page.get_by_role("button", name="Sign off closing the case").click()
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/#closure$"))
     assert_accessible(page, "case page with the sign-off")

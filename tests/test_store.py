@@ -45,8 +45,9 @@ def _replace_stored(store, namespace: str, sha256: str, data: bytes) -> None:
     if isinstance(backend, DiskBackend):
         backend.path_for(namespace, sha256).write_bytes(data)
     else:
-        backend.client.put_object(Bucket=backend.bucket, Key=backend.key(namespace, sha256),
-                                  Body=data)
+        backend.client.put_object(
+            Bucket=backend.bucket, Key=backend.key(namespace, sha256), Body=data
+        )
 
 
 def _stored(store, namespace: str, sha256: str) -> bytes:
@@ -114,8 +115,7 @@ def test_an_altered_or_swapped_file_is_refused_and_a_missing_one_named(store, va
     assert not store.exists(ns, second.sha256)
 
 
-def test_an_interrupted_write_leaves_a_partial_file_that_is_listed_and_removable(store,
-                                                                                 vault):
+def test_an_interrupted_write_leaves_a_partial_file_that_is_listed_and_removable(store, vault):
     ns = str(vault.pk)
     abandoned = store.backend.incoming(ns)
     abandoned.write(os.urandom(PART_BYTES + 1))  # past one part: an upload has begun
@@ -142,15 +142,25 @@ def test_exhibits_verify_and_travel_in_a_pack_on_either_store(store, vault, tmp_
 
     incident = make_incident(vault, days_ago=3, description="At the gate again")
     photo = os.urandom(PART_BYTES + 999)
-    exhibit = services.add_exhibit(actor=vault.owner, vault=vault, incident=incident,
-                                   stream=io.BytesIO(photo), original_name="gate.bin")
+    exhibit = services.add_exhibit(
+        actor=vault.owner,
+        vault=vault,
+        incident=incident,
+        stream=io.BytesIO(photo),
+        original_name="gate.bin",
+    )
     assert store.read(str(vault.pk), exhibit.sha256) == photo
     report = verify_vault(vault)
     assert report.ok, report.failures
     assert report.files == 1
 
-    pack = build_pack(actor=vault.owner, vault=vault, selection=Selection(),
-                      out=tmp_path / "pack.zip", now=datetime(2026, 12, 1, tzinfo=UTC))
+    pack = build_pack(
+        actor=vault.owner,
+        vault=vault,
+        selection=Selection(),
+        out=tmp_path / "pack.zip",
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+    )
     checked = verify_pack(pack.path)
     assert checked.ok, checked.problems
     assert checked.exhibits == 1

@@ -24,8 +24,9 @@ def test_an_exact_time_in_summer_is_stored_an_hour_earlier_in_utc():
 
 def test_an_exact_time_in_winter_is_the_same_in_utc():
     start, end, precision = from_local(date(2026, 1, 10), time(8, 15), LONDON)
-    assert validate(start, end, precision, now=NOW).start == datetime(2026, 1, 10, 8, 15,
-                                                                       tzinfo=UTC)
+    assert validate(start, end, precision, now=NOW).start == datetime(
+        2026, 1, 10, 8, 15, tzinfo=UTC
+    )
 
 
 def test_overnight_runs_from_evening_to_next_morning_across_the_clock_change():

@@ -72,8 +72,8 @@ def totp_from_secret(secret: str, *, steps_ahead: int = 0) -> str:
 
 # --- a member: set-up, then a code at each sign-in -------------------------------------------
 
-def test_a_member_is_sent_to_set_up_two_factor_after_the_password(client, investigator,
-                                                                   password):
+
+def test_a_member_is_sent_to_set_up_two_factor_after_the_password(client, investigator, password):
     response = sign_in(client, investigator, password)
     assert response.status_code == 302
     response = client.get(response.url)
@@ -89,9 +89,9 @@ def test_a_member_is_sent_to_set_up_two_factor_after_the_password(client, invest
     assert "Exit this page" in html
 
 
-def test_every_other_page_waits_for_two_factor_and_sign_out_still_works(client,
-                                                                       investigator,
-                                                                       password, vault):
+def test_every_other_page_waits_for_two_factor_and_sign_out_still_works(
+    client, investigator, password, vault
+):
     sign_in(client, investigator, password)
     for url in ("/", f"/vaults/{vault.pk}/", "/org/", f"/pattern/{vault.pk}/"):
         response = client.get(url)
@@ -103,8 +103,9 @@ def test_every_other_page_waits_for_two_factor_and_sign_out_still_works(client,
     assert client.get("/").url.startswith(SIGN_IN)
 
 
-def test_the_key_on_the_page_makes_the_codes_that_confirm_the_device(client, investigator,
-                                                                      password):
+def test_the_key_on_the_page_makes_the_codes_that_confirm_the_device(
+    client, investigator, password
+):
     sign_in(client, investigator, password)
     secret = secret_on(client.get(SET_UP).content.decode())
     response = client.post(SET_UP, {"code": totp_from_secret(secret)})
@@ -117,8 +118,7 @@ def test_the_key_on_the_page_makes_the_codes_that_confirm_the_device(client, inv
     assert AuditRecord.objects.filter(actor=investigator, action="two_factor.set_up").exists()
 
 
-def test_the_set_up_page_shows_the_same_key_until_it_is_confirmed(client, investigator,
-                                                                  password):
+def test_the_set_up_page_shows_the_same_key_until_it_is_confirmed(client, investigator, password):
     sign_in(client, investigator, password)
     first = secret_on(client.get(SET_UP).content.decode())
     assert secret_on(client.get(SET_UP).content.decode()) == first
@@ -140,8 +140,9 @@ def test_a_wrong_code_is_refused_at_set_up(client, investigator, password):
 
 
 @pytest.mark.parametrize("typed", ["", "12345", "abcdef", "1234567"])
-def test_a_code_that_is_not_six_digits_is_refused_with_a_plain_message(client, investigator,
-                                                                       password, typed):
+def test_a_code_that_is_not_six_digits_is_refused_with_a_plain_message(
+    client, investigator, password, typed
+):
     sign_in(client, investigator, password)
     response = client.post(SET_UP, {"code": typed})
     assert response.status_code == 400
@@ -156,8 +157,9 @@ def test_a_code_typed_with_a_space_is_accepted(client, investigator, password):
     assert response.status_code == 302
 
 
-def test_later_sign_ins_ask_for_a_code_and_land_on_the_work_page(client, investigator,
-                                                                 password, settings):
+def test_later_sign_ins_ask_for_a_code_and_land_on_the_work_page(
+    client, investigator, password, settings
+):
     sign_in(client, investigator, password)
     client.get(SET_UP)
     device = AuthenticatorApp.objects.get(user=investigator)
@@ -181,8 +183,9 @@ def test_later_sign_ins_ask_for_a_code_and_land_on_the_work_page(client, investi
     assert client.get("/", follow=True).status_code == 200
 
 
-def test_after_the_check_the_member_returns_to_the_page_they_asked_for(client, administrator,
-                                                                       password):
+def test_after_the_check_the_member_returns_to_the_page_they_asked_for(
+    client, administrator, password
+):
     sign_in(client, administrator, password)
     client.get(f"{SET_UP}?next=/org/")
     device = AuthenticatorApp.objects.get(user=administrator)
@@ -208,8 +211,7 @@ def test_one_wrong_code_does_not_block_the_next_right_one(client, investigator, 
     assert response.status_code == 302  # at once, with no wait
 
 
-def test_after_five_wrong_codes_the_next_waits_a_minute_then_two(client, investigator,
-                                                                  password):
+def test_after_five_wrong_codes_the_next_waits_a_minute_then_two(client, investigator, password):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -226,12 +228,14 @@ def test_after_five_wrong_codes_the_next_waits_a_minute_then_two(client, investi
     assert "Too many wrong codes. Wait a minute, then try again" in response.content.decode()
     # A minute later it is tried; one more wrong code makes the next wait two minutes.
     AuthenticatorApp.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - timedelta(seconds=61))
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=61)
+    )
     client.post(VERIFY, {"code": wrong_code(device)})
     response = client.post(VERIFY, {"code": code_for(device)})
     assert "Wait 2 minutes" in response.content.decode()
     AuthenticatorApp.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - timedelta(seconds=121))
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=121)
+    )
     response = client.post(VERIFY, {"code": code_for(device)})
     assert response.status_code == 302
     device.refresh_from_db()
@@ -249,8 +253,9 @@ def test_the_wait_never_grows_past_fifteen_minutes(investigator):
     for failures, minutes in ((4, None), (5, 1), (6, 2), (8, 8), (9, 15), (40, 15)):
         device.throttling_failure_count = failures
         until = two_factor.wait_until(device, now=now)
-        assert (until is None if minutes is None
-                else until == now + timedelta(minutes=minutes)), failures
+        assert until is None if minutes is None else until == now + timedelta(minutes=minutes), (
+            failures
+        )
 
 
 def test_the_helper_for_a_verified_session_still_works(client, investigator):
@@ -259,8 +264,7 @@ def test_the_helper_for_a_verified_session_still_works(client, investigator):
     assert client.get(VERIFY).url == two_factor.work_page_url(investigator)
 
 
-def test_an_ended_role_no_longer_asks_for_a_code(client, investigator, administrator,
-                                                 password):
+def test_an_ended_role_no_longer_asks_for_a_code(client, investigator, administrator, password):
     from cairn.accounts import services
     from cairn.accounts.access import membership_of
 
@@ -282,8 +286,8 @@ def test_the_api_answers_403_in_json_instead_of_redirecting(client, investigator
 
 # --- a victim: the password alone ------------------------------------------------------------
 
-def test_a_victim_without_a_role_signs_in_with_her_password_only(client, owner, vault,
-                                                                  password):
+
+def test_a_victim_without_a_role_signs_in_with_her_password_only(client, owner, vault, password):
     response = sign_in(client, owner, password)
     assert response.status_code == 302 and response.url == "/"
     assert client.get("/").status_code == 200
@@ -296,6 +300,7 @@ def test_a_victim_without_a_role_signs_in_with_her_password_only(client, owner, 
 
 # --- throttling --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def throttled(settings):
     settings.AXES_ENABLED = True
@@ -304,9 +309,9 @@ def throttled(settings):
 LOCKED = "Too many attempts. Wait 15 minutes, or ask your administrator."
 
 
-def test_five_failures_lock_the_username_out_even_with_the_right_password(client, owner,
-                                                                          password,
-                                                                          throttled):
+def test_five_failures_lock_the_username_out_even_with_the_right_password(
+    client, owner, password, throttled
+):
     for attempt in range(4):
         response = sign_in(client, owner, "not-the-password")
         assert response.status_code == 200, attempt
@@ -336,8 +341,7 @@ def test_the_lockout_ends_after_15_minutes(client, owner, password, throttled):
     assert response.status_code == 302 and response.url == "/"
 
 
-def test_the_lockout_message_is_the_same_for_a_username_that_does_not_exist(client, db,
-                                                                             throttled):
+def test_the_lockout_message_is_the_same_for_a_username_that_does_not_exist(client, db, throttled):
     for _ in range(4):
         sign_in_response = client.post(SIGN_IN, {"username": "nobody", "password": "x" * 12})
         assert sign_in_response.status_code == 200
@@ -346,16 +350,16 @@ def test_the_lockout_message_is_the_same_for_a_username_that_does_not_exist(clie
     assert LOCKED in response.content.decode()
 
 
-def test_the_lockout_is_per_username_and_address(client, owner, colleague, password,
-                                                 throttled):
+def test_the_lockout_is_per_username_and_address(client, owner, colleague, password, throttled):
     for _ in range(5):
         sign_in(client, owner, "not-the-password")
     # Another person signing in from the same address is not locked out.
     assert sign_in(client, colleague, password).status_code == 302
     # Nor is the same username from another address.
     client.post("/account/sign-out/")
-    response = client.post(SIGN_IN, {"username": owner.username, "password": password},
-                           REMOTE_ADDR="192.0.2.7")
+    response = client.post(
+        SIGN_IN, {"username": owner.username, "password": password}, REMOTE_ADDR="192.0.2.7"
+    )
     assert response.status_code == 302
 
 
@@ -369,14 +373,14 @@ def test_a_success_clears_earlier_failures(client, owner, password, throttled):
 
 
 def test_a_refused_password_is_not_sent_back_in_the_page(client, owner):
-    response = client.post(SIGN_IN, {"username": owner.username,
-                                     "password": "my-secret-guess-123"})
+    response = client.post(SIGN_IN, {"username": owner.username, "password": "my-secret-guess-123"})
     assert response.status_code == 200
     assert "my-secret-guess-123" not in response.content.decode()
 
 
-def test_each_role_lands_on_its_work_page(investigator, supervisor, administrator, advocate,
-                                          analyst):
+def test_each_role_lands_on_its_work_page(
+    investigator, supervisor, administrator, advocate, analyst
+):
     assert two_factor.work_page_url(investigator) == "/cases/"
     assert two_factor.work_page_url(supervisor) == "/cases/"
     assert two_factor.work_page_url(administrator) == "/org/"

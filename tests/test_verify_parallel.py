@@ -15,10 +15,13 @@ CAIRN = Path(sys.executable).with_name("cairn")
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # Its own SQLite data directory, whichever database the suite runs on: the test edits it.
-    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-           "CAIRN_DATA_DIR": str(root)}
-    return subprocess.run([str(CAIRN), *args], env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "CAIRN_DATA_DIR": str(root),
+    }
+    return subprocess.run(
+        [str(CAIRN), *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def test_a_pool_of_processes_finds_what_one_process_finds(tmp_path):
@@ -32,14 +35,19 @@ def test_a_pool_of_processes_finds_what_one_process_finds(tmp_path):
 
     with sqlite3.connect(root / "cairn.sqlite3") as db:
         first, sealed = db.execute(
-            "SELECT number, sealed FROM vault_incident ORDER BY number LIMIT 1").fetchone()
+            "SELECT number, sealed FROM vault_incident ORDER BY number LIMIT 1"
+        ).fetchone()
         (second,) = db.execute(
-            "SELECT number FROM vault_incident ORDER BY number DESC LIMIT 1").fetchone()
+            "SELECT number FROM vault_incident ORDER BY number DESC LIMIT 1"
+        ).fetchone()
         damaged = bytearray(sealed)
         damaged[-1] ^= 1
         db.execute("UPDATE vault_incident SET sealed = ? WHERE number = ?", (bytes(damaged), first))
-        db.execute("UPDATE vault_incident SET channel = CASE channel WHEN 'email' THEN 'in_person' "
-                   "ELSE 'email' END WHERE number = ?", (second,))
+        db.execute(
+            "UPDATE vault_incident SET channel = CASE channel WHEN 'email' THEN 'in_person' "
+            "ELSE 'email' END WHERE number = ?",
+            (second,),
+        )
 
     found = {}
     for workers in ("1", "2"):
@@ -47,7 +55,7 @@ def test_a_pool_of_processes_finds_what_one_process_finds(tmp_path):
         assert ran.returncode == 1, ran.stdout + ran.stderr
         found[workers] = sorted(line for line in ran.stdout.splitlines() if "FAIL" in line)
     assert found["2"] == found["1"]
-    assert any(f"FAIL incident {first}: its encrypted text does not decrypt" in line
-               for line in found["2"])
-    assert any(f"FAIL incident {second}: differs from what entry" in line
-               for line in found["2"])
+    assert any(
+        f"FAIL incident {first}: its encrypted text does not decrypt" in line for line in found["2"]
+    )
+    assert any(f"FAIL incident {second}: differs from what entry" in line for line in found["2"])

@@ -16,9 +16,16 @@ CAIRN = Path(sys.executable).with_name("cairn")
 
 def _env(root: Path) -> dict[str, str]:
     # Its own SQLite data directory, whichever database the suite runs on.
-    return {**{k: v for k, v in os.environ.items()
-               if k not in {"DATABASE_URL", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"}},
-            "CAIRN_DATA_DIR": str(root), "TERM": "xterm-256color", "COLUMNS": "100"}
+    return {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"}
+        },
+        "CAIRN_DATA_DIR": str(root),
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+    }
 
 
 def _read_all(fd: int, process: subprocess.Popen[str], timeout: float = 600) -> bytes:
@@ -40,14 +47,25 @@ def _read_all(fd: int, process: subprocess.Popen[str], timeout: float = 600) -> 
 
 def test_progress_on_a_terminal_and_none_without(tmp_path):
     root = tmp_path / "data"
-    made = subprocess.run([str(CAIRN), "demo"], env=_env(root), capture_output=True,
-                          text=True, timeout=600, check=False)
+    made = subprocess.run(
+        [str(CAIRN), "demo"],
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
 
     # On a terminal (stderr is a pseudo-terminal; stdout stays a pipe): the bar is drawn.
     terminal, other_end = pty.openpty()
-    process = subprocess.Popen([str(CAIRN), "verify", "--workers", "2"], env=_env(root),
-                               stdout=subprocess.PIPE, stderr=other_end, text=True)
+    process = subprocess.Popen(
+        [str(CAIRN), "verify", "--workers", "2"],
+        env=_env(root),
+        stdout=subprocess.PIPE,
+        stderr=other_end,
+        text=True,
+    )
     os.close(other_end)
     try:
         drawn = _read_all(terminal, process).decode("utf-8", "replace")
@@ -63,8 +81,14 @@ def test_progress_on_a_terminal_and_none_without(tmp_path):
     assert re.fullmatch(r"Checking (records|files) [^\d]*(\d+)/\2\s*", frames[-1]), shown
 
     # Not a terminal: the same command writes its result and nothing else.
-    piped = subprocess.run([str(CAIRN), "verify", "--workers", "2"], env=_env(root),
-                           capture_output=True, text=True, timeout=600, check=False)
+    piped = subprocess.run(
+        [str(CAIRN), "verify", "--workers", "2"],
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert piped.returncode == 0, piped.stderr
     assert piped.stderr == ""
     assert "Checking" not in piped.stdout and "\x1b[" not in piped.stdout

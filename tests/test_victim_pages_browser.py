@@ -33,20 +33,27 @@ def _her_pages(vault) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     exhibit = Exhibit.objects.filter(vault=vault).order_by("number").first()
     person = vault.persons.order_by("id").first()
     pages = [
-        ("home", "/"), ("log an incident", f"/vaults/{vault.pk}/incidents/new/"),
-        ("timeline", f"/vaults/{vault.pk}/timeline/"), ("incident", f"/incidents/{incident.pk}/"),
+        ("home", "/"),
+        ("log an incident", f"/vaults/{vault.pk}/incidents/new/"),
+        ("timeline", f"/vaults/{vault.pk}/timeline/"),
+        ("incident", f"/incidents/{incident.pk}/"),
         ("change an incident", f"/incidents/{incident.pk}/edit/"),
-        ("exhibits", f"/vaults/{vault.pk}/exhibits/"), ("exhibit", f"/exhibits/{exhibit.pk}/"),
+        ("exhibits", f"/vaults/{vault.pk}/exhibits/"),
+        ("exhibit", f"/exhibits/{exhibit.pk}/"),
         ("people", f"/vaults/{vault.pk}/people/"),
         ("pattern", f"/pattern/{vault.pk}/"),
         ("a topic of the pattern", f"/pattern/{vault.pk}/how/"),
         ("risk questions", f"/pattern/{vault.pk}/questions/"),
         ("flags", f"/flags/{vault.pk}/"),
         ("add evidence from a file", f"/import/vaults/{vault.pk}/"),
-        ("evidence pack", f"/pack/{vault.pk}/"), ("statement", f"/pack/{vault.pk}/statement/"),
-        ("sharing", f"/share/{vault.pk}/"), ("who has looked", f"/share/{vault.pk}/access-log/"),
-        ("check my phone", f"/check/{vault.pk}/"), ("integrity", f"/vaults/{vault.pk}/integrity/"),
-        ("account", "/account/"), ("sessions", "/account/sessions/"),
+        ("evidence pack", f"/pack/{vault.pk}/"),
+        ("statement", f"/pack/{vault.pk}/statement/"),
+        ("sharing", f"/share/{vault.pk}/"),
+        ("who has looked", f"/share/{vault.pk}/access-log/"),
+        ("check my phone", f"/check/{vault.pk}/"),
+        ("integrity", f"/vaults/{vault.pk}/integrity/"),
+        ("account", "/account/"),
+        ("sessions", "/account/sessions/"),
         ("a page that is not there", "/no/such/page/"),
     ]
     if person is not None:
@@ -90,7 +97,8 @@ def test_the_phone_check_works_on_a_fresh_demo(tab, demo_vault, viewport):  # no
     check_button = main.get_by_role("button", name="Check the apps")
     assert advice.bounding_box()["y"] < check_button.bounding_box()["y"]
     tab.get_by_label("Or type or paste the names of the apps").fill(
-        "com.android.chrome\ncom.apspy.app\n")
+        "com.android.chrome\ncom.apspy.app\n"
+    )
     check_button.click()
     tab.wait_for_url(re.compile(r"/check/[0-9a-f-]+/apps/$"))
     assert tab.title() == "Cairn"

@@ -26,8 +26,7 @@ EXIT_URL = "https://exit.invalid/"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag",
-                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
     "resultTypes": ["violations"],
 }
 PNG = bytes.fromhex(
@@ -48,14 +47,29 @@ def page(browser, live_server):
     page = context.new_page()
     # Nothing may leave the machine: only the live server answers, and the exit URL is
     # answered here with a neutral page.
-    page.route(re.compile(r"^https://exit\.invalid/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html",
-        body="<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"))
-    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r"|https://exit\.invalid/).*"),
-               lambda route: route.abort())
+    page.route(
+        re.compile(r"^https://exit\.invalid/.*"),
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<!doctype html><html lang='en'><title>Weather</title><h1>Weather</h1></html>",
+        ),
+    )
+    page.route(
+        re.compile(r"^(?!" + re.escape(live_server.url) + r"|https://exit\.invalid/).*"),
+        lambda route: route.abort(),
+    )
     page.csp_errors = []  # type: ignore[attr-defined]
-    page.on("console", lambda message: page.csp_errors.append(  # type: ignore[attr-defined]
-        message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_errors.append(  # type: ignore[attr-defined]
+                message.text
+            )
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     # Let every request the page started finish before the database is flushed: with an
     # in-memory SQLite database the live server shares the test's connection.
@@ -71,16 +85,18 @@ def sign_in(page, password: str) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
-def test_a_victim_logs_an_incident_with_a_screenshot_and_exits(page, owner, vault, password,
-                                                              tmp_path):
+def test_a_victim_logs_an_incident_with_a_screenshot_and_exits(
+    page, owner, vault, password, tmp_path
+):
     sign_in(page, password)
     page.get_by_role("link", name="Log an incident").first.click()
     page.get_by_label("Time (optional)").fill("00:01")
     page.get_by_label("Text message").check()
     page.get_by_label("Contacted me or tried to").check()
     page.get_by_label("What happened?").fill("Twelve messages before midnight")
-    page.get_by_role("group", name=re.compile("fear they would use violence")) \
-        .get_by_label("Yes").check()
+    page.get_by_role("group", name=re.compile("fear they would use violence")).get_by_label(
+        "Yes"
+    ).check()
     page.get_by_role("button", name="Save to my log").click()
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]+/$"))
     assert page.title() == "Cairn"
@@ -105,14 +121,17 @@ def test_a_victim_logs_an_incident_with_a_screenshot_and_exits(page, owner, vaul
     assert not page.csp_errors
 
 
-def test_exit_this_page_leaves_no_way_back_to_cairn(page, owner, vault, password,
-                                                     live_server):
+def test_exit_this_page_leaves_no_way_back_to_cairn(page, owner, vault, password, live_server):
     incident = make_incident(vault)
     sign_in(page, password)
     # A fresh tab: the only Cairn page in its history is the one being left.
     fresh = page.context.new_page()
-    fresh.route(re.compile(r"^https://exit\.invalid/.*"), lambda route: route.fulfill(
-        status=200, content_type="text/html", body="<!doctype html><title>Weather</title>"))
+    fresh.route(
+        re.compile(r"^https://exit\.invalid/.*"),
+        lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<!doctype html><title>Weather</title>"
+        ),
+    )
     fresh.goto(f"{live_server.url}/incidents/{incident.pk}/")
     fresh.keyboard.press("Shift")
     fresh.keyboard.press("Shift")
@@ -137,8 +156,7 @@ def _assert_accessible(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_main_pages_have_no_accessibility_violations(page, owner, vault, password,
-                                                          viewport):
+def test_the_main_pages_have_no_accessibility_violations(page, owner, vault, password, viewport):
     incident = make_incident(vault, description="Seen outside the house", acts=["g", "e"])
     page.set_viewport_size(viewport)
     page.goto("/account/sign-in/")
@@ -167,10 +185,12 @@ def test_pages_fit_a_phone_screen(page, owner, vault, password, tmp_path):
     sign_in(page, password)
     # Screenshots for a person to look at: set CAIRN_SCREENSHOT_DIR to keep them.
     shots = Path(os.environ.get("CAIRN_SCREENSHOT_DIR", tmp_path))
-    for name, url in [("log-incident", f"/vaults/{vault.pk}/incidents/new/"),
-                      ("timeline", f"/vaults/{vault.pk}/timeline/"),
-                      ("incident", f"/incidents/{incident.pk}/"),
-                      ("integrity", f"/vaults/{vault.pk}/integrity/")]:
+    for name, url in [
+        ("log-incident", f"/vaults/{vault.pk}/incidents/new/"),
+        ("timeline", f"/vaults/{vault.pk}/timeline/"),
+        ("incident", f"/incidents/{incident.pk}/"),
+        ("integrity", f"/vaults/{vault.pk}/integrity/"),
+    ]:
         page.goto(url)
         page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")

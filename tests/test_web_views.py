@@ -36,14 +36,22 @@ def incident(vault):
 @pytest.fixture
 def person(vault, owner):
     return services.create_person(
-        actor=owner, vault=vault, name="Chris Example",
-        identifiers=[services.IdentifierInput(kind=IdentifierKind.PHONE, value="07700 900123")])
+        actor=owner,
+        vault=vault,
+        name="Chris Example",
+        identifiers=[services.IdentifierInput(kind=IdentifierKind.PHONE, value="07700 900123")],
+    )
 
 
 @pytest.fixture
 def exhibit(vault, owner, incident):
-    return services.add_exhibit(actor=owner, vault=vault, stream=_stream(PNG),
-                                original_name="screenshot of texts.png", incident=incident)
+    return services.add_exhibit(
+        actor=owner,
+        vault=vault,
+        stream=_stream(PNG),
+        original_name="screenshot of texts.png",
+        incident=incident,
+    )
 
 
 def _stream(data: bytes) -> io.BytesIO:
@@ -72,9 +80,14 @@ def object_urls(vault, incident, person, exhibit) -> list[str]:
 def incident_post(**overrides) -> dict[str, object]:
     today = timezone.localdate()
     data: dict[str, object] = {
-        "date_day": str(today.day), "date_month": str(today.month),
-        "date_year": str(today.year), "time": "", "channel": Channel.IN_PERSON,
-        "acts": ["a"], "description": "Stood at the gate again", "feared_violence": "no",
+        "date_day": str(today.day),
+        "date_month": str(today.month),
+        "date_year": str(today.year),
+        "time": "",
+        "channel": Channel.IN_PERSON,
+        "acts": ["a"],
+        "description": "Stood at the gate again",
+        "feared_violence": "no",
     }
     data.update(overrides)
     return data
@@ -88,15 +101,16 @@ def title_of(response) -> str:
 
 # --- who may see what ---------------------------------------------------------------------
 
-def test_the_owner_can_open_every_page_of_her_vault(owner_client, vault, incident, person,
-                                                     exhibit):
+
+def test_the_owner_can_open_every_page_of_her_vault(owner_client, vault, incident, person, exhibit):
     for url in [reverse("vault:home"), *object_urls(vault, incident, person, exhibit)]:
         response = owner_client.get(url)
         assert response.status_code == 200, url
 
 
 def test_another_victim_gets_not_found_for_every_object_of_the_vault(
-        client, colleague, other_vault, vault, incident, person, exhibit):
+    client, colleague, other_vault, vault, incident, person, exhibit
+):
     client.force_login(colleague)
     for url in object_urls(vault, incident, person, exhibit):
         assert client.get(url).status_code == 404, url
@@ -124,15 +138,15 @@ def test_the_sign_in_page_renders_and_signs_in(client, owner, password):
     response = client.get(reverse("accounts:sign-in"))
     assert response.status_code == 200
     assert title_of(response) == "Cairn"
-    response = client.post(reverse("accounts:sign-in"),
-                           {"username": "owner", "password": password})
+    response = client.post(reverse("accounts:sign-in"), {"username": "owner", "password": password})
     assert response.status_code == 302
     assert response["Location"] == reverse("vault:home")
 
 
 def test_a_wrong_password_shows_an_error_summary(client, owner):
-    response = client.post(reverse("accounts:sign-in"),
-                           {"username": "owner", "password": "not it at all"})
+    response = client.post(
+        reverse("accounts:sign-in"), {"username": "owner", "password": "not it at all"}
+    )
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
     assert title_of(response).startswith("Error: ")
@@ -147,6 +161,7 @@ def test_signing_out_is_a_post_from_the_header(owner_client, vault):
 
 
 # --- home and vaults ----------------------------------------------------------------------
+
 
 def test_someone_without_a_vault_is_offered_to_start_one(client, outsider):
     client.force_login(outsider)
@@ -180,15 +195,25 @@ def test_someone_with_several_vaults_sees_a_list(owner_client, vault, owner):
 
 # --- logging an incident ------------------------------------------------------------------
 
+
 def test_logging_an_incident_stores_it_and_shows_it(owner_client, vault, person):
     url = reverse("vault:incident-new", args=[vault.pk])
     yesterday = timezone.localdate() - timedelta(days=1)
-    data = incident_post(date_day=str(yesterday.day), date_month=str(yesterday.month),
-                         date_year=str(yesterday.year), time="14:30", acts=["a", "other"],
-                         other_act="Left flowers",
-                         feared_violence="yes", location="Bus stop", impact="Changed route",
-                         reported_to_police="on", police_reference="CAD 123",
-                         persons=[str(person.pk)], end_time="15:00")
+    data = incident_post(
+        date_day=str(yesterday.day),
+        date_month=str(yesterday.month),
+        date_year=str(yesterday.year),
+        time="14:30",
+        acts=["a", "other"],
+        other_act="Left flowers",
+        feared_violence="yes",
+        location="Bus stop",
+        impact="Changed route",
+        reported_to_police="on",
+        police_reference="CAD 123",
+        persons=[str(person.pk)],
+        end_time="15:00",
+    )
     response = owner_client.post(url, data)
     incident = access.incidents_readable_by(vault.owner, vault).get()
     assert response["Location"] == reverse("vault:incident", args=[incident.pk])
@@ -211,9 +236,15 @@ def test_a_day_without_a_time_is_logged_as_on_the_day(owner_client, vault):
 
 def test_overnight_is_logged_as_overnight(owner_client, vault):
     yesterday = timezone.localdate() - timedelta(days=1)
-    owner_client.post(reverse("vault:incident-new", args=[vault.pk]), incident_post(
-        date_day=str(yesterday.day), date_month=str(yesterday.month),
-        date_year=str(yesterday.year), overnight="on"))
+    owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]),
+        incident_post(
+            date_day=str(yesterday.day),
+            date_month=str(yesterday.month),
+            date_year=str(yesterday.year),
+            overnight="on",
+        ),
+    )
     incident = access.incidents_readable_by(vault.owner, vault).get()
     assert incident.precision == "overnight"
 
@@ -235,52 +266,69 @@ def _assert_refused(response, message: str, vault) -> None:
 
 def test_an_end_before_the_start_is_refused_at_the_field(owner_client, vault):
     yesterday = timezone.localdate() - timedelta(days=1)
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]), incident_post(
-        date_day=str(yesterday.day), date_month=str(yesterday.month),
-        date_year=str(yesterday.year), time="15:00", end_time="14:00"))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]),
+        incident_post(
+            date_day=str(yesterday.day),
+            date_month=str(yesterday.month),
+            date_year=str(yesterday.year),
+            time="15:00",
+            end_time="14:00",
+        ),
+    )
     _assert_refused(response, "The end must be after the start", vault)
     assert 'href="#id_end_time"' in response.content.decode()
 
 
 def test_a_future_date_is_refused_at_the_field(owner_client, vault):
     future = timezone.localdate() + timedelta(days=3)
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]), incident_post(
-        date_day=str(future.day), date_month=str(future.month), date_year=str(future.year)))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]),
+        incident_post(
+            date_day=str(future.day), date_month=str(future.month), date_year=str(future.year)
+        ),
+    )
     _assert_refused(response, "The date cannot be in the future", vault)
     assert 'href="#id_date_day"' in response.content.decode()
 
 
 def test_an_unknown_act_code_is_refused(owner_client, vault):
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]),
-                                 incident_post(acts=["a", "zz"]))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]), incident_post(acts=["a", "zz"])
+    )
     _assert_refused(response, "Choose what they did from the list", vault)
 
 
 def test_an_impossible_date_is_refused(owner_client, vault):
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]),
-                                 incident_post(date_day="31", date_month="2"))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]), incident_post(date_day="31", date_month="2")
+    )
     _assert_refused(response, "Enter a real date", vault)
 
 
 def test_a_missing_answer_about_fear_is_refused(owner_client, vault):
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]),
-                                 incident_post(feared_violence=""))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]), incident_post(feared_violence="")
+    )
     _assert_refused(response, "Select yes if it made you fear violence, or no", vault)
 
 
 def test_the_other_act_needs_words(owner_client, vault):
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]),
-                                 incident_post(acts=["other"]))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]), incident_post(acts=["other"])
+    )
     _assert_refused(response, "Say what the other act was", vault)
 
 
 def test_a_half_given_position_is_refused(owner_client, vault):
-    response = owner_client.post(reverse("vault:incident-new", args=[vault.pk]),
-                                 incident_post(latitude="51.5"))
+    response = owner_client.post(
+        reverse("vault:incident-new", args=[vault.pk]), incident_post(latitude="51.5")
+    )
     _assert_refused(response, "Give both latitude and longitude", vault)
 
 
 # --- editing and deleting -----------------------------------------------------------------
+
 
 def test_editing_an_incident_makes_a_new_revision(owner_client, incident):
     url = reverse("vault:incident-edit", args=[incident.pk])
@@ -345,15 +393,23 @@ def test_deleting_asks_first_then_leaves_a_tombstone(owner_client, incident):
 
 # --- exhibits -----------------------------------------------------------------------------
 
-def upload(client, incident, content: bytes, name: str = "photo.png",
-           content_type: str = "image/png", **extra):
+
+def upload(
+    client,
+    incident,
+    content: bytes,
+    name: str = "photo.png",
+    content_type: str = "image/png",
+    **extra,
+):
     url = reverse("vault:incident-exhibit-upload", args=[incident.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, content, content_type), **extra})
 
 
 def test_uploading_an_exhibit_keeps_its_bytes(owner_client, incident, tmp_path):
-    response = upload(owner_client, incident, PNG, captured_at="2025-03-27T14:30",
-                      description="Screenshot")
+    response = upload(
+        owner_client, incident, PNG, captured_at="2025-03-27T14:30", description="Screenshot"
+    )
     assert response.status_code == 302
     exhibit = access.exhibits_readable_by(incident.vault.owner, incident.vault).get()
     assert exhibit.incident == incident and exhibit.reference == "AB/1"
@@ -366,8 +422,9 @@ def test_uploading_an_exhibit_keeps_its_bytes(owner_client, incident, tmp_path):
     assert download["Content-Disposition"] == 'attachment; filename="AB-1.png"'
     original = tmp_path / "original.bin"
     original.write_bytes(PNG)
-    sha256sum = subprocess.run(["sha256sum", str(original)], capture_output=True, text=True,
-                               check=True).stdout.split()[0]
+    sha256sum = subprocess.run(
+        ["sha256sum", str(original)], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
     assert hashlib.sha256(body).hexdigest() == sha256sum == exhibit.sha256
 
 
@@ -395,14 +452,21 @@ def test_a_file_over_the_size_limit_is_refused(owner_client, incident, settings)
 
 
 def test_content_that_contradicts_its_name_is_refused(owner_client, incident):
-    response = upload(owner_client, incident, b"MZ\x90\x00 not really a photo",
-                      name="holiday.jpg", content_type="image/jpeg")
+    response = upload(
+        owner_client,
+        incident,
+        b"MZ\x90\x00 not really a photo",
+        name="holiday.jpg",
+        content_type="image/jpeg",
+    )
     _assert_upload_refused(response, "but it was given as a JPEG image")
 
 
 def test_an_exhibit_can_be_added_from_the_exhibits_page(owner_client, vault):
-    response = owner_client.post(reverse("vault:exhibits", args=[vault.pk]),
-                                 {"file": SimpleUploadedFile("a.png", PNG, "image/png")})
+    response = owner_client.post(
+        reverse("vault:exhibits", args=[vault.pk]),
+        {"file": SimpleUploadedFile("a.png", PNG, "image/png")},
+    )
     exhibit = access.exhibits_readable_by(vault.owner, vault).get()
     assert response["Location"] == reverse("vault:exhibit", args=[exhibit.pk])
     assert exhibit.incident is None
@@ -410,27 +474,46 @@ def test_an_exhibit_can_be_added_from_the_exhibits_page(owner_client, vault):
 
 # --- people -------------------------------------------------------------------------------
 
+
 def test_adding_a_person_with_identifiers(owner_client, vault):
-    response = owner_client.post(reverse("vault:person-new", args=[vault.pk]), {
-        "name": "Unknown man", "role": "suspect", "relationship": "stranger",
-        "aliases": "Dave, D", "identifier_1_kind": "phone",
-        "identifier_1_value": "07700 900456", "identifier_2_kind": "",
-        "identifier_2_value": "", "identifier_3_kind": "handle",
-        "identifier_3_value": "@dave", "identifier_3_platform": "Instagram",
-    })
+    response = owner_client.post(
+        reverse("vault:person-new", args=[vault.pk]),
+        {
+            "name": "Unknown man",
+            "role": "suspect",
+            "relationship": "stranger",
+            "aliases": "Dave, D",
+            "identifier_1_kind": "phone",
+            "identifier_1_value": "07700 900456",
+            "identifier_2_kind": "",
+            "identifier_2_value": "",
+            "identifier_3_kind": "handle",
+            "identifier_3_value": "@dave",
+            "identifier_3_platform": "Instagram",
+        },
+    )
     person = access.persons_readable_by(vault.owner, vault).get()
     assert response["Location"] == reverse("vault:person", args=[person.pk])
     assert person.aliases == ["D", "Dave"]
     assert {(i.kind, i.value) for i in person.identifiers.all()} == {
-        ("phone", "+447700900456"), ("handle", "dave")}
+        ("phone", "+447700900456"),
+        ("handle", "dave"),
+    }
 
 
 def test_a_bad_identifier_is_shown_on_its_own_row(owner_client, vault):
-    response = owner_client.post(reverse("vault:person-new", args=[vault.pk]), {
-        "name": "Unknown man", "role": "suspect", "relationship": "stranger",
-        "identifier_1_kind": "", "identifier_1_value": "",
-        "identifier_2_kind": "phone", "identifier_2_value": "12",
-    })
+    response = owner_client.post(
+        reverse("vault:person-new", args=[vault.pk]),
+        {
+            "name": "Unknown man",
+            "role": "suspect",
+            "relationship": "stranger",
+            "identifier_1_kind": "",
+            "identifier_1_value": "",
+            "identifier_2_kind": "phone",
+            "identifier_2_value": "12",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert 'href="#id_identifier_2_value"' in page
@@ -441,11 +524,18 @@ def test_a_bad_identifier_is_shown_on_its_own_row(owner_client, vault):
 def test_editing_a_person(owner_client, person):
     url = reverse("vault:person-edit", args=[person.pk])
     assert "+447700900123" in owner_client.get(url).content.decode()
-    response = owner_client.post(url, {
-        "name": "Chris E", "role": "suspect", "relationship": "ex_partner",
-        "identifier_1_kind": "phone", "identifier_1_value": "+447700900123",
-        "identifier_2_kind": "email", "identifier_2_value": "Chris@Example.com",
-    })
+    response = owner_client.post(
+        url,
+        {
+            "name": "Chris E",
+            "role": "suspect",
+            "relationship": "ex_partner",
+            "identifier_1_kind": "phone",
+            "identifier_1_value": "+447700900123",
+            "identifier_2_kind": "email",
+            "identifier_2_value": "Chris@Example.com",
+        },
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.name == "Chris E" and person.relationship == "ex_partner"
@@ -461,11 +551,14 @@ def test_a_persons_page_lists_their_incidents(owner_client, vault, person):
 
 # --- timeline -----------------------------------------------------------------------------
 
+
 def test_the_timeline_filters_by_date_act_channel_and_person(owner_client, vault, person):
-    old = make_incident(vault, days_ago=40, acts=["b"], channel=Channel.TEXT_MESSAGE,
-                        description="Old text")
-    new = make_incident(vault, days_ago=2, acts=["a", "e"], persons=[person],
-                        description="Recent following")
+    old = make_incident(
+        vault, days_ago=40, acts=["b"], channel=Channel.TEXT_MESSAGE, description="Old text"
+    )
+    new = make_incident(
+        vault, days_ago=2, acts=["a", "e"], persons=[person], description="Recent following"
+    )
     url = reverse("vault:timeline", args=[vault.pk])
 
     def shown(params):
@@ -474,10 +567,12 @@ def test_the_timeline_filters_by_date_act_channel_and_person(owner_client, vault
 
     assert shown({}) == {old.pk, new.pk}
     since = timezone.localdate() - timedelta(days=10)
-    assert shown({"date_from_day": since.day, "date_from_month": since.month,
-                  "date_from_year": since.year}) == {new.pk}
-    assert shown({"date_to_day": since.day, "date_to_month": since.month,
-                  "date_to_year": since.year}) == {old.pk}
+    assert shown(
+        {"date_from_day": since.day, "date_from_month": since.month, "date_from_year": since.year}
+    ) == {new.pk}
+    assert shown(
+        {"date_to_day": since.day, "date_to_month": since.month, "date_to_year": since.year}
+    ) == {old.pk}
     assert shown({"act": "e"}) == {new.pk}
     assert shown({"act": "b"}) == {old.pk}
     assert shown({"channel": Channel.TEXT_MESSAGE}) == {old.pk}
@@ -525,21 +620,28 @@ def test_a_page_key_that_is_not_a_number_shows_the_newest_page(owner_client, vau
 
 
 def test_incidents_on_a_page_are_grouped_by_month(owner_client, vault):
-    for when in (datetime(2025, 11, 26, 23, 33, tzinfo=UTC),
-                 datetime(2025, 11, 2, 9, 0, tzinfo=UTC),
-                 datetime(2025, 10, 30, 12, 0, tzinfo=UTC)):
-        services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-            start=when, channel=Channel.IN_PERSON))
+    for when in (
+        datetime(2025, 11, 26, 23, 33, tzinfo=UTC),
+        datetime(2025, 11, 2, 9, 0, tzinfo=UTC),
+        datetime(2025, 10, 30, 12, 0, tzinfo=UTC),
+    ):
+        services.log_incident(
+            actor=vault.owner,
+            vault=vault,
+            data=services.IncidentInput(start=when, channel=Channel.IN_PERSON),
+        )
     page = owner_client.get(reverse("vault:timeline", args=[vault.pk]))
     months = page.context["page"].months
-    assert [(m.label, len(m.incidents)) for m in months] == [("November 2025", 2),
-                                                            ("October 2025", 1)]
+    assert [(m.label, len(m.incidents)) for m in months] == [
+        ("November 2025", 2),
+        ("October 2025", 1),
+    ]
     assert "Wednesday 26 November 2025 at 11:33pm" in page.content.decode()
 
 
 def test_the_timeline_needs_few_queries_however_many_incidents(
-        owner_client, vault, person, django_assert_max_num_queries,
-        django_capture_on_commit_callbacks):
+    owner_client, vault, person, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     for day in range(60):
         make_incident(vault, days_ago=day + 1, persons=[person])
     # A served process reads the credential key once, then keeps it (after its transaction
@@ -572,16 +674,19 @@ def test_a_deep_page_costs_what_the_first_does(owner_client, vault, django_asser
 
 def test_times_show_in_the_vaults_zone_with_their_precision(owner_client, vault):
     summer = datetime(2024, 7, 1, 12, 5, tzinfo=UTC)
-    services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=summer, channel=Channel.IN_PERSON))
+    services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(start=summer, channel=Channel.IN_PERSON),
+    )
     page = owner_client.get(reverse("vault:timeline", args=[vault.pk])).content.decode()
     assert "Monday 1 July 2024 at 1:05pm" in page  # BST, in her words
 
 
 # --- safety -------------------------------------------------------------------------------
 
-def test_page_titles_never_contain_what_was_written(owner_client, vault, incident, person,
-                                                     exhibit):
+
+def test_page_titles_never_contain_what_was_written(owner_client, vault, incident, person, exhibit):
     for url in object_urls(vault, incident, person, exhibit):
         if "download" in url:
             continue
@@ -590,8 +695,9 @@ def test_page_titles_never_contain_what_was_written(owner_client, vault, inciden
         assert title == "Cairn", url  # one neutral title (DESIGN.md invariant 11)
 
 
-def test_every_victim_page_has_exit_this_page(owner_client, client, vault, incident, person,
-                                              exhibit, settings):
+def test_every_victim_page_has_exit_this_page(
+    owner_client, client, vault, incident, person, exhibit, settings
+):
     settings.CAIRN_EXIT_URL = "https://exit.invalid/weather"
     urls = [u for u in object_urls(vault, incident, person, exhibit) if "download" not in u]
     for url in [reverse("vault:home"), *urls]:
@@ -612,14 +718,14 @@ def test_pages_load_no_inline_script_or_style(owner_client, incident):
     assert "script-src 'self'" in page["Content-Security-Policy"]
 
 
-def test_the_session_lasts_as_long_as_configured_and_is_renewed(owner_client, vault,
-                                                                 settings):
+def test_the_session_lasts_as_long_as_configured_and_is_renewed(owner_client, vault, settings):
     owner_client.get(reverse("vault:home"))
     assert owner_client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
     key = session_key_hash(owner_client.session.session_key)
     stored = Session.objects.get(session_key=key)
     Session.objects.filter(session_key=key).update(
-        expire_date=stored.expire_date - timedelta(seconds=60))
+        expire_date=stored.expire_date - timedelta(seconds=60)
+    )
     owner_client.get(reverse("vault:home"))  # saved on every request: the clock restarts
     renewed = Session.objects.get(session_key=key).expire_date
     assert renewed > stored.expire_date - timedelta(seconds=5)
@@ -629,7 +735,8 @@ def test_an_expired_session_is_signed_out(owner_client, vault):
     owner_client.get(reverse("vault:home"))
     key = session_key_hash(owner_client.session.session_key)
     Session.objects.filter(session_key=key).update(
-        expire_date=timezone.now() - timedelta(seconds=1))
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     response = owner_client.get(reverse("vault:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign-in"))
@@ -648,8 +755,11 @@ def test_dates_in_the_timeline_filter_are_local_days(vault):
     from cairn.web.timeframe import zone
 
     late = datetime(2024, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July BST
-    services.log_incident(actor=vault.owner, vault=vault, data=services.IncidentInput(
-        start=late, channel=Channel.IN_PERSON))
+    services.log_incident(
+        actor=vault.owner,
+        vault=vault,
+        data=services.IncidentInput(start=late, channel=Channel.IN_PERSON),
+    )
     qs = access.incidents_readable_by(vault.owner, vault)
     on_second = TimelineFilter(date_from=date(2024, 7, 2), date_to=date(2024, 7, 2))
     assert filter_incidents(qs, on_second, tz=zone("Europe/London")).count() == 1
@@ -666,8 +776,10 @@ def test_the_stylesheet_and_scripts_collect_for_production(settings, tmp_path):
     if not css.exists():
         pytest.fail(f"{css} is missing: run `npm run build` to compile the stylesheet")
     settings.STATIC_ROOT = tmp_path / "collected"
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     call_command("collectstatic", "--noinput", verbosity=0)
     collected = settings.STATIC_ROOT
     assert (collected / "govuk" / "govuk-frontend.min.js").exists()

@@ -17,16 +17,34 @@ from cairn.importers.parsers import whatsapp_markers as markers
 LRM, RLM = "\u200e", "\u200f"
 
 # 12-hour clocks: (am, pm, written before the time?, space between marker and time).
-LATIN_CLOCKS = (("AM", "PM", False, " "), ("am", "pm", False, " "),
-                ("a. m.", "p. m.", False, "\u00a0"), ("a.m.", "p.m.", False, " "),
-                ("AM", "PM", False, "\u202f"), ("a.\u202fm.", "p.\u202fm.", False, " "))
-LOCAL_CLOCKS = tuple((am, pm, before, "" if lang in ("ja", "zh", "yue") else " ")
-                     for lang, am, pm, before, _ in markers.AM_PM)
+LATIN_CLOCKS = (
+    ("AM", "PM", False, " "),
+    ("am", "pm", False, " "),
+    ("a. m.", "p. m.", False, "\u00a0"),
+    ("a.m.", "p.m.", False, " "),
+    ("AM", "PM", False, "\u202f"),
+    ("a.\u202fm.", "p.\u202fm.", False, " "),
+)
+LOCAL_CLOCKS = tuple(
+    (am, pm, before, "" if lang in ("ja", "zh", "yue") else " ")
+    for lang, am, pm, before, _ in markers.AM_PM
+)
 CLOCKS = LATIN_CLOCKS + LOCAL_CLOCKS
 
 # Where a direction mark may be written in a header.
-MARK_PLACES = ("lead", "after_open", "date1", "date2", "after_date", "after_comma",
-               "before_marker", "before_close", "after_close", "before_colon", "after_colon")
+MARK_PLACES = (
+    "lead",
+    "after_open",
+    "date1",
+    "date2",
+    "after_date",
+    "after_comma",
+    "before_marker",
+    "before_close",
+    "after_close",
+    "before_colon",
+    "after_colon",
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +76,11 @@ class Layout:
         hour = at.hour
         if self.clock is not None:
             hour = hour % 12 or 12
-        text = f"{hour}{self.tsep}{at.minute:02}" if not self.pad else \
-            f"{hour:02}{self.tsep}{at.minute:02}"
+        text = (
+            f"{hour}{self.tsep}{at.minute:02}"
+            if not self.pad
+            else f"{hour:02}{self.tsep}{at.minute:02}"
+        )
         if self.seconds:
             text += f"{self.tsep}{at.second:02}"
         if self.clock is not None:
@@ -87,9 +108,11 @@ class Layout:
         return f"{lead}{date_}{join}{time}{close}"
 
     def describe(self) -> str:
-        return (f"{self.family} {self.order} sep={self.sep!r} yy={self.year_digits} "
-                f"pad={self.pad} join={self.join!r} tsep={self.tsep!r} s={self.seconds} "
-                f"clock={self.clock} suffix={self.suffix!r}")
+        return (
+            f"{self.family} {self.order} sep={self.sep!r} yy={self.year_digits} "
+            f"pad={self.pad} join={self.join!r} tsep={self.tsep!r} s={self.seconds} "
+            f"clock={self.clock} suffix={self.suffix!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -117,8 +140,7 @@ class Chat:
         out = []
         for e in self.entries:
             at = e.at if self.layout.seconds else e.at.replace(second=0)
-            out.append((at.replace(tzinfo=zone).astimezone(UTC), e.sender, e.text,
-                        e.attachments))
+            out.append((at.replace(tzinfo=zone).astimezone(UTC), e.sender, e.text, e.attachments))
         return out
 
 
@@ -130,5 +152,12 @@ def said(at: datetime, name: str, text: str, *, marks: frozenset[str] = frozense
 
 
 def read_back(parsed) -> list[tuple[datetime, str | None, str, tuple[str, ...]]]:
-    return [(m.sent_at, m.sender.display_name if m.sender else None, m.text,
-             tuple(a.name for a in m.attachments)) for m in parsed.messages]
+    return [
+        (
+            m.sent_at,
+            m.sender.display_name if m.sender else None,
+            m.text,
+            tuple(a.name for a in m.attachments),
+        )
+        for m in parsed.messages
+    ]

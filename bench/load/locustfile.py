@@ -35,8 +35,10 @@ OFFICERS = int(os.environ.get("LOAD_OFFICERS", "8"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 INCIDENT_LINK = re.compile(r'href="/incidents/([0-9a-f-]{36})/"')
 CASE_LINK = re.compile(r'href="/cases/([0-9a-f-]{36})/"')
-SHARED_LINK = re.compile(r'href="(/cases/[0-9a-f-]{36}/vaults/[0-9a-f-]{36}/incidents/'
-                         r'[0-9a-f-]{36}/)"')
+SHARED_LINK = re.compile(
+    r'href="(/cases/[0-9a-f-]{36}/vaults/[0-9a-f-]{36}/incidents/'
+    r'[0-9a-f-]{36}/)"'
+)
 VAULT_LINK = re.compile(r'href="/vaults/([0-9a-f-]{36})/')
 _victims = itertools.cycle(range(1, VICTIMS + 1))
 _officers = itertools.cycle(range(1, OFFICERS + 1))
@@ -78,14 +80,22 @@ class Person(HttpUser):
         """Her sessions on other devices are listed once after signing in (the earlier run's
         sessions count): seen, and on to the page she asked for."""
         if NOTICE in answer.url:
-            answer = self.client.post(NOTICE, name="sign-in", data={
-                "csrfmiddlewaretoken": _csrf(answer.text)})
+            answer = self.client.post(
+                NOTICE, name="sign-in", data={"csrfmiddlewaretoken": _csrf(answer.text)}
+            )
         return answer
 
     def sign_in(self, username: str, password: str) -> str:
         page = self.client.get("/account/sign-in/", name="sign-in")
-        answer = self.client.post("/account/sign-in/", name="sign-in", data={
-            "username": username, "password": password, "csrfmiddlewaretoken": _csrf(page.text)})
+        answer = self.client.post(
+            "/account/sign-in/",
+            name="sign-in",
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": _csrf(page.text),
+            },
+        )
         return str(self.past_notice(answer).text)
 
 
@@ -123,20 +133,33 @@ class Victim(Person):
     @task(1)
     def log_incident(self) -> None:
         form = self.client.get(f"/vaults/{self.vault}/incidents/new/", name="incident-new")
-        self.client.post(f"/vaults/{self.vault}/incidents/new/", name="incident-new", data={
-            "csrfmiddlewaretoken": _csrf(form.text), "date_day": "3", "date_month": "11",
-            "date_year": "2026", "time": "08:15", "channel": "in_person", "acts": ["a"],
-            "description": "He was outside the house again this morning.",
-            "feared_violence": "no"})
+        self.client.post(
+            f"/vaults/{self.vault}/incidents/new/",
+            name="incident-new",
+            data={
+                "csrfmiddlewaretoken": _csrf(form.text),
+                "date_day": "3",
+                "date_month": "11",
+                "date_year": "2026",
+                "time": "08:15",
+                "channel": "in_person",
+                "acts": ["a"],
+                "description": "He was outside the house again this morning.",
+                "feared_violence": "no",
+            },
+        )
 
     @task(1)
     def add_photo(self) -> None:
         incident = random.choice(self.incidents)
         page = self.client.get(f"/incidents/{incident}/", name="incident")
         photo = os.urandom(random.randint(50_000, 200_000))
-        self.client.post(f"/incidents/{incident}/exhibits/", name="exhibit-upload",
-                         data={"csrfmiddlewaretoken": _csrf(page.text)},
-                         files={"file": ("photo.bin", photo, "application/octet-stream")})
+        self.client.post(
+            f"/incidents/{incident}/exhibits/",
+            name="exhibit-upload",
+            data={"csrfmiddlewaretoken": _csrf(page.text)},
+            files={"file": ("photo.bin", photo, "application/octet-stream")},
+        )
 
 
 class Officer(Person):
@@ -145,8 +168,13 @@ class Officer(Person):
     def on_start(self) -> None:
         username = f"load{next(_officers):02d}"
         page = self.sign_in(username, OFFICER_PASSWORD)
-        self.past_notice(self.client.post("/account/two-factor/", name="two-factor", data={
-            "code": totp(username), "csrfmiddlewaretoken": _csrf(page)}))
+        self.past_notice(
+            self.client.post(
+                "/account/two-factor/",
+                name="two-factor",
+                data={"code": totp(username), "csrfmiddlewaretoken": _csrf(page)},
+            )
+        )
         cases = self.client.get("/cases/", name="cases").text
         found = CASE_LINK.search(cases)
         self.case = found.group(1) if found else ""

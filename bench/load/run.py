@@ -52,12 +52,18 @@ def profile(code: str) -> tuple[str, list[str], dict[str, str]]:
     pin = ["taskset", "-c", cpus] if cpus else []
     where = f", cores {cpus}" if cpus else ""
     if kind == "A":
-        return (f"A: cairn serve (waitress, 1 process{where})", [*pin, str(BIN / "cairn"),
-                                                                   "serve"], {})
+        return (
+            f"A: cairn serve (waitress, 1 process{where})",
+            [*pin, str(BIN / "cairn"), "serve"],
+            {},
+        )
     if kind.startswith("B") and (kind[1:] or "4").isdigit():
         processes = kind[1:] or "4"
-        return (f"B: production (gunicorn, {processes} processes{where})",
-                [*pin, str(BIN / "cairn"), "serve", "--processes", processes], PRODUCTION)
+        return (
+            f"B: production (gunicorn, {processes} processes{where})",
+            [*pin, str(BIN / "cairn"), "serve", "--processes", processes],
+            PRODUCTION,
+        )
     raise SystemExit(f"LOAD_PROFILES: unknown profile {code!r} (A, B, B2, B4@0, ...)")
 
 
@@ -87,9 +93,14 @@ def aggregated(prefix: Path) -> dict[str, float]:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
     row = rows["Aggregated"]
-    return {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-            "rps": float(row["Requests/s"]), "p50": float(row["50%"]),
-            "p95": float(row["95%"]), "p99": float(row["99%"])}
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+    }
 
 
 def tree_cpu(pid: int) -> float:
@@ -130,8 +141,9 @@ def _counted(prefix: Path) -> int:
     return int(rows[-1]["Total Request Count"]) if rows else 0
 
 
-def cpu_per_request(prefix: Path, pids: dict[str, int],
-                    locust: subprocess.Popen[bytes]) -> dict[str, float]:
+def cpu_per_request(
+    prefix: Path, pids: dict[str, int], locust: subprocess.Popen[bytes]
+) -> dict[str, float]:
     """Waits for locust to end; the CPU milliseconds per request of each process tree over
     the measured window (from the moment locust starts its figures afresh: its count drops)."""
     highest = 0
@@ -156,14 +168,26 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     kek = work / "kek"
     kek.write_text(base64.b64encode(os.urandom(32)).decode())
-    env = {**os.environ, "CAIRN_DATA_DIR": str(work / "data"), "CAIRN_KEK_FILE": str(kek),
-           "DJANGO_SETTINGS_MODULE": "cairn.settings"}
-    print(f"machine: {os.cpu_count()} cores; {USERS} users, {SECONDS} s per run, "
-          f"{ROUNDS} rounds; data in {work}", flush=True)
-    subprocess.run([sys.executable, "-m", "bench.load.seed", "30", "8"], env=env, cwd=ROOT,
-                   check=True)
-    subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput",
-                    "--verbosity", "0"], env=env, cwd=ROOT, check=True)
+    env = {
+        **os.environ,
+        "CAIRN_DATA_DIR": str(work / "data"),
+        "CAIRN_KEK_FILE": str(kek),
+        "DJANGO_SETTINGS_MODULE": "cairn.settings",
+    }
+    print(
+        f"machine: {os.cpu_count()} cores; {USERS} users, {SECONDS} s per run, "
+        f"{ROUNDS} rounds; data in {work}",
+        flush=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "bench.load.seed", "30", "8"], env=env, cwd=ROOT, check=True
+    )
+    subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
     results: dict[str, list[dict[str, float]]] = {profile(code)[0]: [] for code in CODES}
     for round_number in range(1, ROUNDS + 1):
         for code in CODES:
@@ -172,20 +196,44 @@ def main() -> None:
             port = free_port()
             tag = code.replace("@", "-at-").replace(",", "_")
             log = (work / f"server-{tag}-{round_number}.log").open("wb")
-            server = subprocess.Popen([*command, "--port", str(port)], env={**env, **extra},
-                                      cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            server = subprocess.Popen(
+                [*command, "--port", str(port)],
+                env={**env, **extra},
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             try:
                 wait_ready(port, server)
                 prefix = work / f"{tag}-{round_number}"
-                locust = subprocess.Popen([str(BIN / "locust"), "-f",
-                                           "bench/load/locustfile.py", "--headless", "-u",
-                                           str(USERS), "-r", str(USERS), "-t", f"{SECONDS}s",
-                                           "--host", f"http://127.0.0.1:{port}", "--csv",
-                                           str(prefix), "--only-summary", "--loglevel",
-                                           "WARNING"], env=env, cwd=ROOT,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                cpu = cpu_per_request(prefix, {"server": server.pid,
-                                               "postgres": postmaster()}, locust)
+                locust = subprocess.Popen(
+                    [
+                        str(BIN / "locust"),
+                        "-f",
+                        "bench/load/locustfile.py",
+                        "--headless",
+                        "-u",
+                        str(USERS),
+                        "-r",
+                        str(USERS),
+                        "-t",
+                        f"{SECONDS}s",
+                        "--host",
+                        f"http://127.0.0.1:{port}",
+                        "--csv",
+                        str(prefix),
+                        "--only-summary",
+                        "--loglevel",
+                        "WARNING",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                cpu = cpu_per_request(
+                    prefix, {"server": server.pid, "postgres": postmaster()}, locust
+                )
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=60)
@@ -196,22 +244,30 @@ def main() -> None:
             results[name].append(figures)
             print(f"{name} round {round_number}: {json.dumps(figures)}", flush=True)
     (work / "load.json").write_text(json.dumps(results, indent=1))
-    print("\n| profile | run | requests | failures | req/s | p50 ms | p95 ms | p99 ms "
-          "| load before/after |")
+    print(
+        "\n| profile | run | requests | failures | req/s | p50 ms | p95 ms | p99 ms "
+        "| load before/after |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for name, runs in results.items():
         for number, f in enumerate(runs, 1):
-            print(f"| {name} | {number} | {f['requests']} | {f['failures']} | {f['rps']:.1f} | "
-                  f"{f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | "
-                  f"{f['load_before']:.1f} / {f['load']:.1f} |")
+            print(
+                f"| {name} | {number} | {f['requests']} | {f['failures']} | {f['rps']:.1f} | "
+                f"{f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | "
+                f"{f['load_before']:.1f} / {f['load']:.1f} |"
+            )
     medians = {name: statistics.median(f["rps"] for f in runs) for name, runs in results.items()}
     first = next(iter(medians.values()))
     print()
     for name, rps in medians.items():
-        cpu = {key.removeprefix("cpu_ms_"): statistics.median(f.get(key, 0) for f in results[name])
-               for key in ("cpu_ms_server", "cpu_ms_postgres")}
-        print(f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile; "
-              "CPU ms per request: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
+        cpu = {
+            key.removeprefix("cpu_ms_"): statistics.median(f.get(key, 0) for f in results[name])
+            for key in ("cpu_ms_server", "cpu_ms_postgres")
+        }
+        print(
+            f"{name}: median {rps:.1f} req/s, {rps / first:.2f} times the first profile; "
+            "CPU ms per request: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+        )
 
 
 if __name__ == "__main__":

@@ -36,18 +36,25 @@ def seed(victims: int, officers: int) -> None:
         user.set_password(DEMO_POLICE_PASSWORD)
         user.save()
         accounts.grant_role(actor=operator, user=user, unit=unit, role=Role.INVESTIGATOR)
-        TOTPDevice.objects.create(user=user, name="Load test", key=totp_key(user.username).hex(),
-                                  confirmed=True)
+        TOTPDevice.objects.create(
+            user=user, name="Load test", key=totp_key(user.username).hex(), confirmed=True
+        )
     for n in range(1, victims + 1):
         user = User(username=f"victim{n:02d}", display_name=f"Victim {n}")
         user.set_password(VICTIM_PASSWORD)
         user.save()
-        log = services.create_vault(actor=user, name="My log",
-                                    initials="V" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n % 26])
+        log = services.create_vault(
+            actor=user, name="My log", initials="V" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[n % 26]
+        )
         seed_incidents(log, INCIDENTS_PER_VICTIM, seed=n)
         first = Incident.objects.filter(vault=log).order_by("number").first()
-        services.add_exhibit(actor=user, vault=log, incident=first,
-                             stream=io.BytesIO(os.urandom(50_000)), original_name="photo.bin")
+        services.add_exhibit(
+            actor=user,
+            vault=log,
+            incident=first,
+            stream=io.BytesIO(os.urandom(50_000)),
+            original_name="photo.bin",
+        )
     print(f"case {case.pk}")
 
 

@@ -24,7 +24,8 @@ def _raw(name: str) -> str | None:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise ConfigurationError(
-                f"{name}_FILE: cannot read {file_name}: {exc.strerror}") from exc
+                f"{name}_FILE: cannot read {file_name}: {exc.strerror}"
+            ) from exc
     return direct
 
 

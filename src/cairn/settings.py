@@ -162,8 +162,10 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 PASSWORD_HASHERS = [
@@ -202,8 +204,10 @@ try:
 except ValueError as exc:
     raise ConfigurationError(f"CAIRN_TRUSTED_PROXIES: {exc}") from None
 if env_str("CAIRN_TRUSTED_PROXY_COUNT", ""):
-    raise ConfigurationError("CAIRN_TRUSTED_PROXY_COUNT is replaced by CAIRN_TRUSTED_PROXIES "
-                             "(a hop count, or the proxies' addresses)")
+    raise ConfigurationError(
+        "CAIRN_TRUSTED_PROXY_COUNT is replaced by CAIRN_TRUSTED_PROXIES "
+        "(a hop count, or the proxies' addresses)"
+    )
 if CAIRN_TRUSTED_PROXIES.configured:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -218,8 +222,9 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 # account at /account/sign-up/), "invite" (with a one-time code from an advocate or officer;
 # the default on a production instance) or "closed" (the operator makes accounts; the local
 # default). Sign-ups from one address are limited to CAIRN_SIGN_UP_PER_HOUR an hour.
-CAIRN_SIGN_UP = env_choice("CAIRN_SIGN_UP", ("open", "invite", "closed"),
-                           "invite" if PRODUCTION else "closed")
+CAIRN_SIGN_UP = env_choice(
+    "CAIRN_SIGN_UP", ("open", "invite", "closed"), "invite" if PRODUCTION else "closed"
+)
 CAIRN_SIGN_UP_PER_HOUR = env_int("CAIRN_SIGN_UP_PER_HOUR", 5)
 # Optional: a MaxMind-format database (GeoLite2 City or Country) that turns a sign-in's
 # address into an approximate place on /account/sessions/. Without it the page says the
@@ -299,8 +304,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # two can be copied, backed up or placed separately (docs/security.md).
 CAIRN_KEYS_DIR = Path(env_str("CAIRN_KEYS_DIR", str(DATA_DIR / "keys"))).resolve()
 # The instance's Ed25519 key, which signs tree heads; made on first use.
-CAIRN_SIGNING_KEY_FILE = env_str("CAIRN_SIGNING_KEY_FILE",
-                                 str(CAIRN_KEYS_DIR / "signing-ed25519.pem"))
+CAIRN_SIGNING_KEY_FILE = env_str(
+    "CAIRN_SIGNING_KEY_FILE", str(CAIRN_KEYS_DIR / "signing-ed25519.pem")
+)
 # The key-encryption key: 32 bytes in base64 (CAIRN_KEK, or a file named by CAIRN_KEK_FILE), or
 # a passphrase stretched with Argon2id; with neither, a random KEK is made in CAIRN_KEYS_DIR.
 CAIRN_KEK = env_str("CAIRN_KEK", "")
@@ -331,8 +337,13 @@ except ValueError as exc:
 # CAIRN_TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs `python -m django db_worker`
 # processes. Left unset (tests, management commands) tasks run at once, in the caller
 # (docs/adr/0008-background-imports.md).
-TASKS = {"default": {"BACKEND": env_str("CAIRN_TASKS_BACKEND",
-                                        "django_tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "CAIRN_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
 
 # The neutral page "Exit this page" leaves for.
 CAIRN_EXIT_URL = env_str("CAIRN_EXIT_URL", "https://www.bbc.co.uk/weather")
@@ -356,18 +367,25 @@ LOGGING = {
     "filters": {"request_id": {"()": "cairn.web.request_log.RequestIdFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
-                 "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-                 "rename_fields": {"asctime": "time", "levelname": "level",
-                                   "name": "logger"}},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
-                             "formatter": _log_format}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": _log_format,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("CAIRN_LOG_LEVEL", "WARNING")},
     "loggers": {
         # One line per request (CAIRN_REQUEST_LOG, on by default in production).
-        "cairn.request": {"level": "INFO" if env_bool("CAIRN_REQUEST_LOG", PRODUCTION)
-                          else "WARNING"},
+        "cairn.request": {
+            "level": "INFO" if env_bool("CAIRN_REQUEST_LOG", PRODUCTION) else "WARNING"
+        },
         # Django's request logger includes the path on 4xx/5xx; our URLs hold only ids.
         "django.request": {"level": "ERROR"},
         # django-axes would log each failed sign-in's username and address; its own table

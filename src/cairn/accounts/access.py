@@ -36,8 +36,11 @@ def membership_of(user: Any) -> Membership | None:
     cached = getattr(user, "_cairn_membership", False)
     if cached is not False:
         return cached  # type: ignore[no-any-return]
-    membership = (Membership.objects.select_related("unit", "organisation")
-                  .filter(user=user, ended_at__isnull=True).first())
+    membership = (
+        Membership.objects.select_related("unit", "organisation")
+        .filter(user=user, ended_at__isnull=True)
+        .first()
+    )
     user._cairn_membership = membership
     return membership
 
@@ -69,9 +72,11 @@ def get_unit_of(organisation: Organisation, pk: Any) -> Unit:
 
 
 def current_members_of(organisation: Organisation) -> QuerySet[Membership]:
-    return (Membership.objects.filter(organisation=organisation, ended_at__isnull=True)
-            .select_related("user", "unit").order_by("unit__name", "user__display_name",
-                                                     "user__username"))
+    return (
+        Membership.objects.filter(organisation=organisation, ended_at__isnull=True)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__display_name", "user__username")
+    )
 
 
 def get_current_member_of(organisation: Organisation, pk: Any) -> Membership:

@@ -26,9 +26,9 @@ class AccountsConfig(AppConfig):
                 sessions.record_sign_out(request)
 
         user_logged_in.connect(signed_in, dispatch_uid="cairn-session-record-in", weak=False)
-        user_logged_out.connect(signed_out, dispatch_uid="cairn-session-record-out",
-                                 weak=False)
+        user_logged_out.connect(signed_out, dispatch_uid="cairn-session-record-out", weak=False)
         # No authenticator app's secret is written in plain (models/two_factor.py).
         for model in (TOTPDevice, AuthenticatorApp):
-            pre_save.connect(seal_before_saving, sender=model,
-                             dispatch_uid=f"cairn-seal-totp-{model.__name__}")
+            pre_save.connect(
+                seal_before_saving, sender=model, dispatch_uid=f"cairn-seal-totp-{model.__name__}"
+            )

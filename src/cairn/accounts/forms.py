@@ -10,25 +10,35 @@ class SignInForm(AuthenticationForm):
 
     username = forms.CharField(
         label="Username",
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none",
-                                      "spellcheck": "false", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
     )
     password = forms.CharField(
-        label="Password", strip=False,
+        label="Password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     # Her answer is kept in this browser only (cairn.web.own_device).
     remember = forms.BooleanField(
-        label="Let this browser remember me", required=False,
+        label="Let this browser remember me",
+        required=False,
         help_text="Only on a phone or computer that nobody else uses. Then your browser may "
-                  "fill in your username and offer to keep your password.")
+        "fill in your username and offer to keep your password.",
+    )
 
 
 class TwoFactorCodeForm(forms.Form):
     """The 6-digit code from an authenticator app (spaces and hyphens are ignored)."""
 
     code = forms.CharField(
-        label="Code from your authenticator app", max_length=20,
+        label="Code from your authenticator app",
+        max_length=20,
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},
     )
 

@@ -15,9 +15,16 @@ from cairn.accounts import sessions, two_factor
 
 # The pages an unchecked member may still reach: signing out and the two-factor pages
 # (a code, a passkey, or a recovery code in place of either).
-EXEMPT_VIEWS = frozenset({"accounts:sign-out", "accounts:two-factor-set-up",
-                          "accounts:two-factor-verify", "accounts:two-factor-passkey-options",
-                          "accounts:two-factor-passkey", "accounts:two-factor-recovery-code"})
+EXEMPT_VIEWS = frozenset(
+    {
+        "accounts:sign-out",
+        "accounts:two-factor-set-up",
+        "accounts:two-factor-verify",
+        "accounts:two-factor-passkey-options",
+        "accounts:two-factor-passkey",
+        "accounts:two-factor-recovery-code",
+    }
+)
 
 
 class TwoFactorRequiredMiddleware:
@@ -37,8 +44,9 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
-                     view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
             return None
@@ -50,10 +58,18 @@ class TwoFactorRequiredMiddleware:
         if not two_factor.requires_two_factor(user):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": "Two-factor sign-in is needed: sign in on the web "
-                                           "pages first, or use an API token."}, status=403)
-        target = ("accounts:two-factor-verify" if two_factor.has_second_factor(user)
-                  else "accounts:two-factor-set-up")
+            return JsonResponse(
+                {
+                    "detail": "Two-factor sign-in is needed: sign in on the web "
+                    "pages first, or use an API token."
+                },
+                status=403,
+            )
+        target = (
+            "accounts:two-factor-verify"
+            if two_factor.has_second_factor(user)
+            else "accounts:two-factor-set-up"
+        )
         url = reverse(target)
         # Come back to the page asked for, unless it was just the home page.
         if request.method == "GET" and request.path != reverse("vault:home"):
@@ -77,20 +93,23 @@ class SessionRecordMiddleware:
         sessions.finish_response(request, response)
         return response
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
-                     view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         if not request.user.is_authenticated or request.method != "GET":
             return None
         if not request.session.get(sessions.NOTICE_PENDING):
             return None
         match = request.resolver_match
-        if match is not None and (match.view_name in EXEMPT_VIEWS or match.view_name in
-                                  NOTICE_EXEMPT_VIEWS):
+        if match is not None and (
+            match.view_name in EXEMPT_VIEWS or match.view_name in NOTICE_EXEMPT_VIEWS
+        ):
             return None
         if request.path.startswith((settings.STATIC_URL or "/static/", "/api/")):
             return None
-        return redirect(f"{reverse('accounts:sign-in-notice')}?"
-                        f"{urlencode({'next': request.get_full_path()})}")
+        return redirect(
+            f"{reverse('accounts:sign-in-notice')}?{urlencode({'next': request.get_full_path()})}"
+        )
 
 
 NOTICE_EXEMPT_VIEWS = frozenset({"accounts:sign-in-notice"})

@@ -22,11 +22,16 @@ ROLE_HINTS = {
 
 class InviteForm(forms.Form):
     unit = forms.ModelChoiceField(
-        label="Unit", queryset=None, empty_label=None,
-        error_messages={"required": "Choose a unit", "invalid_choice": "Choose a unit"})
+        label="Unit",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose a unit", "invalid_choice": "Choose a unit"},
+    )
     role = forms.ChoiceField(
-        label="Role", choices=Role.choices,
-        error_messages={"required": "Choose a role", "invalid_choice": "Choose a role"})
+        label="Role",
+        choices=Role.choices,
+        error_messages={"required": "Choose a role", "invalid_choice": "Choose a role"},
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,20 +47,31 @@ class CreateAccountForm(forms.Form):
     validators against the name and username too."""
 
     username = forms.CharField(
-        label="Username", max_length=150, validators=[UnicodeUsernameValidator()],
+        label="Username",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
         help_text="Letters, digits and . @ + - _ only. You will sign in with it.",
-        error_messages={"required": "Enter a username"})
+        error_messages={"required": "Enter a username"},
+    )
     display_name = forms.CharField(
-        label="Your name", max_length=150,
+        label="Your name",
+        max_length=150,
         help_text="Shown to colleagues in your organisation.",
-        error_messages={"required": "Enter your name"})
+        error_messages={"required": "Enter your name"},
+    )
     password1 = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput,
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
         help_text="At least 10 characters. Not one you use anywhere else.",
-        error_messages={"required": "Enter a password"})
+        error_messages={"required": "Enter a password"},
+    )
     password2 = forms.CharField(
-        label="Enter the password again", strip=False, widget=forms.PasswordInput,
-        error_messages={"required": "Enter the password again"})
+        label="Enter the password again",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter the password again"},
+    )
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -69,8 +85,9 @@ class CreateAccountForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", "The passwords do not match")
         elif first:
-            candidate = User(username=cleaned.get("username", ""),
-                             display_name=cleaned.get("display_name", ""))
+            candidate = User(
+                username=cleaned.get("username", ""), display_name=cleaned.get("display_name", "")
+            )
             try:
                 validate_password(first, user=candidate)
             except forms.ValidationError as exc:

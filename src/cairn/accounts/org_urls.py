@@ -13,6 +13,9 @@ urlpatterns = [
     path("org/members/<uuid:membership_id>/end/", org_views.end_role, name="end-role"),
     # The token is a secret: only its SHA-256 is stored, and it is never logged.
     path("invite/<str:token>/", org_views.invitation, name="invitation"),
-    path("invite/<str:token>/create-account/", org_views.invitation_create_account,
-         name="invitation-create-account"),
+    path(
+        "invite/<str:token>/create-account/",
+        org_views.invitation_create_account,
+        name="invitation-create-account",
+    ),
 ]

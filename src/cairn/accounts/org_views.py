@@ -27,11 +27,17 @@ from cairn.accounts.org_forms import ROLE_HINTS, CreateAccountForm, InviteForm
 @require_GET
 def organisation(request: HttpRequest) -> HttpResponse:
     admin = access.require_administrator(request.user)
-    return render(request, "accounts/org_home.html", {
-        "organisation": admin.organisation, "own_membership": admin,
-        "units": access.units_of(admin.organisation),
-        "members": access.current_members_of(admin.organisation), "nav": "org",
-    })
+    return render(
+        request,
+        "accounts/org_home.html",
+        {
+            "organisation": admin.organisation,
+            "own_membership": admin,
+            "units": access.units_of(admin.organisation),
+            "members": access.current_members_of(admin.organisation),
+            "nav": "org",
+        },
+    )
 
 
 @login_required
@@ -39,19 +45,37 @@ def organisation(request: HttpRequest) -> HttpResponse:
 def invite(request: HttpRequest) -> HttpResponse:
     """Choose a unit and a role; the link is shown once, on the page that answers the POST."""
     admin = access.require_administrator(request.user)
-    form = InviteForm(request.POST if request.method == "POST" else None,
-                      organisation=admin.organisation)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None, organisation=admin.organisation
+    )
     if request.method == "POST" and form.is_valid():
-        invitation, token = services.invite(actor=request.user, unit=form.cleaned_data["unit"],
-                                            role=form.cleaned_data["role"])
+        invitation, token = services.invite(
+            actor=request.user, unit=form.cleaned_data["unit"], role=form.cleaned_data["role"]
+        )
         link = request.build_absolute_uri(reverse("org:invitation", args=[token]))
-        return render(request, "accounts/org_invite_link.html", {
-            "invitation": invitation, "link": link, "organisation": admin.organisation,
-            "nav": "org"})
-    return render(request, "accounts/org_invite.html", {
-        "form": form, "organisation": admin.organisation, "nav": "org",
-        "role_hints": [(label, ROLE_HINTS[value]) for value, label in form.fields["role"].choices],
-    }, status=400 if form.errors else 200)
+        return render(
+            request,
+            "accounts/org_invite_link.html",
+            {
+                "invitation": invitation,
+                "link": link,
+                "organisation": admin.organisation,
+                "nav": "org",
+            },
+        )
+    return render(
+        request,
+        "accounts/org_invite.html",
+        {
+            "form": form,
+            "organisation": admin.organisation,
+            "nav": "org",
+            "role_hints": [
+                (label, ROLE_HINTS[value]) for value, label in form.fields["role"].choices
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -65,8 +89,7 @@ def end_role(request: HttpRequest, membership_id: str) -> HttpResponse:
         raise Http404("No such member")
     if request.method == "POST":
         services.end_role(actor=request.user, membership=member)
-        messages.success(request, f"{member.user} no longer has a role in "
-                                  f"{admin.organisation}.")
+        messages.success(request, f"{member.user} no longer has a role in {admin.organisation}.")
         return redirect("org:home")
     return render(request, "accounts/org_end_role.html", {"member": member, "nav": "org"})
 
@@ -96,11 +119,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return _invalid_invitation(request)
         # Two-factor set-up (or the check) comes next, by the middleware, then the work page.
         return redirect(two_factor.work_page_url(user))
-    return render(request, "accounts/invitation.html", {
-        "invitation": found, "token": token,
-        "current": membership_of(user) if user.is_authenticated else None,
-        "sign_in_url": _sign_in_url(request),
-    })
+    return render(
+        request,
+        "accounts/invitation.html",
+        {
+            "invitation": found,
+            "token": token,
+            "current": membership_of(user) if user.is_authenticated else None,
+            "sign_in_url": _sign_in_url(request),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,18 +142,31 @@ def invitation_create_account(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user, _membership = invitations.create_account_and_accept(
-                token=token, username=form.cleaned_data["username"],
+                token=token,
+                username=form.cleaned_data["username"],
                 display_name=form.cleaned_data["display_name"],
-                password=form.cleaned_data["password1"])
+                password=form.cleaned_data["password1"],
+            )
         except ValidationError as exc:
             if "token" in exc.message_dict:
                 return _invalid_invitation(request)
             for field, errors in exc.message_dict.items():
-                form.add_error("password1" if field == "password" else
-                               (field if field in form.fields else None), errors)
+                form.add_error(
+                    "password1"
+                    if field == "password"
+                    else (field if field in form.fields else None),
+                    errors,
+                )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("accounts:two-factor-set-up")
-    return render(request, "accounts/invitation_create_account.html", {
-        "form": form, "invitation": found, "token": token,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/invitation_create_account.html",
+        {
+            "form": form,
+            "invitation": found,
+            "token": token,
+        },
+        status=400 if form.errors else 200,
+    )

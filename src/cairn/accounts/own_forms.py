@@ -23,13 +23,18 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
     the instance is invite-only, the code she was given."""
 
     initials = forms.CharField(
-        label="Your initials", max_length=4,
+        label="Your initials",
+        max_length=4,
         help_text="1 to 4 letters, for example AB. They begin the numbers of your evidence "
-                  "(AB/1, AB/2).",
-        error_messages={"required": "Enter your initials, for example AB"})
+        "(AB/1, AB/2).",
+        error_messages={"required": "Enter your initials, for example AB"},
+    )
     code = forms.CharField(
-        label="Your code", max_length=40, required=False,
-        help_text="The code the person who supports you gave you, for example ABCD-EFGH-JKMN.")
+        label="Your code",
+        max_length=40,
+        required=False,
+        help_text="The code the person who supports you gave you, for example ABCD-EFGH-JKMN.",
+    )
 
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined,misc]
         model = User
@@ -40,15 +45,18 @@ class SignUpForm(UserCreationForm):  # type: ignore[type-arg]
         self.needs_code = needs_code
         self.fields["username"].help_text = (
             "You will sign in with it. Choose one he would not guess, and not your e-mail "
-            "address. Letters, digits and . @ + - _ only.")
+            "address. Letters, digits and . @ + - _ only."
+        )
         self.fields["username"].error_messages["required"] = "Enter a username"
         self.fields["password1"].help_text = CHOOSING_HELP
         self.fields["password1"].error_messages["required"] = "Enter a password"
         self.fields["password2"].label = "Enter the password again"
         self.fields["password2"].help_text = ""
         self.fields["password2"].error_messages["required"] = "Enter the password again"
-        self.error_messages = {**self.error_messages,
-                               "password_mismatch": "The passwords do not match"}
+        self.error_messages = {
+            **self.error_messages,
+            "password_mismatch": "The passwords do not match",
+        }
         if not needs_code:
             del self.fields["code"]
         else:
@@ -76,8 +84,11 @@ class PasswordForm(forms.Form):
     """Her current password, to confirm an important change."""
 
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput,
-        error_messages={"required": "Enter your password"})
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,11 +103,18 @@ class PasswordForm(forms.Form):
 
 class NewPasswordFields(forms.Form):
     new_password1 = forms.CharField(
-        label="New password", strip=False, widget=forms.PasswordInput, help_text=CHOOSING_HELP,
-        error_messages={"required": "Enter a new password"})
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=CHOOSING_HELP,
+        error_messages={"required": "Enter a new password"},
+    )
     new_password2 = forms.CharField(
-        label="Enter the new password again", strip=False, widget=forms.PasswordInput,
-        error_messages={"required": "Enter the new password again"})
+        label="Enter the new password again",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter the new password again"},
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -108,8 +126,11 @@ class NewPasswordFields(forms.Form):
 
 class ChangePasswordForm(NewPasswordFields):
     old_password = forms.CharField(
-        label="Your current password", strip=False, widget=forms.PasswordInput,
-        error_messages={"required": "Enter your current password"})
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your current password"},
+    )
 
     field_order = ["old_password", "new_password1", "new_password2"]
 
@@ -135,43 +156,60 @@ class ChangePasswordForm(NewPasswordFields):
 
 
 class RecoverWithCodeForm(NewPasswordFields):
-    username = forms.CharField(label="Username", max_length=150,
-                               error_messages={"required": "Enter your username"})
-    code = forms.CharField(label="One of your recovery codes", max_length=40,
-                           help_text="For example ABCDE-FGHJK. Each code works once.",
-                           error_messages={"required": "Enter a recovery code"})
+    username = forms.CharField(
+        label="Username", max_length=150, error_messages={"required": "Enter your username"}
+    )
+    code = forms.CharField(
+        label="One of your recovery codes",
+        max_length=40,
+        help_text="For example ABCDE-FGHJK. Each code works once.",
+        error_messages={"required": "Enter a recovery code"},
+    )
 
     field_order = ["username", "code", "new_password1", "new_password2"]
 
 
 class RecoveryCodeForm(forms.Form):
-    code = forms.CharField(label="One of your recovery codes", max_length=40,
-                           help_text="For example ABCDE-FGHJK. Each code works once.",
-                           error_messages={"required": "Enter a recovery code"})
+    code = forms.CharField(
+        label="One of your recovery codes",
+        max_length=40,
+        help_text="For example ABCDE-FGHJK. Each code works once.",
+        error_messages={"required": "Enter a recovery code"},
+    )
 
 
 class UsernameForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150,
-                               error_messages={"required": "Enter your username"})
+    username = forms.CharField(
+        label="Username", max_length=150, error_messages={"required": "Enter your username"}
+    )
 
 
 class AddressForm(forms.Form):
     address = forms.CharField(
-        label="E-mail address", max_length=254,
+        label="E-mail address",
+        max_length=254,
         help_text="Only for getting back into your account. Choose one he cannot read.",
-        error_messages={"required": "Enter an e-mail address"})
+        error_messages={"required": "Enter an e-mail address"},
+    )
 
 
 class NewLogForm(forms.Form):
-    name = forms.CharField(label="Name of the log", max_length=100,
-                           help_text="Only you see it. For example, \u201cMy son's log\u201d.",
-                           error_messages={"required": "Enter a name for the log"})
-    initials = forms.CharField(label="Initials for its evidence numbers", max_length=4,
-                               help_text="1 to 4 letters, for example AB.",
-                               error_messages={"required": "Enter initials, for example AB"})
+    name = forms.CharField(
+        label="Name of the log",
+        max_length=100,
+        help_text="Only you see it. For example, \u201cMy son's log\u201d.",
+        error_messages={"required": "Enter a name for the log"},
+    )
+    initials = forms.CharField(
+        label="Initials for its evidence numbers",
+        max_length=4,
+        help_text="1 to 4 letters, for example AB.",
+        error_messages={"required": "Enter initials, for example AB"},
+    )
 
 
 class SeenInPersonForm(forms.Form):
     seen = forms.BooleanField(
         label="I have seen this person in person today and checked it is them",
-        error_messages={"required": "Confirm that you have seen them in person"})
+        error_messages={"required": "Confirm that you have seen them in person"},
+    )

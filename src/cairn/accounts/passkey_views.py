@@ -42,36 +42,36 @@ def _credential(request: HttpRequest) -> str:
 @reauth.needs_recent_password
 @require_GET
 def passkey_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/passkeys.html", {
-        "passkeys": access.passkeys_of(request.user), "nav": "account"})
+    return render(
+        request,
+        "accounts/passkeys.html",
+        {"passkeys": access.passkeys_of(request.user), "nav": "account"},
+    )
 
 
 @login_required
 @require_POST
 def passkey_options(request: HttpRequest) -> HttpResponse:
     if not reauth.password_is_recent(request):
-        return JsonResponse({"error": "Confirm your password again", "reload": True},
-                            status=400)
-    return HttpResponse(passkeys.registration_options(request),
-                        content_type="application/json")
+        return JsonResponse({"error": "Confirm your password again", "reload": True}, status=400)
+    return HttpResponse(passkeys.registration_options(request), content_type="application/json")
 
 
 @login_required
 @require_POST
 def passkey_add(request: HttpRequest) -> HttpResponse:
     if not reauth.password_is_recent(request):
-        return JsonResponse({"error": "Confirm your password again", "reload": True},
-                            status=400)
+        return JsonResponse({"error": "Confirm your password again", "reload": True}, status=400)
     name = " ".join(str(_body(request).get("name") or "").split())[:NAME_LIMIT] or "Passkey"
     try:
-        passkey = passkeys.register(actor=request.user, request=request,
-                                    credential=_credential(request), name=name)
+        passkey = passkeys.register(
+            actor=request.user, request=request, credential=_credential(request), name=name
+        )
     except passkeys.PasskeyError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     # This browser has just shown the passkey: it counts as checked.
     django_otp.login(request, passkey)
-    messages.success(request, "Your passkey has been added. You will use it each time you "
-                              "sign in.")
+    messages.success(request, "Your passkey has been added. You will use it each time you sign in.")
     return JsonResponse({"redirect": reverse("accounts:passkeys")})
 
 
@@ -99,6 +99,7 @@ def app_remove(request: HttpRequest) -> HttpResponse:
 
 # --- at sign-in, instead of an app's code ------------------------------------------------------
 
+
 def _second_step(request: HttpRequest) -> None:
     if not two_factor.requires_two_factor(request.user):
         raise Http404("No such page")
@@ -110,8 +111,7 @@ def sign_in_passkey_options(request: HttpRequest) -> HttpResponse:
     _second_step(request)
     if not access.passkeys_of(request.user).exists():
         raise Http404("No such page")
-    return HttpResponse(passkeys.authentication_options(request),
-                        content_type="application/json")
+    return HttpResponse(passkeys.authentication_options(request), content_type="application/json")
 
 
 @login_required
@@ -134,15 +134,22 @@ def sign_in_recovery_code(request: HttpRequest) -> HttpResponse:
     _second_step(request)
     form = RecoveryCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        outcome, device = recovery.check_recovery_code(actor=request.user,
-                                                       code=form.cleaned_data["code"])
+        outcome, device = recovery.check_recovery_code(
+            actor=request.user, code=form.cleaned_data["code"]
+        )
         if device is not None:
             request.session.cycle_key()
             django_otp.login(request, device)
             return redirect(next_url(request))
-        form.add_error("code", "Too many wrong codes. Wait a minute, then try again"
-                       if outcome is two_factor.Check.WAIT
-                       else "That code is not right, or has been used")
-    return render(request, "accounts/two_factor_recovery_code.html", {
-        "form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
-        status=400 if form.errors else 200)
+        form.add_error(
+            "code",
+            "Too many wrong codes. Wait a minute, then try again"
+            if outcome is two_factor.Check.WAIT
+            else "That code is not right, or has been used",
+        )
+    return render(
+        request,
+        "accounts/two_factor_recovery_code.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )

@@ -57,7 +57,7 @@ class PasskeyError(ValueError):
 def rp_id(request: HttpRequest) -> str:
     host = request.get_host()
     if host.startswith("["):
-        return host[1:host.index("]")]
+        return host[1 : host.index("]")]
     return host.rsplit(":", 1)[0] if ":" in host else host
 
 
@@ -73,20 +73,27 @@ def get_passkey_of(user: Any, pk: Any) -> Passkey:
 
 
 def _descriptors(user: Any) -> list[PublicKeyCredentialDescriptor]:
-    return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
-            for p in passkeys_of(user)]
+    return [
+        PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
+        for p in passkeys_of(user)
+    ]
 
 
 def registration_options(request: HttpRequest) -> str:
     """The options for ``navigator.credentials.create``, as JSON; the challenge is kept."""
     user = request.user
     options = generate_registration_options(
-        rp_id=rp_id(request), rp_name=RP_NAME, user_name=user.get_username(),
-        user_id=user.pk.bytes, user_display_name=user.get_username(),
+        rp_id=rp_id(request),
+        rp_name=RP_NAME,
+        user_name=user.get_username(),
+        user_id=user.pk.bytes,
+        user_display_name=user.get_username(),
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.PREFERRED,
-            user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=_descriptors(user))
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        exclude_credentials=_descriptors(user),
+    )
     request.session[REGISTRATION_CHALLENGE] = bytes_to_base64url(options.challenge)
     return str(options_to_json(options))
 
@@ -103,14 +110,18 @@ def register(*, actor: Any, request: HttpRequest, credential: str, name: str) ->
     challenge = _challenge(request, REGISTRATION_CHALLENGE)
     try:
         verified = verify_registration_response(
-            credential=credential, expected_challenge=challenge,
-            expected_rp_id=rp_id(request), expected_origin=expected_origin(request))
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id(request),
+            expected_origin=expected_origin(request),
+        )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         raise PasskeyError("The passkey could not be added. Try again") from exc
     transports = []
     try:
-        transports = [str(t) for t in json.loads(credential).get("response", {})
-                      .get("transports", [])][:8]
+        transports = [
+            str(t) for t in json.loads(credential).get("response", {}).get("transports", [])
+        ][:8]
     except (ValueError, AttributeError):
         transports = []
     credential_id = bytes_to_base64url(verified.credential_id)
@@ -118,19 +129,31 @@ def register(*, actor: Any, request: HttpRequest, credential: str, name: str) ->
         if Passkey.objects.filter(credential_id=credential_id).exists():
             raise PasskeyError("This passkey is already added")
         passkey = Passkey.objects.create(
-            user=actor, name=(name or "Passkey")[:64], confirmed=True,
-            credential_id=credential_id, public_key=verified.credential_public_key,
-            sign_count=verified.sign_count, transports=transports)
-        audit.record(actor=actor, action="passkey.added", object_type="user",
-                     object_id=actor.pk, detail={"passkey": passkey.pk})
+            user=actor,
+            name=(name or "Passkey")[:64],
+            confirmed=True,
+            credential_id=credential_id,
+            public_key=verified.credential_public_key,
+            sign_count=verified.sign_count,
+            transports=transports,
+        )
+        audit.record(
+            actor=actor,
+            action="passkey.added",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"passkey": passkey.pk},
+        )
     return passkey
 
 
 def authentication_options(request: HttpRequest) -> str:
     """The options for ``navigator.credentials.get``, allowing only her passkeys."""
     options = generate_authentication_options(
-        rp_id=rp_id(request), allow_credentials=_descriptors(request.user),
-        user_verification=UserVerificationRequirement.PREFERRED)
+        rp_id=rp_id(request),
+        allow_credentials=_descriptors(request.user),
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
     request.session[AUTHENTICATION_CHALLENGE] = bytes_to_base64url(options.challenge)
     return str(options_to_json(options))
 
@@ -143,16 +166,23 @@ def authenticate(*, request: HttpRequest, credential: str) -> Passkey:
     except (ValueError, KeyError, TypeError) as exc:
         raise PasskeyError("The passkey could not be checked. Try again") from exc
     with transaction.atomic():
-        passkey = (passkeys_of(request.user).select_for_update()
-                   .filter(credential_id=credential_id).first())
+        passkey = (
+            passkeys_of(request.user)
+            .select_for_update()
+            .filter(credential_id=credential_id)
+            .first()
+        )
         if passkey is None:
             raise PasskeyError("This passkey is not one of yours")
         try:
             verified = verify_authentication_response(
-                credential=credential, expected_challenge=challenge,
-                expected_rp_id=rp_id(request), expected_origin=expected_origin(request),
+                credential=credential,
+                expected_challenge=challenge,
+                expected_rp_id=rp_id(request),
+                expected_origin=expected_origin(request),
                 credential_public_key=bytes(passkey.public_key),
-                credential_current_sign_count=passkey.sign_count)
+                credential_current_sign_count=passkey.sign_count,
+            )
         except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
             raise PasskeyError("The passkey could not be checked. Try again") from exc
         passkey.sign_count, passkey.last_used_at = verified.new_sign_count, timezone.now()
@@ -163,5 +193,10 @@ def authenticate(*, request: HttpRequest, credential: str) -> Passkey:
 def remove_passkey(*, actor: Any, passkey: Passkey) -> None:
     with transaction.atomic():
         passkeys_of(actor).filter(pk=passkey.pk).delete()
-        audit.record(actor=actor, action="passkey.removed", object_type="user",
-                     object_id=actor.pk, detail={"passkey": passkey.pk})
+        audit.record(
+            actor=actor,
+            action="passkey.removed",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"passkey": passkey.pk},
+        )

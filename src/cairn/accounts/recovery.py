@@ -67,6 +67,7 @@ def _set_password(user: User, password: str, field: str = "password1") -> None:
 
 # --- recovery codes ---------------------------------------------------------------------------
 
+
 def _new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
@@ -79,8 +80,9 @@ def recovery_codes_of(user: Any) -> QuerySet[RecoveryCodes]:
 
 
 def codes_left(user: Any) -> int:
-    return RecoveryCode.objects.filter(codes__in=recovery_codes_of(user),
-                                       used_at__isnull=True).count()
+    return RecoveryCode.objects.filter(
+        codes__in=recovery_codes_of(user), used_at__isnull=True
+    ).count()
 
 
 def make_recovery_codes(*, actor: Any, user: Any = None) -> list[str]:
@@ -91,14 +93,21 @@ def make_recovery_codes(*, actor: Any, user: Any = None) -> list[str]:
         raise PermissionDenied("Only the account's owner can make its recovery codes")
     codes = [_new_code() for _ in range(RECOVERY_CODE_COUNT)]
     with transaction.atomic():
-        device, _ = RecoveryCodes.objects.get_or_create(user=user,
-                                                        defaults={"name": "Recovery codes"})
+        device, _ = RecoveryCodes.objects.get_or_create(
+            user=user, defaults={"name": "Recovery codes"}
+        )
         device.codes.all().delete()
         device.throttle_reset()
         RecoveryCode.objects.bulk_create(
-            [RecoveryCode(codes=device, code_hash=recovery_code_hash(code)) for code in codes])
-        audit.record(actor=actor, action="recovery_codes.made", object_type="user",
-                     object_id=user.pk, detail={"count": len(codes)})
+            [RecoveryCode(codes=device, code_hash=recovery_code_hash(code)) for code in codes]
+        )
+        audit.record(
+            actor=actor,
+            action="recovery_codes.made",
+            object_type="user",
+            object_id=user.pk,
+            detail={"count": len(codes)},
+        )
     return codes
 
 
@@ -108,14 +117,23 @@ def recover_with_code(*, username: str, code: str, password: str) -> User:
     # The check commits even when the code is wrong, so the set's throttling counts it; a
     # refused new password rolls back the code's use with the password change.
     with transaction.atomic():
-        device = (RecoveryCodes.objects.select_for_update().filter(user=user).first()
-                  if user is not None else None)
-        accepted = (device is not None and device.verify_is_allowed()[0]
-                    and device.verify_token(code))
+        device = (
+            RecoveryCodes.objects.select_for_update().filter(user=user).first()
+            if user is not None
+            else None
+        )
+        accepted = (
+            device is not None and device.verify_is_allowed()[0] and device.verify_token(code)
+        )
         if accepted and user is not None:
             _set_password(user, password)
-            audit.record(actor=user, action="account.recovered", object_type="user",
-                         object_id=user.pk, detail={"by": "recovery_code"})
+            audit.record(
+                actor=user,
+                action="account.recovered",
+                object_type="user",
+                object_id=user.pk,
+                detail={"by": "recovery_code"},
+            )
             end_sessions(actor=user, user=user, reason=EndReason.RESET)
     if not accepted or user is None:
         raise ValidationError({"code": [NOT_RIGHT]})
@@ -133,37 +151,63 @@ def check_recovery_code(*, actor: Any, code: str) -> tuple[Check, RecoveryCodes 
             return Check.WAIT, None
         if not device.verify_token(code):
             return Check.WRONG, None
-        audit.record(actor=actor, action="recovery_code.used", object_type="user",
-                     object_id=actor.pk, detail={"for": "second_factor"})
+        audit.record(
+            actor=actor,
+            action="recovery_code.used",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"for": "second_factor"},
+        )
     return Check.ACCEPTED, device
 
 
 # --- reset links from an advocate or officer -------------------------------------------------
 
+
 def open_reset_link(token: str) -> ResetLink | None:
-    return (ResetLink.objects.select_related("user")
-            .filter(token_hash=keyed_hash("reset-link", token or ""), used_at__isnull=True,
-                    expires_at__gt=timezone.now(), user__is_active=True).first())
+    return (
+        ResetLink.objects.select_related("user")
+        .filter(
+            token_hash=keyed_hash("reset-link", token or ""),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
 
 
 def reset_with_link(*, token: str, password: str) -> tuple[User, list[str]]:
     """Set her new password with an advocate's or officer's link (used up); her passkeys and
     authenticator app are removed and new recovery codes made. Returns her and the codes."""
     with transaction.atomic():
-        link = (ResetLink.objects.select_for_update()
-                .filter(token_hash=keyed_hash("reset-link", token or ""), used_at__isnull=True,
-                        expires_at__gt=timezone.now(), user__is_active=True).first())
+        link = (
+            ResetLink.objects.select_for_update()
+            .filter(
+                token_hash=keyed_hash("reset-link", token or ""),
+                used_at__isnull=True,
+                expires_at__gt=timezone.now(),
+                user__is_active=True,
+            )
+            .first()
+        )
         if link is None:
             raise ValidationError({"token": [LINK_NOT_VALID]})
         user = link.user
         _set_password(user, password)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
-        removed = (Passkey.objects.filter(user=user).delete()[0]
-                   + TOTPDevice.objects.filter(user=user).delete()[0])
-        audit.record(actor=user, action="account.recovered", object_type="user",
-                     object_id=user.pk, detail={"by": "reset_link", "link": str(link.pk),
-                                                "second_factors_removed": removed})
+        removed = (
+            Passkey.objects.filter(user=user).delete()[0]
+            + TOTPDevice.objects.filter(user=user).delete()[0]
+        )
+        audit.record(
+            actor=user,
+            action="account.recovered",
+            object_type="user",
+            object_id=user.pk,
+            detail={"by": "reset_link", "link": str(link.pk), "second_factors_removed": removed},
+        )
         end_sessions(actor=user, user=user, reason=EndReason.RESET)
         codes = make_recovery_codes(actor=user)
     return user, codes
@@ -177,16 +221,22 @@ def reset_links_issued_by(user: Any) -> QuerySet[ResetLink]:
 
 # --- her account's activity: what others did to it ---------------------------------------------
 
+
 def account_activity(user: Any) -> QuerySet[AuditRecord]:
     """For her: what someone else did to her account (a reset link issued, a second factor
     removed by the operator), newest first."""
     if user is None or not getattr(user, "is_authenticated", False):
         return AuditRecord.objects.none()
-    return (AuditRecord.objects.filter(object_type="user", object_id=str(user.pk))
-            .exclude(actor=user).select_related("actor").order_by("-at", "-id"))
+    return (
+        AuditRecord.objects.filter(object_type="user", object_id=str(user.pk))
+        .exclude(actor=user)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
 
 
 # --- e-mail, only if she asks for it ----------------------------------------------------------
+
 
 def mail_available() -> bool:
     return bool(settings.CAIRN_MAIL_CONFIGURED)
@@ -207,30 +257,45 @@ def add_recovery_address(*, actor: Any, address: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        raise ValidationError({"address": ["Enter an e-mail address like name@example.com"]}
-                              ) from None
+        raise ValidationError(
+            {"address": ["Enter an e-mail address like name@example.com"]}
+        ) from None
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
-        RecoveryAddress.objects.update_or_create(user=actor, defaults={
-            "address": address, "confirmed_at": None,
-            "token_hash": keyed_hash("address", token), "created_at": timezone.now()})
-        audit.record(actor=actor, action="recovery_address.added", object_type="user",
-                     object_id=actor.pk)
+        RecoveryAddress.objects.update_or_create(
+            user=actor,
+            defaults={
+                "address": address,
+                "confirmed_at": None,
+                "token_hash": keyed_hash("address", token),
+                "created_at": timezone.now(),
+            },
+        )
+        audit.record(
+            actor=actor, action="recovery_address.added", object_type="user", object_id=actor.pk
+        )
     return token
 
 
 def confirm_recovery_address(*, actor: Any, token: str) -> bool:
     with transaction.atomic():
-        found = (RecoveryAddress.objects.select_for_update()
-                 .filter(user=actor, confirmed_at__isnull=True,
-                         token_hash=keyed_hash("address", token or ""),
-                         created_at__gt=timezone.now() - ADDRESS_TOKEN_LIFETIME).first())
+        found = (
+            RecoveryAddress.objects.select_for_update()
+            .filter(
+                user=actor,
+                confirmed_at__isnull=True,
+                token_hash=keyed_hash("address", token or ""),
+                created_at__gt=timezone.now() - ADDRESS_TOKEN_LIFETIME,
+            )
+            .first()
+        )
         if found is None:
             return False
         found.confirmed_at, found.token_hash = timezone.now(), ""
         found.save(update_fields=["confirmed_at", "token_hash"])
-        audit.record(actor=actor, action="recovery_address.confirmed", object_type="user",
-                     object_id=actor.pk)
+        audit.record(
+            actor=actor, action="recovery_address.confirmed", object_type="user", object_id=actor.pk
+        )
     return True
 
 
@@ -238,8 +303,12 @@ def remove_recovery_address(*, actor: Any) -> None:
     with transaction.atomic():
         removed, _ = RecoveryAddress.objects.filter(user=actor).delete()
         if removed:
-            audit.record(actor=actor, action="recovery_address.removed", object_type="user",
-                         object_id=actor.pk)
+            audit.record(
+                actor=actor,
+                action="recovery_address.removed",
+                object_type="user",
+                object_id=actor.pk,
+            )
 
 
 def email_recovery_for(username: str) -> tuple[User, str, str] | None:
@@ -247,9 +316,11 @@ def email_recovery_for(username: str) -> tuple[User, str, str] | None:
     or None. The caller says the same thing either way."""
     if not mail_available():
         return None
-    found = (RecoveryAddress.objects.select_related("user")
-             .filter(user__username=username, user__is_active=True,
-                     confirmed_at__isnull=False).first())
+    found = (
+        RecoveryAddress.objects.select_related("user")
+        .filter(user__username=username, user__is_active=True, confirmed_at__isnull=False)
+        .first()
+    )
     if found is None:
         return None
     return found.user, found.address, default_token_generator.make_token(found.user)
@@ -268,8 +339,13 @@ def reset_with_email_token(*, user_id: str, token: str, password: str) -> User:
         if user is None:
             raise ValidationError({"token": [LINK_NOT_VALID]})
         _set_password(user, password)
-        audit.record(actor=user, action="account.recovered", object_type="user",
-                     object_id=user.pk, detail={"by": "email"})
+        audit.record(
+            actor=user,
+            action="account.recovered",
+            object_type="user",
+            object_id=user.pk,
+            detail={"by": "email"},
+        )
         end_sessions(actor=user, user=user, reason=EndReason.RESET)
     return user
 

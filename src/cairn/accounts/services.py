@@ -36,10 +36,13 @@ def _require_operator(actor: Any) -> None:
 
 
 def _require_admin(actor: Any, organisation: Organisation) -> Membership:
-    membership = (Membership.objects.filter(user=actor, ended_at__isnull=True,
-                                            organisation=organisation,
-                                            role=Role.ADMINISTRATOR).first()
-                  if actor is not None and getattr(actor, "is_authenticated", False) else None)
+    membership = (
+        Membership.objects.filter(
+            user=actor, ended_at__isnull=True, organisation=organisation, role=Role.ADMINISTRATOR
+        ).first()
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
     if membership is None:
         raise PermissionDenied("Only an administrator of the organisation can do this")
     return membership
@@ -54,8 +57,12 @@ def create_organisation(*, actor: Any, name: str, kind: str) -> Organisation:
         raise ValidationError({"kind": ["Choose police or charity"]})
     with transaction.atomic():
         organisation = Organisation.objects.create(name=name, kind=kind)
-        audit.record(actor=actor, action="organisation.created", object_type="organisation",
-                     object_id=organisation.pk)
+        audit.record(
+            actor=actor,
+            action="organisation.created",
+            object_type="organisation",
+            object_id=organisation.pk,
+        )
     return organisation
 
 
@@ -68,11 +75,11 @@ def create_unit(*, actor: Any, organisation: Organisation, name: str) -> Unit:
     try:
         with transaction.atomic():
             unit = Unit.objects.create(organisation=organisation, name=name)
-            audit.record(actor=actor, action="unit.created", object_type="unit",
-                         object_id=unit.pk)
+            audit.record(actor=actor, action="unit.created", object_type="unit", object_id=unit.pk)
     except IntegrityError:
-        raise ValidationError({"name": ["The organisation already has a unit with this "
-                                        "name"]}) from None
+        raise ValidationError(
+            {"name": ["The organisation already has a unit with this name"]}
+        ) from None
     return unit
 
 
@@ -83,12 +90,17 @@ def grant_role(*, actor: Any, user: User, unit: Unit, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": ["Choose a role"]})
     with transaction.atomic():
-        Membership.objects.filter(user=user, ended_at__isnull=True).update(
-            ended_at=timezone.now())
-        membership = Membership.objects.create(user=user, organisation=unit.organisation,
-                                               unit=unit, role=role)
-        audit.record(actor=actor, action="role.granted", object_type="user",
-                     object_id=user.pk, detail={"role": role, "unit": str(unit.pk)})
+        Membership.objects.filter(user=user, ended_at__isnull=True).update(ended_at=timezone.now())
+        membership = Membership.objects.create(
+            user=user, organisation=unit.organisation, unit=unit, role=role
+        )
+        audit.record(
+            actor=actor,
+            action="role.granted",
+            object_type="user",
+            object_id=user.pk,
+            detail={"role": role, "unit": str(unit.pk)},
+        )
     user.__dict__.pop("_cairn_membership", None)
     return membership
 
@@ -98,8 +110,9 @@ def end_role(*, actor: Any, membership: Membership) -> Membership:
     with transaction.atomic():
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
-        audit.record(actor=actor, action="role.ended", object_type="user",
-                     object_id=membership.user_id)
+        audit.record(
+            actor=actor, action="role.ended", object_type="user", object_id=membership.user_id
+        )
     return membership
 
 
@@ -117,37 +130,68 @@ def invite(*, actor: Any, unit: Unit, role: str) -> tuple[Invitation, str]:
     token = secrets.token_urlsafe(24)
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organisation=unit.organisation, unit=unit, role=role, token_sha256=_token_hash(token),
-            created_by=actor, expires_at=timezone.now() + INVITATION_LIFETIME)
-        audit.record(actor=actor, action="invitation.created", object_type="invitation",
-                     object_id=invitation.pk, detail={"role": role})
+            organisation=unit.organisation,
+            unit=unit,
+            role=role,
+            token_sha256=_token_hash(token),
+            created_by=actor,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        audit.record(
+            actor=actor,
+            action="invitation.created",
+            object_type="invitation",
+            object_id=invitation.pk,
+            detail={"role": role},
+        )
     return invitation, token
 
 
 def find_invitation(token: str) -> Invitation | None:
     """The open invitation this secret belongs to, or None (wrong, used or expired)."""
-    return (Invitation.objects.select_related("organisation", "unit")
-            .filter(token_sha256=_token_hash(token or ""), accepted_at__isnull=True,
-                    expires_at__gt=timezone.now()).first())
+    return (
+        Invitation.objects.select_related("organisation", "unit")
+        .filter(
+            token_sha256=_token_hash(token or ""),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
 
 
 def accept_invitation(*, actor: Any, token: str) -> Membership:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Sign in or create an account first")
     with transaction.atomic():
-        invitation = (Invitation.objects.select_for_update()
-                      .filter(token_sha256=_token_hash(token or ""), accepted_at__isnull=True,
-                              expires_at__gt=timezone.now()).first())
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(
+                token_sha256=_token_hash(token or ""),
+                accepted_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .first()
+        )
         if invitation is None:
-            raise ValidationError({"token": ["This invitation is not valid: it may have "
-                                             "expired or been used"]})
+            raise ValidationError(
+                {"token": ["This invitation is not valid: it may have expired or been used"]}
+            )
         invitation.accepted_by, invitation.accepted_at = actor, timezone.now()
         invitation.save(update_fields=["accepted_by", "accepted_at"])
-        Membership.objects.filter(user=actor, ended_at__isnull=True).update(
-            ended_at=timezone.now())
-        membership = Membership.objects.create(user=actor, organisation=invitation.organisation,
-                                               unit=invitation.unit, role=invitation.role)
-        audit.record(actor=actor, action="invitation.accepted", object_type="invitation",
-                     object_id=invitation.pk, detail={"role": invitation.role})
+        Membership.objects.filter(user=actor, ended_at__isnull=True).update(ended_at=timezone.now())
+        membership = Membership.objects.create(
+            user=actor,
+            organisation=invitation.organisation,
+            unit=invitation.unit,
+            role=invitation.role,
+        )
+        audit.record(
+            actor=actor,
+            action="invitation.accepted",
+            object_type="invitation",
+            object_id=invitation.pk,
+            detail={"role": invitation.role},
+        )
     actor.__dict__.pop("_cairn_membership", None)
     return membership

@@ -38,8 +38,7 @@ HASH_LENGTH = 40
 
 def session_key_hash(key: str) -> str:
     """The keyed hash a session is stored and recorded under (never the key itself)."""
-    return crypto.keyed_digest(keys.credential_subkey(SESSION_KEY_PURPOSE), key,
-                               length=HASH_LENGTH)
+    return crypto.keyed_digest(keys.credential_subkey(SESSION_KEY_PURPOSE), key, length=HASH_LENGTH)
 
 
 class SessionStore(db.SessionStore):
@@ -65,28 +64,33 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         try:
-            return await self.model.objects.aget(session_key=stored,
-                                                 expire_date__gt=timezone.now())
+            return await self.model.objects.aget(session_key=stored, expire_date__gt=timezone.now())
         except (self.model.DoesNotExist, SuspiciousOperation):
             self._session_key = None
             return None
 
     def exists(self, session_key: str) -> bool:
-        return bool(self.model.objects.filter(session_key=self._stored_key(session_key))
-                    .exists())
+        return bool(self.model.objects.filter(session_key=self._stored_key(session_key)).exists())
 
     async def aexists(self, session_key: str) -> bool:
-        return bool(await self.model.objects.filter(session_key=self._stored_key(session_key))
-                    .aexists())
+        return bool(
+            await self.model.objects.filter(session_key=self._stored_key(session_key)).aexists()
+        )
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
-        return self.model(session_key=self._stored_key(self._get_or_create_session_key()),
-                          session_data=self.encode(data), expire_date=self.get_expiry_date())
+        return self.model(
+            session_key=self._stored_key(self._get_or_create_session_key()),
+            session_data=self.encode(data),
+            expire_date=self.get_expiry_date(),
+        )
 
     async def acreate_model_instance(self, data: dict[str, Any]) -> Any:
         key = await self._aget_or_create_session_key()
-        return self.model(session_key=self._stored_key(key), session_data=self.encode(data),
-                          expire_date=await self.aget_expiry_date())
+        return self.model(
+            session_key=self._stored_key(key),
+            session_data=self.encode(data),
+            expire_date=await self.aget_expiry_date(),
+        )
 
     def delete(self, session_key: str | None = None) -> None:
         key = session_key if session_key is not None else self.session_key

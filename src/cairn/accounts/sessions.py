@@ -60,6 +60,7 @@ def device_hash(value: str) -> str:
 
 # --- what a sign-in looked like ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Agent:
     browser: str
@@ -79,8 +80,9 @@ def describe_agent(user_agent: str) -> Agent:
     device = ""
     if result.device is not None and result.device.family not in ("Other", "Spider"):
         device = result.device.family
-    platform = f"{device} ({system})" if device and system and system not in device else (
-        device or system)
+    platform = (
+        f"{device} ({system})" if device and system and system not in device else (device or system)
+    )
     return Agent(browser[:100], platform[:100])
 
 
@@ -118,6 +120,7 @@ def place_of(address: str | None) -> str:
 
 # --- recording sign-ins --------------------------------------------------------------------
 
+
 def _agent_of(request: HttpRequest) -> Agent:
     return describe_agent(request.META.get("HTTP_USER_AGENT", ""))
 
@@ -136,8 +139,7 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
     if session.session_key is None:
         session.save()
     key_hash = session_key_hash(str(session.session_key))
-    same = SessionRecord.objects.filter(key_hash=key_hash, user=user,
-                                        ended_at__isnull=True).first()
+    same = SessionRecord.objects.filter(key_hash=key_hash, user=user, ended_at__isnull=True).first()
     if same is not None:  # signed in again in the same session (Django kept its key)
         request._cairn_session_record = same  # type: ignore[attr-defined]
         return same
@@ -149,20 +151,33 @@ def record_sign_in(request: HttpRequest, user: Any) -> SessionRecord:
     agent = _agent_of(request)
     with transaction.atomic():
         first_ever = not KnownDevice.objects.filter(user=user).exists()
-        device, created = KnownDevice.objects.get_or_create(user=user,
-                                                            key_hash=device_hash(cookie))
+        device, created = KnownDevice.objects.get_or_create(user=user, key_hash=device_hash(cookie))
         record = SessionRecord.objects.create(
-            user=user, key_hash=key_hash, device=device,
-            new_device=created and not first_ever, browser=agent.browser,
-            platform=agent.platform, place=place_of(_address_of(request)),
-            signed_in_at=now, last_seen_at=now)
-        audit.record(actor=user, action="session.started", object_type="user",
-                     object_id=user.pk, detail={"new_device": record.new_device})
+            user=user,
+            key_hash=key_hash,
+            device=device,
+            new_device=created and not first_ever,
+            browser=agent.browser,
+            platform=agent.platform,
+            place=place_of(_address_of(request)),
+            signed_in_at=now,
+            last_seen_at=now,
+        )
+        audit.record(
+            actor=user,
+            action="session.started",
+            object_type="user",
+            object_id=user.pk,
+            detail={"new_device": record.new_device},
+        )
     request._cairn_session_record = record  # type: ignore[attr-defined]
     # Shown at a sign-in on the sign-in page (not when an account is made or a test signs in).
     match = getattr(request, "resolver_match", None)
-    if (match is not None and match.view_name == "accounts:sign-in"
-            and new_device_notices(user, record).exists()):
+    if (
+        match is not None
+        and match.view_name == "accounts:sign-in"
+        and new_device_notices(user, record).exists()
+    ):
         session[NOTICE_PENDING] = True
     return record
 
@@ -171,9 +186,9 @@ def record_sign_out(request: HttpRequest) -> None:
     """Mark the current session's record ended (Django's ``user_logged_out``)."""
     key = getattr(request, "session", None) and request.session.session_key
     if key:
-        SessionRecord.objects.filter(key_hash=session_key_hash(key), ended_at__isnull=True
-                                     ).update(ended_at=timezone.now(),
-                                              end_reason=EndReason.SIGNED_OUT)
+        SessionRecord.objects.filter(key_hash=session_key_hash(key), ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=EndReason.SIGNED_OUT
+        )
 
 
 def current_record(request: HttpRequest) -> SessionRecord | None:
@@ -181,6 +196,7 @@ def current_record(request: HttpRequest) -> SessionRecord | None:
 
 
 # --- reading: for her own pages --------------------------------------------------------------
+
 
 def is_active(record: SessionRecord, now: Any = None) -> bool:
     now = now or timezone.now()
@@ -192,15 +208,13 @@ def sessions_of(user: Any) -> QuerySet[SessionRecord]:
     """Her sign-ins of the last 30 days, newest first (her own, and only hers)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return SessionRecord.objects.none()
-    return SessionRecord.objects.filter(user=user,
-                                        signed_in_at__gte=timezone.now() - RECENT)
+    return SessionRecord.objects.filter(user=user, signed_in_at__gte=timezone.now() - RECENT)
 
 
 def active_sessions_of(user: Any) -> list[SessionRecord]:
     now = timezone.now()
     idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    return list(sessions_of(user).filter(ended_at__isnull=True,
-                                         last_seen_at__gt=now - idle))
+    return list(sessions_of(user).filter(ended_at__isnull=True, last_seen_at__gt=now - idle))
 
 
 def get_session_of(user: Any, pk: Any) -> SessionRecord:
@@ -214,8 +228,11 @@ def new_device_notices(user: Any, current: SessionRecord | None) -> QuerySet[Ses
     """Sign-ins from a new device that she has not yet been shown, from any browser but the
     one she is using now (which knows its own sign-in)."""
     found = SessionRecord.objects.filter(
-        user=user, new_device=True, notice_cleared_at__isnull=True,
-        signed_in_at__gte=timezone.now() - NOTICE_FOR)
+        user=user,
+        new_device=True,
+        notice_cleared_at__isnull=True,
+        signed_in_at__gte=timezone.now() - NOTICE_FOR,
+    )
     if current is not None:
         found = found.exclude(pk=current.pk)
         if current.device_id is not None:
@@ -225,13 +242,19 @@ def new_device_notices(user: Any, current: SessionRecord | None) -> QuerySet[Ses
 
 # --- the write path ----------------------------------------------------------------------------
 
+
 def clear_notices(*, actor: Any, current: SessionRecord | None) -> int:
     """She has seen the new-device notices shown to her on this browser."""
     with transaction.atomic():
         cleared = new_device_notices(actor, current).update(notice_cleared_at=timezone.now())
         if cleared:
-            audit.record(actor=actor, action="account.sign_in_notices_seen",
-                         object_type="user", object_id=actor.pk, detail={"count": cleared})
+            audit.record(
+                actor=actor,
+                action="account.sign_in_notices_seen",
+                object_type="user",
+                object_id=actor.pk,
+                detail={"count": cleared},
+            )
     return cleared
 
 
@@ -242,14 +265,19 @@ def end_session(*, actor: Any, record: SessionRecord) -> None:
         raise PermissionDenied("Only the account's owner can end its sessions")
     with transaction.atomic():
         SessionRecord.objects.filter(pk=record.pk, ended_at__isnull=True).update(
-            ended_at=timezone.now(), end_reason=EndReason.ENDED)
+            ended_at=timezone.now(), end_reason=EndReason.ENDED
+        )
         SessionStore.delete_hashed([record.key_hash])
-        audit.record(actor=actor, action="session.ended", object_type="user",
-                     object_id=actor.pk, detail={"sessions": 1})
+        audit.record(
+            actor=actor,
+            action="session.ended",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"sessions": 1},
+        )
 
 
-def end_sessions(*, actor: Any, user: Any, reason: str,
-                 keep: SessionRecord | None = None) -> int:
+def end_sessions(*, actor: Any, user: Any, reason: str, keep: SessionRecord | None = None) -> int:
     """End every session of ``user`` but ``keep`` (their session rows are deleted); in the
     caller's transaction when there is one. Returns how many were ended."""
     with transaction.atomic():
@@ -259,12 +287,18 @@ def end_sessions(*, actor: Any, user: Any, reason: str,
         hashes = list(found.values_list("key_hash", flat=True))
         ended = found.update(ended_at=timezone.now(), end_reason=reason)
         SessionStore.delete_hashed(hashes)
-        audit.record(actor=actor, action="session.ended", object_type="user",
-                     object_id=user.pk, detail={"sessions": ended, "reason": reason})
+        audit.record(
+            actor=actor,
+            action="session.ended",
+            object_type="user",
+            object_id=user.pk,
+            detail={"sessions": ended, "reason": reason},
+        )
     return ended
 
 
 # --- the middleware's part -------------------------------------------------------------------
+
 
 def follow_request(request: HttpRequest) -> None:
     """At the start of a signed-in request: find its record (making one for a session older
@@ -277,12 +311,14 @@ def follow_request(request: HttpRequest) -> None:
     request._cairn_session_key_hash = key_hash  # type: ignore[attr-defined]
     # One query: the record, and whether she has a second factor (for the two-factor
     # middleware, which runs next: ``two_factor.requires_two_factor`` reads it).
-    record = (SessionRecord.objects.filter(key_hash=key_hash)
-              .annotate(has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("user"),
-                                                                  confirmed=True)),
-                        has_passkey=Exists(Passkey.objects.filter(user=OuterRef("user"),
-                                                                  confirmed=True)))
-              .first())
+    record = (
+        SessionRecord.objects.filter(key_hash=key_hash)
+        .annotate(
+            has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)),
+            has_passkey=Exists(Passkey.objects.filter(user=OuterRef("user"), confirmed=True)),
+        )
+        .first()
+    )
     if record is not None and record.user_id == user.pk:
         user._cairn_second_factor = record.has_app or record.has_passkey  # type: ignore[union-attr]
     if record is not None and (record.ended_at is not None or record.user_id != user.pk):
@@ -292,8 +328,13 @@ def follow_request(request: HttpRequest) -> None:
     if record is None:
         agent = _agent_of(request)
         record = SessionRecord.objects.create(
-            user=user, key_hash=key_hash, browser=agent.browser, platform=agent.platform,
-            signed_in_at=now, last_seen_at=now)
+            user=user,
+            key_hash=key_hash,
+            browser=agent.browser,
+            platform=agent.platform,
+            signed_in_at=now,
+            last_seen_at=now,
+        )
     elif now - record.last_seen_at > TOUCH_EVERY:
         SessionRecord.objects.filter(pk=record.pk).update(last_seen_at=now)
         record.last_seen_at = now
@@ -311,5 +352,11 @@ def finish_response(request: HttpRequest, response: HttpResponse) -> None:
             SessionRecord.objects.filter(pk=record.pk).update(key_hash=key_hash)
     cookie = getattr(request, "_cairn_device_cookie", None)
     if cookie and request.COOKIES.get(DEVICE_COOKIE) != cookie:
-        response.set_cookie(DEVICE_COOKIE, cookie, max_age=DEVICE_COOKIE_AGE, httponly=True,
-                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            cookie,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )

@@ -55,11 +55,17 @@ def issue_invitation(*, actor: Any) -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
     with transaction.atomic():
         invitation = SignUpInvitation.objects.create(
-            code_hash=code_hash(raw), created_by=actor,
-            expires_at=timezone.now() + INVITATION_LIFETIME)
-        audit.record(actor=actor, action="sign_up_invitation.issued",
-                     object_type="sign_up_invitation", object_id=invitation.pk)
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+            code_hash=code_hash(raw),
+            created_by=actor,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        audit.record(
+            actor=actor,
+            action="sign_up_invitation.issued",
+            object_type="sign_up_invitation",
+            object_id=invitation.pk,
+        )
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def invitations_issued_by(user: Any) -> QuerySet[SignUpInvitation]:
@@ -71,8 +77,9 @@ def invitations_issued_by(user: Any) -> QuerySet[SignUpInvitation]:
 def open_invitation(code: str) -> SignUpInvitation | None:
     if not normalised_code(code):
         return None
-    return SignUpInvitation.objects.filter(code_hash=code_hash(code), used_at__isnull=True,
-                                           expires_at__gt=timezone.now()).first()
+    return SignUpInvitation.objects.filter(
+        code_hash=code_hash(code), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
 
 
 def username_taken(username: str) -> bool:

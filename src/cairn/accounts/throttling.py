@@ -30,18 +30,27 @@ def lockout_message() -> str:
     return f"Too many attempts. Wait {minutes} minutes, or ask your administrator."
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict[str, Any] | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """The sign-in page again, with the lockout message and status 429 (Too Many Requests).
 
     The form is not bound: binding and validating it would try to sign in once more.
     """
     form = SignInForm(request, initial={"username": request.POST.get("username", "")})
-    return render(request, "accounts/sign_in.html", {
-        "form": form, "locked_out": True,
-        "lockout_errors": [{"href": "", "message": lockout_message()}],
-        "next": request.POST.get("next", ""),
-    }, status=429)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {
+            "form": form,
+            "locked_out": True,
+            "lockout_errors": [{"href": "", "message": lockout_message()}],
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
+    )
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -52,6 +61,7 @@ def client_address(request: HttpRequest) -> str | None:
 
 
 # --- limits per address, for the pages of a victim's own account ---------------------------
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -77,8 +87,12 @@ def _throttle_key(request: HttpRequest, extra: str) -> str:
 
 def is_throttled(request: HttpRequest, limit: Limit, extra: str = "") -> bool:
     since = timezone.now() - limit.window
-    return AddressThrottle.objects.filter(kind=limit.kind, key_hash=_throttle_key(request, extra),
-                                          at__gt=since).count() >= limit.count
+    return (
+        AddressThrottle.objects.filter(
+            kind=limit.kind, key_hash=_throttle_key(request, extra), at__gt=since
+        ).count()
+        >= limit.count
+    )
 
 
 def count_against(request: HttpRequest, limit: Limit, extra: str = "") -> None:

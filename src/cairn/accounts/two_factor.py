@@ -81,8 +81,13 @@ def remove_app(*, actor: Any) -> int:
         raise PermissionDenied("An organisation role needs its authenticator app")
     with transaction.atomic():
         removed, _ = access.totp_devices_of(actor).delete()
-        audit.record(actor=actor, action="two_factor.removed", object_type="user",
-                     object_id=actor.pk, detail={"devices": removed})
+        audit.record(
+            actor=actor,
+            action="two_factor.removed",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"devices": removed},
+        )
     return removed
 
 
@@ -122,13 +127,18 @@ def _check(device: AuthenticatorApp, code: str) -> Check:
     return Check.ACCEPTED if device.verify_token(code) else Check.WRONG
 
 
-def confirm_device(*, actor: Any, device: AuthenticatorApp, code: str
-                   ) -> tuple[Check, AuthenticatorApp | None]:
+def confirm_device(
+    *, actor: Any, device: AuthenticatorApp, code: str
+) -> tuple[Check, AuthenticatorApp | None]:
     """Confirm the device being set up with a code it generated; audited when it succeeds.
     Returns the outcome and, if accepted, the confirmed device (for ``django_otp.login``)."""
     with transaction.atomic():
-        locked = (access.totp_devices_of(actor).select_for_update()
-                  .filter(pk=device.pk, confirmed=False).first())
+        locked = (
+            access.totp_devices_of(actor)
+            .select_for_update()
+            .filter(pk=device.pk, confirmed=False)
+            .first()
+        )
         if locked is None:
             return Check.WRONG, None
         outcome = _check(locked, code)
@@ -136,16 +146,22 @@ def confirm_device(*, actor: Any, device: AuthenticatorApp, code: str
             return outcome, None
         locked.confirmed = True
         locked.save(update_fields=["confirmed"])
-        audit.record(actor=actor, action="two_factor.set_up", object_type="user",
-                     object_id=actor.pk)
+        audit.record(
+            actor=actor, action="two_factor.set_up", object_type="user", object_id=actor.pk
+        )
     return outcome, locked
 
 
 def check_code(*, actor: Any, code: str) -> tuple[Check, AuthenticatorApp | None]:
     """Check a code against the user's confirmed device; the device if it was accepted."""
     with transaction.atomic():
-        device = (access.totp_devices_of(actor).select_for_update().filter(confirmed=True)
-                  .order_by("id").first())
+        device = (
+            access.totp_devices_of(actor)
+            .select_for_update()
+            .filter(confirmed=True)
+            .order_by("id")
+            .first()
+        )
         if device is None:
             return Check.WRONG, None
         outcome = _check(device, code)
@@ -162,15 +178,20 @@ def reset(*, actor: Any, user: Any) -> int:
         raise PermissionDenied("Only the instance's operator can do this")
     with transaction.atomic():
         removed, _ = access.totp_devices_of(user).delete()
-        audit.record(actor=actor, action="two_factor.reset", object_type="user",
-                     object_id=user.pk, detail={"devices": removed})
+        audit.record(
+            actor=actor,
+            action="two_factor.reset",
+            object_type="user",
+            object_id=user.pk,
+            detail={"devices": removed},
+        )
     return removed
 
 
 def secret_text(device: AuthenticatorApp) -> str:
     """The shared secret in base32, in groups of four, for typing into an app by hand."""
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def qr_code_data_uri(device: AuthenticatorApp) -> str:

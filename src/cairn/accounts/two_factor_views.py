@@ -32,8 +32,9 @@ def _error(form: TwoFactorCodeForm, outcome: two_factor.Check, device: Any = Non
     until = two_factor.wait_until(device) if device is not None else None
     seconds = (until - timezone.now()).total_seconds() if until else 60
     minutes = max(1, math.ceil(seconds / 60))
-    form.add_error("code", WAIT.format(minutes="a minute" if minutes == 1
-                                       else f"{minutes} minutes"))
+    form.add_error(
+        "code", WAIT.format(minutes="a minute" if minutes == 1 else f"{minutes} minutes")
+    )
 
 
 @login_required
@@ -57,20 +58,28 @@ def set_up(request: HttpRequest) -> HttpResponse:
     device = two_factor.device_for_set_up(actor=user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        outcome, confirmed = two_factor.confirm_device(actor=user, device=device,
-                                                       code=form.cleaned_data["code"])
+        outcome, confirmed = two_factor.confirm_device(
+            actor=user, device=device, code=form.cleaned_data["code"]
+        )
         if confirmed is not None:
             request.session.cycle_key()
             django_otp.login(request, confirmed)
             return redirect(next_url(request))
         device.refresh_from_db()
         _error(form, outcome, device)
-    return render(request, "accounts/two_factor_set_up.html", {
-        "form": form, "secret": two_factor.secret_text(device),
-        "qr_code": two_factor.qr_code_data_uri(device), "membership": membership_of(user),
-        "is_member": member,
-        "next": request.POST.get("next") or request.GET.get("next", ""),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/two_factor_set_up.html",
+        {
+            "form": form,
+            "secret": two_factor.secret_text(device),
+            "qr_code": two_factor.qr_code_data_uri(device),
+            "membership": membership_of(user),
+            "is_member": member,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -93,7 +102,14 @@ def verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             return redirect(next_url(request))
         _error(form, outcome, access.confirmed_totp_device(user))
-    return render(request, "accounts/two_factor_verify.html", {
-        "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
-        "has_app": has_app, "has_passkey": access.passkeys_of(user).exists(),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "has_app": has_app,
+            "has_passkey": access.passkeys_of(user).exists(),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -14,5 +14,6 @@ class AnalysisConfig(AppConfig):
         from cairn.analysis import kept
         from cairn.vault.models import Incident
 
-        post_save.connect(kept.forget_incident, sender=Incident,
-                          dispatch_uid="cairn.analysis.forget_incident")
+        post_save.connect(
+            kept.forget_incident, sender=Incident, dispatch_uid="cairn.analysis.forget_incident"
+        )

@@ -51,9 +51,15 @@ class Index:
     words show, kept from an earlier reading (``cairn.analysis.derived``); the words of an
     incident missing from it are read now."""
 
-    def __init__(self, snapshot: VaultSnapshot, *, now: datetime, voice: str = VICTIM,
-                 subject: tuple[str, ...] | None = None,
-                 derived: Mapping[str, Derived] | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: VaultSnapshot,
+        *,
+        now: datetime,
+        voice: str = VICTIM,
+        subject: tuple[str, ...] | None = None,
+        derived: Mapping[str, Derived] | None = None,
+    ) -> None:
         if voice not in VOICES:
             raise ValueError(f"voice must be one of {VOICES}")
         self.snapshot = snapshot

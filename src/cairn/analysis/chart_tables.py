@@ -28,7 +28,8 @@ def _months(analysis: Analysis) -> list[tuple[date, list[int]]]:
     months: dict[date, list[int]] = {}
     for point in analysis.points:
         months.setdefault(point.start.astimezone(zone).date().replace(day=1), []).append(
-            point.severity)
+            point.severity
+        )
     return sorted(months.items())
 
 
@@ -40,8 +41,9 @@ def _levels(severities: list[int]) -> str:
 def tables(analysis: Analysis) -> dict[str, ChartTable]:
     """Every chart's figures as a table, by the chart's name in ``all_charts``."""
     months = _months(analysis)
-    month_rows = tuple((f"{day:%B %Y}", str(len(levels)), _levels(levels))
-                       for day, levels in months)
+    month_rows = tuple(
+        (f"{day:%B %Y}", str(len(levels)), _levels(levels)) for day, levels in months
+    )
     weekly = analysis.escalation
     counts = {a.code: len(a.incident_ids) for a in analysis.acts}
     totals = analysis.escalation.channels
@@ -49,32 +51,48 @@ def tables(analysis: Analysis) -> dict[str, ChartTable]:
     return {
         "timeline": ChartTable(
             "Incidents each month, and their levels on Cairn's own scale",
-            ("Month", "Incidents", "Levels"), month_rows),
+            ("Month", "Incidents", "Levels"),
+            month_rows,
+        ),
         "weekly": ChartTable(
             "The average each week, for each stretch between changes",
             ("From the week of", "Weeks", "Incidents", "A week"),
-            tuple((date_words(seg.start), str(seg.weeks), str(seg.count), f"{seg.rate_per_week:g}")
-                  for seg in weekly.segments)),
+            tuple(
+                (date_words(seg.start), str(seg.weeks), str(seg.count), f"{seg.rate_per_week:g}")
+                for seg in weekly.segments
+            ),
+        ),
         "severity": ChartTable(
-            "How serious incidents were, month by month", ("Month", "Incidents", "Levels"),
-            month_rows),
+            "How serious incidents were, month by month",
+            ("Month", "Incidents", "Levels"),
+            month_rows,
+        ),
         "acts": ChartTable(
-            "Incidents that show each act", ("What they did", "Incidents"),
-            tuple((f"{act.plain} ({act.code})", str(counts.get(act.code, 0))) for act in ACTS)),
+            "Incidents that show each act",
+            ("What they did", "Incidents"),
+            tuple((f"{act.plain} ({act.code})", str(counts.get(act.code, 0))) for act in ACTS),
+        ),
         "channels": ChartTable(
-            "How they did it", ("How", "Incidents"),
-            tuple((CHANNEL_LABELS.get(channel, channel), str(len(ids)))
-                  for channel, ids in sorted(totals.items(), key=lambda kv: -len(kv[1])))),
+            "How they did it",
+            ("How", "Incidents"),
+            tuple(
+                (CHANNEL_LABELS.get(channel, channel), str(len(ids)))
+                for channel, ids in sorted(totals.items(), key=lambda kv: -len(kv[1]))
+            ),
+        ),
         "time_of_day": ChartTable(
             "Incidents with a known time, by day of the week",
             ("Day", "Incidents", "Busiest hours"),
-            tuple((WEEKDAYS[day], str(sum(row)), _busiest(row)) for day, row in enumerate(grid))),
+            tuple((WEEKDAYS[day], str(sum(row)), _busiest(row)) for day, row in enumerate(grid)),
+        ),
     }
 
 
 def _busiest(row: tuple[int, ...]) -> str:
-    ranked = sorted(((count, hour) for hour, count in enumerate(row) if count),
-                    key=lambda pair: (-pair[0], pair[1]))[:2]
+    ranked = sorted(
+        ((count, hour) for hour, count in enumerate(row) if count),
+        key=lambda pair: (-pair[0], pair[1]),
+    )[:2]
     return "; ".join(f"{_hour(hour)} ({count})" for count, hour in ranked) or "No known time"
 
 

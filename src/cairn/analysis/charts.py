@@ -37,8 +37,17 @@ from cairn.analysis.svg import (
 )
 from cairn.law.pha1997 import ACTS
 
-__all__ = ["ChartTable", "acts", "all_charts", "channels", "severity", "tables", "time_of_day",
-           "timeline", "weekly_rate"]
+__all__ = [
+    "ChartTable",
+    "acts",
+    "all_charts",
+    "channels",
+    "severity",
+    "tables",
+    "time_of_day",
+    "timeline",
+    "weekly_rate",
+]
 
 
 def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
@@ -50,7 +59,10 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
     left, right, top, row = 190.0, WIDTH - 16.0, 30.0, 28.0
     bottom = top + row * len(LEVELS)
     axis = TimeAxis(
-        points[0].start, max(analysis.now, points[-1].start), left, right,
+        points[0].start,
+        max(analysis.now, points[-1].start),
+        left,
+        right,
         zone_of(analysis.time_zone),
     )
     body: list[str] = []
@@ -81,7 +93,9 @@ def timeline(analysis: Analysis, chart_id: str = "chart-timeline") -> str:
     for change in analysis.escalation.change_points:
         x = axis.x(
             datetime(
-                change.monday.year, change.monday.month, change.monday.day,
+                change.monday.year,
+                change.monday.month,
+                change.monday.day,
                 tzinfo=zone_of(analysis.time_zone),
             )
         )
@@ -200,9 +214,7 @@ def severity(analysis: Analysis, chart_id: str = "chart-severity") -> str:
     ]
     for value in sorted({0, peak}):
         body.append(
-            text(
-                left - 6, bottom - value * scale + 4, str(value), size=11, anchor="end", fill=GREY
-            )
+            text(left - 6, bottom - value * scale + 4, str(value), size=11, anchor="end", fill=GREY)
         )
     every = max(1, len(keys) // 8)
     for k, month in enumerate(keys):

@@ -85,8 +85,7 @@ def _links(
     return links, unlinked
 
 
-def occasions(index: Index, who: str, named: bool, incidents: list[IncidentSnapshot]
-              ) -> Finding:
+def occasions(index: Index, who: str, named: bool, incidents: list[IncidentSnapshot]) -> Finding:
     """How many incidents, over how long, or that nobody is linked (s.7)."""
     ids = index.ids(incidents)
     if not named:
@@ -146,8 +145,7 @@ def combined(index: Index, who: str, people: int, ids: tuple[str, ...]) -> Findi
     )
 
 
-def few_or_far_apart(index: Index, ids: tuple[str, ...], gaps: tuple[Gap, ...]
-                     ) -> Finding | None:
+def few_or_far_apart(index: Index, ids: tuple[str, ...], gaps: tuple[Gap, ...]) -> Finding | None:
     """A warning for the offences: only two incidents, or few and far apart (Lau v DPP)."""
     if len(ids) == 2:
         return index.find(
@@ -169,8 +167,7 @@ def few_or_far_apart(index: Index, ids: tuple[str, ...], gaps: tuple[Gap, ...]
     return None
 
 
-def nothing_links(index: Index, ids: tuple[str, ...], unlinked: tuple[str, ...]
-                  ) -> Finding | None:
+def nothing_links(index: Index, ids: tuple[str, ...], unlinked: tuple[str, ...]) -> Finding | None:
     """A warning for the offences: incidents sharing no channel, place or act (R v Patel)."""
     if len(ids) < 2 or not unlinked:
         return None
@@ -197,8 +194,11 @@ def _course(index: Index, group: tuple[str, ...], incidents: list[IncidentSnapsh
     )
     gap_days = [gap.days for gap in gaps]
     links, unlinked = _links(index, incidents)
-    findings = [occasions(index, who, person is not None, incidents),
-                *same_places(index, links), combined(index, who, len(people), ids)]
+    findings = [
+        occasions(index, who, person is not None, incidents),
+        *same_places(index, links),
+        combined(index, who, len(people), ids),
+    ]
     warnings = [few_or_far_apart(index, ids, gaps), nothing_links(index, ids, unlinked)]
     return Course(
         person_id=person.id if person else None,
@@ -228,8 +228,9 @@ def course_of_conduct(index: Index) -> CourseOfConduct:
             by_group[group].append(incident)
         if not named:
             unattributed.append(incident)
-    courses = [_course(index, group, by_group[group]) for group in index.groups
-               if by_group.get(group)]
+    courses = [
+        _course(index, group, by_group[group]) for group in index.groups if by_group.get(group)
+    ]
     if unattributed:
         courses.append(_course(index, (), unattributed))
     findings = tuple(f for course in courses for f in course.findings)

@@ -31,8 +31,13 @@ from cairn.vault.snapshot import IncidentSnapshot
 FLAGS_READ = frozenset({"whereabouts", "surveillance"})
 
 # The modules whose code decides what an incident's words show.
-_READERS = ("analysis/derived.py", "analysis/words.py", "flags/engine.py", "flags/screen.py",
-            "flags/threats.py")
+_READERS = (
+    "analysis/derived.py",
+    "analysis/words.py",
+    "flags/engine.py",
+    "flags/screen.py",
+    "flags/threats.py",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,10 @@ def derive(incident: IncidentSnapshot) -> Derived:
     Flags page's, ``cairn.flags.threats``) and its other flags together."""
     rules = load_rules().subset(FLAGS_READ | {threats.THREAT})
     found = flag_text(threats.incident_text(incident.description, incident.other_act), rules)
-    return Derived(words.facts_of(incident, threats.reading_of(found)),
-                   frozenset(f.kind for f in found) & FLAGS_READ)
+    return Derived(
+        words.facts_of(incident, threats.reading_of(found)),
+        frozenset(f.kind for f in found) & FLAGS_READ,
+    )
 
 
 @cache
@@ -74,22 +81,51 @@ def version() -> str:
 def inputs_digest(incident: IncidentSnapshot) -> str:
     """SHA-256 of the words the facts are read from. Kept only sealed (it would let anyone
     with the database test a guess at short words such as a place)."""
-    text = "\0".join((incident.description, incident.other_act, incident.location,
-                      incident.impact))
+    text = "\0".join((incident.description, incident.other_act, incident.location, incident.impact))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def to_plain(derived: Derived) -> list[Any]:
     """A compact JSON form: the facts in field order, then the flags."""
     f = derived.facts
-    return [f.unwanted, f.threat, f.threat_to_kill, f.violence, f.weapon, f.substance,
-            f.third_party, f.at_home, f.at_work, list(f.effects), sorted(derived.flags)]
+    return [
+        f.unwanted,
+        f.threat,
+        f.threat_to_kill,
+        f.violence,
+        f.weapon,
+        f.substance,
+        f.third_party,
+        f.at_home,
+        f.at_work,
+        list(f.effects),
+        sorted(derived.flags),
+    ]
 
 
 def from_plain(data: list[Any]) -> Derived:
     *flags, effects, kinds = data
-    (unwanted, threat, threat_to_kill, violence, weapon, substance, third_party, at_home,
-     at_work) = map(bool, flags)
-    facts = words.Facts(unwanted, threat, threat_to_kill, violence, weapon, substance,
-                        third_party, at_home, at_work, effects=tuple(effects))
+    (
+        unwanted,
+        threat,
+        threat_to_kill,
+        violence,
+        weapon,
+        substance,
+        third_party,
+        at_home,
+        at_work,
+    ) = map(bool, flags)
+    facts = words.Facts(
+        unwanted,
+        threat,
+        threat_to_kill,
+        violence,
+        weapon,
+        substance,
+        third_party,
+        at_home,
+        at_work,
+        effects=tuple(effects),
+    )
     return Derived(facts, frozenset(kinds))

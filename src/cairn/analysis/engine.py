@@ -140,8 +140,7 @@ class PeopleAnalysis:
     def for_person(self, person_id: str) -> Analysis | None:
         """The analysis that ``person_id`` is part of (alone or combined)."""
         return next(
-            (a for a in self.people if a.subject is not None
-             and person_id in a.subject.person_ids),
+            (a for a in self.people if a.subject is not None and person_id in a.subject.person_ids),
             None,
         )
 
@@ -171,8 +170,15 @@ def analyse_people(
     people: list[Analysis] = []
     unattributed = None
     for subject in subjects(snapshot):
-        analysis = analyse(narrowed(snapshot, subject), now=now, form=form, answers=answers,
-                           voice=voice, subject=subject, derived=derived)
+        analysis = analyse(
+            narrowed(snapshot, subject),
+            now=now,
+            form=form,
+            answers=answers,
+            voice=voice,
+            subject=subject,
+            derived=derived,
+        )
         if subject.person_ids:
             people.append(analysis)
         else:

@@ -17,8 +17,16 @@ from cairn.analysis.offline import online_to_offline
 from cairn.analysis.severity import LEVELS, Severity
 from cairn.analysis.trends import change_points, direction, kendall, rate
 
-__all__ = ["ChangePoint", "Escalation", "PlaceCount", "Segment", "Trend", "WeekCount",
-           "change_points", "escalation"]
+__all__ = [
+    "ChangePoint",
+    "Escalation",
+    "PlaceCount",
+    "Segment",
+    "Trend",
+    "WeekCount",
+    "change_points",
+    "escalation",
+]
 
 
 @dataclass(frozen=True)
@@ -128,8 +136,10 @@ def weekly_counts(index: Index) -> Weekly:
         position = (day - first).days // 7
         counts[position] += 1
         week_of.append(position)
-    weeks = tuple(WeekCount(_iso(first + timedelta(weeks=k)), first + timedelta(weeks=k), c)
-                  for k, c in enumerate(counts))
+    weeks = tuple(
+        WeekCount(_iso(first + timedelta(weeks=k)), first + timedelta(weeks=k), c)
+        for k, c in enumerate(counts)
+    )
     return Weekly(weeks, tuple(week_of))
 
 
@@ -147,8 +157,9 @@ def frequency_trend(index: Index, weekly: Weekly) -> Trend:
             if tau is not None
             else ""
         )
-        finding = index.find(FREQUENCY_WORDS[way] + detail + ".", index.ids(index.incidents),
-                             sources.METHOD_TREND)
+        finding = index.find(
+            FREQUENCY_WORDS[way] + detail + ".", index.ids(index.incidents), sources.METHOD_TREND
+        )
     return Trend(sources.METHOD_TREND, tau, p, way, finding)
 
 
@@ -161,13 +172,23 @@ def rate_changes(index: Index, weekly: Weekly) -> RateChanges:
     segments = []
     for a, b in itertools.pairwise(bounds):
         total = sum(w.count for w in weeks[a:b])
-        segments.append(Segment(weeks[a].monday, weeks[a].monday + timedelta(weeks=b - a),
-                                b - a, total, rate(total, b - a)))
+        segments.append(
+            Segment(
+                weeks[a].monday,
+                weeks[a].monday + timedelta(weeks=b - a),
+                b - a,
+                total,
+                rate(total, b - a),
+            )
+        )
     points = []
     for k, split in enumerate(splits):
         before, after = segments[k], segments[k + 1]
-        around = [i.id for i, w in zip(index.incidents, weekly.week_of, strict=True)
-                  if bounds[k] <= w < bounds[k + 2]]
+        around = [
+            i.id
+            for i, w in zip(index.incidents, weekly.week_of, strict=True)
+            if bounds[k] <= w < bounds[k + 2]
+        ]
         monday = weeks[split].monday
         finding = index.find(
             f"From the week of {monday.day} {monday:%B %Y}, incidents went from about "
@@ -176,8 +197,11 @@ def rate_changes(index: Index, weekly: Weekly) -> RateChanges:
             sources.METHOD_CHANGE_POINTS,
         )
         up = after.rate_per_week > before.rate_per_week
-        points.append(ChangePoint(monday, before.rate_per_week, after.rate_per_week,
-                                  "up" if up else "down", finding))
+        points.append(
+            ChangePoint(
+                monday, before.rate_per_week, after.rate_per_week, "up" if up else "down", finding
+            )
+        )
     return RateChanges(tuple(segments), tuple(points))
 
 
@@ -210,8 +234,11 @@ def severity_trend(index: Index) -> Trend:
             if tau is not None
             else ""
         )
-        finding = index.find(SEVERITY_WORDS[way] + detail + ".", index.ids(index.incidents),
-                             sources.METHOD_SEVERITY_TREND)
+        finding = index.find(
+            SEVERITY_WORDS[way] + detail + ".",
+            index.ids(index.incidents),
+            sources.METHOD_SEVERITY_TREND,
+        )
     return Trend(sources.METHOD_SEVERITY_TREND, tau, p, way, finding)
 
 
@@ -223,8 +250,12 @@ def escalation(index: Index) -> Escalation:
     changes = rate_changes(index, weekly)
     highest = most_serious(index)
     by_severity = severity_trend(index)
-    findings = [trend.finding, *(c.finding for c in changes.change_points), highest,
-                by_severity.finding]
+    findings = [
+        trend.finding,
+        *(c.finding for c in changes.change_points),
+        highest,
+        by_severity.finding,
+    ]
     channels = ways_of_contact(index)
     when = times(index)
     places = recurring_places(index)
@@ -248,6 +279,5 @@ def escalation(index: Index) -> Escalation:
         untimed_ids=when.untimed_ids,
         places=places.places,
         findings=tuple(f for f in findings if f is not None),
-        pattern_findings=(*channels.findings, *when.findings, *places.findings,
-                          *offline.findings),
+        pattern_findings=(*channels.findings, *when.findings, *places.findings, *offline.findings),
     )

@@ -69,13 +69,17 @@ def ways_of_contact(index: Index) -> Channels:
     by_month = tuple((month, dict(sorted(n.items()))) for month, n in sorted(months.items()))
     findings = []
     if len(channels) >= 2:
-        findings.append(index.find(
-            f"Through {plural(len(channels), 'different way')}: "
-            + ", ".join(f"{channel_label(c).lower()} ({len(ids)})" for c, ids in channels.items())
-            + ".",
-            index.ids(index.incidents),
-            sources.PHA_S2A_3,
-        ))
+        findings.append(
+            index.find(
+                f"Through {plural(len(channels), 'different way')}: "
+                + ", ".join(
+                    f"{channel_label(c).lower()} ({len(ids)})" for c, ids in channels.items()
+                )
+                + ".",
+                index.ids(index.incidents),
+                sources.PHA_S2A_3,
+            )
+        )
     return Channels(channels, by_month, tuple(findings))
 
 
@@ -97,8 +101,13 @@ def times(index: Index) -> Times:
         else:
             untimed.append(incident.id)
     findings = [f for f in (busiest_time(index, block_ids), busiest_day(index, weekdays)) if f]
-    return Times(tuple(tuple(row) for row in grid), tuple(weekdays), tuple(overnight),
-                 tuple(untimed), tuple(findings))
+    return Times(
+        tuple(tuple(row) for row in grid),
+        tuple(weekdays),
+        tuple(overnight),
+        tuple(untimed),
+        tuple(findings),
+    )
 
 
 def busiest_time(index: Index, block_ids: dict[int, list[str]]) -> Finding | None:
@@ -124,8 +133,11 @@ def busiest_day(index: Index, weekdays: list[int]) -> Finding | None:
     day = max(range(7), key=lambda d: (weekdays[d], -d))
     if weekdays[day] * 7 < sum(weekdays) * 2:
         return None
-    ids = [i.id for i in index.incidents
-           if i.precision in DATED and index.local(i.start).weekday() == day]
+    ids = [
+        i.id
+        for i in index.incidents
+        if i.precision in DATED and index.local(i.start).weekday() == day
+    ]
     return index.find(
         f"{WEEKDAYS[day]} stands out: {weekdays[day]} of {sum(weekdays)} incidents with a "
         "known day.",
@@ -150,8 +162,11 @@ def recurring_places(index: Index) -> Places:
         )
     )
     findings = tuple(
-        index.find(f"{plural(len(p.incident_ids), 'incident')} at: {p.location}.",
-                   p.incident_ids, sources.R_V_PATEL)
+        index.find(
+            f"{plural(len(p.incident_ids), 'incident')} at: {p.location}.",
+            p.incident_ids,
+            sources.R_V_PATEL,
+        )
         for p in places
     )
     return Places(places, findings)

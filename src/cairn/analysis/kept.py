@@ -57,15 +57,18 @@ OWNER = "owner"  # the scope of her own pages and command line: the whole vault
 
 # --- what each incident's words show ----------------------------------------------------------
 
-def derived_facts(vault: Vault, incidents: Sequence[IncidentSnapshot]
-                  ) -> dict[str, derived.Derived]:
+
+def derived_facts(
+    vault: Vault, incidents: Sequence[IncidentSnapshot]
+) -> dict[str, derived.Derived]:
     """The facts of each incident's words: kept ones where the revision, the rules and the
     words are the same, read now (and kept) for the rest."""
     version = derived.version()
     wanted = {i.id: i for i in incidents}
     kept: dict[str, derived.Derived] = {}
     rows = IncidentFacts.objects.filter(vault=vault, version=version).values_list(
-        "id", "incident_id", "revision", "sealed")
+        "id", "incident_id", "revision", "sealed"
+    )
     for pk, incident_id, revision, sealed in rows.iterator(2000):
         incident = wanted.get(str(incident_id))
         if incident is None or incident.revision != revision:
@@ -79,13 +82,15 @@ def derived_facts(vault: Vault, incidents: Sequence[IncidentSnapshot]
     return kept
 
 
-def _read_and_keep(vault: Vault, version: str, incidents: Sequence[IncidentSnapshot]
-                   ) -> dict[str, derived.Derived]:
+def _read_and_keep(
+    vault: Vault, version: str, incidents: Sequence[IncidentSnapshot]
+) -> dict[str, derived.Derived]:
     found = {i.id: derived.derive(i) for i in incidents}
     rows = []
     for incident in incidents:
-        row = IncidentFacts(vault_id=vault.pk, incident_id=incident.id,
-                            revision=incident.revision, version=version)
+        row = IncidentFacts(
+            vault_id=vault.pk, incident_id=incident.id, revision=incident.revision, version=version
+        )
         row.facts = derived.to_plain(found[incident.id])
         row.digest = derived.inputs_digest(incident)
         row.reseal()
@@ -94,7 +99,8 @@ def _read_and_keep(vault: Vault, version: str, incidents: Sequence[IncidentSnaps
         # Facts of earlier revisions, or of other rules, will not be read again.
         for start in range(0, len(rows), 500):
             IncidentFacts.objects.filter(
-                incident_id__in=[r.incident_id for r in rows[start:start + 500]]).delete()
+                incident_id__in=[r.incident_id for r in rows[start : start + 500]]
+            ).delete()
         IncidentFacts.objects.filter(vault=vault).exclude(version=version).delete()
         IncidentFacts.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     return found
@@ -102,11 +108,18 @@ def _read_and_keep(vault: Vault, version: str, incidents: Sequence[IncidentSnaps
 
 # --- the last analysis ------------------------------------------------------------------------
 
-def people_analysis(vault: Vault, *, snapshot: Callable[[], VaultSnapshot],
-                    now: datetime | None = None, voice: str, scope: str = OWNER,
-                    form: FormDefinition | None = None,
-                    answers: Mapping[str, Any] | None = None, answers_id: Any = None
-                    ) -> PeopleAnalysis:
+
+def people_analysis(
+    vault: Vault,
+    *,
+    snapshot: Callable[[], VaultSnapshot],
+    now: datetime | None = None,
+    voice: str,
+    scope: str = OWNER,
+    form: FormDefinition | None = None,
+    answers: Mapping[str, Any] | None = None,
+    answers_id: Any = None,
+) -> PeopleAnalysis:
     """The analysis of ``vault`` for one reader (``voice``) and ``scope`` (``OWNER``, or a
     digest of what is shared, see ``scope_key``): the kept one while it is valid, else worked
     out from ``snapshot()`` and kept. ``now`` None means the present; a kept analysis worked
@@ -115,10 +128,17 @@ def people_analysis(vault: Vault, *, snapshot: Callable[[], VaultSnapshot],
     return _analysis(vault, snapshot, now, voice, scope, form, answers, answers_id)[0]
 
 
-def people_json(vault: Vault, *, snapshot: Callable[[], VaultSnapshot],
-                now: datetime | None = None, voice: str, scope: str = OWNER,
-                form: FormDefinition | None = None, answers: Mapping[str, Any] | None = None,
-                answers_id: Any = None) -> str:
+def people_json(
+    vault: Vault,
+    *,
+    snapshot: Callable[[], VaultSnapshot],
+    now: datetime | None = None,
+    voice: str,
+    scope: str = OWNER,
+    form: FormDefinition | None = None,
+    answers: Mapping[str, Any] | None = None,
+    answers_id: Any = None,
+) -> str:
     """``people_analysis`` as the JSON text ``cairn analyse --json`` prints
     (``engine.to_json_text``), kept with the analysis once made."""
     result, row = _analysis(vault, snapshot, now, voice, scope, form, answers, answers_id)
@@ -127,32 +147,57 @@ def people_json(vault: Vault, *, snapshot: Callable[[], VaultSnapshot],
         return kept_text
     text = to_json_text(result)
     KeptAnalysis.objects.filter(pk=row.pk, analysed_at=row.analysed_at).update(
-        text=_sealed(vault, row.pk, text))
+        text=_sealed(vault, row.pk, text)
+    )
     return text
 
 
-def _analysis(vault: Vault, snapshot: Callable[[], VaultSnapshot], now: datetime | None,
-              voice: str, scope: str, form: FormDefinition | None,
-              answers: Mapping[str, Any] | None, answers_id: Any
-              ) -> tuple[PeopleAnalysis, KeptAnalysis]:
+def _analysis(
+    vault: Vault,
+    snapshot: Callable[[], VaultSnapshot],
+    now: datetime | None,
+    voice: str,
+    scope: str,
+    form: FormDefinition | None,
+    answers: Mapping[str, Any] | None,
+    answers_id: Any,
+) -> tuple[PeopleAnalysis, KeptAnalysis]:
     asked = now
     now = now or timezone.now()
     key = hashlib.sha256(f"{scope}\0{voice}".encode()).hexdigest()
-    inputs = hashlib.sha256("\0".join((
-        vault.time_zone, vault.jurisdiction, f"{form.id}@{form.version}" if form else "",
-        str(answers_id or ""))).encode()).hexdigest()
+    inputs = hashlib.sha256(
+        "\0".join(
+            (
+                vault.time_zone,
+                vault.jurisdiction,
+                f"{form.id}@{form.version}" if form else "",
+                str(answers_id or ""),
+            )
+        ).encode()
+    ).hexdigest()
     # The size before the snapshot: a change made while it is taken leaves the kept analysis
     # older than the log, so the next reader works it out again.
     size = _ledger_size(vault)
     row = KeptAnalysis.objects.filter(vault=vault, key=key).first()
-    if row is not None and row.ledger_size == size and row.version == analysis_version() \
-            and row.inputs == inputs and _stands_for(row.analysed_at, now, exact=asked):
+    if (
+        row is not None
+        and row.ledger_size == size
+        and row.version == analysis_version()
+        and row.inputs == inputs
+        and _stands_for(row.analysed_at, now, exact=asked)
+    ):
         result = _unsealed(vault, row, bytes(row.result))
         if isinstance(result, PeopleAnalysis):
             return result, row
     taken = snapshot()
-    result = analyse_people(taken, now=now, form=form, answers=answers, voice=voice,
-                            derived=derived_facts(vault, taken.incidents))
+    result = analyse_people(
+        taken,
+        now=now,
+        form=form,
+        answers=answers,
+        voice=voice,
+        derived=derived_facts(vault, taken.incidents),
+    )
     return result, _keep(vault, key, size=size, inputs=inputs, now=now, result=result)
 
 
@@ -168,20 +213,25 @@ def _ledger_size(vault: Vault) -> int:
 
 def scope_key(incident_ids: Sequence[Any], exhibit_ids: Sequence[Any]) -> str:
     """The scope of a share, as the incidents and exhibits it lets a reader see."""
-    text = ",".join(sorted(map(str, incident_ids))) + ";" + ",".join(
-        sorted(map(str, exhibit_ids)))
+    text = ",".join(sorted(map(str, incident_ids))) + ";" + ",".join(sorted(map(str, exhibit_ids)))
     return "shared:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _keep(vault: Vault, key: str, *, size: int, inputs: str, now: datetime,
-          result: PeopleAnalysis) -> KeptAnalysis:
+def _keep(
+    vault: Vault, key: str, *, size: int, inputs: str, now: datetime, result: PeopleAnalysis
+) -> KeptAnalysis:
     with transaction.atomic():
         # Analyses of a smaller log can never be read again (the log only grows).
         KeptAnalysis.objects.filter(vault=vault, ledger_size__lt=size).delete()
         row = KeptAnalysis.objects.filter(vault=vault, key=key).first() or KeptAnalysis(
-            vault=vault, key=key)
+            vault=vault, key=key
+        )
         row.ledger_size, row.version, row.inputs, row.analysed_at = (
-            size, analysis_version(), inputs, now)
+            size,
+            analysis_version(),
+            inputs,
+            now,
+        )
         row.result, row.text = _sealed(vault, row.pk, result), None
         try:
             with transaction.atomic():
@@ -196,8 +246,9 @@ def _keep(vault: Vault, key: str, *, size: int, inputs: str, now: datetime,
 def _sealed(vault: Vault, pk: Any, value: Any) -> bytes:
     """A value pickled, compressed and sealed like the vault's text, bound to its row."""
     packed = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-    return seal(vault.pk, row_context(KeptAnalysis, pk),
-                {"kept": base64.b64encode(packed).decode("ascii")})
+    return seal(
+        vault.pk, row_context(KeptAnalysis, pk), {"kept": base64.b64encode(packed).decode("ascii")}
+    )
 
 
 def _unsealed(vault: Vault, row: KeptAnalysis, blob: bytes) -> Any:
@@ -211,10 +262,19 @@ def _unsealed(vault: Vault, row: KeptAnalysis, blob: bytes) -> Any:
         values = unseal(vault.pk, row_context(KeptAnalysis, row.pk), blob)
         packed = zlib.decompress(base64.b64decode(values["kept"]))
         return _Unpickler(io.BytesIO(packed)).load()
-    except (CryptoError, pickle.UnpicklingError, zlib.error, ValueError, KeyError, TypeError,
-            AttributeError, EOFError) as exc:
-        logger.warning("A kept analysis could not be read (%s); it is worked out again.",
-                       type(exc).__name__)
+    except (
+        CryptoError,
+        pickle.UnpicklingError,
+        zlib.error,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        EOFError,
+    ) as exc:
+        logger.warning(
+            "A kept analysis could not be read (%s); it is worked out again.", type(exc).__name__
+        )
         return None
     finally:
         if collecting:
@@ -228,18 +288,29 @@ class _Unpickler(pickle.Unpickler):
     Cairn could have written it; this list is a second wall: no other class can be named."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _PLAIN or (module.startswith("cairn.analysis.")
-                                         and name in _analysis_types().get(module, ())):
+        if (module, name) in _PLAIN or (
+            module.startswith("cairn.analysis.") and name in _analysis_types().get(module, ())
+        ):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"a kept analysis may not hold {module}.{name}")
 
 
-_PLAIN = frozenset({
-    ("datetime", "datetime"), ("datetime", "date"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), ("collections", "defaultdict"), ("builtins", "list"),
-    ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "dict"), ("builtins", "tuple"),
-    ("zoneinfo", "ZoneInfo"), ("zoneinfo._zoneinfo", "ZoneInfo"),
-})
+_PLAIN = frozenset(
+    {
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "timezone"),
+        ("datetime", "timedelta"),
+        ("collections", "defaultdict"),
+        ("builtins", "list"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "dict"),
+        ("builtins", "tuple"),
+        ("zoneinfo", "ZoneInfo"),
+        ("zoneinfo._zoneinfo", "ZoneInfo"),
+    }
+)
 
 
 @cache
@@ -251,14 +322,27 @@ def _analysis_types() -> dict[str, frozenset[str]]:
     found: dict[str, frozenset[str]] = {}
     for path in sorted(Path(__file__).parent.glob("*.py")):
         name = f"cairn.analysis.{path.stem}"
-        if path.stem in {"kept", "models", "views", "services", "access", "reading", "forms",
-                         "apps", "urls", "__init__"}:
+        if path.stem in {
+            "kept",
+            "models",
+            "views",
+            "services",
+            "access",
+            "reading",
+            "forms",
+            "apps",
+            "urls",
+            "__init__",
+        }:
             continue
         module = importlib.import_module(name)
         found[name] = frozenset(
-            key for key, value in vars(module).items()
-            if isinstance(value, type) and dataclasses.is_dataclass(value)
-            and value.__module__ == name)
+            key
+            for key, value in vars(module).items()
+            if isinstance(value, type)
+            and dataclasses.is_dataclass(value)
+            and value.__module__ == name
+        )
     return found
 
 
@@ -275,6 +359,7 @@ def analysis_version() -> str:
 
 
 # --- forgetting ------------------------------------------------------------------------------
+
 
 def forget_incident(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A deleted incident takes its facts and the vault's kept analyses with it (in the

@@ -88,9 +88,11 @@ def gap_threshold(index: Index) -> tuple[float | None, float]:
 def past_lulls(index: Index, threshold: float) -> tuple[Lull, ...]:
     """Each gap longer than ``threshold`` that ended when it started again, with the rate and
     seriousness either side, and a finding citing the incidents at its two ends."""
-    return tuple(_lull(index, before, after, days)
-                 for before, after in itertools.pairwise(index.incidents)
-                 if (days := days_between(before.start, after.start)) > threshold)
+    return tuple(
+        _lull(index, before, after, days)
+        for before, after in itertools.pairwise(index.incidents)
+        if (days := days_between(before.start, after.start)) > threshold
+    )
 
 
 def _lull(index: Index, before: IncidentSnapshot, after: IncidentSnapshot, days: float) -> Lull:
@@ -104,8 +106,11 @@ def _lull(index: Index, before: IncidentSnapshot, after: IncidentSnapshot, days:
     more = rate_after > rate_before or (
         sev_after is not None and sev_before is not None and sev_after > sev_before
     )
-    how = "more often or more seriously than before" if more else (
-        "no more often or seriously than before")
+    how = (
+        "more often or more seriously than before"
+        if more
+        else ("no more often or seriously than before")
+    )
     finding = index.find(
         f"Nothing was logged for {days:.0f} days ({index.local_date(before.start)} to "
         f"{index.local_date(after.start)}), then it started again, {how}: about "
@@ -113,8 +118,20 @@ def _lull(index: Index, before: IncidentSnapshot, after: IncidentSnapshot, days:
         (before.id, after.id),
         sources.METHOD_LULL,
     )
-    return Lull(before.id, after.id, before.start, after.start, round(days, 2), True,
-                rate_before, rate_after, sev_before, sev_after, more, finding)
+    return Lull(
+        before.id,
+        after.id,
+        before.start,
+        after.start,
+        round(days, 2),
+        True,
+        rate_before,
+        rate_after,
+        sev_before,
+        sev_after,
+        more,
+        finding,
+    )
 
 
 def quiet_now(index: Index, threshold: float, earlier: tuple[Lull, ...]) -> QuietNow:
@@ -135,8 +152,9 @@ def quiet_now(index: Index, threshold: float, earlier: tuple[Lull, ...]) -> Quie
             f" The longest earlier quiet period lasted {longest.days:.0f} days and "
             "ended when it started again."
         )
-    return QuietNow(last.id, quiet, quiet > threshold,
-                    index.find(text, (last.id,), sources.METHOD_LULL))
+    return QuietNow(
+        last.id, quiet, quiet > threshold, index.find(text, (last.id,), sources.METHOD_LULL)
+    )
 
 
 def gone_on(index: Index) -> Finding | None:

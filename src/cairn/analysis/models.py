@@ -56,8 +56,9 @@ class IncidentFacts(SealedFields, models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["incident", "revision", "version"],
-                                    name="incident_facts_unique"),
+            models.UniqueConstraint(
+                fields=["incident", "revision", "version"], name="incident_facts_unique"
+            ),
         ]
         indexes = [models.Index(fields=["vault", "version"], name="incident_facts_vault_idx")]
 

@@ -38,17 +38,23 @@ class Offline:
 def online_to_offline(index: Index) -> Offline:
     incidents = index.incidents
     flags = index.flags
-    knowing = [i.id for i in incidents
-               if i.channel not in PHYSICAL and KNOWLEDGE_FLAGS & flags.get(i.id, frozenset())]
+    knowing = [
+        i.id
+        for i in incidents
+        if i.channel not in PHYSICAL and KNOWLEDGE_FLAGS & flags.get(i.id, frozenset())
+    ]
     knowledge = None
     if knowing:
         knowledge = index.find(
-            index.say("Words showing knowledge of where you live, go or are, or claims of "
-                      "watching you",
-                      "Words showing knowledge of where the victim lives, goes or is, or claims "
-                      "of watching the victim")
+            index.say(
+                "Words showing knowledge of where you live, go or are, or claims of watching you",
+                "Words showing knowledge of where the victim lives, goes or is, or claims "
+                "of watching the victim",
+            )
             + f", in {plural(len(knowing), 'incident')} that came at a distance.",
-            knowing, sources.CAIRN_OWN)
+            knowing,
+            sources.CAIRN_OWN,
+        )
     first_in_person = None
     position = next((n for n, i in enumerate(incidents) if i.channel in PHYSICAL), None)
     if position is not None and position >= MIN_ONLINE_INCIDENTS:
@@ -61,5 +67,7 @@ def online_to_offline(index: Index) -> Offline:
                 f"After {length} when everything came at a distance "
                 f"({plural(len(before), 'incident')}), incident {first.number} happened in "
                 "the physical world: the contact moved offline.",
-                (before[0].id, before[-1].id, first.id), sources.CAIRN_OWN)
+                (before[0].id, before[-1].id, first.id),
+                sources.CAIRN_OWN,
+            )
     return Offline(knowledge, first_in_person)

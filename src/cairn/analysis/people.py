@@ -40,12 +40,18 @@ class Subject:
         if not self.combined:
             return ""
         how = " and ".join(
-            words for flag, words in ((self.same_person, "the same person"),
-                                      (self.acting_together, "acting together"))
-            if flag)
+            words
+            for flag, words in (
+                (self.same_person, "the same person"),
+                (self.acting_together, "acting together"),
+            )
+            if flag
+        )
         said = "You said" if victim else "The victim said"
-        return (f"{said} that {self.name} are {how}, so they are analysed together "
-                "(Protection from Harassment Act 1997, s.7(3A)).")
+        return (
+            f"{said} that {self.name} are {how}, so they are analysed together "
+            "(Protection from Harassment Act 1997, s.7(3A))."
+        )
 
 
 def _groups(snapshot: VaultSnapshot) -> list[list[str]]:
@@ -72,27 +78,40 @@ def _groups(snapshot: VaultSnapshot) -> list[list[str]]:
 def subjects(snapshot: VaultSnapshot) -> tuple[Subject, ...]:
     """One subject per person or combined group with at least one incident, most incidents
     first (then the earliest first incident), and last the incidents with nobody named."""
-    order = {i.id: n for n, i in enumerate(
-        sorted(snapshot.incidents, key=lambda i: (i.start, i.number, i.id)))}
+    order = {
+        i.id: n
+        for n, i in enumerate(sorted(snapshot.incidents, key=lambda i: (i.start, i.number, i.id)))
+    }
     found = []
     attributed: set[str] = set()
     for group in _groups(snapshot):
         members = set(group)
-        ids = tuple(sorted((i.id for i in snapshot.incidents if members & set(i.person_ids)),
-                           key=order.__getitem__))
+        ids = tuple(
+            sorted(
+                (i.id for i in snapshot.incidents if members & set(i.person_ids)),
+                key=order.__getitem__,
+            )
+        )
         if not ids:
             continue
         attributed.update(ids)
         people = [p for p in map(snapshot.person, group) if p is not None]
-        found.append(Subject(
-            key=group[0], person_ids=tuple(group), names=tuple(p.name for p in people),
-            same_person=any(p.combined_as == SAME_PERSON and p.combined_with for p in people),
-            acting_together=any(p.combined_as == ACTING_TOGETHER and p.combined_with
-                                for p in people),
-            incident_ids=ids))
+        found.append(
+            Subject(
+                key=group[0],
+                person_ids=tuple(group),
+                names=tuple(p.name for p in people),
+                same_person=any(p.combined_as == SAME_PERSON and p.combined_with for p in people),
+                acting_together=any(
+                    p.combined_as == ACTING_TOGETHER and p.combined_with for p in people
+                ),
+                incident_ids=ids,
+            )
+        )
     found.sort(key=lambda s: (-len(s.incident_ids), order[s.incident_ids[0]], s.key))
-    rest = tuple(sorted((i.id for i in snapshot.incidents if i.id not in attributed),
-                        key=order.__getitem__))
+    rest = tuple(
+        sorted((i.id for i in snapshot.incidents if i.id not in attributed), key=order.__getitem__)
+    )
     if rest:
         found.append(Subject(NOBODY, (), (), False, False, rest))
     return tuple(found)
@@ -103,4 +122,5 @@ def narrowed(snapshot: VaultSnapshot, subject: Subject) -> VaultSnapshot:
     analysis can name them)."""
     keep = set(subject.incident_ids)
     return dataclasses.replace(
-        snapshot, incidents=tuple(i for i in snapshot.incidents if i.id in keep))
+        snapshot, incidents=tuple(i for i in snapshot.incidents if i.id in keep)
+    )

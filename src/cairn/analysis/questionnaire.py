@@ -54,7 +54,6 @@ class AnswerError(ValueError):
         self.errors = errors
 
 
-
 # Said wherever a band is shown (research.md): the bands are Cairn's own, and the lowest one
 # must not reassure.
 BAND_NOTE = (
@@ -66,6 +65,7 @@ BAND_NOTE_THIRD = (
     "Stalking can become dangerous without any of these signs."
 )
 CAIRN_FORM_ID = "cairn-indicators"
+
 
 @dataclass(frozen=True)
 class Option:

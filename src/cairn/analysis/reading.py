@@ -46,8 +46,7 @@ def analyse_vault(user: Any, vault: Vault, *, now: datetime | None = None) -> An
     )
 
 
-def analyse_vault_people(user: Any, vault: Vault, *, now: datetime | None = None
-                         ) -> PeopleAnalysis:
+def analyse_vault_people(user: Any, vault: Vault, *, now: datetime | None = None) -> PeopleAnalysis:
     """One analysis per person of a vault the caller already obtained through an access
     function, in the victim's voice (her pages and her command line): the kept one while it
     is valid (``now`` None: the present, as ``kept.people_analysis`` says)."""
@@ -62,6 +61,11 @@ def vault_people_json(user: Any, vault: Vault, *, now: datetime | None = None) -
 def _owner_reading(user: Any, vault: Vault, now: datetime | None) -> dict[str, Any]:
     form = risk_form()
     row = access.latest_risk_answers(user, vault, form.id)
-    return {"snapshot": lambda: take_snapshot(vault, now=now or timezone.now()), "now": now,
-            "voice": VICTIM, "form": form, "answers": row.answers if row is not None else None,
-            "answers_id": row.pk if row is not None else None}
+    return {
+        "snapshot": lambda: take_snapshot(vault, now=now or timezone.now()),
+        "now": now,
+        "voice": VICTIM,
+        "form": form,
+        "answers": row.answers if row is not None else None,
+        "answers_id": row.pk if row is not None else None,
+    }

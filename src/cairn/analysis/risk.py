@@ -58,12 +58,24 @@ SPECS: tuple[Spec, ...] = (
     Spec("ex_intimate", "The person is an ex-partner", sources.MCEWAN_2017),
     Spec("explicit_threats", "Explicit threats", sources.MULLEN_1999),
     Spec("threats_to_kill", "Threats to kill", sources.MULLEN_1999),
-    Spec("prior_violence", "Violence, to you or to others", sources.MCEWAN_2009,
-         third="Violence, to the victim or to others"),
-    Spec("property_damage", "Damage or interference with your property", sources.MCEWAN_2017,
-         third="Damage or interference with the victim's property"),
-    Spec("at_home", "Turning up at or watching your home", sources.MCFARLANE_2002,
-         third="Turning up at or watching the victim's home"),
+    Spec(
+        "prior_violence",
+        "Violence, to you or to others",
+        sources.MCEWAN_2009,
+        third="Violence, to the victim or to others",
+    ),
+    Spec(
+        "property_damage",
+        "Damage or interference with your property",
+        sources.MCEWAN_2017,
+        third="Damage or interference with the victim's property",
+    ),
+    Spec(
+        "at_home",
+        "Turning up at or watching your home",
+        sources.MCFARLANE_2002,
+        third="Turning up at or watching the victim's home",
+    ),
     Spec(
         "rising_frequency",
         "Getting more frequent or more serious",
@@ -115,6 +127,7 @@ SPECS: tuple[Spec, ...] = (
         third="Contact moving from online to the victim's physical world",
     ),
 )
+
 
 def risk_indicators(
     index: Index,

@@ -39,35 +39,57 @@ def _with_fact(index: Index, fact: str) -> list[str]:
 def ex_intimate(seen: Seen) -> Finding | None:
     index = seen.index
     exes = [c for c in seen.course.courses if c.relationship == "ex_partner"]
-    return _found(index, index.say("You recorded the person doing this as an ex-partner.",
-                                   "The victim recorded the person doing this as an ex-partner."),
-                  [i for c in exes for i in c.incident_ids], sources.MCEWAN_2017)
+    return _found(
+        index,
+        index.say(
+            "You recorded the person doing this as an ex-partner.",
+            "The victim recorded the person doing this as an ex-partner.",
+        ),
+        [i for c in exes for i in c.incident_ids],
+        sources.MCEWAN_2017,
+    )
 
 
 def explicit_threats(seen: Seen) -> Finding | None:
     ids = _with_fact(seen.index, "threat")
-    return _found(seen.index, f"Words of a threat in {plural(len(ids), 'incident')}.", ids,
-                  sources.MULLEN_1999)
+    return _found(
+        seen.index,
+        f"Words of a threat in {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MULLEN_1999,
+    )
 
 
 def threats_to_kill(seen: Seen) -> Finding | None:
     ids = _with_fact(seen.index, "threat_to_kill")
-    return _found(seen.index, f"Words about killing in {plural(len(ids), 'incident')}.", ids,
-                  sources.MULLEN_1999)
+    return _found(
+        seen.index,
+        f"Words about killing in {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MULLEN_1999,
+    )
 
 
 def prior_violence(seen: Seen) -> Finding | None:
     ids = _with_fact(seen.index, "violence")
-    return _found(seen.index, f"Violence described in {plural(len(ids), 'incident')}.", ids,
-                  sources.MCEWAN_2009)
+    return _found(
+        seen.index,
+        f"Violence described in {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MCEWAN_2009,
+    )
 
 
 def property_damage(seen: Seen) -> Finding | None:
     index = seen.index
     ids = [i.id for i in index.incidents if "f" in i.acts or i.channel == "property"]
-    return _found(index, index.say("Your property interfered with",
-                                   "The victim's property interfered with")
-                  + f": {plural(len(ids), 'incident')}.", ids, sources.MCEWAN_2017)
+    return _found(
+        index,
+        index.say("Your property interfered with", "The victim's property interfered with")
+        + f": {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MCEWAN_2017,
+    )
 
 
 def at_home(seen: Seen) -> Finding | None:
@@ -76,11 +98,18 @@ def at_home(seen: Seen) -> Finding | None:
         i.id
         for i in index.incidents
         if index.facts[i.id].at_home
-        and (i.channel in {"in_person", "letter_or_gift", "property"}
-             or {"a", "e", "g"} & set(i.acts))
+        and (
+            i.channel in {"in_person", "letter_or_gift", "property"}
+            or {"a", "e", "g"} & set(i.acts)
+        )
     ]
-    return _found(index, index.say("At or by your home", "At or by the victim's home")
-                  + f": {plural(len(ids), 'incident')}.", ids, sources.MCFARLANE_2002)
+    return _found(
+        index,
+        index.say("At or by your home", "At or by the victim's home")
+        + f": {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MCFARLANE_2002,
+    )
 
 
 def rising_frequency(seen: Seen) -> Finding | None:
@@ -94,45 +123,66 @@ def rising_frequency(seen: Seen) -> Finding | None:
         rising.append("harder after a quiet period")
     if not rising:
         return None
-    return _found(seen.index, "It has become " + " and ".join(rising) + ".",
-                  seen.index.ids(seen.index.incidents), sources.CAIRN_OWN)
+    return _found(
+        seen.index,
+        "It has become " + " and ".join(rising) + ".",
+        seen.index.ids(seen.index.incidents),
+        sources.CAIRN_OWN,
+    )
 
 
 def many_channels(seen: Seen) -> Finding | None:
     count = len(seen.escalation.channels)
     if count < MANY_CHANNELS:
         return None
-    return _found(seen.index, f"Contact through {count} different ways.",
-                  seen.index.ids(seen.index.incidents), sources.CAIRN_OWN)
+    return _found(
+        seen.index,
+        f"Contact through {count} different ways.",
+        seen.index.ids(seen.index.incidents),
+        sources.CAIRN_OWN,
+    )
 
 
 def third_parties(seen: Seen) -> Finding | None:
     index = seen.index
-    ids = [i.id for i in index.incidents
-           if i.channel == "third_party" or index.facts[i.id].third_party]
-    return _found(index, f"Others involved in {plural(len(ids), 'incident')}.", ids,
-                  sources.CAIRN_OWN)
+    ids = [
+        i.id for i in index.incidents if i.channel == "third_party" or index.facts[i.id].third_party
+    ]
+    return _found(
+        index, f"Others involved in {plural(len(ids), 'incident')}.", ids, sources.CAIRN_OWN
+    )
 
 
 def substance_misuse(seen: Seen) -> Finding | None:
     ids = _with_fact(seen.index, "substance")
-    return _found(seen.index, f"Drink or drugs mentioned in {plural(len(ids), 'incident')}.",
-                  ids, sources.MULLEN_1999)
+    return _found(
+        seen.index,
+        f"Drink or drugs mentioned in {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MULLEN_1999,
+    )
 
 
 def weapons(seen: Seen) -> Finding | None:
     ids = _with_fact(seen.index, "weapon")
-    return _found(seen.index, f"A weapon mentioned in {plural(len(ids), 'incident')}.", ids,
-                  sources.CAIRN_OWN)
+    return _found(
+        seen.index, f"A weapon mentioned in {plural(len(ids), 'incident')}.", ids, sources.CAIRN_OWN
+    )
 
 
 def knows_whereabouts(seen: Seen) -> Finding | None:
     index = seen.index
     ids = [i.id for i in index.incidents if {"whereabouts", "surveillance"} & index.flags[i.id]]
-    return _found(index, index.say(
-        "Words about where you live, go or are, or about watching you",
-        "Words about where the victim lives, goes or is, or about watching the victim")
-        + f", in {plural(len(ids), 'incident')}.", ids, sources.MCFARLANE_2002)
+    return _found(
+        index,
+        index.say(
+            "Words about where you live, go or are, or about watching you",
+            "Words about where the victim lives, goes or is, or about watching the victim",
+        )
+        + f", in {plural(len(ids), 'incident')}.",
+        ids,
+        sources.MCFARLANE_2002,
+    )
 
 
 def first_in_person(seen: Seen) -> Finding | None:
@@ -147,15 +197,22 @@ def duration_past_two_weeks(seen: Seen) -> Finding | None:
     span = days_between(incidents[0].start, incidents[-1].start)
     if span < 14:
         return None
-    return _found(seen.index, f"It has gone on for {span / 7:.0f} weeks.",
-                  (incidents[0].id, incidents[-1].id), sources.PURCELL_2004)
+    return _found(
+        seen.index,
+        f"It has gone on for {span / 7:.0f} weeks.",
+        (incidents[0].id, incidents[-1].id),
+        sources.PURCELL_2004,
+    )
 
 
 def lull_then_restart(seen: Seen) -> Finding | None:
     lulls = seen.quiet.lulls
-    return _found(seen.index, f"It started again after {plural(len(lulls), 'quiet period')}.",
-                  [i for lull in lulls for i in (lull.last_before_id, lull.first_after_id)],
-                  sources.CAIRN_OWN)
+    return _found(
+        seen.index,
+        f"It started again after {plural(len(lulls), 'quiet period')}.",
+        [i for lull in lulls for i in (lull.last_before_id, lull.first_after_id)],
+        sources.CAIRN_OWN,
+    )
 
 
 RULES: dict[str, Callable[[Seen], Finding | None]] = {
@@ -177,8 +234,9 @@ RULES: dict[str, Callable[[Seen], Finding | None]] = {
 }
 
 
-def seen_in_log(index: Index, course: CourseOfConduct, escalation: Escalation, quiet: Lulls
-                ) -> dict[str, Finding]:
+def seen_in_log(
+    index: Index, course: CourseOfConduct, escalation: Escalation, quiet: Lulls
+) -> dict[str, Finding]:
     """Each indicator the log shows, by key, with its finding."""
     seen = Seen(index, course, escalation, quiet)
     found = ((key, rule(seen)) for key, rule in RULES.items())

@@ -41,9 +41,12 @@ def feared_violence(index: Index) -> Finding | None:
         else "s.4A(1)(b)(i) asks for at least two occasions."
     )
     return index.find(
-        index.say("You recorded that you feared violence would be used against you",
-                  "The victim recorded fearing that violence would be used against her")
-        + f" on {plural(len(fear), 'occasion')}. " + more,
+        index.say(
+            "You recorded that you feared violence would be used against you",
+            "The victim recorded fearing that violence would be used against her",
+        )
+        + f" on {plural(len(fear), 'occasion')}. "
+        + more,
         fear,
         sources.PHA_S4A_FEAR,
     )
@@ -55,8 +58,10 @@ def daily_life(index: Index) -> Finding | None:
     if not impact:
         return None
     return index.find(
-        index.say("You recorded how it changed your daily life",
-                  "The victim recorded how it changed her daily life")
+        index.say(
+            "You recorded how it changed your daily life",
+            "The victim recorded how it changed her daily life",
+        )
         + f" in {plural(len(impact), 'incident')}.",
         impact,
         sources.PHA_S4A_DISTRESS,
@@ -70,14 +75,19 @@ def effects_recorded(index: Index) -> tuple[EffectEvidence, ...]:
         if incident.impact.strip():
             for key in index.facts[incident.id].effects:
                 by_effect[key].append(incident.id)
-    return tuple(EffectEvidence(e.key, e.label, tuple(by_effect[e.key]))
-                 for e in words.EFFECTS if by_effect[e.key])
+    return tuple(
+        EffectEvidence(e.key, e.label, tuple(by_effect[e.key]))
+        for e in words.EFFECTS
+        if by_effect[e.key]
+    )
 
 
 def effect_finding(index: Index, effect: EffectEvidence) -> Finding:
     return index.find(
-        index.say("A change to your usual activities you recorded",
-                  "A change to her usual activities she recorded")
+        index.say(
+            "A change to your usual activities you recorded",
+            "A change to her usual activities she recorded",
+        )
         + f" ({effect.label.lower()}): {plural(len(effect.incident_ids), 'incident')}.",
         effect.incident_ids,
         sources.PHA_S4A_DISTRESS,
@@ -88,14 +98,18 @@ def s4a_markers(index: Index) -> S4A:
     """The evidence for s.4A (fear of violence, serious alarm or distress), rule by rule."""
     fear = tuple(i.id for i in index.incidents if i.feared_violence)
     effects = effects_recorded(index)
-    findings = [feared_violence(index), daily_life(index),
-                *(effect_finding(index, effect) for effect in effects)]
+    findings = [
+        feared_violence(index),
+        daily_life(index),
+        *(effect_finding(index, effect) for effect in effects),
+    ]
     return S4A(
         fear_occasion_ids=fear,
         fear_on_two_or_more_occasions=len(fear) >= 2,
         impact_ids=tuple(i.id for i in index.incidents if i.impact.strip()),
         effects=effects,
-        activity_changes_recorded=any(e.key in {"home", "work", "route", "going_out"}
-                                      for e in effects),
+        activity_changes_recorded=any(
+            e.key in {"home", "work", "route", "going_out"} for e in effects
+        ),
         findings=tuple(f for f in findings if f is not None),
     )

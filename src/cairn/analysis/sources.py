@@ -63,76 +63,91 @@ class Study:
         return self.text
 
 
-STUDIES: dict[str, Study] = {study.key: study for study in (
-    Study(
-        "purcell_2004", "Purcell, Pathé & Mullen (2004)",
-        "J. Forensic Psychiatry & Psychology 15(4):571-583",
-        "an Australian community survey",
-        "harassment lasting over two weeks was on average more intrusive, threatening and "
-        "psychologically damaging than shorter episodes",
-        "A comparison of episodes, not a forecast for one case.",
-    ),
-    Study(
-        "mullen_2009", "Mullen et al. (2009)", "",
-        "a community sample",
-        "45% of episodes ended within 2 weeks; those going past 2 weeks lasted about 6 months "
-        "on average, with about 20 intrusions",
-    ),
-    Study(
-        "mcewan_2020", "McEwan, Simmons, Clothier & Senkans (2020)",
-        "Psychiatry, Psychology and Law 28(3):435-461",
-        "244 students",
-        "one research threshold for stalking is at least 5 intrusions over at least 2 weeks, "
-        "causing substantial fear or distress",
-        "It is one study's threshold (others use 10 intrusions over 4 weeks), not a legal "
-        "test.",
-    ),
-    Study(
-        "rosenfeld_2003", "Rosenfeld (2003)", "Law & Human Behavior 27(3):251-265",
-        "148 people charged with stalking or harassment in New York and referred by a court "
-        "for a mental-health evaluation",
-        "49% offended again within 2.5-13 years of follow-up, 80% of those in the first year "
-        "of follow-up",
-        "The year starts at the court referral, not at a last incident: it is general "
-        "background, never a countdown for one person.",
-    ),
-    Study(
-        "mullen_1999", "Mullen, Pathé, Purcell & Stuart (1999)",
-        "Am. J. Psychiatry 156:1244",
-        "145 stalkers",
-        "63% made threats and 36% assaulted; assault was predicted by previous convictions, "
-        "substance misuse and prior threats",
-    ),
-    Study(
-        "mcewan_2009", "McEwan et al. (2009)", "Psychological Medicine",
-        "ex-intimate stalkers",
-        "violence by ex-intimate stalkers was predicted by previous violence, threats and "
-        "being employed",
-    ),
-    Study(
-        "mcewan_2017", "McEwan et al. (2017)",
-        "J. Forensic Psychiatry & Psychology 28(1):38",
-        "stalkers followed for violence and recurrence",
-        "violence was linked to an ex-intimate victim, explicit threats and prior property "
-        "damage (AUC 0.74); recurrence was linked to prior acquaintance and criminal "
-        "versatility",
-    ),
-    Study(
-        "mcfarlane_2002", "McFarlane, Campbell & Watson (2002)",
-        "Behavioral Sciences & the Law 20:51-68",
-        "a case-control study of femicide",
-        "being followed or spied on went with more than twice the risk of femicide",
-    ),
-    Study(
-        "monckton_smith_2017", "Monckton Smith et al. (2017)",
-        "University of Gloucestershire with the Suzy Lamplugh Trust",
-        "358 criminal homicides, 71% by intimate partners",
-        "stalking behaviours were present in 94%; surveillance in 63%, escalation in 79%, "
-        "threats to kill in 55%",
-        "Counts with no comparison group, in a report that is not peer-reviewed: it cannot "
-        "show that a behaviour raises risk.",
-    ),
-)}
+STUDIES: dict[str, Study] = {
+    study.key: study
+    for study in (
+        Study(
+            "purcell_2004",
+            "Purcell, Pathé & Mullen (2004)",
+            "J. Forensic Psychiatry & Psychology 15(4):571-583",
+            "an Australian community survey",
+            "harassment lasting over two weeks was on average more intrusive, threatening and "
+            "psychologically damaging than shorter episodes",
+            "A comparison of episodes, not a forecast for one case.",
+        ),
+        Study(
+            "mullen_2009",
+            "Mullen et al. (2009)",
+            "",
+            "a community sample",
+            "45% of episodes ended within 2 weeks; those going past 2 weeks lasted about 6 months "
+            "on average, with about 20 intrusions",
+        ),
+        Study(
+            "mcewan_2020",
+            "McEwan, Simmons, Clothier & Senkans (2020)",
+            "Psychiatry, Psychology and Law 28(3):435-461",
+            "244 students",
+            "one research threshold for stalking is at least 5 intrusions over at least 2 weeks, "
+            "causing substantial fear or distress",
+            "It is one study's threshold (others use 10 intrusions over 4 weeks), not a legal "
+            "test.",
+        ),
+        Study(
+            "rosenfeld_2003",
+            "Rosenfeld (2003)",
+            "Law & Human Behavior 27(3):251-265",
+            "148 people charged with stalking or harassment in New York and referred by a court "
+            "for a mental-health evaluation",
+            "49% offended again within 2.5-13 years of follow-up, 80% of those in the first year "
+            "of follow-up",
+            "The year starts at the court referral, not at a last incident: it is general "
+            "background, never a countdown for one person.",
+        ),
+        Study(
+            "mullen_1999",
+            "Mullen, Pathé, Purcell & Stuart (1999)",
+            "Am. J. Psychiatry 156:1244",
+            "145 stalkers",
+            "63% made threats and 36% assaulted; assault was predicted by previous convictions, "
+            "substance misuse and prior threats",
+        ),
+        Study(
+            "mcewan_2009",
+            "McEwan et al. (2009)",
+            "Psychological Medicine",
+            "ex-intimate stalkers",
+            "violence by ex-intimate stalkers was predicted by previous violence, threats and "
+            "being employed",
+        ),
+        Study(
+            "mcewan_2017",
+            "McEwan et al. (2017)",
+            "J. Forensic Psychiatry & Psychology 28(1):38",
+            "stalkers followed for violence and recurrence",
+            "violence was linked to an ex-intimate victim, explicit threats and prior property "
+            "damage (AUC 0.74); recurrence was linked to prior acquaintance and criminal "
+            "versatility",
+        ),
+        Study(
+            "mcfarlane_2002",
+            "McFarlane, Campbell & Watson (2002)",
+            "Behavioral Sciences & the Law 20:51-68",
+            "a case-control study of femicide",
+            "being followed or spied on went with more than twice the risk of femicide",
+        ),
+        Study(
+            "monckton_smith_2017",
+            "Monckton Smith et al. (2017)",
+            "University of Gloucestershire with the Suzy Lamplugh Trust",
+            "358 criminal homicides, 71% by intimate partners",
+            "stalking behaviours were present in 94%; surveillance in 63%, escalation in 79%, "
+            "threats to kill in 55%",
+            "Counts with no comparison group, in a report that is not peer-reviewed: it cannot "
+            "show that a behaviour raises risk.",
+        ),
+    )
+}
 
 PURCELL_2004 = STUDIES["purcell_2004"].text
 MCEWAN_2020 = STUDIES["mcewan_2020"].text

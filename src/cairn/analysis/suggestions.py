@@ -85,8 +85,7 @@ def screenshots(index: Index) -> Suggestion | None:
 
 def link_person(index: Index) -> Suggestion | None:
     """Incidents with nobody linked as the person doing this."""
-    unattributed = [i.id for i in index.incidents
-                    if not set(i.person_ids) & set(index.suspect_ids)]
+    unattributed = [i.id for i in index.incidents if not set(i.person_ids) & set(index.suspect_ids)]
     if not unattributed:
         return None
     return Suggestion(
@@ -144,7 +143,13 @@ def impact(index: Index) -> Suggestion | None:
 
 
 RULES: tuple[Callable[[Index], Suggestion | None], ...] = (
-    witness, cctv, screenshots, link_person, report, impact)
+    witness,
+    cctv,
+    screenshots,
+    link_person,
+    report,
+    impact,
+)
 
 
 def suggestions(index: Index) -> dict[str, Suggestion]:

@@ -71,8 +71,10 @@ def _test(analysis: Analysis) -> str:
     limbs = analysis.threshold.limbs()
     met = sum(1 for limb in limbs if limb.status == "met")
     partly = sum(1 for limb in limbs if limb.status == "partly")
-    text = f"{met} of the {len(limbs)} parts of the test for a Stalking Protection Order have " \
-           "evidence in your log"
+    text = (
+        f"{met} of the {len(limbs)} parts of the test for a Stalking Protection Order have "
+        "evidence in your log"
+    )
     if met == 1:
         text = text.replace(" have evidence", " has evidence")
     if partly:
@@ -99,8 +101,10 @@ def _frequency(analysis: Analysis) -> str:
 
 
 def _acts(analysis: Analysis) -> str:
-    shown = sorted((act for act in analysis.acts if act.incident_ids),
-                   key=lambda act: (-len(act.incident_ids), act.code))
+    shown = sorted(
+        (act for act in analysis.acts if act.incident_ids),
+        key=lambda act: (-len(act.incident_ids), act.code),
+    )
     if not shown:
         return "No incident says what they did yet."
     most = "; ".join(f"{act.plain.lower()} ({len(act.incident_ids)})" for act in shown[:2])
@@ -113,8 +117,10 @@ def _ongoing(analysis: Analysis) -> str:
             return "It has not stopped: keep logging anything new, however small."
         return "It has gone quiet before and started again: keep logging anything new."
     present = sum(1 for indicator in analysis.risk_indicators if indicator.status == "present")
-    return f"{_count(present, 'thing', 'things')} research links to risk " \
-           f"{'shows' if present == 1 else 'show'} in your log."
+    return (
+        f"{_count(present, 'thing', 'things')} research links to risk "
+        f"{'shows' if present == 1 else 'show'} in your log."
+    )
 
 
 def summary(analysis: Analysis) -> tuple[Line, ...]:
@@ -124,13 +130,14 @@ def summary(analysis: Analysis) -> tuple[Line, ...]:
         Line(_test(analysis), TOPICS_BY_SLUG["test"]),
         Line(_frequency(analysis), TOPICS_BY_SLUG["frequency"]),
         Line(_acts(analysis), TOPICS_BY_SLUG["acts"]),
-        Line(_ongoing(analysis), TOPICS_BY_SLUG["when" if analysis.recurrence.warning
-                                               else "risk"]),
+        Line(_ongoing(analysis), TOPICS_BY_SLUG["when" if analysis.recurrence.warning else "risk"]),
     )
 
 
 def neighbours(slug: str) -> tuple[Topic | None, Topic | None]:
     """The topics before and after ``slug``, for "Previous" and "Next" links."""
     index = next(n for n, topic in enumerate(TOPICS) if topic.slug == slug)
-    return (TOPICS[index - 1] if index > 0 else None,
-            TOPICS[index + 1] if index + 1 < len(TOPICS) else None)
+    return (
+        TOPICS[index - 1] if index > 0 else None,
+        TOPICS[index + 1] if index + 1 < len(TOPICS) else None,
+    )

@@ -76,7 +76,7 @@ def month_label(day: date) -> str:
 
 
 def date_words(day: date | datetime) -> str:
-    """"3 June 2025": a date in words, never an ISO date, in what a reader hears."""
+    """ "3 June 2025": a date in words, never an ISO date, in what a reader hears."""
     return f"{day.day} {day:%B %Y}"
 
 

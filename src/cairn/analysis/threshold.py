@@ -57,8 +57,17 @@ class Threshold:
         return (self.s1_1_a, self.s1_1_b, self.s1_1_c, self.s2_1)
 
 
-__all__ = ["CCTV_KEPT_DAYS", "MET", "NOT_YET", "PARTLY", "STATUS_WORDS", "Limb", "Suggestion",
-           "Threshold", "threshold"]
+__all__ = [
+    "CCTV_KEPT_DAYS",
+    "MET",
+    "NOT_YET",
+    "PARTLY",
+    "STATUS_WORDS",
+    "Limb",
+    "Suggestion",
+    "Threshold",
+    "threshold",
+]
 
 Tips = dict[str, Suggestion]
 
@@ -78,28 +87,34 @@ def acts_limb(index: Index, course: CourseOfConduct, tips: Tips) -> Limb:
     if by_person:
         who = " and ".join(c.person_name for c in named)
         status, ids = MET, by_person
-        findings.append(index.find(
-            f"{plural(len(ids), 'incident')} linked to {who} show acts associated with "
-            "stalking (s.2A(3)). An order needs neither an offence nor a course of conduct.",
-            ids,
-            sources.SPA_S1_1_A,
-        ))
+        findings.append(
+            index.find(
+                f"{plural(len(ids), 'incident')} linked to {who} show acts associated with "
+                "stalking (s.2A(3)). An order needs neither an offence nor a course of conduct.",
+                ids,
+                sources.SPA_S1_1_A,
+            )
+        )
     elif acted:
         status, ids = PARTLY, index.ordered(acted)
-        findings.append(index.find(
-            f"{plural(len(ids), 'incident')} show acts associated with stalking, but "
-            "nobody is named as the person doing them.",
-            ids,
-            sources.SPA_S1_1_A,
-        ))
+        findings.append(
+            index.find(
+                f"{plural(len(ids), 'incident')} show acts associated with stalking, but "
+                "nobody is named as the person doing them.",
+                ids,
+                sources.SPA_S1_1_A,
+            )
+        )
     elif named:
         status, ids = PARTLY, index.ordered(i for c in named for i in c.incident_ids)
-        findings.append(index.find(
-            f"{plural(len(ids), 'incident')} linked to the person, but none records "
-            "which act associated with stalking it was (s.2A(3)).",
-            ids,
-            sources.SPA_S1_1_A,
-        ))
+        findings.append(
+            index.find(
+                f"{plural(len(ids), 'incident')} linked to the person, but none records "
+                "which act associated with stalking it was (s.2A(3)).",
+                ids,
+                sources.SPA_S1_1_A,
+            )
+        )
     else:
         status, ids = NOT_YET, ()
     return Limb(
@@ -124,8 +139,13 @@ def risk_limb(index: Index, s4a: S4A, escalation: Escalation, quiet: Lulls, tips
         factors.extend(f for f in s4a.findings if f.source == sources.PHA_S4A_FEAR)
     threats = [i.id for i in index.incidents if index.facts[i.id].threat]
     if threats:
-        factors.append(index.find(f"Words of a threat in {plural(len(threats), 'incident')}.",
-                                  threats, sources.SPA_S1_1_B))
+        factors.append(
+            index.find(
+                f"Words of a threat in {plural(len(threats), 'incident')}.",
+                threats,
+                sources.SPA_S1_1_B,
+            )
+        )
     if s4a.activity_changes_recorded:
         factors.extend(f for f in s4a.findings if f.source == sources.PHA_S4A_DISTRESS)
     rising = [
@@ -138,8 +158,15 @@ def risk_limb(index: Index, s4a: S4A, escalation: Escalation, quiet: Lulls, tips
     factors.extend(restarts)
     # The trends rest on every incident; the limb's evidence is the incidents that show risk.
     ids = index.ordered(i for f in factors if f not in rising for i in f.incident_ids)
-    strong = sum([len(s4a.fear_occasion_ids) >= 2, bool(threats),
-                  s4a.activity_changes_recorded, bool(rising), bool(restarts)])
+    strong = sum(
+        [
+            len(s4a.fear_occasion_ids) >= 2,
+            bool(threats),
+            s4a.activity_changes_recorded,
+            bool(rising),
+            bool(restarts),
+        ]
+    )
     status = MET if strong >= 2 else PARTLY if factors else NOT_YET
     if not ids and rising:
         ids = index.ordered(i for f in rising for i in f.incident_ids)
@@ -200,13 +227,16 @@ def court_limb(index: Index, acts: Limb, risk: Limb, necessity: Limb, tips: Tips
     ids = index.ordered((*acts.evidence, *risk.evidence, *necessity.evidence))
     findings: tuple[Finding, ...] = ()
     if ids:
-        findings = (index.find(
-            "The court must itself be satisfied that the person did these acts, poses the "
-            "risk, and that the order is necessary; this is stricter than the police's "
-            "'reasonable cause to believe'. The incidents above are the evidence it would weigh.",
-            ids,
-            sources.SPA_S2_1,
-        ),)
+        findings = (
+            index.find(
+                "The court must itself be satisfied that the person did these acts, poses the "
+                "risk, and that the order is necessary; this is stricter than the police's "
+                "'reasonable cause to believe'. The incidents above are the evidence it would "
+                "weigh.",
+                ids,
+                sources.SPA_S2_1,
+            ),
+        )
     return Limb(
         "s2_1",
         "The court's test",

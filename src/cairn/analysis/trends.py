@@ -12,8 +12,7 @@ SIGNIFICANCE = 0.05
 MIN_SEGMENT_WEEKS = 3
 
 
-def kendall(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]
-            ) -> tuple[float | None, float | None]:
+def kendall(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> tuple[float | None, float | None]:
     """Kendall's tau-b and its p-value, rounded; None for both with too little to test."""
     if len(x) < 4 or np.all(y == y[0]) or np.all(x == x[0]):
         return None, None
@@ -28,7 +27,7 @@ def kendall(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]
 
 
 def direction(tau: float | None, p: float | None) -> str:
-    """"rising", "falling", "no_clear_trend" or "not_enough_data"."""
+    """ "rising", "falling", "no_clear_trend" or "not_enough_data"."""
     if tau is None or p is None:
         return "not_enough_data"
     if p < SIGNIFICANCE:
@@ -36,8 +35,7 @@ def direction(tau: float | None, p: float | None) -> str:
     return "no_clear_trend"
 
 
-def _poisson_cost(total: np.ndarray[Any, Any], weeks: np.ndarray[Any, Any]
-                  ) -> np.ndarray[Any, Any]:
+def _poisson_cost(total: np.ndarray[Any, Any], weeks: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Minus the maximised Poisson log-likelihood of stretches (constant terms left out)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cost = -(total * np.log(total / weeks) - total)

@@ -33,16 +33,25 @@ def _chosen(request: HttpRequest, vault: Any) -> dict[str, Any]:
     people = analyse_vault_people(request.user, vault)
     choices = people.all()
     wanted = request.GET.get("person", "")
-    analysis = next((a for a in choices if a.subject is not None and a.subject.key == wanted),
-                    choices[0] if choices else None)
+    analysis = next(
+        (a for a in choices if a.subject is not None and a.subject.key == wanted),
+        choices[0] if choices else None,
+    )
     return {
-        "vault": vault, "nav": "pattern", "people": people, "choices": choices,
-        "analysis": analysis, "chosen_by_default": not wanted and len(choices) > 1,
-        "person_query": (f"?person={analysis.subject.key}"
-                         if analysis is not None and analysis.subject is not None
-                         and len(choices) > 1 else ""),
-        "combined_words": (analysis.subject.combined_words(victim=True)
-                           if analysis and analysis.subject else ""),
+        "vault": vault,
+        "nav": "pattern",
+        "people": people,
+        "choices": choices,
+        "analysis": analysis,
+        "chosen_by_default": not wanted and len(choices) > 1,
+        "person_query": (
+            f"?person={analysis.subject.key}"
+            if analysis is not None and analysis.subject is not None and len(choices) > 1
+            else ""
+        ),
+        "combined_words": (
+            analysis.subject.combined_words(victim=True) if analysis and analysis.subject else ""
+        ),
     }
 
 
@@ -71,26 +80,32 @@ def topic(request: HttpRequest, vault_id: str, slug: str) -> HttpResponse:
     if analysis is None:
         return redirect("analysis:pattern", vault.pk)
     # Charts are built here from our own data, with every text escaped (svg.text).
-    svgs = {name: mark_safe(svg)  # noqa: S308
-            for name, svg in charts.all_charts(analysis).items()}
+    svgs = {
+        name: mark_safe(svg)  # noqa: S308
+        for name, svg in charts.all_charts(analysis).items()
+    }
     indicators = analysis.risk_indicators
     numbers = {p.id: p.number for p in analysis.points}
     previous, following = summary.neighbours(slug)
-    context.update({
-        "topic": chosen, "previous_topic": previous, "next_topic": following,
-        "background": [sources.STUDIES[key] for key in sources.BACKGROUND],
-        "background_note": sources.BACKGROUND_NOTE,
-        "band_note": BAND_NOTE,
-        "charts": svgs,
-        "tables": charts.tables(analysis),
-        "incident_numbers": numbers,
-        "incident_links": incident_links(numbers),
-        "levels": LEVELS,
-        "acts_by_code": ACTS_BY_CODE,
-        "indicators_present": [i for i in indicators if i.status == "present"],
-        "indicators_to_ask": [i for i in indicators if i.status == "ask"],
-        "indicators_other": [i for i in indicators if i.status not in ("present", "ask")],
-    })
+    context.update(
+        {
+            "topic": chosen,
+            "previous_topic": previous,
+            "next_topic": following,
+            "background": [sources.STUDIES[key] for key in sources.BACKGROUND],
+            "background_note": sources.BACKGROUND_NOTE,
+            "band_note": BAND_NOTE,
+            "charts": svgs,
+            "tables": charts.tables(analysis),
+            "incident_numbers": numbers,
+            "incident_links": incident_links(numbers),
+            "levels": LEVELS,
+            "acts_by_code": ACTS_BY_CODE,
+            "indicators_present": [i for i in indicators if i.status == "present"],
+            "indicators_to_ask": [i for i in indicators if i.status == "ask"],
+            "indicators_other": [i for i in indicators if i.status not in ("present", "ask")],
+        }
+    )
     return render(request, f"analysis/topics/{slug}.html", context)
 
 

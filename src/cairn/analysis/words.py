@@ -27,8 +27,9 @@ class Rule:
         found = list(stems) or [_stem(a) for a in alternatives]
         self.stems: tuple[str, ...] | None = None if "" in found else tuple(sorted(set(found)))
         # Does the text hold any stem? One expression of the literal stems answers it in C.
-        self._screen = (None if self.stems is None else
-                        re.compile("|".join(map(re.escape, self.stems))))
+        self._screen = (
+            None if self.stems is None else re.compile("|".join(map(re.escape, self.stems)))
+        )
 
     def search(self, lowered: str) -> re.Match[str] | None:
         if self._screen is not None and self._screen.search(lowered) is None:

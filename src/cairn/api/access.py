@@ -16,9 +16,11 @@ def officer_of_own_unit(actor: Any, pk: Any) -> Any:
     membership = membership_of(actor)
     if membership is None or membership.role not in CASE_ROLES:
         raise PermissionDenied("Your role does not allow this")
-    found = (Membership.objects.select_related("user")
-             .filter(unit_id=membership.unit_id, user_id=pk, role__in=CASE_ROLES,
-                     ended_at__isnull=True).first())
+    found = (
+        Membership.objects.select_related("user")
+        .filter(unit_id=membership.unit_id, user_id=pk, role__in=CASE_ROLES, ended_at__isnull=True)
+        .first()
+    )
     if found is None:
         raise ValidationError({"officer_id": ["Choose an officer of your unit"]})
     return found.user

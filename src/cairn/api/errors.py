@@ -49,8 +49,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         response = api.create_response(
-            request, {"detail": "Send a valid API token: Authorization: Bearer <token>"},
-            status=401)
+            request, {"detail": "Send a valid API token: Authorization: Bearer <token>"}, status=401
+        )
         response["WWW-Authenticate"] = 'Bearer realm="cairn"'
         return response
 

@@ -32,7 +32,8 @@ api = CairnAPI(
         "Authenticate with a personal API token (`cairn api token create USERNAME --name "
         "NAME`) sent as `Authorization: Bearer <token>`. Anything you may not see is 404, "
         "exactly as if it did not exist. Reads of vault content need a `purpose` and are "
-        "recorded in the victim's access log."),
+        "recorded in the victim's access log."
+    ),
     openapi_url="/openapi.json",
     docs_url=None,
     urls_namespace="api",

@@ -16,10 +16,12 @@ class ApiToken(models.Model):
     (``cairn.api.tokens``)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="api_tokens")
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'case "
-                                                      "system sync'.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, e.g. 'case system sync'."
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -27,9 +29,13 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(
-            fields=["user", "name"], condition=models.Q(revoked_at__isnull=True),
-            name="api_token_live_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_token_live_name_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"API token {self.name!r}" + (" (revoked)" if self.revoked_at else "")

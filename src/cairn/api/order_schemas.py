@@ -40,6 +40,7 @@ Months = Annotated[int, Field(ge=1, le=1200)]
 
 # --- terms ------------------------------------------------------------------------------------
 
+
 class TermIn(Schema):
     """A prohibition or requirement (docs/law.md's catalogue), with its necessity reason
     (s.2(2)) and what its kind needs: a place, a zone (a GeoJSON Polygon, or a centre and a
@@ -74,6 +75,7 @@ class TermOut(Schema):
 
 # --- applications -----------------------------------------------------------------------------
 
+
 class GroundIn(Schema):
     text: str = text(20000, default="")
 
@@ -89,8 +91,9 @@ class ApplicationIn(Schema):
     the evidence shared with the case (each read audited, purpose "SPO application")."""
 
     terms: list[TermIn] = Field(default_factory=list, max_length=30)
-    duration_months: Months | None = Field(None, description="At least 24 (s.3), or null with "
-                                                             "until_further_order")
+    duration_months: Months | None = Field(
+        None, description="At least 24 (s.3), or null with until_further_order"
+    )
     until_further_order: bool = False
     interim_requested: bool = False
     interim_reasoning: str = text(20000, default="")
@@ -122,8 +125,8 @@ class ApplicationOut(Schema):
     basis: str
     status: ApplicationStatus
     interim_status: ApplicationStatus | Literal[""] = Field(
-        description="The interim track's state today: an interim order past its last day "
-                    "has lapsed")
+        description="The interim track's state today: an interim order past its last day has lapsed"
+    )
     created_at: datetime
 
 
@@ -141,7 +144,8 @@ class ApplicationDetail(ApplicationOut):
     terms: list[TermOut]
     history: list[StepOut]
     submission_problems: dict[str, list[str]] = Field(
-        description="For a draft: what stops its submission, by field (empty when none)")
+        description="For a draft: what stops its submission, by field (empty when none)"
+    )
 
 
 class ApplicationStatusIn(Schema):
@@ -161,8 +165,13 @@ class InterimApplyIn(Schema):
 
 
 class InterimStepIn(Schema):
-    status: Literal["interim_refused", "interim_withdrawn", "interim_appealed_by_applicant",
-                    "interim_appealed_by_respondent", "interim_change_refused"]
+    status: Literal[
+        "interim_refused",
+        "interim_withdrawn",
+        "interim_appealed_by_applicant",
+        "interim_appealed_by_respondent",
+        "interim_change_refused",
+    ]
     decided_on: Day | None = None
     applicant: Applicant | Literal[""] = ""
     note: str = text(4000, default="")
@@ -203,6 +212,7 @@ class CourtOrderIn(Schema):
 
 # --- orders -----------------------------------------------------------------------------------
 
+
 class OrderOut(Schema):
     id: UUID
     application_id: UUID
@@ -210,8 +220,9 @@ class OrderOut(Schema):
     kind: OrderKind
     title: str
     made_on: date
-    expires_on: date | None = Field(description="The last day it has effect (inclusive); "
-                                                "null: until further order")
+    expires_on: date | None = Field(
+        description="The last day it has effect (inclusive); null: until further order"
+    )
     last_day_of_effect: date | None = Field(description="Earlier when a later step ended it")
     in_force: bool
     replaces: UUID | None
@@ -258,6 +269,7 @@ class DischargeIn(Schema):
 
 # --- notification -----------------------------------------------------------------------------
 
+
 class NotificationOut(Schema):
     id: UUID
     order_id: UUID
@@ -297,6 +309,7 @@ class FailureIn(Schema):
 
 # --- breaches ---------------------------------------------------------------------------------
 
+
 class OutcomeOut(Schema):
     outcome: BreachOutcomeKind
     on: date
@@ -334,6 +347,7 @@ class OutcomeIn(Schema):
 
 # --- the victim's side ------------------------------------------------------------------------
 
+
 class VictimTermOut(Schema):
     id: UUID
     words: str = Field(description="What the order says, in plain words")
@@ -369,6 +383,7 @@ class ReportOut(Schema):
 
 
 # --- the right to know and referrals ----------------------------------------------------------
+
 
 class RightToKnowIn(Schema):
     identified_on: Day
@@ -417,4 +432,3 @@ class ReferralOut(Schema):
     note: str
     at: datetime
     by: PersonOut
-

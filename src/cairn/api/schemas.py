@@ -45,6 +45,7 @@ IdList = Annotated[list[UUID], Field(max_length=1000)]
 
 # --- refusals ---------------------------------------------------------------------------------
 
+
 class Problem(Schema):
     """A refusal: 401 (no valid token), 403 (the role does not allow it), 404 (not found, or not
     yours to see: the two look the same)."""
@@ -60,6 +61,7 @@ class FieldErrors(Schema):
 
 # --- shared pieces ----------------------------------------------------------------------------
 
+
 class PersonOut(Schema):
     id: UUID
     name: str
@@ -73,11 +75,15 @@ class Page(Schema):
 
 # --- cases ------------------------------------------------------------------------------------
 
+
 class CaseIn(Schema):
     reference: str = text(64, min_length=1)
-    officer_id: UUID | None = Field(None, description="The officer in charge, an investigator "
-                                                      "or supervisor of your unit; you if "
-                                                      "left out.")
+    officer_id: UUID | None = Field(
+        None,
+        description="The officer in charge, an investigator "
+        "or supervisor of your unit; you if "
+        "left out.",
+    )
     next_review: date | None = None
 
 
@@ -178,10 +184,8 @@ class LinkedVaultOut(Schema):
     vault_id: UUID
     initials: str
     scope: ShareScope
-    incidents: int | None = Field(description="Incidents chosen; null when she shares "
-                                              "everything.")
-    exhibits: int | None = Field(description="Exhibits chosen; null when she shares "
-                                             "everything.")
+    incidents: int | None = Field(description="Incidents chosen; null when she shares everything.")
+    exhibits: int | None = Field(description="Exhibits chosen; null when she shares everything.")
     shared_at: datetime
     changed_at: datetime
 
@@ -226,6 +230,7 @@ class RiskAssessmentOut(Schema):
 
 
 # --- the victim's consent ---------------------------------------------------------------------
+
 
 class VaultOut(Schema):
     id: UUID
@@ -275,9 +280,11 @@ class AccessOut(Schema):
     role: str | None
     what: str
     count: int
-    purpose: Purpose | None = Field(description="The reason the reader gave; null when they "
-                                                "gave none and Cairn read for a check of its "
-                                                "own (the closure guard).")
+    purpose: Purpose | None = Field(
+        description="The reason the reader gave; null when they "
+        "gave none and Cairn read for a check of its "
+        "own (the closure guard)."
+    )
     case_id: UUID | None
 
 

@@ -85,18 +85,35 @@ def create_token(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
     if not user.is_active:
         raise ValidationError({"user": ["This account is not active"]})
     if needs_two_factor(user) and not has_confirmed_totp_device(user):
-        raise ValidationError({"user": [
-            f"{user.username} holds an organisation role, so an API token needs a confirmed "
-            "two-factor device first: set up two-factor sign-in, then try again"]})
+        raise ValidationError(
+            {
+                "user": [
+                    f"{user.username} holds an organisation role, so an API token needs a "
+                    "confirmed "
+                    "two-factor device first: set up two-factor sign-in, then try again"
+                ]
+            }
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     try:
         with transaction.atomic():
             token = ApiToken.objects.create(user=user, name=name, token_hash=token_digest(raw))
-            audit.record(actor=actor, action="api_token.created", object_type="api_token",
-                         object_id=token.pk, detail={"user": str(user.pk)})
+            audit.record(
+                actor=actor,
+                action="api_token.created",
+                object_type="api_token",
+                object_id=token.pk,
+                detail={"user": str(user.pk)},
+            )
     except IntegrityError:
-        raise ValidationError({"name": [f"{user.username} already has a token named "
-                                        f"{name!r}; revoke it or choose another name"]}) from None
+        raise ValidationError(
+            {
+                "name": [
+                    f"{user.username} already has a token named "
+                    f"{name!r}; revoke it or choose another name"
+                ]
+            }
+        ) from None
     return token, raw
 
 
@@ -108,8 +125,13 @@ def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action="api_token.revoked", object_type="api_token",
-                     object_id=token.pk, detail={"user": str(token.user_id)})
+        audit.record(
+            actor=actor,
+            action="api_token.revoked",
+            object_type="api_token",
+            object_id=token.pk,
+            detail={"user": str(token.user_id)},
+        )
     return token
 
 
@@ -131,8 +153,11 @@ def authenticate(raw: str) -> Any | None:
     organisation role without a confirmed two-factor device)."""
     if not raw or len(raw) > MAX_TOKEN_LENGTH or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(token_hash=token_digest(raw), revoked_at__isnull=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     user = token.user

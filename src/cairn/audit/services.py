@@ -16,8 +16,15 @@ class MissingActor(ValueError):
     """A change was attempted without saying who made it."""
 
 
-def record(*, actor: Any, action: str, object_type: str, object_id: object,
-           vault_id: object | None = None, detail: dict[str, Any] | None = None) -> AuditRecord:
+def record(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: object,
+    vault_id: object | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditRecord:
     """Append an audit record. Refuses a change with no actor, and refuses to run outside a
     transaction, so the record commits or rolls back with the change it describes."""
     if actor is None or not getattr(actor, "pk", None):
@@ -25,8 +32,12 @@ def record(*, actor: Any, action: str, object_type: str, object_id: object,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{action}: audit records are written inside the service's transaction")
     return AuditRecord.objects.create(
-        actor=actor, action=action, object_type=object_type, object_id=str(object_id),
-        vault_id=vault_id, detail=detail or {},
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        vault_id=vault_id,
+        detail=detail or {},
     )
 
 
@@ -35,8 +46,9 @@ def record_many(records: Sequence[tuple[Any, str, str, object, object, dict[str,
     id, detail), with ``record``'s checks and one prepared insert. Returns how many."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit records are written inside the service's transaction")
-    rows = RowWriter(AuditRecord, ["at", "actor", "action", "object_type", "object_id",
-                                   "vault_id", "detail"])
+    rows = RowWriter(
+        AuditRecord, ["at", "actor", "action", "object_type", "object_id", "vault_id", "detail"]
+    )
     at = timezone.now()
     for actor, action, object_type, object_id, vault_id, detail in records:
         if actor is None or not getattr(actor, "pk", None):

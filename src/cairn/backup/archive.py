@@ -67,10 +67,19 @@ class Catalogue:
     evidence: dict[str, str] = field(default_factory=dict)  # "ns/sha" -> id of its backup
 
     def to_json(self) -> bytes:
-        return json.dumps({"format": FORMAT, "id": self.id, "created_at": self.created_at,
-                           "encryption": self.encryption, "since": self.since,
-                           "files": self.files, "evidence": self.evidence},
-                          indent=1, sort_keys=True).encode()
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "id": self.id,
+                "created_at": self.created_at,
+                "encryption": self.encryption,
+                "since": self.since,
+                "files": self.files,
+                "evidence": self.evidence,
+            },
+            indent=1,
+            sort_keys=True,
+        ).encode()
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Catalogue:
@@ -78,10 +87,14 @@ class Catalogue:
             data = json.loads(raw)
             if data.get("format") != FORMAT:
                 raise ValueError(f"not a {FORMAT} catalogue")
-            return cls(id=str(data["id"]), created_at=str(data["created_at"]),
-                       encryption=str(data["encryption"]), since=data.get("since"),
-                       files={str(k): str(v) for k, v in data["files"].items()},
-                       evidence={str(k): str(v) for k, v in data["evidence"].items()})
+            return cls(
+                id=str(data["id"]),
+                created_at=str(data["created_at"]),
+                encryption=str(data["encryption"]),
+                since=data.get("since"),
+                files={str(k): str(v) for k, v in data["files"].items()},
+                evidence={str(k): str(v) for k, v in data["evidence"].items()},
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupFormatError(f"{where}: {exc}") from None
 
@@ -108,8 +121,14 @@ def _pad(out: BinaryIO, size: int) -> None:
 class BackupWriter:
     """Write a backup file: ``payload()`` gives the tar to fill, ``close()`` finishes it."""
 
-    def __init__(self, path: Path, catalogue: Catalogue, *, recipients: list[Any] | None = None,
-                 passphrase: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        catalogue: Catalogue,
+        *,
+        recipients: list[Any] | None = None,
+        passphrase: str | None = None,
+    ) -> None:
         if bool(recipients) == bool(passphrase):
             raise BackupSecretError("encrypt to recipients or to a passphrase")
         self.path = Path(path)
@@ -127,11 +146,15 @@ class BackupWriter:
         self._pipe_in = os.fdopen(read_fd, "rb")
         self._pipe_out = os.fdopen(write_fd, "wb")
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._encrypt, args=(recipients,),
-                                        name="cairn-backup-encrypt", daemon=True)
+        self._thread = threading.Thread(
+            target=self._encrypt, args=(recipients,), name="cairn-backup-encrypt", daemon=True
+        )
         self._thread.start()
-        self.tar = tarfile.open(fileobj=self._pipe_out, mode="w|",  # noqa: SIM115 - closed by close()
-                                format=tarfile.PAX_FORMAT)
+        self.tar = tarfile.open(  # noqa: SIM115 - closed by close()
+            fileobj=self._pipe_out,
+            mode="w|",
+            format=tarfile.PAX_FORMAT,
+        )
 
     def _add(self, name: str, data: bytes) -> None:
         self.out.write(_member_header(name, len(data)))
@@ -199,8 +222,9 @@ def read_catalogue(path: Path) -> Catalogue:
         raise BackupFormatError(f"{path}: not a Cairn backup (no {CATALOGUE})") from None
 
 
-def identities_for(path: Path, *, passphrase: str | None = None,
-                   identity_text: str | None = None) -> list[Any]:
+def identities_for(
+    path: Path, *, passphrase: str | None = None, identity_text: str | None = None
+) -> list[Any]:
     """The age identities that open this backup: from its passphrase, or given."""
     if identity_text is not None:
         from cairn.packs.crypt import PackCryptError, parse_identities
@@ -215,8 +239,9 @@ def identities_for(path: Path, *, passphrase: str | None = None,
         try:
             member = tar.extractfile(IDENTITY)
         except KeyError:
-            raise BackupSecretError("this backup was encrypted to a recipient: give its "
-                                    "identity file (--identity)") from None
+            raise BackupSecretError(
+                "this backup was encrypted to a recipient: give its identity file (--identity)"
+            ) from None
         assert member is not None
         sealed = member.read()
     try:
@@ -260,12 +285,16 @@ def open_payload(path: Path, identities: list[Any]) -> Iterator[tarfile.TarFile]
             except tarfile.TarError as exc:
                 thread.join(timeout=60)
                 if errors:
-                    raise BackupSecretError("the backup does not decrypt with this passphrase "
-                                            "or identity, or it was damaged") from None
+                    raise BackupSecretError(
+                        "the backup does not decrypt with this passphrase "
+                        "or identity, or it was damaged"
+                    ) from None
                 raise BackupFormatError(f"{path}: the payload is damaged: {exc}") from None
         finally:
             pipe_in.close()
             thread.join(timeout=60)
         if errors and not isinstance(errors[0], BrokenPipeError):
-            raise BackupSecretError("the backup does not decrypt with this passphrase or "
-                                    "identity, or it was damaged (its end failed to check)")
+            raise BackupSecretError(
+                "the backup does not decrypt with this passphrase or "
+                "identity, or it was damaged (its end failed to check)"
+            )

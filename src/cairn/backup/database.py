@@ -58,20 +58,32 @@ def _read_rows(cursor: Any, engine: str) -> Rows:
     from cairn.ledger.frontier import frontier_root, split
 
     rows = Rows(engine=engine)
-    cursor.execute("SELECT vault_id, wrapped, kek_id, created_at, destroyed_at "
-                   "FROM store_vaultkey")
+    cursor.execute("SELECT vault_id, wrapped, kek_id, created_at, destroyed_at FROM store_vaultkey")
     for vault_id, wrapped, kek, created, destroyed in cursor.fetchall():
-        rows.keys.append(KeyRow(_vault(vault_id), bytes(wrapped or b""), str(kek),
-                                str(created), None if destroyed is None else str(destroyed)))
+        rows.keys.append(
+            KeyRow(
+                _vault(vault_id),
+                bytes(wrapped or b""),
+                str(kek),
+                str(created),
+                None if destroyed is None else str(destroyed),
+            )
+        )
     cursor.execute("SELECT vault_id, size, frontier FROM ledger_ledgerstate")
     for vault_id, size, frontier in cursor.fetchall():
         rows.heads[_vault(vault_id)] = {
-            "entries": int(size), "root": frontier_root(split(bytes(frontier))).hex()}
-    cursor.execute("SELECT vault_id, size, root_hash, timestamp FROM ledger_treehead "
-                   "ORDER BY vault_id, size")
+            "entries": int(size),
+            "root": frontier_root(split(bytes(frontier))).hex(),
+        }
+    cursor.execute(
+        "SELECT vault_id, size, root_hash, timestamp FROM ledger_treehead ORDER BY vault_id, size"
+    )
     for vault_id, size, root, timestamp in cursor.fetchall():
         rows.heads.setdefault(_vault(vault_id), {})["signed"] = {
-            "size": int(size), "root": bytes(root).hex(), "timestamp": str(timestamp)}
+            "size": int(size),
+            "root": bytes(root).hex(),
+            "timestamp": str(timestamp),
+        }
     cursor.execute("SELECT vault_id, sha256 FROM vault_exhibit")
     rows.exhibits = {(_vault(v), str(s)) for v, s in cursor.fetchall()}
     cursor.execute("SELECT count(*) FROM django_migrations")
@@ -80,6 +92,7 @@ def _read_rows(cursor: Any, engine: str) -> Rows:
 
 
 # --- SQLite ----------------------------------------------------------------------------------
+
 
 def snapshot_sqlite(source: Path, target: Path) -> Rows:
     """Copy the live database to ``target`` (keys blanked) and read its rows."""
@@ -109,11 +122,14 @@ def restore_sqlite(dump: Path, target: Path) -> None:
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 
+
 def _pg_tool(name: str) -> str:
     """The newest PostgreSQL client tool installed (a dump needs one at least as new as the
     server)."""
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
-                   key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
     if found:
         return str(found[-1])
     on_path = shutil.which(name)
@@ -124,8 +140,13 @@ def _pg_tool(name: str) -> str:
 
 def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
-    for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
-                          ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
+    for key, variable in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
         if database.get(key):
             env[variable] = str(database[key])
     return env
@@ -134,9 +155,13 @@ def _pg_environment(database: dict[str, Any]) -> dict[str, str]:
 def _pg_connect(database: dict[str, Any]) -> Any:
     import psycopg
 
-    options = {"dbname": database.get("NAME"), "user": database.get("USER") or None,
-               "password": database.get("PASSWORD") or None,
-               "host": database.get("HOST") or None, "port": database.get("PORT") or None}
+    options = {
+        "dbname": database.get("NAME"),
+        "user": database.get("USER") or None,
+        "password": database.get("PASSWORD") or None,
+        "host": database.get("HOST") or None,
+        "port": database.get("PORT") or None,
+    }
     return psycopg.connect(**{k: v for k, v in options.items() if v is not None})
 
 
@@ -152,10 +177,20 @@ def snapshot_postgresql(database: dict[str, Any], target: Path) -> Rows:
             snapshot = cursor.fetchone()[0]
             rows = _read_rows(cursor, "postgresql")
             result = subprocess.run(
-                [_pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
-                 f"--exclude-table-data={KEY_TABLE}", "--no-owner", "--no-privileges",
-                 f"--file={target}"],
-                env=_pg_environment(database), capture_output=True, text=True, check=False)
+                [
+                    _pg_tool("pg_dump"),
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--exclude-table-data={KEY_TABLE}",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={target}",
+                ],
+                env=_pg_environment(database),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if result.returncode != 0:
                 raise DatabaseBackupError(f"pg_dump failed: {result.stderr.strip()[-500:]}")
         connection.rollback()
@@ -168,8 +203,10 @@ def postgresql_is_empty(database: dict[str, Any]) -> bool:
     connection = _pg_connect(database)
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM information_schema.tables "
-                           "WHERE table_schema = current_schema()")
+            cursor.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
             return int(cursor.fetchone()[0]) == 0
     finally:
         connection.close()
@@ -177,8 +214,19 @@ def postgresql_is_empty(database: dict[str, Any]) -> bool:
 
 def restore_postgresql(dump: Path, database: dict[str, Any]) -> None:
     result = subprocess.run(
-        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-         "--single-transaction", f"--dbname={database.get('NAME')}", str(dump)],
-        env=_pg_environment(database), capture_output=True, text=True, check=False)
+        [
+            _pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={database.get('NAME')}",
+            str(dump),
+        ],
+        env=_pg_environment(database),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise DatabaseBackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")

@@ -23,14 +23,18 @@ from cairn.vault.models import Vault
 
 
 def breaches_readable_by(user: Any, case: Case) -> QuerySet[Breach]:
-    return (Breach.objects.filter(case__in=cases_readable_by(user), case=case)
-            .select_related("order", "term", "reported_by"))
+    return Breach.objects.filter(case__in=cases_readable_by(user), case=case).select_related(
+        "order", "term", "reported_by"
+    )
 
 
 def get_breach_for_user(user: Any, case: Case, pk: Any) -> Breach:
     try:
-        return breaches_readable_by(user, case).select_related(
-            "case", "order__application", "vault").get(pk=pk)
+        return (
+            breaches_readable_by(user, case)
+            .select_related("case", "order__application", "vault")
+            .get(pk=pk)
+        )
     except (Breach.DoesNotExist, ValueError, TypeError):
         raise Http404("No such breach") from None
 
@@ -39,9 +43,11 @@ def breaches_reported_by(user: Any, vault: Vault) -> QuerySet[Breach]:
     """For the vault's owner: the breaches she reported from it, newest first."""
     if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
         return Breach.objects.none()
-    return (Breach.objects.filter(vault=vault, reported_by=user, source=BreachSource.VICTIM)
-            .select_related("order", "term", "incident", "case__unit", "case__organisation")
-            .prefetch_related("outcomes"))
+    return (
+        Breach.objects.filter(vault=vault, reported_by=user, source=BreachSource.VICTIM)
+        .select_related("order", "term", "incident", "case__unit", "case__organisation")
+        .prefetch_related("outcomes")
+    )
 
 
 def get_reported_breach(user: Any, vault: Vault, pk: Any) -> Breach:
@@ -58,9 +64,11 @@ def orders_for_victim(user: Any, vault: Vault) -> list[tuple[Share, Order]]:
     from cairn.orders.services import orders_reportable
 
     found = []
-    shares = (shares_of_owner(user, vault).filter(withdrawn_at__isnull=True,
-                                                  case__isnull=False)
-              .order_by("created_at"))
+    shares = (
+        shares_of_owner(user, vault)
+        .filter(withdrawn_at__isnull=True, case__isnull=False)
+        .order_by("created_at")
+    )
     for share in shares:
         found.extend((share, order) for order in orders_reportable(share.case))
     return found

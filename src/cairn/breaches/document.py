@@ -81,10 +81,16 @@ class BreachDocument:
         return {**_plain(self), "has_evidence": self.verification is not None}
 
 
-def build_breach_document(facts: BreachFacts, *, built_at: datetime, time_zone: str,
-                          disclosed: Disclosed | None = None, head: HeadInfo | None = None,
-                          omitted_entries: int = 0,
-                          continuity: dict[str, str] | None = None) -> BreachDocument:
+def build_breach_document(
+    facts: BreachFacts,
+    *,
+    built_at: datetime,
+    time_zone: str,
+    disclosed: Disclosed | None = None,
+    head: HeadInfo | None = None,
+    omitted_entries: int = 0,
+    continuity: dict[str, str] | None = None,
+) -> BreachDocument:
     """The document for ``facts``; with ``disclosed`` and ``head``, the evidence from the
     victim's log and how to check it."""
     zone = pack_document.vault_zone(time_zone)
@@ -97,19 +103,32 @@ def build_breach_document(facts: BreachFacts, *, built_at: datetime, time_zone: 
         initials = snapshot.initials
         references = {e.id: e.reference for e in snapshot.exhibits}
         numbers = {i.id: i.number for i in snapshot.incidents}
-        chronology = tuple(pack_document.chronology_entry(i, snapshot, zone, references)
-                           for i in snapshot.incidents)
-        exhibits = tuple(pack_document.exhibit_entry(e, disclosed, zone, numbers, continuity or {})
-                         for e in sorted(snapshot.exhibits, key=pack_document.exhibit_order))
+        chronology = tuple(
+            pack_document.chronology_entry(i, snapshot, zone, references)
+            for i in snapshot.incidents
+        )
+        exhibits = tuple(
+            pack_document.exhibit_entry(e, disclosed, zone, numbers, continuity or {})
+            for e in sorted(snapshot.exhibits, key=pack_document.exhibit_order)
+        )
         verification = pack_document.verification_steps(head, omitted_entries)
     return BreachDocument(
         pack_id=facts.breach_id[:8],
-        title=facts.title or ("Failure to comply with the notification requirements"
-                              if facts.kind == "notification_failure"
-                              else "Breach of a Stalking Protection Order"),
-        built_at=built_at, built=pack_document.instant(built_at, zone), facts=facts,
-        chronology=chronology, exhibits=exhibits, initials=initials, time_zone=time_zone,
-        verification=verification)
+        title=facts.title
+        or (
+            "Failure to comply with the notification requirements"
+            if facts.kind == "notification_failure"
+            else "Breach of a Stalking Protection Order"
+        ),
+        built_at=built_at,
+        built=pack_document.instant(built_at, zone),
+        facts=facts,
+        chronology=chronology,
+        exhibits=exhibits,
+        initials=initials,
+        time_zone=time_zone,
+        verification=verification,
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -23,17 +23,29 @@ class ReportBreachForm(forms.Form):
     term = forms.ChoiceField(
         label="Which part of the order did they break?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what part of the order was broken",
-                        "invalid_choice": "Choose what part of the order was broken"})
+        error_messages={
+            "required": "Choose what part of the order was broken",
+            "invalid_choice": "Choose what part of the order was broken",
+        },
+    )
     incident = forms.ChoiceField(
-        label="Which incident in your log is it?", widget=forms.RadioSelect,
+        label="Which incident in your log is it?",
+        widget=forms.RadioSelect,
         help_text="The incident and anything you added to it are shared with the police "
-                  "unit if they are not shared already.",
-        error_messages={"required": "Choose the incident from your log",
-                        "invalid_choice": "Choose the incident from your log"})
+        "unit if they are not shared already.",
+        error_messages={
+            "required": "Choose the incident from your log",
+            "invalid_choice": "Choose the incident from your log",
+        },
+    )
 
-    def __init__(self, *args: Any, term_choices: list[tuple[str, str]],
-                 incident_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        term_choices: list[tuple[str, str]],
+        incident_choices: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["term"].choices = term_choices  # type: ignore[attr-defined]
         self.fields["incident"].choices = incident_choices  # type: ignore[attr-defined]
@@ -49,19 +61,33 @@ class RecordBreachForm(forms.Form):
     order as a whole)."""
 
     term = forms.ChoiceField(
-        label="Which term of which order was breached?", widget=forms.RadioSelect,
-        error_messages={"required": "Choose the term breached",
-                        "invalid_choice": "Choose the term breached"})
-    day = DateField(label="When did it happen?", help_text="For example, 27 3 2026",
-                    required_message="Enter the date")
-    at = forms.TimeField(label="Time", help_text="Use the 24-hour clock, for example 14:30",
-                         input_formats=["%H:%M", "%H.%M"],
-                         error_messages={"required": "Enter the time",
-                                         "invalid": "Enter a time like 14:30"})
-    account = forms.CharField(label="What happened", widget=forms.Textarea, max_length=10_000,
-                              error_messages={"required": "Say what happened"})
-    crime_reference = forms.CharField(label="Crime reference (optional)", required=False,
-                                      max_length=64)
+        label="Which term of which order was breached?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the term breached",
+            "invalid_choice": "Choose the term breached",
+        },
+    )
+    day = DateField(
+        label="When did it happen?",
+        help_text="For example, 27 3 2026",
+        required_message="Enter the date",
+    )
+    at = forms.TimeField(
+        label="Time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        input_formats=["%H:%M", "%H.%M"],
+        error_messages={"required": "Enter the time", "invalid": "Enter a time like 14:30"},
+    )
+    account = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea,
+        max_length=10_000,
+        error_messages={"required": "Say what happened"},
+    )
+    crime_reference = forms.CharField(
+        label="Crime reference (optional)", required=False, max_length=64
+    )
 
     def __init__(self, *args: Any, term_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,11 +105,21 @@ class RecordBreachForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="What happened?", widget=forms.RadioSelect, choices=BreachOutcomeKind.choices,
-        error_messages={"required": "Choose what happened",
-                        "invalid_choice": "Choose what happened"})
-    on = DateField(label="On what date?", help_text="For example, 27 3 2026",
-                   required_message="Enter the date")
+        label="What happened?",
+        widget=forms.RadioSelect,
+        choices=BreachOutcomeKind.choices,
+        error_messages={
+            "required": "Choose what happened",
+            "invalid_choice": "Choose what happened",
+        },
+    )
+    on = DateField(
+        label="On what date?", help_text="For example, 27 3 2026", required_message="Enter the date"
+    )
     reason = forms.CharField(
-        label="Reason or note", required=False, widget=forms.Textarea, max_length=5_000,
-        help_text="Needed for no further action. The victim who reported the breach sees it.")
+        label="Reason or note",
+        required=False,
+        widget=forms.Textarea,
+        max_length=5_000,
+        help_text="Needed for no further action. The victim who reported the breach sees it.",
+    )

@@ -94,17 +94,27 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
     notification = notification_facts(order)
     number = next((n for n, t in enumerate(terms, start=1) if t.pk == breach.term_id), None)
     outcomes = tuple(
-        OutcomeFacts(outcome=str(BreachOutcomeKind(o.outcome).label), on=_day(o.on),
-                     reason=o.reason,
-                     recorded=f"Recorded by {o.by} on {instant(o.at, zone)}")
-        for o in breach.outcomes.select_related("by").order_by("on", "at", "id"))
+        OutcomeFacts(
+            outcome=str(BreachOutcomeKind(o.outcome).label),
+            on=_day(o.on),
+            reason=o.reason,
+            recorded=f"Recorded by {o.by} on {instant(o.at, zone)}",
+        )
+        for o in breach.outcomes.select_related("by").order_by("on", "at", "id")
+    )
     return BreachFacts(
-        breach_id=str(breach.pk), case_reference=breach.case.reference,
-        unit=breach.case.unit.name, force=breach.case.organisation.name,
-        order=OrderFacts(kind=order_title(order), made_on=_day(order.made_on),
-                         ends=ends, served_on=_day(order.served_on),
-                         notification=notification,
-                         terms=tuple(term_label(t) for t in terms)),
+        breach_id=str(breach.pk),
+        case_reference=breach.case.reference,
+        unit=breach.case.unit.name,
+        force=breach.case.organisation.name,
+        order=OrderFacts(
+            kind=order_title(order),
+            made_on=_day(order.made_on),
+            ends=ends,
+            served_on=_day(order.served_on),
+            notification=notification,
+            terms=tuple(term_label(t) for t in terms),
+        ),
         term=_breached(breach, number),
         term_number=number,
         occurred=instant(breach.occurred_at, zone),
@@ -114,31 +124,38 @@ def breach_facts(breach: Breach, zone: Any) -> BreachFacts:
         account=breach.account,
         incident_number=breach.incident.number if breach.incident is not None else None,
         outcomes=outcomes,
-        latest_outcome=(str(BreachOutcomeKind(breach.outcome).label) if breach.outcome
-                        else "None recorded yet"),
+        latest_outcome=(
+            str(BreachOutcomeKind(breach.outcome).label) if breach.outcome else "None recorded yet"
+        ),
         kind=breach.kind,
-        offence=("Stalking Protection Act 2019, s.11"
-                 if breach.kind == BreachKind.NOTIFICATION_FAILURE else kind.breach),
+        offence=(
+            "Stalking Protection Act 2019, s.11"
+            if breach.kind == BreachKind.NOTIFICATION_FAILURE
+            else kind.breach
+        ),
         offence_note="" if kind.value == "spo" else kind.breach_note,
         title=PACK_TITLES.get(kind.value, ""),
     )
 
 
 # The pack's title for kinds of order other than an SPO (docs/adr/0041).
-PACK_TITLES = {"restraining_order": "Breach of a restraining order",
-               "bail": "Breach of bail conditions",
-               "non_molestation": "Breach of a non-molestation order",
-               "dapo": "Breach of a Domestic Abuse Protection Order"}
+PACK_TITLES = {
+    "restraining_order": "Breach of a restraining order",
+    "bail": "Breach of bail conditions",
+    "non_molestation": "Breach of a non-molestation order",
+    "dapo": "Breach of a Domestic Abuse Protection Order",
+}
 
 
 def _breached(breach: Breach, number: int | None) -> str:
     """The term said to be breached, or for a failure to notify the notification due."""
     event = breach.notification
     if event is not None:
-        given = (f"given late, on {_day(event.notified_on)}" if event.notified_on
-                 else "not given")
-        return (f"{event.get_kind_display()}: due by {_day(event.due_on)} (3 days beginning "
-                f"with {_day(event.started_on)}); {given}")
+        given = f"given late, on {_day(event.notified_on)}" if event.notified_on else "not given"
+        return (
+            f"{event.get_kind_display()}: due by {_day(event.due_on)} (3 days beginning "
+            f"with {_day(event.started_on)}); {given}"
+        )
     if breach.term is not None and number is not None:
         return f"Term {number}: {term_label(breach.term)}"
     return "No single term was named: the order as a whole"
@@ -155,19 +172,23 @@ def _disclosed(actor: Any, breach: Breach) -> Disclosed:
     vault = breach.vault
     assert vault is not None
     if not case_access.shares_visible_to(actor).filter(case=breach.case, vault=vault).exists():
-        raise BreachPackError("The victim no longer shares her log with this case, so her "
-                              "record of the breach cannot go in the pack")
-    snapshot = case_access.shared_snapshot(actor, vault, purpose=Purpose.COURT,
-                                           case=breach.case)
+        raise BreachPackError(
+            "The victim no longer shares her log with this case, so her "
+            "record of the breach cannot go in the pack"
+        )
+    snapshot = case_access.shared_snapshot(actor, vault, purpose=Purpose.COURT, case=breach.case)
     try:
         return resolve(snapshot, Selection.of([str(breach.incident_id)]))
     except SelectionError:
-        raise BreachPackError("The victim no longer shares the incident she reported with "
-                              "this case, so it cannot go in the pack") from None
+        raise BreachPackError(
+            "The victim no longer shares the incident she reported with "
+            "this case, so it cannot go in the pack"
+        ) from None
 
 
-def build_breach_pack(*, actor: Any, breach: Breach, out_dir: Path,
-                      now: datetime | None = None) -> BreachPackResult:
+def build_breach_pack(
+    *, actor: Any, breach: Breach, out_dir: Path, now: datetime | None = None
+) -> BreachPackResult:
     """Write the pack for ``breach`` into ``out_dir`` (named by ``pack_name``); audited."""
     require_case_member(actor, breach.case)
     built_at = (now or timezone.now()).replace(microsecond=0)
@@ -182,16 +203,30 @@ def build_breach_pack(*, actor: Any, breach: Breach, out_dir: Path,
     else:
         result = _build_bag(actor, breach, facts, out_dir, zone_name, built_at)
     with transaction.atomic():
-        audit.record(actor=actor, action="spo_breach.pack", object_type="spo_breach",
-                     object_id=breach.pk,
-                     vault_id=breach.vault_id,
-                     detail={"case": str(breach.case_id), "incidents": result.incidents,
-                             "exhibits": result.exhibits, "zipped": result.zipped})
+        audit.record(
+            actor=actor,
+            action="spo_breach.pack",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            vault_id=breach.vault_id,
+            detail={
+                "case": str(breach.case_id),
+                "incidents": result.incidents,
+                "exhibits": result.exhibits,
+                "zipped": result.zipped,
+            },
+        )
     return result
 
 
-def _build_bag(actor: Any, breach: Breach, facts: BreachFacts, out_dir: Path,
-               zone_name: str, built_at: datetime) -> BreachPackResult:
+def _build_bag(
+    actor: Any,
+    breach: Breach,
+    facts: BreachFacts,
+    out_dir: Path,
+    zone_name: str,
+    built_at: datetime,
+) -> BreachPackResult:
     from cairn.accounts.models import User
 
     vault = breach.vault
@@ -204,12 +239,21 @@ def _build_bag(actor: Any, breach: Breach, facts: BreachFacts, out_dir: Path,
     user_ids = {e.added_by for e in disclosed.snapshot.exhibits}
     continuity = {str(u.pk): str(u) for u in User.objects.filter(pk__in=user_ids)}
     document = build_breach_document(
-        facts, built_at=built_at, time_zone=zone_name, disclosed=disclosed,
-        head=material.head, omitted_entries=material.head.size - len(material.entries),
-        continuity=continuity)
+        facts,
+        built_at=built_at,
+        time_zone=zone_name,
+        disclosed=disclosed,
+        head=material.head,
+        omitted_entries=material.head.size - len(material.entries),
+        continuity=continuity,
+    )
     pdf = render_pdf(document, TEMPLATE)
-    neutral = replace(disclosed, snapshot=replace(
-        disclosed.snapshot, exhibits=tuple(_neutral(e) for e in disclosed.snapshot.exhibits)))
+    neutral = replace(
+        disclosed,
+        snapshot=replace(
+            disclosed.snapshot, exhibits=tuple(_neutral(e) for e in disclosed.snapshot.exhibits)
+        ),
+    )
     store = default_store()
 
     def open_exhibit(exhibit: ExhibitSnapshot) -> Iterable[bytes]:
@@ -221,13 +265,18 @@ def _build_bag(actor: Any, breach: Breach, facts: BreachFacts, out_dir: Path,
         target = work / "bag.zip"
         writer = BagWriter(target, zip_prefix=out.name.removesuffix(".zip"))
         try:
-            index = write_bag(writer, neutral, material, pdf=pdf, open_exhibit=open_exhibit,
-                              built_at=built_at)
+            index = write_bag(
+                writer, neutral, material, pdf=pdf, open_exhibit=open_exhibit, built_at=built_at
+            )
         except BaseException:
             writer.abort()
             raise
         os.replace(target, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return BreachPackResult(out, zipped=True, incidents=len(disclosed.snapshot.incidents),
-                            exhibits=len(index["exhibits"]))
+    return BreachPackResult(
+        out,
+        zipped=True,
+        incidents=len(disclosed.snapshot.incidents),
+        exhibits=len(index["exhibits"]),
+    )

@@ -55,12 +55,19 @@ def _order_dates_cover(order: Order, moment: datetime, field: str) -> None:
     its last day, both included ("until the end of 14 March")."""
     day = timezone.localdate(moment)
     if day < order.made_on:
-        raise ValidationError({field: ["This happened before the order was made "
-                                       f"({order.made_on:%-d %B %Y})"]})
+        raise ValidationError(
+            {field: [f"This happened before the order was made ({order.made_on:%-d %B %Y})"]}
+        )
     last = last_day_of_effect(order)
     if last is not None and day > last:
-        raise ValidationError({field: ["This happened after the order ended (it had effect "
-                                       f"until the end of {last:%-d %B %Y})"]})
+        raise ValidationError(
+            {
+                field: [
+                    "This happened after the order ended (it had effect "
+                    f"until the end of {last:%-d %B %Y})"
+                ]
+            }
+        )
 
 
 def _term_of(order: Order, term: Term | None) -> Term | None:
@@ -71,9 +78,17 @@ def _term_of(order: Order, term: Term | None) -> Term | None:
 
 # --- the victim's report ----------------------------------------------------------------------
 
-def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
-                  order: Order | None = None, term: Term | None = None,
-                  now: datetime | None = None) -> Breach:
+
+def report_breach(
+    *,
+    actor: Any,
+    vault: Vault,
+    incident: Incident,
+    share: Share,
+    order: Order | None = None,
+    term: Term | None = None,
+    now: datetime | None = None,
+) -> Breach:
     """The victim reports ``incident`` of her ``vault`` as a breach of an order in force on
     the case she shares it with through ``share``. ``term`` (a term of that order) is the
     part of it she says was breached; without it, ``order`` names the order (or the case's
@@ -82,11 +97,22 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
     if share.vault_id != vault.pk:
         raise PermissionDenied("This share is not of this vault")
     if share.case_id is None:
-        raise ValidationError({"share": ["Report a breach to the police unit working on your "
-                                         "case, not to an advocate"]})
+        raise ValidationError(
+            {
+                "share": [
+                    "Report a breach to the police unit working on your case, not to an advocate"
+                ]
+            }
+        )
     if share.withdrawn_at is not None:
-        raise ValidationError({"share": ["You have stopped sharing your log with this case. "
-                                         "Share it again to report a breach"]})
+        raise ValidationError(
+            {
+                "share": [
+                    "You have stopped sharing your log with this case. "
+                    "Share it again to report a breach"
+                ]
+            }
+        )
     if incident.vault_id != vault.pk or incident.deleted_at is not None:
         raise ValidationError({"incident": ["Choose an incident from your log"]})
     case = share.case
@@ -97,8 +123,15 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
             raise ValidationError({"term": ["Choose a term of an order that is in force"]})
     if order is None:
         if len(in_force) != 1:
-            raise ValidationError({"order": ["Choose the order that was breached" if in_force
-                                             else "There is no order in force on this case"]})
+            raise ValidationError(
+                {
+                    "order": [
+                        "Choose the order that was breached"
+                        if in_force
+                        else "There is no order in force on this case"
+                    ]
+                }
+            )
         order = in_force[0]
     if order.pk not in {o.pk for o in in_force}:
         raise ValidationError({"order": ["There is no order in force on this case"]})
@@ -107,38 +140,75 @@ def report_breach(*, actor: Any, vault: Vault, incident: Incident, share: Share,
     with transaction.atomic():
         locked = Share.objects.select_for_update().get(pk=share.pk)
         if locked.withdrawn_at is not None:
-            raise ValidationError({"share": ["You have stopped sharing your log with this "
-                                             "case. Share it again to report a breach"]})
+            raise ValidationError(
+                {
+                    "share": [
+                        "You have stopped sharing your log with this "
+                        "case. Share it again to report a breach"
+                    ]
+                }
+            )
         if Breach.objects.filter(case=case, incident=incident, order=order).exists():
-            raise ValidationError({"incident": ["You have already reported this incident as a "
-                                                "breach of this order"]})
+            raise ValidationError(
+                {"incident": ["You have already reported this incident as a breach of this order"]}
+            )
         widened = False
-        if locked.scope == ShareScope.CHOSEN and not locked.incidents.filter(
-                pk=incident.pk).exists():
+        if (
+            locked.scope == ShareScope.CHOSEN
+            and not locked.incidents.filter(pk=incident.pk).exists()
+        ):
             # Her consent widens by exactly this incident (its exhibits go with it), as an
             # entry in her vault's ledger.
             case_services.change_share(
-                actor=actor, share=locked, scope=ShareScope.CHOSEN,
+                actor=actor,
+                share=locked,
+                scope=ShareScope.CHOSEN,
                 incident_ids=[*locked.incidents.values_list("pk", flat=True), incident.pk],
-                exhibit_ids=list(locked.exhibits.values_list("pk", flat=True)))
+                exhibit_ids=list(locked.exhibits.values_list("pk", flat=True)),
+            )
             widened = True
         breach = Breach.objects.create(
-            case=case, order=order, term=term, source=BreachSource.VICTIM, vault=vault,
-            incident=incident, occurred_at=incident.start, reported_by=actor)
-        audit.record(actor=actor, action="spo_breach.reported", object_type="spo_breach",
-                     object_id=breach.pk, vault_id=vault.pk,
-                     detail={"case": str(case.pk), "order": str(order.pk),
-                             "term": str(term.pk) if term else None,
-                             "incident": str(incident.pk), "share_widened": widened,
-                             "occurred_on": timezone.localdate(incident.start).isoformat()})
+            case=case,
+            order=order,
+            term=term,
+            source=BreachSource.VICTIM,
+            vault=vault,
+            incident=incident,
+            occurred_at=incident.start,
+            reported_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="spo_breach.reported",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            vault_id=vault.pk,
+            detail={
+                "case": str(case.pk),
+                "order": str(order.pk),
+                "term": str(term.pk) if term else None,
+                "incident": str(incident.pk),
+                "share_widened": widened,
+                "occurred_on": timezone.localdate(incident.start).isoformat(),
+            },
+        )
     return breach
 
 
 # --- the officer's record ---------------------------------------------------------------------
 
-def record_breach(*, actor: Any, case: Case, order: Order, term: Term | None,
-                  occurred_at: datetime, account: str, crime_reference: str = "",
-                  now: datetime | None = None) -> Breach:
+
+def record_breach(
+    *,
+    actor: Any,
+    case: Case,
+    order: Order,
+    term: Term | None,
+    occurred_at: datetime,
+    account: str,
+    crime_reference: str = "",
+    now: datetime | None = None,
+) -> Breach:
     """A breach an investigator or supervisor of the case's unit records, in their words."""
     require_case_member(actor, case)
     if order.application.case_id != case.pk:
@@ -153,22 +223,39 @@ def record_breach(*, actor: Any, case: Case, order: Order, term: Term | None,
     if not account:
         raise ValidationError({"account": ["Say what happened"]})
     if len(account) > ACCOUNT_MAX:
-        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} "
-                                           "characters"]})
+        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} characters"]})
     crime_reference = " ".join((crime_reference or "").split())
     if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError({"crime_reference": ["The crime reference can be "
-                                                   f"{CRIME_REFERENCE_MAX} characters at most"]})
+        raise ValidationError(
+            {
+                "crime_reference": [
+                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
+                ]
+            }
+        )
     with transaction.atomic():
         breach = Breach.objects.create(
-            case=case, order=order, term=term, source=BreachSource.OFFICER,
-            occurred_at=occurred_at, account=account, crime_reference=crime_reference,
-            reported_by=actor)
-        audit.record(actor=actor, action="spo_breach.recorded", object_type="spo_breach",
-                     object_id=breach.pk,
-                     detail={"case": str(case.pk), "order": str(order.pk),
-                             "term": str(term.pk) if term else None,
-                             "occurred_on": timezone.localdate(occurred_at).isoformat()})
+            case=case,
+            order=order,
+            term=term,
+            source=BreachSource.OFFICER,
+            occurred_at=occurred_at,
+            account=account,
+            crime_reference=crime_reference,
+            reported_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="spo_breach.recorded",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            detail={
+                "case": str(case.pk),
+                "order": str(order.pk),
+                "term": str(term.pk) if term else None,
+                "occurred_on": timezone.localdate(occurred_at).isoformat(),
+            },
+        )
     return breach
 
 
@@ -177,20 +264,37 @@ def set_crime_reference(*, actor: Any, breach: Breach, crime_reference: str) -> 
     require_case_member(actor, breach.case)
     crime_reference = " ".join((crime_reference or "").split())
     if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError({"crime_reference": ["The crime reference can be "
-                                                   f"{CRIME_REFERENCE_MAX} characters at most"]})
+        raise ValidationError(
+            {
+                "crime_reference": [
+                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
+                ]
+            }
+        )
     with transaction.atomic():
         breach.crime_reference = crime_reference
         breach.save(update_fields=["crime_reference"])
-        audit.record(actor=actor, action="spo_breach.crime_reference",
-                     object_type="spo_breach", object_id=breach.pk)
+        audit.record(
+            actor=actor,
+            action="spo_breach.crime_reference",
+            object_type="spo_breach",
+            object_id=breach.pk,
+        )
     return breach
 
 
 # --- outcomes ---------------------------------------------------------------------------------
 
-def record_outcome(*, actor: Any, breach: Breach, outcome: str, on: date, reason: str = "",
-                   today: date | None = None) -> BreachOutcome:
+
+def record_outcome(
+    *,
+    actor: Any,
+    breach: Breach,
+    outcome: str,
+    on: date,
+    reason: str = "",
+    today: date | None = None,
+) -> BreachOutcome:
     """What happened to a breach, on the day it happened. Appended, never changed: a later
     outcome (charged after arrested) is a new row. No further action needs its reason, which
     the victim who reported the breach is shown."""
@@ -199,8 +303,13 @@ def record_outcome(*, actor: Any, breach: Breach, outcome: str, on: date, reason
         raise ValidationError({"outcome": ["Choose what happened"]})
     reason = (reason or "").strip()
     if outcome == BreachOutcomeKind.NO_FURTHER_ACTION and not reason:
-        raise ValidationError({"reason": ["Give the reason for no further action: the victim "
-                                          "who reported it is told it"]})
+        raise ValidationError(
+            {
+                "reason": [
+                    "Give the reason for no further action: the victim who reported it is told it"
+                ]
+            }
+        )
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": [f"Keep the reason under {REASON_MAX:,} characters"]})
     if on is None:
@@ -211,14 +320,18 @@ def record_outcome(*, actor: Any, breach: Breach, outcome: str, on: date, reason
         raise ValidationError({"on": ["The date cannot be before the breach"]})
     with transaction.atomic():
         locked = Breach.objects.select_for_update().get(pk=breach.pk)
-        row = BreachOutcome.objects.create(breach=locked, outcome=outcome, on=on,
-                                           reason=reason, by=actor)
+        row = BreachOutcome.objects.create(
+            breach=locked, outcome=outcome, on=on, reason=reason, by=actor
+        )
         latest = locked.outcomes.order_by("-on", "-at", "-id").first()
         locked.outcome = latest.outcome if latest is not None else outcome
         locked.save(update_fields=["outcome"])
-        audit.record(actor=actor, action="spo_breach.outcome", object_type="spo_breach",
-                     object_id=breach.pk,
-                     detail={"outcome": outcome, "on": on.isoformat(),
-                             "case": str(breach.case_id)})
+        audit.record(
+            actor=actor,
+            action="spo_breach.outcome",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            detail={"outcome": outcome, "on": on.isoformat(), "case": str(breach.case_id)},
+        )
     breach.outcome = locked.outcome
     return row

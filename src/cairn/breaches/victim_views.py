@@ -50,9 +50,16 @@ class OrderInForce:
 
 
 def _orders(user: Any, vault: Vault) -> list[OrderInForce]:
-    return [OrderInForce(share, order, str(case_access.recipient_of_share(share)),
-                         [term_words(t) for t in order.terms.all()], order_title(order))
-            for share, order in breach_access.orders_for_victim(user, vault)]
+    return [
+        OrderInForce(
+            share,
+            order,
+            str(case_access.recipient_of_share(share)),
+            [term_words(t) for t in order.terms.all()],
+            order_title(order),
+        )
+        for share, order in breach_access.orders_for_victim(user, vault)
+    ]
 
 
 def _term_choices(found: list[OrderInForce]) -> list[tuple[str, str]]:
@@ -61,15 +68,19 @@ def _term_choices(found: list[OrderInForce]) -> list[tuple[str, str]]:
     for item in found:
         prefix = f"{order_words(item.order)} ({item.recipient}): " if several else ""
         for term in item.order.terms.all():
-            choices.append((f"{item.share.pk}:{item.order.pk}:{term.pk}",
-                            prefix + term_words(term)))
-        choices.append((f"{item.share.pk}:{item.order.pk}:{WHOLE_ORDER}",
-                        prefix + "Something else in the order, or I am not sure which part"))
+            choices.append(
+                (f"{item.share.pk}:{item.order.pk}:{term.pk}", prefix + term_words(term))
+            )
+        choices.append(
+            (
+                f"{item.share.pk}:{item.order.pk}:{WHOLE_ORDER}",
+                prefix + "Something else in the order, or I am not sure which part",
+            )
+        )
     return choices
 
 
-def _incident_choices(user: Any, vault: Vault, found: list[OrderInForce]) -> list[
-        tuple[str, str]]:
+def _incident_choices(user: Any, vault: Vault, found: list[OrderInForce]) -> list[tuple[str, str]]:
     """Her incidents since the earliest order in force was made, newest first (a breach can
     only happen while an order has effect)."""
     from cairn.web.templatetags.govuk import when
@@ -77,16 +88,22 @@ def _incident_choices(user: Any, vault: Vault, found: list[OrderInForce]) -> lis
     if not found:
         return []
     since = min(item.order.made_on for item in found)
-    incidents = (vault_access.incidents_readable_by(user, vault)
-                 .filter(deleted_at__isnull=True, start__date__gte=since)
-                 .order_by("-start", "-number"))
+    incidents = (
+        vault_access.incidents_readable_by(user, vault)
+        .filter(deleted_at__isnull=True, start__date__gte=since)
+        .order_by("-start", "-number")
+    )
     choices = []
     for incident in incidents:
         text = " ".join(incident.description.split())
         if len(text) > SNIPPET:
-            text = text[:SNIPPET - 1].rstrip() + "…"
-        choices.append((str(incident.pk),
-                        f"Incident {incident.number}, {when(incident, vault.time_zone)}: {text}"))
+            text = text[: SNIPPET - 1].rstrip() + "…"
+        choices.append(
+            (
+                str(incident.pk),
+                f"Incident {incident.number}, {when(incident, vault.time_zone)}: {text}",
+            )
+        )
     return choices
 
 
@@ -95,27 +112,42 @@ def _incident_choices(user: Any, vault: Vault, found: list[OrderInForce]) -> lis
 def report(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     found = _orders(request.user, vault)
-    form = ReportBreachForm(request.POST if request.method == "POST" else None,
-                            initial={"incident": request.GET.get("incident", "")},
-                            term_choices=_term_choices(found),
-                            incident_choices=_incident_choices(request.user, vault, found))
+    form = ReportBreachForm(
+        request.POST if request.method == "POST" else None,
+        initial={"incident": request.GET.get("incident", "")},
+        term_choices=_term_choices(found),
+        incident_choices=_incident_choices(request.user, vault, found),
+    )
     if request.method == "POST" and found and form.is_valid():
         share_id, order_id, term_id = form.chosen()
-        item = next(i for i in found if str(i.share.pk) == share_id
-                    and str(i.order.pk) == order_id)
+        item = next(i for i in found if str(i.share.pk) == share_id and str(i.order.pk) == order_id)
         term = next((t for t in item.order.terms.all() if str(t.pk) == term_id), None)
         incident = vault_access.get_incident_for_user(request.user, form.cleaned_data["incident"])
         try:
-            breach = breaches.report_breach(actor=request.user, vault=vault, incident=incident,
-                                            share=item.share, order=item.order, term=term)
+            breach = breaches.report_breach(
+                actor=request.user,
+                vault=vault,
+                incident=incident,
+                share=item.share,
+                order=item.order,
+                term=term,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, {"order": "term", "share": "term"})
         else:
             messages.success(request, f"Your report is sent to {item.recipient}.")
             return redirect("breaches:victim-breach", vault.pk, breach.pk)
-    return render(request, "breaches/victim_report.html", {
-        "vault": vault, "nav": "sharing", "form": form, "orders": found,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "breaches/victim_report.html",
+        {
+            "vault": vault,
+            "nav": "sharing",
+            "form": form,
+            "orders": found,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @dataclass(frozen=True)
@@ -132,12 +164,15 @@ def _row(breach: Breach) -> ReportRow:
     outcomes = [(o.on, outcome_words(o.outcome), o.reason) for o in breach.outcomes.all()]
     case = breach.case
     return ReportRow(
-        breach=breach, recipient=f"{case.unit.name}, {case.organisation.name}",
+        breach=breach,
+        recipient=f"{case.unit.name}, {case.organisation.name}",
         order=order_words(breach.order),
-        term=term_words(breach.term) if breach.term is not None else
-        "You did not say which part of the order.",
+        term=term_words(breach.term)
+        if breach.term is not None
+        else "You did not say which part of the order.",
         outcomes=outcomes,
-        latest=outcomes[-1][1] if outcomes else NOTHING_YET)
+        latest=outcomes[-1][1] if outcomes else NOTHING_YET,
+    )
 
 
 @login_required
@@ -145,9 +180,16 @@ def _row(breach: Breach) -> ReportRow:
 def reports(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     rows = [_row(b) for b in breach_access.breaches_reported_by(request.user, vault)]
-    return render(request, "breaches/victim_reports.html", {
-        "vault": vault, "nav": "sharing", "rows": rows,
-        "can_report": bool(breach_access.orders_for_victim(request.user, vault))})
+    return render(
+        request,
+        "breaches/victim_reports.html",
+        {
+            "vault": vault,
+            "nav": "sharing",
+            "rows": rows,
+            "can_report": bool(breach_access.orders_for_victim(request.user, vault)),
+        },
+    )
 
 
 @login_required
@@ -155,6 +197,13 @@ def reports(request: HttpRequest, vault_id: str) -> HttpResponse:
 def report_page(request: HttpRequest, vault_id: str, breach_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     breach = breach_access.get_reported_breach(request.user, vault, breach_id)
-    return render(request, "breaches/victim_report_page.html", {
-        "vault": vault, "nav": "sharing", "row": _row(breach),
-        "terms": [term_words(t) for t in breach.order.terms.all()]})
+    return render(
+        request,
+        "breaches/victim_report_page.html",
+        {
+            "vault": vault,
+            "nav": "sharing",
+            "row": _row(breach),
+            "terms": [term_words(t) for t in breach.order.terms.all()],
+        },
+    )

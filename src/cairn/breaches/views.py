@@ -37,26 +37,54 @@ from cairn.web.forms import add_service_errors, posted_data
 
 
 def _case_orders(request: HttpRequest, case: Case) -> list[Order]:
-    return list(orders_readable_by(request.user).filter(application__case=case)
-                .prefetch_related("terms").order_by("made_on", "created_at"))
+    return list(
+        orders_readable_by(request.user)
+        .filter(application__case=case)
+        .prefetch_related("terms")
+        .order_by("made_on", "created_at")
+    )
 
 
 def _term_choices(found: list[Order]) -> list[tuple[str, str]]:
     choices = []
     for order in found:
         for n, term in enumerate(order.terms.all(), start=1):
-            choices.append((f"{order.pk}:{term.pk}",
-                            f"{order_words(order)}: term {n}, {term_label(term)}"))
-        choices.append((f"{order.pk}:{WHOLE_ORDER}",
-                        f"{order_words(order)}: the order as a whole (no single term)"))
+            choices.append(
+                (f"{order.pk}:{term.pk}", f"{order_words(order)}: term {n}, {term_label(term)}")
+            )
+        choices.append(
+            (
+                f"{order.pk}:{WHOLE_ORDER}",
+                f"{order_words(order)}: the order as a whole (no single term)",
+            )
+        )
     return choices
 
 
-def _form_page(request: HttpRequest, case: Case, form: Any, *, title: str, button: str,
-               back: str, intro: str = "") -> HttpResponse:
-    return render(request, "cases/case_form.html", {
-        "nav": "cases", "case": case, "form": form, "title": title, "button": button,
-        "intro": intro, "back": back}, status=400 if form.errors else 200)
+def _form_page(
+    request: HttpRequest,
+    case: Case,
+    form: Any,
+    *,
+    title: str,
+    button: str,
+    back: str,
+    intro: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "form": form,
+            "title": title,
+            "button": button,
+            "intro": intro,
+            "back": back,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -73,34 +101,51 @@ def breach_new(request: HttpRequest, case_id: str) -> HttpResponse:
         term = next((t for t in order.terms.all() if str(t.pk) == term_id), None)
         try:
             breach = breaches.record_breach(
-                actor=request.user, case=case, order=order, term=term,
-                occurred_at=form.occurred_at(), account=form.cleaned_data["account"],
-                crime_reference=form.cleaned_data["crime_reference"])
+                actor=request.user,
+                case=case,
+                order=order,
+                term=term,
+                occurred_at=form.occurred_at(),
+                account=form.cleaned_data["account"],
+                crime_reference=form.cleaned_data["crime_reference"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, {"occurred_at": "day", "order": "term"})
         else:
             messages.success(request, "Breach recorded")
             return redirect("breaches:breach", case.pk, breach.pk)
-    return _form_page(request, case, form, title="Record a breach", button="Record the breach",
-                      back=reverse("cases:case", args=[case.pk]) + "#breaches",
-                      intro="Breaching an order without reasonable excuse is an offence "
-                            "(Stalking Protection Act 2019, s.8): record every breach.")
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Record a breach",
+        button="Record the breach",
+        back=reverse("cases:case", args=[case.pk]) + "#breaches",
+        intro="Breaching an order without reasonable excuse is an offence "
+        "(Stalking Protection Act 2019, s.8): record every breach.",
+    )
 
 
-def _incident_read(request: HttpRequest, case: Case, breach: Breach,
-                   purpose: str | None) -> dict[str, Any]:
+def _incident_read(
+    request: HttpRequest, case: Case, breach: Breach, purpose: str | None
+) -> dict[str, Any]:
     """The victim's incident, through the audited shared read (nothing without a purpose,
     or once she no longer shares it)."""
     if breach.vault is None or breach.incident_id is None or purpose is None:
         return {"incident": None, "still_shared": True}
     try:
         vault = case_access.get_shared_vault(request.user, breach.vault_id, case)
-        incident = case_access.get_shared_incident(request.user, vault, breach.incident_id,
-                                                   purpose=purpose, case=case)
+        incident = case_access.get_shared_incident(
+            request.user, vault, breach.incident_id, purpose=purpose, case=case
+        )
     except Http404:
         return {"incident": None, "still_shared": False}
-    return {"incident": incident, "still_shared": True, "shared_vault": vault,
-            "incident_url": reverse("cases:incident", args=[case.pk, vault.pk, incident.pk])}
+    return {
+        "incident": incident,
+        "still_shared": True,
+        "shared_vault": vault,
+        "incident_url": reverse("cases:incident", args=[case.pk, vault.pk, incident.pk]),
+    }
 
 
 @login_required
@@ -110,17 +155,23 @@ def breach_page(request: HttpRequest, case_id: str, breach_id: str) -> HttpRespo
     breach = breach_access.get_breach_for_user(request.user, case, breach_id)
     purpose = purpose_for(request, case)
     terms = list(breach.order.terms.all())
-    return render(request, "breaches/breach_page.html", {
-        "nav": "cases", "case": case, "breach": breach,
-        "order_words": order_words(breach.order),
-        "terms": [(t.pk == breach.term_id, term_label(t)) for t in terms],
-        "term": term_label(breach.term) if breach.term is not None else "",
-        "outcomes": list(breach.outcomes.select_related("by")),
-        "form": OutcomeForm(),
-        "needs_purpose": breach.vault_id is not None,
-        **purpose_context(request, case, purpose),
-        **_incident_read(request, case, breach, purpose),
-    })
+    return render(
+        request,
+        "breaches/breach_page.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "breach": breach,
+            "order_words": order_words(breach.order),
+            "terms": [(t.pk == breach.term_id, term_label(t)) for t in terms],
+            "term": term_label(breach.term) if breach.term is not None else "",
+            "outcomes": list(breach.outcomes.select_related("by")),
+            "form": OutcomeForm(),
+            "needs_purpose": breach.vault_id is not None,
+            **purpose_context(request, case, purpose),
+            **_incident_read(request, case, breach, purpose),
+        },
+    )
 
 
 @login_required
@@ -137,12 +188,17 @@ def breach_outcome(request: HttpRequest, case_id: str, breach_id: str) -> HttpRe
         else:
             messages.success(request, "Outcome recorded")
             return redirect("breaches:breach", case.pk, breach.pk)
-    return _form_page(request, case, form, title="Record an outcome",
-                      button="Record the outcome",
-                      back=reverse("breaches:breach", args=[case.pk, breach.pk]),
-                      intro="Outcomes are added to the breach's history and cannot be changed. "
-                            "The victim who reported the breach sees each outcome and the "
-                            "reason for no further action.")
+    return _form_page(
+        request,
+        case,
+        form,
+        title="Record an outcome",
+        button="Record the outcome",
+        back=reverse("breaches:breach", args=[case.pk, breach.pk]),
+        intro="Outcomes are added to the breach's history and cannot be changed. "
+        "The victim who reported the breach sees each outcome and the "
+        "reason for no further action.",
+    )
 
 
 @login_required
@@ -156,15 +212,22 @@ def breach_pack(request: HttpRequest, case_id: str, breach_id: str) -> HttpRespo
         handle = result.path.open("rb")
     except BreachPackError as exc:
         shutil.rmtree(work, ignore_errors=True)
-        return render(request, "breaches/pack_refused.html", {
-            "nav": "cases", "case": case, "breach": breach, "reason": str(exc)}, status=409)
+        return render(
+            request,
+            "breaches/pack_refused.html",
+            {"nav": "cases", "case": case, "breach": breach, "reason": str(exc)},
+            status=409,
+        )
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     # The open handle keeps the bytes readable until the response is sent.
     shutil.rmtree(work, ignore_errors=True)
-    response = FileResponse(handle, as_attachment=True, filename=result.path.name,
-                            content_type="application/zip" if result.zipped
-                            else "application/pdf")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=result.path.name,
+        content_type="application/zip" if result.zipped else "application/pdf",
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -33,6 +33,7 @@ def _live(cameras: QuerySet[Camera]) -> QuerySet[Camera]:
 
 # --- the owner ----------------------------------------------------------------------------------
 
+
 def cameras_of(user: Any, vault: Vault | None = None) -> QuerySet[Camera]:
     """The owner's cameras (of one vault, or of every vault she reads)."""
     vaults = vault_access.vaults_readable_by(user)
@@ -54,11 +55,15 @@ def get_camera_for_user(user: Any, pk: Any) -> Camera:
 
 def changes_of(camera: Camera) -> QuerySet[CameraStatusChange]:
     """The steps of a camera the caller obtained through an access function, oldest first."""
-    return (CameraStatusChange.objects.filter(camera=camera)
-            .select_related("by", "exhibit", "case").order_by("seq"))
+    return (
+        CameraStatusChange.objects.filter(camera=camera)
+        .select_related("by", "exhibit", "case")
+        .order_by("seq")
+    )
 
 
 # --- officers, through the victim's consent -----------------------------------------------------
+
 
 def cameras_in_scope(user: Any, vault: Vault, case: Case) -> QuerySet[Camera]:
     """The cameras of ``vault`` within what its live share with ``case`` lets ``user`` read
@@ -75,11 +80,15 @@ def cameras_in_scope(user: Any, vault: Vault, case: Case) -> QuerySet[Camera]:
 def shared_cameras(user: Any, vault: Vault, *, purpose: str, case: Case) -> list[Camera]:
     """The cameras of ``vault`` this user reads through ``case``, by incident; audited."""
     case_access.check_purpose(purpose)
-    cameras = list(cameras_in_scope(user, vault, case).select_related("incident")
-                   .order_by("incident__start", "number"))
+    cameras = list(
+        cameras_in_scope(user, vault, case)
+        .select_related("incident")
+        .order_by("incident__start", "number")
+    )
     if cameras:
-        case_access.record_read(user, vault, what="cameras", ids=[c.pk for c in cameras],
-                                purpose=purpose, case=case)
+        case_access.record_read(
+            user, vault, what="cameras", ids=[c.pk for c in cameras], purpose=purpose, case=case
+        )
     return cameras
 
 
@@ -116,6 +125,5 @@ def get_shared_camera(user: Any, case: Case, pk: Any, *, purpose: str) -> Camera
     if found is None:
         raise Http404("No such camera")
     camera, vault = found
-    case_access.record_read(user, vault, what="camera", ids=[camera.pk], purpose=purpose,
-                            case=case)
+    case_access.record_read(user, vault, what="camera", ids=[camera.pk], purpose=purpose, case=case)
     return camera

@@ -17,5 +17,6 @@ class CamerasConfig(AppConfig):
 
         if guard.unasked_clauses not in closure.CLOSING_CHECKS:
             closure.CLOSING_CHECKS.append(guard.unasked_clauses)
-        post_save.connect(guard.incident_saved, sender=Incident,
-                          dispatch_uid="cairn.cameras.incident_saved")
+        post_save.connect(
+            guard.incident_saved, sender=Incident, dispatch_uid="cairn.cameras.incident_saved"
+        )

@@ -38,15 +38,22 @@ class Footage:
     total: FootageFigures = field(default_factory=lambda: FootageFigures("Total"))
 
 
-def footage_for(organisation: Organisation, period: Any, units: list[tuple[str, str]],
-                unit_id: str | None = None) -> Footage:
+def footage_for(
+    organisation: Organisation,
+    period: Any,
+    units: list[tuple[str, str]],
+    unit_id: str | None = None,
+) -> Footage:
     """One grouped query: steps by unit, status and whether they came in time."""
-    rows = (CameraStatusChange.objects
-            .filter(case__organisation=organisation, at__gte=period.start, at__lt=period.end)
-            .values("case__unit_id", "status", "in_time").annotate(count=Count("id"))
-            .order_by())
-    by_unit = {pk: FootageFigures(name) for pk, name in units
-               if unit_id is None or pk == unit_id}
+    rows = (
+        CameraStatusChange.objects.filter(
+            case__organisation=organisation, at__gte=period.start, at__lt=period.end
+        )
+        .values("case__unit_id", "status", "in_time")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_unit = {pk: FootageFigures(name) for pk, name in units if unit_id is None or pk == unit_id}
     for row in rows:
         figures = by_unit.get(str(row["case__unit_id"]))
         if figures is None:

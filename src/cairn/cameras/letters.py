@@ -52,21 +52,32 @@ def when_words(start: datetime, end: datetime | None, precision: str, zone: Zone
     local_end = end.astimezone(zone) if end is not None else None
     if precision == "overnight":
         last = local_end or local + timedelta(hours=15)
-        return When(f"overnight, from {local:%H:%M} on {_day(local.date())} to "
-                    f"{last:%H:%M} on {_day(last.date())}")
+        return When(
+            f"overnight, from {local:%H:%M} on {_day(local.date())} to "
+            f"{last:%H:%M} on {_day(last.date())}"
+        )
     if precision == "day":
-        return When(f"on {_day(local.date())}",
-                    "I do not know the exact time, so please look at the whole day.")
+        return When(
+            f"on {_day(local.date())}",
+            "I do not know the exact time, so please look at the whole day.",
+        )
     if precision == "unknown":
-        return When(f"on or around {_day(local.date())}",
-                    "I am not sure of the exact day, so please look at the days around it too.")
+        return When(
+            f"on or around {_day(local.date())}",
+            "I am not sure of the exact day, so please look at the days around it too.",
+        )
     if precision == "hour":
-        return When(f"on {_day(local.date())}, between about {local:%H}:00 and "
-                    f"{(local + timedelta(hours=1)):%H}:00")
+        return When(
+            f"on {_day(local.date())}, between about {local:%H}:00 and "
+            f"{(local + timedelta(hours=1)):%H}:00"
+        )
     clause = f"on {_day(local.date())} at about {local:%H:%M}"
     if local_end is not None and local_end > local:
-        clause += (f" until about {local_end:%H:%M}" if local_end.date() == local.date()
-                   else f" until about {local_end:%H:%M} on {_day(local_end.date())}")
+        clause += (
+            f" until about {local_end:%H:%M}"
+            if local_end.date() == local.date()
+            else f" until about {local_end:%H:%M} on {_day(local_end.date())}"
+        )
     return When(clause, "Please include the half hour either side, in case your clock differs.")
 
 
@@ -111,23 +122,31 @@ def _clean(text: str) -> str:
 
 def _recordings(facts: LetterFacts) -> str:
     where = _clean(facts.where)
-    return (f"the recordings your camera made at {where}, " if where
-            else "the recordings your camera made, ")
+    return (
+        f"the recordings your camera made at {where}, "
+        if where
+        else "the recordings your camera made, "
+    )
 
 
 def access_letter(facts: LetterFacts, *, today: date, built_at: datetime) -> LetterDocument:
     """Her request for a copy of the recordings of her (UK GDPR Article 15)."""
     paragraphs = [
-        "I am asking for a copy of " + _recordings(facts) + facts.when.clause + ". "
-        + (facts.when.note + " " if facts.when.note else "") + "I am in these recordings. "
+        "I am asking for a copy of "
+        + _recordings(facts)
+        + facts.when.clause
+        + ". "
+        + (facts.when.note + " " if facts.when.note else "")
+        + "I am in these recordings. "
         "This is a request under Article 15 of the UK General Data Protection Regulation: the "
         "right of access to my personal data.",
     ]
     looks = _clean(facts.looks)
     if looks:
         paragraphs.append(f"To help you find me: {looks}.")
-    paragraphs.append("Please send me a copy of the footage, or tell me when I can collect it "
-                      "or view it.")
+    paragraphs.append(
+        "Please send me a copy of the footage, or tell me when I can collect it or view it."
+    )
     rights = (
         "You must reply without undue delay, and at the latest within one month of receiving "
         "this request (Article 12(3)). You can take up to two months more only if the request "
@@ -139,15 +158,25 @@ def access_letter(facts: LetterFacts, *, today: date, built_at: datetime) -> Let
         "If I am not satisfied with your answer, I can complain to the Information "
         f"Commissioner's Office ({ICO_CONTACT}).",
     )
-    closing = ("If you are not the right person to deal with this, please pass this letter to "
-               "whoever is responsible for the cameras.", "Thank you.")
+    closing = (
+        "If you are not the right person to deal with this, please pass this letter to "
+        "whoever is responsible for the cameras.",
+        "Thank you.",
+    )
     return LetterDocument(
-        kind=ACCESS, title="Request for a copy of recordings of me", to=_clean(facts.to),
+        kind=ACCESS,
+        title="Request for a copy of recordings of me",
+        to=_clean(facts.to),
         dated=f"{today.day} {today:%B %Y}",
         subject="Request for a copy of recordings of me (right of access, UK GDPR Article 15)",
-        paragraphs=tuple(paragraphs), rights_heading="What the law says", rights=rights,
-        closing=closing, name=_clean(facts.name), reply_to=_clean(facts.reply_to),
-        built_at=built_at)
+        paragraphs=tuple(paragraphs),
+        rights_heading="What the law says",
+        rights=rights,
+        closing=closing,
+        name=_clean(facts.name),
+        reply_to=_clean(facts.reply_to),
+        built_at=built_at,
+    )
 
 
 def preserve_letter(facts: LetterFacts, *, today: date, built_at: datetime) -> LetterDocument:
@@ -160,16 +189,26 @@ def preserve_letter(facts: LetterFacts, *, today: date, built_at: datetime) -> L
     reference = _clean(facts.police_reference)
     if reference:
         paragraphs.append(f"The police reference is {reference}.")
-    paragraphs.append("Under Article 18(1)(c) of the UK General Data Protection Regulation I "
-                      "ask you to restrict this footage: keep it, and do not use it for "
-                      "anything else, because I need it to establish, exercise or defend "
-                      "legal claims.")
+    paragraphs.append(
+        "Under Article 18(1)(c) of the UK General Data Protection Regulation I "
+        "ask you to restrict this footage: keep it, and do not use it for "
+        "anything else, because I need it to establish, exercise or defend "
+        "legal claims."
+    )
     return LetterDocument(
-        kind=PRESERVE, title="Request to keep recordings", to=_clean(facts.to),
-        dated=f"{today.day} {today:%B %Y}", subject="Please keep your recordings",
-        paragraphs=tuple(paragraphs), rights_heading="", rights=(),
+        kind=PRESERVE,
+        title="Request to keep recordings",
+        to=_clean(facts.to),
+        dated=f"{today.day} {today:%B %Y}",
+        subject="Please keep your recordings",
+        paragraphs=tuple(paragraphs),
+        rights_heading="",
+        rights=(),
         closing=("Please reply to tell me that you have kept them. Thank you.",),
-        name=_clean(facts.name), reply_to=_clean(facts.reply_to), built_at=built_at)
+        name=_clean(facts.name),
+        reply_to=_clean(facts.reply_to),
+        built_at=built_at,
+    )
 
 
 def render(document: LetterDocument) -> bytes:

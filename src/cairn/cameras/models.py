@@ -62,33 +62,38 @@ SETTLED = frozenset({CameraStatus.COLLECTED, CameraStatus.NOT_KEPT, CameraStatus
 class Camera(SealedFields, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey("vault.Vault", on_delete=models.CASCADE, related_name="+")
-    incident = models.ForeignKey("vault.Incident", on_delete=models.CASCADE,
-                                 related_name="cameras")
+    incident = models.ForeignKey("vault.Incident", on_delete=models.CASCADE, related_name="cameras")
     number = models.PositiveIntegerField(help_text="Per vault: camera 1, 2, 3...")
     kind = models.CharField(max_length=32, choices=KIND_CHOICES)
     kept_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How long she says it keeps footage, if she knows.")
+        null=True, blank=True, help_text="How long she says it keeps footage, if she knows."
+    )
     appears = models.CharField(max_length=8, choices=Appears.choices, default=Appears.NOT_SURE)
-    status = models.CharField(max_length=16, choices=CameraStatus.choices,
-                              default=CameraStatus.NOT_ASKED)
+    status = models.CharField(
+        max_length=16, choices=CameraStatus.choices, default=CameraStatus.NOT_ASKED
+    )
     # The case she handed it to, when she did (the police read it through her share).
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+")
-    footage = models.ForeignKey("vault.Exhibit", on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    footage = models.ForeignKey(
+        "vault.Exhibit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     owner = SealedField("")  # who runs it: "the corner shop", "Mr Patel at number 12"
     place = SealedField("")  # where the camera is
     kept_words = SealedField("")  # what she knows of how long it keeps footage, in her words
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     erased = models.BooleanField(default=False)  # its incident was deleted: the words are gone
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["vault", "number"],
-                                               name="camera_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["vault", "number"], name="camera_number_unique")
+        ]
         indexes = [models.Index(fields=["vault", "status"], name="camera_vault_status_idx")]
 
     def __str__(self) -> str:
@@ -112,16 +117,23 @@ class CameraStatusChange(SealedFields, models.Model):
     camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="changes")
     seq = models.PositiveIntegerField(help_text="Per camera: step 1, 2, 3...")
     status = models.CharField(max_length=16, choices=CameraStatus.choices)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", help_text="The case an officer acted for.")
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The case an officer acted for.",
+    )
     ask_by = models.DateField(help_text="The ask-by date as it stood at this step.")
     in_time = models.BooleanField(help_text="The step was taken on or before its ask-by date.")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Continuity of footage collected: who (``by``), when, from whom, how.
     collected_at = models.DateTimeField(null=True, blank=True)
-    exhibit = models.ForeignKey("vault.Exhibit", on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="+")
+    exhibit = models.ForeignKey(
+        "vault.Exhibit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     note = SealedField("")
     collected_from = SealedField("")
@@ -129,8 +141,9 @@ class CameraStatusChange(SealedFields, models.Model):
 
     class Meta:
         ordering = ["camera", "seq"]
-        constraints = [models.UniqueConstraint(fields=["camera", "seq"],
-                                               name="camera_change_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "seq"], name="camera_change_seq_unique")
+        ]
         indexes = [models.Index(fields=["case", "status", "at"], name="camera_change_case_idx")]
 
     def __str__(self) -> str:

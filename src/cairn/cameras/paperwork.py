@@ -36,29 +36,47 @@ def suggestions(camera: Camera, kind: str) -> dict[str, str]:
     return values
 
 
-def letter_for(camera: Camera, kind: str, *, now: datetime | None = None,
-               **choices: Any) -> LetterDocument:
+def letter_for(
+    camera: Camera, kind: str, *, now: datetime | None = None, **choices: Any
+) -> LetterDocument:
     """The letter ``kind`` ("access" or "keep") for ``camera``, holding the incident's date
     and time and only the other things given in ``choices``."""
     if kind not in KINDS:
-        raise ValidationError({"kind": ["Choose the letter: access (a copy of the footage of "
-                                        "you) or keep (ask them to keep it)"]})
+        raise ValidationError(
+            {
+                "kind": [
+                    "Choose the letter: access (a copy of the footage of "
+                    "you) or keep (ask them to keep it)"
+                ]
+            }
+        )
     unknown = set(choices) - set(CHOICE_FIELDS)
     if unknown:
         raise ValueError(f"unknown letter fields: {sorted(unknown)}")
-    errors = {name: [f"Keep it under {CHOICE_MAX} characters"]
-              for name, value in choices.items() if len(str(value or "")) > CHOICE_MAX}
+    errors = {
+        name: [f"Keep it under {CHOICE_MAX} characters"]
+        for name, value in choices.items()
+        if len(str(value or "")) > CHOICE_MAX
+    }
     if errors:
         raise ValidationError(errors)
     if KINDS[kind] == ACCESS and camera.appears == Appears.NO:
-        raise ValidationError({"kind": ["You said you are not in this footage, so it is not "
-                                        "yours to ask a copy of. Ask them to keep it instead, "
-                                        "or change your answer"]})
+        raise ValidationError(
+            {
+                "kind": [
+                    "You said you are not in this footage, so it is not "
+                    "yours to ask a copy of. Ask them to keep it instead, "
+                    "or change your answer"
+                ]
+            }
+        )
     zone = ZoneInfo(camera.vault.time_zone)
     incident = camera.incident
     moment = now or timezone.now()
-    facts = LetterFacts(when=when_words(incident.start, incident.end, incident.precision, zone),
-                        **{name: str(value or "") for name, value in choices.items()})
+    facts = LetterFacts(
+        when=when_words(incident.start, incident.end, incident.precision, zone),
+        **{name: str(value or "") for name, value in choices.items()},
+    )
     build = access_letter if KINDS[kind] == ACCESS else preserve_letter
     return build(facts, today=moment.astimezone(zone).date(), built_at=moment)
 

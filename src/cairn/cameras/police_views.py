@@ -32,8 +32,9 @@ from cairn.cases.purpose import purpose_context, purpose_for
 from cairn.vault.forms import add_service_errors
 
 
-def _camera_for(request: HttpRequest, case_id: str, camera_id: str
-                ) -> tuple[Case, Camera | None, str | None]:
+def _camera_for(
+    request: HttpRequest, case_id: str, camera_id: str
+) -> tuple[Case, Camera | None, str | None]:
     case = case_access.get_case_for_user(request.user, case_id)
     purpose = purpose_for(request, case)
     if purpose is None:
@@ -44,28 +45,46 @@ def _camera_for(request: HttpRequest, case_id: str, camera_id: str
     return case, access.get_shared_camera(request.user, case, camera_id, purpose=purpose), purpose
 
 
-def _page(request: HttpRequest, case: Case, camera: Camera | None, purpose: str | None, *,
-          step_form: PoliceStepForm | None = None, collected_form: CollectedForm | None = None,
-          status: int = 200) -> HttpResponse:
-    context: dict[str, Any] = {"nav": "cases", "case": case,
-                               **purpose_context(request, case, purpose)}
+def _page(
+    request: HttpRequest,
+    case: Case,
+    camera: Camera | None,
+    purpose: str | None,
+    *,
+    step_form: PoliceStepForm | None = None,
+    collected_form: CollectedForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "nav": "cases",
+        "case": case,
+        **purpose_context(request, case, purpose),
+    }
     if camera is not None:
         vault = camera.vault
         today = timezone.now().astimezone(ZoneInfo(vault.time_zone)).date()
         changes = list(access.changes_of(camera))
         for change in changes:
             change.words = OFFICER_WORDS.get(change.status, change.get_status_display())
-        context.update(**describe(camera, today, officer=True), shared_vault=vault,
-                       incident=camera.incident, changes=changes,
-                       status_words=OFFICER_WORDS.get(camera.status, ""),
-                       incident_href=reverse("cases:incident", args=[
-                           case.pk, vault.pk, camera.incident_id]),
-                       collected=camera.status == CameraStatus.COLLECTED,
-                       step_form=step_form or PoliceStepForm(),
-                       collected_form=collected_form or CollectedForm(
-                           tz=ZoneInfo(vault.time_zone),
-                           initial={"collected_at": timezone.now().astimezone(
-                               ZoneInfo(vault.time_zone)).strftime("%d/%m/%Y %H:%M")}))
+        context.update(
+            **describe(camera, today, officer=True),
+            shared_vault=vault,
+            incident=camera.incident,
+            changes=changes,
+            status_words=OFFICER_WORDS.get(camera.status, ""),
+            incident_href=reverse("cases:incident", args=[case.pk, vault.pk, camera.incident_id]),
+            collected=camera.status == CameraStatus.COLLECTED,
+            step_form=step_form or PoliceStepForm(),
+            collected_form=collected_form
+            or CollectedForm(
+                tz=ZoneInfo(vault.time_zone),
+                initial={
+                    "collected_at": timezone.now()
+                    .astimezone(ZoneInfo(vault.time_zone))
+                    .strftime("%d/%m/%Y %H:%M")
+                },
+            ),
+        )
     return render(request, "cameras/case_camera.html", context, status=status)
 
 
@@ -85,8 +104,9 @@ def camera_step(request: HttpRequest, case_id: str, camera_id: str) -> HttpRespo
     form = PoliceStepForm(request.POST)
     if form.is_valid():
         try:
-            services.record_police_step(actor=request.user, case=case, camera=camera,
-                                        **form.cleaned_data)
+            services.record_police_step(
+                actor=request.user, case=case, camera=camera, **form.cleaned_data
+            )
         except PermissionDenied:
             raise Http404("No such camera") from None
         except ValidationError as exc:
@@ -108,18 +128,25 @@ def camera_collected(request: HttpRequest, case_id: str, camera_id: str) -> Http
         upload = form.cleaned_data["file"]
         try:
             change = services.record_collected(
-                actor=request.user, case=case, camera=camera,
+                actor=request.user,
+                case=case,
+                camera=camera,
                 collected_at=form.cleaned_data["collected_at"],
                 collected_from=form.cleaned_data["collected_from"],
-                collected_how=form.cleaned_data["collected_how"], stream=upload,
-                file_name=upload.name, declared_type=upload.content_type)
+                collected_how=form.cleaned_data["collected_how"],
+                stream=upload,
+                file_name=upload.name,
+                declared_type=upload.content_type,
+            )
         except PermissionDenied:
             raise Http404("No such camera") from None
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             exhibit = change.exhibit
-            messages.success(request, "Footage collected and kept as exhibit "
-                                      f"{exhibit.reference if exhibit else ''}")
+            messages.success(
+                request,
+                f"Footage collected and kept as exhibit {exhibit.reference if exhibit else ''}",
+            )
             return redirect("case-cameras:camera", case.pk, camera.pk)
     return _page(request, case, camera, purpose, collected_form=form, status=400)

@@ -97,8 +97,12 @@ def _source(raw: Any, where: str) -> Source:
     checked = raw["checked"]
     if not isinstance(checked, date):
         raise TableError(f"{where}: checked must be a date like 2026-12-04")
-    return Source(title=" ".join(str(raw["title"]).split()), url=str(raw["url"]).strip(),
-                  says=" ".join(str(raw["says"]).split()), checked=checked)
+    return Source(
+        title=" ".join(str(raw["title"]).split()),
+        url=str(raw["url"]).strip(),
+        says=" ".join(str(raw["says"]).split()),
+        checked=checked,
+    )
 
 
 def parse_table(data: Any, *, name: str = TABLE.name) -> Table:
@@ -118,8 +122,10 @@ def parse_table(data: Any, *, name: str = TABLE.name) -> Table:
         days = raw.get("days")
         if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_KEPT_DAYS:
             raise TableError(f"{where}.days: a whole number of days from 1 to {MAX_KEPT_DAYS}")
-        sources = tuple(_source(item, f"{where}.sources[{n}]")
-                        for n, item in enumerate(raw.get("sources") or []))
+        sources = tuple(
+            _source(item, f"{where}.sources[{n}]")
+            for n, item in enumerate(raw.get("sources") or [])
+        )
         cairn_own = bool(raw.get("cairn_own"))
         no_figure = " ".join(str(raw.get("no_figure") or "").split())
         if not cairn_own and not sources:
@@ -129,17 +135,25 @@ def parse_table(data: Any, *, name: str = TABLE.name) -> Table:
         for field in ("label", "officer_label", "range"):
             if not raw.get(field):
                 raise TableError(f"{where}.{field}: missing")
-        figures[kind] = Figure(kind=kind, label=str(raw["label"]),
-                               officer_label=str(raw["officer_label"]), days=days,
-                               range=str(raw["range"]), cairn_own=cairn_own,
-                               no_figure=no_figure, sources=sources)
+        figures[kind] = Figure(
+            kind=kind,
+            label=str(raw["label"]),
+            officer_label=str(raw["officer_label"]),
+            days=days,
+            range=str(raw["range"]),
+            cairn_own=cairn_own,
+            no_figure=no_figure,
+            sources=sources,
+        )
     missing = [kind.value for kind in Kind if kind not in figures]
     if missing:
         raise TableError(f"{name}: no figure for {', '.join(missing)}")
-    general = tuple(_source(item, f"{name}, general[{n}]")
-                    for n, item in enumerate(data.get("general") or []))
-    guidance = tuple(_source(item, f"{name}, guidance[{n}]")
-                     for n, item in enumerate(data.get("guidance") or []))
+    general = tuple(
+        _source(item, f"{name}, general[{n}]") for n, item in enumerate(data.get("general") or [])
+    )
+    guidance = tuple(
+        _source(item, f"{name}, guidance[{n}]") for n, item in enumerate(data.get("guidance") or [])
+    )
     return Table(figures=figures, general=general, guidance=guidance)
 
 
@@ -151,6 +165,7 @@ def table() -> Table:
 
 
 # --- the ask-by date ----------------------------------------------------------------------------
+
 
 def ask_by(start: datetime, precision: str, zone: ZoneInfo, days: int) -> date:
     """The last day to ask for footage of an incident that began (at the earliest) at
@@ -185,12 +200,18 @@ class AskBy:
         return self.days_left(today) <= SOON_DAYS
 
 
-def work_out(kind: Kind | str, start: datetime, precision: str, zone: ZoneInfo,
-             kept_days: int | None = None) -> AskBy:
+def work_out(
+    kind: Kind | str, start: datetime, precision: str, zone: ZoneInfo, kept_days: int | None = None
+) -> AskBy:
     figure = table()[kind]
     days = kept_days if kept_days else figure.days
-    return AskBy(date=ask_by(start, precision, zone, days), days=days,
-                 from_her=bool(kept_days), rough_time=precision not in PRECISE, figure=figure)
+    return AskBy(
+        date=ask_by(start, precision, zone, days),
+        days=days,
+        from_her=bool(kept_days),
+        rough_time=precision not in PRECISE,
+        figure=figure,
+    )
 
 
 def _day(value: date) -> str:
@@ -207,28 +228,39 @@ def basis(ask: AskBy, *, officer: bool = False) -> str:
         who = "She said" if officer else "You said"
         text = f"{who} it keeps footage for about {_about(ask.days)}."
     elif ask.figure.cairn_own:
-        text = (f"Nobody publishes how long this kind of camera keeps footage, so Cairn "
-                f"assumes about {_about(ask.days)} to be safe ({ask.figure.range}).")
+        text = (
+            f"Nobody publishes how long this kind of camera keeps footage, so Cairn "
+            f"assumes about {_about(ask.days)} to be safe ({ask.figure.range})."
+        )
     else:
-        text = (f"Footage like this is often kept for about {_about(ask.days)} "
-                f"(often {ask.figure.range}).")
+        text = (
+            f"Footage like this is often kept for about {_about(ask.days)} "
+            f"(often {ask.figure.range})."
+        )
     if ask.rough_time:
-        text += (" The time of the incident is known only roughly, so the date is a day "
-                 "earlier to be safe.")
+        text += (
+            " The time of the incident is known only roughly, so the date is a day "
+            "earlier to be safe."
+        )
     return text
 
 
 def deadline(ask: AskBy, today: date, *, officer: bool = False) -> str:
-    """"Ask by ..." (for her own camera, "Save it by ...") with how long is left, or that the
+    """ "Ask by ..." (for her own camera, "Save it by ...") with how long is left, or that the
     date has passed."""
     verb = "Save it" if ask.figure.kind.hers else "Ask"
     left = ask.days_left(today)
     if left < 0:
         again = "save it" if ask.figure.kind.hers else "ask"
-        return (f"The {'save' if ask.figure.kind.hers else 'ask'}-by date was "
-                f"{_day(ask.date)}: the footage may already be gone. "
-                + (f"{again.capitalize()} today all the same: some systems keep it longer."
-                   if not officer else f"Some systems keep it longer: {again} today."))
+        return (
+            f"The {'save' if ask.figure.kind.hers else 'ask'}-by date was "
+            f"{_day(ask.date)}: the footage may already be gone. "
+            + (
+                f"{again.capitalize()} today all the same: some systems keep it longer."
+                if not officer
+                else f"Some systems keep it longer: {again} today."
+            )
+        )
     if left == 0:
         return f"{verb} by today, {_day(ask.date)}."
     if left == 1:

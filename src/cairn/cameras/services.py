@@ -55,6 +55,7 @@ POLICE_STEPS = frozenset({CameraStatus.REQUESTED, CameraStatus.NOT_KEPT, CameraS
 
 # --- what the ledger hashes ---------------------------------------------------------------------
 
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
@@ -62,33 +63,51 @@ def _iso(value: datetime | None) -> str | None:
 def camera_content(camera: Camera) -> dict[str, Any]:
     """The canonical content of a camera as noted (its steps are entries of their own)."""
     return {
-        "id": str(camera.pk), "vault": str(camera.vault_id),
-        "incident": str(camera.incident_id), "number": camera.number, "kind": camera.kind,
-        "kept_days": camera.kept_days, "appears": camera.appears, "owner": camera.owner,
-        "place": camera.place, "kept_words": camera.kept_words,
+        "id": str(camera.pk),
+        "vault": str(camera.vault_id),
+        "incident": str(camera.incident_id),
+        "number": camera.number,
+        "kind": camera.kind,
+        "kept_days": camera.kept_days,
+        "appears": camera.appears,
+        "owner": camera.owner,
+        "place": camera.place,
+        "kept_words": camera.kept_words,
     }
 
 
 def change_content(change: CameraStatusChange) -> dict[str, Any]:
     exhibit = change.exhibit
     return {
-        "id": str(change.pk), "camera": str(change.camera_id), "seq": change.seq,
-        "status": change.status, "case": str(change.case_id) if change.case_id else None,
-        "ask_by": change.ask_by.isoformat(), "in_time": change.in_time,
-        "by": str(change.by_id), "collected_at": _iso(change.collected_at),
+        "id": str(change.pk),
+        "camera": str(change.camera_id),
+        "seq": change.seq,
+        "status": change.status,
+        "case": str(change.case_id) if change.case_id else None,
+        "ask_by": change.ask_by.isoformat(),
+        "in_time": change.in_time,
+        "by": str(change.by_id),
+        "collected_at": _iso(change.collected_at),
         "exhibit": {"id": str(exhibit.pk), "sha256": exhibit.sha256} if exhibit else None,
-        "note": change.note, "collected_from": change.collected_from,
+        "note": change.note,
+        "collected_from": change.collected_from,
         "collected_how": change.collected_how,
     }
 
 
 # --- the ask-by date ----------------------------------------------------------------------------
 
+
 def ask_by_for(camera: Camera) -> retention.AskBy:
     """When to ask for this camera's footage, from its incident's time as it stands now."""
     incident = camera.incident
-    return retention.work_out(camera.kind, incident.start, incident.precision,
-                              ZoneInfo(camera.vault.time_zone), camera.kept_days)
+    return retention.work_out(
+        camera.kind,
+        incident.start,
+        incident.precision,
+        ZoneInfo(camera.vault.time_zone),
+        camera.kept_days,
+    )
 
 
 def _today(vault: Vault, now: datetime | None = None) -> date:
@@ -97,16 +116,22 @@ def _today(vault: Vault, now: datetime | None = None) -> date:
 
 # --- her side -----------------------------------------------------------------------------------
 
-def _clean_text(errors: dict[str, list[str]], name: str, value: str, limit: int,
-                label: str) -> str:
+
+def _clean_text(errors: dict[str, list[str]], name: str, value: str, limit: int, label: str) -> str:
     value = " ".join((value or "").split())
     if len(value) > limit:
         errors[name] = [f"{label} can be {limit} characters at most"]
     return value
 
 
-def clean_camera(kind: str, owner: str = "", place: str = "", kept_days: int | None = None,
-                 kept_words: str = "", appears: str = Appears.NOT_SURE) -> dict[str, Any]:
+def clean_camera(
+    kind: str,
+    owner: str = "",
+    place: str = "",
+    kept_days: int | None = None,
+    kept_words: str = "",
+    appears: str = Appears.NOT_SURE,
+) -> dict[str, Any]:
     """What ``add_camera`` stores, or a ValidationError naming each field at fault."""
     errors: dict[str, list[str]] = {}
     if kind not in {k.value for k in retention.Kind}:
@@ -115,13 +140,18 @@ def clean_camera(kind: str, owner: str = "", place: str = "", kept_days: int | N
         "kind": kind,
         "owner": _clean_text(errors, "owner", owner, TEXT_MAX, "Whose camera it is"),
         "place": _clean_text(errors, "place", place, TEXT_MAX, "Where it is"),
-        "kept_words": _clean_text(errors, "kept_words", kept_words, TEXT_MAX,
-                                  "What you know of how long it keeps footage"),
+        "kept_words": _clean_text(
+            errors, "kept_words", kept_words, TEXT_MAX, "What you know of how long it keeps footage"
+        ),
     }
-    if kept_days is not None and (isinstance(kept_days, bool) or not isinstance(kept_days, int)
-                                  or not 1 <= kept_days <= retention.MAX_KEPT_DAYS):
-        errors["kept_days"] = [f"Give the number of days as a whole number from 1 to "
-                               f"{retention.MAX_KEPT_DAYS}"]
+    if kept_days is not None and (
+        isinstance(kept_days, bool)
+        or not isinstance(kept_days, int)
+        or not 1 <= kept_days <= retention.MAX_KEPT_DAYS
+    ):
+        errors["kept_days"] = [
+            f"Give the number of days as a whole number from 1 to {retention.MAX_KEPT_DAYS}"
+        ]
     values["kept_days"] = kept_days
     if appears not in Appears.values:
         errors["appears"] = ["Say whether you might be in the footage (yes, no or not sure)"]
@@ -131,9 +161,17 @@ def clean_camera(kind: str, owner: str = "", place: str = "", kept_days: int | N
     return values
 
 
-def add_camera(*, actor: Any, incident: Incident, kind: str, owner: str = "",
-               place: str = "", kept_days: int | None = None, kept_words: str = "",
-               appears: str = Appears.NOT_SURE) -> Camera:
+def add_camera(
+    *,
+    actor: Any,
+    incident: Incident,
+    kind: str,
+    owner: str = "",
+    place: str = "",
+    kept_days: int | None = None,
+    kept_words: str = "",
+    appears: str = Appears.NOT_SURE,
+) -> Camera:
     """Note a camera that may have recorded ``incident`` (the next number in her vault)."""
     vault = incident.vault
     vault_services.require_owner(actor, vault)
@@ -143,29 +181,54 @@ def add_camera(*, actor: Any, incident: Incident, kind: str, owner: str = "",
     with transaction.atomic():
         locked = Vault.objects.select_for_update().get(pk=vault.pk)
         last = Camera.objects.filter(vault=locked).aggregate(last=Max("number"))["last"] or 0
-        camera = Camera(vault=locked, incident=incident, number=last + 1, kind=values["kind"],
-                        kept_days=values["kept_days"], appears=values["appears"],
-                        created_by=actor)
+        camera = Camera(
+            vault=locked,
+            incident=incident,
+            number=last + 1,
+            kind=values["kind"],
+            kept_days=values["kept_days"],
+            appears=values["appears"],
+            created_by=actor,
+        )
         camera.owner, camera.place = values["owner"], values["place"]
         camera.kept_words = values["kept_words"]
         camera.save()
         vault_services.record_change(
-            actor=actor, vault=locked, action="camera.added", obj=camera,
+            actor=actor,
+            vault=locked,
+            action="camera.added",
+            obj=camera,
             content=camera_content(camera),
-            detail={"number": camera.number, "kind": camera.kind,
-                    "incident": str(incident.pk)})
+            detail={"number": camera.number, "kind": camera.kind, "incident": str(incident.pk)},
+        )
     return camera
 
 
-def _step(*, actor: Any, camera: Camera, status: str, case: Case | None = None,
-          note: str = "", now: datetime | None = None, **extra: Any) -> CameraStatusChange:
+def _step(
+    *,
+    actor: Any,
+    camera: Camera,
+    status: str,
+    case: Case | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    **extra: Any,
+) -> CameraStatusChange:
     """Append one step, inside the caller's transaction, with its ledger entry and audit."""
     ask = ask_by_for(camera)
     last = camera.changes.aggregate(last=Max("seq"))["last"] or 0
     change = CameraStatusChange(
-        vault_id=camera.vault_id, camera=camera, seq=last + 1, status=status, case=case,
-        ask_by=ask.date, in_time=_today(camera.vault, now) <= ask.date, by=actor,
-        collected_at=extra.get("collected_at"), exhibit=extra.get("exhibit"))
+        vault_id=camera.vault_id,
+        camera=camera,
+        seq=last + 1,
+        status=status,
+        case=case,
+        ask_by=ask.date,
+        in_time=_today(camera.vault, now) <= ask.date,
+        by=actor,
+        collected_at=extra.get("collected_at"),
+        exhibit=extra.get("exhibit"),
+    )
     change.note = note
     change.collected_from = extra.get("collected_from", "")
     change.collected_how = extra.get("collected_how", "")
@@ -180,12 +243,21 @@ def _step(*, actor: Any, camera: Camera, status: str, case: Case | None = None,
         fields.append("footage")
     camera.save(update_fields=fields)
     vault_services.record_change(
-        actor=actor, vault=camera.vault, action=f"camera.{status}", obj=change,
+        actor=actor,
+        vault=camera.vault,
+        action=f"camera.{status}",
+        obj=change,
         content=change_content(change),
-        detail={"camera": str(camera.pk), "number": camera.number, "status": status,
-                "case": str(case.pk) if case else None, "ask_by": ask.date.isoformat(),
-                "in_time": change.in_time,
-                "exhibit": change.exhibit.reference if change.exhibit else None})
+        detail={
+            "camera": str(camera.pk),
+            "number": camera.number,
+            "status": status,
+            "case": str(case.pk) if case else None,
+            "ask_by": ask.date.isoformat(),
+            "in_time": change.in_time,
+            "exhibit": change.exhibit.reference if change.exhibit else None,
+        },
+    )
     return change
 
 
@@ -196,17 +268,20 @@ def _clean_note(note: str) -> str:
     return note
 
 
-def record_her_step(*, actor: Any, camera: Camera, status: str, note: str = "",
-                    now: datetime | None = None) -> CameraStatusChange:
+def record_her_step(
+    *, actor: Any, camera: Camera, status: str, note: str = "", now: datetime | None = None
+) -> CameraStatusChange:
     """She asked for the footage herself, or was told it was not kept, or was refused."""
     vault_services.require_owner(actor, camera.vault)
     if status not in HER_STEPS:
-        raise ValidationError({"status": ["Choose what happened: you asked, it was not kept, "
-                                          "or they refused"]})
+        raise ValidationError(
+            {"status": ["Choose what happened: you asked, it was not kept, or they refused"]}
+        )
     note = _clean_note(note)
     with transaction.atomic():
-        locked = Camera.objects.select_for_update().select_related("vault", "incident").get(
-            pk=camera.pk)
+        locked = (
+            Camera.objects.select_for_update().select_related("vault", "incident").get(pk=camera.pk)
+        )
         if locked.status in SETTLED:
             raise ValidationError({"status": ["This camera is settled already"]})
         if locked.status == status:
@@ -216,12 +291,16 @@ def record_her_step(*, actor: Any, camera: Camera, status: str, note: str = "",
 
 def case_shares(actor: Any, vault: Vault) -> list[Share]:
     """Her live shares with cases: where a camera can be handed."""
-    return list(case_access.shares_of_owner(actor, vault)
-                .filter(withdrawn_at__isnull=True, case__isnull=False).order_by("created_at"))
+    return list(
+        case_access.shares_of_owner(actor, vault)
+        .filter(withdrawn_at__isnull=True, case__isnull=False)
+        .order_by("created_at")
+    )
 
 
-def hand_to_case(*, actor: Any, camera: Camera, share: Share,
-                 now: datetime | None = None) -> CameraStatusChange:
+def hand_to_case(
+    *, actor: Any, camera: Camera, share: Share, now: datetime | None = None
+) -> CameraStatusChange:
     """She asks the officers of the case her log is shared with to get the footage: one step.
 
     Her share must be live and with a case. If it covers chosen incidents only, and not this
@@ -234,25 +313,41 @@ def hand_to_case(*, actor: Any, camera: Camera, share: Share,
     with transaction.atomic():
         locked_share = Share.objects.select_for_update().get(pk=share.pk)
         if locked_share.withdrawn_at is not None:
-            raise ValidationError({"share": ["You have stopped sharing your log with this case. "
-                                             "Share it again first"]})
-        locked = Camera.objects.select_for_update().select_related("vault", "incident").get(
-            pk=camera.pk)
+            raise ValidationError(
+                {
+                    "share": [
+                        "You have stopped sharing your log with this case. Share it again first"
+                    ]
+                }
+            )
+        locked = (
+            Camera.objects.select_for_update().select_related("vault", "incident").get(pk=camera.pk)
+        )
         if locked.status not in (CameraStatus.NOT_ASKED, CameraStatus.SHE_ASKED):
-            raise ValidationError({"share": ["The police have this camera already, or it is "
-                                             "settled"]})
-        if locked_share.scope == ShareScope.CHOSEN and not locked_share.incidents.filter(
-                pk=locked.incident_id).exists():
+            raise ValidationError(
+                {"share": ["The police have this camera already, or it is settled"]}
+            )
+        if (
+            locked_share.scope == ShareScope.CHOSEN
+            and not locked_share.incidents.filter(pk=locked.incident_id).exists()
+        ):
             case_services.change_share(
-                actor=actor, share=locked_share, scope=ShareScope.CHOSEN,
-                incident_ids=[*locked_share.incidents.values_list("pk", flat=True),
-                              locked.incident_id],
-                exhibit_ids=list(locked_share.exhibits.values_list("pk", flat=True)))
-        return _step(actor=actor, camera=locked, status=CameraStatus.HANDED,
-                     case=locked_share.case, now=now)
+                actor=actor,
+                share=locked_share,
+                scope=ShareScope.CHOSEN,
+                incident_ids=[
+                    *locked_share.incidents.values_list("pk", flat=True),
+                    locked.incident_id,
+                ],
+                exhibit_ids=list(locked_share.exhibits.values_list("pk", flat=True)),
+            )
+        return _step(
+            actor=actor, camera=locked, status=CameraStatus.HANDED, case=locked_share.case, now=now
+        )
 
 
 # --- the police side ----------------------------------------------------------------------------
+
 
 def _require_officer(actor: Any, case: Case, camera: Camera) -> None:
     """An investigator or supervisor of the case's unit, reading this camera through the
@@ -263,16 +358,24 @@ def _require_officer(actor: Any, case: Case, camera: Camera) -> None:
         raise PermissionDenied("This camera is not shared with this case")
 
 
-def record_police_step(*, actor: Any, case: Case, camera: Camera, status: str,
-                       note: str = "", now: datetime | None = None) -> CameraStatusChange:
+def record_police_step(
+    *,
+    actor: Any,
+    case: Case,
+    camera: Camera,
+    status: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> CameraStatusChange:
     """The police requested the footage, or found it was not kept, or were refused."""
     _require_officer(actor, case, camera)
     if status not in POLICE_STEPS:
         raise ValidationError({"status": ["Choose requested, not kept or refused"]})
     note = _clean_note(note)
     with transaction.atomic():
-        locked = Camera.objects.select_for_update().select_related("vault", "incident").get(
-            pk=camera.pk)
+        locked = (
+            Camera.objects.select_for_update().select_related("vault", "incident").get(pk=camera.pk)
+        )
         if locked.status == CameraStatus.COLLECTED:
             raise ValidationError({"status": ["The footage was collected already"]})
         if locked.status == status:
@@ -280,10 +383,19 @@ def record_police_step(*, actor: Any, case: Case, camera: Camera, status: str,
         return _step(actor=actor, camera=locked, status=status, case=case, note=note, now=now)
 
 
-def record_collected(*, actor: Any, case: Case, camera: Camera, collected_at: datetime,
-                     collected_from: str, stream: BinaryIO, file_name: str,
-                     collected_how: str = "", declared_type: str | None = None,
-                     now: datetime | None = None) -> CameraStatusChange:
+def record_collected(
+    *,
+    actor: Any,
+    case: Case,
+    camera: Camera,
+    collected_at: datetime,
+    collected_from: str,
+    stream: BinaryIO,
+    file_name: str,
+    collected_how: str = "",
+    declared_type: str | None = None,
+    now: datetime | None = None,
+) -> CameraStatusChange:
     """Footage collected, with its continuity: who (``actor``), when (``collected_at``), from
     whom and how. The file becomes an exhibit of her vault, linked to the camera's incident,
     kept byte for byte with the next reference; the step names it and its SHA-256."""
@@ -293,32 +405,52 @@ def record_collected(*, actor: Any, case: Case, camera: Camera, collected_at: da
         errors["collected_at"] = ["Enter when the footage was collected"]
     elif collected_at > (now or timezone.now()) + timeframe.FUTURE_TOLERANCE:
         errors["collected_at"] = ["The time cannot be in the future"]
-    collected_from = _clean_text(errors, "collected_from", collected_from, TEXT_MAX,
-                                 "Who it was collected from")
+    collected_from = _clean_text(
+        errors, "collected_from", collected_from, TEXT_MAX, "Who it was collected from"
+    )
     if not collected_from:
         errors["collected_from"] = ["Say who the footage was collected from"]
-    collected_how = _clean_text(errors, "collected_how", collected_how, TEXT_MAX,
-                                "How it was collected")
+    collected_how = _clean_text(
+        errors, "collected_how", collected_how, TEXT_MAX, "How it was collected"
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = Camera.objects.select_for_update().select_related("vault", "incident").get(
-            pk=camera.pk)
+        locked = (
+            Camera.objects.select_for_update().select_related("vault", "incident").get(pk=camera.pk)
+        )
         if locked.status == CameraStatus.COLLECTED:
             raise ValidationError({"file": ["The footage was collected already"]})
         local = collected_at.astimezone(ZoneInfo(locked.vault.time_zone))
         exhibit = vault_services.keep_exhibit(
-            actor=actor, vault=locked.vault, stream=stream, original_name=file_name,
-            declared_type=declared_type, incident=locked.incident, received_at=collected_at,
-            description=(f"Footage from camera {locked.number}, collected by {actor} on "
-                         f"{local:%d %B %Y at %H:%M} from {collected_from}"
-                         + (f" ({collected_how})" if collected_how else "")))
-        return _step(actor=actor, camera=locked, status=CameraStatus.COLLECTED, case=case,
-                     now=now, collected_at=collected_at, collected_from=collected_from,
-                     collected_how=collected_how, exhibit=exhibit)
+            actor=actor,
+            vault=locked.vault,
+            stream=stream,
+            original_name=file_name,
+            declared_type=declared_type,
+            incident=locked.incident,
+            received_at=collected_at,
+            description=(
+                f"Footage from camera {locked.number}, collected by {actor} on "
+                f"{local:%d %B %Y at %H:%M} from {collected_from}"
+                + (f" ({collected_how})" if collected_how else "")
+            ),
+        )
+        return _step(
+            actor=actor,
+            camera=locked,
+            status=CameraStatus.COLLECTED,
+            case=case,
+            now=now,
+            collected_at=collected_at,
+            collected_from=collected_from,
+            collected_how=collected_how,
+            exhibit=exhibit,
+        )
 
 
 # --- when an incident is deleted ----------------------------------------------------------------
+
 
 def erase_cameras_of(incident: Incident, actor: Any) -> None:
     """Forget what she wrote of the cameras of a deleted incident, in the deletion's
@@ -331,10 +463,18 @@ def erase_cameras_of(incident: Incident, actor: Any) -> None:
             change.erase_sealed()
             change.save()
         vault_services.record_change(
-            actor=actor, vault=incident.vault, action="camera.erased", obj=camera,
-            content={"id": str(camera.pk), "vault": str(camera.vault_id),
-                     "number": camera.number, "erased": True},
-            detail={"number": camera.number})
+            actor=actor,
+            vault=incident.vault,
+            action="camera.erased",
+            obj=camera,
+            content={
+                "id": str(camera.pk),
+                "vault": str(camera.vault_id),
+                "number": camera.number,
+                "erased": True,
+            },
+            detail={"number": camera.number},
+        )
 
 
 def unasked_incidents(cameras: Iterable[Camera]) -> list[int]:

@@ -48,27 +48,35 @@ def describe(camera: Camera, today: Any, *, officer: bool = False) -> dict[str, 
     """What a page shows of a camera: its ask-by date, worded as "often", never as certain."""
     ask = services.ask_by_for(camera)
     figure = ask.figure
-    return {"camera": camera, "ask": ask, "kind_label": figure.officer_label if officer
-            else figure.label, "deadline": retention.deadline(ask, today, officer=officer),
-            "basis": retention.basis(ask, officer=officer), "overdue": ask.overdue(today),
-            "days_left": ask.days_left(today), "unasked": camera.unasked}
+    return {
+        "camera": camera,
+        "ask": ask,
+        "kind_label": figure.officer_label if officer else figure.label,
+        "deadline": retention.deadline(ask, today, officer=officer),
+        "basis": retention.basis(ask, officer=officer),
+        "overdue": ask.overdue(today),
+        "days_left": ask.days_left(today),
+        "unasked": camera.unasked,
+    }
 
 
 # --- the list -------------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
 def camera_list(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
     today = _today(vault)
-    items = sorted((describe(camera, today) for camera in access.cameras_of(request.user, vault)),
-                   key=lambda item: (not item["unasked"], item["ask"].date,
-                                     item["camera"].number))
-    return render(request, "cameras/list.html",
-                  {"vault": vault, "nav": "home", "items": items})
+    items = sorted(
+        (describe(camera, today) for camera in access.cameras_of(request.user, vault)),
+        key=lambda item: (not item["unasked"], item["ask"].date, item["camera"].number),
+    )
+    return render(request, "cameras/list.html", {"vault": vault, "nav": "home", "items": items})
 
 
 # --- noting a camera, one question per page -------------------------------------------------------
+
 
 def _carried(data: Any, skip: set[str]) -> list[tuple[str, str]]:
     """Earlier answers to post again with this page (as hidden fields), in step order."""
@@ -76,24 +84,47 @@ def _carried(data: Any, skip: set[str]) -> list[tuple[str, str]]:
     return [(name, data.get(name, "")) for name in names if name not in skip and name in data]
 
 
-def _step_page(request: HttpRequest, incident: Any, step: str, form: forms.Form,
-               data: Any, status: int = 200, *, review: bool = False) -> HttpResponse:
-    return render(request, "cameras/new_step.html", {
-        "vault": incident.vault, "incident": incident, "nav": "timeline", "step": step,
-        "form": form, "carried": _carried(data, set(form.base_fields)),
-        "review": review or bool(data.get("review"))}, status=status)
+def _step_page(
+    request: HttpRequest,
+    incident: Any,
+    step: str,
+    form: forms.Form,
+    data: Any,
+    status: int = 200,
+    *,
+    review: bool = False,
+) -> HttpResponse:
+    return render(
+        request,
+        "cameras/new_step.html",
+        {
+            "vault": incident.vault,
+            "incident": incident,
+            "nav": "timeline",
+            "step": step,
+            "form": form,
+            "carried": _carried(data, set(form.base_fields)),
+            "review": review or bool(data.get("review")),
+        },
+        status=status,
+    )
 
 
 def _answers(data: Any) -> dict[str, Any]:
     kept = (data.get("kept_days") or "").strip()
-    return {"kind": data.get("kind", ""), "owner": data.get("owner", ""),
-            "place": data.get("place", ""), "kept_words": data.get("kept_words", ""),
-            "kept_days": int(kept) if kept.isdigit() else None,
-            "appears": data.get("appears") or Appears.NOT_SURE}
+    return {
+        "kind": data.get("kind", ""),
+        "owner": data.get("owner", ""),
+        "place": data.get("place", ""),
+        "kept_words": data.get("kept_words", ""),
+        "kept_days": int(kept) if kept.isdigit() else None,
+        "appears": data.get("appears") or Appears.NOT_SURE,
+    }
 
 
-def _check_page(request: HttpRequest, incident: Any, data: Any,
-                error: ValidationError | None = None) -> HttpResponse:
+def _check_page(
+    request: HttpRequest, incident: Any, data: Any, error: ValidationError | None = None
+) -> HttpResponse:
     answers = _answers(data)
     labels = dict(kind_choices())
     names = [name for name, _ in steps_for(answers["kind"])]
@@ -101,11 +132,22 @@ def _check_page(request: HttpRequest, incident: Any, data: Any,
     form.is_valid()
     if error is not None:
         add_service_errors(form, error)
-    return render(request, "cameras/new_check.html", {
-        "vault": incident.vault, "incident": incident, "nav": "timeline", "form": form,
-        "answers": answers, "kind_label": labels.get(answers["kind"], ""), "steps": names,
-        "appears_label": dict(Appears.choices).get(answers["appears"], ""),
-        "carried": _carried(data, set())}, status=400 if error else 200)
+    return render(
+        request,
+        "cameras/new_check.html",
+        {
+            "vault": incident.vault,
+            "incident": incident,
+            "nav": "timeline",
+            "form": form,
+            "answers": answers,
+            "kind_label": labels.get(answers["kind"], ""),
+            "steps": names,
+            "appears_label": dict(Appears.choices).get(answers["appears"], ""),
+            "carried": _carried(data, set()),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -126,8 +168,7 @@ def camera_new(request: HttpRequest, incident_id: str) -> HttpResponse:
     step = data.get("step", "")
     if step == "check":
         try:
-            camera = services.add_camera(actor=request.user, incident=incident,
-                                         **_answers(data))
+            camera = services.add_camera(actor=request.user, incident=incident, **_answers(data))
         except ValidationError as exc:
             return _check_page(request, incident, data, exc)
         messages.success(request, f"Camera {camera.number} is in your log.")
@@ -143,30 +184,48 @@ def camera_new(request: HttpRequest, incident_id: str) -> HttpResponse:
     position = names.index(step) + 1
     if position < len(names) and not data.get("review"):
         following = names[position]
-        return _step_page(request, incident, following, dict(steps)[following](
-            initial={name: data.get(name) for name in dict(steps)[following].base_fields}),
-            data)
+        return _step_page(
+            request,
+            incident,
+            following,
+            dict(steps)[following](
+                initial={name: data.get(name) for name in dict(steps)[following].base_fields}
+            ),
+            data,
+        )
     return _check_page(request, incident, data)
 
 
 # --- a camera ------------------------------------------------------------------------------------
 
+
 def _shares(request: HttpRequest, camera: Camera) -> list[tuple[str, str]]:
-    return [(str(share.pk), f"Case {share.case.reference} at {recipient_of_share(share)}")
-            for share in services.case_shares(request.user, camera.vault)]
+    return [
+        (str(share.pk), f"Case {share.case.reference} at {recipient_of_share(share)}")
+        for share in services.case_shares(request.user, camera.vault)
+    ]
 
 
-def render_camera(request: HttpRequest, camera: Camera, *, step_form: HerStepForm | None = None,
-                  share_form: ShareChoiceForm | None = None, status: int = 200) -> HttpResponse:
+def render_camera(
+    request: HttpRequest,
+    camera: Camera,
+    *,
+    step_form: HerStepForm | None = None,
+    share_form: ShareChoiceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     vault = camera.vault
     shares = _shares(request, camera)
     context = {
-        "vault": vault, "nav": "timeline", **describe(camera, _today(vault)),
-        "incident": camera.incident, "changes": list(access.changes_of(camera)),
+        "vault": vault,
+        "nav": "timeline",
+        **describe(camera, _today(vault)),
+        "incident": camera.incident,
+        "changes": list(access.changes_of(camera)),
         "step_form": step_form or HerStepForm(),
         "share_form": share_form or ShareChoiceForm(shares=shares),
-        "shares": shares, "can_hand": camera.status in (CameraStatus.NOT_ASKED,
-                                                         CameraStatus.SHE_ASKED),
+        "shares": shares,
+        "can_hand": camera.status in (CameraStatus.NOT_ASKED, CameraStatus.SHE_ASKED),
         "scope_widens": _scope_widens(request, camera),
         "settled": camera.status in ("collected", "not_kept", "refused"),
         "hers": camera.kind_enum.hers,
@@ -176,9 +235,10 @@ def render_camera(request: HttpRequest, camera: Camera, *, step_form: HerStepFor
 
 def _scope_widens(request: HttpRequest, camera: Camera) -> bool:
     """Handing this camera over would add its incident to a share of chosen incidents."""
-    return any(share.scope == "chosen" and not share.incidents.filter(
-        pk=camera.incident_id).exists() for share in services.case_shares(request.user,
-                                                                          camera.vault))
+    return any(
+        share.scope == "chosen" and not share.incidents.filter(pk=camera.incident_id).exists()
+        for share in services.case_shares(request.user, camera.vault)
+    )
 
 
 @login_required
@@ -209,26 +269,36 @@ def camera_hand(request: HttpRequest, camera_id: str) -> HttpResponse:
     """One action: the officers of the case her log is shared with are asked to get it."""
     camera = access.get_camera_for_user(request.user, camera_id)
     shares = _shares(request, camera)
-    form = ShareChoiceForm(request.POST if len(shares) != 1 else {"share": shares[0][0]},
-                           shares=shares)
+    form = ShareChoiceForm(
+        request.POST if len(shares) != 1 else {"share": shares[0][0]}, shares=shares
+    )
     if not shares:
-        form.add_error(None, "Your log is not shared with a police case. Share it first, from "
-                             "the Sharing page, with the code the officer gives you.")
+        form.add_error(
+            None,
+            "Your log is not shared with a police case. Share it first, from "
+            "the Sharing page, with the code the officer gives you.",
+        )
     elif form.is_valid():
-        share = next(share for share in services.case_shares(request.user, camera.vault)
-                     if str(share.pk) == form.cleaned_data["share"])
+        share = next(
+            share
+            for share in services.case_shares(request.user, camera.vault)
+            if str(share.pk) == form.cleaned_data["share"]
+        )
         try:
             services.hand_to_case(actor=request.user, camera=camera, share=share)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The police can see this camera now, and that you asked "
-                                      "them to get the footage.")
+            messages.success(
+                request,
+                "The police can see this camera now, and that you asked them to get the footage.",
+            )
             return redirect("cameras:camera", camera.pk)
     return render_camera(request, camera, share_form=form, status=400)
 
 
 # --- the letters ---------------------------------------------------------------------------
+
 
 def _letter(request: HttpRequest, camera_id: str, kind: str) -> HttpResponse:
     camera = access.get_camera_for_user(request.user, camera_id)
@@ -236,28 +306,47 @@ def _letter(request: HttpRequest, camera_id: str, kind: str) -> HttpResponse:
     if camera.kind_enum.hers or (kind == "access" and camera.appears == Appears.NO):
         raise Http404("No such letter")  # her own footage is hers; not in it: not hers to ask
     if request.method == "POST" and form.is_valid():
-        choices = {name: value for name, value in form.cleaned_data.items()
-                   if kind == "keep" or name != "police_reference"}
+        choices = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if kind == "keep" or name != "police_reference"
+        }
         try:
             pdf = render_letter(paperwork.letter_for(camera, kind, **choices))
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PdfError:
-            form.add_error(None, "The letter could not be made just now. Try again, or write "
-                                 "it yourself from the words on this page.")
+            form.add_error(
+                None,
+                "The letter could not be made just now. Try again, or write "
+                "it yourself from the words on this page.",
+            )
         else:
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = (
-                f'attachment; filename="{paperwork.download_name(kind)}"')
+                f'attachment; filename="{paperwork.download_name(kind)}"'
+            )
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "cameras/letter.html", {
-        "vault": camera.vault, "nav": "timeline", "camera": camera, "form": form,
-        "kind": kind, "incident": camera.incident,
-        "when": when_words(camera.incident.start, camera.incident.end,
-                                     camera.incident.precision,
-                                     ZoneInfo(camera.vault.time_zone))},
-        status=400 if form.errors else 200)
+    return render(
+        request,
+        "cameras/letter.html",
+        {
+            "vault": camera.vault,
+            "nav": "timeline",
+            "camera": camera,
+            "form": form,
+            "kind": kind,
+            "incident": camera.incident,
+            "when": when_words(
+                camera.incident.start,
+                camera.incident.end,
+                camera.incident.precision,
+                ZoneInfo(camera.vault.time_zone),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -274,9 +363,13 @@ def letter_keep(request: HttpRequest, camera_id: str) -> HttpResponse:
 
 # --- her own camera ------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def own_camera(request: HttpRequest, vault_id: str) -> HttpResponse:
     vault = vault_access.get_vault_for_user(request.user, vault_id)
-    return render(request, "cameras/own_camera.html", {
-        "vault": vault, "nav": "home", "table": retention.table()})
+    return render(
+        request,
+        "cameras/own_camera.html",
+        {"vault": vault, "nav": "home", "table": retention.table()},
+    )

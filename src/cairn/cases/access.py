@@ -75,8 +75,9 @@ def risk_assessments_readable_by(user: Any, case: Case) -> QuerySet[RiskAssessme
 
 def right_to_know_readable_by(user: Any, case: Case) -> QuerySet[RightToKnow]:
     """The case's right-to-know decisions, oldest first (issue 15, point 6)."""
-    return (RightToKnow.objects.filter(case__in=cases_readable_by(user), case=case)
-            .select_related("by", "suspect"))
+    return RightToKnow.objects.filter(case__in=cases_readable_by(user), case=case).select_related(
+        "by", "suspect"
+    )
 
 
 def referrals_readable_by(user: Any, case: Case | None = None) -> QuerySet[Referral]:
@@ -111,8 +112,9 @@ def shares_of_owner(user: Any, vault: Vault) -> QuerySet[Share]:
     """The owner's own shares of her vault, live and withdrawn."""
     if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
         return Share.objects.none()
-    return Share.objects.filter(vault=vault).select_related("case", "case__unit",
-                                                            "case__organisation", "advocate")
+    return Share.objects.filter(vault=vault).select_related(
+        "case", "case__unit", "case__organisation", "advocate"
+    )
 
 
 def get_share_of_owner(user: Any, vault: Vault, pk: Any) -> Share:
@@ -175,8 +177,10 @@ def _exhibits_in(scope: Scope, vault: Vault) -> QuerySet[Exhibit]:
     exhibits = Exhibit.objects.filter(vault=vault)
     if scope.everything:
         return exhibits
-    return exhibits.filter(Q(pk__in=scope.exhibit_ids) | Q(
-        incident_id__in=scope.incident_ids, incident__deleted_at__isnull=True))
+    return exhibits.filter(
+        Q(pk__in=scope.exhibit_ids)
+        | Q(incident_id__in=scope.incident_ids, incident__deleted_at__isnull=True)
+    )
 
 
 def check_purpose(purpose: str) -> str:
@@ -185,50 +189,72 @@ def check_purpose(purpose: str) -> str:
     return purpose
 
 
-def record_read(user: Any, vault: Vault, *, what: str, ids: list[Any], purpose: str,
-                case: Case | None = None, given: bool = True) -> None:
+def record_read(
+    user: Any,
+    vault: Vault,
+    *,
+    what: str,
+    ids: list[Any],
+    purpose: str,
+    case: Case | None = None,
+    given: bool = True,
+) -> None:
     """The audit record of one look at vault content (ids and counts only, never content).
     ``given`` is False when the reader gave no reason and Cairn read on their behalf for a
     check of its own (``purpose`` then names the check, and is not shown as their reason)."""
-    detail: dict[str, Any] = {"purpose": purpose, "count": len(ids),
-                              "ids": sorted(str(i) for i in ids)[:500],
-                              "case": str(case.pk) if case is not None else None}
+    detail: dict[str, Any] = {
+        "purpose": purpose,
+        "count": len(ids),
+        "ids": sorted(str(i) for i in ids)[:500],
+        "case": str(case.pk) if case is not None else None,
+    }
     if not given:
         detail["purpose_given"] = False
     with transaction.atomic():
-        audit.record(actor=user, action=READ_ACTION, object_type=what,
-                     object_id=str(case.pk) if case is not None else str(vault.pk),
-                     vault_id=vault.pk, detail=detail)
+        audit.record(
+            actor=user,
+            action=READ_ACTION,
+            object_type=what,
+            object_id=str(case.pk) if case is not None else str(vault.pk),
+            vault_id=vault.pk,
+            detail=detail,
+        )
 
 
-def shared_incidents(user: Any, vault: Vault, *, purpose: str,
-                     case: Case | None = None) -> list[Incident]:
+def shared_incidents(
+    user: Any, vault: Vault, *, purpose: str, case: Case | None = None
+) -> list[Incident]:
     """The incidents of ``vault`` this user may read, oldest first; the read is audited."""
     check_purpose(purpose)
     scope = scope_for(user, vault, case)
     if scope.empty:
         return []
-    incidents = list(_incidents_in(scope, vault).prefetch_related("persons")
-                     .order_by("start", "number"))
-    record_read(user, vault, what="incidents", ids=[i.pk for i in incidents], purpose=purpose,
-                case=case)
+    incidents = list(
+        _incidents_in(scope, vault).prefetch_related("persons").order_by("start", "number")
+    )
+    record_read(
+        user, vault, what="incidents", ids=[i.pk for i in incidents], purpose=purpose, case=case
+    )
     return incidents
 
 
-def shared_exhibits(user: Any, vault: Vault, *, purpose: str,
-                    case: Case | None = None) -> list[Exhibit]:
+def shared_exhibits(
+    user: Any, vault: Vault, *, purpose: str, case: Case | None = None
+) -> list[Exhibit]:
     check_purpose(purpose)
     scope = scope_for(user, vault, case)
     if scope.empty:
         return []
     exhibits = list(_exhibits_in(scope, vault).order_by("number"))
-    record_read(user, vault, what="exhibits", ids=[e.pk for e in exhibits], purpose=purpose,
-                case=case)
+    record_read(
+        user, vault, what="exhibits", ids=[e.pk for e in exhibits], purpose=purpose, case=case
+    )
     return exhibits
 
 
-def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
-                        case: Case | None = None) -> Incident:
+def get_shared_incident(
+    user: Any, vault: Vault, pk: Any, *, purpose: str, case: Case | None = None
+) -> Incident:
     check_purpose(purpose)
     try:
         incident = _incidents_in(scope_for(user, vault, case), vault).get(pk=pk)
@@ -238,8 +264,9 @@ def get_shared_incident(user: Any, vault: Vault, pk: Any, *, purpose: str,
     return incident
 
 
-def get_shared_exhibit(user: Any, vault: Vault, pk: Any, *, purpose: str,
-                       case: Case | None = None, audit: bool = True) -> Exhibit:
+def get_shared_exhibit(
+    user: Any, vault: Vault, pk: Any, *, purpose: str, case: Case | None = None, audit: bool = True
+) -> Exhibit:
     """One exhibit of ``vault`` in this user's scope, for opening or downloading its file;
     the read is audited with ``purpose`` (``audit`` False only to find where to send a reader
     who has not yet given a reason: nothing of the exhibit is shown then)."""
@@ -253,8 +280,9 @@ def get_shared_exhibit(user: Any, vault: Vault, pk: Any, *, purpose: str,
     return exhibit
 
 
-def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None = None,
-                    given: bool = True) -> Any:
+def shared_snapshot(
+    user: Any, vault: Vault, *, purpose: str, case: Case | None = None, given: bool = True
+) -> Any:
     """The vault as a snapshot cut down to this user's scope (for the analysis); audited
     (``given``: see ``record_read``)."""
     from cairn.packs.selection import Selection, resolve
@@ -266,13 +294,15 @@ def shared_snapshot(user: Any, vault: Vault, *, purpose: str, case: Case | None 
     exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
     snapshot = take_snapshot(vault)
     disclosed = resolve(snapshot, Selection.of(incidents, exhibits))
-    record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case,
-                given=given)
+    record_read(
+        user, vault, what="analysis", ids=incidents, purpose=purpose, case=case, given=given
+    )
     return disclosed.snapshot
 
 
-def shared_people_analysis(user: Any, vault: Vault, *, purpose: str,
-                           case: Case | None = None) -> Any:
+def shared_people_analysis(
+    user: Any, vault: Vault, *, purpose: str, case: Case | None = None
+) -> Any:
     """The analysis of what this user may read of ``vault``, one per person, in the third
     person: the kept one while it is valid (``cairn.analysis.kept``); the read is audited as
     ``shared_snapshot``'s is."""
@@ -286,8 +316,11 @@ def shared_people_analysis(user: Any, vault: Vault, *, purpose: str,
     incidents = [i.pk for i in _incidents_in(scope, vault).only("pk")]
     exhibits = [e.pk for e in _exhibits_in(scope, vault).only("pk")]
     result = people_analysis(
-        vault, voice=THIRD_PERSON, scope=scope_key(incidents, exhibits),
-        snapshot=lambda: resolve(take_snapshot(vault), Selection.of(incidents, exhibits)).snapshot)
+        vault,
+        voice=THIRD_PERSON,
+        scope=scope_key(incidents, exhibits),
+        snapshot=lambda: resolve(take_snapshot(vault), Selection.of(incidents, exhibits)).snapshot,
+    )
     record_read(user, vault, what="analysis", ids=incidents, purpose=purpose, case=case)
     return result
 
@@ -296,11 +329,16 @@ def access_log(user: Any, vault: Vault) -> QuerySet[AuditRecord]:
     """For the owner: every look at her vault by someone else, newest first."""
     if user is None or not getattr(user, "is_authenticated", False) or vault.owner_id != user.pk:
         return AuditRecord.objects.none()
-    return (AuditRecord.objects.filter(vault_id=vault.pk, action=READ_ACTION)
-            .exclude(actor=user).select_related("actor").order_by("-at", "-id"))
+    return (
+        AuditRecord.objects.filter(vault_id=vault.pk, action=READ_ACTION)
+        .exclude(actor=user)
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
 
 
 # --- for the owner: who a code or a share is for, and who read her log --------------------------
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -324,8 +362,9 @@ class Recipient:
 def _advocate_recipient(advocate: Any) -> Recipient:
     membership = membership_of(advocate)
     organisation = membership.organisation.name if membership is not None else ""
-    return Recipient(kind="advocate", organisation=organisation, person=str(advocate),
-                     advocate_id=advocate.pk)
+    return Recipient(
+        kind="advocate", organisation=organisation, person=str(advocate), advocate_id=advocate.pk
+    )
 
 
 def recipient_of_code(user: Any, vault: Vault, code: str) -> Recipient | None:
@@ -346,14 +385,20 @@ def recipient_of_code(user: Any, vault: Vault, code: str) -> Recipient | None:
         return None
     if not code:
         return None
-    found = (ShareCode.objects.select_related("case__unit", "case__organisation", "advocate")
-             .filter(code_hash=code_hash(code), used_at__isnull=True,
-                     expires_at__gt=timezone.now()).first())
+    found = (
+        ShareCode.objects.select_related("case__unit", "case__organisation", "advocate")
+        .filter(code_hash=code_hash(code), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     if found is None:
         return None
     if found.case is not None:
-        return Recipient(kind="case", organisation=found.case.organisation.name,
-                         unit=found.case.unit.name, case_id=found.case_id)
+        return Recipient(
+            kind="case",
+            organisation=found.case.organisation.name,
+            unit=found.case.unit.name,
+            case_id=found.case_id,
+        )
     membership = membership_of(found.advocate)
     if membership is None or membership.role != Role.ADVOCATE:
         return None
@@ -363,15 +408,23 @@ def recipient_of_code(user: Any, vault: Vault, code: str) -> Recipient | None:
 def recipient_of_share(share: Share) -> Recipient:
     """Who sees through ``share``, one the caller obtained through ``shares_of_owner``."""
     if share.case is not None:
-        return Recipient(kind="case", organisation=share.case.organisation.name,
-                         unit=share.case.unit.name, case_id=share.case_id)
+        return Recipient(
+            kind="case",
+            organisation=share.case.organisation.name,
+            unit=share.case.unit.name,
+            case_id=share.case_id,
+        )
     return _advocate_recipient(share.advocate)
 
 
 def reader_memberships(user: Any, vault: Vault, actor_ids: Any) -> QuerySet[Membership]:
     """For the owner's access log: the roles, current and past, of people who read her vault
     (only people who appear in her log; ``actor_ids`` narrows it to one page of it)."""
-    readers = (access_log(user, vault).filter(actor_id__in=list(actor_ids))
-               .order_by().values("actor_id"))
-    return (Membership.objects.filter(user_id__in=readers)
-            .select_related("unit", "organisation").order_by("created_at"))
+    readers = (
+        access_log(user, vault).filter(actor_id__in=list(actor_ids)).order_by().values("actor_id")
+    )
+    return (
+        Membership.objects.filter(user_id__in=readers)
+        .select_related("unit", "organisation")
+        .order_by("created_at")
+    )

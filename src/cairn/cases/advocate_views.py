@@ -36,8 +36,11 @@ def _purpose_key(vault_pk: Any) -> str:
 @require_http_methods(["GET"])
 def shared_logs(request: HttpRequest) -> HttpResponse:
     _advocate(request)
-    shares = (access.shares_visible_to(request.user).select_related("vault", "vault__owner")
-              .order_by("-created_at"))
+    shares = (
+        access.shares_visible_to(request.user)
+        .select_related("vault", "vault__owner")
+        .order_by("-created_at")
+    )
     return render(request, "cases/advocate_list.html", {"nav": "shared", "shares": shares})
 
 
@@ -55,9 +58,14 @@ def shared_log(request: HttpRequest, vault_id: str) -> HttpResponse:
     else:
         form = PurposeForm(initial={"purpose": request.session.get(key)})
     purpose = request.session.get(key) if request.method == "GET" else None
-    context: dict[str, Any] = {"nav": "shared", "shared_vault": vault, "owner": vault.owner,
-                               "purpose_form": form, "purpose": purpose,
-                               "purpose_label": Purpose(purpose).label if purpose else ""}
+    context: dict[str, Any] = {
+        "nav": "shared",
+        "shared_vault": vault,
+        "owner": vault.owner,
+        "purpose_form": form,
+        "purpose": purpose,
+        "purpose_label": Purpose(purpose).label if purpose else "",
+    }
     if purpose in Purpose.values:
         incidents = access.shared_incidents(request.user, vault, purpose=purpose)
         exhibits = access.shared_exhibits(request.user, vault, purpose=purpose)
@@ -65,9 +73,13 @@ def shared_log(request: HttpRequest, vault_id: str) -> HttpResponse:
         for exhibit in exhibits:
             by_incident.setdefault(exhibit.incident_id, []).append(exhibit)
         context["incidents"] = [
-            {"incident": i, "exhibits": by_incident.get(i.pk, []),
-             "acts": [ACTS_BY_CODE[c].label if c in ACTS_BY_CODE else c for c in i.act_codes]}
-            for i in incidents]
+            {
+                "incident": i,
+                "exhibits": by_incident.get(i.pk, []),
+                "acts": [ACTS_BY_CODE[c].label if c in ACTS_BY_CODE else c for c in i.act_codes],
+            }
+            for i in incidents
+        ]
         context["loose_exhibits"] = by_incident.get(None, [])
     status = 400 if form.errors else 200
     return render(request, "cases/advocate_log.html", context, status=status)
@@ -81,5 +93,8 @@ def give_code(request: HttpRequest) -> HttpResponse:
 
     _advocate(request)
     code = services.issue_share_code(actor=request.user)
-    return render(request, "cases/advocate_code.html", {"nav": "shared", "code": code,
-                                                         "days": services.CODE_LIFETIME.days})
+    return render(
+        request,
+        "cases/advocate_code.html",
+        {"nav": "shared", "code": code, "days": services.CODE_LIFETIME.days},
+    )

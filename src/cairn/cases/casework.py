@@ -28,15 +28,25 @@ class TimelineItem:
     href: str = ""  # an incident's page
 
 
-def merge_timeline(incidents: Iterable[tuple[Any, Any]], entries: Iterable[Any],
-                   link: Callable[[Any, Any], str] | None = None) -> list[TimelineItem]:
+def merge_timeline(
+    incidents: Iterable[tuple[Any, Any]],
+    entries: Iterable[Any],
+    link: Callable[[Any, Any], str] | None = None,
+) -> list[TimelineItem]:
     """Newest first. ``incidents`` are (vault, incident) pairs; an incident is placed at its
     start, an action or note when it happened. At the same moment, police entries come
     after the incident they usually answer (so, newest first, above it). ``link`` gives an
     incident's page."""
-    items = [TimelineItem(incident.start, "incident", incident=incident, vault=vault,
-                          href=link(vault, incident) if link else "")
-             for vault, incident in incidents]
+    items = [
+        TimelineItem(
+            incident.start,
+            "incident",
+            incident=incident,
+            vault=vault,
+            href=link(vault, incident) if link else "",
+        )
+        for vault, incident in incidents
+    ]
     items += [TimelineItem(entry.happened_at, entry.kind, entry=entry) for entry in entries]
     items.sort(key=lambda item: (item.at, item.kind != "incident"), reverse=True)
     return items
@@ -62,8 +72,9 @@ class Prefill:
         return "From the evidence: " + " ".join(self.statements)
 
 
-def prefill_answers(form: FormDefinition, indicator_sets: Iterable[Sequence[Indicator]]
-                    ) -> dict[str, Prefill]:
+def prefill_answers(
+    form: FormDefinition, indicator_sets: Iterable[Sequence[Indicator]]
+) -> dict[str, Prefill]:
     """The questions of ``form`` the shared evidence answers, by question id.
 
     A question is answered when one of its options is flagged with an indicator key (the
@@ -78,8 +89,7 @@ def prefill_answers(form: FormDefinition, indicator_sets: Iterable[Sequence[Indi
             for question in form.questions:
                 if question.type == "text":
                     continue
-                flagged = [option for option, key in question.flags.items()
-                           if key == indicator.key]
+                flagged = [option for option, key in question.flags.items() if key == indicator.key]
                 if not flagged:
                     continue
                 values, statements, ids = found.setdefault(question.id, ([], [], []))
@@ -107,6 +117,7 @@ def prefill_answers(form: FormDefinition, indicator_sets: Iterable[Sequence[Indi
 def still_prefilled(prefilled: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
     """The questions whose answer is still the one the evidence gave (an officer who changed
     it answered it themselves)."""
+
     def same(a: Any, b: Any) -> bool:
         if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
             return sorted(a or []) == sorted(b or [])

@@ -84,19 +84,28 @@ class LogWarning:
 
     def text(self) -> str:
         if self.ongoing:
-            return (f"it has not stopped: the last incident was on {self.last_incident:%d %B %Y}, "
-                    "no longer ago than the usual gaps between incidents")
-        return (f"it has been quiet for {self.quiet_days} days (since "
-                f"{self.last_incident:%d %B %Y}), but an earlier quiet period of "
-                f"{self.lull_days} days ({self.lull_start:%d %B %Y} to "
-                f"{self.lull_end:%d %B %Y}) ended when it started again")
+            return (
+                f"it has not stopped: the last incident was on {self.last_incident:%d %B %Y}, "
+                "no longer ago than the usual gaps between incidents"
+            )
+        return (
+            f"it has been quiet for {self.quiet_days} days (since "
+            f"{self.last_incident:%d %B %Y}), but an earlier quiet period of "
+            f"{self.lull_days} days ({self.lull_start:%d %B %Y} to "
+            f"{self.lull_end:%d %B %Y}) ended when it started again"
+        )
 
     def as_json(self) -> dict[str, Any]:
-        return {"vault": self.vault_id, "person": self.person, "quiet_days": self.quiet_days,
-                "last_incident": self.last_incident.isoformat(),
-                "ongoing": self.ongoing, "lull_days": self.lull_days,
-                "lull_start": self.lull_start.isoformat() if self.lull_start else None,
-                "lull_end": self.lull_end.isoformat() if self.lull_end else None}
+        return {
+            "vault": self.vault_id,
+            "person": self.person,
+            "quiet_days": self.quiet_days,
+            "last_incident": self.last_incident.isoformat(),
+            "ongoing": self.ongoing,
+            "lull_days": self.lull_days,
+            "lull_start": self.lull_start.isoformat() if self.lull_start else None,
+            "lull_end": self.lull_end.isoformat() if self.lull_end else None,
+        }
 
 
 def _local(moment: datetime, zone: str) -> date:
@@ -111,33 +120,42 @@ def log_warning(vault_id: Any, analysis: Analysis) -> LogWarning | None:
     person = analysis.subject.key if analysis.subject is not None else ""
     starts = {point.id: point.start for point in analysis.points}
     zone = analysis.time_zone
-    longer = [lull for lull in analysis.lulls.lulls
-              if lull.ended_in_restart and lull.days > current.days]
+    longer = [
+        lull for lull in analysis.lulls.lulls if lull.ended_in_restart and lull.days > current.days
+    ]
     lull = max(longer, key=lambda item: item.days, default=None)
     return LogWarning(
-        vault_id=str(vault_id), quiet_days=round(current.days),
+        vault_id=str(vault_id),
+        quiet_days=round(current.days),
         last_incident=_local(starts[current.since_id], zone),
-        ongoing=analysis.recurrence.ongoing, person=person,
+        ongoing=analysis.recurrence.ongoing,
+        person=person,
         lull_days=round(lull.days) if lull else None,
         lull_start=_local(lull.start, zone) if lull else None,
-        lull_end=_local(lull.end, zone) if lull else None)
+        lull_end=_local(lull.end, zone) if lull else None,
+    )
 
 
-def recurrence_warnings(actor: Any, case: Case, purpose: str | None = None
-                        ) -> list[LogWarning]:
+def recurrence_warnings(actor: Any, case: Case, purpose: str | None = None) -> list[LogWarning]:
     """The warnings of every log shared with ``case`` that ``actor`` can see, from the
     defendant's analysis of each log. Each analysis read is audited with ``purpose`` when the
     reader gave one, else as the guard's own check with no reason given. Empty when no log
     warns."""
     now = timezone.now()
     warnings = []
-    shares = (access.shares_visible_to(actor).filter(case=case).select_related("vault")
-              .order_by("vault__created_at"))
+    shares = (
+        access.shares_visible_to(actor)
+        .filter(case=case)
+        .select_related("vault")
+        .order_by("vault__created_at")
+    )
     for share in shares:
-        snapshot = access.shared_snapshot(actor, share.vault, purpose=purpose or PURPOSE,
-                                          case=case, given=purpose is not None)
-        for analysis in defendant_analyses(analyse_people(snapshot, now=now,
-                                                          voice=THIRD_PERSON), share):
+        snapshot = access.shared_snapshot(
+            actor, share.vault, purpose=purpose or PURPOSE, case=case, given=purpose is not None
+        )
+        for analysis in defendant_analyses(
+            analyse_people(snapshot, now=now, voice=THIRD_PERSON), share
+        ):
             found = log_warning(share.vault_id, analysis)
             if found is not None:
                 warnings.append(found)
@@ -159,8 +177,10 @@ def defendant_analyses(people: Any, share: Share) -> tuple[Analysis, ...]:
 def warning_text(warnings: list[LogWarning]) -> str:
     """One sentence per warning log, for messages and the sign-off page."""
     several = len(warnings) > 1
-    return " ".join(f"{f'Log {n}: ' if several else ''}{w.text()[0].upper()}{w.text()[1:]}."
-                    for n, w in enumerate(warnings, start=1))
+    return " ".join(
+        f"{f'Log {n}: ' if several else ''}{w.text()[0].upper()}{w.text()[1:]}."
+        for n, w in enumerate(warnings, start=1)
+    )
 
 
 def _latest_change(case: Case) -> CaseStatusChange:
@@ -170,8 +190,12 @@ def _latest_change(case: Case) -> CaseStatusChange:
 def valid_sign_off(case: Case) -> ClosureSignOff | None:
     """The latest sign-off made since the case was last closed (and so since it was last
     reopened), if any."""
-    last_closed = (case.status_changes.filter(status=CaseStatus.CLOSED).order_by("-id")
-                   .values_list("id", flat=True).first())
+    last_closed = (
+        case.status_changes.filter(status=CaseStatus.CLOSED)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     sign_offs = case.closure_sign_offs.order_by("-id")
     if last_closed is not None:
         sign_offs = sign_offs.filter(after_change_id__gte=last_closed)
@@ -199,18 +223,30 @@ def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
     a sign-off that has not been given. Called by ``services.change_status``."""
     blockers = closure_blockers(case)
     if blockers:
-        raise ValidationError({"status": [
-            "This case cannot be closed while " + "; ".join(blockers) + "."]})
+        raise ValidationError(
+            {"status": ["This case cannot be closed while " + "; ".join(blockers) + "."]}
+        )
     if valid_sign_off(case) is not None:
         return
     warnings = recurrence_warnings(actor, case, purpose)
-    because = ["the analysis of the shared evidence warns that the stalking may start again: "
-               + warning_text(warnings)] if warnings else []
+    because = (
+        [
+            "the analysis of the shared evidence warns that the stalking may start again: "
+            + warning_text(warnings)
+        ]
+        if warnings
+        else []
+    )
     because += [clause for check in CLOSING_CHECKS for clause in check(actor, case)]
     if because:
-        raise ValidationError({"status": [
-            "A supervisor must sign off closing this case, with a written reason, because "
-            + " Also, ".join(because)]})
+        raise ValidationError(
+            {
+                "status": [
+                    "A supervisor must sign off closing this case, with a written reason, because "
+                    + " Also, ".join(because)
+                ]
+            }
+        )
 
 
 def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
@@ -222,8 +258,7 @@ def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
         raise PermissionDenied("A supervisor other than the officer in charge signs off")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["Write why the case can be closed despite the "
-                                          "warning"]})
+        raise ValidationError({"reason": ["Write why the case can be closed despite the warning"]})
     if case.status == CaseStatus.CLOSED:
         raise ValidationError({"reason": ["The case is already closed"]})
     # The supervisor reads the shared logs to supervise: the reason is hers.
@@ -231,15 +266,24 @@ def sign_off_closure(*, actor: Any, case: Case, reason: str) -> ClosureSignOff:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         sign_off = ClosureSignOff.objects.create(
-            case=locked, supervisor=actor, reason=reason,
-            warning=[w.as_json() for w in warnings], after_change=_latest_change(locked))
-        audit.record(actor=actor, action="case.closure_signed_off", object_type="case",
-                     object_id=case.pk, detail={"purpose": PURPOSE, "warning": sign_off.warning,
-                                                "sign_off": sign_off.pk})
+            case=locked,
+            supervisor=actor,
+            reason=reason,
+            warning=[w.as_json() for w in warnings],
+            after_change=_latest_change(locked),
+        )
+        audit.record(
+            actor=actor,
+            action="case.closure_signed_off",
+            object_type="case",
+            object_id=case.pk,
+            detail={"purpose": PURPOSE, "warning": sign_off.warning, "sign_off": sign_off.pk},
+        )
     return sign_off
 
 
 # --- the victim's side --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClosedNotice:
@@ -251,17 +295,21 @@ class ClosedNotice:
 
 def closed_notices(user: Any, vault: Any) -> list[ClosedNotice]:
     """For the owner: the cases her live shares link to that are closed, with when."""
-    shares = (access.shares_of_owner(user, vault)
-              .filter(withdrawn_at__isnull=True, case__status=CaseStatus.CLOSED))
+    shares = access.shares_of_owner(user, vault).filter(
+        withdrawn_at__isnull=True, case__status=CaseStatus.CLOSED
+    )
     notices = []
     for share in shares:
         assert share.case is not None  # filtered on the case's status
-        closed = (share.case.status_changes.filter(status=CaseStatus.CLOSED)
-                  .order_by("-id").first())
-        notices.append(ClosedNotice(share, share.case.reference,
-                                    str(access.recipient_of_share(share)),
-                                    _local(closed.at if closed else share.case.created_at,
-                                           vault.time_zone)))
+        closed = share.case.status_changes.filter(status=CaseStatus.CLOSED).order_by("-id").first()
+        notices.append(
+            ClosedNotice(
+                share,
+                share.case.reference,
+                str(access.recipient_of_share(share)),
+                _local(closed.at if closed else share.case.created_at, vault.time_zone),
+            )
+        )
     return notices
 
 
@@ -275,15 +323,24 @@ def request_reopen(*, actor: Any, vault: Any, share: Share) -> ReopenRequest:
         case = Case.objects.select_for_update().get(pk=share.case_id)
         if case.status != CaseStatus.CLOSED:
             raise ValidationError({"share": ["The case is open already"]})
-        change = CaseStatusChange.objects.create(case=case, status=CaseStatus.OPEN,
-                                                 note=REOPEN_NOTE, by=actor)
+        change = CaseStatusChange.objects.create(
+            case=case, status=CaseStatus.OPEN, note=REOPEN_NOTE, by=actor
+        )
         case.status = CaseStatus.OPEN
         case.save(update_fields=["status"])
         request = ReopenRequest.objects.create(victim=actor, case=case, status_change=change)
         # Her own proof too: an entry in her vault's ledger, with the audit record.
         vault_services.record_change(
-            actor=actor, vault=vault, action="case.reopen_requested", obj=request,
-            content={"request": request.pk, "case": str(case.pk), "share": str(share.pk),
-                     "status_change": change.pk},
-            detail={"case": str(case.pk), "status": CaseStatus.OPEN})
+            actor=actor,
+            vault=vault,
+            action="case.reopen_requested",
+            obj=request,
+            content={
+                "request": request.pk,
+                "case": str(case.pk),
+                "share": str(share.pk),
+                "status_change": change.pk,
+            },
+            detail={"case": str(case.pk), "status": CaseStatus.OPEN},
+        )
     return request

@@ -24,16 +24,21 @@ class SignOffForm(forms.Form):
     reason = forms.CharField(
         label="Why the case can be closed despite the warning",
         help_text="This is kept with the case, with your name, the time and the warning as it "
-                  "stands now. It cannot be changed later.",
-        widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
-        error_messages={"required": "Write why the case can be closed despite the warning"})
+        "stands now. It cannot be changed later.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": "Write why the case can be closed despite the warning"},
+    )
 
 
 def can_sign_off(user: object, case: object) -> bool:
     membership = access.membership_of(user)
-    return (membership is not None and membership.role == Role.SUPERVISOR
-            and getattr(case, "officer_id", None) != getattr(user, "pk", None)
-            and getattr(case, "status", None) != CaseStatus.CLOSED)
+    return (
+        membership is not None
+        and membership.role == Role.SUPERVISOR
+        and getattr(case, "officer_id", None) != getattr(user, "pk", None)
+        and getattr(case, "status", None) != CaseStatus.CLOSED
+    )
 
 
 @login_required
@@ -45,8 +50,9 @@ def sign_off(request: HttpRequest, case_id: str) -> HttpResponse:
     form = SignOffForm(request.POST)
     if form.is_valid():
         try:
-            closure.sign_off_closure(actor=request.user, case=case,
-                                     reason=form.cleaned_data["reason"])
+            closure.sign_off_closure(
+                actor=request.user, case=case, reason=form.cleaned_data["reason"]
+            )
         except PermissionDenied:
             raise Http404("No such page") from None
         except ValidationError as exc:
@@ -54,9 +60,19 @@ def sign_off(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             messages.success(request, "Closure signed off. The case can now be closed.")
             return redirect(reverse("cases:case", args=[case.pk]) + "#closure")
-    return render(request, "cases/case_form.html", {
-        "nav": "cases", "case": case, "form": form, "title": "Sign off closing the case",
-        "button": "Sign off", "back": reverse("cases:case", args=[case.pk])}, status=400)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "form": form,
+            "title": "Sign off closing the case",
+            "button": "Sign off",
+            "back": reverse("cases:case", args=[case.pk]),
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -71,8 +87,10 @@ def reopen(request: HttpRequest, vault_id: str, share_id: str) -> HttpResponse:
     except ValidationError:
         messages.info(request, "The case is open already.")
     else:
-        messages.success(request, f"The case is open again. {recipient} can see that you "
-                                  "asked for it to be reopened.")
+        messages.success(
+            request,
+            f"The case is open again. {recipient} can see that you asked for it to be reopened.",
+        )
     return redirect("sharing:share", vault.pk)
 
 
@@ -86,8 +104,9 @@ def choose_defendant(request: HttpRequest, case_id: str, share_id: str) -> HttpR
     if share is None:
         raise Http404("No such page")
     try:
-        defendants.choose_defendant(actor=request.user, share=share,
-                                    person_id=request.POST.get("defendant", ""))
+        defendants.choose_defendant(
+            actor=request.user, share=share, person_id=request.POST.get("defendant", "")
+        )
     except PermissionDenied:
         raise Http404("No such page") from None
     except ValidationError as exc:

@@ -54,20 +54,33 @@ def choose_defendant(*, actor: Any, share: Share, person_id: str) -> Share:
     the case is about. ``person_id`` must be a person the log names as doing this."""
     membership = membership_of(actor)
     case = share.case
-    if (membership is None or membership.role not in CASE_ROLES or case is None
-            or membership.unit_id != case.unit_id or share.withdrawn_at is not None):
+    if (
+        membership is None
+        or membership.role not in CASE_ROLES
+        or case is None
+        or membership.unit_id != case.unit_id
+        or share.withdrawn_at is not None
+    ):
         raise PermissionDenied("Your role does not allow this")
-    person = share.vault.persons.filter(pk=person_id, role="suspect").first() \
-        if _is_uuid(person_id) else None
+    person = (
+        share.vault.persons.filter(pk=person_id, role="suspect").first()
+        if _is_uuid(person_id)
+        else None
+    )
     if person is None:
         raise ValidationError({"defendant": ["Choose a person the log names as doing this"]})
     with transaction.atomic():
         locked = Share.objects.select_for_update().get(pk=share.pk)
         locked.defendant = person
         locked.save(update_fields=["defendant", "changed_at"])
-        audit.record(actor=actor, action="case.defendant_chosen", object_type="case",
-                     object_id=case.pk, vault_id=share.vault_id,
-                     detail={"share": str(share.pk), "person": str(person.pk)})
+        audit.record(
+            actor=actor,
+            action="case.defendant_chosen",
+            object_type="case",
+            object_id=case.pk,
+            vault_id=share.vault_id,
+            detail={"share": str(share.pk), "person": str(person.pk)},
+        )
     return locked
 
 

@@ -32,28 +32,38 @@ from django.http import Http404
 from cairn.cases import access
 from cairn.cases.models import Case, CaseSuspect, SuspectKey, SuspectKeyKind
 
-IDENTIFIER_KINDS = {SuspectKeyKind.PHONE, SuspectKeyKind.EMAIL, SuspectKeyKind.HANDLE,
-                    SuspectKeyKind.VEHICLE}
+IDENTIFIER_KINDS = {
+    SuspectKeyKind.PHONE,
+    SuspectKeyKind.EMAIL,
+    SuspectKeyKind.HANDLE,
+    SuspectKeyKind.VEHICLE,
+}
 UNKNOWN_NAMES = {"unknown", "not known", "n/k"}
-WITH_ARTICLE = {SuspectKeyKind.PHONE: "a phone number", SuspectKeyKind.EMAIL: "an e-mail address",
-                SuspectKeyKind.HANDLE: "a social media handle",
-                SuspectKeyKind.VEHICLE: "a vehicle registration",
-                SuspectKeyKind.NAME_DOB: "a name and date of birth"}
+WITH_ARTICLE = {
+    SuspectKeyKind.PHONE: "a phone number",
+    SuspectKeyKind.EMAIL: "an e-mail address",
+    SuspectKeyKind.HANDLE: "a social media handle",
+    SuspectKeyKind.VEHICLE: "a vehicle registration",
+    SuspectKeyKind.NAME_DOB: "a name and date of birth",
+}
 
 
 def organisation_key(organisation_id: Any) -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(),
-                    b"cairn/suspect-key/v1\x00" + str(organisation_id).encode(),
-                    hashlib.sha256).digest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(),
+        b"cairn/suspect-key/v1\x00" + str(organisation_id).encode(),
+        hashlib.sha256,
+    ).digest()
 
 
 def key_hash(organisation_id: Any, kind: str, value: str) -> str:
-    return hmac.new(organisation_key(organisation_id), f"{kind}\x00{value}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        organisation_key(organisation_id), f"{kind}\x00{value}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def name_with_birth(name: str, date_of_birth: Any) -> str | None:
-    """"jane  SMITH" born 1 May 1980 -> "jane smith|1980-05-01"; None without a date of birth
+    """ "jane  SMITH" born 1 May 1980 -> "jane smith|1980-05-01"; None without a date of birth
     or for an unknown name."""
     folded = " ".join((name or "").casefold().split())
     if not folded or date_of_birth is None or folded in UNKNOWN_NAMES:
@@ -63,8 +73,11 @@ def name_with_birth(name: str, date_of_birth: Any) -> str | None:
 
 def suspect_values(suspect: CaseSuspect) -> set[tuple[str, str]]:
     """(kind, normalised value) of each identifier of ``suspect`` that links."""
-    values = {(item["kind"], item["value"]) for item in suspect.identifiers or []
-              if item.get("kind") in IDENTIFIER_KINDS and item.get("value")}
+    values = {
+        (item["kind"], item["value"])
+        for item in suspect.identifiers or []
+        if item.get("kind") in IDENTIFIER_KINDS and item.get("value")
+    }
     named = name_with_birth(suspect.name, suspect.date_of_birth)
     if named is not None:
         values.add((SuspectKeyKind.NAME_DOB, named))
@@ -75,9 +88,16 @@ def write_keys(suspect: CaseSuspect) -> list[SuspectKey]:
     """The keyed hashes of a suspect's identifiers (called by ``services.add_suspect``, inside
     its transaction)."""
     case = suspect.case
-    rows = [SuspectKey(organisation_id=case.organisation_id, case=case, suspect=suspect,
-                       kind=kind, key_hash=key_hash(case.organisation_id, kind, value))
-            for kind, value in sorted(suspect_values(suspect))]
+    rows = [
+        SuspectKey(
+            organisation_id=case.organisation_id,
+            case=case,
+            suspect=suspect,
+            kind=kind,
+            key_hash=key_hash(case.organisation_id, kind, value),
+        )
+        for kind, value in sorted(suspect_values(suspect))
+    ]
     return SuspectKey.objects.bulk_create(rows, ignore_conflicts=True)
 
 
@@ -109,8 +129,10 @@ class Link:
     def __str__(self) -> str:
         if self.same_unit:
             return f"Case {self.reference} shares {self.matched}"
-        return (f"Another unit's case {self.reference} ({self.unit}) shares {self.matched}; "
-                "contact that unit")
+        return (
+            f"Another unit's case {self.reference} ({self.unit}) shares {self.matched}; "
+            "contact that unit"
+        )
 
 
 def links_for(user: Any, case: Case) -> list[Link]:
@@ -120,16 +142,19 @@ def links_for(user: Any, case: Case) -> list[Link]:
     if membership is None or not access.cases_readable_by(user).filter(pk=case.pk).exists():
         raise Http404("No such case")
     mine = SuspectKey.objects.filter(case=case).values("key_hash")
-    matches = (SuspectKey.objects.filter(organisation_id=case.organisation_id,
-                                         key_hash__in=mine)
-               .exclude(case=case).select_related("case__unit")
-               .order_by("case__reference", "kind"))
+    matches = (
+        SuspectKey.objects.filter(organisation_id=case.organisation_id, key_hash__in=mine)
+        .exclude(case=case)
+        .select_related("case__unit")
+        .order_by("case__reference", "kind")
+    )
     found: dict[Any, Link] = {}
     for key in matches:
         other = key.case
         same = other.unit_id == membership.unit_id
-        link = found.setdefault(other.pk, Link(other.reference, other.unit.name, same,
-                                               other.pk if same else None))
+        link = found.setdefault(
+            other.pk, Link(other.reference, other.unit.name, same, other.pk if same else None)
+        )
         label = WITH_ARTICLE.get(key.kind, key.kind)
         if label not in link.kinds:
             link.kinds.append(label)

@@ -25,33 +25,41 @@ class CaseStatus(models.TextChoices):
 
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="cases")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases"
+    )
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=64, help_text="The force's own case reference.")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="cases_in_charge", help_text="Officer in charge.")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_in_charge",
+        help_text="Officer in charge.",
+    )
     # The latest CaseStatusChange, kept here so case lists need no subquery.
-    status = models.CharField(max_length=16, choices=CaseStatus.choices,
-                              default=CaseStatus.OPEN)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     next_review = models.DateField(null=True, blank=True)
     # When the victim first reported the stalking to the police (the start of the "time from
     # first report to application" on the force dashboard); the day the case was opened when
     # nobody gave an earlier one.
     first_reported_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "reference"],
-                                               name="case_reference_unique")]
-        indexes = [models.Index(fields=["unit", "status", "-created_at"],
-                                name="case_unit_list_idx"),
-                   # The force dashboard: a force's cases opened in a period (ADR 0021).
-                   models.Index(fields=["organisation", "created_at"],
-                                name="case_org_created_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_reference_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit", "status", "-created_at"], name="case_unit_list_idx"),
+            # The force dashboard: a force's cases opened in a period (ADR 0021).
+            models.Index(fields=["organisation", "created_at"], name="case_org_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -115,8 +123,9 @@ class CaseEntry(CaseSealedFields, models.Model):
     quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
     text = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["happened_at", "created_at"]
@@ -131,18 +140,22 @@ class ShareCode(models.Model):
     expires."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="share_codes")
-    advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="share_codes"
+    )
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     code_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return "Share code"
@@ -158,18 +171,25 @@ class Share(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey("vault.Vault", on_delete=models.PROTECT, related_name="shares")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="shares")
-    advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="shares_received")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="shares"
+    )
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shares_received",
+    )
     scope = models.CharField(max_length=8, choices=ShareScope.choices)
     incidents = models.ManyToManyField("vault.Incident", blank=True, related_name="+")
     exhibits = models.ManyToManyField("vault.Exhibit", blank=True, related_name="+")
     # For a case: the person in this log the case is about (the respondent of an SPO
     # application), chosen by an officer when the log names more than one (DESIGN.md
     # invariant 8). The SPO grounds and the closure guard read only this person's analysis.
-    defendant = models.ForeignKey("vault.Person", on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="+")
+    defendant = models.ForeignKey(
+        "vault.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -178,13 +198,17 @@ class Share(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(case__isnull=False, advocate__isnull=True)
-                           | models.Q(case__isnull=True, advocate__isnull=False)),
-                name="share_has_one_recipient"),
-            models.UniqueConstraint(fields=["vault", "case"],
-                                    condition=models.Q(withdrawn_at__isnull=True,
-                                                       case__isnull=False),
-                                    name="one_live_share_per_case"),
+                condition=(
+                    models.Q(case__isnull=False, advocate__isnull=True)
+                    | models.Q(case__isnull=True, advocate__isnull=False)
+                ),
+                name="share_has_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["vault", "case"],
+                condition=models.Q(withdrawn_at__isnull=True, case__isnull=False),
+                name="one_live_share_per_case",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -229,21 +253,26 @@ class RiskAssessment(CaseSealedFields, models.Model):
     answers = SealedField({})
     summary = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["case", "version"]
-        constraints = [models.UniqueConstraint(fields=["case", "version"],
-                                               name="risk_assessment_version_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "version"], name="risk_assessment_version_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Risk assessment v{self.version}"
 
     def forget_vault(self, vault_id: object) -> None:
         answers = self.answers
-        self.answers = {qid: value for qid, value in answers.items()
-                        if qid not in set(self.prefilled or [])}
+        self.answers = {
+            qid: value for qid, value in answers.items() if qid not in set(self.prefilled or [])
+        }
         self.quoted_vaults = [v for v in self.quoted_vault_ids() if v != str(vault_id)]
 
 
@@ -258,8 +287,7 @@ class RiskReview(CaseSealedFields, models.Model):
     sealed_case_path = "assessment__case"
 
     id = models.BigAutoField(primary_key=True)
-    assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT,
-                                   related_name="reviews")
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="reviews")
     decision = models.CharField(max_length=8, choices=ReviewDecision.choices)
     sealed = models.BinaryField(default=b"", editable=False)
     quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
@@ -286,14 +314,14 @@ class ClosureSignOff(CaseSealedFields, models.Model):
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closure_sign_offs")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     warning = models.JSONField(default=list, blank=True)
     sealed = models.BinaryField(default=b"", editable=False)
     quoted_vaults = models.JSONField(default=list, blank=True, editable=False)
     reason = SealedField("")
-    after_change = models.ForeignKey(CaseStatusChange, on_delete=models.PROTECT,
-                                     related_name="+")
+    after_change = models.ForeignKey(CaseStatusChange, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -309,11 +337,11 @@ class ReopenRequest(models.Model):
     (``CaseStatusChange.by`` is the victim) with a note saying so."""
 
     id = models.BigAutoField(primary_key=True)
-    victim = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    victim = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reopen_requests")
-    status_change = models.OneToOneField(CaseStatusChange, on_delete=models.PROTECT,
-                                         related_name="reopen_request")
+    status_change = models.OneToOneField(
+        CaseStatusChange, on_delete=models.PROTECT, related_name="reopen_request"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -337,18 +365,21 @@ class SuspectKey(models.Model):
     identifier can be learnt from the hash without the organisation's key."""
 
     id = models.BigAutoField(primary_key=True)
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspect_keys")
     suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, related_name="keys")
     kind = models.CharField(max_length=16, choices=SuspectKeyKind.choices)
     key_hash = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "key_hash"],
-                                name="suspect_key_lookup_idx")]
-        constraints = [models.UniqueConstraint(fields=["suspect", "kind", "key_hash"],
-                                               name="suspect_key_unique")]
+        indexes = [models.Index(fields=["organisation", "key_hash"], name="suspect_key_lookup_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["suspect", "kind", "key_hash"], name="suspect_key_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Suspect key ({self.kind})"
@@ -369,8 +400,9 @@ class RightToKnow(CaseSealedFields, models.Model):
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="right_to_know")
-    suspect = models.ForeignKey(CaseSuspect, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
+    suspect = models.ForeignKey(
+        CaseSuspect, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     identified_on = models.DateField()
     decision = models.CharField(max_length=8, choices=RightToKnowDecision.choices)
     sealed = models.BinaryField(default=b"", editable=False)

@@ -55,10 +55,19 @@ def _not_future(day: date | None, field: str, today: date, required: str) -> dat
     return day
 
 
-def decide_right_to_know(*, actor: Any, case: Case, identified_on: date, how_identified: str,
-                         decision: str, reasons: str, decided_on: date | None = None,
-                         told_on: date | None = None, suspect: CaseSuspect | None = None,
-                         today: date | None = None) -> RightToKnow:
+def decide_right_to_know(
+    *,
+    actor: Any,
+    case: Case,
+    identified_on: date,
+    how_identified: str,
+    decision: str,
+    reasons: str,
+    decided_on: date | None = None,
+    told_on: date | None = None,
+    suspect: CaseSuspect | None = None,
+    today: date | None = None,
+) -> RightToKnow:
     """A decision on telling the victim who the stalker is, with its reasons. Telling her
     needs the day she was told; any other decision records why not (its reasons)."""
     require_case_member(actor, case)
@@ -67,32 +76,44 @@ def decide_right_to_know(*, actor: Any, case: Case, identified_on: date, how_ide
         raise ValidationError({"decision": ["Choose the decision"]})
     if suspect is not None and suspect.case_id != case.pk:
         raise ValidationError({"suspect": ["Choose a suspect of this case"]})
-    identified_on = _not_future(identified_on, "identified_on", today,
-                                "Enter the day the stalker was identified")
+    identified_on = _not_future(
+        identified_on, "identified_on", today, "Enter the day the stalker was identified"
+    )
     decided_on = _not_future(decided_on or today, "decided_on", today, "Enter the day")
     if decided_on < identified_on:
-        raise ValidationError({"decided_on": ["The decision comes on or after the "
-                                              "identification"]})
-    how_identified = _text(how_identified, "how_identified",
-                           "Say how the stalker was identified")
+        raise ValidationError({"decided_on": ["The decision comes on or after the identification"]})
+    how_identified = _text(how_identified, "how_identified", "Say how the stalker was identified")
     reasons = _text(reasons, "reasons", "Give the reasons for the decision")
     if decision == RightToKnowDecision.TELL:
         told_on = _not_future(told_on, "told_on", today, "Enter the day the victim was told")
         if told_on < decided_on:
             raise ValidationError({"told_on": ["She is told on or after the decision"]})
     elif told_on is not None:
-        raise ValidationError({"told_on": ["Only a decision to tell her has a day she was "
-                                           "told"]})
+        raise ValidationError({"told_on": ["Only a decision to tell her has a day she was told"]})
     with transaction.atomic():
         row = RightToKnow.objects.create(
-            case=case, suspect=suspect, identified_on=identified_on,
-            how_identified=how_identified, decision=decision, reasons=reasons,
-            decided_on=decided_on, told_on=told_on, by=actor)
-        audit.record(actor=actor, action="case.right_to_know", object_type="case",
-                     object_id=case.pk,
-                     detail={"decision": decision, "decided_on": decided_on.isoformat(),
-                             "identified_on": identified_on.isoformat(),
-                             "told_on": told_on.isoformat() if told_on else None})
+            case=case,
+            suspect=suspect,
+            identified_on=identified_on,
+            how_identified=how_identified,
+            decision=decision,
+            reasons=reasons,
+            decided_on=decided_on,
+            told_on=told_on,
+            by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="case.right_to_know",
+            object_type="case",
+            object_id=case.pk,
+            detail={
+                "decision": decision,
+                "decided_on": decided_on.isoformat(),
+                "identified_on": identified_on.isoformat(),
+                "told_on": told_on.isoformat() if told_on else None,
+            },
+        )
     return row
 
 
@@ -101,17 +122,24 @@ def right_to_know_state(case: Case) -> RightToKnow | None:
     return case.right_to_know.order_by("-decided_on", "-at", "-id").first()
 
 
-def refer(*, actor: Any, case: Case, kind: str, referred_on: date, agency: str = "",
-          meeting_on: date | None = None, note: str = "",
-          today: date | None = None) -> Referral:
+def refer(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    referred_on: date,
+    agency: str = "",
+    meeting_on: date | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> Referral:
     """A referral to the stalking advocate, MARAC or a MASIP. A MARAC referral may name the
     meeting it is listed for, which becomes a deadline on the case."""
     require_case_member(actor, case)
     today = today or timezone.localdate()
     if kind not in ReferralKind.values:
         raise ValidationError({"kind": ["Choose where the case was referred"]})
-    referred_on = _not_future(referred_on, "referred_on", today,
-                              "Enter the day of the referral")
+    referred_on = _not_future(referred_on, "referred_on", today, "Enter the day of the referral")
     if meeting_on is not None and kind != ReferralKind.MARAC:
         raise ValidationError({"meeting_on": ["Only a MARAC referral has a meeting date"]})
     if meeting_on is not None and meeting_on < referred_on:
@@ -120,19 +148,33 @@ def refer(*, actor: Any, case: Case, kind: str, referred_on: date, agency: str =
     if len(agency) > AGENCY_MAX:
         raise ValidationError({"agency": [f"At most {AGENCY_MAX} characters"]})
     with transaction.atomic():
-        referral = Referral.objects.create(case=case, kind=kind, referred_on=referred_on,
-                                           agency=agency, meeting_on=meeting_on,
-                                           note=_text(note, "note"), by=actor)
-        audit.record(actor=actor, action="case.referral", object_type="case",
-                     object_id=case.pk,
-                     detail={"referral": referral.pk, "kind": kind,
-                             "referred_on": referred_on.isoformat(),
-                             "meeting_on": meeting_on.isoformat() if meeting_on else None})
+        referral = Referral.objects.create(
+            case=case,
+            kind=kind,
+            referred_on=referred_on,
+            agency=agency,
+            meeting_on=meeting_on,
+            note=_text(note, "note"),
+            by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="case.referral",
+            object_type="case",
+            object_id=case.pk,
+            detail={
+                "referral": referral.pk,
+                "kind": kind,
+                "referred_on": referred_on.isoformat(),
+                "meeting_on": meeting_on.isoformat() if meeting_on else None,
+            },
+        )
     return referral
 
 
-def record_referral_outcome(*, actor: Any, referral: Referral, outcome: str, on: date,
-                            today: date | None = None) -> Referral:
+def record_referral_outcome(
+    *, actor: Any, referral: Referral, outcome: str, on: date, today: date | None = None
+) -> Referral:
     """What came of a referral, once."""
     require_case_member(actor, referral.case)
     today = today or timezone.localdate()
@@ -147,8 +189,11 @@ def record_referral_outcome(*, actor: Any, referral: Referral, outcome: str, on:
             raise ValidationError({"outcome": ["The outcome is recorded already"]})
         locked.outcome, locked.outcome_on = outcome, on
         locked.save(update_fields=["outcome", "outcome_on"])
-        audit.record(actor=actor, action="case.referral_outcome", object_type="case",
-                     object_id=locked.case_id,
-                     detail={"referral": locked.pk, "outcome": outcome,
-                             "on": on.isoformat()})
+        audit.record(
+            actor=actor,
+            action="case.referral_outcome",
+            object_type="case",
+            object_id=locked.case_id,
+            detail={"referral": locked.pk, "outcome": outcome, "on": on.isoformat()},
+        )
     return locked

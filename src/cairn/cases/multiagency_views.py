@@ -20,8 +20,9 @@ from cairn.cases.forms import ReferralForm, ReferralOutcomeForm, RightToKnowForm
 from cairn.cases.models import Case
 
 
-def _done(request: HttpRequest, case: Case, anchor: str, form: Any, call: Any,
-          success: str) -> HttpResponse:
+def _done(
+    request: HttpRequest, case: Case, anchor: str, form: Any, call: Any, success: str
+) -> HttpResponse:
     target = reverse("cases:case", args=[case.pk]) + f"#{anchor}"
     if form.is_valid():
         try:
@@ -44,25 +45,46 @@ def _done(request: HttpRequest, case: Case, anchor: str, form: Any, call: Any,
 def right_to_know(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     suspects = list(case.suspects.all())
-    return _done(request, case, "right-to-know", RightToKnowForm(request.POST),
-                 lambda d: multiagency.decide_right_to_know(
-                     actor=request.user, case=case, identified_on=d["identified_on"],
-                     how_identified=d["how_identified"], decision=d["decision"],
-                     reasons=d["reasons"], decided_on=d["decided_on"], told_on=d["told_on"],
-                     suspect=suspects[0] if len(suspects) == 1 else None),
-                 "Right-to-know decision recorded")
+    return _done(
+        request,
+        case,
+        "right-to-know",
+        RightToKnowForm(request.POST),
+        lambda d: multiagency.decide_right_to_know(
+            actor=request.user,
+            case=case,
+            identified_on=d["identified_on"],
+            how_identified=d["how_identified"],
+            decision=d["decision"],
+            reasons=d["reasons"],
+            decided_on=d["decided_on"],
+            told_on=d["told_on"],
+            suspect=suspects[0] if len(suspects) == 1 else None,
+        ),
+        "Right-to-know decision recorded",
+    )
 
 
 @login_required
 @require_POST
 def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
-    return _done(request, case, "referrals", ReferralForm(request.POST),
-                 lambda d: multiagency.refer(
-                     actor=request.user, case=case, kind=d["kind"],
-                     referred_on=d["referred_on"], agency=d["agency"],
-                     meeting_on=d["meeting_on"], note=d["note"]),
-                 "Referral recorded")
+    return _done(
+        request,
+        case,
+        "referrals",
+        ReferralForm(request.POST),
+        lambda d: multiagency.refer(
+            actor=request.user,
+            case=case,
+            kind=d["kind"],
+            referred_on=d["referred_on"],
+            agency=d["agency"],
+            meeting_on=d["meeting_on"],
+            note=d["note"],
+        ),
+        "Referral recorded",
+    )
 
 
 @login_required
@@ -70,8 +92,13 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
 def referral_outcome(request: HttpRequest, case_id: str, referral_id: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     referral = access.get_referral_for_user(request.user, case, referral_id)
-    return _done(request, case, "referrals", ReferralOutcomeForm(request.POST),
-                 lambda d: multiagency.record_referral_outcome(
-                     actor=request.user, referral=referral, outcome=d["outcome"],
-                     on=d["outcome_on"]),
-                 "Outcome recorded")
+    return _done(
+        request,
+        case,
+        "referrals",
+        ReferralOutcomeForm(request.POST),
+        lambda d: multiagency.record_referral_outcome(
+            actor=request.user, referral=referral, outcome=d["outcome"], on=d["outcome_on"]
+        ),
+        "Outcome recorded",
+    )

@@ -19,10 +19,15 @@ def unit_officers(user: Any) -> QuerySet[User]:
     membership = membership_of(user)
     if membership is None or membership.role not in CASE_ROLES:
         return User.objects.none()
-    return (User.objects.filter(memberships__unit_id=membership.unit_id,
-                                memberships__ended_at__isnull=True,
-                                memberships__role__in=CASE_ROLES)
-            .distinct().order_by("display_name", "username"))
+    return (
+        User.objects.filter(
+            memberships__unit_id=membership.unit_id,
+            memberships__ended_at__isnull=True,
+            memberships__role__in=CASE_ROLES,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def officer_membership(request: HttpRequest) -> Membership:

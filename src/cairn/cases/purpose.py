@@ -26,7 +26,8 @@ def purpose_for(request: HttpRequest, case: Case) -> str | None:
 
 def purpose_context(request: HttpRequest, case: Case, purpose: str | None) -> dict[str, Any]:
     """What ``cases/case_purpose.html`` needs: the choice, or the reason already chosen."""
-    return {"purpose": purpose,
-            "purpose_label": Purpose(purpose).label if purpose else "",
-            "purpose_form": PurposeForm(initial={"purpose": purpose,
-                                                 "next": request.get_full_path()})}
+    return {
+        "purpose": purpose,
+        "purpose_label": Purpose(purpose).label if purpose else "",
+        "purpose_form": PurposeForm(initial={"purpose": purpose, "next": request.get_full_path()}),
+    }

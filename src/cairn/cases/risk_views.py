@@ -39,8 +39,11 @@ from cairn.web.forms import add_service_errors, posted_data
 
 
 def _assessments(request: HttpRequest, case: Case) -> Any:
-    return (access.risk_assessments_readable_by(request.user, case)
-            .select_related("created_by").prefetch_related("reviews__by"))
+    return (
+        access.risk_assessments_readable_by(request.user, case)
+        .select_related("created_by")
+        .prefetch_related("reviews__by")
+    )
 
 
 @login_required
@@ -54,16 +57,18 @@ def risk_list(request: HttpRequest, case_id: str) -> HttpResponse:
         assessment.form_title = definition.title if definition else assessment.form_id
         reviews = list(assessment.reviews.all())
         assessment.last_review = reviews[-1] if reviews else None
-    return render(request, "cases/risk_list.html", {
-        "nav": "cases", "case": case, "assessments": assessments})
+    return render(
+        request, "cases/risk_list.html", {"nav": "cases", "case": case, "assessments": assessments}
+    )
 
 
 def _prefill_key(case: Case, definition: FormDefinition) -> str:
     return f"risk-prefill:{case.pk}:{definition.id}@{definition.version}"
 
 
-def _read_prefill(request: HttpRequest, case: Case, shares: list[Any], purpose: str,
-                  definition: FormDefinition) -> dict[str, dict[str, Any]]:
+def _read_prefill(
+    request: HttpRequest, case: Case, shares: list[Any], purpose: str, definition: FormDefinition
+) -> dict[str, dict[str, Any]]:
     """What the analysis of each linked vault's shared evidence answers (audited reads)."""
     now = timezone.now()
     indicator_sets = []
@@ -72,8 +77,10 @@ def _read_prefill(request: HttpRequest, case: Case, shares: list[Any], purpose: 
         # The defendant's indicators only (never everyone in the log together).
         people = analyse_people(snapshot, now=now, voice=THIRD_PERSON)
         indicator_sets += [a.risk_indicators for a in defendant_analyses(people, share)]
-    return {qid: {"answer": p.answer, "evidence": p.evidence}
-            for qid, p in prefill_answers(definition, indicator_sets).items()}
+    return {
+        qid: {"answer": p.answer, "evidence": p.evidence}
+        for qid, p in prefill_answers(definition, indicator_sets).items()
+    }
 
 
 def _mark_prefilled(form: QuestionnaireForm, prefilled: dict[str, dict[str, Any]]) -> None:
@@ -88,22 +95,29 @@ def _mark_prefilled(form: QuestionnaireForm, prefilled: dict[str, dict[str, Any]
 def risk_new(request: HttpRequest, case_id: str) -> HttpResponse:
     case = access.get_case_for_user(request.user, case_id)
     definitions = reading.forms()
-    chosen = request.GET.get("form") or (next(iter(definitions)) if len(definitions) == 1
-                                         else None)
+    chosen = request.GET.get("form") or (next(iter(definitions)) if len(definitions) == 1 else None)
     context: dict[str, Any] = {"nav": "cases", "case": case}
     if chosen is None:
         choose = ChooseRiskForm(request.GET or None, definitions=definitions)
-        return render(request, "cases/case_form.html", {
-            **context, "form": choose, "title": "New risk assessment", "method": "get",
-            "button": "Continue", "back": reverse("cases:risk", args=[case.pk])},
-            status=400 if choose.errors else 200)
+        return render(
+            request,
+            "cases/case_form.html",
+            {
+                **context,
+                "form": choose,
+                "title": "New risk assessment",
+                "method": "get",
+                "button": "Continue",
+                "back": reverse("cases:risk", args=[case.pk]),
+            },
+            status=400 if choose.errors else 200,
+        )
     definition = definitions.get(chosen)
     if definition is None:
         raise Http404("No such form")
     shares = list(live_shares(request, case))
     purpose = purpose_for(request, case)
-    context.update(definition=definition, shares=shares,
-                   **purpose_context(request, case, purpose))
+    context.update(definition=definition, shares=shares, **purpose_context(request, case, purpose))
     if shares and purpose is None:
         return render(request, "cases/risk_new.html", context)
 
@@ -115,35 +129,50 @@ def risk_new(request: HttpRequest, case_id: str) -> HttpResponse:
         if form.is_valid() and summary_form.is_valid():
             answers = form.cleaned_data
             from_evidence = still_prefilled(
-                {qid: item["answer"] for qid, item in prefilled.items()}, answers)
+                {qid: item["answer"] for qid, item in prefilled.items()}, answers
+            )
             try:
                 assessment = services.record_risk_assessment(
-                    actor=request.user, case=case, form=definition, answers=answers,
-                    prefilled=from_evidence, summary=summary_form.cleaned_data["summary"])
+                    actor=request.user,
+                    case=case,
+                    form=definition,
+                    answers=answers,
+                    prefilled=from_evidence,
+                    summary=summary_form.cleaned_data["summary"],
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 request.session.pop(key, None)
-                messages.success(request, f"Risk assessment version {assessment.version} "
-                                          "saved")
+                messages.success(request, f"Risk assessment version {assessment.version} saved")
                 return redirect("cases:risk-assessment", case.pk, assessment.pk)
     else:
-        prefilled = (_read_prefill(request, case, shares, purpose, definition)
-                     if shares and purpose else {})
+        prefilled = (
+            _read_prefill(request, case, shares, purpose, definition) if shares and purpose else {}
+        )
         request.session[key] = prefilled
-        previous = (access.risk_assessments_readable_by(request.user, case)
-                    .filter(form_id=definition.id).order_by("-version").first())
+        previous = (
+            access.risk_assessments_readable_by(request.user, case)
+            .filter(form_id=definition.id)
+            .order_by("-version")
+            .first()
+        )
         initial = dict(previous.answers) if previous is not None else {}
         initial.update({qid: item["answer"] for qid, item in prefilled.items()})
         form = QuestionnaireForm(definition, initial=initial)
     _mark_prefilled(form, prefilled)
     context.update(form=form, summary_form=summary_form, prefilled=prefilled)
-    return render(request, "cases/risk_new.html", context,
-                  status=400 if form.errors or summary_form.errors else 200)
+    return render(
+        request,
+        "cases/risk_new.html",
+        context,
+        status=400 if form.errors or summary_form.errors else 200,
+    )
 
 
-def _answer_rows(assessment: RiskAssessment, definition: FormDefinition | None
-                 ) -> list[dict[str, Any]]:
+def _answer_rows(
+    assessment: RiskAssessment, definition: FormDefinition | None
+) -> list[dict[str, Any]]:
     rows = []
     prefilled = set(assessment.prefilled)
     if definition is not None and definition.version == assessment.form_version:
@@ -155,31 +184,54 @@ def _answer_rows(assessment: RiskAssessment, definition: FormDefinition | None
                 words = ", ".join(question.label_of(v) for v in value)
             else:
                 words = question.label_of(value) if question.options else str(value)
-            rows.append({"question": question.text, "answer": words,
-                         "from_evidence": question.id in prefilled})
+            rows.append(
+                {
+                    "question": question.text,
+                    "answer": words,
+                    "from_evidence": question.id in prefilled,
+                }
+            )
     else:  # the form is no longer loaded, or changed: show what was stored
         for qid, value in assessment.answers.items():
-            rows.append({"question": qid, "from_evidence": qid in prefilled,
-                         "answer": ", ".join(value) if isinstance(value, list) else value})
+            rows.append(
+                {
+                    "question": qid,
+                    "from_evidence": qid in prefilled,
+                    "answer": ", ".join(value) if isinstance(value, list) else value,
+                }
+            )
     return rows
 
 
-def _assessment_page(request: HttpRequest, case: Case, assessment: RiskAssessment,
-                     review_form: RiskReviewForm | None = None) -> HttpResponse:
+def _assessment_page(
+    request: HttpRequest,
+    case: Case,
+    assessment: RiskAssessment,
+    review_form: RiskReviewForm | None = None,
+) -> HttpResponse:
     membership = officer_membership(request)
     definition = reading.forms().get(assessment.form_id)
-    can_review = (membership.role == Role.SUPERVISOR
-                  and assessment.created_by_id != request.user.pk)
+    can_review = membership.role == Role.SUPERVISOR and assessment.created_by_id != request.user.pk
     if can_review and review_form is None:
         review_form = RiskReviewForm()
-    return render(request, "cases/risk_assessment.html", {
-        "nav": "cases", "case": case, "assessment": assessment, "definition": definition,
-        "rows": _answer_rows(assessment, definition),
-        "band_note": (BAND_NOTE_THIRD if assessment.form_id == CAIRN_FORM_ID
-                      and assessment.level else ""),
-        "reviews": list(assessment.reviews.all()),
-        "can_review": can_review, "form": review_form if can_review else None},
-        status=400 if review_form is not None and review_form.errors else 200)
+    return render(
+        request,
+        "cases/risk_assessment.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "assessment": assessment,
+            "definition": definition,
+            "rows": _answer_rows(assessment, definition),
+            "band_note": (
+                BAND_NOTE_THIRD if assessment.form_id == CAIRN_FORM_ID and assessment.level else ""
+            ),
+            "reviews": list(assessment.reviews.all()),
+            "can_review": can_review,
+            "form": review_form if can_review else None,
+        },
+        status=400 if review_form is not None and review_form.errors else 200,
+    )
 
 
 def _get_assessment(request: HttpRequest, case: Case, assessment_id: str) -> RiskAssessment:
@@ -204,8 +256,9 @@ def risk_review(request: HttpRequest, case_id: str, assessment_id: str) -> HttpR
     form = RiskReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.review_risk_assessment(actor=request.user, assessment=assessment,
-                                            **form.cleaned_data)
+            services.review_risk_assessment(
+                actor=request.user, assessment=assessment, **form.cleaned_data
+            )
         except PermissionDenied:
             raise Http404("No such page") from None
         except ValidationError as exc:

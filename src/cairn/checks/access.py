@@ -29,8 +29,11 @@ def pending_checks_of(user: Any, vault: Vault) -> QuerySet[PendingCheck]:
 
 def get_pending_check_for_user(user: Any, vault: Vault, pk: Any, kind: str) -> PendingCheck:
     try:
-        return pending_checks_of(user, vault).select_related(
-            "vault", "indicator_set").get(pk=pk, kind=kind)
+        return (
+            pending_checks_of(user, vault)
+            .select_related("vault", "indicator_set")
+            .get(pk=pk, kind=kind)
+        )
     except (PendingCheck.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such check") from None
 

@@ -43,16 +43,61 @@ _PACKAGE = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
 # says little on its own), or when it has only two parts and the second is short or an
 # ordinary word, so that unrelated apps are likely to share it ("com.guest", "com.fone").
 GENERIC_PREFIXES = (
-    "android.", "com.android.", "com.google.", "com.samsung.", "com.sec.", "com.system",
-    "com.huawei.", "com.miui.", "com.xiaomi.", "com.oppo.", "com.coloros.", "com.qualcomm.",
-    "com.mediatek.", "com.motorola.", "com.lge.", "com.sonyericsson.", "com.htc.",
+    "android.",
+    "com.android.",
+    "com.google.",
+    "com.samsung.",
+    "com.sec.",
+    "com.system",
+    "com.huawei.",
+    "com.miui.",
+    "com.xiaomi.",
+    "com.oppo.",
+    "com.coloros.",
+    "com.qualcomm.",
+    "com.mediatek.",
+    "com.motorola.",
+    "com.lge.",
+    "com.sonyericsson.",
+    "com.htc.",
 )
-COMMON_WORDS = frozenset({
-    "app", "apps", "android", "backup", "battery", "browser", "camera", "cleaner", "clock",
-    "data", "device", "guest", "home", "launcher", "location", "manager", "mobile", "monitor",
-    "phone", "privacy", "safe", "secure", "security", "service", "services", "settings",
-    "sync", "system", "tools", "tracker", "update", "updater", "wifi",
-})
+COMMON_WORDS = frozenset(
+    {
+        "app",
+        "apps",
+        "android",
+        "backup",
+        "battery",
+        "browser",
+        "camera",
+        "cleaner",
+        "clock",
+        "data",
+        "device",
+        "guest",
+        "home",
+        "launcher",
+        "location",
+        "manager",
+        "mobile",
+        "monitor",
+        "phone",
+        "privacy",
+        "safe",
+        "secure",
+        "security",
+        "service",
+        "services",
+        "settings",
+        "sync",
+        "system",
+        "tools",
+        "tracker",
+        "update",
+        "updater",
+        "wifi",
+    }
+)
 SHORT_PART = 4  # a second part this short or shorter is too easily shared
 
 
@@ -91,13 +136,23 @@ class StalkerwareApp:
     certificates: tuple[str, ...]
 
     def as_plain(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.kind, "names": list(self.names),
-                "packages": list(self.packages), "certificates": list(self.certificates)}
+        return {
+            "name": self.name,
+            "type": self.kind,
+            "names": list(self.names),
+            "packages": list(self.packages),
+            "certificates": list(self.certificates),
+        }
 
     @classmethod
     def from_plain(cls, item: dict[str, Any]) -> StalkerwareApp:
-        return cls(name=item["name"], kind=item["type"], names=tuple(item["names"]),
-                   packages=tuple(item["packages"]), certificates=tuple(item["certificates"]))
+        return cls(
+            name=item["name"],
+            kind=item["type"],
+            names=tuple(item["names"]),
+            packages=tuple(item["packages"]),
+            certificates=tuple(item["certificates"]),
+        )
 
 
 def _strings(value: Any, where: str, field: str) -> list[str]:
@@ -139,15 +194,25 @@ def parse_indicator_file(data: bytes, *, name: str) -> list[StalkerwareApp]:
         for package in packages:
             if not _PACKAGE.match(package):
                 raise CheckInputError(where, f"'{package}' is not a package name")
-        certificates = [normalise_certificate(c)
-                        for c in _strings(entry.get("certificates"), where, "certificates")]
+        certificates = [
+            normalise_certificate(c)
+            for c in _strings(entry.get("certificates"), where, "certificates")
+        ]
         for certificate in certificates:
             if not _SHA1.match(certificate):
-                raise CheckInputError(where, f"'{certificate}' is not a SHA-1 fingerprint "
-                                             "(40 hexadecimal digits)")
+                raise CheckInputError(
+                    where, f"'{certificate}' is not a SHA-1 fingerprint (40 hexadecimal digits)"
+                )
         names = _strings(entry.get("names"), where, "names")
-        apps.append(StalkerwareApp(name=title.strip(), kind=kind, names=tuple(names),
-                                   packages=tuple(packages), certificates=tuple(certificates)))
+        apps.append(
+            StalkerwareApp(
+                name=title.strip(),
+                kind=kind,
+                names=tuple(names),
+                packages=tuple(packages),
+                certificates=tuple(certificates),
+            )
+        )
     if not apps:
         raise CheckInputError(name, "the file lists no apps")
     return apps
@@ -190,9 +255,17 @@ class Match:
         return "weak"
 
     def as_plain(self) -> dict[str, Any]:
-        return {"app": self.app, "type": self.kind, "grade": self.grade, "value": self.value,
-                "item": self.item, "where": self.where, "weak": self.weak,
-                "strength": self.strength, "installer": self.installer}
+        return {
+            "app": self.app,
+            "type": self.kind,
+            "grade": self.grade,
+            "value": self.value,
+            "item": self.item,
+            "where": self.where,
+            "weak": self.weak,
+            "strength": self.strength,
+            "installer": self.installer,
+        }
 
 
 class IndicatorIndex:
@@ -217,27 +290,49 @@ class IndicatorIndex:
         for certificate in item.certificates:
             app = self.by_certificate.get(normalise_certificate(certificate))
             if app is not None:
-                return Match(app.name, app.kind, "certificate", certificate, item.identifier,
-                             item.where, installer=item.installer)
+                return Match(
+                    app.name,
+                    app.kind,
+                    "certificate",
+                    certificate,
+                    item.identifier,
+                    item.where,
+                    installer=item.installer,
+                )
         package = item.identifier.strip().lower()
         if item.kind == "package" or (_PACKAGE.match(package) and "." in package):
             app = self.by_package.get(package)
             if app is not None:
-                return Match(app.name, app.kind, "package", package, item.identifier,
-                             item.where, weak=is_generic_package(package),
-                             installer=item.installer)
+                return Match(
+                    app.name,
+                    app.kind,
+                    "package",
+                    package,
+                    item.identifier,
+                    item.where,
+                    weak=is_generic_package(package),
+                    installer=item.installer,
+                )
         if item.kind == "name":
             app = self.by_name.get(normalise_name(item.identifier))
             if app is not None:
-                return Match(app.name, app.kind, "name", item.identifier.strip(),
-                             item.identifier, item.where, weak=True)
+                return Match(
+                    app.name,
+                    app.kind,
+                    "name",
+                    item.identifier.strip(),
+                    item.identifier,
+                    item.where,
+                    weak=True,
+                )
         return None
 
 
 def match_apps(items: Sequence[InstalledApp], apps: Iterable[StalkerwareApp]) -> list[Match]:
     """Every item the indicators name, strongest first (then weak last, then list order)."""
     index = IndicatorIndex(apps)
-    found = [(position, m) for position, item in enumerate(items)
-             if (m := index.best(item)) is not None]
+    found = [
+        (position, m) for position, item in enumerate(items) if (m := index.best(item)) is not None
+    ]
     found.sort(key=lambda pair: (GRADES.index(pair[1].grade), pair[1].weak, pair[0]))
     return [m for _, m in found]

@@ -21,23 +21,34 @@ class IndicatorSet(models.Model):
     which data it was matched against."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    source = models.CharField(max_length=300, help_text="Where the data loaded last came "
-                                                        "from: a URL or the file names given.")
-    version = models.CharField(max_length=400, help_text="Every file in the set with its "
-                                                         "version: the upstream commit, or the "
-                                                         "file's SHA-256 when that is not known.")
-    data_date = models.DateField(null=True, blank=True,
-                                 help_text="The date of the data: the oldest of its files'.")
-    sha256 = models.CharField(max_length=64, help_text="SHA-256 over the files' SHA-256s, in "
-                                                       "the order of their names.")
+    source = models.CharField(
+        max_length=300,
+        help_text="Where the data loaded last came from: a URL or the file names given.",
+    )
+    version = models.CharField(
+        max_length=400,
+        help_text="Every file in the set with its "
+        "version: the upstream commit, or the "
+        "file's SHA-256 when that is not known.",
+    )
+    data_date = models.DateField(
+        null=True, blank=True, help_text="The date of the data: the oldest of its files'."
+    )
+    sha256 = models.CharField(
+        max_length=64, help_text="SHA-256 over the files' SHA-256s, in the order of their names."
+    )
     app_count = models.PositiveIntegerField()
-    apps = models.JSONField(help_text="The apps, as StalkerwareApp.as_plain() lists, each with "
-                                      "the file it came from.")
-    files = models.JSONField(default=list, help_text="The files in the set: name, version, "
-                                                     "date, SHA-256, source, app count.")
+    apps = models.JSONField(
+        help_text="The apps, as StalkerwareApp.as_plain() lists, each with the file it came from."
+    )
+    files = models.JSONField(
+        default=list,
+        help_text="The files in the set: name, version, date, SHA-256, source, app count.",
+    )
     loaded_at = models.DateTimeField(auto_now_add=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-loaded_at"]
@@ -69,8 +80,9 @@ class OwnMark(SealedFields, models.Model):
 
     class Meta:
         ordering = ["kind", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["vault", "kind", "lookup"],
-                                               name="checks_own_mark_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["vault", "kind", "lookup"], name="checks_own_mark_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}"
@@ -93,13 +105,15 @@ class PendingCheck(SealedFields, models.Model):
     staged_sha256 = models.CharField(max_length=64)
     staged_created = models.BooleanField(default=False)
     size = models.PositiveBigIntegerField()
-    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="+")
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     source_name = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

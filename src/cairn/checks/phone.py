@@ -50,9 +50,12 @@ from cairn.importers.base import ImportFailure
 from cairn.importers.safezip import SafeZip, looks_like_zip
 
 FORMATS = ("pm-list", "dumpsys", "androidqf", "names")
-FORMAT_LABELS = {"pm-list": "adb pm list packages output",
-                 "dumpsys": "adb dumpsys package output",
-                 "androidqf": "an AndroidQF acquisition", "names": "app names"}
+FORMAT_LABELS = {
+    "pm-list": "adb pm list packages output",
+    "dumpsys": "adb dumpsys package output",
+    "androidqf": "an AndroidQF acquisition",
+    "names": "app names",
+}
 # What each format is, in the words of the page, --help and every refusal.
 FORMAT_DESCRIPTIONS = {
     "pm-list": "the output of adb shell pm list packages (best with -i -U)",
@@ -66,9 +69,12 @@ _PACKAGE = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
 _SHA1 = re.compile(r"^[0-9A-F]{40}$")
 _CERTIFICATE_KEYS = ("Sha1", "sha1", "SHA1")
 _DUMPSYS_PACKAGE = re.compile(r"^(?P<indent>\s*)Package \[(?P<name>[^\]]*)\] \([0-9A-Fa-f]+\):\s*$")
-_DUMPSYS_MARKERS = re.compile(r"^(?:DUMP OF SERVICE package:|Packages:|Activity Resolver Table:|"
-                              r"Database versions:|Verifiers:|Key Set Manager:|"
-                              r"\s*Package \[[^\]]*\] \([0-9A-Fa-f]+\):)\s*$", re.MULTILINE)
+_DUMPSYS_MARKERS = re.compile(
+    r"^(?:DUMP OF SERVICE package:|Packages:|Activity Resolver Table:|"
+    r"Database versions:|Verifiers:|Key Set Manager:|"
+    r"\s*Package \[[^\]]*\] \([0-9A-Fa-f]+\):)\s*$",
+    re.MULTILINE,
+)
 _SIGNATURES = re.compile(r"signatures=PackageSignatures\{[^}]*?(?:signatures:)?\[([^\]]*)\]")
 _AGE_HEADER = b"age-encryption.org/"
 _JSON_START = re.compile(r"\s*(?:\{|\[\s*(?:[{\]]|$))")
@@ -97,9 +103,8 @@ def _text(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise not_readable(f"{name}, line {line}", "not UTF-8 text, nor an AndroidQF zip"
-                           ) from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise not_readable(f"{name}, line {line}", "not UTF-8 text, nor an AndroidQF zip") from None
 
 
 def detect_format(text: str) -> str:
@@ -117,9 +122,12 @@ def read_app_list(data: bytes, *, name: str, format: str = "auto") -> AppList:
     if format not in (*FORMATS, "auto"):
         raise not_readable(name, f"unknown format {format!r}")
     if data.startswith(_AGE_HEADER):
-        raise CheckInputError(name, "this AndroidQF acquisition is encrypted (.zip.age): "
-                                    "decrypt it first (age --decrypt -i KEY -o acquisition.zip "
-                                    "FILE), then check the zip")
+        raise CheckInputError(
+            name,
+            "this AndroidQF acquisition is encrypted (.zip.age): "
+            "decrypt it first (age --decrypt -i KEY -o acquisition.zip "
+            "FILE), then check the zip",
+        )
     if looks_like_zip(data[:4]):
         if format not in ("auto", "androidqf"):
             raise not_readable(name, f"this is a zip, not {FORMAT_DESCRIPTIONS[format]}")
@@ -128,8 +136,12 @@ def read_app_list(data: bytes, *, name: str, format: str = "auto") -> AppList:
     if not text.strip():
         raise CheckInputError(name, "the file is empty")
     chosen = detect_format(text) if format == "auto" else format
-    parsers = {"pm-list": parse_pm_list, "dumpsys": parse_dumpsys,
-               "androidqf": parse_androidqf, "names": parse_names}
+    parsers = {
+        "pm-list": parse_pm_list,
+        "dumpsys": parse_dumpsys,
+        "androidqf": parse_androidqf,
+        "names": parse_names,
+    }
     return AppList(chosen, tuple(parsers[chosen](text, name=name)))
 
 
@@ -141,9 +153,11 @@ def parse_pm_list(text: str, *, name: str) -> list[InstalledApp]:
             continue
         where = f"line {number}"
         if not line.startswith("package:"):
-            raise CheckInputError(f"{name}, {where}", "expected 'package:' and a package name "
-                                  "(the output of adb shell pm list packages)")
-        words = line[len("package:"):].split()
+            raise CheckInputError(
+                f"{name}, {where}",
+                "expected 'package:' and a package name (the output of adb shell pm list packages)",
+            )
+        words = line[len("package:") :].split()
         if not words:
             raise CheckInputError(f"{name}, {where}", "no package name after 'package:'")
         package = words[0]
@@ -154,10 +168,10 @@ def parse_pm_list(text: str, *, name: str) -> list[InstalledApp]:
         installer, uid = "", None
         for word in words[1:]:
             if word.startswith("installer="):
-                value = word[len("installer="):]
+                value = word[len("installer=") :]
                 installer = "" if value == "null" else value
             elif word.startswith("uid:"):
-                first = word[len("uid:"):].split(",")[0]
+                first = word[len("uid:") :].split(",")[0]
                 if not first.isdigit():
                     raise CheckInputError(f"{name}, {where}", f"uid {first[:20]!r} is not a number")
                 uid = int(first)
@@ -186,8 +200,10 @@ def _certificates(files: Any, where: str) -> tuple[str, ...]:
             if value in (None, ""):
                 continue
             if not isinstance(value, str) or not _SHA1.match(normalise_certificate(value)):
-                raise CheckInputError(f"{where}, files[{index}].certificate.{key}",
-                                      "not a SHA-1 fingerprint (40 hexadecimal digits)")
+                raise CheckInputError(
+                    f"{where}, files[{index}].certificate.{key}",
+                    "not a SHA-1 fingerprint (40 hexadecimal digits)",
+                )
             sha1 = normalise_certificate(value)
             if sha1 not in found:
                 found.append(sha1)
@@ -215,8 +231,9 @@ def parse_androidqf(text: str, *, name: str, member: str = "") -> list[Installed
             raise CheckInputError(f"{name}, {where}", "'name' is missing")
         package = package.strip()
         if not _PACKAGE.match(package):
-            raise CheckInputError(f"{name}, {where}.name", f"{package[:80]!r} is not a "
-                                  "package name")
+            raise CheckInputError(
+                f"{name}, {where}.name", f"{package[:80]!r} is not a package name"
+            )
         installer = entry.get("installer")
         if installer is not None and not isinstance(installer, str):
             raise CheckInputError(f"{name}, {where}.installer", "expected text or null")
@@ -224,9 +241,16 @@ def parse_androidqf(text: str, *, name: str, member: str = "") -> list[Installed
         if uid is not None and (not isinstance(uid, int) or isinstance(uid, bool)):
             raise CheckInputError(f"{name}, {where}.uid", "expected a number")
         certificates = _certificates(entry.get("files"), f"{name}, {where} ({package})")
-        apps.append(InstalledApp(package, "package", f"{member}, {where}" if member else where,
-                                 installer="" if installer in (None, "null") else installer,
-                                 uid=uid, certificates=certificates))
+        apps.append(
+            InstalledApp(
+                package,
+                "package",
+                f"{member}, {where}" if member else where,
+                installer="" if installer in (None, "null") else installer,
+                uid=uid,
+                certificates=certificates,
+            )
+        )
     if not apps:
         raise CheckInputError(name, "the list has no packages")
     return apps
@@ -240,11 +264,16 @@ def parse_names(text: str, *, name: str) -> list[InstalledApp]:
             continue
         where = f"line {number}"
         if len(line) > MAX_NAME_LENGTH:
-            raise CheckInputError(f"{name}, {where}", f"longer than {MAX_NAME_LENGTH} "
-                                  "characters: put one app name on each line")
+            raise CheckInputError(
+                f"{name}, {where}",
+                f"longer than {MAX_NAME_LENGTH} characters: put one app name on each line",
+            )
         if _NOT_A_NAME.search(raw.rstrip("\r\n")):
-            raise not_readable(f"{name}, {where}", "this does not look like an app name but "
-                               "like a program's output that Cairn does not read")
+            raise not_readable(
+                f"{name}, {where}",
+                "this does not look like an app name but "
+                "like a program's output that Cairn does not read",
+            )
         if any(not ch.isprintable() for ch in line):
             raise CheckInputError(f"{name}, {where}", "contains characters that are not text")
         apps.append(InstalledApp(line, "name", where))
@@ -267,11 +296,11 @@ def parse_dumpsys(text: str, *, name: str) -> list[InstalledApp]:
             package = match.group("name").strip()
             where = f"line {number + 1}"
             if not _PACKAGE.match(package):
-                raise CheckInputError(f"{name}, {where}", f"{package[:80]!r} is not a package "
-                                      "name")
+                raise CheckInputError(f"{name}, {where}", f"{package[:80]!r} is not a package name")
             indent = match.group("indent")
-            current = found.setdefault(package, {"where": where, "installer": "", "uid": None,
-                                                 "signatures": []})
+            current = found.setdefault(
+                package, {"where": where, "installer": "", "uid": None, "signatures": []}
+            )
             continue
         if current is None or not line.strip():
             continue
@@ -280,28 +309,38 @@ def parse_dumpsys(text: str, *, name: str) -> list[InstalledApp]:
             continue
         _read_package_line(line.strip(), current)
     if not found:
-        raise not_readable(name, "no package (a line 'Package [name] (...):') was found in "
-                                 "this dumpsys output")
+        raise not_readable(
+            name, "no package (a line 'Package [name] (...):') was found in this dumpsys output"
+        )
     apps = []
     for package, fields in found.items():
         signatures = fields["signatures"]
         certificates = tuple(s for s in signatures if _SHA1.match(s))
-        apps.append(InstalledApp(package, "package", fields["where"],
-                                 installer=fields["installer"], uid=fields["uid"],
-                                 certificates=certificates,
-                                 signature_ids=tuple(s for s in signatures
-                                                     if s not in certificates)))
+        apps.append(
+            InstalledApp(
+                package,
+                "package",
+                fields["where"],
+                installer=fields["installer"],
+                uid=fields["uid"],
+                certificates=certificates,
+                signature_ids=tuple(s for s in signatures if s not in certificates),
+            )
+        )
     return apps
 
 
 def _package_service(lines: list[str]) -> tuple[int, int]:
     """The line range of the package service in a whole ``dumpsys``, else everything."""
-    start = next((i for i, line in enumerate(lines)
-                  if line.strip() == "DUMP OF SERVICE package:"), None)
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip() == "DUMP OF SERVICE package:"), None
+    )
     if start is None:
         return 0, len(lines)
-    end = next((i for i in range(start + 1, len(lines))
-                if lines[i].startswith("DUMP OF SERVICE ")), len(lines))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith("DUMP OF SERVICE ")),
+        len(lines),
+    )
     return start + 1, end
 
 
@@ -328,11 +367,15 @@ def parse_androidqf_zip(data: bytes, *, name: str) -> list[InstalledApp]:
     """An AndroidQF acquisition zip: its packages.json, else its dumpsys.txt."""
     try:
         with SafeZip(data, name=name) as archive:
-            member = _shallowest(archive.names, "packages.json") or \
-                _shallowest(archive.names, "dumpsys.txt")
+            member = _shallowest(archive.names, "packages.json") or _shallowest(
+                archive.names, "dumpsys.txt"
+            )
             if member is None:
-                raise not_readable(name, "this zip is not an AndroidQF acquisition (it holds "
-                                         "no packages.json or dumpsys.txt)")
+                raise not_readable(
+                    name,
+                    "this zip is not an AndroidQF acquisition (it holds "
+                    "no packages.json or dumpsys.txt)",
+                )
             content = archive.read_member(member)
     except ImportFailure as exc:
         raise CheckInputError(exc.where, exc.message) from None

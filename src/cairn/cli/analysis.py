@@ -85,9 +85,11 @@ def _print_one(analysis: Analysis) -> None:
         for tip in limb.strengthen:
             click.echo(f"      to strengthen: {tip.text}")
     sections = [
-        ("Course of conduct (for the offences of harassment and stalking)",
-         list(analysis.course_of_conduct.findings)
-         + [w for c in analysis.course_of_conduct.courses for w in c.warnings]),
+        (
+            "Course of conduct (for the offences of harassment and stalking)",
+            list(analysis.course_of_conduct.findings)
+            + [w for c in analysis.course_of_conduct.courses for w in c.warnings],
+        ),
         ("Acts (s.2A(3))", [a.finding for a in analysis.acts]),
         ("FOUR", [f for e in analysis.four.elements() for f in e.facts]),
         ("s.4A", list(analysis.s4a.findings)),

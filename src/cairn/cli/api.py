@@ -56,13 +56,18 @@ def create(username: str, name: str) -> None:
     _token, raw = tokens.create_token(actor=user, user=user, name=name)
     click.echo(raw)
     if tokens.needs_two_factor(user):
-        note = (f"{username} holds an organisation role: this token works only while they "
-                "keep a confirmed two-factor device.")
+        note = (
+            f"{username} holds an organisation role: this token works only while they "
+            "keep a confirmed two-factor device."
+        )
     else:
         note = f"The token acts as {username}."
-    click.echo(f"Token {name!r} made for {username}. It is shown only this once: keep it "
-               f"secret. {note} Revoke it with: cairn api token revoke {shlex.quote(username)} "
-               f"--name {shlex.quote(name)}", err=True)
+    click.echo(
+        f"Token {name!r} made for {username}. It is shown only this once: keep it "
+        f"secret. {note} Revoke it with: cairn api token revoke {shlex.quote(username)} "
+        f"--name {shlex.quote(name)}",
+        err=True,
+    )
 
 
 @token_group.command("revoke")
@@ -87,11 +92,21 @@ def list_tokens(username: str) -> None:
     from cairn.cli.output import print_table
 
     user = _user(username)
-    rows = [[t.name, _when(t.created_at), _when(t.last_used_at),
-             _when(t.revoked_at) if t.revoked_at else "live"]
-            for t in tokens.tokens_of(user)]
+    rows = [
+        [
+            t.name,
+            _when(t.created_at),
+            _when(t.last_used_at),
+            _when(t.revoked_at) if t.revoked_at else "live",
+        ]
+        for t in tokens.tokens_of(user)
+    ]
     if not rows:
         click.echo(f"{username} has no API tokens.")
         return
-    print_table(["name", "created", "last used", "revoked"], rows,
-                title=f"API tokens of {username}", one_line=["created", "last used", "revoked"])
+    print_table(
+        ["name", "created", "last used", "revoked"],
+        rows,
+        title=f"API tokens of {username}",
+        one_line=["created", "last used", "revoked"],
+    )

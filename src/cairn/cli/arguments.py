@@ -46,16 +46,17 @@ def refuse_undecodable(command: click.Command, values: dict[str, Any]) -> None:
         value = values.get(param.name or "")
         texts = value if isinstance(value, tuple | list) else (value,)
         if any(isinstance(text, str) and not _is_text(text) for text in texts):
-            raise CairnError(f"{_label(param)}: the text is not UTF-8 (check the terminal's "
-                             "or the script's character encoding)")
+            raise CairnError(
+                f"{_label(param)}: the text is not UTF-8 (check the terminal's "
+                "or the script's character encoding)"
+            )
 
 
 def ask_secret(prompt: str, *, field: str, confirm: bool = False) -> str:
     """A password or passphrase: typed twice with ``confirm``; given as one line each when
     stdin is not a terminal (a script)."""
     if sys.stdin.isatty():
-        answer: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm,
-                                   err=True)
+        answer: str = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True)
         return answer
     first = _line()
     if confirm and _line() != first:

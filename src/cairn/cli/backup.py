@@ -20,10 +20,12 @@ def _passphrase(confirm: bool) -> str:
     if given:
         return given
     if not click.get_text_stream("stdin").isatty():
-        raise CairnError(f"passphrase: set {PASSPHRASE_VARIABLE} or run this in a terminal "
-                         "to be asked for it")
-    secret: str = click.prompt("Backup passphrase", hide_input=True,
-                               confirmation_prompt=confirm, err=True)
+        raise CairnError(
+            f"passphrase: set {PASSPHRASE_VARIABLE} or run this in a terminal to be asked for it"
+        )
+    secret: str = click.prompt(
+        "Backup passphrase", hide_input=True, confirmation_prompt=confirm, err=True
+    )
     if confirm and len(secret) < 12:
         raise CairnError("passphrase: use at least 12 characters")
     return secret
@@ -32,8 +34,13 @@ def _passphrase(confirm: bool) -> str:
 def _progress_bar() -> tuple[object, object]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   transient=True, console=None)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        transient=True,
+        console=None,
+    )
     task = bar.add_task("Evidence files", total=None)
 
     def update(step: str, done: int, total: int) -> None:
@@ -44,14 +51,27 @@ def _progress_bar() -> tuple[object, object]:
 
 
 @click.command("backup")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The backup file to write (it must not exist yet).")
-@click.option("--to", "recipients", multiple=True, metavar="AGE_RECIPIENT",
-              help="Encrypt to this age public key (age1...) instead of a passphrase. "
-                   "May be given more than once.")
-@click.option("--since", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The previous backup: hold only the evidence files it does not "
-                   "(restoring then needs it beside this one).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup file to write (it must not exist yet).",
+)
+@click.option(
+    "--to",
+    "recipients",
+    multiple=True,
+    metavar="AGE_RECIPIENT",
+    help="Encrypt to this age public key (age1...) instead of a passphrase. "
+    "May be given more than once.",
+)
+@click.option(
+    "--since",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The previous backup: hold only the evidence files it does not "
+    "(restoring then needs it beside this one).",
+)
 def backup_command(out: Path, recipients: tuple[str, ...], since: Path | None) -> None:
     """Back up the whole instance while it runs, encrypted with age.
 
@@ -79,13 +99,16 @@ def backup_command(out: Path, recipients: tuple[str, ...], since: Path | None) -
     bar, update = _progress_bar()
     try:
         with bar:  # type: ignore[attr-defined]
-            summary = service.take_backup(out, recipients=parsed, passphrase=secret,
-                                          since=since, progress=update)
+            summary = service.take_backup(
+                out, recipients=parsed, passphrase=secret, since=since, progress=update
+            )
     except (service.BackupError, archive.BackupFormatError, archive.BackupSecretError) as exc:
         raise CairnError(f"backup: {exc}") from None
-    click.echo(f"Backup {summary.id} written to {out}: {summary.vaults} vaults "
-               f"({summary.destroyed} destroyed, not included), {summary.files} evidence "
-               f"files ({summary.files_new} in this file, {summary.bytes_new:,} bytes).")
+    click.echo(
+        f"Backup {summary.id} written to {out}: {summary.vaults} vaults "
+        f"({summary.destroyed} destroyed, not included), {summary.files} evidence "
+        f"files ({summary.files_new} in this file, {summary.bytes_new:,} bytes)."
+    )
 
 
 def _data_dir() -> Path:
@@ -97,14 +120,19 @@ def _data_dir() -> Path:
 
 def _refuse_if_not_empty(data_dir: Path) -> None:
     if data_dir.exists() and any(data_dir.iterdir()):
-        raise CairnError(f"restore: the data directory {data_dir} is not empty; restore "
-                         "into a new, empty one (CAIRN_DATA_DIR)")
+        raise CairnError(
+            f"restore: the data directory {data_dir} is not empty; restore "
+            "into a new, empty one (CAIRN_DATA_DIR)"
+        )
 
 
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="For a backup made with --to: the age identity file that opens it.")
+@click.option(
+    "--identity",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For a backup made with --to: the age identity file that opens it.",
+)
 def restore_command(file: Path, identity: Path | None) -> None:
     """Restore a backup into an empty data directory (CAIRN_DATA_DIR), then run cairn verify.
 
@@ -142,19 +170,31 @@ def _restore(file: Path, identity: Path | None) -> None:
         if identity is not None:
             summary = service.restore(file, identity_text=identity.read_text(encoding="utf-8"))
         elif catalogue.encryption == "recipients":
-            raise CairnError("identity: this backup was encrypted to a recipient; give its "
-                             "identity file with --identity")
+            raise CairnError(
+                "identity: this backup was encrypted to a recipient; give its "
+                "identity file with --identity"
+            )
         else:
             summary = service.restore(file, passphrase=_passphrase(confirm=False))
-    except (service.BackupError, archive.BackupFormatError, archive.BackupSecretError,
-            database.DatabaseBackupError) as exc:
+    except (
+        service.BackupError,
+        archive.BackupFormatError,
+        archive.BackupSecretError,
+        database.DatabaseBackupError,
+    ) as exc:
         raise CairnError(f"restore: {str(exc).removeprefix('restore: ')}") from None
-    click.echo(f"Restored backup {summary.id}: {summary.vaults} vaults, {summary.files} "
-               "evidence files.")
+    click.echo(
+        f"Restored backup {summary.id}: {summary.vaults} vaults, {summary.files} evidence files."
+    )
     if summary.destroyed:
-        click.echo(f"{len(summary.destroyed)} destroyed vault(s) stay destroyed: their keys "
-                   "and files were not restored.")
+        click.echo(
+            f"{len(summary.destroyed)} destroyed vault(s) stay destroyed: their keys "
+            "and files were not restored."
+        )
     for vault in summary.mismatched_heads:
-        click.echo(f"Warning: vault {vault}: the restored log differs from the tree head in "
-                   "the backup's manifest; run cairn verify.", err=True)
+        click.echo(
+            f"Warning: vault {vault}: the restored log differs from the tree head in "
+            "the backup's manifest; run cairn verify.",
+            err=True,
+        )
     click.echo("Now run: cairn verify")

@@ -29,7 +29,9 @@ MIN_PREFIX = 6
 
 def vault_option(command: F) -> F:
     return click.option(
-        "--vault", "vault_ref", metavar="V",
+        "--vault",
+        "vault_ref",
+        metavar="V",
         help="The vault: its id, an id prefix or its name (needed only with several vaults).",
     )(command)
 
@@ -60,7 +62,7 @@ def _hyphenated_prefix(digits: str) -> str:
     """
     parts, position = [], 0
     for length in (8, 4, 4, 4, 12):
-        piece = digits[position:position + length]
+        piece = digits[position : position + length]
         if not piece:
             break
         parts.append(piece)
@@ -75,13 +77,16 @@ def current_vault(vault_ref: str | None) -> Vault:
     ref = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
     vaults = all_vaults()
     if not vaults:
-        raise CairnError("there is no vault yet; create one with: cairn vault create NAME "
-                         "--initials XX")
+        raise CairnError(
+            "there is no vault yet; create one with: cairn vault create NAME --initials XX"
+        )
     if not ref:
         if len(vaults) == 1:
             return vaults[0]
-        raise CairnError(f"there are {len(vaults)} vaults; choose one with --vault ID or "
-                         "--vault NAME (see: cairn vault list)")
+        raise CairnError(
+            f"there are {len(vaults)} vaults; choose one with --vault ID or "
+            "--vault NAME (see: cairn vault list)"
+        )
     ref = ref.strip()
     digits = _hex(ref)
     if digits is not None and len(digits) == 32:
@@ -93,8 +98,10 @@ def current_vault(vault_ref: str | None) -> Vault:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise CairnError(f"vault: {ref!r} matches {len(matches)} vaults; give more of the id "
-                         "(see: cairn vault list)")
+        raise CairnError(
+            f"vault: {ref!r} matches {len(matches)} vaults; give more of the id "
+            "(see: cairn vault list)"
+        )
     raise CairnError(f"vault: no vault matches {ref!r} (see: cairn vault list)")
 
 
@@ -118,9 +125,13 @@ def find_incident(vault: Vault, ref: str, *, field: str = "incident") -> Inciden
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise CairnError(f"{field}: {ref!r} matches more than one incident; give more of "
-                             "the id, or the incident's number")
+            raise CairnError(
+                f"{field}: {ref!r} matches more than one incident; give more of "
+                "the id, or the incident's number"
+            )
     elif digits is not None and not ref.isdigit():
-        raise CairnError(f"{field}: give the incident's number, its id, or at least "
-                         f"{MIN_PREFIX} characters of the id")
+        raise CairnError(
+            f"{field}: give the incident's number, its id, or at least "
+            f"{MIN_PREFIX} characters of the id"
+        )
     raise CairnError(f"{field}: no incident {ref!r} in this vault (see: cairn incident list)")

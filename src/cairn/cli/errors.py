@@ -62,8 +62,7 @@ EXPLAINED: dict[str, Callable[[Any], list[str]]] = {
     "cairn.store.keys.KekError": _message,
     "cairn.ledger.ed25519.SigningKeyError": _message,
     "cairn.store.crypto._common.CryptoError": lambda exc: [f"decryption failed: {exc}"],
-    "cairn.web.timeframe.TimeframeError": lambda exc: [
-        f"{option_name(exc.field)}: {exc.message}"],
+    "cairn.web.timeframe.TimeframeError": lambda exc: [f"{option_name(exc.field)}: {exc.message}"],
 }
 
 

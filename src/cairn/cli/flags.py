@@ -11,11 +11,20 @@ from cairn.cli.context import current_vault, vault_option
 
 @click.command("flags")
 @vault_option
-@click.option("--kind", "kinds", multiple=True, metavar="KIND",
-              help="Only this kind of flag (violence, sexual, whereabouts, family, "
-                   "surveillance, self_harm); may be repeated.")
-@click.option("--leads", "show_leads", is_flag=True,
-              help="Also list accounts that may be the same person as someone you named.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only this kind of flag (violence, sexual, whereabouts, family, "
+    "surveillance, self_harm); may be repeated.",
+)
+@click.option(
+    "--leads",
+    "show_leads",
+    is_flag=True,
+    help="Also list accounts that may be the same person as someone you named.",
+)
 def flags_command(vault_ref: str | None, kinds: tuple[str, ...], show_leads: bool) -> None:
     """List the flagged words in a vault's incidents and imported messages.
 
@@ -38,19 +47,27 @@ def flags_command(vault_ref: str | None, kinds: tuple[str, ...], show_leads: boo
             continue
         shown += 1
         when = item.when.isoformat(timespec="minutes") if item.when else "time not known"
-        where = (f"incident {item.number}" if item.source == "incident"
-                 else f"message from {item.sender or 'an unknown sender'}")
+        where = (
+            f"incident {item.number}"
+            if item.source == "incident"
+            else f"message from {item.sender or 'an unknown sender'}"
+        )
         click.echo(f"{where}, {when}")
         for flag in flags:
             how = reading.flag_tag(flag)[2]
-            click.echo(f"  {labels[flag.kind]}: \u201c{flag.words}\u201d"
-                       + (f" ({how})" if how else ""))
-    click.echo(f"{shown} flagged {'item' if shown == 1 else 'items'}. Flags point at words "
-               "worth a look; they are not proof.")
+            click.echo(
+                f"  {labels[flag.kind]}: \u201c{flag.words}\u201d" + (f" ({how})" if how else "")
+            )
+    click.echo(
+        f"{shown} flagged {'item' if shown == 1 else 'items'}. Flags point at words "
+        "worth a look; they are not proof."
+    )
     if show_leads:
         _, leads = reading.account_leads(vault.owner, vault)
-        click.echo(f"\n{len(leads)} possible {'link' if len(leads) == 1 else 'links'} "
-                   "between accounts (leads, not proof):")
+        click.echo(
+            f"\n{len(leads)} possible {'link' if len(leads) == 1 else 'links'} "
+            "between accounts (leads, not proof):"
+        )
         for lead in leads:
             click.echo(f"  {lead.account.name} may be {lead.suspect.name}")
             for reason in lead.reasons:

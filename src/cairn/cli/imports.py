@@ -33,8 +33,18 @@ if TYPE_CHECKING:
     from cairn.importers.models import ImportBatch
     from cairn.vault.models import Vault
 
-FORMATS = ["auto", "whatsapp", "sms", "email", "facebook", "instagram", "telegram", "twitter",
-           "media", "csv"]
+FORMATS = [
+    "auto",
+    "whatsapp",
+    "sms",
+    "email",
+    "facebook",
+    "instagram",
+    "telegram",
+    "twitter",
+    "media",
+    "csv",
+]
 PHASES = {"reading": "Reading", "saving": "Saving", "proposing": "Proposing"}
 PROPOSALS_SHOWN = 50  # the summary's table; --json lists every proposal
 
@@ -64,31 +74,63 @@ def import_group() -> None:
 
 @import_group.command("run")
 @vault_option
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True,
-                                        path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="What kind of export it is.")
-@click.option("--tz", "time_zone", metavar="ZONE",
-              help="The time zone of times the file gives without one (default: the vault's).")
-@click.option("--date-order", type=click.Choice(list(DATE_ORDERS)),
-              help="The order of day, month and year in the file's dates, when the file "
-                   "does not settle it: day-first (31/12/24), month-first (12/31/24), "
-                   "year-first (24/12/31), year-day-month, day-year-month, month-year-day.")
-@click.option("--me", "owner", metavar="NAME",
-              help="Your own name as the chat shows it, so your replies are kept as yours.")
-@click.option("--columns", "columns", metavar="FIELD=N,...",
-              help="A CSV diary's columns, as you confirm them: e.g. "
-                   "date=1,time=2,what_happened=3 (columns counted from 1), or 'suggested' "
-                   "to accept the columns Cairn suggests. Without it Cairn shows its "
-                   "suggestion and stores nothing.")
-@click.option("--no-dkim-lookup", is_flag=True,
-              help="Check e-mail signatures only against keys already archived: ask DNS for "
-                   "none (the sender's domain could see a lookup).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="What kind of export it is.",
+)
+@click.option(
+    "--tz",
+    "time_zone",
+    metavar="ZONE",
+    help="The time zone of times the file gives without one (default: the vault's).",
+)
+@click.option(
+    "--date-order",
+    type=click.Choice(list(DATE_ORDERS)),
+    help="The order of day, month and year in the file's dates, when the file "
+    "does not settle it: day-first (31/12/24), month-first (12/31/24), "
+    "year-first (24/12/31), year-day-month, day-year-month, month-year-day.",
+)
+@click.option(
+    "--me",
+    "owner",
+    metavar="NAME",
+    help="Your own name as the chat shows it, so your replies are kept as yours.",
+)
+@click.option(
+    "--columns",
+    "columns",
+    metavar="FIELD=N,...",
+    help="A CSV diary's columns, as you confirm them: e.g. "
+    "date=1,time=2,what_happened=3 (columns counted from 1), or 'suggested' "
+    "to accept the columns Cairn suggests. Without it Cairn shows its "
+    "suggestion and stores nothing.",
+)
+@click.option(
+    "--no-dkim-lookup",
+    is_flag=True,
+    help="Check e-mail signatures only against keys already archived: ask DNS for "
+    "none (the sender's domain could see a lookup).",
+)
 @click.option("--dry-run", is_flag=True, help="Work everything out, then store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
-        date_order: str | None, owner: str | None, columns: str | None, no_dkim_lookup: bool,
-        dry_run: bool, as_json: bool) -> None:
+def run(
+    vault_ref: str | None,
+    file: Path,
+    fmt: str,
+    time_zone: str | None,
+    date_order: str | None,
+    owner: str | None,
+    columns: str | None,
+    no_dkim_lookup: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Import FILE into the vault and print what it found."""
     vault = current_vault(vault_ref)
     from cairn.importers import services
@@ -98,10 +140,22 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
         mapping = _confirmed_columns(file, fmt, columns, as_json=as_json)
         result = with_progress(
             lambda progress: services.commit_import(
-                actor=vault.owner, vault=vault, source=file, name=file_name(file), format=fmt,
-                tz=time_zone, dry_run=dry_run, date_order=date_order, progress=progress,
-                owner=owner, mapping=mapping, dkim_lookup=False if no_dkim_lookup else None),
-            quiet=as_json, phases=PHASES)
+                actor=vault.owner,
+                vault=vault,
+                source=file,
+                name=file_name(file),
+                format=fmt,
+                tz=time_zone,
+                dry_run=dry_run,
+                date_order=date_order,
+                progress=progress,
+                owner=owner,
+                mapping=mapping,
+                dkim_lookup=False if no_dkim_lookup else None,
+            ),
+            quiet=as_json,
+            phases=PHASES,
+        )
     except AmbiguousDates as exc:
         raise CairnError(f"import: {_date_question(exc)}") from None
     except ImportFailure as exc:
@@ -117,12 +171,14 @@ def run(vault_ref: str | None, file: Path, fmt: str, time_zone: str | None,
 def _date_question(exc: Any) -> str:
     """One line: where the file shows that its dates can be read more than one way, what
     that date would be in each order, and how to say which."""
-    readings = "; ".join(f"{order}: {day.day} {day:%B} {day.year}"
-                         for order, day in exc.readings.items())
+    readings = "; ".join(
+        f"{order}: {day.day} {day:%B} {day.year}" for order, day in exc.readings.items()
+    )
     shown = f" ({exc.written} reads as {readings})" if exc.written and readings else ""
     options = " or ".join(f"--date-order {order}" for order in exc.choices)
-    return (f"{exc.where}: the dates could be read more than one way{shown}; run again with "
-            f"{options}")
+    return (
+        f"{exc.where}: the dates could be read more than one way{shown}; run again with {options}"
+    )
 
 
 def _is_diary(file: Path, fmt: str) -> bool:
@@ -136,8 +192,9 @@ def _is_diary(file: Path, fmt: str) -> bool:
     return detect_format(file_name(file), head) == "csv"
 
 
-def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
-                       as_json: bool) -> dict[str, int] | None:
+def _confirmed_columns(
+    file: Path, fmt: str, spec: str | None, *, as_json: bool
+) -> dict[str, int] | None:
     """The diary's columns as confirmed with --columns (0-based); None for other formats.
 
     Without --columns, show the header and the suggestion and stop: nothing is stored
@@ -156,14 +213,21 @@ def _confirmed_columns(file: Path, fmt: str, spec: str | None, *,
         suggested = preview.suggested_mapping
         missing = [f for f in ("date", "what_happened") if f not in suggested]
         if missing:
-            raise CairnError(f"import: no column was recognised for {' and '.join(missing)}; "
-                             "say which column holds what with --columns "
-                             "date=1,what_happened=3,...")
-        raise CairnError(f"import: confirm the columns with --columns {_spec(suggested)} "
-                         "(or --columns suggested to accept the suggestion as shown)")
+            raise CairnError(
+                f"import: no column was recognised for {' and '.join(missing)}; "
+                "say which column holds what with --columns "
+                "date=1,what_happened=3,..."
+            )
+        raise CairnError(
+            f"import: confirm the columns with --columns {_spec(suggested)} "
+            "(or --columns suggested to accept the suggestion as shown)"
+        )
     try:
-        chosen = (dict(preview.suggested_mapping) if spec.strip().lower() == "suggested"
-                  else _parse_columns(spec))
+        chosen = (
+            dict(preview.suggested_mapping)
+            if spec.strip().lower() == "suggested"
+            else _parse_columns(spec)
+        )
         return services.check_diary_columns(preview, chosen)
     except ValidationError as exc:
         raise CairnError(f"import: columns: {exc.messages[0]}") from None
@@ -184,14 +248,14 @@ def _parse_columns(spec: str) -> dict[str, int]:
         if not equals or not field:
             raise CairnError(f"import: columns: {part!r} is not FIELD=N, for example date=1")
         if not number.isdigit():
-            raise CairnError(f"import: columns: {part!r} needs a column number, for example "
-                             f"{field}=1")
+            raise CairnError(
+                f"import: columns: {part!r} needs a column number, for example {field}=1"
+            )
         if field in mapping:
             raise CairnError(f"import: columns: {field} is given twice")
         mapping[field] = int(number) - 1
     if not mapping:
-        raise CairnError("import: columns: give FIELD=N pairs, for example "
-                         "date=1,what_happened=3")
+        raise CairnError("import: columns: give FIELD=N pairs, for example date=1,what_happened=3")
     return mapping
 
 
@@ -200,10 +264,20 @@ def _show_columns(preview: Any, *, as_json: bool) -> None:
 
     suggested = preview.suggested_mapping
     if as_json:
-        click.echo(json.dumps({
-            "columns": [{"number": i + 1, "name": name} for i, name in enumerate(preview.header)],
-            "suggested": {f: c + 1 for f, c in suggested.items()},
-            "rows": preview.row_count, "confirmed": False}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "columns": [
+                        {"number": i + 1, "name": name} for i, name in enumerate(preview.header)
+                    ],
+                    "suggested": {f: c + 1 for f, c in suggested.items()},
+                    "rows": preview.row_count,
+                    "confirmed": False,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo("The diary's first row names these columns:")
     for index, name in enumerate(preview.header):
@@ -212,22 +286,30 @@ def _show_columns(preview: Any, *, as_json: bool) -> None:
     click.echo("Suggested columns:")
     for field in FIELDS:
         column = suggested.get(field)
-        where = (f"column {column + 1} ({preview.header[column]})" if column is not None
-                 else "(none)")
+        where = (
+            f"column {column + 1} ({preview.header[column]})" if column is not None else "(none)"
+        )
         click.echo(f"  {field:<17} {where}")
 
 
 def _print_summary(vault: Vault, result: Any) -> None:
-    head = "Dry run: nothing was stored." if result.dry_run else (
-        f"Import {result.batch.number} ({result.batch.pk}) is saved; the file is exhibit "
-        f"{result.exhibit_reference}.")
+    head = (
+        "Dry run: nothing was stored."
+        if result.dry_run
+        else (
+            f"Import {result.batch.number} ({result.batch.pk}) is saved; the file is exhibit "
+            f"{result.exhibit_reference}."
+        )
+    )
     click.echo(head)
-    click.echo(f"  Format: {result.format}; times without a zone read as "
-               f"{result.assumed_time_zone}.")
-    click.echo(f"  Items: {result.items} ({result.new} new, {result.duplicates} already "
-               "imported)")
-    click.echo(f"  Senders linked to people you know: {result.persons}; new unknown senders: "
-               f"{result.candidates}")
+    click.echo(
+        f"  Format: {result.format}; times without a zone read as {result.assumed_time_zone}."
+    )
+    click.echo(f"  Items: {result.items} ({result.new} new, {result.duplicates} already imported)")
+    click.echo(
+        f"  Senders linked to people you know: {result.persons}; new unknown senders: "
+        f"{result.candidates}"
+    )
     click.echo(f"  Proposed incidents: {result.proposed_incidents}")
     for note in result.notes:
         click.echo(f"  Note: {note}")
@@ -235,15 +317,30 @@ def _print_summary(vault: Vault, result: Any) -> None:
         from cairn.cli.output import number_ranges, print_table
 
         rows = _proposal_rows(result.batch)
-        print_table(["No.", "Day", "How", "Acts", "Items", "From"],
-                    [[str(r["number"]), r["day"], r["channel"], ",".join(r["acts"]),
-                      str(r["items"]), r["from"]] for r in rows[:PROPOSALS_SHOWN]])
+        print_table(
+            ["No.", "Day", "How", "Acts", "Items", "From"],
+            [
+                [
+                    str(r["number"]),
+                    r["day"],
+                    r["channel"],
+                    ",".join(r["acts"]),
+                    str(r["items"]),
+                    r["from"],
+                ]
+                for r in rows[:PROPOSALS_SHOWN]
+            ],
+        )
         if len(rows) > PROPOSALS_SHOWN:
             rest = number_ranges(r["number"] for r in rows[PROPOSALS_SHOWN:])
-            click.echo(f"... and {len(rows) - PROPOSALS_SHOWN} more proposals ({rest}): "
-                       "review each in the web pages (cairn serve, then Import).")
-        click.echo(f"Accept them with: cairn import accept {result.batch.number} --all "
-                   "(or give the numbers to accept)")
+            click.echo(
+                f"... and {len(rows) - PROPOSALS_SHOWN} more proposals ({rest}): "
+                "review each in the web pages (cairn serve, then Import)."
+            )
+        click.echo(
+            f"Accept them with: cairn import accept {result.batch.number} --all "
+            "(or give the numbers to accept)"
+        )
 
 
 def _proposal_rows(batch: ImportBatch) -> list[dict[str, Any]]:
@@ -252,14 +349,32 @@ def _proposal_rows(batch: ImportBatch) -> list[dict[str, Any]]:
     from cairn.importers import access
 
     rows = []
-    for proposal in (access.proposals_of(batch).select_related("person", "candidate")
-                     .annotate(item_total=Count("items")).order_by("number")):
-        sender = (proposal.person.name if proposal.person is not None else
-                  proposal.candidate.display_name if proposal.candidate is not None else "")
-        rows.append({"id": str(proposal.pk), "number": proposal.number, "rule": proposal.rule,
-                     "day": proposal.day.isoformat(), "channel": proposal.channel,
-                     "acts": proposal.act_codes, "items": proposal.item_total,
-                     "from": sender, "status": proposal.status})
+    for proposal in (
+        access.proposals_of(batch)
+        .select_related("person", "candidate")
+        .annotate(item_total=Count("items"))
+        .order_by("number")
+    ):
+        sender = (
+            proposal.person.name
+            if proposal.person is not None
+            else proposal.candidate.display_name
+            if proposal.candidate is not None
+            else ""
+        )
+        rows.append(
+            {
+                "id": str(proposal.pk),
+                "number": proposal.number,
+                "rule": proposal.rule,
+                "day": proposal.day.isoformat(),
+                "channel": proposal.channel,
+                "acts": proposal.act_codes,
+                "items": proposal.item_total,
+                "from": sender,
+                "status": proposal.status,
+            }
+        )
     return rows
 
 
@@ -294,13 +409,13 @@ def accept(vault_ref: str | None, batch_ref: str, ids: Sequence[str], accept_all
     from cairn.importers import services
 
     batch = find_batch(vault, batch_ref)
-    incidents = services.accept_proposals(actor=vault.owner, batch=batch, ids=list(ids),
-                                          all=accept_all)
+    incidents = services.accept_proposals(
+        actor=vault.owner, batch=batch, ids=list(ids), all=accept_all
+    )
     if not incidents:
         click.echo("Nothing was waiting to be accepted.")
         return
     from cairn.cli.output import number_ranges
 
     numbers = number_ranges(incident.number for incident in incidents)
-    click.echo(f"Logged {len(incidents)} incident{'s' if len(incidents) != 1 else ''}: "
-               f"{numbers}.")
+    click.echo(f"Logged {len(incidents)} incident{'s' if len(incidents) != 1 else ''}: {numbers}.")

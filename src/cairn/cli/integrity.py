@@ -13,20 +13,31 @@ from cairn.cli.errors import CairnError
 from cairn.cli.runtime import ensure_database
 
 # The progress bar's words for each phase of ``verify_vault`` (on a terminal only).
-VERIFY_PHASES = {"records": "Checking records", "log": "Checking the log",
-                 "files": "Checking files"}
+VERIFY_PHASES = {
+    "records": "Checking records",
+    "log": "Checking the log",
+    "files": "Checking files",
+}
 
 
 @click.command("verify")
 @vault_option
-@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A checkpoint file: prove the log still extends it.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes that re-hash the records (default: one per core for large "
-                   "vaults).")
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A checkpoint file: prove the log still extends it.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that re-hash the records (default: one per core for large vaults).",
+)
 @click.pass_context
-def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
-           workers: int | None) -> None:
+def verify(
+    ctx: click.Context, vault_ref: str | None, against: Path | None, workers: int | None
+) -> None:
     """Recompute every entry, tree head, signature, timestamp and file, and say what fails.
 
     Without --vault, every vault in the data directory is checked. Exits 0 when all holds.
@@ -42,8 +53,9 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
         try:
             checkpoint = log.parse_checkpoint(against.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            raise CairnError(f"against: {file_name(against)} is not a checkpoint (not UTF-8 text)"
-                             ) from None
+            raise CairnError(
+                f"against: {file_name(against)} is not a checkpoint (not UTF-8 text)"
+            ) from None
         except log.CheckpointError as exc:
             raise CairnError(f"against: {exc} (in {file_name(against)})") from None
     chosen = vault_ref or (ctx.find_root().obj or {}).get("vault_ref")
@@ -53,9 +65,10 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
     failed = False
     for vault in vaults:
         report = with_progress(
-            lambda progress, vault=vault: verify_vault(vault, workers=workers,
-                                                       progress=progress),
-            quiet=False, phases=VERIFY_PHASES)
+            lambda progress, vault=vault: verify_vault(vault, workers=workers, progress=progress),
+            quiet=False,
+            phases=VERIFY_PHASES,
+        )
         click.echo(f"Vault {vault.pk}: {report.summary()}")
         for failure in report.failures:
             click.echo(f"  FAIL {failure}")
@@ -67,8 +80,10 @@ def verify(ctx: click.Context, vault_ref: str | None, against: Path | None,
                 for problem in problems:
                     click.echo(f"  FAIL {problem}")
             else:
-                click.echo(f"  The log extends the checkpoint of {checkpoint.size} entries "
-                           f"signed {checkpoint.timestamp} (consistency proof verified).")
+                click.echo(
+                    f"  The log extends the checkpoint of {checkpoint.size} entries "
+                    f"signed {checkpoint.timestamp} (consistency proof verified)."
+                )
     _report_partial_files()
     ctx.exit(1 if failed else 0)
 
@@ -83,10 +98,12 @@ def _report_partial_files() -> None:
     if not found.partials:
         return
     oldest = min(p.modified for p in found.partials)
-    click.echo(f"Note: {len(found.partials)} partial file(s) ({found.bytes:,} bytes) left by "
-               f"interrupted writes in {default_store().backend.describe()}, the oldest from "
-               f"{oldest:%Y-%m-%d %H:%M} UTC. They hold no evidence; the background workers "
-               f"remove them once they are {PARTIAL_MINUTES} minutes old.")
+    click.echo(
+        f"Note: {len(found.partials)} partial file(s) ({found.bytes:,} bytes) left by "
+        f"interrupted writes in {default_store().backend.describe()}, the oldest from "
+        f"{oldest:%Y-%m-%d %H:%M} UTC. They hold no evidence; the background workers "
+        f"remove them once they are {PARTIAL_MINUTES} minutes old."
+    )
 
 
 @click.command("checkpoint")
@@ -126,8 +143,11 @@ def keys_group() -> None:
 
 
 @keys_group.command("rotate")
-@click.option("--new-kek-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="With CAIRN_KEK/CAIRN_KEK_FILE: the file holding the new KEK (base64).")
+@click.option(
+    "--new-kek-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With CAIRN_KEK/CAIRN_KEK_FILE: the file holding the new KEK (base64).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
     """Re-wrap every vault key under a new KEK. Files are not re-encrypted.
@@ -146,8 +166,10 @@ def keys_rotate(new_kek_file: Path | None, yes: bool) -> None:
         click.confirm("Re-wrap every vault key under a new key-encryption key?", abort=True)
     if source == "local-file":
         if new_kek_file is not None:
-            raise CairnError("new-kek-file: this instance keeps its KEK in the data directory; "
-                             "leave the option out and a new one is made")
+            raise CairnError(
+                "new-kek-file: this instance keeps its KEK in the data directory; "
+                "leave the option out and a new one is made"
+            )
         new = None
     elif source == "configured":
         if new_kek_file is None:
@@ -182,8 +204,9 @@ def vault_destroy(vault_ref: str | None, yes: bool) -> None:
     """
     vault = current_vault(vault_ref)
     if not yes:
-        click.confirm(f"Destroy vault {vault.pk} for ever? Nothing in it can be recovered",
-                      abort=True)
+        click.confirm(
+            f"Destroy vault {vault.pk} for ever? Nothing in it can be recovered", abort=True
+        )
     from cairn.vault import services
 
     services.destroy_vault(actor=vault.owner, vault=vault)

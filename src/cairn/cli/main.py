@@ -61,9 +61,14 @@ class CairnGroup(click.Group):
     so they behave the same.
     """
 
-    def main(self, args: Any = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True,
-             **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NoArgsIsHelpError as exc:  # a group alone (`cairn`, `cairn incident`): its help
@@ -88,9 +93,13 @@ class CairnGroup(click.Group):
 
 @click.group(PROG, cls=CairnGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cairn", prog_name=PROG)
-@click.option("--vault", "vault_ref", metavar="V",
-              help="The vault to work on: its id, an id prefix or its name. Needed only when "
-                   "the data directory holds several vaults.")
+@click.option(
+    "--vault",
+    "vault_ref",
+    metavar="V",
+    help="The vault to work on: its id, an id prefix or its name. Needed only when "
+    "the data directory holds several vaults.",
+)
 @click.pass_context
 def cli(ctx: click.Context, vault_ref: str | None) -> None:
     """Cairn: a safe, tamper-evident incident log.
@@ -103,18 +112,41 @@ def cli(ctx: click.Context, vault_ref: str | None) -> None:
 
 
 vault_group.add_command(vault_destroy)
-for command in (vault_group, incident_group, exhibit_group, person_group, user_group, serve,
-                demo, verify, checkpoint, key_group, keys_group, import_group,
-                analyse_command, pack_command, verify_pack_command, api_group, org_group,
-                flags_command):
+for command in (
+    vault_group,
+    incident_group,
+    exhibit_group,
+    person_group,
+    user_group,
+    serve,
+    demo,
+    verify,
+    checkpoint,
+    key_group,
+    keys_group,
+    import_group,
+    analyse_command,
+    pack_command,
+    verify_pack_command,
+    api_group,
+    org_group,
+    flags_command,
+):
     cli.add_command(command)
-for command in (check_group, indicators_group, camera_group, backup_command, restore_command,
-                worker_command):
+for command in (
+    check_group,
+    indicators_group,
+    camera_group,
+    backup_command,
+    restore_command,
+    worker_command,
+):
     cli.add_command(command)
 
 
-def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[
-        tuple[str, click.Command]]:
+def leaf_commands(
+    group: click.Group, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, click.Command]]:
     """Every runnable command under ``group`` with its path (``"import accept"``)."""
     for name, command in sorted(group.commands.items()):
         if isinstance(command, click.Group):
@@ -123,10 +155,12 @@ def leaf_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[
             yield " ".join((*path, name)), command
 
 
-def _checked(command: click.Command, callback: Callable[..., Any], *,
-             django: bool) -> Callable[..., Any]:
+def _checked(
+    command: click.Command, callback: Callable[..., Any], *, django: bool
+) -> Callable[..., Any]:
     """The command's callback, run once what was typed is known to be text (and, unless
     ``django`` is false, once Django is set up)."""
+
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
         refuse_undecodable(command, kwargs)
@@ -139,8 +173,9 @@ def _checked(command: click.Command, callback: Callable[..., Any], *,
 
 for path, command in leaf_commands(cli):
     if command.callback is not None:
-        command.callback = _checked(command, command.callback,
-                                    django=path not in WITHOUT_DJANGO_SETUP)
+        command.callback = _checked(
+            command, command.callback, django=path not in WITHOUT_DJANGO_SETUP
+        )
 
 
 def main() -> None:

@@ -29,11 +29,14 @@ def operator_account() -> Any:
     existing = access.user_named(OPERATOR_USERNAME)
     if existing is not None:
         if not existing.is_superuser:
-            raise CairnError(f"the account {OPERATOR_USERNAME!r} exists and is not the "
-                             "operator; rename it before using cairn org")
+            raise CairnError(
+                f"the account {OPERATOR_USERNAME!r} exists and is not the "
+                "operator; rename it before using cairn org"
+            )
         return existing
-    return operator_services.create_local_account(actor=None, username=OPERATOR_USERNAME,
-                                                  operator=True)
+    return operator_services.create_local_account(
+        actor=None, username=OPERATOR_USERNAME, operator=True
+    )
 
 
 def _find(rows: list[Any], ref: str, what: str, by_name: bool) -> Any:
@@ -66,16 +69,22 @@ def org_group() -> None:
 
 @org_group.command("create")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(KINDS), required=True,
-              help="A police force or a charity (support service).")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    required=True,
+    help="A police force or a charity (support service).",
+)
 def create(name: str, kind: str) -> None:
     """Create an organisation called NAME."""
     ensure_database()
     from cairn.accounts import services
 
     organisation = services.create_organisation(actor=operator_account(), name=name, kind=kind)
-    click.echo(f"Created organisation {organisation.pk} {organisation.name} "
-               f"({organisation.get_kind_display()}).")
+    click.echo(
+        f"Created organisation {organisation.pk} {organisation.name} "
+        f"({organisation.get_kind_display()})."
+    )
 
 
 @org_group.command("unit")
@@ -87,8 +96,9 @@ def unit(org: str, name: str) -> None:
     from cairn.accounts import access, services
 
     operator = operator_account()
-    organisation = _find(list(access.organisations_for_operator(operator)), org,
-                         "organisation", by_name=True)
+    organisation = _find(
+        list(access.organisations_for_operator(operator)), org, "organisation", by_name=True
+    )
     created = services.create_unit(actor=operator, organisation=organisation, name=name)
     click.echo(f"Created unit {created.pk} {created.name} in {organisation.name}.")
 
@@ -110,8 +120,13 @@ def list_orgs() -> None:
 
 @org_group.command("grant")
 @click.argument("username")
-@click.option("--unit", "unit_ref", required=True, metavar="UNIT_ID",
-              help="The unit's id (or an id prefix; see: cairn org list).")
+@click.option(
+    "--unit",
+    "unit_ref",
+    required=True,
+    metavar="UNIT_ID",
+    help="The unit's id (or an id prefix; see: cairn org list).",
+)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 def grant(username: str, unit_ref: str, role: str) -> None:
     """Give USERNAME a role in a unit (made, with no password, if there is no such user).
@@ -130,21 +145,35 @@ def grant(username: str, unit_ref: str, role: str) -> None:
     with transaction.atomic():
         user, made = get_or_create_user(username, actor=operator)
         membership = services.grant_role(actor=operator, user=user, unit=target, role=role)
-    click.echo(f"{user.username} is now {membership.get_role_display().lower()} in "
-               f"{target.name}, {target.organisation.name}.")
+    click.echo(
+        f"{user.username} is now {membership.get_role_display().lower()} in "
+        f"{target.name}, {target.organisation.name}."
+    )
     if made or not user.has_usable_password():
-        click.echo(f"{user.username} has no password yet; set one to sign in:\n"
-                   f"  cairn user set-password {user.username}")
-    click.echo("They will set up two-factor sign-in (an authenticator app) when they first "
-               "sign in.")
+        click.echo(
+            f"{user.username} has no password yet; set one to sign in:\n"
+            f"  cairn user set-password {user.username}"
+        )
+    click.echo(
+        "They will set up two-factor sign-in (an authenticator app) when they first sign in."
+    )
 
 
 @org_group.command("invite")
-@click.option("--unit", "unit_ref", required=True, metavar="UNIT_ID",
-              help="The unit's id (or an id prefix; see: cairn org list).")
+@click.option(
+    "--unit",
+    "unit_ref",
+    required=True,
+    metavar="UNIT_ID",
+    help="The unit's id (or an id prefix; see: cairn org list).",
+)
 @click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--base-url", default="", metavar="URL",
-              help="The instance's address, to print a whole link instead of its path.")
+@click.option(
+    "--base-url",
+    default="",
+    metavar="URL",
+    help="The instance's address, to print a whole link instead of its path.",
+)
 def invite(unit_ref: str, role: str, base_url: str) -> None:
     """Make an invitation link for a role in a unit. It works once, for 7 days.
 
@@ -154,8 +183,9 @@ def invite(unit_ref: str, role: str, base_url: str) -> None:
     if base_url:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise CairnError(f"base-url: {base_url!r} is not an address like "
-                             "https://cairn.example.org")
+            raise CairnError(
+                f"base-url: {base_url!r} is not an address like https://cairn.example.org"
+            )
     ensure_database()
     from django.urls import reverse
 
@@ -165,9 +195,12 @@ def invite(unit_ref: str, role: str, base_url: str) -> None:
     target = find_unit(operator, unit_ref)
     invitation, token = services.invite(actor=operator, unit=target, role=role)
     click.echo(base_url.rstrip("/") + reverse("org:invitation", args=[token]))
-    click.echo(f"Invitation to be {invitation.get_role_display().lower()} in {target.name}, "
-               f"{target.organisation.name}; works once, until "
-               f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
+    click.echo(
+        f"Invitation to be {invitation.get_role_display().lower()} in {target.name}, "
+        f"{target.organisation.name}; works once, until "
+        f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
+        err=True,
+    )
 
 
 @org_group.command("reset-two-factor")
@@ -186,5 +219,7 @@ def reset_two_factor(username: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Remove {username}'s two-factor sign-in?", abort=True)
     removed = two_factor.reset(actor=operator, user=user)
-    click.echo(f"Removed {removed} authenticator app(s) for {username}. They will set up a "
-               "new one at their next sign-in.")
+    click.echo(
+        f"Removed {removed} authenticator app(s) for {username}. They will set up a "
+        "new one at their next sign-in."
+    )

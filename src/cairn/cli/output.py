@@ -26,15 +26,23 @@ def number_ranges(numbers: Iterable[int], *, most: int = MOST_RANGES) -> str:
             runs[-1][1] = number
         else:
             runs.append([number, number])
-    shown = [str(low) if low == high else f"{low}, {high}" if high == low + 1
-             else f"{low}-{high}" for low, high in runs[:most]]
+    shown = [
+        str(low) if low == high else f"{low}, {high}" if high == low + 1 else f"{low}-{high}"
+        for low, high in runs[:most]
+    ]
     rest = sum(high - low + 1 for low, high in runs[most:])
     return ", ".join(shown) + (f" and {rest} more" if rest else "")
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",
-                min_width: int = 120, one_line: Sequence[str] = (),
-                flexible: str | None = None) -> None:
+def print_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str = "",
+    min_width: int = 120,
+    one_line: Sequence[str] = (),
+    flexible: str | None = None,
+) -> None:
     """Print rows under headers. Columns named in ``one_line`` are never wrapped; the
     ``flexible`` column takes the width left over and is cut with an ellipsis."""
     from rich.console import Console
@@ -61,8 +69,9 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, title:
     console.print(table)
 
 
-def _print_plain(console: object, headers: Sequence[str], rows: Sequence[Sequence[str]],
-                 title: str) -> None:
+def _print_plain(
+    console: object, headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
+) -> None:
     from rich.cells import cell_len
 
     widths = [cell_len(header) for header in headers]
@@ -100,7 +109,8 @@ def with_progress(work: Any, *, quiet: bool, phases: Mapping[str, str] | None = 
         task = bar.add_task(next(iter(names.values()), "Working"), total=None)
 
         def progress(phase: str, done: int, total: int | None) -> None:
-            bar.update(task, description=names.get(phase, phase.title()), completed=done,
-                       total=total)
+            bar.update(
+                task, description=names.get(phase, phase.title()), completed=done, total=total
+            )
 
         return work(progress)

@@ -45,35 +45,71 @@ def parse_selection(values: tuple[str, ...]) -> tuple[set[int], set[str]] | None
         elif "/" in item:
             references.add(item.upper())
         else:
-            raise CairnError(f"select: {item!r} is neither an incident number, a range "
-                             "(3-9) nor an exhibit reference (AB/7)")
+            raise CairnError(
+                f"select: {item!r} is neither an incident number, a range "
+                "(3-9) nor an exhibit reference (AB/7)"
+            )
     return numbers, references
 
 
 @click.command("pack")
 @vault_option
-@click.option("--select", "select", multiple=True, metavar="ITEMS",
-              help="Incidents (12, 3-9) and exhibits (AB/7) to include; default: all.")
-@click.option("--redacted", is_flag=True,
-              help="Carry each chosen exhibit's latest redacted copy instead of the original.")
-@click.option("--with-originals", is_flag=True,
-              help="With --select: also the original files (chat exports...) the chosen "
-                   "incidents were imported from. They hold every message, also those behind "
-                   "incidents you leave out.")
-@click.option("--statement", type=click.Choice(["none", "saved", "draft"]), default="none",
-              show_default=True,
-              help="Put a statement draft in the pack: your saved draft, or a fresh draft of "
-                   "the chosen incidents. A draft in the pack may be disclosed to the defence.")
-@click.option("--to", "recipients", multiple=True, metavar="RECIPIENT",
-              help="Encrypt to this age public key (age1...); repeatable. Needs --out *.age.")
-@click.option("--passphrase", is_flag=True,
-              help="Encrypt with a passphrase (asked for). Needs --out *.age.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="Where to write: a folder, a .zip, or a .age (encrypted zip).")
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="ITEMS",
+    help="Incidents (12, 3-9) and exhibits (AB/7) to include; default: all.",
+)
+@click.option(
+    "--redacted",
+    is_flag=True,
+    help="Carry each chosen exhibit's latest redacted copy instead of the original.",
+)
+@click.option(
+    "--with-originals",
+    is_flag=True,
+    help="With --select: also the original files (chat exports...) the chosen "
+    "incidents were imported from. They hold every message, also those behind "
+    "incidents you leave out.",
+)
+@click.option(
+    "--statement",
+    type=click.Choice(["none", "saved", "draft"]),
+    default="none",
+    show_default=True,
+    help="Put a statement draft in the pack: your saved draft, or a fresh draft of "
+    "the chosen incidents. A draft in the pack may be disclosed to the defence.",
+)
+@click.option(
+    "--to",
+    "recipients",
+    multiple=True,
+    metavar="RECIPIENT",
+    help="Encrypt to this age public key (age1...); repeatable. Needs --out *.age.",
+)
+@click.option(
+    "--passphrase", is_flag=True, help="Encrypt with a passphrase (asked for). Needs --out *.age."
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write: a folder, a .zip, or a .age (encrypted zip).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
-                 with_originals: bool, statement: str, recipients: tuple[str, ...],
-                 passphrase: bool, out: Path, as_json: bool) -> None:
+def pack_command(
+    vault_ref: str | None,
+    select: tuple[str, ...],
+    redacted: bool,
+    with_originals: bool,
+    statement: str,
+    recipients: tuple[str, ...],
+    passphrase: bool,
+    out: Path,
+    as_json: bool,
+) -> None:
     """Build an evidence pack: a PDF and a BagIt bag that anyone can check."""
     vault = current_vault(vault_ref)
     from cairn.packs.builder import PackBuildError
@@ -83,20 +119,31 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
 
     chosen = parse_selection(select)
     if with_originals and chosen is None:
-        raise CairnError("with-originals: a whole-vault pack already holds every original; "
-                         "use it with --select")
+        raise CairnError(
+            "with-originals: a whole-vault pack already holds every original; use it with --select"
+        )
     _check_output(out)
     secret = None
     if passphrase:
         secret = ask_secret("Passphrase for the pack", field="passphrase", confirm=True)
     try:
-        selection = selection_for(vault, chosen, use_redacted=redacted,
-                                  with_originals=with_originals)
+        selection = selection_for(
+            vault, chosen, use_redacted=redacted, with_originals=with_originals
+        )
         result = with_progress(
-            lambda progress: build_pack(actor=vault.owner, vault=vault, selection=selection,
-                                        out=out, recipients=recipients, passphrase=secret,
-                                        statement=statement, progress=progress),
-            quiet=as_json, phases=PHASES)
+            lambda progress: build_pack(
+                actor=vault.owner,
+                vault=vault,
+                selection=selection,
+                out=out,
+                recipients=recipients,
+                passphrase=secret,
+                statement=statement,
+                progress=progress,
+            ),
+            quiet=as_json,
+            phases=PHASES,
+        )
     except (PackBuildError, PackCryptError, SelectionError) as exc:
         raise CairnError(f"pack: {exc}") from None
     except OSError as exc:
@@ -104,17 +151,24 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
         if not written:
             raise
         raise CairnError(f"out: cannot write the pack at {out}: {exc.strerror}") from None
-    summary = {"path": str(result.path), "incidents": result.incidents,
-               "exhibits": result.exhibits, "entries": result.entries,
-               "omitted_entries": result.omitted_entries, "bytes": result.size,
-               "encrypted": result.encrypted}
+    summary = {
+        "path": str(result.path),
+        "incidents": result.incidents,
+        "exhibits": result.exhibits,
+        "entries": result.entries,
+        "omitted_entries": result.omitted_entries,
+        "bytes": result.size,
+        "encrypted": result.encrypted,
+    }
     if as_json:
         click.echo(json.dumps(summary))
         return
     click.echo(f"Pack written to {result.path}")
-    click.echo(f"  {result.incidents} incident(s), {result.exhibits} exhibit(s), "
-               f"{result.entries} log entries with their proofs "
-               f"({result.omitted_entries} other entries left out).")
+    click.echo(
+        f"  {result.incidents} incident(s), {result.exhibits} exhibit(s), "
+        f"{result.entries} log entries with their proofs "
+        f"({result.omitted_entries} other entries left out)."
+    )
     if statement != "none":
         click.echo("  It holds your statement draft: the defence may be shown it.")
     if result.encrypted:
@@ -124,15 +178,28 @@ def pack_command(vault_ref: str | None, select: tuple[str, ...], redacted: bool,
 
 @click.command("verify-pack")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="An age identity file, for an encrypted pack.")
+@click.option(
+    "--identity",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An age identity file, for an encrypted pack.",
+)
 @click.option("--passphrase", is_flag=True, help="Ask for the passphrase of an encrypted pack.")
-@click.option("--key", "key_fingerprint", metavar="FINGERPRINT",
-              help="The instance key's fingerprint you expect (as its operator publishes it).")
+@click.option(
+    "--key",
+    "key_fingerprint",
+    metavar="FINGERPRINT",
+    help="The instance key's fingerprint you expect (as its operator publishes it).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
-                        passphrase: bool, key_fingerprint: str | None, as_json: bool) -> None:
+def verify_pack_command(
+    ctx: click.Context,
+    path: Path,
+    identity: Path | None,
+    passphrase: bool,
+    key_fingerprint: str | None,
+    as_json: bool,
+) -> None:
     """Check a pack on its own: every file against its signature, the manifests, proofs,
     tree head, timestamp, exhibits and PDF.
 
@@ -144,15 +211,17 @@ def verify_pack_command(ctx: click.Context, path: Path, identity: Path | None,
     identity_text = _text_file(identity, "identity") if identity else None
     secret = ask_secret("Passphrase", field="passphrase") if passphrase else None
     try:
-        report = verify_pack(path, identity=identity_text, passphrase=secret,
-                             key_fingerprint=key_fingerprint)
+        report = verify_pack(
+            path, identity=identity_text, passphrase=secret, key_fingerprint=key_fingerprint
+        )
     except PackError as exc:
         raise CairnError(f"verify-pack: {exc}") from None
     except (UnicodeError, ValueError, OSError, zipfile.BadZipFile) as exc:
         # A pack is untrusted input: whatever stops the reader, the answer is one line
         # saying the pack cannot be checked, and a failing exit status.
-        raise CairnError(f"verify-pack: {file_name(path)}: cannot be checked: "
-                         f"{_reading_problem(exc)}") from None
+        raise CairnError(
+            f"verify-pack: {file_name(path)}: cannot be checked: {_reading_problem(exc)}"
+        ) from None
     if as_json:
         click.echo(json.dumps(_report_json(report)))
     else:
@@ -188,18 +257,25 @@ def _reading_problem(exc: Exception) -> str:
 
 
 def _report_json(report: Any) -> dict[str, Any]:
-    return {"ok": report.ok, "problems": [{"where": p.where, "what": p.what}
-                                          for p in report.problems],
-            "notes": report.notes, "head": report.head, "files": report.files,
-            "entries": report.entries,
-            "records": report.records, "exhibits": report.exhibits}
+    return {
+        "ok": report.ok,
+        "problems": [{"where": p.where, "what": p.what} for p in report.problems],
+        "notes": report.notes,
+        "head": report.head,
+        "files": report.files,
+        "entries": report.entries,
+        "records": report.records,
+        "exhibits": report.exhibits,
+    }
 
 
 def _print_report(report: Any) -> None:
     head = report.head
     if head:
-        click.echo(f"Tree head: {head.get('size')} entries, signed {head.get('timestamp')} by "
-                   f"key {head.get('key')}")
+        click.echo(
+            f"Tree head: {head.get('size')} entries, signed {head.get('timestamp')} by "
+            f"key {head.get('key')}"
+        )
         if head.get("timestamped_at"):
             click.echo(f"Timestamp: {head['timestamped_at']} by {head.get('timestamped_by')}")
     for note in report.notes:
@@ -207,8 +283,10 @@ def _print_report(report: Any) -> None:
     for problem in report.problems:
         click.echo(f"FAIL {problem}")
     if report.ok:
-        click.echo(f"OK: all {report.files} files are as the instance key signed them; "
-                   f"{report.entries} entries proven in the signed log, {report.records} "
-                   f"records and {report.exhibits} exhibit files match them.")
+        click.echo(
+            f"OK: all {report.files} files are as the instance key signed them; "
+            f"{report.entries} entries proven in the signed log, {report.records} "
+            f"records and {report.exhibits} exhibit files match them."
+        )
     else:
         click.echo(f"{len(report.problems)} check(s) failed.")

@@ -35,8 +35,17 @@ from cairn.cli.runtime import ensure_database
 LOCAL_ADDRESS = "http://127.0.0.1:8000"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
-WORKER_COMMAND = ("-m", "django", "cairn_db_worker", "--no-reload", "--no-startup-delay",
-                  "--interval", "1", "--verbosity", "0")
+WORKER_COMMAND = (
+    "-m",
+    "django",
+    "cairn_db_worker",
+    "--no-reload",
+    "--no-startup-delay",
+    "--interval",
+    "1",
+    "--verbosity",
+    "0",
+)
 WORKER_STOP_SECONDS = 10  # a running import is given this long to finish on shutdown
 
 
@@ -71,8 +80,9 @@ class ImportWorker:
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._watcher = threading.Thread(target=self._watch, name="cairn-import-worker",
-                                         daemon=True)
+        self._watcher = threading.Thread(
+            target=self._watch, name="cairn-import-worker", daemon=True
+        )
 
     def start(self) -> None:
         self._spawn()
@@ -82,9 +92,13 @@ class ImportWorker:
         with self._lock:
             if self._stopping.is_set():
                 return
-            self.process = subprocess.Popen([sys.executable, *WORKER_COMMAND], env=self.env,
-                                            stdin=subprocess.DEVNULL, start_new_session=True,
-                                            preexec_fn=_end_with_parent)
+            self.process = subprocess.Popen(
+                [sys.executable, *WORKER_COMMAND],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_end_with_parent,
+            )
 
     def _watch(self) -> None:
         delay = 1.0
@@ -97,8 +111,9 @@ class ImportWorker:
                 return
             # A worker that keeps dying at once is started again more and more slowly.
             delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
-            click.echo(f"The import worker stopped (exit status {status}); starting it again.",
-                       err=True)
+            click.echo(
+                f"The import worker stopped (exit status {status}); starting it again.", err=True
+            )
             if self._stopping.wait(delay):
                 return
             self._spawn()
@@ -209,18 +224,36 @@ def _collect_static_if_missing() -> None:
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on. Keep the default to stay on this computer.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on. Keep the default to stay on this computer.",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--worker/--no-worker", default=True, show_default=True,
-              help="Run background work (imports, packs) in worker processes started beside "
-                   "the server (with --no-worker, run `cairn worker` yourself).")
-@click.option("--workers", "worker_count", default=1, show_default=True,
-              type=click.IntRange(1, 32),
-              help="How many background workers (more than one needs PostgreSQL).")
-@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Web processes: 1 serves from this process (waitress); more runs gunicorn "
-                   "with that many (about one per core).")
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Run background work (imports, packs) in worker processes started beside "
+    "the server (with --no-worker, run `cairn worker` yourself).",
+)
+@click.option(
+    "--workers",
+    "worker_count",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="How many background workers (more than one needs PostgreSQL).",
+)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes: 1 serves from this process (waitress); more runs gunicorn "
+    "with that many (about one per core).",
+)
 def serve(host: str, port: int, worker: bool, worker_count: int, processes: int) -> None:
     """Serve Cairn's web pages (migrating the database first if needed)."""
     _use_database_tasks()
@@ -228,10 +261,11 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
     _collect_static_if_missing()  # before the app is loaded: WhiteNoise lists the files then
     from django.conf import settings
 
-    if worker and worker_count > 1 and settings.DATABASES["default"]["ENGINE"].endswith(
-            "sqlite3"):
-        raise CairnError("workers: several background workers need PostgreSQL (DATABASE_URL); "
-                         "on SQLite they would queue behind one another")
+    if worker and worker_count > 1 and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise CairnError(
+            "workers: several background workers need PostgreSQL (DATABASE_URL); "
+            "on SQLite they would queue behind one another"
+        )
     shown = f"[{host}]" if ":" in host else host
     if processes > 1:
         _warn_if_reachable(host)
@@ -249,13 +283,19 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
         # cairn.web.proxies to judge (waitress's own trusted_proxy takes one address, no
         # networks).
         server = waitress.create_server(
-            application, map=sockets, host=host, port=port, ident="cairn",
-            clear_untrusted_proxy_headers=not settings.CAIRN_TRUSTED_PROXIES.configured)
+            application,
+            map=sockets,
+            host=host,
+            port=port,
+            ident="cairn",
+            clear_untrusted_proxy_headers=not settings.CAIRN_TRUSTED_PROXIES.configured,
+        )
     except OSError as exc:
         raise CairnError(f"serve: cannot listen on {host} port {port}: {exc.strerror}") from None
     except ValueError:  # waitress: the host name does not resolve
-        raise CairnError(f"host: cannot listen on {host!r}: not an address of this computer"
-                         ) from None
+        raise CairnError(
+            f"host: cannot listen on {host!r}: not an address of this computer"
+        ) from None
     _warn_if_reachable(host)
     click.echo(f"Cairn is running at http://{shown}:{port}/ (press Ctrl+C to stop).")
     sys.stdout.flush()  # seen at once even when stdout is a pipe (make, a service manager)
@@ -271,8 +311,11 @@ def serve(host: str, port: int, worker: bool, worker_count: int, processes: int)
 
 def _warn_if_reachable(host: str) -> None:
     if host not in LOOPBACK:
-        click.echo(f"Warning: listening on {host}, so other computers on the network can reach "
-                   "this server.", err=True)
+        click.echo(
+            f"Warning: listening on {host}, so other computers on the network can reach "
+            "this server.",
+            err=True,
+        )
 
 
 def _serve_processes(host: str, port: int, processes: int, worker_count: int) -> None:
@@ -287,15 +330,28 @@ def _serve_processes(host: str, port: int, processes: int, worker_count: int) ->
 
     class CairnApplication(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            for name in ("worker_class", "threads", "graceful_timeout", "timeout", "keepalive",
-                         "accesslog", "errorlog", "loglevel", "control_socket_disable",
-                         "proc_name"):
+            for name in (
+                "worker_class",
+                "threads",
+                "graceful_timeout",
+                "timeout",
+                "keepalive",
+                "accesslog",
+                "errorlog",
+                "loglevel",
+                "control_socket_disable",
+                "proc_name",
+            ):
                 self.cfg.set(name, getattr(gunicorn_config, name))
             self.cfg.set("bind", [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"])
             self.cfg.set("workers", processes)
-            self.cfg.set("when_ready", lambda server: click.echo(
-                f"Cairn is running at http://{host}:{port}/ with {processes} web processes "
-                "(press Ctrl+C to stop)."))
+            self.cfg.set(
+                "when_ready",
+                lambda server: click.echo(
+                    f"Cairn is running at http://{host}:{port}/ with {processes} web processes "
+                    "(press Ctrl+C to stop)."
+                ),
+            )
             self.cfg.set("on_exit", lambda server: _stop_workers(running))
             self.cfg.set("worker_exit", gunicorn_config.worker_exit)
 
@@ -328,26 +384,32 @@ def worker_command() -> None:
     from django.core.management import call_command
 
     if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
-        raise CairnError("worker: CAIRN_TASKS_BACKEND must be the database queue "
-                         f"({DATABASE_TASKS})")
-    call_command("cairn_db_worker", reload=False, startup_delay=True, interval=1.0,
-                 verbosity=1)
+        raise CairnError(
+            f"worker: CAIRN_TASKS_BACKEND must be the database queue ({DATABASE_TASKS})"
+        )
+    call_command("cairn_db_worker", reload=False, startup_delay=True, interval=1.0, verbosity=1)
 
 
 def _sign_in_lines(demo_module: object) -> list[str]:
     username = getattr(demo_module, "DEMO_USERNAME")  # noqa: B009
     password = getattr(demo_module, "DEMO_PASSWORD")  # noqa: B009
-    lines = [f"Sign in at {LOCAL_ADDRESS} (after: cairn serve)",
-             f"  the victim: username {username}, password {password}"]
+    lines = [
+        f"Sign in at {LOCAL_ADDRESS} (after: cairn serve)",
+        f"  the victim: username {username}, password {password}",
+    ]
     try:
         police = importlib.import_module("cairn.demo.police")
     except ModuleNotFoundError:
         return lines
-    lines.append(f"  the police (password {police.DEMO_POLICE_PASSWORD}; add the key to an "
-                 "authenticator app for the two-factor code):")
+    lines.append(
+        f"  the police (password {police.DEMO_POLICE_PASSWORD}; add the key to an "
+        "authenticator app for the two-factor code):"
+    )
     for officer in police.OFFICERS:
-        lines.append(f"    {officer.username} ({officer.display_name}, {officer.role}): "
-                     f"key {police.totp_key_text(officer.username)}")
+        lines.append(
+            f"    {officer.username} ({officer.display_name}, {officer.role}): "
+            f"key {police.totp_key_text(officer.username)}"
+        )
     return lines
 
 
@@ -357,8 +419,10 @@ def _load_demo_indicators() -> None:
     from cairn.cli.orgs import operator_account
 
     loaded = services.indicators_in_use(actor=operator_account())
-    click.echo(f"Stalkerware indicators in use: {loaded.app_count} apps, version "
-               f"{loaded.version} (Echap, stalkerware-indicators, CC-BY 4.0).")
+    click.echo(
+        f"Stalkerware indicators in use: {loaded.app_count} apps, version "
+        f"{loaded.version} (Echap, stalkerware-indicators, CC-BY 4.0)."
+    )
 
 
 def _load_demo_case(demo_module: Any, vault: Any) -> None:
@@ -383,8 +447,10 @@ def demo() -> None:
     from django.conf import settings
 
     if settings.PRODUCTION:
-        raise CairnError("demo: this is a production instance (CAIRN_PRODUCTION is set); "
-                         "demo data is never loaded into one")
+        raise CairnError(
+            "demo: this is a production instance (CAIRN_PRODUCTION is set); "
+            "demo data is never loaded into one"
+        )
     try:
         demo_module = importlib.import_module("cairn.demo")
     except ModuleNotFoundError as exc:
@@ -401,9 +467,11 @@ def demo() -> None:
             click.echo(line)
         return
     if vaults:
-        raise CairnError(f"demo: this data directory already holds {len(vaults)} "
-                         f"vault{'s' if len(vaults) != 1 else ''}; the demo only loads into an "
-                         "empty one (point CAIRN_DATA_DIR at a new folder)")
+        raise CairnError(
+            f"demo: this data directory already holds {len(vaults)} "
+            f"vault{'s' if len(vaults) != 1 else ''}; the demo only loads into an "
+            "empty one (point CAIRN_DATA_DIR at a new folder)"
+        )
     try:
         vault = demo_module.load_demo()
     except demo_module.DemoRefused as exc:

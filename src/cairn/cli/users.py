@@ -51,8 +51,11 @@ def user_group() -> None:
 
 @user_group.command("set-password")
 @click.argument("username")
-@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the password from the first line of this file (for scripts).")
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password from the first line of this file (for scripts).",
+)
 def set_password(username: str, password_file: Path | None) -> None:
     """Set the password USERNAME signs in with. Asks twice, without showing it."""
     ensure_database()
@@ -65,8 +68,9 @@ def set_password(username: str, password_file: Path | None) -> None:
         try:
             lines = password_file.read_text(encoding="utf-8").splitlines()
         except UnicodeDecodeError:
-            raise CairnError(f"password-file: {file_name(password_file)} is not UTF-8 text"
-                             ) from None
+            raise CairnError(
+                f"password-file: {file_name(password_file)} is not UTF-8 text"
+            ) from None
         password = lines[0] if lines else ""
     else:
         password = ask_secret("New password", field="password", confirm=True)

@@ -25,10 +25,20 @@ def vault_group() -> None:
 @vault_group.command("create")
 @click.argument("name")
 @click.option("--initials", required=True, help="The owner's initials, for exhibit references.")
-@click.option("--tz", "time_zone", default="Europe/London", show_default=True,
-              help="The time zone times are typed and shown in.")
-@click.option("--owner", "username", default=default_owner, show_default="your login name",
-              help="The local user who owns the vault; made if there is none.")
+@click.option(
+    "--tz",
+    "time_zone",
+    default="Europe/London",
+    show_default=True,
+    help="The time zone times are typed and shown in.",
+)
+@click.option(
+    "--owner",
+    "username",
+    default=default_owner,
+    show_default="your login name",
+    help="The local user who owns the vault; made if there is none.",
+)
 def create(name: str, initials: str, time_zone: str, username: str) -> None:
     """Create a vault called NAME."""
     ensure_database()
@@ -40,18 +50,23 @@ def create(name: str, initials: str, time_zone: str, username: str) -> None:
     # One transaction: a refused vault leaves no new user behind either.
     with transaction.atomic():
         owner, made = get_or_create_user(username)
-        vault = services.create_vault(actor=owner, name=name, initials=initials,
-                                      time_zone=time_zone)
-    click.echo(f"Created vault {vault.pk} for {owner.username} ({vault.initials}, "
-               f"{vault.time_zone}).")
+        vault = services.create_vault(
+            actor=owner, name=name, initials=initials, time_zone=time_zone
+        )
+    click.echo(
+        f"Created vault {vault.pk} for {owner.username} ({vault.initials}, {vault.time_zone})."
+    )
     if made:
-        click.echo(f"{owner.username} has no password yet; set one to sign in on the web pages:"
-                   f"\n  cairn user set-password {owner.username}")
+        click.echo(
+            f"{owner.username} has no password yet; set one to sign in on the web pages:"
+            f"\n  cairn user set-password {owner.username}"
+        )
 
 
 @vault_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def list_vaults(fmt: str) -> None:
     """List the vaults: id, name, initials, time zone and number of incidents."""
     ensure_database()
@@ -63,11 +78,20 @@ def list_vaults(fmt: str) -> None:
     rows = []
     for owner in vault_owners():
         vaults = access.vaults_readable_by(owner).annotate(
-            incident_count=Count("incidents", filter=Q(incidents__deleted_at__isnull=True)))
+            incident_count=Count("incidents", filter=Q(incidents__deleted_at__isnull=True))
+        )
         for vault in vaults:
-            rows.append({"id": str(vault.pk), "name": vault.name, "initials": vault.initials,
-                         "time_zone": vault.time_zone, "owner": owner.username,
-                         "incidents": vault.incident_count, "created_at": vault.created_at})
+            rows.append(
+                {
+                    "id": str(vault.pk),
+                    "name": vault.name,
+                    "initials": vault.initials,
+                    "time_zone": vault.time_zone,
+                    "owner": owner.username,
+                    "incidents": vault.incident_count,
+                    "created_at": vault.created_at,
+                }
+            )
     rows.sort(key=lambda row: row["created_at"])
     for row in rows:
         del row["created_at"]
@@ -79,6 +103,17 @@ def list_vaults(fmt: str) -> None:
         return
     from cairn.cli.output import print_table
 
-    print_table(["Id", "Name", "Initials", "Time zone", "Owner", "Incidents"],
-                [[row["id"], row["name"], row["initials"], row["time_zone"], row["owner"],
-                  str(row["incidents"])] for row in rows])
+    print_table(
+        ["Id", "Name", "Initials", "Time zone", "Owner", "Incidents"],
+        [
+            [
+                row["id"],
+                row["name"],
+                row["initials"],
+                row["time_zone"],
+                row["owner"],
+                str(row["incidents"]),
+            ]
+            for row in rows
+        ],
+    )

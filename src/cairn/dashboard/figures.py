@@ -20,11 +20,24 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_MONTHS = 12
 NO_OUTCOME = "none_yet"  # a breach with no outcome recorded yet
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # Cells a spreadsheet would read as a formula (CSV injection): =, +, -, @, and tab or carriage
 # return, which some spreadsheets strip before looking.
 # --- months -----------------------------------------------------------------------------------
+
 
 def first_of_month(day: date) -> date:
     return day.replace(day=1)
@@ -88,6 +101,7 @@ class Period:
 
 # --- the figures of one cell, one month, one unit or the whole period ------------------------
 
+
 @dataclass
 class Figures:
     cases_opened: int = 0
@@ -132,11 +146,13 @@ class Figures:
         return 1000 * self.applications_submitted / self.cases_opened
 
 
-COUNTS = tuple(f.name for f in fields(Figures)
-               if f.name not in ("breach_outcomes", "days_to_application"))
+COUNTS = tuple(
+    f.name for f in fields(Figures) if f.name not in ("breach_outcomes", "days_to_application")
+)
 
 
 # --- what the queries hand over ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -161,6 +177,7 @@ class Submissions:
 
 
 # --- the whole dashboard ----------------------------------------------------------------------
+
 
 @dataclass
 class Dashboard:
@@ -200,9 +217,15 @@ class Dashboard:
         return total
 
     def csv_header(self) -> list[str]:
-        return ["unit", "month", *CSV_COUNTS[:6], "median_days_first_report_to_application",
-                "breaches_reported", *(f"breaches_outcome_{key}" for key, _ in self.outcomes),
-                *MULTIAGENCY_COUNTS]
+        return [
+            "unit",
+            "month",
+            *CSV_COUNTS[:6],
+            "median_days_first_report_to_application",
+            "breaches_reported",
+            *(f"breaches_outcome_{key}" for key, _ in self.outcomes),
+            *MULTIAGENCY_COUNTS,
+        ]
 
     def csv_rows(self) -> list[list[str | int | float]]:
         """One row per unit and month, every figure (written through ``cairn.spreadsheet``,
@@ -212,29 +235,50 @@ class Dashboard:
             for month in self.period.months():
                 figures = self.cell(unit_id, month)
                 median = figures.median_days
-                rows.append([
-                    name, month_key(month),
-                    *(getattr(figures, count) for count in CSV_COUNTS[:6]),
-                    "" if median is None else median,
-                    figures.breaches_reported,
-                    *(figures.breach_outcomes.get(key, 0) for key, _ in self.outcomes),
-                    *(getattr(figures, count) for count in MULTIAGENCY_COUNTS)])
+                rows.append(
+                    [
+                        name,
+                        month_key(month),
+                        *(getattr(figures, count) for count in CSV_COUNTS[:6]),
+                        "" if median is None else median,
+                        figures.breaches_reported,
+                        *(figures.breach_outcomes.get(key, 0) for key, _ in self.outcomes),
+                        *(getattr(figures, count) for count in MULTIAGENCY_COUNTS),
+                    ]
+                )
         return rows
 
 
-CSV_COUNTS = ("cases_opened", "applications_submitted", "interim_granted", "interim_refused",
-              "full_granted", "full_refused")
-MULTIAGENCY_COUNTS = ("right_to_know_told", "right_to_know_not_told", "right_to_know_not_yet",
-                      "referrals_advocate", "referrals_marac", "referrals_masip")
+CSV_COUNTS = (
+    "cases_opened",
+    "applications_submitted",
+    "interim_granted",
+    "interim_refused",
+    "full_granted",
+    "full_refused",
+)
+MULTIAGENCY_COUNTS = (
+    "right_to_know_told",
+    "right_to_know_not_told",
+    "right_to_know_not_yet",
+    "referrals_advocate",
+    "referrals_marac",
+    "referrals_masip",
+)
 
 
-def assemble(period: Period, units: Sequence[tuple[str, str]],
-             outcomes: Sequence[tuple[str, str]], tallies: Iterable[Tally],
-             submissions: Iterable[Submissions]) -> Dashboard:
+def assemble(
+    period: Period,
+    units: Sequence[tuple[str, str]],
+    outcomes: Sequence[tuple[str, str]],
+    tallies: Iterable[Tally],
+    submissions: Iterable[Submissions],
+) -> Dashboard:
     """The grid of unit x month from the database's counts. Counts for a unit not in
     ``units`` or a month outside the period are left out (they cannot be the analyst's)."""
-    dashboard = Dashboard(period=period, units=list(units),
-                          outcomes=[*outcomes, (NO_OUTCOME, "No outcome yet")])
+    dashboard = Dashboard(
+        period=period, units=list(units), outcomes=[*outcomes, (NO_OUTCOME, "No outcome yet")]
+    )
     known_units = {unit_id for unit_id, _ in units}
     months = set(period.months())
 

@@ -22,21 +22,30 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, today: date, units: list[tuple[str, str]]) -> None:
         default = Period.default(today)
-        super().__init__(data or None, initial={"from": month_key(default.first),
-                                                "to": month_key(default.last), "unit": ""})
+        super().__init__(
+            data or None,
+            initial={"from": month_key(default.first), "to": month_key(default.last), "unit": ""},
+        )
         self.default = default
         months, month = [], first_of_month(today)
         while month >= FIRST_MONTH:
             months.append((month_key(month), month_label(month)))
             month = add_months(month, -1)
         for name, label in (("from", "From"), ("to", "To")):
-            self.fields[name] = forms.ChoiceField(label=label, choices=months, error_messages={
-                "required": f"Choose the month to count {label.lower()}",
-                "invalid_choice": "Choose a month from the list"})
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=months,
+                error_messages={
+                    "required": f"Choose the month to count {label.lower()}",
+                    "invalid_choice": "Choose a month from the list",
+                },
+            )
         self.fields["unit"] = forms.ChoiceField(
-            label="Unit (for the table by month)", required=False,
+            label="Unit (for the table by month)",
+            required=False,
             choices=[("", "All units"), *units],
-            error_messages={"invalid_choice": "Choose a unit from the list"})
+            error_messages={"invalid_choice": "Choose a unit from the list"},
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,8 +28,9 @@ from cairn.dashboard.forms import DashboardFilterForm
 def _filtered(request: HttpRequest) -> tuple[DashboardFilterForm, Dashboard, Any]:
     membership = queries.analyst_membership(request.user)
     organisation = membership.organisation
-    units = [(str(pk), name) for pk, name in
-             queries.units_of(organisation).values_list("id", "name")]
+    units = [
+        (str(pk), name) for pk, name in queries.units_of(organisation).values_list("id", "name")
+    ]
     form = DashboardFilterForm(request.GET, today=timezone.localdate(), units=units)
     return form, queries.dashboard_for(organisation, form.period()), organisation
 
@@ -39,9 +40,13 @@ def _per_thousand(count: int, cases: int) -> float | None:
 
 
 def _row(label: str, figures: Figures, outcomes: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"label": label, "figures": figures, "median": figures.median_days,
-            "rate": figures.applications_per_thousand,
-            "outcomes": [figures.breach_outcomes.get(key, 0) for key, _ in outcomes]}
+    return {
+        "label": label,
+        "figures": figures,
+        "median": figures.median_days,
+        "rate": figures.applications_per_thousand,
+        "outcomes": [figures.breach_outcomes.get(key, 0) for key, _ in outcomes],
+    }
 
 
 @login_required
@@ -52,29 +57,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit_name = dict(figures.units).get(unit_id or "", "")
     months = figures.by_month(unit_id)
     total = figures.total()
-    svg = chart.applications_rate([(month, f.applications_per_thousand) for month, f in months],
-                                  reference.REFERENCE_LINE)
-    return render(request, "dashboard/dashboard.html", {
-        "nav": "dashboard", "form": form, "organisation": organisation,
-        "period": figures.period.label(), "total": total,
-        "total_row": _row("Total", total, figures.outcomes),
-        "outcomes": figures.outcomes,
-        "outcome_totals": [(label, total.breach_outcomes.get(key, 0))
-                           for key, label in figures.outcomes],
-        "month_rows": [_row(month_label(month), f, figures.outcomes) for month, f in months],
-        "month_total": _row("Total", figures.total(unit_id), figures.outcomes),
-        "unit_name": unit_name,
-        "unit_rows": [_row(name, f, figures.outcomes) for _, name, f in figures.by_unit()],
-        "chart": mark_safe(svg),  # noqa: S308 - built by chart.py, every text escaped there
-        "applications_rate": total.applications_per_thousand,
-        "orders_rate": _per_thousand(total.full_granted, total.cases_opened),
-        "national_applications": reference.APPLICATIONS,
-        "national_orders": reference.ORDERS_MADE,
-        "reference_line": reference.REFERENCE_LINE,
-        "csv_query": request.GET.urlencode(),
-        # Footage asked for in time against footage lost (cairn.cameras, issue 22).
-        "footage": footage_for(organisation, figures.period, figures.units, unit_id),
-    }, status=400 if form.errors else 200)
+    svg = chart.applications_rate(
+        [(month, f.applications_per_thousand) for month, f in months], reference.REFERENCE_LINE
+    )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "nav": "dashboard",
+            "form": form,
+            "organisation": organisation,
+            "period": figures.period.label(),
+            "total": total,
+            "total_row": _row("Total", total, figures.outcomes),
+            "outcomes": figures.outcomes,
+            "outcome_totals": [
+                (label, total.breach_outcomes.get(key, 0)) for key, label in figures.outcomes
+            ],
+            "month_rows": [_row(month_label(month), f, figures.outcomes) for month, f in months],
+            "month_total": _row("Total", figures.total(unit_id), figures.outcomes),
+            "unit_name": unit_name,
+            "unit_rows": [_row(name, f, figures.outcomes) for _, name, f in figures.by_unit()],
+            "chart": mark_safe(svg),  # noqa: S308 - built by chart.py, every text escaped there
+            "applications_rate": total.applications_per_thousand,
+            "orders_rate": _per_thousand(total.full_granted, total.cases_opened),
+            "national_applications": reference.APPLICATIONS,
+            "national_orders": reference.ORDERS_MADE,
+            "reference_line": reference.REFERENCE_LINE,
+            "csv_query": request.GET.urlencode(),
+            # Footage asked for in time against footage lost (cairn.cameras, issue 22).
+            "footage": footage_for(organisation, figures.period, figures.units, unit_id),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -41,7 +41,8 @@ def load(*, now: datetime | None = None) -> Vault:
             if Vault.objects.exists():
                 raise DemoRefused(
                     "demo data loads only into an empty database, and this one already holds "
-                    "a vault")
+                    "a vault"
+                )
             if User.objects.filter(username=DEMO_USERNAME).exists():
                 raise DemoRefused(f"a user named {DEMO_USERNAME!r} already exists")
             return _build(now, written)
@@ -55,29 +56,43 @@ def load(*, now: datetime | None = None) -> Vault:
 
 def _build(now: datetime, written: list[tuple[str, str]]) -> Vault:
     first, _, last = scenario.OWNER_DISPLAY_NAME.partition(" ")
-    user = User(username=DEMO_USERNAME, display_name=scenario.OWNER_DISPLAY_NAME,
-                first_name=first, last_name=last, email=scenario.OWNER_EMAIL)
+    user = User(
+        username=DEMO_USERNAME,
+        display_name=scenario.OWNER_DISPLAY_NAME,
+        first_name=first,
+        last_name=last,
+        email=scenario.OWNER_EMAIL,
+    )
     user.set_password(DEMO_PASSWORD)
     user.save()
 
-    vault = services.create_vault(actor=user, name=scenario.VAULT_NAME,
-                                  initials=scenario.VAULT_INITIALS)
+    vault = services.create_vault(
+        actor=user, name=scenario.VAULT_NAME, initials=scenario.VAULT_INITIALS
+    )
     tz = ZoneInfo(vault.time_zone)
     today = now.astimezone(tz).date()
 
     persons: dict[str, Person] = {}
     for spec in scenario.PERSONS:
         persons[spec.key] = services.create_person(
-            actor=user, vault=vault, name=spec.name, role=spec.role,
-            relationship=spec.relationship, aliases=spec.aliases, notes=spec.notes,
-            identifiers=[IdentifierInput(kind=kind, value=value, platform=platform)
-                         for kind, value, platform in spec.identifiers],
+            actor=user,
+            vault=vault,
+            name=spec.name,
+            role=spec.role,
+            relationship=spec.relationship,
+            aliases=spec.aliases,
+            notes=spec.notes,
+            identifiers=[
+                IdentifierInput(kind=kind, value=value, platform=platform)
+                for kind, value, platform in spec.identifiers
+            ],
         )
     suspect = persons["mark"]
 
     # Logged oldest first, so incident numbers follow the order things happened.
-    inputs = [(spec, _incident_input(spec, today, tz, suspect, persons))
-              for spec in scenario.INCIDENTS]
+    inputs = [
+        (spec, _incident_input(spec, today, tz, suspect, persons)) for spec in scenario.INCIDENTS
+    ]
     inputs.sort(key=lambda pair: (pair[1].start, pair[0].key))
     incidents: dict[str, Incident] = {}
     specs = {spec.key: spec for spec in scenario.INCIDENTS}
@@ -89,8 +104,10 @@ def _build(now: datetime, written: list[tuple[str, str]]) -> Vault:
     for revision in scenario.REVISIONS:
         spec = dataclasses.replace(specs[revision.key], **revision.changes)  # type: ignore[arg-type]
         incidents[revision.key] = services.revise_incident(
-            actor=user, incident=incidents[revision.key],
-            data=_incident_input(spec, today, tz, suspect, persons))
+            actor=user,
+            incident=incidents[revision.key],
+            data=_incident_input(spec, today, tz, suspect, persons),
+        )
 
     for item in exhibit_specs.EXHIBITS:
         # One generator per file, so adding a file to the scenario leaves the others' bytes alone.
@@ -104,8 +121,13 @@ def _build(now: datetime, written: list[tuple[str, str]]) -> Vault:
         # A photo shows when it was taken; a screenshot or note, the incident's day.
         content = exhibits.generate(item.kind, item.params, captured_at or when, rng)
         exhibit = services.add_exhibit(
-            actor=user, vault=vault, stream=io.BytesIO(content), original_name=item.name,
-            incident=incident, source=ExhibitSource.DEMO, description=item.description,
+            actor=user,
+            vault=vault,
+            stream=io.BytesIO(content),
+            original_name=item.name,
+            incident=incident,
+            source=ExhibitSource.DEMO,
+            description=item.description,
             captured_at=captured_at,
             received_at=incident.start if incident is not None and item.received else None,
         )
@@ -118,8 +140,13 @@ def _clock(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
-def _incident_input(spec: scenario.IncidentSpec, today: date, tz: ZoneInfo, suspect: Person,
-                    persons: dict[str, Person]) -> IncidentInput:
+def _incident_input(
+    spec: scenario.IncidentSpec,
+    today: date,
+    tz: ZoneInfo,
+    suspect: Person,
+    persons: dict[str, Person],
+) -> IncidentInput:
     day = today - timedelta(days=spec.days_ago)
     start: datetime
     end: datetime | None
@@ -149,11 +176,18 @@ def _incident_input(spec: scenario.IncidentSpec, today: date, tz: ZoneInfo, susp
         reference = spec.police_reference.format(date=called.strftime("%d/%m"))
 
     return IncidentInput(
-        start=start, end=end, precision=spec.precision.value, when_words=spec.when_words,
-        location=spec.location, channel=spec.channel, acts=spec.acts.split(","),
-        description=spec.description, impact=spec.impact,
+        start=start,
+        end=end,
+        precision=spec.precision.value,
+        when_words=spec.when_words,
+        location=spec.location,
+        channel=spec.channel,
+        acts=spec.acts.split(","),
+        description=spec.description,
+        impact=spec.impact,
         feared_violence=spec.feared_violence,
         witnesses=", ".join(persons[key].name for key in spec.witnesses),
-        reported_to_police=bool(reference), police_reference=reference,
+        reported_to_police=bool(reference),
+        police_reference=reference,
         persons=[suspect, *(persons[key] for key in spec.witnesses)],
     )

@@ -61,7 +61,7 @@ def totp_key(username: str) -> bytes:
 def totp_key_text(username: str) -> str:
     """The same secret in base32, in groups of four, to type into an authenticator app."""
     secret = base64.b32encode(totp_key(username)).decode("ascii").rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def demo_case() -> Case | None:
@@ -79,22 +79,22 @@ def load_case(vault: Vault, *, now: datetime) -> Case:
     with transaction.atomic():
         if Organisation.objects.filter(name=FORCE_NAME).exists():
             raise DemoRefused("the demo force is already loaded")
-        taken = [o.username for o in OFFICERS
-                 if User.objects.filter(username=o.username).exists()]
+        taken = [o.username for o in OFFICERS if User.objects.filter(username=o.username).exists()]
         if taken or User.objects.filter(username=OPERATOR_USERNAME).exists():
-            raise DemoRefused(f"a user named {(taken or [OPERATOR_USERNAME])[0]!r} already "
-                              "exists")
+            raise DemoRefused(f"a user named {(taken or [OPERATOR_USERNAME])[0]!r} already exists")
         return _build(vault, now)
 
 
 def _build(vault: Vault, now: datetime) -> Case:
     # Organisations are made by the instance's operator: an account that cannot sign in.
-    operator = User(username=OPERATOR_USERNAME, display_name="Demo operator",
-                    is_superuser=True, is_staff=False)
+    operator = User(
+        username=OPERATOR_USERNAME, display_name="Demo operator", is_superuser=True, is_staff=False
+    )
     operator.set_unusable_password()
     operator.save()
-    force = accounts.create_organisation(actor=operator, name=FORCE_NAME,
-                                         kind=OrganisationKind.POLICE)
+    force = accounts.create_organisation(
+        actor=operator, name=FORCE_NAME, kind=OrganisationKind.POLICE
+    )
     unit = accounts.create_unit(actor=operator, organisation=force, name=UNIT_NAME)
     people: dict[str, User] = {}
     for officer in OFFICERS:
@@ -102,27 +102,47 @@ def _build(vault: Vault, now: datetime) -> Case:
         user.set_password(DEMO_POLICE_PASSWORD)
         user.save()
         accounts.grant_role(actor=operator, user=user, unit=unit, role=officer.role)
-        TOTPDevice.objects.create(user=user, name="Authenticator app (demo key)",
-                                  key=totp_key(officer.username).hex(), confirmed=True)
+        TOTPDevice.objects.create(
+            user=user,
+            name="Authenticator app (demo key)",
+            key=totp_key(officer.username).hex(),
+            confirmed=True,
+        )
         people[officer.role] = user
     investigator = people[Role.INVESTIGATOR]
 
     tz = ZoneInfo(vault.time_zone)
     today = now.astimezone(tz).date()
     # She first went to the police with the earliest incident she reported to them.
-    reported = (Incident.objects.filter(vault=vault, reported_to_police=True)
-                .order_by("start").first())
+    reported = (
+        Incident.objects.filter(vault=vault, reported_to_police=True).order_by("start").first()
+    )
     case = cases.open_case(
-        actor=investigator, reference=CASE_REFERENCE, next_review=today + timedelta(days=14),
-        first_reported_on=reported.start.astimezone(tz).date() if reported else None)
+        actor=investigator,
+        reference=CASE_REFERENCE,
+        next_review=today + timedelta(days=14),
+        first_reported_on=reported.start.astimezone(tz).date() if reported else None,
+    )
     suspect = next(p for p in scenario.PERSONS if p.key == "mark")
-    cases.add_suspect(actor=investigator, case=case, name=suspect.name,
-                      identifiers=[(kind, value) for kind, value, _ in suspect.identifiers])
-    cases.change_status(actor=investigator, case=case, status=CaseStatus.INVESTIGATING,
-                        note="Allocated to the stalking unit.")
-    cases.add_entry(actor=investigator, case=case, kind=EntryKind.ACTION,
-                    text="Called the victim; she will share her log with the unit.",
-                    happened_at=now - timedelta(days=2))
+    cases.add_suspect(
+        actor=investigator,
+        case=case,
+        name=suspect.name,
+        identifiers=[(kind, value) for kind, value, _ in suspect.identifiers],
+    )
+    cases.change_status(
+        actor=investigator,
+        case=case,
+        status=CaseStatus.INVESTIGATING,
+        note="Allocated to the stalking unit.",
+    )
+    cases.add_entry(
+        actor=investigator,
+        case=case,
+        kind=EntryKind.ACTION,
+        text="Called the victim; she will share her log with the unit.",
+        happened_at=now - timedelta(days=2),
+    )
     code = cases.issue_share_code(actor=investigator, case=case)
     cases.link_by_code(actor=vault.owner, vault=vault, code=code, scope="all")
     return case

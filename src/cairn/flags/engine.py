@@ -36,14 +36,35 @@ from cairn.flags.ruleset import (
 )
 
 # The rules' names, still importable from here as before the rules moved to ``ruleset``.
-__all__ = ["DEFAULT_LANGUAGE", "RULES_DIR", "Combination", "Flag", "FlagKind", "RuleSet",
-           "RulesError", "flag_text", "fold", "kinds_in", "load_rules", "parse_rules",
-           "summarise"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "RULES_DIR",
+    "Combination",
+    "Flag",
+    "FlagKind",
+    "RuleSet",
+    "RulesError",
+    "flag_text",
+    "fold",
+    "kinds_in",
+    "load_rules",
+    "parse_rules",
+    "summarise",
+]
 
 # Characters read as the same before matching; each maps one character to one, so spans found
 # in the folded text point at the same places in the original.
-_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'",
-                       "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_FOLD = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+    }
+)
 _SENTENCE_END = re.compile(r"[.!?\n]+")
 _NEAR = 60  # characters either side of a match, on its line, that its sort's guards read
 
@@ -86,12 +107,14 @@ def _guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str = "") 
     """Is a pattern's match dropped: by a sentence guard, a guard it overlaps in its sentence,
     or a guard of its sort near it?"""
     sentence = _sentence(folded, start, end)
-    return (_overlap_guarded(kind, folded, start, end, sentence)
-            or _window_guarded(kind, folded, start, end, sort, sentence))
+    return _overlap_guarded(kind, folded, start, end, sentence) or _window_guarded(
+        kind, folded, start, end, sort, sentence
+    )
 
 
-def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int,
-                     sentence: tuple[int, int] | None = None) -> bool:
+def _overlap_guarded(
+    kind: FlagKind, folded: str, start: int, end: int, sentence: tuple[int, int] | None = None
+) -> bool:
     left, right = sentence or _sentence(folded, start, end)
     for guard in kind.guards:
         for match in guard.finditer(folded, left, right):
@@ -100,8 +123,14 @@ def _overlap_guarded(kind: FlagKind, folded: str, start: int, end: int,
     return False
 
 
-def _window_guarded(kind: FlagKind, folded: str, start: int, end: int, sort: str,
-                    sentence: tuple[int, int] | None = None) -> bool:
+def _window_guarded(
+    kind: FlagKind,
+    folded: str,
+    start: int,
+    end: int,
+    sort: str,
+    sentence: tuple[int, int] | None = None,
+) -> bool:
     left, right = sentence or _sentence(folded, start, end)
     if any(guard.search(folded, left, right) for guard in kind.sentence_guards):
         return True
@@ -126,8 +155,9 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool = False
-              ) -> list[tuple[int, int, str]]:
+def _combined(
+    kind: FlagKind, folded: str, numbers: Iterable[int], first: bool = False
+) -> list[tuple[int, int, str]]:
     """The spans raised by the kind's combinations: each needs all its parts within one
     sentence or two adjacent ones, on words apart (each part's match not covered by a guard,
     and not overlapping another part's), none of its
@@ -167,8 +197,16 @@ def _combined(kind: FlagKind, folded: str, numbers: Iterable[int], first: bool =
             right = sentences[min(i + 1, len(sentences) - 1)][1]
             chosen: list[tuple[int, int]] = []
             for n in combo.parts:  # each part's first match inside, apart from the others'
-                inside = next((m for m in matches(n) if m[0] >= left and m[1] <= right
-                               and not any(m[0] < c[1] and c[0] < m[1] for c in chosen)), None)
+                inside = next(
+                    (
+                        m
+                        for m in matches(n)
+                        if m[0] >= left
+                        and m[1] <= right
+                        and not any(m[0] < c[1] and c[0] < m[1] for c in chosen)
+                    ),
+                    None,
+                )
                 if inside is None:
                     break
                 chosen.append(inside)
@@ -192,8 +230,9 @@ def _trimmed(folded: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def flag_text(text: str, rules: RuleSet | None = None,
-              only: frozenset[str] | None = None) -> tuple[Flag, ...]:
+def flag_text(
+    text: str, rules: RuleSet | None = None, only: frozenset[str] | None = None
+) -> tuple[Flag, ...]:
     """Every flag in a text (of the kinds in ``only``, if given), in order of where its words
     start; one flag per stretch of words and kind (overlapping matches of one kind merge)."""
     if not text or not text.strip():
@@ -225,14 +264,16 @@ def flag_text(text: str, rules: RuleSet | None = None,
             else:
                 merged.append((start, end, {sort}))
         order = [sort for sort, _ in kind.sort_labels]
-        found.extend(Flag(kind.key, s, e, text[s:e],
-                          tuple(sort for sort in order if sort in sorts))
-                     for s, e, sorts in merged)
+        found.extend(
+            Flag(kind.key, s, e, text[s:e], tuple(sort for sort in order if sort in sorts))
+            for s, e, sorts in merged
+        )
     return tuple(sorted(found, key=lambda f: (f.start, f.kind)))
 
 
-def kinds_in(text: str, rules: RuleSet | None = None,
-             only: frozenset[str] | None = None) -> frozenset[str]:
+def kinds_in(
+    text: str, rules: RuleSet | None = None, only: frozenset[str] | None = None
+) -> frozenset[str]:
     """The kinds of flag a text raises (of those in ``only``, if given): the kinds of
     ``flag_text``'s flags, found without their spans (each kind stops at its first match
     that no guard covers, which is what the analysis reads for every incident)."""
@@ -245,8 +286,9 @@ def kinds_in(text: str, rules: RuleSet | None = None,
         kind = rules.kinds[k]
         if only is not None and kind.key not in only:
             continue
-        if (any(_raises(kind, folded, n) for n in numbers if n < len(kind.patterns))
-                or (kind.combinations and _combined(kind, folded, numbers, first=True))):
+        if any(_raises(kind, folded, n) for n in numbers if n < len(kind.patterns)) or (
+            kind.combinations and _combined(kind, folded, numbers, first=True)
+        ):
             found.add(kind.key)
     return frozenset(found)
 

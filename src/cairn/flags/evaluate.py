@@ -74,7 +74,8 @@ def _load(path: Path) -> Any:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise LabelledSetError(f"{path}: cannot read it as YAML ({type(exc).__name__})") from None
     if not isinstance(data, dict) or not any(
-            isinstance(data.get(key), list) for key in ("messages", "items")):
+        isinstance(data.get(key), list) for key in ("messages", "items")
+    ):
         raise LabelledSetError(f"{path}: needs a list of 'items' (or 'messages')")
     return data
 
@@ -86,16 +87,19 @@ def _item(path: Path, number: int, item: Any) -> Labelled:
     label = str(item.get("label", "")).strip().lower()
     if label not in LABELS:
         raise LabelledSetError(f"{where}: 'label' must be threat or none, not {label!r}")
-    return Labelled(item["text"], LABELS[label],
-                    str(item.get("sort") or "") if label == "threat" else "")
+    return Labelled(
+        item["text"], LABELS[label], str(item.get("sort") or "") if label == "threat" else ""
+    )
 
 
 def load_labelled(path: Path) -> list[Labelled]:
     data = _load(path)
     if isinstance(data.get("items"), list):
         return [_item(path, n, item) for n, item in enumerate(data["items"], 1)]
-    return [Labelled(str(m["text"]), frozenset(m.get("flags") or ()), str(m.get("kind") or ""))
-            for m in data["messages"]]
+    return [
+        Labelled(str(m["text"]), frozenset(m.get("flags") or ()), str(m.get("kind") or ""))
+        for m in data["messages"]
+    ]
 
 
 def scored_kinds(path: Path) -> frozenset[str] | None:
@@ -107,8 +111,9 @@ def scored_kinds(path: Path) -> frozenset[str] | None:
     return frozenset(scored) if scored else None
 
 
-def evaluate(messages: Iterable[Labelled], rules: RuleSet | None = None,
-             kinds: frozenset[str] | None = None) -> tuple[dict[str, Score], list[Miss]]:
+def evaluate(
+    messages: Iterable[Labelled], rules: RuleSet | None = None, kinds: frozenset[str] | None = None
+) -> tuple[dict[str, Score], list[Miss]]:
     """Per-kind counts (of ``kinds`` only, if given), and every message where the rules and
     the labels disagree."""
     rules = rules or load_rules()

@@ -153,8 +153,12 @@ def identifier_reasons(suspect: Account, account: Account) -> list[Reason]:
     ours = [(k, v) for k, v in account.identifiers]
     if account.name and account.name.lower() not in {v for _, v in ours}:
         ours.append(("name", account.name))  # a chat export may give only a name
-    their_words = {f for k, v in theirs for f in fragments(k, v)
-                   if f.isalpha() and len(f) >= 3 and f not in GENERIC_FRAGMENTS}
+    their_words = {
+        f
+        for k, v in theirs
+        for f in fragments(k, v)
+        if f.isalpha() and len(f) >= 3 and f not in GENERIC_FRAGMENTS
+    }
     their_numbers = {f for k, v in theirs for f in fragments(k, v) if f.isdigit() and len(f) >= 2}
     their_compact = [_compact(k, v) for k, v in theirs if k != "phone"]
     names = _words_of_names(suspect)
@@ -174,20 +178,30 @@ def identifier_reasons(suspect: Account, account: Account) -> list[Reason]:
                     where = "do their known accounts"
                 if where:
                     shown.add(piece)
-                    reasons.append(Reason("identifier",
-                                          f"'{value}' contains '{piece}', as does {where}", 1))
+                    reasons.append(
+                        Reason("identifier", f"'{value}' contains '{piece}', as does {where}", 1)
+                    )
             elif piece.isdigit() and len(piece) >= 2 and piece in their_numbers:
                 shown.add(piece)
-                reasons.append(Reason("identifier", f"'{value}' and their known accounts both "
-                                                    f"use the number {piece}", 1))
+                reasons.append(
+                    Reason(
+                        "identifier",
+                        f"'{value}' and their known accounts both use the number {piece}",
+                        1,
+                    )
+                )
             elif len(piece) == 1 and piece.isalpha() and n + 1 < len(pieces):
                 surname = pieces[n + 1]
                 first = [w for w in names if w.startswith(piece) and w != surname]
                 if surname in names and first and f"{piece}.{surname}" not in shown:
                     shown.add(f"{piece}.{surname}")
-                    reasons.append(Reason("identifier",
-                                          f"'{value}' reads like the initial and surname of "
-                                          f"{suspect.name}", 1))
+                    reasons.append(
+                        Reason(
+                            "identifier",
+                            f"'{value}' reads like the initial and surname of {suspect.name}",
+                            1,
+                        )
+                    )
         if kind == "phone":
             mine = _digits(value)
             for their_kind, their_value in theirs:
@@ -198,9 +212,13 @@ def identifier_reasons(suspect: Account, account: Account) -> list[Reason]:
                 while tail < min(len(mine), len(other)) and mine[-1 - tail] == other[-1 - tail]:
                     tail += 1
                 if tail >= PHONE_TAIL:
-                    reasons.append(Reason("identifier", f"'{value}' ends in the same {tail} "
-                                                        f"digits as {their_value}",
-                                          1 if tail < 6 else 2))
+                    reasons.append(
+                        Reason(
+                            "identifier",
+                            f"'{value}' ends in the same {tail} digits as {their_value}",
+                            1 if tail < 6 else 2,
+                        )
+                    )
     return reasons
 
 
@@ -227,12 +245,19 @@ class _Themes:
     def flags(self, account: Account) -> set[str]:
         if account.key not in self._flags:
             self._flags[account.key] = set().union(
-                *(kinds_in(m.text, self.rules) for m in account.messages))
+                *(kinds_in(m.text, self.rules) for m in account.messages)
+            )
         return self._flags[account.key]
 
 
-def hopping_reasons(suspect: Account, account: Account, *, frequency: Counter[str],
-                    rules: RuleSet, themes: _Themes | None = None) -> list[Reason]:
+def hopping_reasons(
+    suspect: Account,
+    account: Account,
+    *,
+    frequency: Counter[str],
+    rules: RuleSet,
+    themes: _Themes | None = None,
+) -> list[Reason]:
     """A hand-over in time from one account to the other, about the same things."""
     themes = themes or _Themes(rules)
     if not suspect.messages or not account.messages:
@@ -242,27 +267,32 @@ def hopping_reasons(suspect: Account, account: Account, *, frequency: Counter[st
     assert s_first and s_last and a_first and a_last  # both have messages
     if s_last <= a_first <= s_last + HOP_WINDOW:
         gap, older = a_first - s_last, suspect.name
-        when = (f"It started messaging {_days(gap)} after the last message from {older}'s "
-                "known accounts")
+        when = (
+            f"It started messaging {_days(gap)} after the last message from {older}'s "
+            "known accounts"
+        )
     elif a_last <= s_first <= a_last + HOP_WINDOW:
         gap = s_first - a_last
-        when = (f"It went quiet {_days(gap)} before {suspect.name}'s known accounts "
-                "started messaging")
+        when = (
+            f"It went quiet {_days(gap)} before {suspect.name}'s known accounts started messaging"
+        )
     else:
         return []
-    shared = sorted(w for w in themes.words(suspect) & themes.words(account)
-                    if frequency[w] <= 2)
+    shared = sorted(w for w in themes.words(suspect) & themes.words(account) if frequency[w] <= 2)
     shared_flags = sorted(themes.flags(suspect) & themes.flags(account))
     if len(shared) < MIN_SHARED_WORDS and not (shared_flags and shared):
         return []
     about = []
     if shared:
-        about.append("both use words no other sender in your log uses: "
-                     + ", ".join(f"'{w}'" for w in shared[:6]))
+        about.append(
+            "both use words no other sender in your log uses: "
+            + ", ".join(f"'{w}'" for w in shared[:6])
+        )
     if shared_flags:
         labels = rules.labels
-        about.append("both have messages flagged for: "
-                     + ", ".join(labels[k].lower() for k in shared_flags))
+        about.append(
+            "both have messages flagged for: " + ", ".join(labels[k].lower() for k in shared_flags)
+        )
     return [Reason("hopping", f"{when}; " + "; ".join(about) + ".", 2)]
 
 
@@ -277,11 +307,13 @@ def _linked(suspect: Account, account: Account) -> bool:
     """The victim linked them: a shared identifier, or the account's name kept as an alias."""
     aliases = {a.casefold() for a in suspect.aliases}
     return bool(set(suspect.identifiers) & set(account.identifiers)) or (
-        account.role == "unknown" and account.name.casefold() in aliases)
+        account.role == "unknown" and account.name.casefold() in aliases
+    )
 
 
-def find_leads(accounts: Sequence[Account],
-               rules: RuleSet | None = None) -> tuple[tuple[Group, ...], tuple[Lead, ...]]:
+def find_leads(
+    accounts: Sequence[Account], rules: RuleSet | None = None
+) -> tuple[tuple[Group, ...], tuple[Lead, ...]]:
     """Group each suspect with the accounts already linked to them, and list the leads.
 
     An account is linked when it shares an identifier with the suspect. Witnesses are never
@@ -292,14 +324,22 @@ def find_leads(accounts: Sequence[Account],
     groups: list[Group] = []
     pooled: dict[str, Account] = {}
     for suspect in suspects:
-        linked = tuple(a for a in accounts if a.key != suspect.key and a.role == "unknown"
-                       and _linked(suspect, a))
+        linked = tuple(
+            a
+            for a in accounts
+            if a.key != suspect.key and a.role == "unknown" and _linked(suspect, a)
+        )
         groups.append(Group(suspect, linked))
         pooled[suspect.key] = Account(  # the suspect with every account linked to them
-            key=f"{suspect.key}+linked", name=suspect.name, role="suspect", aliases=suspect.aliases,
+            key=f"{suspect.key}+linked",
+            name=suspect.name,
+            role="suspect",
+            aliases=suspect.aliases,
             identifiers=tuple(sorted({i for a in (suspect, *linked) for i in a.identifiers})),
-            messages=tuple(sorted((m for a in (suspect, *linked) for m in a.messages),
-                                  key=lambda m: m.sent_at)))
+            messages=tuple(
+                sorted((m for a in (suspect, *linked) for m in a.messages), key=lambda m: m.sent_at)
+            ),
+        )
     themes = _Themes(rules)
     frequency: Counter[str] = Counter()
     for account in accounts:
@@ -309,11 +349,16 @@ def find_leads(accounts: Sequence[Account],
     for suspect in suspects:
         known = pooled[suspect.key]
         for account in accounts:
-            if (account.key == suspect.key or account.role == "witness"
-                    or account.key in grouped or _linked(known, account)):
+            if (
+                account.key == suspect.key
+                or account.role == "witness"
+                or account.key in grouped
+                or _linked(known, account)
+            ):
                 continue
             reasons = identifier_reasons(known, account) + hopping_reasons(
-                known, account, frequency=frequency, rules=rules, themes=themes)
+                known, account, frequency=frequency, rules=rules, themes=themes
+            )
             lead = Lead(account, suspect, tuple(reasons))
             if lead.strength >= MIN_STRENGTH:
                 leads.append(lead)
@@ -322,5 +367,11 @@ def find_leads(accounts: Sequence[Account],
 
 
 def lead_for(leads: Iterable[Lead], suspect_key: str, account_key: str) -> Lead | None:
-    return next((lead for lead in leads if lead.suspect.key == suspect_key
-                 and lead.account.key == account_key), None)
+    return next(
+        (
+            lead
+            for lead in leads
+            if lead.suspect.key == suspect_key and lead.account.key == account_key
+        ),
+        None,
+    )

@@ -66,24 +66,47 @@ def flagged_items(user: Any, vault: Vault) -> list[Flagged]:
     order. An incident's words are read as the analysis reads them (its description and her
     note of any other act), so its threat flags are the pattern page's threats."""
     found: list[Flagged] = []
-    incidents = (access.incidents_readable_by(user, vault).filter(deleted_at__isnull=True)
-                 .order_by("start", "number"))
+    incidents = (
+        access.incidents_readable_by(user, vault)
+        .filter(deleted_at__isnull=True)
+        .order_by("start", "number")
+    )
     for incident in incidents:
         text = incident_text(incident.description, incident.other_act)
         flags = flag_text(text)
         if flags:
-            found.append(Flagged("incident", str(incident.pk), incident.number, incident.start,
-                                 "", None, flags, marked_parts(text, flags)))
-    messages = flag_access.messages_readable_by(user, vault).select_related("person",
-                                                                             "candidate")
+            found.append(
+                Flagged(
+                    "incident",
+                    str(incident.pk),
+                    incident.number,
+                    incident.start,
+                    "",
+                    None,
+                    flags,
+                    marked_parts(text, flags),
+                )
+            )
+    messages = flag_access.messages_readable_by(user, vault).select_related("person", "candidate")
     for item in messages:
         text = item.text
         flags = flag_text(text)
         if flags:
-            sender = (item.person.name if item.person_id and item.person else "") or \
-                item.sender_name
-            found.append(Flagged("message", str(item.pk), None, item.sent_at, sender,
-                                 str(item.batch_id), flags, marked_parts(text, flags)))
+            sender = (
+                item.person.name if item.person_id and item.person else ""
+            ) or item.sender_name
+            found.append(
+                Flagged(
+                    "message",
+                    str(item.pk),
+                    None,
+                    item.sent_at,
+                    sender,
+                    str(item.batch_id),
+                    flags,
+                    marked_parts(text, flags),
+                )
+            )
     far_past = datetime.min.replace(tzinfo=vault.created_at.tzinfo)
     found.sort(key=lambda f: (f.when or far_past, f.source, f.number or 0))
     return found
@@ -102,19 +125,35 @@ def accounts_of(user: Any, vault: Vault) -> list[Account]:
             continue
         sent.setdefault(key, []).append(Message(item.sent_at, item.text))
     accounts = []
-    for person in access.persons_readable_by(user, vault).prefetch_related("identifiers") \
-            .order_by("created_at", "id"):
+    for person in (
+        access.persons_readable_by(user, vault)
+        .prefetch_related("identifiers")
+        .order_by("created_at", "id")
+    ):
         key = f"person:{person.pk}"
-        accounts.append(Account(
-            key=key, name=person.name, role=person.role, aliases=tuple(person.aliases),
-            identifiers=tuple(sorted((i.kind, i.value) for i in person.identifiers.all())),
-            messages=tuple(sent.get(key, ()))))
+        accounts.append(
+            Account(
+                key=key,
+                name=person.name,
+                role=person.role,
+                aliases=tuple(person.aliases),
+                identifiers=tuple(sorted((i.kind, i.value) for i in person.identifiers.all())),
+                messages=tuple(sent.get(key, ())),
+            )
+        )
     for candidate in flag_access.open_candidates_readable_by(user, vault):
         key = f"candidate:{candidate.pk}"
         identifiers = tuple(sorted({(i["kind"], i["value"]) for i in candidate.identifiers}))
         name = candidate.display_name or (identifiers[0][1] if identifiers else "Unknown sender")
-        accounts.append(Account(key=key, name=name, role="unknown", identifiers=identifiers,
-                                messages=tuple(sent.get(key, ()))))
+        accounts.append(
+            Account(
+                key=key,
+                name=name,
+                role="unknown",
+                identifiers=identifiers,
+                messages=tuple(sent.get(key, ())),
+            )
+        )
     return accounts
 
 

@@ -93,8 +93,7 @@ class RuleSet:
     # For each factor found as the longest at a place: the patterns it and its prefixes need.
     reach: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     # For patterns with more than one set of needed strings: the other sets.
-    more_factors: dict[tuple[int, int], tuple[frozenset[str], ...]] = field(
-        default_factory=dict)
+    more_factors: dict[tuple[int, int], tuple[frozenset[str], ...]] = field(default_factory=dict)
 
     def patterns_to_run(self, folded: str) -> set[tuple[int, int]]:
         """The patterns worth running on a (folded) text: those with no factors, and those
@@ -143,8 +142,9 @@ def _expand(expression: str, words: dict[str, str], where: str) -> str:
     return _WORD_REF.sub(one, expression.strip())
 
 
-def _grouped(spec: dict[str, Any], words: dict[str, str], where: str
-             ) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+def _grouped(
+    spec: dict[str, Any], words: dict[str, str], where: str
+) -> tuple[tuple[re.Pattern[str], ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """A flag's patterns, and each one's sort: a plain list (no sorts), or a mapping of sort
     to list, each sort labelled in the flag's ``sorts`` mapping."""
     raw = spec.get("patterns")
@@ -160,8 +160,7 @@ def _grouped(spec: dict[str, Any], words: dict[str, str], where: str
         compiled = _compile(expressions, words, f"{where} pattern {sort}")
         patterns_all.extend(compiled)
         sorts.extend([str(sort)] * len(compiled))
-    return (tuple(patterns_all), tuple(sorts),
-            tuple((str(k), str(labels[k])) for k in raw))
+    return (tuple(patterns_all), tuple(sorts), tuple((str(k), str(labels[k])) for k in raw))
 
 
 def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pattern[str], ...]:
@@ -176,8 +175,9 @@ def _compile(expressions: Any, words: dict[str, str], where: str) -> tuple[re.Pa
     return tuple(compiled)
 
 
-def _parts(spec: dict[str, Any], words: dict[str, str], where: str
-           ) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
+def _parts(
+    spec: dict[str, Any], words: dict[str, str], where: str
+) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
     raw = spec.get("parts") or {}
     if not isinstance(raw, dict):
         raise RulesError(f"{where}: 'parts' must map names to expressions")
@@ -186,13 +186,18 @@ def _parts(spec: dict[str, Any], words: dict[str, str], where: str
     # the lines are joined as they stand (a line break and the next line's indent are not
     # part of the words).
     return names, tuple(
-        _compile([re.sub(r"\n\s*", "", str(raw[name]).strip())], words,
-                 f"{where} part {name}")[0] for name in raw)
+        _compile([re.sub(r"\n\s*", "", str(raw[name]).strip())], words, f"{where} part {name}")[0]
+        for name in raw
+    )
 
 
-def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int,
-                  sort_labels: tuple[tuple[str, str], ...], where: str
-                  ) -> tuple[Combination, ...]:
+def _combinations(
+    spec: dict[str, Any],
+    part_names: tuple[str, ...],
+    offset: int,
+    sort_labels: tuple[tuple[str, str], ...],
+    where: str,
+) -> tuple[Combination, ...]:
     """Each combination: a list of part names, all needed; a name written ``not NAME`` is a
     part that stops it (``[warning, car, not kindly]``)."""
     raw = spec.get("combinations") or {}
@@ -221,14 +226,19 @@ def _combinations(spec: dict[str, Any], part_names: tuple[str, ...], offset: int
     return tuple(found)
 
 
-def _sort_guards(spec: dict[str, Any], words: dict[str, str],
-                 sort_labels: tuple[tuple[str, str], ...], where: str
-                 ) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+def _sort_guards(
+    spec: dict[str, Any],
+    words: dict[str, str],
+    sort_labels: tuple[tuple[str, str], ...],
+    where: str,
+) -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
     raw = spec.get("sort_guards") or {}
     if not isinstance(raw, dict) or set(raw) - {sort for sort, _ in sort_labels}:
         raise RulesError(f"{where}: 'sort_guards' must map labelled sorts to expressions")
-    return tuple((str(sort), _compile(expressions, words, f"{where} sort guard {sort}"))
-                 for sort, expressions in raw.items())
+    return tuple(
+        (str(sort), _compile(expressions, words, f"{where} sort guard {sort}"))
+        for sort, expressions in raw.items()
+    )
 
 
 def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
@@ -245,29 +255,42 @@ def parse_rules(data: Any, *, source: str = "rules") -> RuleSet:
             raise RulesError(f"{source}: flag {key} needs a label")
         patterns, sorts, sort_labels = _grouped(spec, words, f"{source}: {key}")
         part_names, parts = _parts(spec, words, f"{source}: {key}")
-        combinations = _combinations(spec, part_names, len(patterns), sort_labels,
-                                     f"{source}: {key}")
+        combinations = _combinations(
+            spec, part_names, len(patterns), sort_labels, f"{source}: {key}"
+        )
         # Factors shorter than three characters are not indexed: their patterns run on
         # every text.
         factors = tuple(necessary_factors(p) for p in patterns + parts)
-        more = tuple(tuple(f for f in factor_sets(p) if f != first)[:2] if first else ()
-                     for p, first in zip(patterns + parts, factors, strict=True))
-        kinds.append(FlagKind(
-            key=str(key), label=str(spec["label"]), explain=str(spec.get("explain", "")),
-            patterns=patterns,
-            guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
-            sentence_guards=_compile(spec.get("sentence_guards") or [], words,
-                                     f"{source}: {key} sentence guard"),
-            factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
-            more_factors=more,
-            sorts=sorts, sort_labels=sort_labels, parts=parts, part_names=part_names,
-            combinations=combinations,
-            sort_guards=_sort_guards(spec, words, sort_labels, f"{source}: {key}")))
+        more = tuple(
+            tuple(f for f in factor_sets(p) if f != first)[:2] if first else ()
+            for p, first in zip(patterns + parts, factors, strict=True)
+        )
+        kinds.append(
+            FlagKind(
+                key=str(key),
+                label=str(spec["label"]),
+                explain=str(spec.get("explain", "")),
+                patterns=patterns,
+                guards=_compile(spec.get("guards") or [], words, f"{source}: {key} guard"),
+                sentence_guards=_compile(
+                    spec.get("sentence_guards") or [], words, f"{source}: {key} sentence guard"
+                ),
+                factors=tuple(f if f and min(map(len, f)) >= 3 else None for f in factors),
+                more_factors=more,
+                sorts=sorts,
+                sort_labels=sort_labels,
+                parts=parts,
+                part_names=part_names,
+                combinations=combinations,
+                sort_guards=_sort_guards(spec, words, sort_labels, f"{source}: {key}"),
+            )
+        )
     return _indexed(str(data.get("language", "")), int(data.get("version", 1)), kinds, words)
 
 
-def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
-             words: dict[str, str]) -> RuleSet:
+def _indexed(
+    language: str, version: int, kinds: Sequence[FlagKind], words: dict[str, str]
+) -> RuleSet:
     needs: dict[str, set[tuple[int, int]]] = {}
     unindexed = set()
     more: dict[tuple[int, int], tuple[frozenset[str], ...]] = {}
@@ -281,19 +304,25 @@ def _indexed(language: str, version: int, kinds: Sequence[FlagKind],
                 more[(k, n)] = kind.more_factors[n]
     factors_all = sorted(set(needs).union(*(f for sets in more.values() for f in sets)))
     prefixes = {f: frozenset(g for g in factors_all if f.startswith(g)) for f in factors_all}
-    return RuleSet(language=language, version=version, kinds=tuple(kinds), words=words,
-                   factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
-                   unindexed=frozenset(unindexed),
-                   screen=re.compile(f"(?=({trie(factors_all)}))") if factors_all else None,
-                   prefixes=prefixes, more_factors=more,
-                   reach={f: frozenset(p for g in prefixes[f] for p in needs.get(g, ()))
-                          for f in factors_all})
+    return RuleSet(
+        language=language,
+        version=version,
+        kinds=tuple(kinds),
+        words=words,
+        factor_patterns={f: tuple(sorted(v)) for f, v in needs.items()},
+        unindexed=frozenset(unindexed),
+        screen=re.compile(f"(?=({trie(factors_all)}))") if factors_all else None,
+        prefixes=prefixes,
+        more_factors=more,
+        reach={f: frozenset(p for g in prefixes[f] for p in needs.get(g, ())) for f in factors_all},
+    )
 
 
 @lru_cache(maxsize=16)
 def _subset(rules: RuleSet, keys: frozenset[str]) -> RuleSet:
-    return _indexed(rules.language, rules.version, [k for k in rules.kinds if k.key in keys],
-                    rules.words)
+    return _indexed(
+        rules.language, rules.version, [k for k in rules.kinds if k.key in keys], rules.words
+    )
 
 
 @lru_cache(maxsize=32)

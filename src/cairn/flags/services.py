@@ -26,11 +26,21 @@ def _identifiers_of(user: Any, vault: Vault, account_key: str) -> tuple[list[Any
     kind, _, pk = account_key.partition(":")
     if kind == "candidate":
         candidate = flag_access.open_candidates_readable_by(user, vault).get(pk=pk)
-        return ([vault_services.IdentifierInput(i["kind"], i["value"], i.get("platform", ""))
-                 for i in candidate.identifiers], candidate.display_name)
+        return (
+            [
+                vault_services.IdentifierInput(i["kind"], i["value"], i.get("platform", ""))
+                for i in candidate.identifiers
+            ],
+            candidate.display_name,
+        )
     person = access.persons_readable_by(user, vault).get(pk=pk)
-    return ([vault_services.IdentifierInput(i.kind, i.value, i.platform)
-             for i in person.identifiers.all()], person.name)
+    return (
+        [
+            vault_services.IdentifierInput(i.kind, i.value, i.platform)
+            for i in person.identifiers.all()
+        ],
+        person.name,
+    )
 
 
 def confirm_lead(*, actor: Any, vault: Vault, suspect_key: str, account_key: str) -> Person:
@@ -40,17 +50,29 @@ def confirm_lead(*, actor: Any, vault: Vault, suspect_key: str, account_key: str
         _, leads = account_leads(actor, vault)
         lead = lead_for(leads, suspect_key, account_key)
         if lead is None or lead.suspect.person_id is None:
-            raise ValidationError({"lead": ["This link is no longer suggested. Look again at "
-                                            "the list of accounts."]})
-        person = access.persons_readable_by(actor, vault).prefetch_related("identifiers") \
+            raise ValidationError(
+                {"lead": ["This link is no longer suggested. Look again at the list of accounts."]}
+            )
+        person = (
+            access.persons_readable_by(actor, vault)
+            .prefetch_related("identifiers")
             .get(pk=lead.suspect.person_id)
+        )
         added, name = _identifiers_of(actor, vault, account_key)
-        current = [vault_services.IdentifierInput(i.kind, i.value, i.platform)
-                   for i in person.identifiers.all()]
+        current = [
+            vault_services.IdentifierInput(i.kind, i.value, i.platform)
+            for i in person.identifiers.all()
+        ]
         aliases = list(person.aliases)
         if name and name != person.name and name not in aliases:
             aliases.append(name)
         return vault_services.update_person(
-            actor=actor, person=person, name=person.name, role=person.role,
-            relationship=person.relationship, aliases=aliases, identifiers=current + added,
-            notes=person.notes)
+            actor=actor,
+            person=person,
+            name=person.name,
+            role=person.role,
+            relationship=person.relationship,
+            aliases=aliases,
+            identifiers=current + added,
+            notes=person.notes,
+        )

@@ -89,6 +89,10 @@ def reading_of(flags: Iterable[Flag], rules: RuleSet | None = None) -> Reading:
     """The threats among flags that ``engine.flag_text`` found (with rules holding the threat
     flag), so one pass over a text can read its threats and its other flags together."""
     to_kill = _to_kill(_threat_rules(rules))
-    return Reading(tuple(
-        Threat(f.start, f.end, f.words, f.sorts, bool(to_kill.search(fold(f.words))))
-        for f in flags if f.kind == THREAT))
+    return Reading(
+        tuple(
+            Threat(f.start, f.end, f.words, f.sorts, bool(to_kill.search(fold(f.words))))
+            for f in flags
+            if f.kind == THREAT
+        )
+    )

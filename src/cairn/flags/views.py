@@ -23,8 +23,9 @@ from cairn.vault.forms import add_service_errors
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, vault: object, form: ConfirmLeadForm | None,
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, vault: object, form: ConfirmLeadForm | None, status: int = 200
+) -> HttpResponse:
     items = reading.flagged_items(request.user, vault)  # type: ignore[arg-type]
     page = Paginator(items[::-1], PAGE_SIZE).get_page(request.GET.get("page"))  # newest first
     groups, leads = reading.account_leads(request.user, vault)  # type: ignore[arg-type]
@@ -36,13 +37,17 @@ def _page(request: HttpRequest, vault: object, form: ConfirmLeadForm | None,
         for kind in item.kinds:
             counts[kind][item.source] += 1
     context = {
-        "vault": vault, "nav": "flags", "items": page.object_list, "page": page,
-        "total": len(items), "kinds": rules.kinds,
+        "vault": vault,
+        "nav": "flags",
+        "items": page.object_list,
+        "page": page,
+        "total": len(items),
+        "kinds": rules.kinds,
         "previous_href": f"?page={page.previous_page_number()}" if page.has_previous() else "",
         "next_href": f"?page={page.next_page_number()}" if page.has_next() else "",
-        "counts": [(k, counts[k.key]["incident"], counts[k.key]["message"])
-                   for k in rules.kinds],
-        "groups": [g for g in groups if g.linked or g.suspect.identifiers], "leads": leads,
+        "counts": [(k, counts[k.key]["incident"], counts[k.key]["message"]) for k in rules.kinds],
+        "groups": [g for g in groups if g.linked or g.suspect.identifiers],
+        "leads": leads,
         "form": form,
     }
     return render(request, "flags/flags.html", context, status=status)
@@ -62,13 +67,19 @@ def confirm_lead(request: HttpRequest, vault_id: str) -> HttpResponse:
     form = ConfirmLeadForm(request.POST)
     if form.is_valid():
         try:
-            person = services.confirm_lead(actor=request.user, vault=vault,
-                                           suspect_key=form.cleaned_data["suspect"],
-                                           account_key=form.cleaned_data["account"])
+            person = services.confirm_lead(
+                actor=request.user,
+                vault=vault,
+                suspect_key=form.cleaned_data["suspect"],
+                account_key=form.cleaned_data["account"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The account is now linked to the person you chose. "
-                                      "You can undo this on their page in People.")
+            messages.success(
+                request,
+                "The account is now linked to the person you chose. "
+                "You can undo this on their page in People.",
+            )
             return redirect("vault:person", person.pk)
     return _page(request, vault, form, status=400)

@@ -53,16 +53,24 @@ def proposals_of(batch: ImportBatch) -> QuerySet[ProposedIncident]:
 
 def proposals_with_items(batch: ImportBatch) -> QuerySet[ProposedIncident]:
     """A batch's proposals for the review page, each with its items and their attachments."""
-    items = Prefetch("items", queryset=ImportedItem.objects.order_by("position")
-                     .prefetch_related("attachments"))
-    return (proposals_of(batch).select_related("person", "candidate", "incident")
-            .prefetch_related(items).order_by("number"))
+    items = Prefetch(
+        "items", queryset=ImportedItem.objects.order_by("position").prefetch_related("attachments")
+    )
+    return (
+        proposals_of(batch)
+        .select_related("person", "candidate", "incident")
+        .prefetch_related(items)
+        .order_by("number")
+    )
 
 
 def get_proposal_for_user(user: Any, pk: Any) -> ProposedIncident:
     try:
-        return (ProposedIncident.objects.filter(vault__in=vaults_readable_by(user))
-                .select_related("batch", "batch__vault").get(pk=pk))
+        return (
+            ProposedIncident.objects.filter(vault__in=vaults_readable_by(user))
+            .select_related("batch", "batch__vault")
+            .get(pk=pk)
+        )
     except (ProposedIncident.DoesNotExist, ValueError, TypeError):
         raise Http404("No such proposal") from None
 
@@ -74,8 +82,11 @@ def candidates_of(batch: ImportBatch) -> QuerySet[CandidatePerson]:
 
 def get_candidate_for_user(user: Any, pk: Any) -> CandidatePerson:
     try:
-        return (CandidatePerson.objects.filter(vault__in=vaults_readable_by(user))
-                .select_related("batch", "vault").get(pk=pk))
+        return (
+            CandidatePerson.objects.filter(vault__in=vaults_readable_by(user))
+            .select_related("batch", "vault")
+            .get(pk=pk)
+        )
     except (CandidatePerson.DoesNotExist, ValueError, TypeError):
         raise Http404("No such person") from None
 

@@ -34,10 +34,19 @@ class AmbiguousDates(ImportFailure):
     (keys of ``dates.ORDERS``); ``written`` is that date as written and ``readings`` what it
     would be in each order."""
 
-    def __init__(self, where: str, choices: tuple[str, ...] = ("day-first", "month-first"), *,
-                 written: str = "", readings: Mapping[str, date] | None = None) -> None:
-        super().__init__(where, f"the dates could be read {' or '.join(choices)}; say which "
-                                f"({' or '.join(f'--date-order {c}' for c in choices)})")
+    def __init__(
+        self,
+        where: str,
+        choices: tuple[str, ...] = ("day-first", "month-first"),
+        *,
+        written: str = "",
+        readings: Mapping[str, date] | None = None,
+    ) -> None:
+        super().__init__(
+            where,
+            f"the dates could be read {' or '.join(choices)}; say which "
+            f"({' or '.join(f'--date-order {c}' for c in choices)})",
+        )
         self.choices = choices
         self.written = written
         self.readings = dict(readings or {})

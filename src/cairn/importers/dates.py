@@ -42,8 +42,18 @@ from datetime import date
 from itertools import groupby
 from typing import Any, Literal, TypeVar
 
-__all__ = ["EXAMPLES", "LABELS", "ORDERS", "Reading", "Verdict", "Written", "explain",
-           "read", "settle", "why_impossible"]
+__all__ = [
+    "EXAMPLES",
+    "LABELS",
+    "ORDERS",
+    "Reading",
+    "Verdict",
+    "Written",
+    "explain",
+    "read",
+    "settle",
+    "why_impossible",
+]
 
 Written = tuple[str, str, str]  # the three numbers of a date as written, left to right
 K = TypeVar("K", bound=Hashable)
@@ -145,10 +155,16 @@ class Verdict:
         return self.runs[bisect_right(starts, position) - 1][1]
 
 
-def settle(keys: Iterable[K], written: Mapping[K, Written] | Callable[[K], Written], *,
-           earliest: date | None = None, latest: date | None = None,
-           direction: Literal["forward", "either"] = "forward", tolerate_disorder: bool = False,
-           orders: Sequence[str] = tuple(ORDERS)) -> Verdict:
+def settle(
+    keys: Iterable[K],
+    written: Mapping[K, Written] | Callable[[K], Written],
+    *,
+    earliest: date | None = None,
+    latest: date | None = None,
+    direction: Literal["forward", "either"] = "forward",
+    tolerate_disorder: bool = False,
+    orders: Sequence[str] = tuple(ORDERS),
+) -> Verdict:
     """Weigh every order in ``orders`` against the dates of a file (see the module docstring).
 
     ``keys`` are the file's dates in file order (repeats allowed, e.g. one per message);
@@ -163,13 +179,15 @@ def settle(keys: Iterable[K], written: Mapping[K, Written] | Callable[[K], Writt
     if callable(written):
         split = written
         written = {key: split(key) for key in dict.fromkeys(key for _, key in runs)}
-    readings = {order: _reading(order, runs, written, earliest, latest, direction)
-                for order in orders}
+    readings = {
+        order: _reading(order, runs, written, earliest, latest, direction) for order in orders
+    }
     real = [r for r in readings.values() if r.impossible_at is None]
     if not real:
         failing = [r.impossible_at for r in readings.values() if r.impossible_at is not None]
-        return Verdict("impossible", None, (), None, max(failing, default=0), readings, runs,
-                       written)
+        return Verdict(
+            "impossible", None, (), None, max(failing, default=0), readings, runs, written
+        )
     within = [r for r in real if r.outside == 0]
     pool = within or real
     in_order = [r for r in pool if r.backwards == 0]
@@ -178,8 +196,7 @@ def settle(keys: Iterable[K], written: Mapping[K, Written] | Callable[[K], Writt
     elif tolerate_disorder:
         fewest = min(pool, key=lambda r: r.backwards)
         others = [r for r in pool if r is not fewest]
-        left = ([fewest] if all(r.backwards >= 2 * fewest.backwards + 2 for r in others)
-                else pool)
+        left = [fewest] if all(r.backwards >= 2 * fewest.backwards + 2 for r in others) else pool
     else:
         left = pool
     left = _distinct(left, written)
@@ -188,13 +205,17 @@ def settle(keys: Iterable[K], written: Mapping[K, Written] | Callable[[K], Writt
     shown = _differs_at(left, runs)
     if shown is None:  # one order left, with dates outside the bounds: ask anyway
         shown = left[0].outside_at
-    return Verdict("open", None, tuple(r.order for r in left), shown, None, readings, runs,
-                   written)
+    return Verdict("open", None, tuple(r.order for r in left), shown, None, readings, runs, written)
 
 
-def _reading(order: str, runs: Sequence[tuple[int, Any]],
-             written: Mapping[Any, Written], earliest: date | None,
-             latest: date | None, direction: str) -> Reading:
+def _reading(
+    order: str,
+    runs: Sequence[tuple[int, Any]],
+    written: Mapping[Any, Written],
+    earliest: date | None,
+    latest: date | None,
+    direction: str,
+) -> Reading:
     read_as = {key: read(numbers, order) for key, numbers in written.items()}
     if any(value is None for value in read_as.values()):
         bad = next((at for at, key in runs if read_as[key] is None), 0)
@@ -205,8 +226,7 @@ def _reading(order: str, runs: Sequence[tuple[int, Any]],
     previous: date | None = None
     for at, key in runs:
         value = dates[key]
-        if (earliest is not None and value < earliest) or (latest is not None and
-                                                            value > latest):
+        if (earliest is not None and value < earliest) or (latest is not None and value > latest):
             outside += 1
             outside_at = at if outside_at is None else outside_at
         if previous is not None:
@@ -246,8 +266,14 @@ def _differs_at(readings: list[Reading], runs: Sequence[tuple[int, Hashable]]) -
     return some
 
 
-def explain(verdict: Verdict, *, line: Callable[[int], int], too_early: str = "too early",
-            too_late: str = "too late", earliest: date | None = None) -> str:
+def explain(
+    verdict: Verdict,
+    *,
+    line: Callable[[int], int],
+    too_early: str = "too early",
+    too_late: str = "too late",
+    earliest: date | None = None,
+) -> str:
     """The note for a settled verdict: the order, and for each other order that could read
     the file's first date or takes the year from the same place, the first place the file
     rules it out."""
@@ -264,8 +290,9 @@ def explain(verdict: Verdict, *, line: Callable[[int], int], too_early: str = "t
             continue  # out from the first date, for its year alone: no need to say
         if reading.impossible_at is not None:
             at = reading.impossible_at
-            reasons.append(f"not {order}: {why_impossible(written[key_at(at)], order)} on line "
-                           f"{line(at)}")
+            reasons.append(
+                f"not {order}: {why_impossible(written[key_at(at)], order)} on line {line(at)}"
+            )
         elif reading.outside_at is not None:
             at = reading.outside_at
             value = reading.dates[key_at(at)]
@@ -273,8 +300,10 @@ def explain(verdict: Verdict, *, line: Callable[[int], int], too_early: str = "t
             reasons.append(f"not {order}: line {line(at)} would be {_words(value)}, {when}")
         elif reading.backwards_at is not None:
             at = reading.backwards_at
-            reasons.append(f"not {order}: line {line(at)} would go back in time to "
-                           f"{_words(reading.dates[key_at(at)])}")
+            reasons.append(
+                f"not {order}: line {line(at)} would go back in time to "
+                f"{_words(reading.dates[key_at(at)])}"
+            )
     head = f"date order inferred: {verdict.order} ({LABELS[verdict.order].lower()})"
     return f"{head}: {'; '.join(reasons)}" if reasons else head
 

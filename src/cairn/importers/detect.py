@@ -28,8 +28,17 @@ from cairn.importers.parsers.whatsapp import is_header_line
 from cairn.importers.safezip import SafeZip, looks_like_zip
 from cairn.web.media import sniff
 
-__all__ = ["HEAD_SIZE", "RULES", "ZIP_RULES", "Rule", "ZipRule", "detect_format",
-           "detect_path", "detect_zip_format", "register"]
+__all__ = [
+    "HEAD_SIZE",
+    "RULES",
+    "ZIP_RULES",
+    "Rule",
+    "ZipRule",
+    "detect_format",
+    "detect_path",
+    "detect_zip_format",
+    "register",
+]
 
 HEAD_SIZE = 8192
 
@@ -67,17 +76,27 @@ def _is_json(head: bytes) -> bool:
 
 
 def _is_telegram(name: str, head: bytes) -> bool:
-    return _is_json(head) and (b'"date_unixtime"' in head or b'"personal_information"' in head
-                               or (b'"chats"' in head and b'"list"' in head)
-                               or re.search(rb'"type"\s*:\s*"(?:personal_chat|private_group|'
-                                            rb'private_supergroup|public_supergroup|'
-                                            rb'public_channel|private_channel|saved_messages|'
-                                            rb'bot_chat)"', head) is not None)
+    return _is_json(head) and (
+        b'"date_unixtime"' in head
+        or b'"personal_information"' in head
+        or (b'"chats"' in head and b'"list"' in head)
+        or re.search(
+            rb'"type"\s*:\s*"(?:personal_chat|private_group|'
+            rb"private_supergroup|public_supergroup|"
+            rb"public_channel|private_channel|saved_messages|"
+            rb'bot_chat)"',
+            head,
+        )
+        is not None
+    )
 
 
 def _is_meta(name: str, head: bytes) -> bool:
-    return _is_json(head) and (b'"timestamp_ms"' in head or b'"sender_name"' in head
-                               or (b'"participants"' in head and b'"messages"' in head))
+    return _is_json(head) and (
+        b'"timestamp_ms"' in head
+        or b'"sender_name"' in head
+        or (b'"participants"' in head and b'"messages"' in head)
+    )
 
 
 def _is_instagram(name: str, head: bytes) -> bool:
@@ -94,13 +113,35 @@ def _is_sms_backup(head: bytes) -> bool:
 
 # RFC 5322 3.6 and RFC 2045 fields a saved message starts with, in any order (Apple Mail and
 # Thunderbird often write Content-Type first). A header block naming two of them is e-mail.
-_MAIL_FIELDS = frozenset({
-    b"from", b"date", b"subject", b"to", b"cc", b"message-id", b"received", b"return-path",
-    b"delivered-to", b"mime-version", b"content-type", b"content-transfer-encoding",
-    b"dkim-signature", b"reply-to", b"sender", b"in-reply-to", b"references", b"x-mailer",
-    b"arc-seal", b"authentication-results", b"envelope-to", b"x-original-to", b"user-agent",
-    b"thread-topic", b"thread-index",
-})
+_MAIL_FIELDS = frozenset(
+    {
+        b"from",
+        b"date",
+        b"subject",
+        b"to",
+        b"cc",
+        b"message-id",
+        b"received",
+        b"return-path",
+        b"delivered-to",
+        b"mime-version",
+        b"content-type",
+        b"content-transfer-encoding",
+        b"dkim-signature",
+        b"reply-to",
+        b"sender",
+        b"in-reply-to",
+        b"references",
+        b"x-mailer",
+        b"arc-seal",
+        b"authentication-results",
+        b"envelope-to",
+        b"x-original-to",
+        b"user-agent",
+        b"thread-topic",
+        b"thread-index",
+    }
+)
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)[ \t]*:")
 # An Outlook .msg is an OLE2 compound file (MS-CFB) whose streams are named __substg1.0_...
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -146,8 +187,10 @@ def _is_photo_or_video(head: bytes) -> bool:
     return bool(head) and sniff(head).split("/")[0] in ("image", "video")
 
 
-_MEDIA_NAME = re.compile(r"\.(?:jpe?g|png|heic|heif|hif|avif|jxl|webp|gif|tiff?|dng|mp4|mov|"
-                         r"m4v|3gp|mkv|webm|avi)$")
+_MEDIA_NAME = re.compile(
+    r"\.(?:jpe?g|png|heic|heif|hif|avif|jxl|webp|gif|tiff?|dng|mp4|mov|"
+    r"m4v|3gp|mkv|webm|avi)$"
+)
 
 
 def _is_media_folder(name: str, members: tuple[str, ...]) -> bool:
@@ -158,6 +201,7 @@ def _is_media_folder(name: str, members: tuple[str, ...]) -> bool:
 def _zip_named(*prefixes: str) -> Callable[[str, bytes], bool]:
     def test(name: str, head: bytes) -> bool:
         return looks_like_zip(head) and name.rsplit("/", 1)[-1].startswith(prefixes)
+
     return test
 
 
@@ -168,8 +212,17 @@ RULES: list[Rule] = [
     Rule("facebook", _is_meta),
     Rule("whatsapp", _is_whatsapp_text),
     # Zips by the names the apps give them.
-    Rule("whatsapp", _zip_named("whatsapp chat", "whatsapp-chat", "chat de whatsapp",
-                                "whatsapp-chat-", "conversa do whatsapp", "discussion whatsapp")),
+    Rule(
+        "whatsapp",
+        _zip_named(
+            "whatsapp chat",
+            "whatsapp-chat",
+            "chat de whatsapp",
+            "whatsapp-chat-",
+            "conversa do whatsapp",
+            "discussion whatsapp",
+        ),
+    ),
     Rule("twitter", _zip_named("twitter-", "x-archive")),
     Rule("instagram", _zip_named("instagram-")),
     Rule("facebook", _zip_named("facebook-")),
@@ -186,19 +239,23 @@ def _has(*patterns: str) -> Callable[[str, tuple[str, ...]], bool]:
 
     def test(name: str, members: tuple[str, ...]) -> bool:
         return any(rx.search(m) for rx in compiled for m in members)
+
     return test
 
 
-_META_THREAD = r"(?:^|/)messages/(?:inbox|message_requests|filtered_threads|archived_threads|" \
-               r"e2ee_cutover)/[^/]+/message_\d+\.json$"
+_META_THREAD = (
+    r"(?:^|/)messages/(?:inbox|message_requests|filtered_threads|archived_threads|"
+    r"e2ee_cutover)/[^/]+/message_\d+\.json$"
+)
 
 ZIP_RULES: list[ZipRule] = [
     ZipRule("whatsapp", _has(r"(?:^|/)_chat\.txt$", r"(?:^|/)whatsapp[^/]*\.txt$")),
     ZipRule("twitter", _has(r"(?:^|/)data/direct-messages(?:-group)?(?:-part\d+)?\.js$")),
     ZipRule("telegram", _has(r"(?:^|/)result\.json$")),
     ZipRule("instagram", _has(r"(?:^|/)your_instagram_activity/messages/")),
-    ZipRule("instagram", lambda name, members: "instagram" in name
-            and _has(_META_THREAD)(name, members)),
+    ZipRule(
+        "instagram", lambda name, members: "instagram" in name and _has(_META_THREAD)(name, members)
+    ),
     ZipRule("facebook", _has(_META_THREAD)),
     # A zip or folder that is mostly photos and videos.
     ZipRule("media", _is_media_folder),
@@ -232,8 +289,9 @@ def detect_zip_format(name: str, members: Iterable[str]) -> str | None:
     return None
 
 
-def detect_path(path: str | os.PathLike[str], name: str | None = None, *,
-                head_size: int = HEAD_SIZE) -> str | None:
+def detect_path(
+    path: str | os.PathLike[str], name: str | None = None, *, head_size: int = HEAD_SIZE
+) -> str | None:
     """The format of a file on disk: ``detect_format`` on its name and first bytes, then, for
     a zip that no name rule settles, ``detect_zip_format`` on its members' names. Raises
     ``ImportFailure`` for a zip that ``SafeZip`` refuses."""

@@ -78,8 +78,14 @@ class DnsKeyLookup:
     Each name is asked once; asking again gives the same answer without a query.
     """
 
-    def __init__(self, nameservers: Sequence[str] = (), *, timeout: float = DEFAULT_TIMEOUT,
-                 max_names: int = MAX_NAMES, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        nameservers: Sequence[str] = (),
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_names: int = MAX_NAMES,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
         self.servers = parse_nameservers(nameservers)
         self.timeout = timeout
         self.max_names = max_names
@@ -116,8 +122,9 @@ class DnsKeyLookup:
         if self._resolver is None:
             resolver = dns.resolver.Resolver(configure=not self.servers)
             if self.servers:
-                resolver.nameservers = [dns.nameserver.Do53Nameserver(address, port)
-                                        for address, port in self.servers]
+                resolver.nameservers = [
+                    dns.nameserver.Do53Nameserver(address, port) for address, port in self.servers
+                ]
             resolver.timeout = self.timeout
             resolver.lifetime = self.timeout
             resolver.cache = None
@@ -139,11 +146,11 @@ class DnsKeyLookup:
         except dns.exception.DNSException:
             raise _Failed("it is not a valid DNS name") from None
         try:
-            answer = self._resolver_for_queries().resolve(query, dns.rdatatype.TXT,
-                                                          search=False)
+            answer = self._resolver_for_queries().resolve(query, dns.rdatatype.TXT, search=False)
         except dns.resolver.NXDOMAIN:
-            raise _Failed("DNS has no such name (the key was withdrawn, or never "
-                          "published)") from None
+            raise _Failed(
+                "DNS has no such name (the key was withdrawn, or never published)"
+            ) from None
         except dns.resolver.NoAnswer:
             raise _Failed("DNS has no TXT record at that name") from None
         except dns.resolver.NoResolverConfiguration:

@@ -93,7 +93,8 @@ class ImportBatch(SealedFields, models.Model):
     format = models.CharField(max_length=16, choices=ImportFormat.choices)
     source_exhibit = models.ForeignKey(Exhibit, on_delete=models.PROTECT, related_name="+")
     assumed_time_zone = models.CharField(
-        max_length=64, help_text="The zone times without one in the file were read in.")
+        max_length=64, help_text="The zone times without one in the file were read in."
+    )
     date_order = models.CharField(max_length=16, blank=True, choices=DateOrder.choices)
     # What the import found, for the summary (never content).
     item_count = models.PositiveIntegerField(default=0)
@@ -110,8 +111,9 @@ class ImportBatch(SealedFields, models.Model):
     # "selector._domainkey.domain" -> {"record": TXT text, "fetched_at": ISO time, "source"}.
     dkim_keys = SealedField({})
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -129,19 +131,26 @@ class CandidatePerson(SealedFields, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="+")
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="candidates",
-                              help_text="The import that first found them.")
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        help_text="The import that first found them.",
+    )
     key = models.CharField(max_length=64)
-    status = models.CharField(max_length=16, choices=CandidateStatus.choices,
-                              default=CandidateStatus.PENDING)
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    status = models.CharField(
+        max_length=16, choices=CandidateStatus.choices, default=CandidateStatus.PENDING
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     display_name = SealedField("")
     identifiers = SealedField([])  # [{"kind", "value", "platform"}], values normalised
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["batch", "id"]
@@ -163,12 +172,18 @@ class ImportedItem(SealedFields, models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
     captured_at = models.DateTimeField(null=True, blank=True)
-    channel = models.CharField(max_length=32, choices=Channel.choices, blank=True,
-                               help_text="How a message came; empty for photos and videos.")
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
-    candidate = models.ForeignKey(CandidatePerson, on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="items")
+    channel = models.CharField(
+        max_length=32,
+        choices=Channel.choices,
+        blank=True,
+        help_text="How a message came; empty for photos and videos.",
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        CandidatePerson, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
     is_owner = models.BooleanField(default=False, help_text="The victim's own message.")
     is_system = models.BooleanField(default=False)
     # Positions only (line, byte range, entry); the zip member's name is sealed below.
@@ -184,8 +199,9 @@ class ImportedItem(SealedFields, models.Model):
     class Meta:
         ordering = ["batch", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["vault", "fingerprint"],
-                                    name="imported_item_fingerprint_unique"),
+            models.UniqueConstraint(
+                fields=["vault", "fingerprint"], name="imported_item_fingerprint_unique"
+            ),
         ]
         indexes = [models.Index(fields=["vault", "sent_at"], name="imported_item_time_idx")]
 
@@ -205,20 +221,25 @@ class ProposedIncident(SealedFields, models.Model):
     precision = models.CharField(max_length=16)
     channel = models.CharField(max_length=32, choices=Channel.choices)
     acts = models.CharField(max_length=40, default=",")  # suggested s.2A(3) codes, ",b,"
-    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
-    candidate = models.ForeignKey(CandidatePerson, on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="proposals")
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    candidate = models.ForeignKey(
+        CandidatePerson, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals"
+    )
     items = models.ManyToManyField(ImportedItem, related_name="proposals")
-    status = models.CharField(max_length=16, choices=ProposalStatus.choices,
-                              default=ProposalStatus.PROPOSED)
-    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+    status = models.CharField(
+        max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     description = SealedField("")
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["batch", "number"]
@@ -237,22 +258,24 @@ class ProposedIncident(SealedFields, models.Model):
 class ImportJob(SealedFields, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=16, choices=JobStatus.choices,
-                              default=JobStatus.QUEUED)
-    format = models.CharField(max_length=16, choices=ImportFormat.choices,
-                              default=ImportFormat.AUTO)
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    format = models.CharField(
+        max_length=16, choices=ImportFormat.choices, default=ImportFormat.AUTO
+    )
     time_zone = models.CharField(max_length=64)
     date_order = models.CharField(max_length=16, blank=True, choices=DateOrder.choices)
     # The uploaded file waits in the vault's encrypted store under its SHA-256.
     staged_sha256 = models.CharField(max_length=64, blank=True)
-    staged_created = models.BooleanField(default=False,
-                                         help_text="False when the store already held the file.")
+    staged_created = models.BooleanField(
+        default=False, help_text="False when the store already held the file."
+    )
     size = models.PositiveBigIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     source_name = SealedField("")
     owner_name = SealedField("")  # the victim's own name in the chat, if given
@@ -263,8 +286,9 @@ class ImportJob(SealedFields, models.Model):
     # "readings": {order: ISO date}}).
     date_question = SealedField(None)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -276,4 +300,3 @@ class ImportJob(SealedFields, models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
-

@@ -49,25 +49,59 @@ def item_content(item: Any, attachment_ids: Sequence[str]) -> dict[str, Any]:
     are interpretations that change when the victim confirms a sender, and each such change
     has its own ledger entry.
     """
-    secret = {"text": item.text, "sender_name": item.sender_name, "member": item.member,
-              "details": item.details}
-    return item_record(item.pk, item.position, item.kind, item.sent_at, item.received_at,
-                       item.captured_at, item.channel, item.is_system, secret, item.origin,
-                       attachment_ids, item.fingerprint)
+    secret = {
+        "text": item.text,
+        "sender_name": item.sender_name,
+        "member": item.member,
+        "details": item.details,
+    }
+    return item_record(
+        item.pk,
+        item.position,
+        item.kind,
+        item.sent_at,
+        item.received_at,
+        item.captured_at,
+        item.channel,
+        item.is_system,
+        secret,
+        item.origin,
+        attachment_ids,
+        item.fingerprint,
+    )
 
 
-def item_record(pk: Any, position: int, kind: str, sent_at: datetime | None,
-                received_at: datetime | None, captured_at: datetime | None, channel: str,
-                is_system: bool, secret: dict[str, Any], origin: dict[str, Any],
-                attachment_ids: Sequence[str], fingerprint: str) -> dict[str, Any]:
+def item_record(
+    pk: Any,
+    position: int,
+    kind: str,
+    sent_at: datetime | None,
+    received_at: datetime | None,
+    captured_at: datetime | None,
+    channel: str,
+    is_system: bool,
+    secret: dict[str, Any],
+    origin: dict[str, Any],
+    attachment_ids: Sequence[str],
+    fingerprint: str,
+) -> dict[str, Any]:
     """An item's content from its columns and its sealed ``secret`` (text, sender name,
     zip member, details), as both the import and the verification read them."""
     return {
-        "id": str(pk), "position": position, "kind": kind, "sent_at": iso(sent_at),
-        "received_at": iso(received_at), "captured_at": iso(captured_at),
-        "channel": channel, "is_system": is_system, "sender_name": secret["sender_name"],
-        "text": secret["text"], "member": secret["member"], "origin": origin,
-        "details": secret["details"], "attachments": sorted(attachment_ids),
+        "id": str(pk),
+        "position": position,
+        "kind": kind,
+        "sent_at": iso(sent_at),
+        "received_at": iso(received_at),
+        "captured_at": iso(captured_at),
+        "channel": channel,
+        "is_system": is_system,
+        "sender_name": secret["sender_name"],
+        "text": secret["text"],
+        "member": secret["member"],
+        "origin": origin,
+        "details": secret["details"],
+        "attachments": sorted(attachment_ids),
         "fingerprint": fingerprint,
     }
 
@@ -96,8 +130,9 @@ class ItemsDigest:
         self._first = True
 
     def add(self, content: dict[str, Any]) -> None:
-        text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                          allow_nan=False)
+        text = json.dumps(
+            content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        )
         self._hash.update((text if self._first else "," + text).encode("utf-8"))
         self._first = False
 
@@ -107,22 +142,30 @@ class ItemsDigest:
         return done.hexdigest()
 
 
-def batch_record(batch: Any, candidate_ids: Iterable[Any],
-                 proposals: Iterable[tuple[Any, str, int]]) -> dict[str, Any]:
+def batch_record(
+    batch: Any, candidate_ids: Iterable[Any], proposals: Iterable[tuple[Any, str, int]]
+) -> dict[str, Any]:
     """What the ``import.committed`` entry hashes: the batch, the digest of its items, its
     candidates' ids and its proposals (id, rule, number; in number order), and the DKIM keys
     it archived (only when there are some, so that the content of batches recorded before
     keys were archived is unchanged)."""
     content = {
-        "id": str(batch.pk), "vault": str(batch.vault_id), "number": batch.number,
-        "format": batch.format, "source_exhibit": str(batch.source_exhibit_id),
+        "id": str(batch.pk),
+        "vault": str(batch.vault_id),
+        "number": batch.number,
+        "format": batch.format,
+        "source_exhibit": str(batch.source_exhibit_id),
         "source_sha256": batch.source_exhibit.sha256,
-        "assumed_time_zone": batch.assumed_time_zone, "date_order": batch.date_order,
-        "items": batch.new_count, "items_sha256": batch.items_sha256,
-        "duplicates": batch.duplicate_count, "notes": batch.notes,
+        "assumed_time_zone": batch.assumed_time_zone,
+        "date_order": batch.date_order,
+        "items": batch.new_count,
+        "items_sha256": batch.items_sha256,
+        "duplicates": batch.duplicate_count,
+        "notes": batch.notes,
         "candidates": sorted(str(pk) for pk in candidate_ids),
-        "proposals": [{"id": str(pk), "rule": rule, "number": number}
-                      for pk, rule, number in proposals],
+        "proposals": [
+            {"id": str(pk), "rule": rule, "number": number} for pk, rule, number in proposals
+        ],
     }
     if keys := batch.dkim_keys:
         content["dkim_keys"] = keys
@@ -132,8 +175,11 @@ def batch_record(batch: Any, candidate_ids: Iterable[Any],
 def proposal_record(proposal: Any, item_ids: Iterable[Any]) -> dict[str, Any]:
     """What a proposal's ledger entries hash, with its items' ids."""
     return {
-        "id": str(proposal.pk), "batch": str(proposal.batch_id), "number": proposal.number,
-        "rule": proposal.rule, "status": proposal.status,
+        "id": str(proposal.pk),
+        "batch": str(proposal.batch_id),
+        "number": proposal.number,
+        "rule": proposal.rule,
+        "status": proposal.status,
         "incident": str(proposal.incident_id) if proposal.incident_id else None,
         "items": sorted(str(pk) for pk in item_ids),
     }
@@ -142,8 +188,11 @@ def proposal_record(proposal: Any, item_ids: Iterable[Any]) -> dict[str, Any]:
 def candidate_content(candidate: Any) -> dict[str, Any]:
     """What an unknown sender's confirmed or dismissed entry hashes."""
     return {
-        "id": str(candidate.pk), "vault": str(candidate.vault_id),
-        "batch": str(candidate.batch_id), "status": candidate.status,
+        "id": str(candidate.pk),
+        "vault": str(candidate.vault_id),
+        "batch": str(candidate.batch_id),
+        "status": candidate.status,
         "person": str(candidate.person_id) if candidate.person_id else None,
-        "display_name": candidate.display_name, "identifiers": candidate.identifiers,
+        "display_name": candidate.display_name,
+        "identifiers": candidate.identifiers,
     }

@@ -43,10 +43,15 @@ DESCRIPTION_CHARS = 6000
 
 _DAMAGE = re.compile(
     r"\b(damage[ds]?|damaging|smash(?:ed)?|broken|broke|scratch(?:ed|es)?|keyed|slash(?:ed)?|"
-    r"graffiti|vandal\w*|dent(?:ed)?|punctur\w*|tyres?|tires?|smashed)\b", re.IGNORECASE)
+    r"graffiti|vandal\w*|dent(?:ed)?|punctur\w*|tyres?|tires?|smashed)\b",
+    re.IGNORECASE,
+)
 _FOLLOWED = re.compile(r"\bfollow(?:ed|ing)\b", re.IGNORECASE)
-_LOITERING = re.compile(r"\b(outside (?:my|the) (?:house|home|flat|work|office|school)|"
-                        r"waiting (?:for me|outside)|hanging around|loiter\w*)\b", re.IGNORECASE)
+_LOITERING = re.compile(
+    r"\b(outside (?:my|the) (?:house|home|flat|work|office|school)|"
+    r"waiting (?:for me|outside)|hanging around|loiter\w*)\b",
+    re.IGNORECASE,
+)
 _WATCHING = re.compile(r"\b(watch(?:ed|ing)|spy(?:ing)?|spied|staring)\b", re.IGNORECASE)
 
 
@@ -149,8 +154,9 @@ class ProposalBuilder:
     def proposals(self) -> list[Proposal]:
         proposals = list(self.others)
         for (sender_key, day, channel), group in self.contact.items():
-            proposals.append(_contact_proposal(self.senders[sender_key], day, channel, group,
-                                               self.tz))
+            proposals.append(
+                _contact_proposal(self.senders[sender_key], day, channel, group, self.tz)
+            )
         proposals.sort(key=lambda p: (p.start, p.rule, p.item_indexes))
         return proposals
 
@@ -193,24 +199,34 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _contact_proposal(sender: SenderView, day: date, channel: str, group: _ContactDay,
-                      tz: ZoneInfo) -> Proposal:
+def _contact_proposal(
+    sender: SenderView, day: date, channel: str, group: _ContactDay, tz: ZoneInfo
+) -> Proposal:
     assert group.first is not None and group.last is not None
     first, last = group.first[0], group.last[0]
     acts = ("b",)
     count = len(group.order) // 2
     plural = "message" if count == 1 else "messages"
-    span = (f"at {first.astimezone(tz):%H:%M}" if first == last else
-            f"between {first.astimezone(tz):%H:%M} and {last.astimezone(tz):%H:%M}")
-    lines = [f"{count} {plural} from {sender.name or 'an unknown sender'} {span} "
-             f"(imported).", ""]
+    span = (
+        f"at {first.astimezone(tz):%H:%M}"
+        if first == last
+        else f"between {first.astimezone(tz):%H:%M} and {last.astimezone(tz):%H:%M}"
+    )
+    lines = [f"{count} {plural} from {sender.name or 'an unknown sender'} {span} (imported).", ""]
     lines.extend(line for _, _, line in group.shown)
     return Proposal(
-        rule=CONTACT_DAY, day=day, channel=channel, start=first,
-        end=last if last != first else None, precision="exact", acts=acts,
-        description=_clip(lines, count), item_indexes=group.indexes(),
-        person_id=sender.person_id, candidate_id=sender.candidate_id if not sender.person_id
-        else None)
+        rule=CONTACT_DAY,
+        day=day,
+        channel=channel,
+        start=first,
+        end=last if last != first else None,
+        precision="exact",
+        acts=acts,
+        description=_clip(lines, count),
+        item_indexes=group.indexes(),
+        person_id=sender.person_id,
+        candidate_id=sender.candidate_id if not sender.person_id else None,
+    )
 
 
 def _message_line(item: ItemView, tz: ZoneInfo) -> str:
@@ -242,11 +258,17 @@ def _media_proposal(item: ItemView, tz: ZoneInfo) -> Proposal | None:
     assert item.when is not None
     local = item.when.astimezone(tz)
     return Proposal(
-        rule=MEDIA_DAMAGE, day=local.date(), channel="property", start=item.when, end=None,
-        precision="exact", acts=("f",),
+        rule=MEDIA_DAMAGE,
+        day=local.date(),
+        channel="property",
+        start=item.when,
+        end=None,
+        precision="exact",
+        acts=("f",),
         description=f"A photo or video taken at {local:%H:%M} that may show damage to my "
-                    "things (imported; check and describe what it shows).",
-        item_indexes=(item.index,))
+        "things (imported; check and describe what it shows).",
+        item_indexes=(item.index,),
+    )
 
 
 def diary_acts(text: str) -> tuple[str, ...]:
@@ -274,7 +296,14 @@ def _diary_proposal(item: ItemView, tz: ZoneInfo) -> Proposal:
             start, end, made = from_local(local.date(), None, tz)
             precision = made.value
     return Proposal(
-        rule=DIARY_ROW, day=local.date(), channel=item.channel, start=start, end=end,
-        precision=precision, acts=diary_acts(item.text),
+        rule=DIARY_ROW,
+        day=local.date(),
+        channel=item.channel,
+        start=start,
+        end=end,
+        precision=precision,
+        acts=diary_acts(item.text),
         description=item.text.strip() or "(no description in the diary)",
-        item_indexes=(item.index,), extra={"when_words": item.when_words})
+        item_indexes=(item.index,),
+        extra={"when_words": item.when_words},
+    )

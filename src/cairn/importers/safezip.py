@@ -59,8 +59,18 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # Everything zipfile (and zlib beneath it) raises on a malformed archive. A hostile archive can
 # trigger any of these; each becomes an ImportFailure at the boundary.
 _ZIP_ERRORS: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
-    NotImplementedError, RuntimeError, struct.error, KeyError, IndexError, OverflowError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    struct.error,
+    KeyError,
+    IndexError,
+    OverflowError,
 )
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -116,8 +126,13 @@ class SafeZip:
     order; ``read_member``/``iter_member`` read one by name.
     """
 
-    def __init__(self, source: bytes | os.PathLike[str] | IO[bytes], *, name: str,
-                 limits: ZipLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        source: bytes | os.PathLike[str] | IO[bytes],
+        *,
+        name: str,
+        limits: ZipLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.name = name
         self.limits = limits
         self._owned: IO[bytes] | None = None
@@ -137,8 +152,9 @@ class SafeZip:
             infos = self._zip.infolist()
         except _ZIP_ERRORS:
             self.close()
-            raise ImportFailure(name, "not a zip archive, or the archive is damaged "
-                                      "or truncated") from None
+            raise ImportFailure(
+                name, "not a zip archive, or the archive is damaged or truncated"
+            ) from None
         try:
             self._infos = self._check(infos)
         except ImportFailure:
@@ -154,8 +170,11 @@ class SafeZip:
     def _check(self, infos: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
         limits = self.limits
         if len(infos) > limits.max_members:
-            raise ImportFailure(self.name, f"the archive holds more than {limits.max_members:,} "
-                                           "entries; refused as a possible zip bomb")
+            raise ImportFailure(
+                self.name,
+                f"the archive holds more than {limits.max_members:,} "
+                "entries; refused as a possible zip bomb",
+            )
         total = 0
         files: dict[str, zipfile.ZipInfo] = {}
         spans: list[tuple[int, int, str]] = []
@@ -174,17 +193,27 @@ class SafeZip:
             if member in files:
                 raise ImportFailure(self._where(member), "refused: two members have this name")
             if info.file_size > limits.max_member_size:
-                raise ImportFailure(self._where(member), "refused: the member would unpack to "
-                                    f"more than {limits.max_member_size // MiB:,} MiB")
-            if (info.file_size > limits.ratio_floor
-                    and info.file_size > limits.max_ratio * max(info.compress_size, 1)):
-                raise ImportFailure(self._where(member), "refused as a possible zip bomb: the "
-                                    f"member compresses more than {limits.max_ratio:g} to 1")
+                raise ImportFailure(
+                    self._where(member),
+                    "refused: the member would unpack to "
+                    f"more than {limits.max_member_size // MiB:,} MiB",
+                )
+            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
+                info.compress_size, 1
+            ):
+                raise ImportFailure(
+                    self._where(member),
+                    "refused as a possible zip bomb: the "
+                    f"member compresses more than {limits.max_ratio:g} to 1",
+                )
             total += info.file_size
             if total > limits.max_total_size:
-                raise ImportFailure(self.name, "refused as a possible zip bomb: the archive "
-                                    f"would unpack to more than {limits.max_total_size // MiB:,}"
-                                    " MiB")
+                raise ImportFailure(
+                    self.name,
+                    "refused as a possible zip bomb: the archive "
+                    f"would unpack to more than {limits.max_total_size // MiB:,}"
+                    " MiB",
+                )
             files[member] = info
             spans.append((info.header_offset, info.header_offset + info.compress_size, member))
         spans.sort()
@@ -192,8 +221,10 @@ class SafeZip:
             # A local header sits before the data, so a real entry's data ends before the next
             # entry's header starts; overlapping or shared data is a crafted archive.
             if next_start < end or next_start == start:
-                raise ImportFailure(self._where(other), "refused as a possible zip bomb: "
-                                    "members share their compressed data")
+                raise ImportFailure(
+                    self._where(other),
+                    "refused as a possible zip bomb: members share their compressed data",
+                )
         return files
 
     def __enter__(self) -> SafeZip:
@@ -232,8 +263,10 @@ class SafeZip:
         info = self._info(member)
         cap = info.file_size if max_size is None else min(max_size, info.file_size)
         if max_size is not None and info.file_size > max_size:
-            raise ImportFailure(self._where(member), "the member is too large to read "
-                                f"(over {max_size // MiB:,} MiB)")
+            raise ImportFailure(
+                self._where(member),
+                f"the member is too large to read (over {max_size // MiB:,} MiB)",
+            )
         produced = 0
         try:
             with self._zip.open(info) as stream:
@@ -243,12 +276,16 @@ class SafeZip:
                         break
                     produced += len(chunk)
                     if produced > cap:
-                        raise ImportFailure(self._where(member), "the member unpacks to more "
-                                            "than its declared size; refused")
+                        raise ImportFailure(
+                            self._where(member),
+                            "the member unpacks to more than its declared size; refused",
+                        )
                     yield chunk
         except _ZIP_ERRORS:
-            raise ImportFailure(self._where(member), "the member is damaged, truncated or "
-                                "uses an unsupported compression method") from None
+            raise ImportFailure(
+                self._where(member),
+                "the member is damaged, truncated or uses an unsupported compression method",
+            ) from None
         if produced != info.file_size:
             raise ImportFailure(self._where(member), "the member is truncated")
 

@@ -25,14 +25,20 @@ from cairn.importers import services
 from cairn.importers.models import ImportJob, JobStatus
 
 MAX_ATTEMPTS = 2
-STOPPED_TWICE = ("The import stopped twice before it finished, because the server running it "
-                 "stopped. Nothing from this file was saved. Try uploading it again; if it "
-                 "stops again, tell whoever runs this service: the file may be too large for "
-                 "it.")
-STOPPED_FILE_GONE = ("The import stopped before it finished, because the server running it "
-                     "stopped. Nothing from this file was saved. Upload it again.")
-WAITED_TOO_LONG = ("This upload waited two days for you to check its columns, so it was "
-                   "deleted. Nothing from it was saved. Upload the file again to import it.")
+STOPPED_TWICE = (
+    "The import stopped twice before it finished, because the server running it "
+    "stopped. Nothing from this file was saved. Try uploading it again; if it "
+    "stops again, tell whoever runs this service: the file may be too large for "
+    "it."
+)
+STOPPED_FILE_GONE = (
+    "The import stopped before it finished, because the server running it "
+    "stopped. Nothing from this file was saved. Upload it again."
+)
+WAITED_TOO_LONG = (
+    "This upload waited two days for you to check its columns, so it was "
+    "deleted. Nothing from it was saved. Upload the file again to import it."
+)
 
 
 @task()
@@ -53,8 +59,9 @@ def import_abandoned(result: Any) -> None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.finished:
         return
-    attempts = DBTaskResult.objects.filter(task_path=result.task_path,
-                                           args_kwargs__args__0=str(job_id)).count()
+    attempts = DBTaskResult.objects.filter(
+        task_path=result.task_path, args_kwargs__args__0=str(job_id)
+    ).count()
     if not services.staged_file_kept(job):
         services.fail_job(job, STOPPED_FILE_GONE)
     elif attempts >= MAX_ATTEMPTS:
@@ -67,8 +74,7 @@ def import_abandoned(result: Any) -> None:
 def expire_waiting_imports(cutoff: datetime) -> int:
     """Fail the uploads still waiting for their columns since before ``cutoff``."""
     expired = 0
-    for job in ImportJob.objects.filter(status=JobStatus.QUEUED, task_id="",
-                                        created_at__lt=cutoff):
+    for job in ImportJob.objects.filter(status=JobStatus.QUEUED, task_id="", created_at__lt=cutoff):
         if services.awaiting_columns(job):
             services.fail_job(job, WAITED_TOO_LONG)
             expired += 1

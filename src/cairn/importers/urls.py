@@ -14,7 +14,6 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/", views.batch_review, name="batch"),
     path("batches/<uuid:batch_id>/accept/", views.batch_accept, name="accept"),
     path("batches/<uuid:batch_id>/accept/check/", views.accept_page_check, name="accept-check"),
-    path("proposals/<uuid:proposal_id>/dismiss/", views.proposal_dismiss,
-         name="proposal-dismiss"),
+    path("proposals/<uuid:proposal_id>/dismiss/", views.proposal_dismiss, name="proposal-dismiss"),
     path("candidates/<uuid:candidate_id>/", views.candidate_decide, name="candidate"),
 ]

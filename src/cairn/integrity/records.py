@@ -38,19 +38,24 @@ RecordHash = tuple[str, str, int, str, str | None]  # kind, id, number, incident
 Progress = Callable[[int, int], None]  # incidents hashed so far, of how many
 
 
-def start(vault: Any, workers: int | None, progress: Progress | None = None
-          ) -> Callable[[], list[RecordHash]]:
+def start(
+    vault: Any, workers: int | None, progress: Progress | None = None
+) -> Callable[[], list[RecordHash]]:
     """Start hashing the vault's incidents and revisions; the returned function waits for
     and returns the hashes. In a pool the work starts now, so this process checks the log
     meanwhile; alone, it is done when asked for. ``workers``: None for one process per core
     when there are ``PARALLEL_FROM`` incidents or more and no transaction is open."""
     last = Incident.objects.filter(vault=vault).aggregate(m=Max("number"))["m"] or 0
     if workers is None:
-        workers = (os.cpu_count() or 1) if (
-            last >= PARALLEL_FROM and not transaction.get_connection().in_atomic_block) else 1
+        workers = (
+            (os.cpu_count() or 1)
+            if (last >= PARALLEL_FROM and not transaction.get_connection().in_atomic_block)
+            else 1
+        )
     vault_id = str(vault.pk)
     ranges = list(_ranges(last, max(workers, 1) * RANGES_PER_WORKER))
     if workers <= 1 or last == 0:
+
         def alone() -> list[RecordHash]:
             found: list[RecordHash] = []
             for lo, hi in ranges:
@@ -108,26 +113,64 @@ def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
     mine = Incident.objects.filter(vault_id=vault_id, number__gt=after, number__lte=upto)
     links: dict[str, list[str]] = defaultdict(list)
     for incident_id, person_id in Incident.persons.through.objects.filter(
-            incident__in=mine).values_list(_text("incident_id"), _text("person_id")):
+        incident__in=mine
+    ).values_list(_text("incident_id"), _text("person_id")):
         links[_uuid_text(incident_id)].append(_uuid_text(person_id))
-    rows = mine.order_by("number").values_list(
-        _text("id"), "number", "start", "end", "precision", "channel", "acts", "sealed",
-        "feared_violence", "reported_to_police", "deleted_at", "revision").iterator(2000)
+    rows = (
+        mine.order_by("number")
+        .values_list(
+            _text("id"),
+            "number",
+            "start",
+            "end",
+            "precision",
+            "channel",
+            "acts",
+            "sealed",
+            "feared_violence",
+            "reported_to_police",
+            "deleted_at",
+            "revision",
+        )
+        .iterator(2000)
+    )
     numbers: dict[str, int] = {}
-    for (pk, number, start, end, precision, channel, acts, blob, feared, reported,
-         deleted_at, revision) in rows:
+    for (
+        pk,
+        number,
+        start,
+        end,
+        precision,
+        channel,
+        acts,
+        blob,
+        feared,
+        reported,
+        deleted_at,
+        revision,
+    ) in rows:
         pk = _uuid_text(pk)
         numbers[pk] = number
         try:
             if deleted_at is not None:
                 content = services.build_tombstone_content(
-                    pk=pk, vault_id=vault_id, number=number, revision=revision)
+                    pk=pk, vault_id=vault_id, number=number, revision=revision
+                )
             else:
                 content = services.build_incident_content(
-                    pk=pk, vault_id=vault_id, number=number, start=start, end=end,
-                    precision=precision, channel=channel, acts=acts,
-                    text=unseal_row(Incident, pk, vault_id, blob), feared_violence=feared,
-                    reported_to_police=reported, person_ids=links.get(pk, ()))
+                    pk=pk,
+                    vault_id=vault_id,
+                    number=number,
+                    start=start,
+                    end=end,
+                    precision=precision,
+                    channel=channel,
+                    acts=acts,
+                    text=unseal_row(Incident, pk, vault_id, blob),
+                    feared_violence=feared,
+                    reported_to_police=reported,
+                    person_ids=links.get(pk, ()),
+                )
             actual: str | None = content_hash(content)
         except crypto.CryptoError:
             actual = None
@@ -135,9 +178,12 @@ def record_hashes(vault_id: str, after: int, upto: int) -> list[RecordHash]:
     # Revisions are read unordered (their default order, by the incident's start, makes the
     # database sort them: as long as reading them) and put in incident order here.
     revisions: list[RecordHash] = []
-    for pk, incident_id, number, blob in IncidentRevision.objects.filter(
-            vault_id=vault_id, erased=False, incident__in=mine).order_by().values_list(
-            _text("id"), _text("incident_id"), "number", "sealed").iterator(2000):
+    for pk, incident_id, number, blob in (
+        IncidentRevision.objects.filter(vault_id=vault_id, erased=False, incident__in=mine)
+        .order_by()
+        .values_list(_text("id"), _text("incident_id"), "number", "sealed")
+        .iterator(2000)
+    ):
         pk = _uuid_text(pk)
         try:
             snapshot = unseal_row(IncidentRevision, pk, vault_id, blob)

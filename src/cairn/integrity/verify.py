@@ -53,49 +53,80 @@ class VerifyReport:
 
     def summary(self) -> str:
         state = "verified" if self.ok else f"FAILED ({len(self.failures)} problems)"
-        text = (f"{self.entries} entries, {self.heads} signed tree heads, {self.tokens} "
-                f"timestamp tokens, {self.objects} records, {self.files} files: {state}")
+        text = (
+            f"{self.entries} entries, {self.heads} signed tree heads, {self.tokens} "
+            f"timestamp tokens, {self.objects} records, {self.files} files: {state}"
+        )
         if not self.content_readable:
             text += "; content not checked: this vault's key was destroyed"
         return text
 
 
-def verify_vault(vault: Any, *, record: bool = True, workers: int | None = None,
-                 progress: Progress | None = None) -> VerifyReport:
+def verify_vault(
+    vault: Any, *, record: bool = True, workers: int | None = None, progress: Progress | None = None
+) -> VerifyReport:
     """Check ``vault``'s log, records and files. ``workers``: how many processes hash the
     incidents and revisions (None: one per core when there are ``records.PARALLEL_FROM`` or
     more and no transaction is open; 1: this process alone). ``progress``, when given, is
     told how far each phase has come."""
-    hashes = records.start(vault, workers,
-                           (lambda done, total: progress("records", done, total))
-                           if progress is not None else None)
+    hashes = records.start(
+        vault,
+        workers,
+        (lambda done, total: progress("records", done, total)) if progress is not None else None,
+    )
     if progress is not None:
         progress("log", 0, None)
     result = proofs.check_stored_log(vault)
-    report = VerifyReport(vault_id=str(vault.pk), entries=result.entries, heads=result.heads,
-                          tokens=result.tokens, failures=list(result.failures))
+    report = VerifyReport(
+        vault_id=str(vault.pk),
+        entries=result.entries,
+        heads=result.heads,
+        tokens=result.tokens,
+        failures=list(result.failures),
+    )
     try:
         _check_objects(vault, result.parsed, report, hashes, progress)
     except KeyUnavailable:
         report.content_readable = False
     if record:
-        Verification.objects.create(vault=vault, ok=report.ok, entries=report.entries,
-                                    files=report.files,
-                                    failures=[str(f) for f in report.failures][:200])
+        Verification.objects.create(
+            vault=vault,
+            ok=report.ok,
+            entries=report.entries,
+            files=report.files,
+            failures=[str(f) for f in report.failures][:200],
+        )
     return report
 
 
-def _check_objects(vault: Any, parsed: dict[int, dict[str, Any]], report: VerifyReport,
-                   hashes: Callable[[], list[records.RecordHash]],
-                   progress: Progress | None) -> None:
+def _check_objects(
+    vault: Any,
+    parsed: dict[int, dict[str, Any]],
+    report: VerifyReport,
+    hashes: Callable[[], list[records.RecordHash]],
+    progress: Progress | None,
+) -> None:
     recorded = _Recorded(parsed, report)
-    recorded.expect("vault", vault.pk, "the vault", lambda: {
-        "id": str(vault.pk), "initials": vault.initials, "time_zone": vault.time_zone,
-        "jurisdiction": vault.jurisdiction}, first=True)
+    recorded.expect(
+        "vault",
+        vault.pk,
+        "the vault",
+        lambda: {
+            "id": str(vault.pk),
+            "initials": vault.initials,
+            "time_zone": vault.time_zone,
+            "jurisdiction": vault.jurisdiction,
+        },
+        first=True,
+    )
     _check_incidents(recorded, hashes())
     for person in Person.objects.filter(vault=vault).prefetch_related("identifiers"):
-        recorded.expect("person", person.pk, f"person {str(person.pk)[:8]}",
-                        lambda person=person: services.person_content(person))
+        recorded.expect(
+            "person",
+            person.pk,
+            f"person {str(person.pk)[:8]}",
+            lambda person=person: services.person_content(person),
+        )
     _check_exhibits(vault, recorded, progress)
     _check_imports(vault, recorded)
     recorded.name_the_missing()
@@ -120,8 +151,9 @@ class _Recorded:
     def fail(self, where: str, what: str) -> None:
         self.report.failures.append(checks.Failure(where, what))
 
-    def expect(self, kind: str, pk: object, label: str, content: Callable[[], Any], *,
-               first: bool = False) -> None:
+    def expect(
+        self, kind: str, pk: object, label: str, content: Callable[[], Any], *, first: bool = False
+    ) -> None:
         try:
             actual: str | None = log.content_hash(content())
         except crypto.CryptoError:
@@ -142,16 +174,21 @@ class _Recorded:
             return
         latest = recorded[0] if first else recorded[-1]
         if latest.get("content_sha256") != actual:
-            self.fail(label, f"differs from what entry {latest.get('seq')} recorded (recorded "
-                      f"{str(latest.get('content_sha256'))[:16]}…, now {actual[:16]}…)")
+            self.fail(
+                label,
+                f"differs from what entry {latest.get('seq')} recorded (recorded "
+                f"{str(latest.get('content_sha256'))[:16]}…, now {actual[:16]}…)",
+            )
 
     def name_the_missing(self) -> None:
         """Entries whose object is gone from the database."""
         for key, bodies in self.by_object.items():
             kind, pk = key.split(":", 1)
             if key not in self.seen and kind in self.KINDS:
-                self.fail(f"entry {bodies[-1].get('seq')}",
-                          f"records {kind} {pk}, which is missing from the database")
+                self.fail(
+                    f"entry {bodies[-1].get('seq')}",
+                    f"records {kind} {pk}, which is missing from the database",
+                )
 
 
 def _check_incidents(recorded: _Recorded, hashes: list[records.RecordHash]) -> None:
@@ -168,13 +205,17 @@ def _check_incidents(recorded: _Recorded, hashes: list[records.RecordHash]) -> N
         recorded.compare(f"incident:{pk}", f"incident {number}", actual)
     for incident_id, number, actual in revisions:
         label = f"incident {numbers.get(incident_id)} revision {number}"
-        entries = [body for body in recorded.by_object.get(f"incident:{incident_id}", [])
-                   if body.get("revision") == number]
+        entries = [
+            body
+            for body in recorded.by_object.get(f"incident:{incident_id}", [])
+            if body.get("revision") == number
+        ]
         if not entries:
             recorded.fail(label, "is not in the ledger")
         elif actual is None:
-            recorded.fail(label, "its encrypted snapshot does not decrypt (it was altered or "
-                          "moved)")
+            recorded.fail(
+                label, "its encrypted snapshot does not decrypt (it was altered or moved)"
+            )
         elif entries[0].get("content_sha256") != actual:
             recorded.fail(label, f"differs from what entry {entries[0].get('seq')} recorded")
 
@@ -200,8 +241,9 @@ def _check_exhibit(store: Any, vault: Any, recorded: _Recorded, exhibit: Exhibit
         recorded.fail(f"file {exhibit.reference}", str(exc))
         return
     if size != exhibit.size:
-        recorded.fail(f"file {exhibit.reference}",
-                      f"is {size} bytes, the exhibit says {exhibit.size}")
+        recorded.fail(
+            f"file {exhibit.reference}", f"is {size} bytes, the exhibit says {exhibit.size}"
+        )
 
 
 def _check_imports(vault: Any, recorded: _Recorded) -> None:
@@ -216,13 +258,15 @@ def _check_imports(vault: Any, recorded: _Recorded) -> None:
 
     for batch in batches:
         label = f"import {batch.number}"
-        recorded.expect("importbatch", batch.pk, label,
-                        lambda batch=batch: imports.batch_content(batch))
+        recorded.expect(
+            "importbatch", batch.pk, label, lambda batch=batch: imports.batch_content(batch)
+        )
         try:
             digest = imports.batch_items_digest(batch)
         except crypto.CryptoError:
-            recorded.fail(label, "an item's encrypted text does not decrypt (it was altered "
-                          "or moved)")
+            recorded.fail(
+                label, "an item's encrypted text does not decrypt (it was altered or moved)"
+            )
             continue
         if digest != batch.items_sha256:
             recorded.fail(label, "its items differ from what was recorded")

@@ -63,4 +63,4 @@ def checkpoint_download(request: HttpRequest, vault_id: str) -> HttpResponse:
 
 def _groups(hex_digest: str) -> list[str]:
     """A long hash in groups of eight, easier to read aloud and compare."""
-    return [hex_digest[i:i + 8] for i in range(0, len(hex_digest), 8)]
+    return [hex_digest[i : i + 8] for i in range(0, len(hex_digest), 8)]

@@ -41,8 +41,7 @@ def leftovers() -> Leftovers:
     return Leftovers(list(default_store().backend.partials()))
 
 
-def remove_stale_partials(*, now: datetime | None = None,
-                          minutes: int = PARTIAL_MINUTES) -> int:
+def remove_stale_partials(*, now: datetime | None = None, minutes: int = PARTIAL_MINUTES) -> int:
     backend = default_store().backend
     cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
     removed = 0

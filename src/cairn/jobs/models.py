@@ -15,8 +15,11 @@ class WorkerLease(models.Model):
     worker_id = models.CharField(max_length=64, primary_key=True)
     host = models.CharField(max_length=255)
     pid = models.PositiveIntegerField()
-    pid_started = models.CharField(max_length=32, help_text="The process's start time, so a "
-                                   "reused process id is not taken for the same worker.")
+    pid_started = models.CharField(
+        max_length=32,
+        help_text="The process's start time, so a "
+        "reused process id is not taken for the same worker.",
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     beat_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)

@@ -61,10 +61,16 @@ def recover_abandoned() -> int:
     count = 0
     for result in abandoned_results():
         with transaction.atomic():
-            claimed = _running().filter(pk=result.pk).update(
-                status=TaskResultStatus.FAILED, finished_at=timezone.now(),
-                exception_class_path=WORKER_DIED,
-                traceback="The worker running this task stopped before it finished.")
+            claimed = (
+                _running()
+                .filter(pk=result.pk)
+                .update(
+                    status=TaskResultStatus.FAILED,
+                    finished_at=timezone.now(),
+                    exception_class_path=WORKER_DIED,
+                    traceback="The worker running this task stopped before it finished.",
+                )
+            )
         if not claimed:
             continue  # another worker recovered it first
         count += 1

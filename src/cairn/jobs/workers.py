@@ -39,7 +39,7 @@ def process_started(pid: int) -> str:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return ""
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     if fields[0] == "Z":
         return ""
     return fields[19]
@@ -51,9 +51,16 @@ def new_worker_id() -> str:
 
 def register(worker_id: str) -> WorkerLease:
     now = timezone.now()
-    lease, _ = WorkerLease.objects.update_or_create(worker_id=worker_id, defaults={
-        "host": this_host(), "pid": os.getpid(), "pid_started": process_started(os.getpid()),
-        "beat_at": now, "stopped_at": None})
+    lease, _ = WorkerLease.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "host": this_host(),
+            "pid": os.getpid(),
+            "pid_started": process_started(os.getpid()),
+            "beat_at": now,
+            "stopped_at": None,
+        },
+    )
     return lease
 
 

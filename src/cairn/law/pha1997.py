@@ -24,17 +24,31 @@ class StalkingAct:
 
 ACTS: tuple[StalkingAct, ...] = (
     StalkingAct("a", "following a person", "Followed me"),
-    StalkingAct("b", "contacting, or attempting to contact, a person by any means",
-                "Contacted me or tried to"),
-    StalkingAct("c", "publishing any statement or material relating or purporting to relate to a "
-                "person, or purporting to originate from a person",
-                "Posted or published something about me, or pretending to be me"),
-    StalkingAct("d", "monitoring the use by a person of the internet, email or any other form of "
-                "electronic communication", "Monitored my phone, internet or accounts"),
-    StalkingAct("e", "loitering in any place (whether public or private)",
-                "Hung around somewhere I was"),
-    StalkingAct("f", "interfering with any property in the possession of a person",
-                "Interfered with or damaged my things"),
+    StalkingAct(
+        "b",
+        "contacting, or attempting to contact, a person by any means",
+        "Contacted me or tried to",
+    ),
+    StalkingAct(
+        "c",
+        "publishing any statement or material relating or purporting to relate to a "
+        "person, or purporting to originate from a person",
+        "Posted or published something about me, or pretending to be me",
+    ),
+    StalkingAct(
+        "d",
+        "monitoring the use by a person of the internet, email or any other form of "
+        "electronic communication",
+        "Monitored my phone, internet or accounts",
+    ),
+    StalkingAct(
+        "e", "loitering in any place (whether public or private)", "Hung around somewhere I was"
+    ),
+    StalkingAct(
+        "f",
+        "interfering with any property in the possession of a person",
+        "Interfered with or damaged my things",
+    ),
     StalkingAct("g", "watching or spying on a person", "Watched or spied on me"),
     StalkingAct("other", "any other act the victim links to the stalking", "Something else"),
 )
@@ -45,9 +59,7 @@ ACTS_BY_CODE: dict[str, StalkingAct] = {act.code: act for act in ACTS}
 
 class UnknownActCode(ValueError):
     def __init__(self, code: str) -> None:
-        super().__init__(
-            f"unknown act code {code!r}: use {', '.join(ACT_CODES)} ({SOURCE_S2A_3})"
-        )
+        super().__init__(f"unknown act code {code!r}: use {', '.join(ACT_CODES)} ({SOURCE_S2A_3})")
         self.code = code
 
 

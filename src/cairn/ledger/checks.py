@@ -58,21 +58,37 @@ class LogReport:
 TokenCheck = Callable[[bytes, bytes], str | None]  # (token, data) -> problem or None
 
 
-def check_log(vault_id: str, entries: Sequence[StoredEntry], heads: Sequence[StoredHead], *,
-              public_key_raw: bytes, key_fingerprint: str,
-              check_token: TokenCheck | None = None) -> LogReport:
+def check_log(
+    vault_id: str,
+    entries: Sequence[StoredEntry],
+    heads: Sequence[StoredHead],
+    *,
+    public_key_raw: bytes,
+    key_fingerprint: str,
+    check_token: TokenCheck | None = None,
+) -> LogReport:
     report = LogReport(entries=len(entries), heads=len(heads))
     leaves: list[bytes] = []
     for expected_seq, stored in enumerate(entries):
         where = f"entry {stored.seq}"
         if stored.seq != expected_seq:
-            report.failures.append(Failure(where, f"out of sequence: expected entry {expected_seq}"
-                                           " here (an entry is missing or was inserted)"))
+            report.failures.append(
+                Failure(
+                    where,
+                    f"out of sequence: expected entry {expected_seq}"
+                    " here (an entry is missing or was inserted)",
+                )
+            )
         recomputed = merkle.leaf_hash(stored.entry)
         if recomputed != stored.leaf_hash:
-            report.failures.append(Failure(where, "the stored leaf hash differs from the hash "
-                                           f"of the entry (stored {stored.leaf_hash.hex()[:16]}…,"
-                                           f" recomputed {recomputed.hex()[:16]}…)"))
+            report.failures.append(
+                Failure(
+                    where,
+                    "the stored leaf hash differs from the hash "
+                    f"of the entry (stored {stored.leaf_hash.hex()[:16]}…,"
+                    f" recomputed {recomputed.hex()[:16]}…)",
+                )
+            )
         leaves.append(stored.leaf_hash)
         # The leaf hash binds these exact bytes, and a signed root binds the leaves; parsing
         # is all that is left to do here (re-canonicalising would prove nothing more).
@@ -94,23 +110,39 @@ def check_log(vault_id: str, entries: Sequence[StoredEntry], heads: Sequence[Sto
     for head in heads:
         where = f"tree head of size {head.size} ({head.timestamp})"
         if head.size > len(leaves):
-            report.failures.append(Failure(where, f"claims {head.size} entries but the log has "
-                                           f"{len(leaves)}"))
+            report.failures.append(
+                Failure(where, f"claims {head.size} entries but the log has {len(leaves)}")
+            )
             continue
         if head.key != key_fingerprint:
-            report.failures.append(Failure(where, f"signed by key {head.key[:16]}…, not this "
-                                           f"instance's key {key_fingerprint[:16]}…"))
+            report.failures.append(
+                Failure(
+                    where,
+                    f"signed by key {head.key[:16]}…, not this "
+                    f"instance's key {key_fingerprint[:16]}…",
+                )
+            )
         elif not verify_signature(public_key_raw, head.message, head.signature):
             report.failures.append(Failure(where, "the signature does not match the head"))
         recomputed_root = report.tree.root(head.size)
         if recomputed_root != head.root:
-            report.failures.append(Failure(where, "the root does not match the entries (the log "
-                                           "was changed after this head was signed)"))
+            report.failures.append(
+                Failure(
+                    where,
+                    "the root does not match the entries (the log "
+                    "was changed after this head was signed)",
+                )
+            )
         if head.token is not None:
             report.tokens += 1
             if check_token is None:
-                report.failures.append(Failure(where, "has a timestamp token but no time-stamping"
-                                               " authority certificate is configured to check it"))
+                report.failures.append(
+                    Failure(
+                        where,
+                        "has a timestamp token but no time-stamping"
+                        " authority certificate is configured to check it",
+                    )
+                )
             else:
                 problem = check_token(head.token, head.stamped)
                 if problem:

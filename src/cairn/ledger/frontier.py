@@ -15,7 +15,7 @@ HASH = merkle.HASH_SIZE
 
 def split(frontier: bytes) -> list[bytes]:
     """Cut a stored frontier (concatenated 32-byte roots) into its roots."""
-    return [frontier[i:i + HASH] for i in range(0, len(frontier), HASH)]
+    return [frontier[i : i + HASH] for i in range(0, len(frontier), HASH)]
 
 
 def frontier_append(size: int, frontier: list[bytes], leaf: bytes) -> list[bytes]:

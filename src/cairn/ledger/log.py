@@ -43,14 +43,24 @@ def content_hash(content: Any) -> str:
 
 # --- appending -----------------------------------------------------------------------------
 
+
 def start(vault: Any) -> LedgerState:
     """Create a vault's empty ledger (called when the vault is created)."""
     return LedgerState.objects.create(vault=vault, size=0, frontier=b"")
 
 
-def entry_bytes(*, vault_id: str, seq: int, actor_id: str, kind: str, object_type: str,
-                object_id: object, content: Any = None, extra: dict[str, Any] | None = None,
-                at: datetime | None = None) -> bytes:
+def entry_bytes(
+    *,
+    vault_id: str,
+    seq: int,
+    actor_id: str,
+    kind: str,
+    object_type: str,
+    object_id: object,
+    content: Any = None,
+    extra: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> bytes:
     """The RFC 8785 bytes of one entry::
 
         {v, vault, seq, at, actor, kind, object: {type, id}, content_sha256, ...extra}
@@ -73,9 +83,17 @@ def entry_bytes(*, vault_id: str, seq: int, actor_id: str, kind: str, object_typ
     return canonical_json(body)
 
 
-def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: object,
-           content: Any = None, extra: dict[str, Any] | None = None,
-           at: datetime | None = None) -> LedgerEntry:
+def append(
+    *,
+    vault: Any,
+    actor: Any,
+    kind: str,
+    object_type: str,
+    object_id: object,
+    content: Any = None,
+    extra: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> LedgerEntry:
     """Append one entry to the vault's ledger, inside the caller's transaction.
 
     Raises RuntimeError outside a transaction.
@@ -84,9 +102,17 @@ def append(*, vault: Any, actor: Any, kind: str, object_type: str, object_id: ob
         raise RuntimeError("ledger entries are appended inside the service's transaction")
     state = LedgerState.objects.select_for_update().get(vault=vault)
     seq = state.size
-    data = entry_bytes(vault_id=str(vault.pk), seq=seq, actor_id=str(actor.pk), kind=kind,
-                       object_type=object_type, object_id=object_id, content=content,
-                       extra=extra, at=at)
+    data = entry_bytes(
+        vault_id=str(vault.pk),
+        seq=seq,
+        actor_id=str(actor.pk),
+        kind=kind,
+        object_type=object_type,
+        object_id=object_id,
+        content=content,
+        extra=extra,
+        at=at,
+    )
     leaf = merkle.leaf_hash(data)
     frontier = frontier_append(seq, split(bytes(state.frontier)), leaf)
     row = LedgerEntry.objects.create(vault=vault, seq=seq, entry=data, leaf_hash=leaf)
@@ -122,10 +148,16 @@ def append_many(*, vault: Any, changes: list[Change]) -> int:
     vault_id = str(vault.pk)
     rows = RowWriter(LedgerEntry, ["vault", "seq", "entry", "leaf_hash"])
     for change in changes:
-        data = entry_bytes(vault_id=vault_id, seq=seq, actor_id=change.actor_id,
-                           kind=change.kind, object_type=change.object_type,
-                           object_id=change.object_id, content=change.content,
-                           extra=change.extra)
+        data = entry_bytes(
+            vault_id=vault_id,
+            seq=seq,
+            actor_id=change.actor_id,
+            kind=change.kind,
+            object_type=change.object_type,
+            object_id=change.object_id,
+            content=change.content,
+            extra=change.extra,
+        )
         leaf = merkle.leaf_hash(data)
         frontier = frontier_append(seq, frontier, leaf)
         rows.add((vault.pk, seq, data, leaf))
@@ -139,22 +171,33 @@ def append_many(*, vault: Any, changes: list[Change]) -> int:
 
 # --- tree heads ----------------------------------------------------------------------------
 
+
 def token_digest(token: bytes | None) -> str | None:
     return hashlib.sha256(token).hexdigest() if token is not None else None
 
 
 def stamped_bytes(head: TreeHead) -> bytes:
     """What the time-stamping authority's token covers."""
-    return head_bytes(vault_id=str(head.vault_id), size=head.size, root=bytes(head.root_hash),
-                      timestamp=head.timestamp, key=head.key_fingerprint)
+    return head_bytes(
+        vault_id=str(head.vault_id),
+        size=head.size,
+        root=bytes(head.root_hash),
+        timestamp=head.timestamp,
+        key=head.key_fingerprint,
+    )
 
 
 def signed_bytes(head: TreeHead) -> bytes:
     """What the instance's signature covers."""
     token = bytes(head.timestamp_token) if head.timestamp_token is not None else None
-    return head_bytes(vault_id=str(head.vault_id), size=head.size, root=bytes(head.root_hash),
-                      timestamp=head.timestamp, key=head.key_fingerprint,
-                      token_sha256=token_digest(token))
+    return head_bytes(
+        vault_id=str(head.vault_id),
+        size=head.size,
+        root=bytes(head.root_hash),
+        timestamp=head.timestamp,
+        key=head.key_fingerprint,
+        token_sha256=token_digest(token),
+    )
 
 
 def current_root(vault: Any) -> tuple[int, bytes]:
@@ -188,14 +231,24 @@ def signed_head(vault: Any) -> tuple[TreeHead, bool]:
         key = signing.instance_key()
         root = frontier_root(split(bytes(state.frontier)))
         stamp = rfc3339(datetime.now(UTC))
-        fields = {"vault_id": str(vault.pk), "size": state.size, "root": root,
-                  "timestamp": stamp, "key": key.fingerprint()}
+        fields = {
+            "vault_id": str(vault.pk),
+            "size": state.size,
+            "root": root,
+            "timestamp": stamp,
+            "key": key.fingerprint(),
+        }
         token = _countersign(head_bytes(**fields))
         signature = key.sign(head_bytes(**fields, token_sha256=token_digest(token)))
         return TreeHead.objects.create(
-            vault=vault, size=state.size, root_hash=root, timestamp=stamp,
-            key_fingerprint=key.fingerprint(), signature=signature,
-            timestamp_token=token), True
+            vault=vault,
+            size=state.size,
+            root_hash=root,
+            timestamp=stamp,
+            key_fingerprint=key.fingerprint(),
+            signature=signature,
+            timestamp_token=token,
+        ), True
 
 
 def _countersign(message: bytes) -> bytes | None:
@@ -226,8 +279,14 @@ class Checkpoint:
     token_sha256: str | None = None
 
     def message(self) -> bytes:
-        return head_bytes(vault_id=self.vault, size=self.size, root=self.root,
-                          timestamp=self.timestamp, key=self.key, token_sha256=self.token_sha256)
+        return head_bytes(
+            vault_id=self.vault,
+            size=self.size,
+            root=self.root,
+            timestamp=self.timestamp,
+            key=self.key,
+            token_sha256=self.token_sha256,
+        )
 
 
 def checkpoint_text(head: TreeHead) -> str:
@@ -258,18 +317,29 @@ def parse_checkpoint(text: str) -> Checkpoint:
         line = raw.strip().lstrip(">").strip()
         if ":" in line:
             name, _, value = line.partition(":")
-            if name in {"vault", "size", "root", "time", "key", "signature",
-                        "timestamp token sha256"}:
+            if name in {
+                "vault",
+                "size",
+                "root",
+                "time",
+                "key",
+                "signature",
+                "timestamp token sha256",
+            }:
                 fields[name] = value.strip()
     missing = [n for n in ("vault", "size", "root", "time", "key", "signature") if n not in fields]
     if missing:
         raise CheckpointError(f"not a Cairn checkpoint: missing {', '.join(missing)}")
     try:
-        return Checkpoint(vault=fields["vault"], size=int(fields["size"]),
-                          root=bytes.fromhex(fields["root"]), timestamp=fields["time"],
-                          key=fields["key"], signature=base64.b64decode(fields["signature"],
-                                                                        validate=True),
-                          token_sha256=fields.get("timestamp token sha256"))
+        return Checkpoint(
+            vault=fields["vault"],
+            size=int(fields["size"]),
+            root=bytes.fromhex(fields["root"]),
+            timestamp=fields["time"],
+            key=fields["key"],
+            signature=base64.b64decode(fields["signature"], validate=True),
+            token_sha256=fields.get("timestamp token sha256"),
+        )
     except ValueError as exc:
         raise CheckpointError(f"the checkpoint is damaged: {exc}") from None
 

@@ -126,9 +126,7 @@ class MerkleTree:
         new = list(leaf_hashes)
         for position, value in enumerate(new):
             if not is_hash(value):
-                raise ValueError(
-                    f"leaf hash #{position} is not {HASH_SIZE} bytes: {value!r:.80}"
-                )
+                raise ValueError(f"leaf hash #{position} is not {HASH_SIZE} bytes: {value!r:.80}")
         if not new:
             return
         levels = self._levels

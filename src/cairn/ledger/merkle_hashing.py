@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["EMPTY_ROOT", "HASH_SIZE", "LEAF_PREFIX", "NODE_PREFIX", "is_hash", "leaf_hash",
-           "node_hash"]
+__all__ = [
+    "EMPTY_ROOT",
+    "HASH_SIZE",
+    "LEAF_PREFIX",
+    "NODE_PREFIX",
+    "is_hash",
+    "leaf_hash",
+    "node_hash",
+]
 
 HASH_SIZE = 32
 """Length in bytes of every hash in the tree (SHA-256)."""

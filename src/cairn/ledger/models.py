@@ -39,8 +39,9 @@ class LedgerState(models.Model):
     cache: verification rebuilds the tree from the entries and compares.
     """
 
-    vault = models.OneToOneField("vault.Vault", on_delete=models.PROTECT, primary_key=True,
-                                 related_name="ledger_state")
+    vault = models.OneToOneField(
+        "vault.Vault", on_delete=models.PROTECT, primary_key=True, related_name="ledger_state"
+    )
     size = models.PositiveBigIntegerField(default=0)
     frontier = models.BinaryField(default=b"")
 

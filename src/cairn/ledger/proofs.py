@@ -27,20 +27,34 @@ def check_stored_log(vault: Any) -> checks.LogReport:
     """Check ``vault``'s entries, tree, signed heads and ledger state; every problem is a
     ``Failure`` in the report, whose ``parsed`` holds each entry's body by sequence number."""
     key = signing.instance_key()
-    entries = [checks.StoredEntry(seq=seq, entry=bytes(entry), leaf_hash=bytes(leaf))
-               for seq, entry, leaf in LedgerEntry.objects.filter(vault=vault)
-               .order_by("seq").values_list("seq", "entry", "leaf_hash").iterator(2000)]
-    result = checks.check_log(str(vault.pk), entries, stored_heads(vault),
-                              public_key_raw=key.public_raw(), key_fingerprint=key.fingerprint(),
-                              check_token=_token_checker())
+    entries = [
+        checks.StoredEntry(seq=seq, entry=bytes(entry), leaf_hash=bytes(leaf))
+        for seq, entry, leaf in LedgerEntry.objects.filter(vault=vault)
+        .order_by("seq")
+        .values_list("seq", "entry", "leaf_hash")
+        .iterator(2000)
+    ]
+    result = checks.check_log(
+        str(vault.pk),
+        entries,
+        stored_heads(vault),
+        public_key_raw=key.public_raw(),
+        key_fingerprint=key.fingerprint(),
+        check_token=_token_checker(),
+    )
     state = LedgerState.objects.filter(vault=vault).first()
     if state is None:
         result.failures.append(checks.Failure("the ledger state", "is missing"))
     elif state.size != result.tree.size or frontier_root(split(bytes(state.frontier))) != (
-            result.tree.root()):
-        result.failures.append(checks.Failure(
-            "the ledger state", f"says {state.size} entries with another root; the entries "
-            f"give {result.tree.size} (the next signed head would be wrong)"))
+        result.tree.root()
+    ):
+        result.failures.append(
+            checks.Failure(
+                "the ledger state",
+                f"says {state.size} entries with another root; the entries "
+                f"give {result.tree.size} (the next signed head would be wrong)",
+            )
+        )
     return result
 
 
@@ -49,10 +63,18 @@ def stored_heads(vault: Any) -> list[checks.StoredHead]:
     heads = []
     for head in TreeHead.objects.filter(vault=vault).order_by("size", "created_at"):
         token = bytes(head.timestamp_token) if head.timestamp_token is not None else None
-        heads.append(checks.StoredHead(
-            size=head.size, root=bytes(head.root_hash), timestamp=head.timestamp,
-            key=head.key_fingerprint, signature=bytes(head.signature), token=token,
-            message=log.signed_bytes(head), stamped=log.stamped_bytes(head)))
+        heads.append(
+            checks.StoredHead(
+                size=head.size,
+                root=bytes(head.root_hash),
+                timestamp=head.timestamp,
+                key=head.key_fingerprint,
+                signature=bytes(head.signature),
+                token=token,
+                message=log.signed_bytes(head),
+                stamped=log.stamped_bytes(head),
+            )
+        )
     return heads
 
 
@@ -89,17 +111,33 @@ def verify_against(vault: Any, checkpoint: log.Checkpoint) -> list[checks.Failur
     if checkpoint.key != key.fingerprint():
         return [checks.Failure(where, "was signed by another key")]
     if not signing.verify_signature(key.public_raw(), checkpoint.message(), checkpoint.signature):
-        return [checks.Failure(where, "its signature does not match (the checkpoint text was "
-                                      "changed)")]
-    leaves = [bytes(leaf) for leaf in LedgerEntry.objects.filter(vault=vault).order_by("seq")
-              .values_list("leaf_hash", flat=True).iterator(5000)]
+        return [
+            checks.Failure(where, "its signature does not match (the checkpoint text was changed)")
+        ]
+    leaves = [
+        bytes(leaf)
+        for leaf in LedgerEntry.objects.filter(vault=vault)
+        .order_by("seq")
+        .values_list("leaf_hash", flat=True)
+        .iterator(5000)
+    ]
     tree = merkle.MerkleTree(leaves)
     if checkpoint.size > tree.size:
-        return [checks.Failure(where, f"has {checkpoint.size} entries but the log now has only "
-                                      f"{tree.size}: entries were removed")]
+        return [
+            checks.Failure(
+                where,
+                f"has {checkpoint.size} entries but the log now has only "
+                f"{tree.size}: entries were removed",
+            )
+        ]
     proof = tree.consistency_proof(checkpoint.size, tree.size) if checkpoint.size else []
-    if not merkle.verify_consistency(checkpoint.size, tree.size, checkpoint.root, tree.root(),
-                                     proof):
-        return [checks.Failure(where, "the current log does not extend it: history before "
-                                      "the checkpoint was rewritten")]
+    if not merkle.verify_consistency(
+        checkpoint.size, tree.size, checkpoint.root, tree.root(), proof
+    ):
+        return [
+            checks.Failure(
+                where,
+                "the current log does not extend it: history before the checkpoint was rewritten",
+            )
+        ]
     return []

@@ -22,6 +22,12 @@ def seal(*, actor: Any, vault: Any) -> TreeHead:
     with transaction.atomic():
         head, signed = log.signed_head(vault)
         if signed:
-            audit.record(actor=actor, action="ledger.head_signed", object_type="treehead",
-                         object_id=head.pk, vault_id=vault.pk, detail={"size": head.size})
+            audit.record(
+                actor=actor,
+                action="ledger.head_signed",
+                object_type="treehead",
+                object_id=head.pk,
+                vault_id=vault.pk,
+                detail={"size": head.size},
+            )
     return head

@@ -33,8 +33,15 @@ from cairn.ledger.ed25519 import (
     verify_signature,
 )
 
-__all__ = ["InstanceKey", "SigningKeyError", "fingerprint_of", "instance_key", "key_path",
-           "load_or_create", "verify_signature"]
+__all__ = [
+    "InstanceKey",
+    "SigningKeyError",
+    "fingerprint_of",
+    "instance_key",
+    "key_path",
+    "load_or_create",
+    "verify_signature",
+]
 
 
 def key_path() -> Path:

@@ -51,7 +51,8 @@ def hearings_readable_by(user: Any) -> QuerySet[ApplicationStatusChange]:
     return ApplicationStatusChange.objects.filter(
         application__in=applications_readable_by(user),
         status__in=(ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED),
-        hearing_on__isnull=False)
+        hearing_on__isnull=False,
+    )
 
 
 def shared_incident_ids(user: Any, vault: Any, case: Any, numbers: Any) -> dict[int, Any]:
@@ -64,12 +65,10 @@ def shared_incident_ids(user: Any, vault: Any, case: Any, numbers: Any) -> dict[
     scope = scope_for(user, vault, case)
     if scope.empty:
         return {}
-    live = Incident.objects.filter(vault=vault, number__in=list(numbers),
-                                   deleted_at__isnull=True)
+    live = Incident.objects.filter(vault=vault, number__in=list(numbers), deleted_at__isnull=True)
     if not scope.everything:
         live = live.filter(pk__in=scope.incident_ids)
     return dict(live.values_list("number", "id"))
-
 
 
 def get_status_change(application: Application, pk: Any) -> ApplicationStatusChange:

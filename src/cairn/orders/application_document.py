@@ -70,16 +70,16 @@ def evidence_line(pack_number: int, incidents: list[int]) -> str:
     return f"Evidence pack {pack_number}: {word} {number_ranges(incidents)}"
 
 
-def zone_words(area: Any, centre_lat: float | None, centre_lon: float | None,
-               radius_m: int | None, kind: str) -> str:
+def zone_words(
+    area: Any, centre_lat: float | None, centre_lon: float | None, radius_m: int | None, kind: str
+) -> str:
     """An exclusion zone or a distance in words (a court order names it plainly)."""
     if area:
         corners = area["coordinates"][0][:-1]
         points = "; ".join(f"{lat:.5f}, {lon:.5f}" for lon, lat in corners)
         return f"The area within the corners (latitude, longitude): {points}"
     if centre_lat is not None and centre_lon is not None and radius_m:
-        return (f"Within {radius_m} metres of latitude {centre_lat:.5f}, longitude "
-                f"{centre_lon:.5f}")
+        return f"Within {radius_m} metres of latitude {centre_lat:.5f}, longitude {centre_lon:.5f}"
     if radius_m and kind == "not_within_distance":
         return f"Within {radius_m} metres of the person"
     return ""

@@ -41,14 +41,31 @@ class Deadline:
 def unit_deadlines(user: Any) -> list[Deadline]:
     """Every deadline of the cases ``user`` may read (their unit's), soonest first."""
     found: list[Deadline] = []
-    for case in cases_readable_by(user).filter(next_review__isnull=False).only(
-            "id", "reference", "next_review"):
-        found.append(Deadline(f"case-review-{case.pk}@{UID_DOMAIN}", case.next_review,
-                              "case_review", case.reference, f"{case.reference}: case review"))
+    for case in (
+        cases_readable_by(user)
+        .filter(next_review__isnull=False)
+        .only("id", "reference", "next_review")
+    ):
+        found.append(
+            Deadline(
+                f"case-review-{case.pk}@{UID_DOMAIN}",
+                case.next_review,
+                "case_review",
+                case.reference,
+                f"{case.reference}: case review",
+            )
+        )
     for change in hearings_readable_by(user).select_related("application__case"):
         ref = change.application.case.reference
-        found.append(Deadline(f"hearing-{change.pk}@{UID_DOMAIN}", change.hearing_on, "hearing",
-                              ref, f"{ref}: SPO hearing"))
+        found.append(
+            Deadline(
+                f"hearing-{change.pk}@{UID_DOMAIN}",
+                change.hearing_on,
+                "hearing",
+                ref,
+                f"{ref}: SPO hearing",
+            )
+        )
     # An order that a variation or renewal replaced has no deadlines of its own any more (the
     # new order carries them); an interim order a full one replaced keeps its dates, which
     # happened.
@@ -61,38 +78,78 @@ def unit_deadlines(user: Any) -> list[Deadline]:
         name = "interim SPO" if order.kind == OrderKind.INTERIM else "SPO"
         if order.notification_due is not None:
             done = " (notified)" if order.notified_on else ""
-            found.append(Deadline(f"notification-due-{order.pk}@{UID_DOMAIN}",
-                                  order.notification_due, "notification_due", ref,
-                                  f"{ref}: {name} notification due (s.9){done}"))
+            found.append(
+                Deadline(
+                    f"notification-due-{order.pk}@{UID_DOMAIN}",
+                    order.notification_due,
+                    "notification_due",
+                    ref,
+                    f"{ref}: {name} notification due (s.9){done}",
+                )
+            )
         if order.expires_on is not None:
-            found.append(Deadline(f"expiry-{order.pk}@{UID_DOMAIN}", order.expires_on,
-                                  "expiry", ref, f"{ref}: {name} last day in effect"))
+            found.append(
+                Deadline(
+                    f"expiry-{order.pk}@{UID_DOMAIN}",
+                    order.expires_on,
+                    "expiry",
+                    ref,
+                    f"{ref}: {name} last day in effect",
+                )
+            )
         if order.renewal_review_on is not None:
-            found.append(Deadline(f"renewal-review-{order.pk}@{UID_DOMAIN}",
-                                  order.renewal_review_on, "renewal_review", ref,
-                                  f"{ref}: {name} renewal review"))
+            found.append(
+                Deadline(
+                    f"renewal-review-{order.pk}@{UID_DOMAIN}",
+                    order.renewal_review_on,
+                    "renewal_review",
+                    ref,
+                    f"{ref}: {name} renewal review",
+                )
+            )
     # The changes he must notify (s.9(3)-(4)) and the duty after sex offender notification
     # (s.9(7)); the first notification after service is the order's own deadline above.
-    for event in notifications_readable_by(user).exclude(kind=NotificationKind.INITIAL).filter(
-            notified_on__isnull=True).select_related("application__case"):
+    for event in (
+        notifications_readable_by(user)
+        .exclude(kind=NotificationKind.INITIAL)
+        .filter(notified_on__isnull=True)
+        .select_related("application__case")
+    ):
         ref = event.application.case.reference
-        found.append(Deadline(f"notification-{event.pk}@{UID_DOMAIN}", event.due_on,
-                              "notification_due", ref,
-                              f"{ref}: {CHANGE_WORDS[event.kind]} due (s.9)"))
+        found.append(
+            Deadline(
+                f"notification-{event.pk}@{UID_DOMAIN}",
+                event.due_on,
+                "notification_due",
+                ref,
+                f"{ref}: {CHANGE_WORDS[event.kind]} due (s.9)",
+            )
+        )
     # The MARAC meetings cases are listed for (issue 15, point 6).
-    for referral in referrals_readable_by(user).filter(
-            meeting_on__isnull=False, outcome="").select_related("case"):
+    for referral in (
+        referrals_readable_by(user)
+        .filter(meeting_on__isnull=False, outcome="")
+        .select_related("case")
+    ):
         ref = referral.case.reference
-        found.append(Deadline(f"marac-{referral.pk}@{UID_DOMAIN}", referral.meeting_on,
-                              "marac", ref, f"{ref}: MARAC meeting"))
+        found.append(
+            Deadline(
+                f"marac-{referral.pk}@{UID_DOMAIN}",
+                referral.meeting_on,
+                "marac",
+                ref,
+                f"{ref}: MARAC meeting",
+            )
+        )
     found.sort(key=lambda d: (d.on, d.case_reference, d.kind, d.uid))
     return found
 
 
-CHANGE_WORDS = {NotificationKind.NEW_NAME: "notification of a new name",
-                NotificationKind.NEW_ADDRESS: "notification of a new home address",
-                NotificationKind.AFTER_REGISTER: "notification after sex offender "
-                                                 "notification ended"}
+CHANGE_WORDS = {
+    NotificationKind.NEW_NAME: "notification of a new name",
+    NotificationKind.NEW_ADDRESS: "notification of a new home address",
+    NotificationKind.AFTER_REGISTER: "notification after sex offender notification ended",
+}
 
 
 def feed(deadlines: Iterable[Deadline], *, name: str, now: datetime | None = None) -> bytes:

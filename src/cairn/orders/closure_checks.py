@@ -13,9 +13,14 @@ from cairn.orders import rules, services
 from cairn.orders.models import Application, ApplicationStatus, Breach
 
 # The main application is before the court (or an appeal is) in these states.
-LIVE_APPLICATION = frozenset({ApplicationStatus.SUBMITTED, ApplicationStatus.HEARING_LISTED,
-                              ApplicationStatus.APPEALED_BY_APPLICANT,
-                              ApplicationStatus.APPEALED_BY_RESPONDENT})
+LIVE_APPLICATION = frozenset(
+    {
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.HEARING_LISTED,
+        ApplicationStatus.APPEALED_BY_APPLICANT,
+        ApplicationStatus.APPEALED_BY_RESPONDENT,
+    }
+)
 
 
 def _day(value: object) -> str:
@@ -25,18 +30,25 @@ def _day(value: object) -> str:
 def order_blockers(case: Case) -> list[str]:
     found = []
     for order in services.orders_in_force(case):
-        until = (f"until the end of {_day(order.expires_on)}" if order.expires_on
-                 else "until further order")
-        found.append(f"the {order.get_kind_display()} made on {_day(order.made_on)} is in "
-                     f"force ({until})")
+        until = (
+            f"until the end of {_day(order.expires_on)}"
+            if order.expires_on
+            else "until further order"
+        )
+        found.append(
+            f"the {order.get_kind_display()} made on {_day(order.made_on)} is in force ({until})"
+        )
     for application in Application.objects.filter(case=case):
         if application.status in LIVE_APPLICATION:
-            found.append(f"the SPO application started {_day(application.created_at)} is "
-                         f"'{application.get_status_display()}'")
+            found.append(
+                f"the SPO application started {_day(application.created_at)} is "
+                f"'{application.get_status_display()}'"
+            )
         state = services.interim_state(application)
         if state in (rules.INTERIM_LIVE - rules.INTERIM_IN_FORCE):
             found.append(f"an interim order applied for is '{ApplicationStatus(state).label}'")
     for breach in Breach.objects.filter(case=case, outcome=""):
-        found.append(f"the breach of {_day(timezone.localdate(breach.occurred_at))} has no "
-                     "outcome recorded")
+        found.append(
+            f"the breach of {_day(timezone.localdate(breach.occurred_at))} has no outcome recorded"
+        )
     return found

@@ -41,9 +41,13 @@ from cairn.orders.terms import clean_terms, create_terms
 COURT_MAX = 200
 
 
-def _period(kind: rules.OrderType, made_on: date, duration_months: int | None,
-            until_further_order: bool, ends_on: date | None
-            ) -> tuple[int | None, bool, date | None]:
+def _period(
+    kind: rules.OrderType,
+    made_on: date,
+    duration_months: int | None,
+    until_further_order: bool,
+    ends_on: date | None,
+) -> tuple[int | None, bool, date | None]:
     """(months, until further order, last day) as the kind allows: an SPO for at least two
     years or until further order (s.3); the others for a stated period, to a stated last day,
     or until further order (or, for bail, until the case ends)."""
@@ -52,12 +56,18 @@ def _period(kind: rules.OrderType, made_on: date, duration_months: int | None,
         return months, until_further_order, rules.expires_on(made_on, months)
     given = [until_further_order, duration_months is not None, ends_on is not None]
     if sum(given) != 1:
-        raise ValidationError({"duration_months": [
-            "Give one of: the period in months, the last day, or 'until further order'"]})
+        raise ValidationError(
+            {
+                "duration_months": [
+                    "Give one of: the period in months, the last day, or 'until further order'"
+                ]
+            }
+        )
     if ends_on is not None:
         if ends_on < made_on:
-            raise ValidationError({"ends_on": ["The last day comes on or after the day it "
-                                               "was made"]})
+            raise ValidationError(
+                {"ends_on": ["The last day comes on or after the day it was made"]}
+            )
         return None, False, ends_on
     if duration_months is not None:
         if duration_months < 1:
@@ -66,11 +76,21 @@ def _period(kind: rules.OrderType, made_on: date, duration_months: int | None,
     return None, True, None
 
 
-def record_court_order(*, actor: Any, case: Case, order_type: str, basis: str,
-                       made_on: date, terms: Iterable[TermSpec], court: str = "",
-                       duration_months: int | None = None, until_further_order: bool = False,
-                       ends_on: date | None = None, defendant: CaseSuspect | None = None,
-                       note: str = "") -> Order:
+def record_court_order(
+    *,
+    actor: Any,
+    case: Case,
+    order_type: str,
+    basis: str,
+    made_on: date,
+    terms: Iterable[TermSpec],
+    court: str = "",
+    duration_months: int | None = None,
+    until_further_order: bool = False,
+    ends_on: date | None = None,
+    defendant: CaseSuspect | None = None,
+    note: str = "",
+) -> Order:
     """An order a court made on ``case`` without a police application, with its terms as
     made. The investigators and supervisors of the case's unit record it."""
     require_case_member(actor, case)
@@ -85,34 +105,66 @@ def record_court_order(*, actor: Any, case: Case, order_type: str, basis: str,
     court = " ".join((court or "").split())
     if len(court) > COURT_MAX:
         raise ValidationError({"court": [f"At most {COURT_MAX} characters"]})
-    months, open_ended, last_day = _period(kind, made_on, duration_months,
-                                           until_further_order, ends_on)
+    months, open_ended, last_day = _period(
+        kind, made_on, duration_months, until_further_order, ends_on
+    )
     made = clean_terms(terms, need_necessity=False)
     if not made:
-        raise ValidationError({"terms": ["Give at least one of its prohibitions, requirements "
-                                         "or conditions"]})
+        raise ValidationError(
+            {"terms": ["Give at least one of its prohibitions, requirements or conditions"]}
+        )
     with transaction.atomic():
         application = Application.objects.create(
-            case=case, order_type=order_type, basis=basis, court=court, defendant=defendant,
-            status=ApplicationStatus.GRANTED, duration_months=months,
-            until_further_order=open_ended, grounds={}, created_by=actor)
+            case=case,
+            order_type=order_type,
+            basis=basis,
+            court=court,
+            defendant=defendant,
+            status=ApplicationStatus.GRANTED,
+            duration_months=months,
+            until_further_order=open_ended,
+            grounds={},
+            created_by=actor,
+        )
         order = Order.objects.create(
-            application=application, kind=OrderKind.FULL, made_on=made_on,
-            duration_months=months, until_further_order=open_ended, expires_on=last_day,
+            application=application,
+            kind=OrderKind.FULL,
+            made_on=made_on,
+            duration_months=months,
+            until_further_order=open_ended,
+            expires_on=last_day,
             notification_required=kind.notification,
-            renewal_review_on=(rules.renewal_review_on(made_on, last_day)
-                               if kind.renewable and (months or open_ended) else None),
-            created_by=actor)
+            renewal_review_on=(
+                rules.renewal_review_on(made_on, last_day)
+                if kind.renewable and (months or open_ended)
+                else None
+            ),
+            created_by=actor,
+        )
         create_terms(made, order=order)
         ApplicationStatusChange.objects.create(
-            application=application, status=ApplicationStatus.GRANTED, decided_on=made_on,
-            order=order, note=(note or "").strip() or bases[basis], by=actor)
-        audit.record(actor=actor, action="spo_order.recorded", object_type="spo_order",
-                     object_id=order.pk,
-                     detail={"application": str(application.pk), "kind": OrderKind.FULL,
-                             "order_type": order_type, "basis": basis,
-                             "made_on": made_on.isoformat(), "terms": len(made),
-                             "as_asked": False})
+            application=application,
+            status=ApplicationStatus.GRANTED,
+            decided_on=made_on,
+            order=order,
+            note=(note or "").strip() or bases[basis],
+            by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="spo_order.recorded",
+            object_type="spo_order",
+            object_id=order.pk,
+            detail={
+                "application": str(application.pk),
+                "kind": OrderKind.FULL,
+                "order_type": order_type,
+                "basis": basis,
+                "made_on": made_on.isoformat(),
+                "terms": len(made),
+                "as_asked": False,
+            },
+        )
     return order
 
 
@@ -125,5 +177,11 @@ def end_bail(*, actor: Any, order: Order, ended_on: date, note: str = "") -> Any
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=order.application_id)
         check_move(locked, ApplicationStatus.EXPIRED)
-        return move(actor, locked, ApplicationStatus.EXPIRED, decided_on=ended_on,
-                    note=note or "Bail ended", order=order)
+        return move(
+            actor,
+            locked,
+            ApplicationStatus.EXPIRED,
+            decided_on=ended_on,
+            note=note or "Bail ended",
+            order=order,
+        )

@@ -25,42 +25,87 @@ def deadline_rows(deadlines: list[Any], today: Any) -> list[dict[str, Any]]:
         past = d.on < today
         if past and d.kind not in ACTIONABLE and (today - d.on).days > PASSED_SHOWN_DAYS:
             continue
-        rows.append({"deadline": d, "overdue": past and d.kind in ACTIONABLE,
-                     "passed": past and d.kind not in ACTIONABLE,
-                     "soon": not past and (d.on - today).days <= SOON_DAYS})
+        rows.append(
+            {
+                "deadline": d,
+                "overdue": past and d.kind in ACTIONABLE,
+                "passed": past and d.kind not in ACTIONABLE,
+                "soon": not past and (d.on - today).days <= SOON_DAYS,
+            }
+        )
     return rows
-
 
 
 def case_deadlines(user: Any, case: Case, today: Any) -> list[dict[str, Any]]:
     """The case's SPO deadlines, overdue first, for the case page: hearings, notification,
     expiry and renewal review of its current orders (not those a later order replaced)."""
     found: list[Deadline] = []
-    for change in access.hearings_readable_by(user).filter(application__case=case,
-                                                          hearing_on__gte=today):
-        found.append(Deadline(f"h{change.pk}", change.hearing_on, "hearing", case.reference,
-                              "SPO hearing"))
-    orders = [o for o in services.current_orders(access.orders_readable_by(user).filter(
-        application__case=case).select_related("application")) if services.track_stands(o)]
+    for change in access.hearings_readable_by(user).filter(
+        application__case=case, hearing_on__gte=today
+    ):
+        found.append(
+            Deadline(f"h{change.pk}", change.hearing_on, "hearing", case.reference, "SPO hearing")
+        )
+    orders = [
+        o
+        for o in services.current_orders(
+            access.orders_readable_by(user)
+            .filter(application__case=case)
+            .select_related("application")
+        )
+        if services.track_stands(o)
+    ]
     for order in orders:
         name = "Interim order" if order.kind == OrderKind.INTERIM else "Order"
         if order.notification_due and not order.notified_on:
-            found.append(Deadline(f"n{order.pk}", order.notification_due, "notification_due",
-                                  case.reference, f"{name}: notification due (s.9)"))
+            found.append(
+                Deadline(
+                    f"n{order.pk}",
+                    order.notification_due,
+                    "notification_due",
+                    case.reference,
+                    f"{name}: notification due (s.9)",
+                )
+            )
         if order.expires_on:
-            found.append(Deadline(f"e{order.pk}", order.expires_on, "expiry", case.reference,
-                                  f"{name}: last day in effect"))
+            found.append(
+                Deadline(
+                    f"e{order.pk}",
+                    order.expires_on,
+                    "expiry",
+                    case.reference,
+                    f"{name}: last day in effect",
+                )
+            )
         if order.renewal_review_on:
-            found.append(Deadline(f"r{order.pk}", order.renewal_review_on, "renewal_review",
-                                  case.reference, f"{name}: renewal review"))
-    for event in access.notifications_readable_by(user).filter(
-            application__case=case, notified_on__isnull=True).exclude(kind="initial"):
-        found.append(Deadline(f"c{event.pk}", event.due_on, "notification_due", case.reference,
-                              f"{event.get_kind_display()}: notification due"))
-    for referral in referrals_readable_by(user, case).filter(meeting_on__isnull=False,
-                                                            outcome=""):
-        found.append(Deadline(f"m{referral.pk}", referral.meeting_on, "marac",
-                              case.reference, "MARAC meeting"))
+            found.append(
+                Deadline(
+                    f"r{order.pk}",
+                    order.renewal_review_on,
+                    "renewal_review",
+                    case.reference,
+                    f"{name}: renewal review",
+                )
+            )
+    for event in (
+        access.notifications_readable_by(user)
+        .filter(application__case=case, notified_on__isnull=True)
+        .exclude(kind="initial")
+    ):
+        found.append(
+            Deadline(
+                f"c{event.pk}",
+                event.due_on,
+                "notification_due",
+                case.reference,
+                f"{event.get_kind_display()}: notification due",
+            )
+        )
+    for referral in referrals_readable_by(user, case).filter(meeting_on__isnull=False, outcome=""):
+        found.append(
+            Deadline(
+                f"m{referral.pk}", referral.meeting_on, "marac", case.reference, "MARAC meeting"
+            )
+        )
     found.sort(key=lambda d: (d.on, d.uid))
     return deadline_rows(found, today)
-

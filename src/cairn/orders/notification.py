@@ -59,31 +59,49 @@ def exempt_on(application: Application, day: date) -> bool:
 def _order_on(application: Application, day: date) -> Order:
     """The order of ``application`` that had effect on ``day`` (the duty is the person's while
     he is subject to an order, whichever order of the chain it is)."""
-    for order in sorted(application.orders.all(), key=lambda o: (o.made_on, o.created_at),
-                        reverse=True):
+    for order in sorted(
+        application.orders.all(), key=lambda o: (o.made_on, o.created_at), reverse=True
+    ):
         last = last_day_of_effect(order)
         if rules.has_effect_on(day, order.made_on, last):
             return order
-    raise ValidationError({"started_on": ["No order had effect on that day: the duty to "
-                                          "notify applies while he is subject to one (s.9)"]})
+    raise ValidationError(
+        {
+            "started_on": [
+                "No order had effect on that day: the duty to "
+                "notify applies while he is subject to one (s.9)"
+            ]
+        }
+    )
 
 
 def _log(actor: Any, action: str, event: NotificationEvent) -> None:
-    audit.record(actor=actor, action=action, object_type="spo_notification",
-                 object_id=event.pk,
-                 detail={"order": str(event.order_id), "kind": event.kind,
-                         "started_on": event.started_on.isoformat(),
-                         "due_on": event.due_on.isoformat(),
-                         "notified_on": event.notified_on.isoformat()
-                         if event.notified_on else None})
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="spo_notification",
+        object_id=event.pk,
+        detail={
+            "order": str(event.order_id),
+            "kind": event.kind,
+            "started_on": event.started_on.isoformat(),
+            "due_on": event.due_on.isoformat(),
+            "notified_on": event.notified_on.isoformat() if event.notified_on else None,
+        },
+    )
 
 
 def start_duty(actor: Any, order: Order, kind: str, started_on: date) -> NotificationEvent:
     """Open a notification due within 3 days of ``started_on`` (in the caller's
     transaction)."""
     event = NotificationEvent.objects.create(
-        application=order.application, order=order, kind=kind, started_on=started_on,
-        due_on=rules.notification_due(started_on), created_by=actor)
+        application=order.application,
+        order=order,
+        kind=kind,
+        started_on=started_on,
+        due_on=rules.notification_due(started_on),
+        created_by=actor,
+    )
     _log(actor, "spo_notification.due", event)
     return event
 
@@ -93,57 +111,102 @@ def _clean_method(notified_on: date | None, started_on: date, station: str) -> s
     if notified_on is None:
         return station
     if notified_on < started_on:
-        raise ValidationError({"notified_on": ["He notifies on or after the day it "
-                                               "started"]})
+        raise ValidationError({"notified_on": ["He notifies on or after the day it started"]})
     if not station:
-        raise ValidationError({"station": ["Name the police station he attended: a "
-                                           "notification is given in person there (s.10)"]})
+        raise ValidationError(
+            {
+                "station": [
+                    "Name the police station he attended: a "
+                    "notification is given in person there (s.10)"
+                ]
+            }
+        )
     if len(station) > STATION_MAX:
         raise ValidationError({"station": [f"At most {STATION_MAX} characters"]})
     return station
 
 
-def record_change(*, actor: Any, application: Application, kind: str, started_on: date,
-                  notified_on: date | None = None, station: str = "",
-                  acknowledged_in_writing: bool = False, fingerprints_taken: bool = False,
-                  photographs_taken: bool = False) -> NotificationEvent:
+def record_change(
+    *,
+    actor: Any,
+    application: Application,
+    kind: str,
+    started_on: date,
+    notified_on: date | None = None,
+    station: str = "",
+    acknowledged_in_writing: bool = False,
+    fingerprints_taken: bool = False,
+    photographs_taken: bool = False,
+) -> NotificationEvent:
     """A new name used (s.9(3)) or a new home address (s.9(4)) on ``started_on``: due within
     3 days beginning with that day; given on ``notified_on`` if he has notified it."""
     require_case_member(actor, application.case)
     if kind not in (NotificationKind.NEW_NAME, NotificationKind.NEW_ADDRESS):
         raise ValidationError({"kind": ["Choose a new name or a new home address"]})
     if started_on is None:
-        raise ValidationError({"started_on": ["Enter the day he started using the name or "
-                                              "moved"]})
+        raise ValidationError({"started_on": ["Enter the day he started using the name or moved"]})
     if exempt_on(application, started_on):
-        raise ValidationError({"kind": ["No duty to notify while he is subject to sex "
-                                        "offender notification (s.9(5))"]})
+        raise ValidationError(
+            {
+                "kind": [
+                    "No duty to notify while he is subject to sex offender notification (s.9(5))"
+                ]
+            }
+        )
     order = _order_on(application, started_on)
     station = _clean_method(notified_on, started_on, station)
     with transaction.atomic():
         event = start_duty(actor, order, kind, started_on)
         if notified_on is not None:
-            _given(actor, event, notified_on, station, acknowledged_in_writing,
-                   fingerprints_taken, photographs_taken)
+            _given(
+                actor,
+                event,
+                notified_on,
+                station,
+                acknowledged_in_writing,
+                fingerprints_taken,
+                photographs_taken,
+            )
     return event
 
 
-def _given(actor: Any, event: NotificationEvent, notified_on: date, station: str,
-           acknowledged: bool, fingerprints: bool, photographs: bool) -> None:
+def _given(
+    actor: Any,
+    event: NotificationEvent,
+    notified_on: date,
+    station: str,
+    acknowledged: bool,
+    fingerprints: bool,
+    photographs: bool,
+) -> None:
     event.notified_on, event.station = notified_on, station
     event.acknowledged_in_writing = acknowledged
     event.fingerprints_taken, event.photographs_taken = fingerprints, photographs
-    event.save(update_fields=["notified_on", "station", "acknowledged_in_writing",
-                              "fingerprints_taken", "photographs_taken"])
+    event.save(
+        update_fields=[
+            "notified_on",
+            "station",
+            "acknowledged_in_writing",
+            "fingerprints_taken",
+            "photographs_taken",
+        ]
+    )
     if event.kind == NotificationKind.INITIAL and event.order.notified_on is None:
         event.order.notified_on = notified_on
         event.order.save(update_fields=["notified_on"])
     _log(actor, "spo_notification.given", event)
 
 
-def record_given(*, actor: Any, event: NotificationEvent, notified_on: date, station: str,
-                 acknowledged_in_writing: bool = False, fingerprints_taken: bool = False,
-                 photographs_taken: bool = False) -> NotificationEvent:
+def record_given(
+    *,
+    actor: Any,
+    event: NotificationEvent,
+    notified_on: date,
+    station: str,
+    acknowledged_in_writing: bool = False,
+    fingerprints_taken: bool = False,
+    photographs_taken: bool = False,
+) -> NotificationEvent:
     """How and when he gave a notification due (s.10): in person at ``station``, with the
     written acknowledgement and what was taken to check who he is. Once; never changed."""
     require_case_member(actor, event.application.case)
@@ -154,32 +217,48 @@ def record_given(*, actor: Any, event: NotificationEvent, notified_on: date, sta
         locked = NotificationEvent.objects.select_for_update().get(pk=event.pk)
         if locked.notified_on is not None:
             raise ValidationError({"notified_on": ["This notification is recorded already"]})
-        _given(actor, locked, notified_on, station, acknowledged_in_writing,
-               fingerprints_taken, photographs_taken)
+        _given(
+            actor,
+            locked,
+            notified_on,
+            station,
+            acknowledged_in_writing,
+            fingerprints_taken,
+            photographs_taken,
+        )
     return locked
 
 
-def set_register_exemption(*, actor: Any, application: Application, subject: bool,
-                           ended_on: date | None = None) -> Application:
+def set_register_exemption(
+    *, actor: Any, application: Application, subject: bool, ended_on: date | None = None
+) -> Application:
     """s.9(5)-(7): whether the defendant is subject to sex offender notification, and the
     "final day" it ended. When it ends while an order is in effect, the s.9 duty starts from
     that day as if it were the day of service."""
     require_case_member(actor, application.case)
     if not subject and ended_on is not None:
-        raise ValidationError({"ended_on": ["Give the day it ended only if he was subject "
-                                            "to it"]})
+        raise ValidationError({"ended_on": ["Give the day it ended only if he was subject to it"]})
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         locked.sex_offender_notification = subject
         locked.sex_offender_notification_ended_on = ended_on
-        locked.save(update_fields=["sex_offender_notification",
-                                   "sex_offender_notification_ended_on"])
-        audit.record(actor=actor, action="spo_application.register_exemption",
-                     object_type="spo_application", object_id=locked.pk,
-                     detail={"subject": subject,
-                             "ended_on": ended_on.isoformat() if ended_on else None})
-        if subject and ended_on is not None and not locked.notifications.filter(
-                kind=NotificationKind.AFTER_REGISTER, started_on=ended_on).exists():
+        locked.save(
+            update_fields=["sex_offender_notification", "sex_offender_notification_ended_on"]
+        )
+        audit.record(
+            actor=actor,
+            action="spo_application.register_exemption",
+            object_type="spo_application",
+            object_id=locked.pk,
+            detail={"subject": subject, "ended_on": ended_on.isoformat() if ended_on else None},
+        )
+        if (
+            subject
+            and ended_on is not None
+            and not locked.notifications.filter(
+                kind=NotificationKind.AFTER_REGISTER, started_on=ended_on
+            ).exists()
+        ):
             try:
                 order = _order_on(locked, ended_on)
             except ValidationError:
@@ -195,8 +274,14 @@ def overdue(event: NotificationEvent, today: date | None = None) -> bool:
     return event.notified_on is None and event.due_on < (today or timezone.localdate())
 
 
-def record_failure(*, actor: Any, event: NotificationEvent, account: str,
-                   crime_reference: str = "", today: date | None = None) -> Breach:
+def record_failure(
+    *,
+    actor: Any,
+    event: NotificationEvent,
+    account: str,
+    crime_reference: str = "",
+    today: date | None = None,
+) -> Breach:
     """A notification not given by its last day (s.11(1)(a): failing to comply with s.9 is
     an offence), recorded as a breach of kind "notification failure": the day after the last
     day, with the officer's account. A notification given late is a failure too."""
@@ -204,35 +289,61 @@ def record_failure(*, actor: Any, event: NotificationEvent, account: str,
     today = today or timezone.localdate()
     late = event.notified_on is not None and event.notified_on > event.due_on
     if not (late or overdue(event, today)):
-        raise ValidationError({"notification": ["The notification is not overdue: it is due "
-                                                f"by {event.due_on.day} "
-                                                f"{event.due_on:%B %Y}"]})
+        raise ValidationError(
+            {
+                "notification": [
+                    "The notification is not overdue: it is due "
+                    f"by {event.due_on.day} "
+                    f"{event.due_on:%B %Y}"
+                ]
+            }
+        )
     account = (account or "").strip()
     if not account:
         raise ValidationError({"account": ["Say what happened"]})
     if len(account) > ACCOUNT_MAX:
-        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} "
-                                           "characters"]})
+        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} characters"]})
     crime_reference = " ".join((crime_reference or "").split())
     if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError({"crime_reference": ["The crime reference can be "
-                                                   f"{CRIME_REFERENCE_MAX} characters at most"]})
+        raise ValidationError(
+            {
+                "crime_reference": [
+                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
+                ]
+            }
+        )
     failed = event.due_on + timedelta(days=1)
     occurred_at = timezone.make_aware(datetime.combine(failed, time()))
     with transaction.atomic():
         if Breach.objects.filter(notification=event).exists():
-            raise ValidationError({"notification": ["A failure to notify is recorded for this "
-                                                    "already"]})
+            raise ValidationError(
+                {"notification": ["A failure to notify is recorded for this already"]}
+            )
         breach = Breach.objects.create(
-            case=event.application.case, order=event.order, term=None,
-            kind=BreachKind.NOTIFICATION_FAILURE, notification=event,
-            source=BreachSource.OFFICER, occurred_at=occurred_at, account=account,
-            crime_reference=crime_reference, reported_by=actor)
-        audit.record(actor=actor, action="spo_breach.notification_failure",
-                     object_type="spo_breach", object_id=breach.pk,
-                     detail={"case": str(breach.case_id), "order": str(event.order_id),
-                             "notification": str(event.pk), "kind": event.kind,
-                             "due_on": event.due_on.isoformat()})
+            case=event.application.case,
+            order=event.order,
+            term=None,
+            kind=BreachKind.NOTIFICATION_FAILURE,
+            notification=event,
+            source=BreachSource.OFFICER,
+            occurred_at=occurred_at,
+            account=account,
+            crime_reference=crime_reference,
+            reported_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="spo_breach.notification_failure",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            detail={
+                "case": str(breach.case_id),
+                "order": str(event.order_id),
+                "notification": str(event.pk),
+                "kind": event.kind,
+                "due_on": event.due_on.isoformat(),
+            },
+        )
     return breach
 
 

@@ -22,8 +22,12 @@ def current_orders(orders: Iterable[Order]) -> list[Order]:
     listed = list(orders)
     replaced = {o.replaces_id for o in listed if o.replaces_id is not None}
     with_full = {o.application_id for o in listed if o.kind == OrderKind.FULL}
-    return [o for o in listed if o.pk not in replaced
-            and not (o.kind == OrderKind.INTERIM and o.application_id in with_full)]
+    return [
+        o
+        for o in listed
+        if o.pk not in replaced
+        and not (o.kind == OrderKind.INTERIM and o.application_id in with_full)
+    ]
 
 
 def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
@@ -32,10 +36,12 @@ def orders_in_force(case: Case, today: date | None = None) -> list[Order]:
     order stands (``rules.ORDER_IN_FORCE``, ``rules.INTERIM_IN_FORCE``) and ``today`` within
     their dates, both ends included."""
     today = today or timezone.localdate()
-    found = list(Order.objects.filter(application__case=case)
-                 .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today),
-                         made_on__lte=today)
-                 .select_related("application").prefetch_related("terms"))
+    found = list(
+        Order.objects.filter(application__case=case)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today), made_on__lte=today)
+        .select_related("application")
+        .prefetch_related("terms")
+    )
     return [o for o in current_orders(found) if track_stands(o)]
 
 
@@ -53,9 +59,12 @@ def orders_reportable(case: Case, today: date | None = None) -> list[Order]:
     in_force = orders_in_force(case, today)
     since = today - timedelta(days=REPORT_AFTER_END_DAYS)
     ended = []
-    for order in (Order.objects.filter(application__case=case, made_on__lte=today)
-                  .exclude(application__in=[o.application_id for o in in_force])
-                  .select_related("application").prefetch_related("terms")):
+    for order in (
+        Order.objects.filter(application__case=case, made_on__lte=today)
+        .exclude(application__in=[o.application_id for o in in_force])
+        .select_related("application")
+        .prefetch_related("terms")
+    ):
         last = last_day_of_effect(order)
         if last is not None and since <= last < today:
             ended.append(order)
@@ -81,11 +90,14 @@ def last_day_of_effect(order: Order) -> date | None:
         full = order.application.orders.filter(kind=OrderKind.FULL).order_by("made_on").first()
         if full is not None:
             ends.append(full.made_on)
-    ending = (ApplicationStatus.INTERIM_DISCHARGED, ApplicationStatus.INTERIM_ENDED) \
-        if order.kind == OrderKind.INTERIM else (ApplicationStatus.DISCHARGED,
-                                                 ApplicationStatus.EXPIRED)
-    for change in order.application.status_changes.filter(status__in=ending,
-                                                          at__gte=order.created_at):
+    ending = (
+        (ApplicationStatus.INTERIM_DISCHARGED, ApplicationStatus.INTERIM_ENDED)
+        if order.kind == OrderKind.INTERIM
+        else (ApplicationStatus.DISCHARGED, ApplicationStatus.EXPIRED)
+    )
+    for change in order.application.status_changes.filter(
+        status__in=ending, at__gte=order.created_at
+    ):
         ends.append(change.decided_on or timezone.localdate(change.at))
     return min(ends) if ends else None
 
@@ -93,14 +105,22 @@ def last_day_of_effect(order: Order) -> date | None:
 def current_interim_order(application: Application) -> Order | None:
     """The interim order of ``application`` that no variation or renewal replaced (the
     latest made)."""
-    return (application.orders.filter(kind=OrderKind.INTERIM, replaced_by__isnull=True)
-            .order_by("-made_on", "-created_at").first())
+    return (
+        application.orders.filter(kind=OrderKind.INTERIM, replaced_by__isnull=True)
+        .order_by("-made_on", "-created_at")
+        .first()
+    )
 
 
 def interim_state(application: Application, today: date | None = None) -> str:
     """The interim track's state today: an interim order past its last day has lapsed."""
-    order = current_interim_order(application) \
-        if application.interim_status in rules.INTERIM_IN_FORCE else None
-    return rules.interim_state(application.interim_status,
-                               order.expires_on if order is not None else None,
-                               today or timezone.localdate())
+    order = (
+        current_interim_order(application)
+        if application.interim_status in rules.INTERIM_IN_FORCE
+        else None
+    )
+    return rules.interim_state(
+        application.interim_status,
+        order.expires_on if order is not None else None,
+        today or timezone.localdate(),
+    )

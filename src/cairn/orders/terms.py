@@ -24,26 +24,41 @@ def clean_terms(terms: Iterable[TermSpec], *, need_necessity: bool = True) -> li
     cleaned = []
     for n, term in enumerate(terms, start=1):
         if term.kind not in labels:
-            raise ValidationError({"terms": [f"Term {n}: choose a prohibition or requirement "
-                                             "from the list"]})
+            raise ValidationError(
+                {"terms": [f"Term {n}: choose a prohibition or requirement from the list"]}
+            )
         label = labels[term.kind].split(": ", 1)[-1]
         where = f"Term {n} ({label})"
         if need_necessity and not term.necessity.strip():
-            raise ValidationError({"terms": [f"{where}: say why this term is necessary to "
-                                             "protect the person (s.2(2))"]})
+            raise ValidationError(
+                {
+                    "terms": [
+                        f"{where}: say why this term is necessary to protect the person (s.2(2))"
+                    ]
+                }
+            )
         for lat, lon in ((term.place_lat, term.place_lon), (term.centre_lat, term.centre_lon)):
             if (lat is None) != (lon is None) or (
-                    lat is not None and lon is not None and
-                    not (-90 <= lat <= 90 and -180 <= lon <= 180)):
-                raise ValidationError({"terms": [f"{where}: give a latitude and a longitude "
-                                                 "on the map"]})
+                lat is not None
+                and lon is not None
+                and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+            ):
+                raise ValidationError(
+                    {"terms": [f"{where}: give a latitude and a longitude on the map"]}
+                )
         if term.kind == TermKind.EXCLUSION_ZONE:
             has_area = term.area is not None
             has_circle = term.centre_lat is not None and bool(term.radius_m)
             if has_area == has_circle:
-                raise ValidationError({"terms": [f"{where}: draw the zone as an area, or give "
-                                                 "a centre and a radius in metres (one, not "
-                                                 "both)"]})
+                raise ValidationError(
+                    {
+                        "terms": [
+                            f"{where}: draw the zone as an area, or give "
+                            "a centre and a radius in metres (one, not "
+                            "both)"
+                        ]
+                    }
+                )
             if has_area:
                 try:
                     rules.polygon_ring(term.area or {})
@@ -53,18 +68,38 @@ def clean_terms(terms: Iterable[TermSpec], *, need_necessity: bool = True) -> li
             raise ValidationError({"terms": [f"{where}: give the distance in metres"]})
         if term.kind == TermKind.NO_ENTRY_PLACES and not term.place.strip():
             raise ValidationError({"terms": [f"{where}: name the place"]})
-        cleaned.append(TermSpec(**{**spec_fields(term), "label": label,
-                                   "necessity": term.necessity.strip(),
-                                   "details": term.details.strip(),
-                                   "place": term.place.strip(),
-                                   "exception": term.exception.strip()}))
+        cleaned.append(
+            TermSpec(
+                **{
+                    **spec_fields(term),
+                    "label": label,
+                    "necessity": term.necessity.strip(),
+                    "details": term.details.strip(),
+                    "place": term.place.strip(),
+                    "exception": term.exception.strip(),
+                }
+            )
+        )
     return cleaned
 
 
 def spec_fields(term: Any) -> dict[str, Any]:
-    return {name: getattr(term, name) for name in (
-        "kind", "necessity", "details", "place", "place_lat", "place_lon", "exception", "area",
-        "centre_lat", "centre_lon", "radius_m")}
+    return {
+        name: getattr(term, name)
+        for name in (
+            "kind",
+            "necessity",
+            "details",
+            "place",
+            "place_lat",
+            "place_lon",
+            "exception",
+            "area",
+            "centre_lat",
+            "centre_lon",
+            "radius_m",
+        )
+    }
 
 
 def term_spec(term: Term, *, existing: bool = False, source: str = "") -> TermSpec:
@@ -72,11 +107,18 @@ def term_spec(term: Term, *, existing: bool = False, source: str = "") -> TermSp
     return TermSpec(**spec_fields(term), existing=existing, label=label, source=source)
 
 
-def create_terms(terms: Sequence[TermSpec], *, application: Application | None = None,
-                  order: Order | None = None) -> list[Term]:
-    return [Term.objects.create(application=application, order=order, position=n,
-                                **{k: v for k, v in spec_fields(t).items()})
-            for n, t in enumerate(terms)]
+def create_terms(
+    terms: Sequence[TermSpec], *, application: Application | None = None, order: Order | None = None
+) -> list[Term]:
+    return [
+        Term.objects.create(
+            application=application,
+            order=order,
+            position=n,
+            **{k: v for k, v in spec_fields(t).items()},
+        )
+        for n, t in enumerate(terms)
+    ]
 
 
 def defendant_orders(case: Case, defendant: CaseSuspect | None) -> list[tuple[Order, str]]:
@@ -89,25 +131,34 @@ def defendant_orders(case: Case, defendant: CaseSuspect | None) -> list[tuple[Or
     if defendant is None:
         return found
     hashes = SuspectKey.objects.filter(suspect=defendant).values("key_hash")
-    others = (SuspectKey.objects.filter(organisation_id=case.organisation_id,
-                                        key_hash__in=hashes)
-              .exclude(case=case).values_list("case_id", flat=True).distinct())
-    for other in Case.objects.filter(pk__in=list(others)).select_related("unit") \
-            .order_by("reference"):
-        where = (f"in the order on case {other.reference}" if other.unit_id == case.unit_id
-                 else f"in an order on another unit's case, {other.reference} "
-                      f"({other.unit.name})")
+    others = (
+        SuspectKey.objects.filter(organisation_id=case.organisation_id, key_hash__in=hashes)
+        .exclude(case=case)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    for other in (
+        Case.objects.filter(pk__in=list(others)).select_related("unit").order_by("reference")
+    ):
+        where = (
+            f"in the order on case {other.reference}"
+            if other.unit_id == case.unit_id
+            else f"in an order on another unit's case, {other.reference} ({other.unit.name})"
+        )
         found += [(order, where) for order in orders_in_force(other)]
     return found
 
 
-def check_compatible(case: Case, terms: Sequence[TermSpec],
-                     defendant: CaseSuspect | None = None) -> None:
+def check_compatible(
+    case: Case, terms: Sequence[TermSpec], defendant: CaseSuspect | None = None
+) -> None:
     """Refuse terms that clash with each other or with a term of an order in force on the
     same defendant (s.2(6)-(7)), naming both terms and where the other one is."""
-    existing = [term_spec(t, existing=True, source=where)
-                for order, where in defendant_orders(case, defendant)
-                for t in order.terms.all()]
+    existing = [
+        term_spec(t, existing=True, source=where)
+        for order, where in defendant_orders(case, defendant)
+        for t in order.terms.all()
+    ]
     clashes = rules.incompatibilities(terms, existing)
     if clashes:
         raise ValidationError({"terms": [message for _, message in clashes]})

@@ -36,20 +36,39 @@ def court_order_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 d = form.cleaned_data
                 order_type, basis = d["made"].split(":", 1)
                 defendant = next((s for s in suspects if str(s.pk) == d["defendant"]), None)
-                order = _act(lambda: court_orders.record_court_order(
-                    actor=request.user, case=case, order_type=order_type, basis=basis,
-                    made_on=d["made_on"], terms=specs, court=d["court"],
-                    duration_months=d["duration_months"],
-                    until_further_order=d["until_further_order"], ends_on=d["ends_on"],
-                    defendant=defendant, note=d["note"]), form,
-                    {"order_type": "made", "basis": "made"})
+                order = _act(
+                    lambda: court_orders.record_court_order(
+                        actor=request.user,
+                        case=case,
+                        order_type=order_type,
+                        basis=basis,
+                        made_on=d["made_on"],
+                        terms=specs,
+                        court=d["court"],
+                        duration_months=d["duration_months"],
+                        until_further_order=d["until_further_order"],
+                        ends_on=d["ends_on"],
+                        defendant=defendant,
+                        note=d["note"],
+                    ),
+                    form,
+                    {"order_type": "made", "basis": "made"},
+                )
                 if order is not None:
                     messages.success(request, "Order recorded")
                     return redirect("orders:spo-order", case.pk, order.pk)
             status = 400
         else:
             form.is_valid()
-    return render(request, "orders/court_order_new.html", {
-        "nav": "cases", "case": case, "form": form, "rows": rows,
-        "errors": _errors(form, *[r for r in rows if r.is_bound]) if status == 400 else []},
-        status=status)
+    return render(
+        request,
+        "orders/court_order_new.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "form": form,
+            "rows": rows,
+            "errors": _errors(form, *[r for r in rows if r.is_bound]) if status == 400 else [],
+        },
+        status=status,
+    )

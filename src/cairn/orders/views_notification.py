@@ -27,8 +27,14 @@ def notification_rows(order: Order) -> list[dict[str, Any]]:
     rows = []
     for event in order.application.notifications.select_related("order"):
         late = event.notified_on is not None and event.notified_on > event.due_on
-        rows.append({"event": event, "late": late, "overdue": notification.overdue(event),
-                     "failure": event.failures.first()})
+        rows.append(
+            {
+                "event": event,
+                "late": late,
+                "overdue": notification.overdue(event),
+                "failure": event.failures.first(),
+            }
+        )
     return rows
 
 
@@ -40,8 +46,7 @@ def _event(order: Order, event_id: str) -> NotificationEvent:
 
 
 def _back(order: Order) -> str:
-    return reverse("orders:spo-order", args=[order.application.case_id, order.pk]) + \
-        "#notification"
+    return reverse("orders:spo-order", args=[order.application.case_id, order.pk]) + "#notification"
 
 
 def _refused(request: HttpRequest, form: Any, order: Order) -> HttpResponse:
@@ -57,12 +62,23 @@ def change_new(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
     form = ChangeForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        if _act(lambda: notification.record_change(
-                actor=request.user, application=order.application, kind=d["kind"],
-                started_on=d["started_on"], notified_on=d["notified_on"], station=d["station"],
-                acknowledged_in_writing=d["acknowledged_in_writing"],
-                fingerprints_taken=d["fingerprints_taken"],
-                photographs_taken=d["photographs_taken"]), form) is not None:
+        if (
+            _act(
+                lambda: notification.record_change(
+                    actor=request.user,
+                    application=order.application,
+                    kind=d["kind"],
+                    started_on=d["started_on"],
+                    notified_on=d["notified_on"],
+                    station=d["station"],
+                    acknowledged_in_writing=d["acknowledged_in_writing"],
+                    fingerprints_taken=d["fingerprints_taken"],
+                    photographs_taken=d["photographs_taken"],
+                ),
+                form,
+            )
+            is not None
+        ):
             messages.success(request, "Change recorded")
             return redirect(_back(order))
     return _refused(request, form, order)
@@ -76,11 +92,21 @@ def given(request: HttpRequest, case_id: str, order_id: str, event_id: str) -> H
     form = NotifiedForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        if _act(lambda: notification.record_given(
-                actor=request.user, event=event, notified_on=d["notified_on"],
-                station=d["station"], acknowledged_in_writing=d["acknowledged_in_writing"],
-                fingerprints_taken=d["fingerprints_taken"],
-                photographs_taken=d["photographs_taken"]), form) is not None:
+        if (
+            _act(
+                lambda: notification.record_given(
+                    actor=request.user,
+                    event=event,
+                    notified_on=d["notified_on"],
+                    station=d["station"],
+                    acknowledged_in_writing=d["acknowledged_in_writing"],
+                    fingerprints_taken=d["fingerprints_taken"],
+                    photographs_taken=d["photographs_taken"],
+                ),
+                form,
+            )
+            is not None
+        ):
             messages.success(request, "Notification recorded")
             return redirect(_back(order))
     return _refused(request, form, order)
@@ -91,10 +117,19 @@ def given(request: HttpRequest, case_id: str, order_id: str, event_id: str) -> H
 def register(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
     _case, order = _order(request, case_id, order_id)
     form = RegisterForm(request.POST)
-    if form.is_valid() and _act(lambda: notification.set_register_exemption(
-            actor=request.user, application=order.application,
-            subject=form.cleaned_data["subject"], ended_on=form.cleaned_data["ended_on"]),
-            form) is not None:
+    if (
+        form.is_valid()
+        and _act(
+            lambda: notification.set_register_exemption(
+                actor=request.user,
+                application=order.application,
+                subject=form.cleaned_data["subject"],
+                ended_on=form.cleaned_data["ended_on"],
+            ),
+            form,
+        )
+        is not None
+    ):
         messages.success(request, "Sex offender notification recorded")
         return redirect(_back(order))
     return _refused(request, form, order)
@@ -109,12 +144,28 @@ def failure(request: HttpRequest, case_id: str, order_id: str, event_id: str) ->
     event = _event(order, event_id)
     form = FailureForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
-        breach = _act(lambda: notification.record_failure(
-            actor=request.user, event=event, account=form.cleaned_data["account"],
-            crime_reference=form.cleaned_data["crime_reference"]), form)
+        breach = _act(
+            lambda: notification.record_failure(
+                actor=request.user,
+                event=event,
+                account=form.cleaned_data["account"],
+                crime_reference=form.cleaned_data["crime_reference"],
+            ),
+            form,
+        )
         if breach is not None:
             messages.success(request, "Failure to notify recorded")
             return redirect("breaches:breach", case.pk, breach.pk)
-    return render(request, "orders/notification_failure.html", {
-        "nav": "cases", "case": case, "order": order, "event": event, "form": form,
-        "errors": _errors(form)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "orders/notification_failure.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "order": order,
+            "event": event,
+            "form": form,
+            "errors": _errors(form),
+        },
+        status=400 if form.errors else 200,
+    )

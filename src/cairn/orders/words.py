@@ -22,7 +22,7 @@ TERM_WORDS = {
     TermKind.NO_IMAGES: "Must not take or share photos or videos of you",
     TermKind.NO_SURVEILLANCE: "Must not watch or track you, or your phone or computer",
     TermKind.NO_UNLOGGED_DEVICES: "Must not use phones or computers that hide what they "
-                                  "were used for",
+    "were used for",
     TermKind.ATTEND_ASSESSMENT: "Must go to a mental health or treatment assessment",
     TermKind.ATTEND_PROGRAMME: "Must go to a course about their behaviour, drugs or alcohol",
     TermKind.SURRENDER_DEVICES: "Must hand their phones or computers to the police",
@@ -89,22 +89,23 @@ def outcome_words(outcome: str) -> str:
 
 
 def order_title(order: Any) -> str:
-    """"Stalking Protection Order", "Interim Stalking Protection Order", "Bail conditions":
+    """ "Stalking Protection Order", "Interim Stalking Protection Order", "Bail conditions":
     the same words for every kind of order (``rules.ORDER_TYPES``)."""
     words = order_type(order.application.order_type).words
     return f"Interim {words}" if order.kind == "interim" else words
 
 
 def order_words(order: Any) -> str:
-    """"Stalking Protection Order made on 5 January 2026", "Bail conditions set on ..."."""
+    """ "Stalking Protection Order made on 5 January 2026", "Bail conditions set on ..."."""
     verb = "set" if order.application.order_type == "bail" else "made"
     return f"{order_title(order)} {verb} on {order.made_on.day} {order.made_on:%B %Y}"
 
 
 # --- the s.9 notification, in a sentence (the order page and the breach pack) ------------
 
+
 def day_words(value: Any) -> str:
-    """"3 March 2026", or nothing for no date."""
+    """ "3 March 2026", or nothing for no date."""
     return f"{value.day} {value:%B %Y}" if value is not None else ""
 
 
@@ -127,12 +128,17 @@ def notification_facts(order: Any) -> str:
         while first.replaces_id is not None:
             first = first.replaces
         made = ApplicationStatusChange.objects.filter(order=order).first()
-        step = {"varied": "varies", "interim_varied": "varies", "renewed": "renews",
-                "interim_renewed": "renews"}.get(made.status if made else "",
-                                                 "varies or renews")
-        return (f"No new notification: this order {step} the order made on "
-                f"{day_words(first.made_on)}, and the duty under s.9 continues. For that order: "
-                f"{notification_facts(first)}")
+        step = {
+            "varied": "varies",
+            "interim_varied": "varies",
+            "renewed": "renews",
+            "interim_renewed": "renews",
+        }.get(made.status if made else "", "varies or renews")
+        return (
+            f"No new notification: this order {step} the order made on "
+            f"{day_words(first.made_on)}, and the duty under s.9 continues. For that order: "
+            f"{notification_facts(first)}"
+        )
     if not order.notification_required:
         return "Not required (a full order replacing an interim order, s.9(1)(a))"
     return _given(order)

@@ -47,16 +47,18 @@ def change_password(*, actor: Any, password: str, keep: SessionRecord | None) ->
     with transaction.atomic():
         actor.set_password(password)
         actor.save(update_fields=["password"])
-        audit.record(actor=actor, action="password.changed", object_type="user",
-                     object_id=actor.pk)
+        audit.record(actor=actor, action="password.changed", object_type="user", object_id=actor.pk)
         end_sessions(actor=actor, user=actor, reason=EndReason.PASSWORD, keep=keep)
 
 
 def may_close(user: Any) -> bool:
     """Victims close their own accounts; someone with an organisation role asks its
     administrator to end the role first."""
-    return (user is not None and getattr(user, "is_authenticated", False)
-            and membership_of(user) is None)
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and membership_of(user) is None
+    )
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,7 @@ class Closing:
 
 def what_closing_does(user: Any) -> Closing:
     vaults = list(vaults_readable_by(user))
-    shares = sum(shares_of_owner(user, v).filter(withdrawn_at__isnull=True).count()
-                 for v in vaults)
+    shares = sum(shares_of_owner(user, v).filter(withdrawn_at__isnull=True).count() for v in vaults)
     sessions = SessionRecord.objects.filter(user=user, ended_at__isnull=True).count()
     return Closing(logs=vaults, live_shares=shares, sessions=sessions)
 
@@ -94,13 +95,17 @@ def close_account(*, actor: Any) -> int:
         KnownDevice.objects.filter(user=actor).delete()
         for model in (Passkey, TOTPDevice, RecoveryCodes, RecoveryAddress):
             model.objects.filter(user=actor).delete()
-        ResetLink.objects.filter(user=actor, used_at__isnull=True).update(
-            expires_at=timezone.now())
+        ResetLink.objects.filter(user=actor, used_at__isnull=True).update(expires_at=timezone.now())
         actor.username = f"closed-{uuid.uuid4().hex[:16]}"
         actor.display_name = actor.first_name = actor.last_name = actor.email = ""
         actor.set_unusable_password()
         actor.is_active = False
         actor.save()
-        audit.record(actor=actor, action="account.closed", object_type="user",
-                     object_id=actor.pk, detail={"logs": len(vaults), "shares": shares})
+        audit.record(
+            actor=actor,
+            action="account.closed",
+            object_type="user",
+            object_id=actor.pk,
+            detail={"logs": len(vaults), "shares": shares},
+        )
     return len(vaults)

@@ -66,8 +66,9 @@ def sign_up_page(request: HttpRequest) -> HttpResponse:
         return redirect("vault:home")
     needs_code = current == sign_up.INVITE
     initial = {"code": request.GET.get("code", "")} if needs_code else None
-    form = SignUpForm(request.POST if request.method == "POST" else None,
-                      needs_code=needs_code, initial=initial)
+    form = SignUpForm(
+        request.POST if request.method == "POST" else None, needs_code=needs_code, initial=initial
+    )
     if request.method == "POST":
         limit = sign_up_limit()
         if is_throttled(request, limit) or (needs_code and is_throttled(request, WRONG_CODES)):
@@ -79,21 +80,33 @@ def sign_up_page(request: HttpRequest) -> HttpResponse:
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password1"],
                     initials=form.cleaned_data["initials"],
-                    code=form.cleaned_data.get("code", ""))
+                    code=form.cleaned_data.get("code", ""),
+                )
             except ValidationError as exc:
                 if "code" in exc.message_dict:
                     count_against(request, WRONG_CODES)
                 add_service_errors(form, exc)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return render(request, "accounts/recovery_codes_shown.html", {
-                    "codes": codes, "continue_url": reverse("vault:vault", args=[vault.pk]),
-                    "first_time": True})
-    return render(request, "accounts/sign_up.html", {"form": form, "needs_code": needs_code},
-                  status=400 if form.errors else 200)
+                return render(
+                    request,
+                    "accounts/recovery_codes_shown.html",
+                    {
+                        "codes": codes,
+                        "continue_url": reverse("vault:vault", args=[vault.pk]),
+                        "first_time": True,
+                    },
+                )
+    return render(
+        request,
+        "accounts/sign_up.html",
+        {"form": form, "needs_code": needs_code},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- for advocates and officers ----------------------------------------------------------------
+
 
 def _helper(request: HttpRequest) -> None:
     if not sign_up.may_invite(request.user):
@@ -104,16 +117,25 @@ def _helper(request: HttpRequest) -> None:
 @require_GET
 def help_page(request: HttpRequest) -> HttpResponse:
     _helper(request)
-    shares = (shares_visible_to(request.user).select_related("vault", "vault__owner", "case")
-              .order_by("-created_at"))
+    shares = (
+        shares_visible_to(request.user)
+        .select_related("vault", "vault__owner", "case")
+        .order_by("-created_at")
+    )
     people = {}
     for share in shares:
         people.setdefault(share.vault_id, share)
-    return render(request, "accounts/help.html", {
-        "nav": "account", "mode": sign_up.mode(), "people": list(people.values()),
-        "invitations": sign_up.invitations_issued_by(request.user)[:20],
-        "reset_links": recovery.reset_links_issued_by(request.user)[:20],
-    })
+    return render(
+        request,
+        "accounts/help.html",
+        {
+            "nav": "account",
+            "mode": sign_up.mode(),
+            "people": list(people.values()),
+            "invitations": sign_up.invitations_issued_by(request.user)[:20],
+            "reset_links": recovery.reset_links_issued_by(request.user)[:20],
+        },
+    )
 
 
 @login_required
@@ -123,9 +145,17 @@ def help_invite(request: HttpRequest) -> HttpResponse:
     _helper(request)
     code = sign_up.issue_invitation(actor=request.user)
     link = request.build_absolute_uri(reverse("accounts:sign-up")) + f"?code={code}"
-    return render(request, "accounts/help_invite.html", {
-        "code": code, "link": link, "mode": sign_up.mode(), "nav": "account",
-        "lifetime_days": sign_up.INVITATION_LIFETIME.days})
+    return render(
+        request,
+        "accounts/help_invite.html",
+        {
+            "code": code,
+            "link": link,
+            "mode": sign_up.mode(),
+            "nav": "account",
+            "lifetime_days": sign_up.INVITATION_LIFETIME.days,
+        },
+    )
 
 
 @login_required
@@ -139,9 +169,24 @@ def help_reset(request: HttpRequest, vault_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         token = reset.issue_reset_link(actor=request.user, vault=vault)
         link = request.build_absolute_uri(reverse("accounts:reset-link", args=[token]))
-        return render(request, "accounts/help_reset_link.html", {
-            "link": link, "owner": vault.owner, "nav": "account",
-            "lifetime_hours": int(recovery.RESET_LINK_LIFETIME.total_seconds() // 3600)})
-    return render(request, "accounts/help_reset.html", {
-        "form": form, "owner": vault.owner, "shared_vault": vault, "nav": "account",
-    }, status=400 if form.errors else 200)
+        return render(
+            request,
+            "accounts/help_reset_link.html",
+            {
+                "link": link,
+                "owner": vault.owner,
+                "nav": "account",
+                "lifetime_hours": int(recovery.RESET_LINK_LIFETIME.total_seconds() // 3600),
+            },
+        )
+    return render(
+        request,
+        "accounts/help_reset.html",
+        {
+            "form": form,
+            "owner": vault.owner,
+            "shared_vault": vault,
+            "nav": "account",
+        },
+        status=400 if form.errors else 200,
+    )

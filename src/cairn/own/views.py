@@ -38,8 +38,9 @@ def _victim(request: HttpRequest) -> None:
         raise Http404("No such page")
 
 
-def _password_checked(request: HttpRequest, form: PasswordForm | ChangePasswordForm,
-                      field: str) -> bool | None:
+def _password_checked(
+    request: HttpRequest, form: PasswordForm | ChangePasswordForm, field: str
+) -> bool | None:
     """Validate a form that holds her password, counting wrong passwords against her
     address; None when there have been too many."""
     extra = str(request.user.pk)
@@ -55,45 +56,58 @@ def _password_checked(request: HttpRequest, form: PasswordForm | ChangePasswordF
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
     user = request.user
-    return render(request, "accounts/account.html", {
-        "nav": "account", "is_member": two_factor.is_member(user),
-        "has_app": two_factor.has_confirmed_device(user),
-        "passkeys": access.passkeys_of(user),
-        "codes_left": recovery.codes_left(user),
-        "mail": recovery.mail_available(),
-        "address": recovery.recovery_address_of(user),
-        "active": len(sessions.active_sessions_of(user)),
-        "activity": recovery.account_activity(user)[:10],
-        "logs": vault_access.vaults_readable_by(user),
-        "may_invite": sign_up.may_invite(user),
-        "may_close": own.may_close(user),
-    })
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "nav": "account",
+            "is_member": two_factor.is_member(user),
+            "has_app": two_factor.has_confirmed_device(user),
+            "passkeys": access.passkeys_of(user),
+            "codes_left": recovery.codes_left(user),
+            "mail": recovery.mail_available(),
+            "address": recovery.recovery_address_of(user),
+            "active": len(sessions.active_sessions_of(user)),
+            "activity": recovery.account_activity(user)[:10],
+            "logs": vault_access.vaults_readable_by(user),
+            "may_invite": sign_up.may_invite(user),
+            "may_close": own.may_close(user),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def password(request: HttpRequest) -> HttpResponse:
-    form = ChangePasswordForm(request.POST if request.method == "POST" else None,
-                              user=request.user)
+    form = ChangePasswordForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         checked = _password_checked(request, form, "old_password")
         if checked is None:
             return too_many(request, WRONG_PASSWORDS)
         if checked:
             try:
-                own.change_password(actor=request.user,
-                                    password=form.cleaned_data["new_password1"],
-                                    keep=sessions.current_record(request))
+                own.change_password(
+                    actor=request.user,
+                    password=form.cleaned_data["new_password1"],
+                    keep=sessions.current_record(request),
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 update_session_auth_hash(request, request.user)
                 reauth.note_password_typed(request)
-                messages.success(request, "Your password has been changed. Any other browser "
-                                          "signed in to your account has been signed out.")
+                messages.success(
+                    request,
+                    "Your password has been changed. Any other browser "
+                    "signed in to your account has been signed out.",
+                )
                 return redirect("accounts:account")
-    return render(request, "accounts/password.html", {"form": form, "nav": "account"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/password.html",
+        {"form": form, "nav": "account"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -107,9 +121,16 @@ def confirm_password(request: HttpRequest) -> HttpResponse:
         if checked:
             reauth.note_password_typed(request)
             return redirect(_safe_next(request, "accounts:account"))
-    return render(request, "accounts/confirm_password.html", {
-        "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
-        "nav": "account"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/confirm_password.html",
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "nav": "account",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -118,11 +139,18 @@ def session_list(request: HttpRequest) -> HttpResponse:
     current = sessions.current_record(request)
     records = list(sessions.sessions_of(request.user)[:50])
     active = [r for r in records if sessions.is_active(r)]
-    return render(request, "accounts/sessions.html", {
-        "nav": "account", "current": current, "active": active,
-        "others": [r for r in active if current is None or r.pk != current.pk],
-        "recent": records, "places_known": bool(_places_known()),
-    })
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "nav": "account",
+            "current": current,
+            "active": active,
+            "others": [r for r in active if current is None or r.pk != current.pk],
+            "recent": records,
+            "places_known": bool(_places_known()),
+        },
+    )
 
 
 def _places_known() -> bool:
@@ -144,11 +172,16 @@ def session_end(request: HttpRequest, session_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def sessions_end_others(request: HttpRequest) -> HttpResponse:
-    ended = sessions.end_sessions(actor=request.user, user=request.user,
-                                  reason=sessions.EndReason.ENDED,
-                                  keep=sessions.current_record(request))
-    messages.success(request, "Every other browser has been signed out." if ended
-                     else "No other browser was signed in.")
+    ended = sessions.end_sessions(
+        actor=request.user,
+        user=request.user,
+        reason=sessions.EndReason.ENDED,
+        keep=sessions.current_record(request),
+    )
+    messages.success(
+        request,
+        "Every other browser has been signed out." if ended else "No other browser was signed in.",
+    )
     return redirect("accounts:sessions")
 
 
@@ -161,8 +194,11 @@ def sign_in_notice(request: HttpRequest) -> HttpResponse:
         sessions.clear_notices(actor=request.user, current=current)
         request.session.pop(sessions.NOTICE_PENDING, None)
         return redirect(_safe_next(request, "vault:home"))
-    return render(request, "accounts/sign_in_notice.html", {
-        "notices": notices, "next": request.GET.get("next", ""), "nav": "account"})
+    return render(
+        request,
+        "accounts/sign_in_notice.html",
+        {"notices": notices, "next": request.GET.get("next", ""), "nav": "account"},
+    )
 
 
 @login_required
@@ -178,8 +214,12 @@ def new_log(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("vault:vault", vault.pk)
-    return render(request, "accounts/new_log.html", {"form": form, "nav": "home"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/new_log.html",
+        {"form": form, "nav": "home"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -196,9 +236,16 @@ def close(request: HttpRequest) -> HttpResponse:
             reauth.note_password_typed(request)
             request.session[CLOSE_CONFIRMED] = True
             return redirect("accounts:close-check")
-    return render(request, "accounts/close.html", {
-        "form": form, "closing": own.what_closing_does(request.user), "nav": "account",
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/close.html",
+        {
+            "form": form,
+            "closing": own.what_closing_does(request.user),
+            "nav": "account",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -212,8 +259,11 @@ def close_check(request: HttpRequest) -> HttpResponse:
         own.close_account(actor=request.user)
         logout(request)
         return redirect("accounts:closed")
-    return render(request, "accounts/close_check.html", {
-        "closing": own.what_closing_does(request.user), "nav": "account"})
+    return render(
+        request,
+        "accounts/close_check.html",
+        {"closing": own.what_closing_does(request.user), "nav": "account"},
+    )
 
 
 @require_GET

@@ -72,23 +72,40 @@ class LogMaterial:
 
 def stamped_bytes(head: HeadInfo) -> bytes:
     """What the time-stamping authority stamped: the head without the token's hash."""
-    return head_bytes(vault_id=head.vault_id, size=head.size, root=bytes.fromhex(head.root),
-                      timestamp=head.timestamp, key=head.key_fingerprint)
+    return head_bytes(
+        vault_id=head.vault_id,
+        size=head.size,
+        root=bytes.fromhex(head.root),
+        timestamp=head.timestamp,
+        key=head.key_fingerprint,
+    )
 
 
 def head_json(head: HeadInfo, signature: bytes) -> dict[str, Any]:
-    body: dict[str, Any] = {"v": 1, "vault": head.vault_id, "size": head.size,
-                            "root": head.root, "timestamp": head.timestamp,
-                            "key": head.key_fingerprint}
+    body: dict[str, Any] = {
+        "v": 1,
+        "vault": head.vault_id,
+        "size": head.size,
+        "root": head.root,
+        "timestamp": head.timestamp,
+        "key": head.key_fingerprint,
+    }
     if head.token_sha256 is not None:
         body["token_sha256"] = head.token_sha256
     body["signature"] = base64.b64encode(signature).decode("ascii")
     return body
 
 
-def write_bag(writer: BagWriter, disclosed: Disclosed, material: LogMaterial, *, pdf: bytes,
-              open_exhibit: Callable[[ExhibitSnapshot], Iterable[bytes]], built_at: datetime,
-              progress: Progress | None = None) -> dict[str, Any]:
+def write_bag(
+    writer: BagWriter,
+    disclosed: Disclosed,
+    material: LogMaterial,
+    *,
+    pdf: bytes,
+    open_exhibit: Callable[[ExhibitSnapshot], Iterable[bytes]],
+    built_at: datetime,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Write the whole bag and return the ``pack.json`` index that was written."""
     snapshot = disclosed.snapshot
     originals = {s.copy.id: s.original for s in disclosed.substitutions}
@@ -100,19 +117,29 @@ def write_bag(writer: BagWriter, disclosed: Disclosed, material: LogMaterial, *,
         file_path = layout.exhibit_path(exhibit.reference, exhibit.original_name)
         written = writer.add(file_path, open_exhibit(exhibit))
         if written.digests["sha256"] != exhibit.sha256 or written.size != exhibit.size:
-            raise PackBuildError(f"the stored file of exhibit {exhibit.reference} does not "
-                                 "match its record; run `cairn verify`")
+            raise PackBuildError(
+                f"the stored file of exhibit {exhibit.reference} does not "
+                "match its record; run `cairn verify`"
+            )
         record = records_by_id.get(("exhibit", exhibit.id))
         if record is None:
             raise PackBuildError(f"exhibit {exhibit.reference} has no ledger record")
         original = originals.get(exhibit.id)
-        exhibits_index.append({
-            "id": exhibit.id, "reference": exhibit.reference, "sha256": exhibit.sha256,
-            "size": exhibit.size, "file": file_path,
-            "record": layout.record_path("exhibit", exhibit.id),
-            "redacted_copy_of": ({"reference": original.reference, "sha256": original.sha256}
-                                 if original is not None else None),
-        })
+        exhibits_index.append(
+            {
+                "id": exhibit.id,
+                "reference": exhibit.reference,
+                "sha256": exhibit.sha256,
+                "size": exhibit.size,
+                "file": file_path,
+                "record": layout.record_path("exhibit", exhibit.id),
+                "redacted_copy_of": (
+                    {"reference": original.reference, "sha256": original.sha256}
+                    if original is not None
+                    else None
+                ),
+            }
+        )
         done += exhibit.size
         if progress is not None:
             progress("exhibits", done, total)
@@ -120,17 +147,31 @@ def write_bag(writer: BagWriter, disclosed: Disclosed, material: LogMaterial, *,
     entries_index = []
     for item in sorted(material.entries, key=lambda e: e.seq):
         writer.add_bytes(layout.entry_path(item.seq), item.entry)
-        writer.add_bytes(layout.proof_path(item.seq), canonical_json({
-            "seq": item.seq, "size": material.head.size, "root": material.head.root,
-            "path": [node.hex() for node in item.proof]}))
-        entries_index.append({"seq": item.seq, "entry": layout.entry_path(item.seq),
-                              "proof": layout.proof_path(item.seq)})
+        writer.add_bytes(
+            layout.proof_path(item.seq),
+            canonical_json(
+                {
+                    "seq": item.seq,
+                    "size": material.head.size,
+                    "root": material.head.root,
+                    "path": [node.hex() for node in item.proof],
+                }
+            ),
+        )
+        entries_index.append(
+            {
+                "seq": item.seq,
+                "entry": layout.entry_path(item.seq),
+                "proof": layout.proof_path(item.seq),
+            }
+        )
     records_index = []
     for record in sorted(material.records, key=lambda r: (r.kind, r.object_id)):
         path = layout.record_path(record.kind, record.object_id)
         writer.add_bytes(path, canonical_json(record.content))
-        records_index.append({"type": record.kind, "id": record.object_id, "seq": record.seq,
-                              "file": path})
+        records_index.append(
+            {"type": record.kind, "id": record.object_id, "seq": record.seq, "file": path}
+        )
 
     writer.add_bytes(layout.HEAD, canonical_json(head_json(material.head, material.signature)))
     writer.add_bytes(layout.PUBLIC_KEY, material.public_key_pem)
@@ -143,23 +184,37 @@ def write_bag(writer: BagWriter, disclosed: Disclosed, material: LogMaterial, *,
         writer.add_bytes(layout.TSA_CA, material.tsa_ca_pem)
     writer.add_bytes(layout.PDF, pdf)
     index = {
-        "format": layout.FORMAT, "version": layout.VERSION, "vault": snapshot.id,
-        "built_at": _iso(built_at), "head": layout.HEAD, "pdf": layout.PDF,
+        "format": layout.FORMAT,
+        "version": layout.VERSION,
+        "vault": snapshot.id,
+        "built_at": _iso(built_at),
+        "head": layout.HEAD,
+        "pdf": layout.PDF,
         "omitted_entries": material.head.size - len(entries_index),
-        "entries": entries_index, "records": records_index, "exhibits": exhibits_index,
+        "entries": entries_index,
+        "records": records_index,
+        "exhibits": exhibits_index,
     }
     writer.add_bytes(layout.INDEX, json.dumps(index, indent=1, ensure_ascii=False).encode())
-    writer.add_tag(layout.VERIFY_TEXT, verify_text(material, len(snapshot.incidents),
-                                                   len(exhibits_index)).encode())
-    writer.finish([
-        ("Source-Organization", material.instance_name),
-        ("Bagging-Date", built_at.date().isoformat()),
-        ("External-Description", "Cairn evidence pack: a stalking incident log, its exhibits "
-                                 "and the proofs that they are unchanged"),
-        ("External-Identifier", f"vault {snapshot.id}, log size {material.head.size}"),
-        ("Cairn-Pack-Version", str(layout.VERSION)),
-        *material.extra_info,
-    ], sign=material.sign)
+    writer.add_tag(
+        layout.VERIFY_TEXT,
+        verify_text(material, len(snapshot.incidents), len(exhibits_index)).encode(),
+    )
+    writer.finish(
+        [
+            ("Source-Organization", material.instance_name),
+            ("Bagging-Date", built_at.date().isoformat()),
+            (
+                "External-Description",
+                "Cairn evidence pack: a stalking incident log, its exhibits "
+                "and the proofs that they are unchanged",
+            ),
+            ("External-Identifier", f"vault {snapshot.id}, log size {material.head.size}"),
+            ("Cairn-Pack-Version", str(layout.VERSION)),
+            *material.extra_info,
+        ],
+        sign=material.sign,
+    )
     return index
 
 
@@ -170,10 +225,12 @@ def _iso(moment: datetime) -> str:
 def verify_text(material: LogMaterial, incidents: int, exhibits: int) -> str:
     """``VERIFY.txt``: what is signed, and the checks, in plain words and standard commands."""
     head = material.head
-    stamp = ("An independent time-stamping authority also time-stamped that tree head "
-             f"({head.tsa_name or 'named in data/head/tsa.pem'}) at {head.tsa_time}."
-             if material.token is not None else
-             "No independent time-stamp was available when the tree head was signed.")
+    stamp = (
+        "An independent time-stamping authority also time-stamped that tree head "
+        f"({head.tsa_name or 'named in data/head/tsa.pem'}) at {head.tsa_time}."
+        if material.token is not None
+        else "No independent time-stamp was available when the tree head was signed."
+    )
     return f"""HOW TO CHECK THIS EVIDENCE PACK
 ===============================
 
@@ -255,9 +312,9 @@ def wanted_objects(snapshot: Any) -> set[tuple[str, str]]:
 Found = tuple[int, dict[str, Any]]
 
 
-def entries_about(rows: Iterable[tuple[int, dict[str, Any]]], vault_id: str,
-                  wanted: set[tuple[str, str]]
-                  ) -> tuple[Found | None, dict[tuple[str, str], list[Found]]]:
+def entries_about(
+    rows: Iterable[tuple[int, dict[str, Any]]], vault_id: str, wanted: set[tuple[str, str]]
+) -> tuple[Found | None, dict[tuple[str, str], list[Found]]]:
     """Which entries a pack carries: the vault's first entry, and every entry about a
     disclosed object (``wanted``), grouped by object in log order. ``rows``: (seq, parsed
     entry) in log order. The pack and its preview both count with this."""

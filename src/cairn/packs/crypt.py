@@ -33,8 +33,7 @@ def parse_recipients(recipients: Iterable[str]) -> list[Any]:
         try:
             parsed.append(pyrage.x25519.Recipient.from_str(text.strip()))
         except Exception:
-            raise PackCryptError(f"recipient {number} is not an age public key (age1...)"
-                                 ) from None
+            raise PackCryptError(f"recipient {number} is not an age public key (age1...)") from None
     return parsed
 
 
@@ -47,15 +46,13 @@ def parse_identities(text: str) -> list[Any]:
         try:
             identities.append(pyrage.x25519.Identity.from_str(line))
         except Exception:
-            raise PackCryptError(f"identity file, line {number}: not an age secret key"
-                                 ) from None
+            raise PackCryptError(f"identity file, line {number}: not an age secret key") from None
     if not identities:
         raise PackCryptError("the identity file holds no age secret key")
     return identities
 
 
-def encrypt_file(source: Path, target: Path, recipients: list[Any],
-                 passphrase: str | None) -> None:
+def encrypt_file(source: Path, target: Path, recipients: list[Any], passphrase: str | None) -> None:
     if recipients and passphrase:
         raise PackCryptError("encrypt to recipients or to a passphrase, not both")
     if passphrase:
@@ -71,16 +68,23 @@ def is_encrypted(path: Path) -> bool:
         return handle.read(len(MAGIC)) == MAGIC
 
 
-def decrypt_file(source: Path, target: Path, *, identities: list[Any] | None = None,
-                 passphrase: str | None = None) -> None:
+def decrypt_file(
+    source: Path,
+    target: Path,
+    *,
+    identities: list[Any] | None = None,
+    passphrase: str | None = None,
+) -> None:
     try:
         if identities:
             pyrage.decrypt_file(str(source), str(target), identities)
         elif passphrase is not None:
             target.write_bytes(pyrage.passphrase.decrypt(source.read_bytes(), passphrase))
         else:
-            raise PackCryptError("the pack is encrypted: give the identity file (--identity) "
-                                 "or the passphrase")
+            raise PackCryptError(
+                "the pack is encrypted: give the identity file (--identity) or the passphrase"
+            )
     except pyrage.DecryptError:
-        raise PackCryptError("the pack does not decrypt with this key or passphrase "
-                             "(or it was damaged)") from None
+        raise PackCryptError(
+            "the pack does not decrypt with this key or passphrase (or it was damaged)"
+        ) from None

@@ -13,8 +13,7 @@ from cairn.vault.models import Vault
 
 
 def pack_jobs_readable_by(user: Any, vault: Vault | None = None) -> QuerySet[PackJob]:
-    qs = PackJob.objects.filter(vault__in=vault_access.vaults_readable_by(user),
-                                created_by=user)
+    qs = PackJob.objects.filter(vault__in=vault_access.vaults_readable_by(user), created_by=user)
     return qs.filter(vault=vault) if vault is not None else qs
 
 
@@ -27,5 +26,8 @@ def get_pack_job_for_user(user: Any, job_id: Any) -> PackJob:
 
 def ready_packs(user: Any, vault: Vault) -> QuerySet[PackJob]:
     """Her packs made and still waiting to be downloaded (the notice on the pack page)."""
-    return pack_jobs_readable_by(user, vault).filter(status=PackJobStatus.DONE).exclude(
-        result_sha256="")
+    return (
+        pack_jobs_readable_by(user, vault)
+        .filter(status=PackJobStatus.DONE)
+        .exclude(result_sha256="")
+    )

@@ -39,30 +39,46 @@ logger = logging.getLogger(__name__)
 
 RESULT_HOURS = 24
 MAX_ATTEMPTS = 2
-PHASES = {"": "Waiting to start", "reading": "Reading your log",
-          "exhibits": "Copying exhibits", "encrypting": "Encrypting", "saving": "Saving"}
-STOPPED_TWICE = ("Making the pack stopped twice before it finished, because the server "
-                 "making it stopped. Try again; if it stops again, tell whoever runs this "
-                 "service.")
+PHASES = {
+    "": "Waiting to start",
+    "reading": "Reading your log",
+    "exhibits": "Copying exhibits",
+    "encrypting": "Encrypting",
+    "saving": "Saving",
+}
+STOPPED_TWICE = (
+    "Making the pack stopped twice before it finished, because the server "
+    "making it stopped. Try again; if it stops again, tell whoever runs this "
+    "service."
+)
 WENT_WRONG = "Something went wrong while making the pack. Nothing was changed. Try again."
 
 
 def _selection_options(selection: Selection) -> dict[str, Any]:
-    return {"incidents": sorted(selection.incident_ids) if selection.incident_ids is not None
-            else None,
-            "exhibits": sorted(selection.exhibit_ids) if selection.exhibit_ids is not None
-            else None,
-            "redacted": dict(selection.redacted), "also": sorted(selection.also)}
+    return {
+        "incidents": sorted(selection.incident_ids) if selection.incident_ids is not None else None,
+        "exhibits": sorted(selection.exhibit_ids) if selection.exhibit_ids is not None else None,
+        "redacted": dict(selection.redacted),
+        "also": sorted(selection.also),
+    }
 
 
 def _selection(options: dict[str, Any]) -> Selection:
-    return Selection.of(options["incidents"], options["exhibits"], options["redacted"],
-                        options["also"])
+    return Selection.of(
+        options["incidents"], options["exhibits"], options["redacted"], options["also"]
+    )
 
 
-def request_pack(*, actor: Any, vault: Vault, selection: Selection, protection: str = "none",
-                 recipient: str = "", passphrase: str = "", statement: str = "none"
-                 ) -> PackJob:
+def request_pack(
+    *,
+    actor: Any,
+    vault: Vault,
+    selection: Selection,
+    protection: str = "none",
+    recipient: str = "",
+    passphrase: str = "",
+    statement: str = "none",
+) -> PackJob:
     """Queue a pack of ``selection`` for the vault's owner; returns the job to follow."""
     vault_services.require_owner(actor, vault)
     if protection == "recipient" and not recipient.strip():
@@ -71,12 +87,21 @@ def request_pack(*, actor: Any, vault: Vault, selection: Selection, protection: 
         raise PackBuildError("give a passphrase to encrypt the pack with")
     with transaction.atomic():
         job = PackJob(vault=vault, created_by=actor, encrypted=protection != "none")
-        job.options = {"selection": _selection_options(selection), "statement": statement,
-                       "recipients": [recipient.strip()] if protection == "recipient" else [],
-                       "passphrase": passphrase if protection == "passphrase" else ""}
+        job.options = {
+            "selection": _selection_options(selection),
+            "statement": statement,
+            "recipients": [recipient.strip()] if protection == "recipient" else [],
+            "passphrase": passphrase if protection == "passphrase" else "",
+        }
         job.save()
-        audit.record(actor=actor, action="pack.requested", object_type="vault",
-                     object_id=vault.pk, vault_id=vault.pk, detail={"job": str(job.pk)})
+        audit.record(
+            actor=actor,
+            action="pack.requested",
+            object_type="vault",
+            object_id=vault.pk,
+            vault_id=vault.pk,
+            detail={"job": str(job.pk)},
+        )
     _enqueue(job)  # after the commit: a worker elsewhere must find the job
     return job
 
@@ -109,15 +134,26 @@ def run_pack_job(job_id: Any) -> None:
     work = Path(tempfile.mkdtemp(prefix="cairn-pack-job-"))
     try:
         out = work / ("pack.zip.age" if job.encrypted else "pack.zip")
-        build_pack(actor=job.created_by, vault=job.vault, selection=_selection(
-            options["selection"]), out=out, recipients=options.get("recipients", []),
+        build_pack(
+            actor=job.created_by,
+            vault=job.vault,
+            selection=_selection(options["selection"]),
+            out=out,
+            recipients=options.get("recipients", []),
             passphrase=options.get("passphrase") or None,
-            statement=options.get("statement", "none"), progress=report)
+            statement=options.get("statement", "none"),
+            progress=report,
+        )
         _update(job, phase="saving", done=0, total=None)
         with out.open("rb") as handle:
             stored = default_store().put(str(job.vault_id), handle)
-        _finish(job, status=PackJobStatus.DONE, result_sha256=stored.sha256,
-                result_name=name, result_size=stored.size)
+        _finish(
+            job,
+            status=PackJobStatus.DONE,
+            result_sha256=stored.sha256,
+            result_name=name,
+            result_size=stored.size,
+        )
     except (PackBuildError, PackCryptError, SelectionError) as exc:
         _finish(job, status=PackJobStatus.FAILED, error=str(exc)[:500])
     except Exception as exc:
@@ -145,9 +181,15 @@ def _finish(job: PackJob, *, status: str, error: str = "", **fields: Any) -> Non
 
 def state(job: PackJob) -> dict[str, Any]:
     """What the progress page shows and polls: status and counts only, never content."""
-    return {"status": job.status, "finished": job.finished,
-            "label": PHASES.get(job.phase, "Making the pack") if not job.finished
-            else job.get_status_display(), "done": job.done, "total": job.total}
+    return {
+        "status": job.status,
+        "finished": job.finished,
+        "label": PHASES.get(job.phase, "Making the pack")
+        if not job.finished
+        else job.get_status_display(),
+        "done": job.done,
+        "total": job.total,
+    }
 
 
 def result_chunks(job: PackJob) -> Iterator[bytes]:
@@ -162,8 +204,9 @@ def pack_abandoned(result: Any) -> None:
     job = PackJob.objects.filter(pk=job_id).first()
     if job is None or job.finished:
         return
-    attempts = DBTaskResult.objects.filter(task_path=result.task_path,
-                                           args_kwargs__args__0=str(job_id)).count()
+    attempts = DBTaskResult.objects.filter(
+        task_path=result.task_path, args_kwargs__args__0=str(job_id)
+    ).count()
     if attempts >= MAX_ATTEMPTS or not job.options:
         _finish(job, status=PackJobStatus.FAILED, error=STOPPED_TWICE)
         return
@@ -175,11 +218,11 @@ def expire_results(cutoff: datetime | None = None) -> int:
     """Delete the finished packs made before ``cutoff`` (default: ``RESULT_HOURS`` ago)."""
     cutoff = cutoff or timezone.now() - timedelta(hours=RESULT_HOURS)
     expired = 0
-    for job in PackJob.objects.filter(status=PackJobStatus.DONE, finished_at__lt=cutoff
-                                      ).exclude(result_sha256=""):
+    for job in PackJob.objects.filter(status=PackJobStatus.DONE, finished_at__lt=cutoff).exclude(
+        result_sha256=""
+    ):
         try:
-            if not Exhibit.objects.filter(vault_id=job.vault_id,
-                                          sha256=job.result_sha256).exists():
+            if not Exhibit.objects.filter(vault_id=job.vault_id, sha256=job.result_sha256).exists():
                 default_store().delete(str(job.vault_id), job.result_sha256)
         except StoreError:
             continue

@@ -15,13 +15,15 @@ class StatementDraft(SealedFields, models.Model):
     latest row of a vault is the current draft, earlier ones are its history."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey("vault.Vault", on_delete=models.CASCADE,
-                              related_name="statement_drafts")
+    vault = models.ForeignKey(
+        "vault.Vault", on_delete=models.CASCADE, related_name="statement_drafts"
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     text = SealedField("")
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -49,8 +51,9 @@ class PackJob(SealedFields, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey("vault.Vault", on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=16, choices=PackJobStatus.choices,
-                              default=PackJobStatus.QUEUED)
+    status = models.CharField(
+        max_length=16, choices=PackJobStatus.choices, default=PackJobStatus.QUEUED
+    )
     phase = models.CharField(max_length=16, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
@@ -63,8 +66,9 @@ class PackJob(SealedFields, models.Model):
     result_size = models.PositiveBigIntegerField(default=0)
     encrypted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -33,9 +33,12 @@ def opened(path: Path, *, identity: str | None, passphrase: str | None) -> Itera
         if crypt.is_encrypted(path):
             source = work / "pack.zip"
             try:
-                crypt.decrypt_file(path, source, passphrase=passphrase,
-                                   identities=crypt.parse_identities(identity)
-                                   if identity else None)
+                crypt.decrypt_file(
+                    path,
+                    source,
+                    passphrase=passphrase,
+                    identities=crypt.parse_identities(identity) if identity else None,
+                )
             except crypt.PackCryptError as exc:
                 raise PackError(f"{path.name}: {exc}") from None
         yield _unzip(source, work / "bag", path.name)

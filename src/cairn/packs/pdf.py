@@ -45,9 +45,16 @@ FALLBACK_FONTS = ("DejaVuSans.ttf",)  # the fallback face used for user text (re
 # What Libertinus Serif (embedded in Typst) certainly draws, used when no fallback font is
 # installed: Latin with its extensions and accents, Greek, Cyrillic, Hebrew, and punctuation.
 _EMBEDDED_RANGES = (
-    (0x0020, 0x007E), (0x00A0, 0x024F), (0x0300, 0x036F), (0x0370, 0x03FF),
-    (0x0400, 0x04FF), (0x05D0, 0x05EA), (0x2010, 0x2027), (0x2030, 0x205E),
-    (0x20AC, 0x20AC), (0x2122, 0x2122),
+    (0x0020, 0x007E),
+    (0x00A0, 0x024F),
+    (0x0300, 0x036F),
+    (0x0370, 0x03FF),
+    (0x0400, 0x04FF),
+    (0x05D0, 0x05EA),
+    (0x2010, 0x2027),
+    (0x2030, 0x205E),
+    (0x20AC, 0x20AC),
+    (0x2122, 0x2122),
 )
 # Characters that draw nothing and need no glyph: kept as they are.
 _INVISIBLE_OK = frozenset({"\n", "\u200b", "\u200c", "\u200d", "\u00ad", "\ufe0e", "\ufe0f"})
@@ -95,8 +102,9 @@ def render_pdf(document: PackDocument | Renderable, template: Path | None = None
     costs about a tenth of a second and returns all of it.
     """
     template = template or TEMPLATE
-    data = json.dumps(printable(document.to_json(), _coverage()), ensure_ascii=False,
-                      sort_keys=True).encode("utf-8")
+    data = json.dumps(
+        printable(document.to_json(), _coverage()), ensure_ascii=False, sort_keys=True
+    ).encode("utf-8")
     timestamp = int(document.built_at.astimezone(UTC).timestamp())
     # Typst takes font folders, not files: a folder of its own holds just the fallback face,
     # so the system's copy of DejaVu Sans Mono cannot stand in for the embedded one.
@@ -104,11 +112,21 @@ def render_pdf(document: PackDocument | Renderable, template: Path | None = None
         for path in _fallback_files():
             (Path(fonts) / path.name).symlink_to(path)
         # Only paths and numbers on the command line; the vault's words go through stdin.
-        command = [sys.executable, "-I", "-c", _CHILD, str(template), str(template.parent),
-                   fonts, str(timestamp), PDF_STANDARD]
+        command = [
+            sys.executable,
+            "-I",
+            "-c",
+            _CHILD,
+            str(template),
+            str(template.parent),
+            fonts,
+            str(timestamp),
+            PDF_STANDARD,
+        ]
         try:
-            result = subprocess.run(command, input=data, capture_output=True, check=False,
-                                    timeout=TIMEOUT_SECONDS)
+            result = subprocess.run(
+                command, input=data, capture_output=True, check=False, timeout=TIMEOUT_SECONDS
+            )
         except subprocess.TimeoutExpired:
             raise PdfError(f"the pack's PDF took over {TIMEOUT_SECONDS} s to lay out") from None
     if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
@@ -146,8 +164,9 @@ def _printable_text(text: str, covered: frozenset[int]) -> str:
 
 
 def _fallback_files() -> list[Path]:
-    return [FALLBACK_FONT_DIR / name for name in FALLBACK_FONTS
-            if (FALLBACK_FONT_DIR / name).is_file()]
+    return [
+        FALLBACK_FONT_DIR / name for name in FALLBACK_FONTS if (FALLBACK_FONT_DIR / name).is_file()
+    ]
 
 
 @functools.cache
@@ -171,9 +190,12 @@ def font_characters(font: bytes) -> set[int]:
     try:
         (tables,) = struct.unpack_from(">H", font, 4)
         cmap = next(
-            offset for tag, offset in (
-                struct.unpack_from(">4s4xI4x", font, 12 + 16 * n) for n in range(tables))
-            if tag == b"cmap")
+            offset
+            for tag, offset in (
+                struct.unpack_from(">4s4xI4x", font, 12 + 16 * n) for n in range(tables)
+            )
+            if tag == b"cmap"
+        )
         (count,) = struct.unpack_from(">H", font, cmap + 2)
         subtables = [struct.unpack_from(">HHI", font, cmap + 4 + 8 * n) for n in range(count)]
     except (struct.error, StopIteration):

@@ -41,13 +41,19 @@ class Selection:
     also: frozenset[str] = frozenset()  # with exhibit_ids=None: named on their own, added
 
     @classmethod
-    def of(cls, incidents: Iterable[str] | None = None, exhibits: Iterable[str] | None = None,
-           redacted: Mapping[str, str] | None = None,
-           also: Iterable[str] = ()) -> Selection:
-        return cls(frozenset(map(str, incidents)) if incidents is not None else None,
-                   frozenset(map(str, exhibits)) if exhibits is not None else None,
-                   {str(k): str(v) for k, v in (redacted or {}).items()},
-                   frozenset(map(str, also)))
+    def of(
+        cls,
+        incidents: Iterable[str] | None = None,
+        exhibits: Iterable[str] | None = None,
+        redacted: Mapping[str, str] | None = None,
+        also: Iterable[str] = (),
+    ) -> Selection:
+        return cls(
+            frozenset(map(str, incidents)) if incidents is not None else None,
+            frozenset(map(str, exhibits)) if exhibits is not None else None,
+            {str(k): str(v) for k, v in (redacted or {}).items()},
+            frozenset(map(str, also)),
+        )
 
     @property
     def everything(self) -> bool:
@@ -82,8 +88,10 @@ def resolve(snapshot: VaultSnapshot, selection: Selection) -> Disclosed:
     else:
         unknown = selection.incident_ids - incidents_by_id.keys()
         if unknown:
-            raise SelectionError(f"{len(unknown)} chosen incident(s) are not in this vault "
-                                 "(deleted, or from another vault)")
+            raise SelectionError(
+                f"{len(unknown)} chosen incident(s) are not in this vault "
+                "(deleted, or from another vault)"
+            )
         incidents = [i for i in snapshot.incidents if i.id in selection.incident_ids]
     chosen_incidents = {i.id for i in incidents}
     unknown = ((selection.exhibit_ids or frozenset()) | selection.also) - exhibits_by_id.keys()
@@ -92,8 +100,9 @@ def resolve(snapshot: VaultSnapshot, selection: Selection) -> Disclosed:
     if selection.everything:
         exhibit_ids = set(exhibits_by_id)
     elif selection.exhibit_ids is None:
-        exhibit_ids = _with_relatives(snapshot, {
-            e.id for e in snapshot.exhibits if e.incident_id in chosen_incidents})
+        exhibit_ids = _with_relatives(
+            snapshot, {e.id for e in snapshot.exhibits if e.incident_id in chosen_incidents}
+        )
         exhibit_ids |= selection.also
     else:
         exhibit_ids = set(selection.exhibit_ids)
@@ -108,19 +117,32 @@ def resolve(snapshot: VaultSnapshot, selection: Selection) -> Disclosed:
         exhibit_ids.discard(original_id)
         exhibit_ids.add(copy_id)
         # The copy stands where the original stood: attached to the same incident.
-        substitutions.append(Substitution(original, replace(copy,
-                                                            incident_id=original.incident_id)))
+        substitutions.append(
+            Substitution(original, replace(copy, incident_id=original.incident_id))
+        )
     copies = {s.copy.id: s.copy for s in substitutions}
     exhibits = tuple(copies.get(e.id, e) for e in snapshot.exhibits if e.id in exhibit_ids)
     kept = {e.id for e in exhibits}
-    incidents = [replace(i, exhibit_ids=tuple(
-        [x for x in i.exhibit_ids if x in kept]
-        + [s.copy.id for s in substitutions if s.original.id in i.exhibit_ids]))
-        for i in incidents]
+    incidents = [
+        replace(
+            i,
+            exhibit_ids=tuple(
+                [x for x in i.exhibit_ids if x in kept]
+                + [s.copy.id for s in substitutions if s.original.id in i.exhibit_ids]
+            ),
+        )
+        for i in incidents
+    ]
     person_ids = {p for i in incidents for p in i.person_ids}
     persons = tuple(p for p in snapshot.persons if p.id in person_ids)
-    cut = replace(snapshot, incidents=tuple(incidents), persons=persons, exhibits=exhibits,
-                  deleted_incidents=0, extra={})
+    cut = replace(
+        snapshot,
+        incidents=tuple(incidents),
+        persons=persons,
+        exhibits=exhibits,
+        deleted_incidents=0,
+        extra={},
+    )
     return Disclosed(cut, tuple(substitutions))
 
 

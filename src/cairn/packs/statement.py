@@ -55,20 +55,89 @@ RELATIONSHIP_WORDS = {
 }
 # A sentence the victim began with one of these words reads on after a comma in lower case;
 # anything else (a name, "I") keeps its capital.
-_LOWER_AFTER_COMMA = frozenset({
-    "a", "after", "again", "all", "also", "an", "another", "as", "at", "because", "before",
-    "both", "during", "eight", "every", "five", "four", "from", "he", "her", "his", "in",
-    "it", "later", "my", "near", "nine", "no", "nobody", "on", "once", "one", "our",
-    "outside", "several", "she", "six", "some", "someone", "somebody", "ten", "that", "the",
-    "their", "then", "there", "these", "they", "this", "three", "twice", "two", "we", "when",
-    "while",
-})
+_LOWER_AFTER_COMMA = frozenset(
+    {
+        "a",
+        "after",
+        "again",
+        "all",
+        "also",
+        "an",
+        "another",
+        "as",
+        "at",
+        "because",
+        "before",
+        "both",
+        "during",
+        "eight",
+        "every",
+        "five",
+        "four",
+        "from",
+        "he",
+        "her",
+        "his",
+        "in",
+        "it",
+        "later",
+        "my",
+        "near",
+        "nine",
+        "no",
+        "nobody",
+        "on",
+        "once",
+        "one",
+        "our",
+        "outside",
+        "several",
+        "she",
+        "six",
+        "some",
+        "someone",
+        "somebody",
+        "ten",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "three",
+        "twice",
+        "two",
+        "we",
+        "when",
+        "while",
+    }
+)
 
 
-_PLACE_WORDS = frozenset({
-    "across", "along", "around", "at", "behind", "beside", "between", "by", "from", "in",
-    "inside", "near", "next", "on", "opposite", "outside", "over", "under",
-})
+_PLACE_WORDS = frozenset(
+    {
+        "across",
+        "along",
+        "around",
+        "at",
+        "behind",
+        "beside",
+        "between",
+        "by",
+        "from",
+        "in",
+        "inside",
+        "near",
+        "next",
+        "on",
+        "opposite",
+        "outside",
+        "over",
+        "under",
+    }
+)
 
 
 def draft_statement(snapshot: VaultSnapshot) -> str:
@@ -149,8 +218,9 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "\u201d", '"', ")")) else text + "."
 
 
-def _incident(incident: IncidentSnapshot, exhibits: dict[str, ExhibitSnapshot],
-              zone: ZoneInfo) -> str:
+def _incident(
+    incident: IncidentSnapshot, exhibits: dict[str, ExhibitSnapshot], zone: ZoneInfo
+) -> str:
     """One incident: when and where (her words for both), then what she wrote, as she wrote
     it; then the facts she recorded about it."""
     lead = _when(incident, zone)
@@ -174,8 +244,11 @@ def _incident(incident: IncidentSnapshot, exhibits: dict[str, ExhibitSnapshot],
         parts.append(f"Witnesses I noted: {_sentence(incident.witnesses)}")
     if incident.reported_to_police or incident.police_reference.strip():
         reference = incident.police_reference.strip()
-        parts.append(f"I reported this to the police (reference {reference})." if reference
-                     else "I reported this to the police.")
+        parts.append(
+            f"I reported this to the police (reference {reference})."
+            if reference
+            else "I reported this to the police."
+        )
     mine = [exhibits[e] for e in incident.exhibit_ids if e in exhibits]
     if mine:
         parts.append(f"I have exhibited this as {_list(map(_exhibit, mine))}.")
@@ -189,8 +262,12 @@ def _exhibit(exhibit: ExhibitSnapshot) -> str:
 
 def _kind(exhibit: ExhibitSnapshot) -> str:
     family = exhibit.media_type.partition("/")[0]
-    return {"image": "a picture", "video": "a video", "audio": "a recording",
-            "text": "a document"}.get(family, "a file")
+    return {
+        "image": "a picture",
+        "video": "a video",
+        "audio": "a recording",
+        "text": "a document",
+    }.get(family, "a file")
 
 
 def _list(items: Iterable[str]) -> str:

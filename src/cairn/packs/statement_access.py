@@ -11,8 +11,7 @@ from cairn.vault import access as vault_access
 from cairn.vault.models import Vault
 
 
-def statement_drafts_readable_by(user: Any, vault: Vault | None = None
-                                 ) -> QuerySet[StatementDraft]:
+def statement_drafts_readable_by(user: Any, vault: Vault | None = None) -> QuerySet[StatementDraft]:
     qs = StatementDraft.objects.filter(vault__in=vault_access.vaults_readable_by(user))
     return qs.filter(vault=vault) if vault is not None else qs
 

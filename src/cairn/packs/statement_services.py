@@ -32,12 +32,19 @@ def save_statement_draft(*, actor: Any, vault: Vault, text: str) -> StatementDra
     if not text:
         raise ValidationError({"text": ["Write your statement, or start again from your log"]})
     if len(text) > MAX_CHARACTERS:
-        raise ValidationError({"text": [
-            f"Your statement must be {MAX_CHARACTERS:,} characters or fewer"]})
+        raise ValidationError(
+            {"text": [f"Your statement must be {MAX_CHARACTERS:,} characters or fewer"]}
+        )
     with transaction.atomic():
         row = StatementDraft(vault=vault, created_by=actor)
         row.text = text
         row.save()
-        record_change(actor=actor, vault=vault, action="statement.saved", obj=row,
-                      content=statement_content(row), detail={"characters": len(row.text)})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="statement.saved",
+            obj=row,
+            content=statement_content(row),
+            detail={"characters": len(row.text)},
+        )
     return row

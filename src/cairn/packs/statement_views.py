@@ -28,12 +28,17 @@ from cairn.web.downloads import neutral_name
 
 class StatementForm(forms.Form):
     text = forms.CharField(
-        label="Your statement", strip=False, max_length=statement_services.MAX_CHARACTERS,
+        label="Your statement",
+        strip=False,
+        max_length=statement_services.MAX_CHARACTERS,
         widget=forms.Textarea,
         help_text="Write it in your own words. Refer to your files by their exhibit "
-                  "references, for example AB/3.",
-        error_messages={"required": "Write your statement, or start again from your log",
-                        "max_length": "Your statement is too long"})
+        "references, for example AB/3.",
+        error_messages={
+            "required": "Write your statement, or start again from your log",
+            "max_length": "Your statement is too long",
+        },
+    )
 
 
 @login_required
@@ -47,7 +52,8 @@ def edit(request: HttpRequest, vault_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 statement_services.save_statement_draft(
-                    actor=request.user, vault=vault, text=form.cleaned_data["text"])
+                    actor=request.user, vault=vault, text=form.cleaned_data["text"]
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -57,7 +63,8 @@ def edit(request: HttpRequest, vault_id: str) -> HttpResponse:
         text = draft_statement(take_snapshot(vault)) if fresh or saved is None else saved.text
         form = StatementForm(initial={"text": text})
     return render(
-        request, "packs/statement.html",
+        request,
+        "packs/statement.html",
         {"vault": vault, "nav": "pack", "form": form, "saved": saved, "fresh": fresh},
         status=400 if form.errors else 200,
     )

@@ -37,14 +37,21 @@ def _incident_choices(user: Any, vault: Vault) -> list[tuple[str, str]]:
     from cairn.web.templatetags.govuk import when
 
     choices = []
-    incidents = access.incidents_readable_by(user, vault).filter(
-        deleted_at__isnull=True).order_by("start", "number")
+    incidents = (
+        access.incidents_readable_by(user, vault)
+        .filter(deleted_at__isnull=True)
+        .order_by("start", "number")
+    )
     for incident in incidents:
         text = " ".join(incident.description.split())
         if len(text) > SNIPPET:
-            text = text[:SNIPPET - 1].rstrip() + "…"
-        choices.append((str(incident.number),
-                        f"Incident {incident.number}, {when(incident, vault.time_zone)}: {text}"))
+            text = text[: SNIPPET - 1].rstrip() + "…"
+        choices.append(
+            (
+                str(incident.number),
+                f"Incident {incident.number}, {when(incident, vault.time_zone)}: {text}",
+            )
+        )
     return choices
 
 
@@ -52,12 +59,23 @@ def _selection(form: PackForm, vault: Vault) -> Selection:
     data = form.cleaned_data
     if data["scope"] != "chosen":
         return selection_for(vault, None, use_redacted=data["redacted"])
-    return selection_for(vault, ({int(n) for n in data["incidents"]}, set()),
-                         use_redacted=data["redacted"], with_originals=data["originals"])
+    return selection_for(
+        vault,
+        ({int(n) for n in data["incidents"]}, set()),
+        use_redacted=data["redacted"],
+        with_originals=data["originals"],
+    )
 
 
-STEP_ONE_FIELDS = ("scope", "incidents", "originals", "redacted", "statement", "protection",
-                   "recipient")
+STEP_ONE_FIELDS = (
+    "scope",
+    "incidents",
+    "originals",
+    "redacted",
+    "statement",
+    "protection",
+    "recipient",
+)
 
 
 @login_required
@@ -72,15 +90,22 @@ def pack(request: HttpRequest, vault_id: str) -> HttpResponse:
     if request.method == "POST" and action == "change":
         form = PackForm(initial=_choices_made(request), incident_choices=choices)
     else:
-        form = PackForm(request.POST or None, incident_choices=choices,
-                        building=action == "build")
-    context: dict[str, Any] = {"vault": vault, "nav": "pack", "form": form,
-                               "incident_count": len(choices),
-                               "ready": job_access.ready_packs(request.user, vault)}
+        form = PackForm(request.POST or None, incident_choices=choices, building=action == "build")
+    context: dict[str, Any] = {
+        "vault": vault,
+        "nav": "pack",
+        "form": form,
+        "incident_count": len(choices),
+        "ready": job_access.ready_packs(request.user, vault),
+    }
     valid = request.method == "POST" and action != "change" and form.is_valid()
     # A passphrase is typed on the check page: a mistake there is shown there.
-    passphrase_only = (request.method == "POST" and action == "build" and not valid
-                       and set(form.errors) == {"passphrase"})
+    passphrase_only = (
+        request.method == "POST"
+        and action == "build"
+        and not valid
+        and set(form.errors) == {"passphrase"}
+    )
     if valid or passphrase_only:
         try:
             selection = _selection(form, vault)
@@ -91,14 +116,22 @@ def pack(request: HttpRequest, vault_id: str) -> HttpResponse:
                 if photos and check.cleaned_data["hidden_details"] == "copies":
                     selection = _with_clean_copies(request, selection, photos)
                 return _request(request, vault, form, selection)
-            context.update(preview=preview_counts(request.user, vault, selection),
-                           photos=photos, check=check,
-                           copyable=[p for p in photos if p.can_copy],
-                           not_copyable=[p for p in photos if not p.can_copy],
-                           choices_made=_choices_made(request), credit=places.CREDIT,
-                           answers=_answers(form))
-            return render(request, "packs/pack_check.html", context,
-                          status=400 if form.errors or check.errors else 200)
+            context.update(
+                preview=preview_counts(request.user, vault, selection),
+                photos=photos,
+                check=check,
+                copyable=[p for p in photos if p.can_copy],
+                not_copyable=[p for p in photos if not p.can_copy],
+                choices_made=_choices_made(request),
+                credit=places.CREDIT,
+                answers=_answers(form),
+            )
+            return render(
+                request,
+                "packs/pack_check.html",
+                context,
+                status=400 if form.errors or check.errors else 200,
+            )
         except (PackBuildError, SelectionError) as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:  # a copy without hidden details could not be made
@@ -120,29 +153,36 @@ def _answers(form: PackForm) -> list[tuple[str, str]]:
         what = f"{count} incident{'s' if count != 1 else ''} you chose"
         if data["originals"]:
             what += ", with the files they were imported from"
-    answers = [("What to include", what),
-               ("Redacted copies", "Used instead of the originals" if data["redacted"]
-                else "Not used"),
-               ("Statement draft", label("statement")), ("Protection", label("protection"))]
+    answers = [
+        ("What to include", what),
+        ("Redacted copies", "Used instead of the originals" if data["redacted"] else "Not used"),
+        ("Statement draft", label("statement")),
+        ("Protection", label("protection")),
+    ]
     return answers
 
 
 def _choices_made(request: HttpRequest) -> dict[str, Any]:
     """Her answers on the first page, carried through the check page in hidden fields."""
-    return {name: (request.POST.getlist(name) if name == "incidents"
-                   else request.POST.get(name, "")) for name in STEP_ONE_FIELDS}
+    return {
+        name: (request.POST.getlist(name) if name == "incidents" else request.POST.get(name, ""))
+        for name in STEP_ONE_FIELDS
+    }
 
 
-def _photos(request: HttpRequest, vault: Vault,
-            selection: Selection) -> list[hidden_details.PhotoDetails]:
+def _photos(
+    request: HttpRequest, vault: Vault, selection: Selection
+) -> list[hidden_details.PhotoDetails]:
     disclosed = resolve(take_snapshot(vault), selection)
     _, places_marked = own_marks(vault)
     return hidden_details.photos_with_hidden_details(
-        request.user, vault, disclosed.exhibit_ids, places_marked)
+        request.user, vault, disclosed.exhibit_ids, places_marked
+    )
 
 
-def _with_clean_copies(request: HttpRequest, selection: Selection,
-                       photos: list[hidden_details.PhotoDetails]) -> Selection:
+def _with_clean_copies(
+    request: HttpRequest, selection: Selection, photos: list[hidden_details.PhotoDetails]
+) -> Selection:
     """The selection with each photo that can be copied replaced by its copy without hidden
     details (made now, or the one made before). The originals stay in her log."""
     redacted = dict(selection.redacted)
@@ -153,12 +193,19 @@ def _with_clean_copies(request: HttpRequest, selection: Selection,
     return replace(selection, redacted=redacted)
 
 
-def _request(request: HttpRequest, vault: Vault, form: PackForm,
-             selection: Selection) -> HttpResponse:
+def _request(
+    request: HttpRequest, vault: Vault, form: PackForm, selection: Selection
+) -> HttpResponse:
     data = form.cleaned_data
-    job = jobs.request_pack(actor=request.user, vault=vault, selection=selection,
-                            protection=data["protection"], recipient=data["recipient"] or "",
-                            passphrase=data["passphrase"] or "", statement=data["statement"])
+    job = jobs.request_pack(
+        actor=request.user,
+        vault=vault,
+        selection=selection,
+        protection=data["protection"],
+        recipient=data["recipient"] or "",
+        passphrase=data["passphrase"] or "",
+        statement=data["statement"],
+    )
     return redirect("packs:job", vault_id=vault.pk, job_id=job.pk)
 
 
@@ -170,9 +217,17 @@ def pack_job(request: HttpRequest, vault_id: str, job_id: str) -> HttpResponse:
     job = job_access.get_pack_job_for_user(request.user, job_id)
     if job.vault_id != vault.pk:
         raise Http404("No such pack")
-    return render(request, "packs/pack_job.html", {
-        "vault": vault, "nav": "pack", "job": job, "state": jobs.state(job),
-        "status_url": reverse("packs:job-status", args=[vault.pk, job.pk])})
+    return render(
+        request,
+        "packs/pack_job.html",
+        {
+            "vault": vault,
+            "nav": "pack",
+            "job": job,
+            "state": jobs.state(job),
+            "status_url": reverse("packs:job-status", args=[vault.pk, job.pk]),
+        },
+    )
 
 
 @login_required
@@ -193,8 +248,10 @@ def pack_job_download(request: HttpRequest, vault_id: str, job_id: str) -> HttpR
     job = job_access.get_pack_job_for_user(request.user, job_id)
     if str(job.vault_id) != str(vault_id) or not job.result_sha256:
         raise Http404("No such pack")
-    response = StreamingHttpResponse(jobs.result_chunks(job), content_type=(
-        "application/octet-stream" if job.encrypted else "application/zip"))
+    response = StreamingHttpResponse(
+        jobs.result_chunks(job),
+        content_type=("application/octet-stream" if job.encrypted else "application/zip"),
+    )
     response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
     response["Content-Length"] = str(job.result_size)
     response["Cache-Control"] = "no-store"

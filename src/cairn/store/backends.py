@@ -180,8 +180,11 @@ class DiskBackend:
     def objects(self, namespace: str | None = None) -> Iterator[StoredObject]:
         if not self.root.is_dir():
             return
-        folders = [self.root / namespace] if namespace else sorted(
-            p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        folders = (
+            [self.root / namespace]
+            if namespace
+            else sorted(p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        )
         for folder in folders:
             if not folder.is_dir():
                 continue
@@ -200,8 +203,11 @@ class DiskBackend:
                 stat = path.stat()
             except FileNotFoundError:
                 continue  # committed or discarded meanwhile
-            yield Partial(str(path.relative_to(self.root)), stat.st_size,
-                          datetime.fromtimestamp(stat.st_mtime, tz=UTC))
+            yield Partial(
+                str(path.relative_to(self.root)),
+                stat.st_size,
+                datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+            )
 
     def remove_partial(self, partial: Partial) -> None:
         path = (self.root / partial.name).resolve()

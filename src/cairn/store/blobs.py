@@ -105,8 +105,9 @@ class BlobStore:
     """Encrypted, content-addressed files over a backend (``backends.py``): local disk, or
     S3-compatible object storage. The bytes a backend holds are the same either way."""
 
-    def __init__(self, root: Path | None, key_for: KeyLookup, *,
-                 backend: backends.Backend | None = None) -> None:
+    def __init__(
+        self, root: Path | None, key_for: KeyLookup, *, backend: backends.Backend | None = None
+    ) -> None:
         if backend is None:
             if root is None:
                 raise ValueError("give a root folder or a backend")
@@ -136,14 +137,19 @@ class BlobStore:
         metered = _Metered(stream, max_bytes)
         incoming = self.backend.incoming(namespace)
         try:
-            result = crypto.encrypt_stream(key, metered, incoming,  # type: ignore[arg-type]
-                                           associated_data(namespace))
+            result = crypto.encrypt_stream(
+                key,
+                metered,
+                incoming,  # type: ignore[arg-type]
+                associated_data(namespace),
+            )
             if result.plaintext_size == 0:
                 raise EmptyFile("The file is empty")
             sha = result.sha256_of_plaintext
             created = incoming.commit(sha)
-            return StoredBlob(sha256=sha, size=result.plaintext_size, head=metered.head,
-                              created=created)
+            return StoredBlob(
+                sha256=sha, size=result.plaintext_size, head=metered.head, created=created
+            )
         except BaseException:
             incoming.discard()
             raise
@@ -160,15 +166,17 @@ class BlobStore:
         digest = hashlib.sha256()
         with handle:
             try:
-                for chunk in crypto.iter_decrypt(self.key_for(namespace), handle,
-                                                 associated_data(namespace)):
+                for chunk in crypto.iter_decrypt(
+                    self.key_for(namespace), handle, associated_data(namespace)
+                ):
                     digest.update(chunk)
                     yield chunk
             except crypto.DecryptionError as exc:
                 raise CorruptBlob(f"evidence file {sha256} does not decrypt: {exc}") from None
         if digest.hexdigest() != sha256:
-            raise CorruptBlob(f"evidence file {sha256} decrypts to bytes with SHA-256 "
-                              f"{digest.hexdigest()}")
+            raise CorruptBlob(
+                f"evidence file {sha256} decrypts to bytes with SHA-256 {digest.hexdigest()}"
+            )
 
     def read(self, namespace: str, sha256: str) -> bytes:
         return b"".join(self.iter_bytes(namespace, sha256))
@@ -207,8 +215,9 @@ def default_backend() -> backends.Backend:
     if cached is None:
         from cairn.store.s3backend import S3Backend
 
-        cached = S3Backend.from_url(url, access_key=access,
-                                    secret_key=getattr(settings, "CAIRN_STORAGE_SECRET_KEY", ""))
+        cached = S3Backend.from_url(
+            url, access_key=access, secret_key=getattr(settings, "CAIRN_STORAGE_SECRET_KEY", "")
+        )
         _object_stores[(url, access)] = cached
     return cached
 

@@ -57,12 +57,17 @@ class Keyring:
     destroyed: set[str] = field(default_factory=set)
 
     def to_json(self) -> bytes:
-        return json.dumps({
-            "format": FORMAT,
-            "keys": {vault: base64.b64encode(key).decode() for vault, key in
-                     sorted(self.keys.items())},
-            "destroyed": sorted(self.destroyed),
-        }, indent=1).encode()
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "keys": {
+                    vault: base64.b64encode(key).decode()
+                    for vault, key in sorted(self.keys.items())
+                },
+                "destroyed": sorted(self.destroyed),
+            },
+            indent=1,
+        ).encode()
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Keyring:
@@ -70,8 +75,7 @@ class Keyring:
             data = json.loads(raw)
             if data.get("format") != FORMAT:
                 raise ValueError("not a Cairn backup keyring")
-            keys = {str(v): base64.b64decode(k, validate=True)
-                    for v, k in data["keys"].items()}
+            keys = {str(v): base64.b64decode(k, validate=True) for v, k in data["keys"].items()}
             destroyed = {str(v) for v in data["destroyed"]}
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise KeyringError(f"{where}: {exc}") from None
@@ -88,11 +92,14 @@ def seal(backup_key: bytes, wrapped: bytes, vault_id: str) -> bytes:
 
 def unseal(backup_key: bytes, sealed: bytes, vault_id: str) -> bytes:
     try:
-        return AESGCM(backup_key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:],
-                                          SEAL_LABEL + vault_id.encode())
+        return AESGCM(backup_key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], SEAL_LABEL + vault_id.encode()
+        )
     except (InvalidTag, ValueError):
-        raise KeyringError(f"vault {vault_id}: its key in the backup does not open with the "
-                           "keyring's key (another keyring, or the backup was damaged)") from None
+        raise KeyringError(
+            f"vault {vault_id}: its key in the backup does not open with the "
+            "keyring's key (another keyring, or the backup was damaged)"
+        ) from None
 
 
 class KeyringFile:
@@ -115,8 +122,9 @@ class KeyringFile:
         """Hold the lock, yield the keyring, and write it back (atomically) afterwards."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            lock = os.open(self.path.with_name(self.path.name + ".lock"),
-                           os.O_RDWR | os.O_CREAT, 0o600)
+            lock = os.open(
+                self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
         except OSError as exc:
             raise KeyringError(f"{self.path}: cannot use it: {exc.strerror}") from None
         try:
@@ -154,9 +162,11 @@ class KeyringFile:
             chosen = {}
             for vault in live:
                 if vault in keyring.destroyed:
-                    raise KeyringError(f"{self.path}: vault {vault} is marked destroyed here "
-                                       "but its key is live in the database (another "
-                                       "instance's keyring?)")
+                    raise KeyringError(
+                        f"{self.path}: vault {vault} is marked destroyed here "
+                        "but its key is live in the database (another "
+                        "instance's keyring?)"
+                    )
                 chosen[vault] = keyring.keys.setdefault(vault, secrets.token_bytes(KEY_BYTES))
         return chosen
 

@@ -91,8 +91,12 @@ def _passphrase_kek(passphrase: str) -> bytes:
     else:
         params = crypto.KekParams()
         salt = secrets.token_bytes(16)
-        _write_private(params_file, json.dumps(
-            {"salt": base64.b64encode(salt).decode(), "params": params.__dict__}).encode())
+        _write_private(
+            params_file,
+            json.dumps(
+                {"salt": base64.b64encode(salt).decode(), "params": params.__dict__}
+            ).encode(),
+        )
     return crypto.kek_from_passphrase(passphrase, salt, params=params)
 
 
@@ -135,9 +139,11 @@ def _finish_local_rotation(path: Path) -> None:
     if not pending.exists():
         return
     new = _decode_kek(pending.read_text(encoding="ascii"), str(pending))
-    if (VaultKey.objects.filter(kek_id=kek_id(new)).exists()
-            or CredentialKey.objects.filter(kek_id=kek_id(new)).exists()
-            or CaseKey.objects.filter(kek_id=kek_id(new)).exists()):
+    if (
+        VaultKey.objects.filter(kek_id=kek_id(new)).exists()
+        or CredentialKey.objects.filter(kek_id=kek_id(new)).exists()
+        or CaseKey.objects.filter(kek_id=kek_id(new)).exists()
+    ):
         os.replace(pending, path)
     else:
         pending.unlink()
@@ -157,8 +163,10 @@ def create_vault_key(vault: Any) -> VaultKey:
     kek = current_kek()
     data_key = crypto.generate_data_key()
     row = VaultKey.objects.create(
-        vault=vault, wrapped=crypto.wrap_key(kek, data_key, context=_context(vault.pk)),
-        kek_id=kek_id(kek))
+        vault=vault,
+        wrapped=crypto.wrap_key(kek, data_key, context=_context(vault.pk)),
+        kek_id=kek_id(kek),
+    )
     _data_keys[str(vault.pk)] = data_key
     return row
 
@@ -181,7 +189,8 @@ def data_key(vault_id: object) -> bytes:
     except crypto.UnwrapError:
         raise KeyUnavailable(
             "the configured key-encryption key does not open this vault "
-            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})"
+        ) from None
     _data_keys[cache_key] = key
     return key
 
@@ -222,9 +231,10 @@ def case_key(case_id: object) -> bytes:
         try:
             with transaction.atomic():
                 CaseKey.objects.create(
-                    case_id=case_id, wrapped=crypto.wrap_key(kek, key,
-                                                             context=_case_context(case_id)),
-                    kek_id=kek_id(kek))
+                    case_id=case_id,
+                    wrapped=crypto.wrap_key(kek, key, context=_case_context(case_id)),
+                    kek_id=kek_id(kek),
+                )
         except IntegrityError:  # another process made it first: use theirs
             row = CaseKey.objects.get(case_id=case_id)
     if row is not None:
@@ -233,7 +243,8 @@ def case_key(case_id: object) -> bytes:
         except crypto.UnwrapError:
             raise KeyUnavailable(
                 "the configured key-encryption key does not open this case's key "
-                f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+                f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})"
+            ) from None
     transaction.on_commit(lambda: _case_keys.__setitem__(cache_key, key))
     return key
 
@@ -251,7 +262,8 @@ def quote_key(case_id: object, vault_ids: Iterable[object]) -> bytes:
     if not ids:
         return key
     material = b"cairn/quote-key/v1" + b"".join(
-        b"\x00" + v.encode() + b"\x00" + data_key(v) for v in ids)
+        b"\x00" + v.encode() + b"\x00" + data_key(v) for v in ids
+    )
     return hmac.new(key, material, hashlib.sha256).digest()
 
 
@@ -272,18 +284,25 @@ def _make_credential_key(kek: bytes) -> bytes:
     configured KEK is the wrong one (a forgotten passphrase variable, a new local key file),
     and a credential key wrapped by it would be lost as soon as the right one is back.
     """
-    others = (VaultKey.objects.filter(destroyed_at__isnull=True).exclude(kek_id=kek_id(kek))
-              .values_list("kek_id", flat=True).first())
+    others = (
+        VaultKey.objects.filter(destroyed_at__isnull=True)
+        .exclude(kek_id=kek_id(kek))
+        .values_list("kek_id", flat=True)
+        .first()
+    )
     if others is not None:
         raise KeyUnavailable(
             f"the configured key-encryption key (KEK {kek_id(kek)}) is not the one this "
-            f"instance's vault keys use (KEK {others}): configure that one")
+            f"instance's vault keys use (KEK {others}): configure that one"
+        )
     key = crypto.generate_data_key()
     try:
         with transaction.atomic():
             CredentialKey.objects.create(
-                id=1, wrapped=crypto.wrap_key(kek, key, context=_CREDENTIAL_CONTEXT),
-                kek_id=kek_id(kek))
+                id=1,
+                wrapped=crypto.wrap_key(kek, key, context=_CREDENTIAL_CONTEXT),
+                kek_id=kek_id(kek),
+            )
     except IntegrityError:  # another process made it first: use theirs
         row = CredentialKey.objects.get(id=1)
         return _unwrap_credential_key(kek, row)
@@ -296,7 +315,8 @@ def _unwrap_credential_key(kek: bytes, row: CredentialKey) -> bytes:
     except crypto.UnwrapError:
         raise KeyUnavailable(
             "the configured key-encryption key does not open the credential key "
-            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})") from None
+            f"(it was wrapped by KEK {row.kek_id}, this is {kek_id(kek)})"
+        ) from None
 
 
 def credential_key() -> bytes:
@@ -413,8 +433,12 @@ def rotate_local(*, record: Callable[[int, str], object] | None = None) -> tuple
     return count, kek_id(new)
 
 
-def rotate(new_kek: bytes, *, old_kek: bytes | None = None,
-           record: Callable[[int, str], object] | None = None) -> int:
+def rotate(
+    new_kek: bytes,
+    *,
+    old_kek: bytes | None = None,
+    record: Callable[[int, str], object] | None = None,
+) -> int:
     """Re-wrap every live vault key, the credential key and every case key under ``new_kek``
     in one transaction. Returns the count of vault keys.
 

@@ -10,8 +10,9 @@ class VaultKey(models.Model):
     nothing encrypted with it can be read by anyone.
     """
 
-    vault = models.OneToOneField("vault.Vault", on_delete=models.PROTECT, primary_key=True,
-                                 related_name="key")
+    vault = models.OneToOneField(
+        "vault.Vault", on_delete=models.PROTECT, primary_key=True, related_name="key"
+    )
     wrapped = models.BinaryField()
     kek_id = models.CharField(max_length=16, help_text="Which KEK wrapped it (a public name).")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -35,8 +36,9 @@ class CredentialKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1),
-                                              name="credential_key_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="credential_key_single_row")
+        ]
 
     def __str__(self) -> str:
         return "credential key"
@@ -51,8 +53,9 @@ class CaseKey(models.Model):
     (ADR 0044).
     """
 
-    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, primary_key=True,
-                                related_name="key")
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, primary_key=True, related_name="key"
+    )
     wrapped = models.BinaryField()
     kek_id = models.CharField(max_length=16, help_text="Which KEK wrapped it (a public name).")
     created_at = models.DateTimeField(auto_now_add=True)

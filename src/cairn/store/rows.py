@@ -26,8 +26,10 @@ class RowWriter:
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)  # type: ignore[union-attr]
         # Names come from the model's own metadata, quoted; values are parameters.
-        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
+        self.sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
         self.rows: list[tuple[Any, ...]] = []
 
     @property
@@ -35,8 +37,12 @@ class RowWriter:
         return len(self.rows)
 
     def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.append(tuple(value if adapt is None or value is None else adapt(value)
-                               for adapt, value in zip(self.adapters, row, strict=True)))
+        self.rows.append(
+            tuple(
+                value if adapt is None or value is None else adapt(value)
+                for adapt, value in zip(self.adapters, row, strict=True)
+            )
+        )
 
     def flush(self) -> None:
         if self.rows:
@@ -75,12 +81,18 @@ def set_each(model: Any, name: str, values: Sequence[tuple[Any, Any]]) -> None:
     key = model._meta.pk
     ops = connection.ops
     # Names come from the model's own metadata, quoted; values are parameters.
-    sql = (f"UPDATE {ops.quote_name(model._meta.db_table)} "  # noqa: S608
-           f"SET {ops.quote_name(field.column)} = %s WHERE {ops.quote_name(key.column)} = %s")
+    sql = (
+        f"UPDATE {ops.quote_name(model._meta.db_table)} "  # noqa: S608
+        f"SET {ops.quote_name(field.column)} = %s WHERE {ops.quote_name(key.column)} = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(field.get_db_prep_value(value, connection),
-                                  key.get_db_prep_value(pk, connection))
-                                 for pk, value in values])
+        cursor.executemany(
+            sql,
+            [
+                (field.get_db_prep_value(value, connection), key.get_db_prep_value(pk, connection))
+                for pk, value in values
+            ],
+        )
 
 
 def insert_instances(model: type[models.Model], instances: Sequence[models.Model]) -> None:

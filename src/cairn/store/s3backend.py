@@ -58,8 +58,7 @@ def _answering(what: str) -> Iterator[None]:
         code = exc.response.get("Error", {}).get("Code", "error")
         raise StoreUnavailable(f"the object store refused to {what} ({code})") from None
     except BotoCoreError as exc:
-        raise StoreUnavailable(f"the object store could not {what}: "
-                               f"{type(exc).__name__}") from None
+        raise StoreUnavailable(f"the object store could not {what}: {type(exc).__name__}") from None
 
 
 def _missing(error: Any) -> bool:
@@ -77,8 +76,9 @@ class _Body:
         try:
             data: bytes = self.body.read(None if size < 0 else size)
         except Exception as exc:  # urllib3's and botocore's read errors alike
-            raise StoreUnavailable(f"reading from the object store failed: "
-                                   f"{type(exc).__name__}") from None
+            raise StoreUnavailable(
+                f"reading from the object store failed: {type(exc).__name__}"
+            ) from None
         return data
 
     def close(self) -> None:
@@ -113,10 +113,16 @@ class _S3Incoming:
         with _answering("store a file"):
             if self.upload_id is None:
                 self.upload_id = client.create_multipart_upload(
-                    Bucket=self.backend.bucket, Key=self.partial_key)["UploadId"]
+                    Bucket=self.backend.bucket, Key=self.partial_key
+                )["UploadId"]
             number = len(self.parts) + 1
-            answer = client.upload_part(Bucket=self.backend.bucket, Key=self.partial_key,
-                                        UploadId=self.upload_id, PartNumber=number, Body=chunk)
+            answer = client.upload_part(
+                Bucket=self.backend.bucket,
+                Key=self.partial_key,
+                UploadId=self.upload_id,
+                PartNumber=number,
+                Body=chunk,
+            )
         self.parts.append({"PartNumber": number, "ETag": answer["ETag"]})
 
     def commit(self, sha256: str) -> bool:
@@ -127,8 +133,7 @@ class _S3Incoming:
             return False
         if self.upload_id is None:  # smaller than one part: one request, atomic
             with _answering("store a file"):
-                backend.client.put_object(Bucket=backend.bucket, Key=final,
-                                          Body=bytes(self.buffer))
+                backend.client.put_object(Bucket=backend.bucket, Key=final, Body=bytes(self.buffer))
             self.buffer.clear()
             return True
         if self.buffer:
@@ -136,11 +141,15 @@ class _S3Incoming:
             self.buffer.clear()
         with _answering("store a file"):
             backend.client.complete_multipart_upload(
-                Bucket=backend.bucket, Key=self.partial_key, UploadId=self.upload_id,
-                MultipartUpload={"Parts": self.parts})
+                Bucket=backend.bucket,
+                Key=self.partial_key,
+                UploadId=self.upload_id,
+                MultipartUpload={"Parts": self.parts},
+            )
             self.completed = True
-            backend.client.copy({"Bucket": backend.bucket, "Key": self.partial_key},
-                                backend.bucket, final)
+            backend.client.copy(
+                {"Bucket": backend.bucket, "Key": self.partial_key}, backend.bucket, final
+            )
             backend.client.delete_object(Bucket=backend.bucket, Key=self.partial_key)
         return True
 
@@ -149,8 +158,9 @@ class _S3Incoming:
         self.buffer.clear()
         try:
             if self.upload_id is not None and not self.completed:
-                client.abort_multipart_upload(Bucket=self.backend.bucket, Key=self.partial_key,
-                                              UploadId=self.upload_id)
+                client.abort_multipart_upload(
+                    Bucket=self.backend.bucket, Key=self.partial_key, UploadId=self.upload_id
+                )
             if self.completed:
                 client.delete_object(Bucket=self.backend.bucket, Key=self.partial_key)
         except Exception:  # noqa: S110 - left for cleanup, which finds and removes it
@@ -167,8 +177,10 @@ class S3Backend:
     def from_url(cls, url: str, *, access_key: str = "", secret_key: str = "") -> S3Backend:
         parts = urlsplit(url)
         if parts.scheme != "s3" or not parts.netloc:
-            raise StorageConfigError("CAIRN_STORAGE_URL must look like s3://BUCKET[/PREFIX]"
-                                     "?endpoint=https://host&region=REGION")
+            raise StorageConfigError(
+                "CAIRN_STORAGE_URL must look like s3://BUCKET[/PREFIX]"
+                "?endpoint=https://host&region=REGION"
+            )
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         unknown = set(query) - {"endpoint", "region"}
         if unknown:
@@ -176,11 +188,18 @@ class S3Backend:
         import boto3
         from botocore.config import Config
 
-        config = Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                        retries={"max_attempts": 5, "mode": "standard"},
-                        max_pool_connections=32, connect_timeout=10, read_timeout=120)
-        options: dict[str, Any] = {"config": config,
-                                   "region_name": query.get("region") or "us-east-1"}
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"max_attempts": 5, "mode": "standard"},
+            max_pool_connections=32,
+            connect_timeout=10,
+            read_timeout=120,
+        )
+        options: dict[str, Any] = {
+            "config": config,
+            "region_name": query.get("region") or "us-east-1",
+        }
         if query.get("endpoint"):
             options["endpoint_url"] = query["endpoint"]
         if access_key:
@@ -205,8 +224,7 @@ class S3Backend:
 
         try:
             with _answering("read a file"):
-                answer = self.client.get_object(Bucket=self.bucket,
-                                                Key=self.key(namespace, sha256))
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.key(namespace, sha256))
         except ClientError as exc:
             if _missing(exc):
                 raise MissingBlob(sha256) from None
@@ -219,7 +237,8 @@ class S3Backend:
         try:
             with _answering("look up a file"):
                 head: dict[str, Any] = self.client.head_object(
-                    Bucket=self.bucket, Key=self.key(namespace, sha256))
+                    Bucket=self.bucket, Key=self.key(namespace, sha256)
+                )
         except ClientError as exc:
             if _missing(exc):
                 return None
@@ -241,38 +260,44 @@ class S3Backend:
 
     def _listing(self, prefix: str) -> Iterator[dict[str, Any]]:
         with _answering("list files"):
-            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                          Prefix=prefix)
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
             for page in pages:
                 yield from page.get("Contents", [])
 
     def objects(self, namespace: str | None = None) -> Iterator[StoredObject]:
         start = self.prefix + (f"{namespace}/" if namespace else "")
         for item in self._listing(start):
-            parts = item["Key"][len(self.prefix):].split("/")
-            if len(parts) == 3 and len(parts[2]) == 64 and HEX.issuperset(parts[2]) \
-                    and parts[1] == parts[2][:2]:
+            parts = item["Key"][len(self.prefix) :].split("/")
+            if (
+                len(parts) == 3
+                and len(parts[2]) == 64
+                and HEX.issuperset(parts[2])
+                and parts[1] == parts[2][:2]
+            ):
                 yield StoredObject(parts[0], parts[2], int(item["Size"]))
 
     def partials(self) -> Iterator[Partial]:
         for item in self._listing(self.prefix):
-            name = item["Key"][len(self.prefix):]
+            name = item["Key"][len(self.prefix) :]
             if name.count("/") == 1 and name.split("/")[1].startswith(PARTIAL_PREFIX):
                 yield Partial(item["Key"], int(item["Size"]), _aware(item["LastModified"]))
         with _answering("list unfinished uploads"):
             pages = self.client.get_paginator("list_multipart_uploads").paginate(
-                Bucket=self.bucket, Prefix=self.prefix)
+                Bucket=self.bucket, Prefix=self.prefix
+            )
             uploads = [upload for page in pages for upload in page.get("Uploads", [])]
         for upload in uploads:
-            yield Partial(f"{UPLOAD_MARK}{upload['UploadId']}:{upload['Key']}", 0,
-                          _aware(upload["Initiated"]))
+            yield Partial(
+                f"{UPLOAD_MARK}{upload['UploadId']}:{upload['Key']}", 0, _aware(upload["Initiated"])
+            )
 
     def remove_partial(self, partial: Partial) -> None:
         if partial.name.startswith(UPLOAD_MARK):
-            upload_id, key = partial.name[len(UPLOAD_MARK):].split(":", 1)
+            upload_id, key = partial.name[len(UPLOAD_MARK) :].split(":", 1)
             with _answering("remove an unfinished upload"):
-                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key,
-                                                   UploadId=upload_id)
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
             return
         if not partial.name.startswith(self.prefix) or PARTIAL_PREFIX not in partial.name:
             raise ValueError("not a partial file of this store")

@@ -144,8 +144,11 @@ class SealedFields:
     def reseal(self) -> None:
         """Encrypt the current field values into ``sealed`` (called by ``save``)."""
         values = self._sealed_values()
-        self.sealed = _seal_with(self._sealed_key(),  # type: ignore[attr-defined]
-                                 _context(self), values)
+        self.sealed = _seal_with(
+            self._sealed_key(),  # type: ignore[attr-defined]
+            _context(self),
+            values,
+        )
         self.__dict__["_sealed_dirty"] = False
 
     def erase_sealed(self) -> None:
@@ -192,15 +195,17 @@ class CaseSealedFields(SealedFields):
         return getattr(obj, f"{last}_id")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        given = {name: kwargs.pop(name) for name in list(kwargs)
-                 if isinstance(getattr(type(self), name, None), SealedField)}
+        given = {
+            name: kwargs.pop(name)
+            for name in list(kwargs)
+            if isinstance(getattr(type(self), name, None), SealedField)
+        }
         super().__init__(*args, **kwargs)
         for name, value in given.items():
             setattr(self, name, value)
 
     def _sealed_key(self) -> bytes:
-        return keys.quote_key(self._sealed_case_id(),
-                              getattr(self, "quoted_vaults", None) or [])
+        return keys.quote_key(self._sealed_case_id(), getattr(self, "quoted_vaults", None) or [])
 
     def quoted_vault_ids(self) -> list[str]:
         """The logs the current values quote (by default, those recorded)."""
@@ -222,8 +227,11 @@ class CaseSealedFields(SealedFields):
         (and ``quoted_vaults``), so callers may name the fields they changed."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            fields = [name for name in update_fields
-                      if not isinstance(getattr(type(self), name, None), SealedField)]
+            fields = [
+                name
+                for name in update_fields
+                if not isinstance(getattr(type(self), name, None), SealedField)
+            ]
             if len(fields) < len(list(update_fields)) or self.__dict__.get("_sealed_dirty"):
                 fields += ["sealed", "quoted_vaults"]
             kwargs["update_fields"] = list(dict.fromkeys(fields))
@@ -235,7 +243,8 @@ class CaseSealedFields(SealedFields):
             self.__dict__["_sealed_cache"] = values
             self.reseal()
             super(SealedFields, self).save(  # type: ignore[misc]
-                update_fields=["sealed", "quoted_vaults"], using=kwargs.get("using"))
+                update_fields=["sealed", "quoted_vaults"], using=kwargs.get("using")
+            )
             return
         super().save(*args, **kwargs)
 
@@ -251,7 +260,8 @@ def forget_quotes(vault_id: object) -> int:
         if not issubclass(model, CaseSealedFields):
             continue
         rows = model.objects.filter(  # type: ignore[attr-defined]
-            **{f"{model.sealed_case_path}__shares__vault_id": vault_id}).distinct()
+            **{f"{model.sealed_case_path}__shares__vault_id": vault_id}
+        ).distinct()
         for row in rows:
             if str(vault_id) in row.quoted_vault_ids():
                 row.forget_vault(vault_id)
@@ -260,8 +270,9 @@ def forget_quotes(vault_id: object) -> int:
     return count
 
 
-def seal_case_row(model: Any, pk: object, case_id: object, vault_ids: list[str],
-                  values: dict[str, Any]) -> bytes:
+def seal_case_row(
+    model: Any, pk: object, case_id: object, vault_ids: list[str], values: dict[str, Any]
+) -> bytes:
     """The ``sealed`` value of a police-side row, for migrations that seal existing rows
     (``model`` may be a historical model: only its table name is used)."""
     return _seal_with(keys.quote_key(case_id, vault_ids), row_context(model, pk), values)

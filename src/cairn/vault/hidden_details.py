@@ -51,28 +51,37 @@ def _start_of(exhibit: Exhibit, limit: int = revealing.PREFIX_BYTES) -> bytes:
     return b"".join(chunks)
 
 
-def photos_with_hidden_details(user: Any, vault: Vault, exhibit_ids: Iterable[str],
-                               marks: Iterable[str] = ()) -> list[PhotoDetails]:
+def photos_with_hidden_details(
+    user: Any, vault: Vault, exhibit_ids: Iterable[str], marks: Iterable[str] = ()
+) -> list[PhotoDetails]:
     """The pictures among ``exhibit_ids`` (readable by ``user``) whose hidden details say
     where, or whose camera, and those whose details could not be read (never counted as
     "nothing found"); by reference. ``marks`` are the places she marked as hers."""
     places_marked = list(marks)
-    pictures = (access.exhibits_readable_by(user, vault)
-                .filter(pk__in=list(exhibit_ids), media_type__in=revealing.PHOTO_TYPES)
-                .order_by("number"))
+    pictures = (
+        access.exhibits_readable_by(user, vault)
+        .filter(pk__in=list(exhibit_ids), media_type__in=revealing.PHOTO_TYPES)
+        .order_by("number")
+    )
     found: list[PhotoDetails] = []
     for exhibit in pictures:
         whole = exhibit.media_type in WHOLE_TYPES and exhibit.size <= WHOLE_LIMIT
         try:
-            details = revealing.read(_start_of(exhibit, WHOLE_LIMIT if whole else
-                                                revealing.PREFIX_BYTES), whole=whole)
+            details = revealing.read(
+                _start_of(exhibit, WHOLE_LIMIT if whole else revealing.PREFIX_BYTES), whole=whole
+            )
         except StoreError:
             details = revealing.Revealing(readable=False)
         if details.readable and not details.any:
             continue  # read, and nothing found: a picture that says nothing of where or who
         place = places.nearest(details.position) if details.position is not None else None
-        found.append(PhotoDetails(
-            exhibit=exhibit, found=details, place=place,
-            near_mark=places.near_marked(place, places_marked) if place else None,
-            can_copy=redaction.kind_of(exhibit.media_type) == "image"))
+        found.append(
+            PhotoDetails(
+                exhibit=exhibit,
+                found=details,
+                place=place,
+                near_mark=places.near_marked(place, places_marked) if place else None,
+                can_copy=redaction.kind_of(exhibit.media_type) == "image",
+            )
+        )
     return found

@@ -30,13 +30,16 @@ from cairn.vault.choices import (
 
 class Vault(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="vaults")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vaults"
+    )
     name = models.CharField(max_length=100)
     initials = models.CharField(
-        max_length=4, help_text="The owner's initials, used for exhibit references (AB/1).")
-    jurisdiction = models.CharField(max_length=32, choices=jurisdictions.CHOICES,
-                                    default=jurisdictions.ENGLAND_AND_WALES)
+        max_length=4, help_text="The owner's initials, used for exhibit references (AB/1)."
+    )
+    jurisdiction = models.CharField(
+        max_length=32, choices=jurisdictions.CHOICES, default=jurisdictions.ENGLAND_AND_WALES
+    )
     time_zone = models.CharField(max_length=64, default="Europe/London")
     created_at = models.DateTimeField(auto_now_add=True)
     # Counters for human-readable numbers; bumped under a row lock by the services.
@@ -54,16 +57,18 @@ class Person(SealedFields, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="persons")
     role = models.CharField(max_length=16, choices=PersonRole.choices, default=PersonRole.SUSPECT)
-    relationship = models.CharField(max_length=32, choices=Relationship.choices,
-                                    default=Relationship.UNKNOWN)
+    relationship = models.CharField(
+        max_length=32, choices=Relationship.choices, default=Relationship.UNKNOWN
+    )
     sealed = models.BinaryField(default=b"", editable=False)
     name = SealedField("")
     aliases = SealedField([])
     notes = SealedField("")
     # The victim says this person is the same person as, or acting together with, another
     # person of her log (PHA 1997 s.7(3A)): the analysis takes their conduct as one.
-    combined_with = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
+    combined_with = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     combined_as = models.CharField(max_length=16, choices=CombinedAs.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -136,12 +141,14 @@ class Incident(SealedFields, models.Model):
 
     # Entry time, never a stand-in for when it happened (DESIGN.md invariant 3).
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     revision = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-start", "-number"]
@@ -179,8 +186,9 @@ class IncidentRevision(SealedFields, models.Model):
     content = SealedField({})
     changed_fields = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     erased = models.BooleanField(default=False)
 
     class Meta:
@@ -198,8 +206,9 @@ class Exhibit(SealedFields, models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="exhibits")
-    incident = models.ForeignKey(Incident, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="exhibits")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="exhibits"
+    )
     number = models.PositiveIntegerField(help_text="The n in the reference XX/n.")
     reference = models.CharField(max_length=16)
     media_type = models.CharField(max_length=127, help_text="From the content, not the name.")
@@ -213,16 +222,20 @@ class Exhibit(SealedFields, models.Model):
     # original is kept unchanged and cannot be deleted while a copy refers to it (ACPO
     # principle 3). ``derivation`` holds where, never what was hidden: {"method":
     # "image-rectangles" | "text-spans", "rectangles" | "spans": [...], "summary": "..."}.
-    derived_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="derived_copies")
+    derived_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derived_copies"
+    )
     derivation = SealedField({})
-    captured_at = models.DateTimeField(null=True, blank=True,
-                                       help_text="When the photo or recording was made, if known.")
-    received_at = models.DateTimeField(null=True, blank=True,
-                                       help_text="When the victim received it, if known.")
+    captured_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the photo or recording was made, if known."
+    )
+    received_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the victim received it, if known."
+    )
     added_at = models.DateTimeField(auto_now_add=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["number"]

@@ -52,11 +52,15 @@ def nearest(position: Position) -> Place:
     # need them.
     import reverse_geocode
 
-    found = reverse_geocode.get((position.latitude, position.longitude),
-                                min_population=MIN_POPULATION)
-    return Place(town=str(found.get("city", "")), country=str(found.get("country", "")),
-                 country_code=str(found.get("country_code", "")),
-                 km=_km(position, float(found["latitude"]), float(found["longitude"])))
+    found = reverse_geocode.get(
+        (position.latitude, position.longitude), min_population=MIN_POPULATION
+    )
+    return Place(
+        town=str(found.get("city", "")),
+        country=str(found.get("country", "")),
+        country_code=str(found.get("country_code", "")),
+        km=_km(position, float(found["latitude"]), float(found["longitude"])),
+    )
 
 
 def _words(text: str) -> set[str]:

@@ -46,10 +46,19 @@ from cairn.web import media
 # Redacted pictures keep their format; these are the formats Pillow reads and writes
 # without loss of anything but metadata (HEIC and animations are refused).
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-TEXT_TYPES = frozenset({
-    "text/plain", "text/csv", "message/rfc822", "application/mbox", "text/markdown",
-    "application/json", "text/calendar", "text/vcard", "text/x-vcard",
-})
+TEXT_TYPES = frozenset(
+    {
+        "text/plain",
+        "text/csv",
+        "message/rfc822",
+        "application/mbox",
+        "text/markdown",
+        "application/json",
+        "text/calendar",
+        "text/vcard",
+        "text/x-vcard",
+    }
+)
 HIDDEN = "\N{FULL BLOCK}"
 # Characters kept inside a span so that line numbers stay the same (what str.splitlines splits on).
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -107,8 +116,10 @@ def kind_of(media_type: str) -> str | None:
 
 
 def unsupported_message(reference: str, media_type: str) -> str:
-    return (f"{reference} is {media.describe(media_type)}: redacted copies can be made of "
-            "JPEG, PNG and WebP pictures and of text files")
+    return (
+        f"{reference} is {media.describe(media_type)}: redacted copies can be made of "
+        "JPEG, PNG and WebP pictures and of text files"
+    )
 
 
 def copy_name(reference: str, media_type: str) -> str:
@@ -127,8 +138,10 @@ def plural(count: int, noun: str) -> str:
 
 # --- pictures -----------------------------------------------------------------------------
 
-def _clean_rectangles(raw: Iterable[Rectangle | Sequence[int] | Mapping[str, int]]
-                      ) -> list[Rectangle]:
+
+def _clean_rectangles(
+    raw: Iterable[Rectangle | Sequence[int] | Mapping[str, int]],
+) -> list[Rectangle]:
     rectangles: list[Rectangle] = []
     for number, item in enumerate(raw, start=1):
         if isinstance(item, Rectangle):
@@ -137,10 +150,14 @@ def _clean_rectangles(raw: Iterable[Rectangle | Sequence[int] | Mapping[str, int
             values = [item.get(key) for key in ("x", "y", "width", "height")]
         else:
             values = list(item)
-        if len(values) != 4 or not all(isinstance(v, int) and not isinstance(v, bool)
-                                        for v in values):
-            raise RedactionError("rectangles", f"Area {number} needs four whole numbers: from "
-                                               "the left, from the top, width and height")
+        if len(values) != 4 or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in values
+        ):
+            raise RedactionError(
+                "rectangles",
+                f"Area {number} needs four whole numbers: from "
+                "the left, from the top, width and height",
+            )
         rectangles.append(Rectangle(*values))
     if not rectangles:
         raise RedactionError("rectangles", "Give at least one area to cover")
@@ -153,20 +170,23 @@ def _check_inside(rectangles: Sequence[Rectangle], size: tuple[int, int]) -> Non
     width, height = size
     for number, r in enumerate(rectangles, start=1):
         if r.width < 1 or r.height < 1:
-            raise RedactionError("rectangles", f"Area {number} must be at least 1 pixel wide "
-                                               "and high")
+            raise RedactionError(
+                "rectangles", f"Area {number} must be at least 1 pixel wide and high"
+            )
         if r.x < 0 or r.y < 0 or r.x + r.width > width or r.y + r.height > height:
             raise RedactionError(
-                "rectangles", f"Area {number} goes outside the picture, which is {width} by "
-                f"{height} pixels (the area ends at {r.x + r.width}, {r.y + r.height})")
+                "rectangles",
+                f"Area {number} goes outside the picture, which is {width} by "
+                f"{height} pixels (the area ends at {r.x + r.width}, {r.y + r.height})",
+            )
 
 
 def _webp_is_lossless(data: bytes) -> bool:
     """Whether a WebP file holds a lossless (VP8L) or a lossy (VP8) bitstream."""
     position = 12
     while position + 8 <= len(data):
-        chunk = data[position:position + 4]
-        size = int.from_bytes(data[position + 4:position + 8], "little")
+        chunk = data[position : position + 4]
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
         if chunk == b"VP8L":
             return True
         if chunk == b"VP8 ":
@@ -180,13 +200,17 @@ def _open(data: bytes, media_type: str) -> Any:
 
     fmt = IMAGE_FORMATS.get(media_type)
     if fmt is None:
-        raise RedactionError("exhibit", f"This is {media.describe(media_type)}, not a JPEG, "
-                                        "PNG or WebP picture")
+        raise RedactionError(
+            "exhibit", f"This is {media.describe(media_type)}, not a JPEG, PNG or WebP picture"
+        )
     try:
         image = Image.open(io.BytesIO(data), formats=[fmt])
         if getattr(image, "n_frames", 1) > 1:
-            raise RedactionError("exhibit", "This picture has several frames (an animation): "
-                                            "redacted copies are made of still pictures")
+            raise RedactionError(
+                "exhibit",
+                "This picture has several frames (an animation): "
+                "redacted copies are made of still pictures",
+            )
         image.load()
     except RedactionError:
         raise
@@ -222,9 +246,11 @@ def _black(mode: str) -> Any:
     return ImageColor.getcolor("black", mode)
 
 
-def black_out(data: bytes, media_type: str,
-              rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]]
-              ) -> tuple[bytes, dict[str, Any]]:
+def black_out(
+    data: bytes,
+    media_type: str,
+    rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]],
+) -> tuple[bytes, dict[str, Any]]:
     """The picture with each rectangle filled solid black, in the same format, stripped of
     every metadata block but its ICC profile; and the derivation that records how.
 
@@ -238,7 +264,7 @@ def black_out(data: bytes, media_type: str,
         "method": IMAGE_METHOD,
         "rectangles": [r.as_dict() for r in cleaned],
         "coordinates": f"pixels of the upright picture (EXIF orientation {orientation} "
-                       "applied), from the top left",
+        "applied), from the top left",
         "summary": f"{plural(count, 'area')} covered",
     }
     return result, derivation
@@ -253,7 +279,7 @@ def without_metadata(data: bytes, media_type: str) -> tuple[bytes, dict[str, Any
         "method": METADATA_METHOD,
         "coordinates": f"the upright picture (EXIF orientation {orientation} applied)",
         "summary": "the details hidden in the file removed (where it was taken, the "
-                   "camera, its owner)",
+        "camera, its owner)",
     }
 
 
@@ -310,8 +336,11 @@ def _check_no_metadata(data: bytes, fmt: str) -> None:
     from PIL import Image
 
     with Image.open(io.BytesIO(data), formats=[fmt]) as copy:
-        leaked = sorted(str(key) for key in copy.info
-                        if str(key).lower() in {"exif", "xmp", "comment", "xml:com.adobe.xmp"})
+        leaked = sorted(
+            str(key)
+            for key in copy.info
+            if str(key).lower() in {"exif", "xmp", "comment", "xml:com.adobe.xmp"}
+        )
         leaked += [f"text {key}" for key in getattr(copy, "text", {}) or {}]
         if len(copy.getexif()):
             leaked.append("EXIF tags")
@@ -321,28 +350,38 @@ def _check_no_metadata(data: bytes, fmt: str) -> None:
 
 # --- texts --------------------------------------------------------------------------------
 
+
 def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RedactionError("exhibit", f"The file is not UTF-8 text (byte {exc.start} is "
-                                        "not), so it cannot be redacted here") from None
+        raise RedactionError(
+            "exhibit",
+            f"The file is not UTF-8 text (byte {exc.start} is not), so it cannot be redacted here",
+        ) from None
 
 
-def _clean_spans(raw: Iterable[Sequence[int] | Mapping[str, int]], length: int
-                 ) -> list[tuple[int, int]]:
+def _clean_spans(
+    raw: Iterable[Sequence[int] | Mapping[str, int]], length: int
+) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for number, item in enumerate(raw, start=1):
-        values: list[Any] = ([item.get("start"), item.get("end")] if isinstance(item, Mapping)
-                             else list(item))
-        if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool)
-                                        for v in values):
-            raise RedactionError("spans", f"Passage {number} needs a start and an end, as "
-                                          "character positions")
+        values: list[Any] = (
+            [item.get("start"), item.get("end")] if isinstance(item, Mapping) else list(item)
+        )
+        if len(values) != 2 or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in values
+        ):
+            raise RedactionError(
+                "spans", f"Passage {number} needs a start and an end, as character positions"
+            )
         start, end = values
         if not 0 <= start < end <= length:
-            raise RedactionError("spans", f"Passage {number} ({start} to {end}) is not within "
-                                          f"the text, which has {length} characters")
+            raise RedactionError(
+                "spans",
+                f"Passage {number} ({start} to {end}) is not within "
+                f"the text, which has {length} characters",
+            )
         spans.append((start, end))
     if not spans:
         raise RedactionError("spans", "Give at least one passage to hide")
@@ -351,13 +390,15 @@ def _clean_spans(raw: Iterable[Sequence[int] | Mapping[str, int]], length: int
     spans.sort()
     for (_, end), (next_start, _) in itertools.pairwise(spans):
         if next_start < end:
-            raise RedactionError("spans", f"Passages overlap at character {next_start}: "
-                                          "join them into one")
+            raise RedactionError(
+                "spans", f"Passages overlap at character {next_start}: join them into one"
+            )
     return spans
 
 
-def hide_spans(text: str, spans: Iterable[Sequence[int] | Mapping[str, int]]
-               ) -> tuple[str, dict[str, Any]]:
+def hide_spans(
+    text: str, spans: Iterable[Sequence[int] | Mapping[str, int]]
+) -> tuple[str, dict[str, Any]]:
     """The text with every character of each span replaced by "█" (line breaks kept), and
     the derivation that records where. Raises ``RedactionError`` for a span outside the
     text or overlapping another."""
@@ -373,7 +414,7 @@ def hide_spans(text: str, spans: Iterable[Sequence[int] | Mapping[str, int]]
         "method": TEXT_METHOD,
         "spans": [{"start": start, "end": end} for start, end in cleaned],
         "coordinates": "characters (Unicode code points) of the UTF-8 text, end excluded; "
-                       "each became \N{FULL BLOCK}, line breaks kept",
+        "each became \N{FULL BLOCK}, line breaks kept",
         "summary": f"{plural(len(cleaned), 'passage')} hidden",
     }
     return "".join(parts), derivation
@@ -385,8 +426,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
     words = phrase.split()
     if not words:
         return None
-    return re.compile("(?=(" + r"\s+".join(re.escape(word) for word in words) + "))",
-                      re.IGNORECASE)
+    return re.compile("(?=(" + r"\s+".join(re.escape(word) for word in words) + "))", re.IGNORECASE)
 
 
 def find_phrases(text: str, phrases: Iterable[str]) -> list[tuple[str, list[tuple[int, int]]]]:

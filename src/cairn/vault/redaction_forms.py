@@ -13,8 +13,12 @@ from django import forms
 from cairn.vault.redaction import MAX_AREAS, Rectangle
 
 # The four numbers of an area, in the order the service takes them.
-AREA_PARTS = (("x", "From the left"), ("y", "From the top"), ("width", "Width"),
-              ("height", "Height"))
+AREA_PARTS = (
+    ("x", "From the left"),
+    ("y", "From the top"),
+    ("width", "Width"),
+    ("height", "Height"),
+)
 DEFAULT_ROWS = 3
 
 
@@ -35,21 +39,27 @@ class AreasForm(forms.Form):
 
     areas = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, data: Mapping[str, Any] | None = None, *, extra_row: bool = False
-                 ) -> None:
+    def __init__(self, data: Mapping[str, Any] | None = None, *, extra_row: bool = False) -> None:
         super().__init__(data)
         self.row_count = min(_row_count(data) + (1 if extra_row else 0), MAX_AREAS)
         self.initial["areas"] = self.row_count
         for number in range(1, self.row_count + 1):
             for part, label in AREA_PARTS:
                 self.fields[f"area_{number}_{part}"] = forms.IntegerField(
-                    label=label, required=False, min_value=0,
-                    error_messages={"invalid": f"Area {number}: enter whole pixels, like 120",
-                                    "min_value": f"Area {number}: pixels count from 0"})
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    error_messages={
+                        "invalid": f"Area {number}: enter whole pixels, like 120",
+                        "min_value": f"Area {number}: pixels count from 0",
+                    },
+                )
 
     def rows(self) -> list[tuple[int, list[forms.BoundField]]]:
-        return [(number, [self[f"area_{number}_{part}"] for part, _ in AREA_PARTS])
-                for number in range(1, self.row_count + 1)]
+        return [
+            (number, [self[f"area_{number}_{part}"] for part, _ in AREA_PARTS])
+            for number in range(1, self.row_count + 1)
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -74,10 +84,12 @@ class AreasForm(forms.Form):
 
 class PhrasesForm(forms.Form):
     phrases = forms.CharField(
-        label="Words or phrases to hide", max_length=20_000,
+        label="Words or phrases to hide",
+        max_length=20_000,
         help_text="One on each line, like a name, a phone number or an address. Capital "
-                  "letters do not matter. Every place each one appears is hidden.",
-        error_messages={"required": "Enter at least one word or phrase to hide"})
+        "letters do not matter. Every place each one appears is hidden.",
+        error_messages={"required": "Enter at least one word or phrase to hide"},
+    )
 
     def phrase_list(self) -> list[str]:
         return [line for line in self.cleaned_data["phrases"].splitlines() if line.strip()]

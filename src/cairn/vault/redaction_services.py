@@ -43,44 +43,64 @@ def _validation_error(exc: RedactionError) -> Exception:
 
 def _read_original(exhibit: Any, limit: int) -> bytes:
     if exhibit.size > limit:
-        raise ValidationError({"exhibit": [
-            f"{exhibit.reference} is larger than {limit // (1024 * 1024)} MB: too large to "
-            "redact here"]})
+        raise ValidationError(
+            {
+                "exhibit": [
+                    f"{exhibit.reference} is larger than {limit // (1024 * 1024)} MB: too large to "
+                    "redact here"
+                ]
+            }
+        )
     try:
         return default_store().read(str(exhibit.vault_id), exhibit.sha256)
     except StoreError as exc:
-        raise ValidationError({"exhibit": [f"{exhibit.reference} cannot be read: {exc}"]}
-                              ) from None
+        raise ValidationError({"exhibit": [f"{exhibit.reference} cannot be read: {exc}"]}) from None
 
 
 def _require(actor: Any, exhibit: Any, kind: str) -> None:
     services.require_owner(actor, exhibit.vault)
     if kind_of(exhibit.media_type) != kind:
         what = "a JPEG, PNG or WebP picture" if kind == "image" else "a text file"
-        message = (unsupported_message(exhibit.reference, exhibit.media_type)
-                   if kind_of(exhibit.media_type) is None
-                   else f"{exhibit.reference} is {media.describe(exhibit.media_type)}, "
-                        f"not {what}")
+        message = (
+            unsupported_message(exhibit.reference, exhibit.media_type)
+            if kind_of(exhibit.media_type) is None
+            else f"{exhibit.reference} is {media.describe(exhibit.media_type)}, not {what}"
+        )
         raise ValidationError({"exhibit": [message]})
 
 
-def _store_copy(*, actor: Any, original: Any, data: bytes, media_type: str,
-                derivation: dict[str, Any], description: str = "") -> Any:
+def _store_copy(
+    *,
+    actor: Any,
+    original: Any,
+    data: bytes,
+    media_type: str,
+    derivation: dict[str, Any],
+    description: str = "",
+) -> Any:
     incident = original.incident
     if incident is not None and incident.is_deleted:
         incident = None
     return services.add_exhibit(
-        actor=actor, vault=original.vault, stream=io.BytesIO(data),
-        original_name=copy_name(original.reference, media_type), declared_type=media_type,
-        incident=incident, source=ExhibitSource.REDACTED,
+        actor=actor,
+        vault=original.vault,
+        stream=io.BytesIO(data),
+        original_name=copy_name(original.reference, media_type),
+        declared_type=media_type,
+        incident=incident,
+        source=ExhibitSource.REDACTED,
         description=description
         or f"Redacted copy of {original.reference}: {derivation['summary']}",
-        captured_at=original.captured_at, received_at=original.received_at,
-        derived_from=original, derivation=derivation)
+        captured_at=original.captured_at,
+        received_at=original.received_at,
+        derived_from=original,
+        derivation=derivation,
+    )
 
 
-def redact_image(*, actor: Any, exhibit: Any,
-                 rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]]) -> Any:
+def redact_image(
+    *, actor: Any, exhibit: Any, rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]]
+) -> Any:
     """Make a redacted copy of a picture with each rectangle (x, y, width, height, in
     pixels of the upright picture) covered in black, and return the new exhibit.
 
@@ -95,8 +115,13 @@ def redact_image(*, actor: Any, exhibit: Any,
         redacted, derivation = black_out(data, exhibit.media_type, rectangles)
     except RedactionError as exc:
         raise _validation_error(exc) from None
-    return _store_copy(actor=actor, original=exhibit, data=redacted,
-                       media_type=exhibit.media_type, derivation=derivation)
+    return _store_copy(
+        actor=actor,
+        original=exhibit,
+        data=redacted,
+        media_type=exhibit.media_type,
+        derivation=derivation,
+    )
 
 
 def clean_copy(*, actor: Any, exhibit: Any) -> Any:
@@ -105,8 +130,11 @@ def clean_copy(*, actor: Any, exhibit: Any) -> Any:
     police to ask for. Raises ValidationError and PermissionDenied as ``redact_image`` does.
     """
     _require(actor, exhibit, "image")
-    earlier = (access.exhibits_readable_by(actor, exhibit.vault)
-               .filter(derived_from=exhibit).order_by("-number"))
+    earlier = (
+        access.exhibits_readable_by(actor, exhibit.vault)
+        .filter(derived_from=exhibit)
+        .order_by("-number")
+    )
     for copy in earlier:
         if (copy.derivation or {}).get("method") == METADATA_METHOD:
             return copy
@@ -115,26 +143,36 @@ def clean_copy(*, actor: Any, exhibit: Any) -> Any:
         clean, derivation = without_metadata(data, exhibit.media_type)
     except RedactionError as exc:
         raise _validation_error(exc) from None
-    return _store_copy(actor=actor, original=exhibit, data=clean,
-                       media_type=exhibit.media_type, derivation=derivation,
-                       description=f"Copy of {exhibit.reference} without the details hidden "
-                                   "in the file")
+    return _store_copy(
+        actor=actor,
+        original=exhibit,
+        data=clean,
+        media_type=exhibit.media_type,
+        derivation=derivation,
+        description=f"Copy of {exhibit.reference} without the details hidden in the file",
+    )
 
 
 def exhibit_text(exhibit: Any) -> str:
     """The decoded text of a text exhibit the caller may already read (through
     ``cairn.vault.access``). Raises ValidationError (``exhibit``) for other files."""
     if kind_of(exhibit.media_type) != "text":
-        raise ValidationError({"exhibit": [
-            f"{exhibit.reference} is {media.describe(exhibit.media_type)}, not a text file"]})
+        raise ValidationError(
+            {
+                "exhibit": [
+                    f"{exhibit.reference} is {media.describe(exhibit.media_type)}, not a text file"
+                ]
+            }
+        )
     try:
         return decode_text(_read_original(exhibit, MAX_TEXT_BYTES))
     except RedactionError as exc:
         raise _validation_error(exc) from None
 
 
-def redact_text(*, actor: Any, exhibit: Any,
-                spans: Iterable[Sequence[int] | Mapping[str, int]]) -> Any:
+def redact_text(
+    *, actor: Any, exhibit: Any, spans: Iterable[Sequence[int] | Mapping[str, int]]
+) -> Any:
     """Make a redacted copy of a text exhibit with each span [start, end) of characters
     replaced by "█" (line breaks kept), and return the new exhibit.
 
@@ -148,5 +186,10 @@ def redact_text(*, actor: Any, exhibit: Any,
         redacted, derivation = hide_spans(text, spans)
     except RedactionError as exc:
         raise _validation_error(exc) from None
-    return _store_copy(actor=actor, original=exhibit, data=redacted.encode("utf-8"),
-                       media_type=exhibit.media_type, derivation=derivation)
+    return _store_copy(
+        actor=actor,
+        original=exhibit,
+        data=redacted.encode("utf-8"),
+        media_type=exhibit.media_type,
+        derivation=derivation,
+    )

@@ -25,8 +25,17 @@ import exifread
 PREFIX_BYTES = 1024 * 1024
 SERIAL_TAGS = ("EXIF BodySerialNumber", "EXIF LensSerialNumber", "Image CameraSerialNumber")
 OWNER_TAGS = ("EXIF CameraOwnerName", "Image Artist", "Image Copyright")
-PHOTO_TYPES = frozenset({"image/jpeg", "image/heic", "image/heif", "image/tiff", "image/webp",
-                         "image/png", "image/avif"})
+PHOTO_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+        "image/webp",
+        "image/png",
+        "image/avif",
+    }
+)
 
 logging.getLogger("exifread").setLevel(logging.ERROR)
 
@@ -38,7 +47,7 @@ class Position:
 
     @property
     def words(self) -> str:
-        """"43.4670, 11.8846": the position to four decimal places (about 10 metres)."""
+        """ "43.4670, 11.8846": the position to four decimal places (about 10 metres)."""
         return f"{self.latitude:.4f}, {self.longitude:.4f}"
 
 
@@ -74,8 +83,9 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def _coordinate(tags: dict[str, Any], key: str, ref_key: str, negative: str,
-                limit: float) -> float | None:
+def _coordinate(
+    tags: dict[str, Any], key: str, ref_key: str, negative: str, limit: float
+) -> float | None:
     tag = tags.get(key)
     if tag is None or len(getattr(tag, "values", ())) != 3:
         return None
@@ -115,11 +125,17 @@ def _pillow_tags(data: bytes) -> dict[str, Any]:
         def __str__(self) -> str:
             return self.text
 
-    named = {"GPS GPSLatitudeRef": gps.get(1), "GPS GPSLatitude": gps.get(2),
-             "GPS GPSLongitudeRef": gps.get(3), "GPS GPSLongitude": gps.get(4),
-             "EXIF BodySerialNumber": more.get(0xA431), "EXIF LensSerialNumber": more.get(0xA435),
-             "EXIF CameraOwnerName": more.get(0xA430), "Image Artist": exif.get(0x013B),
-             "Image Copyright": exif.get(0x8298)}
+    named = {
+        "GPS GPSLatitudeRef": gps.get(1),
+        "GPS GPSLatitude": gps.get(2),
+        "GPS GPSLongitudeRef": gps.get(3),
+        "GPS GPSLongitude": gps.get(4),
+        "EXIF BodySerialNumber": more.get(0xA431),
+        "EXIF LensSerialNumber": more.get(0xA435),
+        "EXIF CameraOwnerName": more.get(0xA430),
+        "Image Artist": exif.get(0x013B),
+        "Image Copyright": exif.get(0x8298),
+    }
     return {key: _Tag(value) for key, value in named.items() if value is not None}
 
 
@@ -128,8 +144,9 @@ def read(data: bytes, *, whole: bool = False) -> Revealing:
     ``whole`` (the caller passes the entire file), formats exifread cannot open are read with
     Pillow too."""
     try:
-        tags = exifread.process_file(io.BytesIO(data[:PREFIX_BYTES]), details=False,
-                                     extract_thumbnail=False)
+        tags = exifread.process_file(
+            io.BytesIO(data[:PREFIX_BYTES]), details=False, extract_thumbnail=False
+        )
     except Exception:  # exifread raises many kinds of error on damaged files
         tags = {}
     if not tags and whole:
@@ -139,8 +156,11 @@ def read(data: bytes, *, whole: bool = False) -> Revealing:
             return Revealing(readable=False)
     latitude = _coordinate(tags, "GPS GPSLatitude", "GPS GPSLatitudeRef", "S", 90)
     longitude = _coordinate(tags, "GPS GPSLongitude", "GPS GPSLongitudeRef", "W", 180)
-    position = (Position(latitude, longitude)
-                if latitude is not None and longitude is not None
-                and (latitude, longitude) != (0.0, 0.0) else None)
-    return Revealing(position=position, serials=_texts(tags, SERIAL_TAGS),
-                     owners=_texts(tags, OWNER_TAGS))
+    position = (
+        Position(latitude, longitude)
+        if latitude is not None and longitude is not None and (latitude, longitude) != (0.0, 0.0)
+        else None
+    )
+    return Revealing(
+        position=position, serials=_texts(tags, SERIAL_TAGS), owners=_texts(tags, OWNER_TAGS)
+    )

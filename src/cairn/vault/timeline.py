@@ -38,21 +38,26 @@ class TimelineFilter:
 
     @property
     def cache_key(self) -> str:
-        return "|".join(str(value) for value in (self.date_from, self.date_to, self.act,
-                                                 self.channel, self.person))
+        return "|".join(
+            str(value)
+            for value in (self.date_from, self.date_to, self.act, self.channel, self.person)
+        )
 
     @property
     def is_active(self) -> bool:
-        return any(value is not None for value in (self.date_from, self.date_to, self.act,
-                                                   self.channel, self.person))
+        return any(
+            value is not None
+            for value in (self.date_from, self.date_to, self.act, self.channel, self.person)
+        )
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz)
 
 
-def filter_incidents(incidents: QuerySet[Incident], chosen: TimelineFilter, *,
-                     tz: ZoneInfo) -> QuerySet[Incident]:
+def filter_incidents(
+    incidents: QuerySet[Incident], chosen: TimelineFilter, *, tz: ZoneInfo
+) -> QuerySet[Incident]:
     """Current (not deleted) incidents matching ``chosen``, newest first, persons prefetched.
 
     An incident is in a date range when it started within it (local days, inclusive).
@@ -97,37 +102,47 @@ class TimelinePage:
 # without it, a page near the oldest incidents of 100,000 read past all the newer ones.
 def _older_than(boundary: Incident) -> Q:
     return Q(start__lte=boundary.start) & (
-        Q(start__lt=boundary.start) | Q(start=boundary.start, number__lt=boundary.number))
+        Q(start__lt=boundary.start) | Q(start=boundary.start, number__lt=boundary.number)
+    )
 
 
 def _newer_than(boundary: Incident) -> Q:
     return Q(start__gte=boundary.start) & (
-        Q(start__gt=boundary.start) | Q(start=boundary.start, number__gt=boundary.number))
+        Q(start__gt=boundary.start) | Q(start=boundary.start, number__gt=boundary.number)
+    )
 
 
-def page_of(incidents: QuerySet[Incident], *, older_than: Incident | None = None,
-            newer_than: Incident | None = None, size: int = PAGE_SIZE,
-            tz: ZoneInfo) -> TimelinePage:
+def page_of(
+    incidents: QuerySet[Incident],
+    *,
+    older_than: Incident | None = None,
+    newer_than: Incident | None = None,
+    size: int = PAGE_SIZE,
+    tz: ZoneInfo,
+) -> TimelinePage:
     """The page of ``incidents`` (from ``filter_incidents``: newest first) just older than
     ``older_than``, just newer than ``newer_than``, or the newest page."""
     if newer_than is not None:
-        rows = list(incidents.filter(_newer_than(newer_than))
-                    .order_by("start", "number")[:size + 1])
+        rows = list(
+            incidents.filter(_newer_than(newer_than)).order_by("start", "number")[: size + 1]
+        )
         has_newer = len(rows) > size
         shown = list(reversed(rows[:size]))
         has_older = bool(shown) and incidents.filter(_older_than(shown[-1])).exists()
     else:
         narrowed = incidents if older_than is None else incidents.filter(_older_than(older_than))
-        rows = list(narrowed[:size + 1])
+        rows = list(narrowed[: size + 1])
         shown = rows[:size]
         has_older = len(rows) > size
         has_newer = older_than is not None and (
-            not shown or incidents.filter(_newer_than(shown[0])).exists())
+            not shown or incidents.filter(_newer_than(shown[0])).exists()
+        )
     return TimelinePage(
         incidents=shown,
         newer=shown[0].number if has_newer and shown else None,
         older=shown[-1].number if has_older else None,
-        months=_by_month(shown, tz))
+        months=_by_month(shown, tz),
+    )
 
 
 def _by_month(incidents: list[Incident], tz: ZoneInfo) -> list[Month]:
@@ -141,8 +156,9 @@ def _by_month(incidents: list[Incident], tz: ZoneInfo) -> list[Month]:
     return months
 
 
-def cached_count(incidents: QuerySet[Incident], vault: Vault, chosen: TimelineFilter,
-                 user_id: object) -> int:
+def cached_count(
+    incidents: QuerySet[Incident], vault: Vault, chosen: TimelineFilter, user_id: object
+) -> int:
     """How many incidents match, counted once per change to the vault: the key holds the size
     of the vault's log, which grows with every change (a new, revised or deleted incident)."""
     state = getattr(vault, "ledger_state", None)
@@ -153,4 +169,3 @@ def cached_count(incidents: QuerySet[Incident], vault: Vault, chosen: TimelineFi
         count = incidents.count()
         cache.set(key, count, COUNT_SECONDS)
     return int(count)
-

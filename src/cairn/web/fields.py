@@ -12,8 +12,9 @@ class DateWidget(forms.MultiWidget):
     """Three text boxes: ``<name>_day``, ``<name>_month``, ``<name>_year``."""
 
     def __init__(self) -> None:
-        super().__init__(widgets={"day": forms.TextInput, "month": forms.TextInput,
-                                  "year": forms.TextInput})
+        super().__init__(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput}
+        )
 
     def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, date):
@@ -34,10 +35,18 @@ class DateField(forms.MultiValueField):
             "incomplete": "Enter a full date, with day, month and year",
             "invalid": "Enter a real date, for example 27 3 2025",
         }
-        fields = (forms.IntegerField(required=False), forms.IntegerField(required=False),
-                  forms.IntegerField(required=False))
-        super().__init__(fields=fields, widget=DateWidget(), error_messages=error_messages,
-                         require_all_fields=False, **kwargs)
+        fields = (
+            forms.IntegerField(required=False),
+            forms.IntegerField(required=False),
+            forms.IntegerField(required=False),
+        )
+        super().__init__(
+            fields=fields,
+            widget=DateWidget(),
+            error_messages=error_messages,
+            require_all_fields=False,
+            **kwargs,
+        )
 
     def clean(self, value: Any) -> Any:
         try:

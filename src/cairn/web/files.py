@@ -14,16 +14,19 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-EXHIBIT_POLICY = ("sandbox; default-src 'none'; img-src 'self'; media-src 'self'; "
-                  "frame-ancestors 'none'")
+EXHIBIT_POLICY = (
+    "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'none'"
+)
 
 
-def exhibit_response(chunks: Iterable[bytes], *, media_type: str, size: int, filename: str,
-                     inline: bool = False) -> StreamingHttpResponse:
+def exhibit_response(
+    chunks: Iterable[bytes], *, media_type: str, size: int, filename: str, inline: bool = False
+) -> StreamingHttpResponse:
     response = StreamingHttpResponse(chunks, content_type=media_type)
     response["Content-Length"] = str(size)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; ' \
-                                      f'filename="{filename}"'
+    response["Content-Disposition"] = (
+        f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = EXHIBIT_POLICY
     return response

@@ -26,10 +26,18 @@ OCTET_STREAM = "application/octet-stream"
 # HEVC brands of its Annex E); "avif"/"avis" from the AV1 Image File Format (AVIF) 1.0.
 # Most specific first: a file's brands are looked up in this order.
 _HEIF_BRANDS = (
-    ("heic", "image/heic"), ("heix", "image/heic"), ("heim", "image/heic"),
-    ("heis", "image/heic"), ("hevc", "image/heic-sequence"), ("hevx", "image/heic-sequence"),
-    ("hevm", "image/heic-sequence"), ("hevs", "image/heic-sequence"), ("avif", "image/avif"),
-    ("avis", "image/avif"), ("mif1", "image/heif"), ("mif2", "image/heif"),
+    ("heic", "image/heic"),
+    ("heix", "image/heic"),
+    ("heim", "image/heic"),
+    ("heis", "image/heic"),
+    ("hevc", "image/heic-sequence"),
+    ("hevx", "image/heic-sequence"),
+    ("hevm", "image/heic-sequence"),
+    ("hevs", "image/heic-sequence"),
+    ("avif", "image/avif"),
+    ("avis", "image/avif"),
+    ("mif1", "image/heif"),
+    ("mif2", "image/heif"),
     ("msf1", "image/heif-sequence"),
 )
 # ISO/IEC 18181-2: a JPEG XL file is a bare codestream (FF 0A) or an ISOBMFF-style container
@@ -40,28 +48,56 @@ _OWN_TYPES = frozenset({*(t for _, t in _HEIF_BRANDS), "image/jxl"})
 
 # Text formats that sniff as plain text; their extension decides the exact type.
 _TEXT_TYPES = {
-    "text/plain", "text/csv", "text/markdown", "application/json", "application/xml",
-    "text/xml", "message/rfc822", "application/mbox", "text/calendar", "text/html",
-    "application/javascript", "text/javascript", "text/vcard", "text/x-vcard",
+    "text/plain",
+    "text/csv",
+    "text/markdown",
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "message/rfc822",
+    "application/mbox",
+    "text/calendar",
+    "text/html",
+    "application/javascript",
+    "text/javascript",
+    "text/vcard",
+    "text/x-vcard",
 }
-_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "audio/x-wav": "audio/wav",
-            "audio/wave": "audio/wav", "video/3gpp": "video/3gpp", "application/x-zip-compressed":
-            "application/zip", "audio/x-m4a": "audio/mp4", "audio/m4a": "audio/mp4"}
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "video/3gpp": "video/3gpp",
+    "application/x-zip-compressed": "application/zip",
+    "audio/x-m4a": "audio/mp4",
+    "audio/m4a": "audio/mp4",
+}
 # Container formats: the content sniffs as the container, the name says what is inside.
-_ZIP_BASED = {"application/zip", "application/vnd.openxmlformats-officedocument."
-              "wordprocessingml.document", "application/vnd.openxmlformats-officedocument."
-              "spreadsheetml.sheet", "application/epub+zip", "application/vnd.oasis."
-              "opendocument.text"}
-_SAME_CONTAINER = [{"video/mp4", "video/quicktime", "audio/mp4", "video/3gpp", "video/x-m4v"},
-                   {"audio/mpeg", "audio/mp3"}, {"audio/ogg", "video/ogg", "application/ogg"},
-                   # One family: HEIF files (AVIF is HEIF with AV1-coded images); phones
-                   # name the same kind of file .heic, .heif or .hif.
-                   {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence",
-                    "image/avif"}]
+_ZIP_BASED = {
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/epub+zip",
+    "application/vnd.oasis.opendocument.text",
+}
+_SAME_CONTAINER = [
+    {"video/mp4", "video/quicktime", "audio/mp4", "video/3gpp", "video/x-m4v"},
+    {"audio/mpeg", "audio/mp3"},
+    {"audio/ogg", "video/ogg", "application/ogg"},
+    # One family: HEIF files (AVIF is HEIF with AV1-coded images); phones
+    # name the same kind of file .heic, .heif or .hif.
+    {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"},
+]
 # The types sniff() can recognise: a claim of one of these that the content does not bear
 # out is a contradiction; a claim of any other type cannot be checked, only kept.
-SNIFFABLE = frozenset({*(_ALIASES.get(str(t.mime).lower(), str(t.mime).lower())
-                         for t in filetype.types), *_OWN_TYPES, *_TEXT_TYPES}) - {OCTET_STREAM}
+SNIFFABLE = frozenset(
+    {
+        *(_ALIASES.get(str(t.mime).lower(), str(t.mime).lower()) for t in filetype.types),
+        *_OWN_TYPES,
+        *_TEXT_TYPES,
+    }
+) - {OCTET_STREAM}
 # Control characters that real text uses: tab, line feed, vertical tab, form feed, carriage
 # return, and escape (ISO-2022 encodings switch character sets with it).
 _TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
@@ -87,11 +123,19 @@ class ContentMismatch(ValueError):
 
 
 def describe(media_type: str) -> str:
-    names = {"image/jpeg": "a JPEG image", "image/png": "a PNG image", "application/pdf":
-             "a PDF document", "text/plain": "plain text", "application/zip": "a zip archive",
-             "video/mp4": "an MP4 video", "image/heic": "a HEIC image", "image/heif":
-             "a HEIF image", "image/jxl": "a JPEG XL image", "message/rfc822": "an e-mail",
-             OCTET_STREAM: "an unrecognised binary file"}
+    names = {
+        "image/jpeg": "a JPEG image",
+        "image/png": "a PNG image",
+        "application/pdf": "a PDF document",
+        "text/plain": "plain text",
+        "application/zip": "a zip archive",
+        "video/mp4": "an MP4 video",
+        "image/heic": "a HEIC image",
+        "image/heif": "a HEIF image",
+        "image/jxl": "a JPEG XL image",
+        "message/rfc822": "an e-mail",
+        OCTET_STREAM: "an unrecognised binary file",
+    }
     if media_type in names:
         return names[media_type]
     kind = kind_words(media_type)
@@ -101,25 +145,36 @@ def describe(media_type: str) -> str:
 # What a file is, in the words of someone who is not technical (issue 16): a phone saves a
 # photo as JPEG or HEIC and a screenshot as PNG.
 _KINDS = {
-    "image/jpeg": "photo", "image/heic": "photo", "image/heif": "photo", "image/avif": "photo",
-    "image/jxl": "photo", "image/tiff": "photo", "image/png": "screenshot",
-    "image/svg+xml": "drawing", "message/rfc822": "e-mail",
-    "application/vnd.ms-outlook": "e-mail", "application/mbox": "e-mails",
-    "text/csv": "spreadsheet", "text/html": "web page", "application/pdf": "PDF document",
-    "application/zip": "zip file", "application/json": "data file",
-    "application/xml": "data file", "text/xml": "data file",
+    "image/jpeg": "photo",
+    "image/heic": "photo",
+    "image/heif": "photo",
+    "image/avif": "photo",
+    "image/jxl": "photo",
+    "image/tiff": "photo",
+    "image/png": "screenshot",
+    "image/svg+xml": "drawing",
+    "message/rfc822": "e-mail",
+    "application/vnd.ms-outlook": "e-mail",
+    "application/mbox": "e-mails",
+    "text/csv": "spreadsheet",
+    "text/html": "web page",
+    "application/pdf": "PDF document",
+    "application/zip": "zip file",
+    "application/json": "data file",
+    "application/xml": "data file",
+    "text/xml": "data file",
     "application/vnd.ms-excel": "spreadsheet",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet",
     "application/vnd.oasis.opendocument.spreadsheet": "spreadsheet",
-    "application/msword": "document", "application/vnd.oasis.opendocument.text": "document",
+    "application/msword": "document",
+    "application/vnd.oasis.opendocument.text": "document",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
 }
-_KIND_FAMILIES = {"image": "picture", "video": "video", "audio": "sound recording",
-                  "text": "text"}
+_KIND_FAMILIES = {"image": "picture", "video": "video", "audio": "sound recording", "text": "text"}
 
 
 def kind_words(media_type: str | None) -> str:
-    """"photo", "screenshot", "e-mail", "video": the kind of file, never its media type."""
+    """ "photo", "screenshot", "e-mail", "video": the kind of file, never its media type."""
     value = normalise(media_type) or OCTET_STREAM
     if value in _KINDS:
         return _KINDS[value]
@@ -169,7 +224,7 @@ def _isobmff_image(head: bytes) -> str | None:
     size = struct.unpack(">I", head[:4])[0]
     if size < 16 or size % 4:
         return None
-    brands = {head[8:12]} | {head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
+    brands = {head[8:12]} | {head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
     found = {brand.decode("latin-1") for brand in brands}
     return next((media_type for brand, media_type in _HEIF_BRANDS if brand in found), None)
 
@@ -206,7 +261,8 @@ def detect(head: bytes, name: str, declared: str | None = None) -> str:
     for family in _SAME_CONTAINER:
         if detected in family and claimed in family:
             return claimed
-    if claimed not in SNIFFABLE and (detected == "text/plain" or (
-            detected == OCTET_STREAM and not claimed.startswith("text/"))):
+    if claimed not in SNIFFABLE and (
+        detected == "text/plain" or (detected == OCTET_STREAM and not claimed.startswith("text/"))
+    ):
         return claimed  # nothing here can check this claim; the bytes are kept as they are
     raise ContentMismatch(claimed, detected)

@@ -28,7 +28,6 @@ class TrustedProxyMiddleware:
         return self.get_response(request)
 
 
-
 class SafetyHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -39,11 +38,15 @@ class SafetyHeadersMiddleware:
             # A shared or seized device's browser cache must not hold vault pages.
             response["Cache-Control"] = "no-store"
             # A response with its own (stricter) policy keeps it: an exhibit's is sandboxed.
-            response.setdefault("Content-Security-Policy", (
-                "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-                "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                "form-action 'self'"
-            ))
+            response.setdefault(
+                "Content-Security-Policy",
+                (
+                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+                    "script-src 'self'; object-src 'none'; base-uri 'none'; "
+                    "frame-ancestors 'none'; "
+                    "form-action 'self'"
+                ),
+            )
             response["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         return response
 
@@ -58,8 +61,12 @@ class NotAllowedPageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if (response.status_code == 405 and not getattr(response, "streaming", False)
-                and not response.content and not request.path.startswith("/api/")):
+        if (
+            response.status_code == 405
+            and not getattr(response, "streaming", False)
+            and not response.content
+            and not request.path.startswith("/api/")
+        ):
             page = render_error(request, 405)
             if response.has_header("Allow"):
                 page["Allow"] = response["Allow"]

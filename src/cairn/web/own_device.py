@@ -23,7 +23,13 @@ def is_own_device(request: HttpRequest) -> bool:
 def remember_choice(request: HttpRequest, response: HttpResponse, own: bool) -> None:
     """Keep her answer in this browser (a cookie only the server reads), or forget it."""
     if own:
-        response.set_cookie(COOKIE, "yes", max_age=YEAR, httponly=True, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            COOKIE,
+            "yes",
+            max_age=YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     elif COOKIE in request.COOKIES:
         response.delete_cookie(COOKIE, samesite="Lax")

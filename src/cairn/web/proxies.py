@@ -36,8 +36,13 @@ from typing import Any
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
-                     "HTTP_X_FORWARDED_PORT", "HTTP_FORWARDED")
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
 SCHEMES = frozenset({"http", "https"})
 
 
@@ -75,8 +80,10 @@ def parse_trusted_proxies(text: str) -> TrustedProxies:
         try:
             networks.append(ipaddress.ip_network(entry.strip("[]"), strict=False))
         except ValueError:
-            raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.5, "
-                             "192.168.0.0/16, ::1), nor a hop count") from None
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (e.g. 10.0.0.5, "
+                "192.168.0.0/16, ::1), nor a hop count"
+            ) from None
     return TrustedProxies(networks=tuple(networks))
 
 
@@ -85,7 +92,7 @@ def parse_hop(text: str) -> Address | None:
     ``2001:db8::1`` or ``[2001:db8::1]:4711``; None when it is none of these."""
     text = text.strip().strip('"')
     if text.startswith("["):
-        text = text[1:text.find("]")] if "]" in text else ""
+        text = text[1 : text.find("]")] if "]" in text else ""
     elif text.count(":") == 1:
         text = text.split(":", 1)[0]
     try:

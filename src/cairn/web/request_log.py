@@ -48,10 +48,18 @@ class RequestLogMiddleware:
             response["X-Request-ID"] = request_id
             # A path no page answers to could be anything someone typed: not logged.
             path = request.path if request.resolver_match is not None else "(no such page)"
-            logger.info("%s %s %s", request.method, path, response.status_code,
-                        extra={"method": request.method, "path": path,
-                               "status": response.status_code,
-                               "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+            logger.info(
+                "%s %s %s",
+                request.method,
+                path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
             return response
         finally:
             REQUEST_ID.reset(token)

@@ -69,8 +69,9 @@ def zone(name: str) -> ZoneInfo:
         raise TimeframeError("tz", f"unknown time zone {name!r}") from None
 
 
-def validate(start: datetime, end: datetime | None, precision: Precision | str,
-             *, now: datetime) -> Timeframe:
+def validate(
+    start: datetime, end: datetime | None, precision: Precision | str, *, now: datetime
+) -> Timeframe:
     """Check an interval and return it normalised to UTC.
 
     Raises TimeframeError when a time is naive, the end precedes the start, or the
@@ -100,8 +101,9 @@ def validate(start: datetime, end: datetime | None, precision: Precision | str,
     return Timeframe(start=start, end=end, precision=precision)
 
 
-def from_local(day: date, at: time | None, tz: ZoneInfo, *, overnight: bool = False,
-               until: time | None = None) -> tuple[datetime, datetime | None, Precision]:
+def from_local(
+    day: date, at: time | None, tz: ZoneInfo, *, overnight: bool = False, until: time | None = None
+) -> tuple[datetime, datetime | None, Precision]:
     """Build an interval from what a person types: a day, maybe a time, maybe "overnight".
 
     - a time given: exact (to the minute), ending at ``until`` on the same day if given;
@@ -125,13 +127,14 @@ def from_local(day: date, at: time | None, tz: ZoneInfo, *, overnight: bool = Fa
 
 # --- how times read -----------------------------------------------------------------------------
 
+
 def day_words(value: datetime | date) -> str:
-    """"Tuesday 26 November 2025": the day written out, as GOV.UK writes dates."""
+    """ "Tuesday 26 November 2025": the day written out, as GOV.UK writes dates."""
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 def clock_12h(value: datetime) -> str:
-    """"11:33pm", "9am", "midday", "midnight": a time of day in the victim's words (the GOV.UK
+    """ "11:33pm", "9am", "midday", "midnight": a time of day in the victim's words (the GOV.UK
     style: no leading zero, no ":00" on the hour, "midday" and "midnight" for 12)."""
     if value.minute == 0 and value.hour in (0, 12):
         return "midnight" if value.hour == 0 else "midday"
@@ -141,19 +144,25 @@ def clock_12h(value: datetime) -> str:
 
 
 def clock_24h(value: datetime) -> str:
-    """"23:33": the 24-hour clock of police statements and court documents."""
+    """ "23:33": the 24-hour clock of police statements and court documents."""
     return f"{value:%H:%M}"
 
 
-def instant_words(value: datetime, tz: ZoneInfo, clock: Callable[[datetime], str] = clock_12h
-                  ) -> str:
+def instant_words(
+    value: datetime, tz: ZoneInfo, clock: Callable[[datetime], str] = clock_12h
+) -> str:
     """A stored instant in ``tz``: "Tuesday 26 November 2025 at 11:33pm"."""
     local = value.astimezone(tz)
     return f"{day_words(local)} at {clock(local)}"
 
 
-def describe_when(start: datetime, end: datetime | None, precision: str, tz: ZoneInfo,
-                  clock: Callable[[datetime], str] = clock_12h) -> str:
+def describe_when(
+    start: datetime,
+    end: datetime | None,
+    precision: str,
+    tz: ZoneInfo,
+    clock: Callable[[datetime], str] = clock_12h,
+) -> str:
     """How an incident's time reads, honest about how exactly it is known."""
     local_start = start.astimezone(tz)
     local_end = end.astimezone(tz) if end is not None else None

@@ -22,22 +22,36 @@ from django.views.decorators.http import require_GET, require_POST
 from cairn.web.oversize import field_label, kept_fields
 
 ERRORS: dict[int, tuple[str, tuple[str, ...]]] = {
-    400: ("Sorry, there is a problem with what was sent",
-          ("Go back to the page you were on and try again.",)),
-    403: ("Sorry, you cannot do that from here",
-          ("If you were filling in a form, it may have been open too long. Go back, reload "
-           "the page, and try again.",)),
-    404: ("Page not found",
-          ("If you typed the web address, check it is correct.",
-           "If you pasted the web address, check you copied the whole address.",)),
-    405: ("This address is for a form",
-          ("It cannot be opened on its own. Go back to the page with the form and use its "
-           "button.",)),
-    413: ("The file is too big",
-          ("Go back and choose a smaller file.",)),
-    500: ("Sorry, there is a problem with the service",
-          ("Try again later. If you were saving something, check whether it was saved before "
-           "you try again.",)),
+    400: (
+        "Sorry, there is a problem with what was sent",
+        ("Go back to the page you were on and try again.",),
+    ),
+    403: (
+        "Sorry, you cannot do that from here",
+        (
+            "If you were filling in a form, it may have been open too long. Go back, reload "
+            "the page, and try again.",
+        ),
+    ),
+    404: (
+        "Page not found",
+        (
+            "If you typed the web address, check it is correct.",
+            "If you pasted the web address, check you copied the whole address.",
+        ),
+    ),
+    405: (
+        "This address is for a form",
+        ("It cannot be opened on its own. Go back to the page with the form and use its button.",),
+    ),
+    413: ("The file is too big", ("Go back and choose a smaller file.",)),
+    500: (
+        "Sorry, there is a problem with the service",
+        (
+            "Try again later. If you were saving something, check whether it was saved before "
+            "you try again.",
+        ),
+    ),
 }
 
 
@@ -59,24 +73,41 @@ def too_large(request: HttpRequest, exception: Exception) -> HttpResponse:
     sent = int(request.META.get("CONTENT_LENGTH") or 0)
     kept: list[dict[str, object]] = []
     content_type = request.META.get("CONTENT_TYPE", "")
-    if (isinstance(exception, RequestDataTooBig) and limit
-            and content_type.startswith("application/x-www-form-urlencoded")):
+    if (
+        isinstance(exception, RequestDataTooBig)
+        and limit
+        and content_type.startswith("application/x-www-form-urlencoded")
+    ):
         try:
             start = request.read(limit)
         except Exception:
             start = b""
-        kept = [{"label": field_label(name), "value": value, "cut": cut,
-                 "long": len(value) > 80 or "\n" in value}
-                for name, value, cut in kept_fields(start, complete=len(start) >= sent)]
+        kept = [
+            {
+                "label": field_label(name),
+                "value": value,
+                "cut": cut,
+                "long": len(value) > 80 or "\n" in value,
+            }
+            for name, value, cut in kept_fields(start, complete=len(start) >= sent)
+        ]
     back = request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
-    return render(request, "web/too_large.html", {
-        "limit": megabytes(limit) if limit else "", "sent": megabytes(sent) if sent else "",
-        "too_many_parts": not isinstance(exception, RequestDataTooBig),
-        "fields_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-        "file_limit": megabytes(settings.CAIRN_MAX_UPLOAD_BYTES), "kept": kept, "back": back,
-    }, status=413)
+    return render(
+        request,
+        "web/too_large.html",
+        {
+            "limit": megabytes(limit) if limit else "",
+            "sent": megabytes(sent) if sent else "",
+            "too_many_parts": not isinstance(exception, RequestDataTooBig),
+            "fields_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            "file_limit": megabytes(settings.CAIRN_MAX_UPLOAD_BYTES),
+            "kept": kept,
+            "back": back,
+        },
+        status=413,
+    )
 
 
 @require_POST
@@ -91,13 +122,18 @@ def leave(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def render_error(request: HttpRequest, status: int, heading: str = "",
-                 lines: Sequence[str] = ()) -> HttpResponse:
+def render_error(
+    request: HttpRequest, status: int, heading: str = "", lines: Sequence[str] = ()
+) -> HttpResponse:
     """An error page in the service's layout, with "Exit this page" and a link home. The
     heading and lines default to the plain words for ``status`` (``ERRORS``)."""
     default_heading, default_lines = ERRORS.get(status, ERRORS[400])
-    context = {"heading": heading or default_heading, "lines": list(lines) or default_lines,
-               "home_url": reverse("vault:home"), "error_page": True}
+    context = {
+        "heading": heading or default_heading,
+        "lines": list(lines) or default_lines,
+        "home_url": reverse("vault:home"),
+        "error_page": True,
+    }
     response = render(request, "web/errors/page.html", context, status=status)
     # Set here too: a request refused before the safety headers' middleware (a bad Host) never
     # passes through it.
@@ -116,8 +152,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 @requires_csrf_token
-def permission_denied(request: HttpRequest, exception: Exception | None = None
-                      ) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render_error(request, 403)
 
 
@@ -136,10 +171,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page, rendered without the request's context processors, the session or the
     database: whatever failed may fail again."""
     heading, lines = ERRORS[500]
-    html = get_template("web/errors/page.html").render({
-        "heading": heading, "lines": lines, "home_url": "/", "user": None,
-        "exit_url": settings.CAIRN_EXIT_URL, "page_title": settings.CAIRN_PAGE_TITLE,
-        "org_role": ""})
+    html = get_template("web/errors/page.html").render(
+        {
+            "heading": heading,
+            "lines": lines,
+            "home_url": "/",
+            "user": None,
+            "exit_url": settings.CAIRN_EXIT_URL,
+            "page_title": settings.CAIRN_PAGE_TITLE,
+            "org_role": "",
+        }
+    )
     response = HttpResponse(html, status=500)
     response["Cache-Control"] = "no-store"
     return response
@@ -164,6 +206,7 @@ def readyz(request: HttpRequest) -> HttpResponse:
     except (StoreError, OSError):
         failed.append("evidence store")
     if failed:
-        return HttpResponse("not ready: " + ", ".join(failed), status=503,
-                            content_type="text/plain")
+        return HttpResponse(
+            "not ready: " + ", ".join(failed), status=503, content_type="text/plain"
+        )
     return HttpResponse("ready", content_type="text/plain")

@@ -26,8 +26,22 @@ from cairn.accounts.models.own import (
 from cairn.accounts.models.two_factor import AuthenticatorApp
 
 __all__ = [
-    "AddressThrottle", "AuthenticatorApp", "EndReason", "Invitation", "KnownDevice",
-    "Membership", "Organisation", "OrganisationKind", "Passkey", "RecoveryAddress",
-    "RecoveryCode", "RecoveryCodes", "ResetLink", "Role", "SessionRecord", "SignUpInvitation",
-    "Unit", "User",
+    "AddressThrottle",
+    "AuthenticatorApp",
+    "EndReason",
+    "Invitation",
+    "KnownDevice",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "Passkey",
+    "RecoveryAddress",
+    "RecoveryCode",
+    "RecoveryCodes",
+    "ResetLink",
+    "Role",
+    "SessionRecord",
+    "SignUpInvitation",
+    "Unit",
+    "User",
 ]

@@ -43,15 +43,15 @@ class Unit(models.Model):
     """A team inside an organisation (a stalking unit, an advocacy team). Cases belong to one."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="units")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["organisation", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "name"],
-                                               name="unit_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unit_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -71,8 +71,9 @@ class Membership(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,9 +81,13 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [models.UniqueConstraint(
-            fields=["user"], condition=models.Q(ended_at__isnull=True),
-            name="one_current_membership")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_membership",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}, {self.unit}"
@@ -99,8 +104,9 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
-    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -28,13 +28,15 @@ class SignUpInvitation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                blank=True, related_name="+")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -48,11 +50,13 @@ class ResetLink(models.Model):
     her in person. Its issue is recorded in her account's activity."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="reset_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reset_links"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
@@ -74,8 +78,11 @@ class RecoveryCodes(ThrottlingMixin, Device):
     def verify_token(self, token: Any) -> bool:
         """Use up the unused code ``token`` (spaces, hyphens and case ignored); False if it
         is not one. The caller checks ``verify_is_allowed`` first and holds a transaction."""
-        found = (self.codes.select_for_update()
-                 .filter(code_hash=recovery_code_hash(str(token)), used_at__isnull=True).first())
+        found = (
+            self.codes.select_for_update()
+            .filter(code_hash=recovery_code_hash(str(token)), used_at__isnull=True)
+            .first()
+        )
         if found is None:
             self.throttle_increment()
             return False
@@ -112,8 +119,9 @@ class Passkey(Device):
 class RecoveryAddress(models.Model):
     """An e-mail address she chose to recover her account by; used only once confirmed."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="recovery_address")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_address"
+    )
     address = models.EmailField()
     token_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -128,14 +136,16 @@ class KnownDevice(models.Model):
     keyed hash is kept. A sign-in from a browser not known for her is a "new device"."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="known_devices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_devices"
+    )
     key_hash = models.CharField(max_length=64)
     first_seen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key_hash"],
-                                               name="known_device_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key_hash"], name="known_device_unique")
+        ]
 
     def __str__(self) -> str:
         return "Known device"
@@ -157,11 +167,13 @@ class SessionRecord(models.Model):
     deletes its session row (and the middleware signs out a session whose record ended)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="session_records")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
-    device = models.ForeignKey(KnownDevice, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="sessions")
+    device = models.ForeignKey(
+        KnownDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
+    )
     new_device = models.BooleanField(default=False)
     browser = models.CharField(max_length=100, blank=True)
     platform = models.CharField(max_length=100, blank=True)

@@ -45,8 +45,9 @@ def is_sealed(stored: str) -> bool:
 
 def seal_totp_key(hex_key: str, user_id: Any) -> str:
     """The value stored in ``key`` for a secret given in hex."""
-    blob = crypto.encrypt_secret(keys.credential_subkey(TOTP_PURPOSE), bytes.fromhex(hex_key),
-                                 context=_context(user_id))
+    blob = crypto.encrypt_secret(
+        keys.credential_subkey(TOTP_PURPOSE), bytes.fromhex(hex_key), context=_context(user_id)
+    )
     stored = SEALED_PREFIX + base64.urlsafe_b64encode(blob).decode("ascii").rstrip("=")
     if len(stored) > KEY_COLUMN_LENGTH:
         raise ValueError("an authenticator app's secret can be 25 bytes at most")
@@ -57,10 +58,11 @@ def open_totp_key(stored: str, user_id: Any) -> bytes:
     """The secret of a sealed ``key`` value."""
     if not is_sealed(stored):
         raise ValueError("this authenticator app's secret is not sealed")
-    text = stored[len(SEALED_PREFIX):]
+    text = stored[len(SEALED_PREFIX) :]
     blob = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    return crypto.decrypt_secret(keys.credential_subkey(TOTP_PURPOSE), blob,
-                                 context=_context(user_id))
+    return crypto.decrypt_secret(
+        keys.credential_subkey(TOTP_PURPOSE), blob, context=_context(user_id)
+    )
 
 
 class AuthenticatorApp(TOTPDevice):

@@ -23,9 +23,14 @@ def person(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "name": str(user)}
 
 
-def page_of(queryset: QuerySet[Any], page: int,
-            convert: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+def page_of(
+    queryset: QuerySet[Any], page: int, convert: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
     count = queryset.count()
     start = (page - 1) * PAGE_SIZE
-    return {"count": count, "page": page, "pages": max(1, ceil(count / PAGE_SIZE)),
-            "items": [convert(row) for row in queryset[start:start + PAGE_SIZE]]}
+    return {
+        "count": count,
+        "page": page,
+        "pages": max(1, ceil(count / PAGE_SIZE)),
+        "items": [convert(row) for row in queryset[start : start + PAGE_SIZE]],
+    }

@@ -25,5 +25,7 @@ class BreachRow:
 def case_breaches(context: template.Context, case: Any) -> list[BreachRow]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return [BreachRow(b, term_label(b.term) if b.term is not None else "The order as a whole")
-            for b in breach_access.breaches_readable_by(user, case)]
+    return [
+        BreachRow(b, term_label(b.term) if b.term is not None else "The order as a whole")
+        for b in breach_access.breaches_readable_by(user, case)
+    ]

@@ -25,20 +25,34 @@ def _today(zone_name: str) -> Any:
 def camera_reminders(context: template.Context, vault: Any) -> dict[str, Any]:
     """Cameras nobody has asked yet whose ask-by date is near or past, most urgent first."""
     today = _today(vault.time_zone)
-    items = [describe(camera, today) for camera in access.cameras_of(context["user"], vault)
-             if camera.unasked]
-    due = sorted((item for item in items if item["ask"].near(today)),
-                 key=lambda item: (item["ask"].date, item["camera"].number))
-    return {"vault": vault, "items": due, "soon_days": retention.SOON_DAYS,
-            "others": len(items) - len(due)}
+    items = [
+        describe(camera, today)
+        for camera in access.cameras_of(context["user"], vault)
+        if camera.unasked
+    ]
+    due = sorted(
+        (item for item in items if item["ask"].near(today)),
+        key=lambda item: (item["ask"].date, item["camera"].number),
+    )
+    return {
+        "vault": vault,
+        "items": due,
+        "soon_days": retention.SOON_DAYS,
+        "others": len(items) - len(due),
+    }
 
 
 @register.inclusion_tag("cameras/_incident_cameras.html", takes_context=True)
 def incident_cameras(context: template.Context, incident: Any) -> dict[str, Any]:
     today = _today(incident.vault.time_zone)
-    return {"incident": incident, "vault": incident.vault,
-            "items": [describe(camera, today)
-                      for camera in access.cameras_of_incident(context["user"], incident)]}
+    return {
+        "incident": incident,
+        "vault": incident.vault,
+        "items": [
+            describe(camera, today)
+            for camera in access.cameras_of_incident(context["user"], incident)
+        ],
+    }
 
 
 @register.inclusion_tag("cameras/_case_cameras.html", takes_context=True)
@@ -54,7 +68,13 @@ def case_cameras(context: template.Context, case: Any) -> dict[str, Any]:
             items = [describe(camera, today, officer=True) for camera in cameras]
             for item in items:
                 item["status_words"] = OFFICER_WORDS.get(item["camera"].status, "")
-            logs.append({"vault": vault, "items": items,
-                         "unasked": services.unasked_incidents(cameras)})
-    return {"case": case, "purpose": purpose, "logs": logs,
-            "several": len(logs) > 1, "shares": context.get("shares")}
+            logs.append(
+                {"vault": vault, "items": items, "unasked": services.unasked_incidents(cameras)}
+            )
+    return {
+        "case": case,
+        "purpose": purpose,
+        "logs": logs,
+        "several": len(logs) > 1,
+        "shares": context.get("shares"),
+    }

@@ -17,5 +17,8 @@ register = template.Library()
 def closed_case_notices(context: template.Context, vault: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"vault": vault, "csrf_token": context.get("csrf_token"),
-            "closed_cases": closure.closed_notices(user, vault) if user is not None else []}
+    return {
+        "vault": vault,
+        "csrf_token": context.get("csrf_token"),
+        "closed_cases": closure.closed_notices(user, vault) if user is not None else [],
+    }

@@ -50,8 +50,11 @@ def case_field(field: forms.BoundField, classes: str = "") -> SafeString:
     elif isinstance(widget, forms.Textarea):
         name, context = "textarea", govuk.govuk_textarea(field, rows=4)
     else:
-        width = classes or ("govuk-input--width-5" if isinstance(kind, forms.TimeField)
-                            else "govuk-!-width-two-thirds")
+        width = classes or (
+            "govuk-input--width-5"
+            if isinstance(kind, forms.TimeField)
+            else "govuk-!-width-two-thirds"
+        )
         name, context = "input", govuk.govuk_input(field, classes=width)
     return SafeString(render_to_string(f"web/components/{name}.html", context))
 
@@ -71,23 +74,33 @@ def case_evidence(context: template.Context, incident_ids: Any, label: str = "")
     # Plain joins (ids escaped, numbers are ints): format_html per link cost ~40 ms a page.
     links = "".join(
         f'<li class="govuk-!-display-inline-block govuk-!-margin-right-2"><a class="govuk-link" '
-        f'href="{start}{escape(i)}{end}">Incident {int(number)}</a></li>' for i, number in items)
+        f'href="{start}{escape(i)}{end}">Incident {int(number)}</a></li>'
+        for i, number in items
+    )
     listed = SafeString(f'<ul class="govuk-list cairn-evidence">{links}</ul>')
     if len(items) <= INLINE_LIMIT:
         return listed
-    hidden = format_html('<span class="govuk-visually-hidden"> for {}</span>', label) \
-        if label else ""
+    hidden = (
+        format_html('<span class="govuk-visually-hidden"> for {}</span>', label) if label else ""
+    )
     return format_html(
         '<details class="govuk-details govuk-!-margin-bottom-2">'
         '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
         '{} incidents{}</span></summary><div class="govuk-details__text">{}</div></details>',
-        len(items), hidden, listed)
+        len(items),
+        hidden,
+        listed,
+    )
 
 
 @register.filter
 def case_status_colour(status: str) -> str:
-    return {"open": "blue", "investigating": "purple", "awaiting_review": "yellow",
-            "closed": "grey"}.get(status, "grey")
+    return {
+        "open": "blue",
+        "investigating": "purple",
+        "awaiting_review": "yellow",
+        "closed": "grey",
+    }.get(status, "grey")
 
 
 @register.filter

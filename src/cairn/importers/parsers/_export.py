@@ -30,8 +30,9 @@ MAX_DOCUMENT_SIZE = 1024 * 1024 * 1024
 MAX_FOLDER_FILES = DEFAULT_LIMITS.max_members
 
 
-def where(name: str, member: str | None = None, *, line: int | None = None,
-          entry: str | None = None) -> str:
+def where(
+    name: str, member: str | None = None, *, line: int | None = None, entry: str | None = None
+) -> str:
     """``"export.zip, member a/b.json, messages[3]"``: names the file and the place in it."""
     parts = [name]
     if member is not None:
@@ -79,8 +80,9 @@ def zone(key: str, *, name: str) -> ZoneInfo:
     try:
         return _zone(key)
     except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        raise ImportFailure(name, "unknown time zone (give a zoneinfo name such as "
-                                  "Europe/London)") from None
+        raise ImportFailure(
+            name, "unknown time zone (give a zoneinfo name such as Europe/London)"
+        ) from None
 
 
 def local_to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
@@ -111,8 +113,9 @@ def load_json(raw: bytes, *, where_: str) -> Any:
     except UnicodeDecodeError:
         raise ImportFailure(where_, "not valid UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise ImportFailure(where_, f"not valid JSON (line {exc.lineno}, column {exc.colno})"
-                            ) from None
+        raise ImportFailure(
+            where_, f"not valid JSON (line {exc.lineno}, column {exc.colno})"
+        ) from None
     except RecursionError:
         raise ImportFailure(where_, "the JSON is nested too deeply; refused") from None
     except ValueError:
@@ -151,8 +154,9 @@ class ExportTree:
                     continue
                 count += 1
                 if count > MAX_FOLDER_FILES:
-                    raise ImportFailure(self.name, f"the folder holds more than "
-                                                   f"{MAX_FOLDER_FILES:,} files")
+                    raise ImportFailure(
+                        self.name, f"the folder holds more than {MAX_FOLDER_FILES:,} files"
+                    )
                 yield full.relative_to(self._root).as_posix()
 
     def __enter__(self) -> ExportTree:
@@ -213,14 +217,32 @@ def is_container(data: Input, *, name: str) -> bool:
 # Media types by file extension, for attachments named in an export (the files themselves are
 # sniffed from their content when they become exhibits; this is only the export's claim).
 MEDIA_TYPES = {
-    "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-    "webp": "image/webp", "heic": "image/heic", "bmp": "image/bmp",
-    "mp4": "video/mp4", "mov": "video/quicktime", "3gp": "video/3gpp", "webm": "video/webm",
-    "mkv": "video/x-matroska", "avi": "video/x-msvideo",
-    "opus": "audio/ogg", "ogg": "audio/ogg", "oga": "audio/ogg", "m4a": "audio/mp4",
-    "mp3": "audio/mpeg", "aac": "audio/aac", "wav": "audio/wav", "amr": "audio/amr",
-    "pdf": "application/pdf", "vcf": "text/vcard", "txt": "text/plain",
-    "doc": "application/msword", "zip": "application/zip",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "bmp": "image/bmp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "3gp": "video/3gpp",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+    "opus": "audio/ogg",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "m4a": "audio/mp4",
+    "mp3": "audio/mpeg",
+    "aac": "audio/aac",
+    "wav": "audio/wav",
+    "amr": "audio/amr",
+    "pdf": "application/pdf",
+    "vcf": "text/vcard",
+    "txt": "text/plain",
+    "doc": "application/msword",
+    "zip": "application/zip",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 

@@ -46,7 +46,7 @@ def _head_and_body(raw: bytes) -> tuple[bytes, bytes, bytes]:
     match = _BLANK_LINE.search(raw)
     if match is None:
         return raw, b"", b""
-    return raw[:match.start()], raw[match.start():match.end()], raw[match.end():]
+    return raw[: match.start()], raw[match.start() : match.end()], raw[match.end() :]
 
 
 def declared_charset(msg: EmailMessage) -> str | None:
@@ -104,11 +104,10 @@ def _with_boundary(head: bytes, boundary: bytes) -> bytes:
         return head
     field = match.group(0)
     if _BOUNDARY_PARAM.search(field):
-        fixed = _BOUNDARY_PARAM.sub(lambda m: m.group(1) + b'"' + boundary + b'"', field,
-                                    count=1)
+        fixed = _BOUNDARY_PARAM.sub(lambda m: m.group(1) + b'"' + boundary + b'"', field, count=1)
     else:
         fixed = field.rstrip(b"; \t") + b'; boundary="' + boundary + b'"'
-    return head[:match.start()] + fixed + head[match.end():]
+    return head[: match.start()] + fixed + head[match.end() :]
 
 
 def _reopen_early_closes(body: bytes, boundary: bytes) -> tuple[bytes, bool]:
@@ -147,11 +146,13 @@ def recover_multipart(raw: bytes, msg: EmailMessage) -> tuple[EmailMessage, tupl
         head, blank, body = _head_and_body(raw)
         used = _boundary_used(body)
         if used is None:
-            return msg, ("its parts could not be found (the boundary it declares is not in "
-                         "it)",)
+            return msg, ("its parts could not be found (the boundary it declares is not in it)",)
         head, boundary = _with_boundary(head, used), used
-        problems.append("its parts are separated by a boundary other than the one it "
-                        "declares" if boundary_text else "it declares no boundary")
+        problems.append(
+            "its parts are separated by a boundary other than the one it declares"
+            if boundary_text
+            else "it declares no boundary"
+        )
         repaired = _parse(head + blank + body)
     delimiter = "--" + boundary.decode("ascii", "surrogateescape")
     if delimiter in (repaired.epilogue or ""):

@@ -29,7 +29,8 @@ logging.getLogger("extract_msg").setLevel(logging.CRITICAL)
 HOW_TO_SAVE_AS_EML = (
     "save the message as an .eml file and import that instead (Outlook on the web or the "
     "new Outlook: open the message, then More actions > Download or Save as; classic "
-    "Outlook: forward it to yourself as an attachment and save that attachment)")
+    "Outlook: forward it to yourself as an attachment and save that attachment)"
+)
 
 
 class OutlookUnreadable(Exception):
@@ -69,12 +70,12 @@ def read(data: bytes) -> OutlookMessage:
     try:
         opened = extract_msg.openMsg(data, delayAttachments=False)
     except Exception:  # the library raises many kinds on damaged or foreign OLE files
-        raise OutlookUnreadable("this Outlook file is damaged or is not an Outlook item"
-                                ) from None
+        raise OutlookUnreadable("this Outlook file is damaged or is not an Outlook item") from None
     try:
         if not isinstance(opened, MessageBase):
-            raise OutlookUnreadable("this Outlook file is not an e-mail (it may be a contact, "
-                                    "a meeting or a task)")
+            raise OutlookUnreadable(
+                "this Outlook file is not an e-mail (it may be a contact, a meeting or a task)"
+            )
         try:
             return _message(opened, AttachmentType)
         except OutlookUnreadable:
@@ -94,23 +95,33 @@ def _message(opened: object, kinds: object) -> OutlookMessage:
     attachments = []
     for number, attachment in enumerate(getattr(opened, "attachments", ()) or ()):
         kind = getattr(attachment, "type", None)
-        name = (getattr(attachment, "longFilename", None)
-                or getattr(attachment, "shortFilename", None)
-                or getattr(attachment, "displayName", None) or f"attachment-{number}")
+        name = (
+            getattr(attachment, "longFilename", None)
+            or getattr(attachment, "shortFilename", None)
+            or getattr(attachment, "displayName", None)
+            or f"attachment-{number}"
+        )
         media_type = getattr(attachment, "mimetype", None) or None
         if kind == getattr(kinds, "MSG", None):
             media_type = "application/vnd.ms-outlook"
             if not str(name).lower().endswith(".msg"):
                 name = f"{name}.msg"
         content_id = getattr(attachment, "contentId", None) or None
-        attachments.append(OutlookAttachment(str(name), media_type and str(media_type),
-                                             content_id and str(content_id)))
+        attachments.append(
+            OutlookAttachment(
+                str(name), media_type and str(media_type), content_id and str(content_id)
+            )
+        )
     html = getattr(opened, "htmlBody", None)
     sent_at = getattr(opened, "date", None)
     return OutlookMessage(
-        headers=headers, sender=str(getattr(opened, "sender", "") or ""),
-        to=str(getattr(opened, "to", "") or ""), cc=str(getattr(opened, "cc", "") or ""),
+        headers=headers,
+        sender=str(getattr(opened, "sender", "") or ""),
+        to=str(getattr(opened, "to", "") or ""),
+        cc=str(getattr(opened, "cc", "") or ""),
         subject=str(getattr(opened, "subject", "") or ""),
         sent_at=sent_at if isinstance(sent_at, datetime) else None,
         body=str(getattr(opened, "body", "") or ""),
-        html=html if isinstance(html, bytes) else None, attachments=tuple(attachments))
+        html=html if isinstance(html, bytes) else None,
+        attachments=tuple(attachments),
+    )

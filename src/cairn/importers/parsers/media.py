@@ -59,16 +59,19 @@ UNREAD_TYPES = {"image/jxl": "JPEG XL"}
 
 _EXIF_TIME = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _EXIF_OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
-_VIDEO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?"
-                         r"\s*(Z|UTC|[+-]\d{2}:?\d{2})?")
+_VIDEO_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?"
+    r"\s*(Z|UTC|[+-]\d{2}:?\d{2})?"
+)
 _ISO6709 = re.compile(r"^([+-]\d{1,2}(?:\.\d+)?)([+-]\d{1,3}(?:\.\d+)?)")
 
 # exifread reports damaged tags through logging; the note on the item says enough.
 logging.getLogger("exifread").setLevel(logging.ERROR)
 
 
-def parse(source: bytes | str | os.PathLike[str], *, name: str | None = None,
-          tz: str = "Europe/London") -> ParsedImport:
+def parse(
+    source: bytes | str | os.PathLike[str], *, name: str | None = None, tz: str = "Europe/London"
+) -> ParsedImport:
     """Read capture time, place, camera and duration from every photo and video in ``source``.
 
     Raises ``ImportFailure`` when the input cannot be read, a zip is unsafe or damaged, the
@@ -78,8 +81,9 @@ def parse(source: bytes | str | os.PathLike[str], *, name: str | None = None,
     try:
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ImportFailure(file_name, "unknown time zone (give a zoneinfo name such as "
-                                       "Europe/London)") from None
+        raise ImportFailure(
+            file_name, "unknown time zone (give a zoneinfo name such as Europe/London)"
+        ) from None
     state = _State(file_name, zone)
     for member, stream in _files(source, file_name):
         with stream:
@@ -91,9 +95,13 @@ def parse(source: bytes | str | os.PathLike[str], *, name: str | None = None,
         notes.insert(0, f"{state.skipped} files that are not photos or videos were skipped")
     if state.zone_used:
         notes.insert(0, f"capture times recorded without an offset were read in {tz}")
-    return ParsedImport(format=FORMAT, source_name=file_name,
-                        assumed_time_zone=tz if state.zone_used else None,
-                        media=tuple(state.items), notes=tuple(notes))
+    return ParsedImport(
+        format=FORMAT,
+        source_name=file_name,
+        assumed_time_zone=tz if state.zone_used else None,
+        media=tuple(state.items),
+        notes=tuple(notes),
+    )
 
 
 def _name(source: bytes | str | os.PathLike[str], name: str | None) -> str:
@@ -104,8 +112,9 @@ def _name(source: bytes | str | os.PathLike[str], name: str | None) -> str:
     return Path(source).name or str(source)
 
 
-def _files(source: bytes | str | os.PathLike[str],
-           name: str) -> Iterator[tuple[str | None, BinaryIO]]:
+def _files(
+    source: bytes | str | os.PathLike[str], name: str
+) -> Iterator[tuple[str | None, BinaryIO]]:
     """Yield (member, an open binary stream) for each file in the input."""
     if isinstance(source, bytes | bytearray | memoryview):
         if looks_like_zip(bytes(source[:4])):
@@ -194,22 +203,31 @@ class _State:
             return
         if media_type in UNREAD_TYPES:
             meta = _Metadata()
-            self.notes.append(f"{label}: Cairn does not read the metadata of "
-                              f"{UNREAD_TYPES[media_type]} pictures yet; the file is kept as "
-                              "it is, capture time unknown")
+            self.notes.append(
+                f"{label}: Cairn does not read the metadata of "
+                f"{UNREAD_TYPES[media_type]} pictures yet; the file is kept as "
+                "it is, capture time unknown"
+            )
         else:
             meta = self._metadata(label, media_type, stream)
         base = Path(member).name if member else self.name
-        self.items.append(MediaItem(
-            name=base, origin=Origin(member=member), media_type=media_type,
-            captured_at=meta.captured_at, captured_at_offset_known=meta.offset_known,
-            latitude=meta.latitude, longitude=meta.longitude,
-            duration_seconds=meta.duration_seconds, camera=meta.camera))
+        self.items.append(
+            MediaItem(
+                name=base,
+                origin=Origin(member=member),
+                media_type=media_type,
+                captured_at=meta.captured_at,
+                captured_at_offset_known=meta.offset_known,
+                latitude=meta.latitude,
+                longitude=meta.longitude,
+                duration_seconds=meta.duration_seconds,
+                camera=meta.camera,
+            )
+        )
 
     def _metadata(self, label: str, media_type: str, stream: BinaryIO) -> _Metadata:
         try:
-            meta = (self._photo(stream) if media_type.startswith("image/")
-                    else self._video(stream))
+            meta = self._photo(stream) if media_type.startswith("image/") else self._video(stream)
         except Exception:  # metadata libraries raise all sorts on damaged files
             self.notes.append(f"{label}: its metadata could not be read; capture time unknown")
             return _Metadata()
@@ -222,8 +240,10 @@ class _State:
     def _photo(self, stream: BinaryIO) -> _Metadata:
         tags = exifread.process_file(stream, details=False, extract_thumbnail=False)
         meta = _Metadata()
-        for time_tag, offset_tag in (("EXIF DateTimeOriginal", "EXIF OffsetTimeOriginal"),
-                                     ("EXIF DateTimeDigitized", "EXIF OffsetTimeDigitized")):
+        for time_tag, offset_tag in (
+            ("EXIF DateTimeOriginal", "EXIF OffsetTimeOriginal"),
+            ("EXIF DateTimeDigitized", "EXIF OffsetTimeDigitized"),
+        ):
             wall = _exif_time(_tag_text(tags, time_tag))
             if wall is None:
                 continue
@@ -253,8 +273,12 @@ class _State:
         if general is None:
             return meta
         data: dict[str, Any] = general.to_data()
-        for key in ("comapplequicktimecreationdate", "encoded_date", "tagged_date",
-                    "recorded_date"):
+        for key in (
+            "comapplequicktimecreationdate",
+            "encoded_date",
+            "tagged_date",
+            "recorded_date",
+        ):
             parsed = self._video_time(data.get(key), utc_default=key != "recorded_date")
             if parsed is not None:
                 meta.captured_at, meta.offset_known = parsed
@@ -273,12 +297,12 @@ class _State:
                     break
         make = data.get("comapplequicktimemake") or data.get("make")
         model = data.get("comapplequicktimemodel") or data.get("model")
-        meta.camera = _camera(make if isinstance(make, str) else None,
-                              model if isinstance(model, str) else None)
+        meta.camera = _camera(
+            make if isinstance(make, str) else None, model if isinstance(model, str) else None
+        )
         return meta
 
-    def _video_time(self, value: object, *, utc_default: bool
-                    ) -> tuple[datetime, bool] | None:
+    def _video_time(self, value: object, *, utc_default: bool) -> tuple[datetime, bool] | None:
         if not isinstance(value, str):
             return None
         match = _VIDEO_TIME.search(value)
@@ -346,8 +370,7 @@ def _exif_offset(text: str | None) -> tzinfo | None:
     return timezone(-delta if sign == "-" else delta)
 
 
-def _gps(tags: dict[str, Any], key: str, ref_key: str, negative: str,
-         limit: float) -> float | None:
+def _gps(tags: dict[str, Any], key: str, ref_key: str, negative: str, limit: float) -> float | None:
     tag = tags.get(key)
     values = getattr(tag, "values", None)
     if not isinstance(values, list) or not values or len(values) > 3:

@@ -72,8 +72,15 @@ def repair_mojibake(text: str) -> str:
         return text
 
 
-def parse(data: Input, *, name: str, tz: str = "Europe/London", platform: str | None = None,
-          owner: str | None = None, **options: Any) -> ParsedImport:
+def parse(
+    data: Input,
+    *,
+    name: str,
+    tz: str = "Europe/London",
+    platform: str | None = None,
+    owner: str | None = None,
+    **options: Any,
+) -> ParsedImport:
     """Parse Facebook or Instagram message JSON. Unknown keyword options are ignored."""
     zone(tz, name=name)  # validated for a uniform interface; these times carry their zone
     if platform is not None and platform not in PLATFORMS:
@@ -84,34 +91,44 @@ def parse(data: Input, *, name: str, tz: str = "Europe/London", platform: str | 
             chosen = platform or ("instagram" if "instagram" in name.lower() else "facebook")
             reader = _Reader(name, chosen, owner, None)
             messages = reader.thread(raw, None)
-            return ParsedImport(format=chosen, source_name=name, assumed_time_zone=None,
-                                messages=tuple(messages))
+            return ParsedImport(
+                format=chosen, source_name=name, assumed_time_zone=None, messages=tuple(messages)
+            )
         with ExportTree(data, name=name) as tree:
-            threads = sorted((m for m in tree.members if _THREAD_FILE.search(m)),
-                             key=_thread_order)
+            threads = sorted((m for m in tree.members if _THREAD_FILE.search(m)), key=_thread_order)
             if not threads:
-                raise ImportFailure(name, "no Facebook or Instagram message files found (looked "
-                                          "for messages/inbox/<thread>/message_1.json)")
+                raise ImportFailure(
+                    name,
+                    "no Facebook or Instagram message files found (looked "
+                    "for messages/inbox/<thread>/message_1.json)",
+                )
             instagram = "instagram" in name.lower() or any(
-                "your_instagram_activity/" in m for m in threads)
+                "your_instagram_activity/" in m for m in threads
+            )
             chosen = platform or ("instagram" if instagram else "facebook")
             reader = _Reader(name, chosen, owner, tree)
             messages = []
             for member in threads:
                 messages.extend(reader.thread(tree.read(member), member))
             notes = (f"{len(threads)} message file(s) read",)
-            return ParsedImport(format=chosen, source_name=name, assumed_time_zone=None,
-                                messages=tuple(messages), notes=notes)
+            return ParsedImport(
+                format=chosen,
+                source_name=name,
+                assumed_time_zone=None,
+                messages=tuple(messages),
+                notes=notes,
+            )
 
 
 def _thread_order(member: str) -> tuple[str, int]:
     folder, _, file_name = member.rpartition("/")
-    return folder, int(file_name[len("message_"):-len(".json")])
+    return folder, int(file_name[len("message_") : -len(".json")])
 
 
 class _Reader:
-    def __init__(self, name: str, platform: str, owner: str | None,
-                 tree: ExportTree | None) -> None:
+    def __init__(
+        self, name: str, platform: str, owner: str | None, tree: ExportTree | None
+    ) -> None:
         self.name = name
         self.platform = platform
         self.owner = owner
@@ -125,8 +142,9 @@ class _Reader:
     def thread(self, raw: bytes, member: str | None) -> list[Message]:
         doc = load_json(raw, where_=where(self.name, member))
         if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-            raise self.fail(member, None, "not a Facebook or Instagram message file: no "
-                                          "messages list")
+            raise self.fail(
+                member, None, "not a Facebook or Instagram message file: no messages list"
+            )
         thread_extra: dict[str, str] = {}
         title = doc.get("title")
         if isinstance(title, str):
@@ -136,7 +154,8 @@ class _Reader:
             thread_extra["thread_path"] = path
         participants = doc.get("participants", [])
         if not isinstance(participants, list) or not all(
-                isinstance(p, dict) and isinstance(p.get("name"), str) for p in participants):
+            isinstance(p, dict) and isinstance(p.get("name"), str) for p in participants
+        ):
             raise self.fail(member, "participants", "expected a list of {name}")
         out: list[Message] = []
         for index, item in enumerate(doc["messages"]):
@@ -146,8 +165,9 @@ class _Reader:
             out.append(self.message(item, member, entry, thread_extra))
         return out
 
-    def message(self, item: dict[str, Any], member: str | None, entry: str,
-                thread_extra: dict[str, str]) -> Message:
+    def message(
+        self, item: dict[str, Any], member: str | None, entry: str, thread_extra: dict[str, str]
+    ) -> Message:
         stamp = item.get("timestamp_ms")
         if not isinstance(stamp, int) or isinstance(stamp, bool) or not 0 <= stamp <= _MAX_MS:
             raise self.fail(member, f"{entry}.timestamp_ms", "not a valid time")
@@ -184,13 +204,17 @@ class _Reader:
         sender = self.senders.get(raw_name)
         if sender is None:
             display = repair_mojibake(raw_name)
-            sender = Sender(display_name=display, platform=self.platform,
-                            is_owner=self.owner is not None and display == self.owner)
+            sender = Sender(
+                display_name=display,
+                platform=self.platform,
+                is_owner=self.owner is not None and display == self.owner,
+            )
             self.senders[raw_name] = sender
         return sender
 
-    def attachments(self, item: dict[str, Any], member: str | None,
-                    entry: str) -> tuple[Attachment, ...]:
+    def attachments(
+        self, item: dict[str, Any], member: str | None, entry: str
+    ) -> tuple[Attachment, ...]:
         uris: list[str] = []
         for key in _MEDIA_KEYS:
             listed = item.get(key)

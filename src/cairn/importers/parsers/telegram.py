@@ -59,8 +59,9 @@ _ATTACHMENT_KEYS = ("photo", "file")
 _MAX_UNIXTIME = 253_402_300_799
 
 
-def parse(data: Input, *, name: str, tz: str = "Europe/London", owner: str | None = None,
-          **options: Any) -> ParsedImport:
+def parse(
+    data: Input, *, name: str, tz: str = "Europe/London", owner: str | None = None, **options: Any
+) -> ParsedImport:
     """Parse a Telegram Desktop JSON export. Unknown keyword options are ignored."""
     zone_ = zone(tz, name=name)
     with paused_gc():
@@ -69,7 +70,7 @@ def parse(data: Input, *, name: str, tz: str = "Europe/London", owner: str | Non
                 member = _find_result(tree)
                 raw = tree.read(member)
                 prefix = member[: -len("result.json")]
-                files = {m[len(prefix):] for m in tree.members if m.startswith(prefix)}
+                files = {m[len(prefix) :] for m in tree.members if m.startswith(prefix)}
                 return _Parser(name, member, zone_, tz, owner, files, prefix).run(raw)
         parser = _Parser(name, None, zone_, tz, owner, None, "")
         if not isinstance(data, bytes | bytearray | memoryview):
@@ -89,16 +90,26 @@ def _inside(folder: Path, relative: str) -> bool:
 
 
 def _find_result(tree: ExportTree) -> str:
-    found = sorted((m for m in tree.members if m.rsplit("/", 1)[-1] == "result.json"),
-                   key=lambda m: m.count("/"))
+    found = sorted(
+        (m for m in tree.members if m.rsplit("/", 1)[-1] == "result.json"),
+        key=lambda m: m.count("/"),
+    )
     if not found:
         raise ImportFailure(tree.name, "no Telegram export (result.json) found")
     return found[0]
 
 
 class _Parser:
-    def __init__(self, name: str, member: str | None, zone_: ZoneInfo, tz: str,
-                 owner: str | None, files: set[str] | None, prefix: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        member: str | None,
+        zone_: ZoneInfo,
+        tz: str,
+        owner: str | None,
+        files: set[str] | None,
+        prefix: str,
+    ) -> None:
         self.name = name
         self.member = member
         self.zone = zone_
@@ -140,10 +151,17 @@ class _Parser:
             raise self.fail(None, "not a Telegram export: no messages and no chats.list")
         notes: list[str] = []
         if self.local_times:
-            notes.append(f"{self.local_times} message time(s) had no date_unixtime and were read "
-                         f"as wall-clock times in {self.tz}")
-        return ParsedImport(format=FORMAT, source_name=self.name, assumed_time_zone=self.tz,
-                            messages=tuple(messages), notes=tuple(notes))
+            notes.append(
+                f"{self.local_times} message time(s) had no date_unixtime and were read "
+                f"as wall-clock times in {self.tz}"
+            )
+        return ParsedImport(
+            format=FORMAT,
+            source_name=self.name,
+            assumed_time_zone=self.tz,
+            messages=tuple(messages),
+            notes=tuple(notes),
+        )
 
     def chat(self, chat: Any, prefix: str, out: list[Message]) -> None:
         if not isinstance(chat, dict):
@@ -185,28 +203,34 @@ class _Parser:
                 actor = item.get("actor")
                 if isinstance(actor, str):
                     extra["actor"] = actor
-                return Message(sent_at, None, text or action, CHANNEL, origin, is_system=True,
-                               extra=extra)
+                return Message(
+                    sent_at, None, text or action, CHANNEL, origin, is_system=True, extra=extra
+                )
             for key in ("discard_reason", "duration_seconds"):
                 value = item.get(key)
                 if isinstance(value, int | str) and not isinstance(value, bool):
                     extra[key] = str(value)
             sender = self.sender(item.get("actor"), item.get("actor_id"), entry)
-            return Message(sent_at, sender, text or action.replace("_", " "), CHANNEL, origin,
-                           extra=extra)
+            return Message(
+                sent_at, sender, text or action.replace("_", " "), CHANNEL, origin, extra=extra
+            )
         if kind != "message":
             raise self.fail(entry, "unknown message type")
         sender = self.sender(item.get("from"), item.get("from_id"), entry)
-        return Message(sent_at, sender, text, CHANNEL, origin, self.attachments(item, entry),
-                       extra=extra)
+        return Message(
+            sent_at, sender, text, CHANNEL, origin, self.attachments(item, entry), extra=extra
+        )
 
     def time(self, item: dict[str, Any], entry: str) -> datetime:
         unix = item.get("date_unixtime")
         if unix is not None:
             if isinstance(unix, str) and unix.isascii() and unix.isdigit():
                 unix = int(unix)
-            if not isinstance(unix, int) or isinstance(unix, bool) \
-                    or not 0 <= unix <= _MAX_UNIXTIME:
+            if (
+                not isinstance(unix, int)
+                or isinstance(unix, bool)
+                or not 0 <= unix <= _MAX_UNIXTIME
+            ):
                 raise self.fail(f"{entry}.date_unixtime", "not a valid time")
             return from_unix(unix)
         local = item.get("date")
@@ -245,8 +269,12 @@ class _Parser:
         sender = self.senders.get(key)
         if sender is None:
             owner = self.owner is not None and self.owner in (display, from_id)
-            sender = Sender(display_name=display or from_id or "Deleted Account",
-                            platform=FORMAT, platform_id=from_id, is_owner=owner)
+            sender = Sender(
+                display_name=display or from_id or "Deleted Account",
+                platform=FORMAT,
+                platform_id=from_id,
+                is_owner=owner,
+            )
             self.senders[key] = sender
         return sender
 
@@ -265,13 +293,20 @@ class _Parser:
                 found.append(Attachment(name=key, media_type=media_type, missing=True))
             elif self.files is None and self.folder is not None:
                 present = _inside(self.folder, path)
-                found.append(Attachment(name=path, member=path if present else None,
-                                        media_type=media_type, missing=not present))
+                found.append(
+                    Attachment(
+                        name=path,
+                        member=path if present else None,
+                        media_type=media_type,
+                        missing=not present,
+                    )
+                )
             elif self.files is None:
                 found.append(Attachment(name=path, media_type=media_type))
             elif path in self.files:
-                found.append(Attachment(name=path, member=self.prefix + path,
-                                        media_type=media_type))
+                found.append(
+                    Attachment(name=path, member=self.prefix + path, media_type=media_type)
+                )
             else:
                 found.append(Attachment(name=path, media_type=media_type, missing=True))
         return tuple(found)

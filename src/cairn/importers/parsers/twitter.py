@@ -57,26 +57,32 @@ def strip_assignment(raw: bytes, *, where_: str) -> tuple[str, bytes]:
     """(the YTD name, the JSON after ``window.YTD.<name>.partN = ``), or ImportFailure."""
     m = _ASSIGNMENT.match(raw)
     if m is None:
-        raise ImportFailure(where_, "not an X archive data file (expected "
-                                    "'window.YTD.<name>.part0 = ' at the start)")
-    return m.group(1).decode("ascii"), raw[m.end():]
+        raise ImportFailure(
+            where_,
+            "not an X archive data file (expected 'window.YTD.<name>.part0 = ' at the start)",
+        )
+    return m.group(1).decode("ascii"), raw[m.end() :]
 
 
-def parse(data: Input, *, name: str, tz: str = "Europe/London", owner: str | None = None,
-          **options: Any) -> ParsedImport:
+def parse(
+    data: Input, *, name: str, tz: str = "Europe/London", owner: str | None = None, **options: Any
+) -> ParsedImport:
     """Parse X archive DMs. Unknown keyword options are ignored."""
     zone(tz, name=name)  # validated for a uniform interface; these times carry their zone
     with paused_gc():
         if not is_container(data, name=name):
             reader = _Reader(name, owner, None)
             messages = reader.file(read_input(data, name=name), None)
-            return ParsedImport(format=FORMAT, source_name=name, assumed_time_zone=None,
-                                messages=tuple(messages))
+            return ParsedImport(
+                format=FORMAT, source_name=name, assumed_time_zone=None, messages=tuple(messages)
+            )
         with ExportTree(data, name=name) as tree:
             files = sorted(m for m in tree.members if _DM_FILE.search(m))
             if not files:
-                raise ImportFailure(name, "no direct messages found in the archive (looked for "
-                                          "data/direct-messages.js)")
+                raise ImportFailure(
+                    name,
+                    "no direct messages found in the archive (looked for data/direct-messages.js)",
+                )
             accounts = [m for m in tree.members if _ACCOUNT_FILE.search(m)]
             if owner is None and accounts:
                 owner = _account_id(tree, accounts[0])
@@ -84,9 +90,13 @@ def parse(data: Input, *, name: str, tz: str = "Europe/London", owner: str | Non
             messages = []
             for member in files:
                 messages.extend(reader.file(tree.read(member), member))
-            return ParsedImport(format=FORMAT, source_name=name, assumed_time_zone=None,
-                                messages=tuple(messages),
-                                notes=(f"{len(files)} direct-message file(s) read",))
+            return ParsedImport(
+                format=FORMAT,
+                source_name=name,
+                assumed_time_zone=None,
+                messages=tuple(messages),
+                notes=(f"{len(files)} direct-message file(s) read",),
+            )
 
 
 def _account_id(tree: ExportTree, member: str) -> str | None:
@@ -137,8 +147,15 @@ class _Reader:
                 out.append(self.event(kind, body_, member, entry, extra, group))
         return out
 
-    def event(self, kind: str, item: dict[str, Any], member: str | None, entry: str,
-              conv_extra: dict[str, str], group: bool) -> Message:
+    def event(
+        self,
+        kind: str,
+        item: dict[str, Any],
+        member: str | None,
+        entry: str,
+        conv_extra: dict[str, str],
+        group: bool,
+    ) -> Message:
         sent_at = self.time(item.get("createdAt"), member, entry)
         origin = Origin(member=member, entry=entry)
         extra = dict(conv_extra)
@@ -160,8 +177,9 @@ class _Reader:
         if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
             raise self.fail(member, f"{entry}.messageCreate.mediaUrls", "expected a list of urls")
         attachments = tuple(self.attachment(u, message_id, member, group) for u in urls)
-        return Message(sent_at, self.sender(sender_id), text, CHANNEL, origin, attachments,
-                       extra=extra)
+        return Message(
+            sent_at, self.sender(sender_id), text, CHANNEL, origin, attachments, extra=extra
+        )
 
     def time(self, value: Any, member: str | None, entry: str) -> datetime:
         if not isinstance(value, str):
@@ -177,13 +195,16 @@ class _Reader:
     def sender(self, account_id: str) -> Sender:
         sender = self.senders.get(account_id)
         if sender is None:
-            sender = Sender(display_name=account_id, platform=PLATFORM, platform_id=account_id,
-                            is_owner=account_id == self.owner)
+            sender = Sender(
+                display_name=account_id,
+                platform=PLATFORM,
+                platform_id=account_id,
+                is_owner=account_id == self.owner,
+            )
             self.senders[account_id] = sender
         return sender
 
-    def attachment(self, url: str, message_id: Any, member: str | None,
-                   group: bool) -> Attachment:
+    def attachment(self, url: str, message_id: Any, member: str | None, group: bool) -> Attachment:
         file_name = url.rsplit("/", 1)[-1].split("?", 1)[0]
         media_type = media_type_for(file_name)
         if self.tree is None or member is None or not isinstance(message_id, str):

@@ -34,8 +34,7 @@ def _decide(actor: Any, candidate: CandidatePerson) -> CandidatePerson:
 
 
 def _dismiss_pending(actor: Any, candidate: CandidatePerson, reason: str) -> int:
-    pending = ProposedIncident.objects.filter(candidate=candidate,
-                                              status=ProposalStatus.PROPOSED)
+    pending = ProposedIncident.objects.filter(candidate=candidate, status=ProposalStatus.PROPOSED)
     count = 0
     for proposal in pending.select_related("batch").order_by("batch", "number"):
         dismiss(actor, candidate.vault, proposal, reason=reason)
@@ -43,9 +42,14 @@ def _dismiss_pending(actor: Any, candidate: CandidatePerson, reason: str) -> int
     return count
 
 
-def confirm_candidate(*, actor: Any, candidate: CandidatePerson, name: str = "",
-                      role: str = PersonRole.SUSPECT,
-                      relationship: str = Relationship.UNKNOWN) -> Person:
+def confirm_candidate(
+    *,
+    actor: Any,
+    candidate: CandidatePerson,
+    name: str = "",
+    role: str = PersonRole.SUSPECT,
+    relationship: str = Relationship.UNKNOWN,
+) -> Person:
     """Make an unknown sender a person of the vault, with the identifiers the export gave.
 
     Their items and proposals are linked to the new person. As a witness, their proposals
@@ -58,11 +62,19 @@ def confirm_candidate(*, actor: Any, candidate: CandidatePerson, name: str = "",
         shown = current.display_name
         chosen = (name or "").strip() or shown
         person = vault_services.create_person(
-            actor=actor, vault=vault, name=chosen, role=role, relationship=relationship,
+            actor=actor,
+            vault=vault,
+            name=chosen,
+            role=role,
+            relationship=relationship,
             aliases=[shown] if shown and shown != chosen else [],
-            identifiers=[vault_services.IdentifierInput(kind=i["kind"], value=i["value"],
-                                                        platform=i.get("platform", ""))
-                         for i in current.identifiers])
+            identifiers=[
+                vault_services.IdentifierInput(
+                    kind=i["kind"], value=i["value"], platform=i.get("platform", "")
+                )
+                for i in current.identifiers
+            ],
+        )
         current.status = CandidateStatus.CONFIRMED
         current.person = person
         current.save()
@@ -74,37 +86,54 @@ def confirm_candidate(*, actor: Any, candidate: CandidatePerson, name: str = "",
         else:
             revised = _add_person_to_accepted(actor, current, person)
         vault_services.record_change(
-            actor=actor, vault=vault, action="import.candidate.confirmed", obj=current,
+            actor=actor,
+            vault=vault,
+            action="import.candidate.confirmed",
+            obj=current,
             content=candidate_content(current),
-            detail={"items": relinked, "incidents_revised": revised, "role": role})
+            detail={"items": relinked, "incidents_revised": revised, "role": role},
+        )
     return person
 
 
 def _add_person_to_accepted(actor: Any, candidate: CandidatePerson, person: Person) -> int:
     count = 0
     accepted = ProposedIncident.objects.filter(
-        candidate=candidate, status=ProposalStatus.ACCEPTED, incident__isnull=False,
-        incident__deleted_at__isnull=True).select_related("incident")
+        candidate=candidate,
+        status=ProposalStatus.ACCEPTED,
+        incident__isnull=False,
+        incident__deleted_at__isnull=True,
+    ).select_related("incident")
     for proposal in accepted:
         incident = proposal.incident
         assert incident is not None
         data = vault_services.IncidentInput(
-            start=incident.start, end=incident.end, precision=incident.precision,
-            when_words=incident.when_words, location=incident.location,
-            latitude=incident.latitude, longitude=incident.longitude,
-            channel=incident.channel, acts=incident.act_codes, other_act=incident.other_act,
-            description=incident.description, impact=incident.impact,
-            feared_violence=incident.feared_violence, witnesses=incident.witnesses,
+            start=incident.start,
+            end=incident.end,
+            precision=incident.precision,
+            when_words=incident.when_words,
+            location=incident.location,
+            latitude=incident.latitude,
+            longitude=incident.longitude,
+            channel=incident.channel,
+            acts=incident.act_codes,
+            other_act=incident.other_act,
+            description=incident.description,
+            impact=incident.impact,
+            feared_violence=incident.feared_violence,
+            witnesses=incident.witnesses,
             reported_to_police=incident.reported_to_police,
             police_reference=incident.police_reference,
-            persons=[*incident.persons.all(), person])
+            persons=[*incident.persons.all(), person],
+        )
         vault_services.revise_incident(actor=actor, incident=incident, data=data)
         count += 1
     return count
 
 
-def dismiss_candidate(*, actor: Any, candidate: CandidatePerson,
-                      is_me: bool = False) -> CandidatePerson:
+def dismiss_candidate(
+    *, actor: Any, candidate: CandidatePerson, is_me: bool = False
+) -> CandidatePerson:
     """Dismiss an unknown sender (their proposals still waiting are dismissed with them).
 
     With ``is_me`` the sender is the victim under another name: their messages are marked
@@ -118,7 +147,11 @@ def dismiss_candidate(*, actor: Any, candidate: CandidatePerson,
             ImportedItem.objects.filter(candidate=current).update(is_owner=True)
         dismissed = _dismiss_pending(actor, current, "me" if is_me else "sender dismissed")
         vault_services.record_change(
-            actor=actor, vault=candidate.vault, action="import.candidate.dismissed",
-            obj=current, content=candidate_content(current),
-            detail={"proposals_dismissed": dismissed, "is_me": is_me})
+            actor=actor,
+            vault=candidate.vault,
+            action="import.candidate.dismissed",
+            obj=current,
+            content=candidate_content(current),
+            detail={"proposals_dismissed": dismissed, "is_me": is_me},
+        )
     return current

@@ -28,8 +28,7 @@ from cairn.importers.services.jobs import discard_staged, job_columns, set_job, 
 from cairn.vault import services as vault_services
 
 
-def diary_preview(source: str | os.PathLike[str] | BinaryIO | bytes, *,
-                  name: str) -> Any:
+def diary_preview(source: str | os.PathLike[str] | BinaryIO | bytes, *, name: str) -> Any:
     """The diary's header, sample rows and suggested columns (``parsers.diary.inspect``).
 
     Raises ``ImportFailure`` for a file that cannot be read as a CSV spreadsheet."""
@@ -51,19 +50,27 @@ def check_diary_columns(preview: Any, mapping: Mapping[str, Any]) -> dict[str, i
     width = max([len(preview.header), *(len(row) for row in preview.sample_rows)])
     for field_name, column in mapping.items():
         if field_name not in diary.FIELDS:
-            raise ValidationError({"columns": [
-                f"a diary has no field called {field_name!r}; the fields are "
-                + ", ".join(diary.FIELDS)]})
-        if isinstance(column, bool) or not isinstance(column, int) \
-                or not 0 <= column < width:
+            raise ValidationError(
+                {
+                    "columns": [
+                        f"a diary has no field called {field_name!r}; the fields are "
+                        + ", ".join(diary.FIELDS)
+                    ]
+                }
+            )
+        if isinstance(column, bool) or not isinstance(column, int) or not 0 <= column < width:
             shown = column + 1 if isinstance(column, int) else column
-            raise ValidationError({"columns": [
-                f"there is no column {shown} (for {field_name}): the file has {width} "
-                f"column{'s' if width != 1 else ''}, numbered 1 to {width}"]})
+            raise ValidationError(
+                {
+                    "columns": [
+                        f"there is no column {shown} (for {field_name}): the file has {width} "
+                        f"column{'s' if width != 1 else ''}, numbered 1 to {width}"
+                    ]
+                }
+            )
     missing = [f for f in diary.REQUIRED if f not in mapping]
     if missing:
-        raise ValidationError({"columns": [
-            "say which column holds " + " and ".join(missing)]})
+        raise ValidationError({"columns": ["say which column holds " + " and ".join(missing)]})
     return {f: int(mapping[f]) for f in diary.FIELDS if f in mapping}
 
 
@@ -82,8 +89,7 @@ def staged_diary_preview(job: ImportJob) -> Any:
         raise
 
 
-def confirm_diary_columns(*, actor: Any, job: ImportJob,
-                          mapping: Mapping[str, Any]) -> ImportJob:
+def confirm_diary_columns(*, actor: Any, job: ImportJob, mapping: Mapping[str, Any]) -> ImportJob:
     """Record the columns the victim confirmed for a staged diary; the job can then run.
 
     Raises ``ValidationError`` (on ``columns``) for a bad mapping or a job that is not
@@ -94,12 +100,16 @@ def confirm_diary_columns(*, actor: Any, job: ImportJob,
     with transaction.atomic():
         current = ImportJob.objects.select_for_update().get(pk=job.pk)
         if current.status != JobStatus.QUEUED or job_columns(current) is not None:
-            raise ValidationError({"columns": ["The columns of this file were already "
-                                               "confirmed"]})
+            raise ValidationError({"columns": ["The columns of this file were already confirmed"]})
         current.format = ImportFormat.CSV
         current.column_mapping = confirmed
         current.save()
-        audit.record(actor=actor, action="import.columns.confirmed", object_type="importjob",
-                     object_id=current.pk, vault_id=current.vault_id,
-                     detail={"columns": confirmed})
+        audit.record(
+            actor=actor,
+            action="import.columns.confirmed",
+            object_type="importjob",
+            object_id=current.pk,
+            vault_id=current.vault_id,
+            detail={"columns": confirmed},
+        )
     return current

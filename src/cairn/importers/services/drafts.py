@@ -44,9 +44,13 @@ def clean(text: str | None) -> str:
 
 
 def positions(origin: Origin) -> dict[str, Any]:
-    found = {"line_start": origin.line_start, "line_end": origin.line_end,
-             "byte_start": origin.byte_start, "byte_end": origin.byte_end,
-             "entry": origin.entry}
+    found = {
+        "line_start": origin.line_start,
+        "line_end": origin.line_end,
+        "byte_start": origin.byte_start,
+        "byte_end": origin.byte_end,
+        "entry": origin.entry,
+    }
     return {key: value for key, value in found.items() if value is not None}
 
 
@@ -100,41 +104,75 @@ def _message_draft(message: Message, linker: Linker) -> Draft:
     if message.attachments:
         details["attachments"] = [
             {"name": clean(a.name), "media_type": a.media_type, "missing": a.missing}
-            for a in message.attachments]
+            for a in message.attachments
+        ]
     if message.extra:
         details["extra"] = plain(dict(message.extra))
     return Draft(
-        kind=ItemKind.MESSAGE, when=message.sent_at, channel=message.channel,
-        text=clean(message.text), origin=message.origin, link=link,
-        is_owner=bool(link and link.is_owner), is_system=message.is_system,
-        sent_at=message.sent_at, received_at=message.received_at,
+        kind=ItemKind.MESSAGE,
+        when=message.sent_at,
+        channel=message.channel,
+        text=clean(message.text),
+        origin=message.origin,
+        link=link,
+        is_owner=bool(link and link.is_owner),
+        is_system=message.is_system,
+        sent_at=message.sent_at,
+        received_at=message.received_at,
         sender_name=clean(message.sender.display_name) if message.sender else "",
-        attachments=message.attachments, details=details,
-        identity=link.identity if link else "system")
+        attachments=message.attachments,
+        details=details,
+        identity=link.identity if link else "system",
+    )
 
 
 def _media_draft(media: MediaItem) -> Draft:
-    details = plain({
-        "name": media.name, "media_type": media.media_type,
-        "offset_known": media.captured_at_offset_known, "latitude": media.latitude,
-        "longitude": media.longitude, "duration_seconds": media.duration_seconds,
-        "camera": media.camera})
-    return Draft(kind=ItemKind.MEDIA, when=media.captured_at, channel="", text="",
-                  origin=media.origin, captured_at=media.captured_at,
-                  media_name=clean(media.name), details=details,
-                  identity=f"media:{media.origin.member or media.name}")
+    details = plain(
+        {
+            "name": media.name,
+            "media_type": media.media_type,
+            "offset_known": media.captured_at_offset_known,
+            "latitude": media.latitude,
+            "longitude": media.longitude,
+            "duration_seconds": media.duration_seconds,
+            "camera": media.camera,
+        }
+    )
+    return Draft(
+        kind=ItemKind.MEDIA,
+        when=media.captured_at,
+        channel="",
+        text="",
+        origin=media.origin,
+        captured_at=media.captured_at,
+        media_name=clean(media.name),
+        details=details,
+        identity=f"media:{media.origin.member or media.name}",
+    )
 
 
 def _diary_draft(row: DiaryRow) -> Draft:
-    details = {"when_words": clean(row.when_words), "location": clean(row.location),
-               "witnesses": clean(row.witnesses), "impact": clean(row.impact),
-               "police_reference": clean(row.police_reference),
-               "end": iso(getattr(row, "end", None)),
-               "precision": getattr(row, "precision", "") or ""}
-    return Draft(kind=ItemKind.DIARY, when=row.start, channel=DIARY_CHANNEL,
-                  text=clean(row.description), origin=row.origin, is_owner=True,
-                  sent_at=None, captured_at=None, details=details,
-                  identity="diary:" + json.dumps(details, sort_keys=True))
+    details = {
+        "when_words": clean(row.when_words),
+        "location": clean(row.location),
+        "witnesses": clean(row.witnesses),
+        "impact": clean(row.impact),
+        "police_reference": clean(row.police_reference),
+        "end": iso(getattr(row, "end", None)),
+        "precision": getattr(row, "precision", "") or "",
+    }
+    return Draft(
+        kind=ItemKind.DIARY,
+        when=row.start,
+        channel=DIARY_CHANNEL,
+        text=clean(row.description),
+        origin=row.origin,
+        is_owner=True,
+        sent_at=None,
+        captured_at=None,
+        details=details,
+        identity="diary:" + json.dumps(details, sort_keys=True),
+    )
 
 
 class Fingerprints:
@@ -153,8 +191,7 @@ class Fingerprints:
         for draft in drafts:
             words = " ".join(draft.text.split())
             base = "\x00".join((draft.kind, draft.identity, iso(draft.when) or "", words))
-            short = hashlib.blake2b(base.encode("utf-8", "surrogatepass"),
-                                    digest_size=16).digest()
+            short = hashlib.blake2b(base.encode("utf-8", "surrogatepass"), digest_size=16).digest()
             occurrence = seen.get(short, 0)
             seen[short] = occurrence + 1
             prints.append(index_key(self.vault_pk, f"item\x00{base}\x00{occurrence}"))

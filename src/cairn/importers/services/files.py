@@ -44,25 +44,41 @@ class Blobs:
                 self.store.delete(str(self.vault.pk), sha256)
 
 
-def keep_source_file(actor: Any, vault: Vault, path: Path, name: str, sha256: str, fmt: str,
-                    blobs: Blobs) -> Exhibit:
+def keep_source_file(
+    actor: Any, vault: Vault, path: Path, name: str, sha256: str, fmt: str, blobs: Blobs
+) -> Exhibit:
     """The imported file as an exhibit; the same file imported again keeps its first one."""
-    earlier = Exhibit.objects.filter(vault=vault, sha256=sha256,
-                                     source=ExhibitSource.IMPORT).order_by("number").first()
+    earlier = (
+        Exhibit.objects.filter(vault=vault, sha256=sha256, source=ExhibitSource.IMPORT)
+        .order_by("number")
+        .first()
+    )
     if earlier is not None:
         return earlier
     blobs.before_put(sha256)
     with path.open("rb") as handle:
-        return _add_exhibit(actor, vault, handle, name, name,
-                            description=f"Imported export ({ImportFormat(fmt).label})")
+        return _add_exhibit(
+            actor,
+            vault,
+            handle,
+            name,
+            name,
+            description=f"Imported export ({ImportFormat(fmt).label})",
+        )
 
 
-def _add_exhibit(actor: Any, vault: Vault, stream: BinaryIO, original_name: str, where: str,
-                 **kwargs: Any) -> Exhibit:
+def _add_exhibit(
+    actor: Any, vault: Vault, stream: BinaryIO, original_name: str, where: str, **kwargs: Any
+) -> Exhibit:
     try:
-        return vault_services.add_exhibit(actor=actor, vault=vault, stream=stream,
-                                          original_name=original_name,
-                                          source=ExhibitSource.IMPORT, **kwargs)
+        return vault_services.add_exhibit(
+            actor=actor,
+            vault=vault,
+            stream=stream,
+            original_name=original_name,
+            source=ExhibitSource.IMPORT,
+            **kwargs,
+        )
     except ValidationError as exc:
         raise ImportFailure(where, "; ".join(exc.messages)) from None
 
@@ -91,8 +107,16 @@ class Attachments:
     """Keeps each file an item points at (a zip member, an extracted MMS part, the imported
     photo itself) as an exhibit, once per batch."""
 
-    def __init__(self, actor: Any, vault: Vault, path: Path, name: str, media_dir: Path,
-                 batch: ImportBatch, blobs: Blobs) -> None:
+    def __init__(
+        self,
+        actor: Any,
+        vault: Vault,
+        path: Path,
+        name: str,
+        media_dir: Path,
+        batch: ImportBatch,
+        blobs: Blobs,
+    ) -> None:
         self.actor, self.vault, self.path, self.name = actor, vault, path, name
         self.media_dir, self.batch, self.blobs = media_dir, batch, blobs
         self.done: dict[str, Any] = {}
@@ -102,8 +126,11 @@ class Attachments:
         found = []
         if draft.kind == ItemKind.MEDIA:
             member = draft.origin.member
-            exhibit_id = (self._member(member, draft.media_name, draft.captured_at)
-                          if member else self.batch.source_exhibit_id)
+            exhibit_id = (
+                self._member(member, draft.media_name, draft.captured_at)
+                if member
+                else self.batch.source_exhibit_id
+            )
             found.append(exhibit_id)
         for attachment in draft.attachments:
             if attachment.missing:
@@ -135,10 +162,15 @@ class Attachments:
         for chunk in archive.iter_member(member):
             digest.update(chunk)
         self.blobs.before_put(digest.hexdigest())
-        exhibit = _add_exhibit(self.actor, self.vault, _IterStream(archive.iter_member(member)),
-                               shown_name or member, where,
-                               description=f"From import {self.batch.number}",
-                               captured_at=captured_at)
+        exhibit = _add_exhibit(
+            self.actor,
+            self.vault,
+            _IterStream(archive.iter_member(member)),
+            shown_name or member,
+            where,
+            description=f"From import {self.batch.number}",
+            captured_at=captured_at,
+        )
         self.done[member] = exhibit.pk
         return exhibit.pk
 
@@ -152,8 +184,13 @@ class Attachments:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
         self.blobs.before_put(digest)
         with path.open("rb") as handle:
-            exhibit = _add_exhibit(self.actor, self.vault, handle, shown_name or path.name,
-                                   f"{self.name}, attachment {shown_name}",
-                                   description=f"From import {self.batch.number}")
+            exhibit = _add_exhibit(
+                self.actor,
+                self.vault,
+                handle,
+                shown_name or path.name,
+                f"{self.name}, attachment {shown_name}",
+                description=f"From import {self.batch.number}",
+            )
         self.done[relative] = exhibit.pk
         return exhibit.pk

@@ -35,9 +35,17 @@ from cairn.web import timeframe
 logger = logging.getLogger(__name__)
 
 
-def stage_import(*, actor: Any, vault: Vault, stream: BinaryIO, name: str,
-                 format: str = ImportFormat.AUTO, tz: str | None = None,
-                 date_order: str | None = None, owner: str | None = None) -> ImportJob:
+def stage_import(
+    *,
+    actor: Any,
+    vault: Vault,
+    stream: BinaryIO,
+    name: str,
+    format: str = ImportFormat.AUTO,
+    tz: str | None = None,
+    date_order: str | None = None,
+    owner: str | None = None,
+) -> ImportJob:
     """Keep an uploaded export (encrypted, in the vault's store) for the background task.
 
     The job is not evidence: ``run_import_job`` deletes the staged file when it ends, and a
@@ -65,14 +73,27 @@ def stage_import(*, actor: Any, vault: Vault, stream: BinaryIO, name: str,
         raise ValidationError({"file": [str(exc)]}) from None
     try:
         with transaction.atomic():
-            job = ImportJob(vault=vault, format=format, time_zone=zone_name,
-                            date_order=date_order or "", staged_sha256=blob.sha256,
-                            staged_created=blob.created, size=blob.size, created_by=actor)
+            job = ImportJob(
+                vault=vault,
+                format=format,
+                time_zone=zone_name,
+                date_order=date_order or "",
+                staged_sha256=blob.sha256,
+                staged_created=blob.created,
+                size=blob.size,
+                created_by=actor,
+            )
             job.source_name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
             job.owner_name = (owner or "").strip()
             job.save()
-            audit.record(actor=actor, action="import.queued", object_type="importjob",
-                         object_id=job.pk, vault_id=vault.pk, detail={"size": blob.size})
+            audit.record(
+                actor=actor,
+                action="import.queued",
+                object_type="importjob",
+                object_id=job.pk,
+                vault_id=vault.pk,
+                detail={"size": blob.size},
+            )
     except BaseException:
         if blob.created and not Exhibit.objects.filter(vault=vault, sha256=blob.sha256).exists():
             store.delete(str(vault.pk), blob.sha256)
@@ -107,9 +128,17 @@ def run_import_job(job_id: Any) -> None:
                 for chunk in store.iter_bytes(namespace, job.staged_sha256):
                     out.write(chunk)
             result = commit_import(
-                actor=job.created_by, vault=job.vault, source=path, name=job.source_name,
-                format=job.format, tz=job.time_zone, date_order=job.date_order or None,
-                progress=report, owner=job.owner_name or None, mapping=job_columns(job))
+                actor=job.created_by,
+                vault=job.vault,
+                source=path,
+                name=job.source_name,
+                format=job.format,
+                tz=job.time_zone,
+                date_order=job.date_order or None,
+                progress=report,
+                owner=job.owner_name or None,
+                mapping=job_columns(job),
+            )
         set_job(job, status=JobStatus.DONE, batch=result.batch)
     except AmbiguousDates as exc:
         asking = True
@@ -122,8 +151,11 @@ def run_import_job(job_id: Any) -> None:
     except Exception as exc:
         # The type only: a message could quote the file (DESIGN.md invariant 5).
         logger.error("import job %s failed: %s", job.pk, type(exc).__name__)
-        set_job(job, status=JobStatus.FAILED,
-                 error="Something went wrong while importing this file. Nothing was saved.")
+        set_job(
+            job,
+            status=JobStatus.FAILED,
+            error="Something went wrong while importing this file. Nothing was saved.",
+        )
     finally:
         if not asking:
             discard_staged(job)
@@ -133,9 +165,15 @@ def date_question(refusal: AmbiguousDates) -> dict[str, Any]:
     """What the "How are dates written?" page shows: the line, its date as written, and
     what that date would be in each order the file leaves open (ISO dates)."""
     line = refusal.where.rsplit(", line ", 1)[-1]
-    return {"line": int(line) if line.isdigit() else None, "written": refusal.written,
-            "readings": {order: refusal.readings[order].isoformat()
-                         for order in refusal.choices if order in refusal.readings}}
+    return {
+        "line": int(line) if line.isdigit() else None,
+        "written": refusal.written,
+        "readings": {
+            order: refusal.readings[order].isoformat()
+            for order in refusal.choices
+            if order in refusal.readings
+        },
+    }
 
 
 def awaiting_date_order(job: ImportJob) -> bool:
@@ -153,24 +191,29 @@ def answer_date_order(*, actor: Any, job: ImportJob, order: str) -> ImportJob:
         current = ImportJob.objects.select_for_update().get(pk=job.pk)
         question = current.date_question or {}
         if current.status != JobStatus.ASKING:
-            raise ValidationError({"date_order": ["The dates of this file were already "
-                                                  "settled"]})
+            raise ValidationError({"date_order": ["The dates of this file were already settled"]})
         if order not in question.get("readings", {}):
-            raise ValidationError({"date_order": ["Choose how dates are written in the "
-                                                  "file"]})
+            raise ValidationError({"date_order": ["Choose how dates are written in the file"]})
         current.date_order = order
         current.status = JobStatus.QUEUED
         current.save()
-        audit.record(actor=actor, action="import.dates.answered", object_type="importjob",
-                     object_id=current.pk, vault_id=current.vault_id,
-                     detail={"date_order": order})
+        audit.record(
+            actor=actor,
+            action="import.dates.answered",
+            object_type="importjob",
+            object_id=current.pk,
+            vault_id=current.vault_id,
+            detail={"date_order": order},
+        )
     return current
 
 
 def discard_staged(job: ImportJob) -> None:
     """Delete a job's staged upload, unless it was already in the store as an exhibit."""
-    if job.staged_created and not Exhibit.objects.filter(
-            vault_id=job.vault_id, sha256=job.staged_sha256).exists():
+    if (
+        job.staged_created
+        and not Exhibit.objects.filter(vault_id=job.vault_id, sha256=job.staged_sha256).exists()
+    ):
         default_store().delete(str(job.vault_id), job.staged_sha256)
 
 
@@ -179,8 +222,9 @@ def note_task(job: ImportJob, task_id: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(task_id)[:64])
 
 
-def set_job(job: ImportJob, *, status: str, batch: ImportBatch | None = None,
-             error: str = "") -> None:
+def set_job(
+    job: ImportJob, *, status: str, batch: ImportBatch | None = None, error: str = ""
+) -> None:
     job.status = status
     if batch is not None:
         job.batch = batch
@@ -214,8 +258,7 @@ def wants_columns(job: ImportJob) -> bool:
 
 def awaiting_columns(job: ImportJob) -> bool:
     """A staged diary still waiting for the victim to confirm its columns."""
-    return (job.status == JobStatus.QUEUED and job_columns(job) is None
-            and wants_columns(job))
+    return job.status == JobStatus.QUEUED and job_columns(job) is None and wants_columns(job)
 
 
 def staged_bytes(job: ImportJob, limit: int) -> bytes:
@@ -243,5 +286,4 @@ def fail_job(job: ImportJob, message: str) -> None:
 
 
 def staged_file_kept(job: ImportJob) -> bool:
-    return bool(job.staged_sha256) and default_store().exists(str(job.vault_id),
-                                                               job.staged_sha256)
+    return bool(job.staged_sha256) and default_store().exists(str(job.vault_id), job.staged_sha256)

@@ -33,10 +33,15 @@ Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 
 # Which parser module reads each format (cairn/importers/parsers/<module>.py).
 PARSER_MODULES = {
-    ImportFormat.WHATSAPP: "whatsapp", ImportFormat.SMS: "sms", ImportFormat.EMAIL: "email",
-    ImportFormat.FACEBOOK: "meta", ImportFormat.INSTAGRAM: "meta",
-    ImportFormat.TELEGRAM: "telegram", ImportFormat.TWITTER: "twitter",
-    ImportFormat.MEDIA: "media", ImportFormat.CSV: "diary",
+    ImportFormat.WHATSAPP: "whatsapp",
+    ImportFormat.SMS: "sms",
+    ImportFormat.EMAIL: "email",
+    ImportFormat.FACEBOOK: "meta",
+    ImportFormat.INSTAGRAM: "meta",
+    ImportFormat.TELEGRAM: "telegram",
+    ImportFormat.TWITTER: "twitter",
+    ImportFormat.MEDIA: "media",
+    ImportFormat.CSV: "diary",
 }
 
 
@@ -44,8 +49,9 @@ HEAD_BYTES = 64 * 1024
 
 
 @contextlib.contextmanager
-def local_copy(source: str | os.PathLike[str] | BinaryIO | bytes,
-                name: str) -> Iterator[tuple[Path, str, int]]:
+def local_copy(
+    source: str | os.PathLike[str] | BinaryIO | bytes, name: str
+) -> Iterator[tuple[Path, str, int]]:
     """The input as a file on disk (a copy for a stream), with its SHA-256 and size."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
@@ -87,33 +93,50 @@ def resolve_format(fmt: str, path: Path, name: str) -> str:
     # A zip that no name rule settles is told by its members' names.
     detected = detect_path(path, name, head_size=HEAD_BYTES)
     if detected is None or detected not in PARSER_MODULES:
-        raise ImportFailure(name, "Cairn cannot tell what kind of export this is; choose the "
-                                  "format (WhatsApp, SMS, e-mail...) and try again")
+        raise ImportFailure(
+            name,
+            "Cairn cannot tell what kind of export this is; choose the "
+            "format (WhatsApp, SMS, e-mail...) and try again",
+        )
     return detected
 
 
-def parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | None,
-           media_dir: Path, size: int, progress: Progress | None,
-           owner: str | None = None,
-           mapping: Mapping[str, int] | None = None,
-           dkim_keys: Mapping[str, Any] | None = None,
-           dkim_lookup: Callable[[str], bytes | None] | None = None
-           ) -> ParsedImport | StreamedImport:
+def parse(
+    fmt: str,
+    path: Path,
+    name: str,
+    zone_name: str,
+    date_order: str | None,
+    media_dir: Path,
+    size: int,
+    progress: Progress | None,
+    owner: str | None = None,
+    mapping: Mapping[str, int] | None = None,
+    dkim_keys: Mapping[str, Any] | None = None,
+    dkim_lookup: Callable[[str], bytes | None] | None = None,
+) -> ParsedImport | StreamedImport:
     """Run the format's parser with whichever of our options it takes."""
     module = importlib.import_module(f"cairn.importers.parsers.{PARSER_MODULES[fmt]}")
     # A parser that can stream (WhatsApp) gives its messages as they are read.
     parse = getattr(module, "stream", module.parse)
     accepted = inspect.signature(parse).parameters
     offered: dict[str, Any] = {
-        "name": name, "tz": zone_name, "time_zone": zone_name, "zone": zone_name,
-        "date_order": date_order, "media_dir": media_dir, "format": fmt, "platform": fmt,
-        "owner": owner, "dkim_keys": dkim_keys, "dkim_lookup": dkim_lookup,
+        "name": name,
+        "tz": zone_name,
+        "time_zone": zone_name,
+        "zone": zone_name,
+        "date_order": date_order,
+        "media_dir": media_dir,
+        "format": fmt,
+        "platform": fmt,
+        "owner": owner,
+        "dkim_keys": dkim_keys,
+        "dkim_lookup": dkim_lookup,
     }
     if progress is not None:
         offered["on_progress"] = lambda done: progress("reading", int(done), size)
         offered["progress"] = offered["on_progress"]
-    kwargs = {key: value for key, value in offered.items()
-              if key in accepted and value is not None}
+    kwargs = {key: value for key, value in offered.items() if key in accepted and value is not None}
     if "mapping" in accepted and mapping is not None:
         # A diary's columns, as the victim confirmed them (``check_diary_columns``).
         kwargs["mapping"] = dict(mapping)
@@ -121,13 +144,15 @@ def parse(fmt: str, path: Path, name: str, zone_name: str, date_order: str | Non
         # No confirmed columns (a library caller): the parser's suggestion from the header.
         # The CLI and the web pages always ask the victim to confirm first.
         preview = module.inspect(path, name=name)
-        missing = [f for f in getattr(module, "REQUIRED", ()) if f not in
-                   preview.suggested_mapping]
+        missing = [f for f in getattr(module, "REQUIRED", ()) if f not in preview.suggested_mapping]
         if missing:
-            raise ImportFailure(name, "no column was recognised for "
-                                f"{', '.join(m.replace('_', ' ') for m in missing)}; name the "
-                                "columns in the first row, for example 'Date' and 'What "
-                                "happened'")
+            raise ImportFailure(
+                name,
+                "no column was recognised for "
+                f"{', '.join(m.replace('_', ' ') for m in missing)}; name the "
+                "columns in the first row, for example 'Date' and 'What "
+                "happened'",
+            )
         kwargs["mapping"] = preview.suggested_mapping
     source: Any = path
     first = next(iter(accepted.values()), None)
@@ -148,10 +173,14 @@ def archived_dkim_keys(vault: Vault) -> dict[str, list[Any]]:
     from cairn.importers.parsers.email import DkimKey
 
     found: dict[str, list[Any]] = {}
-    for batch in ImportBatch.objects.filter(vault=vault,
-                                            format=ImportFormat.EMAIL).order_by("number"):
+    for batch in ImportBatch.objects.filter(vault=vault, format=ImportFormat.EMAIL).order_by(
+        "number"
+    ):
         for name, key in batch.dkim_keys.items():
-            found.setdefault(name, []).append(DkimKey(
-                record=str(key["record"]).encode("latin-1"),
-                fetched_at=parse_iso(key.get("fetched_at"))))
+            found.setdefault(name, []).append(
+                DkimKey(
+                    record=str(key["record"]).encode("latin-1"),
+                    fetched_at=parse_iso(key.get("fetched_at")),
+                )
+            )
     return found

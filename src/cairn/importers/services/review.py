@@ -23,8 +23,9 @@ from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit, Incident, Vault
 
 
-def proposal_content(proposal: ProposedIncident,
-                     item_ids: Iterable[Any] | None = None) -> dict[str, Any]:
+def proposal_content(
+    proposal: ProposedIncident, item_ids: Iterable[Any] | None = None
+) -> dict[str, Any]:
     """What a proposal's ledger entries hash; ``item_ids`` are its items' ids when the caller
     has read them already."""
     if item_ids is None:
@@ -32,9 +33,9 @@ def proposal_content(proposal: ProposedIncident,
     return proposal_record(proposal, item_ids)
 
 
-def accept_proposals(*, actor: Any, batch: ImportBatch,
-                     ids: Iterable[Any] | None = None, all: bool = False
-                     ) -> list[Incident]:
+def accept_proposals(
+    *, actor: Any, batch: ImportBatch, ids: Iterable[Any] | None = None, all: bool = False
+) -> list[Incident]:
     """Log incidents from proposals (all still proposed, or the ones named by id or number).
 
     Each becomes an incident through ``vault.services.log_incident``, with the sender linked
@@ -53,19 +54,24 @@ def accept_proposals(*, actor: Any, batch: ImportBatch,
         for ref in wanted:
             proposal = every.get(ref) or by_number.get(ref)
             if proposal is None:
-                raise ValidationError({"proposals": [f"No proposal {ref} in import "
-                                                     f"{batch.number}"]})
+                raise ValidationError(
+                    {"proposals": [f"No proposal {ref} in import {batch.number}"]}
+                )
             if proposal.status != ProposalStatus.PROPOSED:
-                raise ValidationError({"proposals": [
-                    f"Proposal {proposal.number} was already {proposal.status}"]})
+                raise ValidationError(
+                    {"proposals": [f"Proposal {proposal.number} was already {proposal.status}"]}
+                )
             chosen.append(proposal.pk)
         pending = pending.filter(pk__in=chosen)
     incidents: list[Incident] = []
     with transaction.atomic():
-        chosen_rows = list(pending.select_for_update(of=("self",)).order_by("number")
-                           .select_related("person"))
+        chosen_rows = list(
+            pending.select_for_update(of=("self",)).order_by("number").select_related("person")
+        )
         for begin in range(0, len(chosen_rows), ACCEPT_CHUNK):
-            incidents += _accept_many(actor, vault, batch, chosen_rows[begin:begin + ACCEPT_CHUNK])
+            incidents += _accept_many(
+                actor, vault, batch, chosen_rows[begin : begin + ACCEPT_CHUNK]
+            )
     return incidents
 
 
@@ -73,17 +79,20 @@ def accept_proposals(*, actor: Any, batch: ImportBatch,
 ACCEPT_CHUNK = 2000
 
 
-def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
-                 proposals: list[ProposedIncident]) -> list[Incident]:
+def _accept_many(
+    actor: Any, vault: Vault, batch: ImportBatch, proposals: list[ProposedIncident]
+) -> list[Incident]:
     """Accept ``proposals`` with the writes made in bulk: the same incidents, attachments,
     audit records and ledger entries, in the same order, as accepting them one by one
     (each proposal's incident, then its files attached, then the proposal accepted)."""
     wanted = {p.pk for p in proposals}
     items_of: dict[Any, list[Any]] = {pk: [] for pk in wanted}
     link = ProposedIncident.items.through
-    for proposal_id, item_id in link.objects.filter(
-            proposedincident__batch=batch).values_list("proposedincident_id", "importeditem_id"
-                                                       ).iterator(5000):
+    for proposal_id, item_id in (
+        link.objects.filter(proposedincident__batch=batch)
+        .values_list("proposedincident_id", "importeditem_id")
+        .iterator(5000)
+    ):
         if proposal_id in wanted:
             items_of[proposal_id].append(item_id)
     diary = {p.pk for p in proposals if p.rule == rules.DIARY_ROW}
@@ -93,7 +102,7 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
         by_id: dict[Any, ImportedItem] = {}
         ordered = list(needed)
         for start in range(0, len(ordered), 500):
-            for item in ImportedItem.objects.filter(pk__in=ordered[start:start + 500]):
+            for item in ImportedItem.objects.filter(pk__in=ordered[start : start + 500]):
                 by_id[item.pk] = item
         for pk in diary:
             mine = [by_id[i] for i in items_of[pk]]
@@ -101,15 +110,16 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
                 first_item[pk] = min(mine, key=lambda item: (item.position, item.pk))
     files_of: dict[Any, list[Any]] = {}
     for item_id, exhibit_id in ImportedItem.attachments.through.objects.filter(
-            importeditem__batch=batch).values_list("importeditem_id", "exhibit_id"):
+        importeditem__batch=batch
+    ).values_list("importeditem_id", "exhibit_id"):
         files_of.setdefault(item_id, []).append(exhibit_id)
     exhibit_ids = {e for pk in wanted for i in items_of[pk] for e in files_of.get(i, ())}
     free: dict[Any, Exhibit] = {}
     ordered_ids = list(exhibit_ids)
     for start in range(0, len(ordered_ids), 500):
-        for exhibit in Exhibit.objects.filter(vault=vault, incident__isnull=True,
-                                              pk__in=ordered_ids[start:start + 500]
-                                              ).select_related("derived_from"):
+        for exhibit in Exhibit.objects.filter(
+            vault=vault, incident__isnull=True, pk__in=ordered_ids[start : start + 500]
+        ).select_related("derived_from"):
             free[exhibit.pk] = exhibit
 
     data = []
@@ -121,9 +131,15 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
         if proposal.rule == rules.DIARY_ROW and item is not None:
             words = str(details.get("when_words") or "")
         one = vault_services.IncidentInput(
-            start=proposal.start, end=proposal.end, precision=proposal.precision,
-            channel=proposal.channel, acts=proposal.act_codes, description=proposal.description,
-            when_words=words, persons=[proposal.person] if proposal.person is not None else [])
+            start=proposal.start,
+            end=proposal.end,
+            precision=proposal.precision,
+            channel=proposal.channel,
+            acts=proposal.act_codes,
+            description=proposal.description,
+            when_words=words,
+            persons=[proposal.person] if proposal.person is not None else [],
+        )
         if proposal.rule == rules.DIARY_ROW and item is not None:
             one.location = str(details.get("location") or "")
             one.witnesses = str(details.get("witnesses") or "")
@@ -140,25 +156,34 @@ def _accept_many(actor: Any, vault: Vault, batch: ImportBatch,
     def then(index: int, incident: Incident) -> None:
         proposal = proposals[index]
         mine = {e for i in items_of[proposal.pk] for e in files_of.get(i, ())}
-        for exhibit in sorted((free.pop(e) for e in mine if e in free),
-                              key=lambda exhibit: exhibit.number):
+        for exhibit in sorted(
+            (free.pop(e) for e in mine if e in free), key=lambda exhibit: exhibit.number
+        ):
             exhibit.incident = incident
             attached.append(exhibit)
-            changes.add(action="exhibit.attached", obj=exhibit,
-                        content=vault_services.exhibit_content(exhibit))
+            changes.add(
+                action="exhibit.attached",
+                obj=exhibit,
+                content=vault_services.exhibit_content(exhibit),
+            )
         proposal.status = ProposalStatus.ACCEPTED
         proposal.incident = incident
         proposal.decided_at = now
         proposal.decided_by = actor
-        changes.add(action="import.proposal.accepted", obj=proposal,
-                    content=proposal_content(proposal, items_of[proposal.pk]),
-                    detail={"proposal": proposal.number, "incident": incident.number})
+        changes.add(
+            action="import.proposal.accepted",
+            obj=proposal,
+            content=proposal_content(proposal, items_of[proposal.pk]),
+            detail={"proposal": proposal.number, "incident": incident.number},
+        )
 
-    incidents = vault_services.log_incidents(actor=actor, vault=vault, data=data,
-                                             changes=changes, then=then)
+    incidents = vault_services.log_incidents(
+        actor=actor, vault=vault, data=data, changes=changes, then=then
+    )
     set_each(Exhibit, "incident", [(e.pk, e.incident_id) for e in attached])
     ProposedIncident.objects.filter(pk__in=[p.pk for p in proposals]).update(
-        status=ProposalStatus.ACCEPTED, decided_at=now, decided_by=actor)
+        status=ProposalStatus.ACCEPTED, decided_at=now, decided_by=actor
+    )
     set_each(ProposedIncident, "incident", [(p.pk, p.incident_id) for p in proposals])
     changes.write()
     return incidents
@@ -170,8 +195,9 @@ def dismiss_proposal(*, actor: Any, proposal: ProposedIncident) -> ProposedIncid
     with transaction.atomic():
         current = ProposedIncident.objects.select_for_update().get(pk=proposal.pk)
         if current.status != ProposalStatus.PROPOSED:
-            raise ValidationError({"proposals": [
-                f"Proposal {current.number} was already {current.status}"]})
+            raise ValidationError(
+                {"proposals": [f"Proposal {current.number} was already {current.status}"]}
+            )
         dismiss(actor, vault, current, reason="dismissed")
     return current
 
@@ -182,6 +208,10 @@ def dismiss(actor: Any, vault: Vault, proposal: ProposedIncident, *, reason: str
     proposal.decided_by = actor
     proposal.save()
     vault_services.record_change(
-        actor=actor, vault=vault, action="import.proposal.dismissed", obj=proposal,
+        actor=actor,
+        vault=vault,
+        action="import.proposal.dismissed",
+        obj=proposal,
         content=proposal_content(proposal),
-        detail={"proposal": proposal.number, "reason": reason})
+        detail={"proposal": proposal.number, "reason": reason},
+    )

@@ -35,13 +35,18 @@ def _sender_identifiers(sender: Sender) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     platform = (sender.platform or "").strip().lower()
     candidates: list[tuple[str, str | None, str]] = [
-        (IdentifierKind.PHONE, sender.phone, ""), (IdentifierKind.EMAIL, sender.email, ""),
+        (IdentifierKind.PHONE, sender.phone, ""),
+        (IdentifierKind.EMAIL, sender.email, ""),
         (IdentifierKind.HANDLE, sender.handle, platform),
         (IdentifierKind.HANDLE, sender.platform_id, platform),
     ]
     name = (sender.display_name or "").strip()
-    if not sender.phone and name and sum(ch.isdigit() for ch in name) >= 7 and all(
-            ch.isdigit() or ch in "+()- \u00a0\u202f\u2011" for ch in name):
+    if (
+        not sender.phone
+        and name
+        and sum(ch.isdigit() for ch in name) >= 7
+        and all(ch.isdigit() or ch in "+()- \u00a0\u202f\u2011" for ch in name)
+    ):
         # WhatsApp names a sender who is not in the phone's contacts by their number.
         candidates.insert(0, (IdentifierKind.PHONE, name, ""))
     for kind, raw, where in candidates:
@@ -72,7 +77,8 @@ class Linker:
         if self._persons is None:
             self._persons = [
                 (person, {n.casefold() for n in [person.name, *person.aliases] if n})
-                for person in Person.objects.filter(vault=self.vault)]
+                for person in Person.objects.filter(vault=self.vault)
+            ]
         return self._persons
 
     def link(self, sender: Sender) -> SenderLink:
@@ -89,8 +95,13 @@ class Linker:
         key = keys.blind_index(self.vault.pk, "sender\x00" + identity)
         link = self.by_key.get(key)
         if link is None:
-            link = SenderLink(key=key, name=name, identifiers=identifiers, identity=identity,
-                               is_owner=sender.is_owner)
+            link = SenderLink(
+                key=key,
+                name=name,
+                identifiers=identifiers,
+                identity=identity,
+                is_owner=sender.is_owner,
+            )
             if not sender.is_owner:
                 self._resolve(link)
             self.by_key[key] = link
@@ -99,11 +110,12 @@ class Linker:
 
     def _resolve(self, link: SenderLink) -> None:
         for entry in link.identifiers:
-            lookup = vault_services.identifier_lookup(self.vault.pk, entry["kind"],
-                                                      entry["value"])
-            match = (PersonIdentifier.objects.filter(vault=self.vault, kind=entry["kind"],
-                                                     lookup=lookup)
-                     .select_related("person").first())
+            lookup = vault_services.identifier_lookup(self.vault.pk, entry["kind"], entry["value"])
+            match = (
+                PersonIdentifier.objects.filter(vault=self.vault, kind=entry["kind"], lookup=lookup)
+                .select_related("person")
+                .first()
+            )
             if match is not None:
                 link.person = match.person
                 return

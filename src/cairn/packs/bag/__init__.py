@@ -47,7 +47,23 @@ from cairn.packs.bag.writing import (
     signed_list,
 )
 
-__all__ = ["ALGORITHMS", "BAGIT_VERSION", "SIGNATURE", "SIGNED_LIST", "BagError", "BagReading",
-           "BagWriter", "Problem", "Written", "check_bag", "check_seal", "decode_path",
-           "encode_path", "file_digest", "read_bag", "safe_file_name", "signed_list",
-           "walk_files"]
+__all__ = [
+    "ALGORITHMS",
+    "BAGIT_VERSION",
+    "SIGNATURE",
+    "SIGNED_LIST",
+    "BagError",
+    "BagReading",
+    "BagWriter",
+    "Problem",
+    "Written",
+    "check_bag",
+    "check_seal",
+    "decode_path",
+    "encode_path",
+    "file_digest",
+    "read_bag",
+    "safe_file_name",
+    "signed_list",
+    "walk_files",
+]

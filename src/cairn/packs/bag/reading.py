@@ -106,28 +106,35 @@ def _declaration(path: Path) -> tuple[str, str]:
         raise BagError("not a BagIt bag: bagit.txt is far longer than its two lines")
     raw = path.read_bytes()
     if raw.startswith(codecs.BOM_UTF8):
-        raise BagError("not a valid BagIt bag: bagit.txt starts with a byte-order mark, "
-                       "which RFC 8493 forbids")
+        raise BagError(
+            "not a valid BagIt bag: bagit.txt starts with a byte-order mark, which RFC 8493 forbids"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BagError(f"not a valid BagIt bag: bagit.txt is not UTF-8 text (byte "
-                       f"{exc.start})") from None
+        raise BagError(
+            f"not a valid BagIt bag: bagit.txt is not UTF-8 text (byte {exc.start})"
+        ) from None
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     found = [_DECLARATION.fullmatch(line) for line in lines]
     labels = [m[1] if m else None for m in found]
     if labels != ["BagIt-Version", "Tag-File-Character-Encoding"]:
-        raise BagError("not a valid BagIt bag: bagit.txt must hold exactly the lines "
-                       "\"BagIt-Version: M.N\" and \"Tag-File-Character-Encoding: ENCODING\"")
+        raise BagError(
+            "not a valid BagIt bag: bagit.txt must hold exactly the lines "
+            '"BagIt-Version: M.N" and "Tag-File-Character-Encoding: ENCODING"'
+        )
     version, encoding = (m[2] for m in found if m)
     if not _VERSION.fullmatch(version):
-        raise BagError(f"not a valid BagIt bag: bagit.txt gives the version {version[:20]!r}, "
-                       "not M.N")
+        raise BagError(
+            f"not a valid BagIt bag: bagit.txt gives the version {version[:20]!r}, not M.N"
+        )
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise BagError(f"not a valid BagIt bag: bagit.txt declares the encoding "
-                       f"{encoding[:40]!r}, which is not known") from None
+        raise BagError(
+            f"not a valid BagIt bag: bagit.txt declares the encoding "
+            f"{encoding[:40]!r}, which is not known"
+        ) from None
     return version, encoding
 
 
@@ -152,10 +159,11 @@ def _first_pass(root: Path, encoding: str) -> list[Problem]:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            line_number = raw[:exc.start].count(b"\n") + 1
+            line_number = raw[: exc.start].count(b"\n") + 1
             where = "" if wide else f", on line {line_number}"
-            raise BagError(f"{name} is not {encoding} text, as bagit.txt declares (byte "
-                           f"{exc.start}{where})") from None
+            raise BagError(
+                f"{name} is not {encoding} text, as bagit.txt declares (byte {exc.start}{where})"
+            ) from None
         if "manifest-" not in name:
             continue
         for number, line in enumerate(text.lstrip("\ufeff").splitlines(), 1):
@@ -189,19 +197,23 @@ def _validate(bag: Any, root: Path) -> list[Problem]:
     except bagit.BagValidationError as exc:
         details = list(getattr(exc, "details", None) or ())
         if details:
-            return sorted((_detail(detail, root) for detail in details),
-                          key=lambda problem: (problem.where, problem.what))
+            return sorted(
+                (_detail(detail, root) for detail in details),
+                key=lambda problem: (problem.where, problem.what),
+            )
         message = _plain(exc, root)
         if "Payload-Oxum" in message and "Payload-Oxum" in bag.info:
             bag.info.pop("Payload-Oxum")
-            return [Problem(bag.tag_file_name or "bag-info.txt", message),
-                    *_validate(bag, root)]
+            return [Problem(bag.tag_file_name or "bag-info.txt", message), *_validate(bag, root)]
         return [Problem("bag", message)]
     except bagit.BagError as exc:
         return [Problem("bag", _plain(exc, root))]
     except (UnicodeError, ValueError, OSError) as exc:  # e.g. "Payload-Oxum: 12" (no dot)
-        return [Problem(bag.tag_file_name or "bag-info.txt",
-                        f"could not be checked ({type(exc).__name__})")]
+        return [
+            Problem(
+                bag.tag_file_name or "bag-info.txt", f"could not be checked ({type(exc).__name__})"
+            )
+        ]
     return []
 
 
@@ -212,10 +224,12 @@ def _detail(detail: Any, root: Path) -> Problem:
         if not (root / path).is_file():
             return Problem(path, "is listed in a manifest but missing (removed)")
         if path.startswith("data/"):
-            return Problem(path, f"was changed: its {algorithm.upper()} differs from "
-                                 f"manifest-{algorithm}.txt")
-        return Problem(path, f"was edited: its {algorithm.upper()} differs from "
-                             f"tagmanifest-{algorithm}.txt")
+            return Problem(
+                path, f"was changed: its {algorithm.upper()} differs from manifest-{algorithm}.txt"
+            )
+        return Problem(
+            path, f"was edited: its {algorithm.upper()} differs from tagmanifest-{algorithm}.txt"
+        )
     if isinstance(detail, bagit.FileMissing):
         which = "payload manifests" if path.startswith("data/") else "tag manifests"
         return Problem(path, f"is listed in the {which} but missing (removed)")
@@ -227,8 +241,9 @@ def _detail(detail: Any, root: Path) -> Problem:
 def _plain(exc: Any, root: Path) -> str:
     """An error of ``bagit`` as one line, without the folder it was unpacked to."""
     text = str(getattr(exc, "message", None) or exc)
-    for folder in sorted({str(root.resolve()), os.path.abspath(root), str(root)}, key=len,
-                         reverse=True):
+    for folder in sorted(
+        {str(root.resolve()), os.path.abspath(root), str(root)}, key=len, reverse=True
+    ):
         text = text.replace(f"{folder}{os.sep}", "").replace(folder, "the bag")
     return " ".join(text.split()).removeprefix("the bag: ")
 
@@ -249,8 +264,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 _SIGNED_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 
 
-def check_seal(root: Path, verify: Callable[[bytes, bytes], bool] | None
-               ) -> tuple[list[Problem], dict[str, str]]:
+def check_seal(
+    root: Path, verify: Callable[[bytes, bytes], bool] | None
+) -> tuple[list[Problem], dict[str, str]]:
     """Check the signed list of the bag at ``root``, then every file against it.
 
     ``verify(message, signature)`` says whether a signature is the instance key's (None: no
@@ -270,9 +286,14 @@ def check_seal(root: Path, verify: Callable[[bytes, bytes], bool] | None
     if verify is None:
         return [Problem(SIGNED_LIST, "cannot be checked: the pack has no usable instance key")], {}
     if not verify(message, signature):
-        return [Problem(SIGNED_LIST, f"does not match its signature ({SIGNATURE}) with the "
-                                     "instance key: the list, or the signature, was changed "
-                                     "after the pack was made")], {}
+        return [
+            Problem(
+                SIGNED_LIST,
+                f"does not match its signature ({SIGNATURE}) with the "
+                "instance key: the list, or the signature, was changed "
+                "after the pack was made",
+            )
+        ], {}
     listed: dict[str, str] = {}
     try:
         lines = message.decode("utf-8").splitlines()
@@ -283,22 +304,37 @@ def check_seal(root: Path, verify: Callable[[bytes, bytes], bool] | None
         path = decode_path(found[2]) if found else ""
         parts = path.split("/")
         if not found or any(p in ("", ".", "..") for p in parts):
-            problems.append(Problem(f"{SIGNED_LIST}, line {number}", "is not `sha256  path` "
-                                                                     "inside the pack"))
+            problems.append(
+                Problem(f"{SIGNED_LIST}, line {number}", "is not `sha256  path` inside the pack")
+            )
             continue
         listed[path] = found[1]
     present = set(walk_files(root)) - SEAL_FILES
     digests: dict[str, str] = {}
     for path in sorted(listed):
         if path not in present:
-            problems.append(Problem(path, f"is missing: it was signed as part of the pack, in "
-                                          f"{SIGNED_LIST} (removed)"))
+            problems.append(
+                Problem(
+                    path,
+                    f"is missing: it was signed as part of the pack, in {SIGNED_LIST} (removed)",
+                )
+            )
             continue
         digests[path] = file_digest(root / path, "sha256")
         if digests[path] != listed[path]:
-            problems.append(Problem(path, f"was changed after the pack was signed: its SHA-256 "
-                                          f"differs from {SIGNED_LIST}"))
+            problems.append(
+                Problem(
+                    path,
+                    f"was changed after the pack was signed: its SHA-256 "
+                    f"differs from {SIGNED_LIST}",
+                )
+            )
     for path in sorted(present - listed.keys()):
-        problems.append(Problem(path, f"is not covered by the pack's signature: it is not in "
-                                      f"{SIGNED_LIST} (added after the pack was signed)"))
+        problems.append(
+            Problem(
+                path,
+                f"is not covered by the pack's signature: it is not in "
+                f"{SIGNED_LIST} (added after the pack was signed)",
+            )
+        )
     return problems, digests

@@ -20,8 +20,24 @@ SEAL_FILES = frozenset({SIGNED_LIST, SIGNATURE})
 MAX_TAG_FILE = 256 * 1024 * 1024  # a manifest of millions of files; anything larger is not one
 # Only text-like files are deflated: photos, video, audio, PDFs and archives are compressed
 # already, and deflating a gigabyte of them costs tens of seconds for nothing.
-_DEFLATE_SUFFIXES = {".json", ".txt", ".csv", ".tsv", ".xml", ".eml", ".mbox", ".html", ".htm",
-                     ".md", ".pem", ".svg", ".vcf", ".ics", ".log", ".rtf"}
+_DEFLATE_SUFFIXES = {
+    ".json",
+    ".txt",
+    ".csv",
+    ".tsv",
+    ".xml",
+    ".eml",
+    ".mbox",
+    ".html",
+    ".htm",
+    ".md",
+    ".pem",
+    ".svg",
+    ".vcf",
+    ".ics",
+    ".log",
+    ".rtf",
+}
 
 
 class BagError(ValueError):
@@ -38,8 +54,13 @@ def encode_path(path: str) -> str:
 
 
 def decode_path(path: str) -> str:
-    return path.replace("%0D", "\r").replace("%0d", "\r").replace("%0A", "\n").replace(
-        "%0a", "\n").replace("%25", "%")
+    return (
+        path.replace("%0D", "\r")
+        .replace("%0d", "\r")
+        .replace("%0A", "\n")
+        .replace("%0a", "\n")
+        .replace("%25", "%")
+    )
 
 
 class _Sink(Protocol):
@@ -99,8 +120,11 @@ class BagWriter:
     """
 
     def __init__(self, target: Path, *, zip_prefix: str | None = None) -> None:
-        self.sink: _Sink = (_ZipSink(target, zip_prefix or target.stem)
-                            if zip_prefix is not None else _FolderSink(target))
+        self.sink: _Sink = (
+            _ZipSink(target, zip_prefix or target.stem)
+            if zip_prefix is not None
+            else _FolderSink(target)
+        )
         self.payload: list[Written] = []
         self.tags: list[Written] = []
         self.closed = False
@@ -132,13 +156,16 @@ class BagWriter:
             out.close()
         return Written(path, size, {name: h.hexdigest() for name, h in hashers.items()})
 
-    def finish(self, info: Iterable[tuple[str, str]], *,
-               sign: Callable[[bytes], bytes] | None = None) -> None:
+    def finish(
+        self, info: Iterable[tuple[str, str]], *, sign: Callable[[bytes], bytes] | None = None
+    ) -> None:
         """Write bagit.txt, bag-info.txt (with Payload-Oxum), the manifests and tag manifests;
         with ``sign`` (bytes -> a 64-byte Ed25519 signature), also the signed list of every
         file written and its detached signature (``SIGNED_LIST``, ``SIGNATURE``)."""
-        self.add_tag("bagit.txt", (f"BagIt-Version: {BAGIT_VERSION}\n"
-                                   "Tag-File-Character-Encoding: UTF-8\n").encode())
+        self.add_tag(
+            "bagit.txt",
+            (f"BagIt-Version: {BAGIT_VERSION}\nTag-File-Character-Encoding: UTF-8\n").encode(),
+        )
         octets = sum(w.size for w in self.payload)
         lines = [f"{label}: {_one_line(value)}" for label, value in info]
         lines.append(f"Payload-Oxum: {octets}.{len(self.payload)}")
@@ -146,10 +173,11 @@ class BagWriter:
         tag_files = list(self.tags)
         for name in ALGORITHMS:
             self.add_tag(f"manifest-{name}.txt", _manifest(self.payload, name))
-        manifests = self.tags[len(tag_files):]
-        tag_manifests = [self._write(f"tagmanifest-{name}.txt",
-                                     (_manifest(tag_files + manifests, name),))
-                         for name in ALGORITHMS]
+        manifests = self.tags[len(tag_files) :]
+        tag_manifests = [
+            self._write(f"tagmanifest-{name}.txt", (_manifest(tag_files + manifests, name),))
+            for name in ALGORITHMS
+        ]
         if sign is not None:
             listed = signed_list([*self.payload, *self.tags, *tag_manifests])
             self._write(SIGNED_LIST, (listed,))
@@ -165,8 +193,11 @@ class BagWriter:
 
 def signed_list(files: Iterable[Written]) -> bytes:
     """Every file with its SHA-256, one ``sha256sum`` line each, sorted by path."""
-    lines = sorted((w.path, f"{w.digests['sha256']}  {encode_path(w.path)}") for w in files
-                   if w.path not in SEAL_FILES)
+    lines = sorted(
+        (w.path, f"{w.digests['sha256']}  {encode_path(w.path)}")
+        for w in files
+        if w.path not in SEAL_FILES
+    )
     return ("\n".join(line for _, line in lines) + "\n").encode()
 
 
@@ -188,10 +219,14 @@ def _safe(path: str) -> str:
 
 def safe_file_name(name: str, *, limit: int = 120) -> str:
     """A file name that is safe on every common file system and in a zip."""
-    cleaned = "".join("_" if ch in '<>:"/\\|?*%' or ord(ch) < 32 or ch == "\x7f" else ch
-                      for ch in name).strip(" .")
+    cleaned = "".join(
+        "_" if ch in '<>:"/\\|?*%' or ord(ch) < 32 or ch == "\x7f" else ch for ch in name
+    ).strip(" .")
     if len(cleaned) > limit:
         stem, dot, suffix = cleaned.rpartition(".")
-        cleaned = (stem[: limit - len(suffix) - 1] + dot + suffix) if dot and len(suffix) < 12 \
+        cleaned = (
+            (stem[: limit - len(suffix) - 1] + dot + suffix)
+            if dot and len(suffix) < 12
             else cleaned[:limit]
+        )
     return cleaned or "file"

@@ -62,17 +62,21 @@ class Citer:
 
     def finding(self, finding: Finding) -> Cited:
         numbers = self.incidents(finding.incident_ids)
-        exhibits = sorted({self.references[e] for e in finding.exhibit_ids
-                           if e in self.references}, key=self.reference_order.__getitem__)
-        return Cited(finding.statement, numbers, incidents_text(numbers), tuple(exhibits),
-                     finding.source)
+        exhibits = sorted(
+            {self.references[e] for e in finding.exhibit_ids if e in self.references},
+            key=self.reference_order.__getitem__,
+        )
+        return Cited(
+            finding.statement, numbers, incidents_text(numbers), tuple(exhibits), finding.source
+        )
 
     def findings(self, findings: Iterable[Finding]) -> tuple[Cited, ...]:
         return tuple(self.finding(f) for f in findings)
 
 
-def cover_part(snapshot: VaultSnapshot, zone: ZoneInfo, built_at: datetime, incidents: int,
-           exhibits: int) -> Cover:
+def cover_part(
+    snapshot: VaultSnapshot, zone: ZoneInfo, built_at: datetime, incidents: int, exhibits: int
+) -> Cover:
     jurisdiction = dict(jurisdictions.CHOICES).get(snapshot.jurisdiction, snapshot.jurisdiction)
     return Cover(
         initials=snapshot.initials,
@@ -106,11 +110,20 @@ def _limbs(analysis: Analysis, cite: Citer) -> tuple[Limb, ...]:
     for limb in analysis.threshold.limbs():
         section, title, test = LIMBS.get(limb.key, (limb.key, limb.title, limb.test))
         numbers = cite.incidents(limb.evidence)
-        limbs.append(Limb(
-            key=limb.key, section=section, title=title, test=test, citation=limb.citation,
-            status=limb.status, status_words=STATUS_WORDS.get(limb.status, limb.status),
-            incidents=numbers, incidents_text=incidents_text(numbers),
-            findings=cite.findings(limb.findings)))
+        limbs.append(
+            Limb(
+                key=limb.key,
+                section=section,
+                title=title,
+                test=test,
+                citation=limb.citation,
+                status=limb.status,
+                status_words=STATUS_WORDS.get(limb.status, limb.status),
+                incidents=numbers,
+                incidents_text=incidents_text(numbers),
+                findings=cite.findings(limb.findings),
+            )
+        )
     return tuple(limbs)
 
 
@@ -122,12 +135,19 @@ def person_part(analysis: Analysis, cite: Citer) -> PersonPart:
         note = subject.combined_words(victim=False)
     else:
         name = "Incidents with nobody named"
-        note = ("The person who kept the log named nobody as doing these. They are analysed "
-                "apart and are not counted against anyone.")
+        note = (
+            "The person who kept the log named nobody as doing these. They are analysed "
+            "apart and are not counted against anyone."
+        )
     numbers = cite.incidents(p.id for p in analysis.points)
-    return PersonPart(name=name, note=note, incident_count=len(numbers),
-                      incidents_text=incidents_text(numbers), limbs=_limbs(analysis, cite),
-                      sections=_analysis_sections(analysis, cite))
+    return PersonPart(
+        name=name,
+        note=note,
+        incident_count=len(numbers),
+        incidents_text=incidents_text(numbers),
+        limbs=_limbs(analysis, cite),
+        sections=_analysis_sections(analysis, cite),
+    )
 
 
 def chart_parts(people: PeopleAnalysis) -> list[Chart]:
@@ -135,8 +155,11 @@ def chart_parts(people: PeopleAnalysis) -> list[Chart]:
     found = []
     for analysis in people.all():
         subject = analysis.subject
-        who = (subject.name if subject is not None and subject.person_ids
-               else "incidents with nobody named")
+        who = (
+            subject.name
+            if subject is not None and subject.person_ids
+            else "incidents with nobody named"
+        )
         for key, svg in all_charts(analysis).items():
             title, caption = CHARTS.get(key, (key, ""))
             found.append(Chart(key, f"{title}: {who}" if several else title, caption, svg))
@@ -145,20 +168,25 @@ def chart_parts(people: PeopleAnalysis) -> list[Chart]:
 
 def _figures(analysis: Analysis) -> list[str]:
     lines = []
-    for words, trend in (("How often (incidents each week)", analysis.escalation.trend),
-                         ("How serious (Cairn's own severity scale)",
-                          analysis.escalation.severity_trend)):
+    for words, trend in (
+        ("How often (incidents each week)", analysis.escalation.trend),
+        ("How serious (Cairn's own severity scale)", analysis.escalation.severity_trend),
+    ):
         if trend.statistic is not None:
-            lines.append(f"{words}: Kendall's tau {trend.statistic}, p = {trend.p_value}; "
-                         f"reported as {trend.direction.replace('_', ' ')}. Method: "
-                         f"{trend.method}.")
+            lines.append(
+                f"{words}: Kendall's tau {trend.statistic}, p = {trend.p_value}; "
+                f"reported as {trend.direction.replace('_', ' ')}. Method: "
+                f"{trend.method}."
+            )
         else:
             lines.append(f"{words}: not enough incidents to test.")
     quiet = analysis.lulls
     if quiet.threshold_days is not None:
-        lines.append(f"Quiet periods: the median gap between incidents was "
-                     f"{quiet.median_gap_days} days, so a quiet period is a gap of more than "
-                     f"{quiet.threshold_days:.0f} days. Method: {quiet.method}.")
+        lines.append(
+            f"Quiet periods: the median gap between incidents was "
+            f"{quiet.median_gap_days} days, so a quiet period is a gap of more than "
+            f"{quiet.threshold_days:.0f} days. Method: {quiet.method}."
+        )
     if analysis.escalation.change_points:
         lines.append(f"Changes in the weekly rate: {analysis.escalation.change_point_method}.")
     return lines
@@ -168,20 +196,30 @@ def annex_items(people: PeopleAnalysis) -> tuple[AnnexItem, ...]:
     items = []
     for analysis in people.all():
         subject = analysis.subject
-        who = (subject.name if subject is not None and subject.person_ids
-               else "incidents with nobody named")
+        who = (
+            subject.name
+            if subject is not None and subject.person_ids
+            else "incidents with nobody named"
+        )
         items.append(AnnexItem(f"Methods and figures: {who}", tuple(_figures(analysis))))
     items.append(AnnexItem("Cairn's severity scale", (sources.METHOD_SEVERITY + ".",)))
-    items.append(AnnexItem(
-        "General research",
-        (sources.BACKGROUND_NOTE,
-         *(sources.STUDIES[key].text for key in sources.BACKGROUND))))
+    items.append(
+        AnnexItem(
+            "General research",
+            (sources.BACKGROUND_NOTE, *(sources.STUDIES[key].text for key in sources.BACKGROUND)),
+        )
+    )
     return tuple(items)
 
 
-def summary_part(snapshot: VaultSnapshot, analysis: PeopleAnalysis, zone: ZoneInfo,
-             incidents: tuple[IncidentSnapshot, ...], exhibits: tuple[ExhibitSnapshot, ...],
-             cite: Citer) -> Summary:
+def summary_part(
+    snapshot: VaultSnapshot,
+    analysis: PeopleAnalysis,
+    zone: ZoneInfo,
+    incidents: tuple[IncidentSnapshot, ...],
+    exhibits: tuple[ExhibitSnapshot, ...],
+    cite: Citer,
+) -> Summary:
     by_code: dict[str, set[str]] = {}
     for one in analysis.all():
         for act in one.acts:
@@ -203,20 +241,28 @@ def summary_part(snapshot: VaultSnapshot, analysis: PeopleAnalysis, zone: ZoneIn
     )
 
 
-def chronology_entry(incident: IncidentSnapshot, snapshot: VaultSnapshot, zone: ZoneInfo,
-           references: Mapping[str, str]) -> ChronologyEntry:
+def chronology_entry(
+    incident: IncidentSnapshot,
+    snapshot: VaultSnapshot,
+    zone: ZoneInfo,
+    references: Mapping[str, str],
+) -> ChronologyEntry:
     where = incident.location.strip()
     if incident.latitude and incident.longitude:
         position = f"{incident.latitude}, {incident.longitude}"
         where = f"{where} ({position})" if where else position
     if incident.reported_to_police or incident.police_reference.strip():
         reference = incident.police_reference.strip()
-        police = f"Reported to the police, reference {reference}" if reference else \
-            "Reported to the police"
+        police = (
+            f"Reported to the police, reference {reference}"
+            if reference
+            else "Reported to the police"
+        )
     else:
         police = ""
-    persons = tuple(p.name for pid in incident.person_ids
-                    if (p := snapshot.person(pid)) is not None)
+    persons = tuple(
+        p.name for pid in incident.person_ids if (p := snapshot.person(pid)) is not None
+    )
     revised = f", revision {incident.revision}" if incident.revision > 1 else ""
     try:
         precision = PRECISION_LABELS[Precision(incident.precision)]
@@ -236,14 +282,22 @@ def chronology_entry(incident: IncidentSnapshot, snapshot: VaultSnapshot, zone: 
         persons=persons,
         witnesses=incident.witnesses.strip(),
         police=police,
-        exhibits=tuple(sorted((references[e] for e in incident.exhibit_ids if e in references),
-                              key=reference_key)),
+        exhibits=tuple(
+            sorted(
+                (references[e] for e in incident.exhibit_ids if e in references), key=reference_key
+            )
+        ),
         recorded=f"Logged {instant(incident.recorded_at, zone)}{revised}",
     )
 
 
-def exhibit_entry(exhibit: ExhibitSnapshot, disclosed: Disclosed, zone: ZoneInfo,
-             numbers: Mapping[str, int], continuity: Mapping[str, str]) -> ExhibitEntry:
+def exhibit_entry(
+    exhibit: ExhibitSnapshot,
+    disclosed: Disclosed,
+    zone: ZoneInfo,
+    numbers: Mapping[str, int],
+    continuity: Mapping[str, str],
+) -> ExhibitEntry:
     source = SOURCE_LABELS.get(exhibit.source, exhibit.source)
     redaction = ""
     if exhibit.derived_from is not None:
@@ -287,42 +341,70 @@ def _analysis_sections(analysis: Analysis, cite: Citer) -> tuple[AnalysisSection
     # Only what the incidents show: the indicators are the log's, never the questionnaire's.
     course = [f for c in analysis.course_of_conduct.courses for f in (*c.findings, *c.warnings)]
     four = [f for element in analysis.four.elements() for f in element.facts]
-    risk = [i.from_log for i in analysis.risk_indicators
-            if i.status == "present" and i.from_log is not None]
+    risk = [
+        i.from_log
+        for i in analysis.risk_indicators
+        if i.status == "present" and i.from_log is not None
+    ]
     sections = (
-        AnalysisSection("when", "When it happened, and quiet periods",
-                        "Long gaps between incidents, and whether it started again after them.",
-                        cite.findings(lulls), analysis.lulls.method),
-        AnalysisSection("frequency", "How often, and how serious",
-                        "Whether incidents became more frequent or more serious over time.",
-                        cite.findings(analysis.escalation.findings),
-                        analysis.escalation.severity_method),
-        AnalysisSection("acts", "Acts associated with stalking",
-                        "The acts listed in the Protection from Harassment Act 1997, s.2A(3), "
-                        "that the incidents show.",
-                        cite.findings(a.finding for a in analysis.acts)),
-        AnalysisSection("how", "How and when",
-                        "The ways of contact, the times and the places.",
-                        cite.findings(analysis.escalation.pattern_findings)),
-        AnalysisSection("course", "A course of conduct (for the criminal offences)",
-                        "The offences of harassment and stalking need conduct on at least two "
-                        "occasions by the same person, with enough linking them. A Stalking "
-                        "Protection Order needs neither an offence nor a course of conduct.",
-                        cite.findings(course)),
-        AnalysisSection("four", "Fixated, obsessive, unwanted, repeated",
-                        "The College of Policing's FOUR prompt for recognising stalking.",
-                        cite.findings(four)),
-        AnalysisSection("s4a", "Fear of violence, and changes to usual activities",
-                        "The elements of stalking involving fear of violence or serious alarm "
-                        "or distress (Protection from Harassment Act 1997, s.4A). Listed are the "
-                        "changes to her usual activities she recorded; whether an effect is "
-                        "substantial is for the court.",
-                        cite.findings(analysis.s4a.findings)),
-        AnalysisSection("risk", "Risk indicators",
-                        "Indicators that studies link to a higher risk of harm, or that are "
-                        "Cairn's own and say so, where the incidents show them. This is not a "
-                        "prediction, and their absence does not show safety.",
-                        cite.findings(risk)),
+        AnalysisSection(
+            "when",
+            "When it happened, and quiet periods",
+            "Long gaps between incidents, and whether it started again after them.",
+            cite.findings(lulls),
+            analysis.lulls.method,
+        ),
+        AnalysisSection(
+            "frequency",
+            "How often, and how serious",
+            "Whether incidents became more frequent or more serious over time.",
+            cite.findings(analysis.escalation.findings),
+            analysis.escalation.severity_method,
+        ),
+        AnalysisSection(
+            "acts",
+            "Acts associated with stalking",
+            "The acts listed in the Protection from Harassment Act 1997, s.2A(3), "
+            "that the incidents show.",
+            cite.findings(a.finding for a in analysis.acts),
+        ),
+        AnalysisSection(
+            "how",
+            "How and when",
+            "The ways of contact, the times and the places.",
+            cite.findings(analysis.escalation.pattern_findings),
+        ),
+        AnalysisSection(
+            "course",
+            "A course of conduct (for the criminal offences)",
+            "The offences of harassment and stalking need conduct on at least two "
+            "occasions by the same person, with enough linking them. A Stalking "
+            "Protection Order needs neither an offence nor a course of conduct.",
+            cite.findings(course),
+        ),
+        AnalysisSection(
+            "four",
+            "Fixated, obsessive, unwanted, repeated",
+            "The College of Policing's FOUR prompt for recognising stalking.",
+            cite.findings(four),
+        ),
+        AnalysisSection(
+            "s4a",
+            "Fear of violence, and changes to usual activities",
+            "The elements of stalking involving fear of violence or serious alarm "
+            "or distress (Protection from Harassment Act 1997, s.4A). Listed are the "
+            "changes to her usual activities she recorded; whether an effect is "
+            "substantial is for the court.",
+            cite.findings(analysis.s4a.findings),
+        ),
+        AnalysisSection(
+            "risk",
+            "Risk indicators",
+            "Indicators that studies link to a higher risk of harm, or that are "
+            "Cairn's own and say so, where the incidents show them. This is not a "
+            "prediction, and their absence does not show safety.",
+            cite.findings(risk),
+        ),
     )
     return sections
 
@@ -342,8 +424,10 @@ def paragraphs(text: str) -> tuple[str, ...]:
 
 def verification_steps(head: HeadInfo, omitted: int) -> Verification:
     if omitted:
-        omitted_text = (f"{plural(omitted, 'other entry', 'other entries')} of the vault's log "
-                        f"{'is' if omitted == 1 else 'are'} not included.")
+        omitted_text = (
+            f"{plural(omitted, 'other entry', 'other entries')} of the vault's log "
+            f"{'is' if omitted == 1 else 'are'} not included."
+        )
     else:
         omitted_text = "Every entry of the vault's log is included."
     steps = [
@@ -362,11 +446,13 @@ def verification_steps(head: HeadInfo, omitted: int) -> Verification:
         steps.append(
             "Check the timestamp. An independent time-stamping authority countersigned the tree "
             "head (RFC 3161), which shows the log existed in this state at the time it "
-            "attests. The token's SHA-256 is printed below.")
+            "attests. The token's SHA-256 is printed below."
+        )
     steps.append(
         "Or run \u201ccairn verify-pack PACK\u201d: it makes all of these checks using nothing "
         "but the pack, and names anything that fails. The pack's VERIFY.txt explains each "
-        "check step by step.")
+        "check step by step."
+    )
     return Verification(
         vault_id=head.vault_id,
         log_size=head.size,

@@ -88,23 +88,35 @@ STATEMENT_NOTE = (
     "the statement and supply the form and its declaration."
 )
 CHARTS: dict[str, tuple[str, str]] = {
-    "timeline": ("Timeline of incidents",
-                 "Each dot is an incident, placed by date and by its level on Cairn's own "
-                 "severity scale. Shaded: a "
-                 "long quiet period. Dashed lines: the weeks the rate changed."),
-    "weekly": ("Incidents each week",
-               "Bars: incidents each week. Orange lines: the average rate between the weeks "
-               "the rate changed."),
-    "severity": ("How serious, month by month",
-                 "Incidents each month, coloured by their level on Cairn's own severity scale."),
-    "acts": ("Acts listed in s.2A(3)",
-             "How many incidents show each act listed in the Protection from Harassment Act "
-             "1997, s.2A(3)."),
-    "channels": ("How they got in touch",
-                 "Each row is a way of contact; bigger dots mean more incidents that month."),
-    "time_of_day": ("Day of the week and hour",
-                    "Incidents with a known time, by day of the week and hour (the log's time "
-                    "zone). Darker means more."),
+    "timeline": (
+        "Timeline of incidents",
+        "Each dot is an incident, placed by date and by its level on Cairn's own "
+        "severity scale. Shaded: a "
+        "long quiet period. Dashed lines: the weeks the rate changed.",
+    ),
+    "weekly": (
+        "Incidents each week",
+        "Bars: incidents each week. Orange lines: the average rate between the weeks "
+        "the rate changed.",
+    ),
+    "severity": (
+        "How serious, month by month",
+        "Incidents each month, coloured by their level on Cairn's own severity scale.",
+    ),
+    "acts": (
+        "Acts listed in s.2A(3)",
+        "How many incidents show each act listed in the Protection from Harassment Act "
+        "1997, s.2A(3).",
+    ),
+    "channels": (
+        "How they got in touch",
+        "Each row is a way of contact; bigger dots mean more incidents that month.",
+    ),
+    "time_of_day": (
+        "Day of the week and hour",
+        "Incidents with a known time, by day of the week and hour (the log's time "
+        "zone). Darker means more.",
+    ),
 }
 
 
@@ -126,8 +138,9 @@ def instant(value: datetime | None, zone: ZoneInfo) -> str:
 def incident_when(incident: IncidentSnapshot, zone: ZoneInfo) -> str:
     """An incident's time in the words of her timeline, with the 24-hour clock of court
     documents (``timeframe.describe_when``)."""
-    return timeframe.describe_when(incident.start, incident.end, incident.precision, zone,
-                                   timeframe.clock_24h)
+    return timeframe.describe_when(
+        incident.start, incident.end, incident.precision, zone, timeframe.clock_24h
+    )
 
 
 def rfc3339(value: datetime) -> str:
@@ -159,7 +172,7 @@ def incidents_text(numbers: tuple[int, ...]) -> str:
 
 def groups(hex_digest: str, size: int = 16) -> tuple[str, ...]:
     """A long hex string cut in groups, so it wraps only between groups when printed."""
-    return tuple(hex_digest[n:n + size] for n in range(0, len(hex_digest), size))
+    return tuple(hex_digest[n : n + size] for n in range(0, len(hex_digest), size))
 
 
 def plural(count: int, one: str, many: str) -> str:

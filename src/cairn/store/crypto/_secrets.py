@@ -53,8 +53,12 @@ def derive_subkey(key: bytes, purpose: str) -> bytes:
     check_key(key)
     if not purpose or not purpose.isascii():
         raise ValueError("a subkey's purpose is a non-empty ASCII name")
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=None,
-                info=_SUBKEY_INFO + purpose.encode("ascii"))
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_SIZE,
+        salt=None,
+        info=_SUBKEY_INFO + purpose.encode("ascii"),
+    )
     return hkdf.derive(bytes(key))
 
 
@@ -99,8 +103,7 @@ def encrypt_secret(subkey: bytes, secret: bytes, *, context: bytes) -> bytes:
     check_key(subkey)
     nonce = os.urandom(GCM_NONCE_SIZE)
     version = bytes([SECRET_VERSION])
-    sealed = AESGCM(bytes(subkey)).encrypt(nonce, bytes(secret),
-                                           version + _SECRET_LABEL + context)
+    sealed = AESGCM(bytes(subkey)).encrypt(nonce, bytes(secret), version + _SECRET_LABEL + context)
     return version + nonce + sealed
 
 
@@ -121,6 +124,7 @@ def decrypt_secret(subkey: bytes, ciphertext: bytes, *, context: bytes) -> bytes
     nonce = bytes(ciphertext[1 : 1 + GCM_NONCE_SIZE])
     try:
         return AESGCM(bytes(subkey)).decrypt(
-            nonce, bytes(ciphertext[1 + GCM_NONCE_SIZE :]), version + _SECRET_LABEL + context)
+            nonce, bytes(ciphertext[1 + GCM_NONCE_SIZE :]), version + _SECRET_LABEL + context
+        )
     except InvalidTag:
         raise FieldDecryptionError("wrong key, wrong context, or corrupted") from None

@@ -15,10 +15,16 @@ from cairn.vault.models import (
 )
 
 
-def record_change(*, actor: Any, vault: Vault, action: str, obj: Any,
-                  content: Mapping[str, Any] | None = None,
-                  detail: dict[str, Any] | None = None,
-                  extra: dict[str, Any] | None = None) -> None:
+def record_change(
+    *,
+    actor: Any,
+    vault: Vault,
+    action: str,
+    obj: Any,
+    content: Mapping[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
     """Record one change: its audit record and its ledger entry, in the caller's transaction.
 
     The single place where both are written: every vault service, and other apps' services
@@ -30,10 +36,23 @@ def record_change(*, actor: Any, vault: Vault, action: str, obj: Any,
     vault content); ``extra`` adds structural fields to the ledger entry (a revision number).
     """
     object_type = type(obj).__name__.lower()
-    audit.record(actor=actor, action=action, object_type=object_type, object_id=obj.pk,
-                 vault_id=vault.pk, detail=detail)
-    ledger.append(vault=vault, actor=actor, kind=action, object_type=object_type,
-                  object_id=obj.pk, content=content, extra=extra)
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=obj.pk,
+        vault_id=vault.pk,
+        detail=detail,
+    )
+    ledger.append(
+        vault=vault,
+        actor=actor,
+        kind=action,
+        object_type=object_type,
+        object_id=obj.pk,
+        content=content,
+        extra=extra,
+    )
 
 
 class Changes:
@@ -48,14 +67,27 @@ class Changes:
         self._audits: list[tuple[Any, str, str, object, object, dict[str, Any]]] = []
         self._entries: list[ledger.Change] = []
 
-    def add(self, *, action: str, obj: Any, content: Mapping[str, Any] | None = None,
-            detail: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> None:
+    def add(
+        self,
+        *,
+        action: str,
+        obj: Any,
+        content: Mapping[str, Any] | None = None,
+        detail: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         object_type = type(obj).__name__.lower()
-        self._audits.append((self.actor, action, object_type, obj.pk, self.vault.pk,
-                             detail or {}))
-        self._entries.append(ledger.Change(actor_id=str(self.actor.pk), kind=action,
-                                           object_type=object_type, object_id=obj.pk,
-                                           content=content, extra=extra))
+        self._audits.append((self.actor, action, object_type, obj.pk, self.vault.pk, detail or {}))
+        self._entries.append(
+            ledger.Change(
+                actor_id=str(self.actor.pk),
+                kind=action,
+                object_type=object_type,
+                object_id=obj.pk,
+                content=content,
+                extra=extra,
+            )
+        )
 
     def write(self) -> None:
         audit.record_many(self._audits)

@@ -25,12 +25,21 @@ from cairn.vault.services.common import lock_vault, record_change, require_owner
 from cairn.web import media, timeframe
 
 
-def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: str,
-                declared_type: str | None = None, incident: Incident | None = None,
-                source: str = ExhibitSource.UPLOAD, description: str = "",
-                captured_at: datetime | None = None,
-                received_at: datetime | None = None, derived_from: Exhibit | None = None,
-                derivation: Mapping[str, Any] | None = None) -> Exhibit:
+def add_exhibit(
+    *,
+    actor: Any,
+    vault: Vault,
+    stream: BinaryIO,
+    original_name: str,
+    declared_type: str | None = None,
+    incident: Incident | None = None,
+    source: str = ExhibitSource.UPLOAD,
+    description: str = "",
+    captured_at: datetime | None = None,
+    received_at: datetime | None = None,
+    derived_from: Exhibit | None = None,
+    derivation: Mapping[str, Any] | None = None,
+) -> Exhibit:
     """Keep a file byte for byte and give it the next reference (``XX/n``).
 
     Refuses an empty file, a file over the size limit, and content that contradicts the
@@ -39,26 +48,45 @@ def add_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: st
     its original and how it was made; its ledger entry is ``exhibit.derived``.
     """
     require_owner(actor, vault)
-    return keep_exhibit(actor=actor, vault=vault, stream=stream, original_name=original_name,
-                        declared_type=declared_type, incident=incident, source=source,
-                        description=description, captured_at=captured_at,
-                        received_at=received_at, derived_from=derived_from,
-                        derivation=derivation)
+    return keep_exhibit(
+        actor=actor,
+        vault=vault,
+        stream=stream,
+        original_name=original_name,
+        declared_type=declared_type,
+        incident=incident,
+        source=source,
+        description=description,
+        captured_at=captured_at,
+        received_at=received_at,
+        derived_from=derived_from,
+        derivation=derivation,
+    )
 
 
-def keep_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: str,
-                 declared_type: str | None = None, incident: Incident | None = None,
-                 source: str = ExhibitSource.UPLOAD, description: str = "",
-                 captured_at: datetime | None = None,
-                 received_at: datetime | None = None, derived_from: Exhibit | None = None,
-                 derivation: Mapping[str, Any] | None = None) -> Exhibit:
+def keep_exhibit(
+    *,
+    actor: Any,
+    vault: Vault,
+    stream: BinaryIO,
+    original_name: str,
+    declared_type: str | None = None,
+    incident: Incident | None = None,
+    source: str = ExhibitSource.UPLOAD,
+    description: str = "",
+    captured_at: datetime | None = None,
+    received_at: datetime | None = None,
+    derived_from: Exhibit | None = None,
+    derivation: Mapping[str, Any] | None = None,
+) -> Exhibit:
     """``add_exhibit`` without its owner check, for a service of a higher layer that checked
     the actor's authority itself: an officer keeping footage collected for a case the vault is
     shared with, through the victim's consent (``cairn.cameras.services``). All else is the
     same: the file byte for byte, the next reference, the ledger entry and audit record."""
     if derived_from is not None and (derived_from.vault_id != vault.pk or not derivation):
-        raise ValidationError({"derived_from": ["A copy is made from an exhibit in this vault, "
-                                                "and says how"]})
+        raise ValidationError(
+            {"derived_from": ["A copy is made from an exhibit in this vault, and says how"]}
+        )
     original_name = (original_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not original_name:
         raise ValidationError({"file": ["The file needs a name"]})
@@ -90,10 +118,17 @@ def keep_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: s
             locked.save(update_fields=["last_exhibit_number"])
             number = locked.last_exhibit_number
             exhibit = Exhibit(
-                vault=locked, incident=incident, number=number,
-                reference=f"{locked.initials}/{number}", media_type=media_type,
-                size=blob.size, sha256=blob.sha256, source=source, captured_at=captured_at,
-                received_at=received_at, added_by=actor,
+                vault=locked,
+                incident=incident,
+                number=number,
+                reference=f"{locked.initials}/{number}",
+                media_type=media_type,
+                size=blob.size,
+                sha256=blob.sha256,
+                source=source,
+                captured_at=captured_at,
+                received_at=received_at,
+                added_by=actor,
             )
             exhibit.original_name = original_name
             exhibit.description = description.strip()
@@ -101,12 +136,18 @@ def keep_exhibit(*, actor: Any, vault: Vault, stream: BinaryIO, original_name: s
             if derived_from is not None:
                 exhibit.derived_from = derived_from
                 exhibit.derivation = dict(derivation or {})
-                detail.update(derived_from=derived_from.reference,
-                              method=exhibit.derivation.get("method"))
+                detail.update(
+                    derived_from=derived_from.reference, method=exhibit.derivation.get("method")
+                )
             exhibit.save()
-            record_change(actor=actor, vault=locked,
-                          action="exhibit.derived" if derived_from else "exhibit.added",
-                          obj=exhibit, content=exhibit_content(exhibit), detail=detail)
+            record_change(
+                actor=actor,
+                vault=locked,
+                action="exhibit.derived" if derived_from else "exhibit.added",
+                obj=exhibit,
+                content=exhibit_content(exhibit),
+                detail=detail,
+            )
     except media.ContentMismatch as exc:
         _discard_blob(vault, blob.sha256, blob.created)
         raise ValidationError({"file": [str(exc)]}) from None
@@ -124,21 +165,30 @@ def exhibit_content(exhibit: Exhibit) -> dict[str, Any]:
     exhibit that is not a copy has exactly the keys it always had, so every existing entry
     still verifies.
     """
+
     def iso(value: datetime | None) -> str | None:
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
     content: dict[str, Any] = {
-        "id": str(exhibit.pk), "vault": str(exhibit.vault_id), "reference": exhibit.reference,
+        "id": str(exhibit.pk),
+        "vault": str(exhibit.vault_id),
+        "reference": exhibit.reference,
         "incident": str(exhibit.incident_id) if exhibit.incident_id else None,
-        "original_name": exhibit.original_name, "media_type": exhibit.media_type,
-        "size": exhibit.size, "sha256": exhibit.sha256, "source": exhibit.source,
-        "description": exhibit.description, "captured_at": iso(exhibit.captured_at),
+        "original_name": exhibit.original_name,
+        "media_type": exhibit.media_type,
+        "size": exhibit.size,
+        "sha256": exhibit.sha256,
+        "source": exhibit.source,
+        "description": exhibit.description,
+        "captured_at": iso(exhibit.captured_at),
         "received_at": iso(exhibit.received_at),
     }
     if exhibit.derived_from_id is not None:
         # The original is protected from deletion, so it is always there to name.
-        content["derived_from"] = {"id": str(exhibit.derived_from_id),
-                                   "sha256": exhibit.derived_from.sha256}
+        content["derived_from"] = {
+            "id": str(exhibit.derived_from_id),
+            "sha256": exhibit.derived_from.sha256,
+        }
         content["derivation"] = exhibit.derivation
     return content
 
@@ -157,6 +207,11 @@ def attach_exhibit(*, actor: Any, exhibit: Exhibit, incident: Incident | None) -
     with transaction.atomic():
         exhibit.incident = incident
         exhibit.save(update_fields=["incident"])
-        record_change(actor=actor, vault=vault, action="exhibit.attached", obj=exhibit,
-                      content=exhibit_content(exhibit))
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="exhibit.attached",
+            obj=exhibit,
+            content=exhibit_content(exhibit),
+        )
     return exhibit

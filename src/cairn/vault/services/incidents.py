@@ -30,11 +30,24 @@ from cairn.web import timeframe
 
 # Fields a revision may change, in the order they appear in a snapshot.
 INCIDENT_FIELDS = (
-    "start", "end", "precision", "when_words", "location", "latitude", "longitude", "channel",
-    "acts", "other_act", "description", "impact", "feared_violence", "witnesses",
-    "reported_to_police", "police_reference", "persons",
+    "start",
+    "end",
+    "precision",
+    "when_words",
+    "location",
+    "latitude",
+    "longitude",
+    "channel",
+    "acts",
+    "other_act",
+    "description",
+    "impact",
+    "feared_violence",
+    "witnesses",
+    "reported_to_police",
+    "police_reference",
+    "persons",
 )
-
 
 
 @dataclass
@@ -103,10 +116,15 @@ def _clean_incident(vault: Vault, data: IncidentInput) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     values.update(
-        when_words=data.when_words.strip(), location=data.location.strip(), channel=data.channel,
-        acts="," + "".join(f"{code}," for code in acts), other_act=data.other_act.strip(),
-        description=data.description.strip(), impact=data.impact.strip(),
-        feared_violence=bool(data.feared_violence), witnesses=data.witnesses.strip(),
+        when_words=data.when_words.strip(),
+        location=data.location.strip(),
+        channel=data.channel,
+        acts="," + "".join(f"{code}," for code in acts),
+        other_act=data.other_act.strip(),
+        description=data.description.strip(),
+        impact=data.impact.strip(),
+        feared_violence=bool(data.feared_violence),
+        witnesses=data.witnesses.strip(),
         reported_to_police=bool(data.reported_to_police),
         police_reference=data.police_reference.strip(),
     )
@@ -116,26 +134,51 @@ def _clean_incident(vault: Vault, data: IncidentInput) -> dict[str, Any]:
 def incident_content(incident: Incident) -> dict[str, Any]:
     """The canonical content of an incident: what a revision snapshots and the ledger hashes."""
     return build_incident_content(
-        pk=incident.pk, vault_id=incident.vault_id, number=incident.number,
-        start=incident.start, end=incident.end, precision=incident.precision,
-        channel=incident.channel, acts=incident.acts, text=incident.sealed_values(),
+        pk=incident.pk,
+        vault_id=incident.vault_id,
+        number=incident.number,
+        start=incident.start,
+        end=incident.end,
+        precision=incident.precision,
+        channel=incident.channel,
+        acts=incident.acts,
+        text=incident.sealed_values(),
         feared_violence=incident.feared_violence,
         reported_to_police=incident.reported_to_police,
         # .all() uses a prefetch when the caller made one (verification, snapshots).
-        person_ids=[person.pk for person in incident.persons.all()])
+        person_ids=[person.pk for person in incident.persons.all()],
+    )
 
 
 # The sealed fields of an incident and their values when nothing is stored (as on the model).
-_INCIDENT_TEXT = {"when_words": "", "location": "", "latitude": None, "longitude": None,
-                  "other_act": "", "description": "", "impact": "", "witnesses": "",
-                  "police_reference": ""}
+_INCIDENT_TEXT = {
+    "when_words": "",
+    "location": "",
+    "latitude": None,
+    "longitude": None,
+    "other_act": "",
+    "description": "",
+    "impact": "",
+    "witnesses": "",
+    "police_reference": "",
+}
 
 
-def build_incident_content(*, pk: object, vault_id: object, number: int, start: datetime,
-                           end: datetime | None, precision: str, channel: str, acts: str,
-                           text: Mapping[str, Any], feared_violence: bool,
-                           reported_to_police: bool, person_ids: Iterable[object],
-                           ) -> dict[str, Any]:
+def build_incident_content(
+    *,
+    pk: object,
+    vault_id: object,
+    number: int,
+    start: datetime,
+    end: datetime | None,
+    precision: str,
+    channel: str,
+    acts: str,
+    text: Mapping[str, Any],
+    feared_violence: bool,
+    reported_to_police: bool,
+    person_ids: Iterable[object],
+) -> dict[str, Any]:
     """``incident_content`` from plain values: for readers of many rows at once (verify)."""
 
     def iso(value: datetime | None) -> str | None:
@@ -168,14 +211,24 @@ def build_incident_content(*, pk: object, vault_id: object, number: int, start: 
 
 def tombstone_content(incident: Incident) -> dict[str, Any]:
     """What remains of a deleted incident, and what its deletion entry hashes."""
-    return build_tombstone_content(pk=incident.pk, vault_id=incident.vault_id,
-                                   number=incident.number, revision=incident.revision)
+    return build_tombstone_content(
+        pk=incident.pk,
+        vault_id=incident.vault_id,
+        number=incident.number,
+        revision=incident.revision,
+    )
 
 
-def build_tombstone_content(*, pk: object, vault_id: object, number: int,
-                            revision: int) -> dict[str, Any]:
-    return {"id": str(pk), "vault": str(vault_id), "number": number, "deleted": True,
-            "revisions": revision}
+def build_tombstone_content(
+    *, pk: object, vault_id: object, number: int, revision: int
+) -> dict[str, Any]:
+    return {
+        "id": str(pk),
+        "vault": str(vault_id),
+        "number": number,
+        "deleted": True,
+        "revisions": revision,
+    }
 
 
 def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
@@ -193,15 +246,27 @@ def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
             incident.persons.set(data.persons)
         content = incident_content(incident)
         _save_revision(incident, number=1, content=content, changed=[], actor=actor)
-        record_change(actor=actor, vault=locked, action="incident.created", obj=incident,
-                      content=content, detail={"revision": 1}, extra={"revision": 1})
+        record_change(
+            actor=actor,
+            vault=locked,
+            action="incident.created",
+            obj=incident,
+            content=content,
+            detail={"revision": 1},
+            extra={"revision": 1},
+        )
     vault.last_incident_number = locked.last_incident_number
     return incident
 
 
-def log_incidents(*, actor: Any, vault: Vault, data: Sequence[IncidentInput],
-                  changes: Changes, then: Callable[[int, Incident], None] | None = None,
-                  ) -> list[Incident]:
+def log_incidents(
+    *,
+    actor: Any,
+    vault: Vault,
+    data: Sequence[IncidentInput],
+    changes: Changes,
+    then: Callable[[int, Incident], None] | None = None,
+) -> list[Incident]:
     """``log_incident`` for many at once, in the caller's transaction: the same incidents,
     revisions, audit records and ledger entries (added to ``changes``, which the caller
     writes), inserted in bulk. ``then(i, incident)`` runs after the i-th incident's change is
@@ -230,19 +295,36 @@ def log_incidents(*, actor: Any, vault: Vault, data: Sequence[IncidentInput],
     revisions = []
     for incident, one in zip(incidents, data, strict=True):
         content = build_incident_content(
-            pk=incident.pk, vault_id=incident.vault_id, number=incident.number,
-            start=incident.start, end=incident.end, precision=incident.precision,
-            channel=incident.channel, acts=incident.acts, text=incident.sealed_values(),
+            pk=incident.pk,
+            vault_id=incident.vault_id,
+            number=incident.number,
+            start=incident.start,
+            end=incident.end,
+            precision=incident.precision,
+            channel=incident.channel,
+            acts=incident.acts,
+            text=incident.sealed_values(),
             feared_violence=incident.feared_violence,
             reported_to_police=incident.reported_to_police,
-            person_ids={person.pk for person in one.persons})
-        revision = IncidentRevision(vault_id=incident.vault_id, incident=incident, number=1,
-                                    changed_fields=[], created_by=actor)
+            person_ids={person.pk for person in one.persons},
+        )
+        revision = IncidentRevision(
+            vault_id=incident.vault_id,
+            incident=incident,
+            number=1,
+            changed_fields=[],
+            created_by=actor,
+        )
         revision.content = content
         revision.reseal()
         revisions.append(revision)
-        changes.add(action="incident.created", obj=incident, content=content,
-                    detail={"revision": 1}, extra={"revision": 1})
+        changes.add(
+            action="incident.created",
+            obj=incident,
+            content=content,
+            detail={"revision": 1},
+            extra={"revision": 1},
+        )
         if then is not None:
             then(len(revisions) - 1, incident)
     insert_instances(IncidentRevision, revisions)
@@ -270,18 +352,31 @@ def revise_incident(*, actor: Any, incident: Incident, data: IncidentInput) -> I
             return current
         current.revision += 1
         current.save(update_fields=["revision"])
-        _save_revision(current, number=current.revision, content=after, changed=changed,
-                       actor=actor)
-        record_change(actor=actor, vault=vault, action="incident.revised", obj=current,
-                      content=after, detail={"revision": current.revision, "fields": changed},
-                      extra={"revision": current.revision})
+        _save_revision(
+            current, number=current.revision, content=after, changed=changed, actor=actor
+        )
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="incident.revised",
+            obj=current,
+            content=after,
+            detail={"revision": current.revision, "fields": changed},
+            extra={"revision": current.revision},
+        )
     return current
 
 
-def _save_revision(incident: Incident, *, number: int, content: dict[str, Any],
-                   changed: list[str], actor: Any) -> IncidentRevision:
-    revision = IncidentRevision(vault_id=incident.vault_id, incident=incident, number=number,
-                                changed_fields=changed, created_by=actor)
+def _save_revision(
+    incident: Incident, *, number: int, content: dict[str, Any], changed: list[str], actor: Any
+) -> IncidentRevision:
+    revision = IncidentRevision(
+        vault_id=incident.vault_id,
+        incident=incident,
+        number=number,
+        changed_fields=changed,
+        created_by=actor,
+    )
     revision.content = content
     revision.save()
     return revision
@@ -308,13 +403,23 @@ def delete_incident(*, actor: Any, incident: Incident) -> Incident:
         for exhibit in current.exhibits.all():
             exhibit.incident = None
             exhibit.save(update_fields=["incident"])
-            record_change(actor=actor, vault=vault, action="exhibit.detached", obj=exhibit,
-                          content=exhibit_content(exhibit))
+            record_change(
+                actor=actor,
+                vault=vault,
+                action="exhibit.detached",
+                obj=exhibit,
+                content=exhibit_content(exhibit),
+            )
         for revision in current.revisions.all():
             revision.erase_sealed()
             revision.erased = True
             revision.save()
-        record_change(actor=actor, vault=vault, action="incident.deleted", obj=current,
-                      content=tombstone_content(current),
-                      detail={"revisions_erased": current.revision})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="incident.deleted",
+            obj=current,
+            content=tombstone_content(current),
+            detail={"revisions_erased": current.revision},
+        )
     return current

@@ -72,7 +72,10 @@ def normalise_identifier(kind: str, value: str, *, region: str = "GB") -> str:
 
 
 def _clean_person(
-    name: str, role: str, relationship: str, aliases: Iterable[str],
+    name: str,
+    role: str,
+    relationship: str,
+    aliases: Iterable[str],
     identifiers: Iterable[IdentifierInput],
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
     errors: dict[str, list[str]] = {}
@@ -100,18 +103,30 @@ def _clean_person(
         raise ValidationError(errors)
     clean_aliases = sorted({alias.strip() for alias in aliases if alias and alias.strip()})
     cleaned_ids.sort(key=lambda entry: (entry["kind"], entry["value"], entry["platform"]))
-    return {"name": name, "role": role, "relationship": relationship,
-            "aliases": clean_aliases}, cleaned_ids
+    return {
+        "name": name,
+        "role": role,
+        "relationship": relationship,
+        "aliases": clean_aliases,
+    }, cleaned_ids
 
 
 def person_content(person: Person) -> dict[str, Any]:
     content = {
-        "id": str(person.pk), "vault": str(person.vault_id), "role": person.role,
-        "name": person.name, "aliases": list(person.aliases),
-        "relationship": person.relationship, "notes": person.notes,
-        "identifiers": sorted(({"kind": i.kind, "value": i.value, "platform": i.platform}
-                               for i in person.identifiers.all()),
-                              key=lambda i: (i["kind"], i["value"], i["platform"])),
+        "id": str(person.pk),
+        "vault": str(person.vault_id),
+        "role": person.role,
+        "name": person.name,
+        "aliases": list(person.aliases),
+        "relationship": person.relationship,
+        "notes": person.notes,
+        "identifiers": sorted(
+            (
+                {"kind": i.kind, "value": i.value, "platform": i.platform}
+                for i in person.identifiers.all()
+            ),
+            key=lambda i: (i["kind"], i["value"], i["platform"]),
+        ),
     }
     # Only when she said so, so the content of every other person hashes as it always did.
     if person.combined_with_id is not None:
@@ -134,32 +149,56 @@ def identifier_lookup(vault_id: object, kind: str, value: str) -> str:
 
 def _save_identifiers(person: Person, cleaned_ids: list[dict[str, str]]) -> None:
     for entry in cleaned_ids:
-        identifier = PersonIdentifier(vault_id=person.vault_id, person=person, kind=entry["kind"],
-                                      lookup=identifier_lookup(person.vault_id, entry["kind"],
-                                                               entry["value"]))
+        identifier = PersonIdentifier(
+            vault_id=person.vault_id,
+            person=person,
+            kind=entry["kind"],
+            lookup=identifier_lookup(person.vault_id, entry["kind"], entry["value"]),
+        )
         identifier.value = entry["value"]
         identifier.platform = entry["platform"]
         identifier.save()
 
 
-def create_person(*, actor: Any, vault: Vault, name: str, role: str = PersonRole.SUSPECT,
-                  relationship: str = Relationship.UNKNOWN, aliases: Iterable[str] = (),
-                  identifiers: Iterable[IdentifierInput] = (), notes: str = "") -> Person:
+def create_person(
+    *,
+    actor: Any,
+    vault: Vault,
+    name: str,
+    role: str = PersonRole.SUSPECT,
+    relationship: str = Relationship.UNKNOWN,
+    aliases: Iterable[str] = (),
+    identifiers: Iterable[IdentifierInput] = (),
+    notes: str = "",
+) -> Person:
     require_owner(actor, vault)
     values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
     with transaction.atomic():
         person = Person(vault=vault)
         _apply_person(person, values, notes)
         _save_identifiers(person, cleaned_ids)
-        record_change(actor=actor, vault=vault, action="person.created", obj=person,
-                      content=person_content(person),
-                      detail={"identifiers": len(cleaned_ids)})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="person.created",
+            obj=person,
+            content=person_content(person),
+            detail={"identifiers": len(cleaned_ids)},
+        )
     return person
 
 
-def update_person(*, actor: Any, person: Person, name: str, role: str, relationship: str,
-                  aliases: Iterable[str] = (), identifiers: Iterable[IdentifierInput] = (),
-                  notes: str = "") -> Person:
+def update_person(
+    *,
+    actor: Any,
+    person: Person,
+    name: str,
+    role: str,
+    relationship: str,
+    aliases: Iterable[str] = (),
+    identifiers: Iterable[IdentifierInput] = (),
+    notes: str = "",
+) -> Person:
     vault = person.vault
     require_owner(actor, vault)
     values, cleaned_ids = _clean_person(name, role, relationship, aliases, identifiers)
@@ -168,9 +207,14 @@ def update_person(*, actor: Any, person: Person, name: str, role: str, relations
         _apply_person(current, values, notes)
         current.identifiers.all().delete()
         _save_identifiers(current, cleaned_ids)
-        record_change(actor=actor, vault=vault, action="person.changed", obj=current,
-                      content=person_content(current),
-                      detail={"identifiers": len(cleaned_ids)})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="person.changed",
+            obj=current,
+            content=person_content(current),
+            detail={"identifiers": len(cleaned_ids)},
+        )
     return current
 
 
@@ -181,8 +225,9 @@ def combine_persons(*, actor: Any, person: Person, other: Person, how: str) -> P
     vault = person.vault
     require_owner(actor, vault)
     if how not in CombinedAs.values:
-        raise ValidationError({"how": ["Choose whether they are the same person or acting "
-                                       "together"]})
+        raise ValidationError(
+            {"how": ["Choose whether they are the same person or acting together"]}
+        )
     if other.vault_id != vault.pk:
         raise ValidationError({"other": ["Choose a person from this log"]})
     if other.pk == person.pk:
@@ -194,9 +239,14 @@ def combine_persons(*, actor: Any, person: Person, other: Person, how: str) -> P
         current.combined_with = other
         current.combined_as = how
         current.save(update_fields=["combined_with", "combined_as", "updated_at"])
-        record_change(actor=actor, vault=vault, action="person.changed", obj=current,
-                      content=person_content(current),
-                      detail={"combined": how})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="person.changed",
+            obj=current,
+            content=person_content(current),
+            detail={"combined": how},
+        )
     return current
 
 
@@ -212,6 +262,12 @@ def separate_person(*, actor: Any, person: Person) -> Person:
         current.combined_with = None
         current.combined_as = ""
         current.save(update_fields=["combined_with", "combined_as", "updated_at"])
-        record_change(actor=actor, vault=vault, action="person.changed", obj=current,
-                      content=person_content(current), detail={"combined": ""})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="person.changed",
+            obj=current,
+            content=person_content(current),
+            detail={"combined": ""},
+        )
     return current

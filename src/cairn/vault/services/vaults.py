@@ -17,8 +17,9 @@ from cairn.vault.services.common import lock_vault, record_change, require_owner
 from cairn.web import timeframe
 
 
-def create_vault(*, actor: Any, name: str, initials: str, time_zone: str = "Europe/London",
-                 owner: Any = None) -> Vault:
+def create_vault(
+    *, actor: Any, name: str, initials: str, time_zone: str = "Europe/London", owner: Any = None
+) -> Vault:
     owner = owner or actor
     if owner.pk != actor.pk and not actor.is_superuser:
         raise PermissionDenied("A vault can only be created for yourself")
@@ -36,13 +37,21 @@ def create_vault(*, actor: Any, name: str, initials: str, time_zone: str = "Euro
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        vault = Vault.objects.create(owner=owner, name=name, initials=initials,
-                                     time_zone=time_zone)
+        vault = Vault.objects.create(owner=owner, name=name, initials=initials, time_zone=time_zone)
         keys.create_vault_key(vault)
         ledger.start(vault)
-        record_change(actor=actor, vault=vault, action="vault.created", obj=vault,
-                      content={"id": str(vault.pk), "initials": initials,
-                               "time_zone": time_zone, "jurisdiction": vault.jurisdiction})
+        record_change(
+            actor=actor,
+            vault=vault,
+            action="vault.created",
+            obj=vault,
+            content={
+                "id": str(vault.pk),
+                "initials": initials,
+                "time_zone": time_zone,
+                "jurisdiction": vault.jurisdiction,
+            },
+        )
     return vault
 
 
@@ -59,7 +68,8 @@ def destroy_vault(*, actor: Any, vault: Vault) -> None:
     require_owner(actor, vault)
     with transaction.atomic():
         locked = lock_vault(vault)
-        record_change(actor=actor, vault=locked, action="vault.destroyed", obj=locked,
-                      content=None, detail={})
+        record_change(
+            actor=actor, vault=locked, action="vault.destroyed", obj=locked, content=None, detail={}
+        )
         forget_quotes(locked.pk)
         keys.destroy(locked)

@@ -14,11 +14,21 @@ def vault_zone(vault: Vault) -> ZoneInfo:
 
 # How a changed field is named in a revision's history.
 FIELD_LABELS = {
-    "start": "Date and time", "end": "End time", "precision": "How exact the time is",
-    "when_words": "When, in your words", "location": "Where", "latitude": "Latitude",
-    "longitude": "Longitude", "channel": "How", "acts": "What they did",
-    "other_act": "Something else they did", "description": "What happened",
-    "impact": "Effect on daily life", "feared_violence": "Feared violence",
-    "witnesses": "Witnesses", "reported_to_police": "Reported to police",
-    "police_reference": "Police reference", "persons": "People involved",
+    "start": "Date and time",
+    "end": "End time",
+    "precision": "How exact the time is",
+    "when_words": "When, in your words",
+    "location": "Where",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "channel": "How",
+    "acts": "What they did",
+    "other_act": "Something else they did",
+    "description": "What happened",
+    "impact": "Effect on daily life",
+    "feared_violence": "Feared violence",
+    "witnesses": "Witnesses",
+    "reported_to_police": "Reported to police",
+    "police_reference": "Police reference",
+    "persons": "People involved",
 }

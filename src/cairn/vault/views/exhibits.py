@@ -24,19 +24,26 @@ from cairn.web.files import exhibit_response
 PAGE_SIZE = 50
 
 
-def _store_upload(request: HttpRequest, form: ExhibitForm, vault: Vault,
-                  incident: object | None) -> Exhibit | None:
+def _store_upload(
+    request: HttpRequest, form: ExhibitForm, vault: Vault, incident: object | None
+) -> Exhibit | None:
     """Run the upload through the service; on refusal put its message on the form."""
     if not form.is_valid():
         return None
     upload = form.cleaned_data["file"]
     try:
         return services.add_exhibit(
-            actor=request.user, vault=vault, stream=upload, original_name=upload.name,
-            declared_type=upload.content_type, incident=incident,
-            source=ExhibitSource.UPLOAD, description=form.cleaned_data["description"],
+            actor=request.user,
+            vault=vault,
+            stream=upload,
+            original_name=upload.name,
+            declared_type=upload.content_type,
+            incident=incident,
+            source=ExhibitSource.UPLOAD,
+            description=form.cleaned_data["description"],
             captured_at=form.cleaned_data["captured_at"],
-            received_at=form.cleaned_data["received_at"])
+            received_at=form.cleaned_data["received_at"],
+        )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
@@ -68,25 +75,40 @@ def exhibit_list(request: HttpRequest, vault_id: str) -> HttpResponse:
             return redirect("vault:exhibit", exhibit.pk)
     exhibits = access.exhibits_readable_by(request.user, vault).select_related("incident")
     page = Paginator(exhibits.order_by("-number"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "vault/exhibits.html",
-                  {"vault": vault, "page": page, "upload_form": form, "nav": "exhibits"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "vault/exhibits.html",
+        {"vault": vault, "page": page, "upload_form": form, "nav": "exhibits"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 @require_http_methods(["GET"])
 def exhibit_detail(request: HttpRequest, exhibit_id: str) -> HttpResponse:
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
-    copies = access.exhibits_readable_by(request.user, exhibit.vault).filter(
-        derived_from=exhibit).order_by("number")
-    photos = hidden_details.photos_with_hidden_details(request.user, exhibit.vault,
-                                                        [str(exhibit.pk)])
-    return render(request, "vault/exhibit.html",
-                  {"vault": exhibit.vault, "exhibit": exhibit, "nav": "exhibits",
-                   "source_label": ExhibitSource(exhibit.source).label,
-                   "can_redact": redaction.kind_of(exhibit.media_type) is not None,
-                   "original": exhibit.derived_from, "copies": copies,
-                   "hidden": photos[0] if photos else None})
+    copies = (
+        access.exhibits_readable_by(request.user, exhibit.vault)
+        .filter(derived_from=exhibit)
+        .order_by("number")
+    )
+    photos = hidden_details.photos_with_hidden_details(
+        request.user, exhibit.vault, [str(exhibit.pk)]
+    )
+    return render(
+        request,
+        "vault/exhibit.html",
+        {
+            "vault": exhibit.vault,
+            "exhibit": exhibit,
+            "nav": "exhibits",
+            "source_label": ExhibitSource(exhibit.source).label,
+            "can_redact": redaction.kind_of(exhibit.media_type) is not None,
+            "original": exhibit.derived_from,
+            "copies": copies,
+            "hidden": photos[0] if photos else None,
+        },
+    )
 
 
 def download_name(exhibit: Exhibit) -> str:
@@ -105,5 +127,6 @@ def download_name(exhibit: Exhibit) -> str:
 def exhibit_download(request: HttpRequest, exhibit_id: str) -> StreamingHttpResponse:
     exhibit = access.get_exhibit_for_user(request.user, exhibit_id)
     chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
-    return exhibit_response(chunks, media_type=exhibit.media_type, size=exhibit.size,
-                            filename=download_name(exhibit))
+    return exhibit_response(
+        chunks, media_type=exhibit.media_type, size=exhibit.size, filename=download_name(exhibit)
+    )

@@ -37,8 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("vault:vault", vault.pk)
     status = 400 if form.errors else 200
-    return render(request, "vault/home.html", {"vaults": vaults, "form": form, "nav": "home"},
-                  status=status)
+    return render(
+        request, "vault/home.html", {"vaults": vaults, "form": form, "nav": "home"}, status=status
+    )
 
 
 @login_required

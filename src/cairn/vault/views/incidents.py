@@ -37,12 +37,10 @@ def incident_new(request: HttpRequest, vault_id: str) -> HttpResponse:
     if request.method == "POST":
         form = IncidentForm(request.POST, persons=persons, tz=tz)
     else:
-        form = IncidentForm(persons=persons, tz=tz,
-                            initial={"date": datetime.now(tz).date()})
+        form = IncidentForm(persons=persons, tz=tz, initial={"date": datetime.now(tz).date()})
     if request.method == "POST" and form.is_valid():
         try:
-            incident = services.log_incident(actor=request.user, vault=vault,
-                                             data=form.to_input())
+            incident = services.log_incident(actor=request.user, vault=vault, data=form.to_input())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -60,8 +58,7 @@ def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
     form = _incident_form(request, incident, incident.vault)
     if request.method == "POST" and form.is_valid():
         try:
-            services.revise_incident(actor=request.user, incident=incident,
-                                     data=form.to_input())
+            services.revise_incident(actor=request.user, incident=incident, data=form.to_input())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -70,14 +67,30 @@ def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
     return _render_form(request, form, incident.vault, incident)
 
 
-def _render_form(request: HttpRequest, form: IncidentForm, vault: Any,
-                 incident: Incident | None) -> HttpResponse:
-    context = {"form": form, "vault": vault, "incident": incident, "act_hints": ACT_HINTS,
-               "nav": "log" if incident is None else "timeline",
-               "show_details": any(form[name].errors or form[name].value()
-                                   for name in ("when_words", "end_time", "location",
-                                                "latitude", "longitude", "impact",
-                                                "witnesses", "police_reference", "persons"))}
+def _render_form(
+    request: HttpRequest, form: IncidentForm, vault: Any, incident: Incident | None
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "vault": vault,
+        "incident": incident,
+        "act_hints": ACT_HINTS,
+        "nav": "log" if incident is None else "timeline",
+        "show_details": any(
+            form[name].errors or form[name].value()
+            for name in (
+                "when_words",
+                "end_time",
+                "location",
+                "latitude",
+                "longitude",
+                "impact",
+                "witnesses",
+                "police_reference",
+                "persons",
+            )
+        ),
+    }
     return render(request, "vault/incident_form.html", context, status=400 if form.errors else 200)
 
 
@@ -88,15 +101,18 @@ def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
     return render_incident(request, incident, ExhibitForm(tz=vault_zone(incident.vault)))
 
 
-def render_incident(request: HttpRequest, incident: Incident, upload_form: ExhibitForm,
-                    status: int = 200) -> HttpResponse:
+def render_incident(
+    request: HttpRequest, incident: Incident, upload_form: ExhibitForm, status: int = 200
+) -> HttpResponse:
     vault = incident.vault
     revisions = list(access.revisions_of(incident).order_by("-number"))
     for revision in revisions:
-        revision.changed_labels = [FIELD_LABELS.get(name, name)
-                                   for name in revision.changed_fields]
+        revision.changed_labels = [FIELD_LABELS.get(name, name) for name in revision.changed_fields]
     context = {
-        "vault": vault, "incident": incident, "nav": "timeline", "upload_form": upload_form,
+        "vault": vault,
+        "incident": incident,
+        "nav": "timeline",
+        "upload_form": upload_form,
         "channel_label": Channel(incident.channel).label if incident.channel else "",
         "persons": incident.persons.all(),
         "exhibits": access.exhibits_readable_by(request.user, vault).filter(incident=incident),
@@ -115,8 +131,11 @@ def incident_delete(request: HttpRequest, incident_id: str) -> HttpResponse:
         services.delete_incident(actor=request.user, incident=incident)
         messages.success(request, f"Incident {incident.number} is deleted.")
         return redirect("vault:timeline", incident.vault_id)
-    return render(request, "vault/incident_delete.html",
-                  {"incident": incident, "vault": incident.vault, "nav": "timeline"})
+    return render(
+        request,
+        "vault/incident_delete.html",
+        {"incident": incident, "vault": incident.vault, "nav": "timeline"},
+    )
 
 
 @login_required
@@ -130,13 +149,20 @@ def revision_detail(request: HttpRequest, incident_id: str, number: int) -> Http
     person_ids = content.get("persons") or []
     persons = access.persons_readable_by(request.user, incident.vault).filter(pk__in=person_ids)
     context = {
-        "vault": incident.vault, "incident": incident, "revision": revision, "nav": "timeline",
+        "vault": incident.vault,
+        "incident": incident,
+        "revision": revision,
+        "nav": "timeline",
         "content": content,
         "when_text": _when(content, vault_zone(incident.vault)),
-        "acts": [(code, ACTS_BY_CODE[code].plain) for code in content.get("acts") or []
-                 if code in ACTS_BY_CODE],
-        "channel_label": (Channel(content["channel"]).label
-                          if content.get("channel") in Channel.values else ""),
+        "acts": [
+            (code, ACTS_BY_CODE[code].plain)
+            for code in content.get("acts") or []
+            if code in ACTS_BY_CODE
+        ],
+        "channel_label": (
+            Channel(content["channel"]).label if content.get("channel") in Channel.values else ""
+        ),
         "persons": persons,
         "changed_labels": [FIELD_LABELS.get(name, name) for name in revision.changed_fields],
     }
@@ -153,5 +179,6 @@ def _when(content: dict[str, Any], tz: ZoneInfo) -> str:
     start = _parse(content.get("start"))
     if start is None:
         return ""
-    return timeframe.describe_when(start, _parse(content.get("end")),
-                                   content.get("precision") or "exact", tz)
+    return timeframe.describe_when(
+        start, _parse(content.get("end")), content.get("precision") or "exact", tz
+    )

@@ -36,8 +36,13 @@ def exhibit_image(request: HttpRequest, exhibit_id: str) -> StreamingHttpRespons
     if redaction.kind_of(exhibit.media_type) != "image":
         raise Http404("No such picture")
     chunks = default_store().iter_bytes(str(exhibit.vault_id), exhibit.sha256)
-    return exhibit_response(chunks, media_type=exhibit.media_type, size=exhibit.size,
-                            filename=download_name(exhibit), inline=True)
+    return exhibit_response(
+        chunks,
+        media_type=exhibit.media_type,
+        size=exhibit.size,
+        filename=download_name(exhibit),
+        inline=True,
+    )
 
 
 @login_required
@@ -53,34 +58,45 @@ def exhibit_redact(request: HttpRequest, exhibit_id: str) -> HttpResponse:
 
 
 def _made(request: HttpRequest, copy: Exhibit, original: Exhibit) -> HttpResponse:
-    messages.success(request, f"Exhibit {copy.reference} is a redacted copy of "
-                              f"{original.reference}.")
+    messages.success(
+        request, f"Exhibit {copy.reference} is a redacted copy of {original.reference}."
+    )
     return redirect("vault:exhibit", copy.pk)
 
 
 def _redact_image(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
     action = request.POST.get("action")
-    form = AreasForm(request.POST if request.method == "POST" else None,
-                     extra_row=action == "add")
+    form = AreasForm(request.POST if request.method == "POST" else None, extra_row=action == "add")
     if request.method == "POST" and action == "save" and form.is_valid():
         try:
-            copy = redaction_services.redact_image(actor=request.user, exhibit=exhibit,
-                                          rectangles=form.cleaned_data["rectangles"])
+            copy = redaction_services.redact_image(
+                actor=request.user, exhibit=exhibit, rectangles=form.cleaned_data["rectangles"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc, {"rectangles": "area_1_x"})
         else:
             return _made(request, copy, exhibit)
     try:
         width, height = redaction.upright_size(
-            default_store().read(str(exhibit.vault_id), exhibit.sha256), exhibit.media_type)
+            default_store().read(str(exhibit.vault_id), exhibit.sha256), exhibit.media_type
+        )
     except redaction.RedactionError:
         width = height = 0
     if action == "add":
         form.errors.clear()  # adding a row is not an attempt to save: no errors yet
-    return render(request, "vault/exhibit_redact_image.html",
-                  {"vault": exhibit.vault, "exhibit": exhibit, "form": form, "nav": "exhibits",
-                   "width": width, "height": height},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "vault/exhibit_redact_image.html",
+        {
+            "vault": exhibit.vault,
+            "exhibit": exhibit,
+            "form": form,
+            "nav": "exhibits",
+            "width": width,
+            "height": height,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _redact_text(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
@@ -88,9 +104,18 @@ def _redact_text(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
     try:
         text = redaction_services.exhibit_text(exhibit)
     except ValidationError as exc:
-        return render(request, "vault/exhibit_redact_text.html",
-                      {"vault": exhibit.vault, "exhibit": exhibit, "form": None,
-                       "problem": exc.messages[0], "nav": "exhibits"}, status=400)
+        return render(
+            request,
+            "vault/exhibit_redact_text.html",
+            {
+                "vault": exhibit.vault,
+                "exhibit": exhibit,
+                "form": None,
+                "problem": exc.messages[0],
+                "nav": "exhibits",
+            },
+            status=400,
+        )
     preview = None
     if request.method == "POST" and form.is_valid():
         found = redaction.find_phrases(text, form.phrase_list())
@@ -99,42 +124,61 @@ def _redact_text(request: HttpRequest, exhibit: Exhibit) -> HttpResponse:
             form.add_error("phrases", "None of these words or phrases appear in the text")
         elif request.POST.get("action") == "save" and _checked(request, form):
             try:
-                copy = redaction_services.redact_text(actor=request.user, exhibit=exhibit,
-                                                      spans=spans)
+                copy = redaction_services.redact_text(
+                    actor=request.user, exhibit=exhibit, spans=spans
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc, {"spans": "phrases"})
             else:
                 return _made(request, copy, exhibit)
         else:
             preview = _preview(text, spans, found)
-    return render(request, "vault/exhibit_redact_text.html",
-                  {"vault": exhibit.vault, "exhibit": exhibit, "form": form,
-                   "preview": preview, "nav": "exhibits",
-                   "shown_text": text[:SHOWN_CHARACTERS],
-                   "text_cut": len(text) > SHOWN_CHARACTERS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "vault/exhibit_redact_text.html",
+        {
+            "vault": exhibit.vault,
+            "exhibit": exhibit,
+            "form": form,
+            "preview": preview,
+            "nav": "exhibits",
+            "shown_text": text[:SHOWN_CHARACTERS],
+            "text_cut": len(text) > SHOWN_CHARACTERS,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _checked(request: HttpRequest, form: PhrasesForm) -> bool:
     """Whether the words being saved are the ones whose preview was shown (changed words
     are previewed again first)."""
+
     def words(text: str) -> list[str]:
         return [" ".join(line.split()).casefold() for line in text.splitlines() if line.strip()]
 
     return words(request.POST.get("checked", "")) == words(form.cleaned_data["phrases"])
 
 
-def _preview(text: str, spans: list[tuple[int, int]],
-             found: list[tuple[str, list[tuple[int, int]]]]) -> dict[str, object]:
+def _preview(
+    text: str, spans: list[tuple[int, int]], found: list[tuple[str, list[tuple[int, int]]]]
+) -> dict[str, object]:
     """What the copy will look like: the lines that change, as they will read."""
     redacted, derivation = redaction.hide_spans(text, spans)
-    lines = [(number, after) for number, (before, after) in
-             enumerate(zip(text.splitlines(), redacted.splitlines(), strict=True), start=1)
-             if before != after]
-    return {"summary": derivation["summary"], "passages": len(spans),
-            "phrases": [(phrase, len(places)) for phrase, places in found],
-            "lines": lines[:PREVIEW_LINES], "more_lines": max(0, len(lines) - PREVIEW_LINES),
-            "changed_lines": len(lines)}
+    lines = [
+        (number, after)
+        for number, (before, after) in enumerate(
+            zip(text.splitlines(), redacted.splitlines(), strict=True), start=1
+        )
+        if before != after
+    ]
+    return {
+        "summary": derivation["summary"],
+        "passages": len(spans),
+        "phrases": [(phrase, len(places)) for phrase, places in found],
+        "lines": lines[:PREVIEW_LINES],
+        "more_lines": max(0, len(lines) - PREVIEW_LINES),
+        "changed_lines": len(lines),
+    }
 
 
 @login_required
@@ -148,6 +192,9 @@ def exhibit_clean_copy(request: HttpRequest, exhibit_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("vault:exhibit", exhibit.pk)
-    messages.success(request, f"Exhibit {copy.reference} is a copy of {exhibit.reference} "
-                              "without the details hidden in the file.")
+    messages.success(
+        request,
+        f"Exhibit {copy.reference} is a copy of {exhibit.reference} "
+        "without the details hidden in the file.",
+    )
     return redirect("vault:exhibit", copy.pk)

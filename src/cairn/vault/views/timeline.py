@@ -38,18 +38,30 @@ def timeline(request: HttpRequest, vault_id: str) -> HttpResponse:
     form = TimelineFilterForm(request.GET or None, persons=persons)
     chosen = form.to_filter()
     tz = vault_zone(vault)
-    incidents = filter_incidents(access.incidents_readable_by(request.user, vault), chosen,
-                                 tz=tz)
-    page = page_of(incidents, older_than=_boundary(request, vault, "older"),
-                   newer_than=_boundary(request, vault, "newer"), tz=tz)
+    incidents = filter_incidents(access.incidents_readable_by(request.user, vault), chosen, tz=tz)
+    page = page_of(
+        incidents,
+        older_than=_boundary(request, vault, "older"),
+        newer_than=_boundary(request, vault, "newer"),
+        tz=tz,
+    )
     if not page.incidents and (request.GET.get("older") or request.GET.get("newer")):
         page = page_of(incidents, tz=tz)  # past either end (things changed): the newest page
     query = request.GET.copy()
     for key in ("older", "newer", "page"):
         query.pop(key, None)
-    return render(request, "vault/timeline.html", {
-        "vault": vault, "nav": "timeline", "form": form, "page": page, "query": query,
-        "count": cached_count(incidents, vault, chosen, request.user.pk),
-        "filtered": chosen.is_active, "channels": dict(Channel.choices),
-        "act_labels": {code: act.plain for code, act in ACTS_BY_CODE.items()},
-    })
+    return render(
+        request,
+        "vault/timeline.html",
+        {
+            "vault": vault,
+            "nav": "timeline",
+            "form": form,
+            "page": page,
+            "query": query,
+            "count": cached_count(incidents, vault, chosen, request.user.pk),
+            "filtered": chosen.is_active,
+            "channels": dict(Channel.choices),
+            "act_labels": {code: act.plain for code, act in ACTS_BY_CODE.items()},
+        },
+    )

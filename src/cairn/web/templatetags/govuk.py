@@ -56,41 +56,62 @@ def _common(field: forms.BoundField, hint: str, label_class: str) -> dict[str, A
 
 
 @register.inclusion_tag("web/components/input.html")
-def govuk_input(field: forms.BoundField, hint: str = "", classes: str = "",
-                input_type: str = "text", autocomplete: str = "", inputmode: str = "",
-                label_class: str = "govuk-label--s", spellcheck: str = "") -> dict[str, Any]:
+def govuk_input(
+    field: forms.BoundField,
+    hint: str = "",
+    classes: str = "",
+    input_type: str = "text",
+    autocomplete: str = "",
+    inputmode: str = "",
+    label_class: str = "govuk-label--s",
+    spellcheck: str = "",
+) -> dict[str, Any]:
     context = _common(field, hint, label_class)
     # A password typed into a refused form is never sent back in the page.
     value = "" if input_type == "password" else _text_value(field.value())
-    context.update(value=value, classes=classes, input_type=input_type,
-                   autocomplete=autocomplete, inputmode=inputmode, spellcheck=spellcheck)
+    context.update(
+        value=value,
+        classes=classes,
+        input_type=input_type,
+        autocomplete=autocomplete,
+        inputmode=inputmode,
+        spellcheck=spellcheck,
+    )
     return context
 
 
 @register.inclusion_tag("web/components/password_input.html", takes_context=True)
-def govuk_password(context: template.Context, field: forms.BoundField, hint: str = "",
-                   classes: str = "", autocomplete: str = "current-password",
-                   label_class: str = "govuk-label--s") -> dict[str, Any]:
+def govuk_password(
+    context: template.Context,
+    field: forms.BoundField,
+    hint: str = "",
+    classes: str = "",
+    autocomplete: str = "current-password",
+    label_class: str = "govuk-label--s",
+) -> dict[str, Any]:
     """A password or passphrase: masked, with a "Show" button (GOV.UK's password input).
 
     What was typed is never sent back in the page. The browser is asked to fill in or remember
     it (``autocomplete``) only where she said this browser is her own; otherwise "off"
     (cairn.web.own_device)."""
     result = _common(field, hint, label_class)
-    result.update(classes=classes,
-                  autocomplete=autocomplete if context.get("own_device") else "off")
+    result.update(
+        classes=classes, autocomplete=autocomplete if context.get("own_device") else "off"
+    )
     return result
 
 
 @register.inclusion_tag("web/components/file_upload.html")
-def govuk_file_upload(field: forms.BoundField, hint: str = "",
-                      label_class: str = "govuk-label--s") -> dict[str, Any]:
+def govuk_file_upload(
+    field: forms.BoundField, hint: str = "", label_class: str = "govuk-label--s"
+) -> dict[str, Any]:
     return _common(field, hint, label_class)
 
 
 @register.inclusion_tag("web/components/textarea.html")
-def govuk_textarea(field: forms.BoundField, hint: str = "", rows: int = 5,
-                   label_class: str = "govuk-label--s") -> dict[str, Any]:
+def govuk_textarea(
+    field: forms.BoundField, hint: str = "", rows: int = 5, label_class: str = "govuk-label--s"
+) -> dict[str, Any]:
     context = _common(field, hint, label_class)
     context.update(value=_text_value(field.value()), rows=rows)
     return context
@@ -110,39 +131,64 @@ def _items(field: forms.BoundField, hints: dict[str, str] | None = None) -> list
         if value == "":
             continue
         suffix = "" if not items else f"_{index}"
-        items.append({
-            "id": f"id_{field.html_name}{suffix}", "value": value, "label": label,
-            "hint": (hints or {}).get(value, ""), "checked": value in chosen,
-        })
+        items.append(
+            {
+                "id": f"id_{field.html_name}{suffix}",
+                "value": value,
+                "label": label,
+                "hint": (hints or {}).get(value, ""),
+                "checked": value in chosen,
+            }
+        )
     return items
 
 
 @register.inclusion_tag("web/components/choices.html")
-def govuk_radios(field: forms.BoundField, hint: str = "", inline: bool = False,
-                 small: bool = False, legend_class: str = "govuk-fieldset__legend--s",
-                 item_hints: dict[str, str] | None = None) -> dict[str, Any]:
+def govuk_radios(
+    field: forms.BoundField,
+    hint: str = "",
+    inline: bool = False,
+    small: bool = False,
+    legend_class: str = "govuk-fieldset__legend--s",
+    item_hints: dict[str, str] | None = None,
+) -> dict[str, Any]:
     context = _common(field, hint, legend_class)
-    context.update(kind="radios", input_type="radio", items=_items(field, item_hints),
-                   inline=inline, small=small)
+    context.update(
+        kind="radios",
+        input_type="radio",
+        items=_items(field, item_hints),
+        inline=inline,
+        small=small,
+    )
     return context
 
 
 @register.inclusion_tag("web/components/choices.html")
-def govuk_checkboxes(field: forms.BoundField, hint: str = "", small: bool = False,
-                     legend_class: str = "govuk-fieldset__legend--s",
-                     item_hints: dict[str, str] | None = None,
-                     conditional_value: str = "",
-                     conditional_field: forms.BoundField | None = None) -> dict[str, Any]:
+def govuk_checkboxes(
+    field: forms.BoundField,
+    hint: str = "",
+    small: bool = False,
+    legend_class: str = "govuk-fieldset__legend--s",
+    item_hints: dict[str, str] | None = None,
+    conditional_value: str = "",
+    conditional_field: forms.BoundField | None = None,
+) -> dict[str, Any]:
     context = _common(field, hint, legend_class)
-    context.update(kind="checkboxes", input_type="checkbox", items=_items(field, item_hints),
-                   small=small, conditional_value=conditional_value,
-                   conditional_field=conditional_field)
+    context.update(
+        kind="checkboxes",
+        input_type="checkbox",
+        items=_items(field, item_hints),
+        small=small,
+        conditional_value=conditional_value,
+        conditional_field=conditional_field,
+    )
     return context
 
 
 @register.inclusion_tag("web/components/checkbox.html")
-def govuk_checkbox(field: forms.BoundField, hint: str = "",
-                   conditional_field: forms.BoundField | None = None) -> dict[str, Any]:
+def govuk_checkbox(
+    field: forms.BoundField, hint: str = "", conditional_field: forms.BoundField | None = None
+) -> dict[str, Any]:
     """One checkbox answering a yes/no question, optionally revealing a follow-up field."""
     context = _common(field, hint, "")
     context.update(checked=bool(field.value()), conditional_field=conditional_field)
@@ -150,8 +196,9 @@ def govuk_checkbox(field: forms.BoundField, hint: str = "",
 
 
 @register.inclusion_tag("web/components/date_input.html")
-def govuk_date_input(field: forms.BoundField, hint: str = "",
-                     legend_class: str = "govuk-fieldset__legend--s") -> dict[str, Any]:
+def govuk_date_input(
+    field: forms.BoundField, hint: str = "", legend_class: str = "govuk-fieldset__legend--s"
+) -> dict[str, Any]:
     context = _common(field, hint, legend_class)
     value = field.value()
     if isinstance(value, date):
@@ -179,8 +226,9 @@ def govuk_error_summary(*forms_: forms.Form | None) -> dict[str, Any]:
 
 
 @register.inclusion_tag("web/components/pagination.html")
-def govuk_pagination(page: Page, query: QueryDict | None = None,
-                     noun: str = "incidents") -> dict[str, Any]:
+def govuk_pagination(
+    page: Page, query: QueryDict | None = None, noun: str = "incidents"
+) -> dict[str, Any]:
     """Previous/next links that keep the page's other GET parameters (its filters).
 
     ``noun`` completes the links' hidden text for screen readers ("Newer incidents")."""
@@ -191,16 +239,18 @@ def govuk_pagination(page: Page, query: QueryDict | None = None,
         return "?" + params.urlencode()
 
     return {
-        "page": page, "noun": noun,
+        "page": page,
+        "noun": noun,
         "previous_href": href(page.previous_page_number()) if page.has_previous() else "",
         "next_href": href(page.next_page_number()) if page.has_next() else "",
     }
 
 
 @register.inclusion_tag("web/components/keyset_pagination.html")
-def keyset_pagination(newer: int | None, older: int | None, query: QueryDict | None = None,
-                      noun: str = "incidents") -> dict[str, Any]:
-    """"Newer" and "Older" links for a page keyed by an item (``?newer=N`` / ``?older=N``),
+def keyset_pagination(
+    newer: int | None, older: int | None, query: QueryDict | None = None, noun: str = "incidents"
+) -> dict[str, Any]:
+    """ "Newer" and "Older" links for a page keyed by an item (``?newer=N`` / ``?older=N``),
     keeping the page's other GET parameters (its filters)."""
 
     def href(name: str, number: int | None) -> str:
@@ -221,8 +271,9 @@ def govuk_tag(text: str, colour: str = "") -> dict[str, str]:
 @register.filter
 def when(incident: Any, zone_name: str) -> str:
     """An incident's time in the vault's zone, worded by its precision."""
-    return timeframe.describe_when(incident.start, incident.end, incident.precision,
-                                   timeframe.zone(zone_name))
+    return timeframe.describe_when(
+        incident.start, incident.end, incident.precision, timeframe.zone(zone_name)
+    )
 
 
 @register.filter

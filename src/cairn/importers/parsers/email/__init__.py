@@ -82,25 +82,40 @@ from cairn.importers.parsers.email.signatures import (
     verify_dkim,
 )
 
-__all__ = ["CHANNEL", "FORMAT", "DkimKey", "DkimResult", "KeyLookup", "parse",
-           "verify_dkim"]
+__all__ = ["CHANNEL", "FORMAT", "DkimKey", "DkimResult", "KeyLookup", "parse", "verify_dkim"]
 
 FORMAT = "email"
 CHANNEL = "email"
 
 # Headers any real message has at least one of.
-_KNOWN_HEADERS = ("from", "date", "message-id", "subject", "to", "received", "return-path",
-                  "mime-version", "delivered-to", "sender", "reply-to", "cc")
+_KNOWN_HEADERS = (
+    "from",
+    "date",
+    "message-id",
+    "subject",
+    "to",
+    "received",
+    "return-path",
+    "mime-version",
+    "delivered-to",
+    "sender",
+    "reply-to",
+    "cc",
+)
 _HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
 # An address written in a display name: enough of RFC 5322 addr-spec to see one.
 _NAME_ADDR = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>\s]+)>\s*$")
 _ADDRESS_IN_NAME = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
-def parse(source: Source, *, name: str | None = None,
-          dkim_keys: Mapping[str, ArchivedKeys] | None = None,
-          dkim_lookup: KeyLookup | None = None,
-          owner_addresses: Collection[str] = ()) -> ParsedImport:
+def parse(
+    source: Source,
+    *,
+    name: str | None = None,
+    dkim_keys: Mapping[str, ArchivedKeys] | None = None,
+    dkim_lookup: KeyLookup | None = None,
+    owner_addresses: Collection[str] = (),
+) -> ParsedImport:
     """Parse an ``.eml`` message or an ``.mbox`` mailbox (see the module docstring).
 
     ``dkim_keys``: archived key records by ``"selector._domainkey.domain"`` (bytes, a
@@ -119,18 +134,33 @@ def parse(source: Source, *, name: str | None = None,
         start = stream.read(len(_outlook.OLE_MAGIC))
         if start == _outlook.OLE_MAGIC:
             message = _outlook_message(stream.read(), file_name, owners, notes)
-            return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=None,
-                                messages=(message,), notes=tuple(notes))
+            return ParsedImport(
+                format=FORMAT,
+                source_name=file_name,
+                assumed_time_zone=None,
+                messages=(message,),
+                notes=tuple(notes),
+            )
         for index, (raw, byte_start, line_start, line_end, is_mbox) in enumerate(
-                _split(_Rewound(start, stream), file_name)):
+            _split(_Rewound(start, stream), file_name)
+        ):
             entry = f"message[{index}]"
             where = f"{file_name}, {entry}" if is_mbox else file_name
-            origin = Origin(entry=entry, byte_start=byte_start,
-                            byte_end=byte_start + len(raw.envelope) + len(raw.message),
-                            line_start=line_start, line_end=line_end)
+            origin = Origin(
+                entry=entry,
+                byte_start=byte_start,
+                byte_end=byte_start + len(raw.envelope) + len(raw.message),
+                line_start=line_start,
+                line_end=line_end,
+            )
             messages.append(_message(raw.message, origin, where, keys, lookup, owners, notes))
-    return ParsedImport(format=FORMAT, source_name=file_name, assumed_time_zone=None,
-                        messages=tuple(messages), notes=tuple(notes))
+    return ParsedImport(
+        format=FORMAT,
+        source_name=file_name,
+        assumed_time_zone=None,
+        messages=tuple(messages),
+        notes=tuple(notes),
+    )
 
 
 class _Raw:
@@ -195,24 +225,34 @@ def _split(stream: _Rewound, name: str) -> Iterator[tuple[_Raw, int, int, int, b
     yield _Raw(envelope, b"".join(lines)), start, line_start, line_no, True
 
 
-def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, tuple[DkimKey, ...]],
-             lookup: KeyLookup | None, owners: set[str], notes: list[str]) -> Message:
+def _message(
+    raw: bytes,
+    origin: Origin,
+    where: str,
+    keys: Mapping[str, tuple[DkimKey, ...]],
+    lookup: KeyLookup | None,
+    owners: set[str],
+    notes: list[str],
+) -> Message:
     head = raw[: raw.find(b"\n\n") if b"\n\n" in raw else 4096]
     if b"\x00" in head:
         raise ImportFailure(where, "this is a binary file, not e-mail")
     first_line = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
     if not _HEADER_NAME.match(first_line):
-        raise ImportFailure(where, "this is not an e-mail message (it does not start with "
-                                   "headers)")
+        raise ImportFailure(where, "this is not an e-mail message (it does not start with headers)")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
         if not any(k.lower() in _KNOWN_HEADERS for k in msg):
-            raise ImportFailure(where, "this is not an e-mail message (none of From, Date, "
-                                       "To, Subject or Message-ID)")
+            raise ImportFailure(
+                where,
+                "this is not an e-mail message (none of From, Date, To, Subject or Message-ID)",
+            )
         msg, damage = recover_multipart(raw, msg)
         if damage:
-            notes.append(f"{where}: its MIME structure is damaged ({'; '.join(damage)}); it "
-                         "was read as far as its parts could be found")
+            notes.append(
+                f"{where}: its MIME structure is damaged ({'; '.join(damage)}); it "
+                "was read as far as its parts could be found"
+            )
         return _read(msg, raw, origin, where, keys, lookup, owners, notes, damage)
     except ImportFailure:
         raise
@@ -220,9 +260,17 @@ def _message(raw: bytes, origin: Origin, where: str, keys: Mapping[str, tuple[Dk
         raise ImportFailure(where, "the message is damaged and could not be read") from None
 
 
-def _read(msg: EmailMessage, raw: bytes, origin: Origin, where: str,
-          keys: Mapping[str, tuple[DkimKey, ...]], lookup: KeyLookup | None, owners: set[str],
-          notes: list[str], damage: tuple[str, ...] = ()) -> Message:
+def _read(
+    msg: EmailMessage,
+    raw: bytes,
+    origin: Origin,
+    where: str,
+    keys: Mapping[str, tuple[DkimKey, ...]],
+    lookup: KeyLookup | None,
+    owners: set[str],
+    notes: list[str],
+    damage: tuple[str, ...] = (),
+) -> Message:
     headers = headers_of(raw, msg)
     extra, received = _header_extra(headers)
     if damage:
@@ -239,10 +287,16 @@ def _read(msg: EmailMessage, raw: bytes, origin: Origin, where: str,
     if body_part is not None and body_part.get_content_type() == "text/html":
         extra["body_from"] = "text/html"
     sender = _sender(headers, owners, extra, where, notes)
-    return Message(sent_at=sent_at, sender=sender, text=clean_text(text.strip()),
-                   channel=CHANNEL, origin=origin, attachments=tuple(attachments_of(msg,
-                                                                                  body_part)),
-                   received_at=received_at, extra=extra)
+    return Message(
+        sent_at=sent_at,
+        sender=sender,
+        text=clean_text(text.strip()),
+        channel=CHANNEL,
+        origin=origin,
+        attachments=tuple(attachments_of(msg, body_part)),
+        received_at=received_at,
+        extra=extra,
+    )
 
 
 def _header_extra(msg: EmailMessage) -> tuple[dict[str, str], list[str]]:
@@ -277,11 +331,15 @@ def _outlook_message(rest: bytes, where: str, owners: set[str], notes: list[str]
         if value.strip() and key not in extra:
             extra[key] = unfold_header(value)
     extra["dkim"] = DKIM_NOT_VERIFIED
-    extra["dkim_detail"] = ("an Outlook .msg keeps the message's headers and text but not its "
-                            "original bytes, so its DKIM signature cannot be checked")
+    extra["dkim_detail"] = (
+        "an Outlook .msg keeps the message's headers and text but not its "
+        "original bytes, so its DKIM signature cannot be checked"
+    )
     extra["read_from"] = "Outlook .msg"
-    notes.append(f"{where}: read from an Outlook .msg file; its DKIM signature, if any, cannot "
-                 "be checked (save the message as .eml to keep it checkable)")
+    notes.append(
+        f"{where}: read from an Outlook .msg file; its DKIM signature, if any, cannot "
+        "be checked (save the message as .eml to keep it checkable)"
+    )
     sent_at = _date(headers) if headers is not None else None
     if sent_at is None and "date_header" not in extra and outlook.sent_at is not None:
         sent_at = _aware(outlook.sent_at)
@@ -297,12 +355,19 @@ def _outlook_message(rest: bytes, where: str, owners: set[str], notes: list[str]
     if body_from:
         extra["body_from"] = body_from
     attachments = tuple(
-        Attachment(name=clean_text(a.name), media_type=a.media_type) for a in outlook.attachments)
+        Attachment(name=clean_text(a.name), media_type=a.media_type) for a in outlook.attachments
+    )
     size = len(_outlook.OLE_MAGIC) + len(rest)
-    return Message(sent_at=sent_at, sender=sender, text=clean_text(text.strip()), channel=CHANNEL,
-                   origin=Origin(entry="message[0]", byte_start=0, byte_end=size),
-                   attachments=attachments,
-                   received_at=_received_date(received[0]) if received else None, extra=extra)
+    return Message(
+        sent_at=sent_at,
+        sender=sender,
+        text=clean_text(text.strip()),
+        channel=CHANNEL,
+        origin=Origin(entry="message[0]", byte_start=0, byte_end=size),
+        attachments=attachments,
+        received_at=_received_date(received[0]) if received else None,
+        extra=extra,
+    )
 
 
 def _aware(value: datetime) -> datetime:
@@ -321,8 +386,9 @@ def _raw_headers(msg: EmailMessage, name: str) -> list[str]:
     return [unfold_header(str(value)) for key, value in msg.raw_items() if key.lower() == wanted]
 
 
-def _sender(msg: EmailMessage, owners: set[str], extra: dict[str, str], where: str,
-            notes: list[str]) -> Sender | None:
+def _sender(
+    msg: EmailMessage, owners: set[str], extra: dict[str, str], where: str, notes: list[str]
+) -> Sender | None:
     header = msg.get("From")
     if header is None:
         return None
@@ -332,8 +398,7 @@ def _sender(msg: EmailMessage, owners: set[str], extra: dict[str, str], where: s
     addresses = getattr(header, "addresses", ())
     if addresses:
         address = addresses[0]
-        return _sender_from(address.display_name, address.addr_spec, owners, extra, where,
-                            notes)
+        return _sender_from(address.display_name, address.addr_spec, owners, extra, where, notes)
     return _sender_from(unfold_header(str(header)), "", owners, extra, where, notes)
 
 
@@ -353,8 +418,9 @@ def _mailbox(value: str) -> tuple[str, str] | None:
     return name, match.group("address").strip()
 
 
-def _sender_of(written: str, owners: set[str], extra: dict[str, str], where: str,
-               notes: list[str]) -> Sender | None:
+def _sender_of(
+    written: str, owners: set[str], extra: dict[str, str], where: str, notes: list[str]
+) -> Sender | None:
     """A sender written as ``Name <address>`` (Outlook's PR_SENDER without headers)."""
     if not written.strip():
         return None
@@ -365,8 +431,14 @@ def _sender_of(written: str, owners: set[str], extra: dict[str, str], where: str
     return _sender_from(*mailbox, owners, extra, where, notes)
 
 
-def _sender_from(display: str, address: str, owners: set[str], extra: dict[str, str],
-                 where: str, notes: list[str]) -> Sender:
+def _sender_from(
+    display: str,
+    address: str,
+    owners: set[str],
+    extra: dict[str, str],
+    where: str,
+    notes: list[str],
+) -> Sender:
     """The sender is the address; the name as written is kept beside it. A name that is (or
     holds) another address is how a spoofed message looks, and is said to be."""
     email = clean_text(address.strip()) or None
@@ -379,11 +451,15 @@ def _sender_from(display: str, address: str, owners: set[str], extra: dict[str, 
         if shown:
             extra["possible_spoof"] = (
                 f"The name shown for the sender, \u201c{display}\u201d, is the address "
-                f"{shown[0]}, but the message was sent from {email}: a possible spoof.")
-            notes.append(f"{where}: possible spoof: the sender's name shows the address "
-                         f"{shown[0]}, but the message was sent from {email}")
-    return Sender(display_name=email, email=email, platform="email",
-                  is_owner=email.lower() in owners)
+                f"{shown[0]}, but the message was sent from {email}: a possible spoof."
+            )
+            notes.append(
+                f"{where}: possible spoof: the sender's name shows the address "
+                f"{shown[0]}, but the message was sent from {email}"
+            )
+    return Sender(
+        display_name=email, email=email, platform="email", is_owner=email.lower() in owners
+    )
 
 
 def _date(msg: EmailMessage) -> datetime | None:
@@ -406,5 +482,3 @@ def _received_date(header: str) -> datetime | None:
 
 
 # -- DKIM ------------------------------------------------------------------------------------
-
-

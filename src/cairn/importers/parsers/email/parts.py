@@ -30,8 +30,11 @@ def body_of(msg: EmailMessage) -> tuple[EmailMessage | None, str]:
     first: EmailMessage | None = None
     for preference in ("plain", "html"):
         part = msg.get_body(preferencelist=(preference,))
-        if part is None and not msg.is_multipart() and msg.get_content_type() == "text/" + \
-                preference:
+        if (
+            part is None
+            and not msg.is_multipart()
+            and msg.get_content_type() == "text/" + preference
+        ):
             part = msg
         if not isinstance(part, EmailMessage):
             continue
@@ -65,8 +68,9 @@ def attachments_of(msg: EmailMessage, body_part: EmailMessage | None) -> list[At
         file_name = part.get_filename()
         if content_type == "message/rfc822":
             fallback = f"attached-message-{len(found)}.eml"
-            found.append(Attachment(name=clean_text(file_name or fallback),
-                                    media_type=content_type))
+            found.append(
+                Attachment(name=clean_text(file_name or fallback), media_type=content_type)
+            )
             return
         if part.is_multipart():
             for child in part.iter_parts():
@@ -77,11 +81,15 @@ def attachments_of(msg: EmailMessage, body_part: EmailMessage | None) -> list[At
             return  # a container whose parts could not be found: nothing in it to keep
         content_id = _content_id(part)
         disposition = part.get_content_disposition()
-        alternative_text = (content_type in ("text/plain", "text/html")
-                            and disposition != "attachment")
+        alternative_text = (
+            content_type in ("text/plain", "text/html") and disposition != "attachment"
+        )
         if disposition == "attachment" or file_name or content_id or not alternative_text:
-            name = file_name or _content_id_name(content_id, content_type) or \
-                f"attachment-{len(found)}{mimetypes.guess_extension(content_type) or ''}"
+            name = (
+                file_name
+                or _content_id_name(content_id, content_type)
+                or f"attachment-{len(found)}{mimetypes.guess_extension(content_type) or ''}"
+            )
             found.append(Attachment(name=clean_text(name), media_type=content_type))
 
     visit(msg, 0)
@@ -107,8 +115,9 @@ def _content_id_name(content_id: str, content_type: str) -> str:
 
 class _TextOnly(HTMLParser):
     _SKIP = frozenset({"script", "style", "head", "title"})
-    _BREAK = frozenset({"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
-                        "blockquote", "table"})
+    _BREAK = frozenset(
+        {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -118,8 +118,13 @@ def _archived_on(key: DkimKey) -> str:
     return f"the key archived on {key.fetched_at.astimezone(UTC).date().isoformat()}"
 
 
-def verify_dkim(raw: bytes, msg: EmailMessage, keys: Mapping[str, ArchivedKeys], *,
-                lookup: KeyLookup | None = None) -> DkimResult:
+def verify_dkim(
+    raw: bytes,
+    msg: EmailMessage,
+    keys: Mapping[str, ArchivedKeys],
+    *,
+    lookup: KeyLookup | None = None,
+) -> DkimResult:
     """Verify each DKIM-Signature of ``raw`` against archived keys, else looked-up ones.
 
     Inputs: the message's exact bytes (any re-encoding breaks the signature), the parsed
@@ -170,21 +175,27 @@ def verify_dkim(raw: bytes, msg: EmailMessage, keys: Mapping[str, ArchivedKeys],
             if not archived:
                 reasons: Mapping[str, str] = getattr(lookup, "failures", {})
                 reason = reasons.get(key_name)
-                why_not.append(f"no archived key for {key_name}, and the key could not be "
-                               f"looked up{': ' + reason if reason else ''}")
+                why_not.append(
+                    f"no archived key for {key_name}, and the key could not be "
+                    f"looked up{': ' + reason if reason else ''}"
+                )
         elif any(key.record == record for key in archived):
             pass  # the domain still publishes the key already tried
         elif problem := _unusable(record):
             why_not.append(f"the key looked up at import for {key_name} {problem}")
         elif _verifies(raw, index, record):
             other = "; a different key is archived for that selector" if archived else ""
-            return DkimResult(DKIM_PASS, f"{signer} verified against the key looked up at "
-                                         f"import{other}")
+            return DkimResult(
+                DKIM_PASS, f"{signer} verified against the key looked up at import{other}"
+            )
         else:
             tried.append(f"the key looked up at import for {key_name}")
     if tried:
-        return DkimResult(DKIM_FAIL, f"the signature does not verify against "
-                                     f"{', '.join(tried)}: the message or its signature was "
-                                     "changed")
+        return DkimResult(
+            DKIM_FAIL,
+            f"the signature does not verify against "
+            f"{', '.join(tried)}: the message or its signature was "
+            "changed",
+        )
     parts = [f"no archived key for {', '.join(missing)}"] if missing else []
     return DkimResult(DKIM_NOT_VERIFIED, "; ".join([*parts, *why_not]))

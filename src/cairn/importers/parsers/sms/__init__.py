@@ -65,8 +65,14 @@ OWNER = Sender(display_name="me", platform="sms", is_owner=True)
 
 CHUNK_SIZE = 1 << 20
 
-SMS_STATUS = {"1": "received", "2": "sent", "3": "draft", "4": "outbox", "5": "failed",
-              "6": "queued"}
+SMS_STATUS = {
+    "1": "received",
+    "2": "sent",
+    "3": "draft",
+    "4": "outbox",
+    "5": "failed",
+    "6": "queued",
+}
 MMS_BOX = {"1": "received", "2": "sent", "3": "draft", "4": "outbox"}
 ADDR_FROM, ADDR_TO, ADDR_CC, ADDR_BCC = "137", "151", "130", "129"
 # The app writes this in place of the owner's own number as the sender of a sent MMS.
@@ -74,8 +80,13 @@ _OWNER_TOKEN = "insert-address-token"  # noqa: S105 - not a secret
 _NULLS = {"", "null", "(Unknown)"}
 
 
-def parse(source: Source, *, name: str | None = None, media_dir: Path | None = None,
-          on_progress: Callable[[int], None] | None = None) -> ParsedImport:
+def parse(
+    source: Source,
+    *,
+    name: str | None = None,
+    media_dir: Path | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ParsedImport:
     """Parse an SMS Backup & Restore XML backup.
 
     ``media_dir``: an existing directory where MMS attachments are written, one file per
@@ -120,8 +131,13 @@ class _Reader:
     The ``start``/``end`` methods are the ElementTree parser-target protocol; no tree is built.
     """
 
-    def __init__(self, stream: BinaryIO, name: str, media_dir: Path | None,
-                 on_progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        name: str,
+        media_dir: Path | None,
+        on_progress: Callable[[int], None] | None,
+    ) -> None:
         self.name = name
         self.media_dir = media_dir
         self.on_progress = on_progress
@@ -161,32 +177,46 @@ class _Reader:
             line = error.position[0] if error.position else self.expat.CurrentLineNumber
             if self.stream.bytes_read and self.expat.ErrorCode in (3, 5, 6):
                 # no element found / unclosed token / partial character
-                raise ImportFailure(f"{self.name}, line {line}", "the file ends in the middle "
-                                    "of the backup: it looks truncated") from None
-            raise ImportFailure(f"{self.name}, line {line}", "this is not well-formed XML "
-                                f"({ErrorString(error.code)})") from None
+                raise ImportFailure(
+                    f"{self.name}, line {line}",
+                    "the file ends in the middle of the backup: it looks truncated",
+                ) from None
+            raise ImportFailure(
+                f"{self.name}, line {line}",
+                f"this is not well-formed XML ({ErrorString(error.code)})",
+            ) from None
         except DefusedXmlException:
-            raise ImportFailure(f"{self.name}, line {self.expat.CurrentLineNumber}",
-                                "the file declares a DTD or XML entities, which SMS Backup & "
-                                "Restore never writes; refused as unsafe") from None
+            raise ImportFailure(
+                f"{self.name}, line {self.expat.CurrentLineNumber}",
+                "the file declares a DTD or XML entities, which SMS Backup & "
+                "Restore never writes; refused as unsafe",
+            ) from None
         except RecursionError:  # pragma: no cover - expat does not recurse; belt and braces
             raise ImportFailure(self.name, "the XML is nested too deeply") from None
         if self.depth != 0 or not self.seen_root:
             raise ImportFailure(self.name, "the file ends before the backup does")
-        return ParsedImport(format=FORMAT, source_name=self.name, assumed_time_zone=None,
-                            messages=tuple(self.messages), notes=tuple(self._notes()))
+        return ParsedImport(
+            format=FORMAT,
+            source_name=self.name,
+            assumed_time_zone=None,
+            messages=tuple(self.messages),
+            notes=tuple(self._notes()),
+        )
 
     def _notes(self) -> list[str]:
         notes = list(self.notes)
         if self.stream.references_repaired:
-            notes.append(f"{self.stream.references_repaired} emoji written as invalid XML "
-                         "character references (surrogate pairs) were read as the emoji")
+            notes.append(
+                f"{self.stream.references_repaired} emoji written as invalid XML "
+                "character references (surrogate pairs) were read as the emoji"
+            )
         if self.stream.characters_replaced:
-            notes.append(f"{self.stream.characters_replaced} characters that XML cannot hold "
-                         "(control characters, broken UTF-8) were read as U+FFFD")
+            notes.append(
+                f"{self.stream.characters_replaced} characters that XML cannot hold "
+                "(control characters, broken UTF-8) were read as U+FFFD"
+            )
         if self.other_elements:
-            notes.append(f"{self.other_elements} elements other than <sms> and <mms> were "
-                         "skipped")
+            notes.append(f"{self.other_elements} elements other than <sms> and <mms> were skipped")
         return notes
 
     def _where(self, entry: str | None = None) -> str:
@@ -203,8 +233,10 @@ class _Reader:
             self._close_pending()
         if depth == 1:
             if tag != "smses":
-                raise ImportFailure(self._where(), "this is not an SMS Backup & Restore "
-                                    "backup (its outer element is not <smses>)")
+                raise ImportFailure(
+                    self._where(),
+                    "this is not an SMS Backup & Restore backup (its outer element is not <smses>)",
+                )
             self.seen_root = True
         elif depth == 2:
             if tag == "sms":
@@ -224,8 +256,9 @@ class _Reader:
     def end(self, tag: str) -> None:
         if self.depth == 2 and tag == "mms" and self.mms is not None:
             mms, self.mms = self.mms, None
-            self.pending = _Pending(self._mms_message(mms), mms.byte_start, mms.line_start,
-                                    self.expat.CurrentLineNumber)
+            self.pending = _Pending(
+                self._mms_message(mms), mms.byte_start, mms.line_start, self.expat.CurrentLineNumber
+            )
         elif self.depth == 1:
             self._close_pending()
         self.depth -= 1
@@ -242,9 +275,13 @@ class _Reader:
         if self.pending is None:
             return
         pending, self.pending = self.pending, None
-        origin = Origin(entry=pending.message.origin.entry, line_start=pending.line_start,
-                        line_end=pending.line_end, byte_start=pending.byte_start,
-                        byte_end=self._byte_index())
+        origin = Origin(
+            entry=pending.message.origin.entry,
+            line_start=pending.line_start,
+            line_end=pending.line_end,
+            byte_start=pending.byte_start,
+            byte_end=self._byte_index(),
+        )
         self.messages.append(_with_origin(pending.message, origin))
 
     def _sms(self, attrib: dict[str, str]) -> None:
@@ -270,9 +307,15 @@ class _Reader:
                 extra["saved_at"] = date.isoformat()
         if subject := _value(attrib.get("subject")):
             extra["subject"] = subject
-        message = Message(sent_at=sent_at, sender=sender, text=attrib.get("body", ""),
-                          channel=CHANNEL, origin=Origin(entry=entry), received_at=received_at,
-                          extra=extra)
+        message = Message(
+            sent_at=sent_at,
+            sender=sender,
+            text=attrib.get("body", ""),
+            channel=CHANNEL,
+            origin=Origin(entry=entry),
+            received_at=received_at,
+            extra=extra,
+        )
         self.pending = _Pending(message, byte_start, line, line)
 
     def _mms_message(self, mms: _Mms) -> Message:
@@ -298,10 +341,16 @@ class _Reader:
             extra["to"] = ", ".join(recipients)
         if subject := _value(attrib.get("sub")):
             extra["subject"] = subject
-        return Message(sent_at=sent_at, sender=sender, text="\n".join(mms.texts),
-                       channel=CHANNEL, origin=Origin(entry=mms.entry),
-                       attachments=tuple(mms.attachments), received_at=received_at,
-                       extra=extra)
+        return Message(
+            sent_at=sent_at,
+            sender=sender,
+            text="\n".join(mms.texts),
+            channel=CHANNEL,
+            origin=Origin(entry=mms.entry),
+            attachments=tuple(mms.attachments),
+            received_at=received_at,
+            extra=extra,
+        )
 
     def _part(self, mms: _Mms, attrib: dict[str, str]) -> None:
         index = mms.part_index
@@ -315,28 +364,35 @@ class _Reader:
             if text and text != "null":
                 mms.texts.append(text)
             return
-        name = (next((v for k in ("name", "cl", "fn") if (v := _value(attrib.get(k)))), None)
-                or f"part-{index}{mimetypes.guess_extension(media_type) or '.bin'}")
+        name = (
+            next((v for k in ("name", "cl", "fn") if (v := _value(attrib.get(k)))), None)
+            or f"part-{index}{mimetypes.guess_extension(media_type) or '.bin'}"
+        )
         if not data:
             mms.attachments.append(Attachment(name=name, media_type=media_type, missing=True))
             return
         extracted = None
         if self.media_dir is not None:
-            extracted = f"{mms.entry.replace('[', '').replace(']', '')}-part{index}-" \
-                        f"{_safe_file_name(name)}"
+            extracted = (
+                f"{mms.entry.replace('[', '').replace(']', '')}-part{index}-{_safe_file_name(name)}"
+            )
             if not _write_base64(data, self.media_dir / extracted):
-                self.notes.append(f"{mms.entry} part {index}: the attachment's data is not "
-                                  "valid base64 and was not extracted")
+                self.notes.append(
+                    f"{mms.entry} part {index}: the attachment's data is not "
+                    "valid base64 and was not extracted"
+                )
                 extracted = None
-        mms.attachments.append(Attachment(name=name, media_type=media_type,
-                                          extracted_to=extracted))
+        mms.attachments.append(Attachment(name=name, media_type=media_type, extracted_to=extracted))
 
     def _sender(self, address: str, contact_name: str | None) -> Sender:
         key = (address, contact_name or "")
         sender = self.senders.get(key)
         if sender is None:
-            sender = Sender(display_name=contact_name or address or "unknown",
-                            phone=address or None, platform="sms")
+            sender = Sender(
+                display_name=contact_name or address or "unknown",
+                phone=address or None,
+                platform="sms",
+            )
             self.senders[key] = sender
         return sender
 
@@ -351,8 +407,10 @@ class _Reader:
             seconds = number if number < 100_000_000_000 else number / 1000
             return datetime.fromtimestamp(seconds, UTC)
         except (ValueError, OverflowError, OSError):
-            raise ImportFailure(self._where(entry), "a date is not a possible time (it should "
-                                "be milliseconds since 1970)") from None
+            raise ImportFailure(
+                self._where(entry),
+                "a date is not a possible time (it should be milliseconds since 1970)",
+            ) from None
 
 
 def _value(text: str | None) -> str | None:
@@ -363,10 +421,17 @@ def _value(text: str | None) -> str | None:
 
 
 def _with_origin(message: Message, origin: Origin) -> Message:
-    return Message(sent_at=message.sent_at, sender=message.sender, text=message.text,
-                   channel=message.channel, origin=origin, attachments=message.attachments,
-                   is_system=message.is_system, received_at=message.received_at,
-                   extra=message.extra)
+    return Message(
+        sent_at=message.sent_at,
+        sender=message.sender,
+        text=message.text,
+        channel=message.channel,
+        origin=origin,
+        attachments=message.attachments,
+        is_system=message.is_system,
+        received_at=message.received_at,
+        extra=message.extra,
+    )
 
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -386,7 +451,7 @@ def _write_base64(data: str, path: Path) -> bool:
     try:
         with open(path, "xb") as out:
             for i in range(0, len(data), step):
-                out.write(binascii.a2b_base64(data[i:i + step]))
+                out.write(binascii.a2b_base64(data[i : i + step]))
     except (binascii.Error, ValueError):
         path.unlink(missing_ok=True)
         return False

@@ -36,8 +36,10 @@ _ONE_REF = rb"&#(?:[xX][0-9a-fA-F]{1,12}|[0-9]{1,12});"
 _REF_RUNS = re.compile(_ONE_REF + rb"(?:" + _ONE_REF + rb")*")
 
 
-_FIX_ALL = re.compile(_ONE_REF + rb"(?:" + _ONE_REF + rb")*|[\x00-\x08\x0b\x0c\x0e-\x1f]"
-                      rb"|[\x80-\xff]+")
+_FIX_ALL = re.compile(
+    _ONE_REF + rb"(?:" + _ONE_REF + rb")*|[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    rb"|[\x80-\xff]+"
+)
 
 
 class RepairingStream:
@@ -98,7 +100,7 @@ class RepairingStream:
             fixed = self._fix(found)
             if fixed == found:
                 continue
-            pieces += (segment[last:match.start()], fixed)
+            pieces += (segment[last : match.start()], fixed)
             last = match.end()
             if len(fixed) != len(found):
                 self._delta += len(found) - len(fixed)
@@ -159,8 +161,12 @@ def _code_point(digits: bytes) -> int:
 
 
 def _xml_char(cp: int) -> bool:
-    return (cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD
-            or 0x10000 <= cp <= 0x10FFFF)
+    return (
+        cp in (0x9, 0xA, 0xD)
+        or 0x20 <= cp <= 0xD7FF
+        or 0xE000 <= cp <= 0xFFFD
+        or 0x10000 <= cp <= 0x10FFFF
+    )
 
 
 def _padded_reference(cp: int, length: int) -> bytes:

@@ -97,8 +97,16 @@ DATE_ORDERS = tuple(dates.ORDERS)
 LATEST_SLACK = timedelta(days=2)  # a local date can run ahead of the importer's own day
 
 
-def parse(data: Input, *, name: str, tz: str = "Europe/London", date_order: str | None = None,
-          owner: str | None = None, today: date | None = None, **options: Any) -> ParsedImport:
+def parse(
+    data: Input,
+    *,
+    name: str,
+    tz: str = "Europe/London",
+    date_order: str | None = None,
+    owner: str | None = None,
+    today: date | None = None,
+    **options: Any,
+) -> ParsedImport:
     """Parse a WhatsApp export (``.txt`` bytes or path, ``.zip``, or unpacked folder).
 
     ``today`` bounds the dates the file can hold (default: today in ``tz``). Unknown
@@ -107,13 +115,25 @@ def parse(data: Input, *, name: str, tz: str = "Europe/London", date_order: str 
     """
     chat = stream(data, name=name, tz=tz, date_order=date_order, owner=owner, today=today)
     found = tuple(chat.messages)
-    return ParsedImport(format=FORMAT, source_name=name, assumed_time_zone=tz, messages=found,
-                        notes=tuple(chat.notes))
+    return ParsedImport(
+        format=FORMAT,
+        source_name=name,
+        assumed_time_zone=tz,
+        messages=found,
+        notes=tuple(chat.notes),
+    )
 
 
-def stream(data: Input, *, name: str, tz: str = "Europe/London", date_order: str | None = None,
-           owner: str | None = None, today: date | None = None,
-           **options: Any) -> StreamedImport:
+def stream(
+    data: Input,
+    *,
+    name: str,
+    tz: str = "Europe/London",
+    date_order: str | None = None,
+    owner: str | None = None,
+    today: date | None = None,
+    **options: Any,
+) -> StreamedImport:
     """``parse``, with the messages read as they are taken (``StreamedImport``): the dates
     are settled (and any ``ImportFailure`` about them raised) before this returns. Use it as
     zip export's chat is read into memory (compressed, it was small); its media are not."""
@@ -126,8 +146,11 @@ def stream(data: Input, *, name: str, tz: str = "Europe/London", date_order: str
         with ExportTree(data, name=name) as tree:
             member = _find_chat(tree)
             raw: bytes | Path = tree.read(member)
-            media = {unicodedata.normalize("NFC", m.rsplit("/", 1)[-1]): m
-                     for m in tree.members if m != member}
+            media = {
+                unicodedata.normalize("NFC", m.rsplit("/", 1)[-1]): m
+                for m in tree.members
+                if m != member
+            }
     else:
         raw = bytes(data) if isinstance(data, bytes | bytearray | memoryview) else Path(data)
     where_ = where(name, member)
@@ -135,10 +158,23 @@ def stream(data: Input, *, name: str, tz: str = "Europe/London", date_order: str
     notes = list(text.notes)
     found = survey(text, where_=where_, date_order=date_order, latest=latest, notes=notes)
     return StreamedImport(
-        format=FORMAT, source_name=name, assumed_time_zone=tz, count=found.count,
-        messages=messages(text, found, where_=where_, member=member, zone_=zone_, tz=tz,
-                          owner=owner, media=media, notes=notes),
-        notes=notes)
+        format=FORMAT,
+        source_name=name,
+        assumed_time_zone=tz,
+        count=found.count,
+        messages=messages(
+            text,
+            found,
+            where_=where_,
+            member=member,
+            zone_=zone_,
+            tz=tz,
+            owner=owner,
+            media=media,
+            notes=notes,
+        ),
+        notes=notes,
+    )
 
 
 def _find_chat(tree: ExportTree) -> str:
@@ -160,5 +196,3 @@ def _find_chat(tree: ExportTree) -> str:
 
 def _head_text(raw: bytes) -> str:
     return raw[:512].decode("utf-8", errors="replace").lstrip("\ufeff")
-
-

@@ -14,11 +14,15 @@ from cairn.importers.parsers.whatsapp.layout import MARK, NO_MARKS, SPACE, unmar
 FORMAT = "whatsapp"
 _PHONE = re.compile(r"\+?\d[\d \u00a0().\-]{5,}\d")
 _NAME_MARKS = "\u200e\u200f\u202a\u202b\u202c\u2066\u2067\u2068\u2069 \u00a0"
-_QUOTES = "\"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f"
+_QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb\u2039\u203a\u300c\u300d\u300e\u300f'
+
+
 def has_quote(name_: str) -> bool:
     return any(q in name_ for q in _QUOTES)
 
+
 # -- attachments ----------------------------------------------------------------------------
+
 
 def _fold(words: str) -> str:
     return " ".join(words.replace("\u00a0", " ").replace("\u202f", " ").split()).casefold()
@@ -35,19 +39,26 @@ _EXTENSION = re.compile(r"\.\w{1,5}(?:\s|$)")
 # "<attached: FILE>", "< attached: FILE >", "<Anhang: FILE>" (a full-width colon in CJK)
 _IOS_ATTACHED = re.compile(
     rf"{MARK}<{MARK}{SPACE}*(?P<word>[^<>:\uff1a\n]{{1,30}}?){SPACE}*{MARK}[:\uff1a]{MARK}{SPACE}*"
-    rf"(?P<file>[^<>\n]+?){SPACE}*{MARK}>")
+    rf"(?P<file>[^<>\n]+?){SPACE}*{MARK}>"
+)
 # The whole first line: "FILE (file attached)", "FILE <attached>" (or in guillemets).
 _ANDROID_ATTACHED = re.compile(r"(?P<file>[^\n]+?) *\((?P<word>[^()\n]{1,40})\)")
-_OLD_IOS_ATTACHED = re.compile(r"(?P<file>[^\n<>\u2039\u203a]+?) *[<\u2039\u00ab]"
-                               r"(?P<word>[^<>\u2039\u203a\u00ab\u00bb\n]{1,30})[>\u203a\u00bb]")
-_OMITTED_KIND = re.compile(r"(?P<kind>image|video|audio|sticker|GIF|document|Contact card|"
-                           r"(?P<doc>[^\n]+?) • [^\n]*document) omitted")
+_OLD_IOS_ATTACHED = re.compile(
+    r"(?P<file>[^\n<>\u2039\u203a]+?) *[<\u2039\u00ab]"
+    r"(?P<word>[^<>\u2039\u203a\u00ab\u00bb\n]{1,30})[>\u203a\u00bb]"
+)
+_OMITTED_KIND = re.compile(
+    r"(?P<kind>image|video|audio|sticker|GIF|document|Contact card|"
+    r"(?P<doc>[^\n]+?) • [^\n]*document) omitted"
+)
 # iOS notices after U+200E that are still something the sender did.
 _IOS_SENDER_ACTS = re.compile(
     r"^\u200e(?:Missed (?:voice|video|group voice|group video) call|Voice call|Video call|"
     r"This message was deleted\.?|You deleted this message\.?|"
     r"This message was edited|View once (?:photo|video|voice message))"
 )
+
+
 def _ios_marker(m: re.Match[str]) -> str | None:
     """The file an iOS ``<word: FILE>`` names, or None when it is not an attachment marker."""
     word = _fold(m["word"].translate(NO_MARKS))
@@ -75,8 +86,11 @@ def _file_attached(plain: str, media: dict[str, str] | None) -> str | None:
         word = _fold(m["word"])
         if word in _ANDROID_WORDS and _EXTENSION.search(file_name + " "):
             return file_name
-        if _ANDROID_FILE.fullmatch(file_name) and not any(c.isdigit() for c in word) \
-                and len(word.split()) <= 4:
+        if (
+            _ANDROID_FILE.fullmatch(file_name)
+            and not any(c.isdigit() for c in word)
+            and len(word.split()) <= 4
+        ):
             return file_name  # WhatsApp's own file name, in a language not in the table
         if media is not None and unicodedata.normalize("NFC", file_name) in media:
             return file_name  # the file is in the export
@@ -98,12 +112,15 @@ def is_ios_notice(content: str, media: dict[str, str] | None) -> bool:
 def sender(raw_name: str, owner: str | None) -> Sender:
     display = raw_name.strip(_NAME_MARKS)
     phone = display if _PHONE.fullmatch(display) else None
-    return Sender(display_name=display, phone=phone, platform=FORMAT,
-                  is_owner=owner is not None and display == owner)
+    return Sender(
+        display_name=display,
+        phone=phone,
+        platform=FORMAT,
+        is_owner=owner is not None and display == owner,
+    )
 
 
-def attachments(content: str, media: dict[str, str] | None
-                 ) -> tuple[str, tuple[Attachment, ...]]:
+def attachments(content: str, media: dict[str, str] | None) -> tuple[str, tuple[Attachment, ...]]:
     found: list[Attachment] = []
     spans: list[tuple[int, int]] = []
     for m in _IOS_ATTACHED.finditer(content):
@@ -131,5 +148,4 @@ def _attachment(file_name: str, media: dict[str, str] | None) -> Attachment:
     if media is None:
         return Attachment(name=file_name, media_type=media_type)
     member = media.get(unicodedata.normalize("NFC", file_name))
-    return Attachment(name=file_name, member=member, media_type=media_type,
-                      missing=member is None)
+    return Attachment(name=file_name, member=member, media_type=media_type, missing=member is None)

@@ -30,8 +30,9 @@ def _one_of(texts: list[str]) -> str:
 
 
 _LATIN_AMPM = r"[AaPp]\.?[ \u00a0\u202f]?[Mm]\.?"
-_AFTER = (f"(?:{_LATIN_AMPM}|"
-          f"{_one_of([t for row in markers.AM_PM if not row[3] for t in row[1:3]])})")
+_AFTER = (
+    f"(?:{_LATIN_AMPM}|{_one_of([t for row in markers.AM_PM if not row[3] for t in row[1:3]])})"
+)
 _BEFORE = _one_of([t for row in markers.AM_PM if row[3] for t in row[1:3]])
 _SUFFIX = _one_of([row[1] for row in markers.TIME_SUFFIXES])
 _PM = {t.lower() for row in markers.AM_PM for t in row[2:3]}
@@ -52,19 +53,17 @@ _SM = "[ \u00a0\u202f\u200e\u200f]"  # a space or a direction mark
 _CLOSES = {" - ": rf"{_SM}+[-\u2013]{_SM}+", ": ": rf"{_M}:{_M}{_S}", " ": rf"{_M}{_S}"}
 
 
-
 def is_header_line(line: str) -> bool:
     """True when ``line`` starts like a WhatsApp message line in any known layout.
 
     For the layouts whose header ends in a plain space or ``": "`` (which other text files
     share, "2024-01-05 10:00 Meeting"), only when a sender's ``"Name: "`` follows."""
     m = _GENERIC.match(line)
-    if m is None or not (m["comma"] or m["space"] or m["word"] is not None
-                         or m["pre"] is not None):
+    if m is None or not (m["comma"] or m["space"] or m["word"] is not None or m["pre"] is not None):
         return False
     if m["open"] or unmarked(m["close"]).startswith(("-", "\u2013")):
         return True
-    return ": " in line[m.end():m.end() + MAX_NAME_LENGTH + 2]
+    return ": " in line[m.end() : m.end() + MAX_NAME_LENGTH + 2]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,26 +86,31 @@ class Layout:
 
     def header(self, groups: bool) -> str:
         """The header pattern; with ``groups`` the named groups the parser reads."""
+
         def group(name_: str, body: str) -> str:
             return f"(?P<{name_}>{body})" if groups else f"(?:{body})"
 
         # Direction marks are allowed after each number of the date and around every other
         # part; white space, commas and marks between the date and the time are one class.
         sep = re.escape(self.sep) + ("[ \u00a0]" if self.spaced else "")
-        date_ = (rf"\d{{1,4}}{_M}{sep}\d{{1,4}}{_M}{sep}\d{{1,4}}{re.escape(self.dot)}")
-        join = f"[{re.escape(self.comma)} \u00a0\u202f\u200e\u200f]+" if (
-            self.comma or self.space) else _M
+        date_ = rf"\d{{1,4}}{_M}{sep}\d{{1,4}}{_M}{sep}\d{{1,4}}{re.escape(self.dot)}"
+        join = (
+            f"[{re.escape(self.comma)} \u00a0\u202f\u200e\u200f]+"
+            if (self.comma or self.space)
+            else _M
+        )
         if self.word:
             join += rf"{re.escape(self.word)}{_SM}+"
         before = group("pre", rf"(?:{_BEFORE}){_SM}*") if self.before else group("pre", "")
         time = group("hm", rf"\d{{1,2}}{re.escape(self.tsep)}\d{{2}}")
-        seconds = (re.escape(self.tsep) + group("s", r"\d{2}")) if self.seconds else \
-            group("s", "")
+        seconds = (re.escape(self.tsep) + group("s", r"\d{2}")) if self.seconds else group("s", "")
         after = group("ap", rf"{_SM}*{_AFTER}") if self.after else group("ap", "")
         suffix = f"{_S}{re.escape(self.suffix)}" if self.suffix else ""
         close = rf"{_M}\]{_S}?" if self.bracketed else _CLOSES[self.close]
-        return (rf"{_LEAD}{re.escape('[') if self.bracketed else ''}{_M}{group('date', date_)}"
-                rf"{join}{before}{time}{seconds}{after}{suffix}{close}")
+        return (
+            rf"{_LEAD}{re.escape('[') if self.bracketed else ''}{_M}{group('date', date_)}"
+            rf"{join}{before}{time}{seconds}{after}{suffix}{close}"
+        )
 
     def pattern(self) -> re.Pattern[str]:
         # One match per message: the sender is everything up to the first ": " (at most
@@ -117,7 +121,9 @@ class Layout:
         return re.compile(
             rf"^{self.header(True)}"
             rf"(?:(?P<name>[^\n]{{1,{MAX_NAME_LENGTH}}}?):{_M} )?"
-            rf"(?P<rest>[^\n]*(?:\n(?!{self.header(False)})[^\n]*)*)", re.MULTILINE)
+            rf"(?P<rest>[^\n]*(?:\n(?!{self.header(False)})[^\n]*)*)",
+            re.MULTILINE,
+        )
 
 
 def learn_layout(text: str, where_: str) -> Layout:
@@ -129,18 +135,30 @@ def learn_layout(text: str, where_: str) -> Layout:
             continue
         close = "]" if m["open"] else unmarked(m["close"]).replace("\u2013", "-") or " "
         close = {"-": " - ", ":": ": "}.get(close, close)
-        key = Layout(bool(m["open"]), m["sep"], bool(m["sp"]), m["dot"], m["comma"],
-                      bool(m["space"]), m["word"] or "", m["pre"] is not None, m["tsep"],
-                      m["s"] is not None, m["post"] is not None, (m["suffix"] or "").strip(),
-                      close)
+        key = Layout(
+            bool(m["open"]),
+            m["sep"],
+            bool(m["sp"]),
+            m["dot"],
+            m["comma"],
+            bool(m["space"]),
+            m["word"] or "",
+            m["pre"] is not None,
+            m["tsep"],
+            m["s"] is not None,
+            m["post"] is not None,
+            (m["suffix"] or "").strip(),
+            close,
+        )
         if not (key.comma or key.space or key.word or key.before):
             continue  # "1.2.3.4" (a version number, an address) is not a date and a time
         seen[key] += 1
         if len(seen) == 1 and seen[key] >= 50:
             break
     if not seen:
-        raise ImportFailure(where_, "not a WhatsApp chat export: no line starts with a date "
-                                    "and time")
+        raise ImportFailure(
+            where_, "not a WhatsApp chat export: no line starts with a date and time"
+        )
     return seen.most_common(1)[0][0]
 
 
@@ -156,7 +174,7 @@ def time_of_day(key: str) -> timedelta | None:
     if m is None:
         return None
     h, mi = int(m[1]), int(m[2])
-    marker = (key[:m.start()] + key[m.end():]).strip(" \u00a0\u202f" + _MARKS).lower()
+    marker = (key[: m.start()] + key[m.end() :]).strip(" \u00a0\u202f" + _MARKS).lower()
     if marker:
         folded = re.sub(f"[ \u00a0\u202f{_MARKS}]", "", marker)
         if folded in _PM or (folded[:1] == "p" and folded.rstrip(".").endswith("m")):
@@ -201,11 +219,10 @@ class Clock:
             self.folds += 1
         return local_to_utc(naive, self.zone)
 
+
 NO_MARKS = str.maketrans("", "", _MARKS)
 
 
 def unmarked(line: str) -> str:
     """A line without direction marks, its spaces made plain, trimmed (for matching only)."""
     return line.translate(NO_MARKS).replace("\u00a0", " ").replace("\u202f", " ").strip()
-
-

@@ -35,13 +35,21 @@ from cairn.importers.parsers.whatsapp.text import ChatText
 CHANNEL = "messaging_app"
 
 
-def messages(text: ChatText, survey: Survey, *, where_: str, member: str | None,
-             zone_: ZoneInfo, tz: str, owner: str | None, media: dict[str, str] | None,
-             notes: list[str]) -> Iterator[Message]:
+def messages(
+    text: ChatText,
+    survey: Survey,
+    *,
+    where_: str,
+    member: str | None,
+    zone_: ZoneInfo,
+    tz: str,
+    owner: str | None,
+    media: dict[str, str] | None,
+    notes: list[str],
+) -> Iterator[Message]:
     """Every message of the chat in order; when they are all read, the notes on clock
     changes and unused media are added to ``notes``."""
-    reader = _Reader(survey, where_=where_, member=member, zone_=zone_, owner=owner,
-                     media=media)
+    reader = _Reader(survey, where_=where_, member=member, zone_=zone_, owner=owner, media=media)
     rx = survey.layout.pattern()
     header = survey.header
     buffer = ""
@@ -49,7 +57,7 @@ def messages(text: ChatText, survey: Survey, *, where_: str, member: str | None,
         if number < survey.head_piece:
             continue
         if number == survey.head_piece:
-            piece = piece[survey.head_at:]
+            piece = piece[survey.head_at :]
         searched = len(buffer)
         buffer += piece
         cut = _last_start(buffer, header, searched)
@@ -66,11 +74,15 @@ def messages(text: ChatText, survey: Survey, *, where_: str, member: str | None,
         yield from block
     clock = reader.clock
     if clock.gaps:
-        notes.append(f"{clock.gaps} time(s) fell in the hour skipped when the clocks went forward "
-                     f"in {tz}; read with the offset before the change")
+        notes.append(
+            f"{clock.gaps} time(s) fell in the hour skipped when the clocks went forward "
+            f"in {tz}; read with the offset before the change"
+        )
     if clock.folds:
-        notes.append(f"{clock.folds} time(s) fell in the hour repeated when the clocks went back "
-                     f"in {tz}; the first occurrence was taken")
+        notes.append(
+            f"{clock.folds} time(s) fell in the hour repeated when the clocks went back "
+            f"in {tz}; the first occurrence was taken"
+        )
     if media is not None:
         unused = len(set(media.values()) - reader.used)
         if unused:
@@ -95,8 +107,16 @@ class _Reader:
     """Turns blocks of matched messages into ``Message``s, carrying the line number, the
     senders, the times of day and the clock from one block to the next."""
 
-    def __init__(self, survey: Survey, *, where_: str, member: str | None, zone_: ZoneInfo,
-                 owner: str | None, media: dict[str, str] | None) -> None:
+    def __init__(
+        self,
+        survey: Survey,
+        *,
+        where_: str,
+        member: str | None,
+        zone_: ZoneInfo,
+        owner: str | None,
+        media: dict[str, str] | None,
+    ) -> None:
         self.where, self.member, self.owner, self.media = where_, member, owner, media
         self.clock = Clock(zone_)
         self.days = {key: self.clock.day(day) for key, day in survey.days.items()}
@@ -109,8 +129,13 @@ class _Reader:
     def read(self, found: list[tuple[str, str, str, str, str, str, str]]) -> list[Message]:
         """``found``: (date, marker before, h:mm, seconds, marker after, name or "", text
         with its continuation lines), one per message, in order."""
-        where_, member, owner, media, ios = (self.where, self.member, self.owner, self.media,
-                                             self.ios)
+        where_, member, owner, media, ios = (
+            self.where,
+            self.member,
+            self.owner,
+            self.media,
+            self.ios,
+        )
         days, times, senders, clock = self.days, self.times, self.senders, self.clock
         out: list[Message] = []
         append = out.append
@@ -137,21 +162,37 @@ class _Reader:
                     extra_seconds = timedelta(seconds=int(sec))
                 since_midnight += extra_seconds
             base, changing = days[dkey]
-            sent_at = (base + since_midnight if changing is None
-                       else clock.on_changing_day(changing, since_midnight))
+            sent_at = (
+                base + since_midnight
+                if changing is None
+                else clock.on_changing_day(changing, since_midnight)
+            )
             end_line = line + content.count("\n") if "\n" in content else line
             if fast:
                 origin = new(origin_cls)
-                set_(origin, "__dict__", {"member": member, "line_start": line,
-                                          "line_end": end_line, "byte_start": None,
-                                          "byte_end": None, "entry": None})
+                set_(
+                    origin,
+                    "__dict__",
+                    {
+                        "member": member,
+                        "line_start": line,
+                        "line_end": end_line,
+                        "byte_start": None,
+                        "byte_end": None,
+                        "entry": None,
+                    },
+                )
             else:
                 origin = Origin(member, line, end_line)
             line = end_line + 1
 
             if not sender_name:
-                if content.endswith(":") and 0 < len(content) <= MAX_NAME_LENGTH + 1 \
-                        and "\n" not in content and not has_quote(content):
+                if (
+                    content.endswith(":")
+                    and 0 < len(content) <= MAX_NAME_LENGTH + 1
+                    and "\n" not in content
+                    and not has_quote(content)
+                ):
                     sender_name, content = content[:-1], ""  # "Name:" with an empty first line
                 else:
                     append(_new_message(sent_at, None, content, origin, (), True))
@@ -159,26 +200,50 @@ class _Reader:
             who = senders.get(sender_name)
             if who is None:
                 if has_quote(sender_name):  # 'X changed the subject to "A: B"'
-                    append(_new_message(sent_at, None, f"{sender_name}: {content}", origin, (),
-                                        True))
+                    append(
+                        _new_message(sent_at, None, f"{sender_name}: {content}", origin, (), True)
+                    )
                     continue
                 who = senders[sender_name] = sender(sender_name, owner)
-            if "<" in content or "omitted" in content or "(" in content \
-                    or "\u200e" in content or "\u2039" in content:
+            if (
+                "<" in content
+                or "omitted" in content
+                or "(" in content
+                or "\u200e" in content
+                or "\u2039" in content
+            ):
                 if ios and content.startswith("\u200e") and is_ios_notice(content, media):
-                    append(_new_message(sent_at, None,
-                                        f"{sender_name}: {content}".replace("\u200e", ""),
-                                        origin, (), True))
+                    append(
+                        _new_message(
+                            sent_at,
+                            None,
+                            f"{sender_name}: {content}".replace("\u200e", ""),
+                            origin,
+                            (),
+                            True,
+                        )
+                    )
                     continue
                 content, found_files = attachments(content, media)
                 self.used.update(a.member for a in found_files if a.member)
                 append(_new_message(sent_at, who, content, origin, found_files, False))
             elif fast:
                 message = new(message_cls)
-                set_(message, "__dict__", {
-                    "sent_at": sent_at, "sender": who, "text": content, "channel": CHANNEL,
-                    "origin": origin, "attachments": (), "is_system": False,
-                    "received_at": None, "extra": {}})
+                set_(
+                    message,
+                    "__dict__",
+                    {
+                        "sent_at": sent_at,
+                        "sender": who,
+                        "text": content,
+                        "channel": CHANNEL,
+                        "origin": origin,
+                        "attachments": (),
+                        "is_system": False,
+                        "received_at": None,
+                        "extra": {},
+                    },
+                )
                 append(message)
             else:
                 append(Message(sent_at, who, content, CHANNEL, origin, (), False))
@@ -186,25 +251,41 @@ class _Reader:
         return out
 
 
-
-
 # A long chat makes 100,000 Messages and Origins, and a frozen dataclass's __init__ sets each
 # field through object.__setattr__: about half the parse time. These build the same objects by
 # filling __dict__ in one step. They are used only while base.py's classes have exactly the
 # fields below, no __slots__ and no __post_init__; otherwise (say a field was added) the
 # ordinary constructors are used. tests/test_import_parsers_chat.py checks they agree.
-_MESSAGE_FIELDS = ("sent_at", "sender", "text", "channel", "origin", "attachments", "is_system",
-                   "received_at", "extra")
+_MESSAGE_FIELDS = (
+    "sent_at",
+    "sender",
+    "text",
+    "channel",
+    "origin",
+    "attachments",
+    "is_system",
+    "received_at",
+    "extra",
+)
 _ORIGIN_FIELDS = ("member", "line_start", "line_end", "byte_start", "byte_end", "entry")
 
 
 def _plain(cls: type, names: tuple[str, ...]) -> bool:
-    return (tuple(f.name for f in dataclasses.fields(cls)) == names
-            and "__slots__" not in vars(cls) and not hasattr(cls, "__post_init__"))
+    return (
+        tuple(f.name for f in dataclasses.fields(cls)) == names
+        and "__slots__" not in vars(cls)
+        and not hasattr(cls, "__post_init__")
+    )
 
 
-def _message_slow(sent_at: datetime, sender: Sender | None, text: str, origin: Origin,
-                  attachments: tuple[Attachment, ...], is_system: bool) -> Message:
+def _message_slow(
+    sent_at: datetime,
+    sender: Sender | None,
+    text: str,
+    origin: Origin,
+    attachments: tuple[Attachment, ...],
+    is_system: bool,
+) -> Message:
     return Message(sent_at, sender, text, CHANNEL, origin, attachments, is_system)
 
 
@@ -212,26 +293,58 @@ def _origin_slow(member: str | None, start: int, end: int) -> Origin:
     return Origin(member, start, end)
 
 
-def _message_fast(sent_at: datetime, sender: Sender | None, text: str, origin: Origin,
-                  attachments: tuple[Attachment, ...], is_system: bool,
-                  _new: Any = object.__new__, _set: Any = object.__setattr__) -> Message:
+def _message_fast(
+    sent_at: datetime,
+    sender: Sender | None,
+    text: str,
+    origin: Origin,
+    attachments: tuple[Attachment, ...],
+    is_system: bool,
+    _new: Any = object.__new__,
+    _set: Any = object.__setattr__,
+) -> Message:
     message: Message = _new(Message)
-    _set(message, "__dict__", {
-        "sent_at": sent_at, "sender": sender, "text": text, "channel": CHANNEL,
-        "origin": origin, "attachments": attachments, "is_system": is_system,
-        "received_at": None, "extra": {}})
+    _set(
+        message,
+        "__dict__",
+        {
+            "sent_at": sent_at,
+            "sender": sender,
+            "text": text,
+            "channel": CHANNEL,
+            "origin": origin,
+            "attachments": attachments,
+            "is_system": is_system,
+            "received_at": None,
+            "extra": {},
+        },
+    )
     return message
 
 
-def _origin_fast(member: str | None, start: int, end: int, _new: Any = object.__new__,
-                 _set: Any = object.__setattr__) -> Origin:
+def _origin_fast(
+    member: str | None,
+    start: int,
+    end: int,
+    _new: Any = object.__new__,
+    _set: Any = object.__setattr__,
+) -> Origin:
     origin: Origin = _new(Origin)
-    _set(origin, "__dict__", {"member": member, "line_start": start, "line_end": end,
-                              "byte_start": None, "byte_end": None, "entry": None})
+    _set(
+        origin,
+        "__dict__",
+        {
+            "member": member,
+            "line_start": start,
+            "line_end": end,
+            "byte_start": None,
+            "byte_end": None,
+            "entry": None,
+        },
+    )
     return origin
 
 
 _FAST = _plain(Message, _MESSAGE_FIELDS) and _plain(Origin, _ORIGIN_FIELDS)
 _new_message = _message_fast if _FAST else _message_slow
 _new_origin = _origin_fast if _FAST else _origin_slow
-

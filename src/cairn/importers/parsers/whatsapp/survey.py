@@ -41,8 +41,9 @@ class Survey:
     days: dict[str, date]  # each date as written, as a date
 
 
-def survey(text: ChatText, *, where_: str, date_order: str | None, latest: date,
-           notes: list[str]) -> Survey:
+def survey(
+    text: ChatText, *, where_: str, date_order: str | None, latest: date, notes: list[str]
+) -> Survey:
     """Read the whole chat once for its layout and dates. Raises ``ImportFailure`` (and
     ``AmbiguousDates`` when the order of day, month and year is left open)."""
     start = ""
@@ -69,9 +70,10 @@ def survey(text: ChatText, *, where_: str, date_order: str | None, latest: date,
                     blank = blank and not piece.strip(_BLANK)
                     line += piece.count("\n")
                     continue
-                if not blank or piece[:m.start()].strip(_BLANK):
-                    raise ImportFailure(f"{where_}, line 1",
-                                        "does not start with a dated WhatsApp line")
+                if not blank or piece[: m.start()].strip(_BLANK):
+                    raise ImportFailure(
+                        f"{where_}, line 1", "does not start with a dated WhatsApp line"
+                    )
                 head, found.head_piece, found.head_at = True, number, m.start()
                 found.first_line = line + piece.count("\n", 0, m.start())
                 at = m.start()
@@ -87,47 +89,73 @@ def survey(text: ChatText, *, where_: str, date_order: str | None, latest: date,
                 index += 1
             line += piece.count("\n")
         if not head:
-            raise ImportFailure(where_, "not a WhatsApp chat export: no line starts with a "
-                                        "date and time")
+            raise ImportFailure(
+                where_, "not a WhatsApp chat export: no line starts with a date and time"
+            )
         found.count = index
 
-    found.days = _settle(keys(), where_=where_, date_order=date_order, latest=latest,
-                         line_of=run_lines.__getitem__, notes=notes)
+    found.days = _settle(
+        keys(),
+        where_=where_,
+        date_order=date_order,
+        latest=latest,
+        line_of=run_lines.__getitem__,
+        notes=notes,
+    )
     return found
 
 
-def _settle(keys: Iterator[str], *, where_: str, date_order: str | None, latest: date,
-            line_of: Callable[[int], int], notes: list[str]) -> dict[str, date]:
+def _settle(
+    keys: Iterator[str],
+    *,
+    where_: str,
+    date_order: str | None,
+    latest: date,
+    line_of: Callable[[int], int],
+    notes: list[str],
+) -> dict[str, date]:
     """Every date of the file as a ``date``: in the caller's order, or the one the file
     settles (a note says how); raises ``AmbiguousDates`` when the file leaves it open."""
     if date_order is not None:
-        verdict = dates.settle(keys, _numbers, earliest=RELEASED, latest=latest,
-                               orders=(date_order,))
+        verdict = dates.settle(
+            keys, _numbers, earliest=RELEASED, latest=latest, orders=(date_order,)
+        )
         reading = verdict.readings[date_order]
         if reading.impossible_at is not None:
             at = reading.impossible_at
             why = dates.why_impossible(verdict.written[verdict.key_at(at)], date_order)
-            raise ImportFailure(f"{where_}, line {line_of(at)}",
-                                f"impossible date ({why} when read {date_order})")
+            raise ImportFailure(
+                f"{where_}, line {line_of(at)}", f"impossible date ({why} when read {date_order})"
+            )
         _note_odd_dates(reading, notes, line_of)
         return dict(reading.dates)
-    verdict = dates.settle(keys, _numbers, earliest=RELEASED, latest=latest,
-                           tolerate_disorder=True)
+    verdict = dates.settle(keys, _numbers, earliest=RELEASED, latest=latest, tolerate_disorder=True)
     if verdict.kind == "impossible":
         at = verdict.impossible_at or 0
-        raise ImportFailure(f"{where_}, line {line_of(at)}",
-                            "impossible date: no order of day, month and year reads this date "
-                            "and the ones before it as real dates")
+        raise ImportFailure(
+            f"{where_}, line {line_of(at)}",
+            "impossible date: no order of day, month and year reads this date "
+            "and the ones before it as real dates",
+        )
     if verdict.kind == "open":
         at = verdict.shown_at or 0
         key = verdict.key_at(at)
         raise AmbiguousDates(
-            f"{where_}, line {line_of(at)}", verdict.choices,
+            f"{where_}, line {line_of(at)}",
+            verdict.choices,
             written=re.sub(f"[{_MARKS}]", "", key).strip(),
-            readings={o: verdict.readings[o].dates[key] for o in verdict.choices})
+            readings={o: verdict.readings[o].dates[key] for o in verdict.choices},
+        )
     assert verdict.order is not None
-    notes.append(dates.explain(verdict, line=line_of, too_early="before WhatsApp existed",
-                               too_late="after today", earliest=RELEASED))
+    notes.append(
+        dates.explain(
+            verdict,
+            line=line_of,
+            too_early="before WhatsApp existed",
+            too_late="after today",
+            earliest=RELEASED,
+        )
+    )
     reading = verdict.readings[verdict.order]
     _note_odd_dates(reading, notes, line_of)
     return dict(reading.dates)
@@ -139,13 +167,16 @@ def _numbers(key: str) -> dates.Written:
     return (numbers[0], numbers[1], numbers[2]) if len(numbers) == 3 else ("", "", "")
 
 
-def _note_odd_dates(reading: dates.Reading, notes: list[str],
-                    line_of: Callable[[int], int]) -> None:
+def _note_odd_dates(
+    reading: dates.Reading, notes: list[str], line_of: Callable[[int], int]
+) -> None:
     if reading.outside_at is not None:
-        notes.append(f"{reading.outside} date(s) fall before 2009 or after today, first on line "
-                     f"{line_of(reading.outside_at)}: the phone's clock may have been wrong")
+        notes.append(
+            f"{reading.outside} date(s) fall before 2009 or after today, first on line "
+            f"{line_of(reading.outside_at)}: the phone's clock may have been wrong"
+        )
     if reading.backwards_at is not None:
-        notes.append(f"the dates go back in time {reading.backwards} time(s), first on line "
-                     f"{line_of(reading.backwards_at)}")
-
-
+        notes.append(
+            f"the dates go back in time {reading.backwards} time(s), first on line "
+            f"{line_of(reading.backwards_at)}"
+        )

@@ -72,8 +72,9 @@ class ChatText:
             try:
                 self._utf16 = raw.decode("utf-16")
             except UnicodeDecodeError:
-                raise ImportFailure(self.where, "the file claims UTF-16 but is not valid "
-                                                "UTF-16") from None
+                raise ImportFailure(
+                    self.where, "the file claims UTF-16 but is not valid UTF-16"
+                ) from None
             return
         blank, lines, invalid_line = True, 0, None
         for piece in self._raw():
@@ -91,9 +92,11 @@ class ChatText:
             raise ImportFailure(self.where, "the file is empty")
         if invalid_line is not None:
             self._invalid = True
-            self.notes.append(f"the file is not valid UTF-8 from line {invalid_line}: "
-                              "undecodable bytes were read as U+FFFD (the original file is "
-                              "kept unchanged)")
+            self.notes.append(
+                f"the file is not valid UTF-8 from line {invalid_line}: "
+                "undecodable bytes were read as U+FFFD (the original file is "
+                "kept unchanged)"
+            )
 
     def pieces(self) -> Iterator[str]:
         """The text from the start, ``\\r\\n`` read as ``\\n``, a piece at a time."""

@@ -69,14 +69,32 @@ class Command(DatabaseWorkerCommand):
         super().add_arguments(parser)
         parser.set_defaults(worker_id=workers.new_worker_id())
 
-    def handle(self, *, verbosity: int, queue_name: str, interval: float, batch: bool,
-               backend_name: str, startup_delay: bool, reload: bool, max_tasks: int | None,
-               worker_id: str, exclude_queues: str, **options: Any) -> None:
+    def handle(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options: Any,
+    ) -> None:
         self.configure_logging(verbosity)
         queue_names = queue_name.split(",")
         worker = LeasedWorker(
-            queue_names=queue_names, interval=interval, batch=batch, backend_name=backend_name,
-            startup_delay=startup_delay, max_tasks=max_tasks, worker_id=worker_id,
-            excluded_queue_names=exclude_queues.split(",") if exclude_queues else [])
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=exclude_queues.split(",") if exclude_queues else [],
+        )
         worker.configure_signals()
         worker.run()
