@@ -14,6 +14,7 @@ silently replaced, because replacing it would orphan every earlier signature.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 
 class SigningKeyError(RuntimeError):
-    pass
+    """The instance's signing key file cannot be read, written or used."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,9 @@ def load_or_create(path: Path) -> InstanceKey:
             handle.flush()
             os.fsync(handle.fileno())
         try:
-            os.link(tmp, path)  # fails if another process created the key meanwhile
-        except FileExistsError:
-            pass
+            # Fails if another process created the key meanwhile: that key is then the one read.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
         finally:
             os.unlink(tmp)
     try:

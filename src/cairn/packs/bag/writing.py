@@ -86,7 +86,7 @@ class _FolderSink:
         return target.open("xb")
 
     def close(self) -> None:
-        pass
+        """Each file was closed as it was written; a folder has nothing more to close."""
 
 
 class _ZipSink:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import re
 from email.message import EmailMessage
@@ -48,12 +49,11 @@ def body_of(msg: EmailMessage) -> tuple[EmailMessage | None, str]:
 
 
 def _text(part: EmailMessage) -> str:
-    try:
+    # A charset or transfer encoding the library cannot read falls back to the raw bytes.
+    with contextlib.suppress(LookupError, ValueError, UnicodeError, AssertionError, KeyError):
         content = part.get_content()
         if isinstance(content, str):
             return content
-    except (LookupError, ValueError, UnicodeError, AssertionError, KeyError):
-        pass
     payload = part.get_payload(decode=True)
     return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
 

@@ -179,9 +179,10 @@ def verify_dkim(
                     f"no archived key for {key_name}, and the key could not be "
                     f"looked up{': ' + reason if reason else ''}"
                 )
-        elif any(key.record == record for key in archived):
-            pass  # the domain still publishes the key already tried
-        elif problem := _unusable(record):
+            continue
+        if any(key.record == record for key in archived):
+            continue  # the domain still publishes the key already tried above
+        if problem := _unusable(record):
             why_not.append(f"the key looked up at import for {key_name} {problem}")
         elif _verifies(raw, index, record):
             other = "; a different key is archived for that selector" if archived else ""
