@@ -28,7 +28,7 @@ endif
 
 ## make test-fast: the quick tests while you work: SQLite, no browser or slow end-to-end
 ## tests, on every core (pytest-xdist), the test database kept between runs (--reuse-db).
-test-fast: install
+test-fast: install system-deps
 	scripts/test-run.sh fast
 
 install: $(VENV)/.installed frontend
