@@ -66,14 +66,9 @@ def _setup(data_dir: Path) -> None:
 @contextmanager
 def _stamped_by_hand() -> Iterator[None]:
     """Let bulk_create keep the times given, instead of auto_now_add's "now"."""
+    from cairn.breaches.models import Breach, BreachOutcome
     from cairn.cases.models import Case, CaseStatusChange
-    from cairn.orders.models import (
-        Application,
-        ApplicationStatusChange,
-        Breach,
-        BreachOutcome,
-        Order,
-    )
+    from cairn.orders.models import Application, ApplicationStatusChange, Order
 
     fields = [
         Case._meta.get_field("created_at"),
@@ -110,15 +105,12 @@ def seed_dashboard(  # noqa: PLR0915 (one seeding script, read top to bottom)
 
     from cairn.accounts import services as accounts
     from cairn.accounts.models import OrganisationKind, Role, User
+    from cairn.breaches.models import Breach, BreachOutcome, BreachOutcomeKind, BreachSource
     from cairn.cases.models import Case, CaseStatus, CaseStatusChange
     from cairn.orders.models import (
         Application,
         ApplicationStatus,
         ApplicationStatusChange,
-        Breach,
-        BreachOutcome,
-        BreachOutcomeKind,
-        BreachSource,
         Order,
         OrderKind,
     )
@@ -367,9 +359,10 @@ def main() -> None:
         from django.utils import timezone
 
         from cairn.accounts.models import User
+        from cairn.breaches.models import Breach
         from cairn.cases.models import Case
         from cairn.dashboard.figures import Period, add_months, month_key
-        from cairn.orders.models import Application, Breach, Order
+        from cairn.orders.models import Application, Order
 
         started = time.perf_counter()
         operator = User.objects.create_superuser("operator", password=None)

@@ -260,9 +260,9 @@ def world(
     # breach of its first term reported by the owner from her incident 0.
     from datetime import date
 
+    from cairn.breaches.models import Breach, BreachSource
     from cairn.cases import multiagency
     from cairn.orders import services as orders
-    from cairn.orders.models import Breach, BreachSource
     from cairn.orders.rules import TermSpec
 
     application = orders.start_application(

@@ -16,8 +16,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from cairn.breaches.models import Breach
 from cairn.cases.models import Share
-from cairn.orders.models import Breach
 from tests.factories import SPO_ANSWERS, make_incident
 from tests.test_api import SCHEMATHESIS_CHECKS, Api, token_for
 

@@ -9,9 +9,10 @@ import pytest
 from bench.bench_dashboard import seed_dashboard
 from django.utils import timezone
 
+from cairn.breaches.models import Breach
 from cairn.dashboard import queries
 from cairn.dashboard.figures import Period
-from cairn.orders.models import Breach, Order
+from cairn.orders.models import Order
 
 pytestmark = pytest.mark.django_db
 

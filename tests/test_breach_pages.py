@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
 from cairn.breaches import services as breaches
+from cairn.breaches.models import Breach, BreachOutcome, BreachSource
 from cairn.cases.models import Share
 from cairn.orders import services as orders
-from cairn.orders.models import Breach, BreachOutcome, BreachSource
 from cairn.orders.rules import TermSpec
 from cairn.packs.verify import verify_pack
 from tests.factories import SPO_ANSWERS, make_incident, make_vault

@@ -21,13 +21,13 @@ from PIL import Image
 
 from cairn.audit.models import AuditRecord
 from cairn.breaches import services as breaches
+from cairn.breaches.models import Breach, BreachOutcome, BreachSource
 from cairn.breaches.pack import BreachPackError, build_breach_pack
 from cairn.cases import services as cases
 from cairn.cases.models import Share
 from cairn.cli.main import cli
 from cairn.ledger.models import LedgerEntry
 from cairn.orders import services as orders
-from cairn.orders.models import Breach, BreachOutcome, BreachSource
 from cairn.orders.rules import TermSpec
 from cairn.packs.verify import verify_pack
 from cairn.vault import services as vault_services

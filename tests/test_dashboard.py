@@ -18,6 +18,7 @@ from django.utils import timezone
 from cairn.accounts import services as accounts
 from cairn.accounts.models import Role
 from cairn.audit.models import AuditRecord
+from cairn.breaches.models import Breach, BreachSource
 from cairn.cases import services as cases
 from cairn.cases.models import Case
 from cairn.dashboard import chart, queries, reference
@@ -29,14 +30,7 @@ from cairn.dashboard.figures import (
     assemble,
     month_of,
 )
-from cairn.orders.models import (
-    Application,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    Breach,
-    BreachSource,
-    Order,
-)
+from cairn.orders.models import Application, ApplicationStatus, ApplicationStatusChange, Order
 from tests.factories import UserFactory
 from tests.orgs import sign_in_verified
 

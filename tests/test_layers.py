@@ -51,6 +51,12 @@ MOVES = {
     "breaches are their own app above orders": [
         ("cairn.orders.views_orders", "cairn.breaches.pack"),
     ],
+    "the breach models, the failure to notify and the breach closure check in breaches": [
+        ("cairn.orders.notification", "cairn.breaches.models"),
+        ("cairn.orders.closure_checks", "cairn.breaches.models"),
+        ("cairn.orders.words", "cairn.breaches.models"),
+        ("cairn.orders.views_notification", "cairn.breaches.services"),
+    ],
     "her own account's ties to logs and shares in cairn.own": [
         ("cairn.accounts.sign_up", "cairn.vault.services"),
         ("cairn.accounts.recovery", "cairn.cases.access"),

@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.breaches.models import Breach
 from cairn.breaches.pack import build_breach_pack
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus, Share
 from cairn.orders import changes, court_orders, rules
 from cairn.orders import services as orders
-from cairn.orders.models import Breach, NotificationEvent
+from cairn.orders.models import NotificationEvent
 from cairn.orders.rules import TermSpec
 from tests.factories import make_incident
 from tests.orgs import sign_in_verified

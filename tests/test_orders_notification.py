@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cairn.breaches import services as breaches
+from cairn.breaches.models import Breach
 from cairn.breaches.pack import build_breach_pack, notification_facts
 from cairn.cases import services as cases
 from cairn.cases.models import CaseStatus
 from cairn.orders import changes, notification
 from cairn.orders import services as orders
 from cairn.orders.calendar import unit_deadlines
-from cairn.orders.models import Breach, NotificationEvent
+from cairn.orders.models import NotificationEvent
 from cairn.orders.rules import TermSpec
 from tests.factories import SPO_ANSWERS
 from tests.orgs import sign_in_verified
@@ -195,14 +196,14 @@ def test_s11_a_failure_to_notify_is_recorded_and_packed_like_a_breach(
     orders.record_service(actor=investigator, order=order, served_on=today - timedelta(days=1))
     event = NotificationEvent.objects.get(order=order)
     with pytest.raises(ValidationError, match="not overdue"):
-        notification.record_failure(actor=investigator, event=event, account="x")
+        breaches.record_failure(actor=investigator, event=event, account="x")
     late = notification.record_change(
         actor=investigator,
         application=order.application,
         kind="new_address",
         started_on=today - timedelta(days=9),
     )
-    breach = notification.record_failure(
+    breach = breaches.record_failure(
         actor=investigator,
         event=late,
         account="He moved and did not attend by the last day.",
@@ -216,7 +217,7 @@ def test_s11_a_failure_to_notify_is_recorded_and_packed_like_a_breach(
     )
     assert timezone.localdate(breach.occurred_at) == late.due_on + timedelta(days=1)
     with pytest.raises(ValidationError, match="recorded for this already"):
-        notification.record_failure(actor=investigator, event=late, account="again")
+        breaches.record_failure(actor=investigator, event=late, account="again")
     # Like any breach: the closure guard waits for its outcome; the pack states s.11.
     changes.discharge_order(
         actor=investigator,
@@ -309,7 +310,7 @@ def test_the_order_page_records_changes_given_notifications_and_a_failure(
     page = client.get(page_url).content.decode()
     assert "A new home address (s.9(4))" in page and "acknowledged in writing" in page
     initial = NotificationEvent.objects.get(order=order, kind="initial")
-    failure = reverse("orders:spo-notification-failure", args=[case.pk, order.pk, initial.pk])
+    failure = reverse("breaches:notification-failure", args=[case.pk, order.pk, initial.pk])
     assert failure in page
     assert client.post(failure, {"account": ""}).status_code == 400
     got = client.post(failure, {"account": "He did not attend."})

@@ -25,16 +25,11 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from cairn.accounts.models import Role
+from cairn.breaches.models import Breach, BreachOutcomeKind
 from cairn.cases.models import CaseStatus
 from cairn.demo import DEMO_PASSWORD, DEMO_USERNAME, load_demo, load_demo_case
 from cairn.demo.police import DEMO_POLICE_PASSWORD, OFFICERS, totp_key
-from cairn.orders.models import (
-    ApplicationStatus,
-    Breach,
-    BreachOutcomeKind,
-    OrderKind,
-    TermKind,
-)
+from cairn.orders.models import ApplicationStatus, OrderKind, TermKind
 from tests.test_analysis_browser import (  # noqa: F401
     DESKTOP,
     _browser_settings,

@@ -13,13 +13,11 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 
 from cairn.api.schemas import PersonOut, Time, text
+from cairn.breaches.models import BreachKind, BreachOutcomeKind, BreachSource
 from cairn.cases.models import ReferralKind, ReferralOutcome, RightToKnowDecision
 from cairn.orders.models import (
     Applicant,
     ApplicationStatus,
-    BreachKind,
-    BreachOutcomeKind,
-    BreachSource,
     DefendantArea,
     NotificationKind,
     OrderKind,

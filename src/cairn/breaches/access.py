@@ -16,9 +16,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cairn.breaches.models import Breach, BreachSource
 from cairn.cases.access import cases_readable_by, shares_of_owner
 from cairn.cases.models import Case, Share
-from cairn.orders.models import Breach, BreachSource, Order
+from cairn.orders.models import Order
 from cairn.vault.models import Vault
 
 

@@ -1,4 +1,5 @@
-"""Forms for breaches: the victim's report, the officer's record, and an outcome. They parse
+"""Forms for breaches: the victim's report, the officer's record, a failure to notify, and an
+outcome. They parse
 what was typed; the services in ``cairn.breaches.services`` decide what is valid."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from cairn.orders.models import BreachOutcomeKind
+from cairn.breaches.models import BreachOutcomeKind
 from cairn.web.fields import DateField
 
 WHOLE_ORDER = "whole"
@@ -123,3 +124,21 @@ class OutcomeForm(forms.Form):
         max_length=5_000,
         help_text="Needed for no further action. The victim who reported the breach sees it.",
     )
+
+
+class FailureForm(forms.Form):
+    """An officer's record of a failure to notify (s.11): what happened, and the crime
+    reference if there is one yet."""
+
+    account = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea,
+        max_length=10000,
+        help_text="For example: he did not attend by the last day; "
+        "he was found living at another address.",
+        error_messages={"required": "Say what happened"},
+    )
+    crime_reference = forms.CharField(
+        label="Crime reference (optional)", required=False, max_length=64
+    )
+    notification = forms.CharField(required=False, widget=forms.HiddenInput)

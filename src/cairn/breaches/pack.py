@@ -39,15 +39,11 @@ from cairn.breaches.document import (
     OutcomeFacts,
     build_breach_document,
 )
+from cairn.breaches.models import Breach, BreachKind, BreachOutcomeKind
 from cairn.cases import access as case_access
 from cairn.cases.access import require_case_member
 from cairn.cases.models import Purpose
 from cairn.orders import rules
-from cairn.orders.models import (
-    Breach,
-    BreachKind,
-    BreachOutcomeKind,
-)
 from cairn.orders.words import day_words as _day
 from cairn.orders.words import notification_facts, order_title, term_label
 from cairn.packs.bag import BagWriter

@@ -11,6 +11,9 @@ so every breach is a crime to record. A breach reaches Cairn two ways:
 - ``record_breach``: an investigator or supervisor of the case's unit records one (with an
   account of what happened in the officer's words).
 
+- ``record_failure``: an officer records a failure to notify (s.11): a notification of the
+  defendant's (ss.9-10) not given by its last day, or given late.
+
 ``record_outcome`` appends what happened next (arrest, charge, no further action with its
 reason...). Outcomes are never changed or removed; ``Breach.outcome`` keeps the latest.
 
@@ -22,7 +25,7 @@ bad input.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,17 +33,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit import services as audit
+from cairn.breaches.models import Breach, BreachKind, BreachOutcome, BreachOutcomeKind, BreachSource
 from cairn.cases import services as case_services
 from cairn.cases.access import require_case_member
 from cairn.cases.models import Case, Share, ShareScope
-from cairn.orders.models import (
-    Breach,
-    BreachOutcome,
-    BreachOutcomeKind,
-    BreachSource,
-    Order,
-    Term,
-)
+from cairn.orders.models import NotificationEvent, Order, Term
+from cairn.orders.notification import overdue
 from cairn.orders.services import last_day_of_effect, orders_reportable
 from cairn.vault import services as vault_services
 from cairn.vault.models import Incident, Vault
@@ -48,6 +46,30 @@ from cairn.vault.models import Incident, Vault
 ACCOUNT_MAX = 10_000
 REASON_MAX = 5_000
 CRIME_REFERENCE_MAX = 64
+
+
+def _account(account: str) -> str:
+    """An officer's account of what happened: required, and not a novel."""
+    account = (account or "").strip()
+    if not account:
+        raise ValidationError({"account": ["Say what happened"]})
+    if len(account) > ACCOUNT_MAX:
+        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} characters"]})
+    return account
+
+
+def _crime_reference(value: str) -> str:
+    """A crime reference with its spaces tidied (optional; short)."""
+    value = " ".join((value or "").split())
+    if len(value) > CRIME_REFERENCE_MAX:
+        raise ValidationError(
+            {
+                "crime_reference": [
+                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
+                ]
+            }
+        )
+    return value
 
 
 def _order_dates_cover(order: Order, moment: datetime, field: str) -> None:
@@ -219,20 +241,8 @@ def record_breach(
     if occurred_at > (now or timezone.now()):
         raise ValidationError({"occurred_at": ["The breach cannot be in the future"]})
     _order_dates_cover(order, occurred_at, "occurred_at")
-    account = (account or "").strip()
-    if not account:
-        raise ValidationError({"account": ["Say what happened"]})
-    if len(account) > ACCOUNT_MAX:
-        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} characters"]})
-    crime_reference = " ".join((crime_reference or "").split())
-    if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError(
-            {
-                "crime_reference": [
-                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
-                ]
-            }
-        )
+    account = _account(account)
+    crime_reference = _crime_reference(crime_reference)
     with transaction.atomic():
         breach = Breach.objects.create(
             case=case,
@@ -262,15 +272,7 @@ def record_breach(
 def set_crime_reference(*, actor: Any, breach: Breach, crime_reference: str) -> Breach:
     """The crime reference, once the breach is recorded as a crime (or corrected)."""
     require_case_member(actor, breach.case)
-    crime_reference = " ".join((crime_reference or "").split())
-    if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError(
-            {
-                "crime_reference": [
-                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
-                ]
-            }
-        )
+    crime_reference = _crime_reference(crime_reference)
     with transaction.atomic():
         breach.crime_reference = crime_reference
         breach.save(update_fields=["crime_reference"])
@@ -279,6 +281,66 @@ def set_crime_reference(*, actor: Any, breach: Breach, crime_reference: str) -> 
             action="spo_breach.crime_reference",
             object_type="spo_breach",
             object_id=breach.pk,
+        )
+    return breach
+
+
+def record_failure(
+    *,
+    actor: Any,
+    event: NotificationEvent,
+    account: str,
+    crime_reference: str = "",
+    today: date | None = None,
+) -> Breach:
+    """A notification not given by its last day (s.11(1)(a): failing to comply with s.9 is
+    an offence), recorded as a breach of kind "notification failure": the day after the last
+    day, with the officer's account. A notification given late is a failure too."""
+    require_case_member(actor, event.application.case)
+    today = today or timezone.localdate()
+    late = event.notified_on is not None and event.notified_on > event.due_on
+    if not (late or overdue(event, today)):
+        raise ValidationError(
+            {
+                "notification": [
+                    "The notification is not overdue: it is due "
+                    f"by {event.due_on.day} {event.due_on:%B %Y}"
+                ]
+            }
+        )
+    account = _account(account)
+    crime_reference = _crime_reference(crime_reference)
+    failed = event.due_on + timedelta(days=1)
+    occurred_at = timezone.make_aware(datetime.combine(failed, time()))
+    with transaction.atomic():
+        if Breach.objects.filter(notification=event).exists():
+            raise ValidationError(
+                {"notification": ["A failure to notify is recorded for this already"]}
+            )
+        breach = Breach.objects.create(
+            case=event.application.case,
+            order=event.order,
+            term=None,
+            kind=BreachKind.NOTIFICATION_FAILURE,
+            notification=event,
+            source=BreachSource.OFFICER,
+            occurred_at=occurred_at,
+            account=account,
+            crime_reference=crime_reference,
+            reported_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="spo_breach.notification_failure",
+            object_type="spo_breach",
+            object_id=breach.pk,
+            detail={
+                "case": str(breach.case_id),
+                "order": str(event.order_id),
+                "notification": str(event.pk),
+                "kind": event.kind,
+                "due_on": event.due_on.isoformat(),
+            },
         )
     return breach
 

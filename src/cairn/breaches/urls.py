@@ -20,6 +20,12 @@ urlpatterns = [
         views.breach_pack,
         name="breach-pack",
     ),
+    # A failure to notify (s.11), from the order page's notification section.
+    path(
+        "cases/<uuid:case_id>/spo/orders/<uuid:order_id>/notifications/<uuid:event_id>/failure/",
+        views.notification_failure,
+        name="notification-failure",
+    ),
     # The victim's: her reports and what happened to them.
     path("share/<uuid:vault_id>/breaches/", victim_views.reports, name="victim-reports"),
     path("share/<uuid:vault_id>/breaches/report/", victim_views.report, name="victim-report"),

@@ -23,16 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cairn.breaches import access as breach_access
 from cairn.breaches import services as breaches
 from cairn.breaches.forms import WHOLE_ORDER, ReportBreachForm
+from cairn.breaches.models import Breach
+from cairn.breaches.words import NOTHING_YET, outcome_words
 from cairn.cases import access as case_access
 from cairn.cases.models import Share
-from cairn.orders.models import Breach, Order
-from cairn.orders.words import (
-    NOTHING_YET,
-    order_title,
-    order_words,
-    outcome_words,
-    term_words,
-)
+from cairn.orders.models import Order
+from cairn.orders.words import order_title, order_words, term_words
 from cairn.vault import access as vault_access
 from cairn.vault.models import Vault
 from cairn.web.forms import add_service_errors

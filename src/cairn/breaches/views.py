@@ -1,6 +1,7 @@
 """The officer's breach pages, under /cases/<case>/breaches/ (docs/adr/0020): record a breach,
 the breach's page (the order and term, the victim's incident read through the audited shared
-read, the outcomes), record an outcome, and download the breach pack for the prosecutor.
+read, the outcomes), record an outcome, download the breach pack for the prosecutor, and
+record a failure to notify (s.11) from the order page.
 
 Who: the investigators and supervisors of the case's unit; anyone else gets 404, and so does
 a breach looked up through another case's address. The victim's incident is read with the
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,15 +26,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cairn.breaches import access as breach_access
 from cairn.breaches import services as breaches
-from cairn.breaches.forms import WHOLE_ORDER, OutcomeForm, RecordBreachForm
+from cairn.breaches.forms import WHOLE_ORDER, FailureForm, OutcomeForm, RecordBreachForm
+from cairn.breaches.models import Breach
 from cairn.breaches.pack import BreachPackError, build_breach_pack
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
 from cairn.cases.purpose import purpose_context, purpose_for
-from cairn.orders.access import orders_readable_by
-from cairn.orders.models import Breach, Order
+from cairn.orders.access import get_order_for_user, orders_readable_by
+from cairn.orders.models import NotificationEvent, Order
 from cairn.orders.words import order_words, term_label
 from cairn.web.forms import add_service_errors, posted_data
+from cairn.web.templatetags.govuk import govuk_error_summary
 
 
 def _case_orders(request: HttpRequest, case: Case) -> list[Order]:
@@ -231,3 +234,49 @@ def breach_pack(request: HttpRequest, case_id: str, breach_id: str) -> HttpRespo
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_failure(
+    request: HttpRequest, case_id: str, order_id: str, event_id: str
+) -> HttpResponse:
+    """A notification not given by its last day, or given late: an offence (s.11), recorded
+    as a breach so it has outcomes and a pack. Reached from the order page."""
+    case = case_access.get_case_for_user(request.user, case_id)
+    order = get_order_for_user(request.user, order_id)
+    if order.application.case_id != case.pk:
+        raise Http404("No such order")
+    try:
+        event = order.application.notifications.get(pk=event_id)
+    except (NotificationEvent.DoesNotExist, ValueError):
+        raise Http404("No such notification") from None
+    form = FailureForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach = breaches.record_failure(
+                actor=request.user,
+                event=event,
+                account=form.cleaned_data["account"],
+                crime_reference=form.cleaned_data["crime_reference"],
+            )
+        except PermissionDenied:
+            raise Http404("No such page") from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Failure to notify recorded")
+            return redirect("breaches:breach", case.pk, breach.pk)
+    return render(
+        request,
+        "breaches/notification_failure.html",
+        {
+            "nav": "cases",
+            "case": case,
+            "order": order,
+            "event": event,
+            "form": form,
+            "errors": govuk_error_summary(form)["errors"],
+        },
+        status=400 if form.errors else 200,
+    )

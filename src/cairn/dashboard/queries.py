@@ -28,6 +28,7 @@ from django.http import Http404
 
 from cairn.accounts.access import membership_of
 from cairn.accounts.models import Membership, Organisation, Role, Unit
+from cairn.breaches.models import Breach, BreachOutcomeKind
 from cairn.cases.models import Case, Referral, ReferralKind, RightToKnow
 from cairn.dashboard.figures import (
     LONDON,
@@ -37,14 +38,7 @@ from cairn.dashboard.figures import (
     Tally,
     assemble,
 )
-from cairn.orders.models import (
-    ApplicationStatus,
-    ApplicationStatusChange,
-    Breach,
-    BreachOutcomeKind,
-    Order,
-    OrderKind,
-)
+from cairn.orders.models import ApplicationStatus, ApplicationStatusChange, Order, OrderKind
 
 
 def analyst_membership(user: Any) -> Membership:

@@ -1,16 +1,14 @@
 """What the orders app says stands in the way of closing a case (issue 15, point 7),
 registered with the closure guard (``cairn.cases.closure.register_closure_check``) by
 ``OrdersConfig.ready``: an order in force, an application or interim application still
-before the court, a breach (or a failure to notify) with no outcome. Plain words with dates
-and kinds only."""
+before the court. Plain words with dates and kinds only. A breach with no outcome is the
+breaches app's to say (``cairn.breaches.closure_checks``)."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from cairn.cases.models import Case
 from cairn.orders import rules, services
-from cairn.orders.models import Application, ApplicationStatus, Breach
+from cairn.orders.models import Application, ApplicationStatus
 
 # The main application is before the court (or an appeal is) in these states.
 LIVE_APPLICATION = frozenset(
@@ -47,8 +45,4 @@ def order_blockers(case: Case) -> list[str]:
         state = services.interim_state(application)
         if state in (rules.INTERIM_LIVE - rules.INTERIM_IN_FORCE):
             found.append(f"an interim order applied for is '{ApplicationStatus(state).label}'")
-    for breach in Breach.objects.filter(case=case, outcome=""):
-        found.append(
-            f"the breach of {_day(timezone.localdate(breach.occurred_at))} has no outcome recorded"
-        )
     return found

@@ -265,16 +265,6 @@ class ChangeForm(forms.Form):
                                            required=False)
 
 
-class FailureForm(forms.Form):
-    account = forms.CharField(label="What happened", widget=forms.Textarea, max_length=10000,
-                              help_text="For example: he did not attend by the last day; "
-                                        "he was found living at another address.",
-                              error_messages={"required": "Say what happened"})
-    crime_reference = forms.CharField(label="Crime reference (optional)", required=False,
-                                      max_length=64)
-    notification = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
 class RegisterForm(forms.Form):
     """s.9(5)-(7): sex offender notification, and the day it ended."""
 

@@ -11,9 +11,10 @@
 - ``set_register_exemption``: s.9(5)-(7). While subject to Part 2 of the Sexual Offences Act
   2003 nothing is due; when that ends with an order in force, the duty runs from the final
   day as if it were the day of service.
-- ``record_failure``: a notification not given by its last day is an offence (s.11), recorded
-  as a ``Breach`` of kind "notification failure" so it has outcomes, a pack and a place in the
-  closure guard like any breach.
+- ``overdue``: a notification not given by its last day. Failing to notify is an offence
+  (s.11), recorded by ``cairn.breaches.services.record_failure`` as a breach of kind
+  "notification failure", so it has outcomes, a pack and a place in the closure guard like
+  any breach.
 
 A variation or renewal is not a new order: the duty carries on, and events stay with the
 application (the person), each naming the order in force that day. Every step is one
@@ -22,7 +23,7 @@ transaction with an audit record of ids, kinds and dates only.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,20 +33,10 @@ from django.utils import timezone
 from cairn.audit import services as audit
 from cairn.cases.access import require_case_member
 from cairn.orders import rules
-from cairn.orders.models import (
-    Application,
-    Breach,
-    BreachKind,
-    BreachSource,
-    NotificationEvent,
-    NotificationKind,
-    Order,
-)
+from cairn.orders.models import Application, NotificationEvent, NotificationKind, Order
 from cairn.orders.standing import last_day_of_effect
 
 STATION_MAX = 200
-ACCOUNT_MAX = 10_000
-CRIME_REFERENCE_MAX = 64
 
 
 def exempt_on(application: Application, day: date) -> bool:
@@ -272,79 +263,6 @@ def set_register_exemption(
 
 def overdue(event: NotificationEvent, today: date | None = None) -> bool:
     return event.notified_on is None and event.due_on < (today or timezone.localdate())
-
-
-def record_failure(
-    *,
-    actor: Any,
-    event: NotificationEvent,
-    account: str,
-    crime_reference: str = "",
-    today: date | None = None,
-) -> Breach:
-    """A notification not given by its last day (s.11(1)(a): failing to comply with s.9 is
-    an offence), recorded as a breach of kind "notification failure": the day after the last
-    day, with the officer's account. A notification given late is a failure too."""
-    require_case_member(actor, event.application.case)
-    today = today or timezone.localdate()
-    late = event.notified_on is not None and event.notified_on > event.due_on
-    if not (late or overdue(event, today)):
-        raise ValidationError(
-            {
-                "notification": [
-                    "The notification is not overdue: it is due "
-                    f"by {event.due_on.day} "
-                    f"{event.due_on:%B %Y}"
-                ]
-            }
-        )
-    account = (account or "").strip()
-    if not account:
-        raise ValidationError({"account": ["Say what happened"]})
-    if len(account) > ACCOUNT_MAX:
-        raise ValidationError({"account": [f"Keep the account under {ACCOUNT_MAX:,} characters"]})
-    crime_reference = " ".join((crime_reference or "").split())
-    if len(crime_reference) > CRIME_REFERENCE_MAX:
-        raise ValidationError(
-            {
-                "crime_reference": [
-                    f"The crime reference can be {CRIME_REFERENCE_MAX} characters at most"
-                ]
-            }
-        )
-    failed = event.due_on + timedelta(days=1)
-    occurred_at = timezone.make_aware(datetime.combine(failed, time()))
-    with transaction.atomic():
-        if Breach.objects.filter(notification=event).exists():
-            raise ValidationError(
-                {"notification": ["A failure to notify is recorded for this already"]}
-            )
-        breach = Breach.objects.create(
-            case=event.application.case,
-            order=event.order,
-            term=None,
-            kind=BreachKind.NOTIFICATION_FAILURE,
-            notification=event,
-            source=BreachSource.OFFICER,
-            occurred_at=occurred_at,
-            account=account,
-            crime_reference=crime_reference,
-            reported_by=actor,
-        )
-        audit.record(
-            actor=actor,
-            action="spo_breach.notification_failure",
-            object_type="spo_breach",
-            object_id=breach.pk,
-            detail={
-                "case": str(breach.case_id),
-                "order": str(event.order_id),
-                "notification": str(event.pk),
-                "kind": event.kind,
-                "due_on": event.due_on.isoformat(),
-            },
-        )
-    return breach
 
 
 def initial_event(order: Order) -> NotificationEvent | None:

@@ -101,11 +101,6 @@ urlpatterns = [
         name="spo-notification-given",
     ),
     path(
-        "cases/<uuid:case_id>/spo/orders/<uuid:order_id>/notifications/<uuid:event_id>/failure/",
-        spo_notification.failure,
-        name="spo-notification-failure",
-    ),
-    path(
         "cases/<uuid:case_id>/spo/orders/<uuid:order_id>/sex-offender-notification/",
         spo_notification.register,
         name="spo-register",

@@ -1,7 +1,8 @@
 """The officer's pages for the defendant's notification (ss.9-11), from the order page: a
 change he must notify (s.9(3)-(4)), how a notification was given (s.10), sex offender
-notification and its end (s.9(5)-(7)), and a failure to notify (s.11) recorded as a breach.
-Who may act, and how refusals look, as in ``views_applications``."""
+notification and its end (s.9(5)-(7)). A failure to notify (s.11) is recorded as a breach,
+on the breaches app's page (``cairn.breaches.views.notification_failure``). Who may act,
+and how refusals look, as in ``views_applications``."""
 
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from cairn.orders import notification
-from cairn.orders.forms import ChangeForm, FailureForm, NotifiedForm, RegisterForm
+from cairn.orders.forms import ChangeForm, NotifiedForm, RegisterForm
 from cairn.orders.models import NotificationEvent, Order
-from cairn.orders.views_applications import _act, _errors, _order
-from cairn.web.forms import posted_data
+from cairn.orders.views_applications import _act, _order
 
 
 def notification_rows(order: Order) -> list[dict[str, Any]]:
@@ -133,39 +133,3 @@ def register(request: HttpRequest, case_id: str, order_id: str) -> HttpResponse:
         messages.success(request, "Sex offender notification recorded")
         return redirect(_back(order))
     return _refused(request, form, order)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def failure(request: HttpRequest, case_id: str, order_id: str, event_id: str) -> HttpResponse:
-    """A notification not given by its last day, or given late: an offence (s.11), recorded
-    as a breach so it has outcomes and a pack."""
-    case, order = _order(request, case_id, order_id)
-    event = _event(order, event_id)
-    form = FailureForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        breach = _act(
-            lambda: notification.record_failure(
-                actor=request.user,
-                event=event,
-                account=form.cleaned_data["account"],
-                crime_reference=form.cleaned_data["crime_reference"],
-            ),
-            form,
-        )
-        if breach is not None:
-            messages.success(request, "Failure to notify recorded")
-            return redirect("breaches:breach", case.pk, breach.pk)
-    return render(
-        request,
-        "orders/notification_failure.html",
-        {
-            "nav": "cases",
-            "case": case,
-            "order": order,
-            "event": event,
-            "form": form,
-            "errors": _errors(form),
-        },
-        status=400 if form.errors else 200,
-    )

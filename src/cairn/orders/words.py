@@ -1,15 +1,15 @@
-"""Orders, terms and breach outcomes in plain words, for the victim's pages and the order page.
+"""Orders and terms in plain words, for the victim's pages and the order page.
 
 The officer's pages and the prosecutor's pack use the catalogue's labels (``TermKind``); the
-victim reads what the person the order is against must or must not do, and what the police
-did about each breach she reported, without legal shorthand.
+victim reads what the person the order is against must or must not do, without legal
+shorthand. What the police did about a breach she reported is ``cairn.breaches.words``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cairn.orders.models import ApplicationStatusChange, BreachOutcomeKind, TermKind
+from cairn.orders.models import ApplicationStatusChange, TermKind
 from cairn.orders.rules import order_type
 
 TERM_WORDS = {
@@ -29,19 +29,6 @@ TERM_WORDS = {
     TermKind.ACCOUNT_ACCESS: "Must let the police see their accounts and devices",
     TermKind.REPORT_TO_STATION: "Must report to a police station",
 }
-
-OUTCOME_WORDS = {
-    BreachOutcomeKind.ARRESTED: "They were arrested",
-    BreachOutcomeKind.VOLUNTARY_INTERVIEW: "The police interviewed them under caution",
-    BreachOutcomeKind.CHARGED: "They were charged with breaching the order",
-    BreachOutcomeKind.SUMMONSED: "They were told to go to court (a summons)",
-    BreachOutcomeKind.CAUTIONED: "They were given a caution",
-    BreachOutcomeKind.NO_FURTHER_ACTION: "The police decided to take no further action",
-    BreachOutcomeKind.CONVICTED: "They were found guilty in court",
-    BreachOutcomeKind.ACQUITTED: "They were found not guilty in court",
-}
-
-NOTHING_YET = "The police have your report. Nothing else has been recorded yet."
 
 
 def term_words(term: Any) -> str:
@@ -79,13 +66,6 @@ def term_label(term: Any) -> str:
     text = "; ".join(parts)
     details = (term.details or "").strip()
     return f"{text}. {details}" if details else text
-
-
-def outcome_words(outcome: str) -> str:
-    try:
-        return OUTCOME_WORDS[BreachOutcomeKind(outcome)]
-    except ValueError:
-        return outcome
 
 
 def order_title(order: Any) -> str:

@@ -45,6 +45,7 @@ from cairn.api.order_schemas import (
     VaryIn,
     VictimInformedIn,
 )
+from cairn.breaches import services as breach_services
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
 from cairn.orders import access, changes, court_orders, notification, services
@@ -424,7 +425,7 @@ def notification_given(request: HttpRequest, case_id: UUID, order_id: UUID,
 def notification_failure(request: HttpRequest, case_id: UUID, order_id: UUID,
                          notification_id: UUID, payload: FailureIn) -> Any:
     event = _event(request, _order(request, case_id, order_id), notification_id)
-    breach = notification.record_failure(actor=request.auth, event=event,
-                                         account=payload.account,
-                                         crime_reference=payload.crime_reference)
+    breach = breach_services.record_failure(actor=request.auth, event=event,
+                                            account=payload.account,
+                                            crime_reference=payload.crime_reference)
     return Status(201, breach_out(breach))

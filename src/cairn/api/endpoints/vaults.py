@@ -20,10 +20,11 @@ from cairn.api.order_schemas import ReportIn, ReportOut, VictimOrderOut
 from cairn.api.schemas import AccessPage, ScopeIn, ShareIn, ShareOut, VaultOut
 from cairn.breaches import access as breach_access
 from cairn.breaches import services as breaches
+from cairn.breaches.words import outcome_words
 from cairn.cases import access as case_access
 from cairn.cases import services as cases
 from cairn.orders.standing import last_day_of_effect
-from cairn.orders.words import order_title, order_words, outcome_words, term_words
+from cairn.orders.words import order_title, order_words, term_words
 from cairn.vault import access as vault_access
 
 router = Router(tags=["sharing"])

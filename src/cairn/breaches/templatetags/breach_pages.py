@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 
 from cairn.breaches import access as breach_access
-from cairn.orders.models import Breach
+from cairn.breaches.models import Breach
 from cairn.orders.words import term_label
 
 register = template.Library()
