@@ -136,6 +136,30 @@ print("fine")
     assert not (tmp_path / "never-made").exists()
 
 
+def test_starting_django_imports_no_analysis_engine(tmp_path):
+    """Every command that needs the database sets Django up; the apps' hooks (closure checks,
+    deletion signals) are registered without importing the analysis engine, numpy or scipy,
+    which only the commands that analyse need (about half a second of start-up)."""
+    script = """
+import sys
+import django
+django.setup()
+heavy = sorted(m for m in ("cairn.analysis.engine", "cairn.cases.closure", "numpy", "scipy")
+               if m in sys.modules)
+print("heavy:", heavy)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**DataDir(tmp_path / "data").env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "heavy: []"
+
+
 def test_the_commands_without_django_setup_are_commands():
     commands = {path for path, _ in leaf_commands(cli)}
     assert set(WITHOUT_DJANGO_SETUP) <= commands

@@ -11,9 +11,9 @@ class AnalysisConfig(AppConfig):
         # and the vault's kept analyses with it.
         from django.db.models.signals import post_save
 
-        from cairn.analysis import kept
+        from cairn.analysis.signals import forget_incident
         from cairn.vault.models import Incident
 
         post_save.connect(
-            kept.forget_incident, sender=Incident, dispatch_uid="cairn.analysis.forget_incident"
+            forget_incident, sender=Incident, dispatch_uid="cairn.analysis.forget_incident"
         )

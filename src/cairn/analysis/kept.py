@@ -15,7 +15,8 @@ Two things are kept, both sealed with the vault's key:
 
 Neither is evidence, so neither has a ledger entry or an audit record; a read of her content
 by someone else is still audited by the caller. Deleting an incident deletes its facts and the
-vault's kept analyses (``forget_incident``), so no words of it survive there.
+vault's kept analyses (``cairn.analysis.signals.forget_incident``), so no words of it
+survive there.
 """
 
 from __future__ import annotations
@@ -359,11 +360,3 @@ def analysis_version() -> str:
 
 
 # --- forgetting ------------------------------------------------------------------------------
-
-
-def forget_incident(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """A deleted incident takes its facts and the vault's kept analyses with it (in the
-    deletion's transaction): its words must survive nowhere."""
-    if instance.deleted_at is not None:
-        IncidentFacts.objects.filter(incident_id=instance.pk).delete()
-        KeptAnalysis.objects.filter(vault_id=instance.vault_id).delete()

@@ -7,7 +7,6 @@ class BreachesConfig(AppConfig):
     verbose_name = "Breaches of orders"
 
     def ready(self) -> None:
-        from cairn.breaches.closure_checks import breach_blockers
-        from cairn.cases.closure import register_closure_check
+        from cairn.cases.closure_hooks import register_blocker
 
-        register_closure_check(breach_blockers)
+        register_blocker("cairn.breaches.closure_checks.breach_blockers")

@@ -1,6 +1,6 @@
 """What the breaches app says stands in the way of closing a case (issue 15, point 7): a
 breach, or a failure to notify, with no outcome recorded. Registered with the closure guard
-(``cairn.cases.closure.register_closure_check``) by ``BreachesConfig.ready``, after the
+(``cairn.cases.closure_hooks.register_blocker``) by ``BreachesConfig.ready``, after the
 orders app's own checks. Plain words with dates only."""
 
 from __future__ import annotations

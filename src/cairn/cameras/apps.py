@@ -11,12 +11,11 @@ class CamerasConfig(AppConfig):
         # about cameras nobody asked for, and deleting an incident erases its cameras' words.
         from django.db.models.signals import post_save
 
-        from cairn.cameras import guard
-        from cairn.cases import closure
+        from cairn.cameras.signals import incident_saved
+        from cairn.cases.closure_hooks import register_sign_off_reason
         from cairn.vault.models import Incident
 
-        if guard.unasked_clauses not in closure.CLOSING_CHECKS:
-            closure.CLOSING_CHECKS.append(guard.unasked_clauses)
+        register_sign_off_reason("cairn.cameras.guard.unasked_clauses")
         post_save.connect(
-            guard.incident_saved, sender=Incident, dispatch_uid="cairn.cameras.incident_saved"
+            incident_saved, sender=Incident, dispatch_uid="cairn.cameras.incident_saved"
         )

@@ -1,4 +1,4 @@
-"""The cameras' hooks into the closure guard and into deleting an incident (``apps.ready``)."""
+"""The cameras' reason for a sign-off in the closure guard (registered by ``apps.ready``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from cairn.cameras import access, services
 from cairn.cases.closure import PURPOSE
 from cairn.cases.models import Case
-from cairn.vault.models import Incident
 
 
 def _numbers(numbers: list[int]) -> str:
@@ -35,9 +34,3 @@ def unasked_clauses(actor: Any, case: Case) -> list[str]:
         f"nobody has asked for the footage of cameras that may have recorded {where}. "
         "Mark each camera on the case page as requested, not kept or refused."
     ]
-
-
-def incident_saved(sender: Any, instance: Incident, **kwargs: Any) -> None:
-    """A deleted incident takes its cameras' words with it (in the deletion's transaction)."""
-    if instance.deleted_at is not None and instance.deleted_by is not None:
-        services.erase_cameras_of(instance, instance.deleted_by)

@@ -24,8 +24,9 @@ of the earlier lull, if one is the reason.
 
 Besides the warning, which a supervisor may sign off, some things refuse closing outright
 (issue 15, point 7): an order in force, a live application, a breach with no outcome. They
-belong to apps above this one, so each registers a check (``register_closure_check``, from
-its ``AppConfig.ready``) that returns what stands in the way, in plain words.
+belong to apps above this one, so each registers a blocker (``cairn.cases.closure_hooks``,
+from its ``AppConfig.ready``) that returns what stands in the way, in plain words; an app may
+also register further reasons for a sign-off (cameras: footage nobody asked for).
 
 The guard's reads of the shared logs are the officer's when he chose a reason for the case
 (the purpose kept for it); otherwise they are recorded as Cairn's check with no reason given,
@@ -34,7 +35,6 @@ so the victim's access log never shows a reason nobody gave.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -48,7 +48,7 @@ from cairn.accounts.models import Role
 from cairn.analysis.base import THIRD_PERSON
 from cairn.analysis.engine import Analysis, analyse_people
 from cairn.audit import services as audit
-from cairn.cases import access
+from cairn.cases import access, closure_hooks
 from cairn.cases.defendants import defendant_analysis
 from cairn.cases.models import (
     Case,
@@ -63,12 +63,6 @@ from cairn.vault import services as vault_services
 
 PURPOSE = Purpose.SUPERVISION
 REOPEN_NOTE = "Reopened at the victim's request, from her log"
-# Further reasons a closing needs a sign-off, added by other apps when they start (cairn.cameras:
-# footage nobody asked for). Each takes (actor, case) and returns clauses without vault content,
-# to follow "because"; its reads are audited with the purpose "supervision" like the analysis.
-CLOSING_CHECKS: list[Callable[[Any, Case], list[str]]] = []
-
-
 @dataclass(frozen=True)
 class LogWarning:
     """Why one shared log warns, in numbers and dates only."""
@@ -202,19 +196,9 @@ def valid_sign_off(case: Case) -> ClosureSignOff | None:
     return sign_offs.first()
 
 
-# A check another app registers: what stands in the way of closing the case, one sentence each.
-ClosureCheck = Callable[[Case], list[str]]
-_CHECKS: list[ClosureCheck] = []
-
-
-def register_closure_check(check: ClosureCheck) -> None:
-    if check not in _CHECKS:
-        _CHECKS.append(check)
-
-
 def closure_blockers(case: Case) -> list[str]:
-    """What refuses closing ``case`` whatever a supervisor says: every registered check."""
-    return [reason for check in _CHECKS for reason in check(case)]
+    """What refuses closing ``case`` whatever a supervisor says: every registered blocker."""
+    return [reason for check in closure_hooks.blockers() for reason in check(case)]
 
 
 def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
@@ -237,7 +221,9 @@ def check_closing(actor: Any, case: Case, purpose: str | None = None) -> None:
         if warnings
         else []
     )
-    because += [clause for check in CLOSING_CHECKS for clause in check(actor, case)]
+    because += [
+        clause for check in closure_hooks.sign_off_reasons() for clause in check(actor, case)
+    ]
     if because:
         raise ValidationError(
             {

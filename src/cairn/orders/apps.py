@@ -7,7 +7,6 @@ class OrdersConfig(AppConfig):
     verbose_name = "Stalking Protection Orders"
 
     def ready(self) -> None:
-        from cairn.cases.closure import register_closure_check
-        from cairn.orders.closure_checks import order_blockers
+        from cairn.cases.closure_hooks import register_blocker
 
-        register_closure_check(order_blockers)
+        register_blocker("cairn.orders.closure_checks.order_blockers")

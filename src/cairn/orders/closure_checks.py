@@ -1,5 +1,5 @@
 """What the orders app says stands in the way of closing a case (issue 15, point 7),
-registered with the closure guard (``cairn.cases.closure.register_closure_check``) by
+registered with the closure guard (``cairn.cases.closure_hooks.register_blocker``) by
 ``OrdersConfig.ready``: an order in force, an application or interim application still
 before the court. Plain words with dates and kinds only. A breach with no outcome is the
 breaches app's to say (``cairn.breaches.closure_checks``)."""
