@@ -63,6 +63,8 @@ from cairn.vault import services as vault_services
 
 PURPOSE = Purpose.SUPERVISION
 REOPEN_NOTE = "Reopened at the victim's request, from her log"
+
+
 @dataclass(frozen=True)
 class LogWarning:
     """Why one shared log warns, in numbers and dates only."""
