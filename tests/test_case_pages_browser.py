@@ -110,7 +110,12 @@ def test_the_officer_works_a_shared_case(
         check(page, "shared incident")
 
     page.get_by_role("link", name="Back to the case").click()
+    # The case page is long (analysis, charts) and jumps to #timeline once loaded: a click made
+    # while it still loads can land on the page as it moves, so wait for it to settle.
+    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/(#timeline)?$"))
+    page.wait_for_load_state("load")
     page.get_by_role("link", name="Assess the risk").click()
+    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/risk/$"))
     assert_accessible(page, "risk assessments, none yet")
     page.get_by_role("button", name="New assessment").click()
     page.wait_for_url(re.compile(r"/risk/new/"))
