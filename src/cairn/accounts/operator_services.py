@@ -12,8 +12,6 @@ so, and the new account is its own actor, as it is when someone signs up on the 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +21,7 @@ from cairn.audit import services as audit
 from cairn.store import keys
 
 
-def create_local_account(*, actor: Any, username: str, operator: bool = False) -> User:
+def create_local_account(*, actor: User | None, username: str, operator: bool = False) -> User:
     """A local account called ``username`` with no usable password (it signs in once a
     password is set). ``actor`` is the operator making it for someone else, or None when the
     person at the keyboard makes their own; ``operator=True`` makes the CLI's own superuser,
@@ -49,7 +47,7 @@ def create_local_account(*, actor: Any, username: str, operator: bool = False) -
     return user
 
 
-def set_local_password(*, actor: Any, user: User, password: str) -> None:
+def set_local_password(*, actor: User, user: User, password: str) -> None:
     """Set the password ``user`` signs in with, from the shell (``cairn user set-password``).
     A password Django's validators refuse raises ``ValidationError`` on ``password``."""
     if actor is None or (actor.pk != user.pk and not actor.is_superuser):
@@ -72,7 +70,7 @@ def set_local_password(*, actor: Any, user: User, password: str) -> None:
         )
 
 
-def rotate_kek(*, actor: Any, new_kek: bytes | None = None) -> tuple[int, str]:
+def rotate_kek(*, actor: User, new_kek: bytes | None = None) -> tuple[int, str]:
     """Re-wrap every vault, case and credential key under a new key-encryption key, audited.
 
     ``new_kek`` is the new key for a configured KEK or a passphrase's; None with the local KEK

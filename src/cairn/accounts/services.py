@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -30,12 +29,12 @@ from cairn.audit import services as audit
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-def _require_operator(actor: Any) -> None:
+def _require_operator(actor: User) -> None:
     if actor is None or not getattr(actor, "is_superuser", False):
         raise PermissionDenied("Only the instance's operator can do this")
 
 
-def _require_admin(actor: Any, organisation: Organisation) -> Membership:
+def _require_admin(actor: User, organisation: Organisation) -> Membership:
     membership = (
         Membership.objects.filter(
             user=actor, ended_at__isnull=True, organisation=organisation, role=Role.ADMINISTRATOR
@@ -48,7 +47,7 @@ def _require_admin(actor: Any, organisation: Organisation) -> Membership:
     return membership
 
 
-def create_organisation(*, actor: Any, name: str, kind: str) -> Organisation:
+def create_organisation(*, actor: User, name: str, kind: str) -> Organisation:
     _require_operator(actor)
     name = " ".join((name or "").split())
     if not name:
@@ -66,7 +65,7 @@ def create_organisation(*, actor: Any, name: str, kind: str) -> Organisation:
     return organisation
 
 
-def create_unit(*, actor: Any, organisation: Organisation, name: str) -> Unit:
+def create_unit(*, actor: User, organisation: Organisation, name: str) -> Unit:
     if not getattr(actor, "is_superuser", False):
         _require_admin(actor, organisation)
     name = " ".join((name or "").split())
@@ -83,7 +82,7 @@ def create_unit(*, actor: Any, organisation: Organisation, name: str) -> Unit:
     return unit
 
 
-def grant_role(*, actor: Any, user: User, unit: Unit, role: str) -> Membership:
+def grant_role(*, actor: User, user: User, unit: Unit, role: str) -> Membership:
     """Give ``user`` a role directly (the operator setting up a first administrator)."""
     if not getattr(actor, "is_superuser", False):
         _require_admin(actor, unit.organisation)
@@ -105,7 +104,7 @@ def grant_role(*, actor: Any, user: User, unit: Unit, role: str) -> Membership:
     return membership
 
 
-def end_role(*, actor: Any, membership: Membership) -> Membership:
+def end_role(*, actor: User, membership: Membership) -> Membership:
     _require_admin(actor, membership.organisation)
     with transaction.atomic():
         membership.ended_at = timezone.now()
@@ -120,7 +119,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite(*, actor: Any, unit: Unit, role: str) -> tuple[Invitation, str]:
+def invite(*, actor: User, unit: Unit, role: str) -> tuple[Invitation, str]:
     """An invitation and its secret (shown once, as part of the link). An administrator of
     the unit's organisation invites; so can the operator (``cairn org invite``)."""
     if not getattr(actor, "is_superuser", False):
@@ -160,7 +159,7 @@ def find_invitation(token: str) -> Invitation | None:
     )
 
 
-def accept_invitation(*, actor: Any, token: str) -> Membership:
+def accept_invitation(*, actor: User, token: str) -> Membership:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("Sign in or create an account first")
     with transaction.atomic():

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.analysis.models import RiskAnswers
 from cairn.analysis.questionnaire import AnswerError, FormDefinition, clean_answers
 from cairn.vault.models import Vault
@@ -32,7 +33,7 @@ def risk_answers_content(row: RiskAnswers) -> dict[str, Any]:
 
 
 def record_risk_answers(
-    *, actor: Any, vault: Vault, form: FormDefinition, answers: Mapping[str, Any]
+    *, actor: User, vault: Vault, form: FormDefinition, answers: Mapping[str, Any]
 ) -> RiskAnswers:
     require_owner(actor, vault)
     try:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 
 from cairn.audit.models import AuditRecord
 from cairn.store.rows import RowWriter
+
+if TYPE_CHECKING:
+    # The user model (AUTH_USER_MODEL) as django-stubs names it, a name only its stubs have:
+    # audit is below accounts, so it does not import cairn.accounts.models.
+    from django.contrib.auth.models import _User as User
 
 
 class MissingActor(ValueError):
@@ -18,11 +24,11 @@ class MissingActor(ValueError):
 
 def record(
     *,
-    actor: Any,
+    actor: User | None,
     action: str,
     object_type: str,
     object_id: object,
-    vault_id: object | None = None,
+    vault_id: UUID | str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditRecord:
     """Append an audit record. Refuses a change with no actor, and refuses to run outside a
@@ -41,7 +47,7 @@ def record(
     )
 
 
-def record_many(records: Sequence[tuple[Any, str, str, object, object, dict[str, Any]]]) -> int:
+def record_many(records: Sequence[tuple[User, str, str, object, object, dict[str, Any]]]) -> int:
     """Append many audit records at once, each (actor, action, object type, object id, vault
     id, detail), with ``record``'s checks and one prepared insert. Returns how many."""
     if not transaction.get_connection().in_atomic_block:

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.cameras import retention
 from cairn.cameras.access import cameras_in_scope
 from cairn.cameras.models import (
@@ -136,7 +137,7 @@ def clean_camera(
     errors: dict[str, list[str]] = {}
     if kind not in {k.value for k in retention.Kind}:
         errors["kind"] = ["Choose whose camera it is (" + ", ".join(retention.Kind) + ")"]
-    values = {
+    values: dict[str, Any] = {
         "kind": kind,
         "owner": _clean_text(errors, "owner", owner, TEXT_MAX, "Whose camera it is"),
         "place": _clean_text(errors, "place", place, TEXT_MAX, "Where it is"),
@@ -163,7 +164,7 @@ def clean_camera(
 
 def add_camera(
     *,
-    actor: Any,
+    actor: User,
     incident: Incident,
     kind: str,
     owner: str = "",
@@ -206,7 +207,7 @@ def add_camera(
 
 def _step(
     *,
-    actor: Any,
+    actor: User,
     camera: Camera,
     status: str,
     case: Case | None = None,
@@ -269,7 +270,7 @@ def _clean_note(note: str) -> str:
 
 
 def record_her_step(
-    *, actor: Any, camera: Camera, status: str, note: str = "", now: datetime | None = None
+    *, actor: User, camera: Camera, status: str, note: str = "", now: datetime | None = None
 ) -> CameraStatusChange:
     """She asked for the footage herself, or was told it was not kept, or was refused."""
     vault_services.require_owner(actor, camera.vault)
@@ -289,7 +290,7 @@ def record_her_step(
         return _step(actor=actor, camera=locked, status=status, note=note, now=now)
 
 
-def case_shares(actor: Any, vault: Vault) -> list[Share]:
+def case_shares(actor: User, vault: Vault) -> list[Share]:
     """Her live shares with cases: where a camera can be handed."""
     return list(
         case_access.shares_of_owner(actor, vault)
@@ -299,7 +300,7 @@ def case_shares(actor: Any, vault: Vault) -> list[Share]:
 
 
 def hand_to_case(
-    *, actor: Any, camera: Camera, share: Share, now: datetime | None = None
+    *, actor: User, camera: Camera, share: Share, now: datetime | None = None
 ) -> CameraStatusChange:
     """She asks the officers of the case her log is shared with to get the footage: one step.
 
@@ -349,7 +350,7 @@ def hand_to_case(
 # --- the police side ----------------------------------------------------------------------------
 
 
-def _require_officer(actor: Any, case: Case, camera: Camera) -> None:
+def _require_officer(actor: User, case: Case, camera: Camera) -> None:
     """An investigator or supervisor of the case's unit, reading this camera through the
     victim's live share with the case."""
     if not case_access.cases_readable_by(actor).filter(pk=case.pk).exists():
@@ -360,7 +361,7 @@ def _require_officer(actor: Any, case: Case, camera: Camera) -> None:
 
 def record_police_step(
     *,
-    actor: Any,
+    actor: User,
     case: Case,
     camera: Camera,
     status: str,
@@ -385,7 +386,7 @@ def record_police_step(
 
 def record_collected(
     *,
-    actor: Any,
+    actor: User,
     case: Case,
     camera: Camera,
     collected_at: datetime,
@@ -452,7 +453,7 @@ def record_collected(
 # --- when an incident is deleted ----------------------------------------------------------------
 
 
-def erase_cameras_of(incident: Incident, actor: Any) -> None:
+def erase_cameras_of(incident: Incident, actor: User) -> None:
     """Forget what she wrote of the cameras of a deleted incident, in the deletion's
     transaction, leaving each camera's number and an entry saying it was erased."""
     for camera in Camera.objects.filter(incident=incident, erased=False):

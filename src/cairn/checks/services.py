@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.checks import bundled, phone
 from cairn.checks import indicators as ioc
@@ -55,12 +56,12 @@ class IndicatorsUnavailable(Exception):
 
 # --- indicators ---------------------------------------------------------------------------------
 
-def _require_operator(actor: Any) -> None:
+def _require_operator(actor: User) -> None:
     if actor is None or not getattr(actor, "is_superuser", False):
         raise PermissionDenied("Only the operator can load indicator data")
 
 
-def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str,
+def load_indicators(*, actor: User, files: Sequence[tuple[str, bytes]], source: str,
                     version: str = "", data_date: date | None = None,
                     replace: bool = False) -> IndicatorSet:
     """Load Echap's YAML files (``ioc.yaml``, ``watchware.yaml``) into the set in use.
@@ -75,7 +76,7 @@ def load_indicators(*, actor: Any, files: Sequence[tuple[str, bytes]], source: s
                  data_date=data_date, replace=replace)
 
 
-def _load(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str, version: str,
+def _load(*, actor: User, files: Sequence[tuple[str, bytes]], source: str, version: str,
           data_date: date | None, replace: bool) -> IndicatorSet:
     if not files:
         raise ValidationError({"file": ["Give at least one indicator file"]})
@@ -114,7 +115,7 @@ def _load(*, actor: Any, files: Sequence[tuple[str, bytes]], source: str, versio
     return loaded
 
 
-def indicators_in_use(*, actor: Any) -> IndicatorSet:
+def indicators_in_use(*, actor: User) -> IndicatorSet:
     """The set in use; on first use, the set that ships with Cairn (``cairn.checks.bundled``).
 
     Anyone signed in may cause the bundled set to load (it is the same reference data for
@@ -169,7 +170,7 @@ def _get(url: str) -> bytes:
                                     "copy with --file") from None
 
 
-def fetch_indicators(*, actor: Any, base_url: str = RAW_BASE,
+def fetch_indicators(*, actor: User, base_url: str = RAW_BASE,
                      replace: bool = False) -> IndicatorSet:
     """Fetch Echap's files from the project's public address and load them, named by the
     upstream commit and its date when GitHub says them."""
@@ -225,7 +226,7 @@ def check_accounts(data: bytes, *, name: str, tz: str) -> accounts.SessionList:
         raise ValidationError({"file": [str(exc)]}) from None
 
 
-def stage_check(*, actor: Any, vault: Vault, data: bytes, name: str, kind: str, format: str,
+def stage_check(*, actor: User, vault: Vault, data: bytes, name: str, kind: str, format: str,
                 indicator_set: IndicatorSet | None = None) -> PendingCheck:
     """Keep a checked file, encrypted in the vault's store, until she saves or discards it."""
     vault_services.require_owner(actor, vault)
@@ -272,7 +273,7 @@ def _discard_blob(vault: Vault, sha256: str, created: bool) -> None:
         default_store().delete(str(vault.pk), sha256)
 
 
-def discard_check(*, actor: Any, pending: PendingCheck) -> None:
+def discard_check(*, actor: User, pending: PendingCheck) -> None:
     """Put a checked file aside: the row and (unless an exhibit shares it) the file go."""
     vault = pending.vault
     vault_services.require_owner(actor, vault)
@@ -284,7 +285,7 @@ def discard_check(*, actor: Any, pending: PendingCheck) -> None:
     _discard_blob(vault, sha256, created)
 
 
-def _finding_incident(*, actor: Any, vault: Vault, data: bytes, name: str, start: datetime,
+def _finding_incident(*, actor: User, vault: Vault, data: bytes, name: str, start: datetime,
                       description: str, source: str,
                       pending: PendingCheck | None = None) -> Incident:
     """The incident and its exhibit (the checked file, byte for byte), all or nothing; a
@@ -320,7 +321,7 @@ def describe_matches(matches: Sequence[ioc.Match], indicator_set: IndicatorSet,
     return "\n".join(lines)
 
 
-def save_app_finding(*, actor: Any, vault: Vault, data: bytes, name: str,
+def save_app_finding(*, actor: User, vault: Vault, data: bytes, name: str,
                      indicator_set: IndicatorSet, format: str = "auto",
                      source: str = ExhibitSource.UPLOAD,
                      pending: PendingCheck | None = None) -> Incident:
@@ -340,7 +341,7 @@ def save_app_finding(*, actor: Any, vault: Vault, data: bytes, name: str,
                              pending=pending)
 
 
-def save_staged_app_finding(*, actor: Any, pending: PendingCheck) -> Incident:
+def save_staged_app_finding(*, actor: User, pending: PendingCheck) -> Incident:
     """``save_app_finding`` for a checked list kept from the page, matched again against the
     set it was checked with, so what is saved is what she was shown."""
     vault_services.require_owner(actor, pending.vault)
@@ -351,7 +352,7 @@ def save_staged_app_finding(*, actor: Any, pending: PendingCheck) -> Incident:
                             format=pending.format, pending=pending)
 
 
-def save_session_finding(*, actor: Any, vault: Vault, data: bytes, name: str,
+def save_session_finding(*, actor: User, vault: Vault, data: bytes, name: str,
                          wheres: Sequence[str] | None, source: str = ExhibitSource.UPLOAD,
                          pending: PendingCheck | None = None) -> Incident:
     """Save unexplained sessions (those named by their ``where``, or all of them when
@@ -389,7 +390,7 @@ def entry_words(where: str) -> str:
     return where
 
 
-def save_staged_session_finding(*, actor: Any, pending: PendingCheck,
+def save_staged_session_finding(*, actor: User, pending: PendingCheck,
                                 wheres: Sequence[str]) -> Incident:
     vault_services.require_owner(actor, pending.vault)
     if pending.kind != CheckKind.ACCOUNTS:
@@ -407,7 +408,7 @@ def own_marks(vault: Vault) -> tuple[list[str], list[str]]:
             [m.value for m in marks if m.kind == MarkKind.PLACE])
 
 
-def mark_own(*, actor: Any, vault: Vault, kind: str, value: str) -> OwnMark:
+def mark_own(*, actor: User, vault: Vault, kind: str, value: str) -> OwnMark:
     """Mark a device as hers or a place as usual (once; marking again changes nothing)."""
     vault_services.require_owner(actor, vault)
     value = " ".join((value or "").split())
@@ -430,7 +431,7 @@ def mark_own(*, actor: Any, vault: Vault, kind: str, value: str) -> OwnMark:
     return mark
 
 
-def unmark_own(*, actor: Any, mark: OwnMark) -> None:
+def unmark_own(*, actor: User, mark: OwnMark) -> None:
     vault = mark.vault
     vault_services.require_owner(actor, vault)
     with transaction.atomic():

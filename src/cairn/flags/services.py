@@ -8,11 +8,10 @@ still offered as a lead for that person can be linked this way.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.flags import access as flag_access
 from cairn.flags.leads import lead_for
 from cairn.flags.reading import account_leads
@@ -21,7 +20,9 @@ from cairn.vault import services as vault_services
 from cairn.vault.models import Person, Vault
 
 
-def _identifiers_of(user: Any, vault: Vault, account_key: str) -> tuple[list[Any], str]:
+def _identifiers_of(
+    user: User, vault: Vault, account_key: str
+) -> tuple[list[vault_services.IdentifierInput], str]:
     """The account's identifiers with their platforms, and a name to keep as an alias."""
     kind, _, pk = account_key.partition(":")
     if kind == "candidate":
@@ -43,7 +44,7 @@ def _identifiers_of(user: Any, vault: Vault, account_key: str) -> tuple[list[Any
     )
 
 
-def confirm_lead(*, actor: Any, vault: Vault, suspect_key: str, account_key: str) -> Person:
+def confirm_lead(*, actor: User, vault: Vault, suspect_key: str, account_key: str) -> Person:
     """Add the account's identifiers (and its name, as an alias) to the suspect."""
     vault_services.require_owner(actor, vault)
     with transaction.atomic():

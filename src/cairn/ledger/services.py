@@ -7,7 +7,7 @@ who asked for it is in the audit trail (issue 20: no page signs on GET).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -15,8 +15,12 @@ from cairn.audit import services as audit
 from cairn.ledger import log
 from cairn.ledger.models import TreeHead
 
+if TYPE_CHECKING:
+    # The user model as django-stubs names it (ledger is below accounts; see audit.services).
+    from django.contrib.auth.models import _User as User
 
-def seal(*, actor: Any, vault: Any) -> TreeHead:
+
+def seal(*, actor: User, vault: Any) -> TreeHead:  # a cairn.vault Vault, above the ledger
     """A signed tree head for the vault's log as it is now: a new one, audited, when the log
     grew since the last; otherwise the last (nothing is written)."""
     with transaction.atomic():

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.cases.access import require_case_member
 from cairn.cases.models import Case, CaseSuspect, Purpose
@@ -44,6 +45,10 @@ from cairn.orders.terms import check_compatible, clean_terms, create_terms, term
 # current_orders, orders_in_force and the other reads of ``standing`` are imported above as
 # themselves: callers reach them here, beside the services that change what they read.
 
+# django-stubs checks the names given to create() and to update_fields against a model's
+# columns; a sealed field (cairn.store.sealed) is not one, though CaseSealedFields takes it in
+# both. Those calls carry `type: ignore[misc]  # sealed fields`.
+
 LIMBS = {
     "s1_1_a": "s.1(1)(a): the defendant has carried out acts associated with stalking",
     "s1_1_b": "s.1(1)(b): the defendant poses a risk associated with stalking to another "
@@ -55,7 +60,7 @@ LIMBS = {
 
 # --- grounds from the analysis ----------------------------------------------------------------
 
-def prefill_grounds(*, actor: Any, case: Case, now: datetime | None = None) -> dict[str, Any]:
+def prefill_grounds(*, actor: User, case: Case, now: datetime | None = None) -> dict[str, Any]:
     """The grounds under s.1(1)(a)-(c), prefilled from the threshold analysis of the
     defendant in each vault shared with the case (``cairn.cases.defendants``): only the
     incidents of the person the case is about, never of anyone else the log names. The
@@ -160,7 +165,7 @@ def _clean_details(case: Case, defendant: CaseSuspect | None, defendant_area: st
             "conflicts_considered": (conflicts_considered or "").strip()}
 
 
-def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),  # noqa: PLR0913 (keyword-only: one per field of the application form)
+def start_application(*, actor: User, case: Case, terms: Iterable[TermSpec] = (),  # noqa: PLR0913 (keyword-only: one per field of the application form)
                       duration_months: int | None = None, until_further_order: bool = False,
                       interim_requested: bool = False, interim_reasoning: str = "",
                       grounds: Mapping[str, Any] | None = None,
@@ -183,7 +188,7 @@ def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
     prefilled = _clean_grounds(grounds if grounds is not None else
                                prefill_grounds(actor=actor, case=case, now=now))
     with transaction.atomic():
-        application = Application.objects.create(
+        application = Application.objects.create(  # type: ignore[misc]  # sealed fields
             case=case, duration_months=duration_months,
             until_further_order=until_further_order, interim_requested=interim_requested,
             interim_reasoning=interim_reasoning, grounds=prefilled, created_by=actor,
@@ -197,13 +202,13 @@ def start_application(*, actor: Any, case: Case, terms: Iterable[TermSpec] = (),
     return application
 
 
-def _editable(actor: Any, application: Application) -> None:
+def _editable(actor: User, application: Application) -> None:
     require_case_member(actor, application.case)
     if application.status != ApplicationStatus.DRAFT:
         raise ValidationError({"status": ["Only a draft application can be changed"]})
 
 
-def update_application(*, actor: Any, application: Application, terms: Iterable[TermSpec],
+def update_application(*, actor: User, application: Application, terms: Iterable[TermSpec],
                        duration_months: int | None, until_further_order: bool,
                        interim_requested: bool, interim_reasoning: str,
                        grounds: Mapping[str, Any], defendant: CaseSuspect | None = None,
@@ -228,16 +233,16 @@ def update_application(*, actor: Any, application: Application, terms: Iterable[
         application.grounds = _clean_grounds(grounds)
         for name, value in details.items():
             setattr(application, name, value)
-        application.save(update_fields=["duration_months", "until_further_order",
-                                        "interim_requested", "interim_reasoning", "grounds",
-                                        *details])
+        application.save(  # type: ignore[misc]  # sealed fields
+            update_fields=["duration_months", "until_further_order", "interim_requested",
+                           "interim_reasoning", "grounds", *details])
         audit.record(actor=actor, action="spo_application.changed",
                      object_type="spo_application", object_id=application.pk,
                      detail={"terms": len(cleaned)})
     return application
 
 
-def change_status(*, actor: Any, application: Application, status: str, note: str = "",
+def change_status(*, actor: User, application: Application, status: str, note: str = "",
                   hearing_on: date | None = None, decided_on: date | None = None,
                   applicant: str = "") -> ApplicationStatusChange:
     """The next step of the main track, if ``rules.TRANSITIONS`` allows it. An order granted
@@ -339,7 +344,7 @@ def _check_complete(application: Application) -> None:
         raise ValidationError(problems)
 
 
-def move(actor: Any, application: Application, status: str, *, note: str = "",
+def move(actor: User, application: Application, status: str, *, note: str = "",
          hearing_on: date | None = None, decided_on: date | None = None,
          applicant: str = "", consent_defendant: bool | None = None,
          consent_chief_officer: bool | None = None,
@@ -349,7 +354,7 @@ def move(actor: Any, application: Application, status: str, *, note: str = "",
     live interim order or interim application ends with it (s.5(6)(b)); one that had lapsed
     by then had already ended."""
     keeps_hearing = status in (ApplicationStatus.HEARING_LISTED, ApplicationStatus.SUBMITTED)
-    change = ApplicationStatusChange.objects.create(
+    change = ApplicationStatusChange.objects.create(  # type: ignore[misc]  # sealed fields
         application=application, status=status, note=(note or "").strip(),
         hearing_on=hearing_on if keeps_hearing else None, decided_on=decided_on,
         applicant=applicant, consent_defendant=consent_defendant,
@@ -375,7 +380,7 @@ def move(actor: Any, application: Application, status: str, *, note: str = "",
 
 # --- orders -----------------------------------------------------------------------------------
 
-def record_order(*, actor: Any, application: Application, kind: str, made_on: date,
+def record_order(*, actor: User, application: Application, kind: str, made_on: date,
                  terms: Iterable[TermSpec] | None = None, duration_months: int | None = None,
                  until_further_order: bool = False, ends_on: date | None = None,
                  note: str = "") -> Order:
@@ -388,6 +393,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
     require_case_member(actor, application.case)
     if kind not in OrderKind.values:
         raise ValidationError({"kind": ["Choose an interim or a full order"]})
+    expiry: date | None  # None: until further order
     if kind == OrderKind.INTERIM:
         if not application.interim_requested:
             raise ValidationError({"kind": ["No interim order was applied for: apply for one "
@@ -430,7 +436,7 @@ def record_order(*, actor: Any, application: Application, kind: str, made_on: da
     return order
 
 
-def record_service(*, actor: Any, order: Order, served_on: date) -> Order:
+def record_service(*, actor: User, order: Order, served_on: date) -> Order:
     """The day the order was served on the defendant, which starts the s.9(1) notification
     (a ``NotificationEvent`` due within 3 days, counting the day of service): not for a full
     order replacing an interim one (s.9(1)(a)), nor while he is subject to sex offender
@@ -456,7 +462,7 @@ def record_service(*, actor: Any, order: Order, served_on: date) -> Order:
     return order
 
 
-def record_notification(*, actor: Any, order: Order, notified_on: date, station: str = "",
+def record_notification(*, actor: User, order: Order, notified_on: date, station: str = "",
                         acknowledged_in_writing: bool = False,
                         fingerprints_taken: bool = False,
                         photographs_taken: bool = False) -> Order:
@@ -485,7 +491,7 @@ def record_notification(*, actor: Any, order: Order, notified_on: date, station:
     return order
 
 
-def set_renewal_review(*, actor: Any, order: Order, review_on: date | None) -> Order:
+def set_renewal_review(*, actor: User, order: Order, review_on: date | None) -> Order:
     require_case_member(actor, order.application.case)
     with transaction.atomic():
         order.renewal_review_on = review_on

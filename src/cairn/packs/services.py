@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.ledger import log as ledger
 from cairn.ledger import merkle, signing
@@ -53,7 +55,7 @@ from cairn.packs.selection import Disclosed, Selection, resolve
 from cairn.store.blobs import default_store
 from cairn.vault import services as vault_services
 from cairn.vault.models import Exhibit, Incident, Person, Vault
-from cairn.vault.snapshot import ExhibitSnapshot
+from cairn.vault.snapshot import ExhibitSnapshot, VaultSnapshot
 from cairn.vault.snapshot_loader import take_snapshot
 
 STATEMENT_CHOICES = ("none", "saved", "draft")
@@ -70,11 +72,12 @@ class PackResult:
     encrypted: bool
 
 
-def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
+def build_pack(*, actor: User, vault: Vault, selection: Selection, out: Path,
                recipients: Iterable[str] = (), passphrase: str | None = None,
                statement: str = "none", now: datetime | None = None,
-               progress: Progress | None = None, case: Any = None,
-               scope: Any = None) -> PackResult:
+               progress: Progress | None = None,
+               # Any: a cases.Case and its cases.access scope; cases sit above packs.
+               case: Any = None, scope: Any = None) -> PackResult:
     """Build the pack for ``selection`` at ``out``.
 
     ``out`` ending in ``.zip`` gives a zipped bag; ``.age`` a zipped bag encrypted with age
@@ -157,8 +160,8 @@ def build_pack(*, actor: Any, vault: Vault, selection: Selection, out: Path,
                       omitted_entries=index["omitted_entries"], size=size, encrypted=encrypt)
 
 
-def _check_builder(actor: Any, vault: Vault, selection: Selection, case: Any,
-                   scope: Any) -> None:
+def _check_builder(actor: User, vault: Vault, selection: Selection,
+                   case: Any, scope: Any) -> None:  # Any: as in build_pack
     """The owner builds any pack of her vault. An officer builds one for ``case`` only of
     what the owner shares with it (``scope``): anything beyond the scope is refused as if
     the vault were not there."""
@@ -268,15 +271,13 @@ def _records(vault: Vault, disclosed: Disclosed,
     incidents = Incident.objects.filter(vault=vault, pk__in=[i.id for i in snapshot.incidents]
                                         ).prefetch_related("persons")
     for incident in incidents:
-        contents[("incident", str(incident.pk))] = (
-            lambda incident=incident: vault_services.incident_content(incident))
+        contents[("incident", str(incident.pk))] = partial(vault_services.incident_content,
+                                                           incident)
     for exhibit in Exhibit.objects.filter(vault=vault, pk__in=[e.id for e in snapshot.exhibits]):
-        contents[("exhibit", str(exhibit.pk))] = (
-            lambda exhibit=exhibit: vault_services.exhibit_content(exhibit))
+        contents[("exhibit", str(exhibit.pk))] = partial(vault_services.exhibit_content, exhibit)
     for person in Person.objects.filter(vault=vault, pk__in=[p.id for p in snapshot.persons]
                                         ).prefetch_related("identifiers"):
-        contents[("person", str(person.pk))] = (
-            lambda person=person: vault_services.person_content(person))
+        contents[("person", str(person.pk))] = partial(vault_services.person_content, person)
     records = []
     for key in sorted(contents):
         recorded = by_object.get(key)
@@ -292,7 +293,7 @@ def _records(vault: Vault, disclosed: Disclosed,
     return records
 
 
-def _label(key: tuple[str, str], snapshot: Any) -> str:
+def _label(key: tuple[str, str], snapshot: VaultSnapshot) -> str:
     for incident in snapshot.incidents:
         if key == ("incident", incident.id):
             return str(incident.number)
@@ -304,9 +305,8 @@ def _label(key: tuple[str, str], snapshot: Any) -> str:
 
 # --- the PDF ----------------------------------------------------------------------------------
 
-def _render_pdf(actor: Any, vault: Vault, disclosed: Disclosed, material: LogMaterial, *,
+def _render_pdf(actor: User, vault: Vault, disclosed: Disclosed, material: LogMaterial, *,
                 statement: str, built_at: datetime) -> bytes:
-    from cairn.accounts.models import User
     from cairn.analysis.base import THIRD_PERSON
     from cairn.analysis.engine import analyse_people
     from cairn.packs import statement_access
@@ -399,7 +399,7 @@ class Preview:
     unlinked: int  # exhibits in the pack that are linked to no incident (import originals...)
 
 
-def preview_counts(actor: Any, vault: Vault, selection: Selection) -> Preview:
+def preview_counts(actor: User, vault: Vault, selection: Selection) -> Preview:
     """What a pack of ``selection`` would hold, without building it (no head is signed)."""
     vault_services.require_owner(actor, vault)
     whole = take_snapshot(vault)

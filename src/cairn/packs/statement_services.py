@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.packs.models import StatementDraft
 from cairn.vault.models import Vault
 from cairn.vault.services import record_change, require_owner
@@ -24,7 +25,7 @@ def statement_content(row: StatementDraft) -> dict[str, Any]:
     return {"id": str(row.pk), "vault": str(row.vault_id), "text": row.text}
 
 
-def save_statement_draft(*, actor: Any, vault: Vault, text: str) -> StatementDraft:
+def save_statement_draft(*, actor: User, vault: Vault, text: str) -> StatementDraft:
     """Save ``text`` as the vault's current statement draft. Only the owner may; an empty or
     overlong text raises ValidationError (keyed ``text``) and changes nothing."""
     require_owner(actor, vault)

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from cairn.store import backends, crypto
 
@@ -35,6 +35,13 @@ KeyLookup = Callable[[str], bytes]
 
 StoreError = backends.StoreError  # the base class of evidence-store failures
 StoreUnavailable = backends.StoreUnavailable
+
+
+class Readable(Protocol):
+    """What ``put`` reads a file from: an open file, an upload, or anything else with ``read``
+    (``readinto`` is used when it is there)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
 
 
 class EmptyFile(StoreError):
@@ -62,7 +69,7 @@ def associated_data(namespace: str) -> bytes:
 class _Metered:
     """A reader that keeps the first bytes (for sniffing) and enforces a size limit."""
 
-    def __init__(self, stream: BinaryIO, max_bytes: int | None) -> None:
+    def __init__(self, stream: Readable, max_bytes: int | None) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
         self.size = 0
@@ -127,7 +134,7 @@ class BlobStore:
             raise AttributeError("this store is not a folder on disk")
         return self.backend.path_for(namespace, sha256)
 
-    def put(self, namespace: str, stream: BinaryIO, *, max_bytes: int | None = None) -> StoredBlob:
+    def put(self, namespace: str, stream: Readable, *, max_bytes: int | None = None) -> StoredBlob:
         """Encrypt and store the bytes read from ``stream``; return their SHA-256 and size.
 
         Raises EmptyFile for zero bytes and TooLarge past ``max_bytes``; in both cases

@@ -17,9 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from cairn.accounts.models import User
 from cairn.store.blobs import StoreError, default_store
 from cairn.vault import access, services
 from cairn.vault.choices import ExhibitSource
+from cairn.vault.models import Exhibit
 from cairn.vault.redaction import (
     MAX_IMAGE_BYTES,
     MAX_TEXT_BYTES,
@@ -41,7 +43,7 @@ def _validation_error(exc: RedactionError) -> Exception:
     return ValidationError({exc.field: [exc.message]})
 
 
-def _read_original(exhibit: Any, limit: int) -> bytes:
+def _read_original(exhibit: Exhibit, limit: int) -> bytes:
     if exhibit.size > limit:
         raise ValidationError(
             {
@@ -57,7 +59,7 @@ def _read_original(exhibit: Any, limit: int) -> bytes:
         raise ValidationError({"exhibit": [f"{exhibit.reference} cannot be read: {exc}"]}) from None
 
 
-def _require(actor: Any, exhibit: Any, kind: str) -> None:
+def _require(actor: User, exhibit: Exhibit, kind: str) -> None:
     services.require_owner(actor, exhibit.vault)
     if kind_of(exhibit.media_type) != kind:
         what = "a JPEG, PNG or WebP picture" if kind == "image" else "a text file"
@@ -71,13 +73,13 @@ def _require(actor: Any, exhibit: Any, kind: str) -> None:
 
 def _store_copy(
     *,
-    actor: Any,
-    original: Any,
+    actor: User,
+    original: Exhibit,
     data: bytes,
     media_type: str,
     derivation: dict[str, Any],
     description: str = "",
-) -> Any:
+) -> Exhibit:
     incident = original.incident
     if incident is not None and incident.is_deleted:
         incident = None
@@ -99,8 +101,11 @@ def _store_copy(
 
 
 def redact_image(
-    *, actor: Any, exhibit: Any, rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]]
-) -> Any:
+    *,
+    actor: User,
+    exhibit: Exhibit,
+    rectangles: Iterable[Rectangle | Sequence[int] | Mapping[str, int]],
+) -> Exhibit:
     """Make a redacted copy of a picture with each rectangle (x, y, width, height, in
     pixels of the upright picture) covered in black, and return the new exhibit.
 
@@ -124,7 +129,7 @@ def redact_image(
     )
 
 
-def clean_copy(*, actor: Any, exhibit: Any) -> Any:
+def clean_copy(*, actor: User, exhibit: Exhibit) -> Exhibit:
     """A copy of a picture without its hidden details (``without_metadata``), made once: an
     earlier such copy is returned instead of a second. The original stays in the vault for the
     police to ask for. Raises ValidationError and PermissionDenied as ``redact_image`` does.
@@ -153,7 +158,7 @@ def clean_copy(*, actor: Any, exhibit: Any) -> Any:
     )
 
 
-def exhibit_text(exhibit: Any) -> str:
+def exhibit_text(exhibit: Exhibit) -> str:
     """The decoded text of a text exhibit the caller may already read (through
     ``cairn.vault.access``). Raises ValidationError (``exhibit``) for other files."""
     if kind_of(exhibit.media_type) != "text":
@@ -171,8 +176,8 @@ def exhibit_text(exhibit: Any) -> str:
 
 
 def redact_text(
-    *, actor: Any, exhibit: Any, spans: Iterable[Sequence[int] | Mapping[str, int]]
-) -> Any:
+    *, actor: User, exhibit: Exhibit, spans: Iterable[Sequence[int] | Mapping[str, int]]
+) -> Exhibit:
     """Make a redacted copy of a text exhibit with each span [start, end) of characters
     replaced by "█" (line breaks kept), and return the new exhibit.
 

@@ -3,12 +3,11 @@ recognised as herself."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.importers.models import (
     CandidatePerson,
     CandidateStatus,
@@ -23,7 +22,7 @@ from cairn.vault.choices import PersonRole, Relationship
 from cairn.vault.models import Person
 
 
-def _decide(actor: Any, candidate: CandidatePerson) -> CandidatePerson:
+def _decide(actor: User, candidate: CandidatePerson) -> CandidatePerson:
     vault_services.require_owner(actor, candidate.vault)
     current = CandidatePerson.objects.select_for_update().get(pk=candidate.pk)
     if current.status != CandidateStatus.PENDING:
@@ -33,7 +32,7 @@ def _decide(actor: Any, candidate: CandidatePerson) -> CandidatePerson:
     return current
 
 
-def _dismiss_pending(actor: Any, candidate: CandidatePerson, reason: str) -> int:
+def _dismiss_pending(actor: User, candidate: CandidatePerson, reason: str) -> int:
     pending = ProposedIncident.objects.filter(candidate=candidate, status=ProposalStatus.PROPOSED)
     count = 0
     for proposal in pending.select_related("batch").order_by("batch", "number"):
@@ -44,7 +43,7 @@ def _dismiss_pending(actor: Any, candidate: CandidatePerson, reason: str) -> int
 
 def confirm_candidate(
     *,
-    actor: Any,
+    actor: User,
     candidate: CandidatePerson,
     name: str = "",
     role: str = PersonRole.SUSPECT,
@@ -96,7 +95,7 @@ def confirm_candidate(
     return person
 
 
-def _add_person_to_accepted(actor: Any, candidate: CandidatePerson, person: Person) -> int:
+def _add_person_to_accepted(actor: User, candidate: CandidatePerson, person: Person) -> int:
     count = 0
     accepted = ProposedIncident.objects.filter(
         candidate=candidate,
@@ -132,7 +131,7 @@ def _add_person_to_accepted(actor: Any, candidate: CandidatePerson, person: Pers
 
 
 def dismiss_candidate(
-    *, actor: Any, candidate: CandidatePerson, is_me: bool = False
+    *, actor: User, candidate: CandidatePerson, is_me: bool = False
 ) -> CandidatePerson:
     """Dismiss an unknown sender (their proposals still waiting are dismissed with them).
 

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.importers.base import (
     ImportFailure,
@@ -24,29 +25,27 @@ from cairn.importers.models import (
     ImportJob,
     JobStatus,
 )
+from cairn.importers.parsers import diary
 from cairn.importers.services.jobs import discard_staged, job_columns, set_job, staged_bytes
 from cairn.vault import services as vault_services
 
 
-def diary_preview(source: str | os.PathLike[str] | BinaryIO | bytes, *, name: str) -> Any:
+def diary_preview(
+    source: str | os.PathLike[str] | BinaryIO | bytes, *, name: str
+) -> diary.DiaryPreview:
     """The diary's header, sample rows and suggested columns (``parsers.diary.inspect``).
 
     Raises ``ImportFailure`` for a file that cannot be read as a CSV spreadsheet."""
-    from cairn.importers.parsers import diary
-
-    preview: Any = diary.inspect(source, name=name)
-    return preview
+    return diary.inspect(source, name=name)
 
 
-def check_diary_columns(preview: Any, mapping: Mapping[str, Any]) -> dict[str, int]:
+def check_diary_columns(preview: diary.DiaryPreview, mapping: Mapping[str, Any]) -> dict[str, int]:
     """A mapping (field name to 0-based column) checked against the diary's columns.
 
     Raises ``ValidationError`` on ``columns`` with one line: a field a diary does not have,
     a column the file does not have (numbered from 1, as people count them), or no column
     for a field every diary row needs (date, what happened).
     """
-    from cairn.importers.parsers import diary
-
     width = max([len(preview.header), *(len(row) for row in preview.sample_rows)])
     for field_name, column in mapping.items():
         if field_name not in diary.FIELDS:
@@ -74,13 +73,11 @@ def check_diary_columns(preview: Any, mapping: Mapping[str, Any]) -> dict[str, i
     return {f: int(mapping[f]) for f in diary.FIELDS if f in mapping}
 
 
-def staged_diary_preview(job: ImportJob) -> Any:
+def staged_diary_preview(job: ImportJob) -> diary.DiaryPreview:
     """``diary_preview`` of a job's staged upload.
 
     A file that cannot be read as a diary fails the job (its message names the file and
     line) and its staged copy is deleted; the ``ImportFailure`` is raised again."""
-    from cairn.importers.parsers import diary
-
     try:
         return diary_preview(staged_bytes(job, diary.MAX_SIZE + 1), name=job.source_name)
     except ImportFailure as exc:
@@ -89,7 +86,7 @@ def staged_diary_preview(job: ImportJob) -> Any:
         raise
 
 
-def confirm_diary_columns(*, actor: Any, job: ImportJob, mapping: Mapping[str, Any]) -> ImportJob:
+def confirm_diary_columns(*, actor: User, job: ImportJob, mapping: Mapping[str, Any]) -> ImportJob:
     """Record the columns the victim confirmed for a staged diary; the job can then run.
 
     Raises ``ValidationError`` (on ``columns``) for a bad mapping or a job that is not

@@ -38,12 +38,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from cairn.accounts.models import User
 from cairn.importers import rules
 from cairn.importers.base import (
     ImportFailure,
@@ -123,7 +125,7 @@ class _DryRun(Exception):
         self.result = result
 
 
-def commit_import(*, actor: Any, vault: Vault,
+def commit_import(*, actor: User, vault: Vault,
                   source: str | os.PathLike[str] | BinaryIO | bytes, name: str,
                   format: str = ImportFormat.AUTO, tz: str | None = None,
                   dry_run: bool = False, date_order: str | None = None,
@@ -197,8 +199,8 @@ def commit_import(*, actor: Any, vault: Vault,
     return result
 
 
-def _commit(actor: Any, vault: Vault, parsed: ParsedImport | StreamedImport, fmt: str,  # noqa: PLR0913 (one commit of a parsed or streamed import: what was read, where it goes, and how its dates read)
-            path: Path, name: str, sha256: str, zone_name: str, tzinfo: Any, date_order: str,
+def _commit(actor: User, vault: Vault, parsed: ParsedImport | StreamedImport, fmt: str,  # noqa: PLR0913 (one commit of a parsed or streamed import: what was read, where it goes, and how its dates read)
+            path: Path, name: str, sha256: str, zone_name: str, tzinfo: ZoneInfo, date_order: str,
             media_dir: Path, blobs: Blobs, progress: Progress | None,
             fetched_keys: Mapping[str, FetchedKey]) -> ImportResult:
     """Save the batch, its items (a chunk at a time, as the parser reads them) and its
@@ -258,8 +260,8 @@ class _ItemSaver:
     (by fingerprint) is sealed and written, hashed into the batch's digest, and shown to the
     rules; only the new items' ids (16 bytes each) are kept for the proposals' links."""
 
-    def __init__(self, actor: Any, vault: Vault, batch: ImportBatch, path: Path, name: str,
-                 media_dir: Path, blobs: Blobs, tzinfo: Any) -> None:
+    def __init__(self, actor: User, vault: Vault, batch: ImportBatch, path: Path, name: str,
+                 media_dir: Path, blobs: Blobs, tzinfo: ZoneInfo) -> None:
         self.vault, self.batch = vault, batch
         self.fingerprints = Fingerprints(vault)
         self.attachments = Attachments(actor, vault, path, name, media_dir, batch, blobs)
@@ -348,7 +350,7 @@ _PROPOSAL_COLUMNS = ["id", "batch", "vault", "number", "rule", "day", "start", "
 
 
 def _save_proposals(vault: Vault, batch: ImportBatch, proposals: Sequence[rules.Proposal],
-                    item_ids: bytes) -> None:
+                    item_ids: bytearray) -> None:
     """Write the proposals and their links to items (``item_ids``: 16 bytes per position)."""
     rows = RowWriter(ProposedIncident, _PROPOSAL_COLUMNS)
     links = RowWriter(ProposedIncident.items.through, ["proposedincident", "importeditem"])

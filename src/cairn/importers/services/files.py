@@ -7,10 +7,12 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 
+from cairn.accounts.models import User
 from cairn.importers.base import (
     ImportFailure,
 )
@@ -19,8 +21,9 @@ from cairn.importers.models import (
     ImportFormat,
     ItemKind,
 )
+from cairn.importers.safezip import SafeZip
 from cairn.importers.services.drafts import Draft
-from cairn.store.blobs import default_store
+from cairn.store.blobs import Readable, default_store
 from cairn.vault import services as vault_services
 from cairn.vault.choices import ExhibitSource
 from cairn.vault.models import Exhibit, Vault
@@ -45,7 +48,7 @@ class Blobs:
 
 
 def keep_source_file(
-    actor: Any, vault: Vault, path: Path, name: str, sha256: str, fmt: str, blobs: Blobs
+    actor: User, vault: Vault, path: Path, name: str, sha256: str, fmt: str, blobs: Blobs
 ) -> Exhibit:
     """The imported file as an exhibit; the same file imported again keeps its first one."""
     earlier = (
@@ -68,7 +71,7 @@ def keep_source_file(
 
 
 def _add_exhibit(
-    actor: Any, vault: Vault, stream: BinaryIO, original_name: str, where: str, **kwargs: Any
+    actor: User, vault: Vault, stream: Readable, original_name: str, where: str, **kwargs: Any
 ) -> Exhibit:
     try:
         return vault_services.add_exhibit(
@@ -109,7 +112,7 @@ class Attachments:
 
     def __init__(
         self,
-        actor: Any,
+        actor: User,
         vault: Vault,
         path: Path,
         name: str,
@@ -119,11 +122,11 @@ class Attachments:
     ) -> None:
         self.actor, self.vault, self.path, self.name = actor, vault, path, name
         self.media_dir, self.batch, self.blobs = media_dir, batch, blobs
-        self.done: dict[str, Any] = {}
-        self._zip: Any = None
+        self.done: dict[str, UUID] = {}
+        self._zip: SafeZip | None = None
 
-    def for_draft(self, draft: Draft) -> list[Any]:
-        found = []
+    def for_draft(self, draft: Draft) -> list[UUID]:
+        found: list[UUID | None] = []
         if draft.kind == ItemKind.MEDIA:
             member = draft.origin.member
             exhibit_id = (
@@ -146,14 +149,12 @@ class Attachments:
         if self._zip is not None:
             self._zip.close()
 
-    def _zipfile(self) -> Any:
+    def _zipfile(self) -> SafeZip:
         if self._zip is None:
-            from cairn.importers.safezip import SafeZip
-
             self._zip = SafeZip(self.path, name=self.name)
         return self._zip
 
-    def _member(self, member: str, shown_name: str, captured_at: datetime | None) -> Any:
+    def _member(self, member: str, shown_name: str, captured_at: datetime | None) -> UUID:
         if member in self.done:
             return self.done[member]
         archive = self._zipfile()
@@ -174,7 +175,7 @@ class Attachments:
         self.done[member] = exhibit.pk
         return exhibit.pk
 
-    def _extracted(self, relative: str, shown_name: str) -> Any:
+    def _extracted(self, relative: str, shown_name: str) -> UUID | None:
         if relative in self.done:
             return self.done[relative]
         path = (self.media_dir / relative).resolve()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.importers.base import (
     AmbiguousDates,
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 def stage_import(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
     stream: BinaryIO,
     name: str,
@@ -181,7 +182,7 @@ def awaiting_date_order(job: ImportJob) -> bool:
     return job.status == JobStatus.ASKING
 
 
-def answer_date_order(*, actor: Any, job: ImportJob, order: str) -> ImportJob:
+def answer_date_order(*, actor: User, job: ImportJob, order: str) -> ImportJob:
     """Record how the victim says the file's dates are written; the job can then run again.
 
     ``order`` must be one of the orders the file left open (``job.date_question``). Raises

@@ -32,7 +32,8 @@ Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 
 
 # Which parser module reads each format (cairn/importers/parsers/<module>.py).
-PARSER_MODULES = {
+# Keyed by the format's value: a plain string from a form or the CLI finds its module too.
+PARSER_MODULES: dict[str, str] = {
     ImportFormat.WHATSAPP: "whatsapp",
     ImportFormat.SMS: "sms",
     ImportFormat.EMAIL: "email",

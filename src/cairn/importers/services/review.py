@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.importers import rules
 from cairn.importers.models import (
     ImportBatch,
@@ -34,7 +35,7 @@ def proposal_content(
 
 
 def accept_proposals(
-    *, actor: Any, batch: ImportBatch, ids: Iterable[Any] | None = None, all: bool = False
+    *, actor: User, batch: ImportBatch, ids: Iterable[Any] | None = None, all: bool = False
 ) -> list[Incident]:
     """Log incidents from proposals (all still proposed, or the ones named by id or number).
 
@@ -80,7 +81,7 @@ ACCEPT_CHUNK = 2000
 
 
 def _accept_many(
-    actor: Any, vault: Vault, batch: ImportBatch, proposals: list[ProposedIncident]
+    actor: User, vault: Vault, batch: ImportBatch, proposals: list[ProposedIncident]
 ) -> list[Incident]:
     """Accept ``proposals`` with the writes made in bulk: the same incidents, attachments,
     audit records and ledger entries, in the same order, as accepting them one by one
@@ -124,11 +125,11 @@ def _accept_many(
 
     data = []
     for proposal in proposals:
-        item = first_item.get(proposal.pk)
+        first = first_item.get(proposal.pk)
         words = ""
         # Read-only: sealed_value skips the copy attribute access makes.
-        details = item.sealed_value("details") or {} if item is not None else {}
-        if proposal.rule == rules.DIARY_ROW and item is not None:
+        details = first.sealed_value("details") or {} if first is not None else {}
+        if proposal.rule == rules.DIARY_ROW and first is not None:
             words = str(details.get("when_words") or "")
         one = vault_services.IncidentInput(
             start=proposal.start,
@@ -140,7 +141,7 @@ def _accept_many(
             when_words=words,
             persons=[proposal.person] if proposal.person is not None else [],
         )
-        if proposal.rule == rules.DIARY_ROW and item is not None:
+        if proposal.rule == rules.DIARY_ROW and first is not None:
             one.location = str(details.get("location") or "")
             one.witnesses = str(details.get("witnesses") or "")
             one.impact = str(details.get("impact") or "")
@@ -189,7 +190,7 @@ def _accept_many(
     return incidents
 
 
-def dismiss_proposal(*, actor: Any, proposal: ProposedIncident) -> ProposedIncident:
+def dismiss_proposal(*, actor: User, proposal: ProposedIncident) -> ProposedIncident:
     vault = proposal.batch.vault
     vault_services.require_owner(actor, vault)
     with transaction.atomic():
@@ -202,7 +203,7 @@ def dismiss_proposal(*, actor: Any, proposal: ProposedIncident) -> ProposedIncid
     return current
 
 
-def dismiss(actor: Any, vault: Vault, proposal: ProposedIncident, *, reason: str) -> None:
+def dismiss(actor: User, vault: Vault, proposal: ProposedIncident, *, reason: str) -> None:
     proposal.status = ProposalStatus.DISMISSED
     proposal.decided_at = timezone.now()
     proposal.decided_by = actor

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 
+from cairn.accounts.models import User
 from cairn.audit import services as audit
 from cairn.ledger import log as ledger
 from cairn.vault.models import (
@@ -17,10 +19,10 @@ from cairn.vault.models import (
 
 def record_change(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
     action: str,
-    obj: Any,
+    obj: Model,
     content: Mapping[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
     extra: dict[str, Any] | None = None,
@@ -61,7 +63,7 @@ class Changes:
     update (for services that change many objects at once: accepting an import). Call
     ``write`` inside the transaction that made the changes."""
 
-    def __init__(self, *, actor: Any, vault: Vault) -> None:
+    def __init__(self, *, actor: User, vault: Vault) -> None:
         self.actor = actor
         self.vault = vault
         self._audits: list[tuple[Any, str, str, object, object, dict[str, Any]]] = []
@@ -71,7 +73,7 @@ class Changes:
         self,
         *,
         action: str,
-        obj: Any,
+        obj: Model,
         content: Mapping[str, Any] | None = None,
         detail: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
@@ -95,7 +97,7 @@ class Changes:
         self._audits, self._entries = [], []
 
 
-def require_owner(actor: Any, vault: Vault) -> None:
+def require_owner(actor: User, vault: Vault) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or vault.owner_id != actor.pk:
         raise PermissionDenied("Only the vault's owner can change it")
 

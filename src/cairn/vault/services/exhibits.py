@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cairn.store.blobs import EmptyFile, StoreError, TooLarge, default_store
+from cairn.accounts.models import User
+from cairn.store.blobs import EmptyFile, Readable, StoreError, TooLarge, default_store
 from cairn.vault.choices import (
     ExhibitSource,
 )
@@ -27,9 +28,9 @@ from cairn.web import media, timeframe
 
 def add_exhibit(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
-    stream: BinaryIO,
+    stream: Readable,
     original_name: str,
     declared_type: str | None = None,
     incident: Incident | None = None,
@@ -66,9 +67,9 @@ def add_exhibit(
 
 def keep_exhibit(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
-    stream: BinaryIO,
+    stream: Readable,
     original_name: str,
     declared_type: str | None = None,
     incident: Incident | None = None,
@@ -183,11 +184,12 @@ def exhibit_content(exhibit: Exhibit) -> dict[str, Any]:
         "captured_at": iso(exhibit.captured_at),
         "received_at": iso(exhibit.received_at),
     }
-    if exhibit.derived_from_id is not None:
-        # The original is protected from deletion, so it is always there to name.
+    # The original is protected from deletion, so it is always there to name.
+    original = exhibit.derived_from
+    if original is not None:
         content["derived_from"] = {
             "id": str(exhibit.derived_from_id),
-            "sha256": exhibit.derived_from.sha256,
+            "sha256": original.sha256,
         }
         content["derivation"] = exhibit.derivation
     return content
@@ -199,7 +201,7 @@ def _discard_blob(vault: Vault, sha256: str, created: bool) -> None:
         default_store().delete(str(vault.pk), sha256)
 
 
-def attach_exhibit(*, actor: Any, exhibit: Exhibit, incident: Incident | None) -> Exhibit:
+def attach_exhibit(*, actor: User, exhibit: Exhibit, incident: Incident | None) -> Exhibit:
     vault = exhibit.vault
     require_owner(actor, vault)
     if incident is not None and (incident.vault_id != vault.pk or incident.is_deleted):

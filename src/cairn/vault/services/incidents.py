@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.accounts.models import User
 from cairn.law.pha1997 import UnknownActCode, parse_act_codes
 from cairn.store.rows import RowWriter, insert_instances
 from cairn.vault.choices import (
@@ -231,7 +232,7 @@ def build_tombstone_content(
     }
 
 
-def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
+def log_incident(*, actor: User, vault: Vault, data: IncidentInput) -> Incident:
     require_owner(actor, vault)
     values = _clean_incident(vault, data)
     with transaction.atomic():
@@ -261,7 +262,7 @@ def log_incident(*, actor: Any, vault: Vault, data: IncidentInput) -> Incident:
 
 def log_incidents(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
     data: Sequence[IncidentInput],
     changes: Changes,
@@ -332,7 +333,7 @@ def log_incidents(
     return incidents
 
 
-def revise_incident(*, actor: Any, incident: Incident, data: IncidentInput) -> Incident:
+def revise_incident(*, actor: User, incident: Incident, data: IncidentInput) -> Incident:
     """Save a new revision. Earlier revisions stay as they were (DESIGN.md invariant 2)."""
     vault = incident.vault
     require_owner(actor, vault)
@@ -368,7 +369,7 @@ def revise_incident(*, actor: Any, incident: Incident, data: IncidentInput) -> I
 
 
 def _save_revision(
-    incident: Incident, *, number: int, content: dict[str, Any], changed: list[str], actor: Any
+    incident: Incident, *, number: int, content: dict[str, Any], changed: list[str], actor: User
 ) -> IncidentRevision:
     revision = IncidentRevision(
         vault_id=incident.vault_id,
@@ -382,7 +383,7 @@ def _save_revision(
     return revision
 
 
-def delete_incident(*, actor: Any, incident: Incident) -> Incident:
+def delete_incident(*, actor: User, incident: Incident) -> Incident:
     """Delete an incident, leaving a tombstone.
 
     The content (the row's text and every revision's snapshot) is erased, because a victim

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.store import keys
 from cairn.vault.choices import (
     CombinedAs,
@@ -162,7 +163,7 @@ def _save_identifiers(person: Person, cleaned_ids: list[dict[str, str]]) -> None
 
 def create_person(
     *,
-    actor: Any,
+    actor: User,
     vault: Vault,
     name: str,
     role: str = PersonRole.SUSPECT,
@@ -190,7 +191,7 @@ def create_person(
 
 def update_person(
     *,
-    actor: Any,
+    actor: User,
     person: Person,
     name: str,
     role: str,
@@ -218,7 +219,7 @@ def update_person(
     return current
 
 
-def combine_persons(*, actor: Any, person: Person, other: Person, how: str) -> Person:
+def combine_persons(*, actor: User, person: Person, other: Person, how: str) -> Person:
     """The victim says ``person`` is the same person as ``other``, or that they act together
     (PHA 1997 s.7(3A)): from now on the analysis takes their conduct as one. Both must be
     people of her vault named as doing this. One ledger entry (``person.changed``)."""
@@ -250,7 +251,7 @@ def combine_persons(*, actor: Any, person: Person, other: Person, how: str) -> P
     return current
 
 
-def separate_person(*, actor: Any, person: Person) -> Person:
+def separate_person(*, actor: User, person: Person) -> Person:
     """Withdraw what she said about ``person`` belonging with another: analysed alone again
     (unless another person still points to them)."""
     vault = person.vault

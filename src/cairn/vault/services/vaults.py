@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cairn.accounts.models import User
 from cairn.ledger import log as ledger
 from cairn.store import keys
 from cairn.store.sealed import forget_quotes
@@ -18,7 +17,12 @@ from cairn.web import timeframe
 
 
 def create_vault(
-    *, actor: Any, name: str, initials: str, time_zone: str = "Europe/London", owner: Any = None
+    *,
+    actor: User,
+    name: str,
+    initials: str,
+    time_zone: str = "Europe/London",
+    owner: User | None = None,
 ) -> Vault:
     owner = owner or actor
     if owner.pk != actor.pk and not actor.is_superuser:
@@ -55,7 +59,7 @@ def create_vault(
     return vault
 
 
-def destroy_vault(*, actor: Any, vault: Vault) -> None:
+def destroy_vault(*, actor: User, vault: Vault) -> None:
     """Crypto-shred a vault: record the destruction in its ledger, then destroy its data key.
 
     Every file and sealed field of the vault stays on disk and in backups as ciphertext that
