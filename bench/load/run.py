@@ -164,6 +164,8 @@ def cpu_per_request(
 def main() -> None:
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("run it under scripts/with-postgres.sh (DATABASE_URL)")
+    if not (BIN / "locust").exists():
+        raise SystemExit("locust is missing: .venv/bin/pip install -e '.[bench]'")
     work = Path(os.environ.get("LOAD_OUT") or tempfile.mkdtemp(prefix="cairn-load-"))
     work.mkdir(parents=True, exist_ok=True)
     kek = work / "kek"
