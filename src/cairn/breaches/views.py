@@ -32,8 +32,8 @@ from cairn.breaches.pack import BreachPackError, build_breach_pack
 from cairn.cases import access as case_access
 from cairn.cases.models import Case
 from cairn.cases.purpose import purpose_context, purpose_for
-from cairn.orders.access import get_order_for_user, orders_readable_by
-from cairn.orders.models import NotificationEvent, Order
+from cairn.orders.access import get_case_order_for_user, get_notification, orders_readable_by
+from cairn.orders.models import Order
 from cairn.orders.words import order_words, term_label
 from cairn.web.forms import add_service_errors, posted_data
 from cairn.web.templatetags.govuk import govuk_error_summary
@@ -244,13 +244,8 @@ def notification_failure(
     """A notification not given by its last day, or given late: an offence (s.11), recorded
     as a breach so it has outcomes and a pack. Reached from the order page."""
     case = case_access.get_case_for_user(request.user, case_id)
-    order = get_order_for_user(request.user, order_id)
-    if order.application.case_id != case.pk:
-        raise Http404("No such order")
-    try:
-        event = order.application.notifications.get(pk=event_id)
-    except (NotificationEvent.DoesNotExist, ValueError):
-        raise Http404("No such notification") from None
+    order = get_case_order_for_user(request.user, case, order_id)
+    event = get_notification(order, event_id)
     form = FailureForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -40,6 +40,23 @@ def get_order_for_user(user: Any, pk: Any) -> Order:
         raise Http404("No such order") from None
 
 
+def get_case_order_for_user(user: Any, case: Any, pk: Any) -> Order:
+    """An order made on ``case`` that ``user`` may read; 404 for any other, including an order
+    of another case looked up through this case's address."""
+    order = get_order_for_user(user, pk)
+    if order.application.case_id != case.pk:
+        raise Http404("No such order")
+    return order
+
+
+def get_notification(order: Order, pk: Any) -> NotificationEvent:
+    """One of the defendant's notifications (s.9) on ``order``'s application, or 404."""
+    try:
+        return order.application.notifications.get(pk=pk)
+    except (NotificationEvent.DoesNotExist, ValueError):
+        raise Http404("No such notification") from None
+
+
 def notifications_readable_by(user: Any) -> QuerySet[NotificationEvent]:
     """The defendant's notifications (s.9) on the applications ``user`` may read."""
     return NotificationEvent.objects.filter(application__in=applications_readable_by(user))

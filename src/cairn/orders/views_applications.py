@@ -57,10 +57,7 @@ def _application(request: HttpRequest, case_id: str, application_id: str
 
 def _order(request: HttpRequest, case_id: str, order_id: str) -> tuple[Case, Order]:
     case = case_access.get_case_for_user(request.user, case_id)
-    order = access.get_order_for_user(request.user, order_id)
-    if order.application.case_id != case.pk:
-        raise Http404("No such order")
-    return case, order
+    return case, access.get_case_order_for_user(request.user, case, order_id)
 
 
 def _errors(*forms: Any) -> list[dict[str, str]]:

@@ -10,14 +10,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cairn.orders import notification
+from cairn.orders.access import get_notification
 from cairn.orders.forms import ChangeForm, NotifiedForm, RegisterForm
-from cairn.orders.models import NotificationEvent, Order
+from cairn.orders.models import Order
 from cairn.orders.views_applications import _act, _order
 
 
@@ -36,13 +37,6 @@ def notification_rows(order: Order) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _event(order: Order, event_id: str) -> NotificationEvent:
-    try:
-        return order.application.notifications.get(pk=event_id)
-    except (NotificationEvent.DoesNotExist, ValueError):
-        raise Http404("No such notification") from None
 
 
 def _back(order: Order) -> str:
@@ -88,7 +82,7 @@ def change_new(request: HttpRequest, case_id: str, order_id: str) -> HttpRespons
 @require_POST
 def given(request: HttpRequest, case_id: str, order_id: str, event_id: str) -> HttpResponse:
     _case, order = _order(request, case_id, order_id)
-    event = _event(order, event_id)
+    event = get_notification(order, event_id)
     form = NotifiedForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data

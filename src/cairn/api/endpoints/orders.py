@@ -71,11 +71,7 @@ def _application(request: HttpRequest, case_id: UUID, application_id: UUID) -> A
 
 
 def _order(request: HttpRequest, case_id: UUID, order_id: UUID) -> Any:
-    case = _case(request, case_id)
-    order = access.get_order_for_user(request.auth, order_id)
-    if order.application.case_id != case.pk:
-        raise Http404("No such order")
-    return order
+    return access.get_case_order_for_user(request.auth, _case(request, case_id), order_id)
 
 
 def case_suspect(case: Case, suspect_id: UUID | None) -> Any:
@@ -397,20 +393,12 @@ def record_change(request: HttpRequest, case_id: UUID, order_id: UUID,
     return Status(201, notification_out(event))
 
 
-def _event(request: HttpRequest, order: Any, event_id: UUID) -> Any:
-    found = access.notifications_readable_by(request.auth).filter(
-        application=order.application, pk=event_id).first()
-    if found is None:
-        raise Http404("No such notification")
-    return found
-
-
 @router.post("/{case_id}/orders/{order_id}/notifications/{notification_id}/given",
              response={200: NotificationOut, **WRITE},
              summary="How he notified: in person at a station, acknowledged in writing (s.10)")
 def notification_given(request: HttpRequest, case_id: UUID, order_id: UUID,
                        notification_id: UUID, payload: GivenIn) -> Any:
-    event = _event(request, _order(request, case_id, order_id), notification_id)
+    event = access.get_notification(_order(request, case_id, order_id), notification_id)
     given = notification.record_given(
         actor=request.auth, event=event, notified_on=payload.notified_on,
         station=payload.station, acknowledged_in_writing=payload.acknowledged_in_writing,
@@ -424,7 +412,7 @@ def notification_given(request: HttpRequest, case_id: UUID, order_id: UUID,
              summary="A failure to notify (s.11), recorded like a breach")
 def notification_failure(request: HttpRequest, case_id: UUID, order_id: UUID,
                          notification_id: UUID, payload: FailureIn) -> Any:
-    event = _event(request, _order(request, case_id, order_id), notification_id)
+    event = access.get_notification(_order(request, case_id, order_id), notification_id)
     breach = breach_services.record_failure(actor=request.auth, event=event,
                                             account=payload.account,
                                             crime_reference=payload.crime_reference)
